@@ -1,0 +1,51 @@
+# ACRouter — one entry point for set-up, tests, the demo and packaging.
+PY ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: all venv npm test test-py test-client demo vsix lock lint bench-perf clean
+
+all: test
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(VPY) || $(PY) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade "pip>=23"
+	$(VPY) -m pip install -q --require-hashes -r requirements.lock
+	$(VPY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+vscode-client/node_modules/.installed: vscode-client/package.json vscode-client/package-lock.json
+	cd vscode-client && npm ci --no-audit --no-fund
+	touch $@
+
+npm: vscode-client/node_modules/.installed
+
+test: test-py test-client
+
+test-py: $(STAMP)
+	$(VPY) -m pytest -q
+
+test-client: npm
+	cd vscode-client && npm test
+
+demo: $(STAMP)
+	$(VENV)/bin/acrouter bench --protocol single --out bench-out/single
+	$(VENV)/bin/acrouter bench --protocol escalate --out bench-out/escalate
+
+vsix: npm
+	cd vscode-client && npm run package
+
+# Regenerate the hashed lock file after changing dependencies in pyproject.toml.
+lock:
+	$(PY) -m venv /tmp/acrouter-uv && /tmp/acrouter-uv/bin/pip install -q uv==0.13.8
+	/tmp/acrouter-uv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
+	  --universal --python-version 3.10 -o requirements.lock
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check server tests
+
+clean:
+	rm -rf $(VENV) bench-out vscode-client/node_modules vscode-client/out

@@ -1,0 +1,294 @@
+"""Value types shared by every pipeline stage, and the small interfaces between them.
+
+The pipeline (see README / docs): Context -> Task; Policy ranks models -> Decision;
+Gateway calls a model -> Completion; Prompts parse the reply -> Edit; Verifier runs
+the tests -> Verdict; the Orchestrator escalates or stops and records an Outcome in
+Memory.  Each stage is a ``typing.Protocol`` with a real and a fake/replay
+implementation, so the benchmark runs the same Orchestrator and Policy as the editor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+#: The 9 CodeRouterBench dimensions ("kinds" of coding request), in a fixed order.
+DIMENSIONS: tuple[str, ...] = (
+    "algorithm",
+    "bug_fixing",
+    "code_completion",
+    "code_generation",
+    "code_refactoring",
+    "code_understanding",
+    "data_science",
+    "multi_language",
+    "test_generation",
+)
+
+#: The 8 CodeRouterBench models, in the order of ``models.json``.
+BENCHMARK_MODELS: tuple[str, ...] = (
+    "claude-opus-4-6",
+    "claude-sonnet-4-6",
+    "gpt-5.4",
+    "glm-5",
+    "kimi-k2.5",
+    "MiniMax-M2.7",
+    "Qwen3-Max",
+    "qwen3.5-plus",
+)
+
+VERDICTS = ("pass", "fail", "error")
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@attrs.frozen
+class ModelSpec:
+    """One model the user configured (settings key ``acrouter.models``)."""
+
+    name: str  # the user's name for it; every report uses this
+    model: str  # litellm model string, e.g. "openai/gpt-4o-mini"
+    api_base: str | None = None
+    api_key_env: str | None = None  # name of the env var that holds the key (never the key)
+    input_cost_per_1m: float | None = None
+    output_cost_per_1m: float | None = None
+    benchmark_model: str | None = None  # one of BENCHMARK_MODELS: its statistics are the prior
+
+
+@attrs.frozen
+class Position:
+    line: int  # 0-based, LSP convention
+    character: int
+
+
+@attrs.frozen
+class Range:
+    start: Position
+    end: Position
+
+
+@attrs.frozen
+class Document:
+    """The editor buffer a request was built from (text as the editor had it)."""
+
+    uri: str
+    path: str  # absolute filesystem path
+    text: str
+    version: int | None = None
+    language_id: str | None = None
+    range: Range | None = None  # the selection; None = whole file
+
+
+@attrs.frozen
+class Task:
+    """Everything a router may see about one request, before any model is called.
+
+    For editor requests ``task_id`` is the request id and ``document``/``workspace``
+    are set; for benchmark tasks only ``task_id``, ``kind`` and ``meta`` (and
+    ``text`` when the benchmark ships a prompt) are set.
+    """
+
+    task_id: str
+    kind: str  # one of DIMENSIONS
+    text: str = ""  # instruction or prompt
+    language: str | None = None
+    meta: Mapping[str, Any] = attrs.field(factory=dict)  # e.g. source, bench, difficulty
+    document: Document | None = None
+    workspace: str | None = None  # absolute workspace root
+    test_command: str | None = None
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+@attrs.frozen
+class Candidate:
+    """One model's standing in a decision, with the evidence behind it."""
+
+    model: str
+    expected_score: float
+    expected_cost_usd: float | None  # None = unknown price
+    expected_reward: float
+    evidence: str  # human readable: "prior: code_generation/bcb n=412; personal: 3 of 4 passed"
+    n_prior: float = 0.0
+    n_personal: int = 0
+
+
+@attrs.frozen
+class Decision:
+    """The policy's next step: call ``model``, or stop (``model is None``).
+
+    When stopping without a passing attempt, ``accept`` names the attempt the policy
+    accepts as final (the benchmark's "best-verified attempt"); None = none accepted.
+    """
+
+    model: str | None
+    candidates: tuple[Candidate, ...] = ()
+    reason: str = ""
+    accept: str | None = None
+
+
+# --------------------------------------------------------------------------- results
+
+
+@attrs.frozen
+class Completion:
+    """A model's reply (or the replay of one)."""
+
+    model: str  # configured name
+    text: str
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None  # None = unknown (never invented)
+    latency_ms: float = 0.0
+
+
+@attrs.frozen
+class Edit:
+    """New full contents for files, paths relative to the workspace root.
+
+    ``replacement`` is the text that replaced the request's range (for editor
+    WorkspaceEdits); ``files`` is what the verifier writes into its scratch copy.
+    """
+
+    files: Mapping[str, str]
+    replacement: str | None = None
+    diff: str | None = None
+
+
+@attrs.frozen
+class Verdict:
+    verdict: str  # "pass" | "fail" | "error"
+    detail: str = ""
+    tests_passed_before: int | None = None
+    tests_failed_before: int | None = None
+    tests_passed: int | None = None
+    tests_failed: int | None = None
+    duration_ms: float = 0.0
+    score: float | None = None  # in [0,1]; replay: the benchmark score; editor: pass fraction
+
+
+@attrs.frozen
+class Attempt:
+    model: str
+    verdict: str  # "pass" | "fail" | "error"
+    cost_usd: float | None
+    latency_ms: float
+    detail: str = ""
+    tests_passed: int | None = None
+    tests_failed: int | None = None
+    score: float | None = None
+
+
+@attrs.frozen
+class Outcome:
+    """What is learned from one finished request: the only thing Memory stores."""
+
+    request_id: str
+    time: float  # unix seconds
+    kind: str
+    attempts: tuple[Attempt, ...]
+    final_model: str | None
+    verified: bool
+    why: str = ""
+    workspace_id: str | None = None  # a hash, never the path
+    instruction: str | None = None  # first line, <= 120 chars, only if storeInstructions
+    features: tuple[int, ...] = ()  # hashed task features (no text), for retrieval
+    meta: Mapping[str, Any] = attrs.field(factory=dict)  # e.g. {"source": "dim1_bcb"}
+
+    @property
+    def cost_usd(self) -> float | None:
+        costs = [a.cost_usd for a in self.attempts]
+        if any(c is None for c in costs):
+            return None
+        return float(sum(c for c in costs if c is not None))
+
+
+@attrs.frozen
+class Aggregate:
+    """Compacted history: many old outcomes of one model on one kind, summed."""
+
+    model: str
+    kind: str
+    n: int
+    score_sum: float
+    passes: int
+    cost_usd_sum: float
+
+
+@attrs.frozen
+class Result:
+    """What the user sees for one request (the client only formats this)."""
+
+    request_id: str
+    kind: str
+    final_model: str | None
+    verified: bool
+    cost_usd: float | None
+    latency_ms: float
+    attempts: tuple[Attempt, ...]
+    why: str
+    edit: Edit | None
+    cancelled: bool = False
+
+
+# --------------------------------------------------------------------------- interfaces
+
+
+class Cancelled(Exception):
+    """The user cancelled the request; nothing is recorded as a model failure."""
+
+
+@runtime_checkable
+class CancelToken(Protocol):
+    @property
+    def cancelled(self) -> bool: ...
+
+
+class Progress(Protocol):
+    def report(self, message: str) -> None: ...
+
+
+class Gateway(Protocol):
+    def complete(
+        self, spec: ModelSpec, messages: Sequence[Mapping[str, str]], task: Task, cancel: CancelToken | None = None
+    ) -> Completion: ...
+
+
+class Prompts(Protocol):
+    def messages(self, task: Task) -> list[dict[str, str]]: ...
+
+    def parse(self, task: Task, completion: Completion) -> Edit: ...
+
+
+class Verifier(Protocol):
+    def verify(self, task: Task, edit: Edit, model: str, cancel: CancelToken | None = None) -> Verdict: ...
+
+
+class Policy(Protocol):
+    """Chooses the next model for a task, given only the attempts made on it so far."""
+
+    name: str
+
+    def plan(self, task: Task, models: Sequence[str], tried: Sequence[Attempt]) -> Decision: ...
+
+    def learn(self, task: Task, outcome: Outcome) -> None: ...
+
+
+class Memory(Protocol):
+    def record(self, outcome: Outcome) -> None: ...
+
+    def outcomes(self, limit: int | None = None) -> list[Outcome]: ...  # newest first
+
+    def get(self, request_id: str) -> Outcome | None: ...
+
+    def reset(self) -> int: ...
+
+    def count(self) -> int: ...
+
+    def aggregates(self) -> list[Aggregate]: ...  # compacted older history
+
+    def generation(self) -> str: ...  # changes whenever another process wrote the store

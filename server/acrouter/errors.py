@@ -1,0 +1,38 @@
+"""Errors raised by the core. The orchestrator turns gateway/verify/parse errors into
+failed attempts; handlers turn anything else into one clear message."""
+
+from __future__ import annotations
+
+
+class AcrouterError(Exception):
+    """Base class of every error ACRouter raises on purpose."""
+
+
+class GatewayError(AcrouterError):
+    """A model call failed. ``kind`` is one of: auth, rate_limit, timeout, provider,
+    context_length, bad_reply, config, cancelled."""
+
+    def __init__(self, detail: str, kind: str = "provider") -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+
+
+class VerifyError(AcrouterError):
+    """The verifier could not run or rejected the edit (e.g. a path outside the workspace)."""
+
+
+class ConfigError(AcrouterError):
+    """A setting or config file is invalid."""
+
+
+class ParseError(AcrouterError):
+    """A model reply holds no usable edit."""
+
+
+class DatasetError(AcrouterError):
+    """A CodeRouterBench file does not match the expected layout (names file, line, column)."""
+
+
+class RequestError(AcrouterError):
+    """A request's arguments are invalid (no document, range out of bounds, ...)."""
