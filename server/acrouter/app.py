@@ -1,0 +1,242 @@
+"""Composition root: the one place that builds the Orchestrator and its stages.
+
+``EditorApp`` serves the language server and ``acrouter complete``; the benchmark
+builds its replay Orchestrator with ``build_replay_orchestrator``.  Nothing else
+constructs stages, and there are no module-level singletons.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from .config import Settings
+from .context import build_task
+from .domain import (
+    CancelToken,
+    Document,
+    Gateway,
+    Memory,
+    ModelSpec,
+    Outcome,
+    Policy,
+    Progress,
+    Prompts,
+    Result,
+    Task,
+    Verifier,
+)
+from .errors import AcrouterError
+from .orchestrator import Orchestrator
+
+log = logging.getLogger(__name__)
+
+
+def first_line(text: str, limit: int = 120) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line[:limit]
+
+
+class PriorStore:
+    """Loads the bundled CodeRouterBench priors once, off the request path when warmed."""
+
+    def __init__(self, loader: Callable[[], object] | None = None) -> None:
+        self._loader = loader
+        self._data: object | None = None
+        self._lock = threading.Lock()
+
+    def warm_in_background(self) -> None:
+        threading.Thread(target=self.get, name="acrouter-priors", daemon=True).start()
+
+    def get(self):
+        with self._lock:
+            if self._data is None:
+                if self._loader is None:
+                    from .bench.dataset import load_bundled
+
+                    self._data = load_bundled()
+                else:
+                    self._data = self._loader()
+            return self._data
+
+
+class EditorApp:
+    """Everything the editor and the CLI need: route, history, explain, reset."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        memory: Memory,
+        priors: PriorStore,
+        gateway_factory: Callable[[Settings], Gateway],
+        verifier_factory: Callable[[Settings], Verifier],
+        prompts: Prompts,
+        policy_factory: Callable[[object, Sequence[ModelSpec], Settings], Policy] | None = None,
+    ) -> None:
+        self.memory = memory
+        self.priors = priors
+        self.gateway_factory = gateway_factory
+        self.verifier_factory = verifier_factory
+        self.prompts = prompts
+        self.policy_factory = policy_factory or _default_policy
+        self._lock = threading.RLock()
+        self._policy: Policy | None = None
+        self._policy_gen: str | None = None
+        self.settings = settings
+        self.problems: list[str] = []
+
+    # ------------------------------------------------------------------ settings
+    def update_settings(self, settings: Settings) -> None:
+        with self._lock:
+            self.settings = settings
+            self._policy = None  # rebuilt for the new model list on next use
+
+    # ------------------------------------------------------------------ policy + memory sync
+    def policy(self) -> Policy:
+        """The policy, in sync with memory (other editor windows may have written)."""
+        with self._lock:
+            gen = self.memory.generation()
+            if self._policy is None:
+                self._policy = self.policy_factory(self.priors.get(), self.settings.models, self.settings)
+                self._policy_gen = None
+            if gen != self._policy_gen:
+                self._replay_memory(self._policy)
+                self._policy_gen = gen
+            return self._policy
+
+    def _replay_memory(self, policy: Policy) -> None:
+        reset = getattr(policy, "reset_online", None)
+        if callable(reset):
+            reset()
+        for agg in self.memory.aggregates():
+            learn_agg = getattr(policy, "learn_aggregate", None)
+            if callable(learn_agg):
+                learn_agg(agg)
+        learn = getattr(policy, "learn_outcome", None)
+        if callable(learn):
+            for outcome in reversed(self.memory.outcomes()):  # oldest first
+                learn(outcome)
+
+    # ------------------------------------------------------------------ the request
+    def route(
+        self,
+        doc: Document,
+        instruction: str,
+        *,
+        folders: Sequence[Path] = (),
+        test_command: str | None = None,
+        cancel: CancelToken | None = None,
+        progress: Progress | None = None,
+    ) -> Result:
+        settings = self.settings
+        if not settings.models:
+            raise AcrouterError(
+                "no models are configured: add at least one entry to acrouter.models "
+                "(see README, 'Configuring models')"
+            )
+        task = build_task(
+            doc, instruction, folders=folders, test_command=test_command or settings.test_command
+        )
+        store = settings.store_instructions
+
+        def extras(t: Task) -> dict:
+            return {
+                "workspace_id": t.meta.get("workspace_id"),
+                "instruction": first_line(t.text) if store else None,
+                "meta": {"kind_cue": t.meta.get("kind_cue")},
+            }
+
+        with self._lock:
+            policy = self.policy()
+        orch = Orchestrator(
+            settings.models,
+            policy,
+            self.gateway_factory(settings),
+            self.prompts,
+            self.verifier_factory(settings),
+            self.memory,
+            max_attempts=settings.max_attempts,
+            outcome_extras=extras,
+        )
+        result = orch.run(task, cancel=cancel, progress=progress)
+        with self._lock:  # our own write: the policy already learned it
+            if self._policy is policy:
+                self._policy_gen = self.memory.generation()
+        return result
+
+    # ------------------------------------------------------------------ memory views
+    def history(self, limit: int | None = 50) -> list[Outcome]:
+        return self.memory.outcomes(limit)
+
+    def explain(self, request_id: str) -> str | None:
+        o = self.memory.get(request_id)
+        return o.why if o is not None else None
+
+    def reset_memory(self) -> int:
+        with self._lock:
+            removed = self.memory.reset()
+            self._policy_gen = None
+            return removed
+
+
+def _default_policy(prior_data: object, models: Sequence[ModelSpec], settings: Settings) -> Policy:
+    from .policy import make_policy
+
+    return make_policy(prior_data, models, cost_weight=settings.cost_weight)  # type: ignore[arg-type]
+
+
+def build_editor_app(
+    settings: Settings,
+    *,
+    memory_path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    priors: PriorStore | None = None,
+) -> EditorApp:
+    """The production wiring used by ``acrouter serve`` and ``acrouter complete``."""
+    from .gateway import LiteLLMGateway
+    from .memory import TinyDBMemory, default_memory_path
+    from .prompts import ChatPrompts
+    from .verifier import ProjectVerifier
+
+    env = dict(os.environ if env is None else env)
+    path = memory_path or default_memory_path(env)
+    memory = TinyDBMemory(path, store_instructions=settings.store_instructions)
+
+    def gateway(s: Settings) -> Gateway:
+        return LiteLLMGateway(timeout_s=s.request_timeout_s, env=env)
+
+    def verifier(s: Settings) -> Verifier:
+        return ProjectVerifier(test_command=s.test_command, timeout_s=s.test_timeout_s, sandbox=s.sandbox)
+
+    return EditorApp(
+        settings,
+        memory=memory,
+        priors=priors or PriorStore(),
+        gateway_factory=gateway,
+        verifier_factory=verifier,
+        prompts=ChatPrompts(),
+    )
+
+
+def build_replay_orchestrator(
+    models: Sequence[ModelSpec],
+    policy: Policy,
+    gateway: Gateway,
+    prompts: Prompts,
+    verifier: Verifier,
+    memory: Memory,
+    *,
+    max_attempts: int,
+) -> Orchestrator:
+    """The benchmark's Orchestrator: the production loop with replay stages."""
+    return Orchestrator(
+        models, policy, gateway, prompts, verifier, memory,
+        max_attempts=max_attempts, accept_unverified=True,
+    )
+
+
+__all__ = ["EditorApp", "PriorStore", "build_editor_app", "build_replay_orchestrator"]

@@ -1,0 +1,195 @@
+"""Command line: ``acrouter serve | complete | memory | bench | verify``.
+
+A third front end on the same core as the language server (see app.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import logging
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+
+
+def _parse_range(text: str):
+    from .context import make_range
+
+    m = re.fullmatch(r"(\d+):(\d+)-(\d+):(\d+)", text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError("range must look like L:C-L:C (1-based line and column), e.g. 3:1-9:1")
+    sl, sc, el, ec = (int(x) for x in m.groups())
+    if min(sl, sc, el, ec) < 1:
+        raise argparse.ArgumentTypeError("lines and columns are 1-based")
+    return make_range(sl - 1, sc - 1, el - 1, ec - 1)
+
+
+def _settings_from_home(err) -> tuple:
+    from .config import acrouter_home, load_config_file
+
+    path = acrouter_home() / "config.toml"
+    settings, problems = load_config_file(path)
+    for p in problems:
+        print(f"acrouter: {p}", file=err)
+    return settings, path
+
+
+def cmd_complete(args: argparse.Namespace) -> int:
+    from .app import build_editor_app
+    from .domain import Document
+    from .lsp.convert import result_json
+
+    settings, cfg_path = _settings_from_home(sys.stderr)
+    if not settings.models:
+        print(f"acrouter: no models configured; add [[models]] to {cfg_path} (see README)", file=sys.stderr)
+        return 2
+    path = Path(args.file).resolve()
+    if not path.is_file():
+        print(f"acrouter: {path} is not a file", file=sys.stderr)
+        return 2
+    text = path.read_text(encoding="utf-8")
+    doc = Document(uri=path.as_uri(), path=str(path), text=text, range=args.range)
+    app = build_editor_app(settings)
+    from .context import workspace_root
+
+    root = workspace_root(path)
+
+    class Progress:
+        def report(self, message: str) -> None:
+            if not args.json:
+                print(f"… {message}", file=sys.stderr)
+
+    from .errors import AcrouterError
+
+    try:
+        result = app.route(doc, args.instruction, test_command=args.test_command, progress=Progress())
+    except AcrouterError as exc:
+        print(f"acrouter: {exc}", file=sys.stderr)
+        return 2
+    files = dict(result.edit.files) if result.edit is not None and result.final_model else {}
+    if args.json:
+        payload = result_json(result, None)
+        payload["edit"] = {"files": files} if files else None
+        print(json.dumps(payload, indent=2))
+    else:
+        print(f"kind: {result.kind}   model: {result.final_model or '-'}   verified: {result.verified}   "
+              f"cost: {'unknown' if result.cost_usd is None else f'${result.cost_usd:.4f}'}")
+        for a in result.attempts:
+            print(f"  {a.model}: {a.verdict} {a.detail}")
+        print()
+        print(result.why)
+        for rel, new in files.items():
+            target = root / rel
+            old = target.read_text(encoding="utf-8") if target.exists() else ""
+            sys.stdout.writelines(difflib.unified_diff(
+                old.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}"))
+    if args.apply and files and result.verified:
+        from .verifier import resolve_edit_path
+
+        for rel, new in files.items():
+            target = resolve_edit_path(root, rel)
+            if target.resolve() == path and path.read_text(encoding="utf-8") != text:
+                print(f"acrouter: {path} changed while routing; not applied", file=sys.stderr)
+                return 1
+            target.write_text(new, encoding="utf-8")
+            print(f"applied to {target}", file=sys.stderr)
+    elif args.apply and not result.verified:
+        print("acrouter: no verified edit; nothing applied", file=sys.stderr)
+    return 0 if result.verified else 1
+
+
+def cmd_memory(args: argparse.Namespace) -> int:
+    from .memory import TinyDBMemory, default_memory_path
+
+    mem = TinyDBMemory(default_memory_path())
+    if args.action == "show":
+        outcomes = mem.outcomes(args.limit)
+        if not outcomes:
+            print(f"no routing history yet ({default_memory_path()})")
+            return 0
+        print(f"{'time':19}  {'kind':18} {'model':16} {'verified':8} {'cost':>9}  instruction")
+        for o in outcomes:
+            t = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(o.time))
+            cost = "unknown" if o.cost_usd is None else f"${o.cost_usd:.4f}"
+            print(f"{t}  {o.kind:18} {(o.final_model or '-'):16} {str(o.verified):8} {cost:>9}  {o.instruction or ''}")
+        print(f"\n{mem.count()} records in {default_memory_path()}")
+        return 0
+    if args.action == "export":
+        print(json.dumps(mem.export(), indent=2))
+        return 0
+    # reset
+    n = mem.count()
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("acrouter: refusing to reset without --yes (no terminal to confirm)", file=sys.stderr)
+            return 2
+        answer = input(f"Remove {n} routing records from {default_memory_path()}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing removed")
+            return 1
+    removed = mem.reset()
+    print(f"removed {removed} records")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .lsp.server import serve
+
+    serve()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="acrouter", description=__doc__)
+    p.add_argument("--version", action="version", version=f"acrouter {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the language server on stdio (used by the VS Code extension)")
+    s.add_argument("--stdio", action="store_true", help="accepted for editor compatibility (stdio is the default)")
+    s.set_defaults(func=cmd_serve)
+
+    c = sub.add_parser("complete", help="route one request from the terminal")
+    c.add_argument("--file", required=True)
+    c.add_argument("--range", type=_parse_range, default=None, help="L:C-L:C, 1-based")
+    c.add_argument("--instruction", required=True)
+    c.add_argument("--test-command", default=None)
+    c.add_argument("--apply", action="store_true", help="write the verified edit to the file")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_complete)
+
+    m = sub.add_parser("memory", help="show, export or reset your routing memory")
+    m.add_argument("action", choices=["show", "export", "reset"])
+    m.add_argument("--yes", action="store_true", help="reset without asking")
+    m.add_argument("--limit", type=int, default=20)
+    m.set_defaults(func=cmd_memory)
+
+    try:
+        from .bench import cli as bench_cli
+
+        bench_cli.add_parser(sub)
+    except ImportError:  # pragma: no cover - bench is part of the package
+        pass
+    try:
+        from .verifier import cli as verify_cli
+
+        verify_cli.add_parser(sub)
+    except ImportError:  # pragma: no cover
+        pass
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    if os.environ.get("ACROUTER_LOG_LEVEL"):
+        logging.basicConfig(level=os.environ["ACROUTER_LOG_LEVEL"], stream=sys.stderr)
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,177 @@
+"""Typed, fully defaulted settings.
+
+The same keys (camelCase) arrive from the editor (``initializationOptions`` /
+``workspace/didChangeConfiguration`` under ``acrouter``) and from
+``$ACROUTER_HOME/config.toml`` for the command line.  A bad value falls back to its
+default and produces one problem message naming the key; nothing raises.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .domain import BENCHMARK_MODELS, ModelSpec
+
+SANDBOX_MODES = ("bwrap", "none")
+
+
+@attrs.frozen
+class Settings:
+    models: tuple[ModelSpec, ...] = ()
+    test_command: str | None = None  # None = detect
+    max_attempts: int = 3
+    cost_weight: float = 0.1
+    request_timeout_s: float = 120.0
+    test_timeout_s: float = 300.0
+    sandbox: str = "bwrap"
+    store_instructions: bool = True
+
+
+DEFAULTS = Settings()
+
+
+def acrouter_home(env: Mapping[str, str] | None = None) -> Path:
+    """``$ACROUTER_HOME``, else ``$XDG_DATA_HOME/acrouter``, else ``~/.local/share/acrouter``."""
+    env = os.environ if env is None else env
+    if env.get("ACROUTER_HOME"):
+        return Path(env["ACROUTER_HOME"]).expanduser()
+    if env.get("XDG_DATA_HOME"):
+        return Path(env["XDG_DATA_HOME"]).expanduser() / "acrouter"
+    return Path.home() / ".local" / "share" / "acrouter"
+
+
+def _num(raw: Any, key: str, lo: float, hi: float, problems: list[str], integer: bool = False):
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        problems.append(f"acrouter.{key} must be a number (got {raw!r}); using the default")
+        return None
+    if integer and int(raw) != raw:
+        problems.append(f"acrouter.{key} must be a whole number (got {raw!r}); using the default")
+        return None
+    if not (lo <= raw <= hi):
+        problems.append(f"acrouter.{key} must be between {lo:g} and {hi:g} (got {raw!r}); using the default")
+        return None
+    return int(raw) if integer else float(raw)
+
+
+def _model(raw: Any, i: int, problems: list[str]) -> ModelSpec | None:
+    where = f"acrouter.models[{i}]"
+    if not isinstance(raw, Mapping):
+        problems.append(f"{where} must be an object with at least name and model; ignored")
+        return None
+    name, model = raw.get("name"), raw.get("model")
+    if not isinstance(name, str) or not name.strip() or not isinstance(model, str) or not model.strip():
+        problems.append(f"{where} needs string keys 'name' and 'model'; ignored")
+        return None
+    kw: dict[str, Any] = {"name": name.strip(), "model": model.strip()}
+    for key, attr in (("apiBase", "api_base"), ("apiKeyEnv", "api_key_env")):
+        v = raw.get(key)
+        if v is None or v == "":
+            continue
+        if not isinstance(v, str):
+            problems.append(f"{where}.{key} must be a string; ignored")
+            continue
+        kw[attr] = v.strip()
+    if "api_key_env" in kw and not kw["api_key_env"].replace("_", "").isalnum():
+        problems.append(f"{where}.apiKeyEnv must be an environment variable name like OPENAI_API_KEY; ignored")
+        del kw["api_key_env"]
+    for key, attr in (("inputCostPer1M", "input_cost_per_1m"), ("outputCostPer1M", "output_cost_per_1m")):
+        v = raw.get(key)
+        if v is None:
+            continue
+        n = _num(v, f"models[{i}].{key}", 0.0, 1e6, problems)
+        if n is not None:
+            kw[attr] = n
+    bm = raw.get("benchmarkModel")
+    if bm not in (None, ""):
+        if bm in BENCHMARK_MODELS:
+            kw["benchmark_model"] = bm
+        else:
+            problems.append(
+                f"{where}.benchmarkModel must be one of {', '.join(BENCHMARK_MODELS)} (got {bm!r}); ignored"
+            )
+    unknown = set(raw) - {"name", "model", "apiBase", "apiKeyEnv", "inputCostPer1M", "outputCostPer1M", "benchmarkModel"}
+    if "apiKey" in unknown:
+        problems.append(f"{where}.apiKey is not supported: keys never go in settings; use apiKeyEnv")
+    return ModelSpec(**kw)
+
+
+def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
+    """Settings from a plain mapping (camelCase keys); problems name the offending key."""
+    problems: list[str] = []
+    if raw is None:
+        return DEFAULTS, problems
+    if isinstance(raw, Mapping) and isinstance(raw.get("acrouter"), Mapping):
+        raw = raw["acrouter"]
+    if not isinstance(raw, Mapping):
+        return DEFAULTS, ["acrouter settings must be an object; using defaults"]
+    kw: dict[str, Any] = {}
+
+    models = raw.get("models")
+    if models is not None:
+        if not isinstance(models, list):
+            problems.append("acrouter.models must be a list of models; using the default (none)")
+        else:
+            specs = [s for i, m in enumerate(models) if (s := _model(m, i, problems)) is not None]
+            seen: set[str] = set()
+            uniq = []
+            for s in specs:
+                if s.name in seen:
+                    problems.append(f"acrouter.models: duplicate name {s.name!r}; the later one is ignored")
+                    continue
+                seen.add(s.name)
+                uniq.append(s)
+            kw["models"] = tuple(uniq)
+
+    tc = raw.get("testCommand")
+    if tc not in (None, ""):
+        if isinstance(tc, str):
+            kw["test_command"] = tc.strip() or None
+        else:
+            problems.append("acrouter.testCommand must be a string; using the default (detect)")
+
+    for key, attr, lo, hi, integer in (
+        ("maxAttempts", "max_attempts", 1, 8, True),
+        ("costWeight", "cost_weight", 0.0, 1000.0, False),
+        ("requestTimeoutSeconds", "request_timeout_s", 1.0, 3600.0, False),
+        ("testTimeoutSeconds", "test_timeout_s", 1.0, 7200.0, False),
+    ):
+        if raw.get(key) is not None:
+            v = _num(raw[key], key, lo, hi, problems, integer)
+            if v is not None:
+                kw[attr] = v
+
+    sb = raw.get("sandbox")
+    if sb is not None:
+        if sb in SANDBOX_MODES:
+            kw["sandbox"] = sb
+        else:
+            problems.append(f"acrouter.sandbox must be one of {', '.join(SANDBOX_MODES)} (got {sb!r}); using bwrap")
+
+    si = raw.get("storeInstructions")
+    if si is not None:
+        if isinstance(si, bool):
+            kw["store_instructions"] = si
+        else:
+            problems.append("acrouter.storeInstructions must be true or false; using true")
+    return Settings(**kw), problems
+
+
+def load_config_file(path: Path) -> tuple[Settings, list[str]]:
+    """Settings from ``config.toml`` (same camelCase keys; models as ``[[models]]`` tables)."""
+    if not path.exists():
+        return DEFAULTS, [f"no config file at {path}; see README 'Command line' for an example"]
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return DEFAULTS, [f"{path}: {exc}; using defaults"]
+    return parse_settings(data)

@@ -1,0 +1,145 @@
+"""Context stage: an editor request + its workspace -> a ``Task`` a router can see.
+
+Classifies the request into one of the 9 CodeRouterBench kinds with transparent
+keyword rules (the matched cue is kept for the ``why``), finds the workspace root,
+and hashes the workspace path so memory never stores it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from .domain import Document, Range, Task
+from .errors import RequestError
+
+# (kind, pattern) in priority order: the first match wins.
+_RULES: tuple[tuple[str, str], ...] = (
+    ("test_generation", r"\b(write|add|generate|create)\b.*\btests?\b|\bunit ?tests?\b|\btest cases?\b|\bpytest\b"),
+    ("bug_fixing", r"\b(fix|bug|broken|crash|crashes|error|exception|traceback|failing|fails|wrong result|regression)\b"),
+    ("code_refactoring", r"\b(refactor|clean ?up|simplify|rename|restructure|extract (a |the )?(function|method|class)|deduplicate|make .* readable)\b"),
+    ("code_understanding", r"\b(explain|what does|why does|how does|document|docstring|comment|summari[sz]e)\b"),
+    ("multi_language", r"\b(translate|port|convert|rewrite)\b.*\b(to|in|into)\b.*\b(rust|go|java|c\+\+|cpp|javascript|typescript|python|c#|kotlin|ruby|php|swift)\b"),
+    ("data_science", r"\b(pandas|numpy|dataframe|matplotlib|plot|sklearn|scikit|regression|csv|dataset|statistic\w*|tensor)\b"),
+    ("algorithm", r"\b(algorithm|complexity|o\(n|dynamic programming|optimi[sz]e|faster|shortest path|graph|binary search|sort(ing)?)\b"),
+    ("code_completion", r"\b(complete|finish|fill in|todo|implement the rest|continue)\b"),
+)
+
+
+def classify(instruction: str, selection: str = "") -> tuple[str, str]:
+    """Return (kind, cue) where cue says which words decided it."""
+    text = instruction.lower()
+    for kind, pattern in _RULES:
+        m = re.search(pattern, text)
+        if m:
+            return kind, f"matched “{m.group(0)[:40]}”"
+    if not selection.strip():
+        return "code_generation", "no selection and no other cue"
+    return "code_generation", "default for an instruction on selected code"
+
+
+def uri_to_path(uri: str) -> Path:
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        raise RequestError(f"only file:// documents can be routed (got {parsed.scheme or 'no'} scheme)")
+    if parsed.netloc not in ("", "localhost"):
+        raise RequestError("remote file URIs are not supported")
+    return Path(unquote(parsed.path))
+
+
+def path_to_uri(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def workspace_root(path: Path, folders: Sequence[Path] = ()) -> Path:
+    """The innermost workspace folder holding ``path``; else the nearest project root."""
+    path = path.resolve()
+    best = None
+    for f in folders:
+        f = f.resolve()
+        if path == f or f in path.parents:
+            if best is None or len(str(f)) > len(str(best)):
+                best = f
+    if best is not None:
+        return best
+    for parent in path.parents:
+        if any((parent / m).exists() for m in (".git", "pyproject.toml", "package.json", "setup.py", "Cargo.toml", "go.mod")):
+            return parent
+    return path.parent
+
+
+def workspace_id(root: Path) -> str:
+    return hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+
+
+def offset_of(text: str, line: int, character: int) -> int:
+    lines = text.splitlines(keepends=True)
+    if line < 0 or character < 0:
+        raise RequestError(f"position {line}:{character} is negative")
+    if line > len(lines) or (line == len(lines) and character > 0):
+        raise RequestError(f"line {line} is outside the document ({len(lines)} lines)")
+    start = sum(len(x) for x in lines[:line])
+    if line == len(lines):
+        return start
+    content = lines[line].rstrip("\r\n")
+    if character > len(content):
+        raise RequestError(f"character {character} is outside line {line} ({len(content)} characters)")
+    return start + character
+
+
+def selected_text(doc: Document) -> str:
+    if doc.range is None:
+        return ""
+    a = offset_of(doc.text, doc.range.start.line, doc.range.start.character)
+    b = offset_of(doc.text, doc.range.end.line, doc.range.end.character)
+    if b < a:
+        raise RequestError("the range ends before it starts")
+    return doc.text[a:b]
+
+
+_LANG_BY_SUFFIX = {
+    ".py": "python", ".js": "javascript", ".ts": "typescript", ".rs": "rust", ".go": "go",
+    ".java": "java", ".c": "c", ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".rb": "ruby",
+    ".php": "php", ".cs": "csharp", ".kt": "kotlin", ".swift": "swift", ".sh": "shell",
+}
+
+
+def build_task(
+    doc: Document,
+    instruction: str,
+    *,
+    folders: Sequence[Path] = (),
+    test_command: str | None = None,
+    request_id: str | None = None,
+) -> Task:
+    if not instruction or not instruction.strip():
+        raise RequestError("the instruction is empty")
+    selection = selected_text(doc)  # validates the range
+    root = workspace_root(Path(doc.path), folders)
+    kind, cue = classify(instruction, selection)
+    language = doc.language_id or _LANG_BY_SUFFIX.get(Path(doc.path).suffix.lower())
+    return Task(
+        task_id=request_id or uuid.uuid4().hex[:12],
+        kind=kind,
+        text=instruction.strip(),
+        language=language,
+        meta={
+            "workspace_id": workspace_id(root),
+            "kind_cue": cue,
+            "selection_chars": len(selection),
+            "file_chars": len(doc.text),
+        },
+        document=doc,
+        workspace=str(root),
+        test_command=test_command,
+    )
+
+
+def make_range(sl: int, sc: int, el: int, ec: int) -> Range:
+    from .domain import Position
+
+    return Range(Position(sl, sc), Position(el, ec))

@@ -1,0 +1,65 @@
+"""Turn a request's decisions and attempts into the markdown ``why`` users see."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .domain import Attempt, Decision, Task
+
+
+def fmt_usd(cost: float | None) -> str:
+    if cost is None:
+        return "unknown cost"
+    if cost == 0:
+        return "$0"
+    return f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
+
+
+def render_why(
+    task: Task,
+    decisions: Sequence[Decision],
+    attempts: Sequence[Attempt],
+    final: str | None,
+    verified: bool,
+    top: int = 4,
+) -> str:
+    lines = [f"**Kind:** {task.kind.replace('_', ' ')}"]
+    if decisions and decisions[0].candidates:
+        first = decisions[0]
+        lines.append("")
+        lines.append("**Ranking** (expected score − costWeight × cost):")
+        lines.append("")
+        lines.append("| model | exp. score | exp. cost | value | evidence |")
+        lines.append("| --- | ---: | ---: | ---: | --- |")
+        for c in first.candidates[:top]:
+            lines.append(
+                f"| {c.model} | {c.expected_score:.2f} | {fmt_usd(c.expected_cost_usd)} "
+                f"| {c.expected_reward:.3f} | {c.evidence} |"
+            )
+        if first.reason:
+            lines.append("")
+            lines.append(first.reason)
+    if attempts:
+        lines.append("")
+        lines.append("**Attempts:**")
+        for i, a in enumerate(attempts, 1):
+            reason = ""
+            if i < len(decisions) and i > 1 and decisions[i - 1].reason:
+                reason = f" — {decisions[i - 1].reason}"
+            tests = ""
+            if a.tests_passed is not None or a.tests_failed is not None:
+                tests = f", tests {a.tests_passed or 0} passed / {a.tests_failed or 0} failed"
+            detail = f" ({a.detail})" if a.detail else ""
+            lines.append(f"{i}. {a.model}: **{a.verdict}**{tests}, {fmt_usd(a.cost_usd)}{detail}{reason}")
+    stop = decisions[-1] if decisions and decisions[-1].model is None else None
+    if stop is not None and stop.reason and len(decisions) > 1:
+        lines.append("")
+        lines.append(f"Stopped: {stop.reason}")
+    lines.append("")
+    if verified:
+        lines.append(f"**Result:** {final} passed the tests.")
+    elif final:
+        lines.append(f"**Result:** no attempt passed; accepted {final}'s answer unverified.")
+    else:
+        lines.append("**Result:** no attempt passed the tests; no edit is offered.")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Thin LSP layer: converts protocol messages to domain calls and back."""

@@ -1,0 +1,161 @@
+"""lsprotocol/JSON <-> domain objects.  No routing logic lives here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..context import offset_of, path_to_uri, uri_to_path
+from ..domain import Attempt, Document, Edit, Outcome, Position, Range, Result
+from ..errors import RequestError
+
+
+def _int(v: Any, what: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise RequestError(f"{what} must be an integer")
+    return v
+
+
+def parse_range(raw: Any) -> Range | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("start"), Mapping) or not isinstance(raw.get("end"), Mapping):
+        raise RequestError("range must be {start: {line, character}, end: {line, character}}")
+    s, e = raw["start"], raw["end"]
+    return Range(
+        Position(_int(s.get("line"), "range.start.line"), _int(s.get("character"), "range.start.character")),
+        Position(_int(e.get("line"), "range.end.line"), _int(e.get("character"), "range.end.character")),
+    )
+
+
+def route_args(arg: Any) -> tuple[str, Range | None, str, str | None, bool]:
+    """Validate routeAndComplete's single argument object."""
+    if not isinstance(arg, Mapping):
+        raise RequestError("routeAndComplete takes one object argument {textDocument, range?, instruction, ...}")
+    td = arg.get("textDocument")
+    if not isinstance(td, Mapping) or not isinstance(td.get("uri"), str) or not td["uri"]:
+        raise RequestError("textDocument.uri is required")
+    instruction = arg.get("instruction")
+    if not isinstance(instruction, str) or not instruction.strip():
+        raise RequestError("instruction must be a non-empty string")
+    tc = arg.get("testCommand")
+    if tc is not None and not isinstance(tc, str):
+        raise RequestError("testCommand must be a string")
+    apply = arg.get("apply", False)
+    if not isinstance(apply, bool):
+        raise RequestError("apply must be true or false")
+    return td["uri"], parse_range(arg.get("range")), instruction, tc or None, apply
+
+
+def load_document(uri: str, rng: Range | None, open_text: str | None, open_version: int | None, language_id: str | None) -> Document:
+    path = uri_to_path(uri)
+    if open_text is None:
+        if not path.is_file():
+            raise RequestError(f"{path} is not a readable file")
+        try:
+            open_text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RequestError(f"cannot read {path}: {exc}") from exc
+    doc = Document(uri=uri, path=str(path), text=open_text, version=open_version, language_id=language_id, range=rng)
+    if rng is not None:  # validate now: a bad range is the caller's error
+        offset_of(doc.text, rng.start.line, rng.start.character)
+        offset_of(doc.text, rng.end.line, rng.end.character)
+        if (rng.end.line, rng.end.character) < (rng.start.line, rng.start.character):
+            raise RequestError("range ends before it starts")
+    return doc
+
+
+def _end_position(text: str) -> dict[str, int]:
+    lines = text.split("\n")
+    return {"line": len(lines) - 1, "character": len(lines[-1])}
+
+
+def workspace_edit(doc: Document, edit: Edit, workspace: str | None, new_texts: Mapping[str, str]) -> dict[str, Any]:
+    """A WorkspaceEdit with documentChanges pinned to the version the request read."""
+    changes: list[dict[str, Any]] = []
+    doc_rel = None
+    if workspace:
+        try:
+            doc_rel = str(Path(doc.path).resolve().relative_to(Path(workspace).resolve()))
+        except ValueError:
+            doc_rel = None
+    for rel, content in new_texts.items():
+        if rel == doc_rel:
+            if edit.replacement is not None and doc.range is not None:
+                rng = {
+                    "start": {"line": doc.range.start.line, "character": doc.range.start.character},
+                    "end": {"line": doc.range.end.line, "character": doc.range.end.character},
+                }
+                text = edit.replacement
+                # the parser may have added a trailing newline to match the selection
+                a = offset_of(doc.text, doc.range.start.line, doc.range.start.character)
+                b = offset_of(doc.text, doc.range.end.line, doc.range.end.character)
+                text = content[a : len(content) - (len(doc.text) - b)]
+            else:
+                rng = {"start": {"line": 0, "character": 0}, "end": _end_position(doc.text)}
+                text = content
+            changes.append({
+                "textDocument": {"uri": doc.uri, "version": doc.version},
+                "edits": [{"range": rng, "newText": text}],
+            })
+        else:
+            path = Path(workspace or ".") / rel
+            uri = path_to_uri(path)
+            old = path.read_text(encoding="utf-8") if path.is_file() else ""
+            if not path.exists():
+                changes.append({"kind": "create", "uri": uri, "options": {"ignoreIfExists": True}})
+            changes.append({
+                "textDocument": {"uri": uri, "version": None},
+                "edits": [{"range": {"start": {"line": 0, "character": 0}, "end": _end_position(old)}, "newText": content}],
+            })
+    return {"documentChanges": changes}
+
+
+def attempt_json(a: Attempt) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "model": a.model,
+        "verdict": a.verdict,
+        "costUsd": a.cost_usd,
+        "latencyMs": round(a.latency_ms, 1),
+        "detail": a.detail,
+    }
+    if a.tests_passed is not None:
+        d["testsPassed"] = a.tests_passed
+    if a.tests_failed is not None:
+        d["testsFailed"] = a.tests_failed
+    return d
+
+
+def result_json(r: Result, edit: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "requestId": r.request_id,
+        "kind": r.kind,
+        "finalModel": r.final_model,
+        "verified": r.verified,
+        "costUsd": r.cost_usd,
+        "latencyMs": round(r.latency_ms, 1),
+        "attempts": [attempt_json(a) for a in r.attempts],
+        "why": r.why,
+        "edit": edit,
+    }
+
+
+def history_json(o: Outcome) -> dict[str, Any]:
+    latency = o.meta.get("latency_ms")
+    if not isinstance(latency, (int, float)):
+        latency = sum(a.latency_ms for a in o.attempts)
+    d = {
+        "requestId": o.request_id,
+        "time": o.time,
+        "kind": o.kind,
+        "finalModel": o.final_model,
+        "verified": o.verified,
+        "costUsd": o.cost_usd,
+        "latencyMs": round(latency, 1),
+        "attempts": [attempt_json(a) for a in o.attempts],
+        "why": o.why,
+    }
+    if o.instruction:
+        d["instruction"] = o.instruction
+    return d

@@ -1,0 +1,312 @@
+"""``acrouter serve``: the pygls language server (stdio).
+
+Handlers are a few lines each: validate/convert arguments, call ``EditorApp``,
+convert the result.  Blocking work (model calls, test runs) runs in a worker thread;
+cancellation ($/cancelRequest or the progress Cancel button) reaches it through a
+``CancelToken`` checked by the gateway and the verifier.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+
+from .. import __version__
+from ..app import EditorApp, PriorStore, build_editor_app
+from ..config import parse_settings
+from ..context import uri_to_path, workspace_root
+from ..domain import Cancelled, Document, Edit
+from ..errors import AcrouterError, RequestError
+from . import convert
+
+log = logging.getLogger(__name__)
+
+ROUTE = "acrouter.server.routeAndComplete"
+HISTORY = "acrouter.server.history"
+EXPLAIN = "acrouter.server.explain"
+RESET = "acrouter.server.resetMemory"
+STATS = "acrouter.server.memoryStats"
+
+
+class RequestFailed(JsonRpcException):
+    """A request that could not be served, with a message the user can act on."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(code=-32803, message=message)  # RequestFailed (LSP 3.17)
+
+
+class _Cancel:
+    """Cancelled when the client cancels the request or its progress."""
+
+    def __init__(self, outer: Any, progress_future: Any = None) -> None:
+        self._outer = outer
+        self._progress = progress_future
+        self._flag = threading.Event()
+
+    def set(self) -> None:
+        self._flag.set()
+
+    @property
+    def cancelled(self) -> bool:
+        if self._flag.is_set():
+            return True
+        for fut in (self._outer, self._progress):
+            if fut is not None and fut.cancelled():
+                self._flag.set()
+                return True
+        return False
+
+
+class _Progress:
+    def __init__(self, server: ACRouterServer, token: str | None, loop: asyncio.AbstractEventLoop) -> None:
+        self.server, self.token, self.loop = server, token, loop
+
+    def report(self, message: str) -> None:
+        log.info("progress: %s", message)
+        if self.token is None:
+            return
+        value = types.WorkDoneProgressReport(message=message)
+        self.loop.call_soon_threadsafe(self.server.work_done_progress.report, self.token, value)
+
+
+class LspLogHandler(logging.Handler):
+    """Forwards log records to the client as window/logMessage."""
+
+    def __init__(self, server: ACRouterServer) -> None:
+        super().__init__(logging.INFO)
+        self.server = server
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            kind = (
+                types.MessageType.Error if record.levelno >= logging.ERROR
+                else types.MessageType.Warning if record.levelno >= logging.WARNING
+                else types.MessageType.Info
+            )
+            msg = self.format(record)
+            loop = self.server.loop
+            params = types.LogMessageParams(type=kind, message=msg)
+            if loop is not None and loop.is_running():
+                loop.call_soon_threadsafe(self.server.window_log_message, params)
+        except Exception:  # logging must never break the server
+            pass
+
+
+class ACRouterServer(LanguageServer):
+    def __init__(self, app_factory: Callable[[Any], EditorApp]) -> None:
+        super().__init__("acrouter", __version__)
+        self.app_factory = app_factory
+        self.app: EditorApp | None = None
+        self.priors = PriorStore()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def require_app(self) -> EditorApp:
+        if self.app is None:
+            raise RequestFailed("the server is not initialized yet")
+        return self.app
+
+    def apply_settings(self, raw: Any, initial: bool = False) -> None:
+        settings, problems = parse_settings(raw)
+        if self.app is None:
+            self.app = self.app_factory(settings)
+        else:
+            self.app.update_settings(settings)
+        for p in problems:
+            log.warning("settings: %s", p)
+            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"ACRouter: {p}"))
+
+
+def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRouterServer:
+    server: ACRouterServer
+
+    def default_factory(settings: Any) -> EditorApp:
+        return build_editor_app(settings, priors=server.priors)
+
+    server = ACRouterServer(app_factory or default_factory)
+
+    @server.feature(types.INITIALIZE)
+    def on_initialize(ls: ACRouterServer, params: types.InitializeParams) -> None:
+        ls.loop = asyncio.get_running_loop() if _has_loop() else None
+        ls.apply_settings(params.initialization_options, initial=True)
+
+    @server.feature(types.INITIALIZED)
+    def on_initialized(ls: ACRouterServer, params: types.InitializedParams) -> None:
+        ls.priors.warm_in_background()  # a few seconds, off the request path
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def on_config(ls: ACRouterServer, params: types.DidChangeConfigurationParams) -> None:
+        ls.apply_settings(params.settings)
+
+    @server.command(ROUTE)
+    async def route(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
+        return await _route(ls, args)
+
+    @server.command(HISTORY)
+    def history(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
+        arg = _one_arg(args, required=False)
+        limit = arg.get("limit", 50)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise JsonRpcInvalidParams("limit must be a positive integer")
+        return {"entries": [convert.history_json(o) for o in ls.require_app().history(limit)]}
+
+    @server.command(EXPLAIN)
+    def explain(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
+        rid = _one_arg(args).get("requestId")
+        if not isinstance(rid, str):
+            raise JsonRpcInvalidParams("requestId must be a string")
+        why = ls.require_app().explain(rid)
+        if why is None:
+            raise RequestFailed(f"no request {rid!r} in the routing memory")
+        return {"why": why}
+
+    @server.command(RESET)
+    def reset(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
+        if _one_arg(args, required=False).get("confirm") is not True:
+            raise JsonRpcInvalidParams("resetMemory needs {confirm: true}; nothing was removed")
+        removed = ls.require_app().reset_memory()
+        log.info("routing memory reset: %d records removed", removed)
+        return {"removed": removed}
+
+    @server.command(STATS)
+    def stats(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
+        return {"records": ls.require_app().memory.count()}
+
+    return server
+
+
+def _has_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+        return True
+    except RuntimeError:
+        return False
+
+
+def _one_arg(args: tuple[Any, ...], required: bool = True) -> dict[str, Any]:
+    if not args:
+        if required:
+            raise JsonRpcInvalidParams("this command takes one object argument")
+        return {}
+    if len(args) != 1 or not isinstance(args[0], dict):
+        raise JsonRpcInvalidParams("this command takes one object argument")
+    return args[0]
+
+
+async def _route(ls: ACRouterServer, args: tuple[Any, ...]) -> dict[str, Any]:
+    app = ls.require_app()
+    loop = asyncio.get_running_loop()
+    ls.loop = loop
+    try:
+        uri, rng, instruction, test_command, apply = convert.route_args(args[0] if len(args) == 1 else None)
+        path = uri_to_path(uri)
+        opened = ls.workspace.text_documents.get(uri)
+        doc = convert.load_document(
+            uri,
+            rng,
+            opened.source if opened is not None else None,
+            opened.version if opened is not None else None,
+            opened.language_id if opened is not None else None,
+        )
+    except RequestError as exc:
+        raise JsonRpcInvalidParams(str(exc)) from exc
+    folders = [uri_to_path(f.uri) for f in ls.workspace.folders.values()] if ls.workspace else []
+    root = workspace_root(path, folders)
+
+    msg_id = ls.protocol._ctx_msg_id.get(None)  # pygls keeps the request id in a contextvar
+    outer = ls.protocol._request_futures.get(msg_id) if msg_id is not None else None
+    token = await _begin_progress(ls)
+    cancel = _Cancel(outer, ls.work_done_progress.tokens.get(token) if token else None)
+    progress = _Progress(ls, token, loop)
+    try:
+        result = await asyncio.to_thread(
+            app.route, doc, instruction, folders=folders, test_command=test_command,
+            cancel=cancel, progress=progress,
+        )
+    except Cancelled:
+        log.info("request cancelled by the user")
+        raise RequestFailed("cancelled") from None
+    except asyncio.CancelledError:
+        cancel.set()
+        raise
+    except AcrouterError as exc:
+        raise RequestFailed(str(exc)) from exc
+    finally:
+        _end_progress(ls, token)
+
+    edit = None
+    if result.edit is not None and result.final_model is not None:
+        edit = convert.workspace_edit(doc, result.edit, str(root), _new_texts(result.edit, doc, root))
+    payload = convert.result_json(result, edit)
+    if apply and edit is not None:
+        res = await ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=ls.protocol._converter.structure(edit, types.WorkspaceEdit),
+                                           label=f"ACRouter: {result.final_model}")
+        )
+        payload["applied"] = bool(res and res.applied)
+        if not payload["applied"]:
+            payload["applyFailure"] = (res.failure_reason if res else None) or (
+                "the editor rejected the edit (the document changed since the request?)"
+            )
+    return payload
+
+
+def _new_texts(edit: Edit, doc: Document, root: Path) -> dict[str, str]:
+    """New full contents per workspace-relative path (diff replies are applied here)."""
+    if edit.files:
+        return dict(edit.files)
+    if edit.diff:
+        from ..verifier import apply_diff_texts
+
+        return apply_diff_texts(root, edit.diff, overrides={doc.path: doc.text})
+    return {}
+
+
+async def _begin_progress(ls: ACRouterServer) -> str | None:
+    caps = ls.client_capabilities
+    if not (caps and caps.window and caps.window.work_done_progress):
+        return None
+    token = f"acrouter-{uuid.uuid4().hex[:8]}"
+    try:
+        await ls.work_done_progress.create_async(token)
+    except Exception:  # client refused: run without progress
+        return None
+    ls.work_done_progress.begin(
+        token, types.WorkDoneProgressBegin(title="ACRouter", message="choosing model", cancellable=True)
+    )
+    return token
+
+
+def _end_progress(ls: ACRouterServer, token: str | None) -> None:
+    if token is not None:
+        ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
+        ls.work_done_progress.tokens.pop(token, None)
+
+
+def serve(stdin: Any = None, stdout: Any = None) -> None:
+    """Run on stdio.  Stray writes to stdout (print, C libraries) go to stderr instead."""
+    proto_out = stdout
+    if proto_out is None:
+        proto_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+        sys.stdout = sys.stderr
+    logging.basicConfig(
+        level=os.environ.get("ACROUTER_LOG_LEVEL", "INFO"),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    server = create_server()
+    handler = LspLogHandler(server)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("acrouter").addHandler(handler)
+    server.start_io(stdin or sys.stdin.buffer, proto_out)

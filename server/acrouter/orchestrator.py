@@ -1,0 +1,211 @@
+"""The Context -> Action -> Feedback loop.
+
+``Orchestrator.run(task)`` asks the policy for a model, calls it through the gateway,
+parses the reply into an edit, verifies it, and escalates or stops.  Every outcome is
+recorded in memory and handed back to the policy.  The same loop serves the editor,
+the command line and the benchmark replay (which swaps gateway, prompts and verifier
+for replay versions).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from .domain import (
+    Attempt,
+    Cancelled,
+    CancelToken,
+    Decision,
+    Edit,
+    Gateway,
+    Memory,
+    ModelSpec,
+    Outcome,
+    Policy,
+    Progress,
+    Prompts,
+    Result,
+    Task,
+    Verifier,
+)
+from .errors import AcrouterError, GatewayError, ParseError, VerifyError
+from .explain import render_why
+
+log = logging.getLogger(__name__)
+
+
+class _NoProgress:
+    def report(self, message: str) -> None:
+        pass
+
+
+def _check(cancel: CancelToken | None) -> None:
+    if cancel is not None and cancel.cancelled:
+        raise Cancelled()
+
+
+class Orchestrator:
+    def __init__(
+        self,
+        models: Sequence[ModelSpec],
+        policy: Policy,
+        gateway: Gateway,
+        prompts: Prompts,
+        verifier: Verifier,
+        memory: Memory,
+        *,
+        max_attempts: int = 3,
+        accept_unverified: bool = False,
+        clock: Callable[[], float] = time.time,
+        outcome_extras: Callable[[Task], dict] | None = None,
+    ) -> None:
+        if not models:
+            raise AcrouterError("no models are configured")
+        self.models = {m.name: m for m in models}
+        self.model_names = tuple(m.name for m in models)
+        self.policy = policy
+        self.gateway = gateway
+        self.prompts = prompts
+        self.verifier = verifier
+        self.memory = memory
+        self.max_attempts = max(1, int(max_attempts))
+        configure = getattr(policy, "configure_budget", None)
+        if callable(configure):  # optional: policies that plan cascades want the budget
+            configure(self.max_attempts)
+        self.accept_unverified = accept_unverified
+        self.clock = clock
+        self.outcome_extras = outcome_extras
+
+    # ------------------------------------------------------------------ the loop
+    def run(
+        self, task: Task, cancel: CancelToken | None = None, progress: Progress | None = None
+    ) -> Result:
+        progress = progress or _NoProgress()
+        start = time.perf_counter()
+        attempts: list[Attempt] = []  # full record, scores included
+        seen: list[Attempt] = []  # what the policy sees mid-task: no scores
+        decisions: list[Decision] = []
+        edits: dict[str, Edit] = {}
+        final: str | None = None
+        stop: Decision | None = None
+
+        while len(attempts) < self.max_attempts:
+            _check(cancel)
+            progress.report("choosing model" if not attempts else "choosing next model")
+            decision = self.policy.plan(task, self.model_names, tuple(seen))
+            decisions.append(decision)
+            if decision.model is None or decision.model not in self.models:
+                stop = decision
+                break
+            name = decision.model
+            progress.report(f"calling {name}" if not attempts else f"escalating to {name}")
+            attempt, edit = self._attempt(task, self.models[name], cancel, progress)
+            attempts.append(attempt)
+            seen.append(attrs.evolve(attempt, score=None))
+            if edit is not None:
+                edits[name] = edit
+            if attempt.verdict == "pass":
+                final = name
+                break
+
+        if final is None and self.accept_unverified and attempts:
+            if stop is None:  # ended by max_attempts: ask which attempt to accept
+                stop = self.policy.plan(task, (), tuple(seen))
+            final = stop.accept if stop.accept in {a.model for a in attempts} else attempts[-1].model
+
+        verified = any(a.verdict == "pass" for a in attempts)
+        latency_ms = (time.perf_counter() - start) * 1000.0
+        why = render_why(task, decisions, attempts, final, verified)
+        costs = [a.cost_usd for a in attempts]
+        cost = None if any(c is None for c in costs) else float(sum(c for c in costs if c is not None))
+        outcome = Outcome(
+            request_id=task.task_id,
+            time=self.clock(),
+            kind=task.kind,
+            attempts=tuple(attempts),
+            final_model=final,
+            verified=verified,
+            why=why,
+            workspace_id=None,
+            instruction=None,
+            meta={"source": task.meta["source"]} if task.meta.get("source") else {},
+        )
+        if self.outcome_extras is not None:
+            extras = self.outcome_extras(task)
+            extras["meta"] = {**outcome.meta, **extras.get("meta", {}), "latency_ms": round(latency_ms, 1)}
+            outcome = attrs.evolve(outcome, **extras)
+        self._learn(task, outcome)
+        return Result(
+            request_id=task.task_id,
+            kind=task.kind,
+            final_model=final,
+            verified=verified,
+            cost_usd=cost,
+            latency_ms=latency_ms,
+            attempts=tuple(attempts),
+            why=why,
+            edit=edits.get(final) if final else None,
+        )
+
+    # ------------------------------------------------------------------ stages
+    def _attempt(
+        self, task: Task, spec: ModelSpec, cancel: CancelToken | None, progress: Progress
+    ) -> tuple[Attempt, Edit | None]:
+        t0 = time.perf_counter()
+        try:
+            completion = self.gateway.complete(spec, self.prompts.messages(task), task, cancel)
+        except Cancelled:
+            raise
+        except GatewayError as exc:
+            return self._failed(spec.name, "error", f"{exc.kind}: {exc.detail}", t0), None
+        except AcrouterError as exc:
+            return self._failed(spec.name, "error", str(exc), t0), None
+        _check(cancel)
+        cost = completion.cost_usd
+        try:
+            edit = self.prompts.parse(task, completion)
+        except ParseError as exc:
+            return (
+                Attempt(spec.name, "fail", cost, completion.latency_ms, f"unusable reply: {exc}"),
+                None,
+            )
+        progress.report("running tests")
+        try:
+            verdict = self.verifier.verify(task, edit, spec.name, cancel)
+        except Cancelled:
+            raise
+        except VerifyError as exc:
+            return (
+                Attempt(spec.name, "error", cost, completion.latency_ms, f"verifier: {exc}"),
+                edit,
+            )
+        attempt = Attempt(
+            model=spec.name,
+            verdict=verdict.verdict,
+            cost_usd=cost,
+            latency_ms=completion.latency_ms,
+            detail=verdict.detail,
+            tests_passed=verdict.tests_passed,
+            tests_failed=verdict.tests_failed,
+            score=verdict.score,
+        )
+        return attempt, edit
+
+    @staticmethod
+    def _failed(model: str, verdict: str, detail: str, t0: float) -> Attempt:
+        # a call that failed before a reply is not billed: cost 0, not unknown
+        return Attempt(model, verdict, 0.0, (time.perf_counter() - t0) * 1000.0, detail)
+
+    def _learn(self, task: Task, outcome: Outcome) -> None:
+        try:
+            stored = self.memory.record(outcome)
+        except Exception:  # memory trouble must never lose the user's result
+            log.exception("could not record the outcome in memory")
+            stored = False
+        if stored is False:
+            log.warning("outcome %s not stored in memory (locked or unavailable)", outcome.request_id)
+        self.policy.learn(task, outcome)

@@ -1,0 +1,290 @@
+"""End-to-end: `acrouter serve` as a subprocess, driven over LSP by pytest-lsp, with the
+real litellm path talking to a fake OpenAI-compatible server on 127.0.0.1 and the real
+verifier running the sample project's tests in the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from tests.fakes.openai_server import Behaviour, FakeOpenAI
+
+SENTINEL = "sk-SENTINEL-do-not-leak-4242"
+WRONG = "```python\ndef add(a, b):\n    return a * b\n```"
+RIGHT = "```python\ndef add(a, b):\n    return a + b\n```"
+BUGGY = "def add(a, b):\n    return a - b\n"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def make_project(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "calc.py").write_text(BUGGY)
+    (root / "conftest.py").write_text("")
+    (root / "tests").mkdir(exist_ok=True)
+    (root / "tests" / "test_calc.py").write_text(
+        "from calc import add\n\n"
+        "def test_add():\n    assert add(2, 3) == 5\n\n"
+        "def test_zero():\n    assert add(0, 0) == 0\n"
+    )
+    return root / "calc.py"
+
+
+def settings(base_url: str, **over: Any) -> dict[str, Any]:
+    s = {
+        "models": [
+            # the benchmark prior ranks "cheap" first on bug fixing (claude-opus-4-6 prior)
+            {"name": "cheap", "model": "openai/cheap-m", "apiBase": base_url, "apiKeyEnv": "CHEAP_KEY",
+             "benchmarkModel": "claude-opus-4-6", "inputCostPer1M": 0.1, "outputCostPer1M": 0.2},
+            {"name": "strong", "model": "openai/strong-m", "apiBase": base_url, "apiKeyEnv": "STRONG_KEY",
+             "benchmarkModel": "MiniMax-M2.7", "inputCostPer1M": 1.0, "outputCostPer1M": 2.0},
+        ],
+        "testCommand": f"{sys.executable} -m pytest -q -p no:cacheprovider",
+        "maxAttempts": 3,
+        "testTimeoutSeconds": 60,
+        "requestTimeoutSeconds": 20,
+    }
+    s.update(over)
+    return {"acrouter": s}
+
+
+@pytest.fixture
+def fake():
+    with FakeOpenAI() as server:
+        server.behaviours["cheap-m"] = Behaviour(reply=WRONG)
+        server.behaviours["strong-m"] = Behaviour(reply=RIGHT)
+        yield server
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    h = tmp_path / "home"
+    h.mkdir()
+    return h
+
+
+async def start(home: Path, init: dict[str, Any], root: Path) -> LanguageClient:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "ACROUTER_HOME": str(home),
+        "CHEAP_KEY": SENTINEL,
+        "STRONG_KEY": SENTINEL,
+        "ACROUTER_LOG_LEVEL": "DEBUG",
+        "PYTHONPATH": str(REPO / "server"),
+    }
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "acrouter", "serve"], server_env=env)
+    client = await config.start()
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            initialization_options=init,
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="proj")],
+            root_uri=root.as_uri(),
+        )
+    )
+    return client
+
+
+@pytest_asyncio.fixture
+async def lsp(fake, home, tmp_path):
+    root = tmp_path / "proj"
+    target = make_project(root)
+    client = await start(home, settings(fake.base_url), root)
+    yield client, target, root
+    await client.shutdown_session()
+
+
+async def run(client: LanguageClient, command: str, arg: Any, timeout: float = 120) -> Any:
+    params = types.ExecuteCommandParams(command=command, arguments=[arg] if arg is not None else [])
+    return await asyncio.wait_for(client.workspace_execute_command_async(params), timeout)
+
+
+def route_arg(target: Path, **over: Any) -> dict[str, Any]:
+    arg = {
+        "textDocument": {"uri": target.as_uri()},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}},
+        "instruction": "Fix the bug in add",
+    }
+    arg.update(over)
+    return arg
+
+
+def apply_text_edits(text: str, edits: list[dict[str, Any]]) -> str:
+    lines = text.splitlines(keepends=True)
+
+    def off(p: dict[str, int]) -> int:
+        return sum(len(x) for x in lines[: p["line"]]) + p["character"]
+
+    for e in sorted(edits, key=lambda e: off(e["range"]["start"]), reverse=True):
+        a, b = off(e["range"]["start"]), off(e["range"]["end"])
+        text = text[:a] + e["newText"] + text[b:]
+    return text
+
+
+async def test_route_escalates_verifies_and_remembers(lsp, fake, home):
+    client, target, root = lsp
+    before = target.read_bytes()
+    res = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+    assert res["kind"] == "bug_fixing"
+    assert res["verified"] is True, res["why"]
+    assert res["finalModel"] == "strong"
+    assert [a["model"] for a in res["attempts"]] == ["cheap", "strong"]
+    assert res["attempts"][0]["verdict"] == "fail"
+    assert res["attempts"][1]["verdict"] == "pass"
+    assert res["attempts"][1]["testsPassed"] == 2 and res["attempts"][1]["testsFailed"] == 0
+    assert res["costUsd"] is not None and res["costUsd"] > 0
+    assert "cheap" in res["why"] and "strong" in res["why"]
+    # the server never touches the file; the edit makes the tests pass when applied
+    assert target.read_bytes() == before
+    changes = res["edit"]["documentChanges"]
+    assert len(changes) == 1 and changes[0]["textDocument"]["uri"] == target.as_uri()
+    new = apply_text_edits(BUGGY, changes[0]["edits"])
+    assert new == "def add(a, b):\n    return a + b\n"
+    # the models were called with the key from the env var named in settings
+    auth = [r.headers.get("authorization") for r in fake.chat_requests()]
+    assert auth and all(a == f"Bearer {SENTINEL}" for a in auth)
+
+    hist = await run(client, "acrouter.server.history", {"limit": 5})
+    assert hist["entries"][0]["requestId"] == res["requestId"]
+    assert hist["entries"][0]["instruction"] == "Fix the bug in add"
+    assert hist["entries"][0]["finalModel"] == "strong"
+    assert "edit" not in hist["entries"][0]
+    why = await run(client, "acrouter.server.explain", {"requestId": res["requestId"]})
+    assert why["why"] == res["why"]
+
+    # two more: then personal memory beats the prior and "strong" goes first
+    for _ in range(2):
+        r = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+        assert r["verified"] and r["finalModel"] == "strong"
+    fourth = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+    assert fourth["attempts"][0]["model"] == "strong"
+    assert "observed" in fourth["why"]
+
+    # reset: needs confirm; then memory is empty and the prior's choice comes back
+    with pytest.raises(Exception):
+        await run(client, "acrouter.server.resetMemory", {})
+    assert len((await run(client, "acrouter.server.history", {}))["entries"]) == 4
+    removed = await run(client, "acrouter.server.resetMemory", {"confirm": True})
+    assert removed["removed"] == 4
+    assert (await run(client, "acrouter.server.history", {}))["entries"] == []
+    again = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+    assert again["attempts"][0]["model"] == "cheap"
+
+    # the sentinel key is nowhere: results, memory file, log messages
+    mem = (home / "memory.json").read_text()
+    assert SENTINEL not in mem
+    assert SENTINEL not in json.dumps([res, hist, why, fourth, again])
+    assert all(SENTINEL not in m.message for m in client.log_messages)
+
+
+@pytest.mark.parametrize(
+    "behaviour,expect",
+    [
+        (Behaviour(status=401), "auth"),
+        (Behaviour(status=429, retry_after=0.2), "rate"),
+        (Behaviour(status=500), "provider"),
+        (Behaviour(garbage=True), "reply"),
+    ],
+    ids=["401", "429", "500", "garbage"],
+)
+async def test_provider_failures_escalate(lsp, fake, behaviour, expect):
+    client, target, _ = lsp
+    fake.behaviours["cheap-m"] = behaviour
+    res = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+    first = res["attempts"][0]
+    assert first["model"] == "cheap"
+    assert first["verdict"] == "error"
+    assert expect in first["detail"].lower(), first["detail"]
+    assert res["finalModel"] == "strong" and res["verified"]
+    assert "entries" in await run(client, "acrouter.server.history", {"limit": 1})  # still up
+
+
+async def test_malformed_arguments_are_lsp_errors(lsp, tmp_path):
+    client, target, _ = lsp
+    bad = [
+        {"instruction": "x"},  # no document
+        route_arg(target, range={"start": {"line": 50, "character": 0}, "end": {"line": 51, "character": 0}}),
+        route_arg(target, textDocument={"uri": "untitled:Untitled-1"}),
+        route_arg(target, instruction=""),
+        "not an object",
+    ]
+    for arg in bad:
+        with pytest.raises(Exception) as info:
+            await run(client, "acrouter.server.routeAndComplete", arg)
+        assert str(info.value)
+    assert "entries" in await run(client, "acrouter.server.history", {})
+
+
+async def test_cancel_stops_the_call_and_records_nothing(lsp, fake):
+    client, target, _ = lsp
+    fake.behaviours["cheap-m"] = Behaviour(reply=WRONG, delay_s=20)
+    params = types.ExecuteCommandParams(command="acrouter.server.routeAndComplete", arguments=[route_arg(target)])
+    fut = client.workspace_execute_command_async(params)
+    for _ in range(100):  # wait until the model call is in flight
+        await asyncio.sleep(0.1)
+        if fake.chat_requests("cheap-m"):
+            break
+    ids = list(client.protocol._request_futures.keys())
+    assert ids
+    t0 = time.monotonic()
+    for msg_id in ids:
+        client.protocol.notify("$/cancelRequest", types.CancelParams(id=msg_id))
+    with pytest.raises(Exception):
+        await asyncio.wait_for(fut, 10)
+    assert time.monotonic() - t0 < 1.5
+    await asyncio.sleep(1.2)  # the worker has stopped: nothing recorded as a failure
+    assert (await run(client, "acrouter.server.history", {}))["entries"] == []
+
+
+async def test_bad_settings_fall_back_and_warn(fake, home, tmp_path):
+    root = tmp_path / "proj"
+    target = make_project(root)
+    init = settings(fake.base_url, maxAttempts="three", costWeight=-5, sandbox="docker")
+    client = await start(home, init, root)
+    try:
+        res = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+        assert res["verified"]
+        shown = [m.message for m in client.messages]
+        assert any("maxAttempts" in m for m in shown)
+        assert any("costWeight" in m for m in shown)
+        assert any("sandbox" in m for m in shown)
+        # a later change through didChangeConfiguration is applied too
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings=settings(fake.base_url, maxAttempts=1))
+        )
+        await asyncio.sleep(0.3)
+        one = await run(client, "acrouter.server.routeAndComplete", route_arg(target, instruction="Fix add, please"))
+        assert len(one["attempts"]) == 1
+    finally:
+        await client.shutdown_session()
+
+
+async def test_apply_asks_the_client_with_the_document_version(lsp):
+    client, target, _ = lsp
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=target.as_uri(), language_id="python", version=7, text=BUGGY)
+        )
+    )
+    applied: list[Any] = []
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def on_apply(params: types.ApplyWorkspaceEditParams):
+        applied.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    res = await run(client, "acrouter.server.routeAndComplete", route_arg(target, apply=True))
+    assert res["verified"] and res.get("applied") is True
+    assert applied, "the server asked the client to apply the edit"
+    change = applied[0].edit.document_changes[0]
+    assert change.text_document.version == 7

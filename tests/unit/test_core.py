@@ -1,0 +1,196 @@
+"""Unit tests of the pipeline stages with fakes: config, context, prompts, orchestrator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from acrouter.config import parse_settings
+from acrouter.context import build_task, classify, uri_to_path, workspace_id
+from acrouter.domain import (
+    Attempt,
+    Candidate,
+    Completion,
+    Decision,
+    Document,
+    Edit,
+    ModelSpec,
+    Position,
+    Range,
+    Task,
+    Verdict,
+)
+from acrouter.errors import GatewayError, ParseError, RequestError
+from acrouter.memory import InMemoryMemory
+from acrouter.orchestrator import Orchestrator
+from acrouter.prompts import ChatPrompts
+
+
+# ----------------------------------------------------------------------------- config
+def test_settings_defaults_and_valid_values():
+    s, problems = parse_settings({"acrouter": {
+        "models": [{"name": "a", "model": "openai/gpt-4o-mini", "apiKeyEnv": "OPENAI_API_KEY",
+                    "benchmarkModel": "gpt-5.4", "inputCostPer1M": 0.15, "outputCostPer1M": 0.6}],
+        "maxAttempts": 2, "costWeight": 0.5, "sandbox": "none", "storeInstructions": False,
+    }})
+    assert problems == []
+    assert s.models[0] == ModelSpec("a", "openai/gpt-4o-mini", api_key_env="OPENAI_API_KEY",
+                                    input_cost_per_1m=0.15, output_cost_per_1m=0.6, benchmark_model="gpt-5.4")
+    assert (s.max_attempts, s.cost_weight, s.sandbox, s.store_instructions) == (2, 0.5, "none", False)
+    d, p = parse_settings(None)
+    assert p == [] and d.max_attempts == 3 and d.cost_weight == 0.1 and d.test_command is None
+
+
+@pytest.mark.parametrize("key,value", [
+    ("maxAttempts", "three"), ("maxAttempts", 0), ("maxAttempts", 2.5), ("costWeight", -1),
+    ("requestTimeoutSeconds", True), ("sandbox", "docker"), ("storeInstructions", "yes"), ("models", "gpt"),
+])
+def test_each_bad_setting_falls_back_with_one_problem_naming_the_key(key, value):
+    s, problems = parse_settings({key: value})
+    assert len(problems) == 1 and key in problems[0]
+    assert s == parse_settings({})[0]
+
+
+def test_bad_model_entries_are_dropped_and_named():
+    s, problems = parse_settings({"models": [
+        {"name": "ok", "model": "m"}, {"model": "no-name"}, {"name": "ok", "model": "dup"},
+        {"name": "b", "model": "m", "benchmarkModel": "gpt-9"}, {"name": "c", "model": "m", "apiKey": "sk-x"},
+    ]})
+    assert [m.name for m in s.models] == ["ok", "b", "c"]
+    assert s.models[1].benchmark_model is None
+    assert len(problems) == 4
+    assert any("apiKey" in p for p in problems)
+    assert all("sk-x" not in p for p in problems)
+
+
+# ----------------------------------------------------------------------------- context
+@pytest.mark.parametrize("text,kind", [
+    ("Fix the crash when the list is empty", "bug_fixing"),
+    ("Write unit tests for parse()", "test_generation"),
+    ("Refactor this into smaller functions", "code_refactoring"),
+    ("Explain what this does", "code_understanding"),
+    ("Translate this function to Rust", "multi_language"),
+    ("Plot the dataframe by month", "data_science"),
+    ("Make this algorithm O(n log n)", "algorithm"),
+    ("Finish the TODO", "code_completion"),
+    ("Add a CLI entry point", "code_generation"),
+])
+def test_classify(text, kind):
+    assert classify(text, "x = 1")[0] == kind
+
+
+def doc(tmp_path: Path, text: str = "a = 1\nb = 2\n", rng: Range | None = None) -> Document:
+    p = tmp_path / "m.py"
+    p.write_text(text)
+    return Document(uri=p.as_uri(), path=str(p), text=text, range=rng)
+
+
+def test_build_task_validates_and_hashes_the_workspace(tmp_path):
+    (tmp_path / ".git").mkdir()
+    t = build_task(doc(tmp_path, rng=Range(Position(1, 0), Position(1, 5))), "Fix b", folders=[tmp_path])
+    assert t.kind == "bug_fixing" and t.workspace == str(tmp_path.resolve())
+    assert t.meta["workspace_id"] == workspace_id(tmp_path) and str(tmp_path) not in t.meta["workspace_id"]
+    with pytest.raises(RequestError):
+        build_task(doc(tmp_path, rng=Range(Position(9, 0), Position(9, 1))), "Fix")
+    with pytest.raises(RequestError):
+        build_task(doc(tmp_path, rng=Range(Position(0, 99), Position(1, 0))), "Fix")
+    with pytest.raises(RequestError):
+        build_task(doc(tmp_path), "   ")
+    with pytest.raises(RequestError):
+        uri_to_path("untitled:Untitled-1")
+
+
+# ----------------------------------------------------------------------------- prompts
+def test_reply_with_one_block_replaces_the_range(tmp_path):
+    d = doc(tmp_path, "def f():\n    return 1\n\nx = f()\n", Range(Position(0, 0), Position(2, 0)))
+    t = build_task(d, "return 2", folders=[tmp_path])
+    msgs = ChatPrompts().messages(t)
+    assert msgs[0]["role"] == "system" and "return 2" in msgs[1]["content"] and "m.py" in msgs[1]["content"]
+    e = ChatPrompts().parse(t, Completion("m", "Sure:\n```python\ndef f():\n    return 2\n```\nDone."))
+    assert e.files == {"m.py": "def f():\n    return 2\n\nx = f()\n"}
+
+
+def test_reply_without_range_replaces_the_file_and_diffs_are_kept(tmp_path):
+    t = build_task(doc(tmp_path), "rewrite", folders=[tmp_path])
+    e = ChatPrompts().parse(t, Completion("m", "```\nc = 3\n```"))
+    assert e.files == {"m.py": "c = 3\n"}
+    d = ChatPrompts().parse(t, Completion("m", "```diff\n--- a/m.py\n+++ b/m.py\n@@ -1 +1 @@\n-a = 1\n+a = 3\n```"))
+    assert d.diff and d.files == {}
+    with pytest.raises(ParseError):
+        ChatPrompts().parse(t, Completion("m", "no code here"))
+    with pytest.raises(ParseError):
+        ChatPrompts().parse(t, Completion("m", "```js\n1\n```\n```ts\n2\n```"))
+
+
+# ----------------------------------------------------------------------------- orchestrator
+class ScriptedPolicy:
+    name = "scripted"
+
+    def __init__(self, order):
+        self.order = order
+        self.seen: list[tuple[Attempt, ...]] = []
+        self.learned = []
+
+    def plan(self, task, models, tried):
+        self.seen.append(tuple(tried))
+        left = [m for m in self.order if m not in {a.model for a in tried}]
+        cand = tuple(Candidate(m, 0.5, 0.001, 0.5, "test") for m in left)
+        return Decision(left[0] if left else None, cand, "scripted", accept=tried[0].model if tried else None)
+
+    def learn(self, task, outcome):
+        self.learned.append(outcome)
+
+
+class Gw:
+    def __init__(self, replies):
+        self.replies = replies
+
+    def complete(self, spec, messages, task, cancel=None):
+        r = self.replies[spec.name]
+        if isinstance(r, Exception):
+            raise r
+        return Completion(spec.name, r, cost_usd=0.01, latency_ms=5)
+
+
+class Vf:
+    def verify(self, task, edit, model, cancel=None):
+        ok = "good" in edit.files.get("m.py", "")
+        return Verdict("pass" if ok else "fail", "t", tests_passed=1 if ok else 0, tests_failed=0 if ok else 1,
+                       score=1.0 if ok else 0.0)
+
+
+def orch(tmp_path, replies, order, max_attempts=3, **kw):
+    specs = [ModelSpec(n, "x/" + n) for n in order]
+    pol = ScriptedPolicy(order)
+    mem = InMemoryMemory()
+    return Orchestrator(specs, pol, Gw(replies), ChatPrompts(), Vf(), mem, max_attempts=max_attempts, **kw), pol, mem
+
+
+def test_escalates_after_failures_and_hides_scores_mid_task(tmp_path):
+    o, pol, mem = orch(tmp_path, {"a": GatewayError("401 bad key", "auth"), "b": "```\nbad\n```", "c": "```\ngood\n```"},
+                       ["a", "b", "c"])
+    r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
+    assert [(a.model, a.verdict) for a in r.attempts] == [("a", "error"), ("b", "fail"), ("c", "pass")]
+    assert r.final_model == "c" and r.verified and r.edit is not None
+    assert "auth" in r.attempts[0].detail
+    assert all(a.score is None for tried in pol.seen for a in tried)  # scores revealed only after
+    assert pol.learned[0].attempts[1].score == 0.0
+    assert mem.count() == 1 and mem.outcomes()[0].final_model == "c"
+    assert "c passed the tests" in r.why and "a: **error**" in r.why
+    assert r.cost_usd == pytest.approx(0.02)
+
+
+def test_unparseable_reply_is_a_failed_attempt_and_max_attempts_holds(tmp_path):
+    o, _, _ = orch(tmp_path, {"a": "no block", "b": "```\nbad\n```", "c": "```\ngood\n```"}, ["a", "b", "c"],
+                   max_attempts=2)
+    r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
+    assert [a.verdict for a in r.attempts] == ["fail", "fail"]
+    assert "unusable reply" in r.attempts[0].detail
+    assert r.final_model is None and not r.verified and r.edit is None
+
+
+def test_accept_unverified_uses_the_policy_choice(tmp_path):
+    o, _, _ = orch(tmp_path, {"a": "```\nbad1\n```", "b": "```\nbad2\n```"}, ["a", "b"], accept_unverified=True)
+    r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
+    assert r.final_model == "a" and not r.verified
