@@ -17,11 +17,12 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
-vscode-client/node_modules/.installed: vscode-client/package.json vscode-client/package-lock.json
-	cd vscode-client && npm ci --no-audit --no-fund
+# npm workspace root (package.json + package-lock.json here); the only workspace is vscode-client.
+node_modules/.installed: package.json package-lock.json vscode-client/package.json
+	npm ci --no-audit --no-fund
 	touch $@
 
-npm: vscode-client/node_modules/.installed
+npm: node_modules/.installed
 
 test: test-py test-client
 
@@ -29,14 +30,16 @@ test-py: $(STAMP)
 	$(VPY) -m pytest -q
 
 test-client: npm
-	cd vscode-client && npm test
+	npm test
 
+# Offline replay of the bundled CodeRouterBench probing data (priors = train, stream = val):
+# every router through the production Orchestrator, one model per task, then verify-and-escalate.
 demo: $(STAMP)
 	$(VENV)/bin/acrouter bench --protocol single --out bench-out/single
 	$(VENV)/bin/acrouter bench --protocol escalate --out bench-out/escalate
 
 vsix: npm
-	cd vscode-client && npm run package
+	npm run package
 
 # Regenerate the hashed lock file after changing dependencies in pyproject.toml.
 lock:

@@ -95,6 +95,20 @@ class EditorApp:
             self.settings = settings
             self._policy = None  # rebuilt for the new model list on next use
 
+    def warm_in_background(self) -> None:
+        """Load priors and import the model library off the request path (seconds)."""
+
+        def warm() -> None:
+            try:
+                self.priors.get()
+                warm_up = getattr(self.gateway_factory(self.settings), "warm_up", None)
+                if callable(warm_up):
+                    warm_up()
+            except Exception:  # a failed warm-up only makes the first request slower
+                log.exception("warm-up failed")
+
+        threading.Thread(target=warm, name="acrouter-warm", daemon=True).start()
+
     # ------------------------------------------------------------------ policy + memory sync
     def policy(self) -> Policy:
         """The policy, in sync with memory (other editor windows may have written)."""

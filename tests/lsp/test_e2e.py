@@ -229,16 +229,16 @@ async def test_cancel_stops_the_call_and_records_nothing(lsp, fake):
     client, target, _ = lsp
     fake.behaviours["cheap-m"] = Behaviour(reply=WRONG, delay_s=20)
     params = types.ExecuteCommandParams(command="acrouter.server.routeAndComplete", arguments=[route_arg(target)])
-    fut = client.workspace_execute_command_async(params)
-    for _ in range(100):  # wait until the model call is in flight
+    fut = asyncio.ensure_future(
+        client.protocol.send_request_async("workspace/executeCommand", params, msg_id="route-to-cancel")
+    )
+    for _ in range(600):  # wait until the model call is in flight (first call imports litellm)
         await asyncio.sleep(0.1)
         if fake.chat_requests("cheap-m"):
             break
-    ids = list(client.protocol._request_futures.keys())
-    assert ids
+    assert fake.chat_requests("cheap-m")
     t0 = time.monotonic()
-    for msg_id in ids:
-        client.protocol.notify("$/cancelRequest", types.CancelParams(id=msg_id))
+    client.protocol.notify("$/cancelRequest", types.CancelParams(id="route-to-cancel"))
     with pytest.raises(Exception):
         await asyncio.wait_for(fut, 10)
     assert time.monotonic() - t0 < 1.5

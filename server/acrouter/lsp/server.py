@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequestCancelled
 from pygls.lsp.server import LanguageServer
 
 from .. import __version__
@@ -142,7 +142,8 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
 
     @server.feature(types.INITIALIZED)
     def on_initialized(ls: ACRouterServer, params: types.InitializedParams) -> None:
-        ls.priors.warm_in_background()  # a few seconds, off the request path
+        if ls.app is not None:
+            ls.app.warm_in_background()  # priors + litellm import: seconds, off the request path
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def on_config(ls: ACRouterServer, params: types.DidChangeConfigurationParams) -> None:
@@ -235,7 +236,7 @@ async def _route(ls: ACRouterServer, args: tuple[Any, ...]) -> dict[str, Any]:
         )
     except Cancelled:
         log.info("request cancelled by the user")
-        raise RequestFailed("cancelled") from None
+        raise JsonRpcRequestCancelled("cancelled by the user") from None
     except asyncio.CancelledError:
         cancel.set()
         raise
@@ -300,11 +301,13 @@ def serve(stdin: Any = None, stdout: Any = None) -> None:
         proto_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
         os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
         sys.stdout = sys.stderr
-    logging.basicConfig(
-        level=os.environ.get("ACROUTER_LOG_LEVEL", "INFO"),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    # stderr (the client's output channel) gets warnings; acrouter's own INFO records go to
+    # the client as window/logMessage.  ACROUTER_LOG_LEVEL=DEBUG shows everything on stderr.
+    level = os.environ.get("ACROUTER_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if level != "DEBUG":
+        logging.getLogger("pygls").setLevel(logging.WARNING)
+    logging.getLogger("acrouter").setLevel(logging.INFO if level != "DEBUG" else logging.DEBUG)
     server = create_server()
     handler = LspLogHandler(server)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))

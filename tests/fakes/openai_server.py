@@ -1,0 +1,391 @@
+"""A fake OpenAI-compatible chat-completions server (stdlib only), for tests and demos.
+
+In-process::
+
+    with FakeOpenAI() as server:
+        server.behaviours["good"] = Behaviour(reply="hello")
+        server.behaviours["flaky"] = [Behaviour(status=429, retry_after=1), Behaviour(reply="ok")]
+        ...  # call server.base_url ("http://127.0.0.1:PORT/v1") with model "good"
+        server.requests  # every request seen: RecordedRequest(path, headers, json)
+
+As a subprocess (prints the bound base URL on its first stdout line, then serves until
+killed or until stdin is closed when ``--stdin-eof`` is given)::
+
+    python tests/fakes/openai_server.py --port 0 --config behaviours.json [--log requests.jsonl]
+
+``behaviours.json`` maps model names to a behaviour object (the fields of
+``Behaviour`` except ``respond``) or to a list of them (used in turn; the last one
+repeats). The model ``"*"`` answers any model without its own entry.  A running
+server can be reconfigured with ``POST /_behaviours`` (same JSON, merged in) and its
+recorded requests read with ``GET /_requests``.
+
+``POST /v1/chat/completions`` answers by the request's ``model`` field:
+
+* ``reply``: a valid ``chat.completion`` JSON with that text and usage tokens;
+* ``status`` (+ ``body``, ``headers``, ``retry_after``): an error status, e.g. 401,
+  429 with ``Retry-After``, 500; the body defaults to an OpenAI-style error JSON;
+* ``garbage``: a 200 with a non-JSON body;
+* ``empty_choices``: a 200 ``chat.completion`` with ``"choices": []``;
+* ``delay_s``: sleep that long before answering (for timeout and cancel tests);
+* ``respond``: a callable ``(request_json) -> reply text`` (in-process only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+Respond = Callable[[dict[str, Any]], str]
+
+_ERROR_MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("invalid_request_error", "Bad request"),
+    401: ("invalid_request_error", "Incorrect API key provided."),
+    403: ("permission_denied", "You are not allowed to use this model."),
+    404: ("invalid_request_error", "The model does not exist."),
+    429: ("rate_limit_exceeded", "Rate limit reached, please retry later."),
+    500: ("server_error", "The server had an error while processing your request."),
+    502: ("server_error", "Bad gateway."),
+    503: ("server_error", "The engine is currently overloaded."),
+}
+
+
+@dataclass
+class Behaviour:
+    """How the fake answers one request for a model (see the module docstring)."""
+
+    reply: str = "ok"
+    status: int = 200
+    body: str | None = None  # raw body to send instead of the generated one
+    headers: dict[str, str] = field(default_factory=dict)
+    retry_after: float | None = None  # adds a Retry-After header (seconds)
+    garbage: bool = False
+    empty_choices: bool = False
+    delay_s: float = 0.0
+    prompt_tokens: int = 11
+    completion_tokens: int = 7
+    respond: Respond | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Behaviour:
+        known = {f.name for f in fields(cls)} - {"respond"}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown behaviour fields: {sorted(unknown)}")
+        return cls(**dict(data))
+
+
+BehaviourSpec = Behaviour | Sequence[Behaviour]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]  # header names lower-cased
+    json: Any  # the parsed body, or None when it was not JSON
+    time: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "path": self.path,
+            "headers": self.headers,
+            "json": self.json,
+        }
+
+
+def behaviours_from_json(data: Mapping[str, Any]) -> dict[str, BehaviourSpec]:
+    """Parse the ``--config`` / ``POST /_behaviours`` JSON into behaviours."""
+    out: dict[str, BehaviourSpec] = {}
+    for model, spec in data.items():
+        if isinstance(spec, list):
+            out[model] = [Behaviour.from_json(item) for item in spec]
+        else:
+            out[model] = Behaviour.from_json(spec)
+    return out
+
+
+def _completion_json(model: str, text: str, b: Behaviour, empty: bool) -> dict[str, Any]:
+    choices: list[dict[str, Any]] = []
+    if not empty:
+        choices.append(
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+                "logprobs": None,
+            }
+        )
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": choices,
+        "usage": {
+            "prompt_tokens": b.prompt_tokens,
+            "completion_tokens": b.completion_tokens,
+            "total_tokens": b.prompt_tokens + b.completion_tokens,
+        },
+    }
+
+
+def _error_json(status: int) -> dict[str, Any]:
+    code, message = _ERROR_MESSAGES.get(status, ("error", f"HTTP {status}"))
+    return {"error": {"message": message, "type": code, "param": None, "code": code}}
+
+
+class FakeOpenAI:
+    """A fake OpenAI-compatible server on 127.0.0.1 (context manager)."""
+
+    def __init__(
+        self,
+        behaviours: Mapping[str, BehaviourSpec] | None = None,
+        port: int = 0,
+        log_path: str | None = None,
+    ) -> None:
+        self.behaviours: dict[str, BehaviourSpec] = dict(behaviours or {})
+        self.requests: list[RecordedRequest] = []
+        self._port = port
+        self._log_path = log_path
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> FakeOpenAI:
+        handler = _make_handler(self)
+        httpd = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
+        httpd.daemon_threads = True
+        httpd.block_on_close = False  # type: ignore[attr-defined]
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name="fake-openai",
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes up slow answers
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeOpenAI:  # noqa: PYI034 - typing.Self needs Python 3.11
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ----------------------------------------------------------------- helpers
+
+    def chat_requests(self, model: str | None = None) -> list[RecordedRequest]:
+        """The recorded chat-completion requests, optionally only those for ``model``."""
+        with self._lock:
+            seen = list(self.requests)
+        return [
+            r
+            for r in seen
+            if r.path.endswith("/chat/completions")
+            and (model is None or (isinstance(r.json, dict) and r.json.get("model") == model))
+        ]
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+            if self._log_path:
+                with open(self._log_path, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(request.to_json()) + "\n")
+
+    def _next_behaviour(self, model: str) -> Behaviour | None:
+        with self._lock:
+            spec = self.behaviours.get(model, self.behaviours.get("*"))
+            if spec is None:
+                return None
+            if isinstance(spec, Behaviour):
+                return spec
+            items = list(spec)
+            if not items:
+                return None
+            if len(items) > 1:  # consume in turn; the last one repeats
+                key = model if model in self.behaviours else "*"
+                self.behaviours[key] = items[1:]
+            return items[0]
+
+    def _sleep(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+
+def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep test output quiet
+
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str,
+            headers: Mapping[str, str] | None = None,
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (timeout / cancel)
+
+        def _send_json(
+            self, status: int, payload: Any, headers: Mapping[str, str] | None = None
+        ) -> None:
+            self._send(status, json.dumps(payload).encode(), "application/json", headers)
+
+        def _read_body(self) -> bytes:
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+
+        def do_GET(self) -> None:
+            server._record(
+                RecordedRequest("GET", self.path, _lower(self.headers.items()), None, time.time())
+            )
+            if self.path.rstrip("/") == "/_requests":
+                with server._lock:
+                    payload = [r.to_json() for r in server.requests if not r.path.startswith("/_")]
+                self._send_json(200, payload)
+            elif self.path.rstrip("/").endswith("/models"):
+                names = sorted(m for m in server.behaviours if m != "*")
+                self._send_json(
+                    200, {"object": "list", "data": [{"id": n, "object": "model"} for n in names]}
+                )
+            else:
+                self._send_json(404, _error_json(404))
+
+        def do_POST(self) -> None:
+            raw = self._read_body()
+            try:
+                body: Any = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
+            server._record(
+                RecordedRequest("POST", self.path, _lower(self.headers.items()), body, time.time())
+            )
+
+            if self.path.rstrip("/") == "/_behaviours":
+                try:
+                    parsed = behaviours_from_json(body or {})
+                except (TypeError, ValueError) as exc:
+                    self._send_json(400, {"error": {"message": str(exc)}})
+                    return
+                with server._lock:
+                    server.behaviours.update(parsed)
+                self._send_json(200, {"ok": True, "models": sorted(parsed)})
+                return
+            if not self.path.rstrip("/").endswith("/chat/completions"):
+                self._send_json(404, _error_json(404))
+                return
+            if not isinstance(body, dict):
+                self._send_json(400, _error_json(400))
+                return
+            model = str(body.get("model", ""))
+            behaviour = server._next_behaviour(model)
+            if behaviour is None:
+                error = _error_json(404)
+                error["error"]["message"] = f"The model `{model}` does not exist."
+                error["error"]["code"] = "model_not_found"
+                self._send_json(404, error)
+                return
+            self._answer(model, body, behaviour)
+
+        def _answer(self, model: str, body: dict[str, Any], b: Behaviour) -> None:
+            if b.delay_s > 0:
+                server._sleep(b.delay_s)
+            headers = dict(b.headers)
+            if b.retry_after is not None:
+                value = b.retry_after
+                headers["Retry-After"] = (
+                    str(int(value)) if float(value).is_integer() else str(value)
+                )
+            if b.status != 200:
+                if b.body is not None:
+                    self._send(b.status, b.body.encode(), "application/json", headers)
+                else:
+                    self._send_json(b.status, _error_json(b.status), headers)
+                return
+            if b.garbage:
+                text = b.body if b.body is not None else "<html>this is not JSON {{{"
+                self._send(200, text.encode(), "application/json", headers)
+                return
+            if b.body is not None:
+                self._send(200, b.body.encode(), "application/json", headers)
+                return
+            text = b.respond(body) if b.respond is not None else b.reply
+            self._send_json(200, _completion_json(model, text, b, b.empty_choices), headers)
+
+    return Handler
+
+
+def _lower(items: Any) -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in items}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Fake OpenAI-compatible chat-completions server.")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 = any free port)")
+    parser.add_argument("--config", help="JSON file: {model: behaviour | [behaviour, ...]}")
+    parser.add_argument("--log", help="append every request as one JSON line to this file")
+    parser.add_argument("--stdin-eof", action="store_true", help="exit when stdin is closed")
+    args = parser.parse_args(argv)
+
+    behaviours: dict[str, BehaviourSpec] = {}
+    if args.config:
+        with open(args.config, encoding="utf-8") as fh:
+            behaviours = behaviours_from_json(json.load(fh))
+    server = FakeOpenAI(behaviours, port=args.port, log_path=args.log)
+    server.start()
+    sys.stdout.write(server.base_url + "\n")
+    sys.stdout.flush()
+    try:
+        if args.stdin_eof:
+            sys.stdin.read()
+        else:
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

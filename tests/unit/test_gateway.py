@@ -1,0 +1,531 @@
+"""LiteLLMGateway through the real litellm against a fake OpenAI-compatible server on
+127.0.0.1 (no other network), plus FakeGateway and the fake server's subprocess mode."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from acrouter import gateway as gateway_module
+from acrouter.domain import Cancelled, Completion, ModelSpec, Task
+from acrouter.errors import GatewayError
+from acrouter.gateway import FakeGateway, LiteLLMGateway, retry_after_seconds
+
+from tests.fakes.openai_server import Behaviour, FakeOpenAI
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY_ENV = "ACR_TEST_KEY"
+SENTINEL = "sk-SENTINEL-9f8e7d6c5b4a-do-not-leak"
+TASK = Task(task_id="req-1", kind="code_generation", text="write a function")
+MESSAGES = [
+    {"role": "system", "content": "You are a careful coding assistant."},
+    {"role": "user", "content": "Write add(a, b)."},
+]
+
+
+class Token:
+    """A CancelToken the test flips from another thread."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.cancelled_at = 0.0
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def cancel(self) -> None:
+        self.cancelled_at = time.perf_counter()
+        self._event.set()
+
+    def cancel_after(self, seconds: float) -> None:
+        timer = threading.Timer(seconds, self.cancel)
+        timer.daemon = True
+        timer.start()
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def gw() -> LiteLLMGateway:
+    return LiteLLMGateway(timeout_s=5.0, env={KEY_ENV: SENTINEL})
+
+
+def spec_for(server: FakeOpenAI, name: str, **kw: object) -> ModelSpec:
+    fields: dict[str, object] = {
+        "name": f"my-{name}",
+        "model": f"openai/{name}",
+        "api_base": server.base_url,
+        "api_key_env": KEY_ENV,
+    }
+    fields.update(kw)
+    return ModelSpec(**fields)  # type: ignore[arg-type]
+
+
+def call_error(gw: LiteLLMGateway, spec: ModelSpec, cancel: Token | None = None) -> GatewayError:
+    with pytest.raises(GatewayError) as info:
+        gw.complete(spec, MESSAGES, TASK, cancel)
+    return info.value
+
+
+# --------------------------------------------------------------------------- success and cost
+
+
+def test_success_returns_text_tokens_configured_cost_and_sends_the_key(
+    server: FakeOpenAI, gw: LiteLLMGateway
+) -> None:
+    server.behaviours["coder"] = Behaviour(
+        reply="def add(a, b):\n    return a + b\n", prompt_tokens=120, completion_tokens=30
+    )
+    spec = spec_for(server, "coder", input_cost_per_1m=2.0, output_cost_per_1m=8.0)
+
+    done = gw.complete(spec, MESSAGES, TASK)
+
+    assert done.model == "my-coder"
+    assert done.text == "def add(a, b):\n    return a + b\n"
+    assert (done.input_tokens, done.output_tokens) == (120, 30)
+    assert done.cost_usd == pytest.approx((120 * 2.0 + 30 * 8.0) / 1_000_000)
+    assert done.latency_ms > 0
+    [request] = server.chat_requests()
+    assert request.path == "/v1/chat/completions"
+    assert request.json["model"] == "coder"  # litellm strips the "openai/" prefix
+    assert request.json["messages"] == MESSAGES
+    assert request.headers["authorization"] == f"Bearer {SENTINEL}"
+
+
+def test_key_is_read_from_the_environment_at_call_time(
+    server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.behaviours["coder"] = Behaviour(reply="ok")
+    gw = LiteLLMGateway(timeout_s=5.0)  # env=None: os.environ
+    monkeypatch.setenv(KEY_ENV, "sk-first")
+    gw.complete(spec_for(server, "coder"), MESSAGES, TASK)
+    monkeypatch.setenv(KEY_ENV, "sk-second")
+    gw.complete(spec_for(server, "coder"), MESSAGES, TASK)
+    keys = [r.headers["authorization"] for r in server.chat_requests()]
+    assert keys == ["Bearer sk-first", "Bearer sk-second"]
+
+
+def test_unknown_price_gives_cost_none(server: FakeOpenAI, gw: LiteLLMGateway) -> None:
+    server.behaviours["house-model-7"] = Behaviour(reply="ok")
+    done = gw.complete(spec_for(server, "house-model-7"), MESSAGES, TASK)
+    assert done.text == "ok"
+    assert done.input_tokens == 11 and done.output_tokens == 7
+    assert done.cost_usd is None
+
+
+def test_price_comes_from_litellm_map_when_not_configured(
+    server: FakeOpenAI, gw: LiteLLMGateway
+) -> None:
+    import litellm  # already imported by the gateway; the test reads the price map
+
+    server.behaviours["gpt-4o-mini"] = Behaviour(
+        reply="ok", prompt_tokens=1000, completion_tokens=500
+    )
+    done = gw.complete(spec_for(server, "gpt-4o-mini"), MESSAGES, TASK)
+    prices = litellm.model_cost["gpt-4o-mini"]
+    expected = 1000 * prices["input_cost_per_token"] + 500 * prices["output_cost_per_token"]
+    assert done.cost_usd is not None and done.cost_usd > 0
+    assert done.cost_usd == pytest.approx(expected)
+
+
+def test_reply_without_usage_has_unknown_tokens_and_cost(
+    server: FakeOpenAI, gw: LiteLLMGateway
+) -> None:
+    body = {"id": "x", "object": "chat.completion", "created": 1, "model": "nousage"}
+    body["choices"] = [
+        {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}
+    ]
+    server.behaviours["nousage"] = Behaviour(body=json.dumps(body))
+    spec = spec_for(server, "nousage", input_cost_per_1m=1.0, output_cost_per_1m=1.0)
+    done = gw.complete(spec, MESSAGES, TASK)
+    assert done.text == "hi"
+    assert (done.input_tokens, done.output_tokens, done.cost_usd) == (None, None, None)
+
+
+def test_local_server_without_key_env_gets_a_placeholder_not_openai_key(
+    server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", SENTINEL)
+    server.behaviours["local"] = Behaviour(reply="ok")
+    gw = LiteLLMGateway(timeout_s=5.0)
+    done = gw.complete(spec_for(server, "local", api_key_env=None), MESSAGES, TASK)
+    assert done.text == "ok"
+    [request] = server.chat_requests()
+    assert SENTINEL not in request.headers["authorization"]
+
+
+# --------------------------------------------------------------------------- failures
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_auth_rejection(server: FakeOpenAI, gw: LiteLLMGateway, status: int) -> None:
+    server.behaviours["locked"] = Behaviour(status=status)
+    err = call_error(gw, spec_for(server, "locked"))
+    assert err.kind == "auth"
+    assert err.detail == f"auth: provider rejected the API key ({status})"
+
+
+def test_rate_limit_honours_retry_after_then_succeeds(
+    server: FakeOpenAI, gw: LiteLLMGateway
+) -> None:
+    server.behaviours["busy"] = [Behaviour(status=429, retry_after=1), Behaviour(reply="finally")]
+    started = time.perf_counter()
+    done = gw.complete(spec_for(server, "busy"), MESSAGES, TASK)
+    elapsed = time.perf_counter() - started
+    assert done.text == "finally"
+    requests = server.chat_requests()
+    assert len(requests) == 2
+    assert requests[1].time - requests[0].time >= 0.9  # waited for Retry-After: 1
+    assert elapsed >= 0.9
+
+
+def test_rate_limit_twice_fails_after_one_retry(server: FakeOpenAI, gw: LiteLLMGateway) -> None:
+    server.behaviours["busy"] = Behaviour(status=429, retry_after=0.2)
+    err = call_error(gw, spec_for(server, "busy"))
+    assert err.kind == "rate_limit"
+    assert err.detail == "rate_limited: 429 after one retry"
+    assert len(server.chat_requests()) == 2
+
+
+def test_rate_limit_with_long_retry_after_fails_without_waiting(
+    server: FakeOpenAI, gw: LiteLLMGateway
+) -> None:
+    server.behaviours["busy"] = Behaviour(status=429, retry_after=60)
+    started = time.perf_counter()
+    err = call_error(gw, spec_for(server, "busy"))
+    assert err.kind == "rate_limit"
+    assert "60 s" in err.detail
+    assert len(server.chat_requests()) == 1
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"), [(500, "Internal Server Error"), (502, "Bad Gateway"), (503, "")]
+)
+def test_server_errors_are_provider_errors(
+    server: FakeOpenAI, gw: LiteLLMGateway, status: int, reason: str
+) -> None:
+    server.behaviours["broken"] = Behaviour(status=status)
+    err = call_error(gw, spec_for(server, "broken"))
+    assert err.kind == "provider"
+    assert err.detail.startswith(f"provider_error: {status} {reason}")
+    assert "\n" not in err.detail
+    assert len(server.chat_requests()) == 1  # litellm did not retry silently
+
+
+def test_connection_refused_is_a_provider_error(gw: LiteLLMGateway) -> None:
+    with FakeOpenAI() as gone:
+        base = gone.base_url
+    spec = ModelSpec(name="offline", model="openai/x", api_base=base, api_key_env=KEY_ENV)
+    err = call_error(gw, spec)
+    assert err.kind == "provider"
+    assert "cannot connect" in err.detail and base in err.detail
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "detail"),
+    [
+        (Behaviour(garbage=True), "bad_reply: the provider's reply is not a valid chat completion"),
+        (
+            Behaviour(garbage=True, body='{"foo": 1}'),
+            "bad_reply: the provider's reply is not a valid",
+        ),
+        (Behaviour(empty_choices=True), "empty reply: no choices"),
+        (Behaviour(reply=""), "empty reply"),
+        (Behaviour(reply="   \n"), "empty reply"),
+    ],
+    ids=["non-json", "json-without-choices", "empty-choices", "empty-content", "blank-content"],
+)
+def test_garbage_and_empty_replies_are_bad_replies(
+    server: FakeOpenAI, gw: LiteLLMGateway, behaviour: Behaviour, detail: str
+) -> None:
+    server.behaviours["odd"] = behaviour
+    err = call_error(gw, spec_for(server, "odd"))
+    assert err.kind == "bad_reply"
+    assert err.detail.startswith(detail)
+
+
+def test_context_too_long(server: FakeOpenAI, gw: LiteLLMGateway) -> None:
+    body = {
+        "error": {
+            "message": "This model's maximum context length is 8192 tokens, you requested 9000.",
+            "type": "invalid_request_error",
+            "code": "context_length_exceeded",
+        }
+    }
+    server.behaviours["small"] = Behaviour(status=400, body=json.dumps(body))
+    err = call_error(gw, spec_for(server, "small"))
+    assert err.kind == "context_length"
+    assert "too long" in err.detail
+
+
+def test_unknown_model_on_the_server_is_a_config_error(
+    server: FakeOpenAI, gw: LiteLLMGateway
+) -> None:
+    err = call_error(gw, spec_for(server, "no-such-model"))
+    assert err.kind == "config"
+    assert "404" in err.detail
+
+
+def test_timeout_on_a_slow_server(server: FakeOpenAI) -> None:
+    server.behaviours["slow"] = Behaviour(delay_s=10)
+    gw = LiteLLMGateway(timeout_s=1.0, env={KEY_ENV: SENTINEL})
+    started = time.perf_counter()
+    err = call_error(gw, spec_for(server, "slow"))
+    assert err.kind == "timeout"
+    assert err.detail == "timeout: no reply within 1 s"
+    assert time.perf_counter() - started < 3.0
+
+
+def test_cancel_during_a_slow_call_raises_cancelled_within_a_second(
+    server: FakeOpenAI, gw: LiteLLMGateway
+) -> None:
+    server.behaviours["slow"] = Behaviour(delay_s=10)
+    token = Token()
+    token.cancel_after(0.3)
+    with pytest.raises(Cancelled):
+        gw.complete(spec_for(server, "slow"), MESSAGES, TASK, token)
+    assert time.perf_counter() - token.cancelled_at < 1.0
+    assert len(server.chat_requests()) == 1
+
+
+def test_cancel_before_the_call_sends_nothing(server: FakeOpenAI, gw: LiteLLMGateway) -> None:
+    token = Token()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        gw.complete(spec_for(server, "any"), MESSAGES, TASK, token)
+    assert server.chat_requests() == []
+
+
+def test_cancel_during_the_rate_limit_wait(server: FakeOpenAI, gw: LiteLLMGateway) -> None:
+    server.behaviours["busy"] = [Behaviour(status=429, retry_after=5), Behaviour(reply="late")]
+    token = Token()
+    token.cancel_after(0.5)
+    with pytest.raises(Cancelled):
+        gw.complete(spec_for(server, "busy"), MESSAGES, TASK, token)
+    assert time.perf_counter() - token.cancelled_at < 1.0
+    assert len(server.chat_requests()) == 1
+
+
+@pytest.mark.parametrize(
+    ("env", "detail"), [({}, "is not set"), ({"OPENAI_API_KEY": "  "}, "is empty")]
+)
+def test_missing_key_variable_is_an_auth_error_naming_it(
+    server: FakeOpenAI, env: dict[str, str], detail: str
+) -> None:
+    gw = LiteLLMGateway(timeout_s=5.0, env=env)
+    err = call_error(gw, spec_for(server, "coder", api_key_env="OPENAI_API_KEY"))
+    assert err.kind == "auth"
+    assert err.detail == f"environment variable OPENAI_API_KEY {detail}"
+    assert server.chat_requests() == []
+
+
+# --------------------------------------------------------------------------- secrets and stdout
+
+
+def test_the_key_never_appears_in_errors_logs_or_output(
+    server: FakeOpenAI, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("", "LiteLLM", "LiteLLM Router", "httpx", "httpcore", "openai", "acrouter"):
+        caplog.set_level(logging.DEBUG, logger=name or None)
+    echo = json.dumps(
+        {"error": {"message": f"bad key {SENTINEL} rejected", "type": "server_error"}}
+    )
+    server.behaviours.update(
+        {
+            "ok": Behaviour(reply="fine"),
+            "auth": Behaviour(status=401),
+            "echo": Behaviour(status=500, body=echo),
+            "echo400": Behaviour(status=400, body=echo),
+            "garbage": Behaviour(garbage=True, body=f"<html>{SENTINEL}"),
+            "busy": Behaviour(status=429, retry_after=0),
+            "slow": Behaviour(delay_s=5),
+        }
+    )
+    gw = LiteLLMGateway(timeout_s=1.0, env={KEY_ENV: SENTINEL})
+    texts: list[str] = []
+    gw.complete(spec_for(server, "ok"), MESSAGES, TASK)
+    for name in ("auth", "echo", "echo400", "garbage", "busy", "slow"):
+        err = call_error(gw, spec_for(server, name))
+        assert err.__cause__ is None and err.__context__ is None  # no chained provider error
+        texts += [str(err), repr(err), err.detail, "".join(traceback.format_exception(err))]
+    logged = "\n".join(f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records)
+    out, errout = capsys.readouterr()
+
+    assert caplog.records, "expected some log records at DEBUG"
+    assert "***" in " ".join(texts)  # the echoed key was scrubbed, not dropped silently
+    for text in [*texts, logged, out, errout]:
+        assert SENTINEL not in text
+    assert out == ""
+
+
+def test_litellm_prints_go_to_stderr_not_stdout(
+    server: FakeOpenAI,
+    gw: LiteLLMGateway,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    litellm = gateway_module._load_litellm()
+    real = litellm.completion
+
+    def noisy(**kwargs: object) -> object:
+        print("Give Feedback / Get Help banner")
+        return real(**kwargs)
+
+    monkeypatch.setattr(litellm, "completion", noisy)
+    server.behaviours["ok"] = Behaviour(reply="fine")
+    stdout_before = sys.stdout
+    assert gw.complete(spec_for(server, "ok"), MESSAGES, TASK).text == "fine"
+    out, errout = capsys.readouterr()
+    assert out == ""
+    assert "Give Feedback" in errout
+    assert sys.stdout is stdout_before
+
+
+def test_litellm_log_records_do_not_reach_stdout(
+    server: FakeOpenAI,
+    gw: LiteLLMGateway,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server.behaviours["ok"] = Behaviour(reply="fine")
+    gw.complete(spec_for(server, "ok"), MESSAGES, TASK)  # makes sure litellm is loaded
+    caplog.set_level(logging.DEBUG, logger="LiteLLM")
+    logging.getLogger("LiteLLM").info("litellm info line")
+    logging.getLogger("LiteLLM").debug("litellm debug line")
+    assert capsys.readouterr().out == ""
+    assert "litellm info line" in caplog.text  # it propagates to the application's handlers
+
+
+def test_overlapping_calls_restore_stdout(server: FakeOpenAI, gw: LiteLLMGateway) -> None:
+    server.behaviours["ok"] = Behaviour(reply="fine", delay_s=0.3)
+    stdout_before = sys.stdout
+    results: list[str] = []
+
+    def one() -> None:
+        results.append(gw.complete(spec_for(server, "ok"), MESSAGES, TASK).text)
+
+    threads = [threading.Thread(target=one) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert results == ["fine"] * 3
+    assert sys.stdout is stdout_before
+
+
+def test_importing_the_gateway_does_not_import_litellm() -> None:
+    code = "import acrouter.gateway, sys; print('litellm' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"retry-after": "3"}, 3.0),
+        ({"retry-after": "0.5"}, 0.5),
+        ({"retry-after-ms": "250"}, 0.25),
+        ({"retry-after": "Thu, 01 Jan 1970 00:01:40 GMT"}, 40.0),  # now = 60
+        ({"retry-after": "soon"}, None),
+        ({}, None),
+    ],
+)
+def test_retry_after_parsing(headers: dict[str, str], expected: float | None) -> None:
+    assert retry_after_seconds(headers, now=60.0) == expected
+
+
+# --------------------------------------------------------------------------- FakeGateway
+
+
+def test_fake_gateway_replies_raises_and_records() -> None:
+    boom = GatewayError("provider_error: 500", kind="provider")
+    fake = FakeGateway(
+        {
+            "a": "reply a",
+            "b": boom,
+            "c": lambda spec, messages, task: f"{spec.name}:{task.task_id}",
+            "d": Completion(model="ignored", text="given", cost_usd=0.5),
+        },
+        costs={"a": 0.001},
+    )
+    a = fake.complete(ModelSpec(name="a", model="openai/a"), MESSAGES, TASK)
+    assert (a.model, a.text, a.cost_usd) == ("a", "reply a", 0.001)
+    with pytest.raises(GatewayError) as info:
+        fake.complete(ModelSpec(name="b", model="openai/b"), MESSAGES, TASK)
+    assert info.value is boom
+    assert fake.complete(ModelSpec(name="c", model="x"), MESSAGES, TASK).text == "c:req-1"
+    d = fake.complete(ModelSpec(name="d", model="x"), MESSAGES, TASK)
+    assert (d.model, d.text, d.cost_usd) == ("d", "given", 0.5)
+    assert [name for name, _, _ in fake.calls] == ["a", "b", "c", "d"]
+    with pytest.raises(GatewayError) as missing:
+        fake.complete(ModelSpec(name="zzz", model="x"), MESSAGES, TASK)
+    assert missing.value.kind == "config"
+    token = Token()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        fake.complete(ModelSpec(name="a", model="x"), MESSAGES, TASK, token)
+
+
+# --------------------------------------------------------------------------- fake server as a subprocess
+
+
+def test_fake_server_runs_as_a_subprocess(tmp_path: Path) -> None:
+    config = tmp_path / "behaviours.json"
+    config.write_text(json.dumps({"sub": {"reply": "from a subprocess"}, "*": [{"status": 500}]}))
+    log_file = tmp_path / "requests.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests/fakes/openai_server.py"), "--port", "0"]
+        + ["--config", str(config), "--log", str(log_file)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        base_url = proc.stdout.readline().strip()
+        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
+        gw = LiteLLMGateway(timeout_s=5.0, env={KEY_ENV: SENTINEL})
+        spec = ModelSpec(name="s", model="openai/sub", api_base=base_url, api_key_env=KEY_ENV)
+        assert gw.complete(spec, MESSAGES, TASK).text == "from a subprocess"
+        other = ModelSpec(name="o", model="openai/other", api_base=base_url, api_key_env=KEY_ENV)
+        assert call_error(gw, other).kind == "provider"
+
+        root = base_url.removesuffix("/v1")
+        update = json.dumps({"other": {"reply": "reconfigured"}}).encode()
+        request = urllib.request.Request(f"{root}/_behaviours", data=update, method="POST")
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert json.load(response)["ok"] is True
+        assert gw.complete(other, MESSAGES, TASK).text == "reconfigured"
+
+        with urllib.request.urlopen(f"{root}/_requests", timeout=5) as response:
+            seen = json.load(response)
+        assert [r["json"]["model"] for r in seen if r["path"] == "/v1/chat/completions"] == [
+            "sub",
+            "other",
+            "other",
+        ]
+        logged = [json.loads(line) for line in log_file.read_text().splitlines()]
+        assert any(r["headers"].get("authorization") == f"Bearer {SENTINEL}" for r in logged)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,0 +1,242 @@
+// Starting, restarting and stopping the ACRouter language server
+// (`<python> -m acrouter serve` over stdio), and sending it commands.
+// API keys reach the server only through its process environment.
+
+import { execFile } from "node:child_process";
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import {
+  type CancellationToken,
+  DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
+  type ExecuteCommandParams,
+  LanguageClient,
+  type LanguageClientOptions,
+  RevealOutputChannelOn,
+  type ServerOptions,
+  TransportKind,
+} from "vscode-languageclient/node";
+import { buildServerEnv, type Env } from "./env";
+import { type Log, showError } from "./log";
+import { installCommand, missingServerMessage, type ServerProblem } from "./present";
+import { ProgressRelay } from "./progress";
+import type { ApiKeyStore } from "./secrets";
+import {
+  configurationChange,
+  initializationOptions,
+  readSettings,
+  resolvePythonPath,
+  toServerSettings,
+} from "./settings";
+
+export function currentSettings() {
+  return readSettings(vscode.workspace.getConfiguration("acrouter"));
+}
+
+function workspaceRoot(): string | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+}
+
+export function pythonCommand(): string {
+  return resolvePythonPath(currentSettings().settings.pythonPath, {
+    platform: process.platform,
+    home: os.homedir(),
+    workspaceFolder: workspaceRoot(),
+  });
+}
+
+/** Send one `acrouter.server.*` command with its single JSON object argument. */
+export function executeServerCommand(
+  client: LanguageClient,
+  command: string,
+  argument: object,
+  token?: CancellationToken,
+  workDoneToken?: string,
+): Promise<unknown> {
+  const params: ExecuteCommandParams = { command, arguments: [argument] };
+  if (workDoneToken !== undefined) params.workDoneToken = workDoneToken;
+  return token
+    ? client.sendRequest(ExecuteCommandRequest.type, params, token)
+    : client.sendRequest(ExecuteCommandRequest.type, params);
+}
+
+type ImportCheck = { ok: true } | { ok: false; problem: ServerProblem; output: string };
+
+/** Can `python` import acrouter? Run with the server's own environment and folder. */
+function checkImport(python: string, env: Env, cwd: string | undefined): Promise<ImportCheck> {
+  return new Promise((resolve) => {
+    execFile(
+      python,
+      ["-c", "import acrouter"],
+      { env, cwd, timeout: 30_000, windowsHide: true },
+      (error, _stdout, stderr) => {
+        if (!error) resolve({ ok: true });
+        else if ((error as NodeJS.ErrnoException).code === "ENOENT")
+          resolve({ ok: false, problem: "python-not-found", output: "" });
+        else resolve({ ok: false, problem: "not-installed", output: String(stderr || error.message) });
+      },
+    );
+  });
+}
+
+/** A folder holding an ACRouter repo checkout (for a `pip install -e` hint), if any. */
+async function findCheckout(candidates: readonly string[]): Promise<string | undefined> {
+  for (const dir of candidates) {
+    try {
+      const pyproject = await fs.readFile(path.join(dir, "pyproject.toml"), "utf8");
+      if (!/^name\s*=\s*"acrouter"/m.test(pyproject)) continue;
+      await fs.access(path.join(dir, "server", "acrouter", "__init__.py"));
+      return dir;
+    } catch {
+      // not a checkout
+    }
+  }
+  return undefined;
+}
+
+export class ServerManager implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private pending: Promise<LanguageClient | undefined> | undefined;
+  /** Routes server-created progress to the request in flight. */
+  readonly progress = new ProgressRelay();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Log,
+    private readonly keys: ApiKeyStore,
+  ) {}
+
+  /** The running client, starting the server first if needed; undefined if it cannot start (the user was told why). */
+  async get(): Promise<LanguageClient | undefined> {
+    if (this.pending) return this.pending;
+    if (this.client?.isRunning()) return this.client;
+    this.pending = (async () => {
+      await this.disposeClient();
+      return this.start();
+    })().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  get running(): boolean {
+    return this.client?.isRunning() ?? false;
+  }
+
+  /** Restart with fresh settings and keys, if the server is running or starting; otherwise the next get() starts it fresh. */
+  async restartIfRunning(): Promise<void> {
+    if (this.pending) await this.pending;
+    if (!this.client) return;
+    this.log.info("Restarting the ACRouter server");
+    await this.disposeClient();
+    await this.get();
+  }
+
+  async stop(): Promise<void> {
+    if (this.pending) await this.pending.catch(() => undefined);
+    await this.disposeClient();
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+
+  private async disposeClient(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    try {
+      await client.dispose(5000);
+    } catch (error) {
+      this.log.warn(`Stopping the ACRouter server: ${String(error)}`);
+    }
+  }
+
+  private async start(): Promise<LanguageClient | undefined> {
+    const python = pythonCommand();
+    const cwd = workspaceRoot();
+    // Keys are read from SecretStorage into this environment and go nowhere else.
+    const env = buildServerEnv(process.env, await this.keys.load());
+
+    const check = await checkImport(python, env, cwd);
+    if (!check.ok) {
+      await this.reportMissingServer(check.problem, python, check.output);
+      return undefined;
+    }
+
+    const serverOptions: ServerOptions = {
+      command: python,
+      args: ["-m", "acrouter", "serve"],
+      transport: TransportKind.stdio,
+      options: { env, cwd },
+    };
+    let client: LanguageClient | undefined; // set below; the middleware only runs once it is
+    const clientOptions: LanguageClientOptions = {
+      // The server reads request buffers (unsaved edits included) through document sync.
+      documentSelector: [{ scheme: "file" }],
+      outputChannel: this.log, // server stderr and the protocol trace land here
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      initializationOptions: initializationOptions(currentSettings().settings),
+      synchronize: { configurationSection: "acrouter" },
+      middleware: {
+        workspace: {
+          // Validated, whitelisted settings instead of the raw section; sent once after start and on
+          // each acrouter.* change. Never {settings: null}, which the server would read as "all defaults".
+          didChangeConfiguration: async () => {
+            await client?.sendNotification(
+              DidChangeConfigurationNotification.type,
+              configurationChange(currentSettings().settings),
+            );
+          },
+          configuration: async (params, token, next) => {
+            const answers = await next(params, token);
+            if (!Array.isArray(answers)) return answers;
+            return params.items.map((item, i) =>
+              item.section === "acrouter" ? toServerSettings(currentSettings().settings) : answers[i],
+            );
+          },
+        },
+      },
+    };
+
+    client = new LanguageClient("acrouter", "ACRouter", serverOptions, clientOptions);
+    client.registerFeature(this.progress.feature(client));
+    this.client = client;
+    this.log.info(`Starting the ACRouter server: ${python} -m acrouter serve`);
+    try {
+      await client.start();
+    } catch (error) {
+      this.client = undefined;
+      await client.dispose().catch(() => undefined);
+      showError(this.log, `ACRouter: the language server did not start (${python} -m acrouter serve).`, error);
+      return undefined;
+    }
+    return client;
+  }
+
+  private async reportMissingServer(problem: ServerProblem, python: string, output: string): Promise<void> {
+    const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    const checkout = await findCheckout([...roots, path.dirname(this.context.extensionPath)]);
+    // When the interpreter itself is missing, suggest the platform default rather than the broken path.
+    const installPython =
+      problem === "python-not-found"
+        ? resolvePythonPath("", { platform: process.platform, home: os.homedir() })
+        : python;
+    const install = installCommand(installPython, process.platform, checkout);
+    const message = missingServerMessage(problem, python, install);
+    this.log.error(message);
+    if (output.trim()) this.log.error(output.trim());
+    void vscode.window.showErrorMessage(message, "Open Settings", "Copy Install Command").then(async (choice) => {
+      if (choice === "Open Settings") {
+        await vscode.commands.executeCommand("workbench.action.openSettings", "acrouter.pythonPath");
+      } else if (choice === "Copy Install Command") {
+        await vscode.env.clipboard.writeText(install);
+        void vscode.window.showInformationMessage(
+          `Copied: ${install}. Run it in a terminal, then run the ACRouter command again.`,
+        );
+      }
+    });
+  }
+}

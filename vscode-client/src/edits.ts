@@ -1,0 +1,145 @@
+// Applying an LSP WorkspaceEdit to plain text, for the diff preview, and
+// deciding whether an edit still fits the document. Pure module (no `vscode`).
+
+import type { Position, ResourceOperation, TextDocumentEdit, TextEdit, WorkspaceEdit } from "./protocol";
+
+/** The edit cannot be applied to the text (overlapping or malformed ranges). */
+export class EditError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EditError";
+  }
+}
+
+export type SameUri = (a: string, b: string) => boolean;
+
+const exactly: SameUri = (a, b) => a === b;
+
+function isTextDocumentEdit(change: TextDocumentEdit | ResourceOperation): change is TextDocumentEdit {
+  return "textDocument" in change && Array.isArray((change as TextDocumentEdit).edits);
+}
+
+/** Start offsets of every line; a line ends at \n, \r\n or \r (as in LSP). */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 13 /* \r */) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    } else if (ch === 10 /* \n */) {
+      starts.push(i + 1);
+    }
+  }
+  return starts;
+}
+
+/**
+ * Offset of an LSP position. As the LSP specification says, a character past
+ * the end of its line means the end of the line, and a line past the end of the
+ * document means the end of the document.
+ */
+export function offsetAt(text: string, starts: number[], pos: Position): number {
+  if (!Number.isInteger(pos.line) || !Number.isInteger(pos.character) || pos.line < 0 || pos.character < 0) {
+    throw new EditError(`invalid position ${JSON.stringify(pos)}`);
+  }
+  if (pos.line >= starts.length) return text.length;
+  const lineStart = starts[pos.line];
+  let lineEnd = pos.line + 1 < starts.length ? starts[pos.line + 1] : text.length;
+  // exclude the line break itself
+  if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 10) lineEnd--;
+  if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+  return Math.min(lineStart + pos.character, lineEnd);
+}
+
+/**
+ * Apply TextEdits (all relative to the original text, non-overlapping, as LSP
+ * requires). Inserts at the same position keep their array order.
+ */
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
+  const starts = lineStarts(text);
+  const spans = edits.map((edit, index) => {
+    const start = offsetAt(text, starts, edit.range.start);
+    const end = offsetAt(text, starts, edit.range.end);
+    if (end < start) throw new EditError(`edit ${index} ends before it starts`);
+    return { start, end, newText: edit.newText, index };
+  });
+  spans.sort((a, b) => a.start - b.start || a.end - b.end || a.index - b.index);
+  let out = "";
+  let cursor = 0;
+  for (const span of spans) {
+    if (span.start < cursor) throw new EditError(`edit ${span.index} overlaps another edit`);
+    out += text.slice(cursor, span.start) + span.newText;
+    cursor = span.end;
+  }
+  return out + text.slice(cursor);
+}
+
+export interface DocumentEdits {
+  /** The version the server built the edit from; null/undefined = unversioned. */
+  version: number | null | undefined;
+  edits: TextEdit[];
+}
+
+/** All text edits a WorkspaceEdit makes to one document. */
+export function editsForUri(edit: WorkspaceEdit, uri: string, same: SameUri = exactly): DocumentEdits {
+  const edits: TextEdit[] = [];
+  let version: number | null | undefined;
+  for (const change of edit.documentChanges ?? []) {
+    if (isTextDocumentEdit(change) && same(change.textDocument.uri, uri)) {
+      edits.push(...change.edits);
+      version = change.textDocument.version;
+    }
+  }
+  for (const [key, list] of Object.entries(edit.changes ?? {})) {
+    if (same(key, uri)) edits.push(...list);
+  }
+  return { version, edits };
+}
+
+/** Every document a WorkspaceEdit touches, each once, in order of appearance. */
+export function touchedUris(edit: WorkspaceEdit): string[] {
+  const seen = new Set<string>();
+  for (const change of edit.documentChanges ?? []) {
+    if (isTextDocumentEdit(change)) seen.add(change.textDocument.uri);
+    else for (const u of [change.uri, change.oldUri, change.newUri]) if (u) seen.add(u);
+  }
+  for (const key of Object.keys(edit.changes ?? {})) seen.add(key);
+  return [...seen];
+}
+
+/** The document's text after the edit's changes to it. */
+export function previewText(original: string, edit: WorkspaceEdit, uri: string, same: SameUri = exactly): string {
+  return applyTextEdits(original, editsForUri(edit, uri, same).edits);
+}
+
+/**
+ * Why the edit must not be applied any more, or null if it still fits.
+ *
+ * @param requestVersion the document's version when the request was sent
+ * @param currentVersion the version of an open document now (undefined = not open)
+ */
+export function staleReason(
+  edit: WorkspaceEdit,
+  uri: string,
+  requestVersion: number,
+  currentVersion: (uri: string) => number | undefined,
+  same: SameUri = exactly,
+): string | null {
+  const now = currentVersion(uri);
+  if (now !== undefined && now !== requestVersion) {
+    return "the file changed after the request was sent";
+  }
+  for (const change of edit.documentChanges ?? []) {
+    if (!isTextDocumentEdit(change)) continue;
+    const { uri: target, version } = change.textDocument;
+    if (version === null || version === undefined) continue;
+    if (same(target, uri)) {
+      if (version !== requestVersion) return "the server worked on a different version of the file";
+    } else {
+      const open = currentVersion(target);
+      if (open !== undefined && open !== version) return `${target} changed after the server read it`;
+    }
+  }
+  return null;
+}

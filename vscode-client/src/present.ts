@@ -1,0 +1,278 @@
+// Everything the user reads, formatted from the server's data: status bar text,
+// history labels, costs, attempt summaries, the details document, install
+// hints. Pure module (no `vscode`): unit tested under plain node.
+
+import type { AttemptInfo, HistoryEntry, RequestSummary } from "./protocol";
+
+// ----------------------------------------------------------------- numbers
+
+/** "$0.0021", "$1.23", "$0", "<$0.0001"; "cost unknown" when the server could not price it. */
+export function formatCost(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return "cost unknown";
+  if (usd === 0) return "$0";
+  if (usd < 0.0001) return "<$0.0001";
+  if (usd < 1) return "$" + usd.toFixed(4);
+  return "$" + usd.toFixed(2);
+}
+
+/** "850 ms", "12.3 s", "2 min 05 s". */
+export function formatLatency(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "?";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const total = Math.round(ms / 1000);
+  return `${Math.floor(total / 60)} min ${String(total % 60).padStart(2, "0")} s`;
+}
+
+function plural(n: number, one: string, many = one + "s"): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "3 min ago"; the date and time (local) when older than a week. `time`: unix seconds, ms, or ISO. */
+export function formatTime(time: number | string, now: Date): string {
+  const date = toDate(time);
+  if (!date) return "unknown time";
+  const seconds = Math.round((now.getTime() - date.getTime()) / 1000);
+  if (seconds < 0) return isoMinutes(date);
+  if (seconds < 45) return "just now";
+  if (seconds < 3600) return `${Math.max(1, Math.round(seconds / 60))} min ago`;
+  if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;
+  if (seconds < 7 * 86_400) return plural(Math.round(seconds / 86_400), "day") + " ago";
+  return isoMinutes(date);
+}
+
+function toDate(time: number | string): Date | undefined {
+  let date: Date;
+  if (typeof time === "number") {
+    if (!Number.isFinite(time) || time <= 0) return undefined;
+    date = new Date(time > 1e12 ? time : time * 1000); // ms or unix seconds
+  } else {
+    date = new Date(time);
+  }
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function isoMinutes(date: Date): string {
+  const p = (n: number): string => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}`;
+}
+
+// ----------------------------------------------------------------- outcome
+
+export type Outcome = "verified" | "unverified" | "failed";
+
+/** verified: tests passed; unverified: a model's answer was accepted without passing tests; failed: nothing accepted. */
+export function outcomeOf(s: Pick<RequestSummary, "verified" | "finalModel">): Outcome {
+  if (s.verified) return "verified";
+  return s.finalModel ? "unverified" : "failed";
+}
+
+const OUTCOME_ICON: Record<Outcome, string> = {
+  verified: "$(check)",
+  unverified: "$(warning)",
+  failed: "$(error)",
+};
+
+const OUTCOME_WORD: Record<Outcome, string> = {
+  verified: "verified",
+  unverified: "not verified",
+  failed: "failed",
+};
+
+/** Status bar text, e.g. "$(check) strong · $0.0021". */
+export function statusBarText(s: RequestSummary): string {
+  const outcome = outcomeOf(s);
+  return `${OUTCOME_ICON[outcome]} ${s.finalModel ?? "no model"} · ${formatCost(s.costUsd)}`;
+}
+
+/** Status bar before the first request. */
+export const IDLE_STATUS_TEXT = "$(hubot) ACRouter";
+
+/** Markdown tooltip for the status bar item. */
+export function statusBarTooltip(s: RequestSummary): string {
+  return `**ACRouter** · last request: ${summaryLine(s)}\n\n${attemptsMarkdown(s.attempts)}\n\nClick for the history.`;
+}
+
+function testsOf(a: Pick<AttemptInfo, "testsPassed" | "testsFailed">): string | undefined {
+  const passed = a.testsPassed ?? null;
+  const failed = a.testsFailed ?? null;
+  if (passed === null && failed === null) return undefined;
+  return `${passed ?? "?"} passed, ${failed ?? "?"} failed`;
+}
+
+/** One sentence about a finished request, e.g. "strong passed your tests on attempt 2 · $0.0021 · 12.3 s". */
+export function summaryLine(s: RequestSummary): string {
+  const n = s.attempts.length;
+  let head: string;
+  switch (outcomeOf(s)) {
+    case "verified": {
+      const final = finalAttempt(s);
+      const tests = final ? testsOf(final) : undefined;
+      head = `${s.finalModel} passed your tests` + (n > 1 ? ` on attempt ${n}` : "") + (tests ? ` (${tests})` : "");
+      break;
+    }
+    case "unverified":
+      head = `${s.finalModel}'s answer is NOT verified by tests` + (n > 1 ? ` (best of ${n} attempts)` : "");
+      break;
+    default:
+      head = n === 0 ? "No model was called" : `No model's answer was accepted (${plural(n, "attempt")})`;
+  }
+  return `${head} · ${formatCost(s.costUsd)} · ${formatLatency(s.latencyMs)}`;
+}
+
+function finalAttempt(s: RequestSummary): AttemptInfo | undefined {
+  for (let i = s.attempts.length - 1; i >= 0; i--) if (s.attempts[i].model === s.finalModel) return s.attempts[i];
+  return undefined;
+}
+
+// ----------------------------------------------------------------- markdown
+
+function cell(text: string): string {
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/\r?\n|\r/g, " ")
+    .trim();
+}
+
+/** Markdown table of the attempts, in the order they were made. */
+export function attemptsMarkdown(attempts: readonly AttemptInfo[]): string {
+  if (attempts.length === 0) return "_No model was called._";
+  const rows = attempts.map(
+    (a, i) =>
+      `| ${i + 1} | ${cell(a.model)} | ${a.verdict} | ${testsOf(a) ?? "–"} | ${formatCost(a.costUsd)} | ${formatLatency(a.latencyMs)} |`,
+  );
+  return ["| # | Model | Verdict | Tests | Cost | Time |", "|---|---|---|---|---|---|", ...rows].join("\n");
+}
+
+/** A fenced code block that the content cannot close early. */
+function fenced(text: string): string {
+  let fence = "```";
+  while (text.includes(fence)) fence += "`";
+  return `${fence}text\n${text.replace(/\s+$/, "")}\n${fence}`;
+}
+
+export interface DetailsOptions {
+  instruction?: string | null;
+  time?: number | string;
+  now?: Date;
+}
+
+/** The details document of one request: outcome, attempts, each attempt's detail, and why. */
+export function resultMarkdown(s: RequestSummary, opts: DetailsOptions = {}): string {
+  const lines: string[] = [`# ACRouter request ${s.requestId || "(no id)"}`, ""];
+  if (opts.instruction) lines.push(`> ${cell(opts.instruction)}`, "");
+  const meta = [`kind: \`${s.kind}\``, `outcome: **${OUTCOME_WORD[outcomeOf(s)]}**`];
+  if (opts.time !== undefined) meta.push(formatTime(opts.time, opts.now ?? new Date()));
+  lines.push(meta.join(" · "), "", summaryLine(s) + ".", "", "## Attempts", "", attemptsMarkdown(s.attempts), "");
+  s.attempts.forEach((a, i) => {
+    if (a.detail.trim()) lines.push(`**${i + 1}. ${cell(a.model)}** (${a.verdict})`, "", fenced(a.detail), "");
+  });
+  lines.push("## Why", "", s.why.trim() || "_The server gave no explanation._", "");
+  return lines.join("\n");
+}
+
+// ----------------------------------------------------------------- history
+
+export interface HistoryItemText {
+  label: string;
+  description: string;
+  detail: string;
+}
+
+function truncate(text: string, max: number): string {
+  const line = text.split(/\r?\n/, 1)[0].trim();
+  return line.length > max ? line.slice(0, max - 1) + "…" : line;
+}
+
+/** One QuickPick row: what was asked, which model, verdict, cost, when. */
+export function historyItem(e: HistoryEntry, now: Date): HistoryItemText {
+  const outcome = outcomeOf(e);
+  const what = e.instruction ? truncate(e.instruction, 70) : e.kind.replace(/_/g, " ");
+  return {
+    label: `${OUTCOME_ICON[outcome]} ${what}`,
+    description: `${e.finalModel ?? "no model"} · ${OUTCOME_WORD[outcome]} · ${formatCost(e.costUsd)}`,
+    detail: [
+      formatTime(e.time, now),
+      e.kind,
+      plural(e.attempts.length, "attempt"),
+      e.attempts.map((a) => `${a.model} ${a.verdict}`).join(" → ") || "no model called",
+      formatLatency(e.latencyMs),
+    ].join(" · "),
+  };
+}
+
+// ----------------------------------------------------------------- dialogs
+
+/** Text of the modal confirmation of "Reset Routing Memory". */
+export function resetConfirmMessage(records: number): string {
+  return (
+    `Delete ${plural(records, "routing record")}? ` +
+    "ACRouter forgets which models passed or failed your requests and routes from the benchmark priors again. " +
+    "This cannot be undone."
+  );
+}
+
+export function resetDoneMessage(removed: number): string {
+  return `ACRouter: removed ${plural(removed, "routing record")}.`;
+}
+
+/** Summary line of the preview prompt, with the files the edit touches beyond the current one. */
+export function applyPrompt(s: RequestSummary, otherFiles: readonly string[]): string {
+  const others = otherFiles.length ? ` The edit also changes ${otherFiles.map((f) => basename(f)).join(", ")}.` : "";
+  return `ACRouter: ${summaryLine(s)}.${others} Apply the edit?`;
+}
+
+export function basename(uriOrPath: string): string {
+  const clean = uriOrPath.replace(/[?#].*$/, "").replace(/[\\/]+$/, "");
+  const i = Math.max(clean.lastIndexOf("/"), clean.lastIndexOf("\\"));
+  return decodeURIComponentSafe(clean.slice(i + 1)) || clean;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+// ----------------------------------------------------------------- progress
+
+/** The LSP work-done progress values (same shapes as vscode-languageserver-protocol's). */
+export type ProgressValue =
+  | { kind: "begin"; title: string; message?: string; cancellable?: boolean; percentage?: number }
+  | { kind: "report"; message?: string; cancellable?: boolean; percentage?: number }
+  | { kind: "end"; message?: string };
+
+/** What to show for one progress value: the message (or the title on begin); nothing on end. */
+export function progressMessage(value: ProgressValue): string | undefined {
+  if (value.kind === "end") return undefined;
+  const text = value.message ?? (value.kind === "begin" ? value.title : undefined);
+  if (!text) return undefined;
+  return value.percentage !== undefined ? `${text} (${Math.round(value.percentage)}%)` : text;
+}
+
+// ----------------------------------------------------------------- install hints
+
+/** Quote one argument for the user's shell, only if it needs it. */
+export function shellQuote(arg: string, platform: string): string {
+  if (platform === "win32") return /^[A-Za-z0-9_./:\\@%+=,-]+$/.test(arg) ? arg : `"${arg.replace(/"/g, '\\"')}"`;
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that installs the server for `python`: editable from a repo checkout, else from PyPI. */
+export function installCommand(python: string, platform: string, checkout?: string): string {
+  const py = shellQuote(python, platform);
+  return checkout ? `${py} -m pip install -e ${shellQuote(checkout, platform)}` : `${py} -m pip install acrouter`;
+}
+
+export type ServerProblem = "python-not-found" | "not-installed";
+
+export function missingServerMessage(problem: ServerProblem, python: string, install: string): string {
+  return problem === "python-not-found"
+    ? `ACRouter: the Python interpreter "${python}" was not found. Set "acrouter.pythonPath" to a Python 3.10+ ` +
+        `interpreter that has the language server installed (${install}).`
+    : `ACRouter: the language server is not installed for "${python}". Install it with: ${install}`;
+}

@@ -1,0 +1,223 @@
+// The wire contract between this extension and the ACRouter language server
+// (`acrouter serve`). Requests go through `workspace/executeCommand` with one
+// JSON object argument; keys are camelCase. Pure module: no `vscode` import, so
+// the unit tests can load it under plain node.
+
+/** Server-side command ids (the language client registers these itself). */
+export const ServerCommand = {
+  routeAndComplete: "acrouter.server.routeAndComplete",
+  history: "acrouter.server.history",
+  explain: "acrouter.server.explain",
+  resetMemory: "acrouter.server.resetMemory",
+  memoryStats: "acrouter.server.memoryStats",
+} as const;
+
+// ----------------------------------------------------------------- LSP shapes
+
+export interface Position {
+  line: number; // 0-based
+  character: number; // UTF-16 code units, like JavaScript strings
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+  annotationId?: string;
+}
+
+export interface OptionalVersionedTextDocumentIdentifier {
+  uri: string;
+  version: number | null;
+}
+
+export interface TextDocumentEdit {
+  textDocument: OptionalVersionedTextDocumentIdentifier;
+  edits: TextEdit[];
+}
+
+/** create / rename / delete operations: previewed as "other changes" only. */
+export interface ResourceOperation {
+  kind: "create" | "rename" | "delete";
+  uri?: string;
+  oldUri?: string;
+  newUri?: string;
+}
+
+export interface WorkspaceEdit {
+  changes?: { [uri: string]: TextEdit[] };
+  documentChanges?: (TextDocumentEdit | ResourceOperation)[];
+}
+
+// ----------------------------------------------------------------- commands
+
+export type Verdict = "pass" | "fail" | "error";
+
+export interface RouteAndCompleteParams {
+  textDocument: { uri: string };
+  range?: Range;
+  instruction: string;
+  testCommand?: string;
+  apply?: boolean;
+}
+
+export interface AttemptInfo {
+  model: string;
+  verdict: Verdict;
+  costUsd: number | null;
+  latencyMs: number;
+  testsPassed?: number | null;
+  testsFailed?: number | null;
+  detail: string;
+}
+
+/** What the history and the status bar need; a route result has all of it. */
+export interface RequestSummary {
+  requestId: string;
+  kind: string;
+  finalModel: string | null;
+  verified: boolean;
+  costUsd: number | null;
+  latencyMs: number;
+  attempts: AttemptInfo[];
+  why: string;
+}
+
+export interface RouteAndCompleteResult extends RequestSummary {
+  edit: WorkspaceEdit | null;
+}
+
+export interface HistoryParams {
+  limit?: number;
+}
+
+export interface HistoryEntry extends RequestSummary {
+  /** Unix seconds (as the server stores it); ISO strings are accepted too. */
+  time: number | string;
+  instruction?: string | null;
+}
+
+export interface HistoryResult {
+  entries: HistoryEntry[];
+}
+
+export interface ExplainParams {
+  requestId: string;
+}
+
+export interface ExplainResult {
+  why: string;
+}
+
+export interface ResetMemoryParams {
+  confirm: true;
+}
+
+export interface ResetMemoryResult {
+  removed: number;
+}
+
+export interface MemoryStatsResult {
+  records: number;
+}
+
+// ----------------------------------------------------------------- checking replies
+
+/** The server answered with something this extension does not understand. */
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProtocolError";
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function expectObject(value: unknown, what: string): Json {
+  if (!isObject(value)) {
+    throw new ProtocolError(
+      `The ACRouter server sent an unexpected ${what} (not an object). ` +
+        "Are the extension and the acrouter Python package the same version?",
+    );
+  }
+  return value;
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === "string" ? value : fallback;
+}
+
+function verdictOf(value: unknown): Verdict {
+  return value === "pass" || value === "fail" ? value : "error";
+}
+
+export function parseAttempt(raw: unknown): AttemptInfo {
+  const o = expectObject(raw, "attempt");
+  return {
+    model: stringOr(o.model, "?"),
+    verdict: verdictOf(o.verdict),
+    costUsd: numberOrNull(o.costUsd),
+    latencyMs: numberOrNull(o.latencyMs) ?? 0,
+    testsPassed: numberOrNull(o.testsPassed),
+    testsFailed: numberOrNull(o.testsFailed),
+    detail: stringOr(o.detail, ""),
+  };
+}
+
+function parseSummary(o: Json): RequestSummary {
+  const attempts = Array.isArray(o.attempts) ? o.attempts.map(parseAttempt) : [];
+  return {
+    requestId: stringOr(o.requestId, ""),
+    kind: stringOr(o.kind, "unknown"),
+    finalModel: typeof o.finalModel === "string" ? o.finalModel : null,
+    verified: o.verified === true,
+    costUsd: numberOrNull(o.costUsd),
+    latencyMs: numberOrNull(o.latencyMs) ?? 0,
+    attempts,
+    why: stringOr(o.why, ""),
+  };
+}
+
+export function parseRouteResult(raw: unknown): RouteAndCompleteResult {
+  const o = expectObject(raw, "route-and-complete result");
+  const edit = o.edit === null || o.edit === undefined ? null : expectObject(o.edit, "edit");
+  return { ...parseSummary(o), edit: edit as WorkspaceEdit | null };
+}
+
+export function parseHistory(raw: unknown): HistoryEntry[] {
+  const o = expectObject(raw, "history");
+  if (!Array.isArray(o.entries)) {
+    throw new ProtocolError("The ACRouter server sent a history without entries.");
+  }
+  return o.entries.map((item) => {
+    const e = expectObject(item, "history entry");
+    const time = typeof e.time === "number" || typeof e.time === "string" ? e.time : 0;
+    const instruction = typeof e.instruction === "string" ? e.instruction : null;
+    return { ...parseSummary(e), time, instruction };
+  });
+}
+
+export function parseCount(raw: unknown, key: "removed" | "records"): number {
+  const o = expectObject(raw, "reply");
+  const n = o[key];
+  if (typeof n !== "number" || !Number.isFinite(n)) {
+    throw new ProtocolError(`The ACRouter server's reply has no number "${key}".`);
+  }
+  return n;
+}
+
+export function parseWhy(raw: unknown): string {
+  return stringOr(expectObject(raw, "explanation").why, "");
+}

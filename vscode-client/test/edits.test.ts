@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  applyTextEdits,
+  EditError,
+  editsForUri,
+  lineStarts,
+  offsetAt,
+  previewText,
+  staleReason,
+  touchedUris,
+} from "../src/edits";
+import type { TextEdit, WorkspaceEdit } from "../src/protocol";
+
+const edit = (sl: number, sc: number, el: number, ec: number, newText: string): TextEdit => ({
+  range: { start: { line: sl, character: sc }, end: { line: el, character: ec } },
+  newText,
+});
+
+describe("offsets", () => {
+  it("splits lines on \\n, \\r\\n and \\r", () => {
+    assert.deepEqual(lineStarts("a\nb\r\nc\rd"), [0, 2, 5, 7]);
+    assert.deepEqual(lineStarts(""), [0]);
+  });
+  it("clamps past-the-end characters and lines as the LSP spec says", () => {
+    const text = "ab\r\ncd";
+    const starts = lineStarts(text);
+    assert.equal(offsetAt(text, starts, { line: 0, character: 99 }), 2); // before \r\n
+    assert.equal(offsetAt(text, starts, { line: 1, character: 1 }), 5);
+    assert.equal(offsetAt(text, starts, { line: 7, character: 0 }), text.length);
+  });
+  it("rejects negative or fractional positions", () => {
+    assert.throws(() => offsetAt("x", [0], { line: -1, character: 0 }), EditError);
+    assert.throws(() => offsetAt("x", [0], { line: 0, character: 0.5 }), EditError);
+  });
+});
+
+describe("applyTextEdits", () => {
+  const text = "def f(x):\n    return x + 1\n";
+  it("replaces a range", () => {
+    assert.equal(applyTextEdits(text, [edit(1, 11, 1, 16, "x - 1")]), "def f(x):\n    return x - 1\n");
+  });
+  it("applies several edits against the original text, in any order", () => {
+    const out = applyTextEdits(text, [edit(1, 11, 1, 16, "y"), edit(0, 6, 0, 7, "y")]);
+    assert.equal(out, "def f(y):\n    return y\n");
+  });
+  it("keeps array order for inserts at the same position", () => {
+    assert.equal(applyTextEdits("x", [edit(0, 0, 0, 0, "a"), edit(0, 0, 0, 0, "b")]), "abx");
+  });
+  it("replaces the whole document with a past-the-end range", () => {
+    assert.equal(applyTextEdits(text, [edit(0, 0, 99, 0, "pass\n")]), "pass\n");
+  });
+  it("works with UTF-16 positions (as LSP and JavaScript count)", () => {
+    // "😀" is two UTF-16 code units
+    assert.equal(applyTextEdits("😀ab", [edit(0, 2, 0, 3, "X")]), "😀Xb");
+  });
+  it("keeps \\r\\n line endings intact", () => {
+    assert.equal(applyTextEdits("a\r\nb\r\n", [edit(1, 0, 1, 1, "B")]), "a\r\nB\r\n");
+  });
+  it("rejects overlapping and reversed edits", () => {
+    assert.throws(() => applyTextEdits(text, [edit(0, 0, 0, 5, "a"), edit(0, 3, 0, 8, "b")]), /overlaps/);
+    assert.throws(() => applyTextEdits(text, [edit(1, 5, 1, 2, "a")]), /ends before it starts/);
+  });
+});
+
+describe("WorkspaceEdit helpers", () => {
+  const uri = "file:///w/src/parse.py";
+  const other = "file:///w/tests/test_parse.py";
+  const ws: WorkspaceEdit = {
+    documentChanges: [
+      { textDocument: { uri, version: 7 }, edits: [edit(0, 0, 0, 3, "abc")] },
+      { textDocument: { uri: other, version: null }, edits: [edit(0, 0, 0, 0, "import x\n")] },
+      { kind: "create", uri: "file:///w/new.py" },
+    ],
+  };
+  it("collects a document's edits and the version they were built from", () => {
+    const got = editsForUri(ws, uri);
+    assert.equal(got.version, 7);
+    assert.equal(got.edits.length, 1);
+    assert.deepEqual(editsForUri(ws, "file:///nope").edits, []);
+  });
+  it("also reads the older `changes` map", () => {
+    const got = editsForUri({ changes: { [uri]: [edit(0, 0, 0, 1, "Z")] } }, uri);
+    assert.equal(got.version, undefined);
+    assert.equal(previewText("xyz", { changes: { [uri]: got.edits } }, uri), "Zyz");
+  });
+  it("previews only the requested document", () => {
+    assert.equal(previewText("xyzw", ws, uri), "abcw");
+  });
+  it("lists every touched document once", () => {
+    assert.deepEqual(touchedUris(ws), [uri, other, "file:///w/new.py"]);
+  });
+  it("uses the given URI comparison", () => {
+    const caseless = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+    assert.equal(editsForUri(ws, uri.toUpperCase(), caseless).edits.length, 1);
+  });
+});
+
+describe("staleReason", () => {
+  const uri = "file:///w/a.py";
+  const ws = (version: number | null): WorkspaceEdit => ({
+    documentChanges: [{ textDocument: { uri, version }, edits: [edit(0, 0, 0, 0, "x")] }],
+  });
+  it("accepts an edit built from the version the request was sent with", () => {
+    assert.equal(
+      staleReason(ws(4), uri, 4, () => 4),
+      null,
+    );
+    assert.equal(
+      staleReason(ws(null), uri, 4, () => 4),
+      null,
+    );
+  });
+  it("refuses when the user typed since the request", () => {
+    assert.match(staleReason(ws(4), uri, 4, () => 5) ?? "", /file changed after the request/);
+  });
+  it("refuses when the server saw another version", () => {
+    assert.match(staleReason(ws(3), uri, 4, () => 4) ?? "", /different version/);
+  });
+  it("checks other open documents the edit touches", () => {
+    const other = "file:///w/b.py";
+    const multi: WorkspaceEdit = {
+      documentChanges: [{ textDocument: { uri: other, version: 2 }, edits: [] }],
+    };
+    assert.match(staleReason(multi, uri, 1, (u) => (u === other ? 3 : 1)) ?? "", /b\.py changed/);
+    assert.equal(
+      staleReason(multi, uri, 1, (u) => (u === other ? undefined : 1)),
+      null,
+    ); // not open: nothing to compare
+  });
+});

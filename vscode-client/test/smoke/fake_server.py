@@ -1,0 +1,82 @@
+"""A fake ACRouter language server for the extension smoke test.
+
+Speaks the acrouter.server.* command contract with canned answers (no models, no
+tests) and reports what it saw (a hash of the API key from its environment, the
+initializationOptions, didChangeConfiguration settings, document version and
+range) in the `why` of its reply, so the smoke test can check the wiring.
+"""
+import asyncio
+import hashlib
+import json
+import os
+import sys
+import uuid
+
+from lsprotocol import types as t
+from pygls.lsp.server import LanguageServer
+
+server = LanguageServer("fake-acrouter", "0.0.1")
+state = {"init": None, "config": [], "records": 3}
+
+@server.feature(t.INITIALIZE)
+def init(ls, params: t.InitializeParams):
+    state["init"] = params.initialization_options
+
+@server.feature(t.WORKSPACE_DID_CHANGE_CONFIGURATION)
+def changed(ls, params):
+    state["config"].append(params.settings)
+
+def summary(uri_note=""):
+    return {"requestId": "req-1", "kind": "bug_fixing", "finalModel": "strong", "verified": True,
+            "costUsd": 0.0021, "latencyMs": 1234, "attempts": [
+                {"model": "cheap", "verdict": "fail", "costUsd": 0.0004, "latencyMs": 500, "testsPassed": 1, "testsFailed": 1, "detail": "1 failed"},
+                {"model": "strong", "verdict": "pass", "costUsd": 0.0017, "latencyMs": 700, "testsPassed": 2, "testsFailed": 0, "detail": ""}],
+            "why": "escalated" + uri_note}
+
+@server.command("acrouter.server.routeAndComplete")
+async def route(ls: LanguageServer, args: dict):
+    uri = args["textDocument"]["uri"]
+    doc = ls.workspace.get_text_document(uri)
+    token = str(uuid.uuid4())
+    await ls.work_done_progress.create_async(token)
+    ls.work_done_progress.begin(token, t.WorkDoneProgressBegin(title="choosing model"))
+    for msg in ["calling cheap", "running tests", "escalating to strong"]:
+        await asyncio.sleep(0.05)
+        ls.work_done_progress.report(token, t.WorkDoneProgressReport(message=msg))
+    if args["instruction"] == "slow":
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            print("FAKE SERVER: slow request cancelled", file=sys.stderr, flush=True)
+            raise
+    ls.work_done_progress.end(token, t.WorkDoneProgressEnd())
+    env_note = json.dumps({
+        "envKey": hashlib.sha256(os.environ.get("SMOKE_API_KEY","").encode()).hexdigest()[:12],
+        "init": state["init"], "config": state["config"], "docVersion": doc.version, "range": args.get("range"),
+    })
+    r = summary(" " + env_note)
+    r["edit"] = {"documentChanges": [{"textDocument": {"uri": uri, "version": doc.version},
+                  "edits": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 3}}, "newText": "DEF"}]}]}
+    return r
+
+@server.command("acrouter.server.history")
+def history(ls, args: dict):
+    e = summary(); e["time"] = 1700000000; e["instruction"] = "fix it"
+    return {"entries": [e][: args.get("limit", 50)]}
+
+@server.command("acrouter.server.explain")
+def explain(ls, args: dict):
+    return {"why": "because"}
+
+@server.command("acrouter.server.memoryStats")
+def stats(ls, args: dict):
+    return {"records": state["records"]}
+
+@server.command("acrouter.server.resetMemory")
+def reset(ls, args: dict):
+    n = state["records"] if args.get("confirm") is True else 0
+    state["records"] -= n
+    return {"removed": n}
+
+if __name__ == "__main__":
+    server.start_io()

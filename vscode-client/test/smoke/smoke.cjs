@@ -1,0 +1,335 @@
+// Opt-in smoke test of the BUNDLED extension (dist/extension.js) with the real
+// vscode-languageclient, against a fake Python language server (fake_server.py,
+// needs pygls) and a stand-in `vscode` API (fake-vscode.js).
+//
+//   npm run smoke            (uses ../.venv/bin/python, or $ACROUTER_SMOKE_PYTHON)
+//
+// Checks: server start + status bar from history, Set API Key (the key reaches
+// the server's environment only), Route and Complete (progress relay, diff,
+// details, apply), refusing a stale edit, cancellation, history, reset memory,
+// install hints when the server is missing, and that no key reaches the log.
+// The last test runs the REAL `acrouter serve` (from ../server) against the fake
+// OpenAI-compatible server in ../tests/fakes on 127.0.0.1, with real test runs.
+
+const assert = require("node:assert/strict");
+const { createHash } = require("node:crypto");
+const fs = require("node:fs");
+const Module = require("node:module");
+const os = require("node:os");
+const path = require("node:path");
+const { spawn, spawnSync } = require("node:child_process");
+const { test } = require("node:test");
+const { create, Uri, Selection } = require("./fake-vscode");
+
+const root = path.resolve(__dirname, "..", "..");
+const bundle = path.join(root, "dist", "extension.js");
+const python = process.env.ACROUTER_SMOKE_PYTHON || path.resolve(root, "..", ".venv", "bin", "python");
+const KEY = "sk-smoke-0123456789";
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// A package named acrouter whose `python -m acrouter serve` runs the fake server.
+const fakePkg = fs.mkdtempSync(path.join(os.tmpdir(), "acrouter-smoke-"));
+fs.mkdirSync(path.join(fakePkg, "acrouter"));
+fs.writeFileSync(path.join(fakePkg, "acrouter", "__init__.py"), "");
+fs.writeFileSync(
+  path.join(fakePkg, "acrouter", "__main__.py"),
+  `import runpy\nrunpy.run_path(${JSON.stringify(path.join(__dirname, "fake_server.py"))}, run_name="__main__")\n`,
+);
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "acrouter-smoke-ws-"));
+process.on("exit", () => {
+  for (const dir of [fakePkg, workspace]) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function load(fake) {
+  const original = Module._load;
+  Module._load = function (request, ...rest) {
+    return request === "vscode" ? fake.vscode : original.call(this, request, ...rest);
+  };
+  delete require.cache[bundle];
+  try {
+    return require(bundle);
+  } finally {
+    Module._load = original;
+  }
+}
+
+function makeContext() {
+  const secrets = new Map();
+  const state = new Map();
+  return {
+    secretsMap: secrets,
+    subscriptions: [],
+    extensionPath: root,
+    extension: { packageJSON: { version: "0.1.0" } },
+    secrets: {
+      get: async (k) => secrets.get(k),
+      store: async (k, v) => void secrets.set(k, v),
+      delete: async (k) => void secrets.delete(k),
+      onDidChange: () => ({ dispose() {} }),
+    },
+    globalState: {
+      get: (k, d) => (state.has(k) ? state.get(k) : d),
+      update: async (k, v) => void state.set(k, v),
+      keys: () => [...state.keys()],
+    },
+  };
+}
+
+const last = (fake, kind) => fake.shown.filter((s) => s.kind === kind).pop();
+
+test("extension against a fake server", { skip: !fs.existsSync(python) && `no Python at ${python}` }, async (t) => {
+  process.env.PYTHONPATH = fakePkg; // inherited by the import check and the server
+  const script = {
+    root: workspace,
+    answers: [],
+    config: {
+      pythonPath: python,
+      models: [
+        { name: "cheap", model: "openai/x", apiKeyEnv: "SMOKE_API_KEY" },
+        { name: "strong", model: "anthropic/y" },
+      ],
+      "trace.server": "verbose", // the protocol trace goes to the log too: the key must not
+    },
+  };
+  const fake = create(script);
+  const ext = load(fake);
+  const context = makeContext();
+  ext.activate(context);
+  t.after(() => ext.deactivate());
+
+  await t.test("starts the server and shows the last request in the status bar", async () => {
+    for (let i = 0; i < 150 && !script.status.text.includes("strong"); i++) await sleep(100);
+    assert.equal(script.status.text, "$(check) strong · $0.0021");
+  });
+
+  await t.test("Set API Key stores the key in secret storage and restarts the server", async () => {
+    script.answers.push(0, KEY, undefined);
+    await fake.commands.get("acrouter.setApiKey")();
+    assert.equal(context.secretsMap.get("acrouter.env.SMOKE_API_KEY"), KEY);
+    assert.match(last(fake, "info").msg, /stored the key for SMOKE_API_KEY and restarted the server/);
+  });
+
+  const doc = fake.makeDoc(Uri.file(path.join(workspace, "a.py")), "def f():\n    return 1\n", "python");
+  fake.textDocuments.push(doc);
+  fake.events.didOpen.fire(doc);
+  fake.vscode.window.activeTextEditor = { document: doc, selection: new Selection(0, 0, 0, 3) };
+  await sleep(300);
+
+  await t.test("Route and Complete: progress, diff, details, apply", async () => {
+    script.answers.push("fix it", "Details", "Apply Edit");
+    await fake.commands.get("acrouter.routeAndComplete")();
+    assert.equal(doc.getText(), "DEF f():\n    return 1\n");
+    const progress = fake.shown.filter((s) => s.kind === "progress").map((s) => s.msg);
+    assert.deepEqual(progress, [
+      "sending the request…",
+      "choosing model",
+      "calling cheap",
+      "running tests",
+      "escalating to strong",
+    ]);
+    const diff = fake.shown.find((s) => s.kind === "command" && s.msg === "vscode.diff");
+    assert.equal(diff.items[1].toString(), "acrouter:/preview/req-1/a.py");
+    assert.equal(fake.tabs.length, 0, "the diff tab is closed afterwards");
+    const details = fake.shown.find((s) => s.kind === "command" && s.msg === "markdown.showPreviewToSide");
+    const markdown = fake.providers.get("acrouter").provideTextDocumentContent(details.items[0]);
+    assert.match(markdown, /\| 2 \| strong \| pass \| 2 passed, 0 failed \|/);
+    const seen = JSON.parse(/escalated (\{.*\})/.exec(markdown)[1]);
+    assert.equal(seen.envKey, createHash("sha256").update(KEY).digest("hex").slice(0, 12), "key in the server env");
+    assert.deepEqual(seen.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 3 } });
+    assert.equal(seen.init.acrouter.models[0].apiKeyEnv, "SMOKE_API_KEY");
+    assert.equal(seen.init.acrouter.pythonPath, undefined);
+    assert.deepEqual(seen.config.at(-1), seen.init, "didChangeConfiguration sends the validated settings");
+    assert.ok(!JSON.stringify(seen).includes(KEY));
+  });
+  // tell the server about the applied edit, as VS Code would
+  fake.events.didChange.fire({
+    document: doc,
+    reason: undefined,
+    contentChanges: [{ range: new fake.vscode.Range(0, 0, 0, 3), rangeOffset: 0, rangeLength: 3, text: "DEF" }],
+  });
+  await sleep(200);
+
+  await t.test("does not apply an edit when the file changed meanwhile", async () => {
+    script.answers.push("again", () => {
+      doc.version++; // the user types while looking at the diff
+      return "Apply Edit";
+    });
+    await fake.commands.get("acrouter.routeAndComplete")();
+    assert.match(last(fake, "warning").msg, /the edit was NOT applied: the file changed after the request was sent/);
+    assert.equal(doc.getText(), "DEF f():\n    return 1\n");
+  });
+
+  await t.test("Cancel returns at once and cancels the server request", async () => {
+    script.answers.push("slow");
+    const started = Date.now();
+    const running = fake.commands.get("acrouter.routeAndComplete")();
+    await sleep(1000);
+    script.progressToken.cancel();
+    await running;
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(last(fake, "statusmsg").msg, "ACRouter: request cancelled");
+    await sleep(300);
+    assert.ok(fake.getChannel().lines.some((l) => l.includes("Sending notification '$/cancelRequest'")));
+  });
+
+  await t.test("Show History lists requests and shows the chosen one", async () => {
+    script.answers.push(0);
+    await fake.commands.get("acrouter.showHistory")();
+    assert.match(last(fake, "quickpick").items[0], /^\$\(check\) fix it \| strong · verified · \$0\.0021 \|/);
+  });
+
+  await t.test("Reset Routing Memory confirms with the record count", async () => {
+    script.answers.push("Delete", undefined);
+    await fake.commands.get("acrouter.resetMemory")();
+    assert.match(last(fake, "warning").msg, /^Delete 3 routing records\?/);
+    assert.equal(last(fake, "info").msg, "ACRouter: removed 3 routing records.");
+  });
+
+  await t.test("the key never reaches the log or the protocol trace", () => {
+    const lines = fake.getChannel().lines;
+    assert.ok(
+      lines.some((l) => l.includes("[Trace")),
+      "trace was on",
+    );
+    assert.ok(!lines.some((l) => l.includes(KEY)));
+  });
+});
+
+test(
+  "a missing server gets an install hint with Open Settings",
+  { skip: !fs.existsSync(python) && `no Python at ${python}` },
+  async () => {
+    delete process.env.PYTHONPATH;
+    const fake = create({
+      root: workspace,
+      answers: [],
+      config: { pythonPath: path.join(workspace, "no-such-python") },
+    });
+    const ext = load(fake);
+    const context = makeContext();
+    fake.vscode.window.activeTextEditor = undefined;
+    ext.activate(context);
+    for (let i = 0; i < 50 && !last(fake, "error"); i++) await sleep(100);
+    const error = last(fake, "error");
+    assert.match(error.msg, /the Python interpreter ".*no-such-python" was not found/);
+    assert.match(error.msg, /-m pip install -e /); // this checkout is found next to vscode-client/
+    assert.deepEqual(error.items, ["Open Settings", "Copy Install Command"]);
+    await ext.deactivate();
+  },
+);
+
+const repo = path.resolve(root, "..");
+const fakeOpenAI = path.join(repo, "tests", "fakes", "openai_server.py");
+const realServer = !fs.existsSync(python)
+  ? `no Python at ${python}`
+  : !fs.existsSync(fakeOpenAI)
+    ? `no ${fakeOpenAI}`
+    : spawnSync(python, ["-c", "import acrouter.lsp.server"], {
+          env: { ...process.env, PYTHONPATH: path.join(repo, "server") },
+        }).status !== 0
+      ? "the acrouter server does not import"
+      : false;
+
+test("extension against the real acrouter server", { skip: realServer, timeout: 240_000 }, async (t) => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "acrouter-smoke-home-"));
+  const project = path.join(home, "proj");
+  fs.mkdirSync(path.join(project, "tests"), { recursive: true });
+  fs.writeFileSync(path.join(project, "calc.py"), "def add(a, b):\n    return a - b\n");
+  fs.writeFileSync(path.join(project, "conftest.py"), "");
+  fs.writeFileSync(
+    path.join(project, "tests", "test_calc.py"),
+    "from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n\ndef test_zero():\n    assert add(0, 0) == 0\n",
+  );
+  const fence = "`".repeat(3);
+  fs.writeFileSync(
+    path.join(home, "behaviours.json"),
+    JSON.stringify({
+      "cheap-m": { reply: `${fence}python\ndef add(a, b):\n    return a * b\n${fence}` },
+      "strong-m": { reply: `${fence}python\ndef add(a, b):\n    return a + b\n${fence}` },
+    }),
+  );
+  const requestsLog = path.join(home, "requests.jsonl");
+  const ai = spawn(
+    python,
+    [fakeOpenAI, "--port", "0", "--config", path.join(home, "behaviours.json"), "--stdin-eof", "--log", requestsLog],
+    {
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  t.after(() => {
+    ai.stdin.end();
+    ai.kill();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+  const base = await new Promise((resolve) => ai.stdout.once("data", (d) => resolve(String(d).split("\n")[0].trim())));
+
+  process.env.PYTHONPATH = path.join(repo, "server");
+  process.env.ACROUTER_HOME = path.join(home, "acrouter-home"); // never the user's real memory
+  const which = spawnSync("sh", ["-c", "command -v bwrap"]);
+  const script = {
+    root: project,
+    answers: [],
+    config: {
+      pythonPath: python,
+      models: [
+        {
+          name: "cheap",
+          model: "openai/cheap-m",
+          apiBase: base,
+          apiKeyEnv: "SMOKE_KEY",
+          benchmarkModel: "claude-opus-4-6",
+          inputCostPer1M: 0.1,
+          outputCostPer1M: 0.2,
+        },
+        {
+          name: "strong",
+          model: "openai/strong-m",
+          apiBase: base,
+          apiKeyEnv: "SMOKE_KEY",
+          benchmarkModel: "MiniMax-M2.7",
+          inputCostPer1M: 1,
+          outputCostPer1M: 2,
+        },
+      ],
+      testCommand: `${python} -m pytest -q -p no:cacheprovider`,
+      requestTimeoutSeconds: 60,
+      testTimeoutSeconds: 120,
+      sandbox: which.status === 0 ? "bwrap" : "none",
+      "trace.server": "verbose",
+    },
+  };
+  const fake = create(script);
+  const ext = load(fake);
+  const context = makeContext();
+  ext.activate(context);
+  t.after(() => ext.deactivate());
+
+  script.answers.push(0, KEY, undefined);
+  await fake.commands.get("acrouter.setApiKey")();
+  const target = path.join(project, "calc.py");
+  const doc = fake.makeDoc(Uri.file(target), fs.readFileSync(target, "utf8"), "python");
+  fake.textDocuments.push(doc);
+  fake.events.didOpen.fire(doc);
+  fake.vscode.window.activeTextEditor = { document: doc, selection: new Selection(0, 0, 2, 0) };
+  await sleep(500);
+
+  script.answers.push("Fix the bug in add", "Apply Edit");
+  await fake.commands.get("acrouter.routeAndComplete")();
+  const prompt = last(fake, "info").msg;
+  assert.match(prompt, /^ACRouter: strong passed your tests on attempt 2 \(2 passed, 0 failed\)/);
+  assert.equal(doc.getText(), "def add(a, b):\n    return a + b\n");
+  assert.match(script.status.text, /^\$\(check\) strong · /);
+  const progress = fake.shown.filter((s) => s.kind === "progress").map((s) => s.msg);
+  for (const step of ["choosing model", "calling cheap", "running tests", "escalating to strong"]) {
+    assert.ok(progress.includes(step), `progress "${step}" in ${JSON.stringify(progress)}`);
+  }
+  assert.ok(fs.readFileSync(requestsLog, "utf8").includes(KEY), "the provider received the stored key");
+  assert.ok(!fake.getChannel().lines.some((l) => l.includes(KEY)), "no key in the log or the protocol trace");
+
+  script.answers.push(0);
+  await fake.commands.get("acrouter.showHistory")();
+  assert.match(last(fake, "quickpick").items[0], /^\$\(check\) Fix the bug in add \| strong · verified · /);
+  script.answers.push("Delete", undefined);
+  await fake.commands.get("acrouter.resetMemory")();
+  assert.equal(last(fake, "info").msg, "ACRouter: removed 1 routing record.");
+});
