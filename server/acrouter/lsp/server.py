@@ -37,6 +37,7 @@ HISTORY = "acrouter.server.history"
 EXPLAIN = "acrouter.server.explain"
 RESET = "acrouter.server.resetMemory"
 STATS = "acrouter.server.memoryStats"
+EXPORT = "acrouter.server.exportMemory"
 
 
 class RequestFailed(JsonRpcException):
@@ -182,6 +183,14 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
     @server.command(STATS)
     def stats(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
         return {"records": ls.require_app().memory.count()}
+
+    @server.command(EXPORT)
+    def export(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
+        memory = ls.require_app().memory
+        exporter = getattr(memory, "export", None)
+        if not callable(exporter):
+            raise RequestFailed("this memory store cannot export")
+        return exporter()
 
     return server
 

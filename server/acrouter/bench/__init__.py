@@ -1,0 +1,4 @@
+"""CodeRouterBench replay: run routers through the production Orchestrator and score them.
+
+See ``docs/benchmark-protocol.md``. Entry point: ``acrouter bench`` (:mod:`acrouter.bench.cli`).
+"""

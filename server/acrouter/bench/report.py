@@ -1,0 +1,333 @@
+"""Write a bench run: summary.json, decisions/*.jsonl, report.md, regret.png, report.html.
+
+matplotlib is imported lazily (Agg backend) and only for the chart; without it every
+other file is still written and :class:`ChartUnavailable` names the extra to install.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from acrouter.errors import AcrouterError
+
+from .dataset import Dataset
+from .metrics import Summary, decision_line, regret_curve
+from .protocols import RouterRun, held_out_dimensions
+
+log = logging.getLogger(__name__)
+
+HEADERS = ("router", "n", "AvgPerf%", "CumReg", "$Total", "Perf/$", "calls/task", "note")
+
+
+class ChartUnavailable(AcrouterError):
+    """matplotlib is not installed."""
+
+
+@attrs.frozen
+class RunInfo:
+    """What was run, for the report header."""
+
+    protocol: str
+    stream: str  # e.g. "bundled probing, source_split=val (1013 tasks)"
+    prior: str
+    seed: int
+    cost_weight: float
+    noise: float
+    skipped: int = 0
+
+
+def file_name(router: str) -> str:
+    return router.replace(":", "_").replace("/", "_")
+
+
+def _note(run: RouterRun) -> str:
+    return "bound: reads the truth" if run.uses_truth else ""
+
+
+def _fmt(s: Summary) -> list[str]:
+    ppd = "n/a" if s.perf_per_dollar is None else f"{s.perf_per_dollar:.2f}"
+    return [
+        str(s.n),
+        f"{s.avg_perf:.2f}",
+        f"{s.cum_reg:.1f}",
+        f"{s.total_usd:.2f}",
+        ppd,
+        f"{s.calls_per_task:.2f}",
+    ]
+
+
+def table_rows(runs: Sequence[RouterRun]) -> list[list[str]]:
+    return [[r.router, *_fmt(r.summary), _note(r)] for r in runs]
+
+
+def markdown_table(rows: Sequence[Sequence[str]], headers: Sequence[str] = HEADERS) -> str:
+    right = {i for i, h in enumerate(headers) if h not in ("router", "note")}
+    lines = ["| " + " | ".join(headers) + " |"]
+    lines.append(
+        "| " + " | ".join("---:" if i in right else "---" for i in range(len(headers))) + " |"
+    )
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def text_table(rows: Sequence[Sequence[str]], headers: Sequence[str] = HEADERS) -> str:
+    """Aligned plain-text table for the terminal."""
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    right = {i for i, h in enumerate(headers) if h not in ("router", "note")}
+
+    def line(cells: Sequence[str]) -> str:
+        out = [
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
+        ]
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+# --------------------------------------------------------------------------- lodo extras
+
+
+def hindsight_best_per_dimension(
+    stream: Dataset, cost_weight: float
+) -> list[tuple[str, str, Summary]]:
+    """For each dimension of ``stream``: the single model with the best mean reward on it."""
+    out = []
+    for dim in held_out_dimensions(stream):
+        ids = [t.task_id for t in stream.tasks if t.dimension == dim]
+        n_models = len(stream.models)
+        totals = [0.0] * n_models
+        for i in ids:
+            for j in range(n_models):
+                totals[j] += stream.scores[i][j] - cost_weight * stream.costs[i][j]
+        best = max(range(n_models), key=lambda j: (totals[j], -j))
+        oracle = sum(
+            max(s - cost_weight * c for s, c in zip(stream.scores[i], stream.costs[i])) for i in ids
+        )
+        n = len(ids)
+        avg = 100.0 * sum(stream.scores[i][best] for i in ids) / n
+        total = sum(stream.costs[i][best] for i in ids)
+        summary = Summary(
+            n=n,
+            avg_perf=avg,
+            cum_reg=oracle - totals[best],
+            total_usd=total,
+            perf_per_dollar=avg / total if total > 0 else None,
+            calls_per_task=1.0,
+        )
+        out.append((dim, stream.models[best], summary))
+    return out
+
+
+def lodo_sections(
+    runs: Sequence[RouterRun], stream: Dataset, cost_weight: float
+) -> list[tuple[str, list[list[str]]]]:
+    """Per held-out dimension: (title, rows), the hindsight best model last."""
+    best = {d: (m, s) for d, m, s in hindsight_best_per_dimension(stream, cost_weight)}
+    sections = []
+    for dim in held_out_dimensions(stream):
+        rows = []
+        for run in runs:
+            summary = dict(run.group_summaries).get(dim)
+            if summary is not None:
+                rows.append([run.router, *_fmt(summary), _note(run)])
+        if dim in best:
+            model, summary = best[dim]
+            rows.append(
+                [
+                    f"best single model in hindsight ({model})",
+                    *_fmt(summary),
+                    "bound: reads the truth",
+                ]
+            )
+        sections.append((f"Held out: {dim}", rows))
+    return sections
+
+
+# --------------------------------------------------------------------------- files
+
+
+def summary_json(runs: Sequence[RouterRun]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for run in runs:
+        entry: dict[str, Any] = run.summary.as_json()
+        if run.group_summaries:
+            entry["per_dimension"] = {d: s.as_json() for d, s in run.group_summaries}
+        out[run.router] = entry
+    return out
+
+
+def write_decisions(folder: Path, run: RouterRun) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{file_name(run.router)}.jsonl"
+    held: dict[int, str] = {}
+    for dim, start, end in run.groups:
+        for i in range(start, end):
+            held[i] = dim
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for i, record in enumerate(run.records):
+            extra = {"held_out": held[i]} if i in held else {}
+            fh.write(json.dumps(decision_line(record, **extra), ensure_ascii=False) + "\n")
+    return path
+
+
+def regret_png(runs: Sequence[RouterRun], title: str) -> bytes:
+    """Cumulative-regret curves of all runs on one chart (PNG bytes)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ChartUnavailable(
+            "the regret chart needs matplotlib: pip install 'acrouter[bench]'"
+        ) from exc
+    fig, ax = plt.subplots(figsize=(11, 6.5), dpi=100)
+    palette = plt.get_cmap("tab10")
+    styles = ("-", "--", "-.")
+    k = 0
+    greys = iter(("0.3", "0.5", "0.7", "0.8", "0.9") * 4)
+    for run in runs:
+        curve = regret_curve(run.records)
+        style: dict[str, Any] = {"linewidth": 1.3}
+        if run.router == "acrouter":
+            style = {"color": "black", "linewidth": 2.6}
+        elif run.uses_truth:
+            style = {"color": next(greys), "linestyle": ":", "linewidth": 1.8}
+        else:
+            style["color"] = palette(k % 10)
+            style["linestyle"] = styles[(k // 10) % len(styles)]
+            k += 1
+        ax.plot(
+            range(1, len(curve) + 1),
+            curve,
+            label=f"{run.router} ({run.summary.cum_reg:.1f})",
+            **style,
+        )
+    if runs and runs[0].groups:
+        for dim, start, _end in runs[0].groups:
+            ax.axvline(start + 0.5, color="0.85", linewidth=0.8)
+            ax.text(
+                start + 2,
+                ax.get_ylim()[1] * 0.98,
+                dim,
+                fontsize=7,
+                rotation=90,
+                va="top",
+                color="0.4",
+            )
+    ax.set_xlabel("tasks")
+    ax.set_ylabel("cumulative regret (score points)")
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _html_table(rows: Sequence[Sequence[str]], headers: Sequence[str] = HEADERS) -> str:
+    right = {i for i, h in enumerate(headers) if h not in ("router", "note")}
+
+    def cells(row: Sequence[str], tag: str) -> str:
+        num = ' class="num"'
+        return "".join(
+            f"<{tag}{num if i in right else ''}>{html.escape(c)}</{tag}>" for i, c in enumerate(row)
+        )
+
+    body = "\n".join(f"<tr>{cells(r, 'td')}</tr>" for r in rows)
+    return f"<table>\n<thead><tr>{cells(headers, 'th')}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+_CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
+table{border-collapse:collapse;margin:1em 0}th,td{padding:.3em .7em;border-bottom:1px solid #ddd}
+th{text-align:left;background:#f4f4f4}.num{text-align:right;font-variant-numeric:tabular-nums}
+img{max-width:100%}code{background:#f4f4f4;padding:0 .2em}"""
+
+ACCOUNTING = (
+    "Reward = score - {cw} x cost; CumReg = sum over tasks of (oracle reward - reward), in score "
+    "points (lower is better). The final model of a task is the first attempt the verifier "
+    "passed, else the best-verified attempt (highest recorded score among the calls made)."
+)
+
+
+def _header_lines(info: RunInfo) -> list[str]:
+    lines = [
+        f"- protocol: `{info.protocol}`",
+        f"- stream: {info.stream}",
+        f"- priors: {info.prior}",
+        f"- seed: {info.seed}, cost weight: {info.cost_weight}",
+    ]
+    if info.protocol == "escalate":
+        lines.append(f"- verifier noise: {info.noise}")
+    if info.skipped:
+        lines.append(f"- incomplete tasks skipped by the loader: {info.skipped}")
+    return lines
+
+
+def write_report(
+    out: Path,
+    runs: Sequence[RouterRun],
+    info: RunInfo,
+    stream: Dataset,
+) -> dict[str, Path]:
+    """Write every output file into ``out``; returns their paths by kind."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    paths["summary"] = out / "summary.json"
+    paths["summary"].write_text(json.dumps(summary_json(runs), indent=2) + "\n", encoding="utf-8")
+    for run in runs:
+        write_decisions(out / "decisions", run)
+    paths["decisions"] = out / "decisions"
+
+    title = f"CodeRouterBench replay: {info.protocol}"
+    rows = table_rows(runs)
+    sections = lodo_sections(runs, stream, info.cost_weight) if info.protocol == "lodo" else []
+    md = [f"# {title}", "", *_header_lines(info), "", ACCOUNTING.format(cw=info.cost_weight), ""]
+    md += ["## All tasks" if sections else "## Results", "", markdown_table(rows), ""]
+    for sec_title, sec_rows in sections:
+        md += [f"## {sec_title}", "", markdown_table(sec_rows), ""]
+    md += ["![cumulative regret](regret.png)", ""]
+    paths["markdown"] = out / "report.md"
+    paths["markdown"].write_text("\n".join(md), encoding="utf-8")
+
+    png = regret_png(runs, title)
+    paths["chart"] = out / "regret.png"
+    paths["chart"].write_bytes(png)
+
+    items = "".join(
+        f"<li>{html.escape(line[2:]).replace('`', '')}</li>" for line in _header_lines(info)
+    )
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<ul>{items}</ul>",
+        f"<p>{html.escape(ACCOUNTING.format(cw=info.cost_weight))}</p>",
+        f"<h2>{'All tasks' if sections else 'Results'}</h2>",
+        _html_table(rows),
+    ]
+    for sec_title, sec_rows in sections:
+        parts += [f"<h2>{html.escape(sec_title)}</h2>", _html_table(sec_rows)]
+    encoded = base64.b64encode(png).decode("ascii")
+    parts += [
+        "<h2>Cumulative regret</h2>",
+        f'<img alt="cumulative regret per router" src="data:image/png;base64,{encoded}">',
+        "</body></html>",
+    ]
+    paths["html"] = out / "report.html"
+    paths["html"].write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return paths
