@@ -101,6 +101,8 @@ class EditorApp:
         def warm() -> None:
             try:
                 self.priors.get()
+                if self.settings.models:
+                    self.policy()  # fit priors for the configured models
                 warm_up = getattr(self.gateway_factory(self.settings), "warm_up", None)
                 if callable(warm_up):
                     warm_up()
@@ -245,11 +247,12 @@ def build_replay_orchestrator(
     memory: Memory,
     *,
     max_attempts: int,
+    clock: Callable[[], float] | None = None,
 ) -> Orchestrator:
     """The benchmark's Orchestrator: the production loop with replay stages."""
     return Orchestrator(
         models, policy, gateway, prompts, verifier, memory,
-        max_attempts=max_attempts, accept_unverified=True,
+        max_attempts=max_attempts, accept_unverified=True, **({"clock": clock} if clock else {}),
     )
 
 

@@ -17,7 +17,7 @@ import attrs
 
 from acrouter.domain import DIMENSIONS, Attempt, Decision, Outcome, Policy, Task
 from acrouter.memory import InMemoryMemory
-from acrouter.orchestrator import Orchestrator
+from acrouter.app import build_replay_orchestrator
 
 from .dataset import Dataset, to_task
 from .metrics import Summary, TaskRecord, account, summarize
@@ -59,6 +59,11 @@ class _Recording:
 
     def learn(self, task: Task, outcome: Outcome) -> None:
         self.inner.learn(task, outcome)
+
+    def configure_budget(self, max_attempts: int) -> None:
+        configure = getattr(self.inner, "configure_budget", None)
+        if callable(configure):
+            configure(max_attempts)
 
 
 class _Clock:
@@ -108,7 +113,7 @@ def run_stream(
     specs = bench_models(stream)
     truth = stream if uses_truth(router) else None
     policy = _Recording(make_router(router, prior, specs, seed, cost_weight, truth=truth))
-    orchestrator = Orchestrator(
+    orchestrator = build_replay_orchestrator(
         specs,
         policy,
         ReplayGateway(stream, specs),
@@ -116,7 +121,6 @@ def run_stream(
         ReplayVerifier(stream, specs, noise=noise if protocol == "escalate" else 0.0, seed=seed),
         InMemoryMemory(),
         max_attempts=1 if protocol == "single" else len(specs),
-        accept_unverified=True,
         clock=_Clock(),
     )
     records: list[TaskRecord] = []
