@@ -169,18 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--limit", type=int, default=20)
     m.set_defaults(func=cmd_memory)
 
-    try:
-        from .bench import cli as bench_cli
+    from .bench import cli as bench_cli
+    from .verifier import cli as verify_cli
 
-        bench_cli.add_parser(sub)
-    except ImportError:  # pragma: no cover - bench is part of the package
-        pass
-    try:
-        from .verifier import cli as verify_cli
-
-        verify_cli.add_parser(sub)
-    except ImportError:  # pragma: no cover
-        pass
+    bench_cli.add_parser(sub)
+    verify_cli.add_parser(sub)
     return p
 
 

@@ -1,0 +1,44 @@
+"""The Verifier: run the project's own tests on a scratch copy, in a sandbox, and
+compare with a baseline run without the edit.
+
+Modules, in the order a verification uses them:
+
+- ``workspace``: which paths an edit may write, which files a copy holds
+- ``unidiff``: edits sent as a unified diff
+- ``runners``: which test command; per-test results from JUnit reports
+- ``scratch``: scratch copies, reused from one verification to the next
+- ``baseline``: cached runs without the edit
+- ``environment``: what the tests may see of the environment
+- ``bwrap``: the sandbox's command line and mounts
+- ``sandbox``: limits, timeout, output cap, cancellation of one run
+- ``processes``: finding and killing every process of a run (pid namespace, cgroup)
+- ``verdict``: the before/after rule
+- ``core``: ``ProjectVerifier``;  ``cli``: ``acrouter verify``
+"""
+
+from .baseline import BaselineCache, default_cache_dir
+from .bwrap import BWRAP_MISSING, bwrap_problem
+from .core import ProjectVerifier, edit_texts
+from .runners import detect_test_command, parse_junit
+from .sandbox import Limits
+from .unidiff import apply_diff_texts, parse_unified_diff
+from .verdict import TestRun, judge
+from .workspace import resolve_edit_path, write_files
+
+__all__ = [
+    "BWRAP_MISSING",
+    "BaselineCache",
+    "Limits",
+    "ProjectVerifier",
+    "TestRun",
+    "apply_diff_texts",
+    "bwrap_problem",
+    "default_cache_dir",
+    "detect_test_command",
+    "edit_texts",
+    "judge",
+    "parse_junit",
+    "parse_unified_diff",
+    "resolve_edit_path",
+    "write_files",
+]

@@ -1,0 +1,108 @@
+"""``acrouter verify``: verify an edit (JSON file) against a workspace's own tests.
+
+Exit code 0 = pass, 1 = fail, 2 = error (the edit was rejected, no test command, no
+sandbox, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..domain import Edit, Task, Verdict
+from .baseline import default_cache_dir
+from .core import SANDBOX_MODES, ProjectVerifier
+
+log = logging.getLogger(__name__)
+
+EXIT_CODES = {"pass": 0, "fail": 1, "error": 2}
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "verify",
+        help="run the workspace's tests with an edit applied (in a sandbox) and compare",
+        description='Apply EDIT.json ({"files": {path: content}} or {"diff": "..."}) to a '
+        "scratch copy of the workspace, run its tests in a sandbox, and compare with a run "
+        "without the edit. Exit code: 0 pass, 1 fail, 2 error.",
+    )
+    p.add_argument("--workspace", required=True, help="the project folder")
+    p.add_argument("--edit", required=True, help="the edit as JSON ('-' reads stdin)")
+    p.add_argument(
+        "--test-command", default=None, help="the command that runs the tests (default: detect)"
+    )
+    p.add_argument(
+        "--timeout", type=float, default=120.0, help="seconds per test run (default 120)"
+    )
+    p.add_argument(
+        "--sandbox",
+        choices=SANDBOX_MODES,
+        default="bwrap",
+        help="bwrap (default) or none (runs the tests unprotected)",
+    )
+    p.add_argument("--no-cache", action="store_true", help="do not reuse or store baseline runs")
+    p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    p.set_defaults(func=run)
+    return p
+
+
+def load_edit(source: str) -> Edit:
+    """An ``Edit`` from JSON text: ``{"files": {...}}`` and/or ``{"diff": "..."}``."""
+    raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    data = json.loads(raw)
+    if not isinstance(data, dict):
+        raise TypeError('the edit must be a JSON object with "files" or "diff"')
+    files = data.get("files") or {}
+    diff = data.get("diff")
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+    ):
+        raise ValueError('"files" must map relative paths to new file contents (strings)')
+    if diff is not None and not isinstance(diff, str):
+        raise ValueError('"diff" must be a string holding a unified diff')
+    if not files and not diff:
+        raise ValueError('the edit has neither "files" nor "diff"')
+    return Edit(files=files, diff=diff)
+
+
+def verdict_json(v: Verdict) -> dict[str, Any]:
+    return {
+        "verdict": v.verdict,
+        "testsPassedBefore": v.tests_passed_before,
+        "testsFailedBefore": v.tests_failed_before,
+        "testsPassed": v.tests_passed,
+        "testsFailed": v.tests_failed,
+        "durationMs": round(v.duration_ms, 1),
+        "detail": v.detail,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        edit = load_edit(args.edit)
+    except (OSError, ValueError, TypeError) as exc:
+        verdict = Verdict("error", detail=f"cannot read the edit {args.edit}: {exc}")
+    else:
+        workspace = str(Path(args.workspace).expanduser().resolve())
+        verifier = ProjectVerifier(
+            test_command=args.test_command,
+            timeout_s=args.timeout,
+            sandbox=args.sandbox,
+            cache_dir=None if args.no_cache else default_cache_dir(),
+        )
+        task = Task(
+            task_id="cli-verify",
+            kind="bug_fixing",
+            workspace=workspace,
+            test_command=args.test_command,
+        )
+        verdict = verifier.verify(task, edit, "cli")
+    if args.json:
+        print(json.dumps(verdict_json(verdict)))
+    else:
+        print(f"{verdict.verdict}: {verdict.detail}")
+    return EXIT_CODES.get(verdict.verdict, 2)

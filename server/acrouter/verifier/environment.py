@@ -1,0 +1,111 @@
+"""The environment a test run gets: an allowlist, never keys or tokens, and the
+user's credential folders hidden."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+#: Environment variables passed through to the tests (nothing else is).
+ENV_ALLOW = frozenset(
+    {
+        "PATH",
+        "LANG",
+        "LANGUAGE",
+        "LC_ALL",
+        "LC_CTYPE",
+        "LC_MESSAGES",
+        "LC_NUMERIC",
+        "LC_COLLATE",
+        "LC_TIME",
+        "TERM",
+        "TZ",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "COLUMNS",
+        "PYTHONPATH",
+        "PYTHONHASHSEED",
+        "PYTHONIOENCODING",
+        "PYTHONUTF8",
+        "PYTHONWARNINGS",
+        "PYTHONDONTWRITEBYTECODE",
+        "PYTHONFAULTHANDLER",
+        "PYTHONDEVMODE",
+        "PYTHONUNBUFFERED",
+        "PYTEST_ADDOPTS",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD",
+        "PYTEST_PLUGINS",
+        "JAVA_HOME",
+        "GOROOT",
+        "GOPATH",
+        "GOMODCACHE",
+        "GOFLAGS",
+        "CARGO_HOME",
+        "RUSTUP_HOME",
+        "NODE_PATH",
+        "NVM_DIR",
+        "NVM_BIN",
+        "PYENV_ROOT",
+        "CONDA_PREFIX",
+    }
+)
+#: Never passed, even if allowlisted by mistake: keys, tokens, cloud credentials.
+_ENV_DENY = re.compile(
+    r"(^(OPENAI|ANTHROPIC|AWS|AZURE|GOOGLE|GCP|GCLOUD|HF|HUGGING|GITHUB|GH|GITLAB|LITELLM|"
+    r"MISTRAL|COHERE|GROQ|DEEPSEEK|OPENROUTER|TOGETHER|DASHSCOPE|MOONSHOT|ZHIPU|MINIMAX)_)"
+    r"|KEY|TOKEN|SECRET|PASSW|CREDENTIAL|SESSION|COOKIE|AUTH",
+    re.IGNORECASE,
+)
+#: Folders in the user's home hidden inside the sandbox (credentials live there).
+HIDDEN_HOME_DIRS = (
+    ".ssh",
+    ".aws",
+    ".gnupg",
+    ".docker",
+    ".kube",
+    ".azure",
+    ".config/gcloud",
+    ".config/gh",
+)
+HIDDEN_HOME_FILES = (".netrc", ".git-credentials", ".pypirc", ".npmrc")
+
+
+def build_env(
+    base: Mapping[str, str],
+    *,
+    home: str,
+    tmp: str,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The tests' environment: allowlisted variables of ``base`` plus HOME/TMPDIR."""
+    env = {k: v for k, v in base.items() if k in ENV_ALLOW and not _ENV_DENY.search(k)}
+    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+    env.setdefault("LANG", "C.UTF-8")
+    real_home = Path(base.get("HOME") or os.path.expanduser("~"))
+    if "CARGO_HOME" not in env and (real_home / ".cargo").is_dir():
+        env["CARGO_HOME"] = str(real_home / ".cargo")
+    if "RUSTUP_HOME" not in env and (real_home / ".rustup").is_dir():
+        env["RUSTUP_HOME"] = str(real_home / ".rustup")
+    if "GOPATH" not in env and (real_home / "go").is_dir():
+        env["GOPATH"] = str(real_home / "go")
+    env.update(
+        HOME=home,
+        TMPDIR=tmp,
+        CI="true",
+        GOCACHE=f"{home}/.cache/go-build",
+        npm_config_cache=f"{home}/.npm",
+        GIT_CONFIG_NOSYSTEM="1",
+    )
+    for k, v in (extra or {}).items():
+        if _ENV_DENY.search(k):
+            raise ValueError(f"refusing to pass {k} to the tests")
+        env[k] = v
+    return env
+
+
+def hidden_home_paths(home: str | None = None) -> tuple[str, ...]:
+    root = Path(home or os.path.expanduser("~"))
+    return tuple(str(root / p) for p in (*HIDDEN_HOME_DIRS, *HIDDEN_HOME_FILES))

@@ -1,0 +1,339 @@
+"""A small, careful unified-diff applier (for edits a model sends as a diff).
+
+It parses ``---``/``+++``/``@@`` hunks (git or plain style), tolerates the usual model
+slips (wrong hunk line counts, blank context lines without their leading space,
+trailing-whitespace drift, a small line offset) and refuses everything else: a hunk
+whose context is not found, binary patches, deletions and renames.  Application is
+all-or-nothing: ``apply_diff_texts`` returns new texts and writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+
+from ..errors import VerifyError
+from .workspace import normalise_relative, resolve_edit_path
+
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_NO_EOL = "\\ No newline at end of file"
+_DEV_NULL = "/dev/null"
+
+
+@attrs.frozen
+class Hunk:
+    old_start: int
+    new_start: int
+    lines: tuple[str, ...]  # each starts with ' ', '-', '+'
+    old_no_eol: bool = False  # "\ No newline at end of file" after the last old-side line
+    new_no_eol: bool = False
+
+    @property
+    def old(self) -> list[str]:
+        return [ln[1:] for ln in self.lines if ln[0] in " -"]
+
+    @property
+    def new(self) -> list[str]:
+        return [ln[1:] for ln in self.lines if ln[0] in " +"]
+
+
+@attrs.frozen
+class FilePatch:
+    old_path: str | None  # None = the file is created
+    new_path: str | None  # None = the file is deleted
+    hunks: tuple[Hunk, ...]
+
+    @property
+    def path(self) -> str:
+        return self.new_path or self.old_path or ""
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _header_path(raw: str) -> str | None:
+    text = raw.split("\t", 1)[0].rstrip("\r")
+    if text.startswith('"') and text.endswith('"') and len(text) >= 2:
+        try:
+            text = text[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+            text = text.encode("latin-1").decode("utf-8")
+        except (UnicodeError, ValueError):
+            raise VerifyError(f"malformed diff: cannot read the quoted path {raw!r}") from None
+    text = text.strip()
+    if text == _DEV_NULL:
+        return None
+    return text
+
+
+def _strip_prefixes(old: str | None, new: str | None) -> tuple[str | None, str | None]:
+    def strip(p: str | None, prefix: str) -> str | None:
+        return p[len(prefix) :] if p is not None and p.startswith(prefix) else p
+
+    olds = old is None or old.startswith("a/")
+    news = new is None or new.startswith("b/")
+    if olds and news:
+        return strip(old, "a/"), strip(new, "b/")
+    return old, new
+
+
+def _is_hunk_line(line: str) -> bool:
+    return line == "" or line[0] in " +-\\"
+
+
+def _is_file_header(lines: list[str], i: int) -> bool:
+    return lines[i].startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
+
+
+def _read_hunk(lines: list[str], i: int, old_n: int, new_n: int) -> tuple[list[str], int]:
+    """The body lines of the hunk whose header is at ``i - 1``; returns (body, next i)."""
+    # Strict reading by the header's counts ...
+    body: list[str] = []
+    j, o, n = i, 0, 0
+    strict_ok = True
+    while o < old_n or n < new_n:
+        if j >= len(lines) or not _is_hunk_line(lines[j]) or lines[j].startswith("\\"):
+            if j < len(lines) and lines[j].startswith("\\") and body:
+                body.append(lines[j])
+                j += 1
+                continue
+            strict_ok = False
+            break
+        line = lines[j] or " "
+        if line[0] == " ":
+            o, n = o + 1, n + 1
+        elif line[0] == "-":
+            o += 1
+        else:
+            n += 1
+        body.append(line)
+        j += 1
+    if strict_ok and o == old_n and n == new_n:
+        while j < len(lines) and lines[j].startswith("\\"):
+            body.append(lines[j])
+            j += 1
+        following = lines[j] if j < len(lines) else None
+        # counts that are too small leave hunk lines behind: read leniently instead
+        if (
+            following is None
+            or following == ""
+            or not _is_hunk_line(following)
+            or _is_file_header(lines, j)
+            or following.startswith(("--- ", "+++ "))
+        ):
+            return body, j
+    # ... else leniently: everything up to the next header, trailing blank lines dropped.
+    body = []
+    j = i
+    while j < len(lines):
+        line = lines[j]
+        if line.startswith(("@@", "diff --git ")) or _is_file_header(lines, j):
+            break
+        if not _is_hunk_line(line):
+            break
+        body.append(line or " ")
+        j += 1
+    while body and body[-1] == " " and (j >= len(lines) or lines[j - 1] == ""):
+        body.pop()
+        j -= 1
+    return body, j
+
+
+def _make_hunk(old_start: int, new_start: int, body: list[str]) -> Hunk:
+    lines: list[str] = []
+    old_no_eol = new_no_eol = False
+    for line in body:
+        if line.startswith("\\"):
+            if not lines:
+                raise VerifyError("malformed diff: a '\\' marker before any hunk line")
+            last = lines[-1][0]
+            if last in " -":
+                old_no_eol = True
+            if last in " +":
+                new_no_eol = True
+            continue
+        lines.append(line)
+    if not lines:
+        raise VerifyError("malformed diff: an empty hunk")
+    return Hunk(old_start, new_start, tuple(lines), old_no_eol, new_no_eol)
+
+
+def parse_unified_diff(text: str) -> list[FilePatch]:
+    """The file patches in ``text``; ``VerifyError`` when it is not a usable diff."""
+    if not isinstance(text, str) or not text.strip():
+        raise VerifyError("malformed diff: it is empty")
+    lines = text.split("\n")
+    if all(ln.endswith("\r") for ln in lines if ln):
+        lines = [ln.removesuffix("\r") for ln in lines]
+    patches: list[FilePatch] = []
+    i = 0
+    git_delete = git_rename = False
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("diff --git "):
+            git_delete = git_rename = False
+        elif line.startswith("deleted file mode"):
+            git_delete = True
+        elif line.startswith(("rename from", "rename to", "copy from", "copy to")):
+            git_rename = True
+        elif line.startswith(("Binary files ", "GIT binary patch")):
+            raise VerifyError("the diff holds a binary patch; only text diffs are supported")
+        if not _is_file_header(lines, i):
+            if line.startswith("@@") and not patches:
+                raise VerifyError("malformed diff: a hunk without '---'/'+++' file headers")
+            if line.startswith("@@"):
+                raise VerifyError(f"malformed diff: unexpected hunk header at line {i + 1}")
+            i += 1
+            continue
+        old, new = _strip_prefixes(_header_path(line[4:]), _header_path(lines[i + 1][4:]))
+        if git_rename or (
+            old is not None
+            and new is not None
+            and normalise_relative(old) != normalise_relative(new)
+        ):
+            raise VerifyError(f"the diff renames {old} to {new}; renames are not supported")
+        if new is None or git_delete:
+            raise VerifyError(f"the diff deletes {old}; deleting files is not supported")
+        i += 2
+        hunks: list[Hunk] = []
+        while True:
+            k = i
+            while k < len(lines) and lines[k] == "" and hunks:
+                k += 1  # blank lines between hunks
+            if k >= len(lines) or not lines[k].startswith("@@"):
+                break
+            i = k
+            m = _HUNK.match(lines[i])
+            if not m:
+                raise VerifyError(f"malformed diff: bad hunk header {lines[i]!r}")
+            old_n = 1 if m.group(2) is None else int(m.group(2))
+            new_n = 1 if m.group(4) is None else int(m.group(4))
+            body, i = _read_hunk(lines, i + 1, old_n, new_n)
+            hunks.append(_make_hunk(int(m.group(1)), int(m.group(3)), body))
+        if not hunks:
+            raise VerifyError(f"malformed diff: no hunk for {new}")
+        patches.append(FilePatch(old, new, tuple(hunks)))
+        git_delete = git_rename = False
+    if not patches:
+        raise VerifyError("malformed diff: no '---'/'+++' file headers found")
+    return patches
+
+
+# --------------------------------------------------------------------------- applying
+
+
+@attrs.define
+class _Text:
+    lines: list[str]
+    eol_at_end: bool
+    newline: str
+
+    @classmethod
+    def parse(cls, text: str) -> _Text:
+        newline = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+        body = text.split("\n")
+        eol_at_end = body[-1] == ""
+        if eol_at_end:
+            body.pop()
+        if newline == "\r\n":
+            body = [ln.removesuffix("\r") for ln in body]
+        return cls(body, eol_at_end and bool(body), newline)
+
+    def render(self) -> str:
+        if not self.lines:
+            return ""
+        return self.newline.join(self.lines) + (self.newline if self.eol_at_end else "")
+
+
+def _matches(have: list[str], at: int, want: list[str], loose: bool) -> bool:
+    if at < 0 or at + len(want) > len(have):
+        return False
+    for a, b in zip(have[at : at + len(want)], want):
+        a, b = a.rstrip("\r"), b.rstrip("\r")
+        if a != b and not (loose and a.rstrip() == b.rstrip()):
+            return False
+    return True
+
+
+def _locate(have: list[str], want: list[str], expected: int, floor: int) -> int | None:
+    for loose in (False, True):
+        limit = max(len(have), expected) + 1
+        for delta in range(limit + 1):
+            for at in (expected - delta, expected + delta) if delta else (expected,):
+                if at >= floor and _matches(have, at, want, loose):
+                    return at
+    return None
+
+
+def apply_file_patch(old_text: str | None, patch: FilePatch) -> str:
+    """The new text of one file; ``VerifyError`` if a hunk does not apply."""
+    doc = _Text.parse(old_text or "")
+    offset = 0
+    floor = 0
+    for n, hunk in enumerate(patch.hunks, 1):
+        old, new = hunk.old, hunk.new  # new: only its length is used below
+        expected = max(hunk.old_start - 1, 0) + offset if old else hunk.old_start + offset
+        if not old:
+            at = min(max(expected, floor), len(doc.lines))
+        else:
+            found = _locate(doc.lines, old, expected, floor)
+            if found is None:
+                raise VerifyError(
+                    f"hunk {n} of {patch.path} does not apply: its context was not found "
+                    f"near line {hunk.old_start}"
+                )
+            at = found
+        touches_end = at + len(old) >= len(doc.lines)
+        replacement, k = [], at
+        for line in hunk.lines:  # context lines keep the file's own text
+            if line[0] == " ":
+                replacement.append(doc.lines[k])
+                k += 1
+            elif line[0] == "-":
+                k += 1
+            else:
+                replacement.append(line[1:])
+        doc.lines[at : at + len(old)] = replacement
+        if touches_end:
+            doc.eol_at_end = not hunk.new_no_eol
+        offset += len(new) - len(old)
+        floor = at + len(new)
+    if not doc.lines:
+        doc.eol_at_end = False
+    return doc.render()
+
+
+def apply_diff_texts(
+    root: str | os.PathLike[str],
+    diff: str,
+    overrides: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """New full contents per workspace-relative path for ``diff`` applied to the files
+    under ``root``.  ``overrides`` maps absolute paths to texts to use instead of the
+    file on disk (e.g. an unsaved editor buffer).  Writes nothing."""
+    root_real = Path(os.path.realpath(root))
+    by_real = {os.path.realpath(k): v for k, v in (overrides or {}).items()}
+    out: dict[str, str] = {}
+    for patch in parse_unified_diff(diff):
+        rel = normalise_relative(patch.path)
+        target = resolve_edit_path(root_real, rel)
+        if rel in out:
+            current: str | None = out[rel]
+        elif str(target) in by_real:
+            current = by_real[str(target)]
+        elif target.exists():
+            try:
+                current = target.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise VerifyError(f"{rel}: cannot read it as UTF-8 text ({exc})") from exc
+        else:
+            current = None
+        if patch.old_path is None and current is not None and current.strip():
+            raise VerifyError(f"the diff creates {rel}, which already exists")
+        if patch.old_path is not None and current is None:
+            raise VerifyError(f"the diff changes {rel}, which does not exist")
+        out[rel] = apply_file_patch(current, patch)
+    return out

@@ -1,0 +1,244 @@
+"""The comparison rule: is the project better after the edit than before it?
+
+A pure function of two test runs.  With per-test results an edit passes only when no
+test that passed before fails now, no test from before disappeared or became
+skipped, at least one test ran, and either everything passes or the set of failing
+tests strictly shrank.  A run that should have produced a per-test report but did
+not (a conftest calling ``sys.exit(0)``) never passes.  Without per-test results
+(npm, cargo, go, make) an edit passes iff the suite exits 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from ..domain import Verdict
+from .runners import FAILED, PASSED, SKIPPED
+
+#: pytest's exit codes that mean "could not run the tests at all".
+_PYTEST_CANNOT_RUN = {3: "internal error", 4: "usage error", 5: "no tests collected"}
+#: Exit codes of a shell for a command that is missing / not executable.
+_COMMAND_MISSING = {126: "not executable", 127: "not found"}
+
+
+@attrs.frozen
+class TestRun:
+    """What one run of the test command produced."""
+
+    __test__ = False  # not a pytest test class
+
+    exit_code: int | None  # None: never finished (killed)
+    outcomes: Mapping[str, str] | None = None  # per-test results, when a report exists
+    expects_report: bool = False  # the runner is pytest: a missing report is a failure
+    timed_out: bool = False
+    killed: str | None = None  # why the sandbox stopped the run early, e.g. too many processes
+    resource: str | None = None  # a resource limit the run hit, e.g. "memory limit (8 GiB)"
+    messages: Mapping[str, str] = attrs.field(factory=dict)  # test id -> failure message
+    last_line: str = ""  # last non-empty line of the output, for error details
+    timeout_s: float = 0.0
+
+    @property
+    def passed(self) -> int | None:
+        return None if self.outcomes is None else sum(o == PASSED for o in self.outcomes.values())
+
+    @property
+    def failed(self) -> int | None:
+        return None if self.outcomes is None else sum(o == FAILED for o in self.outcomes.values())
+
+    @property
+    def skipped(self) -> int | None:
+        return None if self.outcomes is None else sum(o == SKIPPED for o in self.outcomes.values())
+
+    def failing(self) -> set[str]:
+        return {t for t, o in (self.outcomes or {}).items() if o == FAILED}
+
+
+def _names(tests: Iterable[str], limit: int = 3) -> str:
+    items = sorted(tests)
+    shown = ", ".join(items[:limit])
+    return f"{shown} and {len(items) - limit} more" if len(items) > limit else shown
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _summary(before: TestRun | None, after: TestRun) -> str:
+    parts = []
+    if after.outcomes is not None:
+        text = f"{after.passed} passed, {after.failed} failed"
+        if after.skipped:
+            text += f", {after.skipped} skipped"
+        parts.append(text)
+    elif after.exit_code is not None:
+        parts.append(f"tests exited with code {after.exit_code}")
+    if before is not None and before.outcomes is not None:
+        parts.append(f"(before: {before.passed} passed, {before.failed} failed)")
+    elif before is not None and before.exit_code is not None and before.outcomes is None:
+        parts.append(f"(before: exit code {before.exit_code})")
+    return " ".join(parts)
+
+
+def _with(reason: str, before: TestRun | None, after: TestRun) -> str:
+    summary = _summary(before, after)
+    text = f"{reason}; {summary}" if summary else reason
+    if after.resource and after.resource not in text:
+        text += f"; {after.resource}"
+    return text
+
+
+def judge(before: TestRun | None, after: TestRun) -> Verdict:
+    """The verdict for ``after`` (the run with the edit) against ``before`` (without it;
+    None when no baseline was run).  ``duration_ms`` is left for the caller to fill."""
+    b_passed = before.passed if before is not None else None
+    b_failed = before.failed if before is not None else None
+    a_passed, a_failed = after.passed, after.failed
+    score = None
+    if a_passed is not None and a_failed is not None and a_passed + a_failed > 0:
+        score = a_passed / (a_passed + a_failed)
+
+    def verdict(kind: str, detail: str) -> Verdict:
+        return Verdict(
+            verdict=kind,
+            detail=detail,
+            tests_passed_before=b_passed,
+            tests_failed_before=b_failed,
+            tests_passed=a_passed,
+            tests_failed=a_failed,
+            score=score if kind != "error" else None,
+        )
+
+    # -- runs that did not finish
+    if after.killed:
+        return verdict("fail", _with(f"the tests were stopped: {after.killed}", before, after))
+    if after.timed_out:
+        return verdict(
+            "fail", _with(f"the tests timed out after {after.timeout_s:g} s", before, after)
+        )
+
+    # -- runs without per-test results
+    if after.outcomes is None:
+        code = after.exit_code
+        if code in _COMMAND_MISSING and not after.expects_report:
+            return verdict(
+                "error",
+                f"the test command was {_COMMAND_MISSING[code]} (exit code {code}): "
+                f"{after.last_line}".rstrip(": "),
+            )
+        if after.expects_report:
+            if code in _PYTEST_CANNOT_RUN or code in _COMMAND_MISSING:
+                what = _PYTEST_CANNOT_RUN.get(code) or _COMMAND_MISSING[code]
+                baseline_broken = (
+                    before is not None and before.outcomes is None and before.exit_code == code
+                )
+                if baseline_broken:
+                    return verdict(
+                        "error",
+                        f"the tests cannot run even without the edit (exit code {code}, "
+                        f"{what}): {after.last_line}".rstrip(": "),
+                    )
+                if code == 5:
+                    return verdict(
+                        "fail", _with("no test ran (pytest collected no tests)", before, after)
+                    )
+                return verdict(
+                    "fail",
+                    _with(
+                        f"pytest could not run the tests (exit code {code}, {what})"
+                        + (f": {after.last_line}" if after.last_line else ""),
+                        before,
+                        after,
+                    ),
+                )
+            return verdict(
+                "fail",
+                _with(
+                    f"the test run produced no test report (exit code {code}); did it exit early?",
+                    before,
+                    after,
+                ),
+            )
+        if code == 0:
+            return verdict("pass", _summary(before, after) or "tests exited 0")
+        return verdict(
+            "fail",
+            _with("the tests failed", before, after)
+            if code is not None
+            else "the tests did not finish",
+        )
+
+    # -- per-test results
+    outcomes = after.outcomes
+    ran = (a_passed or 0) + (a_failed or 0)
+    if ran == 0:
+        return verdict("fail", _with("no test ran", before, after))
+    if before is not None and before.outcomes is not None:
+        old = before.outcomes
+        broken = [t for t, o in old.items() if o == PASSED and outcomes.get(t) == FAILED]
+        if broken:
+            first = after.messages.get(min(broken))
+            why = f" ({first})" if first else ""
+            return verdict(
+                "fail",
+                _with(
+                    f"broke {_plural(len(broken), 'previously passing test')}: {_names(broken)}{why}",
+                    before,
+                    after,
+                ),
+            )
+        missing = [t for t in old if t not in outcomes]
+        if missing:
+            return verdict(
+                "fail",
+                _with(
+                    f"{_plural(len(missing), 'test')} from before the edit no longer ran: {_names(missing)}",
+                    before,
+                    after,
+                ),
+            )
+        newly_skipped = [t for t, o in old.items() if o != SKIPPED and outcomes.get(t) == SKIPPED]
+        if newly_skipped:
+            return verdict(
+                "fail",
+                _with(
+                    f"{_plural(len(newly_skipped), 'test')} became skipped: {_names(newly_skipped)}",
+                    before,
+                    after,
+                ),
+            )
+    failing = after.failing()
+    if failing:
+        before_failing = (
+            before.failing() if before is not None and before.outcomes is not None else None
+        )
+        if before_failing is not None and failing < before_failing:
+            if after.exit_code not in (0, 1):
+                return verdict(
+                    "fail", _with(f"the test run exited with code {after.exit_code}", before, after)
+                )
+            fixed = len(before_failing) - len(failing)
+            return verdict(
+                "pass",
+                _with(f"fixed {fixed} of {len(before_failing)} failing tests", before, after),
+            )
+        new = sorted(failing - (before_failing or set()))
+        shown = new or sorted(failing)
+        first = after.messages.get(shown[0])
+        why = f" ({first})" if first else ""
+        label = "newly failing" if new and before_failing is not None else "failing"
+        return verdict(
+            "fail",
+            _with(f"{_plural(len(shown), f'{label} test')}: {_names(shown)}{why}", before, after),
+        )
+    if after.exit_code != 0:
+        return verdict(
+            "fail",
+            _with(
+                f"every reported test passed but the run exited with code {after.exit_code}",
+                before,
+                after,
+            ),
+        )
+    return verdict("pass", _summary(before, after))

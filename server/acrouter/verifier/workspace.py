@@ -1,0 +1,238 @@
+"""Which paths an edit may write, which files a scratch copy holds.
+
+Nothing here runs project code.  ``resolve_edit_path`` is the one gate every edited
+path goes through (the server reuses it when applying an edit to the real workspace);
+``write_files`` validates every path before writing anything, so a rejected edit
+leaves no trace anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+from ..errors import VerifyError
+
+log = logging.getLogger(__name__)
+
+#: Folders never copied when the project is not a git repository.
+HEAVY_DIRS = frozenset(
+    {
+        ".git",
+        "node_modules",
+        ".venv",
+        "venv",
+        "__pycache__",
+        "target",
+        "build",
+        "dist",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+    }
+)
+#: Dependency folders that are not copied but mounted read-only at the same path, so
+#: the project's own interpreter / packages keep working inside the sandbox.
+SHARED_DIR_NAMES = ("node_modules",)
+#: Editor files an edit may never write: they make VS Code run commands.
+REFUSED_EDITOR_FILES = frozenset({"tasks.json", "launch.json", "settings.json"})
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def _refusal(parts: tuple[str, ...]) -> str | None:
+    lowered = [p.lower() for p in parts]
+    if ".git" in lowered:
+        return "writes into .git/ are refused"
+    if len(lowered) >= 2 and lowered[-2] == ".vscode" and lowered[-1] in REFUSED_EDITOR_FILES:
+        return f"writes to editor task files (.vscode/{parts[-1]}) are refused"
+    return None
+
+
+def _split_relative(rel: str) -> tuple[str, ...]:
+    if not isinstance(rel, str) or not rel.strip():
+        raise VerifyError("an edit names an empty path")
+    if "\x00" in rel:
+        raise VerifyError(f"{rel!r}: a path may not contain NUL bytes")
+    text = rel.strip()
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text) or text.lower().startswith("file:"):
+        raise VerifyError(f"{rel!r}: URIs are not accepted; give a path relative to the workspace")
+    text = text.replace("\\", "/")
+    if text.startswith("/") or re.match(r"^[A-Za-z]:", text):
+        raise VerifyError(
+            f"{rel!r}: absolute paths are not accepted; give a path relative to the workspace"
+        )
+    if text.startswith("~"):
+        raise VerifyError(f"{rel!r}: home-relative paths are not accepted")
+    parts = tuple(p for p in text.split("/") if p not in ("", "."))
+    if not parts:
+        raise VerifyError(f"{rel!r}: the path names the workspace itself, not a file")
+    if ".." in parts:
+        raise VerifyError(f"{rel!r}: '..' is not allowed in an edited path")
+    return parts
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def resolve_edit_path(root: str | os.PathLike[str], rel: str) -> Path:
+    """The real path ``rel`` names inside ``root``, or ``VerifyError``.
+
+    Rejects absolute paths, ``file://`` URIs, ``..``, look-alike siblings, symlinks
+    that lead out of the workspace, writes into ``.git/``, editor task files and the
+    project's virtualenv.  The returned path need not exist yet.
+    """
+    parts = _split_relative(rel)
+    why = _refusal(parts)
+    if why:
+        raise VerifyError(f"{rel}: {why}")
+    root_real = Path(os.path.realpath(root))
+    target = Path(os.path.realpath(root_real.joinpath(*parts)))
+    if not _inside(target, root_real) or target == root_real:
+        raise VerifyError(f"{rel}: the path leads outside the workspace (through a symlink?)")
+    resolved = target.relative_to(root_real).parts
+    why = _refusal(resolved)
+    if why:
+        raise VerifyError(f"{rel}: {why}")
+    probe = root_real
+    for part in resolved[:-1]:
+        probe = probe / part
+        if (probe / "pyvenv.cfg").is_file():
+            raise VerifyError(f"{rel}: edits inside the project's virtualenv are refused")
+    if target.is_dir():
+        raise VerifyError(f"{rel}: is a directory, not a file")
+    return target
+
+
+def normalise_relative(rel: str) -> str:
+    """``rel`` in canonical form (``a/b.py``); raises like ``resolve_edit_path``."""
+    return "/".join(_split_relative(rel))
+
+
+def write_files(root: str | os.PathLike[str], texts: Mapping[str, str]) -> list[Path]:
+    """Write new full contents into ``root``; every path is checked before any write."""
+    targets: list[tuple[Path, str]] = []
+    for rel, text in texts.items():
+        if not isinstance(text, str):
+            raise VerifyError(f"{rel}: the new content must be text")
+        targets.append((resolve_edit_path(root, rel), text))
+    written = []
+    for target, text in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        written.append(target)
+    return written
+
+
+# --------------------------------------------------------------------------- what to copy
+
+
+def is_virtualenv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file()
+
+
+def shared_dirs(root: Path) -> list[str]:
+    """Top-level virtualenvs and dependency folders: mounted read-only, never copied."""
+    found = []
+    try:
+        with os.scandir(root) as it:
+            for entry in it:
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
+                if entry.name in SHARED_DIR_NAMES or is_virtualenv(Path(entry.path)):
+                    found.append(entry.name)
+    except OSError as exc:
+        raise VerifyError(f"cannot read the workspace {root}: {exc}") from exc
+    return sorted(found)
+
+
+def _git_files(root: Path) -> list[str] | None:
+    if not shutil.which("git"):
+        return None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env["GIT_OPTIONAL_LOCKS"] = "0"
+    try:
+        out = subprocess.run(
+            [
+                "git",
+                "-c",
+                f"safe.directory={root}",
+                "-c",
+                "core.fsmonitor=false",
+                "-C",
+                str(root),
+                "ls-files",
+                "-z",
+                "-c",
+                "-o",
+                "--exclude-standard",
+            ],
+            capture_output=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.debug("git ls-files failed: %s", exc)
+        return None
+    if out.returncode != 0:
+        log.debug("git ls-files failed (%s): %s", out.returncode, out.stderr[:200])
+        return None
+    names = out.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return sorted({n for n in names if n})
+
+
+def walk_files(root: Path, top: str = "") -> Iterator[str]:
+    """Relative paths of files and symlinks below ``root/top``, heavy folders skipped."""
+    stack = [top]
+    while stack:
+        rel_dir = stack.pop()
+        try:
+            with os.scandir(root / rel_dir if rel_dir else root) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name in HEAVY_DIRS or is_virtualenv(Path(entry.path)):
+                    continue
+                stack.append(rel)
+            else:
+                yield rel
+
+
+def list_workspace(root: Path) -> tuple[list[str], str]:
+    """Relative paths to copy: git's view (tracked + untracked, not ignored) when the
+    workspace is in a git repository, else a walk that skips heavy folders."""
+    files = _git_files(root)
+    if files is None:
+        return sorted(walk_files(root)), "walk"
+    return files, "git"
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a scratch folder even when the tests left read-only folders in it."""
+
+    def fix(func: Callable[..., object], p: str, _exc: object) -> None:
+        try:
+            parent = os.path.dirname(p)
+            os.chmod(parent, 0o700)
+            if os.path.isdir(p) and not os.path.islink(p):
+                os.chmod(p, 0o700)
+            func(p)
+        except OSError:
+            pass
+
+    if path.exists():
+        shutil.rmtree(path, onerror=fix)

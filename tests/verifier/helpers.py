@@ -1,0 +1,158 @@
+"""Helpers for the verifier tests: sample projects, process scans, cancel tokens."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import attrs
+import pytest
+from acrouter.domain import Task
+from acrouter.verifier import Limits, ProjectVerifier, bwrap_problem
+
+#: The sample projects' tests run with this interpreter (it has pytest installed).
+PYTEST = f"{shlex.quote(sys.executable)} -m pytest -q"
+
+CALC = """\
+def add(a, b):
+    return a - b
+
+
+def mul(a, b):
+    return a * b
+"""
+CALC_FIXED = CALC.replace("a - b", "a + b")
+TEST_CALC = """\
+from calc import add, mul
+
+
+def test_add():
+    assert add(2, 3) == 5
+
+
+def test_mul():
+    assert mul(2, 3) == 6
+"""
+
+needs_bwrap = pytest.mark.skipif(
+    bwrap_problem() is not None,
+    reason=f"bubblewrap cannot create a sandbox on this machine: {bwrap_problem()}",
+)
+
+
+def write_tree(root: Path, files: Mapping[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` (symlinks as their target), for byte-identical checks."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        for name in filenames:
+            p = Path(dirpath, name)
+            rel = str(p.relative_to(root))
+            out[rel] = ("->" + os.readlink(p)).encode() if p.is_symlink() else p.read_bytes()
+    return out
+
+
+def processes_with(marker: str) -> list[int]:
+    """Live (non-zombie) processes whose command line contains ``marker``."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            cmdline = Path(f"/proc/{name}/cmdline").read_bytes()
+            state = Path(f"/proc/{name}/stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if marker.encode() in cmdline and state not in ("Z", "X"):
+            found.append(int(name))
+    return found
+
+
+def wait_until(cond: Callable[[], bool], timeout_s: float, step_s: float = 0.05) -> bool:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(step_s)
+    return cond()
+
+
+class FlagAfter:
+    """A cancel token that turns on ``delay_s`` after it is created."""
+
+    def __init__(self, delay_s: float) -> None:
+        self.at = time.monotonic() + delay_s
+
+    @property
+    def cancelled(self) -> bool:
+        return time.monotonic() >= self.at
+
+
+def task_for(root: Path, command: str | None = None, **kw: object) -> Task:
+    return Task(task_id="t1", kind="bug_fixing", workspace=str(root), test_command=command, **kw)  # type: ignore[arg-type]
+
+
+def pytest_cmd(root: Path, *extra: str) -> str:
+    """pytest on the project's tests by absolute path (so the marker shows in cmdlines)."""
+    return " ".join([PYTEST, *extra, shlex.quote(str(root / "tests"))])
+
+
+def verifier(**kw: object) -> ProjectVerifier:
+    """A verifier for the sample projects.  The repository venv autoloads heavy pytest
+    plugins (pygls, litellm: 2+ s per run), so the sample suites run without them."""
+    kw.setdefault("timeout_s", 30)
+    env = dict(kw.pop("env", None) or os.environ)  # type: ignore[call-overload]
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    return ProjectVerifier(env=env, **kw)  # type: ignore[arg-type]
+
+
+class CancelWhen:
+    """A cancel token that turns on once ``cond()`` holds (or after ``give_up_s``)."""
+
+    def __init__(self, cond: Callable[[], bool], give_up_s: float) -> None:
+        self.cond = cond
+        self.deadline = time.monotonic() + give_up_s
+        self.fired_at: float | None = None
+        self.gave_up = False
+
+    @property
+    def cancelled(self) -> bool:
+        if self.fired_at is None:
+            if self.cond():
+                self.fired_at = time.monotonic()
+            elif time.monotonic() > self.deadline:
+                self.fired_at, self.gave_up = time.monotonic(), True
+        return self.fired_at is not None
+
+
+@attrs.frozen
+class Shared:
+    """One sample project used by many tests, with an on-disk baseline cache so each
+    test pays only for the run with its edit."""
+
+    root: Path
+    marker: str
+    cache_dir: Path
+
+    def verifier(self, **kw: object) -> ProjectVerifier:
+        kw.setdefault("cache_dir", self.cache_dir)
+        return verifier(**kw)
+
+    def task(self, *extra: str) -> Task:
+        return task_for(self.root, pytest_cmd(self.root, *extra))
+
+
+SMALL = Limits(max_processes=64, max_tasks=256, file_size_bytes=64 * 1024 * 1024)

@@ -1,0 +1,306 @@
+"""End-to-end ``ProjectVerifier.verify``: what the tests can reach, resource abuse,
+cancellation and killing.  Stress scenarios are marked ``slow``; they run by default
+and take a few seconds each.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Cancelled, Edit
+from acrouter.verifier.scratch import ScratchPool
+
+from .helpers import (
+    CALC_FIXED,
+    SMALL,
+    CancelWhen,
+    FlagAfter,
+    Shared,
+    needs_bwrap,
+    processes_with,
+    pytest_cmd,
+    snapshot,
+    task_for,
+    verifier,
+    wait_until,
+)
+
+pytestmark = needs_bwrap
+
+
+def add_test(name: str, body: str) -> Edit:
+    return Edit(files={f"tests/{name}": textwrap.dedent(body), "calc.py": CALC_FIXED})
+
+
+# --------------------------------------------------------------------------- what the tests can reach
+
+
+def test_writes_outside_the_scratch_copy_fail_and_user_files_stay_identical(
+    project: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "target.txt").write_text("precious")
+    (project / "link_out").symlink_to(outside / "target.txt")
+    home_probe = Path.home() / f"{project.name}-home-probe"
+    user_files = snapshot(project)
+    outside_files = snapshot(outside)
+    body = f"""
+    import os, pytest
+    from pathlib import Path
+
+    ROOT = Path(__file__).resolve().parent.parent
+
+    @pytest.mark.parametrize("path", [
+        {str(home_probe)!r},
+        os.path.expanduser("~/probe"),
+        str(ROOT / ".." / ".." / "up-probe"),
+        str(ROOT / "link_out"),
+        {str(outside / "target.txt")!r},
+    ])
+    def test_cannot_write(path):
+        if path.startswith(os.environ["HOME"]):
+            pytest.skip("HOME is a private scratch folder")
+        with pytest.raises(OSError):
+            with open(path, "w") as fh:
+                fh.write("pwned")
+
+    def test_writes_into_the_workspace_stay_in_the_scratch_copy():
+        (ROOT / "calc.py").write_text("pwned")
+        (ROOT / "new_file.txt").write_text("pwned")
+    """
+    v = verifier().verify(
+        task_for(project, pytest_cmd(project)), add_test("test_escape.py", body), "m"
+    )
+    assert v.verdict == "pass", v.detail
+    assert v.tests_passed == 2 + 5
+    assert snapshot(project) == user_files
+    assert snapshot(outside) == outside_files
+    assert not home_probe.exists()
+    assert not (project.parent.parent / "up-probe").exists()
+
+
+def test_no_network_from_the_tests(shared: Shared) -> None:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.setblocking(False)
+    port = server.getsockname()[1]
+    body = f"""
+    import socket, time, pytest
+
+    @pytest.mark.parametrize("addr", [("127.0.0.1", {port}), ("1.1.1.1", 80)])
+    def test_cannot_connect(addr):
+        t0 = time.monotonic()
+        with pytest.raises(OSError):
+            socket.create_connection(addr, timeout=10)
+        assert time.monotonic() - t0 < 1.0
+    """
+    try:
+        v = shared.verifier().verify(shared.task(), add_test("test_net.py", body), "m")
+        with pytest.raises(BlockingIOError):
+            server.accept()  # nobody connected
+    finally:
+        server.close()
+    assert v.verdict == "pass", v.detail
+    assert v.tests_passed == 4
+
+
+def test_no_api_key_reaches_the_tests(shared: Shared) -> None:
+    secrets = {
+        "OPENAI_API_KEY": "sk-sentinel-openai-6f1d",
+        "ANTHROPIC_API_KEY": "sentinel-anthropic-93ab",
+        "GITHUB_TOKEN": "sentinel-gh-77",
+        "AWS_SECRET_ACCESS_KEY": "sentinel-aws-12",
+        "MY_COMPANY_API_KEY": "sentinel-custom-55",
+    }
+    body = f"""
+    import os
+
+    def test_no_secret_in_environment():
+        values = " ".join(os.environ.values()) + " ".join(os.environ)
+        for needle in {list(secrets.values()) + list(secrets)!r}:
+            assert needle not in values
+        assert open("/proc/self/environ", "rb").read().find(b"sentinel") == -1
+    """
+    v = shared.verifier(env={**os.environ, **secrets}).verify(
+        shared.task(), add_test("test_env.py", body), "m"
+    )
+    assert v.verdict == "pass", v.detail
+    assert v.tests_passed == 3
+
+
+# --------------------------------------------------------------------------- resource abuse
+
+
+@pytest.mark.slow
+def test_fork_bomb_fails_within_the_timeout_and_leaves_no_process(shared: Shared) -> None:
+    body = """
+    import os, time
+
+    def test_bomb():
+        while True:
+            try:
+                os.fork()
+            except OSError:
+                time.sleep(0.01)
+    """
+    timeout = 20
+    t0 = time.monotonic()
+    v = shared.verifier(timeout_s=timeout, limits=SMALL).verify(
+        shared.task(), add_test("test_bomb.py", body), "m"
+    )
+    assert v.verdict == "fail"
+    assert "more than 64 processes" in v.detail
+    assert time.monotonic() - t0 < timeout + 5
+    assert wait_until(lambda: not processes_with(shared.marker), 5), processes_with(shared.marker)
+
+
+@pytest.mark.slow
+def test_daemonised_child_is_killed(shared: Shared) -> None:
+    daemon = f"{shared.marker}-daemon"
+    body = f"""
+    import os, sys, time
+
+    def test_spawns_a_daemon():
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(600)", "{daemon}"])
+            os._exit(0)
+        time.sleep(0.3)
+    """
+    v = shared.verifier().verify(shared.task(), add_test("test_daemon.py", body), "m")
+    assert v.verdict == "pass", v.detail
+    assert wait_until(lambda: not processes_with(daemon), 2), processes_with(daemon)
+
+
+@pytest.mark.slow
+def test_allocating_64_gb_is_a_resource_failure(shared: Shared) -> None:
+    body = """
+    def test_huge():
+        block = bytearray(64 * 1024 ** 3)
+        assert len(block)
+    """
+    v = shared.verifier().verify(shared.task(), add_test("test_mem.py", body), "m")
+    assert v.verdict == "fail"
+    assert "out of memory" in v.detail and "8 GiB" in v.detail
+
+
+@pytest.mark.slow
+def test_endless_output_is_capped_by_the_file_size_limit(shared: Shared) -> None:
+    # pytest captures output into a temporary file: the file size limit ends the flood
+    body = """
+    import sys
+
+    def test_prints_forever():
+        line = "x" * 8191 + "\\n"
+        for _ in range(10 * 1024 ** 3 // 8192):  # 10 GB
+            sys.stdout.write(line)
+    """
+    t0 = time.monotonic()
+    v = shared.verifier(timeout_s=30, limits=SMALL).verify(
+        shared.task(), add_test("test_flood.py", body), "m"
+    )
+    assert v.verdict == "fail"
+    assert "file size limit" in v.detail
+    assert time.monotonic() - t0 < 30
+
+
+@pytest.mark.slow
+def test_endless_output_without_capture_ends_by_timeout(shared: Shared) -> None:
+    body = """
+    import os
+
+    def test_prints_forever():
+        chunk = b"y" * 65536
+        for _ in range(10 * 1024 ** 3 // 65536):  # 10 GB straight to the pipe
+            os.write(1, chunk)
+    """
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    v = shared.verifier(timeout_s=4).verify(shared.task("-s"), add_test("test_flood.py", body), "m")
+    assert v.verdict == "fail" and "timed out after 4 s" in v.detail
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0 < 64 * 1024  # KiB
+
+
+# --------------------------------------------------------------------------- stopping
+
+SLEEPER = """
+import subprocess, sys, time
+
+def test_sleeps():
+    subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "{marker}-child"])
+    time.sleep(600)
+"""
+
+
+def test_cancel_raises_and_kills_within_a_second(shared: Shared) -> None:
+    v = shared.verifier(timeout_s=120)
+    edit = add_test("test_sleep.py", SLEEPER.format(marker=shared.marker))
+    token = FlagAfter(2.5)
+    with pytest.raises(Cancelled):
+        v.verify(shared.task(), edit, "m", cancel=token)
+    assert time.monotonic() - token.at < 1.0
+    assert wait_until(lambda: not processes_with(shared.marker), 1), processes_with(shared.marker)
+
+
+def test_cancel_while_both_runs_are_going(project: Path, marker: str) -> None:
+    # a cold verification runs the baseline and the edited copy side by side; a suite
+    # that sleeps keeps both going: cancel once both have started their child
+    (project / "tests" / "test_sleep.py").write_text(SLEEPER.format(marker=marker))
+    token = CancelWhen(lambda: len(processes_with(f"{marker}-child")) >= 2, give_up_s=60)
+    with pytest.raises(Cancelled):
+        verifier(timeout_s=120).verify(
+            task_for(project, pytest_cmd(project)),
+            Edit(files={"calc.py": CALC_FIXED}),
+            "m",
+            cancel=token,
+        )
+    assert token.fired_at is not None and not token.gave_up
+    assert time.monotonic() - token.fired_at < 1.0
+    assert wait_until(lambda: not processes_with(marker), 1), processes_with(marker)
+
+
+@pytest.mark.slow
+def test_killing_the_verifier_process_leaves_no_test_process(shared: Shared) -> None:
+    child = f"{shared.marker}-child"
+    edit_file = shared.root.parent / "edit-sleeper.py"
+    edit_file.write_text(textwrap.dedent(SLEEPER.format(marker=shared.marker)))
+    script = textwrap.dedent(f"""
+        import os
+        from pathlib import Path
+        from acrouter.domain import Edit, Task
+        from acrouter.verifier import ProjectVerifier
+        edit = Edit(files={{"tests/test_sleep.py": Path({str(edit_file)!r}).read_text()}})
+        task = Task(task_id="t", kind="bug_fixing", workspace={str(shared.root)!r},
+                    test_command={pytest_cmd(shared.root)!r})
+        env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+        ProjectVerifier(timeout_s=300, cache_dir=Path({str(shared.cache_dir)!r}), env=env).verify(task, edit, "m")
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        assert wait_until(lambda: bool(processes_with(child)), 60), "the test never started"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        assert wait_until(lambda: not processes_with(shared.marker), 5), processes_with(
+            shared.marker
+        )
+        # its scratch copies are left behind, and removed by the next verifier process
+        dirs = ("/dev/shm", tempfile.gettempdir())
+        left = [p for d in dirs for p in Path(d).glob(f"acrouter-verify-{proc.pid}-*")]
+        assert left
+        ScratchPool().acquire(shared.root, 1000).destroy()
+        assert not any(p.exists() for p in left)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
