@@ -159,9 +159,12 @@ class EditorApp:
         )
         store = settings.store_instructions
 
+        from .policy import task_features
+
         def extras(t: Task) -> dict:
             return {
                 "workspace_id": t.meta.get("workspace_id"),
+                "features": task_features(t),  # hashed n-grams, no text: for retrieval
                 "instruction": first_line(t.text) if store else None,
                 "meta": {"kind_cue": t.meta.get("kind_cue")},
             }

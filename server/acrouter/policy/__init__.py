@@ -1,0 +1,6 @@
+"""Routing policies. ``make_policy`` builds the product policy (ACRouter)."""
+
+from .acrouter import ACRouterPolicy, task_features, task_path
+from .priors import fit_priors, make_policy
+
+__all__ = ["ACRouterPolicy", "fit_priors", "make_policy", "task_features", "task_path"]

@@ -1,0 +1,525 @@
+"""The ACRouter policy: hierarchical priors + online learning + cost-aware escalation.
+
+One implementation serves ``acrouter serve``, ``acrouter complete`` and
+``acrouter bench``.  It only ever sees the task's metadata and the outcomes of the
+calls that were made (through ``learn``): bandit feedback by construction.
+
+How a decision is made
+----------------------
+1. *Estimates* per model (:mod:`.stats`): expected score, pass rate, failing score and
+   cost, shrunk along the task's groups (all > kind > source > id shape > workspace),
+   mixing the benchmark prior with what was observed; plus a correction from similar
+   past requests when the task has text (:mod:`.retrieval`).
+2. *One call per task* (``configure_budget(1)``): the model with the best expected
+   reward = score - cost_weight x cost.  Where the evidence is thin (a kind or group
+   without prior) the expected score is a Thompson sample of its posterior, so the
+   policy explores exactly where it is uncertain and nowhere else.
+3. *Verify and escalate*: the next model is the one with the highest reservation value
+   (:mod:`.escalation`) among those whose expected gain exceeds their cost; pass rates
+   are conditioned on the models that already failed on this task, from the joint
+   benchmark outcomes (:mod:`.joint`); the estimated verifier noise discounts verdicts.
+   A call in the loop costs its money (cost_weight x USD) and the user's time: a share
+   that grows with the size of the call (its price is the proxy for its tokens) up to a
+   cap, plus a small fixed overhead (:meth:`ACRouterPolicy.call_cost`).  Without it a
+   cost weight of 0.1 buys a 1% chance of a pass with a $0.10 call, every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import threading
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from ..domain import Aggregate, Attempt, Candidate, Decision, ModelSpec, Outcome, Task
+from .escalation import Option
+from .features import ALL, Group, task_path, text_features
+from .joint import CondEstimate, GroupJoint, JointTables
+from .retrieval import Correction, RetrievalMemory
+from .stats import Estimate, HierStats, group_label
+
+__all__ = ["ACRouterPolicy", "task_path"]
+
+# Default hyper-parameters, chosen on fit/holdout splits of the probing train part
+# (benchmarks/policy_eval.py --split holdout|holdout1|holdout2), checked on val.
+SHRINK = 8.0  # pseudo-count pulling a group toward its parent
+FRONTIER_SHRINK = 8.0  # the same for the first group without any prior (a new kind)
+LEVEL_SHRINK = {"workspace": 1.0}  # personal history of a workspace overrides priors fast
+PRIOR_CAP = 400.0  # benchmark tasks per group count at most this much
+ONLINE_WEIGHT = 1.0  # one observed outcome = one benchmark task
+NEUTRAL_SCORE = 0.5  # a model without any prior starts here
+NEUTRAL_PASS = 0.3
+TIME_WEIGHT = 1.5  # score points per USD of a call in the escalation loop (time ~ tokens ~ price)
+TIME_CAP = 0.03  # ... at most this many score points per call (long agentic runs)
+CALL_PENALTY = 0.003  # score points per call in the escalation loop, whatever its size
+COND_SHRINK = 3.0  # pseudo-count of the conditional (joint) estimates toward the parent group
+RISK_SCALE = 1.0  # weight of the future value a false pass forfeits, in the call order
+EXPLORE = True  # Thompson sampling where the posterior is wide
+EXPLORE_CONCENTRATION = 1.0  # posterior samples from Beta(mean * n * c, (1 - mean) * n * c)
+EXPLORE_MAX_N = 20.0  # no exploration once the evidence behind an estimate exceeds this
+NOISE_PRIOR = (0.1, 20.0)  # pseudo (flips, observations) for the verifier-noise estimate
+RETRIEVAL_CAPACITY = 2000
+MIN_Q = 1e-4
+
+
+@attrs.frozen
+class _Ctx:
+    """What plan() needs about a task, computed once per task."""
+
+    path: tuple[Group, ...]
+    features: tuple[int, ...]
+    corrections: Mapping[str, Correction]
+    estimates: dict[str, Estimate] = attrs.field(factory=dict)  # filled lazily
+    evidence: dict[str, str] = attrs.field(factory=dict)
+
+
+class ACRouterPolicy:
+    """Ranks models by expected reward = expected score - costWeight x expected cost."""
+
+    name = "acrouter"
+
+    def __init__(
+        self,
+        models: Sequence[ModelSpec],
+        stats: HierStats,
+        *,
+        cost_weight: float = 0.1,
+        seed: int = 0,
+        joints: Mapping[Group, GroupJoint] | None = None,
+        aliases: frozenset[Group] = frozenset(),
+        cost_scale: Mapping[str, float] | None = None,
+        explore: bool = EXPLORE,
+        time_weight: float = TIME_WEIGHT,
+        call_penalty: float = CALL_PENALTY,
+        retrieval_capacity: int = RETRIEVAL_CAPACITY,
+    ) -> None:
+        self.specs = {m.name: m for m in models}
+        self.stats = stats
+        self.cost_weight = cost_weight
+        self.seed = seed
+        self.joints = JointTables(joints or {})
+        self.aliases = aliases
+        self.cost_scale = dict(cost_scale or {})
+        self.explore = explore
+        self.time_weight = time_weight
+        self.call_penalty = call_penalty
+        self.retrieval = RetrievalMemory(retrieval_capacity)
+        self.budget = 1
+        self.flips = 0.0
+        self.flip_n = 0.0
+        self._version = 0  # bumped by every update; keys the per-task cache
+        self._ctx: tuple[tuple[str, int], _Ctx] | None = None
+        # the editor may route two requests at once: plan and learn take turns
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------ configuration
+    def configure_budget(self, max_attempts: int) -> None:
+        """How many calls the orchestrator allows per task (1 = single protocol)."""
+        self.budget = max(1, max_attempts)
+
+    @property
+    def noise(self) -> float:
+        """Estimated rate at which verdicts disagree with the revealed outcome."""
+        a, b = NOISE_PRIOR
+        return (self.flips + a) / (self.flip_n + b)
+
+    def call_cost(self, cost_usd: float | None) -> float:
+        """What one more call in the escalation loop costs, in score points: its money
+        (cost weight x USD) plus the user's time, which grows with the size of the call
+        (its price stands in for its tokens) up to a cap, plus a fixed overhead."""
+        usd = cost_usd or 0.0
+        time = min(self.time_weight * usd, TIME_CAP)
+        return self.cost_weight * usd + time + self.call_penalty
+
+    # ------------------------------------------------------------ task context
+    def _prior_model(self, name: str) -> str | None:
+        spec = self.specs.get(name)
+        return spec.benchmark_model if spec is not None else None
+
+    def _path(self, kind: str, task_id: str, meta: Mapping[str, object]) -> list[Group]:
+        ws = meta.get("workspace_id")
+        return task_path(kind, task_id, meta, ws if isinstance(ws, str) else None, self.aliases)
+
+    def _context(self, task: Task) -> _Ctx:
+        key = (task.task_id, self._version)
+        cached = self._ctx
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        path = tuple(self._path(task.kind, task.task_id, task.meta))
+        feats = task_features(task)
+        corr = self.retrieval.query(feats) if feats else {}
+        ctx = _Ctx(path, feats, corr)
+        self._ctx = (key, ctx)
+        return ctx
+
+    # ------------------------------------------------------------ estimates
+    def estimate(self, name: str, path: Sequence[Group]) -> Estimate:
+        prior_model = self._prior_model(name)
+        spec = self.specs.get(name)
+        base_cost = None
+        if prior_model is None and spec is not None and spec.input_cost_per_1m is not None:
+            # a typical request: ~1.5k tokens in, ~600 out
+            base_cost = (1500 * spec.input_cost_per_1m + 600 * (spec.output_cost_per_1m or 0.0)) / 1e6
+        return self.stats.estimate(
+            name,
+            path,
+            prior_model=prior_model,
+            base_score=NEUTRAL_SCORE,
+            base_pass=NEUTRAL_PASS,
+            base_cost=base_cost,
+            prior_cost_scale=self.cost_scale.get(name, 1.0),
+        )
+
+    def _estimates(self, names: Sequence[str], ctx: _Ctx) -> dict[str, Estimate]:
+        cache = ctx.estimates
+        out: dict[str, Estimate] = {}
+        for m in names:
+            est = cache.get(m)
+            if est is None:
+                est = self.estimate(m, ctx.path)
+                c = ctx.corrections.get(m)
+                if c is not None:
+                    est = attrs.evolve(
+                        est,
+                        score=_clip(est.score + c.score),
+                        pass_rate=_clip(est.pass_rate + c.pass_rate),
+                    )
+                cache[m] = est
+            out[m] = est
+        return out
+
+    # ------------------------------------------------------------ explanations
+    def _evidence(self, name: str, est: Estimate, ctx: _Ctx) -> str:
+        """Where an estimate comes from, with counts (cached per task)."""
+        text = ctx.evidence.get(name)
+        if text is not None:
+            return text
+        prior_model = self._prior_model(name)
+        bits = []
+        if prior_model is not None and est.n_prior > 0:
+            bits.append(
+                f"benchmark {prior_model} on {group_label(est.prior_group)}: "
+                f"n={est.n_prior:.0f}, mean score {est.prior_score:.2f}"
+            )
+        elif prior_model is None:
+            bits.append("no benchmark prior (neutral start)")
+        if est.n_online > 0:
+            bits.append(
+                f"observed on {group_label(est.online_group)}: "
+                f"{est.online_passes:.0f} of {est.n_online:.0f} passed"
+            )
+        c = ctx.corrections.get(name)
+        if c is not None and c.n > 0:
+            bits.append(f"{c.n} similar past request(s): {c.score:+.2f} vs expected")
+        text = ctx.evidence[name] = "; ".join(bits)
+        return text
+
+    def _candidate(
+        self, name: str, est: Estimate, score: float, value: float, ctx: _Ctx, note: str = ""
+    ) -> Candidate:
+        head = f"exp. score {score:.2f}, exp. cost {_usd(est.cost)}; "
+        tail = f"; {note}" if note else ""
+        return Candidate(
+            model=name,
+            expected_score=score,
+            expected_cost_usd=est.cost,
+            expected_reward=value,
+            evidence=head + self._evidence(name, est, ctx) + tail,
+            n_prior=est.n_prior,
+            n_personal=round(est.n_online),
+        )
+
+    def _rng(self, task_id: str, step: int) -> random.Random:
+        h = hashlib.blake2b(f"{self.seed}|{task_id}|{step}".encode(), digest_size=8).digest()
+        return random.Random(int.from_bytes(h, "big"))
+
+    # ------------------------------------------------------------ the decision
+    def plan(self, task: Task, models: Sequence[str], tried: Sequence[Attempt]) -> Decision:
+        with self._lock:
+            return self._plan(task, models, tried)
+
+    def _plan(self, task: Task, models: Sequence[str], tried: Sequence[Attempt]) -> Decision:
+        ctx = self._context(task)
+        tried_names = [a.model for a in tried]
+        remaining = [m for m in dict.fromkeys(models) if m not in tried_names]
+        ests = self._estimates(list(dict.fromkeys([*remaining, *tried_names])), ctx)
+        if not tried:
+            if not remaining:
+                return Decision(None, (), "no model is configured")
+            if self.budget <= 1 or len(remaining) == 1:
+                return self._single(task, remaining, ests, ctx)
+            return self._escalate(task, remaining, (), ests, ctx)
+        return self._escalate(task, remaining, tried, ests, ctx)
+
+    def _single(self, task: Task, models: Sequence[str], ests: Mapping[str, Estimate], ctx: _Ctx) -> Decision:
+        """One call: the best expected reward (a posterior sample where evidence is thin)."""
+        cw = self.cost_weight
+        rng = self._rng(task.task_id, 0) if self.explore else None
+        ranked = []
+        for m in models:
+            est = ests[m]
+            score = est.score
+            if rng is not None and est.n_eff < EXPLORE_MAX_N:
+                score = _beta_sample(rng, est.score, est.n_eff * EXPLORE_CONCENTRATION)
+            value = score - cw * (est.cost or 0.0)
+            cand = self._candidate(m, est, est.score, est.score - cw * (est.cost or 0.0), ctx)
+            ranked.append((value, -(est.cost or 0.0), cand))
+        ranked.sort(key=lambda x: (-x[0], -x[1]))
+        cands = tuple(r[2] for r in ranked)
+        best = cands[0]
+        reason = f"chose {best.model}: highest expected value {best.expected_reward:.3f}"
+        if ranked[0][0] != best.expected_reward:
+            reason = f"chose {best.model}: best posterior sample (thin evidence, exploring)"
+        if len(cands) > 1:
+            reason += f" (next: {cands[1].model} {cands[1].expected_reward:.3f})"
+        return Decision(best.model, cands, reason)
+
+    # ------------------------------------------------------------ escalation
+    def _conditional(self, path: Sequence[Group], failed_bm: tuple[str, ...]) -> CondEstimate | None:
+        return self.joints.conditional(path, failed_bm, COND_SHRINK)
+
+    def _escalate(
+        self,
+        task: Task,
+        remaining: Sequence[str],
+        tried: Sequence[Attempt],
+        ests: Mapping[str, Estimate],
+        ctx: _Ctx,
+    ) -> Decision:
+        eps = self.noise
+        failed = [a for a in tried if a.verdict != "pass"]
+        informative = [a for a in failed if a.verdict == "fail"]
+        failed_bm = tuple(
+            sorted({bm for a in informative if (bm := self._prior_model(a.model)) is not None})
+        )
+        cond = self._conditional(ctx.path, failed_bm)
+        future = cond.oracle if cond is not None else 1.0
+
+        # what stopping now is worth: the best-verified attempt so far
+        accept, best_now, p_have_pass = self._accept(ctx.path, tried, ests, cond)
+
+        rng = self._rng(task.task_id, len(tried)) if self.explore else None
+        options: list[tuple[Option, Estimate]] = []
+        lifts: list[float] = []
+        if cond is not None and failed_bm:
+            for m in remaining:
+                bm = self._prior_model(m)
+                est = ests[m]
+                if bm is not None and bm in cond.models and est.prior_pass > 0:
+                    lifts.append(cond.models[bm][0] / est.prior_pass)
+        avg_lift = sum(lifts) / len(lifts) if lifts else (0.5 if informative else 1.0)
+        for m in remaining:
+            est = ests[m]
+            p = est.pass_rate
+            if rng is not None and est.n_eff < EXPLORE_MAX_N:
+                p = _beta_sample(rng, p, est.n_eff * EXPLORE_CONCENTRATION)
+            bm = self._prior_model(m)
+            if failed_bm and cond is not None and bm is not None and bm in cond.models:
+                cq, cown, cmax = cond.models[bm]
+                lift = cq / est.prior_pass if est.prior_pass > 0 else 1.0
+                q = p * lift
+                shift = est.fail_score - est.prior_fail_score
+                own = cown + shift
+                fmax = max(best_now, cmax + shift)
+            else:
+                q = p * avg_lift
+                own = est.fail_score
+                fmax = max(best_now, own) if tried else own
+            q = min(max(q, MIN_Q), 1.0 - MIN_Q)
+            own = _clip(own)
+            risk = RISK_SCALE * (1.0 - q) * eps * max(0.0, future - own)
+            opt = Option(m, q, own, _clip(fmax), self.call_cost(est.cost), risk)
+            options.append((opt, est))
+
+        calls_left = self.budget - len(tried)
+        scored = []
+        for opt, est in options:
+            gain = opt.gain(best_now, eps, p_have_pass)
+            index = gain if calls_left <= 1 else opt.reservation(eps)
+            scored.append((gain, index, opt, est))
+        worth = [s for s in scored if s[0] > 0.0]
+        if not tried and not worth:
+            # first call: something must be tried; the best expected reward
+            cw = self.cost_weight
+            scored.sort(key=lambda s: -(s[3].score - cw * (s[3].cost or 0.0)))
+            chosen = scored[0]
+            ranked = scored
+        else:
+            ranked = sorted(scored, key=lambda s: (-(s[0] > 0.0), -s[1], s[2].cost))
+            chosen = ranked[0] if worth else None
+        cands = tuple(
+            self._candidate(
+                s[2].model,
+                s[3],
+                s[2].value(eps),
+                s[2].value(eps) - self.cost_weight * (s[3].cost or 0.0),
+                ctx,
+                note=f"P(pass{' | earlier failed' if tried else ''}) {s[2].q:.2f}, gain {s[0]:+.3f}",
+            )
+            for s in ranked
+        )
+        if chosen is None:
+            if not tried:
+                return Decision(None, cands, "no model left")
+            why = "no remaining model's expected gain exceeds its cost"
+            if ranked:
+                why += f" (best: {ranked[0][2].model} {ranked[0][0]:+.3f})"
+            if not remaining:
+                why = "no model left to try"
+            return Decision(None, cands, why, accept=accept)
+        gain, _, opt, _ = chosen
+        if not tried:
+            reason = (
+                f"chose {opt.model}: P(pass) {opt.q:.2f} for {_usd(ests[opt.model].cost)} "
+                f"(best reservation value; escalates on failure)"
+            )
+        else:
+            reason = (
+                f"escalated to {opt.model}: P(pass | earlier failed) {opt.q:.2f}, "
+                f"expected gain {gain:+.3f} after cost"
+            )
+        return Decision(opt.model, cands, reason, accept=accept)
+
+    def _accept(
+        self,
+        path: Sequence[Group],
+        tried: Sequence[Attempt],
+        ests: Mapping[str, Estimate],
+        cond: CondEstimate | None,
+    ) -> tuple[str | None, float, float]:
+        """If stopping now: the attempt to accept, the expected best failing score (all
+        attempts truly failed), and the probability that some attempt truly passed
+        although its verdict said fail (verifier noise)."""
+        if not tried:
+            return None, 0.0, 0.0
+        for a in tried:
+            if a.verdict == "pass":
+                return a.model, 1.0, 0.0
+        eps = self.noise
+        best_name: str | None = None
+        best_val = -1.0
+        best_fail = 0.0
+        no_pass = 1.0
+        before: list[str] = []  # benchmark models that failed before this attempt
+        for a in tried:
+            est = ests.get(a.model)
+            bm = self._prior_model(a.model)
+            if a.verdict == "error" or est is None:
+                continue
+            q = est.pass_rate
+            if before and bm is not None:
+                c = self._conditional(path, tuple(sorted(set(before))))
+                if c is not None and bm in c.models and est.prior_pass > 0:
+                    q = min(1.0, q * c.models[bm][0] / est.prior_pass)
+            post = eps * q / (eps * q + (1.0 - eps) * (1.0 - q) + 1e-12)
+            no_pass *= 1.0 - post
+            fs = est.fail_score
+            best_fail = max(best_fail, fs)
+            val = post + (1.0 - post) * fs
+            if a.tests_passed is not None and a.tests_failed is not None:
+                total = a.tests_passed + a.tests_failed
+                if total > 0:
+                    val = a.tests_passed / total
+            if val > best_val:
+                best_name, best_val = a.model, val
+            if bm is not None:
+                before.append(bm)
+        if best_name is None:
+            return tried[0].model, 0.0, 0.0
+        if cond is not None and before:
+            best_fail = max(best_fail, cond.best)
+        return best_name, best_fail, 1.0 - no_pass
+
+    # ------------------------------------------------------------ learning
+    def learn(self, task: Task, outcome: Outcome) -> None:
+        meta = dict(task.meta)
+        if outcome.workspace_id and "workspace_id" not in meta:
+            meta["workspace_id"] = outcome.workspace_id
+        feats = task_features(task)
+        with self._lock:
+            self._learn(outcome.kind, outcome.request_id, meta, outcome.attempts, feats)
+
+    def learn_outcome(self, outcome: Outcome) -> None:
+        """Learn from a stored outcome (memory warm-up): no Task at hand."""
+        meta = dict(outcome.meta)
+        if outcome.workspace_id:
+            meta["workspace_id"] = outcome.workspace_id
+        with self._lock:
+            self._learn(
+                outcome.kind, outcome.request_id, meta, outcome.attempts, tuple(outcome.features)
+            )
+
+    def learn_aggregate(self, agg: Aggregate) -> None:
+        """Learn compacted history (many old outcomes of one model on one kind)."""
+        with self._lock:
+            for g in (ALL, ("kind", agg.kind)):
+                self.stats.add_online_sums(
+                    agg.model, g, agg.n, agg.score_sum, agg.passes, agg.cost_usd_sum
+                )
+            self._version += 1
+
+    def _learn(
+        self,
+        kind: str,
+        task_id: str,
+        meta: Mapping[str, object],
+        attempts: Sequence[Attempt],
+        features: Sequence[int] = (),
+    ) -> None:
+        path = self._path(kind, task_id, meta)
+        observed: list[tuple[str, float, bool, float | None]] = []
+        for a in attempts:
+            if a.score is not None:
+                score = float(a.score)
+                passed = score >= 1.0
+                self.flip_n += 1
+                if passed != (a.verdict == "pass"):
+                    self.flips += 1
+            else:
+                passed = a.verdict == "pass"
+                score = 1.0 if passed else 0.0
+            observed.append((a.model, score, passed, a.cost_usd))
+        if features and observed:
+            residuals = {}
+            for m, score, passed, _ in observed:
+                est = self.estimate(m, path)
+                residuals[m] = (score - est.score, (1.0 if passed else 0.0) - est.pass_rate)
+            self.retrieval.add(features, residuals)
+        for m, score, passed, cost in observed:
+            self.stats.add_online(m, path, score, passed, cost)
+        self._version += 1
+
+    def reset_online(self) -> None:
+        """Forget everything learned online (the priors stay)."""
+        with self._lock:
+            self.stats.clear_online()
+            self.retrieval.clear()
+            self.flips = self.flip_n = 0.0
+            self._version += 1
+
+
+def task_features(task: Task) -> tuple[int, ...]:
+    """Hashed features of a task for retrieval (empty for benchmark tasks without text)."""
+    if not task.text:
+        return ()
+    return text_features(task.text, task.language, task.meta)
+
+
+def _clip(x: float) -> float:
+    return 0.0 if x < 0.0 else min(x, 1.0)
+
+
+def _usd(cost: float | None) -> str:
+    if cost is None:
+        return "unknown"
+    return f"${cost:.4f}"
+
+
+def _beta_sample(rng: random.Random, mean: float, n: float) -> float:
+    a = max(mean * n, 1e-3)
+    b = max((1.0 - mean) * n, 1e-3)
+    x = rng.betavariate(a, b)
+    return x if math.isfinite(x) else mean

@@ -1,0 +1,256 @@
+"""Hierarchical outcome statistics: priors from CodeRouterBench plus what was observed.
+
+A task sits in a path of groups from coarse to fine (see :func:`.features.task_path`).
+For each (model, group) we keep sums of scores, passes and costs.  An estimate at a
+level shrinks the level's own mean toward the estimate of the level above, so sparse
+groups borrow strength instead of overfitting:
+
+    est_l = (sum_l + k_l * est_{l-1}) / (n_l + k_l)
+
+Prior (benchmark) counts are capped per group (``prior_cap``) because the user's work
+is not the benchmark; observed outcomes count with weight ``online_weight``.  Online
+cells are keyed by group only (never by task) and the number of groups is bounded
+(least recently updated groups are forgotten first), so memory stays bounded however
+many outcomes are learned.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+
+import attrs
+
+from .features import Group
+
+#: Levels whose emptiness says nothing about uncertainty: a new workspace starts from
+#: the kind's statistics without being treated as unknown territory.
+SILENT_LEVELS = frozenset({"workspace"})
+
+
+class Cell:
+    """Sums over observations of one model in one group."""
+
+    __slots__ = ("cost", "cost_n", "n", "passes", "score")
+
+    def __init__(self) -> None:
+        self.n = 0.0
+        self.score = 0.0
+        self.passes = 0.0
+        self.cost = 0.0
+        self.cost_n = 0.0  # observations with a known cost
+
+    def add(self, score: float, passed: bool, cost: float | None, w: float = 1.0) -> None:
+        self.n += w
+        self.score += w * score
+        if passed:
+            self.passes += w
+        if cost is not None:
+            self.cost += w * cost
+            self.cost_n += w
+
+    def __repr__(self) -> str:
+        return f"Cell(n={self.n:g}, score={self.score:g}, passes={self.passes:g}, cost={self.cost:g})"
+
+
+@attrs.frozen
+class Estimate:
+    score: float  # expected score in [0,1]
+    pass_rate: float  # probability of a passing verdict (score >= 1)
+    fail_score: float  # expected score of an attempt that does not pass
+    cost: float | None  # expected USD per call, None = unknown
+    n_prior: float  # benchmark evidence (capped) at the finest level that has some
+    n_online: float  # observed evidence at the finest level that has some
+    n_eff: float  # effective sample size behind the estimate (for uncertainty, see below)
+    level: str  # finest level with any evidence
+    prior_pass: float  # the same estimates from the benchmark prior alone
+    prior_fail_score: float
+    prior_group: Group | None = None  # finest group with prior evidence
+    prior_score: float = 0.0  # mean score of the prior at that group
+    online_group: Group | None = None  # finest group with observed evidence
+    online_passes: float = 0.0  # passes observed there
+
+
+def group_label(g: Group | None) -> str:
+    if g is None:
+        return "nothing"
+    level, key = g
+    if level == "workspace":
+        return "this workspace"
+    if level == "all":
+        return "all tasks"
+    return f"{level} {key}"
+
+
+class HierStats:
+    """Per (model, group) cells for priors and for online observations."""
+
+    def __init__(
+        self,
+        *,
+        shrink: float = 8.0,
+        prior_cap: float = 400.0,
+        online_weight: float = 1.0,
+        level_shrink: Mapping[str, float] | None = None,
+        max_online_groups: int = 4096,
+        frontier_shrink: float | None = None,
+    ) -> None:
+        self.shrink = shrink
+        self.frontier_shrink = shrink if frontier_shrink is None else frontier_shrink
+        self.level_shrink = dict(level_shrink or {})
+        self.prior_cap = prior_cap
+        self.online_weight = online_weight
+        self.max_online_groups = max_online_groups
+        self.prior: dict[Group, dict[str, Cell]] = {}
+        self.online: OrderedDict[Group, dict[str, Cell]] = OrderedDict()
+
+    # -------------------------------------------------------------- updates
+    def add_prior(self, model: str, groups: Iterable[Group], score: float, cost: float | None) -> None:
+        passed = score >= 1.0
+        for g in groups:
+            row = self.prior.get(g)
+            if row is None:
+                row = self.prior[g] = {}
+            cell = row.get(model)
+            if cell is None:
+                cell = row[model] = Cell()
+            cell.add(score, passed, cost)
+
+    def _online_row(self, g: Group) -> dict[str, Cell]:
+        row = self.online.get(g)
+        if row is None:
+            row = self.online[g] = {}
+            while len(self.online) > self.max_online_groups:
+                self.online.popitem(last=False)
+        else:
+            self.online.move_to_end(g)
+        return row
+
+    def add_online(
+        self, model: str, groups: Iterable[Group], score: float, passed: bool, cost: float | None
+    ) -> None:
+        for g in groups:
+            row = self._online_row(g)
+            cell = row.get(model)
+            if cell is None:
+                cell = row[model] = Cell()
+            cell.add(score, passed, cost, self.online_weight)
+
+    def add_online_sums(
+        self, model: str, group: Group, n: float, score: float, passes: float, cost: float
+    ) -> None:
+        row = self._online_row(group)
+        cell = row.get(model)
+        if cell is None:
+            cell = row[model] = Cell()
+        w = self.online_weight
+        cell.n += n * w
+        cell.score += score * w
+        cell.passes += passes * w
+        cell.cost += cost * w
+        cell.cost_n += n * w
+
+    def clear_online(self) -> None:
+        self.online.clear()
+
+    def prior_n(self, g: Group) -> float:
+        row = self.prior.get(g)
+        if not row:
+            return 0.0
+        return max(c.n for c in row.values())
+
+    # -------------------------------------------------------------- estimates
+    def estimate(
+        self,
+        model: str,
+        path: Sequence[Group],
+        *,
+        prior_model: str | None,
+        base_score: float,
+        base_pass: float,
+        base_cost: float | None,
+        prior_cost_scale: float = 1.0,
+    ) -> Estimate:
+        """Shrinkage estimate along ``path`` (coarse to fine).
+
+        ``prior_model`` is the benchmark model whose prior cells stand in for this
+        model (None = no benchmark prior: the model starts from the base values).
+        """
+        score = base_score
+        pss = base_pass
+        fs = base_fail = max(0.0, (base_score - base_pass) / max(1e-9, 1.0 - base_pass))
+        p_pss, p_fs = base_pass, base_fail
+        cost = base_cost
+        n_prior = n_online = 0.0
+        n_eff = self.shrink
+        frontier = False  # reached a level the benchmark prior knows nothing about
+        level = "neutral"
+        prior_group: Group | None = None
+        online_group: Group | None = None
+        prior_score = online_passes = 0.0
+        cap = self.prior_cap
+        for g in path:
+            k = self.level_shrink.get(g[0], self.shrink)
+            p = None
+            if prior_model is not None:
+                row = self.prior.get(g)
+                if row is not None:
+                    p = row.get(prior_model)
+            orow = self.online.get(g)
+            o = orow.get(model) if orow is not None else None
+            n = s = ps = c = cn = 0.0
+            if p is not None and p.n > 0:
+                scale = cap / p.n if p.n > cap else 1.0
+                n = p.n * scale
+                s = p.score * scale
+                ps = p.passes * scale
+                c = p.cost * scale * prior_cost_scale
+                cn = p.cost_n * scale
+                n_prior = n
+                prior_group = g
+                prior_score = p.score / p.n
+                # the prior-only chain (for the lift of conditional pass rates)
+                p_pss = (ps + k * p_pss) / (n + k)
+                pf_n = n - ps
+                p_fs = ((s - ps) + k * p_fs) / (pf_n + k)
+            if o is not None and o.n > 0:
+                n += o.n
+                s += o.score
+                ps += o.passes
+                c += o.cost
+                cn += o.cost_n
+                n_online = o.n
+                online_group = g
+                online_passes = o.passes
+            if not frontier and p is None and g[0] not in SILENT_LEVELS:
+                # the first level the prior knows nothing about (a new kind or source):
+                # its own shrinkage, and the uncertainty of the estimate stays this level's
+                frontier = True
+                k = self.frontier_shrink
+                n_eff = (o.n if o is not None else 0.0) + k
+            if n <= 0:
+                continue
+            score = (s + k * score) / (n + k)
+            pss = (ps + k * pss) / (n + k)
+            fs = ((s - ps) + k * fs) / ((n - ps) + k)
+            if cn > 0:
+                cost = c / cn if cost is None else (c + k * cost) / (cn + k)
+            if not frontier and g[0] not in SILENT_LEVELS:
+                n_eff = n + k
+            level = g[0]
+        return Estimate(
+            score=score,
+            pass_rate=pss,
+            fail_score=fs,
+            cost=cost,
+            n_prior=n_prior,
+            n_online=n_online,
+            n_eff=n_eff,
+            level=level,
+            prior_pass=p_pss,
+            prior_fail_score=p_fs,
+            prior_group=prior_group,
+            prior_score=prior_score,
+            online_group=online_group,
+            online_passes=online_passes,
+        )

@@ -1,0 +1,77 @@
+"""Small hand-made priors and replay stages for the policy tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from acrouter.bench.dataset import BenchTask, Dataset, source_of
+from acrouter.domain import Completion, Edit, ModelSpec, Task, Verdict
+from acrouter.memory import InMemoryMemory
+from acrouter.orchestrator import Orchestrator
+
+
+def make_dataset(
+    rows: Sequence[tuple[str, str, Sequence[float]]],
+    models: Sequence[str],
+    costs: Mapping[str, float] | None = None,
+    prices: Mapping[str, tuple[float, float]] | None = None,
+) -> Dataset:
+    """``rows``: (task_id, dimension, scores in ``models`` order)."""
+    costs = costs or {}
+    tasks = tuple(
+        BenchTask(task_id=t, dimension=d, source_split="train", source=source_of(t), meta={}, line=i + 1)
+        for i, (t, d, _) in enumerate(rows)
+    )
+    return Dataset(
+        split="tiny",
+        root=Path("."),
+        models=tuple(models),
+        prices=dict(prices or {m: (1.0, 2.0) for m in models}),
+        tasks=tasks,
+        scores={t: tuple(s) for t, _, s in rows},
+        costs={t: tuple(costs.get(m, 0.001) for m in models) for t, _, _ in rows},
+        extras={t: tuple({} for _ in models) for t, _, _ in rows},
+    )
+
+
+class FakeGateway:
+    def __init__(self, cost: Mapping[str, float] | None = None) -> None:
+        self.cost = dict(cost or {})
+        self.calls: list[str] = []
+
+    def complete(self, spec: ModelSpec, messages, task: Task, cancel=None) -> Completion:
+        self.calls.append(spec.name)
+        return Completion(model=spec.name, text="reply", cost_usd=self.cost.get(spec.name, 0.001))
+
+
+class FakePrompts:
+    def messages(self, task: Task) -> list[dict[str, str]]:
+        return [{"role": "user", "content": task.text}]
+
+    def parse(self, task: Task, completion: Completion) -> Edit:
+        return Edit(files={}, replacement=completion.text)
+
+
+class FakeVerifier:
+    """``score(task, model)`` decides; pass iff the score is 1."""
+
+    def __init__(self, score: Callable[[Task, str], float]) -> None:
+        self.score = score
+
+    def verify(self, task: Task, edit: Edit, model: str, cancel=None) -> Verdict:
+        s = self.score(task, model)
+        return Verdict("pass" if s >= 1.0 else "fail", score=s)
+
+
+def orchestrator(specs, policy, score, *, max_attempts: int = 3, cost=None) -> Orchestrator:
+    return Orchestrator(
+        specs,
+        policy,
+        FakeGateway(cost),
+        FakePrompts(),
+        FakeVerifier(score),
+        InMemoryMemory(),
+        max_attempts=max_attempts,
+        accept_unverified=True,
+    )
