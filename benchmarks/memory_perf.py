@@ -6,8 +6,8 @@ fresh ``TinyDBMemory`` opening the file and reading ``outcomes()``.  Prints figu
 and whether they meet the targets (write p95 <= 50 ms, load <= 300 ms); it is a
 measurement, not a test.
 
-    .venv/bin/python benchmarks/memory_perf.py                 # 20,000 records, cap 5000
-    .venv/bin/python benchmarks/memory_perf.py --cap 2000 --records 8000
+    .venv/bin/python benchmarks/memory_perf.py             # 20,000 records, default cap
+    .venv/bin/python benchmarks/memory_perf.py --cap 5000  # the cap first asked for
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from acrouter.domain import BENCHMARK_MODELS, DIMENSIONS, Attempt, Outcome
-from acrouter.memory import TinyDBMemory, outcome_to_dict
+from acrouter.memory import DEFAULT_CAP, TinyDBMemory, outcome_to_dict
 
 WRITE_P95_TARGET_MS = 50.0
 LOAD_TARGET_MS = 300.0
@@ -100,7 +100,7 @@ def _timed(fn: Callable[[], object]) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--records", type=int, default=20000, help="outcomes recorded in total")
-    ap.add_argument("--cap", type=int, default=5000, help="TinyDBMemory cap")
+    ap.add_argument("--cap", type=int, default=DEFAULT_CAP, help="TinyDBMemory cap")
     ap.add_argument("--loads", type=int, default=5, help="cold loads to time")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--dir", type=Path, default=None, help="where to put the file (default: tmp)")

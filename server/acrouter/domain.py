@@ -279,7 +279,7 @@ class Policy(Protocol):
 
 
 class Memory(Protocol):
-    def record(self, outcome: Outcome) -> None: ...
+    def record(self, outcome: Outcome) -> bool: ...  # False: not stored (e.g. locked)
 
     def outcomes(self, limit: int | None = None) -> list[Outcome]: ...  # newest first
 

@@ -53,9 +53,13 @@ RECORDS = "records"
 AGGREGATES = "aggregates"
 INSTRUCTION_MAX_CHARS = 120
 DETAIL_MAX_CHARS = 200  # test output can quote code: keep one short line
-WHY_MAX_CHARS = 1000
+WHY_MAX_CHARS = 6000  # the why is our own markdown (no code); bounded to keep the file small
 META_STR_MAX_CHARS = 200
 ABSENT = "absent"  # generation of a store whose file does not exist
+#: Records kept before compaction.  tinydb rewrites the whole file on every write, so
+#: write and load time grow with the cap: 2000 records (~1.7 MB) measured write
+#: p95 45 ms and cold load 96 ms on the slow shared CI box (benchmarks/memory_perf.py).
+DEFAULT_CAP = 2000
 
 
 class MemoryBusyError(AcrouterError):
@@ -570,7 +574,7 @@ class TinyDBMemory:
         self,
         path: Path,
         store_instructions: bool = True,
-        cap: int = 5000,
+        cap: int = DEFAULT_CAP,
         lock_timeout_s: float = 2.0,
     ) -> None:
         if cap < 1:
