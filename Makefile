@@ -52,3 +52,15 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) bench-out vscode-client/node_modules vscode-client/out
+
+# The extension in a real VS Code: code-server 4.139.1 (VS Code 1.139) from npm on Node 24, the
+# built .vsix installed into it, driven in Debian's headless chromium by puppeteer-core, against
+# the fake OpenAI-compatible server (tests/ui/vscode.test.cjs). tests/ui/setup.sh installs what is
+# missing (chromium, libkrb5-dev, Node 24 and code-server under $(UI_TOOLS)) and fails loudly,
+# never skips. Screenshots: test-artifacts/ui/.
+UI_TOOLS ?= $(HOME)/.cache/acrouter-ui
+.PHONY: test-ui
+test-ui: $(STAMP) vsix
+	ACROUTER_UI_TOOLS="$(UI_TOOLS)" bash tests/ui/setup.sh >/dev/null
+	ACROUTER_UI_TOOLS="$(UI_TOOLS)" "$(UI_TOOLS)/node/node_modules/node/bin/node" --test \
+	  --test-reporter=spec tests/ui/vscode.test.cjs

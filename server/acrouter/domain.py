@@ -183,6 +183,19 @@ class Attempt:
     score: float | None = None
 
 
+#: Gateway failures that say something about the model or its provider.  Other errors
+#: (a missing key, a bad model string, a verifier that could not run) are the set-up's
+#: fault, not the model's, and are not learned from.
+MODEL_ERROR_KINDS = ("timeout:", "provider:", "rate_limit:", "bad_reply:", "context_length:")
+
+
+def is_model_evidence(attempt: Attempt) -> bool:
+    """Whether an attempt's outcome should count for or against its model."""
+    if attempt.verdict != "error":
+        return True
+    return attempt.detail.startswith(MODEL_ERROR_KINDS)
+
+
 @attrs.frozen
 class Outcome:
     """What is learned from one finished request: the only thing Memory stores."""

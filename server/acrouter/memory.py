@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from .domain import Aggregate, Attempt, Outcome
+from .domain import Aggregate, Attempt, Outcome, is_model_evidence
 from .errors import AcrouterError
 
 log = logging.getLogger(__name__)
@@ -251,6 +251,8 @@ def compacted_size(cap: int) -> int:
 def fold(into: dict[tuple[str, str], Aggregate], outcome: Outcome) -> None:
     """Add one outcome to per-(model, kind) aggregates: one entry per attempt."""
     for a in outcome.attempts:
+        if not is_model_evidence(a):
+            continue
         score = a.score if a.score is not None else (1.0 if a.verdict == "pass" else 0.0)
         key = (a.model, outcome.kind)
         prev = into.get(key) or Aggregate(a.model, outcome.kind, 0, 0.0, 0, 0.0)

@@ -194,3 +194,19 @@ def test_accept_unverified_uses_the_policy_choice(tmp_path):
     o, _, _ = orch(tmp_path, {"a": "```\nbad1\n```", "b": "```\nbad2\n```"}, ["a", "b"], accept_unverified=True)
     r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
     assert r.final_model == "a" and not r.verified
+
+
+def test_setup_failures_are_not_held_against_a_model():
+    from acrouter.domain import is_model_evidence
+    from acrouter.memory import fold
+
+    auth = Attempt("strong", "error", 0.0, 1.0, "auth: environment variable X is not set")
+    verifier = Attempt("strong", "error", 0.0, 1.0, "bubblewrap (bwrap) is required")
+    timeout = Attempt("strong", "error", 0.0, 1.0, "timeout: no reply in 120 s")
+    fail = Attempt("cheap", "fail", 0.01, 1.0, "1 failed")
+    assert [is_model_evidence(a) for a in (auth, verifier, timeout, fail)] == [False, False, True, True]
+    aggs: dict = {}
+    from acrouter.domain import Outcome
+
+    fold(aggs, Outcome("r", 0.0, "bug_fixing", (auth, verifier, fail), None, False))
+    assert set(aggs) == {("cheap", "bug_fixing")}

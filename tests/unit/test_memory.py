@@ -175,12 +175,14 @@ def test_compaction_bounds_count_and_folds_oldest(memory: InMemoryMemory | TinyD
 
 @pytest.mark.parametrize("kind", ["in-memory", "tinydb"])
 def test_aggregate_rule(kind: str, path: Path) -> None:
-    """score if known else 1/0 by verdict; passes by verdict; unknown cost counts 0."""
+    """score if known else 1/0 by verdict; passes by verdict; unknown cost counts 0;
+    set-up errors (missing key, ...) are not evidence about a model."""
     m = InMemoryMemory(cap=1) if kind == "in-memory" else TinyDBMemory(path, cap=1)
     first = (
         Attempt("glm-5", "pass", None, 1.0, score=None),
         Attempt("gpt-5.4", "fail", 0.5, 1.0, score=None),
-        Attempt("kimi-k2.5", "error", 0.25, 1.0, score=0.4),
+        Attempt("kimi-k2.5", "error", 0.25, 1.0, "timeout: no reply", score=0.4),
+        Attempt("glm-5", "error", 0.0, 1.0, "auth: key not set"),  # set-up fault: not counted
     )
     m.record(outcome(1, kind="algorithm", attempts=first))
     assert m.aggregates() == []

@@ -19,10 +19,12 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 import { buildServerEnv, type Env } from "./env";
+import { installServer, privatePython } from "./installer";
 import { type Log, showError } from "./log";
 import { installCommand, missingServerMessage, type ServerProblem } from "./present";
 import { ProgressRelay } from "./progress";
 import type { ApiKeyStore } from "./secrets";
+import { chooseInterpreter } from "./serverInstall";
 import {
   configurationChange,
   initializationOptions,
@@ -39,13 +41,17 @@ function workspaceRoot(): string | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 }
 
-export function pythonCommand(): string {
-  return resolvePythonPath(currentSettings().settings.pythonPath, {
-    platform: process.platform,
-    home: os.homedir(),
-    workspaceFolder: workspaceRoot(),
-  });
+/** The interpreter that runs the server: pythonPath, else the private install, else python3. */
+export function pythonCommand(context: vscode.ExtensionContext): string {
+  const setting = currentSettings().settings.pythonPath;
+  const resolved = setting
+    ? resolvePythonPath(setting, { platform: process.platform, home: os.homedir(), workspaceFolder: workspaceRoot() })
+    : undefined;
+  return chooseInterpreter(resolved, privatePython(context), process.platform);
 }
+
+/** Context key for the views' welcome content: "missing" while the server cannot start. */
+const SERVER_STATE = "acrouter.serverState";
 
 /** Send one `acrouter.server.*` command with its single JSON object argument. */
 export function executeServerCommand(
@@ -101,6 +107,11 @@ export class ServerManager implements vscode.Disposable {
   private pending: Promise<LanguageClient | undefined> | undefined;
   /** Routes server-created progress to the request in flight. */
   readonly progress = new ProgressRelay();
+  private readonly started = new vscode.EventEmitter<LanguageClient>();
+  /** Fires each time a server (re)started and answered `initialize`. */
+  readonly onDidStart = this.started.event;
+  /** The last start failed because the server is not installed (or Python is missing). */
+  missing = false;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -125,6 +136,14 @@ export class ServerManager implements vscode.Disposable {
     return this.client?.isRunning() ?? false;
   }
 
+  /** Stop (if running) and start again: "ACRouter: Restart Server". */
+  async restart(): Promise<LanguageClient | undefined> {
+    if (this.pending) await this.pending.catch(() => undefined);
+    this.log.info("Restarting the ACRouter server");
+    await this.disposeClient();
+    return this.get();
+  }
+
   /** Restart with fresh settings and keys, if the server is running or starting; otherwise the next get() starts it fresh. */
   async restartIfRunning(): Promise<void> {
     if (this.pending) await this.pending;
@@ -140,6 +159,7 @@ export class ServerManager implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.started.dispose();
     void this.stop();
   }
 
@@ -154,17 +174,24 @@ export class ServerManager implements vscode.Disposable {
     }
   }
 
+  private setMissing(missing: boolean): void {
+    this.missing = missing;
+    void vscode.commands.executeCommand("setContext", SERVER_STATE, missing ? "missing" : "ok");
+  }
+
   private async start(): Promise<LanguageClient | undefined> {
-    const python = pythonCommand();
+    const python = pythonCommand(this.context);
     const cwd = workspaceRoot();
     // Keys are read from SecretStorage into this environment and go nowhere else.
     const env = buildServerEnv(process.env, await this.keys.load());
 
     const check = await checkImport(python, env, cwd);
     if (!check.ok) {
+      this.setMissing(true);
       await this.reportMissingServer(check.problem, python, check.output);
       return undefined;
     }
+    this.setMissing(false);
 
     const serverOptions: ServerOptions = {
       command: python,
@@ -213,7 +240,28 @@ export class ServerManager implements vscode.Disposable {
       showError(this.log, `ACRouter: the language server did not start (${python} -m acrouter serve).`, error);
       return undefined;
     }
+    this.started.fire(client);
     return client;
+  }
+
+  /** "Install Server": the private environment, then (re)start with it. */
+  async install(): Promise<LanguageClient | undefined> {
+    const { settings } = currentSettings();
+    const python = await installServer(this.context, this.log, settings);
+    if (!python) return undefined;
+    if (settings.pythonPath) {
+      // An explicit pythonPath would still win over the private install: point it there, where it was set.
+      const config = vscode.workspace.getConfiguration("acrouter");
+      const where = config.inspect<string>("pythonPath");
+      const targets: vscode.ConfigurationTarget[] = [];
+      if (where?.workspaceFolderValue) targets.push(vscode.ConfigurationTarget.WorkspaceFolder);
+      if (where?.workspaceValue) targets.push(vscode.ConfigurationTarget.Workspace);
+      if (where?.globalValue) targets.push(vscode.ConfigurationTarget.Global);
+      for (const target of targets) await config.update("pythonPath", python, target);
+      this.log.info(`acrouter.pythonPath now points to the private install: ${python}`);
+    }
+    void vscode.window.showInformationMessage(`ACRouter: the server is installed (${python}).`);
+    return this.restart();
   }
 
   private async reportMissingServer(problem: ServerProblem, python: string, output: string): Promise<void> {
@@ -228,15 +276,20 @@ export class ServerManager implements vscode.Disposable {
     const message = missingServerMessage(problem, python, install);
     this.log.error(message);
     if (output.trim()) this.log.error(output.trim());
-    void vscode.window.showErrorMessage(message, "Open Settings", "Copy Install Command").then(async (choice) => {
-      if (choice === "Open Settings") {
-        await vscode.commands.executeCommand("workbench.action.openSettings", "acrouter.pythonPath");
-      } else if (choice === "Copy Install Command") {
-        await vscode.env.clipboard.writeText(install);
-        void vscode.window.showInformationMessage(
-          `Copied: ${install}. Run it in a terminal, then run the ACRouter command again.`,
-        );
-      }
-    });
+    const INSTALL = "Install Server";
+    void vscode.window
+      .showErrorMessage(message, INSTALL, "Open Settings", "Copy Install Command")
+      .then(async (choice) => {
+        if (choice === INSTALL) {
+          await this.install();
+        } else if (choice === "Open Settings") {
+          await vscode.commands.executeCommand("workbench.action.openSettings", "acrouter.pythonPath");
+        } else if (choice === "Copy Install Command") {
+          await vscode.env.clipboard.writeText(install);
+          void vscode.window.showInformationMessage(
+            `Copied: ${install}. Run it in a terminal, then run the ACRouter command again.`,
+          );
+        }
+      });
   }
 }

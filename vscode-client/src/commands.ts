@@ -1,23 +1,45 @@
-// The user-facing commands: Route and Complete, Reset Routing Memory, Set API
-// Key (Show History lives in history.ts). Each gathers input, asks the server,
+// The user-facing commands: Route and Complete, the history (show, open a
+// request, explain the last decision), the routing memory (export, reset), the
+// server (restart, install) and API keys. Each gathers input, asks the server,
 // and shows the result; formatting is in present.ts.
 
 import { randomUUID } from "node:crypto";
+import * as path from "node:path";
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { Cancelled, raceCancellation } from "./cancel";
+import type { ChartView } from "./chartView";
 import { currentSettings, executeServerCommand, type ServerManager } from "./client";
+import { unifiedDiff } from "./diff";
+import type { DiffStore } from "./diffStore";
 import { closeDiffTabs, showMarkdown, type VirtualDocuments } from "./documents";
 import { EditError, previewText, staleReason, touchedUris } from "./edits";
 import { apiKeyChoices, isEnvName, missingKeyVars } from "./env";
-import { latestEntry, showHistory } from "./history";
+import type { HistoryModel } from "./historyModel";
+import { HISTORY_VIEW, OPEN_REQUEST } from "./historyView";
 import { guarded, type Log, showError } from "./log";
-import { ProgressRelay } from "./progress";
-import { applyPrompt, basename, resetConfirmMessage, resetDoneMessage, resultMarkdown, summaryLine } from "./present";
 import {
+  applyPrompt,
+  basename,
+  detailsTitle,
+  exportDoneMessage,
+  exportFileName,
+  missingKeyMessage,
+  missingKeysFromAttempts,
+  resetConfirmDetail,
+  resetConfirmMessage,
+  resetDoneMessage,
+  resultMarkdown,
+  summaryLine,
+} from "./present";
+import { ProgressRelay } from "./progress";
+import {
+  type HistoryEntry,
   parseCount,
   parseRouteResult,
+  parseWhy,
   type Range,
+  type RequestSummary,
   type RouteAndCompleteParams,
   type RouteAndCompleteResult,
   ServerCommand,
@@ -27,39 +49,34 @@ import type { ApiKeyStore } from "./secrets";
 import type { StatusItem } from "./status";
 
 export interface Deps {
+  context: vscode.ExtensionContext;
   servers: ServerManager;
   keys: ApiKeyStore;
   docs: VirtualDocuments;
   status: StatusItem;
   log: Log;
+  history: HistoryModel;
+  diffs: DiffStore;
+  chart: ChartView;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, deps: Deps): void {
   const { log } = deps;
+  const command = (id: string, title: string, run: (...args: never[]) => Promise<unknown>): vscode.Disposable =>
+    vscode.commands.registerCommand(id, guarded(log, title, run));
   context.subscriptions.push(
-    vscode.commands.registerCommand(
-      "acrouter.routeAndComplete",
-      guarded(log, "Route and Complete", () => routeAndComplete(deps)),
-    ),
-    vscode.commands.registerCommand(
-      "acrouter.showHistory",
-      guarded(log, "Show History", () => showHistory(deps.servers, deps.docs)),
-    ),
-    vscode.commands.registerCommand(
-      "acrouter.resetMemory",
-      guarded(log, "Reset Routing Memory", () => resetMemory(deps)),
-    ),
-    vscode.commands.registerCommand(
-      "acrouter.setApiKey",
-      guarded(log, "Set API Key", () => setApiKey(deps)),
-    ),
+    command("acrouter.routeAndComplete", "Route and Complete", () => routeAndComplete(deps)),
+    command("acrouter.showHistory", "Show History", () => showHistory(deps)),
+    command("acrouter.refreshHistory", "Refresh History", () => deps.history.refresh()),
+    command(OPEN_REQUEST, "Show Request", (requestId: string) => openRequest(deps, requestId)),
+    command("acrouter.explainLast", "Explain Last Decision", () => explainLast(deps)),
+    command("acrouter.showChart", "Show Model Chart", () => deps.chart.showPanel()),
+    command("acrouter.exportMemory", "Export Routing Memory", () => exportMemory(deps)),
+    command("acrouter.resetMemory", "Reset Routing Memory", () => resetMemory(deps)),
+    command("acrouter.restartServer", "Restart Server", () => restartServer(deps)),
+    command("acrouter.installServer", "Install Server", () => deps.servers.install()),
+    command("acrouter.setApiKey", "Set API Key", (envName?: string) => setApiKey(deps, envName)),
   );
-}
-
-/** Put the newest history entry in the status bar (after the server starts). */
-export async function refreshStatus(deps: Deps): Promise<void> {
-  const entry = await latestEntry(deps.servers);
-  if (entry) deps.status.update(entry);
 }
 
 // ----------------------------------------------------------------- route and complete
@@ -83,6 +100,12 @@ function toRange(selection: vscode.Selection): Range | undefined {
     start: { line: selection.start.line, character: selection.start.character },
     end: { line: selection.end.line, character: selection.end.character },
   };
+}
+
+/** Workspace-relative path of a document, for the history's diffs. */
+function displayName(doc: vscode.TextDocument): string {
+  const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+  return folder ? path.posix.relative(folder.uri.path, doc.uri.path) : basename(doc.uri.path);
 }
 
 async function routeAndComplete(deps: Deps): Promise<void> {
@@ -115,6 +138,7 @@ async function routeAndComplete(deps: Deps): Promise<void> {
 
   const uri = doc.uri.toString();
   const requestVersion = doc.version;
+  const originalText = doc.getText();
   const params: RouteAndCompleteParams = { textDocument: { uri }, instruction: instruction.trim(), apply: false };
   if (range) params.range = range;
 
@@ -131,20 +155,23 @@ async function routeAndComplete(deps: Deps): Promise<void> {
   }
 
   deps.status.update(result);
+  await deps.history.setLastSummary(result);
   deps.log.info(`request ${result.requestId}: ${summaryLine(result)}`);
-  const details = (): Promise<void> =>
-    showMarkdown(
-      deps.docs,
-      `/details/request-${result.requestId || "unknown"}.md`,
-      resultMarkdown(result, { instruction }),
-    );
+  const details = (): Promise<void> => showDetails(deps, result, instruction, undefined);
 
   if (!result.edit) {
+    void deps.history.refresh();
     await reportNoEdit(deps, result, details);
     return;
   }
+  const proposed = proposedText(deps, doc, originalText, result.edit);
+  if (proposed !== undefined) await rememberDiff(deps, doc, originalText, proposed, result);
+  void deps.history.refresh();
+  if (proposed === undefined) return;
+
   const stale = staleReason(result.edit, uri, requestVersion, openVersion, sameUri);
   if (stale) {
+    await deps.diffs.markApplied(result.requestId, false);
     await offerDetails(
       vscode.window.showWarningMessage(
         `ACRouter: ${stale}, so the proposed edit no longer fits; it was not applied. Run the command again.`,
@@ -154,7 +181,7 @@ async function routeAndComplete(deps: Deps): Promise<void> {
     );
     return;
   }
-  await previewAndApply(deps, client, doc, requestVersion, result, details);
+  await previewAndApply(deps, client, doc, requestVersion, result, proposed, details);
 }
 
 async function runWithProgress(
@@ -196,17 +223,59 @@ async function offerDetails(choice: Thenable<string | undefined>, details: () =>
 }
 
 async function reportNoEdit(deps: Deps, result: RouteAndCompleteResult, details: () => Promise<void>): Promise<void> {
+  // The server says which key variable was missing ("auth: environment variable X is not set");
+  // the settings tell which models need keys that are not stored anywhere.
   const { settings } = currentSettings();
-  const missing = result.attempts.some((a) => a.verdict === "error")
-    ? missingKeyVars(settings.models, deps.keys.storedNames(), process.env)
-    : [];
-  const buttons = missing.length ? [DETAILS, SET_KEY] : [DETAILS];
-  const hint = missing.length ? ` No API key is set for ${missing.join(", ")}.` : "";
-  const message = `ACRouter: ${summaryLine(result)}. No edit was proposed.${hint}`;
+  const missing = missingKeysFromAttempts(result.attempts);
+  if (missing.length === 0 && result.attempts.some((a) => a.verdict === "error"))
+    missing.push(...missingKeyVars(settings.models, deps.keys.storedNames(), process.env));
+  if (missing.length) {
+    const choice = await vscode.window.showErrorMessage(missingKeyMessage(missing), SET_KEY, DETAILS);
+    if (choice === SET_KEY) await setApiKey(deps, missing[0]);
+    if (choice === DETAILS) await details();
+    return;
+  }
+  const message = `ACRouter: ${summaryLine(result)}. No edit was proposed.`;
   const show = result.verified ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-  const choice = await show(message, ...buttons);
-  if (choice === DETAILS) await details();
-  if (choice === SET_KEY) await setApiKey(deps);
+  await offerDetails(show(message, DETAILS), details);
+}
+
+function proposedText(
+  deps: Deps,
+  doc: vscode.TextDocument,
+  originalText: string,
+  edit: WorkspaceEdit,
+): string | undefined {
+  try {
+    return previewText(originalText, edit, doc.uri.toString(), sameUri);
+  } catch (error) {
+    if (!(error instanceof EditError)) throw error;
+    showError(
+      deps.log,
+      `ACRouter: the server's edit cannot be applied to ${basename(doc.uri.path)}: ${error.message}.`,
+    );
+    return undefined;
+  }
+}
+
+async function rememberDiff(
+  deps: Deps,
+  doc: vscode.TextDocument,
+  originalText: string,
+  proposed: string,
+  result: RouteAndCompleteResult,
+): Promise<void> {
+  const file = displayName(doc);
+  const others = touchedUris(result.edit as WorkspaceEdit)
+    .filter((u) => !sameUri(u, doc.uri.toString()))
+    .map((u) => vscode.workspace.asRelativePath(vscode.Uri.parse(u)));
+  await deps.diffs.put({
+    requestId: result.requestId,
+    file,
+    diff: unifiedDiff(originalText, proposed, file),
+    otherFiles: others,
+    applied: null,
+  });
 }
 
 async function previewAndApply(
@@ -215,23 +284,14 @@ async function previewAndApply(
   doc: vscode.TextDocument,
   requestVersion: number,
   result: RouteAndCompleteResult,
+  proposed: string,
   details: () => Promise<void>,
 ): Promise<void> {
   const edit = result.edit as WorkspaceEdit;
   const uri = doc.uri.toString();
-  let proposed: string;
-  try {
-    proposed = previewText(doc.getText(), edit, uri, sameUri);
-  } catch (error) {
-    if (!(error instanceof EditError)) throw error;
-    showError(
-      deps.log,
-      `ACRouter: the server's edit cannot be applied to ${basename(doc.uri.path)}: ${error.message}.`,
-    );
-    return;
-  }
   const name = basename(doc.uri.path);
   const previewUri = deps.docs.set(`/preview/${result.requestId || randomUUID()}/${name}`, proposed);
+  let applied = false;
   try {
     const previewDoc = await vscode.workspace.openTextDocument(previewUri);
     if (previewDoc.languageId !== doc.languageId)
@@ -250,8 +310,9 @@ async function previewAndApply(
       choice = await ask(applyPrompt(result, others), APPLY, DISCARD, DETAILS);
       if (choice === DETAILS) await details();
     } while (choice === DETAILS);
-    if (choice === APPLY) await applyEdit(deps, client, edit, uri, requestVersion);
+    if (choice === APPLY) applied = await applyEdit(deps, client, edit, uri, requestVersion);
   } finally {
+    await deps.diffs.markApplied(result.requestId, applied);
     await closeDiffTabs(previewUri);
     deps.docs.delete(previewUri);
   }
@@ -263,24 +324,106 @@ async function applyEdit(
   edit: WorkspaceEdit,
   uri: string,
   requestVersion: number,
-): Promise<void> {
+): Promise<boolean> {
   const stale = staleReason(edit, uri, requestVersion, openVersion, sameUri);
   if (stale) {
     void vscode.window.showWarningMessage(`ACRouter: the edit was NOT applied: ${stale}. Run the command again.`);
     deps.log.warn(`edit not applied: ${stale}`);
-    return;
+    return false;
   }
   const converted = await client.protocol2CodeConverter.asWorkspaceEdit(
     edit as Parameters<typeof client.protocol2CodeConverter.asWorkspaceEdit>[0],
   );
   if (!converted || !(await vscode.workspace.applyEdit(converted))) {
     showError(deps.log, "ACRouter: VS Code could not apply the edit.");
-    return;
+    return false;
   }
   vscode.window.setStatusBarMessage("$(check) ACRouter: edit applied", 4000);
+  return true;
 }
 
-// ----------------------------------------------------------------- reset memory
+// ----------------------------------------------------------------- history
+
+/** Virtual documents of request details live under this path. */
+const REQUEST_DOCS = "/request/";
+
+async function showHistory(deps: Deps): Promise<void> {
+  await vscode.commands.executeCommand(`${HISTORY_VIEW}.focus`);
+  await deps.history.refresh();
+}
+
+/** The why (asked from the server when the entry lacks it), attempts, tests, and the diff this window kept. */
+async function showDetails(
+  deps: Deps,
+  summary: RequestSummary,
+  instruction: string | null | undefined,
+  time: number | string | undefined,
+): Promise<void> {
+  let entry = summary;
+  if (!entry.why.trim() && entry.requestId) {
+    const client = await deps.servers.get();
+    if (client) {
+      try {
+        const why = parseWhy(await executeServerCommand(client, ServerCommand.explain, { requestId: entry.requestId }));
+        entry = { ...entry, why };
+      } catch (error) {
+        deps.log.warn(`explain ${entry.requestId}: ${String(error)}`);
+      }
+    }
+  }
+  await showMarkdown(
+    deps.docs,
+    `${REQUEST_DOCS}${entry.requestId || "unknown"}/${detailsTitle(entry, instruction)}.md`,
+    resultMarkdown(entry, { instruction, time, diff: deps.diffs.get(entry.requestId), showDiff: true }),
+  );
+}
+
+async function openRequest(deps: Deps, requestId: string): Promise<void> {
+  const entry = deps.history.find(requestId);
+  if (!entry) {
+    void vscode.window.showWarningMessage("ACRouter: that request is no longer in the history.");
+    return;
+  }
+  await showDetails(deps, entry, entry.instruction, entry.time);
+}
+
+async function explainLast(deps: Deps): Promise<void> {
+  const entries: HistoryEntry[] = await deps.history.reload();
+  const last = entries[0];
+  if (!last) {
+    void vscode.window.showInformationMessage(
+      'ACRouter: there is no decision to explain yet. Run "ACRouter: Route and Complete" first.',
+    );
+    return;
+  }
+  await showDetails(deps, last, last.instruction, last.time);
+}
+
+// ----------------------------------------------------------------- routing memory
+
+async function exportMemory(deps: Deps): Promise<vscode.Uri | undefined> {
+  const client = await deps.servers.get();
+  if (!client) return undefined;
+  const raw = await executeServerCommand(client, ServerCommand.exportMemory, {});
+  const records = Array.isArray((raw as { records?: unknown }).records)
+    ? (raw as { records: unknown[] }).records.length
+    : 0;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const name = exportFileName(new Date());
+  const target = await vscode.window.showSaveDialog({
+    title: "ACRouter: Export Routing Memory",
+    saveLabel: "Export",
+    defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+    filters: { JSON: ["json"] },
+  });
+  if (!target) return undefined;
+  await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(raw, null, 2) + "\n", "utf8"));
+  deps.log.info(`routing memory exported: ${records} records to ${target.fsPath}`);
+  void vscode.window.showInformationMessage(exportDoneMessage(records, target.fsPath), "Open").then((choice) => {
+    if (choice === "Open") void vscode.window.showTextDocument(target);
+  });
+  return target;
+}
 
 async function resetMemory(deps: Deps): Promise<void> {
   const client = await deps.servers.get();
@@ -290,15 +433,41 @@ async function resetMemory(deps: Deps): Promise<void> {
     void vscode.window.showInformationMessage("ACRouter: the routing memory is already empty.");
     return;
   }
+  const models = new Set((await deps.history.list()).flatMap((e) => e.attempts.map((a) => a.model))).size;
   const DELETE = "Delete";
-  const choice = await vscode.window.showWarningMessage(resetConfirmMessage(records), { modal: true }, DELETE);
-  if (choice !== DELETE) return;
+  const EXPORT = "Export First…";
+  let exported: vscode.Uri | undefined;
+  for (;;) {
+    const detail = resetConfirmDetail(exported?.fsPath);
+    const buttons = exported ? [DELETE] : [EXPORT, DELETE];
+    const choice = await vscode.window.showWarningMessage(
+      resetConfirmMessage(records, models || undefined),
+      { modal: true, detail },
+      ...buttons,
+    );
+    if (choice === EXPORT) {
+      exported = await exportMemory(deps);
+      continue;
+    }
+    if (choice !== DELETE) return;
+    break;
+  }
   const removed = parseCount(
     await executeServerCommand(client, ServerCommand.resetMemory, { confirm: true }),
     "removed",
   );
   deps.log.info(`routing memory reset: ${removed} records removed`);
+  await deps.diffs.clear();
+  await deps.docs.closePreviews(REQUEST_DOCS); // the requests they show are gone
+  await deps.history.setLastSummary(undefined);
+  deps.status.reset();
+  await deps.history.refresh();
   void vscode.window.showInformationMessage(resetDoneMessage(removed));
+}
+
+async function restartServer(deps: Deps): Promise<void> {
+  const client = await deps.servers.restart();
+  if (client) vscode.window.setStatusBarMessage("$(check) ACRouter: server restarted", 4000);
 }
 
 // ----------------------------------------------------------------- API keys
@@ -308,7 +477,7 @@ interface KeyItem extends vscode.QuickPickItem {
   stored?: boolean;
 }
 
-async function setApiKey(deps: Deps): Promise<void> {
+async function pickKeyName(deps: Deps): Promise<{ envName: string; stored: boolean } | undefined> {
   const { settings } = currentSettings();
   const items: KeyItem[] = apiKeyChoices(settings.models, deps.keys.storedNames()).map((c) => ({
     label: c.envName,
@@ -323,24 +492,27 @@ async function setApiKey(deps: Deps): Promise<void> {
     title: "ACRouter: Set API Key (1/2)",
     placeHolder: "Which environment variable should hold the key? (the apiKeyEnv of your models)",
   });
-  if (!picked) return;
+  if (!picked) return undefined;
+  if (picked.envName) return { envName: picked.envName, stored: picked.stored ?? false };
+  const typed = await vscode.window.showInputBox({
+    title: "ACRouter: Set API Key (1/2)",
+    prompt: "Name of the environment variable, e.g. OPENAI_API_KEY (the name only, not the key)",
+    ignoreFocusOut: true,
+    validateInput: (v) =>
+      isEnvName(v.trim()) ? undefined : "Letters, digits and _ only, not starting with a digit (e.g. OPENAI_API_KEY).",
+  });
+  if (!typed) return undefined;
+  const envName = typed.trim();
+  return { envName, stored: deps.keys.storedNames().includes(envName) };
+}
 
-  let envName = picked.envName;
-  let stored = picked.stored ?? false;
-  if (!envName) {
-    const typed = await vscode.window.showInputBox({
-      title: "ACRouter: Set API Key (1/2)",
-      prompt: "Name of the environment variable, e.g. OPENAI_API_KEY (the name only, not the key)",
-      ignoreFocusOut: true,
-      validateInput: (v) =>
-        isEnvName(v.trim())
-          ? undefined
-          : "Letters, digits and _ only, not starting with a digit (e.g. OPENAI_API_KEY).",
-    });
-    if (!typed) return;
-    envName = typed.trim();
-    stored = deps.keys.storedNames().includes(envName);
-  }
+async function setApiKey(deps: Deps, preset?: string): Promise<void> {
+  const chosen =
+    typeof preset === "string" && isEnvName(preset)
+      ? { envName: preset, stored: deps.keys.storedNames().includes(preset) }
+      : await pickKeyName(deps);
+  if (!chosen) return;
+  const { envName, stored } = chosen;
 
   const key = await vscode.window.showInputBox({
     title: `ACRouter: Set API Key (2/2): ${envName}`,

@@ -26,17 +26,34 @@ export class VirtualDocuments implements vscode.TextDocumentContentProvider, vsc
     this.contents.delete(uri.toString());
   }
 
+  /** Close the rendered previews of the documents under `prefix` (e.g. "/request/") and forget them. */
+  async closePreviews(prefix: string): Promise<void> {
+    const uris = [...this.contents.keys()].map((k) => vscode.Uri.parse(k)).filter((u) => u.path.startsWith(prefix));
+    const labels = new Set(uris.map((u) => `Preview ${u.path.slice(u.path.lastIndexOf("/") + 1)}`));
+    const tabs = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .filter((tab) => tab.input instanceof vscode.TabInputWebview && labels.has(tab.label));
+    if (tabs.length) await vscode.window.tabGroups.close(tabs);
+    for (const u of uris) this.contents.delete(u.toString());
+  }
+
   dispose(): void {
     this.contents.clear();
     this.changed.dispose();
   }
 }
 
-/** Show markdown as a rendered preview beside the editor (falls back to the read-only source). */
+/**
+ * Show markdown as a rendered preview beside the first editor group (falls back to the
+ * read-only source). From the first group, "beside" is always the second one, so the
+ * markdown extension reuses the preview there instead of opening one more to the side.
+ */
 export async function showMarkdown(docs: VirtualDocuments, path: string, markdown: string): Promise<void> {
   const uri = docs.set(path, markdown);
   const doc = await vscode.workspace.openTextDocument(uri);
   try {
+    if (vscode.window.tabGroups.all.length > 1)
+      await vscode.commands.executeCommand("workbench.action.focusFirstEditorGroup");
     await vscode.commands.executeCommand("markdown.showPreviewToSide", uri);
   } catch {
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });

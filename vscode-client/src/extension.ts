@@ -1,10 +1,14 @@
 // Entry point: wires the log, secret store, virtual documents, status bar,
-// language server manager and commands together.
+// language server manager, history model and views, and commands together.
 
 import * as vscode from "vscode";
+import { ChartView, CHART_VIEW } from "./chartView";
 import { currentSettings, ServerManager } from "./client";
-import { type Deps, refreshStatus, registerCommands } from "./commands";
+import { type Deps, registerCommands } from "./commands";
+import { DiffStore } from "./diffStore";
 import { SCHEME, VirtualDocuments } from "./documents";
+import { HistoryModel } from "./historyModel";
+import { HISTORY_VIEW, HistoryTree } from "./historyView";
 import { createLog, reportSettingsProblems } from "./log";
 import { ApiKeyStore } from "./secrets";
 import { StatusItem } from "./status";
@@ -17,14 +21,33 @@ export function activate(context: vscode.ExtensionContext): void {
   const docs = new VirtualDocuments();
   const status = new StatusItem();
   servers = new ServerManager(context, log, keys);
-  const deps: Deps = { servers, keys, docs, status, log };
+  const history = new HistoryModel(servers, context.workspaceState, log);
+  const tree = new HistoryTree(history);
+  const chart = new ChartView(history, context.extensionUri);
+  const diffs = new DiffStore(context.workspaceState);
+  const deps: Deps = { context, servers, keys, docs, status, log, history, diffs, chart };
+
+  const last = history.lastSummary;
+  if (last) status.update(last);
 
   context.subscriptions.push(
     log,
     docs,
     status,
     servers,
+    history,
+    tree,
+    chart,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs),
+    vscode.window.createTreeView(HISTORY_VIEW, { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.window.registerWebviewViewProvider(CHART_VIEW, chart),
+    // A (re)started server may hold a different memory (ACROUTER_HOME, reset elsewhere): reload.
+    servers.onDidStart(() => void history.refresh()),
+    // No request in this workspace yet: the status bar shows the newest one the server remembers.
+    history.onDidChange(() => {
+      const newest = history.latest;
+      if (!history.lastSummary && newest) status.update(newest);
+    }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration("acrouter")) return;
       reportSettingsProblems(log, currentSettings().problems, true);
@@ -35,7 +58,6 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(context, deps);
   reportSettingsProblems(log, currentSettings().problems, true);
   log.info(`ACRouter ${String(context.extension.packageJSON.version)} activated`);
-  void refreshStatus(deps);
 }
 
 export async function deactivate(): Promise<void> {

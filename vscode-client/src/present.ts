@@ -79,10 +79,15 @@ const OUTCOME_WORD: Record<Outcome, string> = {
   failed: "failed",
 };
 
-/** Status bar text, e.g. "$(check) strong · $0.0021". */
+/** Status bar text, e.g. "$(check) strong · $0.0021 · verified". */
 export function statusBarText(s: RequestSummary): string {
   const outcome = outcomeOf(s);
-  return `${OUTCOME_ICON[outcome]} ${s.finalModel ?? "no model"} · ${formatCost(s.costUsd)}`;
+  return `${OUTCOME_ICON[outcome]} ${s.finalModel ?? "no model"} · ${formatCost(s.costUsd)} · ${OUTCOME_WORD[outcome]}`;
+}
+
+/** The verdict of a request in one word: "verified", "not verified" or "failed". */
+export function outcomeWord(s: Pick<RequestSummary, "verified" | "finalModel">): string {
+  return OUTCOME_WORD[outcomeOf(s)];
 }
 
 /** Status bar before the first request. */
@@ -135,82 +140,207 @@ function cell(text: string): string {
     .trim();
 }
 
+/** "10/12": tests passed of those run, for the attempts table; "–" without counts. */
+function testsShort(a: Pick<AttemptInfo, "testsPassed" | "testsFailed">): string {
+  const passed = a.testsPassed ?? null;
+  const failed = a.testsFailed ?? null;
+  if (passed === null && failed === null) return "–";
+  if (passed === null || failed === null) return testsOf(a) ?? "–";
+  return `${passed}/${passed + failed}`;
+}
+
 /** Markdown table of the attempts, in the order they were made. */
 export function attemptsMarkdown(attempts: readonly AttemptInfo[]): string {
   if (attempts.length === 0) return "_No model was called._";
   const rows = attempts.map(
     (a, i) =>
-      `| ${i + 1} | ${cell(a.model)} | ${a.verdict} | ${testsOf(a) ?? "–"} | ${formatCost(a.costUsd)} | ${formatLatency(a.latencyMs)} |`,
+      `| ${i + 1} | ${cell(a.model)} | ${a.verdict} | ${testsShort(a)} | ${formatCost(a.costUsd)} | ${formatLatency(a.latencyMs)} |`,
   );
-  return ["| # | Model | Verdict | Tests | Cost | Time |", "|---|---|---|---|---|---|", ...rows].join("\n");
+  return ["| # | Model | Verdict | Tests passed | Cost | Time |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }
 
 /** A fenced code block that the content cannot close early. */
 function fenced(text: string): string {
+  return fencedAs(text, "text");
+}
+
+function fencedAs(text: string, language: string): string {
   let fence = "```";
   while (text.includes(fence)) fence += "`";
-  return `${fence}text\n${text.replace(/\s+$/, "")}\n${fence}`;
+  return `${fence}${language}\n${text.replace(/\s+$/, "")}\n${fence}`;
+}
+
+/** What the client kept of a request's edit (the server never stores code). */
+export interface DiffInfo {
+  file: string;
+  diff: string;
+  truncated: boolean;
+  otherFiles: readonly string[];
+  applied: boolean | null;
 }
 
 export interface DetailsOptions {
   instruction?: string | null;
   time?: number | string;
   now?: Date;
+  /** The request's diff: a DiffInfo, or undefined when it is not available (another window, or older). */
+  diff?: DiffInfo;
+  /** Whether to include the Diff section at all (the history view does; the route result already previewed it). */
+  showDiff?: boolean;
 }
 
-/** The details document of one request: outcome, attempts, each attempt's detail, and why. */
+/** Per attempt, the verifier's detail (test output summary), for the attempts that have one. */
+export function testsMarkdown(attempts: readonly AttemptInfo[]): string {
+  if (attempts.length === 0) return "_No model was called, so no tests ran._";
+  const details = attempts
+    .map((a, i) => (a.detail.trim() ? `**${i + 1}. ${cell(a.model)}** (${a.verdict})\n\n${fenced(a.detail)}` : ""))
+    .filter(Boolean);
+  return [attemptsMarkdown(attempts), ...details].join("\n\n");
+}
+
+function diffMarkdown(diff: DiffInfo | undefined): string {
+  if (!diff) {
+    return (
+      "_Diff not available: ACRouter's memory never stores code, so diffs are kept only by the window " +
+      "that made the request (the last 50 of them)._"
+    );
+  }
+  const state =
+    diff.applied === true ? "applied" : diff.applied === false ? "not applied" : "proposed (not applied yet)";
+  const lines = [`\`${cell(diff.file)}\` · ${state}`, "", fencedAs(diff.diff || "(no change)", "diff")];
+  if (diff.truncated) lines.push("", "_The diff was cut to keep the history small._");
+  if (diff.otherFiles.length)
+    lines.push("", `The edit also changed: ${diff.otherFiles.map((f) => `\`${cell(f)}\``).join(", ")}.`);
+  return lines.join("\n");
+}
+
+/** The details document of one request: outcome, (from the history) the diff, attempts and tests, why. */
 export function resultMarkdown(s: RequestSummary, opts: DetailsOptions = {}): string {
-  const lines: string[] = [`# ACRouter request ${s.requestId || "(no id)"}`, ""];
-  if (opts.instruction) lines.push(`> ${cell(opts.instruction)}`, "");
+  const lines: string[] = [`# ${opts.instruction ? cell(truncate(opts.instruction, 90)) : "ACRouter request"}`, ""];
   const meta = [`kind: \`${s.kind}\``, `outcome: **${OUTCOME_WORD[outcomeOf(s)]}**`];
   if (opts.time !== undefined) meta.push(formatTime(opts.time, opts.now ?? new Date()));
-  lines.push(meta.join(" · "), "", summaryLine(s) + ".", "", "## Attempts", "", attemptsMarkdown(s.attempts), "");
-  s.attempts.forEach((a, i) => {
-    if (a.detail.trim()) lines.push(`**${i + 1}. ${cell(a.model)}** (${a.verdict})`, "", fenced(a.detail), "");
-  });
+  meta.push(`request \`${s.requestId || "(no id)"}\``);
+  lines.push(meta.join(" · "), "", summaryLine(s) + ".", "");
+  if (opts.showDiff) lines.push("## Diff", "", diffMarkdown(opts.diff), "");
+  lines.push("## Attempts and tests", "", testsMarkdown(s.attempts), "");
   lines.push("## Why", "", s.why.trim() || "_The server gave no explanation._", "");
   return lines.join("\n");
 }
 
-// ----------------------------------------------------------------- history
-
-export interface HistoryItemText {
-  label: string;
-  description: string;
-  detail: string;
+/** A readable name for a request's details document (its editor tab title). */
+export function detailsTitle(s: Pick<RequestSummary, "kind">, instruction?: string | null): string {
+  const base = instruction ? truncate(instruction, 48) : kindLabel(s.kind);
+  return (
+    base
+      .replace(/[\\/:*?"<>|#%]+/g, " ")
+      .replace(/\s+/g, " ")
+      .trim() || "request"
+  );
 }
+
+// ----------------------------------------------------------------- history
 
 function truncate(text: string, max: number): string {
   const line = text.split(/\r?\n/, 1)[0].trim();
   return line.length > max ? line.slice(0, max - 1) + "…" : line;
 }
 
-/** One QuickPick row: what was asked, which model, verdict, cost, when. */
-export function historyItem(e: HistoryEntry, now: Date): HistoryItemText {
-  const outcome = outcomeOf(e);
-  const what = e.instruction ? truncate(e.instruction, 70) : e.kind.replace(/_/g, " ");
+/** A request row of the Routing History view. */
+export interface RequestRowText {
+  label: string;
+  description: string;
+  /** Markdown. */
+  tooltip: string;
+}
+
+/** "cheap ✗ → strong ✓": the models tried, in order, with their verdicts. */
+export function attemptTrail(attempts: readonly AttemptInfo[]): string {
+  if (attempts.length === 0) return "no model called";
+  return attempts.map((a) => `${a.model} ${VERDICT_MARK[a.verdict]}`).join(" → ");
+}
+
+const VERDICT_MARK: Record<AttemptInfo["verdict"], string> = { pass: "✓", fail: "✗", error: "⚠" };
+
+export function requestRow(e: HistoryEntry, now: Date): RequestRowText {
+  const what = e.instruction ? truncate(e.instruction, 80) : kindLabel(e.kind);
   return {
-    label: `${OUTCOME_ICON[outcome]} ${what}`,
-    description: `${e.finalModel ?? "no model"} · ${OUTCOME_WORD[outcome]} · ${formatCost(e.costUsd)}`,
-    detail: [
+    label: what,
+    description: [
       formatTime(e.time, now),
-      e.kind,
-      plural(e.attempts.length, "attempt"),
-      e.attempts.map((a) => `${a.model} ${a.verdict}`).join(" → ") || "no model called",
+      attemptTrail(e.attempts),
+      formatCost(e.costUsd),
       formatLatency(e.latencyMs),
     ].join(" · "),
+    tooltip:
+      `**${cell(what)}**\n\n${summaryLine(e)}\n\n` +
+      `kind \`${e.kind}\` · ${formatTime(e.time, now)}\n\n${attemptsMarkdown(e.attempts)}\n\nClick for why, diff and tests.`,
   };
+}
+
+/** An attempt row under a request: "cheap", "fail · 1 passed, 1 failed · $0.0001 · 850 ms". */
+export function attemptRow(a: AttemptInfo, index: number): RequestRowText {
+  const tests = testsOf(a);
+  return {
+    label: `${index + 1}. ${a.model}`,
+    description: [a.verdict, tests, formatCost(a.costUsd), formatLatency(a.latencyMs)].filter(Boolean).join(" · "),
+    tooltip: `**${cell(a.model)}**: ${a.verdict}${tests ? ` (${tests})` : ""}${a.detail.trim() ? `\n\n${fenced(a.detail)}` : ""}`,
+  };
+}
+
+/** "bug_fixing" -> "Bug fixing". */
+export function kindLabel(kind: string): string {
+  const words = kind.replace(/[_-]+/g, " ").trim();
+  return words ? words[0].toUpperCase() + words.slice(1) : "Request";
+}
+
+// ----------------------------------------------------------------- errors the user can act on
+
+const MISSING_KEY = /environment variable ([A-Za-z_][A-Za-z0-9_]*) is (?:not set|empty)/;
+
+/** Key variables the server said are missing ("auth: environment variable X is not set"), once each. */
+export function missingKeysFromAttempts(attempts: readonly AttemptInfo[]): string[] {
+  const out: string[] = [];
+  for (const a of attempts) {
+    const m = MISSING_KEY.exec(a.detail);
+    if (m && !out.includes(m[1])) out.push(m[1]);
+  }
+  return out;
+}
+
+/** The message after a request that failed because keys are missing. */
+export function missingKeyMessage(vars: readonly string[]): string {
+  const names = vars.join(", ");
+  return vars.length === 1
+    ? `ACRouter: no API key is set for ${names}, so the model that needs it could not be called. Set the key and run the request again.`
+    : `ACRouter: no API keys are set for ${names}, so the models that need them could not be called. Set the keys and run the request again.`;
 }
 
 // ----------------------------------------------------------------- dialogs
 
-/** Text of the modal confirmation of "Reset Routing Memory". */
-export function resetConfirmMessage(records: number): string {
-  return (
-    `Delete ${plural(records, "routing record")}? ` +
-    "ACRouter forgets which models passed or failed your requests and routes from the benchmark priors again. " +
-    "This cannot be undone."
-  );
+/** Title of the modal confirmation of "Reset Routing Memory", with the counts. */
+export function resetConfirmMessage(records: number, models?: number): string {
+  const from = models ? ` about ${plural(models, "model")}` : "";
+  return `Delete ${plural(records, "routing record")}${from}?`;
+}
+
+/** Body of that confirmation: what is lost, and the export offered first. */
+export function resetConfirmDetail(exportedTo?: string): string {
+  const what =
+    "ACRouter forgets which of your models passed or failed your requests, and routes from the benchmark priors again. " +
+    "This cannot be undone.";
+  return exportedTo
+    ? `${what}\n\nA copy is saved in ${exportedTo}.`
+    : `${what}\n\nExport First saves a JSON copy: models, verdicts, costs and explanations, never code.`;
+}
+
+/** Default file name of an export, e.g. "acrouter-memory-2025-01-15.json". */
+export function exportFileName(now: Date): string {
+  const p = (n: number): string => String(n).padStart(2, "0");
+  return `acrouter-memory-${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}.json`;
+}
+
+export function exportDoneMessage(records: number, path: string): string {
+  return `ACRouter: exported ${plural(records, "routing record")} to ${path}.`;
 }
 
 export function resetDoneMessage(removed: number): string {
@@ -272,7 +402,8 @@ export type ServerProblem = "python-not-found" | "not-installed";
 
 export function missingServerMessage(problem: ServerProblem, python: string, install: string): string {
   return problem === "python-not-found"
-    ? `ACRouter: the Python interpreter "${python}" was not found. Set "acrouter.pythonPath" to a Python 3.10+ ` +
-        `interpreter that has the language server installed (${install}).`
-    : `ACRouter: the language server is not installed for "${python}". Install it with: ${install}`;
+    ? `ACRouter: the Python interpreter "${python}" was not found. Install Server puts the language server in a ` +
+        `private environment, or set "acrouter.pythonPath" to a Python 3.10+ interpreter that has it (${install}).`
+    : `ACRouter: the language server is not installed for "${python}". Install Server puts it in a private ` +
+        `environment for ACRouter, or install it yourself: ${install}`;
 }

@@ -10,6 +10,7 @@ export const ServerCommand = {
   explain: "acrouter.server.explain",
   resetMemory: "acrouter.server.resetMemory",
   memoryStats: "acrouter.server.memoryStats",
+  exportMemory: "acrouter.server.exportMemory",
 } as const;
 
 // ----------------------------------------------------------------- LSP shapes
@@ -125,6 +126,22 @@ export interface MemoryStatsResult {
   records: number;
 }
 
+/** Per (model, kind) totals the server keeps beside (and after compacting) the records. */
+export interface MemoryAggregate {
+  model: string;
+  kind: string;
+  n: number;
+  passes: number;
+  costUsdSum: number;
+}
+
+/** `exportMemory`'s reply: the whole routing memory (never code), newest record first. */
+export interface MemoryExport {
+  version: number;
+  records: HistoryEntry[];
+  aggregates: MemoryAggregate[];
+}
+
 // ----------------------------------------------------------------- checking replies
 
 /** The server answered with something this extension does not understand. */
@@ -201,12 +218,7 @@ export function parseHistory(raw: unknown): HistoryEntry[] {
   if (!Array.isArray(o.entries)) {
     throw new ProtocolError("The ACRouter server sent a history without entries.");
   }
-  return o.entries.map((item) => {
-    const e = expectObject(item, "history entry");
-    const time = typeof e.time === "number" || typeof e.time === "string" ? e.time : 0;
-    const instruction = typeof e.instruction === "string" ? e.instruction : null;
-    return { ...parseSummary(e), time, instruction };
-  });
+  return o.entries.map((item) => parseEntry(item, "history entry"));
 }
 
 export function parseCount(raw: unknown, key: "removed" | "records"): number {
@@ -220,4 +232,41 @@ export function parseCount(raw: unknown, key: "removed" | "records"): number {
 
 export function parseWhy(raw: unknown): string {
   return stringOr(expectObject(raw, "explanation").why, "");
+}
+
+function parseEntry(item: unknown, what: string): HistoryEntry {
+  const e = expectObject(item, what);
+  const time = typeof e.time === "number" || typeof e.time === "string" ? e.time : 0;
+  const instruction = typeof e.instruction === "string" ? e.instruction : null;
+  const summary = parseSummary(e);
+  if (numberOrNull(e.latencyMs) === null) {
+    // memory records carry only per-attempt latencies (and maybe meta.latency_ms)
+    const meta = isObject(e.meta) ? numberOrNull(e.meta.latency_ms) : null;
+    summary.latencyMs = meta ?? summary.attempts.reduce((sum, a) => sum + a.latencyMs, 0);
+  }
+  if (numberOrNull(e.costUsd) === null && summary.attempts.every((a) => a.costUsd !== null)) {
+    // as the server's Outcome.cost_usd: unknown when any attempt's price is
+    summary.costUsd = summary.attempts.reduce((sum, a) => sum + (a.costUsd ?? 0), 0);
+  }
+  return { ...summary, time, instruction };
+}
+
+/** The reply of `exportMemory`; throws ProtocolError when it is not an export. */
+export function parseExport(raw: unknown): MemoryExport {
+  const o = expectObject(raw, "memory export");
+  if (!Array.isArray(o.records)) throw new ProtocolError("The ACRouter server sent a memory export without records.");
+  const aggregates = Array.isArray(o.aggregates)
+    ? o.aggregates.filter(isObject).map((a) => ({
+        model: stringOr(a.model, "?"),
+        kind: stringOr(a.kind, "unknown"),
+        n: numberOrNull(a.n) ?? 0,
+        passes: numberOrNull(a.passes) ?? 0,
+        costUsdSum: numberOrNull(a.costUsdSum) ?? 0,
+      }))
+    : [];
+  return {
+    version: numberOrNull(o.version) ?? 0,
+    records: o.records.map((r) => parseEntry(r, "memory record")),
+    aggregates,
+  };
 }

@@ -42,6 +42,8 @@ export interface AcrouterSettings {
   sandbox: Sandbox;
   pythonPath: string;
   storeInstructions: boolean;
+  /** pip requirement for "Install Server": empty = `acrouter==<extension version>`; or a path/wheel. */
+  serverInstallSource: string;
 }
 
 export const DEFAULTS: Readonly<AcrouterSettings> = Object.freeze({
@@ -54,10 +56,14 @@ export const DEFAULTS: Readonly<AcrouterSettings> = Object.freeze({
   sandbox: "bwrap",
   pythonPath: "",
   storeInstructions: true,
+  serverInstallSource: "",
 });
 
-/** The settings sent to the server: everything but the client-only pythonPath. */
-export type ServerSettings = Omit<AcrouterSettings, "pythonPath">;
+/** Settings only the extension uses: never sent to the server. */
+export const CLIENT_ONLY = ["pythonPath", "serverInstallSource"] as const;
+
+/** The settings sent to the server: everything but the client-only ones. */
+export type ServerSettings = Omit<AcrouterSettings, (typeof CLIENT_ONLY)[number]>;
 
 export interface Validated {
   settings: AcrouterSettings;
@@ -103,7 +109,7 @@ export function validateSettings(raw: Record<string, unknown>): Validated {
     problems.push(`acrouter.${key}: expected ${expected}, got ${describe(value)}; using ${JSON.stringify(fallback)}.`);
   };
 
-  const str = (key: "testCommand" | "pythonPath"): void => {
+  const str = (key: "testCommand" | "pythonPath" | "serverInstallSource"): void => {
     const v = raw[key];
     if (v === undefined) return;
     if (typeof v === "string") s[key] = v.trim();
@@ -111,6 +117,7 @@ export function validateSettings(raw: Record<string, unknown>): Validated {
   };
   str("testCommand");
   str("pythonPath");
+  str("serverInstallSource");
 
   const num = (
     key: "maxAttempts" | "costWeight" | "requestTimeoutSeconds" | "testTimeoutSeconds",
@@ -220,7 +227,7 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-/** A fresh, whitelisted copy of what the server may see (no pythonPath, no unknown fields). */
+/** A fresh, whitelisted copy of what the server may see (no client-only settings, no unknown fields). */
 export function toServerSettings(s: AcrouterSettings): ServerSettings {
   return {
     models: s.models.map((m) => {

@@ -2,7 +2,7 @@
 // defaults and enums are declared in package.json and relied on in src/.
 
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { BENCHMARK_MODELS, DEFAULTS, validateSettings } from "../src/settings";
@@ -19,30 +19,92 @@ const properties: Record<
 > = manifest.contributes.configuration.properties;
 
 describe("package.json", () => {
-  it("contributes the four commands, all in the ACRouter category", () => {
+  it("contributes the commands, all in the ACRouter category", () => {
     const commands = manifest.contributes.commands as { command: string; title: string; category: string }[];
     assert.deepEqual(
       commands.map((c) => `${c.category}: ${c.title}`),
       [
         "ACRouter: Route and Complete",
         "ACRouter: Show History",
+        "ACRouter: Explain Last Decision",
+        "ACRouter: Show Model Chart",
+        "ACRouter: Export Routing Memory",
         "ACRouter: Reset Routing Memory",
+        "ACRouter: Restart Server",
+        "ACRouter: Install Server",
         "ACRouter: Set API Key",
+        "ACRouter: Refresh History",
+        "ACRouter: Show Why, Tests and Diff",
       ],
     );
-    assert.deepEqual(
-      commands.map((c) => c.command),
-      ["acrouter.routeAndComplete", "acrouter.showHistory", "acrouter.resetMemory", "acrouter.setApiKey"],
-    );
+    for (const id of [
+      "acrouter.explainLast",
+      "acrouter.exportMemory",
+      "acrouter.restartServer",
+      "acrouter.setApiKey",
+    ]) {
+      assert.ok(
+        commands.some((c) => c.command === id),
+        id,
+      );
+    }
     assert.ok(
       manifest.contributes.menus["editor/context"].some(
         (m: { command: string }) => m.command === "acrouter.routeAndComplete",
       ),
     );
+    const hidden = manifest.contributes.menus.commandPalette
+      .filter((m: { when: string }) => m.when === "false")
+      .map((m: { command: string }) => m.command);
+    assert.deepEqual(hidden, ["acrouter.openRequest", "acrouter.refreshHistory"]);
+  });
+
+  it("puts the Routing History and the Models chart in their own activity-bar container", () => {
+    const [container] = manifest.contributes.viewsContainers.activitybar;
+    assert.equal(container.id, "acrouter");
+    assert.ok(existsSync(path.join(root, container.icon)), container.icon);
+    const views = manifest.contributes.views.acrouter as { id: string; name: string; type?: string }[];
+    assert.deepEqual(
+      views.map((v) => [v.id, v.name, v.type ?? "tree"]),
+      [
+        ["acrouter.history", "Routing History", "tree"],
+        ["acrouter.models", "Models", "webview"],
+      ],
+    );
+    const welcome = manifest.contributes.viewsWelcome as { view: string; when: string; contents: string }[];
+    assert.ok(
+      welcome.some((w) => w.when === "acrouter.serverState == missing" && /acrouter\.installServer/.test(w.contents)),
+    );
+    assert.ok(
+      welcome.some((w) => /No routed requests yet/.test(w.contents) && /acrouter\.routeAndComplete/.test(w.contents)),
+    );
+    const ignore = readFileSync(path.join(root, ".vscodeignore"), "utf8");
+    assert.match(ignore, /^!media\/acrouter\.svg$/m, "the icon ships in the .vsix");
+  });
+
+  it("registers the views and every command the menus use", () => {
+    const src = ["extension.ts", "historyView.ts", "chartView.ts", "commands.ts"]
+      .map((f) => readFileSync(path.join(root, "src", f), "utf8"))
+      .join("\n");
+    assert.match(src, /HISTORY_VIEW = "acrouter\.history"/);
+    assert.match(src, /CHART_VIEW = "acrouter\.models"/);
+    const ids = new Set(manifest.contributes.commands.map((c: { command: string }) => c.command));
+    for (const menu of Object.values(manifest.contributes.menus) as { command: string }[][]) {
+      for (const item of menu) assert.ok(ids.has(item.command), `menu uses undeclared ${item.command}`);
+    }
+  });
+
+  it("describes every setting", () => {
+    for (const [key, prop] of Object.entries(properties)) {
+      const p = prop as { description?: string; markdownDescription?: string };
+      assert.ok((p.description ?? p.markdownDescription ?? "").length > 20, key);
+    }
   });
 
   it("registers every contributed command in the code", () => {
-    const src = readFileSync(path.join(root, "src", "commands.ts"), "utf8");
+    const src = ["commands.ts", "historyView.ts"]
+      .map((f) => readFileSync(path.join(root, "src", f), "utf8"))
+      .join("\n");
     for (const c of manifest.contributes.commands) assert.ok(src.includes(`"${c.command}"`), c.command);
   });
 
@@ -96,7 +158,18 @@ describe("package.json", () => {
 });
 
 describe("pure modules", () => {
-  const pure = ["protocol.ts", "edits.ts", "present.ts", "settings.ts", "env.ts", "cancel.ts"];
+  const pure = [
+    "protocol.ts",
+    "edits.ts",
+    "present.ts",
+    "settings.ts",
+    "env.ts",
+    "cancel.ts",
+    "diff.ts",
+    "diffStore.ts",
+    "chart.ts",
+    "serverInstall.ts",
+  ];
   it("never import vscode, so these tests can load them", () => {
     for (const file of pure) {
       const text = readFileSync(path.join(root, "src", file), "utf8");

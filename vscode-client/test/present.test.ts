@@ -7,11 +7,21 @@ import {
   formatCost,
   formatLatency,
   formatTime,
-  historyItem,
+  attemptRow,
+  attemptTrail,
+  detailsTitle,
+  exportDoneMessage,
+  exportFileName,
+  kindLabel,
+  missingKeyMessage,
+  missingKeysFromAttempts,
+  requestRow,
+  testsMarkdown,
   installCommand,
   missingServerMessage,
   outcomeOf,
   progressMessage,
+  resetConfirmDetail,
   resetConfirmMessage,
   resetDoneMessage,
   resultMarkdown,
@@ -70,21 +80,24 @@ describe("formatTime", () => {
 });
 
 describe("status bar", () => {
-  it("shows check, model and cost for a verified request", () => {
-    assert.equal(statusBarText(routeResult()), "$(check) strong · $0.0021");
+  it("shows check, model, cost and verdict for a verified request", () => {
+    assert.equal(statusBarText(routeResult()), "$(check) strong · $0.0021 · verified");
   });
   it("warns when the accepted answer is unverified and shows an error when nothing was accepted", () => {
     assert.equal(outcomeOf({ verified: false, finalModel: "cheap" }), "unverified");
-    assert.equal(statusBarText(routeResult({ verified: false, finalModel: "cheap" })), "$(warning) cheap · $0.0021");
+    assert.equal(
+      statusBarText(routeResult({ verified: false, finalModel: "cheap" })),
+      "$(warning) cheap · $0.0021 · not verified",
+    );
     assert.equal(
       statusBarText(routeResult({ verified: false, finalModel: null, costUsd: null })),
-      "$(error) no model · cost unknown",
+      "$(error) no model · cost unknown · failed",
     );
   });
   it("tooltip carries the summary and the attempts table", () => {
     const tip = statusBarTooltip(routeResult());
     assert.match(tip, /strong passed your tests on attempt 2/);
-    assert.match(tip, /\| 2 \| strong \| pass \|/);
+    assert.match(tip, /\| 2 \| strong \| pass \| 12\/12 \|/);
     assert.match(tip, /history/);
   });
 });
@@ -116,8 +129,9 @@ describe("attemptsMarkdown", () => {
     const md = attemptsMarkdown(routeResult().attempts);
     const lines = md.split("\n");
     assert.equal(lines.length, 4);
-    assert.equal(lines[2], "| 1 | cheap | fail | 10 passed, 2 failed | $0.0004 | 850 ms |");
-    assert.equal(lines[3], "| 2 | strong | pass | 12 passed, 0 failed | $0.0017 | 850 ms |");
+    assert.equal(lines[0], "| # | Model | Verdict | Tests passed | Cost | Time |");
+    assert.equal(lines[2], "| 1 | cheap | fail | 10/12 | $0.0004 | 850 ms |");
+    assert.equal(lines[3], "| 2 | strong | pass | 12/12 | $0.0017 | 850 ms |");
   });
   it("escapes table syntax in model names and handles missing test counts", () => {
     const md = attemptsMarkdown([attempt({ model: "a|b\nc", testsPassed: null, testsFailed: null, costUsd: null })]);
@@ -129,54 +143,131 @@ describe("attemptsMarkdown", () => {
 });
 
 describe("resultMarkdown", () => {
-  it("contains the request, outcome, attempts, details and why", () => {
+  const diff = {
+    file: "src/calc.py",
+    diff: "--- a/src/calc.py\n+++ b/src/calc.py\n@@ -1 +1 @@\n-a\n+b\n",
+    truncated: false,
+    otherFiles: [],
+    applied: true,
+  };
+  it("contains the request, outcome, attempts with their tests, and why", () => {
     const md = resultMarkdown(routeResult(), {
       instruction: "fix it",
       time: 1_700_000_000,
       now: new Date(1_700_000_060_000),
     });
-    assert.match(md, /^# ACRouter request r-1/);
-    assert.match(md, /> fix it/);
-    assert.match(md, /kind: `bug_fixing` · outcome: \*\*verified\*\* · 1 min ago/);
-    assert.match(md, /## Attempts/);
-    assert.match(md, /\*\*1\. cheap\*\* \(fail\)\n\n```text\n2 tests failed\n```/);
+    assert.match(md, /^# fix it\n/);
+    assert.match(md, /kind: `bug_fixing` · outcome: \*\*verified\*\* · 1 min ago · request `r-1`/);
     assert.match(md, /## Why\n\ncheap failed 2 tests, so ACRouter escalated to \*\*strong\*\*\./);
+    assert.match(md, /## Attempts and tests\n\n\| # \| Model \| Verdict \| Tests passed \| Cost \| Time \|/);
+    assert.match(md, /\| 1 \| cheap \| fail \| 10\/12 \| \$0\.0004 \| 850 ms \|/);
+    assert.match(md, /\*\*1\. cheap\*\* \(fail\)\n\n```text\n2 tests failed\n```/);
+    assert.ok(md.indexOf("## Attempts") < md.indexOf("## Why"), "the server's long explanation comes last");
+    assert.doesNotMatch(md, /## Diff/);
+  });
+  it("shows the kept diff, or says it is not available", () => {
+    const withDiff = resultMarkdown(routeResult(), { showDiff: true, diff });
+    assert.match(withDiff, /## Diff\n\n`src\/calc.py` · applied\n\n```diff\n--- a\/src\/calc.py\n[^]*\n\+b\n```/);
+    assert.ok(withDiff.indexOf("## Diff") < withDiff.indexOf("## Attempts"), "what changed comes first");
+    const cut = resultMarkdown(routeResult(), {
+      showDiff: true,
+      diff: { ...diff, truncated: true, applied: null, otherFiles: ["tests/test_calc.py"] },
+    });
+    assert.match(cut, /proposed \(not applied yet\)/);
+    assert.match(cut, /The diff was cut/);
+    assert.match(cut, /also changed: `tests\/test_calc.py`/);
+    assert.match(
+      resultMarkdown(routeResult(), { showDiff: true }),
+      /_Diff not available: ACRouter's memory never stores code/,
+    );
   });
   it("cannot be broken out of by backticks in test output", () => {
     const md = resultMarkdown(routeResult({ attempts: [attempt({ detail: "```\n# injected heading" })] }));
     assert.match(md, /````text\n```\n# injected heading\n````/);
   });
-  it("says so when there is no explanation", () => {
-    assert.match(resultMarkdown(routeResult({ why: "  " })), /_The server gave no explanation._/);
+  it("says so when there is no explanation, and titles requests without an instruction", () => {
+    const md = resultMarkdown(routeResult({ why: "  " }));
+    assert.match(md, /^# ACRouter request\n/);
+    assert.match(md, /_The server gave no explanation._/);
+  });
+  it("tests section covers attempts without test counts and requests without attempts", () => {
+    assert.match(
+      testsMarkdown([attempt({ verdict: "error", testsPassed: null, testsFailed: null })]),
+      /\| 1 \| cheap \| error \| – \|/,
+    );
+    assert.equal(testsMarkdown([]), "_No model was called, so no tests ran._");
+  });
+  it("titles the details document readably", () => {
+    assert.equal(detailsTitle({ kind: "bug_fixing" }, "Fix the bug: a/b <now>"), "Fix the bug a b now");
+    assert.equal(detailsTitle({ kind: "bug_fixing" }, null), "Bug fixing");
   });
 });
 
-describe("historyItem", () => {
+describe("history view rows", () => {
   const now = new Date(1_700_000_000_000 + 120_000);
-  it("labels with outcome and instruction, describes model, verdict and cost", () => {
-    const item = historyItem(historyEntry(), now);
-    assert.equal(item.label, "$(check) fix the off-by-one in parse_range");
-    assert.equal(item.description, "strong · verified · $0.0021");
-    assert.equal(item.detail, "2 min ago · bug_fixing · 2 attempts · cheap fail → strong pass · 12.3 s");
+  it("label the request by its instruction and describe time, models with verdicts, cost and latency", () => {
+    const row = requestRow(historyEntry(), now);
+    assert.equal(row.label, "fix the off-by-one in parse_range");
+    assert.equal(row.description, "2 min ago · cheap ✗ → strong ✓ · $0.0021 · 12.3 s");
+    assert.match(row.tooltip, /strong passed your tests on attempt 2/);
+    assert.match(row.tooltip, /\| 1 \| cheap \| fail \|/);
   });
-  it("falls back to the kind when instructions are not stored, and truncates long ones", () => {
-    assert.equal(historyItem(historyEntry({ instruction: null }), now).label, "$(check) bug fixing");
-    const long = historyItem(historyEntry({ instruction: "x".repeat(100) + "\nsecond line" }), now).label;
-    assert.equal(long, "$(check) " + "x".repeat(69) + "…");
+  it("fall back to the kind when instructions are not stored, and truncate long ones", () => {
+    assert.equal(requestRow(historyEntry({ instruction: null }), now).label, "Bug fixing");
+    const long = requestRow(historyEntry({ instruction: "x".repeat(100) + "\nsecond line" }), now).label;
+    assert.equal(long, "x".repeat(79) + "…");
   });
-  it("shows failures", () => {
-    const item = historyItem(historyEntry({ verified: false, finalModel: null, costUsd: null, attempts: [] }), now);
-    assert.equal(item.label, "$(error) fix the off-by-one in parse_range");
-    assert.equal(item.description, "no model · failed · cost unknown");
-    assert.match(item.detail, /0 attempts · no model called/);
+  it("show requests where no model was called", () => {
+    const row = requestRow(historyEntry({ verified: false, finalModel: null, costUsd: null, attempts: [] }), now);
+    assert.equal(row.description, "2 min ago · no model called · cost unknown · 12.3 s");
+  });
+  it("describe each attempt with verdict, tests, cost and time", () => {
+    const [first] = historyEntry().attempts;
+    const row = attemptRow(first, 0);
+    assert.equal(row.label, "1. cheap");
+    assert.equal(row.description, "fail · 10 passed, 2 failed · $0.0004 · 850 ms");
+    assert.match(row.tooltip, /```text\n2 tests failed\n```/);
+    const error = attemptRow(attempt({ verdict: "error", testsPassed: null, testsFailed: null, costUsd: 0 }), 1);
+    assert.equal(error.description, "error · $0 · 850 ms");
+  });
+  it("attemptTrail marks pass, fail and error", () => {
+    assert.equal(
+      attemptTrail([attempt({ verdict: "error" }), attempt({ verdict: "fail" }), attempt({ model: "s" })]),
+      "cheap ⚠ → cheap ✗ → s ✓",
+    );
+    assert.equal(kindLabel("code_completion"), "Code completion");
+  });
+});
+
+describe("missing API keys", () => {
+  it("are read from the server's auth errors, once each", () => {
+    const attempts = [
+      attempt({ verdict: "error", detail: "auth: environment variable OPENAI_API_KEY is not set" }),
+      attempt({ verdict: "error", detail: "auth: environment variable OPENAI_API_KEY is not set" }),
+      attempt({ verdict: "error", detail: "auth: environment variable ANTHROPIC_API_KEY is empty" }),
+      attempt({ verdict: "fail", detail: "1 failed" }),
+    ];
+    assert.deepEqual(missingKeysFromAttempts(attempts), ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"]);
+    assert.deepEqual(missingKeysFromAttempts([attempt({ verdict: "error", detail: "timeout: 120 s" })]), []);
+  });
+  it("are named in a message that says what to do", () => {
+    assert.match(missingKeyMessage(["OPENAI_API_KEY"]), /no API key is set for OPENAI_API_KEY.*Set the key/);
+    assert.match(missingKeyMessage(["A", "B"]), /no API keys are set for A, B/);
   });
 });
 
 describe("dialogs", () => {
   it("states how many records the reset deletes", () => {
-    assert.match(resetConfirmMessage(1), /^Delete 1 routing record\?/);
-    assert.match(resetConfirmMessage(42), /^Delete 42 routing records\?.*cannot be undone/);
+    assert.equal(resetConfirmMessage(1), "Delete 1 routing record?");
+    assert.equal(resetConfirmMessage(42), "Delete 42 routing records?");
+    assert.equal(resetConfirmMessage(5, 2), "Delete 5 routing records about 2 models?");
+    assert.match(resetConfirmDetail(), /cannot be undone\.\n\nExport First saves a JSON copy.*never code/);
+    assert.match(resetConfirmDetail("/tmp/m.json"), /A copy is saved in \/tmp\/m\.json\.$/);
     assert.equal(resetDoneMessage(3), "ACRouter: removed 3 routing records.");
+  });
+  it("names the export file by date and reports it", () => {
+    assert.equal(exportFileName(new Date(2025, 0, 5)), "acrouter-memory-2025-01-05.json");
+    assert.equal(exportDoneMessage(3, "/tmp/x.json"), "ACRouter: exported 3 routing records to /tmp/x.json.");
   });
   it("mentions other files the edit changes", () => {
     const p = applyPrompt(routeResult(), ["file:///w/tests/test_parse.py"]);
@@ -214,16 +305,12 @@ describe("install hints", () => {
       "/opt/py/bin/python3.12",
       "python3 -m pip install acrouter",
     );
-    assert.equal(
-      notFound,
-      'ACRouter: the Python interpreter "/opt/py/bin/python3.12" was not found. Set "acrouter.pythonPath" to a ' +
-        "Python 3.10+ interpreter that has the language server installed (python3 -m pip install acrouter).",
-    );
+    assert.match(notFound, /^ACRouter: the Python interpreter "\/opt\/py\/bin\/python3.12" was not found\./);
+    assert.match(notFound, /Install Server puts the language server in a private environment/);
+    assert.match(notFound, /\(python3 -m pip install acrouter\)\.$/);
     const notInstalled = missingServerMessage("not-installed", "python3", "python3 -m pip install acrouter");
-    assert.equal(
-      notInstalled,
-      'ACRouter: the language server is not installed for "python3". Install it with: python3 -m pip install acrouter',
-    );
+    assert.match(notInstalled, /^ACRouter: the language server is not installed for "python3"\. Install Server/);
+    assert.match(notInstalled, /install it yourself: python3 -m pip install acrouter$/);
   });
 });
 

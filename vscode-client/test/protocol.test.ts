@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseCount, parseHistory, parseRouteResult, parseWhy, ProtocolError, ServerCommand } from "../src/protocol";
+import {
+  parseCount,
+  parseExport,
+  parseHistory,
+  parseRouteResult,
+  parseWhy,
+  ProtocolError,
+  ServerCommand,
+} from "../src/protocol";
 
 describe("server command ids", () => {
   it("live under acrouter.server.*", () => {
@@ -104,5 +112,75 @@ describe("other replies", () => {
     assert.throws(() => parseCount({ removed: "all" }, "removed"), /no number "removed"/);
     assert.equal(parseWhy({ why: "**because**" }), "**because**");
     assert.equal(parseWhy({}), "");
+  });
+});
+
+describe("parseExport", () => {
+  // One record exactly as the server's memory.outcome_to_dict writes it.
+  const record = {
+    requestId: "r1",
+    time: 1700000000.0,
+    kind: "bug_fixing",
+    attempts: [
+      {
+        model: "cheap",
+        verdict: "fail",
+        costUsd: 0.0001,
+        latencyMs: 900.0,
+        detail: "1 failed, 1 passed",
+        testsPassed: 1,
+        testsFailed: 1,
+        score: null,
+      },
+      {
+        model: "strong",
+        verdict: "pass",
+        costUsd: 0.0003,
+        latencyMs: 1200.0,
+        detail: "2 passed",
+        testsPassed: 2,
+        testsFailed: 0,
+        score: null,
+      },
+    ],
+    finalModel: "strong",
+    verified: true,
+    why: "cheap failed",
+    workspaceId: null,
+    instruction: "Fix add",
+    features: [],
+    meta: {},
+  };
+
+  it("reads records like history entries, deriving total cost and latency from the attempts", () => {
+    const exp = parseExport({
+      version: 1,
+      records: [record],
+      aggregates: [{ model: "cheap", kind: "bug_fixing", n: 4, scoreSum: 1, passes: 1, costUsdSum: 0.002 }],
+    });
+    assert.equal(exp.version, 1);
+    const [r] = exp.records;
+    assert.equal(r.requestId, "r1");
+    assert.equal(r.instruction, "Fix add");
+    assert.equal(r.latencyMs, 2100);
+    assert.ok(Math.abs((r.costUsd ?? 0) - 0.0004) < 1e-12);
+    assert.deepEqual(exp.aggregates, [{ model: "cheap", kind: "bug_fixing", n: 4, passes: 1, costUsdSum: 0.002 }]);
+  });
+
+  it("keeps the cost unknown when an attempt's price is, and prefers meta.latency_ms", () => {
+    const unpriced = { ...record, attempts: [{ ...record.attempts[0], costUsd: null }], meta: { latency_ms: 5000 } };
+    const [r] = parseExport({ version: 1, records: [unpriced], aggregates: [] }).records;
+    assert.equal(r.costUsd, null);
+    assert.equal(r.latencyMs, 5000);
+  });
+
+  it("rejects replies that are not an export", () => {
+    assert.throws(() => parseExport({ version: 1 }), ProtocolError);
+    assert.throws(() => parseExport([]), ProtocolError);
+    assert.deepEqual(parseExport({ records: [] }).aggregates, []);
+  });
+
+  it("is a server command", () => {
+    assert.equal(ServerCommand.exportMemory, "acrouter.server.exportMemory");
   });
 });

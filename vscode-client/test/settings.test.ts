@@ -39,8 +39,10 @@ describe("validateSettings", () => {
       sandbox: "none",
       pythonPath: "/usr/bin/python3",
       storeInstructions: false,
+      serverInstallSource: " ~/src/acrouter ",
     });
     assert.deepEqual(problems, []);
+    assert.equal(settings.serverInstallSource, "~/src/acrouter");
     assert.equal(settings.models.length, 3);
     assert.equal(settings.models[0].apiKeyEnv, "OPENAI_API_KEY");
     assert.equal(settings.models[1].benchmarkModel, "claude-sonnet-4-6");
@@ -157,9 +159,10 @@ describe("what the server receives", () => {
   const { settings } = validateSettings({
     models: [{ name: "cheap", model: "openai/gpt-4o-mini", apiKeyEnv: "OPENAI_API_KEY", benchmarkModel: "gpt-5.4" }],
     pythonPath: "/home/me/.venv/bin/python",
+    serverInstallSource: "/home/me/src/acrouter",
   });
 
-  it("initializationOptions nests camelCase settings under `acrouter`, without pythonPath", () => {
+  it("initializationOptions nests camelCase settings under `acrouter`, without the client-only settings", () => {
     assert.deepEqual(initializationOptions(settings), {
       acrouter: {
         models: [

@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from ..domain import Aggregate, Attempt, Candidate, Decision, ModelSpec, Outcome, Task
+from ..domain import Aggregate, Attempt, Candidate, Decision, ModelSpec, Outcome, Task, is_model_evidence
 from .escalation import Option
 from .features import ALL, Group, task_path, text_features
 from .joint import CondEstimate, GroupJoint, JointTables
@@ -472,6 +472,8 @@ class ACRouterPolicy:
         path = self._path(kind, task_id, meta)
         observed: list[tuple[str, float, bool, float | None]] = []
         for a in attempts:
+            if not is_model_evidence(a):
+                continue  # e.g. a missing API key: not the model's fault
             if a.score is not None:
                 score = float(a.score)
                 passed = score >= 1.0

@@ -250,6 +250,25 @@ function create(script) {
         this.id = id;
       }
     },
+    ThemeIcon: class {
+      constructor(id, color) {
+        this.id = id;
+        this.color = color;
+      }
+    },
+    TreeItem: class {
+      constructor(label, collapsibleState) {
+        this.label = label;
+        this.collapsibleState = collapsibleState;
+      }
+    },
+    TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+    TabInputWebview: class {
+      constructor(viewType) {
+        this.viewType = viewType;
+      }
+    },
+    ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     StatusBarAlignment: { Left: 1, Right: 2 },
     ViewColumn: { Active: -1, Beside: -2, One: 1 },
@@ -279,6 +298,14 @@ function create(script) {
     },
     workspace: {
       workspaceFolders: [{ uri: Uri.file(script.root), name: "w", index: 0 }],
+      getWorkspaceFolder(uri) {
+        const folder = { uri: Uri.file(script.root), name: "w", index: 0 };
+        return uri.path.startsWith(folder.uri.path + "/") ? folder : undefined;
+      },
+      asRelativePath(uri) {
+        const p = typeof uri === "string" ? uri : uri.path;
+        return p.startsWith(Uri.file(script.root).path + "/") ? p.slice(Uri.file(script.root).path.length + 1) : p;
+      },
       textDocuments,
       getConfiguration(section) {
         return {

@@ -62,7 +62,8 @@ async def route(ls: LanguageServer, args: dict):
 @server.command("acrouter.server.history")
 def history(ls, args: dict):
     e = summary(); e["time"] = 1700000000; e["instruction"] = "fix it"
-    return {"entries": [e][: args.get("limit", 50)]}
+    entries = [e] if state["records"] else []  # empty after resetMemory, like the real server
+    return {"entries": entries[: args.get("limit", 50)]}
 
 @server.command("acrouter.server.explain")
 def explain(ls, args: dict):

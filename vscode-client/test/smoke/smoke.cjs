@@ -6,8 +6,10 @@
 //
 // Checks: server start + status bar from history, Set API Key (the key reaches
 // the server's environment only), Route and Complete (progress relay, diff,
-// details, apply), refusing a stale edit, cancellation, history, reset memory,
-// install hints when the server is missing, and that no key reaches the log.
+// details, apply), refusing a stale edit, cancellation, the history's details
+// with the kept diff, reset memory, Install Server and install hints when the
+// server is missing, and that no key reaches the log. The same flows in a real
+// VS Code: `make test-ui` (tests/ui/vscode.test.cjs).
 // The last test runs the REAL `acrouter serve` (from ../server) against the fake
 // OpenAI-compatible server in ../tests/fakes on 127.0.0.1, with real test runs.
 
@@ -53,13 +55,26 @@ function load(fake) {
   }
 }
 
+function memento() {
+  const state = new Map();
+  return {
+    get: (k, d) => (state.has(k) ? state.get(k) : d),
+    update: async (k, v) => void (v === undefined ? state.delete(k) : state.set(k, JSON.parse(JSON.stringify(v)))),
+    keys: () => [...state.keys()],
+  };
+}
+
 function makeContext() {
   const secrets = new Map();
-  const state = new Map();
+  const storage = fs.mkdtempSync(path.join(os.tmpdir(), "acrouter-smoke-storage-"));
+  process.on("exit", () => fs.rmSync(storage, { recursive: true, force: true }));
   return {
     secretsMap: secrets,
     subscriptions: [],
     extensionPath: root,
+    extensionUri: Uri.file(root),
+    globalStorageUri: Uri.file(storage),
+    workspaceState: memento(),
     extension: { packageJSON: { version: "0.1.0" } },
     secrets: {
       get: async (k) => secrets.get(k),
@@ -67,11 +82,7 @@ function makeContext() {
       delete: async (k) => void secrets.delete(k),
       onDidChange: () => ({ dispose() {} }),
     },
-    globalState: {
-      get: (k, d) => (state.has(k) ? state.get(k) : d),
-      update: async (k, v) => void state.set(k, v),
-      keys: () => [...state.keys()],
-    },
+    globalState: memento(),
   };
 }
 
@@ -97,9 +108,11 @@ test("extension against a fake server", { skip: !fs.existsSync(python) && `no Py
   ext.activate(context);
   t.after(() => ext.deactivate());
 
-  await t.test("starts the server and shows the last request in the status bar", async () => {
+  await t.test("the history starts the server and the status bar shows its newest request", async () => {
+    assert.equal(script.status.text, "$(hubot) ACRouter", "idle until a request is known");
+    await fake.commands.get("acrouter.refreshHistory")();
     for (let i = 0; i < 150 && !script.status.text.includes("strong"); i++) await sleep(100);
-    assert.equal(script.status.text, "$(check) strong · $0.0021");
+    assert.equal(script.status.text, "$(check) strong · $0.0021 · verified");
   });
 
   await t.test("Set API Key stores the key in secret storage and restarts the server", async () => {
@@ -132,7 +145,7 @@ test("extension against a fake server", { skip: !fs.existsSync(python) && `no Py
     assert.equal(fake.tabs.length, 0, "the diff tab is closed afterwards");
     const details = fake.shown.find((s) => s.kind === "command" && s.msg === "markdown.showPreviewToSide");
     const markdown = fake.providers.get("acrouter").provideTextDocumentContent(details.items[0]);
-    assert.match(markdown, /\| 2 \| strong \| pass \| 2 passed, 0 failed \|/);
+    assert.match(markdown, /\| 2 \| strong \| pass \| 2\/2 \|/);
     const seen = JSON.parse(/escalated (\{.*\})/.exec(markdown)[1]);
     assert.equal(seen.envKey, createHash("sha256").update(KEY).digest("hex").slice(0, 12), "key in the server env");
     assert.deepEqual(seen.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 3 } });
@@ -172,17 +185,30 @@ test("extension against a fake server", { skip: !fs.existsSync(python) && `no Py
     assert.ok(fake.getChannel().lines.some((l) => l.includes("Sending notification '$/cancelRequest'")));
   });
 
-  await t.test("Show History lists requests and shows the chosen one", async () => {
-    script.answers.push(0);
-    await fake.commands.get("acrouter.showHistory")();
-    assert.match(last(fake, "quickpick").items[0], /^\$\(check\) fix it \| strong · verified · \$0\.0021 \|/);
-  });
+  await t.test(
+    "Show History focuses the Routing History view; a request shows why, tests and the kept diff",
+    async () => {
+      await fake.commands.get("acrouter.showHistory")();
+      assert.ok(fake.shown.some((s) => s.kind === "command" && s.msg === "acrouter.history.focus"));
+      await fake.commands.get("acrouter.openRequest")("req-1");
+      const details = fake.shown.filter((s) => s.kind === "command" && s.msg === "markdown.showPreviewToSide").pop();
+      assert.equal(details.items[0].toString(), "acrouter:/request/req-1/fix%20it.md");
+      const markdown = fake.providers.get("acrouter").provideTextDocumentContent(details.items[0]);
+      assert.match(markdown, /^# fix it\n/);
+      // the fake server answers every request as req-1: the last one kept is the refused stale edit
+      // (DEF -> DEF, so no change), marked not applied
+      assert.match(markdown, /## Diff\n\n`a\.py` · not applied\n\n```diff\n\(no change\)\n```/);
+    },
+  );
 
-  await t.test("Reset Routing Memory confirms with the record count", async () => {
+  await t.test("Reset Routing Memory confirms with the record count, offering an export", async () => {
     script.answers.push("Delete", undefined);
     await fake.commands.get("acrouter.resetMemory")();
-    assert.match(last(fake, "warning").msg, /^Delete 3 routing records\?/);
+    const confirm = fake.shown.filter((s) => s.kind === "warning").pop();
+    assert.equal(confirm.msg, "Delete 3 routing records about 2 models?");
+    assert.deepEqual(confirm.items, ["Export First…", "Delete"]);
     assert.equal(last(fake, "info").msg, "ACRouter: removed 3 routing records.");
+    assert.equal(script.status.text, "$(hubot) ACRouter");
   });
 
   await t.test("the key never reaches the log or the protocol trace", () => {
@@ -196,7 +222,7 @@ test("extension against a fake server", { skip: !fs.existsSync(python) && `no Py
 });
 
 test(
-  "a missing server gets an install hint with Open Settings",
+  "a missing server gets Install Server and an install hint",
   { skip: !fs.existsSync(python) && `no Python at ${python}` },
   async () => {
     delete process.env.PYTHONPATH;
@@ -209,11 +235,12 @@ test(
     const context = makeContext();
     fake.vscode.window.activeTextEditor = undefined;
     ext.activate(context);
+    await fake.commands.get("acrouter.refreshHistory")(); // the history view starts the server
     for (let i = 0; i < 50 && !last(fake, "error"); i++) await sleep(100);
     const error = last(fake, "error");
     assert.match(error.msg, /the Python interpreter ".*no-such-python" was not found/);
     assert.match(error.msg, /-m pip install -e /); // this checkout is found next to vscode-client/
-    assert.deepEqual(error.items, ["Open Settings", "Copy Install Command"]);
+    assert.deepEqual(error.items, ["Install Server", "Open Settings", "Copy Install Command"]);
     await ext.deactivate();
   },
 );
@@ -326,9 +353,12 @@ test("extension against the real acrouter server", { skip: realServer, timeout: 
   assert.ok(fs.readFileSync(requestsLog, "utf8").includes(KEY), "the provider received the stored key");
   assert.ok(!fake.getChannel().lines.some((l) => l.includes(KEY)), "no key in the log or the protocol trace");
 
-  script.answers.push(0);
-  await fake.commands.get("acrouter.showHistory")();
-  assert.match(last(fake, "quickpick").items[0], /^\$\(check\) Fix the bug in add \| strong · verified · /);
+  await fake.commands.get("acrouter.explainLast")();
+  const details = fake.shown.filter((s) => s.kind === "command" && s.msg === "markdown.showPreviewToSide").pop();
+  const markdown = fake.providers.get("acrouter").provideTextDocumentContent(details.items[0]);
+  assert.match(markdown, /^# Fix the bug in add\n/);
+  assert.match(markdown, /-    return a - b\n\+    return a \+ b/);
+  assert.match(markdown, /## Why\n\n\*\*Kind:\*\* bug fixing/);
   script.answers.push("Delete", undefined);
   await fake.commands.get("acrouter.resetMemory")();
   assert.equal(last(fake, "info").msg, "ACRouter: removed 1 routing record.");

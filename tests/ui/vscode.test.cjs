@@ -1,0 +1,687 @@
+// `make test-ui`: the ACRouter extension in a real VS Code (code-server 4.139 =
+// VS Code 1.139, in headless Debian Chromium driven by puppeteer-core), with the
+// real `acrouter serve` from this checkout, against the fake OpenAI-compatible
+// server on 127.0.0.1 ("cheap" answers wrong code, "strong" right code) and a
+// sample project whose pytest test fails until the bug is fixed.
+//
+// The flow, as a person does it: open calc.py, Route and Complete from the
+// command palette -> the missing API key error -> Set API Key -> Route and
+// Complete again -> progress -> the diff preview -> Apply Edit -> save; then
+// the status bar, the Routing History view and a request's why/tests/diff, the
+// Models chart, and Reset Routing Memory (modal with counts) -> empty history.
+// Screenshots go to test-artifacts/ui/. It never skips: a missing tool fails
+// with the reason (tests/ui/setup.sh installs them).
+//
+//   ACROUTER_UI_TOOLS=~/.cache/acrouter-ui <node 24> --test tests/ui/vscode.test.cjs
+//   ACROUTER_UI_KEEP=1 keeps the temporary folder (logs, settings, memory).
+
+const assert = require("node:assert/strict");
+const { execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { after, before, test } = require("node:test");
+const { startCodeServer, startFakeOpenAI, stopGroup } = require("./lib/processes.cjs");
+const wb = require("./lib/workbench.cjs");
+
+const REPO = path.resolve(__dirname, "..", "..");
+const TOOLS = process.env.ACROUTER_UI_TOOLS || path.join(os.homedir(), ".cache", "acrouter-ui");
+const ARTIFACTS = path.join(REPO, "test-artifacts", "ui");
+const PYTHON = path.join(REPO, ".venv", "bin", "python");
+const CHROMIUM = process.env.ACROUTER_UI_CHROMIUM || "/usr/bin/chromium";
+const NODE24 = process.execPath; // the Makefile runs this file with Node 24
+const ENTRY = path.join(TOOLS, "code-server", "node_modules", "code-server", "out", "node", "entry.js");
+const VERSION = JSON.parse(fs.readFileSync(path.join(REPO, "vscode-client", "package.json"), "utf8")).version;
+const VSIX = path.join(REPO, "vscode-client", `acrouter-${VERSION}.vsix`);
+const KEY_ENV = "ACROUTER_UI_KEY";
+const KEY = "sk-ui-test-7f3a9c0e51";
+const INSTRUCTION = "Fix the bug in add";
+
+const BUGGY = "def add(a, b):\n    return a - b\n";
+const FIXED = "def add(a, b):\n    return a + b\n";
+const WRONG_REPLY = "```python\ndef add(a, b):\n    return a * b\n```";
+const RIGHT_REPLY = "```python\ndef add(a, b):\n    return a + b\n```";
+
+// ---------------------------------------------------------------- preflight: fail, never skip
+
+function preflight() {
+  const problems = [];
+  const need = (ok, what) => ok || problems.push(what);
+  need(
+    Number(process.versions.node.split(".")[0]) >= 22,
+    `Node >= 22 runs this test (puppeteer-core); this is ${process.version}: run it with tests/ui/setup.sh's Node 24 (make test-ui)`,
+  );
+  need(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (make test-ui does)`);
+  need(fs.existsSync(ENTRY), `code-server is not installed at ${ENTRY}: run tests/ui/setup.sh (make test-ui does)`);
+  need(fs.existsSync(VSIX), `${VSIX} is missing: make vsix`);
+  need(fs.existsSync(PYTHON), `${PYTHON} is missing: make venv`);
+  need(
+    fs.existsSync(path.join(REPO, "node_modules", "puppeteer-core")),
+    "puppeteer-core is missing: npm ci in the repo root (make npm)",
+  );
+  if (fs.existsSync(PYTHON)) {
+    try {
+      execFileSync(PYTHON, ["-c", "import acrouter, pytest"], { stdio: "pipe" });
+    } catch (error) {
+      problems.push(
+        `${PYTHON} cannot import acrouter and pytest: ${String(error.stderr || error.message)
+          .trim()
+          .split("\n")
+          .pop()}`,
+      );
+    }
+  }
+  if (problems.length) throw new Error(`test-ui cannot run:\n  - ${problems.join("\n  - ")}`);
+}
+
+/** bwrap (the default sandbox) when it works on this machine, else "none" (said in the output). */
+function sandboxMode() {
+  try {
+    execFileSync("bwrap", ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "true"], {
+      stdio: "pipe",
+      timeout: 10_000,
+    });
+    return "bwrap";
+  } catch {
+    console.log('# bwrap does not work here: the sample project\'s tests run with sandbox "none"');
+    return "none";
+  }
+}
+
+// ---------------------------------------------------------------- fixtures
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "acrouter-ui-"));
+const dirs = {
+  project: path.join(tmp, "project"),
+  userData: path.join(tmp, "user-data"),
+  extensions: path.join(tmp, "extensions"),
+  acrouterHome: path.join(tmp, "acrouter-home"),
+  chrome: path.join(tmp, "chrome-profile"),
+  xdg: path.join(tmp, "xdg"),
+  logs: path.join(tmp, "logs"),
+};
+
+function writeJson(file, value) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(value, null, 2) + "\n");
+}
+
+const projectSettingsFile = () => path.join(dirs.project, ".vscode", "settings.json");
+
+function makeProject(baseUrl, sandbox) {
+  const p = dirs.project;
+  fs.mkdirSync(path.join(p, "tests"), { recursive: true });
+  fs.writeFileSync(path.join(p, "calc.py"), BUGGY);
+  fs.writeFileSync(path.join(p, "conftest.py"), "");
+  fs.writeFileSync(
+    path.join(p, "tests", "test_calc.py"),
+    "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\ndef test_zero():\n    assert add(0, 0) == 0\n",
+  );
+  const model = (name, id, benchmarkModel, inCost, outCost) => ({
+    name,
+    model: `openai/${id}`,
+    apiBase: baseUrl,
+    apiKeyEnv: KEY_ENV,
+    benchmarkModel,
+    inputCostPer1M: inCost,
+    outputCostPer1M: outCost,
+  });
+  writeJson(projectSettingsFile(), {
+    "acrouter.models": [
+      // as tests/lsp/test_e2e.py: the benchmark priors put "cheap" first on bug fixing,
+      // and "strong" is worth escalating to when cheap's answer fails the tests
+      model("cheap", "cheap-m", "claude-opus-4-6", 0.1, 0.2),
+      model("strong", "strong-m", "MiniMax-M2.7", 1.0, 2.0),
+    ],
+    "acrouter.testCommand": `${PYTHON} -m pytest -q -p no:cacheprovider`,
+    // no acrouter.pythonPath yet: python3 has no server, so the test installs one (from this
+    // checkout) with "Install Server", then points pythonPath at the repo's venv
+    "acrouter.sandbox": sandbox,
+    "acrouter.maxAttempts": 3,
+    "acrouter.requestTimeoutSeconds": 30,
+    "acrouter.testTimeoutSeconds": 60,
+    "acrouter.serverInstallSource": REPO,
+    // the verbose protocol trace goes to the ACRouter output channel: the key must not be in it
+    "acrouter.trace.server": "verbose",
+  });
+}
+
+function userSettings() {
+  writeJson(path.join(dirs.userData, "User", "settings.json"), {
+    "workbench.colorTheme": "Default Dark Modern",
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": false,
+    "workbench.enableExperiments": false,
+    "workbench.secondarySideBar.defaultVisibility": "hidden",
+    "workbench.layoutControl.enabled": false,
+    "chat.disableAIFeatures": true,
+    "chat.commandCenter.enabled": false,
+    "window.commandCenter": false,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "extensions.autoUpdate": false,
+    "extensions.autoCheckUpdates": false,
+    "extensions.ignoreRecommendations": true,
+    "security.workspace.trust.enabled": false,
+    "git.enabled": false,
+    "editor.minimap.enabled": false,
+    "editor.fontSize": 14,
+    "files.autoSave": "off",
+    "files.simpleDialog.enable": true,
+    "markdown.preview.fontSize": 13,
+  });
+}
+
+// ---------------------------------------------------------------- the run
+
+let fake;
+let codeServer;
+let browser;
+let page;
+let failed = false;
+let shot = 0;
+
+async function screenshot(name, clip) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${String(++shot).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file, ...(clip ? { clip } : {}) });
+  return file;
+}
+
+/** Each step runs only if the ones before passed (a later failure would only repeat the first). */
+function step(name, fn, timeoutMs = 120_000) {
+  test(name, { timeout: timeoutMs + 30_000 }, async () => {
+    if (failed) throw new Error("not run: an earlier step failed");
+    let timer;
+    const deadline = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`step timed out after ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    try {
+      await Promise.race([fn(), deadline]);
+    } catch (error) {
+      failed = true;
+      if (page) await screenshot(`FAILED-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`).catch(() => undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+}
+
+before(
+  async () => {
+    preflight();
+    fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+    for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+    const behaviours = path.join(tmp, "behaviours.json");
+    // token counts of a small real request, so that the costs look like real ones
+    const usage = { prompt_tokens: 1240, completion_tokens: 310 };
+    writeJson(behaviours, {
+      "cheap-m": { reply: WRONG_REPLY, ...usage },
+      "strong-m": { reply: RIGHT_REPLY, ...usage },
+    });
+    fake = await startFakeOpenAI({
+      python: PYTHON,
+      script: path.join(REPO, "tests", "fakes", "openai_server.py"),
+      config: behaviours,
+      logFile: path.join(dirs.logs, "fake-openai.log"),
+      env: { ...process.env },
+    });
+    makeProject(fake.baseUrl, sandboxMode());
+    userSettings();
+
+    // code-server's own files (config, logs, data) all go into the temporary folder
+    const env = {
+      ...process.env,
+      HOME: process.env.HOME,
+      XDG_CONFIG_HOME: path.join(dirs.xdg, "config"),
+      XDG_DATA_HOME: path.join(dirs.xdg, "data"),
+      XDG_CACHE_HOME: path.join(dirs.xdg, "cache"),
+      // the extension passes its environment to the language server: its memory goes here
+      ACROUTER_HOME: dirs.acrouterHome,
+    };
+    delete env[KEY_ENV];
+    const configFile = path.join(tmp, "code-server.yaml");
+    fs.writeFileSync(configFile, "auth: none\ncert: false\n");
+    execFileSync(
+      NODE24,
+      [
+        ENTRY,
+        "--config",
+        configFile,
+        "--user-data-dir",
+        dirs.userData,
+        "--extensions-dir",
+        dirs.extensions,
+        "--install-extension",
+        VSIX,
+      ],
+      { env, stdio: "pipe", timeout: 120_000 },
+    );
+    codeServer = await startCodeServer({
+      node: NODE24,
+      entry: ENTRY,
+      userDataDir: dirs.userData,
+      extensionsDir: dirs.extensions,
+      configFile,
+      env,
+      logFile: path.join(dirs.logs, "code-server.log"),
+      folder: dirs.project,
+    });
+
+    const puppeteer = require(path.join(REPO, "node_modules", "puppeteer-core"));
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      userDataDir: dirs.chrome, // a new, empty profile
+      // chromium's own config, cache and crash folders go into the temporary folder too
+      env: { ...env, HOME: dirs.chrome },
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-quic",
+        "--disable-crash-reporter",
+        "--disable-breakpad",
+      ],
+      defaultViewport: { width: 1440, height: 900, deviceScaleFactor: 1 },
+    });
+    page = await browser.newPage();
+    page.setDefaultTimeout(30_000);
+  },
+  { timeout: 300_000 },
+);
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await stopGroup(codeServer?.child);
+  fake?.child.stdin.end();
+  await stopGroup(fake?.child);
+  if (process.env.ACROUTER_UI_KEEP) console.log(`# kept ${tmp}`);
+  else if (!failed) fs.rmSync(tmp, { recursive: true, force: true });
+  else console.log(`# logs and settings of the failed run: ${tmp}`);
+});
+
+// ---------------------------------------------------------------- steps
+
+step(
+  "VS Code opens the sample project and activates ACRouter",
+  async () => {
+    await page.goto(`${codeServer.url}/?folder=${encodeURIComponent(dirs.project)}`, { waitUntil: "domcontentloaded" });
+    await page.waitForSelector(".monaco-workbench", { timeout: 90_000 });
+    const item = await wb.until(
+      async () => (await wb.statusBar(page)).find((i) => /ACRouter/.test(i.label) || /ACRouter/.test(i.text)),
+      "the ACRouter status bar item (the extension activated)",
+      90_000,
+    );
+    assert.match(item.label + item.text, /ACRouter/);
+  },
+  180_000,
+);
+
+step(
+  "Without a server, Install Server creates a private environment and installs it (from this checkout)",
+  async () => {
+    await wb.openActivity(page, "ACRouter");
+    await wb.setSidebarWidth(page, 520);
+    const welcome = await wb.until(
+      async () => {
+        const w = await wb.viewWelcome(page, "Routing History");
+        return /not installed/.test(w) ? w : undefined;
+      },
+      "the Routing History to say the server is not installed",
+      60_000,
+    );
+    assert.match(welcome, /Install Server/);
+    const n = await wb.waitForNotification(page, /the language server is not installed for "python3"/);
+    assert.deepEqual(n.buttons.slice(0, 2), ["Install Server", "Open Settings"]);
+    await wb.clickNotificationButton(page, /the language server is not installed/, "Install Server");
+    await wb.waitForNotification(page, /installing the server/, 60_000);
+    await wb.until(
+      async () => (await wb.notifications(page)).some((x) => /installing \//.test(x.message)),
+      "pip at work",
+      120_000,
+    );
+    await screenshot("install-server");
+    await wb.waitForNotification(page, /ACRouter: the server is installed/, 420_000);
+    await wb.until(
+      async () => /No routed requests yet/.test(await wb.viewWelcome(page, "Routing History")),
+      "the empty history of the installed server",
+      60_000,
+    );
+    assert.ok(
+      fs.existsSync(
+        path.join(dirs.userData, "User", "globalStorage", "acrouter.acrouter", "server-venv", "bin", "python"),
+      ),
+    );
+    assert.match(await acrouterLog(), /Starting the ACRouter server: \S*server-venv\/bin\/python -m acrouter serve/);
+  },
+  480_000,
+);
+
+step("Changing acrouter.pythonPath restarts the server with that interpreter", async () => {
+  const settings = JSON.parse(fs.readFileSync(projectSettingsFile(), "utf8"));
+  settings["acrouter.pythonPath"] = PYTHON;
+  writeJson(projectSettingsFile(), settings);
+  await wb.until(
+    async () => (await acrouterLog()).includes(`Starting the ACRouter server: ${PYTHON} -m acrouter serve`),
+    "the server to restart with the repo's venv",
+    60_000,
+  );
+  await dismissNotifications();
+  await wb.openActivity(page, "Explorer");
+});
+
+step("Set API Key stores the key for the variable the models name", async () => {
+  await wb.runCommand(page, "ACRouter: Set API Key");
+  await wb.until(
+    async () => /ACROUTER_UI_KEY[\s\S]*used by cheap, strong/.test(await wb.quickInputText(page)),
+    "the key variable choice",
+  );
+  await page.keyboard.press("Enter");
+  await wb.answerInput(page, /Set API Key \(2\/2\): ACROUTER_UI_KEY/, KEY);
+  await wb.waitForNotification(page, /stored the key for ACROUTER_UI_KEY/);
+});
+
+step("Route and Complete escalates cheap -> strong and previews the diff", async () => {
+  await dismissNotifications();
+  await wb.openActivity(page, "Explorer");
+  await openFile("calc.py");
+  await wb.runCommand(page, "ACRouter: Route and Complete");
+  await wb.answerInput(page, /What should change in calc\.py/, INSTRUCTION);
+  const n = await wb.waitForNotification(page, /Apply the edit\?/, 120_000);
+  assert.match(n.message, /strong passed your tests on attempt 2 \(2 passed, 0 failed\)/);
+  assert.deepEqual(n.buttons, ["Apply Edit", "Discard", "Details"]);
+  await page.waitForSelector(".monaco-diff-editor", { visible: true });
+  const tabs = await wb.editorTabs(page);
+  assert.ok(
+    tabs.some((t) => /calc\.py: current ↔ proposed by strong/.test(t)),
+    `diff tab in ${JSON.stringify(tabs)}`,
+  );
+  await wb.sleep(800);
+  await screenshot("diff-preview");
+});
+
+step("Apply Edit changes calc.py (saved to disk) and the status bar shows model, cost and verdict", async () => {
+  await wb.clickNotificationButton(page, /Apply the edit\?/, "Apply Edit");
+  await wb.until(
+    async () => !(await wb.editorTabs(page)).some((t) => /proposed by/.test(t)),
+    "the diff preview to close",
+  );
+  await openFile("calc.py");
+  await page.keyboard.down("Control");
+  await page.keyboard.press("s");
+  await page.keyboard.up("Control");
+  await wb.until(
+    () => fs.readFileSync(path.join(dirs.project, "calc.py"), "utf8") === FIXED,
+    "calc.py to hold the fixed code on disk",
+    15_000,
+  );
+  const status = await wb.until(
+    async () => (await wb.statusBar(page)).find((i) => /strong/.test(i.text) && /\$/.test(i.text)),
+    "the status bar to show the last request",
+  );
+  // cheap: 1240 x $0.1 + 310 x $0.2 per 1M; strong: 1240 x $1 + 310 x $2 per 1M
+  assert.equal(status.text, "strong · $0.0020 · verified");
+  const bar = await page.$(".part.statusbar");
+  const box = await bar.boundingBox();
+  await screenshot("status-bar", { x: box.x + box.width - 720, y: box.y - 4, width: 720, height: box.height + 4 });
+  // the server kept its memory where the code-server environment said (ACROUTER_HOME)
+  assert.ok(fs.existsSync(path.join(dirs.acrouterHome, "memory.json")), "memory.json in ACROUTER_HOME");
+});
+
+step("The Routing History lists the request with models, verdicts, cost and latency", async () => {
+  await wb.openActivity(page, "ACRouter");
+  await wb.setSidebarWidth(page, 520);
+  const rows = await wb.until(async () => {
+    const r = await wb.treeRows(page, "Routing History");
+    return r && r.length ? r : undefined;
+  }, "a row in the Routing History view");
+  const [row] = rows;
+  assert.equal(row.label, INSTRUCTION);
+  assert.match(row.description, /^just now · cheap ✗ → strong ✓ · \$0\.0020 · \d/);
+  await wb.expandTreeRow(page, "Routing History", new RegExp(INSTRUCTION));
+  const attempts = await wb.until(async () => {
+    const r = await wb.treeRows(page, "Routing History");
+    return r && r.length === 3 ? r.slice(1) : undefined;
+  }, "the two attempts under the request");
+  assert.deepEqual(
+    attempts.map((a) => a.label),
+    ["1. cheap", "2. strong"],
+  );
+  assert.match(attempts[0].description, /^fail · 1 passed, 1 failed · \$0\.0002 · /);
+  assert.match(attempts[1].description, /^pass · 2 passed, 0 failed · \$0\.0019 · /);
+  await wb.waitForFrameText(page, /Verified pass rate by model[\s\S]*cheap[\s\S]*strong/i);
+  await wb.sleep(500);
+  await screenshot("history-view");
+});
+
+step("Selecting the request shows why, the tests and the diff", async () => {
+  await wb.clickTreeRow(page, "Routing History", new RegExp(INSTRUCTION));
+  const { text } = await wb.waitForFrameText(page, /Diff[\s\S]*Attempts and tests[\s\S]*Why/);
+  assert.match(text, /strong passed your tests on attempt 2/);
+  assert.match(text, /cheap/);
+  assert.match(text, /calc\.py · applied/);
+  assert.match(text, /-\s*return a - b/);
+  assert.match(text, /\+\s*return a \+ b/);
+  assert.match(text, /2 passed, 0 failed/);
+  await wb.sleep(800);
+  await screenshot("request-why");
+});
+
+step("Explain Last Decision opens the same request", async () => {
+  await wb.runCommand(page, "ACRouter: Explain Last Decision");
+  const { text } = await wb.waitForFrameText(page, /Diff[\s\S]*Why/);
+  assert.match(text, new RegExp(INSTRUCTION));
+});
+
+step("Show Model Chart draws pass rate and spend per model", async () => {
+  await wb.runCommand(page, "ACRouter: Show Model Chart");
+  const { text } = await wb.waitForFrameText(page, /1 request · 1 verified · 2 model calls[\s\S]*Spend over time/i);
+  assert.match(text, /Verified pass rate by model/i);
+  assert.match(text, /0\/1 passed/);
+  assert.match(text, /1\/1 passed/);
+  await wb.sleep(500);
+  await screenshot("model-chart");
+});
+
+step("Route and Complete shows progress and Cancel stops the request", async () => {
+  await setBehaviours({ "cheap-m": { reply: WRONG_REPLY, delay_s: 60 } });
+  try {
+    await openFile("calc.py");
+    await wb.runCommand(page, "ACRouter: Route and Complete");
+    await wb.answerInput(page, /What should change in calc\.py/, "Rename add to plus");
+    const n = await wb.waitForNotification(page, /calling cheap/, 60_000);
+    assert.ok(n.buttons.includes("Cancel"), JSON.stringify(n.buttons));
+    await screenshot("progress");
+    await wb.clickNotificationButton(page, /calling cheap/, "Cancel");
+    await wb.until(
+      async () => !(await wb.notifications(page)).some((x) => /calling cheap/.test(x.message)),
+      "the progress to end",
+    );
+    await wb.until(
+      async () => /request cancelled/.test((await wb.statusBar(page)).map((i) => i.text).join(" ")),
+      "the cancelled message",
+    );
+    assert.equal(
+      fs.readFileSync(path.join(dirs.project, "calc.py"), "utf8"),
+      FIXED,
+      "a cancelled request changes nothing",
+    );
+  } finally {
+    await setBehaviours({ "cheap-m": { reply: WRONG_REPLY, delay_s: 0 } });
+  }
+});
+
+step("Without the key, Route and Complete names the missing variable and offers Set API Key", async () => {
+  await wb.runCommand(page, "ACRouter: Set API Key");
+  await wb.until(
+    async () => /ACROUTER_UI_KEY[\s\S]*key stored/.test(await wb.quickInputText(page)),
+    "the stored key choice",
+  );
+  await page.keyboard.press("Enter");
+  await wb.answerInput(page, /leave empty and press Enter to remove/, "");
+  await wb.waitForNotification(page, /removed the key for ACROUTER_UI_KEY/);
+  await dismissNotifications();
+  await openFile("calc.py");
+  await wb.runCommand(page, "ACRouter: Route and Complete");
+  await wb.answerInput(page, /What should change in calc\.py/, "Add a docstring to add");
+  const n = await wb.waitForNotification(page, /no API key is set for ACROUTER_UI_KEY/, 120_000);
+  assert.deepEqual(n.buttons, ["Set API Key", "Details"]);
+  await wb.sleep(300);
+  await screenshot("missing-key");
+  await wb.clickNotificationButton(page, /no API key is set/, "Set API Key");
+  await wb.answerInput(page, /Set API Key \(2\/2\): ACROUTER_UI_KEY/, KEY);
+  await wb.waitForNotification(page, /stored the key for ACROUTER_UI_KEY/);
+});
+
+step("Reset Routing Memory asks with counts, offers an export first, deletes, and the history is empty", async () => {
+  await wb.runCommand(page, "ACRouter: Reset Routing Memory");
+  const d = await wb.until(() => wb.dialog(page), "the reset confirmation dialog");
+  assert.equal(d.message, "Delete 2 routing records about 2 models?");
+  assert.match(d.detail, /cannot be undone[\s\S]*Export First saves a JSON copy/);
+  assert.ok(d.buttons.includes("Delete") && d.buttons.includes("Export First…"), JSON.stringify(d.buttons));
+  await screenshot("reset-confirm");
+  // Export First: VS Code's save dialog (a quick input here) proposes the workspace folder
+  await wb.clickDialogButton(page, "Export First…");
+  await wb.until(
+    async () =>
+      (await wb.quickInputVisible(page)) &&
+      /acrouter-memory-\d{4}-\d\d-\d\d\.json/.test(await page.$eval(".quick-input-widget input", (i) => i.value)),
+    "the save dialog",
+  );
+  await page.keyboard.press("Enter");
+  const exported = await wb.until(
+    () => fs.readdirSync(dirs.project).find((f) => /^acrouter-memory-.*\.json$/.test(f)),
+    "the exported file",
+  );
+  const data = JSON.parse(fs.readFileSync(path.join(dirs.project, exported), "utf8"));
+  assert.equal(data.records.length, 2);
+  assert.ok(Array.isArray(data.aggregates));
+  assert.ok(!JSON.stringify(data).includes("return a + b"), "the export holds no code");
+  // the confirmation comes back, now with the copy's path and Delete only
+  const again = await wb.until(async () => {
+    const x = await wb.dialog(page);
+    return x && /A copy is saved in/.test(x.detail) ? x : undefined;
+  }, "the confirmation after the export");
+  assert.ok(again.detail.includes(exported));
+  await wb.clickDialogButton(page, "Delete");
+  await wb.waitForNotification(page, /removed 2 routing records/);
+  await wb.openActivity(page, "ACRouter");
+  const welcome = await wb.until(async () => {
+    const w = await wb.viewWelcome(page, "Routing History");
+    return /No routed requests yet/.test(w) ? w : undefined;
+  }, "the empty Routing History");
+  assert.match(welcome, /Route and Complete/);
+  const status = await wb.statusBar(page);
+  assert.ok(!status.some((i) => /strong ·/.test(i.text)), "the status bar no longer shows the request");
+  assert.ok(
+    !(await wb.editorTabs(page)).some((t) => /^Preview Fix the bug/.test(t)),
+    "the deleted request's details closed",
+  );
+  await wb.sleep(500);
+  await screenshot("history-empty");
+});
+
+step("The API key reached the provider only: never settings, logs or the protocol trace", async () => {
+  // the models were called with the key from SecretStorage, through the server's environment
+  const seen = await (await fetch(fake.baseUrl.replace(/\/v1\/?$/, "") + "/_requests")).json();
+  const chats = seen.filter((r) => /chat\/completions/.test(r.path));
+  assert.ok(chats.length >= 2, `the fake provider saw ${chats.length} chat requests`);
+  for (const r of chats) assert.equal(r.headers.authorization, `Bearer ${KEY}`);
+  // ...and nowhere else: user data (settings, secrets are encrypted), every log incl. the
+  // ACRouter output channel with its verbose protocol trace, the project's settings
+  const leaks = [];
+  const scan = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) scan(file);
+      else if (entry.isFile() && fs.statSync(file).size < 50_000_000 && fs.readFileSync(file).includes(KEY)) {
+        leaks.push(path.relative(tmp, file));
+      }
+    }
+  };
+  for (const d of [dirs.userData, dirs.project, dirs.acrouterHome, dirs.xdg, path.join(dirs.logs, "code-server.log")]) {
+    if (fs.existsSync(d) && fs.statSync(d).isDirectory()) scan(d);
+    else if (fs.existsSync(d) && fs.readFileSync(d).includes(KEY)) leaks.push(path.relative(tmp, d));
+  }
+  assert.deepEqual(leaks, []);
+  const traces = [];
+  const findTrace = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) findTrace(file);
+      else if (/ACRouter\.log$/.test(entry.name)) traces.push(fs.readFileSync(file, "utf8"));
+    }
+  };
+  findTrace(path.join(dirs.userData, "logs"));
+  assert.ok(
+    traces.some((t) => /Sending request 'workspace\/executeCommand/.test(t)),
+    "the verbose protocol trace was written",
+  );
+});
+
+// ---------------------------------------------------------------- helpers
+
+/** The ACRouter output channel (with the protocol trace), as VS Code logs it. */
+async function acrouterLog() {
+  const found = [];
+  const walk = (dir) => {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name === "ACRouter.log") found.push(fs.readFileSync(file, "utf8"));
+    }
+  };
+  walk(path.join(dirs.userData, "logs"));
+  return found.join("\n");
+}
+
+/** Change how the fake provider answers (merged into its behaviours). */
+async function setBehaviours(behaviours) {
+  const usage = { prompt_tokens: 1240, completion_tokens: 310 };
+  const body = Object.fromEntries(Object.entries(behaviours).map(([m, b]) => [m, { ...usage, ...b }]));
+  const res = await fetch(fake.baseUrl.replace(/\/v1\/?$/, "") + "/_behaviours", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 200, "the fake provider took the new behaviours");
+}
+
+async function openFile(name) {
+  await page.keyboard.press("Escape");
+  await page.keyboard.down("Control");
+  await page.keyboard.press("p");
+  await page.keyboard.up("Control");
+  await wb.until(() => wb.quickInputVisible(page), "quick open");
+  await page.keyboard.type(name, { delay: 5 });
+  await wb.until(
+    () =>
+      page.$$eval(
+        ".quick-input-widget .monaco-list-row",
+        (rows, n) => rows.some((r) => (r.getAttribute("aria-label") ?? "").includes(n)),
+        name,
+      ),
+    `${name} in quick open`,
+  );
+  await page.keyboard.press("Enter");
+  await wb.until(
+    async () => (await wb.editorTabs(page)).some((t) => t.startsWith(name)) && !(await wb.quickInputVisible(page)),
+    `the ${name} editor`,
+  );
+  await page.click(".editor-group-container.active .monaco-editor .view-lines").catch(() => undefined);
+}
+
+async function dismissNotifications() {
+  await page.keyboard.press("Escape");
+  await page.$$eval(
+    ".notification-toast-container .codicon-notifications-clear, .notification-toast-container .codicon-close",
+    (xs) => xs.forEach((x) => x.click()),
+  );
+}
