@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,7 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
-from acrouter.domain import Cancelled, Edit
+from acrouter.domain import Cancelled, Edit, Task
+from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.scratch import ScratchPool
 
 from .helpers import (
@@ -28,6 +30,7 @@ from .helpers import (
     Shared,
     needs_bwrap,
     processes_with,
+    write_tree,
     pytest_cmd,
     snapshot,
     task_for,
@@ -304,3 +307,20 @@ def test_killing_the_verifier_process_leaves_no_test_process(shared: Shared) -> 
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+@needs_bwrap
+def test_a_test_interpreter_in_a_masked_folder_is_visible_in_the_sandbox(tmp_path):
+    """A checkout under /tmp (as CI clones are) runs tests with /tmp/.../.venv/bin/python,
+    which the sandbox's private /tmp would otherwise hide (exit 127)."""
+    venv_root = Path(tempfile.mkdtemp(prefix="acrouter-venv-", dir="/tmp"))
+    try:
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv_root / "venv")], check=True)
+        py = venv_root / "venv" / "bin" / "python"
+        root = write_tree(tmp_path / "ws", {"check.py": "import sys\nsys.exit(0 if open('flag').read() == 'ok' else 1)\n",
+                                            "flag": "no"})
+        task = Task(task_id="t", kind="bug_fixing", workspace=str(root), test_command=f"{py} check.py")
+        verdict = ProjectVerifier(timeout_s=60).verify(task, Edit(files={"flag": "ok"}), "m")
+        assert verdict.verdict == "pass", verdict.detail
+    finally:
+        shutil.rmtree(venv_root, ignore_errors=True)

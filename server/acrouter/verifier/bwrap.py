@@ -125,6 +125,28 @@ MASKED_DIRS = ("/tmp", "/var/tmp", "/run", "/dev/shm")
 SANDBOX_TMP = "/tmp/acrouter-tmp"
 
 
+def tool_mounts(argv: Sequence[str], workspace: Path) -> tuple[Mount, ...]:
+    """Read-only mounts for a test command whose program lives in a masked folder.
+
+    A test command like ``/tmp/checkout/.venv/bin/python -m pytest`` names an interpreter
+    that the sandbox's private ``/tmp`` would hide: its environment is mounted read-only
+    at the same path (a virtualenv as a whole, else the program's folder)."""
+    if not argv or not os.path.isabs(argv[0]):
+        return ()
+    found: list[Mount] = []
+    for program in dict.fromkeys((argv[0], os.path.realpath(argv[0]))):
+        folder = Path(program).parent
+        root = folder.parent if folder.name == "bin" and (folder.parent / "pyvenv.cfg").exists() else folder
+        if not root.exists():
+            continue
+        inside = os.path.relpath(root, workspace)
+        if inside == "." or not inside.startswith(".."):
+            continue  # the workspace's own folders are handled by mounts_for
+        if any(str(root) == m or str(root).startswith(m + os.sep) for m in MASKED_DIRS):
+            found.append(Mount(str(root), str(root)))
+    return tuple(found)
+
+
 def mounts_for(
     scratch: Path,
     workspace: Path,

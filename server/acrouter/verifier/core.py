@@ -19,7 +19,7 @@ import attrs
 from ..domain import Cancelled, CancelToken, Edit, Task, Verdict
 from ..errors import VerifyError
 from .baseline import BaselineCache, default_baseline_cache
-from .bwrap import SANDBOX_TMP, Mount, bwrap_problem, mounts_for
+from .bwrap import SANDBOX_TMP, Mount, bwrap_problem, mounts_for, tool_mounts
 from .environment import build_env, hidden_home_paths
 from .runners import (
     TestPlan,
@@ -269,7 +269,11 @@ class ProjectVerifier:
                 ws,
                 root,
                 scan.shared_dirs,
-                extra=(Mount(str(out), str(out), True), Mount(str(home), str(home), True)),
+                extra=(
+                    *tool_mounts(plan.argv, root),
+                    Mount(str(out), str(out), True),
+                    Mount(str(home), str(home), True),
+                ),
             )
             real_home = source_env.get("HOME") or os.path.expanduser("~")
             hide = tuple(p for p in hidden_home_paths(real_home) if not str(root).startswith(p))
