@@ -248,14 +248,24 @@ def test_the_detected_command_runs_the_projects_venv(tmp_path: Path) -> None:
         root / ".venv"
     )
     site = next((root / ".venv" / "lib").glob("python*/site-packages"))
-    # make this interpreter's pytest importable from the project's venv
-    import _pytest
-    import iniconfig
-    import packaging
-    import pluggy
+    # give the project's venv its own copy of pytest (a .pth pointing at this runner's
+    # site-packages would break when the runner's checkout lives under /tmp, which the
+    # sandbox masks)
+    import importlib.metadata
+    import shutil
 
-    paths = {str(Path(m.__file__).parent.parent) for m in (_pytest, pluggy, iniconfig, packaging)}
-    (site / "deps.pth").write_text("\n".join(sorted(paths)) + "\n")
+    for name in ("pytest", "pluggy", "iniconfig", "packaging", "pygments", "exceptiongroup", "tomli"):
+        try:
+            dist = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for f in dist.files or ():
+            src = Path(dist.locate_file(f))
+            if f.parts[0] == ".." or not src.is_file():
+                continue  # console scripts outside site-packages
+            dest = site / f
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
     (root / "calc.py").write_text(CALC)
     (root / "tests").mkdir()
     (root / "tests" / "test_calc.py").write_text(TEST_CALC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shlex
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -125,26 +126,58 @@ MASKED_DIRS = ("/tmp", "/var/tmp", "/run", "/dev/shm")
 SANDBOX_TMP = "/tmp/acrouter-tmp"
 
 
+def _command_paths(argv: Sequence[str]) -> list[str]:
+    """Absolute paths named by a command, including inside ``sh -c "..."``."""
+    tokens = list(argv)
+    if len(argv) >= 3 and os.path.basename(argv[0]) in ("sh", "bash", "dash") and argv[1] == "-c":
+        try:
+            tokens += shlex.split(argv[2])
+        except ValueError:
+            pass
+    return [t for t in tokens if os.path.isabs(t) and os.path.lexists(t)]
+
+
+def _venv_home(venv: Path) -> str | None:
+    try:
+        for line in (venv / "pyvenv.cfg").read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == "home" and value.strip():
+                return value.strip()
+    except OSError:
+        pass
+    return None
+
+
 def tool_mounts(argv: Sequence[str], workspace: Path) -> tuple[Mount, ...]:
-    """Read-only mounts for a test command whose program lives in a masked folder.
+    """Read-only mounts for programs of the test command that live in a masked folder.
 
     A test command like ``/tmp/checkout/.venv/bin/python -m pytest`` names an interpreter
-    that the sandbox's private ``/tmp`` would hide: its environment is mounted read-only
-    at the same path (a virtualenv as a whole, else the program's folder)."""
-    if not argv or not os.path.isabs(argv[0]):
-        return ()
-    found: list[Mount] = []
-    for program in dict.fromkeys((argv[0], os.path.realpath(argv[0]))):
-        folder = Path(program).parent
-        root = folder.parent if folder.name == "bin" and (folder.parent / "pyvenv.cfg").exists() else folder
-        if not root.exists():
+    that the sandbox's private ``/tmp`` would hide.  Every program path in the command,
+    each hop of its symlinks and the ``home`` of its virtualenv are followed; what lies in
+    a masked folder outside the workspace is mounted read-only at the same path (a
+    virtualenv as a whole, else the program's folder)."""
+    queue = _command_paths(argv)
+    seen: set[str] = set()
+    roots: dict[str, None] = {}
+    while queue and len(seen) < 64:
+        program = os.path.normpath(queue.pop())
+        if program in seen:
             continue
+        seen.add(program)
+        path = Path(program)
+        folder = path.parent
+        venv = folder.parent if folder.name == "bin" and (folder.parent / "pyvenv.cfg").exists() else None
+        root = venv or folder
+        if venv is not None and (home := _venv_home(venv)):
+            queue.extend(str(p) for p in Path(home).glob("python*"))
+        if path.is_symlink():
+            queue.append(os.path.join(folder, os.readlink(path)))
         inside = os.path.relpath(root, workspace)
         if inside == "." or not inside.startswith(".."):
             continue  # the workspace's own folders are handled by mounts_for
         if any(str(root) == m or str(root).startswith(m + os.sep) for m in MASKED_DIRS):
-            found.append(Mount(str(root), str(root)))
-    return tuple(found)
+            roots[str(root)] = None
+    return tuple(Mount(r, r) for r in roots if os.path.isdir(r))
 
 
 def mounts_for(
