@@ -44,7 +44,7 @@ def render_why(
         lines.append("**Attempts:**")
         for i, a in enumerate(attempts, 1):
             reason = ""
-            if i < len(decisions) and i > 1 and decisions[i - 1].reason:
+            if 1 < i <= len(decisions) and decisions[i - 1].reason:
                 reason = f" — {decisions[i - 1].reason}"
             tests = ""
             if a.tests_passed is not None or a.tests_failed is not None:
