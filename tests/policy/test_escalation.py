@@ -170,3 +170,25 @@ def test_noise_estimate_comes_from_revealed_scores():
         pol.learn(task(i), outcome)
     assert before < 0.01
     assert pol.noise == pytest.approx((10 + 0.1) / (50 + 20))
+
+
+def _p_pass(decision, model):
+    cand = next(c for c in decision.candidates if c.model == model)
+    return float(cand.evidence.split("P(pass | earlier failed) ")[1].split(",")[0])
+
+
+def test_a_fail_verdict_conditions_the_next_pass_rate_only_as_far_as_it_is_believed():
+    # a passes 90% of the tasks; b passes all the others but half of those a failed
+    pattern = lambda i: (0.0, 1.0 if i % 20 else 0.0, 0.0) if i % 10 == 0 else (1.0, 1.0, 0.0)
+    pol = policy_for(rows_for(pattern))
+    exact = pol.plan(task(), MODELS, (fail("a"),))
+    # an honest verifier: b's rate given that a truly failed (2 of 4 tasks, shrunk)
+    p_exact = _p_pass(exact, "b")
+    assert p_exact < 0.75
+    # a noisy verifier: a's fail verdict is often a flipped pass (a passes 90%), so b's
+    # rate moves back toward its rate on all tasks (~0.95): P(a's pass was flipped)
+    # = 0.17 x 0.9 / (0.17 x 0.9 + 0.83 x 0.1) ~ 0.64
+    pol.flips, pol.flip_n = 20.0, 100.0
+    noisy = pol.plan(task(), MODELS, (fail("a"),))
+    p_noisy = _p_pass(noisy, "b")
+    assert p_exact + 0.15 < p_noisy < 0.95

@@ -17,7 +17,9 @@ How a decision is made
 3. *Verify and escalate*: the next model is the one with the highest reservation value
    (:mod:`.escalation`) among those whose expected gain exceeds their cost; pass rates
    are conditioned on the models that already failed on this task, from the joint
-   benchmark outcomes (:mod:`.joint`); the estimated verifier noise discounts verdicts.
+   benchmark outcomes (:mod:`.joint`), weighted by the chance that those fail verdicts
+   were true (a fail verdict of a model that nearly always passes is often a flipped
+   pass under a noisy verifier); the estimated verifier noise discounts verdicts.
    A call in the loop costs its money (cost_weight x USD) and the user's time: a share
    that grows with the size of the call (its price is the proxy for its tokens) up to a
    cap, plus a small fixed overhead (:meth:`ACRouterPolicy.call_cost`).  Without it a
@@ -62,6 +64,7 @@ EXPLORE_CONCENTRATION = 1.0  # posterior samples from Beta(mean * n * c, (1 - me
 EXPLORE_MAX_N = 20.0  # no exploration once the evidence behind an estimate exceeds this
 NOISE_PRIOR = (0.1, 20.0)  # pseudo (flips, observations) for the verifier-noise estimate
 RETRIEVAL_CAPACITY = 2000
+SOFT_CONDITION = True  # weigh conditionals by the chance that the failed verdicts were true
 MIN_Q = 1e-4
 
 
@@ -301,6 +304,7 @@ class ACRouterPolicy:
         # what stopping now is worth: the best-verified attempt so far
         accept, best_now, p_have_pass = self._accept(ctx.path, tried, ests, cond)
 
+        w_fail = 1.0 - p_have_pass if SOFT_CONDITION else 1.0
         rng = self._rng(task.task_id, len(tried)) if self.explore else None
         options: list[tuple[Option, Estimate]] = []
         lifts: list[float] = []
@@ -320,12 +324,13 @@ class ACRouterPolicy:
             if failed_bm and cond is not None and bm is not None and bm in cond.models:
                 cq, cown, cmax = cond.models[bm]
                 lift = cq / est.prior_pass if est.prior_pass > 0 else 1.0
-                q = p * lift
+                # the conditional holds only if the failed verdicts were true fails
+                q = p * (w_fail * lift + (1.0 - w_fail))
                 shift = est.fail_score - est.prior_fail_score
-                own = cown + shift
-                fmax = max(best_now, cmax + shift)
+                own = w_fail * (cown + shift) + (1.0 - w_fail) * est.fail_score
+                fmax = max(best_now, w_fail * (cmax + shift) + (1.0 - w_fail) * est.fail_score)
             else:
-                q = p * avg_lift
+                q = p * (w_fail * avg_lift + (1.0 - w_fail))
                 own = est.fail_score
                 fmax = max(best_now, own) if tried else own
             q = min(max(q, MIN_Q), 1.0 - MIN_Q)
