@@ -145,6 +145,11 @@ def test_lodo_report_has_per_dimension_tables(tmp_path: Path) -> None:
     assert "## Held out: bug_fixing" in md and "best single model in hindsight (" in md
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["dimension-best"]["per_dimension"]) == {"bug_fixing"}
+    # how fast it adapts: CumReg over the first 100 tasks of the held-out dimension
+    # (the sample has fewer, so it is the whole dimension's)
+    held = summary["dimension-best"]["per_dimension"]["bug_fixing"]
+    assert held["cum_reg_first_100"] == pytest.approx(held["CumReg"], abs=0.05)
+    assert "| CumReg first 100 |" in md
     line = json.loads((out / "decisions" / "dimension-best.jsonl").read_text().splitlines()[0])
     assert line["held_out"] == "bug_fixing"
 

@@ -26,6 +26,9 @@ from .protocols import RouterRun, held_out_dimensions
 log = logging.getLogger(__name__)
 
 HEADERS = ("router", "n", "AvgPerf%", "CumReg", "$Total", "Perf/$", "calls/task", "note")
+#: lodo: how fast a router adapts to a dimension it has no prior for
+FIRST_N = 100
+LODO_HEADERS = (*HEADERS[:4], f"CumReg first {FIRST_N}", *HEADERS[4:])
 
 
 class ChartUnavailable(AcrouterError):
@@ -100,8 +103,9 @@ def text_table(rows: Sequence[Sequence[str]], headers: Sequence[str] = HEADERS) 
 
 def hindsight_best_per_dimension(
     stream: Dataset, cost_weight: float
-) -> list[tuple[str, str, Summary]]:
-    """For each dimension of ``stream``: the single model with the best mean reward on it."""
+) -> list[tuple[str, str, Summary, float]]:
+    """For each dimension of ``stream``: the single model with the best mean reward on it
+    (and its CumReg over the dimension's first FIRST_N tasks in stream order)."""
     out = []
     for dim in held_out_dimensions(stream):
         ids = [t.task_id for t in stream.tasks if t.dimension == dim]
@@ -111,6 +115,12 @@ def hindsight_best_per_dimension(
             for j in range(n_models):
                 totals[j] += stream.scores[i][j] - cost_weight * stream.costs[i][j]
         best = max(range(n_models), key=lambda j: (totals[j], -j))
+
+        def regret(i: str, j: int = best) -> float:
+            oracle = max(s - cost_weight * c for s, c in zip(stream.scores[i], stream.costs[i]))
+            return oracle - (stream.scores[i][j] - cost_weight * stream.costs[i][j])
+
+        first = sum(regret(i) for i in ids[:FIRST_N])
         oracle = sum(
             max(s - cost_weight * c for s, c in zip(stream.scores[i], stream.costs[i])) for i in ids
         )
@@ -125,28 +135,40 @@ def hindsight_best_per_dimension(
             perf_per_dollar=avg / total if total > 0 else None,
             calls_per_task=1.0,
         )
-        out.append((dim, stream.models[best], summary))
+        out.append((dim, stream.models[best], summary, first))
     return out
+
+
+def _first_regret(run: RouterRun, dim: str) -> str:
+    for name, start, end in run.groups:
+        if name == dim:
+            return f"{sum(r.regret for r in run.records[start:min(end, start + FIRST_N)]):.1f}"
+    return "n/a"
+
+
+def _with_first(cells: list[str], first: str) -> list[str]:
+    """Summary cells (n, AvgPerf, CumReg, ...) with the first-N CumReg after CumReg."""
+    return [*cells[:3], first, *cells[3:]]
 
 
 def lodo_sections(
     runs: Sequence[RouterRun], stream: Dataset, cost_weight: float
 ) -> list[tuple[str, list[list[str]]]]:
     """Per held-out dimension: (title, rows), the hindsight best model last."""
-    best = {d: (m, s) for d, m, s in hindsight_best_per_dimension(stream, cost_weight)}
+    best = {d: (m, s, f) for d, m, s, f in hindsight_best_per_dimension(stream, cost_weight)}
     sections = []
     for dim in held_out_dimensions(stream):
         rows = []
         for run in runs:
             summary = dict(run.group_summaries).get(dim)
             if summary is not None:
-                rows.append([run.router, *_fmt(summary), _note(run)])
+                rows.append([run.router, *_with_first(_fmt(summary), _first_regret(run, dim)), _note(run)])
         if dim in best:
-            model, summary = best[dim]
+            model, summary, first = best[dim]
             rows.append(
                 [
                     f"best single model in hindsight ({model})",
-                    *_fmt(summary),
+                    *_with_first(_fmt(summary), f"{first:.1f}"),
                     "bound: reads the truth",
                 ]
             )
@@ -162,7 +184,10 @@ def summary_json(runs: Sequence[RouterRun]) -> dict[str, Any]:
     for run in runs:
         entry: dict[str, Any] = run.summary.as_json()
         if run.group_summaries:
-            entry["per_dimension"] = {d: s.as_json() for d, s in run.group_summaries}
+            entry["per_dimension"] = {
+                d: {**s.as_json(), f"cum_reg_first_{FIRST_N}": float(_first_regret(run, d))}
+                for d, s in run.group_summaries
+            }
         out[run.router] = entry
     return out
 
@@ -298,7 +323,7 @@ def write_report(
     md = [f"# {title}", "", *_header_lines(info), "", ACCOUNTING.format(cw=info.cost_weight), ""]
     md += ["## All tasks" if sections else "## Results", "", markdown_table(rows), ""]
     for sec_title, sec_rows in sections:
-        md += [f"## {sec_title}", "", markdown_table(sec_rows), ""]
+        md += [f"## {sec_title}", "", markdown_table(sec_rows, LODO_HEADERS), ""]
     md += ["![cumulative regret](regret.png)", ""]
     paths["markdown"] = out / "report.md"
     paths["markdown"].write_text("\n".join(md), encoding="utf-8")
@@ -321,7 +346,7 @@ def write_report(
         _html_table(rows),
     ]
     for sec_title, sec_rows in sections:
-        parts += [f"<h2>{html.escape(sec_title)}</h2>", _html_table(sec_rows)]
+        parts += [f"<h2>{html.escape(sec_title)}</h2>", _html_table(sec_rows, LODO_HEADERS)]
     encoded = base64.b64encode(png).decode("ascii")
     parts += [
         "<h2>Cumulative regret</h2>",
