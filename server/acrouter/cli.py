@@ -117,7 +117,7 @@ def cmd_memory(args: argparse.Namespace) -> int:
         for o in outcomes:
             t = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(o.time))
             cost = "unknown" if o.cost_usd is None else f"${o.cost_usd:.4f}"
-            print(f"{t}  {o.kind:18} {(o.final_model or '-'):16} {str(o.verified):8} {cost:>9}  {o.instruction or ''}")
+            print(f"{t}  {o.kind:18} {(o.final_model or '-'):16} {o.verified!s:8} {cost:>9}  {o.instruction or ''}")
         print(f"\n{mem.count()} records in {default_memory_path()}")
         return 0
     if args.action == "export":

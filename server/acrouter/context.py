@@ -61,9 +61,8 @@ def workspace_root(path: Path, folders: Sequence[Path] = ()) -> Path:
     best = None
     for f in folders:
         f = f.resolve()
-        if path == f or f in path.parents:
-            if best is None or len(str(f)) > len(str(best)):
-                best = f
+        if (path == f or f in path.parents) and (best is None or len(str(f)) > len(str(best))):
+            best = f
     if best is not None:
         return best
     for parent in path.parents:

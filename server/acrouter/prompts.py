@@ -24,7 +24,7 @@ SYSTEM = (
     "Do not elide code with comments like '...'."
 )
 
-_FENCE = re.compile(r"```([^\n`]*)\n(.*?)(?:\n)?```", re.S)
+_FENCE = re.compile(r"```([^\n`]*)\n(.*?)(?:\n)?```", re.DOTALL)
 
 
 def _rel(task: Task) -> str:

@@ -25,7 +25,7 @@ def acrouter(home: Path, *args: str, stdin: str | None = None) -> subprocess.Com
         "PYTHONPATH": str(REPO / "server"),
     }
     return subprocess.run([sys.executable, "-m", "acrouter", *args], capture_output=True, text=True,
-                          env=env, input=stdin, timeout=300)
+                          env=env, input=stdin, timeout=300, check=False)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.fakes.openai_server import Behaviour, FakeOpenAI
@@ -132,7 +133,7 @@ def apply_text_edits(text: str, edits: list[dict[str, Any]]) -> str:
 
 
 async def test_route_escalates_verifies_and_remembers(lsp, fake, home):
-    client, target, root = lsp
+    client, target, _root = lsp
     before = target.read_bytes()
     res = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
     assert res["kind"] == "bug_fixing"
@@ -171,7 +172,7 @@ async def test_route_escalates_verifies_and_remembers(lsp, fake, home):
     assert "observed" in fourth["why"]
 
     # reset: needs confirm; then memory is empty and the prior's choice comes back
-    with pytest.raises(Exception):
+    with pytest.raises(JsonRpcException, match="confirm"):
         await run(client, "acrouter.server.resetMemory", {})
     assert len((await run(client, "acrouter.server.history", {}))["entries"]) == 4
     removed = await run(client, "acrouter.server.resetMemory", {"confirm": True})
@@ -239,7 +240,7 @@ async def test_cancel_stops_the_call_and_records_nothing(lsp, fake):
     assert fake.chat_requests("cheap-m")
     t0 = time.monotonic()
     client.protocol.notify("$/cancelRequest", types.CancelParams(id="route-to-cancel"))
-    with pytest.raises(Exception):
+    with pytest.raises(JsonRpcRequestCancelled):
         await asyncio.wait_for(fut, 10)
     assert time.monotonic() - t0 < 1.5
     await asyncio.sleep(1.2)  # the worker has stopped: nothing recorded as a failure

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from acrouter.config import parse_settings
 from acrouter.context import build_task, classify, uri_to_path, workspace_id
 from acrouter.domain import (
@@ -14,11 +13,9 @@ from acrouter.domain import (
     Completion,
     Decision,
     Document,
-    Edit,
     ModelSpec,
     Position,
     Range,
-    Task,
     Verdict,
 )
 from acrouter.errors import GatewayError, ParseError, RequestError

@@ -30,12 +30,12 @@ from .helpers import (
     Shared,
     needs_bwrap,
     processes_with,
-    write_tree,
     pytest_cmd,
     snapshot,
     task_for,
     verifier,
     wait_until,
+    write_tree,
 )
 
 pytestmark = needs_bwrap

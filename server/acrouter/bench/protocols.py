@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from acrouter.app import build_replay_orchestrator
 from acrouter.domain import DIMENSIONS, Attempt, Decision, Outcome, Policy, Task
 from acrouter.memory import InMemoryMemory
-from acrouter.app import build_replay_orchestrator
 
 from .dataset import Dataset, to_task
 from .metrics import Summary, TaskRecord, account, summarize

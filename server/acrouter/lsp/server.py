@@ -100,7 +100,7 @@ class LspLogHandler(logging.Handler):
             params = types.LogMessageParams(type=kind, message=msg)
             if loop is not None and loop.is_running():
                 loop.call_soon_threadsafe(self.server.window_log_message, params)
-        except Exception:  # logging must never break the server
+        except Exception:  # noqa: BLE001, S110 -- logging must never break the server
             pass
 
 
@@ -289,7 +289,7 @@ async def _begin_progress(ls: ACRouterServer) -> str | None:
     token = f"acrouter-{uuid.uuid4().hex[:8]}"
     try:
         await ls.work_done_progress.create_async(token)
-    except Exception:  # client refused: run without progress
+    except Exception:  # noqa: BLE001 -- client refused: run without progress
         return None
     ls.work_done_progress.begin(
         token, types.WorkDoneProgressBegin(title="ACRouter", message="choosing model", cancellable=True)

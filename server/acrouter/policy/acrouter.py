@@ -36,7 +36,16 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from ..domain import Aggregate, Attempt, Candidate, Decision, ModelSpec, Outcome, Task, is_model_evidence
+from ..domain import (
+    Aggregate,
+    Attempt,
+    Candidate,
+    Decision,
+    ModelSpec,
+    Outcome,
+    Task,
+    is_model_evidence,
+)
 from .escalation import Option
 from .features import ALL, Group, task_path, text_features
 from .joint import CondEstimate, GroupJoint, JointTables
