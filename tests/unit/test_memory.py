@@ -301,18 +301,18 @@ def test_aggregates_survive_reload(path: Path) -> None:
 def test_other_writer_is_seen_and_reads_are_cached(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import acrouter.memory as memory_module
+    import acrouter.memory.store as memory_module
 
     mine, other = TinyDBMemory(path), TinyDBMemory(path)  # two editor windows
     mine.record(outcome(1))
     reads: list[Path] = []
-    real_read = memory_module._read_file
+    real_read = memory_module.read_file
 
     def counting_read(p: Path) -> tuple[dict, str]:
         reads.append(p)
         return real_read(p)
 
-    monkeypatch.setattr(memory_module, "_read_file", counting_read)
+    monkeypatch.setattr(memory_module, "read_file", counting_read)
     assert mine.count() == 1
     assert mine.outcomes() and mine.get("req-1") and reads == []  # own write: nothing to read
     gen = mine.generation()
@@ -491,11 +491,11 @@ def test_default_memory_path_precedence(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 
 def test_incremental_encoder_writes_what_json_would() -> None:
-    from acrouter.memory import _Encoder  # the one hand-rolled piece of the file format
+    from acrouter.memory import Encoder  # the one hand-rolled piece of the file format
 
     records = {str(i): outcome_to_dict(outcome(i)) for i in range(1, 30)}
     data: dict = {"records": records, "aggregates": {"1": {"model": "m", "n": 1}}}
-    encoder = _Encoder()
+    encoder = Encoder()
 
     def same() -> bool:
         expected = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
