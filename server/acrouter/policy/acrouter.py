@@ -395,6 +395,11 @@ class ACRouterPolicy:
                 f"escalated to {opt.model}: P(pass | earlier failed) {opt.q:.2f}, "
                 f"expected gain {gain:+.3f} after cost"
             )
+            if informative and w_fail < 0.9:
+                reason += (
+                    f" (P(the fail verdicts so far were all right) {w_fail:.2f}: the tests "
+                    f"disagreed with the outcome {eps:.0%} of the time)"
+                )
         return Decision(opt.model, cands, reason, accept=accept)
 
     def _accept(
