@@ -193,5 +193,5 @@ def test_a_fail_verdict_conditions_the_next_pass_rate_only_as_far_as_it_is_belie
     p_noisy = _p_pass(noisy, "b")
     assert p_exact + 0.15 < p_noisy < 0.95
     # ...and the why says so
-    assert "were all right) 0.3" in noisy.reason and "17% of the time" in noisy.reason, noisy.reason
+    assert "were all right) 0.3" in noisy.reason and "error rate of 16.8%" in noisy.reason, noisy.reason
     assert "all right" not in exact.reason

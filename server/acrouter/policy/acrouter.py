@@ -397,8 +397,8 @@ class ACRouterPolicy:
             )
             if informative and w_fail < 0.9:
                 reason += (
-                    f" (P(the fail verdicts so far were all right) {w_fail:.2f}: the tests "
-                    f"disagreed with the outcome {eps:.0%} of the time)"
+                    f" (P(the fail verdicts so far were all right) {w_fail:.2f}, with an "
+                    f"estimated verifier error rate of {eps:.1%})"
                 )
         return Decision(opt.model, cands, reason, accept=accept)
 
