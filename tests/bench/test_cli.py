@@ -126,7 +126,7 @@ def test_data_folder_with_bundled_priors(tmp_path: Path) -> None:
 
 def test_lodo_report_has_per_dimension_tables(tmp_path: Path) -> None:
     out = tmp_path / "lodo"
-    code, _ = bench(
+    code, stdout = bench(
         [
             "--data",
             str(FIXTURES),
@@ -150,6 +150,11 @@ def test_lodo_report_has_per_dimension_tables(tmp_path: Path) -> None:
     held = summary["dimension-best"]["per_dimension"]["bug_fixing"]
     assert held["cum_reg_first_100"] == pytest.approx(held["CumReg"], abs=0.05)
     assert "| CumReg first 100 |" in md
+    # the terminal and the report summarise every held-out dimension in one table
+    assert "per held-out dimension: CumReg [first 100 tasks]" in stdout
+    row = next(line for line in stdout.splitlines() if line.startswith("bug_fixing"))
+    assert f"{held['CumReg']:.1f} [{held['cum_reg_first_100']:.1f}]" in row
+    assert "## Per held-out dimension" in md
     line = json.loads((out / "decisions" / "dimension-best.jsonl").read_text().splitlines()[0])
     assert line["held_out"] == "bug_fixing"
 

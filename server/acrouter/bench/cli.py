@@ -196,7 +196,7 @@ def select_routers(args: argparse.Namespace, models: tuple[str, ...]) -> list[st
 
 def run(args: argparse.Namespace, stdout: IO[str] | None = None) -> int:
     from .protocols import run_all
-    from .report import RunInfo, table_rows, text_table, write_report
+    from .report import FIRST_N, RunInfo, lodo_matrix, table_rows, text_table, write_report
 
     out = stdout if stdout is not None else sys.stdout
     try:
@@ -229,6 +229,10 @@ def run(args: argparse.Namespace, stdout: IO[str] | None = None) -> int:
         )
         out.write(f"\nCodeRouterBench replay, protocol {args.protocol}: {s_desc}\n\n")
         out.write(text_table(table_rows(runs)) + "\n\n")
+        if args.protocol == "lodo":
+            headers, matrix = lodo_matrix(runs, stream, args.cost_weight)
+            out.write(f"per held-out dimension: CumReg [first {FIRST_N} tasks]\n\n")
+            out.write(text_table(matrix, headers) + "\n\n")
         out.flush()
         paths = write_report(args.out, runs, info, stream)
     except AcrouterError as exc:

@@ -26,6 +26,7 @@ from .protocols import RouterRun, held_out_dimensions
 log = logging.getLogger(__name__)
 
 HEADERS = ("router", "n", "AvgPerf%", "CumReg", "$Total", "Perf/$", "calls/task", "note")
+LEFT_ALIGNED = frozenset({"router", "note", "held out", "hindsight model"})
 #: lodo: how fast a router adapts to a dimension it has no prior for
 FIRST_N = 100
 LODO_HEADERS = (*HEADERS[:4], f"CumReg first {FIRST_N}", *HEADERS[4:])
@@ -73,7 +74,7 @@ def table_rows(runs: Sequence[RouterRun]) -> list[list[str]]:
 
 
 def markdown_table(rows: Sequence[Sequence[str]], headers: Sequence[str] = HEADERS) -> str:
-    right = {i for i, h in enumerate(headers) if h not in ("router", "note")}
+    right = {i for i, h in enumerate(headers) if h not in LEFT_ALIGNED}
     lines = ["| " + " | ".join(headers) + " |"]
     lines.append(
         "| " + " | ".join("---:" if i in right else "---" for i in range(len(headers))) + " |"
@@ -87,7 +88,7 @@ def text_table(rows: Sequence[Sequence[str]], headers: Sequence[str] = HEADERS) 
     widths = [
         max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
     ]
-    right = {i for i, h in enumerate(headers) if h not in ("router", "note")}
+    right = {i for i, h in enumerate(headers) if h not in LEFT_ALIGNED}
 
     def line(cells: Sequence[str]) -> str:
         out = [
@@ -174,6 +175,30 @@ def lodo_sections(
             )
         sections.append((f"Held out: {dim}", rows))
     return sections
+
+
+def lodo_matrix(
+    runs: Sequence[RouterRun], stream: Dataset, cost_weight: float
+) -> tuple[list[str], list[list[str]]]:
+    """One row per held-out dimension: each router's CumReg with its first-FIRST_N-tasks
+    CumReg in brackets, then the best single model in hindsight (headers, rows)."""
+    best = {d: (m, s, f) for d, m, s, f in hindsight_best_per_dimension(stream, cost_weight)}
+    headers = ["held out", "n", *(r.router for r in runs), "hindsight", "hindsight model"]
+    rows = []
+    for dim in held_out_dimensions(stream):
+        cells = [dim]
+        n = ""
+        for run in runs:
+            summary = dict(run.group_summaries).get(dim)
+            if summary is None:
+                cells.append("n/a")
+                continue
+            n = str(summary.n)
+            cells.append(f"{summary.cum_reg:.1f} [{_first_regret(run, dim)}]")
+        model, summary, first = best.get(dim, ("", None, 0.0))
+        hind = f"{summary.cum_reg:.1f} [{first:.1f}]" if summary is not None else "n/a"
+        rows.append([cells[0], n, *cells[1:], hind, model])
+    return headers, rows
 
 
 # --------------------------------------------------------------------------- files
@@ -264,7 +289,7 @@ def regret_png(runs: Sequence[RouterRun], title: str) -> bytes:
 
 
 def _html_table(rows: Sequence[Sequence[str]], headers: Sequence[str] = HEADERS) -> str:
-    right = {i for i, h in enumerate(headers) if h not in ("router", "note")}
+    right = {i for i, h in enumerate(headers) if h not in LEFT_ALIGNED}
 
     def cells(row: Sequence[str], tag: str) -> str:
         num = ' class="num"'
@@ -322,6 +347,16 @@ def write_report(
     sections = lodo_sections(runs, stream, info.cost_weight) if info.protocol == "lodo" else []
     md = [f"# {title}", "", *_header_lines(info), "", ACCOUNTING.format(cw=info.cost_weight), ""]
     md += ["## All tasks" if sections else "## Results", "", markdown_table(rows), ""]
+    if sections:
+        headers, matrix = lodo_matrix(runs, stream, info.cost_weight)
+        md += [
+            "## Per held-out dimension",
+            "",
+            f"CumReg over the whole dimension [over its first {FIRST_N} tasks].",
+            "",
+            markdown_table(matrix, headers),
+            "",
+        ]
     for sec_title, sec_rows in sections:
         md += [f"## {sec_title}", "", markdown_table(sec_rows, LODO_HEADERS), ""]
     md += ["![cumulative regret](regret.png)", ""]
