@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all venv npm test test-py test-client demo vsix lock lint bench-perf clean
+.PHONY: all venv npm test test-py test-client demo vsix lock lint typecheck bench-perf clean
 
 all: test
 
@@ -24,7 +24,7 @@ node_modules/.installed: package.json package-lock.json vscode-client/package.js
 
 npm: node_modules/.installed
 
-test: test-py test-client
+test: lint test-py test-client
 
 test-py: $(STAMP)
 	$(VPY) -m pytest -q
@@ -47,8 +47,12 @@ lock:
 	/tmp/acrouter-uv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
 	  --universal --python-version 3.10 -o requirements.lock
 
-lint: $(STAMP)
+# ruff on the code and tests, mypy on the server package (both pinned in the lock)
+lint: $(STAMP) typecheck
 	$(VENV)/bin/ruff check server tests
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy server/acrouter
 
 clean:
 	rm -rf $(VENV) bench-out vscode-client/node_modules vscode-client/out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -255,7 +256,8 @@ def build_replay_orchestrator(
     """The benchmark's Orchestrator: the production loop with replay stages."""
     return Orchestrator(
         models, policy, gateway, prompts, verifier, memory,
-        max_attempts=max_attempts, accept_unverified=True, **({"clock": clock} if clock else {}),
+        max_attempts=max_attempts, accept_unverified=True,
+        clock=clock if clock is not None else time.time,
     )
 
 

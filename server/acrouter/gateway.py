@@ -92,13 +92,13 @@ def _load_litellm() -> ModuleType:
             import litellm
 
         litellm.suppress_debug_info = True
-        for switch, value in (
+        for switch, on in (
             ("telemetry", False),  # older litellm versions
             ("turn_off_message_logging", True),  # no prompt text to any callback
             ("suppress_startup_output", True),
         ):
             if hasattr(litellm, switch):
-                setattr(litellm, switch, value)
+                setattr(litellm, switch, on)
         _detach_litellm_handlers(litellm)
         _warm_up(litellm)
         log.debug("loaded litellm %s in %.1f s", _version(litellm), time.perf_counter() - started)

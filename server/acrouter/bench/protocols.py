@@ -9,6 +9,7 @@ hold the stream's ground truth.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -19,7 +20,7 @@ from acrouter.app import build_replay_orchestrator
 from acrouter.domain import DIMENSIONS, Attempt, Decision, Outcome, Policy, Task
 from acrouter.memory import InMemoryMemory
 
-from .dataset import Dataset, to_task
+from .dataset import BenchTask, Dataset, to_task
 from .metrics import Summary, TaskRecord, account, summarize
 from .replay import ReplayGateway, ReplayPrompts, ReplayVerifier, bench_models
 from .routers import make_router, uses_truth
@@ -165,8 +166,8 @@ def run_router(
     summaries: list[tuple[str, Summary]] = []
     seconds = 0.0
     for dim in held_out_dimensions(stream):
-        sub_stream = stream.where(lambda t, d=dim: t.dimension == d)
-        sub_prior = drop_overlap(prior.where(lambda t, d=dim: t.dimension != d), sub_stream)
+        sub_stream = stream.where(functools.partial(_in_dimension, dim, True))
+        sub_prior = drop_overlap(prior.where(functools.partial(_in_dimension, dim, False)), sub_stream)
         records, secs = run_stream(
             router,
             sub_prior,
@@ -190,6 +191,10 @@ def run_router(
         tuple(groups),
         tuple(summaries),
     )
+
+
+def _in_dimension(dim: str, inside: bool, task: BenchTask) -> bool:
+    return (task.dimension == dim) == inside
 
 
 def held_out_dimensions(stream: Dataset) -> list[str]:

@@ -23,6 +23,7 @@ routers.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -228,6 +229,10 @@ class DimensionBestRouter(Router):
         return self.by_model.best(values, models), f"best prior reward on {task.kind}"
 
 
+def _paper_level(level: int, task_id: str, dimension: str, _source: str) -> str:
+    return _paper_levels(task_id, dimension)[level]
+
+
 def _paper_levels(task_id: str, dimension: str) -> tuple[str, str, str]:
     parts = task_id.split("_")
     return "_".join(parts[:3]), (parts[1] if len(parts) > 1 else ""), dimension
@@ -263,7 +268,7 @@ class PaperIdRouter(Router):
         for level in range(3):
             sums, counts = group_means(
                 prior,
-                lambda i, d, _s, level=level: _paper_levels(i, d)[level],
+                functools.partial(_paper_level, level),
                 lambda i: prior.scores[i],
             )
             mapping: dict[str, str] = {}

@@ -355,6 +355,7 @@ class ACRouterPolicy:
             index = gain if calls_left <= 1 else opt.reservation(eps)
             scored.append((gain, index, opt, est))
         worth = [s for s in scored if s[0] > 0.0]
+        chosen: tuple[float, float, Option, Estimate] | None
         if not tried and not worth:
             # first call: something must be tried; the best expected reward
             cw = self.cost_weight

@@ -213,7 +213,7 @@ def python_version(interpreter: str | None) -> tuple[int, int] | None:
             return None
         raw = parser.get("venv", "version_info", fallback=None) or parser.get(
             "venv", "version", fallback=""
-        )
+        ) or ""
         m = re.match(r"(\d+)\.(\d+)", raw.strip())
         return (int(m.group(1)), int(m.group(2))) if m else None
     m = re.search(r"python(\d+)\.(\d+)$", os.path.realpath(path))
