@@ -36,6 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
+from acrouter.app import build_replay_orchestrator
 from acrouter.bench.dataset import Dataset, load_bundled, to_task
 from acrouter.bench.metrics import TaskRecord, account, summarize
 from acrouter.bench.replay import (
@@ -48,7 +49,6 @@ from acrouter.bench.replay import (
 from acrouter.bench.routers import make_router
 from acrouter.domain import DIMENSIONS, Edit, ModelSpec, Policy, Task, Verdict
 from acrouter.memory import InMemoryMemory
-from acrouter.orchestrator import Orchestrator
 from acrouter.policy import acrouter as policy_module
 from acrouter.policy import make_policy
 
@@ -95,7 +95,7 @@ def run(
 ) -> tuple[list[TaskRecord], float, float]:
     """Records, seconds, and the CumReg under the policy's own accepted attempt."""
     specs = bench_models(stream)
-    orch = Orchestrator(
+    orch = build_replay_orchestrator(
         specs,
         policy,
         ReplayGateway(stream, specs),
@@ -103,7 +103,6 @@ def run(
         NoisyVerifier(stream, noise, seed),
         InMemoryMemory(),
         max_attempts=budget,
-        accept_unverified=True,
     )
     pos = {m: i for i, m in enumerate(stream.models)}
     records: list[TaskRecord] = []

@@ -242,10 +242,12 @@ async function viewWelcome(page, title) {
   );
 }
 
-async function clickTreeRow(page, title, labelPattern) {
+/** Find the row of a view's tree (by pane title and aria-label) and click it ("click") or
+ * expand it unless it is expanded already ("expand"); in one page evaluation. */
+async function treeRow(page, title, labelPattern, action) {
   const ok = await page.$$eval(
     ".pane",
-    (panes, wanted, source) => {
+    (panes, wanted, source, what) => {
       const re = new RegExp(source);
       const pane = panes.find(
         (p) =>
@@ -254,6 +256,10 @@ async function clickTreeRow(page, title, labelPattern) {
       const row =
         pane && [...pane.querySelectorAll(".monaco-list-row")].find((r) => re.test(r.getAttribute("aria-label") ?? ""));
       if (!row) return false;
+      if (what === "expand") {
+        if (row.getAttribute("aria-expanded") !== "true") row.querySelector(".monaco-tl-twistie")?.click();
+        return true;
+      }
       row
         .querySelector(".monaco-icon-label, .label-name")
         ?.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
@@ -262,9 +268,15 @@ async function clickTreeRow(page, title, labelPattern) {
     },
     title,
     labelPattern.source,
+    action,
   );
   if (!ok) throw new Error(`no row matching ${labelPattern} in ${title}`);
 }
+
+const clickTreeRow = (page, title, labelPattern) => treeRow(page, title, labelPattern, "click");
+
+/** Expand a tree row (click its twistie) unless it is expanded already. */
+const expandTreeRow = (page, title, labelPattern) => treeRow(page, title, labelPattern, "expand");
 
 /** innerText of every frame (webviews live in nested iframes) that has a body. */
 async function frameTexts(page) {
@@ -310,28 +322,6 @@ async function setSidebarWidth(page, width) {
   await page.mouse.move(sash.x + (box.x + width - edge) / 2, sash.y, { steps: 4 });
   await page.mouse.move(box.x + width, sash.y, { steps: 4 });
   await page.mouse.up();
-}
-
-/** Expand a tree row (click its twistie) unless it is expanded already. */
-async function expandTreeRow(page, title, labelPattern) {
-  const ok = await page.$$eval(
-    ".pane",
-    (panes, wanted, source) => {
-      const re = new RegExp(source);
-      const pane = panes.find(
-        (p) =>
-          (p.querySelector(".pane-header .title")?.textContent ?? "").trim().toLowerCase() === wanted.toLowerCase(),
-      );
-      const row =
-        pane && [...pane.querySelectorAll(".monaco-list-row")].find((r) => re.test(r.getAttribute("aria-label") ?? ""));
-      if (!row) return false;
-      if (row.getAttribute("aria-expanded") !== "true") row.querySelector(".monaco-tl-twistie")?.click();
-      return true;
-    },
-    title,
-    labelPattern.source,
-  );
-  if (!ok) throw new Error(`no row matching ${labelPattern} in ${title}`);
 }
 
 /** Titles of the open editor tabs. */
