@@ -8,10 +8,12 @@ STAMP := $(VENV)/.installed
 
 all: test
 
-$(STAMP): requirements.lock pyproject.toml
+# The development environment: the dev lock (the runtime lock's pins plus pytest, mypy, ruff,
+# matplotlib, ...) and an editable install of this tree.
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade "pip>=23"
-	$(VPY) -m pip install -q --require-hashes -r requirements.lock
+	$(VPY) -m pip install -q --require-hashes -r requirements-dev.lock
 	$(VPY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -41,13 +43,18 @@ demo: $(STAMP)
 vsix: npm
 	npm run package
 
-# Regenerate the hashed lock file after changing dependencies in pyproject.toml.
+# Regenerate both hashed lock files after changing dependencies in pyproject.toml:
+# requirements.lock      the runtime: what the server needs (the README's install, bundled in the .vsix)
+# requirements-dev.lock  the runtime pins (as constraints, so the two agree) plus the dev extra
+UV_DIR ?= /tmp/acrouter-uv
 lock:
-	$(PY) -m venv /tmp/acrouter-uv && /tmp/acrouter-uv/bin/pip install -q uv==0.13.8
-	/tmp/acrouter-uv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
+	$(PY) -m venv $(UV_DIR) && $(UV_DIR)/bin/pip install -q uv==0.13.8
+	$(UV_DIR)/bin/uv pip compile -q pyproject.toml --generate-hashes \
 	  --universal --python-version 3.10 -o requirements.lock
+	$(UV_DIR)/bin/uv pip compile -q pyproject.toml --extra dev -c requirements.lock --generate-hashes \
+	  --universal --python-version 3.10 -o requirements-dev.lock
 
-# ruff on the code and tests, mypy on the server package (both pinned in the lock)
+# ruff on the code and tests, mypy on the server package (both pinned in the dev lock)
 lint: $(STAMP) typecheck
 	$(VENV)/bin/ruff check server tests
 
