@@ -7,7 +7,7 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/policy_eval.py lodo
     .venv/bin/python benchmarks/policy_eval.py all            # every target, one table
     .venv/bin/python benchmarks/policy_eval.py single --split holdout --seeds 0,1,2
-    .venv/bin/python benchmarks/policy_eval.py escalate --set TIME_WEIGHT=1.0
+    .venv/bin/python benchmarks/policy_eval.py escalate --set time_weight=1.0
 
 Splits: ``val`` fits on the probing ``train`` part and streams ``val`` (the protocol's
 reference setting); ``holdout`` never touches val: it fits on ~75% of train and streams
@@ -49,10 +49,12 @@ from acrouter.bench.replay import (
 from acrouter.bench.routers import make_router
 from acrouter.domain import DIMENSIONS, Edit, ModelSpec, Policy, Task, Verdict
 from acrouter.memory import InMemoryMemory
-from acrouter.policy import acrouter as policy_module
-from acrouter.policy import make_policy
+from acrouter.policy import DEFAULT_PARAMS, PolicyParams, make_policy
+from acrouter.policy.params import parse_override
 
 COST_WEIGHT = 0.1
+#: the policy's hyper-parameters for this run (``--set NAME=VALUE`` evolves them)
+PARAMS: PolicyParams = DEFAULT_PARAMS
 
 
 #: "brief": sha256(f"{seed}|{task_id}|{model}"); "bench": acrouter bench's own draw
@@ -139,7 +141,7 @@ def splits(name: str) -> tuple[Dataset, Dataset]:
 
 def acrouter_factory(seed: int) -> Callable[[Dataset, Sequence[ModelSpec]], Policy]:
     def build(prior: Dataset, specs: Sequence[ModelSpec]) -> Policy:
-        return make_policy(prior, specs, cost_weight=COST_WEIGHT, seed=seed)
+        return make_policy(prior, specs, cost_weight=COST_WEIGHT, seed=seed, params=PARAMS)
 
     return build
 
@@ -248,17 +250,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--lodo-stream", choices=("split", "all"), default="split")
     ap.add_argument("--first", type=int, default=100)
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="override a policy hyper-parameter (module constant of acrouter.policy.acrouter)")
+                    help="override a policy hyper-parameter (a field of acrouter.policy.PolicyParams, "
+                    "VALUE a Python literal)")
     args = ap.parse_args(argv)
     args.seed_list = [int(s) for s in args.seeds.split(",")]
-    global NOISE_DRAW
+    global NOISE_DRAW, PARAMS
     NOISE_DRAW = args.noise_draw
     for item in args.set:
-        key, _, value = item.partition("=")
-        if not hasattr(policy_module, key):
-            raise SystemExit(f"unknown hyper-parameter {key!r}")
-        setattr(policy_module, key, eval(value, {}))
-        print(f"set {key} = {getattr(policy_module, key)!r}")
+        try:
+            PARAMS = parse_override(PARAMS, item)
+        except (ValueError, SyntaxError) as exc:
+            raise SystemExit(str(exc)) from exc
+        key = item.partition("=")[0].strip().lower()
+        print(f"set {key} = {getattr(PARAMS, key)!r}")
     if args.protocol in ("single", "all"):
         eval_single(args)
     if args.protocol in ("escalate", "all"):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from acrouter.domain import Attempt, ModelSpec, Task
-from acrouter.policy import make_policy
+from acrouter.policy import DEFAULT_PARAMS, make_policy
 from acrouter.policy.escalation import Option, reservation_value
 from acrouter.policy.joint import GroupJoint
 
@@ -69,10 +70,8 @@ def test_gain_counts_false_passes_and_hidden_passes():
 def policy_for(rows, costs=None, cost_weight=0.1, time=0.0, explore=False, budget=3, penalty=0.0):
     data = make_dataset(rows, MODELS, costs=costs)
     specs = [ModelSpec(m, "x/" + m, benchmark_model=m) for m in MODELS]
-    pol = make_policy(
-        data, specs, cost_weight=cost_weight, explore=explore, time_weight=time,
-        call_penalty=penalty,
-    )
+    params = attrs.evolve(DEFAULT_PARAMS, explore=explore, time_weight=time, call_penalty=penalty)
+    pol = make_policy(data, specs, cost_weight=cost_weight, params=params)
     pol.configure_budget(budget)
     return pol
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import random
 
+import attrs
 from acrouter.bench.dataset import load_bundled, to_task
 from acrouter.bench.replay import bench_models
 from acrouter.domain import Aggregate, Attempt, ModelSpec, Outcome, Task
-from acrouter.policy import make_policy
+from acrouter.policy import DEFAULT_PARAMS, make_policy
 
 from .helpers import make_dataset, orchestrator
 
 BENCH = ("bench-cheap", "bench-strong")
+NO_EXPLORE = attrs.evolve(DEFAULT_PARAMS, explore=False)
 
 
 def editor_prior():
@@ -131,7 +133,7 @@ def test_online_updates_move_estimates_by_the_observed_outcomes():
     after = policy.estimate("cheap", path)
     assert after.score < before.score and after.pass_rate < before.pass_rate
     assert after.n_online == 1
-    # the kind-level estimate moved by one observation against 60 prior tasks (k = SHRINK)
+    # the kind-level estimate moved by one observation against 60 prior tasks (k = params.shrink)
     kind = policy.estimate("cheap", path[:2])
     assert abs(kind.score - before_kind(policy)) > 0
     # only the called model learned
@@ -144,7 +146,7 @@ def before_kind(policy) -> float:
 
 
 def test_retrieval_routes_similar_requests_to_the_model_that_did_well_on_them():
-    policy = make_policy(editor_prior(), SPECS, cost_weight=0.1, seed=0, explore=False)
+    policy = make_policy(editor_prior(), SPECS, cost_weight=0.1, seed=0, params=NO_EXPLORE)
     policy.configure_budget(1)
     sql = "Fix the SQL query builder: the JOIN clause drops the WHERE filter on {} rows"
     ui = "Fix the React component: the button state does not update after {} clicks"

@@ -49,32 +49,12 @@ from ..domain import (
 from .escalation import Option
 from .features import ALL, Group, task_path, text_features
 from .joint import CondEstimate, GroupJoint, JointTables
+from .params import DEFAULT_PARAMS, PolicyParams
 from .retrieval import Correction, RetrievalMemory
 from .stats import Estimate, HierStats, group_label
 
 __all__ = ["ACRouterPolicy", "task_path"]
 
-# Default hyper-parameters, chosen on fit/holdout splits of the probing train part
-# (benchmarks/policy_eval.py --split holdout|holdout1|holdout2), checked on val.
-SHRINK = 8.0  # pseudo-count pulling a group toward its parent
-FRONTIER_SHRINK = 8.0  # the same for the first group without any prior (a new kind)
-LEVEL_SHRINK = {"workspace": 1.0}  # personal history of a workspace overrides priors fast
-PRIOR_CAP = 400.0  # benchmark tasks per group count at most this much
-ONLINE_WEIGHT = 1.0  # one observed outcome = one benchmark task
-NEUTRAL_SCORE = 0.5  # a model without any prior starts here
-NEUTRAL_PASS = 0.3
-TIME_WEIGHT = 1.5  # score points per USD of a call in the escalation loop (time ~ tokens ~ price)
-TIME_CAP = 0.03  # ... at most this many score points per call (long agentic runs)
-CALL_PENALTY = 0.003  # score points per call in the escalation loop, whatever its size
-COND_SHRINK = 3.0  # pseudo-count of the conditional (joint) estimates toward the parent group
-RISK_SCALE = 1.0  # weight of the future value a false pass forfeits, in the call order
-EXPLORE = True  # Thompson sampling where the posterior is wide
-EXPLORE_CONCENTRATION = 1.0  # posterior samples from Beta(mean * n * c, (1 - mean) * n * c)
-EXPLORE_MAX_N = 20.0  # no exploration once the evidence behind an estimate exceeds this
-NOISE_PRIOR = (0.1, 20.0)  # pseudo (flips, observations) for the verifier-noise estimate
-RETRIEVAL_CAPACITY = 2000
-SOFT_CONDITION = True  # weigh conditionals by the chance that the failed verdicts were true
-MIN_Q = 1e-4
 
 
 @attrs.frozen
@@ -103,11 +83,9 @@ class ACRouterPolicy:
         joints: Mapping[Group, GroupJoint] | None = None,
         aliases: frozenset[Group] = frozenset(),
         cost_scale: Mapping[str, float] | None = None,
-        explore: bool = EXPLORE,
-        time_weight: float = TIME_WEIGHT,
-        call_penalty: float = CALL_PENALTY,
-        retrieval_capacity: int = RETRIEVAL_CAPACITY,
+        params: PolicyParams = DEFAULT_PARAMS,
     ) -> None:
+        self.params = params
         self.specs = {m.name: m for m in models}
         self.stats = stats
         self.cost_weight = cost_weight
@@ -115,10 +93,8 @@ class ACRouterPolicy:
         self.joints = JointTables(joints or {})
         self.aliases = aliases
         self.cost_scale = dict(cost_scale or {})
-        self.explore = explore
-        self.time_weight = time_weight
-        self.call_penalty = call_penalty
-        self.retrieval = RetrievalMemory(retrieval_capacity)
+        self.explore = params.explore
+        self.retrieval = RetrievalMemory(params.retrieval_capacity)
         self.budget = 1
         self.flips = 0.0
         self.flip_n = 0.0
@@ -135,7 +111,7 @@ class ACRouterPolicy:
     @property
     def noise(self) -> float:
         """Estimated rate at which verdicts disagree with the revealed outcome."""
-        a, b = NOISE_PRIOR
+        a, b = self.params.noise_prior
         return (self.flips + a) / (self.flip_n + b)
 
     def call_cost(self, cost_usd: float | None) -> float:
@@ -143,8 +119,9 @@ class ACRouterPolicy:
         (cost weight x USD) plus the user's time, which grows with the size of the call
         (its price stands in for its tokens) up to a cap, plus a fixed overhead."""
         usd = cost_usd or 0.0
-        time = min(self.time_weight * usd, TIME_CAP)
-        return self.cost_weight * usd + time + self.call_penalty
+        pp = self.params
+        time = min(pp.time_weight * usd, pp.time_cap)
+        return self.cost_weight * usd + time + pp.call_penalty
 
     # ------------------------------------------------------------ task context
     def _prior_model(self, name: str) -> str | None:
@@ -179,8 +156,8 @@ class ACRouterPolicy:
             name,
             path,
             prior_model=prior_model,
-            base_score=NEUTRAL_SCORE,
-            base_pass=NEUTRAL_PASS,
+            base_score=self.params.neutral_score,
+            base_pass=self.params.neutral_pass,
             base_cost=base_cost,
             prior_cost_scale=self.cost_scale.get(name, 1.0),
         )
@@ -274,8 +251,8 @@ class ACRouterPolicy:
         for m in models:
             est = ests[m]
             score = est.score
-            if rng is not None and est.n_eff < EXPLORE_MAX_N:
-                score = _beta_sample(rng, est.score, est.n_eff * EXPLORE_CONCENTRATION)
+            if rng is not None and est.n_eff < self.params.explore_max_n:
+                score = _beta_sample(rng, est.score, est.n_eff * self.params.explore_concentration)
             value = score - cw * (est.cost or 0.0)
             cand = self._candidate(m, est, est.score, est.score - cw * (est.cost or 0.0), ctx)
             ranked.append((value, -(est.cost or 0.0), cand))
@@ -291,7 +268,7 @@ class ACRouterPolicy:
 
     # ------------------------------------------------------------ escalation
     def _conditional(self, path: Sequence[Group], failed_bm: tuple[str, ...]) -> CondEstimate | None:
-        return self.joints.conditional(path, failed_bm, COND_SHRINK)
+        return self.joints.conditional(path, failed_bm, self.params.cond_shrink)
 
     def _escalate(
         self,
@@ -313,7 +290,7 @@ class ACRouterPolicy:
         # what stopping now is worth: the best-verified attempt so far
         accept, best_now, p_have_pass = self._accept(ctx.path, tried, ests, cond)
 
-        w_fail = 1.0 - p_have_pass if SOFT_CONDITION else 1.0
+        w_fail = 1.0 - p_have_pass if self.params.soft_condition else 1.0
         rng = self._rng(task.task_id, len(tried)) if self.explore else None
         options: list[tuple[Option, Estimate]] = []
         lifts: list[float] = []
@@ -327,8 +304,8 @@ class ACRouterPolicy:
         for m in remaining:
             est = ests[m]
             p = est.pass_rate
-            if rng is not None and est.n_eff < EXPLORE_MAX_N:
-                p = _beta_sample(rng, p, est.n_eff * EXPLORE_CONCENTRATION)
+            if rng is not None and est.n_eff < self.params.explore_max_n:
+                p = _beta_sample(rng, p, est.n_eff * self.params.explore_concentration)
             bm = self._prior_model(m)
             if failed_bm and cond is not None and bm is not None and bm in cond.models:
                 cq, cown, cmax = cond.models[bm]
@@ -342,9 +319,9 @@ class ACRouterPolicy:
                 q = p * (w_fail * avg_lift + (1.0 - w_fail))
                 own = est.fail_score
                 fmax = max(best_now, own) if tried else own
-            q = min(max(q, MIN_Q), 1.0 - MIN_Q)
+            q = min(max(q, self.params.min_q), 1.0 - self.params.min_q)
             own = _clip(own)
-            risk = RISK_SCALE * (1.0 - q) * eps * max(0.0, future - own)
+            risk = self.params.risk_scale * (1.0 - q) * eps * max(0.0, future - own)
             opt = Option(m, q, own, _clip(fmax), self.call_cost(est.cost), risk)
             options.append((opt, est))
 

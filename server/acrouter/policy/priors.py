@@ -11,10 +11,10 @@ import attrs
 
 from ..bench.dataset import Dataset
 from ..domain import ModelSpec
-from . import acrouter as _defaults
 from .acrouter import ACRouterPolicy
 from .features import Group, task_path
 from .joint import GroupJoint
+from .params import DEFAULT_PARAMS, PolicyParams
 from .stats import HierStats
 
 log = logging.getLogger(__name__)
@@ -29,20 +29,14 @@ class Priors:
     aliases: frozenset[Group]
 
 
-def fit_priors(
-    prior: Dataset,
-    *,
-    shrink: float | None = None,
-    prior_cap: float | None = None,
-    level_shrink: dict[str, float] | None = None,
-) -> Priors:
+def fit_priors(prior: Dataset, params: PolicyParams = DEFAULT_PARAMS) -> Priors:
     """Per (benchmark model, group): score/pass/cost cells, and joint outcome bitmasks."""
     stats = HierStats(
-        shrink=_defaults.SHRINK if shrink is None else shrink,
-        prior_cap=_defaults.PRIOR_CAP if prior_cap is None else prior_cap,
-        online_weight=_defaults.ONLINE_WEIGHT,
-        level_shrink=dict(_defaults.LEVEL_SHRINK if level_shrink is None else level_shrink),
-        frontier_shrink=_defaults.FRONTIER_SHRINK,
+        shrink=params.shrink,
+        prior_cap=params.prior_cap,
+        online_weight=params.online_weight,
+        level_shrink=dict(params.level_shrink),
+        frontier_shrink=params.frontier_shrink,
     )
     models = prior.models
     members: dict[Group, list[int]] = defaultdict(list)
@@ -81,13 +75,10 @@ def make_policy(
     models: Sequence[ModelSpec],
     cost_weight: float = 0.1,
     seed: int = 0,
-    explore: bool | None = None,
-    time_weight: float | None = None,
-    call_penalty: float | None = None,
-    **fit_kwargs: object,
+    params: PolicyParams = DEFAULT_PARAMS,
 ) -> ACRouterPolicy:
     """The product policy, fitted on ``prior``, for the configured ``models``."""
-    fitted = fit_priors(prior, **fit_kwargs)  # type: ignore[arg-type]
+    fitted = fit_priors(prior, params)
     scale: dict[str, float] = {}
     for m in models:
         bm = m.benchmark_model
@@ -104,7 +95,5 @@ def make_policy(
         joints=fitted.joints,
         aliases=fitted.aliases,
         cost_scale=scale,
-        explore=_defaults.EXPLORE if explore is None else explore,
-        time_weight=_defaults.TIME_WEIGHT if time_weight is None else time_weight,
-        call_penalty=_defaults.CALL_PENALTY if call_penalty is None else call_penalty,
+        params=params,
     )

@@ -1,0 +1,64 @@
+"""The ACRouter policy's hyper-parameters: one frozen object, passed to the policy.
+
+Defaults were chosen on fit/holdout splits of the probing train part
+(``benchmarks/policy_eval.py --split holdout|holdout1|holdout2``) and checked on val.
+A variant is made with ``attrs.evolve(DEFAULT_PARAMS, name=value)`` (the evaluation
+script's ``--set NAME=VALUE`` does exactly that); nothing is patched at module level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import attrs
+
+
+def _frozen_map(value: Mapping[str, float]) -> Mapping[str, float]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class PolicyParams:
+    # ---- shrinkage of the hierarchical estimates (:mod:`.stats`)
+    shrink: float = 8.0  # pseudo-count pulling a group toward its parent
+    frontier_shrink: float = 8.0  # the same for the first group without any prior (a new kind)
+    #: per level: the personal history of a workspace overrides priors fast
+    level_shrink: Mapping[str, float] = attrs.field(
+        factory=lambda: {"workspace": 1.0}, converter=_frozen_map
+    )
+    prior_cap: float = 400.0  # benchmark tasks per group count at most this much
+    online_weight: float = 1.0  # one observed outcome = one benchmark task
+    neutral_score: float = 0.5  # a model without any prior starts here
+    neutral_pass: float = 0.3
+    # ---- what a call in the escalation loop costs besides its money
+    time_weight: float = 1.5  # score points per USD of a call (time ~ tokens ~ price)
+    time_cap: float = 0.03  # ... at most this many score points per call (long agentic runs)
+    call_penalty: float = 0.003  # score points per call, whatever its size
+    # ---- escalation
+    cond_shrink: float = 3.0  # pseudo-count of the conditional (joint) estimates
+    risk_scale: float = 1.0  # weight of the future value a false pass forfeits
+    soft_condition: bool = True  # weigh conditionals by the chance the fail verdicts were true
+    min_q: float = 1e-4
+    # ---- exploration
+    explore: bool = True  # Thompson sampling where the posterior is wide
+    explore_concentration: float = 1.0  # samples from Beta(mean * n * c, (1 - mean) * n * c)
+    explore_max_n: float = 20.0  # no exploration once the evidence exceeds this
+    # ---- verifier noise and retrieval
+    noise_prior: tuple[float, float] = (0.1, 20.0)  # pseudo (flips, observations)
+    retrieval_capacity: int = 2000
+
+
+DEFAULT_PARAMS = PolicyParams()
+
+
+def parse_override(params: PolicyParams, item: str) -> PolicyParams:
+    """``NAME=VALUE`` (a Python literal) applied with :func:`attrs.evolve`."""
+    import ast
+
+    key, sep, raw = item.partition("=")
+    key = key.strip().lower()
+    names = {f.name for f in attrs.fields(PolicyParams)}
+    if not sep or key not in names:
+        raise ValueError(f"unknown policy parameter {key!r}; known: {', '.join(sorted(names))}")
+    return attrs.evolve(params, **{key: ast.literal_eval(raw.strip())})
