@@ -61,7 +61,7 @@ class ModelSpec:
 @attrs.frozen
 class Position:
     line: int  # 0-based, LSP convention
-    character: int
+    character: int  # code points (the LSP layer converts from the client's positionEncoding)
 
 
 @attrs.frozen

@@ -73,7 +73,9 @@ def home(tmp_path: Path) -> Path:
     return h
 
 
-async def start(home: Path, init: dict[str, Any], root: Path) -> LanguageClient:
+async def start(
+    home: Path, init: dict[str, Any], root: Path, position_encodings: list[str] | None = None
+) -> LanguageClient:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -85,9 +87,12 @@ async def start(home: Path, init: dict[str, Any], root: Path) -> LanguageClient:
     }
     config = ClientServerConfig(server_command=[sys.executable, "-m", "acrouter", "serve"], server_env=env)
     client = await config.start()
+    caps = client_capabilities("visual-studio-code")
+    if position_encodings is not None:
+        caps.general = types.GeneralClientCapabilities(position_encodings=position_encodings)
     await client.initialize_session(
         types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
+            capabilities=caps,
             initialization_options=init,
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="proj")],
             root_uri=root.as_uri(),
@@ -120,11 +125,20 @@ def route_arg(target: Path, **over: Any) -> dict[str, Any]:
     return arg
 
 
-def apply_text_edits(text: str, edits: list[dict[str, Any]]) -> str:
+def utf16_units(s: str) -> int:
+    return len(s.encode("utf-16-le")) // 2
+
+
+def apply_text_edits(text: str, edits: list[dict[str, Any]], encoding: str = "utf-16") -> str:
+    """Apply LSP text edits the way an editor does: characters in ``encoding`` code units."""
     lines = text.splitlines(keepends=True)
+    codec = {"utf-16": "utf-16-le", "utf-8": "utf-8", "utf-32": "utf-32-le"}[encoding]
+    width = {"utf-16": 2, "utf-8": 1, "utf-32": 4}[encoding]
 
     def off(p: dict[str, int]) -> int:
-        return sum(len(x) for x in lines[: p["line"]]) + p["character"]
+        line = lines[p["line"]] if p["line"] < len(lines) else ""
+        chars = line.encode(codec)[: p["character"] * width].decode(codec)
+        return sum(len(x) for x in lines[: p["line"]]) + len(chars)
 
     for e in sorted(edits, key=lambda e: off(e["range"]["start"]), reverse=True):
         a, b = off(e["range"]["start"]), off(e["range"]["end"])
@@ -208,6 +222,31 @@ async def test_provider_failures_escalate(lsp, fake, behaviour, expect):
     assert expect in first["detail"].lower(), first["detail"]
     assert res["finalModel"] == "strong" and res["verified"]
     assert "entries" in await run(client, "acrouter.server.history", {"limit": 1})  # still up
+
+
+EMOJI_BUGGY = 'ICON = "😋"; add = lambda a, b: a - b\n'
+
+
+@pytest.mark.parametrize("encoding", [None, "utf-8"], ids=["utf-16-default", "utf-8-negotiated"])
+async def test_a_selection_after_an_emoji_is_read_and_edited_in_client_units(fake, home, tmp_path, encoding):
+    root = tmp_path / "proj"
+    target = make_project(root)
+    target.write_text(EMOJI_BUGGY, encoding="utf-8")
+    fake.behaviours["cheap-m"] = Behaviour(reply="```python\nadd = lambda a, b: a + b\n```")
+    line = EMOJI_BUGGY.rstrip("\n")
+    enc = encoding or "utf-16"
+    width = utf16_units if enc == "utf-16" else (lambda s: len(s.encode("utf-8")))
+    rng = {"start": {"line": 0, "character": width(line[: line.index("add")])},
+           "end": {"line": 0, "character": width(line)}}  # UTF-16: one past the code point count
+    client = await start(home, settings(fake.base_url), root, [encoding] if encoding else None)
+    try:
+        res = await run(client, "acrouter.server.routeAndComplete", route_arg(target, range=rng))
+        assert res["verified"] is True, res["why"]
+        (change,) = res["edit"]["documentChanges"]
+        assert change["edits"][0]["range"] == rng
+        assert apply_text_edits(EMOJI_BUGGY, change["edits"], enc) == 'ICON = "😋"; add = lambda a, b: a + b\n'
+    finally:
+        await client.shutdown_session()
 
 
 async def test_malformed_arguments_are_lsp_errors(lsp, tmp_path):

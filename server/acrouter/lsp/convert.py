@@ -1,10 +1,19 @@
-"""lsprotocol/JSON <-> domain objects.  No routing logic lives here."""
+"""lsprotocol/JSON <-> domain objects.  No routing logic lives here.
+
+Positions: the client counts ``character`` in the code units of the negotiated
+``positionEncoding`` (UTF-16 unless the client offered another one); the domain counts
+code points.  ``to_domain_position`` and ``to_client_position`` convert with pygls'
+``PositionCodec`` (the workspace's codec in the server), here and nowhere else.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from lsprotocol import types
+from pygls.workspace import PositionCodec
 
 from ..context import offset_of, path_to_uri, uri_to_path
 from ..domain import Attempt, Document, Edit, Outcome, Position, Range, Result
@@ -48,7 +57,50 @@ def route_args(arg: Any) -> tuple[str, Range | None, str, str | None, bool]:
     return td["uri"], parse_range(arg.get("range")), instruction, tc or None, apply
 
 
-def load_document(uri: str, rng: Range | None, open_text: str | None, open_version: int | None, language_id: str | None) -> Document:
+_UTF16 = PositionCodec()  # the LSP default when nothing was negotiated
+
+
+def to_domain_position(text: str, pos: Position, codec: PositionCodec = _UTF16) -> Position:
+    """A client position (code units of ``codec``) as a domain position (code points).
+
+    Raises ``RequestError`` for a position outside the text or inside one character
+    (e.g. between the two UTF-16 halves of an emoji): pygls' codec would clamp it.
+    """
+    lines = text.splitlines(keepends=True)
+    if pos.line < 0 or pos.character < 0:
+        raise RequestError(f"position {pos.line}:{pos.character} is negative")
+    if pos.line > len(lines) or (pos.line == len(lines) and pos.character > 0):
+        raise RequestError(f"line {pos.line} is outside the document ({len(lines)} lines)")
+    if pos.line == len(lines):
+        return pos
+    units = codec.client_num_units(lines[pos.line].rstrip("\r\n"))
+    if pos.character > units:
+        raise RequestError(
+            f"character {pos.character} is outside line {pos.line} ({units} {codec.encoding} code units)"
+        )
+    client = types.Position(line=pos.line, character=pos.character)
+    server = codec.position_from_client_units(lines, client)
+    if codec.position_to_client_units(lines, server) != client:
+        raise RequestError(f"character {pos.character} of line {pos.line} falls inside a character")
+    return Position(server.line, server.character)
+
+
+def to_client_position(text: str, pos: Position, codec: PositionCodec = _UTF16) -> dict[str, int]:
+    """A domain position (code points) in the client's code units, as LSP JSON."""
+    lines = text.splitlines(keepends=True)
+    client = codec.position_to_client_units(lines, types.Position(line=pos.line, character=pos.character))
+    return {"line": client.line, "character": client.character}
+
+
+def load_document(
+    uri: str,
+    rng: Range | None,
+    open_text: str | None,
+    open_version: int | None,
+    language_id: str | None,
+    codec: PositionCodec = _UTF16,
+) -> Document:
+    """The request's document; ``rng`` is in the client's code units (``codec``)."""
     path = uri_to_path(uri)
     if open_text is None:
         if not path.is_file():
@@ -57,22 +109,28 @@ def load_document(uri: str, rng: Range | None, open_text: str | None, open_versi
             open_text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise RequestError(f"cannot read {path}: {exc}") from exc
-    doc = Document(uri=uri, path=str(path), text=open_text, version=open_version, language_id=language_id, range=rng)
     if rng is not None:  # validate now: a bad range is the caller's error
-        offset_of(doc.text, rng.start.line, rng.start.character)
-        offset_of(doc.text, rng.end.line, rng.end.character)
+        rng = Range(to_domain_position(open_text, rng.start, codec), to_domain_position(open_text, rng.end, codec))
         if (rng.end.line, rng.end.character) < (rng.start.line, rng.start.character):
             raise RequestError("range ends before it starts")
-    return doc
+    return Document(uri=uri, path=str(path), text=open_text, version=open_version, language_id=language_id, range=rng)
 
 
-def _end_position(text: str) -> dict[str, int]:
+def _end_position(text: str, codec: PositionCodec) -> dict[str, int]:
     lines = text.split("\n")
-    return {"line": len(lines) - 1, "character": len(lines[-1])}
+    return {"line": len(lines) - 1, "character": codec.client_num_units(lines[-1])}
 
 
-def workspace_edit(doc: Document, edit: Edit, workspace: str | None, new_texts: Mapping[str, str]) -> dict[str, Any]:
-    """A WorkspaceEdit with documentChanges pinned to the version the request read."""
+def workspace_edit(
+    doc: Document,
+    edit: Edit,
+    workspace: str | None,
+    new_texts: Mapping[str, str],
+    codec: PositionCodec = _UTF16,
+) -> dict[str, Any]:
+    """A WorkspaceEdit with documentChanges pinned to the version the request read.
+
+    Ranges are in the client's code units (``codec``)."""
     changes: list[dict[str, Any]] = []
     doc_rel = None
     if workspace:
@@ -84,8 +142,8 @@ def workspace_edit(doc: Document, edit: Edit, workspace: str | None, new_texts: 
         if rel == doc_rel:
             if edit.replacement is not None and doc.range is not None:
                 rng = {
-                    "start": {"line": doc.range.start.line, "character": doc.range.start.character},
-                    "end": {"line": doc.range.end.line, "character": doc.range.end.character},
+                    "start": to_client_position(doc.text, doc.range.start, codec),
+                    "end": to_client_position(doc.text, doc.range.end, codec),
                 }
                 text = edit.replacement
                 # the parser may have added a trailing newline to match the selection
@@ -93,7 +151,7 @@ def workspace_edit(doc: Document, edit: Edit, workspace: str | None, new_texts: 
                 b = offset_of(doc.text, doc.range.end.line, doc.range.end.character)
                 text = content[a : len(content) - (len(doc.text) - b)]
             else:
-                rng = {"start": {"line": 0, "character": 0}, "end": _end_position(doc.text)}
+                rng = {"start": {"line": 0, "character": 0}, "end": _end_position(doc.text, codec)}
                 text = content
             changes.append({
                 "textDocument": {"uri": doc.uri, "version": doc.version},
@@ -107,7 +165,7 @@ def workspace_edit(doc: Document, edit: Edit, workspace: str | None, new_texts: 
                 changes.append({"kind": "create", "uri": uri, "options": {"ignoreIfExists": True}})
             changes.append({
                 "textDocument": {"uri": uri, "version": None},
-                "edits": [{"range": {"start": {"line": 0, "character": 0}, "end": _end_position(old)}, "newText": content}],
+                "edits": [{"range": {"start": {"line": 0, "character": 0}, "end": _end_position(old, codec)}, "newText": content}],
             })
     return {"documentChanges": changes}
 

@@ -227,13 +227,14 @@ async def _route(ls: ACRouterServer, args: tuple[Any, ...]) -> dict[str, Any]:
             opened.source if opened is not None else None,
             opened.version if opened is not None else None,
             opened.language_id if opened is not None else None,
+            ls.workspace.position_codec,  # the negotiated positionEncoding (UTF-16 by default)
         )
     except RequestError as exc:
         raise JsonRpcInvalidParams(str(exc)) from exc
     folders = [uri_to_path(f.uri) for f in ls.workspace.folders.values()] if ls.workspace else []
     root = workspace_root(path, folders)
 
-    msg_id = ls.protocol._ctx_msg_id.get(None)  # pygls keeps the request id in a contextvar
+    msg_id = ls.protocol.msg_id
     outer = ls.protocol._request_futures.get(msg_id) if msg_id is not None else None
     token = await _begin_progress(ls)
     cancel = _Cancel(outer, ls.work_done_progress.tokens.get(token) if token else None)
@@ -256,7 +257,9 @@ async def _route(ls: ACRouterServer, args: tuple[Any, ...]) -> dict[str, Any]:
 
     edit = None
     if result.edit is not None and result.final_model is not None:
-        edit = convert.workspace_edit(doc, result.edit, str(root), _new_texts(result.edit, doc, root))
+        edit = convert.workspace_edit(
+            doc, result.edit, str(root), _new_texts(result.edit, doc, root), ls.workspace.position_codec
+        )
     payload = convert.result_json(result, edit)
     if apply and edit is not None:
         res = await ls.workspace_apply_edit_async(
