@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from acrouter.bench import cli
+from acrouter.bench.chart import ChartUnavailable, regret_png
 from acrouter.bench.metrics import summarize
 from acrouter.bench.protocols import RouterRun
-from acrouter.bench.report import ChartUnavailable, regret_png
 
 from .conftest import FIXTURES
 
@@ -151,10 +151,14 @@ def test_lodo_report_has_per_dimension_tables(tmp_path: Path) -> None:
     assert held["cum_reg_first_100"] == pytest.approx(held["CumReg"], abs=0.05)
     assert "| CumReg first 100 |" in md
     # the terminal and the report summarise every held-out dimension in one table
-    assert "per held-out dimension: CumReg [first 100 tasks]" in stdout
+    assert "Per held-out dimension: CumReg over the whole dimension [over its first 100 tasks]." in stdout
     row = next(line for line in stdout.splitlines() if line.startswith("bug_fixing"))
     assert f"{held['CumReg']:.1f} [{held['cum_reg_first_100']:.1f}]" in row
     assert "## Per held-out dimension" in md
+    # one table model, two renderers: the HTML report has every table of the markdown one
+    page = (out / "report.html").read_text()
+    assert "<h2>Per held-out dimension</h2>" in page and "<h2>Held out: bug_fixing</h2>" in page
+    assert page.count("<table>") == md.count("\n| ---") == 3
     line = json.loads((out / "decisions" / "dimension-best.jsonl").read_text().splitlines()[0])
     assert line["held_out"] == "bug_fixing"
 
@@ -191,6 +195,27 @@ def test_progress_bar_tty_and_pipe() -> None:
     assert tty.getvalue().count("\r") == 4 and "100/100" in tty.getvalue()
     assert pipe.getvalue().splitlines()[0].startswith("linucb: 100/100 tasks in ")
     assert len(pipe.getvalue().splitlines()) == 2 and "\r" not in pipe.getvalue()
+
+
+def test_without_matplotlib_the_run_reports_everything_but_the_chart(tmp_path: Path) -> None:
+    """A plain install (no bench extra): the table, the reports, a hint, and exit 0."""
+    out = tmp_path / "plain"
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"  # import matplotlib -> ImportError
+        "from acrouter.cli import main\n"
+        f"sys.exit(main(['bench', '--router', 'oracle', '--limit', '20', '--out', {str(out)!r}]))\n"
+    )
+    env = {**os.environ, "ACROUTER_HOME": str(tmp_path / "home")}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "oracle" in proc.stdout
+    assert "chart not drawn: the regret chart needs matplotlib: pip install 'acrouter[bench]'" in proc.stdout
+    assert not (out / "regret.png").exists()
+    assert "pip install 'acrouter[bench]'" in (out / "report.md").read_text()
+    assert "pip install &#x27;acrouter[bench]&#x27;" in (out / "report.html").read_text()
+    assert (out / "summary.json").exists()
 
 
 def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -195,8 +195,9 @@ def select_routers(args: argparse.Namespace, models: tuple[str, ...]) -> list[st
 
 
 def run(args: argparse.Namespace, stdout: IO[str] | None = None) -> int:
+    from .chart import INSTALL_HINT
     from .protocols import run_all
-    from .report import FIRST_N, RunInfo, lodo_matrix, table_rows, text_table, write_report
+    from .report import RunInfo, lodo_matrix, results_table, text_table, write_report
 
     out = stdout if stdout is not None else sys.stdout
     try:
@@ -228,16 +229,18 @@ def run(args: argparse.Namespace, stdout: IO[str] | None = None) -> int:
             skipped=skipped,
         )
         out.write(f"\nCodeRouterBench replay, protocol {args.protocol}: {s_desc}\n\n")
-        out.write(text_table(table_rows(runs)) + "\n\n")
+        out.write(text_table(results_table(runs)) + "\n\n")
         if args.protocol == "lodo":
-            headers, matrix = lodo_matrix(runs, stream, args.cost_weight)
-            out.write(f"per held-out dimension: CumReg [first {FIRST_N} tasks]\n\n")
-            out.write(text_table(matrix, headers) + "\n\n")
+            matrix = lodo_matrix(runs, stream, args.cost_weight)
+            out.write(f"{matrix.title}: {matrix.caption}\n\n")
+            out.write(text_table(matrix) + "\n\n")
         out.flush()
         paths = write_report(args.out, runs, info, stream)
     except AcrouterError as exc:
         sys.stderr.write(f"acrouter bench: {exc}\n")
         return 2
+    if "chart" not in paths:  # the bench extra is optional: everything else was written
+        out.write(f"chart not drawn: {INSTALL_HINT}\n")
     out.write(f"report: {paths['html'].resolve()}\n")
     return 0
 

@@ -1,14 +1,15 @@
 """Write a bench run: summary.json, decisions/*.jsonl, report.md, regret.png, report.html.
 
-matplotlib is imported lazily (Agg backend) and only for the chart; without it every
-other file is still written and :class:`ChartUnavailable` names the extra to install.
+Every table of a run is built once as a :class:`Table` (headers, rows, title, caption);
+the terminal, markdown and HTML renderers only draw it, so the three cannot drift.  The
+chart comes from :mod:`.chart` when the ``bench`` extra (matplotlib) is installed;
+without it every other file is written and the report says how to get the chart.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 import logging
 from collections.abc import Sequence
@@ -17,10 +18,9 @@ from typing import Any
 
 import attrs
 
-from acrouter.errors import AcrouterError
-
+from .chart import INSTALL_HINT, ChartUnavailable, regret_png
 from .dataset import Dataset
-from .metrics import Summary, decision_line, regret_curve
+from .metrics import Summary, decision_line
 from .protocols import RouterRun, held_out_dimensions
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,24 @@ FIRST_N = 100
 LODO_HEADERS = (*HEADERS[:4], f"CumReg first {FIRST_N}", *HEADERS[4:])
 
 
-class ChartUnavailable(AcrouterError):
-    """matplotlib is not installed."""
+@attrs.frozen
+class Table:
+    """One table of a report, as every renderer draws it."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    title: str = ""
+    caption: str = ""
+
+    @property
+    def right_aligned(self) -> frozenset[int]:
+        return frozenset(i for i, h in enumerate(self.headers) if h not in LEFT_ALIGNED)
+
+
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], title: str = "", caption: str = ""
+) -> Table:
+    return Table(tuple(headers), tuple(tuple(r) for r in rows), title, caption)
 
 
 @attrs.frozen
@@ -69,37 +85,12 @@ def _fmt(s: Summary) -> list[str]:
     ]
 
 
-def table_rows(runs: Sequence[RouterRun]) -> list[list[str]]:
-    return [[r.router, *_fmt(r.summary), _note(r)] for r in runs]
+# --------------------------------------------------------------------------- the table model
 
 
-def markdown_table(rows: Sequence[Sequence[str]], headers: Sequence[str] = HEADERS) -> str:
-    right = {i for i, h in enumerate(headers) if h not in LEFT_ALIGNED}
-    lines = ["| " + " | ".join(headers) + " |"]
-    lines.append(
-        "| " + " | ".join("---:" if i in right else "---" for i in range(len(headers))) + " |"
-    )
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def text_table(rows: Sequence[Sequence[str]], headers: Sequence[str] = HEADERS) -> str:
-    """Aligned plain-text table for the terminal."""
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
-    ]
-    right = {i for i, h in enumerate(headers) if h not in LEFT_ALIGNED}
-
-    def line(cells: Sequence[str]) -> str:
-        out = [
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
-        ]
-        return "  ".join(out).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
-
-
-# --------------------------------------------------------------------------- lodo extras
+def results_table(runs: Sequence[RouterRun], title: str = "Results") -> Table:
+    """One row per router over the whole stream."""
+    return _table(HEADERS, [[r.router, *_fmt(r.summary), _note(r)] for r in runs], title)
 
 
 def hindsight_best_per_dimension(
@@ -152,10 +143,8 @@ def _with_first(cells: list[str], first: str) -> list[str]:
     return [*cells[:3], first, *cells[3:]]
 
 
-def lodo_sections(
-    runs: Sequence[RouterRun], stream: Dataset, cost_weight: float
-) -> list[tuple[str, list[list[str]]]]:
-    """Per held-out dimension: (title, rows), the hindsight best model last."""
+def lodo_sections(runs: Sequence[RouterRun], stream: Dataset, cost_weight: float) -> list[Table]:
+    """Per held-out dimension: every router, then the hindsight best model."""
     best = {d: (m, s, f) for d, m, s, f in hindsight_best_per_dimension(stream, cost_weight)}
     sections = []
     for dim in held_out_dimensions(stream):
@@ -173,15 +162,13 @@ def lodo_sections(
                     "bound: reads the truth",
                 ]
             )
-        sections.append((f"Held out: {dim}", rows))
+        sections.append(_table(LODO_HEADERS, rows, f"Held out: {dim}"))
     return sections
 
 
-def lodo_matrix(
-    runs: Sequence[RouterRun], stream: Dataset, cost_weight: float
-) -> tuple[list[str], list[list[str]]]:
+def lodo_matrix(runs: Sequence[RouterRun], stream: Dataset, cost_weight: float) -> Table:
     """One row per held-out dimension: each router's CumReg with its first-FIRST_N-tasks
-    CumReg in brackets, then the best single model in hindsight (headers, rows)."""
+    CumReg in brackets, then the best single model in hindsight."""
     best = {d: (m, s, f) for d, m, s, f in hindsight_best_per_dimension(stream, cost_weight)}
     headers = ["held out", "n", *(r.router for r in runs), "hindsight", "hindsight model"]
     rows = []
@@ -198,7 +185,133 @@ def lodo_matrix(
         model, summary, first = best.get(dim, ("", None, 0.0))
         hind = f"{summary.cum_reg:.1f} [{first:.1f}]" if summary is not None else "n/a"
         rows.append([cells[0], n, *cells[1:], hind, model])
-    return headers, rows
+    return _table(
+        headers,
+        rows,
+        "Per held-out dimension",
+        f"CumReg over the whole dimension [over its first {FIRST_N} tasks].",
+    )
+
+
+def report_tables(runs: Sequence[RouterRun], info: RunInfo, stream: Dataset) -> list[Table]:
+    """Every table of the report, in order."""
+    if info.protocol != "lodo":
+        return [results_table(runs)]
+    return [
+        results_table(runs, "All tasks"),
+        lodo_matrix(runs, stream, info.cost_weight),
+        *lodo_sections(runs, stream, info.cost_weight),
+    ]
+
+
+# --------------------------------------------------------------------------- renderers
+
+
+def text_table(table: Table) -> str:
+    """Aligned plain-text table for the terminal."""
+    headers, rows, right = table.headers, table.rows, table.right_aligned
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        out = [
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
+        ]
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def markdown_table(table: Table) -> str:
+    right = table.right_aligned
+    lines = ["| " + " | ".join(table.headers) + " |"]
+    lines.append(
+        "| " + " | ".join("---:" if i in right else "---" for i in range(len(table.headers))) + " |"
+    )
+    lines += ["| " + " | ".join(row) + " |" for row in table.rows]
+    return "\n".join(lines)
+
+
+def html_table(table: Table) -> str:
+    right = table.right_aligned
+
+    def cells(row: Sequence[str], tag: str) -> str:
+        num = ' class="num"'
+        return "".join(
+            f"<{tag}{num if i in right else ''}>{html.escape(c)}</{tag}>" for i, c in enumerate(row)
+        )
+
+    body = "\n".join(f"<tr>{cells(r, 'td')}</tr>" for r in table.rows)
+    return (
+        f"<table>\n<thead><tr>{cells(table.headers, 'th')}</tr></thead>\n<tbody>\n{body}\n"
+        "</tbody>\n</table>"
+    )
+
+
+_CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
+table{border-collapse:collapse;margin:1em 0}th,td{padding:.3em .7em;border-bottom:1px solid #ddd}
+th{text-align:left;background:#f4f4f4}.num{text-align:right;font-variant-numeric:tabular-nums}
+img{max-width:100%}code{background:#f4f4f4;padding:0 .2em}"""
+
+ACCOUNTING = (
+    "Reward = score - {cw} x cost; CumReg = sum over tasks of (oracle reward - reward), in score "
+    "points (lower is better). The final model of a task is the first attempt the verifier "
+    "passed, else the best-verified attempt (highest recorded score among the calls made)."
+)
+
+
+def _header_lines(info: RunInfo) -> list[str]:
+    lines = [
+        f"- protocol: `{info.protocol}`",
+        f"- stream: {info.stream}",
+        f"- priors: {info.prior}",
+        f"- seed: {info.seed}, cost weight: {info.cost_weight}",
+    ]
+    if info.protocol == "escalate":
+        lines.append(f"- verifier noise: {info.noise}")
+    if info.skipped:
+        lines.append(f"- incomplete tasks skipped by the loader: {info.skipped}")
+    return lines
+
+
+def render_markdown(title: str, info: RunInfo, tables: Sequence[Table], chart: str | None) -> str:
+    """``chart``: the PNG's file name, or None when it was not drawn."""
+    md = [f"# {title}", "", *_header_lines(info), "", ACCOUNTING.format(cw=info.cost_weight), ""]
+    for table in tables:
+        md += [f"## {table.title}", ""]
+        if table.caption:
+            md += [table.caption, ""]
+        md += [markdown_table(table), ""]
+    md += [f"![cumulative regret]({chart})" if chart else f"Chart not drawn: {INSTALL_HINT}", ""]
+    return "\n".join(md)
+
+
+def render_html(title: str, info: RunInfo, tables: Sequence[Table], png: bytes | None) -> str:
+    items = "".join(
+        f"<li>{html.escape(line[2:]).replace('`', '')}</li>" for line in _header_lines(info)
+    )
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<ul>{items}</ul>",
+        f"<p>{html.escape(ACCOUNTING.format(cw=info.cost_weight))}</p>",
+    ]
+    for table in tables:
+        parts.append(f"<h2>{html.escape(table.title)}</h2>")
+        if table.caption:
+            parts.append(f"<p>{html.escape(table.caption)}</p>")
+        parts.append(html_table(table))
+    parts.append("<h2>Cumulative regret</h2>")
+    if png is not None:
+        encoded = base64.b64encode(png).decode("ascii")
+        parts.append(f'<img alt="cumulative regret per router" src="data:image/png;base64,{encoded}">')
+    else:
+        parts.append(f"<p>Chart not drawn: {html.escape(INSTALL_HINT)}</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
 
 
 # --------------------------------------------------------------------------- files
@@ -231,109 +344,16 @@ def write_decisions(folder: Path, run: RouterRun) -> Path:
     return path
 
 
-def regret_png(runs: Sequence[RouterRun], title: str) -> bytes:
-    """Cumulative-regret curves of all runs on one chart (PNG bytes)."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ChartUnavailable(
-            "the regret chart needs matplotlib: pip install 'acrouter[bench]'"
-        ) from exc
-    fig, ax = plt.subplots(figsize=(11, 6.5), dpi=100)
-    palette = plt.get_cmap("tab10")
-    styles = ("-", "--", "-.")
-    k = 0
-    greys = iter(("0.3", "0.5", "0.7", "0.8", "0.9") * 4)
-    for run in runs:
-        curve = regret_curve(run.records)
-        style: dict[str, Any] = {"linewidth": 1.3}
-        if run.router == "acrouter":
-            style = {"color": "black", "linewidth": 2.6}
-        elif run.uses_truth:
-            style = {"color": next(greys), "linestyle": ":", "linewidth": 1.8}
-        else:
-            style["color"] = palette(k % 10)
-            style["linestyle"] = styles[(k // 10) % len(styles)]
-            k += 1
-        ax.plot(
-            range(1, len(curve) + 1),
-            curve,
-            label=f"{run.router} ({run.summary.cum_reg:.1f})",
-            **style,
-        )
-    if runs and runs[0].groups:
-        for dim, start, _end in runs[0].groups:
-            ax.axvline(start + 0.5, color="0.85", linewidth=0.8)
-            ax.text(
-                start + 2,
-                ax.get_ylim()[1] * 0.98,
-                dim,
-                fontsize=7,
-                rotation=90,
-                va="top",
-                color="0.4",
-            )
-    ax.set_xlabel("tasks")
-    ax.set_ylabel("cumulative regret (score points)")
-    ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def _html_table(rows: Sequence[Sequence[str]], headers: Sequence[str] = HEADERS) -> str:
-    right = {i for i, h in enumerate(headers) if h not in LEFT_ALIGNED}
-
-    def cells(row: Sequence[str], tag: str) -> str:
-        num = ' class="num"'
-        return "".join(
-            f"<{tag}{num if i in right else ''}>{html.escape(c)}</{tag}>" for i, c in enumerate(row)
-        )
-
-    body = "\n".join(f"<tr>{cells(r, 'td')}</tr>" for r in rows)
-    return f"<table>\n<thead><tr>{cells(headers, 'th')}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
-
-
-_CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
-table{border-collapse:collapse;margin:1em 0}th,td{padding:.3em .7em;border-bottom:1px solid #ddd}
-th{text-align:left;background:#f4f4f4}.num{text-align:right;font-variant-numeric:tabular-nums}
-img{max-width:100%}code{background:#f4f4f4;padding:0 .2em}"""
-
-ACCOUNTING = (
-    "Reward = score - {cw} x cost; CumReg = sum over tasks of (oracle reward - reward), in score "
-    "points (lower is better). The final model of a task is the first attempt the verifier "
-    "passed, else the best-verified attempt (highest recorded score among the calls made)."
-)
-
-
-def _header_lines(info: RunInfo) -> list[str]:
-    lines = [
-        f"- protocol: `{info.protocol}`",
-        f"- stream: {info.stream}",
-        f"- priors: {info.prior}",
-        f"- seed: {info.seed}, cost weight: {info.cost_weight}",
-    ]
-    if info.protocol == "escalate":
-        lines.append(f"- verifier noise: {info.noise}")
-    if info.skipped:
-        lines.append(f"- incomplete tasks skipped by the loader: {info.skipped}")
-    return lines
-
-
 def write_report(
     out: Path,
     runs: Sequence[RouterRun],
     info: RunInfo,
     stream: Dataset,
 ) -> dict[str, Path]:
-    """Write every output file into ``out``; returns their paths by kind."""
+    """Write every output file into ``out``; returns their paths by kind.
+
+    Without matplotlib there is no ``"chart"`` entry (and the reports say how to get it).
+    """
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     paths["summary"] = out / "summary.json"
@@ -343,51 +363,21 @@ def write_report(
     paths["decisions"] = out / "decisions"
 
     title = f"CodeRouterBench replay: {info.protocol}"
-    rows = table_rows(runs)
-    sections = lodo_sections(runs, stream, info.cost_weight) if info.protocol == "lodo" else []
-    md = [f"# {title}", "", *_header_lines(info), "", ACCOUNTING.format(cw=info.cost_weight), ""]
-    md += ["## All tasks" if sections else "## Results", "", markdown_table(rows), ""]
-    if sections:
-        headers, matrix = lodo_matrix(runs, stream, info.cost_weight)
-        md += [
-            "## Per held-out dimension",
-            "",
-            f"CumReg over the whole dimension [over its first {FIRST_N} tasks].",
-            "",
-            markdown_table(matrix, headers),
-            "",
-        ]
-    for sec_title, sec_rows in sections:
-        md += [f"## {sec_title}", "", markdown_table(sec_rows, LODO_HEADERS), ""]
-    md += ["![cumulative regret](regret.png)", ""]
+    tables = report_tables(runs, info, stream)
+    png: bytes | None
+    try:
+        png = regret_png(runs, title)
+    except ChartUnavailable as exc:
+        log.info("%s", exc)
+        png = None
+    else:
+        paths["chart"] = out / "regret.png"
+        paths["chart"].write_bytes(png)
     paths["markdown"] = out / "report.md"
-    paths["markdown"].write_text("\n".join(md), encoding="utf-8")
-
-    png = regret_png(runs, title)
-    paths["chart"] = out / "regret.png"
-    paths["chart"].write_bytes(png)
-
-    items = "".join(
-        f"<li>{html.escape(line[2:]).replace('`', '')}</li>" for line in _header_lines(info)
+    paths["markdown"].write_text(
+        render_markdown(title, info, tables, "regret.png" if png is not None else None),
+        encoding="utf-8",
     )
-    parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-        f"<ul>{items}</ul>",
-        f"<p>{html.escape(ACCOUNTING.format(cw=info.cost_weight))}</p>",
-        f"<h2>{'All tasks' if sections else 'Results'}</h2>",
-        _html_table(rows),
-    ]
-    for sec_title, sec_rows in sections:
-        parts += [f"<h2>{html.escape(sec_title)}</h2>", _html_table(sec_rows, LODO_HEADERS)]
-    encoded = base64.b64encode(png).decode("ascii")
-    parts += [
-        "<h2>Cumulative regret</h2>",
-        f'<img alt="cumulative regret per router" src="data:image/png;base64,{encoded}">',
-        "</body></html>",
-    ]
     paths["html"] = out / "report.html"
-    paths["html"].write_text("\n".join(parts) + "\n", encoding="utf-8")
+    paths["html"].write_text(render_html(title, info, tables, png), encoding="utf-8")
     return paths
