@@ -169,6 +169,10 @@ class Verdict:
     tests_failed: int | None = None
     duration_ms: float = 0.0
     score: float | None = None  # in [0,1]; replay: the benchmark score; editor: pass fraction
+    #: Whether the verdict is evidence about the model that wrote the edit.  The verifier
+    #: sets False when the failure is the set-up's (a broken environment, tests that fail
+    #: or time out even without the edit); a verdict "error" is never counted.
+    counted: bool = True
 
 
 @attrs.frozen
@@ -181,19 +185,18 @@ class Attempt:
     tests_passed: int | None = None
     tests_failed: int | None = None
     score: float | None = None
+    #: Whether this attempt is evidence about the model (learned from, shown as
+    #: ``counted``).  False for set-up failures: an unreachable gateway, the gateway's
+    #: own auth or budget errors, a missing key, a verifier or environment error, tests
+    #: that fail or time out without the edit.  The Orchestrator sets it.
+    counted: bool = True
 
 
-#: Gateway failures that say something about the model or its provider.  Other errors
-#: (a missing key, a bad model string, a verifier that could not run) are the set-up's
-#: fault, not the model's, and are not learned from.
-MODEL_ERROR_KINDS = ("timeout:", "provider:", "rate_limit:", "bad_reply:", "context_length:")
-
-
-def is_model_evidence(attempt: Attempt) -> bool:
-    """Whether an attempt's outcome should count for or against its model."""
-    if attempt.verdict != "error":
-        return True
-    return attempt.detail.startswith(MODEL_ERROR_KINDS)
+#: ``GatewayError.kind`` values that say something about the model or its provider
+#: (it answered nothing in time, failed, was rate limited after a retry, sent an
+#: unusable reply, or the prompt is too long for it).  Every other kind (auth, budget,
+#: unreachable, config, ...) is the set-up's fault and is not counted.
+MODEL_ERROR_KINDS = frozenset({"timeout", "provider", "rate_limit", "bad_reply", "context_length"})
 
 
 @attrs.frozen

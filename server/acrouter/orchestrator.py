@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from .domain import (
+    MODEL_ERROR_KINDS,
     Attempt,
     Cancelled,
     CancelToken,
@@ -161,9 +162,11 @@ class Orchestrator:
         except Cancelled:
             raise
         except GatewayError as exc:
-            return self._failed(spec.name, "error", f"{exc.kind}: {exc.detail}", t0), None
+            counted = exc.kind in MODEL_ERROR_KINDS  # auth, budget, unreachable...: the set-up's
+            detail = f"{exc.kind}: {exc.detail}"
+            return self._failed(spec.name, detail, t0, counted), None
         except AcrouterError as exc:
-            return self._failed(spec.name, "error", str(exc), t0), None
+            return self._failed(spec.name, str(exc), t0, counted=False), None
         _check(cancel)
         cost = completion.cost_usd
         try:
@@ -180,7 +183,9 @@ class Orchestrator:
             raise
         except VerifyError as exc:
             return (
-                Attempt(spec.name, "error", cost, completion.latency_ms, f"verifier: {exc}"),
+                Attempt(
+                    spec.name, "error", cost, completion.latency_ms, f"verifier: {exc}", counted=False
+                ),
                 edit,
             )
         attempt = Attempt(
@@ -192,13 +197,17 @@ class Orchestrator:
             tests_passed=verdict.tests_passed,
             tests_failed=verdict.tests_failed,
             score=verdict.score,
+            # a verifier "error" (or a failure the verifier blames on the set-up) says
+            # nothing about the model
+            counted=verdict.counted and verdict.verdict != "error",
         )
         return attempt, edit
 
     @staticmethod
-    def _failed(model: str, verdict: str, detail: str, t0: float) -> Attempt:
+    def _failed(model: str, detail: str, t0: float, counted: bool) -> Attempt:
         # a call that failed before a reply is not billed: cost 0, not unknown
-        return Attempt(model, verdict, 0.0, (time.perf_counter() - t0) * 1000.0, detail)
+        elapsed_ms = (time.perf_counter() - t0) * 1000.0
+        return Attempt(model, "error", 0.0, elapsed_ms, detail, counted=counted)
 
     def _learn(self, task: Task, outcome: Outcome) -> None:
         try:

@@ -193,17 +193,47 @@ def test_accept_unverified_uses_the_policy_choice(tmp_path):
     assert r.final_model == "a" and not r.verified
 
 
-def test_setup_failures_are_not_held_against_a_model():
-    from acrouter.domain import is_model_evidence
+class VfVerdicts:
+    """Returns the scripted verdict per model."""
+
+    def __init__(self, verdicts):
+        self.verdicts = verdicts
+
+    def verify(self, task, edit, model, cancel=None):
+        v = self.verdicts[model]
+        if isinstance(v, Exception):
+            raise v
+        return v
+
+
+def test_setup_failures_are_not_held_against_a_model(tmp_path):
+    from acrouter.errors import VerifyError
     from acrouter.memory import fold
 
-    auth = Attempt("strong", "error", 0.0, 1.0, "auth: environment variable X is not set")
-    verifier = Attempt("strong", "error", 0.0, 1.0, "bubblewrap (bwrap) is required")
-    timeout = Attempt("strong", "error", 0.0, 1.0, "timeout: no reply in 120 s")
-    fail = Attempt("cheap", "fail", 0.01, 1.0, "1 failed")
-    assert [is_model_evidence(a) for a in (auth, verifier, timeout, fail)] == [False, False, True, True]
+    names = ["key", "budget", "down", "cfg", "vfy", "env", "base", "slow", "cheap"]
+    replies = {
+        "key": GatewayError("auth: the gateway rejected the key", "auth"),
+        "budget": GatewayError("budget: budget exceeded", "budget"),
+        "down": GatewayError("unreachable: cannot reach http://127.0.0.1:9", "unreachable"),
+        "cfg": GatewayError("config: unknown model", "config"),
+        "slow": GatewayError("timeout: no reply within 120 s", "timeout"),
+    }
+    replies.update({n: "```\nbad\n```" for n in ("vfy", "env", "base", "cheap")})
+    verdicts = {
+        "vfy": VerifyError("bubblewrap (bwrap) is required"),
+        "env": Verdict("error", "ModuleNotFoundError: No module named 'x'"),
+        "base": Verdict("fail", "the tests fail without the edit", counted=False),
+        "cheap": Verdict("fail", "1 failed", tests_passed=0, tests_failed=1, score=0.0),
+    }
+    specs = [ModelSpec(n, "x/" + n) for n in names]
+    mem = InMemoryMemory()
+    o = Orchestrator(specs, ScriptedPolicy(names), Gw(replies), ChatPrompts(), VfVerdicts(verdicts), mem,
+                     max_attempts=len(names))
+    r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
+    assert {a.model: a.counted for a in r.attempts} == {
+        "key": False, "budget": False, "down": False, "cfg": False, "vfy": False, "env": False,
+        "base": False, "slow": True, "cheap": True}
+    assert [a.counted for a in mem.outcomes()[0].attempts] == [a.counted for a in r.attempts]
     aggs: dict = {}
-    from acrouter.domain import Outcome
-
-    fold(aggs, Outcome("r", 0.0, "bug_fixing", (auth, verifier, fail), None, False))
-    assert set(aggs) == {("cheap", "bug_fixing")}
+    fold(aggs, mem.outcomes()[0])
+    assert set(aggs) == {("slow", "bug_fixing"), ("cheap", "bug_fixing")}

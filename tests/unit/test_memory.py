@@ -182,7 +182,7 @@ def test_aggregate_rule(kind: str, path: Path) -> None:
         Attempt("glm-5", "pass", None, 1.0, score=None),
         Attempt("gpt-5.4", "fail", 0.5, 1.0, score=None),
         Attempt("kimi-k2.5", "error", 0.25, 1.0, "timeout: no reply", score=0.4),
-        Attempt("glm-5", "error", 0.0, 1.0, "auth: key not set"),  # set-up fault: not counted
+        Attempt("glm-5", "error", 0.0, 1.0, "auth: key not set", counted=False),  # set-up fault
     )
     m.record(outcome(1, kind="algorithm", attempts=first))
     assert m.aggregates() == []
@@ -233,6 +233,22 @@ def test_outcome_round_trip_including_attempts() -> None:
     assert outcome_from_dict(json.loads(json.dumps(d))) == o
     bare = Outcome("r", T0, "algorithm", (), None, False)
     assert outcome_from_dict(outcome_to_dict(bare)) == bare
+
+
+def test_counted_is_stored_and_old_records_derive_it() -> None:
+    setup = Attempt("m", "error", 0.0, 1.0, "unreachable: cannot reach http://127.0.0.1:9", counted=False)
+    d = outcome_to_dict(outcome(1, attempts=(setup,)))
+    assert d["attempts"][0]["counted"] is False
+    assert outcome_from_dict(d).attempts[0].counted is False
+    # records written before ``counted`` existed: the rule of that time decides
+    old = outcome_to_dict(outcome(2))
+    old["attempts"] = [
+        {"model": "a", "verdict": "fail", "detail": "1 failed"},
+        {"model": "b", "verdict": "error", "detail": "timeout: no reply within 120 s"},
+        {"model": "c", "verdict": "error", "detail": "auth: environment variable K is not set"},
+        {"model": "d", "verdict": "error", "detail": "verifier: bubblewrap (bwrap) is required"},
+    ]
+    assert [a.counted for a in outcome_from_dict(old).attempts] == [True, True, False, False]
 
 
 def test_round_trip_through_the_file(path: Path) -> None:

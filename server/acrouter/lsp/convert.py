@@ -177,6 +177,7 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
         "costUsd": a.cost_usd,
         "latencyMs": round(a.latency_ms, 1),
         "detail": a.detail,
+        "counted": a.counted,  # False: a set-up failure, not held against the model
     }
     if a.tests_passed is not None:
         d["testsPassed"] = a.tests_passed

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ..domain import Aggregate, Attempt, Outcome, is_model_evidence
+from ..domain import Aggregate, Attempt, Outcome
 
 EXPORT_VERSION = 1
 INSTRUCTION_MAX_CHARS = 120
@@ -68,6 +68,16 @@ def _json_safe(value: Any, depth: int = 0) -> Any:
     return str(value)[:META_STR_MAX_CHARS]
 
 
+#: Detail prefixes of gateway errors that counted against the model before attempts
+#: stored ``counted`` (records written before it was added): derive it the old way.
+_LEGACY_MODEL_ERRORS = ("timeout:", "provider:", "rate_limit:", "bad_reply:", "context_length:")
+
+
+def legacy_counted(verdict: str, detail: str) -> bool:
+    """``counted`` for a stored attempt that predates the field (the rule of that time)."""
+    return verdict != "error" or detail.startswith(_LEGACY_MODEL_ERRORS)
+
+
 def attempt_to_dict(a: Attempt) -> dict[str, Any]:
     return {
         "model": str(a.model),
@@ -78,6 +88,7 @@ def attempt_to_dict(a: Attempt) -> dict[str, Any]:
         "testsPassed": _opt_int(a.tests_passed),
         "testsFailed": _opt_int(a.tests_failed),
         "score": _rounded(a.score, 6),
+        "counted": bool(a.counted),
     }
 
 
@@ -98,15 +109,18 @@ def attempt_from_dict(d: Mapping[str, Any]) -> Attempt:
     if type(model) is not str or type(verdict) is not str:
         raise RecordError("attempt needs string 'model' and 'verdict'")
     passed, failed = d.get("testsPassed"), d.get("testsFailed")
+    detail = str(d.get("detail") or "")
+    counted = d.get("counted")
     return Attempt(
         model,
         verdict,
         _num(d.get("costUsd")),
         _num(d.get("latencyMs")) or 0.0,
-        str(d.get("detail") or ""),
+        detail,
         passed if type(passed) is int else None,
         failed if type(failed) is int else None,
         _num(d.get("score")),
+        counted if type(counted) is bool else legacy_counted(verdict, detail),
     )
 
 
@@ -191,7 +205,7 @@ def compacted_size(cap: int) -> int:
 def fold(into: dict[tuple[str, str], Aggregate], outcome: Outcome) -> None:
     """Add one outcome to per-(model, kind) aggregates: one entry per attempt."""
     for a in outcome.attempts:
-        if not is_model_evidence(a):
+        if not a.counted:  # a set-up failure: no evidence about the model
             continue
         score = a.score if a.score is not None else (1.0 if a.verdict == "pass" else 0.0)
         key = (a.model, outcome.kind)

@@ -44,7 +44,6 @@ from ..domain import (
     ModelSpec,
     Outcome,
     Task,
-    is_model_evidence,
 )
 from .escalation import Option
 from .features import ALL, Group, task_path, text_features
@@ -469,8 +468,8 @@ class ACRouterPolicy:
         path = self._path(kind, task_id, meta)
         observed: list[tuple[str, float, bool, float | None]] = []
         for a in attempts:
-            if not is_model_evidence(a):
-                continue  # e.g. a missing API key: not the model's fault
+            if not a.counted:
+                continue  # a set-up failure (e.g. a missing API key): not the model's
             if a.score is not None:
                 score = float(a.score)
                 passed = score >= 1.0
