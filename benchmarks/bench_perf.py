@@ -15,9 +15,9 @@ import argparse
 import sys
 import time
 
-from acrouter.bench.dataset import load_bundled
 from acrouter.bench.protocols import run_router
-from acrouter.bench.routers import default_routers
+from acrouter.bench.registry import default_routers
+from acrouter.coderouterbench import load_bundled
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,8 +37,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
 from acrouter.app import build_replay_orchestrator
-from acrouter.bench.dataset import Dataset, load_bundled, to_task
 from acrouter.bench.metrics import TaskRecord, account, summarize
+from acrouter.bench.registry import make_router
 from acrouter.bench.replay import (
     VERIFIER_FLAGS,
     ReplayGateway,
@@ -46,7 +46,7 @@ from acrouter.bench.replay import (
     bench_models,
     flip_draw,
 )
-from acrouter.bench.routers import make_router
+from acrouter.coderouterbench import Dataset, load_bundled, to_task
 from acrouter.domain import DIMENSIONS, Edit, ModelSpec, Policy, Task, Verdict
 from acrouter.memory import InMemoryMemory
 from acrouter.policy import DEFAULT_PARAMS, PolicyParams, make_policy

@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from acrouter.bench.dataset import load_bundled, to_task
 from acrouter.bench.replay import bench_models
+from acrouter.coderouterbench import load_bundled, to_task
 from acrouter.domain import Attempt, Outcome, Task
 from acrouter.policy import make_policy
 

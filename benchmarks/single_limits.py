@@ -32,10 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
 import policy_eval as pe  # noqa: E402
-
-from acrouter.bench.dataset import Dataset  # noqa: E402
 from acrouter.bench.metrics import summarize  # noqa: E402
 from acrouter.bench.replay import bench_models  # noqa: E402
+from acrouter.coderouterbench import Dataset  # noqa: E402
 from acrouter.policy.features import id_shape  # noqa: E402
 
 CW = pe.COST_WEIGHT

@@ -56,7 +56,7 @@ class PriorStore:
         with self._lock:
             if self._data is None:
                 if self._loader is None:
-                    from .bench.dataset import load_bundled
+                    from .coderouterbench import load_bundled
 
                     self._data = load_bundled()
                 else:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from acrouter.bench.dataset import Dataset, load_bundled, load_dataset
+from acrouter.coderouterbench import Dataset, load_bundled, load_dataset
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "coderouterbench"
 

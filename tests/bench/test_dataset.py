@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from acrouter.bench.dataset import Dataset, load_dataset, source_of, to_task
+from acrouter.coderouterbench import Dataset, load_dataset, source_of, to_task
 from acrouter.domain import BENCHMARK_MODELS, DIMENSIONS
 from acrouter.errors import DatasetError
 

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 import attrs
 import pytest
-from acrouter.bench.dataset import Dataset
 from acrouter.bench.metrics import TaskRecord, decision_line
 from acrouter.bench.protocols import run_router
-from acrouter.bench.routers import default_routers, uses_truth
+from acrouter.bench.registry import default_routers, uses_truth
+from acrouter.coderouterbench import Dataset
 
 
 def randomise_uncalled(stream: Dataset, records: Sequence[TaskRecord], seed: int) -> Dataset:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from acrouter.bench.dataset import Dataset, load_dataset
 from acrouter.bench.metrics import regret_curve
 from acrouter.bench.protocols import run_router
 from acrouter.bench.replay import flip_draw
+from acrouter.coderouterbench import Dataset, load_dataset
 
 from .conftest import write_split
 

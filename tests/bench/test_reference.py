@@ -7,9 +7,9 @@ $Total at the printed precision); the OOD sample figures use the bundled probing
 from __future__ import annotations
 
 import pytest
-from acrouter.bench.dataset import Dataset
 from acrouter.bench.metrics import Summary
 from acrouter.bench.protocols import run_router
+from acrouter.coderouterbench import Dataset
 
 
 def printed(s: Summary) -> tuple[str, str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from acrouter.bench.dataset import BenchTask, Dataset, source_of
+from acrouter.coderouterbench import BenchTask, Dataset, source_of
 from acrouter.domain import Completion, Edit, ModelSpec, Task, Verdict
 from acrouter.memory import InMemoryMemory
 from acrouter.orchestrator import Orchestrator

@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 
 import attrs
-from acrouter.bench.dataset import load_bundled, to_task
 from acrouter.bench.replay import bench_models
+from acrouter.coderouterbench import load_bundled, to_task
 from acrouter.domain import Aggregate, Attempt, ModelSpec, Outcome, Task
 from acrouter.policy import DEFAULT_PARAMS, make_policy
 

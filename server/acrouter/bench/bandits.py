@@ -19,9 +19,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from acrouter.coderouterbench import Dataset, source_of, to_task
 from acrouter.domain import DIMENSIONS, Attempt, Decision, Outcome, Task
 
-from .dataset import Dataset, source_of, to_task
 from .routers import Router, argmax_first
 
 TOKEN_DIMS = 256

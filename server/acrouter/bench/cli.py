@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING
 from acrouter.errors import AcrouterError
 
 if TYPE_CHECKING:  # the bench modules are imported when the command runs, not at start-up
-    from .dataset import Dataset
+    from acrouter.coderouterbench import Dataset
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ LODO_PRIOR = ", minus the held-out dimension"
 
 def select_data(args: argparse.Namespace) -> tuple[Dataset, Dataset, str, str, int]:
     """(prior, stream, prior description, stream description, skipped)."""
-    from .dataset import bundled_root, load_bundled, load_dataset
+    from acrouter.coderouterbench import bundled_root, load_bundled, load_dataset
 
     lodo = args.protocol == "lodo"
     if args.data is None:
@@ -174,7 +174,7 @@ def select_data(args: argparse.Namespace) -> tuple[Dataset, Dataset, str, str, i
 
 
 def select_routers(args: argparse.Namespace, models: tuple[str, ...]) -> list[str]:
-    from .routers import ESCALATION_ROUTERS, default_routers, router_names
+    from .registry import ESCALATION_ROUTERS, default_routers, router_names
 
     if not args.router:
         return default_routers(args.protocol, models)

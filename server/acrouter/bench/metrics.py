@@ -24,9 +24,8 @@ from collections.abc import Sequence
 
 import attrs
 
+from acrouter.coderouterbench import Dataset
 from acrouter.domain import Result
-
-from .dataset import Dataset
 
 
 @attrs.frozen

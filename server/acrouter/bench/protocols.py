@@ -17,13 +17,13 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from acrouter.app import build_replay_orchestrator
+from acrouter.coderouterbench import BenchTask, Dataset, to_task
 from acrouter.domain import DIMENSIONS, Attempt, Decision, Outcome, Policy, Task
 from acrouter.memory import InMemoryMemory
 
-from .dataset import BenchTask, Dataset, to_task
 from .metrics import Summary, TaskRecord, account, summarize
+from .registry import make_router, uses_truth
 from .replay import ReplayGateway, ReplayPrompts, ReplayVerifier, bench_models
-from .routers import make_router, uses_truth
 
 log = logging.getLogger(__name__)
 

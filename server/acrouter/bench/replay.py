@@ -21,6 +21,7 @@ import hashlib
 import random
 from collections.abc import Mapping, Sequence
 
+from acrouter.coderouterbench import Dataset
 from acrouter.domain import (
     CancelToken,
     Completion,
@@ -30,8 +31,6 @@ from acrouter.domain import (
     Verdict,
 )
 from acrouter.errors import GatewayError, VerifyError
-
-from .dataset import Dataset
 
 #: Extra OOD columns the verifier reports for the called model (its own patch only).
 VERIFIER_FLAGS = ("apply_ok", "resolved")

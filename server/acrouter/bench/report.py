@@ -18,8 +18,9 @@ from typing import Any
 
 import attrs
 
+from acrouter.coderouterbench import Dataset
+
 from .chart import INSTALL_HINT, ChartUnavailable, regret_png
-from .dataset import Dataset
 from .metrics import Summary, decision_line
 from .protocols import RouterRun, held_out_dimensions
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from ..bench.dataset import Dataset
+from ..coderouterbench import Dataset
 from ..domain import ModelSpec
 from .acrouter import ACRouterPolicy
 from .features import Group, task_path

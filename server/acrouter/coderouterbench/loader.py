@@ -35,15 +35,14 @@ import io
 import json
 import logging
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-import attrs
-
-from acrouter import domain
 from acrouter.errors import DatasetError
+
+from .dataset import BenchTask, Dataset, source_of
 
 log = logging.getLogger(__name__)
 
@@ -66,69 +65,6 @@ COMMON_COLUMNS = frozenset(
 )
 REQUIRED_COLUMNS = ("task_id", "model", "score", "cost_usd")
 _TASK_FIELDS = frozenset({"task_id", "dimension", "source_split"})
-
-
-@attrs.frozen
-class BenchTask:
-    task_id: str
-    dimension: str
-    source_split: str
-    source: str  # source benchmark: "dim1_bcb"; OOD ids "old112::x" -> "old112"
-    meta: Mapping[str, Any]  # every other key of the tasks.jsonl row
-    line: int  # 1-based line in the tasks file
-
-
-@attrs.frozen
-class Dataset:
-    split: str
-    root: Path
-    models: tuple[str, ...]
-    prices: Mapping[str, tuple[float, float]]  # model -> (input, output) USD per 1M tokens
-    tasks: tuple[BenchTask, ...]
-    scores: Mapping[str, tuple[float, ...]]  # task_id -> per model, models order
-    costs: Mapping[str, tuple[float, ...]]
-    extras: Mapping[str, tuple[Mapping[str, Any], ...]]  # task_id -> per model extra columns
-    skipped: int = 0
-
-    def where(self, pred: Callable[[BenchTask], bool]) -> Dataset:
-        """The subset of tasks for which ``pred`` holds (same models, same order; ``skipped``
-        counts the loaded file only, so a subset reports 0)."""
-        tasks = tuple(t for t in self.tasks if pred(t))
-        ids = [t.task_id for t in tasks]
-        return attrs.evolve(
-            self,
-            tasks=tasks,
-            scores={i: self.scores[i] for i in ids},
-            costs={i: self.costs[i] for i in ids},
-            extras={i: self.extras[i] for i in ids},
-            skipped=0,
-        )
-
-    def __len__(self) -> int:
-        return len(self.tasks)
-
-    def model_index(self, model: str) -> int:
-        return self.models.index(model)
-
-
-def source_of(task_id: str) -> str:
-    """The source benchmark of a task id: ``dim1_bcb_BigCodeBench/767`` -> ``dim1_bcb``."""
-    if "::" in task_id:
-        return task_id.split("::", 1)[0]
-    return "_".join(task_id.split("_")[:2])
-
-
-def to_task(t: BenchTask) -> domain.Task:
-    """The :class:`domain.Task` a router sees for a benchmark task (metadata only)."""
-    meta = {k: v for k, v in t.meta.items() if k != "prompt"}
-    language = t.meta.get("language")
-    return domain.Task(
-        task_id=t.task_id,
-        kind=t.dimension,
-        text=str(t.meta.get("prompt") or ""),
-        language=language if isinstance(language, str) else None,
-        meta={"source": t.source, **meta},
-    )
 
 
 def bundled_root() -> Path:
@@ -249,23 +185,55 @@ def load_dataset(root: Path | str, split: str) -> Dataset:
     tasks_path = _find(root, f"{split}_tasks.jsonl")
     results_path = _find(root, f"{split}_results_long.csv")
     models, prices = _load_models(models_path)
-    model_pos = {m: i for i, m in enumerate(models)}
-    n_models = len(models)
     tasks = _load_tasks(tasks_path)
-    dims = {t.task_id: t.dimension for t in tasks}
+    matrix = _Matrix(models)
+    _read_results(results_path, matrix, {t.task_id: t.dimension for t in tasks}, models_path.name, tasks_path.name)
+    complete = _complete_tasks(tasks, matrix, tasks_path)
+    return Dataset(
+        split=split,
+        root=root,
+        models=models,
+        prices=prices,
+        tasks=tuple(complete),
+        scores={t.task_id: tuple(matrix.scores[t.task_id]) for t in complete},  # type: ignore[arg-type]
+        costs={t.task_id: tuple(matrix.costs[t.task_id]) for t in complete},  # type: ignore[arg-type]
+        extras={t.task_id: tuple(matrix.extras[t.task_id]) for t in complete},
+        skipped=len(tasks) - len(complete),
+    )
 
-    score_rows: dict[str, list[float | None]] = {}
-    cost_rows: dict[str, list[float | None]] = {}
-    extra_rows: dict[str, list[Mapping[str, Any]]] = {}
-    with _open_text(results_path) as fh:
+
+class _Matrix:
+    """The task-by-model cells read so far (None = no row yet)."""
+
+    def __init__(self, models: tuple[str, ...]) -> None:
+        self.position = {m: i for i, m in enumerate(models)}
+        self.scores: dict[str, list[float | None]] = {}
+        self.costs: dict[str, list[float | None]] = {}
+        self.extras: dict[str, list[Mapping[str, Any]]] = {}
+
+    def row(self, task_id: str) -> list[float | None]:
+        scores = self.scores.get(task_id)
+        if scores is None:
+            n = len(self.position)
+            scores = self.scores[task_id] = [None] * n
+            self.costs[task_id] = [None] * n
+            self.extras[task_id] = [{}] * n
+        return scores
+
+
+def _read_results(
+    path: Path, matrix: _Matrix, dims: Mapping[str, str], models_file: str, tasks_file: str
+) -> None:
+    """Fill ``matrix`` from the long results CSV; every schema error is fatal."""
+    with _open_text(path) as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
         if header is None:
-            raise DatasetError(f"{results_path}:1: empty file, expected a header row")
+            raise DatasetError(f"{path}:1: empty file, expected a header row")
         col = {name: i for i, name in enumerate(header)}
         for name in REQUIRED_COLUMNS:
             if name not in col:
-                raise DatasetError(f"{results_path}:1: column {name!r} missing from the header")
+                raise DatasetError(f"{path}:1: column {name!r} missing from the header")
         i_task, i_model = col["task_id"], col["model"]
         i_score, i_cost = col["score"], col["cost_usd"]
         i_dim = col.get("dimension")
@@ -275,56 +243,44 @@ def load_dataset(root: Path | str, split: str) -> Dataset:
             if not row:
                 continue
             if len(row) != width:
-                raise DatasetError(
-                    f"{results_path}:{lineno}: expected {width} columns, found {len(row)}"
-                )
+                raise DatasetError(f"{path}:{lineno}: expected {width} columns, found {len(row)}")
             task_id, model = row[i_task], row[i_model]
-            pos = model_pos.get(model)
+            pos = matrix.position.get(model)
             if pos is None:
                 raise DatasetError(
-                    f"{results_path}:{lineno}: column 'model': unknown model {model!r} "
-                    f"(not in {models_path.name})"
+                    f"{path}:{lineno}: column 'model': unknown model {model!r} (not in {models_file})"
                 )
             dim = dims.get(task_id)
             if dim is None:
-                raise DatasetError(
-                    f"{results_path}:{lineno}: column 'task_id': {task_id!r} is not in "
-                    f"{tasks_path.name}"
-                )
+                raise DatasetError(f"{path}:{lineno}: column 'task_id': {task_id!r} is not in {tasks_file}")
             if i_dim is not None and row[i_dim] and row[i_dim] != dim:
                 raise DatasetError(
-                    f"{results_path}:{lineno}: column 'dimension': {row[i_dim]!r} but "
-                    f"{tasks_path.name} says {dim!r}"
+                    f"{path}:{lineno}: column 'dimension': {row[i_dim]!r} but {tasks_file} says {dim!r}"
                 )
-            score = _number(results_path, lineno, "score", row[i_score])
+            score = _number(path, lineno, "score", row[i_score])
             if not 0.0 <= score <= 1.0:
-                raise DatasetError(
-                    f"{results_path}:{lineno}: column 'score': {score} not in [0, 1]"
-                )
-            cost = _number(results_path, lineno, "cost_usd", row[i_cost])
+                raise DatasetError(f"{path}:{lineno}: column 'score': {score} not in [0, 1]")
+            cost = _number(path, lineno, "cost_usd", row[i_cost])
             if cost < 0.0:
-                raise DatasetError(f"{results_path}:{lineno}: column 'cost_usd': negative ({cost})")
-            scores = score_rows.get(task_id)
-            if scores is None:
-                scores = score_rows[task_id] = [None] * n_models
-                cost_rows[task_id] = [None] * n_models
-                extra_rows[task_id] = [{}] * n_models
+                raise DatasetError(f"{path}:{lineno}: column 'cost_usd': negative ({cost})")
+            scores = matrix.row(task_id)
             if scores[pos] is not None:
                 raise DatasetError(
-                    f"{results_path}:{lineno}: column 'model': ({task_id!r}, {model!r}) "
-                    "listed twice"
+                    f"{path}:{lineno}: column 'model': ({task_id!r}, {model!r}) listed twice"
                 )
             scores[pos] = score
-            cost_rows[task_id][pos] = cost
+            matrix.costs[task_id][pos] = cost
             if extra_cols:
-                extra_rows[task_id][pos] = {n: _extra_value(row[i]) for n, i in extra_cols}
+                matrix.extras[task_id][pos] = {n: _extra_value(row[i]) for n, i in extra_cols}
 
+
+def _complete_tasks(tasks: list[BenchTask], matrix: _Matrix, tasks_path: Path) -> list[BenchTask]:
+    """The tasks with a result for every model, in file order; the others are skipped."""
     complete: list[BenchTask] = []
-    skipped = 0
+    n_models = len(matrix.position)
     for t in tasks:
-        row_scores = score_rows.get(t.task_id)
+        row_scores = matrix.scores.get(t.task_id)
         if row_scores is None or any(s is None for s in row_scores):
-            skipped += 1
             have = 0 if row_scores is None else sum(s is not None for s in row_scores)
             log.debug(
                 "%s:%d: task %r has results for %d of %d models: skipped",
@@ -336,16 +292,6 @@ def load_dataset(root: Path | str, split: str) -> Dataset:
             )
             continue
         complete.append(t)
-    if skipped:
-        log.warning("%s: %d incomplete task(s) skipped", tasks_path, skipped)
-    return Dataset(
-        split=split,
-        root=root,
-        models=models,
-        prices=prices,
-        tasks=tuple(complete),
-        scores={t.task_id: tuple(score_rows[t.task_id]) for t in complete},  # type: ignore[arg-type]
-        costs={t.task_id: tuple(cost_rows[t.task_id]) for t in complete},  # type: ignore[arg-type]
-        extras={t.task_id: tuple(extra_rows[t.task_id]) for t in complete},
-        skipped=skipped,
-    )
+    if len(complete) < len(tasks):
+        log.warning("%s: %d incomplete task(s) skipped", tasks_path, len(tasks) - len(complete))
+    return complete
