@@ -23,12 +23,14 @@ from .domain import (
     Memory,
     ModelSpec,
     Outcome,
+    PersonalPolicy,
     Policy,
     Progress,
     Prompts,
     Result,
     Task,
     Verifier,
+    WarmableGateway,
 )
 from .errors import AcrouterError
 from .orchestrator import Orchestrator
@@ -104,9 +106,9 @@ class EditorApp:
                 self.priors.get()
                 if self.settings.models:
                     self.policy()  # fit priors for the configured models
-                warm_up = getattr(self.gateway_factory(self.settings), "warm_up", None)
-                if callable(warm_up):
-                    warm_up()
+                gateway = self.gateway_factory(self.settings)
+                if isinstance(gateway, WarmableGateway):
+                    gateway.warm_up()
             except Exception:  # a failed warm-up only makes the first request slower
                 log.exception("warm-up failed")
 
@@ -126,17 +128,13 @@ class EditorApp:
             return self._policy
 
     def _replay_memory(self, policy: Policy) -> None:
-        reset = getattr(policy, "reset_online", None)
-        if callable(reset):
-            reset()
+        if not isinstance(policy, PersonalPolicy):
+            return
+        policy.reset_online()
         for agg in self.memory.aggregates():
-            learn_agg = getattr(policy, "learn_aggregate", None)
-            if callable(learn_agg):
-                learn_agg(agg)
-        learn = getattr(policy, "learn_outcome", None)
-        if callable(learn):
-            for outcome in reversed(self.memory.outcomes()):  # oldest first
-                learn(outcome)
+            policy.learn_aggregate(agg)
+        for outcome in reversed(self.memory.outcomes()):  # oldest first
+            policy.learn_outcome(outcome)
 
     # ------------------------------------------------------------------ the request
     def route(

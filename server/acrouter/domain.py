@@ -274,6 +274,13 @@ class Gateway(Protocol):
     ) -> Completion: ...
 
 
+@runtime_checkable
+class WarmableGateway(Protocol):
+    """Optional: a gateway with slow set-up (an import) that can be done off the request path."""
+
+    def warm_up(self) -> None: ...
+
+
 class Prompts(Protocol):
     def messages(self, task: Task) -> list[dict[str, str]]: ...
 
@@ -294,6 +301,26 @@ class Policy(Protocol):
     def learn(self, task: Task, outcome: Outcome) -> None: ...
 
 
+@runtime_checkable
+class BudgetedPolicy(Protocol):
+    """Optional: a policy that plans cascades and wants the attempt budget of a request."""
+
+    def configure_budget(self, max_attempts: int) -> None: ...
+
+
+@runtime_checkable
+class PersonalPolicy(Protocol):
+    """Optional: a policy that learns from the routing memory, and is rebuilt from it
+    (``reset_online`` then every aggregate, then every outcome, oldest first) whenever
+    the memory changed, e.g. because another editor window wrote to it."""
+
+    def reset_online(self) -> None: ...
+
+    def learn_aggregate(self, agg: Aggregate) -> None: ...
+
+    def learn_outcome(self, outcome: Outcome) -> None: ...
+
+
 class Memory(Protocol):
     def record(self, outcome: Outcome) -> bool: ...  # False: not stored (e.g. locked)
 
@@ -308,3 +335,5 @@ class Memory(Protocol):
     def aggregates(self) -> list[Aggregate]: ...  # compacted older history
 
     def generation(self) -> str: ...  # changes whenever another process wrote the store
+
+    def export(self) -> dict[str, Any]: ...  # every record, as JSON

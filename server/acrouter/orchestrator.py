@@ -18,6 +18,7 @@ import attrs
 from .domain import (
     MODEL_ERROR_KINDS,
     Attempt,
+    BudgetedPolicy,
     Cancelled,
     CancelToken,
     Decision,
@@ -74,9 +75,8 @@ class Orchestrator:
         self.verifier = verifier
         self.memory = memory
         self.max_attempts = max(1, int(max_attempts))
-        configure = getattr(policy, "configure_budget", None)
-        if callable(configure):  # optional: policies that plan cascades want the budget
-            configure(self.max_attempts)
+        if isinstance(policy, BudgetedPolicy):  # policies that plan cascades want the budget
+            policy.configure_budget(self.max_attempts)
         self.accept_unverified = accept_unverified
         self.clock = clock
         self.outcome_extras = outcome_extras

@@ -18,7 +18,7 @@ import attrs
 
 from acrouter.app import build_replay_orchestrator
 from acrouter.coderouterbench import BenchTask, Dataset, to_task
-from acrouter.domain import DIMENSIONS, Attempt, Decision, Outcome, Policy, Task
+from acrouter.domain import DIMENSIONS, Attempt, BudgetedPolicy, Decision, Outcome, Policy, Task
 from acrouter.memory import InMemoryMemory
 
 from .metrics import Summary, TaskRecord, account, summarize
@@ -49,7 +49,7 @@ class _Recording:
 
     def __init__(self, inner: Policy) -> None:
         self.inner = inner
-        self.name = getattr(inner, "name", "router")
+        self.name = inner.name
         self.reasons: list[str] = []
 
     def plan(self, task: Task, models: Sequence[str], tried: Sequence[Attempt]) -> Decision:
@@ -62,9 +62,8 @@ class _Recording:
         self.inner.learn(task, outcome)
 
     def configure_budget(self, max_attempts: int) -> None:
-        configure = getattr(self.inner, "configure_budget", None)
-        if callable(configure):
-            configure(max_attempts)
+        if isinstance(self.inner, BudgetedPolicy):
+            self.inner.configure_budget(max_attempts)
 
 
 class _Clock:

@@ -186,11 +186,7 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
 
     @server.command(EXPORT)
     def export(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
-        memory = ls.require_app().memory
-        exporter = getattr(memory, "export", None)
-        if not callable(exporter):
-            raise RequestFailed("this memory store cannot export")
-        return exporter()
+        return ls.require_app().memory.export()
 
     return server
 
