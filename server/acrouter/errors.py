@@ -9,8 +9,9 @@ class AcrouterError(Exception):
 
 
 class GatewayError(AcrouterError):
-    """A model call failed. ``kind`` is one of: auth, rate_limit, timeout, provider,
-    context_length, bad_reply, config, cancelled."""
+    """A model call failed. ``kind`` is one of: auth, budget, unreachable, rate_limit,
+    timeout, provider, context_length, bad_reply, config, cancelled.  Only the kinds in
+    ``domain.MODEL_ERROR_KINDS`` count against the model."""
 
     def __init__(self, detail: str, kind: str = "provider") -> None:
         super().__init__(detail)

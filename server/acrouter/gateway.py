@@ -11,9 +11,11 @@ never logged or put into any message.
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import math
 import os
+import re
 import sys
 import threading
 import time
@@ -54,6 +56,49 @@ _BAD_REPLY_MARKERS = (
     "no 'choices'",
     "Empty or invalid response",
     "Invalid response object",
+)
+
+# --- set-up failures: the gateway's or the machine's fault, never the model's ---------
+#
+# A LiteLLM proxy answers its own auth and budget failures with an OpenAI-style error
+# body ``{"error": {"message", "type", "param", "code"}}`` (litellm 1.109.3,
+# ``litellm/proxy/_types.py`` ProxyException / ProxyErrorTypes,
+# ``proxy/auth/user_api_key_auth.py`` and ``proxy/auth/auth_checks.py``):
+#   400 no_db_connection  "No connected db."  (a key other than the master key, no database)
+#   401 auth_error        "Authentication Error, Invalid proxy server token passed"
+#   401 token_not_found_in_db  "Authentication Error, Invalid API key provided."
+#   401 auth_error        "Authentication Error, No api key passed in." / "... Malformed API Key ..."
+#   401 expired_key       "Authentication Error - Expired Key. Key Expiry time ..."
+#   403 *_model_access_denied  "The requested model '...' is not available for this API key ..."
+#   422 budget_exceeded   "Budget has been exceeded! Key=... Current cost: ..., Max budget: ..."
+#                         or "ExceededBudget: User=... over budget. ..."; 422 is
+#                         ``litellm.budget_exceeded_status_code`` (older proxies: 429,
+#                         so a budget error must never be taken for a rate limit).
+_GATEWAY_AUTH_TYPES = frozenset(
+    {"auth_error", "no_db_connection", "token_not_found_in_db", "expired_key"}
+)
+_GATEWAY_AUTH_MARKERS = (
+    "No connected db",
+    "Invalid proxy server token",
+    "Authentication Error",
+    "Expired Key",
+)
+_BUDGET_TYPE = "budget_exceeded"
+_BUDGET_MARKERS = ("Budget has been exceeded", "ExceededBudget")
+# Raised by litellm / the OpenAI SDK before any request when no key is configured
+# (litellm reports some of these as a "500"): "Missing credentials. Please pass an
+# `api_key` ...", "Missing Anthropic API Key ...", "Missing Gemini API key ...",
+# "The api_key client option must be set ...".
+_MISSING_KEY = re.compile(
+    r"missing (?:[\w-]+ ){0,2}(?:api[ _-]?key|credentials)|api_key client option must be set",
+    re.IGNORECASE,
+)
+_KEY_VARIABLE = re.compile(r"\b([A-Z][A-Z0-9]*_(?:API_KEY|AUTH_TOKEN|API_TOKEN))\b")
+# Exceptions (by class name, anywhere in the cause chain) of a connection that was
+# never made: refused, host not found, no route, connect timeout.  A connection that
+# was made and then broke is the provider's failure and counts.
+_NO_CONNECTION = frozenset(
+    {"ConnectError", "ConnectTimeout", "ConnectionRefusedError", "gaierror", "ClientConnectorError"}
 )
 
 _REASONS = {
@@ -254,28 +299,106 @@ class _Failure(Exception):
         self.retry_after = retry_after
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and its causes/contexts, outermost first (bounded, cycle-safe)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 12 and all(current is not c for c in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _no_connection(exc: BaseException, timeout_s: float) -> str | None:
+    """Why no connection could be made (``None``: one was made, or this is no connect error)."""
+    for cause in _causes(exc):
+        names = {cls.__name__ for cls in type(cause).__mro__}
+        if not names & _NO_CONNECTION:
+            continue
+        chain_names = {cls.__name__ for c in _causes(cause) for cls in type(c).__mro__}
+        if "ConnectionRefusedError" in chain_names:
+            return "connection refused"
+        if "gaierror" in chain_names:
+            return "host not found"
+        if "ConnectTimeout" in chain_names:
+            return f"no connection within {timeout_s:g} s"
+        return _one_line(str(cause), 120) or "no connection"
+    return None
+
+
+def _error_body(exc: BaseException) -> Mapping[str, Any]:
+    """The ``error`` object of an OpenAI-style error reply, or {} when there is none."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, Mapping):
+        inner = body.get("error", body)
+        return inner if isinstance(inner, Mapping) else {}
+    text = getattr(getattr(exc, "response", None), "text", None)
+    if isinstance(text, str) and text.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return {}
+        inner = parsed.get("error") if isinstance(parsed, dict) else None
+        return inner if isinstance(inner, Mapping) else {}
+    return {}
+
+
+def _missing_key(exc: BaseException, spec: ModelSpec) -> _Failure:
+    names = _KEY_VARIABLE.findall(str(exc))
+    if names:
+        hint = f"set {names[0]}, or name the key's environment variable in apiKeyEnv"
+    else:
+        hint = f"name the environment variable that holds the key for {spec.model!r} in apiKeyEnv"
+    return _Failure("auth", f"auth: no API key: {hint}")
+
+
 def _classify(
     exc: BaseException, litellm: ModuleType, spec: ModelSpec, timeout_s: float
 ) -> _Failure:
-    """Turn a litellm/openai exception into a (kind, one-line detail)."""
+    """Turn a litellm/openai exception into a (kind, one-line detail).
+
+    Set-up failures get their own kinds, which ``domain.MODEL_ERROR_KINDS`` does not
+    count against the model: ``unreachable`` (no connection to the apiBase),
+    ``auth`` (a key rejected by the gateway or the provider, or no key at all),
+    ``budget`` (the gateway's spending limit) and ``config``.
+    """
     ex = litellm.exceptions if hasattr(litellm, "exceptions") else litellm
     status = _status_of(exc)
-    message = _one_line(_provider_message(exc))
+    error = _error_body(exc)
+    error_type = str(error.get("type") or "")
+    said = error.get("message")
+    message = _one_line(said if isinstance(said, str) and said else _provider_message(exc))
     name = type(exc).__name__
+    text = f"{exc} {error.get('message') or ''}"
 
     def is_(cls_name: str) -> bool:
         cls = getattr(ex, cls_name, None)
         return isinstance(cls, type) and isinstance(exc, cls)
 
+    where = spec.api_base or f"the provider of {spec.model!r}"
+    why_not = _no_connection(exc, timeout_s)
+    if why_not is not None:
+        return _Failure("unreachable", f"unreachable: cannot reach {where} ({why_not})")
     if is_("Timeout") or isinstance(exc, TimeoutError):
         return _Failure("timeout", f"timeout: no reply within {timeout_s:g} s")
+    if error_type == _BUDGET_TYPE or any(m in text for m in _BUDGET_MARKERS):
+        return _Failure("budget", f"budget: budget exceeded at {where} ({message})")
+    if error_type.endswith("_model_access_denied"):
+        return _Failure(
+            "auth", f"auth: the gateway does not let this key use {spec.model!r} ({message})"
+        )
+    if error_type in _GATEWAY_AUTH_TYPES or any(m in text for m in _GATEWAY_AUTH_MARKERS):
+        said_status = f"{status}: " if status else ""
+        return _Failure("auth", f"auth: the gateway rejected the key ({said_status}{message})")
+    if _MISSING_KEY.search(text):
+        return _missing_key(exc, spec)
     if is_("ContextWindowExceededError"):
         return _Failure(
             "context_length", f"context_length: the prompt is too long for this model ({message})"
         )
     if is_("AuthenticationError") or is_("PermissionDeniedError") or status in (401, 403):
         code = status or (403 if is_("PermissionDeniedError") else 401)
-        return _Failure("auth", f"auth: provider rejected the API key ({code})")
+        return _Failure("auth", f"auth: the provider rejected the API key ({code})")
     if is_("RateLimitError") or status == 429:
         return _Failure("rate_limit", "rate_limited: 429", retry_after_seconds(_headers_of(exc)))
     if any(marker in str(exc) for marker in _BAD_REPLY_MARKERS):
@@ -284,8 +407,10 @@ def _classify(
             f"bad_reply: the provider's reply is not a valid chat completion ({message})",
         )
     if is_("APIConnectionError") or "Connection error" in str(exc):
-        where = spec.api_base or "the provider"
-        return _Failure("provider", f"provider_error: cannot connect to {where}")
+        # connected, then the connection broke before a reply: the provider's failure
+        cause = next((c for c in _causes(exc)[1:] if str(c) and "Connection error" not in str(c)), None)
+        because = f" ({_one_line(str(cause), 120)})" if cause is not None else ""
+        return _Failure("provider", f"provider_error: the connection to {where} broke{because}")
     if is_("LiteLLMUnknownProvider") or "LLM Provider NOT provided" in str(exc):
         return _Failure("config", f"config: litellm does not know the model string {spec.model!r}")
     if is_("NotFoundError") or status == 404:
@@ -456,9 +581,13 @@ class LiteLLMGateway:
         env = self._env if self._env is not None else os.environ
         key = env.get(spec.api_key_env)
         if key is None:
-            raise GatewayError(f"environment variable {spec.api_key_env} is not set", kind="auth")
+            raise GatewayError(
+                f"no API key: environment variable {spec.api_key_env} is not set", kind="auth"
+            )
         if not key.strip():
-            raise GatewayError(f"environment variable {spec.api_key_env} is empty", kind="auth")
+            raise GatewayError(
+                f"no API key: environment variable {spec.api_key_env} is empty", kind="auth"
+            )
         return key
 
     def _start(self, spec: ModelSpec, messages: list[dict[str, str]], key: str | None) -> _Worker:

@@ -163,7 +163,8 @@ class Orchestrator:
             raise
         except GatewayError as exc:
             counted = exc.kind in MODEL_ERROR_KINDS  # auth, budget, unreachable...: the set-up's
-            detail = f"{exc.kind}: {exc.detail}"
+            # one prefix naming the kind ("auth: the gateway rejected the key ...")
+            detail = exc.detail if exc.detail.startswith(exc.kind) else f"{exc.kind}: {exc.detail}"
             return self._failed(spec.name, detail, t0, counted), None
         except AcrouterError as exc:
             return self._failed(spec.name, str(exc), t0, counted=False), None

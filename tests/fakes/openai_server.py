@@ -27,6 +27,11 @@ recorded requests read with ``GET /_requests``.
 * ``garbage``: a 200 with a non-JSON body;
 * ``empty_choices``: a 200 ``chat.completion`` with ``"choices": []``;
 * ``delay_s``: sleep that long before answering (for timeout and cancel tests);
+* ``proxy_error``: answer like a LiteLLM proxy refusing the request itself, with the
+  status, message and error type litellm 1.109.3's proxy sends (see
+  ``LITELLM_PROXY_ERRORS``): ``"no_db"``, ``"invalid_token"``, ``"invalid_key"``,
+  ``"expired_key"``, ``"model_access"``, ``"budget"`` (422) or ``"budget_429"`` (older
+  proxies); ``status`` overrides the status when it is not 200;
 * ``respond``: a callable ``(request_json) -> reply text`` (in-process only).
 """
 
@@ -57,6 +62,47 @@ _ERROR_MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
+#: A LiteLLM proxy's own refusals: name -> (status, message, error type), as sent by
+#: litellm 1.109.3 (litellm/proxy/_types.py ProxyException, proxy/auth/user_api_key_auth.py,
+#: proxy/auth/auth_checks.py).  The body is ``{"error": {message, type, param, code}}``.
+LITELLM_PROXY_ERRORS: dict[str, tuple[int, str, str]] = {
+    "no_db": (400, "No connected db.", "no_db_connection"),
+    "invalid_token": (401, "Authentication Error, Invalid proxy server token passed", "auth_error"),
+    "invalid_key": (401, "Authentication Error, Invalid API key provided.", "token_not_found_in_db"),
+    "expired_key": (
+        401,
+        (
+            "Authentication Error - Expired Key. Key Expiry time 2026-01-01 00:00:00 and current "
+            "time 2026-11-29 12:00:00"
+        ),
+        "expired_key",
+    ),
+    "model_access": (
+        403,
+        (
+            "The requested model 'strong-m' is not available for this API key, or the model name "
+            "is invalid. Check the models available to you and try again."
+        ),
+        "key_model_access_denied",
+    ),
+    "budget": (
+        422,
+        "Budget has been exceeded! Key=team-key (sk-...wxyz) Current cost: 10.02, Max budget: 10.0",
+        "budget_exceeded",
+    ),
+    "budget_429": (
+        429,
+        "ExceededBudget: User=alice over budget. Spend=5.1, Budget=5.0",
+        "budget_exceeded",
+    ),
+}
+
+
+def proxy_error_json(name: str) -> tuple[int, dict[str, Any]]:
+    status, message, kind = LITELLM_PROXY_ERRORS[name]
+    return status, {"error": {"message": message, "type": kind, "param": None, "code": str(status)}}
+
+
 @dataclass
 class Behaviour:
     """How the fake answers one request for a model (see the module docstring)."""
@@ -71,6 +117,7 @@ class Behaviour:
     delay_s: float = 0.0
     prompt_tokens: int = 11
     completion_tokens: int = 7
+    proxy_error: str | None = None  # a key of LITELLM_PROXY_ERRORS
     respond: Respond | None = None
 
     @classmethod
@@ -79,6 +126,8 @@ class Behaviour:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown behaviour fields: {sorted(unknown)}")
+        if data.get("proxy_error") is not None and data["proxy_error"] not in LITELLM_PROXY_ERRORS:
+            raise ValueError(f"unknown proxy_error {data['proxy_error']!r}")
         return cls(**dict(data))
 
 
@@ -336,6 +385,10 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 headers["Retry-After"] = (
                     str(int(value)) if float(value).is_integer() else str(value)
                 )
+            if b.proxy_error is not None:
+                status, payload = proxy_error_json(b.proxy_error)
+                self._send_json(b.status if b.status != 200 else status, payload, headers)
+                return
             if b.status != 200:
                 if b.body is not None:
                     self._send(b.status, b.body.encode(), "application/json", headers)

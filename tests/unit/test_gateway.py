@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import subprocess
 import sys
 import threading
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from acrouter import gateway as gateway_module
-from acrouter.domain import Cancelled, Completion, ModelSpec, Task
+from acrouter.domain import MODEL_ERROR_KINDS, Cancelled, Completion, ModelSpec, Task
 from acrouter.errors import GatewayError
 from acrouter.gateway import FakeGateway, LiteLLMGateway, retry_after_seconds
 
@@ -176,7 +177,7 @@ def test_auth_rejection(server: FakeOpenAI, gw: LiteLLMGateway, status: int) -> 
     server.behaviours["locked"] = Behaviour(status=status)
     err = call_error(gw, spec_for(server, "locked"))
     assert err.kind == "auth"
-    assert err.detail == f"auth: provider rejected the API key ({status})"
+    assert err.detail == f"auth: the provider rejected the API key ({status})"
 
 
 def test_rate_limit_honours_retry_after_then_succeeds(
@@ -227,13 +228,98 @@ def test_server_errors_are_provider_errors(
     assert len(server.chat_requests()) == 1  # litellm did not retry silently
 
 
-def test_connection_refused_is_a_provider_error(gw: LiteLLMGateway) -> None:
+def test_connection_refused_is_unreachable_not_the_model(gw: LiteLLMGateway) -> None:
     with FakeOpenAI() as gone:
-        base = gone.base_url
+        base = gone.base_url  # the port is closed once the server stopped
     spec = ModelSpec(name="offline", model="openai/x", api_base=base, api_key_env=KEY_ENV)
     err = call_error(gw, spec)
-    assert err.kind == "provider"
-    assert "cannot connect" in err.detail and base in err.detail
+    assert err.kind == "unreachable"
+    assert err.detail == f"unreachable: cannot reach {base} (connection refused)"
+    assert err.kind not in MODEL_ERROR_KINDS
+
+
+def test_unknown_host_is_unreachable(gw: LiteLLMGateway) -> None:
+    base = "http://acrouter-no-such-host.invalid/v1"  # .invalid never resolves (RFC 2606)
+    spec = ModelSpec(name="offline", model="openai/x", api_base=base, api_key_env=KEY_ENV)
+    err = call_error(gw, spec)
+    assert (err.kind, err.detail) == ("unreachable", f"unreachable: cannot reach {base} (host not found)")
+
+
+def test_a_connection_that_breaks_before_a_reply_is_the_providers_failure(gw: LiteLLMGateway) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+
+    def hang_up() -> None:
+        for _ in range(2):
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.recv(65536)
+            conn.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    base = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    try:
+        err = call_error(gw, ModelSpec(name="flaky", model="openai/x", api_base=base, api_key_env=KEY_ENV))
+    finally:
+        listener.close()
+    assert err.kind == "provider" and err.kind in MODEL_ERROR_KINDS
+    assert err.detail.startswith(f"provider_error: the connection to {base} broke")
+
+
+@pytest.mark.parametrize(
+    ("proxy_error", "kind", "detail"),
+    [
+        ("no_db", "auth", "auth: the gateway rejected the key (400: No connected db.)"),
+        (
+            "invalid_token",
+            "auth",
+            "auth: the gateway rejected the key (401: Authentication Error, Invalid proxy server token passed)",
+        ),
+        ("invalid_key", "auth", "auth: the gateway rejected the key (401: Authentication Error, Invalid API key"),
+        ("expired_key", "auth", "auth: the gateway rejected the key (401: Authentication Error - Expired Key."),
+        ("model_access", "auth", "auth: the gateway does not let this key use 'openai/gw'"),
+        ("budget", "budget", "budget: budget exceeded at {base} (Budget has been exceeded! Key=team-key"),
+        ("budget_429", "budget", "budget: budget exceeded at {base} (ExceededBudget: User=alice over budget."),
+    ],
+)
+def test_litellm_proxy_refusals_are_named_and_not_the_models(
+    server: FakeOpenAI, gw: LiteLLMGateway, proxy_error: str, kind: str, detail: str
+) -> None:
+    server.behaviours["gw"] = Behaviour(proxy_error=proxy_error, retry_after=0.1)
+    err = call_error(gw, spec_for(server, "gw"))
+    assert err.kind == kind and kind not in MODEL_ERROR_KINDS
+    assert err.detail.startswith(detail.format(base=server.base_url)), err.detail
+    assert SENTINEL not in err.detail
+    assert len(server.chat_requests()) == 1  # a budget error at 429 is not retried as a rate limit
+
+
+@pytest.mark.parametrize(
+    ("model", "variable"),
+    [("openai/gpt-4o-mini", "OPENAI_API_KEY"), ("anthropic/claude-3-5-haiku-20241022", "ANTHROPIC_API_KEY")],
+)
+def test_litellm_missing_credentials_before_any_request_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, model: str, variable: str
+) -> None:
+    """No apiBase and no apiKeyEnv: litellm finds no key and raises before sending
+    anything (for OpenAI it says "500"); nothing may reach the network."""
+    for name in ("OPENAI_API_KEY", "OPENAI_ADMIN_KEY", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    sent: list[object] = []
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        sent.append(args)
+        raise AssertionError("a request was attempted")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    gw = LiteLLMGateway(timeout_s=5.0, env={})
+    err = call_error(gw, ModelSpec(name="m", model=model))
+    assert err.kind == "auth" and err.kind not in MODEL_ERROR_KINDS
+    assert err.detail.startswith(f"auth: no API key: set {variable}"), err.detail
+    assert sent == []
 
 
 @pytest.mark.parametrize(
@@ -330,7 +416,7 @@ def test_missing_key_variable_is_an_auth_error_naming_it(
     gw = LiteLLMGateway(timeout_s=5.0, env=env)
     err = call_error(gw, spec_for(server, "coder", api_key_env="OPENAI_API_KEY"))
     assert err.kind == "auth"
-    assert err.detail == f"environment variable OPENAI_API_KEY {detail}"
+    assert err.detail == f"no API key: environment variable OPENAI_API_KEY {detail}"
     assert server.chat_requests() == []
 
 
