@@ -80,8 +80,10 @@ def cmd_complete(args: argparse.Namespace) -> int:
     else:
         print(f"kind: {result.kind}   model: {result.final_model or '-'}   verified: {result.verified}   "
               f"cost: {'unknown' if result.cost_usd is None else f'${result.cost_usd:.4f}'}")
+        from .explain import not_held
+
         for a in result.attempts:
-            print(f"  {a.model}: {a.verdict} {a.detail}")
+            print(f"  {a.model}: {a.verdict} {a.detail}" + ("" if a.counted else f"  [{not_held(a)}]"))
         print()
         print(result.why)
         for rel, new in files.items():
@@ -105,6 +107,7 @@ def cmd_complete(args: argparse.Namespace) -> int:
 
 
 def cmd_memory(args: argparse.Namespace) -> int:
+    from .explain import setup_reason
     from .memory import TinyDBMemory, default_memory_path
 
     mem = TinyDBMemory(default_memory_path())
@@ -118,6 +121,12 @@ def cmd_memory(args: argparse.Namespace) -> int:
             t = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(o.time))
             cost = "unknown" if o.cost_usd is None else f"${o.cost_usd:.4f}"
             print(f"{t}  {o.kind:18} {(o.final_model or '-'):16} {o.verified!s:8} {cost:>9}  {o.instruction or ''}")
+            if o.attempts:  # counted: whether the attempt is learned as evidence about the model
+                trail = " -> ".join(
+                    f"{a.model} {a.verdict}" + ("" if a.counted else f" (not counted: {setup_reason(a)})")
+                    for a in o.attempts
+                )
+                print(f"{'':21}attempts: {trail}")
         print(f"\n{mem.count()} records in {default_memory_path()}")
         return 0
     if args.action == "export":

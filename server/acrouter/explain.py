@@ -15,6 +15,26 @@ def fmt_usd(cost: float | None) -> str:
     return f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
 
 
+#: Detail prefixes of set-up failures, dropped when the why names the reason.
+_SETUP_PREFIXES = ("auth: ", "budget: ", "unreachable: ", "config: ", "verifier: ")
+
+
+def setup_reason(attempt: Attempt) -> str:
+    """Why an attempt that is not counted says nothing about its model, in words for the
+    user ("the gateway rejected the key (...)", "cannot reach http://...")."""
+    detail = attempt.detail.strip()
+    for prefix in _SETUP_PREFIXES:
+        if detail.startswith(prefix):
+            detail = detail[len(prefix) :]
+            break
+    return detail or "a set-up failure"
+
+
+def not_held(attempt: Attempt) -> str:
+    """'not held against cheap: the gateway rejected the key (...)'."""
+    return f"not held against {attempt.model}: {setup_reason(attempt)}"
+
+
 def render_why(
     task: Task,
     decisions: Sequence[Decision],
@@ -49,7 +69,10 @@ def render_why(
             tests = ""
             if a.tests_passed is not None or a.tests_failed is not None:
                 tests = f", tests {a.tests_passed or 0} passed / {a.tests_failed or 0} failed"
-            detail = f" ({a.detail})" if a.detail else ""
+            if a.counted:
+                detail = f" ({a.detail})" if a.detail else ""
+            else:  # a set-up failure: say so, and that it is not learned against the model
+                detail = f" — {not_held(a)}"
             lines.append(f"{i}. {a.model}: **{a.verdict}**{tests}, {fmt_usd(a.cost_usd)}{detail}{reason}")
     stop = decisions[-1] if decisions and decisions[-1].model is None else None
     if stop is not None and stop.reason and len(decisions) > 1:
@@ -62,4 +85,10 @@ def render_why(
         lines.append(f"**Result:** no attempt passed; accepted {final}'s answer unverified.")
     else:
         lines.append("**Result:** no attempt passed the tests; no edit is offered.")
+    if attempts and not any(a.counted for a in attempts):
+        lines.append("")
+        lines.append(
+            "No model is at fault here: every attempt failed on the set-up (see above). "
+            "Fix it and retry; none of this was learned against the models."
+        )
     return "\n".join(lines)

@@ -1,0 +1,153 @@
+"""Set-up failures are not held against models: through the production wiring
+(``build_editor_app``: real litellm gateway, real policy with the bundled priors, real
+tinydb memory) against the fake OpenAI server on 127.0.0.1 and a closed port.
+
+For each set-up failure the attempt has ``counted: false`` in the result, the memory
+file, the export and the history; the model's expected score in the policy does not
+move (also after a fresh start that replays the memory file); the why says why.  A
+provider failure (500) is the control: it counts and does move the score.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from acrouter.app import EditorApp, PriorStore, build_editor_app
+from acrouter.config import parse_settings
+from acrouter.context import build_task
+from acrouter.domain import Document
+from acrouter.lsp.convert import history_json, result_json
+from acrouter.memory import TinyDBMemory
+
+from tests.fakes.openai_server import Behaviour, FakeOpenAI
+
+KEY = "sk-blame-test-0123456789"
+INSTRUCTION = "Fix the bug in add"
+PRIORS = PriorStore()  # the bundled priors, loaded once for the module
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        server.behaviours["strong-m"] = Behaviour(reply="```python\ndef add(a, b):\n    return a + b\n```")
+        yield server
+
+
+def closed_port_url() -> str:
+    with FakeOpenAI() as gone:
+        return gone.base_url  # nothing listens there once the server stopped
+
+
+def app_for(tmp_path: Path, cheap: dict[str, Any], fake: FakeOpenAI) -> EditorApp:
+    models = [
+        {"name": "cheap", "benchmarkModel": "claude-opus-4-6", **cheap},
+        {"name": "strong", "model": "openai/strong-m", "apiBase": fake.base_url, "apiKeyEnv": "ACR_KEY",
+         "benchmarkModel": "MiniMax-M2.7"},
+    ]
+    settings, problems = parse_settings({"models": models, "maxAttempts": 1, "requestTimeoutSeconds": 10})
+    assert problems == []
+    return build_editor_app(settings, memory_path=tmp_path / "memory.json", env={"ACR_KEY": KEY}, priors=PRIORS)
+
+
+def document(tmp_path: Path) -> Document:
+    target = tmp_path / "proj" / "calc.py"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text("def add(a, b):\n    return a - b\n")
+    return Document(uri=target.as_uri(), path=str(target), text=target.read_text())
+
+
+def expected_score(app: EditorApp, doc: Document, model: str = "cheap") -> float:
+    task = build_task(doc, INSTRUCTION, folders=[Path(doc.path).parent])
+    decision = app.policy().plan(task, ("cheap", "strong"), ())
+    return next(c.expected_score for c in decision.candidates if c.model == model)
+
+
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a network connection was attempted: {args!r}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+SETUP_FAILURES = {
+    # id: (cheap's model entry (fake = the fake server's URL), the fake's behaviour, reason shown)
+    "gateway-key-no-db": ({"apiBase": "fake"}, Behaviour(proxy_error="no_db"),
+                          "the gateway rejected the key (400: No connected db.)"),
+    "gateway-bad-token": ({"apiBase": "fake"}, Behaviour(proxy_error="invalid_token"),
+                          "the gateway rejected the key (401: Authentication Error"),
+    "gateway-budget": ({"apiBase": "fake"}, Behaviour(proxy_error="budget"), "budget exceeded at "),
+    "unreachable": ({"apiBase": "closed"}, None, "cannot reach http://127.0.0.1:"),
+    "key-env-unset": ({"apiBase": "fake", "apiKeyEnv": "ACR_UNSET_KEY"}, None,
+                      "no API key: environment variable ACR_UNSET_KEY is not set"),
+    "litellm-missing-key": ({"model": "openai/gpt-4o-mini", "apiKeyEnv": None, "apiBase": None}, None,
+                            "no API key: set OPENAI_API_KEY"),
+}
+
+
+@pytest.mark.parametrize("case", list(SETUP_FAILURES))
+def test_a_setup_failure_is_shown_stored_exported_and_never_learned(
+    tmp_path: Path, fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    entry, behaviour, reason = SETUP_FAILURES[case]
+    cheap: dict[str, Any] = {"model": "openai/cheap-m", "apiKeyEnv": "ACR_KEY"}
+    cheap.update({k: v for k, v in entry.items() if v is not None})
+    for k in [k for k, v in entry.items() if v is None]:
+        cheap.pop(k, None)
+    if cheap.get("apiBase") == "fake":
+        cheap["apiBase"] = fake.base_url
+    elif cheap.get("apiBase") == "closed":
+        cheap["apiBase"] = closed_port_url()
+    else:  # no apiBase: litellm would talk to api.openai.com; it must stop before that
+        for name in ("OPENAI_API_KEY", "OPENAI_ADMIN_KEY", "OPENAI_BASE_URL", "OPENAI_API_BASE"):
+            monkeypatch.delenv(name, raising=False)
+        no_network(monkeypatch)
+    if behaviour is not None:
+        fake.behaviours["cheap-m"] = behaviour
+    app = app_for(tmp_path, cheap, fake)
+    doc = document(tmp_path)
+    before = expected_score(app, doc)
+
+    results = [app.route(doc, INSTRUCTION, folders=[Path(doc.path).parent]) for _ in range(3)]
+
+    for result in results:
+        [attempt] = result.attempts
+        assert attempt.model == "cheap" and attempt.verdict == "error" and not attempt.counted
+        assert reason in attempt.detail, attempt.detail
+        shown = result_json(result, None)["attempts"][0]
+        assert shown["counted"] is False
+        assert "not held against cheap: " in result.why and reason in result.why
+        assert "No model is at fault here" in result.why
+        assert KEY not in json.dumps(result_json(result, None))
+    # the policy learned nothing about cheap: same expected score, now and after a restart
+    assert expected_score(app, doc) == pytest.approx(before, abs=1e-12)
+    fresh = app_for(tmp_path, cheap, fake)
+    assert expected_score(fresh, doc) == pytest.approx(before, abs=1e-12)
+    # memory, export and history carry counted: false
+    memory = TinyDBMemory(tmp_path / "memory.json")
+    assert [a.counted for o in memory.outcomes() for a in o.attempts] == [False] * 3
+    exported = memory.export()
+    assert [a["counted"] for r in exported["records"] for a in r["attempts"]] == [False] * 3
+    assert all(a["counted"] is False for o in app.history() for a in history_json(o)["attempts"])
+    assert exported["aggregates"] == []
+    assert KEY not in (tmp_path / "memory.json").read_text()
+
+
+def test_a_provider_failure_counts_and_moves_the_score(tmp_path: Path, fake: FakeOpenAI) -> None:
+    """The control: the same path with a model-side failure learns it."""
+    fake.behaviours["cheap-m"] = Behaviour(status=500)
+    cheap = {"model": "openai/cheap-m", "apiKeyEnv": "ACR_KEY", "apiBase": fake.base_url}
+    app = app_for(tmp_path, cheap, fake)
+    doc = document(tmp_path)
+    before = expected_score(app, doc)
+    result = app.route(doc, INSTRUCTION, folders=[Path(doc.path).parent])
+    [attempt] = result.attempts
+    assert attempt.counted and attempt.detail.startswith("provider_error: 500")
+    assert result_json(result, None)["attempts"][0]["counted"] is True
+    assert "not held against" not in result.why
+    assert expected_score(app, doc) < before - 1e-6
+    assert TinyDBMemory(tmp_path / "memory.json").export()["records"][0]["attempts"][0]["counted"] is True
