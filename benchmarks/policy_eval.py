@@ -46,7 +46,7 @@ from acrouter.bench.replay import (
     bench_models,
     flip_draw,
 )
-from acrouter.coderouterbench import Dataset, load_bundled, to_task
+from acrouter.coderouterbench import Dataset, load_bundled, load_dataset, to_task
 from acrouter.domain import DIMENSIONS, Edit, ModelSpec, Policy, Task, Verdict
 from acrouter.memory import InMemoryMemory
 from acrouter.policy import DEFAULT_PARAMS, PolicyParams, make_policy
@@ -120,8 +120,17 @@ def run(
     return records, time.perf_counter() - t0, acc_reg
 
 
+#: ``--data DIR``: a folder holding further splits (e.g. CodeRouterBench's ``ood_dev``)
+DATA: Path | None = None
+
+
 def splits(name: str) -> tuple[Dataset, Dataset]:
     ds = load_bundled()
+    if name not in ("val",) and not name.startswith("holdout"):
+        # another split of --data (cold start: priors = the whole bundled probing split)
+        if DATA is None:
+            raise SystemExit(f"split {name!r} needs --data DIR")
+        return ds, load_dataset(DATA, name)
     train = ds.where(lambda t: t.source_split == "train")
     if name == "val":
         return train, ds.where(lambda t: t.source_split == "val")
@@ -156,8 +165,10 @@ def baseline_factory(name: str, seed: int, truth: Dataset | None = None) -> Call
 def line(label: str, recs: list[TaskRecord], secs: float, acc: float | None = None) -> str:
     s = summarize(recs)
     extra = f"  acc-CumReg {acc:6.1f}" if acc is not None else ""
+    firsts = "/".join(f"{sum(r.regret for r in recs[:k]):.1f}" for k in (10, 25, 50))
     return (
-        f"{label:34s} AvgPerf {s.avg_perf:6.2f}  CumReg {s.cum_reg:6.1f}  USD {s.total_usd:6.2f}  "
+        f"{label:34s} AvgPerf {s.avg_perf:6.2f}  CumReg {s.cum_reg:6.1f} [10/25/50: {firsts}]  "
+        f"USD {s.total_usd:6.2f}  "
         f"calls {s.calls_per_task:4.2f}{extra}  ({secs:4.1f}s)"
     )
 
@@ -244,7 +255,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--noise", type=float, default=0.0)
     ap.add_argument("--noise-draw", choices=("brief", "bench"), default="brief",
                     help="flip draws: sha256('seed|task|model') or acrouter bench's own generator")
-    ap.add_argument("--split", default="val", help="val, or holdout / holdout1 / holdout2 ...")
+    ap.add_argument("--split", default="val",
+                    help="val, holdout / holdout1 / holdout2 ..., or a split of --data (e.g. ood_dev)")
+    ap.add_argument("--data", type=Path, help="folder with further splits (NAME_tasks.jsonl ...)")
     ap.add_argument("--seeds", default="0")
     ap.add_argument("--no-baselines", dest="baselines", action="store_false")
     ap.add_argument("--lodo-stream", choices=("split", "all"), default="split")
@@ -254,8 +267,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                     "VALUE a Python literal)")
     args = ap.parse_args(argv)
     args.seed_list = [int(s) for s in args.seeds.split(",")]
-    global NOISE_DRAW, PARAMS
+    global NOISE_DRAW, PARAMS, DATA
     NOISE_DRAW = args.noise_draw
+    DATA = args.data
     for item in args.set:
         try:
             PARAMS = parse_override(PARAMS, item)

@@ -45,15 +45,20 @@ from ..domain import (
     Outcome,
     Task,
 )
+from .calibration import Calibration, DomainFit, fit_level
 from .escalation import Option
 from .features import ALL, Group, task_path, text_features
 from .joint import CondEstimate, GroupJoint, JointTables
 from .params import DEFAULT_PARAMS, PolicyParams
 from .retrieval import Correction, RetrievalMemory
-from .stats import Estimate, HierStats, group_label
+from .stats import SILENT_LEVELS, Estimate, HierStats, LevelK, group_label
 
 __all__ = ["ACRouterPolicy", "task_path"]
 
+
+
+#: levels too fine to be a domain of their own (see :meth:`ACRouterPolicy.domains`)
+FINE_LEVELS = frozenset({"shape"})
 
 
 @attrs.frozen
@@ -63,6 +68,7 @@ class _Ctx:
     path: tuple[Group, ...]
     features: tuple[int, ...]
     corrections: Mapping[str, Correction]
+    fits: Mapping[Group, DomainFit] = attrs.field(factory=dict)
     estimates: dict[str, Estimate] = attrs.field(factory=dict)  # filled lazily
     evidence: dict[str, str] = attrs.field(factory=dict)
 
@@ -94,6 +100,8 @@ class ACRouterPolicy:
         self.cost_scale = dict(cost_scale or {})
         self.explore = params.explore
         self.retrieval = RetrievalMemory(params.retrieval_capacity)
+        self.calibration = Calibration(params.domain_cost_shrink, params.after_fail_shrink)
+        self._fits: dict[tuple[Group, ...], tuple[int, dict[Group, DomainFit]]] = {}
         self.budget = 1
         self.flips = 0.0
         self.flip_n = 0.0
@@ -139,18 +147,101 @@ class ACRouterPolicy:
         path = tuple(self._path(task.kind, task.task_id, task.meta))
         feats = task_features(task)
         corr = self.retrieval.query(feats) if feats else {}
-        ctx = _Ctx(path, feats, corr)
+        ctx = _Ctx(path, feats, corr, self.domain_fits(path))
         self._ctx = (key, ctx)
         return ctx
 
+    # ------------------------------------------------------------ domains
+    def domains(self, path: Sequence[Group]) -> list[Group]:
+        """The groups of ``path`` where the priors may stop holding: the first one the
+        benchmark knows nothing about (a new source or kind) and the workspace."""
+        if not self.params.adapt_domains:
+            return []
+        out: list[Group] = []
+        frontier = False
+        for g in path:
+            if g[0] in SILENT_LEVELS:
+                out.append(g)
+            elif not frontier and g not in self.stats.prior:
+                frontier = True
+                if g[0] not in FINE_LEVELS:  # a new id shape of a known source is no new work
+                    out.append(g)
+        return out
+
+    def _default_k(self, g: Group) -> float:
+        st = self.stats
+        if g[0] in st.level_shrink:
+            return st.level_shrink[g[0]]
+        return st.frontier_shrink
+
+    def domain_fits(self, path: Sequence[Group]) -> dict[Group, DomainFit]:
+        """Per domain group of ``path``: the prior's weight there (a prior-data conflict
+        check over the models called there), the shared cost scale and the after-failure
+        lift (cached until the next update)."""
+        key = tuple(path)
+        hit = self._fits.get(key)
+        if hit is not None and hit[0] == self._version:
+            return hit[1]
+        fits: dict[Group, DomainFit] = {}
+        doms = self.domains(path)
+        cal = self.calibration
+        for g in doms:
+            i = path.index(g)
+            k0 = self._default_k(g)
+            row = self.stats.online.get(g) or {}
+            pass_obs, score_obs = [], []
+            level_k = {d: f.level_k(self.params.domain_model_cost_k) for d, f in fits.items()}
+            for name, cell in row.items():
+                if cell.n <= 0 or name not in self.specs:
+                    continue
+                parent = self._raw_estimate(name, path[:i], level_k, 1.0)
+                pass_obs.append((cell.passes, cell.n, parent.pass_rate))
+                score_obs.append((cell.score, cell.n, parent.score))
+            upto = doms[: doms.index(g) + 1]
+            calls, cost_calls = cal.calls(g)
+            k_score, score_shift = k0, 0.0
+            k_pass, pass_shift = k0, 0.0
+            if self.params.domain_prior_weight:
+                k_score, score_shift = fit_level(score_obs, k0, self.params.domain_shift)
+                k_pass, pass_shift = fit_level(pass_obs, k0, self.params.domain_shift)
+            fits[g] = DomainFit(
+                group=g,
+                k_score=k_score,
+                k_pass=k_pass,
+                k_default=k0,
+                score_shift=score_shift,
+                pass_shift=pass_shift,
+                cost_ratio=cal.cost_ratio(upto),
+                after_fail=cal.after_fail(upto),
+                fail_worth=cal.fail_ratio(upto),
+                calls=calls,
+                cost_calls=cost_calls,
+            )
+        if len(self._fits) > 256:
+            self._fits.clear()
+        self._fits[key] = (self._version, fits)
+        return fits
+
+    def domain_note(self, path: Sequence[Group]) -> str:
+        """Why the priors are (not) followed in this task's domain, for the why."""
+        notes = [f.describe() for f in self.domain_fits(path).values()]
+        return "; ".join(n for n in notes if n)
+
     # ------------------------------------------------------------ estimates
-    def estimate(self, name: str, path: Sequence[Group]) -> Estimate:
+    def _raw_estimate(
+        self,
+        name: str,
+        path: Sequence[Group],
+        level_k: Mapping[Group, LevelK] | None,
+        domain_cost: float,
+    ) -> Estimate:
         prior_model = self._prior_model(name)
         spec = self.specs.get(name)
         base_cost = None
         if prior_model is None and spec is not None and spec.input_cost_per_1m is not None:
             # a typical request: ~1.5k tokens in, ~600 out
             base_cost = (1500 * spec.input_cost_per_1m + 600 * (spec.output_cost_per_1m or 0.0)) / 1e6
+            base_cost *= domain_cost
         return self.stats.estimate(
             name,
             path,
@@ -158,8 +249,22 @@ class ACRouterPolicy:
             base_score=self.params.neutral_score,
             base_pass=self.params.neutral_pass,
             base_cost=base_cost,
-            prior_cost_scale=self.cost_scale.get(name, 1.0),
+            prior_cost_scale=self.cost_scale.get(name, 1.0) * domain_cost,
+            level_k=level_k,
         )
+
+    def estimate(self, name: str, path: Sequence[Group]) -> Estimate:
+        """Model ``name``'s estimates on a task with groups ``path`` (domains applied)."""
+        fits = self.domain_fits(path)
+        if not fits:
+            return self._raw_estimate(name, path, None, 1.0)
+        kc = self.params.domain_model_cost_k
+        level_k = {g: f.level_k(kc) for g, f in fits.items()}
+        last = list(fits.values())[-1]
+        est = self._raw_estimate(name, path, level_k, last.cost_ratio)
+        if last.fail_worth != 1.0 and self.params.domain_fail_worth:
+            est = attrs.evolve(est, fail_score=_clip(est.fail_score * last.fail_worth))
+        return est
 
     def _estimates(self, names: Sequence[str], ctx: _Ctx) -> dict[str, Estimate]:
         cache = ctx.estimates
@@ -238,8 +343,13 @@ class ACRouterPolicy:
             if not remaining:
                 return Decision(None, (), "no model is configured")
             if self.budget <= 1 or len(remaining) == 1:
-                return self._single(task, remaining, ests, ctx)
-            return self._escalate(task, remaining, (), ests, ctx)
+                first = self._single(task, remaining, ests, ctx)
+            else:
+                first = self._escalate(task, remaining, (), ests, ctx)
+            note = "; ".join(n for f in ctx.fits.values() if (n := f.describe()))
+            if note:
+                first = attrs.evolve(first, reason=f"{first.reason}. Domain: {note}")
+            return first
         return self._escalate(task, remaining, tried, ests, ctx)
 
     def _single(self, task: Task, models: Sequence[str], ests: Mapping[str, Estimate], ctx: _Ctx) -> Decision:
@@ -300,6 +410,9 @@ class ACRouterPolicy:
                 if bm is not None and bm in cond.models and est.prior_pass > 0:
                     lifts.append(cond.models[bm][0] / est.prior_pass)
         avg_lift = sum(lifts) / len(lifts) if lifts else (0.5 if informative else 1.0)
+        # how far passes after a failure in this domain beat the prediction (learned)
+        fits = list(ctx.fits.values())
+        af = fits[-1].after_fail if fits and informative else 1.0
         for m in remaining:
             est = ests[m]
             p = est.pass_rate
@@ -310,12 +423,12 @@ class ACRouterPolicy:
                 cq, cown, cmax = cond.models[bm]
                 lift = cq / est.prior_pass if est.prior_pass > 0 else 1.0
                 # the conditional holds only if the failed verdicts were true fails
-                q = p * (w_fail * lift + (1.0 - w_fail))
+                q = p * (w_fail * lift * af + (1.0 - w_fail))
                 shift = est.fail_score - est.prior_fail_score
                 own = w_fail * (cown + shift) + (1.0 - w_fail) * est.fail_score
                 fmax = max(best_now, w_fail * (cmax + shift) + (1.0 - w_fail) * est.fail_score)
             else:
-                q = p * (w_fail * avg_lift + (1.0 - w_fail))
+                q = p * (w_fail * avg_lift * af + (1.0 - w_fail))
                 own = est.fail_score
                 fmax = max(best_now, own) if tried else own
             q = min(max(q, self.params.min_q), 1.0 - self.params.min_q)
@@ -426,7 +539,17 @@ class ACRouterPolicy:
         if best_name is None:
             return tried[0].model, 0.0, 0.0
         if cond is not None and before:
-            best_fail = max(best_fail, cond.best)
+            shift = 0.0
+            if self.domains(path):
+                # in a domain the benchmark does not know, its best failing score moves
+                # as far as the failed models' failing scores moved there
+                shifts = [
+                    e.fail_score - e.prior_fail_score
+                    for a in tried
+                    if (e := ests.get(a.model)) is not None and a.verdict != "error"
+                ]
+                shift = sum(shifts) / len(shifts) if shifts else 0.0
+            best_fail = max(best_fail, _clip(cond.best + shift))
         return best_name, best_fail, 1.0 - no_pass
 
     # ------------------------------------------------------------ learning
@@ -480,6 +603,8 @@ class ACRouterPolicy:
                 passed = a.verdict == "pass"
                 score = 1.0 if passed else 0.0
             observed.append((a.model, score, passed, a.cost_usd))
+        if self.params.adapt_domains and observed:
+            self._learn_domains(path, attempts)
         if features and observed:
             residuals = {}
             for m, score, passed, _ in observed:
@@ -490,11 +615,60 @@ class ACRouterPolicy:
             self.stats.add_online(m, path, score, passed, cost)
         self._version += 1
 
+    def _learn_domains(self, path: Sequence[Group], attempts: Sequence[Attempt]) -> None:
+        """Calibration sums of the task's domains, from predictions made before this
+        task's outcomes are learned: each call's cost against the benchmark prior's,
+        and each call after a failed attempt against its predicted pass probability."""
+        doms = self.domains(path)
+        if not doms:
+            return
+        ests: dict[str, Estimate] = {}
+        failed_bm: list[str] = []
+        events: list[tuple[str, float | None, float | None, float | None, bool]] = []
+        fail_events: list[tuple[float, float]] = []
+        for a in attempts:
+            if not a.counted:
+                continue  # e.g. a missing API key: says nothing about the model
+            est = ests.get(a.model)
+            if est is None:
+                est = ests[a.model] = self.estimate(a.model, path)
+            raw = self._raw_estimate(a.model, path, None, 1.0)
+            passed = (a.score >= 1.0) if a.score is not None else a.verdict == "pass"
+            predicted = None
+            if failed_bm:
+                predicted = self._conditional_q(a.model, est, path, tuple(sorted(set(failed_bm))))
+            events.append((a.model, a.cost_usd, raw.prior_cost, predicted, passed))
+            if not passed:
+                fail_events.append((a.score if a.score is not None else 0.0, raw.fail_score))
+            bm = self._prior_model(a.model)
+            if a.verdict == "fail" and bm is not None:
+                failed_bm.append(bm)
+        cal = self.calibration
+        for _m, cost, expected, predicted, passed in events:
+            cal.add_call(doms, cost, expected)
+            if predicted is not None:
+                cal.add_after_fail(doms, passed, predicted)
+        for score, expected in fail_events:
+            cal.add_failure(doms, score, expected)
+
+    def _conditional_q(
+        self, name: str, est: Estimate, path: Sequence[Group], failed_bm: tuple[str, ...]
+    ) -> float:
+        """P(pass) of ``name`` given that the benchmark models ``failed_bm`` failed on the
+        task (exact verdicts), before any domain correction."""
+        cond = self._conditional(path, failed_bm)
+        bm = self._prior_model(name)
+        p = est.pass_rate
+        if cond is not None and bm is not None and bm in cond.models and est.prior_pass > 0:
+            p *= cond.models[bm][0] / est.prior_pass
+        return min(max(p, 0.0), 1.0)
+
     def reset_online(self) -> None:
         """Forget everything learned online (the priors stay)."""
         with self._lock:
             self.stats.clear_online()
             self.retrieval.clear()
+            self.calibration.clear()
             self.flips = self.flip_n = 0.0
             self._version += 1
 

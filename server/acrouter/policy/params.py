@@ -44,6 +44,14 @@ class PolicyParams:
     explore: bool = True  # Thompson sampling where the posterior is wide
     explore_concentration: float = 1.0  # samples from Beta(mean * n * c, (1 - mean) * n * c)
     explore_max_n: float = 20.0  # no exploration once the evidence exceeds this
+    # ---- a new domain (:mod:`.calibration`): how fast the priors give way
+    adapt_domains: bool = True  # learn a domain's cost scale, prior weight and after-fail lift
+    domain_prior_weight: bool = False  # fit the prior's effective n there (conflict check)
+    domain_fail_worth: bool = False  # learn what a failed attempt is worth in the domain
+    domain_shift: bool = False  # fit a level shift shared by the models (logit) with the weight
+    domain_cost_shrink: float = 0.25  # pseudo-calls of the shared cost scale toward 1 (log)
+    domain_model_cost_k: float = 2.0  # pseudo-calls of a model's own cost toward the scaled prior
+    after_fail_shrink: float = 3.0  # pseudo-passes of the after-failure lift toward 1
     # ---- verifier noise and retrieval
     noise_prior: tuple[float, float] = (0.1, 20.0)  # pseudo (flips, observations)
     retrieval_capacity: int = 2000

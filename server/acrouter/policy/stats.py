@@ -16,6 +16,7 @@ many outcomes are learned.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -65,10 +66,34 @@ class Estimate:
     level: str  # finest level with any evidence
     prior_pass: float  # the same estimates from the benchmark prior alone
     prior_fail_score: float
+    prior_cost: float | None = None  # the benchmark prior's cost alone (cost-scaled)
     prior_group: Group | None = None  # finest group with prior evidence
     prior_score: float = 0.0  # mean score of the prior at that group
     online_group: Group | None = None  # finest group with observed evidence
     online_passes: float = 0.0  # passes observed there
+
+
+@attrs.frozen
+class LevelK:
+    """Pseudo-counts of one group toward its parent, per estimated quantity."""
+
+    score: float
+    pass_: float
+    cost: float
+    score_shift: float = 0.0  # logit shift of the parent's mean score (a domain's level)
+    pass_shift: float = 0.0  # ... of its pass rate
+
+
+def shift_logit(p: float, delta: float) -> float:
+    """``p`` moved by ``delta`` on the logit scale (0 and 1 stay put)."""
+    if delta == 0.0 or p <= 0.0 or p >= 1.0:
+        return p
+    z = math.log(p / (1.0 - p)) + delta
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _clip01(x: float) -> float:
+    return 0.0 if x < 0.0 else min(x, 1.0)
 
 
 def group_label(g: Group | None) -> str:
@@ -170,17 +195,20 @@ class HierStats:
         base_pass: float,
         base_cost: float | None,
         prior_cost_scale: float = 1.0,
+        level_k: Mapping[Group, LevelK] | None = None,
     ) -> Estimate:
         """Shrinkage estimate along ``path`` (coarse to fine).
 
         ``prior_model`` is the benchmark model whose prior cells stand in for this
         model (None = no benchmark prior: the model starts from the base values).
+        ``level_k`` overrides the pseudo-counts of some groups (a domain whose outcomes
+        disagree with the prior, see :mod:`.calibration`): (score, pass, cost).
         """
         score = base_score
         pss = base_pass
         fs = base_fail = max(0.0, (base_score - base_pass) / max(1e-9, 1.0 - base_pass))
         p_pss, p_fs = base_pass, base_fail
-        cost = base_cost
+        cost = p_cost = base_cost
         n_prior = n_online = 0.0
         n_eff = self.shrink
         frontier = False  # reached a level the benchmark prior knows nothing about
@@ -191,6 +219,7 @@ class HierStats:
         cap = self.prior_cap
         for g in path:
             k = self.level_shrink.get(g[0], self.shrink)
+            override = level_k.get(g) if level_k else None
             p = None
             if prior_model is not None:
                 row = self.prior.get(g)
@@ -213,6 +242,8 @@ class HierStats:
                 p_pss = (ps + k * p_pss) / (n + k)
                 pf_n = n - ps
                 p_fs = ((s - ps) + k * p_fs) / (pf_n + k)
+                if cn > 0:
+                    p_cost = c / cn if p_cost is None else (c + k * p_cost) / (cn + k)
             if o is not None and o.n > 0:
                 n += o.n
                 s += o.score
@@ -227,14 +258,24 @@ class HierStats:
                 # its own shrinkage, and the uncertainty of the estimate stays this level's
                 frontier = True
                 k = self.frontier_shrink
+                if override is not None:
+                    k = override.score
                 n_eff = (o.n if o is not None else 0.0) + k
+            ks = kp = kc = k
+            if override is not None:
+                ks, kp, kc = override.score, override.pass_, override.cost
+                if override.score_shift or override.pass_shift:
+                    # the domain's level: the parent's means moved before shrinking to them
+                    score = shift_logit(score, override.score_shift)
+                    pss = min(shift_logit(pss, override.pass_shift), score)
+                    fs = _clip01((score - pss) / (1.0 - pss)) if pss < 1.0 else fs
             if n <= 0:
                 continue
-            score = (s + k * score) / (n + k)
-            pss = (ps + k * pss) / (n + k)
-            fs = ((s - ps) + k * fs) / ((n - ps) + k)
+            score = (s + ks * score) / (n + ks)
+            pss = (ps + kp * pss) / (n + kp)
+            fs = ((s - ps) + kp * fs) / ((n - ps) + kp)
             if cn > 0:
-                cost = c / cn if cost is None else (c + k * cost) / (cn + k)
+                cost = c / cn if cost is None else (c + kc * cost) / (cn + kc)
             if not frontier and g[0] not in SILENT_LEVELS:
                 n_eff = n + k
             level = g[0]
@@ -249,6 +290,7 @@ class HierStats:
             level=level,
             prior_pass=p_pss,
             prior_fail_score=p_fs,
+            prior_cost=p_cost,
             prior_group=prior_group,
             prior_score=prior_score,
             online_group=online_group,

@@ -1,0 +1,234 @@
+"""How far the benchmark priors hold in a new domain, learned from the first calls there.
+
+A *domain* is where the priors may stop describing the work: the first group of a
+task's path that the benchmark knows nothing about (a new source such as an agentic
+SWE stream, a held-out kind) and the user's workspace.  Per domain the policy learns,
+from the calls it made there and nothing else (bandit feedback):
+
+- **a cost scale shared by every model**: observed cost over what the benchmark prior
+  expected for the same calls, pooled across models (request size is common to all
+  models: per-task costs correlate 0.7-0.84 between models), a ratio of sums shrunk in
+  log space toward 1 (``cost_shrink`` pseudo-calls).  A model never called there is
+  priced at its prior cost times this scale, not at benchmark prices.
+- **the prior's weight** (a prior-data conflict check): the pass rate (and the score) of
+  model m in the domain is modelled as Beta(k p_m, k (1 - p_m)) around the prior's p_m;
+  the pseudo-count k is the prior's effective number of tasks.  Its posterior over a
+  log grid, from the beta-binomial likelihood of every model's observed outcomes, gives
+  k: when the outcomes are likely under the prior, k stays at its default or grows;
+  when they are not (a model the benchmark says never passes passes half the time), k
+  falls within a few calls and the observations take over.
+- **pass-after-failure**: passes of the calls made after a failed attempt, over the
+  pass probability the escalation predicted for them (observed / expected), shrunk
+  toward 1.  It multiplies the conditional pass rates of the next escalations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from .features import Group
+from .stats import LevelK
+
+#: grid of prior pseudo-counts (the prior's effective number of tasks in the domain)
+K_GRID = tuple(2.0**i for i in range(-2, 10))  # 0.25 .. 512
+K_PRIOR_SD = 2.0  # sd of log2 k around the level's default k
+DELTA_GRID = tuple(i / 2 for i in range(-8, 9))  # logit shifts -4 .. 4
+DELTA_PRIOR_SD = 1.5
+P_FLOOR = 0.005  # prior means are kept inside [P_FLOOR, 1 - P_FLOOR]
+MAX_DOMAINS = 512
+
+
+@attrs.frozen
+class DomainFit:
+    """What the policy currently believes about one domain."""
+
+    group: Group
+    k_score: float  # the prior's effective n for mean scores in this domain
+    k_pass: float  # ... for pass rates
+    k_default: float  # what k would be without any evidence
+    score_shift: float  # the domain's level against the prior (logit), mean scores
+    pass_shift: float  # ... pass rates
+    cost_ratio: float  # observed / benchmark-expected cost (shrunk), shared by all models
+    after_fail: float  # observed / predicted passes after a failure (shrunk)
+    fail_worth: float  # observed / expected score of a failed attempt (shrunk)
+    calls: float  # calls observed in the domain
+    cost_calls: float  # calls with a known cost
+
+    @property
+    def weight(self) -> float:
+        """The prior's weight relative to its default (1 = trusted as usual)."""
+        return min(self.k_pass, self.k_score) / self.k_default if self.k_default > 0 else 1.0
+
+    def level_k(self, cost_shrink: float) -> LevelK:
+        return LevelK(self.k_score, self.k_pass, cost_shrink, self.score_shift, self.pass_shift)
+
+    def describe(self) -> str:
+        """One line for the why: when and why the priors are trusted less (or more)."""
+        bits = []
+        if self.cost_calls > 0 and not 0.5 <= self.cost_ratio <= 2.0:
+            bits.append(f"costs here are {_times(self.cost_ratio)} the benchmark's")
+        w = self.weight
+        if self.calls > 0 and (w < 0.5 or w > 2.0):
+            verb = "disagree with" if w < 1.0 else "agree with"
+            bits.append(f"outcomes {verb} the benchmark priors; priors weighted {w:.2g}")
+        if self.fail_worth < 0.5:
+            bits.append(f"a failed attempt is worth {self.fail_worth:.2g}x the benchmark's partial credit")
+        if abs(self.after_fail - 1.0) > 0.25:
+            bits.append(f"passes after a failure {self.after_fail:.2g}x the benchmark's")
+        if not bits:
+            return ""
+        return f"after {self.calls:.0f} call(s) in this domain: " + "; ".join(bits)
+
+
+def _times(ratio: float) -> str:
+    if ratio >= 10:
+        return f"{ratio:.0f}x"
+    if ratio >= 1:
+        return f"{ratio:.1f}x"
+    return f"{ratio:.2g}x"
+
+
+class _Sums:
+    __slots__ = ("af_exp", "af_obs", "calls", "cost_calls", "cost_exp", "cost_obs", "fs_exp", "fs_n", "fs_obs")
+
+    def __init__(self) -> None:
+        self.calls = 0.0
+        self.cost_obs = self.cost_exp = self.cost_calls = 0.0
+        self.af_obs = self.af_exp = 0.0
+        self.fs_obs = self.fs_exp = self.fs_n = 0.0
+
+
+def log_beta_binomial(k: float, n: float, kappa: float, p: float) -> float:
+    """log P(k successes of n | Beta(kappa p, kappa (1 - p))), without the binomial
+    coefficient (constant in kappa); k and n may be fractional (scores)."""
+    a = kappa * p
+    b = kappa * (1.0 - p)
+    lg = math.lgamma
+    return lg(kappa) - lg(kappa + n) + lg(a + k) - lg(a) + lg(b + n - k) - lg(b)
+
+
+def fit_level(
+    obs: Iterable[tuple[float, float, float]], k_default: float, shift: bool = True
+) -> tuple[float, float]:
+    """The prior's effective n and the domain's level shift, from per-model (successes,
+    trials, prior mean) observed in the domain.
+
+    Model m's rate in the domain is Beta(k q_m, k (1 - q_m)) with q_m = the prior mean
+    moved by ``delta`` on the logit scale (one shift shared by every model: a domain
+    where every model passes more, or costs more, than the benchmark says).  Posterior
+    means of log2 k and delta over a grid, from the beta-binomial likelihood of the
+    observations, with a log-normal prior on k around ``k_default`` and a normal prior on
+    delta around 0.  No observation: (k_default, 0)."""
+    cells = [(k, n, min(max(p, P_FLOOR), 1.0 - P_FLOOR)) for k, n, p in obs if n > 0]
+    if not cells:
+        return k_default, 0.0
+    centre = math.log2(max(k_default, 1e-6))
+    points: list[tuple[float, float, float]] = []  # (log posterior, log2 k, delta)
+    logits = [(k, n, math.log(p / (1.0 - p))) for k, n, p in cells]
+    for delta in DELTA_GRID if shift else (0.0,):
+        shifted = [(k, n, _sigmoid(z + delta)) for k, n, z in logits]
+        base = -0.5 * (delta / DELTA_PRIOR_SD) ** 2
+        for kappa in K_GRID:
+            lk = math.log2(kappa)
+            lp = base - 0.5 * ((lk - centre) / K_PRIOR_SD) ** 2
+            lp += sum(log_beta_binomial(k, n, kappa, q) for k, n, q in shifted)
+            points.append((lp, lk, delta))
+    top = max(pt[0] for pt in points)
+    ws = [math.exp(pt[0] - top) for pt in points]
+    total = sum(ws)
+    mean_lk = sum(w * pt[1] for w, pt in zip(ws, points)) / total
+    mean_delta = sum(w * pt[2] for w, pt in zip(ws, points)) / total
+    return 2.0**mean_lk, mean_delta
+
+
+def _sigmoid(z: float) -> float:
+    q = 1.0 / (1.0 + math.exp(-z))
+    return min(max(q, P_FLOOR), 1.0 - P_FLOOR)
+
+
+class Calibration:
+    """Per-domain sums of costs and pass-after-failure, bounded in number of domains."""
+
+    def __init__(self, cost_shrink: float = 0.25, after_fail_shrink: float = 3.0) -> None:
+        self.cost_shrink = cost_shrink
+        self.after_fail_shrink = after_fail_shrink
+        self._sums: OrderedDict[Group, _Sums] = OrderedDict()
+
+    def clear(self) -> None:
+        self._sums.clear()
+
+    def _cell(self, g: Group) -> _Sums:
+        cell = self._sums.get(g)
+        if cell is None:
+            cell = self._sums[g] = _Sums()
+            while len(self._sums) > MAX_DOMAINS:
+                self._sums.popitem(last=False)
+        else:
+            self._sums.move_to_end(g)
+        return cell
+
+    def add_call(self, domains: Sequence[Group], cost: float | None, expected: float | None) -> None:
+        for g in domains:
+            cell = self._cell(g)
+            cell.calls += 1
+            if cost is not None and expected is not None and expected > 0:
+                cell.cost_obs += cost
+                cell.cost_exp += expected
+                cell.cost_calls += 1
+
+    def add_after_fail(self, domains: Sequence[Group], passed: bool, predicted: float) -> None:
+        for g in domains:
+            cell = self._cell(g)
+            cell.af_obs += 1.0 if passed else 0.0
+            cell.af_exp += predicted
+
+    def add_failure(self, domains: Sequence[Group], score: float, expected: float) -> None:
+        """A call that did not pass: its score against the failing score expected."""
+        for g in domains:
+            cell = self._cell(g)
+            cell.fs_obs += score
+            cell.fs_exp += expected
+            cell.fs_n += 1
+
+    def fail_ratio(self, domains: Sequence[Group]) -> float:
+        """Observed / expected failing score (what a failed attempt is worth here),
+        shrunk toward 1 with one pseudo-failure of the expected worth."""
+        ratio = 1.0
+        for g in domains:
+            cell = self._sums.get(g)
+            if cell is None or cell.fs_exp <= 0:
+                continue
+            mean_exp = cell.fs_exp / cell.fs_n
+            ratio = (cell.fs_obs + ratio * mean_exp) / (cell.fs_exp + mean_exp)
+        return ratio
+
+    def cost_ratio(self, domains: Sequence[Group]) -> float:
+        """Observed / expected cost, coarse to fine, each level shrunk toward the one above
+        in log space (a level with c calls has weight c / (c + cost_shrink))."""
+        log_r = 0.0
+        for g in domains:
+            cell = self._sums.get(g)
+            if cell is None or cell.cost_calls <= 0 or cell.cost_exp <= 0:
+                continue
+            ratio = min(max(cell.cost_obs / cell.cost_exp, 1e-3), 1e4)
+            w = cell.cost_calls / (cell.cost_calls + self.cost_shrink)
+            log_r = w * math.log(ratio) + (1.0 - w) * log_r
+        return math.exp(log_r)
+
+    def after_fail(self, domains: Sequence[Group]) -> float:
+        lift = 1.0
+        c = self.after_fail_shrink
+        for g in domains:
+            cell = self._sums.get(g)
+            if cell is None or cell.af_exp <= 0:
+                continue
+            lift = (cell.af_obs + c * lift) / (cell.af_exp + c)
+        return lift
+
+    def calls(self, g: Group) -> tuple[float, float]:
+        cell = self._sums.get(g)
+        return (cell.calls, cell.cost_calls) if cell is not None else (0.0, 0.0)
