@@ -81,8 +81,24 @@ def test_outputs_of_a_single_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         "TotalUsd",
         "PerfPerDollar",
         "CallsPerTask",
+        "CumRegFirst",
+        "HabitChanges",
     }
     assert round(summary["always:gpt-5.4"]["CumReg"], 1) == 196.3
+    # adaptation: CumReg over the first 10/25/50 tasks, from the decision files' regrets
+    decisions = [
+        json.loads(line)
+        for line in (out / "decisions" / "acrouter.jsonl").read_text().splitlines()
+    ]
+    early = summary["acrouter"]["CumRegFirst"]
+    for n in (10, 25, 50):
+        assert early[str(n)] == pytest.approx(sum(d["regret"] for d in decisions[:n]), abs=1e-4)
+    assert summary["oracle"]["CumRegFirst"]["50"] == pytest.approx(0.0, abs=1e-9)
+    # always:gpt-5.4 never changes its habit: one entry, from the 10th task on
+    assert summary["always:gpt-5.4"]["HabitChanges"] == [{"task": 10, "first_call": "gpt-5.4"}]
+    row = f"| acrouter | {early['10']:.1f} | {early['25']:.1f} | {early['50']:.1f} |"
+    assert row in (out / "report.md").read_text()
+    assert "CumReg first 25" in stdout and "CumReg first 25" in (out / "report.html").read_text()
     md = (out / "report.md").read_text()
     assert "| paper-id | 1013 | 47.92 | 113.9 | 8.86 |" in md
     html = (out / "report.html").read_text()
@@ -158,7 +174,7 @@ def test_lodo_report_has_per_dimension_tables(tmp_path: Path) -> None:
     # one table model, two renderers: the HTML report has every table of the markdown one
     page = (out / "report.html").read_text()
     assert "<h2>Per held-out dimension</h2>" in page and "<h2>Held out: bug_fixing</h2>" in page
-    assert page.count("<table>") == md.count("\n| ---") == 3
+    assert page.count("<table>") == md.count("\n| ---") == 4  # all, adaptation, matrix, 1 dim
     line = json.loads((out / "decisions" / "dimension-best.jsonl").read_text().splitlines()[0])
     assert line["held_out"] == "bug_fixing"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from acrouter.errors import AcrouterError
 
-from .metrics import regret_curve
+from .metrics import HABIT_WINDOW, behaviour_changes, regret_curve, rolling_regret
 from .protocols import RouterRun
 
 INSTALL_HINT = "the regret chart needs matplotlib: pip install 'acrouter[bench]'"
@@ -23,7 +23,9 @@ class ChartUnavailable(AcrouterError):
 
 
 def regret_png(runs: Sequence[RouterRun], title: str) -> bytes:
-    """Cumulative-regret curves of all runs on one chart (PNG bytes)."""
+    """Cumulative-regret curves of all runs (top) and, below, each router's per-task
+    regret (mean over the last 10 tasks) with a marker where its usual first call
+    changed: when its behaviour changed (PNG bytes)."""
     try:
         import matplotlib
 
@@ -31,7 +33,9 @@ def regret_png(runs: Sequence[RouterRun], title: str) -> bytes:
         import matplotlib.pyplot as plt
     except ImportError as exc:
         raise ChartUnavailable(INSTALL_HINT) from exc
-    fig, ax = plt.subplots(figsize=(11, 6.5), dpi=100)
+    fig, (ax, ax2) = plt.subplots(
+        2, 1, figsize=(11, 9.5), dpi=100, sharex=True, gridspec_kw={"height_ratios": [3, 2]}
+    )
     palette = plt.get_cmap("tab10")
     styles = ("-", "--", "-.")
     k = 0
@@ -53,6 +57,12 @@ def regret_png(runs: Sequence[RouterRun], title: str) -> bytes:
             label=f"{run.router} ({run.summary.cum_reg:.1f})",
             **style,
         )
+        if run.uses_truth:
+            continue  # bounds read the truth: their per-task curve says nothing about learning
+        per_task = rolling_regret(run.records)
+        line = ax2.plot(range(1, len(per_task) + 1), per_task, **style)[0]
+        for i, _model in behaviour_changes(run.records):
+            ax2.plot([i + 1], [per_task[i]], marker="o", markersize=5, color=line.get_color())
     if runs and runs[0].groups:
         for dim, start, _end in runs[0].groups:
             ax.axvline(start + 0.5, color="0.85", linewidth=0.8)
@@ -65,10 +75,13 @@ def regret_png(runs: Sequence[RouterRun], title: str) -> bytes:
                 va="top",
                 color="0.4",
             )
-    ax.set_xlabel("tasks")
     ax.set_ylabel("cumulative regret (score points)")
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
+    ax2.set_xlabel("tasks")
+    ax2.set_ylabel(f"regret per task (last {HABIT_WINDOW})")
+    ax2.set_title("per-task regret; dots: the router's usual first call changed", fontsize=9)
+    ax2.grid(True, alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     fig.tight_layout()
     buf = io.BytesIO()

@@ -197,7 +197,14 @@ def select_routers(args: argparse.Namespace, models: tuple[str, ...]) -> list[st
 def run(args: argparse.Namespace, stdout: IO[str] | None = None) -> int:
     from .chart import INSTALL_HINT
     from .protocols import run_all
-    from .report import RunInfo, lodo_matrix, results_table, text_table, write_report
+    from .report import (
+        RunInfo,
+        adaptation_table,
+        lodo_matrix,
+        results_table,
+        text_table,
+        write_report,
+    )
 
     out = stdout if stdout is not None else sys.stdout
     try:
@@ -230,6 +237,9 @@ def run(args: argparse.Namespace, stdout: IO[str] | None = None) -> int:
         )
         out.write(f"\nCodeRouterBench replay, protocol {args.protocol}: {s_desc}\n\n")
         out.write(text_table(results_table(runs)) + "\n\n")
+        adapt = adaptation_table(runs)
+        out.write(f"{adapt.title}: CumReg over the first tasks beside the whole stream\n\n")
+        out.write(text_table(adapt) + "\n\n")
         if args.protocol == "lodo":
             matrix = lodo_matrix(runs, stream, args.cost_weight)
             out.write(f"{matrix.title}: {matrix.caption}\n\n")

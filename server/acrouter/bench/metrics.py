@@ -148,3 +148,52 @@ def decision_line(record: TaskRecord, **extra: object) -> dict[str, object]:
     }
     line.update(extra)
     return line
+
+
+#: how fast a router learns: its CumReg over the first N tasks of the stream
+EARLY_N = (10, 25, 50)
+#: tasks over which a router's usual first call is taken (for behaviour changes)
+HABIT_WINDOW = 10
+
+
+def early_regret(records: Sequence[TaskRecord], n: int) -> float | None:
+    """CumReg over the first ``n`` tasks (None when the stream is shorter)."""
+    if len(records) < n:
+        return None
+    return sum(r.regret for r in records[:n])
+
+
+def behaviour_changes(
+    records: Sequence[TaskRecord], window: int = HABIT_WINDOW
+) -> list[tuple[int, str]]:
+    """Where the router's habit changed: (task index, new habit), the habit being the
+    model it called first most often over the last ``window`` tasks (the earlier one
+    on ties).  The first habit is reported once ``window`` tasks have been seen."""
+    out: list[tuple[int, str]] = []
+    habit: str | None = None
+    for i in range(window - 1, len(records)):
+        counts: dict[str, int] = {}
+        for r in records[i - window + 1 : i + 1]:
+            if r.calls:
+                counts[r.calls[0][0]] = counts.get(r.calls[0][0], 0) + 1
+        if not counts:
+            continue
+        top = max(counts.values())
+        leaders = [m for m, c in counts.items() if c == top]
+        if habit in leaders:
+            continue
+        habit = leaders[0]
+        out.append((i, habit))
+    return out
+
+
+def rolling_regret(records: Sequence[TaskRecord], window: int = HABIT_WINDOW) -> list[float]:
+    """Mean per-task regret over the last ``window`` tasks, after each task."""
+    out: list[float] = []
+    acc = 0.0
+    for i, r in enumerate(records):
+        acc += r.regret
+        if i >= window:
+            acc -= records[i - window].regret
+        out.append(acc / min(i + 1, window))
+    return out

@@ -21,13 +21,15 @@ import attrs
 from acrouter.coderouterbench import Dataset
 
 from .chart import INSTALL_HINT, ChartUnavailable, regret_png
-from .metrics import Summary, decision_line
+from .metrics import EARLY_N, Summary, behaviour_changes, decision_line, early_regret
 from .protocols import RouterRun, held_out_dimensions
 
 log = logging.getLogger(__name__)
 
 HEADERS = ("router", "n", "AvgPerf%", "CumReg", "$Total", "Perf/$", "calls/task", "note")
-LEFT_ALIGNED = frozenset({"router", "note", "held out", "hindsight model"})
+LEFT_ALIGNED = frozenset(
+    {"router", "note", "held out", "hindsight model", "habit changes (task: first call)"}
+)
 #: lodo: how fast a router adapts to a dimension it has no prior for
 FIRST_N = 100
 LODO_HEADERS = (*HEADERS[:4], f"CumReg first {FIRST_N}", *HEADERS[4:])
@@ -92,6 +94,47 @@ def _fmt(s: Summary) -> list[str]:
 def results_table(runs: Sequence[RouterRun], title: str = "Results") -> Table:
     """One row per router over the whole stream."""
     return _table(HEADERS, [[r.router, *_fmt(r.summary), _note(r)] for r in runs], title)
+
+
+ADAPT_HEADERS = (
+    "router",
+    *(f"CumReg first {n}" for n in EARLY_N),
+    "CumReg all",
+    "habit changes (task: first call)",
+)
+MAX_CHANGES = 6
+
+
+def _changes(run: RouterRun) -> str:
+    changes = behaviour_changes(run.records)
+    text = ", ".join(f"{i + 1}: {m}" for i, m in changes[:MAX_CHANGES])
+    if len(changes) > MAX_CHANGES:
+        text += f", ... ({len(changes)} in all)"
+    return text
+
+
+def adaptation_table(runs: Sequence[RouterRun]) -> Table:
+    """How fast each router learns: CumReg over the first 10, 25 and 50 tasks beside the
+    whole stream, and where its usual first call changed."""
+    rows = []
+    for run in runs:
+        early = [early_regret(run.records, n) for n in EARLY_N]
+        rows.append(
+            [
+                run.router,
+                *("n/a" if e is None else f"{e:.1f}" for e in early),
+                f"{run.summary.cum_reg:.1f}",
+                _changes(run),
+            ]
+        )
+    return _table(
+        ADAPT_HEADERS,
+        rows,
+        "Adaptation",
+        "CumReg over the first tasks of the stream beside the whole stream; a habit is the "
+        "model a router called first most often over the last 10 tasks, listed from the "
+        "task where it took over (1-based).",
+    )
 
 
 def hindsight_best_per_dimension(
@@ -197,9 +240,10 @@ def lodo_matrix(runs: Sequence[RouterRun], stream: Dataset, cost_weight: float) 
 def report_tables(runs: Sequence[RouterRun], info: RunInfo, stream: Dataset) -> list[Table]:
     """Every table of the report, in order."""
     if info.protocol != "lodo":
-        return [results_table(runs)]
+        return [results_table(runs), adaptation_table(runs)]
     return [
         results_table(runs, "All tasks"),
+        adaptation_table(runs),
         lodo_matrix(runs, stream, info.cost_weight),
         *lodo_sections(runs, stream, info.cost_weight),
     ]
@@ -284,7 +328,12 @@ def render_markdown(title: str, info: RunInfo, tables: Sequence[Table], chart: s
         if table.caption:
             md += [table.caption, ""]
         md += [markdown_table(table), ""]
-    md += [f"![cumulative regret]({chart})" if chart else f"Chart not drawn: {INSTALL_HINT}", ""]
+    md += [
+        f"![cumulative regret, and per-task regret with habit changes]({chart})"
+        if chart
+        else f"Chart not drawn: {INSTALL_HINT}",
+        "",
+    ]
     return "\n".join(md)
 
 
@@ -305,7 +354,7 @@ def render_html(title: str, info: RunInfo, tables: Sequence[Table], png: bytes |
         if table.caption:
             parts.append(f"<p>{html.escape(table.caption)}</p>")
         parts.append(html_table(table))
-    parts.append("<h2>Cumulative regret</h2>")
+    parts.append("<h2>Cumulative regret; per-task regret and habit changes</h2>")
     if png is not None:
         encoded = base64.b64encode(png).decode("ascii")
         parts.append(f'<img alt="cumulative regret per router" src="data:image/png;base64,{encoded}">')
@@ -322,6 +371,13 @@ def summary_json(runs: Sequence[RouterRun]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for run in runs:
         entry: dict[str, Any] = run.summary.as_json()
+        entry["CumRegFirst"] = {
+            str(n): None if (e := early_regret(run.records, n)) is None else round(e, 6)
+            for n in EARLY_N
+        }
+        entry["HabitChanges"] = [
+            {"task": i + 1, "first_call": m} for i, m in behaviour_changes(run.records)
+        ]
         if run.group_summaries:
             entry["per_dimension"] = {
                 d: {**s.as_json(), f"cum_reg_first_{FIRST_N}": float(_first_regret(run, d))}
