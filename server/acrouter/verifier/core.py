@@ -19,7 +19,8 @@ import attrs
 from ..domain import Cancelled, CancelToken, Edit, Task, Verdict
 from ..errors import VerifyError
 from .baseline import BaselineCache, default_baseline_cache
-from .bwrap import SANDBOX_TMP, Mount, bwrap_problem, mounts_for, tool_mounts
+from .bwrap import BWRAP_MISSING, SANDBOX_TMP, Mount, bwrap_problem, mounts_for, tool_mounts
+from .bwrap_exe import BwrapExe, find_bwrap
 from .environment import build_env, hidden_home_paths
 from .runners import (
     TestPlan,
@@ -70,6 +71,7 @@ class ProjectVerifier:
     - ``test_command``: used when the task has none; else the command is detected.
     - ``timeout_s``: wall-clock limit per test run.
     - ``sandbox``: "bwrap" (required unless "none" is chosen explicitly: unprotected).
+    - ``bwrap``: a path to the bwrap executable, or "bwrap" to find one (see ``bwrap_exe``).
     - ``cache_dir``: where baselines are kept across processes; None = in memory, shared
       by the verifiers of this process.
     - ``scratch_pool``: where copies are kept for reuse (default: one per process).
@@ -119,7 +121,9 @@ class ProjectVerifier:
         except OSError as exc:
             log.exception("verification of %s's edit failed", model)
             verdict = Verdict("error", detail=f"the verifier failed: {exc}")
-        verdict = attrs.evolve(verdict, duration_ms=(time.monotonic() - t0) * 1000.0)
+        verdict = attrs.evolve(
+            verdict, duration_ms=(time.monotonic() - t0) * 1000.0, sandbox=self.describe_sandbox()
+        )
         log.info(
             "verified %s's edit for %s: %s (%s)",
             model,
@@ -128,6 +132,17 @@ class ProjectVerifier:
             verdict.detail,
         )
         return verdict
+
+    def bwrap_exe(self) -> BwrapExe | None:
+        """The bwrap the tests run under (None with sandbox "none")."""
+        return find_bwrap(self.bwrap) if self.sandbox == "bwrap" else None
+
+    def describe_sandbox(self) -> str:
+        """One line for the why: which sandbox the tests ran in."""
+        exe = self.bwrap_exe()
+        if exe is None:
+            return 'no sandbox (acrouter.sandbox is "none"): the tests ran unprotected'
+        return exe.describe()
 
     # ------------------------------------------------------------------ steps
     def _verify(self, task: Task, edit: Edit, cancel: CancelToken | None) -> Verdict:
@@ -138,10 +153,13 @@ class ProjectVerifier:
                 f"no test command found for {root}: set acrouter.testCommand "
                 '(e.g. "python -m pytest")'
             )
-        if self.sandbox == "bwrap":
-            problem = bwrap_problem(self.bwrap)
+        exe = self.bwrap_exe()
+        if exe is not None:
+            if exe.path is None:
+                raise VerifyError(f"{BWRAP_MISSING} ({exe.note})" if exe.note else BWRAP_MISSING)
+            problem = bwrap_problem(exe.path)
             if problem:
-                raise VerifyError(problem)
+                raise VerifyError(f"{problem} [{exe.describe()}]")
         texts = edit_texts(root, edit)
         probe = plan_command(command, "report.xml")  # the real report path comes with a copy
         syntax = self._syntax_error(texts, probe, root)
@@ -282,7 +300,9 @@ class ProjectVerifier:
             env = build_env(source_env, home=str(home), tmp=str(tmp), extra=extra)
             argv = tuple(_to_scratch(a, root, ws, scan.shared_dirs) for a in plan.argv)
             spec = RunSpec(argv, str(ws), env, self.timeout_s, limits=self.limits)
-        outcome = run_command(spec, mode=self.sandbox, bwrap=self.bwrap, cancel=cancel)
+        exe = self.bwrap_exe()
+        bwrap = exe.path if exe is not None and exe.path else self.bwrap
+        outcome = run_command(spec, mode=self.sandbox, bwrap=bwrap, cancel=cancel)
         parsed = parse_junit(report) if report.exists() else None
         if outcome.timed_out or outcome.killed:
             parsed = None

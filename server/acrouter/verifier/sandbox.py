@@ -38,6 +38,7 @@ import attrs
 
 from ..domain import Cancelled, CancelToken
 from .bwrap import Mount, bwrap_argv
+from .bwrap_exe import find_bwrap
 from .processes import (
     PidsCgroup,
     descendants,
@@ -398,6 +399,8 @@ def run_command(
     (``domain.Cancelled`` is raised after the whole tree is dead)."""
     if mode not in ("bwrap", "none"):
         raise ValueError(f"unknown sandbox mode {mode!r}")
+    if mode == "bwrap" and os.sep not in bwrap:  # a name: the system's or the wheel's
+        bwrap = find_bwrap(bwrap).path or bwrap
     t0 = time.monotonic()
     run = _Run(spec, mode, bwrap)
     if on_start is not None:
