@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .explain import fmt_usd
 
 
 def _parse_range(text: str):
@@ -79,7 +80,7 @@ def cmd_complete(args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2))
     else:
         print(f"kind: {result.kind}   model: {result.final_model or '-'}   verified: {result.verified}   "
-              f"cost: {'unknown' if result.cost_usd is None else f'${result.cost_usd:.4f}'}")
+              f"cost: {fmt_usd(result.cost_usd, unknown='unknown')}")
         from .explain import not_held
 
         for a in result.attempts:
@@ -119,7 +120,7 @@ def cmd_memory(args: argparse.Namespace) -> int:
         print(f"{'time':19}  {'kind':18} {'model':16} {'verified':8} {'cost':>9}  instruction")
         for o in outcomes:
             t = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(o.time))
-            cost = "unknown" if o.cost_usd is None else f"${o.cost_usd:.4f}"
+            cost = fmt_usd(o.cost_usd, unknown="unknown")
             print(f"{t}  {o.kind:18} {(o.final_model or '-'):16} {o.verified!s:8} {cost:>9}  {o.instruction or ''}")
             if o.attempts:  # counted: whether the attempt is learned as evidence about the model
                 trail = " -> ".join(

@@ -9,16 +9,25 @@ default and produces one problem message naming the key; nothing raises.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import attrs
 
 from .domain import BENCHMARK_MODELS, ModelSpec
 
 SANDBOX_MODES = ("bwrap", "none")
+#: What ``apiKeyEnv`` must look like: the NAME of an environment variable, never a key.
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MODEL_FIELDS = frozenset(
+    {"name", "model", "apiBase", "apiKeyEnv", "inputCostPer1M", "outputCostPer1M", "benchmarkModel"}
+)
+#: Field names that suggest a pasted secret: reported without echoing the value.
+SECRETISH = re.compile(r"key|secret|token|password|credential", re.IGNORECASE)
 
 
 @attrs.frozen
@@ -77,7 +86,10 @@ def _model(raw: Any, i: int, problems: list[str]) -> ModelSpec | None:
             problems.append(f"{where}.{key} must be a string; ignored")
             continue
         kw[attr] = v.strip()
-    if "api_key_env" in kw and not kw["api_key_env"].replace("_", "").isalnum():
+    if "api_base" in kw and not _is_http_url(kw["api_base"]):
+        problems.append(f"{where}.apiBase must be an http(s) URL; ignored")
+        del kw["api_base"]
+    if "api_key_env" in kw and not ENV_NAME.match(kw["api_key_env"]):
         problems.append(f"{where}.apiKeyEnv must be an environment variable name like OPENAI_API_KEY; ignored")
         del kw["api_key_env"]
     for key, attr in (("inputCostPer1M", "input_cost_per_1m"), ("outputCostPer1M", "output_cost_per_1m")):
@@ -95,10 +107,17 @@ def _model(raw: Any, i: int, problems: list[str]) -> ModelSpec | None:
             problems.append(
                 f"{where}.benchmarkModel must be one of {', '.join(BENCHMARK_MODELS)} (got {bm!r}); ignored"
             )
-    unknown = set(raw) - {"name", "model", "apiBase", "apiKeyEnv", "inputCostPer1M", "outputCostPer1M", "benchmarkModel"}
-    if "apiKey" in unknown:
-        problems.append(f"{where}.apiKey is not supported: keys never go in settings; use apiKeyEnv")
+    for key in sorted(set(raw) - MODEL_FIELDS, key=str):
+        if SECRETISH.search(str(key)):  # never echo the value: it may be a pasted key
+            problems.append(f"{where}.{key} is not supported: keys never go in settings; use apiKeyEnv")
+        else:
+            problems.append(f"{where}: unknown field {key!r} ignored")
     return ModelSpec(**kw)
+
+
+def _is_http_url(value: str) -> bool:
+    url = urlparse(value)
+    return url.scheme in ("http", "https") and bool(url.netloc)
 
 
 def parse_settings(raw: Any) -> tuple[Settings, list[str]]:

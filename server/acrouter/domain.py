@@ -267,6 +267,12 @@ class CancelToken(Protocol):
     def cancelled(self) -> bool: ...
 
 
+def check_cancelled(cancel: CancelToken | None, message: str = "cancelled") -> None:
+    """Raise :class:`Cancelled` if the user cancelled: the cancel check of every stage."""
+    if cancel is not None and cancel.cancelled:
+        raise Cancelled(message)
+
+
 class Progress(Protocol):
     def report(self, message: str) -> None: ...
 

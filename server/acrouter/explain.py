@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 from .domain import Attempt, Decision, Task
 
 
-def fmt_usd(cost: float | None) -> str:
-    if cost is None:
-        return "unknown cost"
+def fmt_usd(cost: float | None, unknown: str = "cost unknown") -> str:
+    """The one way a cost is shown: "$0", "<$0.0001", "$0.0021", "$1.23" (half up, like the
+    client's formatCost; tests/fixtures/shared-constants.json holds the cases both pass)."""
+    if cost is None or not math.isfinite(cost):
+        return unknown
     if cost == 0:
         return "$0"
-    return f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
+    if cost < 0.0001:
+        return "<$0.0001"
+    step = Decimal("0.0001") if cost < 1 else Decimal("0.01")
+    return f"${Decimal(cost).quantize(step, rounding=ROUND_HALF_UP)}"
 
 
 #: Detail prefixes of set-up failures, dropped when the why names the reason.

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import Any, TextIO
 
-from acrouter.domain import Cancelled, CancelToken, Completion, ModelSpec, Task
+from acrouter.domain import CancelToken, Completion, ModelSpec, Task, check_cancelled
 from acrouter.errors import GatewayError
 
 log = logging.getLogger(__name__)
@@ -518,7 +518,7 @@ class LiteLLMGateway:
         task: Task,
         cancel: CancelToken | None = None,
     ) -> Completion:
-        _check_cancel(cancel)
+        check_cancelled(cancel)
         key = self._api_key(spec)
         secrets = [key] if key and key != NO_KEY else []
         payload = [dict(m) for m in messages]
@@ -621,7 +621,7 @@ class LiteLLMGateway:
     def _wait(self, worker: _Worker, cancel: CancelToken | None) -> tuple[Any, ModuleType]:
         deadline: float | None = None
         while not worker.done.wait(_POLL_S):
-            _check_cancel(cancel)
+            check_cancelled(cancel)
             if deadline is None and worker.started.is_set():
                 # litellm enforces ``timeout``; this is a backstop if a server trickles bytes.
                 deadline = worker.began_at + self.timeout_s + 1.0
@@ -662,15 +662,10 @@ class LiteLLMGateway:
         return wait
 
 
-def _check_cancel(cancel: CancelToken | None) -> None:
-    if cancel is not None and cancel.cancelled:
-        raise Cancelled("cancelled")
-
-
 def _sleep(seconds: float, cancel: CancelToken | None) -> None:
     end = time.perf_counter() + seconds
     while True:
-        _check_cancel(cancel)
+        check_cancelled(cancel)
         left = end - time.perf_counter()
         if left <= 0:
             return
@@ -714,7 +709,7 @@ class FakeGateway:
         task: Task,
         cancel: CancelToken | None = None,
     ) -> Completion:
-        _check_cancel(cancel)
+        check_cancelled(cancel)
         self.calls.append((spec.name, [dict(m) for m in messages], task))
         if spec.name in self.replies:
             reply = self.replies[spec.name]

@@ -33,6 +33,7 @@ from .domain import (
     Result,
     Task,
     Verifier,
+    check_cancelled,
 )
 from .errors import AcrouterError, GatewayError, ParseError, VerifyError
 from .explain import render_why
@@ -43,11 +44,6 @@ log = logging.getLogger(__name__)
 class _NoProgress:
     def report(self, message: str) -> None:
         pass
-
-
-def _check(cancel: CancelToken | None) -> None:
-    if cancel is not None and cancel.cancelled:
-        raise Cancelled()
 
 
 class Orchestrator:
@@ -96,7 +92,7 @@ class Orchestrator:
         sandboxes: list[str] = []  # which sandbox ran the tests, from the verdicts
 
         while len(attempts) < self.max_attempts:
-            _check(cancel)
+            check_cancelled(cancel)
             progress.report("choosing model" if not attempts else "choosing next model")
             decision = self.policy.plan(task, self.model_names, tuple(seen))
             decisions.append(decision)
@@ -176,7 +172,7 @@ class Orchestrator:
             return self._failed(spec.name, detail, t0, counted), None
         except AcrouterError as exc:
             return self._failed(spec.name, str(exc), t0, counted=False), None
-        _check(cancel)
+        check_cancelled(cancel)
         cost = completion.cost_usd
         try:
             edit = self.prompts.parse(task, completion)

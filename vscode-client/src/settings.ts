@@ -30,7 +30,13 @@ export interface ModelSetting {
   benchmarkModel?: BenchmarkModel;
 }
 
-export type Sandbox = "bwrap" | "none";
+/** How tests on model-written code are isolated (the server's SANDBOX_MODES). */
+export const SANDBOX_MODES = ["bwrap", "none"] as const;
+
+export type Sandbox = (typeof SANDBOX_MODES)[number];
+
+/** The price range of `inputCostPer1M` / `outputCostPer1M` (USD per million tokens). */
+export const MAX_PRICE_PER_1M = 1_000_000;
 
 export interface AcrouterSettings {
   models: ModelSetting[];
@@ -136,8 +142,8 @@ export function validateSettings(raw: Record<string, unknown>): Validated {
   num("testTimeoutSeconds", (n) => n >= 1 && n <= 7200, "a number of seconds from 1 to 7200");
 
   if (raw.sandbox !== undefined) {
-    if (raw.sandbox === "bwrap" || raw.sandbox === "none") s.sandbox = raw.sandbox;
-    else bad("sandbox", raw.sandbox, '"bwrap" or "none"', DEFAULTS.sandbox);
+    if ((SANDBOX_MODES as readonly unknown[]).includes(raw.sandbox)) s.sandbox = raw.sandbox as Sandbox;
+    else bad("sandbox", raw.sandbox, SANDBOX_MODES.map((m) => JSON.stringify(m)).join(" or "), DEFAULTS.sandbox);
   }
   if (raw.storeInstructions !== undefined) {
     if (typeof raw.storeInstructions === "boolean") s.storeInstructions = raw.storeInstructions;
@@ -205,8 +211,11 @@ function validateModel(item: unknown, where: string, problems: string[]): ModelS
   for (const key of ["inputCostPer1M", "outputCostPer1M"] as const) {
     const v = o[key];
     if (v === undefined) continue;
-    if (typeof v === "number" && Number.isFinite(v) && v >= 0) out[key] = v;
-    else problems.push(`${at}.${key}: expected a price in USD >= 0, got ${describe(v)}; ignored.`);
+    if (typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= MAX_PRICE_PER_1M) out[key] = v;
+    else
+      problems.push(
+        `${at}.${key}: expected a price in USD from 0 to ${MAX_PRICE_PER_1M}, got ${describe(v)}; ignored.`,
+      );
   }
   if (o.benchmarkModel !== undefined) {
     if ((BENCHMARK_MODELS as readonly unknown[]).includes(o.benchmarkModel)) {

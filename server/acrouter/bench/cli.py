@@ -24,12 +24,12 @@ from typing import IO, TYPE_CHECKING
 
 from acrouter.errors import AcrouterError
 
+from . import PROTOCOLS
+
 if TYPE_CHECKING:  # the bench modules are imported when the command runs, not at start-up
     from acrouter.coderouterbench import Dataset
 
 log = logging.getLogger(__name__)
-
-PROTOCOLS = ("single", "escalate", "lodo")
 
 
 class ProgressBar:

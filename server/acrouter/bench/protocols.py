@@ -21,13 +21,12 @@ from acrouter.coderouterbench import BenchTask, Dataset, to_task
 from acrouter.domain import DIMENSIONS, Attempt, BudgetedPolicy, Decision, Outcome, Policy, Task
 from acrouter.memory import InMemoryMemory
 
+from . import PROTOCOLS
 from .metrics import Summary, TaskRecord, account, summarize
 from .registry import make_router, uses_truth
 from .replay import ReplayGateway, ReplayPrompts, ReplayVerifier, bench_models
 
 log = logging.getLogger(__name__)
-
-PROTOCOLS = ("single", "escalate", "lodo")
 
 #: progress(router, tasks done, tasks total)
 ProgressFn = Callable[[str, int, int], None]

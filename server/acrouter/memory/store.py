@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from tinydb import TinyDB
 
+from ..config import acrouter_home
 from ..domain import Aggregate, Outcome
 from ..errors import AcrouterError
 from .file import (
@@ -52,14 +53,8 @@ class MemoryBusyError(AcrouterError):
 
 
 def default_memory_path(env: Mapping[str, str] | None = None) -> Path:
-    """``$ACROUTER_HOME/memory.json``, else ``$XDG_DATA_HOME/acrouter/memory.json``,
-    else ``~/.local/share/acrouter/memory.json``."""
-    env = os.environ if env is None else env
-    if env.get("ACROUTER_HOME"):
-        return Path(env["ACROUTER_HOME"]).expanduser() / "memory.json"
-    if env.get("XDG_DATA_HOME"):
-        return Path(env["XDG_DATA_HOME"]).expanduser() / "acrouter" / "memory.json"
-    return Path.home() / ".local" / "share" / "acrouter" / "memory.json"
+    """``memory.json`` in :func:`acrouter.config.acrouter_home`."""
+    return acrouter_home(env) / "memory.json"
 
 
 class TinyDBMemory:

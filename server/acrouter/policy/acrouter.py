@@ -45,6 +45,7 @@ from ..domain import (
     Outcome,
     Task,
 )
+from ..explain import fmt_usd
 from .calibration import Calibration, DomainFit, fit_level
 from .escalation import Option
 from .features import ALL, Group, task_path, text_features
@@ -313,7 +314,7 @@ class ACRouterPolicy:
     def _candidate(
         self, name: str, est: Estimate, score: float, value: float, ctx: _Ctx, note: str = ""
     ) -> Candidate:
-        head = f"exp. score {score:.2f}, exp. cost {_usd(est.cost)}; "
+        head = f"exp. score {score:.2f}, exp. cost {fmt_usd(est.cost, unknown='unknown')}; "
         tail = f"; {note}" if note else ""
         return Candidate(
             model=name,
@@ -477,7 +478,7 @@ class ACRouterPolicy:
         gain, _, opt, _ = chosen
         if not tried:
             reason = (
-                f"chose {opt.model}: P(pass) {opt.q:.2f} for {_usd(ests[opt.model].cost)} "
+                f"chose {opt.model}: P(pass) {opt.q:.2f} for {fmt_usd(ests[opt.model].cost, unknown='unknown')} "
                 f"(best reservation value; escalates on failure)"
             )
         else:
@@ -682,12 +683,6 @@ def task_features(task: Task) -> tuple[int, ...]:
 
 def _clip(x: float) -> float:
     return 0.0 if x < 0.0 else min(x, 1.0)
-
-
-def _usd(cost: float | None) -> str:
-    if cost is None:
-        return "unknown"
-    return f"${cost:.4f}"
 
 
 def _beta_sample(rng: random.Random, mean: float, n: float) -> float:

@@ -1,0 +1,91 @@
+"""The server side of tests/fixtures/shared-constants.json: the values the extension
+(vscode-client/test/shared.test.ts asserts the same file) and the server must share."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from acrouter.bench import PROTOCOLS
+from acrouter.bench.cli import add_parser
+from acrouter.config import DEFAULTS, ENV_NAME, SANDBOX_MODES, parse_settings
+from acrouter.domain import BENCHMARK_MODELS
+from acrouter.explain import fmt_usd
+
+SHARED = json.loads(
+    (Path(__file__).resolve().parents[1] / "fixtures" / "shared-constants.json").read_text(encoding="utf-8")
+)
+SETTINGS = SHARED["settings"]
+BUNDLED_MODELS = Path(__file__).resolve().parents[2] / "server" / "acrouter" / "data" / "models.json"
+
+
+def test_names() -> None:
+    assert list(BENCHMARK_MODELS) == SHARED["benchmarkModels"]
+    bundled = json.loads(BUNDLED_MODELS.read_text(encoding="utf-8"))["models"]
+    assert sorted(m["model"] for m in bundled) == sorted(SHARED["benchmarkModels"])
+    assert list(SANDBOX_MODES) == SHARED["sandboxModes"]
+    assert list(PROTOCOLS) == SHARED["benchProtocols"]
+
+
+def test_the_bench_command_offers_exactly_the_protocols() -> None:
+    import argparse
+
+    sub = argparse.ArgumentParser().add_subparsers()
+    parser = add_parser(sub)
+    (action,) = [a for a in parser._actions if a.dest == "protocol"]
+    assert list(action.choices or ()) == SHARED["benchProtocols"]
+
+
+def test_defaults() -> None:
+    d = SETTINGS["defaults"]
+    assert DEFAULTS.test_command in (None, d["testCommand"] or None)
+    assert DEFAULTS.max_attempts == d["maxAttempts"]
+    assert DEFAULTS.cost_weight == d["costWeight"]
+    assert DEFAULTS.request_timeout_s == d["requestTimeoutSeconds"]
+    assert DEFAULTS.test_timeout_s == d["testTimeoutSeconds"]
+    assert DEFAULTS.sandbox == d["sandbox"]
+    assert DEFAULTS.store_instructions == d["storeInstructions"]
+
+
+def test_env_name_pattern() -> None:
+    assert ENV_NAME.pattern == SETTINGS["envNamePattern"]
+
+
+def _range_cases() -> list[tuple[dict[str, Any], bool]]:
+    cases: list[tuple[dict[str, Any], bool]] = []
+    for key, r in SETTINGS["ranges"].items():
+        cases += [({key: r["min"]}, True), ({key: r["max"]}, True)]
+        cases += [({key: r["min"] - 1}, False), ({key: r["max"] + 1}, False)]
+        if r["integer"]:
+            cases.append(({key: r["min"] + 0.5}, False))
+    for mode in SHARED["sandboxModes"]:
+        cases.append(({"sandbox": mode}, True))
+    for bm in SHARED["benchmarkModels"]:
+        cases.append(({"models": [{"name": "a", "model": "m", "benchmarkModel": bm}]}, True))
+    price = SETTINGS["modelPrice"]
+    for value, ok in ((price["min"], True), (price["max"], True), (price["max"] * 1.5, False)):
+        cases.append(({"models": [{"name": "a", "model": "m", "inputCostPer1M": value}]}, ok))
+    return cases
+
+
+CASES = [(c["settings"], c["valid"]) for c in SETTINGS["cases"]] + _range_cases()
+
+
+@pytest.mark.parametrize(("raw", "valid"), CASES, ids=[json.dumps(c[0])[:60] for c in CASES])
+def test_settings_validation_agrees_with_the_client(raw: dict[str, Any], valid: bool) -> None:
+    _settings, problems = parse_settings(raw)
+    assert (problems == []) == valid, problems
+    assert all("sk-abc123" not in p for p in problems)  # a pasted key is never echoed
+
+
+def test_an_accepted_value_is_kept() -> None:
+    settings, _ = parse_settings({"maxAttempts": SETTINGS["ranges"]["maxAttempts"]["max"]})
+    assert settings == attrs.evolve(DEFAULTS, max_attempts=SETTINGS["ranges"]["maxAttempts"]["max"])
+
+
+@pytest.mark.parametrize(("value", "shown"), SHARED["usd"])
+def test_usd_format(value: float | None, shown: str) -> None:
+    assert fmt_usd(value) == shown
