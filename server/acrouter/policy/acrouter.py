@@ -24,6 +24,12 @@ How a decision is made
    that grows with the size of the call (its price is the proxy for its tokens) up to a
    cap, plus a small fixed overhead (:meth:`ACRouterPolicy.call_cost`).  Without it a
    cost weight of 0.1 buys a 1% chance of a pass with a $0.10 call, every time.
+4. *A new domain* (:mod:`.calibration`): where the benchmark knows nothing (a new source
+   or kind, the user's workspace) the policy learns from its first calls there a cost
+   scale shared by all models, so a model never called there is not priced at benchmark
+   prices, and how often a call after a failure passes against what the joint benchmark
+   outcomes predicted.  The why says when and why it stopped trusting the priors
+   ("costs here are 214x the benchmark's").  Hyper-parameters: :class:`.PolicyParams`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,149 @@
+"""A new domain (an editor workspace, a source the benchmark never saw): the policy learns
+its cost scale, pass-after-failure rate and failing scores from its first calls there, and
+says so in the why."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import attrs
+import pytest
+from acrouter.app import EditorApp, PriorStore
+from acrouter.config import Settings
+from acrouter.domain import Attempt, Document, ModelSpec, Outcome, Task
+from acrouter.memory import InMemoryMemory
+from acrouter.policy import DEFAULT_PARAMS, make_policy
+from acrouter.policy.calibration import Calibration, fit_level
+
+from .helpers import FakeGateway, FakePrompts, FakeVerifier, make_dataset
+
+BENCH = ("bench-cheap", "bench-strong", "bench-mid")
+BENCH_COST = 0.002  # every benchmark call costs this
+HERE_COST = 0.6  # every call in the replayed workspace: 300x the benchmark
+
+
+def prior():
+    """Bug fixing on the benchmark: cheap passes 7 tasks in 10, strong and mid 6 in 10."""
+    rows = []
+    for i in range(60):
+        cheap = 1.0 if i % 10 < 7 else 0.0
+        strong = 1.0 if 3 <= i % 10 < 9 else 0.0
+        mid = 1.0 if i % 10 < 6 else 0.0
+        rows.append((f"dim3_fix_{i}", "bug_fixing", (cheap, strong, mid)))
+    return make_dataset(rows, BENCH, costs={m: BENCH_COST for m in BENCH})
+
+
+SPECS = tuple(
+    ModelSpec(n, f"openai/{n}", benchmark_model=f"bench-{n}", input_cost_per_1m=1.0, output_cost_per_1m=2.0)
+    for n in ("cheap", "strong", "mid")
+)
+
+
+# --------------------------------------------------------------------------- the math
+
+
+def test_the_prior_weight_falls_when_outcomes_are_unlikely_under_it_and_not_otherwise():
+    # the prior says 2% pass; 6 of 10 passed: a conflict, the prior's effective n falls
+    k_conflict, _ = fit_level([(6.0, 10.0, 0.02), (5.0, 8.0, 0.03)], 8.0, shift=False)
+    # outcomes as the prior expects: the weight stays at its default or grows
+    k_agree, _ = fit_level([(1.0, 10.0, 0.1), (1.0, 8.0, 0.12)], 8.0, shift=False)
+    assert k_conflict < 2.0
+    assert k_agree >= 8.0
+    assert fit_level([], 8.0) == (8.0, 0.0)  # no evidence: the default
+    # with a level shift: every model passing far more than the prior says is one shift up
+    _, delta = fit_level([(6.0, 10.0, 0.1), (5.0, 8.0, 0.1), (7.0, 10.0, 0.2)], 8.0)
+    assert delta > 1.0
+
+
+def test_the_cost_scale_is_a_ratio_of_sums_pooled_over_models_and_shrunk_toward_one():
+    cal = Calibration(cost_shrink=0.25)
+    ws = [("workspace", "w:bug_fixing")]
+    assert cal.cost_ratio(ws) == 1.0
+    cal.add_call(ws, 0.6, 0.002)  # 300x
+    one = cal.cost_ratio(ws)
+    assert 50 < one < 300  # one call: most of the way (log space, 1 / (1 + 0.25))
+    cal.add_call(ws, 1.2, 0.002)  # another model, 600x
+    cal.add_call(ws, 0.0, 0.002)  # a call that cost nothing counts too
+    ratio = cal.cost_ratio(ws)
+    assert ratio == pytest.approx(math.exp((3 / 3.25) * math.log(1.8 / 0.006)))
+
+
+def test_passes_after_a_failure_are_learned_as_observed_over_predicted():
+    cal = Calibration(after_fail_shrink=3.0)
+    dom = [("source", "agentic")]
+    for _ in range(6):
+        cal.add_after_fail(dom, True, 0.1)  # predicted 10%, all passed
+    assert cal.after_fail(dom) == pytest.approx((6 + 3) / (0.6 + 3))
+
+
+# --------------------------------------------------------------------------- the editor
+
+
+def workspace_doc(root: Path, i: int) -> Document:
+    path = root / f"mod{i}.py"
+    path.write_text("def add(a, b):\n    return a - b\n")
+    return Document(uri=path.as_uri(), path=str(path), text=path.read_text(), language_id="python")
+
+
+def editor_app(gateway: FakeGateway, verifier: FakeVerifier) -> EditorApp:
+    settings = Settings(models=SPECS, max_attempts=3, cost_weight=0.1, test_command="true")
+    return EditorApp(
+        settings,
+        memory=InMemoryMemory(),
+        priors=PriorStore(loader=prior),
+        gateway_factory=lambda s: gateway,
+        verifier_factory=lambda s: verifier,
+        prompts=FakePrompts(),
+    )
+
+
+def only_strong_passes(task: Task, model: str) -> float:
+    return 1.0 if model == "strong" else 0.0
+
+
+def test_a_workspace_that_disagrees_with_the_priors_stops_following_them_within_ten_requests(
+    tmp_path: Path,
+):
+    """Replayed stream through the EditorApp: in this workspace every call costs 300x the
+    benchmark's and the benchmark's favourite (cheap) always fails while strong passes."""
+    gateway = FakeGateway({m.name: HERE_COST for m in SPECS})
+    app = editor_app(gateway, FakeVerifier(only_strong_passes))
+    results = []
+    for i in range(12):
+        results.append(app.route(workspace_doc(tmp_path, i), f"Fix the bug in add number {i}", folders=[tmp_path]))
+    firsts = [r.attempts[0].model for r in results]
+    assert firsts[0] == "cheap"  # the prior's choice, before any evidence
+    switched = firsts.index("strong")
+    assert switched <= 10 and set(firsts[switched:]) == {"strong"}  # and it sticks
+    assert all(r.verified and r.final_model == "strong" for r in results[switched:])
+    # the why says when and why: costs here are ~300x the benchmark's
+    why = results[switched].why
+    assert "costs here are" in why and "the benchmark's" in why and "after " in why
+    ratio = float(why.split("costs here are ")[1].split("x")[0])
+    assert 100 <= ratio <= 400
+    # mid was never called here, yet it is priced at this workspace's scale, not at $0.002
+    outcome = app.memory.get(results[-1].request_id)
+    assert outcome is not None and outcome.workspace_id
+    policy = app.policy()
+    path = policy._path("bug_fixing", "probe", {"workspace_id": outcome.workspace_id})  # type: ignore[attr-defined]
+    est = policy.estimate("mid", path)  # type: ignore[attr-defined]
+    assert "mid" not in gateway.calls
+    assert est.cost is not None and est.cost > 50 * BENCH_COST
+
+
+def test_without_domain_learning_the_untried_model_keeps_benchmark_prices():
+    """The control for the test above: the same stream with the mechanism switched off."""
+    params = attrs.evolve(DEFAULT_PARAMS, adapt_domains=False)
+    policy = make_policy(prior(), SPECS, cost_weight=0.1, seed=0, params=params)
+    meta = {"workspace_id": "ws"}
+    for i in range(5):
+        attempts = (Attempt("strong", "pass", HERE_COST, 0.1, score=1.0),)
+        policy.learn(Task(f"r{i}", "bug_fixing", meta=meta), Outcome(f"r{i}", 0.0, "bug_fixing", attempts, "strong", True))
+    path = policy._path("bug_fixing", "probe", meta)
+    assert policy.estimate("mid", path).cost == pytest.approx(BENCH_COST, rel=0.5)
+    adapted = make_policy(prior(), SPECS, cost_weight=0.1, seed=0)
+    for i in range(5):
+        attempts = (Attempt("strong", "pass", HERE_COST, 0.1, score=1.0),)
+        adapted.learn(Task(f"r{i}", "bug_fixing", meta=meta), Outcome(f"r{i}", 0.0, "bug_fixing", attempts, "strong", True))
+    assert adapted.estimate("mid", path).cost > 100 * BENCH_COST
