@@ -454,6 +454,33 @@ def configured_cost(spec: ModelSpec, tokens_in: int | None, tokens_out: int | No
     return (tokens_in * spec.input_cost_per_1m + tokens_out * spec.output_cost_per_1m) / 1_000_000
 
 
+#: The response header in which a LiteLLM proxy states what it billed for the call (USD).
+GATEWAY_COST_HEADER = "x-litellm-response-cost"
+
+
+def gateway_cost(response: Any) -> float | None:
+    """The cost a LiteLLM proxy billed for this reply, from its ``x-litellm-response-cost``
+    header; None when the reply has no such header (a direct provider) or it is not a
+    finite, non-negative number.  litellm keeps the raw response headers in
+    ``response._response_headers`` and a prefixed copy (``llm_provider-<name>``) in
+    ``response._hidden_params["additional_headers"]``."""
+    raw = getattr(response, "_response_headers", None)
+    hidden = getattr(response, "_hidden_params", None)
+    extra = hidden.get("additional_headers") if isinstance(hidden, Mapping) else None
+    for headers, name in ((raw, GATEWAY_COST_HEADER), (extra, f"llm_provider-{GATEWAY_COST_HEADER}")):
+        items = getattr(headers, "items", None)
+        if not callable(items):
+            continue
+        for key, value in items():
+            if str(key).lower() == name:
+                try:
+                    cost = float(str(value).strip())
+                except ValueError:
+                    return None
+                return cost if math.isfinite(cost) and cost >= 0 else None
+    return None
+
+
 def _price_map_cost(litellm: ModuleType, spec: ModelSpec, response: Any) -> float | None:
     try:
         cost = litellm.completion_cost(completion_response=response, model=spec.model)
@@ -646,6 +673,9 @@ class LiteLLMGateway:
         tokens_in: int | None,
         tokens_out: int | None,
     ) -> float | None:
+        billed = gateway_cost(response)  # a team gateway's own bill comes first
+        if billed is not None:
+            return billed
         if spec.input_cost_per_1m is not None and spec.output_cost_per_1m is not None:
             return configured_cost(spec, tokens_in, tokens_out)
         if tokens_in is None or tokens_out is None:

@@ -143,6 +143,26 @@ def test_price_comes_from_litellm_map_when_not_configured(
     assert done.cost_usd == pytest.approx(expected)
 
 
+def test_a_gateways_billed_cost_header_comes_before_prices(
+    server: FakeOpenAI, gw: LiteLLMGateway
+) -> None:
+    """A LiteLLM proxy states what it billed in x-litellm-response-cost: that is the cost,
+    before the user's configured prices and litellm's price map (the team's real bill)."""
+    billed = {"x-litellm-response-cost": "0.0123"}
+    server.behaviours["gpt-4o-mini"] = Behaviour(reply="ok", headers=billed)
+    server.behaviours["priced"] = Behaviour(reply="ok", headers=billed)
+    assert gw.complete(spec_for(server, "gpt-4o-mini"), MESSAGES, TASK).cost_usd == 0.0123
+    spec = spec_for(server, "priced", input_cost_per_1m=2.0, output_cost_per_1m=8.0)
+    assert gw.complete(spec, MESSAGES, TASK).cost_usd == 0.0123
+    # a header that is not a usable number is ignored: the configured prices apply
+    for bad in ("n/a", "-1", "nan"):
+        server.behaviours["priced"] = Behaviour(reply="ok", headers={"x-litellm-response-cost": bad})
+        assert gw.complete(spec, MESSAGES, TASK).cost_usd == pytest.approx((11 * 2.0 + 7 * 8.0) / 1e6)
+    # no header and no price anywhere: unknown
+    server.behaviours["house-model-8"] = Behaviour(reply="ok", headers={"x-other": "1"})
+    assert gw.complete(spec_for(server, "house-model-8"), MESSAGES, TASK).cost_usd is None
+
+
 def test_reply_without_usage_has_unknown_tokens_and_cost(
     server: FakeOpenAI, gw: LiteLLMGateway
 ) -> None:
