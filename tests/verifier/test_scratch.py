@@ -23,15 +23,20 @@ def _copy(root: Path, dest: Path) -> Scratch:
     return scratch
 
 
-def test_copy_respects_gitignore_and_skips_the_venv(tmp_path: Path) -> None:
+def test_copy_holds_ignored_files_but_skips_heavy_folders_and_the_venv(tmp_path: Path) -> None:
+    """Git-ignored files the tests may need at home (a generated ``_version.py``,
+    compiled ``.mo`` files) are copied; heavy folders (build/, __pycache__) are not."""
     root = write_tree(
         tmp_path / "repo",
         {
             "a.py": "a\n",
             "ignored.log": "x\n",
-            ".gitignore": "*.log\nbuild/\n",
+            ".gitignore": "*.log\nbuild/\n_version.py\n*.mo\n__pycache__/\n",
             "build/out.bin": "b",
             "pkg/b.py": "b\n",
+            "pkg/_version.py": "v = '1'\n",
+            "pkg/__pycache__/b.cpython-311.pyc": "c",
+            "locale/de/LC_MESSAGES/x.mo": "mo",
             "untracked.py": "u\n",
         },
     )
@@ -42,11 +47,22 @@ def test_copy_respects_gitignore_and_skips_the_venv(tmp_path: Path) -> None:
     scan = scan_workspace(root)
     assert scan.method == "git"
     # the virtualenv is not ignored here, yet it is never copied (it is mounted read-only)
-    assert set(scan.files) == {"a.py", "pkg/b.py", ".gitignore", "untracked.py"}
+    assert set(scan.files) == {
+        "a.py",
+        "pkg/b.py",
+        ".gitignore",
+        "untracked.py",
+        "ignored.log",
+        "pkg/_version.py",
+        "locale/de/LC_MESSAGES/x.mo",
+    }
     assert scan.shared_dirs == (".venv",)
     scratch = _copy(root, tmp_path / "copy")
     assert (scratch.ws / "pkg/b.py").read_text() == "b\n"
-    assert not (scratch.ws / ".git").exists() and not (scratch.ws / "ignored.log").exists()
+    assert (scratch.ws / "pkg/_version.py").read_text() == "v = '1'\n"
+    assert (scratch.ws / "locale/de/LC_MESSAGES/x.mo").read_text() == "mo"
+    assert not (scratch.ws / ".git").exists() and not (scratch.ws / "build").exists()
+    assert not (scratch.ws / "pkg/__pycache__").exists()
     assert (scratch.ws / ".venv").is_dir() and not any(
         (scratch.ws / ".venv").iterdir()
     )  # a mount point

@@ -57,7 +57,7 @@ def test_fix_that_breaks_a_passing_test_fails(shared: Shared) -> None:
     breaks = CALC_FIXED.replace("a * b", "a + b")
     v = shared.verifier().verify(shared.task(), Edit(files={"calc.py": breaks}), "m")
     assert v.verdict == "fail"
-    assert v.detail.startswith("broke 1 previously passing test: tests.test_calc::test_mul")
+    assert v.detail.startswith("broke 1 previously passing test: tests/test_calc.py::test_mul")
 
 
 def test_a_diff_edit_passes(shared: Shared) -> None:
@@ -84,7 +84,7 @@ def test_syntax_error_fails_fast_with_the_line(shared: Shared) -> None:
 def test_deleted_test_is_not_a_pass(shared: Shared) -> None:
     only_mul = "from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n"
     v = shared.verifier().verify(shared.task(), Edit(files={"tests/test_calc.py": only_mul}), "m")
-    assert v.verdict == "fail" and "no longer ran: tests.test_calc::test_add" in v.detail
+    assert v.verdict == "fail" and "no longer ran: tests/test_calc.py::test_add" in v.detail
 
 
 def test_newly_skipped_test_is_not_a_pass(shared: Shared) -> None:

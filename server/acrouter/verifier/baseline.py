@@ -1,13 +1,29 @@
-"""Test runs without the edit (baselines), cached per workspace state and command."""
+"""Test runs without the edit (baselines), cached per workspace state, command and
+everything outside the workspace the command uses.
+
+The key (``environment_key`` plus the workspace's files, computed by the caller)
+covers: the programs the command runs, resolved on the tests' PATH and followed
+through symlinks, with their modification times; for a Python, its virtualenv's
+``pyvenv.cfg`` and the modification times of its site-packages folders (installing or
+removing a package changes them); the variables PATH, VIRTUAL_ENV, PYTHONPATH,
+NODE_PATH, GOFLAGS, CARGO_HOME, RUSTUP_HOME, GOPATH, JAVA_HOME; and the lock files
+(requirements*.txt, poetry.lock, uv.lock, Pipfile.lock, package-lock.json,
+yarn.lock, pnpm-lock.yaml, Cargo.lock, go.sum) in the workspace and in its parent
+folders up to the repository root.
+"""
 
 from __future__ import annotations
 
 import collections
+import glob
+import hashlib
 import json
 import logging
 import os
+import shlex
+import shutil
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .verdict import TestRun
@@ -24,6 +40,114 @@ def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     if env.get("XDG_CACHE_HOME"):
         return Path(env["XDG_CACHE_HOME"]).expanduser() / "acrouter" / "verifier"
     return Path.home() / ".cache" / "acrouter" / "verifier"
+
+
+# --------------------------------------------------------------------------- the key
+
+KEY_VARIABLES = (
+    "PATH",
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "NODE_PATH",
+    "GOFLAGS",
+    "GOPATH",
+    "CARGO_HOME",
+    "RUSTUP_HOME",
+    "JAVA_HOME",
+)
+LOCK_FILES = (
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile.lock",
+    "pdm.lock",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "Cargo.lock",
+    "go.sum",
+    "go.mod",
+)
+
+
+def _stamp(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return f"{path}:-"
+    return f"{path}:{st.st_mtime_ns}:{st.st_size}"
+
+
+def _programs(argv: Sequence[str]) -> list[str]:
+    """The programs a command line starts: its argv[0], and the first word of each
+    simple command of an ``sh -c`` line (after ``VAR=value`` words)."""
+    words = [argv[0]] if argv else []
+    if len(argv) >= 3 and os.path.basename(argv[0]) in ("sh", "bash", "dash") and argv[1] == "-c":
+        try:
+            lexer = shlex.shlex(argv[2], posix=True, punctuation_chars=True)
+            lexer.whitespace_split = True
+            tokens = list(lexer)
+        except ValueError:
+            tokens = []
+        start = True
+        for tok in tokens:
+            if tok and set(tok) <= set("&|;()<>"):
+                start = True
+                continue
+            if start and "=" in tok and not tok.startswith(("-", "/", ".")):
+                continue  # VAR=value before the command
+            if start:
+                words.append(tok)
+                start = False
+    return words
+
+
+def _python_stamps(program: str) -> Iterable[str]:
+    """For a Python: its virtualenv's config and the site-packages folders' mtimes."""
+    real = os.path.realpath(program)
+    if "python" not in os.path.basename(program) and "python" not in os.path.basename(real):
+        return
+    for prefix in {os.path.dirname(os.path.dirname(program)), os.path.dirname(os.path.dirname(real))}:
+        cfg = os.path.join(prefix, "pyvenv.cfg")
+        if os.path.isfile(cfg):
+            yield _stamp(cfg)
+        for pattern in ("lib/python*/site-packages", "lib/python*/dist-packages",
+                        "local/lib/python*/dist-packages", "lib/python3/dist-packages"):
+            for folder in sorted(glob.glob(os.path.join(prefix, pattern))):
+                yield _stamp(folder)
+
+
+def environment_key(
+    argv: Sequence[str], env: Mapping[str, str], root: Path, cwd: str | None = None
+) -> str:
+    """A digest of what outside the workspace the test command ``argv`` uses (see the
+    module docstring); ``env`` is the tests' environment."""
+    parts = [f"{k}={env.get(k, '')}" for k in KEY_VARIABLES]
+    path = env.get("PATH", os.defpath)
+    for word in _programs(argv):
+        if os.sep in word:
+            program = word if os.path.isabs(word) else os.path.join(cwd or str(root), word)
+        else:
+            program = shutil.which(word, path=path) or word
+        parts.append(_stamp(program))
+        hop, seen = program, 0
+        while os.path.islink(hop) and seen < 16:
+            hop = os.path.join(os.path.dirname(hop), os.readlink(hop))
+            parts.append(_stamp(hop))
+            seen += 1
+        parts.extend(_python_stamps(program))
+    folder = root
+    for _ in range(16):
+        for name in LOCK_FILES:
+            if (folder / name).exists():
+                parts.append(_stamp(str(folder / name)))
+        for req in sorted(glob.glob(str(folder / "requirements*.txt"))):
+            parts.append(_stamp(req))
+        if (folder / ".git").exists() or folder.parent == folder:
+            break
+        folder = folder.parent
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 # --------------------------------------------------------------------------- baseline cache
@@ -59,6 +183,7 @@ class BaselineCache:
                 expects_report=bool(data["expects_report"]),
                 messages=data.get("messages") or {},
                 last_line=data.get("last_line") or "",
+                broken=data.get("broken") or {},
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -75,6 +200,7 @@ class BaselineCache:
             "expects_report": run.expects_report,
             "messages": dict(run.messages),
             "last_line": run.last_line,
+            "broken": dict(run.broken),
         }
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)

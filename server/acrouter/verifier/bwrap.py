@@ -28,6 +28,9 @@ class Mount:
     source: str  # host path
     dest: str  # path inside the sandbox
     writable: bool = False
+    #: ``source`` read-only under a temporary writable overlay (bubblewrap >= 0.9's
+    #: ``--overlay-src SRC --tmp-overlay DEST``): writes land in a tmpfs and vanish
+    overlay: bool = False
 
 
 @functools.lru_cache(maxsize=8)
@@ -116,11 +119,42 @@ def bwrap_argv(
         elif os.path.isfile(hidden) and not os.path.islink(hidden):
             argv += ["--ro-bind", "/dev/null", hidden]
     for m in mounts:
-        argv += ["--bind" if m.writable else "--ro-bind", m.source, m.dest]
+        if m.overlay:
+            argv += ["--overlay-src", m.source, "--tmp-overlay", m.dest]
+        else:
+            argv += ["--bind" if m.writable else "--ro-bind", m.source, m.dest]
     if os.geteuid() == 0:
         argv += ["--cap-drop", "ALL"]
     argv += ["--chdir", cwd, "--info-fd", str(info_fd), "--"]
     return argv
+
+
+@functools.lru_cache(maxsize=32)
+def overlay_works(bwrap: str, lower: str) -> bool:
+    """Whether ``bwrap`` can put ``lower`` under a temporary overlay here: its version
+    knows ``--tmp-overlay`` (bubblewrap >= 0.9) and the kernel accepts an overlay on
+    that folder's filesystem.  The probe writes nothing into ``lower``."""
+    path = bwrap if os.sep in bwrap else which(bwrap)
+    if not path:
+        return False
+    probe = [
+        path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--tmpfs", "/tmp",
+        "--overlay-src", lower, "--tmp-overlay", lower,
+    ]
+    if os.geteuid() == 0:
+        probe += ["--cap-drop", "ALL"]
+    marker = os.path.join(lower, ".acrouter-overlay-probe")
+    try:
+        res = subprocess.run(
+            [*probe, "--", "/bin/sh", "-c", 'echo x > "$0" && test -s "$0"', marker],
+            capture_output=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return res.returncode == 0 and not os.path.lexists(marker)
 
 
 #: Folders the sandbox replaces with private tmpfs mounts.
@@ -152,13 +186,16 @@ def _venv_home(venv: Path) -> str | None:
 
 
 def tool_mounts(argv: Sequence[str], workspace: Path) -> tuple[Mount, ...]:
-    """Read-only mounts for programs of the test command that live in a masked folder.
+    """Read-only mounts for programs and folders of the test command that live in a
+    masked folder.
 
     A test command like ``/tmp/checkout/.venv/bin/python -m pytest`` names an interpreter
-    that the sandbox's private ``/tmp`` would hide.  Every program path in the command,
-    each hop of its symlinks and the ``home`` of its virtualenv are followed; what lies in
-    a masked folder outside the workspace is mounted read-only at the same path (a
-    virtualenv as a whole, else the program's folder)."""
+    that the sandbox's private ``/tmp`` would hide.  Every path in the command, each hop
+    of its symlinks and the ``home`` of its virtualenv are followed; what lies in a
+    masked folder outside the workspace is mounted read-only at the same path (a
+    virtualenv as a whole, a named folder as itself, else the program's folder).  A
+    folder that holds the workspace is mounted too: ``mounts_for`` puts the workspace
+    after these mounts, so it is never hidden by them."""
     queue = _command_paths(argv)
     seen: set[str] = set()
     roots: dict[str, None] = {}
@@ -168,44 +205,66 @@ def tool_mounts(argv: Sequence[str], workspace: Path) -> tuple[Mount, ...]:
             continue
         seen.add(program)
         path = Path(program)
-        folder = path.parent
+        folder = path if path.is_dir() and not path.is_symlink() else path.parent
         venv = folder.parent if folder.name == "bin" and (folder.parent / "pyvenv.cfg").exists() else None
         root = venv or folder
         if venv is not None and (home := _venv_home(venv)):
             queue.extend(str(p) for p in Path(home).glob("python*"))
         if path.is_symlink():
-            queue.append(os.path.join(folder, os.readlink(path)))
+            queue.append(os.path.join(path.parent, os.readlink(path)))
         inside = os.path.relpath(root, workspace)
-        if inside == "." or not inside.startswith(".."):
-            continue  # the workspace's own folders are handled by mounts_for
+        if inside != "." and not inside.startswith(".."):
+            continue  # inside the workspace: the workspace mount shows it
+        if inside == ".":
+            continue
         if any(str(root) == m or str(root).startswith(m + os.sep) for m in MASKED_DIRS):
             roots[str(root)] = None
     return tuple(Mount(r, r) for r in roots if os.path.isdir(r))
 
 
-def mounts_for(
-    scratch: Path,
-    workspace: Path,
-    shared: Sequence[str],
-    extra: Sequence[Mount] = (),
-) -> tuple[Mount, ...]:
-    """The scratch copy writable at the workspace path, shared folders read-only on top.
-
-    A workspace inside a folder the sandbox masks (``/tmp/...``) would otherwise sit in
-    a writable tmpfs; its top folder there is mounted read-only first, so the parents
-    of the workspace are read-only as they are everywhere else."""
-    mounts: list[Mount] = []
+def _masked_top(workspace: Path) -> str | None:
+    """The top folder of a masked folder (``/tmp/x`` for ``/tmp/x/y/ws``) that holds the
+    workspace, when the workspace is not that folder itself."""
     for masked in MASKED_DIRS:
         rel = os.path.relpath(workspace, masked)
         if rel != "." and not rel.startswith(".."):
             top = os.path.join(masked, rel.split(os.sep)[0])
-            if top != str(workspace):
-                mounts.append(Mount(top, top))
-            break
-    mounts.append(Mount(str(scratch), str(workspace), writable=True))
-    for rel in shared:
-        src = workspace / rel
-        (scratch / rel).mkdir(parents=True, exist_ok=True)
-        mounts.append(Mount(str(src), str(workspace / rel)))
+            return top if top != str(workspace) else None
+    return None
+
+
+def mounts_for(
+    workspace: Path,
+    *,
+    scratch: Path | None = None,
+    shared: Sequence[str] = (),
+    edits: Sequence[tuple[str, str]] = (),
+    tools: Sequence[Mount] = (),
+    extra: Sequence[Mount] = (),
+) -> tuple[Mount, ...]:
+    """The mounts of one run, in order: the command's tools, the workspace, the edited
+    files, then ``extra`` (the run's own folders).
+
+    The workspace appears at its own path, so a command naming it (``cd /ws && ...``)
+    runs on the edited tree.  Without ``scratch`` it is the real folder under a
+    temporary overlay (ignored files, in-project venvs and build outputs included;
+    every write lands in a tmpfs), with each edited file (``edits``: host file, path
+    in the workspace) bound on top.  With ``scratch`` (no overlay available) the copy
+    is mounted writable there and the ``shared`` folders (venvs, node_modules)
+    read-only on top.  A workspace inside a masked folder (``/tmp/x/ws``) would sit in
+    a writable tmpfs; the top of that folder is mounted read-only first."""
+    mounts: list[Mount] = list(tools)
+    top = _masked_top(workspace)
+    if top is not None and not any(m.dest == top for m in tools):
+        mounts.append(Mount(top, top))
+    if scratch is None:
+        mounts.append(Mount(str(workspace), str(workspace), overlay=True))
+    else:
+        mounts.append(Mount(str(scratch), str(workspace), writable=True))
+        for name in shared:
+            (scratch / name).mkdir(parents=True, exist_ok=True)
+            mounts.append(Mount(str(workspace / name), str(workspace / name)))
+    for host_file, rel in edits:
+        mounts.append(Mount(host_file, str(workspace / rel), writable=True))
     mounts.extend(extra)
     return tuple(mounts)

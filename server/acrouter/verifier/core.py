@@ -7,7 +7,10 @@ import functools
 import glob
 import logging
 import os
+import re
+import shlex
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -18,15 +21,23 @@ import attrs
 
 from ..domain import Cancelled, CancelToken, Edit, Task, Verdict
 from ..errors import VerifyError
-from .baseline import BaselineCache, default_baseline_cache
-from .bwrap import BWRAP_MISSING, SANDBOX_TMP, Mount, bwrap_problem, mounts_for, tool_mounts
+from .baseline import BaselineCache, default_baseline_cache, environment_key
+from .bwrap import (
+    BWRAP_MISSING,
+    SANDBOX_TMP,
+    Mount,
+    bwrap_problem,
+    mounts_for,
+    overlay_works,
+    tool_mounts,
+)
 from .bwrap_exe import BwrapExe, find_bwrap
 from .environment import build_env, hidden_home_paths
+from .reports import PARSERS, Report, parse_junit
 from .runners import (
     TestPlan,
     can_check_syntax,
     detect_test_command,
-    parse_junit,
     plan_command,
     project_python,
     pytest_addopts,
@@ -35,12 +46,12 @@ from .sandbox import GiB, Limits, RunSpec, run_command
 from .scratch import Scan, Scratch, ScratchPool, default_pool, scan_workspace
 from .unidiff import apply_diff_texts
 from .verdict import TestRun, judge
-from .workspace import normalise_relative, resolve_edit_path
+from .workspace import normalise_relative, remove_tree, resolve_edit_path
 
 log = logging.getLogger(__name__)
 
 #: Bumped when the way a baseline is computed changes (invalidates cached baselines).
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 SANDBOX_MODES = ("bwrap", "none")
 
 
@@ -75,6 +86,9 @@ class ProjectVerifier:
     - ``cache_dir``: where baselines are kept across processes; None = in memory, shared
       by the verifiers of this process.
     - ``scratch_pool``: where copies are kept for reuse (default: one per process).
+    - ``overlay``: run on the workspace itself under a temporary overlay when bubblewrap
+      can (False: always on a scratch copy).
+    - ``refresh_cache``: run every baseline again and replace the cached entry.
     """
 
     def __init__(
@@ -90,6 +104,8 @@ class ProjectVerifier:
         scratch_pool: ScratchPool | None = None,
         reuse_scratch: bool = True,
         parallel_baseline: bool = True,
+        overlay: bool = True,
+        refresh_cache: bool = False,
     ) -> None:
         if sandbox not in SANDBOX_MODES:
             raise ValueError(f"sandbox must be one of {SANDBOX_MODES}, not {sandbox!r}")
@@ -105,6 +121,8 @@ class ProjectVerifier:
         self.pool = scratch_pool or default_pool()
         self.reuse_scratch = reuse_scratch
         self.parallel_baseline = parallel_baseline
+        self.overlay = overlay
+        self.refresh_cache = refresh_cache
         self.baseline_runs = 0  # how many baselines were actually run (not cached)
 
     # ------------------------------------------------------------------ public
@@ -122,7 +140,10 @@ class ProjectVerifier:
             log.exception("verification of %s's edit failed", model)
             verdict = Verdict("error", detail=f"the verifier failed: {exc}")
         verdict = attrs.evolve(
-            verdict, duration_ms=(time.monotonic() - t0) * 1000.0, sandbox=self.describe_sandbox()
+            verdict,
+            duration_ms=(time.monotonic() - t0) * 1000.0,
+            counted=verdict.counted and verdict.verdict != "error",
+            sandbox=self.describe_sandbox(),
         )
         log.info(
             "verified %s's edit for %s: %s (%s)",
@@ -136,6 +157,10 @@ class ProjectVerifier:
     def bwrap_exe(self) -> BwrapExe | None:
         """The bwrap the tests run under (None with sandbox "none")."""
         return find_bwrap(self.bwrap) if self.sandbox == "bwrap" else None
+
+    def _bwrap_path(self) -> str:
+        exe = self.bwrap_exe()
+        return exe.path if exe is not None and exe.path else self.bwrap
 
     def describe_sandbox(self) -> str:
         """One line for the why: which sandbox the tests ran in."""
@@ -160,21 +185,51 @@ class ProjectVerifier:
             problem = bwrap_problem(exe.path)
             if problem:
                 raise VerifyError(f"{problem} [{exe.describe()}]")
+        else:
+            _refuse_unrewritable(command, root, task.workspace)
         texts = edit_texts(root, edit)
-        probe = plan_command(command, "report.xml")  # the real report path comes with a copy
+        probe = plan_command(command, "/acrouter-out", root)  # the real folder comes later
         syntax = self._syntax_error(texts, probe, root)
         if syntax:
             return Verdict("fail", detail=syntax, score=0.0)
         _check_cancel(cancel)
+        overlay = (
+            self.sandbox == "bwrap" and self.overlay and overlay_works(self._bwrap_path(), str(root))
+        )
         scan = scan_workspace(root, functools.partial(_check_cancel, cancel))
-        key = scan.state_key(CACHE_VERSION, command, self.sandbox, _shared_stamp(root, scan))
+        source_env = dict(os.environ if self.env is None else self.env)
+        tests_env = self._extra_env(root, source_env)
+        env_key = environment_key(
+            probe.argv, {**source_env, **tests_env}, root
+        )
+        key = scan.state_key(
+            CACHE_VERSION,
+            command,
+            self.sandbox,
+            "overlay" if overlay else "copy",
+            _shared_stamp(root, scan),
+            env_key,
+        )
 
         def run(edited: bool, token: CancelToken | None) -> TestRun:
-            return self._run_copy(command, root, scan, texts if edited else None, token)
+            return self._run_once(
+                command, root, scan, texts if edited else None, token, overlay
+            )
 
-        if not probe.pytest:  # exit-code runners: the baseline would not change the verdict
-            return judge(None, run(True, cancel))
-        before = self.cache.get(key)
+        if probe.weak:
+            # exit code only: a baseline matters only to tell whether a failure is the
+            # edit's or the set-up's
+            after = run(True, cancel)
+            if after.exit_code == 0 or after.timed_out or after.killed:
+                return judge(None, after, probe.weak)
+            before = None if self.refresh_cache else self.cache.get(key)
+            if before is None:
+                with self.cache.lock(key):
+                    before = (
+                        None if self.refresh_cache else self.cache.get(key)
+                    ) or self._baseline(key, lambda: run(False, cancel))
+            return judge(before, after, probe.weak)
+        before = None if self.refresh_cache else self.cache.get(key)
         if before is not None:
             return judge(before, run(True, cancel))
         lock = self.cache.lock(key)
@@ -188,7 +243,7 @@ class ProjectVerifier:
             if not self.parallel_baseline:
                 before = self._baseline(key, lambda: run(False, cancel))
                 return judge(before, run(True, cancel))
-            # the two runs use separate copies and sandboxes: run them side by side
+            # the two runs use separate folders and sandboxes: run them side by side
             abort = threading.Event()
             with ThreadPoolExecutor(1, thread_name_prefix="acrouter-baseline") as pool:
                 baseline = pool.submit(
@@ -211,26 +266,35 @@ class ProjectVerifier:
             self.cache.put(key, before)
         return before
 
-    def _run_copy(
+    def _run_once(
         self,
         command: str,
         root: Path,
         scan: Scan,
         texts: Mapping[str, str] | None,
         cancel: CancelToken | None,
+        overlay: bool,
     ) -> TestRun:
-        """One test run in a scratch copy (with ``texts`` written into it, if given)."""
+        """One test run (with ``texts`` applied, if given): on the workspace under a
+        temporary overlay, else on a scratch copy."""
         # copies are reused only after sandboxed runs: without a sandbox, a process the
         # tests left behind could still change the copy after the checks
         reusable = self.sandbox == "bwrap" and self.reuse_scratch
-        scratch = self.pool.acquire(root, scan.total_bytes)
+        scratch = self.pool.acquire(root, 0 if overlay else scan.total_bytes)
         try:
-            plan = plan_command(command, str(scratch.base / "out" / "report.xml"))
-            scratch.sync(scan, texts, check=functools.partial(_check_cancel, cancel))
+            edits: list[tuple[str, str]] = []
+            if overlay:
+                edits = _write_edits(scratch.base / "edit", root, texts or {})
+            else:
+                scratch.sync(scan, texts, check=functools.partial(_check_cancel, cancel))
+                if self.sandbox == "none":
+                    _link_shared(scratch.ws, root, scan.shared_dirs)
             log.info(
-                "running the tests %s the edit in %s", "with" if texts else "without", scratch.ws
+                "running the tests %s the edit in %s",
+                "with" if texts else "without",
+                root if overlay else scratch.ws,
             )
-            return self._run(plan, root, scratch, scan, cancel)
+            return self._run(command, root, scratch, scan, cancel, overlay, edits)
         except BaseException:
             reusable = False
             raise
@@ -260,52 +324,69 @@ class ProjectVerifier:
                 return f"{rel} cannot be compiled: {exc}"
         return None
 
-    def _run(
-        self,
-        plan: TestPlan,
-        root: Path,
-        scratch: Scratch,
-        scan: Scan,
-        cancel: CancelToken | None,
-    ) -> TestRun:
-        out, home, tmp = scratch.run_dirs()
-        ws = scratch.ws
-        scratch.settle()
-        report = out / "report.xml"
-        source_env = dict(os.environ if self.env is None else self.env)
+    def _extra_env(self, root: Path, source_env: Mapping[str, str]) -> dict[str, str]:
+        """VIRTUAL_ENV and PATH for the project's own virtualenv, if it has one."""
         extra: dict[str, str] = {}
-        if not plan.pytest:
-            extra["PYTEST_ADDOPTS"] = pytest_addopts(source_env.get("PYTEST_ADDOPTS"), str(report))
         venv_python = project_python(root)
         if venv_python is not None:
             venv = venv_python.parent.parent
             extra["VIRTUAL_ENV"] = str(venv)
             extra["PATH"] = f"{venv / 'bin'}{os.pathsep}{source_env.get('PATH', '/usr/bin:/bin')}"
+        return extra
+
+    def _run(
+        self,
+        command: str,
+        root: Path,
+        scratch: Scratch,
+        scan: Scan,
+        cancel: CancelToken | None,
+        overlay: bool,
+        edits: list[tuple[str, str]],
+    ) -> TestRun:
+        out, home, tmp = scratch.run_dirs()
+        ws = scratch.ws
+        plan = plan_command(command, str(out), root)
+        for path, text in plan.files.items():
+            Path(path).write_text(text, encoding="utf-8")
+        if not overlay:
+            scratch.settle()
+        source_env = dict(os.environ if self.env is None else self.env)
+        extra = self._extra_env(root, source_env)
+        extra.update(plan.env)
+        if not plan.pytest:
+            extra["PYTEST_ADDOPTS"] = pytest_addopts(source_env.get("PYTEST_ADDOPTS"), str(out))
         if self.sandbox == "bwrap":
             env = build_env(source_env, home=str(home), tmp=SANDBOX_TMP, extra=extra)
             mounts = mounts_for(
-                ws,
                 root,
-                scan.shared_dirs,
-                extra=(
-                    *tool_mounts(plan.argv, root),
-                    Mount(str(out), str(out), True),
-                    Mount(str(home), str(home), True),
-                ),
+                scratch=None if overlay else ws,
+                shared=scan.shared_dirs,
+                edits=edits,
+                tools=tool_mounts(plan.argv, root),
+                extra=(Mount(str(out), str(out), True), Mount(str(home), str(home), True)),
             )
             real_home = source_env.get("HOME") or os.path.expanduser("~")
             hide = tuple(p for p in hidden_home_paths(real_home) if not str(root).startswith(p))
-            spec = RunSpec(plan.argv, str(root), env, self.timeout_s, mounts, hide, self.limits)
+            spec = RunSpec(
+                plan.argv, str(root), env, self.timeout_s, mounts, hide, self.limits,
+                capture=plan.capture,
+            )
         else:
+            extra.update(_editable_paths(root, ws, scan.shared_dirs, extra.get("PYTHONPATH")
+                                         or source_env.get("PYTHONPATH")))
+            if "VIRTUAL_ENV" in extra:
+                extra["VIRTUAL_ENV"] = _to_scratch(extra["VIRTUAL_ENV"], root, ws)
+                extra["PATH"] = _to_scratch_text(extra["PATH"], root, ws)
             env = build_env(source_env, home=str(home), tmp=str(tmp), extra=extra)
-            argv = tuple(_to_scratch(a, root, ws, scan.shared_dirs) for a in plan.argv)
-            spec = RunSpec(argv, str(ws), env, self.timeout_s, limits=self.limits)
-        exe = self.bwrap_exe()
-        bwrap = exe.path if exe is not None and exe.path else self.bwrap
-        outcome = run_command(spec, mode=self.sandbox, bwrap=bwrap, cancel=cancel)
-        parsed = parse_junit(report) if report.exists() else None
-        if outcome.timed_out or outcome.killed:
-            parsed = None
+            argv = tuple(_to_scratch_text(a, root, ws) for a in plan.argv)
+            spec = RunSpec(
+                argv, str(ws), env, self.timeout_s, limits=self.limits, capture=plan.capture
+            )
+        outcome = run_command(spec, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel)
+        parsed = None
+        if not (outcome.timed_out or outcome.killed):
+            parsed = _read_results(plan, str(root) if overlay or self.sandbox == "bwrap" else str(ws))
         log.debug(
             "test run: exit %s, %d bytes of output, %.0f ms; tail:\n%s",
             outcome.exit_code,
@@ -316,7 +397,7 @@ class ProjectVerifier:
         return TestRun(
             exit_code=outcome.exit_code,
             outcomes=parsed.outcomes if parsed else None,
-            expects_report=plan.pytest,
+            expects_report=plan.expects_report,
             timed_out=outcome.timed_out,
             killed=outcome.killed,
             resource=self._resource_hint(
@@ -325,6 +406,7 @@ class ProjectVerifier:
             messages=parsed.messages if parsed else {},
             last_line=_last_line(outcome.output),
             timeout_s=self.timeout_s,
+            broken=parsed.broken if parsed else {},
         )
 
     def _resource_hint(
@@ -384,19 +466,130 @@ def edit_texts(root: Path, edit: Edit) -> dict[str, str]:
     return texts
 
 
-def _to_scratch(arg: str, root: Path, ws: Path, shared: tuple[str, ...]) -> str:
-    """Without a sandbox the copy is not at the workspace path: point absolute paths
-    into the workspace (``/ws/tests``, ``--rootdir=/ws``) at the copy, except paths into
-    the shared folders (the project's virtualenv), which are not copied."""
-    prefix, eq, value = arg.partition("=") if arg.startswith("-") else ("", "", arg)
+def _read_results(plan: TestPlan, root: str) -> Report | None:
+    """The run's per-test results: the first of the plan's reports that exists."""
+    for parser, path in plan.reports:
+        if not os.path.exists(path):
+            continue
+        report = parse_junit(path) if parser == "junit" else PARSERS[parser](path, root)
+        if report is not None:
+            return report
+    return None
+
+
+def _write_edits(folder: Path, root: Path, texts: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Write the edited files into ``folder`` (fresh); returns (host file, path in the
+    workspace) pairs to bind over the overlaid workspace.  A file keeps the mode of
+    the file it replaces."""
+    remove_tree(folder)
+    folder.mkdir(parents=True)
+    binds = []
+    for rel, text in texts.items():
+        target = resolve_edit_path(root, rel)
+        real_rel = target.relative_to(root).as_posix()
+        src = folder / real_rel
+        src.parent.mkdir(parents=True, exist_ok=True)
+        with open(src, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        try:
+            os.chmod(src, stat.S_IMODE(os.stat(target).st_mode) | stat.S_IRUSR | stat.S_IWUSR)
+        except OSError:
+            pass
+        binds.append((str(src), real_rel))
+    return binds
+
+
+def _link_shared(ws: Path, root: Path, shared: tuple[str, ...]) -> None:
+    """Without a sandbox, the copy's venv / node_modules folders point at the real ones
+    (they are not copied)."""
+    for rel in shared:
+        dest = ws / rel
+        if dest.is_symlink():
+            continue
+        try:
+            dest.rmdir()
+        except OSError:
+            continue
+        dest.symlink_to(root / rel, target_is_directory=True)
+
+
+def _to_scratch(path: str, root: Path, ws: Path) -> str:
+    rel = os.path.relpath(path, root)
+    if rel == "." :
+        return str(ws)
+    if rel.startswith(".."):
+        return path
+    return str(ws / rel)
+
+
+def _to_scratch_text(text: str, root: Path, ws: Path) -> str:
+    """Without a sandbox the copy is not at the workspace path: every mention of the
+    workspace (``cd /ws && ...``, ``--rootdir=/ws``, ``/ws/.venv/bin/python``) is
+    pointed at the copy, so the command never reaches the user's folder."""
     roots = str(root)
-    if value != roots and not value.startswith(roots + os.sep):
-        return arg
-    rel = os.path.relpath(value, roots)
-    if rel != "." and rel.split(os.sep)[0] in shared:
-        return arg
-    new = str(ws) if rel == "." else str(ws / rel)
-    return f"{prefix}{eq}{new}"
+    return re.sub(re.escape(roots) + r"(?=$|[/\s'\";:&|)=])", lambda _m: str(ws), text)
+
+
+def _refuse_unrewritable(command: str, root: Path, given: str | None) -> None:
+    """Without a sandbox, refuse a command that would reach the user's folder although
+    every literal mention of the workspace is pointed at the copy: one naming the
+    workspace another way (a symlink, ``~``) or naming a folder that holds it."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    roots = str(root)
+    for word in words:
+        for piece in re.split(r"[=:;&|()]", word):
+            if not piece.startswith(("/", "~")):
+                continue
+            real = os.path.realpath(os.path.expanduser(piece))
+            if piece == roots or piece.startswith(roots + os.sep):
+                continue  # rewritten to the copy
+            if real == roots or real.startswith(roots + os.sep):
+                why = "names the workspace as"
+            elif roots.startswith(real.rstrip(os.sep) + os.sep) and real != "/":
+                why = "names a folder that holds the workspace,"
+            else:
+                continue
+            raise VerifyError(
+                f"without a sandbox the test command cannot be pointed at the scratch copy: "
+                f"it {why} {piece!r}, and would reach your folder {root}; name the "
+                "workspace by its own path or use relative paths"
+            )
+
+
+def _editable_paths(
+    root: Path, ws: Path, shared: tuple[str, ...], existing: str | None
+) -> dict[str, str]:
+    """Without a sandbox an editable install of the project (a ``.pth`` line or
+    setuptools' finder naming the workspace) would import the user's files: put the
+    copy's versions of those folders first on PYTHONPATH."""
+    found: list[str] = []
+    for rel in shared:
+        for site in glob.glob(str(root / rel / "lib" / "python*" / "site-packages")):
+            for pth in glob.glob(os.path.join(site, "*.pth")):
+                try:
+                    lines = Path(pth).read_text(encoding="utf-8", errors="replace").splitlines()
+                except OSError:
+                    continue
+                for line in lines:
+                    line = line.strip()
+                    if line.startswith("/") and (line + "/").startswith(str(root) + "/"):
+                        found.append(_to_scratch(line, root, ws))
+            for finder in glob.glob(os.path.join(site, "__editable___*finder.py")):
+                try:
+                    text = Path(finder).read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                for m in re.finditer(r"'(/[^']+)'", text):
+                    path = m.group(1)
+                    if (path + "/").startswith(str(root) + "/"):
+                        found.append(_to_scratch(os.path.dirname(path), root, ws))
+    if not found:
+        return {}
+    parts = list(dict.fromkeys(found)) + ([existing] if existing else [])
+    return {"PYTHONPATH": os.pathsep.join(parts)}
 
 
 def _shared_stamp(root: Path, scan: Scan) -> str:

@@ -82,6 +82,7 @@ class RunSpec:
     mounts: tuple[Mount, ...] = ()  # bwrap only; applied in order after the base layout
     hide: tuple[str, ...] = ()  # host folders / files hidden inside the sandbox (bwrap only)
     limits: Limits = Limits()
+    capture: str | None = None  # host file that receives the whole output (up to a bound)
 
 
 @attrs.frozen
@@ -186,17 +187,30 @@ def find_prlimit() -> str | None:
 # --------------------------------------------------------------------------- output
 
 
-class OutputCap:
-    """Keeps the first and the last ``keep`` bytes of a stream; counts the rest."""
+#: At most this much of the output goes to ``RunSpec.capture``.
+CAPTURE_MAX_BYTES = 64 * MiB
 
-    def __init__(self, keep: int) -> None:
+
+class OutputCap:
+    """Keeps the first and the last ``keep`` bytes of a stream; counts the rest; and
+    writes the whole stream (up to ``CAPTURE_MAX_BYTES``) to ``capture``, if given."""
+
+    def __init__(self, keep: int, capture: str | None = None) -> None:
         self.keep = keep
         self.head = bytearray()
         self.tail: deque[bytes] = deque()
         self.tail_len = 0
         self.total = 0
+        self._file = open(capture, "wb") if capture else None  # noqa: SIM115
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
     def add(self, chunk: bytes) -> None:
+        if self._file is not None and self.total < CAPTURE_MAX_BYTES:
+            self._file.write(chunk[: CAPTURE_MAX_BYTES - self.total])
         self.total += len(chunk)
         room = self.keep - len(self.head)
         if room > 0:
@@ -402,10 +416,14 @@ def run_command(
     if mode == "bwrap" and os.sep not in bwrap:  # a name: the system's or the wheel's
         bwrap = find_bwrap(bwrap).path or bwrap
     t0 = time.monotonic()
-    run = _Run(spec, mode, bwrap)
+    cap = OutputCap(spec.limits.output_keep_bytes, spec.capture)
+    try:
+        run = _Run(spec, mode, bwrap)
+    except BaseException:
+        cap.close()
+        raise
     if on_start is not None:
         on_start(run.proc.pid)
-    cap = OutputCap(spec.limits.output_keep_bytes)
     sel = selectors.DefaultSelector()
     sel.register(run.out_r, selectors.EVENT_READ)
     eof = False
@@ -459,6 +477,7 @@ def run_command(
                     break
         sel.close()
         run.close()
+        cap.close()
     if cancelled:
         raise Cancelled("verification cancelled")
     code = run.proc.returncode

@@ -3,9 +3,16 @@
 A pure function of two test runs.  With per-test results an edit passes only when no
 test that passed before fails now, no test from before disappeared or became
 skipped, at least one test ran, and either everything passes or the set of failing
-tests strictly shrank.  A run that should have produced a per-test report but did
+tests strictly shrank.  A run that should have produced per-test results but did
 not (a conftest calling ``sys.exit(0)``) never passes.  Without per-test results
-(npm, cargo, go, make) an edit passes iff the suite exits 0.
+(``make test``, a shell line with several runners) an edit passes iff the suite exits
+0, and the verdict is marked weak: deleted or skipped tests cannot be seen.
+
+Blame: a verdict is ``counted`` (evidence about the model) unless the set-up explains
+it.  Tests that cannot run even without the edit (a ModuleNotFoundError during
+collection, a build failure, a missing command) give verdict "error" with the
+runner's own message; tests that time out, or (for exit-code commands) fail, without
+the edit too give "fail" with ``counted`` False.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from ..domain import Verdict
-from .runners import FAILED, PASSED, SKIPPED
+from .reports import FAILED, PASSED, SKIPPED
 
 #: pytest's exit codes that mean "could not run the tests at all".
 _PYTEST_CANNOT_RUN = {3: "internal error", 4: "usage error", 5: "no tests collected"}
@@ -38,6 +45,27 @@ class TestRun:
     messages: Mapping[str, str] = attrs.field(factory=dict)  # test id -> failure message
     last_line: str = ""  # last non-empty line of the output, for error details
     timeout_s: float = 0.0
+    #: files / packages / binaries that could not run (collection or build errors) ->
+    #: the runner's message; they are among ``outcomes`` as failed
+    broken: Mapping[str, str] = attrs.field(factory=dict)
+
+    @property
+    def cannot_run(self) -> bool:
+        """The tests could not run at all: no per-test results where some were
+        expected, or collection / build errors."""
+        if self.timed_out or self.killed:
+            return False
+        if self.outcomes is None:
+            return self.expects_report or self.exit_code in _COMMAND_MISSING
+        return bool(self.broken)
+
+    def why_not(self) -> str:
+        """The runner's own words for why the tests could not run."""
+        if self.broken:
+            entry = min(self.broken)
+            more = f" (and {len(self.broken) - 1} more)" if len(self.broken) > 1 else ""
+            return f"{entry}: {self.broken[entry]}{more}"
+        return self.last_line
 
     @property
     def passed(self) -> int | None:
@@ -89,9 +117,33 @@ def _with(reason: str, before: TestRun | None, after: TestRun) -> str:
     return text
 
 
-def judge(before: TestRun | None, after: TestRun) -> Verdict:
+def _same_trouble(before: TestRun, after: TestRun) -> bool:
+    """``after`` cannot run either, and the edit added no trouble of its own (no newly
+    broken file, no previously passing test failing)."""
+    if not (after.cannot_run or (after.outcomes is None and not after.timed_out and not after.killed)):
+        return False
+    if before.outcomes is None or after.outcomes is None:
+        return True
+    if set(after.broken) - set(before.broken):
+        return False
+    return not any(
+        o == PASSED and after.outcomes.get(t) == FAILED for t, o in before.outcomes.items()
+    )
+
+
+def judge(before: TestRun | None, after: TestRun, weak: str | None = None) -> Verdict:
     """The verdict for ``after`` (the run with the edit) against ``before`` (without it;
-    None when no baseline was run).  ``duration_ms`` is left for the caller to fill."""
+    None when no baseline was run).  ``weak``: why the command's per-test results
+    cannot be read (the verdict says so).  ``duration_ms`` is left for the caller."""
+    v = _judge(before, after)
+    if v.verdict == "error":
+        v = attrs.evolve(v, counted=False)
+    if weak:
+        v = attrs.evolve(v, weak=True, detail=f"{v.detail} [weak: {weak}]")
+    return v
+
+
+def _judge(before: TestRun | None, after: TestRun) -> Verdict:
     b_passed = before.passed if before is not None else None
     b_failed = before.failed if before is not None else None
     a_passed, a_failed = after.passed, after.failed
@@ -99,7 +151,7 @@ def judge(before: TestRun | None, after: TestRun) -> Verdict:
     if a_passed is not None and a_failed is not None and a_passed + a_failed > 0:
         score = a_passed / (a_passed + a_failed)
 
-    def verdict(kind: str, detail: str) -> Verdict:
+    def verdict(kind: str, detail: str, counted: bool = True) -> Verdict:
         return Verdict(
             verdict=kind,
             detail=detail,
@@ -108,12 +160,38 @@ def judge(before: TestRun | None, after: TestRun) -> Verdict:
             tests_passed=a_passed,
             tests_failed=a_failed,
             score=score if kind != "error" else None,
+            counted=counted,
+        )
+
+    # -- the tests cannot run, with or without the edit: the set-up's fault
+    if before is not None and before.cannot_run and _same_trouble(before, after):
+        code = after.exit_code
+        why = after.why_not() or before.why_not()
+        what = f"exit code {code}" if code is not None else "no exit code"
+        if code in _PYTEST_CANNOT_RUN and after.expects_report:
+            what += f", {_PYTEST_CANNOT_RUN[code]}"
+        elif code in _COMMAND_MISSING:
+            what += f", {_COMMAND_MISSING[code]}"
+        return verdict(
+            "error",
+            f"the tests cannot run even without the edit ({what}): {why}".rstrip(": "),
+            counted=False,
         )
 
     # -- runs that did not finish
     if after.killed:
         return verdict("fail", _with(f"the tests were stopped: {after.killed}", before, after))
     if after.timed_out:
+        if before is not None and before.timed_out:
+            return verdict(
+                "fail",
+                _with(
+                    f"the tests time out after {after.timeout_s:g} s even without the edit",
+                    before,
+                    after,
+                ),
+                counted=False,
+            )
         return verdict(
             "fail", _with(f"the tests timed out after {after.timeout_s:g} s", before, after)
         )
@@ -130,15 +208,6 @@ def judge(before: TestRun | None, after: TestRun) -> Verdict:
         if after.expects_report:
             if code in _PYTEST_CANNOT_RUN or code in _COMMAND_MISSING:
                 what = _PYTEST_CANNOT_RUN.get(code) or _COMMAND_MISSING[code]
-                baseline_broken = (
-                    before is not None and before.outcomes is None and before.exit_code == code
-                )
-                if baseline_broken:
-                    return verdict(
-                        "error",
-                        f"the tests cannot run even without the edit (exit code {code}, "
-                        f"{what}): {after.last_line}".rstrip(": "),
-                    )
                 if code == 5:
                     return verdict(
                         "fail", _with("no test ran (pytest collected no tests)", before, after)
@@ -162,6 +231,17 @@ def judge(before: TestRun | None, after: TestRun) -> Verdict:
             )
         if code == 0:
             return verdict("pass", _summary(before, after) or "tests exited 0")
+        if (
+            before is not None
+            and before.outcomes is None
+            and before.exit_code not in (0, None)
+            and not before.expects_report
+        ):
+            return verdict(
+                "fail",
+                _with("the tests fail even without the edit", before, after),
+                counted=False,
+            )
         return verdict(
             "fail",
             _with("the tests failed", before, after)
@@ -188,7 +268,7 @@ def judge(before: TestRun | None, after: TestRun) -> Verdict:
                     after,
                 ),
             )
-        missing = [t for t in old if t not in outcomes]
+        missing = [t for t in old if t not in outcomes and t not in before.broken]
         if missing:
             return verdict(
                 "fail",

@@ -156,7 +156,7 @@ def shared_dirs(root: Path) -> list[str]:
     return sorted(found)
 
 
-def _git_files(root: Path) -> list[str] | None:
+def _git_files(root: Path, *which: str) -> list[str] | None:
     if not shutil.which("git"):
         return None
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -173,9 +173,7 @@ def _git_files(root: Path) -> list[str] | None:
                 str(root),
                 "ls-files",
                 "-z",
-                "-c",
-                "-o",
-                "--exclude-standard",
+                *(which or ("-c", "-o", "--exclude-standard")),
             ],
             capture_output=True,
             env=env,
@@ -212,13 +210,37 @@ def walk_files(root: Path, top: str = "") -> Iterator[str]:
                 yield rel
 
 
+def _heavy(rel: str) -> bool:
+    return any(part in HEAVY_DIRS for part in rel.split("/"))
+
+
+def ignored_files(root: Path) -> list[str]:
+    """Files git ignores that the tests may still need at home (a generated
+    ``_version.py``, compiled ``.mo`` translations, build outputs outside heavy
+    folders); heavy folders and virtualenvs are left out."""
+    entries = _git_files(root, "-o", "-i", "--exclude-standard", "--directory")
+    found: list[str] = []
+    for entry in entries or []:
+        rel = entry.rstrip("/")
+        if not rel or _heavy(rel):
+            continue
+        if entry.endswith("/"):
+            if is_virtualenv(root / rel):
+                continue
+            found.extend(walk_files(root, rel))
+        else:
+            found.append(rel)
+    return found
+
+
 def list_workspace(root: Path) -> tuple[list[str], str]:
-    """Relative paths to copy: git's view (tracked + untracked, not ignored) when the
-    workspace is in a git repository, else a walk that skips heavy folders."""
+    """Relative paths the tests may read: git's view (tracked + untracked, and the
+    ignored files outside heavy folders) when the workspace is in a git repository,
+    else a walk that skips heavy folders."""
     files = _git_files(root)
     if files is None:
         return sorted(walk_files(root)), "walk"
-    return files, "git"
+    return sorted({*files, *ignored_files(root)}), "git"
 
 
 def remove_tree(path: Path) -> None:
