@@ -15,7 +15,16 @@ import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.bwrap import overlay_works
 
-from .helpers import CALC, CALC_FIXED, PYTEST, TEST_CALC, needs_bwrap, task_for, verifier, write_tree
+from .helpers import (
+    CALC,
+    CALC_FIXED,
+    PYTEST,
+    TEST_CALC,
+    needs_bwrap,
+    task_for,
+    verifier,
+    write_tree,
+)
 
 
 def _overlay_bwrap() -> str | None:

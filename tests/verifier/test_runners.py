@@ -93,7 +93,8 @@ def test_shell_lines_keep_their_runner() -> None:
     plan = plan_command("CI=1 go test ./... | tee log", "/out")
     assert plan.runner == "go" and "go test -json ./..." in plan.argv[2]
     plan = plan_command("cd rs && cargo test --all", "/out")
-    assert plan.runner == "cargo" and plan.argv[2].endswith("cargo test --all -- --format=pretty")
+    assert plan.runner == "cargo"
+    assert plan.argv[2].endswith("cargo test --no-fail-fast --all -- --format=pretty")
     assert plan_command("cargo test -q", "/out").weak is not None
 
 

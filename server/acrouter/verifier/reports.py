@@ -314,6 +314,9 @@ def parse_mocha(path: str | os.PathLike[str], root: str | None = None) -> Report
 # --------------------------------------------------------------------------- go test -json
 
 
+_GO_BUILD_FAILED = re.compile(r"^FAIL\s+(\S+)\s+\[(build|setup) failed\]")
+
+
 def parse_go_json(path: str | os.PathLike[str], root: str | None = None) -> Report | None:
     """``go test -json`` events.  A package that fails without any failing test (it
     does not build, or its TestMain exits) is one failed entry named by the package."""
@@ -324,8 +327,15 @@ def parse_go_json(path: str | os.PathLike[str], root: str | None = None) -> Repo
     output: dict[str, list[str]] = {}
     failed_pkgs: dict[str, None] = {}
     seen = False
+    said: list[str] = []  # the compiler's lines before "FAIL pkg [build failed]"
     for line in text.splitlines():
         if not line.startswith("{"):
+            if m := _GO_BUILD_FAILED.match(line):
+                seen = True
+                out.add_broken(m.group(1), said[-1] if said else f"{m.group(2)} failed")
+                said = []
+            elif line.strip() and not line.startswith("#"):
+                said.append(line.strip())
             continue
         try:
             ev = json.loads(line)
@@ -368,29 +378,46 @@ def _go_message(lines: list[str]) -> str:
 _CARGO_RUNNING = re.compile(r"^\s*Running (?:unittests )?(\S+)")
 _CARGO_DOC = re.compile(r"^\s*Doc-tests (\S+)")
 _CARGO_TEST = re.compile(r"^test (.+?) \.\.\. (ok|FAILED|ignored(?:, .*)?)$")
+_CARGO_BLOCK = re.compile(r"^---- (.+?) stdout ----$")
+_CARGO_DOC_LINE = re.compile(r" \(line \d+\)$")
 _CARGO_RESULT = re.compile(r"^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored")
 
 
 def parse_cargo(path: str | os.PathLike[str], root: str | None = None) -> Report | None:
     """``cargo test`` output (libtest's pretty format), prefixed by the test binary's
-    source (``src/lib.rs::tests::adds``, ``tests/integ.rs::adds``, ``doc::...``).  None
-    when no test binary ran (a build failure): the caller sees the exit code."""
+    source (``src/lib.rs::tests::adds``, ``tests/integ.rs::adds``,
+    ``doc:calc::src/lib.rs - add``; a doc test's line number is dropped, so moving
+    code does not look like a test disappearing).  A crate that does not compile is
+    one failed entry with the compiler's first error.  None when nothing ran."""
     text = _read(path)
     if text is None:
         return None
     out = _Builder()
     unit = ""
     binaries = 0
+    failing: str | None = None  # inside a "---- name stdout ----" block
+    error: str | None = None
     for line in text.splitlines():
         if m := _CARGO_RUNNING.match(line):
             unit, binaries = m.group(1), binaries + 1
         elif m := _CARGO_DOC.match(line):
             unit, binaries = f"doc:{m.group(1)}", binaries + 1
         elif m := _CARGO_TEST.match(line):
-            name, result = m.group(1), m.group(2)
+            name, result = _CARGO_DOC_LINE.sub("", m.group(1)), m.group(2)
             outcome = PASSED if result == "ok" else FAILED if result == "FAILED" else SKIPPED
-            out.add(f"{unit}::{name}" if unit else name, outcome, f"{name} FAILED")
+            out.add(f"{unit}::{name}" if unit else name, outcome, None)
+        elif m := _CARGO_BLOCK.match(line):
+            failing = f"{unit}::{_CARGO_DOC_LINE.sub('', m.group(1))}" if unit else m.group(1)
+        elif failing and line.strip() and "panicked at" not in line:
+            if failing in out.outcomes and failing not in out.messages:
+                out.messages[failing] = line.strip()[:200]
+            failing = None
+        elif line.startswith("error") and error is None and not line.startswith("error: test failed"):
+            error = line.strip()
     if not binaries and not out.outcomes:
+        if error:  # the crate did not compile: no test binary ran
+            out.add_broken("cargo build", error)
+            return out.report()
         return None
     return out.report()
 
@@ -407,11 +434,11 @@ def cargo_counts(text: str) -> tuple[int, int, int]:
 
 # --------------------------------------------------------------------------- unittest -v
 
-_UT_START = re.compile(r"^(\w+) \(([\w.]+)\)")
+_UT_START = re.compile(r"^(\S+) \(([\w.]+)\)")
 _UT_RESULT = re.compile(
     r"\.\.\. (ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)\s*$"
 )
-_UT_FAILHDR = re.compile(r"^(FAIL|ERROR): (\w+) \(([\w.]+)\)")
+_UT_FAILHDR = re.compile(r"^(FAIL|ERROR): (\S+) \(([\w.]+)\)")
 
 
 def parse_unittest(path: str | os.PathLike[str], root: str | None = None) -> Report | None:
@@ -448,6 +475,8 @@ def parse_unittest(path: str | os.PathLike[str], root: str | None = None) -> Rep
 
 
 def _ut_id(name: str, where: str) -> str:
+    if "._FailedTest" in where:  # a module that could not be imported: its name
+        return name
     # Python >= 3.11 prints (module.Class.test), older ones (module.Class)
     return where if where.endswith("." + name) else f"{where}.{name}"
 
@@ -455,6 +484,7 @@ def _ut_id(name: str, where: str) -> str:
 def _ut_messages(text: str, out: _Builder) -> None:
     blocks = re.split(r"^={20,}$", text, flags=re.MULTILINE)
     for block in blocks[1:]:
+        block = re.split(r"^-{20,}\nRan \d+ tests? in", block, flags=re.MULTILINE)[0]
         head = block.strip().splitlines()
         if not head:
             continue
@@ -466,7 +496,7 @@ def _ut_messages(text: str, out: _Builder) -> None:
         last = next((ln for ln in reversed(body) if not ln.startswith(" ")), None)
         if last and test_id in out.outcomes:
             out.messages[test_id] = last.strip()[:200]
-        if "_FailedTest" in test_id:  # a module that could not be imported
+        if "._FailedTest" in f.group(3):  # a module that could not be imported
             out.broken[test_id] = out.messages.get(test_id) or "the test module failed to import"
 
 

@@ -439,6 +439,10 @@ class _Planner:
         elif where == "after-go-test":
             i = tokens.index("test")
             args[i + 1 : i + 1] = extra
+        elif where == "after-cargo-test":
+            i = next(i for i, t in enumerate(tokens) if t in ("test", "t"))
+            args[i + 1 : i + 1] = extra
+            args += ["--format=pretty"] if "--" in tokens else ["--", "--format=pretty"]
         return args, runner_or_why
 
     # ------------------------------------------------------------------ a shell segment
@@ -456,6 +460,13 @@ class _Planner:
             if m is None:
                 return text, WEAK_REASON
             return text[: m.end()] + flags + text[m.end() :], runner_or_why
+        if where == "after-cargo-test":
+            m = re.search(r"\bcargo\s+(\+\S+\s+)?t(est)?\b", text)
+            if m is None:
+                return text, WEAK_REASON
+            tail = " --format=pretty" if "--" in seg.tokens else " -- --format=pretty"
+            text = text[: m.end()] + flags + text[m.end() :]
+            return text.rstrip() + tail + text[len(text.rstrip()) :], runner_or_why
         return text, runner_or_why
 
     def _flags(self, tokens: tuple[str, ...], runner: str) -> tuple[list[str], str, str]:
@@ -499,7 +510,8 @@ class _Planner:
                 return [], "", f"{WEAK_REASON} (cargo test --quiet prints no test names)"
             self.capture = f"{out}/output.log"
             self.reports.append(("cargo", self.capture))
-            return (["--format=pretty"] if "--" in tokens else ["--", "--format=pretty"]), "append", "cargo"
+            # every test binary runs (no stop at the first failing one), names printed
+            return ["--no-fail-fast"], "after-cargo-test", "cargo"
         if runner == "npm":
             return self._npm(tokens)
         return [], "", WEAK_REASON

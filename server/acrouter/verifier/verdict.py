@@ -67,17 +67,23 @@ class TestRun:
             return f"{entry}: {self.broken[entry]}{more}"
         return self.last_line
 
+    def _count(self, outcome: str) -> int | None:
+        """Tests with ``outcome``; broken files are not tests (as in the runners' counts)."""
+        if self.outcomes is None:
+            return None
+        return sum(o == outcome and t not in self.broken for t, o in self.outcomes.items())
+
     @property
     def passed(self) -> int | None:
-        return None if self.outcomes is None else sum(o == PASSED for o in self.outcomes.values())
+        return self._count(PASSED)
 
     @property
     def failed(self) -> int | None:
-        return None if self.outcomes is None else sum(o == FAILED for o in self.outcomes.values())
+        return self._count(FAILED)
 
     @property
     def skipped(self) -> int | None:
-        return None if self.outcomes is None else sum(o == SKIPPED for o in self.outcomes.values())
+        return self._count(SKIPPED)
 
     def failing(self) -> set[str]:
         return {t for t, o in (self.outcomes or {}).items() if o == FAILED}
@@ -252,8 +258,22 @@ def _judge(before: TestRun | None, after: TestRun) -> Verdict:
     # -- per-test results
     outcomes = after.outcomes
     ran = (a_passed or 0) + (a_failed or 0)
+    if before is not None and before.outcomes is not None:
+        newly_broken = sorted(set(after.broken) - set(before.broken))
+        if newly_broken:
+            entry = newly_broken[0]
+            return verdict(
+                "fail",
+                _with(
+                    f"with the edit {_names(newly_broken)} could not run ({after.broken[entry]})",
+                    before,
+                    after,
+                ),
+            )
     if ran == 0:
-        return verdict("fail", _with("no test ran", before, after))
+        gone = sorted(before.outcomes or {}) if before is not None else []
+        tail = f": {_names(gone)} no longer ran" if gone else ""
+        return verdict("fail", _with(f"no test ran{tail}", before, after))
     if before is not None and before.outcomes is not None:
         old = before.outcomes
         broken = [t for t, o in old.items() if o == PASSED and outcomes.get(t) == FAILED]

@@ -1,0 +1,179 @@
+"""Per-test results from each runner's own output.  The files in tests/fixtures/reports
+are real outputs recorded for this test (paths rewritten to /work/proj): jest 29.7.0,
+vitest 2.1.9 and mocha 10.8.2 (installed from npm into a scratch folder, not into this
+repository: their installs are too heavy for the test suite), ``go test -json`` of go
+1.19.8, ``cargo test --no-fail-fast -- --format=pretty`` of cargo 1.95 and
+``python3.11 -m unittest -v``.  The counts asserted are the ones each runner printed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from acrouter.verifier.reports import (
+    cargo_counts,
+    parse_cargo,
+    parse_go_json,
+    parse_jest,
+    parse_junit,
+    parse_mocha,
+    parse_node,
+    parse_unittest,
+)
+from acrouter.verifier.verdict import TestRun, judge
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
+
+
+def counts(report) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    run = TestRun(exit_code=1, outcomes=report.outcomes, broken=report.broken)
+    return run.passed, run.failed, run.skipped  # type: ignore[return-value]
+
+
+def test_jest_json() -> None:
+    report = parse_jest(FIXTURES / "jest.json", "/work/proj")
+    assert report is not None
+    assert report.outcomes["jt/calc.test.js::mul › small"] == "passed"
+    assert report.outcomes["jt/calc.test.js::adds"] == "failed"
+    assert report.outcomes["jt/calc.test.js::mul › later"] == "skipped"
+    # jest: "Tests: 1 failed, 1 skipped, 1 passed, 3 total" and one suite that failed to run
+    data = json.loads((FIXTURES / "jest.json").read_text())
+    assert counts(report) == (data["numPassedTests"], data["numFailedTests"], data["numPendingTests"])
+    assert report.broken == {
+        "jt/broken.test.js": "Cannot find module 'not-installed-anywhere' from 'broken.test.js'"
+    }
+
+
+def test_vitest_json() -> None:
+    report = parse_jest(FIXTURES / "vitest.json", "/work/proj")
+    assert report is not None
+    # vitest: "Tests 1 failed | 1 passed | 1 skipped (3)", one file failed to load
+    assert counts(report) == (1, 1, 1)
+    assert report.outcomes["vt/calc.test.mjs::mul › small"] == "passed"
+    assert list(report.broken) == ["vt/broken.test.mjs"]
+    assert "not-installed-anywhere" in report.broken["vt/broken.test.mjs"]
+
+
+def test_mocha_json() -> None:
+    report = parse_mocha(FIXTURES / "mocha.json", "/work/proj")
+    assert report is not None
+    data = json.loads((FIXTURES / "mocha.json").read_text())
+    stats = data["stats"]
+    assert counts(report) == (stats["passes"], stats["failures"], stats["pending"])
+    assert report.outcomes == {
+        "mt/calc.test.js::calc adds": "failed",
+        "mt/calc.test.js::calc muls": "passed",
+        "mt/calc.test.js::calc later": "skipped",
+    }
+
+
+def test_go_test_json() -> None:
+    report = parse_go_json(FIXTURES / "go_test_json.txt")
+    assert report is not None
+    assert report.outcomes["example.com/calc/calc::TestAdd"] == "failed"
+    assert report.outcomes["example.com/calc/calc::TestMul/small"] == "passed"
+    assert report.outcomes["example.com/calc/calc::TestSkipped"] == "skipped"
+    assert report.messages["example.com/calc/calc::TestAdd"] == "calc_test.go:7: Add(2, 3) = -1, want 5"
+    # a package that does not build is a broken entry with the compiler's words
+    assert report.broken == {"example.com/calc/broken": "broken/b.go:3:23: undefined: undefined"}
+    # go -v prints 5 results: TestAdd, TestMul and its 2 subtests, TestSkipped
+    assert counts(report) == (3, 1, 1)
+
+
+def test_cargo_test_output() -> None:
+    text = (FIXTURES / "cargo_test.txt").read_text()
+    report = parse_cargo(FIXTURES / "cargo_test.txt")
+    assert report is not None
+    assert counts(report) == cargo_counts(text) == (3, 1, 1)
+    assert report.outcomes["src/lib.rs::tests::adds"] == "failed"
+    assert report.outcomes["tests/integ.rs::adds"] == "passed"
+    assert report.outcomes["doc:calc::src/lib.rs - add"] == "passed"  # no line number
+    assert report.messages["src/lib.rs::tests::adds"] == "assertion `left == right` failed"
+
+
+def test_cargo_build_failure_is_broken(tmp_path: Path) -> None:
+    out = tmp_path / "o.txt"
+    out.write_text(
+        "   Compiling calc v0.1.0 (/p)\nerror[E0425]: cannot find value `x` in this scope\n"
+        " --> src/lib.rs:1:30\n\nerror: could not compile `calc` (lib test) due to 1 previous error\n"
+    )
+    report = parse_cargo(out)
+    assert report is not None
+    assert report.broken == {"cargo build": "error[E0425]: cannot find value `x` in this scope"}
+
+
+def test_unittest_verbose_output() -> None:
+    report = parse_unittest(FIXTURES / "unittest_v.txt")
+    assert report is not None
+    assert report.outcomes == {
+        "tests.test_broken": "failed",
+        "tests.test_calc.TestCalc.test_add": "failed",  # a docstring line stood between
+        "tests.test_calc.TestCalc.test_error": "failed",
+        "tests.test_calc.TestCalc.test_mul": "passed",
+        "tests.test_calc.TestCalc.test_skipped": "skipped",
+    }
+    assert report.messages["tests.test_calc.TestCalc.test_add"] == "AssertionError: 2 != 3"
+    assert report.broken == {"tests.test_broken": "ModuleNotFoundError: No module named 'notthere'"}
+    # unittest: "Ran 5 tests ... FAILED (failures=1, errors=2, skipped=1)": the import
+    # error is one of its 5 (not a test of ours), so 1 passed, 2 failed, 1 skipped
+    assert counts(report) == (1, 2, 1)
+
+
+def test_node_reporter_lines(tmp_path: Path) -> None:
+    lines = [
+        {"file": "/w/test/a.test.js", "path": ["adds"], "status": "pass"},
+        {"file": "/w/test/a.test.js", "path": ["grp", "inner"], "status": "fail", "err": "2 !== 3"},
+        {"file": "/w/test/a.test.js", "path": ["grp"], "status": "pass", "suite": True},
+        {"file": "/w/test/a.test.js", "path": ["later"], "status": "pass", "skip": True},
+        {"file": "/w/test/b.test.js", "path": ["/w/test/b.test.js"], "status": "fail", "err": "Cannot find module 'x'"},
+    ]
+    path = tmp_path / "node.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines) + "not json\n")
+    report = parse_node(path, "/w")
+    assert report is not None
+    assert report.outcomes == {
+        "test/a.test.js::adds": "passed",
+        "test/a.test.js::grp > inner": "failed",
+        "test/a.test.js::later": "skipped",
+        "test/b.test.js": "failed",
+    }
+    assert report.broken == {"test/b.test.js": "Cannot find module 'x'"}
+
+
+JUNIT_XUNIT1 = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite>
+<testcase classname="tests.test_x" name="test_y[json]" file="tests/test_x.py" line="1"/>
+<testcase classname="tests.test_x.TestC" name="test_m" file="tests/test_x.py" line="4"><failure message="assert 0">x</failure></testcase>
+<testcase classname="" name="tests.test_broken" file="tests/test_broken.py"><error message="collection failure">ImportError while importing test module
+E   ModuleNotFoundError: No module named 'notthere'</error></testcase>
+</testsuite></testsuites>"""
+
+
+def test_pytest_ids_are_node_ids(tmp_path: Path) -> None:
+    path = tmp_path / "r.xml"
+    path.write_text(JUNIT_XUNIT1)
+    report = parse_junit(path)
+    assert report is not None
+    assert report.outcomes == {
+        "tests/test_x.py::test_y[json]": "passed",
+        "tests/test_x.py::TestC::test_m": "failed",
+        "tests/test_broken.py": "failed",
+    }
+    assert report.broken == {"tests/test_broken.py": "ModuleNotFoundError: No module named 'notthere'"}
+
+
+@pytest.mark.parametrize("vanished", ["emptied", "skipped"])
+def test_disappearing_tests_fail_for_every_runner_with_results(vanished: str) -> None:
+    before = TestRun(exit_code=1, outcomes={"a::t1": "passed", "a::catches_bug": "failed"}, expects_report=True)
+    outcomes = {"a::t1": "passed"} if vanished == "emptied" else {"a::t1": "passed", "a::catches_bug": "skipped"}
+    v = judge(before, TestRun(exit_code=0, outcomes=outcomes, expects_report=True))
+    assert v.verdict == "fail" and v.counted
+
+
+def test_an_environment_broken_before_and_after_is_an_uncounted_error() -> None:
+    broken = {"tests/test_a.py": "ModuleNotFoundError: No module named 'requests'"}
+    before = TestRun(exit_code=2, outcomes={"tests/test_a.py": "failed"}, expects_report=True, broken=broken)
+    after = TestRun(exit_code=2, outcomes={"tests/test_a.py": "failed"}, expects_report=True, broken=broken)
+    v = judge(before, after)
+    assert v.verdict == "error" and v.counted is False
+    assert "ModuleNotFoundError: No module named 'requests'" in v.detail

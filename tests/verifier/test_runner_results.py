@@ -1,0 +1,298 @@
+"""Per-test results end to end, on small fixture projects of each runner: a fix passes
+with the runner's own counts, and emptying a test file or skipping the test that
+catches the bug fails.  Commands without per-test results give weak verdicts.  A
+broken environment is an "error" that is not counted against the model.
+
+node's test runner and unittest always run (Node 20 and Python are on every machine
+of this project); cargo and go run where their toolchains are installed."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+
+from .helpers import CALC, CALC_FIXED, PYTEST, needs_bwrap, task_for, verifier, write_tree
+
+pytestmark = needs_bwrap
+
+# --------------------------------------------------------------------------- node --test
+
+CALC_JS = "exports.add = (a, b) => a - b;\nexports.mul = (a, b) => a * b;\n"
+CALC_JS_FIXED = CALC_JS.replace("a - b", "a + b")
+TEST_JS = """\
+const test = require('node:test');
+const assert = require('node:assert');
+const { add, mul } = require('../calc.js');
+
+test('adds', () => { assert.strictEqual(add(2, 3), 5); });
+test.describe('mul', () => {
+  test.it('small', () => { assert.strictEqual(mul(2, 3), 6); });
+});
+"""
+OTHER_JS = """\
+const test = require('node:test');
+test('adds', () => {});
+"""
+
+
+@pytest.fixture
+def node_project(tmp_path: Path) -> Path:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    return write_tree(
+        tmp_path / "nodeproj",
+        {
+            "package.json": json.dumps(
+                {"name": "calc", "version": "1.0.0", "scripts": {"test": "node --test test/"}}
+            ),
+            "calc.js": CALC_JS,
+            "test/calc.test.js": TEST_JS,
+            "test/other.test.js": OTHER_JS,
+        },
+    )
+
+
+def test_node_test_runner_through_npm_test(node_project: Path) -> None:
+    v = verifier(timeout_s=60)
+    fixed = v.verify(task_for(node_project, "npm test"), Edit(files={"calc.js": CALC_JS_FIXED}), "m")
+    assert fixed.verdict == "pass" and not fixed.weak, fixed.detail
+    # node counts 3 tests (the describe block is a suite), one failing before the fix
+    assert (fixed.tests_passed_before, fixed.tests_failed_before) == (2, 1)
+    assert (fixed.tests_passed, fixed.tests_failed) == (3, 0)
+
+    broken = v.verify(
+        task_for(node_project, "npm test"),
+        Edit(files={"calc.js": CALC_JS_FIXED.replace("a * b", "a + b")}),
+        "m",
+    )
+    assert broken.verdict == "fail" and "test/calc.test.js::mul > small" in broken.detail
+
+
+@pytest.mark.parametrize(
+    ("new_test", "why"),
+    [
+        ("", "no longer ran: test/calc.test.js::adds"),
+        (TEST_JS.replace("test('adds'", "test.skip('adds'"), "became skipped"),
+    ],
+    ids=["emptied", "skipped"],
+)
+def test_node_cheats_fail(node_project: Path, new_test: str, why: str) -> None:
+    """The bug stays, the test that catches it goes away: not a pass."""
+    v = verifier(timeout_s=60)
+    out = v.verify(
+        task_for(node_project, "node --test test/"),
+        Edit(files={"test/calc.test.js": new_test}),
+        "m",
+    )
+    assert out.verdict == "fail" and why in out.detail, out.detail
+
+
+# --------------------------------------------------------------------------- unittest
+
+TEST_UT = """\
+import unittest
+
+from calc import add, mul
+
+
+class TestCalc(unittest.TestCase):
+    def test_add(self):
+        self.assertEqual(add(2, 3), 5)
+
+    def test_mul(self):
+        self.assertEqual(mul(2, 3), 6)
+"""
+
+
+def _bare_python(where: Path) -> str:
+    """A virtualenv without pytest (no system site-packages, no pip)."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
+    return str(where / "bin" / "python")
+
+
+@pytest.mark.parametrize("with_pytest", [True, False], ids=["via-pytest", "verbose-output"])
+def test_unittest(tmp_path: Path, with_pytest: bool) -> None:
+    root = write_tree(
+        tmp_path / "ut",
+        {"calc.py": CALC, "tests/__init__.py": "", "tests/test_calc.py": TEST_UT},
+    )
+    python = shlex.quote(sys.executable) if with_pytest else _bare_python(tmp_path / "bare")
+    command = f"{python} -m unittest discover -s tests -t ."
+    v = verifier(timeout_s=60)
+    fixed = v.verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
+    assert fixed.verdict == "pass" and not fixed.weak, fixed.detail
+    assert (fixed.tests_passed_before, fixed.tests_failed_before, fixed.tests_passed) == (1, 1, 2)
+
+    test_id = (
+        "tests/test_calc.py::TestCalc::test_add"
+        if with_pytest
+        else "tests.test_calc.TestCalc.test_add"
+    )
+    emptied = v.verify(task_for(root, command), Edit(files={"tests/test_calc.py": ""}), "m")
+    assert emptied.verdict == "fail" and test_id in emptied.detail, emptied.detail
+    skipping = TEST_UT.replace("    def test_add", "    @unittest.skip('later')\n    def test_add")
+    skipped = v.verify(task_for(root, command), Edit(files={"tests/test_calc.py": skipping}), "m")
+    assert skipped.verdict == "fail" and "became skipped" in skipped.detail, skipped.detail
+
+
+# --------------------------------------------------------------------------- cargo
+
+LIB_RS = """\
+pub fn add(a: i32, b: i32) -> i32 { a - b }
+pub fn mul(a: i32, b: i32) -> i32 { a * b }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn adds() { assert_eq!(add(2, 3), 5); }
+    #[test]
+    fn muls() { assert_eq!(mul(2, 3), 6); }
+}
+"""
+INTEG_RS = "#[test]\nfn muls_again() { assert_eq!(calc::mul(1, 1), 1); }\n"
+
+
+@pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
+def test_cargo_test(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "rs",
+        {
+            "Cargo.toml": '[package]\nname = "calc"\nversion = "0.1.0"\nedition = "2021"\n',
+            "src/lib.rs": LIB_RS,
+            "tests/integ.rs": INTEG_RS,
+        },
+    )
+    v = verifier(timeout_s=240)
+    fixed = v.verify(
+        task_for(root, "cargo test --offline"),
+        Edit(files={"src/lib.rs": LIB_RS.replace("a - b", "a + b")}),
+        "m",
+    )
+    assert fixed.verdict == "pass" and not fixed.weak, fixed.detail
+    # --no-fail-fast: the integration test runs although the unit tests fail
+    assert (fixed.tests_passed_before, fixed.tests_failed_before) == (2, 1)
+    assert (fixed.tests_passed, fixed.tests_failed) == (3, 0)
+    ignored = LIB_RS.replace("    #[test]\n    fn adds", "    #[test]\n    #[ignore]\n    fn adds")
+    cheat = v.verify(task_for(root, "cargo test --offline"), Edit(files={"src/lib.rs": ignored}), "m")
+    assert cheat.verdict == "fail" and "became skipped: src/lib.rs::tests::adds" in cheat.detail
+
+
+# --------------------------------------------------------------------------- go
+
+GO_CALC = "package calc\n\nfunc Add(a, b int) int { return a - b }\n"
+GO_TEST = """\
+package calc
+
+import "testing"
+
+func TestAdd(t *testing.T) {
+	if Add(2, 3) != 5 {
+		t.Fatalf("Add(2, 3) = %d, want 5", Add(2, 3))
+	}
+}
+
+func TestZero(t *testing.T) {
+	if Add(0, 0) != 0 {
+		t.Fatal("zero")
+	}
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("go") is None, reason="go is not installed")
+def test_go_test(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "gop",
+        {"go.mod": "module example.com/calc\n\ngo 1.19\n", "calc.go": GO_CALC, "calc_test.go": GO_TEST},
+    )
+    v = verifier(timeout_s=240)
+    fixed = v.verify(
+        task_for(root, "go test ./..."),
+        Edit(files={"calc.go": GO_CALC.replace("a - b", "a + b")}),
+        "m",
+    )
+    assert fixed.verdict == "pass" and not fixed.weak, fixed.detail
+    assert (fixed.tests_passed_before, fixed.tests_failed_before, fixed.tests_passed) == (1, 1, 2)
+    emptied = v.verify(
+        task_for(root, "go test ./..."),
+        Edit(files={"calc_test.go": GO_TEST.split("func TestAdd")[0] + "func TestZero" + GO_TEST.split("func TestZero")[1]}),
+        "m",
+    )
+    assert emptied.verdict == "fail" and "no longer ran: example.com/calc::TestAdd" in emptied.detail
+
+
+# --------------------------------------------------------------------------- weak commands
+
+
+def test_a_make_target_gives_a_weak_verdict(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "mk",
+        {"calc.py": CALC, "check.py": "from calc import add\nassert add(2, 3) == 5\n"},
+    )
+    (root / "Makefile").write_text(f"test:\n\t{shlex.quote(sys.executable)} check.py\n")
+    v = verifier(timeout_s=60)
+    out = v.verify(task_for(root, "make test"), Edit(files={"calc.py": CALC_FIXED}), "m")
+    assert out.verdict == "pass" and out.weak
+    assert "skipped or deleted tests cannot be detected with this command" in out.detail
+    # deleting the check passes too: exactly why the verdict is weak
+    cheat = v.verify(task_for(root, "make test"), Edit(files={"check.py": "pass\n"}), "m")
+    assert cheat.verdict == "pass" and cheat.weak
+
+
+def test_a_weak_command_that_fails_without_the_edit_is_not_counted(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "mk", {"calc.py": CALC, "check.sh": "exit 3\n"})
+    v = verifier(timeout_s=60)
+    out = v.verify(task_for(root, "sh check.sh"), Edit(files={"calc.py": CALC_FIXED}), "m")
+    assert out.verdict == "fail" and out.weak and out.counted is False
+    assert "fail even without the edit" in out.detail
+
+
+# --------------------------------------------------------------------------- broken environments
+
+
+def test_a_missing_module_is_an_uncounted_error_with_the_runners_message(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "env",
+        {
+            "calc.py": CALC,
+            "tests/test_calc.py": "import requests_not_installed_here\n\n\ndef test_x():\n    pass\n",
+            "tests/test_other.py": "def test_ok():\n    pass\n",
+        },
+    )
+    command = f"{PYTEST} {shlex.quote(str(root / 'tests'))}"
+    out = verifier(timeout_s=60).verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
+    assert out.verdict == "error" and out.counted is False
+    assert "cannot run even without the edit" in out.detail
+    assert "ModuleNotFoundError: No module named 'requests_not_installed_here'" in out.detail
+
+
+def test_an_edit_that_breaks_collection_is_the_models_fail(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "env",
+        {"calc.py": CALC, "tests/test_calc.py": "from calc import add\n\n\ndef test_x():\n    add(1, 1)\n"},
+    )
+    command = f"{PYTEST} {shlex.quote(str(root / 'tests'))}"
+    out = verifier(timeout_s=60).verify(
+        task_for(root, command), Edit(files={"calc.py": "import nothing_like_this\n"}), "m"
+    )
+    assert out.verdict == "fail" and out.counted is True
+    assert "No module named 'nothing_like_this'" in out.detail
+
+
+def test_tests_that_time_out_without_the_edit_are_not_counted(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "hang",
+        {"calc.py": CALC, "tests/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(60)\n"},
+    )
+    command = f"{PYTEST} {shlex.quote(str(root / 'tests'))}"
+    out = verifier(timeout_s=3).verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
+    assert out.verdict == "fail" and out.counted is False
+    assert "even without the edit" in out.detail
