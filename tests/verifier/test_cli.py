@@ -44,6 +44,8 @@ def test_pass_and_fail_with_json(
         "testsPassed": 2,
         "testsFailed": 0,
         "durationMs": out["durationMs"],
+        "counted": True,
+        "weak": False,
         "detail": "2 passed, 0 failed (before: 1 passed, 1 failed)",
         "sandbox": "bwrap",
         "bwrap": out["bwrap"],  # which one: tests/verifier/test_bwrap_exe.py

@@ -44,7 +44,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default="bwrap",
         help="bwrap (default) or none (runs the tests unprotected)",
     )
-    p.add_argument("--no-cache", action="store_true", help="do not reuse or store baseline runs")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run the baseline (the tests without the edit) again and replace its cached entry",
+    )
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     p.set_defaults(func=run)
     return p
@@ -80,6 +84,8 @@ def verdict_json(v: Verdict, verifier: ProjectVerifier | None = None) -> dict[st
         "testsPassed": v.tests_passed,
         "testsFailed": v.tests_failed,
         "durationMs": round(v.duration_ms, 1),
+        "counted": v.counted,
+        "weak": v.weak,
         "detail": v.detail,
     }
     if verifier is not None:
@@ -94,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
         test_command=args.test_command,
         timeout_s=args.timeout,
         sandbox=args.sandbox,
-        cache_dir=None if args.no_cache else default_cache_dir(),
+        cache_dir=default_cache_dir(),
+        refresh_cache=args.no_cache,
     )
     try:
         edit = load_edit(args.edit)

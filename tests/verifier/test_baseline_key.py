@@ -1,0 +1,109 @@
+"""The baseline cache is keyed on what outside the workspace the command uses: after
+a dependency is uninstalled the cached baseline is not reused, and ``--no-cache``
+replaces the entry."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from acrouter.cli import main
+from acrouter.domain import Edit
+from acrouter.verifier.baseline import environment_key
+
+from .helpers import CALC, CALC_FIXED, needs_bwrap, task_for, verifier, write_tree
+
+
+def test_the_key_follows_programs_variables_and_lock_files(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / ".git").mkdir()
+    env = {"PATH": "/usr/bin:/bin"}
+    argv = (sys.executable, "-m", "pytest")
+    key = environment_key(argv, env, root)
+    assert environment_key(argv, env, root) == key
+    assert environment_key(argv, {**env, "VIRTUAL_ENV": "/v"}, root) != key
+    assert environment_key(argv, {"PATH": "/bin"}, root) != key
+    (root / "requirements-dev.txt").write_text("pytest\n")
+    with_req = environment_key(argv, env, root)
+    assert with_req != key
+    (root / "poetry.lock").write_text("x")
+    assert environment_key(argv, env, root) != with_req
+    # a program named inside a shell line, resolved on the tests' PATH
+    tool = tmp_path / "bin" / "mytool"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    shell = ("/bin/sh", "-c", "cd sub && FOO=1 mytool --x")
+    env2 = {"PATH": f"{tool.parent}:/usr/bin"}
+    k1 = environment_key(shell, env2, root)
+    os.utime(tool, ns=(1, 1))
+    assert environment_key(shell, env2, root) != k1
+
+
+@needs_bwrap
+def test_an_uninstalled_dependency_is_not_hidden_by_a_stale_baseline(tmp_path: Path) -> None:
+    """A venv outside the workspace: the dependency goes away after the baseline was
+    cached; the next verification must not compare against the stale baseline (the
+    issue: a no-op edit then "failed")."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
+    site = next((venv / "lib").glob("python*/site-packages"))
+    (site / "helperdep.py").write_text("VALUE = 1\n")
+    root = write_tree(
+        tmp_path / "proj",
+        {
+            "calc.py": CALC,
+            "tests/test_calc.py": "import helperdep\nfrom calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n",
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+        },
+    )
+    command = f"{shlex.quote(str(venv / 'bin' / 'python'))} -m pytest -q -p no:cacheprovider tests"
+    cache = tmp_path / "cache"
+    v = verifier(cache_dir=cache, timeout_s=60)
+    first = v.verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
+    assert first.verdict == "pass", first.detail
+    assert v.baseline_runs == 1
+    (site / "helperdep.py").unlink()  # pip uninstall: the site-packages folder changes
+    v2 = verifier(cache_dir=cache, timeout_s=60)
+    second = v2.verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
+    assert v2.baseline_runs == 1  # not the cached one
+    assert second.verdict == "error" and second.counted is False
+    assert "No module named 'helperdep'" in second.detail
+
+
+@needs_bwrap
+def test_no_cache_replaces_the_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ACROUTER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    root = write_tree(
+        tmp_path / "proj",
+        {"calc.py": CALC, "tests/test_calc.py": "from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n",
+         "pytest.ini": "[pytest]\npythonpath = .\n"},
+    )
+    edit = tmp_path / "edit.json"
+    edit.write_text(json.dumps({"files": {"calc.py": CALC_FIXED}}))
+    args = ["verify", "--workspace", str(root), "--edit", str(edit), "--json",
+            "--test-command", f"{shlex.quote(sys.executable)} -m pytest -q tests"]
+    assert main(args) == 0
+    capsys.readouterr()
+    cache = tmp_path / "home" / "verifier-cache"
+    entries = list(cache.glob("baseline-*.json"))
+    assert len(entries) == 1
+    data = json.loads(entries[0].read_text())
+    data["outcomes"] = {"tests/test_calc.py::test_mul": "passed", "tests/test_calc.py::gone": "passed"}
+    entries[0].write_text(json.dumps(data))  # a stale entry: a test that no longer exists
+    assert main(args) == 1  # the stale entry is used: "gone" no longer ran
+    assert "no longer ran" in json.loads(capsys.readouterr().out)["detail"]
+    assert main([*args, "--no-cache"]) == 0  # refreshed...
+    capsys.readouterr()
+    assert list(cache.glob("baseline-*.json")) == entries
+    assert "gone" not in entries[0].read_text()  # ...and replaced
+    assert main(args) == 0
