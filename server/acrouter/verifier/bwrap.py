@@ -134,7 +134,7 @@ def overlay_works(bwrap: str, lower: str) -> bool:
     """Whether ``bwrap`` can put ``lower`` under a temporary overlay here: its version
     knows ``--tmp-overlay`` (bubblewrap >= 0.9) and the kernel accepts an overlay on
     that folder's filesystem.  The probe writes nothing into ``lower``."""
-    path = bwrap if os.sep in bwrap else which(bwrap)
+    path = bwrap if os.sep in bwrap else find_bwrap(bwrap).path
     if not path:
         return False
     probe = [
