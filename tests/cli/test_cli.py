@@ -93,3 +93,45 @@ def test_complete_without_config_says_what_to_do(tmp_path):
     assert "config.toml" in r.stderr
     bad = acrouter(home, "complete", "--file", str(target), "--range", "0:0-1:1", "--instruction", "fix")
     assert bad.returncode == 2 and "1-based" in bad.stderr
+
+
+def test_a_gateway_budget_error_is_not_counted_in_json_show_and_export(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    target = make_project(tmp_path / "proj")
+    with FakeOpenAI() as fake:
+        fake.behaviours["cheap-m"] = Behaviour(proxy_error="budget")  # a LiteLLM proxy's 422
+        fake.behaviours["strong-m"] = Behaviour(reply=RIGHT)
+        (home / "config.toml").write_text(f'''
+testCommand = "{sys.executable} -m pytest -q -p no:cacheprovider"
+maxAttempts = 2
+
+[[models]]
+name = "cheap"
+model = "openai/cheap-m"
+apiBase = "{fake.base_url}"
+apiKeyEnv = "CHEAP_KEY"
+benchmarkModel = "claude-opus-4-6"
+
+[[models]]
+name = "strong"
+model = "openai/strong-m"
+apiBase = "{fake.base_url}"
+apiKeyEnv = "CHEAP_KEY"
+benchmarkModel = "MiniMax-M2.7"
+''')
+        r = acrouter(home, "complete", "--file", str(target), "--instruction", "Fix the bug in add", "--json")
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert [(a["model"], a["verdict"], a["counted"]) for a in res["attempts"]] == [
+        ("cheap", "error", False), ("strong", "pass", True)]
+    assert res["attempts"][0]["detail"].startswith("budget: budget exceeded at http://127.0.0.1:")
+    assert "not held against cheap: budget exceeded" in res["why"]
+
+    show = acrouter(home, "memory", "show")
+    assert show.returncode == 0
+    assert "attempts: cheap error (not counted: budget exceeded at http://127.0.0.1:" in show.stdout
+    assert "-> strong pass" in show.stdout
+    exported = json.loads(acrouter(home, "memory", "export").stdout)
+    assert [a["counted"] for a in exported["records"][0]["attempts"]] == [False, True]
+    assert "sk-cli-test" not in (home / "memory.json").read_text()

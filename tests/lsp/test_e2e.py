@@ -203,16 +203,16 @@ async def test_route_escalates_verifies_and_remembers(lsp, fake, home):
 
 
 @pytest.mark.parametrize(
-    "behaviour,expect",
+    "behaviour,expect,counted",
     [
-        (Behaviour(status=401), "auth"),
-        (Behaviour(status=429, retry_after=0.2), "rate"),
-        (Behaviour(status=500), "provider"),
-        (Behaviour(garbage=True), "reply"),
+        (Behaviour(status=401), "auth", False),  # a rejected key is the set-up's fault
+        (Behaviour(status=429, retry_after=0.2), "rate", True),
+        (Behaviour(status=500), "provider", True),
+        (Behaviour(garbage=True), "reply", True),
     ],
     ids=["401", "429", "500", "garbage"],
 )
-async def test_provider_failures_escalate(lsp, fake, behaviour, expect):
+async def test_provider_failures_escalate(lsp, fake, behaviour, expect, counted):
     client, target, _ = lsp
     fake.behaviours["cheap-m"] = behaviour
     res = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
@@ -220,6 +220,7 @@ async def test_provider_failures_escalate(lsp, fake, behaviour, expect):
     assert first["model"] == "cheap"
     assert first["verdict"] == "error"
     assert expect in first["detail"].lower(), first["detail"]
+    assert first["counted"] is counted and res["attempts"][1]["counted"] is True
     assert res["finalModel"] == "strong" and res["verified"]
     assert "entries" in await run(client, "acrouter.server.history", {"limit": 1})  # still up
 
@@ -247,6 +248,31 @@ async def test_a_selection_after_an_emoji_is_read_and_edited_in_client_units(fak
         assert apply_text_edits(EMOJI_BUGGY, change["edits"], enc) == 'ICON = "😋"; add = lambda a, b: a + b\n'
     finally:
         await client.shutdown_session()
+
+
+def ranking_score(why: str, model: str) -> str:
+    """The "exp. score" cell of ``model`` in a why's ranking table."""
+    row = next(line for line in why.splitlines() if line.startswith(f"| {model} |"))
+    return row.split("|")[2].strip()
+
+
+async def test_a_gateway_rejecting_the_key_is_shown_and_not_learned(lsp, fake):
+    """Issue 14: one wrong gateway key must not move the model's expected score."""
+    client, target, _ = lsp
+    fake.behaviours["cheap-m"] = Behaviour(proxy_error="no_db")  # a LiteLLM proxy without a db
+    res = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+    first, second = res["attempts"]
+    assert (first["model"], first["verdict"], first["counted"]) == ("cheap", "error", False)
+    assert first["detail"] == "auth: the gateway rejected the key (400: No connected db.)"
+    assert (second["model"], second["verdict"], second["counted"]) == ("strong", "pass", True)
+    assert res["verified"] and res["finalModel"] == "strong"
+    assert "not held against cheap: the gateway rejected the key (400: No connected db.)" in res["why"]
+    hist = await run(client, "acrouter.server.history", {"limit": 5})
+    assert [[a["counted"] for a in e["attempts"]] for e in hist["entries"]] == [[False, True]]
+    # the next request ranks cheap with the same expected score: its failure was not learned
+    again = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+    assert ranking_score(again["why"], "cheap") == ranking_score(res["why"], "cheap")
+    assert all(not a["counted"] for a in again["attempts"] if a["model"] == "cheap")
 
 
 async def test_malformed_arguments_are_lsp_errors(lsp, tmp_path):
