@@ -13,8 +13,10 @@ export interface ModelStats {
   /** Calls whose answer was tested (pass or fail): the pass rate's denominator. */
   tested: number;
   passes: number;
-  /** Calls that failed before any test (missing key, timeout, bad reply): not the model's fault. */
+  /** Calls that failed before any test (missing key, timeout, bad reply). */
   errors: number;
+  /** Calls that failed on the set-up (counted: false), left out of the pass rate. */
+  notCounted: number;
   /** Sum of the known attempt costs (USD). */
   spendUsd: number;
   /** Attempts whose price was unknown (left out of spendUsd). */
@@ -57,7 +59,17 @@ export function modelStats(
   const stats = (model: string): ModelStats => {
     let s = byModel.get(model);
     if (!s) {
-      s = { model, attempts: 0, tested: 0, passes: 0, errors: 0, spendUsd: 0, unpriced: 0, compacted: 0 };
+      s = {
+        model,
+        attempts: 0,
+        tested: 0,
+        passes: 0,
+        errors: 0,
+        notCounted: 0,
+        spendUsd: 0,
+        unpriced: 0,
+        compacted: 0,
+      };
       byModel.set(model, s);
     }
     return s;
@@ -66,8 +78,9 @@ export function modelStats(
     for (const a of r.attempts) {
       const s = stats(a.model);
       s.attempts++;
+      if (!a.counted) s.notCounted++;
       if (a.verdict === "error") s.errors++;
-      else s.tested++;
+      else if (a.counted) s.tested++;
       if (a.verdict === "pass") s.passes++;
       if (a.costUsd === null) s.unpriced++;
       else s.spendUsd += a.costUsd;
@@ -104,14 +117,15 @@ export function spendSeries(records: readonly HistoryEntry[]): Series[] {
   return [...out.entries()].map(([model, points]) => ({ model, points }));
 }
 
-/** Cumulative verified pass rate (0..1) per model over time: one point per tested attempt (errors left out). */
+/** Cumulative verified pass rate (0..1) per model over time: one point per tested attempt (errors and
+ * set-up failures left out). */
 export function passRateSeries(records: readonly HistoryEntry[]): Series[] {
   const out = new Map<string, Point[]>();
   const counts = new Map<string, { n: number; pass: number }>();
   for (const r of chronological(records)) {
     const t = timeMs(r.time);
     for (const a of r.attempts) {
-      if (a.verdict === "error") continue;
+      if (a.verdict === "error" || !a.counted) continue;
       const c = counts.get(a.model) ?? { n: 0, pass: 0 };
       c.n++;
       if (a.verdict === "pass") c.pass++;
@@ -174,6 +188,7 @@ export function passRateBars(stats: readonly ModelStats[], colours: Map<string, 
     const tip =
       `${s.model}: ${s.passes} of ${s.tested} tested answers passed your tests` +
       (s.errors ? `; ${s.errors} calls failed before testing (key, timeout, reply)` : "") +
+      (s.notCounted ? `; ${s.notCounted} not counted (set-up failures)` : "") +
       `; spent ${spend}`;
     return [
       `<div class="bar-row" title="${escapeXml(tip)}">`,

@@ -120,7 +120,10 @@ export function summaryLine(s: RequestSummary): string {
       head = `${s.finalModel}'s answer is NOT verified by tests` + (n > 1 ? ` (best of ${n} attempts)` : "");
       break;
     default:
-      head = n === 0 ? "No model was called" : `No model's answer was accepted (${plural(n, "attempt")})`;
+      if (n === 0) head = "No model was called";
+      else if (s.attempts.every((a) => !a.counted))
+        head = `No model could be judged: ${plural(n, "attempt")} failed on the set-up (not counted against the models)`;
+      else head = `No model's answer was accepted (${plural(n, "attempt")})`;
   }
   return `${head} · ${formatCost(s.costUsd)} · ${formatLatency(s.latencyMs)}`;
 }
@@ -149,14 +152,24 @@ function testsShort(a: Pick<AttemptInfo, "testsPassed" | "testsFailed">): string
   return `${passed}/${passed + failed}`;
 }
 
+/** "yes", or "no" for a set-up failure that is not held against the model. */
+function countedWord(a: Pick<AttemptInfo, "counted">): string {
+  return a.counted ? "yes" : "no (set-up)";
+}
+
 /** Markdown table of the attempts, in the order they were made. */
 export function attemptsMarkdown(attempts: readonly AttemptInfo[]): string {
   if (attempts.length === 0) return "_No model was called._";
   const rows = attempts.map(
     (a, i) =>
-      `| ${i + 1} | ${cell(a.model)} | ${a.verdict} | ${testsShort(a)} | ${formatCost(a.costUsd)} | ${formatLatency(a.latencyMs)} |`,
+      `| ${i + 1} | ${cell(a.model)} | ${a.verdict} | ${testsShort(a)} | ${formatCost(a.costUsd)} | ` +
+      `${formatLatency(a.latencyMs)} | ${countedWord(a)} |`,
   );
-  return ["| # | Model | Verdict | Tests passed | Cost | Time |", "|---|---|---|---|---|---|", ...rows].join("\n");
+  return [
+    "| # | Model | Verdict | Tests passed | Cost | Time | Counted |",
+    "|---|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
 }
 
 /** A fenced code block that the content cannot close early. */
@@ -193,7 +206,11 @@ export interface DetailsOptions {
 export function testsMarkdown(attempts: readonly AttemptInfo[]): string {
   if (attempts.length === 0) return "_No model was called, so no tests ran._";
   const details = attempts
-    .map((a, i) => (a.detail.trim() ? `**${i + 1}. ${cell(a.model)}** (${a.verdict})\n\n${fenced(a.detail)}` : ""))
+    .map((a, i) =>
+      a.detail.trim()
+        ? `**${i + 1}. ${cell(a.model)}** (${a.verdict}${a.counted ? "" : ", not counted"})\n\n${fenced(a.detail)}`
+        : "",
+    )
     .filter(Boolean);
   return [attemptsMarkdown(attempts), ...details].join("\n\n");
 }
@@ -256,7 +273,7 @@ export interface RequestRowText {
 /** "cheap ✗ → strong ✓": the models tried, in order, with their verdicts. */
 export function attemptTrail(attempts: readonly AttemptInfo[]): string {
   if (attempts.length === 0) return "no model called";
-  return attempts.map((a) => `${a.model} ${VERDICT_MARK[a.verdict]}`).join(" → ");
+  return attempts.map((a) => `${a.model} ${VERDICT_MARK[a.verdict]}${a.counted ? "" : " (not counted)"}`).join(" → ");
 }
 
 const VERDICT_MARK: Record<AttemptInfo["verdict"], string> = { pass: "✓", fail: "✗", error: "⚠" };
@@ -277,13 +294,22 @@ export function requestRow(e: HistoryEntry, now: Date): RequestRowText {
   };
 }
 
-/** An attempt row under a request: "cheap", "fail · 1 passed, 1 failed · $0.0001 · 850 ms". */
+/** An attempt row under a request: "cheap", "fail · 1 passed, 1 failed · $0.0001 · 850 ms";
+ * a set-up failure says "not counted". */
 export function attemptRow(a: AttemptInfo, index: number): RequestRowText {
   const tests = testsOf(a);
+  const notCounted = a.counted ? undefined : "not counted";
+  const blame = a.counted
+    ? ""
+    : `\n\nNot held against ${cell(a.model)}: the set-up failed (see below), so this attempt says nothing about the model.`;
   return {
     label: `${index + 1}. ${a.model}`,
-    description: [a.verdict, tests, formatCost(a.costUsd), formatLatency(a.latencyMs)].filter(Boolean).join(" · "),
-    tooltip: `**${cell(a.model)}**: ${a.verdict}${tests ? ` (${tests})` : ""}${a.detail.trim() ? `\n\n${fenced(a.detail)}` : ""}`,
+    description: [a.verdict, notCounted, tests, formatCost(a.costUsd), formatLatency(a.latencyMs)]
+      .filter(Boolean)
+      .join(" · "),
+    tooltip:
+      `**${cell(a.model)}**: ${a.verdict}${tests ? ` (${tests})` : ""}${blame}` +
+      `${a.detail.trim() ? `\n\n${fenced(a.detail)}` : ""}`,
   };
 }
 
@@ -295,14 +321,16 @@ export function kindLabel(kind: string): string {
 
 // ----------------------------------------------------------------- errors the user can act on
 
-const MISSING_KEY = /environment variable ([A-Za-z_][A-Za-z0-9_]*) is (?:not set|empty)/;
+const MISSING_KEY =
+  /environment variable ([A-Za-z_][A-Za-z0-9_]*) is (?:not set|empty)|no API key: set ([A-Za-z_][A-Za-z0-9_]*)/;
 
 /** Key variables the server said are missing ("auth: environment variable X is not set"), once each. */
 export function missingKeysFromAttempts(attempts: readonly AttemptInfo[]): string[] {
   const out: string[] = [];
   for (const a of attempts) {
     const m = MISSING_KEY.exec(a.detail);
-    if (m && !out.includes(m[1])) out.push(m[1]);
+    const name = m ? (m[1] ?? m[2]) : undefined;
+    if (name && !out.includes(name)) out.push(name);
   }
   return out;
 }

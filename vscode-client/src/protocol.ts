@@ -74,6 +74,10 @@ export interface AttemptInfo {
   testsPassed?: number | null;
   testsFailed?: number | null;
   detail: string;
+  /** Whether the attempt is evidence about the model. False for set-up failures (a gateway
+   * that rejected the key or is unreachable, a missing key, a broken test environment,
+   * tests that fail without the edit): shown, but never held against the model. */
+  counted: boolean;
 }
 
 /** What the history and the status bar need; a route result has all of it. */
@@ -190,7 +194,16 @@ export function parseAttempt(raw: unknown): AttemptInfo {
     testsPassed: numberOrNull(o.testsPassed),
     testsFailed: numberOrNull(o.testsFailed),
     detail: stringOr(o.detail, ""),
+    counted: typeof o.counted === "boolean" ? o.counted : legacyCounted(verdictOf(o.verdict), stringOr(o.detail, "")),
   };
+}
+
+/** Detail prefixes of the errors an older server (without ``counted``) held against the model. */
+const LEGACY_MODEL_ERRORS = ["timeout:", "provider:", "rate_limit:", "bad_reply:", "context_length:"];
+
+/** ``counted`` for a server that does not send it: the rule that server applied. */
+function legacyCounted(verdict: Verdict, detail: string): boolean {
+  return verdict !== "error" || LEGACY_MODEL_ERRORS.some((p) => detail.startsWith(p));
 }
 
 function parseSummary(o: Json): RequestSummary {

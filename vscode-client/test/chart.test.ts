@@ -50,11 +50,29 @@ describe("modelStats", () => {
       }),
     ]);
     assert.deepEqual([s.attempts, s.tested, s.passes, s.errors], [3, 2, 1, 1]);
+    assert.equal(s.notCounted, 0);
     const html = passRateBars([s], colourIndex(["m"]));
     assert.match(html, /<span class="pct">50%<\/span>/);
     assert.match(html, /1\/2 passed · 1 error · /);
     const rate = passRateSeries([historyEntry({ attempts: [attempt({ model: "m", verdict: "error" })] })]);
     assert.deepEqual(rate, []);
+  });
+  it("leaves set-up failures (counted: false) out of the pass rate, also a fail", () => {
+    const entry = historyEntry({
+      attempts: [
+        attempt({ model: "m", verdict: "fail", counted: false, detail: "the tests fail without the edit" }),
+        attempt({ model: "m", verdict: "error", counted: false, costUsd: 0 }),
+        attempt({ model: "m", verdict: "pass" }),
+      ],
+    });
+    const [s] = modelStats([entry]);
+    assert.deepEqual([s.attempts, s.tested, s.passes, s.errors, s.notCounted], [3, 1, 1, 1, 2]);
+    assert.match(passRateBars([s], colourIndex(["m"])), /2 not counted \(set-up failures\)/);
+    const [series] = passRateSeries([entry]);
+    assert.deepEqual(
+      series.points.map((p) => p.v),
+      [1],
+    );
   });
   it("counts attempts, verified passes and spend per model, most used first", () => {
     const stats = modelStats(records);

@@ -11,6 +11,7 @@ export function attempt(over: Partial<AttemptInfo> = {}): AttemptInfo {
     testsPassed: 12,
     testsFailed: 0,
     detail: "",
+    counted: true,
     ...over,
   };
 }

@@ -129,9 +129,15 @@ describe("attemptsMarkdown", () => {
     const md = attemptsMarkdown(routeResult().attempts);
     const lines = md.split("\n");
     assert.equal(lines.length, 4);
-    assert.equal(lines[0], "| # | Model | Verdict | Tests passed | Cost | Time |");
-    assert.equal(lines[2], "| 1 | cheap | fail | 10/12 | $0.0004 | 850 ms |");
-    assert.equal(lines[3], "| 2 | strong | pass | 12/12 | $0.0017 | 850 ms |");
+    assert.equal(lines[0], "| # | Model | Verdict | Tests passed | Cost | Time | Counted |");
+    assert.equal(lines[2], "| 1 | cheap | fail | 10/12 | $0.0004 | 850 ms | yes |");
+    assert.equal(lines[3], "| 2 | strong | pass | 12/12 | $0.0017 | 850 ms | yes |");
+  });
+  it("marks set-up failures as not counted", () => {
+    const md = attemptsMarkdown([
+      attempt({ verdict: "error", counted: false, costUsd: 0, testsPassed: null, testsFailed: null }),
+    ]);
+    assert.equal(md.split("\n")[2], "| 1 | cheap | error | – | $0 | 850 ms | no (set-up) |");
   });
   it("escapes table syntax in model names and handles missing test counts", () => {
     const md = attemptsMarkdown([attempt({ model: "a|b\nc", testsPassed: null, testsFailed: null, costUsd: null })]);
@@ -230,6 +236,38 @@ describe("history view rows", () => {
     const error = attemptRow(attempt({ verdict: "error", testsPassed: null, testsFailed: null, costUsd: 0 }), 1);
     assert.equal(error.description, "error · $0 · 850 ms");
   });
+  it("say when an attempt is not held against its model, and why", () => {
+    const detail = "auth: the gateway rejected the key (400: No connected db.)";
+    const row = attemptRow(
+      attempt({ verdict: "error", counted: false, detail, testsPassed: null, testsFailed: null, costUsd: 0 }),
+      0,
+    );
+    assert.equal(row.description, "error · not counted · $0 · 850 ms");
+    assert.match(row.tooltip, /Not held against cheap: the set-up failed/);
+    assert.match(row.tooltip, /No connected db/);
+    assert.equal(
+      attemptTrail([attempt({ verdict: "error", counted: false }), attempt({ model: "s" })]),
+      "cheap ⚠ (not counted) → s ✓",
+    );
+  });
+  it("say when no model could be judged because every attempt failed on the set-up", () => {
+    const s = routeResult({
+      verified: false,
+      finalModel: null,
+      attempts: [
+        attempt({
+          verdict: "error",
+          counted: false,
+          detail: "unreachable: cannot reach http://gw (connection refused)",
+        }),
+      ],
+    });
+    assert.match(
+      summaryLine(s),
+      /^No model could be judged: 1 attempt failed on the set-up \(not counted against the models\)/,
+    );
+    assert.match(resultMarkdown(s), /\*\*1\. cheap\*\* \(error, not counted\)/);
+  });
   it("attemptTrail marks pass, fail and error", () => {
     assert.equal(
       attemptTrail([attempt({ verdict: "error" }), attempt({ verdict: "fail" }), attempt({ model: "s" })]),
@@ -249,6 +287,10 @@ describe("missing API keys", () => {
     ];
     assert.deepEqual(missingKeysFromAttempts(attempts), ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"]);
     assert.deepEqual(missingKeysFromAttempts([attempt({ verdict: "error", detail: "timeout: 120 s" })]), []);
+    const litellm = "auth: no API key: set OPENAI_API_KEY, or name the key's environment variable in apiKeyEnv";
+    assert.deepEqual(missingKeysFromAttempts([attempt({ verdict: "error", counted: false, detail: litellm })]), [
+      "OPENAI_API_KEY",
+    ]);
   });
   it("are named in a message that says what to do", () => {
     assert.match(missingKeyMessage(["OPENAI_API_KEY"]), /no API key is set for OPENAI_API_KEY.*Set the key/);

@@ -72,8 +72,26 @@ describe("parseRouteResult", () => {
       testsPassed: null,
       testsFailed: null,
       detail: "",
+      counted: false, // an older server's rule: an error without a model-side kind is not counted
     });
     assert.equal(r.edit, null);
+  });
+  it("reads counted, and derives it for servers that do not send it", () => {
+    const r = parseRouteResult({
+      requestId: "x",
+      verified: false,
+      edit: null,
+      attempts: [
+        { model: "a", verdict: "fail", detail: "tests fail without the edit", counted: false },
+        { model: "b", verdict: "error", detail: "timeout: no reply within 120 s" },
+        { model: "c", verdict: "error", detail: "auth: environment variable K is not set" },
+        { model: "d", verdict: "fail", detail: "1 failed" },
+      ],
+    });
+    assert.deepEqual(
+      r.attempts.map((a) => a.counted),
+      [false, true, false, true],
+    );
   });
   it("rejects replies that are not objects with a clear message", () => {
     assert.throws(() => parseRouteResult(null), ProtocolError);
