@@ -194,3 +194,20 @@ def test_a_fail_verdict_conditions_the_next_pass_rate_only_as_far_as_it_is_belie
     # ...and the why says so
     assert "were all right) 0.3" in noisy.reason and "error rate of 16.8%" in noisy.reason, noisy.reason
     assert "all right" not in exact.reason
+
+
+def test_a_fail_the_verifier_blames_on_the_set_up_does_not_condition_the_next_model():
+    # b passes exactly where a fails: a judged fail of a says b will pass
+    pol = policy_for(rows_for(lambda i: (1.0, 0.0, 0.0) if i % 2 else (0.0, 1.0, 0.0)))
+    judged = pol.plan(task(), MODELS, (fail("a"),))
+    assert "P(pass | earlier failed) 1.00" in judged.candidates[0].evidence
+    # the same fail, but the tests also fail without the edit: no evidence about a, so b
+    # keeps its unconditional chance, as after a set-up error
+    setup_fail = Attempt("a", "fail", 0.001, 0.0, "the tests fail without the edit", counted=False)
+    setup_error = Attempt("a", "error", 0.0, 0.0, "auth: the gateway rejected the key", counted=False)
+    after_fail = pol.plan(task(), MODELS, (setup_fail,))
+    after_error = pol.plan(task(), MODELS, (setup_error,))
+    assert [(c.model, c.expected_score) for c in after_fail.candidates] == [
+        (c.model, c.expected_score) for c in after_error.candidates
+    ]
+    assert _p_pass(after_fail, "b") < 0.6  # b's rate on all tasks (0.5), not 1.00

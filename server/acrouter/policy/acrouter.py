@@ -396,7 +396,8 @@ class ACRouterPolicy:
     ) -> Decision:
         eps = self.noise
         failed = [a for a in tried if a.verdict != "pass"]
-        informative = [a for a in failed if a.verdict == "fail"]
+        # only judged failures say which models fail this task (not a set-up failure)
+        informative = [a for a in failed if a.verdict == "fail" and a.counted]
         failed_bm = tuple(
             sorted({bm for a in informative if (bm := self._prior_model(a.model)) is not None})
         )
@@ -523,7 +524,7 @@ class ACRouterPolicy:
         for a in tried:
             est = ests.get(a.model)
             bm = self._prior_model(a.model)
-            if a.verdict == "error" or est is None:
+            if a.verdict == "error" or not a.counted or est is None:
                 continue
             q = est.pass_rate
             if before and bm is not None:
