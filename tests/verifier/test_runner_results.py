@@ -296,3 +296,23 @@ def test_tests_that_time_out_without_the_edit_are_not_counted(tmp_path: Path) ->
     out = verifier(timeout_s=3).verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
     assert out.verdict == "fail" and out.counted is False
     assert "even without the edit" in out.detail
+
+
+def test_pytest_behind_an_npm_script_reports_through_pytest_addopts(tmp_path: Path) -> None:
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not installed")
+    root = write_tree(
+        tmp_path / "mixed",
+        {
+            "calc.py": CALC,
+            "tests/test_calc.py": "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n",
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+            "package.json": json.dumps({"name": "mixed", "version": "1.0.0", "scripts": {"test": f"{shlex.quote(sys.executable)} -m pytest -q tests"}}),
+        },
+    )
+    v = verifier(timeout_s=60)
+    fixed = v.verify(task_for(root, "npm test"), Edit(files={"calc.py": CALC_FIXED}), "m")
+    assert fixed.verdict == "pass" and not fixed.weak, fixed.detail
+    assert (fixed.tests_passed_before, fixed.tests_passed) == (1, 2)
+    emptied = v.verify(task_for(root, "npm test"), Edit(files={"tests/test_calc.py": ""}), "m")
+    assert emptied.verdict == "fail" and "tests/test_calc.py::test_add" in emptied.detail

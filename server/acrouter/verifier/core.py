@@ -220,7 +220,7 @@ class ProjectVerifier:
             # exit code only: a baseline matters only to tell whether a failure is the
             # edit's or the set-up's
             after = run(True, cancel)
-            if after.exit_code == 0 or after.timed_out or after.killed:
+            if after.exit_code == 0 or after.killed:
                 return judge(None, after, probe.weak)
             before = None if self.refresh_cache else self.cache.get(key)
             if before is None:
@@ -354,7 +354,8 @@ class ProjectVerifier:
         source_env = dict(os.environ if self.env is None else self.env)
         extra = self._extra_env(root, source_env)
         extra.update(plan.env)
-        if not plan.pytest:
+        if not any(a.startswith("--junitxml=") for a in plan.argv):
+            # a pytest below another program (npm, make, a shell line) reports too
             extra["PYTEST_ADDOPTS"] = pytest_addopts(source_env.get("PYTEST_ADDOPTS"), str(out))
         if self.sandbox == "bwrap":
             env = build_env(source_env, home=str(home), tmp=SANDBOX_TMP, extra=extra)

@@ -17,7 +17,7 @@ import logging
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -510,15 +510,3 @@ PARSERS: dict[str, Callable[[str, str | None], Report | None]] = {
     "cargo": parse_cargo,
     "unittest": parse_unittest,
 }
-
-
-def merge(reports: Iterable[Report | None]) -> Report | None:
-    found = [r for r in reports if r is not None]
-    if not found:
-        return None
-    out = _Builder()
-    for r in found:
-        for t, o in r.outcomes.items():
-            out.add(t, o, r.messages.get(t))
-        out.broken.update(r.broken)
-    return out.report()
