@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all venv npm test test-py test-client demo vsix lock lint typecheck bench-perf clean
+.PHONY: all venv npm test test-py test-client demo bundle vsix lock lint typecheck bench-perf clean
 
 all: test
 
@@ -40,7 +40,18 @@ demo: $(STAMP)
 	$(VENV)/bin/acrouter bench --protocol single --out bench-out/single
 	$(VENV)/bin/acrouter bench --protocol escalate --out bench-out/escalate
 
-vsix: npm
+# The .vsix carries its language server: `make vsix` builds the acrouter wheel (its version must be
+# the extension's) and puts it with the runtime lock in vscode-client/bundled/, which Install Server
+# installs from; vscode-client/scripts/check-bundle.cjs refuses to package a missing or mismatched one.
+BUNDLED := vscode-client/bundled
+bundle: $(STAMP)
+	rm -rf build $(BUNDLED)
+	$(VPY) -m pip wheel -q --no-deps --no-build-isolation -w $(BUNDLED) .
+	rm -rf build
+	cp requirements.lock $(BUNDLED)/requirements.lock
+	node vscode-client/scripts/check-bundle.cjs
+
+vsix: npm bundle
 	npm run package
 
 # Regenerate both hashed lock files after changing dependencies in pyproject.toml:
@@ -62,7 +73,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy server/acrouter
 
 clean:
-	rm -rf $(VENV) bench-out vscode-client/node_modules vscode-client/out
+	rm -rf $(VENV) bench-out vscode-client/node_modules vscode-client/out $(BUNDLED) build
 
 # The extension in a real VS Code: code-server 4.139.1 (VS Code 1.139) from npm on Node 24, the
 # built .vsix installed into it, driven in Debian's headless chromium by puppeteer-core, against

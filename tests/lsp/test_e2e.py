@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import acrouter
 import pytest
 import pytest_asyncio
 from lsprotocol import types
@@ -76,6 +77,13 @@ def home(tmp_path: Path) -> Path:
 async def start(
     home: Path, init: dict[str, Any], root: Path, position_encodings: list[str] | None = None
 ) -> LanguageClient:
+    client, _ = await start_session(home, init, root, position_encodings)
+    return client
+
+
+async def start_session(
+    home: Path, init: dict[str, Any], root: Path, position_encodings: list[str] | None = None
+) -> tuple[LanguageClient, types.InitializeResult]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -90,7 +98,7 @@ async def start(
     caps = client_capabilities("visual-studio-code")
     if position_encodings is not None:
         caps.general = types.GeneralClientCapabilities(position_encodings=position_encodings)
-    await client.initialize_session(
+    result = await client.initialize_session(
         types.InitializeParams(
             capabilities=caps,
             initialization_options=init,
@@ -98,7 +106,7 @@ async def start(
             root_uri=root.as_uri(),
         )
     )
-    return client
+    return client, result
 
 
 @pytest_asyncio.fixture
@@ -144,6 +152,17 @@ def apply_text_edits(text: str, edits: list[dict[str, Any]], encoding: str = "ut
         a, b = off(e["range"]["start"]), off(e["range"]["end"])
         text = text[:a] + e["newText"] + text[b:]
     return text
+
+
+async def test_initialize_reports_the_server_version(fake, home, tmp_path):
+    """The extension's version handshake compares InitializeResult.serverInfo.version with its own."""
+    root = tmp_path / "proj"
+    make_project(root)
+    client, result = await start_session(home, settings(fake.base_url), root)
+    try:
+        assert result.server_info == types.ServerInfo(name="acrouter", version=acrouter.__version__)
+    finally:
+        await client.shutdown_session()
 
 
 async def test_route_escalates_verifies_and_remembers(lsp, fake, home):

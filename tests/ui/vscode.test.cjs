@@ -1,14 +1,17 @@
 // `make test-ui`: the ACRouter extension in a real VS Code (code-server 4.139 =
 // VS Code 1.139, in headless Debian Chromium driven by puppeteer-core), with the
-// real `acrouter serve` from this checkout, against the fake OpenAI-compatible
-// server on 127.0.0.1 ("cheap" answers wrong code, "strong" right code) and a
-// sample project whose pytest test fails until the bug is fixed.
+// real `acrouter serve` that the built .vsix carries, against the fake
+// OpenAI-compatible server on 127.0.0.1 ("cheap" answers wrong code, "strong"
+// right code) and a sample project whose pytest test fails until the bug is fixed.
 //
-// The flow, as a person does it: open calc.py, Route and Complete from the
-// command palette -> the missing API key error -> Set API Key -> Route and
-// Complete again -> progress -> the diff preview -> Apply Edit -> save; then
-// the status bar, the Routing History view and a request's why/tests/diff, the
-// Models chart, and Reset Routing Memory (modal with counts) -> empty history.
+// The flow, as a person who was only given the .vsix does it: install it, no
+// server -> Install Server (the bundled wheel and its hashed lock, into the
+// extension's private environment; no acrouter.serverInstallSource, no checkout
+// the extension could find) -> a server of another version is named and blocks
+// Route and Complete until Reinstall Server -> Set API Key -> Route and Complete
+// -> progress -> the diff preview -> Apply Edit -> save; then the status bar, the
+// Routing History view and a request's why/tests/diff, the Models chart, Cancel,
+// a missing key, and Reset Routing Memory (modal with counts) -> empty history.
 // Screenshots go to test-artifacts/ui/. It never skips: a missing tool fails
 // with the reason (tests/ui/setup.sh installs them).
 //
@@ -33,6 +36,7 @@ const NODE24 = process.execPath; // the Makefile runs this file with Node 24
 const ENTRY = path.join(TOOLS, "code-server", "node_modules", "code-server", "out", "node", "entry.js");
 const VERSION = JSON.parse(fs.readFileSync(path.join(REPO, "vscode-client", "package.json"), "utf8")).version;
 const VSIX = path.join(REPO, "vscode-client", `acrouter-${VERSION}.vsix`);
+const OLD_VERSION = "0.0.9"; // what the stand-in for an old server reports
 const KEY_ENV = "ACROUTER_UI_KEY";
 const KEY = "sk-ui-test-7f3a9c0e51";
 const INSTRUCTION = "Fix the bug in add";
@@ -59,6 +63,13 @@ function preflight() {
     fs.existsSync(path.join(REPO, "node_modules", "puppeteer-core")),
     "puppeteer-core is missing: npm ci in the repo root (make npm)",
   );
+  // "no server": the python3 the extension falls back to must not have acrouter
+  try {
+    execFileSync("python3", ["-c", "import acrouter"], { stdio: "pipe", cwd: os.tmpdir() });
+    problems.push("python3 can import acrouter: uninstall it there, the test needs a machine without a server");
+  } catch (error) {
+    if (error.code === "ENOENT") problems.push("python3 is missing: Install Server needs a Python 3.10+");
+  }
   if (fs.existsSync(PYTHON)) {
     try {
       execFileSync(PYTHON, ["-c", "import acrouter, pytest"], { stdio: "pipe" });
@@ -134,13 +145,12 @@ function makeProject(baseUrl, sandbox) {
       model("strong", "strong-m", "MiniMax-M2.7", 1.0, 2.0),
     ],
     "acrouter.testCommand": `${PYTHON} -m pytest -q -p no:cacheprovider`,
-    // no acrouter.pythonPath yet: python3 has no server, so the test installs one (from this
-    // checkout) with "Install Server", then points pythonPath at the repo's venv
+    // no acrouter.pythonPath and no acrouter.serverInstallSource: python3 has no server, so the
+    // test installs the one the .vsix carries with "Install Server"
     "acrouter.sandbox": sandbox,
     "acrouter.maxAttempts": 3,
     "acrouter.requestTimeoutSeconds": 30,
     "acrouter.testTimeoutSeconds": 60,
-    "acrouter.serverInstallSource": REPO,
     // the verbose protocol trace goes to the ACRouter output channel: the key must not be in it
     "acrouter.trace.server": "verbose",
   });
@@ -323,8 +333,23 @@ step(
   180_000,
 );
 
+/** A stand-in for an old server: the repo's server, reporting another version at initialize. */
+function oldServerPython() {
+  const file = path.join(tmp, "old-server", "python");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const serve = `import sys, acrouter; acrouter.__version__ = "${OLD_VERSION}"; from acrouter.cli import main; sys.exit(main(sys.argv[1:]))`;
+  fs.writeFileSync(
+    file,
+    `#!/bin/sh\nif [ "$1" = "-m" ] && [ "$2" = "acrouter" ]; then shift 2; exec '${PYTHON}' -c '${serve}' "$@"; fi\nexec '${PYTHON}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  return file;
+}
+
+const privateVenv = () => path.join(dirs.userData, "User", "globalStorage", "acrouter.acrouter", "server-venv");
+
 step(
-  "Without a server, Install Server creates a private environment and installs it (from this checkout)",
+  "Without a server, Install Server installs the server the .vsix carries into a private environment",
   async () => {
     await wb.openActivity(page, "ACRouter");
     await wb.setSidebarWidth(page, 520);
@@ -339,42 +364,109 @@ step(
     assert.match(welcome, /Install Server/);
     const n = await wb.waitForNotification(page, /the language server is not installed for "python3"/);
     assert.deepEqual(n.buttons.slice(0, 2), ["Install Server", "Open Settings"]);
+    // nothing in reach the extension could install from but what the .vsix carries
+    const extensionDir = fs.readdirSync(dirs.extensions).find((d) => d.startsWith("acrouter.acrouter-"));
+    assert.ok(extensionDir, `the extension in ${dirs.extensions}`);
+    const bundled = path.join(dirs.extensions, extensionDir, "bundled");
+    assert.deepEqual(fs.readdirSync(bundled).sort(), [`acrouter-${VERSION}-py3-none-any.whl`, "requirements.lock"]);
+    for (const dir of [dirs.project, dirs.extensions]) assert.ok(!fs.existsSync(path.join(dir, "pyproject.toml")), dir);
     await wb.clickNotificationButton(page, /the language server is not installed/, "Install Server");
     await wb.waitForNotification(page, /installing the server/, 60_000);
     await wb.until(
-      async () => (await wb.notifications(page)).some((x) => /installing \//.test(x.message)),
-      "pip at work",
+      async () =>
+        (await wb.notifications(page)).some((x) => /installing the server's pinned dependencies/.test(x.message)),
+      "pip installing the bundled lock",
       120_000,
     );
     await screenshot("install-server");
-    await wb.waitForNotification(page, /ACRouter: the server is installed/, 420_000);
+    await wb.waitForNotification(page, /ACRouter: the server is installed/, 600_000);
     await wb.until(
       async () => /No routed requests yet/.test(await wb.viewWelcome(page, "Routing History")),
       "the empty history of the installed server",
       60_000,
     );
+    // the bundled wheel, not this checkout: acrouter lives in the private environment
+    const venvPython = path.join(privateVenv(), "bin", "python");
+    const [where, version] = execFileSync(
+      venvPython,
+      ["-c", "import acrouter; print(acrouter.__file__); print(acrouter.__version__)"],
+      {
+        cwd: os.tmpdir(),
+        encoding: "utf8",
+      },
+    )
+      .trim()
+      .split("\n");
+    assert.ok(where.startsWith(privateVenv() + path.sep), where);
+    assert.equal(version, VERSION);
+    const log = await acrouterLog();
+    assert.match(log, new RegExp(`Installing the ACRouter server \\(the bundled acrouter ${VERSION}\\)`));
     assert.ok(
-      fs.existsSync(
-        path.join(dirs.userData, "User", "globalStorage", "acrouter.acrouter", "server-venv", "bin", "python"),
+      log.includes(
+        `$ ${venvPython} -m pip install --disable-pip-version-check --require-hashes -r ${bundled}/requirements.lock`,
       ),
+      "pip installed the bundled lock",
     );
-    assert.match(await acrouterLog(), /Starting the ACRouter server: \S*server-venv\/bin\/python -m acrouter serve/);
+    assert.ok(
+      log.includes(`--no-deps --force-reinstall ${bundled}/acrouter-${VERSION}-py3-none-any.whl`),
+      "pip installed the bundled wheel",
+    );
+    assert.match(log, /Starting the ACRouter server: \S*server-venv\/bin\/python -m acrouter serve/);
+    await wb.until(
+      async () => new RegExp(`ACRouter server ${VERSION.replace(/\./g, "\\.")} started`).test(await acrouterLog()),
+      "the installed server to start and pass the version handshake",
+      60_000,
+    );
   },
-  480_000,
+  660_000,
 );
 
-step("Changing acrouter.pythonPath restarts the server with that interpreter", async () => {
-  const settings = JSON.parse(fs.readFileSync(projectSettingsFile(), "utf8"));
-  settings["acrouter.pythonPath"] = PYTHON;
-  writeJson(projectSettingsFile(), settings);
-  await wb.until(
-    async () => (await acrouterLog()).includes(`Starting the ACRouter server: ${PYTHON} -m acrouter serve`),
-    "the server to restart with the repo's venv",
-    60_000,
-  );
-  await dismissNotifications();
-  await wb.openActivity(page, "Explorer");
-});
+step(
+  "A server of another version is named, blocks Route and Complete, and Reinstall Server replaces it",
+  async () => {
+    await dismissNotifications();
+    const old = oldServerPython();
+    const settings = JSON.parse(fs.readFileSync(projectSettingsFile(), "utf8"));
+    settings["acrouter.pythonPath"] = old;
+    writeJson(projectSettingsFile(), settings);
+    const n = await wb.waitForNotification(
+      page,
+      new RegExp(`is version ${OLD_VERSION}, but this extension is ${VERSION}`),
+      60_000,
+    );
+    assert.deepEqual(n.buttons, ["Reinstall Server", "Continue Anyway", "Open Settings"]);
+    assert.match(await acrouterLog(), new RegExp(`Starting the ACRouter server: ${old} -m acrouter serve`));
+    await screenshot("version-mismatch");
+    await dismissNotifications();
+    // Route and Complete asks first, with the same choice, before any instruction
+    await wb.openActivity(page, "Explorer");
+    await openFile("calc.py");
+    await wb.runCommand(page, "ACRouter: Route and Complete");
+    const d = await wb.until(() => wb.dialog(page), "the version dialog");
+    assert.match(d.message, new RegExp(`is version ${OLD_VERSION}, but this extension is ${VERSION}`));
+    assert.match(d.message, /Route and Complete waits until then/);
+    assert.ok(
+      d.buttons.includes("Reinstall Server") && d.buttons.includes("Continue Anyway"),
+      JSON.stringify(d.buttons),
+    );
+    await screenshot("version-dialog");
+    await wb.clickDialogButton(page, "Reinstall Server");
+    await wb.waitForNotification(page, /ACRouter: the server is installed/, 300_000);
+    // the reinstalled server matches, pythonPath points at it, and the request goes on: the instruction is asked for
+    await wb.until(
+      async () =>
+        (await wb.quickInputVisible(page)) && /What should change in calc\.py/.test(await wb.quickInputText(page)),
+      "the instruction input after the reinstall",
+      60_000,
+    );
+    await page.keyboard.press("Escape");
+    const now = JSON.parse(fs.readFileSync(projectSettingsFile(), "utf8"));
+    assert.equal(now["acrouter.pythonPath"], path.join(privateVenv(), "bin", "python"));
+    assert.ok(fs.readFileSync(path.join(dirs.project, "calc.py"), "utf8") === BUGGY, "nothing was routed");
+    await dismissNotifications();
+  },
+  420_000,
+);
 
 step("Set API Key stores the key for the variable the models name", async () => {
   await wb.runCommand(page, "ACRouter: Set API Key");

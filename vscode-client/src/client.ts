@@ -19,7 +19,9 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 import { buildServerEnv, type Env } from "./env";
-import { installServer, privatePython } from "./installer";
+import { type Handshake, handshake } from "./handshake";
+import { bundledServer, installServer, privatePython } from "./installer";
+import { PYTHON_EXTENSION_ID, type PythonExtensionLike, pythonExtensionInterpreter } from "./interpreter";
 import { type Log, showError } from "./log";
 import { installCommand, missingServerMessage, type ServerProblem } from "./present";
 import { ProgressRelay } from "./progress";
@@ -41,14 +43,32 @@ function workspaceRoot(): string | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 }
 
-/** The interpreter that runs the server: pythonPath, else the private install, else python3. */
-export function pythonCommand(context: vscode.ExtensionContext): string {
-  const setting = currentSettings().settings.pythonPath;
-  const resolved = setting
-    ? resolvePythonPath(setting, { platform: process.platform, home: os.homedir(), workspaceFolder: workspaceRoot() })
-    : undefined;
-  return chooseInterpreter(resolved, privatePython(context), process.platform);
+/** The Python extension's active interpreter for the workspace, if that extension is installed and has one. */
+function pythonExtensionPython(log: Log): Promise<string | undefined> {
+  const extension = vscode.extensions.getExtension(PYTHON_EXTENSION_ID) as PythonExtensionLike | undefined;
+  return pythonExtensionInterpreter(extension, vscode.workspace.workspaceFolders?.[0]?.uri, (m) => log.warn(m));
 }
+
+/**
+ * The interpreter that runs the server: pythonPath, else the private install,
+ * else the Python extension's active environment, else python3.
+ */
+export async function pythonCommand(context: vscode.ExtensionContext, log: Log): Promise<string> {
+  const setting = currentSettings().settings.pythonPath;
+  if (setting) {
+    return resolvePythonPath(setting, {
+      platform: process.platform,
+      home: os.homedir(),
+      workspaceFolder: workspaceRoot(),
+    });
+  }
+  const installed = privatePython(context);
+  if (installed) return installed;
+  return chooseInterpreter(undefined, undefined, await pythonExtensionPython(log), process.platform);
+}
+
+const REINSTALL = "Reinstall Server";
+const CONTINUE = "Continue Anyway";
 
 /** Context key for the views' welcome content: "missing" while the server cannot start. */
 const SERVER_STATE = "acrouter.serverState";
@@ -112,6 +132,10 @@ export class ServerManager implements vscode.Disposable {
   readonly onDidStart = this.started.event;
   /** The last start failed because the server is not installed (or Python is missing). */
   missing = false;
+  /** The running server's version differs from the extension's (undefined: it matches, or none runs). */
+  private mismatch: Extract<Handshake, { ok: false }> | undefined;
+  /** The user chose to route with the mismatched server anyway (until it restarts). */
+  private mismatchAccepted = false;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -179,8 +203,60 @@ export class ServerManager implements vscode.Disposable {
     void vscode.commands.executeCommand("setContext", SERVER_STATE, missing ? "missing" : "ok");
   }
 
+  private get extensionVersion(): string {
+    return String(this.context.extension.packageJSON.version);
+  }
+
+  /**
+   * The running client for a request that routes (Route and Complete): as get(),
+   * but a server of another version than the extension routes only after the
+   * user chose Reinstall Server (and it matches) or Continue Anyway.
+   */
+  async forRouting(): Promise<LanguageClient | undefined> {
+    const client = await this.get();
+    if (!client || !this.mismatch || this.mismatchAccepted) return client;
+    const choice = await vscode.window.showWarningMessage(
+      this.mismatch.message,
+      {
+        modal: true,
+        detail: "Routing with a server of another version can fail or behave unlike this extension describes.",
+      },
+      REINSTALL,
+      CONTINUE,
+    );
+    if (choice === CONTINUE) {
+      this.acceptMismatch();
+      return client;
+    }
+    if (choice !== REINSTALL) return undefined;
+    const reinstalled = await this.install();
+    return reinstalled && !this.mismatch ? reinstalled : undefined;
+  }
+
+  private acceptMismatch(): void {
+    this.mismatchAccepted = true;
+    this.log.warn(
+      `Routing with the ${this.mismatch?.serverVersion ?? "unversioned"} server, as chosen (Continue Anyway)`,
+    );
+  }
+
+  /** Say that the server's version differs, and offer to reinstall (not awaited). */
+  private reportMismatch(mismatch: Extract<Handshake, { ok: false }>): void {
+    this.log.warn(mismatch.message);
+    void vscode.window
+      .showWarningMessage(mismatch.message, REINSTALL, CONTINUE, "Open Settings")
+      .then(async (choice) => {
+        if (choice === REINSTALL) await this.install();
+        else if (choice === CONTINUE && this.mismatch === mismatch) this.acceptMismatch();
+        else if (choice === "Open Settings")
+          await vscode.commands.executeCommand("workbench.action.openSettings", "acrouter.pythonPath");
+      });
+  }
+
   private async start(): Promise<LanguageClient | undefined> {
-    const python = pythonCommand(this.context);
+    this.mismatch = undefined;
+    this.mismatchAccepted = false;
+    const python = await pythonCommand(this.context, this.log);
     const cwd = workspaceRoot();
     // Keys are read from SecretStorage into this environment and go nowhere else.
     const env = buildServerEnv(process.env, await this.keys.load());
@@ -240,6 +316,12 @@ export class ServerManager implements vscode.Disposable {
       showError(this.log, `ACRouter: the language server did not start (${python} -m acrouter serve).`, error);
       return undefined;
     }
+    const result = handshake(this.extensionVersion, python, client.initializeResult?.serverInfo);
+    if (result.ok) this.log.info(`ACRouter server ${result.version} started`);
+    else {
+      this.mismatch = result;
+      this.reportMismatch(result);
+    }
     this.started.fire(client);
     return client;
   }
@@ -247,7 +329,7 @@ export class ServerManager implements vscode.Disposable {
   /** "Install Server": the private environment, then (re)start with it. */
   async install(): Promise<LanguageClient | undefined> {
     const { settings } = currentSettings();
-    const python = await installServer(this.context, this.log, settings);
+    const python = await installServer(this.context, this.log, settings, await pythonExtensionPython(this.log));
     if (!python) return undefined;
     if (settings.pythonPath) {
       // An explicit pythonPath would still win over the private install: point it there, where it was set.
@@ -272,19 +354,25 @@ export class ServerManager implements vscode.Disposable {
       problem === "python-not-found"
         ? resolvePythonPath("", { platform: process.platform, home: os.homedir() })
         : python;
-    const install = installCommand(installPython, process.platform, checkout);
-    const message = missingServerMessage(problem, python, install);
+    const found = await bundledServer(this.context);
+    const install = installCommand(installPython, process.platform, {
+      checkout,
+      bundle: "bundle" in found ? found.bundle : undefined,
+    });
+    // The bundled server's two pip commands are too long for a notification: the log and "Copy Install Command" have them.
+    const message = missingServerMessage(problem, python, checkout ? install : undefined);
     this.log.error(message);
+    if (install && !checkout) this.log.info(`To install it yourself: ${install}`);
     if (output.trim()) this.log.error(output.trim());
     const INSTALL = "Install Server";
     void vscode.window
-      .showErrorMessage(message, INSTALL, "Open Settings", "Copy Install Command")
+      .showErrorMessage(message, INSTALL, "Open Settings", ...(install ? ["Copy Install Command"] : []))
       .then(async (choice) => {
         if (choice === INSTALL) {
           await this.install();
         } else if (choice === "Open Settings") {
           await vscode.commands.executeCommand("workbench.action.openSettings", "acrouter.pythonPath");
-        } else if (choice === "Copy Install Command") {
+        } else if (choice === "Copy Install Command" && install) {
           await vscode.env.clipboard.writeText(install);
           void vscode.window.showInformationMessage(
             `Copied: ${install}. Run it in a terminal, then run the ACRouter command again.`,

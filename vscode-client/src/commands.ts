@@ -121,6 +121,10 @@ async function routeAndComplete(deps: Deps): Promise<void> {
     );
     return;
   }
+  // A server that cannot start, or runs another version than the extension (until the user
+  // reinstalls or continues), is dealt with before asking for the instruction.
+  const client = await deps.servers.forRouting();
+  if (!client) return;
   const range = toRange(editor.selection);
   const instruction = await vscode.window.showInputBox({
     title: "ACRouter: Route and Complete",
@@ -132,9 +136,6 @@ async function routeAndComplete(deps: Deps): Promise<void> {
     validateInput: (value) => (value.trim() ? undefined : "Describe the change you want."),
   });
   if (!instruction?.trim()) return;
-
-  const client = await deps.servers.get();
-  if (!client) return;
 
   const uri = doc.uri.toString();
   const requestVersion = doc.version;

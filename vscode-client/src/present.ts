@@ -420,18 +420,38 @@ export function shellQuote(arg: string, platform: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command that installs the server for `python`: editable from a repo checkout, else from PyPI. */
-export function installCommand(python: string, platform: string, checkout?: string): string {
+/**
+ * The command that installs the server for `python` by hand: editable from a repo
+ * checkout, else the wheel and hashed lock this .vsix carries; undefined when
+ * there is neither (Install Server with "acrouter.serverInstallSource" is the way then).
+ */
+export function installCommand(
+  python: string,
+  platform: string,
+  from: { checkout?: string; bundle?: { wheel: string; lock: string } },
+): string | undefined {
   const py = shellQuote(python, platform);
-  return checkout ? `${py} -m pip install -e ${shellQuote(checkout, platform)}` : `${py} -m pip install acrouter`;
+  if (from.checkout) return `${py} -m pip install -e ${shellQuote(from.checkout, platform)}`;
+  if (!from.bundle) return undefined;
+  return (
+    `${py} -m pip install --require-hashes -r ${shellQuote(from.bundle.lock, platform)} && ` +
+    `${py} -m pip install --no-deps ${shellQuote(from.bundle.wheel, platform)}`
+  );
 }
 
 export type ServerProblem = "python-not-found" | "not-installed";
 
-export function missingServerMessage(problem: ServerProblem, python: string, install: string): string {
-  return problem === "python-not-found"
-    ? `ACRouter: the Python interpreter "${python}" was not found. Install Server puts the language server in a ` +
-        `private environment, or set "acrouter.pythonPath" to a Python 3.10+ interpreter that has it (${install}).`
-    : `ACRouter: the language server is not installed for "${python}". Install Server puts it in a private ` +
-        `environment for ACRouter, or install it yourself: ${install}`;
+export function missingServerMessage(problem: ServerProblem, python: string, install: string | undefined): string {
+  if (problem === "python-not-found") {
+    return (
+      `ACRouter: the Python interpreter "${python}" was not found. Install Server puts the language server in a ` +
+      `private environment, or set "acrouter.pythonPath" to a Python 3.10+ interpreter that has it` +
+      (install ? ` (${install}).` : ".")
+    );
+  }
+  return (
+    `ACRouter: the language server is not installed for "${python}". Install Server puts it in a private ` +
+    `environment for ACRouter` +
+    (install ? `, or install it yourself: ${install}` : ".")
+  );
 }

@@ -48,7 +48,7 @@ export interface AcrouterSettings {
   sandbox: Sandbox;
   pythonPath: string;
   storeInstructions: boolean;
-  /** pip requirement for "Install Server": empty = `acrouter==<extension version>`; or a path/wheel. */
+  /** What "Install Server" installs: empty = the bundled server; or a checkout, wheel, wheelhouse folder or requirement. */
   serverInstallSource: string;
 }
 

@@ -160,6 +160,8 @@ describe("package.json", () => {
 describe("pure modules", () => {
   const pure = [
     "protocol.ts",
+    "handshake.ts",
+    "interpreter.ts",
     "edits.ts",
     "present.ts",
     "settings.ts",

@@ -11,11 +11,14 @@ import json
 import os
 import sys
 import uuid
+from pathlib import Path
 
 from lsprotocol import types as t
 from pygls.lsp.server import LanguageServer
 
-server = LanguageServer("fake-acrouter", "0.0.1")
+# the extension's own version, so that the version handshake lets it route
+VERSION = json.loads((Path(__file__).resolve().parents[2] / "package.json").read_text())["version"]
+server = LanguageServer("fake-acrouter", VERSION)
 state = {"init": None, "config": [], "records": 3}
 
 @server.feature(t.INITIALIZE)
