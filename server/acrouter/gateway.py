@@ -74,6 +74,8 @@ _BAD_REPLY_MARKERS = (
 #                         or "ExceededBudget: User=... over budget. ..."; 422 is
 #                         ``litellm.budget_exceeded_status_code`` (older proxies: 429,
 #                         so a budget error must never be taken for a rate limit).
+#   400 invalid_request_error  "/chat/completions: Invalid model name passed in model=..."
+#                         (proxy/route_llm_request.py): the gateway has no such model.
 _GATEWAY_AUTH_TYPES = frozenset(
     {"auth_error", "no_db_connection", "token_not_found_in_db", "expired_key"}
 )
@@ -83,6 +85,7 @@ _GATEWAY_AUTH_MARKERS = (
     "Authentication Error",
     "Expired Key",
 )
+_GATEWAY_NO_MODEL = "Invalid model name passed in"
 _BUDGET_TYPE = "budget_exceeded"
 _BUDGET_MARKERS = ("Budget has been exceeded", "ExceededBudget")
 # Raised by litellm / the OpenAI SDK before any request when no key is configured
@@ -392,6 +395,8 @@ def _classify(
         return _Failure("auth", f"auth: the gateway rejected the key ({said_status}{message})")
     if _MISSING_KEY.search(text):
         return _missing_key(exc, spec)
+    if _GATEWAY_NO_MODEL in text:
+        return _Failure("config", f"config: the gateway has no model {spec.model!r} ({message})")
     if is_("ContextWindowExceededError"):
         return _Failure(
             "context_length", f"context_length: the prompt is too long for this model ({message})"

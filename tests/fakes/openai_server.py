@@ -30,8 +30,8 @@ recorded requests read with ``GET /_requests``.
 * ``proxy_error``: answer like a LiteLLM proxy refusing the request itself, with the
   status, message and error type litellm 1.109.3's proxy sends (see
   ``LITELLM_PROXY_ERRORS``): ``"no_db"``, ``"invalid_token"``, ``"invalid_key"``,
-  ``"expired_key"``, ``"model_access"``, ``"budget"`` (422) or ``"budget_429"`` (older
-  proxies); ``status`` overrides the status when it is not 200;
+  ``"expired_key"``, ``"model_access"``, ``"unknown_model"``, ``"budget"`` (422) or
+  ``"budget_429"`` (older proxies); ``status`` overrides the status when it is not 200;
 * ``respond``: a callable ``(request_json) -> reply text`` (in-process only).
 """
 
@@ -84,6 +84,14 @@ LITELLM_PROXY_ERRORS: dict[str, tuple[int, str, str]] = {
             "is invalid. Check the models available to you and try again."
         ),
         "key_model_access_denied",
+    ),
+    "unknown_model": (
+        400,
+        (
+            "/chat/completions: Invalid model name passed in model=gw. "
+            "Call `/v1/models` to view available models for your key."
+        ),
+        "invalid_request_error",
     ),
     "budget": (
         422,

@@ -301,6 +301,7 @@ def test_a_connection_that_breaks_before_a_reply_is_the_providers_failure(gw: Li
         ("invalid_key", "auth", "auth: the gateway rejected the key (401: Authentication Error, Invalid API key"),
         ("expired_key", "auth", "auth: the gateway rejected the key (401: Authentication Error - Expired Key."),
         ("model_access", "auth", "auth: the gateway does not let this key use 'openai/gw'"),
+        ("unknown_model", "config", "config: the gateway has no model 'openai/gw' (/chat/completions: Invalid"),
         ("budget", "budget", "budget: budget exceeded at {base} (Budget has been exceeded! Key=team-key"),
         ("budget_429", "budget", "budget: budget exceeded at {base} (ExceededBudget: User=alice over budget."),
     ],
