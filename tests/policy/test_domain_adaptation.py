@@ -147,3 +147,55 @@ def test_without_domain_learning_the_untried_model_keeps_benchmark_prices():
         attempts = (Attempt("strong", "pass", HERE_COST, 0.1, score=1.0),)
         adapted.learn(Task(f"r{i}", "bug_fixing", meta=meta), Outcome(f"r{i}", 0.0, "bug_fixing", attempts, "strong", True))
     assert adapted.estimate("mid", path).cost > 100 * BENCH_COST
+
+
+def prior_mid_rarely_passes():
+    """cheap passes 7 tasks in 10, strong 6 in 10, mid 1 in 50 (and costs the same)."""
+    rows = []
+    for i in range(100):
+        cheap = 1.0 if i % 10 < 7 else 0.0
+        strong = 1.0 if 3 <= i % 10 < 9 else 0.0
+        mid = 1.0 if i % 50 == 0 else 0.0
+        rows.append((f"dim3_fix_{i}", "bug_fixing", (cheap, strong, mid)))
+    return make_dataset(rows, BENCH, costs={m: BENCH_COST for m in BENCH})
+
+
+def test_a_workspace_where_the_priors_are_badly_wrong_weighs_them_down_and_says_so(tmp_path: Path):
+    """Here only mid passes, the model the benchmark says almost never does: its pass at
+    p = 0.02 is far outside what the priors predict, so their weight falls and mid is
+    called first within a few requests, although its own record here is short."""
+    gateway = FakeGateway({m.name: BENCH_COST for m in SPECS})
+    settings = Settings(models=SPECS, max_attempts=3, cost_weight=0.1, test_command="true")
+    app = EditorApp(
+        settings,
+        memory=InMemoryMemory(),
+        priors=PriorStore(loader=prior_mid_rarely_passes),
+        gateway_factory=lambda s: gateway,
+        verifier_factory=lambda s: FakeVerifier(lambda t, m: 1.0 if m == "mid" else 0.0),
+        prompts=FakePrompts(),
+    )
+    results = [
+        app.route(workspace_doc(tmp_path, i), f"Fix the bug in add number {i}", folders=[tmp_path])
+        for i in range(10)
+    ]
+    calls = [[a.model for a in r.attempts] for r in results]
+    assert calls[0] == ["cheap", "strong", "mid"]  # the priors' order, before any evidence
+    switched = next(i for i, c in enumerate(calls) if c[0] == "mid")
+    assert switched <= 5 and all(c == ["mid"] for c in calls[switched:])
+    why = results[switched].why
+    assert "outcomes disagree with the benchmark priors" in why and "priors weighted" in why
+    weight = float(why.split("priors weighted ")[1].split()[0].rstrip(";.,"))
+    assert weight < 0.5
+
+
+def test_dispersion_is_about_one_when_the_prior_predicts_the_outcomes():
+    cal = Calibration()
+    dom = [("source", "new")]
+    for i in range(200):  # a model the prior says passes half the time, and does
+        cal.add_residual(dom, i % 2 == 0, 1.0 if i % 2 == 0 else 0.0, 0.5, 0.5)
+    assert cal.dispersion(dom, 4.0) == pytest.approx((1.0, 1.0), rel=0.05)
+    surprised = Calibration()
+    for _ in range(5):  # a model the prior says passes 2% of the time passes every time
+        surprised.add_residual(dom, True, 1.0, 0.02, 0.02)
+    d_pass, _ = surprised.dispersion(dom, 4.0)
+    assert d_pass > 20

@@ -24,12 +24,18 @@ How a decision is made
    that grows with the size of the call (its price is the proxy for its tokens) up to a
    cap, plus a small fixed overhead (:meth:`ACRouterPolicy.call_cost`).  Without it a
    cost weight of 0.1 buys a 1% chance of a pass with a $0.10 call, every time.
+   The loop takes no posterior samples: a failure already calls the next model, so the
+   loop explores by itself, and sampling there only added calls.
 4. *A new domain* (:mod:`.calibration`): where the benchmark knows nothing (a new source
    or kind, the user's workspace) the policy learns from its first calls there a cost
    scale shared by all models, so a model never called there is not priced at benchmark
-   prices, and how often a call after a failure passes against what the joint benchmark
+   prices; how far outcomes stray from what the priors predict (their weight there is
+   divided by that dispersion, and what they lose goes to the domain's pooled means);
+   and how often a call after a failure passes against what the joint benchmark
    outcomes predicted.  The why says when and why it stopped trusting the priors
-   ("costs here are 214x the benchmark's").  Hyper-parameters: :class:`.PolicyParams`.
+   ("after 4 call(s) in this domain: costs here are 214x the benchmark's; outcomes
+   disagree with the benchmark priors (12x the spread they predict); priors weighted
+   0.25").  Hyper-parameters: :class:`.PolicyParams`.
 """
 
 from __future__ import annotations
@@ -66,6 +72,7 @@ __all__ = ["ACRouterPolicy", "task_path"]
 
 #: levels too fine to be a domain of their own (see :meth:`ACRouterPolicy.domains`)
 FINE_LEVELS = frozenset({"shape"})
+K_MIN = 0.25  # the least weight (effective tasks) a prior keeps in a domain
 
 
 @attrs.frozen
@@ -195,6 +202,7 @@ class ACRouterPolicy:
         for g in doms:
             i = path.index(g)
             k0 = self._default_k(g)
+            upto = doms[: doms.index(g) + 1]
             row = self.stats.online.get(g) or {}
             pass_obs, score_obs = [], []
             level_k = {d: f.level_k(self.params.domain_model_cost_k) for d, f in fits.items()}
@@ -204,13 +212,27 @@ class ACRouterPolicy:
                 parent = self._raw_estimate(name, path[:i], level_k, 1.0)
                 pass_obs.append((cell.passes, cell.n, parent.pass_rate))
                 score_obs.append((cell.score, cell.n, parent.score))
-            upto = doms[: doms.index(g) + 1]
             calls, cost_calls = cal.calls(g)
             k_score, score_shift = k0, 0.0
             k_pass, pass_shift = k0, 0.0
-            if self.params.domain_prior_weight:
+            rule = self.params.domain_prior_weight
+            disp_pass, disp_score = cal.dispersion(upto, self.params.dispersion_shrink)
+            if rule == "beta-binomial":
                 k_score, score_shift = fit_level(score_obs, k0, self.params.domain_shift)
                 k_pass, pass_shift = fit_level(pass_obs, k0, self.params.domain_shift)
+            elif rule == "dispersion":
+                # quasi-likelihood: outcomes phi times as dispersed as the prior predicts
+                # make it worth 1/phi of its tasks
+                k_pass = max(K_MIN, k0 / max(1.0, disp_pass))
+                k_score = max(K_MIN, k0 / max(1.0, disp_score))
+            share_s = share_p = pool_score = pool_pass = 0.0
+            n_all = sum(c.n for c in row.values())
+            if self.params.domain_pool and rule != "off" and n_all > 0 and k0 > 0:
+                # one weight for the prior's whole description of a model here: the part
+                # of it that is discredited gives way to what every model did here
+                share_s = share_p = max(0.0, 1.0 - min(k_pass, k_score) / k0)
+                pool_score = sum(c.score for c in row.values()) / n_all
+                pool_pass = sum(c.passes for c in row.values()) / n_all
             fits[g] = DomainFit(
                 group=g,
                 k_score=k_score,
@@ -220,7 +242,12 @@ class ACRouterPolicy:
                 pass_shift=pass_shift,
                 cost_ratio=cal.cost_ratio(upto),
                 after_fail=cal.after_fail(upto),
-                fail_worth=cal.fail_ratio(upto),
+                fail_worth=cal.fail_ratio(upto) if self.params.domain_fail_worth else 1.0,
+                dispersion=disp_pass,
+                pool_score_share=share_s,
+                pool_pass_share=share_p,
+                pool_score=pool_score,
+                pool_pass=pool_pass,
                 calls=calls,
                 cost_calls=cost_calls,
             )
@@ -269,7 +296,7 @@ class ACRouterPolicy:
         level_k = {g: f.level_k(kc) for g, f in fits.items()}
         last = list(fits.values())[-1]
         est = self._raw_estimate(name, path, level_k, last.cost_ratio)
-        if last.fail_worth != 1.0 and self.params.domain_fail_worth:
+        if last.fail_worth != 1.0:
             est = attrs.evolve(est, fail_score=_clip(est.fail_score * last.fail_worth))
         return est
 
@@ -408,7 +435,8 @@ class ACRouterPolicy:
         accept, best_now, p_have_pass = self._accept(ctx.path, tried, ests, cond)
 
         w_fail = 1.0 - p_have_pass if self.params.soft_condition else 1.0
-        rng = self._rng(task.task_id, len(tried)) if self.explore else None
+        sample = self.explore and self.params.explore_escalation
+        rng = self._rng(task.task_id, len(tried)) if sample else None
         options: list[tuple[Option, Estimate]] = []
         lifts: list[float] = []
         if cond is not None and failed_bm:
@@ -634,6 +662,7 @@ class ACRouterPolicy:
         failed_bm: list[str] = []
         events: list[tuple[str, float | None, float | None, float | None, bool]] = []
         fail_events: list[tuple[float, float]] = []
+        resid_events: list[tuple[bool, float, float, float]] = []
         for a in attempts:
             if not a.counted:
                 continue  # e.g. a missing API key: says nothing about the model
@@ -646,6 +675,10 @@ class ACRouterPolicy:
             if failed_bm:
                 predicted = self._conditional_q(a.model, est, path, tuple(sorted(set(failed_bm))))
             events.append((a.model, a.cost_usd, raw.prior_cost, predicted, passed))
+            p_pass = raw.prior_pass
+            p_score = p_pass + (1.0 - p_pass) * raw.prior_fail_score
+            score = a.score if a.score is not None else (1.0 if passed else 0.0)
+            resid_events.append((passed, score, p_pass, p_score))
             if not passed:
                 fail_events.append((a.score if a.score is not None else 0.0, raw.fail_score))
             bm = self._prior_model(a.model)
@@ -658,6 +691,8 @@ class ACRouterPolicy:
                 cal.add_after_fail(doms, passed, predicted)
         for score, expected in fail_events:
             cal.add_failure(doms, score, expected)
+        for passed, score, p_pass, p_score in resid_events:
+            cal.add_residual(doms, passed, score, p_pass, p_score)
 
     def _conditional_q(
         self, name: str, est: Estimate, path: Sequence[Group], failed_bm: tuple[str, ...]

@@ -10,13 +10,17 @@ from the calls it made there and nothing else (bandit feedback):
   models: per-task costs correlate 0.7-0.84 between models), a ratio of sums shrunk in
   log space toward 1 (``cost_shrink`` pseudo-calls).  A model never called there is
   priced at its prior cost times this scale, not at benchmark prices.
-- **the prior's weight** (a prior-data conflict check): the pass rate (and the score) of
-  model m in the domain is modelled as Beta(k p_m, k (1 - p_m)) around the prior's p_m;
-  the pseudo-count k is the prior's effective number of tasks.  Its posterior over a
-  log grid, from the beta-binomial likelihood of every model's observed outcomes, gives
-  k: when the outcomes are likely under the prior, k stays at its default or grows;
-  when they are not (a model the benchmark says never passes passes half the time), k
-  falls within a few calls and the observations take over.
+- **the prior's weight** (a prior-data conflict check): every call's outcome is compared
+  with what the benchmark prior alone predicted for it (squared Pearson residuals of the
+  pass and of the score, pooled over models).  Their mean is the *dispersion*: about 1
+  when the prior describes the domain, 10 when outcomes stray ten times as far (a model
+  the benchmark says passes 2% of the time passes here).  As in quasi-likelihood, the
+  prior's effective number of tasks there is divided by the dispersion (at least
+  ``K_MIN``), and the share of it that is lost is taken by the domain's own pooled
+  means over every model called there, so a model never called in a domain whose
+  priors are discredited starts from what the others did there, not from the benchmark.
+  (A beta-binomial fit of the prior's effective n, optionally with a logit level shift,
+  is kept as ``domain_prior_weight="beta-binomial"``; it measured worse.)
 - **pass-after-failure**: passes of the calls made after a failed attempt, over the
   pass probability the escalation predicted for them (observed / expected), shrunk
   toward 1.  It multiplies the conditional pass rates of the next escalations.
@@ -40,6 +44,7 @@ DELTA_GRID = tuple(i / 2 for i in range(-8, 9))  # logit shifts -4 .. 4
 DELTA_PRIOR_SD = 1.5
 P_FLOOR = 0.005  # prior means are kept inside [P_FLOOR, 1 - P_FLOOR]
 MAX_DOMAINS = 512
+RESID_FLOOR = 0.02  # predictions are kept inside [RESID_FLOOR, 1 - RESID_FLOOR] for residuals
 
 
 @attrs.frozen
@@ -57,6 +62,11 @@ class DomainFit:
     fail_worth: float  # observed / expected score of a failed attempt (shrunk)
     calls: float  # calls observed in the domain
     cost_calls: float  # calls with a known cost
+    dispersion: float = 1.0  # Pearson dispersion of pass outcomes around the prior (shrunk)
+    pool_score_share: float = 0.0  # share of the prior's mean scores replaced by the pool
+    pool_pass_share: float = 0.0  # ... of its pass rates
+    pool_score: float = 0.0  # mean score of every call in the domain
+    pool_pass: float = 0.0  # pass rate of every call in the domain
 
     @property
     def weight(self) -> float:
@@ -64,7 +74,17 @@ class DomainFit:
         return min(self.k_pass, self.k_score) / self.k_default if self.k_default > 0 else 1.0
 
     def level_k(self, cost_shrink: float) -> LevelK:
-        return LevelK(self.k_score, self.k_pass, cost_shrink, self.score_shift, self.pass_shift)
+        return LevelK(
+            self.k_score,
+            self.k_pass,
+            cost_shrink,
+            self.score_shift,
+            self.pass_shift,
+            self.pool_score_share,
+            self.pool_pass_share,
+            self.pool_score,
+            self.pool_pass,
+        )
 
     def describe(self) -> str:
         """One line for the why: when and why the priors are trusted less (or more)."""
@@ -74,7 +94,10 @@ class DomainFit:
         w = self.weight
         if self.calls > 0 and (w < 0.5 or w > 2.0):
             verb = "disagree with" if w < 1.0 else "agree with"
-            bits.append(f"outcomes {verb} the benchmark priors; priors weighted {w:.2g}")
+            spread = ""
+            if self.dispersion > 2.0:
+                spread = f" ({self.dispersion:.0f}x the spread they predict)"
+            bits.append(f"outcomes {verb} the benchmark priors{spread}; priors weighted {w:.2g}")
         if self.fail_worth < 0.5:
             bits.append(f"a failed attempt is worth {self.fail_worth:.2g}x the benchmark's partial credit")
         if abs(self.after_fail - 1.0) > 0.25:
@@ -93,13 +116,33 @@ def _times(ratio: float) -> str:
 
 
 class _Sums:
-    __slots__ = ("af_exp", "af_obs", "calls", "cost_calls", "cost_exp", "cost_obs", "fs_exp", "fs_n", "fs_obs")
+    __slots__ = (
+        "af_exp",
+        "af_obs",
+        "calls",
+        "cost_calls",
+        "cost_exp",
+        "cost_obs",
+        "fs_exp",
+        "fs_n",
+        "fs_obs",
+        "r2_n",
+        "r2_pass",
+        "r2_score",
+    )
 
     def __init__(self) -> None:
         self.calls = 0.0
         self.cost_obs = self.cost_exp = self.cost_calls = 0.0
         self.af_obs = self.af_exp = 0.0
         self.fs_obs = self.fs_exp = self.fs_n = 0.0
+        self.r2_pass = self.r2_score = self.r2_n = 0.0
+
+
+def pearson2(y: float, p: float) -> float:
+    """Squared Pearson residual of an outcome y in [0, 1] predicted with mean p."""
+    p = min(max(p, RESID_FLOOR), 1.0 - RESID_FLOOR)
+    return (y - p) ** 2 / (p * (1.0 - p))
 
 
 def log_beta_binomial(k: float, n: float, kappa: float, p: float) -> float:
@@ -185,6 +228,32 @@ class Calibration:
             cell = self._cell(g)
             cell.af_obs += 1.0 if passed else 0.0
             cell.af_exp += predicted
+
+    def add_residual(
+        self, domains: Sequence[Group], passed: bool, score: float, p_pass: float, p_score: float
+    ) -> None:
+        """One call's outcome against the benchmark prior's prediction for it: squared
+        Pearson residuals of the pass and of the score (Bernoulli variance)."""
+        rp = pearson2(1.0 if passed else 0.0, p_pass)
+        rs = pearson2(score, p_score)
+        for g in domains:
+            cell = self._cell(g)
+            cell.r2_pass += rp
+            cell.r2_score += rs
+            cell.r2_n += 1
+
+    def dispersion(self, domains: Sequence[Group], shrink: float) -> tuple[float, float]:
+        """Pearson dispersion of the outcomes around the prior's predictions (pass, score),
+        coarse to fine, each level shrunk toward the one above with ``shrink`` pseudo-calls
+        of its value (1 = the outcomes vary as the prior predicts; 10 = ten times more)."""
+        dp = ds = 1.0
+        for g in domains:
+            cell = self._sums.get(g)
+            if cell is None or cell.r2_n <= 0:
+                continue
+            dp = (cell.r2_pass + shrink * dp) / (cell.r2_n + shrink)
+            ds = (cell.r2_score + shrink * ds) / (cell.r2_n + shrink)
+        return dp, ds
 
     def add_failure(self, domains: Sequence[Group], score: float, expected: float) -> None:
         """A call that did not pass: its score against the failing score expected."""

@@ -42,11 +42,20 @@ class PolicyParams:
     min_q: float = 1e-4
     # ---- exploration
     explore: bool = True  # Thompson sampling where the posterior is wide
+    #: ... also in the escalation loop.  Off: a failure there already calls the next
+    #: model, so the loop explores by itself and sampling only adds (costly) calls
+    explore_escalation: bool = False
     explore_concentration: float = 1.0  # samples from Beta(mean * n * c, (1 - mean) * n * c)
     explore_max_n: float = 20.0  # no exploration once the evidence exceeds this
     # ---- a new domain (:mod:`.calibration`): how fast the priors give way
     adapt_domains: bool = True  # learn a domain's cost scale, prior weight and after-fail lift
-    domain_prior_weight: bool = False  # fit the prior's effective n there (conflict check)
+    #: the prior's weight in a domain, from a prior-data conflict check: "dispersion" (the
+    #: prior's effective n divided by the Pearson dispersion of the outcomes around its
+    #: predictions), "beta-binomial" (fitted by the marginal likelihood), or "off"
+    domain_prior_weight: str = "dispersion"
+    dispersion_shrink: float = 4.0  # pseudo-calls of the dispersion toward 1
+    #: a discredited prior (weight w < 1) gives way, by 1 - w, to the domain's pooled means
+    domain_pool: bool = True
     domain_fail_worth: bool = False  # learn what a failed attempt is worth in the domain
     domain_shift: bool = False  # fit a level shift shared by the models (logit) with the weight
     domain_cost_shrink: float = 0.25  # pseudo-calls of the shared cost scale toward 1 (log)

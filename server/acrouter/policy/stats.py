@@ -82,6 +82,13 @@ class LevelK:
     cost: float
     score_shift: float = 0.0  # logit shift of the parent's mean score (a domain's level)
     pass_shift: float = 0.0  # ... of its pass rate
+    #: shares of the parent's mean score and pass rate replaced by the group's own
+    #: pooled means over all models (a prior discredited in this group gives way to
+    #: what every model did here)
+    pool_score_share: float = 0.0
+    pool_pass_share: float = 0.0
+    pool_score: float = 0.0
+    pool_pass: float = 0.0
 
 
 def shift_logit(p: float, delta: float) -> float:
@@ -264,6 +271,11 @@ class HierStats:
             ks = kp = kc = k
             if override is not None:
                 ks, kp, kc = override.score, override.pass_, override.cost
+                if override.pool_score_share > 0.0 or override.pool_pass_share > 0.0:
+                    us, up = override.pool_score_share, override.pool_pass_share
+                    score = (1.0 - us) * score + us * override.pool_score
+                    pss = min((1.0 - up) * pss + up * override.pool_pass, score)
+                    fs = _clip01((score - pss) / (1.0 - pss)) if pss < 1.0 else fs
                 if override.score_shift or override.pass_shift:
                     # the domain's level: the parent's means moved before shrinking to them
                     score = shift_logit(score, override.score_shift)
