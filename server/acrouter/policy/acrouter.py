@@ -204,20 +204,20 @@ class ACRouterPolicy:
             k0 = self._default_k(g)
             upto = doms[: doms.index(g) + 1]
             row = self.stats.online.get(g) or {}
-            pass_obs, score_obs = [], []
-            level_k = {d: f.level_k(self.params.domain_model_cost_k) for d, f in fits.items()}
-            for name, cell in row.items():
-                if cell.n <= 0 or name not in self.specs:
-                    continue
-                parent = self._raw_estimate(name, path[:i], level_k, 1.0)
-                pass_obs.append((cell.passes, cell.n, parent.pass_rate))
-                score_obs.append((cell.score, cell.n, parent.score))
             calls, cost_calls = cal.calls(g)
             k_score, score_shift = k0, 0.0
             k_pass, pass_shift = k0, 0.0
             rule = self.params.domain_prior_weight
             disp_pass, disp_score = cal.dispersion(upto, self.params.dispersion_shrink)
             if rule == "beta-binomial":
+                pass_obs, score_obs = [], []
+                level_k = {d: f.level_k(self.params.domain_model_cost_k) for d, f in fits.items()}
+                for name, cell in row.items():
+                    if cell.n <= 0 or name not in self.specs:
+                        continue
+                    parent = self._raw_estimate(name, path[:i], level_k, 1.0)
+                    pass_obs.append((cell.passes, cell.n, parent.pass_rate))
+                    score_obs.append((cell.score, cell.n, parent.score))
                 k_score, score_shift = fit_level(score_obs, k0, self.params.domain_shift)
                 k_pass, pass_shift = fit_level(pass_obs, k0, self.params.domain_shift)
             elif rule == "dispersion":
