@@ -29,6 +29,7 @@ from .domain import (
     Prompts,
     Result,
     Task,
+    TeamPolicy,
     Verifier,
     WarmableGateway,
 )
@@ -122,10 +123,26 @@ class EditorApp:
             if self._policy is None:
                 self._policy = self.policy_factory(self.priors.get(), self.settings.models, self.settings)
                 self._policy_gen = None
+                self._load_team_priors(self._policy)
             if gen != self._policy_gen:
                 self._replay_memory(self._policy)
                 self._policy_gen = gen
             return self._policy
+
+    def _load_team_priors(self, policy: Policy) -> None:
+        """The ``teamPriors`` files, read when the policy is built (at start and on every
+        settings change); a file that cannot be used is named in ``problems``."""
+        paths = self.settings.team_priors
+        if not paths or not isinstance(policy, TeamPolicy):
+            return
+        from .memory.team import load_team_priors
+
+        priors, problems = load_team_priors(paths)
+        for problem in problems:
+            log.warning("%s", problem)
+        self.problems = [*self.problems, *problems]
+        policy.set_team_priors(priors)
+        log.info("team priors: %d (model, kind) aggregates from %d file(s)", len(priors), len(paths))
 
     def _replay_memory(self, policy: Policy) -> None:
         if not isinstance(policy, PersonalPolicy):

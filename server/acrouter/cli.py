@@ -131,7 +131,18 @@ def cmd_memory(args: argparse.Namespace) -> int:
         print(f"\n{mem.count()} records in {default_memory_path()}")
         return 0
     if args.action == "export":
-        print(json.dumps(mem.export(), indent=2))
+        if args.team:
+            from .memory.team import team_export
+
+            payload = team_export(mem)
+        else:
+            payload = mem.export()
+        text = json.dumps(payload, indent=2) + "\n"
+        if args.out:
+            Path(args.out).expanduser().write_text(text, encoding="utf-8")
+            print(f"wrote {args.out}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
         return 0
     # reset
     n = mem.count()
@@ -177,6 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("action", choices=["show", "export", "reset"])
     m.add_argument("--yes", action="store_true", help="reset without asking")
     m.add_argument("--limit", type=int, default=20)
+    m.add_argument(
+        "--team",
+        action="store_true",
+        help="export: per-(model, kind) totals only, to share as team priors (no instructions, "
+        "request ids, paths or workspace hashes)",
+    )
+    m.add_argument("--out", default=None, help="export: write to this file instead of stdout")
     m.set_defaults(func=cmd_memory)
 
     from .bench import cli as bench_cli

@@ -40,6 +40,7 @@ class Settings:
     test_timeout_s: float = 300.0
     sandbox: str = "bwrap"
     store_instructions: bool = True
+    team_priors: tuple[str, ...] = ()  # team priors files (acrouter memory export --team)
 
 
 DEFAULTS = Settings()
@@ -120,6 +121,11 @@ def _is_http_url(value: str) -> bool:
     return url.scheme in ("http", "https") and bool(url.netloc)
 
 
+def _team_path_ok(path: str) -> bool:
+    p = path.strip()
+    return bool(p) and (p.startswith("~") or os.path.isabs(p))
+
+
 def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
     """Settings from a plain mapping (camelCase keys); problems name the offending key."""
     problems: list[str] = []
@@ -171,6 +177,16 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
             kw["sandbox"] = sb
         else:
             problems.append(f"acrouter.sandbox must be one of {', '.join(SANDBOX_MODES)} (got {sb!r}); using bwrap")
+
+    tp = raw.get("teamPriors")
+    if tp is not None:
+        if isinstance(tp, list) and all(isinstance(p, str) and _team_path_ok(p) for p in tp):
+            kw["team_priors"] = tuple(p.strip() for p in tp)
+        else:
+            problems.append(
+                "acrouter.teamPriors must be a list of absolute file paths (or paths starting "
+                f"with ~) (got {tp!r}); using none"
+            )
 
     si = raw.get("storeInstructions")
     if si is not None:

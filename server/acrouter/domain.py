@@ -242,6 +242,20 @@ class Aggregate:
 
 
 @attrs.frozen
+class TeamPrior:
+    """A team's shared outcomes of one model on one kind (a ``teamPriors`` file): counts
+    and sums only.  ``cost_n`` attempts had a known cost; ``cost_usd_sum`` is over them."""
+
+    model: str
+    kind: str
+    n: int
+    passes: int
+    score_sum: float
+    cost_usd_sum: float
+    cost_n: int
+
+
+@attrs.frozen
 class Result:
     """What the user sees for one request (the client only formats this)."""
 
@@ -331,6 +345,14 @@ class PersonalPolicy(Protocol):
     def learn_aggregate(self, agg: Aggregate) -> None: ...
 
     def learn_outcome(self, outcome: Outcome) -> None: ...
+
+
+@runtime_checkable
+class TeamPolicy(Protocol):
+    """Optional: a policy that takes a team's shared outcomes (``teamPriors`` files) as
+    priors, between the benchmark's and the user's own outcomes."""
+
+    def set_team_priors(self, priors: Sequence[TeamPrior]) -> None: ...
 
 
 class Memory(Protocol):

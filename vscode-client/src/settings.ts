@@ -48,6 +48,8 @@ export interface AcrouterSettings {
   sandbox: Sandbox;
   pythonPath: string;
   storeInstructions: boolean;
+  /** Team priors files (`acrouter memory export --team`): absolute paths or starting with `~`. */
+  teamPriors: string[];
   /** What "Install Server" installs: empty = the bundled server; or a checkout, wheel, wheelhouse folder or requirement. */
   serverInstallSource: string;
 }
@@ -62,6 +64,7 @@ export const DEFAULTS: Readonly<AcrouterSettings> = Object.freeze({
   sandbox: "bwrap",
   pythonPath: "",
   storeInstructions: true,
+  teamPriors: [],
   serverInstallSource: "",
 });
 
@@ -148,6 +151,15 @@ export function validateSettings(raw: Record<string, unknown>): Validated {
   if (raw.storeInstructions !== undefined) {
     if (typeof raw.storeInstructions === "boolean") s.storeInstructions = raw.storeInstructions;
     else bad("storeInstructions", raw.storeInstructions, "true or false", DEFAULTS.storeInstructions);
+  }
+
+  if (raw.teamPriors !== undefined && raw.teamPriors !== null) {
+    const tp = raw.teamPriors;
+    // the same rule as the server's config.py: a list of absolute paths (or starting with ~)
+    const ok = (p: unknown): p is string =>
+      typeof p === "string" && p.trim() !== "" && (p.trim().startsWith("~") || isAbsolutePath(p.trim()));
+    if (Array.isArray(tp) && tp.every(ok)) s.teamPriors = tp.map((p) => p.trim());
+    else bad("teamPriors", tp, "a list of absolute file paths (or paths starting with ~)", []);
   }
 
   if (raw.models !== undefined && raw.models !== null) {
@@ -255,7 +267,13 @@ export function toServerSettings(s: AcrouterSettings): ServerSettings {
     testTimeoutSeconds: s.testTimeoutSeconds,
     sandbox: s.sandbox,
     storeInstructions: s.storeInstructions,
+    teamPriors: [...s.teamPriors],
   };
+}
+
+/** An absolute path on POSIX (`/x`) or Windows (`C:\\x`, `\\\\server\\share`). */
+function isAbsolutePath(p: string): boolean {
+  return p.startsWith("/") || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith("\\\\");
 }
 
 /** `initializationOptions` of the initialize request. */

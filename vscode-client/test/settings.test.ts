@@ -175,6 +175,7 @@ describe("what the server receives", () => {
         testTimeoutSeconds: 300,
         sandbox: "bwrap",
         storeInstructions: true,
+        teamPriors: [],
       },
     });
   });

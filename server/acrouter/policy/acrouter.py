@@ -56,6 +56,7 @@ from ..domain import (
     ModelSpec,
     Outcome,
     Task,
+    TeamPrior,
 )
 from ..explain import fmt_usd
 from .calibration import Calibration, DomainFit, fit_level
@@ -333,6 +334,11 @@ class ACRouterPolicy:
             )
         elif prior_model is None:
             bits.append("no benchmark prior (neutral start)")
+        if est.team_n > 0 and est.team_group is not None:
+            bits.append(
+                f"team on {est.team_group[1].replace('_', ' ')}: "
+                f"{est.team_passes:.0f} of {est.team_n:.0f} passed"
+            )
         if est.n_online > 0:
             bits.append(
                 f"observed on {group_label(est.online_group)}: "
@@ -705,6 +711,18 @@ class ACRouterPolicy:
         if cond is not None and bm is not None and bm in cond.models and est.prior_pass > 0:
             p *= cond.models[bm][0] / est.prior_pass
         return min(max(p, 0.0), 1.0)
+
+    def set_team_priors(self, priors: Sequence[TeamPrior]) -> None:
+        """A team's shared outcomes (``teamPriors`` files), replacing any earlier ones: per
+        (model, kind), between the benchmark prior and the user's own outcomes."""
+        with self._lock:
+            self.stats.clear_team()
+            for t in priors:
+                if t.model in self.specs and t.n > 0:
+                    self.stats.add_team_sums(
+                        t.model, t.kind, t.n, t.score_sum, t.passes, t.cost_usd_sum, t.cost_n
+                    )
+            self._version += 1
 
     def reset_online(self) -> None:
         """Forget everything learned online (the priors stay)."""

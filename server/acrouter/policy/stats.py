@@ -27,6 +27,11 @@ from .features import Group
 #: Levels whose emptiness says nothing about uncertainty: a new workspace starts from
 #: the kind's statistics without being treated as unknown territory.
 SILENT_LEVELS = frozenset({"workspace"})
+#: The level of a team's shared outcomes (``teamPriors``): right below the kind, so the
+#: team's outcomes shrink toward the benchmark and the user's own toward the team's.
+TEAM_LEVEL = "team"
+TEAM_WEIGHT = 0.5  # one teammate's outcome = half of one of your own
+TEAM_CAP = 200.0  # a team cell counts at most this much (a shared file can be large)
 
 
 class Cell:
@@ -71,6 +76,9 @@ class Estimate:
     prior_score: float = 0.0  # mean score of the prior at that group
     online_group: Group | None = None  # finest group with observed evidence
     online_passes: float = 0.0  # passes observed there
+    team_n: float = 0.0  # the team's shared outcomes behind the estimate (teamPriors)
+    team_passes: float = 0.0
+    team_group: Group | None = None
 
 
 @attrs.frozen
@@ -134,6 +142,8 @@ class HierStats:
         self.online_weight = online_weight
         self.max_online_groups = max_online_groups
         self.prior: dict[Group, dict[str, Cell]] = {}
+        #: the team's shared outcomes per ("team", kind) group and configured model name
+        self.team: dict[Group, dict[str, Cell]] = {}
         self.online: OrderedDict[Group, dict[str, Cell]] = OrderedDict()
 
     # -------------------------------------------------------------- updates
@@ -182,6 +192,36 @@ class HierStats:
         cell.cost += cost * w
         cell.cost_n += n * w
 
+    def add_team_sums(
+        self, model: str, kind: str, n: float, score: float, passes: float, cost: float, cost_n: float
+    ) -> None:
+        """Add a team's aggregate for ``model`` on ``kind`` (summed over team files)."""
+        row = self.team.setdefault((TEAM_LEVEL, kind), {})
+        cell = row.get(model)
+        if cell is None:
+            cell = row[model] = Cell()
+        cell.n += n
+        cell.score += score
+        cell.passes += passes
+        cell.cost += cost
+        cell.cost_n += cost_n
+
+    def clear_team(self) -> None:
+        self.team.clear()
+
+    def _with_team(self, model: str, path: Sequence[Group]) -> tuple[Sequence[Group], Cell | None]:
+        """``path`` with the team level after the kind when the team has data for ``model``."""
+        if not self.team:
+            return path, None
+        for i, g in enumerate(path):
+            if g[0] == "kind":
+                row = self.team.get((TEAM_LEVEL, g[1]))
+                cell = row.get(model) if row is not None else None
+                if cell is None or cell.n <= 0:
+                    return path, None
+                return [*path[: i + 1], (TEAM_LEVEL, g[1]), *path[i + 1 :]], cell
+        return path, None
+
     def clear_online(self) -> None:
         self.online.clear()
 
@@ -224,17 +264,29 @@ class HierStats:
         online_group: Group | None = None
         prior_score = online_passes = 0.0
         cap = self.prior_cap
+        team_n = team_passes = 0.0
+        team_group: Group | None = None
+        path, team = self._with_team(model, path)
         for g in path:
             k = self.level_shrink.get(g[0], self.shrink)
             override = level_k.get(g) if level_k else None
+            at_team = g[0] == TEAM_LEVEL
             p = None
-            if prior_model is not None:
+            if prior_model is not None and not at_team:
                 row = self.prior.get(g)
                 if row is not None:
                     p = row.get(prior_model)
-            orow = self.online.get(g)
+            # with a team level, the user's own outcomes of the kind move to it: above the team's
+            own_group = ("kind", g[1]) if at_team else g
+            orow = self.online.get(own_group)
             o = orow.get(model) if orow is not None else None
+            if team is not None and g[0] == "kind":
+                o = None
             n = s = ps = c = cn = 0.0
+            if at_team and team is not None:
+                w = min(TEAM_WEIGHT, TEAM_CAP / team.n)
+                n, s, ps, c, cn = (w * team.n, w * team.score, w * team.passes, w * team.cost, w * team.cost_n)
+                team_n, team_passes, team_group = team.n, team.passes, g
             if p is not None and p.n > 0:
                 scale = cap / p.n if p.n > cap else 1.0
                 n = p.n * scale
@@ -258,9 +310,9 @@ class HierStats:
                 c += o.cost
                 cn += o.cost_n
                 n_online = o.n
-                online_group = g
+                online_group = own_group
                 online_passes = o.passes
-            if not frontier and p is None and g[0] not in SILENT_LEVELS:
+            if not frontier and p is None and g[0] not in SILENT_LEVELS and not at_team:
                 # the first level the prior knows nothing about (a new kind or source):
                 # its own shrinkage, and the uncertainty of the estimate stays this level's
                 frontier = True
@@ -288,7 +340,10 @@ class HierStats:
             fs = ((s - ps) + kp * fs) / ((n - ps) + kp)
             if cn > 0:
                 cost = c / cn if cost is None else (c + kc * cost) / (cn + kc)
-            if not frontier and g[0] not in SILENT_LEVELS:
+            if at_team:
+                # the team's outcomes add certainty; they never make the estimate less sure
+                n_eff = max(n_eff, n + k)
+            elif not frontier and g[0] not in SILENT_LEVELS:
                 n_eff = n + k
             level = g[0]
         return Estimate(
@@ -307,4 +362,7 @@ class HierStats:
             prior_score=prior_score,
             online_group=online_group,
             online_passes=online_passes,
+            team_n=team_n,
+            team_passes=team_passes,
+            team_group=team_group,
         )

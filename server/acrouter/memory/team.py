@@ -1,0 +1,152 @@
+"""Team priors: what a routing memory shares with a team, and reading it back.
+
+``acrouter memory export --team`` writes per-(model, kind) aggregates only: how many
+attempts counted as evidence, how many the tests verified, the score and cost sums.  No
+instruction, request id, path, workspace hash, time or why leaves the memory this way.
+The ``teamPriors`` setting names such files; the policy takes them as priors between
+the benchmark's and the user's own outcomes (see ``policy.stats``).
+
+File format::
+
+    {"format": "acrouter-team-priors", "version": 1,
+     "aggregates": [{"model": "cheap", "kind": "bug_fixing", "n": 12, "passes": 3,
+                     "scoreSum": 4.5, "costUsdSum": 0.031, "costN": 12}, ...]}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..domain import Memory, Outcome, TeamPrior
+
+FORMAT = "acrouter-team-priors"
+VERSION = 1
+_KEYS = ("model", "kind", "n", "passes", "scoreSum", "costUsdSum", "costN")
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+def _add(into: dict[tuple[str, str], TeamPrior], t: TeamPrior) -> None:
+    prev = into.get((t.model, t.kind))
+    if prev is not None:
+        t = TeamPrior(
+            t.model,
+            t.kind,
+            prev.n + t.n,
+            prev.passes + t.passes,
+            prev.score_sum + t.score_sum,
+            prev.cost_usd_sum + t.cost_usd_sum,
+            prev.cost_n + t.cost_n,
+        )
+    into[(t.model, t.kind)] = t
+
+
+def team_priors(memory: Memory) -> list[TeamPrior]:
+    """Per-(model, kind) sums of the attempts that count as evidence about the model
+    (compacted history included), sorted by model and kind."""
+    out: dict[tuple[str, str], TeamPrior] = {}
+    for agg in memory.aggregates():
+        # compacted totals sum an unknown cost as 0: their cost counts for every attempt
+        _add(out, TeamPrior(agg.model, agg.kind, agg.n, agg.passes, agg.score_sum, agg.cost_usd_sum, agg.n))
+    outcomes: Iterable[Outcome] = memory.outcomes()
+    for o in outcomes:
+        for a in o.attempts:
+            if not a.counted:  # a set-up failure says nothing about the model
+                continue
+            passed = a.verdict == "pass"
+            score = a.score if a.score is not None else (1.0 if passed else 0.0)
+            known = a.cost_usd is not None
+            _add(out, TeamPrior(a.model, o.kind, 1, int(passed), score, a.cost_usd or 0.0, int(known)))
+    return [out[k] for k in sorted(out)]
+
+
+def team_export(memory: Memory) -> dict[str, Any]:
+    """The JSON document ``acrouter memory export --team`` writes."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "aggregates": [
+            {
+                "model": t.model,
+                "kind": t.kind,
+                "n": t.n,
+                "passes": t.passes,
+                "scoreSum": round(t.score_sum, 6),
+                "costUsdSum": round(t.cost_usd_sum, 9),
+                "costN": t.cost_n,
+            }
+            for t in team_priors(memory)
+        ],
+    }
+
+
+def _count(x: Any) -> int | None:
+    return x if type(x) is int and x >= 0 else None
+
+
+def _amount(x: Any) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return None
+    f = float(x)
+    return f if math.isfinite(f) and f >= 0 else None
+
+
+def parse_team_file(data: Any, where: str) -> tuple[list[TeamPrior], list[str]]:
+    """The aggregates of one parsed team file; problems name the file and the entry."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return [], [f"{where}: not an ACRouter team priors file (format {FORMAT!r}); ignored"]
+    if data.get("version") != VERSION:
+        return [], [f"{where}: team priors version {data.get('version')!r} is not {VERSION}; ignored"]
+    entries = data.get("aggregates")
+    if not isinstance(entries, list):
+        return [], [f"{where}: 'aggregates' must be a list; ignored"]
+    out: list[TeamPrior] = []
+    problems: list[str] = []
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict):
+            problems.append(f"{where}: aggregates[{i}] is not an object; skipped")
+            continue
+        model, kind = e.get("model"), e.get("kind")
+        n, passes, cost_n = _count(e.get("n")), _count(e.get("passes")), _count(e.get("costN"))
+        score, cost = _amount(e.get("scoreSum")), _amount(e.get("costUsdSum"))
+        ok = (
+            isinstance(model, str) and model and isinstance(kind, str) and kind
+            and n is not None and passes is not None and cost_n is not None
+            and score is not None and cost is not None
+            and passes <= n and cost_n <= n and score <= n
+        )
+        if not ok:
+            problems.append(
+                f"{where}: aggregates[{i}] needs {', '.join(_KEYS)} "
+                "(counts 0..n, sums >= 0, scoreSum <= n); skipped"
+            )
+            continue
+        assert n is not None and passes is not None and cost_n is not None  # for mypy
+        assert score is not None and cost is not None and isinstance(model, str) and isinstance(kind, str)
+        out.append(TeamPrior(model, kind, n, passes, score, cost, cost_n))
+    return out, problems
+
+
+def load_team_priors(paths: Sequence[str]) -> tuple[list[TeamPrior], list[str]]:
+    """Every team file's aggregates, summed per (model, kind); a file that cannot be read
+    is skipped with a problem naming it (nothing raises)."""
+    merged: dict[tuple[str, str], TeamPrior] = {}
+    problems: list[str] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                problems.append(f"acrouter.teamPriors: {path} is larger than 16 MiB; ignored")
+                continue
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            problems.append(f"acrouter.teamPriors: cannot read {path}: {exc}; ignored")
+            continue
+        found, bad = parse_team_file(data, f"acrouter.teamPriors: {path}")
+        problems.extend(bad)
+        for t in found:
+            _add(merged, t)
+    return [merged[k] for k in sorted(merged)], problems
