@@ -24,7 +24,6 @@ import { bundledServer, installServer, privatePython } from "./installer";
 import { PYTHON_EXTENSION_ID, type PythonExtensionLike, pythonExtensionInterpreter } from "./interpreter";
 import { type Log, showError } from "./log";
 import { installCommand, missingServerMessage, type ServerProblem } from "./present";
-import { ProgressRelay } from "./progress";
 import type { ApiKeyStore } from "./secrets";
 import { chooseInterpreter } from "./serverInstall";
 import {
@@ -125,8 +124,6 @@ async function findCheckout(candidates: readonly string[]): Promise<string | und
 export class ServerManager implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private pending: Promise<LanguageClient | undefined> | undefined;
-  /** Routes server-created progress to the request in flight. */
-  readonly progress = new ProgressRelay();
   private readonly started = new vscode.EventEmitter<LanguageClient>();
   /** Fires each time a server (re)started and answered `initialize`. */
   readonly onDidStart = this.started.event;
@@ -305,7 +302,6 @@ export class ServerManager implements vscode.Disposable {
     };
 
     client = new LanguageClient("acrouter", "ACRouter", serverOptions, clientOptions);
-    client.registerFeature(this.progress.feature(client));
     this.client = client;
     this.log.info(`Starting the ACRouter server: ${python} -m acrouter serve`);
     try {

@@ -32,7 +32,7 @@ import {
   resultMarkdown,
   summaryLine,
 } from "./present";
-import { ProgressRelay } from "./progress";
+import { followProgress } from "./progress";
 import {
   type HistoryEntry,
   parseCount,
@@ -145,7 +145,7 @@ async function routeAndComplete(deps: Deps): Promise<void> {
 
   let result: RouteAndCompleteResult;
   try {
-    result = await runWithProgress(deps, client, params);
+    result = await runWithProgress(client, params);
   } catch (error) {
     if (error instanceof Cancelled) {
       deps.log.info("Route and Complete cancelled by the user");
@@ -186,7 +186,6 @@ async function routeAndComplete(deps: Deps): Promise<void> {
 }
 
 async function runWithProgress(
-  deps: Deps,
   client: LanguageClient,
   params: RouteAndCompleteParams,
 ): Promise<RouteAndCompleteResult> {
@@ -201,15 +200,13 @@ async function runWithProgress(
       };
       sink("sending the request…");
       // The server reports "choosing model", "calling <model>", "running tests", … on
-      // this token (or on one it creates, which the relay routes here too).
+      // the request's workDoneToken.
       const workDoneToken = `acrouter-${randomUUID()}`;
-      const listener = ProgressRelay.follow(client, workDoneToken, sink);
+      const listener = followProgress(client, workDoneToken, sink);
       try {
-        const raw = await deps.servers.progress.during(sink, () =>
-          raceCancellation(
-            executeServerCommand(client, ServerCommand.routeAndComplete, params, token, workDoneToken),
-            token,
-          ),
+        const raw = await raceCancellation(
+          executeServerCommand(client, ServerCommand.routeAndComplete, params, token, workDoneToken),
+          token,
         );
         return parseRouteResult(raw);
       } finally {

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 from lsprotocol import types
 from pygls.workspace import PositionCodec
 
@@ -38,10 +39,55 @@ def parse_range(raw: Any) -> Range | None:
     )
 
 
-def route_args(arg: Any) -> tuple[str, Range | None, str, str | None, bool]:
-    """Validate routeAndComplete's single argument object."""
-    if not isinstance(arg, Mapping):
-        raise RequestError("routeAndComplete takes one object argument {textDocument, range?, instruction, ...}")
+# --------------------------------------------------------------------------- command arguments
+# Each acrouter.server.* command takes one JSON object.  pygls structures it into these
+# classes (typed command arguments) with the hooks of ``register_argument_hooks``: strict
+# (no "false" -> True coercion) and with messages that name the offending key.
+
+
+@attrs.frozen
+class RouteArgs:
+    uri: str
+    instruction: str
+    range: Range | None = None  # in the client's code units (see to_domain_position)
+    test_command: str | None = None
+    apply: bool = False
+
+
+@attrs.frozen
+class HistoryArgs:
+    limit: int = 50
+
+
+@attrs.frozen
+class ExplainArgs:
+    request_id: str
+
+
+@attrs.frozen
+class ResetArgs:
+    confirm: bool = False
+
+
+@attrs.frozen
+class NoArgs:
+    """A command without parameters (it accepts an empty object)."""
+
+
+DEFAULT_HISTORY = HistoryArgs()
+NO_CONFIRM = ResetArgs()
+NO_ARGS = NoArgs()
+
+
+def _object(raw: Any, command: str) -> Mapping[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise RequestError(f"{command} takes one object argument")
+    return raw
+
+
+def route_args(raw: Any, _cls: Any = RouteArgs) -> RouteArgs:
+    """Validate routeAndComplete's argument {textDocument, range?, instruction, testCommand?, apply?}."""
+    arg = _object(raw, "routeAndComplete")
     td = arg.get("textDocument")
     if not isinstance(td, Mapping) or not isinstance(td.get("uri"), str) or not td["uri"]:
         raise RequestError("textDocument.uri is required")
@@ -54,7 +100,43 @@ def route_args(arg: Any) -> tuple[str, Range | None, str, str | None, bool]:
     apply = arg.get("apply", False)
     if not isinstance(apply, bool):
         raise RequestError("apply must be true or false")
-    return td["uri"], parse_range(arg.get("range")), instruction, tc or None, apply
+    return RouteArgs(td["uri"], instruction, parse_range(arg.get("range")), tc or None, apply)
+
+
+def history_args(raw: Any, _cls: Any = HistoryArgs) -> HistoryArgs:
+    limit = _object(raw, "history").get("limit", 50)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise RequestError("limit must be a positive integer")
+    return HistoryArgs(limit)
+
+
+def explain_args(raw: Any, _cls: Any = ExplainArgs) -> ExplainArgs:
+    rid = _object(raw, "explain").get("requestId")
+    if not isinstance(rid, str):
+        raise RequestError("requestId must be a string")
+    return ExplainArgs(rid)
+
+
+def reset_args(raw: Any, _cls: Any = ResetArgs) -> ResetArgs:
+    return ResetArgs(_object(raw, "resetMemory").get("confirm") is True)
+
+
+def no_args(raw: Any, _cls: Any = NoArgs) -> NoArgs:
+    _object(raw, "this command")
+    return NoArgs()
+
+
+def register_argument_hooks(converter: Any) -> Any:
+    """Teach a cattrs converter (pygls') to structure the commands' argument classes."""
+    for cls, hook in (
+        (RouteArgs, route_args),
+        (HistoryArgs, history_args),
+        (ExplainArgs, explain_args),
+        (ResetArgs, reset_args),
+        (NoArgs, no_args),
+    ):
+        converter.register_structure_hook(cls, hook)
+    return converter
 
 
 _UTF16 = PositionCodec()  # the LSP default when nothing was negotiated

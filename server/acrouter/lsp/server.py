@@ -9,6 +9,7 @@ cancellation ($/cancelRequest or the progress Cancel button) reaches it through 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import os
 import sys
@@ -21,6 +22,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequestCancelled
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
 
 from .. import __version__
 from ..app import EditorApp, PriorStore, build_editor_app
@@ -38,6 +40,29 @@ EXPLAIN = "acrouter.server.explain"
 RESET = "acrouter.server.resetMemory"
 STATS = "acrouter.server.memoryStats"
 EXPORT = "acrouter.server.exportMemory"
+
+
+#: The workDoneToken of the workspace/executeCommand request being handled, if the client
+#: sent one: progress is reported on it (no window/workDoneProgress/create round trip).
+_WORK_DONE_TOKEN: contextvars.ContextVar[types.ProgressToken | None] = contextvars.ContextVar(
+    "acrouter_work_done_token", default=None
+)
+
+
+class ACRouterProtocol(LanguageServerProtocol):
+    """pygls' protocol; executeCommand also hands the request's workDoneToken to the command.
+
+    pygls runs every message in its own context, so the token is scoped to one request.
+    """
+
+    @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
+    def lsp_workspace__execute_command(self, params: types.ExecuteCommandParams) -> Any:
+        _WORK_DONE_TOKEN.set(params.work_done_token)
+        return (yield from super().lsp_workspace__execute_command(params))
+
+
+def _converter() -> Any:
+    return convert.register_argument_hooks(default_converter())
 
 
 class RequestFailed(JsonRpcException):
@@ -70,7 +95,9 @@ class _Cancel:
 
 
 class _Progress:
-    def __init__(self, server: ACRouterServer, token: str | None, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self, server: ACRouterServer, token: types.ProgressToken | None, loop: asyncio.AbstractEventLoop
+    ) -> None:
         self.server, self.token, self.loop = server, token, loop
 
     def report(self, message: str) -> None:
@@ -106,7 +133,9 @@ class LspLogHandler(logging.Handler):
 
 class ACRouterServer(LanguageServer):
     def __init__(self, app_factory: Callable[[Any], EditorApp]) -> None:
-        super().__init__("acrouter", __version__)
+        super().__init__(
+            "acrouter", __version__, protocol_cls=ACRouterProtocol, converter_factory=_converter
+        )
         self.app_factory = app_factory
         self.app: EditorApp | None = None
         self.priors = PriorStore()
@@ -150,42 +179,37 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
     def on_config(ls: ACRouterServer, params: types.DidChangeConfigurationParams) -> None:
         ls.apply_settings(params.settings)
 
+    # Each command takes one JSON object, structured by pygls into the typed argument
+    # classes of convert.py (a bad one is an Invalid Params error naming the key).
     @server.command(ROUTE)
-    async def route(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
+    async def route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         return await _route(ls, args)
 
     @server.command(HISTORY)
-    def history(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
-        arg = _one_arg(args, required=False)
-        limit = arg.get("limit", 50)
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise JsonRpcInvalidParams("limit must be a positive integer")
-        return {"entries": [convert.history_json(o) for o in ls.require_app().history(limit)]}
+    def history(ls: ACRouterServer, args: convert.HistoryArgs = convert.DEFAULT_HISTORY) -> dict[str, Any]:
+        return {"entries": [convert.history_json(o) for o in ls.require_app().history(args.limit)]}
 
     @server.command(EXPLAIN)
-    def explain(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
-        rid = _one_arg(args).get("requestId")
-        if not isinstance(rid, str):
-            raise JsonRpcInvalidParams("requestId must be a string")
-        why = ls.require_app().explain(rid)
+    def explain(ls: ACRouterServer, args: convert.ExplainArgs) -> dict[str, Any]:
+        why = ls.require_app().explain(args.request_id)
         if why is None:
-            raise RequestFailed(f"no request {rid!r} in the routing memory")
+            raise RequestFailed(f"no request {args.request_id!r} in the routing memory")
         return {"why": why}
 
     @server.command(RESET)
-    def reset(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
-        if _one_arg(args, required=False).get("confirm") is not True:
+    def reset(ls: ACRouterServer, args: convert.ResetArgs = convert.NO_CONFIRM) -> dict[str, Any]:
+        if not args.confirm:
             raise JsonRpcInvalidParams("resetMemory needs {confirm: true}; nothing was removed")
         removed = ls.require_app().reset_memory()
         log.info("routing memory reset: %d records removed", removed)
         return {"removed": removed}
 
     @server.command(STATS)
-    def stats(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
+    def stats(ls: ACRouterServer, args: convert.NoArgs = convert.NO_ARGS) -> dict[str, Any]:
         return {"records": ls.require_app().memory.count()}
 
     @server.command(EXPORT)
-    def export(ls: ACRouterServer, *args: Any) -> dict[str, Any]:
+    def export(ls: ACRouterServer, args: convert.NoArgs = convert.NO_ARGS) -> dict[str, Any]:
         return ls.require_app().memory.export()
 
     return server
@@ -199,22 +223,12 @@ def _has_loop() -> bool:
         return False
 
 
-def _one_arg(args: tuple[Any, ...], required: bool = True) -> dict[str, Any]:
-    if not args:
-        if required:
-            raise JsonRpcInvalidParams("this command takes one object argument")
-        return {}
-    if len(args) != 1 or not isinstance(args[0], dict):
-        raise JsonRpcInvalidParams("this command takes one object argument")
-    return args[0]
-
-
-async def _route(ls: ACRouterServer, args: tuple[Any, ...]) -> dict[str, Any]:
+async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     app = ls.require_app()
     loop = asyncio.get_running_loop()
     ls.loop = loop
+    uri, rng, instruction, test_command, apply = args.uri, args.range, args.instruction, args.test_command, args.apply
     try:
-        uri, rng, instruction, test_command, apply = convert.route_args(args[0] if len(args) == 1 else None)
         path = uri_to_path(uri)
         opened = ls.workspace.text_documents.get(uri)
         doc = convert.load_document(
@@ -281,22 +295,26 @@ def _new_texts(edit: Edit, doc: Document, root: Path) -> dict[str, str]:
     return {}
 
 
-async def _begin_progress(ls: ACRouterServer) -> str | None:
-    caps = ls.client_capabilities
-    if not (caps and caps.window and caps.window.work_done_progress):
-        return None
-    token = f"acrouter-{uuid.uuid4().hex[:8]}"
-    try:
-        await ls.work_done_progress.create_async(token)
-    except Exception:  # noqa: BLE001 -- client refused: run without progress
-        return None
+async def _begin_progress(ls: ACRouterServer) -> types.ProgressToken | None:
+    """Progress on the client's workDoneToken if the request carried one, else on a token
+    the server creates (window/workDoneProgress/create) when the client supports it."""
+    token = _WORK_DONE_TOKEN.get()
+    if token is None:
+        caps = ls.client_capabilities
+        if not (caps and caps.window and caps.window.work_done_progress):
+            return None
+        token = f"acrouter-{uuid.uuid4().hex[:8]}"
+        try:
+            await ls.work_done_progress.create_async(token)
+        except Exception:  # noqa: BLE001 -- client refused: run without progress
+            return None
     ls.work_done_progress.begin(
         token, types.WorkDoneProgressBegin(title="ACRouter", message="choosing model", cancellable=True)
     )
     return token
 
 
-def _end_progress(ls: ACRouterServer, token: str | None) -> None:
+def _end_progress(ls: ACRouterServer, token: types.ProgressToken | None) -> None:
     if token is not None:
         ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
         ls.work_done_progress.tokens.pop(token, None)

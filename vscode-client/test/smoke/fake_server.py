@@ -6,19 +6,31 @@ initializationOptions, didChangeConfiguration settings, document version and
 range) in the `why` of its reply, so the smoke test can check the wiring.
 """
 import asyncio
+import contextvars
 import hashlib
 import json
 import os
 import sys
-import uuid
 from pathlib import Path
 
 from lsprotocol import types as t
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 
 # the extension's own version, so that the version handshake lets it route
 VERSION = json.loads((Path(__file__).resolve().parents[2] / "package.json").read_text())["version"]
-server = LanguageServer("fake-acrouter", VERSION)
+# Like the real server: progress goes to the workDoneToken of the executeCommand request.
+WORK_DONE_TOKEN = contextvars.ContextVar("work_done_token", default=None)
+
+
+class Protocol(LanguageServerProtocol):
+    @lsp_method(t.WORKSPACE_EXECUTE_COMMAND)
+    def lsp_workspace__execute_command(self, params):
+        WORK_DONE_TOKEN.set(params.work_done_token)
+        return (yield from super().lsp_workspace__execute_command(params))
+
+
+server = LanguageServer("fake-acrouter", VERSION, protocol_cls=Protocol)
 state = {"init": None, "config": [], "records": 3}
 
 @server.feature(t.INITIALIZE)
@@ -40,8 +52,8 @@ def summary(uri_note=""):
 async def route(ls: LanguageServer, args: dict):
     uri = args["textDocument"]["uri"]
     doc = ls.workspace.get_text_document(uri)
-    token = str(uuid.uuid4())
-    await ls.work_done_progress.create_async(token)
+    token = WORK_DONE_TOKEN.get()
+    assert token is not None, "the extension sends a workDoneToken with routeAndComplete"
     ls.work_done_progress.begin(token, t.WorkDoneProgressBegin(title="choosing model"))
     for msg in ["calling cheap", "running tests", "escalating to strong"]:
         await asyncio.sleep(0.05)
