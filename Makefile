@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all venv npm test test-py test-client demo bundle vsix lock lint typecheck bench-perf clean
+.PHONY: all venv npm test test-fast test-py test-client test-smoke demo bundle vsix lock lint typecheck bench-perf clean
 
 all: test
 
@@ -26,13 +26,22 @@ node_modules/.installed: package.json package-lock.json vscode-client/package.js
 
 npm: node_modules/.installed
 
-test: lint test-py test-client
+test: lint test-py test-client test-smoke
+
+# The quick loop while editing: unit and policy tests (no sandbox, no LSP subprocesses).
+test-fast: $(STAMP)
+	$(VPY) -m pytest -q tests/unit tests/policy
 
 test-py: $(STAMP)
 	$(VPY) -m pytest -q
 
 test-client: npm
 	npm test
+
+# The bundled extension (dist/extension.js) with the real vscode-languageclient against a fake
+# server and against the real `acrouter serve` of this tree (vscode-client/test/smoke).
+test-smoke: $(STAMP) npm
+	ACROUTER_SMOKE_PYTHON="$(abspath $(VPY))" npm run smoke --workspace=vscode-client
 
 # Offline replay of the bundled CodeRouterBench probing data (priors = train, stream = val):
 # every router through the production Orchestrator, one model per task, then verify-and-escalate.
@@ -53,6 +62,10 @@ bundle: $(STAMP)
 
 vsix: npm bundle
 	npm run package
+
+# Wall time of the replay (every router, 3,000 tasks); prints the figures.
+bench-perf: $(STAMP)
+	$(VPY) benchmarks/bench_perf.py
 
 # Regenerate both hashed lock files after changing dependencies in pyproject.toml:
 # requirements.lock      the runtime: what the server needs (the README's install, bundled in the .vsix)

@@ -211,6 +211,9 @@ class FakeOpenAI:
     ) -> None:
         self.behaviours: dict[str, BehaviourSpec] = dict(behaviours or {})
         self.requests: list[RecordedRequest] = []
+        #: models whose ``delay_s`` has run out (their answer is being sent): lets a test
+        #: check that a caller gave up *before* the reply, without timing anything
+        self.delays_done: list[str] = []
         self._port = port
         self._log_path = log_path
         self._lock = threading.Lock()
@@ -387,6 +390,8 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def _answer(self, model: str, body: dict[str, Any], b: Behaviour) -> None:
             if b.delay_s > 0:
                 server._sleep(b.delay_s)
+                with server._lock:
+                    server.delays_done.append(model)
             headers = dict(b.headers)
             if b.retry_after is not None:
                 value = b.retry_after

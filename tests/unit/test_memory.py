@@ -418,9 +418,8 @@ def test_locked_file_reads_keep_last_state_and_writes_resume(path: Path) -> None
         writer = threading.Thread(target=waiting.record, args=(outcome(9),))
         writer.start()
         time.sleep(0.1)
-        t0 = time.monotonic()
         assert [o.request_id for o in waiting.outcomes()] == ["req-1"]
-        assert time.monotonic() - t0 < 1.0 and writer.is_alive()
+        assert writer.is_alive()  # the read finished while the writer still waits for the lock
         writer.join()
         assert other.record(outcome(2)) is False
         assert [o.request_id for o in m.outcomes()] == ["req-1"]
