@@ -96,6 +96,8 @@ def test_shell_lines_keep_their_runner() -> None:
     assert plan.runner == "cargo"
     assert plan.argv[2].endswith("cargo test --no-fail-fast --all -- --format=pretty")
     assert plan_command("cargo test -q", "/out").weak is not None
+    plan = plan_command("pytest -q 2>&1 | tee log", "/out")
+    assert plan.argv[2].startswith("pytest -q 2>&1 --junitxml=/out/report.xml")
 
 
 def test_runner_flags() -> None:

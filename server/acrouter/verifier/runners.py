@@ -199,6 +199,8 @@ def _segments(command: str) -> list[tuple[int, int]]:
             continue
         elif c in "'\"":
             quote = c
+        elif c == "&" and (command[i - 1 : i] in ("<", ">") or command[i + 1 : i + 2] == ">"):
+            pass  # a redirection: 2>&1, &>file
         elif c in ";|&\n()":
             spans.append((start, i))
             width = 2 if command[i : i + 2] in ("&&", "||") else 1
