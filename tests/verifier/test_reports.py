@@ -177,3 +177,19 @@ def test_an_environment_broken_before_and_after_is_an_uncounted_error() -> None:
     v = judge(before, after)
     assert v.verdict == "error" and v.counted is False
     assert "ModuleNotFoundError: No module named 'requests'" in v.detail
+
+
+def test_skipped_subtests_of_a_test_that_ran(tmp_path: Path) -> None:
+    """pytest's subtests: one case with several <skipped> (python-slugify's suite:
+    "140 passed, 5 skipped, 152 subtests passed" where the 5 are subtests) is a test
+    that ran and passed; a case with one <skipped> is a skipped test."""
+    path = tmp_path / "r.xml"
+    path.write_text(
+        '<testsuites><testsuite><testcase classname="tests.t.R" name="test_a" file="tests/t.py">'
+        '<skipped message="auto backend absent"/><skipped message="anyascii backend absent"/>'
+        '</testcase><testcase classname="tests.t.R" name="test_b" file="tests/t.py">'
+        '<skipped message="later"/></testcase></testsuite></testsuites>'
+    )
+    report = parse_junit(path)
+    assert report is not None
+    assert report.outcomes == {"tests/t.py::R::test_a": "passed", "tests/t.py::R::test_b": "skipped"}

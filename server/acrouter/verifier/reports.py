@@ -142,11 +142,14 @@ def parse_junit(path: str | os.PathLike[str]) -> Report | None:
     for case in root.iter("testcase"):
         test_id = _junit_id(case)
         outcome, message = PASSED, None
+        # several <skipped> in one case are skipped subtests of a test that ran (pytest
+        # counts it as passed); one is the test itself skipped
+        skips = sum(child.tag == "skipped" for child in case)
         for child in case:
             if child.tag in ("failure", "error"):
                 outcome = FAILED
                 message = message or _junit_message(child)
-            elif child.tag == "skipped" and outcome != FAILED:
+            elif child.tag == "skipped" and outcome != FAILED and skips == 1:
                 outcome = SKIPPED
         if outcome == FAILED and not case.get("classname") and "::" not in test_id:
             out.add_broken(test_id, message or "collection failure")  # a collection error
