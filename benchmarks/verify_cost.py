@@ -1,0 +1,180 @@
+"""What verifying an edit costs on real projects' own suites, against running the suite.
+
+Fetches the source releases of tinydb, more-itertools, python-slugify, cachetools and
+humanize from PyPI (``pip download --no-deps --no-binary :all:``) and minimist from npm
+(``npm pack``), sets each up the way its developers would (a ``.venv`` inside the
+project with the package installed editable plus its test dependencies; minimist's
+``node_modules`` with ``npm install``), then measures, per project:
+
+- **bare**: the test command run directly in the project folder;
+- **warm**: ``acrouter verify`` with a no-op edit when the baseline (the run without the
+  edit) is already cached: one sandboxed run;
+- **cold**: the same with an empty cache: the baseline and the edited run side by side.
+
+and prints the medians and the ratios verify / bare (targets: warm <= 1.2x, cold <= 1.6x).
+Each verification is a fresh ``ProjectVerifier`` (as the editor makes one per request).
+
+    .venv/bin/python benchmarks/verify_cost.py [--work DIR] [--repeat 5] [--bwrap PATH]
+
+``--bwrap`` picks the bubblewrap (default: ``bwrap`` on PATH).  Whether the workspace is
+overlaid (bubblewrap >= 0.9) or copied is printed per row.  Downloads and set-up are
+kept in ``--work`` (default /tmp/acrouter-verify-cost) and reused by later runs.  The
+network is used only here, at benchmark time, and only to reach PyPI and npm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+import attrs
+from acrouter.domain import Edit, Task
+from acrouter.verifier import ProjectVerifier
+from acrouter.verifier.bwrap import overlay_works
+
+
+@attrs.frozen
+class Project:
+    name: str  # registry name
+    kind: str  # "pypi" | "npm"
+    test_deps: tuple[str, ...] = ()
+    command: str = ".venv/bin/python -m pytest -q -p no:cacheprovider"
+    edit_file: str = ""  # rewritten unchanged: a no-op edit
+
+
+PROJECTS = (
+    Project("tinydb", "pypi", ("pytest", "pyyaml"), edit_file="tinydb/utils.py"),
+    Project("more-itertools", "pypi", ("pytest",), edit_file="more_itertools/recipes.py"),
+    Project(
+        "python-slugify",
+        "pypi",
+        ("pytest",),
+        edit_file="slugify/slugify.py",
+    ),
+    Project("cachetools", "pypi", ("pytest",), edit_file="src/cachetools/keys.py"),
+    Project(
+        "humanize", "pypi", ("pytest", "freezegun", "pytest-benchmark"), edit_file="src/humanize/number.py"
+    ),
+    # its "npm test" adds eslint before and an npm audit (network) after the tests
+    Project("minimist", "npm", command="npm run tests-only", edit_file="index.js"),
+)
+
+
+def sh(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    res = subprocess.run(
+        argv, cwd=cwd, env=env, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
+    )
+    if res.returncode != 0:
+        raise SystemExit(f"{shlex.join(argv)} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
+    return res.stdout
+
+
+def fetch(project: Project, work: Path) -> Path:
+    """The unpacked, set-up project folder (made once, kept in ``work``)."""
+    root = work / project.name
+    if (root / ".acrouter-bench-ready").exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    dl = work / "downloads" / project.name
+    shutil.rmtree(dl, ignore_errors=True)
+    dl.mkdir(parents=True)
+    if project.kind == "pypi":
+        sh([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
+            project.name, "-d", str(dl)])
+    else:
+        sh(["npm", "pack", "--silent", project.name], cwd=dl)
+    archive = next(dl.iterdir())
+    with tarfile.open(archive) as tar:
+        tar.extractall(dl / "x", filter="data")
+    top = next((dl / "x").iterdir())
+    shutil.move(str(top), root)
+    if project.kind == "pypi":
+        sh([sys.executable, "-m", "venv", str(root / ".venv")])
+        pip = [str(root / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q"]
+        sh([*pip, "-e", str(root), *project.test_deps])
+    else:
+        sh(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=root)
+    (root / ".acrouter-bench-ready").write_text(archive.name + "\n")
+    return root
+
+
+def bare(project: Project, root: Path) -> float:
+    t0 = time.perf_counter()
+    res = subprocess.run(
+        project.command, shell=True, cwd=root, capture_output=True, stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    elapsed = time.perf_counter() - t0
+    if res.returncode != 0:
+        tail = res.stdout.decode(errors="replace")[-1500:] + res.stderr.decode(errors="replace")[-500:]
+        raise SystemExit(f"{project.name}: the suite fails without any edit:\n{tail}")
+    return elapsed
+
+
+def verify(project: Project, root: Path, cache: Path, bwrap: str, timeout: float) -> tuple[float, str]:
+    text = (root / project.edit_file).read_text(encoding="utf-8")
+    verifier = ProjectVerifier(test_command=project.command, timeout_s=timeout, cache_dir=cache, bwrap=bwrap)
+    task = Task(task_id="bench", kind="bug_fixing", workspace=str(root), test_command=project.command)
+    t0 = time.perf_counter()
+    v = verifier.verify(task, Edit(files={project.edit_file: text}), "bench")
+    elapsed = time.perf_counter() - t0
+    if v.verdict != "pass":
+        raise SystemExit(f"{project.name}: a no-op edit did not pass: {v.verdict}: {v.detail}")
+    return elapsed, v.detail
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "acrouter-verify-cost")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--bwrap", default="bwrap")
+    ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--only", nargs="*", default=None, help="project names to run")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for project in PROJECTS:
+        if args.only and project.name not in args.only:
+            continue
+        root = fetch(project, args.work)
+        version = (root / ".acrouter-bench-ready").read_text().strip()
+        mode = "overlay" if overlay_works(args.bwrap, str(root)) else "copy"
+        bare(project, root)  # warm the page cache and the interpreter's bytecode
+        bares, warms, colds = [], [], []
+        detail = ""
+        for _ in range(args.repeat):
+            bares.append(bare(project, root))
+            with tempfile.TemporaryDirectory(prefix="acr-cold-") as cache:
+                elapsed, detail = verify(project, root, Path(cache), args.bwrap, args.timeout)
+                colds.append(elapsed)
+                warms.append(verify(project, root, Path(cache), args.bwrap, args.timeout)[0])
+        b, w, c = (statistics.median(x) for x in (bares, warms, colds))
+        rows.append((project.name, version, mode, b, w, c, detail))
+        print(f"{project.name}: bare {b:.2f}s warm {w:.2f}s cold {c:.2f}s ({mode}; {detail})",
+              file=sys.stderr, flush=True)
+    print()
+    print(f"bwrap: {args.bwrap}; median of {args.repeat} runs; no-op edit; a fresh verifier per run")
+    print()
+    print("| project | release | workspace | bare suite | verify warm | verify cold | warm / bare | cold / bare | tests (verdict detail) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, version, mode, b, w, c, detail in rows:
+        print(f"| {name} | {version} | {mode} | {b:.2f} s | {w:.2f} s | {c:.2f} s | "
+              f"{w / b:.2f}x | {c / b:.2f}x | {detail} |")
+    if rows:
+        gw = statistics.geometric_mean([r[4] / r[3] for r in rows])
+        gc = statistics.geometric_mean([r[5] / r[3] for r in rows])
+        print(f"| geometric mean | | | | | | {gw:.2f}x | {gc:.2f}x | targets: warm <= 1.2x, cold <= 1.6x |")
+    print(json.dumps({"rows": [r[:6] for r in rows]}), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
