@@ -268,10 +268,9 @@ async def test_a_selection_after_an_emoji_is_read_and_edited_in_client_units(fak
         await client.shutdown_session()
 
 
-def ranking_score(why: str, model: str) -> str:
-    """The "exp. score" cell of ``model`` in a why's ranking table."""
-    row = next(line for line in why.splitlines() if line.startswith(f"| {model} |"))
-    return row.split("|")[2].strip()
+def ranking_row(why: str, model: str) -> str:
+    """The row of ``model`` in a why's ranking table."""
+    return next(line for line in why.splitlines() if line.startswith(f"| {model} |"))
 
 
 async def test_a_gateway_rejecting_the_key_is_shown_and_not_learned(lsp, fake):
@@ -287,9 +286,13 @@ async def test_a_gateway_rejecting_the_key_is_shown_and_not_learned(lsp, fake):
     assert "not held against cheap: the gateway rejected the key (400: No connected db.)" in res["why"]
     hist = await run(client, "acrouter.server.history", {"limit": 5})
     assert [[a["counted"] for a in e["attempts"]] for e in hist["entries"]] == [[False, True]]
-    # the next request ranks cheap with the same expected score: its failure was not learned
+    # the next request: cheap's evidence holds no observation of its own, so its failure
+    # was not learned.  (Its expected score may still move: strong's counted pass, which
+    # the benchmark prior says is rare, lowers the prior's weight in this workspace,
+    # policy/calibration.py.)
     again = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
-    assert ranking_score(again["why"], "cheap") == ranking_score(res["why"], "cheap")
+    assert "observed on this workspace" not in ranking_row(again["why"], "cheap")
+    assert "observed on this workspace: 1 of 1 passed" in ranking_row(again["why"], "strong")
     assert all(not a["counted"] for a in again["attempts"] if a["model"] == "cheap")
 
 
