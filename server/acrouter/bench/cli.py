@@ -197,14 +197,8 @@ def select_routers(args: argparse.Namespace, models: tuple[str, ...]) -> list[st
 def run(args: argparse.Namespace, stdout: IO[str] | None = None) -> int:
     from .chart import INSTALL_HINT
     from .protocols import run_all
-    from .report import (
-        RunInfo,
-        adaptation_table,
-        lodo_matrix,
-        results_table,
-        text_table,
-        write_report,
-    )
+    from .report import text_table, write_report
+    from .tables import RunInfo, adaptation_table, lodo_matrix, results_table
 
     out = stdout if stdout is not None else sys.stdout
     try:
