@@ -235,17 +235,27 @@ def build_editor_app(
     from .gateway import LiteLLMGateway
     from .memory import TinyDBMemory, default_memory_path
     from .prompts import ChatPrompts
-    from .verifier import ProjectVerifier
+    from .verifier import BaselineCache, ProjectVerifier, ScratchPool
 
     env = dict(os.environ if env is None else env)
     path = memory_path or default_memory_path(env)
     memory = TinyDBMemory(path, store_instructions=settings.store_instructions)
+    # One per editor session, shared by the verifier each request builds: scratch copies
+    # are reused and a workspace's baseline test run is not repeated.
+    scratch_pool = ScratchPool()
+    baselines = BaselineCache()
 
     def gateway(s: Settings) -> Gateway:
         return LiteLLMGateway(timeout_s=s.request_timeout_s, env=env)
 
     def verifier(s: Settings) -> Verifier:
-        return ProjectVerifier(test_command=s.test_command, timeout_s=s.test_timeout_s, sandbox=s.sandbox)
+        return ProjectVerifier(
+            test_command=s.test_command,
+            timeout_s=s.test_timeout_s,
+            sandbox=s.sandbox,
+            scratch_pool=scratch_pool,
+            baseline_cache=baselines,
+        )
 
     return EditorApp(
         settings,

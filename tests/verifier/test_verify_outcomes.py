@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit, Task
-from acrouter.verifier import BWRAP_MISSING, ProjectVerifier
+from acrouter.verifier import BWRAP_MISSING, BaselineCache, ProjectVerifier
 
 from .helpers import (
     CALC,
@@ -280,8 +280,10 @@ def test_the_detected_command_runs_the_projects_venv(tmp_path: Path) -> None:
 def test_concurrent_verifications_share_one_baseline(project: Path) -> None:
     # two requests on the same workspace state at once: the baseline runs once, and
     # meanwhile each runs its own edited copy
+    # (the editor's composition root gives every request's verifier the same cache)
     task = task_for(project, pytest_cmd(project))
-    first, second = verifier(), verifier()
+    shared = BaselineCache()
+    first, second = verifier(baseline_cache=shared), verifier(baseline_cache=shared)
     edits = [
         Edit(files={"calc.py": CALC_FIXED}),
         Edit(files={"calc.py": CALC.replace("a * b", "0")}),

@@ -22,6 +22,7 @@ from .core import ProjectVerifier, edit_texts
 from .reports import parse_junit
 from .runners import detect_test_command
 from .sandbox import Limits
+from .scratch import ScratchPool
 from .unidiff import apply_diff_texts, parse_unified_diff
 from .verdict import TestRun, judge
 from .workspace import resolve_edit_path, write_files
@@ -31,6 +32,7 @@ __all__ = [
     "BaselineCache",
     "Limits",
     "ProjectVerifier",
+    "ScratchPool",
     "TestRun",
     "apply_diff_texts",
     "bwrap_problem",

@@ -224,16 +224,3 @@ class BaselineCache:
         for old in files[:-keep]:
             old.unlink(missing_ok=True)
 
-
-_default_cache: BaselineCache | None = None
-_default_cache_lock = threading.Lock()
-
-
-def default_baseline_cache() -> BaselineCache:
-    """The process-wide in-memory baseline cache, shared by verifiers created without a
-    ``cache_dir`` (the editor builds one verifier per request)."""
-    global _default_cache
-    with _default_cache_lock:
-        if _default_cache is None:
-            _default_cache = BaselineCache()
-        return _default_cache

@@ -21,7 +21,7 @@ import attrs
 
 from ..domain import Cancelled, CancelToken, Edit, Task, Verdict
 from ..errors import VerifyError
-from .baseline import BaselineCache, default_baseline_cache, environment_key
+from .baseline import BaselineCache, environment_key
 from .bwrap import (
     BWRAP_MISSING,
     SANDBOX_TMP,
@@ -43,7 +43,7 @@ from .runners import (
     pytest_addopts,
 )
 from .sandbox import GiB, Limits, RunSpec, run_command
-from .scratch import Scan, Scratch, ScratchPool, default_pool, scan_workspace
+from .scratch import Scan, Scratch, ScratchPool, scan_workspace
 from .unidiff import apply_diff_texts
 from .verdict import TestRun, judge
 from .workspace import normalise_relative, remove_tree, resolve_edit_path
@@ -83,9 +83,11 @@ class ProjectVerifier:
     - ``timeout_s``: wall-clock limit per test run.
     - ``sandbox``: "bwrap" (required unless "none" is chosen explicitly: unprotected).
     - ``bwrap``: a path to the bwrap executable, or "bwrap" to find one (see ``bwrap_exe``).
-    - ``cache_dir``: where baselines are kept across processes; None = in memory, shared
-      by the verifiers of this process.
-    - ``scratch_pool``: where copies are kept for reuse (default: one per process).
+    - ``cache_dir``: where baselines are kept across processes; None = in memory.
+    - ``baseline_cache``: a cache shared with other verifiers (the editor's composition
+      root, app.py, gives every request's verifier the same one); overrides ``cache_dir``.
+    - ``scratch_pool``: where copies are kept for reuse (the composition root shares one;
+      default: this verifier's own).
     - ``overlay``: run on the workspace itself under a temporary overlay when bubblewrap
       can (False: always on a scratch copy).
     - ``refresh_cache``: run every baseline again and replace the cached entry.
@@ -102,6 +104,7 @@ class ProjectVerifier:
         bwrap: str = "bwrap",
         env: Mapping[str, str] | None = None,
         scratch_pool: ScratchPool | None = None,
+        baseline_cache: BaselineCache | None = None,
         reuse_scratch: bool = True,
         parallel_baseline: bool = True,
         overlay: bool = True,
@@ -115,10 +118,10 @@ class ProjectVerifier:
         self.limits = limits or Limits()
         self.bwrap = bwrap
         self.env = env
-        self.cache = (
-            BaselineCache(Path(cache_dir)) if cache_dir is not None else default_baseline_cache()
-        )
-        self.pool = scratch_pool or default_pool()
+        if baseline_cache is None:
+            baseline_cache = BaselineCache(Path(cache_dir) if cache_dir is not None else None)
+        self.cache = baseline_cache
+        self.pool = scratch_pool if scratch_pool is not None else ScratchPool()
         self.reuse_scratch = reuse_scratch
         self.parallel_baseline = parallel_baseline
         self.overlay = overlay

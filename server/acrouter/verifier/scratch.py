@@ -382,16 +382,3 @@ class ScratchPool:
         for scratch in idle:
             scratch.destroy()
 
-
-_default_pool: ScratchPool | None = None
-_default_lock = threading.Lock()
-
-
-def default_pool() -> ScratchPool:
-    """The process-wide pool (scratch copies are a per-process resource, removed at
-    exit), used when a verifier is not given its own."""
-    global _default_pool
-    with _default_lock:
-        if _default_pool is None:
-            _default_pool = ScratchPool()
-        return _default_pool
