@@ -21,7 +21,12 @@ import {
 import { buildServerEnv, type Env } from "./env";
 import { type Handshake, handshake } from "./handshake";
 import { bundledServer, installServer, privatePython } from "./installer";
-import { PYTHON_EXTENSION_ID, type PythonExtensionLike, pythonExtensionInterpreter } from "./interpreter";
+import {
+  onActiveEnvironmentChange,
+  PYTHON_EXTENSION_ID,
+  type PythonExtensionLike,
+  pythonExtensionInterpreter,
+} from "./interpreter";
 import { type Log, showError } from "./log";
 import { installCommand, missingServerMessage, type ServerProblem } from "./present";
 import type { ApiKeyStore } from "./secrets";
@@ -133,6 +138,8 @@ export class ServerManager implements vscode.Disposable {
   private mismatch: Extract<Handshake, { ok: false }> | undefined;
   /** The user chose to route with the mismatched server anyway (until it restarts). */
   private mismatchAccepted = false;
+  /** Restarts the server when the Python extension's active environment changes (when that chose it). */
+  private pythonEnvWatch: { dispose(): void } | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -180,6 +187,7 @@ export class ServerManager implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.pythonEnvWatch?.dispose();
     this.started.dispose();
     void this.stop();
   }
@@ -198,6 +206,17 @@ export class ServerManager implements vscode.Disposable {
   private setMissing(missing: boolean): void {
     this.missing = missing;
     void vscode.commands.executeCommand("setContext", SERVER_STATE, missing ? "missing" : "ok");
+  }
+
+  /** Once the Python extension is active: follow its active environment while neither pythonPath nor a private install decides. */
+  private watchPythonExtension(): void {
+    if (this.pythonEnvWatch) return;
+    const extension = vscode.extensions.getExtension(PYTHON_EXTENSION_ID) as PythonExtensionLike | undefined;
+    this.pythonEnvWatch = onActiveEnvironmentChange(extension, () => {
+      if (currentSettings().settings.pythonPath || privatePython(this.context)) return;
+      this.log.info("The Python extension's active environment changed: restarting the server with it");
+      void this.restartIfRunning();
+    });
   }
 
   private get extensionVersion(): string {
@@ -254,6 +273,7 @@ export class ServerManager implements vscode.Disposable {
     this.mismatch = undefined;
     this.mismatchAccepted = false;
     const python = await pythonCommand(this.context, this.log);
+    this.watchPythonExtension();
     const cwd = workspaceRoot();
     // Keys are read from SecretStorage into this environment and go nowhere else.
     const env = buildServerEnv(process.env, await this.keys.load());

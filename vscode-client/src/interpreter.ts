@@ -84,3 +84,24 @@ export async function pythonExtensionInterpreter(
     return undefined;
   }
 }
+
+/**
+ * Call `listener` when the Python extension's active environment changes (its
+ * `environments.onDidChangeActiveEnvironmentPath`), if that extension is active and
+ * has the event; returns the subscription, or undefined.
+ */
+export function onActiveEnvironmentChange(
+  extension: PythonExtensionLike | undefined,
+  listener: () => void,
+): { dispose(): void } | undefined {
+  if (!extension?.isActive) return undefined;
+  const envs = (extension.exports as { environments?: { onDidChangeActiveEnvironmentPath?: unknown } } | undefined)
+    ?.environments;
+  const event = envs?.onDidChangeActiveEnvironmentPath;
+  if (typeof event !== "function") return undefined;
+  try {
+    return (event as (l: () => void) => { dispose(): void }).call(envs, () => listener());
+  } catch {
+    return undefined; // an extension whose event throws is no reason to fail the start
+  }
+}

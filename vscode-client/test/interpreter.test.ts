@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type EnvironmentsApi, pythonExtensionInterpreter, type PythonExtensionLike } from "../src/interpreter";
+import {
+  type EnvironmentsApi,
+  onActiveEnvironmentChange,
+  pythonExtensionInterpreter,
+  type PythonExtensionLike,
+} from "../src/interpreter";
 
 /** A fake ms-python.python whose active environment for each resource is given. */
 function fakeExtension(
@@ -69,5 +74,49 @@ describe("pythonExtensionInterpreter", () => {
     };
     assert.equal(await pythonExtensionInterpreter(throwing, "/w", onProblem), undefined);
     assert.match(problems[3], /no workspace/);
+  });
+});
+
+describe("onActiveEnvironmentChange", () => {
+  it("subscribes to the active environment's changes of an active Python extension", () => {
+    const listeners: (() => void)[] = [];
+    let disposed = 0;
+    const ext = fakeExtension({});
+    (ext.exports as { environments: Record<string, unknown> }).environments.onDidChangeActiveEnvironmentPath = (
+      l: () => void,
+    ) => {
+      listeners.push(l);
+      return { dispose: () => disposed++ };
+    };
+    let changes = 0;
+    const sub = onActiveEnvironmentChange(ext, () => changes++);
+    assert.ok(sub);
+    listeners.forEach((l) => l());
+    assert.equal(changes, 1);
+    sub.dispose();
+    assert.equal(disposed, 1);
+  });
+  it("does nothing without the extension, before it is active, or without the event", () => {
+    assert.equal(
+      onActiveEnvironmentChange(undefined, () => undefined),
+      undefined,
+    );
+    assert.equal(
+      onActiveEnvironmentChange(fakeExtension({}, { isActive: false }), () => undefined),
+      undefined,
+    );
+    assert.equal(
+      onActiveEnvironmentChange(fakeExtension({}), () => undefined),
+      undefined,
+    );
+    const throwing = fakeExtension({});
+    (throwing.exports as { environments: Record<string, unknown> }).environments.onDidChangeActiveEnvironmentPath =
+      () => {
+        throw new Error("no");
+      };
+    assert.equal(
+      onActiveEnvironmentChange(throwing, () => undefined),
+      undefined,
+    );
   });
 });
