@@ -46,14 +46,17 @@ class Settings:
 DEFAULTS = Settings()
 
 
-def acrouter_home(env: Mapping[str, str] | None = None) -> Path:
-    """``$ACROUTER_HOME``, else ``$XDG_DATA_HOME/acrouter``, else ``~/.local/share/acrouter``."""
+def acrouter_home(env: Mapping[str, str] | None = None, *, cache: bool = False) -> Path:
+    """Where ACRouter keeps its files: ``$ACROUTER_HOME`` when set; else, for data (memory,
+    config.toml) ``$XDG_DATA_HOME/acrouter`` or ``~/.local/share/acrouter``, and for caches
+    (``cache=True``) ``$XDG_CACHE_HOME/acrouter`` or ``~/.cache/acrouter``."""
     env = os.environ if env is None else env
     if env.get("ACROUTER_HOME"):
         return Path(env["ACROUTER_HOME"]).expanduser()
-    if env.get("XDG_DATA_HOME"):
-        return Path(env["XDG_DATA_HOME"]).expanduser() / "acrouter"
-    return Path.home() / ".local" / "share" / "acrouter"
+    xdg, fallback = ("XDG_CACHE_HOME", (".cache",)) if cache else ("XDG_DATA_HOME", (".local", "share"))
+    if env.get(xdg):
+        return Path(env[xdg]).expanduser() / "acrouter"
+    return Path.home().joinpath(*fallback, "acrouter")
 
 
 def _num(raw: Any, key: str, lo: float, hi: float, problems: list[str], integer: bool = False):

@@ -26,20 +26,15 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from ..config import acrouter_home
 from .verdict import TestRun
 
 log = logging.getLogger(__name__)
 
 
 def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    """``$ACROUTER_HOME/verifier-cache``, else ``$XDG_CACHE_HOME/acrouter/verifier``,
-    else ``~/.cache/acrouter/verifier``."""
-    env = os.environ if env is None else env
-    if env.get("ACROUTER_HOME"):
-        return Path(env["ACROUTER_HOME"]).expanduser() / "verifier-cache"
-    if env.get("XDG_CACHE_HOME"):
-        return Path(env["XDG_CACHE_HOME"]).expanduser() / "acrouter" / "verifier"
-    return Path.home() / ".cache" / "acrouter" / "verifier"
+    """``verifier-cache`` in the cache home (:func:`acrouter.config.acrouter_home`)."""
+    return acrouter_home(env, cache=True) / "verifier-cache"
 
 
 # --------------------------------------------------------------------------- the key

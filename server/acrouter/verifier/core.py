@@ -19,7 +19,7 @@ from pathlib import Path
 
 import attrs
 
-from ..domain import Cancelled, CancelToken, Edit, Task, Verdict
+from ..domain import Cancelled, CancelToken, Edit, Task, Verdict, check_cancelled
 from ..errors import VerifyError
 from .baseline import BaselineCache, environment_key
 from .bwrap import (
@@ -447,8 +447,7 @@ class _Either:
 
 
 def _check_cancel(cancel: CancelToken | None) -> None:
-    if cancel is not None and cancel.cancelled:
-        raise Cancelled("verification cancelled")
+    check_cancelled(cancel, "verification cancelled")
 
 
 def edit_texts(root: Path, edit: Edit) -> dict[str, str]:
