@@ -112,20 +112,17 @@ def parse_team_file(data: Any, where: str) -> tuple[list[TeamPrior], list[str]]:
         model, kind = e.get("model"), e.get("kind")
         n, passes, cost_n = _count(e.get("n")), _count(e.get("passes")), _count(e.get("costN"))
         score, cost = _amount(e.get("scoreSum")), _amount(e.get("costUsdSum"))
-        ok = (
+        if not (
             isinstance(model, str) and model and isinstance(kind, str) and kind
             and n is not None and passes is not None and cost_n is not None
             and score is not None and cost is not None
             and passes <= n and cost_n <= n and score <= n
-        )
-        if not ok:
+        ):
             problems.append(
                 f"{where}: aggregates[{i}] needs {', '.join(_KEYS)} "
                 "(counts 0..n, sums >= 0, scoreSum <= n); skipped"
             )
             continue
-        assert n is not None and passes is not None and cost_n is not None  # for mypy
-        assert score is not None and cost is not None and isinstance(model, str) and isinstance(kind, str)
         out.append(TeamPrior(model, kind, n, passes, score, cost, cost_n))
     return out, problems
 

