@@ -47,7 +47,7 @@ from acrouter.bench.replay import (
     flip_draw,
 )
 from acrouter.coderouterbench import Dataset, load_bundled, load_dataset, to_task
-from acrouter.domain import DIMENSIONS, Edit, ModelSpec, Policy, Task, Verdict
+from acrouter.domain import DIMENSIONS, Baseline, Edit, ModelSpec, Policy, Task, Verdict
 from acrouter.memory import InMemoryMemory
 from acrouter.policy import DEFAULT_PARAMS, PolicyParams, make_policy
 from acrouter.policy.params import parse_override
@@ -75,6 +75,9 @@ class NoisyVerifier:
             return flip_draw(self.seed, task_id, model)
         h = hashlib.sha256(f"{self.seed}|{task_id}|{model}".encode()).digest()
         return random.Random(int.from_bytes(h[:8], "big")).random()
+
+    def prepare(self, task: Task, cancel: object = None) -> Baseline:
+        return Baseline()  # replayed results need no pre-flight
 
     def verify(self, task: Task, edit: Edit, model: str, cancel: object = None) -> Verdict:
         score = self.truth.scores[task.task_id][self.idx[model]]

@@ -80,15 +80,21 @@ def litellm_on_start_path() -> bool:
 def overhead(n_requests: int, prefill: int) -> list[float]:
     from acrouter.app import EditorApp, PriorStore
     from acrouter.config import Settings
-    from acrouter.domain import Attempt, Completion, Document, ModelSpec, Outcome, Verdict
+    from acrouter.domain import Attempt, Baseline, Completion, Document, ModelSpec, Outcome, Verdict
     from acrouter.memory import TinyDBMemory
     from acrouter.prompts import ChatPrompts
 
     class InstantGateway:
+        def context_window(self, spec):
+            return None
+
         def complete(self, spec, messages, task, cancel=None):
             return Completion(spec.name, "```python\ndef add(a, b):\n    return a + b\n```", 10, 10, 0.0001, 0.0)
 
     class InstantVerifier:
+        def prepare(self, task, cancel=None):
+            return Baseline("instant", 1, 0)
+
         def verify(self, task, edit, model, cancel=None):
             return Verdict("pass", "ok", 1, 1, 2, 0, 0.0, 1.0)
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .config import Settings
-from .context import build_task
+from .context import build_task, check_text
 from .domain import (
     CancelToken,
     Document,
@@ -170,6 +170,7 @@ class EditorApp:
                 "no models are configured: add at least one entry to acrouter.models "
                 "(see README, 'Configuring models')"
             )
+        check_text(doc, settings.max_file_kilobytes * 1024)  # pre-flight: text, size
         task = build_task(
             doc, instruction, folders=folders, test_command=test_command or settings.test_command
         )
@@ -196,6 +197,8 @@ class EditorApp:
             self.memory,
             max_attempts=settings.max_attempts,
             outcome_extras=extras,
+            share_failures=settings.share_failures,
+            context_tokens=settings.context_tokens,
         )
         result = orch.run(task, cancel=cancel, progress=progress)
         with self._lock:  # our own write: the policy already learned it

@@ -31,6 +31,55 @@ def _parse_range(text: str):
     return make_range(sl - 1, sc - 1, el - 1, ec - 1)
 
 
+def _check_range(rng, text: str, name: str) -> str | None:
+    """A problem with ``--range`` against the file, in the 1-based numbers the user typed."""
+    lines = text.splitlines()
+    for pos in (rng.start, rng.end):
+        line, col = pos.line + 1, pos.character + 1
+        if pos.line > len(lines) or (pos.line == len(lines) and pos.character > 0):
+            return f"--range: line {line} is past the end of {name} ({len(lines)} lines)"
+        if pos.line < len(lines) and pos.character > len(lines[pos.line]):
+            return (
+                f"--range: column {col} is past the end of line {line} of {name} "
+                f"({len(lines[pos.line])} characters; the last column is {len(lines[pos.line]) + 1})"
+            )
+    if (rng.end.line, rng.end.character) < (rng.start.line, rng.start.character):
+        return "--range: the range ends before it starts"
+    return None
+
+
+class _Deadline:
+    """A cancel token that fires ``seconds`` after it was made (``complete --timeout``)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self._at = None if seconds is None else time.monotonic() + seconds
+
+    @property
+    def cancelled(self) -> bool:
+        return self._at is not None and time.monotonic() >= self._at
+
+
+def _preflight_message(exc, cfg_path: Path) -> str:
+    """A refusal with the config.toml key that changes it (named as written there)."""
+    text = f"acrouter: {exc.reason}; no model was called"
+    if exc.setting == "testCommand":
+        text += f"\n  set testCommand in {cfg_path} or pass --test-command"
+    elif exc.setting:
+        text += f"\n  change {exc.setting} in {cfg_path}"
+    return text
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
 def _settings_from_home(err) -> tuple:
     from .config import acrouter_home, load_config_file
 
@@ -54,7 +103,23 @@ def cmd_complete(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"acrouter: {path} is not a file", file=sys.stderr)
         return 2
-    text = path.read_text(encoding="utf-8")
+    from .context import read_text_file
+    from .domain import Cancelled
+    from .errors import AcrouterError, PreflightError
+
+    try:
+        text = read_text_file(path, settings.max_file_kilobytes * 1024)
+    except PreflightError as exc:
+        print(_preflight_message(exc, cfg_path), file=sys.stderr)
+        return 2
+    except AcrouterError as exc:
+        print(f"acrouter: {exc}", file=sys.stderr)
+        return 2
+    if args.range is not None:
+        problem = _check_range(args.range, text, path.name)
+        if problem:
+            print(f"acrouter: {problem}", file=sys.stderr)
+            return 2
     doc = Document(uri=path.as_uri(), path=str(path), text=text, range=args.range)
     app = build_editor_app(settings)
     from .context import workspace_root
@@ -66,10 +131,17 @@ def cmd_complete(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"… {message}", file=sys.stderr)
 
-    from .errors import AcrouterError
-
+    deadline = _Deadline(args.timeout)
     try:
-        result = app.route(doc, args.instruction, test_command=args.test_command, progress=Progress())
+        result = app.route(
+            doc, args.instruction, test_command=args.test_command, cancel=deadline, progress=Progress()
+        )
+    except Cancelled:
+        print(f"acrouter: gave up after {args.timeout:g} s (--timeout); nothing was applied", file=sys.stderr)
+        return 124
+    except PreflightError as exc:
+        print(_preflight_message(exc, cfg_path), file=sys.stderr)
+        return 2
     except AcrouterError as exc:
         print(f"acrouter: {exc}", file=sys.stderr)
         return 2
@@ -181,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--instruction", required=True)
     c.add_argument("--test-command", default=None)
     c.add_argument("--apply", action="store_true", help="write the verified edit to the file")
+    c.add_argument(
+        "--timeout", type=_positive_seconds, default=None, metavar="SECONDS",
+        help="give up after this many seconds: model calls and test runs are stopped, nothing is "
+        "applied, exit code 124 (default: no limit beyond requestTimeoutSeconds per model call)",
+    )
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_complete)
 
@@ -209,7 +286,17 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get("ACROUTER_LOG_LEVEL"):
         logging.basicConfig(level=os.environ["ACROUTER_LOG_LEVEL"], stream=sys.stderr)
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (``acrouter memory export | head``): stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 141  # 128 + SIGPIPE, as a shell reports a command killed by SIGPIPE
+    return code
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 The same keys (camelCase) arrive from the editor (``initializationOptions`` /
 ``workspace/didChangeConfiguration`` under ``acrouter``) and from
 ``$ACROUTER_HOME/config.toml`` for the command line.  A bad value falls back to its
-default and produces one problem message naming the key; nothing raises.
+default and produces one problem message naming the key as the user wrote it
+(``acrouter.maxAttempts`` in the editor, ``maxAttempts`` in config.toml); nothing raises.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class Settings:
     sandbox: str = "bwrap"
     store_instructions: bool = True
     team_priors: tuple[str, ...] = ()  # team priors files (acrouter memory export --team)
+    share_failures: bool = True  # tell the next model why the previous attempt failed
+    context_tokens: int = 32_000  # prompt budget when the model's context window is unknown
+    max_file_kilobytes: int = 1024  # larger files are refused before any model is called
 
 
 DEFAULTS = Settings()
@@ -59,21 +63,23 @@ def acrouter_home(env: Mapping[str, str] | None = None, *, cache: bool = False) 
     return Path.home().joinpath(*fallback, "acrouter")
 
 
-def _num(raw: Any, key: str, lo: float, hi: float, problems: list[str], integer: bool = False):
+def _num(
+    raw: Any, key: str, lo: float, hi: float, problems: list[str], integer: bool = False, _prefix: str = "acrouter."
+):
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-        problems.append(f"acrouter.{key} must be a number (got {raw!r}); using the default")
+        problems.append(f"{_prefix}{key} must be a number (got {raw!r}); using the default")
         return None
     if integer and int(raw) != raw:
-        problems.append(f"acrouter.{key} must be a whole number (got {raw!r}); using the default")
+        problems.append(f"{_prefix}{key} must be a whole number (got {raw!r}); using the default")
         return None
     if not (lo <= raw <= hi):
-        problems.append(f"acrouter.{key} must be between {lo:g} and {hi:g} (got {raw!r}); using the default")
+        problems.append(f"{_prefix}{key} must be between {lo:g} and {hi:g} (got {raw!r}); using the default")
         return None
     return int(raw) if integer else float(raw)
 
 
-def _model(raw: Any, i: int, problems: list[str]) -> ModelSpec | None:
-    where = f"acrouter.models[{i}]"
+def _model(raw: Any, i: int, problems: list[str], _prefix: str = "acrouter.") -> ModelSpec | None:
+    where = f"{_prefix}models[{i}]"
     if not isinstance(raw, Mapping):
         problems.append(f"{where} must be an object with at least name and model; ignored")
         return None
@@ -100,7 +106,7 @@ def _model(raw: Any, i: int, problems: list[str]) -> ModelSpec | None:
         v = raw.get(key)
         if v is None:
             continue
-        n = _num(v, f"models[{i}].{key}", 0.0, 1e6, problems)
+        n = _num(v, f"models[{i}].{key}", 0.0, 1e6, problems, _prefix=_prefix)
         if n is not None:
             kw[attr] = n
     bm = raw.get("benchmarkModel")
@@ -129,28 +135,30 @@ def _team_path_ok(path: str) -> bool:
     return bool(p) and (p.startswith("~") or os.path.isabs(p))
 
 
-def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
-    """Settings from a plain mapping (camelCase keys); problems name the offending key."""
+def parse_settings(raw: Any, prefix: str = "acrouter.") -> tuple[Settings, list[str]]:
+    """Settings from a plain mapping (camelCase keys); problems name the offending key,
+    written with ``prefix`` ("acrouter." for the editor, "" for config.toml)."""
+    _prefix = prefix
     problems: list[str] = []
     if raw is None:
         return DEFAULTS, problems
     if isinstance(raw, Mapping) and isinstance(raw.get("acrouter"), Mapping):
         raw = raw["acrouter"]
     if not isinstance(raw, Mapping):
-        return DEFAULTS, ["acrouter settings must be an object; using defaults"]
+        return DEFAULTS, [f"{_prefix or 'acrouter '}settings must be an object; using defaults"]
     kw: dict[str, Any] = {}
 
     models = raw.get("models")
     if models is not None:
         if not isinstance(models, list):
-            problems.append("acrouter.models must be a list of models; using the default (none)")
+            problems.append(f"{_prefix}models must be a list of models; using the default (none)")
         else:
-            specs = [s for i, m in enumerate(models) if (s := _model(m, i, problems)) is not None]
+            specs = [s for i, m in enumerate(models) if (s := _model(m, i, problems, _prefix)) is not None]
             seen: set[str] = set()
             uniq = []
             for s in specs:
                 if s.name in seen:
-                    problems.append(f"acrouter.models: duplicate name {s.name!r}; the later one is ignored")
+                    problems.append(f"{_prefix}models: duplicate name {s.name!r}; the later one is ignored")
                     continue
                 seen.add(s.name)
                 uniq.append(s)
@@ -161,16 +169,18 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         if isinstance(tc, str):
             kw["test_command"] = tc.strip() or None
         else:
-            problems.append("acrouter.testCommand must be a string; using the default (detect)")
+            problems.append(f"{_prefix}testCommand must be a string; using the default (detect)")
 
     for key, attr, lo, hi, integer in (
         ("maxAttempts", "max_attempts", 1, 8, True),
         ("costWeight", "cost_weight", 0.0, 1000.0, False),
         ("requestTimeoutSeconds", "request_timeout_s", 1.0, 3600.0, False),
         ("testTimeoutSeconds", "test_timeout_s", 1.0, 7200.0, False),
+        ("contextTokens", "context_tokens", 2_000, 10_000_000, True),
+        ("maxFileKilobytes", "max_file_kilobytes", 1, 1_000_000, True),
     ):
         if raw.get(key) is not None:
-            v = _num(raw[key], key, lo, hi, problems, integer)
+            v = _num(raw[key], key, lo, hi, problems, integer, _prefix)
             if v is not None:
                 kw[attr] = v
 
@@ -179,7 +189,7 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         if sb in SANDBOX_MODES:
             kw["sandbox"] = sb
         else:
-            problems.append(f"acrouter.sandbox must be one of {', '.join(SANDBOX_MODES)} (got {sb!r}); using bwrap")
+            problems.append(f"{_prefix}sandbox must be one of {', '.join(SANDBOX_MODES)} (got {sb!r}); using bwrap")
 
     tp = raw.get("teamPriors")
     if tp is not None:
@@ -187,7 +197,7 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
             kw["team_priors"] = tuple(p.strip() for p in tp)
         else:
             problems.append(
-                "acrouter.teamPriors must be a list of absolute file paths (or paths starting "
+                f"{_prefix}teamPriors must be a list of absolute file paths (or paths starting "
                 f"with ~) (got {tp!r}); using none"
             )
 
@@ -196,7 +206,14 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         if isinstance(si, bool):
             kw["store_instructions"] = si
         else:
-            problems.append("acrouter.storeInstructions must be true or false; using true")
+            problems.append(f"{_prefix}storeInstructions must be true or false; using true")
+
+    sf = raw.get("shareFailures")
+    if sf is not None:
+        if isinstance(sf, bool):
+            kw["share_failures"] = sf
+        else:
+            problems.append(f"{_prefix}shareFailures must be true or false; using true")
     return Settings(**kw), problems
 
 
@@ -212,4 +229,5 @@ def load_config_file(path: Path) -> tuple[Settings, list[str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return DEFAULTS, [f"{path}: {exc}; using defaults"]
-    return parse_settings(data)
+    settings, problems = parse_settings(data, prefix="")
+    return settings, [f"{path.name}: {p}" for p in problems]

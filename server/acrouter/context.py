@@ -8,6 +8,7 @@ and hashes the workspace path so memory never stores it.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import uuid
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from .domain import Document, Range, Task
-from .errors import RequestError
+from .errors import PreflightError, RequestError
 
 # (kind, pattern) in priority order: the first match wins.
 _RULES: tuple[tuple[str, str], ...] = (
@@ -142,3 +143,112 @@ def make_range(sl: int, sc: int, el: int, ec: int) -> Range:
     from .domain import Position
 
     return Range(Position(sl, sc), Position(el, ec))
+
+
+# --------------------------------------------------------------------------- what the model sees
+
+#: Folders never searched for tests (tools, dependencies, build output).
+_SKIP_DIRS = {
+    ".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", "env", ".tox", ".nox",
+    "site-packages", "dist", "build", "target", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    ".idea", ".vscode", "vendor",
+}
+_TEST_NAME = re.compile(
+    r"^(test_.*\.py|.*_test\.py|tests?\.py|.*\.(test|spec)\.[cm]?[jt]sx?|.*_test\.go|.*Tests?\.(java|kt|cs)"
+    r"|.*_spec\.rb|test_.*\.rb|.*_test\.rb)$"
+)
+_MAX_SCANNED = 20_000
+_MAX_TEST_BYTES = 512 * 1024
+
+
+def _imports_module(text: str, stem: str, dotted: str) -> bool:
+    names = {re.escape(stem)} | ({re.escape(dotted)} if dotted else set())
+    alt = "|".join(sorted(names))
+    patterns = (
+        rf"^\s*from\s+(?:[\w.]*\.)?(?:{alt})\s+import\b",
+        rf"^\s*import\s+(?:[\w.]*\.)?(?:{alt})\b",
+        rf"^\s*from\s+[\w.]+\s+import\s+.*\b{re.escape(stem)}\b",
+        rf"""(?:from|require\(|import)\s*['"][^'"]*\b{re.escape(stem)}(?:\.[cm]?[jt]sx?)?['"]""",
+    )
+    return any(re.search(p, text, re.MULTILINE) for p in patterns)
+
+
+def covering_tests(root: Path, path: Path, limit: int = 5) -> list[str]:
+    """Test files of the workspace that import ``path`` or are named after it (paths
+    relative to ``root``), those named after it first.  The search is bounded."""
+    root, path = root.resolve(), path.resolve()
+    stem = path.stem
+    if stem in ("__init__", "index", "main", "mod", "lib"):
+        stem = path.parent.name or stem
+    try:
+        rel_mod = path.relative_to(root).with_suffix("")
+        dotted = ".".join(rel_mod.parts)
+    except ValueError:
+        dotted = ""
+    named: list[str] = []
+    importing: list[str] = []
+    seen = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            seen += 1
+            if seen > _MAX_SCANNED:
+                return (named + importing)[:limit]
+            if not _TEST_NAME.match(name):
+                continue
+            candidate = Path(folder) / name
+            if candidate == path:
+                continue
+            rel = str(candidate.relative_to(root))
+            base = re.sub(r"^test_|(_test|_spec|\.test|\.spec|Tests?)$", "", Path(name).stem.split(".")[0])
+            if base.lower() == stem.lower():
+                named.append(rel)
+                continue
+            try:
+                if candidate.stat().st_size > _MAX_TEST_BYTES:
+                    continue
+                text = candidate.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if _imports_module(text, stem, dotted):
+                importing.append(rel)
+    return (named + importing)[:limit]
+
+
+def read_text_file(path: Path, max_bytes: int) -> str:
+    """A source file's text, or ``PreflightError`` when it is not a text file (not UTF-8,
+    NUL bytes) or larger than ``max_bytes``: such a request is refused before any model
+    is called."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise RequestError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if size > max_bytes:
+        raise PreflightError(
+            f"{path.name} is {size:,} bytes, larger than the limit of {max_bytes:,} bytes", "maxFileKilobytes"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RequestError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if b"\x00" in data:
+        raise PreflightError(f"{path.name} is not a text file (it holds NUL bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PreflightError(
+            f"{path.name} is not UTF-8 text (byte {exc.start} cannot be decoded); "
+            "ACRouter edits UTF-8 files only"
+        ) from None
+
+
+def check_text(doc: Document, max_bytes: int) -> None:
+    """The pre-flight for a buffer's text (open documents arrive as text)."""
+    name = Path(doc.path).name
+    size = len(doc.text.encode("utf-8", errors="surrogatepass"))
+    if size > max_bytes:
+        raise PreflightError(
+            f"{name} is {size:,} bytes, larger than the limit of {max_bytes:,} bytes", "maxFileKilobytes"
+        )
+    if "\x00" in doc.text:
+        raise PreflightError(f"{name} is not a text file (it holds NUL bytes)")

@@ -160,6 +160,17 @@ class Edit:
 
 
 @attrs.frozen
+class TestFailure:
+    """One failing test as a model may be told about it: its id and the first line of
+    its assertion message (never the code of an attempt)."""
+
+    __test__ = False  # not a pytest test class
+
+    test_id: str
+    message: str = ""
+
+
+@attrs.frozen
 class Verdict:
     verdict: str  # "pass" | "fail" | "error"
     detail: str = ""
@@ -179,6 +190,39 @@ class Verdict:
     #: The test command's per-test results could not be read (``make test``): deleted
     #: or skipped tests cannot be detected; the detail says why.
     weak: bool = False
+    failures: tuple[TestFailure, ...] = ()  # the tests failing with the edit (first few)
+
+
+@attrs.frozen
+class Baseline:
+    """What the pre-flight learned before any model was called: the test command and
+    the run without the edit (``failures``: the tests that fail before the edit)."""
+
+    command: str | None = None
+    tests_passed: int | None = None
+    tests_failed: int | None = None
+    failures: tuple[TestFailure, ...] = ()
+    detail: str = ""
+
+
+@attrs.frozen
+class Feedback:
+    """Why one earlier attempt on this request failed, for the next model's prompt:
+    the verdict, its detail and the failing tests; never the failed code."""
+
+    verdict: str
+    detail: str
+    failures: tuple[TestFailure, ...] = ()
+
+
+@attrs.frozen
+class PromptContext:
+    """What the prompt builder is given besides the task: the pre-flight baseline,
+    feedback from the failed attempts before this one, and the model's budget."""
+
+    baseline: Baseline | None = None
+    feedback: tuple[Feedback, ...] = ()
+    budget_tokens: int = 32_000
 
 
 @attrs.frozen
@@ -299,6 +343,8 @@ class Gateway(Protocol):
         self, spec: ModelSpec, messages: Sequence[Mapping[str, str]], task: Task, cancel: CancelToken | None = None
     ) -> Completion: ...
 
+    def context_window(self, spec: ModelSpec) -> int | None: ...  # input tokens; None = unknown
+
 
 @runtime_checkable
 class WarmableGateway(Protocol):
@@ -308,12 +354,18 @@ class WarmableGateway(Protocol):
 
 
 class Prompts(Protocol):
-    def messages(self, task: Task) -> list[dict[str, str]]: ...
+    def messages(self, task: Task, context: PromptContext) -> list[dict[str, str]]: ...
 
-    def parse(self, task: Task, completion: Completion) -> Edit: ...
+    def parse(self, task: Task, completion: Completion, context: PromptContext) -> Edit: ...
 
 
 class Verifier(Protocol):
+    def prepare(self, task: Task, cancel: CancelToken | None = None) -> Baseline:
+        """Pre-flight, before any model is called: find the test command and run (and
+        cache) the tests without the edit.  Raises ``errors.PreflightError`` when the
+        request cannot be verified, so that no model is paid for."""
+        ...
+
     def verify(self, task: Task, edit: Edit, model: str, cancel: CancelToken | None = None) -> Verdict: ...
 
 

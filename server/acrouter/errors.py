@@ -37,3 +37,14 @@ class DatasetError(AcrouterError):
 
 class RequestError(AcrouterError):
     """A request's arguments are invalid (no document, range out of bounds, ...)."""
+
+
+class PreflightError(AcrouterError):
+    """A request refused before any model was called (the file is not text or too large,
+    no test command, the tests cannot run without the edit).  ``setting`` is the
+    camelCase key the user can change (e.g. "testCommand"), or None."""
+
+    def __init__(self, reason: str, setting: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.setting = setting

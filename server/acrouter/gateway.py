@@ -540,6 +540,7 @@ class LiteLLMGateway:
         self._env = env
         self.max_retry_after_s = float(max_retry_after_s)
         self.default_retry_wait_s = float(default_retry_wait_s)
+        self._windows: dict[str, int | None] = {}
 
     # ------------------------------------------------------------ public
 
@@ -599,6 +600,20 @@ class LiteLLMGateway:
         detail = _scrub(failed.detail, secrets)
         log.info("model %s failed: %s", spec.name, detail)
         raise GatewayError(detail, kind=failed.kind)
+
+    def context_window(self, spec: ModelSpec) -> int | None:
+        """The model's input context window in tokens from litellm's bundled model info
+        (``get_model_info``), or None when litellm does not know the model."""
+        if spec.model not in self._windows:
+            window: int | None = None
+            try:
+                info = _load_litellm().get_model_info(model=spec.model)
+                raw = info.get("max_input_tokens") or info.get("max_tokens")
+                window = int(raw) if raw else None
+            except Exception as exc:  # noqa: BLE001 - unknown models raise various errors
+                log.debug("no litellm model info for %s: %s", spec.model, type(exc).__name__)
+            self._windows[spec.model] = window
+        return self._windows[spec.model]
 
     def warm_up(self) -> None:
         """Import litellm now (several seconds); call from a background thread at start-up
@@ -731,11 +746,16 @@ class FakeGateway:
         replies: Mapping[str, Reply],
         costs: Mapping[str, float | None] | None = None,
         latency_ms: float = 1.0,
+        windows: Mapping[str, int] | None = None,
     ) -> None:
+        self.windows = dict(windows or {})
         self.replies = dict(replies)
         self.costs = dict(costs or {})
         self.latency_ms = latency_ms
         self.calls: list[tuple[str, list[dict[str, str]], Task]] = []
+
+    def context_window(self, spec: ModelSpec) -> int | None:
+        return self.windows.get(spec.name)
 
     def complete(
         self,

@@ -1,7 +1,11 @@
 """The Context -> Action -> Feedback loop.
 
-``Orchestrator.run(task)`` asks the policy for a model, calls it through the gateway,
-parses the reply into an edit, verifies it, and escalates or stops.  Every outcome is
+``Orchestrator.run(task)`` first runs the verifier's pre-flight (test command, the
+tests without the edit; a refusal raises ``PreflightError`` before any model is paid
+for), then asks the policy for a model, calls it through the gateway with a prompt
+that carries the baseline and why earlier attempts failed (``Feedback``, when
+``share_failures``), parses the reply into an edit, verifies it, and escalates or
+stops.  Every outcome is
 recorded in memory and handed back to the policy.  The same loop serves the editor,
 the command line and the benchmark replay (which swaps gateway, prompts and verifier
 for replay versions).
@@ -23,12 +27,14 @@ from .domain import (
     CancelToken,
     Decision,
     Edit,
+    Feedback,
     Gateway,
     Memory,
     ModelSpec,
     Outcome,
     Policy,
     Progress,
+    PromptContext,
     Prompts,
     Result,
     Task,
@@ -60,6 +66,8 @@ class Orchestrator:
         accept_unverified: bool = False,
         clock: Callable[[], float] = time.time,
         outcome_extras: Callable[[Task], dict] | None = None,
+        share_failures: bool = True,
+        context_tokens: int = 32_000,
     ) -> None:
         if not models:
             raise AcrouterError("no models are configured")
@@ -76,6 +84,8 @@ class Orchestrator:
         self.accept_unverified = accept_unverified
         self.clock = clock
         self.outcome_extras = outcome_extras
+        self.share_failures = share_failures
+        self.context_tokens = int(context_tokens)
 
     # ------------------------------------------------------------------ the loop
     def run(
@@ -90,6 +100,11 @@ class Orchestrator:
         final: str | None = None
         stop: Decision | None = None
         sandboxes: list[str] = []  # which sandbox ran the tests, from the verdicts
+        feedback: list[Feedback] = []
+
+        check_cancelled(cancel)
+        progress.report("running the tests without the edit")
+        baseline = self.verifier.prepare(task, cancel)  # PreflightError: no model is called
 
         while len(attempts) < self.max_attempts:
             check_cancelled(cancel)
@@ -101,7 +116,11 @@ class Orchestrator:
                 break
             name = decision.model
             progress.report(f"calling {name}" if not attempts else f"escalating to {name}")
-            attempt, edit = self._attempt(task, self.models[name], cancel, progress, sandboxes)
+            spec = self.models[name]
+            context = PromptContext(baseline, tuple(feedback), self._budget(spec))
+            attempt, edit, note = self._attempt(task, spec, context, cancel, progress, sandboxes)
+            if note is not None and self.share_failures:
+                feedback.append(note)
             attempts.append(attempt)
             seen.append(attrs.evolve(attempt, score=None))
             if edit is not None:
@@ -152,34 +171,45 @@ class Orchestrator:
         )
 
     # ------------------------------------------------------------------ stages
+    def _budget(self, spec: ModelSpec) -> int:
+        """The model's context window in tokens (the gateway's model info), else the setting."""
+        window = self.gateway.context_window(spec)
+        return int(window) if window else self.context_tokens
+
     def _attempt(
         self,
         task: Task,
         spec: ModelSpec,
+        context: PromptContext,
         cancel: CancelToken | None,
         progress: Progress,
         sandboxes: list[str],
-    ) -> tuple[Attempt, Edit | None]:
+    ) -> tuple[Attempt, Edit | None, Feedback | None]:
+        """One model's attempt, and what the next model should be told if it failed."""
         t0 = time.perf_counter()
         try:
-            completion = self.gateway.complete(spec, self.prompts.messages(task), task, cancel)
+            completion = self.gateway.complete(
+                spec, self.prompts.messages(task, context), task, cancel
+            )
         except Cancelled:
             raise
         except GatewayError as exc:
             counted = exc.kind in MODEL_ERROR_KINDS  # auth, budget, unreachable...: the set-up's
             # one prefix naming the kind ("auth: the gateway rejected the key ...")
             detail = exc.detail if exc.detail.startswith(exc.kind) else f"{exc.kind}: {exc.detail}"
-            return self._failed(spec.name, detail, t0, counted), None
+            return self._failed(spec.name, detail, t0, counted), None, None
         except AcrouterError as exc:
-            return self._failed(spec.name, str(exc), t0, counted=False), None
+            return self._failed(spec.name, str(exc), t0, counted=False), None, None
         check_cancelled(cancel)
         cost = completion.cost_usd
         try:
-            edit = self.prompts.parse(task, completion)
+            edit = self.prompts.parse(task, completion, context)
         except ParseError as exc:
+            detail = f"unusable reply: {exc}"
             return (
-                Attempt(spec.name, "fail", cost, completion.latency_ms, f"unusable reply: {exc}"),
+                Attempt(spec.name, "fail", cost, completion.latency_ms, detail),
                 None,
+                Feedback("fail", detail),
             )
         progress.report("running tests")
         try:
@@ -192,6 +222,7 @@ class Orchestrator:
                     spec.name, "error", cost, completion.latency_ms, f"verifier: {exc}", counted=False
                 ),
                 edit,
+                None,
             )
         if verdict.sandbox:
             sandboxes.append(verdict.sandbox)
@@ -208,7 +239,10 @@ class Orchestrator:
             # nothing about the model
             counted=verdict.counted and verdict.verdict != "error",
         )
-        return attempt, edit
+        note = None
+        if verdict.verdict == "fail":
+            note = Feedback(verdict.verdict, verdict.detail, verdict.failures)
+        return attempt, edit, note
 
     @staticmethod
     def _failed(model: str, detail: str, t0: float, counted: bool) -> Attempt:

@@ -7,6 +7,7 @@ In-process::
         server.behaviours["flaky"] = [Behaviour(status=429, retry_after=1), Behaviour(reply="ok")]
         ...  # call server.base_url ("http://127.0.0.1:PORT/v1") with model "good"
         server.requests  # every request seen: RecordedRequest(path, headers, json)
+        server.prompts("good")  # the prompt texts the server received for that model
 
 As a subprocess (prints the bound base URL on its first stdout line, then serves until
 killed or until stdin is closed when ``--stdin-eof`` is given)::
@@ -274,6 +275,19 @@ class FakeOpenAI:
             if r.path.endswith("/chat/completions")
             and (model is None or (isinstance(r.json, dict) and r.json.get("model") == model))
         ]
+
+    def prompts(self, model: str | None = None) -> list[str]:
+        """What each chat request showed the model, as the server received it: the
+        messages' contents joined (system first), in the order the requests arrived."""
+        out = []
+        for r in self.chat_requests(model):
+            messages = r.json.get("messages") if isinstance(r.json, dict) else None
+            out.append(
+                "\n\n".join(
+                    str(m.get("content", "")) for m in messages or [] if isinstance(m, dict)
+                )
+            )
+        return out
 
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from acrouter.coderouterbench import BenchTask, Dataset, source_of
-from acrouter.domain import Completion, Edit, ModelSpec, Task, Verdict
+from acrouter.domain import Baseline, Completion, Edit, ModelSpec, PromptContext, Task, Verdict
 from acrouter.memory import InMemoryMemory
 from acrouter.orchestrator import Orchestrator
 
@@ -40,16 +40,19 @@ class FakeGateway:
         self.cost = dict(cost or {})
         self.calls: list[str] = []
 
+    def context_window(self, spec: ModelSpec) -> int | None:
+        return None
+
     def complete(self, spec: ModelSpec, messages, task: Task, cancel=None) -> Completion:
         self.calls.append(spec.name)
         return Completion(model=spec.name, text="reply", cost_usd=self.cost.get(spec.name, 0.001))
 
 
 class FakePrompts:
-    def messages(self, task: Task) -> list[dict[str, str]]:
+    def messages(self, task: Task, context: PromptContext) -> list[dict[str, str]]:
         return [{"role": "user", "content": task.text}]
 
-    def parse(self, task: Task, completion: Completion) -> Edit:
+    def parse(self, task: Task, completion: Completion, context: PromptContext) -> Edit:
         return Edit(files={}, replacement=completion.text)
 
 
@@ -58,6 +61,9 @@ class FakeVerifier:
 
     def __init__(self, score: Callable[[Task, str], float]) -> None:
         self.score = score
+
+    def prepare(self, task: Task, cancel=None) -> Baseline:
+        return Baseline()
 
     def verify(self, task: Task, edit: Edit, model: str, cancel=None) -> Verdict:
         s = self.score(task, model)

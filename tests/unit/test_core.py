@@ -9,6 +9,7 @@ from acrouter.config import parse_settings
 from acrouter.context import build_task, classify, uri_to_path, workspace_id
 from acrouter.domain import (
     Attempt,
+    Baseline,
     Candidate,
     Completion,
     Decision,
@@ -108,12 +109,14 @@ def test_reply_with_one_block_replaces_the_range(tmp_path):
     assert e.files == {"m.py": "def f():\n    return 2\n\nx = f()\n"}
 
 
-def test_reply_without_range_replaces_the_file_and_diffs_are_kept(tmp_path):
+def test_reply_without_range_replaces_the_file_only_when_nothing_is_dropped(tmp_path):
     t = build_task(doc(tmp_path), "rewrite", folders=[tmp_path])
-    e = ChatPrompts().parse(t, Completion("m", "```\nc = 3\n```"))
-    assert e.files == {"m.py": "c = 3\n"}
+    e = ChatPrompts().parse(t, Completion("m", "```\na = 1\nb = 2\nc = 3\n```"))
+    assert e.files == {"m.py": "a = 1\nb = 2\nc = 3\n"}
+    with pytest.raises(ParseError, match="a, b"):  # the whole file replaced by a fragment
+        ChatPrompts().parse(t, Completion("m", "```\nc = 3\n```"))
     d = ChatPrompts().parse(t, Completion("m", "```diff\n--- a/m.py\n+++ b/m.py\n@@ -1 +1 @@\n-a = 1\n+a = 3\n```"))
-    assert d.diff and d.files == {}
+    assert d.files == {"m.py": "a = 3\nb = 2\n"}
     with pytest.raises(ParseError):
         ChatPrompts().parse(t, Completion("m", "no code here"))
     with pytest.raises(ParseError):
@@ -142,8 +145,13 @@ class ScriptedPolicy:
 class Gw:
     def __init__(self, replies):
         self.replies = replies
+        self.messages: list[list[dict[str, str]]] = []
+
+    def context_window(self, spec):
+        return None
 
     def complete(self, spec, messages, task, cancel=None):
+        self.messages.append([dict(m) for m in messages])
         r = self.replies[spec.name]
         if isinstance(r, Exception):
             raise r
@@ -151,10 +159,18 @@ class Gw:
 
 
 class Vf:
+    def prepare(self, task, cancel=None):
+        return Baseline()
+
     def verify(self, task, edit, model, cancel=None):
         ok = "good" in edit.files.get("m.py", "")
         return Verdict("pass" if ok else "fail", "t", tests_passed=1 if ok else 0, tests_failed=0 if ok else 1,
                        score=1.0 if ok else 0.0)
+
+
+def sr(name: str) -> str:
+    """A SEARCH/REPLACE reply that adds ``name = 1`` after ``b = 2`` in m.py."""
+    return f"m.py\n```python\n<<<<<<< SEARCH\nb = 2\n=======\nb = 2\n{name} = 1\n>>>>>>> REPLACE\n```"
 
 
 def orch(tmp_path, replies, order, max_attempts=3, **kw):
@@ -165,7 +181,7 @@ def orch(tmp_path, replies, order, max_attempts=3, **kw):
 
 
 def test_escalates_after_failures_and_hides_scores_mid_task(tmp_path):
-    o, pol, mem = orch(tmp_path, {"a": GatewayError("401 bad key", "auth"), "b": "```\nbad\n```", "c": "```\ngood\n```"},
+    o, pol, mem = orch(tmp_path, {"a": GatewayError("401 bad key", "auth"), "b": sr("bad"), "c": sr("good")},
                        ["a", "b", "c"])
     r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
     assert [(a.model, a.verdict) for a in r.attempts] == [("a", "error"), ("b", "fail"), ("c", "pass")]
@@ -179,7 +195,7 @@ def test_escalates_after_failures_and_hides_scores_mid_task(tmp_path):
 
 
 def test_unparseable_reply_is_a_failed_attempt_and_max_attempts_holds(tmp_path):
-    o, _, _ = orch(tmp_path, {"a": "no block", "b": "```\nbad\n```", "c": "```\ngood\n```"}, ["a", "b", "c"],
+    o, _, _ = orch(tmp_path, {"a": "no block", "b": sr("bad"), "c": sr("good")}, ["a", "b", "c"],
                    max_attempts=2)
     r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
     assert [a.verdict for a in r.attempts] == ["fail", "fail"]
@@ -188,7 +204,7 @@ def test_unparseable_reply_is_a_failed_attempt_and_max_attempts_holds(tmp_path):
 
 
 def test_accept_unverified_uses_the_policy_choice(tmp_path):
-    o, _, _ = orch(tmp_path, {"a": "```\nbad1\n```", "b": "```\nbad2\n```"}, ["a", "b"], accept_unverified=True)
+    o, _, _ = orch(tmp_path, {"a": sr("bad1"), "b": sr("bad2")}, ["a", "b"], accept_unverified=True)
     r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
     assert r.final_model == "a" and not r.verified
 

@@ -23,10 +23,12 @@ from collections.abc import Mapping, Sequence
 
 from acrouter.coderouterbench import Dataset
 from acrouter.domain import (
+    Baseline,
     CancelToken,
     Completion,
     Edit,
     ModelSpec,
+    PromptContext,
     Task,
     Verdict,
 )
@@ -91,6 +93,9 @@ class ReplayGateway:
     def __init__(self, truth: Dataset, specs: Sequence[ModelSpec] | None = None) -> None:
         self._cells = _Cells(truth, specs)
 
+    def context_window(self, spec: ModelSpec) -> int | None:
+        return None  # prompts are not sent anywhere in a replay
+
     def complete(
         self,
         spec: ModelSpec,
@@ -109,10 +114,10 @@ class ReplayGateway:
 class ReplayPrompts:
     """Messages are not sent anywhere in a replay; the parsed edit is empty."""
 
-    def messages(self, task: Task) -> list[dict[str, str]]:
+    def messages(self, task: Task, context: PromptContext) -> list[dict[str, str]]:
         return [{"role": "user", "content": task.text or task.task_id}]
 
-    def parse(self, task: Task, completion: Completion) -> Edit:
+    def parse(self, task: Task, completion: Completion, context: PromptContext) -> Edit:
         return Edit(files={}, replacement=completion.text)
 
 
@@ -132,6 +137,10 @@ class ReplayVerifier:
         self._cells = _Cells(truth, specs)
         self.noise = noise
         self.seed = seed
+
+    def prepare(self, task: Task, cancel: CancelToken | None = None) -> Baseline:
+        """Nothing to check before a replayed call: the recorded results are the tests."""
+        return Baseline()
 
     def verify(
         self, task: Task, edit: Edit, model: str, cancel: CancelToken | None = None

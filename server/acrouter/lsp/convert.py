@@ -16,7 +16,7 @@ import attrs
 from lsprotocol import types
 from pygls.workspace import PositionCodec
 
-from ..context import offset_of, path_to_uri, uri_to_path
+from ..context import offset_of, path_to_uri, read_text_file, uri_to_path
 from ..domain import Attempt, Document, Edit, Outcome, Position, Range, Result
 from ..errors import RequestError
 
@@ -181,16 +181,16 @@ def load_document(
     open_version: int | None,
     language_id: str | None,
     codec: PositionCodec = _UTF16,
+    max_bytes: int = 1024 * 1024,
 ) -> Document:
-    """The request's document; ``rng`` is in the client's code units (``codec``)."""
+    """The request's document: the open buffer, else the file (``PreflightError`` when it
+    is not UTF-8 text or larger than ``max_bytes``); ``rng`` is in the client's code
+    units (``codec``)."""
     path = uri_to_path(uri)
     if open_text is None:
         if not path.is_file():
             raise RequestError(f"{path} is not a readable file")
-        try:
-            open_text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RequestError(f"cannot read {path}: {exc}") from exc
+        open_text = read_text_file(path, max_bytes)
     if rng is not None:  # validate now: a bad range is the caller's error
         rng = Range(to_domain_position(open_text, rng.start, codec), to_domain_position(open_text, rng.end, codec))
         if (rng.end.line, rng.end.character) < (rng.start.line, rng.start.character):

@@ -29,7 +29,7 @@ from ..app import EditorApp, PriorStore, build_editor_app
 from ..config import parse_settings
 from ..context import uri_to_path, workspace_root
 from ..domain import Cancelled, Document, Edit
-from ..errors import AcrouterError, RequestError
+from ..errors import AcrouterError, PreflightError, RequestError
 from . import convert
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,16 @@ class RequestFailed(JsonRpcException):
 
     def __init__(self, message: str) -> None:
         super().__init__(code=-32803, message=message)  # RequestFailed (LSP 3.17)
+
+
+def preflight_failed(exc: PreflightError) -> RequestFailed:
+    """A refused request: the reason, and the setting that changes it."""
+    message = f"{exc.reason}; no model was called"
+    if exc.setting:
+        message += f". Change the setting acrouter.{exc.setting} to fix this."
+    failed = RequestFailed(message)
+    failed.data = {"reason": exc.reason, "setting": f"acrouter.{exc.setting}" if exc.setting else None}
+    return failed
 
 
 class _Cancel:
@@ -238,9 +248,12 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
             opened.version if opened is not None else None,
             opened.language_id if opened is not None else None,
             ls.workspace.position_codec,  # the negotiated positionEncoding (UTF-16 by default)
+            app.settings.max_file_kilobytes * 1024,
         )
     except RequestError as exc:
         raise JsonRpcInvalidParams(str(exc)) from exc
+    except PreflightError as exc:
+        raise preflight_failed(exc) from exc
     folders = [uri_to_path(f.uri) for f in ls.workspace.folders.values()] if ls.workspace else []
     root = workspace_root(path, folders)
 
@@ -260,6 +273,9 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     except asyncio.CancelledError:
         cancel.set()
         raise
+    except PreflightError as exc:
+        log.info("request refused before any model call: %s", exc.reason)
+        raise preflight_failed(exc) from exc
     except AcrouterError as exc:
         raise RequestFailed(str(exc)) from exc
     finally:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import attrs
 
-from ..domain import Cancelled, CancelToken, Edit, Task, Verdict, check_cancelled
-from ..errors import VerifyError
+from ..domain import Baseline, Cancelled, CancelToken, Edit, Task, Verdict, check_cancelled
+from ..errors import PreflightError, VerifyError
 from .baseline import BaselineCache, environment_key
 from .bwrap import (
     BWRAP_MISSING,
@@ -45,7 +45,7 @@ from .runners import (
 from .sandbox import GiB, Limits, RunSpec, run_command
 from .scratch import Scan, Scratch, ScratchPool, scan_workspace
 from .unidiff import apply_diff_texts
-from .verdict import TestRun, judge
+from .verdict import COMMAND_MISSING, PYTEST_CANNOT_RUN, TestRun, failures_of, judge
 from .workspace import normalise_relative, remove_tree, resolve_edit_path
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,42 @@ class ProjectVerifier:
         )
         return verdict
 
+    def prepare(self, task: Task, cancel: CancelToken | None = None) -> Baseline:
+        """Pre-flight: the test command, the sandbox, and the run without the edit (from
+        the cache, else run now and cached for ``verify``).  Raises ``PreflightError``
+        when no edit could be verified, so that no model is called."""
+        try:
+            root = self._root(task)
+        except VerifyError as exc:
+            raise PreflightError(str(exc)) from None
+        command = task.test_command or self.test_command or detect_test_command(root)
+        if not command:
+            raise PreflightError(
+                f"no test command found for {root}, so no edit could be verified", "testCommand"
+            )
+        exe = self.bwrap_exe()
+        try:
+            if exe is not None:
+                if exe.path is None:
+                    raise VerifyError(f"{BWRAP_MISSING} ({exe.note})" if exe.note else BWRAP_MISSING)
+                problem = bwrap_problem(exe.path)
+                if problem:
+                    raise VerifyError(f"{problem} [{exe.describe()}]")
+            else:
+                _refuse_unrewritable(command, root, task.workspace)
+        except VerifyError as exc:
+            raise PreflightError(str(exc), "sandbox") from None
+        probe = plan_command(command, "/acrouter-out", root)
+        _check_cancel(cancel)
+        scan, key, overlay = self._state(root, command, probe, cancel)
+        before = None if self.refresh_cache else self.cache.get(key)
+        if before is None:
+            with self.cache.lock(key):
+                before = (None if self.refresh_cache else self.cache.get(key)) or self._baseline(
+                    key, lambda: self._run_once(command, root, scan, None, cancel, overlay)
+                )
+        return baseline_summary(command, before)
+
     def bwrap_exe(self) -> BwrapExe | None:
         """The bwrap the tests run under (None with sandbox "none")."""
         return find_bwrap(self.bwrap) if self.sandbox == "bwrap" else None
@@ -196,23 +232,7 @@ class ProjectVerifier:
         if syntax:
             return Verdict("fail", detail=syntax, score=0.0)
         _check_cancel(cancel)
-        overlay = (
-            self.sandbox == "bwrap" and self.overlay and overlay_works(self._bwrap_path(), str(root))
-        )
-        scan = scan_workspace(root, functools.partial(_check_cancel, cancel))
-        source_env = dict(os.environ if self.env is None else self.env)
-        tests_env = self._extra_env(root, source_env)
-        env_key = environment_key(
-            probe.argv, {**source_env, **tests_env}, root
-        )
-        key = scan.state_key(
-            CACHE_VERSION,
-            command,
-            self.sandbox,
-            "overlay" if overlay else "copy",
-            _shared_stamp(root, scan),
-            env_key,
-        )
+        scan, key, overlay = self._state(root, command, probe, cancel)
 
         def run(edited: bool, token: CancelToken | None) -> TestRun:
             return self._run_once(
@@ -260,6 +280,29 @@ class ProjectVerifier:
                 return judge(baseline.result(), after)
         finally:
             lock.release()
+
+    def _state(
+        self, root: Path, command: str, probe: TestPlan, cancel: CancelToken | None
+    ) -> tuple[Scan, str, bool]:
+        """The workspace scan, the baseline cache key and whether runs use an overlay."""
+        overlay = (
+            self.sandbox == "bwrap" and self.overlay and overlay_works(self._bwrap_path(), str(root))
+        )
+        scan = scan_workspace(root, functools.partial(_check_cancel, cancel))
+        source_env = dict(os.environ if self.env is None else self.env)
+        tests_env = self._extra_env(root, source_env)
+        env_key = environment_key(
+            probe.argv, {**source_env, **tests_env}, root
+        )
+        key = scan.state_key(
+            CACHE_VERSION,
+            command,
+            self.sandbox,
+            "overlay" if overlay else "copy",
+            _shared_stamp(root, scan),
+            env_key,
+        )
+        return scan, key, overlay
 
     def _baseline(self, key: str, run: Callable[[], TestRun]) -> TestRun:
         log.info("running the tests without the edit (baseline)")
@@ -432,6 +475,47 @@ class ProjectVerifier:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def baseline_summary(command: str, before: TestRun) -> Baseline:
+    """The pre-flight's reading of the run without the edit; ``PreflightError`` when
+    that run shows the tests cannot judge any edit."""
+    if before.timed_out:
+        raise PreflightError(
+            f"the tests took longer than {before.timeout_s:g} s even without the edit",
+            "testTimeoutSeconds",
+        )
+    if before.killed:
+        raise PreflightError(f"the tests were stopped even without the edit: {before.killed}")
+    code = before.exit_code
+    tail = f": {before.why_not()}" if before.why_not() else ""
+    if before.outcomes is None:
+        if code in COMMAND_MISSING:
+            raise PreflightError(
+                f"the test command {command!r} was {COMMAND_MISSING[code]} (exit code {code}){tail}",
+                "testCommand",
+            )
+        if before.expects_report and code in PYTEST_CANNOT_RUN:
+            raise PreflightError(
+                f"the tests cannot run even without the edit (exit code {code}, "
+                f"{PYTEST_CANNOT_RUN[code]}){tail}",
+                "testCommand",
+            )
+        detail = f"exit code {code} without the edit"
+    else:
+        # a test file that cannot be collected (it may import what the edit should add)
+        # is a failing test, not a refusal
+        if not before.broken and (before.passed or 0) + (before.failed or 0) == 0:
+            raise PreflightError(f"no test ran with {command!r}, so no edit could be verified", "testCommand")
+        detail = f"{before.passed} passed, {before.failed} failed without the edit"
+    return Baseline(
+        command=command,
+        tests_passed=before.passed,
+        tests_failed=before.failed,
+        failures=failures_of(before),
+        detail=detail,
+    )
+
 
 
 class _Either:

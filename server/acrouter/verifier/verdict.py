@@ -21,13 +21,15 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from ..domain import Verdict
+from ..domain import TestFailure, Verdict
 from .reports import FAILED, PASSED, SKIPPED
 
 #: pytest's exit codes that mean "could not run the tests at all".
 _PYTEST_CANNOT_RUN = {3: "internal error", 4: "usage error", 5: "no tests collected"}
 #: Exit codes of a shell for a command that is missing / not executable.
 _COMMAND_MISSING = {126: "not executable", 127: "not found"}
+PYTEST_CANNOT_RUN = _PYTEST_CANNOT_RUN
+COMMAND_MISSING = _COMMAND_MISSING
 
 
 @attrs.frozen
@@ -87,6 +89,21 @@ class TestRun:
 
     def failing(self) -> set[str]:
         return {t for t, o in (self.outcomes or {}).items() if o == FAILED}
+
+
+#: At most this many failing tests are named in a verdict's ``failures``.
+MAX_FAILURES = 10
+
+
+def failures_of(run: TestRun | None, limit: int = MAX_FAILURES) -> tuple[TestFailure, ...]:
+    """The failing tests of ``run`` (sorted by id, at most ``limit``) with the first
+    line of each one's failure message."""
+    if run is None:
+        return ()
+    return tuple(
+        TestFailure(t, run.messages.get(t) or run.broken.get(t, ""))
+        for t in sorted(run.failing())[:limit]
+    )
 
 
 def _names(tests: Iterable[str], limit: int = 3) -> str:
@@ -167,6 +184,7 @@ def _judge(before: TestRun | None, after: TestRun) -> Verdict:
             tests_failed=a_failed,
             score=score if kind != "error" else None,
             counted=counted,
+            failures=failures_of(after) if kind == "fail" else (),
         )
 
     # -- the tests cannot run, with or without the edit: the set-up's fault
