@@ -25,6 +25,15 @@ WRONG = "```python\ndef add(a, b):\n    return a * b\n```"
 RIGHT = "```python\ndef add(a, b):\n    return a + b\n```"
 BUGGY = "def add(a, b):\n    return a - b\n"
 REPO = Path(__file__).resolve().parents[2]
+#: The issue's 13-line file: the tests cover only ``add``.
+CALC13 = (
+    "import math\n\n\ndef add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n\n\n"
+    "def area(r):\n    return math.pi * r * r\n"
+)
+ONLY_ADD = "```python\ndef add(a, b):\n    return a + b\n```"  # a "whole file" that drops mul, area, math
+SR_FIX = (
+    "calc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n```"
+)
 
 
 def make_project(root: Path) -> Path:
@@ -393,3 +402,67 @@ async def test_apply_asks_the_client_with_the_document_version(lsp):
     assert applied, "the server asked the client to apply the edit"
     change = applied[0].edit.document_changes[0]
     assert change.text_document.version == 7
+
+
+# ----------------------------------------------------------------------------- issue 10
+async def test_file_request_keeps_the_code_and_the_next_model_learns_why(lsp, fake):
+    client, target, _root = lsp
+    target.write_text(CALC13)
+    fake.behaviours["cheap-m"] = Behaviour(reply=ONLY_ADD)
+    fake.behaviours["strong-m"] = Behaviour(reply=SR_FIX)
+    arg = route_arg(target)
+    del arg["range"]
+    res = await run(client, "acrouter.server.routeAndComplete", arg)
+    assert [a["verdict"] for a in res["attempts"]] == ["fail", "pass"], res["attempts"]
+    assert "unusable reply" in res["attempts"][0]["detail"] and "mul" in res["attempts"][0]["detail"]
+    assert res["verified"] and res["finalModel"] == "strong"
+    new = apply_text_edits(CALC13, res["edit"]["documentChanges"][0]["edits"])
+    assert new == CALC13.replace("a - b", "a + b")  # mul, area and the import are all still there
+    first, second = fake.prompts("cheap-m")[-1], fake.prompts("strong-m")[-1]
+    for prompt in (first, second):
+        assert "<<<<<<< SEARCH" in prompt and "def area(r):" in prompt
+        assert "Test file tests/test_calc.py" in prompt
+        assert "test_add: assert -1 == 5" in prompt and "test_zero" not in prompt.split("Before the edit")[1][:200]
+    assert "Earlier attempts" not in first and "Attempt 1: fail: unusable reply" in second
+
+    # acrouter.shareFailures = false: the next model starts from the baseline only
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings=settings(fake.base_url, shareFailures=False))
+    )
+    await asyncio.sleep(0.3)
+    res = await run(client, "acrouter.server.routeAndComplete", {**arg, "instruction": "Fix the bug in add, please"})
+    assert res["verified"]
+    strong_prompts = fake.prompts("strong-m")
+    assert len(strong_prompts) == 2 and "Earlier attempts" not in strong_prompts[-1]
+    assert "test_add: assert -1 == 5" in strong_prompts[-1]
+
+
+async def test_preflight_refusals_are_lsp_errors_with_the_setting(lsp, fake, tmp_path):
+    client, _target, root = lsp
+    blob = root / "blob.py"
+    blob.write_bytes(b"x = 1\n\x00\x00")
+    with pytest.raises(JsonRpcException, match="NUL bytes"):
+        await run(client, "acrouter.server.routeAndComplete", route_arg(blob, range=None))
+    big = root / "big.py"
+    big.write_text("x = 1\n" * 400)
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings=settings(fake.base_url, maxFileKilobytes=1))
+    )
+    await asyncio.sleep(0.3)
+    with pytest.raises(JsonRpcException, match="acrouter.maxFileKilobytes"):
+        await run(client, "acrouter.server.routeAndComplete", route_arg(big, range=None))
+    # a workspace without tests and no acrouter.testCommand
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / ".git").mkdir()
+    untested = bare / "m.py"
+    untested.write_text("def f():\n    return 1\n")
+    no_tc = settings(fake.base_url)
+    del no_tc["acrouter"]["testCommand"]
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=no_tc))
+    await asyncio.sleep(0.3)
+    with pytest.raises(JsonRpcException) as info:
+        await run(client, "acrouter.server.routeAndComplete", route_arg(untested, range=None, instruction="fix f"))
+    assert "no test command" in str(info.value) and "acrouter.testCommand" in str(info.value)
+    assert fake.chat_requests() == []  # no model was called, nothing paid
+    assert (await run(client, "acrouter.server.history", {}))["entries"] == []
