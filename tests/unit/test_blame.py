@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,10 @@ def app_for(tmp_path: Path, cheap: dict[str, Any], fake: FakeOpenAI) -> EditorAp
         {"name": "strong", "model": "openai/strong-m", "apiBase": fake.base_url, "apiKeyEnv": "ACR_KEY",
          "benchmarkModel": "MiniMax-M2.7"},
     ]
-    settings, problems = parse_settings({"models": models, "maxAttempts": 1, "requestTimeoutSeconds": 10})
+    settings, problems = parse_settings({
+        "models": models, "maxAttempts": 1, "requestTimeoutSeconds": 10,
+        "testCommand": f"{sys.executable} -m pytest -q -p no:cacheprovider",
+    })
     assert problems == []
     return build_editor_app(settings, memory_path=tmp_path / "memory.json", env={"ACR_KEY": KEY}, priors=PRIORS)
 
@@ -58,6 +62,9 @@ def document(tmp_path: Path) -> Document:
     target = tmp_path / "proj" / "calc.py"
     target.parent.mkdir(exist_ok=True)
     target.write_text("def add(a, b):\n    return a - b\n")
+    # tests, so that the pre-flight (test command, the run without the edit) lets it through
+    (target.parent / "conftest.py").write_text("")
+    (target.parent / "test_calc.py").write_text("from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n")
     return Document(uri=target.as_uri(), path=str(target), text=target.read_text())
 
 

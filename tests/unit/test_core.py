@@ -43,6 +43,7 @@ def test_settings_defaults_and_valid_values():
 @pytest.mark.parametrize("key,value", [
     ("maxAttempts", "three"), ("maxAttempts", 0), ("maxAttempts", 2.5), ("costWeight", -1),
     ("requestTimeoutSeconds", True), ("sandbox", "docker"), ("storeInstructions", "yes"), ("models", "gpt"),
+    ("shareFailures", "no"), ("contextTokens", 5), ("maxFileKilobytes", 0),
 ])
 def test_each_bad_setting_falls_back_with_one_problem_naming_the_key(key, value):
     s, problems = parse_settings({key: value})
@@ -215,6 +216,9 @@ class VfVerdicts:
     def __init__(self, verdicts):
         self.verdicts = verdicts
 
+    def prepare(self, task, cancel=None):
+        return Baseline()
+
     def verify(self, task, edit, model, cancel=None):
         v = self.verdicts[model]
         if isinstance(v, Exception):
@@ -234,7 +238,7 @@ def test_setup_failures_are_not_held_against_a_model(tmp_path):
         "cfg": GatewayError("config: unknown model", "config"),
         "slow": GatewayError("timeout: no reply within 120 s", "timeout"),
     }
-    replies.update({n: "```\nbad\n```" for n in ("vfy", "env", "base", "cheap")})
+    replies.update({n: sr("bad") for n in ("vfy", "env", "base", "cheap")})
     verdicts = {
         "vfy": VerifyError("bubblewrap (bwrap) is required"),
         "env": Verdict("error", "ModuleNotFoundError: No module named 'x'"),

@@ -16,6 +16,7 @@ from acrouter.verifier import BWRAP_MISSING, BaselineCache, ProjectVerifier
 from .helpers import (
     CALC,
     CALC_FIXED,
+    PYTEST,
     TEST_CALC,
     Shared,
     needs_bwrap,
@@ -301,3 +302,38 @@ def test_sequential_baseline_gives_the_same_verdicts(project: Path) -> None:
     task = task_for(project, pytest_cmd(project))
     v = verifier(parallel_baseline=False).verify(task, Edit(files={"calc.py": CALC_FIXED}), "m")
     assert v.verdict == "pass" and v.detail == "2 passed, 0 failed (before: 1 passed, 1 failed)"
+
+
+# --------------------------------------------------------------------------- pre-flight
+
+
+def test_prepare_runs_the_baseline_once_and_verify_reuses_it(project: Path, tmp_path: Path) -> None:
+    counter = tmp_path / "sessions.log"
+    (project / "conftest.py").write_text(
+        f"def pytest_sessionstart(session):\n    open({str(counter)!r}, 'a').write('run\\n')\n"
+    )
+    v = verifier(sandbox="none", cache_dir=tmp_path / "cache")
+    task = task_for(project, pytest_cmd(project))
+    base = v.prepare(task)
+    assert (base.tests_passed, base.tests_failed) == (1, 1) and counter.read_text().count("run") == 1
+    [failure] = base.failures
+    assert failure.test_id.endswith("test_add") and failure.message.startswith("assert -1 == 5")
+    verdict = v.verify(task, Edit(files={"calc.py": CALC.replace("a - b", "a * b")}), "m")
+    assert verdict.verdict == "fail" and counter.read_text().count("run") == 2  # the edited run only
+    assert [f.test_id for f in verdict.failures] == [failure.test_id]
+    assert v.baseline_runs == 1
+
+
+def test_prepare_refuses_what_no_edit_could_pass(tmp_path: Path) -> None:
+    from acrouter.errors import PreflightError
+
+    (tmp_path / "notes.txt").write_text("hi")
+    with pytest.raises(PreflightError) as info:
+        verifier().prepare(task_for(tmp_path))
+    assert info.value.setting == "testCommand"
+    with pytest.raises(PreflightError) as info:
+        verifier(sandbox="none").prepare(task_for(tmp_path, "/nonexistent/run-tests"))
+    assert info.value.setting == "testCommand" and "not found" in info.value.reason
+    (tmp_path / "empty_tests").mkdir()
+    with pytest.raises(PreflightError, match="no test ran"):
+        verifier(sandbox="none").prepare(task_for(tmp_path, f"{PYTEST} {tmp_path / 'empty_tests'}"))

@@ -50,6 +50,12 @@ export interface AcrouterSettings {
   storeInstructions: boolean;
   /** Team priors files (`acrouter memory export --team`): absolute paths or starting with `~`. */
   teamPriors: string[];
+  /** Tell the next model why the previous attempt failed (verdict, failing tests; never its code). */
+  shareFailures: boolean;
+  /** Prompt budget in tokens when litellm does not know the model's context window. */
+  contextTokens: number;
+  /** Files larger than this are refused before any model is called. */
+  maxFileKilobytes: number;
   /** What "Install Server" installs: empty = the bundled server; or a checkout, wheel, wheelhouse folder or requirement. */
   serverInstallSource: string;
 }
@@ -65,6 +71,9 @@ export const DEFAULTS: Readonly<AcrouterSettings> = Object.freeze({
   pythonPath: "",
   storeInstructions: true,
   teamPriors: [],
+  shareFailures: true,
+  contextTokens: 32000,
+  maxFileKilobytes: 1024,
   serverInstallSource: "",
 });
 
@@ -129,7 +138,13 @@ export function validateSettings(raw: Record<string, unknown>): Validated {
   str("serverInstallSource");
 
   const num = (
-    key: "maxAttempts" | "costWeight" | "requestTimeoutSeconds" | "testTimeoutSeconds",
+    key:
+      | "maxAttempts"
+      | "costWeight"
+      | "requestTimeoutSeconds"
+      | "testTimeoutSeconds"
+      | "contextTokens"
+      | "maxFileKilobytes",
     ok: (n: number) => boolean,
     expected: string,
   ): void => {
@@ -143,6 +158,16 @@ export function validateSettings(raw: Record<string, unknown>): Validated {
   num("costWeight", (n) => n >= 0 && n <= 1000, "a number from 0 to 1000");
   num("requestTimeoutSeconds", (n) => n >= 1 && n <= 3600, "a number of seconds from 1 to 3600");
   num("testTimeoutSeconds", (n) => n >= 1 && n <= 7200, "a number of seconds from 1 to 7200");
+  num(
+    "contextTokens",
+    (n) => Number.isInteger(n) && n >= 2000 && n <= 10000000,
+    "a whole number of tokens from 2000 to 10000000",
+  );
+  num(
+    "maxFileKilobytes",
+    (n) => Number.isInteger(n) && n >= 1 && n <= 1000000,
+    "a whole number of kilobytes from 1 to 1000000",
+  );
 
   if (raw.sandbox !== undefined) {
     if ((SANDBOX_MODES as readonly unknown[]).includes(raw.sandbox)) s.sandbox = raw.sandbox as Sandbox;
@@ -151,6 +176,10 @@ export function validateSettings(raw: Record<string, unknown>): Validated {
   if (raw.storeInstructions !== undefined) {
     if (typeof raw.storeInstructions === "boolean") s.storeInstructions = raw.storeInstructions;
     else bad("storeInstructions", raw.storeInstructions, "true or false", DEFAULTS.storeInstructions);
+  }
+  if (raw.shareFailures !== undefined) {
+    if (typeof raw.shareFailures === "boolean") s.shareFailures = raw.shareFailures;
+    else bad("shareFailures", raw.shareFailures, "true or false", DEFAULTS.shareFailures);
   }
 
   if (raw.teamPriors !== undefined && raw.teamPriors !== null) {
@@ -268,6 +297,9 @@ export function toServerSettings(s: AcrouterSettings): ServerSettings {
     sandbox: s.sandbox,
     storeInstructions: s.storeInstructions,
     teamPriors: [...s.teamPriors],
+    shareFailures: s.shareFailures,
+    contextTokens: s.contextTokens,
+    maxFileKilobytes: s.maxFileKilobytes,
   };
 }
 

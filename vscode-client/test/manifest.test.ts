@@ -125,11 +125,15 @@ describe("package.json", () => {
     assert.deepEqual(range("costWeight"), [0, 1000]);
     assert.deepEqual(range("requestTimeoutSeconds"), [1, 3600]);
     assert.deepEqual(range("testTimeoutSeconds"), [1, 7200]);
+    assert.deepEqual(range("contextTokens"), [2000, 10000000]);
+    assert.deepEqual(range("maxFileKilobytes"), [1, 1000000]);
     for (const [key, [lo, hi]] of Object.entries({
       maxAttempts: [1, 8],
       costWeight: [0, 1000],
       requestTimeoutSeconds: [1, 3600],
       testTimeoutSeconds: [1, 7200],
+      contextTokens: [2000, 10000000],
+      maxFileKilobytes: [1, 1000000],
     })) {
       assert.deepEqual(validateSettings({ [key]: lo }).problems, [], `${key}=${lo}`);
       assert.deepEqual(validateSettings({ [key]: hi }).problems, [], `${key}=${hi}`);

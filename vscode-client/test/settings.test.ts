@@ -155,6 +155,22 @@ describe("validateSettings", () => {
   });
 });
 
+describe("issue 10 settings", () => {
+  it("validates shareFailures, contextTokens and maxFileKilobytes like the server", () => {
+    const ok = validateSettings({ shareFailures: false, contextTokens: 128000, maxFileKilobytes: 64 });
+    assert.deepEqual(ok.problems, []);
+    assert.equal(ok.settings.shareFailures, false);
+    assert.equal(toServerSettings(ok.settings).contextTokens, 128000);
+    assert.equal(toServerSettings(ok.settings).maxFileKilobytes, 64);
+    const bad = validateSettings({ shareFailures: "no", contextTokens: 10, maxFileKilobytes: 1.5 });
+    assert.equal(bad.problems.length, 3);
+    assert.ok(bad.problems.some((p) => p.includes("acrouter.shareFailures")));
+    assert.equal(bad.settings.shareFailures, true);
+    assert.equal(bad.settings.contextTokens, 32000);
+    assert.equal(bad.settings.maxFileKilobytes, 1024);
+  });
+});
+
 describe("what the server receives", () => {
   const { settings } = validateSettings({
     models: [{ name: "cheap", model: "openai/gpt-4o-mini", apiKeyEnv: "OPENAI_API_KEY", benchmarkModel: "gpt-5.4" }],
@@ -176,6 +192,9 @@ describe("what the server receives", () => {
         sandbox: "bwrap",
         storeInstructions: true,
         teamPriors: [],
+        shareFailures: true,
+        contextTokens: 32000,
+        maxFileKilobytes: 1024,
       },
     });
   });
