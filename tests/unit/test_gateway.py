@@ -636,3 +636,11 @@ def test_fake_server_runs_as_a_subprocess(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_context_window_comes_from_litellms_bundled_model_info() -> None:
+    gw = LiteLLMGateway()
+    window = gw.context_window(ModelSpec("mini", "openai/gpt-4o-mini"))
+    assert window is not None and window >= 100_000  # litellm's offline price/context map
+    assert gw.context_window(ModelSpec("local", "openai/my-local-model", api_base="http://127.0.0.1:1/v1")) is None
+    assert FakeGateway({}, windows={"a": 4_000}).context_window(ModelSpec("a", "x/a")) == 4_000
