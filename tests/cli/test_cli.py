@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.openai_server import Behaviour, FakeOpenAI
-from tests.lsp.test_e2e import BUGGY, RIGHT, WRONG, make_project
+from tests.lsp.test_e2e import BUGGY, CALC13, ONLY_ADD, RIGHT, SR_FIX, WRONG, make_project
 
 REPO = Path(__file__).resolve().parents[2]
 
