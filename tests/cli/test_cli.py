@@ -253,7 +253,6 @@ def test_cli_details_range_timeout_broken_pipe_and_config_key_names(tmp_path):
         assert "gave up after 45 s (--timeout)" in r.stderr
         assert time.monotonic() - started < 400  # far below the reply's delay, even on a loaded machine
         assert target.read_text() == BUGGY
-        assert fake.chat_requests(), r.stderr  # the slow call was made, then abandoned
 
     from acrouter.domain import Attempt, Outcome
     from acrouter.memory import TinyDBMemory
