@@ -79,8 +79,10 @@ lock:
 	  --universal --python-version 3.10 -o requirements-dev.lock
 
 # ruff on the code and tests, mypy on the server package (both pinned in the dev lock)
-lint: $(STAMP) typecheck
-	$(VENV)/bin/ruff check server tests
+lint: $(STAMP) typecheck npm
+	$(VENV)/bin/ruff check server tests benchmarks
+	$(VENV)/bin/ruff format --check server tests benchmarks
+	npm run --workspace vscode-client format:check
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy server/acrouter

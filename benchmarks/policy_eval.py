@@ -138,7 +138,7 @@ def splits(name: str) -> tuple[Dataset, Dataset]:
     if name == "val":
         return train, ds.where(lambda t: t.source_split == "val")
     if name.startswith("holdout"):
-        salt = name[len("holdout"):]  # holdout, holdout1, holdout2...: other random splits
+        salt = name[len("holdout") :]  # holdout, holdout1, holdout2...: other random splits
 
         def bucket(task_id: str) -> int:
             digest = hashlib.md5(f"{task_id}|holdout{salt}".encode()).hexdigest()
@@ -182,7 +182,12 @@ def eval_single(args: argparse.Namespace) -> None:
     if args.baselines:
         for name in ("dimension-best", "paper-id", "hindsight-source"):
             truth = stream if name.startswith("hindsight") else None
-            recs, secs, _ = run(baseline_factory(name, 0, truth)(prior, bench_models(stream)), prior, stream, budget=1)
+            recs, secs, _ = run(
+                baseline_factory(name, 0, truth)(prior, bench_models(stream)),
+                prior,
+                stream,
+                budget=1,
+            )
             print(line(name, recs, secs))
     regs = []
     for seed in args.seed_list:
@@ -191,7 +196,9 @@ def eval_single(args: argparse.Namespace) -> None:
         regs.append(summarize(recs).cum_reg)
         print(line(f"acrouter seed={seed}", recs, secs))
     if len(regs) > 1:
-        print(f"acrouter CumReg over seeds: mean {sum(regs) / len(regs):.1f}  min {min(regs):.1f}  max {max(regs):.1f}")
+        print(
+            f"acrouter CumReg over seeds: mean {sum(regs) / len(regs):.1f}  min {min(regs):.1f}  max {max(regs):.1f}"
+        )
 
 
 def eval_escalate(args: argparse.Namespace) -> None:
@@ -203,7 +210,11 @@ def eval_escalate(args: argparse.Namespace) -> None:
             for seed in args.seed_list if args.noise > 0 else args.seed_list[:1]:
                 recs, secs, acc = run(
                     baseline_factory(name, seed)(prior, bench_models(stream)),
-                    prior, stream, budget=n_models, noise=args.noise, seed=seed,
+                    prior,
+                    stream,
+                    budget=n_models,
+                    noise=args.noise,
+                    seed=seed,
                 )
                 print(line(f"{name} seed={seed}", recs, secs, acc))
     regs = []
@@ -213,7 +224,9 @@ def eval_escalate(args: argparse.Namespace) -> None:
         regs.append(summarize(recs).cum_reg)
         print(line(f"acrouter seed={seed}", recs, secs, acc))
     if len(regs) > 1:
-        print(f"acrouter CumReg over seeds: mean {sum(regs) / len(regs):.1f}  min {min(regs):.1f}  max {max(regs):.1f}")
+        print(
+            f"acrouter CumReg over seeds: mean {sum(regs) / len(regs):.1f}  min {min(regs):.1f}  max {max(regs):.1f}"
+        )
 
 
 def eval_lodo(args: argparse.Namespace) -> None:
@@ -221,7 +234,9 @@ def eval_lodo(args: argparse.Namespace) -> None:
     if args.lodo_stream == "all":  # the whole held-out dimension (train + val)
         ds = load_bundled()
         prior_all, stream_all = ds, ds
-    print(f"== lodo  split={args.split}  stream={args.lodo_stream}  (first {args.first} tasks of each dimension in brackets)")
+    print(
+        f"== lodo  split={args.split}  stream={args.lodo_stream}  (first {args.first} tasks of each dimension in brackets)"
+    )
     header = f"{'dimension':20s} {'n':>4s} | {'acrouter':>15s} | {'dim-best(8)':>15s} | {'hindsight-model':>15s}"
     print(header)
     tot = {"acrouter": [0.0, 0.0], "dimension-best": [0.0, 0.0], "hindsight-model": [0.0, 0.0]}
@@ -239,7 +254,9 @@ def eval_lodo(args: argparse.Namespace) -> None:
                 if name == "acrouter":
                     pol = acrouter_factory(seed)(prior, specs)
                 else:
-                    pol = baseline_factory(name, seed, stream if name == "hindsight-model" else None)(prior, specs)
+                    pol = baseline_factory(
+                        name, seed, stream if name == "hindsight-model" else None
+                    )(prior, specs)
                 recs, _, _ = run(pol, prior, stream, budget=1, seed=seed)
                 regs_full.append(sum(r.regret for r in recs))
                 regs_first.append(sum(r.regret for r in recs[: args.first]))
@@ -249,25 +266,41 @@ def eval_lodo(args: argparse.Namespace) -> None:
             tot[name][1] += first
             cells.append(f"{full:6.1f} [{first:6.1f}]")
         print(f"{dim:20s} {len(stream):4d} | " + " | ".join(cells))
-    print(f"{'total':20s} {'':4s} | " + " | ".join(f"{v[0]:6.1f} [{v[1]:6.1f}]" for v in tot.values()))
+    print(
+        f"{'total':20s} {'':4s} | " + " | ".join(f"{v[0]:6.1f} [{v[1]:6.1f}]" for v in tot.values())
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("protocol", choices=("single", "escalate", "lodo", "all"))
     ap.add_argument("--noise", type=float, default=0.0)
-    ap.add_argument("--noise-draw", choices=("brief", "bench"), default="brief",
-                    help="flip draws: sha256('seed|task|model') or acrouter bench's own generator")
-    ap.add_argument("--split", default="val",
-                    help="val, holdout / holdout1 / holdout2 ..., or a split of --data (e.g. ood_dev)")
+    ap.add_argument(
+        "--noise-draw",
+        choices=("brief", "bench"),
+        default="brief",
+        help="flip draws: sha256('seed|task|model') or acrouter bench's own generator",
+    )
+    ap.add_argument(
+        "--split",
+        default="val",
+        help="val, holdout / holdout1 / holdout2 ..., or a split of --data (e.g. ood_dev)",
+    )
     ap.add_argument("--data", type=Path, help="folder with further splits (NAME_tasks.jsonl ...)")
     ap.add_argument("--seeds", default="0")
     ap.add_argument("--no-baselines", dest="baselines", action="store_false")
     ap.add_argument("--lodo-stream", choices=("split", "all"), default="split")
     ap.add_argument("--first", type=int, default=100)
-    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="override a policy hyper-parameter (a field of acrouter.policy.PolicyParams, "
-                    "VALUE a Python literal)")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a policy hyper-parameter (a field of acrouter.policy.PolicyParams, "
+        "VALUE a Python literal)",
+    )
     args = ap.parse_args(argv)
     args.seed_list = [int(s) for s in args.seeds.split(",")]
     global NOISE_DRAW, PARAMS, DATA

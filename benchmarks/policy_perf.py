@@ -29,7 +29,61 @@ from acrouter.coderouterbench import load_bundled, to_task
 from acrouter.domain import Attempt, Outcome, Task
 from acrouter.policy import make_policy
 
-WORDS = ["fix", "the", "failing", "test", "in", "parser", "add", "a", "function", "that", "returns", "sorted", "unique", "values", "refactor", "this", "class", "to", "use", "dataclasses", "handle", "empty", "input", "raise", "ValueError", "when", "negative", "write", "unit", "tests", "for", "the", "cache", "layer", "optimise", "the", "loop", "rename", "variable", "async", "await", "http", "client", "retry", "json", "schema", "validation", "pandas", "dataframe", "groupby", "sql", "query", "index"]
+WORDS = [
+    "fix",
+    "the",
+    "failing",
+    "test",
+    "in",
+    "parser",
+    "add",
+    "a",
+    "function",
+    "that",
+    "returns",
+    "sorted",
+    "unique",
+    "values",
+    "refactor",
+    "this",
+    "class",
+    "to",
+    "use",
+    "dataclasses",
+    "handle",
+    "empty",
+    "input",
+    "raise",
+    "ValueError",
+    "when",
+    "negative",
+    "write",
+    "unit",
+    "tests",
+    "for",
+    "the",
+    "cache",
+    "layer",
+    "optimise",
+    "the",
+    "loop",
+    "rename",
+    "variable",
+    "async",
+    "await",
+    "http",
+    "client",
+    "retry",
+    "json",
+    "schema",
+    "validation",
+    "pandas",
+    "dataframe",
+    "groupby",
+    "sql",
+    "query",
+    "index",
+]
 KINDS = ("bug_fixing", "code_generation", "code_refactoring", "test_generation")
 
 
@@ -127,10 +181,10 @@ def main() -> None:
             cpu.append((time.thread_time() - c) * 1000)
 
     print(f"fit (make_policy on {len(train)} tasks): {fit_s * 1000:.0f} ms")
-    print(f"learned {args.records} outcomes in {learn_s:.1f} s ({learn_s / args.records * 1e6:.0f} us each)")
     print(
-        f"online groups: {len(policy.stats.online)}, retrieval records: {len(policy.retrieval)}"
+        f"learned {args.records} outcomes in {learn_s:.1f} s ({learn_s / args.records * 1e6:.0f} us each)"
     )
+    print(f"online groups: {len(policy.stats.online)}, retrieval records: {len(policy.retrieval)}")
     for name, xs in timings.items():
         if not xs:
             continue
@@ -144,8 +198,12 @@ def main() -> None:
             f"p99 {percentile(xs, 99):6.3f} ms"
         )
     allx = [x for xs in timings.values() for x in xs]
-    print(f"plan all        n={len(allx):5d}  p50 {statistics.median(allx):6.3f} ms  p99 {percentile(allx, 99):6.3f} ms  (wall clock)")
-    print(f"plan all        n={len(cpu):5d}  p50 {statistics.median(cpu):6.3f} ms  p99 {percentile(cpu, 99):6.3f} ms  (thread CPU time)")
+    print(
+        f"plan all        n={len(allx):5d}  p50 {statistics.median(allx):6.3f} ms  p99 {percentile(allx, 99):6.3f} ms  (wall clock)"
+    )
+    print(
+        f"plan all        n={len(cpu):5d}  p50 {statistics.median(cpu):6.3f} ms  p99 {percentile(cpu, 99):6.3f} ms  (thread CPU time)"
+    )
 
 
 if __name__ == "__main__":

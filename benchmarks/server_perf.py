@@ -48,11 +48,24 @@ def _read_message(stream) -> dict:
 def start_once(home: str) -> tuple[float, bool]:
     env = dict(os.environ, ACROUTER_HOME=home, PYTHONPATH=str(ROOT / "server"))
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "acrouter", "serve"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "acrouter", "serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     assert proc.stdin and proc.stdout
-    proc.stdin.write(_frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                             "params": {"processId": None, "rootUri": None, "capabilities": {}}}))
+    proc.stdin.write(
+        _frame(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {"processId": None, "rootUri": None, "capabilities": {}},
+            }
+        )
+    )
     proc.stdin.flush()
     while True:
         msg = _read_message(proc.stdout)
@@ -72,8 +85,13 @@ def start_once(home: str) -> tuple[float, bool]:
 
 def litellm_on_start_path() -> bool:
     code = "import sys, acrouter.lsp.server, acrouter.app; print('litellm' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT / "server")))
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT / "server")),
+    )
     return out.stdout.strip() == "True"
 
 
@@ -89,7 +107,9 @@ def overhead(n_requests: int, prefill: int) -> list[float]:
             return None
 
         def complete(self, spec, messages, task, cancel=None):
-            return Completion(spec.name, "```python\ndef add(a, b):\n    return a + b\n```", 10, 10, 0.0001, 0.0)
+            return Completion(
+                spec.name, "```python\ndef add(a, b):\n    return a + b\n```", 10, 10, 0.0001, 0.0
+            )
 
     class InstantVerifier:
         def prepare(self, task, cancel=None):
@@ -101,23 +121,45 @@ def overhead(n_requests: int, prefill: int) -> list[float]:
     tmp = Path(tempfile.mkdtemp())
     mem = TinyDBMemory(tmp / "memory.json")
     for i in range(prefill):
-        mem.record(Outcome(f"r{i}", time.time(), "bug_fixing",
-                           (Attempt("cheap", "fail", 0.001, 5.0), Attempt("strong", "pass", 0.002, 5.0, score=1.0)),
-                           "strong", True, "why", "ws", "Fix it"))
-    models = (ModelSpec("cheap", "openai/c", benchmark_model="kimi-k2.5"),
-              ModelSpec("strong", "openai/s", benchmark_model="claude-opus-4-6"))
+        mem.record(
+            Outcome(
+                f"r{i}",
+                time.time(),
+                "bug_fixing",
+                (
+                    Attempt("cheap", "fail", 0.001, 5.0),
+                    Attempt("strong", "pass", 0.002, 5.0, score=1.0),
+                ),
+                "strong",
+                True,
+                "why",
+                "ws",
+                "Fix it",
+            )
+        )
+    models = (
+        ModelSpec("cheap", "openai/c", benchmark_model="kimi-k2.5"),
+        ModelSpec("strong", "openai/s", benchmark_model="claude-opus-4-6"),
+    )
     priors = PriorStore()
     priors.get()  # the server warms this in the background after `initialized`
-    app = EditorApp(Settings(models=models), memory=mem, priors=priors,
-                    gateway_factory=lambda s: InstantGateway(), verifier_factory=lambda s: InstantVerifier(),
-                    prompts=ChatPrompts())
+    app = EditorApp(
+        Settings(models=models),
+        memory=mem,
+        priors=priors,
+        gateway_factory=lambda s: InstantGateway(),
+        verifier_factory=lambda s: InstantVerifier(),
+        prompts=ChatPrompts(),
+    )
     proj = tmp / "proj"
     proj.mkdir()
     (proj / ".git").mkdir()
     f = proj / "calc.py"
     f.write_text("def add(a, b):\n    return a - b\n")
     doc = Document(uri=f.as_uri(), path=str(f), text=f.read_text())
-    app.route(doc, "Fix the bug", folders=[proj])  # first request builds the policy from priors + memory
+    app.route(
+        doc, "Fix the bug", folders=[proj]
+    )  # first request builds the policy from priors + memory
     times = []
     for _ in range(n_requests):
         t0 = time.perf_counter()
@@ -134,14 +176,18 @@ def main() -> int:
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as home:
         starts = [start_once(home)[0] for _ in range(a.runs)]
-    print(f"server start to initialize response: median {statistics.median(starts):.3f} s "
-          f"(min {min(starts):.3f}, max {max(starts):.3f}, {a.runs} runs; target <= 1.0 s)")
+    print(
+        f"server start to initialize response: median {statistics.median(starts):.3f} s "
+        f"(min {min(starts):.3f}, max {max(starts):.3f}, {a.runs} runs; target <= 1.0 s)"
+    )
     print(f"litellm imported on the start path: {litellm_on_start_path()}")
     t = overhead(a.requests, a.prefill)
     t.sort()
-    print(f"router overhead per request (no model latency, no test run; {a.prefill} memory records): "
-          f"median {statistics.median(t):.1f} ms, p95 {t[int(0.95 * (len(t) - 1))]:.1f} ms "
-          f"({a.requests} requests; target median <= 100 ms)")
+    print(
+        f"router overhead per request (no model latency, no test run; {a.prefill} memory records): "
+        f"median {statistics.median(t):.1f} ms, p95 {t[int(0.95 * (len(t) - 1))]:.1f} ms "
+        f"({a.requests} requests; target median <= 100 ms)"
+    )
     return 0
 
 

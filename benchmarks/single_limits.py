@@ -31,11 +31,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-import policy_eval as pe  # noqa: E402
-from acrouter.bench.metrics import summarize  # noqa: E402
-from acrouter.bench.replay import bench_models  # noqa: E402
-from acrouter.coderouterbench import Dataset  # noqa: E402
-from acrouter.policy.features import id_shape  # noqa: E402
+import policy_eval as pe
+from acrouter.bench.metrics import summarize
+from acrouter.bench.replay import bench_models
+from acrouter.coderouterbench import Dataset
+from acrouter.policy.features import id_shape
 
 CW = pe.COST_WEIGHT
 
@@ -93,8 +93,10 @@ def drift(prior: Dataset, stream: Dataset) -> None:
             zs.append((z, src, m))
     mean_z2 = sum(z * z for z, _, _ in zs) / len(zs)
     top = sorted(zs, key=lambda x: -abs(x[0]))[:5]
-    print(f"1. val vs train, mean score per (source, model): {len(zs)} cells, mean z^2 = {mean_z2:.2f}, "
-          f"|z| > 2: {sum(abs(z) > 2 for z, _, _ in zs)}, |z| > 3: {sum(abs(z) > 3 for z, _, _ in zs)}")
+    print(
+        f"1. val vs train, mean score per (source, model): {len(zs)} cells, mean z^2 = {mean_z2:.2f}, "
+        f"|z| > 2: {sum(abs(z) > 2 for z, _, _ in zs)}, |z| > 3: {sum(abs(z) > 3 for z, _, _ in zs)}"
+    )
     print("   largest shifts: " + ", ".join(f"{s} {m} z={z:+.2f}" for z, s, m in top))
 
 
@@ -117,7 +119,9 @@ def main() -> None:
         recs, _, _ = pe.run(pol, p, s, budget=1)
         acr = summarize(recs).cum_reg
         closed = (dim - acr) / (dim - h_src) if dim > h_src else float("nan")
-        print(f"   {split:9s} {len(s):5d} {dim:8.1f} {src:8.1f} {shp:9.1f} | {h_src:8.1f} {h_shp:10.1f} | {acr:8.1f} {100 * closed:9.0f}%")
+        print(
+            f"   {split:9s} {len(s):5d} {dim:8.1f} {src:8.1f} {shp:9.1f} | {h_src:8.1f} {h_shp:10.1f} | {acr:8.1f} {100 * closed:9.0f}%"
+        )
         if split == "val":
             excess = recs, s
     print()
@@ -128,12 +132,14 @@ def main() -> None:
     for r in recs:
         ours[src_of[r.task_id]] += r.regret
     rows = []
-    for src in ours:
+    for src, regret in ours.items():
         sub = s.where(lambda bt, x=src: bt.source == x)
-        rows.append((ours[src] - static_regret(sub, sub, lambda bt: bt.source), src, ours[src]))
+        rows.append((regret - static_regret(sub, sub, lambda bt: bt.source), src, regret))
     rows.sort(reverse=True)
     total = sum(r[0] for r in rows)
-    print(f"3. acrouter's CumReg on val above the per-source hindsight bound: {total:.1f} in all; largest:")
+    print(
+        f"3. acrouter's CumReg on val above the per-source hindsight bound: {total:.1f} in all; largest:"
+    )
     for ex, src, own in rows[:6]:
         print(f"   {src:18s} acrouter {own:6.1f}  hindsight {own - ex:6.1f}  excess {ex:+6.1f}")
 

@@ -62,7 +62,10 @@ PROJECTS = (
     ),
     Project("cachetools", "pypi", ("pytest",), edit_file="src/cachetools/keys.py"),
     Project(
-        "humanize", "pypi", ("pytest", "freezegun", "pytest-benchmark"), edit_file="src/humanize/number.py"
+        "humanize",
+        "pypi",
+        ("pytest", "freezegun", "pytest-benchmark"),
+        edit_file="src/humanize/number.py",
     ),
     # its "npm test" adds eslint before and an npm audit (network) after the tests
     Project("minimist", "npm", command="npm run tests-only", edit_file="index.js"),
@@ -71,10 +74,18 @@ PROJECTS = (
 
 def sh(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
     res = subprocess.run(
-        argv, cwd=cwd, env=env, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
+        argv,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
     )
     if res.returncode != 0:
-        raise SystemExit(f"{shlex.join(argv)} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
+        raise SystemExit(
+            f"{shlex.join(argv)} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}"
+        )
     return res.stdout
 
 
@@ -88,8 +99,21 @@ def fetch(project: Project, work: Path) -> Path:
     shutil.rmtree(dl, ignore_errors=True)
     dl.mkdir(parents=True)
     if project.kind == "pypi":
-        sh([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
-            project.name, "-d", str(dl)])
+        sh(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                project.name,
+                "-d",
+                str(dl),
+            ]
+        )
     else:
         sh(["npm", "pack", "--silent", project.name], cwd=dl)
     archive = next(dl.iterdir())
@@ -110,20 +134,32 @@ def fetch(project: Project, work: Path) -> Path:
 def bare(project: Project, root: Path) -> float:
     t0 = time.perf_counter()
     res = subprocess.run(
-        project.command, shell=True, cwd=root, capture_output=True, stdin=subprocess.DEVNULL,
+        project.command,
+        shell=True,
+        cwd=root,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
         check=False,
     )
     elapsed = time.perf_counter() - t0
     if res.returncode != 0:
-        tail = res.stdout.decode(errors="replace")[-1500:] + res.stderr.decode(errors="replace")[-500:]
+        tail = (
+            res.stdout.decode(errors="replace")[-1500:] + res.stderr.decode(errors="replace")[-500:]
+        )
         raise SystemExit(f"{project.name}: the suite fails without any edit:\n{tail}")
     return elapsed
 
 
-def verify(project: Project, root: Path, cache: Path, bwrap: str, timeout: float) -> tuple[float, str]:
+def verify(
+    project: Project, root: Path, cache: Path, bwrap: str, timeout: float
+) -> tuple[float, str]:
     text = (root / project.edit_file).read_text(encoding="utf-8")
-    verifier = ProjectVerifier(test_command=project.command, timeout_s=timeout, cache_dir=cache, bwrap=bwrap)
-    task = Task(task_id="bench", kind="bug_fixing", workspace=str(root), test_command=project.command)
+    verifier = ProjectVerifier(
+        test_command=project.command, timeout_s=timeout, cache_dir=cache, bwrap=bwrap
+    )
+    task = Task(
+        task_id="bench", kind="bug_fixing", workspace=str(root), test_command=project.command
+    )
     t0 = time.perf_counter()
     v = verifier.verify(task, Edit(files={project.edit_file: text}), "bench")
     elapsed = time.perf_counter() - t0
@@ -133,8 +169,12 @@ def verify(project: Project, root: Path, cache: Path, bwrap: str, timeout: float
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "acrouter-verify-cost")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--work", type=Path, default=Path(tempfile.gettempdir()) / "acrouter-verify-cost"
+    )
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--bwrap", default="bwrap")
     ap.add_argument("--timeout", type=float, default=600)
@@ -159,20 +199,31 @@ def main() -> None:
                 warms.append(verify(project, root, Path(cache), args.bwrap, args.timeout)[0])
         b, w, c = (statistics.median(x) for x in (bares, warms, colds))
         rows.append((project.name, version, mode, b, w, c, detail))
-        print(f"{project.name}: bare {b:.2f}s warm {w:.2f}s cold {c:.2f}s ({mode}; {detail})",
-              file=sys.stderr, flush=True)
+        print(
+            f"{project.name}: bare {b:.2f}s warm {w:.2f}s cold {c:.2f}s ({mode}; {detail})",
+            file=sys.stderr,
+            flush=True,
+        )
     print()
-    print(f"bwrap: {args.bwrap}; median of {args.repeat} runs; no-op edit; a fresh verifier per run")
+    print(
+        f"bwrap: {args.bwrap}; median of {args.repeat} runs; no-op edit; a fresh verifier per run"
+    )
     print()
-    print("| project | release | workspace | bare suite | verify warm | verify cold | warm / bare | cold / bare | tests (verdict detail) |")
+    print(
+        "| project | release | workspace | bare suite | verify warm | verify cold | warm / bare | cold / bare | tests (verdict detail) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for name, version, mode, b, w, c, detail in rows:
-        print(f"| {name} | {version} | {mode} | {b:.2f} s | {w:.2f} s | {c:.2f} s | "
-              f"{w / b:.2f}x | {c / b:.2f}x | {detail} |")
+        print(
+            f"| {name} | {version} | {mode} | {b:.2f} s | {w:.2f} s | {c:.2f} s | "
+            f"{w / b:.2f}x | {c / b:.2f}x | {detail} |"
+        )
     if rows:
         gw = statistics.geometric_mean([r[4] / r[3] for r in rows])
         gc = statistics.geometric_mean([r[5] / r[3] for r in rows])
-        print(f"| geometric mean | | | | | | {gw:.2f}x | {gc:.2f}x | targets: warm <= 1.2x, cold <= 1.6x |")
+        print(
+            f"| geometric mean | | | | | | {gw:.2f}x | {gc:.2f}x | targets: warm <= 1.2x, cold <= 1.6x |"
+        )
     print(json.dumps({"rows": [r[:6] for r in rows]}), file=sys.stderr)
 
 

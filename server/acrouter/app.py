@@ -121,7 +121,9 @@ class EditorApp:
         with self._lock:
             gen = self.memory.generation()
             if self._policy is None:
-                self._policy = self.policy_factory(self.priors.get(), self.settings.models, self.settings)
+                self._policy = self.policy_factory(
+                    self.priors.get(), self.settings.models, self.settings
+                )
                 self._policy_gen = None
                 self._load_team_priors(self._policy)
             if gen != self._policy_gen:
@@ -142,7 +144,9 @@ class EditorApp:
             log.warning("%s", problem)
         self.problems = [*self.problems, *problems]
         policy.set_team_priors(priors)
-        log.info("team priors: %d (model, kind) aggregates from %d file(s)", len(priors), len(paths))
+        log.info(
+            "team priors: %d (model, kind) aggregates from %d file(s)", len(priors), len(paths)
+        )
 
     def _replay_memory(self, policy: Policy) -> None:
         if not isinstance(policy, PersonalPolicy):
@@ -283,8 +287,14 @@ def build_replay_orchestrator(
 ) -> Orchestrator:
     """The benchmark's Orchestrator: the production loop with replay stages."""
     return Orchestrator(
-        models, policy, gateway, prompts, verifier, memory,
-        max_attempts=max_attempts, accept_unverified=True,
+        models,
+        policy,
+        gateway,
+        prompts,
+        verifier,
+        memory,
+        max_attempts=max_attempts,
+        accept_unverified=True,
         clock=clock if clock is not None else time.time,
     )
 

@@ -24,7 +24,9 @@ def _parse_range(text: str):
 
     m = re.fullmatch(r"(\d+):(\d+)-(\d+):(\d+)", text.strip())
     if not m:
-        raise argparse.ArgumentTypeError("range must look like L:C-L:C (1-based line and column), e.g. 3:1-9:1")
+        raise argparse.ArgumentTypeError(
+            "range must look like L:C-L:C (1-based line and column), e.g. 3:1-9:1"
+        )
     sl, sc, el, ec = (int(x) for x in m.groups())
     if min(sl, sc, el, ec) < 1:
         raise argparse.ArgumentTypeError("lines and columns are 1-based")
@@ -97,7 +99,10 @@ def cmd_complete(args: argparse.Namespace) -> int:
 
     settings, cfg_path = _settings_from_home(sys.stderr)
     if not settings.models:
-        print(f"acrouter: no models configured; add [[models]] to {cfg_path} (see README)", file=sys.stderr)
+        print(
+            f"acrouter: no models configured; add [[models]] to {cfg_path} (see README)",
+            file=sys.stderr,
+        )
         return 2
     path = Path(args.file).resolve()
     if not path.is_file():
@@ -134,10 +139,17 @@ def cmd_complete(args: argparse.Namespace) -> int:
     deadline = _Deadline(args.timeout)
     try:
         result = app.route(
-            doc, args.instruction, test_command=args.test_command, cancel=deadline, progress=Progress()
+            doc,
+            args.instruction,
+            test_command=args.test_command,
+            cancel=deadline,
+            progress=Progress(),
         )
     except Cancelled:
-        print(f"acrouter: gave up after {args.timeout:g} s (--timeout); nothing was applied", file=sys.stderr)
+        print(
+            f"acrouter: gave up after {args.timeout:g} s (--timeout); nothing was applied",
+            file=sys.stderr,
+        )
         return 124
     except PreflightError as exc:
         print(_preflight_message(exc, cfg_path), file=sys.stderr)
@@ -151,19 +163,26 @@ def cmd_complete(args: argparse.Namespace) -> int:
         payload["edit"] = {"files": files} if files else None
         print(json.dumps(payload, indent=2))
     else:
-        print(f"kind: {result.kind}   model: {result.final_model or '-'}   verified: {result.verified}   "
-              f"cost: {fmt_usd(result.cost_usd, unknown='unknown')}")
+        print(
+            f"kind: {result.kind}   model: {result.final_model or '-'}   verified: {result.verified}   "
+            f"cost: {fmt_usd(result.cost_usd, unknown='unknown')}"
+        )
         from .explain import not_held
 
         for a in result.attempts:
-            print(f"  {a.model}: {a.verdict} {a.detail}" + ("" if a.counted else f"  [{not_held(a)}]"))
+            print(
+                f"  {a.model}: {a.verdict} {a.detail}" + ("" if a.counted else f"  [{not_held(a)}]")
+            )
         print()
         print(result.why)
         for rel, new in files.items():
             target = root / rel
             old = target.read_text(encoding="utf-8") if target.exists() else ""
-            sys.stdout.writelines(difflib.unified_diff(
-                old.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}"))
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    old.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}"
+                )
+            )
     if args.apply and files and result.verified:
         from .verifier import resolve_edit_path
 
@@ -193,10 +212,13 @@ def cmd_memory(args: argparse.Namespace) -> int:
         for o in outcomes:
             t = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(o.time))
             cost = fmt_usd(o.cost_usd, unknown="unknown")
-            print(f"{t}  {o.kind:18} {(o.final_model or '-'):16} {o.verified!s:8} {cost:>9}  {o.instruction or ''}")
+            print(
+                f"{t}  {o.kind:18} {(o.final_model or '-'):16} {o.verified!s:8} {cost:>9}  {o.instruction or ''}"
+            )
             if o.attempts:  # counted: whether the attempt is learned as evidence about the model
                 trail = " -> ".join(
-                    f"{a.model} {a.verdict}" + ("" if a.counted else f" (not counted: {setup_reason(a)})")
+                    f"{a.model} {a.verdict}"
+                    + ("" if a.counted else f" (not counted: {setup_reason(a)})")
                     for a in o.attempts
                 )
                 print(f"{'':21}attempts: {trail}")
@@ -220,7 +242,10 @@ def cmd_memory(args: argparse.Namespace) -> int:
     n = mem.count()
     if not args.yes:
         if not sys.stdin.isatty():
-            print("acrouter: refusing to reset without --yes (no terminal to confirm)", file=sys.stderr)
+            print(
+                "acrouter: refusing to reset without --yes (no terminal to confirm)",
+                file=sys.stderr,
+            )
             return 2
         answer = input(f"Remove {n} routing records from {default_memory_path()}? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
@@ -243,8 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"acrouter {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("serve", help="run the language server on stdio (used by the VS Code extension)")
-    s.add_argument("--stdio", action="store_true", help="accepted for editor compatibility (stdio is the default)")
+    s = sub.add_parser(
+        "serve", help="run the language server on stdio (used by the VS Code extension)"
+    )
+    s.add_argument(
+        "--stdio",
+        action="store_true",
+        help="accepted for editor compatibility (stdio is the default)",
+    )
     s.set_defaults(func=cmd_serve)
 
     c = sub.add_parser("complete", help="route one request from the terminal")
@@ -254,7 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--test-command", default=None)
     c.add_argument("--apply", action="store_true", help="write the verified edit to the file")
     c.add_argument(
-        "--timeout", type=_positive_seconds, default=None, metavar="SECONDS",
+        "--timeout",
+        type=_positive_seconds,
+        default=None,
+        metavar="SECONDS",
         help="give up after this many seconds: model calls and test runs are stopped, nothing is "
         "applied, exit code 124 (default: no limit beyond requestTimeoutSeconds per model call)",
     )

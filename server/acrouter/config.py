@@ -57,14 +57,22 @@ def acrouter_home(env: Mapping[str, str] | None = None, *, cache: bool = False) 
     env = os.environ if env is None else env
     if env.get("ACROUTER_HOME"):
         return Path(env["ACROUTER_HOME"]).expanduser()
-    xdg, fallback = ("XDG_CACHE_HOME", (".cache",)) if cache else ("XDG_DATA_HOME", (".local", "share"))
+    xdg, fallback = (
+        ("XDG_CACHE_HOME", (".cache",)) if cache else ("XDG_DATA_HOME", (".local", "share"))
+    )
     if env.get(xdg):
         return Path(env[xdg]).expanduser() / "acrouter"
     return Path.home().joinpath(*fallback, "acrouter")
 
 
 def _num(
-    raw: Any, key: str, lo: float, hi: float, problems: list[str], integer: bool = False, _prefix: str = "acrouter."
+    raw: Any,
+    key: str,
+    lo: float,
+    hi: float,
+    problems: list[str],
+    integer: bool = False,
+    _prefix: str = "acrouter.",
 ):
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
         problems.append(f"{_prefix}{key} must be a number (got {raw!r}); using the default")
@@ -73,7 +81,9 @@ def _num(
         problems.append(f"{_prefix}{key} must be a whole number (got {raw!r}); using the default")
         return None
     if not (lo <= raw <= hi):
-        problems.append(f"{_prefix}{key} must be between {lo:g} and {hi:g} (got {raw!r}); using the default")
+        problems.append(
+            f"{_prefix}{key} must be between {lo:g} and {hi:g} (got {raw!r}); using the default"
+        )
         return None
     return int(raw) if integer else float(raw)
 
@@ -84,7 +94,12 @@ def _model(raw: Any, i: int, problems: list[str], _prefix: str = "acrouter.") ->
         problems.append(f"{where} must be an object with at least name and model; ignored")
         return None
     name, model = raw.get("name"), raw.get("model")
-    if not isinstance(name, str) or not name.strip() or not isinstance(model, str) or not model.strip():
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or not isinstance(model, str)
+        or not model.strip()
+    ):
         problems.append(f"{where} needs string keys 'name' and 'model'; ignored")
         return None
     kw: dict[str, Any] = {"name": name.strip(), "model": model.strip()}
@@ -100,9 +115,14 @@ def _model(raw: Any, i: int, problems: list[str], _prefix: str = "acrouter.") ->
         problems.append(f"{where}.apiBase must be an http(s) URL; ignored")
         del kw["api_base"]
     if "api_key_env" in kw and not ENV_NAME.match(kw["api_key_env"]):
-        problems.append(f"{where}.apiKeyEnv must be an environment variable name like OPENAI_API_KEY; ignored")
+        problems.append(
+            f"{where}.apiKeyEnv must be an environment variable name like OPENAI_API_KEY; ignored"
+        )
         del kw["api_key_env"]
-    for key, attr in (("inputCostPer1M", "input_cost_per_1m"), ("outputCostPer1M", "output_cost_per_1m")):
+    for key, attr in (
+        ("inputCostPer1M", "input_cost_per_1m"),
+        ("outputCostPer1M", "output_cost_per_1m"),
+    ):
         v = raw.get(key)
         if v is None:
             continue
@@ -119,7 +139,9 @@ def _model(raw: Any, i: int, problems: list[str], _prefix: str = "acrouter.") ->
             )
     for key in sorted(set(raw) - MODEL_FIELDS, key=str):
         if SECRETISH.search(str(key)):  # never echo the value: it may be a pasted key
-            problems.append(f"{where}.{key} is not supported: keys never go in settings; use apiKeyEnv")
+            problems.append(
+                f"{where}.{key} is not supported: keys never go in settings; use apiKeyEnv"
+            )
         else:
             problems.append(f"{where}: unknown field {key!r} ignored")
     return ModelSpec(**kw)
@@ -153,12 +175,18 @@ def parse_settings(raw: Any, prefix: str = "acrouter.") -> tuple[Settings, list[
         if not isinstance(models, list):
             problems.append(f"{_prefix}models must be a list of models; using the default (none)")
         else:
-            specs = [s for i, m in enumerate(models) if (s := _model(m, i, problems, _prefix)) is not None]
+            specs = [
+                s
+                for i, m in enumerate(models)
+                if (s := _model(m, i, problems, _prefix)) is not None
+            ]
             seen: set[str] = set()
             uniq = []
             for s in specs:
                 if s.name in seen:
-                    problems.append(f"{_prefix}models: duplicate name {s.name!r}; the later one is ignored")
+                    problems.append(
+                        f"{_prefix}models: duplicate name {s.name!r}; the later one is ignored"
+                    )
                     continue
                 seen.add(s.name)
                 uniq.append(s)
@@ -189,7 +217,9 @@ def parse_settings(raw: Any, prefix: str = "acrouter.") -> tuple[Settings, list[
         if sb in SANDBOX_MODES:
             kw["sandbox"] = sb
         else:
-            problems.append(f"{_prefix}sandbox must be one of {', '.join(SANDBOX_MODES)} (got {sb!r}); using bwrap")
+            problems.append(
+                f"{_prefix}sandbox must be one of {', '.join(SANDBOX_MODES)} (got {sb!r}); using bwrap"
+            )
 
     tp = raw.get("teamPriors")
     if tp is not None:

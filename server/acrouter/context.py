@@ -20,13 +20,34 @@ from .errors import PreflightError, RequestError
 
 # (kind, pattern) in priority order: the first match wins.
 _RULES: tuple[tuple[str, str], ...] = (
-    ("test_generation", r"\b(write|add|generate|create)\b.*\btests?\b|\bunit ?tests?\b|\btest cases?\b|\bpytest\b"),
-    ("bug_fixing", r"\b(fix|bug|broken|crash|crashes|error|exception|traceback|failing|fails|wrong result|regression)\b"),
-    ("code_refactoring", r"\b(refactor|clean ?up|simplify|rename|restructure|extract (a |the )?(function|method|class)|deduplicate|make .* readable)\b"),
-    ("code_understanding", r"\b(explain|what does|why does|how does|document|docstring|comment|summari[sz]e)\b"),
-    ("multi_language", r"\b(translate|port|convert|rewrite)\b.*\b(to|in|into)\b.*\b(rust|go|java|c\+\+|cpp|javascript|typescript|python|c#|kotlin|ruby|php|swift)\b"),
-    ("data_science", r"\b(pandas|numpy|dataframe|matplotlib|plot|sklearn|scikit|regression|csv|dataset|statistic\w*|tensor)\b"),
-    ("algorithm", r"\b(algorithm|complexity|o\(n|dynamic programming|optimi[sz]e|faster|shortest path|graph|binary search|sort(ing)?)\b"),
+    (
+        "test_generation",
+        r"\b(write|add|generate|create)\b.*\btests?\b|\bunit ?tests?\b|\btest cases?\b|\bpytest\b",
+    ),
+    (
+        "bug_fixing",
+        r"\b(fix|bug|broken|crash|crashes|error|exception|traceback|failing|fails|wrong result|regression)\b",
+    ),
+    (
+        "code_refactoring",
+        r"\b(refactor|clean ?up|simplify|rename|restructure|extract (a |the )?(function|method|class)|deduplicate|make .* readable)\b",
+    ),
+    (
+        "code_understanding",
+        r"\b(explain|what does|why does|how does|document|docstring|comment|summari[sz]e)\b",
+    ),
+    (
+        "multi_language",
+        r"\b(translate|port|convert|rewrite)\b.*\b(to|in|into)\b.*\b(rust|go|java|c\+\+|cpp|javascript|typescript|python|c#|kotlin|ruby|php|swift)\b",
+    ),
+    (
+        "data_science",
+        r"\b(pandas|numpy|dataframe|matplotlib|plot|sklearn|scikit|regression|csv|dataset|statistic\w*|tensor)\b",
+    ),
+    (
+        "algorithm",
+        r"\b(algorithm|complexity|o\(n|dynamic programming|optimi[sz]e|faster|shortest path|graph|binary search|sort(ing)?)\b",
+    ),
     ("code_completion", r"\b(complete|finish|fill in|todo|implement the rest|continue)\b"),
 )
 
@@ -46,7 +67,9 @@ def classify(instruction: str, selection: str = "") -> tuple[str, str]:
 def uri_to_path(uri: str) -> Path:
     parsed = urlparse(uri)
     if parsed.scheme != "file":
-        raise RequestError(f"only file:// documents can be routed (got {parsed.scheme or 'no'} scheme)")
+        raise RequestError(
+            f"only file:// documents can be routed (got {parsed.scheme or 'no'} scheme)"
+        )
     if parsed.netloc not in ("", "localhost"):
         raise RequestError("remote file URIs are not supported")
     return Path(unquote(parsed.path))
@@ -67,7 +90,10 @@ def workspace_root(path: Path, folders: Sequence[Path] = ()) -> Path:
     if best is not None:
         return best
     for parent in path.parents:
-        if any((parent / m).exists() for m in (".git", "pyproject.toml", "package.json", "setup.py", "Cargo.toml", "go.mod")):
+        if any(
+            (parent / m).exists()
+            for m in (".git", "pyproject.toml", "package.json", "setup.py", "Cargo.toml", "go.mod")
+        ):
             return parent
     return path.parent
 
@@ -87,7 +113,9 @@ def offset_of(text: str, line: int, character: int) -> int:
         return start
     content = lines[line].rstrip("\r\n")
     if character > len(content):
-        raise RequestError(f"character {character} is outside line {line} ({len(content)} characters)")
+        raise RequestError(
+            f"character {character} is outside line {line} ({len(content)} characters)"
+        )
     return start + character
 
 
@@ -102,9 +130,22 @@ def selected_text(doc: Document) -> str:
 
 
 _LANG_BY_SUFFIX = {
-    ".py": "python", ".js": "javascript", ".ts": "typescript", ".rs": "rust", ".go": "go",
-    ".java": "java", ".c": "c", ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".rb": "ruby",
-    ".php": "php", ".cs": "csharp", ".kt": "kotlin", ".swift": "swift", ".sh": "shell",
+    ".py": "python",
+    ".js": "javascript",
+    ".ts": "typescript",
+    ".rs": "rust",
+    ".go": "go",
+    ".java": "java",
+    ".c": "c",
+    ".h": "c",
+    ".cpp": "cpp",
+    ".cc": "cpp",
+    ".rb": "ruby",
+    ".php": "php",
+    ".cs": "csharp",
+    ".kt": "kotlin",
+    ".swift": "swift",
+    ".sh": "shell",
 }
 
 
@@ -149,9 +190,26 @@ def make_range(sl: int, sc: int, el: int, ec: int) -> Range:
 
 #: Folders never searched for tests (tools, dependencies, build output).
 _SKIP_DIRS = {
-    ".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", "env", ".tox", ".nox",
-    "site-packages", "dist", "build", "target", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-    ".idea", ".vscode", "vendor",
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    "venv",
+    "env",
+    ".tox",
+    ".nox",
+    "site-packages",
+    "dist",
+    "build",
+    "target",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".idea",
+    ".vscode",
+    "vendor",
 }
 _TEST_NAME = re.compile(
     r"^(test_.*\.py|.*_test\.py|tests?\.py|.*\.(test|spec)\.[cm]?[jt]sx?|.*_test\.go|.*Tests?\.(java|kt|cs)"
@@ -200,7 +258,9 @@ def covering_tests(root: Path, path: Path, limit: int = 5) -> list[str]:
             if candidate == path:
                 continue
             rel = str(candidate.relative_to(root))
-            base = re.sub(r"^test_|(_test|_spec|\.test|\.spec|Tests?)$", "", Path(name).stem.split(".")[0])
+            base = re.sub(
+                r"^test_|(_test|_spec|\.test|\.spec|Tests?)$", "", Path(name).stem.split(".")[0]
+            )
             if base.lower() == stem.lower():
                 named.append(rel)
                 continue
@@ -225,7 +285,8 @@ def read_text_file(path: Path, max_bytes: int) -> str:
         raise RequestError(f"cannot read {path}: {exc.strerror or exc}") from None
     if size > max_bytes:
         raise PreflightError(
-            f"{path.name} is {size:,} bytes, larger than the limit of {max_bytes:,} bytes", "maxFileKilobytes"
+            f"{path.name} is {size:,} bytes, larger than the limit of {max_bytes:,} bytes",
+            "maxFileKilobytes",
         )
     try:
         data = path.read_bytes()
@@ -248,7 +309,8 @@ def check_text(doc: Document, max_bytes: int) -> None:
     size = len(doc.text.encode("utf-8", errors="surrogatepass"))
     if size > max_bytes:
         raise PreflightError(
-            f"{name} is {size:,} bytes, larger than the limit of {max_bytes:,} bytes", "maxFileKilobytes"
+            f"{name} is {size:,} bytes, larger than the limit of {max_bytes:,} bytes",
+            "maxFileKilobytes",
         )
     if "\x00" in doc.text:
         raise PreflightError(f"{name} is not a text file (it holds NUL bytes)")

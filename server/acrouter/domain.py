@@ -340,7 +340,11 @@ class Progress(Protocol):
 
 class Gateway(Protocol):
     def complete(
-        self, spec: ModelSpec, messages: Sequence[Mapping[str, str]], task: Task, cancel: CancelToken | None = None
+        self,
+        spec: ModelSpec,
+        messages: Sequence[Mapping[str, str]],
+        task: Task,
+        cancel: CancelToken | None = None,
     ) -> Completion: ...
 
     def context_window(self, spec: ModelSpec) -> int | None: ...  # input tokens; None = unknown
@@ -366,7 +370,9 @@ class Verifier(Protocol):
         request cannot be verified, so that no model is paid for."""
         ...
 
-    def verify(self, task: Task, edit: Edit, model: str, cancel: CancelToken | None = None) -> Verdict: ...
+    def verify(
+        self, task: Task, edit: Edit, model: str, cancel: CancelToken | None = None
+    ) -> Verdict: ...
 
 
 class Policy(Protocol):

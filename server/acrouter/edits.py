@@ -88,11 +88,15 @@ def parse_search_replace(reply: str) -> list[SearchReplace]:
         replace: list[str] = []
         while j < len(lines) and not _REPLACE.match(lines[j]):
             if _SEARCH.match(lines[j]) or _DIVIDER.match(lines[j]):
-                raise ParseError(f"SEARCH/REPLACE block {len(blocks) + 1} is not closed by '>>>>>>> REPLACE'")
+                raise ParseError(
+                    f"SEARCH/REPLACE block {len(blocks) + 1} is not closed by '>>>>>>> REPLACE'"
+                )
             replace.append(lines[j])
             j += 1
         if j >= len(lines):
-            raise ParseError(f"SEARCH/REPLACE block {len(blocks) + 1} is not closed by '>>>>>>> REPLACE'")
+            raise ParseError(
+                f"SEARCH/REPLACE block {len(blocks) + 1} is not closed by '>>>>>>> REPLACE'"
+            )
         blocks.append(SearchReplace(path, tuple(search), tuple(replace)))
         last_path = path
         i = j + 1
@@ -105,7 +109,9 @@ def _indent(line: str) -> str:
 
 def _find(have: list[str], want: list[str], same) -> list[int]:
     n = len(want)
-    return [i for i in range(len(have) - n + 1) if all(same(have[i + k], want[k]) for k in range(n))]
+    return [
+        i for i in range(len(have) - n + 1) if all(same(have[i + k], want[k]) for k in range(n))
+    ]
 
 
 def _reindent(replace: list[str], search_first: str, file_first: str) -> list[str]:
@@ -113,10 +119,10 @@ def _reindent(replace: list[str], search_first: str, file_first: str) -> list[st
     if s_ind == f_ind:
         return replace
     if f_ind.startswith(s_ind):
-        extra = f_ind[len(s_ind):]
+        extra = f_ind[len(s_ind) :]
         return [extra + r if r.strip() else r for r in replace]
     if s_ind.startswith(f_ind):
-        cut = s_ind[len(f_ind):]
+        cut = s_ind[len(f_ind) :]
         return [r.removeprefix(cut) for r in replace]
     return replace
 
@@ -159,7 +165,7 @@ def apply_search_replace(text: str, block: SearchReplace, where: str) -> str:
                     first = next(k for k, w in enumerate(want) if w.strip())
                     new = _reindent(replace, want[first], bare[at + first])
                 end = at + len(want)
-                tail_nl = have[end - 1][len(bare[end - 1]):] if end > 0 else newline
+                tail_nl = have[end - 1][len(bare[end - 1]) :] if end > 0 else newline
                 body = "".join(line + newline for line in new)
                 if new and not tail_nl:  # the replaced part ended the file without a newline
                     body = body[: -len(newline)]
@@ -236,7 +242,11 @@ def _python_definitions(text: str) -> list[Definition] | None:
         elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 module = "." * node.level + (node.module or "")
-                out.append(Definition(f"import {alias.asname or alias.name} from {module}", line, header(node)))
+                out.append(
+                    Definition(
+                        f"import {alias.asname or alias.name} from {module}", line, header(node)
+                    )
+                )
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:

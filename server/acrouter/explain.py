@@ -81,7 +81,9 @@ def render_why(
                 detail = f" ({a.detail})" if a.detail else ""
             else:  # a set-up failure: say so, and that it is not learned against the model
                 detail = f" — {not_held(a)}"
-            lines.append(f"{i}. {a.model}: **{a.verdict}**{tests}, {fmt_usd(a.cost_usd)}{detail}{reason}")
+            lines.append(
+                f"{i}. {a.model}: **{a.verdict}**{tests}, {fmt_usd(a.cost_usd)}{detail}{reason}"
+            )
     stop = decisions[-1] if decisions and decisions[-1].model is None else None
     if stop is not None and stop.reason and len(decisions) > 1:
         lines.append("")

@@ -413,7 +413,9 @@ def _classify(
         )
     if is_("APIConnectionError") or "Connection error" in str(exc):
         # connected, then the connection broke before a reply: the provider's failure
-        cause = next((c for c in _causes(exc)[1:] if str(c) and "Connection error" not in str(c)), None)
+        cause = next(
+            (c for c in _causes(exc)[1:] if str(c) and "Connection error" not in str(c)), None
+        )
         because = f" ({_one_line(str(cause), 120)})" if cause is not None else ""
         return _Failure("provider", f"provider_error: the connection to {where} broke{because}")
     if is_("LiteLLMUnknownProvider") or "LLM Provider NOT provided" in str(exc):
@@ -472,7 +474,10 @@ def gateway_cost(response: Any) -> float | None:
     raw = getattr(response, "_response_headers", None)
     hidden = getattr(response, "_hidden_params", None)
     extra = hidden.get("additional_headers") if isinstance(hidden, Mapping) else None
-    for headers, name in ((raw, GATEWAY_COST_HEADER), (extra, f"llm_provider-{GATEWAY_COST_HEADER}")):
+    for headers, name in (
+        (raw, GATEWAY_COST_HEADER),
+        (extra, f"llm_provider-{GATEWAY_COST_HEADER}"),
+    ):
         items = getattr(headers, "items", None)
         if not callable(items):
             continue

@@ -132,7 +132,9 @@ class Orchestrator:
         if final is None and self.accept_unverified and attempts:
             if stop is None:  # ended by max_attempts: ask which attempt to accept
                 stop = self.policy.plan(task, (), tuple(seen))
-            final = stop.accept if stop.accept in {a.model for a in attempts} else attempts[-1].model
+            final = (
+                stop.accept if stop.accept in {a.model for a in attempts} else attempts[-1].model
+            )
 
         verified = any(a.verdict == "pass" for a in attempts)
         latency_ms = (time.perf_counter() - start) * 1000.0
@@ -140,7 +142,9 @@ class Orchestrator:
             task, decisions, attempts, final, verified, sandbox="; ".join(dict.fromkeys(sandboxes))
         )
         costs = [a.cost_usd for a in attempts]
-        cost = None if any(c is None for c in costs) else float(sum(c for c in costs if c is not None))
+        cost = (
+            None if any(c is None for c in costs) else float(sum(c for c in costs if c is not None))
+        )
         outcome = Outcome(
             request_id=task.task_id,
             time=self.clock(),
@@ -155,7 +159,11 @@ class Orchestrator:
         )
         if self.outcome_extras is not None:
             extras = self.outcome_extras(task)
-            extras["meta"] = {**outcome.meta, **extras.get("meta", {}), "latency_ms": round(latency_ms, 1)}
+            extras["meta"] = {
+                **outcome.meta,
+                **extras.get("meta", {}),
+                "latency_ms": round(latency_ms, 1),
+            }
             outcome = attrs.evolve(outcome, **extras)
         self._learn(task, outcome)
         return Result(
@@ -219,7 +227,12 @@ class Orchestrator:
         except VerifyError as exc:
             return (
                 Attempt(
-                    spec.name, "error", cost, completion.latency_ms, f"verifier: {exc}", counted=False
+                    spec.name,
+                    "error",
+                    cost,
+                    completion.latency_ms,
+                    f"verifier: {exc}",
+                    counted=False,
                 ),
                 edit,
                 None,
@@ -257,5 +270,7 @@ class Orchestrator:
             log.exception("could not record the outcome in memory")
             stored = False
         if stored is False:
-            log.warning("outcome %s not stored in memory (locked or unavailable)", outcome.request_id)
+            log.warning(
+                "outcome %s not stored in memory (locked or unavailable)", outcome.request_id
+            )
         self.policy.learn(task, outcome)

@@ -78,7 +78,9 @@ def _rel(task: Task) -> str:
     assert task.document is not None
     if task.workspace:
         try:
-            return str(Path(task.document.path).resolve().relative_to(Path(task.workspace).resolve()))
+            return str(
+                Path(task.document.path).resolve().relative_to(Path(task.workspace).resolve())
+            )
         except ValueError:
             pass
     return Path(task.document.path).name
@@ -187,12 +189,18 @@ def _wanted_lines(task: Task, context: PromptContext, limit: int) -> list[tuple[
             if not grown:
                 break
         return [(a, b)]
-    mentioned = task.text + "\n" + "\n".join(
-        f"{f.test_id} {f.message}"
-        for f in (context.baseline.failures if context.baseline else ())
+    mentioned = (
+        task.text
+        + "\n"
+        + "\n".join(
+            f"{f.test_id} {f.message}"
+            for f in (context.baseline.failures if context.baseline else ())
+        )
     )
     for note in context.feedback:
-        mentioned += "\n" + note.detail + "\n" + "\n".join(f"{f.test_id} {f.message}" for f in note.failures)
+        mentioned += (
+            "\n" + note.detail + "\n" + "\n".join(f"{f.test_id} {f.message}" for f in note.failures)
+        )
     words = set(re.findall(r"[A-Za-z_$][\w$]*", mentioned))
     chunks = _chunks(doc.text, doc.path, task.language)
     picked: list[tuple[int, int]] = []
@@ -255,7 +263,9 @@ class ChatPrompts:
         budget = self._file_budget(task, context)
         parts: list[str] = []
         if self.file_sent_whole(task, context):
-            parts.append(f"File: {rel} ({n_lines} lines)\n```{lang}\n{text}{'' if text.endswith(chr(10)) or not text else chr(10)}```")
+            parts.append(
+                f"File: {rel} ({n_lines} lines)\n```{lang}\n{text}{'' if text.endswith(chr(10)) or not text else chr(10)}```"
+            )
             used = len(text)
         else:
             file_share = int(budget * 0.6)
@@ -263,7 +273,9 @@ class ChatPrompts:
             lines = text.splitlines(keepends=True)
             shown = []
             for a, b in _wanted_lines(task, context, file_share - len(out)):
-                shown.append(f"Lines {a + 1}-{b} of {rel}:\n```{lang}\n{''.join(lines[a:b]).rstrip(chr(10))}\n```")
+                shown.append(
+                    f"Lines {a + 1}-{b} of {rel}:\n```{lang}\n{''.join(lines[a:b]).rstrip(chr(10))}\n```"
+                )
             parts.append(
                 f"File: {rel} ({n_lines} lines, {len(text):,} characters: too large to show whole). "
                 "Its top-level definitions (line: first line):\n" + out
@@ -289,7 +301,10 @@ class ChatPrompts:
             parts.append(FORMAT_SELECTION)
         else:
             parts.append(FORMAT_SEARCH_REPLACE.format(path=rel, lang=lang))
-        return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "\n\n".join(parts)}]
+        return [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": "\n\n".join(parts)},
+        ]
 
     def _tests(self, task: Task, budget: int) -> list[str]:
         doc = task.document
@@ -306,14 +321,18 @@ class ChatPrompts:
             if room < 300:
                 break
             if len(text) > room:
-                text = text[:room].rsplit("\n", 1)[0] + "\n[... rest of the test file not shown ...]"
+                text = (
+                    text[:room].rsplit("\n", 1)[0] + "\n[... rest of the test file not shown ...]"
+                )
             block = f"Test file {rel} (covers this file):\n```\n{text.rstrip(chr(10))}\n```"
             out.append(block)
             budget -= len(block)
         return out
 
     # ------------------------------------------------------------------ parsing
-    def parse(self, task: Task, completion: Completion, context: PromptContext | None = None) -> Edit:
+    def parse(
+        self, task: Task, completion: Completion, context: PromptContext | None = None
+    ) -> Edit:
         context = context or PromptContext()
         reply = completion.text or ""
         doc = task.document
@@ -325,7 +344,9 @@ class ChatPrompts:
             return self._search_replace(task, reply, rel, root)
         blocks = _FENCE.findall(reply)
         if not blocks:
-            raise ParseError("the reply holds neither SEARCH/REPLACE blocks nor a fenced code block")
+            raise ParseError(
+                "the reply holds neither SEARCH/REPLACE blocks nor a fenced code block"
+            )
         diffs = [b for tag, b in blocks if tag.strip().lower() in ("diff", "patch")]
         if diffs:
             from .verifier import apply_diff_texts
@@ -404,7 +425,9 @@ class ChatPrompts:
             try:
                 p = str(Path(p).resolve().relative_to(root.resolve()))
             except ValueError:
-                raise ParseError(f"the reply edits {path}, which is outside the workspace") from None
+                raise ParseError(
+                    f"the reply edits {path}, which is outside the workspace"
+                ) from None
         if p == rel:
             return rel
         if Path(p).name == Path(rel).name and not (root / p).exists():
@@ -435,7 +458,15 @@ class ChatPrompts:
                     before[name] = ""
         exempt = {}
         if doc.range is not None:
-            exempt[rel] = (doc.range.start.line, doc.range.end.line - (1 if doc.range.end.character == 0 and doc.range.end.line > doc.range.start.line else 0))
+            exempt[rel] = (
+                doc.range.start.line,
+                doc.range.end.line
+                - (
+                    1
+                    if doc.range.end.character == 0 and doc.range.end.line > doc.range.start.line
+                    else 0
+                ),
+            )
 
         def language_of(name: str) -> str | None:
             return task.language if name == rel else None

@@ -87,8 +87,7 @@ def test_outputs_of_a_single_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert round(summary["always:gpt-5.4"]["CumReg"], 1) == 196.3
     # adaptation: CumReg over the first 10/25/50 tasks, from the decision files' regrets
     decisions = [
-        json.loads(line)
-        for line in (out / "decisions" / "acrouter.jsonl").read_text().splitlines()
+        json.loads(line) for line in (out / "decisions" / "acrouter.jsonl").read_text().splitlines()
     ]
     early = summary["acrouter"]["CumRegFirst"]
     for n in (10, 25, 50):
@@ -167,7 +166,10 @@ def test_lodo_report_has_per_dimension_tables(tmp_path: Path) -> None:
     assert held["cum_reg_first_100"] == pytest.approx(held["CumReg"], abs=0.05)
     assert "| CumReg first 100 |" in md
     # the terminal and the report summarise every held-out dimension in one table
-    assert "Per held-out dimension: CumReg over the whole dimension [over its first 100 tasks]." in stdout
+    assert (
+        "Per held-out dimension: CumReg over the whole dimension [over its first 100 tasks]."
+        in stdout
+    )
     row = next(line for line in stdout.splitlines() if line.startswith("bug_fixing"))
     assert f"{held['CumReg']:.1f} [{held['cum_reg_first_100']:.1f}]" in row
     assert "## Per held-out dimension" in md
@@ -223,11 +225,19 @@ def test_without_matplotlib_the_run_reports_everything_but_the_chart(tmp_path: P
     )
     env = {**os.environ, "ACROUTER_HOME": str(tmp_path / "home")}
     proc = subprocess.run(
-        [sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env, timeout=300
+        [sys.executable, "-c", code],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert "oracle" in proc.stdout
-    assert "chart not drawn: the regret chart needs matplotlib: pip install 'acrouter[bench]'" in proc.stdout
+    assert (
+        "chart not drawn: the regret chart needs matplotlib: pip install 'acrouter[bench]'"
+        in proc.stdout
+    )
     assert not (out / "regret.png").exists()
     assert "pip install 'acrouter[bench]'" in (out / "report.md").read_text()
     assert "pip install &#x27;acrouter[bench]&#x27;" in (out / "report.html").read_text()

@@ -25,8 +25,15 @@ def acrouter(home: Path, *args: str, stdin: str | None = None) -> subprocess.Com
         "CHEAP_KEY": "sk-cli-test",
         "PYTHONPATH": str(REPO / "server"),
     }
-    return subprocess.run([sys.executable, "-m", "acrouter", *args], capture_output=True, text=True,
-                          env=env, input=stdin, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "acrouter", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -60,21 +67,34 @@ benchmarkModel = "MiniMax-M2.7"
 
 def test_complete_json_then_apply_then_memory(setup):
     home, target = setup
-    r = acrouter(home, "complete", "--file", str(target), "--range", "1:1-3:1",
-                 "--instruction", "Fix the bug in add", "--json")
+    r = acrouter(
+        home,
+        "complete",
+        "--file",
+        str(target),
+        "--range",
+        "1:1-3:1",
+        "--instruction",
+        "Fix the bug in add",
+        "--json",
+    )
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
     assert res["verified"] and res["finalModel"] == "strong"
     assert res["edit"]["files"] == {"calc.py": "def add(a, b):\n    return a + b\n"}
     assert target.read_text() == BUGGY  # not applied without --apply
 
-    r = acrouter(home, "complete", "--file", str(target), "--instruction", "Fix the bug in add", "--apply")
+    r = acrouter(
+        home, "complete", "--file", str(target), "--instruction", "Fix the bug in add", "--apply"
+    )
     assert r.returncode == 0, r.stderr
     assert "strong" in r.stdout and "+    return a + b" in r.stdout
     assert target.read_text() == "def add(a, b):\n    return a + b\n"
 
     show = acrouter(home, "memory", "show")
-    assert show.returncode == 0 and "Fix the bug in add" in show.stdout and "2 records" in show.stdout
+    assert (
+        show.returncode == 0 and "Fix the bug in add" in show.stdout and "2 records" in show.stdout
+    )
     exported = json.loads(acrouter(home, "memory", "export").stdout)
     assert len(exported["records"]) == 2
     assert "sk-cli-test" not in (home / "memory.json").read_text()
@@ -92,7 +112,9 @@ def test_complete_without_config_says_what_to_do(tmp_path):
     r = acrouter(home, "complete", "--file", str(target), "--instruction", "fix")
     assert r.returncode == 2
     assert "config.toml" in r.stderr
-    bad = acrouter(home, "complete", "--file", str(target), "--range", "0:0-1:1", "--instruction", "fix")
+    bad = acrouter(
+        home, "complete", "--file", str(target), "--range", "0:0-1:1", "--instruction", "fix"
+    )
     assert bad.returncode == 2 and "1-based" in bad.stderr
 
 
@@ -121,11 +143,15 @@ apiBase = "{fake.base_url}"
 apiKeyEnv = "CHEAP_KEY"
 benchmarkModel = "MiniMax-M2.7"
 ''')
-        r = acrouter(home, "complete", "--file", str(target), "--instruction", "Fix the bug in add", "--json")
+        r = acrouter(
+            home, "complete", "--file", str(target), "--instruction", "Fix the bug in add", "--json"
+        )
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
     assert [(a["model"], a["verdict"], a["counted"]) for a in res["attempts"]] == [
-        ("cheap", "error", False), ("strong", "pass", True)]
+        ("cheap", "error", False),
+        ("strong", "pass", True),
+    ]
     assert res["attempts"][0]["detail"].startswith("budget: budget exceeded at http://127.0.0.1:")
     assert "not held against cheap: budget exceeded" in res["why"]
 
@@ -140,8 +166,13 @@ benchmarkModel = "MiniMax-M2.7"
 
 # ----------------------------------------------------------------------------- issue 10
 
+
 def write_config(home: Path, base_url: str, *, test_command: bool = True, extra: str = "") -> Path:
-    tc = f'testCommand = "{sys.executable} -m pytest -q -p no:cacheprovider"\n' if test_command else ""
+    tc = (
+        f'testCommand = "{sys.executable} -m pytest -q -p no:cacheprovider"\n'
+        if test_command
+        else ""
+    )
     cfg = home / "config.toml"
     cfg.write_text(f'''{tc}maxAttempts = 2
 {extra}
@@ -171,27 +202,41 @@ def test_whole_file_reply_that_drops_code_is_refused_and_the_next_model_is_told_
         fake.behaviours["cheap-m"] = Behaviour(reply=ONLY_ADD)
         fake.behaviours["strong-m"] = Behaviour(reply=SR_FIX)
         write_config(home, fake.base_url)
-        r = acrouter(home, "complete", "--file", str(target), "--instruction", "Fix the bug in add",
-                     "--apply", "--json")
+        r = acrouter(
+            home,
+            "complete",
+            "--file",
+            str(target),
+            "--instruction",
+            "Fix the bug in add",
+            "--apply",
+            "--json",
+        )
         assert r.returncode == 0, r.stderr
         res = json.loads(r.stdout)
         cheap, strong = res["attempts"]
         assert cheap["verdict"] == "fail" and "unusable reply" in cheap["detail"]
-        assert "mul" in cheap["detail"] and "area" in cheap["detail"] and "import math" in cheap["detail"]
+        assert (
+            "mul" in cheap["detail"]
+            and "area" in cheap["detail"]
+            and "import math" in cheap["detail"]
+        )
         assert strong["verdict"] == "pass" and res["verified"]
         # nothing was lost: only the fixed line changed
         assert target.read_text() == CALC13.replace("a - b", "a + b")
         # what each model saw, as the server received it
         first, second = fake.prompts("cheap-m")[0], fake.prompts("strong-m")[0]
     for prompt in (first, second):
-        assert "<<<<<<< SEARCH" in prompt and ">>>>>>> REPLACE" in prompt  # the edit format asked for
+        assert (
+            "<<<<<<< SEARCH" in prompt and ">>>>>>> REPLACE" in prompt
+        )  # the edit format asked for
         assert "complete new file" not in prompt
         assert "def mul(a, b):" in prompt  # the whole 13-line file
         assert "Test file tests/test_calc.py" in prompt and "assert add(2, 3) == 5" in prompt
         assert "test_add: assert -1 == 5" in prompt  # the failing test and its first assertion line
     assert "Earlier attempts" not in first
     assert "Attempt 1: fail: unusable reply" in second and "mul" in second
-    feedback = second[second.index("Earlier attempts"):second.index("Instruction:")]
+    feedback = second[second.index("Earlier attempts") : second.index("Instruction:")]
     assert "def add(a, b):\n    return a + b" not in feedback  # never the failed code
 
 
@@ -221,14 +266,28 @@ def test_preflight_refuses_before_any_model_is_called(tmp_path):
         assert r.returncode == 2 and "maxFileKilobytes" in r.stderr and str(cfg) in r.stderr
         r = acrouter(home, "complete", "--file", str(untested), "--instruction", "fix f")
         assert r.returncode == 2, r.stderr
-        assert "no test command" in r.stderr and "testCommand" in r.stderr and "acrouter.testCommand" not in r.stderr
+        assert (
+            "no test command" in r.stderr
+            and "testCommand" in r.stderr
+            and "acrouter.testCommand" not in r.stderr
+        )
         assert "no model was called" in r.stderr
         # the tests cannot run at all (pytest collects nothing): refused as well
-        r = acrouter(home, "complete", "--file", str(untested), "--instruction", "fix f",
-                     "--test-command", f"{sys.executable} -m pytest -q -p no:cacheprovider")
+        r = acrouter(
+            home,
+            "complete",
+            "--file",
+            str(untested),
+            "--instruction",
+            "fix f",
+            "--test-command",
+            f"{sys.executable} -m pytest -q -p no:cacheprovider",
+        )
         assert r.returncode == 2 and "no model was called" in r.stderr, r.stderr
         assert fake.chat_requests() == []  # nothing was paid for
-    assert json.loads(acrouter(home, "memory", "export").stdout)["records"] == []  # no attempt recorded
+    assert (
+        json.loads(acrouter(home, "memory", "export").stdout)["records"] == []
+    )  # no attempt recorded
 
 
 def test_cli_details_range_timeout_broken_pipe_and_config_key_names(tmp_path):
@@ -240,18 +299,33 @@ def test_cli_details_range_timeout_broken_pipe_and_config_key_names(tmp_path):
         fake.behaviours["cheap-m"] = Behaviour(reply=WRONG, delay_s=900)
         fake.behaviours["strong-m"] = Behaviour(reply=RIGHT, delay_s=900)
         write_config(home, fake.base_url, extra='costWeight = "high"\n')
-        r = acrouter(home, "complete", "--file", str(target), "--range", "50:1-51:1", "--instruction", "fix")
+        r = acrouter(
+            home, "complete", "--file", str(target), "--range", "50:1-51:1", "--instruction", "fix"
+        )
         assert r.returncode == 2 and "line 50" in r.stderr and "(2 lines)" in r.stderr
-        r = acrouter(home, "complete", "--file", str(target), "--range", "1:40-2:1", "--instruction", "fix")
+        r = acrouter(
+            home, "complete", "--file", str(target), "--range", "1:40-2:1", "--instruction", "fix"
+        )
         assert r.returncode == 2 and "column 40" in r.stderr and "line 1" in r.stderr
         # config problems name the key as written in config.toml
         assert "costWeight" in r.stderr and "acrouter.costWeight" not in r.stderr
         started = time.monotonic()
-        r = acrouter(home, "complete", "--file", str(target), "--instruction", "Fix the bug in add",
-                     "--timeout", "45", "--apply")
+        r = acrouter(
+            home,
+            "complete",
+            "--file",
+            str(target),
+            "--instruction",
+            "Fix the bug in add",
+            "--timeout",
+            "45",
+            "--apply",
+        )
         assert r.returncode == 124, r.stderr
         assert "gave up after 45 s (--timeout)" in r.stderr
-        assert time.monotonic() - started < 400  # far below the reply's delay, even on a loaded machine
+        assert (
+            time.monotonic() - started < 400
+        )  # far below the reply's delay, even on a loaded machine
         assert target.read_text() == BUGGY
 
     from acrouter.domain import Attempt, Outcome
@@ -259,11 +333,32 @@ def test_cli_details_range_timeout_broken_pipe_and_config_key_names(tmp_path):
 
     mem = TinyDBMemory(home / "memory.json")
     for i in range(400):
-        mem.record(Outcome(f"r{i}", 1.0e9 + i, "bug_fixing", (Attempt("cheap", "pass", 0.001, 5.0, score=1.0),),
-                           "cheap", True, "why " * 20, "ws", f"instruction {i}"))
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "ACROUTER_HOME": str(home),
-           "PYTHONPATH": str(REPO / "server")}
-    piped = subprocess.run(["sh", "-c", f"'{sys.executable}' -m acrouter memory export | head -n 3"],
-                           capture_output=True, text=True, env=env, timeout=120, check=False)
+        mem.record(
+            Outcome(
+                f"r{i}",
+                1.0e9 + i,
+                "bug_fixing",
+                (Attempt("cheap", "pass", 0.001, 5.0, score=1.0),),
+                "cheap",
+                True,
+                "why " * 20,
+                "ws",
+                f"instruction {i}",
+            )
+        )
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "ACROUTER_HOME": str(home),
+        "PYTHONPATH": str(REPO / "server"),
+    }
+    piped = subprocess.run(
+        ["sh", "-c", f"'{sys.executable}' -m acrouter memory export | head -n 3"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert len(piped.stdout.splitlines()) == 3
     assert "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr, piped.stderr

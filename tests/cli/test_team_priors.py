@@ -37,17 +37,33 @@ def document(root: Path) -> Document:
 
 def app_for(tmp_path: Path, fake: FakeOpenAI, memory: Path, **extra: Any) -> EditorApp:
     models = [
-        {"name": "cheap", "model": "openai/cheap-m", "apiBase": fake.base_url, "apiKeyEnv": "TEAM_KEY",
-         "benchmarkModel": "claude-opus-4-6"},
-        {"name": "strong", "model": "openai/strong-m", "apiBase": fake.base_url, "apiKeyEnv": "TEAM_KEY",
-         "benchmarkModel": "MiniMax-M2.7"},
+        {
+            "name": "cheap",
+            "model": "openai/cheap-m",
+            "apiBase": fake.base_url,
+            "apiKeyEnv": "TEAM_KEY",
+            "benchmarkModel": "claude-opus-4-6",
+        },
+        {
+            "name": "strong",
+            "model": "openai/strong-m",
+            "apiBase": fake.base_url,
+            "apiKeyEnv": "TEAM_KEY",
+            "benchmarkModel": "MiniMax-M2.7",
+        },
     ]
     settings, problems = parse_settings(
-        {"models": models, "maxAttempts": 2,
-         "testCommand": f"{sys.executable} -m pytest -q -p no:cacheprovider", **extra}
+        {
+            "models": models,
+            "maxAttempts": 2,
+            "testCommand": f"{sys.executable} -m pytest -q -p no:cacheprovider",
+            **extra,
+        }
     )
     assert problems == []
-    return build_editor_app(settings, memory_path=memory, env={"TEAM_KEY": "sk-team"}, priors=PRIORS)
+    return build_editor_app(
+        settings, memory_path=memory, env={"TEAM_KEY": "sk-team"}, priors=PRIORS
+    )
 
 
 def first_choice(app: EditorApp, doc: Document) -> str | None:
@@ -59,32 +75,46 @@ def teammate_memory(home: Path, kind: str) -> None:
     """A teammate's routing memory: on bug fixes cheap failed and strong passed."""
     mem = TinyDBMemory(home / "memory.json")
     for i in range(TEAM_OUTCOMES):
-        mem.record(Outcome(
-            request_id=f"req-secret-{i}",
-            time=1_790_000_000.0 + i,
-            kind=kind,
-            attempts=(
-                Attempt("cheap", "fail", 0.0004, 900.0, "1 passed, 1 failed", 1, 1, 0.5),
-                Attempt("strong", "pass", 0.0031, 2100.0, "2 passed, 0 failed", 2, 0, 1.0),
-                # a set-up failure of cheap: not evidence, not shared
-                Attempt("cheap", "error", 0.0, 5.0, "the gateway rejected the key", counted=False),
-            ),
-            final_model="strong",
-            verified=True,
-            why="**Kind:** bug fixing",
-            workspace_id="ws-hash-7f3a9c",
-            instruction=SECRET_INSTRUCTION,
-            features=(11, 22, 33),
-            meta={"source": "/home/alice/nightingale/billing.py"},
-        ))
+        mem.record(
+            Outcome(
+                request_id=f"req-secret-{i}",
+                time=1_790_000_000.0 + i,
+                kind=kind,
+                attempts=(
+                    Attempt("cheap", "fail", 0.0004, 900.0, "1 passed, 1 failed", 1, 1, 0.5),
+                    Attempt("strong", "pass", 0.0031, 2100.0, "2 passed, 0 failed", 2, 0, 1.0),
+                    # a set-up failure of cheap: not evidence, not shared
+                    Attempt(
+                        "cheap", "error", 0.0, 5.0, "the gateway rejected the key", counted=False
+                    ),
+                ),
+                final_model="strong",
+                verified=True,
+                why="**Kind:** bug fixing",
+                workspace_id="ws-hash-7f3a9c",
+                instruction=SECRET_INSTRUCTION,
+                features=(11, 22, 33),
+                meta={"source": "/home/alice/nightingale/billing.py"},
+            )
+        )
     mem.close()
 
 
 def export_team(home: Path, out: Path) -> dict[str, Any]:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "ACROUTER_HOME": str(home),
-           "PYTHONPATH": str(REPO / "server")}
-    r = subprocess.run([sys.executable, "-m", "acrouter", "memory", "export", "--team", "--out", str(out)],
-                       capture_output=True, text=True, env=env, timeout=120, check=False)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "ACROUTER_HOME": str(home),
+        "PYTHONPATH": str(REPO / "server"),
+    }
+    r = subprocess.run(
+        [sys.executable, "-m", "acrouter", "memory", "export", "--team", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert r.returncode == 0, r.stderr
     return json.loads(out.read_text())
 
@@ -119,14 +149,36 @@ def test_a_new_member_starts_with_strong_when_the_team_saw_cheap_fail(
         "format": "acrouter-team-priors",
         "version": 1,
         "aggregates": [
-            {"model": "cheap", "kind": "bug_fixing", "n": TEAM_OUTCOMES, "passes": 0,
-             "scoreSum": 0.5 * TEAM_OUTCOMES, "costUsdSum": pytest.approx(0.0004 * TEAM_OUTCOMES), "costN": TEAM_OUTCOMES},
-            {"model": "strong", "kind": "bug_fixing", "n": TEAM_OUTCOMES, "passes": TEAM_OUTCOMES,
-             "scoreSum": 1.0 * TEAM_OUTCOMES, "costUsdSum": pytest.approx(0.0031 * TEAM_OUTCOMES), "costN": TEAM_OUTCOMES},
+            {
+                "model": "cheap",
+                "kind": "bug_fixing",
+                "n": TEAM_OUTCOMES,
+                "passes": 0,
+                "scoreSum": 0.5 * TEAM_OUTCOMES,
+                "costUsdSum": pytest.approx(0.0004 * TEAM_OUTCOMES),
+                "costN": TEAM_OUTCOMES,
+            },
+            {
+                "model": "strong",
+                "kind": "bug_fixing",
+                "n": TEAM_OUTCOMES,
+                "passes": TEAM_OUTCOMES,
+                "scoreSum": 1.0 * TEAM_OUTCOMES,
+                "costUsdSum": pytest.approx(0.0031 * TEAM_OUTCOMES),
+                "costN": TEAM_OUTCOMES,
+            },
         ],
     }
     text = team_file.read_text()
-    for private in ("req-secret", SECRET_INSTRUCTION, "nightingale", "ws-hash", "/home/alice", "why", "time"):
+    for private in (
+        "req-secret",
+        SECRET_INSTRUCTION,
+        "nightingale",
+        "ws-hash",
+        "/home/alice",
+        "why",
+        "time",
+    ):
         assert private not in text
 
     # the new member: empty memory, teamPriors names the file
@@ -152,22 +204,56 @@ def test_own_history_outranks_the_team(tmp_path: Path, fake: FakeOpenAI) -> None
     task = build_task(doc, INSTRUCTION, folders=[Path(doc.path).parent])
     mem = TinyDBMemory(memory)
     for i in range(6):
-        mem.record(Outcome(f"own-{i}", 1_790_000_100.0 + i, "bug_fixing",
-                           (Attempt("cheap", "pass", 0.0004, 800.0, "", 2, 0, 1.0),),
-                           "cheap", True, workspace_id=task.meta.get("workspace_id")))
+        mem.record(
+            Outcome(
+                f"own-{i}",
+                1_790_000_100.0 + i,
+                "bug_fixing",
+                (Attempt("cheap", "pass", 0.0004, 800.0, "", 2, 0, 1.0),),
+                "cheap",
+                True,
+                workspace_id=task.meta.get("workspace_id"),
+            )
+        )
     mem.close()
     assert first_choice(carol, doc) == "cheap"
 
 
 def test_unusable_team_files_are_named_and_skipped(tmp_path: Path) -> None:
     good = tmp_path / "good.json"
-    good.write_text(json.dumps({"format": "acrouter-team-priors", "version": 1, "aggregates": [
-        {"model": "cheap", "kind": "bug_fixing", "n": 3, "passes": 1, "scoreSum": 1.5, "costUsdSum": 0.01, "costN": 3},
-        {"model": "cheap", "kind": "bug_fixing", "n": 3, "passes": 5, "scoreSum": 1.5, "costUsdSum": 0.01, "costN": 3},
-    ]}))
+    good.write_text(
+        json.dumps(
+            {
+                "format": "acrouter-team-priors",
+                "version": 1,
+                "aggregates": [
+                    {
+                        "model": "cheap",
+                        "kind": "bug_fixing",
+                        "n": 3,
+                        "passes": 1,
+                        "scoreSum": 1.5,
+                        "costUsdSum": 0.01,
+                        "costN": 3,
+                    },
+                    {
+                        "model": "cheap",
+                        "kind": "bug_fixing",
+                        "n": 3,
+                        "passes": 5,
+                        "scoreSum": 1.5,
+                        "costUsdSum": 0.01,
+                        "costN": 3,
+                    },
+                ],
+            }
+        )
+    )
     other = tmp_path / "export.json"
     other.write_text(json.dumps({"version": 1, "records": [], "aggregates": []}))
-    priors, problems = load_team_priors([str(good), str(good), str(other), str(tmp_path / "missing.json")])
+    priors, problems = load_team_priors(
+        [str(good), str(good), str(other), str(tmp_path / "missing.json")]
+    )
     [cheap] = priors  # the two copies of good.json are summed; the bad entry is skipped
     assert (cheap.n, cheap.passes, cheap.cost_n) == (6, 2, 6)
     assert len(problems) == 4

@@ -69,7 +69,11 @@ _ERROR_MESSAGES: dict[int, tuple[str, str]] = {
 LITELLM_PROXY_ERRORS: dict[str, tuple[int, str, str]] = {
     "no_db": (400, "No connected db.", "no_db_connection"),
     "invalid_token": (401, "Authentication Error, Invalid proxy server token passed", "auth_error"),
-    "invalid_key": (401, "Authentication Error, Invalid API key provided.", "token_not_found_in_db"),
+    "invalid_key": (
+        401,
+        "Authentication Error, Invalid API key provided.",
+        "token_not_found_in_db",
+    ),
     "expired_key": (
         401,
         (

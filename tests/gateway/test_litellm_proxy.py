@@ -69,7 +69,9 @@ def _up(url: str) -> bool:
 @pytest.fixture(scope="module")
 def provider() -> Iterator[FakeOpenAI]:
     with FakeOpenAI() as fake:
-        fake.behaviours["provider-coder"] = Behaviour(reply=FIX, prompt_tokens=1000, completion_tokens=500)
+        fake.behaviours["provider-coder"] = Behaviour(
+            reply=FIX, prompt_tokens=1000, completion_tokens=500
+        )
         yield fake
 
 
@@ -176,7 +178,9 @@ def test_route_through_the_proxy_costs_what_it_billed(
     seen = len(provider.requests)
     result = app.route(doc, "Fix the bug in add", folders=[Path(doc.path).parent])
     [attempt] = result.attempts
-    assert (attempt.model, attempt.verdict, attempt.counted) == ("team-coder", "pass", True), attempt.detail
+    assert (attempt.model, attempt.verdict, attempt.counted) == ("team-coder", "pass", True), (
+        attempt.detail
+    )
     assert result.verified
     assert attempt.cost_usd == pytest.approx(BILLED)
     assert result.cost_usd == pytest.approx(BILLED)

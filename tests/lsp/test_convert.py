@@ -33,11 +33,19 @@ def test_a_selection_after_an_emoji_maps_to_code_points_and_back(tmp_path, codec
     assert doc.text[ADD : len(LINE)] == "add = lambda a, b: a - b"
 
     new = TEXT.replace("a - b", "a + b")
-    edit = convert.workspace_edit(doc, Edit(files={"calc.py": new}, replacement="add = lambda a, b: a + b"), str(tmp_path), {"calc.py": new}, codec)
+    edit = convert.workspace_edit(
+        doc,
+        Edit(files={"calc.py": new}, replacement="add = lambda a, b: a + b"),
+        str(tmp_path),
+        {"calc.py": new},
+        codec,
+    )
     (change,) = edit["documentChanges"]
     (text_edit,) = change["edits"]
-    assert text_edit["range"] == {"start": {"line": 0, "character": start.character},
-                                  "end": {"line": 0, "character": end.character}}
+    assert text_edit["range"] == {
+        "start": {"line": 0, "character": start.character},
+        "end": {"line": 0, "character": end.character},
+    }
     assert text_edit["newText"] == "add = lambda a, b: a + b"
 
 
@@ -45,7 +53,10 @@ def test_utf16_counts_an_emoji_as_two_units():
     # the bug this guards: UTF-16 positions read as code points ran one past the line end
     end = Position(0, len(LINE) + 1)
     assert convert.to_domain_position(TEXT, end) == Position(0, len(LINE))
-    assert convert.to_client_position(TEXT, Position(0, len(LINE))) == {"line": 0, "character": len(LINE) + 1}
+    assert convert.to_client_position(TEXT, Position(0, len(LINE))) == {
+        "line": 0,
+        "character": len(LINE) + 1,
+    }
     with pytest.raises(RequestError, match="outside line 0"):
         convert.to_domain_position(TEXT, Position(0, len(LINE) + 2))
 
@@ -62,5 +73,7 @@ def test_whole_document_edits_end_in_client_units(tmp_path):
     f = tmp_path / "m.py"
     f.write_text("s = '😋'", encoding="utf-8")
     doc = convert.load_document(f.as_uri(), None, None, None, None, UTF16)
-    edit = convert.workspace_edit(doc, Edit(files={"m.py": "s = 1\n"}), str(tmp_path), {"m.py": "s = 1\n"}, UTF16)
+    edit = convert.workspace_edit(
+        doc, Edit(files={"m.py": "s = 1\n"}), str(tmp_path), {"m.py": "s = 1\n"}, UTF16
+    )
     assert edit["documentChanges"][0]["edits"][0]["range"]["end"] == {"line": 0, "character": 8}

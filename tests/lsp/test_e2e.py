@@ -30,10 +30,10 @@ CALC13 = (
     "import math\n\n\ndef add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n\n\n"
     "def area(r):\n    return math.pi * r * r\n"
 )
-ONLY_ADD = "```python\ndef add(a, b):\n    return a + b\n```"  # a "whole file" that drops mul, area, math
-SR_FIX = (
-    "calc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n```"
+ONLY_ADD = (
+    "```python\ndef add(a, b):\n    return a + b\n```"  # a "whole file" that drops mul, area, math
 )
+SR_FIX = "calc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n```"
 
 
 def make_project(root: Path) -> Path:
@@ -53,10 +53,24 @@ def settings(base_url: str, **over: Any) -> dict[str, Any]:
     s = {
         "models": [
             # the benchmark prior ranks "cheap" first on bug fixing (claude-opus-4-6 prior)
-            {"name": "cheap", "model": "openai/cheap-m", "apiBase": base_url, "apiKeyEnv": "CHEAP_KEY",
-             "benchmarkModel": "claude-opus-4-6", "inputCostPer1M": 0.1, "outputCostPer1M": 0.2},
-            {"name": "strong", "model": "openai/strong-m", "apiBase": base_url, "apiKeyEnv": "STRONG_KEY",
-             "benchmarkModel": "MiniMax-M2.7", "inputCostPer1M": 1.0, "outputCostPer1M": 2.0},
+            {
+                "name": "cheap",
+                "model": "openai/cheap-m",
+                "apiBase": base_url,
+                "apiKeyEnv": "CHEAP_KEY",
+                "benchmarkModel": "claude-opus-4-6",
+                "inputCostPer1M": 0.1,
+                "outputCostPer1M": 0.2,
+            },
+            {
+                "name": "strong",
+                "model": "openai/strong-m",
+                "apiBase": base_url,
+                "apiKeyEnv": "STRONG_KEY",
+                "benchmarkModel": "MiniMax-M2.7",
+                "inputCostPer1M": 1.0,
+                "outputCostPer1M": 2.0,
+            },
         ],
         "testCommand": f"{sys.executable} -m pytest -q -p no:cacheprovider",
         "maxAttempts": 3,
@@ -101,7 +115,9 @@ async def start_session(
         "ACROUTER_LOG_LEVEL": "DEBUG",
         "PYTHONPATH": str(REPO / "server"),
     }
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "acrouter", "serve"], server_env=env)
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "acrouter", "serve"], server_env=env
+    )
     client = await config.start()
     caps = client_capabilities("visual-studio-code")
     if position_encodings is not None:
@@ -256,7 +272,9 @@ EMOJI_BUGGY = 'ICON = "😋"; add = lambda a, b: a - b\n'
 
 
 @pytest.mark.parametrize("encoding", [None, "utf-8"], ids=["utf-16-default", "utf-8-negotiated"])
-async def test_a_selection_after_an_emoji_is_read_and_edited_in_client_units(fake, home, tmp_path, encoding):
+async def test_a_selection_after_an_emoji_is_read_and_edited_in_client_units(
+    fake, home, tmp_path, encoding
+):
     root = tmp_path / "proj"
     target = make_project(root)
     target.write_text(EMOJI_BUGGY, encoding="utf-8")
@@ -264,15 +282,20 @@ async def test_a_selection_after_an_emoji_is_read_and_edited_in_client_units(fak
     line = EMOJI_BUGGY.rstrip("\n")
     enc = encoding or "utf-16"
     width = utf16_units if enc == "utf-16" else (lambda s: len(s.encode("utf-8")))
-    rng = {"start": {"line": 0, "character": width(line[: line.index("add")])},
-           "end": {"line": 0, "character": width(line)}}  # UTF-16: one past the code point count
+    rng = {
+        "start": {"line": 0, "character": width(line[: line.index("add")])},
+        "end": {"line": 0, "character": width(line)},
+    }  # UTF-16: one past the code point count
     client = await start(home, settings(fake.base_url), root, [encoding] if encoding else None)
     try:
         res = await run(client, "acrouter.server.routeAndComplete", route_arg(target, range=rng))
         assert res["verified"] is True, res["why"]
         (change,) = res["edit"]["documentChanges"]
         assert change["edits"][0]["range"] == rng
-        assert apply_text_edits(EMOJI_BUGGY, change["edits"], enc) == 'ICON = "😋"; add = lambda a, b: a + b\n'
+        assert (
+            apply_text_edits(EMOJI_BUGGY, change["edits"], enc)
+            == 'ICON = "😋"; add = lambda a, b: a + b\n'
+        )
     finally:
         await client.shutdown_session()
 
@@ -292,7 +315,9 @@ async def test_a_gateway_rejecting_the_key_is_shown_and_not_learned(lsp, fake):
     assert first["detail"] == "auth: the gateway rejected the key (400: No connected db.)"
     assert (second["model"], second["verdict"], second["counted"]) == ("strong", "pass", True)
     assert res["verified"] and res["finalModel"] == "strong"
-    assert "not held against cheap: the gateway rejected the key (400: No connected db.)" in res["why"]
+    assert (
+        "not held against cheap: the gateway rejected the key (400: No connected db.)" in res["why"]
+    )
     hist = await run(client, "acrouter.server.history", {"limit": 5})
     assert [[a["counted"] for a in e["attempts"]] for e in hist["entries"]] == [[False, True]]
     # the next request: cheap's evidence holds no observation of its own, so its failure
@@ -309,7 +334,10 @@ async def test_malformed_arguments_are_lsp_errors(lsp, tmp_path):
     client, target, _ = lsp
     bad = [
         {"instruction": "x"},  # no document
-        route_arg(target, range={"start": {"line": 50, "character": 0}, "end": {"line": 51, "character": 0}}),
+        route_arg(
+            target,
+            range={"start": {"line": 50, "character": 0}, "end": {"line": 51, "character": 0}},
+        ),
         route_arg(target, textDocument={"uri": "untitled:Untitled-1"}),
         route_arg(target, instruction=""),
         route_arg(target, apply="false"),  # typed arguments are strict: no "false" -> True
@@ -330,13 +358,20 @@ async def test_progress_goes_to_the_clients_work_done_token(lsp):
     client, target, _ = lsp
     client.progress_reports["route-progress"] = []  # the token the request carries
     params = types.ExecuteCommandParams(
-        command="acrouter.server.routeAndComplete", arguments=[route_arg(target)], work_done_token="route-progress"
+        command="acrouter.server.routeAndComplete",
+        arguments=[route_arg(target)],
+        work_done_token="route-progress",
     )
     res = await asyncio.wait_for(client.workspace_execute_command_async(params), 120)
     assert res["verified"]
     reports = client.progress_reports["route-progress"]
-    assert isinstance(reports[0], types.WorkDoneProgressBegin) and isinstance(reports[-1], types.WorkDoneProgressEnd)
-    assert any(isinstance(r, types.WorkDoneProgressReport) and "strong" in (r.message or "") for r in reports)
+    assert isinstance(reports[0], types.WorkDoneProgressBegin) and isinstance(
+        reports[-1], types.WorkDoneProgressEnd
+    )
+    assert any(
+        isinstance(r, types.WorkDoneProgressReport) and "strong" in (r.message or "")
+        for r in reports
+    )
     # no window/workDoneProgress/create: the client's token was used, no other was made
     assert list(client.progress_reports) == ["route-progress"]
 
@@ -344,9 +379,13 @@ async def test_progress_goes_to_the_clients_work_done_token(lsp):
 async def test_cancel_stops_the_call_and_records_nothing(lsp, fake):
     client, target, _ = lsp
     fake.behaviours["cheap-m"] = Behaviour(reply=WRONG, delay_s=20)
-    params = types.ExecuteCommandParams(command="acrouter.server.routeAndComplete", arguments=[route_arg(target)])
+    params = types.ExecuteCommandParams(
+        command="acrouter.server.routeAndComplete", arguments=[route_arg(target)]
+    )
     fut = asyncio.ensure_future(
-        client.protocol.send_request_async("workspace/executeCommand", params, msg_id="route-to-cancel")
+        client.protocol.send_request_async(
+            "workspace/executeCommand", params, msg_id="route-to-cancel"
+        )
     )
     for _ in range(600):  # wait until the model call is in flight (first call imports litellm)
         await asyncio.sleep(0.1)
@@ -377,7 +416,11 @@ async def test_bad_settings_fall_back_and_warn(fake, home, tmp_path):
         client.workspace_did_change_configuration(  # handled before the next request (in order)
             types.DidChangeConfigurationParams(settings=settings(fake.base_url, maxAttempts=1))
         )
-        one = await run(client, "acrouter.server.routeAndComplete", route_arg(target, instruction="Fix add, please"))
+        one = await run(
+            client,
+            "acrouter.server.routeAndComplete",
+            route_arg(target, instruction="Fix add, please"),
+        )
         assert len(one["attempts"]) == 1
     finally:
         await client.shutdown_session()
@@ -387,7 +430,9 @@ async def test_apply_asks_the_client_with_the_document_version(lsp):
     client, target, _ = lsp
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=target.as_uri(), language_id="python", version=7, text=BUGGY)
+            text_document=types.TextDocumentItem(
+                uri=target.as_uri(), language_id="python", version=7, text=BUGGY
+            )
         )
     )
     applied: list[Any] = []
@@ -414,7 +459,9 @@ async def test_file_request_keeps_the_code_and_the_next_model_learns_why(lsp, fa
     del arg["range"]
     res = await run(client, "acrouter.server.routeAndComplete", arg)
     assert [a["verdict"] for a in res["attempts"]] == ["fail", "pass"], res["attempts"]
-    assert "unusable reply" in res["attempts"][0]["detail"] and "mul" in res["attempts"][0]["detail"]
+    assert (
+        "unusable reply" in res["attempts"][0]["detail"] and "mul" in res["attempts"][0]["detail"]
+    )
     assert res["verified"] and res["finalModel"] == "strong"
     new = apply_text_edits(CALC13, res["edit"]["documentChanges"][0]["edits"])
     assert new == CALC13.replace("a - b", "a + b")  # mul, area and the import are all still there
@@ -422,7 +469,10 @@ async def test_file_request_keeps_the_code_and_the_next_model_learns_why(lsp, fa
     for prompt in (first, second):
         assert "<<<<<<< SEARCH" in prompt and "def area(r):" in prompt
         assert "Test file tests/test_calc.py" in prompt
-        assert "test_add: assert -1 == 5" in prompt and "test_zero" not in prompt.split("Before the edit")[1][:200]
+        assert (
+            "test_add: assert -1 == 5" in prompt
+            and "test_zero" not in prompt.split("Before the edit")[1][:200]
+        )
     assert "Earlier attempts" not in first and "Attempt 1: fail: unusable reply" in second
 
     # acrouter.shareFailures = false: the next model starts from the baseline only
@@ -430,7 +480,11 @@ async def test_file_request_keeps_the_code_and_the_next_model_learns_why(lsp, fa
         types.DidChangeConfigurationParams(settings=settings(fake.base_url, shareFailures=False))
     )
     await asyncio.sleep(0.3)
-    res = await run(client, "acrouter.server.routeAndComplete", {**arg, "instruction": "Fix the bug in add, please"})
+    res = await run(
+        client,
+        "acrouter.server.routeAndComplete",
+        {**arg, "instruction": "Fix the bug in add, please"},
+    )
     assert res["verified"]
     strong_prompts = fake.prompts("strong-m")
     assert len(strong_prompts) == 2 and "Earlier attempts" not in strong_prompts[-1]
@@ -462,7 +516,11 @@ async def test_preflight_refusals_are_lsp_errors_with_the_setting(lsp, fake, tmp
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=no_tc))
     await asyncio.sleep(0.3)
     with pytest.raises(JsonRpcException) as info:
-        await run(client, "acrouter.server.routeAndComplete", route_arg(untested, range=None, instruction="fix f"))
+        await run(
+            client,
+            "acrouter.server.routeAndComplete",
+            route_arg(untested, range=None, instruction="fix f"),
+        )
     assert "no test command" in str(info.value) and "acrouter.testCommand" in str(info.value)
     assert fake.chat_requests() == []  # no model was called, nothing paid
     assert (await run(client, "acrouter.server.history", {}))["entries"] == []

@@ -20,7 +20,9 @@ def make_dataset(
     """``rows``: (task_id, dimension, scores in ``models`` order)."""
     costs = costs or {}
     tasks = tuple(
-        BenchTask(task_id=t, dimension=d, source_split="train", source=source_of(t), meta={}, line=i + 1)
+        BenchTask(
+            task_id=t, dimension=d, source_split="train", source=source_of(t), meta={}, line=i + 1
+        )
         for i, (t, d, _) in enumerate(rows)
     )
     return Dataset(

@@ -35,7 +35,13 @@ def prior():
 
 
 SPECS = tuple(
-    ModelSpec(n, f"openai/{n}", benchmark_model=f"bench-{n}", input_cost_per_1m=1.0, output_cost_per_1m=2.0)
+    ModelSpec(
+        n,
+        f"openai/{n}",
+        benchmark_model=f"bench-{n}",
+        input_cost_per_1m=1.0,
+        output_cost_per_1m=2.0,
+    )
     for n in ("cheap", "strong", "mid")
 )
 
@@ -111,7 +117,11 @@ def test_a_workspace_that_disagrees_with_the_priors_stops_following_them_within_
     app = editor_app(gateway, FakeVerifier(only_strong_passes))
     results = []
     for i in range(12):
-        results.append(app.route(workspace_doc(tmp_path, i), f"Fix the bug in add number {i}", folders=[tmp_path]))
+        results.append(
+            app.route(
+                workspace_doc(tmp_path, i), f"Fix the bug in add number {i}", folders=[tmp_path]
+            )
+        )
     firsts = [r.attempts[0].model for r in results]
     assert firsts[0] == "cheap"  # the prior's choice, before any evidence
     switched = firsts.index("strong")
@@ -139,13 +149,19 @@ def test_without_domain_learning_the_untried_model_keeps_benchmark_prices():
     meta = {"workspace_id": "ws"}
     for i in range(5):
         attempts = (Attempt("strong", "pass", HERE_COST, 0.1, score=1.0),)
-        policy.learn(Task(f"r{i}", "bug_fixing", meta=meta), Outcome(f"r{i}", 0.0, "bug_fixing", attempts, "strong", True))
+        policy.learn(
+            Task(f"r{i}", "bug_fixing", meta=meta),
+            Outcome(f"r{i}", 0.0, "bug_fixing", attempts, "strong", True),
+        )
     path = policy._path("bug_fixing", "probe", meta)
     assert policy.estimate("mid", path).cost == pytest.approx(BENCH_COST, rel=0.5)
     adapted = make_policy(prior(), SPECS, cost_weight=0.1, seed=0)
     for i in range(5):
         attempts = (Attempt("strong", "pass", HERE_COST, 0.1, score=1.0),)
-        adapted.learn(Task(f"r{i}", "bug_fixing", meta=meta), Outcome(f"r{i}", 0.0, "bug_fixing", attempts, "strong", True))
+        adapted.learn(
+            Task(f"r{i}", "bug_fixing", meta=meta),
+            Outcome(f"r{i}", 0.0, "bug_fixing", attempts, "strong", True),
+        )
     assert adapted.estimate("mid", path).cost > 100 * BENCH_COST
 
 

@@ -163,8 +163,12 @@ def test_noise_estimate_comes_from_revealed_scores():
         flipped = i % 5 == 0
         verdict = "fail" if flipped else "pass"
         outcome = Outcome(
-            f"t{i}", 0.0, "code_generation", (Attempt("a", verdict, 0.001, 0.0, score=1.0),),
-            "a", not flipped,
+            f"t{i}",
+            0.0,
+            "code_generation",
+            (Attempt("a", verdict, 0.001, 0.0, score=1.0),),
+            "a",
+            not flipped,
         )
         pol.learn(task(i), outcome)
     assert before < 0.01
@@ -192,7 +196,9 @@ def test_a_fail_verdict_conditions_the_next_pass_rate_only_as_far_as_it_is_belie
     p_noisy = _p_pass(noisy, "b")
     assert p_exact + 0.15 < p_noisy < 0.95
     # ...and the why says so
-    assert "were all right) 0.3" in noisy.reason and "error rate of 16.8%" in noisy.reason, noisy.reason
+    assert "were all right) 0.3" in noisy.reason and "error rate of 16.8%" in noisy.reason, (
+        noisy.reason
+    )
     assert "all right" not in exact.reason
 
 
@@ -204,7 +210,9 @@ def test_a_fail_the_verifier_blames_on_the_set_up_does_not_condition_the_next_mo
     # the same fail, but the tests also fail without the edit: no evidence about a, so b
     # keeps its unconditional chance, as after a set-up error
     setup_fail = Attempt("a", "fail", 0.001, 0.0, "the tests fail without the edit", counted=False)
-    setup_error = Attempt("a", "error", 0.0, 0.0, "auth: the gateway rejected the key", counted=False)
+    setup_error = Attempt(
+        "a", "error", 0.0, 0.0, "auth: the gateway rejected the key", counted=False
+    )
     after_fail = pol.plan(task(), MODELS, (setup_fail,))
     after_error = pol.plan(task(), MODELS, (setup_error,))
     assert [(c.model, c.expected_score) for c in after_fail.candidates] == [

@@ -31,7 +31,9 @@ def test_paths_for_benchmark_editor_and_ood_tasks():
     assert ("sub", "new64:swe_ci") in ood
     # a shape group with exactly its source's tasks is skipped
     alias = ("shape", "dim4_cruxeval:#")
-    assert alias not in task_path("code_completion", "dim4_cruxeval_7", {"source": "dim4_cruxeval"}, None, {alias})
+    assert alias not in task_path(
+        "code_completion", "dim4_cruxeval_7", {"source": "dim4_cruxeval"}, None, {alias}
+    )
 
 
 def test_text_features_are_stable_hashes_of_words_code_language_and_metadata():

@@ -30,13 +30,27 @@ def editor_prior():
 
 
 SPECS = (
-    ModelSpec("cheap", "openai/cheap", benchmark_model="bench-cheap", input_cost_per_1m=0.1, output_cost_per_1m=0.2),
-    ModelSpec("strong", "openai/strong", benchmark_model="bench-strong", input_cost_per_1m=1.0, output_cost_per_1m=2.0),
+    ModelSpec(
+        "cheap",
+        "openai/cheap",
+        benchmark_model="bench-cheap",
+        input_cost_per_1m=0.1,
+        output_cost_per_1m=0.2,
+    ),
+    ModelSpec(
+        "strong",
+        "openai/strong",
+        benchmark_model="bench-strong",
+        input_cost_per_1m=1.0,
+        output_cost_per_1m=2.0,
+    ),
 )
 
 
 def request(i: int, workspace: str = "ws1", text: str = "Fix the bug in add") -> Task:
-    return Task(f"req{i}", "bug_fixing", text=text, language="python", meta={"workspace_id": workspace})
+    return Task(
+        f"req{i}", "bug_fixing", text=text, language="python", meta={"workspace_id": workspace}
+    )
 
 
 def only_strong_passes(task: Task, model: str) -> float:
@@ -66,7 +80,11 @@ def test_personal_memory_alone_overrides_the_prior_after_three_outcomes():
     """Different instructions (no similar past request): the workspace statistics decide."""
     policy = make_policy(editor_prior(), SPECS, cost_weight=0.1, seed=0)
     orch = orchestrator(SPECS, policy, only_strong_passes, max_attempts=3)
-    texts = ("Fix the off-by-one in the pager", "Handle None in parse_date", "Repair the CSV export")
+    texts = (
+        "Fix the off-by-one in the pager",
+        "Handle None in parse_date",
+        "Repair the CSV export",
+    )
     orders = [[a.model for a in orch.run(request(i, text=t)).attempts] for i, t in enumerate(texts)]
     assert orders[0] == ["cheap", "strong"]
     fourth = orch.run(request(3, text="Make the retry loop stop after 5 attempts"))
@@ -77,9 +95,16 @@ def test_memory_warm_up_from_stored_outcomes_and_aggregates():
     policy = make_policy(editor_prior(), SPECS, cost_weight=0.1, seed=0)
     for i in range(3):
         outcome = Outcome(
-            f"old{i}", float(i), "bug_fixing",
-            (Attempt("cheap", "fail", 0.001, 0.0, score=0.5), Attempt("strong", "pass", 0.01, 0.0, score=1.0)),
-            "strong", True, workspace_id="ws1",
+            f"old{i}",
+            float(i),
+            "bug_fixing",
+            (
+                Attempt("cheap", "fail", 0.001, 0.0, score=0.5),
+                Attempt("strong", "pass", 0.01, 0.0, score=1.0),
+            ),
+            "strong",
+            True,
+            workspace_id="ws1",
         )
         policy.learn_outcome(outcome)
     policy.configure_budget(3)
@@ -87,7 +112,9 @@ def test_memory_warm_up_from_stored_outcomes_and_aggregates():
     # compacted history of a kind: counts like outcomes, without workspace
     fresh = make_policy(editor_prior(), SPECS, cost_weight=0.1, seed=0)
     fresh.configure_budget(1)
-    fresh.learn_aggregate(Aggregate("cheap", "bug_fixing", n=500, score_sum=0.0, passes=0, cost_usd_sum=0.5))
+    fresh.learn_aggregate(
+        Aggregate("cheap", "bug_fixing", n=500, score_sum=0.0, passes=0, cost_usd_sum=0.5)
+    )
     assert fresh.plan(request(9, workspace="new"), ("cheap", "strong"), ()).model == "strong"
 
 
@@ -110,7 +137,9 @@ def test_candidates_explain_with_counts_expected_score_and_cost():
     mine = ModelSpec("mine", "ollama/mine", input_cost_per_1m=None)
     p2 = make_policy(editor_prior(), (*SPECS, mine), cost_weight=0.1, seed=0)
     p2.configure_budget(1)
-    c = {c.model: c for c in p2.plan(request(0), ("cheap", "strong", "mine"), ()).candidates}["mine"]
+    c = {c.model: c for c in p2.plan(request(0), ("cheap", "strong", "mine"), ()).candidates}[
+        "mine"
+    ]
     assert "no benchmark prior (neutral start)" in c.evidence
     assert c.expected_cost_usd is None and "exp. cost unknown" in c.evidence
 
@@ -128,7 +157,9 @@ def test_online_updates_move_estimates_by_the_observed_outcomes():
     policy.configure_budget(1)
     path = policy._path("bug_fixing", "r", {"workspace_id": "ws1"})
     before = policy.estimate("cheap", path)
-    outcome = Outcome("r", 0.0, "bug_fixing", (Attempt("cheap", "fail", 0.002, 0.0, score=0.0),), "cheap", False)
+    outcome = Outcome(
+        "r", 0.0, "bug_fixing", (Attempt("cheap", "fail", 0.002, 0.0, score=0.0),), "cheap", False
+    )
     policy.learn(request(0), outcome)
     after = policy.estimate("cheap", path)
     assert after.score < before.score and after.pass_rate < before.pass_rate
@@ -152,15 +183,32 @@ def test_retrieval_routes_similar_requests_to_the_model_that_did_well_on_them():
     ui = "Fix the React component: the button state does not update after {} clicks"
 
     def outcome(i, model, score):
-        return Outcome(f"o{i}", 0.0, "bug_fixing", (Attempt(model, "pass" if score >= 1 else "fail", 0.001, 0.0, score=score),), model, score >= 1)
+        return Outcome(
+            f"o{i}",
+            0.0,
+            "bug_fixing",
+            (Attempt(model, "pass" if score >= 1 else "fail", 0.001, 0.0, score=score),),
+            model,
+            score >= 1,
+        )
 
     rng = random.Random(0)
     for i in range(30):
         # strong is right on SQL requests, cheap on UI requests (all in new workspaces)
-        t = Task(f"s{i}", "bug_fixing", text=sql.format(rng.randint(2, 99)), meta={"workspace_id": f"w{i}"})
+        t = Task(
+            f"s{i}",
+            "bug_fixing",
+            text=sql.format(rng.randint(2, 99)),
+            meta={"workspace_id": f"w{i}"},
+        )
         policy.learn(t, outcome(i, "strong", 1.0))
         policy.learn(t, outcome(i, "cheap", 0.0))
-        u = Task(f"u{i}", "bug_fixing", text=ui.format(rng.randint(2, 99)), meta={"workspace_id": f"v{i}"})
+        u = Task(
+            f"u{i}",
+            "bug_fixing",
+            text=ui.format(rng.randint(2, 99)),
+            meta={"workspace_id": f"v{i}"},
+        )
         policy.learn(u, outcome(i, "strong", 0.0))
         policy.learn(u, outcome(i, "cheap", 1.0))
     new_sql = Task("q1", "bug_fixing", text=sql.format(7), meta={"workspace_id": "fresh"})
@@ -170,8 +218,13 @@ def test_retrieval_routes_similar_requests_to_the_model_that_did_well_on_them():
     assert d_sql.model == "strong" and d_ui.model == "cheap"
     assert any("similar past request" in c.evidence for c in d_sql.candidates)
     # unrelated text: no neighbours, no correction
-    other = Task("q3", "bug_fixing", text="Rename variables in the tokenizer", meta={"workspace_id": "fresh"})
-    assert not any("similar past request" in c.evidence for c in policy.plan(other, ("cheap", "strong"), ()).candidates)
+    other = Task(
+        "q3", "bug_fixing", text="Rename variables in the tokenizer", meta={"workspace_id": "fresh"}
+    )
+    assert not any(
+        "similar past request" in c.evidence
+        for c in policy.plan(other, ("cheap", "strong"), ()).candidates
+    )
 
 
 def test_benchmark_runs_never_depend_on_cells_the_policy_did_not_call():
@@ -179,13 +232,17 @@ def test_benchmark_runs_never_depend_on_cells_the_policy_did_not_call():
     re-run with the same seed; every decision must be identical."""
     ds = load_bundled()
     train = ds.where(lambda t: t.source_split == "train")
-    stream = ds.where(lambda t: t.source_split == "val" and t.dimension in ("algorithm", "bug_fixing"))
+    stream = ds.where(
+        lambda t: t.source_split == "val" and t.dimension in ("algorithm", "bug_fixing")
+    )
     specs = bench_models(stream)
     idx = {m: i for i, m in enumerate(stream.models)}
 
     def run(scores):
         policy = make_policy(train, specs, cost_weight=0.1, seed=3)
-        orch = orchestrator(specs, policy, lambda t, m: scores[t.task_id][idx[m]], max_attempts=len(specs))
+        orch = orchestrator(
+            specs, policy, lambda t, m: scores[t.task_id][idx[m]], max_attempts=len(specs)
+        )
         calls = []
         for bt in stream.tasks:
             res = orch.run(to_task(bt))

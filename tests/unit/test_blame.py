@@ -35,7 +35,9 @@ PRIORS = PriorStore()  # the bundled priors, loaded once for the module
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAI]:
     with FakeOpenAI() as server:
-        server.behaviours["strong-m"] = Behaviour(reply="```python\ndef add(a, b):\n    return a + b\n```")
+        server.behaviours["strong-m"] = Behaviour(
+            reply="```python\ndef add(a, b):\n    return a + b\n```"
+        )
         yield server
 
 
@@ -47,15 +49,26 @@ def closed_port_url() -> str:
 def app_for(tmp_path: Path, cheap: dict[str, Any], fake: FakeOpenAI) -> EditorApp:
     models = [
         {"name": "cheap", "benchmarkModel": "claude-opus-4-6", **cheap},
-        {"name": "strong", "model": "openai/strong-m", "apiBase": fake.base_url, "apiKeyEnv": "ACR_KEY",
-         "benchmarkModel": "MiniMax-M2.7"},
+        {
+            "name": "strong",
+            "model": "openai/strong-m",
+            "apiBase": fake.base_url,
+            "apiKeyEnv": "ACR_KEY",
+            "benchmarkModel": "MiniMax-M2.7",
+        },
     ]
-    settings, problems = parse_settings({
-        "models": models, "maxAttempts": 1, "requestTimeoutSeconds": 10,
-        "testCommand": f"{sys.executable} -m pytest -q -p no:cacheprovider",
-    })
+    settings, problems = parse_settings(
+        {
+            "models": models,
+            "maxAttempts": 1,
+            "requestTimeoutSeconds": 10,
+            "testCommand": f"{sys.executable} -m pytest -q -p no:cacheprovider",
+        }
+    )
     assert problems == []
-    return build_editor_app(settings, memory_path=tmp_path / "memory.json", env={"ACR_KEY": KEY}, priors=PRIORS)
+    return build_editor_app(
+        settings, memory_path=tmp_path / "memory.json", env={"ACR_KEY": KEY}, priors=PRIORS
+    )
 
 
 def document(tmp_path: Path) -> Document:
@@ -64,7 +77,9 @@ def document(tmp_path: Path) -> Document:
     target.write_text("def add(a, b):\n    return a - b\n")
     # tests, so that the pre-flight (test command, the run without the edit) lets it through
     (target.parent / "conftest.py").write_text("")
-    (target.parent / "test_calc.py").write_text("from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n")
+    (target.parent / "test_calc.py").write_text(
+        "from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+    )
     return Document(uri=target.as_uri(), path=str(target), text=target.read_text())
 
 
@@ -83,16 +98,28 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 SETUP_FAILURES = {
     # id: (cheap's model entry (fake = the fake server's URL), the fake's behaviour, reason shown)
-    "gateway-key-no-db": ({"apiBase": "fake"}, Behaviour(proxy_error="no_db"),
-                          "the gateway rejected the key (400: No connected db.)"),
-    "gateway-bad-token": ({"apiBase": "fake"}, Behaviour(proxy_error="invalid_token"),
-                          "the gateway rejected the key (401: Authentication Error"),
+    "gateway-key-no-db": (
+        {"apiBase": "fake"},
+        Behaviour(proxy_error="no_db"),
+        "the gateway rejected the key (400: No connected db.)",
+    ),
+    "gateway-bad-token": (
+        {"apiBase": "fake"},
+        Behaviour(proxy_error="invalid_token"),
+        "the gateway rejected the key (401: Authentication Error",
+    ),
     "gateway-budget": ({"apiBase": "fake"}, Behaviour(proxy_error="budget"), "budget exceeded at "),
     "unreachable": ({"apiBase": "closed"}, None, "cannot reach http://127.0.0.1:"),
-    "key-env-unset": ({"apiBase": "fake", "apiKeyEnv": "ACR_UNSET_KEY"}, None,
-                      "no API key: environment variable ACR_UNSET_KEY is not set"),
-    "litellm-missing-key": ({"model": "openai/gpt-4o-mini", "apiKeyEnv": None, "apiBase": None}, None,
-                            "no API key: set OPENAI_API_KEY"),
+    "key-env-unset": (
+        {"apiBase": "fake", "apiKeyEnv": "ACR_UNSET_KEY"},
+        None,
+        "no API key: environment variable ACR_UNSET_KEY is not set",
+    ),
+    "litellm-missing-key": (
+        {"model": "openai/gpt-4o-mini", "apiKeyEnv": None, "apiBase": None},
+        None,
+        "no API key: set OPENAI_API_KEY",
+    ),
 }
 
 
@@ -157,4 +184,7 @@ def test_a_provider_failure_counts_and_moves_the_score(tmp_path: Path, fake: Fak
     assert result_json(result, None)["attempts"][0]["counted"] is True
     assert "not held against" not in result.why
     assert expected_score(app, doc) < before - 1e-6
-    assert TinyDBMemory(tmp_path / "memory.json").export()["records"][0]["attempts"][0]["counted"] is True
+    assert (
+        TinyDBMemory(tmp_path / "memory.json").export()["records"][0]["attempts"][0]["counted"]
+        is True
+    )

@@ -27,24 +27,61 @@ from acrouter.prompts import ChatPrompts
 
 # ----------------------------------------------------------------------------- config
 def test_settings_defaults_and_valid_values():
-    s, problems = parse_settings({"acrouter": {
-        "models": [{"name": "a", "model": "openai/gpt-4o-mini", "apiKeyEnv": "OPENAI_API_KEY",
-                    "benchmarkModel": "gpt-5.4", "inputCostPer1M": 0.15, "outputCostPer1M": 0.6}],
-        "maxAttempts": 2, "costWeight": 0.5, "sandbox": "none", "storeInstructions": False,
-    }})
+    s, problems = parse_settings(
+        {
+            "acrouter": {
+                "models": [
+                    {
+                        "name": "a",
+                        "model": "openai/gpt-4o-mini",
+                        "apiKeyEnv": "OPENAI_API_KEY",
+                        "benchmarkModel": "gpt-5.4",
+                        "inputCostPer1M": 0.15,
+                        "outputCostPer1M": 0.6,
+                    }
+                ],
+                "maxAttempts": 2,
+                "costWeight": 0.5,
+                "sandbox": "none",
+                "storeInstructions": False,
+            }
+        }
+    )
     assert problems == []
-    assert s.models[0] == ModelSpec("a", "openai/gpt-4o-mini", api_key_env="OPENAI_API_KEY",
-                                    input_cost_per_1m=0.15, output_cost_per_1m=0.6, benchmark_model="gpt-5.4")
-    assert (s.max_attempts, s.cost_weight, s.sandbox, s.store_instructions) == (2, 0.5, "none", False)
+    assert s.models[0] == ModelSpec(
+        "a",
+        "openai/gpt-4o-mini",
+        api_key_env="OPENAI_API_KEY",
+        input_cost_per_1m=0.15,
+        output_cost_per_1m=0.6,
+        benchmark_model="gpt-5.4",
+    )
+    assert (s.max_attempts, s.cost_weight, s.sandbox, s.store_instructions) == (
+        2,
+        0.5,
+        "none",
+        False,
+    )
     d, p = parse_settings(None)
     assert p == [] and d.max_attempts == 3 and d.cost_weight == 0.1 and d.test_command is None
 
 
-@pytest.mark.parametrize("key,value", [
-    ("maxAttempts", "three"), ("maxAttempts", 0), ("maxAttempts", 2.5), ("costWeight", -1),
-    ("requestTimeoutSeconds", True), ("sandbox", "docker"), ("storeInstructions", "yes"), ("models", "gpt"),
-    ("shareFailures", "no"), ("contextTokens", 5), ("maxFileKilobytes", 0),
-])
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("maxAttempts", "three"),
+        ("maxAttempts", 0),
+        ("maxAttempts", 2.5),
+        ("costWeight", -1),
+        ("requestTimeoutSeconds", True),
+        ("sandbox", "docker"),
+        ("storeInstructions", "yes"),
+        ("models", "gpt"),
+        ("shareFailures", "no"),
+        ("contextTokens", 5),
+        ("maxFileKilobytes", 0),
+    ],
+)
 def test_each_bad_setting_falls_back_with_one_problem_naming_the_key(key, value):
     s, problems = parse_settings({key: value})
     assert len(problems) == 1 and key in problems[0]
@@ -52,10 +89,17 @@ def test_each_bad_setting_falls_back_with_one_problem_naming_the_key(key, value)
 
 
 def test_bad_model_entries_are_dropped_and_named():
-    s, problems = parse_settings({"models": [
-        {"name": "ok", "model": "m"}, {"model": "no-name"}, {"name": "ok", "model": "dup"},
-        {"name": "b", "model": "m", "benchmarkModel": "gpt-9"}, {"name": "c", "model": "m", "apiKey": "sk-x"},
-    ]})
+    s, problems = parse_settings(
+        {
+            "models": [
+                {"name": "ok", "model": "m"},
+                {"model": "no-name"},
+                {"name": "ok", "model": "dup"},
+                {"name": "b", "model": "m", "benchmarkModel": "gpt-9"},
+                {"name": "c", "model": "m", "apiKey": "sk-x"},
+            ]
+        }
+    )
     assert [m.name for m in s.models] == ["ok", "b", "c"]
     assert s.models[1].benchmark_model is None
     assert len(problems) == 4
@@ -64,17 +108,20 @@ def test_bad_model_entries_are_dropped_and_named():
 
 
 # ----------------------------------------------------------------------------- context
-@pytest.mark.parametrize("text,kind", [
-    ("Fix the crash when the list is empty", "bug_fixing"),
-    ("Write unit tests for parse()", "test_generation"),
-    ("Refactor this into smaller functions", "code_refactoring"),
-    ("Explain what this does", "code_understanding"),
-    ("Translate this function to Rust", "multi_language"),
-    ("Plot the dataframe by month", "data_science"),
-    ("Make this algorithm O(n log n)", "algorithm"),
-    ("Finish the TODO", "code_completion"),
-    ("Add a CLI entry point", "code_generation"),
-])
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("Fix the crash when the list is empty", "bug_fixing"),
+        ("Write unit tests for parse()", "test_generation"),
+        ("Refactor this into smaller functions", "code_refactoring"),
+        ("Explain what this does", "code_understanding"),
+        ("Translate this function to Rust", "multi_language"),
+        ("Plot the dataframe by month", "data_science"),
+        ("Make this algorithm O(n log n)", "algorithm"),
+        ("Finish the TODO", "code_completion"),
+        ("Add a CLI entry point", "code_generation"),
+    ],
+)
 def test_classify(text, kind):
     assert classify(text, "x = 1")[0] == kind
 
@@ -87,9 +134,14 @@ def doc(tmp_path: Path, text: str = "a = 1\nb = 2\n", rng: Range | None = None) 
 
 def test_build_task_validates_and_hashes_the_workspace(tmp_path):
     (tmp_path / ".git").mkdir()
-    t = build_task(doc(tmp_path, rng=Range(Position(1, 0), Position(1, 5))), "Fix b", folders=[tmp_path])
+    t = build_task(
+        doc(tmp_path, rng=Range(Position(1, 0), Position(1, 5))), "Fix b", folders=[tmp_path]
+    )
     assert t.kind == "bug_fixing" and t.workspace == str(tmp_path.resolve())
-    assert t.meta["workspace_id"] == workspace_id(tmp_path) and str(tmp_path) not in t.meta["workspace_id"]
+    assert (
+        t.meta["workspace_id"] == workspace_id(tmp_path)
+        and str(tmp_path) not in t.meta["workspace_id"]
+    )
     with pytest.raises(RequestError):
         build_task(doc(tmp_path, rng=Range(Position(9, 0), Position(9, 1))), "Fix")
     with pytest.raises(RequestError):
@@ -105,8 +157,14 @@ def test_reply_with_one_block_replaces_the_range(tmp_path):
     d = doc(tmp_path, "def f():\n    return 1\n\nx = f()\n", Range(Position(0, 0), Position(2, 0)))
     t = build_task(d, "return 2", folders=[tmp_path])
     msgs = ChatPrompts().messages(t)
-    assert msgs[0]["role"] == "system" and "return 2" in msgs[1]["content"] and "m.py" in msgs[1]["content"]
-    e = ChatPrompts().parse(t, Completion("m", "Sure:\n```python\ndef f():\n    return 2\n```\nDone."))
+    assert (
+        msgs[0]["role"] == "system"
+        and "return 2" in msgs[1]["content"]
+        and "m.py" in msgs[1]["content"]
+    )
+    e = ChatPrompts().parse(
+        t, Completion("m", "Sure:\n```python\ndef f():\n    return 2\n```\nDone.")
+    )
     assert e.files == {"m.py": "def f():\n    return 2\n\nx = f()\n"}
 
 
@@ -116,7 +174,9 @@ def test_reply_without_range_replaces_the_file_only_when_nothing_is_dropped(tmp_
     assert e.files == {"m.py": "a = 1\nb = 2\nc = 3\n"}
     with pytest.raises(ParseError, match="a, b"):  # the whole file replaced by a fragment
         ChatPrompts().parse(t, Completion("m", "```\nc = 3\n```"))
-    d = ChatPrompts().parse(t, Completion("m", "```diff\n--- a/m.py\n+++ b/m.py\n@@ -1 +1 @@\n-a = 1\n+a = 3\n```"))
+    d = ChatPrompts().parse(
+        t, Completion("m", "```diff\n--- a/m.py\n+++ b/m.py\n@@ -1 +1 @@\n-a = 1\n+a = 3\n```")
+    )
     assert d.files == {"m.py": "a = 3\nb = 2\n"}
     with pytest.raises(ParseError):
         ChatPrompts().parse(t, Completion("m", "no code here"))
@@ -137,7 +197,9 @@ class ScriptedPolicy:
         self.seen.append(tuple(tried))
         left = [m for m in self.order if m not in {a.model for a in tried}]
         cand = tuple(Candidate(m, 0.5, 0.001, 0.5, "test") for m in left)
-        return Decision(left[0] if left else None, cand, "scripted", accept=tried[0].model if tried else None)
+        return Decision(
+            left[0] if left else None, cand, "scripted", accept=tried[0].model if tried else None
+        )
 
     def learn(self, task, outcome):
         self.learned.append(outcome)
@@ -165,27 +227,47 @@ class Vf:
 
     def verify(self, task, edit, model, cancel=None):
         ok = "good" in edit.files.get("m.py", "")
-        return Verdict("pass" if ok else "fail", "t", tests_passed=1 if ok else 0, tests_failed=0 if ok else 1,
-                       score=1.0 if ok else 0.0)
+        return Verdict(
+            "pass" if ok else "fail",
+            "t",
+            tests_passed=1 if ok else 0,
+            tests_failed=0 if ok else 1,
+            score=1.0 if ok else 0.0,
+        )
 
 
 def sr(name: str) -> str:
     """A SEARCH/REPLACE reply that adds ``name = 1`` after ``b = 2`` in m.py."""
-    return f"m.py\n```python\n<<<<<<< SEARCH\nb = 2\n=======\nb = 2\n{name} = 1\n>>>>>>> REPLACE\n```"
+    return (
+        f"m.py\n```python\n<<<<<<< SEARCH\nb = 2\n=======\nb = 2\n{name} = 1\n>>>>>>> REPLACE\n```"
+    )
 
 
 def orch(tmp_path, replies, order, max_attempts=3, **kw):
     specs = [ModelSpec(n, "x/" + n) for n in order]
     pol = ScriptedPolicy(order)
     mem = InMemoryMemory()
-    return Orchestrator(specs, pol, Gw(replies), ChatPrompts(), Vf(), mem, max_attempts=max_attempts, **kw), pol, mem
+    return (
+        Orchestrator(
+            specs, pol, Gw(replies), ChatPrompts(), Vf(), mem, max_attempts=max_attempts, **kw
+        ),
+        pol,
+        mem,
+    )
 
 
 def test_escalates_after_failures_and_hides_scores_mid_task(tmp_path):
-    o, pol, mem = orch(tmp_path, {"a": GatewayError("401 bad key", "auth"), "b": sr("bad"), "c": sr("good")},
-                       ["a", "b", "c"])
+    o, pol, mem = orch(
+        tmp_path,
+        {"a": GatewayError("401 bad key", "auth"), "b": sr("bad"), "c": sr("good")},
+        ["a", "b", "c"],
+    )
     r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
-    assert [(a.model, a.verdict) for a in r.attempts] == [("a", "error"), ("b", "fail"), ("c", "pass")]
+    assert [(a.model, a.verdict) for a in r.attempts] == [
+        ("a", "error"),
+        ("b", "fail"),
+        ("c", "pass"),
+    ]
     assert r.final_model == "c" and r.verified and r.edit is not None
     assert "auth" in r.attempts[0].detail
     assert all(a.score is None for tried in pol.seen for a in tried)  # scores revealed only after
@@ -196,8 +278,12 @@ def test_escalates_after_failures_and_hides_scores_mid_task(tmp_path):
 
 
 def test_unparseable_reply_is_a_failed_attempt_and_max_attempts_holds(tmp_path):
-    o, _, _ = orch(tmp_path, {"a": "no block", "b": sr("bad"), "c": sr("good")}, ["a", "b", "c"],
-                   max_attempts=2)
+    o, _, _ = orch(
+        tmp_path,
+        {"a": "no block", "b": sr("bad"), "c": sr("good")},
+        ["a", "b", "c"],
+        max_attempts=2,
+    )
     r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
     assert [a.verdict for a in r.attempts] == ["fail", "fail"]
     assert "unusable reply" in r.attempts[0].detail
@@ -247,12 +333,27 @@ def test_setup_failures_are_not_held_against_a_model(tmp_path):
     }
     specs = [ModelSpec(n, "x/" + n) for n in names]
     mem = InMemoryMemory()
-    o = Orchestrator(specs, ScriptedPolicy(names), Gw(replies), ChatPrompts(), VfVerdicts(verdicts), mem,
-                     max_attempts=len(names))
+    o = Orchestrator(
+        specs,
+        ScriptedPolicy(names),
+        Gw(replies),
+        ChatPrompts(),
+        VfVerdicts(verdicts),
+        mem,
+        max_attempts=len(names),
+    )
     r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
     assert {a.model: a.counted for a in r.attempts} == {
-        "key": False, "budget": False, "down": False, "cfg": False, "vfy": False, "env": False,
-        "base": False, "slow": True, "cheap": True}
+        "key": False,
+        "budget": False,
+        "down": False,
+        "cfg": False,
+        "vfy": False,
+        "env": False,
+        "base": False,
+        "slow": True,
+        "cheap": True,
+    }
     assert [a.counted for a in mem.outcomes()[0].attempts] == [a.counted for a in r.attempts]
     aggs: dict = {}
     fold(aggs, mem.outcomes()[0])

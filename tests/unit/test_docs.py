@@ -19,8 +19,11 @@ def _files() -> list[Path]:
             out.append(path)
             continue
         out += [
-            p for p in path.rglob("*")
-            if p.is_file() and p.suffix in {".py", ".ts", ".md", ".json", ".cjs"} and "__pycache__" not in p.parts
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and p.suffix in {".py", ".ts", ".md", ".json", ".cjs"}
+            and "__pycache__" not in p.parts
         ]
     return out
 

@@ -156,8 +156,12 @@ def test_a_gateways_billed_cost_header_comes_before_prices(
     assert gw.complete(spec, MESSAGES, TASK).cost_usd == 0.0123
     # a header that is not a usable number is ignored: the configured prices apply
     for bad in ("n/a", "-1", "nan"):
-        server.behaviours["priced"] = Behaviour(reply="ok", headers={"x-litellm-response-cost": bad})
-        assert gw.complete(spec, MESSAGES, TASK).cost_usd == pytest.approx((11 * 2.0 + 7 * 8.0) / 1e6)
+        server.behaviours["priced"] = Behaviour(
+            reply="ok", headers={"x-litellm-response-cost": bad}
+        )
+        assert gw.complete(spec, MESSAGES, TASK).cost_usd == pytest.approx(
+            (11 * 2.0 + 7 * 8.0) / 1e6
+        )
     # no header and no price anywhere: unknown
     server.behaviours["house-model-8"] = Behaviour(reply="ok", headers={"x-other": "1"})
     assert gw.complete(spec_for(server, "house-model-8"), MESSAGES, TASK).cost_usd is None
@@ -207,7 +211,9 @@ def test_rate_limit_honours_retry_after_then_succeeds(
     slept: list[float] = []
     sleep = gateway_module._sleep
     monkeypatch.setattr(
-        gateway_module, "_sleep", lambda seconds, cancel: (slept.append(seconds), sleep(seconds, cancel))
+        gateway_module,
+        "_sleep",
+        lambda seconds, cancel: (slept.append(seconds), sleep(seconds, cancel)),
     )
     done = gw.complete(spec_for(server, "busy"), MESSAGES, TASK)
     assert done.text == "finally"
@@ -264,10 +270,15 @@ def test_unknown_host_is_unreachable(gw: LiteLLMGateway) -> None:
     base = "http://acrouter-no-such-host.invalid/v1"  # .invalid never resolves (RFC 2606)
     spec = ModelSpec(name="offline", model="openai/x", api_base=base, api_key_env=KEY_ENV)
     err = call_error(gw, spec)
-    assert (err.kind, err.detail) == ("unreachable", f"unreachable: cannot reach {base} (host not found)")
+    assert (err.kind, err.detail) == (
+        "unreachable",
+        f"unreachable: cannot reach {base} (host not found)",
+    )
 
 
-def test_a_connection_that_breaks_before_a_reply_is_the_providers_failure(gw: LiteLLMGateway) -> None:
+def test_a_connection_that_breaks_before_a_reply_is_the_providers_failure(
+    gw: LiteLLMGateway,
+) -> None:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(4)
@@ -284,7 +295,9 @@ def test_a_connection_that_breaks_before_a_reply_is_the_providers_failure(gw: Li
     threading.Thread(target=hang_up, daemon=True).start()
     base = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
     try:
-        err = call_error(gw, ModelSpec(name="flaky", model="openai/x", api_base=base, api_key_env=KEY_ENV))
+        err = call_error(
+            gw, ModelSpec(name="flaky", model="openai/x", api_base=base, api_key_env=KEY_ENV)
+        )
     finally:
         listener.close()
     assert err.kind == "provider" and err.kind in MODEL_ERROR_KINDS
@@ -300,12 +313,32 @@ def test_a_connection_that_breaks_before_a_reply_is_the_providers_failure(gw: Li
             "auth",
             "auth: the gateway rejected the key (401: Authentication Error, Invalid proxy server token passed)",
         ),
-        ("invalid_key", "auth", "auth: the gateway rejected the key (401: Authentication Error, Invalid API key"),
-        ("expired_key", "auth", "auth: the gateway rejected the key (401: Authentication Error - Expired Key."),
+        (
+            "invalid_key",
+            "auth",
+            "auth: the gateway rejected the key (401: Authentication Error, Invalid API key",
+        ),
+        (
+            "expired_key",
+            "auth",
+            "auth: the gateway rejected the key (401: Authentication Error - Expired Key.",
+        ),
         ("model_access", "auth", "auth: the gateway does not let this key use 'openai/gw'"),
-        ("unknown_model", "config", "config: the gateway has no model 'openai/gw' (/chat/completions: Invalid"),
-        ("budget", "budget", "budget: budget exceeded at {base} (Budget has been exceeded! Key=team-key"),
-        ("budget_429", "budget", "budget: budget exceeded at {base} (ExceededBudget: User=alice over budget."),
+        (
+            "unknown_model",
+            "config",
+            "config: the gateway has no model 'openai/gw' (/chat/completions: Invalid",
+        ),
+        (
+            "budget",
+            "budget",
+            "budget: budget exceeded at {base} (Budget has been exceeded! Key=team-key",
+        ),
+        (
+            "budget_429",
+            "budget",
+            "budget: budget exceeded at {base} (ExceededBudget: User=alice over budget.",
+        ),
     ],
 )
 def test_litellm_proxy_refusals_are_named_and_not_the_models(
@@ -321,7 +354,10 @@ def test_litellm_proxy_refusals_are_named_and_not_the_models(
 
 @pytest.mark.parametrize(
     ("model", "variable"),
-    [("openai/gpt-4o-mini", "OPENAI_API_KEY"), ("anthropic/claude-3-5-haiku-20241022", "ANTHROPIC_API_KEY")],
+    [
+        ("openai/gpt-4o-mini", "OPENAI_API_KEY"),
+        ("anthropic/claude-3-5-haiku-20241022", "ANTHROPIC_API_KEY"),
+    ],
 )
 def test_litellm_missing_credentials_before_any_request_name_the_variable(
     monkeypatch: pytest.MonkeyPatch, model: str, variable: str
@@ -642,5 +678,10 @@ def test_context_window_comes_from_litellms_bundled_model_info() -> None:
     gw = LiteLLMGateway()
     window = gw.context_window(ModelSpec("mini", "openai/gpt-4o-mini"))
     assert window is not None and window >= 100_000  # litellm's offline price/context map
-    assert gw.context_window(ModelSpec("local", "openai/my-local-model", api_base="http://127.0.0.1:1/v1")) is None
+    assert (
+        gw.context_window(
+            ModelSpec("local", "openai/my-local-model", api_base="http://127.0.0.1:1/v1")
+        )
+        is None
+    )
     assert FakeGateway({}, windows={"a": 4_000}).context_window(ModelSpec("a", "x/a")) == 4_000

@@ -95,15 +95,23 @@ def test_every_third_party_import_is_declared() -> None:
             owners = {_norm(d) for d in dists.get(top, [])} or {_norm(top)}
             if owners & runtime:
                 continue
-            allowed = {e for e, deps in extras.items() if owners & deps and name in EXTRA_IMPORTERS.get(e, ())}
+            allowed = {
+                e
+                for e, deps in extras.items()
+                if owners & deps and name in EXTRA_IMPORTERS.get(e, ())
+            }
             if not allowed:
-                problems.append(f"{name}:{line} imports {top} ({', '.join(sorted(owners))}), not declared")
+                problems.append(
+                    f"{name}:{line} imports {top} ({', '.join(sorted(owners))}), not declared"
+                )
     assert not problems, "\n".join(problems)
 
 
 def test_tomli_is_declared_for_python_3_10() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert any(r.startswith("tomli") and "python_version < '3.11'" in r for r in project["dependencies"])
+    assert any(
+        r.startswith("tomli") and "python_version < '3.11'" in r for r in project["dependencies"]
+    )
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -145,8 +153,7 @@ def _without_packages(graph: dict[str, set[str]]) -> dict[str, set[str]]:
     """A package's __init__ re-exporting its modules is not a cycle with them: drop the
     edges from an __init__ to its own submodules."""
     return {
-        name: {t for t in edges if not t.startswith(name + ".")}
-        for name, edges in graph.items()
+        name: {t for t in edges if not t.startswith(name + ".")} for name, edges in graph.items()
     }
 
 
@@ -167,7 +174,9 @@ def test_no_cycles_between_stages() -> None:
 
     stages: dict[str, set[str]] = {}
     for name, edges in _graph().items():
-        stages.setdefault(stage(name), set()).update(stage(t) for t in edges if stage(t) != stage(name))
+        stages.setdefault(stage(name), set()).update(
+            stage(t) for t in edges if stage(t) != stage(name)
+        )
     assert _cycles(stages) == []
 
 

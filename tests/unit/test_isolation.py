@@ -21,7 +21,9 @@ def test_one_home_rule_for_data_and_caches(monkeypatch) -> None:
     assert acrouter_home({"ACROUTER_HOME": "/a", "XDG_DATA_HOME": "/d"}) == Path("/a")
     assert acrouter_home({"ACROUTER_HOME": "/a", "XDG_CACHE_HOME": "/c"}, cache=True) == Path("/a")
     assert acrouter_home({"XDG_DATA_HOME": "/d", "XDG_CACHE_HOME": "/c"}) == Path("/d/acrouter")
-    assert acrouter_home({"XDG_DATA_HOME": "/d", "XDG_CACHE_HOME": "/c"}, cache=True) == Path("/c/acrouter")
+    assert acrouter_home({"XDG_DATA_HOME": "/d", "XDG_CACHE_HOME": "/c"}, cache=True) == Path(
+        "/c/acrouter"
+    )
     monkeypatch.setenv("HOME", "/h")
     assert acrouter_home({}) == Path("/h/.local/share/acrouter")
     assert acrouter_home({}, cache=True) == Path("/h/.cache/acrouter")

@@ -236,7 +236,9 @@ def test_outcome_round_trip_including_attempts() -> None:
 
 
 def test_counted_is_stored_and_old_records_derive_it() -> None:
-    setup = Attempt("m", "error", 0.0, 1.0, "unreachable: cannot reach http://127.0.0.1:9", counted=False)
+    setup = Attempt(
+        "m", "error", 0.0, 1.0, "unreachable: cannot reach http://127.0.0.1:9", counted=False
+    )
     d = outcome_to_dict(outcome(1, attempts=(setup,)))
     assert d["attempts"][0]["counted"] is False
     assert outcome_from_dict(d).attempts[0].counted is False

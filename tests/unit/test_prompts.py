@@ -35,7 +35,12 @@ def project(tmp_path: Path, text: str = CALC, name: str = "calc.py") -> Path:
     return p
 
 
-def task_for(path: Path, instruction: str = "Fix the bug in add", rng: Range | None = None, text: str | None = None):
+def task_for(
+    path: Path,
+    instruction: str = "Fix the bug in add",
+    rng: Range | None = None,
+    text: str | None = None,
+):
     text = path.read_text() if text is None else text
     d = Document(uri=path.as_uri(), path=str(path), text=text, range=rng)
     return build_task(d, instruction, folders=[path.parent])
@@ -66,7 +71,9 @@ def test_several_blocks_and_files_and_a_new_file(tmp_path):
         + sr("new_mod.py", "", "X = 1\n")
     )
     e = parse(task_for(p), reply)
-    assert e.files["calc.py"] == CALC.replace("a - b", "a + b").replace("def mul(a, b):", "def mul(a, b):  # product")
+    assert e.files["calc.py"] == CALC.replace("a - b", "a + b").replace(
+        "def mul(a, b):", "def mul(a, b):  # product"
+    )
     assert e.files["util.py"] == "def one():\n    return 1.0\n"
     assert e.files["new_mod.py"] == "X = 1\n"
 
@@ -76,7 +83,10 @@ def test_whitespace_tolerant_matching_reindents_the_replacement(tmp_path):
     # trailing blanks and a dedented copy of the lines still match the one place
     e = parse(task_for(p), sr("calc.py", "return a - b   \n", "return a + b\n"))
     assert e.files["calc.py"] == CALC.replace("a - b", "a + b")
-    e = parse(task_for(p), sr("calc.py", "def mul(a, b):\n  return a * b\n", "def mul(a, b):\n  return b * a\n"))
+    e = parse(
+        task_for(p),
+        sr("calc.py", "def mul(a, b):\n  return a * b\n", "def mul(a, b):\n  return b * a\n"),
+    )
     assert "def mul(a, b):\n  return b * a\n" in e.files["calc.py"]
 
 
@@ -107,7 +117,9 @@ def test_whole_file_reply_that_drops_definitions_is_unusable(tmp_path):
     t = task_for(project(tmp_path))
     with pytest.raises(ParseError) as info:
         parse(t, "```python\ndef add(a, b):\n    return a + b\n```")
-    assert "mul" in str(info.value) and "area" in str(info.value) and "import math" in str(info.value)
+    assert (
+        "mul" in str(info.value) and "area" in str(info.value) and "import math" in str(info.value)
+    )
     full = CALC.replace("a - b", "a + b")
     assert parse(t, f"```python\n{full}```").files == {"calc.py": full}
 
@@ -142,8 +154,11 @@ def test_other_languages_are_guarded_by_line_patterns():
     old = "import { x } from './x';\n\nexport function a() { return 1; }\n\nfunction b() {\n  return 2;\n}\n"
     new = "export function a() { return 3; }\n"
     assert dropped_definitions(old, new, "m.ts") == ["import ./x", "b"]
-    assert dropped_definitions(old, new, "m.ts", instruction="delete b and remove unused imports") == []
-    go = "package m\n\nimport \"fmt\"\n\nfunc A() {}\n\nfunc (s *S) B() {}\n"
+    assert (
+        dropped_definitions(old, new, "m.ts", instruction="delete b and remove unused imports")
+        == []
+    )
+    go = 'package m\n\nimport "fmt"\n\nfunc A() {}\n\nfunc (s *S) B() {}\n'
     assert dropped_definitions(go, "package m\n\nfunc A() {}\n", "m.go") == ["import fmt", "B"]
 
 
@@ -161,7 +176,11 @@ def test_large_file_is_never_sent_truncated_for_a_whole_file_reply(tmp_path):
     assert len(user) < ChatPrompts.budget_chars(ctx)
     with pytest.raises(ParseError, match="too large"):
         parse(t, "```python\ndef f742(x):\n    return x + 742.5\n```", ctx)
-    e = parse(t, sr("big.py", "def f742(x):\n    return x + 742\n", "def f742(x):\n    return x + 742.5\n"), ctx)
+    e = parse(
+        t,
+        sr("big.py", "def f742(x):\n    return x + 742\n", "def f742(x):\n    return x + 742.5\n"),
+        ctx,
+    )
     assert e.files["big.py"].count("def f") == 1500
 
 
@@ -169,15 +188,24 @@ def test_large_file_is_never_sent_truncated_for_a_whole_file_reply(tmp_path):
 def test_prompt_holds_covering_tests_baseline_and_bounded_feedback(tmp_path):
     p = project(tmp_path)
     (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_calc.py").write_text("from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n")
-    (tmp_path / "tests" / "test_other.py").write_text("import calc\n\ndef test_mul():\n    assert calc.mul(2, 3) == 6\n")
+    (tmp_path / "tests" / "test_calc.py").write_text(
+        "from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+    )
+    (tmp_path / "tests" / "test_other.py").write_text(
+        "import calc\n\ndef test_mul():\n    assert calc.mul(2, 3) == 6\n"
+    )
     (tmp_path / "tests" / "test_unrelated.py").write_text("def test_x():\n    assert True\n")
     assert covering_tests(tmp_path, p) == ["tests/test_calc.py", "tests/test_other.py"]
     t = task_for(p)
-    base = Baseline("pytest -q", 1, 1, (TestFailure("tests.test_calc::test_add", "assert -1 == 5"),))
+    base = Baseline(
+        "pytest -q", 1, 1, (TestFailure("tests.test_calc::test_add", "assert -1 == 5"),)
+    )
     notes = tuple(
-        Feedback("fail", f"1 failing test: tests.test_calc::test_add (assert {i} == 5)" + " x" * 400,
-                 (TestFailure("tests.test_calc::test_add", f"assert {i} == 5"),))
+        Feedback(
+            "fail",
+            f"1 failing test: tests.test_calc::test_add (assert {i} == 5)" + " x" * 400,
+            (TestFailure("tests.test_calc::test_add", f"assert {i} == 5"),),
+        )
         for i in range(6)
     )
     user = ChatPrompts().messages(t, PromptContext(base, notes, 32_000))[1]["content"]
@@ -205,8 +233,14 @@ class _Verifier:
         ok = "a + b" in edit.files.get("calc.py", "")
         if ok:
             return Verdict("pass", "2 passed", tests_passed=2, tests_failed=0, score=1.0)
-        return Verdict("fail", "1 failing test: t::test_add (assert 6 == 5)", tests_passed=1, tests_failed=1,
-                       score=0.5, failures=(TestFailure("t::test_add", "assert 6 == 5"),))
+        return Verdict(
+            "fail",
+            "1 failing test: t::test_add (assert 6 == 5)",
+            tests_passed=1,
+            tests_failed=1,
+            score=0.5,
+            failures=(TestFailure("t::test_add", "assert 6 == 5"),),
+        )
 
 
 class _Policy:
@@ -231,7 +265,9 @@ def test_the_next_model_is_told_why_the_last_attempt_failed(tmp_path, share):
     p = project(tmp_path)
     gw = FakeGateway({"a": WRONG_SR, "b": RIGHT_SR})
     specs = [ModelSpec("a", "x/a"), ModelSpec("b", "x/b")]
-    o = Orchestrator(specs, _Policy(), gw, ChatPrompts(), _Verifier(), InMemoryMemory(), share_failures=share)
+    o = Orchestrator(
+        specs, _Policy(), gw, ChatPrompts(), _Verifier(), InMemoryMemory(), share_failures=share
+    )
     r = o.run(task_for(p))
     assert r.verified and r.final_model == "b"
     first, second = (c[1][1]["content"] for c in gw.calls)
@@ -246,15 +282,21 @@ def test_the_next_model_is_told_why_the_last_attempt_failed(tmp_path, share):
 def test_a_refused_preflight_calls_no_model(tmp_path):
     gw = FakeGateway({"a": RIGHT_SR, "b": RIGHT_SR})
     mem = InMemoryMemory()
-    o = Orchestrator([ModelSpec("a", "x/a")], _Policy(), gw, ChatPrompts(), _Verifier(refuse=True), mem)
+    o = Orchestrator(
+        [ModelSpec("a", "x/a")], _Policy(), gw, ChatPrompts(), _Verifier(refuse=True), mem
+    )
     with pytest.raises(PreflightError):
         o.run(task_for(project(tmp_path)))
     assert gw.calls == [] and mem.count() == 0
 
 
 def test_the_budget_comes_from_the_models_context_window(tmp_path):
-    p = project(tmp_path, "".join(f"def f{i}(x):\n    return x\n\n\n" for i in range(400)), "big.py")
-    gw = FakeGateway({"small": "no reply", "large": "no reply"}, windows={"small": 2_000, "large": 200_000})
+    p = project(
+        tmp_path, "".join(f"def f{i}(x):\n    return x\n\n\n" for i in range(400)), "big.py"
+    )
+    gw = FakeGateway(
+        {"small": "no reply", "large": "no reply"}, windows={"small": 2_000, "large": 200_000}
+    )
     specs = [ModelSpec("small", "x/s"), ModelSpec("large", "x/l")]
 
     class Both(_Policy):

@@ -16,10 +16,14 @@ from acrouter.domain import BENCHMARK_MODELS
 from acrouter.explain import fmt_usd
 
 SHARED = json.loads(
-    (Path(__file__).resolve().parents[1] / "fixtures" / "shared-constants.json").read_text(encoding="utf-8")
+    (Path(__file__).resolve().parents[1] / "fixtures" / "shared-constants.json").read_text(
+        encoding="utf-8"
+    )
 )
 SETTINGS = SHARED["settings"]
-BUNDLED_MODELS = Path(__file__).resolve().parents[2] / "server" / "acrouter" / "data" / "models.json"
+BUNDLED_MODELS = (
+    Path(__file__).resolve().parents[2] / "server" / "acrouter" / "data" / "models.json"
+)
 
 
 def test_names() -> None:

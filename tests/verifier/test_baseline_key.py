@@ -52,7 +52,10 @@ def test_an_uninstalled_dependency_is_not_hidden_by_a_stale_baseline(tmp_path: P
     cached; the next verification must not compare against the stale baseline (the
     issue: a no-op edit then "failed")."""
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+        check=True,
+    )
     site = next((venv / "lib").glob("python*/site-packages"))
     (site / "helperdep.py").write_text("VALUE = 1\n")
     root = write_tree(
@@ -85,20 +88,34 @@ def test_no_cache_replaces_the_entry(
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     root = write_tree(
         tmp_path / "proj",
-        {"calc.py": CALC, "tests/test_calc.py": "from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n",
-         "pytest.ini": "[pytest]\npythonpath = .\n"},
+        {
+            "calc.py": CALC,
+            "tests/test_calc.py": "from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n",
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+        },
     )
     edit = tmp_path / "edit.json"
     edit.write_text(json.dumps({"files": {"calc.py": CALC_FIXED}}))
-    args = ["verify", "--workspace", str(root), "--edit", str(edit), "--json",
-            "--test-command", f"{shlex.quote(sys.executable)} -m pytest -q tests"]
+    args = [
+        "verify",
+        "--workspace",
+        str(root),
+        "--edit",
+        str(edit),
+        "--json",
+        "--test-command",
+        f"{shlex.quote(sys.executable)} -m pytest -q tests",
+    ]
     assert main(args) == 0
     capsys.readouterr()
     cache = tmp_path / "home" / "verifier-cache"
     entries = list(cache.glob("baseline-*.json"))
     assert len(entries) == 1
     data = json.loads(entries[0].read_text())
-    data["outcomes"] = {"tests/test_calc.py::test_mul": "passed", "tests/test_calc.py::gone": "passed"}
+    data["outcomes"] = {
+        "tests/test_calc.py::test_mul": "passed",
+        "tests/test_calc.py::gone": "passed",
+    }
     entries[0].write_text(json.dumps(data))  # a stale entry: a test that no longer exists
     assert main(args) == 1  # the stale entry is used: "gone" no longer ran
     assert "no longer ran" in json.loads(capsys.readouterr().out)["detail"]

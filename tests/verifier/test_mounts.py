@@ -95,7 +95,11 @@ def calc_project(tmp_path: Path) -> Path:
     sandbox masks with its own private /tmp)."""
     return write_tree(
         tmp_path / "outer" / "proj",
-        {"calc.py": CALC, "tests/test_calc.py": TEST_CALC, "pytest.ini": "[pytest]\npythonpath = .\n"},
+        {
+            "calc.py": CALC,
+            "tests/test_calc.py": TEST_CALC,
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+        },
     )
 
 
@@ -223,12 +227,21 @@ def test_an_in_project_venv_and_an_editable_install_run_the_edit_without_a_sandb
         },
     )
     subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(root / ".venv")],
+        [
+            sys.executable,
+            "-m",
+            "venv",
+            "--system-site-packages",
+            "--without-pip",
+            str(root / ".venv"),
+        ],
         check=True,
     )
     site = next((root / ".venv" / "lib").glob("python*/site-packages"))
     (site / "_calc_editable.pth").write_text(f"{root / 'src'}\n")
-    command = f"cd {shlex.quote(str(root))} && .venv/bin/python -m pytest -q -p no:cacheprovider tests"
+    command = (
+        f"cd {shlex.quote(str(root))} && .venv/bin/python -m pytest -q -p no:cacheprovider tests"
+    )
     before = checksum(root)
     v = verifier(sandbox="none", timeout_s=60).verify(
         task_for(root, command), Edit(files={"src/calc.py": CALC_FIXED}), "m"

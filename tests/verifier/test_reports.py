@@ -39,7 +39,11 @@ def test_jest_json() -> None:
     assert report.outcomes["jt/calc.test.js::mul › later"] == "skipped"
     # jest: "Tests: 1 failed, 1 skipped, 1 passed, 3 total" and one suite that failed to run
     data = json.loads((FIXTURES / "jest.json").read_text())
-    assert counts(report) == (data["numPassedTests"], data["numFailedTests"], data["numPendingTests"])
+    assert counts(report) == (
+        data["numPassedTests"],
+        data["numFailedTests"],
+        data["numPendingTests"],
+    )
     assert report.broken == {
         "jt/broken.test.js": "Cannot find module 'not-installed-anywhere' from 'broken.test.js'"
     }
@@ -74,7 +78,10 @@ def test_go_test_json() -> None:
     assert report.outcomes["example.com/calc/calc::TestAdd"] == "failed"
     assert report.outcomes["example.com/calc/calc::TestMul/small"] == "passed"
     assert report.outcomes["example.com/calc/calc::TestSkipped"] == "skipped"
-    assert report.messages["example.com/calc/calc::TestAdd"] == "calc_test.go:7: Add(2, 3) = -1, want 5"
+    assert (
+        report.messages["example.com/calc/calc::TestAdd"]
+        == "calc_test.go:7: Add(2, 3) = -1, want 5"
+    )
     # a package that does not build is a broken entry with the compiler's words
     assert report.broken == {"example.com/calc/broken": "broken/b.go:3:23: undefined: undefined"}
     # go -v prints 5 results: TestAdd, TestMul and its 2 subtests, TestSkipped
@@ -126,7 +133,12 @@ def test_node_reporter_lines(tmp_path: Path) -> None:
         {"file": "/w/test/a.test.js", "path": ["grp", "inner"], "status": "fail", "err": "2 !== 3"},
         {"file": "/w/test/a.test.js", "path": ["grp"], "status": "pass", "suite": True},
         {"file": "/w/test/a.test.js", "path": ["later"], "status": "pass", "skip": True},
-        {"file": "/w/test/b.test.js", "path": ["/w/test/b.test.js"], "status": "fail", "err": "Cannot find module 'x'"},
+        {
+            "file": "/w/test/b.test.js",
+            "path": ["/w/test/b.test.js"],
+            "status": "fail",
+            "err": "Cannot find module 'x'",
+        },
     ]
     path = tmp_path / "node.jsonl"
     path.write_text("".join(json.dumps(x) + "\n" for x in lines) + "not json\n")
@@ -159,21 +171,33 @@ def test_pytest_ids_are_node_ids(tmp_path: Path) -> None:
         "tests/test_x.py::TestC::test_m": "failed",
         "tests/test_broken.py": "failed",
     }
-    assert report.broken == {"tests/test_broken.py": "ModuleNotFoundError: No module named 'notthere'"}
+    assert report.broken == {
+        "tests/test_broken.py": "ModuleNotFoundError: No module named 'notthere'"
+    }
 
 
 @pytest.mark.parametrize("vanished", ["emptied", "skipped"])
 def test_disappearing_tests_fail_for_every_runner_with_results(vanished: str) -> None:
-    before = TestRun(exit_code=1, outcomes={"a::t1": "passed", "a::catches_bug": "failed"}, expects_report=True)
-    outcomes = {"a::t1": "passed"} if vanished == "emptied" else {"a::t1": "passed", "a::catches_bug": "skipped"}
+    before = TestRun(
+        exit_code=1, outcomes={"a::t1": "passed", "a::catches_bug": "failed"}, expects_report=True
+    )
+    outcomes = (
+        {"a::t1": "passed"}
+        if vanished == "emptied"
+        else {"a::t1": "passed", "a::catches_bug": "skipped"}
+    )
     v = judge(before, TestRun(exit_code=0, outcomes=outcomes, expects_report=True))
     assert v.verdict == "fail" and v.counted
 
 
 def test_an_environment_broken_before_and_after_is_an_uncounted_error() -> None:
     broken = {"tests/test_a.py": "ModuleNotFoundError: No module named 'requests'"}
-    before = TestRun(exit_code=2, outcomes={"tests/test_a.py": "failed"}, expects_report=True, broken=broken)
-    after = TestRun(exit_code=2, outcomes={"tests/test_a.py": "failed"}, expects_report=True, broken=broken)
+    before = TestRun(
+        exit_code=2, outcomes={"tests/test_a.py": "failed"}, expects_report=True, broken=broken
+    )
+    after = TestRun(
+        exit_code=2, outcomes={"tests/test_a.py": "failed"}, expects_report=True, broken=broken
+    )
     v = judge(before, after)
     assert v.verdict == "error" and v.counted is False
     assert "ModuleNotFoundError: No module named 'requests'" in v.detail
@@ -192,4 +216,7 @@ def test_skipped_subtests_of_a_test_that_ran(tmp_path: Path) -> None:
     )
     report = parse_junit(path)
     assert report is not None
-    assert report.outcomes == {"tests/t.py::R::test_a": "passed", "tests/t.py::R::test_b": "skipped"}
+    assert report.outcomes == {
+        "tests/t.py::R::test_a": "passed",
+        "tests/t.py::R::test_b": "skipped",
+    }

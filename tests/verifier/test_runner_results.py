@@ -61,7 +61,9 @@ def node_project(tmp_path: Path) -> Path:
 
 def test_node_test_runner_through_npm_test(node_project: Path) -> None:
     v = verifier(timeout_s=60)
-    fixed = v.verify(task_for(node_project, "npm test"), Edit(files={"calc.js": CALC_JS_FIXED}), "m")
+    fixed = v.verify(
+        task_for(node_project, "npm test"), Edit(files={"calc.js": CALC_JS_FIXED}), "m"
+    )
     assert fixed.verdict == "pass" and not fixed.weak, fixed.detail
     # node counts 3 tests (the describe block is a suite), one failing before the fix
     assert (fixed.tests_passed_before, fixed.tests_failed_before) == (2, 1)
@@ -181,7 +183,9 @@ def test_cargo_test(tmp_path: Path) -> None:
     assert (fixed.tests_passed_before, fixed.tests_failed_before) == (2, 1)
     assert (fixed.tests_passed, fixed.tests_failed) == (3, 0)
     ignored = LIB_RS.replace("    #[test]\n    fn adds", "    #[test]\n    #[ignore]\n    fn adds")
-    cheat = v.verify(task_for(root, "cargo test --offline"), Edit(files={"src/lib.rs": ignored}), "m")
+    cheat = v.verify(
+        task_for(root, "cargo test --offline"), Edit(files={"src/lib.rs": ignored}), "m"
+    )
     assert cheat.verdict == "fail" and "became skipped: src/lib.rs::tests::adds" in cheat.detail
 
 
@@ -211,7 +215,11 @@ func TestZero(t *testing.T) {
 def test_go_test(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path / "gop",
-        {"go.mod": "module example.com/calc\n\ngo 1.19\n", "calc.go": GO_CALC, "calc_test.go": GO_TEST},
+        {
+            "go.mod": "module example.com/calc\n\ngo 1.19\n",
+            "calc.go": GO_CALC,
+            "calc_test.go": GO_TEST,
+        },
     )
     v = verifier(timeout_s=240)
     fixed = v.verify(
@@ -223,10 +231,18 @@ def test_go_test(tmp_path: Path) -> None:
     assert (fixed.tests_passed_before, fixed.tests_failed_before, fixed.tests_passed) == (1, 1, 2)
     emptied = v.verify(
         task_for(root, "go test ./..."),
-        Edit(files={"calc_test.go": GO_TEST.split("func TestAdd")[0] + "func TestZero" + GO_TEST.split("func TestZero")[1]}),
+        Edit(
+            files={
+                "calc_test.go": GO_TEST.split("func TestAdd")[0]
+                + "func TestZero"
+                + GO_TEST.split("func TestZero")[1]
+            }
+        ),
         "m",
     )
-    assert emptied.verdict == "fail" and "no longer ran: example.com/calc::TestAdd" in emptied.detail
+    assert (
+        emptied.verdict == "fail" and "no longer ran: example.com/calc::TestAdd" in emptied.detail
+    )
 
 
 # --------------------------------------------------------------------------- weak commands
@@ -268,7 +284,9 @@ def test_a_missing_module_is_an_uncounted_error_with_the_runners_message(tmp_pat
         },
     )
     command = f"{PYTEST} {shlex.quote(str(root / 'tests'))}"
-    out = verifier(timeout_s=60).verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
+    out = verifier(timeout_s=60).verify(
+        task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m"
+    )
     assert out.verdict == "error" and out.counted is False
     assert "cannot run even without the edit" in out.detail
     assert "ModuleNotFoundError: No module named 'requests_not_installed_here'" in out.detail
@@ -277,7 +295,10 @@ def test_a_missing_module_is_an_uncounted_error_with_the_runners_message(tmp_pat
 def test_an_edit_that_breaks_collection_is_the_models_fail(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path / "env",
-        {"calc.py": CALC, "tests/test_calc.py": "from calc import add\n\n\ndef test_x():\n    add(1, 1)\n"},
+        {
+            "calc.py": CALC,
+            "tests/test_calc.py": "from calc import add\n\n\ndef test_x():\n    add(1, 1)\n",
+        },
     )
     command = f"{PYTEST} {shlex.quote(str(root / 'tests'))}"
     out = verifier(timeout_s=60).verify(
@@ -290,10 +311,15 @@ def test_an_edit_that_breaks_collection_is_the_models_fail(tmp_path: Path) -> No
 def test_tests_that_time_out_without_the_edit_are_not_counted(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path / "hang",
-        {"calc.py": CALC, "tests/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(60)\n"},
+        {
+            "calc.py": CALC,
+            "tests/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(60)\n",
+        },
     )
     command = f"{PYTEST} {shlex.quote(str(root / 'tests'))}"
-    out = verifier(timeout_s=3).verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
+    out = verifier(timeout_s=3).verify(
+        task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m"
+    )
     assert out.verdict == "fail" and out.counted is False
     assert "even without the edit" in out.detail
 
@@ -307,7 +333,13 @@ def test_pytest_behind_an_npm_script_reports_through_pytest_addopts(tmp_path: Pa
             "calc.py": CALC,
             "tests/test_calc.py": "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n",
             "pytest.ini": "[pytest]\npythonpath = .\n",
-            "package.json": json.dumps({"name": "mixed", "version": "1.0.0", "scripts": {"test": f"{shlex.quote(sys.executable)} -m pytest -q tests"}}),
+            "package.json": json.dumps(
+                {
+                    "name": "mixed",
+                    "version": "1.0.0",
+                    "scripts": {"test": f"{shlex.quote(sys.executable)} -m pytest -q tests"},
+                }
+            ),
         },
     )
     v = verifier(timeout_s=60)

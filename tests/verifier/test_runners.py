@@ -133,7 +133,13 @@ def test_npm_test_reads_the_script(tmp_path: Path) -> None:
         return plan_command(command, "/out", tmp_path)
 
     jest = plan_for("eslint . && jest --ci")
-    assert jest.runner == "jest" and jest.argv == ("npm", "test", "--", "--json", "--outputFile=/out/jest.json")
+    assert jest.runner == "jest" and jest.argv == (
+        "npm",
+        "test",
+        "--",
+        "--json",
+        "--outputFile=/out/jest.json",
+    )
     node = plan_for("node --test test/ && echo done")
     assert node.runner == "node" and "NODE_OPTIONS" in node.env
     assert plan_for("jest && eslint .").weak is not None  # flags would reach eslint

@@ -322,11 +322,20 @@ def test_a_test_interpreter_in_a_masked_folder_is_visible_in_the_sandbox(tmp_pat
     which the sandbox's private /tmp would otherwise hide (exit 127)."""
     venv_root = Path(tempfile.mkdtemp(prefix="acrouter-venv-", dir="/tmp"))
     try:
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv_root / "venv")], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "venv", "--without-pip", str(venv_root / "venv")], check=True
+        )
         py = venv_root / "venv" / "bin" / "python"
-        root = write_tree(tmp_path / "ws", {"check.py": "import sys\nsys.exit(0 if open('flag').read() == 'ok' else 1)\n",
-                                            "flag": "no"})
-        task = Task(task_id="t", kind="bug_fixing", workspace=str(root), test_command=f"{py} check.py")
+        root = write_tree(
+            tmp_path / "ws",
+            {
+                "check.py": "import sys\nsys.exit(0 if open('flag').read() == 'ok' else 1)\n",
+                "flag": "no",
+            },
+        )
+        task = Task(
+            task_id="t", kind="bug_fixing", workspace=str(root), test_command=f"{py} check.py"
+        )
         verdict = ProjectVerifier(timeout_s=60).verify(task, Edit(files={"flag": "ok"}), "m")
         assert verdict.verdict == "pass", verdict.detail
     finally:

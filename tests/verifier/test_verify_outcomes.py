@@ -256,7 +256,15 @@ def test_the_detected_command_runs_the_projects_venv(tmp_path: Path) -> None:
     import importlib.metadata
     import shutil
 
-    for name in ("pytest", "pluggy", "iniconfig", "packaging", "pygments", "exceptiongroup", "tomli"):
+    for name in (
+        "pytest",
+        "pluggy",
+        "iniconfig",
+        "packaging",
+        "pygments",
+        "exceptiongroup",
+        "tomli",
+    ):
         try:
             dist = importlib.metadata.distribution(name)
         except importlib.metadata.PackageNotFoundError:
@@ -315,11 +323,15 @@ def test_prepare_runs_the_baseline_once_and_verify_reuses_it(project: Path, tmp_
     v = verifier(sandbox="none", cache_dir=tmp_path / "cache")
     task = task_for(project, pytest_cmd(project))
     base = v.prepare(task)
-    assert (base.tests_passed, base.tests_failed) == (1, 1) and counter.read_text().count("run") == 1
+    assert (base.tests_passed, base.tests_failed) == (1, 1) and counter.read_text().count(
+        "run"
+    ) == 1
     [failure] = base.failures
     assert failure.test_id.endswith("test_add") and failure.message.startswith("assert -1 == 5")
     verdict = v.verify(task, Edit(files={"calc.py": CALC.replace("a - b", "a * b")}), "m")
-    assert verdict.verdict == "fail" and counter.read_text().count("run") == 2  # the edited run only
+    assert (
+        verdict.verdict == "fail" and counter.read_text().count("run") == 2
+    )  # the edited run only
     assert [f.test_id for f in verdict.failures] == [failure.test_id]
     assert v.baseline_runs == 1
 

@@ -165,7 +165,9 @@ def run_router(
     seconds = 0.0
     for dim in held_out_dimensions(stream):
         sub_stream = stream.where(functools.partial(_in_dimension, dim, True))
-        sub_prior = drop_overlap(prior.where(functools.partial(_in_dimension, dim, False)), sub_stream)
+        sub_prior = drop_overlap(
+            prior.where(functools.partial(_in_dimension, dim, False)), sub_stream
+        )
         records, secs = run_stream(
             router,
             sub_prior,

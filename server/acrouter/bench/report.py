@@ -25,6 +25,7 @@ from .tables import FIRST_N, RunInfo, Table, first_regret, report_tables
 
 log = logging.getLogger(__name__)
 
+
 def file_name(router: str) -> str:
     return router.replace(":", "_").replace("/", "_")
 
@@ -137,7 +138,9 @@ def render_html(title: str, info: RunInfo, tables: Sequence[Table], png: bytes |
     parts.append("<h2>Cumulative regret; per-task regret and habit changes</h2>")
     if png is not None:
         encoded = base64.b64encode(png).decode("ascii")
-        parts.append(f'<img alt="cumulative regret per router" src="data:image/png;base64,{encoded}">')
+        parts.append(
+            f'<img alt="cumulative regret per router" src="data:image/png;base64,{encoded}">'
+        )
     else:
         parts.append(f"<p>Chart not drawn: {html.escape(INSTALL_HINT)}</p>")
     parts.append("</body></html>")

@@ -160,7 +160,7 @@ def hindsight_best_per_dimension(
 def first_regret(run: RouterRun, dim: str) -> str:
     for name, start, end in run.groups:
         if name == dim:
-            return f"{sum(r.regret for r in run.records[start:min(end, start + FIRST_N)]):.1f}"
+            return f"{sum(r.regret for r in run.records[start : min(end, start + FIRST_N)]):.1f}"
     return "n/a"
 
 
@@ -178,7 +178,9 @@ def lodo_sections(runs: Sequence[RouterRun], stream: Dataset, cost_weight: float
         for run in runs:
             summary = dict(run.group_summaries).get(dim)
             if summary is not None:
-                rows.append([run.router, *_with_first(_fmt(summary), first_regret(run, dim)), _note(run)])
+                rows.append(
+                    [run.router, *_with_first(_fmt(summary), first_regret(run, dim)), _note(run)]
+                )
         if dim in best:
             model, summary, first = best[dim]
             rows.append(

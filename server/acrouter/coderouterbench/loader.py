@@ -187,7 +187,13 @@ def load_dataset(root: Path | str, split: str) -> Dataset:
     models, prices = _load_models(models_path)
     tasks = _load_tasks(tasks_path)
     matrix = _Matrix(models)
-    _read_results(results_path, matrix, {t.task_id: t.dimension for t in tasks}, models_path.name, tasks_path.name)
+    _read_results(
+        results_path,
+        matrix,
+        {t.task_id: t.dimension for t in tasks},
+        models_path.name,
+        tasks_path.name,
+    )
     complete = _complete_tasks(tasks, matrix, tasks_path)
     return Dataset(
         split=split,
@@ -252,7 +258,9 @@ def _read_results(
                 )
             dim = dims.get(task_id)
             if dim is None:
-                raise DatasetError(f"{path}:{lineno}: column 'task_id': {task_id!r} is not in {tasks_file}")
+                raise DatasetError(
+                    f"{path}:{lineno}: column 'task_id': {task_id!r} is not in {tasks_file}"
+                )
             if i_dim is not None and row[i_dim] and row[i_dim] != dim:
                 raise DatasetError(
                     f"{path}:{lineno}: column 'dimension': {row[i_dim]!r} but {tasks_file} says {dim!r}"

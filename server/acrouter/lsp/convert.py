@@ -30,12 +30,21 @@ def _int(v: Any, what: str) -> int:
 def parse_range(raw: Any) -> Range | None:
     if raw is None:
         return None
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("start"), Mapping) or not isinstance(raw.get("end"), Mapping):
+    if (
+        not isinstance(raw, Mapping)
+        or not isinstance(raw.get("start"), Mapping)
+        or not isinstance(raw.get("end"), Mapping)
+    ):
         raise RequestError("range must be {start: {line, character}, end: {line, character}}")
     s, e = raw["start"], raw["end"]
     return Range(
-        Position(_int(s.get("line"), "range.start.line"), _int(s.get("character"), "range.start.character")),
-        Position(_int(e.get("line"), "range.end.line"), _int(e.get("character"), "range.end.character")),
+        Position(
+            _int(s.get("line"), "range.start.line"),
+            _int(s.get("character"), "range.start.character"),
+        ),
+        Position(
+            _int(e.get("line"), "range.end.line"), _int(e.get("character"), "range.end.character")
+        ),
     )
 
 
@@ -170,7 +179,9 @@ def to_domain_position(text: str, pos: Position, codec: PositionCodec = _UTF16) 
 def to_client_position(text: str, pos: Position, codec: PositionCodec = _UTF16) -> dict[str, int]:
     """A domain position (code points) in the client's code units, as LSP JSON."""
     lines = text.splitlines(keepends=True)
-    client = codec.position_to_client_units(lines, types.Position(line=pos.line, character=pos.character))
+    client = codec.position_to_client_units(
+        lines, types.Position(line=pos.line, character=pos.character)
+    )
     return {"line": client.line, "character": client.character}
 
 
@@ -192,10 +203,20 @@ def load_document(
             raise RequestError(f"{path} is not a readable file")
         open_text = read_text_file(path, max_bytes)
     if rng is not None:  # validate now: a bad range is the caller's error
-        rng = Range(to_domain_position(open_text, rng.start, codec), to_domain_position(open_text, rng.end, codec))
+        rng = Range(
+            to_domain_position(open_text, rng.start, codec),
+            to_domain_position(open_text, rng.end, codec),
+        )
         if (rng.end.line, rng.end.character) < (rng.start.line, rng.start.character):
             raise RequestError("range ends before it starts")
-    return Document(uri=uri, path=str(path), text=open_text, version=open_version, language_id=language_id, range=rng)
+    return Document(
+        uri=uri,
+        path=str(path),
+        text=open_text,
+        version=open_version,
+        language_id=language_id,
+        range=rng,
+    )
 
 
 def _end_position(text: str, codec: PositionCodec) -> dict[str, int]:
@@ -235,20 +256,32 @@ def workspace_edit(
             else:
                 rng = {"start": {"line": 0, "character": 0}, "end": _end_position(doc.text, codec)}
                 text = content
-            changes.append({
-                "textDocument": {"uri": doc.uri, "version": doc.version},
-                "edits": [{"range": rng, "newText": text}],
-            })
+            changes.append(
+                {
+                    "textDocument": {"uri": doc.uri, "version": doc.version},
+                    "edits": [{"range": rng, "newText": text}],
+                }
+            )
         else:
             path = Path(workspace or ".") / rel
             uri = path_to_uri(path)
             old = path.read_text(encoding="utf-8") if path.is_file() else ""
             if not path.exists():
                 changes.append({"kind": "create", "uri": uri, "options": {"ignoreIfExists": True}})
-            changes.append({
-                "textDocument": {"uri": uri, "version": None},
-                "edits": [{"range": {"start": {"line": 0, "character": 0}, "end": _end_position(old, codec)}, "newText": content}],
-            })
+            changes.append(
+                {
+                    "textDocument": {"uri": uri, "version": None},
+                    "edits": [
+                        {
+                            "range": {
+                                "start": {"line": 0, "character": 0},
+                                "end": _end_position(old, codec),
+                            },
+                            "newText": content,
+                        }
+                    ],
+                }
+            )
     return {"documentChanges": changes}
 
 

@@ -78,7 +78,10 @@ def preflight_failed(exc: PreflightError) -> RequestFailed:
     if exc.setting:
         message += f". Change the setting acrouter.{exc.setting} to fix this."
     failed = RequestFailed(message)
-    failed.data = {"reason": exc.reason, "setting": f"acrouter.{exc.setting}" if exc.setting else None}
+    failed.data = {
+        "reason": exc.reason,
+        "setting": f"acrouter.{exc.setting}" if exc.setting else None,
+    }
     return failed
 
 
@@ -106,7 +109,10 @@ class _Cancel:
 
 class _Progress:
     def __init__(
-        self, server: ACRouterServer, token: types.ProgressToken | None, loop: asyncio.AbstractEventLoop
+        self,
+        server: ACRouterServer,
+        token: types.ProgressToken | None,
+        loop: asyncio.AbstractEventLoop,
     ) -> None:
         self.server, self.token, self.loop = server, token, loop
 
@@ -128,8 +134,10 @@ class LspLogHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             kind = (
-                types.MessageType.Error if record.levelno >= logging.ERROR
-                else types.MessageType.Warning if record.levelno >= logging.WARNING
+                types.MessageType.Error
+                if record.levelno >= logging.ERROR
+                else types.MessageType.Warning
+                if record.levelno >= logging.WARNING
                 else types.MessageType.Info
             )
             msg = self.format(record)
@@ -164,7 +172,9 @@ class ACRouterServer(LanguageServer):
             self.app.update_settings(settings)
         for p in problems:
             log.warning("settings: %s", p)
-            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"ACRouter: {p}"))
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=f"ACRouter: {p}")
+            )
 
 
 def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRouterServer:
@@ -196,7 +206,9 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
         return await _route(ls, args)
 
     @server.command(HISTORY)
-    def history(ls: ACRouterServer, args: convert.HistoryArgs = convert.DEFAULT_HISTORY) -> dict[str, Any]:
+    def history(
+        ls: ACRouterServer, args: convert.HistoryArgs = convert.DEFAULT_HISTORY
+    ) -> dict[str, Any]:
         return {"entries": [convert.history_json(o) for o in ls.require_app().history(args.limit)]}
 
     @server.command(EXPLAIN)
@@ -237,7 +249,13 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     app = ls.require_app()
     loop = asyncio.get_running_loop()
     ls.loop = loop
-    uri, rng, instruction, test_command, apply = args.uri, args.range, args.instruction, args.test_command, args.apply
+    uri, rng, instruction, test_command, apply = (
+        args.uri,
+        args.range,
+        args.instruction,
+        args.test_command,
+        args.apply,
+    )
     try:
         path = uri_to_path(uri)
         opened = ls.workspace.text_documents.get(uri)
@@ -264,8 +282,13 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     progress = _Progress(ls, token, loop)
     try:
         result = await asyncio.to_thread(
-            app.route, doc, instruction, folders=folders, test_command=test_command,
-            cancel=cancel, progress=progress,
+            app.route,
+            doc,
+            instruction,
+            folders=folders,
+            test_command=test_command,
+            cancel=cancel,
+            progress=progress,
         )
     except Cancelled:
         log.info("request cancelled by the user")
@@ -284,13 +307,19 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     edit = None
     if result.edit is not None and result.final_model is not None:
         edit = convert.workspace_edit(
-            doc, result.edit, str(root), _new_texts(result.edit, doc, root), ls.workspace.position_codec
+            doc,
+            result.edit,
+            str(root),
+            _new_texts(result.edit, doc, root),
+            ls.workspace.position_codec,
         )
     payload = convert.result_json(result, edit)
     if apply and edit is not None:
         res = await ls.workspace_apply_edit_async(
-            types.ApplyWorkspaceEditParams(edit=ls.protocol._converter.structure(edit, types.WorkspaceEdit),
-                                           label=f"ACRouter: {result.final_model}")
+            types.ApplyWorkspaceEditParams(
+                edit=ls.protocol._converter.structure(edit, types.WorkspaceEdit),
+                label=f"ACRouter: {result.final_model}",
+            )
         )
         payload["applied"] = bool(res and res.applied)
         if not payload["applied"]:
@@ -325,7 +354,8 @@ async def _begin_progress(ls: ACRouterServer) -> types.ProgressToken | None:
         except Exception:  # noqa: BLE001 -- client refused: run without progress
             return None
     ls.work_done_progress.begin(
-        token, types.WorkDoneProgressBegin(title="ACRouter", message="choosing model", cancellable=True)
+        token,
+        types.WorkDoneProgressBegin(title="ACRouter", message="choosing model", cancellable=True),
     )
     return token
 
@@ -346,7 +376,9 @@ def serve(stdin: Any = None, stdout: Any = None) -> None:
     # stderr (the client's output channel) gets warnings; acrouter's own INFO records go to
     # the client as window/logMessage.  ACROUTER_LOG_LEVEL=DEBUG shows everything on stderr.
     level = os.environ.get("ACROUTER_LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if level != "DEBUG":
         logging.getLogger("pygls").setLevel(logging.WARNING)
     logging.getLogger("acrouter").setLevel(logging.INFO if level != "DEBUG" else logging.DEBUG)

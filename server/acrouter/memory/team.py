@@ -50,7 +50,12 @@ def team_priors(memory: Memory) -> list[TeamPrior]:
     out: dict[tuple[str, str], TeamPrior] = {}
     for agg in memory.aggregates():
         # compacted totals sum an unknown cost as 0: their cost counts for every attempt
-        _add(out, TeamPrior(agg.model, agg.kind, agg.n, agg.passes, agg.score_sum, agg.cost_usd_sum, agg.n))
+        _add(
+            out,
+            TeamPrior(
+                agg.model, agg.kind, agg.n, agg.passes, agg.score_sum, agg.cost_usd_sum, agg.n
+            ),
+        )
     outcomes: Iterable[Outcome] = memory.outcomes()
     for o in outcomes:
         for a in o.attempts:
@@ -59,7 +64,10 @@ def team_priors(memory: Memory) -> list[TeamPrior]:
             passed = a.verdict == "pass"
             score = a.score if a.score is not None else (1.0 if passed else 0.0)
             known = a.cost_usd is not None
-            _add(out, TeamPrior(a.model, o.kind, 1, int(passed), score, a.cost_usd or 0.0, int(known)))
+            _add(
+                out,
+                TeamPrior(a.model, o.kind, 1, int(passed), score, a.cost_usd or 0.0, int(known)),
+            )
     return [out[k] for k in sorted(out)]
 
 
@@ -99,7 +107,9 @@ def parse_team_file(data: Any, where: str) -> tuple[list[TeamPrior], list[str]]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return [], [f"{where}: not an ACRouter team priors file (format {FORMAT!r}); ignored"]
     if data.get("version") != VERSION:
-        return [], [f"{where}: team priors version {data.get('version')!r} is not {VERSION}; ignored"]
+        return [], [
+            f"{where}: team priors version {data.get('version')!r} is not {VERSION}; ignored"
+        ]
     entries = data.get("aggregates")
     if not isinstance(entries, list):
         return [], [f"{where}: 'aggregates' must be a list; ignored"]
@@ -113,10 +123,18 @@ def parse_team_file(data: Any, where: str) -> tuple[list[TeamPrior], list[str]]:
         n, passes, cost_n = _count(e.get("n")), _count(e.get("passes")), _count(e.get("costN"))
         score, cost = _amount(e.get("scoreSum")), _amount(e.get("costUsdSum"))
         if not (
-            isinstance(model, str) and model and isinstance(kind, str) and kind
-            and n is not None and passes is not None and cost_n is not None
-            and score is not None and cost is not None
-            and passes <= n and cost_n <= n and score <= n
+            isinstance(model, str)
+            and model
+            and isinstance(kind, str)
+            and kind
+            and n is not None
+            and passes is not None
+            and cost_n is not None
+            and score is not None
+            and cost is not None
+            and passes <= n
+            and cost_n <= n
+            and score <= n
         ):
             problems.append(
                 f"{where}: aggregates[{i}] needs {', '.join(_KEYS)} "

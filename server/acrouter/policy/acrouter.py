@@ -70,7 +70,6 @@ from .stats import SILENT_LEVELS, Estimate, HierStats, LevelK, group_label
 __all__ = ["ACRouterPolicy", "task_path"]
 
 
-
 #: levels too fine to be a domain of their own (see :meth:`ACRouterPolicy.domains`)
 FINE_LEVELS = frozenset({"shape"})
 K_MIN = 0.25  # the least weight (effective tasks) a prior keeps in a domain
@@ -275,7 +274,9 @@ class ACRouterPolicy:
         base_cost = None
         if prior_model is None and spec is not None and spec.input_cost_per_1m is not None:
             # a typical request: ~1.5k tokens in, ~600 out
-            base_cost = (1500 * spec.input_cost_per_1m + 600 * (spec.output_cost_per_1m or 0.0)) / 1e6
+            base_cost = (
+                1500 * spec.input_cost_per_1m + 600 * (spec.output_cost_per_1m or 0.0)
+            ) / 1e6
             base_cost *= domain_cost
         return self.stats.estimate(
             name,
@@ -392,7 +393,9 @@ class ACRouterPolicy:
             return first
         return self._escalate(task, remaining, tried, ests, ctx)
 
-    def _single(self, task: Task, models: Sequence[str], ests: Mapping[str, Estimate], ctx: _Ctx) -> Decision:
+    def _single(
+        self, task: Task, models: Sequence[str], ests: Mapping[str, Estimate], ctx: _Ctx
+    ) -> Decision:
         """One call: the best expected reward (a posterior sample where evidence is thin)."""
         cw = self.cost_weight
         rng = self._rng(task.task_id, 0) if self.explore else None
@@ -416,7 +419,9 @@ class ACRouterPolicy:
         return Decision(best.model, cands, reason)
 
     # ------------------------------------------------------------ escalation
-    def _conditional(self, path: Sequence[Group], failed_bm: tuple[str, ...]) -> CondEstimate | None:
+    def _conditional(
+        self, path: Sequence[Group], failed_bm: tuple[str, ...]
+    ) -> CondEstimate | None:
         return self.joints.conditional(path, failed_bm, self.params.cond_shrink)
 
     def _escalate(

@@ -99,7 +99,9 @@ class DomainFit:
                 spread = f" ({self.dispersion:.0f}x the spread they predict)"
             bits.append(f"outcomes {verb} the benchmark priors{spread}; priors weighted {w:.2g}")
         if self.fail_worth < 0.5:
-            bits.append(f"a failed attempt is worth {self.fail_worth:.2g}x the benchmark's partial credit")
+            bits.append(
+                f"a failed attempt is worth {self.fail_worth:.2g}x the benchmark's partial credit"
+            )
         if abs(self.after_fail - 1.0) > 0.25:
             bits.append(f"passes after a failure {self.after_fail:.2g}x the benchmark's")
         if not bits:
@@ -214,7 +216,9 @@ class Calibration:
             self._sums.move_to_end(g)
         return cell
 
-    def add_call(self, domains: Sequence[Group], cost: float | None, expected: float | None) -> None:
+    def add_call(
+        self, domains: Sequence[Group], cost: float | None, expected: float | None
+    ) -> None:
         for g in domains:
             cell = self._cell(g)
             cell.calls += 1

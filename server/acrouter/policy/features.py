@@ -37,7 +37,43 @@ _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[a-z][a-z0-9]+")
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|==|!=|<=|>=|->|=>|::|[{}()\[\];:.,=<>+\-*/%&|^!~]")
 _STOP = frozenset(
-    ["the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "is", "are", "be", "it", "this", "that", "with", "as", "by", "at", "from", "if", "not", "can", "should", "would", "will", "when", "which", "what", "into", "then", "else", "also", "please"]
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "is",
+        "are",
+        "be",
+        "it",
+        "this",
+        "that",
+        "with",
+        "as",
+        "by",
+        "at",
+        "from",
+        "if",
+        "not",
+        "can",
+        "should",
+        "would",
+        "will",
+        "when",
+        "which",
+        "what",
+        "into",
+        "then",
+        "else",
+        "also",
+        "please",
+    ]
 )
 
 

@@ -60,7 +60,9 @@ class GroupJoint:
 
     __slots__ = ("_cache", "full", "ge", "ge_any", "n", "passes")
 
-    def __init__(self, n: int, passes: Mapping[str, int], ge: Mapping[str, tuple[int, ...]]) -> None:
+    def __init__(
+        self, n: int, passes: Mapping[str, int], ge: Mapping[str, tuple[int, ...]]
+    ) -> None:
         self.n = n
         self.full = (1 << n) - 1
         self.passes = dict(passes)

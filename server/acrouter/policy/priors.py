@@ -56,7 +56,8 @@ def fit_priors(prior: Dataset, params: PolicyParams = DEFAULT_PARAMS) -> Priors:
             stats.add_prior(m, path, scores[j], costs[j])
     # a group with exactly its parent's tasks adds nothing but double counting
     aliases = frozenset(
-        g for g, parent in parents.items()
+        g
+        for g, parent in parents.items()
         if g[0] in ("shape", "sub") and len(members[g]) == len(members[parent])
     )
     for g in aliases:
@@ -66,7 +67,9 @@ def fit_priors(prior: Dataset, params: PolicyParams = DEFAULT_PARAMS) -> Priors:
         for g, idx in members.items()
         if len(idx) >= MIN_JOINT_TASKS and g not in aliases
     }
-    log.debug("priors: %d groups, %d aliases, %d joint tables", len(members), len(aliases), len(joints))
+    log.debug(
+        "priors: %d groups, %d aliases, %d joint tables", len(members), len(aliases), len(joints)
+    )
     return Priors(stats, joints, aliases)
 
 

@@ -56,7 +56,9 @@ class Cell:
             self.cost_n += w
 
     def __repr__(self) -> str:
-        return f"Cell(n={self.n:g}, score={self.score:g}, passes={self.passes:g}, cost={self.cost:g})"
+        return (
+            f"Cell(n={self.n:g}, score={self.score:g}, passes={self.passes:g}, cost={self.cost:g})"
+        )
 
 
 @attrs.frozen
@@ -147,7 +149,9 @@ class HierStats:
         self.online: OrderedDict[Group, dict[str, Cell]] = OrderedDict()
 
     # -------------------------------------------------------------- updates
-    def add_prior(self, model: str, groups: Iterable[Group], score: float, cost: float | None) -> None:
+    def add_prior(
+        self, model: str, groups: Iterable[Group], score: float, cost: float | None
+    ) -> None:
         passed = score >= 1.0
         for g in groups:
             row = self.prior.get(g)
@@ -193,7 +197,14 @@ class HierStats:
         cell.cost_n += n * w
 
     def add_team_sums(
-        self, model: str, kind: str, n: float, score: float, passes: float, cost: float, cost_n: float
+        self,
+        model: str,
+        kind: str,
+        n: float,
+        score: float,
+        passes: float,
+        cost: float,
+        cost_n: float,
     ) -> None:
         """Add a team's aggregate for ``model`` on ``kind`` (summed over team files)."""
         row = self.team.setdefault((TEAM_LEVEL, kind), {})
@@ -285,7 +296,13 @@ class HierStats:
             n = s = ps = c = cn = 0.0
             if at_team and team is not None:
                 w = min(TEAM_WEIGHT, TEAM_CAP / team.n)
-                n, s, ps, c, cn = (w * team.n, w * team.score, w * team.passes, w * team.cost, w * team.cost_n)
+                n, s, ps, c, cn = (
+                    w * team.n,
+                    w * team.score,
+                    w * team.passes,
+                    w * team.cost,
+                    w * team.cost_n,
+                )
                 team_n, team_passes, team_group = team.n, team.passes, g
             if p is not None and p.n > 0:
                 scale = cap / p.n if p.n > cap else 1.0

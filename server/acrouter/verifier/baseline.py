@@ -103,12 +103,19 @@ def _python_stamps(program: str) -> Iterable[str]:
     real = os.path.realpath(program)
     if "python" not in os.path.basename(program) and "python" not in os.path.basename(real):
         return
-    for prefix in {os.path.dirname(os.path.dirname(program)), os.path.dirname(os.path.dirname(real))}:
+    for prefix in {
+        os.path.dirname(os.path.dirname(program)),
+        os.path.dirname(os.path.dirname(real)),
+    }:
         cfg = os.path.join(prefix, "pyvenv.cfg")
         if os.path.isfile(cfg):
             yield _stamp(cfg)
-        for pattern in ("lib/python*/site-packages", "lib/python*/dist-packages",
-                        "local/lib/python*/dist-packages", "lib/python3/dist-packages"):
+        for pattern in (
+            "lib/python*/site-packages",
+            "lib/python*/dist-packages",
+            "local/lib/python*/dist-packages",
+            "lib/python3/dist-packages",
+        ):
             for folder in sorted(glob.glob(os.path.join(prefix, pattern))):
                 yield _stamp(folder)
 
@@ -218,4 +225,3 @@ class BaselineCache:
         files = sorted(self.cache_dir.glob("baseline-*.json"), key=lambda p: p.stat().st_mtime)
         for old in files[:-keep]:
             old.unlink(missing_ok=True)
-

@@ -138,8 +138,18 @@ def overlay_works(bwrap: str, lower: str) -> bool:
     if not path:
         return False
     probe = [
-        path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--tmpfs", "/tmp",
-        "--overlay-src", lower, "--tmp-overlay", lower,
+        path,
+        "--unshare-all",
+        "--die-with-parent",
+        "--ro-bind",
+        "/",
+        "/",
+        "--tmpfs",
+        "/tmp",
+        "--overlay-src",
+        lower,
+        "--tmp-overlay",
+        lower,
     ]
     if os.geteuid() == 0:
         probe += ["--cap-drop", "ALL"]
@@ -206,7 +216,11 @@ def tool_mounts(argv: Sequence[str], workspace: Path) -> tuple[Mount, ...]:
         seen.add(program)
         path = Path(program)
         folder = path if path.is_dir() and not path.is_symlink() else path.parent
-        venv = folder.parent if folder.name == "bin" and (folder.parent / "pyvenv.cfg").exists() else None
+        venv = (
+            folder.parent
+            if folder.name == "bin" and (folder.parent / "pyvenv.cfg").exists()
+            else None
+        )
         root = venv or folder
         if venv is not None and (home := _venv_home(venv)):
             queue.extend(str(p) for p in Path(home).glob("python*"))

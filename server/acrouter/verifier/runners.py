@@ -219,8 +219,11 @@ def _segment(command: str, span: tuple[int, int]) -> _Segment | None:
         return None
     i = 0
     while i < len(tokens) and (
-        _ASSIGNMENT.match(tokens[i]) or tokens[i] in _PREFIXES or tokens[i].startswith("-")
-        and i > 0 and tokens[i - 1] in _PREFIXES
+        _ASSIGNMENT.match(tokens[i])
+        or tokens[i] in _PREFIXES
+        or tokens[i].startswith("-")
+        and i > 0
+        and tokens[i - 1] in _PREFIXES
     ):
         i += 1
     return _Segment(span[0], span[1], tuple(tokens[i:]), i)
@@ -332,9 +335,12 @@ def _unittest_to_pytest(args: tuple[str, ...]) -> list[str] | None:
         if len(positional) > 1:
             pattern = positional[1]
     return [
-        "-o", f"python_files={pattern}",
-        "-o", "python_functions=__acrouter_unittest_only__",
-        "-o", "python_classes=__acrouter_unittest_only__",
+        "-o",
+        f"python_files={pattern}",
+        "-o",
+        "python_functions=__acrouter_unittest_only__",
+        "-o",
+        "python_classes=__acrouter_unittest_only__",
         start,
     ]
 
@@ -610,9 +616,11 @@ def python_version(interpreter: str | None) -> tuple[int, int] | None:
             parser.read_string("[venv]\n" + _text(cfg))
         except configparser.Error:
             return None
-        raw = parser.get("venv", "version_info", fallback=None) or parser.get(
-            "venv", "version", fallback=""
-        ) or ""
+        raw = (
+            parser.get("venv", "version_info", fallback=None)
+            or parser.get("venv", "version", fallback="")
+            or ""
+        )
         m = re.match(r"(\d+)\.(\d+)", raw.strip())
         return (int(m.group(1)), int(m.group(2))) if m else None
     m = re.search(r"python(\d+)\.(\d+)$", os.path.realpath(path))

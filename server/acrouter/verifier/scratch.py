@@ -381,4 +381,3 @@ class ScratchPool:
             idle, self._idle = self._idle, []
         for scratch in idle:
             scratch.destroy()
-

@@ -143,7 +143,9 @@ def _with(reason: str, before: TestRun | None, after: TestRun) -> str:
 def _same_trouble(before: TestRun, after: TestRun) -> bool:
     """``after`` cannot run either, and the edit added no trouble of its own (no newly
     broken file, no previously passing test failing)."""
-    if not (after.cannot_run or (after.outcomes is None and not after.timed_out and not after.killed)):
+    if not (
+        after.cannot_run or (after.outcomes is None and not after.timed_out and not after.killed)
+    ):
         return False
     if before.outcomes is None or after.outcomes is None:
         return True
