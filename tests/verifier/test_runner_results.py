@@ -253,13 +253,16 @@ def test_a_make_target_gives_a_weak_verdict(tmp_path: Path) -> None:
         tmp_path / "mk",
         {"calc.py": CALC, "check.py": "from calc import add\nassert add(2, 3) == 5\n"},
     )
-    (root / "Makefile").write_text(f"test:\n\t{shlex.quote(sys.executable)} check.py\n")
+    (root / "Makefile").write_text("test:\n\t$(PY) check.py\n")
+    # the interpreter is named on the command line (a make variable), so the sandbox
+    # mounts it even when it lives in a folder the sandbox hides (a checkout under /tmp)
+    make = f"make test PY={shlex.quote(sys.executable)}"
     v = verifier(timeout_s=60)
-    out = v.verify(task_for(root, "make test"), Edit(files={"calc.py": CALC_FIXED}), "m")
+    out = v.verify(task_for(root, make), Edit(files={"calc.py": CALC_FIXED}), "m")
     assert out.verdict == "pass" and out.weak
     assert "skipped or deleted tests cannot be detected with this command" in out.detail
     # deleting the check passes too: exactly why the verdict is weak
-    cheat = v.verify(task_for(root, "make test"), Edit(files={"check.py": "pass\n"}), "m")
+    cheat = v.verify(task_for(root, make), Edit(files={"check.py": "pass\n"}), "m")
     assert cheat.verdict == "pass" and cheat.weak
 
 

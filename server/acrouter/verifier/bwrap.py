@@ -174,13 +174,16 @@ SANDBOX_TMP = "/tmp/acrouter-tmp"
 
 
 def _command_paths(argv: Sequence[str]) -> list[str]:
-    """Absolute paths named by a command, including inside ``sh -c "..."``."""
+    """Absolute paths named by a command, including inside ``sh -c "..."`` and in
+    ``VAR=/path`` words."""
     tokens = list(argv)
     if len(argv) >= 3 and os.path.basename(argv[0]) in ("sh", "bash", "dash") and argv[1] == "-c":
         try:
             tokens += shlex.split(argv[2])
         except ValueError:
             pass
+    # ``VAR=/path`` words (an environment assignment or a make variable) name paths too
+    tokens += [t.partition("=")[2] for t in tokens if "=" in t and not t.startswith("-")]
     return [t for t in tokens if os.path.isabs(t) and os.path.lexists(t)]
 
 

@@ -41,6 +41,7 @@ from .runners import (
     plan_command,
     project_python,
     pytest_addopts,
+    script_tokens,
 )
 from .sandbox import GiB, Limits, RunSpec, run_command
 from .scratch import Scan, Scratch, ScratchPool, scan_workspace
@@ -410,7 +411,7 @@ class ProjectVerifier:
                 scratch=None if overlay else ws,
                 shared=scan.shared_dirs,
                 edits=edits,
-                tools=tool_mounts(plan.argv, root),
+                tools=tool_mounts((*plan.argv, *script_tokens(plan.argv, root)), root),
                 extra=(Mount(str(out), str(out), True), Mount(str(home), str(home), True)),
             )
             real_home = source_env.get("HOME") or os.path.expanduser("~")

@@ -289,6 +289,29 @@ def _npm_script(tokens: tuple[str, ...]) -> str | None:
     return None
 
 
+def script_tokens(argv: tuple[str, ...] | list[str], root: Path | None) -> tuple[str, ...]:
+    """The words of the package.json script an ``npm test`` / ``npm run NAME`` command
+    runs (also behind ``sh -c``), so the sandbox can see the programs the script names."""
+    tokens = tuple(argv)
+    if (
+        len(tokens) >= 3
+        and os.path.basename(tokens[0]) in ("sh", "bash", "dash")
+        and tokens[1] == "-c"
+    ):
+        try:
+            tokens = tuple(shlex.split(tokens[2]))
+        except ValueError:
+            return ()
+    name = _npm_script(tokens)
+    script = _read_script(root, name) if name else None
+    if not script:
+        return ()
+    try:
+        return tuple(shlex.split(script))
+    except ValueError:
+        return ()
+
+
 def _read_script(root: Path | None, name: str) -> str | None:
     if root is None:
         return None
