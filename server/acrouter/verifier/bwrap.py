@@ -11,7 +11,7 @@ from pathlib import Path
 
 import attrs
 
-from .bwrap_exe import find_bwrap
+from .bwrap_exe import find_bwrap, probe
 
 MiB = 1024**2
 
@@ -40,12 +40,12 @@ def bwrap_problem(bwrap: str = "bwrap") -> str | None:
     path = bwrap if os.sep in bwrap else find_bwrap(bwrap).path
     if not path or not os.access(path, os.X_OK):
         return BWRAP_MISSING
-    probe = [path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/"]
+    argv = [path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/"]
     if os.geteuid() == 0:
-        probe += ["--cap-drop", "ALL"]
+        argv += ["--cap-drop", "ALL"]
     try:
         res = subprocess.run(
-            [*probe, "true"], capture_output=True, timeout=30, stdin=subprocess.DEVNULL, check=False
+            [*argv, "true"], capture_output=True, timeout=30, stdin=subprocess.DEVNULL, check=False
         )
     except (OSError, subprocess.SubprocessError) as exc:
         return f"{BWRAP_MISSING} (bwrap failed to start: {exc})"
@@ -62,17 +62,8 @@ def bwrap_problem(bwrap: str = "bwrap") -> str | None:
 
 @functools.lru_cache(maxsize=8)
 def _bwrap_supports_size(bwrap: str) -> bool:
-    try:
-        res = subprocess.run(
-            [bwrap, "--help"],
-            capture_output=True,
-            timeout=30,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return b"--size" in res.stdout + res.stderr
+    res = probe([bwrap, "--help"])
+    return res is not None and b"--size" in res.stdout + res.stderr
 
 
 def bwrap_argv(
@@ -137,7 +128,7 @@ def overlay_works(bwrap: str, lower: str) -> bool:
     path = bwrap if os.sep in bwrap else find_bwrap(bwrap).path
     if not path:
         return False
-    probe = [
+    argv = [
         path,
         "--unshare-all",
         "--die-with-parent",
@@ -152,19 +143,10 @@ def overlay_works(bwrap: str, lower: str) -> bool:
         lower,
     ]
     if os.geteuid() == 0:
-        probe += ["--cap-drop", "ALL"]
+        argv += ["--cap-drop", "ALL"]
     marker = os.path.join(lower, ".acrouter-overlay-probe")
-    try:
-        res = subprocess.run(
-            [*probe, "--", "/bin/sh", "-c", 'echo x > "$0" && test -s "$0"', marker],
-            capture_output=True,
-            timeout=30,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return res.returncode == 0 and not os.path.lexists(marker)
+    res = probe([*argv, "--", "/bin/sh", "-c", 'echo x > "$0" && test -s "$0"', marker])
+    return res is not None and res.returncode == 0 and not os.path.lexists(marker)
 
 
 #: Folders the sandbox replaces with private tmpfs mounts.

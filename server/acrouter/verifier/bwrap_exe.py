@@ -59,17 +59,21 @@ class BwrapExe:
         }
 
 
-def version_of(path: str) -> tuple[int, int, int] | None:
-    """``bwrap --version`` as a tuple, None when it does not run or says something else."""
+def probe(argv: list[str]) -> subprocess.CompletedProcess[bytes] | None:
+    """Run a short probe of a helper program (``bwrap --version``, ``prlimit ... true``):
+    its output, or None when it cannot start or does not end within 30 s."""
     try:
-        res = subprocess.run(
-            [path, "--version"],
-            capture_output=True,
-            timeout=30,
-            stdin=subprocess.DEVNULL,
-            check=False,
+        return subprocess.run(
+            argv, capture_output=True, timeout=30, stdin=subprocess.DEVNULL, check=False
         )
     except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def version_of(path: str) -> tuple[int, int, int] | None:
+    """``bwrap --version`` as a tuple, None when it does not run or says something else."""
+    res = probe([path, "--version"])
+    if res is None:
         return None
     m = _VERSION.search(res.stdout.decode("utf-8", "replace"))
     if res.returncode != 0 or m is None:

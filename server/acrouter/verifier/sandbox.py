@@ -38,7 +38,7 @@ import attrs
 
 from ..domain import Cancelled, CancelToken
 from .bwrap import Mount, bwrap_argv
-from .bwrap_exe import find_bwrap
+from .bwrap_exe import find_bwrap, probe
 from .processes import (
     PidsCgroup,
     descendants,
@@ -171,17 +171,8 @@ def find_prlimit() -> str | None:
     path = which("prlimit")
     if not path:
         return None
-    try:
-        res = subprocess.run(
-            [path, "--nofile=256", "--", "true"],
-            capture_output=True,
-            timeout=30,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return path if res.returncode == 0 else None
+    res = probe([path, "--nofile=256", "--", "true"])
+    return path if res is not None and res.returncode == 0 else None
 
 
 # --------------------------------------------------------------------------- output
