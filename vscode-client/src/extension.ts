@@ -4,7 +4,8 @@
 import * as vscode from "vscode";
 import { ChartView, CHART_VIEW } from "./chartView";
 import { currentSettings, ServerManager } from "./client";
-import { type Deps, registerCommands } from "./commands";
+import type { Deps } from "./commandDeps";
+import { registerCommands } from "./commands";
 import { DiffStore } from "./diffStore";
 import { SCHEME, VirtualDocuments } from "./documents";
 import { HistoryModel } from "./historyModel";

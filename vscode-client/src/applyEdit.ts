@@ -1,0 +1,109 @@
+// Applying the server's edit without clobbering the user's work: the proposed text
+// is shown beside the file, and the edit is applied only when the user says so and
+// only while every open buffer it touches is still the version the server read
+// (checked before the preview and again at Apply). What fits is decided in edits.ts.
+
+import { randomUUID } from "node:crypto";
+import * as vscode from "vscode";
+import type { LanguageClient } from "vscode-languageclient/node";
+import type { Deps } from "./commandDeps";
+import { closeDiffTabs } from "./documents";
+import { staleReason, touchedUris } from "./edits";
+import { showError } from "./log";
+import { applyPrompt, basename } from "./present";
+import type { RouteAndCompleteResult, WorkspaceEdit } from "./protocol";
+import { DETAILS, offerDetails } from "./requestDetails";
+
+const APPLY = "Apply Edit";
+const DISCARD = "Discard";
+
+/** The same document, however each side spells its URI. */
+export function sameUri(a: string, b: string): boolean {
+  return a === b || vscode.Uri.parse(a).toString() === vscode.Uri.parse(b).toString();
+}
+
+function openVersion(uri: string): number | undefined {
+  return vscode.workspace.textDocuments.find((d) => !d.isClosed && sameUri(d.uri.toString(), uri))?.version;
+}
+
+/**
+ * Preview the proposed text of `doc` in a diff and apply the edit if the user chooses
+ * Apply. `requestVersion`: the version of `doc` the request was made from; when a
+ * buffer the edit touches has changed since, the user gets a warning instead.
+ */
+export async function previewAndApply(
+  deps: Deps,
+  client: LanguageClient,
+  doc: vscode.TextDocument,
+  requestVersion: number,
+  result: RouteAndCompleteResult,
+  proposed: string,
+  details: () => Promise<void>,
+): Promise<void> {
+  const edit = result.edit as WorkspaceEdit;
+  const uri = doc.uri.toString();
+  const name = basename(doc.uri.path);
+  const stale = staleReason(edit, uri, requestVersion, openVersion, sameUri);
+  if (stale) {
+    await deps.diffs.markApplied(result.requestId, false);
+    await offerDetails(
+      vscode.window.showWarningMessage(
+        `ACRouter: ${stale}, so the proposed edit no longer fits; it was not applied. Run the command again.`,
+        DETAILS,
+      ),
+      details,
+    );
+    return;
+  }
+  const previewUri = deps.docs.set(`/preview/${result.requestId || randomUUID()}/${name}`, proposed);
+  let applied = false;
+  try {
+    const previewDoc = await vscode.workspace.openTextDocument(previewUri);
+    if (previewDoc.languageId !== doc.languageId)
+      await vscode.languages.setTextDocumentLanguage(previewDoc, doc.languageId);
+    await vscode.commands.executeCommand(
+      "vscode.diff",
+      doc.uri,
+      previewUri,
+      `${name}: current ↔ proposed by ${result.finalModel ?? "ACRouter"}`,
+      { preview: true },
+    );
+    const others = touchedUris(edit).filter((u) => !sameUri(u, uri));
+    const ask = result.verified ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    let choice: string | undefined;
+    do {
+      choice = await ask(applyPrompt(result, others), APPLY, DISCARD, DETAILS);
+      if (choice === DETAILS) await details();
+    } while (choice === DETAILS);
+    if (choice === APPLY) applied = await applyEdit(deps, client, edit, uri, requestVersion);
+  } finally {
+    await deps.diffs.markApplied(result.requestId, applied);
+    await closeDiffTabs(previewUri);
+    deps.docs.delete(previewUri);
+  }
+}
+
+/** Apply the edit if its buffers are still as the request saw them (the user may have typed meanwhile). */
+async function applyEdit(
+  deps: Deps,
+  client: LanguageClient,
+  edit: WorkspaceEdit,
+  uri: string,
+  requestVersion: number,
+): Promise<boolean> {
+  const stale = staleReason(edit, uri, requestVersion, openVersion, sameUri);
+  if (stale) {
+    void vscode.window.showWarningMessage(`ACRouter: the edit was NOT applied: ${stale}. Run the command again.`);
+    deps.log.warn(`edit not applied: ${stale}`);
+    return false;
+  }
+  const converted = await client.protocol2CodeConverter.asWorkspaceEdit(
+    edit as Parameters<typeof client.protocol2CodeConverter.asWorkspaceEdit>[0],
+  );
+  if (!converted || !(await vscode.workspace.applyEdit(converted))) {
+    showError(deps.log, "ACRouter: VS Code could not apply the edit.");
+    return false;
+  }
+  vscode.window.setStatusBarMessage("$(check) ACRouter: edit applied", 4000);
+  return true;
+}
