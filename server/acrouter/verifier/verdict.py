@@ -169,177 +169,173 @@ def judge(before: TestRun | None, after: TestRun, weak: str | None = None) -> Ve
 
 
 def _judge(before: TestRun | None, after: TestRun) -> Verdict:
-    b_passed = before.passed if before is not None else None
-    b_failed = before.failed if before is not None else None
-    a_passed, a_failed = after.passed, after.failed
-    score = None
-    if a_passed is not None and a_failed is not None and a_passed + a_failed > 0:
-        score = a_passed / (a_passed + a_failed)
+    """The rules in order: the set-up's fault, runs that did not finish, runs without
+    per-test results, then the per-test comparison."""
+    j = _Judgement(before, after)
+    for rule in (_setup_fault, _unfinished):
+        v = rule(j)
+        if v is not None:
+            return v
+    if after.outcomes is None:
+        return _exit_code_only(j)
+    lost = _lost_tests(j, after.outcomes)
+    return lost if lost is not None else _failing_tests(j)
 
-    def verdict(kind: str, detail: str, counted: bool = True) -> Verdict:
+
+class _Judgement:
+    """The two runs being compared, and the verdict's counts and score."""
+
+    def __init__(self, before: TestRun | None, after: TestRun) -> None:
+        self.before = before
+        self.after = after
+        #: the baseline's per-test results, when it has them
+        self.old = before.outcomes if before is not None else None
+        self.b_passed = before.passed if before is not None else None
+        self.b_failed = before.failed if before is not None else None
+        self.a_passed, self.a_failed = after.passed, after.failed
+        ran = self.ran = (self.a_passed or 0) + (self.a_failed or 0)
+        self.score: float | None = None
+        if self.a_passed is not None and self.a_failed is not None and ran > 0:
+            self.score = self.a_passed / ran
+
+    def verdict(self, kind: str, detail: str, counted: bool = True) -> Verdict:
         return Verdict(
             verdict=kind,
             detail=detail,
-            tests_passed_before=b_passed,
-            tests_failed_before=b_failed,
-            tests_passed=a_passed,
-            tests_failed=a_failed,
-            score=score if kind != "error" else None,
+            tests_passed_before=self.b_passed,
+            tests_failed_before=self.b_failed,
+            tests_passed=self.a_passed,
+            tests_failed=self.a_failed,
+            score=self.score if kind != "error" else None,
             counted=counted,
-            failures=failures_of(after) if kind == "fail" else (),
+            failures=failures_of(self.after) if kind == "fail" else (),
         )
 
-    # -- the tests cannot run, with or without the edit: the set-up's fault
-    if before is not None and before.cannot_run and _same_trouble(before, after):
-        code = after.exit_code
-        why = after.why_not() or before.why_not()
-        what = f"exit code {code}" if code is not None else "no exit code"
-        if code in _PYTEST_CANNOT_RUN and after.expects_report:
-            what += f", {_PYTEST_CANNOT_RUN[code]}"
-        elif code in _COMMAND_MISSING:
-            what += f", {_COMMAND_MISSING[code]}"
-        return verdict(
-            "error",
-            f"the tests cannot run even without the edit ({what}): {why}".rstrip(": "),
+    def fail(self, reason: str, counted: bool = True) -> Verdict:
+        """A failing verdict: ``reason`` followed by the counts."""
+        return self.verdict("fail", _with(reason, self.before, self.after), counted)
+
+
+def _setup_fault(j: _Judgement) -> Verdict | None:
+    """The tests cannot run, with or without the edit: the set-up's fault."""
+    before, after = j.before, j.after
+    if before is None or not before.cannot_run or not _same_trouble(before, after):
+        return None
+    code = after.exit_code
+    why = after.why_not() or before.why_not()
+    what = f"exit code {code}" if code is not None else "no exit code"
+    if code in _PYTEST_CANNOT_RUN and after.expects_report:
+        what += f", {_PYTEST_CANNOT_RUN[code]}"
+    elif code in _COMMAND_MISSING:
+        what += f", {_COMMAND_MISSING[code]}"
+    return j.verdict(
+        "error",
+        f"the tests cannot run even without the edit ({what}): {why}".rstrip(": "),
+        counted=False,
+    )
+
+
+def _unfinished(j: _Judgement) -> Verdict | None:
+    """Runs that did not finish: stopped by the sandbox, or timed out."""
+    before, after = j.before, j.after
+    if after.killed:
+        return j.fail(f"the tests were stopped: {after.killed}")
+    if not after.timed_out:
+        return None
+    if before is not None and before.timed_out:
+        return j.fail(
+            f"the tests time out after {after.timeout_s:g} s even without the edit",
             counted=False,
         )
+    return j.fail(f"the tests timed out after {after.timeout_s:g} s")
 
-    # -- runs that did not finish
-    if after.killed:
-        return verdict("fail", _with(f"the tests were stopped: {after.killed}", before, after))
-    if after.timed_out:
-        if before is not None and before.timed_out:
-            return verdict(
-                "fail",
-                _with(
-                    f"the tests time out after {after.timeout_s:g} s even without the edit",
-                    before,
-                    after,
-                ),
-                counted=False,
-            )
-        return verdict(
-            "fail", _with(f"the tests timed out after {after.timeout_s:g} s", before, after)
+
+def _exit_code_only(j: _Judgement) -> Verdict:
+    """A run without per-test results: a runner that should have left a report never
+    passes; any other command passes iff it exits 0."""
+    before, after = j.before, j.after
+    code = after.exit_code
+    if code in _COMMAND_MISSING and not after.expects_report:
+        return j.verdict(
+            "error",
+            f"the test command was {_COMMAND_MISSING[code]} (exit code {code}): "
+            f"{after.last_line}".rstrip(": "),
         )
-
-    # -- runs without per-test results
-    if after.outcomes is None:
-        code = after.exit_code
-        if code in _COMMAND_MISSING and not after.expects_report:
-            return verdict(
-                "error",
-                f"the test command was {_COMMAND_MISSING[code]} (exit code {code}): "
-                f"{after.last_line}".rstrip(": "),
+    if after.expects_report:
+        if code in _PYTEST_CANNOT_RUN or code in _COMMAND_MISSING:
+            what = _PYTEST_CANNOT_RUN.get(code) or _COMMAND_MISSING[code]
+            if code == 5:
+                return j.fail("no test ran (pytest collected no tests)")
+            return j.fail(
+                f"pytest could not run the tests (exit code {code}, {what})"
+                + (f": {after.last_line}" if after.last_line else "")
             )
-        if after.expects_report:
-            if code in _PYTEST_CANNOT_RUN or code in _COMMAND_MISSING:
-                what = _PYTEST_CANNOT_RUN.get(code) or _COMMAND_MISSING[code]
-                if code == 5:
-                    return verdict(
-                        "fail", _with("no test ran (pytest collected no tests)", before, after)
-                    )
-                return verdict(
-                    "fail",
-                    _with(
-                        f"pytest could not run the tests (exit code {code}, {what})"
-                        + (f": {after.last_line}" if after.last_line else ""),
-                        before,
-                        after,
-                    ),
-                )
-            return verdict(
-                "fail",
-                _with(
-                    f"the test run produced no test report (exit code {code}); did it exit early?",
-                    before,
-                    after,
-                ),
-            )
-        if code == 0:
-            return verdict("pass", _summary(before, after) or "tests exited 0")
-        if (
-            before is not None
-            and before.outcomes is None
-            and before.exit_code not in (0, None)
-            and not before.expects_report
-        ):
-            return verdict(
-                "fail",
-                _with("the tests fail even without the edit", before, after),
-                counted=False,
-            )
-        return verdict(
-            "fail",
-            _with("the tests failed", before, after)
-            if code is not None
-            else "the tests did not finish",
+        return j.fail(
+            f"the test run produced no test report (exit code {code}); did it exit early?"
         )
+    if code == 0:
+        return j.verdict("pass", _summary(before, after) or "tests exited 0")
+    if (
+        before is not None
+        and before.outcomes is None
+        and before.exit_code not in (0, None)
+        and not before.expects_report
+    ):
+        return j.fail("the tests fail even without the edit", counted=False)
+    if code is None:
+        return j.verdict("fail", "the tests did not finish")
+    return j.fail("the tests failed")
 
-    # -- per-test results
-    outcomes = after.outcomes
-    ran = (a_passed or 0) + (a_failed or 0)
-    if before is not None and before.outcomes is not None:
+
+def _lost_tests(j: _Judgement, outcomes: Mapping[str, str]) -> Verdict | None:
+    """What the edit took away: files that no longer run, no test run at all, tests
+    that passed and now fail, disappeared or became skipped."""
+    before, after, old = j.before, j.after, j.old
+    if before is not None and old is not None:
         newly_broken = sorted(set(after.broken) - set(before.broken))
         if newly_broken:
             entry = newly_broken[0]
-            return verdict(
-                "fail",
-                _with(
-                    f"with the edit {_names(newly_broken)} could not run ({after.broken[entry]})",
-                    before,
-                    after,
-                ),
+            return j.fail(
+                f"with the edit {_names(newly_broken)} could not run ({after.broken[entry]})"
             )
-    if ran == 0:
-        gone = sorted(before.outcomes or {}) if before is not None else []
+    if j.ran == 0:
+        gone = sorted(old or {})
         tail = f": {_names(gone)} no longer ran" if gone else ""
-        return verdict("fail", _with(f"no test ran{tail}", before, after))
-    if before is not None and before.outcomes is not None:
-        old = before.outcomes
-        broken = [t for t, o in old.items() if o == PASSED and outcomes.get(t) == FAILED]
-        if broken:
-            first = after.messages.get(min(broken))
-            why = f" ({first})" if first else ""
-            return verdict(
-                "fail",
-                _with(
-                    f"broke {_plural(len(broken), 'previously passing test')}: {_names(broken)}{why}",
-                    before,
-                    after,
-                ),
-            )
-        missing = [t for t in old if t not in outcomes and t not in before.broken]
-        if missing:
-            return verdict(
-                "fail",
-                _with(
-                    f"{_plural(len(missing), 'test')} from before the edit no longer ran: {_names(missing)}",
-                    before,
-                    after,
-                ),
-            )
-        newly_skipped = [t for t, o in old.items() if o != SKIPPED and outcomes.get(t) == SKIPPED]
-        if newly_skipped:
-            return verdict(
-                "fail",
-                _with(
-                    f"{_plural(len(newly_skipped), 'test')} became skipped: {_names(newly_skipped)}",
-                    before,
-                    after,
-                ),
-            )
+        return j.fail(f"no test ran{tail}")
+    if before is None or old is None:
+        return None
+    broken = [t for t, o in old.items() if o == PASSED and outcomes.get(t) == FAILED]
+    if broken:
+        first = after.messages.get(min(broken))
+        why = f" ({first})" if first else ""
+        return j.fail(
+            f"broke {_plural(len(broken), 'previously passing test')}: {_names(broken)}{why}"
+        )
+    missing = [t for t in old if t not in outcomes and t not in before.broken]
+    if missing:
+        return j.fail(
+            f"{_plural(len(missing), 'test')} from before the edit no longer ran: {_names(missing)}"
+        )
+    newly_skipped = [t for t, o in old.items() if o != SKIPPED and outcomes.get(t) == SKIPPED]
+    if newly_skipped:
+        return j.fail(
+            f"{_plural(len(newly_skipped), 'test')} became skipped: {_names(newly_skipped)}"
+        )
+    return None
+
+
+def _failing_tests(j: _Judgement) -> Verdict:
+    """Nothing was lost: the edit passes when everything passes, or when the failing
+    tests are a strict subset of those failing before (and the run exited normally)."""
+    before, after = j.before, j.after
     failing = after.failing()
     if failing:
-        before_failing = (
-            before.failing() if before is not None and before.outcomes is not None else None
-        )
+        before_failing = before.failing() if before is not None and j.old is not None else None
         if before_failing is not None and failing < before_failing:
             if after.exit_code not in (0, 1):
-                return verdict(
-                    "fail", _with(f"the test run exited with code {after.exit_code}", before, after)
-                )
+                return j.fail(f"the test run exited with code {after.exit_code}")
             fixed = len(before_failing) - len(failing)
-            return verdict(
+            return j.verdict(
                 "pass",
                 _with(f"fixed {fixed} of {len(before_failing)} failing tests", before, after),
             )
@@ -348,17 +344,7 @@ def _judge(before: TestRun | None, after: TestRun) -> Verdict:
         first = after.messages.get(shown[0])
         why = f" ({first})" if first else ""
         label = "newly failing" if new and before_failing is not None else "failing"
-        return verdict(
-            "fail",
-            _with(f"{_plural(len(shown), f'{label} test')}: {_names(shown)}{why}", before, after),
-        )
+        return j.fail(f"{_plural(len(shown), f'{label} test')}: {_names(shown)}{why}")
     if after.exit_code != 0:
-        return verdict(
-            "fail",
-            _with(
-                f"every reported test passed but the run exited with code {after.exit_code}",
-                before,
-                after,
-            ),
-        )
-    return verdict("pass", _summary(before, after))
+        return j.fail(f"every reported test passed but the run exited with code {after.exit_code}")
+    return j.verdict("pass", _summary(before, after))
