@@ -27,7 +27,8 @@ from pathlib import Path
 
 from acrouter.domain import Edit, Task
 from acrouter.verifier import ProjectVerifier
-from acrouter.verifier.sandbox import Limits, RunSpec, run_command
+from acrouter.verifier.limits import Limits
+from acrouter.verifier.sandbox import RunSpec, run_command
 from acrouter.verifier.scratch import Scratch, ScratchPool, scan_workspace, scratch_parent
 
 TEST_FILES = 20

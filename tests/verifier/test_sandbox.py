@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Cancelled
 from acrouter.verifier.environment import build_env
+from acrouter.verifier.limits import Limits
+from acrouter.verifier.output import OutputCap
 from acrouter.verifier.processes import PidsCgroup, pids_cgroup_parents
-from acrouter.verifier.sandbox import Limits, OutputCap, RunSpec, run_command
+from acrouter.verifier.sandbox import RunSpec, run_command
 
 from .helpers import FlagAfter, needs_bwrap, processes_with, wait_until
 

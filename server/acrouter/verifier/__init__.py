@@ -19,9 +19,9 @@ Modules, in the order a verification uses them:
 from .baseline import BaselineCache, default_cache_dir
 from .bwrap import BWRAP_MISSING, bwrap_problem
 from .core import ProjectVerifier, edit_texts
+from .limits import Limits
 from .reports import parse_junit
 from .runners import detect_test_command
-from .sandbox import Limits
 from .scratch import ScratchPool
 from .unidiff import apply_diff_texts, parse_unified_diff
 from .verdict import TestRun, judge

@@ -33,6 +33,7 @@ from .bwrap import (
 )
 from .bwrap_exe import BwrapExe, find_bwrap
 from .environment import build_env, hidden_home_paths
+from .limits import GiB, Limits
 from .reports import PARSERS, Report, parse_junit
 from .runners import (
     TestPlan,
@@ -43,7 +44,7 @@ from .runners import (
     pytest_addopts,
     script_tokens,
 )
-from .sandbox import GiB, Limits, RunSpec, run_command
+from .sandbox import RunSpec, run_command
 from .scratch import Scan, Scratch, ScratchPool, scan_workspace
 from .unidiff import apply_diff_texts
 from .verdict import COMMAND_MISSING, PYTEST_CANNOT_RUN, TestRun, failures_of, judge

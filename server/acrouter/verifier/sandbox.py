@@ -20,25 +20,22 @@ children that started their own session.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
-import resource
 import selectors
 import signal
 import subprocess
-import sys
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
-from shutil import which
 
 import attrs
 
 from ..domain import Cancelled, CancelToken
 from .bwrap import Mount, bwrap_argv
-from .bwrap_exe import find_bwrap, probe
+from .bwrap_exe import find_bwrap
+from .limits import Limits, MiB, find_prlimit, wrapper_argv
+from .output import OutputCap, drain
 from .processes import (
     PidsCgroup,
     descendants,
@@ -51,26 +48,7 @@ from .processes import (
 
 log = logging.getLogger(__name__)
 
-GiB = 1024**3
-MiB = 1024**2
 POLL_S = 0.05
-
-
-@attrs.frozen
-class Limits:
-    """Resource limits of one test run (``None`` = leave the limit as it is)."""
-
-    address_space_bytes: int | None = 8 * GiB  # RLIMIT_AS, per process
-    file_size_bytes: int | None = 1 * GiB  # RLIMIT_FSIZE, per file written
-    open_files: int | None = 4096  # RLIMIT_NOFILE
-    max_tasks: int = 4096  # RLIMIT_NPROC inside the user namespace, and pids.max (threads count)
-    max_processes: int = 512  # the watcher's bound: processes of the run, threads not counted
-    cpu_s: int | None = None  # RLIMIT_CPU per process; None = the timeout + 5 s
-    tmp_bytes: int = 1 * GiB  # size of the private /tmp and /dev/shm
-    output_keep_bytes: int = 64 * 1024  # kept from the start and from the end of the output
-    use_cgroup: bool = True  # use a pids cgroup when the machine allows it
-    use_prlimit: bool = True  # apply limits with util-linux prlimit when installed (else Python)
-    nice: int = 0
 
 
 @attrs.frozen
@@ -81,7 +59,7 @@ class RunSpec:
     timeout_s: float
     mounts: tuple[Mount, ...] = ()  # bwrap only; applied in order after the base layout
     hide: tuple[str, ...] = ()  # host folders / files hidden inside the sandbox (bwrap only)
-    limits: Limits = Limits()
+    limits: Limits = attrs.field(factory=Limits)
     capture: str | None = None  # host file that receives the whole output (up to a bound)
 
 
@@ -96,143 +74,51 @@ class RunOutcome:
     max_processes_seen: int
 
 
-# --------------------------------------------------------------------------- limits wrapper
-
-#: Runs first inside the sandbox: sets the rlimits (inside the user namespace, where
-#: RLIMIT_NPROC counts only the sandbox), restores default signal dispositions and
-#: execs the test command.
-_WRAPPER = r"""
-import os, resource, signal, sys
-names = ("CPU", "AS", "NPROC", "FSIZE", "NOFILE")
-for name, raw in zip(names, sys.argv[1].split(",")):
-    v = int(raw)
-    if v < 0:
-        continue
-    r = getattr(resource, "RLIMIT_" + name)
-    soft, hard = resource.getrlimit(r)
-    new_hard = v + 5 if name == "CPU" else v
-    if hard != resource.RLIM_INFINITY:
-        v, new_hard = min(v, hard), min(new_hard, hard)
-    try:
-        resource.setrlimit(r, (v, new_hard))
-    except (ValueError, OSError) as exc:
-        sys.stderr.write("acrouter sandbox: cannot set RLIMIT_%s: %s\n" % (name, exc))
-nice = int(sys.argv[2])
-if nice:
-    os.nice(nice)
-for s in ("SIGPIPE", "SIGXFSZ", "SIGXCPU"):
-    if hasattr(signal, s):
-        signal.signal(getattr(signal, s), signal.SIG_DFL)
-try:
-    os.execvp(sys.argv[3], sys.argv[3:])
-except OSError as exc:
-    sys.stderr.write("acrouter sandbox: cannot run %s: %s\n" % (sys.argv[3], exc))
-    sys.exit(127)
-"""
+# --------------------------------------------------------------------------- starting
 
 
-def _base_python() -> str:
-    """An interpreter outside any virtualenv or workspace, for the limits wrapper."""
-    return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
-
-
-def wrapper_argv(limits: Limits, timeout_s: float, prlimit: str | None = None) -> list[str]:
-    """The command prefix that applies ``limits`` and then execs the test command:
-    util-linux ``prlimit`` when given (fast), else a tiny Python wrapper."""
-    cpu = limits.cpu_s if limits.cpu_s is not None else int(timeout_s) + 5
-    values = (
-        cpu,
-        limits.address_space_bytes,
-        limits.max_tasks,
-        limits.file_size_bytes,
-        limits.open_files,
+def _command_line(
+    spec: RunSpec, mode: str, bwrap: str, info_fd: int, cgroup: PidsCgroup | None
+) -> tuple[list[str], str]:
+    """The argv that starts the run, and its working directory: the limits wrapper and
+    the test command, inside bubblewrap (mode "bwrap"), joining the run's pids cgroup
+    first when there is one."""
+    prlimit = find_prlimit() if spec.limits.use_prlimit else None
+    inner = (
+        wrapper_argv(spec.limits, spec.timeout_s, prlimit) + ["--", *spec.argv]
+        if prlimit
+        else wrapper_argv(spec.limits, spec.timeout_s) + list(spec.argv)
     )
-    if prlimit:
-        argv = [prlimit]
-        for name, v in zip(("cpu", "as", "nproc", "fsize", "nofile"), values):
-            if v is None:
-                continue
-            # never above the current hard limit: only root may raise it
-            hard = resource.getrlimit(getattr(resource, f"RLIMIT_{name.upper()}"))[1]
-            soft, new_hard = int(v), int(v) + 5 if name == "cpu" else int(v)
-            if hard != resource.RLIM_INFINITY:
-                soft, new_hard = min(soft, hard), min(new_hard, hard)
-            argv.append(f"--{name}={soft}:{new_hard}")
-        if limits.nice:
-            argv += ["nice", "-n", str(limits.nice)]
-        return argv
-    encoded = ",".join(str(-1 if v is None else int(v)) for v in values)
-    return [_base_python(), "-I", "-S", "-c", _WRAPPER, encoded, str(limits.nice)]
-
-
-@functools.lru_cache(maxsize=1)
-def find_prlimit() -> str | None:
-    """util-linux ``prlimit``, if it is installed and can apply limits here."""
-    path = which("prlimit")
-    if not path:
-        return None
-    res = probe([path, "--nofile=256", "--", "true"])
-    return path if res is not None and res.returncode == 0 else None
-
-
-# --------------------------------------------------------------------------- output
-
-
-#: At most this much of the output goes to ``RunSpec.capture``.
-CAPTURE_MAX_BYTES = 64 * MiB
-
-
-class OutputCap:
-    """Keeps the first and the last ``keep`` bytes of a stream; counts the rest; and
-    writes the whole stream (up to ``CAPTURE_MAX_BYTES``) to ``capture``, if given."""
-
-    def __init__(self, keep: int, capture: str | None = None) -> None:
-        self.keep = keep
-        self.head = bytearray()
-        self.tail: deque[bytes] = deque()
-        self.tail_len = 0
-        self.total = 0
-        self._file = open(capture, "wb") if capture else None  # noqa: SIM115
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-    def add(self, chunk: bytes) -> None:
-        if self._file is not None and self.total < CAPTURE_MAX_BYTES:
-            self._file.write(chunk[: CAPTURE_MAX_BYTES - self.total])
-        self.total += len(chunk)
-        room = self.keep - len(self.head)
-        if room > 0:
-            self.head += chunk[:room]
-            chunk = chunk[room:]
-        if not chunk:
-            return
-        if len(chunk) >= self.keep:
-            self.tail.clear()
-            self.tail.append(bytes(chunk[-self.keep :]))
-            self.tail_len = self.keep
-            return
-        self.tail.append(bytes(chunk))
-        self.tail_len += len(chunk)
-        while self.tail_len - len(self.tail[0]) >= self.keep:
-            self.tail_len -= len(self.tail.popleft())
-
-    def text(self) -> str:
-        tail = b"".join(self.tail)
-        if len(tail) > self.keep:
-            tail = tail[-self.keep :]
-        omitted = self.total - len(self.head) - len(tail)
-        middle = f"\n[... {omitted} bytes of output omitted ...]\n".encode() if omitted > 0 else b""
-        return (bytes(self.head) + middle + tail).decode("utf-8", "replace")
-
-
-# --------------------------------------------------------------------------- running
+    if mode == "bwrap":
+        argv = (
+            bwrap_argv(
+                bwrap,
+                cwd=spec.cwd,
+                mounts=spec.mounts,
+                hide=spec.hide,
+                tmp_bytes=spec.limits.tmp_bytes,
+                info_fd=info_fd,
+            )
+            + inner
+        )
+        cwd = "/"
+    else:
+        argv = inner
+        cwd = spec.cwd
+    if cgroup is not None:
+        argv = [
+            "/bin/sh",
+            "-c",
+            # joining is best effort: without it the watcher counts another way
+            'echo $$ 2>/dev/null > "$0"; exec "$@"',
+            cgroup.procs_file,
+            *argv,
+        ]
+    return argv, cwd
 
 
 class _Run:
-    """One running command and everything needed to stop it completely."""
+    """One running command: its output pipe, and everything needed to stop it completely."""
 
     def __init__(self, spec: RunSpec, mode: str, bwrap: str) -> None:
         self.spec = spec
@@ -241,39 +127,11 @@ class _Run:
         self.ns: int | None = None
         self.info = b""
         self.max_seen = 0
-        prlimit = find_prlimit() if spec.limits.use_prlimit else None
-        inner = (
-            wrapper_argv(spec.limits, spec.timeout_s, prlimit) + ["--", *spec.argv]
-            if prlimit
-            else wrapper_argv(spec.limits, spec.timeout_s) + list(spec.argv)
-        )
+        self.eof = False  # the output pipe is closed
         self.info_r = self.info_w = -1
         if mode == "bwrap":
             self.info_r, self.info_w = os.pipe()
-            argv = (
-                bwrap_argv(
-                    bwrap,
-                    cwd=spec.cwd,
-                    mounts=spec.mounts,
-                    hide=spec.hide,
-                    tmp_bytes=spec.limits.tmp_bytes,
-                    info_fd=self.info_w,
-                )
-                + inner
-            )
-            cwd = "/"
-        else:
-            argv = inner
-            cwd = spec.cwd
-        if self.cgroup is not None:
-            argv = [
-                "/bin/sh",
-                "-c",
-                # joining is best effort: without it the watcher counts another way
-                'echo $$ 2>/dev/null > "$0"; exec "$@"',
-                self.cgroup.procs_file,
-                *argv,
-            ]
+        argv, cwd = _command_line(spec, mode, bwrap, self.info_w, self.cgroup)
         self.out_r, out_w = os.pipe()
         try:
             self.proc = subprocess.Popen(
@@ -301,6 +159,8 @@ class _Run:
         os.set_blocking(self.out_r, False)
         if self.info_r >= 0:
             os.set_blocking(self.info_r, False)
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(self.out_r, selectors.EVENT_READ)
 
     def _close_info(self) -> None:
         for fd in (self.info_r, self.info_w):
@@ -310,6 +170,30 @@ class _Run:
                 except OSError:
                     pass
         self.info_r = self.info_w = -1
+
+    # ------------------------------------------------------------------ following
+    def read_output(self, cap: OutputCap) -> None:
+        """Wait up to one poll for output and keep it (at the end of the output, wait
+        for the exit instead)."""
+        if not self.eof:
+            if self.sel.select(timeout=POLL_S):
+                self.eof = drain(self.out_r, cap, budget=4 * MiB)
+                if self.eof:
+                    self.sel.unregister(self.out_r)
+        else:
+            try:
+                self.proc.wait(timeout=POLL_S)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def read_rest(self, cap: OutputCap) -> None:
+        """After the kill: what is left in the pipe (for at most half a second)."""
+        if self.eof:
+            return
+        end = time.monotonic() + 0.5
+        while time.monotonic() < end and not drain(self.out_r, cap, budget=4 * MiB):
+            if not self.sel.select(timeout=0.05):
+                break
 
     def read_info(self) -> None:
         """Learn the sandbox's pid namespace from bwrap's ``--info-fd`` report."""
@@ -348,6 +232,7 @@ class _Run:
         self.max_seen = max(self.max_seen, n)
         return n
 
+    # ------------------------------------------------------------------ stopping
     def kill(self) -> None:
         """SIGKILL every process of the run, then bwrap itself."""
         deadline = time.monotonic() + 3.0
@@ -383,6 +268,7 @@ class _Run:
             log.warning("the sandbox process %d did not exit after SIGKILL", self.proc.pid)
 
     def close(self) -> None:
+        self.sel.close()
         try:
             os.close(self.out_r)
         except OSError:
@@ -390,6 +276,12 @@ class _Run:
         self._close_info()
         if self.cgroup is not None:
             self.cgroup.remove()
+
+
+# --------------------------------------------------------------------------- supervising
+
+#: How a watched run ended (``_watch``).
+_EXITED, _CANCELLED, _TIMED_OUT, _TOO_MANY = "exited", "cancelled", "timed out", "too many"
 
 
 def run_command(
@@ -415,71 +307,25 @@ def run_command(
         raise
     if on_start is not None:
         on_start(run.proc.pid)
-    sel = selectors.DefaultSelector()
-    sel.register(run.out_r, selectors.EVENT_READ)
-    eof = False
-    timed_out = False
-    killed: str | None = None
-    cancelled = False
-    deadline = t0 + spec.timeout_s
-    exit_grace: float | None = None
-    next_check = 0.0
     try:
-        while True:
-            if not eof:
-                if sel.select(timeout=POLL_S):
-                    eof = _drain(run.out_r, cap, budget=4 * MiB)
-                    if eof:
-                        sel.unregister(run.out_r)
-            else:
-                try:
-                    run.proc.wait(timeout=POLL_S)
-                except subprocess.TimeoutExpired:
-                    pass
-            now = time.monotonic()
-            exited = run.proc.poll() is not None
-            if now < next_check and not exited:
-                continue
-            next_check = now + POLL_S
-            run.read_info()
-            if exited:
-                if eof:
-                    break
-                # the command exited; leftovers (none mode) may still hold the pipe open
-                exit_grace = exit_grace or now + 0.5
-                if now > exit_grace:
-                    break
-            if cancel is not None and cancel.cancelled:
-                cancelled = True
-                break
-            if now > deadline:
-                timed_out = True
-                break
-            bound = spec.limits.max_processes
-            if run.count(bound) > bound:
-                killed = f"they started more than {bound} processes"
-                break
+        end = _watch(run, cap, t0 + spec.timeout_s, cancel)
     finally:
         run.kill()
-        if not eof:
-            end = time.monotonic() + 0.5
-            while time.monotonic() < end and not _drain(run.out_r, cap, budget=4 * MiB):
-                if not sel.select(timeout=0.05):
-                    break
-        sel.close()
+        run.read_rest(cap)
         run.close()
         cap.close()
-    if cancelled:
+    if end == _CANCELLED:
         raise Cancelled("verification cancelled")
     code = run.proc.returncode
     if code is not None and code < 0:
         code = 128 - code
-    if timed_out or killed:
+    if end != _EXITED:
         code = None
+    bound = spec.limits.max_processes
     return RunOutcome(
         exit_code=code,
-        timed_out=timed_out,
-        killed=killed,
+        timed_out=end == _TIMED_OUT,
+        killed=f"they started more than {bound} processes" if end == _TOO_MANY else None,
         output=cap.text(),
         output_bytes=cap.total,
         duration_ms=(time.monotonic() - t0) * 1000.0,
@@ -487,18 +333,30 @@ def run_command(
     )
 
 
-def _drain(fd: int, cap: OutputCap, budget: int) -> bool:
-    """Read what is available (at most ``budget`` bytes); True at end of stream."""
-    got = 0
-    while got < budget:
-        try:
-            chunk = os.read(fd, 65536)
-        except BlockingIOError:
-            return False
-        except OSError:
-            return True
-        if not chunk:
-            return True
-        cap.add(chunk)
-        got += len(chunk)
-    return False
+def _watch(run: _Run, cap: OutputCap, deadline: float, cancel: CancelToken | None) -> str:
+    """Follow ``run``, keeping its output, until it exits, is cancelled, passes the
+    ``deadline`` or starts too many processes; returns which (``_EXITED`` ...)."""
+    bound = run.spec.limits.max_processes
+    exit_grace: float | None = None
+    next_check = 0.0
+    while True:
+        run.read_output(cap)
+        now = time.monotonic()
+        exited = run.proc.poll() is not None
+        if now < next_check and not exited:
+            continue
+        next_check = now + POLL_S
+        run.read_info()
+        if exited:
+            if run.eof:
+                return _EXITED
+            # the command exited; leftovers (none mode) may still hold the pipe open
+            exit_grace = exit_grace or now + 0.5
+            if now > exit_grace:
+                return _EXITED
+        if cancel is not None and cancel.cancelled:
+            return _CANCELLED
+        if now > deadline:
+            return _TIMED_OUT
+        if run.count(bound) > bound:
+            return _TOO_MANY

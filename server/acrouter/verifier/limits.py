@@ -1,0 +1,113 @@
+"""The resource limits of one test run, and how they are applied inside the sandbox:
+util-linux ``prlimit`` when it works here (fast), else a tiny Python wrapper that sets
+the rlimits (inside the user namespace, where ``RLIMIT_NPROC`` counts only the
+sandbox's processes), restores default signal dispositions and execs the command."""
+
+from __future__ import annotations
+
+import functools
+import os
+import resource
+import sys
+from shutil import which
+
+import attrs
+
+from .bwrap_exe import probe
+
+GiB = 1024**3
+MiB = 1024**2
+
+
+@attrs.frozen
+class Limits:
+    """Resource limits of one test run (``None`` = leave the limit as it is)."""
+
+    address_space_bytes: int | None = 8 * GiB  # RLIMIT_AS, per process
+    file_size_bytes: int | None = 1 * GiB  # RLIMIT_FSIZE, per file written
+    open_files: int | None = 4096  # RLIMIT_NOFILE
+    max_tasks: int = 4096  # RLIMIT_NPROC inside the user namespace, and pids.max (threads count)
+    max_processes: int = 512  # the watcher's bound: processes of the run, threads not counted
+    cpu_s: int | None = None  # RLIMIT_CPU per process; None = the timeout + 5 s
+    tmp_bytes: int = 1 * GiB  # size of the private /tmp and /dev/shm
+    output_keep_bytes: int = 64 * 1024  # kept from the start and from the end of the output
+    use_cgroup: bool = True  # use a pids cgroup when the machine allows it
+    use_prlimit: bool = True  # apply limits with util-linux prlimit when installed (else Python)
+    nice: int = 0
+
+
+#: Runs first inside the sandbox: sets the rlimits (inside the user namespace, where
+#: RLIMIT_NPROC counts only the sandbox), restores default signal dispositions and
+#: execs the test command.
+_WRAPPER = r"""
+import os, resource, signal, sys
+names = ("CPU", "AS", "NPROC", "FSIZE", "NOFILE")
+for name, raw in zip(names, sys.argv[1].split(",")):
+    v = int(raw)
+    if v < 0:
+        continue
+    r = getattr(resource, "RLIMIT_" + name)
+    soft, hard = resource.getrlimit(r)
+    new_hard = v + 5 if name == "CPU" else v
+    if hard != resource.RLIM_INFINITY:
+        v, new_hard = min(v, hard), min(new_hard, hard)
+    try:
+        resource.setrlimit(r, (v, new_hard))
+    except (ValueError, OSError) as exc:
+        sys.stderr.write("acrouter sandbox: cannot set RLIMIT_%s: %s\n" % (name, exc))
+nice = int(sys.argv[2])
+if nice:
+    os.nice(nice)
+for s in ("SIGPIPE", "SIGXFSZ", "SIGXCPU"):
+    if hasattr(signal, s):
+        signal.signal(getattr(signal, s), signal.SIG_DFL)
+try:
+    os.execvp(sys.argv[3], sys.argv[3:])
+except OSError as exc:
+    sys.stderr.write("acrouter sandbox: cannot run %s: %s\n" % (sys.argv[3], exc))
+    sys.exit(127)
+"""
+
+
+def _base_python() -> str:
+    """An interpreter outside any virtualenv or workspace, for the limits wrapper."""
+    return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+
+
+def wrapper_argv(limits: Limits, timeout_s: float, prlimit: str | None = None) -> list[str]:
+    """The command prefix that applies ``limits`` and then execs the test command:
+    util-linux ``prlimit`` when given (fast), else a tiny Python wrapper."""
+    cpu = limits.cpu_s if limits.cpu_s is not None else int(timeout_s) + 5
+    values = (
+        cpu,
+        limits.address_space_bytes,
+        limits.max_tasks,
+        limits.file_size_bytes,
+        limits.open_files,
+    )
+    if prlimit:
+        argv = [prlimit]
+        for name, v in zip(("cpu", "as", "nproc", "fsize", "nofile"), values):
+            if v is None:
+                continue
+            # never above the current hard limit: only root may raise it
+            hard = resource.getrlimit(getattr(resource, f"RLIMIT_{name.upper()}"))[1]
+            soft, new_hard = int(v), int(v) + 5 if name == "cpu" else int(v)
+            if hard != resource.RLIM_INFINITY:
+                soft, new_hard = min(soft, hard), min(new_hard, hard)
+            argv.append(f"--{name}={soft}:{new_hard}")
+        if limits.nice:
+            argv += ["nice", "-n", str(limits.nice)]
+        return argv
+    encoded = ",".join(str(-1 if v is None else int(v)) for v in values)
+    return [_base_python(), "-I", "-S", "-c", _WRAPPER, encoded, str(limits.nice)]
+
+
+@functools.lru_cache(maxsize=1)
+def find_prlimit() -> str | None:
+    """util-linux ``prlimit``, if it is installed and can apply limits here."""
+    path = which("prlimit")
+    if not path:
+        return None
+    res = probe([path, "--nofile=256", "--", "true"])
+    return path if res is not None and res.returncode == 0 else None
