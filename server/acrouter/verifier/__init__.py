@@ -10,7 +10,8 @@ Modules, in the order a verification uses them:
 - ``baseline``: cached runs without the edit
 - ``environment``: what the tests may see of the environment
 - ``bwrap``: the sandbox's command line and mounts
-- ``sandbox``: limits, timeout, output cap, cancellation of one run
+- ``sandbox``: one run: start, timeout, process bound, cancellation
+- ``limits``: the resource limits and how they are applied;  ``output``: the output cap
 - ``processes``: finding and killing every process of a run (pid namespace, cgroup)
 - ``verdict``: the before/after rule
 - ``core``: ``ProjectVerifier``;  ``cli``: ``acrouter verify``
