@@ -28,9 +28,8 @@ import {
   pythonExtensionInterpreter,
 } from "./interpreter";
 import { type Log, showError } from "./log";
-import { installCommand, missingServerMessage, type ServerProblem } from "./present";
 import type { ApiKeyStore } from "./secrets";
-import { chooseInterpreter } from "./serverInstall";
+import { chooseInterpreter, installCommand, missingServerMessage, type ServerProblem } from "./serverInstall";
 import {
   configurationChange,
   initializationOptions,

@@ -1,6 +1,6 @@
 // Everything the user reads, formatted from the server's data: status bar text,
-// history labels, costs, attempt summaries, the details document, install
-// hints. Pure module (no `vscode`): unit tested under plain node.
+// history labels, costs, attempt summaries, the details document, the dialogs'
+// texts. Pure module (no `vscode`): unit tested under plain node.
 
 import type { AttemptInfo, HistoryEntry, RequestSummary } from "./protocol";
 
@@ -409,49 +409,4 @@ export function progressMessage(value: ProgressValue): string | undefined {
   const text = value.message ?? (value.kind === "begin" ? value.title : undefined);
   if (!text) return undefined;
   return value.percentage !== undefined ? `${text} (${Math.round(value.percentage)}%)` : text;
-}
-
-// ----------------------------------------------------------------- install hints
-
-/** Quote one argument for the user's shell, only if it needs it. */
-export function shellQuote(arg: string, platform: string): string {
-  if (platform === "win32") return /^[A-Za-z0-9_./:\\@%+=,-]+$/.test(arg) ? arg : `"${arg.replace(/"/g, '\\"')}"`;
-  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * The command that installs the server for `python` by hand: editable from a repo
- * checkout, else the wheel and hashed lock this .vsix carries; undefined when
- * there is neither (Install Server with "acrouter.serverInstallSource" is the way then).
- */
-export function installCommand(
-  python: string,
-  platform: string,
-  from: { checkout?: string; bundle?: { wheel: string; lock: string } },
-): string | undefined {
-  const py = shellQuote(python, platform);
-  if (from.checkout) return `${py} -m pip install -e ${shellQuote(from.checkout, platform)}`;
-  if (!from.bundle) return undefined;
-  return (
-    `${py} -m pip install --require-hashes -r ${shellQuote(from.bundle.lock, platform)} && ` +
-    `${py} -m pip install --no-deps ${shellQuote(from.bundle.wheel, platform)}`
-  );
-}
-
-export type ServerProblem = "python-not-found" | "not-installed";
-
-export function missingServerMessage(problem: ServerProblem, python: string, install: string | undefined): string {
-  if (problem === "python-not-found") {
-    return (
-      `ACRouter: the Python interpreter "${python}" was not found. Install Server puts the language server in a ` +
-      `private environment, or set "acrouter.pythonPath" to a Python 3.10+ interpreter that has it` +
-      (install ? ` (${install}).` : ".")
-    );
-  }
-  return (
-    `ACRouter: the language server is not installed for "${python}". Install Server puts it in a private ` +
-    `environment for ACRouter` +
-    (install ? `, or install it yourself: ${install}` : ".")
-  );
 }

@@ -1,7 +1,8 @@
 // "Install Server": where the private virtual environment lives, what is
 // installed into it (the server the .vsix carries, or an override), the pip
-// steps, and what a failed step means for the user. Pure module (no `vscode`);
-// installer.ts runs the plan.
+// steps, and what a failed step means for the user; and, while the server is not
+// installed, what to tell the user and the command that installs it by hand.
+// Pure module (no `vscode`); installer.ts runs the plan, client.ts shows the hint.
 
 import * as path from "node:path";
 
@@ -289,6 +290,51 @@ export function failureMessage(kind: FailureKind, stepTitle: string, missing?: s
     case "other":
       return `${stepTitle} failed.`;
   }
+}
+
+// ----------------------------------------------------------------- installing by hand
+
+/** Quote one argument for the user's shell, only if it needs it. */
+export function shellQuote(arg: string, platform: string): string {
+  if (platform === "win32") return /^[A-Za-z0-9_./:\\@%+=,-]+$/.test(arg) ? arg : `"${arg.replace(/"/g, '\\"')}"`;
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command that installs the server for `python` by hand: editable from a repo
+ * checkout, else the wheel and hashed lock this .vsix carries; undefined when
+ * there is neither (Install Server with "acrouter.serverInstallSource" is the way then).
+ */
+export function installCommand(
+  python: string,
+  platform: string,
+  from: { checkout?: string; bundle?: { wheel: string; lock: string } },
+): string | undefined {
+  const py = shellQuote(python, platform);
+  if (from.checkout) return `${py} -m pip install -e ${shellQuote(from.checkout, platform)}`;
+  if (!from.bundle) return undefined;
+  return (
+    `${py} -m pip install --require-hashes -r ${shellQuote(from.bundle.lock, platform)} && ` +
+    `${py} -m pip install --no-deps ${shellQuote(from.bundle.wheel, platform)}`
+  );
+}
+
+export type ServerProblem = "python-not-found" | "not-installed";
+
+export function missingServerMessage(problem: ServerProblem, python: string, install: string | undefined): string {
+  if (problem === "python-not-found") {
+    return (
+      `ACRouter: the Python interpreter "${python}" was not found. Install Server puts the language server in a ` +
+      `private environment, or set "acrouter.pythonPath" to a Python 3.10+ interpreter that has it` +
+      (install ? ` (${install}).` : ".")
+    );
+  }
+  return (
+    `ACRouter: the language server is not installed for "${python}". Install Server puts it in a private ` +
+    `environment for ACRouter` +
+    (install ? `, or install it yourself: ${install}` : ".")
+  );
 }
 
 // ----------------------------------------------------------------- interpreters

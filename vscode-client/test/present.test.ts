@@ -17,15 +17,12 @@ import {
   missingKeysFromAttempts,
   requestRow,
   testsMarkdown,
-  installCommand,
-  missingServerMessage,
   outcomeOf,
   progressMessage,
   resetConfirmDetail,
   resetConfirmMessage,
   resetDoneMessage,
   resultMarkdown,
-  shellQuote,
   statusBarText,
   statusBarTooltip,
   summaryLine,
@@ -321,41 +318,6 @@ describe("dialogs", () => {
     assert.equal(basename("file:///home/u/my%20file.py"), "my file.py");
     assert.equal(basename("C:\\work\\x.ts"), "x.ts");
     assert.equal(basename("/a/b/"), "b");
-  });
-});
-
-describe("install hints", () => {
-  const bundle = { wheel: "/ext/bundled/acrouter-0.1.0-py3-none-any.whl", lock: "/ext/bundled/requirements.lock" };
-  it("installs the bundled wheel with its hashed lock", () => {
-    assert.equal(
-      installCommand("python3", "linux", { bundle }),
-      "python3 -m pip install --require-hashes -r /ext/bundled/requirements.lock && " +
-        "python3 -m pip install --no-deps /ext/bundled/acrouter-0.1.0-py3-none-any.whl",
-    );
-    assert.equal(installCommand("python3", "linux", {}), undefined);
-  });
-  it("installs a repo checkout in editable mode, quoting paths with spaces", () => {
-    assert.equal(
-      installCommand("/opt/py 3/bin/python", "linux", { checkout: "/home/me/src/acrouter", bundle }),
-      "'/opt/py 3/bin/python' -m pip install -e /home/me/src/acrouter",
-    );
-    assert.equal(
-      installCommand("C:\\Program Files\\Python\\python.exe", "win32", { checkout: "C:\\src\\acrouter" }),
-      '"C:\\Program Files\\Python\\python.exe" -m pip install -e C:\\src\\acrouter',
-    );
-  });
-  it("quotes single quotes for POSIX shells", () => {
-    assert.equal(shellQuote("it's", "linux"), `'it'\\''s'`);
-  });
-  it("tells what is missing and how to fix it", () => {
-    const notFound = missingServerMessage("python-not-found", "/opt/py/bin/python3.12", "python3 -m pip install x");
-    assert.match(notFound, /^ACRouter: the Python interpreter "\/opt\/py\/bin\/python3.12" was not found\./);
-    assert.match(notFound, /Install Server puts the language server in a private environment/);
-    assert.match(notFound, /\(python3 -m pip install x\)\.$/);
-    const notInstalled = missingServerMessage("not-installed", "python3", "python3 -m pip install x");
-    assert.match(notInstalled, /^ACRouter: the language server is not installed for "python3"\. Install Server/);
-    assert.match(notInstalled, /install it yourself: python3 -m pip install x$/);
-    assert.match(missingServerMessage("not-installed", "python3", undefined), /private environment for ACRouter\.$/);
   });
 });
 
