@@ -125,6 +125,41 @@ async function findCheckout(candidates: readonly string[]): Promise<string | und
   return undefined;
 }
 
+/**
+ * How the language client talks to the server: it syncs the file buffers, logs to `log`, and
+ * hands the server the validated acrouter.* settings (at start, on each change, and when asked).
+ * `client`: the client these options belong to, once it exists.
+ */
+function clientOptions(log: Log, client: () => LanguageClient | undefined): LanguageClientOptions {
+  return {
+    // The server reads request buffers (unsaved edits included) through document sync.
+    documentSelector: [{ scheme: "file" }],
+    outputChannel: log, // server stderr and the protocol trace land here
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    initializationOptions: initializationOptions(currentSettings().settings),
+    synchronize: { configurationSection: "acrouter" },
+    middleware: {
+      workspace: {
+        // Validated, whitelisted settings instead of the raw section; sent once after start and on
+        // each acrouter.* change. Never {settings: null}, which the server would read as "all defaults".
+        didChangeConfiguration: async () => {
+          await client()?.sendNotification(
+            DidChangeConfigurationNotification.type,
+            configurationChange(currentSettings().settings),
+          );
+        },
+        configuration: async (params, token, next) => {
+          const answers = await next(params, token);
+          if (!Array.isArray(answers)) return answers;
+          return params.items.map((item, i) =>
+            item.section === "acrouter" ? toServerSettings(currentSettings().settings) : answers[i],
+          );
+        },
+      },
+    },
+  };
+}
+
 export class ServerManager implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private pending: Promise<LanguageClient | undefined> | undefined;
@@ -292,35 +327,12 @@ export class ServerManager implements vscode.Disposable {
       options: { env, cwd },
     };
     let client: LanguageClient | undefined; // set below; the middleware only runs once it is
-    const clientOptions: LanguageClientOptions = {
-      // The server reads request buffers (unsaved edits included) through document sync.
-      documentSelector: [{ scheme: "file" }],
-      outputChannel: this.log, // server stderr and the protocol trace land here
-      revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: initializationOptions(currentSettings().settings),
-      synchronize: { configurationSection: "acrouter" },
-      middleware: {
-        workspace: {
-          // Validated, whitelisted settings instead of the raw section; sent once after start and on
-          // each acrouter.* change. Never {settings: null}, which the server would read as "all defaults".
-          didChangeConfiguration: async () => {
-            await client?.sendNotification(
-              DidChangeConfigurationNotification.type,
-              configurationChange(currentSettings().settings),
-            );
-          },
-          configuration: async (params, token, next) => {
-            const answers = await next(params, token);
-            if (!Array.isArray(answers)) return answers;
-            return params.items.map((item, i) =>
-              item.section === "acrouter" ? toServerSettings(currentSettings().settings) : answers[i],
-            );
-          },
-        },
-      },
-    };
-
-    client = new LanguageClient("acrouter", "ACRouter", serverOptions, clientOptions);
+    client = new LanguageClient(
+      "acrouter",
+      "ACRouter",
+      serverOptions,
+      clientOptions(this.log, () => client),
+    );
     this.client = client;
     this.log.info(`Starting the ACRouter server: ${python} -m acrouter serve`);
     try {
