@@ -164,29 +164,8 @@ export async function installServer(
 
         step = "looking for Python 3.10+";
         show("");
-        let basePython: string | undefined;
-        const tried: string[] = [];
-        for (const candidate of candidates) {
-          const result = await check(candidate);
-          if (result.code === 0) {
-            basePython = candidate;
-            break;
-          }
-          const said = tail(result.output, 1);
-          tried.push(
-            `${candidate}: ${result.code === 1 && /^\d+\.\d+$/.test(said) ? `Python ${said}` : said || "failed"}`,
-          );
-        }
         const py = venvPython(venvDir, process.platform);
-        let venv: VenvState = "missing";
-        if (existsSync(py)) venv = (await check(py)).code === 0 ? "ok" : "broken";
-        if (!basePython && venv !== "ok") {
-          throw new InstallError(
-            `no Python 3.10 or newer was found (${tried.join("; ")}). Install Python 3.10+ ` +
-              `(python.org, or your system's package manager), or set "acrouter.pythonPath" to one, and run Install Server again.`,
-            "acrouter.pythonPath",
-          );
-        }
+        const { basePython, venv } = await findPython(candidates, py, check);
         if (basePython) log.info(`Base interpreter for the private environment: ${basePython}`);
         if (venv === "broken") log.warn(`The private environment at ${venvDir} does not run; creating it anew`);
 
@@ -218,24 +197,58 @@ export async function installServer(
       },
     );
   } catch (error) {
-    if (error instanceof Cancelled) {
-      log.info("Installing the server was cancelled");
-      void vscode.window.showInformationMessage("ACRouter: installing the server was cancelled.");
-      return undefined;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    const setting = error instanceof InstallError ? error.setting : "acrouter.serverInstallSource";
-    log.error(`Installing the ACRouter server failed: ${message}`);
-    void vscode.window
-      .showErrorMessage(
-        `ACRouter: installing the server failed: ${message.split("\n")[0]}`,
-        "Show Log",
-        "Open Settings",
-      )
-      .then((choice) => {
-        if (choice === "Show Log") log.show(true);
-        if (choice === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", setting);
-      });
+    reportInstallFailure(log, error);
     return undefined;
   }
+}
+
+/**
+ * The "looking for Python 3.10+" step: the first candidate that runs Python 3.10+ (to
+ * create the private environment from), and the state of that environment (`py`, its
+ * interpreter). Throws when neither can serve.
+ */
+async function findPython(
+  candidates: readonly string[],
+  py: string,
+  check: (python: string) => Promise<RunResult>,
+): Promise<{ basePython: string | undefined; venv: VenvState }> {
+  let basePython: string | undefined;
+  const tried: string[] = [];
+  for (const candidate of candidates) {
+    const result = await check(candidate);
+    if (result.code === 0) {
+      basePython = candidate;
+      break;
+    }
+    const said = tail(result.output, 1);
+    tried.push(`${candidate}: ${result.code === 1 && /^\d+\.\d+$/.test(said) ? `Python ${said}` : said || "failed"}`);
+  }
+  let venv: VenvState = "missing";
+  if (existsSync(py)) venv = (await check(py)).code === 0 ? "ok" : "broken";
+  if (!basePython && venv !== "ok") {
+    throw new InstallError(
+      `no Python 3.10 or newer was found (${tried.join("; ")}). Install Python 3.10+ ` +
+        `(python.org, or your system's package manager), or set "acrouter.pythonPath" to one, and run Install Server again.`,
+      "acrouter.pythonPath",
+    );
+  }
+  return { basePython, venv };
+}
+
+/** Say why Install Server stopped: cancelled, or failed (with the log and the setting that fixes it). */
+function reportInstallFailure(log: Log, error: unknown): void {
+  if (error instanceof Cancelled) {
+    log.info("Installing the server was cancelled");
+    void vscode.window.showInformationMessage("ACRouter: installing the server was cancelled.");
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const setting = error instanceof InstallError ? error.setting : "acrouter.serverInstallSource";
+  log.error(`Installing the ACRouter server failed: ${message}`);
+  void vscode.window
+    .showErrorMessage(`ACRouter: installing the server failed: ${message.split("\n")[0]}`, "Show Log", "Open Settings")
+    .then((choice) => {
+      if (choice === "Show Log") log.show(true);
+      if (choice === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", setting);
+    });
 }
