@@ -2,10 +2,7 @@
 // (`<python> -m acrouter serve` over stdio), and sending it commands.
 // API keys reach the server only through its process environment.
 
-import { execFile } from "node:child_process";
-import { promises as fs } from "node:fs";
 import * as os from "node:os";
-import * as path from "node:path";
 import * as vscode from "vscode";
 import {
   type CancellationToken,
@@ -18,9 +15,9 @@ import {
   type ServerOptions,
   TransportKind,
 } from "vscode-languageclient/node";
-import { buildServerEnv, type Env } from "./env";
+import { buildServerEnv } from "./env";
 import { type Handshake, handshake } from "./handshake";
-import { bundledServer, installServer, privatePython } from "./installer";
+import { installServer, privatePython } from "./installer";
 import {
   onActiveEnvironmentChange,
   PYTHON_EXTENSION_ID,
@@ -28,8 +25,9 @@ import {
   pythonExtensionInterpreter,
 } from "./interpreter";
 import { type Log, showError } from "./log";
+import { checkImport, reportMissingServer } from "./missingServer";
 import type { ApiKeyStore } from "./secrets";
-import { chooseInterpreter, installCommand, missingServerMessage, type ServerProblem } from "./serverInstall";
+import { chooseInterpreter } from "./serverInstall";
 import {
   configurationChange,
   initializationOptions,
@@ -89,40 +87,6 @@ export function executeServerCommand(
   return token
     ? client.sendRequest(ExecuteCommandRequest.type, params, token)
     : client.sendRequest(ExecuteCommandRequest.type, params);
-}
-
-type ImportCheck = { ok: true } | { ok: false; problem: ServerProblem; output: string };
-
-/** Can `python` import acrouter? Run with the server's own environment and folder. */
-function checkImport(python: string, env: Env, cwd: string | undefined): Promise<ImportCheck> {
-  return new Promise((resolve) => {
-    execFile(
-      python,
-      ["-c", "import acrouter"],
-      { env, cwd, timeout: 30_000, windowsHide: true },
-      (error, _stdout, stderr) => {
-        if (!error) resolve({ ok: true });
-        else if ((error as NodeJS.ErrnoException).code === "ENOENT")
-          resolve({ ok: false, problem: "python-not-found", output: "" });
-        else resolve({ ok: false, problem: "not-installed", output: String(stderr || error.message) });
-      },
-    );
-  });
-}
-
-/** A folder holding an ACRouter repo checkout (for a `pip install -e` hint), if any. */
-async function findCheckout(candidates: readonly string[]): Promise<string | undefined> {
-  for (const dir of candidates) {
-    try {
-      const pyproject = await fs.readFile(path.join(dir, "pyproject.toml"), "utf8");
-      if (!/^name\s*=\s*"acrouter"/m.test(pyproject)) continue;
-      await fs.access(path.join(dir, "server", "acrouter", "__init__.py"));
-      return dir;
-    } catch {
-      // not a checkout
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -315,7 +279,7 @@ export class ServerManager implements vscode.Disposable {
     const check = await checkImport(python, env, cwd);
     if (!check.ok) {
       this.setMissing(true);
-      await this.reportMissingServer(check.problem, python, check.output);
+      await reportMissingServer(this.context, this.log, check, python, () => this.install());
       return undefined;
     }
     this.setMissing(false);
@@ -371,40 +335,5 @@ export class ServerManager implements vscode.Disposable {
     }
     void vscode.window.showInformationMessage(`ACRouter: the server is installed (${python}).`);
     return this.restart();
-  }
-
-  private async reportMissingServer(problem: ServerProblem, python: string, output: string): Promise<void> {
-    const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-    const checkout = await findCheckout([...roots, path.dirname(this.context.extensionPath)]);
-    // When the interpreter itself is missing, suggest the platform default rather than the broken path.
-    const installPython =
-      problem === "python-not-found"
-        ? resolvePythonPath("", { platform: process.platform, home: os.homedir() })
-        : python;
-    const found = await bundledServer(this.context);
-    const install = installCommand(installPython, process.platform, {
-      checkout,
-      bundle: "bundle" in found ? found.bundle : undefined,
-    });
-    // The bundled server's two pip commands are too long for a notification: the log and "Copy Install Command" have them.
-    const message = missingServerMessage(problem, python, checkout ? install : undefined);
-    this.log.error(message);
-    if (install && !checkout) this.log.info(`To install it yourself: ${install}`);
-    if (output.trim()) this.log.error(output.trim());
-    const INSTALL = "Install Server";
-    void vscode.window
-      .showErrorMessage(message, INSTALL, "Open Settings", ...(install ? ["Copy Install Command"] : []))
-      .then(async (choice) => {
-        if (choice === INSTALL) {
-          await this.install();
-        } else if (choice === "Open Settings") {
-          await vscode.commands.executeCommand("workbench.action.openSettings", "acrouter.pythonPath");
-        } else if (choice === "Copy Install Command" && install) {
-          await vscode.env.clipboard.writeText(install);
-          void vscode.window.showInformationMessage(
-            `Copied: ${install}. Run it in a terminal, then run the ACRouter command again.`,
-          );
-        }
-      });
   }
 }

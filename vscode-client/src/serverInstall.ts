@@ -2,7 +2,7 @@
 // installed into it (the server the .vsix carries, or an override), the pip
 // steps, and what a failed step means for the user; and, while the server is not
 // installed, what to tell the user and the command that installs it by hand.
-// Pure module (no `vscode`); installer.ts runs the plan, client.ts shows the hint.
+// Pure module (no `vscode`); installer.ts runs the plan, missingServer.ts shows the hint.
 
 import * as path from "node:path";
 
