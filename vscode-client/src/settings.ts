@@ -192,23 +192,27 @@ export function validateSettings(raw: Record<string, unknown>): Validated {
   }
 
   if (raw.models !== undefined && raw.models !== null) {
-    if (!Array.isArray(raw.models)) {
-      bad("models", raw.models, "a list of models", []);
-    } else {
-      const names = new Set<string>();
-      raw.models.forEach((item, i) => {
-        const model = validateModel(item, `acrouter.models[${i}]`, problems);
-        if (!model) return;
-        if (names.has(model.name)) {
-          problems.push(`acrouter.models[${i}]: the name "${model.name}" is used twice; this entry was ignored.`);
-          return;
-        }
-        names.add(model.name);
-        s.models.push(model);
-      });
-    }
+    if (!Array.isArray(raw.models)) bad("models", raw.models, "a list of models", []);
+    else s.models = validateModels(raw.models, problems);
   }
   return { settings: s, problems };
+}
+
+/** The models list: each entry as validateModel says; of two entries with the same name, the first. */
+function validateModels(items: readonly unknown[], problems: string[]): ModelSetting[] {
+  const models: ModelSetting[] = [];
+  const names = new Set<string>();
+  items.forEach((item, i) => {
+    const model = validateModel(item, `acrouter.models[${i}]`, problems);
+    if (!model) return;
+    if (names.has(model.name)) {
+      problems.push(`acrouter.models[${i}]: the name "${model.name}" is used twice; this entry was ignored.`);
+      return;
+    }
+    names.add(model.name);
+    models.push(model);
+  });
+  return models;
 }
 
 function validateModel(item: unknown, where: string, problems: string[]): ModelSetting | undefined {
