@@ -55,6 +55,13 @@ class Cell:
             self.cost += w * cost
             self.cost_n += w
 
+    def add_sums(self, other: Cell) -> None:
+        self.n += other.n
+        self.score += other.score
+        self.passes += other.passes
+        self.cost += other.cost
+        self.cost_n += other.cost_n
+
     def __repr__(self) -> str:
         return (
             f"Cell(n={self.n:g}, score={self.score:g}, passes={self.passes:g}, cost={self.cost:g})"
@@ -262,21 +269,9 @@ class HierStats:
         ``level_k`` overrides the pseudo-counts of some groups (a domain whose outcomes
         disagree with the prior, see :mod:`.calibration`): (score, pass, cost).
         """
-        score = base_score
-        pss = base_pass
-        fs = base_fail = max(0.0, (base_score - base_pass) / max(1e-9, 1.0 - base_pass))
-        p_pss, p_fs = base_pass, base_fail
-        cost = p_cost = base_cost
-        n_prior = n_online = 0.0
-        n_eff = self.shrink
+        chain = _Chain(base_score, base_pass, base_cost)
+        tr = _Trace(self.shrink)
         frontier = False  # reached a level the benchmark prior knows nothing about
-        level = "neutral"
-        prior_group: Group | None = None
-        online_group: Group | None = None
-        prior_score = online_passes = 0.0
-        cap = self.prior_cap
-        team_n = team_passes = 0.0
-        team_group: Group | None = None
         path, team = self._with_team(model, path)
         for g in path:
             k = self.level_shrink.get(g[0], self.shrink)
@@ -293,93 +288,147 @@ class HierStats:
             o = orow.get(model) if orow is not None else None
             if team is not None and g[0] == "kind":
                 o = None
-            n = s = ps = c = cn = 0.0
+            sums = Cell()  # this level's evidence
             if at_team and team is not None:
-                w = min(TEAM_WEIGHT, TEAM_CAP / team.n)
-                n, s, ps, c, cn = (
-                    w * team.n,
-                    w * team.score,
-                    w * team.passes,
-                    w * team.cost,
-                    w * team.cost_n,
-                )
-                team_n, team_passes, team_group = team.n, team.passes, g
+                sums = _weighted(team, min(TEAM_WEIGHT, TEAM_CAP / team.n))
+                tr.team_n, tr.team_passes, tr.team_group = team.n, team.passes, g
             if p is not None and p.n > 0:
-                scale = cap / p.n if p.n > cap else 1.0
-                n = p.n * scale
-                s = p.score * scale
-                ps = p.passes * scale
-                c = p.cost * scale * prior_cost_scale
-                cn = p.cost_n * scale
-                n_prior = n
-                prior_group = g
-                prior_score = p.score / p.n
-                # the prior-only chain (for the lift of conditional pass rates)
-                p_pss = (ps + k * p_pss) / (n + k)
-                pf_n = n - ps
-                p_fs = ((s - ps) + k * p_fs) / (pf_n + k)
-                if cn > 0:
-                    p_cost = c / cn if p_cost is None else (c + k * p_cost) / (cn + k)
+                sums = _weighted(p, self.prior_cap / p.n if p.n > self.prior_cap else 1.0)
+                sums.cost *= prior_cost_scale
+                tr.n_prior, tr.prior_group, tr.prior_score = sums.n, g, p.score / p.n
+                chain.shrink_prior(sums, k)
             if o is not None and o.n > 0:
-                n += o.n
-                s += o.score
-                ps += o.passes
-                c += o.cost
-                cn += o.cost_n
-                n_online = o.n
-                online_group = own_group
-                online_passes = o.passes
+                sums.add_sums(o)
+                tr.n_online, tr.online_group, tr.online_passes = o.n, own_group, o.passes
             if not frontier and p is None and g[0] not in SILENT_LEVELS and not at_team:
                 # the first level the prior knows nothing about (a new kind or source):
                 # its own shrinkage, and the uncertainty of the estimate stays this level's
                 frontier = True
-                k = self.frontier_shrink
-                if override is not None:
-                    k = override.score
-                n_eff = (o.n if o is not None else 0.0) + k
+                k = self.frontier_shrink if override is None else override.score
+                tr.n_eff = (o.n if o is not None else 0.0) + k
             ks = kp = kc = k
             if override is not None:
                 ks, kp, kc = override.score, override.pass_, override.cost
-                if override.pool_score_share > 0.0 or override.pool_pass_share > 0.0:
-                    us, up = override.pool_score_share, override.pool_pass_share
-                    score = (1.0 - us) * score + us * override.pool_score
-                    pss = min((1.0 - up) * pss + up * override.pool_pass, score)
-                    fs = _clip01((score - pss) / (1.0 - pss)) if pss < 1.0 else fs
-                if override.score_shift or override.pass_shift:
-                    # the domain's level: the parent's means moved before shrinking to them
-                    score = shift_logit(score, override.score_shift)
-                    pss = min(shift_logit(pss, override.pass_shift), score)
-                    fs = _clip01((score - pss) / (1.0 - pss)) if pss < 1.0 else fs
-            if n <= 0:
+                chain.toward_domain(override)
+            if sums.n <= 0:
                 continue
-            score = (s + ks * score) / (n + ks)
-            pss = (ps + kp * pss) / (n + kp)
-            fs = ((s - ps) + kp * fs) / ((n - ps) + kp)
-            if cn > 0:
-                cost = c / cn if cost is None else (c + kc * cost) / (cn + kc)
+            chain.shrink(sums, ks, kp, kc)
             if at_team:
                 # the team's outcomes add certainty; they never make the estimate less sure
-                n_eff = max(n_eff, n + k)
+                tr.n_eff = max(tr.n_eff, sums.n + k)
             elif not frontier and g[0] not in SILENT_LEVELS:
-                n_eff = n + k
-            level = g[0]
+                tr.n_eff = sums.n + k
+            tr.level = g[0]
+        return chain.estimate(tr)
+
+
+def _weighted(cell: Cell, w: float) -> Cell:
+    """``cell``'s sums times ``w``."""
+    out = Cell()
+    out.n = cell.n * w
+    out.score = cell.score * w
+    out.passes = cell.passes * w
+    out.cost = cell.cost * w
+    out.cost_n = cell.cost_n * w
+    return out
+
+
+class _Trace:
+    """Where an estimate's evidence came from (for uncertainty and the why)."""
+
+    __slots__ = (
+        "level",
+        "n_eff",
+        "n_online",
+        "n_prior",
+        "online_group",
+        "online_passes",
+        "prior_group",
+        "prior_score",
+        "team_group",
+        "team_n",
+        "team_passes",
+    )
+
+    def __init__(self, n_eff: float) -> None:
+        self.n_eff = n_eff
+        self.level = "neutral"
+        self.n_prior = self.n_online = 0.0
+        self.prior_group: Group | None = None
+        self.online_group: Group | None = None
+        self.prior_score = self.online_passes = 0.0
+        self.team_n = self.team_passes = 0.0
+        self.team_group: Group | None = None
+
+
+class _Chain:
+    """The running means of an estimate, shrunk level by level from coarse to fine:
+    ``mean_l = (sum_l + k * mean_{l-1}) / (n_l + k)``; beside it the same chain over the
+    benchmark prior alone (``p_*``: the lift of conditional pass rates divides by it)."""
+
+    __slots__ = ("cost", "fs", "p_cost", "p_fs", "p_pss", "pss", "score")
+
+    def __init__(self, base_score: float, base_pass: float, base_cost: float | None) -> None:
+        self.score = base_score
+        self.pss = base_pass
+        self.fs = max(0.0, (base_score - base_pass) / max(1e-9, 1.0 - base_pass))
+        self.p_pss, self.p_fs = base_pass, self.fs
+        self.cost: float | None = base_cost
+        self.p_cost: float | None = base_cost
+
+    def shrink_prior(self, prior: Cell, k: float) -> None:
+        """The prior-only chain, one level down (``prior``: the level's capped prior)."""
+        self.p_pss = (prior.passes + k * self.p_pss) / (prior.n + k)
+        self.p_fs = ((prior.score - prior.passes) + k * self.p_fs) / (prior.n - prior.passes + k)
+        if prior.cost_n > 0:
+            c, cn, pc = prior.cost, prior.cost_n, self.p_cost
+            self.p_cost = c / cn if pc is None else (c + k * pc) / (cn + k)
+
+    def toward_domain(self, lk: LevelK) -> None:
+        """Move the parent's means before shrinking to them, in a domain whose outcomes
+        disagree with the prior: toward the domain's pooled means, by its level shift."""
+        if lk.pool_score_share > 0.0 or lk.pool_pass_share > 0.0:
+            us, up = lk.pool_score_share, lk.pool_pass_share
+            self.score = (1.0 - us) * self.score + us * lk.pool_score
+            self.pss = min((1.0 - up) * self.pss + up * lk.pool_pass, self.score)
+            self.fs = (
+                _clip01((self.score - self.pss) / (1.0 - self.pss)) if self.pss < 1.0 else self.fs
+            )
+        if lk.score_shift or lk.pass_shift:
+            self.score = shift_logit(self.score, lk.score_shift)
+            self.pss = min(shift_logit(self.pss, lk.pass_shift), self.score)
+            self.fs = (
+                _clip01((self.score - self.pss) / (1.0 - self.pss)) if self.pss < 1.0 else self.fs
+            )
+
+    def shrink(self, sums: Cell, ks: float, kp: float, kc: float) -> None:
+        """One level down: the level's sums shrunk toward the means so far."""
+        n, s, ps = sums.n, sums.score, sums.passes
+        self.score = (s + ks * self.score) / (n + ks)
+        self.pss = (ps + kp * self.pss) / (n + kp)
+        self.fs = ((s - ps) + kp * self.fs) / ((n - ps) + kp)
+        if sums.cost_n > 0:
+            c, cn, cost = sums.cost, sums.cost_n, self.cost
+            self.cost = c / cn if cost is None else (c + kc * cost) / (cn + kc)
+
+    def estimate(self, tr: _Trace) -> Estimate:
         return Estimate(
-            score=score,
-            pass_rate=pss,
-            fail_score=fs,
-            cost=cost,
-            n_prior=n_prior,
-            n_online=n_online,
-            n_eff=n_eff,
-            level=level,
-            prior_pass=p_pss,
-            prior_fail_score=p_fs,
-            prior_cost=p_cost,
-            prior_group=prior_group,
-            prior_score=prior_score,
-            online_group=online_group,
-            online_passes=online_passes,
-            team_n=team_n,
-            team_passes=team_passes,
-            team_group=team_group,
+            score=self.score,
+            pass_rate=self.pss,
+            fail_score=self.fs,
+            cost=self.cost,
+            n_prior=tr.n_prior,
+            n_online=tr.n_online,
+            n_eff=tr.n_eff,
+            level=tr.level,
+            prior_pass=self.p_pss,
+            prior_fail_score=self.p_fs,
+            prior_cost=self.p_cost,
+            prior_group=tr.prior_group,
+            prior_score=tr.prior_score,
+            online_group=tr.online_group,
+            online_passes=tr.online_passes,
+            team_n=tr.team_n,
+            team_passes=tr.team_passes,
+            team_group=tr.team_group,
         )
