@@ -6,8 +6,8 @@ import attrs
 import pytest
 from acrouter.domain import Attempt, ModelSpec, Task
 from acrouter.policy import DEFAULT_PARAMS, make_policy
-from acrouter.policy.reservation import Option, reservation_value
 from acrouter.policy.joint import GroupJoint
+from acrouter.policy.reservation import Option, reservation_value
 
 from .helpers import make_dataset
 
