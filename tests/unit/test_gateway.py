@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from acrouter import gateway as gateway_module
 from acrouter.domain import MODEL_ERROR_KINDS, Cancelled, Completion, ModelSpec, Task
 from acrouter.errors import GatewayError
 from acrouter.gateway import FakeGateway, LiteLLMGateway, retry_after_seconds
+from acrouter.gateway import call as call_module
+from acrouter.gateway.loader import load_litellm
 
 from tests.fakes.openai_server import Behaviour, FakeOpenAI
 
@@ -209,9 +210,9 @@ def test_rate_limit_honours_retry_after_then_succeeds(
 ) -> None:
     server.behaviours["busy"] = [Behaviour(status=429, retry_after=1), Behaviour(reply="finally")]
     slept: list[float] = []
-    sleep = gateway_module._sleep
+    sleep = call_module._sleep
     monkeypatch.setattr(
-        gateway_module,
+        call_module,
         "_sleep",
         lambda seconds, cancel: (slept.append(seconds), sleep(seconds, cancel)),
     )
@@ -234,7 +235,7 @@ def test_rate_limit_with_long_retry_after_fails_without_waiting(
 ) -> None:
     server.behaviours["busy"] = Behaviour(status=429, retry_after=60)
     slept: list[float] = []
-    monkeypatch.setattr(gateway_module, "_sleep", lambda seconds, cancel: slept.append(seconds))
+    monkeypatch.setattr(call_module, "_sleep", lambda seconds, cancel: slept.append(seconds))
     err = call_error(gw, spec_for(server, "busy"))
     assert err.kind == "rate_limit"
     assert "60 s" in err.detail
@@ -522,7 +523,7 @@ def test_litellm_prints_go_to_stderr_not_stdout(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    litellm = gateway_module._load_litellm()
+    litellm = load_litellm()
     real = litellm.completion
 
     def noisy(**kwargs: object) -> object:

@@ -191,3 +191,15 @@ def test_only_the_bench_imports_the_bench() -> None:
             if target == "acrouter.bench" or target.startswith("acrouter.bench."):
                 offenders.append(f"{name}:{line} imports {target}")
     assert offenders == []
+
+
+def test_only_the_gateway_loader_imports_litellm() -> None:
+    """litellm is imported lazily, in one place, after its environment defaults are set
+    (``LITELLM_LOCAL_MODEL_COST_MAP=True``): ``acrouter.gateway.loader``."""
+    importers = sorted(
+        f"{name}:{line}"
+        for name, path in _modules().items()
+        for target, line in _imports(name, path)
+        if target.split(".")[0] == "litellm"
+    )
+    assert [i.split(":")[0] for i in importers] == ["acrouter.gateway.loader"], importers

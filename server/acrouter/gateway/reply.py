@@ -1,0 +1,107 @@
+"""Reading a model's reply: its text, its token usage and what it cost.
+
+The cost is, in this order: what a LiteLLM proxy billed (its ``x-litellm-response-cost``
+header), the user's configured prices, litellm's bundled price map; None (unknown, never
+invented) when none of them applies.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from types import ModuleType
+from typing import Any
+
+from acrouter.domain import ModelSpec
+
+from .failures import Failure
+
+log = logging.getLogger(__name__)
+
+
+def text_and_usage(response: Any) -> tuple[str, int | None, int | None]:
+    choices = getattr(response, "choices", None)
+    if not choices:
+        raise Failure("bad_reply", "empty reply: no choices")
+    message = getattr(choices[0], "message", None)
+    text = getattr(message, "content", None)
+    if not isinstance(text, str) or not text.strip():
+        raise Failure("bad_reply", "empty reply")
+    usage = getattr(response, "usage", None)
+    tokens_in = getattr(usage, "prompt_tokens", None)
+    tokens_out = getattr(usage, "completion_tokens", None)
+    tokens_in = tokens_in if isinstance(tokens_in, int) else None
+    tokens_out = tokens_out if isinstance(tokens_out, int) else None
+    if not tokens_in and not tokens_out:  # litellm reports 0/0 when the provider sent no usage
+        tokens_in = tokens_out = None
+    return text, tokens_in, tokens_out
+
+
+def configured_cost(spec: ModelSpec, tokens_in: int | None, tokens_out: int | None) -> float | None:
+    """Cost from the user's prices, or None when a price or a token count is unknown."""
+    if spec.input_cost_per_1m is None or spec.output_cost_per_1m is None:
+        return None
+    if tokens_in is None or tokens_out is None:
+        return None
+    return (tokens_in * spec.input_cost_per_1m + tokens_out * spec.output_cost_per_1m) / 1_000_000
+
+
+#: The response header in which a LiteLLM proxy states what it billed for the call (USD).
+GATEWAY_COST_HEADER = "x-litellm-response-cost"
+
+
+def gateway_cost(response: Any) -> float | None:
+    """The cost a LiteLLM proxy billed for this reply, from its ``x-litellm-response-cost``
+    header; None when the reply has no such header (a direct provider) or it is not a
+    finite, non-negative number.  litellm keeps the raw response headers in
+    ``response._response_headers`` and a prefixed copy (``llm_provider-<name>``) in
+    ``response._hidden_params["additional_headers"]``."""
+    raw = getattr(response, "_response_headers", None)
+    hidden = getattr(response, "_hidden_params", None)
+    extra = hidden.get("additional_headers") if isinstance(hidden, Mapping) else None
+    for headers, name in (
+        (raw, GATEWAY_COST_HEADER),
+        (extra, f"llm_provider-{GATEWAY_COST_HEADER}"),
+    ):
+        items = getattr(headers, "items", None)
+        if not callable(items):
+            continue
+        for key, value in items():
+            if str(key).lower() == name:
+                try:
+                    cost = float(str(value).strip())
+                except ValueError:
+                    return None
+                return cost if math.isfinite(cost) and cost >= 0 else None
+    return None
+
+
+def _price_map_cost(litellm: ModuleType, spec: ModelSpec, response: Any) -> float | None:
+    try:
+        cost = litellm.completion_cost(completion_response=response, model=spec.model)
+    except Exception as exc:  # noqa: BLE001 - unknown model: the price is unknown, not zero
+        log.debug("no litellm price for %s: %s", spec.model, type(exc).__name__)
+        return None
+    if not isinstance(cost, (int, float)) or not math.isfinite(cost) or cost < 0:
+        return None
+    return float(cost)
+
+
+def reply_cost(
+    litellm: ModuleType,
+    spec: ModelSpec,
+    response: Any,
+    tokens_in: int | None,
+    tokens_out: int | None,
+) -> float | None:
+    """What the call cost: the gateway's bill, else the configured prices, else litellm's
+    price map (only when the token counts are known); None when unknown."""
+    billed = gateway_cost(response)  # a team gateway's own bill comes first
+    if billed is not None:
+        return billed
+    if spec.input_cost_per_1m is not None and spec.output_cost_per_1m is not None:
+        return configured_cost(spec, tokens_in, tokens_out)
+    if tokens_in is None or tokens_out is None:
+        return None
+    return _price_map_cost(litellm, spec, response)
