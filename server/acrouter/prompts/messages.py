@@ -1,0 +1,164 @@
+"""Task -> chat messages, within a budget taken from the model's context window; and
+``ChatPrompts``, the product's prompt builder and reply parser (``domain.Prompts``).
+
+The user message holds, in this order: the file (whole, or an outline and excerpts,
+see ``excerpt``), the selection, the test files that cover the file, the tests' state
+before the edit and the feedback of failed attempts (see ``feedback``), the
+instruction, and the edit format to answer in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from acrouter.context import covering_tests, selected_text
+from acrouter.domain import Completion, Edit, PromptContext, Task
+
+from .excerpt import outline, rel_path, wanted_lines
+from .feedback import render_baseline, render_feedback
+from .parse import parse_reply
+
+#: Characters per token assumed when turning a token budget into text (conservative).
+CHARS_PER_TOKEN = 3.0
+#: Share of the context window the prompt may fill; the rest is left for the reply.
+PROMPT_SHARE = 0.6
+MAX_TEST_FILES = 3
+
+SYSTEM = (
+    "You are a careful senior software engineer working inside the user's editor. "
+    "Follow the instruction exactly and change nothing else: never remove code the "
+    "instruction does not ask to remove. Your edit is verified by running the project's tests."
+)
+
+FORMAT_SEARCH_REPLACE = """\
+Reply with SEARCH/REPLACE blocks, each in exactly this form:
+
+{path}
+```{lang}
+<<<<<<< SEARCH
+the exact existing lines to change, copied from the file with their indentation
+=======
+the new lines
+>>>>>>> REPLACE
+```
+
+The SEARCH part must match existing lines of the file exactly and only once: include
+enough lines to make it unique, and nothing more. Use several blocks for several
+changes; a block may name another file of the workspace (an empty SEARCH part creates
+a new file). Do not elide code with comments like '...'."""
+
+FORMAT_SELECTION = (
+    "Reply with exactly ONE fenced code block that replaces the selected lines (keep their "
+    "indentation). Do not elide code with comments like '...'."
+)
+
+
+class ChatPrompts:
+    """The real prompt builder and reply parser used by the editor and the CLI."""
+
+    # ------------------------------------------------------------------ budget
+    @staticmethod
+    def budget_chars(context: PromptContext) -> int:
+        return int(max(2_000, context.budget_tokens) * CHARS_PER_TOKEN * PROMPT_SHARE)
+
+    def _file_budget(self, task: Task, context: PromptContext) -> int:
+        fixed = (
+            len(SYSTEM)
+            + len(FORMAT_SEARCH_REPLACE)
+            + len(task.text)
+            + len(render_baseline(context.baseline))
+            + len(render_feedback(context.feedback))
+            + 400
+        )
+        return max(1_000, self.budget_chars(context) - fixed)
+
+    def file_sent_whole(self, task: Task, context: PromptContext) -> bool:
+        """Whether the prompt holds the whole file (only then may a reply replace it whole)."""
+        doc = task.document
+        return doc is not None and len(doc.text) <= int(self._file_budget(task, context) * 0.7)
+
+    # ------------------------------------------------------------------ messages
+    def messages(self, task: Task, context: PromptContext | None = None) -> list[dict[str, str]]:
+        context = context or PromptContext()
+        doc = task.document
+        if doc is None:
+            return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": task.text}]
+        lang = task.language or ""
+        rel = rel_path(task)
+        text = doc.text
+        n_lines = len(text.splitlines())
+        budget = self._file_budget(task, context)
+        parts: list[str] = []
+        if self.file_sent_whole(task, context):
+            parts.append(
+                f"File: {rel} ({n_lines} lines)\n```{lang}\n{text}{'' if text.endswith(chr(10)) or not text else chr(10)}```"
+            )
+            used = len(text)
+        else:
+            file_share = int(budget * 0.6)
+            out = outline(text, doc.path, task.language, file_share // 4)
+            lines = text.splitlines(keepends=True)
+            shown = []
+            for a, b in wanted_lines(task, context, file_share - len(out)):
+                shown.append(
+                    f"Lines {a + 1}-{b} of {rel}:\n```{lang}\n{''.join(lines[a:b]).rstrip(chr(10))}\n```"
+                )
+            parts.append(
+                f"File: {rel} ({n_lines} lines, {len(text):,} characters: too large to show whole). "
+                "Its top-level definitions (line: first line):\n" + out
+            )
+            parts.extend(shown)
+            parts.append(
+                "Only the parts above are shown: SEARCH texts must come from them. "
+                "Do not reply with the whole file."
+            )
+            used = file_share
+        if doc.range is not None:
+            r = doc.range
+            parts.append(
+                f"Selected lines {r.start.line + 1}-{r.end.line + 1} (replace exactly this part):\n"
+                f"```{lang}\n{selected_text(doc)}\n```"
+            )
+        parts.extend(self._tests(task, budget - used))
+        for section in (render_baseline(context.baseline), render_feedback(context.feedback)):
+            if section:
+                parts.append(section)
+        parts.append(f"Instruction: {task.text}")
+        if doc.range is not None:
+            parts.append(FORMAT_SELECTION)
+        else:
+            parts.append(FORMAT_SEARCH_REPLACE.format(path=rel, lang=lang))
+        return [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": "\n\n".join(parts)},
+        ]
+
+    def _tests(self, task: Task, budget: int) -> list[str]:
+        doc = task.document
+        if doc is None or not task.workspace or budget < 500:
+            return []
+        root = Path(task.workspace)
+        out: list[str] = []
+        for rel in covering_tests(root, Path(doc.path), limit=MAX_TEST_FILES):
+            try:
+                text = (root / rel).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            room = budget - 200
+            if room < 300:
+                break
+            if len(text) > room:
+                text = (
+                    text[:room].rsplit("\n", 1)[0] + "\n[... rest of the test file not shown ...]"
+                )
+            block = f"Test file {rel} (covers this file):\n```\n{text.rstrip(chr(10))}\n```"
+            out.append(block)
+            budget -= len(block)
+        return out
+
+    # ------------------------------------------------------------------ parsing
+    def parse(
+        self, task: Task, completion: Completion, context: PromptContext | None = None
+    ) -> Edit:
+        context = context or PromptContext()
+        return parse_reply(task, completion.text or "", self.file_sent_whole(task, context))

@@ -1,0 +1,161 @@
+"""Reply -> Edit: the edit a model's reply asks for, for the request's file (or other
+files of the workspace), in one of the formats of ``acrouter.edits``.
+
+A reply that replaces the whole file is accepted only when the file was sent whole,
+and no reply may drop top-level definitions or imports the instruction did not ask to
+remove (``edits.guard``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from acrouter.context import offset_of
+from acrouter.domain import Edit, Task
+from acrouter.edits import apply_search_replace, guard, has_search_replace, parse_search_replace
+from acrouter.errors import ParseError, VerifyError
+
+from .excerpt import rel_path
+
+_FENCE = re.compile(r"```([^\n`]*)\n(.*?)(?:\n)?```", re.DOTALL)
+
+
+def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
+    """The edit a model's reply asks for: SEARCH/REPLACE blocks, a unified diff, or one
+    fenced block replacing the selection (or the whole file, only when ``sent_whole``).
+    Every edit passes the guard that no code the instruction did not name is dropped."""
+    doc = task.document
+    if doc is None:
+        raise ParseError("no document to edit")
+    rel = rel_path(task)
+    root = Path(task.workspace) if task.workspace else Path(doc.path).parent
+    if has_search_replace(reply):
+        return _search_replace(task, reply, rel, root)
+    blocks = _FENCE.findall(reply)
+    if not blocks:
+        raise ParseError("the reply holds neither SEARCH/REPLACE blocks nor a fenced code block")
+    diffs = [b for tag, b in blocks if tag.strip().lower() in ("diff", "patch")]
+    if diffs:
+        from acrouter.verifier import apply_diff_texts
+
+        try:
+            news = apply_diff_texts(root, diffs[0] + "\n", overrides={doc.path: doc.text})
+        except VerifyError as exc:
+            raise ParseError(f"the diff does not apply: {exc}") from None
+        _guard(task, rel, root, news)
+        return Edit(files=news)
+    if len(blocks) > 1:
+        lang = (task.language or "").lower()
+        tagged = [b for tag, b in blocks if tag.strip().lower() == lang]
+        if len(tagged) != 1:
+            raise ParseError(f"the reply holds {len(blocks)} code blocks; expected one")
+        code = tagged[0]
+    else:
+        code = blocks[0][1]
+    if doc.range is None:
+        if not sent_whole:
+            raise ParseError(
+                f"the reply replaces all of {rel}, but the file was too large to be sent whole; "
+                "SEARCH/REPLACE blocks were asked for"
+            )
+        new_text = code if code.endswith("\n") or not doc.text.endswith("\n") else code + "\n"
+        _guard(task, rel, root, {rel: new_text})
+        return Edit(files={rel: new_text}, replacement=code)
+    a = offset_of(doc.text, doc.range.start.line, doc.range.start.character)
+    b = offset_of(doc.text, doc.range.end.line, doc.range.end.character)
+    old = doc.text[a:b]
+    if old.endswith("\n") and not code.endswith("\n"):
+        code += "\n"
+    new_text = doc.text[:a] + code + doc.text[b:]
+    _guard(task, rel, root, {rel: new_text})
+    return Edit(files={rel: new_text}, replacement=code)
+
+
+def _search_replace(task: Task, reply: str, rel: str, root: Path) -> Edit:
+    from acrouter.verifier import resolve_edit_path
+
+    doc = task.document
+    assert doc is not None
+    blocks = parse_search_replace(reply)
+    texts: dict[str, str] = {}
+    olds: dict[str, str] = {}
+    for n, block in enumerate(blocks, 1):
+        target = _target(block.path, rel, root)
+        if target not in texts:
+            if target == rel:
+                current = doc.text
+            else:
+                try:
+                    path = resolve_edit_path(root, target)
+                except VerifyError as exc:
+                    raise ParseError(f"block {n}: {exc}") from None
+                try:
+                    current = path.read_text(encoding="utf-8") if path.is_file() else ""
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise ParseError(f"block {n}: cannot read {target}: {exc}") from None
+            olds[target] = current
+            texts[target] = current
+        texts[target] = apply_search_replace(texts[target], block, f"block {n} ({target})")
+    changed = {k: v for k, v in texts.items() if v != olds[k]}
+    if not changed:
+        raise ParseError("the SEARCH/REPLACE blocks change nothing")
+    _guard(task, rel, root, changed, olds)
+    return Edit(files=changed)
+
+
+def _target(path: str | None, rel: str, root: Path) -> str:
+    if path is None:
+        return rel
+    p = path.strip()
+    while p.startswith("./"):
+        p = p[2:]
+    if Path(p).is_absolute():
+        try:
+            p = str(Path(p).resolve().relative_to(root.resolve()))
+        except ValueError:
+            raise ParseError(f"the reply edits {path}, which is outside the workspace") from None
+    if p == rel:
+        return rel
+    if Path(p).name == Path(rel).name and not (root / p).exists():
+        return rel  # the model shortened the request's own file path
+    return p
+
+
+def _guard(
+    task: Task,
+    rel: str,
+    root: Path,
+    news: dict[str, str],
+    olds: dict[str, str] | None = None,
+) -> None:
+    doc = task.document
+    assert doc is not None
+    before: dict[str, str] = dict(olds or {})
+    for name in news:
+        if name in before:
+            continue
+        if name == rel:
+            before[name] = doc.text
+        else:
+            path = root / name
+            try:
+                before[name] = path.read_text(encoding="utf-8") if path.is_file() else ""
+            except (OSError, UnicodeDecodeError):
+                before[name] = ""
+    exempt = {}
+    if doc.range is not None:
+        exempt[rel] = (
+            doc.range.start.line,
+            doc.range.end.line
+            - (
+                1
+                if doc.range.end.character == 0 and doc.range.end.line > doc.range.start.line
+                else 0
+            ),
+        )
+
+    def language_of(name: str) -> str | None:
+        return task.language if name == rel else None
+
+    guard(before, news, language_of=language_of, instruction=task.text, exempt=exempt)
