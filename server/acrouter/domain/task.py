@@ -1,0 +1,92 @@
+"""What a request is, before any model is called: the models the user configured, the
+editor document and selection, and the ``Task`` a router sees (with the
+CodeRouterBench kinds of coding request and benchmark models it is described by).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+#: The 9 CodeRouterBench dimensions ("kinds" of coding request), in a fixed order.
+DIMENSIONS: tuple[str, ...] = (
+    "algorithm",
+    "bug_fixing",
+    "code_completion",
+    "code_generation",
+    "code_refactoring",
+    "code_understanding",
+    "data_science",
+    "multi_language",
+    "test_generation",
+)
+
+#: The 8 CodeRouterBench models, in the order of ``models.json``.
+BENCHMARK_MODELS: tuple[str, ...] = (
+    "claude-opus-4-6",
+    "claude-sonnet-4-6",
+    "gpt-5.4",
+    "glm-5",
+    "kimi-k2.5",
+    "MiniMax-M2.7",
+    "Qwen3-Max",
+    "qwen3.5-plus",
+)
+
+
+@attrs.frozen
+class ModelSpec:
+    """One model the user configured (settings key ``acrouter.models``)."""
+
+    name: str  # the user's name for it; every report uses this
+    model: str  # litellm model string, e.g. "openai/gpt-4o-mini"
+    api_base: str | None = None
+    api_key_env: str | None = None  # name of the env var that holds the key (never the key)
+    input_cost_per_1m: float | None = None
+    output_cost_per_1m: float | None = None
+    benchmark_model: str | None = None  # one of BENCHMARK_MODELS: its statistics are the prior
+
+
+@attrs.frozen
+class Position:
+    line: int  # 0-based, LSP convention
+    character: int  # code points (the LSP layer converts from the client's positionEncoding)
+
+
+@attrs.frozen
+class Range:
+    start: Position
+    end: Position
+
+
+@attrs.frozen
+class Document:
+    """The editor buffer a request was built from (text as the editor had it)."""
+
+    uri: str
+    path: str  # absolute filesystem path
+    text: str
+    version: int | None = None
+    language_id: str | None = None
+    range: Range | None = None  # the selection; None = whole file
+
+
+@attrs.frozen
+class Task:
+    """Everything a router may see about one request, before any model is called.
+
+    For editor requests ``task_id`` is the request id and ``document``/``workspace``
+    are set; for benchmark tasks only ``task_id``, ``kind`` and ``meta`` (and
+    ``text`` when the benchmark ships a prompt) are set.
+    """
+
+    task_id: str
+    kind: str  # one of DIMENSIONS
+    text: str = ""  # instruction or prompt
+    language: str | None = None
+    meta: Mapping[str, Any] = attrs.field(factory=dict)  # e.g. source, bench, difficulty
+    document: Document | None = None
+    workspace: str | None = None  # absolute workspace root
+    test_command: str | None = None
