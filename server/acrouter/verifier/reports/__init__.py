@@ -1,0 +1,53 @@
+"""Per-test results from what each test runner writes: pytest's JUnit XML, node's test
+runner (through a small reporter of ours), jest / vitest / mocha JSON, ``go test
+-json``, ``cargo test`` output and ``python -m unittest -v`` output.
+
+Every parser returns a ``Report`` (test id -> passed | failed | skipped, plus the first
+line of each failure's message), or None when the file is missing, too big or not the
+runner's format.  Test ids are the runner's own names, prefixed with the test file
+(or package / test binary) where the runner has one: ``tests/test_x.py::test_y[json]``,
+``test/a.test.js::group > adds``, ``example.com/m/calc::TestAdd``,
+``tests/integ.rs::adds``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .cargo import cargo_counts, parse_cargo
+from .common import FAILED, MAX_REPORT_BYTES, PASSED, SKIPPED, Report
+from .go import parse_go_json
+from .jest import parse_jest
+from .junit import parse_junit
+from .mocha import parse_mocha
+from .node import NODE_REPORTER, parse_node
+from .unittest_verbose import parse_unittest
+
+#: Parsers by runner name (see ``runners.TestPlan.runner``).
+PARSERS: dict[str, Callable[[str, str | None], Report | None]] = {
+    "node": parse_node,
+    "jest": parse_jest,
+    "vitest": parse_jest,
+    "mocha": parse_mocha,
+    "go": parse_go_json,
+    "cargo": parse_cargo,
+    "unittest": parse_unittest,
+}
+
+__all__ = [
+    "FAILED",
+    "MAX_REPORT_BYTES",
+    "NODE_REPORTER",
+    "PARSERS",
+    "PASSED",
+    "SKIPPED",
+    "Report",
+    "cargo_counts",
+    "parse_cargo",
+    "parse_go_json",
+    "parse_jest",
+    "parse_junit",
+    "parse_mocha",
+    "parse_node",
+    "parse_unittest",
+]

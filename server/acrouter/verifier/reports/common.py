@@ -1,0 +1,94 @@
+"""What every report parser shares: the outcomes, the ``Report`` it returns and the
+builder that fills one, and a bounded reader (a test suite cannot make us read
+gigabytes)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+log = logging.getLogger(__name__)
+
+#: Outcomes of one test in a report.
+PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+_RANK = {SKIPPED: 0, PASSED: 1, FAILED: 2}
+#: A report larger than this is not parsed (a test suite cannot make us read gigabytes).
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+
+
+@attrs.frozen
+class Report:
+    outcomes: dict[str, str]  # test id -> passed | failed | skipped
+    messages: dict[str, str]  # test id -> first line of the failure message
+    #: entries that are not tests but a file, package or binary that could not run
+    #: (a collection error, a build failure), with the runner's message; they are in
+    #: ``outcomes`` as failed too
+    broken: dict[str, str] = attrs.field(factory=dict)
+
+
+class Builder:
+    """A ``Report`` being read, one test at a time."""
+
+    def __init__(self) -> None:
+        self.outcomes: dict[str, str] = {}
+        self.messages: dict[str, str] = {}
+        self.broken: dict[str, str] = {}
+
+    def add_broken(self, entry: str, message: str) -> None:
+        self.add(entry, FAILED, message)
+        self.broken[entry] = self.messages.get(entry) or first_line(message)
+
+    def add(self, test_id: str, outcome: str, message: str | None = None) -> None:
+        """A test's outcome; a test reported twice keeps its worst outcome (a pytest
+        teardown error after a pass is a failure)."""
+        if _RANK[outcome] >= _RANK.get(self.outcomes.get(test_id, SKIPPED), 0):
+            self.outcomes[test_id] = outcome
+        if outcome == FAILED and message and test_id not in self.messages:
+            self.messages[test_id] = first_line(message)
+
+    def report(self) -> Report:
+        return Report(self.outcomes, self.messages, self.broken)
+
+
+def first_line(text: str) -> str:
+    for line in text.strip().splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return ""
+
+
+def read_report(path: str | os.PathLike[str]) -> str | None:
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return None
+    if size > MAX_REPORT_BYTES:
+        log.warning("test report %s is %d bytes; ignored", path, size)
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def rel_path(file: str, root: str | None) -> str:
+    if root and os.path.isabs(file):
+        rel = os.path.relpath(file, root)
+        if not rel.startswith(".."):
+            return rel
+    return file
+
+
+def load_json(path: str | os.PathLike[str]) -> Any:
+    text = read_report(path)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

@@ -1,0 +1,71 @@
+"""``python -m unittest -v`` output."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from .common import FAILED, PASSED, SKIPPED, Builder, Report, read_report
+
+_UT_START = re.compile(r"^(\S+) \(([\w.]+)\)")
+_UT_RESULT = re.compile(r"\.\.\. (ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)\s*$")
+_UT_FAILHDR = re.compile(r"^(FAIL|ERROR): (\S+) \(([\w.]+)\)")
+
+
+def parse_unittest(path: str | os.PathLike[str], root: str | None = None) -> Report | None:
+    """``python -m unittest -v`` output: ``test_add (tests.test_calc.T.test_add) ... ok``
+    (a docstring's first line may stand between the name and the result).  Ids are
+    ``module.Class.test``.  None when no ``Ran N tests`` line was printed."""
+    text = read_report(path)
+    if text is None or not re.search(r"^Ran \d+ tests? in", text, re.MULTILINE):
+        return None
+    out = Builder()
+    pending: str | None = None
+    for line in text.splitlines():
+        m = _UT_START.match(line)
+        if m:
+            pending = _ut_id(m.group(1), m.group(2))
+        r = _UT_RESULT.search(line)
+        if r and pending:
+            result = r.group(1)
+            outcome = (
+                PASSED
+                if result in ("ok", "expected failure")
+                else SKIPPED
+                if result.startswith("skipped")
+                else FAILED
+            )
+            out.add(pending, outcome, result)
+            pending = None
+        f = _UT_FAILHDR.match(line)
+        if f:
+            test_id = _ut_id(f.group(2), f.group(3))
+            out.add(test_id, FAILED)
+    _ut_messages(text, out)
+    return out.report()
+
+
+def _ut_id(name: str, where: str) -> str:
+    if "._FailedTest" in where:  # a module that could not be imported: its name
+        return name
+    # Python >= 3.11 prints (module.Class.test), older ones (module.Class)
+    return where if where.endswith("." + name) else f"{where}.{name}"
+
+
+def _ut_messages(text: str, out: Builder) -> None:
+    blocks = re.split(r"^={20,}$", text, flags=re.MULTILINE)
+    for block in blocks[1:]:
+        block = re.split(r"^-{20,}\nRan \d+ tests? in", block, flags=re.MULTILINE)[0]
+        head = block.strip().splitlines()
+        if not head:
+            continue
+        f = _UT_FAILHDR.match(head[0])
+        if not f:
+            continue
+        test_id = _ut_id(f.group(2), f.group(3))
+        body = [ln for ln in head[1:] if ln.strip() and not ln.startswith("-" * 10)]
+        last = next((ln for ln in reversed(body) if not ln.startswith(" ")), None)
+        if last and test_id in out.outcomes:
+            out.messages[test_id] = last.strip()[:200]
+        if "._FailedTest" in f.group(3):  # a module that could not be imported
+            out.broken[test_id] = out.messages.get(test_id) or "the test module failed to import"
