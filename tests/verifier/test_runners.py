@@ -9,12 +9,8 @@ from pathlib import Path
 
 import pytest
 from acrouter.verifier import detect_test_command, parse_junit
-from acrouter.verifier.runners import (
-    WEAK_REASON,
-    can_check_syntax,
-    plan_command,
-    python_version,
-)
+from acrouter.verifier.runners import WEAK_REASON, plan_command
+from acrouter.verifier.syntax import can_check_syntax, python_version
 
 from .helpers import write_tree
 

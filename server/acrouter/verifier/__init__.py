@@ -5,7 +5,9 @@ Modules, in the order a verification uses them:
 
 - ``workspace``: which paths an edit may write, which files a copy holds
 - ``unidiff``: edits sent as a unified diff
-- ``runners``: which test command; per-test results from JUnit reports
+- ``detection``: which test command;  ``commandline``: the runner a command starts
+- ``runners``: how each runner is asked for per-test results;  ``reports``: reading them
+- ``syntax``: a Python syntax error fails the edit before any test runs
 - ``scratch``: scratch copies, reused from one verification to the next
 - ``baseline``: cached runs without the edit
 - ``environment``: what the tests may see of the environment
@@ -20,9 +22,9 @@ Modules, in the order a verification uses them:
 from .baseline import BaselineCache, default_cache_dir
 from .bwrap import BWRAP_MISSING, bwrap_problem
 from .core import ProjectVerifier, edit_texts
+from .detection import detect_test_command
 from .limits import Limits
 from .reports import parse_junit
-from .runners import detect_test_command
 from .scratch import ScratchPool
 from .unidiff import apply_diff_texts, parse_unified_diff
 from .verdict import TestRun, judge

@@ -32,20 +32,15 @@ from .bwrap import (
     tool_mounts,
 )
 from .bwrap_exe import BwrapExe, find_bwrap
+from .commandline import script_tokens
+from .detection import detect_test_command, project_python
 from .environment import build_env, hidden_home_paths
 from .limits import GiB, Limits
 from .reports import PARSERS, Report, parse_junit
-from .runners import (
-    TestPlan,
-    can_check_syntax,
-    detect_test_command,
-    plan_command,
-    project_python,
-    pytest_addopts,
-    script_tokens,
-)
+from .runners import TestPlan, plan_command, pytest_addopts
 from .sandbox import RunSpec, run_command
 from .scratch import Scan, Scratch, ScratchPool, scan_workspace
+from .syntax import syntax_error
 from .unidiff import apply_diff_texts
 from .verdict import COMMAND_MISSING, PYTEST_CANNOT_RUN, TestRun, failures_of, judge
 from .workspace import normalise_relative, remove_tree, resolve_edit_path
@@ -232,7 +227,7 @@ class ProjectVerifier:
             _refuse_unrewritable(command, root, task.workspace)
         texts = edit_texts(root, edit)
         probe = plan_command(command, "/acrouter-out", root)  # the real folder comes later
-        syntax = self._syntax_error(texts, probe, root)
+        syntax = syntax_error(texts, probe, root)
         if syntax:
             return Verdict("fail", detail=syntax, score=0.0)
         _check_cancel(cancel)
@@ -356,21 +351,6 @@ class ProjectVerifier:
         if not root.is_dir():
             raise VerifyError(f"the workspace folder {task.workspace} does not exist")
         return root
-
-    def _syntax_error(self, texts: Mapping[str, str], plan: TestPlan, root: Path) -> str | None:
-        interpreter = plan.interpreter or str(project_python(root) or "python3")
-        if not can_check_syntax(interpreter):
-            return None
-        for rel, text in texts.items():
-            if not rel.endswith(".py"):
-                continue
-            try:
-                compile(text, rel, "exec", dont_inherit=True)
-            except SyntaxError as exc:
-                return f"syntax error in {rel} line {exc.lineno}: {exc.msg}"
-            except ValueError as exc:
-                return f"{rel} cannot be compiled: {exc}"
-        return None
 
     def _extra_env(self, root: Path, source_env: Mapping[str, str]) -> dict[str, str]:
         """VIRTUAL_ENV and PATH for the project's own virtualenv, if it has one."""

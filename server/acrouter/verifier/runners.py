@@ -1,4 +1,5 @@
-"""Which command runs a project's tests, and how to ask it for per-test results.
+"""How to run a test command so that it leaves per-test results (the command itself
+comes from the settings or from ``detection``; ``commandline`` reads it).
 
 pytest gets ``--junitxml`` (also through ``PYTEST_ADDOPTS`` when it runs inside a shell
 line); ``python -m unittest`` runs through pytest when that interpreter has it, else
@@ -11,132 +12,31 @@ exit code, and its verdict is marked weak.  The reports are read by ``reports``.
 
 from __future__ import annotations
 
-import configparser
-import json
 import logging
 import os
 import re
 import shlex
-import shutil
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
 
+from .commandline import (
+    SHELL_CHARS,
+    Segment,
+    npm_script,
+    parse_segment,
+    python_module,
+    runner_of,
+    simple_command_spans,
+)
+from .detection import package_script
 from .reports import NODE_REPORTER
 
 log = logging.getLogger(__name__)
 
-_SHELL_CHARS = re.compile(r"[|&;<>()$`*?\[\]{}~\n\\!]")
-_NPM_DEFAULT_TEST = "no test specified"
-
-
-# --------------------------------------------------------------------------- detection
-
-
-def project_python(root: Path) -> Path | None:
-    """The project's own virtualenv interpreter (``.venv/`` or ``venv/``), if any."""
-    for name in (".venv", "venv", "env"):
-        venv = root / name
-        py = venv / "bin" / "python"
-        if (venv / "pyvenv.cfg").is_file() and os.access(py, os.X_OK):
-            return py
-    return None
-
-
-def _text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def _has_test_files(folder: Path, depth: int = 3) -> bool:
-    if depth < 0 or not folder.is_dir():
-        return False
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return False
-    for e in entries:
-        if (
-            e.is_file()
-            and e.name.endswith(".py")
-            and (e.name.startswith("test_") or e.name.endswith("_test.py"))
-        ):
-            return True
-    return any(
-        _has_test_files(Path(e.path), depth - 1)
-        for e in entries
-        if e.is_dir(follow_symlinks=False)
-        and not e.name.startswith(".")
-        and e.name != "__pycache__"
-    )
-
-
-def uses_pytest(root: Path) -> bool:
-    if (root / "pytest.ini").is_file() or (root / "conftest.py").is_file():
-        return True
-    if "[tool.pytest" in _text(root / "pyproject.toml"):
-        return True
-    if "[tool:pytest]" in _text(root / "setup.cfg") or "[pytest]" in _text(root / "tox.ini"):
-        return True
-    if any(_has_test_files(root / d) for d in ("tests", "test")):
-        return True
-    try:
-        return any(
-            e.is_file()
-            and e.name.endswith(".py")
-            and (e.name.startswith("test_") or e.name.endswith("_test.py"))
-            for e in os.scandir(root)
-        )
-    except OSError:
-        return False
-
-
-def _npm_test_script(root: Path) -> bool:
-    try:
-        data = json.loads(_text(root / "package.json") or "null")
-    except ValueError:
-        return False
-    scripts = data.get("scripts") if isinstance(data, dict) else None
-    test = scripts.get("test") if isinstance(scripts, dict) else None
-    return isinstance(test, str) and bool(test.strip()) and _NPM_DEFAULT_TEST not in test
-
-
-def _make_test_target(root: Path) -> bool:
-    for name in ("GNUmakefile", "makefile", "Makefile"):
-        if re.search(r"^test\s*:", _text(root / name), re.MULTILINE):
-            return True
-    return False
-
-
-def detect_test_command(root: str | os.PathLike[str]) -> str | None:
-    """The command that runs this project's tests, or None when there is no sign of one."""
-    root = Path(root)
-    if uses_pytest(root):
-        py = project_python(root)
-        return f"{shlex.quote(str(py))} -m pytest" if py else "python3 -m pytest"
-    if _npm_test_script(root):
-        return "npm test"
-    if (root / "Cargo.toml").is_file():
-        return "cargo test"
-    if (root / "go.mod").is_file():
-        return "go test ./..."
-    if _make_test_target(root):
-        return "make test"
-    return None
-
-
-# --------------------------------------------------------------------------- the plan
-
 #: Why a verdict is weak when the command's per-test results cannot be read.
 WEAK_REASON = "skipped or deleted tests cannot be detected with this command"
-#: Programs a shell segment may start with before the real command.
-_PREFIXES = frozenset({"env", "exec", "time", "command", "nice", "nohup"})
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
 
 
 @attrs.frozen
@@ -169,159 +69,6 @@ class TestPlan:
 
     def executable(self) -> str:
         return self.argv[0]
-
-
-@attrs.frozen
-class _Segment:
-    start: int  # span of the segment in the command text
-    end: int
-    tokens: tuple[str, ...]  # without leading VAR=... and env/exec/time prefixes
-    offset: int  # index of tokens[0] in the segment's full token list
-
-
-def _segments(command: str) -> list[tuple[int, int]]:
-    """Spans of the simple commands of a shell line: split at unquoted ``&& || ; | &``,
-    newlines and parentheses."""
-    spans: list[tuple[int, int]] = []
-    start = i = 0
-    quote: str | None = None
-    n = len(command)
-    while i < n:
-        c = command[i]
-        if quote:
-            if c == "\\" and quote == '"':
-                i += 2
-                continue
-            if c == quote:
-                quote = None
-        elif c == "\\":
-            i += 2
-            continue
-        elif c in "'\"":
-            quote = c
-        elif c == "&" and (command[i - 1 : i] in ("<", ">") or command[i + 1 : i + 2] == ">"):
-            pass  # a redirection: 2>&1, &>file
-        elif c in ";|&\n()":
-            spans.append((start, i))
-            width = 2 if command[i : i + 2] in ("&&", "||") else 1
-            i += width
-            start = i
-            continue
-        i += 1
-    spans.append((start, n))
-    return [(a, b) for a, b in spans if command[a:b].strip()]
-
-
-def _segment(command: str, span: tuple[int, int]) -> _Segment | None:
-    try:
-        tokens = shlex.split(command[span[0] : span[1]])
-    except ValueError:
-        return None
-    i = 0
-    while i < len(tokens) and (
-        _ASSIGNMENT.match(tokens[i])
-        or tokens[i] in _PREFIXES
-        or tokens[i].startswith("-")
-        and i > 0
-        and tokens[i - 1] in _PREFIXES
-    ):
-        i += 1
-    return _Segment(span[0], span[1], tuple(tokens[i:]), i)
-
-
-def _python_module(tokens: tuple[str, ...]) -> tuple[str | None, str | None, int]:
-    """(module, interpreter, index after the module) for ``python [opts] -m MOD ...``."""
-    if not tokens or not _PYTHON.fullmatch(os.path.basename(tokens[0])):
-        return None, None, 0
-    for i, tok in enumerate(tokens[1:], start=1):
-        if tok == "-m" and i + 1 < len(tokens):
-            return tokens[i + 1], tokens[0], i + 2
-        if tok.startswith("-m") and len(tok) > 2:
-            return tok[2:], tokens[0], i + 1
-        if not tok.startswith("-"):
-            break
-    return None, None, 0
-
-
-def _runner_of(tokens: tuple[str, ...]) -> str | None:
-    """Which test runner a simple command starts (None: not one we can read)."""
-    if not tokens:
-        return None
-    prog = os.path.basename(tokens[0])
-    if prog in ("npx", "pnpx") and len(tokens) > 1:
-        rest = tuple(t for t in tokens[1:] if not t.startswith("-"))
-        return _runner_of(rest) if rest else None
-    module, _py, _ = _python_module(tokens)
-    if module in ("pytest", "py.test") or prog in ("pytest", "py.test"):
-        return "pytest"
-    if module == "unittest":
-        return "unittest"
-    if prog in ("node", "nodejs"):
-        for tok in tokens[1:]:
-            if tok == "--test":
-                return "node"
-            if not tok.startswith("-"):
-                break
-        return None
-    if prog in ("jest", "vitest", "mocha"):
-        return prog
-    if prog == "_mocha":
-        return "mocha"
-    if prog == "go" and len(tokens) > 1 and tokens[1] == "test":
-        return "go"
-    if prog == "cargo":
-        sub = [t for t in tokens[1:] if not t.startswith("+")]
-        return "cargo" if sub and sub[0] in ("test", "t") else None
-    return None
-
-
-def _npm_script(tokens: tuple[str, ...]) -> str | None:
-    """The package.json script an ``npm test`` / ``npm run NAME`` runs (its name)."""
-    if not tokens or os.path.basename(tokens[0]) != "npm":
-        return None
-    args = [t for t in tokens[1:] if not t.startswith("-")]
-    if not args:
-        return None
-    if args[0] in ("test", "t", "tst"):
-        return "test"
-    if args[0] in ("run", "run-script") and len(args) > 1:
-        return args[1]
-    return None
-
-
-def script_tokens(argv: tuple[str, ...] | list[str], root: Path | None) -> tuple[str, ...]:
-    """The words of the package.json script an ``npm test`` / ``npm run NAME`` command
-    runs (also behind ``sh -c``), so the sandbox can see the programs the script names."""
-    tokens = tuple(argv)
-    if (
-        len(tokens) >= 3
-        and os.path.basename(tokens[0]) in ("sh", "bash", "dash")
-        and tokens[1] == "-c"
-    ):
-        try:
-            tokens = tuple(shlex.split(tokens[2]))
-        except ValueError:
-            return ()
-    name = _npm_script(tokens)
-    script = _read_script(root, name) if name else None
-    if not script:
-        return ()
-    try:
-        return tuple(shlex.split(script))
-    except ValueError:
-        return ()
-
-
-def _read_script(root: Path | None, name: str) -> str | None:
-    if root is None:
-        return None
-    try:
-        data = json.loads(_text(root / "package.json") or "null")
-    except ValueError:
-        return None
-    scripts = data.get("scripts") if isinstance(data, dict) else None
-    script = scripts.get(name) if isinstance(scripts, dict) else None
-    return script if isinstance(script, str) else None
 
 
 def _unittest_to_pytest(args: tuple[str, ...]) -> list[str] | None:
@@ -394,17 +141,17 @@ class _Planner:
 
     def plan(self) -> TestPlan:
         command = self.command
-        spans = _segments(command)
-        simple = len(spans) == 1 and not _SHELL_CHARS.search(command)
-        segments = [_segment(command, s) for s in spans]
+        spans = simple_command_spans(command)
+        simple = len(spans) == 1 and not SHELL_CHARS.search(command)
+        segments = [parse_segment(command, s) for s in spans]
         if simple and segments[0] is not None and segments[0].offset == 0:
             return self._direct(segments[0].tokens)
-        found: list[tuple[_Segment, str]] = []
+        found: list[tuple[Segment, str]] = []
         for seg in segments:
             if seg is None:
                 continue
-            runner = _runner_of(seg.tokens)
-            if runner is None and _npm_script(seg.tokens):
+            runner = runner_of(seg.tokens)
+            if runner is None and npm_script(seg.tokens):
                 runner = "npm"
             if runner is not None:
                 found.append((seg, runner))
@@ -447,14 +194,14 @@ class _Planner:
 
     # ------------------------------------------------------------------ a plain argv
     def _direct(self, tokens: tuple[str, ...]) -> TestPlan:
-        runner = _runner_of(tokens)
-        if runner is None and _npm_script(tokens):
+        runner = runner_of(tokens)
+        if runner is None and npm_script(tokens):
             runner = "npm"
         if runner is None:
             return self._weak(tokens, WEAK_REASON)
         if runner == "unittest":  # needs a shell: pytest if importable, else -v output
             text = shlex.join(tokens)
-            seg = _Segment(0, len(text), tokens, 0)
+            seg = Segment(0, len(text), tokens, 0)
             new, runner_or_why = self._rewrite(seg, runner, text)
             return self._done(("/bin/sh", "-c", new), runner_or_why)
         argv, runner_or_why = self._argv_for(tokens, runner)
@@ -477,7 +224,7 @@ class _Planner:
         return args, runner_or_why
 
     # ------------------------------------------------------------------ a shell segment
-    def _rewrite(self, seg: _Segment, runner: str, text: str) -> tuple[str, str]:
+    def _rewrite(self, seg: Segment, runner: str, text: str) -> tuple[str, str]:
         if runner == "unittest":
             return self._unittest(seg), "unittest"
         extra, where, runner_or_why = self._flags(seg.tokens, runner)
@@ -504,7 +251,7 @@ class _Planner:
         """(extra arguments, where they go, the runner or why it is weak)."""
         out = self.out
         if runner == "pytest":
-            module, py, _ = _python_module(tokens)
+            module, py, _ = python_module(tokens)
             self.interpreter = py
             self.reports.append(("junit", f"{out}/report.xml"))
             if tokens and (module or os.path.basename(tokens[0]) in ("pytest", "py.test")):
@@ -557,15 +304,15 @@ class _Planner:
         self.reports.append(("node", f"{self.out}/node.jsonl"))
 
     def _npm(self, tokens: tuple[str, ...]) -> tuple[list[str], str, str]:
-        name = _npm_script(tokens) or "test"
-        script = _read_script(self.root, name)
+        name = npm_script(tokens) or "test"
+        script = package_script(self.root, name)
         if not script:
             return [], "", f"{WEAK_REASON} (no package.json script {name!r} to read)"
-        spans = _segments(script)
+        spans = simple_command_spans(script)
         runners = [
             (i, seg, r)
-            for i, seg in enumerate(_segment(script, s) for s in spans)
-            if seg is not None and (r := _runner_of(seg.tokens)) is not None
+            for i, seg in enumerate(parse_segment(script, s) for s in spans)
+            if seg is not None and (r := runner_of(seg.tokens)) is not None
         ]
         if len(runners) != 1:
             return [], "", f"{WEAK_REASON} (npm script {name!r}: {script})"
@@ -586,8 +333,8 @@ class _Planner:
         sep = [] if "--" in tokens else ["--"]
         return [*sep, *extra], "append", runner_or_why
 
-    def _unittest(self, seg: _Segment) -> str:
-        module, py, after = _python_module(seg.tokens)
+    def _unittest(self, seg: Segment) -> str:
+        module, py, after = python_module(seg.tokens)
         assert module == "unittest" and py is not None
         self.interpreter = py
         args = seg.tokens[after:]
@@ -623,34 +370,3 @@ def pytest_addopts(existing: str | None, out_dir: str) -> str:
     """``PYTEST_ADDOPTS`` asking a pytest run somewhere below another runner for a report."""
     ours = f"--junitxml={shlex.quote(out_dir + '/report.xml')} -p no:cacheprovider -o junit_family=xunit1"
     return f"{existing} {ours}" if existing else ours
-
-
-def python_version(interpreter: str | None) -> tuple[int, int] | None:
-    """The (major, minor) version of ``interpreter`` without running it, when it shows."""
-    if not interpreter:
-        return None
-    path = shutil.which(interpreter) if os.sep not in interpreter else interpreter
-    if not path:
-        return None
-    cfg = Path(path).parent.parent / "pyvenv.cfg"
-    if cfg.is_file():
-        parser = configparser.ConfigParser()
-        try:
-            parser.read_string("[venv]\n" + _text(cfg))
-        except configparser.Error:
-            return None
-        raw = (
-            parser.get("venv", "version_info", fallback=None)
-            or parser.get("venv", "version", fallback="")
-            or ""
-        )
-        m = re.match(r"(\d+)\.(\d+)", raw.strip())
-        return (int(m.group(1)), int(m.group(2))) if m else None
-    m = re.search(r"python(\d+)\.(\d+)$", os.path.realpath(path))
-    return (int(m.group(1)), int(m.group(2))) if m else None
-
-
-def can_check_syntax(interpreter: str | None) -> bool:
-    """Whether compiling with this Python is a fair syntax check for the project's."""
-    version = python_version(interpreter)
-    return version is not None and version <= sys.version_info[:2]

@@ -1,0 +1,164 @@
+"""Reading a test command: the simple commands of a shell line, which test runner each
+one starts (directly, through ``python -m``, ``npx``, or an ``npm test`` script), and
+the words of the package.json script an npm command runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from pathlib import Path
+
+import attrs
+
+from .detection import package_script
+
+#: A command with one of these is a shell line, not a plain argv.
+SHELL_CHARS = re.compile(r"[|&;<>()$`*?\[\]{}~\n\\!]")
+#: Programs a shell segment may start with before the real command.
+_PREFIXES = frozenset({"env", "exec", "time", "command", "nice", "nohup"})
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
+
+
+@attrs.frozen
+class Segment:
+    """One simple command of a shell line."""
+
+    start: int  # span of the segment in the command text
+    end: int
+    tokens: tuple[str, ...]  # without leading VAR=... and env/exec/time prefixes
+    offset: int  # index of tokens[0] in the segment's full token list
+
+
+def simple_command_spans(command: str) -> list[tuple[int, int]]:
+    """Spans of the simple commands of a shell line: split at unquoted ``&& || ; | &``,
+    newlines and parentheses."""
+    spans: list[tuple[int, int]] = []
+    start = i = 0
+    quote: str | None = None
+    n = len(command)
+    while i < n:
+        c = command[i]
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 2
+                continue
+            if c == quote:
+                quote = None
+        elif c == "\\":
+            i += 2
+            continue
+        elif c in "'\"":
+            quote = c
+        elif c == "&" and (command[i - 1 : i] in ("<", ">") or command[i + 1 : i + 2] == ">"):
+            pass  # a redirection: 2>&1, &>file
+        elif c in ";|&\n()":
+            spans.append((start, i))
+            width = 2 if command[i : i + 2] in ("&&", "||") else 1
+            i += width
+            start = i
+            continue
+        i += 1
+    spans.append((start, n))
+    return [(a, b) for a, b in spans if command[a:b].strip()]
+
+
+def parse_segment(command: str, span: tuple[int, int]) -> Segment | None:
+    try:
+        tokens = shlex.split(command[span[0] : span[1]])
+    except ValueError:
+        return None
+    i = 0
+    while i < len(tokens) and (
+        _ASSIGNMENT.match(tokens[i])
+        or tokens[i] in _PREFIXES
+        or tokens[i].startswith("-")
+        and i > 0
+        and tokens[i - 1] in _PREFIXES
+    ):
+        i += 1
+    return Segment(span[0], span[1], tuple(tokens[i:]), i)
+
+
+def python_module(tokens: tuple[str, ...]) -> tuple[str | None, str | None, int]:
+    """(module, interpreter, index after the module) for ``python [opts] -m MOD ...``."""
+    if not tokens or not _PYTHON.fullmatch(os.path.basename(tokens[0])):
+        return None, None, 0
+    for i, tok in enumerate(tokens[1:], start=1):
+        if tok == "-m" and i + 1 < len(tokens):
+            return tokens[i + 1], tokens[0], i + 2
+        if tok.startswith("-m") and len(tok) > 2:
+            return tok[2:], tokens[0], i + 1
+        if not tok.startswith("-"):
+            break
+    return None, None, 0
+
+
+def runner_of(tokens: tuple[str, ...]) -> str | None:
+    """Which test runner a simple command starts (None: not one we can read)."""
+    if not tokens:
+        return None
+    prog = os.path.basename(tokens[0])
+    if prog in ("npx", "pnpx") and len(tokens) > 1:
+        rest = tuple(t for t in tokens[1:] if not t.startswith("-"))
+        return runner_of(rest) if rest else None
+    module, _py, _ = python_module(tokens)
+    if module in ("pytest", "py.test") or prog in ("pytest", "py.test"):
+        return "pytest"
+    if module == "unittest":
+        return "unittest"
+    if prog in ("node", "nodejs"):
+        for tok in tokens[1:]:
+            if tok == "--test":
+                return "node"
+            if not tok.startswith("-"):
+                break
+        return None
+    if prog in ("jest", "vitest", "mocha"):
+        return prog
+    if prog == "_mocha":
+        return "mocha"
+    if prog == "go" and len(tokens) > 1 and tokens[1] == "test":
+        return "go"
+    if prog == "cargo":
+        sub = [t for t in tokens[1:] if not t.startswith("+")]
+        return "cargo" if sub and sub[0] in ("test", "t") else None
+    return None
+
+
+def npm_script(tokens: tuple[str, ...]) -> str | None:
+    """The package.json script an ``npm test`` / ``npm run NAME`` runs (its name)."""
+    if not tokens or os.path.basename(tokens[0]) != "npm":
+        return None
+    args = [t for t in tokens[1:] if not t.startswith("-")]
+    if not args:
+        return None
+    if args[0] in ("test", "t", "tst"):
+        return "test"
+    if args[0] in ("run", "run-script") and len(args) > 1:
+        return args[1]
+    return None
+
+
+def script_tokens(argv: tuple[str, ...] | list[str], root: Path | None) -> tuple[str, ...]:
+    """The words of the package.json script an ``npm test`` / ``npm run NAME`` command
+    runs (also behind ``sh -c``), so the sandbox can see the programs the script names."""
+    tokens = tuple(argv)
+    if (
+        len(tokens) >= 3
+        and os.path.basename(tokens[0]) in ("sh", "bash", "dash")
+        and tokens[1] == "-c"
+    ):
+        try:
+            tokens = tuple(shlex.split(tokens[2]))
+        except ValueError:
+            return ()
+    name = npm_script(tokens)
+    script = package_script(root, name) if name else None
+    if not script:
+        return ()
+    try:
+        return tuple(shlex.split(script))
+    except ValueError:
+        return ()

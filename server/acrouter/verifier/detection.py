@@ -1,0 +1,117 @@
+"""Which command runs a project's tests, from what its folder holds: a pytest
+configuration or test files (run with the project's own virtualenv when it has one), an
+``npm test`` script, ``Cargo.toml``, ``go.mod``, a Makefile with a ``test`` target."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+from pathlib import Path
+
+_NPM_DEFAULT_TEST = "no test specified"
+
+
+def project_python(root: Path) -> Path | None:
+    """The project's own virtualenv interpreter (``.venv/`` or ``venv/``), if any."""
+    for name in (".venv", "venv", "env"):
+        venv = root / name
+        py = venv / "bin" / "python"
+        if (venv / "pyvenv.cfg").is_file() and os.access(py, os.X_OK):
+            return py
+    return None
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _has_test_files(folder: Path, depth: int = 3) -> bool:
+    if depth < 0 or not folder.is_dir():
+        return False
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return False
+    for e in entries:
+        if (
+            e.is_file()
+            and e.name.endswith(".py")
+            and (e.name.startswith("test_") or e.name.endswith("_test.py"))
+        ):
+            return True
+    return any(
+        _has_test_files(Path(e.path), depth - 1)
+        for e in entries
+        if e.is_dir(follow_symlinks=False)
+        and not e.name.startswith(".")
+        and e.name != "__pycache__"
+    )
+
+
+def uses_pytest(root: Path) -> bool:
+    if (root / "pytest.ini").is_file() or (root / "conftest.py").is_file():
+        return True
+    if "[tool.pytest" in read_text(root / "pyproject.toml"):
+        return True
+    if "[tool:pytest]" in read_text(root / "setup.cfg") or "[pytest]" in read_text(
+        root / "tox.ini"
+    ):
+        return True
+    if any(_has_test_files(root / d) for d in ("tests", "test")):
+        return True
+    try:
+        return any(
+            e.is_file()
+            and e.name.endswith(".py")
+            and (e.name.startswith("test_") or e.name.endswith("_test.py"))
+            for e in os.scandir(root)
+        )
+    except OSError:
+        return False
+
+
+def package_script(root: Path | None, name: str) -> str | None:
+    """The text of the package.json script ``name`` in ``root``, if there is one."""
+    if root is None:
+        return None
+    try:
+        data = json.loads(read_text(root / "package.json") or "null")
+    except ValueError:
+        return None
+    scripts = data.get("scripts") if isinstance(data, dict) else None
+    script = scripts.get(name) if isinstance(scripts, dict) else None
+    return script if isinstance(script, str) else None
+
+
+def _npm_test_script(root: Path) -> bool:
+    test = package_script(root, "test")
+    return test is not None and bool(test.strip()) and _NPM_DEFAULT_TEST not in test
+
+
+def _make_test_target(root: Path) -> bool:
+    for name in ("GNUmakefile", "makefile", "Makefile"):
+        if re.search(r"^test\s*:", read_text(root / name), re.MULTILINE):
+            return True
+    return False
+
+
+def detect_test_command(root: str | os.PathLike[str]) -> str | None:
+    """The command that runs this project's tests, or None when there is no sign of one."""
+    root = Path(root)
+    if uses_pytest(root):
+        py = project_python(root)
+        return f"{shlex.quote(str(py))} -m pytest" if py else "python3 -m pytest"
+    if _npm_test_script(root):
+        return "npm test"
+    if (root / "Cargo.toml").is_file():
+        return "cargo test"
+    if (root / "go.mod").is_file():
+        return "go test ./..."
+    if _make_test_target(root):
+        return "make test"
+    return None
