@@ -4,25 +4,30 @@ compare with a baseline run without the edit.
 Modules, in the order a verification uses them:
 
 - ``workspace``: which paths an edit may write, which files a copy holds
-- ``unidiff``: edits sent as a unified diff
+- ``unidiff``: edits sent as a unified diff;  ``edits``: the new texts an edit asks for
 - ``detection``: which test command;  ``commandline``: the runner a command starts
-- ``runners``: how each runner is asked for per-test results;  ``reports``: reading them
+- ``runners``: how each runner is asked for per-test results
 - ``syntax``: a Python syntax error fails the edit before any test runs
 - ``scratch``: scratch copies, reused from one verification to the next
 - ``baseline``: cached runs without the edit
 - ``environment``: what the tests may see of the environment
+- ``runspec``: one run's command, environment and mounts;  ``unsandboxed``: the same
+  pointed at the copy when there is no sandbox
 - ``bwrap``: the sandbox's command line and mounts
 - ``sandbox``: one run: start, timeout, process bound, cancellation
 - ``limits``: the resource limits and how they are applied;  ``output``: the output cap
 - ``processes``: finding and killing every process of a run (pid namespace, cgroup)
+- ``reports``: per-test results, one module per runner's format;  ``results``: a
+  finished run read into a ``TestRun``
 - ``verdict``: the before/after rule
 - ``core``: ``ProjectVerifier``;  ``cli``: ``acrouter verify``
 """
 
 from .baseline import BaselineCache, default_cache_dir
 from .bwrap import BWRAP_MISSING, bwrap_problem
-from .core import ProjectVerifier, edit_texts
+from .core import ProjectVerifier
 from .detection import detect_test_command
+from .edits import edit_texts
 from .limits import Limits
 from .reports import parse_junit
 from .scratch import ScratchPool

@@ -27,7 +27,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..config import acrouter_home
-from .verdict import TestRun
+from ..domain import Baseline
+from ..errors import PreflightError
+from .scratch import Scan
+from .verdict import COMMAND_MISSING, PYTEST_CANNOT_RUN, TestRun, failures_of
 
 log = logging.getLogger(__name__)
 
@@ -225,3 +228,60 @@ class BaselineCache:
         files = sorted(self.cache_dir.glob("baseline-*.json"), key=lambda p: p.stat().st_mtime)
         for old in files[:-keep]:
             old.unlink(missing_ok=True)
+
+
+def shared_stamp(root: Path, scan: Scan) -> str:
+    """Changes when a package is installed into the project's virtualenv / node_modules."""
+    parts = []
+    for rel in scan.shared_dirs:
+        for path in [
+            root / rel,
+            *map(Path, glob.glob(str(root / rel / "lib" / "python*" / "site-packages"))),
+        ]:
+            try:
+                parts.append(f"{path}:{path.stat().st_mtime_ns}")
+            except OSError:
+                pass
+    return "|".join(parts)
+
+
+def baseline_summary(command: str, before: TestRun) -> Baseline:
+    """The pre-flight's reading of the run without the edit; ``PreflightError`` when
+    that run shows the tests cannot judge any edit."""
+    if before.timed_out:
+        raise PreflightError(
+            f"the tests took longer than {before.timeout_s:g} s even without the edit",
+            "testTimeoutSeconds",
+        )
+    if before.killed:
+        raise PreflightError(f"the tests were stopped even without the edit: {before.killed}")
+    code = before.exit_code
+    tail = f": {before.why_not()}" if before.why_not() else ""
+    if before.outcomes is None:
+        if code in COMMAND_MISSING:
+            raise PreflightError(
+                f"the test command {command!r} was {COMMAND_MISSING[code]} (exit code {code}){tail}",
+                "testCommand",
+            )
+        if before.expects_report and code in PYTEST_CANNOT_RUN:
+            raise PreflightError(
+                f"the tests cannot run even without the edit (exit code {code}, "
+                f"{PYTEST_CANNOT_RUN[code]}){tail}",
+                "testCommand",
+            )
+        detail = f"exit code {code} without the edit"
+    else:
+        # a test file that cannot be collected (it may import what the edit should add)
+        # is a failing test, not a refusal
+        if not before.broken and (before.passed or 0) + (before.failed or 0) == 0:
+            raise PreflightError(
+                f"no test ran with {command!r}, so no edit could be verified", "testCommand"
+            )
+        detail = f"{before.passed} passed, {before.failed} failed without the edit"
+    return Baseline(
+        command=command,
+        tests_passed=before.passed,
+        tests_failed=before.failed,
+        failures=failures_of(before),
+        detail=detail,
+    )

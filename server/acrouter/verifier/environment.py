@@ -8,6 +8,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from .detection import project_python
+
 #: Environment variables passed through to the tests (nothing else is).
 ENV_ALLOW = frozenset(
     {
@@ -109,3 +111,14 @@ def build_env(
 def hidden_home_paths(home: str | None = None) -> tuple[str, ...]:
     root = Path(home or os.path.expanduser("~"))
     return tuple(str(root / p) for p in (*HIDDEN_HOME_DIRS, *HIDDEN_HOME_FILES))
+
+
+def project_env(root: Path, source_env: Mapping[str, str]) -> dict[str, str]:
+    """VIRTUAL_ENV and PATH for the project's own virtualenv, if it has one."""
+    extra: dict[str, str] = {}
+    venv_python = project_python(root)
+    if venv_python is not None:
+        venv = venv_python.parent.parent
+        extra["VIRTUAL_ENV"] = str(venv)
+        extra["PATH"] = f"{venv / 'bin'}{os.pathsep}{source_env.get('PATH', '/usr/bin:/bin')}"
+    return extra

@@ -1,0 +1,57 @@
+"""What an edit asks for: the new full texts of the files it changes (a diff applied to
+the files as they are on disk, or whole files), every path validated against the
+workspace; and, for a run under an overlay, those texts written beside the workspace
+to be bound over it."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..domain import Edit
+from ..errors import VerifyError
+from .unidiff import apply_diff_texts
+from .workspace import normalise_relative, remove_tree, resolve_edit_path
+
+
+def edit_texts(root: Path, edit: Edit) -> dict[str, str]:
+    """The new full texts ``edit`` asks for, every path validated against ``root``;
+    nothing is written.  A diff is applied to the files as they are on disk."""
+    texts: dict[str, str] = {}
+    if edit.diff:
+        texts.update(apply_diff_texts(root, edit.diff))
+    for rel, text in (edit.files or {}).items():
+        resolve_edit_path(root, rel)
+        if not isinstance(text, str):
+            raise VerifyError(f"{rel}: the new content must be text")
+        norm = normalise_relative(rel)
+        if norm in texts:
+            raise VerifyError(f"{rel} is changed both by the diff and as a whole file")
+        texts[norm] = text
+    if not texts:
+        raise VerifyError("the edit changes no file")
+    return texts
+
+
+def write_edits(folder: Path, root: Path, texts: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Write the edited files into ``folder`` (fresh); returns (host file, path in the
+    workspace) pairs to bind over the overlaid workspace.  A file keeps the mode of
+    the file it replaces."""
+    remove_tree(folder)
+    folder.mkdir(parents=True)
+    binds = []
+    for rel, text in texts.items():
+        target = resolve_edit_path(root, rel)
+        real_rel = target.relative_to(root).as_posix()
+        src = folder / real_rel
+        src.parent.mkdir(parents=True, exist_ok=True)
+        with open(src, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        try:
+            os.chmod(src, stat.S_IMODE(os.stat(target).st_mode) | stat.S_IRUSR | stat.S_IWUSR)
+        except OSError:
+            pass
+        binds.append((str(src), real_rel))
+    return binds

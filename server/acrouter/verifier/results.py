@@ -1,0 +1,78 @@
+"""From a finished run to a ``TestRun``: its per-test results (the first report of the
+plan that exists), the last line of its output, and which resource limit it hit."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Mapping
+
+from .limits import GiB, Limits
+from .reports import PARSERS, Report, parse_junit
+from .runners import TestPlan
+from .sandbox import RunOutcome
+from .verdict import TestRun
+
+
+def read_test_run(
+    outcome: RunOutcome, plan: TestPlan, root: str, limits: Limits, timeout_s: float
+) -> TestRun:
+    """What the run of ``plan`` produced; its reports name files under ``root``."""
+    parsed = None
+    if not (outcome.timed_out or outcome.killed):
+        parsed = read_results(plan, root)
+    messages = parsed.messages if parsed else {}
+    return TestRun(
+        exit_code=outcome.exit_code,
+        outcomes=parsed.outcomes if parsed else None,
+        expects_report=plan.expects_report,
+        timed_out=outcome.timed_out,
+        killed=outcome.killed,
+        resource=resource_hint(outcome.exit_code, outcome.output, messages, limits),
+        messages=messages,
+        last_line=last_line(outcome.output),
+        timeout_s=timeout_s,
+        broken=parsed.broken if parsed else {},
+    )
+
+
+def read_results(plan: TestPlan, root: str) -> Report | None:
+    """The run's per-test results: the first of the plan's reports that exists."""
+    for parser, path in plan.reports:
+        if not os.path.exists(path):
+            continue
+        report = parse_junit(path) if parser == "junit" else PARSERS[parser](path, root)
+        if report is not None:
+            return report
+    return None
+
+
+def last_line(output: str) -> str:
+    for line in reversed(output.splitlines()):
+        if line.strip() and not line.startswith("[... "):
+            return line.strip()[:200]
+    return ""
+
+
+def fmt_bytes(n: int | None) -> str:
+    if n is None:
+        return "none"
+    return f"{n / GiB:g} GiB" if n >= GiB else f"{n // (1024 * 1024)} MiB"
+
+
+def resource_hint(
+    code: int | None, output: str, messages: Mapping[str, str], lim: Limits
+) -> str | None:
+    """Which resource limit the run hit, as the output or the failure messages show."""
+    text = output + "\n" + "\n".join(messages.values())
+    if "MemoryError" in text or "Cannot allocate memory" in text:
+        return f"a test ran out of memory (limit {fmt_bytes(lim.address_space_bytes)} per process)"
+    if code == 128 + signal.SIGXFSZ or "File too large" in text:
+        return f"a test hit the file size limit ({fmt_bytes(lim.file_size_bytes)})"
+    if code == 128 + signal.SIGXCPU:
+        return "a test hit the CPU time limit"
+    if "Too many open files" in text:
+        return f"a test hit the open files limit ({lim.open_files})"
+    if "Resource temporarily unavailable" in text and "fork" in text:
+        return "a test hit the process limit"
+    return None

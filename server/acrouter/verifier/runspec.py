@@ -1,0 +1,79 @@
+"""One test run's ``RunSpec``: the command, its environment (the project's virtualenv,
+a report request for a pytest anywhere below the command), and either the sandbox's
+mounts at the workspace path or, without a sandbox, everything pointed at the copy."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from .bwrap import SANDBOX_TMP, Mount, mounts_for, tool_mounts
+from .commandline import script_tokens
+from .environment import build_env, hidden_home_paths, project_env
+from .limits import Limits
+from .runners import TestPlan, pytest_addopts
+from .sandbox import RunSpec
+from .unsandboxed import editable_paths, to_scratch, to_scratch_text
+
+
+def run_spec(
+    plan: TestPlan,
+    root: Path,
+    ws: Path,
+    shared: tuple[str, ...],
+    dirs: tuple[Path, Path, Path],
+    *,
+    sandbox: str,
+    overlay: bool,
+    edits: list[tuple[str, str]],
+    source_env: Mapping[str, str],
+    timeout_s: float,
+    limits: Limits,
+) -> RunSpec:
+    """How to run ``plan``: in bubblewrap at the workspace path (over the copy ``ws``
+    or, with ``overlay``, the workspace itself with ``edits`` bound over it), or
+    without a sandbox on the copy.  ``shared``: the venv / node_modules folders the
+    copy does not hold; ``dirs``: the run's out, home and tmp folders."""
+    out, home, tmp = dirs
+    extra = project_env(root, source_env)
+    extra.update(plan.env)
+    if not any(a.startswith("--junitxml=") for a in plan.argv):
+        # a pytest below another program (npm, make, a shell line) reports too
+        extra["PYTEST_ADDOPTS"] = pytest_addopts(source_env.get("PYTEST_ADDOPTS"), str(out))
+    if sandbox == "bwrap":
+        env = build_env(source_env, home=str(home), tmp=SANDBOX_TMP, extra=extra)
+        mounts = mounts_for(
+            root,
+            scratch=None if overlay else ws,
+            shared=shared,
+            edits=edits,
+            tools=tool_mounts((*plan.argv, *script_tokens(plan.argv, root)), root),
+            extra=(Mount(str(out), str(out), True), Mount(str(home), str(home), True)),
+        )
+        real_home = source_env.get("HOME") or os.path.expanduser("~")
+        hide = tuple(p for p in hidden_home_paths(real_home) if not str(root).startswith(p))
+        return RunSpec(
+            plan.argv,
+            str(root),
+            env,
+            timeout_s,
+            mounts,
+            hide,
+            limits,
+            capture=plan.capture,
+        )
+    extra.update(
+        editable_paths(
+            root,
+            ws,
+            shared,
+            extra.get("PYTHONPATH") or source_env.get("PYTHONPATH"),
+        )
+    )
+    if "VIRTUAL_ENV" in extra:
+        extra["VIRTUAL_ENV"] = to_scratch(extra["VIRTUAL_ENV"], root, ws)
+        extra["PATH"] = to_scratch_text(extra["PATH"], root, ws)
+    env = build_env(source_env, home=str(home), tmp=str(tmp), extra=extra)
+    argv = tuple(to_scratch_text(a, root, ws) for a in plan.argv)
+    return RunSpec(argv, str(ws), env, timeout_s, limits=limits, capture=plan.capture)
