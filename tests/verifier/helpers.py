@@ -90,17 +90,6 @@ def wait_until(cond: Callable[[], bool], timeout_s: float, step_s: float = 0.05)
     return cond()
 
 
-class FlagAfter:
-    """A cancel token that turns on ``delay_s`` after it is created."""
-
-    def __init__(self, delay_s: float) -> None:
-        self.at = time.monotonic() + delay_s
-
-    @property
-    def cancelled(self) -> bool:
-        return time.monotonic() >= self.at
-
-
 def task_for(root: Path, command: str | None = None, **kw: object) -> Task:
     return Task(task_id="t1", kind="bug_fixing", workspace=str(root), test_command=command, **kw)  # type: ignore[arg-type]
 

@@ -10,7 +10,6 @@ import os
 import resource
 import socket
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from acrouter.verifier.output import OutputCap
 from acrouter.verifier.processes import PidsCgroup, pids_cgroup_parents
 from acrouter.verifier.sandbox import RunSpec, run_command
 
-from .helpers import FlagAfter, needs_bwrap, processes_with, wait_until
+from .helpers import CancelWhen, needs_bwrap, processes_with, wait_until
 
 PY = os.path.realpath(sys.executable)
 BASE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
@@ -116,21 +115,22 @@ def test_rlimits_apply_inside() -> None:
 
 @needs_bwrap
 def test_timeout_kills_a_daemonised_child(marker: str) -> None:
+    # the daemon says it is up; then only the timeout can end the run (both sleep 300 s)
+    daemon = "print('daemon up', flush=True); import time; time.sleep(300)"
     code = f"""
 import os, time, subprocess, sys
 # {marker}
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
-        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)", "{marker}"])
+        os.execv(sys.executable, [sys.executable, "-c", "{daemon}", "{marker}"])
     os._exit(0)
 time.sleep(300)
 """
-    t0 = time.monotonic()
     out = run_command(spec(code, timeout_s=1.5))
     assert out.timed_out and out.exit_code is None
-    assert time.monotonic() - t0 < 6
-    assert wait_until(lambda: not processes_with(marker), 2), processes_with(marker)
+    assert "daemon up" in out.output  # it was running when the timeout fired
+    assert wait_until(lambda: not processes_with(marker), 5), processes_with(marker)
 
 
 @needs_bwrap
@@ -151,15 +151,14 @@ print("main done")
 
 
 @needs_bwrap
-def test_cancel_kills_the_tree_within_a_second(marker: str) -> None:
-    code = f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '{marker}'])\ntime.sleep(300)"
-    token = FlagAfter(1.0)
-    t0 = time.monotonic()
+def test_cancel_kills_the_tree(marker: str) -> None:
+    # the child's command line alone holds "<marker>-child" (the parent's spells it apart)
+    code = f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '{marker}' + '-child'])\ntime.sleep(300)"
+    token = CancelWhen(lambda: bool(processes_with(f"{marker}-child")), give_up_s=60)
     with pytest.raises(Cancelled):
-        run_command(spec(code, timeout_s=60), cancel=token)
-    assert time.monotonic() - token.at < 1.0
-    assert time.monotonic() - t0 < 3
-    assert wait_until(lambda: not processes_with(marker), 1), processes_with(marker)
+        run_command(spec(code, timeout_s=120), cancel=token)
+    assert not token.gave_up  # cancelled once the child was running
+    assert wait_until(lambda: not processes_with(marker), 5), processes_with(marker)
 
 
 @needs_bwrap
@@ -170,14 +169,13 @@ def test_no_network_inside(tmp_path: Path) -> None:
     server.setblocking(False)
     port = server.getsockname()[1]
     code = f"""
-import socket, time
+import socket
 for addr in [("127.0.0.1", {port}), ("1.1.1.1", 80)]:
-    t = time.monotonic()
     try:
-        socket.create_connection(addr, timeout=5).close()
+        socket.create_connection(addr, timeout=30).close()
         print("CONNECTED", addr)
     except OSError as exc:
-        print("refused", addr[0], round(time.monotonic() - t, 2), exc.errno)
+        print("refused", addr[0], type(exc).__name__, exc.errno)
 """
     try:
         out = run_command(spec(code))
@@ -188,7 +186,8 @@ for addr in [("127.0.0.1", {port}), ("1.1.1.1", 80)]:
     assert "CONNECTED" not in out.output
     lines = [ln.split() for ln in out.output.splitlines() if ln.startswith("refused")]
     assert [ln[1] for ln in lines] == ["127.0.0.1", "1.1.1.1"]
-    assert all(float(ln[2]) < 1.0 for ln in lines), out.output  # fails at once, no timeout
+    # refused or unreachable at once, not a connection attempt that timed out
+    assert all(ln[2] != "TimeoutError" and ln[3] != "None" for ln in lines), out.output
 
 
 @needs_bwrap
@@ -231,11 +230,9 @@ def test_writing_a_huge_file_hits_the_file_size_limit() -> None:
         "with open('/tmp/big', 'wb') as f:\n"
         "    while True:\n        f.write(b)"
     )
-    t0 = time.monotonic()
-    out = run_command(spec(code, timeout_s=20, file_size_bytes=32 * 1024 * 1024))
-    assert not out.timed_out and out.exit_code == 1
+    out = run_command(spec(code, timeout_s=60, file_size_bytes=32 * 1024 * 1024))
+    assert not out.timed_out and out.exit_code == 1  # the limit ended it, not the timeout
     assert "File too large" in out.output
-    assert time.monotonic() - t0 < 10
 
 
 FORK_BOMB = """
@@ -253,19 +250,18 @@ while True:
 @pytest.mark.slow
 @pytest.mark.parametrize("use_cgroup", [True, False], ids=["cgroup-if-available", "watcher-only"])
 def test_fork_bomb_is_stopped_and_leaves_nothing(marker: str, use_cgroup: bool) -> None:
-    t0 = time.monotonic()
     out = run_command(
         spec(
             FORK_BOMB.format(marker=marker),
-            timeout_s=20,
+            timeout_s=60,
             max_processes=48,
             max_tasks=200,
             use_cgroup=use_cgroup,
         )
     )
-    elapsed = time.monotonic() - t0
+    # the process bound ended it, not the timeout
+    assert not out.timed_out and out.exit_code is None
     assert out.killed and "48 processes" in out.killed
-    assert elapsed < 20 + 5
     assert wait_until(lambda: not processes_with(marker), 5), processes_with(marker)
 
 

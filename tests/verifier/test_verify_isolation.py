@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,6 @@ from .helpers import (
     CALC_FIXED,
     SMALL,
     CancelWhen,
-    FlagAfter,
     Shared,
     needs_bwrap,
     processes_with,
@@ -107,14 +105,14 @@ def test_no_network_from_the_tests(shared: Shared) -> None:
     server.setblocking(False)
     port = server.getsockname()[1]
     body = f"""
-    import socket, time, pytest
+    import socket, pytest
 
     @pytest.mark.parametrize("addr", [("127.0.0.1", {port}), ("1.1.1.1", 80)])
     def test_cannot_connect(addr):
-        t0 = time.monotonic()
-        with pytest.raises(OSError):
-            socket.create_connection(addr, timeout=10)
-        assert time.monotonic() - t0 < 1.0
+        with pytest.raises(OSError) as info:
+            socket.create_connection(addr, timeout=30)
+        # refused or unreachable at once, not a connection attempt that timed out
+        assert not isinstance(info.value, TimeoutError) and info.value.errno, info.value
     """
     try:
         v = shared.verifier().verify(shared.task(), add_test("test_net.py", body), "m")
@@ -154,7 +152,7 @@ def test_no_api_key_reaches_the_tests(shared: Shared) -> None:
 
 
 @pytest.mark.slow
-def test_fork_bomb_fails_within_the_timeout_and_leaves_no_process(shared: Shared) -> None:
+def test_fork_bomb_is_stopped_by_the_process_bound_and_leaves_no_process(shared: Shared) -> None:
     body = """
     import os, time
 
@@ -165,14 +163,12 @@ def test_fork_bomb_fails_within_the_timeout_and_leaves_no_process(shared: Shared
             except OSError:
                 time.sleep(0.01)
     """
-    timeout = 20
-    t0 = time.monotonic()
-    v = shared.verifier(timeout_s=timeout, limits=SMALL).verify(
+    v = shared.verifier(timeout_s=60, limits=SMALL).verify(
         shared.task(), add_test("test_bomb.py", body), "m"
     )
     assert v.verdict == "fail"
-    assert "more than 64 processes" in v.detail
-    assert time.monotonic() - t0 < timeout + 5
+    # the process bound stopped it, not the timeout
+    assert "more than 64 processes" in v.detail and "timed out" not in v.detail, v.detail
     assert wait_until(lambda: not processes_with(shared.marker), 5), processes_with(shared.marker)
 
 
@@ -218,13 +214,12 @@ def test_endless_output_is_capped_by_the_file_size_limit(shared: Shared) -> None
         for _ in range(10 * 1024 ** 3 // 8192):  # 10 GB
             sys.stdout.write(line)
     """
-    t0 = time.monotonic()
-    v = shared.verifier(timeout_s=30, limits=SMALL).verify(
+    v = shared.verifier(timeout_s=60, limits=SMALL).verify(
         shared.task(), add_test("test_flood.py", body), "m"
     )
     assert v.verdict == "fail"
-    assert "file size limit" in v.detail
-    assert time.monotonic() - t0 < 30
+    # the file size limit ended it, not the timeout
+    assert "file size limit" in v.detail and "timed out" not in v.detail, v.detail
 
 
 @pytest.mark.slow
@@ -254,14 +249,15 @@ def test_sleeps():
 """
 
 
-def test_cancel_raises_and_kills_within_a_second(shared: Shared) -> None:
+def test_cancel_raises_and_kills_the_tests(shared: Shared) -> None:
     v = shared.verifier(timeout_s=120)
     edit = add_test("test_sleep.py", SLEEPER.format(marker=shared.marker))
-    token = FlagAfter(2.5)
+    # cancel once the test's child runs (both sleep 600 s: nothing else ends the run)
+    token = CancelWhen(lambda: bool(processes_with(f"{shared.marker}-child")), give_up_s=60)
     with pytest.raises(Cancelled):
         v.verify(shared.task(), edit, "m", cancel=token)
-    assert time.monotonic() - token.at < 1.0
-    assert wait_until(lambda: not processes_with(shared.marker), 1), processes_with(shared.marker)
+    assert not token.gave_up
+    assert wait_until(lambda: not processes_with(shared.marker), 5), processes_with(shared.marker)
 
 
 def test_cancel_while_both_runs_are_going(project: Path, marker: str) -> None:
@@ -277,8 +273,7 @@ def test_cancel_while_both_runs_are_going(project: Path, marker: str) -> None:
             cancel=token,
         )
     assert token.fired_at is not None and not token.gave_up
-    assert time.monotonic() - token.fired_at < 1.0
-    assert wait_until(lambda: not processes_with(marker), 1), processes_with(marker)
+    assert wait_until(lambda: not processes_with(marker), 5), processes_with(marker)
 
 
 @pytest.mark.slow
