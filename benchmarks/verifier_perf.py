@@ -5,7 +5,8 @@ report parsing + comparison) divided by the wall time of the same test command r
 directly in the repository.  The baseline run (tests without the edit) is cached per
 workspace state, so the figure that matters in the editor is the *warm* one (baseline
 already cached); the *cold* ones (copies + baseline run + edited run, side by side
-or one after the other) are printed too.
+or one after the other) are printed too, and how long a run takes to stop once it is
+cancelled or past its deadline (the tests assert that it stops, not how fast).
 
     .venv/bin/python benchmarks/verifier_perf.py [--files 2000] [--repeat 7] [--sandbox bwrap]
 
@@ -25,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from acrouter.domain import Edit, Task
+from acrouter.domain import Cancelled, Edit, Task
 from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.limits import Limits
 from acrouter.verifier.sandbox import RunSpec, run_command
@@ -86,6 +87,43 @@ def timed(fn: object, repeat: int) -> list[float]:
         fn()  # type: ignore[operator]
         out.append(time.perf_counter() - t0)
     return out
+
+
+class CancelAt:
+    """A cancel token that turns on ``delay_s`` after it is made."""
+
+    def __init__(self, delay_s: float) -> None:
+        self.at = time.monotonic() + delay_s
+
+    @property
+    def cancelled(self) -> bool:
+        return time.monotonic() >= self.at
+
+
+def stop_latencies(mode: str, repeat: int) -> tuple[list[float], list[float]]:
+    """Seconds from the cancel token turning on, and from the deadline passing, until
+    ``run_command`` is back with the whole tree killed: a program whose child sleeps."""
+    py = os.path.realpath(sys.executable)
+    code = (
+        "import subprocess, sys, time; "
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)']); "
+        "time.sleep(300)"
+    )
+
+    def sleeper(timeout_s: float) -> RunSpec:
+        return RunSpec((py, "-c", code), "/", {"PATH": "/usr/bin:/bin"}, timeout_s, limits=Limits())
+
+    cancel_s, timeout_s = [], []
+    for _ in range(repeat):
+        token = CancelAt(1.0)
+        try:
+            run_command(sleeper(60), mode=mode, cancel=token)
+        except Cancelled:
+            cancel_s.append(time.monotonic() - token.at)
+        t0 = time.monotonic()
+        run_command(sleeper(1.0), mode=mode)
+        timeout_s.append(time.monotonic() - t0 - 1.0)
+    return cancel_s, timeout_s
 
 
 def main() -> int:
@@ -167,6 +205,7 @@ def main() -> int:
         reused.destroy()
         spec = RunSpec(("true",), "/", {"PATH": "/usr/bin:/bin"}, 10, limits=Limits())
         sandbox_s = timed(lambda: run_command(spec, mode=args.sandbox), args.repeat)
+        cancel_s, timeout_over_s = stop_latencies(args.sandbox, args.repeat)
 
     med = statistics.median
     base = med(direct_s)
@@ -189,6 +228,8 @@ def main() -> int:
     row(f"  first copy into {parent}", copy_s, ratio=False)
     row("  re-sync of a reused copy + the edit", resync_s, ratio=False)
     row("  sandbox start + stop ('true')", sandbox_s, ratio=False)
+    row("  stop on cancel: token on -> tree killed", cancel_s, ratio=False)
+    row("  stop on timeout: deadline -> tree killed", timeout_over_s, ratio=False)
     print("target: warm ratio <= 1.3 (the editor's steady state: same workspace, baseline cached)")
     return 0
 
