@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -24,6 +24,8 @@ from .domain import BENCHMARK_MODELS, ModelSpec
 SANDBOX_MODES = ("bwrap", "none")
 #: What ``apiKeyEnv`` must look like: the NAME of an environment variable, never a key.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: The most a model may cost per million tokens (input or output), in USD.
+MAX_PRICE_PER_1M = 1e6
 MODEL_FIELDS = frozenset(
     {"name", "model", "apiBase", "apiKeyEnv", "inputCostPer1M", "outputCostPer1M", "benchmarkModel"}
 )
@@ -65,31 +67,23 @@ def acrouter_home(env: Mapping[str, str] | None = None, *, cache: bool = False) 
     return Path.home().joinpath(*fallback, "acrouter")
 
 
-def _num(
-    raw: Any,
-    key: str,
-    lo: float,
-    hi: float,
-    problems: list[str],
-    integer: bool = False,
-    _prefix: str = "acrouter.",
-):
+def _num(raw: Any, where: str, lo: float, hi: float, problems: list[str], integer: bool = False):
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-        problems.append(f"{_prefix}{key} must be a number (got {raw!r}); using the default")
+        problems.append(f"{where} must be a number (got {raw!r}); using the default")
         return None
     if integer and int(raw) != raw:
-        problems.append(f"{_prefix}{key} must be a whole number (got {raw!r}); using the default")
+        problems.append(f"{where} must be a whole number (got {raw!r}); using the default")
         return None
     if not (lo <= raw <= hi):
         problems.append(
-            f"{_prefix}{key} must be between {lo:g} and {hi:g} (got {raw!r}); using the default"
+            f"{where} must be between {lo:g} and {hi:g} (got {raw!r}); using the default"
         )
         return None
     return int(raw) if integer else float(raw)
 
 
-def _model(raw: Any, i: int, problems: list[str], _prefix: str = "acrouter.") -> ModelSpec | None:
-    where = f"{_prefix}models[{i}]"
+def _model(raw: Any, i: int, problems: list[str], prefix: str = "acrouter.") -> ModelSpec | None:
+    where = f"{prefix}models[{i}]"
     if not isinstance(raw, Mapping):
         problems.append(f"{where} must be an object with at least name and model; ignored")
         return None
@@ -126,7 +120,7 @@ def _model(raw: Any, i: int, problems: list[str], _prefix: str = "acrouter.") ->
         v = raw.get(key)
         if v is None:
             continue
-        n = _num(v, f"models[{i}].{key}", 0.0, 1e6, problems, _prefix=_prefix)
+        n = _num(v, f"{where}.{key}", 0.0, MAX_PRICE_PER_1M, problems)
         if n is not None:
             kw[attr] = n
     bm = raw.get("benchmarkModel")
@@ -157,93 +151,114 @@ def _team_path_ok(path: str) -> bool:
     return bool(p) and (p.startswith("~") or os.path.isabs(p))
 
 
+#: A setting's parser: the value as written, the key as the user wrote it ("acrouter.x" or
+#: "x") for problem messages, the list they go to; returns the value, or KEEP for the default.
+Parser = Callable[[Any, str, list[str]], Any]
+KEEP = object()
+
+
+def _models(raw: Any, where: str, problems: list[str]) -> Any:
+    if not isinstance(raw, list):
+        problems.append(f"{where} must be a list of models; using the default (none)")
+        return KEEP
+    prefix = where[: -len("models")]
+    specs = [s for i, m in enumerate(raw) if (s := _model(m, i, problems, prefix)) is not None]
+    seen: set[str] = set()
+    uniq = []
+    for s in specs:
+        if s.name in seen:
+            problems.append(f"{where}: duplicate name {s.name!r}; the later one is ignored")
+            continue
+        seen.add(s.name)
+        uniq.append(s)
+    return tuple(uniq)
+
+
+def _test_command(raw: Any, where: str, problems: list[str]) -> Any:
+    if raw == "":
+        return KEEP
+    if isinstance(raw, str):
+        return raw.strip() or None
+    problems.append(f"{where} must be a string; using the default (detect)")
+    return KEEP
+
+
+def _number(lo: float, hi: float, integer: bool) -> Parser:
+    def parse(raw: Any, where: str, problems: list[str]) -> Any:
+        value = _num(raw, where, lo, hi, problems, integer)
+        return KEEP if value is None else value
+
+    return parse
+
+
+def _sandbox(raw: Any, where: str, problems: list[str]) -> Any:
+    if raw in SANDBOX_MODES:
+        return raw
+    problems.append(f"{where} must be one of {', '.join(SANDBOX_MODES)} (got {raw!r}); using bwrap")
+    return KEEP
+
+
+def _team_priors(raw: Any, where: str, problems: list[str]) -> Any:
+    if isinstance(raw, list) and all(isinstance(p, str) and _team_path_ok(p) for p in raw):
+        return tuple(p.strip() for p in raw)
+    problems.append(
+        f"{where} must be a list of absolute file paths (or paths starting "
+        f"with ~) (got {raw!r}); using none"
+    )
+    return KEEP
+
+
+def _flag(raw: Any, where: str, problems: list[str]) -> Any:
+    if isinstance(raw, bool):
+        return raw
+    problems.append(f"{where} must be true or false; using true")
+    return KEEP
+
+
+#: The numeric settings: camelCase key -> (min, max, whole number).  The extension's
+#: settings.ts and package.json declare the same (tests/fixtures/shared-constants.json).
+RANGES: dict[str, tuple[float, float, bool]] = {
+    "maxAttempts": (1, 8, True),
+    "costWeight": (0.0, 1000.0, False),
+    "requestTimeoutSeconds": (1.0, 3600.0, False),
+    "testTimeoutSeconds": (1.0, 7200.0, False),
+    "contextTokens": (2_000, 10_000_000, True),
+    "maxFileKilobytes": (1, 1_000_000, True),
+}
+
+#: Every setting: camelCase key (as the user writes it) -> (Settings attribute, parser).
+FIELDS: dict[str, tuple[str, Parser]] = {
+    "models": ("models", _models),
+    "testCommand": ("test_command", _test_command),
+    "maxAttempts": ("max_attempts", _number(*RANGES["maxAttempts"])),
+    "costWeight": ("cost_weight", _number(*RANGES["costWeight"])),
+    "requestTimeoutSeconds": ("request_timeout_s", _number(*RANGES["requestTimeoutSeconds"])),
+    "testTimeoutSeconds": ("test_timeout_s", _number(*RANGES["testTimeoutSeconds"])),
+    "contextTokens": ("context_tokens", _number(*RANGES["contextTokens"])),
+    "maxFileKilobytes": ("max_file_kilobytes", _number(*RANGES["maxFileKilobytes"])),
+    "sandbox": ("sandbox", _sandbox),
+    "teamPriors": ("team_priors", _team_priors),
+    "storeInstructions": ("store_instructions", _flag),
+    "shareFailures": ("share_failures", _flag),
+}
+
+
 def parse_settings(raw: Any, prefix: str = "acrouter.") -> tuple[Settings, list[str]]:
     """Settings from a plain mapping (camelCase keys); problems name the offending key,
     written with ``prefix`` ("acrouter." for the editor, "" for config.toml)."""
-    _prefix = prefix
-    problems: list[str] = []
     if raw is None:
-        return DEFAULTS, problems
+        return DEFAULTS, []
     if isinstance(raw, Mapping) and isinstance(raw.get("acrouter"), Mapping):
         raw = raw["acrouter"]
     if not isinstance(raw, Mapping):
-        return DEFAULTS, [f"{_prefix or 'acrouter '}settings must be an object; using defaults"]
+        return DEFAULTS, [f"{prefix or 'acrouter '}settings must be an object; using defaults"]
+    problems: list[str] = []
     kw: dict[str, Any] = {}
-
-    models = raw.get("models")
-    if models is not None:
-        if not isinstance(models, list):
-            problems.append(f"{_prefix}models must be a list of models; using the default (none)")
-        else:
-            specs = [
-                s
-                for i, m in enumerate(models)
-                if (s := _model(m, i, problems, _prefix)) is not None
-            ]
-            seen: set[str] = set()
-            uniq = []
-            for s in specs:
-                if s.name in seen:
-                    problems.append(
-                        f"{_prefix}models: duplicate name {s.name!r}; the later one is ignored"
-                    )
-                    continue
-                seen.add(s.name)
-                uniq.append(s)
-            kw["models"] = tuple(uniq)
-
-    tc = raw.get("testCommand")
-    if tc not in (None, ""):
-        if isinstance(tc, str):
-            kw["test_command"] = tc.strip() or None
-        else:
-            problems.append(f"{_prefix}testCommand must be a string; using the default (detect)")
-
-    for key, attr, lo, hi, integer in (
-        ("maxAttempts", "max_attempts", 1, 8, True),
-        ("costWeight", "cost_weight", 0.0, 1000.0, False),
-        ("requestTimeoutSeconds", "request_timeout_s", 1.0, 3600.0, False),
-        ("testTimeoutSeconds", "test_timeout_s", 1.0, 7200.0, False),
-        ("contextTokens", "context_tokens", 2_000, 10_000_000, True),
-        ("maxFileKilobytes", "max_file_kilobytes", 1, 1_000_000, True),
-    ):
+    for key, (attr, parse) in FIELDS.items():
         if raw.get(key) is not None:
-            v = _num(raw[key], key, lo, hi, problems, integer, _prefix)
-            if v is not None:
-                kw[attr] = v
-
-    sb = raw.get("sandbox")
-    if sb is not None:
-        if sb in SANDBOX_MODES:
-            kw["sandbox"] = sb
-        else:
-            problems.append(
-                f"{_prefix}sandbox must be one of {', '.join(SANDBOX_MODES)} (got {sb!r}); using bwrap"
-            )
-
-    tp = raw.get("teamPriors")
-    if tp is not None:
-        if isinstance(tp, list) and all(isinstance(p, str) and _team_path_ok(p) for p in tp):
-            kw["team_priors"] = tuple(p.strip() for p in tp)
-        else:
-            problems.append(
-                f"{_prefix}teamPriors must be a list of absolute file paths (or paths starting "
-                f"with ~) (got {tp!r}); using none"
-            )
-
-    si = raw.get("storeInstructions")
-    if si is not None:
-        if isinstance(si, bool):
-            kw["store_instructions"] = si
-        else:
-            problems.append(f"{_prefix}storeInstructions must be true or false; using true")
-
-    sf = raw.get("shareFailures")
-    if sf is not None:
-        if isinstance(sf, bool):
-            kw["share_failures"] = sf
-        else:
-            problems.append(f"{_prefix}shareFailures must be true or false; using true")
+            value = parse(raw[key], f"{prefix}{key}", problems)
+            if value is not KEEP:
+                kw[attr] = value
     return Settings(**kw), problems
 
 

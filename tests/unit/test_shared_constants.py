@@ -11,7 +11,15 @@ import attrs
 import pytest
 from acrouter.bench import PROTOCOLS
 from acrouter.bench.cli import add_parser
-from acrouter.config import DEFAULTS, ENV_NAME, SANDBOX_MODES, parse_settings
+from acrouter.config import (
+    DEFAULTS,
+    ENV_NAME,
+    FIELDS,
+    MAX_PRICE_PER_1M,
+    RANGES,
+    SANDBOX_MODES,
+    parse_settings,
+)
 from acrouter.domain import BENCHMARK_MODELS
 from acrouter.explain import fmt_usd
 
@@ -43,15 +51,21 @@ def test_the_bench_command_offers_exactly_the_protocols() -> None:
     assert list(action.choices or ()) == SHARED["benchProtocols"]
 
 
-def test_defaults() -> None:
-    d = SETTINGS["defaults"]
-    assert DEFAULTS.test_command in (None, d["testCommand"] or None)
-    assert DEFAULTS.max_attempts == d["maxAttempts"]
-    assert DEFAULTS.cost_weight == d["costWeight"]
-    assert DEFAULTS.request_timeout_s == d["requestTimeoutSeconds"]
-    assert DEFAULTS.test_timeout_s == d["testTimeoutSeconds"]
-    assert DEFAULTS.sandbox == d["sandbox"]
-    assert DEFAULTS.store_instructions == d["storeInstructions"]
+@pytest.mark.parametrize("key", sorted(SETTINGS["defaults"]))
+def test_defaults(key: str) -> None:
+    attr, _parse = FIELDS[key]
+    shared = SETTINGS["defaults"][key]
+    if key == "testCommand":  # "" in the editor, None (detect) here
+        assert DEFAULTS.test_command is None and shared == ""
+    else:
+        assert getattr(DEFAULTS, attr) == shared
+
+
+def test_ranges() -> None:
+    assert {
+        key: (r["min"], r["max"], r["integer"]) for key, r in SETTINGS["ranges"].items()
+    } == RANGES
+    assert (0, MAX_PRICE_PER_1M) == (SETTINGS["modelPrice"]["min"], SETTINGS["modelPrice"]["max"])
 
 
 def test_env_name_pattern() -> None:
