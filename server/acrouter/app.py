@@ -19,6 +19,7 @@ from .context import build_task, check_text
 from .domain import (
     CancelToken,
     Document,
+    Edit,
     Gateway,
     Memory,
     ModelSpec,
@@ -39,9 +40,16 @@ from .orchestrator import Orchestrator
 log = logging.getLogger(__name__)
 
 
-def first_line(text: str, limit: int = 120) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line[:limit]
+def edit_texts(edit: Edit, doc: Document, root: Path) -> dict[str, str]:
+    """An edit's new full contents per workspace-relative path (a diff is applied to the
+    files as they are, and to ``doc`` as the editor has it); nothing is written."""
+    if edit.files:
+        return dict(edit.files)
+    if edit.diff:
+        from .verifier import apply_diff_texts
+
+        return apply_diff_texts(root, edit.diff, overrides={doc.path: doc.text})
+    return {}
 
 
 class PriorStore:
@@ -180,6 +188,7 @@ class EditorApp:
         )
         store = settings.store_instructions
 
+        from .memory import first_line  # what memory keeps of an instruction
         from .policy import task_features
 
         def extras(t: Task) -> dict:
@@ -299,4 +308,10 @@ def build_replay_orchestrator(
     )
 
 
-__all__ = ["EditorApp", "PriorStore", "build_editor_app", "build_replay_orchestrator"]
+__all__ = [
+    "EditorApp",
+    "PriorStore",
+    "build_editor_app",
+    "build_replay_orchestrator",
+    "edit_texts",
+]

@@ -92,10 +92,20 @@ def _settings_from_home(err) -> tuple:
     return settings, path
 
 
+class _StderrProgress:
+    """``… choosing model`` lines on stderr (none with ``--json``)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def report(self, message: str) -> None:
+        if not self.quiet:
+            print(f"… {message}", file=sys.stderr)
+
+
 def cmd_complete(args: argparse.Namespace) -> int:
-    from .app import build_editor_app
-    from .domain import Document
-    from .lsp.convert import result_json
+    """Read the file, route the instruction, show the result, apply it if asked and verified."""
+    from .errors import AcrouterError, PreflightError
 
     settings, cfg_path = _settings_from_home(sys.stderr)
     if not settings.models:
@@ -108,43 +118,12 @@ def cmd_complete(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"acrouter: {path} is not a file", file=sys.stderr)
         return 2
-    from .context import read_text_file
-    from .domain import Cancelled
-    from .errors import AcrouterError, PreflightError
+    from .domain import Cancelled, Document
 
     try:
-        text = read_text_file(path, settings.max_file_kilobytes * 1024)
-    except PreflightError as exc:
-        print(_preflight_message(exc, cfg_path), file=sys.stderr)
-        return 2
-    except AcrouterError as exc:
-        print(f"acrouter: {exc}", file=sys.stderr)
-        return 2
-    if args.range is not None:
-        problem = _check_range(args.range, text, path.name)
-        if problem:
-            print(f"acrouter: {problem}", file=sys.stderr)
-            return 2
-    doc = Document(uri=path.as_uri(), path=str(path), text=text, range=args.range)
-    app = build_editor_app(settings)
-    from .context import workspace_root
-
-    root = workspace_root(path)
-
-    class Progress:
-        def report(self, message: str) -> None:
-            if not args.json:
-                print(f"… {message}", file=sys.stderr)
-
-    deadline = _Deadline(args.timeout)
-    try:
-        result = app.route(
-            doc,
-            args.instruction,
-            test_command=args.test_command,
-            cancel=deadline,
-            progress=Progress(),
-        )
+        text = _read_request_file(args, settings, path)
+        doc = Document(uri=path.as_uri(), path=str(path), text=text, range=args.range)
+        result = _route_document(args, settings, doc)
     except Cancelled:
         print(
             f"acrouter: gave up after {args.timeout:g} s (--timeout); nothing was applied",
@@ -157,45 +136,88 @@ def cmd_complete(args: argparse.Namespace) -> int:
     except AcrouterError as exc:
         print(f"acrouter: {exc}", file=sys.stderr)
         return 2
-    files = dict(result.edit.files) if result.edit is not None and result.final_model else {}
+    from .app import edit_texts
+    from .context import workspace_root
+
+    root = workspace_root(path)
+    edit = result.edit if result.final_model else None
+    files = edit_texts(edit, doc, root) if edit is not None else {}
     if args.json:
-        payload = result_json(result, None)
-        payload["edit"] = {"files": files} if files else None
-        print(json.dumps(payload, indent=2))
+        _print_json(result, files)
     else:
-        print(
-            f"kind: {result.kind}   model: {result.final_model or '-'}   verified: {result.verified}   "
-            f"cost: {fmt_usd(result.cost_usd, unknown='unknown')}"
-        )
-        from .explain import not_held
-
-        for a in result.attempts:
-            print(
-                f"  {a.model}: {a.verdict} {a.detail}" + ("" if a.counted else f"  [{not_held(a)}]")
-            )
-        print()
-        print(result.why)
-        for rel, new in files.items():
-            target = root / rel
-            old = target.read_text(encoding="utf-8") if target.exists() else ""
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    old.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}"
-                )
-            )
+        _print_result(result, files, root)
     if args.apply and files and result.verified:
-        from .verifier import resolve_edit_path
-
-        for rel, new in files.items():
-            target = resolve_edit_path(root, rel)
-            if target.resolve() == path and path.read_text(encoding="utf-8") != text:
-                print(f"acrouter: {path} changed while routing; not applied", file=sys.stderr)
-                return 1
-            target.write_text(new, encoding="utf-8")
-            print(f"applied to {target}", file=sys.stderr)
-    elif args.apply and not result.verified:
+        return _apply(files, root, path, text)
+    if args.apply and not result.verified:
         print("acrouter: no verified edit; nothing applied", file=sys.stderr)
     return 0 if result.verified else 1
+
+
+def _read_request_file(args: argparse.Namespace, settings, path: Path) -> str:
+    """The file's text (pre-flight: text, size) and a ``--range`` that fits it."""
+    from .context import read_text_file
+    from .errors import RequestError
+
+    text = read_text_file(path, settings.max_file_kilobytes * 1024)
+    if args.range is not None:
+        problem = _check_range(args.range, text, path.name)
+        if problem:
+            raise RequestError(problem)
+    return text
+
+
+def _route_document(args: argparse.Namespace, settings, doc):
+    from .app import build_editor_app
+
+    return build_editor_app(settings).route(
+        doc,
+        args.instruction,
+        test_command=args.test_command,
+        cancel=_Deadline(args.timeout),
+        progress=_StderrProgress(quiet=args.json),
+    )
+
+
+def _print_json(result, files: dict[str, str]) -> None:
+    from .lsp.convert import result_json
+
+    payload = result_json(result, None)
+    payload["edit"] = {"files": files} if files else None
+    print(json.dumps(payload, indent=2))
+
+
+def _print_result(result, files: dict[str, str], root: Path) -> None:
+    """The verdict line, each attempt, why, and the edit as a unified diff."""
+    from .explain import not_held
+
+    print(
+        f"kind: {result.kind}   model: {result.final_model or '-'}   verified: {result.verified}   "
+        f"cost: {fmt_usd(result.cost_usd, unknown='unknown')}"
+    )
+    for a in result.attempts:
+        print(f"  {a.model}: {a.verdict} {a.detail}" + ("" if a.counted else f"  [{not_held(a)}]"))
+    print()
+    print(result.why)
+    for rel, new in files.items():
+        target = root / rel
+        old = target.read_text(encoding="utf-8") if target.exists() else ""
+        sys.stdout.writelines(
+            difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}")
+        )
+
+
+def _apply(files: dict[str, str], root: Path, path: Path, text: str) -> int:
+    """Write a verified edit, unless the requested file changed while routing."""
+    from .verifier import resolve_edit_path
+
+    for rel, new in files.items():
+        target = resolve_edit_path(root, rel)
+        if target.resolve() == path and path.read_text(encoding="utf-8") != text:
+            print(f"acrouter: {path} changed while routing; not applied", file=sys.stderr)
+            return 1
+        target.write_text(new, encoding="utf-8")
+        print(f"applied to {target}", file=sys.stderr)
+    return 0
 
 
 def cmd_memory(args: argparse.Namespace) -> int:

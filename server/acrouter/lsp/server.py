@@ -25,10 +25,10 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
 
 from .. import __version__
-from ..app import EditorApp, PriorStore, build_editor_app
+from ..app import EditorApp, PriorStore, build_editor_app, edit_texts
 from ..config import parse_settings
 from ..context import uri_to_path, workspace_root
-from ..domain import Cancelled, Document, Edit
+from ..domain import Cancelled, Document, Result
 from ..errors import AcrouterError, PreflightError, RequestError
 from . import convert
 
@@ -246,22 +246,40 @@ def _has_loop() -> bool:
 
 
 async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
+    """routeAndComplete: the document as the editor has it -> ``EditorApp.route`` -> the
+    result, with its edit as a WorkspaceEdit (applied by the editor when asked)."""
     app = ls.require_app()
     loop = asyncio.get_running_loop()
     ls.loop = loop
-    uri, rng, instruction, test_command, apply = (
-        args.uri,
-        args.range,
-        args.instruction,
-        args.test_command,
-        args.apply,
-    )
+    doc, path = _request_document(ls, app, args)
+    folders = [uri_to_path(f.uri) for f in ls.workspace.folders.values()] if ls.workspace else []
+    root = workspace_root(path, folders)
+    result = await _run_in_worker(ls, app, doc, args, folders, loop)
+    edit = None
+    if result.edit is not None and result.final_model is not None:
+        edit = convert.workspace_edit(
+            doc,
+            result.edit,
+            str(root),
+            edit_texts(result.edit, doc, root),
+            ls.workspace.position_codec,
+        )
+    payload = convert.result_json(result, edit)
+    if args.apply and edit is not None:
+        payload.update(await _apply(ls, edit, result.final_model))
+    return payload
+
+
+def _request_document(
+    ls: ACRouterServer, app: EditorApp, args: convert.RouteArgs
+) -> tuple[Document, Path]:
+    """The document (the editor's unsaved text when it is open) and its path."""
     try:
-        path = uri_to_path(uri)
-        opened = ls.workspace.text_documents.get(uri)
+        path = uri_to_path(args.uri)
+        opened = ls.workspace.text_documents.get(args.uri)
         doc = convert.load_document(
-            uri,
-            rng,
+            args.uri,
+            args.range,
             opened.source if opened is not None else None,
             opened.version if opened is not None else None,
             opened.language_id if opened is not None else None,
@@ -272,23 +290,32 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         raise JsonRpcInvalidParams(str(exc)) from exc
     except PreflightError as exc:
         raise preflight_failed(exc) from exc
-    folders = [uri_to_path(f.uri) for f in ls.workspace.folders.values()] if ls.workspace else []
-    root = workspace_root(path, folders)
+    return doc, path
 
+
+async def _run_in_worker(
+    ls: ACRouterServer,
+    app: EditorApp,
+    doc: Document,
+    args: convert.RouteArgs,
+    folders: list[Path],
+    loop: asyncio.AbstractEventLoop,
+) -> Result:
+    """``EditorApp.route`` in a worker thread, with progress on the client's token and
+    cancellation from $/cancelRequest or the progress Cancel button."""
     msg_id = ls.protocol.msg_id
     outer = ls.protocol._request_futures.get(msg_id) if msg_id is not None else None
     token = await _begin_progress(ls)
     cancel = _Cancel(outer, ls.work_done_progress.tokens.get(token) if token else None)
-    progress = _Progress(ls, token, loop)
     try:
-        result = await asyncio.to_thread(
+        return await asyncio.to_thread(
             app.route,
             doc,
-            instruction,
+            args.instruction,
             folders=folders,
-            test_command=test_command,
+            test_command=args.test_command,
             cancel=cancel,
-            progress=progress,
+            progress=_Progress(ls, token, loop),
         )
     except Cancelled:
         log.info("request cancelled by the user")
@@ -304,40 +331,21 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     finally:
         _end_progress(ls, token)
 
-    edit = None
-    if result.edit is not None and result.final_model is not None:
-        edit = convert.workspace_edit(
-            doc,
-            result.edit,
-            str(root),
-            _new_texts(result.edit, doc, root),
-            ls.workspace.position_codec,
+
+async def _apply(ls: ACRouterServer, edit: dict[str, Any], model: str | None) -> dict[str, Any]:
+    """workspace/applyEdit; whether the editor applied it, and why not."""
+    res = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(
+            edit=ls.protocol._converter.structure(edit, types.WorkspaceEdit),
+            label=f"ACRouter: {model}",
         )
-    payload = convert.result_json(result, edit)
-    if apply and edit is not None:
-        res = await ls.workspace_apply_edit_async(
-            types.ApplyWorkspaceEditParams(
-                edit=ls.protocol._converter.structure(edit, types.WorkspaceEdit),
-                label=f"ACRouter: {result.final_model}",
-            )
+    )
+    out: dict[str, Any] = {"applied": bool(res and res.applied)}
+    if not out["applied"]:
+        out["applyFailure"] = (res.failure_reason if res else None) or (
+            "the editor rejected the edit (the document changed since the request?)"
         )
-        payload["applied"] = bool(res and res.applied)
-        if not payload["applied"]:
-            payload["applyFailure"] = (res.failure_reason if res else None) or (
-                "the editor rejected the edit (the document changed since the request?)"
-            )
-    return payload
-
-
-def _new_texts(edit: Edit, doc: Document, root: Path) -> dict[str, str]:
-    """New full contents per workspace-relative path (diff replies are applied here)."""
-    if edit.files:
-        return dict(edit.files)
-    if edit.diff:
-        from ..verifier import apply_diff_texts
-
-        return apply_diff_texts(root, edit.diff, overrides={doc.path: doc.text})
-    return {}
+    return out
 
 
 async def _begin_progress(ls: ACRouterServer) -> types.ProgressToken | None:
