@@ -22,6 +22,7 @@ import attrs
 from .domain import (
     MODEL_ERROR_KINDS,
     Attempt,
+    Baseline,
     BudgetedPolicy,
     Cancelled,
     CancelToken,
@@ -50,6 +51,26 @@ log = logging.getLogger(__name__)
 class _NoProgress:
     def report(self, message: str) -> None:
         pass
+
+
+@attrs.define
+class _Trail:
+    """One request's attempts so far, and what was decided and learned along the way."""
+
+    attempts: list[Attempt] = attrs.Factory(list)  # full record, scores included
+    seen: list[Attempt] = attrs.Factory(list)  # what the policy sees mid-task: no scores
+    decisions: list[Decision] = attrs.Factory(list)
+    edits: dict[str, Edit] = attrs.Factory(dict)  # each model's parsed edit
+    feedback: list[Feedback] = attrs.Factory(list)  # why earlier attempts failed
+    sandboxes: list[str] = attrs.Factory(list)  # which sandbox ran the tests, from the verdicts
+    stop: Decision | None = None  # the policy's decision to stop, if it stopped
+    passed: str | None = None  # the model whose edit passed
+
+
+def _total_cost(attempts: Sequence[Attempt]) -> float | None:
+    """The attempts' summed cost; unknown if any one's is."""
+    costs = [a.cost_usd for a in attempts]
+    return None if any(c is None for c in costs) else float(sum(c for c in costs if c is not None))
 
 
 class Orchestrator:
@@ -93,63 +114,88 @@ class Orchestrator:
     ) -> Result:
         progress = progress or _NoProgress()
         start = time.perf_counter()
-        attempts: list[Attempt] = []  # full record, scores included
-        seen: list[Attempt] = []  # what the policy sees mid-task: no scores
-        decisions: list[Decision] = []
-        edits: dict[str, Edit] = {}
-        final: str | None = None
-        stop: Decision | None = None
-        sandboxes: list[str] = []  # which sandbox ran the tests, from the verdicts
-        feedback: list[Feedback] = []
-
+        # Context: the tests without the edit (PreflightError: no model is called)
         check_cancelled(cancel)
         progress.report("running the tests without the edit")
-        baseline = self.verifier.prepare(task, cancel)  # PreflightError: no model is called
+        baseline = self.verifier.prepare(task, cancel)
+        # Action: attempts until one passes, the policy stops, or max_attempts is spent
+        trail = self._escalate(task, baseline, cancel, progress)
+        final = self._accepted(task, trail)
+        latency_ms = (time.perf_counter() - start) * 1000.0
+        # Feedback: one outcome, stored in memory and learned by the policy
+        outcome = self._outcome(task, trail, final, latency_ms)
+        self._learn(task, outcome)
+        return Result(
+            request_id=task.task_id,
+            kind=task.kind,
+            final_model=final,
+            verified=outcome.verified,
+            cost_usd=_total_cost(trail.attempts),
+            latency_ms=latency_ms,
+            attempts=tuple(trail.attempts),
+            why=outcome.why,
+            edit=trail.edits.get(final) if final else None,
+        )
 
-        while len(attempts) < self.max_attempts:
+    def _escalate(
+        self, task: Task, baseline: Baseline, cancel: CancelToken | None, progress: Progress
+    ) -> _Trail:
+        """Ask the policy for a model, attempt it, tell the next one why it failed; repeat."""
+        trail = _Trail()
+        while len(trail.attempts) < self.max_attempts:
             check_cancelled(cancel)
-            progress.report("choosing model" if not attempts else "choosing next model")
-            decision = self.policy.plan(task, self.model_names, tuple(seen))
-            decisions.append(decision)
+            first = not trail.attempts
+            progress.report("choosing model" if first else "choosing next model")
+            decision = self.policy.plan(task, self.model_names, tuple(trail.seen))
+            trail.decisions.append(decision)
             if decision.model is None or decision.model not in self.models:
-                stop = decision
+                trail.stop = decision
                 break
             name = decision.model
-            progress.report(f"calling {name}" if not attempts else f"escalating to {name}")
+            progress.report(f"calling {name}" if first else f"escalating to {name}")
             spec = self.models[name]
-            context = PromptContext(baseline, tuple(feedback), self._budget(spec))
-            attempt, edit, note = self._attempt(task, spec, context, cancel, progress, sandboxes)
-            if note is not None and self.share_failures:
-                feedback.append(note)
-            attempts.append(attempt)
-            seen.append(attrs.evolve(attempt, score=None))
-            if edit is not None:
-                edits[name] = edit
-            if attempt.verdict == "pass":
-                final = name
-                break
-
-        if final is None and self.accept_unverified and attempts:
-            if stop is None:  # ended by max_attempts: ask which attempt to accept
-                stop = self.policy.plan(task, (), tuple(seen))
-            final = (
-                stop.accept if stop.accept in {a.model for a in attempts} else attempts[-1].model
+            context = PromptContext(baseline, tuple(trail.feedback), self._budget(spec))
+            attempt, edit, note = self._attempt(
+                task, spec, context, cancel, progress, trail.sandboxes
             )
+            if note is not None and self.share_failures:
+                trail.feedback.append(note)
+            trail.attempts.append(attempt)
+            trail.seen.append(attrs.evolve(attempt, score=None))
+            if edit is not None:
+                trail.edits[name] = edit
+            if attempt.verdict == "pass":
+                trail.passed = name
+                break
+        return trail
 
-        verified = any(a.verdict == "pass" for a in attempts)
-        latency_ms = (time.perf_counter() - start) * 1000.0
+    def _accepted(self, task: Task, trail: _Trail) -> str | None:
+        """The model whose edit is handed back: the one that passed; else, when unverified
+        edits are accepted (the replay), the one the policy accepts (or the last one)."""
+        if trail.passed is not None or not self.accept_unverified or not trail.attempts:
+            return trail.passed
+        stop = trail.stop
+        if stop is None:  # ended by max_attempts: ask which attempt to accept
+            stop = self.policy.plan(task, (), tuple(trail.seen))
+        tried = {a.model for a in trail.attempts}
+        return stop.accept if stop.accept in tried else trail.attempts[-1].model
+
+    def _outcome(self, task: Task, trail: _Trail, final: str | None, latency_ms: float) -> Outcome:
+        """What memory keeps and the policy learns from, with why it was routed so."""
+        verified = any(a.verdict == "pass" for a in trail.attempts)
         why = render_why(
-            task, decisions, attempts, final, verified, sandbox="; ".join(dict.fromkeys(sandboxes))
-        )
-        costs = [a.cost_usd for a in attempts]
-        cost = (
-            None if any(c is None for c in costs) else float(sum(c for c in costs if c is not None))
+            task,
+            trail.decisions,
+            trail.attempts,
+            final,
+            verified,
+            sandbox="; ".join(dict.fromkeys(trail.sandboxes)),
         )
         outcome = Outcome(
             request_id=task.task_id,
             time=self.clock(),
             kind=task.kind,
-            attempts=tuple(attempts),
+            attempts=tuple(trail.attempts),
             final_model=final,
             verified=verified,
             why=why,
@@ -165,18 +211,7 @@ class Orchestrator:
                 "latency_ms": round(latency_ms, 1),
             }
             outcome = attrs.evolve(outcome, **extras)
-        self._learn(task, outcome)
-        return Result(
-            request_id=task.task_id,
-            kind=task.kind,
-            final_model=final,
-            verified=verified,
-            cost_usd=cost,
-            latency_ms=latency_ms,
-            attempts=tuple(attempts),
-            why=why,
-            edit=edits.get(final) if final else None,
-        )
+        return outcome
 
     # ------------------------------------------------------------------ stages
     def _budget(self, spec: ModelSpec) -> int:
