@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar
 
-from ..domain import Aggregate, Attempt, Outcome
+import attrs
+
+from ..domain import Aggregate, Attempt, Outcome, TeamPrior
 
 EXPORT_VERSION = 1
 INSTRUCTION_MAX_CHARS = 120
@@ -202,30 +204,41 @@ def compacted_size(cap: int) -> int:
     return cap - cap // 10
 
 
+def evidence(outcome: Outcome) -> Iterator[tuple[Attempt, float]]:
+    """The attempts that count as evidence about their model (a set-up failure does not),
+    each with its score: the verifier's, else 1 for a pass and 0 for anything else."""
+    for a in outcome.attempts:
+        if a.counted:
+            yield a, a.score if a.score is not None else (1.0 if a.verdict == "pass" else 0.0)
+
+
+Total = TypeVar("Total", Aggregate, TeamPrior)
+
+
+def merge(a: Total, b: Total) -> Total:
+    """Two totals of one (model, kind), added up field by field."""
+    return attrs.evolve(
+        a,
+        **{
+            f.name: getattr(a, f.name) + getattr(b, f.name)
+            for f in attrs.fields(type(a))
+            if f.name not in ("model", "kind")
+        },
+    )
+
+
+def add_total(into: dict[tuple[str, str], Total], total: Total) -> None:
+    """Add ``total`` to the running total of its (model, kind)."""
+    key = (total.model, total.kind)
+    prev = into.get(key)
+    into[key] = total if prev is None else merge(prev, total)
+
+
 def fold(into: dict[tuple[str, str], Aggregate], outcome: Outcome) -> None:
     """Add one outcome to per-(model, kind) aggregates: one entry per attempt."""
-    for a in outcome.attempts:
-        if not a.counted:  # a set-up failure: no evidence about the model
-            continue
-        score = a.score if a.score is not None else (1.0 if a.verdict == "pass" else 0.0)
-        key = (a.model, outcome.kind)
-        prev = into.get(key) or Aggregate(a.model, outcome.kind, 0, 0.0, 0, 0.0)
-        into[key] = Aggregate(
-            model=a.model,
-            kind=outcome.kind,
-            n=prev.n + 1,
-            score_sum=prev.score_sum + score,
-            passes=prev.passes + (a.verdict == "pass"),
-            cost_usd_sum=prev.cost_usd_sum + (a.cost_usd or 0.0),
+    for a, score in evidence(outcome):
+        passed = int(a.verdict == "pass")
+        add_total(
+            into,
+            Aggregate(a.model, outcome.kind, 1, float(score), passed, float(a.cost_usd or 0.0)),
         )
-
-
-def merge(a: Aggregate, b: Aggregate) -> Aggregate:
-    return Aggregate(
-        a.model,
-        a.kind,
-        a.n + b.n,
-        a.score_sum + b.score_sum,
-        a.passes + b.passes,
-        a.cost_usd_sum + b.cost_usd_sum,
-    )

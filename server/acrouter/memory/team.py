@@ -22,26 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import Memory, Outcome, TeamPrior
+from .records import add_total, evidence
 
 FORMAT = "acrouter-team-priors"
 VERSION = 1
 _KEYS = ("model", "kind", "n", "passes", "scoreSum", "costUsdSum", "costN")
 MAX_FILE_BYTES = 16 * 1024 * 1024
-
-
-def _add(into: dict[tuple[str, str], TeamPrior], t: TeamPrior) -> None:
-    prev = into.get((t.model, t.kind))
-    if prev is not None:
-        t = TeamPrior(
-            t.model,
-            t.kind,
-            prev.n + t.n,
-            prev.passes + t.passes,
-            prev.score_sum + t.score_sum,
-            prev.cost_usd_sum + t.cost_usd_sum,
-            prev.cost_n + t.cost_n,
-        )
-    into[(t.model, t.kind)] = t
 
 
 def team_priors(memory: Memory) -> list[TeamPrior]:
@@ -50,7 +36,7 @@ def team_priors(memory: Memory) -> list[TeamPrior]:
     out: dict[tuple[str, str], TeamPrior] = {}
     for agg in memory.aggregates():
         # compacted totals sum an unknown cost as 0: their cost counts for every attempt
-        _add(
+        add_total(
             out,
             TeamPrior(
                 agg.model, agg.kind, agg.n, agg.passes, agg.score_sum, agg.cost_usd_sum, agg.n
@@ -58,16 +44,9 @@ def team_priors(memory: Memory) -> list[TeamPrior]:
         )
     outcomes: Iterable[Outcome] = memory.outcomes()
     for o in outcomes:
-        for a in o.attempts:
-            if not a.counted:  # a set-up failure says nothing about the model
-                continue
-            passed = a.verdict == "pass"
-            score = a.score if a.score is not None else (1.0 if passed else 0.0)
-            known = a.cost_usd is not None
-            _add(
-                out,
-                TeamPrior(a.model, o.kind, 1, int(passed), score, a.cost_usd or 0.0, int(known)),
-            )
+        for a, score in evidence(o):
+            passed, known = int(a.verdict == "pass"), int(a.cost_usd is not None)
+            add_total(out, TeamPrior(a.model, o.kind, 1, passed, score, a.cost_usd or 0.0, known))
     return [out[k] for k in sorted(out)]
 
 
@@ -163,5 +142,5 @@ def load_team_priors(paths: Sequence[str]) -> tuple[list[TeamPrior], list[str]]:
         found, bad = parse_team_file(data, f"acrouter.teamPriors: {path}")
         problems.extend(bad)
         for t in found:
-            _add(merged, t)
+            add_total(merged, t)
     return [merged[k] for k in sorted(merged)], problems
