@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -309,7 +308,6 @@ def test_cli_details_range_timeout_broken_pipe_and_config_key_names(tmp_path):
         assert r.returncode == 2 and "column 40" in r.stderr and "line 1" in r.stderr
         # config problems name the key as written in config.toml
         assert "costWeight" in r.stderr and "acrouter.costWeight" not in r.stderr
-        started = time.monotonic()
         r = acrouter(
             home,
             "complete",
@@ -323,9 +321,7 @@ def test_cli_details_range_timeout_broken_pipe_and_config_key_names(tmp_path):
         )
         assert r.returncode == 124, r.stderr
         assert "gave up after 45 s (--timeout)" in r.stderr
-        assert (
-            time.monotonic() - started < 400
-        )  # far below the reply's delay, even on a loaded machine
+        assert fake.delays_done == []  # the deadline ended it, not a slow reply (if one came)
         assert target.read_text() == BUGGY
 
     from acrouter.domain import Attempt, Outcome

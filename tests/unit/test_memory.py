@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,14 +90,6 @@ def hold_lock(path: Path) -> subprocess.Popen[str]:
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
     return proc
-
-
-@pytest.fixture
-def lock_holder(path: Path) -> Iterator[subprocess.Popen[str]]:
-    proc = hold_lock(path)
-    yield proc
-    proc.kill()
-    proc.wait()
 
 
 def stored_json(path: Path) -> dict:
@@ -394,18 +385,26 @@ def test_empty_file_is_an_empty_store(path: Path) -> None:
     assert not list(path.parent.glob("memory.json.corrupt-*"))
 
 
-def test_locked_file_record_returns_false_after_timeout(
-    path: Path, lock_holder: subprocess.Popen[str], caplog: pytest.LogCaptureFixture
+def test_the_default_lock_timeout_is_two_seconds(path: Path) -> None:
+    assert TinyDBMemory(path).lock_timeout_s == 2.0
+
+
+def test_locked_file_record_returns_false_while_held_and_succeeds_after_release(
+    path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    m = TinyDBMemory(path)  # default lock_timeout_s = 2.0
-    assert m.lock_timeout_s == 2.0
-    t0 = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="acrouter.memory"):
-        assert m.record(outcome(1)) is False
-    elapsed = time.monotonic() - t0
-    assert 1.9 <= elapsed < 15, elapsed  # gave up after about 2 s, did not block
-    assert "locked" in caplog.text
-    assert not path.exists()
+    m = TinyDBMemory(path, lock_timeout_s=0.05)
+    holder = hold_lock(path)
+    try:
+        with caplog.at_level(logging.WARNING, logger="acrouter.memory"):
+            assert m.record(outcome(1)) is False  # gave up: the lock is still held
+        assert holder.poll() is None  # ... by the other process, which never let go
+        assert "locked" in caplog.text
+        assert not path.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert m.record(outcome(1)) is True  # released: the same write goes through
+    assert [o.request_id for o in TinyDBMemory(path).outcomes()] == ["req-1"]
 
 
 def test_locked_file_reads_keep_last_state_and_writes_resume(path: Path) -> None:
@@ -415,14 +414,21 @@ def test_locked_file_reads_keep_last_state_and_writes_resume(path: Path) -> None
     holder = hold_lock(path)
     try:
         # a writer thread waiting for the lock does not hold up reads in this process
-        waiting = TinyDBMemory(path, lock_timeout_s=1.5)
+        waiting = TinyDBMemory(path, lock_timeout_s=120)
         waiting.outcomes()
+        asked = threading.Event()
+        acquire = waiting._lock.acquire
+
+        def observed_acquire(timeout_s: float) -> bool:
+            asked.set()  # the writer is now waiting for the file lock
+            return acquire(timeout_s)
+
+        waiting._lock.acquire = observed_acquire  # type: ignore[method-assign]
         writer = threading.Thread(target=waiting.record, args=(outcome(9),))
         writer.start()
-        time.sleep(0.1)
+        assert asked.wait(60)
         assert [o.request_id for o in waiting.outcomes()] == ["req-1"]
         assert writer.is_alive()  # the read finished while the writer still waits for the lock
-        writer.join()
         assert other.record(outcome(2)) is False
         assert [o.request_id for o in m.outcomes()] == ["req-1"]
         assert other.get("req-1") == outcome(1)
@@ -431,8 +437,9 @@ def test_locked_file_reads_keep_last_state_and_writes_resume(path: Path) -> None
     finally:
         holder.kill()
         holder.wait()
+    writer.join()  # the lock is free: the waiting writer goes through
     assert other.record(outcome(2)) is True
-    assert [o.request_id for o in m.outcomes()] == ["req-2", "req-1"]
+    assert [o.request_id for o in m.outcomes()] == ["req-9", "req-2", "req-1"]
 
 
 def test_failed_write_leaves_file_intact(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
