@@ -23,11 +23,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from acrouter.app import PriorStore, build_editor_app
-from acrouter.config import parse_settings
+from acrouter.app import EditorApp
 from acrouter.domain import Document
 
 from tests.fakes.openai_server import Behaviour, FakeOpenAI
+from tests.gateway.conftest import ProductionApp
 
 MASTER_KEY = "sk-team-master-5b1e0c"  # the team's key to the gateway
 PROVIDER_KEY = "sk-provider-only-in-the-proxy-config"
@@ -140,7 +140,7 @@ def _project(tmp_path: Path) -> Document:
     return Document(uri=target.as_uri(), path=str(target), text=target.read_text())
 
 
-def _app(tmp_path: Path, proxy: str, key: str):
+def _app(production_app: ProductionApp, proxy: str, key: str) -> EditorApp:
     models = [
         {
             "name": "team-coder",
@@ -152,29 +152,19 @@ def _app(tmp_path: Path, proxy: str, key: str):
             "outputCostPer1M": 1.0,
         }
     ]
-    settings, problems = parse_settings(
-        {
-            "models": models,
-            "maxAttempts": 1,
-            "requestTimeoutSeconds": 60,
-            "testCommand": f"{sys.executable} -m pytest -q -p no:cacheprovider",
-        }
-    )
-    assert problems == []
-    return build_editor_app(
-        settings,
-        memory_path=tmp_path / "memory.json",
-        env={"TEAM_GATEWAY_KEY": key},
-        priors=PriorStore(),
-    )
+    return production_app(models, env={"TEAM_GATEWAY_KEY": key}, request_timeout_s=60)
 
 
 def test_route_through_the_proxy_costs_what_it_billed(
-    proxy: str, provider: FakeOpenAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    proxy: str,
+    provider: FakeOpenAI,
+    production_app: ProductionApp,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # the sample tests need no plugins
     doc = _project(tmp_path)
-    app = _app(tmp_path, proxy, MASTER_KEY)
+    app = _app(production_app, proxy, MASTER_KEY)
     seen = len(provider.requests)
     result = app.route(doc, "Fix the bug in add", folders=[Path(doc.path).parent])
     [attempt] = result.attempts
@@ -194,10 +184,10 @@ def test_route_through_the_proxy_costs_what_it_billed(
 
 
 def test_a_wrong_team_key_is_the_gateways_rejection_not_the_models_failure(
-    proxy: str, provider: FakeOpenAI, tmp_path: Path
+    proxy: str, provider: FakeOpenAI, production_app: ProductionApp, tmp_path: Path
 ) -> None:
     doc = _project(tmp_path)
-    app = _app(tmp_path, proxy, "sk-not-the-team-key")
+    app = _app(production_app, proxy, "sk-not-the-team-key")
     seen = len(provider.requests)
     result = app.route(doc, "Fix the bug in add", folders=[Path(doc.path).parent])
     [attempt] = result.attempts

@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from acrouter.app import EditorApp, PriorStore, build_editor_app
-from acrouter.config import parse_settings
+from acrouter.app import EditorApp, PriorStore
 from acrouter.context import build_task
 from acrouter.domain import Document
 from acrouter.lsp.convert import history_json, result_json
 from acrouter.memory import TinyDBMemory
 
 from tests.fakes.openai_server import Behaviour, FakeOpenAI
+from tests.gateway.conftest import ProductionApp
 
 KEY = "sk-blame-test-0123456789"
 INSTRUCTION = "Fix the bug in add"
@@ -46,8 +45,8 @@ def closed_port_url() -> str:
         return gone.base_url  # nothing listens there once the server stopped
 
 
-def app_for(tmp_path: Path, cheap: dict[str, Any], fake: FakeOpenAI) -> EditorApp:
-    models = [
+def models(cheap: dict[str, Any], fake: FakeOpenAI) -> list[dict[str, Any]]:
+    return [
         {"name": "cheap", "benchmarkModel": "claude-opus-4-6", **cheap},
         {
             "name": "strong",
@@ -57,17 +56,11 @@ def app_for(tmp_path: Path, cheap: dict[str, Any], fake: FakeOpenAI) -> EditorAp
             "benchmarkModel": "MiniMax-M2.7",
         },
     ]
-    settings, problems = parse_settings(
-        {
-            "models": models,
-            "maxAttempts": 1,
-            "requestTimeoutSeconds": 10,
-            "testCommand": f"{sys.executable} -m pytest -q -p no:cacheprovider",
-        }
-    )
-    assert problems == []
-    return build_editor_app(
-        settings, memory_path=tmp_path / "memory.json", env={"ACR_KEY": KEY}, priors=PRIORS
+
+
+def app_for(production_app: ProductionApp, cheap: dict[str, Any], fake: FakeOpenAI) -> EditorApp:
+    return production_app(
+        models(cheap, fake), env={"ACR_KEY": KEY}, request_timeout_s=10, priors=PRIORS
     )
 
 
@@ -125,7 +118,11 @@ SETUP_FAILURES = {
 
 @pytest.mark.parametrize("case", list(SETUP_FAILURES))
 def test_a_setup_failure_is_shown_stored_exported_and_never_learned(
-    tmp_path: Path, fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, case: str
+    tmp_path: Path,
+    production_app: ProductionApp,
+    fake: FakeOpenAI,
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
 ) -> None:
     entry, behaviour, reason = SETUP_FAILURES[case]
     cheap: dict[str, Any] = {"model": "openai/cheap-m", "apiKeyEnv": "ACR_KEY"}
@@ -142,7 +139,7 @@ def test_a_setup_failure_is_shown_stored_exported_and_never_learned(
         no_network(monkeypatch)
     if behaviour is not None:
         fake.behaviours["cheap-m"] = behaviour
-    app = app_for(tmp_path, cheap, fake)
+    app = app_for(production_app, cheap, fake)
     doc = document(tmp_path)
     before = expected_score(app, doc)
 
@@ -159,7 +156,7 @@ def test_a_setup_failure_is_shown_stored_exported_and_never_learned(
         assert KEY not in json.dumps(result_json(result, None))
     # the policy learned nothing about cheap: same expected score, now and after a restart
     assert expected_score(app, doc) == pytest.approx(before, abs=1e-12)
-    fresh = app_for(tmp_path, cheap, fake)
+    fresh = app_for(production_app, cheap, fake)
     assert expected_score(fresh, doc) == pytest.approx(before, abs=1e-12)
     # memory, export and history carry counted: false
     memory = TinyDBMemory(tmp_path / "memory.json")
@@ -171,11 +168,13 @@ def test_a_setup_failure_is_shown_stored_exported_and_never_learned(
     assert KEY not in (tmp_path / "memory.json").read_text()
 
 
-def test_a_provider_failure_counts_and_moves_the_score(tmp_path: Path, fake: FakeOpenAI) -> None:
+def test_a_provider_failure_counts_and_moves_the_score(
+    tmp_path: Path, production_app: ProductionApp, fake: FakeOpenAI
+) -> None:
     """The control: the same path with a model-side failure learns it."""
     fake.behaviours["cheap-m"] = Behaviour(status=500)
     cheap = {"model": "openai/cheap-m", "apiKeyEnv": "ACR_KEY", "apiBase": fake.base_url}
-    app = app_for(tmp_path, cheap, fake)
+    app = app_for(production_app, cheap, fake)
     doc = document(tmp_path)
     before = expected_score(app, doc)
     result = app.route(doc, INSTRUCTION, folders=[Path(doc.path).parent])
