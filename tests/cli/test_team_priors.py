@@ -6,8 +6,6 @@ member's own history still outranks the team's."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,10 +18,10 @@ from acrouter.domain import Attempt, Document, Outcome
 from acrouter.memory import TinyDBMemory
 from acrouter.memory.team import load_team_priors
 
-from tests.fakes.openai_server import Behaviour, FakeOpenAI
-from tests.lsp.test_e2e import RIGHT, WRONG, make_project
+from tests.cli.terminal import acrouter
+from tests.fakes.openai_server import FakeOpenAI
+from tests.lsp.test_e2e import make_project
 
-REPO = Path(__file__).resolve().parents[2]
 INSTRUCTION = "Fix the bug in add"
 PRIORS = PriorStore()  # the bundled benchmark priors, loaded once
 SECRET_INSTRUCTION = "Fix the overflow in project-nightingale billing"
@@ -101,30 +99,9 @@ def teammate_memory(home: Path, kind: str) -> None:
 
 
 def export_team(home: Path, out: Path) -> dict[str, Any]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "ACROUTER_HOME": str(home),
-        "PYTHONPATH": str(REPO / "server"),
-    }
-    r = subprocess.run(
-        [sys.executable, "-m", "acrouter", "memory", "export", "--team", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    r = acrouter(home, "memory", "export", "--team", "--out", str(out))
     assert r.returncode == 0, r.stderr
     return json.loads(out.read_text())
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        server.behaviours["cheap-m"] = Behaviour(reply=WRONG)
-        server.behaviours["strong-m"] = Behaviour(reply=RIGHT)
-        yield server
 
 
 def test_a_new_member_starts_with_strong_when_the_team_saw_cheap_fail(
