@@ -1,14 +1,18 @@
 """The Context -> Action -> Feedback loop.
 
-``Orchestrator.run(task)`` first runs the verifier's pre-flight (test command, the
-tests without the edit; a refusal raises ``PreflightError`` before any model is paid
-for), then asks the policy for a model, calls it through the gateway with a prompt
-that carries the baseline and why earlier attempts failed (``Feedback``, when
-``share_failures``), parses the reply into an edit, verifies it, and escalates or
-stops.  Every outcome is
-recorded in memory and handed back to the policy.  The same loop serves the editor,
-the command line and the benchmark replay (which swaps gateway, prompts and verifier
-for replay versions).
+``Orchestrator.run(task)`` reads as its stages:
+
+- Context: the verifier's pre-flight (``Verifier.prepare``: the test command, the tests
+  without the edit); a refusal raises ``PreflightError`` before any model is paid for.
+- Action (``_escalate``): ask the policy for a model, call it through the gateway with
+  a prompt that carries the baseline and why earlier attempts failed (``Feedback``,
+  when ``share_failures``), parse the reply into an edit and verify it (``_attempt``);
+  escalate or stop.  ``_accepted`` names the model whose edit is handed back.
+- Feedback (``_outcome``, ``_learn``): one outcome, recorded in memory and handed back
+  to the policy.
+
+The same loop serves the editor, the command line and the benchmark replay (which swaps
+gateway, prompts and verifier for replay versions).
 """
 
 from __future__ import annotations
