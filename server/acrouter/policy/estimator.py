@@ -28,6 +28,8 @@ from .stats import SILENT_LEVELS, Estimate, HierStats, LevelK
 
 #: levels too fine to be a domain of their own (see :meth:`Estimator.domains`)
 FINE_LEVELS = frozenset({"shape"})
+#: the group of all work the benchmark does not describe (see :meth:`Estimator.path`)
+NOVEL: Group = ("novel", "*")
 K_MIN = 0.25  # the least weight (effective tasks) a prior keeps in a domain
 #: a typical request when a model has no benchmark prior: ~1.5k tokens in, ~600 out
 TYPICAL_TOKENS_IN, TYPICAL_TOKENS_OUT = 1500, 600
@@ -79,8 +81,19 @@ class Estimator:
         return spec.benchmark_model if spec is not None else None
 
     def path(self, kind: str, task_id: str, meta: Mapping[str, object]) -> list[Group]:
+        """The task's groups, coarse to fine, with :data:`NOVEL` (when
+        ``params.novel_pool``) right above the first group the benchmark knows nothing
+        about: work outside the benchmark (an agentic SWE stream after another one, a
+        held-out kind) learns from the other work outside it, not only from the
+        benchmark's description of its kind, which every earlier new domain contradicted
+        just as much."""
         ws = meta.get("workspace_id")
-        return task_path(kind, task_id, meta, ws if isinstance(ws, str) else None, self.aliases)
+        path = task_path(kind, task_id, meta, ws if isinstance(ws, str) else None, self.aliases)
+        if self.params.novel_pool:
+            for i, g in enumerate(path):
+                if g[0] not in SILENT_LEVELS and g not in self.stats.prior:
+                    return [*path[:i], NOVEL, *path[i:]]
+        return path
 
     def domains(self, path: Sequence[Group]) -> list[Group]:
         """The groups of ``path`` where the priors may stop holding: the first one the

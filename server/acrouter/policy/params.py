@@ -49,6 +49,9 @@ class PolicyParams:
     explore_max_n: float = 20.0  # no exploration once the evidence exceeds this
     # ---- a new domain (:mod:`.calibration`): how fast the priors give way
     adapt_domains: bool = True  # learn a domain's cost scale, prior weight and after-fail lift
+    #: one group above every domain the benchmark does not describe (a new source or
+    #: kind): what one new domain taught is the next new domain's starting point
+    novel_pool: bool = True
     #: the prior's weight in a domain, from a prior-data conflict check: "dispersion" (the
     #: prior's effective n divided by the Pearson dispersion of the outcomes around its
     #: predictions), "beta-binomial" (fitted by the marginal likelihood), or "off"

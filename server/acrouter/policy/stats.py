@@ -128,6 +128,8 @@ def group_label(g: Group | None) -> str:
         return "this workspace"
     if level == "all":
         return "all tasks"
+    if level == "novel":
+        return "work the benchmark does not describe"
     return f"{level} {key}"
 
 
