@@ -215,3 +215,56 @@ def test_dispersion_is_about_one_when_the_prior_predicts_the_outcomes():
         surprised.add_residual(dom, True, 1.0, 0.02, 0.02)
     d_pass, _ = surprised.dispersion(dom, 4.0)
     assert d_pass > 20
+
+
+# --------------------------------------------------------------------------- new domains
+
+
+def learn_new_source(policy, source: str, n: int) -> None:
+    """``n`` tasks of a source the benchmark never saw, where calls cost 300x the
+    benchmark's and only strong passes (cheap, the benchmark's favourite, fails)."""
+    for i in range(n):
+        task = Task(f"{source}::{i}", "bug_fixing", meta={"source": source})
+        attempts = (
+            Attempt("cheap", "fail", HERE_COST, 0.1, score=0.0),
+            Attempt("strong", "pass", HERE_COST, 0.1, score=1.0),
+        )
+        policy.learn(task, Outcome(task.task_id, 0.0, "bug_fixing", attempts, "strong", True))
+
+
+@pytest.mark.parametrize("novel_pool", [True, False])
+def test_a_second_new_source_starts_from_what_the_first_one_taught(novel_pool: bool):
+    """Work the benchmark does not describe is alike: after a first new source where the
+    benchmark's favourite always failed, a second new source starts from that (strong
+    first, at this work's prices); without the pool it starts from the benchmark again."""
+    params = attrs.evolve(DEFAULT_PARAMS, novel_pool=novel_pool, explore=False)
+    policy = make_policy(prior(), SPECS, cost_weight=0.1, seed=0, params=params)
+    policy.configure_budget(1)
+    learn_new_source(policy, "agentA", 8)
+    task = Task("agentB::0", "bug_fixing", meta={"source": "agentB"})
+    decision = policy.plan(task, [m.name for m in SPECS], ())
+    path = policy._path(task.kind, task.task_id, task.meta)
+    cheap, strong = (policy.estimate(m, path) for m in ("cheap", "strong"))
+    if novel_pool:
+        assert ("novel", "*") in path and path.index(("novel", "*")) < path.index(
+            ("source", "agentB")
+        )
+        assert decision.model == "strong"
+        assert strong.score > 0.8 and cheap.score < 0.3
+        assert cheap.cost is not None and cheap.cost > 50 * BENCH_COST  # this work's prices
+        evidence = decision.candidates[0].evidence
+        assert "observed on work the benchmark does not describe: 8 of 8 passed" in evidence
+    else:
+        assert ("novel", "*") not in path
+        # cheap failed 8 of 8 on agentA, yet agentB sees it much as the benchmark does
+        assert cheap.score > 0.5
+        assert cheap.cost is not None and cheap.cost < HERE_COST / 5  # mostly benchmark prices
+
+
+def test_the_pool_of_new_work_never_takes_a_known_source_or_the_benchmark_s_own_kinds():
+    policy = make_policy(prior(), SPECS, cost_weight=0.1, seed=0)
+    known = policy._path("bug_fixing", "dim3_fix_1", {"source": "dim3_fix"})
+    editor = policy._path("bug_fixing", "r1", {"workspace_id": "ws"})
+    assert ("novel", "*") not in known and ("novel", "*") not in editor
+    new_kind = policy._path("sql_tuning", "r2", {"workspace_id": "ws"})
+    assert new_kind[:3] == [("all", "*"), ("novel", "*"), ("kind", "sql_tuning")]
