@@ -31,7 +31,9 @@ How a decision is made
    prices; how far outcomes stray from what the priors predict (their weight there is
    divided by that dispersion, and what they lose goes to the domain's pooled means);
    and how often a call after a failure passes against what the joint benchmark
-   outcomes predicted.  The why says when and why it stopped trusting the priors
+   outcomes predicted.  Every new domain sits under one group of work the benchmark
+   does not describe (:data:`.estimator.NOVEL`), so a second new source starts from what
+   the first taught.  The why says when and why it stopped trusting the priors
    ("after 4 call(s) in this domain: costs here are 214x the benchmark's; outcomes
    disagree with the benchmark priors (12x the spread they predict); priors weighted
    0.25").  Hyper-parameters: :class:`.PolicyParams`.

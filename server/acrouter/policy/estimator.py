@@ -3,7 +3,8 @@ outcomes, and how far the priors still hold in the task's domain.
 
 :class:`Estimator` is what the policy knows (the *Context* of the Context -> Action ->
 Feedback loop): for a model and the groups of a task (all > kind > source > id shape >
-workspace) the expected score, pass rate, failing score and cost (:mod:`.stats`),
+workspace; work the benchmark does not describe above the first group without a prior)
+the expected score, pass rate, failing score and cost (:mod:`.stats`),
 with each *domain* of the path fitted from the calls made there (:mod:`.calibration`):
 the prior's weight, a cost scale shared by all models and the after-failure lift.
 :class:`TaskContext` holds what the policy computed for one task, cached until the next
