@@ -20,6 +20,9 @@ split), single protocol (one model per task, cost weight 0.1):
    same streams.  The policy should be compared with these, not only with the bound.
 4. **Where acrouter's regret goes**: per part, its first 15 tasks and the rest, per model
    called (seeds 0..N-1, the stream's own order).
+
+``--escalate`` adds, for comparison, the escalate protocol on the same orders (the policy
+takes no samples there, so one run per order).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
 import policy_eval as pe
-from acrouter.bench.metrics import TaskRecord
+from acrouter.bench.metrics import TaskRecord, summarize
 from acrouter.bench.replay import bench_models
 from acrouter.coderouterbench import Dataset
 from acrouter.policy.params import parse_override
@@ -229,6 +232,20 @@ def where(stream: Dataset, runs: list[list[TaskRecord]]) -> None:
             print(f"   {p:8s} {phase:5s} {total:5.1f}: {detail}")
 
 
+def escalate(prior: Dataset, stream: Dataset, orders: int) -> None:
+    print("5. escalate on the same orders (CumReg / $): own order, then the reorderings")
+    specs = bench_models(stream)
+    regs, usd = [], []
+    for k in range(orders + 1):
+        pol = pe.acrouter_factory(0)(prior, specs)
+        recs, _, _ = pe.run(pol, prior, reordered(stream, k), budget=len(stream.models))
+        s = summarize(recs)
+        regs.append(s.cum_reg)
+        usd.append(s.total_usd)
+    print("   " + " ".join(f"{r:.1f}/${u:.0f}" for r, u in zip(regs, usd)))
+    print(f"   mean {statistics.fmean(regs):.1f} / ${statistics.fmean(usd):.2f}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -238,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--orders", type=int, default=7, help="reorderings besides the own order")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    ap.add_argument("--escalate", action="store_true", help="also escalate on the same orders")
     args = ap.parse_args(argv)
     pe.DATA = args.data
     for item in args.set:
@@ -252,6 +270,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     cold_start(stream, args.seeds, args.orders)
     print()
     where(stream, runs[0])
+    if args.escalate:
+        print()
+        escalate(prior, stream, args.orders)
 
 
 if __name__ == "__main__":
