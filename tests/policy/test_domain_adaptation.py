@@ -13,8 +13,9 @@ from acrouter.app import EditorApp, PriorStore
 from acrouter.config import Settings
 from acrouter.domain import Attempt, Document, ModelSpec, Outcome, Task
 from acrouter.memory import InMemoryMemory
-from acrouter.policy import DEFAULT_PARAMS, make_policy
+from acrouter.policy import DEFAULT_PARAMS, ACRouterPolicy, make_policy
 from acrouter.policy.calibration import Calibration, fit_level
+from acrouter.policy.stats import HierStats
 
 from .helpers import FakeGateway, FakePrompts, FakeVerifier, make_dataset
 
@@ -268,3 +269,6 @@ def test_the_pool_of_new_work_never_takes_a_known_source_or_the_benchmark_s_own_
     assert ("novel", "*") not in known and ("novel", "*") not in editor
     new_kind = policy._path("sql_tuning", "r2", {"workspace_id": "ws"})
     assert new_kind[:3] == [("all", "*"), ("novel", "*"), ("kind", "sql_tuning")]
+    # no prior at all: every group is new, and a pool would only count the same calls twice
+    bare = ACRouterPolicy(SPECS, HierStats())
+    assert ("novel", "*") not in bare._path("bug_fixing", "r3", {"source": "agentA"})

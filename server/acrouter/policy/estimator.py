@@ -93,7 +93,8 @@ class Estimator:
         if self.params.novel_pool:
             for i, g in enumerate(path):
                 if g[0] not in SILENT_LEVELS and g not in self.stats.prior:
-                    return [*path[:i], NOVEL, *path[i:]]
+                    # without any prior (not even "all") every group is new: nothing to pool
+                    return [*path[:i], NOVEL, *path[i:]] if i > 0 else path
         return path
 
     def domains(self, path: Sequence[Group]) -> list[Group]:
