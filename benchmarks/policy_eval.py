@@ -240,6 +240,7 @@ def eval_lodo(args: argparse.Namespace) -> None:
     header = f"{'dimension':20s} {'n':>4s} | {'acrouter':>15s} | {'dim-best(8)':>15s} | {'hindsight-model':>15s}"
     print(header)
     tot = {"acrouter": [0.0, 0.0], "dimension-best": [0.0, 0.0], "hindsight-model": [0.0, 0.0]}
+    per_seed = [[0.0, 0.0] for _ in args.seed_list]  # acrouter's totals per seed
     for dim in DIMENSIONS:
         stream = stream_all.where(lambda t, d=dim: t.dimension == d)
         prior = prior_all.where(lambda t, d=dim: t.dimension != d)
@@ -260,6 +261,10 @@ def eval_lodo(args: argparse.Namespace) -> None:
                 recs, _, _ = run(pol, prior, stream, budget=1, seed=seed)
                 regs_full.append(sum(r.regret for r in recs))
                 regs_first.append(sum(r.regret for r in recs[: args.first]))
+                if name == "acrouter":
+                    i = args.seed_list.index(seed)
+                    per_seed[i][0] += regs_full[-1]
+                    per_seed[i][1] += regs_first[-1]
             full = sum(regs_full) / len(regs_full)
             first = sum(regs_first) / len(regs_first)
             tot[name][0] += full
@@ -269,6 +274,14 @@ def eval_lodo(args: argparse.Namespace) -> None:
     print(
         f"{'total':20s} {'':4s} | " + " | ".join(f"{v[0]:6.1f} [{v[1]:6.1f}]" for v in tot.values())
     )
+    if len(args.seed_list) > 1:
+        # the spread over seeds is the yardstick for any change to the policy
+        firsts = sorted(v[1] for v in per_seed)
+        print(
+            f"acrouter per seed {args.seed_list}: "
+            + ", ".join(f"{v[0]:.1f} [{v[1]:.1f}]" for v in per_seed)
+            + f"; first {args.first}: min {firsts[0]:.1f}, max {firsts[-1]:.1f}"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
