@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 from tests.cli.terminal import acrouter, cli_env, complete, write_config
+from tests.fakes.calc_project import BUGGY, CALC13, ONLY_ADD, RIGHT, SR_FIX, WRONG
 from tests.fakes.openai_server import Behaviour
-from tests.lsp.test_e2e import BUGGY, CALC13, ONLY_ADD, RIGHT, SR_FIX, WRONG
 
 
 def test_complete_json_then_apply_then_memory(home, target, fake):

@@ -19,8 +19,8 @@ from acrouter.memory import TinyDBMemory
 from acrouter.memory.team import load_team_priors
 
 from tests.cli.terminal import acrouter
+from tests.fakes.calc_project import make_project
 from tests.fakes.openai_server import FakeOpenAI
-from tests.lsp.test_e2e import make_project
 
 INSTRUCTION = "Fix the bug in add"
 PRIORS = PriorStore()  # the bundled benchmark priors, loaded once

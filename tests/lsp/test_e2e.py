@@ -18,35 +18,11 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from tests.fakes.openai_server import Behaviour, FakeOpenAI
+from tests.fakes.calc_project import BUGGY, CALC13, ONLY_ADD, SR_FIX, WRONG, make_project
+from tests.fakes.openai_server import Behaviour
 
 SENTINEL = "sk-SENTINEL-do-not-leak-4242"
-WRONG = "```python\ndef add(a, b):\n    return a * b\n```"
-RIGHT = "```python\ndef add(a, b):\n    return a + b\n```"
-BUGGY = "def add(a, b):\n    return a - b\n"
 REPO = Path(__file__).resolve().parents[2]
-#: The issue's 13-line file: the tests cover only ``add``.
-CALC13 = (
-    "import math\n\n\ndef add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n\n\n"
-    "def area(r):\n    return math.pi * r * r\n"
-)
-ONLY_ADD = (
-    "```python\ndef add(a, b):\n    return a + b\n```"  # a "whole file" that drops mul, area, math
-)
-SR_FIX = "calc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n```"
-
-
-def make_project(root: Path) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "calc.py").write_text(BUGGY)
-    (root / "conftest.py").write_text("")
-    (root / "tests").mkdir(exist_ok=True)
-    (root / "tests" / "test_calc.py").write_text(
-        "from calc import add\n\n"
-        "def test_add():\n    assert add(2, 3) == 5\n\n"
-        "def test_zero():\n    assert add(0, 0) == 0\n"
-    )
-    return root / "calc.py"
 
 
 def settings(base_url: str, **over: Any) -> dict[str, Any]:
@@ -79,21 +55,6 @@ def settings(base_url: str, **over: Any) -> dict[str, Any]:
     }
     s.update(over)
     return {"acrouter": s}
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        server.behaviours["cheap-m"] = Behaviour(reply=WRONG)
-        server.behaviours["strong-m"] = Behaviour(reply=RIGHT)
-        yield server
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    h = tmp_path / "home"
-    h.mkdir()
-    return h
 
 
 async def start(
