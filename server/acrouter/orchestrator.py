@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -69,6 +69,14 @@ class _Trail:
     sandboxes: list[str] = attrs.Factory(list)  # which sandbox ran the tests, from the verdicts
     stop: Decision | None = None  # the policy's decision to stop, if it stopped
     passed: str | None = None  # the model whose edit passed
+    #: apiBases that could not be reached in this request: the models behind them are not
+    #: tried again (each would fail the same way, after its own connection timeout)
+    down: set[str] = attrs.Factory(set)
+
+    def reachable(self, models: Mapping[str, ModelSpec]) -> tuple[str, ...]:
+        return tuple(
+            n for n, m in models.items() if m.api_base is None or m.api_base not in self.down
+        )
 
 
 def _total_cost(attempts: Sequence[Attempt]) -> float | None:
@@ -150,18 +158,16 @@ class Orchestrator:
             check_cancelled(cancel)
             first = not trail.attempts
             progress.report("choosing model" if first else "choosing next model")
-            decision = self.policy.plan(task, self.model_names, tuple(trail.seen))
+            names, decision = self._plan(task, trail)
             trail.decisions.append(decision)
-            if decision.model is None or decision.model not in self.models:
+            if decision.model is None or decision.model not in names:
                 trail.stop = decision
                 break
             name = decision.model
             progress.report(f"calling {name}" if first else f"escalating to {name}")
             spec = self.models[name]
             context = PromptContext(baseline, tuple(trail.feedback), self._budget(spec))
-            attempt, edit, note = self._attempt(
-                task, spec, context, cancel, progress, trail.sandboxes
-            )
+            attempt, edit, note = self._attempt(task, spec, context, cancel, progress, trail)
             if note is not None and self.share_failures:
                 trail.feedback.append(note)
             trail.attempts.append(attempt)
@@ -172,6 +178,20 @@ class Orchestrator:
                 trail.passed = name
                 break
         return trail
+
+    def _plan(self, task: Task, trail: _Trail) -> tuple[tuple[str, ...], Decision]:
+        """The policy's next choice among the models that can still be reached."""
+        names = trail.reachable(self.models) if trail.down else self.model_names
+        decision = self.policy.plan(task, names, tuple(trail.seen))
+        tried = {a.model for a in trail.attempts}
+        skipped = [n for n in self.model_names if n not in names and n not in tried]
+        if decision.model is None and skipped:
+            decision = attrs.evolve(
+                decision,
+                reason=f"{decision.reason}; not tried: {', '.join(skipped)} (their apiBase "
+                f"{', '.join(sorted(trail.down))} could not be reached in this request)",
+            )
+        return names, decision
 
     def _accepted(self, task: Task, trail: _Trail) -> str | None:
         """The model whose edit is handed back: the one that passed; else, when unverified
@@ -230,7 +250,7 @@ class Orchestrator:
         context: PromptContext,
         cancel: CancelToken | None,
         progress: Progress,
-        sandboxes: list[str],
+        trail: _Trail,
     ) -> tuple[Attempt, Edit | None, Feedback | None]:
         """One model's attempt, and what the next model should be told if it failed."""
         t0 = time.perf_counter()
@@ -244,6 +264,8 @@ class Orchestrator:
             counted = exc.kind in MODEL_ERROR_KINDS  # auth, budget, unreachable...: the set-up's
             # one prefix naming the kind ("auth: the gateway rejected the key ...")
             detail = exc.detail if exc.detail.startswith(exc.kind) else f"{exc.kind}: {exc.detail}"
+            if exc.kind == "unreachable" and spec.api_base:
+                trail.down.add(spec.api_base)
             return self._failed(spec.name, detail, t0, counted), None, None
         except AcrouterError as exc:
             return self._failed(spec.name, str(exc), t0, counted=False), None, None
@@ -277,7 +299,7 @@ class Orchestrator:
                 None,
             )
         if verdict.sandbox:
-            sandboxes.append(verdict.sandbox)
+            trail.sandboxes.append(verdict.sandbox)
         attempt = Attempt(
             model=spec.name,
             verdict=verdict.verdict,

@@ -358,3 +358,54 @@ def test_setup_failures_are_not_held_against_a_model(tmp_path):
     aggs: dict = {}
     fold(aggs, mem.outcomes()[0])
     assert set(aggs) == {("slow", "bug_fixing"), ("cheap", "bug_fixing")}
+
+
+class OfferedPolicy(ScriptedPolicy):
+    """Tries ``order``, but only among the models the orchestrator offers."""
+
+    def plan(self, task, models, tried):
+        self.seen.append(tuple(tried))
+        left = [m for m in self.order if m in models and m not in {a.model for a in tried}]
+        cand = tuple(Candidate(m, 0.5, 0.001, 0.5, "test") for m in left)
+        return Decision(left[0] if left else None, cand, "no model left" if not left else "next")
+
+
+def test_models_behind_an_unreachable_gateway_are_not_called_again(tmp_path):
+    gw_base = "http://127.0.0.1:9"
+    down = GatewayError(f"unreachable: cannot reach {gw_base}", "unreachable")
+    gw = Gw({"team-a": down, "team-b": sr("good"), "direct": sr("good")})
+    specs = [
+        ModelSpec("team-a", "openai/a", api_base=gw_base),
+        ModelSpec("team-b", "openai/b", api_base=gw_base),
+        ModelSpec("direct", "x/direct"),
+    ]
+    o = Orchestrator(
+        specs,
+        OfferedPolicy(["team-a", "team-b", "direct"]),
+        gw,
+        ChatPrompts(),
+        Vf(),
+        InMemoryMemory(),
+        max_attempts=3,
+    )
+    r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
+    # team-b shares team-a's gateway: not called (it would fail the same way), direct is
+    assert [(a.model, a.verdict, a.counted) for a in r.attempts] == [
+        ("team-a", "error", False),
+        ("direct", "pass", True),
+    ]
+    assert len(gw.messages) == 2 and r.verified
+
+
+def test_when_every_model_is_behind_the_unreachable_gateway_the_why_says_so(tmp_path):
+    gw_base = "http://gateway.internal:4000"
+    down = GatewayError(f"unreachable: cannot reach {gw_base}", "unreachable")
+    gw = Gw({"team-a": down, "team-b": sr("good")})
+    specs = [ModelSpec(n, "openai/" + n, api_base=gw_base) for n in ("team-a", "team-b")]
+    o = Orchestrator(
+        specs, OfferedPolicy(["team-a", "team-b"]), gw, ChatPrompts(), Vf(), InMemoryMemory()
+    )
+    r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
+    assert [a.model for a in r.attempts] == ["team-a"] and len(gw.messages) == 1
+    assert f"not tried: team-b (their apiBase {gw_base} could not be reached" in r.why
+    assert "No model is at fault here" in r.why
