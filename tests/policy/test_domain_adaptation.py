@@ -272,3 +272,48 @@ def test_the_pool_of_new_work_never_takes_a_known_source_or_the_benchmark_s_own_
     # no prior at all: every group is new, and a pool would only count the same calls twice
     bare = ACRouterPolicy(SPECS, HierStats())
     assert ("novel", "*") not in bare._path("bug_fixing", "r3", {"source": "agentA"})
+
+
+def lucky_mid(pool_fit: bool, strong_passes: int):
+    """A new source where the benchmark is wrong (it says cheap passes 7 in 10, strong
+    and mid 1 in 10): over 8 tasks cheap always fails, strong passes ``strong_passes``
+    times; then mid is called once and passes.  Returns the fit and mid's pass rate."""
+    params = attrs.evolve(DEFAULT_PARAMS, domain_pool_fit=pool_fit, explore=False)
+    rows = [
+        (f"dim3_fix_{i}", "bug_fixing", (float(i % 10 < 7), float(i % 10 == 0), float(i % 10 == 1)))
+        for i in range(60)
+    ]
+    bench = make_dataset(rows, BENCH, costs={m: BENCH_COST for m in BENCH})
+    policy = make_policy(bench, SPECS, cost_weight=0.1, seed=0, params=params)
+    for i in range(8):
+        task = Task(f"agentA::{i}", "bug_fixing", meta={"source": "agentA"})
+        ok = i < strong_passes
+        attempts = (
+            Attempt("cheap", "fail", HERE_COST, 0.1, score=0.0),
+            Attempt("strong", "pass" if ok else "fail", HERE_COST, 0.1, score=float(ok)),
+        )
+        policy.learn(task, Outcome(task.task_id, 0.0, "bug_fixing", attempts, "strong", ok))
+    task = Task("agentA::8", "bug_fixing", meta={"source": "agentA"})
+    lucky = (Attempt("mid", "pass", HERE_COST, 0.1, score=1.0),)
+    policy.learn(task, Outcome(task.task_id, 0.0, "bug_fixing", lucky, "mid", True))
+    path = policy._path(task.kind, "agentA::9", task.meta)
+    fit = policy.est.domain_fits(path)[("novel", "*")]
+    return fit, policy.estimate("mid", path).pass_rate, policy.estimate("strong", path)
+
+
+def test_one_lucky_call_does_not_decide_a_pass_rate_in_a_discredited_domain():
+    """Where the prior is discredited, the weight it lost on pass rates goes to the pooled
+    pass rate, as much as the models' spread around it allows: a model that passed its
+    only call sits nearer what every model did there, while a model with many calls keeps
+    its own record.  Without it one call decides (and the escalation loop then keeps
+    calling whichever model passed first)."""
+    for strong_passes in (8, 3):
+        fit, mid, strong = lucky_mid(True, strong_passes)
+        off, mid_off, _ = lucky_mid(False, strong_passes)
+        assert fit.weight < 0.5 and off.pool_k_pass == 0.0  # the prior is discredited
+        assert fit.pool_k_pass > 0.0 and mid < mid_off - 0.02
+        assert mid > fit.pool_pass  # the pass still counts
+        if strong_passes == 8:
+            assert strong.pass_rate > 0.9  # 8 of 8: its own record, whatever the pool
+    # models alike (strong 3 of 8, cheap 0 of 8) pool more than models far apart (8 and 0)
+    assert lucky_mid(True, 3)[0].pool_k_pass > lucky_mid(True, 8)[0].pool_k_pass

@@ -67,6 +67,7 @@ class DomainFit:
     pool_pass_share: float = 0.0  # ... of its pass rates
     pool_score: float = 0.0  # mean score of every call in the domain
     pool_pass: float = 0.0  # pass rate of every call in the domain
+    pool_k_pass: float = 0.0  # pseudo-calls of the pooled pass rate (0: none)
 
     @property
     def weight(self) -> float:
@@ -84,6 +85,7 @@ class DomainFit:
             self.pool_pass_share,
             self.pool_score,
             self.pool_pass,
+            self.pool_k_pass,
         )
 
     def describe(self) -> str:

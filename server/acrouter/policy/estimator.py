@@ -172,7 +172,7 @@ class Estimator:
             # make it worth 1/phi of its tasks
             k_pass = max(K_MIN, k0 / max(1.0, disp_pass))
             k_score = max(K_MIN, k0 / max(1.0, disp_score))
-        share = pool_score = pool_pass = 0.0
+        share = pool_score = pool_pass = pool_k_pass = 0.0
         n_all = sum(c.n for c in row.values())
         if pp.domain_pool and rule != "off" and n_all > 0 and k0 > 0:
             # one weight for the prior's whole description of a model here: the part
@@ -180,6 +180,12 @@ class Estimator:
             share = max(0.0, 1.0 - min(k_pass, k_score) / k0)
             pool_score = sum(c.score for c in row.values()) / n_all
             pool_pass = sum(c.passes for c in row.values()) / n_all
+            if pp.domain_pool_fit:
+                # the weight the prior lost on pass rates goes to the pooled pass rate, as
+                # many pseudo-calls as the models' spread around it allows (a beta-binomial
+                # fit): one or two calls of a model no longer decide its pass rate alone
+                cells = [(c.passes, c.n, pool_pass) for c in row.values() if c.n > 0]
+                pool_k_pass = share * fit_level(cells, k0, False)[0]
         return DomainFit(
             group=g,
             k_score=k_score,
@@ -195,6 +201,7 @@ class Estimator:
             pool_pass_share=share,
             pool_score=pool_score,
             pool_pass=pool_pass,
+            pool_k_pass=pool_k_pass,
             calls=calls,
             cost_calls=cost_calls,
         )

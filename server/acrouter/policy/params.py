@@ -59,6 +59,9 @@ class PolicyParams:
     dispersion_shrink: float = 4.0  # pseudo-calls of the dispersion toward 1
     #: a discredited prior (weight w < 1) gives way, by 1 - w, to the domain's pooled means
     domain_pool: bool = True
+    #: ... and the weight the prior lost on pass rates goes to the pooled pass rate (as many
+    #: pseudo-calls as a beta-binomial fit of the models' spread around it allows)
+    domain_pool_fit: bool = True
     domain_fail_worth: bool = False  # learn what a failed attempt is worth in the domain
     domain_shift: bool = False  # fit a level shift shared by the models (logit) with the weight
     domain_cost_shrink: float = 0.25  # pseudo-calls of the shared cost scale toward 1 (log)

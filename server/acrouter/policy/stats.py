@@ -106,6 +106,9 @@ class LevelK:
     pool_pass_share: float = 0.0
     pool_score: float = 0.0
     pool_pass: float = 0.0
+    #: pseudo-calls of the pooled pass rate itself (the weight the prior lost on pass
+    #: rates, given to it); it moves the pass rate, not the width of exploration samples
+    pool_k_pass: float = 0.0
 
 
 def shift_logit(p: float, delta: float) -> float:
@@ -311,6 +314,7 @@ class HierStats:
             ks = kp = kc = k
             if override is not None:
                 ks, kp, kc = override.score, override.pass_, override.cost
+                kp += override.pool_k_pass
                 chain.toward_domain(override)
             if sums.n <= 0:
                 continue
