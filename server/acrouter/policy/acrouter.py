@@ -63,7 +63,8 @@ from .features import ALL, Group, task_path, text_features
 from .joint import GroupJoint
 from .params import DEFAULT_PARAMS, PolicyParams
 from .retrieval import RetrievalMemory
-from .stats import Estimate, HierStats
+from .shrinkage import Estimate
+from .stats import HierStats
 from .why import candidate
 
 __all__ = ["ACRouterPolicy", "task_path"]

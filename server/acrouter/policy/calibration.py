@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from .features import Group
-from .stats import LevelK
+from .shrinkage import LevelK
 
 #: grid of prior pseudo-counts (the prior's effective number of tasks in the domain)
 K_GRID = tuple(2.0**i for i in range(-2, 10))  # 0.25 .. 512

@@ -31,7 +31,7 @@ from .features import Group
 from .joint import CondEstimate
 from .params import PolicyParams
 from .reservation import Option
-from .stats import Estimate
+from .shrinkage import Estimate
 from .why import candidate
 
 #: (expected gain, ranking index, option, estimate) of one remaining model

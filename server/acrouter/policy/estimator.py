@@ -25,7 +25,8 @@ from .features import Group, task_path
 from .joint import CondEstimate, GroupJoint, JointTables
 from .params import PolicyParams
 from .retrieval import Correction
-from .stats import SILENT_LEVELS, Estimate, HierStats, LevelK
+from .shrinkage import Estimate, LevelK
+from .stats import SILENT_LEVELS, HierStats
 
 #: levels too fine to be a domain of their own (see :meth:`Estimator.domains`)
 FINE_LEVELS = frozenset({"shape"})

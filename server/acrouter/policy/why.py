@@ -12,7 +12,8 @@ from __future__ import annotations
 from ..domain import Candidate
 from ..explain import fmt_usd
 from .estimator import TaskContext
-from .stats import Estimate, group_label
+from .shrinkage import Estimate
+from .stats import group_label
 
 
 def evidence(prior_model: str | None, name: str, est: Estimate, ctx: TaskContext) -> str:
