@@ -210,11 +210,12 @@ def _apply(files: dict[str, str], root: Path, path: Path, text: str) -> int:
     """Write a verified edit, unless the requested file changed while routing."""
     from .verifier import resolve_edit_path
 
-    for rel, new in files.items():
-        target = resolve_edit_path(root, rel)
-        if target.resolve() == path and path.read_text(encoding="utf-8") != text:
-            print(f"acrouter: {path} changed while routing; not applied", file=sys.stderr)
-            return 1
+    targets = {resolve_edit_path(root, rel): new for rel, new in files.items()}
+    # check before writing anything: a multi-file edit is applied whole or not at all
+    if path in {t.resolve() for t in targets} and path.read_text(encoding="utf-8") != text:
+        print(f"acrouter: {path} changed while routing; not applied", file=sys.stderr)
+        return 1
+    for target, new in targets.items():
         target.write_text(new, encoding="utf-8")
         print(f"applied to {target}", file=sys.stderr)
     return 0

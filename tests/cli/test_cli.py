@@ -195,3 +195,22 @@ def test_cli_details_range_timeout_broken_pipe_and_config_key_names(home, target
     )
     assert len(piped.stdout.splitlines()) == 3
     assert "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr, piped.stderr
+
+
+def test_apply_writes_a_multi_file_edit_whole_or_not_at_all(tmp_path, capsys):
+    from acrouter.cli import _apply
+
+    (tmp_path / ".git").mkdir()
+    main, helper = tmp_path / "m.py", tmp_path / "a_helper.py"
+    main.write_text("b = 2\n")
+    helper.write_text("h = 0\n")
+    files = {"a_helper.py": "h = 1\n", "m.py": "b = 3\n"}  # the other file comes first
+    # the requested file changed on disk while routing: nothing is written, not even a_helper.py
+    main.write_text("b = 2  # edited meanwhile\n")
+    assert _apply(files, tmp_path, main.resolve(), "b = 2\n") == 1
+    assert helper.read_text() == "h = 0\n" and main.read_text() == "b = 2  # edited meanwhile\n"
+    assert "changed while routing; not applied" in capsys.readouterr().err
+    # unchanged: both files are written
+    main.write_text("b = 2\n")
+    assert _apply(files, tmp_path, main.resolve(), "b = 2\n") == 0
+    assert helper.read_text() == "h = 1\n" and main.read_text() == "b = 3\n"
