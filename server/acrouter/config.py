@@ -82,6 +82,10 @@ def _num(raw: Any, where: str, lo: float, hi: float, problems: list[str], intege
     return int(raw) if integer else float(raw)
 
 
+#: what happens to a model entry that may not say where its requests go
+NOT_USED = "this model is not used until that is fixed"
+
+
 def _model(raw: Any, i: int, problems: list[str], prefix: str = "acrouter.") -> ModelSpec | None:
     where = f"{prefix}models[{i}]"
     if not isinstance(raw, Mapping):
@@ -106,8 +110,9 @@ def _model(raw: Any, i: int, problems: list[str], prefix: str = "acrouter.") -> 
             continue
         kw[attr] = v.strip()
     if "api_base" in kw and not _is_http_url(kw["api_base"]):
-        problems.append(f"{where}.apiBase must be an http(s) URL; ignored")
-        del kw["api_base"]
+        # without it the requests would go to the provider's own host: not what was meant
+        problems.append(f"{where}.apiBase must be an http(s) URL; {NOT_USED}")
+        return None
     if "api_key_env" in kw and not ENV_NAME.match(kw["api_key_env"]):
         problems.append(
             f"{where}.apiKeyEnv must be an environment variable name like OPENAI_API_KEY; ignored"
@@ -131,14 +136,16 @@ def _model(raw: Any, i: int, problems: list[str], prefix: str = "acrouter.") -> 
             problems.append(
                 f"{where}.benchmarkModel must be one of {', '.join(BENCHMARK_MODELS)} (got {bm!r}); ignored"
             )
+    unknown = False
     for key in sorted(set(raw) - MODEL_FIELDS, key=str):
         if SECRETISH.search(str(key)):  # never echo the value: it may be a pasted key
             problems.append(
                 f"{where}.{key} is not supported: keys never go in settings; use apiKeyEnv"
             )
-        else:
-            problems.append(f"{where}: unknown field {key!r} ignored")
-    return ModelSpec(**kw)
+        else:  # a misspelt apiBase would send the requests to the provider's own host
+            problems.append(f"{where}: unknown field {key!r}; {NOT_USED}")
+            unknown = True
+    return None if unknown else ModelSpec(**kw)
 
 
 def _is_http_url(value: str) -> bool:
@@ -259,13 +266,18 @@ def parse_settings(raw: Any, prefix: str = "acrouter.") -> tuple[Settings, list[
             value = parse(raw[key], f"{prefix}{key}", problems)
             if value is not KEEP:
                 kw[attr] = value
+    if not prefix:  # config.toml: a misspelt key would silently keep the default
+        for key in sorted(set(raw) - set(FIELDS), key=str):
+            problems.append(f"unknown key {key!r} ignored (known: {', '.join(FIELDS)})")
     return Settings(**kw), problems
 
 
 def load_config_file(path: Path) -> tuple[Settings, list[str]]:
     """Settings from ``config.toml`` (same camelCase keys; models as ``[[models]]`` tables)."""
     if not path.exists():
-        return DEFAULTS, [f"no config file at {path}; see README 'Command line' for an example"]
+        return DEFAULTS, [
+            f"no config file at {path}; see README 'Configuring models' for an example"
+        ]
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10

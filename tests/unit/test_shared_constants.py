@@ -99,6 +99,17 @@ def test_settings_validation_agrees_with_the_client(raw: dict[str, Any], valid: 
     assert all("sk-abc123" not in p for p in problems)  # a pasted key is never echoed
 
 
+KEPT = [(c["settings"], c["modelsKept"]) for c in SETTINGS["cases"] if "modelsKept" in c]
+
+
+@pytest.mark.parametrize(("raw", "kept"), KEPT, ids=[json.dumps(c[0])[:60] for c in KEPT])
+def test_the_same_model_entries_are_kept_as_by_the_client(raw: dict[str, Any], kept: int) -> None:
+    """An entry that may not say where its requests go (an invalid apiBase, an unknown,
+    perhaps misspelt, field) is dropped, not used with the provider's own host."""
+    settings, _ = parse_settings(raw)
+    assert len(settings.models) == kept
+
+
 def test_an_accepted_value_is_kept() -> None:
     settings, _ = parse_settings({"maxAttempts": SETTINGS["ranges"]["maxAttempts"]["max"]})
     assert settings == attrs.evolve(DEFAULTS, max_attempts=SETTINGS["ranges"]["maxAttempts"]["max"])
@@ -107,3 +118,14 @@ def test_an_accepted_value_is_kept() -> None:
 @pytest.mark.parametrize(("value", "shown"), SHARED["usd"])
 def test_usd_format(value: float | None, shown: str) -> None:
     assert fmt_usd(value) == shown
+
+
+def test_config_toml_reports_a_misspelt_top_level_key(tmp_path) -> None:
+    from acrouter.config import load_config_file
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('maxAttemps = 5\n\n[[models]]\nname = "a"\nmodel = "m"\napibase = "http://x"\n')
+    settings, problems = load_config_file(cfg)
+    assert settings.max_attempts == DEFAULTS.max_attempts and settings.models == ()
+    assert any("unknown key 'maxAttemps' ignored" in p for p in problems), problems
+    assert any("unknown field 'apibase'; this model is not used" in p for p in problems), problems

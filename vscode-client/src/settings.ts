@@ -215,6 +215,9 @@ function validateModels(items: readonly unknown[], problems: string[]): ModelSet
   return models;
 }
 
+/** What happens to a model entry that may not say where its requests go. */
+const NOT_USED = "this model is not used until that is fixed.";
+
 function validateModel(item: unknown, where: string, problems: string[]): ModelSetting | undefined {
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
     problems.push(`${where}: expected an object with "name" and "model"; ignored.`);
@@ -231,19 +234,29 @@ function validateModel(item: unknown, where: string, problems: string[]): ModelS
   const out: ModelSetting = { name, model };
   const at = `${where} ("${name}")`;
 
+  let unknown = false;
   for (const key of Object.keys(o)) {
     if (MODEL_FIELDS.has(key)) continue;
     // Never echo the value: it may be a pasted API key.
-    problems.push(
-      SECRETISH.test(key)
-        ? `${at}: "${key}" looks like a secret. API keys never go in settings: it was ignored and not sent to the server. Use "ACRouter: Set API Key".`
-        : `${at}: unknown field "${key}" ignored.`,
-    );
+    if (SECRETISH.test(key)) {
+      problems.push(
+        `${at}: "${key}" looks like a secret. API keys never go in settings: it was ignored and not sent to the server. Use "ACRouter: Set API Key".`,
+      );
+    } else {
+      // a misspelt apiBase would send the requests to the provider's own host
+      problems.push(`${at}: unknown field "${key}"; ${NOT_USED}`);
+      unknown = true;
+    }
   }
+  if (unknown) return undefined;
 
   if (o.apiBase !== undefined) {
     if (typeof o.apiBase === "string" && isHttpUrl(o.apiBase.trim())) out.apiBase = o.apiBase.trim();
-    else problems.push(`${at}.apiBase: expected an http(s) URL; ignored.`);
+    else {
+      // without it the requests would go to the provider's own host: not what was meant
+      problems.push(`${at}.apiBase: expected an http(s) URL; ${NOT_USED}`);
+      return undefined;
+    }
   }
   if (o.apiKeyEnv !== undefined) {
     if (typeof o.apiKeyEnv === "string" && ENV_NAME.test(o.apiKeyEnv.trim())) out.apiKeyEnv = o.apiKeyEnv.trim();

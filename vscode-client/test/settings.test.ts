@@ -119,12 +119,24 @@ describe("validateSettings", () => {
 
   it("drops bad optional model fields but keeps the model", () => {
     const { settings, problems } = validateSettings({
-      models: [{ name: "x", model: "m", apiBase: "ftp://nope", inputCostPer1M: -2, benchmarkModel: "gpt-4", extra: 1 }],
+      models: [{ name: "x", model: "m", inputCostPer1M: -2, benchmarkModel: "gpt-4" }],
     });
     assert.deepEqual(settings.models, [{ name: "x", model: "m" }]);
-    assert.equal(problems.length, 4);
-    assert.ok(problems.some((p) => p.includes('unknown field "extra"')));
+    assert.equal(problems.length, 2);
     assert.ok(problems.some((p) => p.includes("benchmarkModel: expected one of claude-opus-4-6")));
+  });
+
+  it("drops a model whose requests might go elsewhere than meant: a bad apiBase, an unknown field", () => {
+    const { settings, problems } = validateSettings({
+      models: [
+        { name: "x", model: "m", apiBase: "ftp://nope" },
+        { name: "y", model: "m", apibase: "http://127.0.0.1:4000" },
+        { name: "z", model: "m", apiBase: "http://127.0.0.1:4000" },
+      ],
+    });
+    assert.deepEqual(settings.models, [{ name: "z", model: "m", apiBase: "http://127.0.0.1:4000" }]);
+    assert.ok(problems.some((p) => p.includes('("x").apiBase: expected an http(s) URL; this model is not used')));
+    assert.ok(problems.some((p) => p.includes('("y"): unknown field "apibase"; this model is not used')));
   });
 
   it("never echoes or forwards a key pasted into settings", () => {

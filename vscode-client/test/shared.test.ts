@@ -32,7 +32,7 @@ interface Shared {
     ranges: Record<string, Range>;
     modelPrice: { min: number; max: number };
     envNamePattern: string;
-    cases: { settings: Record<string, unknown>; valid: boolean }[];
+    cases: { settings: Record<string, unknown>; valid: boolean; modelsKept?: number }[];
   };
   usd: [number | null, string][];
 }
@@ -71,6 +71,15 @@ describe("shared constants", () => {
     assert.equal(MAX_PRICE_PER_1M, shared.settings.modelPrice.max);
     assert.equal(ENV_NAME.source, shared.settings.envNamePattern);
     assert.equal(modelProperties.apiKeyEnv.pattern, shared.settings.envNamePattern);
+  });
+
+  it("keeps the same model entries as the server (an entry that may not say where its requests go is dropped)", () => {
+    const kept = shared.settings.cases.filter((c) => c.modelsKept !== undefined);
+    assert.ok(kept.length > 0);
+    for (const c of kept) {
+      const { settings } = validateSettings(c.settings);
+      assert.equal(settings.models.length, c.modelsKept, JSON.stringify(c.settings));
+    }
   });
 
   it("accepts and rejects the same settings as the server", () => {

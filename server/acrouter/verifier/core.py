@@ -165,7 +165,7 @@ class ProjectVerifier:
         """One line for the why: which sandbox the tests ran in."""
         exe = self.bwrap_exe()
         if exe is None:
-            return 'no sandbox (acrouter.sandbox is "none"): the tests ran unprotected'
+            return 'no sandbox (sandbox "none"): the tests ran unprotected'
         return exe.describe()
 
     # ------------------------------------------------------------------ steps
@@ -174,8 +174,8 @@ class ProjectVerifier:
         command = task.test_command or self.test_command or detect_test_command(root)
         if not command:
             raise VerifyError(
-                f"no test command found for {root}: set acrouter.testCommand "
-                '(e.g. "python -m pytest")'
+                f"no test command found for {root}: set testCommand (acrouter.testCommand in "
+                'VS Code; --test-command or config.toml on the command line), e.g. "python -m pytest"'
             )
         self._check_sandbox(command, root, task.workspace)
         texts = edit_texts(root, edit)
