@@ -264,6 +264,7 @@ def test_without_a_sandbox_a_command_reaching_the_folder_another_way_is_refused(
     assert v.verdict == "error" and "cannot be pointed at the scratch copy" in v.detail
     assert "names the workspace as" in v.detail
     assert v.counted is False
+    assert v.sandbox == ""  # no test ran: nothing may say the tests ran unprotected
     assert checksum(calc_project) == before
 
 

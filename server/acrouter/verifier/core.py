@@ -104,11 +104,13 @@ class ProjectVerifier:
         self, task: Task, edit: Edit, model: str, cancel: CancelToken | None = None
     ) -> Verdict:
         t0 = time.monotonic()
+        sandbox = ""  # which sandbox the tests ran in: none when they never ran
         try:
             verdict = self._verify(task, edit, cancel)
+            sandbox = self.describe_sandbox()
         except Cancelled:
             raise
-        except VerifyError as exc:
+        except VerifyError as exc:  # refused or could not run: no test ran
             verdict = Verdict("error", detail=str(exc))
         except OSError as exc:
             log.exception("verification of %s's edit failed", model)
@@ -117,7 +119,7 @@ class ProjectVerifier:
             verdict,
             duration_ms=(time.monotonic() - t0) * 1000.0,
             counted=verdict.counted and verdict.verdict != "error",
-            sandbox=self.describe_sandbox(),
+            sandbox=sandbox,
         )
         log.info(
             "verified %s's edit for %s: %s (%s)",
