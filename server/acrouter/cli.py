@@ -287,7 +287,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="acrouter", description=__doc__)
+    p = argparse.ArgumentParser(
+        prog="acrouter",
+        description="Route coding requests to the model with the best expected quality for "
+        "its cost, and verify each edit with the project's own tests. Settings: "
+        "config.toml in $ACROUTER_HOME (default ~/.local/share/acrouter; see README "
+        "'Configuring models').",
+    )
     p.add_argument("--version", action="version", version=f"acrouter {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -302,10 +308,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
 
     c = sub.add_parser("complete", help="route one request from the terminal")
-    c.add_argument("--file", required=True)
+    c.add_argument("--file", required=True, help="the file the request is about")
     c.add_argument("--range", type=_parse_range, default=None, help="L:C-L:C, 1-based")
-    c.add_argument("--instruction", required=True)
-    c.add_argument("--test-command", default=None)
+    c.add_argument("--instruction", required=True, help="what to do, in words")
+    c.add_argument(
+        "--test-command",
+        default=None,
+        help="the tests to verify with (default: testCommand, else detect)",
+    )
     c.add_argument("--apply", action="store_true", help="write the verified edit to the file")
     c.add_argument(
         "--timeout",
@@ -315,13 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="give up after this many seconds: model calls and test runs are stopped, nothing is "
         "applied, exit code 124 (default: no limit beyond requestTimeoutSeconds per model call)",
     )
-    c.add_argument("--json", action="store_true")
+    c.add_argument("--json", action="store_true", help="print the result as JSON")
     c.set_defaults(func=cmd_complete)
 
     m = sub.add_parser("memory", help="show, export or reset your routing memory")
     m.add_argument("action", choices=["show", "export", "reset"])
     m.add_argument("--yes", action="store_true", help="reset without asking")
-    m.add_argument("--limit", type=int, default=20)
+    m.add_argument("--limit", type=int, default=20, help="show: the newest N records (default 20)")
     m.add_argument(
         "--team",
         action="store_true",

@@ -119,7 +119,13 @@ def configure(p: argparse.ArgumentParser) -> None:
         "--cost-weight", type=float, default=0.1, metavar="W", help="reward = score - W x cost"
     )
     p.add_argument("--limit", type=int, metavar="N", help="only the first N tasks of the stream")
-    p.add_argument("--out", type=Path, default=Path("bench-out"), metavar="DIR")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("bench-out"),
+        metavar="DIR",
+        help="where the reports (report.md, report.html, summary.json) go (default: bench-out)",
+    )
 
 
 def _describe(data: Dataset, what: str) -> str:
