@@ -25,6 +25,7 @@ import attrs
 
 from .domain import (
     MODEL_ERROR_KINDS,
+    UNUSABLE_REPLY,
     Attempt,
     Baseline,
     BudgetedPolicy,
@@ -274,7 +275,7 @@ class Orchestrator:
         try:
             edit = self.prompts.parse(task, completion, context)
         except ParseError as exc:
-            detail = f"unusable reply: {exc}"
+            detail = f"{UNUSABLE_REPLY}: {exc}"
             return (
                 Attempt(spec.name, "fail", cost, completion.latency_ms, detail),
                 None,

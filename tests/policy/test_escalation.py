@@ -219,3 +219,17 @@ def test_a_fail_the_verifier_blames_on_the_set_up_does_not_condition_the_next_mo
         (c.model, c.expected_score) for c in after_error.candidates
     ]
     assert _p_pass(after_fail, "b") < 0.6  # b's rate on all tasks (0.5), not 1.00
+
+
+def test_a_reply_without_a_usable_edit_does_not_condition_the_next_model():
+    # b passes exactly where a fails: a fail the tests judged says b will pass
+    pol = policy_for(rows_for(lambda i: (1.0, 0.0, 0.0) if i % 2 else (0.0, 1.0, 0.0)))
+    judged = pol.plan(task(), MODELS, (fail("a"),))
+    assert _p_pass(judged, "b") > 0.95
+    # a's reply had no usable edit (it would have dropped code): nothing was tested, so
+    # nothing is known about how hard the task is; it still counts against a
+    unusable = Attempt("a", "fail", 0.001, 0.0, "unusable reply: the edit would delete 2 top-level")
+    assert unusable.counted and not unusable.tested and fail("a").tested
+    after = pol.plan(task(), MODELS, (unusable,))
+    assert _p_pass(after, "b") < 0.6  # b's rate on all tasks (0.5), not conditioned on a
+    assert after.model == "b"  # and it escalates: there is no edit to accept

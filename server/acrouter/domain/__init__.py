@@ -29,6 +29,7 @@ from .interfaces import (
 )
 from .results import (
     MODEL_ERROR_KINDS,
+    UNUSABLE_REPLY,
     VERDICTS,
     Aggregate,
     Attempt,
@@ -51,6 +52,7 @@ __all__ = [
     "BENCHMARK_MODELS",
     "DIMENSIONS",
     "MODEL_ERROR_KINDS",
+    "UNUSABLE_REPLY",
     "VERDICTS",
     "Aggregate",
     "Attempt",

@@ -154,6 +154,15 @@ class Attempt:
     #: that fail or time out without the edit.  The Orchestrator sets it.
     counted: bool = True
 
+    @property
+    def tested(self) -> bool:
+        """The tests judged this model's edit (not a reply without a usable edit, not an
+        error): only such a verdict says how hard the task is for the other models."""
+        return self.verdict in ("pass", "fail") and not self.detail.startswith(UNUSABLE_REPLY)
+
+
+#: How an attempt's detail starts when the reply held no usable edit (nothing was tested).
+UNUSABLE_REPLY = "unusable reply"
 
 #: ``GatewayError.kind`` values that say something about the model or its provider
 #: (it answered nothing in time, failed, was rate limited after a retry, sent an

@@ -65,8 +65,9 @@ class Escalation:
         return self.cost_weight * usd + time + pp.call_penalty
 
     def failures(self, path: Sequence[Group], tried: Sequence[Attempt]) -> Failures:
-        # only judged failures say which models fail this task (not a set-up failure)
-        informative = tuple(a for a in tried if a.verdict == "fail" and a.counted)
+        # only failures the tests judged say which models fail this task (not a set-up
+        # failure, not a reply without a usable edit: that says nothing about the task)
+        informative = tuple(a for a in tried if a.verdict == "fail" and a.counted and a.tested)
         prior = self.est.prior_model
         failed_bm = tuple(sorted({bm for a in informative if (bm := prior(a.model)) is not None}))
         return Failures(informative, failed_bm, self.est.conditional(path, failed_bm))
@@ -238,8 +239,8 @@ class Escalation:
         for a in tried:
             est = ests.get(a.model)
             bm = self.est.prior_model(a.model)
-            if a.verdict == "error" or not a.counted or est is None:
-                continue
+            if not a.tested or not a.counted or est is None:
+                continue  # no edit the tests judged: nothing to accept, no hidden pass
             q = est.pass_rate
             if before and bm is not None:
                 c = self.est.conditional(path, tuple(sorted(set(before))))

@@ -317,7 +317,7 @@ class Estimator:
             if not passed:
                 failures.append((a.score if a.score is not None else 0.0, raw.fail_score))
             bm = self.prior_model(a.model)
-            if a.verdict == "fail" and bm is not None:
+            if a.verdict == "fail" and a.tested and bm is not None:
                 failed_bm.append(bm)
         cal = self.calibration
         for cost, expected, predicted, passed in calls:
