@@ -22,8 +22,16 @@ export function sameUri(a: string, b: string): boolean {
   return a === b || vscode.Uri.parse(a).toString() === vscode.Uri.parse(b).toString();
 }
 
+function openDocument(uri: string): vscode.TextDocument | undefined {
+  return vscode.workspace.textDocuments.find((d) => !d.isClosed && sameUri(d.uri.toString(), uri));
+}
+
 function openVersion(uri: string): number | undefined {
-  return vscode.workspace.textDocuments.find((d) => !d.isClosed && sameUri(d.uri.toString(), uri))?.version;
+  return openDocument(uri)?.version;
+}
+
+function unsaved(uri: string): boolean {
+  return openDocument(uri)?.isDirty ?? false;
 }
 
 /**
@@ -43,7 +51,7 @@ export async function previewAndApply(
   const edit = result.edit as WorkspaceEdit;
   const uri = doc.uri.toString();
   const name = basename(doc.uri.path);
-  const stale = staleReason(edit, uri, requestVersion, openVersion, sameUri);
+  const stale = staleReason(edit, uri, requestVersion, openVersion, sameUri, unsaved);
   if (stale) {
     await deps.diffs.markApplied(result.requestId, false);
     await offerDetails(
@@ -91,7 +99,7 @@ async function applyEdit(
   uri: string,
   requestVersion: number,
 ): Promise<boolean> {
-  const stale = staleReason(edit, uri, requestVersion, openVersion, sameUri);
+  const stale = staleReason(edit, uri, requestVersion, openVersion, sameUri, unsaved);
   if (stale) {
     void vscode.window.showWarningMessage(`ACRouter: the edit was NOT applied: ${stale}. Run the command again.`);
     deps.log.warn(`edit not applied: ${stale}`);

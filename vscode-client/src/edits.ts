@@ -118,6 +118,9 @@ export function previewText(original: string, edit: WorkspaceEdit, uri: string, 
  *
  * @param requestVersion the document's version when the request was sent
  * @param currentVersion the version of an open document now (undefined = not open)
+ * @param unsaved whether an open document has unsaved changes: another file the edit
+ *   touches was read from disk by the server (and tested so), so its edit replaces the
+ *   disk text and would clobber what the user typed there
  */
 export function staleReason(
   edit: WorkspaceEdit,
@@ -125,6 +128,7 @@ export function staleReason(
   requestVersion: number,
   currentVersion: (uri: string) => number | undefined,
   same: SameUri = exactly,
+  unsaved: (uri: string) => boolean = () => false,
 ): string | null {
   const now = currentVersion(uri);
   if (now !== undefined && now !== requestVersion) {
@@ -133,6 +137,9 @@ export function staleReason(
   for (const change of edit.documentChanges ?? []) {
     if (!isTextDocumentEdit(change)) continue;
     const { uri: target, version } = change.textDocument;
+    if (!same(target, uri) && unsaved(target)) {
+      return `${target} has unsaved changes (the edit was made and tested against the saved file); save it`;
+    }
     if (version === null || version === undefined) continue;
     if (same(target, uri)) {
       if (version !== requestVersion) return "the server worked on a different version of the file";

@@ -128,4 +128,38 @@ describe("staleReason", () => {
       null,
     ); // not open: nothing to compare
   });
+  it("refuses to overwrite another file that has unsaved changes (the server read it from disk)", () => {
+    const other = "file:///w/b.py";
+    const multi: WorkspaceEdit = {
+      documentChanges: [
+        { textDocument: { uri, version: 1 }, edits: [edit(0, 0, 0, 0, "x")] },
+        { textDocument: { uri: other, version: null }, edits: [edit(0, 0, 3, 0, "y")] },
+      ],
+    };
+    const dirty = (u: string) => u === other;
+    assert.match(staleReason(multi, uri, 1, () => 1, undefined, dirty) ?? "", /b\.py has unsaved changes/);
+    assert.equal(
+      staleReason(
+        multi,
+        uri,
+        1,
+        () => 1,
+        undefined,
+        () => false,
+      ),
+      null,
+    );
+    // the request's own file may be dirty: the server read its unsaved text and pinned its version
+    assert.equal(
+      staleReason(
+        multi,
+        uri,
+        1,
+        () => 1,
+        undefined,
+        (u) => u === uri,
+      ),
+      null,
+    );
+  });
 });
