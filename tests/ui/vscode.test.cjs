@@ -747,27 +747,49 @@ async function setBehaviours(behaviours) {
 }
 
 async function openFile(name) {
-  await page.keyboard.press("Escape");
-  await page.keyboard.down("Control");
-  await page.keyboard.press("p");
-  await page.keyboard.up("Control");
-  await wb.until(() => wb.quickInputVisible(page), "quick open");
-  await page.keyboard.type(name, { delay: 5 });
-  await wb.until(
-    () =>
-      page.$$eval(
-        ".quick-input-widget .monaco-list-row",
-        (rows, n) => rows.some((r) => (r.getAttribute("aria-label") ?? "").includes(n)),
-        name,
-      ),
-    `${name} in quick open`,
-  );
-  await page.keyboard.press("Enter");
-  await wb.until(
-    async () => (await wb.editorTabs(page)).some((t) => t.startsWith(name)) && !(await wb.quickInputVisible(page)),
-    `the ${name} editor`,
-  );
+  // the editor must end up ACTIVE: a tab of that name may already be open behind a webview
+  // (the model chart), and a webview can keep the keyboard; so check, and try again
+  for (let attempt = 1; ; attempt++) {
+    await page.evaluate(() => {
+      if (document.activeElement && document.activeElement.tagName === "IFRAME") document.activeElement.blur();
+    });
+    await page.keyboard.press("Escape");
+    await page.keyboard.down("Control");
+    await page.keyboard.press("p");
+    await page.keyboard.up("Control");
+    try {
+      await wb.until(() => wb.quickInputVisible(page), "quick open", 10_000);
+      await page.keyboard.type(name, { delay: 5 });
+      await wb.until(
+        () =>
+          page.$$eval(
+            ".quick-input-widget .monaco-list-row",
+            (rows, n) => rows.some((r) => (r.getAttribute("aria-label") ?? "").includes(n)),
+            name,
+          ),
+        `${name} in quick open`,
+        10_000,
+      );
+      await page.keyboard.press("Enter");
+      await wb.until(
+        async () => ((await activeTab()) ?? "").startsWith(name) && !(await wb.quickInputVisible(page)),
+        `the ${name} editor to be active`,
+        10_000,
+      );
+      if (attempt > 1) console.log(`# ${name} became the active editor on try ${attempt}`);
+      break;
+    } catch (error) {
+      if (attempt === 3) throw new Error(`${error.message}; the active tab is ${JSON.stringify(await activeTab())}`);
+    }
+  }
   await page.click(".editor-group-container.active .monaco-editor .view-lines").catch(() => undefined);
+}
+
+/** The label of the active editor group's active tab (undefined: none). */
+async function activeTab() {
+  return page
+    .$eval(".editor-group-container.active .tab.active", (t) => t.getAttribute("aria-label") ?? t.innerText)
+    .catch(() => undefined);
 }
 
 async function dismissNotifications() {
