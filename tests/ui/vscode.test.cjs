@@ -759,15 +759,22 @@ async function openFile(name) {
     await page.keyboard.up("Control");
     try {
       await wb.until(() => wb.quickInputVisible(page), "quick open", 10_000);
+      // type into quick open's own box (a webview may take the focus back as it shows)
+      await page.focus(".quick-input-widget input").catch(() => undefined);
       await page.keyboard.type(name, { delay: 5 });
+      await wb.until(async () => (await wb.quickInputState(page)).value === name, `"${name}" typed in quick open`, 5_000);
+      // Enter opens the FIRST row: wait until that is the file (not a recent editor)
       await wb.until(
         () =>
           page.$$eval(
             ".quick-input-widget .monaco-list-row",
-            (rows, n) => rows.some((r) => (r.getAttribute("aria-label") ?? "").includes(n)),
+            (rows, n) => {
+              const first = rows.find((r) => r.getAttribute("data-index") === "0");
+              return !!first && (first.getAttribute("aria-label") ?? "").startsWith(n);
+            },
             name,
           ),
-        `${name} in quick open`,
+        `${name} first in quick open`,
         10_000,
       );
       await page.keyboard.press("Enter");
@@ -779,7 +786,10 @@ async function openFile(name) {
       if (attempt > 1) console.log(`# ${name} became the active editor on try ${attempt}`);
       break;
     } catch (error) {
-      if (attempt === 3) throw new Error(`${error.message}; the active tab is ${JSON.stringify(await activeTab())}`);
+      if (attempt === 3) {
+        const state = JSON.stringify(await wb.quickInputState(page));
+        throw new Error(`${error.message}; the active tab is ${JSON.stringify(await activeTab())}; quick open: ${state}`);
+      }
     }
   }
   await page.click(".editor-group-container.active .monaco-editor .view-lines").catch(() => undefined);

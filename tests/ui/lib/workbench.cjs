@@ -349,6 +349,7 @@ module.exports = {
   frameTexts,
   waitForFrameText,
   editorTabs,
+  quickInputState,
   focusWorkbench,
   setSidebarWidth,
   expandTreeRow,
