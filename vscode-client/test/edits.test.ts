@@ -136,29 +136,15 @@ describe("staleReason", () => {
         { textDocument: { uri: other, version: null }, edits: [edit(0, 0, 3, 0, "y")] },
       ],
     };
-    const dirty = (u: string) => u === other;
-    assert.match(staleReason(multi, uri, 1, () => 1, undefined, dirty) ?? "", /b\.py has unsaved changes/);
+    const stale = (unsaved: (u: string) => boolean) => staleReason(multi, uri, 1, () => 1, undefined, unsaved);
+    assert.match(stale((u) => u === other) ?? "", /b\.py has unsaved changes/);
     assert.equal(
-      staleReason(
-        multi,
-        uri,
-        1,
-        () => 1,
-        undefined,
-        () => false,
-      ),
+      stale(() => false),
       null,
     );
     // the request's own file may be dirty: the server read its unsaved text and pinned its version
     assert.equal(
-      staleReason(
-        multi,
-        uri,
-        1,
-        () => 1,
-        undefined,
-        (u) => u === uri,
-      ),
+      stale((u) => u === uri),
       null,
     );
   });

@@ -63,8 +63,7 @@ class DomainFit:
     calls: float  # calls observed in the domain
     cost_calls: float  # calls with a known cost
     dispersion: float = 1.0  # Pearson dispersion of pass outcomes around the prior (shrunk)
-    pool_score_share: float = 0.0  # share of the prior's mean scores replaced by the pool
-    pool_pass_share: float = 0.0  # ... of its pass rates
+    pool_share: float = 0.0  # share of the prior's means replaced by the domain's pooled means
     pool_score: float = 0.0  # mean score of every call in the domain
     pool_pass: float = 0.0  # pass rate of every call in the domain
     pool_k_pass: float = 0.0  # pseudo-calls of the pooled pass rate (0: none)
@@ -81,8 +80,7 @@ class DomainFit:
             cost_shrink,
             self.score_shift,
             self.pass_shift,
-            self.pool_score_share,
-            self.pool_pass_share,
+            self.pool_share,
             self.pool_score,
             self.pool_pass,
             self.pool_k_pass,

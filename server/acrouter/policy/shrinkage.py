@@ -84,11 +84,10 @@ class LevelK:
     cost: float
     score_shift: float = 0.0  # logit shift of the parent's mean score (a domain's level)
     pass_shift: float = 0.0  # ... of its pass rate
-    #: shares of the parent's mean score and pass rate replaced by the group's own
-    #: pooled means over all models (a prior discredited in this group gives way to
-    #: what every model did here)
-    pool_score_share: float = 0.0
-    pool_pass_share: float = 0.0
+    #: share of the parent's mean score and pass rate replaced by the group's own pooled
+    #: means over all models (a prior discredited in this group gives way to what every
+    #: model did here)
+    pool_share: float = 0.0
     pool_score: float = 0.0
     pool_pass: float = 0.0
     #: pseudo-calls of the pooled pass rate itself (the weight the prior lost on pass
@@ -173,10 +172,10 @@ class Chain:
     def toward_domain(self, lk: LevelK) -> None:
         """Move the parent's means before shrinking to them, in a domain whose outcomes
         disagree with the prior: toward the domain's pooled means, by its level shift."""
-        if lk.pool_score_share > 0.0 or lk.pool_pass_share > 0.0:
-            us, up = lk.pool_score_share, lk.pool_pass_share
-            self.score = (1.0 - us) * self.score + us * lk.pool_score
-            self.pss = min((1.0 - up) * self.pss + up * lk.pool_pass, self.score)
+        if lk.pool_share > 0.0:
+            u = lk.pool_share
+            self.score = (1.0 - u) * self.score + u * lk.pool_score
+            self.pss = min((1.0 - u) * self.pss + u * lk.pool_pass, self.score)
             self.fs = (
                 _clip01((self.score - self.pss) / (1.0 - self.pss)) if self.pss < 1.0 else self.fs
             )
