@@ -362,7 +362,7 @@ step(
       60_000,
     );
     assert.match(welcome, /Install Server/);
-    const n = await wb.waitForNotification(page, /the language server is not installed for "python3"/);
+    const n = await wb.waitForNotification(page, /the language server is not installed for "python3"/, 60_000, true);
     assert.deepEqual(n.buttons.slice(0, 2), ["Install Server", "Open Settings"]);
     // nothing in reach the extension could install from but what the .vsix carries
     const extensionDir = fs.readdirSync(dirs.extensions).find((d) => d.startsWith("acrouter.acrouter-"));
@@ -433,6 +433,7 @@ step(
       page,
       new RegExp(`is version ${OLD_VERSION}, but this extension is ${VERSION}`),
       60_000,
+      true,
     );
     assert.deepEqual(n.buttons, ["Reinstall Server", "Continue Anyway", "Open Settings"]);
     assert.match(await acrouterLog(), new RegExp(`Starting the ACRouter server: ${old} -m acrouter serve`));
@@ -485,7 +486,7 @@ step("Route and Complete escalates cheap -> strong and previews the diff", async
   await openFile("calc.py");
   await wb.runCommand(page, "ACRouter: Route and Complete");
   await wb.answerInput(page, /What should change in calc\.py/, INSTRUCTION);
-  const n = await wb.waitForNotification(page, /Apply the edit\?/, 120_000);
+  const n = await wb.waitForNotification(page, /Apply the edit\?/, 120_000, true);
   assert.match(n.message, /strong passed your tests on attempt 2 \(2 passed, 0 failed\)/);
   assert.deepEqual(n.buttons, ["Apply Edit", "Discard", "Details"]);
   await page.waitForSelector(".monaco-diff-editor", { visible: true });
@@ -587,7 +588,7 @@ step("Route and Complete shows progress and Cancel stops the request", async () 
     await openFile("calc.py");
     await wb.runCommand(page, "ACRouter: Route and Complete");
     await wb.answerInput(page, /What should change in calc\.py/, "Rename add to plus");
-    const n = await wb.waitForNotification(page, /calling cheap/, 60_000);
+    const n = await wb.waitForNotification(page, /calling cheap/, 60_000, true);
     assert.ok(n.buttons.includes("Cancel"), JSON.stringify(n.buttons));
     await screenshot("progress");
     await wb.clickNotificationButton(page, /calling cheap/, "Cancel");
@@ -622,7 +623,7 @@ step("Without the key, Route and Complete names the missing variable and offers 
   await openFile("calc.py");
   await wb.runCommand(page, "ACRouter: Route and Complete");
   await wb.answerInput(page, /What should change in calc\.py/, "Add a docstring to add");
-  const n = await wb.waitForNotification(page, /no API key is set for ACROUTER_UI_KEY/, 120_000);
+  const n = await wb.waitForNotification(page, /no API key is set for ACROUTER_UI_KEY/, 120_000, true);
   assert.deepEqual(n.buttons, ["Set API Key", "Details"]);
   await wb.sleep(300);
   await screenshot("missing-key");

@@ -121,11 +121,15 @@ async function notifications(page) {
   );
 }
 
-/** Wait for a notification whose message matches `pattern`; returns it. */
-async function waitForNotification(page, pattern, timeoutMs = 60_000) {
+/**
+ * Wait for a notification whose message matches `pattern`; returns it. `withButtons`: only
+ * one whose buttons are drawn (a toast can be read before its buttons are rendered).
+ */
+async function waitForNotification(page, pattern, timeoutMs = 60_000, withButtons = false) {
   return until(
-    async () => (await notifications(page)).find((n) => pattern.test(n.message)),
-    `a notification matching ${pattern}`,
+    async () =>
+      (await notifications(page)).find((n) => pattern.test(n.message) && (!withButtons || n.buttons.length > 0)),
+    `a notification matching ${pattern}${withButtons ? " with its buttons" : ""}`,
     timeoutMs,
   );
 }
