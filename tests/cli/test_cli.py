@@ -8,6 +8,8 @@ import sys
 
 from tests.cli.terminal import acrouter, cli_env, complete, write_config
 from tests.fakes.calc_project import BUGGY, CALC13, ONLY_ADD, RIGHT, SR_FIX, WRONG
+
+RIGHT_CALC = BUGGY.replace("a - b", "a + b")
 from tests.fakes.openai_server import Behaviour
 
 
@@ -201,16 +203,81 @@ def test_apply_writes_a_multi_file_edit_whole_or_not_at_all(tmp_path, capsys):
     from acrouter.cli import _apply
 
     (tmp_path / ".git").mkdir()
-    main, helper = tmp_path / "m.py", tmp_path / "a_helper.py"
+    main, helper, new = tmp_path / "m.py", tmp_path / "a_helper.py", tmp_path / "b_new.py"
     main.write_text("b = 2\n")
     helper.write_text("h = 0\n")
     files = {"a_helper.py": "h = 1\n", "m.py": "b = 3\n"}  # the other file comes first
+    bases = {"a_helper.py": "h = 0\n", "m.py": "b = 2\n"}
     # the requested file changed on disk while routing: nothing is written, not even a_helper.py
     main.write_text("b = 2  # edited meanwhile\n")
-    assert _apply(files, tmp_path, main.resolve(), "b = 2\n") == 1
+    assert _apply(files, bases, tmp_path) == 1
     assert helper.read_text() == "h = 0\n" and main.read_text() == "b = 2  # edited meanwhile\n"
-    assert "changed while routing; not applied" in capsys.readouterr().err
-    # unchanged: both files are written
+    assert f"{main} changed while routing; nothing was applied" in capsys.readouterr().err
+    # a file the edit creates was created meanwhile: nothing is written
     main.write_text("b = 2\n")
-    assert _apply(files, tmp_path, main.resolve(), "b = 2\n") == 0
-    assert helper.read_text() == "h = 1\n" and main.read_text() == "b = 3\n"
+    new.write_text("mine = 1\n")
+    with_new = {**files, "b_new.py": "n = 1\n"}
+    assert _apply(with_new, {**bases, "b_new.py": None}, tmp_path) == 1
+    assert f"{new} was created while routing" in capsys.readouterr().err
+    assert (main.read_text(), helper.read_text(), new.read_text()) == (
+        "b = 2\n",
+        "h = 0\n",
+        "mine = 1\n",
+    )
+    # a file the edit changes whose base is not known: refused, not guessed
+    assert _apply(files, {"m.py": "b = 2\n"}, tmp_path) == 1
+    assert f"cannot tell whether {helper} changed" in capsys.readouterr().err
+    # unchanged: every file is written
+    new.unlink()
+    assert _apply(with_new, {**bases, "b_new.py": None}, tmp_path) == 0
+    assert (main.read_text(), helper.read_text(), new.read_text()) == (
+        "b = 3\n",
+        "h = 1\n",
+        "n = 1\n",
+    )
+
+
+#: a reply that edits two files: the requested calc.py and helper.py
+TWO_FILES = (
+    "calc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n"
+    '>>>>>>> REPLACE\n```\n\nhelper.py\n```python\n<<<<<<< SEARCH\nNAME = "calc"\n=======\n'
+    'NAME = "calculator"\n>>>>>>> REPLACE\n```'
+)
+
+
+def test_apply_refuses_a_multi_file_edit_when_another_file_changed_while_routing(
+    home, target, fake, monkeypatch, capsys
+):
+    """Through the CLI's entry point: the user saves helper.py after the edit was made
+    from it (while its tests run); --apply writes neither file and says which changed."""
+    from acrouter.cli import main
+    from acrouter.verifier import ProjectVerifier
+
+    helper = target.parent / "helper.py"
+    helper.write_text('NAME = "calc"\n')
+    fake.behaviours = {"*": Behaviour(reply=TWO_FILES)}
+    write_config(home, fake.base_url)
+    for name, value in {**cli_env(home), "CHEAP_KEY": "sk-cli-test"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    saved = 'NAME = "calc"\nEXTRA = 1  # typed and saved while the tests ran\n'
+    real_verify = ProjectVerifier.verify
+
+    def verify_then_the_user_saves(self, task, edit, model, cancel=None):
+        verdict = real_verify(self, task, edit, model, cancel)
+        helper.write_text(saved)
+        return verdict
+
+    monkeypatch.setattr(ProjectVerifier, "verify", verify_then_the_user_saves)
+    argv = ["complete", "--file", str(target), "--instruction", "Fix the bug in add", "--apply"]
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert "verified: True" in out  # the edit passed its tests; only writing it was refused
+    assert f"{helper.resolve()} changed while routing; nothing was applied" in err, err
+    assert target.read_text() == BUGGY and helper.read_text() == saved
+
+    # the same request with nobody saving meanwhile: both files are written
+    monkeypatch.setattr(ProjectVerifier, "verify", real_verify)
+    helper.write_text('NAME = "calc"\n')
+    assert main(argv) == 0, capsys.readouterr().err
+    assert target.read_text() == RIGHT_CALC and helper.read_text() == 'NAME = "calculator"\n'

@@ -76,6 +76,11 @@ def test_several_blocks_and_files_and_a_new_file(tmp_path):
     )
     assert e.files["util.py"] == "def one():\n    return 1.0\n"
     assert e.files["new_mod.py"] == "X = 1\n"
+    # what each file held when the edit was made from it (None: it did not exist), for a
+    # front end that checks nothing changed before writing
+    assert e.bases == {"calc.py": CALC, "util.py": "def one():\n    return 1\n", "new_mod.py": None}
+    diff = "```diff\n--- a/util.py\n+++ b/util.py\n@@ -2 +2 @@\n-    return 1\n+    return 2\n```"
+    assert parse(task_for(p), diff).bases == {"util.py": "def one():\n    return 1\n"}
 
 
 def test_whitespace_tolerant_matching_reindents_the_replacement(tmp_path):

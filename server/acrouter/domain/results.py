@@ -70,6 +70,10 @@ class Edit:
     files: Mapping[str, str]
     replacement: str | None = None
     diff: str | None = None
+    #: What each file of ``files`` held when the edit was made from it (None: the file did
+    #: not exist); None when not known.  A front end that writes the edit first checks
+    #: that the disk still holds these (else the user changed a file while routing).
+    bases: Mapping[str, str | None] | None = None
 
 
 @attrs.frozen

@@ -39,12 +39,15 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
     if diffs:
         from acrouter.verifier import apply_diff_texts
 
+        read: dict[str, str | None] = {}
         try:
-            news = apply_diff_texts(root, diffs[0] + "\n", overrides={doc.path: doc.text})
+            news = apply_diff_texts(
+                root, diffs[0] + "\n", overrides={doc.path: doc.text}, read=read
+            )
         except VerifyError as exc:
             raise ParseError(f"the diff does not apply: {exc}") from None
         _guard(task, rel, root, news)
-        return Edit(files=news)
+        return Edit(files=news, bases=read)
     if len(blocks) > 1:
         lang = (task.language or "").lower()
         tagged = [b for tag, b in blocks if tag.strip().lower() == lang]
@@ -61,7 +64,7 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
             )
         new_text = code if code.endswith("\n") or not doc.text.endswith("\n") else code + "\n"
         _guard(task, rel, root, {rel: new_text})
-        return Edit(files={rel: new_text}, replacement=code)
+        return Edit(files={rel: new_text}, replacement=code, bases={rel: doc.text})
     a = offset_of(doc.text, doc.range.start.line, doc.range.start.character)
     b = offset_of(doc.text, doc.range.end.line, doc.range.end.character)
     old = doc.text[a:b]
@@ -69,7 +72,7 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
         code += "\n"
     new_text = doc.text[:a] + code + doc.text[b:]
     _guard(task, rel, root, {rel: new_text})
-    return Edit(files={rel: new_text}, replacement=code)
+    return Edit(files={rel: new_text}, replacement=code, bases={rel: doc.text})
 
 
 def _search_replace(task: Task, reply: str, rel: str, root: Path) -> Edit:
@@ -80,28 +83,28 @@ def _search_replace(task: Task, reply: str, rel: str, root: Path) -> Edit:
     blocks = parse_search_replace(reply)
     texts: dict[str, str] = {}
     olds: dict[str, str] = {}
+    bases: dict[str, str | None] = {}  # as read: None for a file that does not exist
     for n, block in enumerate(blocks, 1):
         target = _target(block.path, rel, root)
         if target not in texts:
-            if target == rel:
-                current = doc.text
-            else:
+            current: str | None = doc.text
+            if target != rel:
                 try:
                     path = resolve_edit_path(root, target)
                 except VerifyError as exc:
                     raise ParseError(f"block {n}: {exc}") from None
                 try:
-                    current = path.read_text(encoding="utf-8") if path.is_file() else ""
+                    current = path.read_text(encoding="utf-8") if path.is_file() else None
                 except (OSError, UnicodeDecodeError) as exc:
                     raise ParseError(f"block {n}: cannot read {target}: {exc}") from None
-            olds[target] = current
-            texts[target] = current
+            bases[target] = current
+            olds[target] = texts[target] = current or ""
         texts[target] = apply_search_replace(texts[target], block, f"block {n} ({target})")
     changed = {k: v for k, v in texts.items() if v != olds[k]}
     if not changed:
         raise ParseError("the SEARCH/REPLACE blocks change nothing")
     _guard(task, rel, root, changed, olds)
-    return Edit(files=changed)
+    return Edit(files=changed, bases={k: bases[k] for k in changed})
 
 
 def _target(path: str | None, rel: str, root: Path) -> str:

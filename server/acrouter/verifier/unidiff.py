@@ -310,10 +310,12 @@ def apply_diff_texts(
     root: str | os.PathLike[str],
     diff: str,
     overrides: Mapping[str, str] | None = None,
+    read: dict[str, str | None] | None = None,
 ) -> dict[str, str]:
     """New full contents per workspace-relative path for ``diff`` applied to the files
     under ``root``.  ``overrides`` maps absolute paths to texts to use instead of the
-    file on disk (e.g. an unsaved editor buffer).  Writes nothing."""
+    file on disk (e.g. an unsaved editor buffer).  ``read``, when given, is filled with
+    the text each path was patched from (None: it did not exist).  Writes nothing."""
     root_real = Path(os.path.realpath(root))
     by_real = {os.path.realpath(k): v for k, v in (overrides or {}).items()}
     out: dict[str, str] = {}
@@ -335,5 +337,7 @@ def apply_diff_texts(
             raise VerifyError(f"the diff creates {rel}, which already exists")
         if patch.old_path is not None and current is None:
             raise VerifyError(f"the diff changes {rel}, which does not exist")
+        if read is not None and rel not in out:
+            read[rel] = current
         out[rel] = apply_file_patch(current, patch)
     return out
