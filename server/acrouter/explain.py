@@ -42,6 +42,17 @@ def not_held(attempt: Attempt) -> str:
     return f"not held against {attempt.model}: {setup_reason(attempt)}"
 
 
+def setup_stop(model: str, error: str) -> str:
+    """Why a request stopped after an edit that left the tests unable to run for the same
+    reason as before it (a test file's import error), and what the user can do."""
+    return (
+        f"the tests could not run before the edit and still cannot after {model}'s edit "
+        f"({error}), so no other model was called: its edit would most likely meet the same "
+        "error. Fix the test set-up (e.g. install what the tests import), or, if the edit "
+        "should add what they import, ask for it explicitly in the instruction."
+    )
+
+
 def render_why(
     task: Task,
     decisions: Sequence[Decision],

@@ -7,7 +7,9 @@
 - Action (``_escalate``): ask the policy for a model, call it through the gateway with
   a prompt that carries the baseline and why earlier attempts failed (``Feedback``,
   when ``share_failures``), parse the reply into an edit and verify it (``_attempt``);
-  escalate or stop.  ``_accepted`` names the model whose edit is handed back.
+  escalate or stop (also when an edit leaves the tests unable to run for the same reason
+  as before it: every other model's edit would meet that error too).  ``_accepted``
+  names the model whose edit is handed back.
 - Feedback (``_outcome``, ``_learn``): one outcome, recorded in memory and handed back
   to the policy.
 
@@ -48,7 +50,7 @@ from .domain import (
     check_cancelled,
 )
 from .errors import AcrouterError, GatewayError, ParseError, VerifyError
-from .explain import render_why
+from .explain import render_why, setup_stop
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,9 @@ class _Trail:
     #: apiBases that could not be reached in this request: the models behind them are not
     #: tried again (each would fail the same way, after its own connection timeout)
     down: set[str] = attrs.Factory(set)
+    #: why no other model should be called: the tests could not run before the edit and
+    #: still cannot after one, for the same reason (``Verdict.setup_error``)
+    blocked: str | None = None
 
     def reachable(self, models: Mapping[str, ModelSpec]) -> tuple[str, ...]:
         return tuple(
@@ -177,6 +182,10 @@ class Orchestrator:
                 trail.edits[name] = edit
             if attempt.verdict == "pass":
                 trail.passed = name
+                break
+            if trail.blocked is not None:  # any other model's edit would meet the same error
+                trail.stop = Decision(None, (), trail.blocked)
+                trail.decisions.append(trail.stop)
                 break
         return trail
 
@@ -301,6 +310,8 @@ class Orchestrator:
             )
         if verdict.sandbox:
             trail.sandboxes.append(verdict.sandbox)
+        if verdict.setup_error:
+            trail.blocked = setup_stop(spec.name, verdict.setup_error)
         attempt = Attempt(
             model=spec.name,
             verdict=verdict.verdict,

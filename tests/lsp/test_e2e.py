@@ -485,3 +485,21 @@ async def test_preflight_refusals_are_lsp_errors_with_the_setting(lsp, fake, tmp
     assert "no test command" in str(info.value) and "acrouter.testCommand" in str(info.value)
     assert fake.chat_requests() == []  # no model was called, nothing paid
     assert (await run(client, "acrouter.server.history", {}))["entries"] == []
+
+
+async def test_tests_that_cannot_be_collected_before_or_after_the_edit_stop_the_request(lsp, fake):
+    """A test file imports a module that does not exist: the request goes on (the edit may
+    add it), and stops once an edit leaves the same error; the why says what to do."""
+    client, target, root = lsp
+    (root / "tests" / "test_const.py").write_text(
+        "import calc_constants\n\n\ndef test_five():\n    assert calc_constants.FIVE == 5\n"
+    )
+    fake.behaviours["cheap-m"] = Behaviour(reply=SR_FIX)  # fixes add, adds no module
+    res = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+    [attempt] = res["attempts"]
+    assert (attempt["model"], attempt["verdict"], attempt["counted"]) == ("cheap", "error", False)
+    assert res["edit"] is None and res["finalModel"] is None
+    assert [r.json["model"] for r in fake.chat_requests()] == ["cheap-m"]  # strong not paid
+    assert "Stopped: the tests could not run before the edit and still cannot" in res["why"]
+    assert "No module named 'calc_constants'" in res["why"]
+    assert "No model is at fault here" in res["why"]

@@ -108,6 +108,10 @@ class Verdict:
     #: or skipped tests cannot be detected; the detail says why.
     weak: bool = False
     failures: tuple[TestFailure, ...] = ()  # the tests failing with the edit (first few)
+    #: The tests could not run before the edit and still cannot, for the same reason (a
+    #: test file's import error the edit did not change): the runner's message, which
+    #: another model's edit would most likely meet too; empty otherwise.
+    setup_error: str = ""
 
 
 @attrs.frozen

@@ -228,11 +228,12 @@ def _setup_fault(j: _Judgement) -> Verdict | None:
         what += f", {_PYTEST_CANNOT_RUN[code]}"
     elif code in _COMMAND_MISSING:
         what += f", {_COMMAND_MISSING[code]}"
-    return j.verdict(
+    v = j.verdict(
         "error",
         f"the tests cannot run even without the edit ({what}): {why}".rstrip(": "),
         counted=False,
     )
+    return attrs.evolve(v, setup_error=why or what)
 
 
 def _unfinished(j: _Judgement) -> Verdict | None:

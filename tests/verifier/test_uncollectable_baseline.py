@@ -1,0 +1,96 @@
+"""Tests that cannot even be collected without the edit (a test file imports a module
+that does not exist): the request goes on, since the edit may add the module; when an
+edit leaves the same error, no other model is called (each would be paid to meet it).
+
+The whole loop: the Orchestrator with a fake gateway, the real prompts and the real
+sandboxed verifier on a tiny project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from acrouter.context import build_task
+from acrouter.domain import Candidate, Decision, Document, ModelSpec
+from acrouter.gateway import FakeGateway
+from acrouter.memory import InMemoryMemory
+from acrouter.orchestrator import Orchestrator
+from acrouter.prompts import ChatPrompts
+
+from .helpers import CALC, needs_bwrap, pytest_cmd, verifier, write_tree
+
+TEST_CALC = (
+    "import calc_constants\n"
+    "from calc import add\n\n\n"
+    "def test_add():\n    assert add(2, 3) == calc_constants.FIVE\n"
+)
+FIX_ADD = "calc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n```\n"
+ADD_MODULE = (
+    "calc_constants.py\n```python\n<<<<<<< SEARCH\n=======\nFIVE = 5\n>>>>>>> REPLACE\n```\n"
+)
+
+
+class InOrder:
+    """Calls the models in the given order until one passes."""
+
+    name = "in-order"
+
+    def __init__(self, order: list[str]) -> None:
+        self.order = order
+        self.learned: list = []
+
+    def plan(self, task, models, tried):
+        left = [m for m in self.order if m in models and m not in {a.model for a in tried}]
+        cand = tuple(Candidate(m, 0.5, 0.001, 0.5, "test") for m in left)
+        return Decision(left[0] if left else None, cand, "in order" if left else "no model left")
+
+    def learn(self, task, outcome):
+        self.learned.append(outcome)
+
+
+def route(root: Path, replies: dict[str, str]):
+    gateway = FakeGateway(replies, costs=dict.fromkeys(replies, 0.001))
+    memory = InMemoryMemory()
+    orch = Orchestrator(
+        [ModelSpec(name, f"x/{name}") for name in replies],
+        InOrder(list(replies)),
+        gateway,
+        ChatPrompts(),
+        verifier(timeout_s=60),
+        memory,
+        max_attempts=3,
+    )
+    target = root / "calc.py"
+    doc = Document(uri=target.as_uri(), path=str(target), text=target.read_text())
+    task = build_task(doc, "Fix the bug in add", folders=[root], test_command=pytest_cmd(root))
+    return orch.run(task), gateway, memory
+
+
+@needs_bwrap
+def test_an_edit_that_leaves_the_import_error_stops_the_request(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "proj", {"calc.py": CALC, "tests/test_calc.py": TEST_CALC})
+    (root / ".git").mkdir()
+    result, gateway, memory = route(root, {"cheap": FIX_ADD, "mid": FIX_ADD, "strong": FIX_ADD})
+    assert [c[0] for c in gateway.calls] == ["cheap"]  # nobody else was paid to meet it
+    [attempt] = result.attempts
+    assert (attempt.verdict, attempt.counted) == ("error", False)
+    assert result.final_model is None and result.edit is None and not result.verified
+    stopped = result.why.split("Stopped: ", 1)[1]
+    assert stopped.startswith(
+        "the tests could not run before the edit and still cannot after cheap's edit ("
+    )
+    assert "No module named 'calc_constants'" in stopped
+    assert "Fix the test set-up" in stopped and "ask for it explicitly" in stopped
+    assert "No model is at fault here" in result.why
+    # never learned as the model's failure
+    assert [a.counted for a in memory.outcomes()[0].attempts] == [False]
+
+
+@needs_bwrap
+def test_an_edit_that_adds_the_missing_module_passes_as_before(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "proj", {"calc.py": CALC, "tests/test_calc.py": TEST_CALC})
+    (root / ".git").mkdir()
+    result, gateway, _ = route(root, {"cheap": FIX_ADD + "\n" + ADD_MODULE, "strong": FIX_ADD})
+    assert [c[0] for c in gateway.calls] == ["cheap"]
+    assert result.verified and result.final_model == "cheap"
+    assert result.edit is not None and result.edit.files["calc_constants.py"] == "FIVE = 5\n"
+    assert "Stopped" not in result.why
