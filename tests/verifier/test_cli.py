@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,42 @@ def test_unreadable_edit_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixt
         == 2
     )
     assert "cannot read the edit" in capsys.readouterr().out
+
+
+@needs_bwrap
+def test_settings_come_from_config_toml_and_the_flags_win(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``acrouter verify`` takes testCommand, testTimeoutSeconds and sandbox from
+    config.toml, as ``acrouter complete`` does; a flag overrides each."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "calc.py").write_text(CALC)
+    # a check no runner detection would find: only testCommand names it
+    (ws / "check.py").write_text(
+        "import sys, time\nimport calc\n"
+        "if len(sys.argv) > 1:\n    time.sleep(60)\n"
+        "sys.exit(0 if calc.add(2, 3) == 5 else 1)\n"
+    )
+    config = tmp_path / "acrouter-home" / "config.toml"
+    config.parent.mkdir(parents=True)
+    check = f"{sys.executable} check.py"
+    config.write_text(f'testCommand = "{check}"\nsandbox = "none"\n')
+    args = ["verify", "--workspace", str(ws), "--json"]
+    edit = ["--edit", _edit(tmp_path, {"files": {"calc.py": CALC_FIXED}})]
+    assert main([*args, *edit]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["verdict"], out["weak"], out["sandbox"]) == ("pass", True, "none")
+    # the flags win: another command (it fails with or without the edit), and bwrap
+    failing = f"{sys.executable} -c 'import sys; sys.exit(1)'"
+    assert main([*args, *edit, "--test-command", failing, "--sandbox", "bwrap"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert "fail even without the edit" in out["detail"] and out["sandbox"] == "bwrap"
+    # testTimeoutSeconds: the slow check is stopped after it
+    config.write_text(f'testCommand = "{check} slow"\nsandbox = "none"\ntestTimeoutSeconds = 1\n')
+    assert main([*args, *edit]) == 1
+    assert "after 1 s" in json.loads(capsys.readouterr().out)["detail"]
+    # a problem in config.toml is named as written there
+    config.write_text(f'testCommand = "{check}"\nsandbox = "docker"\n')
+    assert main([*args, *edit]) == 0
+    assert "config.toml: sandbox must be one of bwrap, none" in capsys.readouterr().err

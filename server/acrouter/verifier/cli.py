@@ -1,7 +1,8 @@
 """``acrouter verify``: verify an edit (JSON file) against a workspace's own tests.
 
-Exit code 0 = pass, 1 = fail, 2 = error (the edit was rejected, no test command, no
-sandbox, ...).
+The verifier settings (``testCommand``, ``testTimeoutSeconds``, ``sandbox``) come from
+``$ACROUTER_HOME/config.toml``, as for ``acrouter complete``; the flags win.  Exit code
+0 = pass, 1 = fail, 2 = error (the edit was rejected, no test command, no sandbox, ...).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..config import DEFAULTS, Settings, acrouter_home, load_config_file
 from ..domain import Edit, Task, Verdict
 from .baseline import default_cache_dir
 from .core import SANDBOX_MODES, ProjectVerifier
@@ -28,21 +30,29 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="run the workspace's tests with an edit applied (in a sandbox) and compare",
         description='Apply EDIT.json ({"files": {path: content}} or {"diff": "..."}) to a '
         "scratch copy of the workspace, run its tests in a sandbox, and compare with a run "
-        "without the edit. Exit code: 0 pass, 1 fail, 2 error.",
+        "without the edit. testCommand, testTimeoutSeconds and sandbox come from config.toml "
+        "in $ACROUTER_HOME (as for acrouter complete) unless given as flags. Exit code: 0 pass, "
+        "1 fail, 2 error.",
     )
     p.add_argument("--workspace", required=True, help="the project folder")
     p.add_argument("--edit", required=True, help="the edit as JSON ('-' reads stdin)")
     p.add_argument(
-        "--test-command", default=None, help="the command that runs the tests (default: detect)"
+        "--test-command",
+        default=None,
+        help="the command that runs the tests (default: testCommand in config.toml, else detect)",
     )
     p.add_argument(
-        "--timeout", type=float, default=120.0, help="seconds per test run (default 120)"
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds per test run (default: testTimeoutSeconds in config.toml, else 300)",
     )
     p.add_argument(
         "--sandbox",
         choices=SANDBOX_MODES,
-        default="bwrap",
-        help="bwrap (default) or none (runs the tests unprotected)",
+        default=None,
+        help="bwrap or none (runs the tests unprotected); default: sandbox in config.toml, "
+        "else bwrap",
     )
     p.add_argument(
         "--no-cache",
@@ -95,11 +105,24 @@ def verdict_json(v: Verdict, verifier: ProjectVerifier | None = None) -> dict[st
     return out
 
 
+def _settings() -> Settings:
+    """config.toml's settings (its problems on stderr); the defaults when there is none."""
+    path = acrouter_home() / "config.toml"
+    if not path.exists():
+        return DEFAULTS
+    settings, problems = load_config_file(path)
+    for problem in problems:
+        print(f"acrouter: {problem}", file=sys.stderr)
+    return settings
+
+
 def run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    test_command = args.test_command or settings.test_command
     verifier = ProjectVerifier(
-        test_command=args.test_command,
-        timeout_s=args.timeout,
-        sandbox=args.sandbox,
+        test_command=test_command,
+        timeout_s=args.timeout if args.timeout is not None else settings.test_timeout_s,
+        sandbox=args.sandbox or settings.sandbox,
         cache_dir=default_cache_dir(),
         refresh_cache=args.no_cache,
     )
@@ -113,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             task_id="cli-verify",
             kind="bug_fixing",
             workspace=workspace,
-            test_command=args.test_command,
+            test_command=test_command,
         )
         verdict = verifier.verify(task, edit, "cli")
     if args.json:
