@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from .config import Settings
+from .config import EDITOR_PREFIX, Settings
 from .context import build_task, check_text
 from .domain import (
     CancelToken,
@@ -88,6 +88,7 @@ class EditorApp:
         verifier_factory: Callable[[Settings], Verifier],
         prompts: Prompts,
         policy_factory: Callable[[object, Sequence[ModelSpec], Settings], Policy] | None = None,
+        settings_prefix: str = EDITOR_PREFIX,
     ) -> None:
         self.memory = memory
         self.priors = priors
@@ -99,6 +100,9 @@ class EditorApp:
         self._policy: Policy | None = None
         self._policy_gen: str | None = None
         self.settings = settings
+        #: how messages name a setting in the front end in use, as ``config.parse_settings``
+        #: does: "acrouter." (the editor's acrouter.teamPriors), "" (config.toml's teamPriors)
+        self.settings_prefix = settings_prefix
         self.problems: list[str] = []
 
     # ------------------------------------------------------------------ settings
@@ -147,7 +151,7 @@ class EditorApp:
             return
         from .memory.team import load_team_priors
 
-        priors, problems = load_team_priors(paths)
+        priors, problems = load_team_priors(paths, self.settings_prefix)
         for problem in problems:
             log.warning("%s", problem)
         self.problems = [*self.problems, *problems]
@@ -179,8 +183,8 @@ class EditorApp:
         settings = self.settings
         if not settings.models:
             raise AcrouterError(
-                "no models are configured: add at least one entry to acrouter.models "
-                "(see README, 'Configuring models')"
+                f"no models are configured: add at least one entry to "
+                f"{self.settings_prefix}models (see README, 'Configuring models')"
             )
         check_text(doc, settings.max_file_kilobytes * 1024)  # pre-flight: text, size
         task = build_task(
@@ -246,8 +250,10 @@ def build_editor_app(
     memory_path: Path | None = None,
     env: Mapping[str, str] | None = None,
     priors: PriorStore | None = None,
+    settings_prefix: str = EDITOR_PREFIX,
 ) -> EditorApp:
-    """The production wiring used by ``acrouter serve`` and ``acrouter complete``."""
+    """The production wiring used by ``acrouter serve`` and ``acrouter complete``
+    (``settings_prefix``: "" when the settings come from config.toml)."""
     from .gateway import LiteLLMGateway
     from .memory import TinyDBMemory, default_memory_path
     from .prompts import ChatPrompts
@@ -280,6 +286,7 @@ def build_editor_app(
         gateway_factory=gateway,
         verifier_factory=verifier,
         prompts=ChatPrompts(),
+        settings_prefix=settings_prefix,
     )
 
 

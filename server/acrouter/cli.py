@@ -170,8 +170,9 @@ def _read_request_file(args: argparse.Namespace, settings, path: Path) -> str:
 
 def _route_document(args: argparse.Namespace, settings, doc):
     from .app import build_editor_app
+    from .config import CONFIG_FILE_PREFIX
 
-    return build_editor_app(settings).route(
+    return build_editor_app(settings, settings_prefix=CONFIG_FILE_PREFIX).route(
         doc,
         args.instruction,
         test_command=args.test_command,

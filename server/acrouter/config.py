@@ -22,6 +22,10 @@ import attrs
 from .domain import BENCHMARK_MODELS, ModelSpec
 
 SANDBOX_MODES = ("bwrap", "none")
+#: How messages name a setting (the ``prefix`` of ``parse_settings``): in the editor
+#: ``acrouter.testCommand``, in config.toml ``testCommand``.
+EDITOR_PREFIX = "acrouter."
+CONFIG_FILE_PREFIX = ""
 #: What ``apiKeyEnv`` must look like: the NAME of an environment variable, never a key.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: The most a model may cost per million tokens (input or output), in USD.
@@ -250,7 +254,7 @@ FIELDS: dict[str, tuple[str, Parser]] = {
 }
 
 
-def parse_settings(raw: Any, prefix: str = "acrouter.") -> tuple[Settings, list[str]]:
+def parse_settings(raw: Any, prefix: str = EDITOR_PREFIX) -> tuple[Settings, list[str]]:
     """Settings from a plain mapping (camelCase keys); problems name the offending key,
     written with ``prefix`` ("acrouter." for the editor, "" for config.toml)."""
     if raw is None:
@@ -286,5 +290,5 @@ def load_config_file(path: Path) -> tuple[Settings, list[str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return DEFAULTS, [f"{path}: {exc}; using defaults"]
-    settings, problems = parse_settings(data, prefix="")
+    settings, problems = parse_settings(data, prefix=CONFIG_FILE_PREFIX)
     return settings, [f"{path.name}: {p}" for p in problems]

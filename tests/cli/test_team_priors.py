@@ -18,7 +18,7 @@ from acrouter.domain import Attempt, Document, Outcome
 from acrouter.memory import TinyDBMemory
 from acrouter.memory.team import load_team_priors
 
-from tests.cli.terminal import acrouter
+from tests.cli.terminal import acrouter, complete, write_config
 from tests.fakes.calc_project import make_project
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -237,3 +237,21 @@ def test_unusable_team_files_are_named_and_skipped(tmp_path: Path) -> None:
     assert sum("aggregates[1]" in p for p in problems) == 2
     assert any("export.json: not an ACRouter team priors file" in p for p in problems)
     assert any("missing.json" in p and "cannot read" in p for p in problems)
+
+
+def test_a_team_file_problem_names_the_setting_of_the_front_end_in_use(
+    tmp_path: Path, fake: FakeOpenAI, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "missing-team.json"
+    # the command line: the setting is config.toml's teamPriors
+    write_config(home, fake.base_url, extra=f'teamPriors = ["{missing}"]\n')
+    r = complete(home, make_project(tmp_path / "proj"), INSTRUCTION)
+    assert r.returncode == 0, r.stderr
+    assert f"teamPriors: cannot read {missing}" in r.stderr
+    assert "acrouter.teamPriors" not in r.stderr
+    # the editor: the setting is acrouter.teamPriors
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    app = app_for(tmp_path, fake, tmp_path / "editor.json", teamPriors=[str(missing)])
+    app.policy()  # the team files are read when the policy is built
+    [problem] = app.problems
+    assert problem.startswith(f"acrouter.teamPriors: cannot read {missing}")

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..config import EDITOR_PREFIX
 from ..domain import Memory, Outcome, TeamPrior
 from .records import add_total, evidence
 
@@ -124,22 +125,27 @@ def parse_team_file(data: Any, where: str) -> tuple[list[TeamPrior], list[str]]:
     return out, problems
 
 
-def load_team_priors(paths: Sequence[str]) -> tuple[list[TeamPrior], list[str]]:
+def load_team_priors(
+    paths: Sequence[str], prefix: str = EDITOR_PREFIX
+) -> tuple[list[TeamPrior], list[str]]:
     """Every team file's aggregates, summed per (model, kind); a file that cannot be read
-    is skipped with a problem naming it (nothing raises)."""
+    is skipped with a problem naming it and the setting, written with ``prefix`` as in
+    ``config.parse_settings`` ("acrouter." for the editor, "" for config.toml); nothing
+    raises."""
     merged: dict[tuple[str, str], TeamPrior] = {}
     problems: list[str] = []
+    setting = f"{prefix}teamPriors"
     for raw in paths:
         path = Path(raw).expanduser()
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
-                problems.append(f"acrouter.teamPriors: {path} is larger than 16 MiB; ignored")
+                problems.append(f"{setting}: {path} is larger than 16 MiB; ignored")
                 continue
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            problems.append(f"acrouter.teamPriors: cannot read {path}: {exc}; ignored")
+            problems.append(f"{setting}: cannot read {path}: {exc}; ignored")
             continue
-        found, bad = parse_team_file(data, f"acrouter.teamPriors: {path}")
+        found, bad = parse_team_file(data, f"{setting}: {path}")
         problems.extend(bad)
         for t in found:
             add_total(merged, t)
