@@ -1,10 +1,8 @@
 """What verifying an edit costs on real projects' own suites, against running the suite.
 
-Fetches the source releases of tinydb, more-itertools, python-slugify, cachetools and
-humanize from PyPI (``pip download --no-deps --no-binary :all:``) and minimist from npm
-(``npm pack``), sets each up the way its developers would (a ``.venv`` inside the
-project with the package installed editable plus its test dependencies; minimist's
-``node_modules`` with ``npm install``), then measures, per project:
+Sets up tinydb, more-itertools, python-slugify, cachetools and humanize from PyPI and
+minimist from npm as their developers would (``real_projects``), then measures, per
+project:
 
 - **bare**: the test command run directly in the project folder;
 - **warm**: ``acrouter verify`` with a no-op edit when the baseline (the run without the
@@ -26,109 +24,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
-import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
-import attrs
 from acrouter.domain import Edit, Task
 from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.bwrap import overlay_works
-
-
-@attrs.frozen
-class Project:
-    name: str  # registry name
-    kind: str  # "pypi" | "npm"
-    test_deps: tuple[str, ...] = ()
-    command: str = ".venv/bin/python -m pytest -q -p no:cacheprovider"
-    edit_file: str = ""  # rewritten unchanged: a no-op edit
-
-
-PROJECTS = (
-    Project("tinydb", "pypi", ("pytest", "pyyaml"), edit_file="tinydb/utils.py"),
-    Project("more-itertools", "pypi", ("pytest",), edit_file="more_itertools/recipes.py"),
-    Project(
-        "python-slugify",
-        "pypi",
-        ("pytest",),
-        edit_file="slugify/slugify.py",
-    ),
-    Project("cachetools", "pypi", ("pytest",), edit_file="src/cachetools/keys.py"),
-    Project(
-        "humanize",
-        "pypi",
-        ("pytest", "freezegun", "pytest-benchmark"),
-        edit_file="src/humanize/number.py",
-    ),
-    # its "npm test" adds eslint before and an npm audit (network) after the tests
-    Project("minimist", "npm", command="npm run tests-only", edit_file="index.js"),
-)
-
-
-def sh(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
-    res = subprocess.run(
-        argv,
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    if res.returncode != 0:
-        raise SystemExit(
-            f"{shlex.join(argv)} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}"
-        )
-    return res.stdout
-
-
-def fetch(project: Project, work: Path) -> Path:
-    """The unpacked, set-up project folder (made once, kept in ``work``)."""
-    root = work / project.name
-    if (root / ".acrouter-bench-ready").exists():
-        return root
-    shutil.rmtree(root, ignore_errors=True)
-    dl = work / "downloads" / project.name
-    shutil.rmtree(dl, ignore_errors=True)
-    dl.mkdir(parents=True)
-    if project.kind == "pypi":
-        sh(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "-q",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                project.name,
-                "-d",
-                str(dl),
-            ]
-        )
-    else:
-        sh(["npm", "pack", "--silent", project.name], cwd=dl)
-    archive = next(dl.iterdir())
-    with tarfile.open(archive) as tar:
-        tar.extractall(dl / "x", filter="data")
-    top = next((dl / "x").iterdir())
-    shutil.move(str(top), root)
-    if project.kind == "pypi":
-        sh([sys.executable, "-m", "venv", str(root / ".venv")])
-        pip = [str(root / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q"]
-        sh([*pip, "-e", str(root), *project.test_deps])
-    else:
-        sh(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=root)
-    (root / ".acrouter-bench-ready").write_text(archive.name + "\n")
-    return root
+from real_projects import PROJECTS, Project, fetch, release
 
 
 def bare(project: Project, root: Path) -> float:
@@ -186,7 +92,7 @@ def main() -> None:
         if args.only and project.name not in args.only:
             continue
         root = fetch(project, args.work)
-        version = (root / ".acrouter-bench-ready").read_text().strip()
+        version = release(root)
         mode = "overlay" if overlay_works(args.bwrap, str(root)) else "copy"
         bare(project, root)  # warm the page cache and the interpreter's bytecode
         bares, warms, colds = [], [], []

@@ -43,6 +43,12 @@ HEAVY_DIRS = frozenset(
 SHARED_DIR_NAMES = ("node_modules",)
 #: Editor files an edit may never write: they make VS Code run commands.
 REFUSED_EDITOR_FILES = frozenset({"tasks.json", "launch.json", "settings.json"})
+#: Modules Python imports at start-up from wherever they are on ``sys.path`` (a project
+#: folder is on it through an editable install): an edit may never write them, nor a
+#: ``.pth`` file.  They would run inside the test runner before any test (one that marks
+#: every test passed turns a broken edit into a verified one) and, once the edit is
+#: applied, in every Python the user starts.
+REFUSED_STARTUP_MODULES = frozenset({"sitecustomize", "usercustomize"})
 
 
 # --------------------------------------------------------------------------- paths
@@ -54,6 +60,12 @@ def _refusal(parts: tuple[str, ...]) -> str | None:
         return "writes into .git/ are refused"
     if len(lowered) >= 2 and lowered[-2] == ".vscode" and lowered[-1] in REFUSED_EDITOR_FILES:
         return f"writes to editor task files (.vscode/{parts[-1]}) are refused"
+    startup = [*lowered[:-1], lowered[-1].split(".", 1)[0]]
+    if lowered[-1].endswith(".pth") or REFUSED_STARTUP_MODULES.intersection(startup):
+        return (
+            f"writes to files Python runs at start-up ({parts[-1]}: sitecustomize, "
+            "usercustomize, .pth) are refused"
+        )
     return None
 
 
@@ -88,8 +100,9 @@ def resolve_edit_path(root: str | os.PathLike[str], rel: str) -> Path:
     """The real path ``rel`` names inside ``root``, or ``VerifyError``.
 
     Rejects absolute paths, ``file://`` URIs, ``..``, look-alike siblings, symlinks
-    that lead out of the workspace, writes into ``.git/``, editor task files and the
-    project's virtualenv.  The returned path need not exist yet.
+    that lead out of the workspace, writes into ``.git/``, editor task files, Python
+    start-up files (``sitecustomize``, ``usercustomize``, ``.pth``) and the project's
+    virtualenv.  The returned path need not exist yet.
     """
     parts = _split_relative(rel)
     why = _refusal(parts)

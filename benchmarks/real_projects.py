@@ -1,0 +1,116 @@
+"""Real projects with their own test suites, for the verifier benchmarks
+(``verify_cost.py``: what verifying costs; ``verify_trust.py``: what it lets through).
+
+The source releases of tinydb, more-itertools, python-slugify, cachetools and humanize
+from PyPI (``pip download --no-deps --no-binary :all:``) and minimist from npm
+(``npm pack``), each set up the way its developers would: a ``.venv`` inside the project
+with the package installed editable plus its test dependencies; minimist's
+``node_modules`` with ``npm install``.  ``fetch`` does it once per work folder and
+reuses it afterwards.  The network is used only here, at benchmark time, and only to
+reach PyPI and npm.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import attrs
+
+
+@attrs.frozen
+class Project:
+    name: str  # registry name
+    kind: str  # "pypi" | "npm"
+    test_deps: tuple[str, ...] = ()
+    command: str = ".venv/bin/python -m pytest -q -p no:cacheprovider"
+    edit_file: str = ""  # the module the benchmarks' edits change
+
+
+PROJECTS = (
+    Project("tinydb", "pypi", ("pytest", "pyyaml"), edit_file="tinydb/utils.py"),
+    Project("more-itertools", "pypi", ("pytest",), edit_file="more_itertools/recipes.py"),
+    Project(
+        "python-slugify",
+        "pypi",
+        ("pytest",),
+        edit_file="slugify/slugify.py",
+    ),
+    Project("cachetools", "pypi", ("pytest",), edit_file="src/cachetools/keys.py"),
+    Project(
+        "humanize",
+        "pypi",
+        ("pytest", "freezegun", "pytest-benchmark"),
+        edit_file="src/humanize/number.py",
+    ),
+    # its "npm test" adds eslint before and an npm audit (network) after the tests
+    Project("minimist", "npm", command="npm run tests-only", edit_file="index.js"),
+)
+
+
+def sh(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    res = subprocess.run(
+        argv,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    if res.returncode != 0:
+        raise SystemExit(
+            f"{shlex.join(argv)} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}"
+        )
+    return res.stdout
+
+
+def fetch(project: Project, work: Path) -> Path:
+    """The unpacked, set-up project folder (made once, kept in ``work``)."""
+    root = work / project.name
+    if (root / ".acrouter-bench-ready").exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    dl = work / "downloads" / project.name
+    shutil.rmtree(dl, ignore_errors=True)
+    dl.mkdir(parents=True)
+    if project.kind == "pypi":
+        sh(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                project.name,
+                "-d",
+                str(dl),
+            ]
+        )
+    else:
+        sh(["npm", "pack", "--silent", project.name], cwd=dl)
+    archive = next(dl.iterdir())
+    with tarfile.open(archive) as tar:
+        tar.extractall(dl / "x", filter="data")
+    top = next((dl / "x").iterdir())
+    shutil.move(str(top), root)
+    if project.kind == "pypi":
+        sh([sys.executable, "-m", "venv", str(root / ".venv")])
+        pip = [str(root / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q"]
+        sh([*pip, "-e", str(root), *project.test_deps])
+    else:
+        sh(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=root)
+    (root / ".acrouter-bench-ready").write_text(archive.name + "\n")
+    return root
+
+
+def release(root: Path) -> str:
+    """The archive a set-up project was unpacked from."""
+    return (root / ".acrouter-bench-ready").read_text().strip()
