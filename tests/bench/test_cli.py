@@ -82,6 +82,7 @@ def test_outputs_of_a_single_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         "PerfPerDollar",
         "CallsPerTask",
         "CumRegFirst",
+        "FirstHabit",
         "HabitChanges",
     }
     assert round(summary["always:gpt-5.4"]["CumReg"], 1) == 196.3
@@ -93,8 +94,17 @@ def test_outputs_of_a_single_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     for n in (10, 25, 50):
         assert early[str(n)] == pytest.approx(sum(d["regret"] for d in decisions[:n]), abs=1e-4)
     assert summary["oracle"]["CumRegFirst"]["50"] == pytest.approx(0.0, abs=1e-9)
-    # always:gpt-5.4 never changes its habit: one entry, from the 10th task on
-    assert summary["always:gpt-5.4"]["HabitChanges"] == [{"task": 10, "first_call": "gpt-5.4"}]
+    # always:gpt-5.4 never changes its habit: its first habit, from the 10th task on, and
+    # no change (the first habit is not one)
+    fixed = summary["always:gpt-5.4"]
+    assert fixed["FirstHabit"] == {"task": 10, "first_call": "gpt-5.4"}
+    assert fixed["HabitChanges"] == []
+    [fixed_row] = [
+        line
+        for line in (out / "report.md").read_text().splitlines()
+        if line.startswith("| always:gpt-5.4 |") and "gpt-5.4 (10)" in line
+    ]
+    assert fixed_row.endswith("| gpt-5.4 (10) | none |")
     row = f"| acrouter | {early['10']:.1f} | {early['25']:.1f} | {early['50']:.1f} |"
     assert row in (out / "report.md").read_text()
     assert "CumReg first 25" in stdout and "CumReg first 25" in (out / "report.html").read_text()
@@ -248,3 +258,17 @@ def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ChartUnavailable, match=r"pip install 'acrouter\[bench\]'"):
         regret_png([RouterRun("x", (), summarize([]), False, 0.0)], "t")
+
+
+def test_habit_changes_list_only_real_changes() -> None:
+    from acrouter.bench.metrics import TaskRecord, behaviour_changes, first_habit
+
+    def record(first_call: str) -> TaskRecord:
+        return TaskRecord("t", ((first_call, "pass"),), first_call, first_call, 1.0, 0.0, 1.0, 1.0)
+
+    stream = [record("a")] * 12 + [record("b")] * 12
+    assert first_habit(stream, window=4) == (3, "a")
+    # b leads the last 4 tasks from the 15th task (index 14) on: the one change
+    assert behaviour_changes(stream, window=4) == [(14, "b")]
+    assert behaviour_changes([record("a")] * 12, window=4) == []
+    assert first_habit([record("a")] * 3, window=4) is None

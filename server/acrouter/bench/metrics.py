@@ -163,12 +163,10 @@ def early_regret(records: Sequence[TaskRecord], n: int) -> float | None:
     return sum(r.regret for r in records[:n])
 
 
-def behaviour_changes(
-    records: Sequence[TaskRecord], window: int = HABIT_WINDOW
-) -> list[tuple[int, str]]:
-    """Where the router's habit changed: (task index, new habit), the habit being the
-    model it called first most often over the last ``window`` tasks (the earlier one
-    on ties).  The first habit is reported once ``window`` tasks have been seen."""
+def habits(records: Sequence[TaskRecord], window: int = HABIT_WINDOW) -> list[tuple[int, str]]:
+    """The router's habits: (task index, habit) where each took over, the habit being the
+    model it called first most often over the last ``window`` tasks (the earlier one on
+    ties).  The first entry is the first habit, once ``window`` tasks have been seen."""
     out: list[tuple[int, str]] = []
     habit: str | None = None
     for i in range(window - 1, len(records)):
@@ -185,6 +183,23 @@ def behaviour_changes(
         habit = leaders[0]
         out.append((i, habit))
     return out
+
+
+def behaviour_changes(
+    records: Sequence[TaskRecord], window: int = HABIT_WINDOW
+) -> list[tuple[int, str]]:
+    """Where the router's habit changed: (task index, new habit).  The first habit is not
+    a change (a fixed router, ``always:*``, has none)."""
+    return habits(records, window)[1:]
+
+
+def first_habit(
+    records: Sequence[TaskRecord], window: int = HABIT_WINDOW
+) -> tuple[int, str] | None:
+    """(task index, habit) of the router's first habit; None on a stream shorter than
+    ``window`` tasks (or without calls)."""
+    found = habits(records, window)
+    return found[0] if found else None
 
 
 def rolling_regret(records: Sequence[TaskRecord], window: int = HABIT_WINDOW) -> list[float]:

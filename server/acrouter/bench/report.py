@@ -19,7 +19,7 @@ from typing import Any
 from acrouter.coderouterbench import Dataset
 
 from .chart import INSTALL_HINT, ChartUnavailable, regret_png
-from .metrics import EARLY_N, behaviour_changes, decision_line, early_regret
+from .metrics import EARLY_N, behaviour_changes, decision_line, early_regret, first_habit
 from .protocols import RouterRun
 from .tables import FIRST_N, RunInfo, Table, first_regret, report_tables
 
@@ -158,6 +158,10 @@ def summary_json(runs: Sequence[RouterRun]) -> dict[str, Any]:
             str(n): None if (e := early_regret(run.records, n)) is None else round(e, 6)
             for n in EARLY_N
         }
+        first = first_habit(run.records)
+        entry["FirstHabit"] = (
+            None if first is None else {"task": first[0] + 1, "first_call": first[1]}
+        )
         entry["HabitChanges"] = [
             {"task": i + 1, "first_call": m} for i, m in behaviour_changes(run.records)
         ]

@@ -9,12 +9,19 @@ import attrs
 
 from acrouter.coderouterbench import Dataset
 
-from .metrics import EARLY_N, Summary, behaviour_changes, early_regret
+from .metrics import EARLY_N, Summary, behaviour_changes, early_regret, first_habit
 from .protocols import RouterRun, held_out_dimensions
 
 HEADERS = ("router", "n", "AvgPerf%", "CumReg", "$Total", "Perf/$", "calls/task", "note")
 LEFT_ALIGNED = frozenset(
-    {"router", "note", "held out", "hindsight model", "habit changes (task: first call)"}
+    {
+        "router",
+        "note",
+        "held out",
+        "hindsight model",
+        "first habit (from task)",
+        "habit changes (task: first call)",
+    }
 )
 #: lodo: how fast a router adapts to a dimension it has no prior for
 FIRST_N = 100
@@ -82,9 +89,15 @@ ADAPT_HEADERS = (
     "router",
     *(f"CumReg first {n}" for n in EARLY_N),
     "CumReg all",
+    "first habit (from task)",
     "habit changes (task: first call)",
 )
 MAX_CHANGES = 6
+
+
+def _first_habit(run: RouterRun) -> str:
+    first = first_habit(run.records)
+    return "n/a" if first is None else f"{first[1]} ({first[0] + 1})"
 
 
 def _changes(run: RouterRun) -> str:
@@ -106,7 +119,8 @@ def adaptation_table(runs: Sequence[RouterRun]) -> Table:
                 run.router,
                 *("n/a" if e is None else f"{e:.1f}" for e in early),
                 f"{run.summary.cum_reg:.1f}",
-                _changes(run),
+                _first_habit(run),
+                _changes(run) or "none",
             ]
         )
     return _table(
@@ -114,8 +128,8 @@ def adaptation_table(runs: Sequence[RouterRun]) -> Table:
         rows,
         "Adaptation",
         "CumReg over the first tasks of the stream beside the whole stream; a habit is the "
-        "model a router called first most often over the last 10 tasks, listed from the "
-        "task where it took over (1-based).",
+        "model a router called first most often over the last 10 tasks: its first habit, "
+        "then each change to a new one, from the task where it took over (1-based).",
     )
 
 
