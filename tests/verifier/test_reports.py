@@ -2,8 +2,8 @@
 are real outputs recorded for this test (paths rewritten to /work/proj): jest 29.7.0,
 vitest 2.1.9 and mocha 10.8.2 (installed from npm into a scratch folder, not into this
 repository: their installs are too heavy for the test suite), ``go test -json`` of go
-1.19.8, ``cargo test --no-fail-fast -- --format=pretty`` of cargo 1.95 and
-``python3.11 -m unittest -v``.  The counts asserted are the ones each runner printed."""
+1.19.8, ``cargo test --no-fail-fast -- --format=pretty`` of cargo 1.95,
+``python3.11 -m unittest -v`` and tape 5.10.2 (behind an npm script's header).  The counts asserted are the ones each runner printed."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from acrouter.verifier.reports import (
     parse_junit,
     parse_mocha,
     parse_node,
+    parse_tape,
     parse_unittest,
 )
 from acrouter.verifier.verdict import TestRun, judge
@@ -220,3 +221,47 @@ def test_skipped_subtests_of_a_test_that_ran(tmp_path: Path) -> None:
         "tests/t.py::R::test_a": "passed",
         "tests/t.py::R::test_b": "skipped",
     }
+
+
+def test_tape_output() -> None:
+    report = parse_tape(FIXTURES / "tape.txt")
+    assert report is not None and report.broken == {} and counts(report) == (3, 1, 1)
+    # one test per assertion, numbered within its test; the second "adds" is "adds (2)";
+    # the skipped test printed no assertion, the skipped assertion is skipped
+    by_outcome = {
+        o: sorted(t for t, x in report.outcomes.items() if x == o)
+        for o in ("passed", "failed", "skipped")
+    }
+    assert by_outcome["passed"] == ["adds #1", "adds #2", "adds (2) #1"]
+    assert by_outcome["failed"] == ["mul #1"] and by_outcome["skipped"] == ["adds (2) #2"]
+    assert report.messages["mul #1"] == (
+        "should be strictly equal; operator: equal; expected: 5; actual: 6"
+    )
+
+
+@pytest.mark.parametrize(
+    ("cut", "why"),
+    [
+        ("\n1..5\n", "no plan line"),  # the process exited before tape finished
+        ("\n1..5\n", "Bail out! database down"),
+        ("1..5", "planned 6 assertions but reported 5"),
+    ],
+    ids=["no-plan", "bail-out", "plan-not-kept"],
+)
+def test_tape_run_that_did_not_finish_is_broken(tmp_path: Path, cut: str, why: str) -> None:
+    text = (FIXTURES / "tape.txt").read_text()
+    if why.startswith("Bail"):
+        text = text.replace(cut, f"\n{why}\n")
+    elif "planned" in why:
+        text = text.replace(cut, "1..6")
+    else:
+        text = text.split(cut)[0]
+    (tmp_path / "out.txt").write_text(text)
+    report = parse_tape(tmp_path / "out.txt")
+    assert report is not None and list(report.broken) == ["tape"]
+    assert why in report.broken["tape"]
+
+
+def test_output_without_tap_is_no_report(tmp_path: Path) -> None:
+    (tmp_path / "out.txt").write_text("> calc@1.0.0 test\n> tape test/*.js\n\n")
+    assert parse_tape(tmp_path / "out.txt") is None

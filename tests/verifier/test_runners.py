@@ -142,6 +142,13 @@ def test_npm_test_reads_the_script(tmp_path: Path) -> None:
     assert plan_for("make check").weak is not None
     mocha = plan_for("mocha", "npm run test")
     assert mocha.runner == "mocha" and mocha.argv[:4] == ("npm", "run", "test", "--")
+    # tape prints TAP on stdout: read from the output, the command unchanged (also
+    # under a coverage wrapper: minimist's "nyc tape 'test/**/*.js'")
+    tape = plan_for("nyc tape 'test/**/*.js'", "npm run test")
+    assert tape.runner == "tape" and tape.argv == ("npm", "run", "test") and not tape.weak
+    assert tape.reports == (("tape", "/out/output.log"),) and tape.capture == "/out/output.log"
+    assert plan_command("tape test/*.js", "/out").runner == "tape"
+    assert plan_command("c8 --all mocha", "/out").runner == "mocha"
 
 
 def test_python_version_from_pyvenv_cfg(tmp_path: Path) -> None:

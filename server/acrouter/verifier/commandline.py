@@ -95,6 +95,10 @@ def python_module(tokens: tuple[str, ...]) -> tuple[str | None, str | None, int]
     return None, None, 0
 
 
+#: Programs that run a test runner under coverage: ``nyc tape test/*.js``.
+COVERAGE_WRAPPERS = ("nyc", "c8")
+
+
 def runner_of(tokens: tuple[str, ...]) -> str | None:
     """Which test runner a simple command starts (None: not one we can read)."""
     if not tokens:
@@ -124,6 +128,13 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
     if prog == "cargo":
         sub = [t for t in tokens[1:] if not t.startswith("+")]
         return "cargo" if sub and sub[0] in ("test", "t") else None
+    if prog == "tape":
+        return "tape"
+    if prog in COVERAGE_WRAPPERS:  # nyc tape ...: the runner after the wrapper's options
+        rest = tokens[1:]
+        while rest and rest[0].startswith("-"):
+            rest = rest[1:]
+        return runner_of(rest)
     return None
 
 

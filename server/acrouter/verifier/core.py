@@ -35,7 +35,7 @@ from .verdict import TestRun, judge
 log = logging.getLogger(__name__)
 
 #: Bumped when the way a baseline is computed changes (invalidates cached baselines).
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 SANDBOX_MODES = ("bwrap", "none")
 
 

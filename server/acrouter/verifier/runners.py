@@ -6,7 +6,8 @@ line); ``python -m unittest`` runs through pytest when that interpreter has it, 
 with ``-v`` (its output is parsed); node's test runner gets our reporter through
 ``NODE_OPTIONS``; jest, vitest and mocha get their JSON reporters (also through an
 ``npm test`` script); ``go test`` gets ``-json``; ``cargo test`` keeps libtest's pretty
-format.  Anything else (``make test``, several runners in one line) is judged by its
+format; tape's TAP is read from the output.  A coverage wrapper (``nyc``, ``c8``) keeps
+the runner it starts.  Anything else (``make test``, several runners in one line) is judged by its
 exit code, and its verdict is marked weak.  The reports are read by ``reports``.
 """
 
@@ -48,7 +49,7 @@ class TestPlan:
     command: str
     argv: tuple[str, ...]
     #: whose per-test results are read: pytest, unittest, node, jest, vitest, mocha, go,
-    #: cargo; None = the exit code only (the verdict is weak)
+    #: cargo, tape; None = the exit code only (the verdict is weak)
     runner: str | None
     interpreter: str | None  # the Python running the tests, when known
     #: (parser, path) pairs read after the run; the first that exists wins
@@ -290,6 +291,10 @@ class _Planner:
             self.reports.append(("cargo", self.capture))
             # every test binary runs (no stop at the first failing one), names printed
             return ["--no-fail-fast"], "after-cargo-test", "cargo"
+        if runner == "tape":  # TAP on stdout
+            self.capture = f"{out}/output.log"
+            self.reports.append(("tape", self.capture))
+            return [], "", "tape"
         if runner == "npm":
             return self._npm(tokens)
         return [], "", WEAK_REASON
@@ -327,7 +332,7 @@ class _Planner:
         if not last or runner in ("unittest", "go"):
             return [], "", f"{WEAK_REASON} (npm script {name!r}: {script})"
         extra, _where, runner_or_why = self._flags(seg.tokens, runner)
-        if runner_or_why not in _RUNNERS:
+        if runner_or_why not in _RUNNERS or not extra:
             return [], "", runner_or_why
         # npm appends what follows "--" to the script's last command
         sep = [] if "--" in tokens else ["--"]
@@ -352,7 +357,9 @@ class _Planner:
         )
 
 
-_RUNNERS = frozenset({"pytest", "unittest", "node", "jest", "vitest", "mocha", "go", "cargo"})
+_RUNNERS = frozenset(
+    {"pytest", "unittest", "node", "jest", "vitest", "mocha", "go", "cargo", "tape"}
+)
 
 
 def plan_command(command: str, out_dir: str, root: Path | None = None) -> TestPlan:

@@ -1,6 +1,6 @@
 """Per-test results from what each test runner writes: pytest's JUnit XML, node's test
 runner (through a small reporter of ours), jest / vitest / mocha JSON, ``go test
--json``, ``cargo test`` output and ``python -m unittest -v`` output.
+-json``, ``cargo test`` output, ``python -m unittest -v`` output and tape's TAP.
 
 Every parser returns a ``Report`` (test id -> passed | failed | skipped, plus the first
 line of each failure's message), or None when the file is missing, too big or not the
@@ -21,6 +21,7 @@ from .jest import parse_jest
 from .junit import parse_junit
 from .mocha import parse_mocha
 from .node import NODE_REPORTER, parse_node
+from .tape import parse_tape
 from .unittest_verbose import parse_unittest
 
 #: Parsers by runner name (see ``runners.TestPlan.runner``).
@@ -32,6 +33,7 @@ PARSERS: dict[str, Callable[[str, str | None], Report | None]] = {
     "go": parse_go_json,
     "cargo": parse_cargo,
     "unittest": parse_unittest,
+    "tape": parse_tape,
 }
 
 __all__ = [
@@ -49,5 +51,6 @@ __all__ = [
     "parse_junit",
     "parse_mocha",
     "parse_node",
+    "parse_tape",
     "parse_unittest",
 ]
