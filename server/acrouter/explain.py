@@ -112,7 +112,9 @@ def render_why(
     if attempts and not any(a.counted for a in attempts):
         lines.append("")
         lines.append(
-            "No model is at fault here: every attempt failed on the set-up (see above). "
-            "Fix it and retry; none of this was learned against the models."
+            "No model is at fault here: every attempt failed on the set-up, or on tests "
+            "that failed before the edit too (see above). Fix the set-up, or fix those tests "
+            "or leave them out of the test command if they have nothing to do with this "
+            "request, and retry; none of this was learned against the models."
         )
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from acrouter.domain import Task
+from acrouter.domain import Candidate, Decision, Task
 from acrouter.verifier import Limits, ProjectVerifier, bwrap_problem
 
 #: The sample projects' tests run with this interpreter (it has pytest installed).
@@ -145,3 +145,49 @@ class Shared:
 
 
 SMALL = Limits(max_processes=64, max_tasks=256, file_size_bytes=64 * 1024 * 1024)
+
+
+class InOrder:
+    """Calls the models in the given order until one passes."""
+
+    name = "in-order"
+
+    def __init__(self, order: list[str]) -> None:
+        self.order = order
+        self.learned: list = []
+
+    def plan(self, task, models, tried):
+        left = [m for m in self.order if m in models and m not in {a.model for a in tried}]
+        cand = tuple(Candidate(m, 0.5, 0.001, 0.5, "test") for m in left)
+        return Decision(left[0] if left else None, cand, "in order" if left else "no model left")
+
+    def learn(self, task, outcome):
+        self.learned.append(outcome)
+
+
+def route(root: Path, instruction: str, replies: Mapping[str, str], max_attempts: int = 3):
+    """One request on ``root/calc.py`` through the whole loop: the Orchestrator with a fake
+    gateway (``replies`` per model, called in that order), the real prompts and the real
+    sandboxed verifier.  Returns (task, result, gateway, memory)."""
+    from acrouter.context import build_task
+    from acrouter.domain import Document, ModelSpec
+    from acrouter.gateway import FakeGateway
+    from acrouter.memory import InMemoryMemory
+    from acrouter.orchestrator import Orchestrator
+    from acrouter.prompts import ChatPrompts
+
+    gateway = FakeGateway(dict(replies), costs=dict.fromkeys(replies, 0.001))
+    memory = InMemoryMemory()
+    orch = Orchestrator(
+        [ModelSpec(name, f"x/{name}") for name in replies],
+        InOrder(list(replies)),
+        gateway,
+        ChatPrompts(),
+        verifier(timeout_s=60),
+        memory,
+        max_attempts=max_attempts,
+    )
+    target = root / "calc.py"
+    doc = Document(uri=target.as_uri(), path=str(target), text=target.read_text())
+    task = build_task(doc, instruction, folders=[root], test_command=pytest_cmd(root))
+    return task, orch.run(task), gateway, memory

@@ -9,14 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from acrouter.context import build_task
-from acrouter.domain import Candidate, Decision, Document, ModelSpec
-from acrouter.gateway import FakeGateway
-from acrouter.memory import InMemoryMemory
-from acrouter.orchestrator import Orchestrator
-from acrouter.prompts import ChatPrompts
-
-from .helpers import CALC, needs_bwrap, pytest_cmd, verifier, write_tree
+from .helpers import CALC, needs_bwrap, route, write_tree
 
 TEST_CALC = (
     "import calc_constants\n"
@@ -29,47 +22,13 @@ ADD_MODULE = (
 )
 
 
-class InOrder:
-    """Calls the models in the given order until one passes."""
-
-    name = "in-order"
-
-    def __init__(self, order: list[str]) -> None:
-        self.order = order
-        self.learned: list = []
-
-    def plan(self, task, models, tried):
-        left = [m for m in self.order if m in models and m not in {a.model for a in tried}]
-        cand = tuple(Candidate(m, 0.5, 0.001, 0.5, "test") for m in left)
-        return Decision(left[0] if left else None, cand, "in order" if left else "no model left")
-
-    def learn(self, task, outcome):
-        self.learned.append(outcome)
-
-
-def route(root: Path, replies: dict[str, str]):
-    gateway = FakeGateway(replies, costs=dict.fromkeys(replies, 0.001))
-    memory = InMemoryMemory()
-    orch = Orchestrator(
-        [ModelSpec(name, f"x/{name}") for name in replies],
-        InOrder(list(replies)),
-        gateway,
-        ChatPrompts(),
-        verifier(timeout_s=60),
-        memory,
-        max_attempts=3,
-    )
-    target = root / "calc.py"
-    doc = Document(uri=target.as_uri(), path=str(target), text=target.read_text())
-    task = build_task(doc, "Fix the bug in add", folders=[root], test_command=pytest_cmd(root))
-    return orch.run(task), gateway, memory
-
-
 @needs_bwrap
 def test_an_edit_that_leaves_the_import_error_stops_the_request(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "proj", {"calc.py": CALC, "tests/test_calc.py": TEST_CALC})
     (root / ".git").mkdir()
-    result, gateway, memory = route(root, {"cheap": FIX_ADD, "mid": FIX_ADD, "strong": FIX_ADD})
+    _, result, gateway, memory = route(
+        root, "Fix the bug in add", {"cheap": FIX_ADD, "mid": FIX_ADD, "strong": FIX_ADD}
+    )
     assert [c[0] for c in gateway.calls] == ["cheap"]  # nobody else was paid to meet it
     [attempt] = result.attempts
     assert (attempt.verdict, attempt.counted) == ("error", False)
@@ -89,7 +48,9 @@ def test_an_edit_that_leaves_the_import_error_stops_the_request(tmp_path: Path) 
 def test_an_edit_that_adds_the_missing_module_passes_as_before(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "proj", {"calc.py": CALC, "tests/test_calc.py": TEST_CALC})
     (root / ".git").mkdir()
-    result, gateway, _ = route(root, {"cheap": FIX_ADD + "\n" + ADD_MODULE, "strong": FIX_ADD})
+    _, result, gateway, _ = route(
+        root, "Fix the bug in add", {"cheap": FIX_ADD + "\n" + ADD_MODULE, "strong": FIX_ADD}
+    )
     assert [c[0] for c in gateway.calls] == ["cheap"]
     assert result.verified and result.final_model == "cheap"
     assert result.edit is not None and result.edit.files["calc_constants.py"] == "FIVE = 5\n"

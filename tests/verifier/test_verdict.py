@@ -36,6 +36,22 @@ def test_same_failures_are_not_a_pass() -> None:
     assert v.verdict == "fail" and "b" in v.detail
 
 
+def test_same_failures_and_nothing_broken_are_not_held_against_the_model() -> None:
+    # a test that failed before the edit (perhaps unrelated to the request) still fails:
+    # the tests cannot tell whether the edit did what was asked
+    v = judge(run(1, a=P, b=F, c=F), run(1, a=P, b=F, c=F, d=P))
+    assert v.verdict == "fail" and not v.counted
+    assert "the 2 tests failing before the edit still fail (b, c)" in v.detail
+    assert "do not show whether the edit did what was asked" in v.detail
+    # ... but one more failing test, or one fewer passing, is the edit's doing
+    assert judge(run(1, a=P, b=F), run(1, a=P, b=F, d=F)).counted
+    assert judge(run(1, a=P, b=F), run(1, a=F, b=F)).counted
+    assert judge(run(1, a=P, b=F), run(1, b=F)).counted  # a disappeared
+    # a bug fix that leaves the failing test failing did not do what was asked
+    v = judge(run(1, a=P, b=F), run(1, a=P, b=F), fix_requested=True)
+    assert v.verdict == "fail" and v.counted and v.detail.startswith("1 failing test: b")
+
+
 def test_breaking_a_passing_test_fails_even_if_another_is_fixed() -> None:
     v = judge(run(1, a=P, b=F), run(1, a=F, b=P))
     assert v.verdict == "fail"

@@ -191,7 +191,10 @@ class ProjectVerifier:
         def run(edited: bool, token: CancelToken | None) -> TestRun:
             return self._run_once(command, root, scan, texts if edited else None, token, overlay)
 
-        return self._compare(key, run, probe.weak, cancel)
+        fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
+        return self._compare(
+            key, run, probe.weak, cancel, functools.partial(judge, fix_requested=fix)
+        )
 
     def _compare(
         self,
@@ -199,9 +202,10 @@ class ProjectVerifier:
         run: Callable[[bool, CancelToken | None], TestRun],
         weak: str | None,
         cancel: CancelToken | None,
+        judge: Callable[..., Verdict] = judge,
     ) -> Verdict:
         """Run the tests with the edit (``run(True, ...)``) and without it (from the
-        cache, else side by side), and judge."""
+        cache, else side by side), and ``judge``."""
         if weak:
             # exit code only: a baseline matters only to tell whether a failure is the
             # edit's or the set-up's

@@ -12,7 +12,10 @@ Blame: a verdict is ``counted`` (evidence about the model) unless the set-up exp
 it.  Tests that cannot run even without the edit (a ModuleNotFoundError during
 collection, a build failure, a missing command) give verdict "error" with the
 runner's own message; tests that time out, or (for exit-code commands) fail, without
-the edit too give "fail" with ``counted`` False.
+the edit too give "fail" with ``counted`` False, and so does an edit after which exactly
+the tests that failed before still fail and nothing else broke, unless the request asks
+for a fix (the failing tests may have nothing to do with a refactoring or a new
+function; for a bug fix they are what the edit should have fixed).
 """
 
 from __future__ import annotations
@@ -156,11 +159,20 @@ def _same_trouble(before: TestRun, after: TestRun) -> bool:
     )
 
 
-def judge(before: TestRun | None, after: TestRun, weak: str | None = None) -> Verdict:
+def judge(
+    before: TestRun | None,
+    after: TestRun,
+    weak: str | None = None,
+    *,
+    fix_requested: bool = False,
+) -> Verdict:
     """The verdict for ``after`` (the run with the edit) against ``before`` (without it;
     None when no baseline was run).  ``weak``: why the command's per-test results
-    cannot be read (the verdict says so).  ``duration_ms`` is left for the caller."""
-    v = _judge(before, after)
+    cannot be read (the verdict says so).  ``fix_requested``: the request asks for a fix
+    (a bug-fixing task), so tests failing before the edit are taken to be what it should
+    fix, and an edit that leaves them failing is held against the model.  ``duration_ms``
+    is left for the caller."""
+    v = _judge(before, after, fix_requested)
     if v.verdict == "error":
         v = attrs.evolve(v, counted=False)
     if weak:
@@ -168,10 +180,10 @@ def judge(before: TestRun | None, after: TestRun, weak: str | None = None) -> Ve
     return v
 
 
-def _judge(before: TestRun | None, after: TestRun) -> Verdict:
+def _judge(before: TestRun | None, after: TestRun, fix_requested: bool) -> Verdict:
     """The rules in order: the set-up's fault, runs that did not finish, runs without
     per-test results, then the per-test comparison."""
-    j = _Judgement(before, after)
+    j = _Judgement(before, after, fix_requested)
     for rule in (_setup_fault, _unfinished):
         v = rule(j)
         if v is not None:
@@ -185,9 +197,10 @@ def _judge(before: TestRun | None, after: TestRun) -> Verdict:
 class _Judgement:
     """The two runs being compared, and the verdict's counts and score."""
 
-    def __init__(self, before: TestRun | None, after: TestRun) -> None:
+    def __init__(self, before: TestRun | None, after: TestRun, fix_requested: bool) -> None:
         self.before = before
         self.after = after
+        self.fix_requested = fix_requested
         #: the baseline's per-test results, when it has them
         self.old = before.outcomes if before is not None else None
         self.b_passed = before.passed if before is not None else None
@@ -341,6 +354,17 @@ def _failing_tests(j: _Judgement) -> Verdict:
                 _with(f"fixed {fixed} of {len(before_failing)} failing tests", before, after),
             )
         new = sorted(failing - (before_failing or set()))
+        if before_failing is not None and not new and not j.fix_requested:
+            # exactly the failures of before the edit, and nothing lost or broken: unless
+            # the request is a fix, the failing tests may have nothing to do with it, so
+            # this says nothing about the model
+            return j.fail(
+                f"the {_plural(len(failing), 'test')} failing before the edit still "
+                f"{'fails' if len(failing) == 1 else 'fail'} ({_names(failing)}) and nothing "
+                "that passed broke: these tests do not show whether the edit did what was "
+                "asked",
+                counted=False,
+            )
         shown = new or sorted(failing)
         first = after.messages.get(shown[0])
         why = f" ({first})" if first else ""
