@@ -16,11 +16,11 @@ def test_every_request_verifier_shares_the_apps_pool_and_baselines(tmp_path: Pat
     first, second = app.verifier_factory(DEFAULTS), app.verifier_factory(DEFAULTS)
     assert isinstance(first, ProjectVerifier) and isinstance(second, ProjectVerifier)
     assert first is not second
-    assert first.pool is second.pool and first.cache is second.cache
+    assert first.pool is second.pool and first.comparison.cache is second.comparison.cache
     other = build_editor_app(DEFAULTS, memory_path=tmp_path / "other.json", env={})
     assert other.verifier_factory(DEFAULTS).pool is not first.pool  # per app, not per process
 
 
 def test_a_standalone_verifier_has_its_own() -> None:
     a, b = ProjectVerifier(), ProjectVerifier()
-    assert a.pool is not b.pool and a.cache is not b.cache
+    assert a.pool is not b.pool and a.comparison.cache is not b.comparison.cache

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from acrouter.cli import main
 
-from .helpers import CALC, CALC_FIXED, Shared, needs_bwrap, pytest_cmd
+from .helpers import CALC, CALC_FIXED, CONFIRMED, Shared, needs_bwrap, pytest_cmd
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +47,7 @@ def test_pass_and_fail_with_json(
         "durationMs": out["durationMs"],
         "counted": True,
         "weak": False,
-        "detail": "2 passed, 0 failed (before: 1 passed, 1 failed)",
+        "detail": "2 passed, 0 failed (before: 1 passed, 1 failed)" + CONFIRMED,
         "sandbox": "bwrap",
         "bwrap": out["bwrap"],  # which one: tests/verifier/test_bwrap_exe.py
     }

@@ -16,6 +16,7 @@ from acrouter.verifier import BWRAP_MISSING, BaselineCache, ProjectVerifier
 from .helpers import (
     CALC,
     CALC_FIXED,
+    CONFIRMED,
     PYTEST,
     TEST_CALC,
     Shared,
@@ -43,7 +44,7 @@ def test_correct_fix_passes(shared: Shared) -> None:
         0,
     )
     assert v.score == 1.0 and v.duration_ms > 0
-    assert v.detail == "2 passed, 0 failed (before: 1 passed, 1 failed)"
+    assert v.detail == "2 passed, 0 failed (before: 1 passed, 1 failed)" + CONFIRMED
     assert snapshot(shared.root) == before  # the real workspace is never written
 
 
@@ -148,20 +149,21 @@ def test_baseline_is_cached_per_workspace_state(project: Path, tmp_path: Path) -
     v1 = verifier(sandbox="none", cache_dir=tmp_path / "cache")
     task = task_for(project, pytest_cmd(project))
     assert v1.verify(task, Edit(files={"calc.py": CALC_FIXED}), "m").verdict == "pass"
-    assert counter.read_text().count("run") == 2  # baseline + edited
+    # baseline + edited, and both again to confirm the fixed test
+    assert counter.read_text().count("run") == 4
     wrong = CALC.replace("a - b", "a * b")
     assert v1.verify(task, Edit(files={"calc.py": wrong}), "m").verdict == "fail"
-    assert counter.read_text().count("run") == 3  # edited only: the baseline came from the cache
-    assert v1.baseline_runs == 1
+    assert counter.read_text().count("run") == 5  # edited only: the baseline came from the cache
+    assert v1.baseline_runs == 2
     # a new verifier (a new request in the editor) reuses the on-disk cache
     v2 = verifier(sandbox="none", cache_dir=tmp_path / "cache")
     v = v2.verify(task, Edit(files={"calc.py": CALC_FIXED}), "m")
     assert v.verdict == "pass" and v.tests_failed_before == 1
-    assert counter.read_text().count("run") == 4 and v2.baseline_runs == 0
+    assert counter.read_text().count("run") == 7 and v2.baseline_runs == 0  # edited, twice
     # changing the workspace invalidates it
     (project / "calc.py").write_text(CALC + "\n# touched\n")
     v1.verify(task, Edit(files={"calc.py": CALC_FIXED}), "m")
-    assert counter.read_text().count("run") == 6 and v1.baseline_runs == 2
+    assert counter.read_text().count("run") == 11 and v1.baseline_runs == 4
 
 
 def test_baseline_cache_in_the_sandbox(project: Path) -> None:
@@ -169,7 +171,7 @@ def test_baseline_cache_in_the_sandbox(project: Path) -> None:
     task = task_for(project, pytest_cmd(project))
     v.verify(task, Edit(files={"calc.py": CALC_FIXED}), "m")
     second = v.verify(task, Edit(files={"calc.py": CALC_FIXED + "\n"}), "m")
-    assert v.baseline_runs == 1
+    assert v.baseline_runs == 2  # the first, and the second that confirmed the fixed test
     assert second.verdict == "pass" and second.tests_passed_before == 1
 
 
@@ -285,7 +287,7 @@ def test_the_detected_command_runs_the_projects_venv(tmp_path: Path) -> None:
     v = verifier().verify(task_for(root), Edit(files={"calc.py": CALC_FIXED}), "m")
     assert v.verdict == "pass", v.detail
     assert v.tests_failed_before == 1
-    assert v.detail == "2 passed, 0 failed (before: 1 passed, 1 failed)"
+    assert v.detail == "2 passed, 0 failed (before: 1 passed, 1 failed)" + CONFIRMED
 
 
 def test_concurrent_verifications_share_one_baseline(project: Path) -> None:
@@ -304,14 +306,18 @@ def test_concurrent_verifications_share_one_baseline(project: Path) -> None:
             pool.map(lambda pair: pair[0].verify(task, pair[1], "m"), zip((first, second), edits))
         )
     assert [v.verdict for v in verdicts] == ["pass", "fail"], [v.detail for v in verdicts]
-    assert first.baseline_runs + second.baseline_runs == 1
+    # once, and once more to confirm the fixed test of the passing edit
+    assert first.baseline_runs + second.baseline_runs == 2
     assert all(v.tests_passed_before == 1 and v.tests_failed_before == 1 for v in verdicts)
 
 
 def test_sequential_baseline_gives_the_same_verdicts(project: Path) -> None:
     task = task_for(project, pytest_cmd(project))
     v = verifier(parallel_baseline=False).verify(task, Edit(files={"calc.py": CALC_FIXED}), "m")
-    assert v.verdict == "pass" and v.detail == "2 passed, 0 failed (before: 1 passed, 1 failed)"
+    assert (
+        v.verdict == "pass"
+        and v.detail == "2 passed, 0 failed (before: 1 passed, 1 failed)" + CONFIRMED
+    )
 
 
 # --------------------------------------------------------------------------- pre-flight

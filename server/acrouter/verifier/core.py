@@ -6,10 +6,8 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import threading
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
@@ -19,6 +17,7 @@ from ..errors import PreflightError, VerifyError
 from .baseline import BaselineCache, baseline_summary, environment_key, shared_stamp
 from .bwrap import BWRAP_MISSING, bwrap_problem, overlay_works
 from .bwrap_exe import BwrapExe, find_bwrap
+from .compare import Comparison
 from .detection import detect_test_command
 from .edits import edit_texts, write_edits
 from .environment import project_env
@@ -62,6 +61,8 @@ class ProjectVerifier:
     - ``overlay``: run on the workspace itself under a temporary overlay when bubblewrap
       can (False: always on a scratch copy).
     - ``refresh_cache``: run every baseline again and replace the cached entry.
+    - ``confirm_fixes``: confirm a pass that counts tests as fixed with a second run with
+      and without the edit (:mod:`.confirm`).
     """
 
     def __init__(
@@ -80,6 +81,7 @@ class ProjectVerifier:
         parallel_baseline: bool = True,
         overlay: bool = True,
         refresh_cache: bool = False,
+        confirm_fixes: bool = True,
     ) -> None:
         if sandbox not in SANDBOX_MODES:
             raise ValueError(f"sandbox must be one of {SANDBOX_MODES}, not {sandbox!r}")
@@ -91,13 +93,17 @@ class ProjectVerifier:
         self.env = env
         if baseline_cache is None:
             baseline_cache = BaselineCache(Path(cache_dir) if cache_dir is not None else None)
-        self.cache = baseline_cache
+        self.comparison = Comparison(
+            baseline_cache, parallel=parallel_baseline, refresh=refresh_cache, confirm=confirm_fixes
+        )
         self.pool = scratch_pool if scratch_pool is not None else ScratchPool()
         self.reuse_scratch = reuse_scratch
-        self.parallel_baseline = parallel_baseline
         self.overlay = overlay
-        self.refresh_cache = refresh_cache
-        self.baseline_runs = 0  # how many baselines were actually run (not cached)
+
+    @property
+    def baseline_runs(self) -> int:
+        """How many baselines this verifier actually ran (not from the cache)."""
+        return self.comparison.baseline_runs
 
     # ------------------------------------------------------------------ public
     def verify(
@@ -150,7 +156,7 @@ class ProjectVerifier:
         probe = plan_command(command, "/acrouter-out", root)
         _check_cancel(cancel)
         scan, key, overlay = self._state(root, command, probe, cancel)
-        before = self._cached_baseline(
+        before = self.comparison.cached_baseline(
             key, lambda: self._run_once(command, root, scan, None, cancel, overlay)
         )
         return baseline_summary(command, before)
@@ -192,56 +198,9 @@ class ProjectVerifier:
             return self._run_once(command, root, scan, texts if edited else None, token, overlay)
 
         fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
-        return self._compare(
+        return self.comparison.compare(
             key, run, probe.weak, cancel, functools.partial(judge, fix_requested=fix)
         )
-
-    def _compare(
-        self,
-        key: str,
-        run: Callable[[bool, CancelToken | None], TestRun],
-        weak: str | None,
-        cancel: CancelToken | None,
-        judge: Callable[..., Verdict] = judge,
-    ) -> Verdict:
-        """Run the tests with the edit (``run(True, ...)``) and without it (from the
-        cache, else side by side), and ``judge``."""
-        if weak:
-            # exit code only: a baseline matters only to tell whether a failure is the
-            # edit's or the set-up's
-            after = run(True, cancel)
-            if after.exit_code == 0 or after.killed:
-                return judge(None, after, weak)
-            before = self._cached_baseline(key, lambda: run(False, cancel))
-            return judge(before, after, weak)
-        cached = None if self.refresh_cache else self.cache.get(key)
-        if cached is not None:
-            return judge(cached, run(True, cancel))
-        lock = self.cache.lock(key)
-        if not lock.acquire(blocking=False):
-            # another verification is running this baseline: run ours meanwhile
-            after = run(True, cancel)
-            with lock:
-                before = self.cache.get(key) or self._baseline(key, lambda: run(False, cancel))
-            return judge(before, after)
-        try:
-            if not self.parallel_baseline:
-                before = self._baseline(key, lambda: run(False, cancel))
-                return judge(before, run(True, cancel))
-            # the two runs use separate folders and sandboxes: run them side by side
-            abort = threading.Event()
-            with ThreadPoolExecutor(1, thread_name_prefix="acrouter-baseline") as pool:
-                baseline = pool.submit(
-                    self._baseline, key, lambda: run(False, _Either(cancel, abort))
-                )
-                try:
-                    after = run(True, cancel)
-                except BaseException:
-                    abort.set()
-                    raise
-                return judge(baseline.result(), after)
-        finally:
-            lock.release()
 
     def _state(
         self, root: Path, command: str, probe: TestPlan, cancel: CancelToken | None
@@ -278,24 +237,6 @@ class ProjectVerifier:
         problem = bwrap_problem(exe.path)
         if problem:
             raise VerifyError(f"{problem} [{exe.describe()}]")
-
-    def _cached_baseline(self, key: str, run: Callable[[], TestRun]) -> TestRun:
-        """The cached run without the edit, else ``run`` now (one at a time per key)."""
-        before = None if self.refresh_cache else self.cache.get(key)
-        if before is None:
-            with self.cache.lock(key):
-                before = (None if self.refresh_cache else self.cache.get(key)) or self._baseline(
-                    key, run
-                )
-        return before
-
-    def _baseline(self, key: str, run: Callable[[], TestRun]) -> TestRun:
-        log.info("running the tests without the edit (baseline)")
-        before = run()
-        self.baseline_runs += 1
-        if not (before.timed_out or before.killed):
-            self.cache.put(key, before)
-        return before
 
     def _run_once(
         self,
@@ -387,18 +328,6 @@ class ProjectVerifier:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-class _Either:
-    """Cancelled when the user cancels or when ``abort`` is set."""
-
-    def __init__(self, cancel: CancelToken | None, abort: threading.Event) -> None:
-        self._cancel = cancel
-        self._abort = abort
-
-    @property
-    def cancelled(self) -> bool:
-        return self._abort.is_set() or (self._cancel is not None and self._cancel.cancelled)
 
 
 def _check_cancel(cancel: CancelToken | None) -> None:

@@ -1,0 +1,154 @@
+"""Run the tests with the edit and without it, and judge: the Feedback stage's
+comparison.
+
+The run without the edit (the baseline) comes from the cache when the workspace state
+was seen before; otherwise it runs at the same time as the run with the edit, in its own
+folder and sandbox, and is cached (one run at a time per state, even across requests).
+A pass that counts tests as fixed is confirmed by a second pair of runs
+(:mod:`.confirm`).  Commands without per-test results (``weak``) run the baseline only
+when the edited run fails, to tell the edit's failures from the set-up's.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from ..domain import CancelToken, Verdict
+from .baseline import BaselineCache
+from .confirm import confirm, fixed_tests
+from .verdict import TestRun, judge
+
+log = logging.getLogger(__name__)
+
+#: ``run(edited, cancel)``: one run of the tests, with the edit or without it
+Run = Callable[[bool, CancelToken | None], TestRun]
+
+
+class Comparison:
+    """The runs with and without the edit for one verifier, and their baselines."""
+
+    def __init__(
+        self, cache: BaselineCache, *, parallel: bool, refresh: bool, confirm: bool
+    ) -> None:
+        self.cache = cache
+        self.parallel = parallel  # the baseline beside the edited run (else before it)
+        self.refresh = refresh  # run every baseline again and replace the cached entry
+        self.confirm = confirm  # confirm passes that count tests as fixed
+        self.baseline_runs = 0  # how many baselines were actually run (not cached)
+
+    def compare(
+        self,
+        key: str,
+        run: Run,
+        weak: str | None,
+        cancel: CancelToken | None,
+        judge: Callable[..., Verdict] = judge,
+    ) -> Verdict:
+        """Run the tests with the edit (``run(True, ...)``) and without it (from the
+        cache, else side by side), and ``judge``."""
+        if weak:
+            # exit code only: a baseline matters only to tell whether a failure is the
+            # edit's or the set-up's
+            after = run(True, cancel)
+            if after.exit_code == 0 or after.killed:
+                return judge(None, after, weak)
+            before = self.cached_baseline(key, lambda: run(False, cancel))
+            return judge(before, after, weak)
+        before, after = self._both(key, run, cancel)
+        first = judge(before, after)
+        fixed = fixed_tests(before, after)
+        if first.verdict != "pass" or not fixed or not self.confirm:
+            return first
+        log.info("confirming the fixed tests with a second run with and without the edit")
+        again = self._again(key, run, cancel)
+        return confirm(first, fixed, (before, again[0]), (after, again[1]), judge)
+
+    def _both(
+        self,
+        key: str,
+        run: Run,
+        cancel: CancelToken | None,
+    ) -> tuple[TestRun, TestRun]:
+        """The run without the edit (from the cache, else side by side) and with it."""
+        cached = None if self.refresh else self.cache.get(key)
+        if cached is not None:
+            return cached, run(True, cancel)
+        lock = self.cache.lock(key)
+        if not lock.acquire(blocking=False):
+            # another verification is running this baseline: run ours meanwhile
+            after = run(True, cancel)
+            with lock:
+                before = self.cache.get(key) or self._baseline(key, lambda: run(False, cancel))
+            return before, after
+        try:
+            if not self.parallel:
+                before = self._baseline(key, lambda: run(False, cancel))
+                return before, run(True, cancel)
+            return self._side_by_side(key, run, cancel)
+        finally:
+            lock.release()
+
+    def _again(
+        self,
+        key: str,
+        run: Run,
+        cancel: CancelToken | None,
+    ) -> tuple[TestRun, TestRun]:
+        """A second run without the edit (cached too) and with it."""
+        key2 = f"{key}-again"
+        cached = None if self.refresh else self.cache.get(key2)
+        if cached is not None:
+            return cached, run(True, cancel)
+        with self.cache.lock(key2):
+            if not self.parallel:
+                return self._baseline(key2, lambda: run(False, cancel)), run(True, cancel)
+            return self._side_by_side(key2, run, cancel)
+
+    def _side_by_side(
+        self,
+        key: str,
+        run: Run,
+        cancel: CancelToken | None,
+    ) -> tuple[TestRun, TestRun]:
+        """The baseline for ``key`` and the run with the edit, in separate folders and
+        sandboxes at the same time."""
+        abort = threading.Event()
+        with ThreadPoolExecutor(1, thread_name_prefix="acrouter-baseline") as pool:
+            baseline = pool.submit(self._baseline, key, lambda: run(False, _Either(cancel, abort)))
+            try:
+                after = run(True, cancel)
+            except BaseException:
+                abort.set()
+                raise
+            return baseline.result(), after
+
+    def cached_baseline(self, key: str, run: Callable[[], TestRun]) -> TestRun:
+        """The cached run without the edit, else ``run`` now (one at a time per key)."""
+        before = None if self.refresh else self.cache.get(key)
+        if before is None:
+            with self.cache.lock(key):
+                before = (None if self.refresh else self.cache.get(key)) or self._baseline(key, run)
+        return before
+
+    def _baseline(self, key: str, run: Callable[[], TestRun]) -> TestRun:
+        log.info("running the tests without the edit (baseline)")
+        before = run()
+        self.baseline_runs += 1
+        if not (before.timed_out or before.killed):
+            self.cache.put(key, before)
+        return before
+
+
+class _Either:
+    """Cancelled when the user cancels or when ``abort`` is set."""
+
+    def __init__(self, cancel: CancelToken | None, abort: threading.Event) -> None:
+        self._cancel = cancel
+        self._abort = abort
+
+    @property
+    def cancelled(self) -> bool:
+        return self._abort.is_set() or (self._cancel is not None and self._cancel.cancelled)
