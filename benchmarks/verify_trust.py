@@ -162,6 +162,29 @@ def _drop_python(text: str, tests: str) -> tuple[str, str]:
     return new, target.name
 
 
+def _drop_method(text: str, tests: str) -> tuple[str, str] | None:
+    """``text`` without a method (of a top-level class) the tests never name,
+    preferring one named nowhere else in the module; None when every method is named."""
+    tree = ast.parse(text)
+    methods = [
+        (c, m)
+        for c in tree.body
+        if isinstance(c, ast.ClassDef)
+        for m in c.body
+        if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and len(c.body) > 1
+        and not re.search(rf"\b{m.name}\b", tests)
+    ]
+    if not methods:
+        return None
+    once = [(c, m) for c, m in methods if len(re.findall(rf"\b{m.name}\b", text)) == 1]
+    cls, target = (once or methods)[-1]
+    start = min([target.lineno, *(d.lineno for d in target.decorator_list)]) - 1
+    lines = text.splitlines(keepends=True)
+    del lines[start : target.end_lineno]
+    return "".join(lines), f"{cls.name}.{target.name}"
+
+
 def _drop_js(text: str, tests: str) -> tuple[str, str]:
     """``text`` without a top-level ``function NAME`` the tests never name."""
     lines = text.splitlines(keepends=True)
@@ -310,6 +333,11 @@ if _acr_failed:
         Trial("comment", {rel: text + "\n# a harmless comment\n"}, may_pass=True),
         Trial("break covered", {rel: broken}, note=f"{broken_name} raises"),
         Trial("drop uncovered", {rel: dropped}, guarded=True, note=dropped_name),
+        *(
+            [Trial("drop an untested method", {rel: method[0]}, guarded=True, note=method[1])]
+            if (method := _drop_method(text, tests))
+            else []
+        ),
         Trial("truncate", {rel: half}),
         Trial(
             "conftest: pytest.skip(allow_module_level)",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.context import build_task, covering_tests
+from acrouter.definitions import dropped_definitions
 from acrouter.domain import (
     Baseline,
     Completion,
@@ -18,7 +19,6 @@ from acrouter.domain import (
     TestFailure,
     Verdict,
 )
-from acrouter.edits import dropped_definitions
 from acrouter.errors import ParseError, PreflightError
 from acrouter.gateway import FakeGateway
 from acrouter.memory import InMemoryMemory
@@ -153,6 +153,41 @@ def test_selection_reply_may_rewrite_what_was_selected(tmp_path):
     t = task_for(p, "Rewrite this", rng)
     e = parse(t, "```python\ndef plus(a, b):\n    return a + b\n```")
     assert "def plus" in e.files["calc.py"] and "def mul" in e.files["calc.py"]
+
+
+CACHE = """\
+class Cache(dict):
+    def get_or(self, key, default):
+        return self[key] if key in self else default
+
+    def __contains__(self, key):
+        return dict.__contains__(self, key)
+
+    def length(self):
+        return len(self)
+"""
+
+
+def test_a_reply_that_drops_a_method_is_unusable(tmp_path):
+    """Found by benchmarks/verify_trust.py on tinydb: a whole-file reply without
+    ``LRUCache.__contains__``, which no test reaches, was verified."""
+    t = task_for(project(tmp_path, CACHE, "cache.py"), "Tidy up get_or")
+    dropped = CACHE.replace(
+        "    def __contains__(self, key):\n        return dict.__contains__(self, key)\n\n", ""
+    )
+    with pytest.raises(ParseError, match=r"1 definition.*: Cache\.__contains__"):
+        parse(t, f"```python\n{dropped}```")
+    # asked for by name, or moved to a base class (or out of the class): not a loss
+    asked = task_for(project(tmp_path, CACHE, "cache.py"), "Remove the __contains__ override")
+    assert "__contains__" not in parse(asked, f"```python\n{dropped}```").files["cache.py"]
+    moved = "class Base(dict):\n    def length(self):\n        return len(self)\n\n\n" + (
+        CACHE.replace("class Cache(dict):", "class Cache(Base):").replace(
+            "\n    def length(self):\n        return len(self)\n", ""
+        )
+    )
+    assert dropped_definitions(CACHE, moved, "cache.py") == []
+    # a class that goes is named once, not with each of its methods
+    assert dropped_definitions(CACHE, "x = 1\n", "cache.py") == ["class Cache"]
 
 
 def test_other_languages_are_guarded_by_line_patterns():

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from acrouter.definitions import definitions
 from acrouter.domain import PromptContext, Task
-from acrouter.edits import definitions
 
 
 def rel_path(task: Task) -> str:

@@ -3,7 +3,7 @@ files of the workspace), in one of the formats of ``acrouter.edits``.
 
 A reply that replaces the whole file is accepted only when the file was sent whole,
 and no reply may drop top-level definitions or imports the instruction did not ask to
-remove (``edits.guard``).
+remove (``definitions.guard``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 
 from acrouter.context import offset_of
+from acrouter.definitions import guard
 from acrouter.domain import Edit, Task
-from acrouter.edits import apply_search_replace, guard, has_search_replace, parse_search_replace
+from acrouter.edits import apply_search_replace, has_search_replace, parse_search_replace
 from acrouter.errors import ParseError, VerifyError
 
 from .excerpt import rel_path

@@ -1,0 +1,271 @@
+"""The definitions of a file and the guard that no edit drops code.
+
+``definitions`` lists a file's top-level definitions and imports (Python through
+``ast``; other languages by conservative line patterns): the outline of a file too
+large to send whole is made of them.  ``dropped_definitions`` is the guard every edit
+passes: top-level definitions and imports that were in a file and are gone afterwards,
+and (Python) a kept class's methods that no class or function defines any more, unless
+the instruction asked to remove them.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import attrs
+
+from .errors import ParseError
+
+
+@attrs.frozen
+class Definition:
+    name: str  # "add", "class Calc", "import os"
+    line: int  # 0-based line of the definition
+    header: str  # the definition's first line, for outlines
+
+
+_PY_DEF = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)")
+_PY_IMPORT = re.compile(r"^(?:import\s+([\w., ]+)|from\s+([\w.]+)\s+import\b)")
+_PY_ASSIGN = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)")
+
+#: Top-level definitions in other languages, on lines that start at column 0.
+_OTHER_DEFS = tuple(
+    re.compile(p)
+    for p in (
+        r"^(?:export\s+)?(?:default\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)",
+        r"^(?:export\s+)?(?:default\s+)?(?:abstract\s+)?(?:class|interface|enum|type|namespace)\s+([A-Za-z_$][\w$]*)",
+        r"^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)",
+        r"^(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?(?:unsafe\s+)?(?:fn|struct|enum|trait|mod|static|impl)\s+([A-Za-z_]\w*)",
+        r"^func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)",
+        r"^(?:def|module)\s+([\w.?!]+)",
+        (
+            r"^(?:public\s+|private\s+|protected\s+|internal\s+|final\s+|abstract\s+|static\s+|sealed\s+"
+            r"|data\s+|open\s+)*(?:class|interface|enum|record|object|struct)\s+([A-Za-z_]\w*)"
+        ),
+        r"^(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)\s*\{",
+    )
+)
+_OTHER_IMPORTS = tuple(
+    re.compile(p)
+    for p in (
+        r"^\s*import\s.*?['\"]([^'\"]+)['\"]",  # JS/TS import ... from 'x' / import 'x'
+        r"^(?:const|let|var)\s.*require\(\s*['\"]([^'\"]+)['\"]\s*\)",
+        r"^import\s+(?:static\s+)?([\w.*]+)\s*;?\s*$",  # Java / Kotlin / Scala
+        r"^using\s+([\w.]+)\s*;",  # C#
+        r"^use\s+([^;]+);",  # Rust / PHP
+        r"^#\s*include\s*[<\"]([^>\"]+)[>\"]",  # C / C++
+        r"^require(?:_relative)?\s*\(?\s*['\"]([^'\"]+)['\"]",  # Ruby
+    )
+)
+
+
+def _python_definitions(text: str) -> list[Definition] | None:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    lines = text.splitlines()
+    out: list[Definition] = []
+
+    def header(node: ast.AST) -> str:
+        n = getattr(node, "lineno", 1) - 1
+        return lines[n].strip() if 0 <= n < len(lines) else ""
+
+    for node in tree.body:
+        line = node.lineno - 1
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out.append(Definition(node.name, line, header(node)))
+        elif isinstance(node, ast.ClassDef):
+            out.append(Definition(f"class {node.name}", line, header(node)))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                out.append(Definition(f"import {alias.asname or alias.name}", line, header(node)))
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                module = "." * node.level + (node.module or "")
+                out.append(
+                    Definition(
+                        f"import {alias.asname or alias.name} from {module}", line, header(node)
+                    )
+                )
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                for name in ast.walk(t):
+                    if isinstance(name, ast.Name):
+                        out.append(Definition(name.id, line, header(node)))
+    return out
+
+
+def _python_methods(text: str) -> list[Definition]:
+    """The methods of a Python file's top-level classes, named ``Class.method`` (empty
+    when the file does not parse)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    lines = text.splitlines()
+    return [
+        Definition(f"{node.name}.{item.name}", item.lineno - 1, lines[item.lineno - 1].strip())
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        for item in node.body
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
+
+
+def _line_definitions(text: str, python: bool) -> list[Definition]:
+    out: list[Definition] = []
+    for i, line in enumerate(text.splitlines()):
+        if not line or line[0].isspace():
+            continue
+        if python:
+            if m := _PY_DEF.match(line):
+                kind = "class " if line.startswith("class") else ""
+                out.append(Definition(kind + m.group(1), i, line.strip()))
+            elif m := _PY_IMPORT.match(line):
+                out.append(Definition(f"import line {line.strip()}", i, line.strip()))
+            elif m := _PY_ASSIGN.match(line):
+                out.append(Definition(m.group(1), i, line.strip()))
+            continue
+        for pattern in _OTHER_IMPORTS:
+            if m := pattern.match(line):
+                out.append(Definition(f"import {m.group(1).strip()}", i, line.strip()))
+                break
+        else:
+            for pattern in _OTHER_DEFS:
+                if m := pattern.match(line):
+                    out.append(Definition(m.group(1), i, line.strip()))
+                    break
+    return out
+
+
+def is_python(path: str, language: str | None = None) -> bool:
+    return (language or "").lower() == "python" or Path(path).suffix.lower() in (".py", ".pyi")
+
+
+def definitions(text: str, path: str, language: str | None = None) -> list[Definition]:
+    """Top-level definitions and imports of a file, in order."""
+    if is_python(path, language):
+        found = _python_definitions(text)
+        if found is not None:
+            return found
+        return _line_definitions(text, python=True)
+    return _line_definitions(text, python=False)
+
+
+_REMOVAL = re.compile(
+    r"\b(remove|removes|removing|delete|deletes|deleting|drop|dropping|rename|renames|renaming|"
+    r"replace|inline|merge|combine|consolidate|move|moving|get rid|eliminate|strip|unused|"
+    r"dedupe|deduplicate)\b",
+    re.IGNORECASE,
+)
+
+
+def _bare(name: str) -> str:
+    """The identifier a user would write for a definition name (a method's own name)."""
+    if name.startswith("import "):
+        word = name.split()[1]
+        return word.split(".")[-1]
+    return name.split()[-1].split(".")[-1]
+
+
+def dropped_definitions(
+    old: str,
+    new: str,
+    path: str,
+    *,
+    language: str | None = None,
+    instruction: str = "",
+    exempt_lines: tuple[int, int] | None = None,
+    defined_elsewhere: Iterable[str] = (),
+) -> list[str]:
+    """Definitions and imports of ``old`` that ``new`` lacks and that the user did not ask
+    to remove, and (Python) methods of classes ``new`` keeps that no class or function of
+    ``new`` defines any more (``Class.method``).  ``exempt_lines`` (0-based, inclusive)
+    is the selection: what is defined there may go.  ``defined_elsewhere``: names the
+    same edit defines in other files (a move).  A name counts as asked for when the
+    instruction names it next to a word like remove/rename/merge, and imports when it
+    speaks of removing imports."""
+    before = definitions(old, path, language)
+    if not before:
+        return []
+    after_python = is_python(path, language) and _python_definitions(new) is not None
+    old_python = is_python(path, language) and _python_definitions(old) is not None
+    if after_python != old_python:  # compare like with like when one side does not parse
+        before = _line_definitions(old, python=is_python(path, language))
+        after = _line_definitions(new, python=is_python(path, language))
+    else:
+        after = definitions(new, path, language)
+    have = {d.name for d in after}
+    elsewhere = set(defined_elsewhere)
+    removal = bool(_REMOVAL.search(instruction))
+    imports_ok = removal and re.search(r"\bimports?\b", instruction, re.IGNORECASE) is not None
+    words = set(re.findall(r"[A-Za-z_$][\w$]*", instruction))
+
+    def asked_for(d: Definition) -> bool:
+        if exempt_lines is not None and exempt_lines[0] <= d.line <= exempt_lines[1]:
+            return True
+        bare = _bare(d.name)
+        if bare in elsewhere:
+            return True
+        if d.name.startswith("import ") and imports_ok:
+            return True
+        return removal and bare in words
+
+    lost: list[str] = []
+    for d in before:
+        if d.name in have or d.name in lost or asked_for(d):
+            continue
+        lost.append(d.name)
+    if old_python and after_python:
+        # a method may move to another class or out of its class; a class that went is
+        # reported once, above
+        kept = {_bare(d.name) for d in (*after, *_python_methods(new))}
+        for d in _python_methods(old):
+            owner = f"class {d.name.split('.')[0]}"
+            if owner in have and _bare(d.name) not in kept and not asked_for(d):
+                lost.append(d.name)
+    return lost
+
+
+def guard(
+    olds: Mapping[str, str],
+    news: Mapping[str, str],
+    *,
+    language_of,
+    instruction: str,
+    exempt: Mapping[str, tuple[int, int]] | None = None,
+) -> None:
+    """Raise ``ParseError`` when any changed file drops code nobody asked to remove."""
+    for rel, new in news.items():
+        old = olds.get(rel)
+        if not old:
+            continue
+        others = {
+            _bare(d.name)
+            for r, t in news.items()
+            if r != rel
+            for d in (
+                *definitions(t, r, language_of(r)),
+                *(_python_methods(t) if is_python(r, language_of(r)) else ()),
+            )
+        }
+        lost = dropped_definitions(
+            old,
+            new,
+            rel,
+            language=language_of(rel),
+            instruction=instruction,
+            exempt_lines=(exempt or {}).get(rel),
+            defined_elsewhere=others,
+        )
+        if lost:
+            shown = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+            raise ParseError(
+                f"the edit would delete {len(lost)} definition(s), method(s) or import(s) of {rel} "
+                f"that the instruction did not ask to remove: {shown}"
+            )
