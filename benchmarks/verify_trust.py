@@ -14,7 +14,8 @@ product has:
 
 The catalogue: controls that must pass (a no-op edit, a comment added) and edits that
 must never come back as a verified pass: a covered function broken, a definition the
-tests do not name dropped, the file cut in half, suites made not to run (module-level
+tests do not name dropped (a top-level one; and a method, where a class of the module
+has one the tests never name), the file cut in half, suites made not to run (module-level
 ``pytest.skip`` / ``sys.exit(0)`` / ``os._exit(0)`` in a conftest, zero tests collected,
 a test file's tests deleted, ``process.exit(0)`` at the top of minimist's index.js) and
 the test runner tampered with (a conftest hook or a ``sitecustomize`` in the project's
@@ -27,7 +28,8 @@ Prints a table project x edit -> verdict and the verifier's reason, then
 ``false passes: N`` naming every edit that passed when it must not; exits 1 if N > 0
 (or if anything was written outside the sandbox).  A "drop" edit is caught by the
 reply guard only: ``acrouter verify`` has no instruction to check removals against,
-so its pass there is listed apart, not counted.
+so its pass there is listed apart, not counted.  A second table repeats the verdicts
+with an edit per line and a project per column.
 
     .venv/bin/python benchmarks/verify_trust.py [--work DIR] [--only NAME ...] [--edits NAME ...]
 
@@ -559,6 +561,7 @@ def main() -> None:
             f"| {r.project} | {r.trial.name}{note} | {'pass' if r.trial.may_pass else 'no pass'} "
             f"| {r.editor}{flag} | {r.verify} | {_cell(why)} |"
         )
+    _matrix(rows)
     false = [r for r in rows if r.false_pass]
     harmless_failed = [
         r for r in rows if r.trial.may_pass and not {r.editor, r.verify} <= {"pass", "n/a"}
@@ -586,6 +589,27 @@ def main() -> None:
         + (": " + "; ".join(f"{r.project}: {r.trial.name}" for r in false) if false else "")
     )
     sys.exit(1 if false or escaped_rows else 0)
+
+
+def _matrix(rows: list[Row]) -> None:
+    """The verdicts again, an edit per line and a project per column: editor / verify
+    (one word when both paths agree)."""
+    projects = list(dict.fromkeys(r.project for r in rows))
+    edits = list(dict.fromkeys(r.trial.name for r in rows))
+    cells = {(r.trial.name, r.project): r for r in rows}
+    print()
+    print(f"| edit (editor / acrouter verify) | {' | '.join(projects)} |")
+    print("|---" * (len(projects) + 1) + "|")
+    for name in edits:
+        out = []
+        for project in projects:
+            r = cells.get((name, project))
+            if r is None:
+                out.append("")
+                continue
+            text = r.editor if r.editor == r.verify else f"{r.editor} / {r.verify}"
+            out.append(f"**{text}**" if r.false_pass else text)
+        print(f"| {name} | {' | '.join(out)} |")
 
 
 def _cell(text: str, limit: int = 220) -> str:
