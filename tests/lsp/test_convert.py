@@ -3,6 +3,7 @@ UTF-16 by default) <-> domain code points."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from acrouter.domain import Edit, Position, Range
 from acrouter.errors import RequestError
@@ -77,3 +78,52 @@ def test_whole_document_edits_end_in_client_units(tmp_path):
         doc, Edit(files={"m.py": "s = 1\n"}), str(tmp_path), {"m.py": "s = 1\n"}, UTF16
     )
     assert edit["documentChanges"][0]["edits"][0]["range"]["end"] == {"line": 0, "character": 8}
+
+
+def test_a_multi_file_edit_carries_what_each_file_held_when_it_was_made(tmp_path):
+    """The client compares these digests with the files right before applying, so a file
+    saved between the reply and the user's Apply is never overwritten."""
+    import hashlib
+
+    from acrouter.context import build_task
+    from acrouter.domain import Completion, Document, PromptContext
+    from acrouter.prompts import ChatPrompts
+
+    (tmp_path / ".git").mkdir()
+    calc, util = tmp_path / "calc.py", tmp_path / "util.py"
+    calc.write_text("def add(a, b):\n    return a - b\n")
+    util.write_text("def one():\r\n    return 1\r\n")  # CRLF: the digest does not depend on it
+    unsaved = "def add(a, b):\n    return a - b  # typed, not saved\n"
+    doc = Document(uri=calc.as_uri(), path=str(calc), text=unsaved, version=3)
+    task = build_task(doc, "Fix add", folders=[tmp_path])
+
+    def sr(path: str, search: str, replace: str) -> str:
+        return (
+            f"{path}\n```python\n<<<<<<< SEARCH\n{search}=======\n{replace}>>>>>>> REPLACE\n```\n"
+        )
+
+    reply = (
+        sr("calc.py", "    return a - b  # typed, not saved\n", "    return a + b\n")
+        + sr("util.py", "    return 1\n", "    return 1.0\n")
+        + sr("new_mod.py", "", "X = 1\n")
+    )
+    edit = ChatPrompts().parse(task, Completion("m", reply), PromptContext())
+    texts = dict(edit.files)
+    ws = convert.workspace_edit(doc, edit, str(tmp_path), texts)
+    digests = convert.base_digests(doc, edit, str(tmp_path), texts)
+
+    def sha(text: str) -> str:
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+    touched = {c["textDocument"]["uri"] for c in ws["documentChanges"] if "textDocument" in c}
+    assert (
+        set(digests)
+        == touched
+        == {calc.as_uri(), util.as_uri(), (tmp_path / "new_mod.py").as_uri()}
+    )
+    assert digests[calc.as_uri()] == sha(unsaved)  # the editor's text the edit was made from
+    assert digests[util.as_uri()] == sha("def one():\n    return 1\n")
+    assert digests[(tmp_path / "new_mod.py").as_uri()] == convert.ABSENT
+    # a file whose base is unknown is left out: the client refuses to overwrite it blind
+    unknown = attrs.evolve(edit, bases={"calc.py": unsaved})
+    assert set(convert.base_digests(doc, unknown, str(tmp_path), texts)) == {calc.as_uri()}

@@ -14,6 +14,7 @@ from typing import Any
 import acrouter
 import pytest
 import pytest_asyncio
+from acrouter.lsp.convert import base_digest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -169,6 +170,8 @@ async def test_route_escalates_verifies_and_remembers(lsp, fake, home):
     assert len(changes) == 1 and changes[0]["textDocument"]["uri"] == target.as_uri()
     new = apply_text_edits(BUGGY, changes[0]["edits"])
     assert new == "def add(a, b):\n    return a + b\n"
+    # what the file held when the edit was made: the client checks it before applying
+    assert res["baseDigests"] == {target.as_uri(): base_digest(BUGGY)}
     # the models were called with the key from the env var named in settings
     auth = [r.headers.get("authorization") for r in fake.chat_requests()]
     assert auth and all(a == f"Bearer {SENTINEL}" for a in auth)

@@ -129,3 +129,23 @@ def test_config_toml_reports_a_misspelt_top_level_key(tmp_path) -> None:
     assert settings.max_attempts == DEFAULTS.max_attempts and settings.models == ()
     assert any("unknown key 'maxAttemps' ignored" in p for p in problems), problems
     assert any("unknown field 'apibase'; this model is not used" in p for p in problems), problems
+
+
+DIGEST = SHARED["baseDigest"]
+
+
+@pytest.mark.parametrize(("text", "digest"), DIGEST["cases"])
+def test_base_digests_are_computed_like_the_client(text: str, digest: str) -> None:
+    from acrouter.lsp.convert import base_digest
+
+    assert base_digest(text) == digest
+
+
+def test_the_result_carries_the_base_digests_under_the_shared_name() -> None:
+    from acrouter.domain import Result
+    from acrouter.lsp.convert import ABSENT, base_digest, result_json
+
+    assert base_digest(None) == ABSENT == DIGEST["absent"]
+    result = Result("r", "bug_fixing", "m", True, None, 0.0, (), "", None)
+    bases = {"file:///w/a.py": base_digest("x\n")}
+    assert result_json(result, {"documentChanges": []}, bases)[DIGEST["field"]] == bases

@@ -1,14 +1,16 @@
 // Applying the server's edit without clobbering the user's work: the proposed text
 // is shown beside the file, and the edit is applied only when the user says so and
-// only while every open buffer it touches is still the version the server read
-// (checked before the preview and again at Apply). What fits is decided in edits.ts.
+// only while every buffer and file it touches still holds what the edit was made from
+// (the requested document's version, no unsaved changes in the others, and the
+// server's digest of each file's text; checked before the preview and again at Apply,
+// however long the user took). What fits is decided in edits.ts.
 
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import type { Deps } from "./commandDeps";
 import { closeDiffTabs } from "./documents";
-import { staleReason, touchedUris } from "./edits";
+import { changedOnDisk, staleReason, touchedUris } from "./edits";
 import { showError } from "./log";
 import { applyPrompt, basename } from "./present";
 import type { RouteAndCompleteResult, WorkspaceEdit } from "./protocol";
@@ -34,6 +36,35 @@ function unsaved(uri: string): boolean {
   return openDocument(uri)?.isDirty ?? false;
 }
 
+/** A file's text now: its open buffer, else the file on disk; null when there is none. */
+async function currentText(uri: string): Promise<string | null> {
+  const open = openDocument(uri);
+  if (open) return open.getText();
+  let bytes: Uint8Array;
+  try {
+    bytes = await vscode.workspace.fs.readFile(vscode.Uri.parse(uri));
+  } catch (error) {
+    if (error instanceof vscode.FileSystemError && error.code === "FileNotFound") return null;
+    throw error;
+  }
+  return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+}
+
+/** Why the edit no longer fits (both checks of edits.ts), or null. */
+async function whyNotApply(
+  result: RouteAndCompleteResult,
+  uri: string,
+  requestVersion: number,
+): Promise<string | null> {
+  const edit = result.edit as WorkspaceEdit;
+  return (
+    staleReason(edit, uri, requestVersion, openVersion, sameUri, unsaved) ??
+    (await changedOnDisk(edit, uri, result.baseDigests, currentText, sameUri, (u) =>
+      vscode.workspace.asRelativePath(vscode.Uri.parse(u)),
+    ))
+  );
+}
+
 /**
  * Preview the proposed text of `doc` in a diff and apply the edit if the user chooses
  * Apply. `requestVersion`: the version of `doc` the request was made from; when a
@@ -51,7 +82,7 @@ export async function previewAndApply(
   const edit = result.edit as WorkspaceEdit;
   const uri = doc.uri.toString();
   const name = basename(doc.uri.path);
-  const stale = staleReason(edit, uri, requestVersion, openVersion, sameUri, unsaved);
+  const stale = await whyNotApply(result, uri, requestVersion);
   if (stale) {
     await deps.diffs.markApplied(result.requestId, false);
     await offerDetails(
@@ -83,7 +114,7 @@ export async function previewAndApply(
       choice = await ask(applyPrompt(result, others), APPLY, DISCARD, DETAILS);
       if (choice === DETAILS) await details();
     } while (choice === DETAILS);
-    if (choice === APPLY) applied = await applyEdit(deps, client, edit, uri, requestVersion);
+    if (choice === APPLY) applied = await applyEdit(deps, client, result, uri, requestVersion);
   } finally {
     await deps.diffs.markApplied(result.requestId, applied);
     await closeDiffTabs(previewUri);
@@ -91,22 +122,23 @@ export async function previewAndApply(
   }
 }
 
-/** Apply the edit if its buffers are still as the request saw them (the user may have typed meanwhile). */
+/** Apply the whole edit if its buffers and files still hold what the edit was made from
+ * (the user may have typed or saved meanwhile), else nothing of it. */
 async function applyEdit(
   deps: Deps,
   client: LanguageClient,
-  edit: WorkspaceEdit,
+  result: RouteAndCompleteResult,
   uri: string,
   requestVersion: number,
 ): Promise<boolean> {
-  const stale = staleReason(edit, uri, requestVersion, openVersion, sameUri, unsaved);
+  const stale = await whyNotApply(result, uri, requestVersion);
   if (stale) {
-    void vscode.window.showWarningMessage(`ACRouter: the edit was NOT applied: ${stale}. Run the command again.`);
+    void vscode.window.showWarningMessage(`ACRouter: ${stale}; nothing was applied. Run the request again.`);
     deps.log.warn(`edit not applied: ${stale}`);
     return false;
   }
   const converted = await client.protocol2CodeConverter.asWorkspaceEdit(
-    edit as Parameters<typeof client.protocol2CodeConverter.asWorkspaceEdit>[0],
+    result.edit as Parameters<typeof client.protocol2CodeConverter.asWorkspaceEdit>[0],
   );
   if (!converted || !(await vscode.workspace.applyEdit(converted))) {
     showError(deps.log, "ACRouter: VS Code could not apply the edit.");

@@ -1,6 +1,8 @@
 // Applying an LSP WorkspaceEdit to plain text, for the diff preview, and
-// deciding whether an edit still fits the document. Pure module (no `vscode`).
+// deciding whether an edit still fits the document and the files it changes.
+// Pure module (no `vscode`).
 
+import { createHash } from "node:crypto";
 import type { Position, ResourceOperation, TextDocumentEdit, TextEdit, WorkspaceEdit } from "./protocol";
 
 /** The edit cannot be applied to the text (overlapping or malformed ranges). */
@@ -147,6 +149,62 @@ export function staleReason(
       const open = currentVersion(target);
       if (open !== undefined && open !== version) return `${target} changed after the server read it`;
     }
+  }
+  return null;
+}
+
+/** The base digest of a file that did not exist when the edit was made (as the server says). */
+export const ABSENT = "absent";
+
+/**
+ * The digest the server sends for what a file held when the edit was made from it
+ * (`baseDigests`): SHA-256 of the UTF-8 text with line breaks as \n and without a byte
+ * order mark (an editor buffer and a file read from disk may differ in both); ABSENT
+ * for no file. Must match the server's `base_digest` (tests/fixtures/shared-constants.json).
+ */
+export function baseDigest(text: string | null): string {
+  if (text === null) return ABSENT;
+  const plain = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+  return "sha256:" + createHash("sha256").update(plain, "utf8").digest("hex");
+}
+
+/**
+ * Why the edit must not be applied because a file it changes no longer holds what the
+ * edit was made from (`digests`, by URI, from the server), or null if none changed.
+ * Every file is checked before anything is applied, so the edit is applied whole or
+ * not at all.
+ *
+ * @param read the file's text now: the open buffer if there is one, else the file on
+ *   disk; null when there is no such file; it throws when the file cannot be read
+ * @param uri the requested document: without a digest, its version protects it (see
+ *   staleReason); any other file without a digest cannot be checked, so the edit is refused
+ * @param label how to name a file in the reason
+ */
+export async function changedOnDisk(
+  edit: WorkspaceEdit,
+  uri: string,
+  digests: Readonly<Record<string, string>>,
+  read: (uri: string) => Promise<string | null>,
+  same: SameUri = exactly,
+  label: (uri: string) => string = (u) => u,
+): Promise<string | null> {
+  for (const target of touchedUris(edit)) {
+    const name = label(target);
+    const want = digests[target];
+    if (want === undefined) {
+      if (same(target, uri)) continue;
+      return `ACRouter cannot tell whether ${name} changed since the edit was made`;
+    }
+    let now: string | null;
+    try {
+      now = await read(target);
+    } catch {
+      return `${name} can no longer be read as text`;
+    }
+    if (baseDigest(now) === want) continue;
+    if (want === ABSENT) return `${name} was created since the edit was made`;
+    if (now === null) return `${name} was deleted since the edit was made`;
+    return `${name} changed on disk since the edit was made`;
   }
   return null;
 }

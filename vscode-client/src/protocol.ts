@@ -94,6 +94,10 @@ export interface RequestSummary {
 
 export interface RouteAndCompleteResult extends RequestSummary {
   edit: WorkspaceEdit | null;
+  /** Per URI the edit changes, what the file held when the edit was made from it
+   * ("sha256:<hex>" of its text, or "absent": there was no such file; see
+   * edits.ts baseDigest). The edit is applied only while every file still holds that. */
+  baseDigests: Record<string, string>;
 }
 
 export interface HistoryParams {
@@ -223,7 +227,11 @@ function parseSummary(o: Json): RequestSummary {
 export function parseRouteResult(raw: unknown): RouteAndCompleteResult {
   const o = expectObject(raw, "route-and-complete result");
   const edit = o.edit === null || o.edit === undefined ? null : expectObject(o.edit, "edit");
-  return { ...parseSummary(o), edit: edit as WorkspaceEdit | null };
+  const baseDigests: Record<string, string> = {};
+  if (isObject(o.baseDigests))
+    for (const [uri, digest] of Object.entries(o.baseDigests))
+      if (typeof digest === "string") baseDigests[uri] = digest;
+  return { ...parseSummary(o), edit: edit as WorkspaceEdit | null, baseDigests };
 }
 
 export function parseHistory(raw: unknown): HistoryEntry[] {

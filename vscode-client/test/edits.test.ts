@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  ABSENT,
   applyTextEdits,
+  baseDigest,
+  changedOnDisk,
   EditError,
   editsForUri,
   lineStarts,
@@ -146,6 +149,102 @@ describe("staleReason", () => {
     assert.equal(
       stale((u) => u === uri),
       null,
+    );
+  });
+});
+
+describe("changedOnDisk", () => {
+  // A two-file edit as the server sends it: the requested document (pinned to its version),
+  // another file replaced whole, and a file the edit creates.
+  const uri = "file:///w/calc.py";
+  const helper = "file:///w/helper.py";
+  const created = "file:///w/new_mod.py";
+  const whole = (u: string, text: string) => ({
+    textDocument: { uri: u, version: null },
+    edits: [edit(0, 0, 99, 0, text)],
+  });
+  const multi: WorkspaceEdit = {
+    documentChanges: [
+      { textDocument: { uri, version: 4 }, edits: [edit(1, 11, 1, 12, "+")] },
+      whole(helper, "def two():\n    return 2\n"),
+      { kind: "create", uri: created },
+      whole(created, "X = 1\n"),
+    ],
+  };
+  const bases = {
+    [uri]: baseDigest("def add(a, b):\n    return a - b\n"),
+    [helper]: baseDigest("def one():\n    return 1\n"),
+    [created]: ABSENT,
+  };
+  /** The files as the client would read them now (null: no such file), and which it read. */
+  const files = (over: Record<string, string | null> = {}) => {
+    const now: Record<string, string | null> = {
+      [uri]: "def add(a, b):\n    return a - b\n",
+      [helper]: "def one():\n    return 1\n",
+      [created]: null,
+      ...over,
+    };
+    const seen: string[] = [];
+    const read = async (u: string): Promise<string | null> => {
+      seen.push(u);
+      if (!(u in now)) throw new Error(`unexpected read of ${u}`);
+      return now[u];
+    };
+    return { read, seen };
+  };
+  const name = (u: string): string => u.replace("file:///w/", "");
+
+  it("lets an edit whose files all still hold what it was made from be applied, after reading each", async () => {
+    const { read, seen } = files();
+    assert.equal(await changedOnDisk(multi, uri, bases, read, undefined, name), null);
+    assert.deepEqual(seen, [uri, helper, created]);
+  });
+  it("ignores line-ending and byte-order-mark differences between the editor and the disk", async () => {
+    const { read } = files({ [helper]: "\uFEFFdef one():\r\n    return 1\r\n" });
+    assert.equal(await changedOnDisk(multi, uri, bases, read), null);
+  });
+  it("refuses the whole edit, naming the file, when another file was saved since the edit was made", async () => {
+    const { read } = files({ [helper]: "def one():\n    return 1  # saved meanwhile\n" });
+    assert.equal(
+      await changedOnDisk(multi, uri, bases, read, undefined, name),
+      "helper.py changed on disk since the edit was made",
+    );
+  });
+  it("refuses when a file the edit creates exists now, or a file it changes was deleted", async () => {
+    const made = files({ [created]: "" });
+    assert.equal(
+      await changedOnDisk(multi, uri, bases, made.read, undefined, name),
+      "new_mod.py was created since the edit was made",
+    );
+    const gone = files({ [helper]: null });
+    assert.equal(
+      await changedOnDisk(multi, uri, bases, gone.read, undefined, name),
+      "helper.py was deleted since the edit was made",
+    );
+  });
+  it("refuses when a file cannot be read, or another file comes without a digest", async () => {
+    const broken = async (u: string): Promise<string | null> => {
+      if (u === helper) throw new Error("EACCES");
+      return files().read(u);
+    };
+    assert.equal(
+      await changedOnDisk(multi, uri, bases, broken, undefined, name),
+      "helper.py can no longer be read as text",
+    );
+    const { [helper]: _dropped, ...partial } = bases;
+    assert.match(
+      (await changedOnDisk(multi, uri, partial, files().read, undefined, name)) ?? "",
+      /cannot tell whether helper\.py changed/,
+    );
+    // the requested document without a digest is left to its version check (staleReason)
+    const { [uri]: _doc, ...others } = bases;
+    assert.equal(await changedOnDisk(multi, uri, others, files().read), null);
+  });
+  it("also catches the requested document changed on disk from what the edit was made from", async () => {
+    const { read } = files({ [uri]: "def add(a, b):\n    return b - a\n" });
+    assert.equal(
+      await changedOnDisk(multi, uri, bases, read, undefined, name),
+      "calc.py changed on disk since the edit was made",
     );
   });
 });

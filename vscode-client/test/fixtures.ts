@@ -37,11 +37,12 @@ export function routeResult(over: Partial<RouteAndCompleteResult> = {}): RouteAn
     ],
     why: "cheap failed 2 tests, so ACRouter escalated to **strong**.",
     edit: null,
+    baseDigests: {},
     ...over,
   };
 }
 
 export function historyEntry(over: Partial<HistoryEntry> = {}): HistoryEntry {
-  const { edit: _edit, ...summary } = routeResult();
+  const { edit: _edit, baseDigests: _bases, ...summary } = routeResult();
   return { ...summary, time: 1_700_000_000, instruction: "fix the off-by-one in parse_range", ...over };
 }

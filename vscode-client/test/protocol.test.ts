@@ -45,6 +45,7 @@ describe("parseRouteResult", () => {
         },
       ],
     },
+    baseDigests: { "file:///w/a.py": "sha256:00ff", "file:///w/new.py": "absent" },
   };
   it("keeps every field of a well-formed reply", () => {
     const r = parseRouteResult(wire);
@@ -53,6 +54,7 @@ describe("parseRouteResult", () => {
     assert.equal(r.verified, true);
     assert.equal(r.attempts[0].testsPassed, 3);
     assert.deepEqual(r.edit, wire.edit);
+    assert.deepEqual(r.baseDigests, wire.baseDigests);
   });
   it("fills gaps defensively: unknown verdicts are errors, missing costs are unknown", () => {
     const r = parseRouteResult({
@@ -75,6 +77,10 @@ describe("parseRouteResult", () => {
       counted: false, // an older server's rule: an error without a model-side kind is not counted
     });
     assert.equal(r.edit, null);
+    assert.deepEqual(r.baseDigests, {}); // no digest: the edit's other files are not applied
+    assert.deepEqual(parseRouteResult({ baseDigests: { "file:///a": 3, "file:///b": "absent" } }).baseDigests, {
+      "file:///b": "absent",
+    });
   });
   it("reads counted, and derives it for servers that do not send it", () => {
     const r = parseRouteResult({

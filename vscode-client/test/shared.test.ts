@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { ABSENT, baseDigest } from "../src/edits";
 import { formatCost } from "../src/present";
+import { parseRouteResult } from "../src/protocol";
 import {
   BENCHMARK_MODELS,
   DEFAULTS,
@@ -35,6 +37,7 @@ interface Shared {
     cases: { settings: Record<string, unknown>; valid: boolean; modelsKept?: number }[];
   };
   usd: [number | null, string][];
+  baseDigest: { field: string; absent: string; cases: [string, string][] };
 }
 
 const shared: Shared = JSON.parse(readFileSync(path.join(repo, "tests", "fixtures", "shared-constants.json"), "utf8"));
@@ -110,5 +113,13 @@ describe("shared constants", () => {
 
   it("formats costs like the server", () => {
     for (const [value, shown] of shared.usd) assert.equal(formatCost(value), shown, String(value));
+  });
+
+  it("computes the digest of what a file held when the edit was made like the server, under the same name", () => {
+    for (const [text, digest] of shared.baseDigest.cases) assert.equal(baseDigest(text), digest, JSON.stringify(text));
+    assert.equal(baseDigest(null), shared.baseDigest.absent);
+    assert.equal(ABSENT, shared.baseDigest.absent);
+    const bases = { "file:///w/a.py": shared.baseDigest.cases[1][1], "file:///w/new.py": ABSENT };
+    assert.deepEqual(parseRouteResult({ [shared.baseDigest.field]: bases }).baseDigests, bases);
   });
 });

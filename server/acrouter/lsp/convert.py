@@ -8,7 +8,8 @@ code points.  ``to_domain_position`` and ``to_client_position`` convert with pyg
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -224,6 +225,20 @@ def _end_position(text: str, codec: PositionCodec) -> dict[str, int]:
     return {"line": len(lines) - 1, "character": codec.client_num_units(lines[-1])}
 
 
+def _edit_uris(doc: Document, workspace: str | None, rels: Iterable[str]) -> dict[str, str | None]:
+    """The URI of each workspace-relative path an edit changes; None for the request's
+    document (it keeps the URI the client sent, and its version)."""
+    doc_rel = None
+    if workspace:
+        try:
+            doc_rel = str(Path(doc.path).resolve().relative_to(Path(workspace).resolve()))
+        except ValueError:
+            doc_rel = None
+    return {
+        rel: None if rel == doc_rel else path_to_uri(Path(workspace or ".") / rel) for rel in rels
+    }
+
+
 def workspace_edit(
     doc: Document,
     edit: Edit,
@@ -235,14 +250,9 @@ def workspace_edit(
 
     Ranges are in the client's code units (``codec``)."""
     changes: list[dict[str, Any]] = []
-    doc_rel = None
-    if workspace:
-        try:
-            doc_rel = str(Path(doc.path).resolve().relative_to(Path(workspace).resolve()))
-        except ValueError:
-            doc_rel = None
-    for rel, content in new_texts.items():
-        if rel == doc_rel:
+    for rel, uri in _edit_uris(doc, workspace, new_texts).items():
+        content = new_texts[rel]
+        if uri is None:
             if edit.replacement is not None and doc.range is not None:
                 rng = {
                     "start": to_client_position(doc.text, doc.range.start, codec),
@@ -264,7 +274,6 @@ def workspace_edit(
             )
         else:
             path = Path(workspace or ".") / rel
-            uri = path_to_uri(path)
             old = path.read_text(encoding="utf-8") if path.is_file() else ""
             if not path.exists():
                 changes.append({"kind": "create", "uri": uri, "options": {"ignoreIfExists": True}})
@@ -285,6 +294,36 @@ def workspace_edit(
     return {"documentChanges": changes}
 
 
+#: The base digest of a file that did not exist when the edit was made.
+ABSENT = "absent"
+
+
+def base_digest(text: str | None) -> str:
+    """What a file held when an edit was made from it, in the form the client compares
+    with the file's text right before applying the edit: ``sha256:`` and the SHA-256 of
+    the UTF-8 text with line breaks as ``\\n`` and without a byte order mark (as the
+    editor and the parser may each read them differently); ``ABSENT`` for no file."""
+    if text is None:
+        return ABSENT
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def base_digests(
+    doc: Document, edit: Edit, workspace: str | None, new_texts: Mapping[str, str]
+) -> dict[str, str]:
+    """Per URI the WorkspaceEdit changes, the digest of what the edit was made from
+    (``Edit.bases``).  The client applies the edit only while every file still holds it:
+    a file saved between the reply and the user's Apply is never overwritten.  A file
+    whose base is unknown is left out, and the client refuses an edit that changes one."""
+    bases = edit.bases or {}
+    return {
+        uri or doc.uri: base_digest(bases[rel])
+        for rel, uri in _edit_uris(doc, workspace, new_texts).items()
+        if rel in bases
+    }
+
+
 def attempt_json(a: Attempt) -> dict[str, Any]:
     d: dict[str, Any] = {
         "model": a.model,
@@ -301,8 +340,11 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
     return d
 
 
-def result_json(r: Result, edit: dict[str, Any] | None) -> dict[str, Any]:
-    return {
+def result_json(
+    r: Result, edit: dict[str, Any] | None, bases: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """routeAndComplete's reply; the editor's carries ``bases`` (see ``base_digests``)."""
+    out = {
         "requestId": r.request_id,
         "kind": r.kind,
         "finalModel": r.final_model,
@@ -313,6 +355,9 @@ def result_json(r: Result, edit: dict[str, Any] | None) -> dict[str, Any]:
         "why": r.why,
         "edit": edit,
     }
+    if bases is not None:
+        out["baseDigests"] = dict(bases)
+    return out
 
 
 def history_json(o: Outcome) -> dict[str, Any]:

@@ -247,7 +247,8 @@ def _has_loop() -> bool:
 
 async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     """routeAndComplete: the document as the editor has it -> ``EditorApp.route`` -> the
-    result, with its edit as a WorkspaceEdit (applied by the editor when asked)."""
+    result, with its edit as a WorkspaceEdit (applied by the editor when asked) and the
+    digests of what each file held when the edit was made (checked before applying)."""
     app = ls.require_app()
     loop = asyncio.get_running_loop()
     ls.loop = loop
@@ -255,16 +256,14 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     folders = [uri_to_path(f.uri) for f in ls.workspace.folders.values()] if ls.workspace else []
     root = workspace_root(path, folders)
     result = await _run_in_worker(ls, app, doc, args, folders, loop)
-    edit = None
+    edit, bases = None, {}
     if result.edit is not None and result.final_model is not None:
+        texts = edit_texts(result.edit, doc, root)
         edit = convert.workspace_edit(
-            doc,
-            result.edit,
-            str(root),
-            edit_texts(result.edit, doc, root),
-            ls.workspace.position_codec,
+            doc, result.edit, str(root), texts, ls.workspace.position_codec
         )
-    payload = convert.result_json(result, edit)
+        bases = convert.base_digests(doc, result.edit, str(root), texts)
+    payload = convert.result_json(result, edit, bases)
     if args.apply and edit is not None:
         payload.update(await _apply(ls, edit, result.final_model))
     return payload

@@ -2,6 +2,7 @@
 // and the real vscode-languageclient under plain node: real classes where
 // behaviour matters, auto-stubs elsewhere, and scripted answers for every
 // message, input box and quick pick (consumed in order from script.answers).
+const fs = require("node:fs");
 const { URL } = require("node:url");
 const log = (...a) => {
   if (process.env.SMOKE_VERBOSE) console.log("[vscode]", ...a);
@@ -164,6 +165,12 @@ class TabInputTextDiff {
   }
 }
 class CancellationError extends Error {}
+class FileSystemError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.code = code;
+  }
+}
 
 function makeDoc(uri, text, languageId) {
   const doc = {
@@ -237,6 +244,7 @@ function create(script) {
     EventEmitter,
     CancellationTokenSource,
     CancellationError,
+    FileSystemError,
     Uri,
     Position,
     Range,
@@ -350,24 +358,37 @@ function create(script) {
       },
       async applyEdit(edit) {
         for (const [uri, edits] of edit.entries) {
+          // a file that is not open is edited on disk (VS Code would open it in the background)
           const doc = textDocuments.find((d) => d.uri.toString() === uri.toString());
+          let text = doc ? doc._text : fs.readFileSync(uri.fsPath, "utf8");
           const offset = (p) => {
-            const lines = doc._text.split("\n");
+            const lines = text.split("\n");
             let o = 0;
             for (let i = 0; i < Math.min(p.line, lines.length); i++) o += lines[i].length + 1;
-            return Math.min(o + p.character, doc._text.length);
+            return Math.min(o + p.character, text.length);
           };
           const spans = edits
             .map((e) => [offset(e.range.start), offset(e.range.end), e.newText])
             .sort((a, b) => b[0] - a[0]);
-          for (const [start, end, text] of spans) doc._text = doc._text.slice(0, start) + text + doc._text.slice(end);
-          doc.version++;
-          log("applied edit to", uri.toString(), "->", JSON.stringify(doc._text));
+          for (const [start, end, newText] of spans) text = text.slice(0, start) + newText + text.slice(end);
+          if (doc) {
+            doc._text = text;
+            doc.version++;
+          } else fs.writeFileSync(uri.fsPath, text);
+          log("applied edit to", uri.toString(), "->", JSON.stringify(text));
         }
         return true;
       },
       isTrusted: true,
-      fs: stub("fs"),
+      fs: {
+        async readFile(uri) {
+          try {
+            return new Uint8Array(fs.readFileSync(uri.fsPath));
+          } catch (error) {
+            throw error.code === "ENOENT" ? new FileSystemError(uri.toString(), "FileNotFound") : error;
+          }
+        },
+      },
     },
     window: {
       activeTextEditor: undefined,

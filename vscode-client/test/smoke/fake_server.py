@@ -16,6 +16,7 @@ from pathlib import Path
 from lsprotocol import types as t
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.uris import from_fs_path, to_fs_path
 
 # the extension's own version, so that the version handshake lets it route
 VERSION = json.loads((Path(__file__).resolve().parents[2] / "package.json").read_text())["version"]
@@ -72,6 +73,16 @@ async def route(ls: LanguageServer, args: dict):
     r = summary(" " + env_note)
     r["edit"] = {"documentChanges": [{"textDocument": {"uri": uri, "version": doc.version},
                   "edits": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 3}}, "newText": "DEF"}]}]}
+    if args["instruction"] in ("two files", "new file"):
+        # like the real server: another file replaced whole, and per file the digest of
+        # what the edit was made from (the client refuses the edit if a file changed since)
+        other = Path(to_fs_path(uri)).parent / ("helper.py" if args["instruction"] == "two files" else "new_mod.py")
+        base = other.read_text() if other.exists() else None
+        r["edit"]["documentChanges"][0]["edits"][0]["newText"] = "def"
+        r["edit"]["documentChanges"].append({"textDocument": {"uri": from_fs_path(str(other)), "version": None},
+            "edits": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}, "newText": "def two():\n    return 2\n"}]})
+        digest = lambda text: "absent" if text is None else "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+        r["baseDigests"] = {uri: digest(doc.source), from_fs_path(str(other)): digest(base)}
     return r
 
 @server.command("acrouter.server.history")

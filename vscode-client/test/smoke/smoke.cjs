@@ -6,7 +6,8 @@
 //
 // Checks: server start + status bar from history, Set API Key (the key reaches
 // the server's environment only), Route and Complete (progress relay, diff,
-// details, apply), refusing a stale edit, cancellation, the history's details
+// details, apply), refusing a stale edit (a typed buffer; another file saved or created
+// before Apply), applying a two-file edit, cancellation, the history's details
 // with the kept diff, reset memory, Install Server and install hints when the
 // server is missing, and that no key reaches the log. The same flows in a real
 // VS Code: `make test-ui` (tests/ui/vscode.test.cjs).
@@ -168,7 +169,7 @@ test("extension against a fake server", { skip: !fs.existsSync(python) && `no Py
       return "Apply Edit";
     });
     await fake.commands.get("acrouter.routeAndComplete")();
-    assert.match(last(fake, "warning").msg, /the edit was NOT applied: the file changed after the request was sent/);
+    assert.match(last(fake, "warning").msg, /the file changed after the request was sent; nothing was applied/);
     assert.equal(doc.getText(), "DEF f():\n    return 1\n");
   });
 
@@ -200,6 +201,50 @@ test("extension against a fake server", { skip: !fs.existsSync(python) && `no Py
       assert.match(markdown, /## Diff\n\n`a\.py` · not applied\n\n```diff\n\(no change\)\n```/);
     },
   );
+
+  const helper = path.join(workspace, "helper.py");
+  const created = path.join(workspace, "new_mod.py");
+  await t.test("a two-file edit is refused whole when another file is saved or created before Apply", async () => {
+    fs.writeFileSync(helper, "def one():\n    return 1\n");
+    // the server has the buffer's current version (the user typed in the test above)
+    fake.events.didChange.fire({
+      document: doc,
+      reason: undefined,
+      contentChanges: [{ range: new fake.vscode.Range(0, 0, 0, 3), rangeOffset: 0, rangeLength: 3, text: "DEF" }],
+    });
+    await sleep(200);
+    const saved = "def one():\n    return 1  # saved while the diff was open\n";
+    script.answers.push("two files", () => {
+      fs.writeFileSync(helper, saved);
+      return "Apply Edit";
+    });
+    await fake.commands.get("acrouter.routeAndComplete")();
+    assert.equal(
+      last(fake, "warning").msg,
+      "ACRouter: helper.py changed on disk since the edit was made; nothing was applied. Run the request again.",
+    );
+    assert.equal(doc.getText(), "DEF f():\n    return 1\n", "the requested file is not edited either");
+    assert.equal(fs.readFileSync(helper, "utf8"), saved);
+
+    script.answers.push("new file", () => {
+      fs.writeFileSync(created, "Y = 2\n");
+      return "Apply Edit";
+    });
+    await fake.commands.get("acrouter.routeAndComplete")();
+    assert.equal(
+      last(fake, "warning").msg,
+      "ACRouter: new_mod.py was created since the edit was made; nothing was applied. Run the request again.",
+    );
+    assert.equal(doc.getText(), "DEF f():\n    return 1\n");
+    assert.equal(fs.readFileSync(created, "utf8"), "Y = 2\n");
+  });
+
+  await t.test("a two-file edit whose files still hold what it was made from is applied whole", async () => {
+    script.answers.push("two files", "Apply Edit");
+    await fake.commands.get("acrouter.routeAndComplete")();
+    assert.equal(doc.getText(), "def f():\n    return 1\n");
+    assert.equal(fs.readFileSync(helper, "utf8"), "def two():\n    return 2\n");
+  });
 
   await t.test("Reset Routing Memory confirms with the record count, offering an export", async () => {
     script.answers.push("Delete", undefined);
