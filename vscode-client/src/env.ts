@@ -3,6 +3,8 @@
 // reach the server ONLY through this environment: never settings,
 // initializationOptions, logs or protocol messages. Pure module (no `vscode`).
 
+import { missingKeysFromAttempts } from "./present";
+import type { AttemptInfo } from "./protocol";
 import { ENV_NAME, type ModelSetting } from "./settings";
 
 /** SecretStorage key prefix; the rest is the environment variable name. */
@@ -77,5 +79,29 @@ export function missingKeyVars(
     if (!name || storedNames.includes(name) || (env[name] ?? "") !== "" || missing.includes(name)) continue;
     missing.push(name);
   }
+  return missing;
+}
+
+/** The server's detail for an attempt that could not call its model for want of a key
+ * ("auth: no API key: set X, …", "auth: no API key: environment variable X is not set"). */
+const NO_KEY = /^auth: no API key\b/;
+
+/**
+ * The key variables a request's attempts failed for: those the server named, and, for an
+ * attempt that failed for a missing key without naming a variable, the one its model's
+ * settings name if neither SecretStorage nor the environment provide it. Empty when no
+ * attempt failed for a missing key: any other stop (an unreachable gateway, tests that
+ * cannot run) keeps the server's own reason, whatever other models lack keys.
+ */
+export function missingKeysOf(
+  attempts: readonly AttemptInfo[],
+  models: readonly ModelSetting[],
+  storedNames: readonly string[],
+  env: Record<string, string | undefined>,
+): string[] {
+  const missing = missingKeysFromAttempts(attempts);
+  const unnamed = attempts.filter((a) => NO_KEY.test(a.detail) && missingKeysFromAttempts([a]).length === 0);
+  const theirs = models.filter((m) => unnamed.some((a) => a.model === m.name));
+  for (const name of missingKeyVars(theirs, storedNames, env)) if (!missing.includes(name)) missing.push(name);
   return missing;
 }

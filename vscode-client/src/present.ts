@@ -335,6 +335,14 @@ export function missingKeysFromAttempts(attempts: readonly AttemptInfo[]): strin
   return out;
 }
 
+/** The message after a request without an edit (and no missing key): the summary, and
+ * the server's reason when the last attempt was not held against its model (a set-up stop). */
+export function noEditMessage(s: RequestSummary): string {
+  const last = s.attempts[s.attempts.length - 1];
+  const reason = last && !last.counted && last.detail ? ` ${last.model}: ${last.detail}` : "";
+  return `ACRouter: ${summaryLine(s)}. No edit was proposed.${reason}`;
+}
+
 /** The message after a request that failed because keys are missing. */
 export function missingKeyMessage(vars: readonly string[]): string {
   const names = vars.join(", ");

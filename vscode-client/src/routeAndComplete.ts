@@ -13,9 +13,9 @@ import { currentSettings, executeServerCommand } from "./client";
 import type { Deps } from "./commandDeps";
 import { unifiedDiff } from "./diff";
 import { EditError, previewText, touchedUris } from "./edits";
-import { missingKeyVars } from "./env";
+import { missingKeysOf } from "./env";
 import { showError } from "./log";
-import { basename, missingKeyMessage, missingKeysFromAttempts, summaryLine } from "./present";
+import { basename, missingKeyMessage, noEditMessage, summaryLine } from "./present";
 import { followProgress } from "./progress";
 import {
   parseRouteResult,
@@ -141,21 +141,18 @@ async function runWithProgress(
 }
 
 async function reportNoEdit(deps: Deps, result: RouteAndCompleteResult, details: () => Promise<void>): Promise<void> {
-  // The server says which key variable was missing ("auth: environment variable X is not set");
-  // the settings tell which models need keys that are not stored anywhere.
+  // Only an attempt that failed for a missing key gets the missing-key message: the server
+  // names the variable ("auth: no API key: set X"), or the failed model's settings do.
   const { settings } = currentSettings();
-  const missing = missingKeysFromAttempts(result.attempts);
-  if (missing.length === 0 && result.attempts.some((a) => a.verdict === "error"))
-    missing.push(...missingKeyVars(settings.models, deps.keys.storedNames(), process.env));
+  const missing = missingKeysOf(result.attempts, settings.models, deps.keys.storedNames(), process.env);
   if (missing.length) {
     const choice = await vscode.window.showErrorMessage(missingKeyMessage(missing), SET_KEY, DETAILS);
     if (choice === SET_KEY) await setApiKey(deps, missing[0]);
     if (choice === DETAILS) await details();
     return;
   }
-  const message = `ACRouter: ${summaryLine(result)}. No edit was proposed.`;
   const show = result.verified ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-  await offerDetails(show(message, DETAILS), details);
+  await offerDetails(show(noEditMessage(result), DETAILS), details);
 }
 
 function proposedText(

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { apiKeyChoices, buildServerEnv, COMMON_KEY_VARS, isEnvName, missingKeyVars, secretKeyFor } from "../src/env";
+import {
+  apiKeyChoices,
+  buildServerEnv,
+  COMMON_KEY_VARS,
+  isEnvName,
+  missingKeysOf,
+  missingKeyVars,
+  secretKeyFor,
+} from "../src/env";
+import { attempt } from "./fixtures";
 import { configurationChange, initializationOptions, validateSettings } from "../src/settings";
 
 const KEY = "sk-test-0123456789abcdef";
@@ -75,5 +84,44 @@ describe("missingKeyVars", () => {
       { name: "d", model: "m" },
     ];
     assert.deepEqual(missingKeyVars(models, ["A_KEY"], { B_KEY: "x", C_KEY: "" }), ["C_KEY"]);
+  });
+});
+
+describe("missingKeysOf (which stop gets the missing-key message)", () => {
+  const models = [
+    { name: "cheap", model: "openai/c", apiKeyEnv: "CHEAP_KEY" },
+    { name: "strong", model: "anthropic/s", apiKeyEnv: "STRONG_KEY" },
+  ];
+  it("says nothing of keys for a set-up stop that is not about one, whatever models lack keys", () => {
+    // the orchestrator's stop when the tests still cannot run after the edit (explain.setup_stop)
+    const stop = attempt({
+      model: "strong",
+      verdict: "error",
+      counted: false,
+      detail: "the tests cannot run even without the edit (exit code 2, interrupted): No module named 'yaml'",
+    });
+    assert.deepEqual(missingKeysOf([stop], models, [], {}), []);
+    const unreachable = attempt({ verdict: "error", counted: false, detail: "unreachable: http://127.0.0.1:4000" });
+    assert.deepEqual(missingKeysOf([unreachable], models, [], {}), []);
+  });
+  it("names the variable the server named", () => {
+    const named = attempt({
+      model: "cheap",
+      verdict: "error",
+      counted: false,
+      detail: "auth: no API key: environment variable CHEAP_KEY is not set",
+    });
+    assert.deepEqual(missingKeysOf([named], models, [], {}), ["CHEAP_KEY"]);
+  });
+  it("for a missing key the server could not name, names the failed model's variable if it is not set", () => {
+    const unnamed = attempt({
+      model: "strong",
+      verdict: "error",
+      counted: false,
+      detail: "auth: no API key: name the environment variable that holds the key for 'anthropic/s' in apiKeyEnv",
+    });
+    assert.deepEqual(missingKeysOf([unnamed], models, [], {}), ["STRONG_KEY"]); // not CHEAP_KEY
+    assert.deepEqual(missingKeysOf([unnamed], models, ["STRONG_KEY"], {}), []);
+    assert.deepEqual(missingKeysOf([unnamed], models, [], { STRONG_KEY: "x" }), []);
   });
 });

@@ -15,6 +15,7 @@ import {
   kindLabel,
   missingKeyMessage,
   missingKeysFromAttempts,
+  noEditMessage,
   requestRow,
   testsMarkdown,
   outcomeOf,
@@ -288,6 +289,27 @@ describe("missing API keys", () => {
     assert.deepEqual(missingKeysFromAttempts([attempt({ verdict: "error", counted: false, detail: litellm })]), [
       "OPENAI_API_KEY",
     ]);
+  });
+  it("are not the message of another set-up stop: that one gives the server's reason", () => {
+    const stop = routeResult({
+      finalModel: null,
+      verified: false,
+      attempts: [
+        attempt({
+          model: "cheap",
+          verdict: "error",
+          counted: false,
+          detail: "the tests cannot run even without the edit (exit code 2, interrupted): No module named 'yaml'",
+        }),
+      ],
+    });
+    assert.match(
+      noEditMessage(stop),
+      /^ACRouter: No model could be judged: .*\. No edit was proposed\. cheap: the tests cannot run even without the edit .*No module named 'yaml'$/,
+    );
+    assert.doesNotMatch(noEditMessage(stop), /API key/);
+    // an answer held against its model: the summary only
+    assert.match(noEditMessage(routeResult({ verified: false, finalModel: null })), /No edit was proposed\.$/);
   });
   it("are named in a message that says what to do", () => {
     assert.match(missingKeyMessage(["OPENAI_API_KEY"]), /no API key is set for OPENAI_API_KEY.*Set the key/);
