@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shlex
+import subprocess
 import sys
+import sysconfig
 import textwrap
 import time
 from collections.abc import Callable, Mapping
@@ -45,6 +47,21 @@ needs_bwrap = pytest.mark.skipif(
     bwrap_problem() is not None,
     reason=f"bubblewrap cannot create a sandbox on this machine: {bwrap_problem()}",
 )
+
+
+def venv_with_pytest(path: Path) -> Path:
+    """A new virtualenv at ``path`` (no pip) that can import this interpreter's pytest,
+    with its base interpreter's packages (``--system-site-packages``, where root's
+    interpreter on CI has pytest) and a ``.pth`` naming this environment's site-packages
+    (a user's Debian python3 has no pytest; the sandbox shows that folder unless the
+    checkout is in a folder it masks, such as /tmp).  Returns its site-packages."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(path)],
+        check=True,
+    )
+    site = next((path / "lib").glob("python*/site-packages"))
+    (site / "_acrouter_tests_pytest.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return site
 
 
 def write_tree(root: Path, files: Mapping[str, str]) -> Path:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,7 +15,15 @@ from acrouter.cli import main
 from acrouter.domain import Edit
 from acrouter.verifier.baseline import environment_key
 
-from .helpers import CALC, CALC_FIXED, needs_bwrap, task_for, verifier, write_tree
+from .helpers import (
+    CALC,
+    CALC_FIXED,
+    needs_bwrap,
+    task_for,
+    venv_with_pytest,
+    verifier,
+    write_tree,
+)
 
 
 def test_the_key_follows_programs_variables_and_lock_files(tmp_path: Path) -> None:
@@ -52,11 +59,7 @@ def test_an_uninstalled_dependency_is_not_hidden_by_a_stale_baseline(tmp_path: P
     cached; the next verification must not compare against the stale baseline (the
     issue: a no-op edit then "failed")."""
     venv = tmp_path / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
-        check=True,
-    )
-    site = next((venv / "lib").glob("python*/site-packages"))
+    site = venv_with_pytest(venv)
     (site / "helperdep.py").write_text("VALUE = 1\n")
     root = write_tree(
         tmp_path / "proj",

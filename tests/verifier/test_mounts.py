@@ -8,7 +8,6 @@ import hashlib
 import os
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from .helpers import (
     TEST_CALC,
     needs_bwrap,
     task_for,
+    venv_with_pytest,
     verifier,
     write_tree,
 )
@@ -226,18 +226,7 @@ def test_an_in_project_venv_and_an_editable_install_run_the_edit_without_a_sandb
             "tests/test_calc.py": TEST_CALC,
         },
     )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "venv",
-            "--system-site-packages",
-            "--without-pip",
-            str(root / ".venv"),
-        ],
-        check=True,
-    )
-    site = next((root / ".venv" / "lib").glob("python*/site-packages"))
+    site = venv_with_pytest(root / ".venv")
     (site / "_calc_editable.pth").write_text(f"{root / 'src'}\n")
     command = (
         f"cd {shlex.quote(str(root))} && .venv/bin/python -m pytest -q -p no:cacheprovider tests"

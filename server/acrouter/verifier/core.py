@@ -112,8 +112,8 @@ class ProjectVerifier:
         t0 = time.monotonic()
         sandbox = ""  # which sandbox the tests ran in: none when they never ran
         try:
-            verdict = self._verify(task, edit, cancel)
-            sandbox = self.describe_sandbox()
+            verdict, bound = self._verify(task, edit, cancel)
+            sandbox = self.describe_sandbox(bound)
         except Cancelled:
             raise
         except VerifyError as exc:  # refused or could not run: no test ran
@@ -169,15 +169,17 @@ class ProjectVerifier:
         exe = self.bwrap_exe()
         return exe.path if exe is not None and exe.path else self.bwrap
 
-    def describe_sandbox(self) -> str:
-        """One line for the why: which sandbox the tests ran in."""
+    def describe_sandbox(self, process_bound: str = "") -> str:
+        """One line for the why: which sandbox the tests ran in, and how the run's
+        processes were bounded (``RunOutcome.process_bound``, when known)."""
         exe = self.bwrap_exe()
         if exe is None:
             return 'no sandbox (sandbox "none"): the tests ran unprotected'
-        return exe.describe()
+        return f"{exe.describe()}; {process_bound}" if process_bound else exe.describe()
 
     # ------------------------------------------------------------------ steps
-    def _verify(self, task: Task, edit: Edit, cancel: CancelToken | None) -> Verdict:
+    def _verify(self, task: Task, edit: Edit, cancel: CancelToken | None) -> tuple[Verdict, str]:
+        """The verdict, and how the run with the edit was bounded (for the why)."""
         root = self._root(task)
         command = task.test_command or self.test_command or detect_test_command(root)
         if not command:
@@ -190,17 +192,22 @@ class ProjectVerifier:
         probe = plan_command(command, "/acrouter-out", root)  # the real folder comes later
         syntax = syntax_error(texts, probe, root)
         if syntax:
-            return Verdict("fail", detail=syntax, score=0.0)
+            return Verdict("fail", detail=syntax, score=0.0), ""
         _check_cancel(cancel)
         scan, key, overlay = self._state(root, command, probe, cancel)
+        bound: list[str] = []
 
         def run(edited: bool, token: CancelToken | None) -> TestRun:
-            return self._run_once(command, root, scan, texts if edited else None, token, overlay)
+            result = self._run_once(command, root, scan, texts if edited else None, token, overlay)
+            if edited:
+                bound.append(result.process_bound)
+            return result
 
         fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
-        return self.comparison.compare(
+        verdict = self.comparison.compare(
             key, run, probe.weak, cancel, functools.partial(judge, fix_requested=fix)
         )
+        return verdict, bound[-1] if bound else ""
 
     def _state(
         self, root: Path, command: str, probe: TestPlan, cancel: CancelToken | None

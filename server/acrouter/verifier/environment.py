@@ -87,12 +87,9 @@ def build_env(
     env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
     env.setdefault("LANG", "C.UTF-8")
     real_home = Path(base.get("HOME") or os.path.expanduser("~"))
-    if "CARGO_HOME" not in env and (real_home / ".cargo").is_dir():
-        env["CARGO_HOME"] = str(real_home / ".cargo")
-    if "RUSTUP_HOME" not in env and (real_home / ".rustup").is_dir():
-        env["RUSTUP_HOME"] = str(real_home / ".rustup")
-    if "GOPATH" not in env and (real_home / "go").is_dir():
-        env["GOPATH"] = str(real_home / "go")
+    for var, name in (("CARGO_HOME", ".cargo"), ("RUSTUP_HOME", ".rustup"), ("GOPATH", "go")):
+        if var not in env and _is_dir(real_home / name):
+            env[var] = str(real_home / name)
     env.update(
         HOME=home,
         TMPDIR=tmp,
@@ -106,6 +103,15 @@ def build_env(
             raise ValueError(f"refusing to pass {k} to the tests")
         env[k] = v
     return env
+
+
+def _is_dir(path: Path) -> bool:
+    """``path.is_dir()``, False also when this user may not look (``/root/.cargo`` for
+    a user whose HOME is still root's, as after ``su`` without ``-``)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def hidden_home_paths(home: str | None = None) -> tuple[str, ...]:

@@ -12,6 +12,10 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import attrs
+
+from .workspace import owned
+
 log = logging.getLogger(__name__)
 
 
@@ -23,21 +27,40 @@ def read_text(path: str | Path) -> str:
         return fh.read()
 
 
-def pids_cgroup_parents() -> list[Path]:
-    """Where this process may create a child ``pids`` cgroup (v1 hierarchy, or a v2
-    tree that has ``pids`` delegated to children)."""
-    try:
-        own = read_text("/proc/self/cgroup").splitlines()
-        mountinfo = read_text("/proc/self/mountinfo").splitlines()
-    except OSError:
-        return []
-    mounts: list[tuple[str, str, str, str]] = []  # (fstype, root, mountpoint, superopts)
-    for line in mountinfo:
+@attrs.frozen
+class CgroupSearch:
+    """Where this process may create a child ``pids`` cgroup, and why nowhere when
+    ``parents`` is empty (a user whose cgroups are not delegated to them)."""
+
+    parents: tuple[Path, ...]
+    problem: str = ""
+
+
+def _mounts(mountinfo: str) -> list[tuple[str, str, str, str]]:
+    """(fstype, root, mountpoint, superopts) of each line of /proc/self/mountinfo."""
+    mounts = []
+    for line in mountinfo.splitlines():
         left, _, right = line.partition(" - ")
         fields, rfields = left.split(), right.split()
         if len(fields) >= 5 and len(rfields) >= 3:
             mounts.append((rfields[0], fields[3], fields[4].replace("\\040", " "), rfields[2]))
+    return mounts
+
+
+def find_pids_cgroups(
+    read: Callable[[str | Path], str] = read_text,
+    writable: Callable[[Path], bool] = lambda p: os.access(p, os.W_OK),
+) -> CgroupSearch:
+    """Where this process may create a child ``pids`` cgroup (v1 hierarchy, or a v2
+    tree that has ``pids`` delegated to children).  ``read`` and ``writable`` replace
+    the file reads and the access check (for tests)."""
+    try:
+        own = read("/proc/self/cgroup").splitlines()
+        mounts = _mounts(read("/proc/self/mountinfo"))
+    except OSError as exc:
+        return CgroupSearch((), f"cannot read this process's cgroups: {exc}")
     found: list[Path] = []
+    problems: list[str] = []
     for line in own:
         parts = line.split(":", 2)
         if len(parts) != 3:
@@ -58,13 +81,24 @@ def pids_cgroup_parents() -> list[Path]:
             base = Path(mountpoint) / ("" if rel == "." else rel)
             if v2:
                 try:
-                    if "pids" not in read_text(base / "cgroup.subtree_control").split():
-                        continue
+                    delegated = "pids" in read(base / "cgroup.subtree_control").split()
                 except OSError:
+                    delegated = False
+                if not delegated:
+                    problems.append(f"cgroup v2: the pids controller is not delegated to {base}")
                     continue
-            if os.access(base, os.W_OK):
+            if writable(base):
                 found.append(base)
-    return found
+            else:
+                problems.append(f"{base} is not writable by this user")
+    if found:
+        return CgroupSearch(tuple(found))
+    return CgroupSearch((), "; ".join(problems) or "no pids cgroup controller is mounted")
+
+
+def pids_cgroup_parents() -> list[Path]:
+    """Where this process may create a child ``pids`` cgroup (see ``find_pids_cgroups``)."""
+    return list(find_pids_cgroups().parents)
 
 
 class PidsCgroup:
@@ -77,22 +111,29 @@ class PidsCgroup:
         self.path = path
 
     @classmethod
-    def create(cls, max_tasks: int) -> PidsCgroup | None:
-        for parent in pids_cgroup_parents():
+    def create(
+        cls, max_tasks: int, search: CgroupSearch | None = None
+    ) -> tuple[PidsCgroup | None, str]:
+        """A new cgroup bounded to ``max_tasks``, or None and why there is none."""
+        search = find_pids_cgroups() if search is None else search
+        problems = [search.problem] if search.problem else []
+        for parent in search.parents:
             cls._remove_stale(parent)
             path = parent / f"{cls.PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
             try:
                 path.mkdir()
             except OSError as exc:
                 log.debug("cannot create a pids cgroup under %s: %s", parent, exc)
+                problems.append(f"cannot create a cgroup under {parent}: {exc.strerror}")
                 continue
             try:
                 (path / "pids.max").write_text(str(max_tasks))
-                return cls(path)
+                return cls(path), ""
             except OSError as exc:
                 log.debug("cannot use the pids cgroup %s: %s", path, exc)
+                problems.append(f"cannot set pids.max in {path}: {exc.strerror}")
                 cls(path).remove()
-        return None
+        return None, "; ".join(problems)
 
     @classmethod
     def _remove_stale(cls, parent: Path) -> None:
@@ -102,7 +143,7 @@ class PidsCgroup:
             return
         for name in names:
             owner = name[len(cls.PREFIX) :].split("-", 1)[0]
-            if owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+            if owner.isdigit() and not os.path.exists(f"/proc/{owner}") and owned(parent / name):
                 cls(parent / name).remove(quiet=True)
 
     @property

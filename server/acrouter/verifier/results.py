@@ -33,6 +33,7 @@ def read_test_run(
         last_line=last_line(outcome.output),
         timeout_s=timeout_s,
         broken=parsed.broken if parsed else {},
+        process_bound=outcome.process_bound,
     )
 
 

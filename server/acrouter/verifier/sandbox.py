@@ -72,6 +72,9 @@ class RunOutcome:
     output_bytes: int  # everything the command wrote
     duration_ms: float
     max_processes_seen: int
+    #: how the number of processes was bounded (bwrap mode), for the why: says so when
+    #: no pids cgroup held the run (e.g. cgroups not delegated to the user) and why
+    process_bound: str = ""
 
 
 # --------------------------------------------------------------------------- starting
@@ -123,7 +126,11 @@ class _Run:
     def __init__(self, spec: RunSpec, mode: str, bwrap: str) -> None:
         self.spec = spec
         self.mode = mode
-        self.cgroup = PidsCgroup.create(spec.limits.max_tasks) if spec.limits.use_cgroup else None
+        self.cgroup: PidsCgroup | None = None
+        self.no_cgroup = "turned off (Limits.use_cgroup)"  # why there is no cgroup
+        if spec.limits.use_cgroup:
+            self.cgroup, self.no_cgroup = PidsCgroup.create(spec.limits.max_tasks)
+        self.left_cgroup = False  # seen alive outside its cgroup (joining it failed)
         self.ns: int | None = None
         self.info = b""
         self.max_seen = 0
@@ -223,6 +230,7 @@ class _Run:
             if pids or self.proc.poll() is not None:
                 return pids
             # the run is alive but not in the cgroup (joining failed): count it another way
+            self.left_cgroup = True
         if self.mode == "bwrap":
             return pids_in_namespace(self.ns, bound) if self.ns is not None else []
         return descendants(self.proc.pid, session=self.proc.pid)
@@ -266,6 +274,24 @@ class _Run:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             log.warning("the sandbox process %d did not exit after SIGKILL", self.proc.pid)
+
+    def process_bound(self) -> str:
+        """How the run's processes were bounded, in the why's words (bwrap mode)."""
+        if self.mode != "bwrap":
+            return ""
+        lim = self.spec.limits
+        watcher = f"a watcher that stops the run past {lim.max_processes} processes"
+        if self.cgroup is not None and not self.left_cgroup:
+            return f"processes bounded by a pids cgroup (pids.max {lim.max_tasks}) and {watcher}"
+        why = f"the run could not join {self.cgroup.path}" if self.cgroup else self.no_cgroup
+        if os.geteuid() == 0:
+            bound = f"only {watcher} bounds the processes (RLIMIT_NPROC does not bind root)"
+        else:
+            bound = (
+                f"processes bounded by RLIMIT_NPROC {lim.max_tasks} in the sandbox's user "
+                f"namespace and {watcher}"
+            )
+        return f"no pids cgroup ({why}): {bound}"
 
     def close(self) -> None:
         self.sel.close()
@@ -330,6 +356,7 @@ def run_command(
         output_bytes=cap.total,
         duration_ms=(time.monotonic() - t0) * 1000.0,
         max_processes_seen=run.max_seen,
+        process_bound=run.process_bound(),
     )
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import attrs
 
-from .workspace import list_workspace, remove_tree, shared_dirs, walk_files, write_files
+from .workspace import list_workspace, owned, remove_tree, shared_dirs, walk_files, write_files
 
 log = logging.getLogger(__name__)
 
@@ -323,7 +323,9 @@ def scratch_parent(size_bytes: int) -> Path:
 
 
 def remove_stale_scratch(parents: Iterable[Path]) -> None:
-    """Scratch folders left behind by verifier processes that were killed."""
+    """Scratch folders left behind by this user's verifier processes that were killed.
+    Another user's folders in a shared /tmp or /dev/shm are left alone: they are not
+    ours to remove, and their owner may live in another pid namespace."""
     for parent in parents:
         try:
             names = [n for n in os.listdir(parent) if n.startswith(SCRATCH_PREFIX)]
@@ -331,7 +333,7 @@ def remove_stale_scratch(parents: Iterable[Path]) -> None:
             continue
         for name in names:
             owner = name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
-            if owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+            if owner.isdigit() and not os.path.exists(f"/proc/{owner}") and owned(parent / name):
                 log.info("removing the stale scratch folder %s", parent / name)
                 remove_tree(parent / name)
 

@@ -53,6 +53,8 @@ class TestRun:
     #: files / packages / binaries that could not run (collection or build errors) ->
     #: the runner's message; they are among ``outcomes`` as failed
     broken: Mapping[str, str] = attrs.field(factory=dict)
+    #: how the sandbox bounded the run's processes (``RunOutcome.process_bound``)
+    process_bound: str = ""
 
     @property
     def cannot_run(self) -> bool:

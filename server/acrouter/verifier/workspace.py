@@ -256,6 +256,15 @@ def list_workspace(root: Path) -> tuple[list[str], str]:
     return sorted({*files, *ignored_files(root)}), "git"
 
 
+def owned(path: Path) -> bool:
+    """Whether ``path`` belongs to this process's user: a stale folder of another user
+    (whose verifier may live in another pid namespace) is never touched."""
+    try:
+        return os.lstat(path).st_uid == os.geteuid()
+    except OSError:
+        return False
+
+
 def remove_tree(path: Path) -> None:
     """Delete a scratch folder even when the tests left read-only folders in it."""
 
