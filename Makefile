@@ -70,7 +70,8 @@ bench-perf: $(STAMP)
 # Regenerate both hashed lock files after changing dependencies in pyproject.toml:
 # requirements.lock      the runtime: what the server needs (the README's install, bundled in the .vsix)
 # requirements-dev.lock  the runtime pins (as constraints, so the two agree) plus the dev extra
-UV_DIR ?= /tmp/acrouter-uv
+# UV_DIR is per user: a folder of that name in a shared /tmp may belong to another user.
+UV_DIR ?= $(HOME)/.cache/acrouter-uv
 lock:
 	$(PY) -m venv $(UV_DIR) && $(UV_DIR)/bin/pip install -q uv==0.13.8
 	$(UV_DIR)/bin/uv pip compile -q pyproject.toml --generate-hashes \
