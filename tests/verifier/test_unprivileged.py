@@ -207,3 +207,34 @@ def test_a_home_this_user_may_not_look_into(
     monkeypatch.setattr(Path, "is_dir", is_dir)
     env = build_env({"PATH": "/bin", "HOME": str(home)}, home="/h", tmp="/t")
     assert env["HOME"] == "/h" and "GOPATH" not in env and "CARGO_HOME" not in env
+
+
+class _Unjoinable(PidsCgroup):
+    """A cgroup the run cannot join (as when a v2 tree refuses the move)."""
+
+    @property
+    def procs_file(self) -> str:
+        return str(self.path / "missing" / "cgroup.procs")
+
+    def pids(self) -> list[int]:
+        return []
+
+
+@needs_bwrap
+def test_a_cgroup_the_run_could_not_join_is_not_claimed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, marker: str
+) -> None:
+    monkeypatch.setattr(
+        PidsCgroup, "create", classmethod(lambda cls, max_tasks: (_Unjoinable(tmp_path), ""))
+    )
+    out = run_command(
+        RunSpec(
+            (os.path.realpath(sys.executable), "-c", SLEEPER.format(marker=marker)),
+            "/",
+            {"PATH": "/usr/bin:/bin"},
+            2.5,
+        )
+    )
+    assert out.timed_out
+    assert wait_until(lambda: not processes_with(marker), 5), processes_with(marker)
+    assert out.process_bound.startswith(f"no pids cgroup (the run could not join {tmp_path})")

@@ -130,7 +130,8 @@ class _Run:
         self.no_cgroup = "turned off (Limits.use_cgroup)"  # why there is no cgroup
         if spec.limits.use_cgroup:
             self.cgroup, self.no_cgroup = PidsCgroup.create(spec.limits.max_tasks)
-        self.left_cgroup = False  # seen alive outside its cgroup (joining it failed)
+        #: seen alive outside its cgroup after its first second (joining it failed)
+        self.left_cgroup = False
         self.ns: int | None = None
         self.info = b""
         self.max_seen = 0
@@ -163,6 +164,7 @@ class _Run:
             if self.info_w >= 0:
                 os.close(self.info_w)
                 self.info_w = -1
+        self.started = time.monotonic()
         os.set_blocking(self.out_r, False)
         if self.info_r >= 0:
             os.set_blocking(self.info_r, False)
@@ -229,8 +231,9 @@ class _Run:
             pids = self.cgroup.pids()
             if pids or self.proc.poll() is not None:
                 return pids
-            # the run is alive but not in the cgroup (joining failed): count it another way
-            self.left_cgroup = True
+            # the run is alive but not in the cgroup (joining failed, or not yet done as
+            # the run starts): count it another way
+            self.left_cgroup = time.monotonic() - self.started > 1.0
         if self.mode == "bwrap":
             return pids_in_namespace(self.ns, bound) if self.ns is not None else []
         return descendants(self.proc.pid, session=self.proc.pid)
