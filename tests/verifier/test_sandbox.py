@@ -17,7 +17,7 @@ from acrouter.domain import Cancelled
 from acrouter.verifier.environment import build_env
 from acrouter.verifier.limits import Limits
 from acrouter.verifier.output import OutputCap
-from acrouter.verifier.processes import PidsCgroup, pids_cgroup_parents
+from acrouter.verifier.processes import PidsCgroup, find_pids_cgroups, pids_cgroup_parents
 from acrouter.verifier.sandbox import RunSpec, run_command
 
 from .helpers import CancelWhen, needs_bwrap, processes_with, wait_until
@@ -269,7 +269,8 @@ def test_fork_bomb_is_stopped_and_leaves_nothing(marker: str, use_cgroup: bool) 
 @pytest.mark.slow
 @pytest.mark.skipif(
     not pids_cgroup_parents(),
-    reason="no writable pids cgroup on this machine (not root, or cgroups read-only)",
+    reason="needs a pids cgroup this user may create (as root, or with pids delegated): "
+    + find_pids_cgroups().problem,
 )
 def test_pids_cgroup_is_a_hard_bound(marker: str) -> None:
     # the watcher's bound is out of reach: only pids.max stops the bomb
