@@ -235,16 +235,22 @@ def _changed_on_disk(target: Path, expected: dict[Path, str | None]) -> str | No
         return f"cannot tell whether {target} changed"
     base = expected[target]
     try:
-        now: str | None = target.read_text(encoding="utf-8")
+        now: str | None = target.read_bytes().decode("utf-8")
     except FileNotFoundError:
         now = None
     except (OSError, UnicodeDecodeError):
         return f"{target} changed (it can no longer be read as text)"
-    if now == base:
+    # bases are read with or without newline translation (a diff's files keep their CRLF):
+    # compare the texts, not their line endings (as the editor does)
+    if _lines(now) == _lines(base):
         return None
     if base is None:
         return f"{target} was created"
     return f"{target} was deleted" if now is None else f"{target} changed"
+
+
+def _lines(text: str | None) -> str | None:
+    return None if text is None else text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def cmd_memory(args: argparse.Namespace) -> int:

@@ -200,7 +200,7 @@ def test_cli_details_range_timeout_broken_pipe_and_config_key_names(home, target
 
 
 def test_apply_writes_a_multi_file_edit_whole_or_not_at_all(tmp_path, capsys):
-    from acrouter.cli import _apply
+    from acrouter.cli import _apply, _changed_on_disk
 
     (tmp_path / ".git").mkdir()
     main, helper, new = tmp_path / "m.py", tmp_path / "a_helper.py", tmp_path / "b_new.py"
@@ -227,6 +227,12 @@ def test_apply_writes_a_multi_file_edit_whole_or_not_at_all(tmp_path, capsys):
     # a file the edit changes whose base is not known: refused, not guessed
     assert _apply(files, {"m.py": "b = 2\n"}, tmp_path) == 1
     assert f"cannot tell whether {helper} changed" in capsys.readouterr().err
+    # a CRLF file whose base was read with its CRLF (a diff reply) or translated: unchanged
+    helper.write_bytes(b"h = 0\r\n")
+    assert _changed_on_disk(helper, {helper: "h = 0\r\n"}) is None
+    assert _changed_on_disk(helper, {helper: "h = 0\n"}) is None
+    assert _changed_on_disk(helper, {helper: "h = 1\n"}) == f"{helper} changed"
+    helper.write_text("h = 0\n")
     # unchanged: every file is written
     new.unlink()
     assert _apply(with_new, {**bases, "b_new.py": None}, tmp_path) == 0
