@@ -127,3 +127,29 @@ def test_a_multi_file_edit_carries_what_each_file_held_when_it_was_made(tmp_path
     # a file whose base is unknown is left out: the client refuses to overwrite it blind
     unknown = attrs.evolve(edit, bases={"calc.py": unsaved})
     assert set(convert.base_digests(doc, unknown, str(tmp_path), texts)) == {calc.as_uri()}
+
+
+def test_changed_since_names_the_first_file_that_no_longer_holds_the_base(tmp_path) -> None:
+    # the server's own apply (routeAndComplete with apply: true) checks this first
+    a, b, new = (tmp_path / n for n in ("a.py", "b.py", "new.py"))
+    bases = {
+        a.as_uri(): convert.base_digest("a = 1\n"),  # the requested file: pinned by version
+        b.as_uri(): convert.base_digest("b = 1\n"),
+        new.as_uri(): convert.ABSENT,
+    }
+    now = {a.as_uri(): "a = 2\n", b.as_uri(): "b = 1\r\n", new.as_uri(): None}
+    assert convert.changed_since(bases, a.as_uri(), now.get) is None
+    now[b.as_uri()] = "b = 2\n"
+    assert convert.changed_since(bases, a.as_uri(), now.get) == (
+        "b.py changed on disk since the edit was made"
+    )
+    now[b.as_uri()] = "b = 1\n"
+    now[new.as_uri()] = "created meanwhile\n"
+    assert convert.changed_since(bases, a.as_uri(), now.get) == (
+        "new.py changed on disk since the edit was made"
+    )
+
+    def unreadable(uri: str) -> str | None:
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    assert convert.changed_since(bases, a.as_uri(), unreadable) == "b.py can no longer be read"

@@ -9,7 +9,7 @@ code points.  ``to_domain_position`` and ``to_client_position`` convert with pyg
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -322,6 +322,25 @@ def base_digests(
         for rel, uri in _edit_uris(doc, workspace, new_texts).items()
         if rel in bases
     }
+
+
+def changed_since(
+    bases: Mapping[str, str], requested: str, text_of: Callable[[str], str | None]
+) -> str | None:
+    """The first file (other than the ``requested`` URI, which the WorkspaceEdit pins to
+    its version) that no longer holds what the edit was made from, in words; None when
+    every file still does.  ``text_of(uri)``: the file's text now (the open document's,
+    else the file on disk), None when it does not exist."""
+    for uri, digest in bases.items():
+        if uri == requested:
+            continue
+        try:
+            now = base_digest(text_of(uri))
+        except (OSError, UnicodeDecodeError):
+            return f"{uri_to_path(uri).name} can no longer be read"
+        if now != digest:
+            return f"{uri_to_path(uri).name} changed on disk since the edit was made"
+    return None
 
 
 def attempt_json(a: Attempt) -> dict[str, Any]:

@@ -265,8 +265,21 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         bases = convert.base_digests(doc, result.edit, str(root), texts)
     payload = convert.result_json(result, edit, bases)
     if args.apply and edit is not None:
-        payload.update(await _apply(ls, edit, result.final_model))
+        stale = convert.changed_since(bases, doc.uri, lambda uri: _text_now(ls, uri))
+        if stale is not None:  # never overwrite what changed since the edit was made
+            payload.update({"applied": False, "applyFailure": f"{stale}; nothing was applied"})
+        else:
+            payload.update(await _apply(ls, edit, result.final_model))
     return payload
+
+
+def _text_now(ls: ACRouterServer, uri: str) -> str | None:
+    """A file's text as the editor has it now (open), else on disk; None: no such file."""
+    opened = ls.workspace.text_documents.get(uri)
+    if opened is not None:
+        return opened.source
+    path = uri_to_path(uri)
+    return path.read_bytes().decode("utf-8") if path.exists() else None
 
 
 def _request_document(
