@@ -203,7 +203,7 @@ def _print_result(result, files: dict[str, str], root: Path) -> None:
     print(result.why)
     for rel, new in files.items():
         target = root / rel
-        old = target.read_text(encoding="utf-8") if target.exists() else ""
+        old = target.read_bytes().decode("utf-8", "replace") if target.exists() else ""
         sys.stdout.writelines(
             difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}")
         )

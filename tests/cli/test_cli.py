@@ -287,3 +287,17 @@ def test_apply_refuses_a_multi_file_edit_when_another_file_changed_while_routing
     helper.write_text('NAME = "calc"\n')
     assert main(argv) == 0, capsys.readouterr().err
     assert target.read_text() == RIGHT_CALC and helper.read_text() == 'NAME = "calculator"\n'
+
+
+def test_the_printed_diff_of_a_crlf_file_shows_only_the_changed_line(home, target, fake):
+    # the file keeps its CRLF line breaks; the diff must not show every line as changed
+    fake.behaviours["cheap-m"] = Behaviour(reply=SR_FIX)
+    write_config(home, fake.base_url)
+    target.write_bytes(CALC13.replace("\n", "\r\n").encode())
+    r = complete(home, target, "Fix the bug in add")
+    assert r.returncode == 0, r.stderr
+    body = r.stdout.split("+++ b/calc.py", 1)[1].split("\n")
+    assert [line.rstrip("\r") for line in body if line[:1] in "+-" and line] == [
+        "-    return a - b",
+        "+    return a + b",
+    ]
