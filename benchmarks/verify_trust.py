@@ -236,6 +236,34 @@ def _no_tests_python(text: str) -> tuple[str, int]:
     return "".join(lines), len(gone)
 
 
+def _hollow_tests(root: Path, name: str) -> dict[str, str]:
+    """Every test file naming ``name``, with the bodies of the test functions that name it
+    replaced by ``pass``: the tests are still there and pass whatever the code does (a
+    "fix" that makes the tests expect nothing)."""
+    out: dict[str, str] = {}
+    for path in sorted(root.rglob("test*.py")):
+        if ".venv" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not re.search(rf"\b{name}\b", text):
+            continue
+        tree = ast.parse(text)
+        hits = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and n.name.startswith("test")
+            and re.search(rf"\b{name}\b", ast.get_source_segment(text, n) or "")
+        ]
+        lines = text.splitlines(keepends=True)
+        for node in sorted(hits, key=lambda n: n.lineno, reverse=True):
+            first = node.body[0]
+            lines[first.lineno - 1 : node.end_lineno] = [" " * first.col_offset + "pass\n"]
+        if hits:
+            out[path.relative_to(root).as_posix()] = "".join(lines)
+    return out
+
+
 def _largest_test_file(root: Path, project: Project) -> Path:
     if project.kind == "npm":
         files = sorted((root / "test").rglob("*.js"))
@@ -355,6 +383,11 @@ if _acr_failed:
             "delete a test file's tests",
             {test_rel: emptied},
             note=f"{n_gone} tests/classes of {test_rel}",
+        ),
+        Trial(
+            "break + its tests hollowed (bodies: pass)",
+            {rel: broken, **_hollow_tests(root, broken_name)},
+            note=f"{broken_name} raises",
         ),
         Trial(
             "break + conftest forcing passed",

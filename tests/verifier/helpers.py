@@ -110,7 +110,8 @@ def wait_until(cond: Callable[[], bool], timeout_s: float, step_s: float = 0.05)
 
 
 def task_for(root: Path, command: str | None = None, **kw: object) -> Task:
-    return Task(task_id="t1", kind="bug_fixing", workspace=str(root), test_command=command, **kw)  # type: ignore[arg-type]
+    kw.setdefault("kind", "bug_fixing")
+    return Task(task_id="t1", workspace=str(root), test_command=command, **kw)  # type: ignore[arg-type]
 
 
 def pytest_cmd(root: Path, *extra: str) -> str:
@@ -159,8 +160,8 @@ class Shared:
         kw.setdefault("cache_dir", self.cache_dir)
         return verifier(**kw)
 
-    def task(self, *extra: str) -> Task:
-        return task_for(self.root, pytest_cmd(self.root, *extra))
+    def task(self, *extra: str, **kw: object) -> Task:
+        return task_for(self.root, pytest_cmd(self.root, *extra), **kw)
 
 
 SMALL = Limits(max_processes=64, max_tasks=256, file_size_bytes=64 * 1024 * 1024)

@@ -86,10 +86,11 @@ def test_node_test_runner_through_npm_test(node_project: Path) -> None:
     ids=["emptied", "skipped"],
 )
 def test_node_cheats_fail(node_project: Path, new_test: str, why: str) -> None:
-    """The bug stays, the test that catches it goes away: not a pass."""
+    """The bug stays, the test that catches it goes away: not a pass, even judged on the
+    edit's own tests (as a test-generation request that changes only tests is)."""
     v = verifier(timeout_s=60)
     out = v.verify(
-        task_for(node_project, "node --test test/"),
+        task_for(node_project, "node --test test/", kind="test_generation"),
         Edit(files={"test/calc.test.js": new_test}),
         "m",
     )
@@ -137,10 +138,11 @@ def test_unittest(tmp_path: Path, with_pytest: bool) -> None:
         if with_pytest
         else "tests.test_calc.TestCalc.test_add"
     )
-    emptied = v.verify(task_for(root, command), Edit(files={"tests/test_calc.py": ""}), "m")
+    own = task_for(root, command, kind="test_generation")  # judged on the edit's own tests
+    emptied = v.verify(own, Edit(files={"tests/test_calc.py": ""}), "m")
     assert emptied.verdict == "fail" and test_id in emptied.detail, emptied.detail
     skipping = TEST_UT.replace("    def test_add", "    @unittest.skip('later')\n    def test_add")
-    skipped = v.verify(task_for(root, command), Edit(files={"tests/test_calc.py": skipping}), "m")
+    skipped = v.verify(own, Edit(files={"tests/test_calc.py": skipping}), "m")
     assert skipped.verdict == "fail" and "became skipped" in skipped.detail, skipped.detail
 
 
@@ -230,7 +232,7 @@ def test_go_test(tmp_path: Path) -> None:
     assert fixed.verdict == "pass" and not fixed.weak, fixed.detail
     assert (fixed.tests_passed_before, fixed.tests_failed_before, fixed.tests_passed) == (1, 1, 2)
     emptied = v.verify(
-        task_for(root, "go test ./..."),
+        task_for(root, "go test ./...", kind="test_generation"),  # on the edit's own tests
         Edit(
             files={
                 "calc_test.go": GO_TEST.split("func TestAdd")[0]

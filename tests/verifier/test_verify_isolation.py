@@ -287,7 +287,8 @@ def test_killing_the_verifier_process_leaves_no_test_process(shared: Shared) -> 
         from acrouter.domain import Edit, Task
         from acrouter.verifier import ProjectVerifier
         edit = Edit(files={{"tests/test_sleep.py": Path({str(edit_file)!r}).read_text()}})
-        task = Task(task_id="t", kind="bug_fixing", workspace={str(shared.root)!r},
+        # a new test file: test generation (a bug fix would first run the user's tests alone)
+        task = Task(task_id="t", kind="test_generation", workspace={str(shared.root)!r},
                     test_command={pytest_cmd(shared.root)!r})
         env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
         ProjectVerifier(timeout_s=300, cache_dir=Path({str(shared.cache_dir)!r}), env=env).verify(task, edit, "m")

@@ -87,7 +87,8 @@ def test_syntax_error_fails_fast_with_the_line(shared: Shared) -> None:
 
 def test_deleted_test_is_not_a_pass(shared: Shared) -> None:
     only_mul = "from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n"
-    v = shared.verifier().verify(shared.task(), Edit(files={"tests/test_calc.py": only_mul}), "m")
+    own = shared.task(kind="test_generation")  # judged on the edit's own tests
+    v = shared.verifier().verify(own, Edit(files={"tests/test_calc.py": only_mul}), "m")
     assert v.verdict == "fail" and "no longer ran: tests/test_calc.py::test_add" in v.detail
 
 
@@ -95,7 +96,8 @@ def test_newly_skipped_test_is_not_a_pass(shared: Shared) -> None:
     skipped = "import pytest\n" + TEST_CALC.replace(
         "def test_add", "@pytest.mark.skip\ndef test_add"
     )
-    v = shared.verifier().verify(shared.task(), Edit(files={"tests/test_calc.py": skipped}), "m")
+    own = shared.task(kind="test_generation")  # judged on the edit's own tests
+    v = shared.verifier().verify(own, Edit(files={"tests/test_calc.py": skipped}), "m")
     assert v.verdict == "fail" and "became skipped" in v.detail
 
 

@@ -28,6 +28,7 @@ from .runspec import run_spec
 from .sandbox import run_command
 from .scratch import Scan, Scratch, ScratchPool, scan_workspace
 from .syntax import syntax_error
+from .testfiles import files_of_the_tests, judge_with_users_tests
 from .unsandboxed import link_shared, refuse_unrewritable
 from .verdict import TestRun, judge
 
@@ -196,17 +197,25 @@ class ProjectVerifier:
         _check_cancel(cancel)
         scan, key, overlay = self._state(root, command, probe, cancel)
         bound: list[str] = []
-
-        def run(edited: bool, token: CancelToken | None) -> TestRun:
-            result = self._run_once(command, root, scan, texts if edited else None, token, overlay)
-            if edited:
-                bound.append(result.process_bound)
-            return result
-
         fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
-        verdict = self.comparison.compare(
-            key, run, probe.weak, cancel, functools.partial(judge, fix_requested=fix)
-        )
+        judging = functools.partial(judge, fix_requested=fix)
+
+        def verdict_with(files: Mapping[str, str]) -> Verdict:
+            def run(edited: bool, token: CancelToken | None) -> TestRun:
+                result = self._run_once(
+                    command, root, scan, files if edited else None, token, overlay
+                )
+                if edited:
+                    bound.append(result.process_bound)
+                return result
+
+            return self.comparison.compare(key, run, probe.weak, cancel, judging)
+
+        tests = files_of_the_tests(texts)
+        if not tests or (task.kind == "test_generation" and len(tests) == len(texts)):
+            verdict = verdict_with(texts)  # (new tests: what else could judge them?)
+        else:
+            verdict = judge_with_users_tests(tests, texts, verdict_with)
         return verdict, bound[-1] if bound else ""
 
     def _state(

@@ -1,0 +1,92 @@
+"""Which files of an edit belong to the tests that judge it.
+
+An edit is judged by the user's tests.  An edit may also change them (new tests, a test
+that was wrong, a renamed function), but then the tests it passes are partly its own: a
+"fix" that rewrites the failing assertion to expect the bug, or a ``conftest.py`` hook
+that reports every test as passed, passes its own tests.  So the verifier judges the
+edit's other files with the tests as they were, and then the whole edit (see
+``ProjectVerifier``).  A file belongs to the tests when it is a test file by its
+runner's naming rules, lies in a test folder, or configures a test runner.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import PurePosixPath
+
+import attrs
+
+from ..domain import Verdict
+
+#: folders whose files are the tests' (fixtures, helpers, data, the tests themselves)
+TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs"})
+#: files that configure a test runner, or how the tests are run
+CONFIG_FILES = frozenset(
+    {
+        "conftest.py",
+        "pytest.ini",
+        "tox.ini",
+        "setup.cfg",
+        "pyproject.toml",
+        "noxfile.py",
+        ".coveragerc",
+        "package.json",
+        ".mocharc.json",
+        ".mocharc.js",
+        ".mocharc.cjs",
+        ".mocharc.yml",
+        ".mocharc.yaml",
+        ".taprc",
+    }
+)
+_CONFIG_RE = re.compile(r"^(jest|vitest|karma|ava|playwright)\.config\.[a-z]+$")
+_TEST_NAME_RE = re.compile(
+    r"^(test_.*\.py|.*_test\.py|.*_test\.go"
+    r"|.*\.(test|spec)\.(js|jsx|ts|tsx|mjs|cjs|mts|cts))$"
+)
+
+
+def is_test_file(rel: str) -> bool:
+    """Whether the workspace-relative path ``rel`` belongs to the tests."""
+    parts = PurePosixPath(rel.replace("\\", "/")).parts
+    if not parts:
+        return False
+    name = parts[-1].lower()
+    if name in CONFIG_FILES or _CONFIG_RE.match(name) or _TEST_NAME_RE.match(name):
+        return True
+    return any(p.lower() in TEST_DIRS for p in parts[:-1])
+
+
+def files_of_the_tests(paths: Iterable[str]) -> list[str]:
+    """The paths among ``paths`` that belong to the tests, sorted."""
+    return sorted(p for p in paths if is_test_file(p))
+
+
+def _names(paths: list[str], limit: int = 3) -> str:
+    shown = ", ".join(paths[:limit])
+    return f"{shown} and {len(paths) - limit} more" if len(paths) > limit else shown
+
+
+def judge_with_users_tests(
+    tests: list[str],
+    texts: Mapping[str, str],
+    verdict_with: Callable[[Mapping[str, str]], Verdict],
+) -> Verdict:
+    """The verdict on an edit that changes the tests' files ``tests``: its other files
+    judged with the tests as they were (``verdict_with(files)`` verifies ``files``), and,
+    when that passes, the whole edit.  Both must pass."""
+    named = _names(tests)
+    users = verdict_with({r: t for r, t in texts.items() if r not in set(tests)})
+    if users.verdict != "pass":
+        return attrs.evolve(
+            users,
+            detail=f"with your tests (the edit's changes to {named} set aside): {users.detail}",
+        )
+    whole = verdict_with(texts)
+    if whole.verdict != "pass":
+        return attrs.evolve(whole, detail=f"with its own changes to {named}: {whole.detail}")
+    return attrs.evolve(
+        whole,
+        detail=f"with your tests: {users.detail}; with its changes to {named}: {whole.detail}",
+    )

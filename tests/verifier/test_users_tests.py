@@ -1,0 +1,126 @@
+"""An edit is judged by the user's tests: when it also changes the tests' files (a test,
+a conftest.py, the runner's configuration), its other files are judged with the tests as
+they were, then the whole edit; both must pass.  Otherwise a "fix" that rewrites the
+failing assertion to expect the bug, or a conftest hook reporting every test as passed,
+would be a verified edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+from acrouter.verifier.testfiles import files_of_the_tests, is_test_file
+
+from .helpers import CALC, CALC_FIXED, TEST_CALC, pytest_cmd, task_for, verifier, write_tree
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "tests/test_calc.py",
+        "test_calc.py",
+        "pkg/calc_test.py",
+        "conftest.py",
+        "sub/conftest.py",
+        "tests/helpers.py",
+        "tests/data/case.json",
+        "pytest.ini",
+        "pyproject.toml",
+        "setup.cfg",
+        "tox.ini",
+        "src/__tests__/calc.js",
+        "src/calc.test.ts",
+        "src/calc.spec.js",
+        "package.json",
+        "jest.config.js",
+        "vitest.config.mts",
+        "calc_test.go",
+        "test/index.js",
+    ],
+)
+def test_what_belongs_to_the_tests(rel: str) -> None:
+    assert is_test_file(rel)
+
+
+@pytest.mark.parametrize(
+    "rel", ["calc.py", "src/calc.ts", "pkg/testing_utils.py", "contest.py", "README.md"]
+)
+def test_what_does_not(rel: str) -> None:
+    assert not is_test_file(rel)
+
+
+def test_the_files_of_the_tests_are_sorted() -> None:
+    assert files_of_the_tests(["calc.py", "tests/test_b.py", "conftest.py"]) == [
+        "conftest.py",
+        "tests/test_b.py",
+    ]
+
+
+@pytest.fixture
+def proj(tmp_path: Path) -> Path:
+    return write_tree(tmp_path / "proj", {"calc.py": CALC, "tests/test_calc.py": TEST_CALC})
+
+
+def test_a_fix_that_rewrites_the_failing_assertion_is_not_verified(proj: Path) -> None:
+    cheat = TEST_CALC.replace("assert add(2, 3) == 5", "assert add(2, 3) == -1")
+    v = verifier().verify(
+        task_for(proj, pytest_cmd(proj)), Edit(files={"tests/test_calc.py": cheat}), "m"
+    )
+    assert v.verdict == "fail" and v.counted, v.detail
+    assert v.detail.startswith(
+        "with your tests (the edit's changes to tests/test_calc.py set aside): "
+        "1 failing test: tests/test_calc.py::test_add"
+    )
+
+
+FORCE_PASSED = """\
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    outcome.get_result().outcome = "passed"
+"""
+
+
+def test_a_conftest_hook_that_reports_every_test_passed_is_set_aside(proj: Path) -> None:
+    broken = CALC_FIXED.replace("a * b", "a ** b")  # fixes add, breaks mul
+    edit = Edit(files={"calc.py": broken, "conftest.py": FORCE_PASSED})
+    v = verifier().verify(task_for(proj, pytest_cmd(proj)), edit, "m")
+    assert v.verdict == "fail", v.detail
+    assert v.detail.startswith(
+        "with your tests (the edit's changes to conftest.py set aside): "
+        "broke 1 previously passing test: tests/test_calc.py::test_mul"
+    )
+    # a test-generation request that also changes code is judged the same way
+    v = verifier().verify(task_for(proj, pytest_cmd(proj), kind="test_generation"), edit, "m")
+    assert v.verdict == "fail" and "conftest.py set aside" in v.detail
+
+
+def test_a_fix_with_a_new_test_passes_both_ways(proj: Path) -> None:
+    more = TEST_CALC + "\n\ndef test_add_negative():\n    assert add(-2, -3) == -5\n"
+    edit = Edit(files={"calc.py": CALC_FIXED, "tests/test_calc.py": more})
+    v = verifier().verify(task_for(proj, pytest_cmd(proj)), edit, "m")
+    assert v.verdict == "pass", v.detail
+    assert v.detail.startswith("with your tests: 2 passed, 0 failed (before: 1 passed, 1 failed)")
+    assert "; with its changes to tests/test_calc.py: 3 passed, 0 failed" in v.detail
+    assert v.tests_passed == 3  # the counts are the whole edit's
+
+
+def test_a_fix_whose_new_test_fails_is_not_verified(proj: Path) -> None:
+    wrong = TEST_CALC + "\n\ndef test_add_negative():\n    assert add(-2, -3) == 5\n"
+    edit = Edit(files={"calc.py": CALC_FIXED, "tests/test_calc.py": wrong})
+    v = verifier().verify(task_for(proj, pytest_cmd(proj)), edit, "m")
+    assert v.verdict == "fail" and v.counted, v.detail
+    assert v.detail.startswith("with its own changes to tests/test_calc.py: ")
+    assert "test_add_negative" in v.detail
+
+
+def test_new_tests_for_a_test_generation_request_are_judged_once(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "proj", {"calc.py": CALC_FIXED, "tests/test_calc.py": TEST_CALC})
+    more = TEST_CALC + "\n\ndef test_mul_zero():\n    assert mul(0, 3) == 0\n"
+    task = task_for(root, pytest_cmd(root), kind="test_generation")
+    v = verifier().verify(task, Edit(files={"tests/test_calc.py": more}), "m")
+    assert v.verdict == "pass" and v.detail == "3 passed, 0 failed (before: 2 passed, 0 failed)"
