@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from acrouter.domain import Edit
+from acrouter.domain import Document, Edit
 from acrouter.verifier.testfiles import files_of_the_tests, is_test_file
 
 from .helpers import CALC, CALC_FIXED, TEST_CALC, pytest_cmd, task_for, verifier, write_tree
@@ -124,3 +124,20 @@ def test_new_tests_for_a_test_generation_request_are_judged_once(tmp_path: Path)
     task = task_for(root, pytest_cmd(root), kind="test_generation")
     v = verifier().verify(task, Edit(files={"tests/test_calc.py": more}), "m")
     assert v.verdict == "pass" and v.detail == "3 passed, 0 failed (before: 2 passed, 0 failed)"
+
+
+def test_a_request_on_a_test_file_is_judged_on_the_edited_tests(tmp_path: Path) -> None:
+    # the test is wrong (add is right): the user opens the test file and asks to fix it
+    wrong_test = TEST_CALC.replace("== 5", "== 6")
+    root = write_tree(tmp_path / "proj", {"calc.py": CALC_FIXED, "tests/test_calc.py": wrong_test})
+    test_file = root / "tests" / "test_calc.py"
+    doc = Document(uri=test_file.as_uri(), path=str(test_file), text=wrong_test)
+    edit = Edit(files={"tests/test_calc.py": TEST_CALC})
+    v = verifier().verify(task_for(root, pytest_cmd(root), document=doc), edit, "m")
+    assert v.verdict == "pass", v.detail
+    assert "set aside" not in v.detail
+    # the same edit asked for from calc.py: the tests were not what the user asked about
+    calc = root / "calc.py"
+    other = Document(uri=calc.as_uri(), path=str(calc), text=CALC_FIXED)
+    v = verifier().verify(task_for(root, pytest_cmd(root), document=other), edit, "m")
+    assert v.verdict == "fail" and "set aside" in v.detail

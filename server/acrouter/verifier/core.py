@@ -28,7 +28,7 @@ from .runspec import run_spec
 from .sandbox import run_command
 from .scratch import Scan, Scratch, ScratchPool, scan_workspace
 from .syntax import syntax_error
-from .testfiles import files_of_the_tests, judge_with_users_tests
+from .testfiles import asks_for_tests, files_of_the_tests, judge_with_users_tests
 from .unsandboxed import link_shared, refuse_unrewritable
 from .verdict import TestRun, judge
 
@@ -212,8 +212,8 @@ class ProjectVerifier:
             return self.comparison.compare(key, run, probe.weak, cancel, judging)
 
         tests = files_of_the_tests(texts)
-        if not tests or (task.kind == "test_generation" and len(tests) == len(texts)):
-            verdict = verdict_with(texts)  # (new tests: what else could judge them?)
+        if not tests or (asks_for_tests(task, root) and len(tests) == len(texts)):
+            verdict = verdict_with(texts)  # (the tests asked for: what else could judge them?)
         else:
             verdict = judge_with_users_tests(tests, texts, verdict_with)
         return verdict, bound[-1] if bound else ""

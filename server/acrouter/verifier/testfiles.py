@@ -5,19 +5,21 @@ that was wrong, a renamed function), but then the tests it passes are partly its
 "fix" that rewrites the failing assertion to expect the bug, or a ``conftest.py`` hook
 that reports every test as passed, passes its own tests.  So the verifier judges the
 edit's other files with the tests as they were, and then the whole edit (see
-``ProjectVerifier``).  A file belongs to the tests when it is a test file by its
+``ProjectVerifier``), unless the request is about the tests themselves and the edit
+changes nothing else (:func:`asks_for_tests`).  A file belongs to the tests when it is a test file by its
 runner's naming rules, lies in a test folder, or configures a test runner.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import attrs
 
-from ..domain import Verdict
+from ..domain import Task, Verdict
 
 #: folders whose files are the tests' (fixtures, helpers, data, the tests themselves)
 TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs"})
@@ -56,6 +58,22 @@ def is_test_file(rel: str) -> bool:
     if name in CONFIG_FILES or _CONFIG_RE.match(name) or _TEST_NAME_RE.match(name):
         return True
     return any(p.lower() in TEST_DIRS for p in parts[:-1])
+
+
+def asks_for_tests(task: Task, root: Path) -> bool:
+    """Whether the request is about the tests themselves: new tests (a test-generation
+    request), or a request made on a test file.  An edit of such a request that changes
+    only the tests' files is judged on them: the user asked for those changes."""
+    if task.kind == "test_generation":
+        return True
+    doc = task.document
+    if doc is None:
+        return False
+    try:
+        rel = Path(os.path.realpath(doc.path)).relative_to(root).as_posix()
+    except ValueError:
+        return False
+    return is_test_file(rel)
 
 
 def files_of_the_tests(paths: Iterable[str]) -> list[str]:
