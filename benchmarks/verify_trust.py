@@ -6,11 +6,12 @@ applies a catalogue of edits and records the verdict of each, along the two path
 product has:
 
 - **editor**: the edit as a model's reply (a unified diff in a ```diff block) read by
-  ``prompts.parse.parse_reply``, which applies the guard that no top-level definition
-  or import is dropped (``edits.guard``), then ``ProjectVerifier.verify``: what the
-  editor and ``acrouter complete`` run;
-- **verify**: the edit as new full file texts (``Edit(files=...)``) straight into
-  ``ProjectVerifier.verify``: what ``acrouter verify`` runs.
+  ``prompts.parse.parse_reply``, which applies the guard that no top-level definition,
+  import or method of a kept class is dropped (``definitions.guard``), then
+  ``ProjectVerifier.verify``: what the editor and ``acrouter complete`` run;
+- **verify**: the edit as new full file texts (``Edit(files=...)``) through
+  ``verifier.cli.verify_edit``, the function ``acrouter verify`` runs: the same guard
+  with no removal asked for, then ``ProjectVerifier.verify``.
 
 The catalogue: controls that must pass (a no-op edit, a comment added) and edits that
 must never come back as a verified pass: a covered function broken, a definition the
@@ -26,10 +27,8 @@ exist where the escaping edits tried to write.
 
 Prints a table project x edit -> verdict and the verifier's reason, then
 ``false passes: N`` naming every edit that passed when it must not; exits 1 if N > 0
-(or if anything was written outside the sandbox).  A "drop" edit is caught by the
-reply guard only: ``acrouter verify`` has no instruction to check removals against,
-so its pass there is listed apart, not counted.  A second table repeats the verdicts
-with an edit per line and a project per column.
+(or if anything was written outside the sandbox).  A second table repeats the
+verdicts with an edit per line and a project per column.
 
     .venv/bin/python benchmarks/verify_trust.py [--work DIR] [--only NAME ...] [--edits NAME ...]
 
@@ -56,6 +55,7 @@ from acrouter.domain import Document, Edit, Task, Verdict
 from acrouter.errors import ParseError
 from acrouter.prompts.parse import parse_reply
 from acrouter.verifier import ProjectVerifier
+from acrouter.verifier.cli import verify_edit
 from real_projects import PROJECTS, Project, fetch, release
 
 INSTRUCTION = "Improve this code"
@@ -82,9 +82,6 @@ class Trial:
     name: str
     files: dict[str, str]
     may_pass: bool = False  # a control: it should pass
-    #: the guard on a model's reply is what must stop it (``acrouter verify`` has no
-    #: instruction to tell a wanted removal from a lost definition)
-    guarded: bool = False
     note: str = ""  # what was chosen, e.g. the function broken
 
 
@@ -102,7 +99,7 @@ class Row:
     def false_pass(self) -> bool:
         if self.trial.may_pass:
             return False
-        return self.editor == "pass" or (self.verify == "pass" and not self.trial.guarded)
+        return "pass" in (self.editor, self.verify)
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -311,7 +308,7 @@ def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
             *trials,
             Trial("comment", {rel: text + "\n// a harmless comment\n"}, may_pass=True),
             Trial("break covered", {rel: broken}, note="the exported function throws"),
-            Trial("drop uncovered", {rel: dropped}, guarded=True, note=dropped_name),
+            Trial("drop uncovered", {rel: dropped}, note=dropped_name),
             Trial("truncate", {rel: half}),
             Trial("process.exit(0) in index.js", {rel: "process.exit(0);\n" + text}),
             Trial(
@@ -362,9 +359,9 @@ if _acr_failed:
         *trials,
         Trial("comment", {rel: text + "\n# a harmless comment\n"}, may_pass=True),
         Trial("break covered", {rel: broken}, note=f"{broken_name} raises"),
-        Trial("drop uncovered", {rel: dropped}, guarded=True, note=dropped_name),
+        Trial("drop uncovered", {rel: dropped}, note=dropped_name),
         *(
-            [Trial("drop an untested method", {rel: method[0]}, guarded=True, note=method[1])]
+            [Trial("drop an untested method", {rel: method[0]}, note=method[1])]
             if (method := _drop_method(text, tests))
             else []
         ),
@@ -501,8 +498,7 @@ def run_trial(
 ) -> tuple[str, str, str, str]:
     """(editor verdict, why, verify verdict, why) for one trial."""
     edit = Edit(files=trial.files)
-    direct = verifier().verify(_task(project, root, project.edit_file), edit, "verify-trust")
-    verify, verify_why = _short(direct)
+    verify, verify_why = _short(verify_edit(verifier(), str(root), edit, project.command))
     if all(
         (root / rel).is_file() and (root / rel).read_text(encoding="utf-8") == new
         for rel, new in trial.files.items()
@@ -599,14 +595,8 @@ def main() -> None:
     harmless_failed = [
         r for r in rows if r.trial.may_pass and not {r.editor, r.verify} <= {"pass", "n/a"}
     ]
-    guarded = [r for r in rows if r.trial.guarded and r.verify == "pass"]
     escaped_rows = [r for r in rows if r.escaped]
     print()
-    if guarded:
-        print(
-            "passed by acrouter verify, stopped by the reply guard only: "
-            + "; ".join(f"{r.project}: {r.trial.name}" for r in guarded)
-        )
     if harmless_failed:
         print(
             "false FAILS on harmless edits: "

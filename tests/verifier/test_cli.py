@@ -155,3 +155,125 @@ def test_settings_come_from_config_toml_and_the_flags_win(
     config.write_text(f'testCommand = "{check}"\nsandbox = "docker"\n')
     assert main([*args, *edit]) == 0
     assert "config.toml: sandbox must be one of bwrap, none" in capsys.readouterr().err
+
+
+#: a module with code no test reaches: ``scale`` and ``Meter.reset``
+KEPT = """\
+def add(a, b):
+    return a + b
+
+
+def scale(a):
+    return a * 10
+
+
+class Meter:
+    def __init__(self):
+        self.total = 0
+
+    def count(self, n):
+        self.total = add(self.total, n)
+
+    def reset(self):
+        self.total = 0
+"""
+KEPT_TESTS = """\
+from calc import Meter, add
+
+
+def test_add():
+    assert add(2, 3) == 5
+
+
+def test_meter():
+    m = Meter()
+    m.count(2)
+    assert m.total == 2
+"""
+
+
+def _removal_workspace(tmp_path: Path) -> list[str]:
+    """A project whose tests do not reach ``scale`` nor ``Meter.reset``; the arguments
+    that verify an edit of it (pytest per test, unsandboxed: the suite is ours)."""
+    ws = tmp_path / "ws"
+    (ws / "tests").mkdir(parents=True)
+    (ws / "calc.py").write_text(KEPT)
+    (ws / "tests" / "test_calc.py").write_text(KEPT_TESTS)
+    (ws / "pytest.ini").write_text("[pytest]\npythonpath = .\n")
+    return [
+        "verify",
+        "--workspace",
+        str(ws),
+        "--test-command",
+        pytest_cmd(ws),
+        "--sandbox",
+        "none",
+        "--json",
+    ]
+
+
+def test_an_edit_dropping_untested_code_is_refused_unless_removal_is_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The guard of a model's reply runs on every file the edit changes, with no
+    removal asked for: deleting a function the tests never call is refused before any
+    test runs (exit 2, the guard's message naming it); ``--allow-removal`` leaves the
+    verdict to the tests, which pass."""
+    args = _removal_workspace(tmp_path)
+    without_scale = KEPT.replace("def scale(a):\n    return a * 10\n\n\n", "")
+    edit = ["--edit", _edit(tmp_path, {"files": {"calc.py": without_scale}})]
+    assert main([*args, *edit]) == 2
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "error" and not out["counted"]
+    assert out["detail"] == (
+        "the edit would delete 1 definition(s), method(s) or import(s) of calc.py that the "
+        "instruction did not ask to remove: scale (pass --allow-removal if the removal is "
+        "meant)"
+    )
+    assert out["testsPassed"] is None and out["testsPassedBefore"] is None  # no test ran
+    assert set(out) >= {"sandbox", "bwrap"}  # the shape of every verdict
+    assert main([*args, *edit, "--allow-removal"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["verdict"], out["testsPassed"], out["testsFailed"]) == ("pass", 2, 0)
+    # plain output: the refusal as the verdict's line
+    assert main([a for a in args if a != "--json"] + edit) == 2
+    assert capsys.readouterr().out.startswith(
+        "error: the edit would delete 1 definition(s), method(s) or import(s) of calc.py"
+    )
+
+
+def test_a_diff_dropping_a_method_of_a_kept_class_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _removal_workspace(tmp_path)
+    diff = (
+        "--- a/calc.py\n+++ b/calc.py\n@@ -14,5 +14,2 @@\n"
+        "     def count(self, n):\n         self.total = add(self.total, n)\n"
+        "-\n-    def reset(self):\n-        self.total = 0\n"
+    )
+    assert main([*args, "--edit", _edit(tmp_path, {"diff": diff})]) == 2
+    detail = json.loads(capsys.readouterr().out)["detail"]
+    assert detail.endswith(
+        "of calc.py that the instruction did not ask to remove: Meter.reset"
+        " (pass --allow-removal if the removal is meant)"
+    )
+    assert main([*args, "--edit", _edit(tmp_path, {"diff": diff}), "--allow-removal"]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "pass"
+
+
+def test_an_edit_that_keeps_every_definition_is_judged_by_the_tests(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Changed bodies, a definition added, one moved to a new file of the same edit:
+    nothing is lost, so the tests decide (a broken ``add`` fails, exit 1)."""
+    args = _removal_workspace(tmp_path)
+    moved = KEPT.replace("def scale(a):\n    return a * 10\n", "from scaling import scale\n")
+    files = {
+        "calc.py": moved + "\n\ndef sub(a, b):\n    return a - b\n",
+        "scaling.py": "def scale(a):\n    return 10 * a\n",
+    }
+    assert main([*args, "--edit", _edit(tmp_path, {"files": files})]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "pass"
+    broken = KEPT.replace("return a + b", "return a - b")
+    assert main([*args, "--edit", _edit(tmp_path, {"files": {"calc.py": broken}})]) == 1
+    assert json.loads(capsys.readouterr().out)["verdict"] == "fail"

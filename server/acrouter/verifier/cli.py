@@ -3,6 +3,13 @@
 The verifier settings (``testCommand``, ``testTimeoutSeconds``, ``sandbox``) come from
 ``$ACROUTER_HOME/config.toml``, as for ``acrouter complete``; the flags win.  Exit code
 0 = pass, 1 = fail, 2 = error (the edit was rejected, no test command, no sandbox, ...).
+
+Before any test runs, the edit passes the guard every model's reply passes
+(``definitions.guard``): an edit that drops a top-level definition or import of a file
+it changes, or a method of a class it keeps, is refused (verdict "error", exit code 2),
+since an untested function deleted would otherwise be a verified pass.  There is no
+instruction to ask for a removal, so ``--allow-removal`` skips the guard and the tests
+alone decide.
 """
 
 from __future__ import annotations
@@ -10,14 +17,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from ..config import DEFAULTS, Settings, acrouter_home, load_config_file
+from ..definitions import guard
 from ..domain import Edit, Task, Verdict
+from ..errors import ParseError, VerifyError
 from .baseline import default_cache_dir
 from .core import SANDBOX_MODES, ProjectVerifier
+from .edits import edit_texts
+from .workspace import resolve_edit_path
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +43,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description='Apply EDIT.json ({"files": {path: content}} or {"diff": "..."}) to a '
         "scratch copy of the workspace, run its tests in a sandbox, and compare with a run "
         "without the edit. testCommand, testTimeoutSeconds and sandbox come from config.toml "
-        "in $ACROUTER_HOME (as for acrouter complete) unless given as flags. Exit code: 0 pass, "
-        "1 fail, 2 error.",
+        "in $ACROUTER_HOME (as for acrouter complete) unless given as flags. An edit that drops "
+        "a top-level definition or import of a file it changes, or a method of a class it "
+        "keeps, is refused before any test runs (see --allow-removal). Exit code: 0 pass, "
+        "1 fail, 2 error (refused, or the tests could not run).",
     )
     p.add_argument("--workspace", required=True, help="the project folder")
     p.add_argument("--edit", required=True, help="the edit as JSON ('-' reads stdin)")
@@ -58,6 +72,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--no-cache",
         action="store_true",
         help="run the baseline (the tests without the edit) again and replace its cached entry",
+    )
+    p.add_argument(
+        "--allow-removal",
+        action="store_true",
+        help="the edit is meant to remove code: do not refuse it for dropping top-level "
+        "definitions, imports or methods of a kept class; the tests alone decide",
     )
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     p.set_defaults(func=run)
@@ -105,6 +125,55 @@ def verdict_json(v: Verdict, verifier: ProjectVerifier | None = None) -> dict[st
     return out
 
 
+def dropped_code(workspace: str, edit: Edit) -> str:
+    """The guard's refusal when ``edit`` drops code from the workspace's files (top-level
+    definitions, imports, methods of a class it keeps), as for a model's reply to an
+    empty instruction: nothing was asked to be removed.  Empty when it drops nothing, or
+    when the edit cannot be read against the workspace (the verifier then says why)."""
+    root = Path(os.path.realpath(workspace))
+    if not root.is_dir():
+        return ""
+    try:
+        news = edit_texts(root, edit)
+        paths = {rel: resolve_edit_path(root, rel) for rel in news}
+    except VerifyError:
+        return ""
+    olds: dict[str, str] = {}
+    for rel, path in paths.items():
+        try:
+            olds[rel] = path.read_text(encoding="utf-8") if path.is_file() else ""
+        except (OSError, UnicodeDecodeError):
+            olds[rel] = ""
+    try:
+        guard(olds, news, language_of=lambda _rel: None, instruction="")
+    except ParseError as exc:
+        return f"{exc} (pass --allow-removal if the removal is meant)"
+    return ""
+
+
+def verify_edit(
+    verifier: ProjectVerifier,
+    workspace: str,
+    edit: Edit,
+    test_command: str | None,
+    *,
+    allow_removal: bool = False,
+) -> Verdict:
+    """What ``acrouter verify`` judges: the guard against dropped code (unless
+    ``allow_removal``), then the workspace's tests with and without the edit."""
+    if not allow_removal:
+        refusal = dropped_code(workspace, edit)
+        if refusal:
+            return Verdict("error", detail=refusal, counted=False)
+    task = Task(
+        task_id="cli-verify",
+        kind="bug_fixing",
+        workspace=workspace,
+        test_command=test_command,
+    )
+    return verifier.verify(task, edit, "cli")
+
+
 def _settings() -> Settings:
     """config.toml's settings (its problems on stderr); the defaults when there is none."""
     path = acrouter_home() / "config.toml"
@@ -132,13 +201,9 @@ def run(args: argparse.Namespace) -> int:
         verdict = Verdict("error", detail=f"cannot read the edit {args.edit}: {exc}")
     else:
         workspace = str(Path(args.workspace).expanduser().resolve())
-        task = Task(
-            task_id="cli-verify",
-            kind="bug_fixing",
-            workspace=workspace,
-            test_command=test_command,
+        verdict = verify_edit(
+            verifier, workspace, edit, test_command, allow_removal=args.allow_removal
         )
-        verdict = verifier.verify(task, edit, "cli")
     if args.json:
         print(json.dumps(verdict_json(verdict, verifier)))
     else:
