@@ -13,6 +13,9 @@ Formats (see README, "What the model sees"):
 - one fenced block: it replaces the selection, or, with no selection, the whole file
   (only accepted when the file was sent whole).
 
+SEARCH/REPLACE blocks are read line by line between their markers: fence lines inside
+them are code, whatever fences wrap them.  Fenced blocks are found by ``prompts.fences``.
+
 """
 
 from __future__ import annotations

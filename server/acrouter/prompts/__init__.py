@@ -18,7 +18,8 @@ may drop top-level definitions or imports the instruction did not ask to remove.
 
 Modules: ``messages`` (``ChatPrompts``, the budget, the order of the sections),
 ``excerpt`` (the file: outline and excerpts when it is too large), ``feedback`` (the
-tests before the edit, why earlier attempts failed), ``parse`` (reply -> Edit).
+tests before the edit, why earlier attempts failed), ``parse`` (reply -> Edit),
+``fences`` (fenced blocks in a reply; a fence for code that holds fence lines).
 """
 
 from .excerpt import outline

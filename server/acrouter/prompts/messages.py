@@ -16,6 +16,7 @@ from acrouter.domain import Completion, Edit, PromptContext, Task
 
 from .excerpt import outline, rel_path, wanted_lines
 from .feedback import render_baseline, render_feedback
+from .fences import fence_for
 from .parse import parse_reply
 
 #: Characters per token assumed when turning a token budget into text (conservative).
@@ -34,22 +35,25 @@ FORMAT_SEARCH_REPLACE = """\
 Reply with SEARCH/REPLACE blocks, each in exactly this form:
 
 {path}
-```{lang}
+{fence}{lang}
 <<<<<<< SEARCH
 the exact existing lines to change, copied from the file with their indentation
 =======
 the new lines
 >>>>>>> REPLACE
-```
+{fence}
 
 The SEARCH part must match existing lines of the file exactly and only once: include
 enough lines to make it unique, and nothing more. Use several blocks for several
 changes; a block may name another file of the workspace (an empty SEARCH part creates
-a new file). Do not elide code with comments like '...'."""
+a new file). Do not elide code with comments like '...'. When code you write holds
+lines of ``` (three backticks), fence it with more backticks than any of its lines
+holds (````)."""
 
 FORMAT_SELECTION = (
     "Reply with exactly ONE fenced code block that replaces the selected lines (keep their "
-    "indentation). Do not elide code with comments like '...'."
+    "indentation). Do not elide code with comments like '...'. When the code holds lines of "
+    "``` (three backticks), fence it with more backticks than any of its lines holds (````)."
 )
 
 
@@ -89,9 +93,10 @@ class ChatPrompts:
         n_lines = len(text.splitlines())
         budget = self._file_budget(task, context)
         parts: list[str] = []
+        fence = fence_for(text)  # longer than any run of backticks in the file
         if self.file_sent_whole(task, context):
             parts.append(
-                f"File: {rel} ({n_lines} lines)\n```{lang}\n{text}{'' if text.endswith(chr(10)) or not text else chr(10)}```"
+                f"File: {rel} ({n_lines} lines)\n{fence}{lang}\n{text}{'' if text.endswith(chr(10)) or not text else chr(10)}{fence}"
             )
             used = len(text)
         else:
@@ -101,7 +106,7 @@ class ChatPrompts:
             shown = []
             for a, b in wanted_lines(task, context, file_share - len(out)):
                 shown.append(
-                    f"Lines {a + 1}-{b} of {rel}:\n```{lang}\n{''.join(lines[a:b]).rstrip(chr(10))}\n```"
+                    f"Lines {a + 1}-{b} of {rel}:\n{fence}{lang}\n{''.join(lines[a:b]).rstrip(chr(10))}\n{fence}"
                 )
             parts.append(
                 f"File: {rel} ({n_lines} lines, {len(text):,} characters: too large to show whole). "
@@ -117,7 +122,7 @@ class ChatPrompts:
             r = doc.range
             parts.append(
                 f"Selected lines {r.start.line + 1}-{r.end.line + 1} (replace exactly this part):\n"
-                f"```{lang}\n{selected_text(doc)}\n```"
+                f"{fence}{lang}\n{selected_text(doc)}\n{fence}"
             )
         parts.extend(self._tests(task, budget - used))
         for section in (render_baseline(context.baseline), render_feedback(context.feedback)):
@@ -127,7 +132,7 @@ class ChatPrompts:
         if doc.range is not None:
             parts.append(FORMAT_SELECTION)
         else:
-            parts.append(FORMAT_SEARCH_REPLACE.format(path=rel, lang=lang))
+            parts.append(FORMAT_SEARCH_REPLACE.format(path=rel, lang=lang, fence=fence))
         return [
             {"role": "system", "content": SYSTEM},
             {"role": "user", "content": "\n\n".join(parts)},
@@ -151,7 +156,8 @@ class ChatPrompts:
                 text = (
                     text[:room].rsplit("\n", 1)[0] + "\n[... rest of the test file not shown ...]"
                 )
-            block = f"Test file {rel} (covers this file):\n```\n{text.rstrip(chr(10))}\n```"
+            fence = fence_for(text)
+            block = f"Test file {rel} (covers this file):\n{fence}\n{text.rstrip(chr(10))}\n{fence}"
             out.append(block)
             budget -= len(block)
         return out

@@ -8,7 +8,6 @@ remove (``definitions.guard``).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from acrouter.context import offset_of
@@ -18,8 +17,7 @@ from acrouter.edits import apply_search_replace, has_search_replace, parse_searc
 from acrouter.errors import ParseError, VerifyError
 
 from .excerpt import rel_path
-
-_FENCE = re.compile(r"```([^\n`]*)\n(.*?)(?:\n)?```", re.DOTALL)
+from .fences import DIFF_TAGS, blocks_for, tag_matches
 
 
 def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
@@ -33,30 +31,31 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
     root = Path(task.workspace) if task.workspace else Path(doc.path).parent
     if has_search_replace(reply):
         return _search_replace(task, reply, rel, root)
-    blocks = _FENCE.findall(reply)
+    found = blocks_for(reply, task.language, doc.text)
+    blocks = [(b.tag, b.code) for b in found if b.closed]
     if not blocks:
+        if found:
+            raise ParseError("the reply's fenced code block is never closed (cut short?)")
         raise ParseError("the reply holds neither SEARCH/REPLACE blocks nor a fenced code block")
-    diffs = [b for tag, b in blocks if tag.strip().lower() in ("diff", "patch")]
+    diffs = [b for tag, b in blocks if tag in DIFF_TAGS]
     if diffs:
         from acrouter.verifier import apply_diff_texts
 
         read: dict[str, str | None] = {}
         try:
-            news = apply_diff_texts(
-                root, diffs[0] + "\n", overrides={doc.path: doc.text}, read=read
-            )
+            news = apply_diff_texts(root, diffs[0], overrides={doc.path: doc.text}, read=read)
         except VerifyError as exc:
             raise ParseError(f"the diff does not apply: {exc}") from None
         _guard(task, rel, root, news)
         return Edit(files=news, bases=read)
     if len(blocks) > 1:
-        lang = (task.language or "").lower()
-        tagged = [b for tag, b in blocks if tag.strip().lower() == lang]
+        tagged = [b for tag, b in blocks if tag_matches(tag, task.language)]
         if len(tagged) != 1:
             raise ParseError(f"the reply holds {len(blocks)} code blocks; expected one")
         code = tagged[0]
     else:
         code = blocks[0][1]
+    code = code.removesuffix("\n")  # the fence's own line end; the file's is restored below
     if doc.range is None:
         if not sent_whole:
             raise ParseError(

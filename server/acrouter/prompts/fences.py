@@ -1,0 +1,183 @@
+"""Fenced code blocks: finding them in a model's reply, and fencing code for the prompt.
+
+Blocks are found the CommonMark way: an opening fence is a line of at least three
+backticks (or tildes), optionally followed by an info string (the language tag); the
+block ends at the first line holding only a fence of the same character, at least as
+long, indented by at most three spaces (or by as much as the opening fence).  So a
+```` fence may hold ``` lines, and a ``` line indented inside a docstring never ends a
+block.  A block never closed is kept as ``closed=False``: a reply cut short must not
+pass for a whole file.
+
+Models often do not lengthen the fence when the code holds ``` lines, so the plain
+reading splits their block at those lines.  ``blocks_for`` then lets the first block run
+on to a later fence line, but only where that is unambiguous: the first block is tagged
+with the task's language (or ``diff``), and what the plain reading leaves between the
+pieces continues the code: mostly lines of the file being edited (never prose), or, for
+a diff, the fence line that ended a piece lies inside a hunk (fewer lines than its
+``@@`` header counts).  It runs on to the last such fence line; blocks after prose stay
+blocks of their own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import attrs
+
+_OPEN = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
+_CLOSE = re.compile(r"^( *)(`{3,}|~{3,})[ \t]*$")
+_BACKTICKS = re.compile(r"`+")
+_HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+
+#: Info strings a model uses for a language id (the editor's ``languageId``).
+_ALIASES = {
+    "python": {"py", "python3"},
+    "javascript": {"js", "jsx", "node"},
+    "typescript": {"ts"},
+    "typescriptreact": {"tsx"},
+    "javascriptreact": {"jsx"},
+    "shellscript": {"sh", "bash", "shell", "zsh"},
+    "markdown": {"md"},
+    "rust": {"rs"},
+    "go": {"golang"},
+}
+DIFF_TAGS = ("diff", "patch")
+
+
+@attrs.frozen
+class Block:
+    tag: str  # the first word of the info string, lower-cased ('' when none)
+    code: str  # the lines between the fences, each ending with a newline
+    first: int  # line index of the opening fence
+    last: int  # line index of the closing fence (len(lines) when never closed)
+    closed: bool
+
+
+def fence_for(code: str, char: str = "`") -> str:
+    """A fence for ``code`` that no line of it can close: one longer than its longest run
+    of backticks, at least three."""
+    longest = max((len(m) for m in _BACKTICKS.findall(code)), default=0) if char == "`" else 0
+    return char * max(3, longest + 1)
+
+
+def tag_matches(tag: str, language: str | None) -> bool:
+    lang = (language or "").lower()
+    return bool(lang) and (tag == lang or tag in _ALIASES.get(lang, ()))
+
+
+def find_blocks(reply: str) -> list[Block]:
+    """The reply's fenced blocks, read the CommonMark way (see the module docstring)."""
+    lines = reply.splitlines()
+    out: list[Block] = []
+    i = 0
+    while i < len(lines):
+        m = _OPEN.match(lines[i])
+        if m is None or (m.group(2)[0] == "`" and "`" in m.group(3)):
+            i += 1
+            continue
+        indent, fence = len(m.group(1)), m.group(2)
+        j = i + 1
+        while j < len(lines) and not _closes(lines[j], fence, indent):
+            j += 1
+        out.append(_block(lines, i, j, m.group(3), indent, fence))
+        i = j + 1
+    return out
+
+
+def blocks_for(reply: str, language: str | None, original: str) -> list[Block]:
+    """``find_blocks``, unless the plain reading split one block at fence lines of its own
+    code: then the first block runs on, over each piece that continues its code, to the
+    last fence line that can close it (see the module docstring).  ``original`` is the
+    text the reply edits."""
+    naive = find_blocks(reply)
+    if len(naive) < 2:
+        return naive
+    head = naive[0]
+    diff = head.tag in DIFF_TAGS
+    if not diff and not tag_matches(head.tag, language):
+        return naive
+    lines = reply.splitlines()
+    fence = _OPEN.match(lines[head.first])
+    assert fence is not None
+    indent, marker = len(fence.group(1)), fence.group(2)
+    known = {line.strip() for line in original.splitlines() if line.strip()}
+    merged, evidence = head.last, False
+    for prev, block in itertools.pairwise(naive):
+        if diff:  # the fence line that ended the piece lies inside a hunk: it is a diff line
+            if not _in_hunk(lines[head.first + 1 : prev.last]):
+                break
+            evidence = True
+        else:  # what lies between the pieces is mostly the file's own lines, never prose
+            said = [line.strip() for line in lines[prev.last + 1 : block.first] if line.strip()]
+            if 2 * sum(line in known for line in said) < len(said):
+                break
+            evidence = evidence or bool(said)
+        end = block.last if block.closed and block.last < len(lines) else block.first
+        if not _closes(lines[end], marker, indent):
+            break
+        if evidence and not (diff and _in_hunk(lines[head.first + 1 : end])):
+            merged = end
+        if end == block.first:
+            break
+    if merged == head.last:
+        return naive
+    whole = _block(lines, head.first, merged, fence.group(3), indent, marker)
+    return [whole, *find_blocks("\n".join(lines[merged + 1 :]))]
+
+
+def _in_hunk(lines: list[str]) -> bool:
+    """Whether a unified diff's lines end inside a hunk (fewer lines than its header counts)."""
+    old = new = 0
+    for line in lines:
+        if old > 0 or new > 0:
+            if line.startswith("-"):
+                old -= 1
+            elif line.startswith("+"):
+                new -= 1
+            elif not line.startswith("\\"):  # context (a blank line is one too)
+                old, new = old - 1, new - 1
+            continue
+        m = _HUNK.match(line)
+        if m:
+            old = int(m.group(1) if m.group(1) is not None else 1)
+            new = int(m.group(2) if m.group(2) is not None else 1)
+    return old > 0 or new > 0
+
+
+def _closes(line: str, fence: str, indent: int) -> bool:
+    m = _CLOSE.match(line)
+    return (
+        m is not None
+        and len(m.group(1)) <= max(3, indent)
+        and m.group(2)[0] == fence[0]
+        and len(m.group(2)) >= len(fence)
+    )
+
+
+def _block(lines: list[str], first: int, last: int, info: str, indent: int, fence: str) -> Block:
+    body = [_dedent(line, indent) for line in lines[first + 1 : last]]
+    closed = last < len(lines)
+    if not closed:  # "code```" closing on the code's own last line, as models write
+        for k, line in enumerate(body):
+            stem = line.rstrip()
+            head = stem[: -len(fence)]
+            if stem.endswith(fence) and head.strip() and head[-1] != fence[0]:
+                body = [*body[:k], stem[: -len(fence)]]
+                closed = True
+                break
+    return Block(
+        tag=(info.strip().split() or [""])[0].lower(),
+        code="".join(line + "\n" for line in body),
+        first=first,
+        last=last,
+        closed=closed,
+    )
+
+
+def _dedent(line: str, indent: int) -> str:
+    """CommonMark: up to the opening fence's indentation is removed from each line."""
+    k = 0
+    while k < indent and k < len(line) and line[k] == " ":
+        k += 1
+    return line[k:]
