@@ -54,11 +54,11 @@ class Block:
     closed: bool
 
 
-def fence_for(code: str, char: str = "`") -> str:
-    """A fence for ``code`` that no line of it can close: one longer than its longest run
-    of backticks, at least three."""
-    longest = max((len(m) for m in _BACKTICKS.findall(code)), default=0) if char == "`" else 0
-    return char * max(3, longest + 1)
+def fence_for(code: str) -> str:
+    """A fence for ``code`` that no line of it can close: backticks, one more than its
+    longest run of them, at least three."""
+    longest = max((len(m) for m in _BACKTICKS.findall(code)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def tag_matches(tag: str, language: str | None) -> bool:
