@@ -147,9 +147,11 @@ def cmd_complete(args: argparse.Namespace) -> int:
     else:
         _print_result(result, files, root)
     if args.apply and files and result.verified:
+        from .apply import apply_edit
+
         assert edit is not None
         requested = os.path.relpath(path, os.path.realpath(root))  # read at the start
-        return _apply(files, {**(edit.bases or {}), requested: text}, root)
+        return apply_edit(files, {**(edit.bases or {}), requested: text}, root)
     if args.apply and not result.verified:
         print("acrouter: no verified edit; nothing applied", file=sys.stderr)
     return 0 if result.verified else 1
@@ -207,50 +209,6 @@ def _print_result(result, files: dict[str, str], root: Path) -> None:
         sys.stdout.writelines(
             difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}")
         )
-
-
-def _apply(files: dict[str, str], bases: dict[str, str | None], root: Path) -> int:
-    """Write a verified edit whole, unless a file it changes no longer holds what the edit
-    was made from and tested with (``bases``, by workspace-relative path; None: the
-    file did not exist): the user changed it while the request was routing."""
-    from .verifier import resolve_edit_path
-
-    targets = {resolve_edit_path(root, rel): new for rel, new in files.items()}
-    expected = {resolve_edit_path(root, rel): base for rel, base in bases.items()}
-    # check every file before writing anything: a multi-file edit is applied whole or not at all
-    for target in targets:
-        problem = _changed_on_disk(target, expected)
-        if problem:
-            print(f"acrouter: {problem} while routing; nothing was applied", file=sys.stderr)
-            return 1
-    for target, new in targets.items():
-        target.write_text(new, encoding="utf-8")
-        print(f"applied to {target}", file=sys.stderr)
-    return 0
-
-
-def _changed_on_disk(target: Path, expected: dict[Path, str | None]) -> str | None:
-    """How ``target`` differs from what the edit was made from, or None."""
-    if target not in expected:
-        return f"cannot tell whether {target} changed"
-    base = expected[target]
-    try:
-        now: str | None = target.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        now = None
-    except (OSError, UnicodeDecodeError):
-        return f"{target} changed (it can no longer be read as text)"
-    # bases are read with or without newline translation (a diff's files keep their CRLF):
-    # compare the texts, not their line endings (as the editor does)
-    if _lines(now) == _lines(base):
-        return None
-    if base is None:
-        return f"{target} was created"
-    return f"{target} was deleted" if now is None else f"{target} changed"
-
-
-def _lines(text: str | None) -> str | None:
-    return None if text is None else text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def cmd_memory(args: argparse.Namespace) -> int:

@@ -200,7 +200,8 @@ def test_cli_details_range_timeout_broken_pipe_and_config_key_names(home, target
 
 
 def test_apply_writes_a_multi_file_edit_whole_or_not_at_all(tmp_path, capsys):
-    from acrouter.cli import _apply, _changed_on_disk
+    from acrouter.apply import apply_edit as _apply
+    from acrouter.apply import changed_on_disk as _changed_on_disk
 
     (tmp_path / ".git").mkdir()
     main, helper, new = tmp_path / "m.py", tmp_path / "a_helper.py", tmp_path / "b_new.py"

@@ -13,8 +13,6 @@ import contextvars
 import logging
 import os
 import sys
-import threading
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from ..context import uri_to_path, workspace_root
 from ..domain import Cancelled, Document, Result
 from ..errors import AcrouterError, PreflightError, RequestError
 from . import convert
+from .progress import Cancel, Progress, begin_progress, end_progress
 
 log = logging.getLogger(__name__)
 
@@ -83,45 +82,6 @@ def preflight_failed(exc: PreflightError) -> RequestFailed:
         "setting": f"acrouter.{exc.setting}" if exc.setting else None,
     }
     return failed
-
-
-class _Cancel:
-    """Cancelled when the client cancels the request or its progress."""
-
-    def __init__(self, outer: Any, progress_future: Any = None) -> None:
-        self._outer = outer
-        self._progress = progress_future
-        self._flag = threading.Event()
-
-    def set(self) -> None:
-        self._flag.set()
-
-    @property
-    def cancelled(self) -> bool:
-        if self._flag.is_set():
-            return True
-        for fut in (self._outer, self._progress):
-            if fut is not None and fut.cancelled():
-                self._flag.set()
-                return True
-        return False
-
-
-class _Progress:
-    def __init__(
-        self,
-        server: ACRouterServer,
-        token: types.ProgressToken | None,
-        loop: asyncio.AbstractEventLoop,
-    ) -> None:
-        self.server, self.token, self.loop = server, token, loop
-
-    def report(self, message: str) -> None:
-        log.info("progress: %s", message)
-        if self.token is None:
-            return
-        value = types.WorkDoneProgressReport(message=message)
-        self.loop.call_soon_threadsafe(self.server.work_done_progress.report, self.token, value)
 
 
 class LspLogHandler(logging.Handler):
@@ -317,8 +277,8 @@ async def _run_in_worker(
     cancellation from $/cancelRequest or the progress Cancel button."""
     msg_id = ls.protocol.msg_id
     outer = ls.protocol._request_futures.get(msg_id) if msg_id is not None else None
-    token = await _begin_progress(ls)
-    cancel = _Cancel(outer, ls.work_done_progress.tokens.get(token) if token else None)
+    token = await begin_progress(ls, _WORK_DONE_TOKEN.get())
+    cancel = Cancel(outer, ls.work_done_progress.tokens.get(token) if token else None)
     try:
         return await asyncio.to_thread(
             app.route,
@@ -327,7 +287,7 @@ async def _run_in_worker(
             folders=folders,
             test_command=args.test_command,
             cancel=cancel,
-            progress=_Progress(ls, token, loop),
+            progress=Progress(ls, token, loop),
         )
     except Cancelled:
         log.info("request cancelled by the user")
@@ -341,7 +301,7 @@ async def _run_in_worker(
     except AcrouterError as exc:
         raise RequestFailed(str(exc)) from exc
     finally:
-        _end_progress(ls, token)
+        end_progress(ls, token)
 
 
 async def _apply(ls: ACRouterServer, edit: dict[str, Any], model: str | None) -> dict[str, Any]:
@@ -358,32 +318,6 @@ async def _apply(ls: ACRouterServer, edit: dict[str, Any], model: str | None) ->
             "the editor rejected the edit (the document changed since the request?)"
         )
     return out
-
-
-async def _begin_progress(ls: ACRouterServer) -> types.ProgressToken | None:
-    """Progress on the client's workDoneToken if the request carried one, else on a token
-    the server creates (window/workDoneProgress/create) when the client supports it."""
-    token = _WORK_DONE_TOKEN.get()
-    if token is None:
-        caps = ls.client_capabilities
-        if not (caps and caps.window and caps.window.work_done_progress):
-            return None
-        token = f"acrouter-{uuid.uuid4().hex[:8]}"
-        try:
-            await ls.work_done_progress.create_async(token)
-        except Exception:  # noqa: BLE001 -- client refused: run without progress
-            return None
-    ls.work_done_progress.begin(
-        token,
-        types.WorkDoneProgressBegin(title="ACRouter", message="choosing model", cancellable=True),
-    )
-    return token
-
-
-def _end_progress(ls: ACRouterServer, token: types.ProgressToken | None) -> None:
-    if token is not None:
-        ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
-        ls.work_done_progress.tokens.pop(token, None)
 
 
 def serve(stdin: Any = None, stdout: Any = None) -> None:

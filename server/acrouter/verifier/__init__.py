@@ -19,7 +19,11 @@ Modules, in the order a verification uses them:
 - ``processes``: finding and killing every process of a run (pid namespace, cgroup)
 - ``reports``: per-test results, one module per runner's format;  ``results``: a
   finished run read into a ``TestRun``
-- ``verdict``: the before/after rule
+- ``verdict``: the before/after rule;  ``confirm``: a pass that counts tests as fixed
+  confirmed by a second run with and without the edit
+- ``testfiles``: which files of an edit belong to the tests (judged with the user's
+  tests as they were first)
+- ``compare``: the runs with and without the edit, and their cached baselines
 - ``core``: ``ProjectVerifier``;  ``cli``: ``acrouter verify``
 """
 
