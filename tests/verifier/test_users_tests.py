@@ -141,3 +141,27 @@ def test_a_request_on_a_test_file_is_judged_on_the_edited_tests(tmp_path: Path) 
     other = Document(uri=calc.as_uri(), path=str(calc), text=CALC_FIXED)
     v = verifier().verify(task_for(root, pytest_cmd(root), document=other), edit, "m")
     assert v.verdict == "fail" and "set aside" in v.detail
+
+
+def test_an_edit_of_tests_only_is_judged_without_running_the_unchanged_code_again(
+    tmp_path: Path,
+) -> None:
+    # the suite counts its runs in a file outside the workspace (sandbox "none" lets it)
+    log = tmp_path / "runs.log"
+    root = write_tree(
+        tmp_path / "proj",
+        {
+            "calc.py": CALC,
+            "tests/test_calc.py": TEST_CALC,
+            "conftest.py": (
+                f"def pytest_sessionstart(session):\n    open({str(log)!r}, 'a').write('run\\n')\n"
+            ),
+        },
+    )
+    cheat = TEST_CALC.replace("assert add(2, 3) == 5", "assert add(2, 3) == -1")
+    v = verifier(sandbox="none").verify(
+        task_for(root, pytest_cmd(root)), Edit(files={"tests/test_calc.py": cheat}), "m"
+    )
+    assert v.verdict == "fail" and "set aside" in v.detail, v.detail
+    # with the tests set aside nothing changed: the run without the edit is that run
+    assert log.read_text().count("run") == 1
