@@ -9,12 +9,17 @@ Formats (see README, "What the model sees"):
   and several files per reply.  A SEARCH text is matched exactly, then ignoring
   trailing whitespace, then ignoring indentation (the replacement is re-indented);
   one that matches nowhere, or in more than one place, makes the reply unusable.
-- a unified diff (a ```diff block);
+- a unified diff (a ```diff block; several are applied in order, each to what the
+  earlier ones made);
 - one fenced block: it replaces the selection, or, with no selection, the whole file
   (only accepted when the file was sent whole).
 
 SEARCH/REPLACE blocks are read line by line between their markers: fence lines inside
 them are code, whatever fences wrap them.  Fenced blocks are found by ``prompts.fences``.
+
+Line ends: every line an edit writes into an existing file ends the way most of that
+file's lines do (``line_end``: CRLF files stay CRLF, whatever the model wrote); lines
+the edit does not touch keep their own.
 
 """
 
@@ -25,6 +30,21 @@ import re
 import attrs
 
 from .errors import ParseError
+
+# --------------------------------------------------------------------------- line ends
+
+
+def line_end(text: str) -> str:
+    """The line end most of ``text``'s lines use: CRLF or LF (LF for a text with no line
+    end, or with as many of each)."""
+    return "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+
+
+def with_line_ends(code: str, newline: str) -> str:
+    """``code`` with each of its line ends (CRLF or LF) made ``newline``."""
+    lf = code.replace("\r\n", "\n")
+    return lf if newline == "\n" else lf.replace("\n", newline)
+
 
 # --------------------------------------------------------------------------- SEARCH/REPLACE
 
@@ -128,7 +148,7 @@ def apply_search_replace(text: str, block: SearchReplace, where: str) -> str:
     """``text`` with the block applied once.  ``where`` names the file and block in errors
     (the messages never quote the reply's code: they reach the next model's prompt)."""
     search, replace = list(block.search), list(block.replace)
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = line_end(text)
     if not any(s.strip() for s in search):  # empty SEARCH: a new file, or add at the end
         if not replace:
             raise ParseError(f"{where}: both SEARCH and REPLACE are empty")

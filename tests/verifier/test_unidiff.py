@@ -90,6 +90,19 @@ def test_crlf_files_keep_their_line_endings(root: Path) -> None:
     assert apply_diff_texts(root, diff)["w.txt"] == "one\r\nTWO\r\nthree\r\n"
 
 
+def test_crlf_lines_a_diff_adds_never_end_twice_and_kept_lines_keep_their_own(
+    root: Path,
+) -> None:
+    (root / "w.txt").write_bytes(b"one\r\ntwo\r\nthree\r\nfour\nfive\r\n")
+    # a diff with mixed line ends: the added line's own "\r" is not doubled
+    diff = "--- a/w.txt\r\n+++ b/w.txt\r\n@@ -1,3 +1,3 @@\r\n one\n-two\n+TWO\r\n three\n"
+    # the one LF line ("four") is left as it was; the lines the diff adds end with CRLF
+    assert apply_diff_texts(root, diff)["w.txt"] == "one\r\nTWO\r\nthree\r\nfour\nfive\r\n"
+    (root / "x.txt").write_bytes(b"one\r\ntwo\r\nlast")
+    grow = "--- a/x.txt\n+++ b/x.txt\n@@ -2,2 +2,3 @@\n two\n-last\n+last\n+more\n"
+    assert apply_diff_texts(root, grow)["x.txt"] == "one\r\ntwo\r\nlast\r\nmore\r\n"
+
+
 def test_removed_lines_that_look_like_headers(root: Path) -> None:
     (root / "q.sql").write_text("select 1;\n-- comment\n++ odd\n")
     diff = "--- a/q.sql\n+++ b/q.sql\n@@ -1,3 +1,1 @@\n select 1;\n--- comment\n-++ odd\n"

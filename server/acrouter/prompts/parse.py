@@ -13,7 +13,13 @@ from pathlib import Path
 from acrouter.context import offset_of
 from acrouter.definitions import guard
 from acrouter.domain import Edit, Task
-from acrouter.edits import apply_search_replace, has_search_replace, parse_search_replace
+from acrouter.edits import (
+    apply_search_replace,
+    has_search_replace,
+    line_end,
+    parse_search_replace,
+    with_line_ends,
+)
 from acrouter.errors import ParseError, VerifyError
 
 from .excerpt import rel_path
@@ -39,15 +45,7 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
         raise ParseError("the reply holds neither SEARCH/REPLACE blocks nor a fenced code block")
     diffs = [b for tag, b in blocks if tag in DIFF_TAGS]
     if diffs:
-        from acrouter.verifier import apply_diff_texts
-
-        read: dict[str, str | None] = {}
-        try:
-            news = apply_diff_texts(root, diffs[0], overrides={doc.path: doc.text}, read=read)
-        except VerifyError as exc:
-            raise ParseError(f"the diff does not apply: {exc}") from None
-        _guard(task, rel, root, news)
-        return Edit(files=news, bases=read)
+        return _diff_blocks(task, rel, root, diffs)
     if len(blocks) > 1:
         tagged = [b for tag, b in blocks if tag_matches(tag, task.language)]
         if len(tagged) != 1:
@@ -55,24 +53,52 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
         code = tagged[0]
     else:
         code = blocks[0][1]
-    code = code.removesuffix("\n")  # the fence's own line end; the file's is restored below
+    # the fence's own line end goes; the code's line ends become the file's own
+    newline = line_end(doc.text)
+    code = with_line_ends(code.removesuffix("\n"), newline)
     if doc.range is None:
         if not sent_whole:
             raise ParseError(
                 f"the reply replaces all of {rel}, but the file was too large to be sent whole; "
                 "SEARCH/REPLACE blocks were asked for"
             )
-        new_text = code if code.endswith("\n") or not doc.text.endswith("\n") else code + "\n"
+        new_text = code if code.endswith("\n") or not doc.text.endswith("\n") else code + newline
         _guard(task, rel, root, {rel: new_text})
         return Edit(files={rel: new_text}, replacement=code, bases={rel: doc.text})
     a = offset_of(doc.text, doc.range.start.line, doc.range.start.character)
     b = offset_of(doc.text, doc.range.end.line, doc.range.end.character)
     old = doc.text[a:b]
     if old.endswith("\n") and not code.endswith("\n"):
-        code += "\n"
+        code += newline
     new_text = doc.text[:a] + code + doc.text[b:]
     _guard(task, rel, root, {rel: new_text})
     return Edit(files={rel: new_text}, replacement=code, bases={rel: doc.text})
+
+
+def _diff_blocks(task: Task, rel: str, root: Path, diffs: list[str]) -> Edit:
+    """Every ```diff block of the reply, in order, each applied to what the earlier ones
+    made (a block may change a file an earlier one changed); one that does not apply makes
+    the whole reply unusable.  A block repeated word for word is applied once."""
+    from acrouter.verifier import apply_diff_texts
+
+    doc = task.document
+    assert doc is not None
+    diffs = list(dict.fromkeys(diffs))
+    news: dict[str, str] = {}
+    bases: dict[str, str | None] = {}  # as read before any block: None = did not exist
+    for n, diff in enumerate(diffs, 1):
+        # the texts made so far win over the buffer (a later override of a path wins)
+        overrides = {doc.path: doc.text, **{str(root / k): v for k, v in news.items()}}
+        read: dict[str, str | None] = {}
+        try:
+            news.update(apply_diff_texts(root, diff, overrides=overrides, read=read))
+        except VerifyError as exc:
+            which = f"diff block {n} of {len(diffs)}" if len(diffs) > 1 else "the diff"
+            raise ParseError(f"{which} does not apply: {exc}") from None
+        for k, v in read.items():
+            bases.setdefault(k, v)
+    _guard(task, rel, root, news)
+    return Edit(files=news, bases=bases)
 
 
 def _search_replace(task: Task, reply: str, rel: str, root: Path) -> Edit:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import attrs
 
+from ..edits import line_end
 from ..errors import VerifyError
 from .workspace import normalise_relative, resolve_edit_path
 
@@ -227,25 +228,36 @@ def parse_unified_diff(text: str) -> list[FilePatch]:
 
 @attrs.define
 class _Text:
+    """A file's lines without their line ends, and each line's own end (CRLF or LF), so
+    lines a patch keeps keep theirs; lines it adds end with ``newline``, the one most of
+    the file uses (``edits.line_end``)."""
+
     lines: list[str]
+    ends: list[str]
     eol_at_end: bool
     newline: str
 
     @classmethod
     def parse(cls, text: str) -> _Text:
-        newline = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+        newline = line_end(text)
         body = text.split("\n")
         eol_at_end = body[-1] == ""
         if eol_at_end:
             body.pop()
-        if newline == "\r\n":
-            body = [ln.removesuffix("\r") for ln in body]
-        return cls(body, eol_at_end and bool(body), newline)
+        lines, ends = [], []
+        for line in body:
+            crlf = line.endswith("\r")
+            lines.append(line[:-1] if crlf else line)
+            ends.append("\r\n" if crlf else "\n")
+        if body and not eol_at_end:  # the last line has no end (yet): kept as it is
+            lines[-1], ends[-1] = body[-1], newline
+        return cls(lines, ends, eol_at_end and bool(body), newline)
 
     def render(self) -> str:
         if not self.lines:
             return ""
-        return self.newline.join(self.lines) + (self.newline if self.eol_at_end else "")
+        out = "".join(line + end for line, end in zip(self.lines, self.ends))
+        return out if self.eol_at_end else out.removesuffix(self.ends[-1])
 
 
 def _matches(have: list[str], at: int, want: list[str], loose: bool) -> bool:
@@ -287,16 +299,20 @@ def apply_file_patch(old_text: str | None, patch: FilePatch) -> str:
                 )
             at = found
         touches_end = at + len(old) >= len(doc.lines)
-        replacement, k = [], at
-        for line in hunk.lines:  # context lines keep the file's own text
+        lines, ends, k = [], [], at
+        for line in hunk.lines:  # context lines keep the file's own text and line ends
             if line[0] == " ":
-                replacement.append(doc.lines[k])
+                lines.append(doc.lines[k])
+                ends.append(doc.ends[k])
                 k += 1
             elif line[0] == "-":
                 k += 1
             else:
-                replacement.append(line[1:])
-        doc.lines[at : at + len(old)] = replacement
+                added = line[1:]
+                lines.append(added.removesuffix("\r") if doc.newline == "\r\n" else added)
+                ends.append(doc.newline)
+        doc.lines[at : at + len(old)] = lines
+        doc.ends[at : at + len(old)] = ends
         if touches_end:
             doc.eol_at_end = not hunk.new_no_eol
         offset += len(new) - len(old)

@@ -1,0 +1,151 @@
+"""Reading a reply into an edit: a reply in several ```diff blocks is applied whole (or
+refused whole), and a file with CRLF line ends keeps them whatever the reply's format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from acrouter.context import build_task
+from acrouter.domain import Completion, Document, Position, PromptContext, Range
+from acrouter.errors import ParseError
+from acrouter.prompts import ChatPrompts
+
+CALC = (
+    "import math\n\n\ndef add(a, b):\n    return a - b\n\n\n"
+    "def mul(a, b):\n    return a * b\n\n\ndef area(r):\n    return math.pi * r * r\n"
+)
+UTIL = "def one():\n    return 1\n"
+
+
+def project(tmp_path: Path, text: str = CALC, name: str = "calc.py") -> Path:
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    p = tmp_path / name
+    p.write_bytes(text.encode())
+    return p
+
+
+def task_for(path: Path, instruction: str = "Fix the bug in add", rng: Range | None = None):
+    d = Document(uri=path.as_uri(), path=str(path), text=path.read_bytes().decode(), range=rng)
+    return build_task(d, instruction, folders=[path.parent])
+
+
+def parse(task, reply: str):
+    return ChatPrompts().parse(task, Completion("m", reply), PromptContext())
+
+
+def diff(path: str, hunk: str) -> str:
+    return f"```diff\n--- a/{path}\n+++ b/{path}\n{hunk}```\n"
+
+
+ADD = "@@ -4,2 +4,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b\n"
+MUL = "@@ -8,2 +8,2 @@\n def mul(a, b):\n-    return a * b\n+    return b * a\n"
+ONE = "@@ -1,2 +1,2 @@\n def one():\n-    return 1\n+    return 1.0\n"
+
+
+# ----------------------------------------------------------------------------- several diff blocks
+def test_a_diff_in_one_block_per_file_changes_both_files(tmp_path):
+    p = project(tmp_path)
+    project(tmp_path, UTIL, "util.py")
+    reply = "calc.py:\n" + diff("calc.py", ADD) + "\nand util.py:\n" + diff("util.py", ONE)
+    e = parse(task_for(p), reply)
+    assert e.files == {
+        "calc.py": CALC.replace("a - b", "a + b"),
+        "util.py": UTIL.replace("return 1", "return 1.0"),
+    }
+    assert e.bases == {"calc.py": CALC, "util.py": UTIL}
+
+
+def test_a_later_block_applies_on_top_of_an_earlier_one_for_the_same_file(tmp_path):
+    p = project(tmp_path)
+    # the second block's line numbers and context are those of the text the first made
+    grow = "@@ -4,2 +4,3 @@\n def add(a, b):\n+    # sum\n-    return a - b\n+    return a + b\n"
+    after = "@@ -9,2 +9,2 @@\n def mul(a, b):\n-    return a * b\n+    return b * a\n"
+    e = parse(task_for(p), diff("calc.py", grow) + "Then:\n" + diff("calc.py", after))
+    assert e.files == {
+        "calc.py": CALC.replace("    return a - b", "    # sum\n    return a + b").replace(
+            "a * b", "b * a"
+        )
+    }
+    assert e.bases == {"calc.py": CALC}  # as read, before any block
+
+
+def test_a_diff_block_that_does_not_apply_makes_the_reply_unusable(tmp_path):
+    p = project(tmp_path)
+    project(tmp_path, UTIL, "util.py")
+    stale = "@@ -1,2 +1,2 @@\n def one():\n-    return 7\n+    return 8\n"
+    with pytest.raises(ParseError, match=r"diff block 2 .*does not apply"):
+        parse(task_for(p), diff("calc.py", ADD) + "\n" + diff("util.py", stale))
+
+
+def test_the_guard_sees_what_all_diff_blocks_make(tmp_path):
+    p = project(tmp_path)
+    drop = "@@ -7,5 +7,2 @@\n \n-def mul(a, b):\n-    return a * b\n-\n \n"
+    with pytest.raises(ParseError, match="mul"):
+        parse(task_for(p), diff("calc.py", ADD) + "\n" + diff("calc.py", drop))
+
+
+def test_a_diff_block_repeated_word_for_word_is_applied_once(tmp_path):
+    p = project(tmp_path)
+    add_import = "@@ -1,1 +1,2 @@\n import math\n+import os\n"
+    block = diff("calc.py", add_import)
+    e = parse(task_for(p), block + "\nSo the final diff is:\n" + block)
+    assert e.files["calc.py"] == CALC.replace("import math\n", "import math\nimport os\n")
+
+
+# ----------------------------------------------------------------------------- CRLF files
+def crlf(text: str) -> str:
+    return text.replace("\n", "\r\n")
+
+
+def test_a_whole_file_reply_for_a_crlf_file_keeps_crlf(tmp_path):
+    p = project(tmp_path, crlf(CALC))
+    fixed = CALC.replace("a - b", "a + b")
+    e = parse(task_for(p), f"```python\n{fixed}```")
+    assert e.files == {"calc.py": crlf(fixed)}
+    assert e.replacement == crlf(fixed).removesuffix("\r\n")
+    # a reply with mixed line ends is normalised to the file's own
+    mixed = fixed.replace("    return a + b\n", "    return a + b\r\n")
+    assert parse(task_for(p), f"```python\n{mixed}```").files == {"calc.py": crlf(fixed)}
+
+
+def test_a_selection_reply_in_a_crlf_file_keeps_crlf(tmp_path):
+    p = project(tmp_path, crlf(CALC))
+    rng = Range(Position(3, 0), Position(5, 0))  # def add ... return a - b, line end included
+    e = parse(task_for(p, "Rewrite this", rng), "```python\ndef add(a, b):\n    return a + b\n```")
+    assert e.files == {"calc.py": crlf(CALC.replace("a - b", "a + b"))}
+    assert e.replacement == "def add(a, b):\r\n    return a + b\r\n"
+
+
+def test_search_replace_in_a_crlf_file_keeps_crlf(tmp_path):
+    p = project(tmp_path, crlf(CALC))
+    reply = (
+        "calc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n"
+        "    # sum\n    return a + b\n>>>>>>> REPLACE\n```\n"
+    )
+    e = parse(task_for(p), reply)
+    assert e.files == {
+        "calc.py": crlf(CALC.replace("    return a - b", "    # sum\n    return a + b"))
+    }
+
+
+def test_a_diff_in_a_crlf_file_keeps_crlf(tmp_path):
+    p = project(tmp_path, crlf(CALC))
+    e = parse(task_for(p), diff("calc.py", ADD + MUL))
+    assert e.files == {"calc.py": crlf(CALC.replace("a - b", "a + b").replace("a * b", "b * a"))}
+
+
+def test_the_line_end_is_the_one_most_of_the_file_uses(tmp_path):
+    """A file that is LF but for one stray CRLF line stays LF where the edit writes, in
+    every format; the stray line is left as it was."""
+    text = CALC.replace("import math\n", "import math\r\n")
+    fixed = text.replace("a - b", "a + b")
+    p = project(tmp_path, text)
+    sr = "```python\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n```\n"
+    whole = f"```python\n{CALC.replace('a - b', 'a + b')}```"
+    for reply, want in (
+        (sr, fixed),
+        (diff("calc.py", ADD), fixed),
+        (whole, CALC.replace("a - b", "a + b")),
+    ):
+        assert parse(task_for(p), reply).files == {"calc.py": want}
