@@ -12,11 +12,13 @@ reach PyPI and npm.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 import attrs
@@ -50,6 +52,33 @@ PROJECTS = (
     # its "npm test" adds eslint before and an npm audit (network) after the tests
     Project("minimist", "npm", command="npm run tests-only", edit_file="index.js"),
 )
+
+
+def default_work(script: str) -> Path:
+    """The default ``--work`` folder of a benchmark script: the current user's own under
+    the temporary directory (on a shared machine another user's is never picked)."""
+    return Path(tempfile.gettempdir()) / f"acrouter-{script}-{os.getuid()}"
+
+
+def prepare_work(work: Path) -> Path:
+    """``work``, made if it does not exist.  Stops with a message naming ``--work`` when
+    it is not a folder the current user owns and may write to: the set-ups kept there
+    are run, so another user's are never reused."""
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+        owners = {work.lstat().st_uid, work.stat().st_uid}
+    except OSError as exc:
+        raise SystemExit(
+            f"cannot use {work} as the work folder ({exc}); choose one with --work DIR"
+        )
+    if owners != {os.getuid()}:
+        raise SystemExit(
+            f"{work} belongs to another user (uid {work.stat().st_uid}; you are "
+            f"{os.getuid()}); choose a folder of your own with --work DIR"
+        )
+    if not work.is_dir() or not os.access(work, os.W_OK | os.X_OK):
+        raise SystemExit(f"{work} is not a folder you may write to; choose one with --work DIR")
+    return work
 
 
 def sh(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:

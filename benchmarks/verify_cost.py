@@ -16,8 +16,9 @@ Each verification is a fresh ``ProjectVerifier`` (as the editor makes one per re
 
 ``--bwrap`` picks the bubblewrap (default: ``bwrap`` on PATH).  Whether the workspace is
 overlaid (bubblewrap >= 0.9) or copied is printed per row.  Downloads and set-up are
-kept in ``--work`` (default /tmp/acrouter-verify-cost) and reused by later runs.  The
-network is used only here, at benchmark time, and only to reach PyPI and npm.
+kept in ``--work`` and reused by later runs (default: ``acrouter-verify-cost-<uid>`` in
+the temporary directory, the current user's own; a folder another user owns is refused).
+The network is used only here, at benchmark time, and only to reach PyPI and npm.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 from acrouter.domain import Edit, Task
 from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.bwrap import overlay_works
-from real_projects import PROJECTS, Project, fetch, release
+from real_projects import PROJECTS, Project, default_work, fetch, prepare_work, release
 
 
 def bare(project: Project, root: Path) -> float:
@@ -79,14 +80,18 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument(
-        "--work", type=Path, default=Path(tempfile.gettempdir()) / "acrouter-verify-cost"
+        "--work",
+        type=Path,
+        default=default_work("verify-cost"),
+        help="folder for the downloads and set-ups, reused by later runs "
+        "(default: %(default)s, yours alone)",
     )
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--bwrap", default="bwrap")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--only", nargs="*", default=None, help="project names to run")
     args = ap.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
+    prepare_work(args.work)
     rows = []
     for project in PROJECTS:
         if args.only and project.name not in args.only:

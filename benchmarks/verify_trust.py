@@ -32,8 +32,9 @@ verdicts with an edit per line and a project per column.
 
     .venv/bin/python benchmarks/verify_trust.py [--work DIR] [--only NAME ...] [--edits NAME ...]
 
-Downloads and set-up are kept in ``--work`` (default /tmp/acrouter-verify-trust; the
-folder of ``verify_cost.py`` can be reused).  The network is used only by the set-up,
+Downloads and set-up are kept in ``--work`` (default: ``acrouter-verify-trust-<uid>`` in
+the temporary directory, the current user's own; a folder another user owns is refused;
+the folder of ``verify_cost.py`` can be reused).  The network is used only by the set-up,
 at benchmark time, and only to reach PyPI and npm.
 """
 
@@ -46,7 +47,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,7 +56,7 @@ from acrouter.errors import ParseError
 from acrouter.prompts.parse import parse_reply
 from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.cli import verify_edit
-from real_projects import PROJECTS, Project, fetch, release
+from real_projects import PROJECTS, Project, default_work, fetch, prepare_work, release
 
 INSTRUCTION = "Improve this code"
 BROKEN = 'raise RuntimeError("broken by verify_trust")'
@@ -522,14 +522,18 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument(
-        "--work", type=Path, default=Path(tempfile.gettempdir()) / "acrouter-verify-trust"
+        "--work",
+        type=Path,
+        default=default_work("verify-trust"),
+        help="folder for the downloads and set-ups, reused by later runs "
+        "(default: %(default)s, yours alone)",
     )
     ap.add_argument("--bwrap", default="bwrap")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--only", nargs="*", default=None, help="project names to run")
     ap.add_argument("--edits", nargs="*", default=None, help="edit names (substrings) to run")
     args = ap.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
+    prepare_work(args.work)
     rows: list[Row] = []
     releases = {}
     for project in PROJECTS:
