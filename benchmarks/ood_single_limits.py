@@ -22,7 +22,9 @@ split), single protocol (one model per task, cost weight 0.1):
    called (seeds 0..N-1, the stream's own order).
 
 ``--escalate`` adds, for comparison, the escalate protocol on the same orders (the policy
-takes no samples there, so one run per order).
+takes no samples there, so one run per order).  ``--bayes`` adds two Bayesian learners
+(:mod:`bayes_learners`: models exchangeable, or deviating from the benchmark priors'
+ranking) on the same orders, seeds 0..2 (a few minutes).
 """
 
 from __future__ import annotations
@@ -256,6 +258,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--orders", type=int, default=7, help="reorderings besides the own order")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     ap.add_argument("--escalate", action="store_true", help="also escalate on the same orders")
+    ap.add_argument("--bayes", action="store_true", help="also two Bayesian learners (slow)")
     args = ap.parse_args(argv)
     pe.DATA = args.data
     for item in args.set:
@@ -273,6 +276,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.escalate:
         print()
         escalate(prior, stream, args.orders)
+    if args.bayes:
+        import bayes_learners
+
+        print()
+        orders = [reordered(stream, k) for k in range(args.orders + 1)]
+        bayes_learners.report(prior, orders, min(args.seeds, 3), oracle, CW)
 
 
 if __name__ == "__main__":
