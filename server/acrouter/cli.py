@@ -35,7 +35,9 @@ def _parse_range(text: str):
 
 def _check_range(rng, text: str, name: str) -> str | None:
     """A problem with ``--range`` against the file, in the 1-based numbers the user typed."""
-    lines = text.splitlines()
+    from .domain import document_lines
+
+    lines = document_lines(text)
     for pos in (rng.start, rng.end):
         line, col = pos.line + 1, pos.character + 1
         if pos.line > len(lines) or (pos.line == len(lines) and pos.character > 0):
@@ -193,6 +195,7 @@ def _print_json(result, files: dict[str, str]) -> None:
 
 def _print_result(result, files: dict[str, str], root: Path) -> None:
     """The verdict line, each attempt, why, and the edit as a unified diff."""
+    from .domain import document_lines
     from .explain import not_held
 
     print(
@@ -207,7 +210,9 @@ def _print_result(result, files: dict[str, str], root: Path) -> None:
         target = root / rel
         old = target.read_bytes().decode("utf-8", "replace") if target.exists() else ""
         sys.stdout.writelines(
-            difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}")
+            difflib.unified_diff(
+                document_lines(old, True), document_lines(new, True), f"a/{rel}", f"b/{rel}"
+            )
         )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from .domain import Document, Range, Task
+from .domain import Document, Range, Task, document_lines
 from .errors import PreflightError, RequestError
 
 # (kind, pattern) in priority order: the first match wins.
@@ -103,7 +103,7 @@ def workspace_id(root: Path) -> str:
 
 
 def offset_of(text: str, line: int, character: int) -> int:
-    lines = text.splitlines(keepends=True)
+    lines = document_lines(text, keepends=True)
     if line < 0 or character < 0:
         raise RequestError(f"position {line}:{character} is negative")
     if line > len(lines) or (line == len(lines) and character > 0):

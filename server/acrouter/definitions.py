@@ -17,6 +17,7 @@ from pathlib import Path
 
 import attrs
 
+from .domain import document_lines
 from .errors import ParseError
 
 
@@ -67,7 +68,7 @@ def _python_definitions(text: str) -> list[Definition] | None:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return None
-    lines = text.splitlines()
+    lines = document_lines(text)
     out: list[Definition] = []
 
     def header(node: ast.AST) -> str:
@@ -107,7 +108,7 @@ def _python_methods(text: str) -> list[Definition]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
-    lines = text.splitlines()
+    lines = document_lines(text)
     return [
         Definition(f"{node.name}.{item.name}", item.lineno - 1, lines[item.lineno - 1].strip())
         for node in tree.body
@@ -119,7 +120,7 @@ def _python_methods(text: str) -> list[Definition]:
 
 def _line_definitions(text: str, python: bool) -> list[Definition]:
     out: list[Definition] = []
-    for i, line in enumerate(text.splitlines()):
+    for i, line in enumerate(document_lines(text)):
         if not line or line[0].isspace():
             continue
         if python:

@@ -29,6 +29,7 @@ import re
 
 import attrs
 
+from .domain import document_lines
 from .errors import ParseError
 
 # --------------------------------------------------------------------------- line ends
@@ -62,7 +63,7 @@ class SearchReplace:
 
 
 def has_search_replace(reply: str) -> bool:
-    return any(_SEARCH.match(line) for line in reply.splitlines())
+    return any(_SEARCH.match(line) for line in document_lines(reply))
 
 
 def _path_before(lines: list[str], i: int) -> str | None:
@@ -83,7 +84,7 @@ def _path_before(lines: list[str], i: int) -> str | None:
 
 
 def parse_search_replace(reply: str) -> list[SearchReplace]:
-    lines = reply.splitlines()
+    lines = document_lines(reply)
     blocks: list[SearchReplace] = []
     last_path: str | None = None
     i = 0
@@ -156,7 +157,7 @@ def apply_search_replace(text: str, block: SearchReplace, where: str) -> str:
         if not text:
             return added
         return text + ("" if text.endswith(("\n", "\r")) else newline) + added
-    have = text.splitlines(keepends=True)
+    have = document_lines(text, keepends=True)
     bare = [h.rstrip("\r\n") for h in have]
     trimmed = list(search)
     while trimmed and not trimmed[0].strip():

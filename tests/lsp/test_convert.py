@@ -153,3 +153,13 @@ def test_changed_since_names_the_first_file_that_no_longer_holds_the_base(tmp_pa
         raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
 
     assert convert.changed_since(bases, a.as_uri(), unreadable) == "b.py can no longer be read"
+
+
+def test_lines_are_counted_as_the_editor_counts_them():
+    """A form feed or U+2028 does not end a line for the editor (LSP: CRLF, LF, CR only),
+    though str.splitlines splits there: a position after one must not shift a line."""
+    text = "a = 1\n\x0c\nb = 2  # x\u2028y\nc = 3\n"
+    assert convert.to_domain_position(text, Position(3, 4)) == Position(3, 4)
+    assert convert.to_client_position(text, Position(2, 12)) == {"line": 2, "character": 12}
+    with pytest.raises(RequestError, match="outside the document"):
+        convert.to_domain_position(text, Position(5, 0))

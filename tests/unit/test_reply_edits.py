@@ -149,3 +149,36 @@ def test_the_line_end_is_the_one_most_of_the_file_uses(tmp_path):
         (whole, CALC.replace("a - b", "a + b")),
     ):
         assert parse(task_for(p), reply).files == {"calc.py": want}
+
+
+# ----------------------------------------------------------------------------- lines as the editor counts them
+# A form feed line (a page break, as in CPython's own modules) and a U+2028 in a comment:
+# the editor (LSP) ends lines only at CRLF, LF or CR; str.splitlines also splits at these.
+PAGED = (
+    "import os\n\x0c\ndef first():\n    return 1\n\n\ndef second():\n    # a\u2028b\n    return 2\n"
+)
+
+
+def test_a_selection_after_a_form_feed_replaces_the_selected_lines(tmp_path):
+    p = project(tmp_path, PAGED, "paged.py")
+    rng = Range(Position(6, 0), Position(9, 0))  # def second ... return 2, as the editor counts
+    e = parse(task_for(p, "Rewrite this", rng), "```python\ndef second():\n    return 3\n```")
+    assert e.files == {"paged.py": PAGED.replace("    # a\u2028b\n    return 2", "    return 3")}
+
+
+def test_a_whole_file_reply_keeps_form_feeds_and_line_separators(tmp_path):
+    p = project(tmp_path, PAGED, "paged.py")
+    new = PAGED.replace("return 1", "return 10")
+    assert parse(task_for(p, "Fix first"), f"```python\n{new}```").files == {"paged.py": new}
+
+
+def test_search_replace_keeps_form_feeds_and_line_separators(tmp_path):
+    p = project(tmp_path, PAGED, "paged.py")
+    reply = (
+        "paged.py\n```python\n<<<<<<< SEARCH\n\x0c\ndef first():\n    return 1\n=======\n"
+        "\x0c\ndef first():\n    return 10\n>>>>>>> REPLACE\n```\n"
+        "paged.py\n```python\n<<<<<<< SEARCH\n    # a\u2028b\n=======\n    # a\u2028c\n"
+        ">>>>>>> REPLACE\n```\n"
+    )
+    new = PAGED.replace("return 1\n", "return 10\n").replace("a\u2028b", "a\u2028c")
+    assert parse(task_for(p, "Fix first"), reply).files == {"paged.py": new}

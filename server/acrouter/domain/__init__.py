@@ -46,7 +46,16 @@ from .results import (
     TestFailure,
     Verdict,
 )
-from .task import BENCHMARK_MODELS, DIMENSIONS, Document, ModelSpec, Position, Range, Task
+from .task import (
+    BENCHMARK_MODELS,
+    DIMENSIONS,
+    Document,
+    ModelSpec,
+    Position,
+    Range,
+    Task,
+    document_lines,
+)
 
 __all__ = [
     "BENCHMARK_MODELS",
@@ -86,4 +95,5 @@ __all__ = [
     "Verifier",
     "WarmableGateway",
     "check_cancelled",
+    "document_lines",
 ]

@@ -5,6 +5,7 @@ CodeRouterBench kinds of coding request and benchmark models it is described by)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,9 +50,21 @@ class ModelSpec:
     benchmark_model: str | None = None  # one of BENCHMARK_MODELS: its statistics are the prior
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_END = re.compile(r"(?:\r\n|\r|\n)\Z")
+
+
+def document_lines(text: str, keepends: bool = False) -> list[str]:
+    """``text``'s lines as the editor counts them (LSP): a line ends only at CRLF, LF or
+    CR.  ``str.splitlines`` also ends one at a form feed, U+2028 and the like, which
+    shifts every line after them (a selection would be read from the wrong lines)."""
+    lines = _LINE.findall(text)
+    return lines if keepends else [_END.sub("", line) for line in lines]
+
+
 @attrs.frozen
 class Position:
-    line: int  # 0-based, LSP convention
+    line: int  # 0-based, LSP convention (``document_lines``)
     character: int  # code points (the LSP layer converts from the client's positionEncoding)
 
 

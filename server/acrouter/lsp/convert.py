@@ -18,7 +18,7 @@ from lsprotocol import types
 from pygls.workspace import PositionCodec
 
 from ..context import offset_of, path_to_uri, read_text_file, uri_to_path
-from ..domain import Attempt, Document, Edit, Outcome, Position, Range, Result
+from ..domain import Attempt, Document, Edit, Outcome, Position, Range, Result, document_lines
 from ..errors import RequestError
 
 
@@ -158,7 +158,7 @@ def to_domain_position(text: str, pos: Position, codec: PositionCodec = _UTF16) 
     Raises ``RequestError`` for a position outside the text or inside one character
     (e.g. between the two UTF-16 halves of an emoji): pygls' codec would clamp it.
     """
-    lines = text.splitlines(keepends=True)
+    lines = document_lines(text, keepends=True)
     if pos.line < 0 or pos.character < 0:
         raise RequestError(f"position {pos.line}:{pos.character} is negative")
     if pos.line > len(lines) or (pos.line == len(lines) and pos.character > 0):
@@ -179,7 +179,7 @@ def to_domain_position(text: str, pos: Position, codec: PositionCodec = _UTF16) 
 
 def to_client_position(text: str, pos: Position, codec: PositionCodec = _UTF16) -> dict[str, int]:
     """A domain position (code points) in the client's code units, as LSP JSON."""
-    lines = text.splitlines(keepends=True)
+    lines = document_lines(text, keepends=True)
     client = codec.position_to_client_units(
         lines, types.Position(line=pos.line, character=pos.character)
     )

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from acrouter.definitions import definitions
-from acrouter.domain import PromptContext, Task
+from acrouter.domain import PromptContext, Task, document_lines
 
 
 def rel_path(task: Task) -> str:
@@ -48,7 +48,7 @@ def outline(text: str, path: str, language: str | None, limit: int) -> str:
 
 def _chunks(text: str, path: str, language: str | None) -> list[tuple[int, int, str]]:
     """(first line, end line exclusive, name) of each top-level definition's lines."""
-    n = len(text.splitlines())
+    n = len(document_lines(text))
     starts = sorted({d.line: d.name for d in definitions(text, path, language)}.items())
     out = []
     for i, (line, name) in enumerate(starts):
@@ -63,7 +63,7 @@ def wanted_lines(task: Task, context: PromptContext, limit: int) -> list[tuple[i
     """Line ranges (0-based, end exclusive) of a large file worth showing, within ``limit``."""
     doc = task.document
     assert doc is not None
-    lines = doc.text.splitlines(keepends=True)
+    lines = document_lines(doc.text, keepends=True)
     sizes = [len(x) for x in lines]
 
     def cost(a: int, b: int) -> int:

@@ -25,6 +25,8 @@ import re
 
 import attrs
 
+from acrouter.domain import document_lines
+
 _OPEN = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
 _CLOSE = re.compile(r"^( *)(`{3,}|~{3,})[ \t]*$")
 _BACKTICKS = re.compile(r"`+")
@@ -68,7 +70,7 @@ def tag_matches(tag: str, language: str | None) -> bool:
 
 def find_blocks(reply: str) -> list[Block]:
     """The reply's fenced blocks, read the CommonMark way (see the module docstring)."""
-    lines = reply.splitlines()
+    lines = document_lines(reply)
     out: list[Block] = []
     i = 0
     while i < len(lines):
@@ -97,11 +99,11 @@ def blocks_for(reply: str, language: str | None, original: str) -> list[Block]:
     diff = head.tag in DIFF_TAGS
     if not diff and not tag_matches(head.tag, language):
         return naive
-    lines = reply.splitlines()
+    lines = document_lines(reply)
     fence = _OPEN.match(lines[head.first])
     assert fence is not None
     indent, marker = len(fence.group(1)), fence.group(2)
-    known = {line.strip() for line in original.splitlines() if line.strip()}
+    known = {line.strip() for line in document_lines(original) if line.strip()}
     merged, evidence = head.last, False
     for prev, block in itertools.pairwise(naive):
         if diff:  # the fence line that ended the piece lies inside a hunk: it is a diff line

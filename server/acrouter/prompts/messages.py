@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from acrouter.context import covering_tests, selected_text
-from acrouter.domain import Completion, Edit, PromptContext, Task
+from acrouter.domain import Completion, Edit, PromptContext, Task, document_lines
 
 from .excerpt import outline, rel_path, wanted_lines
 from .feedback import render_baseline, render_feedback
@@ -90,7 +90,7 @@ class ChatPrompts:
         lang = task.language or ""
         rel = rel_path(task)
         text = doc.text
-        n_lines = len(text.splitlines())
+        n_lines = len(document_lines(text))
         budget = self._file_budget(task, context)
         parts: list[str] = []
         fence = fence_for(text)  # longer than any run of backticks in the file
@@ -102,7 +102,7 @@ class ChatPrompts:
         else:
             file_share = int(budget * 0.6)
             out = outline(text, doc.path, task.language, file_share // 4)
-            lines = text.splitlines(keepends=True)
+            lines = document_lines(text, keepends=True)
             shown = []
             for a, b in wanted_lines(task, context, file_share - len(out)):
                 shown.append(
