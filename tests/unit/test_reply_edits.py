@@ -68,6 +68,8 @@ def test_a_later_block_applies_on_top_of_an_earlier_one_for_the_same_file(tmp_pa
         )
     }
     assert e.bases == {"calc.py": CALC}  # as read, before any block
+    # a block numbered against the file as it was (models often do) still finds its lines
+    assert parse(task_for(p), diff("calc.py", grow) + diff("calc.py", MUL)).files == e.files
 
 
 def test_a_diff_block_that_does_not_apply_makes_the_reply_unusable(tmp_path):
