@@ -259,7 +259,10 @@ def parse_settings(raw: Any, prefix: str = EDITOR_PREFIX) -> tuple[Settings, lis
     written with ``prefix`` ("acrouter." for the editor, "" for config.toml)."""
     if raw is None:
         return DEFAULTS, []
-    if isinstance(raw, Mapping) and isinstance(raw.get("acrouter"), Mapping):
+    # The editor may send its section whole ({"acrouter": {...}}); config.toml has no such
+    # section: there ``acrouter.maxAttempts = 3`` makes an ``acrouter`` table beside the
+    # other keys, reported below rather than taken in place of them.
+    if prefix and isinstance(raw, Mapping) and isinstance(raw.get("acrouter"), Mapping):
         raw = raw["acrouter"]
     if not isinstance(raw, Mapping):
         return DEFAULTS, [f"{prefix or 'acrouter '}settings must be an object; using defaults"]
@@ -272,7 +275,13 @@ def parse_settings(raw: Any, prefix: str = EDITOR_PREFIX) -> tuple[Settings, lis
                 kw[attr] = value
     if not prefix:  # config.toml: a misspelt key would silently keep the default
         for key in sorted(set(raw) - set(FIELDS), key=str):
-            problems.append(f"unknown key {key!r} ignored (known: {', '.join(FIELDS)})")
+            if key == "acrouter":
+                problems.append(
+                    "'acrouter' ignored: config.toml names settings without the editor's "
+                    "'acrouter.' prefix (maxAttempts = 3, not acrouter.maxAttempts = 3)"
+                )
+            else:
+                problems.append(f"unknown key {key!r} ignored (known: {', '.join(FIELDS)})")
     return Settings(**kw), problems
 
 

@@ -131,6 +131,25 @@ def test_config_toml_reports_a_misspelt_top_level_key(tmp_path) -> None:
     assert any("unknown field 'apibase'; this model is not used" in p for p in problems), problems
 
 
+def test_config_toml_with_the_editors_prefix_keeps_its_models_and_says_why(tmp_path) -> None:
+    """``acrouter.maxAttempts = 2`` (copied from settings.json) makes an ``acrouter`` table
+    in TOML; it used to replace the whole file, so the [[models]] beside it were dropped
+    without a word and the command line said "no models configured"."""
+    from acrouter.config import load_config_file
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('acrouter.maxAttempts = 2\n\n[[models]]\nname = "a"\nmodel = "m"\n')
+    settings, problems = load_config_file(cfg)
+    assert [m.name for m in settings.models] == ["a"]
+    assert settings.max_attempts == DEFAULTS.max_attempts
+    assert problems == [
+        (
+            "config.toml: 'acrouter' ignored: config.toml names settings without the editor's "
+            "'acrouter.' prefix (maxAttempts = 3, not acrouter.maxAttempts = 3)"
+        )
+    ]
+
+
 DIGEST = SHARED["baseDigest"]
 
 
