@@ -22,6 +22,7 @@ Prints three things, all measured on the probing split:
 
 from __future__ import annotations
 
+import argparse
 import math
 import statistics
 import sys
@@ -100,7 +101,10 @@ def drift(prior: Dataset, stream: Dataset) -> None:
     print("   largest shifts: " + ", ".join(f"{s} {m} z={z:+.2f}" for z, s, m in top))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args(argv)  # no options: --help describes the run instead of starting it
     prior, stream = pe.splits("val")
     drift(prior, stream)
     print()
