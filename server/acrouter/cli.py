@@ -286,8 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="acrouter",
         description="Route coding requests to the model with the best expected quality for "
         "its cost, and verify each edit with the project's own tests. Settings: "
-        "config.toml in $ACROUTER_HOME (default ~/.local/share/acrouter; see README "
-        "'Configuring models').",
+        "config.toml in $ACROUTER_HOME (default $XDG_DATA_HOME/acrouter, else "
+        "~/.local/share/acrouter; see README 'Configuring models').",
     )
     p.add_argument("--version", action="version", version=f"acrouter {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
