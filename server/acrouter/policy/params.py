@@ -76,7 +76,9 @@ DEFAULT_PARAMS = PolicyParams()
 
 
 def parse_override(params: PolicyParams, item: str) -> PolicyParams:
-    """``NAME=VALUE`` (a Python literal) applied with :func:`attrs.evolve`."""
+    """``NAME=VALUE`` (a Python literal) applied with :func:`attrs.evolve`.  For a text
+    parameter the quotes may be left out (``domain_prior_weight=off``: the shell drops
+    the quotes of ``domain_prior_weight="off"``)."""
     import ast
 
     key, sep, raw = item.partition("=")
@@ -84,4 +86,12 @@ def parse_override(params: PolicyParams, item: str) -> PolicyParams:
     names = {f.name for f in attrs.fields(PolicyParams)}
     if not sep or key not in names:
         raise ValueError(f"unknown policy parameter {key!r}; known: {', '.join(sorted(names))}")
-    return attrs.evolve(params, **{key: ast.literal_eval(raw.strip())})
+    text = raw.strip()
+    is_text = isinstance(getattr(params, key), str)
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        if not is_text:
+            raise ValueError(f"{key}: {text!r} is not a Python literal") from None
+        value = text
+    return attrs.evolve(params, **{key: value})
