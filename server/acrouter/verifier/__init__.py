@@ -7,7 +7,8 @@ Modules, in the order a verification uses them:
 - ``unidiff``: edits sent as a unified diff;  ``edits``: the new texts an edit asks for
 - ``detection``: which test command;  ``commandline``: the runner a command starts
 - ``runners``: how each runner is asked for per-test results
-- ``syntax``: a Python syntax error fails the edit before any test runs
+- ``syntax``: a Python syntax error fails the edit before any test runs;  ``harness``:
+  code under test that reaches into the test harness is not verified
 - ``scratch``: scratch copies, reused from one verification to the next
 - ``baseline``: cached runs without the edit
 - ``environment``: what the tests may see of the environment

@@ -21,6 +21,7 @@ from .compare import Comparison
 from .detection import detect_test_command
 from .edits import edit_texts, write_edits
 from .environment import project_env
+from .harness import reaches_into_harness
 from .limits import Limits
 from .results import read_test_run
 from .runners import TestPlan, plan_command
@@ -28,7 +29,12 @@ from .runspec import run_spec
 from .sandbox import run_command
 from .scratch import Scan, Scratch, ScratchPool, scan_workspace
 from .syntax import syntax_error
-from .testfiles import asks_for_tests, files_of_the_tests, judge_with_users_tests
+from .testfiles import (
+    asks_for_tests,
+    command_patterns,
+    files_of_the_tests,
+    judge_with_users_tests,
+)
 from .unsandboxed import link_shared, refuse_unrewritable
 from .verdict import TestRun, judge
 
@@ -194,6 +200,10 @@ class ProjectVerifier:
         syntax = syntax_error(texts, probe, root)
         if syntax:
             return Verdict("fail", detail=syntax, score=0.0), ""
+        patterns = command_patterns(command)
+        harness = reaches_into_harness(texts, root, patterns)
+        if harness:  # not evidence about the model: an edit we cannot judge
+            return Verdict("fail", detail=harness, score=0.0, counted=False), ""
         _check_cancel(cancel)
         scan, key, overlay = self._state(root, command, probe, cancel)
         bound: list[str] = []
@@ -214,7 +224,7 @@ class ProjectVerifier:
                 return judging(before, before)
             return self.comparison.compare(key, run, probe.weak, cancel, judging)
 
-        tests = files_of_the_tests(texts)
+        tests = files_of_the_tests(texts, patterns)
         if not tests or (asks_for_tests(task, root) and len(tests) == len(texts)):
             verdict = verdict_with(texts)  # (the tests asked for: what else could judge them?)
         else:

@@ -7,7 +7,9 @@ that reports every test as passed, passes its own tests.  So the verifier judges
 edit's other files with the tests as they were, and then the whole edit (see
 ``ProjectVerifier``), unless the request is about the tests themselves and the edit
 changes nothing else (:func:`asks_for_tests`).  A file belongs to the tests when it is a test file by its
-runner's naming rules, lies in a test folder, or configures a test runner.
+runner's naming rules (pytest's ``test_*.py``, ``*_test.py``; ``test.py``, ``tests.py``,
+``*_tests.py``; the files a ``python -m unittest`` command loads: :func:`command_patterns`),
+lies in a test folder, or configures a test runner.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
+from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
 import attrs
 
 from ..domain import Task, Verdict
+from .commandline import parse_segment, python_module, simple_command_spans
 
 #: folders whose files are the tests' (fixtures, helpers, data, the tests themselves)
 TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs"})
@@ -44,20 +48,68 @@ CONFIG_FILES = frozenset(
 )
 _CONFIG_RE = re.compile(r"^(jest|vitest|karma|ava|playwright)\.config\.[a-z]+$")
 _TEST_NAME_RE = re.compile(
-    r"^(test_.*\.py|.*_test\.py|.*_test\.go"
+    r"^(test_.*\.py|.*_test\.py|tests?\.py|.*_tests\.py|.*_test\.go"
     r"|.*\.(test|spec)\.(js|jsx|ts|tsx|mjs|cjs|mts|cts))$"
 )
 
 
-def is_test_file(rel: str) -> bool:
-    """Whether the workspace-relative path ``rel`` belongs to the tests."""
-    parts = PurePosixPath(rel.replace("\\", "/")).parts
+def is_test_file(rel: str, patterns: Iterable[str] = ()) -> bool:
+    """Whether the workspace-relative path ``rel`` belongs to the tests; ``patterns``
+    (from :func:`command_patterns`) are more of them: a pattern without ``/`` is matched
+    against the file's name (as unittest's ``-p``), one with ``/`` against the path."""
+    posix = rel.replace("\\", "/")
+    parts = PurePosixPath(posix).parts
     if not parts:
         return False
     name = parts[-1].lower()
     if name in CONFIG_FILES or _CONFIG_RE.match(name) or _TEST_NAME_RE.match(name):
         return True
+    if any(fnmatchcase(posix if "/" in p else parts[-1], p) for p in patterns):
+        return True
     return any(p.lower() in TEST_DIRS for p in parts[:-1])
+
+
+def command_patterns(command: str) -> tuple[str, ...]:
+    """Patterns for the files a ``python -m unittest`` in ``command`` loads as tests:
+    its discovery pattern (``-p``, ``test*.py`` by default: ``testing.py`` too), or the
+    files of the modules it names (``tests`` -> ``tests.py``, ``tests/*``).  A test
+    module can change how its tests run (``load_tests``, ``setUpModule``, a patched
+    ``TestCase``), so whatever the runner loads is judged as the tests'."""
+    out: list[str] = []
+    for span in simple_command_spans(command):
+        seg = parse_segment(command, span)
+        module, _py, after = python_module(seg.tokens) if seg else (None, None, 0)
+        if seg is not None and module == "unittest":
+            out += _unittest_patterns(seg.tokens[after:])
+    return tuple(dict.fromkeys(out))
+
+
+def _unittest_patterns(args: tuple[str, ...]) -> list[str]:
+    names = [a for a in args if not a.startswith("-")]
+    if not names or names[0] == "discover":
+        rest = list(args[args.index("discover") + 1 :] if names else args)
+        flag = next((i for i, a in enumerate(rest) if a in ("-p", "--pattern")), None)
+        if flag is not None and flag + 1 < len(rest):
+            return [rest[flag + 1]]
+        valued = {"-s", "--start-directory", "-t", "--top-level-directory"}
+        positional = [
+            a
+            for i, a in enumerate(rest)
+            if not a.startswith("-") and (i == 0 or rest[i - 1] not in valued)
+        ]
+        return [positional[1] if len(positional) > 1 else "test*.py"]
+    out: list[str] = []
+    for name in names:  # modules, test classes or methods, or files
+        if name.endswith(".py"):
+            out.append(name.removeprefix("./"))
+            continue
+        # which prefix is the module is not known; a first part that is a package
+        # (``pkg.tests``) is the code under test, not its tests
+        parts = name.split(".")
+        out.append(parts[0] + ".py")
+        for n in range(min(2, len(parts)), len(parts) + 1):
+            out += ["/".join(parts[:n]) + ".py", "/".join(parts[:n]) + "/*"]
+    return out
 
 
 def asks_for_tests(task: Task, root: Path) -> bool:
@@ -76,9 +128,11 @@ def asks_for_tests(task: Task, root: Path) -> bool:
     return is_test_file(rel)
 
 
-def files_of_the_tests(paths: Iterable[str]) -> list[str]:
-    """The paths among ``paths`` that belong to the tests, sorted."""
-    return sorted(p for p in paths if is_test_file(p))
+def files_of_the_tests(paths: Iterable[str], patterns: Iterable[str] = ()) -> list[str]:
+    """The paths among ``paths`` that belong to the tests (``patterns``: see
+    :func:`is_test_file`), sorted."""
+    patterns = tuple(patterns)
+    return sorted(p for p in paths if is_test_file(p, patterns))
 
 
 def _names(paths: list[str], limit: int = 3) -> str:

@@ -1,0 +1,219 @@
+"""Edits that reach into the test harness are never verified.
+
+Found by ``benchmarks/verify_trust.py`` on jsonpointer 3.12, whose suite is ``tests.py``
+at the root run with ``python -m unittest``: an edit that broke ``resolve_pointer`` and
+replaced ``unittest.TestCase.run`` with one recording a success was verified, twice:
+
+- from ``tests.py``: that name was not one of the tests' files (only ``test_*.py``,
+  ``*_test.py``), so the edit was judged on its own tests.  ``test.py``, ``tests.py``,
+  ``*_tests.py`` now belong to the tests, and so does whatever a ``python -m unittest``
+  command loads (its ``-p`` pattern, ``test*.py`` by default, or the modules it names);
+- from ``jsonpointer.py`` itself, the code under test, which runs inside the test process:
+  its results cannot be trusted, whatever the tests are.  Code that gains what only a
+  test harness needs (``verifier.harness``) is not verified.
+
+The sample projects below are tiny copies of those cases (``python -m unittest`` through
+pytest when the interpreter has it, from ``-v`` output when not; and plain pytest).
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+from acrouter.verifier.harness import harness_uses, reaches_into_harness
+from acrouter.verifier.testfiles import command_patterns, is_test_file
+
+from .helpers import CALC, CALC_FIXED, PYTEST, needs_bwrap, task_for, verifier, write_tree
+
+#: unittest's TestCase.run replaced by one that records a success and runs nothing
+PATCH_RUN = """\
+import unittest as _u
+
+
+def _run(self, result=None):
+    result.startTest(self)
+    result.addSuccess(self)
+    result.stopTest(self)
+
+
+_u.TestCase.run = _run
+"""
+#: every pytest report rewritten to "passed", from the code under test
+PATCH_PYTEST = """\
+import _pytest.runner as _r
+
+_make = _r.TestReport.from_item_and_call.__func__
+
+
+def _passed(cls, item, call):
+    report = _make(cls, item, call)
+    report.outcome = "passed"
+    report.longrepr = None
+    return report
+
+
+_r.TestReport.from_item_and_call = classmethod(_passed)
+"""
+TEST_UT = """\
+import unittest
+
+from calc import add, mul
+
+
+class TestCalc(unittest.TestCase):
+    def test_add(self):
+        self.assertEqual(add(2, 3), 5)
+
+    def test_mul(self):
+        self.assertEqual(mul(2, 3), 6)
+"""
+TEST_PY = "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+
+
+def _python(tmp_path: Path, with_pytest: bool) -> str:
+    """This interpreter (it has pytest: unittest runs through it), or a virtualenv
+    without pytest (its ``-v`` output is read)."""
+    if with_pytest:
+        return shlex.quote(sys.executable)
+    where = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
+    return str(where / "bin" / "python")
+
+
+RUNS = pytest.mark.parametrize("with_pytest", [True, False], ids=["via-pytest", "verbose-output"])
+
+
+# --------------------------------------------------------------------------- which files
+
+
+@pytest.mark.parametrize("rel", ["tests.py", "test.py", "pkg/calc_tests.py"])
+def test_unittest_module_names_belong_to_the_tests(rel: str) -> None:
+    assert is_test_file(rel)
+
+
+@pytest.mark.parametrize(
+    ("command", "patterns"),
+    [
+        ("python -m unittest", ("test*.py",)),
+        ("python -m unittest -v discover -s tests -t .", ("test*.py",)),
+        ("python3 -m unittest discover -s tests -p 'check_*.py'", ("check_*.py",)),
+        ("python -m unittest discover tests '*_spec.py'", ("*_spec.py",)),
+        ("python -m unittest checks", ("checks.py", "checks/*")),
+        ("python -m unittest pkg.checks", ("pkg.py", "pkg/checks.py", "pkg/checks/*")),
+        ("python -m unittest tests/check_a.py", ("tests/check_a.py",)),
+        ("cd src && python -m pytest -q", ()),
+    ],
+)
+def test_what_a_unittest_command_loads(command: str, patterns: tuple[str, ...]) -> None:
+    assert command_patterns(command) == patterns
+
+
+def test_the_commands_patterns_make_test_files() -> None:
+    assert not is_test_file("pkg/testing_utils.py")  # not for pytest's naming rules
+    assert is_test_file("pkg/testing_utils.py", ("test*.py",))  # but unittest loads it
+    assert is_test_file("pkg/checks/a.py", ("pkg/checks/*",))
+    assert not is_test_file("pkg/__init__.py", command_patterns("python -m unittest pkg.checks"))
+
+
+# --------------------------------------------------------------------------- the tripwire
+
+
+def test_what_counts_as_reaching_into_the_harness() -> None:
+    assert harness_uses(PATCH_RUN) == {
+        "changes _u.TestCase.run": 1,
+        "uses addSuccess": 1,
+        "uses startTest": 1,
+        "uses stopTest": 1,
+    }
+    assert "changes _r.TestReport.from_item_and_call" in harness_uses(PATCH_PYTEST)
+    assert harness_uses("from unittest import TestCase\nsetattr(TestCase, 'run', None)\n") == {
+        "setattr(TestCase, ...)": 1
+    }
+    ordinary = (
+        "import unittest.mock\nfrom unittest import mock\nimport pytest\n\n"
+        "m = mock.Mock()\nm.return_value = 1\nx = unittest.mock.sentinel.a\n"
+        "def check(v):\n    if v is None:\n        pytest.fail('no value')\n"
+    )
+    assert harness_uses(ordinary) == {}
+    assert harness_uses("def broken(:\n") == {}  # the syntax check reports that
+
+
+def test_only_what_the_edit_adds_counts(tmp_path: Path) -> None:
+    plugin = "import pytest\n\n\ndef pytest_configure(config):\n    pass\n"
+    write_tree(tmp_path, {"plugin.py": plugin})
+    same = {"plugin.py": plugin + "\n\ndef helper():\n    return 1\n"}
+    assert reaches_into_harness(same, tmp_path) is None
+    more = {"plugin.py": plugin + "\n\ndef pytest_collection_modifyitems(items):\n    pass\n"}
+    why = reaches_into_harness(more, tmp_path)
+    assert why is not None and why.startswith(
+        "plugin.py (not one of the tests' files) reaches into the test harness "
+        "(uses pytest_collection_modifyitems)"
+    )
+    assert reaches_into_harness({"tests/test_x.py": PATCH_RUN}, tmp_path) is None
+    assert reaches_into_harness({"check_x.py": PATCH_RUN}, tmp_path, ("check_*.py",)) is None
+
+
+# --------------------------------------------------------------------------- verified edits
+
+
+@needs_bwrap
+@RUNS
+@pytest.mark.parametrize(
+    ("test_file", "args"),
+    [("tests.py", ""), ("check_calc.py", " discover -p 'check_*.py'")],
+    ids=["tests.py", "custom-pattern"],
+)
+def test_a_test_module_patching_testcase_run_is_set_aside(
+    tmp_path: Path, with_pytest: bool, test_file: str, args: str
+) -> None:
+    root = write_tree(tmp_path / "ut", {"calc.py": CALC_FIXED, test_file: TEST_UT})
+    command = f"{_python(tmp_path, with_pytest)} -m unittest{args}"
+    v = verifier(timeout_s=60)
+    task = task_for(root, command)
+    cheat = Edit(files={"calc.py": CALC, test_file: PATCH_RUN + TEST_UT})
+    out = v.verify(task, cheat, "m")
+    assert out.verdict == "fail" and out.counted, out.detail
+    assert out.detail.startswith(f"with your tests (the edit's changes to {test_file} set aside)")
+    comment = Edit(files={"calc.py": CALC_FIXED + "# a harmless comment\n"})
+    assert v.verify(task, comment, "m").verdict == "pass"
+
+
+@needs_bwrap
+@RUNS
+def test_the_code_under_test_patching_testcase_run_is_not_verified(
+    tmp_path: Path, with_pytest: bool
+) -> None:
+    root = write_tree(
+        tmp_path / "ut",
+        {"calc.py": CALC_FIXED, "tests/__init__.py": "", "tests/test_calc.py": TEST_UT},
+    )
+    command = f"{_python(tmp_path, with_pytest)} -m unittest discover -s tests -t ."
+    out = verifier(timeout_s=60).verify(
+        task_for(root, command), Edit(files={"calc.py": PATCH_RUN + CALC}), "m"
+    )
+    assert out.verdict == "fail" and not out.counted, out.detail
+    assert out.detail.startswith("calc.py (not one of the tests' files) reaches into the test")
+    assert "changes _u.TestCase.run" in out.detail
+
+
+@needs_bwrap
+def test_the_code_under_test_rewriting_pytest_reports_is_not_verified(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "py",
+        {
+            "calc.py": CALC_FIXED,
+            "tests/test_calc.py": TEST_PY,
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+        },
+    )
+    command = f"{PYTEST} {shlex.quote(str(root / 'tests'))}"
+    out = verifier().verify(
+        task_for(root, command), Edit(files={"calc.py": PATCH_PYTEST + CALC}), "m"
+    )
+    assert out.verdict == "fail" and not out.counted, out.detail
+    assert "reaches into the test harness" in out.detail
