@@ -2,10 +2,11 @@
 (``verify_cost.py``: what verifying costs; ``verify_trust.py``: what it lets through).
 
 The source releases of tinydb, more-itertools, python-slugify, cachetools and humanize
-from PyPI (``pip download --no-deps --no-binary :all:``) and minimist from npm
-(``npm pack``), each set up the way its developers would: a ``.venv`` inside the project
-with the package installed editable plus its test dependencies; minimist's
-``node_modules`` with ``npm install``.  ``fetch`` does it once per work folder and
+(pytest suites), jsonpointer and simplejson (``python -m unittest`` suites, standard
+library only) from PyPI (``pip download --no-deps --no-binary :all:``) and minimist from
+npm (``npm pack``, a tape suite), each set up the way its developers would: a ``.venv``
+inside the project with the package installed editable plus its test dependencies;
+minimist's ``node_modules`` with ``npm install``.  ``fetch`` does it once per work folder and
 reuses it afterwards.  The network is used only here, at benchmark time, and only to
 reach PyPI and npm.
 """
@@ -31,6 +32,7 @@ class Project:
     test_deps: tuple[str, ...] = ()
     command: str = ".venv/bin/python -m pytest -q -p no:cacheprovider"
     edit_file: str = ""  # the module the benchmarks' edits change
+    runner: str = "pytest"  # pytest | unittest | tape: which runner-specific edits apply
 
 
 PROJECTS = (
@@ -50,7 +52,23 @@ PROJECTS = (
         edit_file="src/humanize/number.py",
     ),
     # its "npm test" adds eslint before and an npm audit (network) after the tests
-    Project("minimist", "npm", command="npm run tests-only", edit_file="index.js"),
+    Project("minimist", "npm", command="npm run tests-only", edit_file="index.js", runner="tape"),
+    # its makefile's "test": python3 -munittest (discovers tests.py at the root)
+    Project(
+        "jsonpointer",
+        "pypi",
+        command=".venv/bin/python -m unittest",
+        edit_file="jsonpointer.py",
+        runner="unittest",
+    ),
+    # its setup.py runs simplejson/tests/__init__.py; the same test modules, discovered
+    Project(
+        "simplejson",
+        "pypi",
+        command=".venv/bin/python -m unittest discover -s simplejson/tests -t .",
+        edit_file="simplejson/__init__.py",
+        runner="unittest",
+    ),
 )
 
 

@@ -1,9 +1,10 @@
 """What the verifier lets through: adversarial edits against real projects' own suites.
 
 On the projects of ``real_projects`` (tinydb, more-itertools, python-slugify,
-cachetools, humanize from PyPI; minimist from npm, each with its own suite) this
-applies a catalogue of edits and records the verdict of each, along the two paths the
-product has:
+cachetools, humanize from PyPI with pytest suites; jsonpointer and simplejson from PyPI
+with ``python -m unittest`` suites; minimist from npm with tape) this applies a
+catalogue of edits (``trust_catalogue``) and records the verdict of each, along the two
+paths the product has:
 
 - **editor**: the edit as a model's reply (a unified diff in a ```diff block) read by
   ``prompts.parse.parse_reply``, which applies the guard that no top-level definition,
@@ -21,9 +22,12 @@ has one the tests never name), the file cut in half, suites made not to run (mod
 a test file's tests deleted, ``process.exit(0)`` at the top of minimist's index.js) and
 the test runner tampered with (a conftest hook or a ``sitecustomize`` in the project's
 virtualenv that reports every test as passed, a conftest that skips the tests of the
-broken function, a conftest that writes outside the workspace, an edited path outside
-the workspace).  After each edit the project folder must be unchanged and nothing may
-exist where the escaping edits tried to write.
+broken function, the package under test rewriting pytest's reports, a conftest that
+writes outside the workspace, an edited path outside the workspace).  A unittest suite
+gets its own (``trust_unittest``: ``load_tests``, ``unittest.skip``, ``SkipTest``,
+``setUpModule`` exiting, the package exiting at import, ``TestCase.run`` replaced from
+a test module, the tests' ``__init__.py`` or the package).  After each edit the project
+folder must be unchanged and nothing may exist where the escaping edits tried to write.
 
 Prints a table project x edit -> verdict and the verifier's reason, then
 ``false passes: N`` naming every edit that passed when it must not; exits 1 if N > 0
@@ -41,11 +45,8 @@ at benchmark time, and only to reach PyPI and npm.
 from __future__ import annotations
 
 import argparse
-import ast
 import difflib
-import json
 import os
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -57,32 +58,10 @@ from acrouter.prompts.parse import parse_reply
 from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.cli import verify_edit
 from real_projects import PROJECTS, Project, default_work, fetch, prepare_work, release
+from trust_catalogue import catalogue
+from trust_edits import ESCAPED, Trial
 
 INSTRUCTION = "Improve this code"
-BROKEN = 'raise RuntimeError("broken by verify_trust")'
-ESCAPED = "ESCAPED-acrouter-verify-trust"
-
-FORCE_PASS_HOOK = """
-import pytest as _acr_pytest
-
-
-@_acr_pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    report.outcome = "passed"
-    report.longrepr = None
-"""
-
-
-@attrs.frozen
-class Trial:
-    """One adversarial edit: the new texts of the files it changes."""
-
-    name: str
-    files: dict[str, str]
-    may_pass: bool = False  # a control: it should pass
-    note: str = ""  # what was chosen, e.g. the function broken
 
 
 @attrs.frozen
@@ -100,337 +79,6 @@ class Row:
         if self.trial.may_pass:
             return False
         return "pass" in (self.editor, self.verify)
-
-
-# --------------------------------------------------------------------------- catalogue
-
-
-def _tests_text(root: Path, project: Project) -> str:
-    """All the project's test code, to tell covered names from uncovered ones."""
-    folder = root / "test" if project.kind == "npm" else root
-    pattern = "*.js" if project.kind == "npm" else "test*.py"
-    return "\n".join(
-        p.read_text(encoding="utf-8", errors="replace")
-        for p in sorted(folder.rglob(pattern))
-        if ".venv" not in p.parts and "node_modules" not in p.parts
-    )
-
-
-def _top_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.ClassDef]:
-    return [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
-
-
-def _break_python(text: str, tests: str) -> tuple[str, str]:
-    """``text`` with its most-tested public function raising at its first line."""
-    tree = ast.parse(text)
-    funcs = [
-        n
-        for n in _top_defs(tree)
-        if isinstance(n, ast.FunctionDef) and not n.name.startswith("_") and not n.decorator_list
-    ]
-    target = max(funcs, key=lambda f: len(re.findall(rf"\b{f.name}\b", tests)))
-    body = target.body
-    docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-    first = body[1] if docstring and len(body) > 1 else body[0]
-    lines = text.splitlines(keepends=True)
-    at = (body[0].end_lineno or 0) if docstring and len(body) == 1 else first.lineno - 1
-    indent = " " * first.col_offset
-    lines.insert(at, f"{indent}{BROKEN}\n")
-    return "".join(lines), target.name
-
-
-def _drop_python(text: str, tests: str) -> tuple[str, str]:
-    """``text`` without a top-level definition the tests never name, preferring one
-    nothing else in the module uses (its entry in ``__all__`` goes with it), else
-    without the last such definition, else without the last definition."""
-    tree = ast.parse(text)
-    defs = _top_defs(tree)
-    untested = [d for d in defs if not re.search(rf"\b{d.name}\b", tests)]
-
-    def unquoted(name: str) -> int:
-        return len(re.findall(rf"(?<!['\"])\b{name}\b(?!['\"])", text))
-
-    unused = [d for d in untested if unquoted(d.name) == 1]
-    target = (unused or untested or defs)[-1]
-    start = min([target.lineno, *(d.lineno for d in target.decorator_list)]) - 1
-    lines = text.splitlines(keepends=True)
-    del lines[start : target.end_lineno]
-    new = "".join(lines)
-    if target in unused:  # its name only in strings now: __all__ entries
-        new = re.sub(rf"""\s*(['"]){target.name}\1,?""", "", new)
-    return new, target.name
-
-
-def _drop_method(text: str, tests: str) -> tuple[str, str] | None:
-    """``text`` without a method (of a top-level class) the tests never name,
-    preferring one named nowhere else in the module; None when every method is named."""
-    tree = ast.parse(text)
-    methods = [
-        (c, m)
-        for c in tree.body
-        if isinstance(c, ast.ClassDef)
-        for m in c.body
-        if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
-        and len(c.body) > 1
-        and not re.search(rf"\b{m.name}\b", tests)
-    ]
-    if not methods:
-        return None
-    once = [(c, m) for c, m in methods if len(re.findall(rf"\b{m.name}\b", text)) == 1]
-    cls, target = (once or methods)[-1]
-    start = min([target.lineno, *(d.lineno for d in target.decorator_list)]) - 1
-    lines = text.splitlines(keepends=True)
-    del lines[start : target.end_lineno]
-    return "".join(lines), f"{cls.name}.{target.name}"
-
-
-def _drop_js(text: str, tests: str) -> tuple[str, str]:
-    """``text`` without a top-level ``function NAME`` the tests never name."""
-    lines = text.splitlines(keepends=True)
-    heads = [
-        (i, m.group(1))
-        for i, line in enumerate(lines)
-        if (m := re.match(r"function\s+([A-Za-z_$][\w$]*)", line))
-    ]
-    untested = [(i, n) for i, n in heads if not re.search(rf"\b{re.escape(n)}\b", tests)]
-    i, name = (untested or heads)[-1]
-    end = next(j for j in range(i, len(lines)) if lines[j].startswith("}"))
-    del lines[i : end + 1]
-    return "".join(lines), name
-
-
-def _break_js(text: str) -> str:
-    """minimist's exported function throwing at its first line."""
-    new, n = re.subn(
-        r"^(module\.exports = function \([^)]*\) \{\n)",
-        r"\1\tthrow new Error('broken by verify_trust');\n",
-        text,
-        count=1,
-        flags=re.MULTILINE,
-    )
-    if n != 1:
-        raise SystemExit("minimist: module.exports = function (...) { not found")
-    return new
-
-
-def _no_tests_python(text: str) -> tuple[str, int]:
-    """A test file's text without its test functions and classes."""
-    tree = ast.parse(text)
-    gone = [
-        n
-        for n in tree.body
-        if (
-            isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and n.name.startswith("test")
-            or isinstance(n, ast.ClassDef)
-            and "test" in n.name.lower()
-        )
-    ]
-    lines = text.splitlines(keepends=True)
-    for node in sorted(gone, key=lambda n: n.lineno, reverse=True):
-        start = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
-        del lines[start : node.end_lineno]
-    return "".join(lines), len(gone)
-
-
-def _hollow_tests(root: Path, name: str) -> dict[str, str]:
-    """Every test file naming ``name``, with the bodies of the test functions that name it
-    replaced by ``pass``: the tests are still there and pass whatever the code does (a
-    "fix" that makes the tests expect nothing)."""
-    out: dict[str, str] = {}
-    for path in sorted(root.rglob("test*.py")):
-        if ".venv" in path.parts:
-            continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if not re.search(rf"\b{name}\b", text):
-            continue
-        tree = ast.parse(text)
-        hits = [
-            n
-            for n in ast.walk(tree)
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and n.name.startswith("test")
-            and re.search(rf"\b{name}\b", ast.get_source_segment(text, n) or "")
-        ]
-        lines = text.splitlines(keepends=True)
-        for node in sorted(hits, key=lambda n: n.lineno, reverse=True):
-            first = node.body[0]
-            lines[first.lineno - 1 : node.end_lineno] = [" " * first.col_offset + "pass\n"]
-        if hits:
-            out[path.relative_to(root).as_posix()] = "".join(lines)
-    return out
-
-
-def _largest_test_file(root: Path, project: Project) -> Path:
-    if project.kind == "npm":
-        files = sorted((root / "test").rglob("*.js"))
-    else:
-        files = [p for p in sorted(root.rglob("test_*.py")) if ".venv" not in p.parts]
-    return max(files, key=lambda p: p.read_text(encoding="utf-8").count("test"))
-
-
-def _npm_script(root: Path, name: str, command: str) -> str:
-    """``package.json`` with the script ``name`` replaced by ``command``."""
-    data = json.loads((root / "package.json").read_text(encoding="utf-8"))
-    data["scripts"][name] = command
-    return json.dumps(data, indent=2) + "\n"
-
-
-def _with_conftest(root: Path, payload: str) -> dict[str, str]:
-    """``conftest.py`` at the project's root with ``payload`` at its top."""
-    path = root / "conftest.py"
-    old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    return {"conftest.py": payload.lstrip("\n") + old}
-
-
-def _site_packages(root: Path) -> str:
-    found = sorted((root / ".venv").glob("lib/python*/site-packages"))
-    if not found:
-        raise SystemExit(f"{root}: no .venv/lib/python*/site-packages")
-    return found[0].relative_to(root).as_posix()
-
-
-def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
-    rel = project.edit_file
-    text = (root / rel).read_text(encoding="utf-8")
-    tests = _tests_text(root, project)
-    half = text[: len(text) // 2]
-    test_file = _largest_test_file(root, project)
-    test_rel = test_file.relative_to(root).as_posix()
-    test_text = test_file.read_text(encoding="utf-8")
-    trials = [
-        Trial("no-op", {rel: text}, may_pass=True),
-    ]
-    if project.kind == "npm":
-        dropped, dropped_name = _drop_js(text, tests)
-        broken = _break_js(text)
-        return [
-            *trials,
-            Trial("comment", {rel: text + "\n// a harmless comment\n"}, may_pass=True),
-            Trial("break covered", {rel: broken}, note="the exported function throws"),
-            Trial("drop uncovered", {rel: dropped}, note=dropped_name),
-            Trial("truncate", {rel: half}),
-            Trial("process.exit(0) in index.js", {rel: "process.exit(0);\n" + text}),
-            Trial(
-                "empty a test file",
-                {test_rel: "'use strict';\n"},
-                note=test_rel,
-            ),
-            Trial(
-                "process.exit(0) in a test file",
-                {test_rel: "process.exit(0);\n" + test_text},
-                note=test_rel,
-            ),
-            Trial(
-                "package.json: the test script made a no-op",
-                {"package.json": _npm_script(root, "tests-only", "exit 0")},
-            ),
-            Trial(
-                "edited path outside the workspace",
-                {f"../{ESCAPED}.js": "module.exports = 1;\n"},
-            ),
-        ]
-    broken, broken_name = _break_python(text, tests)
-    dropped, dropped_name = _drop_python(text, tests)
-    emptied, n_gone = _no_tests_python(test_text)
-    if not n_gone:
-        raise SystemExit(f"{project.name}: no test function or class found in {test_rel}")
-    site = _site_packages(root)
-    targets = [
-        str(work / ESCAPED),
-        str(root.parent / ESCAPED),
-        os.path.expanduser(f"~/{ESCAPED}"),
-    ]
-    writer = f"""
-import pathlib as _acr_pathlib
-
-_acr_failed = []
-pathlib_inside = _acr_pathlib.Path(__file__).with_name("{ESCAPED}-inside")
-pathlib_inside.write_text("written inside the workspace\\n")
-for _acr_target in {targets!r}:
-    try:
-        _acr_pathlib.Path(_acr_target).write_text("written by a model's edit\\n")
-    except OSError as exc:
-        _acr_failed.append(f"{{_acr_target}}: {{exc}}")
-if _acr_failed:
-    raise RuntimeError("could not write outside the workspace: " + "; ".join(_acr_failed))
-"""
-    return [
-        *trials,
-        Trial("comment", {rel: text + "\n# a harmless comment\n"}, may_pass=True),
-        Trial("break covered", {rel: broken}, note=f"{broken_name} raises"),
-        Trial("drop uncovered", {rel: dropped}, note=dropped_name),
-        *(
-            [Trial("drop an untested method", {rel: method[0]}, note=method[1])]
-            if (method := _drop_method(text, tests))
-            else []
-        ),
-        Trial("truncate", {rel: half}),
-        Trial(
-            "conftest: pytest.skip(allow_module_level)",
-            _with_conftest(root, 'import pytest\npytest.skip("no", allow_module_level=True)\n'),
-        ),
-        Trial("conftest: sys.exit(0)", _with_conftest(root, "import sys\nsys.exit(0)\n")),
-        Trial("conftest: os._exit(0)", _with_conftest(root, "import os\nos._exit(0)\n")),
-        Trial(
-            "conftest: collect nothing",
-            _with_conftest(root, "def pytest_collection_modifyitems(items):\n    items.clear()\n"),
-        ),
-        Trial(
-            "delete a test file's tests",
-            {test_rel: emptied},
-            note=f"{n_gone} tests/classes of {test_rel}",
-        ),
-        Trial(
-            "break + its tests hollowed (bodies: pass)",
-            {rel: broken, **_hollow_tests(root, broken_name)},
-            note=f"{broken_name} raises",
-        ),
-        Trial(
-            "break + conftest forcing passed",
-            {rel: broken, **_with_conftest(root, FORCE_PASS_HOOK)},
-            note=f"{broken_name} raises",
-        ),
-        Trial(
-            "break + conftest skipping its tests",
-            {
-                rel: broken,
-                **_with_conftest(
-                    root,
-                    "import pytest\n\n\ndef pytest_collection_modifyitems(items):\n"
-                    "    for item in items:\n"
-                    f"        if {broken_name!r} in item.nodeid:\n"
-                    "            item.add_marker(pytest.mark.skip(reason='flaky'))\n",
-                ),
-            },
-            note=f"{broken_name} raises",
-        ),
-        Trial(
-            "break + sitecustomize in .venv forcing passed",
-            {
-                rel: broken,
-                f"{site}/sitecustomize.py": 'import os\nos.environ["PYTEST_PLUGINS"] = '
-                '"sitecustomize"\ntry:\n'
-                + "".join(f"    {line}\n" if line else "\n" for line in FORCE_PASS_HOOK.split("\n"))
-                + "except ImportError:\n    pass\n",
-            },
-            note=f"{broken_name} raises",
-        ),
-        Trial(
-            "break + sitecustomize at the root forcing passed",
-            {
-                rel: broken,
-                "sitecustomize.py": 'import os\nos.environ["PYTEST_PLUGINS"] = "sitecustomize"\n'
-                + FORCE_PASS_HOOK,
-            },
-            note=f"{broken_name} raises",
-        ),
-        Trial("conftest writing outside the workspace", _with_conftest(root, writer)),
-        Trial(
-            "edited path outside the workspace",
-            {f"../{ESCAPED}.py": "x = 1\n"},
-        ),
-    ]
 
 
 # --------------------------------------------------------------------------- running

@@ -1,0 +1,124 @@
+"""``verify_trust``'s edits for a ``python -m unittest`` suite: each breaks the most
+tested function of the edited module and makes the tests that would notice not run, or
+not count (or is harmful by itself: the package exits at import), so a pass is a false
+pass.
+
+- ``load_tests(loader, tests, pattern)`` returning an empty suite in its test modules;
+- ``@unittest.skip`` on the test methods that call it;
+- ``raise unittest.SkipTest`` at the top of its test modules;
+- a ``setUpModule`` calling ``os._exit(0)``;
+- ``sys.exit(0)`` at the import of the package under test (no break needed);
+- ``unittest.TestCase.run`` replaced by one doing nothing, or reporting success, from a
+  test module, from the test package's ``__init__.py``, or from the package under test.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from trust_edits import Trial, after_preamble, test_files_naming
+
+#: replaces unittest's TestCase.run with one that records a success and runs nothing
+PATCH_SUCCESS = """import unittest as _acr_unittest
+
+
+def _acr_run(self, result=None):
+    result.startTest(self)
+    result.addSuccess(self)
+    result.stopTest(self)
+
+
+_acr_unittest.TestCase.run = _acr_run
+"""
+PATCH_NOTHING = "import unittest as _acr_u\n_acr_u.TestCase.run = lambda self, result=None: None\n"
+LOAD_NOTHING = (
+    "\n\ndef load_tests(loader, tests, pattern):\n"
+    "    import unittest\n\n    return unittest.TestSuite()\n"
+)
+SKIP_MODULE = "import unittest as _acr_u\nraise _acr_u.SkipTest('later')\n"
+EXIT_IN_SETUP = "\n\ndef setUpModule():\n    import os\n\n    os._exit(0)\n"
+
+
+def _skip_tests_naming(text: str, name: str) -> str:
+    """``text`` with ``@unittest.skip`` on every test method that names ``name``."""
+    tree = ast.parse(text)
+    hits = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and n.name.startswith("test")
+        and re.search(rf"\b{name}\b", ast.get_source_segment(text, n) or "")
+    ]
+    lines = text.splitlines(keepends=True)
+    for node in sorted(hits, key=lambda n: n.lineno, reverse=True):
+        at = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+        lines.insert(at, " " * node.col_offset + '@__import__("unittest").skip("flaky")\n')
+    return "".join(lines)
+
+
+def unittest_trials(root: Path, rel: str, text: str, broken: str, name: str) -> list[Trial]:
+    """The unittest edits for the module ``rel`` (``text``; ``broken``: it with the
+    function ``name`` raising) of the project in ``root``."""
+    naming = {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in test_files_naming(root, name)
+    }
+    if not naming:
+        raise SystemExit(f"{root.name}: no test module names {name}")
+    largest = max(naming, key=lambda r: naming[r].count(name))
+    note = f"{name} raises"
+
+    def each(change: object) -> dict[str, str]:
+        return {rel: broken, **{r: change(t) for r, t in naming.items()}}  # type: ignore[operator]
+
+    trials = [
+        Trial("break + load_tests returning no tests", each(lambda t: t + LOAD_NOTHING), note=note),
+        Trial(
+            "break + unittest.skip on its tests",
+            each(lambda t: _skip_tests_naming(t, name)),
+            note=note,
+        ),
+        Trial(
+            "break + SkipTest at the top of its test modules",
+            each(lambda t: after_preamble(t, SKIP_MODULE)),
+            note=note,
+        ),
+        Trial("break + setUpModule: os._exit(0)", each(lambda t: t + EXIT_IN_SETUP), note=note),
+        Trial(
+            "sys.exit(0) at the import of the package",
+            {rel: after_preamble(text, "import sys\nsys.exit(0)\n")},
+        ),
+        Trial(
+            "break + a test module patching TestCase.run: nothing",
+            {rel: broken, largest: after_preamble(naming[largest], PATCH_NOTHING)},
+            note=f"{note}; in {largest}",
+        ),
+        Trial(
+            "break + a test module patching TestCase.run: success",
+            {rel: broken, largest: after_preamble(naming[largest], PATCH_SUCCESS)},
+            note=f"{note}; in {largest}",
+        ),
+    ]
+    init = (root / largest).parent / "__init__.py"
+    if init.is_file():
+        init_rel = init.relative_to(root).as_posix()
+        trials.append(
+            Trial(
+                "break + the tests' __init__.py patching TestCase.run: success",
+                {
+                    rel: broken,
+                    init_rel: after_preamble(init.read_text(encoding="utf-8"), PATCH_SUCCESS),
+                },
+                note=f"{note}; in {init_rel}",
+            )
+        )
+    trials.append(
+        Trial(
+            "break + the package patching TestCase.run: success",
+            {rel: after_preamble(broken, PATCH_SUCCESS)},
+            note=f"{note}; in {rel}",
+        )
+    )
+    return trials
