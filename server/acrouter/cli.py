@@ -123,6 +123,9 @@ def cmd_complete(args: argparse.Namespace) -> int:
     from .domain import Cancelled, Document
 
     try:
+        from .context import workspace_root
+
+        workspace_root(Path(os.path.abspath(args.file)))  # a link leading outside: refused
         text = _read_request_file(args, settings, path)
         doc = Document(uri=path.as_uri(), path=str(path), text=text, range=args.range)
         result = _route_document(args, settings, doc)

@@ -79,23 +79,40 @@ def path_to_uri(path: Path) -> str:
     return path.resolve().as_uri()
 
 
+_ROOT_MARKERS = (".git", "pyproject.toml", "package.json", "setup.py", "Cargo.toml", "go.mod")
+
+
 def workspace_root(path: Path, folders: Sequence[Path] = ()) -> Path:
-    """The innermost workspace folder holding ``path``; else the nearest project root."""
-    path = path.resolve()
+    """The innermost workspace folder holding ``path`` (as the editor names it, or as it
+    resolves); else the nearest project root; resolved.  ``PreflightError`` when ``path``
+    resolves outside that folder (a symbolic link to a file elsewhere): its edit could
+    not be verified with this workspace's tests, nor written inside it."""
+    named = Path(os.path.abspath(path))
+    real = path.resolve()
+    root = _innermost(named, [Path(os.path.abspath(f)) for f in folders])
+    if root is None:
+        root = _innermost(real, [f.resolve() for f in folders])
+    if root is None:
+        root = next(
+            (p for p in named.parents if any((p / m).exists() for m in _ROOT_MARKERS)),
+            named.parent,
+        )
+    root = root.resolve()
+    if root not in real.parents:
+        raise PreflightError(
+            f"{path.name} leads outside the workspace {root} (a symbolic link to {real}); "
+            "ACRouter edits and verifies files inside the workspace only: open the file "
+            "in the workspace that holds it"
+        )
+    return root
+
+
+def _innermost(path: Path, folders: Sequence[Path]) -> Path | None:
     best = None
     for f in folders:
-        f = f.resolve()
         if (path == f or f in path.parents) and (best is None or len(str(f)) > len(str(best))):
             best = f
-    if best is not None:
-        return best
-    for parent in path.parents:
-        if any(
-            (parent / m).exists()
-            for m in (".git", "pyproject.toml", "package.json", "setup.py", "Cargo.toml", "go.mod")
-        ):
-            return parent
-    return path.parent
+    return best
 
 
 def workspace_id(root: Path) -> str:

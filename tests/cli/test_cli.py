@@ -149,6 +149,17 @@ def test_preflight_refuses_before_any_model_is_called(tmp_path, home, target, fa
     assert (
         json.loads(acrouter(home, "memory", "export").stdout)["records"] == []
     )  # no attempt recorded
+    # a link in the project to a file of another project: refused, nothing written there
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "pyproject.toml").write_text("")
+    (other / "calc.py").write_text(BUGGY)
+    link = target.parent / "linked.py"
+    link.symlink_to(other / "calc.py")
+    r = complete(home, link, "Fix the bug in add", "--apply")
+    assert r.returncode == 2 and "leads outside the workspace" in r.stderr, r.stderr
+    assert "no model was called" in r.stderr and (other / "calc.py").read_text() == BUGGY
+    assert fake.chat_requests() == []
 
 
 def test_cli_details_range_timeout_broken_pipe_and_config_key_names(home, target, fake):

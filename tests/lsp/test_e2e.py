@@ -486,6 +486,16 @@ async def test_preflight_refusals_are_lsp_errors_with_the_setting(lsp, fake, tmp
             route_arg(untested, range=None, instruction="fix f"),
         )
     assert "no test command" in str(info.value) and "acrouter.testCommand" in str(info.value)
+    # a symbolic link in the workspace to a file outside it: its tests are elsewhere, and
+    # an edit would be written there
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "calc.py").write_text("def add(a, b):\n    return a - b\n")
+    link = root / "linked.py"
+    link.symlink_to(elsewhere / "calc.py")
+    with pytest.raises(JsonRpcException, match="leads outside the workspace"):
+        await run(client, "acrouter.server.routeAndComplete", route_arg(link, range=None))
+    assert (elsewhere / "calc.py").read_text() == "def add(a, b):\n    return a - b\n"
     assert fake.chat_requests() == []  # no model was called, nothing paid
     assert (await run(client, "acrouter.server.history", {}))["entries"] == []
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.config import parse_settings
-from acrouter.context import build_task, classify, uri_to_path, workspace_id
+from acrouter.context import build_task, classify, uri_to_path, workspace_id, workspace_root
 from acrouter.domain import (
     Attempt,
     Baseline,
@@ -19,7 +19,7 @@ from acrouter.domain import (
     Range,
     Verdict,
 )
-from acrouter.errors import GatewayError, ParseError, RequestError
+from acrouter.errors import GatewayError, ParseError, PreflightError, RequestError
 from acrouter.memory import InMemoryMemory
 from acrouter.orchestrator import Orchestrator
 from acrouter.prompts import ChatPrompts
@@ -150,6 +150,39 @@ def test_build_task_validates_and_hashes_the_workspace(tmp_path):
         build_task(doc(tmp_path), "   ")
     with pytest.raises(RequestError):
         uri_to_path("untitled:Untitled-1")
+
+
+def test_workspace_root_follows_the_editor_and_refuses_a_link_leading_outside(tmp_path):
+    ws = tmp_path / "ws"
+    (ws / "src").mkdir(parents=True)
+    (ws / ".git").mkdir()
+    (ws / "src" / "real.py").write_text("x = 1\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "pyproject.toml").write_text("")  # a project of its own
+    (elsewhere / "calc.py").write_text("x = 1\n")
+    inside = ws / "inside.py"
+    inside.symlink_to(ws / "src" / "real.py")
+    outside = ws / "calc.py"
+    outside.symlink_to(elsewhere / "calc.py")
+    # a link to a file of the same workspace: that workspace
+    assert workspace_root(inside, [ws]) == ws.resolve()
+    assert workspace_root(inside) == ws.resolve()
+    # a link to a file elsewhere: refused before any model call, with or without folders
+    # (before, the root became the other project, whose tests would have "verified" it)
+    for folders in ([ws], []):
+        with pytest.raises(PreflightError, match="leads outside the workspace"):
+            workspace_root(outside, folders)
+    with pytest.raises(PreflightError, match="symbolic link"):
+        build_task(
+            Document(uri=outside.as_uri(), path=str(outside), text="x = 1\n"),
+            "fix",
+            folders=[ws],
+        )
+    # a workspace folder opened through a link: its files are inside it
+    alias = tmp_path / "alias"
+    alias.symlink_to(ws)
+    assert workspace_root(alias / "src" / "real.py", [alias]) == ws.resolve()
 
 
 # ----------------------------------------------------------------------------- prompts

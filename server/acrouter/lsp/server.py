@@ -214,7 +214,10 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     ls.loop = loop
     doc, path = _request_document(ls, app, args)
     folders = [uri_to_path(f.uri) for f in ls.workspace.folders.values()] if ls.workspace else []
-    root = workspace_root(path, folders)
+    try:
+        root = workspace_root(path, folders)
+    except PreflightError as exc:
+        raise preflight_failed(exc) from exc
     result = await _run_in_worker(ls, app, doc, args, folders, loop)
     edit, bases = None, {}
     if result.edit is not None and result.final_model is not None:
