@@ -19,13 +19,14 @@ pytest when the interpreter has it, from ``-v`` output when not; and plain pytes
 from __future__ import annotations
 
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
-from acrouter.verifier.harness import harness_uses, reaches_into_harness
+from acrouter.verifier.harness import harness_uses, js_harness_uses, reaches_into_harness
 from acrouter.verifier.testfiles import command_patterns, is_test_file
 
 from .helpers import CALC, CALC_FIXED, PYTEST, needs_bwrap, task_for, verifier, write_tree
@@ -217,3 +218,57 @@ def test_the_code_under_test_rewriting_pytest_reports_is_not_verified(tmp_path: 
     )
     assert out.verdict == "fail" and not out.counted, out.detail
     assert "reaches into the test harness" in out.detail
+
+
+# --------------------------------------------------------------------------- JavaScript
+
+#: node:test's ``it`` wrapped, from the code under test, so a test's exception is lost.
+#: Found with mocha's global ``it`` on sprintf-js 1.0.3 (verify_trust.py: a false pass;
+#: mocha is not here without the network).  With node:test the same edit failed before
+#: too, by luck: the test is then reported at the wrapper's file (calc.js), so the test
+#: of test/calc.test.js "no longer ran".
+SWALLOW_IT = """\
+const nodeTest = require('node:test');
+const realIt = nodeTest.it;
+nodeTest.it = (name, fn) => realIt(name, () => { try { fn(); } catch (e) {} });
+"""
+ADD_JS = "exports.add = (a, b) => a + b;\n"
+TEST_ADD_JS = """\
+const test = require('node:test');
+const assert = require('node:assert');
+const { add } = require('../calc.js');
+
+test.describe('calc', () => {
+  test.it('adds', () => { assert.strictEqual(add(2, 3), 5); });
+});
+"""
+
+
+def test_what_counts_as_reaching_into_a_js_runner() -> None:
+    mocha = (
+        "if (typeof global.it === 'function') {\n  var real = global.it\n"
+        "  global.it = function (t, fn) { return real(t, function () {}) }\n}\n"
+    )
+    assert js_harness_uses(mocha) == {"changes global.it": 1}
+    assert js_harness_uses(SWALLOW_IT) == {"requires node:test": 1}
+    assert js_harness_uses(
+        "globalThis['describe'] = null\nObject.defineProperty(global, 'test', {})\n"
+        "import { it } from 'vitest'\n"
+    ) == {"changes global.describe": 1, "changes global.test": 1, "imports vitest": 1}
+    ordinary = "var test = /x/.test(s)\nif (global.it == null) {}\nconst it = items[0]\n"
+    assert js_harness_uses(ordinary) == {}
+
+
+@needs_bwrap
+def test_js_code_under_test_wrapping_the_runners_it_is_not_verified(tmp_path: Path) -> None:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    root = write_tree(tmp_path / "js", {"calc.js": ADD_JS, "test/calc.test.js": TEST_ADD_JS})
+    v = verifier(timeout_s=60)
+    task = task_for(root, "node --test test/")
+    broken = ADD_JS.replace("a + b", "a - b")
+    out = v.verify(task, Edit(files={"calc.js": SWALLOW_IT + broken}), "m")
+    assert out.verdict == "fail" and not out.counted, out.detail
+    assert out.detail.startswith("calc.js (not one of the tests' files) reaches into the test")
+    assert "requires node:test" in out.detail
+    assert v.verify(task, Edit(files={"calc.js": broken}), "m").verdict == "fail"

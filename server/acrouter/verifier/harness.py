@@ -12,7 +12,10 @@ gains what only a test harness needs: an assignment to, or ``setattr`` / ``delat
 something reached through ``unittest``, ``pytest``, ``_pytest`` or ``doctest`` (or a
 name imported from them), the names of the runner's result protocol (``addSuccess``,
 ``startTest``, ``TestResult``, ...), ``load_tests``, pytest's hook names, ``_pytest``,
-``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``.  Only what the edit adds counts, so a project
+``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``; or a JavaScript / TypeScript file that gains
+an assignment to a test runner's globals (``global.it = ...``: mocha's ``it`` wrapped to
+swallow a test's exception) or loads a test runner (``require("mocha")``, ``tape``,
+``jest``, ``vitest``, ``node:test``, ...).  Only what the edit adds counts, so a project
 that already uses these (a pytest plugin) can still be edited where it does not add
 more.  This is a tripwire, not a proof: code that builds the names at run time
 (``getattr(m, "add" + "Success")``) is not seen.
@@ -21,6 +24,7 @@ more.  This is a tripwire, not a proof: code that builds the names at run time
 from __future__ import annotations
 
 import ast
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -175,6 +179,53 @@ def harness_uses(text: str) -> Counter[str]:
     return finder.found
 
 
+#: JavaScript / TypeScript sources
+JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
+#: the globals a JS test runner defines, which code under test has no business replacing
+_JS_GLOBALS = (
+    "it|xit|fit|describe|xdescribe|fdescribe|context|specify|suite|test|expect"
+    "|before|after|beforeEach|afterEach|beforeAll|afterAll"
+)
+_JS_RUNNERS = (
+    "mocha|tape|tap|jest|vitest|ava|node:test|@jest/globals|@jest/core|jest-circus|@vitest/runner"
+)
+_JS_PATTERNS = (
+    (  # global.it = ..., globalThis["describe"] = ...
+        re.compile(
+            rf"\b(?:global|globalThis|window|self)\s*(?:\.\s*|\[\s*['\"`])({_JS_GLOBALS})\b"
+            r"(?:['\"`]\s*\])?\s*=(?!=)"
+        ),
+        "changes global.{}",
+    ),
+    (  # Object.defineProperty(global, "it", ...)
+        re.compile(
+            rf"\bdefineProperty\s*\(\s*(?:global|globalThis|window|self)\s*,\s*['\"`]({_JS_GLOBALS})['\"`]"
+        ),
+        "changes global.{}",
+    ),
+    (re.compile(rf"\brequire\s*\(\s*['\"`]({_JS_RUNNERS})['\"`]\s*\)"), "requires {}"),
+    (re.compile(rf"\b(?:from|import)\s*\(?\s*['\"`]({_JS_RUNNERS})['\"`]"), "imports {}"),
+)
+
+
+def js_harness_uses(text: str) -> Counter[str]:
+    """What the JavaScript / TypeScript module ``text`` does with its test runner:
+    replacing the runner's globals (``global.it = ...``) or loading the runner."""
+    found: Counter[str] = Counter()
+    for pattern, what in _JS_PATTERNS:
+        for m in pattern.finditer(text):
+            found[what.format(m.group(1))] += 1
+    return found
+
+
+def _uses(rel: str, text: str) -> Counter[str]:
+    if rel.endswith(".py"):
+        return harness_uses(text)
+    if rel.endswith(JS_SUFFIXES):
+        return js_harness_uses(text)
+    return Counter()
+
+
 def reaches_into_harness(
     texts: Mapping[str, str], root: Path, patterns: Iterable[str] = ()
 ) -> str | None:
@@ -183,14 +234,14 @@ def reaches_into_harness(
     (``testfiles.command_patterns``)."""
     patterns = tuple(patterns)
     for rel, text in sorted(texts.items()):
-        if not rel.endswith(".py") or is_test_file(rel, patterns):
+        if not rel.endswith((".py", *JS_SUFFIXES)) or is_test_file(rel, patterns):
             continue
         old_path = root / rel
         try:
             old = old_path.read_text(encoding="utf-8") if old_path.is_file() else ""
         except (OSError, UnicodeDecodeError):
             old = ""
-        added = harness_uses(text) - harness_uses(old)
+        added = _uses(rel, text) - _uses(rel, old)
         if added:
             what = "; ".join(sorted(added)[:3]) + (
                 f" and {len(added) - 3} more" if len(added) > 3 else ""
