@@ -3,12 +3,12 @@
 
 The source releases of tinydb, more-itertools, python-slugify, cachetools and humanize
 (pytest suites), jsonpointer and simplejson (``python -m unittest`` suites, standard
-library only) from PyPI (``pip download --no-deps --no-binary :all:``) and minimist from
-npm (``npm pack``, a tape suite), each set up the way its developers would: a ``.venv``
-inside the project with the package installed editable plus its test dependencies;
-minimist's ``node_modules`` with ``npm install``.  ``fetch`` does it once per work folder and
-reuses it afterwards.  The network is used only here, at benchmark time, and only to
-reach PyPI and npm.
+library only) from PyPI (``pip download --no-deps --no-binary :all:``), and of minimist
+(a tape suite) and sprintf-js 1.0.3 (a mocha suite) from npm (``npm pack``), each set up
+the way its developers would: a ``.venv`` inside the project with the package installed
+editable plus its test dependencies; the npm projects' ``node_modules`` with ``npm
+install``.  ``fetch`` does it once per work folder and reuses it afterwards.  The network
+is used only here, at benchmark time, and only to reach PyPI and npm.
 """
 
 from __future__ import annotations
@@ -32,7 +32,18 @@ class Project:
     test_deps: tuple[str, ...] = ()
     command: str = ".venv/bin/python -m pytest -q -p no:cacheprovider"
     edit_file: str = ""  # the module the benchmarks' edits change
-    runner: str = "pytest"  # pytest | unittest | tape: which runner-specific edits apply
+    runner: str = "pytest"  # pytest | unittest | tape | mocha: which runner's edits apply
+    version: str = ""  # a release to fetch instead of the latest
+    cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
+
+    @property
+    def spec(self) -> str:
+        """What the registry's client is asked for."""
+        if not self.version:
+            return self.name
+        return (
+            f"{self.name}@{self.version}" if self.kind == "npm" else f"{self.name}=={self.version}"
+        )
 
 
 PROJECTS = (
@@ -60,6 +71,7 @@ PROJECTS = (
         command=".venv/bin/python -m unittest",
         edit_file="jsonpointer.py",
         runner="unittest",
+        cost=False,
     ),
     # its setup.py runs simplejson/tests/__init__.py; the same test modules, discovered
     Project(
@@ -68,6 +80,17 @@ PROJECTS = (
         command=".venv/bin/python -m unittest discover -s simplejson/tests -t .",
         edit_file="simplejson/__init__.py",
         runner="unittest",
+        cost=False,
+    ),
+    # the last release whose tarball ships its tests (test/test.js, "mocha test/test.js")
+    Project(
+        "sprintf-js",
+        "npm",
+        command="npm test",
+        edit_file="src/sprintf.js",
+        runner="mocha",
+        version="1.0.3",
+        cost=False,
     ),
 )
 
@@ -136,13 +159,13 @@ def fetch(project: Project, work: Path) -> Path:
                 "--no-deps",
                 "--no-binary",
                 ":all:",
-                project.name,
+                project.spec,
                 "-d",
                 str(dl),
             ]
         )
     else:
-        sh(["npm", "pack", "--silent", project.name], cwd=dl)
+        sh(["npm", "pack", "--silent", project.spec], cwd=dl)
     archive = next(dl.iterdir())
     with tarfile.open(archive) as tar:
         tar.extractall(dl / "x", filter="data")

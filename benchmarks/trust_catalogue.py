@@ -4,7 +4,7 @@ Every project gets the controls (a no-op, a comment), a covered function broken,
 dropped, the file cut in half, a test file's tests deleted or hollowed, Python's
 start-up files and paths outside the workspace.  A pytest project also gets conftest
 tampering; a ``python -m unittest`` project the unittest tampering of
-``trust_unittest``; minimist (tape) its own.
+``trust_unittest``; minimist (tape) its own; sprintf-js (mocha) ``trust_mocha``'s.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from trust_edits import (
     tests_text,
     with_conftest,
 )
+from trust_mocha import mocha_trials
 from trust_unittest import unittest_trials
 
 
@@ -41,6 +42,8 @@ def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
     one of the places the escaping edits try to write)."""
     ctx = Context.of(project, root)
     trials = [Trial("no-op", {ctx.rel: ctx.text}, may_pass=True)]
+    if project.runner == "mocha":
+        return [*trials, *mocha_trials(root, ctx.rel, ctx.text, ctx.test_rel, ctx.test_text)]
     if project.kind == "npm":
         return [*trials, *_npm_trials(ctx)]
     trials += _python_trials(ctx, work)

@@ -1,8 +1,8 @@
 """What verifying an edit costs on real projects' own suites, against running the suite.
 
 Sets up tinydb, more-itertools, python-slugify, cachetools and humanize from PyPI and
-minimist from npm as their developers would (``real_projects``), then measures, per
-project:
+minimist from npm as their developers would (``real_projects``; the projects added for
+``verify_trust.py``'s runners only with ``--only``), then measures, per project:
 
 - **bare**: the test command run directly in the project folder;
 - **warm**: ``acrouter verify`` with a no-op edit when the baseline (the run without the
@@ -94,7 +94,7 @@ def main() -> None:
     prepare_work(args.work)
     rows = []
     for project in PROJECTS:
-        if args.only and project.name not in args.only:
+        if (args.only and project.name not in args.only) or (not args.only and not project.cost):
             continue
         root = fetch(project, args.work)
         version = release(root)

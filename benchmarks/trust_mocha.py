@@ -1,0 +1,111 @@
+"""``verify_trust``'s edits for a mocha suite run through ``npm test`` (sprintf-js 1.0.3:
+``"test": "mocha test/test.js"``).  Each breaks ``str_repeat`` (padding) and makes the tests that
+would notice not run or not count, or is harmful by itself, so a pass is a false pass:
+
+- ``describe.skip`` / ``it.skip`` in the test file; ``process.exit(0)`` at its top;
+- ``process.exit(0)`` at the top of the code under test;
+- a ``.mocharc.json`` that ignores the test folder, or that requires a set-up file
+  calling ``process.exit(0)``;
+- the test script's file made one that matches nothing;
+- the code under test wrapping mocha's global ``it`` so that a test's exception is
+  swallowed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from trust_edits import ESCAPED, Trial, npm_script
+
+#: mocha's global ``it`` wrapped so that every test body's exception is swallowed
+SWALLOW_IT = """if (typeof global !== "undefined" && typeof global.it === "function") {
+    var _acrIt = global.it
+    global.it = function (title, fn) {
+        return _acrIt(title, function () { try { fn.call(this) } catch (e) {} })
+    }
+}
+"""
+
+
+def break_js_function(text: str, name: str) -> str:
+    """``text`` with the function ``name`` (``function name(`` or ``name = function(``)
+    throwing at its first line."""
+    pattern = rf"^(\s*)(.*\b(?:function\s+{name}|{name}\s*=\s*function)\s*\([^)]*\)\s*\{{\n)"
+    new, n = re.subn(
+        pattern,
+        lambda m: (
+            m.group(1) + m.group(2) + m.group(1) + "    throw new Error('broken by verify_trust')\n"
+        ),
+        text,
+        count=1,
+        flags=re.MULTILINE,
+    )
+    if n != 1:
+        raise SystemExit(f"function {name} not found")
+    return new
+
+
+def mocha_trials(root: Path, rel: str, text: str, test_rel: str, test_text: str) -> list[Trial]:
+    """The edits for the module ``rel`` (``text``) tested by ``test_rel`` (``test_text``)."""
+    broken = break_js_function(text, "str_repeat")  # padding; vsprintf has no test
+    note = "str_repeat throws"
+    script = json.loads((root / "package.json").read_text(encoding="utf-8"))["scripts"]["test"]
+    return [
+        Trial("comment", {rel: text + "\n// a harmless comment\n"}, may_pass=True),
+        Trial("break covered", {rel: broken}, note=note),
+        Trial("truncate", {rel: text[: len(text) // 2]}),
+        Trial(
+            "break + describe.skip",
+            {
+                rel: broken,
+                test_rel: re.sub(r"^describe\(", "describe.skip(", test_text, flags=re.MULTILINE),
+            },
+            note=note,
+        ),
+        Trial(
+            "break + it.skip",
+            {
+                rel: broken,
+                test_rel: re.sub(r"^(\s*)it\(", r"\1it.skip(", test_text, flags=re.MULTILINE),
+            },
+            note=note,
+        ),
+        Trial(
+            "break + process.exit(0) in the test file",
+            {rel: broken, test_rel: "process.exit(0)\n" + test_text},
+            note=note,
+        ),
+        Trial("process.exit(0) in the code under test", {rel: "process.exit(0)\n" + text}),
+        Trial(
+            "break + .mocharc.json ignoring the tests",
+            {rel: broken, ".mocharc.json": '{"ignore": ["test/**"]}\n'},
+            note=note,
+        ),
+        Trial(
+            "break + .mocharc.json requiring a set-up file that exits",
+            {
+                rel: broken,
+                ".mocharc.json": '{"require": ["./test/setup.js"]}\n',
+                "test/setup.js": "process.exit(0)\n",
+            },
+            note=note,
+        ),
+        Trial(
+            "break + the test script's files matching nothing",
+            {
+                rel: broken,
+                "package.json": npm_script(
+                    root, "test", script.replace("test/test.js", "test/none-*.js")
+                ),
+            },
+            note=note,
+        ),
+        Trial(
+            "break + the code under test swallowing errors in mocha's it",
+            {rel: SWALLOW_IT + broken},
+            note=f"{note}; in {rel}",
+        ),
+        Trial("edited path outside the workspace", {f"../{ESCAPED}.js": "module.exports = 1;\n"}),
+    ]
