@@ -259,14 +259,23 @@ def parse_settings(raw: Any, prefix: str = EDITOR_PREFIX) -> tuple[Settings, lis
     written with ``prefix`` ("acrouter." for the editor, "" for config.toml)."""
     if raw is None:
         return DEFAULTS, []
-    # The editor may send its section whole ({"acrouter": {...}}); config.toml has no such
-    # section: there ``acrouter.maxAttempts = 3`` makes an ``acrouter`` table beside the
-    # other keys, reported below rather than taken in place of them.
-    if prefix and isinstance(raw, Mapping) and isinstance(raw.get("acrouter"), Mapping):
-        raw = raw["acrouter"]
+    problems: list[str] = []
+    # The editor may send its section whole ({"acrouter": {...}}).  config.toml has no such
+    # section: there ``acrouter.maxAttempts = 3`` (copied from settings.json) makes an
+    # ``acrouter`` table beside the other keys; its keys are read too (a key written both
+    # ways keeps the plain one), and the prefix is reported.
+    if isinstance(raw, Mapping) and isinstance(raw.get("acrouter"), Mapping):
+        if prefix:
+            raw = raw["acrouter"]
+        else:
+            rest = {k: v for k, v in raw.items() if k != "acrouter"}
+            raw = {**raw["acrouter"], **rest}
+            problems.append(
+                "config.toml names settings without the editor's 'acrouter.' prefix "
+                "(maxAttempts = 3, not acrouter.maxAttempts = 3); read them anyway"
+            )
     if not isinstance(raw, Mapping):
         return DEFAULTS, [f"{prefix or 'acrouter '}settings must be an object; using defaults"]
-    problems: list[str] = []
     kw: dict[str, Any] = {}
     for key, (attr, parse) in FIELDS.items():
         if raw.get(key) is not None:
@@ -275,13 +284,7 @@ def parse_settings(raw: Any, prefix: str = EDITOR_PREFIX) -> tuple[Settings, lis
                 kw[attr] = value
     if not prefix:  # config.toml: a misspelt key would silently keep the default
         for key in sorted(set(raw) - set(FIELDS), key=str):
-            if key == "acrouter":
-                problems.append(
-                    "'acrouter' ignored: config.toml names settings without the editor's "
-                    "'acrouter.' prefix (maxAttempts = 3, not acrouter.maxAttempts = 3)"
-                )
-            else:
-                problems.append(f"unknown key {key!r} ignored (known: {', '.join(FIELDS)})")
+            problems.append(f"unknown key {key!r} ignored (known: {', '.join(FIELDS)})")
     return Settings(**kw), problems
 
 

@@ -134,20 +134,30 @@ def test_config_toml_reports_a_misspelt_top_level_key(tmp_path) -> None:
 def test_config_toml_with_the_editors_prefix_keeps_its_models_and_says_why(tmp_path) -> None:
     """``acrouter.maxAttempts = 2`` (copied from settings.json) makes an ``acrouter`` table
     in TOML; it used to replace the whole file, so the [[models]] beside it were dropped
-    without a word and the command line said "no models configured"."""
+    without a word and the command line said "no models configured".  Now both are read,
+    and the prefix is reported; a file written wholly under ``[acrouter]`` loads too."""
     from acrouter.config import load_config_file
 
+    note = (
+        "config.toml: config.toml names settings without the editor's 'acrouter.' prefix "
+        "(maxAttempts = 3, not acrouter.maxAttempts = 3); read them anyway"
+    )
     cfg = tmp_path / "config.toml"
     cfg.write_text('acrouter.maxAttempts = 2\n\n[[models]]\nname = "a"\nmodel = "m"\n')
     settings, problems = load_config_file(cfg)
     assert [m.name for m in settings.models] == ["a"]
-    assert settings.max_attempts == DEFAULTS.max_attempts
-    assert problems == [
-        (
-            "config.toml: 'acrouter' ignored: config.toml names settings without the editor's "
-            "'acrouter.' prefix (maxAttempts = 3, not acrouter.maxAttempts = 3)"
-        )
-    ]
+    assert settings.max_attempts == 2
+    assert problems == [note]
+    cfg.write_text(
+        '[acrouter]\nmaxAttempts = 4\n\n[[acrouter.models]]\nname = "b"\nmodel = "m"\n'
+    )
+    settings, problems = load_config_file(cfg)
+    assert [m.name for m in settings.models] == ["b"] and settings.max_attempts == 4
+    assert problems == [note]
+    # written both ways: the plain key wins
+    cfg.write_text('maxAttempts = 3\nacrouter.maxAttempts = 5\n')
+    settings, problems = load_config_file(cfg)
+    assert settings.max_attempts == 3 and problems == [note]
 
 
 DIGEST = SHARED["baseDigest"]
