@@ -148,14 +148,12 @@ def test_config_toml_with_the_editors_prefix_keeps_its_models_and_says_why(tmp_p
     assert [m.name for m in settings.models] == ["a"]
     assert settings.max_attempts == 2
     assert problems == [note]
-    cfg.write_text(
-        '[acrouter]\nmaxAttempts = 4\n\n[[acrouter.models]]\nname = "b"\nmodel = "m"\n'
-    )
+    cfg.write_text('[acrouter]\nmaxAttempts = 4\n\n[[acrouter.models]]\nname = "b"\nmodel = "m"\n')
     settings, problems = load_config_file(cfg)
     assert [m.name for m in settings.models] == ["b"] and settings.max_attempts == 4
     assert problems == [note]
     # written both ways: the plain key wins
-    cfg.write_text('maxAttempts = 3\nacrouter.maxAttempts = 5\n')
+    cfg.write_text("maxAttempts = 3\nacrouter.maxAttempts = 5\n")
     settings, problems = load_config_file(cfg)
     assert settings.max_attempts == 3 and problems == [note]
 
