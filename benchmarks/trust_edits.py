@@ -182,6 +182,19 @@ def no_tests_python(text: str) -> tuple[str, int]:
     return "".join(lines), len(gone)
 
 
+def tests_naming(text: str, name: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The test functions and methods of the module ``text`` that name ``name``, last
+    first (so that lines can be changed from the end)."""
+    hits = [
+        n
+        for n in ast.walk(ast.parse(text))
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and n.name.startswith("test")
+        and re.search(rf"\b{name}\b", ast.get_source_segment(text, n) or "")
+    ]
+    return sorted(hits, key=lambda n: n.lineno, reverse=True)
+
+
 def hollow_tests(root: Path, name: str) -> dict[str, str]:
     """Every test file naming ``name``, with the bodies of the test functions that name it
     replaced by ``pass``: the tests are still there and pass whatever the code does (a
@@ -189,16 +202,9 @@ def hollow_tests(root: Path, name: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for path in test_files_naming(root, name):
         text = path.read_text(encoding="utf-8", errors="replace")
-        tree = ast.parse(text)
-        hits = [
-            n
-            for n in ast.walk(tree)
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and n.name.startswith("test")
-            and re.search(rf"\b{name}\b", ast.get_source_segment(text, n) or "")
-        ]
+        hits = tests_naming(text, name)
         lines = text.splitlines(keepends=True)
-        for node in sorted(hits, key=lambda n: n.lineno, reverse=True):
+        for node in hits:
             first = node.body[0]
             lines[first.lineno - 1 : node.end_lineno] = [" " * first.col_offset + "pass\n"]
         if hits:

@@ -14,11 +14,9 @@ pass.
 
 from __future__ import annotations
 
-import ast
-import re
 from pathlib import Path
 
-from trust_edits import Trial, after_preamble, test_files_naming
+from trust_edits import Trial, after_preamble, test_files_naming, tests_naming
 
 #: replaces unittest's TestCase.run with one that records a success and runs nothing
 PATCH_SUCCESS = """import unittest as _acr_unittest
@@ -43,16 +41,8 @@ EXIT_IN_SETUP = "\n\ndef setUpModule():\n    import os\n\n    os._exit(0)\n"
 
 def _skip_tests_naming(text: str, name: str) -> str:
     """``text`` with ``@unittest.skip`` on every test method that names ``name``."""
-    tree = ast.parse(text)
-    hits = [
-        n
-        for n in ast.walk(tree)
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-        and n.name.startswith("test")
-        and re.search(rf"\b{name}\b", ast.get_source_segment(text, n) or "")
-    ]
     lines = text.splitlines(keepends=True)
-    for node in sorted(hits, key=lambda n: n.lineno, reverse=True):
+    for node in tests_naming(text, name):
         at = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
         lines.insert(at, " " * node.col_offset + '@__import__("unittest").skip("flaky")\n')
     return "".join(lines)

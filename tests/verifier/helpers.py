@@ -43,6 +43,21 @@ def test_mul():
     assert mul(2, 3) == 6
 """
 
+#: the same two tests for ``python -m unittest``
+TEST_UT = """\
+import unittest
+
+from calc import add, mul
+
+
+class TestCalc(unittest.TestCase):
+    def test_add(self):
+        self.assertEqual(add(2, 3), 5)
+
+    def test_mul(self):
+        self.assertEqual(mul(2, 3), 6)
+"""
+
 needs_bwrap = pytest.mark.skipif(
     bwrap_problem() is not None,
     reason=f"bubblewrap cannot create a sandbox on this machine: {bwrap_problem()}",

@@ -29,7 +29,16 @@ from acrouter.domain import Edit
 from acrouter.verifier.harness import harness_uses, js_harness_uses, reaches_into_harness
 from acrouter.verifier.testfiles import command_patterns, is_test_file
 
-from .helpers import CALC, CALC_FIXED, PYTEST, needs_bwrap, task_for, verifier, write_tree
+from .helpers import (
+    CALC,
+    CALC_FIXED,
+    PYTEST,
+    TEST_UT,
+    needs_bwrap,
+    task_for,
+    verifier,
+    write_tree,
+)
 
 #: unittest's TestCase.run replaced by one that records a success and runs nothing
 PATCH_RUN = """\
@@ -59,19 +68,6 @@ def _passed(cls, item, call):
 
 
 _r.TestReport.from_item_and_call = classmethod(_passed)
-"""
-TEST_UT = """\
-import unittest
-
-from calc import add, mul
-
-
-class TestCalc(unittest.TestCase):
-    def test_add(self):
-        self.assertEqual(add(2, 3), 5)
-
-    def test_mul(self):
-        self.assertEqual(mul(2, 3), 6)
 """
 TEST_PY = "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
 

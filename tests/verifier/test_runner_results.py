@@ -18,7 +18,16 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit
 
-from .helpers import CALC, CALC_FIXED, PYTEST, needs_bwrap, task_for, verifier, write_tree
+from .helpers import (
+    CALC,
+    CALC_FIXED,
+    PYTEST,
+    TEST_UT,
+    needs_bwrap,
+    task_for,
+    verifier,
+    write_tree,
+)
 
 pytestmark = needs_bwrap
 
@@ -98,20 +107,6 @@ def test_node_cheats_fail(node_project: Path, new_test: str, why: str) -> None:
 
 
 # --------------------------------------------------------------------------- unittest
-
-TEST_UT = """\
-import unittest
-
-from calc import add, mul
-
-
-class TestCalc(unittest.TestCase):
-    def test_add(self):
-        self.assertEqual(add(2, 3), 5)
-
-    def test_mul(self):
-        self.assertEqual(mul(2, 3), 6)
-"""
 
 
 def _bare_python(where: Path) -> str:
