@@ -18,6 +18,7 @@ from pathlib import Path
 import attrs
 
 from .domain import document_lines
+from .edits import BOM
 from .errors import ParseError
 
 
@@ -64,6 +65,7 @@ _OTHER_IMPORTS = tuple(
 
 
 def _python_definitions(text: str) -> list[Definition] | None:
+    text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -104,6 +106,7 @@ def _python_definitions(text: str) -> list[Definition] | None:
 def _python_methods(text: str) -> list[Definition]:
     """The methods of a Python file's top-level classes, named ``Class.method`` (empty
     when the file does not parse)."""
+    text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -119,6 +122,7 @@ def _python_methods(text: str) -> list[Definition]:
 
 
 def _line_definitions(text: str, python: bool) -> list[Definition]:
+    text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     out: list[Definition] = []
     for i, line in enumerate(document_lines(text)):
         if not line or line[0].isspace():

@@ -145,9 +145,15 @@ def _reindent(replace: list[str], search_first: str, file_first: str) -> list[st
     return replace
 
 
+BOM = "\ufeff"  # a UTF-8 byte-order mark: read as text, it starts the first line
+
+
 def apply_search_replace(text: str, block: SearchReplace, where: str) -> str:
     """``text`` with the block applied once.  ``where`` names the file and block in errors
-    (the messages never quote the reply's code: they reach the next model's prompt)."""
+    (the messages never quote the reply's code: they reach the next model's prompt).
+    A byte-order mark is no part of the first line's code: it is kept, never matched."""
+    if text.startswith(BOM):
+        return BOM + apply_search_replace(text[len(BOM) :], block, where)
     search, replace = list(block.search), list(block.replace)
     newline = line_end(text)
     if not any(s.strip() for s in search):  # empty SEARCH: a new file, or add at the end

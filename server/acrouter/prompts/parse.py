@@ -14,6 +14,7 @@ from acrouter.context import offset_of
 from acrouter.definitions import guard
 from acrouter.domain import Edit, Task
 from acrouter.edits import (
+    BOM,
     apply_search_replace,
     has_search_replace,
     line_end,
@@ -56,6 +57,7 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
     # the fence's own line end goes; the code's line ends become the file's own
     newline = line_end(doc.text)
     code = with_line_ends(code.removesuffix("\n"), newline)
+    bom = BOM if doc.text.startswith(BOM) else ""
     if doc.range is None:
         if not sent_whole:
             raise ParseError(
@@ -63,16 +65,28 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
                 "SEARCH/REPLACE blocks were asked for"
             )
         new_text = code if code.endswith("\n") or not doc.text.endswith("\n") else code + newline
+        new_text = bom + new_text.removeprefix(BOM)  # the file's byte-order mark stays
         _guard(task, rel, root, {rel: new_text})
         return Edit(files={rel: new_text}, replacement=code, bases={rel: doc.text})
     a = offset_of(doc.text, doc.range.start.line, doc.range.start.character)
     b = offset_of(doc.text, doc.range.end.line, doc.range.end.character)
+    if a == 0 and bom:
+        a, b = 1, max(b, 1)  # the byte-order mark is no part of the selected code
+        code = code.removeprefix(BOM)
     old = doc.text[a:b]
     if old.endswith("\n") and not code.endswith("\n"):
+        code += newline
+    elif not old and code and not code.endswith("\n") and _at_line_start(doc.text, a, bom):
+        # code inserted at a cursor at the start of a line (or of the file's last, empty
+        # line) is whole lines: it ends its own line instead of joining the next one
         code += newline
     new_text = doc.text[:a] + code + doc.text[b:]
     _guard(task, rel, root, {rel: new_text})
     return Edit(files={rel: new_text}, replacement=code, bases={rel: doc.text})
+
+
+def _at_line_start(text: str, at: int, bom: str) -> bool:
+    return at == len(bom) or text[at - 1] in "\n\r"
 
 
 def _diff_blocks(task: Task, rel: str, root: Path, diffs: list[str]) -> Edit:
@@ -146,9 +160,10 @@ def _target(path: str | None, rel: str, root: Path) -> str:
             raise ParseError(f"the reply edits {path}, which is outside the workspace") from None
     if p == rel:
         return rel
-    if Path(p).name == Path(rel).name and not (root / p).exists():
-        return rel  # the model shortened the request's own file path
-    return p
+    parts, rel_parts = Path(p).parts, Path(rel).parts
+    if rel_parts[-len(parts) :] == parts and not (root / p).exists():
+        return rel  # the model shortened the request's own file path (pkg/calc.py, calc.py)
+    return p  # another file, maybe a new one (sub/calc.py is not calc.py)
 
 
 def _guard(

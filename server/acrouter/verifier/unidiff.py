@@ -16,7 +16,7 @@ from pathlib import Path
 
 import attrs
 
-from ..edits import line_end
+from ..edits import BOM, line_end
 from ..errors import VerifyError
 from .workspace import normalise_relative, resolve_edit_path
 
@@ -355,5 +355,8 @@ def apply_diff_texts(
             raise VerifyError(f"the diff changes {rel}, which does not exist")
         if read is not None and rel not in out:
             read[rel] = current
-        out[rel] = apply_file_patch(current, patch)
+        if current is not None and current.startswith(BOM):  # kept, never matched as code
+            out[rel] = BOM + apply_file_patch(current[len(BOM) :], patch)
+        else:
+            out[rel] = apply_file_patch(current, patch)
     return out

@@ -1,0 +1,121 @@
+"""Replies at the edges of everyday requests, found by running ``acrouter complete``
+against the fake server on small projects: a new file whose name is the request's own
+file's name in another folder, code inserted at a cursor (no selection), and files
+that start with a UTF-8 byte-order mark."""
+
+from __future__ import annotations
+
+import pytest
+from acrouter.context import build_task
+from acrouter.domain import Document, Position, Range
+from acrouter.errors import ParseError
+
+from .test_reply_edits import parse, project, task_for
+
+CALC = "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n"
+FIXED = CALC.replace("a - b", "a + b")
+SUB = "def sub(a, b):\n    return a - b\n"
+
+
+def cursor(line: int, character: int = 0) -> Range:
+    return Range(Position(line, character), Position(line, character))
+
+
+# ----------------------------------------------------------------------------- target file
+def test_a_new_file_named_like_the_request_file_in_another_folder_is_created(tmp_path):
+    # sub/calc.py does not exist: the block creates it; it is not the request's calc.py shortened
+    p = project(tmp_path)
+    (tmp_path / "sub").mkdir()
+    reply = (
+        "sub/calc.py\n```python\n<<<<<<< SEARCH\n=======\n"
+        "def neg(x):\n    return -x\n>>>>>>> REPLACE\n```\n"
+    )
+    e = parse(task_for(p, "Add sub/calc.py with neg"), reply)
+    assert e.files == {"sub/calc.py": "def neg(x):\n    return -x\n"}
+    assert e.bases == {"sub/calc.py": None}
+
+
+def test_the_request_file_named_by_its_name_alone_is_still_the_request_file(tmp_path):
+    (tmp_path / ".git").mkdir()  # the workspace root
+    (tmp_path / "pkg").mkdir()
+    p = tmp_path / "pkg" / "calc.py"
+    p.write_text(CALC)
+    reply = (
+        "calc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n"
+        "    return a + b\n>>>>>>> REPLACE\n```\n"
+    )
+    doc = Document(uri=p.as_uri(), path=str(p), text=CALC)
+    e = parse(build_task(doc, "Fix add", folders=[tmp_path]), reply)
+    assert e.files == {"pkg/calc.py": FIXED}
+
+
+# ----------------------------------------------------------------------------- a cursor, no selection
+def test_code_inserted_at_the_start_of_a_line_ends_its_own_line(tmp_path):
+    p = project(tmp_path, CALC)
+    e = parse(task_for(p, "Add sub", cursor(4)), f"```python\n{SUB}```\n")
+    assert e.files["calc.py"] == CALC.replace("def mul", SUB + "def mul")
+
+
+def test_code_inserted_at_the_end_of_a_file_ends_with_a_newline(tmp_path):
+    p = project(tmp_path, CALC)
+    e = parse(task_for(p, "Add sub", cursor(6)), f"```python\n{SUB}```\n")
+    assert e.files["calc.py"] == CALC + SUB
+
+
+def test_code_inserted_mid_line_stays_on_that_line(tmp_path):
+    p = project(tmp_path, CALC)
+    e = parse(task_for(p, "Add c", cursor(1, 16)), "```python\n + 0\n```\n")
+    assert e.files["calc.py"] == CALC.replace("a - b\n", "a - b + 0\n", 1)
+
+
+# ----------------------------------------------------------------------------- byte-order mark
+BOM = "\ufeff"
+
+
+def test_search_replace_on_the_first_line_of_a_file_with_a_bom(tmp_path):
+    p = project(tmp_path, BOM + CALC)
+    reply = (
+        "calc.py\n```python\n<<<<<<< SEARCH\ndef add(a, b):\n    return a - b\n=======\n"
+        "def add(a, b):\n    return a + b\n>>>>>>> REPLACE\n```\n"
+    )
+    assert parse(task_for(p), reply).files == {"calc.py": BOM + FIXED}
+
+
+def test_a_diff_of_the_first_line_of_a_file_with_a_bom(tmp_path):
+    p = project(tmp_path, BOM + CALC)
+    reply = (
+        "```diff\n--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n"
+        "-    return a - b\n+    return a + b\n```\n"
+    )
+    assert parse(task_for(p), reply).files == {"calc.py": BOM + FIXED}
+
+
+def test_a_whole_file_reply_keeps_the_bom(tmp_path):
+    p = project(tmp_path, BOM + CALC)
+    assert parse(task_for(p), f"```python\n{FIXED}```\n").files == {"calc.py": BOM + FIXED}
+
+
+def test_a_selection_from_the_start_of_a_file_with_a_bom_keeps_it(tmp_path):
+    p = project(tmp_path, BOM + CALC)
+    rng = Range(Position(0, 0), Position(2, 0))
+    reply = "```python\ndef add(a, b):\n    return a + b\n```\n"
+    assert parse(task_for(p, rng=rng), reply).files == {"calc.py": BOM + FIXED}
+
+
+def test_the_guard_reads_a_python_file_with_a_bom(tmp_path):
+    # before, ast could not parse the text (U+FEFF): the first line's import was not seen
+    # and a class's methods were not checked at all, so dropping one passed the guard
+    text = (
+        BOM
+        + "import os\n\n\nclass Calc:\n    def add(self, a, b):\n        return a - b\n\n    def mul(self, a, b):\n        return a * b\n"
+    )
+    p = project(tmp_path, text)
+    drop_import = "```python\n<<<<<<< SEARCH\nimport os\n\n\n=======\n>>>>>>> REPLACE\n```\n"
+    with pytest.raises(ParseError, match="import os"):
+        parse(task_for(p), drop_import)
+    drop_method = (
+        "```python\n<<<<<<< SEARCH\n    def mul(self, a, b):\n        return a * b\n"
+        "=======\n>>>>>>> REPLACE\n```\n"
+    )
+    with pytest.raises(ParseError, match="Calc.mul"):
+        parse(task_for(p), drop_method)
