@@ -187,7 +187,9 @@ def apply_search_replace(text: str, block: SearchReplace, where: str) -> str:
                 new = replace
                 if level == 2:
                     first = next(k for k, w in enumerate(want) if w.strip())
-                    new = _reindent(replace, want[first], bare[at + first])
+                    # spaces for a tab-indented file's lines: the same unit for both
+                    both = tabs_like_file([*want, *replace], bare[at : at + len(want)])
+                    new = _reindent(both[len(want) :], both[first], bare[at + first])
                 end = at + len(want)
                 tail_nl = have[end - 1][len(bare[end - 1]) :] if end > 0 else newline
                 body = "".join(line + newline for line in new)
@@ -195,3 +197,81 @@ def apply_search_replace(text: str, block: SearchReplace, where: str) -> str:
                     body = body[: -len(newline)]
                 return "".join(have[:at]) + body + "".join(have[end:])
     raise ParseError(f"{where}: the SEARCH text does not match the file (even ignoring whitespace)")
+
+
+# --------------------------------------------------------------------------- a selection's reply
+
+
+def _leading(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def tabs_like_file(code: list[str], file_lines: list[str]) -> list[str]:
+    """``code`` indented with spaces where ``file_lines`` are indented with tabs only:
+    each indent unit becomes a tab (the unit is read from the first indented lines of
+    both; 4 when the code's first line is not indented), so Python never meets a block
+    that mixes them."""
+    file_ind = [_leading(s) for s in file_lines if s.strip()]
+    code_ind = [_leading(s) for s in code if s.strip()]
+    if not any(file_ind) or any(" " in i for i in file_ind) or any("\t" in i for i in code_ind):
+        return code
+    if not any(code_ind):
+        return code
+    tabs, spaces = len(file_ind[0]), len(code_ind[0])
+    unit = spaces // tabs if tabs and spaces and spaces % tabs == 0 else 4
+    if not spaces:
+        unit = min(len(i) for i in code_ind if i)
+    out = []
+    for line in code:
+        n = len(_leading(line))
+        out.append("\t" * (n // unit) + " " * (n % unit) + line[n:] if line.strip() else line)
+    return out
+
+
+def fit_to_selection(text: str, a: int, b: int, code: str) -> str:
+    """The reply's ``code`` for the selection ``text[a:b]`` as the model meant it, when it
+    plainly answered with more or less than the selection (see README, "What the model
+    sees"): for a selection inside one line, the reply's copy of the rest of that line
+    goes; for whole lines, spaces become tabs in a tab-indented file, a repeat of the
+    block header just above the selection goes, and code dedented as a whole is indented
+    back to the selection's indentation.  Any other reply is taken as it is."""
+    start = max(text.rfind("\n", 0, a), text.rfind("\r", 0, a)) + 1
+    lines = document_lines(code)
+    if start < a:
+        return _without_line_context(text, start, a, b, code, lines)
+    selected = [s for s in document_lines(text[a:b]) if s.strip()]
+    if not selected or not any(s.strip() for s in lines):
+        return code
+    lines = tabs_like_file(lines, selected)
+    above = [s for s in document_lines(text[:start]) if s.strip()]
+    first = next(i for i, s in enumerate(lines) if s.strip())
+    want = min((_leading(s) for s in selected), key=len)
+    header = above[-1] if above else ""
+    if (
+        header.rstrip().endswith((":", "{"))
+        and lines[first].strip() == header.strip()
+        and len(_leading(lines[first])) < len(want)
+        and any(s.strip() for s in lines[first + 1 :])
+    ):
+        lines = lines[first + 1 :]  # the model repeated the def/class/if line above
+    have = min((_leading(s) for s in lines if s.strip()), key=len)
+    if len(have) < len(want) and want.startswith(have):
+        extra = want[len(have) :]
+        lines = [extra + s if s.strip() else s for s in lines]
+    return "\n".join(lines) + ("\n" if code.endswith("\n") else "")
+
+
+def _without_line_context(
+    text: str, start: int, a: int, b: int, code: str, lines: list[str]
+) -> str:
+    """A selection inside one line answered with the whole line: the part that replaces
+    the selection (only when the reply holds the line's text before and after it)."""
+    if len(lines) != 1 or any(c in text[a:b] for c in "\r\n"):
+        return code
+    rest = document_lines(text[b:])[0] if b < len(text) else ""
+    before, after = text[start:a].lstrip(), rest.rstrip()
+    line = lines[0].strip()
+    if not before.strip() or not line.startswith(before) or not line.endswith(after):
+        return code
+    inner = line[len(before) : len(line) - len(after)]
+    return inner if inner.strip() else code

@@ -119,3 +119,94 @@ def test_the_guard_reads_a_python_file_with_a_bom(tmp_path):
     )
     with pytest.raises(ParseError, match="Calc.mul"):
         parse(task_for(p), drop_method)
+
+
+# ----------------------------------------------------------------------------- a selection's reply
+# Each reply below was applied word for word before: a syntax error (counted against the
+# model) or, for the tab-indented file, a block mixing tabs and spaces.
+BODY = Range(Position(1, 0), Position(2, 0))  # "    return a - b\n"
+
+
+def test_a_selection_reply_that_repeats_the_def_line_above_keeps_one(tmp_path):
+    p = project(tmp_path, CALC)
+    reply = "```python\ndef add(a, b):\n    return a + b\n```\n"
+    assert parse(task_for(p, rng=BODY), reply).files == {"calc.py": FIXED}
+
+
+def test_a_selection_reply_dedented_as_a_whole_is_indented_back(tmp_path):
+    p = project(tmp_path, CALC)
+    assert parse(task_for(p, rng=BODY), "```python\nreturn a + b\n```\n").files == {
+        "calc.py": FIXED
+    }
+
+
+def test_a_method_body_answered_with_its_def_at_column_0(tmp_path):
+    text = "class Calc:\n    def add(self, a, b):\n        x = a - b\n        return x\n"
+    p = project(tmp_path, text)
+    rng = Range(Position(2, 0), Position(4, 0))
+    reply = "```python\ndef add(self, a, b):\n    x = a + b\n    return x\n```\n"
+    assert parse(task_for(p, rng=rng), reply).files == {"calc.py": text.replace("a - b", "a + b")}
+
+
+def test_a_selection_reply_in_spaces_for_a_tab_indented_file_gets_tabs(tmp_path):
+    text = "def f(x):\n\tif x:\n\t\treturn 1\n\treturn 0\n"
+    p = project(tmp_path, text)
+    rng = Range(Position(1, 0), Position(3, 0))
+    reply = "```python\n    if x > 0:\n        return 1\n```\n"
+    assert parse(task_for(p, rng=rng), reply).files == {
+        "calc.py": text.replace("if x:", "if x > 0:")
+    }
+
+
+def test_search_replace_in_spaces_for_a_tab_indented_file_gets_tabs(tmp_path):
+    text = "def f(x):\n\ty = 2\n\tif x:\n\t\treturn 1\n\treturn 0\n"
+    p = project(tmp_path, text)
+    reply = (
+        "```python\n<<<<<<< SEARCH\n    if x:\n        return 1\n=======\n"
+        "    if x > 0:\n        return 1\n>>>>>>> REPLACE\n```\n"
+    )
+    assert parse(task_for(p), reply).files == {"calc.py": text.replace("if x:", "if x > 0:")}
+
+
+def test_a_selection_inside_a_line_answered_with_the_whole_line(tmp_path):
+    p = project(tmp_path, CALC)
+    rng = Range(Position(1, 11), Position(1, 16))  # "a - b"
+    assert parse(task_for(p, rng=rng), "```python\n    return a + b\n```\n").files == {
+        "calc.py": FIXED
+    }
+    # the selected text alone, as asked, is applied as it is
+    assert parse(task_for(p, rng=rng), "```python\na + b\n```\n").files == {"calc.py": FIXED}
+
+
+def test_a_selection_reply_that_means_what_it_says_is_applied_as_it_is(tmp_path):
+    # a new nested block, a deeper body, a call that starts like the line: left alone
+    p = project(tmp_path, CALC)
+    deeper = "```python\n    if a:\n        return a + b\n    return b\n```\n"
+    assert parse(task_for(p, rng=BODY), deeper).files == {
+        "calc.py": CALC.replace(
+            "    return a - b\n", "    if a:\n        return a + b\n    return b\n"
+        )
+    }
+    rng = Range(Position(1, 11), Position(1, 16))
+    assert parse(task_for(p, rng=rng), "```python\nreturn_value(a, b)\n```\n").files == {
+        "calc.py": CALC.replace("a - b", "return_value(a, b)", 1)
+    }
+
+
+# ----------------------------------------------------------------------------- the prompt
+def _prompt(p, rng):
+    from acrouter.domain import PromptContext
+    from acrouter.prompts import ChatPrompts
+
+    messages = ChatPrompts().messages(task_for(p, "Fix add", rng), PromptContext())
+    return "\n".join(m["content"] for m in messages)
+
+
+def test_the_prompt_names_the_lines_a_selection_holds(tmp_path):
+    # before: "Selected lines 2-3" for line 2 alone (the selection ends at line 3, column 1),
+    # and "replaces the selected lines" for a part of a line, which invited the whole line
+    p = project(tmp_path, CALC)
+    assert "Selected lines 2-2 " in _prompt(p, BODY)
+    part = _prompt(p, Range(Position(1, 11), Position(1, 16)))
+    assert "a part of line 2" in part and "not the whole line" in part
+    assert "the cursor is at line 5, column 1" in _prompt(p, cursor(4))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from acrouter.context import covering_tests, selected_text
-from acrouter.domain import Completion, Edit, PromptContext, Task, document_lines
+from acrouter.domain import Completion, Document, Edit, PromptContext, Task, document_lines
 
 from .excerpt import outline, rel_path, wanted_lines
 from .feedback import render_baseline, render_feedback
@@ -51,10 +51,30 @@ lines of ``` (three backticks), fence it with more backticks than any of its lin
 holds (````)."""
 
 FORMAT_SELECTION = (
-    "Reply with exactly ONE fenced code block that replaces the selected lines (keep their "
+    "Reply with exactly ONE fenced code block that replaces the selection (keep its "
     "indentation). Do not elide code with comments like '...'. When the code holds lines of "
     "``` (three backticks), fence it with more backticks than any of its lines holds (````)."
 )
+
+
+def _selection_heading(doc: Document) -> str:
+    """Which lines the selection holds, as the user sees them: a selection ending at the
+    start of a line does not hold that line; one inside a line is a part of it."""
+    r = doc.range
+    assert r is not None
+    if r.start == r.end:
+        return (
+            f"Nothing is selected: the cursor is at line {r.start.line + 1}, column "
+            f"{r.start.character + 1} (your code is inserted there; reply with the new code only)"
+        )
+    last = r.end.line - (1 if r.end.character == 0 and r.end.line > r.start.line else 0)
+    line = document_lines(doc.text)[r.start.line] if r.start.line == r.end.line else ""
+    if r.start.line == r.end.line and (r.start.character > 0 or r.end.character < len(line)):
+        return (
+            f"Selected text, a part of line {r.start.line + 1} (replace exactly this text, "
+            "not the whole line)"
+        )
+    return f"Selected lines {r.start.line + 1}-{last + 1} (replace exactly this part)"
 
 
 class ChatPrompts:
@@ -119,10 +139,8 @@ class ChatPrompts:
             )
             used = file_share
         if doc.range is not None:
-            r = doc.range
             parts.append(
-                f"Selected lines {r.start.line + 1}-{r.end.line + 1} (replace exactly this part):\n"
-                f"{fence}{lang}\n{selected_text(doc)}\n{fence}"
+                f"{_selection_heading(doc)}:\n{fence}{lang}\n{selected_text(doc)}\n{fence}"
             )
         parts.extend(self._tests(task, budget - used))
         for section in (render_baseline(context.baseline), render_feedback(context.feedback)):

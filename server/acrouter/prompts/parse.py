@@ -16,6 +16,7 @@ from acrouter.domain import Edit, Task
 from acrouter.edits import (
     BOM,
     apply_search_replace,
+    fit_to_selection,
     has_search_replace,
     line_end,
     parse_search_replace,
@@ -73,6 +74,7 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
     if a == 0 and bom:
         a, b = 1, max(b, 1)  # the byte-order mark is no part of the selected code
         code = code.removeprefix(BOM)
+    code = with_line_ends(fit_to_selection(doc.text, a, b, code), newline)
     old = doc.text[a:b]
     if old.endswith("\n") and not code.endswith("\n"):
         code += newline
