@@ -212,11 +212,12 @@ def _print_result(result, files: dict[str, str], root: Path) -> None:
     for rel, new in files.items():
         target = root / rel
         old = target.read_bytes().decode("utf-8", "replace") if target.exists() else ""
-        sys.stdout.writelines(
-            difflib.unified_diff(
-                document_lines(old, True), document_lines(new, True), f"a/{rel}", f"b/{rel}"
-            )
-        )
+        for line in difflib.unified_diff(
+            document_lines(old, True), document_lines(new, True), f"a/{rel}", f"b/{rel}"
+        ):
+            # a last line without its line end is marked as diff and patch mark it
+            end = "" if line.endswith(("\n", "\r")) else "\n\\ No newline at end of file\n"
+            sys.stdout.write(line + end)
 
 
 def cmd_memory(args: argparse.Namespace) -> int:

@@ -313,3 +313,15 @@ def test_the_printed_diff_of_a_crlf_file_shows_only_the_changed_line(home, targe
         "-    return a - b",
         "+    return a + b",
     ]
+
+
+def test_the_printed_diff_of_a_file_without_a_final_newline_says_so(home, target, fake):
+    # before: the diff's last line ran into the next output ("+    return a + bapplied to"),
+    # and a patch tool reading the diff would have added a newline the file does not get
+    fake.behaviours["cheap-m"] = Behaviour(reply=SR_FIX)
+    write_config(home, fake.base_url)
+    target.write_text(BUGGY.rstrip("\n"))
+    r = complete(home, target, "Fix the bug in add", "--apply")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.endswith("+    return a + b\n\\ No newline at end of file\n")
+    assert target.read_text() == BUGGY.rstrip("\n").replace("a - b", "a + b")

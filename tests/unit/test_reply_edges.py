@@ -210,3 +210,9 @@ def test_the_prompt_names_the_lines_a_selection_holds(tmp_path):
     part = _prompt(p, Range(Position(1, 11), Position(1, 16)))
     assert "a part of line 2" in part and "not the whole line" in part
     assert "the cursor is at line 5, column 1" in _prompt(p, cursor(4))
+
+
+def test_a_whole_file_reply_for_an_empty_file_ends_with_a_newline(tmp_path):
+    # before: the file was written without a final newline (an empty file has none to keep)
+    p = project(tmp_path, "")
+    assert parse(task_for(p, "Write add"), f"```python\n{SUB}```\n").files == {"calc.py": SUB}

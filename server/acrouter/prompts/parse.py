@@ -65,7 +65,8 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
                 f"the reply replaces all of {rel}, but the file was too large to be sent whole; "
                 "SEARCH/REPLACE blocks were asked for"
             )
-        new_text = code if code.endswith("\n") or not doc.text.endswith("\n") else code + newline
+        keeps_no_newline = doc.text.removeprefix(BOM) and not doc.text.endswith("\n")
+        new_text = code if code.endswith("\n") or keeps_no_newline else code + newline
         new_text = bom + new_text.removeprefix(BOM)  # the file's byte-order mark stays
         _guard(task, rel, root, {rel: new_text})
         return Edit(files={rel: new_text}, replacement=code, bases={rel: doc.text})
