@@ -24,6 +24,7 @@ def apply_edit(files: dict[str, str], bases: dict[str, str | None], root: Path) 
             print(f"acrouter: {problem} while routing; nothing was applied", file=sys.stderr)
             return 1
     for target, new in targets.items():
+        target.parent.mkdir(parents=True, exist_ok=True)  # a new file in a new folder
         target.write_text(new, encoding="utf-8")
         print(f"applied to {target}", file=sys.stderr)
     return 0

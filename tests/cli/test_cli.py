@@ -325,3 +325,15 @@ def test_the_printed_diff_of_a_file_without_a_final_newline_says_so(home, target
     assert r.returncode == 0, r.stderr
     assert r.stdout.endswith("+    return a + b\n\\ No newline at end of file\n")
     assert target.read_text() == BUGGY.rstrip("\n").replace("a - b", "a + b")
+
+
+def test_apply_creates_a_new_file_in_a_new_folder(tmp_path, capsys):
+    # before: FileNotFoundError (a traceback) after the edit was verified, and the files
+    # of a multi-file edit written before it stayed written
+    from acrouter.apply import apply_edit
+
+    (tmp_path / "calc.py").write_text("x = 1\n")
+    files = {"calc.py": "x = 2\n", "pkg/deep/util.py": "y = 1\n"}
+    assert apply_edit(files, {"calc.py": "x = 1\n", "pkg/deep/util.py": None}, tmp_path) == 0
+    assert (tmp_path / "pkg" / "deep" / "util.py").read_text() == "y = 1\n"
+    assert (tmp_path / "calc.py").read_text() == "x = 2\n"

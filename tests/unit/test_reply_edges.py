@@ -216,3 +216,43 @@ def test_a_whole_file_reply_for_an_empty_file_ends_with_a_newline(tmp_path):
     # before: the file was written without a final newline (an empty file has none to keep)
     p = project(tmp_path, "")
     assert parse(task_for(p, "Write add"), f"```python\n{SUB}```\n").files == {"calc.py": SUB}
+
+
+# ----------------------------------------------------------------------------- a file in a sub-package
+def _pkg_task(tmp_path, buffer: str = CALC):
+    """pkg/calc.py in a workspace rooted at tmp_path, open with ``buffer`` (unsaved)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pkg").mkdir()
+    p = tmp_path / "pkg" / "calc.py"
+    p.write_text(CALC)
+    doc = Document(uri=p.as_uri(), path=str(p), text=buffer)
+    return build_task(doc, "Fix add", folders=[tmp_path])
+
+
+def test_a_diff_that_names_a_sub_package_file_by_its_name_alone_changes_it(tmp_path):
+    # before: 'the diff changes calc.py, which does not exist' (unusable, counted against
+    # the model), while a SEARCH/REPLACE block naming calc.py was read as pkg/calc.py
+    reply = (
+        "```diff\n--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n"
+        "-    return a - b\n+    return a + b\n```\n"
+    )
+    assert parse(_pkg_task(tmp_path), reply).files == {"pkg/calc.py": FIXED}
+
+
+def test_a_diff_creating_a_file_named_like_the_request_file_creates_it(tmp_path):
+    reply = "```diff\n--- /dev/null\n+++ b/calc.py\n@@ -0,0 +1,2 @@\n" + "".join(
+        "+" + line for line in SUB.splitlines(True)
+    )
+    assert parse(_pkg_task(tmp_path), reply + "```\n").files == {"calc.py": SUB}
+
+
+def test_a_search_replace_path_with_backslashes_is_the_request_file_and_its_buffer(tmp_path):
+    # before: the block's file was 'pkg\\calc.py', another name than the request's, so it
+    # was read from disk: the unsaved buffer was ignored and the edit keyed by that name
+    buffer = CALC.replace("def mul", "def mul2")
+    reply = (
+        "pkg\\calc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n"
+        "    return a + b\n>>>>>>> REPLACE\n```\n"
+    )
+    e = parse(_pkg_task(tmp_path, buffer), reply)
+    assert e.files == {"pkg/calc.py": buffer.replace("a - b", "a + b")}

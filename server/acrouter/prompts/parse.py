@@ -108,7 +108,7 @@ def _diff_blocks(task: Task, rel: str, root: Path, diffs: list[str]) -> Edit:
         overrides = {doc.path: doc.text, **{str(root / k): v for k, v in news.items()}}
         read: dict[str, str | None] = {}
         try:
-            news.update(apply_diff_texts(root, diff, overrides=overrides, read=read))
+            news.update(apply_diff_texts(root, diff, overrides=overrides, read=read, own=rel))
         except VerifyError as exc:
             which = f"diff block {n} of {len(diffs)}" if len(diffs) > 1 else "the diff"
             raise ParseError(f"{which} does not apply: {exc}") from None
@@ -153,7 +153,7 @@ def _search_replace(task: Task, reply: str, rel: str, root: Path) -> Edit:
 def _target(path: str | None, rel: str, root: Path) -> str:
     if path is None:
         return rel
-    p = path.strip()
+    p = path.strip().replace("\\", "/")  # pkg\\calc.py is pkg/calc.py (as the verifier reads it)
     while p.startswith("./"):
         p = p[2:]
     if Path(p).is_absolute():

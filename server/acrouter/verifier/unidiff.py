@@ -327,16 +327,21 @@ def apply_diff_texts(
     diff: str,
     overrides: Mapping[str, str] | None = None,
     read: dict[str, str | None] | None = None,
+    own: str | None = None,
 ) -> dict[str, str]:
     """New full contents per workspace-relative path for ``diff`` applied to the files
     under ``root``.  ``overrides`` maps absolute paths to texts to use instead of the
     file on disk (e.g. an unsaved editor buffer).  ``read``, when given, is filled with
-    the text each path was patched from (None: it did not exist).  Writes nothing."""
+    the text each path was patched from (None: it did not exist).  ``own``: the request's
+    file; a change to a file that does not exist whose path is a tail of it (``calc.py``
+    for ``pkg/calc.py``, as models shorten it) is a change to it.  Writes nothing."""
     root_real = Path(os.path.realpath(root))
     by_real = {os.path.realpath(k): v for k, v in (overrides or {}).items()}
     out: dict[str, str] = {}
     for patch in parse_unified_diff(diff):
         rel = normalise_relative(patch.path)
+        if own is not None and patch.old_path is not None and _shortens(rel, own, root_real):
+            rel = own
         target = resolve_edit_path(root_real, rel)
         if rel in out:
             current: str | None = out[rel]
@@ -360,3 +365,9 @@ def apply_diff_texts(
         else:
             out[rel] = apply_file_patch(current, patch)
     return out
+
+
+def _shortens(rel: str, own: str, root: Path) -> bool:
+    """Whether ``rel`` is ``own``'s path shortened: a tail of it that names no file."""
+    parts = rel.split("/")
+    return rel != own and own.split("/")[-len(parts) :] == parts and not (root / rel).exists()
