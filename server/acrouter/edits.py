@@ -232,13 +232,20 @@ def fit_to_selection(text: str, a: int, b: int, code: str) -> str:
     """The reply's ``code`` for the selection ``text[a:b]`` as the model meant it, when it
     plainly answered with more or less than the selection (see README, "What the model
     sees"): for a selection inside one line, the reply's copy of the rest of that line
-    goes; for whole lines, spaces become tabs in a tab-indented file, a repeat of the
+    goes; for a selection from a line's first non-blank character, the indentation the
+    reply repeats on its first line goes; for whole lines, spaces become tabs in a tab-indented file, a repeat of the
     block header just above the selection goes, and code dedented as a whole is indented
     back to the selection's indentation.  Any other reply is taken as it is."""
     start = max(text.rfind("\n", 0, a), text.rfind("\r", 0, a)) + 1
     lines = document_lines(code)
     if start < a:
-        return _without_line_context(text, start, a, b, code, lines)
+        lead = text[start:a]
+        if lead.strip():
+            return _without_line_context(text, start, a, b, code, lines)
+        if lines and lines[0].startswith(lead) and lines[0].strip():
+            # selected from the first non-blank character, answered with the indentation
+            return code[len(lead) :]
+        return code
     selected = [s for s in document_lines(text[a:b]) if s.strip()]
     if not selected or not any(s.strip() for s in lines):
         return code

@@ -256,3 +256,19 @@ def test_a_search_replace_path_with_backslashes_is_the_request_file_and_its_buff
     )
     e = parse(_pkg_task(tmp_path, buffer), reply)
     assert e.files == {"pkg/calc.py": buffer.replace("a - b", "a + b")}
+
+
+def test_a_selection_from_the_first_non_blank_character_answered_with_its_indentation(tmp_path):
+    # before: the line's indentation was doubled ('        x = a + b', an unexpected indent)
+    text = "def add(a, b):\n    x = a - b\n    return x\n"
+    p = project(tmp_path, text)
+    fixed = text.replace("a - b", "a + b")
+    one = Range(Position(1, 4), Position(1, 13))
+    assert parse(task_for(p, rng=one), "```python\n    x = a + b\n```\n").files == {
+        "calc.py": fixed
+    }
+    two = Range(Position(1, 4), Position(2, 12))
+    reply = "```python\n    x = a + b\n    return x\n```\n"
+    assert parse(task_for(p, rng=two), reply).files == {"calc.py": fixed}
+    # without it, as asked, the reply is applied as it is
+    assert parse(task_for(p, rng=one), "```python\nx = a + b\n```\n").files == {"calc.py": fixed}
