@@ -169,10 +169,28 @@ def _read_request_file(args: argparse.Namespace, settings, path: Path) -> str:
 
     text = read_text_file(path, settings.max_file_kilobytes * 1024)
     if args.range is not None:
-        problem = _check_range(args.range, text, path.name)
+        problem = _check_range(args.range, _bare_text(text), path.name)
         if problem:
             raise RequestError(problem)
+        args.range = _past_bom(args.range, text)
     return text
+
+
+def _bare_text(text: str) -> str:
+    from .edits import BOM
+
+    return text.removeprefix(BOM)
+
+
+def _past_bom(rng, text: str):
+    """``rng`` in ``text``'s characters: line 1's columns count from after a byte-order
+    mark, as an editor shows them (the mark is read as a character)."""
+    from .context import make_range
+
+    if text == _bare_text(text):
+        return rng
+    s, e = rng.start, rng.end
+    return make_range(s.line, s.character + (s.line == 0), e.line, e.character + (e.line == 0))
 
 
 def _route_document(args: argparse.Namespace, settings, doc):

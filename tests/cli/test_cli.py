@@ -337,3 +337,14 @@ def test_apply_creates_a_new_file_in_a_new_folder(tmp_path, capsys):
     assert apply_edit(files, {"calc.py": "x = 1\n", "pkg/deep/util.py": None}, tmp_path) == 0
     assert (tmp_path / "pkg" / "deep" / "util.py").read_text() == "y = 1\n"
     assert (tmp_path / "calc.py").read_text() == "x = 2\n"
+
+
+def test_range_columns_of_a_file_with_a_bom_count_as_the_editor_shows_them(home, target, fake):
+    # before: the byte-order mark counted as line 1's first column, so 1:5-1:8 sent ' ad'
+    # to the model as the selection instead of 'add' (and a reply replaced the wrong text)
+    fake.behaviours["cheap-m"] = Behaviour(reply="```python\nadd\n```")
+    write_config(home, fake.base_url)
+    target.write_bytes(b"\xef\xbb\xbf" + BUGGY.encode())
+    complete(home, target, "Rename", "--range", "1:5-1:8")
+    prompt = fake.prompts("cheap-m")[0]
+    assert "```python\nadd\n```" in prompt, prompt
