@@ -13,7 +13,6 @@ from typing import Any
 
 import acrouter
 import pytest
-import pytest_asyncio
 from acrouter.lsp.convert import base_digest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
@@ -93,15 +92,6 @@ async def start_session(
         )
     )
     return client, result
-
-
-@pytest_asyncio.fixture
-async def lsp(fake, home, tmp_path):
-    root = tmp_path / "proj"
-    target = make_project(root)
-    client = await start(home, settings(fake.base_url), root)
-    yield client, target, root
-    await client.shutdown_session()
 
 
 async def run(client: LanguageClient, command: str, arg: Any, timeout: float = 120) -> Any:
@@ -235,7 +225,11 @@ async def test_provider_failures_escalate(lsp, fake, behaviour, expect, counted)
 EMOJI_BUGGY = 'ICON = "😋"; add = lambda a, b: a - b\n'
 
 
-@pytest.mark.parametrize("encoding", [None, "utf-8"], ids=["utf-16-default", "utf-8-negotiated"])
+@pytest.mark.parametrize(
+    "encoding",
+    [None, "utf-8", "utf-32"],
+    ids=["utf-16-default", "utf-8-negotiated", "utf-32-negotiated"],
+)
 async def test_a_selection_after_an_emoji_is_read_and_edited_in_client_units(
     fake, home, tmp_path, encoding
 ):
@@ -245,7 +239,7 @@ async def test_a_selection_after_an_emoji_is_read_and_edited_in_client_units(
     fake.behaviours["cheap-m"] = Behaviour(reply="```python\nadd = lambda a, b: a + b\n```")
     line = EMOJI_BUGGY.rstrip("\n")
     enc = encoding or "utf-16"
-    width = utf16_units if enc == "utf-16" else (lambda s: len(s.encode("utf-8")))
+    width = {"utf-16": utf16_units, "utf-8": lambda s: len(s.encode("utf-8")), "utf-32": len}[enc]
     rng = {
         "start": {"line": 0, "character": width(line[: line.index("add")])},
         "end": {"line": 0, "character": width(line)},

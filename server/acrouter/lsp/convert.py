@@ -325,15 +325,20 @@ def base_digests(
 
 
 def changed_since(
-    bases: Mapping[str, str], requested: str, text_of: Callable[[str], str | None]
+    bases: Mapping[str, str],
+    text_of: Callable[[str], str | None],
+    doc: Document | None = None,
+    version_now: int | None = None,
 ) -> str | None:
-    """The first file (other than the ``requested`` URI, which the WorkspaceEdit pins to
-    its version) that no longer holds what the edit was made from, in words; None when
-    every file still does.  ``text_of(uri)``: the file's text now (the open document's,
-    else the file on disk), None when it does not exist."""
+    """The first file that no longer holds what the edit was made from, in words; None
+    when every file still does.  ``text_of(uri)``: the file's text now (the open
+    document's, else the file on disk), None when it does not exist.  The requested
+    ``doc`` is checked too (a file that was not open has no version to pin the edit to),
+    and when it was open its version must still be the one read (``version_now``: the
+    open document's version now, None when it is no longer open)."""
+    if doc is not None and doc.version is not None and version_now != doc.version:
+        return f"{Path(doc.path).name} was edited since the request was made"
     for uri, digest in bases.items():
-        if uri == requested:
-            continue
         try:
             now = base_digest(text_of(uri))
         except (OSError, UnicodeDecodeError):

@@ -59,6 +59,19 @@ class ACRouterProtocol(LanguageServerProtocol):
         _WORK_DONE_TOKEN.set(params.work_done_token)
         return (yield from super().lsp_workspace__execute_command(params))
 
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Any:
+        """pygls' shutdown cancels the requests still running while it iterates over them,
+        and a cancelled request leaves that dict at once: with a request running, shutdown
+        failed ("dictionary changed size during iteration").  Iterate over a copy."""
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
+        yield  # a generator, like pygls' handlers (there is no user shutdown handler)
+
 
 def _converter() -> Any:
     return convert.register_argument_hooks(default_converter())
@@ -228,7 +241,13 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         bases = convert.base_digests(doc, result.edit, str(root), texts)
     payload = convert.result_json(result, edit, bases)
     if args.apply and edit is not None:
-        stale = convert.changed_since(bases, doc.uri, lambda uri: _text_now(ls, uri))
+        opened = ls.workspace.text_documents.get(doc.uri)
+        stale = convert.changed_since(
+            bases,
+            lambda uri: _text_now(ls, uri),
+            doc,
+            opened.version if opened is not None else None,
+        )
         if stale is not None:  # never overwrite what changed since the edit was made
             payload.update({"applied": False, "applyFailure": f"{stale}; nothing was applied"})
         else:

@@ -1,0 +1,365 @@
+"""End-to-end, over stdio: what a real editor produces besides the plain request on a
+saved file — unsaved buffers, documents that change while a request runs, URIs and
+folders of every kind, two requests at once, a cancel, a shutdown mid-request."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from acrouter.lsp.convert import base_digest
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from tests.fakes.calc_project import BUGGY, SR_FIX, make_project
+from tests.fakes.openai_server import Behaviour
+from tests.lsp.test_e2e import (
+    REPO,
+    SENTINEL,
+    apply_text_edits,
+    route_arg,
+    run,
+    settings,
+    start,
+)
+
+ROUTE = "acrouter.server.routeAndComplete"
+
+
+def open_doc(client: LanguageClient, path: Path, text: str, version: int = 1) -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=path.as_uri(), language_id="python", version=version, text=text
+            )
+        )
+    )
+
+
+def change_doc(client: LanguageClient, path: Path, text: str, version: int) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def until(check: Any, seconds: float = 60) -> None:
+    for _ in range(int(seconds * 10)):
+        if check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("timed out waiting")
+
+
+def record_apply(client: LanguageClient) -> list[types.ApplyWorkspaceEditParams]:
+    """A lax client that applies whatever it is sent (records it)."""
+    applied: list[types.ApplyWorkspaceEditParams] = []
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def on_apply(params: types.ApplyWorkspaceEditParams):
+        applied.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    return applied
+
+
+# ----------------------------------------------------------------------------- unsaved buffers
+SUB_TEST = "from calc import sub\n\n\ndef test_sub():\n    assert sub(5, 3) == 2\n"
+UNSAVED = "# a note not saved yet\n" + BUGGY + "\n\ndef sub(a, b):\n    return -(b - a)\n"
+
+
+async def test_an_unsaved_buffer_is_routed_verified_and_edited_not_the_disk(lsp):
+    client, target, root = lsp
+    (root / "tests" / "test_sub.py").write_text(SUB_TEST)  # passes on the buffer only
+    before, mtime = target.read_bytes(), target.stat().st_mtime_ns
+    open_doc(client, target, UNSAVED, version=3)
+    rng = {"start": {"line": 1, "character": 0}, "end": {"line": 3, "character": 0}}
+    res = await run(client, ROUTE, route_arg(target, range=rng))
+    assert res["verified"] is True, res["why"]
+    assert res["attempts"][-1]["testsPassed"] == 3, res["attempts"]  # test_sub ran on the buffer
+    (change,) = res["edit"]["documentChanges"]
+    assert change["textDocument"] == {"uri": target.as_uri(), "version": 3}
+    assert apply_text_edits(UNSAVED, change["edits"]) == UNSAVED.replace("a - b", "a + b")
+    assert (target.read_bytes(), target.stat().st_mtime_ns) == (before, mtime)
+
+
+async def test_a_search_replace_edit_is_made_on_the_unsaved_buffer(lsp, fake):
+    client, target, root = lsp
+    (root / "tests" / "test_sub.py").write_text(SUB_TEST)
+    fake.behaviours["cheap-m"] = Behaviour(reply=SR_FIX)
+    open_doc(client, target, UNSAVED, version=5)
+    arg = route_arg(target)
+    del arg["range"]
+    res = await run(client, ROUTE, arg)
+    assert res["verified"] and res["finalModel"] == "cheap", res["why"]
+    (change,) = res["edit"]["documentChanges"]
+    assert change["textDocument"] == {"uri": target.as_uri(), "version": 5}
+    assert apply_text_edits(UNSAVED, change["edits"]) == UNSAVED.replace("a - b", "a + b")
+    assert res["baseDigests"] == {target.as_uri(): base_digest(UNSAVED)}
+    assert target.read_text() == BUGGY
+
+
+# ----------------------------------------------------------------------------- stale documents
+async def test_apply_is_refused_when_the_open_document_changed_mid_request(lsp, fake):
+    client, target, _ = lsp
+    open_doc(client, target, BUGGY, version=1)
+    applied = record_apply(client)
+    fake.behaviours["strong-m"] = Behaviour(
+        reply="```python\ndef add(a, b):\n    return a + b\n```", delay_s=3
+    )
+    fut = asyncio.ensure_future(run(client, ROUTE, route_arg(target, apply=True)))
+    await until(lambda: fake.chat_requests("strong-m"))
+    edited = "# typed while the request ran\n" + BUGGY
+    change_doc(client, target, edited, version=2)
+    res = await fut
+    assert res["verified"]
+    assert (
+        res["applyFailure"] == "calc.py was edited since the request was made; nothing was applied"
+    )
+    assert res["applied"] is False and applied == []  # the server did not even ask the editor
+    assert target.read_text() == BUGGY
+
+
+async def test_apply_is_refused_when_the_closed_file_changed_on_disk_mid_request(lsp, fake):
+    """A file the editor does not have open: the WorkspaceEdit carries no version to pin,
+    so the server must itself check the file still holds what the edit was made from."""
+    client, target, _ = lsp
+    applied = record_apply(client)
+    fake.behaviours["strong-m"] = Behaviour(
+        reply="```python\ndef add(a, b):\n    return a + b\n```", delay_s=3
+    )
+    fut = asyncio.ensure_future(run(client, ROUTE, route_arg(target, apply=True)))
+    await until(lambda: fake.chat_requests("strong-m"))
+    saved = "# saved by another program\n" + BUGGY
+    target.write_text(saved)
+    res = await fut
+    assert res["verified"]
+    assert (
+        res["applyFailure"]
+        == "calc.py changed on disk since the edit was made; nothing was applied"
+    )
+    assert (
+        res["applied"] is False and applied == []
+    )  # the range (lines 0-2 of the old text) would hit the wrong lines
+    assert target.read_text() == saved
+
+
+# ----------------------------------------------------------------------------- URIs and folders
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "untitled:Untitled-1",
+        "vscode-remote://ssh-remote%2Bbox/home/u/proj/calc.py",
+        "git:/home/u/proj/calc.py?%7B%22ref%22%3A%22HEAD%22%7D",
+        "file://otherhost/share/calc.py",
+    ],
+    ids=["untitled", "vscode-remote", "git", "unc"],
+)
+async def test_documents_without_a_local_file_are_refused_clearly(lsp, fake, uri):
+    client, target, _ = lsp
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text=BUGGY
+            )
+        )
+    )
+    with pytest.raises(JsonRpcException) as info:
+        await run(client, ROUTE, route_arg(target, textDocument={"uri": uri}))
+    assert info.value.code == -32602
+    assert "file" in str(info.value)
+    assert fake.chat_requests() == []
+    assert (await run(client, "acrouter.server.history", {}))["entries"] == []
+
+
+async def start_folders(home: Path, init: dict[str, Any], folders: list[Path]) -> LanguageClient:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "ACROUTER_HOME": str(home),
+        "CHEAP_KEY": SENTINEL,
+        "STRONG_KEY": SENTINEL,
+        "ACROUTER_LOG_LEVEL": "DEBUG",
+        "PYTHONPATH": str(REPO / "server"),
+    }
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "acrouter", "serve"], server_env=env
+    )
+    client = await config.start()
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            initialization_options=init,
+            workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders],
+            root_uri=folders[0].as_uri() if folders else None,
+        )
+    )
+    return client
+
+
+async def test_second_root_and_outside_every_folder_use_their_own_tests(fake, home, tmp_path):
+    first, second, outside = tmp_path / "one", tmp_path / "two", tmp_path / "loose"
+    make_project(first)
+    target2 = make_project(second)
+    (second / "tests" / "test_more.py").write_text(
+        "from calc import add\n\n\ndef test_more():\n    assert add(1, 1) == 2\n"
+    )
+    target3 = make_project(outside)
+    (outside / ".git").mkdir()
+    client = await start_folders(home, settings(fake.base_url), [first, second])
+    try:
+        res = await run(client, ROUTE, route_arg(target2))
+        assert res["verified"], res["why"]
+        assert res["attempts"][-1]["testsPassed"] == 3  # two's tests, not one's
+        # a file outside every workspace folder: its own project (the .git marker)
+        res = await run(client, ROUTE, route_arg(target3, instruction="Fix add here"))
+        assert res["verified"], res["why"]
+        assert res["attempts"][-1]["testsPassed"] == 2
+        assert target2.read_text() == BUGGY and target3.read_text() == BUGGY
+        # the second folder is removed while a request on it runs
+        fake.behaviours["strong-m"] = Behaviour(
+            reply="```python\ndef add(a, b):\n    return a + b\n```", delay_s=3
+        )
+        fut = asyncio.ensure_future(run(client, ROUTE, route_arg(target2, instruction="fix add")))
+        await until(lambda: len(fake.chat_requests("strong-m")) >= 3)
+        client.workspace_did_change_workspace_folders(
+            types.DidChangeWorkspaceFoldersParams(
+                event=types.WorkspaceFoldersChangeEvent(
+                    added=[],
+                    removed=[types.WorkspaceFolder(uri=second.as_uri(), name="two")],
+                )
+            )
+        )
+        res = await fut
+        assert res["verified"], res["why"]
+        (change,) = res["edit"]["documentChanges"]
+        assert change["textDocument"]["uri"] == target2.as_uri()
+        assert apply_text_edits(BUGGY, change["edits"]) == BUGGY.replace("a - b", "a + b")
+    finally:
+        await client.shutdown_session()
+
+
+# ----------------------------------------------------------------------------- two at once
+async def test_two_requests_at_once_and_one_cancelled_is_not_learned(lsp, fake):
+    client, target, _ = lsp
+    fake.behaviours["cheap-m"] = Behaviour(
+        reply="```python\ndef add(a, b):\n    return a * b\n```", delay_s=4
+    )
+    params = types.ExecuteCommandParams(command=ROUTE, arguments=[route_arg(target)])
+    other = types.ExecuteCommandParams(
+        command=ROUTE, arguments=[route_arg(target, instruction="Fix the bug in add now")]
+    )
+    a = asyncio.ensure_future(
+        client.protocol.send_request_async("workspace/executeCommand", params, msg_id="route-a")
+    )
+    b = asyncio.ensure_future(
+        client.protocol.send_request_async("workspace/executeCommand", other, msg_id="route-b")
+    )
+    await until(lambda: len(fake.chat_requests("cheap-m")) >= 2, 120)
+    client.protocol.notify("$/cancelRequest", types.CancelParams(id="route-a"))
+    with pytest.raises(JsonRpcRequestCancelled):
+        await asyncio.wait_for(a, 10)
+    res = await asyncio.wait_for(b, 120)
+    assert res["verified"] and res["finalModel"] == "strong", res["why"]
+    assert [x["verdict"] for x in res["attempts"]] == ["fail", "pass"]
+    await asyncio.sleep(1.5)
+    entries = (await run(client, "acrouter.server.history", {}))["entries"]
+    assert [e["requestId"] for e in entries] == [res["requestId"]]
+    # the cancelled request taught nothing: cheap has one observed failure, strong one pass
+    nxt = await run(client, ROUTE, route_arg(target, instruction="Fix add"))
+    why = nxt["why"]
+    cheap = next(line for line in why.splitlines() if line.startswith("| cheap |"))
+    assert "0 of 1" in cheap, cheap
+
+
+# ----------------------------------------------------------------------------- settings
+async def test_settings_of_the_wrong_type_are_named(fake, home, tmp_path):
+    root = tmp_path / "proj"
+    target = make_project(root)
+    init = settings(fake.base_url, testCommand=5, requestTimeoutSeconds="soon", shareFailures="no")
+    client = await start(home, init, root)
+    try:
+        await until(lambda: len(client.messages) >= 3, 20)
+        shown = " ".join(m.message for m in client.messages)
+        for key in ("testCommand", "requestTimeoutSeconds", "shareFailures"):
+            assert f"acrouter.{key}" in shown, shown
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"acrouter": {"models": "gpt-4o"}})
+        )
+        await until(lambda: "acrouter.models" in " ".join(m.message for m in client.messages), 20)
+        with pytest.raises(JsonRpcException, match="acrouter.models"):
+            await run(client, ROUTE, route_arg(target))
+    finally:
+        await client.shutdown_session()
+
+
+async def test_a_settings_change_mid_request_applies_to_the_next_one(lsp, fake):
+    client, target, _ = lsp
+    fake.behaviours["cheap-m"] = Behaviour(
+        reply="```python\ndef add(a, b):\n    return a * b\n```", delay_s=3
+    )
+    fut = asyncio.ensure_future(run(client, ROUTE, route_arg(target)))
+    await until(lambda: fake.chat_requests("cheap-m"))
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings=settings(fake.base_url, maxAttempts=1))
+    )
+    res = await fut
+    assert [x["model"] for x in res["attempts"]] == ["cheap", "strong"] and res["verified"]
+    one = await run(client, ROUTE, route_arg(target, instruction="Fix add, please"))
+    assert len(one["attempts"]) == 1
+
+
+# ----------------------------------------------------------------------------- shutdown
+SLOW_TEST = (
+    "import time\n\nfrom calc import add\n\n\n"
+    "def test_slow():\n    if add(1, 1) == 2:\n        time.sleep(120)\n"
+)
+
+
+def scratch_of(pid: int) -> list[str]:
+    found = []
+    for parent in ("/dev/shm", os.environ.get("TMPDIR", "/tmp")):
+        try:
+            found += [n for n in os.listdir(parent) if n.startswith(f"acrouter-verify-{pid}-")]
+        except OSError:
+            pass
+    return found
+
+
+def processes_under(folder: Path) -> list[str]:
+    out = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(folder) in cmd:
+            out.append(f"{pid}: {cmd}")
+    return out
+
+
+async def test_shutdown_while_the_tests_run_leaves_nothing_behind(fake, home, tmp_path):
+    root = tmp_path / "proj"
+    target = make_project(root)
+    (root / "tests" / "test_slow.py").write_text(SLOW_TEST)  # sleeps once add is right
+    client = await start(home, settings(fake.base_url, testTimeoutSeconds=300), root)
+    pid = client._server.pid  # type: ignore[union-attr]
+    fut = asyncio.ensure_future(run(client, ROUTE, route_arg(target), timeout=300))
+    await until(lambda: fake.chat_requests("strong-m"), 120)
+    await asyncio.sleep(3)  # strong's edit is under test (sleeping)
+    assert scratch_of(pid), "a scratch copy exists while the tests run"
+    await asyncio.wait_for(client.shutdown_session(), 30)
+    fut.cancel()
+    await until(lambda: not os.path.exists(f"/proc/{pid}"), 10)
+    await asyncio.sleep(1)
+    assert scratch_of(pid) == []
+    assert processes_under(tmp_path) == []
