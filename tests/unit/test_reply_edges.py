@@ -272,3 +272,10 @@ def test_a_selection_from_the_first_non_blank_character_answered_with_its_indent
     assert parse(task_for(p, rng=two), reply).files == {"calc.py": fixed}
     # without it, as asked, the reply is applied as it is
     assert parse(task_for(p, rng=one), "```python\nx = a + b\n```\n").files == {"calc.py": fixed}
+
+
+def test_code_inserted_on_an_empty_line_takes_that_line(tmp_path):
+    # the empty line's own line end ends the code: no blank line is added
+    p = project(tmp_path, CALC)
+    e = parse(task_for(p, "Add sub", cursor(2)), f"```python\n{SUB}```\n")
+    assert e.files["calc.py"] == CALC.replace("a - b\n\n\n", "a - b\n" + SUB + "\n", 1)

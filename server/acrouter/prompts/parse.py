@@ -81,7 +81,7 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
         code += newline
     elif not old and code and not code.endswith("\n") and _at_line_start(doc.text, a, bom):
         # code inserted at a cursor at the start of a line (or of the file's last, empty
-        # line) is whole lines: it ends its own line instead of joining the next one
+        # line) is whole lines: it ends its own line instead of joining that line
         code += newline
     new_text = doc.text[:a] + code + doc.text[b:]
     _guard(task, rel, root, {rel: new_text})
@@ -89,7 +89,10 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
 
 
 def _at_line_start(text: str, at: int, bom: str) -> bool:
-    return at == len(bom) or text[at - 1] in "\n\r"
+    """Whether ``at`` starts a line that holds something, or the file's empty last line
+    (code put on an empty line ends at that line's own end)."""
+    starts = at == len(bom) or text[at - 1] in "\n\r"
+    return starts and (at == len(text) or text[at] not in "\n\r")
 
 
 def _diff_blocks(task: Task, rel: str, root: Path, diffs: list[str]) -> Edit:
