@@ -151,3 +151,26 @@ def test_failure_message_of_a_broken_test_is_shown() -> None:
     )
     v = judge(run(0, a=P), after)
     assert "(assert 5 == 6)" in v.detail
+
+
+def test_tests_that_fail_on_the_missing_network_before_and_after_are_not_held() -> None:
+    # found running acrouter complete on a project whose test fetched a URL: a bug fix
+    # whose only covering test failed on name resolution, before and after, was counted
+    # against the model with no word about the sandbox having no network
+    offline = (
+        "urllib.error.URLError: <urlopen error [Errno -3] Temporary failure in name resolution>"
+    )
+
+    def net(code: int, **outcomes: str) -> TestRun:
+        failed = {t: offline for t, o in outcomes.items() if o == F}
+        return TestRun(exit_code=code, outcomes=outcomes, expects_report=True, messages=failed)
+
+    v = judge(net(1, a=P, b=F), net(1, a=P, b=F), fix_requested=True)
+    assert v.verdict == "fail" and not v.counted
+    assert "network" in v.detail and "Temporary failure in name resolution" in v.detail
+    # a failure of another kind after the edit, or a new failing test, is the edit's
+    other = TestRun(
+        exit_code=1, outcomes={"a": P, "b": F}, expects_report=True, messages={"b": "assert 1 == 2"}
+    )
+    assert judge(net(1, a=P, b=F), other, fix_requested=True).counted
+    assert judge(net(1, a=P, b=F), net(1, a=F, b=F), fix_requested=True).counted
