@@ -257,10 +257,20 @@ def fit_to_selection(text: str, a: int, b: int, code: str) -> str:
     if (
         header.rstrip().endswith((":", "{"))
         and lines[first].strip() == header.strip()
-        and len(_leading(lines[first])) < len(want)
+        and len(_leading(lines[first])) < len(_leading(selected[0]))
         and any(s.strip() for s in lines[first + 1 :])
     ):
+        indent = _leading(lines[first])
         lines = lines[first + 1 :]  # the model repeated the def/class/if line above
+        last = max(i for i, s in enumerate(lines) if s.strip())
+        closes = ("}", "};", "});")
+        if (
+            header.rstrip().endswith("{")
+            and lines[last].strip() in closes
+            and _leading(lines[last]) == indent
+            and selected[-1].strip() not in closes
+        ):
+            lines = lines[:last]  # ... and the brace closing it, which is not selected
     have = min((_leading(s) for s in lines if s.strip()), key=len)
     if len(have) < len(want) and want.startswith(have):
         extra = want[len(have) :]

@@ -279,3 +279,14 @@ def test_code_inserted_on_an_empty_line_takes_that_line(tmp_path):
     p = project(tmp_path, CALC)
     e = parse(task_for(p, "Add sub", cursor(2)), f"```python\n{SUB}```\n")
     assert e.files["calc.py"] == CALC.replace("a - b\n\n\n", "a - b\n" + SUB + "\n", 1)
+
+
+def test_a_js_body_answered_with_its_function_line_and_closing_brace(tmp_path):
+    text = "function add(a, b) {\n  return a - b;\n}\n"
+    p = project(tmp_path, text, "calc.js")
+    rng = Range(Position(1, 0), Position(2, 0))
+    reply = "```javascript\nfunction add(a, b) {\n  return a + b;\n}\n```\n"
+    assert parse(task_for(p, rng=rng), reply).files == {"calc.js": text.replace("a - b", "a + b")}
+    # with the closing brace selected, the reply's brace replaces it
+    rng = Range(Position(1, 0), Position(3, 0))
+    assert parse(task_for(p, rng=rng), reply).files == {"calc.js": text.replace("a - b", "a + b")}
