@@ -20,12 +20,12 @@ function; for a bug fix they are what the edit should have fixed).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 import attrs
 
 from ..domain import TestFailure, Verdict
+from .offline import offline
 from .reports import FAILED, PASSED, SKIPPED
 
 #: pytest's exit codes that mean "could not run the tests at all".
@@ -341,24 +341,6 @@ def _lost_tests(j: _Judgement, outcomes: Mapping[str, str]) -> Verdict | None:
     return None
 
 
-#: What a test's failure says when it needed the network, which the sandbox has not.
-_NETWORK_ERRORS = re.compile(
-    r"Temporary failure in name resolution|Name or service not known|"
-    r"nodename nor servname|getaddrinfo failed|Network is unreachable|No route to host|"
-    r"Connection refused|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH",
-    re.IGNORECASE,
-)
-
-
-def _offline(failing: set[str], before: TestRun | None, after: TestRun) -> bool:
-    """Whether each failing test failed on a network error before the edit and after it."""
-    if before is None or not failing:
-        return False
-    return all(
-        _NETWORK_ERRORS.search(run.messages.get(t, "")) for t in failing for run in (before, after)
-    )
-
-
 def _failing_tests(j: _Judgement) -> Verdict:
     """Nothing was lost: the edit passes when everything passes, or when the failing
     tests are a strict subset of those failing before (and the run exited normally)."""
@@ -375,7 +357,7 @@ def _failing_tests(j: _Judgement) -> Verdict:
                 _with(f"fixed {fixed} of {len(before_failing)} failing tests", before, after),
             )
         new = sorted(failing - (before_failing or set()))
-        if before_failing is not None and not new and _offline(failing, before, after):
+        if before_failing is not None and not new and offline(failing, before, after):
             # every failure is the sandbox's missing network, before the edit and after
             # it: the tests cannot show anything about the edit, fix or not
             assert before is not None
