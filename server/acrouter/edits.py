@@ -235,7 +235,8 @@ def fit_to_selection(text: str, a: int, b: int, code: str) -> str:
     goes; for a selection from a line's first non-blank character, the indentation the
     reply repeats on its first line goes; for whole lines, spaces become tabs in a tab-indented file, a repeat of the
     block header just above the selection goes, and code dedented as a whole is indented
-    back to the selection's indentation.  Any other reply is taken as it is."""
+    back to the selection's indentation where it could not stand dedented (right
+    after a block's header, or with the block going on after it).  Any other reply is taken as it is."""
     start = max(text.rfind("\n", 0, a), text.rfind("\r", 0, a)) + 1
     lines = document_lines(code)
     if start < a:
@@ -272,10 +273,20 @@ def fit_to_selection(text: str, a: int, b: int, code: str) -> str:
         ):
             lines = lines[:last]  # ... and the brace closing it, which is not selected
     have = min((_leading(s) for s in lines if s.strip()), key=len)
-    if len(have) < len(want) and want.startswith(have):
+    if len(have) < len(want) and want.startswith(have) and _inside_block(text, b, header, want):
         extra = want[len(have) :]
         lines = [extra + s if s.strip() else s for s in lines]
     return "\n".join(lines) + ("\n" if code.endswith("\n") else "")
+
+
+def _inside_block(text: str, b: int, header: str, want: str) -> bool:
+    """Whether code at the selection must keep its indentation ``want``: the line above
+    opens the block (a header), or the line after the selection is as indented.  Else
+    (the end of a block) a dedented reply may mean to move the code out of it."""
+    if header.rstrip().endswith((":", "{")) and len(_leading(header)) < len(want):
+        return True
+    below = next((s for s in document_lines(text[b:]) if s.strip()), None)
+    return below is not None and len(_leading(below)) >= len(want)
 
 
 def _without_line_context(

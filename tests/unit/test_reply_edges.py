@@ -290,3 +290,18 @@ def test_a_js_body_answered_with_its_function_line_and_closing_brace(tmp_path):
     # with the closing brace selected, the reply's brace replaces it
     rng = Range(Position(1, 0), Position(3, 0))
     assert parse(task_for(p, rng=rng), reply).files == {"calc.js": text.replace("a - b", "a + b")}
+
+
+def test_a_dedented_reply_at_the_end_of_a_block_may_move_the_code_out_of_it(tmp_path):
+    # the last line of a loop answered at column 0 ("move it out of the loop"): left as is
+    text = "for x in xs:\n    a()\n    b()\nc()\n"
+    p = project(tmp_path, text)
+    rng = Range(Position(2, 0), Position(3, 0))
+    assert parse(task_for(p, "Move b out of the loop", rng), "```python\nb()\n```\n").files == {
+        "calc.py": "for x in xs:\n    a()\nb()\nc()\n"
+    }
+    # ... but in the middle of the block it could not stand dedented
+    rng = Range(Position(1, 0), Position(2, 0))
+    assert parse(task_for(p, "Call a2", rng), "```python\na2()\n```\n").files == {
+        "calc.py": text.replace("a()", "a2()")
+    }
