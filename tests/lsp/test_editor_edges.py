@@ -363,3 +363,101 @@ async def test_shutdown_while_the_tests_run_leaves_nothing_behind(fake, home, tm
     await asyncio.sleep(1)
     assert scratch_of(pid) == []
     assert processes_under(tmp_path) == []
+
+
+# ----------------------------------------------------------------------------- more editor states
+async def test_a_crlf_buffer_gets_an_edit_that_keeps_its_line_ends(lsp):
+    client, target, _ = lsp
+    crlf = BUGGY.replace("\n", "\r\n")
+    open_doc(client, target, crlf, version=2)
+    res = await run(client, ROUTE, route_arg(target))
+    assert res["verified"], res["why"]
+    (change,) = res["edit"]["documentChanges"]
+    new = apply_text_edits(crlf, change["edits"])
+    assert new.replace("\r\n", "\n") == BUGGY.replace("a - b", "a + b")
+    assert "\n" not in new.replace("\r\n", ""), repr(new)  # no bare LF mixed in
+
+
+async def test_apply_is_refused_when_the_buffer_was_closed_unsaved_mid_request(lsp, fake):
+    client, target, _ = lsp
+    edited = "# unsaved\n" + BUGGY
+    open_doc(client, target, edited, version=4)
+    applied = record_apply(client)
+    fake.behaviours["strong-m"] = Behaviour(
+        reply="```python\ndef add(a, b):\n    return a + b\n```", delay_s=3
+    )
+    rng = {"start": {"line": 1, "character": 0}, "end": {"line": 3, "character": 0}}
+    fut = asyncio.ensure_future(run(client, ROUTE, route_arg(target, range=rng, apply=True)))
+    await until(lambda: fake.chat_requests("strong-m"))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=target.as_uri())
+        )
+    )
+    res = await fut
+    assert res["verified"] and res["applied"] is False and applied == []
+    assert "calc.py" in res["applyFailure"]
+    assert target.read_text() == BUGGY
+
+
+async def test_two_requests_at_once_on_the_same_file_both_verify(lsp, fake):
+    client, target, _ = lsp
+    a = asyncio.ensure_future(run(client, ROUTE, route_arg(target)))
+    b = asyncio.ensure_future(run(client, ROUTE, route_arg(target, instruction="Fix add now")))
+    ra, rb = await asyncio.gather(a, b)
+    for r in (ra, rb):
+        assert r["verified"] and r["finalModel"] == "strong", r["why"]
+        assert [x["verdict"] for x in r["attempts"]] == ["fail", "pass"], r["attempts"]
+        (change,) = r["edit"]["documentChanges"]
+        assert apply_text_edits(BUGGY, change["edits"]) == BUGGY.replace("a - b", "a + b")
+    entries = (await run(client, "acrouter.server.history", {}))["entries"]
+    assert sorted(e["requestId"] for e in entries) == sorted([ra["requestId"], rb["requestId"]])
+    assert target.read_text() == BUGGY
+
+
+async def test_the_editor_going_away_mid_request_leaves_nothing_behind(fake, home, tmp_path):
+    """The editor's process ends (a window reload, a crash) while a test run is under
+    way: the server sees its stdin close and must end without leaving anything."""
+    root = tmp_path / "proj"
+    target = make_project(root)
+    (root / "tests" / "test_slow.py").write_text(SLOW_TEST)
+    client = await start(home, settings(fake.base_url, testTimeoutSeconds=300), root)
+    server = client._server  # type: ignore[attr-defined]
+    fut = asyncio.ensure_future(run(client, ROUTE, route_arg(target), timeout=300))
+    await until(lambda: fake.chat_requests("strong-m"), 120)
+    await asyncio.sleep(3)
+    assert scratch_of(server.pid)
+    server.stdin.close()  # no shutdown, no exit: the pipe just closes
+    try:
+        await asyncio.wait_for(server.wait(), 30)
+    finally:
+        fut.cancel()
+        if server.returncode is None:
+            server.kill()
+        await client.stop()
+    await asyncio.sleep(1)
+    assert scratch_of(server.pid) == []
+    assert processes_under(tmp_path) == []
+
+
+async def test_an_unsaved_buffer_in_a_folder_whose_uri_is_percent_encoded(fake, home, tmp_path):
+    """pygls keeps open documents under the unquoted URI: the request's URI (quoted, as
+    every client sends a path with a space) must still find the buffer, not the disk."""
+    root = tmp_path / "my proj (ü) #1"
+    target = make_project(root)
+    client = await start(home, settings(fake.base_url), root)
+    try:
+        uri = target.as_uri()
+        assert "%20" in uri and "%23" in uri
+        buffer = "# unsaved\n" + BUGGY
+        open_doc(client, target, buffer, version=6)
+        rng = {"start": {"line": 1, "character": 0}, "end": {"line": 3, "character": 0}}
+        res = await run(client, ROUTE, route_arg(target, range=rng))
+        assert res["verified"], res["why"]
+        (change,) = res["edit"]["documentChanges"]
+        assert change["textDocument"] == {"uri": uri, "version": 6}
+        assert apply_text_edits(buffer, change["edits"]) == buffer.replace("a - b", "a + b")
+        assert res["baseDigests"] == {uri: base_digest(buffer)}
+        assert target.read_text() == BUGGY
+    finally:
+        await client.shutdown_session()

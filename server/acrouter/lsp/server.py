@@ -16,11 +16,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequestCancelled
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
+from pygls.workspace import TextDocument
 
 from .. import __version__
 from ..app import EditorApp, PriorStore, build_editor_app, edit_texts
@@ -241,7 +243,7 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         bases = convert.base_digests(doc, result.edit, str(root), texts)
     payload = convert.result_json(result, edit, bases)
     if args.apply and edit is not None:
-        opened = ls.workspace.text_documents.get(doc.uri)
+        opened = _opened(ls, doc.uri)
         stale = convert.changed_since(
             bases,
             lambda uri: _text_now(ls, uri),
@@ -255,9 +257,15 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     return payload
 
 
+def _opened(ls: ACRouterServer, uri: str) -> TextDocument | None:
+    """The document the editor has open at ``uri``, if any.  pygls keeps open documents
+    under the unquoted URI, and clients quote (a path with a space is ``%20``)."""
+    return ls.workspace.text_documents.get(unquote(uri))
+
+
 def _text_now(ls: ACRouterServer, uri: str) -> str | None:
     """A file's text as the editor has it now (open), else on disk; None: no such file."""
-    opened = ls.workspace.text_documents.get(uri)
+    opened = _opened(ls, uri)
     if opened is not None:
         return opened.source
     path = uri_to_path(uri)
@@ -270,7 +278,7 @@ def _request_document(
     """The document (the editor's unsaved text when it is open) and its path."""
     try:
         path = uri_to_path(args.uri)
-        opened = ls.workspace.text_documents.get(args.uri)
+        opened = _opened(ls, args.uri)
         doc = convert.load_document(
             args.uri,
             args.range,
