@@ -238,6 +238,8 @@ def fit_to_selection(text: str, a: int, b: int, code: str) -> str:
     back to the selection's indentation where it could not stand dedented (right
     after a block's header, or with the block going on after it).  Any other reply is taken as it is."""
     start = max(text.rfind("\n", 0, a), text.rfind("\r", 0, a)) + 1
+    if start == 0 and text.startswith(BOM):
+        start = len(BOM)  # the first line's code starts after the byte-order mark
     lines = document_lines(code)
     if start < a:
         lead = text[start:a]

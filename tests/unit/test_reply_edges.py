@@ -305,3 +305,13 @@ def test_a_dedented_reply_at_the_end_of_a_block_may_move_the_code_out_of_it(tmp_
     assert parse(task_for(p, "Call a2", rng), "```python\na2()\n```\n").files == {
         "calc.py": text.replace("a()", "a2()")
     }
+
+
+def test_a_part_of_the_first_line_of_a_file_with_a_bom_answered_with_the_whole_line(tmp_path):
+    # before: the mark was taken for part of the line's text before the selection, so the
+    # reply's copy of it did not match and 'def def plus(a, b):(a, b):' was written
+    p = project(tmp_path, BOM + CALC)
+    rng = Range(Position(0, 5), Position(0, 8))  # "add", after the mark
+    assert parse(task_for(p, rng=rng), "```python\ndef plus(a, b):\n```\n").files == {
+        "calc.py": BOM + CALC.replace("def add", "def plus")
+    }
