@@ -315,3 +315,12 @@ def test_a_part_of_the_first_line_of_a_file_with_a_bom_answered_with_the_whole_l
     assert parse(task_for(p, rng=rng), "```python\ndef plus(a, b):\n```\n").files == {
         "calc.py": BOM + CALC.replace("def add", "def plus")
     }
+
+
+def test_a_path_led_by_the_workspace_folder_name_is_the_request_file(tmp_path):
+    # as read before the tail rule: the workspace folder's name before the request's path
+    reply = (
+        f"{tmp_path.name}/pkg/calc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n"
+        "    return a + b\n>>>>>>> REPLACE\n```\n"
+    )
+    assert parse(_pkg_task(tmp_path), reply).files == {"pkg/calc.py": FIXED}
