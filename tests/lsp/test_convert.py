@@ -8,6 +8,7 @@ import pytest
 from acrouter.domain import Document, Edit, Position, Range
 from acrouter.errors import RequestError
 from acrouter.lsp import convert
+from acrouter.lsp.freshness import ABSENT, base_digest, changed_since
 from lsprotocol.types import PositionEncodingKind
 from pygls.workspace import PositionCodec
 
@@ -123,7 +124,7 @@ def test_a_multi_file_edit_carries_what_each_file_held_when_it_was_made(tmp_path
     )
     assert digests[calc.as_uri()] == sha(unsaved)  # the editor's text the edit was made from
     assert digests[util.as_uri()] == sha("def one():\n    return 1\n")
-    assert digests[(tmp_path / "new_mod.py").as_uri()] == convert.ABSENT
+    assert digests[(tmp_path / "new_mod.py").as_uri()] == ABSENT
     # a file whose base is unknown is left out: the client refuses to overwrite it blind
     unknown = attrs.evolve(edit, bases={"calc.py": unsaved})
     assert set(convert.base_digests(doc, unknown, str(tmp_path), texts)) == {calc.as_uri()}
@@ -133,36 +134,34 @@ def test_changed_since_names_the_first_file_that_no_longer_holds_the_base(tmp_pa
     # the server's own apply (routeAndComplete with apply: true) checks this first
     a, b, new = (tmp_path / n for n in ("a.py", "b.py", "new.py"))
     bases = {
-        a.as_uri(): convert.base_digest("a = 1\n"),  # the requested file
-        b.as_uri(): convert.base_digest("b = 1\n"),
-        new.as_uri(): convert.ABSENT,
+        a.as_uri(): base_digest("a = 1\n"),  # the requested file
+        b.as_uri(): base_digest("b = 1\n"),
+        new.as_uri(): ABSENT,
     }
     now = {a.as_uri(): "a = 1\n", b.as_uri(): "b = 1\r\n", new.as_uri(): None}
-    assert convert.changed_since(bases, now.get) is None
+    assert changed_since(bases, now.get) is None
     now[b.as_uri()] = "b = 2\n"
-    assert convert.changed_since(bases, now.get) == ("b.py changed on disk since the edit was made")
+    assert changed_since(bases, now.get) == ("b.py changed on disk since the edit was made")
     now[b.as_uri()] = "b = 1\n"
     now[new.as_uri()] = "created meanwhile\n"
-    assert convert.changed_since(bases, now.get) == (
-        "new.py changed on disk since the edit was made"
-    )
+    assert changed_since(bases, now.get) == ("new.py changed on disk since the edit was made")
     now[new.as_uri()] = None
     # the requested file too: when it was not open, no version pins the edit to its text
     now[a.as_uri()] = "a = 2\n"
-    assert convert.changed_since(bases, now.get) == "a.py changed on disk since the edit was made"
+    assert changed_since(bases, now.get) == "a.py changed on disk since the edit was made"
     # an open document whose version moved on (or that was closed) since the request
     now[a.as_uri()] = "a = 1\n"
     doc = Document(uri=a.as_uri(), path=str(a), text="a = 1\n", version=4)
-    assert convert.changed_since(bases, now.get, doc, 4) is None
+    assert changed_since(bases, now.get, doc, 4) is None
     for later in (5, None):
-        assert convert.changed_since(bases, now.get, doc, later) == (
+        assert changed_since(bases, now.get, doc, later) == (
             "a.py was edited since the request was made"
         )
 
     def unreadable(uri: str) -> str | None:
         raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
 
-    assert convert.changed_since(bases, unreadable) == "a.py can no longer be read"
+    assert changed_since(bases, unreadable) == "a.py can no longer be read"
 
 
 def test_lines_are_counted_as_the_editor_counts_them():

@@ -163,14 +163,15 @@ DIGEST = SHARED["baseDigest"]
 
 @pytest.mark.parametrize(("text", "digest"), DIGEST["cases"])
 def test_base_digests_are_computed_like_the_client(text: str, digest: str) -> None:
-    from acrouter.lsp.convert import base_digest
+    from acrouter.lsp.freshness import base_digest
 
     assert base_digest(text) == digest
 
 
 def test_the_result_carries_the_base_digests_under_the_shared_name() -> None:
     from acrouter.domain import Result
-    from acrouter.lsp.convert import ABSENT, base_digest, result_json
+    from acrouter.lsp.convert import result_json
+    from acrouter.lsp.freshness import ABSENT, base_digest
 
     assert base_digest(None) == ABSENT == DIGEST["absent"]
     result = Result("r", "bug_fixing", "m", True, None, 0.0, (), "", None)

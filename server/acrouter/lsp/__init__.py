@@ -1,6 +1,7 @@
 """Thin LSP layer: converts protocol messages to domain calls and back.
 
 ``server``: the handlers;  ``convert``: protocol <-> domain (documents, results, the
-WorkspaceEdit and the digests of what it was made from);  ``progress``: a request's
-work-done progress and cancellation.
+WorkspaceEdit);  ``freshness``: the digests of what an edit was made from and the check
+that its files still hold it;  ``progress``: a request's work-done progress and
+cancellation.
 """

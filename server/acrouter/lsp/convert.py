@@ -8,8 +8,7 @@ code points.  ``to_domain_position`` and ``to_client_position`` convert with pyg
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from pygls.workspace import PositionCodec
 from ..context import offset_of, path_to_uri, read_text_file, uri_to_path
 from ..domain import Attempt, Document, Edit, Outcome, Position, Range, Result, document_lines
 from ..errors import RequestError
+from .freshness import base_digest
 
 
 def _int(v: Any, what: str) -> int:
@@ -294,21 +294,6 @@ def workspace_edit(
     return {"documentChanges": changes}
 
 
-#: The base digest of a file that did not exist when the edit was made.
-ABSENT = "absent"
-
-
-def base_digest(text: str | None) -> str:
-    """What a file held when an edit was made from it, in the form the client compares
-    with the file's text right before applying the edit: ``sha256:`` and the SHA-256 of
-    the UTF-8 text with line breaks as ``\\n`` and without a byte order mark (as the
-    editor and the parser may each read them differently); ``ABSENT`` for no file."""
-    if text is None:
-        return ABSENT
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def base_digests(
     doc: Document, edit: Edit, workspace: str | None, new_texts: Mapping[str, str]
 ) -> dict[str, str]:
@@ -322,30 +307,6 @@ def base_digests(
         for rel, uri in _edit_uris(doc, workspace, new_texts).items()
         if rel in bases
     }
-
-
-def changed_since(
-    bases: Mapping[str, str],
-    text_of: Callable[[str], str | None],
-    doc: Document | None = None,
-    version_now: int | None = None,
-) -> str | None:
-    """The first file that no longer holds what the edit was made from, in words; None
-    when every file still does.  ``text_of(uri)``: the file's text now (the open
-    document's, else the file on disk), None when it does not exist.  The requested
-    ``doc`` is checked too (a file that was not open has no version to pin the edit to),
-    and when it was open its version must still be the one read (``version_now``: the
-    open document's version now, None when it is no longer open)."""
-    if doc is not None and doc.version is not None and version_now != doc.version:
-        return f"{Path(doc.path).name} was edited since the request was made"
-    for uri, digest in bases.items():
-        try:
-            now = base_digest(text_of(uri))
-        except (OSError, UnicodeDecodeError):
-            return f"{uri_to_path(uri).name} can no longer be read"
-        if now != digest:
-            return f"{uri_to_path(uri).name} changed on disk since the edit was made"
-    return None
 
 
 def attempt_json(a: Attempt) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from ..context import uri_to_path, workspace_root
 from ..domain import Cancelled, Document, Result
 from ..errors import AcrouterError, PreflightError, RequestError
 from . import convert
+from .freshness import changed_since
 from .progress import Cancel, Progress, begin_progress, end_progress
 
 log = logging.getLogger(__name__)
@@ -244,7 +245,7 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     payload = convert.result_json(result, edit, bases)
     if args.apply and edit is not None:
         opened = _opened(ls, doc.uri)
-        stale = convert.changed_since(
+        stale = changed_since(
             bases,
             lambda uri: _text_now(ls, uri),
             doc,

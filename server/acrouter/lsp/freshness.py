@@ -1,0 +1,51 @@
+"""Whether the files of an edit still hold what it was made from: the digest of each
+file's base (sent with the result, compared by the client right before applying) and the
+server's own check before it applies an edit (``routeAndComplete`` with ``apply``).  A
+file saved between the model's reply and the apply is never overwritten."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from ..context import uri_to_path
+from ..domain import Document
+
+#: The base digest of a file that did not exist when the edit was made.
+ABSENT = "absent"
+
+
+def base_digest(text: str | None) -> str:
+    """What a file held when an edit was made from it, in the form the client compares
+    with the file's text right before applying the edit: ``sha256:`` and the SHA-256 of
+    the UTF-8 text with line breaks as ``\\n`` and without a byte order mark (as the
+    editor and the parser may each read them differently); ``ABSENT`` for no file."""
+    if text is None:
+        return ABSENT
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def changed_since(
+    bases: Mapping[str, str],
+    text_of: Callable[[str], str | None],
+    doc: Document | None = None,
+    version_now: int | None = None,
+) -> str | None:
+    """The first file that no longer holds what the edit was made from, in words; None
+    when every file still does.  ``text_of(uri)``: the file's text now (the open
+    document's, else the file on disk), None when it does not exist.  The requested
+    ``doc`` is checked too (a file that was not open has no version to pin the edit to),
+    and when it was open its version must still be the one read (``version_now``: the
+    open document's version now, None when it is no longer open)."""
+    if doc is not None and doc.version is not None and version_now != doc.version:
+        return f"{Path(doc.path).name} was edited since the request was made"
+    for uri, digest in bases.items():
+        try:
+            now = base_digest(text_of(uri))
+        except (OSError, UnicodeDecodeError):
+            return f"{uri_to_path(uri).name} can no longer be read"
+        if now != digest:
+            return f"{uri_to_path(uri).name} changed on disk since the edit was made"
+    return None
