@@ -65,8 +65,14 @@ async def start(
 
 
 async def start_session(
-    home: Path, init: dict[str, Any], root: Path, position_encodings: list[str] | None = None
+    home: Path,
+    init: dict[str, Any],
+    root: Path | None,
+    position_encodings: list[str] | None = None,
+    folders: list[Path] | None = None,
 ) -> tuple[LanguageClient, types.InitializeResult]:
+    """The real server over stdio, initialised with ``root`` as its one workspace folder
+    ("proj"), or with ``folders`` (none: a file outside every folder)."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -83,12 +89,17 @@ async def start_session(
     caps = client_capabilities("visual-studio-code")
     if position_encodings is not None:
         caps.general = types.GeneralClientCapabilities(position_encodings=position_encodings)
+    if folders is None:
+        assert root is not None
+        ws = [types.WorkspaceFolder(uri=root.as_uri(), name="proj")]
+    else:
+        ws = [types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders]
     result = await client.initialize_session(
         types.InitializeParams(
             capabilities=caps,
             initialization_options=init,
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="proj")],
-            root_uri=root.as_uri(),
+            workspace_folders=ws,
+            root_uri=ws[0].uri if ws else None,
         )
     )
     return client, result

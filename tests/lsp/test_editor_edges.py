@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +13,17 @@ import pytest
 from acrouter.lsp.freshness import base_digest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from tests.fakes.calc_project import BUGGY, SR_FIX, make_project
 from tests.fakes.openai_server import Behaviour
 from tests.lsp.test_e2e import (
-    REPO,
-    SENTINEL,
     apply_text_edits,
     route_arg,
     run,
     settings,
     start,
+    start_session,
 )
 
 ROUTE = "acrouter.server.routeAndComplete"
@@ -180,27 +178,7 @@ async def test_documents_without_a_local_file_are_refused_clearly(lsp, fake, uri
 
 
 async def start_folders(home: Path, init: dict[str, Any], folders: list[Path]) -> LanguageClient:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "ACROUTER_HOME": str(home),
-        "CHEAP_KEY": SENTINEL,
-        "STRONG_KEY": SENTINEL,
-        "ACROUTER_LOG_LEVEL": "DEBUG",
-        "PYTHONPATH": str(REPO / "server"),
-    }
-    config = ClientServerConfig(
-        server_command=[sys.executable, "-m", "acrouter", "serve"], server_env=env
-    )
-    client = await config.start()
-    await client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            initialization_options=init,
-            workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders],
-            root_uri=folders[0].as_uri() if folders else None,
-        )
-    )
+    client, _ = await start_session(home, init, None, folders=folders)
     return client
 
 
