@@ -166,3 +166,18 @@ def test_symlink_out_of_the_workspace_is_refused(root: Path, tmp_path: Path) -> 
     with pytest.raises(VerifyError, match="outside the workspace"):
         apply_diff_texts(root, "--- a/out/t.py\n+++ b/out/t.py\n@@ -1 +1 @@\n-a\n+b\n")
     assert (tmp_path / "outside" / "t.py").read_text() == "a\n"
+
+
+def test_a_diff_naming_the_request_file_shortened_or_led_by_the_folder_name_changes_it(tmp_path):
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "calc.py").write_text("def add(a, b):\n    return a - b\n")
+    for name in ("calc.py", "proj/pkg/calc.py"):
+        diff = (
+            f"--- a/{name}\n+++ b/{name}\n@@ -1,2 +1,2 @@\n def add(a, b):\n"
+            "-    return a - b\n+    return a + b\n"
+        )
+        out = apply_diff_texts(root, diff, own="pkg/calc.py")
+        assert out == {"pkg/calc.py": "def add(a, b):\n    return a + b\n"}, name
+    other = "--- /dev/null\n+++ b/sub/calc.py\n@@ -0,0 +1 @@\n+x = 1\n"
+    assert apply_diff_texts(root, other, own="pkg/calc.py") == {"sub/calc.py": "x = 1\n"}

@@ -164,14 +164,11 @@ def _target(path: str | None, rel: str, root: Path) -> str:
             p = str(Path(p).resolve().relative_to(root.resolve()))
         except ValueError:
             raise ParseError(f"the reply edits {path}, which is outside the workspace") from None
-    if p == rel:
+    from acrouter.verifier import names_request_file
+
+    if p == rel or names_request_file(p, rel, root):
         return rel
-    parts, rel_parts = Path(p).parts, Path(rel).parts
-    if rel_parts[-len(parts) :] == parts and not (root / p).exists():
-        return rel  # the model shortened the request's own file path (pkg/calc.py, calc.py)
-    if parts == (root.name, *rel_parts) and not (root / p).exists():
-        return rel  # ... or put the workspace folder's name before it (proj/pkg/calc.py)
-    return p  # another file, maybe a new one (sub/calc.py is not calc.py)
+    return p
 
 
 def _guard(

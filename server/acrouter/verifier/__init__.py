@@ -38,7 +38,7 @@ from .reports import parse_junit
 from .scratch import ScratchPool
 from .unidiff import apply_diff_texts, parse_unified_diff
 from .verdict import TestRun, judge
-from .workspace import resolve_edit_path, write_files
+from .workspace import names_request_file, resolve_edit_path, write_files
 
 __all__ = [
     "BWRAP_MISSING",
@@ -53,6 +53,7 @@ __all__ = [
     "detect_test_command",
     "edit_texts",
     "judge",
+    "names_request_file",
     "parse_junit",
     "parse_unified_diff",
     "resolve_edit_path",

@@ -18,7 +18,7 @@ import attrs
 
 from ..edits import BOM, line_end
 from ..errors import VerifyError
-from .workspace import normalise_relative, resolve_edit_path
+from .workspace import names_request_file, normalise_relative, resolve_edit_path
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _NO_EOL = "\\ No newline at end of file"
@@ -334,13 +334,17 @@ def apply_diff_texts(
     file on disk (e.g. an unsaved editor buffer).  ``read``, when given, is filled with
     the text each path was patched from (None: it did not exist).  ``own``: the request's
     file; a change to a file that does not exist whose path is a tail of it (``calc.py``
-    for ``pkg/calc.py``, as models shorten it) is a change to it.  Writes nothing."""
+    for ``pkg/calc.py``, as models shorten it; see ``names_request_file``) is a change to it.  Writes nothing."""
     root_real = Path(os.path.realpath(root))
     by_real = {os.path.realpath(k): v for k, v in (overrides or {}).items()}
     out: dict[str, str] = {}
     for patch in parse_unified_diff(diff):
         rel = normalise_relative(patch.path)
-        if own is not None and patch.old_path is not None and _shortens(rel, own, root_real):
+        if (
+            own is not None
+            and patch.old_path is not None
+            and names_request_file(rel, own, root_real)
+        ):
             rel = own
         target = resolve_edit_path(root_real, rel)
         if rel in out:
@@ -365,9 +369,3 @@ def apply_diff_texts(
         else:
             out[rel] = apply_file_patch(current, patch)
     return out
-
-
-def _shortens(rel: str, own: str, root: Path) -> bool:
-    """Whether ``rel`` is ``own``'s path shortened: a tail of it that names no file."""
-    parts = rel.split("/")
-    return rel != own and own.split("/")[-len(parts) :] == parts and not (root / rel).exists()

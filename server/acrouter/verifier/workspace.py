@@ -126,6 +126,17 @@ def resolve_edit_path(root: str | os.PathLike[str], rel: str) -> Path:
     return target
 
 
+def names_request_file(rel: str, own: str, root: Path) -> bool:
+    """Whether a path a model wrote, ``rel`` (normalised, another than ``own``), means the
+    request's file ``own``: it names no file and is ``own`` shortened (``calc.py`` for
+    ``pkg/calc.py``) or led by the workspace folder's name (``proj/pkg/calc.py``).  Any
+    other path is another file, perhaps a new one (``sub/calc.py`` is not ``calc.py``)."""
+    if rel == own or (root / rel).exists():
+        return False
+    parts, own_parts = rel.split("/"), own.split("/")
+    return own_parts[-len(parts) :] == parts or parts == [root.name, *own_parts]
+
+
 def normalise_relative(rel: str) -> str:
     """``rel`` in canonical form (``a/b.py``); raises like ``resolve_edit_path``."""
     return "/".join(_split_relative(rel))
