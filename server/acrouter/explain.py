@@ -53,6 +53,18 @@ def setup_stop(model: str, error: str) -> str:
     )
 
 
+def network_stop(model: str, error: str) -> str:
+    """Why a request stopped after an edit whose only failing tests need the network, which
+    the sandbox has not: they failed the same way before the edit."""
+    return (
+        f"the failing tests need the network, which the sandboxed tests do not have: they "
+        f"failed on a network error before the edit and still do after {model}'s edit "
+        f"({error}), so no other model was called: its edit would meet the same error. "
+        "Leave the tests that need the network out of the test command (acrouter.testCommand, "
+        "e.g. pytest's -k or -m to deselect them), then ask again."
+    )
+
+
 def render_why(
     task: Task,
     decisions: Sequence[Decision],

@@ -50,7 +50,7 @@ from .domain import (
     check_cancelled,
 )
 from .errors import AcrouterError, GatewayError, ParseError, VerifyError
-from .explain import render_why, setup_stop
+from .explain import network_stop, render_why, setup_stop
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,8 @@ class _Trail:
     #: tried again (each would fail the same way, after its own connection timeout)
     down: set[str] = attrs.Factory(set)
     #: why no other model should be called: the tests could not run before the edit and
-    #: still cannot after one, for the same reason (``Verdict.setup_error``)
+    #: still cannot after one, for the same reason (``Verdict.setup_error``), or the only
+    #: failing tests need the network the sandbox has not (``Verdict.network_error``)
     blocked: str | None = None
 
     def reachable(self, models: Mapping[str, ModelSpec]) -> tuple[str, ...]:
@@ -312,6 +313,8 @@ class Orchestrator:
             trail.sandboxes.append(verdict.sandbox)
         if verdict.setup_error:
             trail.blocked = setup_stop(spec.name, verdict.setup_error)
+        elif verdict.network_error:
+            trail.blocked = network_stop(spec.name, verdict.network_error)
         attempt = Attempt(
             model=spec.name,
             verdict=verdict.verdict,

@@ -112,6 +112,10 @@ class Verdict:
     #: test file's import error the edit did not change): the runner's message, which
     #: another model's edit would most likely meet too; empty otherwise.
     setup_error: str = ""
+    #: Every failing test failed on the sandbox's missing network, before the edit and
+    #: after it (``verifier.offline``): what one of them said, which another model's
+    #: edit would meet too; empty otherwise.
+    network_error: str = ""
 
 
 @attrs.frozen

@@ -362,12 +362,13 @@ def _failing_tests(j: _Judgement) -> Verdict:
             # it: the tests cannot show anything about the edit, fix or not
             assert before is not None
             said = after.messages[min(failing)]
-            return j.fail(
+            v = j.fail(
                 f"{_names(sorted(failing))} failed before and after the edit on a network "
                 f"error ({said}): the tests run without network, so tests that need it "
                 "cannot verify an edit; leave them out of the test command",
                 counted=False,
             )
+            return attrs.evolve(v, network_error=f"{_names(sorted(failing))}: {said}")
         if before_failing is not None and not new and not j.fix_requested:
             # exactly the failures of before the edit, and nothing lost or broken: unless
             # the request is a fix, the failing tests may have nothing to do with it, so
