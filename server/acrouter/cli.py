@@ -122,13 +122,18 @@ def cmd_complete(args: argparse.Namespace) -> int:
         return 2
     from .domain import Cancelled, Document
 
+    folders = _workspace_folders(args, path)
+    if isinstance(folders, str):
+        print(f"acrouter: {folders}", file=sys.stderr)
+        return 2
     try:
         from .context import workspace_root
 
-        workspace_root(Path(os.path.abspath(args.file)))  # a link leading outside: refused
+        # a link leading outside: refused
+        workspace_root(Path(os.path.abspath(args.file)), folders)
         text = _read_request_file(args, settings, path)
         doc = Document(uri=path.as_uri(), path=str(path), text=text, range=args.range)
-        result = _route_document(args, settings, doc)
+        result = _route_document(args, settings, doc, folders)
     except Cancelled:
         print(
             f"acrouter: gave up after {args.timeout:g} s (--timeout); nothing was applied",
@@ -144,7 +149,7 @@ def cmd_complete(args: argparse.Namespace) -> int:
     from .app import edit_texts
     from .context import workspace_root
 
-    root = workspace_root(path)
+    root = workspace_root(path, folders)
     edit = result.edit if result.final_model else None
     files = edit_texts(edit, doc, root) if edit is not None else {}
     if args.json:
@@ -193,13 +198,29 @@ def _past_bom(rng, text: str):
     return make_range(s.line, s.character + (s.line == 0), e.line, e.character + (e.line == 0))
 
 
-def _route_document(args: argparse.Namespace, settings, doc):
+def _workspace_folders(args: argparse.Namespace, path: Path) -> tuple[Path, ...] | str:
+    """``--workspace`` as the editor's workspace folder, or what is wrong with it.  Without
+    it the workspace is the nearest folder above the file with a project marker (.git,
+    pyproject.toml, package.json, ...), else the file's own folder."""
+    if args.workspace is None:
+        return ()
+    folder = Path(os.path.abspath(args.workspace))
+    if not folder.is_dir():
+        return f"--workspace {args.workspace} is not a folder"
+    named = Path(os.path.abspath(args.file))  # as named, or as it resolves (like the editor)
+    if folder not in named.parents and folder.resolve() not in path.parents:
+        return f"--workspace {args.workspace} does not hold {args.file}"
+    return (folder,)
+
+
+def _route_document(args: argparse.Namespace, settings, doc, folders: tuple[Path, ...]):
     from .app import build_editor_app
     from .config import CONFIG_FILE_PREFIX
 
     return build_editor_app(settings, settings_prefix=CONFIG_FILE_PREFIX).route(
         doc,
         args.instruction,
+        folders=folders,
         test_command=args.test_command,
         cancel=_Deadline(args.timeout),
         progress=_StderrProgress(quiet=args.json),
@@ -328,6 +349,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--file", required=True, help="the file the request is about")
     c.add_argument("--range", type=_parse_range, default=None, help="L:C-L:C, 1-based")
     c.add_argument("--instruction", required=True, help="what to do, in words")
+    c.add_argument(
+        "--workspace",
+        default=None,
+        metavar="DIR",
+        help="the project folder: its files are copied for the tests, which run there "
+        "(default: the nearest folder above the file with .git, pyproject.toml, package.json, "
+        "setup.py, Cargo.toml or go.mod, else the file's own folder)",
+    )
     c.add_argument(
         "--test-command",
         default=None,

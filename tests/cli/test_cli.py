@@ -348,3 +348,35 @@ def test_range_columns_of_a_file_with_a_bom_count_as_the_editor_shows_them(home,
     complete(home, target, "Rename", "--range", "1:5-1:8")
     prompt = fake.prompts("cheap-m")[0]
     assert "```python\nadd\n```" in prompt, prompt
+
+
+def test_complete_workspace_names_a_project_without_a_marker(home, tmp_path, fake):
+    # a project with no .git, pyproject.toml, ... : the workspace was always the file's
+    # folder, so tests beside it (here in ../tests) were never found from the terminal
+    proj = tmp_path / "plain"
+    (proj / "src").mkdir(parents=True)
+    (proj / "tests").mkdir()
+    calc = proj / "src" / "calc.py"
+    calc.write_text(BUGGY)
+    (proj / "tests" / "test_calc.py").write_text(
+        "import pathlib\nimport sys\n\n"
+        "sys.path.insert(0, str(pathlib.Path(__file__).parent.parent / 'src'))\n"
+        "from calc import add\n\n\n"
+        "def test_add():\n    assert add(2, 3) == 5\n"
+    )
+    write_config(home, fake.base_url)
+    tests = ("--test-command", f"{sys.executable} -m pytest -q -p no:cacheprovider")
+    r = complete(home, calc, "Fix the bug in add", *tests)
+    assert r.returncode == 2 and "no model was called" in r.stderr, r.stderr
+    assert fake.chat_requests() == []
+    r = complete(home, calc, "Fix the bug in add", *tests, "--workspace", str(proj), "--apply")
+    assert r.returncode == 0, r.stderr
+    assert calc.read_text() == RIGHT_CALC
+    # a folder that does not hold the file, or no folder: said, nothing called
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = complete(home, calc, "fix", "--workspace", str(elsewhere))
+    assert r.returncode == 2 and "does not hold" in r.stderr, r.stderr
+    r = complete(home, calc, "fix", "--workspace", str(tmp_path / "missing"))
+    assert r.returncode == 2 and "is not a folder" in r.stderr, r.stderr
+    assert len(fake.chat_requests()) == 2  # the one request that ran: cheap, then strong
