@@ -10,7 +10,8 @@ Formats (see README, "What the model sees"):
   trailing whitespace, then ignoring indentation (the replacement is re-indented);
   one that matches nowhere, or in more than one place, makes the reply unusable.
 - a unified diff (a ```diff block; several are applied in order, each to what the
-  earlier ones made);
+  earlier ones made; a hunk without line numbers goes where its lines match exactly
+  one place, see ``verifier.unidiff``);
 - one fenced block: it replaces the selection, or, with no selection, the whole file
   (only accepted when the file was sent whole).
 

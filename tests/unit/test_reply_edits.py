@@ -184,3 +184,54 @@ def test_search_replace_keeps_form_feeds_and_line_separators(tmp_path):
     )
     new = PAGED.replace("return 1\n", "return 10\n").replace("a\u2028b", "a\u2028c")
     assert parse(task_for(p, "Fix first"), reply).files == {"paged.py": new}
+
+
+def test_a_diff_with_numberless_hunks_keeps_form_feeds_crlf_and_the_bom(tmp_path):
+    # the line after a form feed, in a CRLF file that starts with a byte-order mark
+    text = "\ufeff" + crlf(PAGED)
+    p = project(tmp_path, text, "paged.py")
+    hunk = "@@ def first(): @@\n \x0c\n def first():\n-    return 1\n+    return 10\n"
+    e = parse(task_for(p, "Fix first"), diff("paged.py", hunk))
+    assert e.files == {"paged.py": text.replace("return 1\r\n", "return 10\r\n")}
+
+
+# ----------------------------------------------------------------------------- hunks without line numbers
+# "@@", "@@ ... @@" and "@@ def f(): @@" headers, as models often write them, were refused
+# ("bad hunk header", counted against the model); such a hunk now goes where its context
+# and removed lines match exactly one place after the previous hunk, or the reply is unusable.
+def test_a_diff_whose_hunks_have_no_line_numbers_is_applied(tmp_path):
+    p = project(tmp_path)
+    project(tmp_path, UTIL, "util.py")
+    add = "@@ def add(a, b): @@\n def add(a, b):\n-    return a - b\n+    return a + b\n"
+    mul = "@@ ... @@\n def mul(a, b):\n-    return a * b\n+    return b * a\n"
+    reply = (
+        diff("calc.py", add + mul)
+        + "\nand\n"
+        + diff("util.py", "@@\n-    return 1\n+    return 1.0\n")
+    )
+    e = parse(task_for(p), reply)
+    assert e.files == {
+        "calc.py": CALC.replace("a - b", "a + b").replace("a * b", "b * a"),
+        "util.py": UTIL.replace("return 1", "return 1.0"),
+    }
+    assert e.bases == {"calc.py": CALC, "util.py": UTIL}
+    # in a CRLF file too
+    (tmp_path / "w").mkdir()
+    q = project(tmp_path / "w", crlf(CALC))
+    assert parse(task_for(q), diff("calc.py", add)).files == {
+        "calc.py": crlf(CALC.replace("a - b", "a + b"))
+    }
+
+
+def test_a_numberless_hunk_matching_several_places_or_none_makes_the_reply_unusable(tmp_path):
+    p = project(tmp_path)
+    # the two blank lines before each def: three places
+    with pytest.raises(
+        ParseError, match=r"the diff does not apply: hunk 1 of calc\.py .*match 3 places"
+    ):
+        parse(task_for(p), diff("calc.py", "@@\n \n \n+# section\n"))
+    stale = "@@\n def add(a, b):\n-    return a + b\n+    return a - b\n"
+    with pytest.raises(
+        ParseError, match=r"diff block 2 of 2 does not apply: hunk 1 of calc\.py .*not found"
+    ):
+        parse(task_for(p), diff("calc.py", MUL) + "\n" + diff("calc.py", stale))

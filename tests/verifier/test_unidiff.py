@@ -122,7 +122,7 @@ def test_overrides_replace_the_file_on_disk(root: Path) -> None:
         ("just some prose\n", "no '---'/'+++'"),
         ("@@ -1 +1 @@\n-a\n+b\n", "without '---'/'+++'"),
         ("--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n-nope\n+x\n context\n", "does not apply"),
-        ("--- a/m.py\n+++ b/m.py\n@@ bad @@\n", "bad hunk header"),
+        ("--- a/m.py\n+++ b/m.py\n@@ bad @@\n", "empty hunk"),
         ("--- a/m.py\n+++ b/m.py\n", "no hunk"),
         ("--- a/m.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-line 1\n", "deleting files"),
         (
@@ -181,3 +181,148 @@ def test_a_diff_naming_the_request_file_shortened_or_led_by_the_folder_name_chan
         assert out == {"pkg/calc.py": "def add(a, b):\n    return a + b\n"}, name
     other = "--- /dev/null\n+++ b/sub/calc.py\n@@ -0,0 +1 @@\n+x = 1\n"
     assert apply_diff_texts(root, other, own="pkg/calc.py") == {"sub/calc.py": "x = 1\n"}
+
+
+# ----------------------------------------------------------------------------- hunks without line numbers
+# Models often write "@@", "@@ ... @@" or "@@ def f(): @@" headers; each such hunk goes
+# where its context and removed lines match exactly one place after the previous hunk.
+# Before, each of these diffs was refused ("bad hunk header").
+SRC = (
+    "import os\n\n\ndef add(a, b):\n    return a - b\n\n\n"
+    "def mul(a, b):\n    return a * b\n\n\ndef sub(a, b):\n    return a + b\n"
+)
+
+
+def _patch(body: str, path: str = "s.py") -> str:
+    return f"--- a/{path}\n+++ b/{path}\n{body}"
+
+
+@pytest.mark.parametrize(
+    "header", ["@@", "@@ ... @@", "@@ def add(a, b): @@", "@@ @@ def add(a, b):"]
+)
+def test_a_hunk_without_line_numbers_applies_where_its_lines_are(root: Path, header: str) -> None:
+    (root / "s.py").write_text(SRC)
+    diff = _patch(f"{header}\n def add(a, b):\n-    return a - b\n+    return a + b\n")
+    assert apply_diff_texts(root, diff) == {"s.py": SRC.replace("a - b", "a + b")}
+
+
+def test_a_hunk_without_line_numbers_whose_lines_match_twice_is_refused(root: Path) -> None:
+    text = "def f(x):\n    y = x + 1\n    return y\n\n\ndef g(x):\n    y = x + 1\n    return y\n"
+    (root / "s.py").write_text(text)
+    before = snapshot(root.parent)
+    # the same body in f and g; blank lines alone (no removed lines) are everywhere too
+    for body in ("@@\n-    y = x + 1\n+    y = x + 2\n     return y\n", "@@\n \n+# end\n"):
+        with pytest.raises(VerifyError, match=r"hunk 1 of s\.py does not apply.*match 2 places"):
+            apply_diff_texts(root, _patch(body))
+    assert snapshot(root.parent) == before
+    # one more line of context makes it one place
+    one = "@@ def g(x): @@\n def g(x):\n-    y = x + 1\n+    y = x + 2\n"
+    assert apply_diff_texts(root, _patch(one)) == {
+        "s.py": text.replace("g(x):\n    y = x + 1", "g(x):\n    y = x + 2")
+    }
+
+
+def test_a_hunk_without_line_numbers_differing_only_in_trailing_whitespace_is_ambiguous(
+    root: Path,
+) -> None:
+    # one place matches exactly, the other ignoring trailing whitespace (as a numbered
+    # hunk's context may): two places, refused rather than guessed
+    (root / "t.py").write_text("x = 1\ny = 2\nx = 1  \ny = 2\n")
+    with pytest.raises(VerifyError, match="match 2 places"):
+        apply_diff_texts(root, _patch("@@\n x = 1\n-y = 2\n+y = 3\n", "t.py"))
+    # unique but for trailing whitespace: applied, the kept line keeps its own text
+    (root / "u.py").write_text("x = 1  \ny = 2\nz = 0\n")
+    out = apply_diff_texts(root, _patch("@@\n x = 1\n-y = 2\n+y = 3\n", "u.py"))
+    assert out == {"u.py": "x = 1  \ny = 3\nz = 0\n"}
+
+
+def test_a_hunk_without_line_numbers_whose_lines_are_absent_is_refused(root: Path) -> None:
+    (root / "s.py").write_text(SRC)
+    before = snapshot(root.parent)
+    diff = _patch("@@ def add(a, b): @@\n def add(a, b):\n-    return a - c\n+    return a + b\n")
+    with pytest.raises(VerifyError, match=r"hunk 1 of s\.py does not apply.*not found"):
+        apply_diff_texts(root, diff)
+    assert snapshot(root.parent) == before
+
+
+def test_two_hunks_without_line_numbers_in_one_file_apply_in_order(root: Path) -> None:
+    (root / "s.py").write_text(SRC)
+    diff = _patch(
+        "@@\n def add(a, b):\n-    return a - b\n+    # sum\n+    return a + b\n"
+        "@@\n def sub(a, b):\n-    return a + b\n+    return a - b\n"
+    )
+    want = SRC.replace("def sub(a, b):\n    return a + b", "def sub(a, b):\n    return a - b")
+    want = want.replace("    return a - b\n\n\ndef mul", "    # sum\n    return a + b\n\n\ndef mul")
+    assert apply_diff_texts(root, diff) == {"s.py": want}
+    # in the other order they are out of order: the second hunk's lines are not after the first's
+    swapped = _patch(
+        "@@\n def sub(a, b):\n-    return a + b\n+    return a - b\n"
+        "@@\n def add(a, b):\n-    return a - b\n+    return a + b\n"
+    )
+    with pytest.raises(VerifyError, match="hunk 2 of s.py .*not found after the previous hunk"):
+        apply_diff_texts(root, swapped)
+
+
+def test_numbered_and_numberless_hunks_mix(root: Path) -> None:
+    (root / "s.py").write_text(SRC)
+    diff = _patch(
+        "@@ -1,1 +1,2 @@\n import os\n+import sys\n"
+        "@@ def mul(a, b): @@\n def mul(a, b):\n-    return a * b\n+    return b * a\n"
+        "@@ -13,2 +14,2 @@\n def sub(a, b):\n-    return a + b\n+    return a - b\n"
+    )
+    want = (
+        SRC.replace("import os\n", "import os\nimport sys\n")
+        .replace("a * b", "b * a")
+        .replace("    return a + b\n", "    return a - b\n")
+    )
+    assert want.count("return a - b") == 2
+    assert apply_diff_texts(root, diff) == {"s.py": want}
+
+
+def test_a_numberless_hunk_in_a_crlf_file_keeps_crlf(root: Path) -> None:
+    (root / "w.py").write_bytes(SRC.replace("\n", "\r\n").encode())
+    diff = _patch("@@\n def add(a, b):\n-    return a - b\n+    # sum\n+    return a + b\n", "w.py")
+    want = SRC.replace("    return a - b", "    # sum\n    return a + b").replace("\n", "\r\n")
+    assert apply_diff_texts(root, diff) == {"w.py": want}
+    # a diff written with CRLF itself changes nothing in that
+    assert apply_diff_texts(root, diff.replace("\n", "\r\n")) == {"w.py": want}
+
+
+def test_a_numberless_hunk_after_another_skips_the_same_lines_before_it(root: Path) -> None:
+    # "    return 0" occurs before the first hunk's lines and after them: once each.  The
+    # second hunk goes after the first (the earlier copy is not a second candidate), and
+    # the same hunk alone, with nothing before it, matches twice and is refused.
+    text = "def a():\n    return 0\n\n\ndef b():\n    x = 1\n\n\ndef c():\n    return 0\n"
+    (root / "g.py").write_text(text)
+    second = "@@\n-    return 0\n+    return 3\n"
+    diff = _patch("@@ def b(): @@\n def b():\n-    x = 1\n+    x = 2\n" + second, "g.py")
+    want = text.replace("x = 1", "x = 2").replace(
+        "def c():\n    return 0", "def c():\n    return 3"
+    )
+    assert apply_diff_texts(root, diff) == {"g.py": want}
+    with pytest.raises(VerifyError, match="match 2 places"):
+        apply_diff_texts(root, _patch(second, "g.py"))
+
+
+def test_a_numberless_hunk_that_only_adds_lines_needs_an_empty_or_new_file(root: Path) -> None:
+    (root / "s.py").write_text(SRC)
+    with pytest.raises(VerifyError, match="no context or removed lines"):
+        apply_diff_texts(root, _patch("@@\n+x = 1\n"))
+    (root / "empty.py").write_text("")
+    assert apply_diff_texts(root, _patch("@@\n+x = 1\n", "empty.py")) == {"empty.py": "x = 1\n"}
+    new = "--- /dev/null\n+++ b/pkg/fresh.py\n@@ ... @@\n+x = 1\n+y = 2\n"
+    assert apply_diff_texts(root, new) == {"pkg/fresh.py": "x = 1\ny = 2\n"}
+    # a second such hunk has nowhere sure to go once the first has put lines there
+    with pytest.raises(VerifyError, match="hunk 2 of empty.py .*no context or removed lines"):
+        apply_diff_texts(root, _patch("@@\n+x = 1\n@@\n+y = 1\n", "empty.py"))
+
+
+def test_numberless_hunks_of_several_files(root: Path) -> None:
+    (root / "s.py").write_text(SRC)
+    diff = _patch("@@\n-    return a * b\n+    return b * a\n") + _patch(
+        "@@ @@\n alpha\n-beta\n+gamma\n", "pkg/n.py"
+    )
+    assert apply_diff_texts(root, diff) == {
+        "s.py": SRC.replace("a * b", "b * a"),
+        "pkg/n.py": "alpha\ngamma\n",
+    }

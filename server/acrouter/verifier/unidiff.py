@@ -5,6 +5,10 @@ slips (wrong hunk line counts, blank context lines without their leading space,
 trailing-whitespace drift, a small line offset) and refuses everything else: a hunk
 whose context is not found, binary patches, deletions and renames.  Application is
 all-or-nothing: ``apply_diff_texts`` returns new texts and writes nothing.
+
+A hunk whose header has no line numbers (``@@``, ``@@ ... @@``, ``@@ def f(): @@``)
+goes where its context and removed lines match exactly one place after the previous
+hunk, else the diff is refused (``_place``: never guessed).
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ _DEV_NULL = "/dev/null"
 
 @attrs.frozen
 class Hunk:
-    old_start: int
-    new_start: int
+    old_start: int | None  # None: the header has no line numbers (placed by its context)
+    new_start: int | None
     lines: tuple[str, ...]  # each starts with ' ', '-', '+'
     old_no_eol: bool = False  # "\ No newline at end of file" after the last old-side line
     new_no_eol: bool = False
@@ -126,8 +130,14 @@ def _read_hunk(lines: list[str], i: int, old_n: int, new_n: int) -> tuple[list[s
             or following.startswith(("--- ", "+++ "))
         ):
             return body, j
-    # ... else leniently: everything up to the next header, trailing blank lines dropped.
-    body = []
+    # ... else leniently
+    return _read_to_next_header(lines, i)
+
+
+def _read_to_next_header(lines: list[str], i: int) -> tuple[list[str], int]:
+    """A hunk's body read without counts: everything up to the next header (or the first
+    line that is no hunk line), trailing blank lines dropped; returns (body, next i)."""
+    body: list[str] = []
     j = i
     while j < len(lines):
         line = lines[j]
@@ -143,7 +153,7 @@ def _read_hunk(lines: list[str], i: int, old_n: int, new_n: int) -> tuple[list[s
     return body, j
 
 
-def _make_hunk(old_start: int, new_start: int, body: list[str]) -> Hunk:
+def _make_hunk(old_start: int | None, new_start: int | None, body: list[str]) -> Hunk:
     lines: list[str] = []
     old_no_eol = new_no_eol = False
     for line in body:
@@ -208,8 +218,10 @@ def parse_unified_diff(text: str) -> list[FilePatch]:
                 break
             i = k
             m = _HUNK.match(lines[i])
-            if not m:
-                raise VerifyError(f"malformed diff: bad hunk header {lines[i]!r}")
+            if not m:  # "@@", "@@ ... @@", "@@ def f(): @@": placed by its context alone
+                body, i = _read_to_next_header(lines, i + 1)
+                hunks.append(_make_hunk(None, None, body))
+                continue
             old_n = 1 if m.group(2) is None else int(m.group(2))
             new_n = 1 if m.group(4) is None else int(m.group(4))
             body, i = _read_hunk(lines, i + 1, old_n, new_n)
@@ -280,6 +292,26 @@ def _locate(have: list[str], want: list[str], expected: int, floor: int) -> int 
     return None
 
 
+def _place(have: list[str], want: list[str], floor: int, where: str) -> int:
+    """Where a hunk without line numbers goes: the one place from ``floor`` (the previous
+    hunk's end) that its context and removed lines ``want`` match as a numbered hunk's
+    may (exactly or but for trailing whitespace; either way counts).  None, or several,
+    refuse the diff: never guessed.  ``where`` names the hunk."""
+    if not want:  # a pure addition: only in an empty (or new) file is its place sure
+        if any(line.strip() for line in have):
+            raise VerifyError(f"{where} has no line numbers and no context or removed lines")
+        return 0
+    found = [at for at in range(floor, len(have) - len(want) + 1) if _matches(have, at, want, True)]
+    if len(found) != 1:
+        lines = ", ".join(str(k + 1) for k in found[:5]) + (", ..." if len(found) > 5 else "")
+        what = f"match {len(found)} places (lines {lines})" if found else "were not found"
+        raise VerifyError(
+            f"{where} does not apply: it has no line numbers and its context and removed "
+            f"lines {what}{' after the previous hunk' if floor else ''}; they must match one"
+        )
+    return found[0]
+
+
 def apply_file_patch(old_text: str | None, patch: FilePatch) -> str:
     """The new text of one file; ``VerifyError`` if a hunk does not apply."""
     doc = _Text.parse(old_text or "")
@@ -287,10 +319,12 @@ def apply_file_patch(old_text: str | None, patch: FilePatch) -> str:
     floor = 0
     for n, hunk in enumerate(patch.hunks, 1):
         old, new = hunk.old, hunk.new  # new: only its length is used below
-        expected = max(hunk.old_start - 1, 0) + offset if old else hunk.old_start + offset
-        if not old:
-            at = min(max(expected, floor), len(doc.lines))
+        if hunk.old_start is None:
+            at = _place(doc.lines, old, floor, f"hunk {n} of {patch.path}")
+        elif not old:
+            at = min(max(hunk.old_start + offset, floor), len(doc.lines))
         else:
+            expected = max(hunk.old_start - 1, 0) + offset
             found = _locate(doc.lines, old, expected, floor)
             if found is None:
                 raise VerifyError(
