@@ -193,6 +193,43 @@ def test_a_selection_reply_that_means_what_it_says_is_applied_as_it_is(tmp_path)
     }
 
 
+def test_an_empty_reply_to_whole_selected_lines_removes_them_with_their_line_ends(tmp_path):
+    # before: one blank line was left where the lines were (the reply's missing line end
+    # was added back as for a reply that replaces whole lines)
+    text = CALC + "\n\ndef neg(x):\n    return -x\n"
+    p = project(tmp_path, text)
+    mul = Range(Position(4, 0), Position(7, 0))  # def mul ... and the blank line after it
+    for reply in ("```python\n```\n", "```python\n\n```\n"):
+        e = parse(task_for(p, "Delete mul", mul), reply)
+        assert e.files == {"calc.py": text.replace("def mul(a, b):\n    return a * b\n\n", "")}
+    # in a CRLF file, and for a file's last lines
+    crlf = text.replace("\n", "\r\n")
+    p = project(tmp_path, crlf)
+    e = parse(task_for(p, "Delete mul", mul), "```python\n```\n")
+    assert e.files == {"calc.py": crlf.replace("def mul(a, b):\r\n    return a * b\r\n\r\n", "")}
+    e = parse(task_for(p, "Delete neg", Range(Position(8, 0), Position(10, 0))), "```python\n```\n")
+    assert e.files == {"calc.py": crlf.replace("def neg(x):\r\n    return -x\r\n", "")}
+
+
+def test_an_empty_reply_to_part_of_a_line_removes_only_that_part(tmp_path):
+    p = project(tmp_path, CALC)
+    empty = "```python\n```\n"
+    inside = Range(Position(1, 11), Position(1, 16))  # "a - b"
+    assert parse(task_for(p, rng=inside), empty).files == {
+        "calc.py": CALC.replace("return a - b", "return ")
+    }
+    # from the first non-blank character to the next line's start: the indentation stays
+    body = Range(Position(1, 4), Position(2, 0))
+    assert parse(task_for(p, rng=body), empty).files == {
+        "calc.py": CALC.replace("    return a - b\n", "    \n")
+    }
+    # a line's text without its line end: the (now empty) line stays
+    line = Range(Position(1, 0), Position(1, 16))
+    assert parse(task_for(p, rng=line), empty).files == {
+        "calc.py": CALC.replace("    return a - b\n", "\n")
+    }
+
+
 # ----------------------------------------------------------------------------- the prompt
 def _prompt(p, rng):
     from acrouter.domain import PromptContext

@@ -78,7 +78,9 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
     code = with_line_ends(fit_to_selection(doc.text, a, b, code), newline)
     old = doc.text[a:b]
     if old.endswith("\n") and not code.endswith("\n"):
-        code += newline
+        # a reply replacing whole lines ends its last line; an empty one deletes the lines
+        if code or not _line_start(doc.text, a, bom):
+            code += newline
     elif not old and code and not code.endswith("\n") and _at_line_start(doc.text, a, bom):
         # code inserted at a cursor at the start of a line (or of the file's last, empty
         # line) is whole lines: it ends its own line instead of joining that line
@@ -88,11 +90,15 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
     return Edit(files={rel: new_text}, replacement=code, bases={rel: doc.text})
 
 
+def _line_start(text: str, at: int, bom: str) -> bool:
+    """Whether ``at`` is the start of a line (after the byte-order mark on the first)."""
+    return at == len(bom) or text[at - 1] in "\n\r"
+
+
 def _at_line_start(text: str, at: int, bom: str) -> bool:
     """Whether ``at`` starts a line that holds something, or the file's empty last line
     (code put on an empty line ends at that line's own end)."""
-    starts = at == len(bom) or text[at - 1] in "\n\r"
-    return starts and (at == len(text) or text[at] not in "\n\r")
+    return _line_start(text, at, bom) and (at == len(text) or text[at] not in "\n\r")
 
 
 def _diff_blocks(task: Task, rel: str, root: Path, diffs: list[str]) -> Edit:
