@@ -141,6 +141,54 @@ def test_unittest(tmp_path: Path, with_pytest: bool) -> None:
     assert skipped.verdict == "fail" and "became skipped" in skipped.detail, skipped.detail
 
 
+#: stands in for ``poetry`` / ``uv``: runs what follows ``run`` (poetry in its virtualenv)
+ENV_RUNNER = '#!/bin/sh\n[ "$1" = run ] && shift\nexec "$@"\n'
+
+
+@pytest.mark.parametrize("with_pytest", [True, False], ids=["via-pytest", "verbose-output"])
+def test_unittest_keeps_what_sets_it_up(tmp_path: Path, with_pytest: bool) -> None:
+    # found reading the plans: "PYTHONPATH=src python -m unittest" was rewritten without
+    # its PYTHONPATH=src, so the tests could not import the code, before the edit or after
+    root = write_tree(
+        tmp_path / "ut",
+        {"src/calc.py": CALC, "tests/__init__.py": "", "tests/test_calc.py": TEST_UT},
+    )
+    python = shlex.quote(sys.executable) if with_pytest else _bare_python(tmp_path / "bare")
+    v = verifier(timeout_s=60)
+    for command in (
+        f"PYTHONPATH=src {python} -m unittest discover -s tests -t .",
+        f"env PYTHONPATH=src {python} -m unittest discover -s tests -t .",
+    ):
+        fixed = v.verify(task_for(root, command), Edit(files={"src/calc.py": CALC_FIXED}), "m")
+        assert fixed.verdict == "pass" and not fixed.weak, fixed.detail
+        assert (fixed.tests_passed_before, fixed.tests_failed_before) == (1, 1), fixed.detail
+
+
+@pytest.mark.parametrize("runner", ["unittest", "pytest"])
+def test_tests_run_through_an_environment_runner(tmp_path: Path, runner: str) -> None:
+    # "uv run pytest", "poetry run python -m unittest": the runner behind the wrapper is
+    # read (they were exit-code-only verdicts, marked weak)
+    root = write_tree(
+        tmp_path / "wrapped",
+        {"calc.py": CALC, "tests/__init__.py": "", "tests/test_calc.py": TEST_UT},
+    )
+    tool = root / "tools" / "poetry"
+    tool.parent.mkdir()
+    tool.write_text(ENV_RUNNER)
+    tool.chmod(0o755)
+    python = shlex.quote(sys.executable)
+    inner = f"{python} -m unittest discover -s tests -t ." if runner == "unittest" else PYTEST
+    command = f"./tools/poetry run {inner}"
+    v = verifier(timeout_s=60)
+    fixed = v.verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
+    assert fixed.verdict == "pass" and not fixed.weak, fixed.detail
+    assert (fixed.tests_passed_before, fixed.tests_failed_before, fixed.tests_passed) == (1, 1, 2)
+    own = task_for(root, command, kind="test_generation")
+    skipping = TEST_UT.replace("    def test_add", "    @unittest.skip('later')\n    def test_add")
+    skipped = v.verify(own, Edit(files={"tests/test_calc.py": skipping}), "m")
+    assert skipped.verdict == "fail" and "became skipped" in skipped.detail, skipped.detail
+
+
 # --------------------------------------------------------------------------- cargo
 
 LIB_RS = """\

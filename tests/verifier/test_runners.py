@@ -151,6 +151,42 @@ def test_npm_test_reads_the_script(tmp_path: Path) -> None:
     assert plan_command("c8 --all mocha", "/out").runner == "mocha"
 
 
+def test_environment_runners_keep_the_runner_behind_them() -> None:
+    for command in ("uv run pytest -q", "poetry run pytest", "pdm run python -m pytest"):
+        plan = plan_command(command, "/out")
+        assert plan.pytest and plan.weak is None, command
+        assert "--junitxml=/out/report.xml" in plan.argv[-1], command  # the shell line
+    # the options of uv run, with their values, come before the command
+    plan = plan_command("uv run --frozen --with pytest-cov python -m pytest -x", "/out")
+    assert plan.pytest and plan.argv[-1].startswith("uv run --frozen --with pytest-cov python")
+    # "--with pytest" names a package, not the command: mytool is not a runner we read
+    assert plan_command("uv run --with pytest mytool", "/out").weak is not None
+    assert plan_command("uv sync", "/out").weak is not None
+    # a unittest rewrite keeps the wrapper and the variables before every command
+    script = plan_command("PYTHONPATH=src uv run python -m unittest", "/out").argv[2]
+    assert script.count("PYTHONPATH=src uv run python ") == 3, script
+
+
+def test_yarn_and_pnpm_pass_the_reporter_flags_as_each_passes_arguments(tmp_path: Path) -> None:
+    # measured with yarn 1.22 and pnpm 9: "yarn test X" and "pnpm run test X" hand X to the
+    # script, "pnpm test X" rejects X as its own option ("pnpm test -- X" hands it on),
+    # and "pnpm run test -- X" hands on "--" too, which jest would read as the end of
+    # its options
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": {"test": "jest --ci"}}))
+    flags = ("--json", "--outputFile=/out/jest.json")
+    for command, argv in (
+        ("yarn test", ("yarn", "test", *flags)),
+        ("yarn run test", ("yarn", "run", "test", *flags)),
+        ("pnpm test", ("pnpm", "test", "--", *flags)),
+        ("pnpm run test", ("pnpm", "run", "test", *flags)),
+        ("yarn jest", ("yarn", "jest", *flags)),
+        ("pnpm exec jest", ("pnpm", "exec", "jest", *flags)),
+    ):
+        plan = plan_command(command, "/out", tmp_path)
+        assert (plan.runner, plan.argv, plan.weak) == ("jest", argv, None), command
+    assert plan_command("yarn tsc", "/out", tmp_path).weak is not None
+
+
 def test_python_version_from_pyvenv_cfg(tmp_path: Path) -> None:
     py = _venv(tmp_path, version="3.13.1")
     assert python_version(str(py)) == (3, 13)

@@ -1,6 +1,7 @@
 """Reading a test command: the simple commands of a shell line, which test runner each
-one starts (directly, through ``python -m``, ``npx``, or an ``npm test`` script), and
-the words of the package.json script an npm command runs."""
+one starts (directly, through ``python -m``, ``npx``, an environment runner such as
+``uv run``, or an ``npm``/``yarn``/``pnpm`` script), and the words of the package.json
+script such a command runs."""
 
 from __future__ import annotations
 
@@ -64,21 +65,102 @@ def simple_command_spans(command: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if command[a:b].strip()]
 
 
+#: Programs that run a command in the project's environment (``uv run pytest``,
+#: ``poetry run python -m unittest``), with their options that take a value: the command
+#: is the first word after ``run`` and the options.
+_ENV_RUNNERS: dict[str, frozenset[str]] = {
+    "uv": frozenset(
+        {
+            "--with",
+            "--with-editable",
+            "--with-requirements",
+            "--python",
+            "-p",
+            "--extra",
+            "--group",
+            "--only-group",
+            "--no-group",
+            "--no-extra",
+            "--package",
+            "--env-file",
+            "--directory",
+            "--project",
+            "--index",
+            "--default-index",
+            "--index-url",
+            "-i",
+            "--extra-index-url",
+            "--find-links",
+            "-f",
+            "--config-file",
+            "--cache-dir",
+            "--color",
+            "--resolution",
+            "--prerelease",
+            "--link-mode",
+            "--python-preference",
+            "--exclude-newer",
+            "--index-strategy",
+            "--keyring-provider",
+            "--config-setting",
+            "-C",
+            "--refresh-package",
+            "--reinstall-package",
+            "--upgrade-package",
+            "-P",
+            "--no-binary-package",
+            "--only-binary-package",
+            "--no-build-package",
+        }
+    ),
+    "poetry": frozenset(),
+    "pdm": frozenset(),
+    "pipenv": frozenset(),
+    "rye": frozenset(),
+    "hatch": frozenset(),
+    "pixi": frozenset({"-e", "--environment", "--manifest-path"}),
+    "conda": frozenset({"-n", "--name", "-p", "--prefix", "--cwd"}),
+    "mamba": frozenset({"-n", "--name", "-p", "--prefix", "--cwd"}),
+    "micromamba": frozenset({"-n", "--name", "-p", "--prefix", "--cwd"}),
+}
+
+
 def parse_segment(command: str, span: tuple[int, int]) -> Segment | None:
+    """The segment's words after what only sets up the command: ``VAR=value``
+    assignments, ``env``/``time``/... and an environment runner (``uv run``)."""
     try:
         tokens = shlex.split(command[span[0] : span[1]])
     except ValueError:
         return None
     i = 0
-    while i < len(tokens) and (
-        _ASSIGNMENT.match(tokens[i])
-        or tokens[i] in _PREFIXES
-        or tokens[i].startswith("-")
-        and i > 0
-        and tokens[i - 1] in _PREFIXES
-    ):
-        i += 1
+    while i < len(tokens):
+        if (
+            _ASSIGNMENT.match(tokens[i])
+            or tokens[i] in _PREFIXES
+            or tokens[i].startswith("-")
+            and i > 0
+            and tokens[i - 1] in _PREFIXES
+        ):
+            i += 1
+        elif (after := _after_env_runner(tokens, i)) is not None:
+            i = after
+        else:
+            break
     return Segment(span[0], span[1], tuple(tokens[i:]), i)
+
+
+def _after_env_runner(tokens: list[str], i: int) -> int | None:
+    """Where the command starts when ``tokens[i:]`` is ``uv run [options] COMMAND ...``
+    (or poetry, pdm, ... run); None otherwise."""
+    valued = _ENV_RUNNERS.get(os.path.basename(tokens[i]))
+    if valued is None or i + 2 >= len(tokens) or tokens[i + 1] != "run":
+        return None
+    j = i + 2
+    while j < len(tokens) and tokens[j].startswith("-"):
+        if tokens[j] == "--":
+            return j + 1
+        j += 2 if tokens[j] in valued else 1
+    return j if j < len(tokens) else None
 
 
 def python_module(tokens: tuple[str, ...]) -> tuple[str | None, str | None, int]:
@@ -97,6 +179,10 @@ def python_module(tokens: tuple[str, ...]) -> tuple[str | None, str | None, int]
 
 #: Programs that run a test runner under coverage: ``nyc tape test/*.js``.
 COVERAGE_WRAPPERS = ("nyc", "c8")
+#: The JavaScript runners (and wrappers) a package manager may start from node_modules.
+_JS_RUNNERS = frozenset({"jest", "vitest", "mocha", "_mocha", "tape", *COVERAGE_WRAPPERS})
+#: npm, and the package managers whose ``test`` / ``run NAME`` run a package.json script.
+_PACKAGE_MANAGERS = ("yarn", "pnpm")
 
 
 def runner_of(tokens: tuple[str, ...]) -> str | None:
@@ -107,6 +193,9 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
     if prog in ("npx", "pnpx") and len(tokens) > 1:
         rest = tuple(t for t in tokens[1:] if not t.startswith("-"))
         return runner_of(rest) if rest else None
+    if prog in _PACKAGE_MANAGERS and len(tokens) > 1:  # yarn jest, pnpm exec vitest
+        rest = tokens[2:] if tokens[1] == "exec" else tokens[1:]
+        return runner_of(rest) if rest and rest[0] in _JS_RUNNERS else None
     module, _py, _ = python_module(tokens)
     if module in ("pytest", "py.test") or prog in ("pytest", "py.test"):
         return "pytest"
@@ -139,8 +228,9 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
 
 
 def npm_script(tokens: tuple[str, ...]) -> str | None:
-    """The package.json script an ``npm test`` / ``npm run NAME`` runs (its name)."""
-    if not tokens or os.path.basename(tokens[0]) != "npm":
+    """The package.json script an ``npm test`` / ``npm run NAME`` runs (its name); also
+    ``yarn`` and ``pnpm``."""
+    if not tokens or os.path.basename(tokens[0]) not in ("npm", *_PACKAGE_MANAGERS):
         return None
     args = [t for t in tokens[1:] if not t.startswith("-")]
     if not args:

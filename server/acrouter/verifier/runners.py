@@ -227,7 +227,9 @@ class _Planner:
     # ------------------------------------------------------------------ a shell segment
     def _rewrite(self, seg: Segment, runner: str, text: str) -> tuple[str, str]:
         if runner == "unittest":
-            return self._unittest(seg), "unittest"
+            # what sets the command up (PYTHONPATH=src, uv run) goes before each command
+            setup = shlex.split(text)[: seg.offset]
+            return self._unittest(seg, shlex.join(setup) + " " if setup else ""), "unittest"
         extra, where, runner_or_why = self._flags(seg.tokens, runner)
         if not extra:
             return text, runner_or_why
@@ -334,11 +336,9 @@ class _Planner:
         extra, _where, runner_or_why = self._flags(seg.tokens, runner)
         if runner_or_why not in _RUNNERS or not extra:
             return [], "", runner_or_why
-        # npm appends what follows "--" to the script's last command
-        sep = [] if "--" in tokens else ["--"]
-        return [*sep, *extra], "append", runner_or_why
+        return [*_script_args_separator(tokens), *extra], "append", runner_or_why
 
-    def _unittest(self, seg: Segment) -> str:
+    def _unittest(self, seg: Segment, setup: str = "") -> str:
         module, py, after = python_module(seg.tokens)
         assert module == "unittest" and py is not None
         self.interpreter = py
@@ -348,13 +348,25 @@ class _Planner:
         self.reports.append(("unittest", self.capture))
         mapped = _unittest_to_pytest(args)
         if mapped is None:
-            return shlex.join(verbose)
+            return setup + shlex.join(verbose)
         self.reports.insert(0, ("junit", f"{self.out}/report.xml"))
         pytest = [py, "-m", "pytest", *_pytest_flags(self.out), *mapped]
         return (
-            f"{{ if {shlex.quote(py)} -c 'import pytest' >/dev/null 2>&1; "
-            f"then {shlex.join(pytest)}; else {shlex.join(verbose)}; fi; }}"
+            f"{{ if {setup}{shlex.quote(py)} -c 'import pytest' >/dev/null 2>&1; "
+            f"then {setup}{shlex.join(pytest)}; else {setup}{shlex.join(verbose)}; fi; }}"
         )
+
+
+def _script_args_separator(tokens: tuple[str, ...]) -> list[str]:
+    """What goes before arguments for the script's last command: npm passes on what
+    follows ``--``, and so does ``pnpm test``; yarn passes on what follows the script's
+    name, and so does ``pnpm run NAME`` (which would pass a ``--`` on as an argument)."""
+    if "--" in tokens:
+        return []
+    prog = os.path.basename(tokens[0])
+    if prog == "yarn" or prog == "pnpm" and "run" in tokens[1:]:
+        return []
+    return ["--"]
 
 
 _RUNNERS = frozenset(
