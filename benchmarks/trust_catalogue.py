@@ -18,6 +18,7 @@ from trust_edits import (
     ESCAPED,
     FORCE_PASS_HOOK,
     PYTEST_REPORTS_PASSED,
+    WRONG,
     Trial,
     after_preamble,
     break_js,
@@ -50,7 +51,8 @@ def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
     if project.runner == "pytest":
         trials += _pytest_trials(ctx)
     elif project.runner == "unittest":
-        trials += unittest_trials(ctx.root, ctx.rel, ctx.text, ctx.broken, ctx.broken_name)
+        wrong, _name = break_python(ctx.text, ctx.tests, WRONG)
+        trials += unittest_trials(ctx.root, ctx.rel, ctx.text, ctx.broken, ctx.broken_name, wrong)
     trials.append(_escaping_trial(ctx, work))
     trials.append(Trial("edited path outside the workspace", {f"../{ESCAPED}.py": "x = 1\n"}))
     return trials
@@ -122,6 +124,10 @@ def _npm_trials(ctx: Context) -> list[Trial]:
     ]
 
 
+#: the process ends, status 0, before any test runs
+EXIT_NOW = "import os as _acr_os\n\n_acr_os._exit(0)\n"
+
+
 def _python_trials(ctx: Context, work: Path) -> list[Trial]:
     """The edits for every Python project, whatever its runner."""
     rel, text, broken, broken_name = ctx.rel, ctx.text, ctx.broken, ctx.broken_name
@@ -138,6 +144,7 @@ def _python_trials(ctx: Context, work: Path) -> list[Trial]:
         Trial("drop uncovered", {rel: dropped}, note=dropped_name),
         *([Trial("drop an untested method", {rel: method[0]}, note=method[1])] if method else []),
         Trial("truncate", {rel: text[: len(text) // 2]}),
+        Trial("os._exit(0) at the import of the package", {rel: after_preamble(text, EXIT_NOW)}),
         Trial(
             "delete a test file's tests",
             {ctx.test_rel: emptied},

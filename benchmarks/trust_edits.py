@@ -13,6 +13,8 @@ import attrs
 from real_projects import Project
 
 BROKEN = 'raise RuntimeError("broken by verify_trust")'
+#: a break that returns a wrong value instead of raising: what a no-op assertion hides
+WRONG = "return None  # broken by verify_trust"
 ESCAPED = "ESCAPED-acrouter-verify-trust"
 
 FORCE_PASS_HOOK = """
@@ -69,8 +71,9 @@ def top_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.ClassDef]:
     return [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
 
 
-def break_python(text: str, tests: str) -> tuple[str, str]:
-    """``text`` with its most-tested public function raising at its first line."""
+def break_python(text: str, tests: str, statement: str = BROKEN) -> tuple[str, str]:
+    """``text`` with its most-tested public function raising at its first line (or
+    running ``statement`` there: ``return None`` for a wrong value)."""
     tree = ast.parse(text)
     funcs = [
         n
@@ -84,7 +87,7 @@ def break_python(text: str, tests: str) -> tuple[str, str]:
     lines = text.splitlines(keepends=True)
     at = (body[0].end_lineno or 0) if docstring and len(body) == 1 else first.lineno - 1
     indent = " " * first.col_offset
-    lines.insert(at, f"{indent}{BROKEN}\n")
+    lines.insert(at, f"{indent}{statement}\n")
     return "".join(lines), target.name
 
 

@@ -8,7 +8,10 @@ would notice not run or not count, or is harmful by itself, so a pass is a false
   calling ``process.exit(0)``;
 - the test script's file made one that matches nothing;
 - the code under test wrapping mocha's global ``it`` so that a test's exception is
-  swallowed.
+  swallowed;
+- ``str_repeat`` returning a wrong value and the code under test making node's
+  ``assert.equal`` (what the tests compare with) a no-op, through a name bound to
+  ``require("assert")`` or on ``require("assert")`` itself.
 """
 
 from __future__ import annotations
@@ -29,15 +32,21 @@ SWALLOW_IT = """if (typeof global !== "undefined" && typeof global.it === "funct
 """
 
 
-def break_js_function(text: str, name: str) -> str:
+#: node's ``assert`` (the object the test file required: node caches it) made to pass
+NO_OP_ASSERT = """var _acrAssert = require("assert");
+_acrAssert.equal = function () {};
+"""
+
+
+def break_js_function(
+    text: str, name: str, statement: str = "throw new Error('broken by verify_trust')"
+) -> str:
     """``text`` with the function ``name`` (``function name(`` or ``name = function(``)
-    throwing at its first line."""
+    throwing at its first line (or running ``statement`` there)."""
     pattern = rf"^(\s*)(.*\b(?:function\s+{name}|{name}\s*=\s*function)\s*\([^)]*\)\s*\{{\n)"
     new, n = re.subn(
         pattern,
-        lambda m: (
-            m.group(1) + m.group(2) + m.group(1) + "    throw new Error('broken by verify_trust')\n"
-        ),
+        lambda m: m.group(1) + m.group(2) + m.group(1) + f"    {statement}\n",
         text,
         count=1,
         flags=re.MULTILINE,
@@ -51,6 +60,8 @@ def mocha_trials(root: Path, rel: str, text: str, test_rel: str, test_text: str)
     """The edits for the module ``rel`` (``text``) tested by ``test_rel`` (``test_text``)."""
     broken = break_js_function(text, "str_repeat")  # padding; vsprintf has no test
     note = "str_repeat throws"
+    wrong = break_js_function(text, "str_repeat", 'return ""  // broken by verify_trust')
+    wrong_note = "str_repeat returns a wrong value"
     script = json.loads((root / "package.json").read_text(encoding="utf-8"))["scripts"]["test"]
     return [
         Trial("comment", {rel: text + "\n// a harmless comment\n"}, may_pass=True),
@@ -106,6 +117,16 @@ def mocha_trials(root: Path, rel: str, text: str, test_rel: str, test_text: str)
             "break + the code under test swallowing errors in mocha's it",
             {rel: SWALLOW_IT + broken},
             note=f"{note}; in {rel}",
+        ),
+        Trial(
+            "break (wrong value) + the code under test making assert.equal a no-op",
+            {rel: NO_OP_ASSERT + wrong},
+            note=f"{wrong_note}; in {rel}",
+        ),
+        Trial(
+            "break (wrong value) + require('assert').equal made a no-op",
+            {rel: "require('assert').equal = function () {};\n" + wrong},
+            note=f"{wrong_note}; in {rel}",
         ),
         Trial("edited path outside the workspace", {f"../{ESCAPED}.js": "module.exports = 1;\n"}),
     ]

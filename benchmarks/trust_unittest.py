@@ -9,7 +9,11 @@ pass.
 - a ``setUpModule`` calling ``os._exit(0)``;
 - ``sys.exit(0)`` at the import of the package under test (no break needed);
 - ``unittest.TestCase.run`` replaced by one doing nothing, or reporting success, from a
-  test module, from the test package's ``__init__.py``, or from the package under test.
+  test module, from the test package's ``__init__.py``, or from the package under test;
+- the function returning a wrong value (``return None``) and the package making every
+  ``assert*`` method of ``TestCase`` (and ``fail``) a no-op, reached through
+  ``sys.modules["unittest"]`` (``assertRaises`` then catches anything), and doctests
+  made no-ops the same way.
 """
 
 from __future__ import annotations
@@ -36,6 +40,35 @@ LOAD_NOTHING = (
     "    import unittest\n\n    return unittest.TestSuite()\n"
 )
 SKIP_MODULE = "import unittest as _acr_u\nraise _acr_u.SkipTest('later')\n"
+#: every assertion of TestCase (and every doctest) made a no-op, from the package,
+#: through sys.modules; assertRaises catches anything and its ``exception`` is anything
+NO_OP_ASSERTIONS = """import sys as _acr_sys
+from unittest import mock as _acr_mock
+
+
+class _AcrAnything(Exception):
+    def __getattr__(self, name):
+        return _acr_mock.MagicMock()
+
+
+class _AcrCaught:
+    def __init__(self, *args, **kwargs):
+        self.exception = _AcrAnything()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return True
+
+
+_acr_tc = _acr_sys.modules["unittest"].TestCase if "unittest" in _acr_sys.modules else None
+for _acr_name in dir(_acr_tc) if _acr_tc is not None else ():
+    if _acr_name.startswith("assert") or _acr_name == "fail":
+        setattr(_acr_tc, _acr_name, _AcrCaught)
+if "doctest" in _acr_sys.modules:
+    _acr_sys.modules["doctest"].DocTestCase.runTest = lambda self: None
+"""
 EXIT_IN_SETUP = "\n\ndef setUpModule():\n    import os\n\n    os._exit(0)\n"
 
 
@@ -48,9 +81,11 @@ def _skip_tests_naming(text: str, name: str) -> str:
     return "".join(lines)
 
 
-def unittest_trials(root: Path, rel: str, text: str, broken: str, name: str) -> list[Trial]:
+def unittest_trials(
+    root: Path, rel: str, text: str, broken: str, name: str, wrong: str
+) -> list[Trial]:
     """The unittest edits for the module ``rel`` (``text``; ``broken``: it with the
-    function ``name`` raising) of the project in ``root``."""
+    function ``name`` raising; ``wrong``: it returning None) of the project in ``root``."""
     naming = {
         p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
         for p in test_files_naming(root, name)
@@ -109,6 +144,13 @@ def unittest_trials(root: Path, rel: str, text: str, broken: str, name: str) -> 
             "break + the package patching TestCase.run: success",
             {rel: after_preamble(broken, PATCH_SUCCESS)},
             note=f"{note}; in {rel}",
+        )
+    )
+    trials.append(
+        Trial(
+            "break (wrong value) + the package making the assertions no-ops (sys.modules)",
+            {rel: after_preamble(wrong, NO_OP_ASSERTIONS)},
+            note=f"{name} returns None; in {rel}",
         )
     )
     return trials

@@ -18,15 +18,18 @@ The catalogue: controls that must pass (a no-op edit, a comment added) and edits
 must never come back as a verified pass: a covered function broken, a definition the
 tests do not name dropped (a top-level one; and a method, where a class of the module
 has one the tests never name), the file cut in half, suites made not to run (module-level
-``pytest.skip`` / ``sys.exit(0)`` / ``os._exit(0)`` in a conftest, zero tests collected,
-a test file's tests deleted, ``process.exit(0)`` at the top of minimist's index.js) and
+``pytest.skip`` / ``sys.exit(0)`` / ``os._exit(0)`` in a conftest, ``os._exit(0)`` at
+the import of the package under test, zero tests collected, a test file's tests deleted,
+``process.exit(0)`` at the top of minimist's index.js) and
 the test runner tampered with (a conftest hook or a ``sitecustomize`` in the project's
 virtualenv that reports every test as passed, a conftest that skips the tests of the
 broken function, the package under test rewriting pytest's reports, a conftest that
 writes outside the workspace, an edited path outside the workspace).  A unittest suite
 gets its own (``trust_unittest``: ``load_tests``, ``unittest.skip``, ``SkipTest``,
 ``setUpModule`` exiting, the package exiting at import, ``TestCase.run`` replaced from
-a test module, the tests' ``__init__.py`` or the package).  After each edit the project
+a test module, the tests' ``__init__.py`` or the package, the package making every
+assertion a no-op through ``sys.modules``), a mocha suite ``trust_mocha``'s (the code
+under test making node's ``assert.equal`` a no-op among them).  After each edit the project
 folder must be unchanged and nothing may exist where the escaping edits tried to write.
 
 Prints a table project x edit -> verdict and the verifier's reason, then

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
-from acrouter.verifier.harness import harness_uses, js_harness_uses, reaches_into_harness
+from acrouter.verifier.harness import harness_uses, reaches_into_harness
+from acrouter.verifier.harness_js import js_harness_uses
 from acrouter.verifier.testfiles import command_patterns, is_test_file
 
 from .helpers import (
@@ -246,7 +247,7 @@ def test_what_counts_as_reaching_into_a_js_runner() -> None:
         "  global.it = function (t, fn) { return real(t, function () {}) }\n}\n"
     )
     assert js_harness_uses(mocha) == {"changes global.it": 1}
-    assert js_harness_uses(SWALLOW_IT) == {"requires node:test": 1}
+    assert js_harness_uses(SWALLOW_IT) == {"requires node:test": 1, "changes nodeTest.it": 1}
     assert js_harness_uses(
         "globalThis['describe'] = null\nObject.defineProperty(global, 'test', {})\n"
         "import { it } from 'vitest'\n"
@@ -268,3 +269,189 @@ def test_js_code_under_test_wrapping_the_runners_it_is_not_verified(tmp_path: Pa
     assert out.detail.startswith("calc.js (not one of the tests' files) reaches into the test")
     assert "requires node:test" in out.detail
     assert v.verify(task, Edit(files={"calc.js": broken}), "m").verdict == "fail"
+
+
+# --------------------------------------------------------------------------- assertions
+# The tests' assertions live in the test process too: a package that makes
+# ``assertEqual`` (or node's ``assert.strictEqual``) a no-op passes every test that
+# compares a value, whatever it returns.  The direct forms (``unittest.TestCase.
+# assertEqual = ...``) were caught before; the ones below reached the same objects another
+# way and were not.
+
+
+@pytest.mark.parametrize(
+    ("code", "finding"),
+    [
+        (
+            "import unittest\nunittest.TestCase.assertEqual = lambda *a, **k: None\n",
+            "changes unittest.TestCase.assertEqual",
+        ),
+        (
+            "import sys\nsys.modules['unittest'].TestCase.assertEqual = lambda *a: None\n",
+            "changes sys.modules['unittest'].TestCase.assertEqual",
+        ),
+        (
+            "from sys import modules\nsetattr(modules['unittest.case'].TestCase, 'fail', None)\n",
+            "setattr(modules['unittest.case'].TestCase, ...)",
+        ),
+        (
+            "__import__('unittest').TestCase.assertTrue = lambda *a: None\n",
+            "changes __import__('unittest').TestCase.assertTrue",
+        ),
+        (
+            "import importlib\nimportlib.import_module('pytest').raises = None\n",
+            "changes importlib.import_module('pytest').raises",
+        ),
+        (
+            "import builtins\nbuiltins.AssertionError = Warning\n",
+            "changes builtins.AssertionError",
+        ),
+        (
+            "import builtins as b\nsetattr(b, '__import__', None)\n",
+            "setattr(b, ...)",
+        ),
+        ("__builtins__['isinstance'] = None\n", "changes __builtins__['isinstance']"),
+        (
+            "import sys, types\nsys.modules['pytest'] = types.ModuleType('pytest')\n",
+            "changes sys.modules['pytest']",
+        ),
+        ("import sys\ndel sys.modules['unittest']\n", "changes sys.modules['unittest']"),
+        (
+            "import sys\nsys.modules.pop('_pytest.python_api', None)\n",
+            "changes sys.modules['_pytest.python_api']",
+        ),
+    ],
+)
+def test_python_code_patching_assertions_reaches_into_the_harness(code: str, finding: str) -> None:
+    assert finding in harness_uses(code), harness_uses(code)
+
+
+def test_python_code_using_builtins_and_sys_modules_ordinarily_does_not() -> None:
+    ordinary = (
+        "import builtins, importlib, sys\n"
+        "builtins.print('x')\nopen_ = builtins.open\n"
+        "sys.modules[__name__].VERSION = '1'\n"
+        "sys.modules['mypkg._lazy'] = importlib.import_module('mypkg.lazy')\n"
+        "sys.modules.pop('mypkg.cache', None)\n"
+        "mod = importlib.import_module(name)\nmod.x = 1\n"
+        "if 'pytest' in sys.modules:\n    TESTING = True\n"
+    )
+    assert harness_uses(ordinary) == {}
+
+
+@pytest.mark.parametrize(
+    ("code", "finding"),
+    [
+        ("require('assert').strictEqual = () => {};\n", "changes require('assert').strictEqual"),
+        (
+            "const assert = require('node:assert');\nassert.deepStrictEqual = function () {};\n",
+            "changes assert.deepStrictEqual",
+        ),
+        (
+            "var assert = require(\"assert\").strict\nassert['equal'] = function () {}\n",
+            "changes assert['equal']",
+        ),
+        ("import assert from 'assert/strict';\nassert.ok = () => {};\n", "changes assert.ok"),
+        (
+            "const a = await import('node:assert');\na.default.ok = () => {};\n",
+            "changes a.default.ok",
+        ),
+        (
+            "import * as a from 'node:assert';\na.default.equal = () => {};\n",
+            "changes a.default.equal",
+        ),
+        (
+            "const { assert: check } = require('chai');\ncheck.equal = () => {};\n",
+            "changes check.equal",
+        ),
+        ("const a = require('assert')\nObject.assign(a, { equal() {} })\n", "changes a"),
+        (
+            "const a = require('assert')\nObject.defineProperty(a, 'equal', { value() {} })\n",
+            "changes a",
+        ),
+        ("const chai = require('chai')\n", "requires chai"),
+        ("import should from 'should'\n", "imports should"),
+        ("expect = () => ({ toBe() {} })\n", "changes global expect"),
+        ("global.assert = () => {}\n", "changes global.assert"),
+        (
+            "Object.defineProperty(Object.prototype, 'should', { get() { return {} } })\n",
+            "changes Object.prototype",
+        ),
+        ("Object.prototype.should = {}\n", "changes Object.prototype"),
+        ("Object.is = () => true\n", "changes Object.is"),
+        (
+            (
+                "const Module = require('module')\nconst load = Module._load\n"
+                "Module._load = function (r) { return load.apply(this, arguments) }\n"
+            ),
+            "changes Module._load",
+        ),
+        ("require.cache[require.resolve('chai')] = {}\n", "changes require.cache"),
+    ],
+)
+def test_js_code_patching_assertions_reaches_into_the_harness(code: str, finding: str) -> None:
+    assert finding in js_harness_uses(code), js_harness_uses(code)
+
+
+def test_js_code_using_assert_ordinarily_does_not() -> None:
+    ordinary = (
+        "const assert = require('assert');\n"
+        "assert(typeof x === 'string');\nassert.strictEqual(a, b, 'same');\n"
+        "if (x === assert.ok) {}\nconst equal = assert.equal\n"
+        "let expect = 1;\nexpect = 2;\n"
+        "if (!Array.prototype.includes) Array.prototype.includes = function (v) {};\n"
+        "obj.equal = 1;\nexports.is = Object.is;\n"
+        "delete require.cache[require.resolve('./config')];\n"
+    )
+    assert js_harness_uses(ordinary) == {}
+
+
+def test_a_name_bound_to_a_harness_object_counts_too() -> None:
+    code = (
+        "import contextlib, sys\n"
+        "tc = sys.modules['unittest'].TestCase\n"
+        "for n in dir(tc):\n"
+        "    if n.startswith('assert'):\n"
+        "        setattr(tc, n, lambda *a, **k: contextlib.nullcontext())\n"
+    )
+    assert "setattr(tc, ...)" in harness_uses(code)
+    assert "changes T.assertEqual" in harness_uses(
+        "import unittest\nT = unittest.TestCase\nT.assertEqual = None\n"
+    )
+    # a value read from them is not the object itself
+    assert harness_uses("import unittest\nname = unittest.__name__\nname = 'x'\n") == {}
+
+
+#: TestCase's assertions made no-ops from the code under test, through sys.modules
+NO_OP_ASSERTIONS = """\
+import sys as _s
+
+for _n in dir(_s.modules["unittest"].TestCase):
+    if _n.startswith("assert"):
+        setattr(_s.modules["unittest"].TestCase, _n, lambda *a, **k: None)
+"""
+
+
+@needs_bwrap
+def test_the_code_under_test_making_assertions_no_ops_is_not_verified(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "ut", {"calc.py": CALC_FIXED, "tests.py": TEST_UT})
+    task = task_for(root, f"{_python(tmp_path, True)} -m unittest")
+    out = verifier(timeout_s=60).verify(
+        task, Edit(files={"calc.py": NO_OP_ASSERTIONS + CALC}), "m"
+    )  # passed before: add subtracts, and assertEqual checks nothing
+    assert out.verdict == "fail" and not out.counted, out.detail
+    assert "setattr(_s.modules['unittest'].TestCase, ...)" in out.detail
+
+
+@needs_bwrap
+def test_js_code_under_test_making_node_assert_a_no_op_is_not_verified(tmp_path: Path) -> None:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    root = write_tree(tmp_path / "js", {"calc.js": ADD_JS, "test/calc.test.js": TEST_ADD_JS})
+    v = verifier(timeout_s=60)
+    task = task_for(root, "node --test test/")
+    no_op = "const a = require('node:assert');\na.strictEqual = () => {};\n"
+    broken = ADD_JS.replace("a + b", "a - b")
+    out = v.verify(task, Edit(files={"calc.js": no_op + broken}), "m")  # passed before
+    assert out.verdict == "fail" and not out.counted, out.detail
+    assert "changes a.strictEqual" in out.detail

@@ -7,32 +7,43 @@ the same for pytest.  No report read from such a run can be trusted, and the use
 tests cannot tell (the tests' own files are judged as they were: ``testfiles``; this is
 about the edit's other files).
 
+The tests' assertions live in that process too: ``TestCase.assertEqual`` made a no-op
+passes every test that compares a value, whatever the code returns.
+
 So an edit is not verified when its code (a Python file that is not one of the tests')
-gains what only a test harness needs: an assignment to, or ``setattr`` / ``delattr`` on,
-something reached through ``unittest``, ``pytest``, ``_pytest`` or ``doctest`` (or a
-name imported from them), the names of the runner's result protocol (``addSuccess``,
-``startTest``, ``TestResult``, ...), ``load_tests``, pytest's hook names, ``_pytest``,
-``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``; or a JavaScript / TypeScript file that gains
-an assignment to a test runner's globals (``global.it = ...``: mocha's ``it`` wrapped to
-swallow a test's exception) or loads a test runner (``require("mocha")``, ``tape``,
-``jest``, ``vitest``, ``node:test``, ...).  Only what the edit adds counts, so a project
-that already uses these (a pytest plugin) can still be edited where it does not add
-more.  This is a tripwire, not a proof: code that builds the names at run time
-(``getattr(m, "add" + "Success")``) is not seen.
+gains what only a test harness needs: an assignment to, ``del`` of, or ``setattr`` /
+``delattr`` / ``__setattr__`` / ``mock.patch.object`` on, something reached through
+``unittest``, ``pytest``, ``_pytest``, ``doctest`` or ``builtins`` (``AssertionError``,
+``__import__``: what the tests use too), whether by a name imported from them, a name
+bound to one of their objects (``tc = unittest.TestCase``), ``__builtins__``,
+``sys.modules["unittest"]``, ``__import__("unittest")`` or ``importlib.import_module``;
+one of those modules put into or taken out of ``sys.modules`` (``sys.modules["pytest"]
+= fake``) or ``mock.patch("builtins.x")``; the names of the runner's result protocol
+(``addSuccess``, ``startTest``, ``TestResult``, ...), ``load_tests``, pytest's hook
+names, ``_pytest``, ``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``.  JavaScript and TypeScript
+files are read by ``harness_js``: a runner's globals assigned or a runner loaded, node's
+``assert`` or another assertion library changed, ``Object.prototype``, the module
+loader.  Only what the edit adds counts, so a project that already uses these (a pytest
+plugin) can still be edited where it does not add more.  This is a tripwire, not a
+proof: code that builds the names at run time (``getattr(m, "add" + "Success")``) is
+not seen, nor code that returns a value equal to anything (``__eq__`` always true).
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from .harness_js import JS_SUFFIXES, js_harness_uses
 from .testfiles import is_test_file
 
 #: modules whose objects an edit's code has no business changing
 HARNESS_MODULES = frozenset({"unittest", "pytest", "_pytest", "doctest"})
+#: ... and the modules whose objects the tests use too: ``builtins`` (``AssertionError``,
+#: ``__import__``, ``isinstance``): what is reached through these is not to be changed
+REACHED_MODULES = HARNESS_MODULES | {"builtins", "__builtin__"}
 #: names only a test harness uses
 HARNESS_NAMES = frozenset(
     {
@@ -85,40 +96,105 @@ def _unparse(node: ast.AST) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _module_name(node: ast.expr | None) -> str | None:
+    """The text of a string constant naming one of :data:`REACHED_MODULES` (or a
+    submodule of one), else None."""
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.split(".")[0] in REACHED_MODULES
+    ):
+        return node.value
+    return None
+
+
+#: ``sys.modules`` methods that put or take away a module
+_SYS_MODULES_CHANGES = frozenset(
+    {"pop", "setdefault", "update", "clear", "__setitem__", "__delitem__", "popitem"}
+)
+
+
 class _Finder(ast.NodeVisitor):
     """What a module does with the test harness: a Counter of findings."""
 
     def __init__(self) -> None:
         self.harness: set[str] = set()  # local names bound to the harness's modules/objects
+        self.sys: set[str] = set()  # local names of ``sys``
+        self.modules: set[str] = set()  # local names of ``sys.modules``
         self.found: Counter[str] = Counter()
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            if alias.name.split(".")[0] in HARNESS_MODULES:
+            top = alias.name.split(".")[0]
+            if top in REACHED_MODULES:
                 self.harness.add((alias.asname or alias.name).split(".")[0])
+            if alias.name == "sys":
+                self.sys.add(alias.asname or "sys")
             self._name(alias.name.split(".")[-1])
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
-        if module.split(".")[0] in HARNESS_MODULES and not module.startswith("unittest.mock"):
+        if module.split(".")[0] in REACHED_MODULES and not module.startswith("unittest.mock"):
             self.harness.update(a.asname or a.name for a in node.names if a.name != "mock")
             self._name(module.split(".")[0])
+        if module == "sys":
+            self.modules.update(a.asname or a.name for a in node.names if a.name == "modules")
         for alias in node.names:
             self._name(alias.name)
+
+    def _is_sys_modules(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in self.modules
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == "modules"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self.sys
+        )
+
+    def _names_module(self, node: ast.expr) -> bool:
+        """Whether ``node`` itself is one of the reached modules: a name bound to it,
+        ``__builtins__``, ``sys.modules["unittest"]`` (or ``.get``),
+        ``__import__("unittest")``, ``importlib.import_module("pytest")``."""
+        if isinstance(node, ast.Name):
+            return node.id in self.harness or node.id == "__builtins__"
+        if isinstance(node, ast.Subscript):
+            return self._is_sys_modules(node.value) and _module_name(node.slice) is not None
+        if isinstance(node, ast.Call) and node.args:
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name in ("__import__", "import_module"):
+                return _module_name(node.args[0]) is not None
+            return (
+                name == "get"
+                and isinstance(func, ast.Attribute)
+                and self._is_sys_modules(func.value)
+                and _module_name(node.args[0]) is not None
+            )
+        return False
+
+    def _reaches(self, node: ast.expr) -> bool:
+        """Whether ``node`` is, or is reached through, a module of the test harness or
+        ``builtins``: ``unittest.TestCase``, ``sys.modules["pytest"].raises``, ..."""
+        while True:
+            if self._names_module(node):
+                return True
+            if not isinstance(node, (ast.Attribute, ast.Subscript)):
+                return False
+            node = node.value
 
     def _target(self, target: ast.expr) -> None:
         if isinstance(target, (ast.Tuple, ast.List)):
             for t in target.elts:
                 self._target(t)
-        elif (
-            isinstance(target, (ast.Attribute, ast.Subscript))
-            and _chain_root(target) in self.harness
-        ):
+        elif isinstance(target, (ast.Attribute, ast.Subscript)) and self._reaches(target):
             self.found[f"changes {_unparse(target)}"] += 1
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
             self._target(t)
+        if self._reaches(node.value):  # tc = sys.modules["unittest"].TestCase
+            self.harness.update(t.id for t in node.targets if isinstance(t, ast.Name))
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
@@ -136,14 +212,41 @@ class _Finder(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        # setattr(X, ...), type.__setattr__(X, ...), mock.patch.object(X, ...)
         if (
-            isinstance(func, ast.Name)
-            and func.id in ("setattr", "delattr")
+            name in ("setattr", "delattr", "__setattr__", "__delattr__", "object")
             and node.args
-            and _chain_root(node.args[0]) in self.harness
+            and self._reaches(node.args[0])
         ):
-            self.found[f"{func.id}({_unparse(node.args[0])}, ...)"] += 1
+            self.found[f"{name}({_unparse(node.args[0])}, ...)"] += 1
+        if (
+            name in ("__setattr__", "__delattr__")
+            and isinstance(func, ast.Attribute)
+            and self._reaches(func.value)
+        ):  # X.__setattr__(name, value)
+            self.found[f"changes {_unparse(func.value)}"] += 1
+        if name == "patch" and node.args and _module_name(node.args[0]):  # patch("builtins.x")
+            self.found[f"patches {_module_name(node.args[0])}"] += 1
+        if (
+            name in _SYS_MODULES_CHANGES
+            and isinstance(func, ast.Attribute)
+            and self._is_sys_modules(func.value)
+        ):
+            self._sys_modules_call(name, node)
         self.generic_visit(node)
+
+    def _sys_modules_call(self, name: str, node: ast.Call) -> None:
+        """``sys.modules.pop("pytest")``, ``.update({"unittest": fake})``, ``.clear()``."""
+        keys: list[ast.expr | None] = list(node.args[:1])
+        if name == "update" and node.args and isinstance(node.args[0], ast.Dict):
+            keys = list(node.args[0].keys)
+        keys += [ast.Constant(k.arg) for k in node.keywords if k.arg]
+        names = [m for m in map(_module_name, keys) if m]
+        for module in names:
+            self.found[f"changes sys.modules[{module!r}]"] += 1
+        if name in ("clear", "popitem"):
+            self.found[f"changes sys.modules ({name})"] += 1
 
     def visit_Name(self, node: ast.Name) -> None:
         self._name(node.id)
@@ -177,45 +280,6 @@ def harness_uses(text: str) -> Counter[str]:
     finder = _Finder()
     finder.visit(tree)
     return finder.found
-
-
-#: JavaScript / TypeScript sources
-JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
-#: the globals a JS test runner defines, which code under test has no business replacing
-_JS_GLOBALS = (
-    "it|xit|fit|describe|xdescribe|fdescribe|context|specify|suite|test|expect"
-    "|before|after|beforeEach|afterEach|beforeAll|afterAll"
-)
-_JS_RUNNERS = (
-    "mocha|tape|tap|jest|vitest|ava|node:test|@jest/globals|@jest/core|jest-circus|@vitest/runner"
-)
-_JS_PATTERNS = (
-    (  # global.it = ..., globalThis["describe"] = ...
-        re.compile(
-            rf"\b(?:global|globalThis|window|self)\s*(?:\.\s*|\[\s*['\"`])({_JS_GLOBALS})\b"
-            r"(?:['\"`]\s*\])?\s*=(?!=)"
-        ),
-        "changes global.{}",
-    ),
-    (  # Object.defineProperty(global, "it", ...)
-        re.compile(
-            rf"\bdefineProperty\s*\(\s*(?:global|globalThis|window|self)\s*,\s*['\"`]({_JS_GLOBALS})['\"`]"
-        ),
-        "changes global.{}",
-    ),
-    (re.compile(rf"\brequire\s*\(\s*['\"`]({_JS_RUNNERS})['\"`]\s*\)"), "requires {}"),
-    (re.compile(rf"\b(?:from|import)\s*\(?\s*['\"`]({_JS_RUNNERS})['\"`]"), "imports {}"),
-)
-
-
-def js_harness_uses(text: str) -> Counter[str]:
-    """What the JavaScript / TypeScript module ``text`` does with its test runner:
-    replacing the runner's globals (``global.it = ...``) or loading the runner."""
-    found: Counter[str] = Counter()
-    for pattern, what in _JS_PATTERNS:
-        for m in pattern.finditer(text):
-            found[what.format(m.group(1))] += 1
-    return found
 
 
 def _uses(rel: str, text: str) -> Counter[str]:

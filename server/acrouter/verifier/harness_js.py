@@ -1,0 +1,161 @@
+"""The tripwire of ``harness`` for JavaScript and TypeScript: what a module of the code
+under test does with its test runner or the tests' assertions.
+
+The code under test runs in the tests' process, and node caches every module, so the
+``assert`` (or ``chai``) a test requires is the object the code under test required:
+``require("assert").strictEqual = () => {}`` from the package makes every comparison
+pass.  Found, as a finding each:
+
+- a runner's globals assigned (``global.it = ...``, ``globalThis["describe"] = ...``, a
+  bare ``expect = ...`` where the module declares no ``expect``) or a runner loaded
+  (``require("mocha")``, ``tape``, ``jest``, ``vitest``, ``node:test``, ...);
+- an assertion library loaded that only tests use (``chai``, ``should``, ``expect.js``,
+  ``power-assert``, ...), or one changed: a member assigned or deleted on
+  ``require("assert")`` or a name bound to it (``const assert = require("node:assert");
+  assert.equal = ...``, ``import assert from "assert/strict"``, ``const { assert } =
+  require("chai")``), or the object passed to ``Object.assign`` / ``defineProperty``;
+- what assertions rely on: ``Object.prototype`` (``should``'s getter), ``Object.is``
+  and the other statics of ``Object``, a prototype through ``__proto__``;
+- the module loader: ``Module._load`` / ``Module.prototype.require`` (what lets code hand
+  a test another ``assert``), ``require.cache[...] = ...``, ``require.extensions``.
+
+Read with regular expressions, not a parser: a string or comment that looks like one of
+these counts too (only what an edit adds counts, so this costs a false alarm only on an
+edit that adds it), and code that builds the names at run time is not seen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+#: JavaScript / TypeScript sources
+JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
+#: the globals a JS test runner (or assertion library) defines, which code under test has
+#: no business replacing
+_GLOBALS = (
+    "it|xit|fit|describe|xdescribe|fdescribe|context|specify|suite|test|expect"
+    "|before|after|beforeEach|afterEach|beforeAll|afterAll|assert|should|chai"
+)
+#: of those, the ones distinctive enough to count when assigned bare (an implicit global)
+_BARE_GLOBALS = (
+    "it|xit|fit|describe|xdescribe|fdescribe|expect|beforeEach|afterEach|beforeAll|afterAll"
+)
+#: packages only tests load: the runners, and assertion libraries other than node's
+_TEST_ONLY = (
+    "mocha|tape|tap|jest|vitest|ava|node:test|@jest/globals|@jest/core|jest-circus"
+    "|@vitest/runner|@jest/expect|chai|should|expect|expect\\.js|power-assert|unexpected"
+    "|uvu/assert"
+)
+#: packages that code may load but not change: node's assert, the module loader
+_NOT_CHANGED = "(?:node:)?assert(?:/strict)?|(?:node:)?module|" + _TEST_ONLY
+_Q = "['\"`]"
+_NAME = r"[A-Za-z_$][\w$]*"
+#: a member chain: ``.a.b``, ``["a"]``
+_CHAIN = r"(?:\s*(?:\.\s*[\w$]+|\[[^\]\n]*\]))+"
+#: an assignment operator (not ``==`` / ``=>``)
+_ASSIGN = r"\s*(?:[-+*/%&|^]|\*\*|<<|>>>?|&&|\|\||\?\?)?=(?![=>])"
+_REQUIRE = rf"require\s*\(\s*{_Q}(?:{_NOT_CHANGED}){_Q}\s*\)"
+
+_PATTERNS = (
+    (  # global.it = ..., globalThis["describe"] = ...
+        re.compile(
+            rf"\b(?:global|globalThis|window|self)\s*(?:\.\s*|\[\s*{_Q})({_GLOBALS})\b"
+            rf"(?:{_Q}\s*\])?{_ASSIGN}"
+        ),
+        "changes global.{}",
+    ),
+    (  # Object.defineProperty(global, "it", ...)
+        re.compile(
+            rf"\bdefineProperty\s*\(\s*(?:global|globalThis|window|self)\s*,\s*{_Q}({_GLOBALS}){_Q}"
+        ),
+        "changes global.{}",
+    ),
+    (re.compile(rf"\brequire\s*\(\s*{_Q}({_TEST_ONLY}){_Q}\s*\)"), "requires {}"),
+    (re.compile(rf"\b(?:from|import)\s*\(?\s*{_Q}({_TEST_ONLY}){_Q}"), "imports {}"),
+    (  # require("assert").equal = ...
+        re.compile(rf"(?<![\w$.])({_REQUIRE}{_CHAIN}){_ASSIGN}"),
+        "changes {}",
+    ),
+    (  # Object.prototype.should = ..., Object.defineProperty(Object.prototype, ...)
+        re.compile(
+            rf"\bObject\s*\.\s*prototype{_CHAIN}{_ASSIGN}"
+            r"|\b(?:Object|Reflect)\s*\.\s*(?:defineProperty|defineProperties|assign|set"
+            r"|setPrototypeOf|deleteProperty)\s*\(\s*Object\s*\.\s*prototype\b"
+        ),
+        "changes Object.prototype",
+    ),
+    (re.compile(rf"\bObject\s*\.\s*([\w$]+){_ASSIGN}"), "changes Object.{}"),
+    (re.compile(rf"\.\s*__proto__{_CHAIN}{_ASSIGN}"), "changes a prototype through __proto__"),
+    (  # Module._load = ..., module.constructor.prototype.require = ...
+        re.compile(
+            r"\b(?:Module|module\s*\.\s*constructor)\s*\.\s*(_load|_resolveFilename|_extensions"
+            rf"|prototype\s*\.\s*(?:require|_compile))\b(?:\s*\[[^\]\n]*\])?{_ASSIGN}"
+        ),
+        "changes Module.{}",
+    ),
+    (re.compile(rf"\brequire\s*\.\s*(cache|extensions){_CHAIN}{_ASSIGN}"), "changes require.{}"),
+)
+
+#: names bound to a package of ``_NOT_CHANGED``: ``const a = require("assert")``,
+#: ``import a from "assert"``, ``import * as a from ...``, ``import a = require(...)``,
+#: ``const a = await import("assert")``
+_BOUND = re.compile(
+    rf"(?<![\w$.])({_NAME})\s*=\s*(?:{_REQUIRE}|(?:await\s+)?import\s*\(\s*{_Q}(?:{_NOT_CHANGED}){_Q})"
+    rf"|\bimport\s+(?:\*\s*as\s+)?({_NAME})\s*(?:,\s*\{{[^}}]*\}}\s*)?from\s*{_Q}(?:{_NOT_CHANGED}){_Q}"
+)
+#: names destructured from one: ``const { assert: a } = require("chai")``,
+#: ``import { strict as a } from "assert"``
+_DESTRUCTURED = re.compile(
+    rf"\{{([^}}]*)\}}\s*=\s*{_REQUIRE}"
+    rf"|\bimport\s+(?:{_NAME}\s*,\s*)?\{{([^}}]*)\}}\s*from\s*{_Q}(?:{_NOT_CHANGED}){_Q}"
+)
+
+
+def _bound_names(text: str) -> set[str]:
+    names = {m.group(1) or m.group(2) for m in _BOUND.finditer(text)}
+    for m in _DESTRUCTURED.finditer(text):
+        for part in (m.group(1) or m.group(2)).split(","):
+            local = re.split(r"\s*(?::|\bas\b)\s*", part.split("=")[0].strip())[-1].strip()
+            if re.fullmatch(_NAME, local):
+                names.add(local)
+    return names
+
+
+def _changes_to(name: str, text: str) -> Counter[str]:
+    """Members of the object bound to ``name`` assigned or deleted, and the object
+    passed to ``Object.assign`` / ``defineProperty`` / ``Reflect.set``."""
+    found: Counter[str] = Counter()
+    n = re.escape(name)
+    for m in re.finditer(rf"(?<![\w$.])({n}{_CHAIN}){_ASSIGN}|\bdelete\s+({n}{_CHAIN})", text):
+        found["changes " + re.sub(r"\s+", "", m.group(1) or m.group(2))] += 1
+    mutators = r"(?:Object|Reflect)\s*\.\s*(?:assign|defineProperty|defineProperties|set|setPrototypeOf|deleteProperty)"
+    for _m in re.finditer(rf"\b{mutators}\s*\(\s*{n}\s*[,)]", text):
+        found[f"changes {name}"] += 1
+    return found
+
+
+def _bare_globals(text: str) -> Counter[str]:
+    """``expect = ...`` at the start of a statement, where the module declares no
+    ``expect`` (an implicit global in sloppy code)."""
+    found: Counter[str] = Counter()
+    for m in re.finditer(rf"(?:^|[;{{}}])[ \t]*({_BARE_GLOBALS}){_ASSIGN}", text, re.MULTILINE):
+        name = m.group(1)
+        declared = rf"\b(?:var|let|const|function|class)\s+{name}\b|[(,]\s*{name}\s*[,)=]"
+        if not re.search(declared, text):
+            found[f"changes global {name}"] += 1
+    return found
+
+
+def js_harness_uses(text: str) -> Counter[str]:
+    """What the JavaScript / TypeScript module ``text`` does with its test runner and
+    the tests' assertions (see the module's docstring)."""
+    found: Counter[str] = Counter()
+    for pattern, what in _PATTERNS:
+        for m in pattern.finditer(text):
+            group = next((g for g in m.groups() if g), "") if m.groups() else ""
+            found[what.format(re.sub(r"\s+", "", group))] += 1
+    for name in _bound_names(text):
+        found += _changes_to(name, text)
+    found += _bare_globals(text)
+    return found
