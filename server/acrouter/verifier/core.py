@@ -200,7 +200,7 @@ class ProjectVerifier:
         syntax = syntax_error(texts, probe, root)
         if syntax:
             return Verdict("fail", detail=syntax, score=0.0), ""
-        patterns = command_patterns(command)
+        patterns = command_patterns(command, root)
         harness = reaches_into_harness(texts, root, patterns)
         if harness:  # not evidence about the model: an edit we cannot judge
             return Verdict("fail", detail=harness, score=0.0, counted=False), ""

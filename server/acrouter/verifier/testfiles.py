@@ -7,15 +7,18 @@ that reports every test as passed, passes its own tests.  So the verifier judges
 edit's other files with the tests as they were, and then the whole edit (see
 ``ProjectVerifier``), unless the request is about the tests themselves and the edit
 changes nothing else (:func:`asks_for_tests`).  A file belongs to the tests when it is a test file by its
-runner's naming rules (pytest's ``test_*.py``, ``*_test.py``; ``test.py``, ``tests.py``,
-``*_tests.py``; the files a ``python -m unittest`` command loads: :func:`command_patterns`),
+runner's naming rules (pytest's ``test_*.py``, ``*_test.py`` and its configured
+``python_files``; ``test.py``, ``tests.py``, ``*_tests.py``; the files a ``python -m
+unittest`` command loads, from the folder it runs in: :func:`command_patterns`),
 lies in a test folder, or configures a test runner.
 """
 
 from __future__ import annotations
 
+import configparser
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -23,7 +26,13 @@ from pathlib import Path, PurePosixPath
 import attrs
 
 from ..domain import Task, Verdict
-from .commandline import parse_segment, python_module, simple_command_spans
+from .commandline import parse_segment, python_module, runner_of, simple_command_spans
+from .detection import read_text
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 #: folders whose files are the tests' (fixtures, helpers, data, the tests themselves)
 TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs"})
@@ -69,19 +78,120 @@ def is_test_file(rel: str, patterns: Iterable[str] = ()) -> bool:
     return any(p.lower() in TEST_DIRS for p in parts[:-1])
 
 
-def command_patterns(command: str) -> tuple[str, ...]:
+def command_patterns(command: str, root: Path | None = None) -> tuple[str, ...]:
     """Patterns for the files a ``python -m unittest`` in ``command`` loads as tests:
     its discovery pattern (``-p``, ``test*.py`` by default: ``testing.py`` too), or the
     files of the modules it names (``tests`` -> ``tests.py``, ``tests/*``).  A test
     module can change how its tests run (``load_tests``, ``setUpModule``, a patched
-    ``TestCase``), so whatever the runner loads is judged as the tests'."""
+    ``TestCase``), so whatever the runner loads is judged as the tests'.  After a ``cd
+    sub`` (or ``pushd``) in the line, the patterns are also given under ``sub/`` (the
+    modules are named from there); ``root``, the workspace, places an absolute ``cd``."""
     out: list[str] = []
+    folder: str | None = ""  # where the command runs, from the workspace (None: unknown)
     for span in simple_command_spans(command):
         seg = parse_segment(command, span)
-        module, _py, after = python_module(seg.tokens) if seg else (None, None, 0)
-        if seg is not None and module == "unittest":
-            out += _unittest_patterns(seg.tokens[after:])
+        if seg is None or not seg.tokens:
+            continue
+        if seg.tokens[0] in ("cd", "pushd"):
+            folder = _moved(folder, seg.tokens[1:], root)
+            continue
+        module, _py, after = python_module(seg.tokens)
+        if module == "unittest":
+            patterns = _unittest_patterns(seg.tokens[after:])
+            out += patterns  # by name, and as if from the workspace: never fewer files
+            if folder:
+                out += [f"{folder}/{p}" for p in patterns]
+        elif runner_of(seg.tokens) == "pytest":
+            out += pytest_patterns(seg.tokens, folder, root)
     return tuple(dict.fromkeys(out))
+
+
+#: where pytest reads its ``python_files`` from: file -> section
+_PYTEST_CONFIGS = {
+    "pytest.ini": "pytest",
+    ".pytest.ini": "pytest",
+    "tox.ini": "pytest",
+    "setup.cfg": "tool:pytest",
+}
+
+
+def pytest_patterns(tokens: tuple[str, ...], folder: str | None, root: Path | None) -> list[str]:
+    """The file names a pytest command collects beyond its defaults: ``python_files``
+    from ``-o python_files=...`` and from every configuration file pytest could read
+    (``pytest.ini``, ``.pytest.ini``, ``tox.ini``, ``setup.cfg``, ``pyproject.toml``) in
+    the folder it runs in (``folder``, from the workspace ``root``), the folders of its
+    path arguments and their parents up to the workspace.  Every one found counts: more
+    files judged as the tests', never fewer."""
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok in ("-o", "--override-ini"):
+            value = tokens[i + 1] if i + 1 < len(tokens) else ""
+        elif tok.startswith("--override-ini="):
+            value = tok.partition("=")[2]
+        elif tok.startswith("-o"):
+            value = tok[2:]
+        else:
+            continue
+        key, _, names = value.partition("=")
+        if key.strip() == "python_files":
+            out += names.split()
+    if root is None or folder is None:
+        return out
+    base = root / folder
+    starts = {base, *(base / t for t in tokens[1:] if not t.startswith("-"))}
+    seen: set[Path] = set()
+    for start in starts:
+        here = start if start.is_dir() else start.parent
+        while here not in seen and (here == root or root in here.parents):
+            seen.add(here)
+            out += _configured_python_files(here)
+            here = here.parent
+    return list(dict.fromkeys(out))
+
+
+def _configured_python_files(folder: Path) -> list[str]:
+    out: list[str] = []
+    for name, section in _PYTEST_CONFIGS.items():
+        text = read_text(folder / name)
+        if f"[{section}]" not in text:
+            continue
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read_string(text)
+        except configparser.Error:
+            continue
+        out += parser.get(section, "python_files", fallback="").split()
+    text = read_text(folder / "pyproject.toml")
+    if "python_files" in text:
+        try:
+            options = tomllib.loads(text).get("tool", {}).get("pytest", {})
+        except tomllib.TOMLDecodeError:
+            return out
+        for table in (options.get("ini_options", {}), options):  # pytest 9: [tool.pytest]
+            value = table.get("python_files", []) if isinstance(table, dict) else []
+            out += value.split() if isinstance(value, str) else [str(v) for v in value]
+    return out
+
+
+def _moved(folder: str | None, args: tuple[str, ...], root: Path | None) -> str | None:
+    """The folder (from the workspace) after ``cd ARGS`` in ``folder``; None when it is
+    not known (``cd`` home, ``cd -``, a variable, a folder outside the workspace)."""
+    target = next((a for a in args if not a.startswith("-") or a == "-"), None)
+    if folder is None or target is None or target == "-" or target.startswith(("~", "$")):
+        return None
+    if os.path.isabs(target):
+        if root is None:
+            return None
+        try:
+            where = os.path.relpath(os.path.realpath(target), os.path.realpath(root))
+        except ValueError:
+            return None
+    else:
+        where = os.path.normpath(os.path.join(folder or ".", target))
+    where = PurePosixPath(where.replace(os.sep, "/")).as_posix()
+    if where == ".." or where.startswith("../"):
+        return None
+    return "" if where == "." else where
 
 
 def _unittest_patterns(args: tuple[str, ...]) -> list[str]:
