@@ -326,3 +326,26 @@ def test_numberless_hunks_of_several_files(root: Path) -> None:
         "s.py": SRC.replace("a * b", "b * a"),
         "pkg/n.py": "alpha\ngamma\n",
     }
+
+
+@pytest.mark.parametrize("header", ["@@ -1,4 +1,4 @@", "@@ ... @@"])
+def test_a_line_without_its_prefix_inside_a_hunk_refuses_the_diff(header: str) -> None:
+    # found reviewing the numberless hunks: a context line that lost its leading space
+    # ended the hunk there, and the diff lines after it were skipped without a word, so
+    # "a = 1" was removed and "b = 2" kept: half an edit, whose other half may have been
+    # what replaced the removed lines
+    old = "def f():\n    a = 1\n    b = 2\n    return a + b\n"
+    diff = (
+        f"--- a/m.py\n+++ b/m.py\n{header}\n def f():\n-    a = 1\n"
+        "x = 'no prefix'\n-    b = 2\n+    a, b = 10, 20\n     return a + b\n"
+    )
+    with pytest.raises(
+        VerifyError, match=r"line 6 of the diff .* in m.py's hunks, is not a diff line.*\(line 7\)"
+    ):
+        parse_unified_diff(diff)
+    # text after the last hunk that holds no diff line is still allowed
+    tail = (
+        "--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n def f():\n-    a = 1\n+    a = 10\nThat's all.\n"
+    )
+    [patch] = parse_unified_diff(tail)
+    assert apply_file_patch(old, patch) == old.replace("a = 1", "a = 10")

@@ -172,6 +172,23 @@ def _make_hunk(old_start: int | None, new_start: int | None, body: list[str]) ->
     return Hunk(old_start, new_start, tuple(lines), old_no_eol, new_no_eol)
 
 
+def _check_no_orphans(lines: list[str], i: int, path: str) -> None:
+    """``VerifyError`` when a removed or added line follows the end of a file's hunks
+    (``lines[i]``, a line that is no hunk line) before the next file: a context line
+    that lost its leading space cut a hunk short, and applying what came before it
+    alone would remove lines without adding their replacement."""
+    for j in range(i, len(lines)):
+        line = lines[j]
+        if line.startswith("diff --git ") or _is_file_header(lines, j):
+            return
+        if line.startswith(("+", "-")) and not line.startswith(("+++ ", "--- ")):
+            raise VerifyError(
+                f"malformed diff: line {i + 1} of the diff ({lines[i]!r}), in {path}'s hunks, "
+                f"is not a diff line (no leading ' ', '-' or '+'), and diff lines follow it "
+                f"(line {j + 1})"
+            )
+
+
 def parse_unified_diff(text: str) -> list[FilePatch]:
     """The file patches in ``text``; ``VerifyError`` when it is not a usable diff."""
     if not isinstance(text, str) or not text.strip():
@@ -228,6 +245,7 @@ def parse_unified_diff(text: str) -> list[FilePatch]:
             hunks.append(_make_hunk(int(m.group(1)), int(m.group(3)), body))
         if not hunks:
             raise VerifyError(f"malformed diff: no hunk for {new}")
+        _check_no_orphans(lines, i, new)
         patches.append(FilePatch(old, new, tuple(hunks)))
         git_delete = git_rename = False
     if not patches:
