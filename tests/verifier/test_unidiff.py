@@ -349,3 +349,25 @@ def test_a_line_without_its_prefix_inside_a_hunk_refuses_the_diff(header: str) -
     )
     [patch] = parse_unified_diff(tail)
     assert apply_file_patch(old, patch) == old.replace("a = 1", "a = 10")
+
+
+@pytest.mark.parametrize("header", ["@@", "@@ -1,5 +1,5 @@"])
+@pytest.mark.parametrize("elision", ["...", "# ...", "// ... unchanged ...", "\u2026"])
+def test_a_hunk_that_leaves_lines_out_with_an_ellipsis_is_refused(
+    root: Path, header: str, elision: str
+) -> None:
+    # an elided hunk, as models write them: refused by the rule above (the hunk ended at
+    # the "...", the lines after it were dropped and only the first change was applied)
+    (root / "f.py").write_text("def f():\n    a = 1\n    b = 2\n    c = 3\n    d = 4\n")
+    diff = _patch(
+        f"{header}\n def f():\n-    a = 1\n+    a = 10\n{elision}\n-    d = 4\n+    d = 40\n",
+        "f.py",
+    )
+    with pytest.raises(VerifyError, match=r"line 7 of the diff .* is not a diff line"):
+        apply_diff_texts(root, diff)
+    # a "..." after the last hunk, before prose or another file, leaves nothing out
+    tail = _patch(f"{header}\n def f():\n-    a = 1\n+    a = 10\n{elision}\n", "f.py")
+    assert apply_diff_texts(root, tail + "--- a/pkg/n.py\n+++ b/pkg/n.py\n@@\n-beta\n+b\n") == {
+        "f.py": "def f():\n    a = 10\n    b = 2\n    c = 3\n    d = 4\n",
+        "pkg/n.py": "alpha\nb\n",
+    }
