@@ -52,7 +52,7 @@ holds (````)."""
 
 FORMAT_SELECTION = (
     "Reply with exactly ONE fenced code block that replaces the selection (keep its "
-    "indentation). Do not elide code with comments like '...'. When the code holds lines of "
+    "indentation; an empty block deletes it). Do not elide code with comments like '...'. When the code holds lines of "
     "``` (three backticks), fence it with more backticks than any of its lines holds (````)."
 )
 
