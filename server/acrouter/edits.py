@@ -11,7 +11,7 @@ Formats (see README, "What the model sees"):
   one that matches nowhere, or in more than one place, makes the reply unusable.
 - a unified diff (a ```diff block; several are applied in order, each to what the
   earlier ones made; a hunk without line numbers goes where its lines match exactly
-  one place, see ``verifier.unidiff``);
+  one place, see ``verifier.hunks``);
 - one fenced block: it replaces the selection, or, with no selection, the whole file
   (only accepted when the file was sent whole).
 

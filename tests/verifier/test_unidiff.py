@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from acrouter.errors import VerifyError
 from acrouter.verifier import apply_diff_texts, parse_unified_diff
-from acrouter.verifier.unidiff import apply_file_patch
+from acrouter.verifier.hunks import apply_file_patch
 
 from .helpers import snapshot, write_tree
 

@@ -4,7 +4,8 @@ compare with a baseline run without the edit.
 Modules, in the order a verification uses them:
 
 - ``workspace``: which paths an edit may write, which files a copy holds
-- ``unidiff``: edits sent as a unified diff;  ``edits``: the new texts an edit asks for
+- ``unidiff``: edits sent as a unified diff;  ``hunks``: where its hunks go in a file's
+  text and what they make of it;  ``edits``: the new texts an edit asks for
 - ``detection``: which test command;  ``commandline``: the runner a command starts
 - ``runners``: how each runner is asked for per-test results
 - ``syntax``: a Python syntax error fails the edit before any test runs;  ``harness``:
