@@ -134,18 +134,18 @@ def test_pytest_in_a_subfolder_with_its_own_test_file_names(tmp_path: Path) -> N
 
 
 def test_the_file_names_pytest_is_configured_to_collect(tmp_path: Path) -> None:
-    write_tree(
-        tmp_path,
+    root = write_tree(
+        tmp_path / "ws",
         {
             "pkg/setup.cfg": "[tool:pytest]\npython_files =\n    check_*.py\n    *_spec.py\n",
             "pyproject.toml": "[tool.pytest.ini_options]\npython_files = ['it_*.py']\n",
             "other/tox.ini": "[pytest]\npython_files = never_*.py\n",
         },
     )
-    patterns = command_patterns("cd pkg && pytest -q -o python_files=ok_*.py", tmp_path)
+    patterns = command_patterns("cd pkg && pytest -q -o python_files=ok_*.py", root)
     assert set(patterns) == {"ok_*.py", "check_*.py", "*_spec.py", "it_*.py"}
     assert command_patterns("pytest --override-ini=python_files=a_*.py", None) == ("a_*.py",)
-    assert set(command_patterns("python -m pytest other/t.py", tmp_path)) == {
-        "never_*.py",
-        "it_*.py",
-    }
+    assert set(command_patterns("python -m pytest other/t.py", root)) == {"never_*.py", "it_*.py"}
+    # a folder outside the workspace is not read, even named through it
+    write_tree(tmp_path, {"tox.ini": "[pytest]\npython_files = outside_*.py\n"})
+    assert "outside_*.py" not in command_patterns("pytest pkg/../../x.py", root)

@@ -138,7 +138,7 @@ def pytest_patterns(tokens: tuple[str, ...], folder: str | None, root: Path | No
     if root is None or folder is None:
         return out
     base = root / folder
-    starts = {base, *(base / t for t in tokens[1:] if not t.startswith("-"))}
+    starts = {Path(os.path.normpath(base / t)) for t in ("", *tokens[1:]) if not t.startswith("-")}
     seen: set[Path] = set()
     for start in starts:
         here = start if start.is_dir() else start.parent
