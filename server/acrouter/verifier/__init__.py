@@ -9,7 +9,8 @@ Modules, in the order a verification uses them:
 - ``detection``: which test command;  ``commandline``: the runner a command starts
 - ``runners``: how each runner is asked for per-test results
 - ``syntax``: a Python syntax error fails the edit before any test runs;  ``harness``:
-  code under test that reaches into the test harness is not verified
+  code under test that reaches into the test harness (or the tests' assertions) is not
+  verified;  ``harness_js``: the same for JavaScript and TypeScript
 - ``scratch``: scratch copies, reused from one verification to the next
 - ``baseline``: cached runs without the edit
 - ``environment``: what the tests may see of the environment
@@ -24,7 +25,8 @@ Modules, in the order a verification uses them:
 - ``verdict``: the before/after rule;  ``confirm``: a pass that counts tests as fixed
   confirmed by a second run with and without the edit
 - ``testfiles``: which files of an edit belong to the tests (judged with the user's
-  tests as they were first)
+  tests as they were first): runners' naming rules, pytest's ``python_files``, what a
+  ``python -m unittest`` loads from the folder it runs in
 - ``compare``: the runs with and without the edit, and their cached baselines
 - ``core``: ``ProjectVerifier``;  ``cli``: ``acrouter verify``
 """
