@@ -58,6 +58,9 @@ class TestCalc(unittest.TestCase):
         self.assertEqual(mul(2, 3), 6)
 """
 
+#: one pytest test of ``add``
+TEST_PY = "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+
 needs_bwrap = pytest.mark.skipif(
     bwrap_problem() is not None,
     reason=f"bubblewrap cannot create a sandbox on this machine: {bwrap_problem()}",

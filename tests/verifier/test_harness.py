@@ -34,6 +34,7 @@ from .helpers import (
     CALC,
     CALC_FIXED,
     PYTEST,
+    TEST_PY,
     TEST_UT,
     needs_bwrap,
     task_for,
@@ -70,7 +71,6 @@ def _passed(cls, item, call):
 
 _r.TestReport.from_item_and_call = classmethod(_passed)
 """
-TEST_PY = "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
 
 
 def _python(tmp_path: Path, with_pytest: bool) -> str:

@@ -6,7 +6,9 @@ an edit that changes them is judged with them as they were.  Before, the pattern
 ``cd sub && python -m unittest checks.calc_checks`` were ``checks/calc_checks.py`` (of
 the workspace, not of ``sub``): ``sub/checks/calc_checks.py`` was the code under test,
 and an edit that broke ``sub/calc.py`` and hollowed its checks was judged on its own
-hollow checks and verified.
+hollow checks and verified.  Likewise pytest's ``python_files`` (``check_*.py`` in a
+``pytest.ini``) was not read: ``cd pkg && pytest`` verified an edit that hollowed
+``pkg/check_calc.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.testfiles import command_patterns, is_test_file
 
-from .helpers import CALC, CALC_FIXED, needs_bwrap, task_for, verifier, write_tree
+from .helpers import CALC, CALC_FIXED, TEST_PY, TEST_UT, needs_bwrap, task_for, verifier, write_tree
 
 
 @pytest.mark.parametrize(
@@ -64,20 +66,8 @@ def test_the_files_a_unittest_command_in_a_subfolder_loads_belong_to_the_tests(
     assert not is_test_file("sub/calc.py", command_patterns(command))
 
 
-#: the checks of sub/calc.py, in a module whose name is no test file's by pytest's rules
-CHECKS = """\
-import unittest
-
-from calc import add, mul
-
-
-class CalcChecks(unittest.TestCase):
-    def test_add(self):
-        self.assertEqual(add(2, 3), 5)
-
-    def test_mul(self):
-        self.assertEqual(mul(2, 3), 6)
-"""
+#: the checks of sub/calc.py (unittest's), in a module whose name is no test file's
+CHECKS = TEST_UT
 
 
 @needs_bwrap
@@ -108,7 +98,7 @@ def test_broken_code_with_its_checks_hollowed_in_a_subfolder_is_not_verified(
 
 
 #: the same checks for pytest, in a module named by the project's ``python_files``
-PY_CHECKS = "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+PY_CHECKS = TEST_PY
 
 
 @needs_bwrap
