@@ -402,6 +402,7 @@ def test_js_code_using_assert_ordinarily_does_not() -> None:
         "if (!Array.prototype.includes) Array.prototype.includes = function (v) {};\n"
         "obj.equal = 1;\nexports.is = Object.is;\n"
         "delete require.cache[require.resolve('./config')];\n"
+        "var self = this;\nself.test = function () {};\nself.context = {};\n"
     )
     assert js_harness_uses(ordinary) == {}
 

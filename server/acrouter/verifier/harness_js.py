@@ -49,6 +49,8 @@ _TEST_ONLY = (
 )
 #: packages that code may load but not change: node's assert, the module loader
 _NOT_CHANGED = "(?:node:)?assert(?:/strict)?|(?:node:)?module|" + _TEST_ONLY
+#: the global object's names (``self`` only where the module does not declare its own)
+_GLOBAL_OBJECTS = "global|globalThis|window|self"
 _Q = "['\"`]"
 _NAME = r"[A-Za-z_$][\w$]*"
 #: a member chain: ``.a.b``, ``["a"]``
@@ -60,14 +62,14 @@ _REQUIRE = rf"require\s*\(\s*{_Q}(?:{_NOT_CHANGED}){_Q}\s*\)"
 _PATTERNS = (
     (  # global.it = ..., globalThis["describe"] = ...
         re.compile(
-            rf"\b(?:global|globalThis|window|self)\s*(?:\.\s*|\[\s*{_Q})({_GLOBALS})\b"
+            rf"\b(?P<obj>{_GLOBAL_OBJECTS})\s*(?:\.\s*|\[\s*{_Q})(?P<name>{_GLOBALS})\b"
             rf"(?:{_Q}\s*\])?{_ASSIGN}"
         ),
         "changes global.{}",
     ),
     (  # Object.defineProperty(global, "it", ...)
         re.compile(
-            rf"\bdefineProperty\s*\(\s*(?:global|globalThis|window|self)\s*,\s*{_Q}({_GLOBALS}){_Q}"
+            rf"\bdefineProperty\s*\(\s*(?P<obj>{_GLOBAL_OBJECTS})\s*,\s*{_Q}(?P<name>{_GLOBALS}){_Q}"
         ),
         "changes global.{}",
     ),
@@ -151,9 +153,13 @@ def js_harness_uses(text: str) -> Counter[str]:
     """What the JavaScript / TypeScript module ``text`` does with its test runner and
     the tests' assertions (see the module's docstring)."""
     found: Counter[str] = Counter()
+    own_self = re.search(r"\b(?:var|let|const)\s+self\b", text) is not None  # self = this
     for pattern, what in _PATTERNS:
         for m in pattern.finditer(text):
-            group = next((g for g in m.groups() if g), "") if m.groups() else ""
+            named = m.groupdict()
+            if named.get("obj") == "self" and own_self:
+                continue
+            group = named.get("name") or next((g for g in m.groups() if g), "")
             found[what.format(re.sub(r"\s+", "", group))] += 1
     for name in _bound_names(text):
         found += _changes_to(name, text)
