@@ -421,6 +421,9 @@ def test_a_name_bound_to_a_harness_object_counts_too() -> None:
     )
     # a value read from them is not the object itself
     assert harness_uses("import unittest\nname = unittest.__name__\nname = 'x'\n") == {}
+    # the object an attribute is set on is not bound by that
+    kept = "import unittest\nself.case = unittest.TestCase\nself.other = 1\n"
+    assert harness_uses(kept) == {}
 
 
 #: TestCase's assertions made no-ops from the code under test, through sys.modules
@@ -456,3 +459,26 @@ def test_js_code_under_test_making_node_assert_a_no_op_is_not_verified(tmp_path:
     out = v.verify(task, Edit(files={"calc.js": no_op + broken}), "m")  # passed before
     assert out.verdict == "fail" and not out.counted, out.detail
     assert "changes a.strictEqual" in out.detail
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        (
+            "import sys\ntc = sys.modules['unittest'].TestCase if 'unittest' in sys.modules else None\n"
+            "setattr(tc, 'assertEqual', None)\n"
+        ),
+        "import unittest\ntc = getattr(unittest, 'TestCase')\ntc.assertEqual = None\n",
+        "import unittest\nif (tc := unittest.TestCase):\n    tc.assertEqual = None\n",
+        (
+            "import unittest\nfor tc in (unittest.TestCase, unittest.IsolatedAsyncioTestCase):\n"
+            "    tc.assertEqual = None\n"
+        ),
+        "import unittest\ntc = None or unittest.TestCase\ntc.assertEqual = None\n",
+    ],
+    ids=["if-else", "getattr", "walrus", "for", "or"],
+)
+def test_other_ways_of_binding_a_harness_object(code: str) -> None:
+    assert any(k.startswith(("changes tc", "setattr(tc")) for k in harness_uses(code)), (
+        harness_uses(code)
+    )

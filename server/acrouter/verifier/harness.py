@@ -175,13 +175,47 @@ class _Finder(ast.NodeVisitor):
 
     def _reaches(self, node: ast.expr) -> bool:
         """Whether ``node`` is, or is reached through, a module of the test harness or
-        ``builtins``: ``unittest.TestCase``, ``sys.modules["pytest"].raises``, ..."""
+        ``builtins``: ``unittest.TestCase``, ``sys.modules["pytest"].raises``,
+        ``getattr(unittest, "TestCase")``, ..."""
         while True:
             if self._names_module(node):
                 return True
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "getattr"
+                and node.args
+            ):
+                node = node.args[0]
+                continue
             if not isinstance(node, (ast.Attribute, ast.Subscript)):
                 return False
             node = node.value
+
+    def _may_be(self, value: ast.expr) -> bool:
+        """Whether the value ``value`` may be a harness object: it reaches one, or one
+        of its branches does (``a if c else b``, ``a or b``, ``(a, b)``, ``x := a``)."""
+        if isinstance(value, ast.IfExp):
+            return self._may_be(value.body) or self._may_be(value.orelse)
+        if isinstance(value, ast.BoolOp):
+            return any(self._may_be(v) for v in value.values)
+        if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
+            return any(self._may_be(v) for v in value.elts)
+        if isinstance(value, ast.NamedExpr):
+            return self._may_be(value.value)
+        return self._reaches(value)
+
+    def _bind(self, targets: list[ast.expr], value: ast.expr) -> None:
+        """Names bound to what may be a harness object count as one."""
+        if not self._may_be(value):
+            return
+        for t in targets:  # names, also in tuples; not ``obj.attr = ...``'s obj
+            if isinstance(t, ast.Name):
+                self.harness.add(t.id)
+            elif isinstance(t, (ast.Tuple, ast.List)):
+                self._bind(t.elts, value)
+            elif isinstance(t, ast.Starred):
+                self._bind([t.value], value)
 
     def _target(self, target: ast.expr) -> None:
         if isinstance(target, (ast.Tuple, ast.List)):
@@ -193,9 +227,18 @@ class _Finder(ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
             self._target(t)
-        if self._reaches(node.value):  # tc = sys.modules["unittest"].TestCase
-            self.harness.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        self._bind(node.targets, node.value)  # tc = sys.modules["unittest"].TestCase
         self.generic_visit(node)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self._bind([node.target], node.value)
+        self.generic_visit(node)
+
+    def visit_For(self, node: ast.For) -> None:
+        self._bind([node.target], node.iter)  # for tc in (unittest.TestCase, ...)
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For  # type: ignore[assignment]
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self._target(node.target)
