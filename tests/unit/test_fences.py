@@ -128,6 +128,24 @@ def test_diff_that_adds_and_keeps_fence_lines_applies_whole(tmp_path):
     assert e.files == {"notes.md": doc + "\n```sh\nmake\n```\n"}
 
 
+def test_a_numberless_diff_whose_context_holds_fence_lines_applies_whole(tmp_path):
+    # before: the context " ```" line ended the block, and only the change above it was
+    # applied (the rest of the hunk was dropped without a word); a numberless hunk has no
+    # counts to tell that the fence line lies inside it, but its form and the diff lines
+    # after it do
+    doc = "# Notes\n\n```\nold\n```\n\nEnd.\n"
+    t = _task(tmp_path, doc, "notes.md")
+    diff = (
+        "--- a/notes.md\n+++ b/notes.md\n@@\n-# Notes\n+# Notes!\n \n ```\n-old\n+new\n ```\n"
+        " \n-End.\n+The end.\n"
+    )
+    e = _parse(t, f"```diff\n{diff}```\n- then run the tests\n")
+    assert e.files == {"notes.md": "# Notes!\n\n```\nnew\n```\n\nThe end.\n"}
+    # a list after a numberless diff closed at column 0 is prose, not more of the diff
+    reply = "```diff\n@@\n-a\n+b\n```\n- changed a\n```\nout\n```"
+    assert [b.code for b in blocks_for(reply, "python", "a\n")] == ["@@\n-a\n+b\n", "out\n"]
+
+
 def test_selection_reply_whose_code_holds_a_fence_line(tmp_path):
     t = _task(tmp_path, NUMBER, "number.py", Range(Position(32, 0), Position(34, 0)))
     new = 'def scientific(value: float) -> str:\n    """```pycon\n>>> scientific(1)\n```"""\n    return f"{value:.3e}"\n'

@@ -14,7 +14,8 @@ on to a later fence line, but only where that is unambiguous: the first block is
 with the task's language (or ``diff``), and what the plain reading leaves between the
 pieces continues the code: mostly lines of the file being edited (never prose), or, for
 a diff, the fence line that ended a piece lies inside a hunk (fewer lines than its
-``@@`` header counts).  It runs on to the last such fence line; blocks after prose stay
+``@@`` header counts; in a hunk without counts, it is a context line by its form and
+diff lines follow it).  It runs on to the last such fence line; blocks after prose stay
 blocks of their own.
 """
 
@@ -107,7 +108,7 @@ def blocks_for(reply: str, language: str | None, original: str) -> list[Block]:
     merged, evidence = head.last, False
     for prev, block in itertools.pairwise(naive):
         if diff:  # the fence line that ended the piece lies inside a hunk: it is a diff line
-            if not _in_hunk(lines[head.first + 1 : prev.last]):
+            if not _in_hunk(lines, head.first + 1, prev.last, indent):
                 break
             evidence = True
         else:  # what lies between the pieces is mostly the file's own lines, never prose
@@ -118,7 +119,7 @@ def blocks_for(reply: str, language: str | None, original: str) -> list[Block]:
         end = block.last if block.closed and block.last < len(lines) else block.first
         if not _closes(lines[end], marker, indent):
             break
-        if evidence and not (diff and _in_hunk(lines[head.first + 1 : end])):
+        if evidence and not (diff and _in_hunk(lines, head.first + 1, end, indent)):
             merged = end
         if end == block.first:
             break
@@ -128,10 +129,14 @@ def blocks_for(reply: str, language: str | None, original: str) -> list[Block]:
     return [whole, *find_blocks("\n".join(lines[merged + 1 :]))]
 
 
-def _in_hunk(lines: list[str]) -> bool:
-    """Whether a unified diff's lines end inside a hunk (fewer lines than its header counts)."""
+def _in_hunk(lines: list[str], first: int, end: int, indent: int) -> bool:
+    """Whether the fence line ``lines[end]`` lies inside a hunk of the diff that starts
+    at ``first``: fewer lines than the hunk's header counts precede it, or, in a hunk
+    whose header has no counts (``@@``), it is a context line by its form (indented
+    past the block's fence) and diff lines go on after it."""
     old = new = 0
-    for line in lines:
+    numberless = False
+    for line in lines[first:end]:
         if old > 0 or new > 0:
             if line.startswith("-"):
                 old -= 1
@@ -144,7 +149,13 @@ def _in_hunk(lines: list[str]) -> bool:
         if m:
             old = int(m.group(1) if m.group(1) is not None else 1)
             new = int(m.group(2) if m.group(2) is not None else 1)
-    return old > 0 or new > 0
+        if line.startswith("@@"):
+            numberless = m is None
+    if old > 0 or new > 0:
+        return True
+    after = lines[end + 1] if end + 1 < len(lines) else ""
+    context = _dedent(lines[end], indent).startswith(" ") if end < len(lines) else False
+    return numberless and context and after.startswith((" ", "+", "-"))
 
 
 def _closes(line: str, fence: str, indent: int) -> bool:
