@@ -60,8 +60,8 @@ def network_stop(model: str, error: str) -> str:
         f"the failing tests need the network, which the sandboxed tests do not have: they "
         f"failed on a network error before the edit and still do after {model}'s edit "
         f"({error}), so no other model was called: its edit would meet the same error. "
-        "Leave the tests that need the network out of the test command (acrouter.testCommand, "
-        "e.g. pytest's -k or -m to deselect them), then ask again."
+        "Leave the tests that need the network out of the test command (e.g. deselect them "
+        "with pytest's -k or -m), then ask again."
     )
 
 
