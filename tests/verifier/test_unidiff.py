@@ -340,7 +340,7 @@ def test_a_line_without_its_prefix_inside_a_hunk_refuses_the_diff(header: str) -
         "x = 'no prefix'\n-    b = 2\n+    a, b = 10, 20\n     return a + b\n"
     )
     with pytest.raises(
-        VerifyError, match=r"line 6 of the diff .* in m.py's hunks, is not a diff line.*\(line 7\)"
+        VerifyError, match=r"line 6 of the diff, in m.py's hunks, is not a diff line.*\(line 7\)"
     ):
         parse_unified_diff(diff)
     # text after the last hunk that holds no diff line is still allowed
@@ -363,7 +363,7 @@ def test_a_hunk_that_leaves_lines_out_with_an_ellipsis_is_refused(
         f"{header}\n def f():\n-    a = 1\n+    a = 10\n{elision}\n-    d = 4\n+    d = 40\n",
         "f.py",
     )
-    with pytest.raises(VerifyError, match=r"line 7 of the diff .* is not a diff line"):
+    with pytest.raises(VerifyError, match=r"line 7 of the diff, .* is not a diff line"):
         apply_diff_texts(root, diff)
     # a "..." after the last hunk, before prose or another file, leaves nothing out
     tail = _patch(f"{header}\n def f():\n-    a = 1\n+    a = 10\n{elision}\n", "f.py")

@@ -154,7 +154,7 @@ def _check_no_orphans(lines: list[str], i: int, path: str) -> None:
             return
         if line.startswith(("+", "-")) and not line.startswith(("+++ ", "--- ")):
             raise VerifyError(
-                f"malformed diff: line {i + 1} of the diff ({lines[i]!r}), in {path}'s hunks, "
+                f"malformed diff: line {i + 1} of the diff, in {path}'s hunks, "
                 f"is not a diff line (no leading ' ', '-' or '+'), and diff lines follow it "
                 f"(line {j + 1})"
             )
