@@ -4,10 +4,12 @@
 The source releases of tinydb, more-itertools, python-slugify, cachetools and humanize
 (pytest suites), jsonpointer and simplejson (``python -m unittest`` suites, standard
 library only) from PyPI (``pip download --no-deps --no-binary :all:``), and of minimist
-(a tape suite) and sprintf-js 1.0.3 (a mocha suite) from npm (``npm pack``), each set up
-the way its developers would: a ``.venv`` inside the project with the package installed
-editable plus its test dependencies; the npm projects' ``node_modules`` with ``npm
-install``.  ``fetch`` does it once per work folder and reuses it afterwards.  The network
+(a tape suite), sprintf-js 1.0.3 (a mocha suite), no-case 3.0.4 (a jest suite: the
+compiled ``dist/index.spec.js`` it ships) and zod 4.6.7 (a vitest suite: ``src/v4/mini/tests``)
+from npm (``npm pack``), each set up the way its developers would: a ``.venv`` inside the
+project with the package installed editable plus its test dependencies; the npm projects'
+``node_modules`` with ``npm install`` (plus ``test_deps``, not saved to its package.json,
+where the package does not list its runner: zod's devDependencies live in its monorepo).  ``fetch`` does it once per work folder and reuses it afterwards.  The network
 is used only here, at benchmark time, and only to reach PyPI and npm.
 """
 
@@ -29,12 +31,14 @@ import attrs
 class Project:
     name: str  # registry name
     kind: str  # "pypi" | "npm"
-    test_deps: tuple[str, ...] = ()
+    test_deps: tuple[str, ...] = ()  # pip / npm specs installed for the tests
     command: str = ".venv/bin/python -m pytest -q -p no:cacheprovider"
     edit_file: str = ""  # the module the benchmarks' edits change
-    runner: str = "pytest"  # pytest | unittest | tape | mocha: which runner's edits apply
+    #: pytest | unittest | tape | mocha | jest | vitest: which runner's edits apply
+    runner: str = "pytest"
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
+    tests: str = ""  # glob of the test files (npm; default: test/**/*.js)
 
     @property
     def spec(self) -> str:
@@ -91,6 +95,31 @@ PROJECTS = (
         runner="mocha",
         version="1.0.3",
         cost=False,
+    ),
+    # jest 24 (its devDependency) on the compiled spec it ships; its own config's roots
+    # (src/) are not in the tarball, so --roots points at dist/
+    Project(
+        "no-case",
+        "npm",
+        command="npx jest --roots dist",
+        edit_file="dist/index.js",
+        runner="jest",
+        version="3.0.4",
+        cost=False,
+        tests="dist/*.spec.js",
+    ),
+    # its "test" is "vitest run" (through its monorepo's nub); vitest is the monorepo's,
+    # so installed here; the mini tests run on the built ESM (zod/mini -> v4/mini/*.js)
+    Project(
+        "zod",
+        "npm",
+        ("vite@8.3.8", "vitest@4.1.12"),
+        command="npx vitest run src/v4/mini/tests",
+        edit_file="v4/mini/schemas.js",
+        runner="vitest",
+        version="4.6.7",
+        cost=False,
+        tests="src/v4/mini/tests/*.test.ts",
     ),
 )
 
@@ -176,7 +205,10 @@ def fetch(project: Project, work: Path) -> Path:
         pip = [str(root / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q"]
         sh([*pip, "-e", str(root), *project.test_deps])
     else:
-        sh(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=root)
+        npm = ["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts"]
+        sh(npm, cwd=root)
+        if project.test_deps:
+            sh([*npm, "--no-save", "--save-exact", *project.test_deps], cwd=root)
     (root / ".acrouter-bench-ready").write_text(archive.name + "\n")
     return root
 

@@ -4,7 +4,8 @@ Every project gets the controls (a no-op, a comment), a covered function broken,
 dropped, the file cut in half, a test file's tests deleted or hollowed, Python's
 start-up files and paths outside the workspace.  A pytest project also gets conftest
 tampering; a ``python -m unittest`` project the unittest tampering of
-``trust_unittest``; minimist (tape) its own; sprintf-js (mocha) ``trust_mocha``'s.
+``trust_unittest``; minimist (tape) its own; sprintf-js (mocha) ``trust_mocha``'s; no-case
+(jest) and zod (vitest) ``trust_jest``'s.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from trust_edits import (
     tests_text,
     with_conftest,
 )
+from trust_jest import jest_trials
 from trust_mocha import mocha_trials
 from trust_unittest import unittest_trials
 
@@ -45,6 +47,9 @@ def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
     trials = [Trial("no-op", {ctx.rel: ctx.text}, may_pass=True)]
     if project.runner == "mocha":
         return [*trials, *mocha_trials(root, ctx.rel, ctx.text, ctx.test_rel, ctx.test_text)]
+    if project.runner in ("jest", "vitest"):
+        jest = jest_trials(project, root, ctx.rel, ctx.text, ctx.test_rel, ctx.test_text)
+        return [*trials, *jest]
     if project.kind == "npm":
         return [*trials, *_npm_trials(ctx)]
     trials += _python_trials(ctx, work)

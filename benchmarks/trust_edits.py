@@ -56,15 +56,18 @@ class Trial:
     note: str = ""  # what was chosen, e.g. the function broken
 
 
+def npm_test_files(root: Path, project: Project) -> list[Path]:
+    """An npm project's test files (``Project.tests``, default ``test/**/*.js``)."""
+    return sorted(root.glob(project.tests or "test/**/*.js"))
+
+
 def tests_text(root: Path, project: Project) -> str:
     """All the project's test code, to tell covered names from uncovered ones."""
-    folder = root / "test" if project.kind == "npm" else root
-    pattern = "*.js" if project.kind == "npm" else "test*.py"
-    return "\n".join(
-        p.read_text(encoding="utf-8", errors="replace")
-        for p in sorted(folder.rglob(pattern))
-        if ".venv" not in p.parts and "node_modules" not in p.parts
-    )
+    if project.kind == "npm":
+        files = npm_test_files(root, project)
+    else:
+        files = [p for p in sorted(root.rglob("test*.py")) if ".venv" not in p.parts]
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
 
 
 def top_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.ClassDef]:
@@ -217,7 +220,7 @@ def hollow_tests(root: Path, name: str) -> dict[str, str]:
 
 def largest_test_file(root: Path, project: Project) -> Path:
     if project.kind == "npm":
-        files = sorted((root / "test").rglob("*.js"))
+        files = npm_test_files(root, project)
     else:
         files = python_test_files(root, "test_*.py") or python_test_files(root)
     return max(files, key=lambda p: p.read_text(encoding="utf-8").count("test"))

@@ -2,9 +2,10 @@
 
 On the projects of ``real_projects`` (tinydb, more-itertools, python-slugify,
 cachetools, humanize from PyPI with pytest suites; jsonpointer and simplejson from PyPI
-with ``python -m unittest`` suites; minimist from npm with tape) this applies a
-catalogue of edits (``trust_catalogue``) and records the verdict of each, along the two
-paths the product has:
+with ``python -m unittest`` suites; from npm minimist with tape, sprintf-js with mocha,
+no-case with jest and zod with vitest) this applies a catalogue of edits
+(``trust_catalogue``) and records the verdict of each, along the two paths the product
+has:
 
 - **editor**: the edit as a model's reply (a unified diff in a ```diff block) read by
   ``prompts.parse.parse_reply``, which applies the guard that no top-level definition,

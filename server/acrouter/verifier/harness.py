@@ -23,8 +23,9 @@ one of those modules put into or taken out of ``sys.modules`` (``sys.modules["py
 names, ``_pytest``, ``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``.  JavaScript and TypeScript
 files are read by ``harness_js``: a runner's globals assigned or a runner loaded, node's
 ``assert`` or another assertion library changed, ``Object.prototype``, the module
-loader.  Only what the edit adds counts, so a project that already uses these (a pytest
-plugin) can still be edited where it does not add more.  This is a tripwire, not a
+loader; and by ``harness_jest``: jest's and vitest's own objects, their report, the
+runner's process.  Only what the edit adds counts, so a project that already uses these
+(a pytest plugin) can still be edited where it does not add more.  This is a tripwire, not a
 proof: code that builds the names at run time (``getattr(m, "add" + "Success")``) is
 not seen, nor code that returns a value equal to anything (``__eq__`` always true).
 """
@@ -36,6 +37,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from .harness_jest import jest_harness_uses
 from .harness_js import JS_SUFFIXES, js_harness_uses
 from .testfiles import is_test_file
 
@@ -329,7 +331,7 @@ def _uses(rel: str, text: str) -> Counter[str]:
     if rel.endswith(".py"):
         return harness_uses(text)
     if rel.endswith(JS_SUFFIXES):
-        return js_harness_uses(text)
+        return js_harness_uses(text) + jest_harness_uses(text)
     return Counter()
 
 

@@ -103,6 +103,34 @@ def wrapper_argv(limits: Limits, timeout_s: float, prlimit: str | None = None) -
     return [_base_python(), "-I", "-S", "-c", _WRAPPER, encoded, str(limits.nice)]
 
 
+#: node's option that bounds-checks WebAssembly memory instead of reserving guard
+#: regions (about 10 GiB of address space per memory): under ``address_space_bytes``
+#: WebAssembly cannot start without it ("WebAssembly.instantiate(): Out of memory"),
+#: and vite, so vitest, loads WebAssembly modules (vitest 3 and 4 need over 32 GiB)
+NODE_WASM_OPTION = "--disable-wasm-trap-handler"
+
+
+def node_options(limits: Limits, existing: str | None, path: str | None) -> str | None:
+    """``NODE_OPTIONS`` for a run under ``limits``: ``existing`` plus
+    :data:`NODE_WASM_OPTION` when the address space is limited and the ``node`` on
+    ``path`` takes it there (node 20.15 and later); else ``existing`` as it is."""
+    if limits.address_space_bytes is None or not _node_takes_wasm_option(path):
+        return existing
+    if existing and NODE_WASM_OPTION in existing.split():
+        return existing
+    return f"{existing} {NODE_WASM_OPTION}" if existing else NODE_WASM_OPTION
+
+
+@functools.lru_cache(maxsize=8)
+def _node_takes_wasm_option(path: str | None) -> bool:
+    node = which("node", path=path)
+    env = which("env")
+    if not node or not env:
+        return False
+    res = probe([env, f"NODE_OPTIONS={NODE_WASM_OPTION}", node, "-e", "0"])
+    return res is not None and res.returncode == 0
+
+
 @functools.lru_cache(maxsize=1)
 def find_prlimit() -> str | None:
     """util-linux ``prlimit``, if it is installed and can apply limits here."""

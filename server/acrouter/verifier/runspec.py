@@ -11,7 +11,7 @@ from pathlib import Path
 from .bwrap import SANDBOX_TMP, Mount, mounts_for, tool_mounts
 from .commandline import script_tokens
 from .environment import build_env, hidden_home_paths, project_env
-from .limits import Limits
+from .limits import Limits, node_options
 from .runners import TestPlan, pytest_addopts
 from .sandbox import RunSpec
 from .unsandboxed import editable_paths, to_scratch, to_scratch_text
@@ -38,6 +38,11 @@ def run_spec(
     out, home, tmp = dirs
     extra = project_env(root, source_env)
     extra.update(plan.env)
+    wasm = node_options(
+        limits, extra.get("NODE_OPTIONS"), extra.get("PATH") or source_env.get("PATH")
+    )
+    if wasm:
+        extra["NODE_OPTIONS"] = wasm
     if not any(a.startswith("--junitxml=") for a in plan.argv):
         # a pytest below another program (npm, make, a shell line) reports too
         extra["PYTEST_ADDOPTS"] = pytest_addopts(source_env.get("PYTEST_ADDOPTS"), str(out))

@@ -1,0 +1,69 @@
+"""WebAssembly starts in the sandbox under its address-space limit.
+
+V8 reserves guard regions of about 10 GiB of address space for each WebAssembly memory,
+so under the sandbox's ``RLIMIT_AS`` (8 GiB by default) ``WebAssembly.instantiate``
+failed with "Out of memory: Cannot allocate Wasm memory for new instance".  vite loads
+WebAssembly modules, so no vitest suite could run at all (found with
+``benchmarks/verify_trust.py`` on zod 4.6.7's vitest 4 suite: "the tests cannot run even
+without the edit").  The tests' ``NODE_OPTIONS`` now carry ``--disable-wasm-trap-handler``
+(bounds checks instead of guard regions) when the address space is limited and the
+installed node takes it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+from acrouter.verifier.limits import NODE_WASM_OPTION, Limits, node_options
+
+from .helpers import needs_bwrap, task_for, verifier, write_tree
+
+#: a module with one memory of one page, as vite's WebAssembly modules have
+WASM_TEST = """\
+const test = require("node:test");
+const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 0, 1]);
+test("instantiates a module with a memory", async () => {
+  await WebAssembly.instantiate(bytes);
+});
+"""
+
+
+def _node_takes_it() -> bool:
+    node = shutil.which("node")
+    if node is None:
+        return False
+    env = {"NODE_OPTIONS": NODE_WASM_OPTION, "PATH": "/usr/bin:/bin"}
+    return subprocess.run([node, "-e", "0"], env=env, check=False).returncode == 0
+
+
+needs_node_option = pytest.mark.skipif(
+    not _node_takes_it(), reason=f"node is not installed or too old for {NODE_WASM_OPTION}"
+)
+
+
+@needs_node_option
+def test_node_options_under_an_address_space_limit() -> None:
+    path = os.environ.get("PATH")
+    assert node_options(Limits(), None, path) == NODE_WASM_OPTION
+    assert node_options(Limits(), "--x", path) == f"--x {NODE_WASM_OPTION}"
+    assert node_options(Limits(), f"--x {NODE_WASM_OPTION}", path) == f"--x {NODE_WASM_OPTION}"
+    assert node_options(Limits(address_space_bytes=None), "--x", path) == "--x"
+    assert node_options(Limits(), "--x", "/nonexistent") == "--x"  # no node there
+
+
+@needs_bwrap
+@needs_node_option
+def test_webassembly_runs_under_the_default_limits(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "wasm", {"lib.js": "exports.x = 1;\n", "test/w.test.js": WASM_TEST}
+    )
+    v = verifier(timeout_s=60)
+    out = v.verify(
+        task_for(root, "node --test test/"), Edit(files={"lib.js": "exports.x = 2;\n"}), "m"
+    )
+    assert out.verdict == "pass" and out.tests_passed == 1, out.detail
