@@ -56,6 +56,20 @@ def test_node_options_under_an_address_space_limit() -> None:
     assert node_options(Limits(), "--x", "/nonexistent") == "--x"  # no node there
 
 
+def test_a_node_of_the_workspace_is_never_probed(tmp_path: Path) -> None:
+    """The probe runs outside the sandbox: a ``node`` in the workspace (its virtualenv's
+    bin, a relative PATH entry) is not run there."""
+    bin_dir = tmp_path / "ws" / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    marker = tmp_path / "ran"
+    node = bin_dir / "node"
+    node.write_text(f"#!/bin/sh\ntouch {marker}\nexit 0\n")
+    node.chmod(0o755)
+    ws = str(tmp_path / "ws")
+    assert node_options(Limits(), None, f"{bin_dir}{os.pathsep}.venv/bin", ws) is None
+    assert not marker.exists()
+
+
 @needs_bwrap
 @needs_node_option
 def test_webassembly_runs_under_the_default_limits(tmp_path: Path) -> None:

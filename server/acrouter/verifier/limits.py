@@ -110,20 +110,36 @@ def wrapper_argv(limits: Limits, timeout_s: float, prlimit: str | None = None) -
 NODE_WASM_OPTION = "--disable-wasm-trap-handler"
 
 
-def node_options(limits: Limits, existing: str | None, path: str | None) -> str | None:
+def node_options(
+    limits: Limits, existing: str | None, path: str | None, root: str | None = None
+) -> str | None:
     """``NODE_OPTIONS`` for a run under ``limits``: ``existing`` plus
     :data:`NODE_WASM_OPTION` when the address space is limited and the ``node`` on
-    ``path`` takes it there (node 20.15 and later); else ``existing`` as it is."""
-    if limits.address_space_bytes is None or not _node_takes_wasm_option(path):
+    ``path`` takes it there (node 20.15 and later); else ``existing`` as it is.  The
+    probe runs outside the sandbox, so only absolute folders of ``path`` outside the
+    workspace ``root`` are searched: a ``node`` of the project's is never run there."""
+    if limits.address_space_bytes is None:
+        return existing
+    folders = [
+        d
+        for d in (path or "").split(os.pathsep)
+        if os.path.isabs(d) and not (root and _inside(d, root))
+    ]
+    if not _node_takes_wasm_option(os.pathsep.join(folders)):
         return existing
     if existing and NODE_WASM_OPTION in existing.split():
         return existing
     return f"{existing} {NODE_WASM_OPTION}" if existing else NODE_WASM_OPTION
 
 
+def _inside(folder: str, root: str) -> bool:
+    real, top = os.path.realpath(folder), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
 @functools.lru_cache(maxsize=8)
-def _node_takes_wasm_option(path: str | None) -> bool:
-    node = which("node", path=path)
+def _node_takes_wasm_option(path: str) -> bool:
+    node = which("node", path=path) if path else None
     env = which("env")
     if not node or not env:
         return False

@@ -39,7 +39,7 @@ def run_spec(
     extra = project_env(root, source_env)
     extra.update(plan.env)
     wasm = node_options(
-        limits, extra.get("NODE_OPTIONS"), extra.get("PATH") or source_env.get("PATH")
+        limits, extra.get("NODE_OPTIONS"), extra.get("PATH") or source_env.get("PATH"), str(root)
     )
     if wasm:
         extra["NODE_OPTIONS"] = wasm
