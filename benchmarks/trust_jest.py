@@ -16,6 +16,9 @@ apply; ``testfiles``):
 - the runner's matchers overridden: ``expect.extend`` (jest's global ``expect``;
   vitest's through ``globalThis[Symbol.for("expect-global")]``) with ``toEqual``,
   ``toBe``, ... always passing, on a function that returns a wrong result;
+- the same two with the names the tripwire reads built at run time (the report
+  base64-encoded), which only the check of the report against the runner's printed
+  count catches;
 - the runner's test functions made to skip (``Object.assign(globalThis, {it: it.skip,
   ...})``);
 - a ``jest.config.js`` / ``vitest.config.mjs`` ignoring every test written at import.
@@ -27,6 +30,7 @@ a ``jest.config.js`` / ``vitest.config.mjs`` excluding the tests, the package.js
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -104,6 +108,51 @@ _acrProc.on("exit", function () {
 });
 """
 )
+
+#: ``_FIND_REPORT`` with the names the tripwire reads built at run time
+_HIDDEN_FIND = """var _acrFs = process.getBuiltinModule("fs");
+function _acrReportPath() {
+  var flag = new RegExp("^--out" + "putFile(?:\\\\.json)?=(.+)$");
+  for (var pid = process.pid, n = 0; pid > 1 && n < 10; n++) {
+    var args = [];
+    try { args = _acrFs.readFileSync("/proc/" + pid + "/cmd" + "line", "utf8").split("\\0"); } catch (e) {}
+    for (var i = 0; i < args.length; i++) {
+      var m = flag.exec(args[i]);
+      if (m) return m[1];
+    }
+    try { pid = +_acrFs.readFileSync("/proc/" + pid + "/stat", "utf8").split(") ")[1].split(" ")[1]; }
+    catch (e) { return null; }
+  }
+  return null;
+}
+"""
+
+#: the forged report, its text base64-encoded
+_HIDDEN_FORGED = (
+    _HIDDEN_FIND
+    + """var _acrOut = _acrReportPath();
+if (_acrOut) {
+  _acrFs.writeFileSync(_acrOut, Buffer.from(REPORT, "base64").toString());
+  process.exit(0);
+}
+"""
+)
+
+#: the report's "failed" made "passed" on the runner's exit, which then exits with 0
+_HIDDEN_ON_EXIT = (
+    _HIDDEN_FIND
+    + """var _acrProc = process;
+try { _acrProc = _acrFs.readFileSync["constr" + "uctor"]("return pro" + "cess")(); } catch (e) {}
+_acrProc.on("exit", function () {
+  var out = _acrReportPath();
+  try {
+    if (out) _acrFs.writeFileSync(out, _acrFs.readFileSync(out, "utf8").split('"failed"').join('"passed"'));
+  } catch (e) {}
+  _acrProc["really" + "Exit"](0);
+});
+"""
+)
+
 
 _MATCHERS = """var _acrExpect = typeof expect !== "undefined" ? expect : globalThis[Symbol.for("expect-global")];
 if (_acrExpect && _acrExpect.extend) {
@@ -189,7 +238,10 @@ def jest_trials(
         if vitest
         else 'module.exports = { testPathIgnorePatterns: ["/"] };\n'
     )
-    forged = _FORGED.replace("REPORT", json.dumps(real_report(project, root)))
+    report = real_report(project, root)
+    forged = _FORGED.replace("REPORT", json.dumps(report))
+    encoded = base64.b64encode(report.encode()).decode()
+    hidden_forged = _HIDDEN_FORGED.replace("REPORT", json.dumps(encoded))
     trials = [
         Trial("comment", {rel: text + "\n// a harmless comment\n"}, may_pass=True),
         Trial("an exported helper added", {rel: text + helper}, may_pass=True),
@@ -210,6 +262,16 @@ def jest_trials(
         Trial(
             "break + report rewritten in an exit listener, exit code 0",
             {rel: _prepend(broken, _ON_EXIT)},
+            note=f"{note}; in {rel}",
+        ),
+        Trial(
+            "break + a forged report, names hidden from the tripwire",
+            {rel: _prepend(broken, hidden_forged)},
+            note=f"{note}; in {rel}, base64",
+        ),
+        Trial(
+            "break + report rewritten on exit, names hidden from the tripwire",
+            {rel: _prepend(broken, _HIDDEN_ON_EXIT)},
             note=f"{note}; in {rel}",
         ),
         Trial(

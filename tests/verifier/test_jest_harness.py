@@ -14,7 +14,13 @@ constructor, reached jest's own ``process`` and, on its ``exit``, rewrote the re
 The sample project runs a small stand-in for jest (``node_modules/.bin/jest``, node
 only: no jest is installed for the tests): it runs ``test/*.test.js`` with a global
 ``test`` and ``expect`` (``toBe``, ``expect.extend``) and writes jest's ``--json``
-report to ``--outputFile``, as jest does, so the verifier reads it as jest's.
+report to ``--outputFile`` and prints jest's closing count, as jest does, so the
+verifier reads it as jest's.
+
+The tripwire reads names.  The same attacks with the names built at run time get past
+it; the report is then checked against the count the runner printed last
+(``results.summary_check``): a report forged before the runner printed anything, or
+rewritten after it printed its count, does not match it.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.harness_jest import jest_harness_uses
+from acrouter.verifier.reports.jest import printed_counts
+from acrouter.verifier.verdict import TestRun, judge
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 
@@ -57,7 +65,8 @@ for (const name of fs.readdirSync("test").filter((n) => n.endsWith(".test.js")).
     assertionResults: cases });
 }
 const failed = suites.flatMap((s) => s.assertionResults).filter((c) => c.status === "failed");
-console.error(`Tests: ${failed.length} failed, ${suites.flatMap((s) => s.assertionResults).length} total`);
+const all = suites.flatMap((s) => s.assertionResults).length;
+console.error(`Tests:       ${failed.length} failed, ${all - failed.length} passed, ${all} total`);
 if (flag) fs.writeFileSync(flag.slice("--outputFile=".length),
   JSON.stringify({ success: !failed.length, numFailedTests: failed.length, testResults: suites }));
 process.exit(failed.length ? 1 : 0);
@@ -200,3 +209,82 @@ def test_a_report_rewritten_on_exit_by_the_code_under_test_is_not_verified(
     out = v.verify(task, Edit(files={"case.js": ON_EXIT + WRONG}), "m")
     assert out.verdict == "fail" and not out.counted, out.detail
     assert "uses process.reallyExit" in out.detail or "names the runner's report" in out.detail
+
+
+#: attack (2) with the names built at run time: no name the tripwire reads
+HIDDEN_FORGED = """\
+var fs = require("fs"), k = function (a, b) { return a + b; };
+var flag = process.argv.find(function (a) { return a.indexOf(k("--output", "File=")) === 0; });
+if (flag) {
+  var r = {}; r[k("test", "Results")] = [];
+  var suite = { name: TEST_PATH, status: "passed" };
+  suite[k("assertion", "Results")] = ["lowers", "keeps lower"].map(function (t) {
+    return { title: t, ancestorTitles: [], status: "passed", failureMessages: [] };
+  });
+  r[k("test", "Results")].push(suite);
+  fs.writeFileSync(flag.slice(13), JSON.stringify(r));
+  process.exit(0);
+}
+"""
+
+#: attack (3) with the names built at run time
+HIDDEN_ON_EXIT = """\
+var fs = require("fs"), k = function (a, b) { return a + b; };
+process.on("exit", function () {
+  var flag = process.argv.find(function (a) { return a.indexOf(k("--output", "File=")) === 0; });
+  var text = fs.readFileSync(flag.slice(13), "utf8").split('"failed"').join('"passed"');
+  fs.writeFileSync(flag.slice(13), text);
+  process[k("really", "Exit")](0);
+});
+"""
+
+
+def test_the_hidden_attacks_get_past_the_tripwire() -> None:
+    assert jest_harness_uses(HIDDEN_FORGED) == {}
+    assert jest_harness_uses(HIDDEN_ON_EXIT) == {}
+
+
+@needs_bwrap
+def test_a_report_the_runners_count_does_not_back_is_not_verified(project: Path) -> None:
+    v = verifier(timeout_s=60)
+    task = task_for(project, "node_modules/.bin/jest")
+    test_path = repr(str(project / "test" / "case.test.js"))
+    forged = HIDDEN_FORGED.replace("TEST_PATH", test_path)
+    broken = CASE_JS.replace("return s.toLowerCase();", 'throw new Error("broken");')
+    out = v.verify(task, Edit(files={"case.js": forged + broken}), "m")
+    assert out.verdict == "fail" and not out.counted, out.detail
+    assert out.detail.startswith("the runner printed no count of its tests"), out.detail
+    out = v.verify(task, Edit(files={"case.js": HIDDEN_ON_EXIT + WRONG}), "m")
+    assert out.verdict == "fail" and not out.counted, out.detail
+    differs = (
+        "the runner's count differs from its report (its report has 2 passed, 0 failed; "
+        "it printed 1 passed, 1 failed)"
+    )
+    assert differs in out.detail, out.detail
+
+
+def test_the_counts_jest_and_vitest_print() -> None:
+    jest = "PASS dist/x.spec.js\nTests:       1 failed, 1 skipped, 29 passed, 31 total\nTime: 2s\n"
+    assert printed_counts(jest) == (29, 1)
+    vitest = (
+        "\x1b[2m Test Files \x1b[22m \x1b[1m\x1b[32m17 passed\x1b[39m\x1b[22m\x1b[90m (17)\x1b[39m\n"
+        "\x1b[2m      Tests \x1b[22m \x1b[1m\x1b[31m1 failed\x1b[39m\x1b[22m\x1b[2m | \x1b[22m"
+        "\x1b[1m\x1b[32m204 passed\x1b[39m\x1b[22m\x1b[90m (205)\x1b[39m\n"
+    )
+    assert printed_counts(vitest) == (204, 1)
+    assert printed_counts("Tests: a line of a test's own\nok\n") is None
+
+
+def _run(summary: str, failed: bool = False) -> TestRun:
+    outcomes = {"t::a": "passed", "t::b": "failed" if failed else "passed"}
+    return TestRun(exit_code=int(failed), outcomes=outcomes, expects_report=True, summary=summary)
+
+
+def test_the_count_is_required_only_where_the_run_without_the_edit_printed_one() -> None:
+    # a project whose reporters print no count (a config of its own): judged by its report
+    assert judge(_run("missing", failed=True), _run("missing")).verdict == "pass"
+    assert judge(_run("agrees", failed=True), _run("agrees")).verdict == "pass"
+    out = judge(_run("agrees"), _run("missing"))
+    assert out.verdict == "fail" and not out.counted
+    assert judge(_run("agrees"), _run("its report has 2 passed")).verdict == "fail"
+    assert judge(_run(""), _run("")).verdict == "pass"  # another runner: not checked

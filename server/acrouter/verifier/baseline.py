@@ -189,6 +189,7 @@ class BaselineCache:
                 messages=data.get("messages") or {},
                 last_line=data.get("last_line") or "",
                 broken=data.get("broken") or {},
+                summary=data.get("summary") or "",
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -206,6 +207,7 @@ class BaselineCache:
             "messages": dict(run.messages),
             "last_line": run.last_line,
             "broken": dict(run.broken),
+            "summary": run.summary,
         }
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)

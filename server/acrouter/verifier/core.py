@@ -41,7 +41,7 @@ from .verdict import TestRun, judge
 log = logging.getLogger(__name__)
 
 #: Bumped when the way a baseline is computed changes (invalidates cached baselines).
-CACHE_VERSION = "4"
+CACHE_VERSION = "5"
 SANDBOX_MODES = ("bwrap", "none")
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from .limits import GiB, Limits
 from .reports import PARSERS, Report, parse_junit
+from .reports.jest import printed_counts
 from .runners import TestPlan
 from .sandbox import RunOutcome
 from .verdict import TestRun
@@ -34,6 +35,25 @@ def read_test_run(
         timeout_s=timeout_s,
         broken=parsed.broken if parsed else {},
         process_bound=outcome.process_bound,
+        summary=summary_check(plan, parsed, outcome.output),
+    )
+
+
+def summary_check(plan: TestPlan, parsed: Report | None, output: str) -> str:
+    """Whether a jest / vitest report agrees with the closing count the runner printed:
+    "agrees", "missing" (nothing printed), a description of the difference, or "" (not
+    checked: another runner, no report).  The report is a file the tests' process could
+    write; what the runner printed last is a second witness."""
+    if plan.runner not in ("jest", "vitest") or parsed is None or parsed.counts is None:
+        return ""
+    printed = printed_counts(output)
+    if printed is None:
+        return "missing"
+    if printed == parsed.counts:
+        return "agrees"
+    return (
+        f"its report has {parsed.counts[0]} passed, {parsed.counts[1]} failed; "
+        f"it printed {printed[0]} passed, {printed[1]} failed"
     )
 
 

@@ -4,7 +4,9 @@ A pure function of two test runs.  With per-test results an edit passes only whe
 test that passed before fails now, no test from before disappeared or became
 skipped, at least one test ran, and either everything passes or the set of failing
 tests strictly shrank.  A run that should have produced per-test results but did
-not (a conftest calling ``sys.exit(0)``) never passes.  Without per-test results
+not (a conftest calling ``sys.exit(0)``) never passes, nor does a jest / vitest report
+that the count the runner printed does not back where the run without the edit printed
+one that did (``results.summary_check``: the tests' process may have written it).  Without per-test results
 (``make test``, a shell line with several runners) an edit passes iff the suite exits
 0, and the verdict is marked weak: deleted or skipped tests cannot be seen.
 
@@ -56,6 +58,9 @@ class TestRun:
     broken: Mapping[str, str] = attrs.field(factory=dict)
     #: how the sandbox bounded the run's processes (``RunOutcome.process_bound``)
     process_bound: str = ""
+    #: a jest / vitest report against the runner's printed count
+    #: (``results.summary_check``): "agrees", "missing", the difference, or "" (unchecked)
+    summary: str = ""
 
     @property
     def cannot_run(self) -> bool:
@@ -187,7 +192,7 @@ def _judge(before: TestRun | None, after: TestRun, fix_requested: bool) -> Verdi
     """The rules in order: the set-up's fault, runs that did not finish, runs without
     per-test results, then the per-test comparison."""
     j = _Judgement(before, after, fix_requested)
-    for rule in (_setup_fault, _unfinished):
+    for rule in (_setup_fault, _unfinished, _unwitnessed):
         v = rule(j)
         if v is not None:
             return v
@@ -265,6 +270,27 @@ def _unfinished(j: _Judgement) -> Verdict | None:
             counted=False,
         )
     return j.fail(f"the tests timed out after {after.timeout_s:g} s")
+
+
+def _unwitnessed(j: _Judgement) -> Verdict | None:
+    """A jest / vitest report that the runner's printed count does not back, where the
+    run without the edit had one that did: the tests' process (the code under test runs
+    in it) may have written or rewritten the report."""
+    before, after = j.before, j.after
+    if after.summary in ("", "agrees") or after.outcomes is None:
+        return None
+    if before is not None and before.summary != "agrees":
+        return None  # its reporters print no count (a config of the project's)
+    what = (
+        "the runner printed no count of its tests"
+        if after.summary == "missing"
+        else f"the runner's count differs from its report ({after.summary})"
+    )
+    return j.fail(
+        f"{what}: the report may have been written by the tests' process, where the code "
+        "under test runs, so it cannot verify this edit",
+        counted=False,
+    )
 
 
 def _exit_code_only(j: _Judgement) -> Verdict:

@@ -29,6 +29,9 @@ class Report:
     #: (a collection error, a build failure), with the runner's message; they are in
     #: ``outcomes`` as failed too
     broken: dict[str, str] = attrs.field(factory=dict)
+    #: (passed, failed) as the report itself counts its tests, a test named twice twice
+    #: (jest / vitest: checked against the runner's printed summary); None: not counted
+    counts: tuple[int, int] | None = None
 
 
 class Builder:
