@@ -40,15 +40,20 @@ from .orchestrator import Orchestrator
 log = logging.getLogger(__name__)
 
 
-def edit_texts(edit: Edit, doc: Document, root: Path) -> dict[str, str]:
+def edit_texts(
+    edit: Edit, doc: Document, root: Path, buffers: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """An edit's new full contents per workspace-relative path (a diff is applied to the
-    files as they are, and to ``doc`` as the editor has it); nothing is written."""
+    files as the editor has them: ``doc`` and the unsaved ``buffers`` by relative path,
+    else the file on disk); nothing is written."""
     if edit.files:
         return dict(edit.files)
     if edit.diff:
         from .verifier import apply_diff_texts
 
-        return apply_diff_texts(root, edit.diff, overrides={doc.path: doc.text})
+        overrides = {str(root / rel): text for rel, text in (buffers or {}).items()}
+        overrides[doc.path] = doc.text
+        return apply_diff_texts(root, edit.diff, overrides=overrides)
     return {}
 
 
@@ -179,7 +184,11 @@ class EditorApp:
         test_command: str | None = None,
         cancel: CancelToken | None = None,
         progress: Progress | None = None,
+        buffers: Mapping[str, str] | None = None,
     ) -> Result:
+        """Route, verify and remember one request; ``buffers``: the editor's unsaved
+        buffers by workspace-relative path (``Task.buffers``): the request is made and
+        tested against them."""
         settings = self.settings
         if not settings.models:
             raise AcrouterError(
@@ -188,7 +197,11 @@ class EditorApp:
             )
         check_text(doc, settings.max_file_kilobytes * 1024)  # pre-flight: text, size
         task = build_task(
-            doc, instruction, folders=folders, test_command=test_command or settings.test_command
+            doc,
+            instruction,
+            folders=folders,
+            test_command=test_command or settings.test_command,
+            buffers=buffers,
         )
         store = settings.store_instructions
 

@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -173,7 +173,10 @@ def build_task(
     folders: Sequence[Path] = (),
     test_command: str | None = None,
     request_id: str | None = None,
+    buffers: Mapping[str, str] | None = None,
 ) -> Task:
+    """The request as a router sees it; ``buffers``: the editor's unsaved buffers by
+    workspace-relative path (``Task.buffers``)."""
     if not instruction or not instruction.strip():
         raise RequestError("the instruction is empty")
     selection = selected_text(doc)  # validates the range
@@ -194,7 +197,18 @@ def build_task(
         document=doc,
         workspace=str(root),
         test_command=test_command,
+        buffers=dict(buffers or {}),
     )
+
+
+def workspace_text(task: Task, rel: str) -> str | None:
+    """A workspace file's text as the editor shows it: its unsaved buffer
+    (``Task.buffers``), else the file on disk; None when there is neither.  Reading may
+    raise ``OSError`` or ``UnicodeDecodeError``."""
+    if rel in task.buffers:
+        return task.buffers[rel]
+    path = Path(task.workspace or ".") / rel
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def make_range(sl: int, sc: int, el: int, ec: int) -> Range:

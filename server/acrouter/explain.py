@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from .domain import Attempt, Decision, Task
@@ -65,6 +65,19 @@ def network_stop(model: str, error: str) -> str:
     )
 
 
+def unsaved_line(buffers: Iterable[str], tested: bool, shown: int = 5) -> str:
+    """'tests ran on 2 unsaved editor buffers: calc.py, tests/test_calc.py (not the
+    files on disk)'; ``tested``: whether any test ran (else the request was only made
+    from them)."""
+    names = sorted(buffers)
+    listed = ", ".join(names[:shown]) + (
+        f" and {len(names) - shown} more" if len(names) > shown else ""
+    )
+    plural = "buffer" if len(names) == 1 else "buffers"
+    what = "tests ran on" if tested else "the request was made from"
+    return f"{what} {len(names)} unsaved editor {plural}: {listed} (not the files on disk)"
+
+
 def render_why(
     task: Task,
     decisions: Sequence[Decision],
@@ -114,6 +127,9 @@ def render_why(
     if sandbox:
         lines.append("")
         lines.append(f"**Sandbox:** {sandbox}")
+    if task.buffers:
+        lines.append("")
+        lines.append(f"**Unsaved buffers:** {unsaved_line(task.buffers, tested=bool(sandbox))}")
     lines.append("")
     if verified:
         lines.append(f"**Result:** {final} passed the tests.")

@@ -93,6 +93,12 @@ class Task:
     For editor requests ``task_id`` is the request id and ``document``/``workspace``
     are set; for benchmark tasks only ``task_id``, ``kind`` and ``meta`` (and
     ``text`` when the benchmark ships a prompt) are set.
+
+    ``buffers``: the editor's unsaved buffers, by workspace-relative path (``/``): every
+    document open in the editor inside ``workspace`` whose text differs from the file on
+    disk (the requested document too).  The workspace a request is made, tested and
+    edited against is the files on disk with these texts in their place; empty for the
+    command line and the benchmark.
     """
 
     task_id: str
@@ -103,3 +109,4 @@ class Task:
     document: Document | None = None
     workspace: str | None = None  # absolute workspace root
     test_command: str | None = None
+    buffers: Mapping[str, str] = attrs.field(factory=dict)

@@ -19,6 +19,7 @@ from pygls.workspace import PositionCodec
 from ..context import offset_of, path_to_uri, read_text_file, uri_to_path
 from ..domain import Attempt, Document, Edit, Outcome, Position, Range, Result, document_lines
 from ..errors import RequestError
+from .buffers import Buffer
 from .freshness import base_digest
 
 
@@ -225,9 +226,16 @@ def _end_position(text: str, codec: PositionCodec) -> dict[str, int]:
     return {"line": len(lines) - 1, "character": codec.client_num_units(lines[-1])}
 
 
-def _edit_uris(doc: Document, workspace: str | None, rels: Iterable[str]) -> dict[str, str | None]:
-    """The URI of each workspace-relative path an edit changes; None for the request's
-    document (it keeps the URI the client sent, and its version)."""
+def _edit_uris(
+    doc: Document,
+    workspace: str | None,
+    rels: Iterable[str],
+    buffers: Mapping[str, Buffer] | None = None,
+) -> dict[str, str | None]:
+    """The URI of each workspace-relative path an edit changes (an unsaved buffer's as
+    the client sent it); None for the request's document (it keeps the URI the client
+    sent, and its version)."""
+    buffers = buffers or {}
     doc_rel = None
     if workspace:
         try:
@@ -235,7 +243,12 @@ def _edit_uris(doc: Document, workspace: str | None, rels: Iterable[str]) -> dic
         except ValueError:
             doc_rel = None
     return {
-        rel: None if rel == doc_rel else path_to_uri(Path(workspace or ".") / rel) for rel in rels
+        rel: None
+        if rel == doc_rel
+        else buffers[rel].uri
+        if rel in buffers
+        else path_to_uri(Path(workspace or ".") / rel)
+        for rel in rels
     }
 
 
@@ -245,12 +258,16 @@ def workspace_edit(
     workspace: str | None,
     new_texts: Mapping[str, str],
     codec: PositionCodec = _UTF16,
+    buffers: Mapping[str, Buffer] | None = None,
 ) -> dict[str, Any]:
-    """A WorkspaceEdit with documentChanges pinned to the version the request read.
+    """A WorkspaceEdit with documentChanges pinned to the version the request read: the
+    request's document's, and each unsaved buffer's (``buffers``: the edit was made
+    from their text, so the editor applies it to them only at that version).
 
     Ranges are in the client's code units (``codec``)."""
+    buffers = buffers or {}
     changes: list[dict[str, Any]] = []
-    for rel, uri in _edit_uris(doc, workspace, new_texts).items():
+    for rel, uri in _edit_uris(doc, workspace, new_texts, buffers).items():
         content = new_texts[rel]
         if uri is None:
             if edit.replacement is not None and doc.range is not None:
@@ -274,12 +291,17 @@ def workspace_edit(
             )
         else:
             path = Path(workspace or ".") / rel
-            old = path.read_text(encoding="utf-8") if path.is_file() else ""
-            if not path.exists():
+            unsaved = buffers.get(rel)
+            if unsaved is not None:
+                old, version = unsaved.text, unsaved.version
+            else:
+                old = path.read_text(encoding="utf-8") if path.is_file() else ""
+                version = None
+            if not path.exists() and unsaved is None:
                 changes.append({"kind": "create", "uri": uri, "options": {"ignoreIfExists": True}})
             changes.append(
                 {
-                    "textDocument": {"uri": uri, "version": None},
+                    "textDocument": {"uri": uri, "version": version},
                     "edits": [
                         {
                             "range": {
@@ -295,7 +317,11 @@ def workspace_edit(
 
 
 def base_digests(
-    doc: Document, edit: Edit, workspace: str | None, new_texts: Mapping[str, str]
+    doc: Document,
+    edit: Edit,
+    workspace: str | None,
+    new_texts: Mapping[str, str],
+    buffers: Mapping[str, Buffer] | None = None,
 ) -> dict[str, str]:
     """Per URI the WorkspaceEdit changes, the digest of what the edit was made from
     (``Edit.bases``).  The client applies the edit only while every file still holds it:
@@ -304,7 +330,7 @@ def base_digests(
     bases = edit.bases or {}
     return {
         uri or doc.uri: base_digest(bases[rel])
-        for rel, uri in _edit_uris(doc, workspace, new_texts).items()
+        for rel, uri in _edit_uris(doc, workspace, new_texts, buffers).items()
         if rel in bases
     }
 

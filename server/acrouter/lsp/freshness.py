@@ -6,7 +6,7 @@ file saved between the model's reply and the apply is never overwritten."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 from ..context import uri_to_path
@@ -32,20 +32,36 @@ def changed_since(
     text_of: Callable[[str], str | None],
     doc: Document | None = None,
     version_now: int | None = None,
+    is_open: Callable[[str], bool] = lambda uri: False,
+    unsaved: Collection[str] = (),
 ) -> str | None:
     """The first file that no longer holds what the edit was made from, in words; None
     when every file still does.  ``text_of(uri)``: the file's text now (the open
-    document's, else the file on disk), None when it does not exist.  The requested
-    ``doc`` is checked too (a file that was not open has no version to pin the edit to),
-    and when it was open its version must still be the one read (``version_now``: the
-    open document's version now, None when it is no longer open)."""
+    document's, else the file on disk), None when it does not exist; ``is_open(uri)``:
+    whether the editor has it open now; ``unsaved``: the URIs whose edit was made from
+    the editor's unsaved buffer.  The requested ``doc`` is checked too (a file that was
+    not open has no version to pin the edit to), and when it was open its version must
+    still be the one read (``version_now``: the open document's version now, None when
+    it is no longer open)."""
     if doc is not None and doc.version is not None and version_now != doc.version:
         return f"{Path(doc.path).name} was edited since the request was made"
     for uri, digest in bases.items():
+        name = uri_to_path(uri).name
         try:
             now = base_digest(text_of(uri))
         except (OSError, UnicodeDecodeError):
-            return f"{uri_to_path(uri).name} can no longer be read"
-        if now != digest:
-            return f"{uri_to_path(uri).name} changed on disk since the edit was made"
+            return f"{name} can no longer be read"
+        if now == digest:
+            continue
+        if is_open(uri):  # what the user typed there is never overwritten
+            since = "its unsaved buffer" if uri in unsaved else "the saved file"
+            return (
+                f"{name} was edited in the editor since the edit was made from {since} "
+                "(its unsaved changes are kept)"
+            )
+        if uri in unsaved:
+            return (
+                f"{name} was closed without saving since the edit was made from its unsaved buffer"
+            )
+        return f"{name} changed on disk since the edit was made"
     return None

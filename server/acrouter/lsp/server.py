@@ -31,6 +31,7 @@ from ..context import uri_to_path, workspace_root
 from ..domain import Cancelled, Document, Result
 from ..errors import AcrouterError, PreflightError, RequestError
 from . import convert
+from .buffers import unsaved_buffers
 from .freshness import changed_since
 from .progress import Cancel, Progress, begin_progress, end_progress
 
@@ -234,14 +235,20 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         root = workspace_root(path, folders)
     except PreflightError as exc:
         raise preflight_failed(exc) from exc
-    result = await _run_in_worker(ls, app, doc, args, folders, loop)
+    # every open document of the workspace whose text is not on disk: the request is
+    # made and tested (with and without the edit) against them
+    buffers = unsaved_buffers(
+        ls.workspace.text_documents.values(), root, app.settings.max_file_kilobytes * 1024
+    )
+    texts_of = {rel: b.text for rel, b in buffers.items()}
+    result = await _run_in_worker(ls, app, doc, args, folders, loop, texts_of)
     edit, bases = None, {}
     if result.edit is not None and result.final_model is not None:
-        texts = edit_texts(result.edit, doc, root)
+        texts = edit_texts(result.edit, doc, root, texts_of)
         edit = convert.workspace_edit(
-            doc, result.edit, str(root), texts, ls.workspace.position_codec
+            doc, result.edit, str(root), texts, ls.workspace.position_codec, buffers
         )
-        bases = convert.base_digests(doc, result.edit, str(root), texts)
+        bases = convert.base_digests(doc, result.edit, str(root), texts, buffers)
     payload = convert.result_json(result, edit, bases)
     if args.apply and edit is not None:
         opened = _opened(ls, doc.uri)
@@ -250,6 +257,8 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
             lambda uri: _text_now(ls, uri),
             doc,
             opened.version if opened is not None else None,
+            is_open=lambda uri: _opened(ls, uri) is not None,
+            unsaved={b.uri for b in buffers.values()},
         )
         if stale is not None:  # never overwrite what changed since the edit was made
             payload.update({"applied": False, "applyFailure": f"{stale}; nothing was applied"})
@@ -303,6 +312,7 @@ async def _run_in_worker(
     args: convert.RouteArgs,
     folders: list[Path],
     loop: asyncio.AbstractEventLoop,
+    buffers: dict[str, str],
 ) -> Result:
     """``EditorApp.route`` in a worker thread, with progress on the client's token and
     cancellation from $/cancelRequest or the progress Cancel button."""
@@ -319,6 +329,7 @@ async def _run_in_worker(
             test_command=args.test_command,
             cancel=cancel,
             progress=Progress(ls, token, loop),
+            buffers=buffers,
         )
     except Cancelled:
         log.info("request cancelled by the user")

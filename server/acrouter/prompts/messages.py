@@ -163,8 +163,13 @@ class ChatPrompts:
         root = Path(task.workspace)
         out: list[str] = []
         for rel in covering_tests(root, Path(doc.path), limit=MAX_TEST_FILES):
+            unsaved = task.buffers.get(Path(rel).as_posix())  # as the editor shows it
             try:
-                text = (root / rel).read_text(encoding="utf-8", errors="replace")
+                text = (
+                    unsaved
+                    if unsaved is not None
+                    else (root / rel).read_text(encoding="utf-8", errors="replace")
+                )
             except OSError:
                 continue
             room = budget - 200

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from acrouter.context import offset_of
+from acrouter.context import offset_of, workspace_text
 from acrouter.definitions import guard
 from acrouter.domain import Edit, Task
 from acrouter.edits import (
@@ -114,7 +114,11 @@ def _diff_blocks(task: Task, rel: str, root: Path, diffs: list[str]) -> Edit:
     bases: dict[str, str | None] = {}  # as read before any block: None = did not exist
     for n, diff in enumerate(diffs, 1):
         # the texts made so far win over the buffer (a later override of a path wins)
-        overrides = {doc.path: doc.text, **{str(root / k): v for k, v in news.items()}}
+        overrides = {
+            **{str(root / k): v for k, v in task.buffers.items()},  # the unsaved buffers
+            doc.path: doc.text,
+            **{str(root / k): v for k, v in news.items()},
+        }
         read: dict[str, str | None] = {}
         try:
             news.update(apply_diff_texts(root, diff, overrides=overrides, read=read, own=rel))
@@ -142,11 +146,11 @@ def _search_replace(task: Task, reply: str, rel: str, root: Path) -> Edit:
             current: str | None = doc.text
             if target != rel:
                 try:
-                    path = resolve_edit_path(root, target)
+                    resolve_edit_path(root, target)
                 except VerifyError as exc:
                     raise ParseError(f"block {n}: {exc}") from None
-                try:
-                    current = path.read_text(encoding="utf-8") if path.is_file() else None
+                try:  # as the editor shows it: an unsaved buffer, else the file
+                    current = workspace_text(task, target)
                 except (OSError, UnicodeDecodeError) as exc:
                     raise ParseError(f"block {n}: cannot read {target}: {exc}") from None
             bases[target] = current
@@ -193,9 +197,8 @@ def _guard(
         if name == rel:
             before[name] = doc.text
         else:
-            path = root / name
             try:
-                before[name] = path.read_text(encoding="utf-8") if path.is_file() else ""
+                before[name] = workspace_text(task, name) or ""
             except (OSError, UnicodeDecodeError):
                 before[name] = ""
     exempt = {}

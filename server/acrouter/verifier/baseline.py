@@ -232,6 +232,13 @@ class BaselineCache:
             old.unlink(missing_ok=True)
 
 
+def buffers_key(buffers: Mapping[str, str]) -> str:
+    """A digest of the editor's unsaved buffers (path and text) the runs put in place
+    of the files on disk: a baseline run with other buffers, or none, is another."""
+    data = json.dumps(sorted(buffers.items()), ensure_ascii=False)
+    return "buffers:" + hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def shared_stamp(root: Path, scan: Scan) -> str:
     """Changes when a package is installed into the project's virtualenv / node_modules."""
     parts = []

@@ -14,12 +14,18 @@ import attrs
 
 from ..domain import Baseline, Cancelled, CancelToken, Edit, Task, Verdict, check_cancelled
 from ..errors import PreflightError, VerifyError
-from .baseline import BaselineCache, baseline_summary, environment_key, shared_stamp
+from .baseline import (
+    BaselineCache,
+    baseline_summary,
+    buffers_key,
+    environment_key,
+    shared_stamp,
+)
 from .bwrap import BWRAP_MISSING, bwrap_problem, overlay_works
 from .bwrap_exe import BwrapExe, find_bwrap
 from .compare import Comparison
 from .detection import detect_test_command
-from .edits import edit_texts, write_edits
+from .edits import edit_texts, unsaved_buffers, write_edits
 from .environment import project_env
 from .harness import reaches_into_harness
 from .limits import Limits
@@ -162,9 +168,13 @@ class ProjectVerifier:
             raise PreflightError(str(exc), "sandbox") from None
         probe = plan_command(command, "/acrouter-out", root)
         _check_cancel(cancel)
-        scan, key, overlay = self._state(root, command, probe, cancel)
+        try:
+            buffers = unsaved_buffers(root, task)
+        except VerifyError as exc:
+            raise PreflightError(str(exc)) from None
+        scan, key, overlay = self._state(root, command, probe, cancel, buffers)
         before = self.comparison.cached_baseline(
-            key, lambda: self._run_once(command, root, scan, None, cancel, overlay)
+            key, lambda: self._run_once(command, root, scan, buffers, cancel, overlay)
         )
         return baseline_summary(command, before)
 
@@ -195,7 +205,8 @@ class ProjectVerifier:
                 'VS Code; --test-command or config.toml on the command line), e.g. "python -m pytest"'
             )
         self._check_sandbox(command, root, task.workspace)
-        texts = edit_texts(root, edit)
+        buffers = unsaved_buffers(root, task)  # in both runs: the workspace the user sees
+        texts = edit_texts(root, edit, buffers)
         probe = plan_command(command, "/acrouter-out", root)  # the real folder comes later
         syntax = syntax_error(texts, probe, root)
         if syntax:
@@ -205,7 +216,7 @@ class ProjectVerifier:
         if harness:  # not evidence about the model: an edit we cannot judge
             return Verdict("fail", detail=harness, score=0.0, counted=False), ""
         _check_cancel(cancel)
-        scan, key, overlay = self._state(root, command, probe, cancel)
+        scan, key, overlay = self._state(root, command, probe, cancel, buffers)
         bound: list[str] = []
         fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
         judging = functools.partial(judge, fix_requested=fix)
@@ -213,7 +224,13 @@ class ProjectVerifier:
         def verdict_with(files: Mapping[str, str]) -> Verdict:
             def run(edited: bool, token: CancelToken | None) -> TestRun:
                 result = self._run_once(
-                    command, root, scan, files if edited else None, token, overlay
+                    command,
+                    root,
+                    scan,
+                    {**buffers, **files} if edited else buffers,
+                    token,
+                    overlay,
+                    edited,
                 )
                 if edited:
                     bound.append(result.process_bound)
@@ -232,9 +249,16 @@ class ProjectVerifier:
         return verdict, bound[-1] if bound else ""
 
     def _state(
-        self, root: Path, command: str, probe: TestPlan, cancel: CancelToken | None
+        self,
+        root: Path,
+        command: str,
+        probe: TestPlan,
+        cancel: CancelToken | None,
+        buffers: Mapping[str, str],
     ) -> tuple[Scan, str, bool]:
-        """The workspace scan, the baseline cache key and whether runs use an overlay."""
+        """The workspace scan, the baseline cache key (the files, the unsaved ``buffers``
+        in their place, the command and its environment) and whether runs use an
+        overlay."""
         overlay = (
             self.sandbox == "bwrap"
             and self.overlay
@@ -251,6 +275,7 @@ class ProjectVerifier:
             "overlay" if overlay else "copy",
             shared_stamp(root, scan),
             env_key,
+            *([buffers_key(buffers)] if buffers else []),
         )
         return scan, key, overlay
 
@@ -272,12 +297,14 @@ class ProjectVerifier:
         command: str,
         root: Path,
         scan: Scan,
-        texts: Mapping[str, str] | None,
+        texts: Mapping[str, str],
         cancel: CancelToken | None,
         overlay: bool,
+        edited: bool = False,
     ) -> TestRun:
-        """One test run (with ``texts`` applied, if given): on the workspace under a
-        temporary overlay, else on a scratch copy."""
+        """One test run with ``texts`` in place of the files (the unsaved buffers, and
+        the edit's files when ``edited``): on the workspace under a temporary overlay,
+        else on a scratch copy."""
         # copies are reused only after sandboxed runs: without a sandbox, a process the
         # tests left behind could still change the copy after the checks
         reusable = self.sandbox == "bwrap" and self.reuse_scratch
@@ -292,7 +319,7 @@ class ProjectVerifier:
                     link_shared(scratch.ws, root, scan.shared_dirs)
             log.info(
                 "running the tests %s the edit in %s",
-                "with" if texts else "without",
+                "with" if edited else "without",
                 root if overlay else scratch.ws,
             )
             return self._run(command, root, scratch, scan, cancel, overlay, edits)

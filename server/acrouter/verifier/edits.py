@@ -10,18 +10,31 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..domain import Edit
+from ..domain import Edit, Task
 from ..errors import VerifyError
 from .unidiff import apply_diff_texts
 from .workspace import normalise_relative, remove_tree, resolve_edit_path
 
 
-def edit_texts(root: Path, edit: Edit) -> dict[str, str]:
+def unsaved_buffers(root: Path, task: Task) -> dict[str, str]:
+    """The editor's unsaved buffers (``Task.buffers``) by normalised workspace-relative
+    path, every path validated like an edit's (``VerifyError``): both test runs put
+    them in place of the files on disk."""
+    out: dict[str, str] = {}
+    for rel, text in task.buffers.items():
+        resolve_edit_path(root, rel)
+        out[normalise_relative(rel)] = text
+    return out
+
+
+def edit_texts(root: Path, edit: Edit, buffers: Mapping[str, str] | None = None) -> dict[str, str]:
     """The new full texts ``edit`` asks for, every path validated against ``root``;
-    nothing is written.  A diff is applied to the files as they are on disk."""
+    nothing is written.  A diff is applied to the files as the editor has them: the
+    unsaved ``buffers`` (by relative path), else the files on disk."""
     texts: dict[str, str] = {}
     if edit.diff:
-        texts.update(apply_diff_texts(root, edit.diff))
+        overrides = {str(root / rel): text for rel, text in (buffers or {}).items()}
+        texts.update(apply_diff_texts(root, edit.diff, overrides=overrides))
     for rel, text in (edit.files or {}).items():
         resolve_edit_path(root, rel)
         if not isinstance(text, str):
