@@ -1,8 +1,8 @@
 // Applying the server's edit without clobbering the user's work: the proposed text
 // is shown beside the file, and the edit is applied only when the user says so and
 // only while every buffer and file it touches still holds what the edit was made from
-// (the requested document's version, no unsaved changes in the others, and the
-// server's digest of each file's text; checked before the preview and again at Apply,
+// (the version of the requested document and of each unsaved buffer it was made from,
+// no unsaved changes made since in the others, and the server's digest of each file's text; checked before the preview and again at Apply,
 // however long the user took). What fits is decided in edits.ts.
 
 import { randomUUID } from "node:crypto";

@@ -120,9 +120,10 @@ export function previewText(original: string, edit: WorkspaceEdit, uri: string, 
  *
  * @param requestVersion the document's version when the request was sent
  * @param currentVersion the version of an open document now (undefined = not open)
- * @param unsaved whether an open document has unsaved changes: another file the edit
- *   touches was read from disk by the server (and tested so), so its edit replaces the
- *   disk text and would clobber what the user typed there
+ * @param unsaved whether an open document has unsaved changes. The server makes and tests
+ *   the edit against the unsaved buffers it had (and pins each such change to that
+ *   buffer's version); another file whose change pins no version was read from disk, so
+ *   unsaved changes there came after the request and the edit would clobber them
  */
 export function staleReason(
   edit: WorkspaceEdit,
@@ -139,10 +140,11 @@ export function staleReason(
   for (const change of edit.documentChanges ?? []) {
     if (!isTextDocumentEdit(change)) continue;
     const { uri: target, version } = change.textDocument;
-    if (!same(target, uri) && unsaved(target)) {
-      return `${target} has unsaved changes (the edit was made and tested against the saved file); save it`;
+    const pinned = version !== null && version !== undefined;
+    if (!same(target, uri) && !pinned && unsaved(target)) {
+      return `${target} was edited in the editor after the edit was made from the saved file (its unsaved changes are kept)`;
     }
-    if (version === null || version === undefined) continue;
+    if (!pinned) continue;
     if (same(target, uri)) {
       if (version !== requestVersion) return "the server worked on a different version of the file";
     } else {

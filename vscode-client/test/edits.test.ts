@@ -131,7 +131,7 @@ describe("staleReason", () => {
       null,
     ); // not open: nothing to compare
   });
-  it("refuses to overwrite another file that has unsaved changes (the server read it from disk)", () => {
+  it("refuses to overwrite another file with unsaved changes the server did not read", () => {
     const other = "file:///w/b.py";
     const multi: WorkspaceEdit = {
       documentChanges: [
@@ -140,7 +140,10 @@ describe("staleReason", () => {
       ],
     };
     const stale = (unsaved: (u: string) => boolean) => staleReason(multi, uri, 1, () => 1, undefined, unsaved);
-    assert.match(stale((u) => u === other) ?? "", /b\.py has unsaved changes/);
+    assert.match(
+      stale((u) => u === other) ?? "",
+      /b\.py was edited in the editor after the edit was made from the saved file \(its unsaved changes are kept\)/,
+    );
     assert.equal(
       stale(() => false),
       null,
@@ -149,6 +152,24 @@ describe("staleReason", () => {
     assert.equal(
       stale((u) => u === uri),
       null,
+    );
+  });
+  it("applies to another unsaved buffer the edit was made from, at that version only", () => {
+    const other = "file:///w/b.py";
+    const multi: WorkspaceEdit = {
+      documentChanges: [
+        { textDocument: { uri, version: 1 }, edits: [edit(0, 0, 0, 0, "x")] },
+        { textDocument: { uri: other, version: 6 }, edits: [edit(0, 0, 3, 0, "y")] },
+      ],
+    };
+    const dirty = (u: string): boolean => u === other;
+    assert.equal(
+      staleReason(multi, uri, 1, (u) => (u === other ? 6 : 1), undefined, dirty),
+      null,
+    );
+    assert.match(
+      staleReason(multi, uri, 1, (u) => (u === other ? 7 : 1), undefined, dirty) ?? "",
+      /b\.py changed after the server read it/,
     );
   });
 });
