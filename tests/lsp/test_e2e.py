@@ -70,9 +70,11 @@ async def start_session(
     root: Path | None,
     position_encodings: list[str] | None = None,
     folders: list[Path] | None = None,
+    pull_configuration: bool = True,
 ) -> tuple[LanguageClient, types.InitializeResult]:
     """The real server over stdio, initialised with ``root`` as its one workspace folder
-    ("proj"), or with ``folders`` (none: a file outside every folder)."""
+    ("proj"), or with ``folders`` (none: a file outside every folder); VS Code's client
+    capabilities (``pull_configuration``: False, without workspace/configuration)."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -89,6 +91,8 @@ async def start_session(
     caps = client_capabilities("visual-studio-code")
     if position_encodings is not None:
         caps.general = types.GeneralClientCapabilities(position_encodings=position_encodings)
+    if not pull_configuration and caps.workspace is not None:
+        caps.workspace.configuration = False
     if folders is None:
         assert root is not None
         ws = [types.WorkspaceFolder(uri=root.as_uri(), name="proj")]

@@ -3,5 +3,6 @@
 ``server``: the handlers;  ``convert``: protocol <-> domain (documents, results, the
 WorkspaceEdit);  ``freshness``: the digests of what an edit was made from and the check
 that its files still hold it;  ``buffers``: the editor's unsaved buffers a request is
-made and tested against;  ``progress``: a request's work-done progress and cancellation.
+made and tested against;  ``settings``: settings asked of a pull-model client;
+``progress``: a request's work-done progress and cancellation.
 """

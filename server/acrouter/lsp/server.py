@@ -34,6 +34,7 @@ from . import convert
 from .buffers import unsaved_buffers
 from .freshness import changed_since
 from .progress import Cancel, Progress, begin_progress, end_progress
+from .settings import pull_settings
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +174,11 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
             ls.app.warm_in_background()  # priors + litellm import: seconds, off the request path
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    def on_config(ls: ACRouterServer, params: types.DidChangeConfigurationParams) -> None:
-        ls.apply_settings(params.settings)
+    async def on_config(ls: ACRouterServer, params: types.DidChangeConfigurationParams) -> None:
+        if params.settings is not None:
+            ls.apply_settings(params.settings)
+        else:  # a pull-model client: "something changed, ask me" (never "use defaults")
+            await pull_settings(ls, ls.apply_settings)
 
     # Each command takes one JSON object, structured by pygls into the typed argument
     # classes of convert.py (a bad one is an Invalid Params error naming the key).
