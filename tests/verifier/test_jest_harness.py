@@ -33,7 +33,8 @@ import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.harness_jest import jest_harness_uses
 from acrouter.verifier.reports.jest import printed_counts
-from acrouter.verifier.verdict import TestRun, judge
+from acrouter.verifier.testrun import TestRun
+from acrouter.verifier.verdict import judge
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 

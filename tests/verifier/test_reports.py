@@ -22,7 +22,8 @@ from acrouter.verifier.reports import (
     parse_tape,
     parse_unittest,
 )
-from acrouter.verifier.verdict import TestRun, judge
+from acrouter.verifier.testrun import TestRun
+from acrouter.verifier.verdict import judge
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
 

@@ -10,7 +10,8 @@ Modules, in the order a verification uses them:
 - ``runners``: how each runner is asked for per-test results
 - ``syntax``: a Python syntax error fails the edit before any test runs;  ``harness``:
   code under test that reaches into the test harness (or the tests' assertions) is not
-  verified;  ``harness_js``: the same for JavaScript and TypeScript
+  verified;  ``harness_js``: the same for JavaScript and TypeScript;  ``harness_jest``:
+  jest's and vitest's own objects, their report, the runner's process
 - ``scratch``: scratch copies, reused from one verification to the next
 - ``baseline``: cached runs without the edit
 - ``environment``: what the tests may see of the environment
@@ -21,7 +22,7 @@ Modules, in the order a verification uses them:
 - ``limits``: the resource limits and how they are applied;  ``output``: the output cap
 - ``processes``: finding and killing every process of a run (pid namespace, cgroup)
 - ``reports``: per-test results, one module per runner's format;  ``results``: a
-  finished run read into a ``TestRun``
+  finished run read into a ``TestRun`` (``testrun``: what one run produced)
 - ``verdict``: the before/after rule;  ``confirm``: a pass that counts tests as fixed
   confirmed by a second run with and without the edit
 - ``testfiles``: which files of an edit belong to the tests (judged with the user's
@@ -39,8 +40,9 @@ from .edits import edit_texts
 from .limits import Limits
 from .reports import parse_junit
 from .scratch import ScratchPool
+from .testrun import TestRun
 from .unidiff import apply_diff_texts, parse_unified_diff
-from .verdict import TestRun, judge
+from .verdict import judge
 from .workspace import names_request_file, resolve_edit_path, write_files
 
 __all__ = [

@@ -30,7 +30,7 @@ from ..config import acrouter_home
 from ..domain import Baseline
 from ..errors import PreflightError
 from .scratch import Scan
-from .verdict import COMMAND_MISSING, PYTEST_CANNOT_RUN, TestRun, failures_of
+from .testrun import COMMAND_MISSING, PYTEST_CANNOT_RUN, TestRun, failures_of
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from ..domain import CancelToken, Verdict
 from .baseline import BaselineCache
 from .confirm import confirm, fixed_tests
-from .verdict import TestRun, judge
+from .testrun import TestRun
+from .verdict import judge
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ import attrs
 
 from ..domain import Verdict
 from .reports import FAILED, PASSED
-from .verdict import TestRun
+from .testrun import TestRun
 
 Judge = Callable[[TestRun | None, TestRun], Verdict]
 

@@ -41,8 +41,9 @@ from .testfiles import (
     files_of_the_tests,
     judge_with_users_tests,
 )
+from .testrun import TestRun
 from .unsandboxed import link_shared, refuse_unrewritable
-from .verdict import TestRun, judge
+from .verdict import judge
 
 log = logging.getLogger(__name__)
 

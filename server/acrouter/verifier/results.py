@@ -12,7 +12,7 @@ from .reports import PARSERS, Report, parse_junit
 from .reports.jest import printed_counts
 from .runners import TestPlan
 from .sandbox import RunOutcome
-from .verdict import TestRun
+from .testrun import TestRun
 
 
 def read_test_run(

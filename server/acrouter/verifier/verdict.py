@@ -26,95 +26,10 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from ..domain import TestFailure, Verdict
+from ..domain import Verdict
 from .offline import offline
 from .reports import FAILED, PASSED, SKIPPED
-
-#: pytest's exit codes that mean "could not run the tests at all".
-_PYTEST_CANNOT_RUN = {3: "internal error", 4: "usage error", 5: "no tests collected"}
-#: Exit codes of a shell for a command that is missing / not executable.
-_COMMAND_MISSING = {126: "not executable", 127: "not found"}
-PYTEST_CANNOT_RUN = _PYTEST_CANNOT_RUN
-COMMAND_MISSING = _COMMAND_MISSING
-
-
-@attrs.frozen
-class TestRun:
-    """What one run of the test command produced."""
-
-    __test__ = False  # not a pytest test class
-
-    exit_code: int | None  # None: never finished (killed)
-    outcomes: Mapping[str, str] | None = None  # per-test results, when a report exists
-    expects_report: bool = False  # the runner is pytest: a missing report is a failure
-    timed_out: bool = False
-    killed: str | None = None  # why the sandbox stopped the run early, e.g. too many processes
-    resource: str | None = None  # a resource limit the run hit, e.g. "memory limit (8 GiB)"
-    messages: Mapping[str, str] = attrs.field(factory=dict)  # test id -> failure message
-    last_line: str = ""  # last non-empty line of the output, for error details
-    timeout_s: float = 0.0
-    #: files / packages / binaries that could not run (collection or build errors) ->
-    #: the runner's message; they are among ``outcomes`` as failed
-    broken: Mapping[str, str] = attrs.field(factory=dict)
-    #: how the sandbox bounded the run's processes (``RunOutcome.process_bound``)
-    process_bound: str = ""
-    #: a jest / vitest report against the runner's printed count
-    #: (``results.summary_check``): "agrees", "missing", the difference, or "" (unchecked)
-    summary: str = ""
-
-    @property
-    def cannot_run(self) -> bool:
-        """The tests could not run at all: no per-test results where some were
-        expected, or collection / build errors."""
-        if self.timed_out or self.killed:
-            return False
-        if self.outcomes is None:
-            return self.expects_report or self.exit_code in _COMMAND_MISSING
-        return bool(self.broken)
-
-    def why_not(self) -> str:
-        """The runner's own words for why the tests could not run."""
-        if self.broken:
-            entry = min(self.broken)
-            more = f" (and {len(self.broken) - 1} more)" if len(self.broken) > 1 else ""
-            return f"{entry}: {self.broken[entry]}{more}"
-        return self.last_line
-
-    def _count(self, outcome: str) -> int | None:
-        """Tests with ``outcome``; broken files are not tests (as in the runners' counts)."""
-        if self.outcomes is None:
-            return None
-        return sum(o == outcome and t not in self.broken for t, o in self.outcomes.items())
-
-    @property
-    def passed(self) -> int | None:
-        return self._count(PASSED)
-
-    @property
-    def failed(self) -> int | None:
-        return self._count(FAILED)
-
-    @property
-    def skipped(self) -> int | None:
-        return self._count(SKIPPED)
-
-    def failing(self) -> set[str]:
-        return {t for t, o in (self.outcomes or {}).items() if o == FAILED}
-
-
-#: At most this many failing tests are named in a verdict's ``failures``.
-MAX_FAILURES = 10
-
-
-def failures_of(run: TestRun | None, limit: int = MAX_FAILURES) -> tuple[TestFailure, ...]:
-    """The failing tests of ``run`` (sorted by id, at most ``limit``) with the first
-    line of each one's failure message."""
-    if run is None:
-        return ()
-    return tuple(
-        TestFailure(t, run.messages.get(t) or run.broken.get(t, ""))
-        for t in sorted(run.failing())[:limit]
-    )
+from .testrun import COMMAND_MISSING, PYTEST_CANNOT_RUN, TestRun, failures_of
 
 
 def _names(tests: Iterable[str], limit: int = 3) -> str:
@@ -245,10 +160,10 @@ def _setup_fault(j: _Judgement) -> Verdict | None:
     code = after.exit_code
     why = after.why_not() or before.why_not()
     what = f"exit code {code}" if code is not None else "no exit code"
-    if code in _PYTEST_CANNOT_RUN and after.expects_report:
-        what += f", {_PYTEST_CANNOT_RUN[code]}"
-    elif code in _COMMAND_MISSING:
-        what += f", {_COMMAND_MISSING[code]}"
+    if code in PYTEST_CANNOT_RUN and after.expects_report:
+        what += f", {PYTEST_CANNOT_RUN[code]}"
+    elif code in COMMAND_MISSING:
+        what += f", {COMMAND_MISSING[code]}"
     v = j.verdict(
         "error",
         f"the tests cannot run even without the edit ({what}): {why}".rstrip(": "),
@@ -298,15 +213,15 @@ def _exit_code_only(j: _Judgement) -> Verdict:
     passes; any other command passes iff it exits 0."""
     before, after = j.before, j.after
     code = after.exit_code
-    if code in _COMMAND_MISSING and not after.expects_report:
+    if code in COMMAND_MISSING and not after.expects_report:
         return j.verdict(
             "error",
-            f"the test command was {_COMMAND_MISSING[code]} (exit code {code}): "
+            f"the test command was {COMMAND_MISSING[code]} (exit code {code}): "
             f"{after.last_line}".rstrip(": "),
         )
     if after.expects_report:
-        if code in _PYTEST_CANNOT_RUN or code in _COMMAND_MISSING:
-            what = _PYTEST_CANNOT_RUN.get(code) or _COMMAND_MISSING[code]
+        if code in PYTEST_CANNOT_RUN or code in COMMAND_MISSING:
+            what = PYTEST_CANNOT_RUN.get(code) or COMMAND_MISSING[code]
             if code == 5:
                 return j.fail("no test ran (pytest collected no tests)")
             return j.fail(
