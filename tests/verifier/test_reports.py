@@ -129,6 +129,42 @@ def test_unittest_verbose_output() -> None:
     assert counts(report) == (1, 2, 1)
 
 
+def test_unittest_verbose_output_with_warnings_between_a_test_and_its_result(
+    tmp_path: Path,
+) -> None:
+    # found by a fresh-clone CI run: a ResourceWarning on stderr split "test ... ok" into
+    # "test ... <warning>" and "ok", so the test was taken for one that no longer ran
+    # (unittest shows DeprecationWarnings by default: common in real projects)
+    out = tmp_path / "out.log"
+    out.write_text(
+        "test_flag (checks.Flag.test_flag) ... /w/checks.py:6: ResourceWarning: unclosed file\n"
+        "  self.assertEqual(open('flag').read(), 'ok')\n"
+        "ok\n"
+        "test_late (checks.Flag.test_late) ... ok\n"
+        "test_noisy_skip (checks.Flag.test_noisy_skip) ... a log line\n"
+        "ok\n"  # printed by the test itself; the runner's own result comes last
+        "skipped 'later'\n"
+        "test_warned_fail (checks.Flag.test_warned_fail) ... DeprecationWarning: x\n"
+        "FAIL\n"
+        "\n"
+        "======================================================================\n"
+        "FAIL: test_warned_fail (checks.Flag.test_warned_fail)\n"
+        "----------------------------------------------------------------------\n"
+        "AssertionError: 1 != 2\n"
+        "\n"
+        "----------------------------------------------------------------------\n"
+        "Ran 4 tests in 0.004s\n\nFAILED (failures=1, skipped=1)\n"
+    )
+    report = parse_unittest(out)
+    assert report is not None
+    assert report.outcomes == {
+        "checks.Flag.test_flag": "passed",
+        "checks.Flag.test_late": "passed",
+        "checks.Flag.test_noisy_skip": "skipped",
+        "checks.Flag.test_warned_fail": "failed",
+    }
+
+
 def test_node_reporter_lines(tmp_path: Path) -> None:
     lines = [
         {"file": "/w/test/a.test.js", "path": ["adds"], "status": "pass"},

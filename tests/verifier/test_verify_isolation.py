@@ -312,8 +312,24 @@ def test_killing_the_verifier_process_leaves_no_test_process(shared: Shared) -> 
             proc.kill()
 
 
+UT_CHECK = (
+    "import unittest\n\n\nclass Flag(unittest.TestCase):\n"
+    "    def test_flag(self):\n        self.assertEqual(open('flag').read(), 'ok')\n"
+)
+
+
 @needs_bwrap
-def test_a_test_interpreter_in_a_masked_folder_is_visible_in_the_sandbox(tmp_path):
+@pytest.mark.parametrize(
+    "command",
+    [
+        "{py} check.py",
+        "true&&{py} check.py",  # an operator glued to the interpreter's path
+        # found by a fresh-clone CI run: the unittest rewrite made "cd sub &&/tmp/...",
+        # so the interpreter was not seen as a path and not mounted (exit 127)
+        "cd sub && {py} -m unittest checks_flag",
+    ],
+)
+def test_a_test_interpreter_in_a_masked_folder_is_visible_in_the_sandbox(tmp_path, command):
     """A checkout under /tmp (as CI clones are) runs tests with /tmp/.../.venv/bin/python,
     which the sandbox's private /tmp would otherwise hide (exit 127)."""
     venv_root = Path(tempfile.mkdtemp(prefix="acrouter-venv-", dir="/tmp"))
@@ -327,12 +343,18 @@ def test_a_test_interpreter_in_a_masked_folder_is_visible_in_the_sandbox(tmp_pat
             {
                 "check.py": "import sys\nsys.exit(0 if open('flag').read() == 'ok' else 1)\n",
                 "flag": "no",
+                "sub/checks_flag.py": UT_CHECK,
+                "sub/flag": "no",
             },
         )
         task = Task(
-            task_id="t", kind="bug_fixing", workspace=str(root), test_command=f"{py} check.py"
+            task_id="t",
+            kind="bug_fixing",
+            workspace=str(root),
+            test_command=command.format(py=py),
         )
-        verdict = ProjectVerifier(timeout_s=60).verify(task, Edit(files={"flag": "ok"}), "m")
+        flag = "sub/flag" if command.startswith("cd sub") else "flag"
+        verdict = ProjectVerifier(timeout_s=60).verify(task, Edit(files={flag: "ok"}), "m")
         assert verdict.verdict == "pass", verdict.detail
     finally:
         shutil.rmtree(venv_root, ignore_errors=True)

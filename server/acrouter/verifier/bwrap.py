@@ -160,8 +160,11 @@ def _command_paths(argv: Sequence[str]) -> list[str]:
     ``VAR=/path`` words."""
     tokens = list(argv)
     if len(argv) >= 3 and os.path.basename(argv[0]) in ("sh", "bash", "dash") and argv[1] == "-c":
+        # the shell's operators split words too: "true&&/tmp/venv/bin/python x.py"
+        lexer = shlex.shlex(argv[2], posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
         try:
-            tokens += shlex.split(argv[2])
+            tokens += list(lexer)
         except ValueError:
             pass
     # ``VAR=/path`` words (an environment assignment or a make variable) name paths too

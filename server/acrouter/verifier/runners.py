@@ -227,9 +227,13 @@ class _Planner:
     # ------------------------------------------------------------------ a shell segment
     def _rewrite(self, seg: Segment, runner: str, text: str) -> tuple[str, str]:
         if runner == "unittest":
-            # what sets the command up (PYTHONPATH=src, uv run) goes before each command
+            # what sets the command up (PYTHONPATH=src, uv run) goes before each command;
+            # the blanks around the segment stay ("cd sub && python ..." must not become
+            # "cd sub &&python ...": the sandbox reads the programs a line names by words)
             setup = shlex.split(text)[: seg.offset]
-            return self._unittest(seg, shlex.join(setup) + " " if setup else ""), "unittest"
+            new = self._unittest(seg, shlex.join(setup) + " " if setup else "")
+            lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+            return lead + new + trail, "unittest"
         extra, where, runner_or_why = self._flags(seg.tokens, runner)
         if not extra:
             return text, runner_or_why

@@ -10,39 +10,56 @@ from .common import FAILED, PASSED, SKIPPED, Builder, Report, read_report
 _UT_START = re.compile(r"^(\S+) \(([\w.]+)\)")
 _UT_RESULT = re.compile(r"\.\.\. (ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)\s*$")
 _UT_FAILHDR = re.compile(r"^(FAIL|ERROR): (\S+) \(([\w.]+)\)")
+#: the result on a line of its own: what the test wrote to stderr (a warning, a log
+#: line) came between ``test_x (m.T.test_x) ... `` and it
+_UT_ALONE = re.compile(r"^(ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)\s*$")
+#: where the list of results ends: the failures' details, or the summary
+_UT_END = re.compile(r"^(={20,}|-{20,})$")
 
 
 def parse_unittest(path: str | os.PathLike[str], root: str | None = None) -> Report | None:
     """``python -m unittest -v`` output: ``test_add (tests.test_calc.T.test_add) ... ok``
-    (a docstring's first line may stand between the name and the result).  Ids are
-    ``module.Class.test``.  None when no ``Ran N tests`` line was printed."""
+    (a docstring's first line may stand between the name and the result, and what the
+    test writes to stderr between ``...`` and a result on its own line: the last such
+    line before the next test is the result).  Ids are ``module.Class.test``.  None when
+    no ``Ran N tests`` line was printed."""
     text = read_report(path)
     if text is None or not re.search(r"^Ran \d+ tests? in", text, re.MULTILINE):
         return None
     out = Builder()
     pending: str | None = None
+    result: str | None = None
     for line in text.splitlines():
         m = _UT_START.match(line)
-        if m:
-            pending = _ut_id(m.group(1), m.group(2))
-        r = _UT_RESULT.search(line)
-        if r and pending:
-            result = r.group(1)
-            outcome = (
-                PASSED
-                if result in ("ok", "expected failure")
-                else SKIPPED
-                if result.startswith("skipped")
-                else FAILED
-            )
-            out.add(pending, outcome, result)
+        if m or _UT_END.match(line):
+            _add(out, pending, result)
+            pending, result = (_ut_id(m.group(1), m.group(2)) if m else None), None
+        r = _UT_RESULT.search(line) if pending else None
+        if r:
+            _add(out, pending, r.group(1))
             pending = None
+        elif pending and _UT_ALONE.match(line):
+            result = line.strip()
         f = _UT_FAILHDR.match(line)
         if f:
             test_id = _ut_id(f.group(2), f.group(3))
             out.add(test_id, FAILED)
+    _add(out, pending, result)
     _ut_messages(text, out)
     return out.report()
+
+
+def _add(out: Builder, test_id: str | None, result: str | None) -> None:
+    if test_id is None or result is None:
+        return
+    outcome = (
+        PASSED
+        if result in ("ok", "expected failure")
+        else SKIPPED
+        if result.startswith("skipped")
+        else FAILED
+    )
+    out.add(test_id, outcome, result)
 
 
 def _ut_id(name: str, where: str) -> str:
