@@ -168,7 +168,7 @@ def test_environment_runners_keep_the_runner_behind_them() -> None:
 
 
 def test_yarn_and_pnpm_pass_the_reporter_flags_as_each_passes_arguments(tmp_path: Path) -> None:
-    # measured with yarn 1.22 and pnpm 9: "yarn test X" and "pnpm run test X" hand X to the
+    # measured with yarn 1.22, yarn 4.18 and pnpm 9: "yarn test X" and "pnpm run test X" hand X to the
     # script, "pnpm test X" rejects X as its own option ("pnpm test -- X" hands it on),
     # and "pnpm run test -- X" hands on "--" too, which jest would read as the end of
     # its options

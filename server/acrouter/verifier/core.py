@@ -25,7 +25,7 @@ from .bwrap import BWRAP_MISSING, bwrap_problem, overlay_works
 from .bwrap_exe import BwrapExe, find_bwrap
 from .compare import Comparison
 from .detection import detect_test_command
-from .edits import edit_texts, unsaved_buffers, write_edits
+from .edits import checked_buffers, edit_texts, write_edits
 from .environment import project_env
 from .harness import reaches_into_harness
 from .limits import Limits
@@ -170,7 +170,7 @@ class ProjectVerifier:
         probe = plan_command(command, "/acrouter-out", root)
         _check_cancel(cancel)
         try:
-            buffers = unsaved_buffers(root, task)
+            buffers = checked_buffers(root, task)
         except VerifyError as exc:
             raise PreflightError(str(exc)) from None
         scan, key, overlay = self._state(root, command, probe, cancel, buffers)
@@ -206,7 +206,7 @@ class ProjectVerifier:
                 'VS Code; --test-command or config.toml on the command line), e.g. "python -m pytest"'
             )
         self._check_sandbox(command, root, task.workspace)
-        buffers = unsaved_buffers(root, task)  # in both runs: the workspace the user sees
+        buffers = checked_buffers(root, task)  # in both runs: the workspace the user sees
         texts = edit_texts(root, edit, buffers)
         probe = plan_command(command, "/acrouter-out", root)  # the real folder comes later
         syntax = syntax_error(texts, probe, root)

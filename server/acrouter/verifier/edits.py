@@ -16,7 +16,7 @@ from .unidiff import apply_diff_texts
 from .workspace import normalise_relative, remove_tree, resolve_edit_path
 
 
-def unsaved_buffers(root: Path, task: Task) -> dict[str, str]:
+def checked_buffers(root: Path, task: Task) -> dict[str, str]:
     """The editor's unsaved buffers (``Task.buffers``) by normalised workspace-relative
     path, every path validated like an edit's (``VerifyError``): both test runs put
     them in place of the files on disk."""
