@@ -146,6 +146,26 @@ def test_a_numberless_diff_whose_context_holds_fence_lines_applies_whole(tmp_pat
     assert [b.code for b in blocks_for(reply, "python", "a\n")] == ["@@\n-a\n+b\n", "out\n"]
 
 
+def test_a_numberless_hunk_cut_at_a_fence_line_without_its_space_is_not_applied(tmp_path):
+    # before: the context "```" line, its leading space lost, ended the block; the change
+    # above it was applied and the rest of the hunk read as prose: a diff applied in part
+    # (here "old" would stay), which tests that do not read the notes would verify
+    doc = "# Notes\n\n```\nold\n```\n\nEnd.\n"
+    t = _task(tmp_path, doc, "notes.md")
+    head = "--- a/notes.md\n+++ b/notes.md\n@@\n-# Notes\n+# Notes!\n \n"
+    for after in ("-old\n+new\n ```\n", "+new\n", " End.\n"):
+        with pytest.raises(ParseError, match="not applied in part"):
+            _parse(t, f"```diff\n{head}```\n{after}```\n")
+    # prose after the block is not more of the hunk: a list item, a sentence, a blank
+    for after in ("- then run the tests\n", "Done.\n", "\n- old notes are gone\n"):
+        e = _parse(t, f"```diff\n{head}```\n{after}")
+        assert e.files == {"notes.md": doc.replace("# Notes", "# Notes!")}
+    # a hunk with line numbers says by its counts where it ends: that one is not refused
+    numbered = head.replace("@@\n", "@@ -1,2 +1,2 @@\n")
+    e = _parse(t, f"```diff\n{numbered}```\n-old is gone\n")
+    assert e.files == {"notes.md": doc.replace("# Notes", "# Notes!")}
+
+
 def test_selection_reply_whose_code_holds_a_fence_line(tmp_path):
     t = _task(tmp_path, NUMBER, "number.py", Range(Position(32, 0), Position(34, 0)))
     new = 'def scientific(value: float) -> str:\n    """```pycon\n>>> scientific(1)\n```"""\n    return f"{value:.3e}"\n'

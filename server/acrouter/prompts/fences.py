@@ -17,6 +17,8 @@ a diff, the fence line that ended a piece lies inside a hunk (fewer lines than i
 ``@@`` header counts; in a hunk without counts, it is a context line by its form and
 diff lines follow it).  It runs on to the last such fence line; blocks after prose stay
 blocks of their own.
+A diff block that a fence line without its context space may have cut short is
+refused by the parser (:func:`fence_cuts_hunk`), never applied in part.
 """
 
 from __future__ import annotations
@@ -126,7 +128,30 @@ def blocks_for(reply: str, language: str | None, original: str) -> list[Block]:
     if merged == head.last:
         return naive
     whole = _block(lines, head.first, merged, fence.group(3), indent, marker)
-    return [whole, *find_blocks("\n".join(lines[merged + 1 :]))]
+    rest = find_blocks("\n".join(lines[merged + 1 :]))
+    at = merged + 1  # the line indices of the blocks after it are the reply's own
+    return [whole, *(attrs.evolve(b, first=b.first + at, last=b.last + at) for b in rest)]
+
+
+def fence_cuts_hunk(reply: str, block: Block, original: str) -> bool:
+    """Whether the fence line that closed a diff block may be a line of the file inside
+    a hunk that lost its leading space: the block's last hunk has no counts (``@@``) to
+    tell, and the line after the fence reads as more of it, an added line (``+...``) or a
+    context or removed line of ``original`` (a list item of prose, ``- changed a``, is
+    not).  Such a block must not be applied: the rest of its hunk would be dropped."""
+    lines = document_lines(reply)
+    if block.tag not in DIFF_TAGS or not block.closed or block.last + 1 >= len(lines):
+        return False
+    headers = [line for line in block.code.splitlines() if line.startswith("@@")]
+    if not headers or _HUNK.match(headers[-1]):
+        return False
+    opening = _OPEN.match(lines[block.first])
+    after = _dedent(lines[block.last + 1], len(opening.group(1)) if opening else 0)
+    if after.startswith("+"):
+        return True
+    rest = after[1:].strip()
+    known = {line.strip() for line in document_lines(original)}
+    return after[:1] in (" ", "-") and bool(rest) and rest in known
 
 
 def _in_hunk(lines: list[str], first: int, end: int, indent: int) -> bool:

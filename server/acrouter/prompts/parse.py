@@ -25,7 +25,7 @@ from acrouter.edits import (
 from acrouter.errors import ParseError, VerifyError
 
 from .excerpt import rel_path
-from .fences import DIFF_TAGS, blocks_for, tag_matches
+from .fences import DIFF_TAGS, blocks_for, fence_cuts_hunk, tag_matches
 
 
 def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
@@ -46,6 +46,12 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
             raise ParseError("the reply's fenced code block is never closed (cut short?)")
         raise ParseError("the reply holds neither SEARCH/REPLACE blocks nor a fenced code block")
     diffs = [b for tag, b in blocks if tag in DIFF_TAGS]
+    if any(fence_cuts_hunk(reply, b, doc.text) for b in found):
+        raise ParseError(
+            "a ```diff block ends at a fence line inside a hunk without line numbers, and "
+            "more of the hunk follows it (a ``` line of the file without its leading space?); "
+            "the diff is not applied in part"
+        )
     if diffs:
         return _diff_blocks(task, rel, root, diffs)
     if len(blocks) > 1:
