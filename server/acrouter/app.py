@@ -185,10 +185,11 @@ class EditorApp:
         cancel: CancelToken | None = None,
         progress: Progress | None = None,
         buffers: Mapping[str, str] | None = None,
+        buffers_left_out: Mapping[str, str] | None = None,
     ) -> Result:
         """Route, verify and remember one request; ``buffers``: the editor's unsaved
         buffers by workspace-relative path (``Task.buffers``): the request is made and
-        tested against them."""
+        tested against them; ``buffers_left_out``: those that could not be, with why."""
         settings = self.settings
         if not settings.models:
             raise AcrouterError(
@@ -202,6 +203,7 @@ class EditorApp:
             folders=folders,
             test_command=test_command or settings.test_command,
             buffers=buffers,
+            buffers_left_out=buffers_left_out,
         )
         store = settings.store_instructions
 

@@ -174,6 +174,7 @@ def build_task(
     test_command: str | None = None,
     request_id: str | None = None,
     buffers: Mapping[str, str] | None = None,
+    buffers_left_out: Mapping[str, str] | None = None,
 ) -> Task:
     """The request as a router sees it; ``buffers``: the editor's unsaved buffers by
     workspace-relative path (``Task.buffers``)."""
@@ -198,6 +199,7 @@ def build_task(
         workspace=str(root),
         test_command=test_command,
         buffers=dict(buffers or {}),
+        buffers_left_out=dict(buffers_left_out or {}),
     )
 
 

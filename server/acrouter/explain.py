@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from .domain import Attempt, Decision, Task
@@ -78,6 +78,14 @@ def unsaved_line(buffers: Iterable[str], tested: bool, shown: int = 5) -> str:
     return f"{what} {len(names)} unsaved editor {plural}: {listed} (not the files on disk)"
 
 
+def left_out_line(left_out: Mapping[str, str]) -> str:
+    """'tests/data.py (the file on disk is not UTF-8 text): the file on disk was used,
+    not what the editor shows; save it to use it'."""
+    listed = "; ".join(f"{rel} ({why})" for rel, why in sorted(left_out.items()))
+    these = "the file on disk was" if len(left_out) == 1 else "the files on disk were"
+    return f"{listed}: {these} used, not what the editor shows; save to use the editor's text"
+
+
 def render_why(
     task: Task,
     decisions: Sequence[Decision],
@@ -130,6 +138,9 @@ def render_why(
     if task.buffers:
         lines.append("")
         lines.append(f"**Unsaved buffers:** {unsaved_line(task.buffers, tested=bool(sandbox))}")
+    if task.buffers_left_out:
+        lines.append("")
+        lines.append(f"**Unsaved buffers not used:** {left_out_line(task.buffers_left_out)}")
     lines.append("")
     if verified:
         lines.append(f"**Result:** {final} passed the tests.")

@@ -97,6 +97,22 @@ async def test_an_open_document_equal_to_the_disk_is_no_unsaved_buffer(lsp):
     assert "Unsaved buffers" not in res["why"] and "unsaved" not in res["why"], res["why"]
 
 
+async def test_an_unsaved_buffer_that_cannot_be_used_is_named_in_the_why(lsp):
+    # the file on disk is not UTF-8 (the editor decoded it its own way): its text in the
+    # editor is not its bytes, so the tests read the disk, and the user is told
+    client, target, root = lsp
+    notes = root / "notes.txt"
+    notes.write_bytes(b"caf\xe9\n")
+    open_doc(client, notes, "caf\xe9 au lait\n", version=4)
+    res = await run(client, ROUTE, route_arg(target))
+    assert res["verified"], res["why"]
+    assert (
+        "**Unsaved buffers not used:** notes.txt (the file on disk is not UTF-8 text): the "
+        "file on disk was used, not what the editor shows; save to use the editor's text"
+    ) in res["why"], res["why"]
+    assert notes.read_bytes() == b"caf\xe9\n"
+
+
 # ----------------------------------------------------------------------------- applying
 NOTES_DISK = "A = 1\n"
 NOTES_UNSAVED = "A = 1\nB = 2\n"

@@ -98,7 +98,9 @@ class Task:
     document open in the editor inside ``workspace`` whose text differs from the file on
     disk (the requested document too).  The workspace a request is made, tested and
     edited against is the files on disk with these texts in their place; empty for the
-    command line and the benchmark.
+    command line and the benchmark.  ``buffers_left_out``: unsaved buffers of workspace
+    files that could not be used (the file on disk is not UTF-8, the buffer is too
+    large), with why: for those the files on disk were used, and the why says so.
     """
 
     task_id: str
@@ -110,3 +112,4 @@ class Task:
     workspace: str | None = None  # absolute workspace root
     test_command: str | None = None
     buffers: Mapping[str, str] = attrs.field(factory=dict)
+    buffers_left_out: Mapping[str, str] = attrs.field(factory=dict)

@@ -241,11 +241,15 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         raise preflight_failed(exc) from exc
     # every open document of the workspace whose text is not on disk: the request is
     # made and tested (with and without the edit) against them
+    left_out: dict[str, str] = {}  # unsaved buffers not used, with why (said in the why)
     buffers = unsaved_buffers(
-        ls.workspace.text_documents.values(), root, app.settings.max_file_kilobytes * 1024
+        ls.workspace.text_documents.values(),
+        root,
+        app.settings.max_file_kilobytes * 1024,
+        left_out,
     )
     texts_of = {rel: b.text for rel, b in buffers.items()}
-    result = await _run_in_worker(ls, app, doc, args, folders, loop, texts_of)
+    result = await _run_in_worker(ls, app, doc, args, folders, loop, texts_of, left_out)
     edit, bases = None, {}
     if result.edit is not None and result.final_model is not None:
         texts = edit_texts(result.edit, doc, root, texts_of)
@@ -317,6 +321,7 @@ async def _run_in_worker(
     folders: list[Path],
     loop: asyncio.AbstractEventLoop,
     buffers: dict[str, str],
+    left_out: dict[str, str],
 ) -> Result:
     """``EditorApp.route`` in a worker thread, with progress on the client's token and
     cancellation from $/cancelRequest or the progress Cancel button."""
@@ -334,6 +339,7 @@ async def _run_in_worker(
             cancel=cancel,
             progress=Progress(ls, token, loop),
             buffers=buffers,
+            buffers_left_out=left_out,
         )
     except Cancelled:
         log.info("request cancelled by the user")
