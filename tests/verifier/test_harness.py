@@ -156,6 +156,23 @@ def test_only_what_the_edit_adds_counts(tmp_path: Path) -> None:
     assert reaches_into_harness({"check_x.py": PATCH_RUN}, tmp_path, ("check_*.py",)) is None
 
 
+def test_what_the_edit_adds_is_counted_against_the_unsaved_buffer_it_was_made_from(
+    tmp_path: Path,
+) -> None:
+    # the user added the hook in the editor, not saved; the edit was made from that buffer
+    # and keeps it: before, the file on disk was the base, and the user's own hook was
+    # taken for the edit's (the edit could not be verified)
+    plugin = "import pytest\n\n\ndef pytest_configure(config):\n    pass\n"
+    write_tree(tmp_path, {"plugin.py": "import pytest\n"})
+    edit = {"plugin.py": plugin + "\n\ndef helper():\n    return 1\n"}
+    assert reaches_into_harness(edit, tmp_path) is not None  # against the disk
+    assert reaches_into_harness(edit, tmp_path, (), {"plugin.py": plugin}) is None
+    # and the other way: the hook is on disk, the user removed it unsaved, the edit adds it
+    write_tree(tmp_path, {"plugin.py": plugin})
+    why = reaches_into_harness(edit, tmp_path, (), {"plugin.py": "import pytest\n"})
+    assert why is not None and "pytest_configure" in why
+
+
 # --------------------------------------------------------------------------- verified edits
 
 

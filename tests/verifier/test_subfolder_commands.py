@@ -139,3 +139,21 @@ def test_the_file_names_pytest_is_configured_to_collect(tmp_path: Path) -> None:
     # a folder outside the workspace is not read, even named through it
     write_tree(tmp_path, {"tox.ini": "[pytest]\npython_files = outside_*.py\n"})
     assert "outside_*.py" not in command_patterns("pytest pkg/../../x.py", root)
+
+
+def test_an_unsaved_pytest_configuration_is_read_too(tmp_path: Path) -> None:
+    # the tests run with the editor's unsaved pytest.ini: the files it collects are the
+    # tests' as well (with the saved one's: more files judged as the tests', never fewer)
+    root = write_tree(
+        tmp_path / "ws",
+        {"pytest.ini": "[pytest]\npython_files = it_*.py\n", "pkg/calc.py": "X = 1\n"},
+    )
+    unsaved = {
+        "pytest.ini": "[pytest]\npython_files = check_*.py\n",
+        "pkg/pyproject.toml": "[tool.pytest]\npython_files = ['spec_*.py']\n",
+    }
+    assert set(command_patterns("pytest -q", root)) == {"it_*.py"}
+    assert set(command_patterns("pytest -q", root, unsaved)) == {"it_*.py", "check_*.py"}
+    patterns = command_patterns("cd pkg && python -m pytest", root, unsaved)
+    assert set(patterns) == {"it_*.py", "check_*.py", "spec_*.py"}
+    assert is_test_file("pkg/spec_calc.py", patterns)

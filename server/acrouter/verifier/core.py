@@ -212,8 +212,8 @@ class ProjectVerifier:
         syntax = syntax_error(texts, probe, root)
         if syntax:
             return Verdict("fail", detail=syntax, score=0.0), ""
-        patterns = command_patterns(command, root)
-        harness = reaches_into_harness(texts, root, patterns)
+        patterns = command_patterns(command, root, buffers)
+        harness = reaches_into_harness(texts, root, patterns, buffers)
         if harness:  # not evidence about the model: an edit we cannot judge
             return Verdict("fail", detail=harness, score=0.0, counted=False), ""
         _check_cancel(cancel)

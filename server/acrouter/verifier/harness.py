@@ -336,18 +336,26 @@ def _uses(rel: str, text: str) -> Counter[str]:
 
 
 def reaches_into_harness(
-    texts: Mapping[str, str], root: Path, patterns: Iterable[str] = ()
+    texts: Mapping[str, str],
+    root: Path,
+    patterns: Iterable[str] = (),
+    buffers: Mapping[str, str] | None = None,
 ) -> str | None:
     """Why the edit (new texts by workspace-relative path) cannot be verified because its
     code reaches into the test harness, or None.  ``patterns``: more test files
-    (``testfiles.command_patterns``)."""
+    (``testfiles.command_patterns``); ``buffers``: the editor's unsaved texts, what the
+    edit was made from where they differ from disk."""
+    buffers = buffers or {}
     patterns = tuple(patterns)
     for rel, text in sorted(texts.items()):
         if not rel.endswith((".py", *JS_SUFFIXES)) or is_test_file(rel, patterns):
             continue
         old_path = root / rel
         try:
-            old = old_path.read_text(encoding="utf-8") if old_path.is_file() else ""
+            if rel in buffers:
+                old = buffers[rel]
+            else:
+                old = old_path.read_text(encoding="utf-8") if old_path.is_file() else ""
         except (OSError, UnicodeDecodeError):
             old = ""
         added = _uses(rel, text) - _uses(rel, old)

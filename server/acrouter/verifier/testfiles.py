@@ -78,14 +78,18 @@ def is_test_file(rel: str, patterns: Iterable[str] = ()) -> bool:
     return any(p.lower() in TEST_DIRS for p in parts[:-1])
 
 
-def command_patterns(command: str, root: Path | None = None) -> tuple[str, ...]:
+def command_patterns(
+    command: str, root: Path | None = None, buffers: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
     """Patterns for the files a ``python -m unittest`` in ``command`` loads as tests:
     its discovery pattern (``-p``, ``test*.py`` by default: ``testing.py`` too), or the
     files of the modules it names (``tests`` -> ``tests.py``, ``tests/*``).  A test
     module can change how its tests run (``load_tests``, ``setUpModule``, a patched
     ``TestCase``), so whatever the runner loads is judged as the tests'.  After a ``cd
     sub`` (or ``pushd``) in the line, the patterns are also given under ``sub/`` (the
-    modules are named from there); ``root``, the workspace, places an absolute ``cd``."""
+    modules are named from there); ``root``, the workspace, places an absolute ``cd``.
+    ``buffers``: the editor's unsaved texts by workspace-relative path; a pytest
+    configuration among them is read too (the tests run with it)."""
     out: list[str] = []
     folder: str | None = ""  # where the command runs, from the workspace (None: unknown)
     for span in simple_command_spans(command):
@@ -102,7 +106,7 @@ def command_patterns(command: str, root: Path | None = None) -> tuple[str, ...]:
             if folder:
                 out += [f"{folder}/{p}" for p in patterns]
         elif runner_of(seg.tokens) == "pytest":
-            out += pytest_patterns(seg.tokens, folder, root)
+            out += pytest_patterns(seg.tokens, folder, root, buffers)
     return tuple(dict.fromkeys(out))
 
 
@@ -115,13 +119,19 @@ _PYTEST_CONFIGS = {
 }
 
 
-def pytest_patterns(tokens: tuple[str, ...], folder: str | None, root: Path | None) -> list[str]:
+def pytest_patterns(
+    tokens: tuple[str, ...],
+    folder: str | None,
+    root: Path | None,
+    buffers: Mapping[str, str] | None = None,
+) -> list[str]:
     """The file names a pytest command collects beyond its defaults: ``python_files``
     from ``-o python_files=...`` and from every configuration file pytest could read
     (``pytest.ini``, ``.pytest.ini``, ``tox.ini``, ``setup.cfg``, ``pyproject.toml``) in
     the folder it runs in (``folder``, from the workspace ``root``), the folders of its
-    path arguments and their parents up to the workspace.  Every one found counts: more
-    files judged as the tests', never fewer."""
+    path arguments and their parents up to the workspace, on disk and in the editor's
+    unsaved ``buffers``.  Every one found counts: more files judged as the tests', never
+    fewer."""
     out: list[str] = []
     for i, tok in enumerate(tokens):
         if tok in ("-o", "--override-ini"):
@@ -144,29 +154,34 @@ def pytest_patterns(tokens: tuple[str, ...], folder: str | None, root: Path | No
         here = start if start.is_dir() else start.parent
         while here not in seen and (here == root or root in here.parents):
             seen.add(here)
-            out += _configured_python_files(here)
+            out += _configured_python_files(here, root, buffers or {})
             here = here.parent
     return list(dict.fromkeys(out))
 
 
-def _configured_python_files(folder: Path) -> list[str]:
+def _configured_python_files(folder: Path, root: Path, buffers: Mapping[str, str]) -> list[str]:
+    def texts(name: str) -> list[str]:  # on disk, and as the editor has it when unsaved
+        rel = (folder / name).relative_to(root).as_posix()
+        return [read_text(folder / name), *([buffers[rel]] if rel in buffers else [])]
+
     out: list[str] = []
     for name, section in _PYTEST_CONFIGS.items():
-        text = read_text(folder / name)
-        if f"[{section}]" not in text:
+        for text in texts(name):
+            if f"[{section}]" not in text:
+                continue
+            parser = configparser.ConfigParser(interpolation=None, strict=False)
+            try:
+                parser.read_string(text)
+            except configparser.Error:
+                continue
+            out += parser.get(section, "python_files", fallback="").split()
+    for text in texts("pyproject.toml"):
+        if "python_files" not in text:
             continue
-        parser = configparser.ConfigParser(interpolation=None, strict=False)
-        try:
-            parser.read_string(text)
-        except configparser.Error:
-            continue
-        out += parser.get(section, "python_files", fallback="").split()
-    text = read_text(folder / "pyproject.toml")
-    if "python_files" in text:
         try:
             options = tomllib.loads(text).get("tool", {}).get("pytest", {})
         except tomllib.TOMLDecodeError:
-            return out
+            continue
         for table in (options.get("ini_options", {}), options):  # pytest 9: [tool.pytest]
             value = table.get("python_files", []) if isinstance(table, dict) else []
             out += value.split() if isinstance(value, str) else [str(v) for v in value]
