@@ -70,6 +70,26 @@ def test_a_node_of_the_workspace_is_never_probed(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+@needs_node_option
+def test_no_option_when_the_tests_first_node_is_the_projects_own(tmp_path: Path) -> None:
+    """A nodeenv in the project's virtualenv may be older than 20.15 and refuse to start
+    with the option in NODE_OPTIONS (before the edit and after: the request could not be
+    verified at all), and it cannot be probed outside the sandbox: when it comes first on
+    the tests' PATH, the option is left out."""
+    system = os.path.dirname(shutil.which("node") or "")
+    ws = tmp_path / "ws"
+    bin_dir = ws / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "node").write_text("#!/bin/sh\nexit 9\n")
+    (bin_dir / "node").chmod(0o755)
+    assert node_options(Limits(), "--x", f"{bin_dir}{os.pathsep}{system}", str(ws)) == "--x"
+    assert node_options(Limits(), None, f".venv/bin{os.pathsep}{system}", str(ws)) is None
+    # the system's node first: the tests run it, and it takes the option
+    assert node_options(Limits(), None, f"{system}{os.pathsep}{bin_dir}", str(ws)) == (
+        NODE_WASM_OPTION
+    )
+
+
 @needs_bwrap
 @needs_node_option
 def test_webassembly_runs_under_the_default_limits(tmp_path: Path) -> None:

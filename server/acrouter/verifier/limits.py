@@ -117,8 +117,12 @@ def node_options(
     :data:`NODE_WASM_OPTION` when the address space is limited and the ``node`` on
     ``path`` takes it there (node 20.15 and later); else ``existing`` as it is.  The
     probe runs outside the sandbox, so only absolute folders of ``path`` outside the
-    workspace ``root`` are searched: a ``node`` of the project's is never run there."""
+    workspace ``root`` are searched: a ``node`` of the project's is never run there.  When
+    the tests' first ``node`` is the project's own (a nodeenv in its virtualenv), which
+    may be older than 20.15 and then refuse to start with the option, none is added."""
     if limits.address_space_bytes is None:
+        return existing
+    if root and _first_node_inside(path or "", root):
         return existing
     folders = [
         d
@@ -130,6 +134,14 @@ def node_options(
     if existing and NODE_WASM_OPTION in existing.split():
         return existing
     return f"{existing} {NODE_WASM_OPTION}" if existing else NODE_WASM_OPTION
+
+
+def _first_node_inside(path: str, root: str) -> bool:
+    """Whether the first ``node`` on ``path`` (relative folders are the workspace's: the
+    tests run there) lies in the workspace ``root``.  Nothing is run."""
+    folders = [d if os.path.isabs(d) else os.path.join(root, d) for d in path.split(os.pathsep)]
+    node = which("node", path=os.pathsep.join(folders)) if path else None
+    return node is not None and _inside(os.path.dirname(node), root)
 
 
 def _inside(folder: str, root: str) -> bool:
