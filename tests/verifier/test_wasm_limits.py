@@ -101,3 +101,44 @@ def test_webassembly_runs_under_the_default_limits(tmp_path: Path) -> None:
         task_for(root, "node --test test/"), Edit(files={"lib.js": "exports.x = 2;\n"}), "m"
     )
     assert out.verdict == "pass" and out.tests_passed == 1, out.detail
+
+
+#: node 18, as npm's ``node`` package installs it in node_modules/.bin (measured with
+#: node@18.20.8: exit 9 and this message): it refuses the option, else it is node
+OLD_NODE = """#!/bin/sh
+case " $NODE_OPTIONS " in
+  *" --disable-wasm-trap-handler "*)
+    echo "$0: --disable-wasm-trap-handler is not allowed in NODE_OPTIONS" >&2; exit 9;;
+esac
+exec {node} "$@"
+"""
+
+
+@needs_bwrap
+@needs_node_option
+def test_the_tests_run_without_the_option_when_their_node_refuses_it(tmp_path: Path) -> None:
+    """``npm test`` puts node_modules/.bin first on its scripts' PATH, and a project that
+    pins node with npm's ``node`` package runs that node: one older than 20.15 refused to
+    start with the option, so the tests could not run before the edit or after and no
+    edit could be verified.  The run is made again without it."""
+    node = shutil.which("node")
+    assert node is not None
+    package = '{"name": "old", "version": "1.0.0", "scripts": {"test": "node --test test/"}}\n'
+    root = write_tree(
+        tmp_path / "old",
+        {
+            "package.json": package,
+            "lib.js": "exports.add = (a, b) => a - b;\n",
+            "test/add.test.js": (
+                'const test = require("node:test");\nconst assert = require("node:assert");\n'
+                'const { add } = require("../lib.js");\n'
+                'test("adds", () => { assert.strictEqual(add(2, 3), 5); });\n'
+            ),
+            "node_modules/.bin/node": OLD_NODE.format(node=node),
+        },
+    )
+    (root / "node_modules" / ".bin" / "node").chmod(0o755)
+    out = verifier(timeout_s=60).verify(
+        task_for(root, "npm test"), Edit(files={"lib.js": "exports.add = (a, b) => a + b;\n"}), "m"
+    )
+    assert out.verdict == "pass" and out.tests_passed == 1, out.detail

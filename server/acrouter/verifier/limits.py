@@ -9,6 +9,7 @@ import functools
 import os
 import resource
 import sys
+from collections.abc import Mapping
 from shutil import which
 
 import attrs
@@ -134,6 +135,22 @@ def node_options(
     if existing and NODE_WASM_OPTION in existing.split():
         return existing
     return f"{existing} {NODE_WASM_OPTION}" if existing else NODE_WASM_OPTION
+
+
+def without_wasm_option(env: Mapping[str, str], output: str) -> dict[str, str] | None:
+    """``env`` without :data:`NODE_WASM_OPTION` in its ``NODE_OPTIONS`` when a node of the
+    run refused it (``output``: node before 20.15, e.g. one the project installs with npm's
+    ``node`` package, which npm puts first on the PATH of its scripts); else None."""
+    options = env.get("NODE_OPTIONS", "").split()
+    if f"{NODE_WASM_OPTION} is not allowed in NODE_OPTIONS" not in output:
+        return None
+    if NODE_WASM_OPTION not in options:
+        return None
+    rest = " ".join(o for o in options if o != NODE_WASM_OPTION)
+    out = {k: v for k, v in env.items() if k != "NODE_OPTIONS"}
+    if rest:
+        out["NODE_OPTIONS"] = rest
+    return out
 
 
 def _first_node_inside(path: str, root: str) -> bool:
