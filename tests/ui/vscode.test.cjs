@@ -179,6 +179,16 @@ function userSettings() {
     "files.autoSave": "off",
     "files.simpleDialog.enable": true,
     "markdown.preview.fontSize": 13,
+    // the steps that type code (unsaved buffers) type it as it is: no auto-indent after a
+    // colon, no closing bracket or quote added, no suggestion that Enter would accept
+    "editor.autoIndent": "none",
+    "editor.autoClosingBrackets": "never",
+    "editor.autoClosingQuotes": "never",
+    "editor.quickSuggestions": { other: "off", comments: "off", strings: "off" },
+    "editor.suggestOnTriggerCharacters": false,
+    "editor.wordBasedSuggestions": "off",
+    "editor.acceptSuggestionOnEnter": "off",
+    "editor.parameterHints.enabled": false,
   });
 }
 
@@ -506,9 +516,7 @@ step("Apply Edit changes calc.py (saved to disk) and the status bar shows model,
     "the diff preview to close",
   );
   await openFile("calc.py");
-  await page.keyboard.down("Control");
-  await page.keyboard.press("s");
-  await page.keyboard.up("Control");
+  await save();
   await wb.until(
     () => fs.readFileSync(path.join(dirs.project, "calc.py"), "utf8") === FIXED,
     "calc.py to hold the fixed code on disk",
@@ -680,6 +688,146 @@ step("Reset Routing Memory asks with counts, offers an export first, deletes, an
   await screenshot("history-empty");
 });
 
+// ---------------------------------------------------------------- unsaved buffers
+// What is verified is the workspace as the editor shows it (README: "unsaved"): the user's
+// unsaved test and code take the files' places in the tests; nothing is saved for them.
+
+const TEST_CALC =
+  "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\ndef test_zero():\n    assert add(0, 0) == 0\n";
+/** typed into tests/test_calc.py and not saved: add takes any number of arguments */
+const TEST_MANY = "\n\ndef test_add_many():\n    assert add(1, 2, 3) == 6\n";
+/** passes the tests on disk (a + b), not the unsaved test_add_many */
+const DISK_ONLY_REPLY = "```python\ndef add(a, b):\n    return b + a\n```";
+const ADD_MANY = "def add(*xs):\n    return sum(xs)\n";
+const MANY_REPLY = "```python\n" + ADD_MANY + "```";
+const MANY_INSTRUCTION = "Fix add so that it sums any number of arguments";
+
+step(
+  "An unsaved test decides: a fix that passes only the saved tests escalates, the edit passes the unsaved one",
+  async () => {
+    await dismissNotifications();
+    await setBehaviours({ "cheap-m": { reply: DISK_ONLY_REPLY }, "strong-m": { reply: MANY_REPLY } });
+    const testFile = path.join(dirs.project, "tests", "test_calc.py");
+    const calcFile = path.join(dirs.project, "calc.py");
+    assert.equal(fs.readFileSync(testFile, "utf8"), TEST_CALC);
+    assert.equal(fs.readFileSync(calcFile, "utf8"), FIXED);
+    const testMtime = fs.statSync(testFile).mtimeMs;
+    await wb.openActivity(page, "Explorer");
+    await typeAtEnd("test_calc.py", TEST_MANY);
+    await wb.until(async () => (await editorText()) === TEST_CALC + TEST_MANY, "the typed test in the editor");
+    assert.deepEqual(await dirtyTabs(), ["test_calc.py"]);
+    await screenshot("unsaved-test");
+
+    await openFile("calc.py");
+    await wb.runCommand(page, "ACRouter: Route and Complete");
+    await wb.answerInput(page, /What should change in calc\.py/, MANY_INSTRUCTION);
+    const n = await wb.waitForNotification(page, /Apply the edit\?/, 120_000, true);
+    // three tests: the unsaved test_add_many ran too; cheap's fix passes the saved two only
+    assert.match(n.message, /strong passed your tests on attempt 2 \(3 passed, 0 failed\)/);
+    await wb.clickNotificationButton(page, /Apply the edit\?/, "Details");
+    const { text } = await wb.waitForFrameText(page, /Attempts and tests[\s\S]*Why/);
+    assert.match(
+      text,
+      /Unsaved buffers:\s*tests ran on 1 unsaved editor buffer: tests\/test_calc\.py \(not the files on disk\)/,
+    );
+    assert.match(text, /1\s+cheap\s+fail\s+2\/3\s/);
+    assert.match(text, /2\s+strong\s+pass\s+3\/3\s/);
+    assert.match(text, /1\. cheap \(fail\)[\s\S]*test_add_many/, "cheap's failing test is the unsaved one");
+    await wb.sleep(500);
+    await screenshot("unsaved-test-why");
+
+    await wb.clickNotificationButton(page, /Apply the edit\?/, "Apply Edit");
+    await wb.until(
+      async () => !(await wb.editorTabs(page)).some((t) => /proposed by/.test(t)),
+      "the diff preview to close",
+    );
+    await openFile("calc.py");
+    await wb.until(async () => (await editorText()) === ADD_MANY, "the edit in calc.py's editor");
+    // applied to the editor, not saved: the user saves it (or not)
+    assert.equal(fs.readFileSync(calcFile, "utf8"), FIXED);
+    assert.deepEqual(await dirtyTabs(), ["calc.py", "test_calc.py"]);
+    // the unsaved test was only tested: never written, still unsaved in its editor
+    assert.equal(fs.readFileSync(testFile, "utf8"), TEST_CALC);
+    assert.equal(fs.statSync(testFile).mtimeMs, testMtime);
+    await openFile("test_calc.py");
+    assert.equal(await editorText(), TEST_CALC + TEST_MANY);
+    await openFile("calc.py");
+    await save();
+    await wb.until(() => fs.readFileSync(calcFile, "utf8") === ADD_MANY, "calc.py saved by the user");
+    assert.deepEqual(await dirtyTabs(), ["test_calc.py"]);
+  },
+);
+
+/** typed into calc.py (not saved): a new function with a bug, and a note the edit keeps */
+const MUL_TYPED = "\n# mul: not saved yet\ndef mul(a, b):\n    return a + b\n";
+/** typed into tests/test_calc.py (still unsaved): its test */
+const TEST_MUL = "\n\ndef test_mul():\n    from calc import mul\n\n    assert mul(2, 3) == 6\n";
+/** SEARCH/REPLACE on lines that exist only in the unsaved buffer */
+const MUL_REPLY =
+  "calc.py\n```python\n<<<<<<< SEARCH\ndef mul(a, b):\n    return a + b\n=======\ndef mul(a, b):\n    return a * b\n>>>>>>> REPLACE\n```";
+
+step(
+  "Unsaved code in the file asked about: the edit is made from and applied to the buffer, nothing is saved",
+  async () => {
+    await dismissNotifications();
+    await setBehaviours({ "cheap-m": { reply: MUL_REPLY }, "strong-m": { reply: MUL_REPLY } });
+    const testFile = path.join(dirs.project, "tests", "test_calc.py");
+    const calcFile = path.join(dirs.project, "calc.py");
+    const calcMtime = fs.statSync(calcFile).mtimeMs;
+    const testMtime = fs.statSync(testFile).mtimeMs;
+    await typeAtEnd("test_calc.py", TEST_MUL);
+    const testBuffer = TEST_CALC + TEST_MANY + TEST_MUL;
+    await wb.until(async () => (await editorText()) === testBuffer, "the typed test_mul in the editor");
+    await typeAtEnd("calc.py", MUL_TYPED);
+    const typed = ADD_MANY + MUL_TYPED;
+    await wb.until(async () => (await editorText()) === typed, "the typed mul in calc.py's editor");
+    assert.deepEqual(await dirtyTabs(), ["calc.py", "test_calc.py"]);
+    const seenBefore = (await fakeRequests()).length;
+
+    await wb.runCommand(page, "ACRouter: Route and Complete");
+    await wb.answerInput(page, /What should change in calc\.py/, "Fix the bug in mul");
+    const n = await wb.waitForNotification(page, /Apply the edit\?/, 120_000, true);
+    // mul and test_mul are in the buffers only: the SEARCH text matched there, and 4 tests ran
+    // on the first attempt (both models answer so; the memory now tries strong first)
+    assert.match(n.message, /(cheap|strong) passed your tests \(4 passed, 0 failed\)/);
+    // the model was shown the buffers, not the files on disk
+    const prompts = (await fakeRequests()).slice(seenBefore).filter((r) => /chat\/completions/.test(r.path));
+    assert.equal(prompts.length, 1);
+    const prompt = JSON.stringify(prompts[0].json);
+    assert.ok(prompt.includes("# mul: not saved yet"), "the prompt shows calc.py's buffer");
+    assert.ok(prompt.includes("assert mul(2, 3) == 6"), "the prompt shows the unsaved test");
+    await page.waitForSelector(".monaco-diff-editor", { visible: true });
+    await wb.sleep(800);
+    await screenshot("unsaved-code-diff");
+    await wb.clickNotificationButton(page, /Apply the edit\?/, "Details");
+    // (the details of the request before may still be on the screen until this one's replace them)
+    await wb.waitForFrameText(
+      page,
+      /Fix the bug in mul[\s\S]*tests ran on 2 unsaved editor buffers: calc\.py, tests\/test_calc\.py \(not the files on disk\)/,
+    );
+    await wb.clickNotificationButton(page, /Apply the edit\?/, "Apply Edit");
+    await wb.until(
+      async () => !(await wb.editorTabs(page)).some((t) => /proposed by/.test(t)),
+      "the diff preview to close",
+    );
+    await openFile("calc.py");
+    // the user's unsaved lines are kept, the fix is in them, and it is still not saved
+    await wb.until(
+      async () => (await editorText()) === typed.replace("return a + b", "return a * b"),
+      "the fixed mul in calc.py's editor",
+    );
+    assert.deepEqual(await dirtyTabs(), ["calc.py", "test_calc.py"]);
+    assert.equal(fs.readFileSync(calcFile, "utf8"), ADD_MANY);
+    assert.equal(fs.statSync(calcFile).mtimeMs, calcMtime);
+    assert.equal(fs.readFileSync(testFile, "utf8"), TEST_CALC);
+    assert.equal(fs.statSync(testFile).mtimeMs, testMtime);
+    await openFile("test_calc.py");
+    assert.equal(await editorText(), testBuffer);
+    await wb.sleep(300);
+    await screenshot("unsaved-code-applied");
+  },
+);
+
 step("The API key reached the provider only: never settings, logs or the protocol trace", async () => {
   // the models were called with the key from SecretStorage, through the server's environment
   const seen = await (await fetch(fake.baseUrl.replace(/\/v1\/?$/, "") + "/_requests")).json();
@@ -745,6 +893,45 @@ async function setBehaviours(behaviours) {
     body: JSON.stringify(body),
   });
   assert.equal(res.status, 200, "the fake provider took the new behaviours");
+}
+
+/** What the fake provider was asked, in order. */
+async function fakeRequests() {
+  return (await fetch(fake.baseUrl.replace(/\/v1\/?$/, "") + "/_requests")).json();
+}
+
+async function save() {
+  await page.keyboard.down("Control");
+  await page.keyboard.press("s");
+  await page.keyboard.up("Control");
+}
+
+/** Type `text` at the end of `name`'s editor, as a user does (it is not saved). */
+async function typeAtEnd(name, text) {
+  await openFile(name);
+  await page.keyboard.down("Control");
+  await page.keyboard.press("End");
+  await page.keyboard.up("Control");
+  await page.keyboard.type(text, { delay: 5 });
+}
+
+/** The text of the active editor, from its rendered lines (the files here fit the screen). */
+async function editorText() {
+  return page.$eval(".editor-group-container.active .monaco-editor .view-lines", (el) =>
+    [...el.querySelectorAll(".view-line")]
+      .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+      .map((l) => l.textContent.replace(/\u00a0/g, " "))
+      .join("\n"),
+  );
+}
+
+/** The names of the editor tabs with unsaved changes. */
+async function dirtyTabs() {
+  // (a file open in two editor groups has a tab in each)
+  const names = await page.$$eval(".tabs-container .tab.dirty", (tabs) =>
+    tabs.map((t) => (t.getAttribute("aria-label") ?? t.innerText).split(",")[0].trim()),
+  );
+  return [...new Set(names)].sort();
 }
 
 async function openFile(name) {
