@@ -828,6 +828,114 @@ step(
   },
 );
 
+/** another module of the project, saved: fmt.py */
+const FMT = "from calc import add\n\n\ndef show_sum(*xs):\n    return 'sum: ' + str(add(*xs))\n";
+/** typed into fmt.py (not saved) */
+const SHOW_PRODUCT = "\n\ndef show_product(a, b):\n    return 'product: ' + str(a * b)\n";
+/** an edit of calc.py and of fmt.py, whose second SEARCH text is only in fmt.py's buffer */
+const USE_MUL_REPLY = [
+  "calc.py",
+  "```python",
+  "<<<<<<< SEARCH",
+  "def mul(a, b):",
+  "=======",
+  "def mul(a, b):",
+  '    """a times b"""',
+  ">>>>>>> REPLACE",
+  "```",
+  "",
+  "fmt.py",
+  "```python",
+  "<<<<<<< SEARCH",
+  "from calc import add",
+  "=======",
+  "from calc import add, mul",
+  ">>>>>>> REPLACE",
+  "<<<<<<< SEARCH",
+  "    return 'product: ' + str(a * b)",
+  "=======",
+  "    return 'product: ' + str(mul(a, b))",
+  ">>>>>>> REPLACE",
+  "```",
+].join("\n");
+const USE_MUL_INSTRUCTION = "Document mul and use it in show_product";
+
+step(
+  "Another file's unsaved buffer: the edit is pinned to it, refused once the user types there, else applied to it unsaved",
+  async () => {
+    await dismissNotifications();
+    // (the notification center, used below, then holds this step's notifications only)
+    await wb.runCommand(page, "Notifications: Clear All Notifications");
+    await setBehaviours({ "cheap-m": { reply: USE_MUL_REPLY }, "strong-m": { reply: USE_MUL_REPLY } });
+    const fmtFile = path.join(dirs.project, "fmt.py");
+    const calcFile = path.join(dirs.project, "calc.py");
+    fs.writeFileSync(fmtFile, FMT);
+    const fmtMtime = fs.statSync(fmtFile).mtimeMs;
+    const calcMtime = fs.statSync(calcFile).mtimeMs;
+    const calcBuffer = ADD_MANY + MUL_TYPED.replace("return a + b", "return a * b"); // as the step before left it
+    await typeAtEnd("fmt.py", SHOW_PRODUCT);
+    await wb.until(async () => (await editorText()) === FMT + SHOW_PRODUCT, "the typed show_product in fmt.py");
+    assert.deepEqual(await dirtyTabs(), ["calc.py", "fmt.py", "test_calc.py"]);
+
+    // 1. the user types in fmt.py while the edit waits: Apply refuses, names the file, changes nothing
+    await openFile("calc.py");
+    await wb.runCommand(page, "ACRouter: Route and Complete");
+    await wb.answerInput(page, /What should change in calc\.py/, USE_MUL_INSTRUCTION);
+    let n = await wb.waitForNotification(page, /Apply the edit\?/, 120_000, true);
+    assert.match(n.message, /passed your tests \(4 passed, 0 failed\)[\s\S]*The edit also changes fmt\.py\./);
+    const typedLater = "\n# still typing\n";
+    await typeAtEnd("fmt.py", typedLater);
+    await wb.until(async () => (await editorText()) === FMT + SHOW_PRODUCT + typedLater, "the line typed into fmt.py");
+    // (quick open's Escape hid the toast: the question waits in the notification center)
+    await wb.clickCenterButton(page, /Apply the edit\?/, "Apply Edit");
+    const refused = await wb.until(
+      async () => (await wb.notificationCenter(page)).find((x) => /nothing was applied/.test(x.message)),
+      "the refusal in the notification center",
+    );
+    assert.match(
+      refused.message,
+      /^ACRouter: fmt\.py was edited in the editor since the edit was made from its unsaved buffer \(its unsaved changes are kept\); nothing was applied\./,
+    );
+    await wb.sleep(300);
+    await screenshot("unsaved-other-refused");
+    await page.keyboard.press("Escape");
+    await wb.until(async () => !(await page.$(".notifications-center.visible")), "the notification center to close");
+    await openFile("calc.py");
+    assert.equal(await editorText(), calcBuffer, "nothing of the edit was applied to calc.py");
+    await openFile("fmt.py");
+    assert.equal(await editorText(), FMT + SHOW_PRODUCT + typedLater);
+
+    // 2. asked again: the edit is made from the buffer as it is now and applied to it
+    await dismissNotifications();
+    await openFile("calc.py");
+    await wb.runCommand(page, "ACRouter: Route and Complete");
+    await wb.answerInput(page, /What should change in calc\.py/, USE_MUL_INSTRUCTION);
+    n = await wb.waitForNotification(page, /Apply the edit\?/, 120_000, true);
+    assert.match(n.message, /The edit also changes fmt\.py\./);
+    await wb.clickNotificationButton(page, /Apply the edit\?/, "Apply Edit");
+    await wb.until(
+      async () => !(await wb.editorTabs(page)).some((t) => /proposed by/.test(t)),
+      "the diff preview to close",
+    );
+    await openFile("fmt.py");
+    await wb.until(
+      async () =>
+        (await editorText()) ===
+        (FMT + SHOW_PRODUCT + typedLater)
+          .replace("import add\n", "import add, mul\n")
+          .replace("str(a * b)", "str(mul(a, b))"),
+      "the edit applied to fmt.py's unsaved buffer, the user's lines kept",
+    );
+    await openFile("calc.py");
+    assert.equal(await editorText(), calcBuffer.replace("def mul(a, b):\n", 'def mul(a, b):\n    """a times b"""\n'));
+    assert.deepEqual(await dirtyTabs(), ["calc.py", "fmt.py", "test_calc.py"]);
+    assert.equal(fs.readFileSync(fmtFile, "utf8"), FMT);
+    assert.equal(fs.statSync(fmtFile).mtimeMs, fmtMtime);
+    assert.equal(fs.readFileSync(calcFile, "utf8"), ADD_MANY);
+    assert.equal(fs.statSync(calcFile).mtimeMs, calcMtime);
+  },
+);
+
 step("The API key reached the provider only: never settings, logs or the protocol trace", async () => {
   // the models were called with the key from SecretStorage, through the server's environment
   const seen = await (await fetch(fake.baseUrl.replace(/\/v1\/?$/, "") + "/_requests")).json();

@@ -57,11 +57,10 @@ async function whyNotApply(
   requestVersion: number,
 ): Promise<string | null> {
   const edit = result.edit as WorkspaceEdit;
+  const label = (u: string): string => vscode.workspace.asRelativePath(vscode.Uri.parse(u));
   return (
-    staleReason(edit, uri, requestVersion, openVersion, sameUri, unsaved) ??
-    (await changedOnDisk(edit, uri, result.baseDigests, currentText, sameUri, (u) =>
-      vscode.workspace.asRelativePath(vscode.Uri.parse(u)),
-    ))
+    staleReason(edit, uri, requestVersion, openVersion, sameUri, unsaved, label) ??
+    (await changedOnDisk(edit, uri, result.baseDigests, currentText, sameUri, label))
   );
 }
 

@@ -124,6 +124,8 @@ export function previewText(original: string, edit: WorkspaceEdit, uri: string, 
  *   the edit against the unsaved buffers it had (and pins each such change to that
  *   buffer's version); another file whose change pins no version was read from disk, so
  *   unsaved changes there came after the request and the edit would clobber them
+ * @param label how to name a file in the reason (as the server's own check does: the
+ *   file as the user knows it, and what happened to its buffer)
  */
 export function staleReason(
   edit: WorkspaceEdit,
@@ -132,6 +134,7 @@ export function staleReason(
   currentVersion: (uri: string) => number | undefined,
   same: SameUri = exactly,
   unsaved: (uri: string) => boolean = () => false,
+  label: (uri: string) => string = (u) => u,
 ): string | null {
   const now = currentVersion(uri);
   if (now !== undefined && now !== requestVersion) {
@@ -142,14 +145,18 @@ export function staleReason(
     const { uri: target, version } = change.textDocument;
     const pinned = version !== null && version !== undefined;
     if (!same(target, uri) && !pinned && unsaved(target)) {
-      return `${target} was edited in the editor after the edit was made from the saved file (its unsaved changes are kept)`;
+      return `${label(target)} was edited in the editor after the edit was made from the saved file (its unsaved changes are kept)`;
     }
     if (!pinned) continue;
     if (same(target, uri)) {
       if (version !== requestVersion) return "the server worked on a different version of the file";
-    } else {
-      const open = currentVersion(target);
-      if (open !== undefined && open !== version) return `${target} changed after the server read it`;
+      continue;
+    }
+    // another file's change is pinned only when the edit was made from its unsaved buffer
+    const open = currentVersion(target);
+    if (open === undefined) return `${label(target)} was closed since the edit was made from its unsaved buffer`;
+    if (open !== version) {
+      return `${label(target)} was edited in the editor since the edit was made from its unsaved buffer (its unsaved changes are kept)`;
     }
   }
   return null;

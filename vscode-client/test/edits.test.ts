@@ -125,11 +125,10 @@ describe("staleReason", () => {
     const multi: WorkspaceEdit = {
       documentChanges: [{ textDocument: { uri: other, version: 2 }, edits: [] }],
     };
-    assert.match(staleReason(multi, uri, 1, (u) => (u === other ? 3 : 1)) ?? "", /b\.py changed/);
-    assert.equal(
-      staleReason(multi, uri, 1, (u) => (u === other ? undefined : 1)),
-      null,
-    ); // not open: nothing to compare
+    assert.match(staleReason(multi, uri, 1, (u) => (u === other ? 3 : 1)) ?? "", /b\.py was edited in the editor/);
+    // a pinned version is an unsaved buffer's: closed since, the edit no longer has its text
+    // (VS Code would refuse the version of the document it opens again anyway)
+    assert.match(staleReason(multi, uri, 1, (u) => (u === other ? undefined : 1)) ?? "", /b\.py was closed/);
   });
   it("refuses to overwrite another file with unsaved changes the server did not read", () => {
     const other = "file:///w/b.py";
@@ -167,9 +166,42 @@ describe("staleReason", () => {
       staleReason(multi, uri, 1, (u) => (u === other ? 6 : 1), undefined, dirty),
       null,
     );
-    assert.match(
-      staleReason(multi, uri, 1, (u) => (u === other ? 7 : 1), undefined, dirty) ?? "",
-      /b\.py changed after the server read it/,
+    // the message names the file as the user knows it, and says what happened to the buffer
+    const name = (u: string): string => u.replace("file:///w/", "");
+    assert.equal(
+      staleReason(multi, uri, 1, (u) => (u === other ? 7 : 1), undefined, dirty, name),
+      "b.py was edited in the editor since the edit was made from its unsaved buffer (its unsaved changes are kept)",
+    );
+    assert.equal(
+      staleReason(
+        multi,
+        uri,
+        1,
+        (u) => (u === other ? undefined : 1),
+        undefined,
+        () => false,
+        name,
+      ),
+      "b.py was closed since the edit was made from its unsaved buffer",
+    );
+  });
+  it("names other files by the label it is given, never by their URI", () => {
+    const other = "file:///w/sub/b.py";
+    const unpinned: WorkspaceEdit = {
+      documentChanges: [{ textDocument: { uri: other, version: null }, edits: [edit(0, 0, 3, 0, "y")] }],
+    };
+    const reason = staleReason(
+      unpinned,
+      uri,
+      1,
+      () => 1,
+      undefined,
+      (u) => u === other,
+      (u) => u.replace("file:///w/", ""),
+    );
+    assert.equal(
+      reason,
+      "sub/b.py was edited in the editor after the edit was made from the saved file (its unsaved changes are kept)",
     );
   });
 });

@@ -159,6 +159,59 @@ async function clickNotificationButton(page, pattern, label) {
   if (!clicked) throw new Error(`no button "${label}" on the notification matching ${pattern}`);
 }
 
+const CENTER_ITEMS = ".notifications-center.visible .notification-list-item";
+
+/**
+ * Open the notification center (the bell), where a notification whose toast was hidden
+ * (Escape hides toasts) still waits; its notifications: [{message, buttons}]. While it is
+ * open, new notifications go there, not to toasts.
+ */
+async function notificationCenter(page) {
+  if (!(await page.$(".notifications-center.visible"))) await runCommand(page, "Notifications: Show Notifications");
+  await until(() => page.$(".notifications-center.visible"), "the notification center");
+  return page.$$eval(CENTER_ITEMS, (items) =>
+    items.map((item) => ({
+      message: item.querySelector(".notification-list-item-message")?.innerText ?? "",
+      buttons: [...item.querySelectorAll(".notification-list-item-buttons-container .monaco-button")].map((b) =>
+        b.innerText.trim(),
+      ),
+    })),
+  );
+}
+
+/** Click the button `label` of the notification matching `pattern` in the notification
+ * center (expanding it first: a collapsed one shows no buttons). */
+async function clickCenterButton(page, pattern, label) {
+  await until(
+    async () => (await notificationCenter(page)).some((n) => pattern.test(n.message)),
+    `a notification matching ${pattern} in the notification center`,
+  );
+  await until(
+    () =>
+      page.$$eval(
+        CENTER_ITEMS,
+        (items, source, flags, wanted) => {
+          const item = items.find((i) =>
+            new RegExp(source, flags).test(i.querySelector(".notification-list-item-message")?.innerText ?? ""),
+          );
+          if (!item) return false;
+          const button = [...item.querySelectorAll(".monaco-button")].find((b) => b.innerText.trim() === wanted);
+          if (button) {
+            button.click();
+            return true;
+          }
+          item.querySelector(".codicon-notifications-expand")?.closest("a, .action-label")?.click();
+          return false;
+        },
+        pattern.source,
+        pattern.flags,
+        label,
+      ),
+    `the button "${label}" of the notification matching ${pattern} in the notification center`,
+    10_000,
+  );
+}
+
 /** The modal dialog's text and buttons, or undefined. */
 async function dialog(page) {
   return page
@@ -343,6 +396,8 @@ module.exports = {
   notifications,
   waitForNotification,
   clickNotificationButton,
+  notificationCenter,
+  clickCenterButton,
   dialog,
   clickDialogButton,
   statusBar,
