@@ -31,6 +31,8 @@ from trust_edits import (
     largest_test_file,
     no_tests_python,
     npm_script,
+    rename_everywhere,
+    rename_python,
     site_packages,
     tests_text,
     with_conftest,
@@ -154,6 +156,29 @@ def _python_trials(ctx: Context, work: Path) -> list[Trial]:
             "delete a test file's tests",
             {ctx.test_rel: emptied},
             note=f"{n_gone} tests/classes of {ctx.test_rel}",
+        ),
+        Trial(
+            "rename the most tested function across code and tests",
+            rename_everywhere(
+                ctx.root,
+                broken_name,
+                f"{broken_name}_renamed",
+                {rel: rename_python(text, broken_name, f"{broken_name}_renamed", strings=True)},
+            ),
+            may_pass=True,
+            note=f"{broken_name} -> {broken_name}_renamed",
+            instruction=f"Rename {broken_name} to {broken_name}_renamed",
+        ),
+        Trial(
+            "break + a rename across code and tests",
+            rename_everywhere(
+                ctx.root,
+                broken_name,
+                f"{broken_name}_renamed",
+                {rel: rename_python(broken, broken_name, f"{broken_name}_renamed", strings=True)},
+            ),
+            note=f"{broken_name} raises, renamed {broken_name}_renamed",
+            instruction=f"Rename {broken_name} to {broken_name}_renamed",
         ),
         Trial(
             "break + its tests hollowed (bodies: pass)",

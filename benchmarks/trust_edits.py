@@ -5,8 +5,11 @@ hollowed or deleted, a conftest or a start-up file added)."""
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
+import sys
+import tokenize
 from pathlib import Path
 
 import attrs
@@ -54,6 +57,9 @@ class Trial:
     files: dict[str, str]
     may_pass: bool = False  # a control: it should pass
     note: str = ""  # what was chosen, e.g. the function broken
+    #: what the user asked; a rename asks for the removal of the old name (``acrouter
+    #: verify --allow-removal``, the editor's guard reads the instruction)
+    instruction: str = ""
 
 
 def npm_test_files(root: Path, project: Project) -> list[Path]:
@@ -259,6 +265,89 @@ def test_files_naming(root: Path, name: str) -> list[Path]:
         for p in python_test_files(root)
         if re.search(rf"\b{name}\b", p.read_text(encoding="utf-8", errors="replace"))
     ]
+
+
+def rename_python(
+    text: str, old: str, new: str, strings: bool = False, keep: frozenset[str] = frozenset()
+) -> str:
+    """``text`` with every name token ``old`` replaced by ``new`` (a rename as an editor's
+    refactoring makes it), the module paths of imports aside; ``strings``: also whole
+    words in string literals (``__all__``, doctests in docstrings: done to the code, never
+    to the tests); ``keep``: modules whose attributes are not the project's
+    (``pickle.dumps`` stays ``pickle.dumps``)."""
+    lines = text.splitlines(keepends=True)
+    toks = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    modules = set()  # module paths of imports ("from .slugify import", "import x"): kept
+    starts = {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT}
+    for k, tok in enumerate(toks):
+        first = k == 0 or toks[k - 1].type in starts
+        if tok.type != tokenize.NAME or not first or tok.string not in ("from", "import"):
+            continue
+        j, alias = k + 1, False
+        while j < len(toks) and toks[j].type not in (tokenize.NEWLINE, tokenize.COMMENT):
+            word = toks[j].string
+            if word == "import":  # "from M import names": the names are not modules
+                break
+            if toks[j].type == tokenize.NAME and not alias and word != "as":
+                modules.add(j)
+            alias = word == "as" or (alias and word != ",")
+            j += 1
+    for k, tok in reversed(list(enumerate(toks))):
+        if k in modules:
+            continue
+        if k >= 2 and toks[k - 1].string == "." and toks[k - 2].string in keep:
+            continue
+        if tok.type == tokenize.NAME and tok.string == old:
+            (row, col), _ = tok.start, tok.end
+            line = lines[row - 1]
+            lines[row - 1] = line[:col] + new + line[col + len(old) :]
+        elif strings and tok.type == tokenize.STRING:  # docstrings' doctests too
+            (row, col), (end_row, end_col) = tok.start, tok.end
+            word = re.sub(rf"\b{re.escape(old)}\b", new, tok.string)
+            head, tail = lines[row - 1][:col], lines[end_row - 1][end_col:]
+            lines[row - 1 : end_row] = [head + word + tail]
+    return "".join(lines)
+
+
+def _stdlib_names(text: str) -> frozenset[str]:
+    """The names a module binds to standard modules (``import pickle``; not ``import
+    simplejson as json``)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return frozenset()
+    return frozenset(
+        alias.asname or alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name.split(".")[0] in sys.stdlib_module_names
+    )
+
+
+def rename_everywhere(root: Path, name: str, new: str, code: dict[str, str]) -> dict[str, str]:
+    """A rename of ``name`` to ``new`` across the project: ``code`` (the edited module's
+    new text, by path) plus every other code module, stub, document and test file that
+    names it (tests: name tokens only, not the attributes of standard modules)."""
+    out = dict(code)
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if ".venv" in path.parts or "node_modules" in path.parts or rel in out:
+            continue
+        if not path.is_file() or path.suffix not in (".py", ".pyi", ".rst", ".md", ".txt"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not word.search(text):
+            continue
+        test = path in python_test_files(root) or "tests" in path.parts
+        if path.suffix in (".py", ".pyi"):
+            renamed = rename_python(text, name, new, strings=not test, keep=_stdlib_names(text))
+        else:  # the docs, their doctests (doc/tutorial.rst) included
+            renamed = word.sub(new, text)
+        if renamed != text:
+            out[rel] = renamed
+    return out
 
 
 def after_preamble(text: str, code: str) -> str:

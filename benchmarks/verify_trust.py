@@ -111,13 +111,13 @@ def _reply(root: Path, files: dict[str, str], document: str) -> str:
     return f"```diff\n{body}```\n"
 
 
-def _task(project: Project, root: Path, rel: str) -> Task:
+def _task(project: Project, root: Path, rel: str, instruction: str = INSTRUCTION) -> Task:
     path = root / rel
     doc_path = path if path.is_file() else root / project.edit_file
     return Task(
         task_id="verify-trust",
         kind="bug_fixing",
-        text=INSTRUCTION,
+        text=instruction,
         language="javascript" if project.kind == "npm" else "python",
         document=Document(
             uri=doc_path.as_uri(), path=str(doc_path), text=doc_path.read_text(encoding="utf-8")
@@ -150,14 +150,17 @@ def run_trial(
 ) -> tuple[str, str, str, str]:
     """(editor verdict, why, verify verdict, why) for one trial."""
     edit = Edit(files=trial.files)
-    verify, verify_why = _short(verify_edit(verifier(), str(root), edit, project.command))
+    removal = bool(trial.instruction)  # what the instruction asks to remove may go
+    verify, verify_why = _short(
+        verify_edit(verifier(), str(root), edit, project.command, allow_removal=removal)
+    )
     if all(
         (root / rel).is_file() and (root / rel).read_text(encoding="utf-8") == new
         for rel, new in trial.files.items()
     ):
         return "n/a", "a reply that changes nothing is not an edit", verify, verify_why
     first = next(iter(trial.files))
-    task = _task(project, root, first)
+    task = _task(project, root, first, trial.instruction or INSTRUCTION)
     rel = Path(task.document.path).relative_to(root).as_posix() if task.document else first
     try:
         parsed = parse_reply(task, _reply(root, trial.files, rel), sent_whole=True)

@@ -162,6 +162,17 @@ def definitions(text: str, path: str, language: str | None = None) -> list[Defin
     return _line_definitions(text, python=False)
 
 
+def defined_names(text: str, path: str, language: str | None = None) -> set[str]:
+    """The names a file defines itself: its top-level definitions (not its imports) and,
+    in Python, the methods of its classes."""
+    own = {
+        _bare(d.name) for d in definitions(text, path, language) if not d.name.startswith("import")
+    }
+    if is_python(path, language):
+        own |= {_bare(d.name) for d in _python_methods(text)}
+    return own
+
+
 _REMOVAL = re.compile(
     r"\b(remove|removes|removing|delete|deletes|deleting|drop|dropping|rename|renames|renaming|"
     r"replace|inline|merge|combine|consolidate|move|moving|get rid|eliminate|strip|unused|"

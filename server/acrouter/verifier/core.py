@@ -29,6 +29,7 @@ from .edits import checked_buffers, edit_texts, write_edits
 from .environment import project_env
 from .harness import reaches_into_harness
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
+from .renames import renames_in_tests, with_old_names
 from .results import read_test_run
 from .runners import TestPlan, plan_command
 from .runspec import run_spec
@@ -221,6 +222,8 @@ class ProjectVerifier:
         bound: list[str] = []
         fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
         judging = functools.partial(judge, fix_requested=fix)
+        tests = files_of_the_tests(texts, patterns)
+        renamed = renames_in_tests(tests, texts, root, buffers)  # only renamed, if at all
 
         def verdict_with(files: Mapping[str, str]) -> Verdict:
             def run(edited: bool, token: CancelToken | None) -> TestRun:
@@ -235,18 +238,17 @@ class ProjectVerifier:
                 )
                 if edited:
                     bound.append(result.process_bound)
-                return result
+                return with_old_names(result, renamed) if edited and renamed else result
 
             if not files and not probe.weak:  # nothing changes: the run without the edit
                 before = self.comparison.cached_baseline(key, lambda: run(False, cancel))
                 return judging(before, before)
             return self.comparison.compare(key, run, probe.weak, cancel, judging)
 
-        tests = files_of_the_tests(texts, patterns)
         if not tests or (asks_for_tests(task, root) and len(tests) == len(texts)):
             verdict = verdict_with(texts)  # (the tests asked for: what else could judge them?)
         else:
-            verdict = judge_with_users_tests(tests, texts, verdict_with)
+            verdict = judge_with_users_tests(tests, texts, verdict_with, renamed)
         return verdict, bound[-1] if bound else ""
 
     def _state(

@@ -269,11 +269,21 @@ def judge_with_users_tests(
     tests: list[str],
     texts: Mapping[str, str],
     verdict_with: Callable[[Mapping[str, str]], Verdict],
+    renamed: Mapping[str, str] | None = None,
 ) -> Verdict:
     """The verdict on an edit that changes the tests' files ``tests``: its other files
     judged with the tests as they were (``verdict_with(files)`` verifies ``files``), and,
-    when that passes, the whole edit.  Both must pass."""
+    when that passes, the whole edit.  Both must pass.  ``renamed``: the names the edit
+    renamed in its code, when its only change to the tests renames them too
+    (:mod:`.renames`): the renamed tests are the user's, and the whole edit is judged."""
     named = _names(tests)
+    if renamed:
+        whole = verdict_with(texts)
+        pairs = ", ".join(f"{a} to {b}" for a, b in sorted(renamed.items()))
+        return attrs.evolve(
+            whole,
+            detail=f"with your tests, {pairs} renamed in {named} as in the code: {whole.detail}",
+        )
     users = verdict_with({r: t for r, t in texts.items() if r not in set(tests)})
     if users.verdict != "pass":
         return attrs.evolve(

@@ -1,0 +1,165 @@
+"""A rename across code and tests: test files whose only change renames what the code
+renamed.
+
+An edit that changes the tests' files is judged with the tests as they were before it is
+judged whole (``testfiles.judge_with_users_tests``).  A rename (``add`` to ``plus``)
+cannot pass that way: the tests as they were still call ``add``.  So when every change
+the edit makes to a Python test file is a renaming of names the edit's code renamed,
+the renamed tests are the user's tests under other names, and the whole edit is judged
+on them alone, its test ids named as before (:func:`with_old_names`).
+
+What counts as such a renaming, all of it checked on the tokens (``tokenize``), so that
+the renamed tests are the old ones, name for name:
+
+- the new test file is the old one with some names replaced, and nothing else changed:
+  every other token (operators, numbers, strings, test names) is the same, in the same
+  order; comments may follow the rename or stay as they were; layout may change;
+- each replaced name ``a`` -> ``b`` is one the edit renamed in a code file of the edit
+  (not one of the tests'): defined there before (a top-level function, class or
+  assignment, or a method) and not after, while ``b`` is defined there after and not
+  before;
+- ``b`` does not occur in the old test file at all, and no two names become one: the
+  renaming cannot make a test call something it did not call before;
+- neither name is a builtin, a ``unittest.TestCase`` attribute or a dunder: where a test
+  names such a thing it means Python's or the harness's, not the code's (renaming
+  ``assertEqual`` would change how it checks).
+
+A string is never renamed: a test that names ``"add"`` in a string (``getattr``, an
+expected message) is a change to what it checks.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import keyword
+import re
+import tokenize
+import unittest
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import attrs
+
+from ..definitions import defined_names, is_python
+from .testrun import TestRun
+
+#: names a test means as Python's or the harness's, whatever the code defines
+_RESERVED = frozenset(dir(builtins)) | frozenset(dir(unittest.TestCase)) | frozenset(keyword.kwlist)
+
+#: token types whose text is compared as it is (layout tokens are compared by type)
+_LAYOUT = {tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
+_SKIP = {tokenize.ENCODING, tokenize.NL, tokenize.ENDMARKER}
+
+
+def _tokens(text: str) -> list[tuple[int, str]] | None:
+    try:
+        toks = list(tokenize.generate_tokens(io.StringIO(text.removeprefix("\ufeff")).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return [(t.type, "" if t.type in _LAYOUT else t.string) for t in toks if t.type not in _SKIP]
+
+
+def code_renames(olds: Mapping[str, str | None], news: Mapping[str, str]) -> tuple[set, set]:
+    """(names defined before and not after, names defined after and not before), over the
+    code files of an edit (``olds``: each file's text before the edit, None when new)."""
+    gone: set[str] = set()
+    new: set[str] = set()
+    for rel, text in news.items():
+        if not is_python(rel):
+            continue
+        before = defined_names(olds.get(rel) or "", rel)
+        after = defined_names(text, rel)
+        gone |= before - after
+        new |= after - before
+    return gone - new, new - gone
+
+
+def renaming(old: str, new: str, gone: set[str], made: set[str]) -> dict[str, str] | None:
+    """The renaming that turns the test file ``old`` into ``new`` (see the module
+    docstring), or None when ``new`` differs from ``old`` in anything else.  An empty
+    renaming means the two are the same but for layout and comments."""
+    a, b = _tokens(old), _tokens(new)
+    if a is None or b is None or len(a) != len(b):
+        return None
+    sigma: dict[str, str] = {}
+    comments: list[tuple[str, str]] = []
+    for (ta, sa), (tb, sb) in zip(a, b, strict=True):
+        if ta != tb:
+            return None
+        if ta == tokenize.COMMENT:
+            comments.append((sa, sb))
+        elif sa != sb:
+            if ta != tokenize.NAME or sa not in gone or sb not in made:
+                return None
+            if {sa, sb} & _RESERVED or sa.startswith("__") or sb.startswith("__"):
+                return None
+            if sigma.setdefault(sa, sb) != sb:
+                return None
+    if len(set(sigma.values())) != len(sigma):
+        return None
+    old_names = {s for t, s in a if t == tokenize.NAME}
+    if any(target in old_names for target in sigma.values()):
+        return None  # two names would become one
+    for ca, cb in comments:
+        if ca != cb and _renamed_text(ca, sigma) != cb:
+            return None
+    return sigma
+
+
+def _renamed_text(text: str, sigma: Mapping[str, str]) -> str:
+    if not sigma:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sigma)) + r")\b")
+    return pattern.sub(lambda m: sigma[m.group(1)], text)
+
+
+def renames_in_tests(
+    tests: Sequence[str], texts: Mapping[str, str], root: Path, buffers: Mapping[str, str]
+) -> dict[str, str] | None:
+    """The names renamed, when every test file of ``tests`` that the edit changes is a
+    Python file whose only change renames what the edit's code files (the other paths of
+    ``texts``) renamed; else None.  A file's text before the edit is its unsaved buffer
+    (``buffers``), else the file in the workspace ``root``."""
+
+    def old_of(rel: str) -> str | None:
+        if rel in buffers:
+            return buffers[rel]
+        try:
+            return (root / rel).read_text(encoding="utf-8") if (root / rel).is_file() else None
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    code = {rel: text for rel, text in texts.items() if rel not in set(tests)}
+    gone, made = code_renames({rel: old_of(rel) for rel in code}, code)
+    if not tests or not gone or not made:
+        return None
+    total: dict[str, str] = {}
+    for rel in tests:
+        old = old_of(rel)
+        if old is None or not is_python(rel):
+            return None
+        sigma = renaming(old, texts[rel], gone, made)
+        if sigma is None:
+            return None
+        for k, v in sigma.items():
+            if total.setdefault(k, v) != v:
+                return None
+    return total or None
+
+
+def with_old_names(run: TestRun, renamed: Mapping[str, str]) -> TestRun:
+    """``run`` (with the edit) with its test ids named as before the rename: a test named
+    after what it tests (a doctest, ``pkg.mod.add``) is the same test under the new name,
+    not one that stopped running.  Whole words only: ``test_add`` stays."""
+    back = {new: old for old, new in renamed.items()}
+
+    def old(test_id: str) -> str:
+        return _renamed_text(test_id, back)
+
+    return attrs.evolve(
+        run,
+        outcomes=None if run.outcomes is None else {old(k): v for k, v in run.outcomes.items()},
+        messages={old(k): v for k, v in run.messages.items()},
+        broken={old(k): v for k, v in run.broken.items()},
+    )
