@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier.edits import texts_before
 from acrouter.verifier.renames import renames_in_tests, renaming
 
 from .helpers import CALC_FIXED, TEST_CALC, pytest_cmd, task_for, verifier, write_tree
@@ -91,14 +92,18 @@ def test_the_new_name_must_be_new_to_the_test_file() -> None:
 
 def test_only_names_the_code_renamed_count(tmp_path: Path) -> None:
     root = write_tree(tmp_path, {"calc.py": CALC_FIXED, "tests/test_calc.py": TEST_CALC})
+    tests = ["tests/test_calc.py"]
+
+    def renames(edit: dict[str, str], unsaved: dict[str, str]) -> dict[str, str] | None:
+        return renames_in_tests(tests, edit, texts_before(root, edit, unsaved))
+
     edit = {"calc.py": PLUS, "tests/test_calc.py": RENAMED}
-    assert renames_in_tests(["tests/test_calc.py"], edit, root, {}) == {"add": "plus"}
+    assert renames(edit, {}) == {"add": "plus"}
     # the code keeps add (plus is new beside it): the tests' change is a real change
     both = {"calc.py": CALC_FIXED + PLUS.split("\n\n\n")[0] + "\n", "tests/test_calc.py": RENAMED}
-    assert renames_in_tests(["tests/test_calc.py"], both, root, {}) is None
+    assert renames(both, {}) is None
     # what the edit was made from is the editor's buffer when there is one
-    unsaved = {"calc.py": PLUS}
-    assert renames_in_tests(["tests/test_calc.py"], edit, root, unsaved) is None
+    assert renames(edit, {"calc.py": PLUS}) is None
 
 
 @pytest.fixture

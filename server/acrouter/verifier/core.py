@@ -25,11 +25,11 @@ from .bwrap import BWRAP_MISSING, bwrap_problem, overlay_works
 from .bwrap_exe import BwrapExe, find_bwrap
 from .compare import Comparison
 from .detection import detect_test_command
-from .edits import checked_buffers, edit_texts, write_edits
+from .edits import checked_buffers, edit_texts, texts_before, write_edits
 from .environment import project_env
 from .harness import reaches_into_harness
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
-from .renames import renames_in_tests, with_old_names
+from .renames import with_old_names
 from .results import read_test_run
 from .runners import TestPlan, plan_command
 from .runspec import run_spec
@@ -39,8 +39,8 @@ from .syntax import syntax_error
 from .testfiles import (
     asks_for_tests,
     command_patterns,
-    files_of_the_tests,
     judge_with_users_tests,
+    touched_tests,
 )
 from .testrun import TestRun
 from .unsandboxed import link_shared, refuse_unrewritable
@@ -222,8 +222,9 @@ class ProjectVerifier:
         bound: list[str] = []
         fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
         judging = functools.partial(judge, fix_requested=fix)
-        tests = files_of_the_tests(texts, patterns)
-        renamed = renames_in_tests(tests, texts, root, buffers)  # only renamed, if at all
+        tests, renamed, restored = touched_tests(
+            texts, patterns, texts_before(root, texts, buffers)
+        )
 
         def verdict_with(files: Mapping[str, str]) -> Verdict:
             def run(edited: bool, token: CancelToken | None) -> TestRun:
@@ -245,10 +246,10 @@ class ProjectVerifier:
                 return judging(before, before)
             return self.comparison.compare(key, run, probe.weak, cancel, judging)
 
-        if not tests or (asks_for_tests(task, root) and len(tests) == len(texts)):
+        if not (tests or restored) or (asks_for_tests(task, root) and len(tests) == len(texts)):
             verdict = verdict_with(texts)  # (the tests asked for: what else could judge them?)
         else:
-            verdict = judge_with_users_tests(tests, texts, verdict_with, renamed)
+            verdict = judge_with_users_tests(tests, texts, verdict_with, renamed, restored)
         return verdict, bound[-1] if bound else ""
 
     def _state(

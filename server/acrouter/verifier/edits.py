@@ -48,6 +48,26 @@ def edit_texts(root: Path, edit: Edit, buffers: Mapping[str, str] | None = None)
     return texts
 
 
+def texts_before(
+    root: Path, rels: list[str] | Mapping[str, str], buffers: Mapping[str, str]
+) -> dict[str, str | None]:
+    """What the files ``rels`` held before the edit, as the editor has them: the unsaved
+    ``buffers``, else the files in ``root``; None for a file that did not exist (or is no
+    UTF-8 text)."""
+    out: dict[str, str | None] = {}
+    for rel in rels:
+        path = root / rel
+        try:
+            out[rel] = (
+                buffers[rel]
+                if rel in buffers
+                else (path.read_text(encoding="utf-8") if path.is_file() else None)
+            )
+        except (OSError, UnicodeDecodeError):
+            out[rel] = None
+    return out
+
+
 def write_edits(folder: Path, root: Path, texts: Mapping[str, str]) -> list[tuple[str, str]]:
     """Write the edited files into ``folder`` (fresh); returns (host file, path in the
     workspace) pairs to bind over the overlaid workspace.  A file keeps the mode of

@@ -37,7 +37,6 @@ import re
 import tokenize
 import unittest
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import attrs
 
@@ -102,12 +101,13 @@ def renaming(old: str, new: str, gone: set[str], made: set[str]) -> dict[str, st
     if any(target in old_names for target in sigma.values()):
         return None  # two names would become one
     for ca, cb in comments:
-        if ca != cb and _renamed_text(ca, sigma) != cb:
+        if ca != cb and renamed_text(ca, sigma) != cb:
             return None
     return sigma
 
 
-def _renamed_text(text: str, sigma: Mapping[str, str]) -> str:
+def renamed_text(text: str, sigma: Mapping[str, str]) -> str:
+    """``text`` with the whole words of ``sigma``'s keys replaced by their values."""
     if not sigma:
         return text
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, sigma)) + r")\b")
@@ -115,28 +115,19 @@ def _renamed_text(text: str, sigma: Mapping[str, str]) -> str:
 
 
 def renames_in_tests(
-    tests: Sequence[str], texts: Mapping[str, str], root: Path, buffers: Mapping[str, str]
+    tests: Sequence[str], texts: Mapping[str, str], olds: Mapping[str, str | None]
 ) -> dict[str, str] | None:
     """The names renamed, when every test file of ``tests`` that the edit changes is a
     Python file whose only change renames what the edit's code files (the other paths of
-    ``texts``) renamed; else None.  A file's text before the edit is its unsaved buffer
-    (``buffers``), else the file in the workspace ``root``."""
-
-    def old_of(rel: str) -> str | None:
-        if rel in buffers:
-            return buffers[rel]
-        try:
-            return (root / rel).read_text(encoding="utf-8") if (root / rel).is_file() else None
-        except (OSError, UnicodeDecodeError):
-            return None
-
+    ``texts``) renamed; else None.  ``olds``: each file's text before the edit (None: it
+    did not exist)."""
     code = {rel: text for rel, text in texts.items() if rel not in set(tests)}
-    gone, made = code_renames({rel: old_of(rel) for rel in code}, code)
+    gone, made = code_renames(olds, code)
     if not tests or not gone or not made:
         return None
     total: dict[str, str] = {}
     for rel in tests:
-        old = old_of(rel)
+        old = olds.get(rel)
         if old is None or not is_python(rel):
             return None
         sigma = renaming(old, texts[rel], gone, made)
@@ -155,7 +146,7 @@ def with_old_names(run: TestRun, renamed: Mapping[str, str]) -> TestRun:
     back = {new: old for old, new in renamed.items()}
 
     def old(test_id: str) -> str:
-        return _renamed_text(test_id, back)
+        return renamed_text(test_id, back)
 
     return attrs.evolve(
         run,

@@ -28,6 +28,8 @@ import attrs
 from ..domain import Task, Verdict
 from .commandline import parse_segment, python_module, runner_of, simple_command_spans
 from .detection import read_text
+from .doctests import doctests_as_they_were
+from .renames import renames_in_tests
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -265,35 +267,62 @@ def _names(paths: list[str], limit: int = 3) -> str:
     return f"{shown} and {len(paths) - limit} more" if len(paths) > limit else shown
 
 
+def touched_tests(
+    texts: Mapping[str, str], patterns: Iterable[str], olds: Mapping[str, str | None]
+) -> tuple[list[str], dict[str, str] | None, dict[str, str]]:
+    """What an edit (new texts by path; ``olds``: before it) does to the user's tests:
+    the tests' files it changes, the names it renamed across code and tests when that is
+    all it changed in them (:mod:`.renames`), and its code files whose docstring examples
+    it changed, with those as they were (:mod:`.doctests`)."""
+    tests = files_of_the_tests(texts, patterns)
+    renamed = renames_in_tests(tests, texts, olds)
+    code = {r: t for r, t in texts.items() if r not in set(tests)}
+    return tests, renamed, doctests_as_they_were(code, olds, renamed)
+
+
 def judge_with_users_tests(
     tests: list[str],
     texts: Mapping[str, str],
     verdict_with: Callable[[Mapping[str, str]], Verdict],
     renamed: Mapping[str, str] | None = None,
+    restored: Mapping[str, str] | None = None,
 ) -> Verdict:
     """The verdict on an edit that changes the tests' files ``tests``: its other files
     judged with the tests as they were (``verdict_with(files)`` verifies ``files``), and,
     when that passes, the whole edit.  Both must pass.  ``renamed``: the names the edit
     renamed in its code, when its only change to the tests renames them too
-    (:mod:`.renames`): the renamed tests are the user's, and the whole edit is judged."""
+    (:mod:`.renames`): the renamed tests are the user's.  ``restored``: code files whose
+    docstring examples the edit changed, with those docstrings as they were
+    (:mod:`.doctests`): the user's doctests."""
     named = _names(tests)
-    if renamed:
+    pairs = ", ".join(f"{a} to {b}" for a, b in sorted((renamed or {}).items()))
+    users_files = {r: t for r, t in texts.items() if renamed or r not in set(tests)}
+    users_files.update(restored or {})
+    if users_files == dict(texts):  # the tests, renamed, are the user's: one judgement
         whole = verdict_with(texts)
-        pairs = ", ".join(f"{a} to {b}" for a, b in sorted(renamed.items()))
         return attrs.evolve(
             whole,
             detail=f"with your tests, {pairs} renamed in {named} as in the code: {whole.detail}",
         )
-    users = verdict_with({r: t for r, t in texts.items() if r not in set(tests)})
+    aside = (
+        [
+            f"{pairs} renamed in {named} as in the code"
+            if renamed
+            else f"the edit's changes to {named} set aside"
+        ]
+        if tests
+        else []
+    )
+    if restored:
+        aside.append(f"the doctests of {_names(sorted(restored))} as they were")
+    users = verdict_with(users_files)
     if users.verdict != "pass":
-        return attrs.evolve(
-            users,
-            detail=f"with your tests (the edit's changes to {named} set aside): {users.detail}",
-        )
+        return attrs.evolve(users, detail=f"with your tests ({'; '.join(aside)}): {users.detail}")
     whole = verdict_with(texts)
+    changes = _names([*tests, *sorted(set(restored or {}) - set(tests))])
     if whole.verdict != "pass":
-        return attrs.evolve(whole, detail=f"with its own changes to {named}: {whole.detail}")
+        return attrs.evolve(whole, detail=f"with its own changes to {changes}: {whole.detail}")
     return attrs.evolve(
         whole,
-        detail=f"with your tests: {users.detail}; with its changes to {named}: {whole.detail}",
+        detail=f"with your tests: {users.detail}; with its changes to {changes}: {whole.detail}",
     )

@@ -1,0 +1,124 @@
+"""Doctests in the code: examples in docstrings are tests too.
+
+A project that runs its doctests (``pytest --doctest-modules``, a ``DocTestSuite`` in a
+test module) has tests inside its code files.  An edit to a code file may rewrite a
+docstring's expected output to what the broken code now prints, and that doctest would
+then pass: the "fix" that rewrites the failing assertion to expect the bug, made where
+the tests' files are not.  So, like a change to the tests' files
+(``testfiles.judge_with_users_tests``), an edit that changes the examples of a docstring
+that had some is first judged with those docstrings as they were
+(:func:`with_old_doctests`), then whole; both must pass.  Whether the command runs
+doctests does not matter: with the old docstrings put back the code is the same code.
+
+Examples added to a docstring that had none are new tests, judged in the whole run.
+"""
+
+from __future__ import annotations
+
+import ast
+import doctest
+from collections.abc import Mapping
+
+from .renames import renamed_text
+
+#: (source, expected output) of each example of a docstring
+Examples = tuple[tuple[str, str], ...]
+
+
+def _docstrings(text: str) -> dict[str, tuple[ast.Constant, Examples]] | None:
+    """The docstrings of a module, its classes and functions by qualified name, with
+    their examples (only those that have some); None when ``text`` does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    parser = doctest.DocTestParser()
+    out: dict[str, tuple[ast.Constant, Examples]] = {}
+
+    def visit(node: ast.AST, name: str) -> None:
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body:
+            first = body[0]
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                try:
+                    found = parser.get_examples(first.value.value)
+                except ValueError:  # a malformed example: doctest would report it
+                    found = [doctest.Example(first.value.value, "")]
+                if found:
+                    out[name] = (first.value, tuple((e.source, e.want) for e in found))
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                visit(child, f"{name}.{child.name}" if name else child.name)
+
+    visit(tree, "")
+    return out
+
+
+def with_old_doctests(
+    old: str | None, new: str, renamed: Mapping[str, str] | None = None
+) -> str | None:
+    """``new`` with the docstrings whose examples the edit changed put back as they were
+    in ``old`` (by the qualified name of what they document), or None when no example
+    of ``old`` changed.  ``renamed``: names the edit renamed across code and tests
+    (:mod:`.renames`); examples that changed only by that renaming did not change."""
+    if not old:
+        return None
+    before, after = _docstrings(old), _docstrings(new)
+    if before is None or after is None:
+        return None
+    old_lines = old.splitlines(keepends=True)
+    lines = new.splitlines(keepends=True)
+    sigma = renamed or {}
+
+    def as_renamed(examples: Examples) -> Examples:
+        return tuple((renamed_text(s, sigma), renamed_text(w, sigma)) for s, w in examples)
+
+    changed = [
+        (after[name][0], before[name][0])
+        for name in before
+        if name in after and after[name][1] not in (before[name][1], as_renamed(before[name][1]))
+    ]
+    if not changed:  # (examples removed altogether: their tests no longer run, which the
+        return None  # comparison of the runs reports)
+    # from the end of the file, so that earlier positions stay valid
+    for new_node, old_node in sorted(changed, key=lambda p: p[0].lineno, reverse=True):
+        literal = _segment(old_lines, old_node)
+        a, b = new_node.lineno - 1, (new_node.end_lineno or new_node.lineno) - 1
+        head = lines[a][: _col(lines[a], new_node.col_offset)]
+        tail = lines[b][_col(lines[b], new_node.end_col_offset or 0) :]
+        lines[a : b + 1] = [head + literal + tail]
+    return "".join(lines)
+
+
+def _col(line: str, offset: int) -> int:
+    """ast's column offsets count UTF-8 bytes: the character index in ``line``."""
+    return len(line.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
+
+
+def _segment(lines: list[str], node: ast.Constant) -> str:
+    a, b = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+    start, end = _col(lines[a], node.col_offset), _col(lines[b], node.end_col_offset or 0)
+    if a == b:
+        return lines[a][start:end]
+    return lines[a][start:] + "".join(lines[a + 1 : b]) + lines[b][:end]
+
+
+def doctests_as_they_were(
+    texts: Mapping[str, str],
+    olds: Mapping[str, str | None],
+    renamed: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The Python files of an edit (``texts``) whose docstring examples it changed, with
+    those docstrings as they were (``olds``: each file's text before the edit)."""
+    out: dict[str, str] = {}
+    for rel, text in texts.items():
+        if not rel.endswith(".py"):
+            continue
+        restored = with_old_doctests(olds.get(rel), text, renamed)
+        if restored is not None:
+            out[rel] = restored
+    return out
