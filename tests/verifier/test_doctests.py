@@ -95,3 +95,63 @@ def test_a_fix_with_a_new_doctest_example_passes(tmp_path: Path) -> None:
     assert v.verdict == "pass", v.detail
     assert v.detail.startswith("with your tests: "), v.detail
     assert "with its changes to calc.py: " in v.detail
+
+
+TUTORIAL = """Using calc
+==========
+
+>>> from calc import add
+>>> add(2, 3)
+5
+"""
+
+#: like jsonpointer's tests.py: the tutorial's examples run as a test
+TESTS_PY = """import doctest
+import unittest
+
+
+def load_tests(loader, tests, ignore):
+    tests.addTests(doctest.DocFileSuite("doc/tutorial.rst"))
+    return tests
+"""
+
+
+def test_a_tutorial_run_as_tests_is_the_users_tests_too(tmp_path: Path) -> None:
+    # the code's only test is the tutorial's example: a bug with the example rewritten
+    # to match was verified (the document is no test file by its name)
+    code = "def add(a, b):\n    return a + b\n"
+    root = write_tree(
+        tmp_path / "proj", {"calc.py": code, "doc/tutorial.rst": TUTORIAL, "tests.py": TESTS_PY}
+    )
+    command = f"{PYTEST.replace('-m pytest -q', '-m unittest')} tests"
+    cheat = {
+        "calc.py": code.replace("a + b", "a - b"),
+        "doc/tutorial.rst": TUTORIAL.replace("5\n", "-1\n"),
+    }
+    v = verifier().verify(task_for(root, command), Edit(files=cheat), "m")
+    assert v.verdict == "fail", v.detail
+    assert v.detail.startswith("with your tests (the doctests of doc/tutorial.rst as they were)"), (
+        v.detail
+    )
+    # prose changed around the examples is no change to the tests
+    prose = {"doc/tutorial.rst": TUTORIAL.replace("Using calc", "Using calc, the adder")}
+    v = verifier().verify(task_for(root, command), Edit(files=prose), "m")
+    assert v.verdict == "pass" and not v.detail.startswith("with your tests"), v.detail
+
+
+def test_suites_a_test_module_adds_in_load_tests_run(tmp_path: Path) -> None:
+    # `python -m unittest` ran through pytest when the interpreter has it, and pytest
+    # ignores load_tests: the doctests it adds never ran, and an edit breaking what
+    # only they cover was verified ("1 passed, 0 failed")
+    tests = (
+        "import doctest\nimport unittest\n\nimport calc\n\n\n"
+        "class T(unittest.TestCase):\n    def test_other(self):\n        self.assertTrue(calc)\n\n\n"
+        "def load_tests(loader, tests, ignore):\n"
+        "    tests.addTests(doctest.DocTestSuite(calc))\n    return tests\n"
+    )
+    root = write_tree(tmp_path / "proj", {"calc.py": CALC, "test_calc.py": tests})
+    command = PYTEST.replace("-m pytest -q", "-m unittest")
+    broken = {"calc.py": CALC.replace("return a + b", "return a - b")}
+    v = verifier().verify(task_for(root, command), Edit(files=broken), "m")
+    assert v.verdict == "fail", v.detail
+    assert "calc.add" in v.detail and "expected 2, got 0" in v.detail, v.detail

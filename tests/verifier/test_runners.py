@@ -112,7 +112,10 @@ def test_runner_flags() -> None:
 
 
 def test_unittest_runs_through_pytest_when_it_can(tmp_path: Path) -> None:
-    plan = plan_command("python3 -m unittest discover -s tests -p 'check_*.py'", "/out")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "check_a.py").write_text("import unittest\n")
+    command = "python3 -m unittest discover -s tests -p 'check_*.py'"
+    plan = plan_command(command, "/out", tmp_path)
     assert plan.runner == "unittest" and plan.argv[:2] == ("/bin/sh", "-c")
     script = plan.argv[2]
     assert "python3 -c 'import pytest'" in script  # decided inside the sandbox
@@ -121,6 +124,13 @@ def test_unittest_runs_through_pytest_when_it_can(tmp_path: Path) -> None:
     assert [r[0] for r in plan.reports] == ["junit", "unittest"]
     named = plan_command("python3 -m unittest tests.test_calc", "/out")
     assert "pytest" not in named.argv[2] and named.argv[2].endswith("-v")
+    # a test module (or a test package's __init__.py) that defines load_tests adds
+    # suites pytest never runs (a DocFileSuite, a DocTestSuite): unittest runs them
+    (tmp_path / "tests" / "__init__.py").write_text(
+        "import doctest\n\ndef load_tests(loader, tests, pattern):\n    return tests\n"
+    )
+    plain = plan_command(command, "/out", tmp_path)
+    assert "pytest" not in plain.argv[2] and plain.argv[2].endswith("-v")
 
 
 def test_npm_test_reads_the_script(tmp_path: Path) -> None:

@@ -115,3 +115,34 @@ def detect_test_command(root: str | os.PathLike[str]) -> str | None:
     if _make_test_target(root):
         return "make test"
     return None
+
+
+def uses_load_tests(root: Path | None, start: str, pattern: str, limit: int = 2000) -> bool:
+    """Whether a module unittest's discovery loads from ``start`` (``pattern``, and the
+    packages' ``__init__.py``) defines ``load_tests``: the suites it adds (a
+    ``DocFileSuite``, a ``DocTestSuite``) run under unittest only, never under pytest.
+    Too many files to look at counts as yes; no ``root`` (no workspace) as no."""
+    if root is None:
+        return False
+    from fnmatch import fnmatchcase
+
+    seen = 0
+    for folder, dirs, files in os.walk(root / start):
+        dirs[:] = [
+            d for d in dirs if not d.startswith(".") and d not in ("node_modules", "venv", "env")
+        ]
+        for name in files:
+            if not name.endswith(".py") or not (
+                name == "__init__.py" or fnmatchcase(name, pattern)
+            ):
+                continue
+            seen += 1
+            if seen > limit:
+                return True
+            try:
+                text = (Path(folder) / name).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if re.search(r"^\s*def load_tests\(", text, re.MULTILINE):
+                return True
+    return False

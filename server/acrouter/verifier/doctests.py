@@ -11,6 +11,9 @@ that had some is first judged with those docstrings as they were
 doctests does not matter: with the old docstrings put back the code is the same code.
 
 Examples added to a docstring that had none are new tests, judged in the whole run.
+The same holds for a document with examples (``doc/tutorial.rst`` run by
+``DocFileSuite``, a ``test*.txt`` pytest collects): one whose examples the edit changed
+is put back whole for the first judgement.
 """
 
 from __future__ import annotations
@@ -107,18 +110,46 @@ def _segment(lines: list[str], node: ast.Constant) -> str:
     return lines[a][start:] + "".join(lines[a + 1 : b]) + lines[b][:end]
 
 
+#: documents whose examples doctest files run (``DocFileSuite``, ``--doctest-glob``)
+DOC_SUFFIXES = (".txt", ".rst", ".md")
+
+
+def doc_examples_changed(
+    old: str | None, new: str, renamed: Mapping[str, str] | None = None
+) -> bool:
+    """Whether the edit changed the examples of a document that had some (a tutorial run
+    by ``DocFileSuite`` or ``pytest --doctest-glob``), a rename across code and tests
+    aside."""
+    if not old:
+        return False
+    parser = doctest.DocTestParser()
+    try:
+        before = [(e.source, e.want) for e in parser.get_examples(old)]
+        after = [(e.source, e.want) for e in parser.get_examples(new)]
+    except ValueError:  # a malformed example: compare the texts
+        return old != new
+    sigma = renamed or {}
+    renamed_before = [(renamed_text(s, sigma), renamed_text(w, sigma)) for s, w in before]
+    return bool(before) and after not in (before, renamed_before)
+
+
 def doctests_as_they_were(
     texts: Mapping[str, str],
     olds: Mapping[str, str | None],
     renamed: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The Python files of an edit (``texts``) whose docstring examples it changed, with
-    those docstrings as they were (``olds``: each file's text before the edit)."""
+    """The files of an edit (``texts``) whose doctest examples it changed, with those as
+    they were (``olds``: each file's text before the edit): a Python file's docstrings,
+    or a whole document (:data:`DOC_SUFFIXES`)."""
     out: dict[str, str] = {}
     for rel, text in texts.items():
-        if not rel.endswith(".py"):
-            continue
-        restored = with_old_doctests(olds.get(rel), text, renamed)
-        if restored is not None:
-            out[rel] = restored
+        old = olds.get(rel)
+        if rel.endswith(".py"):
+            restored = with_old_doctests(old, text, renamed)
+            if restored is not None:
+                out[rel] = restored
+        elif (
+            rel.lower().endswith(DOC_SUFFIXES) and old and doc_examples_changed(old, text, renamed)
+        ):
+            out[rel] = old
     return out

@@ -31,7 +31,7 @@ from .commandline import (
     runner_of,
     simple_command_spans,
 )
-from .detection import package_script
+from .detection import package_script, uses_load_tests
 from .reports import NODE_REPORTER
 
 log = logging.getLogger(__name__)
@@ -72,10 +72,11 @@ class TestPlan:
         return self.argv[0]
 
 
-def _unittest_to_pytest(args: tuple[str, ...]) -> list[str] | None:
+def _unittest_to_pytest(args: tuple[str, ...], root: Path | None) -> list[str] | None:
     """pytest arguments that collect what ``python -m unittest ARGS`` runs (its
     discovery: TestCase classes in ``test*.py``), or None for forms we do not map
-    (module or test names)."""
+    (module or test names), and where a test module defines ``load_tests`` (pytest
+    ignores it, and the suites it adds would never run)."""
     rest = list(args)
     if rest and rest[0] == "discover":
         rest = rest[1:]
@@ -105,6 +106,8 @@ def _unittest_to_pytest(args: tuple[str, ...]) -> list[str] | None:
         start = positional[0]
         if len(positional) > 1:
             pattern = positional[1]
+    if uses_load_tests(root, start, pattern):
+        return None
     return [
         "-o",
         f"python_files={pattern}",
@@ -350,7 +353,7 @@ class _Planner:
         self.capture = f"{self.out}/output.log"
         verbose = [*seg.tokens, *([] if "-v" in args or "--verbose" in args else ["-v"])]
         self.reports.append(("unittest", self.capture))
-        mapped = _unittest_to_pytest(args)
+        mapped = _unittest_to_pytest(args, self.root)
         if mapped is None:
             return setup + shlex.join(verbose)
         self.reports.insert(0, ("junit", f"{self.out}/report.xml"))

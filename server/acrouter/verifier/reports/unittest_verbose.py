@@ -8,6 +8,8 @@ import re
 from .common import FAILED, PASSED, SKIPPED, Builder, Report, read_report
 
 _UT_START = re.compile(r"^(\S+) \(([\w.]+)\)")
+#: a doctest's own line (after its description: a file's path for ``DocFileSuite``)
+_UT_DOCTEST = re.compile(r"^Doctest: (\S+)")
 _UT_RESULT = re.compile(r"\.\.\. (ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)\s*$")
 _UT_FAILHDR = re.compile(r"^(FAIL|ERROR): (\S+) \(([\w.]+)\)")
 #: the result on a line of its own: what the test wrote to stderr (a warning, a log
@@ -31,9 +33,11 @@ def parse_unittest(path: str | os.PathLike[str], root: str | None = None) -> Rep
     result: str | None = None
     for line in text.splitlines():
         m = _UT_START.match(line)
-        if m or _UT_END.match(line):
+        d = _UT_DOCTEST.match(line) if pending is None else None
+        if m or d or _UT_END.match(line):
             _add(out, pending, result)
-            pending, result = (_ut_id(m.group(1), m.group(2)) if m else None), None
+            pending = _ut_id(m.group(1), m.group(2)) if m else d.group(1) if d else None
+            result = None
         r = _UT_RESULT.search(line) if pending else None
         if r:
             _add(out, pending, r.group(1))
@@ -77,12 +81,36 @@ def _ut_messages(text: str, out: Builder) -> None:
         if not head:
             continue
         f = _UT_FAILHDR.match(head[0])
+        d = _UT_DOCTEST.match(head[1]) if len(head) > 1 else None
+        if not f and d and d.group(1) in out.outcomes:  # a document's doctest
+            out.messages[d.group(1)] = _doctest_message(head) or "a doctest failed"
         if not f:
             continue
         test_id = _ut_id(f.group(2), f.group(3))
         body = [ln for ln in head[1:] if ln.strip() and not ln.startswith("-" * 10)]
         last = next((ln for ln in reversed(body) if not ln.startswith(" ")), None)
         if last and test_id in out.outcomes:
-            out.messages[test_id] = last.strip()[:200]
+            out.messages[test_id] = (_doctest_message(head) or last.strip())[:200]
         if "._FailedTest" in f.group(3):  # a module that could not be imported
             out.broken[test_id] = out.messages.get(test_id) or "the test module failed to import"
+
+
+def _doctest_message(lines: list[str]) -> str | None:
+    """'add(2, 3): expected 5, got -1' from a doctest's failure report, else None."""
+    try:
+        k = lines.index("Failed example:")
+    except ValueError:
+        return None
+
+    def after(label: str) -> str:
+        i = lines.index(label, k) if label in lines[k:] else -1
+        return lines[i + 1].strip() if 0 <= i < len(lines) - 1 else ""
+
+    example = lines[k + 1].strip() if k + 1 < len(lines) else ""
+    if "Exception raised:" in lines[k:]:
+        raised = [
+            ln.strip() for ln in lines[lines.index("Exception raised:", k) + 1 :] if ln.strip()
+        ]
+        return f"{example}: raised {raised[-1] if raised else 'an exception'}"[:200]
+    got = after("Got:") or ("nothing" if "Got nothing" in lines[k:] else "")
+    return f"{example}: expected {after('Expected:')}, got {got}"[:200]
