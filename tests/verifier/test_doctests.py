@@ -155,3 +155,22 @@ def test_suites_a_test_module_adds_in_load_tests_run(tmp_path: Path) -> None:
     v = verifier().verify(task_for(root, command), Edit(files=broken), "m")
     assert v.verdict == "fail", v.detail
     assert "calc.add" in v.detail and "expected 2, got 0" in v.detail, v.detail
+
+
+def test_a_renamed_functions_doctest_is_still_the_users(tmp_path: Path) -> None:
+    # add renamed to plus across code and tests: the docstring is found under the new
+    # name, and one whose examples changed beyond the renaming is put back, renamed
+    sigma = {"add": "plus"}
+    renamed = CALC.replace("add", "plus")
+    assert with_old_doctests(CALC, renamed, sigma) is None
+    hollowed = renamed.replace("    >>> plus(2, 3)\n    5\n", "    >>> 1\n    1\n")
+    assert with_old_doctests(CALC, hollowed, sigma) == renamed
+    # end to end: broken, renamed, its doctest (its only test) hollowed -> not verified
+    root, command = _project(tmp_path)
+    edit = {
+        "calc.py": hollowed.replace("return a + b", "return a - b").replace(
+            ">>> plus(1, 1)\n2\n", ">>> 2\n2\n"
+        )
+    }
+    v = verifier().verify(task_for(root, command, text="Rename add to plus"), Edit(files=edit), "m")
+    assert v.verdict == "fail", v.detail

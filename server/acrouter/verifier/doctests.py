@@ -67,7 +67,9 @@ def with_old_doctests(
     """``new`` with the docstrings whose examples the edit changed put back as they were
     in ``old`` (by the qualified name of what they document), or None when no example
     of ``old`` changed.  ``renamed``: names the edit renamed across code and tests
-    (:mod:`.renames`); examples that changed only by that renaming did not change."""
+    (:mod:`.renames`): a renamed function's docstring is found under its new name,
+    examples that changed only by the renaming did not change, and one put back is
+    renamed the same way."""
     if not old:
         return None
     before, after = _docstrings(old), _docstrings(new)
@@ -80,16 +82,18 @@ def with_old_doctests(
     def as_renamed(examples: Examples) -> Examples:
         return tuple((renamed_text(s, sigma), renamed_text(w, sigma)) for s, w in examples)
 
+    # what a docstring documents keeps its name, or takes its new one in a rename
+    pairs = [(before[name], after.get(renamed_text(name, sigma))) for name in before]
     changed = [
-        (after[name][0], before[name][0])
-        for name in before
-        if name in after and after[name][1] not in (before[name][1], as_renamed(before[name][1]))
+        (now[0], was[0])
+        for was, now in pairs
+        if now is not None and now[1] not in (was[1], as_renamed(was[1]))
     ]
     if not changed:  # (examples removed altogether: their tests no longer run, which the
         return None  # comparison of the runs reports)
     # from the end of the file, so that earlier positions stay valid
     for new_node, old_node in sorted(changed, key=lambda p: p[0].lineno, reverse=True):
-        literal = _segment(old_lines, old_node)
+        literal = renamed_text(_segment(old_lines, old_node), sigma)  # as the user's, renamed
         a, b = new_node.lineno - 1, (new_node.end_lineno or new_node.lineno) - 1
         head = lines[a][: _col(lines[a], new_node.col_offset)]
         tail = lines[b][_col(lines[b], new_node.end_col_offset or 0) :]
