@@ -22,7 +22,10 @@ the renamed tests are the old ones, name for name:
   renaming cannot make a test call something it did not call before;
 - neither name is a builtin, a ``unittest.TestCase`` attribute or a dunder: where a test
   names such a thing it means Python's or the harness's, not the code's (renaming
-  ``assertEqual`` would change how it checks).
+  ``assertEqual`` would change how it checks);
+- the test file has no star import: ``from calc import *`` then ``from operator import
+  *`` gives the tests an ``add`` that is not the code's, so a rename to ``add`` would
+  test ``operator.add``.
 
 A string is never renamed: a test that names ``"add"`` in a string (``getattr``, an
 expected message) is a change to what it checks.
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import builtins
 import io
+import itertools
 import keyword
 import re
 import tokenize
@@ -41,6 +45,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from ..definitions import defined_names, is_python
+from .reports import FAILED, PASSED, SKIPPED
 from .testrun import TestRun
 
 #: names a test means as Python's or the harness's, whatever the code defines
@@ -97,6 +102,10 @@ def renaming(old: str, new: str, gone: set[str], made: set[str]) -> dict[str, st
                 return None
     if len(set(sigma.values())) != len(sigma):
         return None
+    if any(
+        x == (tokenize.NAME, "import") and y == (tokenize.OP, "*") for x, y in itertools.pairwise(a)
+    ):
+        return None  # a star import: a name may come from another module than the code
     old_names = {s for t, s in a if t == tokenize.NAME}
     if any(target in old_names for target in sigma.values()):
         return None  # two names would become one
@@ -142,15 +151,34 @@ def renames_in_tests(
 def with_old_names(run: TestRun, renamed: Mapping[str, str]) -> TestRun:
     """``run`` (with the edit) with its test ids named as before the rename: a test named
     after what it tests (a doctest, ``pkg.mod.add``) is the same test under the new name,
-    not one that stopped running.  Whole words only: ``test_add`` stays."""
+    not one that stopped running.  Whole words only: ``test_add`` stays.  Two tests
+    named alike this way (``calc.plus``'s doctest and a ``calc.add`` the edit left under
+    an ``if``) are one test with the worse outcome: a pass never hides a failure."""
     back = {new: old for old, new in renamed.items()}
 
     def old(test_id: str) -> str:
         return renamed_text(test_id, back)
 
+    outcomes: dict[str, str] | None = None
+    if run.outcomes is not None:
+        outcomes = {}
+        for k, v in run.outcomes.items():
+            was = outcomes.get(old(k))
+            outcomes[old(k)] = v if was is None else min(was, v, key=_rank)
+    messages: dict[str, str] = {}
+    for k, v in run.messages.items():
+        messages[old(k)] = "; ".join(filter(None, (messages.get(old(k)), v)))
     return attrs.evolve(
         run,
-        outcomes=None if run.outcomes is None else {old(k): v for k, v in run.outcomes.items()},
-        messages={old(k): v for k, v in run.messages.items()},
+        outcomes=outcomes,
+        messages=messages,
         broken={old(k): v for k, v in run.broken.items()},
     )
+
+
+#: outcomes from the worst: of two tests that take one name, the worse one counts
+_RANK = (FAILED, SKIPPED, PASSED)
+
+
+def _rank(outcome: str) -> int:
+    return _RANK.index(outcome) if outcome in _RANK else 0  # (unknown: as a failure)
