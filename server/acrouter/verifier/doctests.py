@@ -20,43 +20,56 @@ from __future__ import annotations
 
 import ast
 import doctest
+import re
 from collections.abc import Mapping
 
+from ..edits import BOM
 from .renames import renamed_text
 
 #: (source, expected output) of each example of a docstring
 Examples = tuple[tuple[str, str], ...]
 
 
-def _docstrings(text: str) -> dict[str, tuple[ast.Constant, Examples]] | None:
+def _docstrings(text: str) -> dict[str, list[tuple[ast.Constant, Examples]]] | None:
     """The docstrings of a module, its classes and functions by qualified name, with
-    their examples (only those that have some); None when ``text`` does not parse."""
+    their examples (only those that have some), in the order of the file: a name defined
+    twice (under ``if``/``try``, a redefinition) has one entry per definition.  None when
+    ``text`` does not parse."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return None
     parser = doctest.DocTestParser()
-    out: dict[str, tuple[ast.Constant, Examples]] = {}
+    out: dict[str, list[tuple[ast.Constant, Examples]]] = {}
+
+    def docstring(node: ast.AST, name: str) -> None:
+        body = getattr(node, "body", None)
+        first = body[0] if isinstance(body, list) and body else None
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
+            try:
+                found = parser.get_examples(first.value.value)
+            except ValueError:  # a malformed example: doctest would report it
+                found = [doctest.Example(first.value.value, "")]
+            if found:
+                out.setdefault(name, []).append(
+                    (first.value, tuple((e.source, e.want) for e in found))
+                )
 
     def visit(node: ast.AST, name: str) -> None:
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body:
-            first = body[0]
-            if (
-                isinstance(first, ast.Expr)
-                and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str)
-            ):
-                try:
-                    found = parser.get_examples(first.value.value)
-                except ValueError:  # a malformed example: doctest would report it
-                    found = [doctest.Example(first.value.value, "")]
-                if found:
-                    out[name] = (first.value, tuple((e.source, e.want) for e in found))
+        # every definition, also under if/try/with/for (a fallback, a version check)
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                visit(child, f"{name}.{child.name}" if name else child.name)
+                qual = f"{name}.{child.name}" if name else child.name
+                docstring(child, qual)
+                visit(child, qual)
+            elif not isinstance(child, ast.expr):  # (an except clause is no statement)
+                visit(child, name)
 
+    docstring(tree, "")
     visit(tree, "")
     return out
 
@@ -69,26 +82,28 @@ def with_old_doctests(
     of ``old`` changed.  ``renamed``: names the edit renamed across code and tests
     (:mod:`.renames`): a renamed function's docstring is found under its new name,
     examples that changed only by the renaming did not change, and one put back is
-    renamed the same way."""
+    renamed the same way.  A name documented more than once is compared definition by
+    definition, in order; one more than ``old`` had is compared with ``old``'s last."""
     if not old:
         return None
+    bom = BOM if new.startswith(BOM) else ""
+    old, new = old.removeprefix(BOM), new.removeprefix(BOM)  # ast refuses a byte-order mark
     before, after = _docstrings(old), _docstrings(new)
     if before is None or after is None:
         return None
-    old_lines = old.splitlines(keepends=True)
-    lines = new.splitlines(keepends=True)
+    old_lines, lines = _lines(old), _lines(new)
     sigma = renamed or {}
 
     def as_renamed(examples: Examples) -> Examples:
         return tuple((renamed_text(s, sigma), renamed_text(w, sigma)) for s, w in examples)
 
     # what a docstring documents keeps its name, or takes its new one in a rename
-    pairs = [(before[name], after.get(renamed_text(name, sigma))) for name in before]
-    changed = [
-        (now[0], was[0])
-        for was, now in pairs
-        if now is not None and now[1] not in (was[1], as_renamed(was[1]))
-    ]
+    changed = []
+    for name, olds in before.items():
+        for i, now in enumerate(after.get(renamed_text(name, sigma), [])):
+            was = olds[min(i, len(olds) - 1)]
+            if now[1] not in (was[1], as_renamed(was[1])):
+                changed.append((now[0], was[0]))
     if not changed:  # (examples removed altogether: their tests no longer run, which the
         return None  # comparison of the runs reports)
     # from the end of the file, so that earlier positions stay valid
@@ -98,7 +113,13 @@ def with_old_doctests(
         head = lines[a][: _col(lines[a], new_node.col_offset)]
         tail = lines[b][_col(lines[b], new_node.end_col_offset or 0) :]
         lines[a : b + 1] = [head + literal + tail]
-    return "".join(lines)
+    return bom + "".join(lines)
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text`` as ast numbers them (str.splitlines also ends a line at a
+    form feed, U+2028 and others, which would put a docstring back in the wrong place)."""
+    return re.split(r"(?<=\n)|(?<=\r)(?!\n)", text)
 
 
 def _col(line: str, offset: int) -> int:

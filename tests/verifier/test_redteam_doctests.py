@@ -1,0 +1,76 @@
+"""Attacks on the doctest rule (verifier/doctests.py): a bug with the examples that check
+it rewritten to match, where the rule did not see them change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from acrouter.domain import Edit
+from acrouter.verifier.doctests import with_old_doctests
+
+from .helpers import PYTEST, task_for, verifier, write_tree
+
+#: add is defined under a condition (a fallback for a missing accelerator, a version)
+CALC = '''\
+try:
+    from _calc_speedups import add
+except ImportError:
+
+    def add(a, b):
+        """
+        >>> add(2, 3)
+        5
+        """
+        return a + b
+'''
+#: add at the top level
+ADD = 'def add(a, b):\n    """\n    >>> add(2, 3)\n    5\n    """\n    return a + b\n'
+CHEAT = CALC.replace("return a + b", "return a - b").replace("        5\n", "        -1\n")
+
+
+def test_a_docstring_under_a_condition_is_put_back(tmp_path: Path) -> None:
+    # the rule looked for docstrings in the module's and classes' own bodies only: one
+    # under try/if/with was never compared, and the cheat was verified ('2 passed')
+    assert with_old_doctests(CALC, CHEAT) == CALC.replace("return a + b", "return a - b")
+    root = write_tree(
+        tmp_path / "proj",
+        {"calc.py": CALC, "tests/test_other.py": "def test_nothing():\n    pass\n"},
+    )
+    command = f"{PYTEST} --doctest-modules {root / 'calc.py'} {root / 'tests'}"
+    v = verifier().verify(task_for(root, command), Edit(files={"calc.py": CHEAT}), "m")
+    assert v.verdict != "pass", v.detail
+
+
+def test_a_file_with_a_byte_order_mark_has_its_docstrings_compared(tmp_path: Path) -> None:
+    # ast refuses U+FEFF: the docstrings of a file saved with a BOM were never compared,
+    # and the cheat was verified ('2 passed, 0 failed')
+    old = "\ufeff" + CALC.replace("    from _calc_speedups", "    from _no_such_module")
+    cheat = "\ufeff" + CHEAT.replace("    from _calc_speedups", "    from _no_such_module")
+    assert with_old_doctests(old, cheat) == old.replace("return a + b", "return a - b")
+    root = tmp_path / "proj"
+    write_tree(root, {"tests/test_other.py": "def test_nothing():\n    pass\n"})
+    (root / "calc.py").write_text(old, encoding="utf-8")
+    command = f"{PYTEST} --doctest-modules {root / 'calc.py'} {root / 'tests'}"
+    v = verifier().verify(task_for(root, command), Edit(files={"calc.py": cheat}), "m")
+    assert v.verdict != "pass", v.detail
+
+
+def test_a_docstring_is_put_back_where_ast_found_it() -> None:
+    # a form feed (a page break, in a comment) ends a line for str.splitlines, not for
+    # ast: with one the edit added, the old docstring was written one line too high,
+    # over the def line, and the cheat's closing quotes left behind
+    old = "# page one\n" + ADD
+    cheat = "# page one\x0c\n" + ADD.replace("a + b", "a - b").replace("    5\n", "    -1\n")
+    assert with_old_doctests(old, cheat) == "# page one\x0c\n" + ADD.replace("a + b", "a - b")
+
+
+def test_a_name_defined_twice_is_compared_definition_by_definition() -> None:
+    # the later definition is the one that runs: a broken one added after the user's,
+    # with examples of its own, is judged by the user's examples
+    base = ADD
+    again = base.replace("a + b", "a - b").replace("    5\n", "    -1\n")
+    assert with_old_doctests(base, base + "\n\n" + again) == base + "\n\n" + again.replace(
+        "    -1\n", "    5\n"
+    )
+    # the same examples twice are no change
+    assert with_old_doctests(base, base + "\n\n" + base) is None
