@@ -74,3 +74,16 @@ def test_a_name_defined_twice_is_compared_definition_by_definition() -> None:
     )
     # the same examples twice are no change
     assert with_old_doctests(base, base + "\n\n" + base) is None
+
+
+def test_a_document_of_examples_of_any_name_is_put_back(tmp_path: Path) -> None:
+    # only .txt/.rst/.md documents were compared: usage.test, run by --doctest-glob
+    # (or a DocFileSuite), broken code with its examples rewritten was verified
+    doc = ">>> from calc import add\n>>> add(2, 3)\n5\n"
+    code = "def add(a, b):\n    return a + b\n"
+    root = write_tree(tmp_path / "proj", {"calc.py": code, "doc/usage.test": doc})
+    command = f"{PYTEST} --doctest-glob=*.test {root / 'doc'}"
+    cheat = {"calc.py": code.replace("a + b", "a - b"), "doc/usage.test": doc.replace("5", "-1")}
+    v = verifier().verify(task_for(root, command), Edit(files=cheat), "m")
+    assert v.verdict != "pass", v.detail
+    assert "usage.test as they were" in v.detail, v.detail

@@ -60,3 +60,27 @@ def test_a_new_name_a_star_import_gives_the_tests_is_no_rename(tmp_path: Path) -
         task_for(root, pytest_cmd(root), kind="refactoring"), Edit(files=broken), "m"
     )
     assert v.verdict != "pass", v.detail
+
+
+def test_a_rename_does_not_reach_into_the_strings_of_a_doctest(tmp_path: Path) -> None:
+    # a doctest checks a string that happens to be the renamed name (a command's name in
+    # a registry): renamed as text, the string and its expected output changed too, and
+    # the examples counted as unchanged by the rename (the test files' rule never renames
+    # a string); the behaviour the doctest checked (names() == ['add']) was gone and the
+    # edit verified ('2 passed, 0 failed')
+    calc = (
+        '"""\n>>> names()\n[\'add\']\n"""\n\n\ndef add(a, b):\n    return a + b\n\n\n'
+        'def names():\n    return ["add"]\n'
+    )
+    test = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+    root = write_tree(tmp_path / "proj", {"calc.py": calc, "tests/test_calc.py": test})
+    command = f"{PYTEST} --doctest-modules {root / 'calc.py'} {root / 'tests'}"
+    renamed_test = test.replace("add", "plus").replace("test_plus", "test_add")
+    edit = {"calc.py": calc.replace("add", "plus"), "tests/test_calc.py": renamed_test}
+    task = task_for(root, command, kind="refactoring")
+    v = verifier().verify(task, Edit(files=edit), "m")
+    assert v.verdict != "pass", v.detail
+    # the rename that leaves the string alone passes
+    fine = calc.replace("def add(", "def plus(")
+    v = verifier().verify(task, Edit(files={**edit, "calc.py": fine}), "m")
+    assert v.verdict == "pass", v.detail

@@ -12,15 +12,20 @@ doctests does not matter: with the old docstrings put back the code is the same 
 
 Examples added to a docstring that had none are new tests, judged in the whole run.
 The same holds for a document with examples (``doc/tutorial.rst`` run by
-``DocFileSuite``, a ``test*.txt`` pytest collects): one whose examples the edit changed
-is put back whole for the first judgement.
+``DocFileSuite``, a ``test*.txt`` pytest collects, a ``usage.test``: any file but a
+Python one): one whose examples the edit changed is put back whole for the first
+judgement.  Docstrings are found under ``if``/``try`` too, a name documented twice
+definition by definition.  A rename across code and tests never renames a string or an
+expected output of an example (:func:`rename_reaches_strings`).
 """
 
 from __future__ import annotations
 
 import ast
 import doctest
+import io
 import re
+import tokenize
 from collections.abc import Mapping
 
 from ..edits import BOM
@@ -135,10 +140,6 @@ def _segment(lines: list[str], node: ast.Constant) -> str:
     return lines[a][start:] + "".join(lines[a + 1 : b]) + lines[b][:end]
 
 
-#: documents whose examples doctest files run (``DocFileSuite``, ``--doctest-glob``)
-DOC_SUFFIXES = (".txt", ".rst", ".md")
-
-
 def doc_examples_changed(
     old: str | None, new: str, renamed: Mapping[str, str] | None = None
 ) -> bool:
@@ -165,7 +166,8 @@ def doctests_as_they_were(
 ) -> dict[str, str]:
     """The files of an edit (``texts``) whose doctest examples it changed, with those as
     they were (``olds``: each file's text before the edit): a Python file's docstrings,
-    or a whole document (:data:`DOC_SUFFIXES`)."""
+    or a whole document: any other file that had examples (``doc/tutorial.rst``,
+    ``usage.test``: ``DocFileSuite`` and ``--doctest-glob`` run files of any name)."""
     out: dict[str, str] = {}
     for rel, text in texts.items():
         old = olds.get(rel)
@@ -173,8 +175,55 @@ def doctests_as_they_were(
             restored = with_old_doctests(old, text, renamed)
             if restored is not None:
                 out[rel] = restored
-        elif (
-            rel.lower().endswith(DOC_SUFFIXES) and old and doc_examples_changed(old, text, renamed)
-        ):
+        elif old and doc_examples_changed(old, text, renamed):
             out[rel] = old
     return out
+
+
+def rename_reaches_strings(
+    texts: Mapping[str, str], olds: Mapping[str, str | None], renamed: Mapping[str, str]
+) -> bool:
+    """Whether the edit's files (``texts``; ``olds`` before it) had an example naming a
+    renamed name in a string or in its expected output, and the edit changed that
+    string or output too.  Renamed as text, such an example checks something else
+    (``names()`` giving ``['plus']``, not ``['add']``), and the test files' rule never
+    renames a string: such a rename is no rename across code and tests."""
+    for rel, text in texts.items():
+        old = olds.get(rel)
+        before, after = _examples(old or "", rel), _examples(text, rel)
+        if before is None or after is None:
+            return old is not None
+        for source, want in before:
+            names_only = _rename_names(source, renamed)
+            as_text = (renamed_text(source, renamed), renamed_text(want, renamed))
+            if as_text != (names_only, want) and (names_only, want) not in after:
+                return True
+    return False
+
+
+def _examples(text: str, rel: str) -> set[tuple[str, str]] | None:
+    """Every example of a file: a Python file's docstrings', or a document's."""
+    if rel.endswith(".py"):
+        found = _docstrings(text.removeprefix(BOM))
+        if found is None:
+            return None
+        return {e for entries in found.values() for _node, ex in entries for e in ex}
+    try:
+        return {(e.source, e.want) for e in doctest.DocTestParser().get_examples(text)}
+    except ValueError:
+        return None
+
+
+def _rename_names(source: str, renamed: Mapping[str, str]) -> str | None:
+    """``source`` with only its names renamed (not its strings or comments)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    lines = source.splitlines(keepends=True)
+    for t in reversed(tokens):
+        if t.type == tokenize.NAME and t.string in renamed:
+            (row, col), (_, end) = t.start, t.end
+            line = lines[row - 1]
+            lines[row - 1] = line[:col] + renamed[t.string] + line[end:]
+    return "".join(lines)

@@ -28,7 +28,7 @@ import attrs
 from ..domain import Task, Verdict
 from .commandline import parse_segment, python_module, runner_of, simple_command_spans
 from .detection import read_text
-from .doctests import doctests_as_they_were
+from .doctests import doctests_as_they_were, rename_reaches_strings
 from .renames import renames_in_tests
 
 if sys.version_info >= (3, 11):
@@ -277,6 +277,8 @@ def touched_tests(
     tests = files_of_the_tests(texts, patterns)
     renamed = renames_in_tests(tests, texts, olds)
     code = {r: t for r, t in texts.items() if r not in set(tests)}
+    if renamed and rename_reaches_strings(code, olds, renamed):
+        renamed = None  # (an example that names it in a string: judged as before)
     return tests, renamed, doctests_as_they_were(code, olds, renamed)
 
 
