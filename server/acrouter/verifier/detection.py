@@ -117,10 +117,16 @@ def detect_test_command(root: str | os.PathLike[str]) -> str | None:
     return None
 
 
+#: a mention of load_tests, or a star import that may bring one
+_LOAD_TESTS = re.compile(r"\bload_tests\b|^\s*from\s+\S+\s+import\s*\(?\s*\*", re.MULTILINE)
+
+
 def uses_load_tests(root: Path | None, start: str, pattern: str, limit: int = 2000) -> bool:
     """Whether a module unittest's discovery loads from ``start`` (``pattern``, and the
-    packages' ``__init__.py``) defines ``load_tests``: the suites it adds (a
+    packages' ``__init__.py``) may have a ``load_tests``: the suites it adds (a
     ``DocFileSuite``, a ``DocTestSuite``) run under unittest only, never under pytest.
+    Any mention of the name counts (``load_tests = _doctests``, ``from suites import
+    load_tests``, ``def load_tests (``), and so does a star import (it may bring one).
     Too many files to look at counts as yes; no ``root`` (no workspace) as no."""
     if root is None:
         return False
@@ -143,6 +149,6 @@ def uses_load_tests(root: Path | None, start: str, pattern: str, limit: int = 20
                 text = (Path(folder) / name).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            if re.search(r"^\s*def load_tests\(", text, re.MULTILINE):
+            if _LOAD_TESTS.search(text):
                 return True
     return False
