@@ -87,3 +87,18 @@ def test_a_document_of_examples_of_any_name_is_put_back(tmp_path: Path) -> None:
     v = verifier().verify(task_for(root, command), Edit(files=cheat), "m")
     assert v.verdict != "pass", v.detail
     assert "usage.test as they were" in v.detail, v.detail
+
+
+def test_examples_in_a_docstring_set_by_assignment_are_put_back(tmp_path: Path) -> None:
+    # doctest runs whatever __doc__ holds; the rule compared docstrings written first in
+    # a body only: add.__doc__ = """...""" rewritten to expect the bug was verified
+    code = 'def add(a, b):\n    return a + b\n\n\nadd.__doc__ = """\n>>> add(2, 3)\n5\n"""\n'
+    cheat = code.replace("a + b", "a - b").replace("\n5\n", "\n-1\n")
+    assert with_old_doctests(code, cheat) == code.replace("a + b", "a - b")
+    root = write_tree(
+        tmp_path / "proj",
+        {"calc.py": code, "tests/test_other.py": "def test_nothing():\n    pass\n"},
+    )
+    command = f"{PYTEST} --doctest-modules {root / 'calc.py'} {root / 'tests'}"
+    v = verifier().verify(task_for(root, command), Edit(files={"calc.py": cheat}), "m")
+    assert v.verdict != "pass", v.detail

@@ -84,3 +84,22 @@ def test_a_rename_does_not_reach_into_the_strings_of_a_doctest(tmp_path: Path) -
     fine = calc.replace("def add(", "def plus(")
     v = verifier().verify(task, Edit(files={**edit, "calc.py": fine}), "m")
     assert v.verdict == "pass", v.detail
+
+
+def test_a_test_the_rename_makes_skip_is_not_a_pass(tmp_path: Path) -> None:
+    # the tests skip when the code lacks "add" (a string: never renamed); renamed plus
+    # and broken, the test was skipped, not run
+    calc = "def add(a, b):\n    return a + b\n"
+    test = (
+        "import pytest\n\nimport calc\n\n\n"
+        '@pytest.mark.skipif(not hasattr(calc, "add"), reason="no add")\n'
+        "def test_add():\n    assert calc.add(2, 3) == 5\n"
+    )
+    root = write_tree(tmp_path / "proj", {"calc.py": calc, "tests/test_calc.py": test})
+    edit = {
+        "calc.py": "def plus(a, b):\n    return a - b\n",
+        "tests/test_calc.py": test.replace("calc.add(", "calc.plus("),
+    }
+    task = task_for(root, pytest_cmd(root), kind="refactoring")
+    v = verifier().verify(task, Edit(files=edit), "m")
+    assert v.verdict != "pass", v.detail

@@ -35,34 +35,32 @@ from .renames import renamed_text
 Examples = tuple[tuple[str, str], ...]
 
 
+#: where the examples of strings other than docstrings are kept (``add.__doc__ = ...``)
+OTHER_STRINGS = "<strings>"
+
+
 def _docstrings(text: str) -> dict[str, list[tuple[ast.Constant, Examples]]] | None:
     """The docstrings of a module, its classes and functions by qualified name, with
     their examples (only those that have some), in the order of the file: a name defined
-    twice (under ``if``/``try``, a redefinition) has one entry per definition.  None when
-    ``text`` does not parse."""
+    twice (under ``if``/``try``, a redefinition) has one entry per definition.  Other
+    strings with examples (doctest runs whatever ``__doc__`` holds: ``add.__doc__ =
+    \"\"\"...\"\"\"``) are under :data:`OTHER_STRINGS`, in order.  None when ``text``
+    does not parse."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return None
-    parser = doctest.DocTestParser()
     out: dict[str, list[tuple[ast.Constant, Examples]]] = {}
+    seen: set[int] = set()
 
     def docstring(node: ast.AST, name: str) -> None:
         body = getattr(node, "body", None)
         first = body[0] if isinstance(body, list) and body else None
-        if (
-            isinstance(first, ast.Expr)
-            and isinstance(first.value, ast.Constant)
-            and isinstance(first.value.value, str)
-        ):
-            try:
-                found = parser.get_examples(first.value.value)
-            except ValueError:  # a malformed example: doctest would report it
-                found = [doctest.Example(first.value.value, "")]
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            seen.add(id(first.value))
+            found = _examples_in(first.value)
             if found:
-                out.setdefault(name, []).append(
-                    (first.value, tuple((e.source, e.want) for e in found))
-                )
+                out.setdefault(name, []).append((first.value, found))
 
     def visit(node: ast.AST, name: str) -> None:
         # every definition, also under if/try/with/for (a fallback, a version check)
@@ -76,7 +74,25 @@ def _docstrings(text: str) -> dict[str, list[tuple[ast.Constant, Examples]]] | N
 
     docstring(tree, "")
     visit(tree, "")
+    in_fstrings = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+    for node in sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Constant)),
+        key=lambda n: (n.lineno, n.col_offset),
+    ):
+        found = () if id(node) in seen | in_fstrings else _examples_in(node)
+        if found:
+            out.setdefault(OTHER_STRINGS, []).append((node, found))
     return out
+
+
+def _examples_in(node: ast.Constant) -> Examples:
+    if not isinstance(node.value, str):
+        return ()
+    try:
+        found = doctest.DocTestParser().get_examples(node.value)
+    except ValueError:  # a malformed example: doctest would report it
+        found = [doctest.Example(node.value, "")]
+    return tuple((e.source, e.want) for e in found)
 
 
 def with_old_doctests(
