@@ -16,6 +16,7 @@ lies in a test folder, or configures a test runner.
 from __future__ import annotations
 
 import configparser
+import itertools
 import os
 import re
 import sys
@@ -109,7 +110,44 @@ def command_patterns(
                 out += [f"{folder}/{p}" for p in patterns]
         elif runner_of(seg.tokens) == "pytest":
             out += pytest_patterns(seg.tokens, folder, root, buffers)
+            out += _named_test_files(seg.tokens, folder, root, buffers or {})
     return tuple(dict.fromkeys(out))
+
+
+#: pytest options whose value is the next word
+_VALUED = frozenset({"-o", "--override-ini", "-c", "-k", "-m", "-p", "--rootdir", "--confcutdir"})
+#: a file that defines tests pytest or unittest would run
+_DEFINES_TESTS = re.compile(
+    r"^\s*(?:async\s+)?def\s+test|^\s*class\s+Test|\bTestCase\b", re.MULTILINE
+)
+
+
+def _named_test_files(
+    tokens: tuple[str, ...], folder: str | None, root: Path | None, buffers: Mapping[str, str]
+) -> list[str]:
+    """The files a pytest command names (``pytest checks.py``, ``checks.py::test_add``):
+    pytest collects a file it is given whatever its name.  A code file named for its
+    doctests (``--doctest-modules calc.py``) is not one of them unless it defines tests
+    too.  As patterns for :func:`is_test_file` (their paths from the workspace)."""
+    if root is None or folder is None:
+        return []
+    doctests = "--doctest-modules" in tokens
+    out: list[str] = []
+    for before, tok in itertools.pairwise(tokens):
+        name = tok.split("::")[0]
+        if tok.startswith("-") or before in _VALUED or not name.endswith(".py"):
+            continue
+        path = Path(os.path.normpath(root / folder / name))
+        try:
+            rel = path.relative_to(root).as_posix()
+        except ValueError:
+            continue
+        if rel not in buffers and not path.is_file():
+            continue
+        text = buffers.get(rel) or read_text(path)
+        if not doctests or _DEFINES_TESTS.search(text):
+            out.append(re.sub(r"([*?\[])", r"[\1]", rel))
+    return out
 
 
 #: where pytest reads its ``python_files`` from: file -> section
