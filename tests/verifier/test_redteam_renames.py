@@ -103,3 +103,26 @@ def test_a_test_the_rename_makes_skip_is_not_a_pass(tmp_path: Path) -> None:
     task = task_for(root, pytest_cmd(root), kind="refactoring")
     v = verifier().verify(task, Edit(files=edit), "m")
     assert v.verdict != "pass", v.detail
+
+
+def test_a_renamed_parameter_is_no_rename(tmp_path: Path) -> None:
+    # a test's parameter is a fixture pytest finds by its name, never the code's name:
+    # renamed (the code renamed a variable of that name), the test asked for another
+    # fixture, one with an input the broken code gets right (double(0) == 0)
+    calc = "sample = 3\n\n\ndef double(x):\n    return 2 * x\n"
+    conftest = (
+        "import pytest\n\n\n@pytest.fixture\ndef sample():\n    return 3\n\n\n"
+        "@pytest.fixture\ndef empty():\n    return 0\n"
+    )
+    test = "import calc\n\n\ndef test_double(sample):\n    assert calc.double(sample) == 2 * sample\n"
+    root = write_tree(
+        tmp_path / "proj",
+        {"calc.py": calc, "tests/conftest.py": conftest, "tests/test_calc.py": test},
+    )
+    edit = {
+        "calc.py": calc.replace("sample", "empty").replace("2 * x", "x * x"),
+        "tests/test_calc.py": test.replace("sample", "empty"),
+    }
+    task = task_for(root, pytest_cmd(root), kind="refactoring")
+    v = verifier().verify(task, Edit(files=edit), "m")
+    assert v.verdict != "pass", v.detail

@@ -23,6 +23,8 @@ the renamed tests are the old ones, name for name:
 - neither name is a builtin, a ``unittest.TestCase`` attribute or a dunder: where a test
   names such a thing it means Python's or the harness's, not the code's (renaming
   ``assertEqual`` would change how it checks);
+- no renamed name is a parameter or a keyword argument in the test file (pytest finds a
+  test's fixtures by their parameters' names: renamed, the test asks for another one);
 - the test file has no star import: ``from calc import *`` then ``from operator import
   *`` gives the tests an ``add`` that is not the code's, so a rename to ``add`` would
   test ``operator.add``.
@@ -33,6 +35,7 @@ expected message) is a change to what it checks.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import io
 import itertools
@@ -100,7 +103,8 @@ def renaming(old: str, new: str, gone: set[str], made: set[str]) -> dict[str, st
                 return None
             if sigma.setdefault(sa, sb) != sb:
                 return None
-    if len(set(sigma.values())) != len(sigma):
+    passed = _passed_by_name(old)
+    if len(set(sigma.values())) != len(sigma) or passed is None or set(sigma) & passed:
         return None
     if any(
         x == (tokenize.NAME, "import") and y == (tokenize.OP, "*") for x, y in itertools.pairwise(a)
@@ -113,6 +117,19 @@ def renaming(old: str, new: str, gone: set[str], made: set[str]) -> dict[str, st
         if ca != cb and renamed_text(ca, sigma) != cb:
             return None
     return sigma
+
+
+def _passed_by_name(text: str) -> set[str] | None:
+    """The names of a test file's parameters and keyword arguments: a test's parameter is
+    a fixture pytest finds by its name, a keyword goes to whatever is called (a fixture,
+    ``pytest.raises``): renamed, they would ask for something else, not the code's.
+    None when the file does not parse."""
+    try:
+        tree = ast.parse(text.removeprefix("\ufeff"))
+    except (SyntaxError, ValueError):
+        return None
+    args = {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
+    return args | {n.arg for n in ast.walk(tree) if isinstance(n, ast.keyword) and n.arg}
 
 
 def renamed_text(text: str, sigma: Mapping[str, str]) -> str:
