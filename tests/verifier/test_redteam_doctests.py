@@ -102,3 +102,21 @@ def test_examples_in_a_docstring_set_by_assignment_are_put_back(tmp_path: Path) 
     command = f"{PYTEST} --doctest-modules {root / 'calc.py'} {root / 'tests'}"
     v = verifier().verify(task_for(root, command), Edit(files={"calc.py": cheat}), "m")
     assert v.verdict != "pass", v.detail
+
+
+def test_a_docstring_rewritten_at_run_time_is_not_verified(tmp_path: Path) -> None:
+    # the docstring's text is the user's, but the code the edit adds rewrites it when the
+    # module loads, so the doctest expects the bug: verified before ('2 passed')
+    code = 'def add(a, b):\n    """\n    >>> add(2, 3)\n    5\n    """\n    return a + b\n'
+    root = write_tree(
+        tmp_path / "proj",
+        {"calc.py": code, "tests/test_other.py": "def test_nothing():\n    pass\n"},
+    )
+    command = f"{PYTEST} --doctest-modules {root / 'calc.py'} {root / 'tests'}"
+    for rewrite in (
+        'add.__doc__ = add.__doc__.replace("5", "-1")\n',
+        'setattr(add, "__doc__", add.__doc__.replace("5", "-1"))\n',
+    ):
+        cheat = code.replace("a + b", "a - b") + "\n\n" + rewrite
+        v = verifier().verify(task_for(root, command), Edit(files={"calc.py": cheat}), "m")
+        assert v.verdict != "pass", v.detail

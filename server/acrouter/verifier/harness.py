@@ -20,7 +20,8 @@ bound to one of their objects (``tc = unittest.TestCase``), ``__builtins__``,
 one of those modules put into or taken out of ``sys.modules`` (``sys.modules["pytest"]
 = fake``) or ``mock.patch("builtins.x")``; the names of the runner's result protocol
 (``addSuccess``, ``startTest``, ``TestResult``, ...), ``load_tests``, pytest's hook
-names, ``_pytest``, ``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``.  JavaScript and TypeScript
+names, ``_pytest``, ``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``; an assignment to, or
+``setattr`` of, ``__doc__`` or ``__test__`` (doctest runs what they hold then).  JavaScript and TypeScript
 files are read by ``harness_js``: a runner's globals assigned or a runner loaded, node's
 ``assert`` or another assertion library changed, ``Object.prototype``, the module
 loader; and by ``harness_jest``: jest's and vitest's own objects, their report, the
@@ -84,6 +85,10 @@ HARNESS_NAMES = frozenset(
         "PYTEST_ADDOPTS",
     }
 )
+
+#: what doctest reads its examples from: changed at run time, the examples it runs are
+#: not the docstrings the doctest rule (``doctests``) compares
+DOCTEST_NAMES = frozenset({"__doc__", "__test__"})
 
 
 def _chain_root(node: ast.expr) -> str | None:
@@ -225,6 +230,8 @@ class _Finder(ast.NodeVisitor):
                 self._target(t)
         elif isinstance(target, (ast.Attribute, ast.Subscript)) and self._reaches(target):
             self.found[f"changes {_unparse(target)}"] += 1
+        elif getattr(target, "attr", getattr(target, "id", None)) in DOCTEST_NAMES:
+            self.found[f"changes {_unparse(target)}"] += 1  # the doctests doctest runs
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
@@ -265,6 +272,9 @@ class _Finder(ast.NodeVisitor):
             and self._reaches(node.args[0])
         ):
             self.found[f"{name}({_unparse(node.args[0])}, ...)"] += 1
+        key = node.args[1] if name in ("setattr", "delattr") and len(node.args) > 1 else None
+        if isinstance(key, ast.Constant) and key.value in DOCTEST_NAMES:  # setattr(f, "__doc__", .)
+            self.found[f"{name}({_unparse(node.args[0])}, {key.value!r}, ...)"] += 1
         if (
             name in ("__setattr__", "__delattr__")
             and isinstance(func, ast.Attribute)
