@@ -37,6 +37,13 @@ from .helpers import CALC, CALC_FIXED, TEST_CALC, pytest_cmd, task_for, verifier
         "vitest.config.mts",
         "calc_test.go",
         "test/index.js",
+        "src/components/__snapshots__/Button.test.js.snap",
+        "src/Button.snap",
+        "pkg/testdata/golden.json",
+        "fixtures/users.json",
+        "src/__fixtures__/input.md",
+        "guide/test_usage.txt",
+        "out.approved.txt",
     ],
 )
 def test_what_belongs_to_the_tests(rel: str) -> None:
@@ -165,3 +172,29 @@ def test_an_edit_of_tests_only_is_judged_without_running_the_unchanged_code_agai
     assert v.verdict == "fail" and "set aside" in v.detail, v.detail
     # with the tests set aside nothing changed: the run without the edit is that run
     assert log.read_text().count("run") == 1
+
+
+GOLDEN_TEST = """\
+from pathlib import Path
+
+from calc import add
+
+
+def test_add_matches_the_golden_file():
+    expected = (Path(__file__).parent.parent / "testdata" / "add.txt").read_text()
+    assert str(add(2, 3)) == expected.strip()
+"""
+
+
+def test_a_break_with_its_golden_file_rewritten_to_match_is_not_verified(tmp_path: Path) -> None:
+    # what the tests compare against (Go's testdata/, jest's __snapshots__/) is the tests'
+    # too: before, the golden file was code, and an edit breaking add and writing its
+    # wrong output there was verified ("1 passed, 0 failed")
+    root = write_tree(
+        tmp_path / "proj",
+        {"calc.py": CALC_FIXED, "tests/test_golden.py": GOLDEN_TEST, "testdata/add.txt": "5\n"},
+    )
+    edit = Edit(files={"calc.py": CALC_FIXED.replace("a + b", "a - b"), "testdata/add.txt": "-1\n"})
+    v = verifier().verify(task_for(root, pytest_cmd(root)), edit, "m")
+    assert v.verdict == "fail", v.detail
+    assert v.detail.startswith("with your tests (the edit's changes to testdata/add.txt set aside)")

@@ -37,8 +37,22 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-#: folders whose files are the tests' (fixtures, helpers, data, the tests themselves)
-TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs"})
+#: folders whose files are the tests' (fixtures, helpers, data, the tests themselves,
+#: what they compare against: jest's and syrupy's snapshots, Go's testdata)
+TEST_DIRS = frozenset(
+    {
+        "test",
+        "tests",
+        "testing",
+        "__tests__",
+        "spec",
+        "specs",
+        "__snapshots__",
+        "__fixtures__",
+        "fixtures",
+        "testdata",
+    }
+)
 #: files that configure a test runner, or how the tests are run
 CONFIG_FILES = frozenset(
     {
@@ -61,7 +75,7 @@ CONFIG_FILES = frozenset(
 _CONFIG_RE = re.compile(r"^(jest|vitest|karma|ava|playwright)\.config\.[a-z]+$")
 _TEST_NAME_RE = re.compile(
     r"^(test_.*\.py|.*_test\.py|tests?\.py|.*_tests\.py|.*_test\.go"
-    r"|.*\.(test|spec)\.(js|jsx|ts|tsx|mjs|cjs|mts|cts))$"
+    r"|.*\.(test|spec)\.(js|jsx|ts|tsx|mjs|cjs|mts|cts)|.*\.snap|.*\.approved\.\w+|test.*\.txt)$"
 )
 
 
