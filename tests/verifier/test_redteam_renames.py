@@ -114,7 +114,9 @@ def test_a_renamed_parameter_is_no_rename(tmp_path: Path) -> None:
         "import pytest\n\n\n@pytest.fixture\ndef sample():\n    return 3\n\n\n"
         "@pytest.fixture\ndef empty():\n    return 0\n"
     )
-    test = "import calc\n\n\ndef test_double(sample):\n    assert calc.double(sample) == 2 * sample\n"
+    test = (
+        "import calc\n\n\ndef test_double(sample):\n    assert calc.double(sample) == 2 * sample\n"
+    )
     root = write_tree(
         tmp_path / "proj",
         {"calc.py": calc, "tests/conftest.py": conftest, "tests/test_calc.py": test},

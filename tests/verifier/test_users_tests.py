@@ -198,3 +198,30 @@ def test_a_break_with_its_golden_file_rewritten_to_match_is_not_verified(tmp_pat
     v = verifier().verify(task_for(root, pytest_cmd(root)), edit, "m")
     assert v.verdict == "fail", v.detail
     assert v.detail.startswith("with your tests (the edit's changes to testdata/add.txt set aside)")
+
+
+@pytest.mark.parametrize(
+    ("files", "command", "changed"),
+    [
+        ({"Makefile": "test:\n\t{pytest}\n"}, "make test", ("Makefile", "test:\n\ttrue\n")),
+        (
+            {"ci/run_tests.sh": "#!/bin/sh\nexec {pytest}\n"},
+            "sh ci/run_tests.sh",
+            ("ci/run_tests.sh", "#!/bin/sh\nexit 0\n"),
+        ),
+    ],
+)
+def test_what_runs_the_tests_is_the_tests(
+    tmp_path: Path, files: dict[str, str], command: str, changed: tuple[str, str]
+) -> None:
+    # `make test` or a script of the project's: an edit that breaks the code and makes
+    # the recipe a no-op was a (weak) verified pass
+    root = tmp_path / "proj"
+    pytest_line = pytest_cmd(root)
+    tree = {"calc.py": CALC_FIXED, "tests/test_calc.py": TEST_CALC}
+    tree.update({k: v.format(pytest=pytest_line) for k, v in files.items()})
+    write_tree(root, tree)
+    edit = Edit(files={"calc.py": CALC_FIXED.replace("a + b", "a - b"), changed[0]: changed[1]})
+    v = verifier().verify(task_for(root, command), edit, "m")
+    assert v.verdict == "fail", v.detail
+    assert v.detail.startswith(f"with your tests (the edit's changes to {changed[0]} set aside)")

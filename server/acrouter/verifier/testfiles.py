@@ -70,6 +70,13 @@ CONFIG_FILES = frozenset(
         ".mocharc.yml",
         ".mocharc.yaml",
         ".taprc",
+        # what runs the tests when the command is `make test`, `just test`, `task test`
+        "makefile",
+        "gnumakefile",
+        "justfile",
+        ".justfile",
+        "taskfile.yml",
+        "taskfile.yaml",
     }
 )
 _CONFIG_RE = re.compile(r"^(jest|vitest|karma|ava|playwright)\.config\.[a-z]+$")
@@ -116,6 +123,7 @@ def command_patterns(
         if seg.tokens[0] in ("cd", "pushd"):
             folder = _moved(folder, seg.tokens[1:], root)
             continue
+        out += _script_of(seg.tokens, folder, root)
         module, _py, after = python_module(seg.tokens)
         if module == "unittest":
             patterns = _unittest_patterns(seg.tokens[after:])
@@ -126,6 +134,24 @@ def command_patterns(
             out += pytest_patterns(seg.tokens, folder, root, buffers)
             out += _named_test_files(seg.tokens, folder, root, buffers or {})
     return tuple(dict.fromkeys(out))
+
+
+def _script_of(tokens: tuple[str, ...], folder: str | None, root: Path | None) -> list[str]:
+    """The workspace's script a command runs (``./run_tests.sh``, ``bash ci/test.sh``):
+    whatever it does is how the tests run.  Its path from the workspace, as a pattern."""
+    if root is None or folder is None:
+        return []
+    prog = (
+        tokens[1] if tokens[0] in ("sh", "bash", "zsh", "dash") and len(tokens) > 1 else tokens[0]
+    )
+    if "/" not in prog or prog.startswith("-"):
+        return []
+    path = Path(os.path.normpath(root / folder / prog))
+    try:
+        rel = path.relative_to(root).as_posix()
+    except ValueError:
+        return []
+    return [rel] if path.is_file() else []
 
 
 #: pytest options whose value is the next word
