@@ -44,6 +44,13 @@ from .helpers import CALC, CALC_FIXED, TEST_CALC, pytest_cmd, task_for, verifier
         "src/__fixtures__/input.md",
         "guide/test_usage.txt",
         "out.approved.txt",
+        "vite.config.ts",
+        "babel.config.js",
+        ".babelrc",
+        ".swcrc",
+        "tsconfig.json",
+        "tsconfig.test.json",
+        "Makefile",
     ],
 )
 def test_what_belongs_to_the_tests(rel: str) -> None:

@@ -79,7 +79,12 @@ CONFIG_FILES = frozenset(
         "taskfile.yaml",
     }
 )
-_CONFIG_RE = re.compile(r"^(jest|vitest|karma|ava|playwright)\.config\.[a-z]+$")
+#: ... and what transforms or resolves the tests' code as they load (vite's aliases for
+#: vitest, babel's and swc's transforms for jest, TypeScript's paths)
+_CONFIG_RE = re.compile(
+    r"^((jest|vitest|vite|karma|ava|playwright|babel)\.config\.[a-z]+"
+    r"|\.babelrc(\.[a-z]+)?|\.swcrc|tsconfig(\.[\w-]+)?\.json)$"
+)
 _TEST_NAME_RE = re.compile(
     r"^(test_.*\.py|.*_test\.py|tests?\.py|.*_tests\.py|.*_test\.go"
     r"|.*\.(test|spec)\.(js|jsx|ts|tsx|mjs|cjs|mts|cts)|.*\.snap|.*\.approved\.\w+|test.*\.txt)$"
