@@ -28,7 +28,8 @@ import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.harness import harness_uses, reaches_into_harness
 from acrouter.verifier.harness_js import js_harness_uses
-from acrouter.verifier.testfiles import command_patterns, is_test_file
+from acrouter.verifier.testcommand import command_patterns
+from acrouter.verifier.testfiles import is_test_file
 
 from .helpers import (
     CALC,

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from acrouter.domain import Edit
-from acrouter.verifier.testfiles import command_patterns, files_of_the_tests
+from acrouter.verifier.testcommand import command_patterns
+from acrouter.verifier.testfiles import files_of_the_tests
 
 from .helpers import PYTEST, task_for, verifier, write_tree
 

@@ -1,7 +1,7 @@
 """Test commands that run in a subfolder: ``cd sub && python -m unittest ...``.
 
 A ``python -m unittest`` command loads its test modules by name, relative to the folder
-it runs in; the files it loads belong to the tests (``testfiles.command_patterns``), so
+it runs in; the files it loads belong to the tests (``testcommand.command_patterns``), so
 an edit that changes them is judged with them as they were.  Before, the patterns of
 ``cd sub && python -m unittest checks.calc_checks`` were ``checks/calc_checks.py`` (of
 the workspace, not of ``sub``): ``sub/checks/calc_checks.py`` was the code under test,
@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
-from acrouter.verifier.testfiles import command_patterns, is_test_file
+from acrouter.verifier.testcommand import command_patterns
+from acrouter.verifier.testfiles import is_test_file
 
 from .helpers import CALC, CALC_FIXED, TEST_PY, TEST_UT, needs_bwrap, task_for, verifier, write_tree
 

@@ -26,8 +26,11 @@ Modules, in the order a verification uses them:
 - ``verdict``: the before/after rule;  ``confirm``: a pass that counts tests as fixed
   confirmed by a second run with and without the edit
 - ``testfiles``: which files of an edit belong to the tests (judged with the user's
-  tests as they were first): runners' naming rules, pytest's ``python_files``, what a
-  ``python -m unittest`` loads from the folder it runs in
+  tests as they were first): runners' naming rules, test folders, configuration;
+  ``testcommand``: the files a test command loads as tests (pytest's ``python_files``
+  and named files, what a ``python -m unittest`` loads from the folder it runs in, a
+  script it runs);  ``renames``: a rename across code and tests;  ``doctests``: the
+  examples in docstrings and documents, the user's tests too
 - ``compare``: the runs with and without the edit, and their cached baselines
 - ``core``: ``ProjectVerifier``;  ``cli``: ``acrouter verify``
 """

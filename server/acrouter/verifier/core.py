@@ -36,9 +36,9 @@ from .runspec import run_spec
 from .sandbox import run_command
 from .scratch import Scan, Scratch, ScratchPool, scan_workspace
 from .syntax import syntax_error
+from .testcommand import command_patterns
 from .testfiles import (
     asks_for_tests,
-    command_patterns,
     judge_with_users_tests,
     touched_tests,
 )

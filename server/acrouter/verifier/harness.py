@@ -353,7 +353,7 @@ def reaches_into_harness(
 ) -> str | None:
     """Why the edit (new texts by workspace-relative path) cannot be verified because its
     code reaches into the test harness, or None.  ``patterns``: more test files
-    (``testfiles.command_patterns``); ``buffers``: the editor's unsaved texts, what the
+    (``testcommand.command_patterns``); ``buffers``: the editor's unsaved texts, what the
     edit was made from where they differ from disk."""
     buffers = buffers or {}
     patterns = tuple(patterns)
