@@ -232,3 +232,23 @@ def test_what_runs_the_tests_is_the_tests(
     v = verifier().verify(task_for(root, command), edit, "m")
     assert v.verdict == "fail", v.detail
     assert v.detail.startswith(f"with your tests (the edit's changes to {changed[0]} set aside)")
+    assert "test_add" in v.detail and "cannot run" not in v.detail, v.detail  # the tests ran
+
+
+def test_the_sandbox_sees_the_programs_a_workspace_script_names(tmp_path: Path) -> None:
+    # a program the script or the Makefile names (an interpreter under /tmp, a tool in
+    # the home folder) is made visible in the sandbox as if the command named it; found
+    # by a fresh-clone CI run under /tmp: "exec: /tmp/.../python: not found"
+    from acrouter.verifier.commandline import script_tokens
+
+    write_tree(
+        tmp_path,
+        {
+            "ci/run_tests.sh": "#!/bin/sh\n# run them\nexec /opt/py/bin/python -m pytest tests\n",
+            "Makefile": "test:\n\t/opt/py/bin/python -m pytest\n",
+        },
+    )
+    assert "/opt/py/bin/python" in script_tokens(("sh", "ci/run_tests.sh"), tmp_path)
+    assert "/opt/py/bin/python" in script_tokens(("./ci/run_tests.sh",), tmp_path)
+    assert "/opt/py/bin/python" in script_tokens(("make", "test"), tmp_path)
+    assert script_tokens(("sh", "../outside.sh"), tmp_path) == ()

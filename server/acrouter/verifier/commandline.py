@@ -244,7 +244,9 @@ def npm_script(tokens: tuple[str, ...]) -> str | None:
 
 def script_tokens(argv: tuple[str, ...] | list[str], root: Path | None) -> tuple[str, ...]:
     """The words of the package.json script an ``npm test`` / ``npm run NAME`` command
-    runs (also behind ``sh -c``), so the sandbox can see the programs the script names."""
+    runs (also behind ``sh -c``), of the Makefile a ``make`` runs, or of a shell script of
+    the workspace it runs (``sh ci/test.sh``, ``./run_tests.sh``), so the sandbox can see
+    the programs the script names."""
     tokens = tuple(argv)
     if (
         len(tokens) >= 3
@@ -256,10 +258,37 @@ def script_tokens(argv: tuple[str, ...] | list[str], root: Path | None) -> tuple
         except ValueError:
             return ()
     name = npm_script(tokens)
-    script = package_script(root, name) if name else None
+    script = package_script(root, name) if name else _workspace_script(tokens, root)
     if not script:
         return ()
-    try:
-        return tuple(shlex.split(script))
-    except ValueError:
-        return ()
+    words: list[str] = []
+    for line in script.splitlines():
+        try:
+            words += shlex.split(line, comments=True)
+        except ValueError:
+            continue
+    return tuple(words)
+
+
+def _workspace_script(tokens: tuple[str, ...], root: Path | None) -> str | None:
+    """The text of the workspace's file a command runs: a Makefile for ``make``, the
+    script for ``sh FILE`` or ``./FILE`` (at most 64 KiB)."""
+    if root is None or not tokens:
+        return None
+    prog = os.path.basename(tokens[0])
+    if prog in ("make", "gmake"):
+        names = ["GNUmakefile", "makefile", "Makefile"]
+    elif prog in ("sh", "bash", "dash", "zsh") and len(tokens) > 1:
+        names = [tokens[1]]
+    elif "/" in tokens[0]:
+        names = [tokens[0]]
+    else:
+        return None
+    for name in names:
+        path = Path(os.path.normpath(root / name))
+        if root in path.parents and path.is_file() and path.stat().st_size <= 65536:
+            try:
+                return path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                return None
+    return None
