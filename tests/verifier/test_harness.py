@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier.edits import texts_before
 from acrouter.verifier.harness import harness_uses, reaches_into_harness
 from acrouter.verifier.harness_js import js_harness_uses
 from acrouter.verifier.testcommand import command_patterns
@@ -146,15 +147,15 @@ def test_only_what_the_edit_adds_counts(tmp_path: Path) -> None:
     plugin = "import pytest\n\n\ndef pytest_configure(config):\n    pass\n"
     write_tree(tmp_path, {"plugin.py": plugin})
     same = {"plugin.py": plugin + "\n\ndef helper():\n    return 1\n"}
-    assert reaches_into_harness(same, tmp_path) is None
+    assert reaches_into_harness(same, texts_before(tmp_path, same, {})) is None
     more = {"plugin.py": plugin + "\n\ndef pytest_collection_modifyitems(items):\n    pass\n"}
-    why = reaches_into_harness(more, tmp_path)
+    why = reaches_into_harness(more, texts_before(tmp_path, more, {}))
     assert why is not None and why.startswith(
         "plugin.py (not one of the tests' files) reaches into the test harness "
         "(uses pytest_collection_modifyitems)"
     )
-    assert reaches_into_harness({"tests/test_x.py": PATCH_RUN}, tmp_path) is None
-    assert reaches_into_harness({"check_x.py": PATCH_RUN}, tmp_path, ("check_*.py",)) is None
+    assert reaches_into_harness({"tests/test_x.py": PATCH_RUN}, {}) is None
+    assert reaches_into_harness({"check_x.py": PATCH_RUN}, {}, ("check_*.py",)) is None
 
 
 def test_what_the_edit_adds_is_counted_against_the_unsaved_buffer_it_was_made_from(
@@ -166,11 +167,12 @@ def test_what_the_edit_adds_is_counted_against_the_unsaved_buffer_it_was_made_fr
     plugin = "import pytest\n\n\ndef pytest_configure(config):\n    pass\n"
     write_tree(tmp_path, {"plugin.py": "import pytest\n"})
     edit = {"plugin.py": plugin + "\n\ndef helper():\n    return 1\n"}
-    assert reaches_into_harness(edit, tmp_path) is not None  # against the disk
-    assert reaches_into_harness(edit, tmp_path, (), {"plugin.py": plugin}) is None
+    assert reaches_into_harness(edit, texts_before(tmp_path, edit, {})) is not None  # disk
+    assert reaches_into_harness(edit, texts_before(tmp_path, edit, {"plugin.py": plugin})) is None
     # and the other way: the hook is on disk, the user removed it unsaved, the edit adds it
     write_tree(tmp_path, {"plugin.py": plugin})
-    why = reaches_into_harness(edit, tmp_path, (), {"plugin.py": "import pytest\n"})
+    unsaved = {"plugin.py": "import pytest\n"}
+    why = reaches_into_harness(edit, texts_before(tmp_path, edit, unsaved))
     assert why is not None and "pytest_configure" in why
 
 

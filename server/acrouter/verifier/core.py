@@ -214,7 +214,8 @@ class ProjectVerifier:
         if syntax:
             return Verdict("fail", detail=syntax, score=0.0), ""
         patterns = command_patterns(command, root, buffers)
-        harness = reaches_into_harness(texts, root, patterns, buffers)
+        olds = texts_before(root, texts, buffers)  # what the edit was made from
+        harness = reaches_into_harness(texts, olds, patterns)
         if harness:  # not evidence about the model: an edit we cannot judge
             return Verdict("fail", detail=harness, score=0.0, counted=False), ""
         _check_cancel(cancel)
@@ -222,9 +223,7 @@ class ProjectVerifier:
         bound: list[str] = []
         fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
         judging = functools.partial(judge, fix_requested=fix)
-        tests, renamed, restored = touched_tests(
-            texts, patterns, texts_before(root, texts, buffers)
-        )
+        tests, renamed, restored = touched_tests(texts, patterns, olds)
 
         def verdict_with(files: Mapping[str, str]) -> Verdict:
             def run(edited: bool, token: CancelToken | None) -> TestRun:

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shlex
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 _NPM_DEFAULT_TEST = "no test specified"
@@ -130,8 +131,6 @@ def uses_load_tests(root: Path | None, start: str, pattern: str, limit: int = 20
     Too many files to look at counts as yes; no ``root`` (no workspace) as no."""
     if root is None:
         return False
-    from fnmatch import fnmatchcase
-
     seen = 0
     for folder, dirs, files in os.walk(root / start):
         dirs[:] = [

@@ -36,7 +36,6 @@ from __future__ import annotations
 import ast
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from .harness_jest import jest_harness_uses
 from .harness_js import JS_SUFFIXES, js_harness_uses
@@ -347,27 +346,19 @@ def _uses(rel: str, text: str) -> Counter[str]:
 
 def reaches_into_harness(
     texts: Mapping[str, str],
-    root: Path,
+    olds: Mapping[str, str | None],
     patterns: Iterable[str] = (),
-    buffers: Mapping[str, str] | None = None,
 ) -> str | None:
     """Why the edit (new texts by workspace-relative path) cannot be verified because its
-    code reaches into the test harness, or None.  ``patterns``: more test files
-    (``testcommand.command_patterns``); ``buffers``: the editor's unsaved texts, what the
-    edit was made from where they differ from disk."""
-    buffers = buffers or {}
+    code reaches into the test harness, or None.  ``olds``: each file's text before the
+    edit, as it was made from (``edits.texts_before``: an unsaved buffer, else the disk;
+    None for a new file); ``patterns``: more test files
+    (``testcommand.command_patterns``)."""
     patterns = tuple(patterns)
     for rel, text in sorted(texts.items()):
         if not rel.endswith((".py", *JS_SUFFIXES)) or is_test_file(rel, patterns):
             continue
-        old_path = root / rel
-        try:
-            if rel in buffers:
-                old = buffers[rel]
-            else:
-                old = old_path.read_text(encoding="utf-8") if old_path.is_file() else ""
-        except (OSError, UnicodeDecodeError):
-            old = ""
+        old = olds.get(rel) or ""
         added = _uses(rel, text) - _uses(rel, old)
         if added:
             what = "; ".join(sorted(added)[:3]) + (
