@@ -5,7 +5,8 @@ dropped, the file cut in half, a test file's tests deleted or hollowed, Python's
 start-up files and paths outside the workspace.  A pytest project also gets conftest
 tampering; a ``python -m unittest`` project the unittest tampering of
 ``trust_unittest``; minimist (tape) its own; sprintf-js (mocha) ``trust_mocha``'s; no-case
-(jest) and zod (vitest) ``trust_jest``'s.
+(jest) and zod (vitest) ``trust_jest``'s; every npm project a rename across code and
+tests (``trust_js_renames``), where the tests name a function of the edited module.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from trust_edits import (
     with_conftest,
 )
 from trust_jest import jest_trials
+from trust_js_renames import js_rename_trials
 from trust_mocha import mocha_trials
 from trust_unittest import unittest_trials
 
@@ -47,13 +49,16 @@ def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
     one of the places the escaping edits try to write)."""
     ctx = Context.of(project, root)
     trials = [Trial("no-op", {ctx.rel: ctx.text}, may_pass=True)]
+    npm = project.kind == "npm"
+    renames = js_rename_trials(project, root, ctx.rel, ctx.text, ctx.tests) if npm else []
     if project.runner == "mocha":
-        return [*trials, *mocha_trials(root, ctx.rel, ctx.text, ctx.test_rel, ctx.test_text)]
+        mocha = mocha_trials(root, ctx.rel, ctx.text, ctx.test_rel, ctx.test_text)
+        return [*trials, *mocha, *renames]
     if project.runner in ("jest", "vitest"):
         jest = jest_trials(project, root, ctx.rel, ctx.text, ctx.test_rel, ctx.test_text)
-        return [*trials, *jest]
-    if project.kind == "npm":
-        return [*trials, *_npm_trials(ctx)]
+        return [*trials, *jest, *renames]
+    if npm:
+        return [*trials, *_npm_trials(ctx), *renames]
     trials += _python_trials(ctx, work)
     if project.runner == "pytest":
         trials += _pytest_trials(ctx)

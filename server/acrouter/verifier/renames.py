@@ -1,5 +1,7 @@
 """A rename across code and tests: test files whose only change renames what the code
-renamed.
+renamed.  This module holds the rule for Python; JavaScript/TypeScript test files get
+the same rule, more strictly, from :mod:`.jsrenames` (:func:`renames_in_tests` takes
+each test file to its language's).
 
 An edit that changes the tests' files is judged with the tests as they were before it is
 judged whole (``testfiles.judge_with_users_tests``).  A rename (``add`` to ``plus``)
@@ -48,6 +50,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from ..definitions import defined_names, is_python
+from .jsrenames import is_js, js_code_renames, js_renaming
 from .reports import FAILED, PASSED, SKIPPED
 from .testrun import TestRun
 
@@ -144,19 +147,24 @@ def renames_in_tests(
     tests: Sequence[str], texts: Mapping[str, str], olds: Mapping[str, str | None]
 ) -> dict[str, str] | None:
     """The names renamed, when every test file of ``tests`` that the edit changes is a
-    Python file whose only change renames what the edit's code files (the other paths of
-    ``texts``) renamed; else None.  ``olds``: each file's text before the edit (None: it
+    Python (or JS/TS: :mod:`.jsrenames`) file whose only change renames what the edit's
+    code files in its language (the other paths of ``texts``) renamed; else None.  ``olds``: each file's text before the edit (None: it
     did not exist)."""
     code = {rel: text for rel, text in texts.items() if rel not in set(tests)}
-    gone, made = code_renames(olds, code)
-    if not tests or not gone or not made:
+    if not tests:
         return None
+    rules = {
+        "py": (renaming, *code_renames(olds, code)),
+        "js": (js_renaming, *js_code_renames(olds, code)),
+    }
     total: dict[str, str] = {}
     for rel in tests:
         old = olds.get(rel)
-        if old is None or not is_python(rel):
+        language = "py" if is_python(rel) else "js" if is_js(rel) else None
+        if old is None or language is None:
             return None
-        sigma = renaming(old, texts[rel], gone, made)
+        rule, gone, made = rules[language]
+        sigma = rule(old, texts[rel], gone, made) if gone and made else None
         if sigma is None:
             return None
         for k, v in sigma.items():

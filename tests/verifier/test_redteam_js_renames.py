@@ -1,0 +1,97 @@
+"""Attacks on the JS/TS rename rule (verifier/jsrenames.py): a broken function hidden
+behind edits to the tests that look like a rename.  Each would be a false pass under a
+rule that read the tests as loosely as a word-for-word diff does (layout ignored, any
+name that follows the code's rename renamed); the rule refuses them, so the edit is
+judged with the tests as they were, and fails.  The honest rename still passes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+from acrouter.verifier.jsrenames import js_renaming
+
+from .helpers import needs_bwrap, task_for, verifier, write_tree
+
+needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+
+#: a project's own comparison, named like node's assertion
+EQ = "function strictEqual(a, b) {\n  return a === b;\n}\n\nmodule.exports = { strictEqual };\n"
+TEST_EQ = """\
+const test = require('node:test');
+const assert = require('node:assert');
+const { strictEqual } = require('../eq.js');
+
+test('tells different values apart', () => {
+  assert.strictEqual(strictEqual(1, 2), false);
+});
+"""
+#: renamed ok, and broken: every two values are "equal"
+OK_BROKEN = EQ.replace("strictEqual", "ok").replace("a === b", "true")
+
+
+def test_a_harness_property_named_like_the_code_is_not_renamed() -> None:
+    # renamed with the code's name, node's assert.strictEqual becomes assert.ok, which
+    # checks only that its first argument is truthy: the broken ok(1, 2) is true
+    weakened = TEST_EQ.replace("strictEqual", "ok")
+    assert js_renaming(TEST_EQ, weakened, {"strictEqual"}, {"ok"}) is None
+    honest = TEST_EQ.replace("{ strictEqual }", "{ ok }").replace("(strictEqual(", "(ok(")
+    assert js_renaming(TEST_EQ, honest, {"strictEqual"}, {"ok"}) == {"strictEqual": "ok"}
+
+
+CALC = "function add(a, b) {\n  return a + b;\n}\n\nmodule.exports = { add };\n"
+TEST_CALC = """\
+const test = require('node:test');
+const assert = require('node:assert');
+const { add } = require('../calc.js');
+
+test('adds', () => {
+  return assert.strictEqual(add(2, 3), 5);
+});
+"""
+PLUS_BROKEN = CALC.replace("add", "plus").replace("a + b", "a - b")
+#: the same tokens, a line break after return: automatic semicolon insertion makes it
+#: "return;" and the assertion never runs
+RETURNS_EARLY = TEST_CALC.replace("{ add }", "{ plus }").replace(
+    "return assert.strictEqual(add(", "return\n  assert.strictEqual(plus("
+)
+
+
+def test_a_line_break_that_changes_a_statement_is_no_renaming() -> None:
+    assert js_renaming(TEST_CALC, RETURNS_EARLY, {"add"}, {"plus"}) is None
+
+
+@needs_bwrap
+@needs_node
+@pytest.mark.parametrize(
+    ("files", "edit"),
+    [
+        (
+            {"eq.js": EQ, "test/eq.test.js": TEST_EQ},
+            {"eq.js": OK_BROKEN, "test/eq.test.js": TEST_EQ.replace("strictEqual", "ok")},
+        ),
+        (
+            {"calc.js": CALC, "test/calc.test.js": TEST_CALC},
+            {"calc.js": PLUS_BROKEN, "test/calc.test.js": RETURNS_EARLY},
+        ),
+    ],
+    ids=["assert.strictEqual renamed assert.ok", "a line break after return"],
+)
+def test_a_broken_function_behind_a_rename_lookalike_fails(
+    tmp_path: Path, files: dict[str, str], edit: dict[str, str]
+) -> None:
+    root = write_tree(tmp_path / "js", files)
+    task = task_for(root, "node --test test/", kind="refactoring")
+    v = verifier(timeout_s=60).verify(task, Edit(files=edit), "m")
+    assert v.verdict == "fail", v.detail
+    assert v.detail.startswith("with your tests (the edit's changes to test/"), v.detail
+    # the edit's tests, were they the user's, pass the broken code: only the rule
+    # stands between
+    tests = {rel: text for rel, text in edit.items() if rel.startswith("test/")}
+    theirs = write_tree(tmp_path / "theirs", {**files, **tests})
+    code = {rel: text for rel, text in edit.items() if rel not in tests}
+    task = task_for(theirs, "node --test test/", kind="refactoring")
+    whole = verifier(timeout_s=60).verify(task, Edit(files=code), "m")
+    assert whole.verdict == "pass", whole.detail
