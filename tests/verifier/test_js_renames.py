@@ -168,6 +168,11 @@ def test_a_property_of_something_else_is_never_renamed() -> None:
     # receiver is that namespace, not a property of it (calc.default.add)
     deep = "import * as calc from './calc';\nit('x', () => calc.default.add(1));\n"
     assert js_renaming(deep, deep.replace(".add", ".plus"), GONE, MADE) is None
+    # the namespace's name bound again (a parameter): there it is something else
+    shadow = (
+        "const calc = require('./calc');\nit('x', () => [new Set()].map((calc) => calc.add(1)));\n"
+    )
+    assert js_renaming(shadow, shadow.replace("calc.add", "calc.plus"), GONE, MADE) is None
     # a module not of the code (no relative specifier)
     lib = "import { add } from 'mathlib';\nit('x', () => add(1));\n"
     assert js_renaming(lib, lib.replace("add", "plus"), GONE, MADE) is None
@@ -261,3 +266,19 @@ def test_a_js_rename_with_an_expectation_changed_is_judged_with_the_tests_as_the
     assert v.detail.startswith(
         "with your tests (the edit's changes to test/calc.test.js set aside)"
     )
+
+
+@needs_bwrap
+@needs_node
+def test_a_test_named_after_the_function_keeps_its_old_name(tmp_path: Path) -> None:
+    # describe(add.name) names the suite "add", then "plus": the same tests, named as
+    # before (with_old_names), not two that stopped running and two new ones
+    named = TEST.replace("test.describe('calc'", "test.describe(add.name")
+    root = write_tree(tmp_path / "js", {"calc.js": CALC, "test/calc.test.js": named})
+    renamed = named.replace("{ add,", "{ plus,").replace("(add(", "(plus(")
+    renamed = renamed.replace("(add.name", "(plus.name")
+    v = _verify(root, {"calc.js": PLUS, "test/calc.test.js": renamed})
+    assert v.verdict == "pass", v.detail
+    assert "2 passed, 0 failed (before: 2 passed, 0 failed)" in v.detail, v.detail
+    v = _verify(root, {"calc.js": PLUS.replace("a + b", "a - b"), "test/calc.test.js": renamed})
+    assert v.verdict == "fail" and "calc.test.js::add > adds" in v.detail, v.detail

@@ -9,12 +9,13 @@ what it cannot read with certainty: a ``/`` that may be a regular expression, JS
   ``a`` -> ``σ(a)``; strings (test names, module specifiers, ``jest.mock('./calc')``),
   numbers, template text and regular expressions never change;
 - each ``a`` is defined in a code file of the edit before (a top-level ``function``,
-  ``class``, ``const``/``let``/``var``, with or without ``export``/``export default``,
-  or ``exports.a =``) and appears nowhere in those files after, not even as a property or
-  a word in a string (``seen.add(x)``, ``defineProperty(exports, 'add', ...)``; a
-  comment may keep it); ``σ(a)`` is defined there after
-  and appears nowhere in them before.  Methods are not definitions here: a method is
-  reached through an object whose type the tokens do not show (``calc.add()`` may be a
+  ``class``, ``const``/``let``/``var``, with or without ``export``/``export default``; a
+  ``function`` or ``exports.a =`` at the start of a line, as in a module wrapped in a
+  function) and appears nowhere in those files after, not even as a property or a word
+  in a string (``seen.add(x)``, ``defineProperty(exports, 'add', ...)``, ``export {
+  plus as add }``; a comment may keep it); ``σ(a)`` is defined there after and appears
+  nowhere in them before.  Methods are not definitions here: a method is reached
+  through an object whose type the tokens do not show (``calc.add()`` may be a
   ``Set``'s), so a renamed method takes the stricter path;
 - ``σ(a)`` does not occur in the old test file, not even as a word in a string or a
   comment (test ids are translated back by word), and no two names become one;
@@ -24,14 +25,15 @@ what it cannot read with certainty: a ``/`` that may be a regular expression, JS
 - every reference to ``a`` in the test file is renamed, and ``a`` is bound in the test
   file (imported from a relative module, or declared: ``const``, ``var x = 1, a = 2``,
   ``function``), never a global: an alpha-renaming, which keeps what each name refers
-  to.  Nothing that is a property's name is renamed, except a
-  name imported from the code (``import { a } from './calc'``, ``const { a } =
-  require('./calc')``) or read from a namespace of it (``calc.a`` after ``import * as
-  calc from './calc'`` or ``const calc = require('./calc')``; the module specifier
-  relative).  So ``s.add(1)`` on a ``Set``, an object literal's key (``{ add: 1 }``,
-  ``{ add }``, ``jest.mock(..., () => ({ add: jest.fn() }))``), a class member, a
-  destructured parameter (vitest's fixtures are found by name) or a label keep their
-  names, or the file is no renaming;
+  to.  Nothing that is a property's name is renamed, except a name imported from the
+  code (``import { a } from './calc'``, ``const { a } = require('./calc')``) or read
+  from a namespace of it (``calc.a`` after ``import * as calc from './calc'`` or ``const
+  calc = require('./calc')``; the module specifier relative, and ``calc`` never bound
+  again nor used but to read its properties).  So ``s.add(1)`` on a ``Set``,
+  ``assert.strictEqual``, an object literal's key (``{ add: 1 }``, ``{ add }``,
+  ``jest.mock(..., () => ({ add: jest.fn() }))``), a class member, a destructured
+  parameter (vitest's fixtures are found by name) or a label keep their names, or the
+  file is no renaming;
 - comments follow the rename or stay, except directives (``@jest-environment``,
   ``@ts-...``, ``///``, ``//#``), which never change; a file using ``eval`` or ``with``
   is no renaming (names there are looked up at run time).
@@ -154,7 +156,9 @@ class _Reader:
                 opened.append(i)
             elif tok.text in (")", "]", "}") and tok.kind != STRING and opened:
                 self.match[opened.pop()] = i
-        self.namespaces = self._namespaces()
+        #: names bound to a module of the code whole; those only read properties from
+        self.modules = self._modules()
+        self.namespaces = {n for n in self.modules if self._only_read_from(n)}
 
     def at(self, i: int) -> Token | None:
         return self.t[i] if 0 <= i < len(self.t) else None
@@ -170,8 +174,9 @@ class _Reader:
             return i + 4
         return None
 
-    def _namespaces(self) -> set[str]:
-        """Names the test file binds to a module of the code as a whole."""
+    def _modules(self) -> set[str]:
+        """Names the test file binds to a module of the code as a whole (or to its
+        default export)."""
         out: set[str] = set()
         for i, tok in enumerate(self.t):
             if tok.kind != NAME:
@@ -195,6 +200,17 @@ class _Reader:
                 if end is not None and self.text(end) not in ("(", "[", *_MEMBER_DOT):
                     out.add(tok.text)
         return out
+
+    def _only_read_from(self, name: str) -> bool:
+        """Whether ``name``, past its binding, is only ever read a property from: bound
+        again (a parameter, a local of that name), it would be something else there."""
+        binds = 0
+        for i, tok in enumerate(self.t):
+            if tok.kind != NAME or tok.text != name or self.text(i - 1) in _MEMBER_DOT:
+                continue
+            if self.text(i + 1) not in _MEMBER_DOT:
+                binds += 1
+        return binds == 1
 
     def _code_source(self, i: int) -> bool:
         """Whether the expression at ``i`` is a module of the code, whole."""
@@ -238,7 +254,7 @@ class _Reader:
         property's name: never renamed); and the names the file imports from the code.
         None when the file cannot be read so."""
         out: dict[int, str] = {}
-        bound = set(self.namespaces)
+        bound = set(self.modules)
         stack: list[str] = []
         pending: int | None = None  # depth at which a class's (interface's...) body opens
         for i, tok in enumerate(self.t):
