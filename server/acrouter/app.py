@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -33,11 +34,16 @@ from .domain import (
     TeamPolicy,
     Verifier,
     WarmableGateway,
+    WorkspaceChange,
+    WorkspaceState,
 )
 from .errors import AcrouterError
 from .orchestrator import Orchestrator
 
 log = logging.getLogger(__name__)
+
+#: How many verified requests' workspaces are kept for ``EditorApp.changed_since``.
+TESTED_KEPT = 32
 
 
 def edit_texts(
@@ -94,6 +100,7 @@ class EditorApp:
         prompts: Prompts,
         policy_factory: Callable[[object, Sequence[ModelSpec], Settings], Policy] | None = None,
         settings_prefix: str = EDITOR_PREFIX,
+        fingerprint: Callable[[Path, Mapping[str, str]], WorkspaceState] | None = None,
     ) -> None:
         self.memory = memory
         self.priors = priors
@@ -109,6 +116,9 @@ class EditorApp:
         #: does: "acrouter." (the editor's acrouter.teamPriors), "" (config.toml's teamPriors)
         self.settings_prefix = settings_prefix
         self.problems: list[str] = []
+        #: what a verified request's tests ran on (``changed_since``); None: not kept
+        self.fingerprint = fingerprint
+        self._tested: OrderedDict[str, WorkspaceState] = OrderedDict()
 
     # ------------------------------------------------------------------ settings
     def update_settings(self, settings: Settings) -> None:
@@ -232,11 +242,42 @@ class EditorApp:
             share_failures=settings.share_failures,
             context_tokens=settings.context_tokens,
         )
+        tested = self._fingerprint(task)  # before any test runs: what they will run on
         result = orch.run(task, cancel=cancel, progress=progress)
         with self._lock:  # our own write: the policy already learned it
             if self._policy is policy:
                 self._policy_gen = self.memory.generation()
+            if tested is not None and result.verified:
+                self._tested[result.request_id] = tested
+                while len(self._tested) > TESTED_KEPT:
+                    self._tested.popitem(last=False)
         return result
+
+    # ------------------------------------------------------------------ after the request
+    def tested_root(self, request_id: str) -> Path | None:
+        """The workspace a verified request's tests ran on, if it is still known."""
+        with self._lock:
+            tested = self._tested.get(request_id)
+        return tested.root if tested is not None else None
+
+    def changed_since(
+        self, request_id: str, buffers: Mapping[str, str]
+    ) -> list[WorkspaceChange] | None:
+        """The files of the workspace that changed since the tests of a verified request
+        ran (``buffers``: the editor's unsaved buffers in it now, by relative path); None
+        when the request is not known (not verified, or not since this server started)."""
+        with self._lock:
+            tested = self._tested.get(request_id)
+        return tested.changes(buffers) if tested is not None else None
+
+    def _fingerprint(self, task: Task) -> WorkspaceState | None:
+        if self.fingerprint is None or not task.workspace:
+            return None
+        try:
+            return self.fingerprint(Path(task.workspace), task.buffers)
+        except (OSError, AcrouterError) as exc:  # then Apply says it cannot tell
+            log.warning("the workspace could not be fingerprinted: %s", exc)
+            return None
 
     # ------------------------------------------------------------------ memory views
     def history(self, limit: int | None = 50) -> list[Outcome]:
@@ -266,13 +307,15 @@ def build_editor_app(
     env: Mapping[str, str] | None = None,
     priors: PriorStore | None = None,
     settings_prefix: str = EDITOR_PREFIX,
+    keep_tested: bool = False,
 ) -> EditorApp:
     """The production wiring used by ``acrouter serve`` and ``acrouter complete``
-    (``settings_prefix``: "" when the settings come from config.toml)."""
+    (``settings_prefix``: "" when the settings come from config.toml; ``keep_tested``:
+    keep what each verified request's tests ran on, for the editor's check at Apply)."""
     from .gateway import LiteLLMGateway
     from .memory import TinyDBMemory, default_memory_path
     from .prompts import ChatPrompts
-    from .verifier import BaselineCache, ProjectVerifier, ScratchPool
+    from .verifier import BaselineCache, ProjectVerifier, ScratchPool, take_fingerprint
 
     env = dict(os.environ if env is None else env)
     path = memory_path or default_memory_path(env)
@@ -302,6 +345,7 @@ def build_editor_app(
         verifier_factory=verifier,
         prompts=ChatPrompts(),
         settings_prefix=settings_prefix,
+        fingerprint=take_fingerprint if keep_tested else None,
     )
 
 

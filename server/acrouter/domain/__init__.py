@@ -8,8 +8,8 @@ implementation, so the benchmark runs the same Orchestrator and Policy as the ed
 
 Modules: ``task`` (what a request is: models, document, ``Task``), ``results`` (what
 the stages produce and what is kept: ``Decision``, ``Completion``, ``Edit``,
-``Verdict``, ``Attempt``, ``Outcome``, ``Result``, ...), ``interfaces`` (the stages'
-Protocols and the cancellation check).
+``Verdict``, ``Attempt``, ``Outcome``, ``Result``, ``WorkspaceChange``, ...),
+``interfaces`` (the stages' Protocols and the cancellation check).
 """
 
 from .interfaces import (
@@ -25,6 +25,7 @@ from .interfaces import (
     TeamPolicy,
     Verifier,
     WarmableGateway,
+    WorkspaceState,
     check_cancelled,
 )
 from .results import (
@@ -45,6 +46,7 @@ from .results import (
     TeamPrior,
     TestFailure,
     Verdict,
+    WorkspaceChange,
 )
 from .task import (
     BENCHMARK_MODELS,
@@ -94,6 +96,8 @@ __all__ = [
     "Verdict",
     "Verifier",
     "WarmableGateway",
+    "WorkspaceChange",
+    "WorkspaceState",
     "check_cancelled",
     "document_lines",
 ]

@@ -7,6 +7,7 @@ cancellation every stage checks: ``CancelToken``, ``check_cancelled``, ``Cancell
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from .results import (
@@ -20,6 +21,7 @@ from .results import (
     PromptContext,
     TeamPrior,
     Verdict,
+    WorkspaceChange,
 )
 from .task import ModelSpec, Task
 
@@ -79,6 +81,19 @@ class Verifier(Protocol):
     def verify(
         self, task: Task, edit: Edit, model: str, cancel: CancelToken | None = None
     ) -> Verdict: ...
+
+
+class WorkspaceState(Protocol):
+    """The workspace as a request's tests ran on it (``verifier.fingerprint``), kept until
+    the user applies the edit."""
+
+    @property
+    def root(self) -> Path: ...
+
+    def changes(self, buffers: Mapping[str, str]) -> list[WorkspaceChange]:
+        """The files that changed since, with the editor's unsaved ``buffers`` now
+        (workspace-relative path -> text) in place of theirs."""
+        ...
 
 
 class Policy(Protocol):

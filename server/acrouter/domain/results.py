@@ -247,3 +247,13 @@ class Result:
     why: str
     edit: Edit | None
     cancelled: bool = False
+
+
+@attrs.frozen
+class WorkspaceChange:
+    """A file of the workspace that changed since a request's tests ran on it: its path
+    relative to the workspace, and how ("edited, not saved", "changed on disk", "added",
+    "removed", "packages installed or removed")."""
+
+    path: str
+    how: str

@@ -76,6 +76,11 @@ class ExplainArgs:
 
 
 @attrs.frozen
+class ChangedSinceArgs:
+    request_id: str
+
+
+@attrs.frozen
 class ResetArgs:
     confirm: bool = False
 
@@ -121,11 +126,19 @@ def history_args(raw: Any, _cls: Any = HistoryArgs) -> HistoryArgs:
     return HistoryArgs(limit)
 
 
-def explain_args(raw: Any, _cls: Any = ExplainArgs) -> ExplainArgs:
-    rid = _object(raw, "explain").get("requestId")
+def _request_id(raw: Any, command: str) -> str:
+    rid = _object(raw, command).get("requestId")
     if not isinstance(rid, str):
         raise RequestError("requestId must be a string")
-    return ExplainArgs(rid)
+    return rid
+
+
+def explain_args(raw: Any, _cls: Any = ExplainArgs) -> ExplainArgs:
+    return ExplainArgs(_request_id(raw, "explain"))
+
+
+def changed_since_args(raw: Any, _cls: Any = ChangedSinceArgs) -> ChangedSinceArgs:
+    return ChangedSinceArgs(_request_id(raw, "changedSince"))
 
 
 def reset_args(raw: Any, _cls: Any = ResetArgs) -> ResetArgs:
@@ -143,6 +156,7 @@ def register_argument_hooks(converter: Any) -> Any:
         (RouteArgs, route_args),
         (HistoryArgs, history_args),
         (ExplainArgs, explain_args),
+        (ChangedSinceArgs, changed_since_args),
         (ResetArgs, reset_args),
         (NoArgs, no_args),
     ):

@@ -1,16 +1,19 @@
 """Whether the files of an edit still hold what it was made from: the digest of each
 file's base (sent with the result, compared by the client right before applying) and the
 server's own check before it applies an edit (``routeAndComplete`` with ``apply``).  A
-file saved between the model's reply and the apply is never overwritten."""
+file saved between the model's reply and the apply is never overwritten.  And whether the
+rest of the workspace is still the one the tests ran on (``changedSince``'s reply: the
+client asks before it applies a verified edit and warns when it is not)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from ..context import uri_to_path
-from ..domain import Document
+from ..context import path_to_uri, uri_to_path
+from ..domain import Document, WorkspaceChange
 
 #: The base digest of a file that did not exist when the edit was made.
 ABSENT = "absent"
@@ -65,3 +68,20 @@ def changed_since(
             )
         return f"{name} changed on disk since the edit was made"
     return None
+
+
+def workspace_changes_json(
+    changes: Sequence[WorkspaceChange] | None, root: Path | None
+) -> dict[str, Any]:
+    """``changedSince``'s reply: ``known`` False when the server does not know what the
+    request's tests ran on (not verified, or not since it started: the client then says
+    it cannot tell), else each file changed since, by workspace-relative ``path`` and
+    ``uri`` (as the edit names a file), and ``how``."""
+    if changes is None or root is None:
+        return {"known": False, "changes": []}
+    return {
+        "known": True,
+        "changes": [
+            {"path": c.path, "uri": path_to_uri(root / c.path), "how": c.how} for c in changes
+        ],
+    }

@@ -32,7 +32,7 @@ from ..domain import Cancelled, Document, Result
 from ..errors import AcrouterError, PreflightError, RequestError
 from . import convert
 from .buffers import unsaved_buffers
-from .freshness import changed_since
+from .freshness import changed_since, workspace_changes_json
 from .progress import Cancel, Progress, begin_progress, end_progress
 from .settings import pull_settings
 
@@ -44,6 +44,7 @@ EXPLAIN = "acrouter.server.explain"
 RESET = "acrouter.server.resetMemory"
 STATS = "acrouter.server.memoryStats"
 EXPORT = "acrouter.server.exportMemory"
+CHANGED_SINCE = "acrouter.server.changedSince"
 
 
 #: The workDoneToken of the workspace/executeCommand request being handled, if the client
@@ -159,7 +160,7 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
     server: ACRouterServer
 
     def default_factory(settings: Any) -> EditorApp:
-        return build_editor_app(settings, priors=server.priors)
+        return build_editor_app(settings, priors=server.priors, keep_tested=True)
 
     server = ACRouterServer(app_factory or default_factory)
 
@@ -185,6 +186,10 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
     @server.command(ROUTE)
     async def route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         return await _route(ls, args)
+
+    @server.command(CHANGED_SINCE)
+    async def changed(ls: ACRouterServer, args: convert.ChangedSinceArgs) -> dict[str, Any]:
+        return await _changed_since(ls, args.request_id)
 
     @server.command(HISTORY)
     def history(
@@ -273,6 +278,22 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         else:
             payload.update(await _apply(ls, edit, result.final_model))
     return payload
+
+
+async def _changed_since(ls: ACRouterServer, request_id: str) -> dict[str, Any]:
+    """changedSince: the files of the workspace that changed since a verified request's
+    tests ran on it (the editor's unsaved buffers now in place of their files), asked by
+    the client when the user applies the edit."""
+    app = ls.require_app()
+    root = app.tested_root(request_id)
+    if root is None:
+        return workspace_changes_json(None, None)
+    found = unsaved_buffers(
+        ls.workspace.text_documents.values(), root, app.settings.max_file_kilobytes * 1024
+    )
+    buffers = {rel: b.text for rel, b in found.items()}
+    changes = await asyncio.to_thread(app.changed_since, request_id, buffers)
+    return workspace_changes_json(changes, root)
 
 
 def _opened(ls: ACRouterServer, uri: str) -> TextDocument | None:

@@ -34,6 +34,8 @@ Modules, in the order a verification uses them:
   examples in docstrings and documents, the user's tests too
 - ``compare``: the runs with and without the edit, and their cached baselines
 - ``core``: ``ProjectVerifier``;  ``cli``: ``acrouter verify``
+- ``fingerprint``: what a request's tests ran on, compared with the workspace when the
+  user applies the edit (the files that changed since)
 """
 
 from .baseline import BaselineCache, default_cache_dir
@@ -41,6 +43,7 @@ from .bwrap import BWRAP_MISSING, bwrap_problem
 from .core import ProjectVerifier
 from .detection import detect_test_command
 from .edits import edit_texts
+from .fingerprint import WorkspaceFingerprint, take_fingerprint
 from .limits import Limits
 from .reports import parse_junit
 from .scratch import ScratchPool
@@ -56,6 +59,7 @@ __all__ = [
     "ProjectVerifier",
     "ScratchPool",
     "TestRun",
+    "WorkspaceFingerprint",
     "apply_diff_texts",
     "bwrap_problem",
     "default_cache_dir",
@@ -66,5 +70,6 @@ __all__ = [
     "parse_junit",
     "parse_unified_diff",
     "resolve_edit_path",
+    "take_fingerprint",
     "write_files",
 ]
