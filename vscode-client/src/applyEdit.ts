@@ -2,21 +2,31 @@
 // is shown beside the file, and the edit is applied only when the user says so and
 // only while every buffer and file it touches still holds what the edit was made from
 // (the version of the requested document and of each unsaved buffer it was made from,
-// no unsaved changes made since in the others, and the server's digest of each file's text; checked before the preview and again at Apply,
-// however long the user took). What fits is decided in edits.ts.
+// no unsaved changes made since in the others, and the server's digest of each file's
+// text; checked before the preview and again at Apply, however long the user took).
+// What fits is decided in edits.ts.
+//
+// A verified edit's verdict describes the workspace its tests ran on. The server says
+// which other files changed since (changedSince: a test buffer edited and not saved, a
+// file saved, created or deleted on disk, by the editor or another tool); the apply
+// prompt says so, and at Apply a change the user was not told of yet asks, in a modal
+// warning, Apply Anyway or Discard. What to say is decided in workspaceChanges.ts.
 
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
+import { executeServerCommand } from "./client";
 import type { Deps } from "./commandDeps";
 import { closeDiffTabs } from "./documents";
 import { changedOnDisk, staleReason, touchedUris } from "./edits";
 import { showError } from "./log";
 import { applyPrompt, basename } from "./present";
-import type { RouteAndCompleteResult, WorkspaceEdit } from "./protocol";
+import { parseChangedSince, type RouteAndCompleteResult, ServerCommand, type WorkspaceEdit } from "./protocol";
 import { DETAILS, offerDetails } from "./requestDetails";
+import { alreadyTold, type Drift, driftDetail, driftMessage, driftOf } from "./workspaceChanges";
 
 const APPLY = "Apply Edit";
+const APPLY_ANYWAY = "Apply Anyway";
 const DISCARD = "Discard";
 
 /** The same document, however each side spells its URI. */
@@ -64,6 +74,20 @@ async function whyNotApply(
   );
 }
 
+/** What changed in the workspace since the tests of a verified edit ran, the files the
+ * edit changes aside ("same" for an edit no test run vouched for: nothing to doubt). */
+async function workspaceDrift(deps: Deps, client: LanguageClient, result: RouteAndCompleteResult): Promise<Drift> {
+  if (!result.verified || !result.requestId) return { kind: "same" };
+  try {
+    const raw = await executeServerCommand(client, ServerCommand.changedSince, { requestId: result.requestId });
+    return driftOf(parseChangedSince(raw), touchedUris(result.edit as WorkspaceEdit), sameUri);
+  } catch (error) {
+    deps.log.warn(`changedSince ${result.requestId}: ${String(error)}`);
+    const why = error instanceof Error ? error.message : String(error);
+    return { kind: "unknown", reason: `the server could not be asked: ${why}` };
+  }
+}
+
 /**
  * Preview the proposed text of `doc` in a diff and apply the edit if the user chooses
  * Apply. `requestVersion`: the version of `doc` the request was made from; when a
@@ -107,13 +131,15 @@ export async function previewAndApply(
       { preview: true },
     );
     const others = touchedUris(edit).filter((u) => !sameUri(u, uri));
-    const ask = result.verified ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    const told = await workspaceDrift(deps, client, result);
+    const caution = driftMessage(told);
+    const ask = result.verified && !caution ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
     let choice: string | undefined;
     do {
-      choice = await ask(applyPrompt(result, others), APPLY, DISCARD, DETAILS);
+      choice = await ask(applyPrompt(result, others, caution), APPLY, DISCARD, DETAILS);
       if (choice === DETAILS) await details();
     } while (choice === DETAILS);
-    if (choice === APPLY) applied = await applyEdit(deps, client, result, uri, requestVersion);
+    if (choice === APPLY) applied = await applyEdit(deps, client, result, uri, requestVersion, told);
   } finally {
     await deps.diffs.markApplied(result.requestId, applied);
     await closeDiffTabs(previewUri);
@@ -121,20 +147,47 @@ export async function previewAndApply(
   }
 }
 
+/** Whether the edit still fits its buffers and files (else the user is told why not). */
+async function stillFits(
+  deps: Deps,
+  result: RouteAndCompleteResult,
+  uri: string,
+  requestVersion: number,
+): Promise<boolean> {
+  const stale = await whyNotApply(result, uri, requestVersion);
+  if (!stale) return true;
+  void vscode.window.showWarningMessage(`ACRouter: ${stale}; nothing was applied. Run the request again.`);
+  deps.log.warn(`edit not applied: ${stale}`);
+  return false;
+}
+
 /** Apply the whole edit if its buffers and files still hold what the edit was made from
- * (the user may have typed or saved meanwhile), else nothing of it. */
+ * (the user may have typed or saved meanwhile), else nothing of it; when other files of
+ * the workspace changed since the tests ran and the user was not `told` with the
+ * preview, only if the user chooses Apply Anyway. */
 async function applyEdit(
   deps: Deps,
   client: LanguageClient,
   result: RouteAndCompleteResult,
   uri: string,
   requestVersion: number,
+  told: Drift,
 ): Promise<boolean> {
-  const stale = await whyNotApply(result, uri, requestVersion);
-  if (stale) {
-    void vscode.window.showWarningMessage(`ACRouter: ${stale}; nothing was applied. Run the request again.`);
-    deps.log.warn(`edit not applied: ${stale}`);
-    return false;
+  if (!(await stillFits(deps, result, uri, requestVersion))) return false;
+  const now = await workspaceDrift(deps, client, result);
+  if (!alreadyTold(now, told)) {
+    const choice = await vscode.window.showWarningMessage(
+      `ACRouter: ${driftMessage(now)}.`,
+      { modal: true, detail: driftDetail(now) },
+      APPLY_ANYWAY,
+      DISCARD,
+    );
+    if (choice !== APPLY_ANYWAY) {
+      deps.log.info(`edit not applied: the workspace changed since the tests ran (${driftMessage(now)})`);
+      return false;
+    }
+    // the user may have taken a while (another tool may have written): check again
+    if (!(await stillFits(deps, result, uri, requestVersion))) return false;
   }
   const converted = await client.protocol2CodeConverter.asWorkspaceEdit(
     result.edit as Parameters<typeof client.protocol2CodeConverter.asWorkspaceEdit>[0],

@@ -384,9 +384,12 @@ export function resetDoneMessage(removed: number): string {
 }
 
 /** Summary line of the preview prompt, with the files the edit touches beyond the current one. */
-export function applyPrompt(s: RequestSummary, otherFiles: readonly string[]): string {
+/** The question beside the preview; `caution`: what changed in the workspace since the
+ * tests ran (workspaceChanges.ts driftMessage), said before the question. */
+export function applyPrompt(s: RequestSummary, otherFiles: readonly string[], caution?: string | null): string {
   const others = otherFiles.length ? ` The edit also changes ${otherFiles.map((f) => basename(f)).join(", ")}.` : "";
-  return `ACRouter: ${summaryLine(s)}.${others} Apply the edit?`;
+  const but = caution ? ` But ${caution}.` : "";
+  return `ACRouter: ${summaryLine(s)}.${others}${but} Apply the edit?`;
 }
 
 export function basename(uriOrPath: string): string {

@@ -11,6 +11,7 @@ export const ServerCommand = {
   resetMemory: "acrouter.server.resetMemory",
   memoryStats: "acrouter.server.memoryStats",
   exportMemory: "acrouter.server.exportMemory",
+  changedSince: "acrouter.server.changedSince",
 } as const;
 
 // ----------------------------------------------------------------- LSP shapes
@@ -98,6 +99,26 @@ export interface RouteAndCompleteResult extends RequestSummary {
    * ("sha256:<hex>" of its text, or "absent": there was no such file; see
    * edits.ts baseDigest). The edit is applied only while every file still holds that. */
   baseDigests: Record<string, string>;
+}
+
+export interface ChangedSinceParams {
+  requestId: string;
+}
+
+/** A file of the workspace that changed since a request's tests ran on it. */
+export interface WorkspaceChange {
+  /** Relative to the workspace folder, "/"-separated. */
+  path: string;
+  /** As the edit names a file (compare with sameUri). */
+  uri: string;
+  /** "edited, not saved", "changed on disk", "added", "removed", "packages installed or removed". */
+  how: string;
+}
+
+export interface ChangedSinceResult {
+  /** False when the server does not know what the request's tests ran on (it restarted). */
+  known: boolean;
+  changes: WorkspaceChange[];
 }
 
 export interface HistoryParams {
@@ -232,6 +253,18 @@ export function parseRouteResult(raw: unknown): RouteAndCompleteResult {
     for (const [uri, digest] of Object.entries(o.baseDigests))
       if (typeof digest === "string") baseDigests[uri] = digest;
   return { ...parseSummary(o), edit: edit as WorkspaceEdit | null, baseDigests };
+}
+
+/** The reply of `changedSince`; a change without a path is dropped. */
+export function parseChangedSince(raw: unknown): ChangedSinceResult {
+  const o = expectObject(raw, "changedSince reply");
+  const changes = Array.isArray(o.changes)
+    ? o.changes
+        .filter(isObject)
+        .filter((c) => typeof c.path === "string" && c.path !== "")
+        .map((c) => ({ path: c.path as string, uri: stringOr(c.uri, ""), how: stringOr(c.how, "changed") }))
+    : [];
+  return { known: o.known === true, changes };
 }
 
 export function parseHistory(raw: unknown): HistoryEntry[] {

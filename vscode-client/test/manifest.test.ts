@@ -175,6 +175,7 @@ describe("pure modules", () => {
     "diffStore.ts",
     "chart.ts",
     "serverInstall.ts",
+    "workspaceChanges.ts",
   ];
   it("never import vscode, so these tests can load them", () => {
     for (const file of pure) {

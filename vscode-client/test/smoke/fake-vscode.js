@@ -205,8 +205,8 @@ function create(script) {
   const config = script.config;
   const textDocuments = [];
   const tabs = [];
-  const ask = (kind, msg, items) => {
-    shown.push({ kind, msg, items });
+  const ask = (kind, msg, items, options) => {
+    shown.push({ kind, msg, items, modal: options?.modal === true, detail: options?.detail });
     log(kind, JSON.stringify(msg), items.length ? JSON.stringify(items) : "");
     const answer = script.answers.shift();
     return Promise.resolve(typeof answer === "function" ? answer(msg, items) : answer);
@@ -415,6 +415,7 @@ function create(script) {
           "warning",
           m,
           items.filter((i) => typeof i === "string"),
+          items.find((i) => typeof i === "object" && i !== null),
         ),
       showErrorMessage: (m, ...items) =>
         ask(

@@ -32,7 +32,7 @@ class Protocol(LanguageServerProtocol):
 
 
 server = LanguageServer("fake-acrouter", VERSION, protocol_cls=Protocol)
-state = {"init": None, "config": [], "records": 3}
+state = {"init": None, "config": [], "records": 3, "tested": None}
 
 @server.feature(t.INITIALIZE)
 def init(ls, params: t.InitializeParams):
@@ -83,7 +83,36 @@ async def route(ls: LanguageServer, args: dict):
             "edits": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}, "newText": "def two():\n    return 2\n"}]})
         digest = lambda text: "absent" if text is None else "sha256:" + hashlib.sha256(text.encode()).hexdigest()
         r["baseDigests"] = {uri: digest(doc.source), from_fs_path(str(other)): digest(base)}
+    state["tested"] = workspace_now(ls, Path(to_fs_path(uri)).parent)
     return r
+
+
+def workspace_now(ls, root: Path) -> dict:
+    """Like the real server's fingerprint: each file's size and mtime, unsaved buffers' texts."""
+    files = {p.relative_to(root).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+             for p in root.rglob("*") if p.is_file()}
+    for doc in list(ls.workspace.text_documents.values()):
+        path = Path(to_fs_path(doc.uri))
+        if path.is_file() and root in path.parents and path.read_text() != doc.source:
+            files[path.relative_to(root).as_posix()] = ("unsaved", doc.source)
+    return {"root": root, "files": files}
+
+
+@server.command("acrouter.server.changedSince")
+def changed_since(ls, args: dict):
+    tested = state["tested"]
+    if args.get("requestId") != "req-1" or tested is None:
+        return {"known": False, "changes": []}
+    root, before = tested["root"], tested["files"]
+    now = workspace_now(ls, root)["files"]
+    changes = []
+    for rel in sorted(set(before) | set(now)):
+        if before.get(rel) == now.get(rel):
+            continue
+        how = ("added" if rel not in before else "removed" if rel not in now
+               else "edited, not saved" if now[rel][0] == "unsaved" else "changed on disk")
+        changes.append({"path": rel, "uri": from_fs_path(str(root / rel)), "how": how})
+    return {"known": True, "changes": changes}
 
 @server.command("acrouter.server.history")
 def history(ls, args: dict):

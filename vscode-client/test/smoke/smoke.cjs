@@ -246,6 +246,46 @@ test("extension against a fake server", { skip: !fs.existsSync(python) && `no Py
     assert.equal(fs.readFileSync(helper, "utf8"), "def two():\n    return 2\n");
   });
 
+  await t.test("a verified edit asks, in a modal warning, before Apply when other files changed since", async () => {
+    // the server has the buffer as the last test applied it
+    fake.events.didChange.fire({
+      document: doc,
+      reason: undefined,
+      contentChanges: [{ range: new fake.vscode.Range(0, 0, 0, 3), rangeOffset: 0, rangeLength: 3, text: "def" }],
+    });
+    await sleep(200);
+    const testFile = path.join(workspace, "test_a.py");
+    script.answers.push(
+      "fix it",
+      () => {
+        fs.writeFileSync(testFile, "def test_f():\n    assert False\n"); // saved while the diff was open
+        return "Apply Edit";
+      },
+      "Discard",
+    );
+    await fake.commands.get("acrouter.routeAndComplete")();
+    const warned = last(fake, "warning");
+    assert.equal(
+      warned.msg,
+      "ACRouter: the tests ran before test_a.py (added) changed; the verdict may not hold for the workspace as it is now.",
+    );
+    assert.deepEqual(warned.items, ["Apply Anyway", "Discard"]);
+    assert.equal(warned.modal, true);
+    assert.equal(doc.getText(), "def f():\n    return 1\n", "Discard: nothing applied");
+
+    script.answers.push(
+      "fix it",
+      () => {
+        fs.appendFileSync(testFile, "# and again\n");
+        return "Apply Edit";
+      },
+      "Apply Anyway",
+    );
+    await fake.commands.get("acrouter.routeAndComplete")();
+    assert.match(last(fake, "warning").msg, /before test_a\.py \(changed on disk\) changed/);
+    assert.equal(doc.getText(), "DEF f():\n    return 1\n", "Apply Anyway: applied");
+  });
+
   await t.test("Reset Routing Memory confirms with the record count, offering an export", async () => {
     script.answers.push("Delete", undefined);
     await fake.commands.get("acrouter.resetMemory")();
@@ -385,8 +425,24 @@ test("extension against the real acrouter server", { skip: realServer, timeout: 
   fake.vscode.window.activeTextEditor = { document: doc, selection: new Selection(0, 0, 2, 0) };
   await sleep(500);
 
-  script.answers.push("Fix the bug in add", "Apply Edit");
+  // the user saves a stricter test while the diff is open: the verdict is about the old one
+  const testCalc = path.join(project, "tests", "test_calc.py");
+  script.answers.push(
+    "Fix the bug in add",
+    () => {
+      fs.appendFileSync(testCalc, "\ndef test_more():\n    assert add(1, 1) == 2\n");
+      return "Apply Edit";
+    },
+    "Apply Anyway",
+  );
   await fake.commands.get("acrouter.routeAndComplete")();
+  const warned = last(fake, "warning");
+  assert.equal(
+    warned.msg,
+    "ACRouter: the tests ran before tests/test_calc.py (changed on disk) changed; " +
+      "the verdict may not hold for the workspace as it is now.",
+  );
+  assert.equal(warned.modal, true);
   const prompt = last(fake, "info").msg;
   assert.match(prompt, /^ACRouter: strong passed your tests on attempt 2 \(2 passed, 0 failed\)/);
   assert.equal(doc.getText(), "def add(a, b):\n    return a + b\n");
