@@ -22,7 +22,7 @@ export type Drift =
  */
 export function driftOf(reply: ChangedSinceResult, touched: readonly string[], same: SameUri): Drift {
   if (!reply.known)
-    return { kind: "unknown", reason: "the server no longer knows what the tests ran on: it was restarted" };
+    return { kind: "unknown", reason: "the server does not know any more what the tests ran on; was it restarted?" };
   const changes = reply.changes.filter((c) => !touched.some((u) => c.uri !== "" && same(c.uri, u)));
   return changes.length ? { kind: "changed", changes } : { kind: "same" };
 }

@@ -60,7 +60,7 @@ describe("what the user hears at Apply", () => {
     assert.equal(drift.kind, "unknown");
     assert.match(
       driftMessage(drift) ?? "",
-      /^the workspace may have changed since the tests ran \(.*restarted\); the verdict/,
+      /^the workspace may have changed since the tests ran \(.*restarted\?\); the verdict/,
     );
   });
 
