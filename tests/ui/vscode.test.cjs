@@ -936,6 +936,85 @@ step(
   },
 );
 
+/** documents add: passes every test, made from calc.py's buffer */
+const DOC_ADD_REPLY = [
+  "calc.py",
+  "```python",
+  "<<<<<<< SEARCH",
+  "def add(*xs):",
+  "=======",
+  "def add(*xs):",
+  '    """the sum of xs"""',
+  ">>>>>>> REPLACE",
+  "```",
+].join("\n");
+const VERDICT_DOUBT =
+  "ACRouter: the tests ran before tests/test_calc.py (edited, not saved) changed; " +
+  "the verdict may not hold for the workspace as it is now.";
+
+step(
+  "A test edited after the reply and before Apply: a modal warning asks, Discard applies nothing, Apply Anyway applies",
+  async () => {
+    await dismissNotifications();
+    await wb.runCommand(page, "Notifications: Clear All Notifications");
+    await setBehaviours({ "cheap-m": { reply: DOC_ADD_REPLY }, "strong-m": { reply: DOC_ADD_REPLY } });
+    await openFile("calc.py");
+    const calcBefore = await editorText();
+    const testBefore = TEST_CALC + TEST_MANY + TEST_MUL; // as the steps before left it (unsaved)
+    const documented = calcBefore.replace("def add(*xs):\n", 'def add(*xs):\n    """the sum of xs"""\n');
+
+    const askApply = async (typed) => {
+      await openFile("calc.py");
+      await wb.runCommand(page, "ACRouter: Route and Complete");
+      await wb.answerInput(page, /What should change in calc\.py/, "Document add");
+      const n = await wb.waitForNotification(page, /Apply the edit\?/, 120_000, true);
+      assert.match(n.message, /passed your tests/);
+      assert.doesNotMatch(n.message, /tests ran before/, "nothing had changed when the diff opened");
+      // the user changes the test while the edit waits, and does not save it
+      await typeAtEnd("test_calc.py", typed);
+      await wb.until(
+        async () => (await editorText()).trimEnd().endsWith(typed.trimEnd()),
+        "the line typed into the test",
+      );
+      await wb.clickCenterButton(page, /Apply the edit\?/, "Apply Edit");
+      return wb.until(async () => {
+        const d = await wb.dialog(page);
+        return d && /tests ran before/.test(d.message) ? d : undefined;
+      }, "the modal warning");
+    };
+
+    // 1. Discard: nothing is applied
+    let d = await askApply("\n# a case to add\n");
+    assert.equal(d.message, VERDICT_DOUBT);
+    assert.match(d.detail, /tests\/test_calc\.py \(edited, not saved\)/);
+    assert.ok(d.buttons.includes("Apply Anyway") && d.buttons.includes("Discard"), JSON.stringify(d.buttons));
+    await screenshot("verdict-doubt-modal");
+    await wb.clickDialogButton(page, "Discard");
+    await wb.until(async () => !(await wb.dialog(page)), "the modal warning to close");
+    await wb.until(
+      async () => !(await wb.editorTabs(page)).some((t) => /proposed by/.test(t)),
+      "the diff preview to close",
+    );
+    await openFile("calc.py");
+    assert.equal(await editorText(), calcBefore, "Discard: calc.py is untouched");
+
+    // 2. Apply Anyway: the user's choice, applied to calc.py's buffer
+    await dismissNotifications();
+    await wb.runCommand(page, "Notifications: Clear All Notifications");
+    d = await askApply("# and another\n");
+    assert.equal(d.message, VERDICT_DOUBT);
+    await wb.clickDialogButton(page, "Apply Anyway");
+    await openFile("calc.py");
+    await wb.until(async () => (await editorText()) === documented, "the edit applied to calc.py's editor");
+    await openFile("test_calc.py");
+    assert.equal(
+      await editorText(),
+      testBefore + "\n# a case to add\n# and another\n",
+      "the test buffer is the user's",
+    );
+  },
+);
+
 step("The API key reached the provider only: never settings, logs or the protocol trace", async () => {
   // the models were called with the key from SecretStorage, through the server's environment
   const seen = await (await fetch(fake.baseUrl.replace(/\/v1\/?$/, "") + "/_requests")).json();
