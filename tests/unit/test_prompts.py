@@ -351,3 +351,36 @@ def test_the_budget_comes_from_the_models_context_window(tmp_path):
     small, large = (c[1][1]["content"] for c in gw.calls)
     assert "too large to show whole" in small and "def f399" not in small
     assert "too large to show whole" not in large and "def f399(x)" in large
+
+
+def test_a_named_definition_under_a_condition_or_in_a_large_class_is_shown(tmp_path):
+    # a large file's excerpt looked for the named definition among top-level ones only:
+    # typing_extensions' get_original_bases (defined under `if hasattr(...): else:`) was
+    # named by the instruction and the failing test, yet the prompt showed other code
+    # and asked for SEARCH texts "from the parts above"; so was a method of a class too
+    # large to show whole
+    filler = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(600))
+    methods = "".join(f"    def m{i}(self):\n        return {i}\n\n" for i in range(1500))
+    text = (
+        "import sys\n\n\n"
+        + filler
+        + "if sys.version_info >= (9, 0):\n    get_bases = None\nelse:\n"
+        + "    def get_bases(cls, /):\n        return cls.__bases__\n\n\n"
+        + "class Big:\n"
+        + methods
+        + "    def scale(self, k):\n        return k * 3\n\n\n"
+        + filler.replace("def f", "def g")
+    )
+    p = project(tmp_path, text, "big.py")
+    ctx = PromptContext(budget_tokens=32_000)
+    for instruction, code in (
+        (
+            "get_bases ignores __orig_bases__; fix it",
+            "    def get_bases(cls, /):\n        return cls.__bases__\n",
+        ),
+        ("Big.scale multiplies by 3; make it 2", "    def scale(self, k):\n        return k * 3\n"),
+    ):
+        user = ChatPrompts().messages(task_for(p, instruction), ctx)[1]["content"]
+        assert "too large to show whole" in user
+        assert code in user, instruction
+        assert len(user) < ChatPrompts.budget_chars(ctx)

@@ -1,16 +1,20 @@
 """The file as the model sees it: its path in the workspace, and, for a file too large
 to send whole, an outline of its top-level definitions plus the lines worth showing
 (the region around the selection, or the definitions the instruction, the failing tests
-and the earlier attempts' feedback name).
+and the earlier attempts' feedback name: a top-level one, or, in Python, one under an
+``if``/``try``/``with`` (a version's fallback) or a method of a class too large to show
+whole).
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
-from acrouter.definitions import definitions
+from acrouter.definitions import definitions, is_python
 from acrouter.domain import PromptContext, Task, document_lines
+from acrouter.edits import BOM
 
 
 def rel_path(task: Task) -> str:
@@ -59,6 +63,35 @@ def _chunks(text: str, path: str, language: str | None) -> list[tuple[int, int, 
     return out
 
 
+def _inner_definitions(text: str, path: str, language: str | None) -> list[tuple[int, int, str]]:
+    """(first line, end line exclusive, name) of the Python functions and classes that are
+    not top-level statements yet not local to a function either: those under an
+    ``if``/``try``/``with``/loop at the top level, and the methods and nested classes of
+    classes (from the first decorator).  Empty for other languages or a file that does
+    not parse."""
+    if not is_python(path, language):
+        return []
+    try:
+        tree = ast.parse(text.removeprefix(BOM))
+    except (SyntaxError, ValueError):
+        return []
+    out: list[tuple[int, int, str]] = []
+
+    def visit(node: ast.AST, top: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if not top:
+                    first = min([d.lineno for d in child.decorator_list] + [child.lineno])
+                    out.append((first - 1, child.end_lineno or child.lineno, child.name))
+                if isinstance(child, ast.ClassDef):
+                    visit(child, False)
+            elif not isinstance(child, ast.expr):  # if/try/with/for bodies, except clauses
+                visit(child, False)
+
+    visit(tree, True)
+    return out
+
+
 def wanted_lines(task: Task, context: PromptContext, limit: int) -> list[tuple[int, int]]:
     """Line ranges (0-based, end exclusive) of a large file worth showing, within ``limit``."""
     doc = task.document
@@ -99,9 +132,10 @@ def wanted_lines(task: Task, context: PromptContext, limit: int) -> list[tuple[i
     picked: list[tuple[int, int]] = []
     used = 0
     relevant = [c for c in chunks if c[2] and c[2].split()[-1] in words]
-    for a, b, _name in relevant + [c for c in chunks if c not in relevant]:
+    inner = [c for c in _inner_definitions(doc.text, doc.path, task.language) if c[2] in words]
+    for a, b, _name in relevant + inner + [c for c in chunks if c not in relevant]:
         c = cost(a, b)
-        if used + c > limit:
+        if used + c > limit or any(x <= a and b <= y for x, y in picked):
             continue
         picked.append((a, b))
         used += c
@@ -111,9 +145,9 @@ def wanted_lines(task: Task, context: PromptContext, limit: int) -> list[tuple[i
             b += 1
         picked = [(0, max(b, 1))]
     merged: list[tuple[int, int]] = []
-    for a, b in sorted(picked):  # adjacent definitions form one excerpt
-        if merged and merged[-1][1] == a:
-            merged[-1] = (merged[-1][0], b)
+    for a, b in sorted(picked):  # adjacent or overlapping definitions form one excerpt
+        if merged and merged[-1][1] >= a:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
         else:
             merged.append((a, b))
     return merged
