@@ -71,19 +71,22 @@ async def start_session(
     position_encodings: list[str] | None = None,
     folders: list[Path] | None = None,
     pull_configuration: bool = True,
+    log_level: str | None = "DEBUG",
 ) -> tuple[LanguageClient, types.InitializeResult]:
     """The real server over stdio, initialised with ``root`` as its one workspace folder
     ("proj"), or with ``folders`` (none: a file outside every folder); VS Code's client
-    capabilities (``pull_configuration``: False, without workspace/configuration)."""
+    capabilities (``pull_configuration``: False, without workspace/configuration).
+    ``log_level``: ACROUTER_LOG_LEVEL (None: unset, as the extension starts it)."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
         "ACROUTER_HOME": str(home),
         "CHEAP_KEY": SENTINEL,
         "STRONG_KEY": SENTINEL,
-        "ACROUTER_LOG_LEVEL": "DEBUG",
         "PYTHONPATH": str(REPO / "server"),
     }
+    if log_level is not None:
+        env["ACROUTER_LOG_LEVEL"] = log_level
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "acrouter", "serve"], server_env=env
     )

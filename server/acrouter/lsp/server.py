@@ -91,7 +91,9 @@ class RequestFailed(JsonRpcException):
 
 
 def preflight_failed(exc: PreflightError) -> RequestFailed:
-    """A refused request: the reason, and the setting that changes it."""
+    """A refused request: the reason, and the setting that changes it (and a line in
+    the log saying so)."""
+    log.info("request refused before any model call: %s", exc.reason)
     message = f"{exc.reason}; no model was called"
     if exc.setting:
         message += f". Change the setting acrouter.{exc.setting} to fix this."
@@ -101,6 +103,18 @@ def preflight_failed(exc: PreflightError) -> RequestFailed:
         "setting": f"acrouter.{exc.setting}" if exc.setting else None,
     }
     return failed
+
+
+class AnswersAreNoCrashes(logging.Filter):
+    """pygls logs every exception a request's handler raises at ERROR, with its
+    tracebacks, even the JSON-RPC errors raised on purpose: a refusal (``RequestFailed``:
+    no bubblewrap, no test command, a file too large) or a request the user cancelled.
+    The reply tells the editor, and acrouter's log has a line with the reason; the output
+    channel should not look as if the server had crashed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, (RequestFailed, JsonRpcRequestCancelled))
 
 
 class LspLogHandler(logging.Handler):
@@ -369,9 +383,9 @@ async def _run_in_worker(
         cancel.set()
         raise
     except PreflightError as exc:
-        log.info("request refused before any model call: %s", exc.reason)
         raise preflight_failed(exc) from exc
     except AcrouterError as exc:
+        log.info("request failed: %s", exc)
         raise RequestFailed(str(exc)) from exc
     finally:
         end_progress(ls, token)
@@ -408,6 +422,7 @@ def serve(stdin: Any = None, stdout: Any = None) -> None:
     )
     if level != "DEBUG":
         logging.getLogger("pygls").setLevel(logging.WARNING)
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(AnswersAreNoCrashes())
     logging.getLogger("acrouter").setLevel(logging.INFO if level != "DEBUG" else logging.DEBUG)
     server = create_server()
     handler = LspLogHandler(server)
