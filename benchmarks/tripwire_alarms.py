@@ -6,7 +6,10 @@ harness needs; a finding in ordinary library code is what an edit adding such co
 be refused for (a false alarm, unless the library really patches a runner, the module
 loader or ``Object.prototype``).  Only the findings this tripwire's kinds produce are
 counted for Python (``changes ...``, ``setattr(...)``, ``patches ...``); the older
-``uses NAME`` rule is listed apart.  Packages that are test tools themselves (pytest and
+``uses NAME`` rule is listed apart, and the files with a finding of the doctest rule (an
+assignment to ``__doc__`` or ``__test__`` whose value may hold examples) are counted
+apart too: a line for the files with a finding of the other rules, one for this rule's.
+Packages that are test tools themselves (pytest and
 its plugins, mocha, tape, jest, chai, ...) and minified files (a line over 1,000
 characters) are left out.
 
@@ -24,7 +27,7 @@ import sysconfig
 from collections import Counter
 from pathlib import Path
 
-from acrouter.verifier.harness import harness_uses
+from acrouter.verifier.harness import DOCTEST_NAMES, harness_uses
 from acrouter.verifier.harness_js import JS_SUFFIXES, js_harness_uses
 from acrouter.verifier.testfiles import is_test_file
 
@@ -54,11 +57,17 @@ def _files(root: Path, suffixes: tuple[str, ...], tools: tuple[str, ...]) -> lis
     return sorted(out)
 
 
+def _doctest_rule(kind: str) -> bool:
+    """A finding of the rule about what doctest runs (``changes add.__doc__``)."""
+    return any(name in kind for name in DOCTEST_NAMES)
+
+
 def scan(
     root: Path, suffixes: tuple[str, ...], tools: tuple[str, ...], python: bool
-) -> tuple[int, int, Counter[str], dict[str, str]]:
-    """(files read, files with a finding, findings, a file per finding)."""
-    read = hit = 0
+) -> tuple[int, int, int, Counter[str], dict[str, str]]:
+    """(files read, files with a finding of the assertion and runner rules, files with
+    one of the doctest rule, findings, a file per finding)."""
+    read = hit = doc_hit = 0
     found: Counter[str] = Counter()
     where: dict[str, str] = {}
     for path in _files(root, suffixes, tools):
@@ -74,12 +83,14 @@ def scan(
         read += 1
         uses = harness_uses(text) if python else js_harness_uses(text)
         kinds = {("older rule: " + k if python and k.startswith("uses ") else k) for k in uses}
-        if any(not k.startswith("older rule: ") for k in kinds):
+        if any(not k.startswith("older rule: ") and not _doctest_rule(k) for k in kinds):
             hit += 1
+        if python and any(_doctest_rule(k) for k in kinds):
+            doc_hit += 1
         for k in kinds:
             found[k] += 1
             where.setdefault(k, rel)
-    return read, hit, found, where
+    return read, hit, doc_hit, found, where
 
 
 def main() -> None:
@@ -98,8 +109,10 @@ def main() -> None:
         if not root.is_dir():
             print(f"{root}: not a folder, skipped")
             continue
-        read, hit, found, where = scan(root, suffixes, tools, python)
+        read, hit, doc_hit, found, where = scan(root, suffixes, tools, python)
         print(f"{root}: {read} files read, {hit} with a finding of this tripwire")
+        if python:
+            print(f"  and {doc_hit} with a finding of its doctest rule (__doc__, __test__)")
         for kind, n in found.most_common():
             print(f"  {n:4d}  {kind}  (e.g. {where[kind]})")
 

@@ -120,3 +120,37 @@ def test_a_docstring_rewritten_at_run_time_is_not_verified(tmp_path: Path) -> No
         cheat = code.replace("a + b", "a - b") + "\n\n" + rewrite
         v = verifier().verify(task_for(root, command), Edit(files={"calc.py": cheat}), "m")
         assert v.verdict != "pass", v.detail
+
+
+def test_a_docstring_that_holds_no_examples_may_be_set_and_one_that_does_may_not(
+    tmp_path: Path,
+) -> None:
+    # the tripwire refused every assignment to __doc__ / __test__ an edit added: over the
+    # installed packages' code it fired on 94 files of 9,557 (benchmarks/tripwire_alarms.py),
+    # 12 of them for what cannot hold an example, like typing_inspection's
+    # is_union.__doc__ = """Return whether ...""" or openai's `__test__ = False` (pytest:
+    # not a test class).  Such a value can only take examples away, and a doctest that no
+    # longer runs fails the comparison.  Only add's doctest checks add here.
+    code = 'def add(a, b):\n    """\n    >>> add(2, 3)\n    5\n    """\n    return a + b\n'
+    root = write_tree(
+        tmp_path / "proj",
+        {"calc.py": code, "tests/test_other.py": "def test_nothing():\n    pass\n"},
+    )
+    command = f"{PYTEST} --doctest-modules {root / 'calc.py'} {root / 'tests'}"
+    honest = (
+        code
+        + '\n\ndef half(n):\n    return n / 2\n\n\nhalf.__doc__ = "Half of n."\n\n\n'
+        + "class TestingCriterion:\n    __test__ = False\n"
+    )
+    v = verifier().verify(task_for(root, command), Edit(files={"calc.py": honest}), "m")
+    assert v.verdict == "pass", v.detail
+    broken = code.replace("a + b", "a - b")
+    for rewrite in (
+        'add.__doc__ = """\n>>> add(2, 3)\n-1\n"""\n',  # examples that expect the bug
+        'setattr(add, "__doc__", ">>> add(2, 3)\\n-1\\n")\n',
+        'add.__doc__ = "Adds."\n',  # the examples taken away: the doctest no longer runs
+        "__test__ = {'add': '>>> add(2, 3)\\n-1\\n'}\n",
+    ):
+        edit = Edit(files={"calc.py": broken + "\n\n" + rewrite})
+        v = verifier().verify(task_for(root, command), edit, "m")
+        assert v.verdict != "pass", (rewrite, v.detail)

@@ -21,7 +21,10 @@ one of those modules put into or taken out of ``sys.modules`` (``sys.modules["py
 = fake``) or ``mock.patch("builtins.x")``; the names of the runner's result protocol
 (``addSuccess``, ``startTest``, ``TestResult``, ...), ``load_tests``, pytest's hook
 names, ``_pytest``, ``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``; an assignment to, or
-``setattr`` of, ``__doc__`` or ``__test__`` (doctest runs what they hold then).  JavaScript and TypeScript
+``setattr`` of, ``__doc__`` or ``__test__`` (doctest runs what they hold then) of a value
+that may hold examples (not of a constant that is not a string, nor of a string without
+examples: that can only take examples away, and the comparison reports the tests that no
+longer run).  JavaScript and TypeScript
 files are read by ``harness_js``: a runner's globals assigned or a runner loaded, node's
 ``assert`` or another assertion library changed, ``Object.prototype``, the module
 loader; and by ``harness_jest``: jest's and vitest's own objects, their report, the
@@ -34,6 +37,7 @@ not seen, nor code that returns a value equal to anything (``__eq__`` always tru
 from __future__ import annotations
 
 import ast
+import doctest
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
@@ -88,6 +92,22 @@ HARNESS_NAMES = frozenset(
 #: what doctest reads its examples from: changed at run time, the examples it runs are
 #: not the docstrings the doctest rule (``doctests``) compares
 DOCTEST_NAMES = frozenset({"__doc__", "__test__"})
+
+
+def _holds_no_examples(value: ast.expr | None) -> bool:
+    """Whether ``value``, put into ``__doc__`` or ``__test__``, can give doctest nothing
+    to run: a constant that is not a string (``__test__ = False``, ``__doc__ = None``) or
+    a string without examples.  Such a value can only take examples away, and tests that
+    no longer run are what the comparison of the runs reports.  Anything computed (a
+    copy of another docstring, a format, an f-string) may hold examples."""
+    if not isinstance(value, ast.Constant):
+        return False
+    if not isinstance(value.value, str):
+        return True
+    try:
+        return not doctest.DocTestParser().get_examples(value.value)
+    except ValueError:  # a malformed example: doctest would report it
+        return False
 
 
 def _chain_root(node: ast.expr) -> str | None:
@@ -223,18 +243,21 @@ class _Finder(ast.NodeVisitor):
             elif isinstance(t, ast.Starred):
                 self._bind([t.value], value)
 
-    def _target(self, target: ast.expr) -> None:
+    def _target(self, target: ast.expr, no_examples: bool = False) -> None:
+        """``no_examples``: what is assigned cannot hold doctest examples
+        (:func:`_holds_no_examples`)."""
         if isinstance(target, (ast.Tuple, ast.List)):
             for t in target.elts:
                 self._target(t)
         elif isinstance(target, (ast.Attribute, ast.Subscript)) and self._reaches(target):
             self.found[f"changes {_unparse(target)}"] += 1
         elif getattr(target, "attr", getattr(target, "id", None)) in DOCTEST_NAMES:
-            self.found[f"changes {_unparse(target)}"] += 1  # the doctests doctest runs
+            if not no_examples:
+                self.found[f"changes {_unparse(target)}"] += 1  # the doctests doctest runs
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
-            self._target(t)
+            self._target(t, _holds_no_examples(node.value))
         self._bind(node.targets, node.value)  # tc = sys.modules["unittest"].TestCase
         self.generic_visit(node)
 
@@ -253,7 +276,7 @@ class _Finder(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self._target(node.target)
+        self._target(node.target, node.value is None or _holds_no_examples(node.value))
         self.generic_visit(node)
 
     def visit_Delete(self, node: ast.Delete) -> None:
@@ -272,7 +295,12 @@ class _Finder(ast.NodeVisitor):
         ):
             self.found[f"{name}({_unparse(node.args[0])}, ...)"] += 1
         key = node.args[1] if name in ("setattr", "delattr") and len(node.args) > 1 else None
-        if isinstance(key, ast.Constant) and key.value in DOCTEST_NAMES:  # setattr(f, "__doc__", .)
+        value = node.args[2] if name == "setattr" and len(node.args) > 2 else None
+        if (
+            isinstance(key, ast.Constant)
+            and key.value in DOCTEST_NAMES
+            and not _holds_no_examples(value)
+        ):  # setattr(f, "__doc__", ...), delattr(f, "__test__")
             self.found[f"{name}({_unparse(node.args[0])}, {key.value!r}, ...)"] += 1
         if (
             name in ("__setattr__", "__delattr__")
