@@ -4,5 +4,6 @@
 WorkspaceEdit);  ``freshness``: the digests of what an edit was made from and the check
 that its files still hold it;  ``buffers``: the editor's unsaved buffers a request is
 made and tested against;  ``settings``: settings asked of a pull-model client;
-``progress``: a request's work-done progress and cancellation.
+``progress``: a request's work-done progress and cancellation;  ``log``: what the
+server logs to stderr (the output channel) and to the client.
 """

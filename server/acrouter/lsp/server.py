@@ -33,6 +33,7 @@ from ..errors import AcrouterError, PreflightError, RequestError
 from . import convert
 from .buffers import unsaved_buffers
 from .freshness import changed_since, workspace_changes_json
+from .log import setup_logging
 from .progress import Cancel, Progress, begin_progress, end_progress
 from .settings import pull_settings
 
@@ -103,43 +104,6 @@ def preflight_failed(exc: PreflightError) -> RequestFailed:
         "setting": f"acrouter.{exc.setting}" if exc.setting else None,
     }
     return failed
-
-
-class AnswersAreNoCrashes(logging.Filter):
-    """pygls logs every exception a request's handler raises at ERROR, with its
-    tracebacks, even the JSON-RPC errors raised on purpose: a refusal (``RequestFailed``:
-    no bubblewrap, no test command, a file too large) or a request the user cancelled.
-    The reply tells the editor, and acrouter's log has a line with the reason; the output
-    channel should not look as if the server had crashed."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, (RequestFailed, JsonRpcRequestCancelled))
-
-
-class LspLogHandler(logging.Handler):
-    """Forwards log records to the client as window/logMessage."""
-
-    def __init__(self, server: ACRouterServer) -> None:
-        super().__init__(logging.INFO)
-        self.server = server
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            kind = (
-                types.MessageType.Error
-                if record.levelno >= logging.ERROR
-                else types.MessageType.Warning
-                if record.levelno >= logging.WARNING
-                else types.MessageType.Info
-            )
-            msg = self.format(record)
-            loop = self.server.loop
-            params = types.LogMessageParams(type=kind, message=msg)
-            if loop is not None and loop.is_running():
-                loop.call_soon_threadsafe(self.server.window_log_message, params)
-        except Exception:  # noqa: BLE001, S110 -- logging must never break the server
-            pass
 
 
 class ACRouterServer(LanguageServer):
@@ -414,18 +378,6 @@ def serve(stdin: Any = None, stdout: Any = None) -> None:
         proto_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
         os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
         sys.stdout = sys.stderr
-    # stderr (the client's output channel) gets warnings; acrouter's own INFO records go to
-    # the client as window/logMessage.  ACROUTER_LOG_LEVEL=DEBUG shows everything on stderr.
-    level = os.environ.get("ACROUTER_LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if level != "DEBUG":
-        logging.getLogger("pygls").setLevel(logging.WARNING)
-    logging.getLogger("pygls.protocol.json_rpc").addFilter(AnswersAreNoCrashes())
-    logging.getLogger("acrouter").setLevel(logging.INFO if level != "DEBUG" else logging.DEBUG)
     server = create_server()
-    handler = LspLogHandler(server)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    logging.getLogger("acrouter").addHandler(handler)
+    setup_logging(server, answers=(RequestFailed, JsonRpcRequestCancelled))
     server.start_io(stdin or sys.stdin.buffer, proto_out)

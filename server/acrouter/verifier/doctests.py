@@ -85,6 +85,15 @@ def _docstrings(text: str) -> dict[str, list[tuple[ast.Constant, Examples]]] | N
     return out
 
 
+def holds_no_examples(value: ast.expr | None) -> bool:
+    """Whether ``value``, put into ``__doc__`` or ``__test__`` (the harness tripwire),
+    gives doctest nothing to run: a constant that is not a string (``__test__ = False``)
+    or a string without examples.  Such a value can only take examples away, and tests
+    that no longer run are what the comparison of the runs reports.  Anything computed (a
+    copy of another docstring, a format, an f-string) may hold examples."""
+    return isinstance(value, ast.Constant) and not _examples_in(value)
+
+
 def _examples_in(node: ast.Constant) -> Examples:
     if not isinstance(node.value, str):
         return ()

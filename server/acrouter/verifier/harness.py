@@ -37,10 +37,10 @@ not seen, nor code that returns a value equal to anything (``__eq__`` always tru
 from __future__ import annotations
 
 import ast
-import doctest
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from .doctests import holds_no_examples
 from .harness_jest import jest_harness_uses
 from .harness_js import JS_SUFFIXES, js_harness_uses
 from .testfiles import is_test_file
@@ -92,22 +92,6 @@ HARNESS_NAMES = frozenset(
 #: what doctest reads its examples from: changed at run time, the examples it runs are
 #: not the docstrings the doctest rule (``doctests``) compares
 DOCTEST_NAMES = frozenset({"__doc__", "__test__"})
-
-
-def _holds_no_examples(value: ast.expr | None) -> bool:
-    """Whether ``value``, put into ``__doc__`` or ``__test__``, can give doctest nothing
-    to run: a constant that is not a string (``__test__ = False``, ``__doc__ = None``) or
-    a string without examples.  Such a value can only take examples away, and tests that
-    no longer run are what the comparison of the runs reports.  Anything computed (a
-    copy of another docstring, a format, an f-string) may hold examples."""
-    if not isinstance(value, ast.Constant):
-        return False
-    if not isinstance(value.value, str):
-        return True
-    try:
-        return not doctest.DocTestParser().get_examples(value.value)
-    except ValueError:  # a malformed example: doctest would report it
-        return False
 
 
 def _chain_root(node: ast.expr) -> str | None:
@@ -245,19 +229,21 @@ class _Finder(ast.NodeVisitor):
 
     def _target(self, target: ast.expr, no_examples: bool = False) -> None:
         """``no_examples``: what is assigned cannot hold doctest examples
-        (:func:`_holds_no_examples`)."""
+        (:func:`.doctests.holds_no_examples`)."""
         if isinstance(target, (ast.Tuple, ast.List)):
             for t in target.elts:
                 self._target(t)
         elif isinstance(target, (ast.Attribute, ast.Subscript)) and self._reaches(target):
             self.found[f"changes {_unparse(target)}"] += 1
-        elif getattr(target, "attr", getattr(target, "id", None)) in DOCTEST_NAMES:
-            if not no_examples:
-                self.found[f"changes {_unparse(target)}"] += 1  # the doctests doctest runs
+        elif (
+            getattr(target, "attr", getattr(target, "id", None)) in DOCTEST_NAMES
+            and not no_examples
+        ):
+            self.found[f"changes {_unparse(target)}"] += 1  # the doctests doctest runs
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
-            self._target(t, _holds_no_examples(node.value))
+            self._target(t, holds_no_examples(node.value))
         self._bind(node.targets, node.value)  # tc = sys.modules["unittest"].TestCase
         self.generic_visit(node)
 
@@ -276,7 +262,7 @@ class _Finder(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self._target(node.target, node.value is None or _holds_no_examples(node.value))
+        self._target(node.target, node.value is None or holds_no_examples(node.value))
         self.generic_visit(node)
 
     def visit_Delete(self, node: ast.Delete) -> None:
@@ -299,7 +285,7 @@ class _Finder(ast.NodeVisitor):
         if (
             isinstance(key, ast.Constant)
             and key.value in DOCTEST_NAMES
-            and not _holds_no_examples(value)
+            and not holds_no_examples(value)
         ):  # setattr(f, "__doc__", ...), delattr(f, "__test__")
             self.found[f"{name}({_unparse(node.args[0])}, {key.value!r}, ...)"] += 1
         if (
