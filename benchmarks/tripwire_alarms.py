@@ -7,8 +7,8 @@ be refused for (a false alarm, unless the library really patches a runner, the m
 loader or ``Object.prototype``).  Only the findings this tripwire's kinds produce are
 counted for Python (``changes ...``, ``setattr(...)``, ``patches ...``); the older
 ``uses NAME`` rule is listed apart, and the files with a finding of the doctest rule (an
-assignment to ``__doc__`` or ``__test__`` whose value may hold examples) are counted
-apart too: a line for the files with a finding of the other rules, one for this rule's.
+assignment to ``__doc__`` or ``__test__`` whose value may hold examples, a name
+documented with examples bound again) are counted apart too: a line for the files with a finding of the other rules, one for this rule's.
 Packages that are test tools themselves (pytest and
 its plugins, mocha, tape, jest, chai, ...) and minified files (a line over 1,000
 characters) are left out.
@@ -27,6 +27,7 @@ import sysconfig
 from collections import Counter
 from pathlib import Path
 
+from acrouter.verifier.doctests import rebound_doctests
 from acrouter.verifier.harness import DOCTEST_NAMES, harness_uses
 from acrouter.verifier.harness_js import JS_SUFFIXES, js_harness_uses
 from acrouter.verifier.testfiles import is_test_file
@@ -59,7 +60,7 @@ def _files(root: Path, suffixes: tuple[str, ...], tools: tuple[str, ...]) -> lis
 
 def _doctest_rule(kind: str) -> bool:
     """A finding of the rule about what doctest runs (``changes add.__doc__``)."""
-    return any(name in kind for name in DOCTEST_NAMES)
+    return kind.startswith("rebinds ") or any(name in kind for name in DOCTEST_NAMES)
 
 
 def scan(
@@ -82,6 +83,8 @@ def scan(
             continue  # minified
         read += 1
         uses = harness_uses(text) if python else js_harness_uses(text)
+        if python:  # a name documented with examples bound again (add = _add)
+            uses.update(f"rebinds {name}" for name in rebound_doctests(None, text))
         kinds = {("older rule: " + k if python and k.startswith("uses ") else k) for k in uses}
         if any(not k.startswith("older rule: ") and not _doctest_rule(k) for k in kinds):
             hit += 1
@@ -112,7 +115,9 @@ def main() -> None:
         read, hit, doc_hit, found, where = scan(root, suffixes, tools, python)
         print(f"{root}: {read} files read, {hit} with a finding of this tripwire")
         if python:
-            print(f"  and {doc_hit} with a finding of its doctest rule (__doc__, __test__)")
+            print(
+                f"  and {doc_hit} with a finding of its doctest rule (__doc__, __test__, rebinding)"
+            )
         for kind, n in found.most_common():
             print(f"  {n:4d}  {kind}  (e.g. {where[kind]})")
 

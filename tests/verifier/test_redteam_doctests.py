@@ -28,6 +28,16 @@ ADD = 'def add(a, b):\n    """\n    >>> add(2, 3)\n    5\n    """\n    return a 
 CHEAT = CALC.replace("return a + b", "return a - b").replace("        5\n", "        -1\n")
 
 
+def _doctested_add(tmp_path: Path) -> tuple[str, Path, str]:
+    """calc.py's add, checked only by its doctest (``ADD``): its text, the project, and a
+    command running the doctests and a test that checks nothing."""
+    root = write_tree(
+        tmp_path / "proj",
+        {"calc.py": ADD, "tests/test_other.py": "def test_nothing():\n    pass\n"},
+    )
+    return ADD, root, f"{PYTEST} --doctest-modules {root / 'calc.py'} {root / 'tests'}"
+
+
 def test_a_docstring_under_a_condition_is_put_back(tmp_path: Path) -> None:
     # the rule looked for docstrings in the module's and classes' own bodies only: one
     # under try/if/with was never compared, and the cheat was verified ('2 passed')
@@ -107,12 +117,7 @@ def test_examples_in_a_docstring_set_by_assignment_are_put_back(tmp_path: Path) 
 def test_a_docstring_rewritten_at_run_time_is_not_verified(tmp_path: Path) -> None:
     # the docstring's text is the user's, but the code the edit adds rewrites it when the
     # module loads, so the doctest expects the bug: verified before ('2 passed')
-    code = 'def add(a, b):\n    """\n    >>> add(2, 3)\n    5\n    """\n    return a + b\n'
-    root = write_tree(
-        tmp_path / "proj",
-        {"calc.py": code, "tests/test_other.py": "def test_nothing():\n    pass\n"},
-    )
-    command = f"{PYTEST} --doctest-modules {root / 'calc.py'} {root / 'tests'}"
+    code, root, command = _doctested_add(tmp_path)
     for rewrite in (
         'add.__doc__ = add.__doc__.replace("5", "-1")\n',
         'setattr(add, "__doc__", add.__doc__.replace("5", "-1"))\n',
@@ -131,12 +136,7 @@ def test_a_docstring_that_holds_no_examples_may_be_set_and_one_that_does_may_not
     # is_union.__doc__ = """Return whether ...""" or openai's `__test__ = False` (pytest:
     # not a test class).  Such a value can only take examples away, and a doctest that no
     # longer runs fails the comparison.  Only add's doctest checks add here.
-    code = 'def add(a, b):\n    """\n    >>> add(2, 3)\n    5\n    """\n    return a + b\n'
-    root = write_tree(
-        tmp_path / "proj",
-        {"calc.py": code, "tests/test_other.py": "def test_nothing():\n    pass\n"},
-    )
-    command = f"{PYTEST} --doctest-modules {root / 'calc.py'} {root / 'tests'}"
+    code, root, command = _doctested_add(tmp_path)
     honest = (
         code
         + '\n\ndef half(n):\n    return n / 2\n\n\nhalf.__doc__ = "Half of n."\n\n\n'
@@ -154,3 +154,25 @@ def test_a_docstring_that_holds_no_examples_may_be_set_and_one_that_does_may_not
         edit = Edit(files={"calc.py": broken + "\n\n" + rewrite})
         v = verifier().verify(task_for(root, command), edit, "m")
         assert v.verdict != "pass", (rewrite, v.detail)
+
+
+def test_a_documented_name_bound_again_is_not_verified(tmp_path: Path) -> None:
+    # doctest runs, under the name add, the examples of what add holds: after
+    # `add = _add`, _add's own examples (written to expect the bug) ran as add's doctest
+    # and the broken add was verified ('2 passed, 0 failed (before: 2 passed, 0 failed)');
+    # the rule compared add's docstring, which the edit had not touched
+    code, root, command = _doctested_add(tmp_path)
+    evil = 'def _add(a, b):\n    """\n    >>> _add(2, 3)\n    -1\n    """\n    return a - b\n'
+    for rebind in (
+        "add = _add\n",
+        "def _install():\n    global add\n    add = _add\n\n\n_install()\n",
+        "if (add := _add):\n    pass\n",
+    ):
+        edit = Edit(files={"calc.py": code + "\n\n" + evil + "\n\n" + rebind})
+        v = verifier().verify(task_for(root, command), edit, "m")
+        assert v.verdict != "pass", (rebind, v.detail)
+        assert "rebinds add" in v.detail and not v.counted, v.detail
+    # a name without examples bound again, a new name: as before
+    honest = code + "\n\ndef half(n):\n    return n / 2\n\n\nhalf = staticmethod(half)\nTOTAL = 0\n"
+    v = verifier().verify(task_for(root, command), Edit(files={"calc.py": honest}), "m")
+    assert v.verdict == "pass", v.detail

@@ -24,7 +24,8 @@ names, ``_pytest``, ``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``; an assignment to, o
 ``setattr`` of, ``__doc__`` or ``__test__`` (doctest runs what they hold then) of a value
 that may hold examples (not of a constant that is not a string, nor of a string without
 examples: that can only take examples away, and the comparison reports the tests that no
-longer run).  JavaScript and TypeScript
+longer run); a name documented with examples bound again (``add = _add``:
+:func:`.doctests.rebound_doctests`).  JavaScript and TypeScript
 files are read by ``harness_js``: a runner's globals assigned or a runner loaded, node's
 ``assert`` or another assertion library changed, ``Object.prototype``, the module
 loader; and by ``harness_jest``: jest's and vitest's own objects, their report, the
@@ -40,7 +41,7 @@ import ast
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from .doctests import holds_no_examples
+from .doctests import holds_no_examples, rebound_doctests
 from .harness_jest import jest_harness_uses
 from .harness_js import JS_SUFFIXES, js_harness_uses
 from .testfiles import is_test_file
@@ -374,6 +375,8 @@ def reaches_into_harness(
             continue
         old = olds.get(rel) or ""
         added = _uses(rel, text) - _uses(rel, old)
+        if rel.endswith(".py"):  # doctest runs what add holds, under add's name
+            added.update(f"rebinds {name}" for name in rebound_doctests(old, text))
         if added:
             what = "; ".join(sorted(added)[:3]) + (
                 f" and {len(added) - 3} more" if len(added) > 3 else ""
