@@ -226,6 +226,8 @@ def test_missing_bwrap_is_an_error_not_an_unprotected_run(project: Path, tmp_pat
     )
     assert v.verdict == "error" and v.detail.startswith(BWRAP_MISSING)
     assert "no-bwrap-here is not an executable" in v.detail
+    # the way out in each front end's words: the command line has no acrouter.sandbox
+    assert 'set sandbox to "none" (acrouter.sandbox in VS Code; --sandbox none' in v.detail
     assert not flag.exists()
 
 

