@@ -71,12 +71,9 @@ class HistoryArgs:
 
 
 @attrs.frozen
-class ExplainArgs:
-    request_id: str
+class RequestIdArgs:
+    """{requestId}: explain, changedSince."""
 
-
-@attrs.frozen
-class ChangedSinceArgs:
     request_id: str
 
 
@@ -126,19 +123,11 @@ def history_args(raw: Any, _cls: Any = HistoryArgs) -> HistoryArgs:
     return HistoryArgs(limit)
 
 
-def _request_id(raw: Any, command: str) -> str:
-    rid = _object(raw, command).get("requestId")
+def request_id_args(raw: Any, _cls: Any = RequestIdArgs) -> RequestIdArgs:
+    rid = _object(raw, "this command").get("requestId")
     if not isinstance(rid, str):
         raise RequestError("requestId must be a string")
-    return rid
-
-
-def explain_args(raw: Any, _cls: Any = ExplainArgs) -> ExplainArgs:
-    return ExplainArgs(_request_id(raw, "explain"))
-
-
-def changed_since_args(raw: Any, _cls: Any = ChangedSinceArgs) -> ChangedSinceArgs:
-    return ChangedSinceArgs(_request_id(raw, "changedSince"))
+    return RequestIdArgs(rid)
 
 
 def reset_args(raw: Any, _cls: Any = ResetArgs) -> ResetArgs:
@@ -155,8 +144,7 @@ def register_argument_hooks(converter: Any) -> Any:
     for cls, hook in (
         (RouteArgs, route_args),
         (HistoryArgs, history_args),
-        (ExplainArgs, explain_args),
-        (ChangedSinceArgs, changed_since_args),
+        (RequestIdArgs, request_id_args),
         (ResetArgs, reset_args),
         (NoArgs, no_args),
     ):

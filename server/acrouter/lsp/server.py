@@ -166,7 +166,7 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
         return await _route(ls, args)
 
     @server.command(CHANGED_SINCE)
-    async def changed(ls: ACRouterServer, args: convert.ChangedSinceArgs) -> dict[str, Any]:
+    async def changed(ls: ACRouterServer, args: convert.RequestIdArgs) -> dict[str, Any]:
         return await _changed_since(ls, args.request_id)
 
     @server.command(HISTORY)
@@ -176,7 +176,7 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
         return {"entries": [convert.history_json(o) for o in ls.require_app().history(args.limit)]}
 
     @server.command(EXPLAIN)
-    def explain(ls: ACRouterServer, args: convert.ExplainArgs) -> dict[str, Any]:
+    def explain(ls: ACRouterServer, args: convert.RequestIdArgs) -> dict[str, Any]:
         why = ls.require_app().explain(args.request_id)
         if why is None:
             raise RequestFailed(f"no request {args.request_id!r} in the routing memory")
