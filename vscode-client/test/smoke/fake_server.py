@@ -84,6 +84,8 @@ async def route(ls: LanguageServer, args: dict):
         digest = lambda text: "absent" if text is None else "sha256:" + hashlib.sha256(text.encode()).hexdigest()
         r["baseDigests"] = {uri: digest(doc.source), from_fs_path(str(other)): digest(base)}
     state["tested"] = workspace_now(ls, Path(to_fs_path(uri)).parent)
+    if args["instruction"] == "saved while testing":  # a file saved after the tests ran
+        (Path(to_fs_path(uri)).parent / "test_a.py").write_text("def test_f():\n    pass\n")
     return r
 
 

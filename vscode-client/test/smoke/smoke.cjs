@@ -286,6 +286,32 @@ test("extension against a fake server", { skip: !fs.existsSync(python) && `no Py
     assert.equal(doc.getText(), "DEF f():\n    return 1\n", "Apply Anyway: applied");
   });
 
+  await t.test(
+    "a change known when the diff opens is said in the prompt, and Apply Edit is not asked again",
+    async () => {
+      // the user undoes the edit applied above (the server still has the text before it)
+      doc._text = "def f():\n    return 1\n";
+      doc.version++;
+      fake.events.didChange.fire({
+        document: doc,
+        reason: undefined,
+        contentChanges: [{ range: new fake.vscode.Range(0, 0, 0, 3), rangeOffset: 0, rangeLength: 3, text: "def" }],
+      });
+      await sleep(200);
+      const warningsBefore = fake.shown.filter((s) => s.kind === "warning").length;
+      script.answers.push("saved while testing", "Apply Edit");
+      await fake.commands.get("acrouter.routeAndComplete")();
+      const warnings = fake.shown.filter((s) => s.kind === "warning").slice(warningsBefore);
+      assert.equal(warnings.length, 1, JSON.stringify(warnings));
+      assert.match(
+        warnings[0].msg,
+        /^ACRouter: strong passed .*\. But the tests ran before test_a\.py \(changed on disk\) changed; the verdict may not hold for the workspace as it is now\. Apply the edit\?$/,
+      );
+      assert.equal(warnings[0].modal, false);
+      assert.equal(doc.getText(), "DEF f():\n    return 1\n", "applied: the user chose knowing it");
+    },
+  );
+
   await t.test("Reset Routing Memory confirms with the record count, offering an export", async () => {
     script.answers.push("Delete", undefined);
     await fake.commands.get("acrouter.resetMemory")();
