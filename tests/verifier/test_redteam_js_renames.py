@@ -6,6 +6,7 @@ judged with the tests as they were, and fails.  The honest rename still passes."
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -63,6 +64,71 @@ def test_a_line_break_that_changes_a_statement_is_no_renaming() -> None:
     assert js_renaming(TEST_CALC, RETURNS_EARLY, {"add"}, {"plus"}) is None
 
 
+#: add, checking its arguments
+CHECKED = """\
+function add(a, b) {
+  if (typeof a !== 'number' || typeof b !== 'number') throw new TypeError('numbers only');
+  return a + b;
+}
+
+module.exports = { add };
+"""
+#: renamed plus, and no longer checking: plus('2', 3) is '23'
+UNCHECKED = "function plus(a, b) {\n  return a + b;\n}\n\nmodule.exports = { plus };\n"
+TEST_NS = """\
+const test = require('node:test');
+const assert = require('node:assert');
+const calc = require('../calc.js');
+
+test('adds', () => {
+  assert.strictEqual(calc.add(2, 3), 5);
+});
+test('rejects strings', () => {
+  assert.throws(() => calc.add('2', 3), TypeError);
+});
+"""
+#: one calc.add renamed, the other left: calc.add is gone from the code, so calling it
+#: throws "calc.add is not a function", a TypeError
+HALF_RENAMED = TEST_NS.replace("calc.add(2,", "calc.plus(2,")
+TEST_TABLE = """\
+const test = require('node:test');
+const assert = require('node:assert');
+const { add } = require('../calc.js');
+
+const bad = [
+  { name: 'a string', run: () => add('2', 3) },
+  { name: 'null', run: () => add(null, 3) },
+];
+
+test('adds', () => {
+  assert.strictEqual(add(2, 3), 5);
+});
+for (const c of bad) {
+  test(`rejects ${c.name}`, () => {
+    assert.throws(c.run);
+  });
+}
+"""
+#: the calls inside the object literals left as they were (read as keys, they were
+#: never to be renamed): add is no longer defined, and the ReferenceError is a throw
+TABLE_HALF = TEST_TABLE.replace("{ add }", "{ plus }").replace("(add(2,", "(plus(2,")
+
+
+def test_every_reference_inside_an_object_literal_and_every_member_is_renamed() -> None:
+    gone, made = {"add"}, {"plus"}
+    assert js_renaming(TEST_NS, HALF_RENAMED, gone, made) is None
+    assert js_renaming(TEST_NS, TEST_NS.replace("calc.add", "calc.plus"), gone, made)
+    assert js_renaming(TEST_TABLE, TABLE_HALF, gone, made) is None
+    assert js_renaming(TEST_TABLE, re.sub(r"\badd\b", "plus", TEST_TABLE), gone, made)
+    # a shorthand property is a key and a reference at once: no renaming keeps both
+    short = "const { add } = require('./calc');\nconst fns = { add };\n"
+    assert js_renaming(short, short.replace("add", "plus"), gone, made) is None
+    assert js_renaming(short, short.replace("{ add } =", "{ plus } ="), gone, made) is None
+    # keys stay keys: a method, a getter, a generator, a key
+    keys = "const { add } = require('./calc');\nconst o = { add: 1, get add() {}, *add() {} };\n"
+    assert js_renaming(keys, keys.replace("{ add } =", "{ plus } ="), gone, made)
+
+
 @needs_bwrap
 @needs_node
 @pytest.mark.parametrize(
@@ -76,8 +142,21 @@ def test_a_line_break_that_changes_a_statement_is_no_renaming() -> None:
             {"calc.js": CALC, "test/calc.test.js": TEST_CALC},
             {"calc.js": PLUS_BROKEN, "test/calc.test.js": RETURNS_EARLY},
         ),
+        (
+            {"calc.js": CHECKED, "test/calc.test.js": TEST_NS},
+            {"calc.js": UNCHECKED, "test/calc.test.js": HALF_RENAMED},
+        ),
+        (
+            {"calc.js": CHECKED, "test/calc.test.js": TEST_TABLE},
+            {"calc.js": UNCHECKED, "test/calc.test.js": TABLE_HALF},
+        ),
     ],
-    ids=["assert.strictEqual renamed assert.ok", "a line break after return"],
+    ids=[
+        "assert.strictEqual renamed assert.ok",
+        "a line break after return",
+        "one calc.add of two renamed",
+        "a call in an object literal left unrenamed",
+    ],
 )
 def test_a_broken_function_behind_a_rename_lookalike_fails(
     tmp_path: Path, files: dict[str, str], edit: dict[str, str]

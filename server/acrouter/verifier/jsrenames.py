@@ -29,11 +29,14 @@ what it cannot read with certainty: a ``/`` that may be a regular expression, JS
   code (``import { a } from './calc'``, ``const { a } = require('./calc')``) or read
   from a namespace of it (``calc.a`` after ``import * as calc from './calc'`` or ``const
   calc = require('./calc')``; the module specifier relative, and ``calc`` never bound
-  again nor used but to read its properties).  So ``s.add(1)`` on a ``Set``,
-  ``assert.strictEqual``, an object literal's key (``{ add: 1 }``, ``{ add }``,
-  ``jest.mock(..., () => ({ add: jest.fn() }))``), a class member, a destructured
-  parameter (vitest's fixtures are found by name) or a label keep their names, or the
-  file is no renaming;
+  again nor used but to read its properties), and then every such ``calc.a`` is
+  renamed (one left would read a property the code no longer has).  So ``s.add(1)`` on
+  a ``Set``, ``assert.strictEqual``, an object literal's key (``{ add: 1 }``, ``{ add()
+  {} }``, ``jest.mock(..., () => ({ add: jest.fn() }))``), a class member, a
+  destructured parameter (vitest's fixtures are found by name) or a label keep their
+  names, or the file is no renaming; a name in an object literal's value is a
+  reference (``{ run: () => add(1) }``), and a shorthand property (``{ add }``, a key
+  and a reference at once) makes the file no renaming;
 - comments follow the rename or stay, except directives (``@jest-environment``,
   ``@ts-...``, ``///``, ``//#``), which never change; a file using ``eval`` or ``with``
   is no renaming (names there are looked up at run time).
@@ -303,11 +306,25 @@ class _Reader:
         if where in ("list", "members"):
             return "key"
         if where == "object":
-            key = prev in ("{", ",", "get", "set", "async", "static", "*") or nxt == "("
-            return "key" if key or (nxt == ":" and prev != "?") else "ref"
+            return self._in_object(i)
         if nxt == ":" and prev not in ("case", "?") and where == "block":
             return "key"  # a label
         return "ref"
+
+    def _in_object(self, i: int) -> str:
+        """Where a name inside an object literal's braces stands: a property's key
+        (``{ add: 1 }``, ``{ add() {} }``, ``{ get add() {} }``), a shorthand property
+        (``{ add }``: a key and a reference), else a reference (``{ run: () => add(1) }``,
+        ``{ n: 2 * add }``)."""
+        j = i - 1
+        while self.text(j) in ("get", "set", "async", "static", "*"):
+            j -= 1
+        nxt = self.text(i + 1)
+        if self.text(j) not in ("{", ","):
+            return "ref"
+        if nxt in ("(", ":") or j < i - 1:
+            return "key"
+        return "both" if nxt in (",", "}", "=") else "ref"
 
 
 def js_renaming(old: str, new: str, gone: set[str], made: set[str]) -> dict[str, str] | None:
@@ -344,7 +361,12 @@ def js_renaming(old: str, new: str, gone: set[str], made: set[str]) -> dict[str,
         return None
     places, bound = read
     for i, place in places.items():
-        if (place == "ref") != (i in changed) and place != "code":
+        if place == "both":
+            return None  # a shorthand property ({ add }): a key and a reference at once
+        # a member of the code's namespace too: left as it was, calc.add would read a
+        # property the code no longer has (a test of calc.add's TypeError, passed by
+        # "calc.add is not a function")
+        if (place in ("ref", "code")) != (i in changed):
             return None
         if place == "ref" and code[i].text not in bound:
             return None  # a global (the host's, the harness's, a setup file's)
