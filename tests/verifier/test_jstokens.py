@@ -113,6 +113,10 @@ def test_template_literals_and_their_substitutions() -> None:
         (PUNCT, "}"), (PUNCT, "."), (NAME, "b"), (TEMPLATE, "} c ${"), (NAME, "add"),
         (PUNCT, "("), (NUMBER, "1"), (PUNCT, ")"), (TEMPLATE, "}`"),
     ]  # fmt: skip
+    # a substitution starts an expression: a regular expression there, not a division
+    # (misread, the words of /add/ would be names a rename could change)
+    assert kinds("`${/add/.source} ${a / 2}`")[1] == (REGEX, "/add/")
+    assert kinds("`${a}` / 2")[-2] == (PUNCT, "/")
     assert kinds("`add ${'`'} add`") == [
         (TEMPLATE, "`add ${"),
         (STRING, "'`'"),

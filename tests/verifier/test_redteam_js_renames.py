@@ -129,6 +129,58 @@ def test_every_reference_inside_an_object_literal_and_every_member_is_renamed() 
     assert js_renaming(keys, keys.replace("{ add } =", "{ plus } ="), gone, made)
 
 
+TEST_FIELDS = """\
+const test = require('node:test');
+const assert = require('node:assert');
+const { add } = require('../calc.js');
+
+class Bad {
+  string = () => add('2', 3);
+  nothing = () => add();
+}
+
+test('adds', () => {
+  assert.strictEqual(add(2, 3), 5);
+});
+test('rejects a string', () => {
+  assert.throws(new Bad().string);
+});
+test('rejects nothing', () => {
+  assert.throws(new Bad().nothing);
+});
+"""
+#: the class fields' values left as they were (read as members' names): ReferenceErrors
+FIELDS_HALF = TEST_FIELDS.replace("{ add }", "{ plus }").replace("(add(2,", "(plus(2,")
+
+
+IMPORT = "const { add } = require('./calc');\n"
+RENAMED = "const { plus } = require('./calc');\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "attack"),
+    [
+        (TEST_FIELDS, FIELDS_HALF),
+        # a default value in a pattern: a reference, not a key
+        ("const { run = () => add('2') } = {};\n", "const { run = () => add('2') } = {};\n"),
+        # another object's add bound (read as a key), its uses renamed: they escape to
+        # the code's plus
+        ("function f(o) { const { add } = o; add(1); }\n", "function f(o) { const { add } = o; plus(1); }\n"),
+        ("function f(o) { const { x: add } = o; add(1); }\n", "function f(o) { const { x: add } = o; plus(1); }\n"),
+        ("function f() { add(1); }\nimport { a as add } from 'lib';\n", "function f() { plus(1); }\nimport { a as add } from 'lib';\n"),
+        # a ternary's branch read as a label
+        ("const n = c ? 1 + add : 0;\n", "const n = c ? 1 + add : 0;\n"),
+    ],
+)  # fmt: skip
+def test_names_in_patterns_fields_and_ternaries_are_never_half_renamed(
+    old: str, attack: str
+) -> None:
+    if not old.startswith("const test"):
+        old, attack = IMPORT + old, RENAMED + attack
+    assert js_renaming(old, attack, {"add"}, {"plus"}) is None
+    assert js_renaming(old, re.sub(r"\badd\b(?!s)", "plus", old), {"add"}, {"plus"}) is None
+
+
 @needs_bwrap
 @needs_node
 @pytest.mark.parametrize(
@@ -150,12 +202,17 @@ def test_every_reference_inside_an_object_literal_and_every_member_is_renamed() 
             {"calc.js": CHECKED, "test/calc.test.js": TEST_TABLE},
             {"calc.js": UNCHECKED, "test/calc.test.js": TABLE_HALF},
         ),
+        (
+            {"calc.js": CHECKED, "test/calc.test.js": TEST_FIELDS},
+            {"calc.js": UNCHECKED, "test/calc.test.js": FIELDS_HALF},
+        ),
     ],
     ids=[
         "assert.strictEqual renamed assert.ok",
         "a line break after return",
         "one calc.add of two renamed",
         "a call in an object literal left unrenamed",
+        "calls in class fields left unrenamed",
     ],
 )
 def test_a_broken_function_behind_a_rename_lookalike_fails(
@@ -174,3 +231,12 @@ def test_a_broken_function_behind_a_rename_lookalike_fails(
     task = task_for(theirs, "node --test test/", kind="refactoring")
     whole = verifier(timeout_s=60).verify(task, Edit(files=code), "m")
     assert whole.verdict == "pass", whole.detail
+
+
+def test_a_regular_expression_in_a_template_never_changes() -> None:
+    # read as a division, /add/ in a substitution showed add as a name to rename
+    old = "const { add } = require('./calc');\nconst s = `${/add/.source}`;\n"
+    whole = old.replace("add", "plus")
+    assert js_renaming(old, whole, {"add"}, {"plus"}) is None
+    kept = old.replace("{ add }", "{ plus }")
+    assert js_renaming(old, kept, {"add"}, {"plus"}) == {"add": "plus"}

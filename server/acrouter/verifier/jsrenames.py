@@ -36,7 +36,11 @@ what it cannot read with certainty: a ``/`` that may be a regular expression, JS
   destructured parameter (vitest's fixtures are found by name) or a label keep their
   names, or the file is no renaming; a name in an object literal's value is a
   reference (``{ run: () => add(1) }``), and a shorthand property (``{ add }``, a key
-  and a reference at once) makes the file no renaming;
+  and a reference at once) makes the file no renaming; so does the name anywhere else
+  in a pattern or a list that is not the code's (``const { add } = o``, ``const { x =
+  add } = o``, ``import { a as add } from 'lib'``: a binding or a reading this rule
+  does not follow), in a class body but as a member's name (``run = () => add(1)``)
+  or before a ``:`` that is no object's (a label, ``c ? 1 + add : 0``);
 - comments follow the rename or stay, except directives (``@jest-environment``,
   ``@ts-...``, ``///``, ``//#``), which never change; a file using ``eval`` or ``with``
   is no renaming (names there are looked up at run time).
@@ -81,6 +85,11 @@ _RESERVED_PREFIX = re.compile(r"^(to[A-Z]|mock[A-Z]|resolves$|rejects$|not$|asse
 
 _DIRECTIVE = re.compile(r"@|^///|^//#|^/\*#")
 _MEMBER_DOT = (".", "?.")
+#: what may come before a class member's name
+_MODIFIERS = frozenset(
+    """static get set async * readonly public private protected declare override
+    accessor abstract""".split(),  # noqa: SIM905 (a word list)
+)
 _BLOCK_AFTER = frozenset({";", "{", "}", ")", "=>", "]"})
 _WORD = r"(?<![\w$]){}(?![\w$])"
 
@@ -303,12 +312,20 @@ class _Reader:
             return "code" if ok and self.text(i - 3) not in _MEMBER_DOT else "key"
         if where == "code-list":
             return "ref"
-        if where in ("list", "members"):
-            return "key"
+        if where == "list":
+            # a key of another module or object (import { add as a } from 'lib',
+            # const { add: a } = o); anything else there binds (const { add } = o) or
+            # reads a name (const { a = add } = o), not seen as a reference: no renaming
+            return "key" if prev in ("{", ",") and nxt in (":", "as") else "both"
+        if where == "members":
+            # a member's name; anything else there (a field's value: run = () => add(1))
+            # reads names not seen as references: no renaming
+            head = prev in ("{", ";", "}", ",", *_MODIFIERS)
+            return "key" if head else "both"
         if where == "object":
             return self._in_object(i)
         if nxt == ":" and prev not in ("case", "?") and where == "block":
-            return "key"  # a label
+            return "both"  # a label, or a ternary's branch (c ? 1 + add : 0)
         return "ref"
 
     def _in_object(self, i: int) -> str:

@@ -93,6 +93,8 @@ def _regex_allowed(prev: Token | None, before: Token | None) -> bool | None:
         if prev.text in KEYWORDS and prev.text not in _VALUE_KEYWORDS:
             return None
         return False
+    if prev.kind == TEMPLATE and prev.text.endswith("${"):
+        return True  # a substitution starts an expression: `${/add/.source}`
     if prev.kind in (NUMBER, STRING, TEMPLATE, REGEX):
         return False
     if prev.text in (")", "}", "++", "--"):
