@@ -132,5 +132,11 @@ def test_line_breaks_before_tokens_are_recorded() -> None:
     assert [(t.text, t.newline_before) for t in two] == [("a", False), ("++", False), ("b", True)]
 
 
+def test_a_line_comment_ends_at_any_line_terminator() -> None:
+    # a lone carriage return ends a line: node runs what follows it
+    assert kinds("// c\rrun()") == [(COMMENT, "// c"), (NAME, "run"), (PUNCT, "("), (PUNCT, ")")]
+    assert kinds("#!/usr/bin/env node\rrun()")[0] == (NAME, "run")
+
+
 def test_a_hashbang_and_a_byte_order_mark_are_no_tokens() -> None:
     assert kinds("\ufeff#!/usr/bin/env node\nrun()") == [(NAME, "run"), (PUNCT, "("), (PUNCT, ")")]

@@ -69,6 +69,7 @@ _NUMBER_RE = re.compile(
     r"(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)"
     r"(?:[eE][+-]?\d[\d_]*)?)n?"
 )
+_LINE_END_RE = re.compile("[\n\r\u2028\u2029]")
 _SPACE_RE = re.compile(r"[ \t\f\v\r\n\u00a0\ufeff]*")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
@@ -100,6 +101,13 @@ def _regex_allowed(prev: Token | None, before: Token | None) -> bool | None:
     if prev.text in (")", "}", "++", "--"):
         return None
     return prev.text != "]"
+
+
+def _line_end(text: str, i: int) -> int:
+    """Where the line that ``text[i]`` is on ends: at a line terminator of
+    JavaScript's (a lone ``\\r`` too: ``// c\\rrun()`` runs), or the end."""
+    m = _LINE_END_RE.search(text, i)
+    return m.start() if m else len(text)
 
 
 def _string_end(text: str, i: int) -> int | None:
@@ -164,8 +172,7 @@ def _token(
     ``stack``: the brackets open, updated), or None where it is not read with certainty."""
     c = text[i]
     if text.startswith("//", i):
-        end = text.find("\n", i)
-        return (len(text) if end < 0 else end), COMMENT
+        return _line_end(text, i), COMMENT
     if text.startswith("/*", i):
         end = text.find("*/", i + 2)
         return None if end < 0 else (end + 2, COMMENT)
@@ -210,7 +217,7 @@ def tokens(text: str) -> list[Token] | None:
     them with certainty."""
     text = text.removeprefix("\ufeff")
     if text.startswith("#!"):  # a hashbang line
-        text = "\n" + text.partition("\n")[2]
+        text = "\n" + text[_line_end(text, 0) :]
     out: list[Token] = []
     stack: list[str] = []  # open brackets; "${" for a template's substitution
     i, newline = 0, False
