@@ -181,6 +181,44 @@ def test_names_in_patterns_fields_and_ternaries_are_never_half_renamed(
     assert js_renaming(old, re.sub(r"\badd\b(?!s)", "plus", old), {"add"}, {"plus"}) is None
 
 
+TEST_CATCH = """\
+const test = require('node:test');
+const assert = require('node:assert');
+const { add } = require('../calc.js');
+
+test('adds', () => {
+  assert.strictEqual(add(2, 3), 5);
+});
+test('rejects strings after a parse error', () => {
+  assert.throws(() => {
+    try {
+      JSON.parse('{');
+    } catch {
+      add('2', 3);
+    }
+  });
+});
+"""
+#: the braces after a catch without a binding were read as an object, the call at
+#: their head as a method's name (never renamed): left as add, a ReferenceError
+CATCH_HALF = TEST_CATCH.replace("{ add }", "{ plus }").replace("(add(2,", "(plus(2,")
+
+
+def test_a_call_at_the_head_of_a_block_is_a_reference() -> None:
+    gone, made = {"add"}, {"plus"}
+    assert js_renaming(TEST_CATCH, CATCH_HALF, gone, made) is None
+    assert js_renaming(TEST_CATCH, re.sub(r"\badd\b", "plus", TEST_CATCH), gone, made)
+    # a case's block and a TypeScript return type's read as objects: the call there is
+    # a reference all the same; a method is a key
+    for body in ("switch (k) {\n  case 1: {\n    add('2', 3);\n  }\n}\n",
+                 "function f(): void {\n  add('2', 3);\n}\n"):  # fmt: skip
+        old = IMPORT + body
+        assert js_renaming(old, RENAMED + body, gone, made) is None
+        assert js_renaming(old, old.replace("add", "plus"), gone, made) == {"add": "plus"}
+    method = IMPORT + "const o = { add(a) { return a; }, b: 1 };\n"
+    assert js_renaming(method, method.replace("{ add } =", "{ plus } ="), gone, made)
+
+
 @needs_bwrap
 @needs_node
 @pytest.mark.parametrize(
@@ -206,6 +244,10 @@ def test_names_in_patterns_fields_and_ternaries_are_never_half_renamed(
             {"calc.js": CHECKED, "test/calc.test.js": TEST_FIELDS},
             {"calc.js": UNCHECKED, "test/calc.test.js": FIELDS_HALF},
         ),
+        (
+            {"calc.js": CHECKED, "test/calc.test.js": TEST_CATCH},
+            {"calc.js": UNCHECKED, "test/calc.test.js": CATCH_HALF},
+        ),
     ],
     ids=[
         "assert.strictEqual renamed assert.ok",
@@ -213,6 +255,7 @@ def test_names_in_patterns_fields_and_ternaries_are_never_half_renamed(
         "one calc.add of two renamed",
         "a call in an object literal left unrenamed",
         "calls in class fields left unrenamed",
+        "a call in a catch block left unrenamed",
     ],
 )
 def test_a_broken_function_behind_a_rename_lookalike_fails(

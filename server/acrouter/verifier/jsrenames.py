@@ -53,7 +53,7 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from ..definitions import defined_names
-from .jstokens import COMMENT, KEYWORDS, NAME, STRING, TEMPLATE, Token, tokens
+from .jstokens import COMMENT, KEYWORDS, NAME, PUNCT, STRING, TEMPLATE, Token, tokens
 
 JS_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
 
@@ -90,6 +90,8 @@ _MODIFIERS = frozenset(
     """static get set async * readonly public private protected declare override
     accessor abstract""".split(),  # noqa: SIM905 (a word list)
 )
+#: keywords a block follows (catch without a binding: ``} catch {``)
+_BLOCK_KEYWORDS = frozenset({"else", "try", "catch", "finally", "do"})
 _BLOCK_AFTER = frozenset({";", "{", "}", ")", "=>", "]"})
 _WORD = r"(?<![\w$]){}(?![\w$])"
 
@@ -256,7 +258,7 @@ class _Reader:
         tok = self.at(i - 1)
         if tok is None or prev in _BLOCK_AFTER:
             return "block"
-        if tok.kind == NAME and (prev in ("else", "try", "finally", "do") or prev not in KEYWORDS):
+        if tok.kind == NAME and (prev in _BLOCK_KEYWORDS or prev not in KEYWORDS):
             return "block"
         return "object"
 
@@ -332,16 +334,29 @@ class _Reader:
         """Where a name inside an object literal's braces stands: a property's key
         (``{ add: 1 }``, ``{ add() {} }``, ``{ get add() {} }``), a shorthand property
         (``{ add }``: a key and a reference), else a reference (``{ run: () => add(1) }``,
-        ``{ n: 2 * add }``)."""
+        ``{ n: 2 * add }``, a call in a block read as an object)."""
         j = i - 1
         while self.text(j) in ("get", "set", "async", "static", "*"):
             j -= 1
         nxt = self.text(i + 1)
         if self.text(j) not in ("{", ","):
             return "ref"
-        if nxt in ("(", ":") or j < i - 1:
+        if nxt == "(" and j == i - 1:
+            return self._method_or_call(i + 1)
+        if nxt == ":" or j < i - 1:
             return "key"
         return "both" if nxt in (",", "}", "=") else "ref"
+
+    def _method_or_call(self, i: int) -> str:
+        """What ``name(`` at the head of an object literal's property is, the ``(`` at
+        ``i``: a method (``{ add() {} }``, ``{ add(): number {} }``), or a call at the
+        head of a block these braces were misread for (``case 1: { add(1); }``): then
+        a reference."""
+        close = self.match.get(i)
+        after = self.at(close + 1) if close is not None else None
+        if after is None or after.kind != PUNCT or after.text not in ("{", ":"):
+            return "ref"
+        return "both" if after.newline_before else "key"
 
 
 def js_renaming(old: str, new: str, gone: set[str], made: set[str]) -> dict[str, str] | None:
