@@ -219,6 +219,27 @@ def test_a_call_at_the_head_of_a_block_is_a_reference() -> None:
     assert js_renaming(method, method.replace("{ add } =", "{ plus } ="), gone, made)
 
 
+TEST_ENUM = """\
+const test = require('node:test');
+const assert = require('node:assert');
+const { add } = require('../calc.js');
+
+const sums = { type: 'number', enum: [5] };
+
+const rejects = (input) => new Promise(() => {
+  add(input, 3);
+});
+
+test('adds', () => {
+  assert.ok(sums.enum.includes(add(2, 3)));
+});
+test('rejects strings', () => assert.rejects(rejects('2')));
+"""
+#: the key "enum" was read as an enum's declaration: the next braces as its members,
+#: and the call at their head as a member's name (never renamed): a ReferenceError
+ENUM_HALF = TEST_ENUM.replace("{ add }", "{ plus }").replace("(add(2,", "(plus(2,")
+
+
 @needs_bwrap
 @needs_node
 @pytest.mark.parametrize(
@@ -248,6 +269,10 @@ def test_a_call_at_the_head_of_a_block_is_a_reference() -> None:
             {"calc.js": CHECKED, "test/calc.test.js": TEST_CATCH},
             {"calc.js": UNCHECKED, "test/calc.test.js": CATCH_HALF},
         ),
+        (
+            {"calc.js": CHECKED, "test/calc.test.js": TEST_ENUM},
+            {"calc.js": UNCHECKED, "test/calc.test.js": ENUM_HALF},
+        ),
     ],
     ids=[
         "assert.strictEqual renamed assert.ok",
@@ -256,6 +281,7 @@ def test_a_call_at_the_head_of_a_block_is_a_reference() -> None:
         "a call in an object literal left unrenamed",
         "calls in class fields left unrenamed",
         "a call in a catch block left unrenamed",
+        "a call after an object's key named enum left unrenamed",
     ],
 )
 def test_a_broken_function_behind_a_rename_lookalike_fails(

@@ -288,7 +288,10 @@ class _Reader:
             elif word == "<" and pending is not None:
                 return None  # (a generic's constraint may hold braces: not read here)
             elif tok.kind == NAME and self.text(i - 1) not in _MEMBER_DOT:
-                if word in ("class", "interface", "enum", "namespace"):
+                follows = self.at(i + 1)
+                if word in ("class", "interface", "enum", "namespace") and (
+                    (follows is not None and follows.kind == NAME) or self.text(i + 1) == "{"
+                ):  # (not a key: { enum: [1, 2] } opens no class's body)
                     pending = len(stack)
                 elif word in ("eval", "with"):
                     return None
