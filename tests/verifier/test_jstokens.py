@@ -75,6 +75,8 @@ def test_a_slash_divides_or_starts_a_pattern_where_the_tokens_before_tell() -> N
         "{}\n/add/g.exec(s)",  # after "}": a block's end or an object's
         "let x = a++ / 2",  # after ++ (a++ / 2, or ++ /re/...)
         "let type = 1; type / 2",  # a contextual keyword that is a name here
+        "const of = 6; of / add(2) / 1",  # of, yield, await: names in a script too
+        "yield / add(2) / 1",
     ],
 )
 def test_a_slash_the_tokens_before_do_not_decide_is_refused(text: str) -> None:
