@@ -309,3 +309,13 @@ def test_a_regular_expression_in_a_template_never_changes() -> None:
     assert js_renaming(old, whole, {"add"}, {"plus"}) is None
     kept = old.replace("{ add }", "{ plus }")
     assert js_renaming(old, kept, {"add"}, {"plus"}) == {"add": "plus"}
+
+
+def test_a_name_bound_only_inside_a_function_is_no_binding_of_the_file() -> None:
+    # add is f's local; at the top level it is a global (a setup file's, globalThis's):
+    # renamed plus, it would be another global, not the code's renamed add
+    old = "function f() { const add = (x) => x; return add(1); }\nlog(f(), add(2));\n"
+    assert js_renaming(old, old.replace("add", "plus"), {"add"}, {"plus"}) is None
+    # bound at the top level, the same uses are the module's
+    top = "const { add } = require('./calc');\n" + old
+    assert js_renaming(top, top.replace("add", "plus"), {"add"}, {"plus"}) == {"add": "plus"}

@@ -22,9 +22,10 @@ what it cannot read with certainty: a ``/`` that may be a regular expression, JS
 - neither name is a keyword, a global of JavaScript, node or a browser, a name of the
   test frameworks (``describe``, ``it``, ``expect``, ``jest``, ``vi``, ``context``...)
   or of their matchers (``toBe``...): a test that names one means the harness's;
-- every reference to ``a`` in the test file is renamed, and ``a`` is bound in the test
-  file (imported from a relative module, or declared: ``const``, ``var x = 1, a = 2``,
-  ``function``), never a global: an alpha-renaming, which keeps what each name refers
+- every reference to ``a`` in the test file is renamed, and ``a`` is bound at the test
+  file's top level (imported from a relative module, or declared: ``const``, ``var x =
+  1, a = 2``, ``function``; bound only inside a function, it is a global elsewhere), never
+  a global: an alpha-renaming, which keeps what each name refers
   to.  Nothing that is a property's name is renamed, except a name imported from the
   code (``import { a } from './calc'``, ``const { a } = require('./calc')``) or read
   from a namespace of it (``calc.a`` after ``import * as calc from './calc'`` or ``const
@@ -164,8 +165,11 @@ class _Reader:
     def __init__(self, toks: list[Token]) -> None:
         self.t = toks
         self.match: dict[int, int] = {}
+        #: how many brackets are open before each token: a binding at 0 is the module's
+        self.depth: list[int] = []
         opened: list[int] = []
         for i, tok in enumerate(toks):
+            self.depth.append(len(opened))
             if tok.text in ("(", "[", "{") and tok.kind != STRING:
                 opened.append(i)
             elif tok.text in (")", "]", "}") and tok.kind != STRING and opened:
@@ -193,8 +197,8 @@ class _Reader:
         default export)."""
         out: set[str] = set()
         for i, tok in enumerate(self.t):
-            if tok.kind != NAME:
-                continue
+            if tok.kind != NAME or self.depth[i] > 0:
+                continue  # (bound inside a function: a global of that name elsewhere)
             if tok.text == "import":
                 j = i + 3 if self.text(i + 1) == "*" and self.text(i + 2) == "as" else i + 1
                 name = self.at(j)
@@ -297,7 +301,9 @@ class _Reader:
                     return None
             if tok.kind == NAME and word in names:
                 out[i] = self._place(i, stack[-1] if stack else "block")
-                if (stack and stack[-1] == "code-list") or self._declares(i):
+                # bound for the whole file: at its top level (const { add } = ... too)
+                top = self.depth[i] == 0 or (self.depth[i] == 1 and stack[-1:] == ["code-list"])
+                if top and ((stack and stack[-1] == "code-list") or self._declares(i)):
                     bound.add(word)
         return out, bound
 
