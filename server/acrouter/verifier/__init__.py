@@ -30,7 +30,8 @@ Modules, in the order a verification uses them:
   ``testcommand``: the files a test command loads as tests (pytest's ``python_files``
   and named files, what a ``python -m unittest`` loads from the folder it runs in, a
   script it runs);  ``renames``: a rename across code and tests (``jsrenames``: the
-  same for JS/TS tests, read by ``jstokens``);  ``doctests``: the
+  same for JS/TS tests, read by ``jstokens``, each name placed by ``jsplaces``);
+  ``doctests``: the
   examples in docstrings and documents, the user's tests too
 - ``compare``: the runs with and without the edit, and their cached baselines
 - ``core``: ``ProjectVerifier``;  ``cli``: ``acrouter verify``
