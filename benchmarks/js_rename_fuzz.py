@@ -18,6 +18,7 @@ class fields, patterns, labels, ``catch``, ``case``, templates, shadowing, hoist
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import re
@@ -115,6 +116,11 @@ def run(src: str, name: str) -> str:
 
 
 def main() -> int:
+    argparse.ArgumentParser(
+        prog="js_rename_fuzz.py",
+        description="Differential check of the JavaScript rename rule: every renaming it "
+        "accepts is run under node beside the original; prints each hole and the counts.",
+    ).parse_args()
     cases = [HEAD + s for s in SNIPS + SNIPS2] + [
         NS + s.replace("add(", "calc.add(") for s in SNIPS
     ]
