@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
-from acrouter.verifier.jsrenames import js_renaming
+from acrouter.verifier.jsrenames import edited_module, js_renaming
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 
@@ -240,6 +240,30 @@ test('rejects strings', () => assert.rejects(rejects('2')));
 ENUM_HALF = TEST_ENUM.replace("{ add }", "{ plus }").replace("(add(2,", "(plus(2,")
 
 
+#: a module the edit leaves alone: the code's functions re-exported, and a plus of its own
+LIB = "module.exports = { ...require('./calc.js'), plus: (a, b) => a + b };\n"
+TEST_LIB = TEST_CALC.replace("'../calc.js'", "'../lib.js'")
+#: renamed as a rename would be: plus now comes from lib.js, whose own plus wins
+LIB_RENAMED = TEST_LIB.replace("{ add }", "{ plus }").replace("(add(2", "(plus(2")
+
+
+def test_a_name_imported_from_a_module_the_edit_left_alone_is_not_the_codes() -> None:
+    gone, made = {"add"}, {"plus"}
+    edit = ["calc.js", "test/calc.test.js"]
+    lib = edited_module("test/calc.test.js", edit)
+    assert js_renaming(TEST_LIB, LIB_RENAMED, gone, made, lib) is None
+    calc = TEST_CALC.replace("{ add }", "{ plus }").replace("(add(2", "(plus(2")
+    assert js_renaming(TEST_CALC, calc, gone, made, lib) == {"add": "plus"}
+    # the same renaming, read without knowing which files the edit changed, is one
+    assert js_renaming(TEST_LIB, LIB_RENAMED, gone, made) == {"add": "plus"}
+    # how node and TypeScript name a file: with or without its suffix, a folder's index,
+    # a .js specifier for the .ts file
+    assert lib("../calc") and lib("../calc.js") and not lib("../lib.js")
+    assert edited_module("test/a.test.ts", ["src/index.ts"])("../src")
+    assert edited_module("test/a.test.ts", ["src/calc.ts"])("../src/calc.js")
+    assert not edited_module("test/a.test.js", ["src/calc.json"])("../src/calc.json")
+
+
 @needs_bwrap
 @needs_node
 @pytest.mark.parametrize(
@@ -273,6 +297,10 @@ ENUM_HALF = TEST_ENUM.replace("{ add }", "{ plus }").replace("(add(2,", "(plus(2
             {"calc.js": CHECKED, "test/calc.test.js": TEST_ENUM},
             {"calc.js": UNCHECKED, "test/calc.test.js": ENUM_HALF},
         ),
+        (
+            {"calc.js": CALC, "lib.js": LIB, "test/calc.test.js": TEST_LIB},
+            {"calc.js": PLUS_BROKEN, "test/calc.test.js": LIB_RENAMED},
+        ),
     ],
     ids=[
         "assert.strictEqual renamed assert.ok",
@@ -282,6 +310,7 @@ ENUM_HALF = TEST_ENUM.replace("{ add }", "{ plus }").replace("(add(2,", "(plus(2
         "calls in class fields left unrenamed",
         "a call in a catch block left unrenamed",
         "a call after an object's key named enum left unrenamed",
+        "plus imported from a module the edit left alone",
     ],
 )
 def test_a_broken_function_behind_a_rename_lookalike_fails(

@@ -7,6 +7,8 @@ the brackets that hold each name."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .jstokens import KEYWORDS, NAME, PUNCT, STRING, TEMPLATE, Token
 
 _MEMBER_DOT = (".", "?.")
@@ -20,18 +22,19 @@ _BLOCK_KEYWORDS = frozenset({"else", "try", "catch", "finally", "do"})
 _BLOCK_AFTER = frozenset({";", "{", "}", ")", "=>", "]"})
 
 
-def _relative(tok: Token | None) -> bool:
-    if tok is None or tok.kind != STRING:
-        return False
-    spec = tok.text[1:-1]
+def relative(spec: str) -> bool:
+    """Whether a module specifier names a file of the project (``./calc``), not a package."""
     return spec in (".", "..") or spec.startswith(("./", "../"))
 
 
 class Reader:
     """Where each name of a test file's tokens (comments left out) stands."""
 
-    def __init__(self, toks: list[Token]) -> None:
+    def __init__(self, toks: list[Token], code_module: Callable[[str], bool] = relative) -> None:
+        """``code_module``: whether a module specifier names a code file of the edit (the
+        verifier passes the edit's files; by default any relative specifier)."""
         self.t = toks
+        self.code_module = code_module
         self.match: dict[int, int] = {}
         #: how many brackets are open before each token: a binding at 0 is the module's
         self.depth: list[int] = []
@@ -46,6 +49,13 @@ class Reader:
         self.modules = self._modules()
         self.namespaces = {n for n in self.modules if self._only_read_from(n)}
 
+    def _of_code(self, tok: Token | None) -> bool:
+        """Whether ``tok`` is a string naming a module of the code (see ``code_module``)."""
+        if tok is None or tok.kind != STRING:
+            return False
+        spec = tok.text[1:-1]
+        return relative(spec) and self.code_module(spec)
+
     def at(self, i: int) -> Token | None:
         return self.t[i] if 0 <= i < len(self.t) else None
 
@@ -56,7 +66,7 @@ class Reader:
     def _require_end(self, i: int) -> int | None:
         """The index after ``require('./rel')`` starting at ``i``, or None."""
         called = self.text(i) == "require" and self.text(i + 1) == "("
-        if called and _relative(self.at(i + 2)) and self.text(i + 3) == ")":
+        if called and self._of_code(self.at(i + 2)) and self.text(i + 3) == ")":
             return i + 4
         return None
 
@@ -79,7 +89,7 @@ class Reader:
                     continue
                 while self.at(k) is not None and self.text(k) != "from" and self.text(k) != ";":
                     k += 1
-                if self.text(k) == "from" and _relative(self.at(k + 1)):
+                if self.text(k) == "from" and self._of_code(self.at(k + 1)):
                     out.add(name.text)
             elif self.text(i - 1) in ("const", "let", "var", ",") and self.text(i + 1) == "=":
                 end = self._require_end(i + 2)  # (var a = require('a'), calc = require('./calc'))
@@ -118,7 +128,7 @@ class Reader:
             or (prev == "type" and prev2 == "import")
             or (prev == "," and prev3 == "import")
         ):
-            code = self.text(after) == "from" and _relative(self.at(after + 1))
+            code = self.text(after) == "from" and self._of_code(self.at(after + 1))
             return "code-list" if code else "list"
         if prev == "export" or (prev == "type" and prev2 == "export"):
             return "list"

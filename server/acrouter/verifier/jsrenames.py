@@ -23,13 +23,15 @@ what it cannot read with certainty: a ``/`` that may be a regular expression, JS
   test frameworks (``describe``, ``it``, ``expect``, ``jest``, ``vi``, ``context``...)
   or of their matchers (``toBe``...): a test that names one means the harness's;
 - every reference to ``a`` in the test file is renamed, and ``a`` is bound at the test
-  file's top level (imported from a relative module, or declared: ``const``, ``var x =
+  file's top level (imported from a code file of the edit, or declared: ``const``, ``var x =
   1, a = 2``, ``function``; bound only inside a function, it is a global elsewhere), never
   a global: an alpha-renaming, which keeps what each name refers
   to.  Nothing that is a property's name is renamed, except a name imported from the
   code (``import { a } from './calc'``, ``const { a } = require('./calc')``) or read
   from a namespace of it (``calc.a`` after ``import * as calc from './calc'`` or ``const
-  calc = require('./calc')``; the module specifier relative, and ``calc`` never bound
+  calc = require('./calc')``; the module specifier naming a code file of the edit
+  (its path, with a suffix, or its ``index``: a module the edit left alone may export an
+  unrelated ``plus`` beside the ``add`` it re-exports), and ``calc`` never bound
   again nor used but to read its properties), and then every such ``calc.a`` is
   renamed (one left would read a property the code no longer has).  So ``s.add(1)`` on
   a ``Set``, ``assert.strictEqual``, an object literal's key (``{ add: 1 }``, ``{ add()
@@ -49,12 +51,13 @@ what it cannot read with certainty: a ``/`` that may be a regular expression, JS
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePosixPath
 
 from ..definitions import defined_names
-from .jsplaces import Reader
+from .jsplaces import Reader, relative
 from .jstokens import COMMENT, KEYWORDS, NAME, Token, tokens
 
 JS_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
@@ -144,9 +147,41 @@ def js_code_renames(
     return sure_before - seen_after, sure_after - seen_before
 
 
-def js_renaming(old: str, new: str, gone: set[str], made: set[str]) -> dict[str, str] | None:
+def edited_module(test: str, code_files: Iterable[str]) -> Callable[[str], bool]:
+    """Whether a relative module specifier of the test file ``test`` names one of the
+    edit's ``code_files`` (as node or TypeScript resolve it: the path itself, with a
+    suffix, or its ``index``; a ``.js`` specifier may name the ``.ts`` file).  A name
+    the tests import from a module the edit did not change is not the code's: that
+    module may export an unrelated ``plus`` beside the code's ``add`` it re-exports."""
+    files = {posixpath.normpath(f.replace("\\", "/")) for f in code_files}
+    here = posixpath.dirname(test.replace("\\", "/"))
+
+    def of_edit(spec: str) -> bool:
+        path = posixpath.normpath(posixpath.join(here, spec))
+        stem, suffix = posixpath.splitext(path)
+        bases = [path, stem] if suffix in JS_SUFFIXES else [path]
+        for base in bases:
+            for candidate in (base, *(base + s for s in JS_SUFFIXES)):
+                if candidate in files and is_js(candidate):
+                    return True
+            if any(f"{base}/index{s}" in files for s in JS_SUFFIXES):
+                return True
+        return False
+
+    return of_edit
+
+
+def js_renaming(
+    old: str,
+    new: str,
+    gone: set[str],
+    made: set[str],
+    code_module: Callable[[str], bool] = relative,
+) -> dict[str, str] | None:
     """The renaming that turns the JS/TS test file ``old`` into ``new`` (see the module
-    docstring), or None when ``new`` differs from ``old`` in anything else."""
+    docstring), or None when ``new`` differs from ``old`` in anything else.
+    ``code_module``: whether a relative module specifier names a code file of the edit
+    (the verifier passes :func:`edited_module`; by default any relative one)."""
     a, b = tokens(old), tokens(new)
     if a is None or b is None or len(a) != len(b):
         return None
@@ -173,7 +208,7 @@ def js_renaming(old: str, new: str, gone: set[str], made: set[str]) -> dict[str,
         return sigma if not sigma and all(c == d for c, d in comments) else None
     if any(re.search(_WORD.format(re.escape(v)), old) for v in sigma.values()):
         return None  # the new name already means something to the tests
-    read = Reader(code).places(set(sigma))
+    read = Reader(code, code_module).places(set(sigma))
     if read is None:
         return None
     places, bound = read

@@ -50,7 +50,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from ..definitions import defined_names, is_python
-from .jsrenames import is_js, js_code_renames, js_renaming
+from .jsrenames import edited_module, is_js, js_code_renames, js_renaming
 from .reports import FAILED, PASSED, SKIPPED
 from .testrun import TestRun
 
@@ -153,18 +153,18 @@ def renames_in_tests(
     code = {rel: text for rel, text in texts.items() if rel not in set(tests)}
     if not tests:
         return None
-    rules = {
-        "py": (renaming, *code_renames(olds, code)),
-        "js": (js_renaming, *js_code_renames(olds, code)),
-    }
+    py_gone, py_made = code_renames(olds, code)
+    js_gone, js_made = js_code_renames(olds, code)
     total: dict[str, str] = {}
     for rel in tests:
         old = olds.get(rel)
-        language = "py" if is_python(rel) else "js" if is_js(rel) else None
-        if old is None or language is None:
+        sigma: dict[str, str] | None = None
+        if old is None:
             return None
-        rule, gone, made = rules[language]
-        sigma = rule(old, texts[rel], gone, made) if gone and made else None
+        if is_python(rel) and py_gone and py_made:
+            sigma = renaming(old, texts[rel], py_gone, py_made)
+        elif is_js(rel) and js_gone and js_made:  # the code's names only through its files
+            sigma = js_renaming(old, texts[rel], js_gone, js_made, edited_module(rel, code))
         if sigma is None:
             return None
         for k, v in sigma.items():
