@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -65,6 +66,7 @@ needs_bwrap = pytest.mark.skipif(
     bwrap_problem() is not None,
     reason=f"bubblewrap cannot create a sandbox on this machine: {bwrap_problem()}",
 )
+needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
 
 def venv_with_pytest(path: Path) -> Path:

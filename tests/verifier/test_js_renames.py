@@ -6,7 +6,6 @@ model.  Anything more than a renaming of what the code renamed is judged as befo
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from acrouter.verifier.edits import texts_before
 from acrouter.verifier.jsrenames import js_code_renames, js_renaming
 from acrouter.verifier.renames import renames_in_tests
 
-from .helpers import needs_bwrap, task_for, verifier, write_tree
+from .helpers import needs_bwrap, needs_node, task_for, verifier, write_tree
 
 CALC = """\
 function add(a, b) {
@@ -220,8 +219,6 @@ def test_renames_in_tests_for_js_files(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- end to end
-
-needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
 
 @pytest.fixture

@@ -7,16 +7,13 @@ judged with the tests as they were, and fails.  The honest rename still passes."
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.jsrenames import edited_module, js_renaming
 
-from .helpers import needs_bwrap, task_for, verifier, write_tree
-
-needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+from .helpers import needs_bwrap, needs_node, task_for, verifier, write_tree
 
 #: a project's own comparison, named like node's assertion
 EQ = "function strictEqual(a, b) {\n  return a === b;\n}\n\nmodule.exports = { strictEqual };\n"
