@@ -134,29 +134,36 @@ async function waitForNotification(page, pattern, timeoutMs = 60_000, withButton
   );
 }
 
-/** Click the button `label` of the notification matching `pattern`. */
-async function clickNotificationButton(page, pattern, label) {
-  await waitForNotification(page, pattern);
-  const clicked = await page.$$eval(
-    ".notification-toast-container .notification-list-item",
-    (items, source, flags, wanted) => {
-      const re = new RegExp(source, flags);
-      for (const item of items) {
-        const message = item.querySelector(".notification-list-item-message")?.innerText ?? "";
-        if (!re.test(message)) continue;
-        const button = [...item.querySelectorAll(".monaco-button")].find((b) => b.innerText.trim() === wanted);
-        if (button) {
-          button.click();
-          return true;
-        }
-      }
-      return false;
-    },
-    pattern.source,
-    pattern.flags,
-    label,
+/**
+ * Click the button `label` of the notification matching `pattern`, once the toast shows
+ * it: a toast can be read before its buttons are drawn (one CI run found "the language
+ * server is not installed" 0.6 s after start, without its Install Server button yet).
+ */
+async function clickNotificationButton(page, pattern, label, timeoutMs = 60_000) {
+  await until(
+    () =>
+      page.$$eval(
+        ".notification-toast-container .notification-list-item",
+        (items, source, flags, wanted) => {
+          const re = new RegExp(source, flags);
+          for (const item of items) {
+            const message = item.querySelector(".notification-list-item-message")?.innerText ?? "";
+            if (!re.test(message)) continue;
+            const button = [...item.querySelectorAll(".monaco-button")].find((b) => b.innerText.trim() === wanted);
+            if (button) {
+              button.click();
+              return true;
+            }
+          }
+          return false;
+        },
+        pattern.source,
+        pattern.flags,
+        label,
+      ),
+    `the button "${label}" on a notification matching ${pattern}`,
+    timeoutMs,
   );
-  if (!clicked) throw new Error(`no button "${label}" on the notification matching ${pattern}`);
 }
 
 const CENTER_ITEMS = ".notifications-center.visible .notification-list-item";
