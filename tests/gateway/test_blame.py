@@ -89,6 +89,25 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
+# What OpenAI answers when the account has no credit left (a 429, but no rate limit), and
+# Anthropic when the credit balance is spent.
+OPENAI_QUOTA = {
+    "error": {
+        "message": "You exceeded your current quota, please check your plan and billing details.",
+        "type": "insufficient_quota",
+        "param": None,
+        "code": "insufficient_quota",
+    }
+}
+ANTHROPIC_CREDIT = {
+    "type": "error",
+    "error": {
+        "type": "invalid_request_error",
+        "message": "Your credit balance is too low to access the Anthropic API. Please go to "
+        "Plans & Billing to upgrade or purchase credits.",
+    },
+}
+
 SETUP_FAILURES = {
     # id: (cheap's model entry (fake = the fake server's URL), the fake's behaviour, reason shown)
     "gateway-key-no-db": (
@@ -102,6 +121,22 @@ SETUP_FAILURES = {
         "the gateway rejected the key (401: Authentication Error",
     ),
     "gateway-budget": ({"apiBase": "fake"}, Behaviour(proxy_error="budget"), "budget exceeded at "),
+    # the provider account's money is spent: a billing set-up, not the model (and no retry)
+    "openai-insufficient-quota": (
+        {"apiBase": "fake"},
+        Behaviour(status=429, body=json.dumps(OPENAI_QUOTA)),
+        "the account's quota or credit is used up at http://127.0.0.1:",
+    ),
+    "anthropic-credit-balance": (
+        {"apiBase": "fake"},
+        Behaviour(status=400, body=json.dumps(ANTHROPIC_CREDIT)),
+        "the account's quota or credit is used up at http://127.0.0.1:",
+    ),
+    "payment-required-402": (
+        {"apiBase": "fake"},
+        Behaviour(status=402, body=json.dumps({"error": {"message": "Insufficient Balance"}})),
+        "the account's quota or credit is used up at http://127.0.0.1:",
+    ),
     "unreachable": ({"apiBase": "closed"}, None, "cannot reach http://127.0.0.1:"),
     "key-env-unset": (
         {"apiBase": "fake", "apiKeyEnv": "ACR_UNSET_KEY"},
@@ -144,6 +179,8 @@ def test_a_setup_failure_is_shown_stored_exported_and_never_learned(
     before = expected_score(app, doc)
 
     results = [app.route(doc, INSTRUCTION, folders=[Path(doc.path).parent]) for _ in range(3)]
+    if behaviour is not None:  # one call per request: a set-up failure is never retried
+        assert len(fake.chat_requests("cheap-m")) == 3
 
     for result in results:
         [attempt] = result.attempts

@@ -65,6 +65,18 @@ _GATEWAY_AUTH_MARKERS = (
 _GATEWAY_NO_MODEL = "Invalid model name passed in"
 _BUDGET_TYPE = "budget_exceeded"
 _BUDGET_MARKERS = ("Budget has been exceeded", "ExceededBudget")
+# A provider account whose money is spent: OpenAI answers 429 ``insufficient_quota``
+# ("You exceeded your current quota, please check your plan and billing details."),
+# Anthropic 400 "Your credit balance is too low ...", others 402 Payment Required
+# ("Insufficient Balance", "Insufficient credits").  Billing, not the model; and not a
+# rate limit (retrying does not help).
+_CREDIT_CODES = frozenset({"insufficient_quota"})
+_CREDIT_MARKERS = (
+    "credit balance is too low",
+    "exceeded your current quota",
+    "insufficient balance",
+)
+_PAYMENT_REQUIRED = 402
 # Raised by litellm / the OpenAI SDK before any request when no key is configured
 # (litellm reports some of these as a "500"): "Missing credentials. Please pass an
 # `api_key` ...", "Missing Anthropic API Key ...", "Missing Gemini API key ...",
@@ -253,6 +265,14 @@ def classify(exc: BaseException, litellm: ModuleType, spec: ModelSpec, timeout_s
         return Failure("timeout", f"timeout: no reply within {timeout_s:g} s")
     if error_type == _BUDGET_TYPE or any(m in text for m in _BUDGET_MARKERS):
         return Failure("budget", f"budget: budget exceeded at {where} ({message})")
+    if (
+        status == _PAYMENT_REQUIRED
+        or {error_type, str(error.get("code") or "")} & _CREDIT_CODES
+        or any(m in text.lower() for m in _CREDIT_MARKERS)
+    ):
+        return Failure(
+            "budget", f"budget: the account's quota or credit is used up at {where} ({message})"
+        )
     if error_type.endswith("_model_access_denied"):
         return Failure(
             "auth", f"auth: the gateway does not let this key use {spec.model!r} ({message})"
