@@ -111,6 +111,8 @@ class EditorApp:
         self._lock = threading.RLock()
         self._policy: Policy | None = None
         self._policy_gen: str | None = None
+        #: the request ids of the outcomes the policy learned from the memory file
+        self._policy_ids: frozenset[str] = frozenset()
         self.settings = settings
         #: how messages name a setting in the front end in use, as ``config.parse_settings``
         #: does: "acrouter." (the editor's acrouter.teamPriors), "" (config.toml's teamPriors)
@@ -154,7 +156,7 @@ class EditorApp:
                 self._policy_gen = None
                 self._load_team_priors(self._policy)
             if gen != self._policy_gen:
-                self._replay_memory(self._policy)
+                self._policy_ids = self._replay_memory(self._policy)
                 self._policy_gen = gen
             return self._policy
 
@@ -175,14 +177,28 @@ class EditorApp:
             "team priors: %d (model, kind) aggregates from %d file(s)", len(priors), len(paths)
         )
 
-    def _replay_memory(self, policy: Policy) -> None:
+    def _replay_memory(self, policy: Policy) -> frozenset[str]:
+        """Teach the policy the memory file's outcomes afresh; returns their request ids."""
         if not isinstance(policy, PersonalPolicy):
-            return
+            return frozenset()
         policy.reset_online()
         for agg in self.memory.aggregates():
             policy.learn_aggregate(agg)
-        for outcome in reversed(self.memory.outcomes()):  # oldest first
+        outcomes = self.memory.outcomes()
+        for outcome in reversed(outcomes):  # oldest first
             policy.learn_outcome(outcome)
+        return frozenset(o.request_id for o in outcomes)
+
+    def _learned_own_write(self, request_id: str, gen: str | None, ids: frozenset[str]) -> None:
+        """The policy learned the request's outcome as it ended: no replay is needed if that
+        outcome is the file's only change since the sync (``gen``, ``ids``); else (another
+        window's outcome, a reset, a compaction) the policy replays the file next time."""
+        if self._policy_gen is None or self._policy_gen != gen:
+            return  # reset or rebuilt meanwhile
+        now = self.memory.generation()
+        stored = frozenset(o.request_id for o in self.memory.outcomes())
+        if stored == ids | {request_id}:
+            self._policy_gen, self._policy_ids = now, stored
 
     # ------------------------------------------------------------------ the request
     def route(
@@ -230,6 +246,7 @@ class EditorApp:
 
         with self._lock:
             policy = self.policy()
+            synced = (self._policy_gen, self._policy_ids)
         orch = Orchestrator(
             settings.models,
             policy,
@@ -244,9 +261,9 @@ class EditorApp:
         )
         tested = self._fingerprint(task)  # before any test runs: what they will run on
         result = orch.run(task, cancel=cancel, progress=progress)
-        with self._lock:  # our own write: the policy already learned it
+        with self._lock:
             if self._policy is policy:
-                self._policy_gen = self.memory.generation()
+                self._learned_own_write(result.request_id, *synced)
             if tested is not None and result.verified:
                 self._tested[result.request_id] = tested
                 while len(self._tested) > TESTED_KEPT:

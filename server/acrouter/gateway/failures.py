@@ -227,6 +227,17 @@ def _error_body(exc: BaseException) -> Mapping[str, Any]:
     return {}
 
 
+def _out_of_credit(status: int | None, error: Mapping[str, Any], text: str) -> bool:
+    """The provider account's quota or credit is spent (``_CREDIT_MARKERS``)."""
+    codes = {str(error.get("type") or ""), str(error.get("code") or "")}
+    lowered = text.lower()
+    return (
+        status == _PAYMENT_REQUIRED
+        or bool(codes & _CREDIT_CODES)
+        or any(m in lowered for m in _CREDIT_MARKERS)
+    )
+
+
 def _missing_key(exc: BaseException, spec: ModelSpec) -> Failure:
     names = _KEY_VARIABLE.findall(str(exc))
     if names:
@@ -265,11 +276,7 @@ def classify(exc: BaseException, litellm: ModuleType, spec: ModelSpec, timeout_s
         return Failure("timeout", f"timeout: no reply within {timeout_s:g} s")
     if error_type == _BUDGET_TYPE or any(m in text for m in _BUDGET_MARKERS):
         return Failure("budget", f"budget: budget exceeded at {where} ({message})")
-    if (
-        status == _PAYMENT_REQUIRED
-        or {error_type, str(error.get("code") or "")} & _CREDIT_CODES
-        or any(m in text.lower() for m in _CREDIT_MARKERS)
-    ):
+    if _out_of_credit(status, error, text):
         return Failure(
             "budget", f"budget: the account's quota or credit is used up at {where} ({message})"
         )
