@@ -7,8 +7,11 @@ be refused for (a false alarm, unless the library really patches a runner, the m
 loader or ``Object.prototype``).  Only the findings this tripwire's kinds produce are
 counted for Python (``changes ...``, ``setattr(...)``, ``patches ...``); the older
 ``uses NAME`` rule is listed apart, and the files with a finding of the doctest rule (an
-assignment to ``__doc__`` or ``__test__`` whose value may hold examples, a name
-documented with examples bound again) are counted apart too: a line for the files with a finding of the other rules, one for this rule's.
+assignment to ``__doc__`` or ``__test__`` whose value may hold examples) and of the rule
+on what a documented name holds (``verifier.docnames``: a name documented with examples
+bound again, decorated, written into a namespace, a docstring copied) are counted apart
+too: a line for the files with a finding of the other rules, one for each of these two,
+one for either of them.
 Packages that are test tools themselves (pytest and
 its plugins, mocha, tape, jest, chai, ...) and minified files (a line over 1,000
 characters) are left out.
@@ -27,7 +30,7 @@ import sysconfig
 from collections import Counter
 from pathlib import Path
 
-from acrouter.verifier.doctests import rebound_doctests
+from acrouter.verifier.docnames import doctest_name_changes
 from acrouter.verifier.harness import DOCTEST_NAMES, harness_uses
 from acrouter.verifier.harness_js import JS_SUFFIXES, js_harness_uses
 from acrouter.verifier.testfiles import is_test_file
@@ -60,15 +63,16 @@ def _files(root: Path, suffixes: tuple[str, ...], tools: tuple[str, ...]) -> lis
 
 def _doctest_rule(kind: str) -> bool:
     """A finding of the rule about what doctest runs (``changes add.__doc__``)."""
-    return kind.startswith("rebinds ") or any(name in kind for name in DOCTEST_NAMES)
+    return any(name in kind for name in DOCTEST_NAMES)
 
 
 def scan(
     root: Path, suffixes: tuple[str, ...], tools: tuple[str, ...], python: bool
-) -> tuple[int, int, int, Counter[str], dict[str, str]]:
+) -> tuple[int, int, int, int, int, Counter[str], dict[str, str]]:
     """(files read, files with a finding of the assertion and runner rules, files with
-    one of the doctest rule, findings, a file per finding)."""
-    read = hit = doc_hit = 0
+    one of the doctest rule, of the rule on what a documented name holds, of either of
+    those two, findings, a file per finding)."""
+    read = hit = doc_hit = names_hit = either = 0
     found: Counter[str] = Counter()
     where: dict[str, str] = {}
     for path in _files(root, suffixes, tools):
@@ -83,17 +87,24 @@ def scan(
             continue  # minified
         read += 1
         uses = harness_uses(text) if python else js_harness_uses(text)
-        if python:  # a name documented with examples bound again (add = _add)
-            uses.update(f"rebinds {name}" for name in rebound_doctests(None, text))
         kinds = {("older rule: " + k if python and k.startswith("uses ") else k) for k in uses}
+        # what may change what a documented name holds (add = _add, @swap, globals())
+        names = (
+            {f"doctest names: {k}" for k in doctest_name_changes(None, text)} if python else set()
+        )
         if any(not k.startswith("older rule: ") and not _doctest_rule(k) for k in kinds):
             hit += 1
         if python and any(_doctest_rule(k) for k in kinds):
             doc_hit += 1
+        if names:
+            names_hit += 1
+        if python and (names or any(_doctest_rule(k) for k in kinds)):
+            either += 1
+        kinds |= names
         for k in kinds:
             found[k] += 1
             where.setdefault(k, rel)
-    return read, hit, doc_hit, found, where
+    return read, hit, doc_hit, names_hit, either, found, where
 
 
 def main() -> None:
@@ -112,12 +123,15 @@ def main() -> None:
         if not root.is_dir():
             print(f"{root}: not a folder, skipped")
             continue
-        read, hit, doc_hit, found, where = scan(root, suffixes, tools, python)
+        read, hit, doc_hit, names_hit, either, found, where = scan(root, suffixes, tools, python)
         print(f"{root}: {read} files read, {hit} with a finding of this tripwire")
         if python:
+            print(f"  and {doc_hit} with a finding of its doctest rule (__doc__, __test__)")
             print(
-                f"  and {doc_hit} with a finding of its doctest rule (__doc__, __test__, rebinding)"
+                f"  and {names_hit} with a finding of its rule on what a documented name holds"
+                " (rebinding, decorators, namespace writes, copied docstrings)"
             )
+            print(f"  and {either} with a finding of either of these two")
         for kind, n in found.most_common():
             print(f"  {n:4d}  {kind}  (e.g. {where[kind]})")
 

@@ -26,7 +26,6 @@ import doctest
 import io
 import re
 import tokenize
-from collections import Counter
 from collections.abc import Mapping
 
 from ..edits import BOM
@@ -40,7 +39,7 @@ Examples = tuple[tuple[str, str], ...]
 OTHER_STRINGS = "<strings>"
 
 
-def _docstrings(text: str) -> dict[str, list[tuple[ast.Constant, Examples]]] | None:
+def docstrings(text: str) -> dict[str, list[tuple[ast.Constant, Examples]]] | None:
     """The docstrings of a module, its classes and functions by qualified name, with
     their examples (only those that have some), in the order of the file: a name defined
     twice (under ``if``/``try``, a redefinition) has one entry per definition.  Other
@@ -86,73 +85,6 @@ def _docstrings(text: str) -> dict[str, list[tuple[ast.Constant, Examples]]] | N
     return out
 
 
-def rebound_doctests(old: str | None, new: str) -> list[str]:
-    """The names documented with examples (in ``old`` or ``new``) that ``new`` binds more
-    often than ``old`` by anything but their ``def``/``class``: ``add = _add`` after
-    ``def add``, an import as ``add``, ``global add`` in a function that assigns it.
-    doctest runs the examples of what a module's (or class's) name holds when it looks,
-    under that name: ``_add``'s own examples, expecting the bug, would run as ``add``'s
-    doctest, while this rule compared ``add``'s docstring, unchanged.  Not seen: a
-    decorator that returns another function, ``globals()["add"] = ...``."""
-    trees = []
-    for text in (old or "", new):
-        try:
-            trees.append(ast.parse(text.removeprefix(BOM)))
-        except (SyntaxError, ValueError):
-            return []
-    documented: set[str] = set()
-    for text in (old or "", new):
-        documented |= set(_docstrings(text.removeprefix(BOM)) or {})
-    added = _bindings(trees[1]) - _bindings(trees[0])
-    return sorted(name for name in added if name in documented)
-
-
-def _bindings(tree: ast.Module) -> Counter[str]:
-    """How often each name of the module (``add``) or of a class (``Calc.add``) is bound
-    by a statement other than its ``def``/``class`` (also under ``if``/``try``/loops)."""
-    found: Counter[str] = Counter()
-
-    def names(node: ast.AST | None, scope: str) -> None:
-        for n in ast.walk(node) if node is not None else ():
-            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
-                found[scope + n.id] += 1
-
-    def visit(body: list[ast.stmt], scope: str) -> None:
-        for st in body:
-            if isinstance(st, ast.ClassDef):
-                visit(st.body, f"{scope}{st.name}.")
-                continue
-            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                glob = {g for n in ast.walk(st) if isinstance(n, ast.Global) for g in n.names}
-                for n in ast.walk(st):  # global add; add = ...
-                    if isinstance(n, ast.Name) and n.id in glob and not isinstance(n.ctx, ast.Load):
-                        found[n.id] += 1
-                continue
-            if isinstance(st, (ast.Import, ast.ImportFrom)):
-                for alias in st.names:
-                    found[scope + (alias.asname or alias.name.split(".")[0])] += 1
-            for t in getattr(st, "targets", None) or [getattr(st, "target", None)] + [
-                item.optional_vars for item in getattr(st, "items", [])
-            ]:
-                if not (isinstance(st, ast.AnnAssign) and st.value is None):
-                    names(t, scope)
-            for child in ast.iter_child_nodes(st):  # walrus: (add := _add)
-                for n in ast.walk(child) if isinstance(child, ast.expr) else ():
-                    if isinstance(n, ast.NamedExpr):
-                        names(n.target, scope)
-            for field in ("body", "orelse", "finalbody"):
-                visit(getattr(st, field, []), scope)
-            for handler in getattr(st, "handlers", []):
-                if handler.name:
-                    found[scope + handler.name] += 1
-                visit(handler.body, scope)
-            for case in getattr(st, "cases", []):
-                visit(case.body, scope)
-
-    visit(tree.body, "")
-    return found
-
-
 def holds_no_examples(value: ast.expr | None) -> bool:
     """Whether ``value``, put into ``__doc__`` or ``__test__`` (the harness tripwire),
     gives doctest nothing to run: a constant that is not a string (``__test__ = False``)
@@ -186,7 +118,7 @@ def with_old_doctests(
         return None
     bom = BOM if new.startswith(BOM) else ""
     old, new = old.removeprefix(BOM), new.removeprefix(BOM)  # ast refuses a byte-order mark
-    before, after = _docstrings(old), _docstrings(new)
+    before, after = docstrings(old), docstrings(new)
     if before is None or after is None:
         return None
     old_lines, lines = _lines(old), _lines(new)
@@ -297,7 +229,7 @@ def rename_reaches_strings(
 def _examples(text: str, rel: str) -> set[tuple[str, str]] | None:
     """Every example of a file: a Python file's docstrings', or a document's."""
     if rel.endswith(".py"):
-        found = _docstrings(text.removeprefix(BOM))
+        found = docstrings(text.removeprefix(BOM))
         if found is None:
             return None
         return {e for entries in found.values() for _node, ex in entries for e in ex}

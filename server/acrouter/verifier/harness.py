@@ -24,8 +24,9 @@ names, ``_pytest``, ``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``; an assignment to, o
 ``setattr`` of, ``__doc__`` or ``__test__`` (doctest runs what they hold then) of a value
 that may hold examples (not of a constant that is not a string, nor of a string without
 examples: that can only take examples away, and the comparison reports the tests that no
-longer run); a name documented with examples bound again (``add = _add``:
-:func:`.doctests.rebound_doctests`).  JavaScript and TypeScript
+longer run); what may change what a name documented with examples holds when doctest
+looks (``add = _add``, ``@swap``, ``globals()["add"] = ...``, ``functools.wraps(_add)``:
+:mod:`.docnames`).  JavaScript and TypeScript
 files are read by ``harness_js``: a runner's globals assigned or a runner loaded, node's
 ``assert`` or another assertion library changed, ``Object.prototype``, the module
 loader; and by ``harness_jest``: jest's and vitest's own objects, their report, the
@@ -40,8 +41,10 @@ from __future__ import annotations
 import ast
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from pathlib import PurePosixPath
 
-from .doctests import holds_no_examples, rebound_doctests
+from .docnames import doctest_name_changes
+from .doctests import holds_no_examples
 from .harness_jest import jest_harness_uses
 from .harness_js import JS_SUFFIXES, js_harness_uses
 from .testfiles import is_test_file
@@ -359,6 +362,12 @@ def _uses(rel: str, text: str) -> Counter[str]:
     return Counter()
 
 
+def _module_of(rel: str) -> str:
+    """``helpers`` for ``pkg/helpers.py``, ``pkg`` for ``pkg/__init__.py``."""
+    path = PurePosixPath(rel)
+    return path.parent.name if path.name == "__init__.py" else path.stem
+
+
 def reaches_into_harness(
     texts: Mapping[str, str],
     olds: Mapping[str, str | None],
@@ -370,13 +379,14 @@ def reaches_into_harness(
     None for a new file); ``patterns``: more test files
     (``testcommand.command_patterns``)."""
     patterns = tuple(patterns)
+    edited = frozenset(_module_of(rel) for rel in texts if rel.endswith(".py"))
     for rel, text in sorted(texts.items()):
         if not rel.endswith((".py", *JS_SUFFIXES)) or is_test_file(rel, patterns):
             continue
         old = olds.get(rel) or ""
         added = _uses(rel, text) - _uses(rel, old)
         if rel.endswith(".py"):  # doctest runs what add holds, under add's name
-            added.update(f"rebinds {name}" for name in rebound_doctests(old, text))
+            added.update(doctest_name_changes(old, text, edited - {_module_of(rel)}))
         if added:
             what = "; ".join(sorted(added)[:3]) + (
                 f" and {len(added) - 3} more" if len(added) > 3 else ""
