@@ -31,8 +31,8 @@ from collections import Counter
 from pathlib import Path
 
 from acrouter.verifier.docnames import doctest_name_changes
-from acrouter.verifier.harness import DOCTEST_NAMES, harness_uses
 from acrouter.verifier.harness_js import JS_SUFFIXES, js_harness_uses
+from acrouter.verifier.harness_py import DOCTEST_NAMES, harness_uses
 from acrouter.verifier.testfiles import is_test_file
 
 #: packages that are test tools: their harness code is what they are for

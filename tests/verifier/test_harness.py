@@ -27,8 +27,9 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.edits import texts_before
-from acrouter.verifier.harness import harness_uses, reaches_into_harness
+from acrouter.verifier.harness import reaches_into_harness
 from acrouter.verifier.harness_js import js_harness_uses
+from acrouter.verifier.harness_py import harness_uses
 from acrouter.verifier.testcommand import command_patterns
 from acrouter.verifier.testfiles import is_test_file
 

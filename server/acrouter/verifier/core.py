@@ -215,7 +215,7 @@ class ProjectVerifier:
             return Verdict("fail", detail=syntax, score=0.0), ""
         patterns = command_patterns(command, root, buffers)
         olds = texts_before(root, texts, buffers)  # what the edit was made from
-        harness = reaches_into_harness(texts, olds, patterns)
+        harness = reaches_into_harness(texts, olds, patterns, root)
         if harness:  # not evidence about the model: an edit we cannot judge
             return Verdict("fail", detail=harness, score=0.0, counted=False), ""
         _check_cancel(cancel)

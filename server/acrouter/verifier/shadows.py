@@ -1,0 +1,87 @@
+"""Modules an edit adds that would be imported in place of the test runner's or the
+standard library's.
+
+``python -m pytest`` (and ``python -m unittest``) puts the folder it runs in first on
+``sys.path``; pytest puts more there (a test folder without ``__init__.py``, its
+``pythonpath`` setting), and a ``src/`` layout is there through an editable install.  A
+``pytest.py`` (or a ``pytest/`` package with a ``__main__.py``) that an edit adds at the
+workspace's root is what runs as pytest: it can write a report of every test passed, and
+its code holds none of the names the harness tripwire reads (``verifier.harness_py``).
+The same holds for a module the test runner imports (``xml`` for the JUnit report,
+``unittest``, ``doctest``, ``json``...).
+
+So an edit that adds a module or package, where it may be imported by its own name (not
+inside a package: the folder holding it has no ``__init__.py``), named like a module of
+the standard library or of the test tools, is not verified.  Only a new one: a project
+that is such a module itself (pytest's own repository, with ``src/_pytest``) can still
+be edited.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+
+#: the test runners' modules and what they import at start-up
+TEST_TOOL_MODULES = frozenset(
+    {
+        "pytest",
+        "_pytest",
+        "py",
+        "pluggy",
+        "iniconfig",
+        "packaging",
+        "exceptiongroup",
+        "tomli",
+        "colorama",
+        "pygments",
+        "xdist",
+        "pytest_cov",
+        "coverage",
+        "nose",
+        "nose2",
+        "unittest",
+        "doctest",
+    }
+)
+#: names a project's own top-level module may take: ``test`` (the standard library's
+#: regression tests, and a project's test module or folder), ``__main__``
+_ALLOWED = frozenset({"test", "__main__"})
+SHADOWED_MODULES = (
+    TEST_TOOL_MODULES | frozenset(getattr(sys, "stdlib_module_names", ()))
+) - _ALLOWED
+
+
+def shadowing_modules(
+    texts: Mapping[str, str],
+    olds: Mapping[str, str | None],
+    exists: Callable[[str], bool],
+) -> list[str]:
+    """The edit's new Python files (``texts`` by workspace-relative path; ``olds``: None
+    for a new file) that add a module or package named like one of
+    :data:`SHADOWED_MODULES` where it may be imported by that name: ``pytest.py``,
+    ``pytest/__main__.py``, ``src/xml/__init__.py``; not ``pkg/json.py`` beside a
+    ``pkg/__init__.py``.  ``exists``: whether a workspace-relative path existed before
+    the edit."""
+
+    def package(folder: str) -> bool:
+        init = f"{folder}/__init__.py"
+        return exists(init) or init in texts
+
+    found = []
+    for rel in sorted(texts):
+        if not rel.endswith(".py") or olds.get(rel) is not None:
+            continue
+        parts = rel.split("/")
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            name = part[:-3] if last else part
+            folder = "/".join(parts[:i])
+            if (
+                name in SHADOWED_MODULES
+                and (i == 0 or not package(folder))
+                and not exists("/".join(parts[: i + 1]))
+            ):
+                found.append(f"{rel} adds the module {name}")
+                break
+    return found
