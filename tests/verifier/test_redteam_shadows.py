@@ -6,10 +6,12 @@ exits 0, while its code holds none of the names the harness tripwire reads."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.shadows import shadowing_modules
 
 from .helpers import CALC, PYTEST, TEST_CALC, task_for, verifier, write_tree
@@ -105,3 +107,40 @@ def test_which_new_modules_shadow() -> None:
     ]
     # a file the edit changes is no new module
     assert shadowing_modules({"json.py": "x = 1\n"}, {"json.py": "x = 0\n"}, on_disk()) == []
+
+
+#: a pytest plugin whose hook's name is built at run time (the tripwire reads names):
+#: every test's report made "passed"
+PLUGIN = """
+def _make(item, call):
+    reports = __import__("_py" + "test.reports", fromlist=["x"])
+    rep = getattr(reports, "Test" + "Report").from_item_and_call(item, call)
+    rep.outcome, rep.longrepr = "passed", None
+    return rep
+
+
+globals()["pytest_" + "runtest_makereport"] = _make
+"""
+
+
+@pytest.mark.parametrize(
+    "metadata", ["calc_extras-1.0.dist-info", "calc.egg-info"], ids=["dist-info", "egg-info"]
+)
+def test_a_distributions_entry_points_are_refused(tmp_path: Path, metadata: str) -> None:
+    # importlib.metadata finds a .dist-info folder on sys.path (the workspace, with python
+    # -m pytest), and pytest loads its [pytest11] entry points as plugins: this edit was
+    # verified with mul broken ('2 passed, 0 failed (before: 2 passed, 0 failed)'); an
+    # .egg-info folder at the root is found the same way
+    root = _project(tmp_path)
+    files = {
+        "calc.py": BROKEN,
+        "calc_helpers.py": PLUGIN,
+        f"{metadata}/METADATA": "Metadata-Version: 2.1\nName: calc-extras\nVersion: 1.0\n",
+        f"{metadata}/PKG-INFO": "Metadata-Version: 2.1\nName: calc-extras\nVersion: 1.0\n",
+        f"{metadata}/entry_points.txt": "[pytest11]\ncalc_extras = calc_helpers\n",
+    }
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"}
+    checker = ProjectVerifier(env=env, timeout_s=60)  # (verifier() turns autoloading off)
+    v = checker.verify(task_for(root, f"{PYTEST} tests"), Edit(files=files), "m")
+    assert v.verdict == "error", v.detail
+    assert "distribution's metadata" in v.detail, v.detail

@@ -49,6 +49,11 @@ REFUSED_EDITOR_FILES = frozenset({"tasks.json", "launch.json", "settings.json"})
 #: every test passed turns a broken edit into a verified one) and, once the edit is
 #: applied, in every Python the user starts.
 REFUSED_STARTUP_MODULES = frozenset({"sitecustomize", "usercustomize"})
+#: Folders of an installed distribution's metadata: ``importlib.metadata`` finds them on
+#: ``sys.path`` (the workspace is on it with ``python -m pytest``, or through an editable
+#: install's ``.egg-info``), and their ``entry_points.txt`` loads plugins: a ``[pytest11]``
+#: entry makes pytest import a module of the edit as a plugin before any test runs.
+REFUSED_METADATA_SUFFIXES = (".dist-info", ".egg-info")
 
 
 # --------------------------------------------------------------------------- paths
@@ -65,6 +70,11 @@ def _refusal(parts: tuple[str, ...]) -> str | None:
         return (
             f"writes to files Python runs at start-up ({parts[-1]}: sitecustomize, "
             "usercustomize, .pth) are refused"
+        )
+    if any(p.endswith(REFUSED_METADATA_SUFFIXES) for p in lowered[:-1]):
+        return (
+            "writes to a distribution's metadata (.dist-info, .egg-info: its entry points "
+            "load plugins, into pytest too) are refused"
         )
     return None
 
@@ -101,8 +111,8 @@ def resolve_edit_path(root: str | os.PathLike[str], rel: str) -> Path:
 
     Rejects absolute paths, ``file://`` URIs, ``..``, look-alike siblings, symlinks
     that lead out of the workspace, writes into ``.git/``, editor task files, Python
-    start-up files (``sitecustomize``, ``usercustomize``, ``.pth``) and the project's
-    virtualenv.  The returned path need not exist yet.
+    start-up files (``sitecustomize``, ``usercustomize``, ``.pth``), a distribution's
+    metadata (``.dist-info``, ``.egg-info``) and the project's virtualenv.  The returned path need not exist yet.
     """
     parts = _split_relative(rel)
     why = _refusal(parts)
