@@ -50,13 +50,14 @@ class Comparison:
     ) -> Verdict:
         """Run the tests with the edit (``run(True, ...)``) and without it (from the
         cache, else side by side), and ``judge``."""
+        run = once_more_if_signalled(run)
         if weak:
             # exit code only: a baseline matters only to tell whether a failure is the
             # edit's or the set-up's
             after = run(True, cancel)
             if after.exit_code == 0 or after.killed:
                 return judge(None, after, weak)
-            before = self.cached_baseline(key, lambda: run(False, cancel))
+            before = self._cached_baseline(key, lambda: run(False, cancel))
             return judge(before, after, weak)
         before, after = self._both(key, run, cancel)
         first = judge(before, after)
@@ -127,7 +128,12 @@ class Comparison:
             return baseline.result(), after
 
     def cached_baseline(self, key: str, run: Callable[[], TestRun]) -> TestRun:
-        """The cached run without the edit, else ``run`` now (one at a time per key)."""
+        """The cached run without the edit, else ``run`` now (one at a time per key; made
+        once more if it died of a signal, see ``once_more_if_signalled``)."""
+        again = once_more_if_signalled(lambda edited, cancel: run())
+        return self._cached_baseline(key, lambda: again(False, None))
+
+    def _cached_baseline(self, key: str, run: Callable[[], TestRun]) -> TestRun:
         before = None if self.refresh else self.cache.get(key)
         if before is None:
             with self.cache.lock(key):
@@ -141,6 +147,27 @@ class Comparison:
         if not (before.timed_out or before.killed):
             self.cache.put(key, before)
         return before
+
+
+def once_more_if_signalled(run: Run) -> Run:
+    """``run``, made once more when it died of a signal without its report
+    (``TestRun.signalled``: killed from outside, e.g. by the OOM killer or a user, or by
+    the code under test): only a second death is judged, so one kill is never held
+    against the model nor leaves a baseline without per-test results."""
+
+    def again_if_killed(edited: bool, cancel: CancelToken | None) -> TestRun:
+        done = run(edited, cancel)
+        if not done.signalled:
+            return done
+        log.warning(
+            "the tests %s the edit died of a signal (exit code %s) without a report; "
+            "running them once more",
+            "with" if edited else "without",
+            done.exit_code,
+        )
+        return run(edited, cancel)
+
+    return again_if_killed
 
 
 class _Either:

@@ -6,6 +6,7 @@ two of them."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Mapping
 
 import attrs
@@ -52,6 +53,20 @@ class TestRun:
         if self.outcomes is None:
             return self.expects_report or self.exit_code in COMMAND_MISSING
         return bool(self.broken)
+
+    @property
+    def signalled(self) -> bool:
+        """The run died of a signal (exit code 128 + n) without leaving its report, and
+        not by the sandbox's own doing (a timeout, the process watcher, the CPU-time or
+        file-size limit): killed from outside, or by the code under test."""
+        code = self.exit_code
+        return (
+            self.outcomes is None
+            and not (self.timed_out or self.killed)
+            and code is not None
+            and 128 < code <= 128 + 64
+            and code - 128 not in (signal.SIGXCPU, signal.SIGXFSZ)
+        )
 
     def why_not(self) -> str:
         """The runner's own words for why the tests could not run."""
