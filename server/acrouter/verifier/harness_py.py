@@ -61,6 +61,8 @@ HARNESS_NAMES = frozenset(
     }
 )
 
+#: comparisons a test's assertion relies on to be false when the values differ
+ALWAYS_TRUE = frozenset({"__eq__", "__contains__", "__lt__", "__le__", "__gt__", "__ge__"})
 #: what doctest reads its examples from: changed at run time, the examples it runs are
 #: not the docstrings the doctest rule (``doctests``) compares
 DOCTEST_NAMES = frozenset({"__doc__", "__test__"})
@@ -216,6 +218,8 @@ class _Finder(ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
             self._target(t, holds_no_examples(node.value))
+            if isinstance(t, ast.Name) and isinstance(node.value, ast.Lambda):
+                self._comparison(t.id, node.value.body)  # __eq__ = lambda self, o: True
         self._bind(node.targets, node.value)  # tc = sys.modules["unittest"].TestCase
         self.generic_visit(node)
 
@@ -297,7 +301,27 @@ class _Finder(ast.NodeVisitor):
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._name(node.name)
+        self._comparison(node.name, node.body)
         self.generic_visit(node)
+
+    def _comparison(self, name: str, body: list[ast.stmt] | ast.expr) -> None:
+        """A comparison that holds whatever it compares: ``__eq__`` (``__contains__``,
+        ``__lt__``...) that returns only a true constant, ``__ne__`` only a false one.
+        A test's ``assert add(2, 3) == 5`` (``assertEqual`` too) then passes whatever
+        ``add`` returns."""
+        if name not in ALWAYS_TRUE and name != "__ne__":
+            return
+        if isinstance(body, ast.expr):
+            values: list[ast.expr | None] = [body]
+        else:
+            values = [n.value for st in body for n in ast.walk(st) if isinstance(n, ast.Return)]
+        consts = [v.value for v in values if isinstance(v, ast.Constant)]
+        if (
+            values
+            and len(consts) == len(values)
+            and all(bool(c) == (name != "__ne__") for c in consts)
+        ):
+            self.found[f"makes {name} always {name != '__ne__'}"] += 1
 
     visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
 
