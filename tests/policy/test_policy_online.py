@@ -118,6 +118,27 @@ def test_memory_warm_up_from_stored_outcomes_and_aggregates():
     assert fresh.plan(request(9, workspace="new"), ("cheap", "strong"), ()).model == "strong"
 
 
+def test_compacted_attempts_of_unknown_cost_do_not_make_a_model_look_free():
+    """Compacted history whose costs were unknown (a provider that reports no usage)
+    says nothing about the price: the expected cost stays where it was."""
+
+    def expected_cost(aggregate: Aggregate | None) -> float:
+        policy = make_policy(editor_prior(), SPECS, cost_weight=0.1, seed=0)
+        policy.configure_budget(1)
+        if aggregate is not None:
+            policy.learn_aggregate(aggregate)
+        d = policy.plan(request(9, workspace="new"), ("cheap", "strong"), ())
+        cost = next(c.expected_cost_usd for c in d.candidates if c.model == "strong")
+        assert cost is not None
+        return cost
+
+    untold = expected_cost(None)
+    unknown = Aggregate("strong", "bug_fixing", 50, 25.0, 25, 0.0, cost_n=0)
+    assert expected_cost(unknown) == untold
+    known_free = Aggregate("strong", "bug_fixing", 50, 25.0, 25, 0.0, cost_n=50)
+    assert expected_cost(known_free) < 0.9 * untold  # a known $0 does move it
+
+
 def test_candidates_explain_with_counts_expected_score_and_cost():
     policy = make_policy(editor_prior(), SPECS, cost_weight=0.1, seed=0)
     policy.configure_budget(1)

@@ -26,6 +26,7 @@ from acrouter.memory import (
     outcome_from_dict,
     outcome_to_dict,
 )
+from acrouter.memory.team import team_priors
 
 T0 = 1_750_000_000.0
 
@@ -166,8 +167,9 @@ def test_compaction_bounds_count_and_folds_oldest(memory: InMemoryMemory | TinyD
 
 @pytest.mark.parametrize("kind", ["in-memory", "tinydb"])
 def test_aggregate_rule(kind: str, path: Path) -> None:
-    """score if known else 1/0 by verdict; passes by verdict; unknown cost counts 0;
-    set-up errors (missing key, ...) are not evidence about a model."""
+    """score if known else 1/0 by verdict; passes by verdict; an unknown cost is left out
+    of the cost sum and its count (``cost_n``), never taken for $0; set-up errors
+    (missing key, ...) are not evidence about a model."""
     m = InMemoryMemory(cap=1) if kind == "in-memory" else TinyDBMemory(path, cap=1)
     first = (
         Attempt("glm-5", "pass", None, 1.0, score=None),
@@ -179,11 +181,19 @@ def test_aggregate_rule(kind: str, path: Path) -> None:
     assert m.aggregates() == []
     m.record(outcome(2, attempts=()))
     assert m.aggregates() == [
-        Aggregate("glm-5", "algorithm", 1, 1.0, 1, 0.0),
-        Aggregate("gpt-5.4", "algorithm", 1, 0.0, 0, 0.5),
-        Aggregate("kimi-k2.5", "algorithm", 1, 0.4, 0, 0.25),
+        Aggregate("glm-5", "algorithm", 1, 1.0, 1, 0.0, cost_n=0),
+        Aggregate("gpt-5.4", "algorithm", 1, 0.0, 0, 0.5, cost_n=1),
+        Aggregate("kimi-k2.5", "algorithm", 1, 0.4, 0, 0.25, cost_n=1),
     ]
     assert [o.request_id for o in m.outcomes()] == ["req-2"]
+    if kind == "tinydb":  # and so they read back, after a restart
+        assert TinyDBMemory(path, cap=1).aggregates() == m.aggregates()
+    # a team export counts the known costs only
+    assert [(t.model, t.cost_n) for t in team_priors(m)] == [
+        ("glm-5", 0),
+        ("gpt-5.4", 1),
+        ("kimi-k2.5", 1),
+    ]
 
 
 def test_export_shape(memory: InMemoryMemory | TinyDBMemory) -> None:

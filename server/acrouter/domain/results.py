@@ -209,7 +209,8 @@ class Outcome:
 
 @attrs.frozen
 class Aggregate:
-    """Compacted history: many old outcomes of one model on one kind, summed."""
+    """Compacted history: many old outcomes of one model on one kind, summed.
+    ``cost_usd_sum`` is over the ``cost_n`` attempts whose cost was known (default: all)."""
 
     model: str
     kind: str
@@ -217,6 +218,7 @@ class Aggregate:
     score_sum: float
     passes: int
     cost_usd_sum: float
+    cost_n: int = attrs.field(default=attrs.Factory(lambda self: self.n, takes_self=True))
 
 
 @attrs.frozen

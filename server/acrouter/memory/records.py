@@ -182,6 +182,7 @@ def aggregate_to_dict(a: Aggregate) -> dict[str, Any]:
         "scoreSum": a.score_sum,
         "passes": a.passes,
         "costUsdSum": a.cost_usd_sum,
+        "costN": a.cost_n,
     }
 
 
@@ -195,6 +196,8 @@ def aggregate_from_dict(d: Mapping[str, Any]) -> Aggregate:
         score_sum=float(d.get("scoreSum", 0.0)),
         passes=int(d.get("passes", 0)),
         cost_usd_sum=float(d.get("costUsdSum", 0.0)),
+        # files written before costN summed an unknown cost as 0, for every attempt
+        cost_n=int(d.get("costN", d.get("n", 0))),
     )
 
 
@@ -240,5 +243,13 @@ def fold(into: dict[tuple[str, str], Aggregate], outcome: Outcome) -> None:
         passed = int(a.verdict == "pass")
         add_total(
             into,
-            Aggregate(a.model, outcome.kind, 1, float(score), passed, float(a.cost_usd or 0.0)),
+            Aggregate(
+                a.model,
+                outcome.kind,
+                1,
+                float(score),
+                passed,
+                float(a.cost_usd or 0.0),
+                cost_n=int(a.cost_usd is not None),
+            ),
         )

@@ -36,11 +36,10 @@ def team_priors(memory: Memory) -> list[TeamPrior]:
     (compacted history included), sorted by model and kind."""
     out: dict[tuple[str, str], TeamPrior] = {}
     for agg in memory.aggregates():
-        # compacted totals sum an unknown cost as 0: their cost counts for every attempt
         add_total(
             out,
             TeamPrior(
-                agg.model, agg.kind, agg.n, agg.passes, agg.score_sum, agg.cost_usd_sum, agg.n
+                agg.model, agg.kind, agg.n, agg.passes, agg.score_sum, agg.cost_usd_sum, agg.cost_n
             ),
         )
     outcomes: Iterable[Outcome] = memory.outcomes()

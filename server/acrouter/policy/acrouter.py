@@ -232,7 +232,7 @@ class ACRouterPolicy:
         with self._lock:
             for g in (ALL, ("kind", agg.kind)):
                 self.stats.add_online_sums(
-                    agg.model, g, agg.n, agg.score_sum, agg.passes, agg.cost_usd_sum
+                    agg.model, g, agg.n, agg.score_sum, agg.passes, agg.cost_usd_sum, agg.cost_n
                 )
             self.est.changed()
 

@@ -105,8 +105,16 @@ class HierStats:
             cell.add(score, passed, cost, self.online_weight)
 
     def add_online_sums(
-        self, model: str, group: Group, n: float, score: float, passes: float, cost: float
+        self,
+        model: str,
+        group: Group,
+        n: float,
+        score: float,
+        passes: float,
+        cost: float,
+        cost_n: float | None = None,
     ) -> None:
+        """Sums of ``n`` observations; ``cost`` is over ``cost_n`` of them (default: all)."""
         row = self._online_row(group)
         cell = row.get(model)
         if cell is None:
@@ -116,7 +124,7 @@ class HierStats:
         cell.score += score * w
         cell.passes += passes * w
         cell.cost += cost * w
-        cell.cost_n += n * w
+        cell.cost_n += (n if cost_n is None else cost_n) * w
 
     def add_team_sums(
         self,
