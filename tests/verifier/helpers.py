@@ -205,10 +205,17 @@ class InOrder:
         self.learned.append(outcome)
 
 
-def route(root: Path, instruction: str, replies: Mapping[str, str], max_attempts: int = 3):
+def route(
+    root: Path,
+    instruction: str,
+    replies: Mapping[str, str],
+    max_attempts: int = 3,
+    **verifier_kw: object,
+):
     """One request on ``root/calc.py`` through the whole loop: the Orchestrator with a fake
     gateway (``replies`` per model, called in that order), the real prompts and the real
-    sandboxed verifier.  Returns (task, result, gateway, memory)."""
+    sandboxed verifier (``verifier_kw``: more of its arguments).  Returns (task, result,
+    gateway, memory)."""
     from acrouter.context import build_task
     from acrouter.domain import Document, ModelSpec
     from acrouter.gateway import FakeGateway
@@ -223,7 +230,7 @@ def route(root: Path, instruction: str, replies: Mapping[str, str], max_attempts
         InOrder(list(replies)),
         gateway,
         ChatPrompts(),
-        verifier(timeout_s=60),
+        verifier(timeout_s=60, **verifier_kw),
         memory,
         max_attempts=max_attempts,
     )

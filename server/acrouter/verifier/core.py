@@ -170,14 +170,14 @@ class ProjectVerifier:
             raise PreflightError(str(exc), "sandbox") from None
         probe = plan_command(command, "/acrouter-out", root)
         _check_cancel(cancel)
-        try:
+        try:  # the unsaved buffers, and a sandbox that could not start the run
             buffers = checked_buffers(root, task)
+            scan, key, overlay = self._state(root, command, probe, cancel, buffers)
+            before = self.comparison.cached_baseline(
+                key, lambda: self._run_once(command, root, scan, buffers, cancel, overlay)
+            )
         except VerifyError as exc:
             raise PreflightError(str(exc)) from None
-        scan, key, overlay = self._state(root, command, probe, cancel, buffers)
-        before = self.comparison.cached_baseline(
-            key, lambda: self._run_once(command, root, scan, buffers, cancel, overlay)
-        )
         return baseline_summary(command, before)
 
     def bwrap_exe(self) -> BwrapExe | None:
