@@ -62,6 +62,19 @@ class TestCalc(unittest.TestCase):
 #: one pytest test of ``add``
 TEST_PY = "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
 
+#: a pytest plugin whose hook's name is built at run time (the tripwire reads names):
+#: every test's report made "passed"
+HIDDEN_PLUGIN = """
+def _make(item, call):
+    reports = __import__("_py" + "test.reports", fromlist=["x"])
+    rep = getattr(reports, "Test" + "Report").from_item_and_call(item, call)
+    rep.outcome, rep.longrepr = "passed", None
+    return rep
+
+
+globals()["pytest_" + "runtest_makereport"] = _make
+"""
+
 needs_bwrap = pytest.mark.skipif(
     bwrap_problem() is not None,
     reason=f"bubblewrap cannot create a sandbox on this machine: {bwrap_problem()}",

@@ -14,7 +14,7 @@ from acrouter.domain import Edit
 from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.shadows import shadowing_modules
 
-from .helpers import CALC, PYTEST, TEST_CALC, task_for, verifier, write_tree
+from .helpers import CALC, HIDDEN_PLUGIN, PYTEST, TEST_CALC, task_for, verifier, write_tree
 
 #: a stand-in for pytest: a JUnit report of every test function passed, exit 0 (the
 #: name of pytest's environment variable built at run time, as the tripwire reads names)
@@ -109,20 +109,6 @@ def test_which_new_modules_shadow() -> None:
     assert shadowing_modules({"json.py": "x = 1\n"}, {"json.py": "x = 0\n"}, on_disk()) == []
 
 
-#: a pytest plugin whose hook's name is built at run time (the tripwire reads names):
-#: every test's report made "passed"
-PLUGIN = """
-def _make(item, call):
-    reports = __import__("_py" + "test.reports", fromlist=["x"])
-    rep = getattr(reports, "Test" + "Report").from_item_and_call(item, call)
-    rep.outcome, rep.longrepr = "passed", None
-    return rep
-
-
-globals()["pytest_" + "runtest_makereport"] = _make
-"""
-
-
 @pytest.mark.parametrize(
     "metadata", ["calc_extras-1.0.dist-info", "calc.egg-info"], ids=["dist-info", "egg-info"]
 )
@@ -134,7 +120,7 @@ def test_a_distributions_entry_points_are_refused(tmp_path: Path, metadata: str)
     root = _project(tmp_path)
     files = {
         "calc.py": BROKEN,
-        "calc_helpers.py": PLUGIN,
+        "calc_helpers.py": HIDDEN_PLUGIN,
         f"{metadata}/METADATA": "Metadata-Version: 2.1\nName: calc-extras\nVersion: 1.0\n",
         f"{metadata}/PKG-INFO": "Metadata-Version: 2.1\nName: calc-extras\nVersion: 1.0\n",
         f"{metadata}/entry_points.txt": "[pytest11]\ncalc_extras = calc_helpers\n",

@@ -128,7 +128,8 @@ def pytest_patterns(
 ) -> list[str]:
     """The file names a pytest command collects beyond its defaults: ``python_files``
     from ``-o python_files=...`` and from every configuration file pytest could read
-    (``pytest.ini``, ``.pytest.ini``, ``tox.ini``, ``setup.cfg``, ``pyproject.toml``) in
+    (``pytest.ini``, ``.pytest.ini``, ``tox.ini``, ``setup.cfg``, ``pyproject.toml``,
+    pytest 9's ``pytest.toml`` and ``.pytest.toml``) in
     the folder it runs in (``folder``, from the workspace ``root``), the folders of its
     path arguments and their parents up to the workspace, on disk and in the editor's
     unsaved ``buffers``.  Every one found counts: more files judged as the tests', never
@@ -176,16 +177,19 @@ def _configured_python_files(folder: Path, root: Path, buffers: Mapping[str, str
             except configparser.Error:
                 continue
             out += parser.get(section, "python_files", fallback="").split()
-    for text in texts("pyproject.toml"):
-        if "python_files" not in text:
-            continue
-        try:
-            options = tomllib.loads(text).get("tool", {}).get("pytest", {})
-        except tomllib.TOMLDecodeError:
-            continue
-        for table in (options.get("ini_options", {}), options):  # pytest 9: [tool.pytest]
-            value = table.get("python_files", []) if isinstance(table, dict) else []
-            out += value.split() if isinstance(value, str) else [str(v) for v in value]
+    for name in ("pyproject.toml", "pytest.toml", ".pytest.toml"):  # (pytest 9: [pytest])
+        for text in texts(name):
+            if "python_files" not in text:
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                continue
+            options = data.get("tool", {}).get("pytest", {}) if name == "pyproject.toml" else {}
+            tables = (options.get("ini_options", {}), options, data.get("pytest", {}))
+            for table in tables if name == "pyproject.toml" else tables[2:]:
+                value = table.get("python_files", []) if isinstance(table, dict) else []
+                out += value.split() if isinstance(value, str) else [str(v) for v in value]
     return out
 
 

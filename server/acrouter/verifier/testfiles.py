@@ -54,6 +54,9 @@ CONFIG_FILES = frozenset(
     {
         "conftest.py",
         "pytest.ini",
+        ".pytest.ini",
+        "pytest.toml",  # (pytest 9)
+        ".pytest.toml",
         "tox.ini",
         "setup.cfg",
         "pyproject.toml",
