@@ -36,7 +36,7 @@ from .runspec import run_spec
 from .sandbox import run_command
 from .scratch import Scan, Scratch, ScratchPool, scan_workspace
 from .syntax import syntax_error
-from .testcommand import command_patterns
+from .testdata import patterns_of_the_tests
 from .testfiles import (
     asks_for_tests,
     judge_with_users_tests,
@@ -213,7 +213,7 @@ class ProjectVerifier:
         syntax = syntax_error(texts, probe, root)
         if syntax:
             return Verdict("fail", detail=syntax, score=0.0), ""
-        patterns = command_patterns(command, root, buffers)
+        patterns = patterns_of_the_tests(command, root, buffers, texts)
         olds = texts_before(root, texts, buffers)  # what the edit was made from
         harness = reaches_into_harness(texts, olds, patterns, root)
         if harness:  # not evidence about the model: an edit we cannot judge
