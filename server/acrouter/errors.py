@@ -11,12 +11,14 @@ class AcrouterError(Exception):
 class GatewayError(AcrouterError):
     """A model call failed. ``kind`` is one of: auth, budget, unreachable, rate_limit,
     timeout, provider, context_length, bad_reply, config, cancelled.  Only the kinds in
-    ``domain.MODEL_ERROR_KINDS`` count against the model."""
+    ``domain.MODEL_ERROR_KINDS`` count against the model.  ``cost_usd``: what the call
+    cost (0 when no reply was billed; a reply without a usable message may have been)."""
 
-    def __init__(self, detail: str, kind: str = "provider") -> None:
+    def __init__(self, detail: str, kind: str = "provider", cost_usd: float | None = 0.0) -> None:
         super().__init__(detail)
         self.kind = kind
         self.detail = detail
+        self.cost_usd = cost_usd
 
 
 class VerifyError(AcrouterError):

@@ -277,7 +277,7 @@ class Orchestrator:
             detail = exc.detail if exc.detail.startswith(exc.kind) else f"{exc.kind}: {exc.detail}"
             if exc.kind == "unreachable" and spec.api_base:
                 trail.down.add(spec.api_base)
-            return self._failed(spec.name, detail, t0, counted), None, None
+            return self._failed(spec.name, detail, t0, counted, exc.cost_usd), None, None
         except AcrouterError as exc:
             return self._failed(spec.name, str(exc), t0, counted=False), None, None
         check_cancelled(cancel)
@@ -334,10 +334,13 @@ class Orchestrator:
         return attempt, edit, note
 
     @staticmethod
-    def _failed(model: str, detail: str, t0: float, counted: bool) -> Attempt:
-        # a call that failed before a reply is not billed: cost 0, not unknown
+    def _failed(
+        model: str, detail: str, t0: float, counted: bool, cost: float | None = 0.0
+    ) -> Attempt:
+        # a call that failed before a reply is not billed: cost 0, not unknown (a reply
+        # without a usable message was: the gateway says what it cost)
         elapsed_ms = (time.perf_counter() - t0) * 1000.0
-        return Attempt(model, "error", 0.0, elapsed_ms, detail, counted=counted)
+        return Attempt(model, "error", cost, elapsed_ms, detail, counted=counted)
 
     def _learn(self, task: Task, outcome: Outcome) -> None:
         try:

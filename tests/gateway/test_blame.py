@@ -224,3 +224,29 @@ def test_a_provider_failure_counts_and_moves_the_score(
         TinyDBMemory(tmp_path / "memory.json").export()["records"][0]["attempts"][0]["counted"]
         is True
     )
+
+
+def test_an_empty_reply_counts_and_costs_what_the_provider_billed(
+    tmp_path: Path, production_app: ProductionApp, fake: FakeOpenAI
+) -> None:
+    """A 200 reply without a usable message is the model's failure, and the prompt was
+    paid for: its cost is what its usage says, not $0 (which would teach the router that
+    the model is free)."""
+    fake.behaviours["cheap-m"] = Behaviour(reply="", prompt_tokens=4000, completion_tokens=50)
+    cheap = {
+        "model": "openai/cheap-m",
+        "apiKeyEnv": "ACR_KEY",
+        "apiBase": fake.base_url,
+        "inputCostPer1M": 2.0,
+        "outputCostPer1M": 8.0,
+    }
+    app = app_for(production_app, cheap, fake)
+    doc = document(tmp_path)
+    result = app.route(doc, INSTRUCTION, folders=[Path(doc.path).parent])
+    [attempt] = result.attempts
+    assert attempt.verdict == "error" and attempt.counted and "empty reply" in attempt.detail
+    billed = (4000 * 2.0 + 50 * 8.0) / 1_000_000
+    assert attempt.cost_usd == pytest.approx(billed)
+    assert result.cost_usd == pytest.approx(billed)
+    [stored] = TinyDBMemory(tmp_path / "memory.json").outcomes()
+    assert stored.attempts[0].cost_usd == pytest.approx(billed)

@@ -24,7 +24,7 @@ from acrouter.errors import GatewayError
 
 from .failures import Failure, classify, one_line, scrub
 from .loader import NO_KEY, StdoutGuard, load_litellm
-from .reply import reply_cost, text_and_usage
+from .reply import reply_cost, reply_text, usage_of
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +104,13 @@ class LiteLLMGateway:
                     _sleep(wait, cancel)
                     continue
                 first_began = first_began or worker.began_at
-                text, tokens_in, tokens_out = text_and_usage(response)
+                tokens_in, tokens_out = usage_of(response)
                 cost = reply_cost(litellm, spec, response, tokens_in, tokens_out)
+                text = reply_text(response)
+                if text is None:  # the model's failure, and billed
+                    no_choice = not getattr(response, "choices", None)
+                    detail = "empty reply: no choices" if no_choice else "empty reply"
+                    raise Failure("bad_reply", detail, cost_usd=cost)
                 latency_ms = (worker.ended_at - first_began) * 1000.0
                 log.debug(
                     "model %s answered in %.0f ms (%s in / %s out tokens, cost %s)",
@@ -130,7 +135,7 @@ class LiteLLMGateway:
         # Raised outside the except block: no __context__ chain that could hold a key.
         detail = scrub(failed.detail, secrets)
         log.info("model %s failed: %s", spec.name, detail)
-        raise GatewayError(detail, kind=failed.kind)
+        raise GatewayError(detail, kind=failed.kind, cost_usd=failed.cost_usd)
 
     def context_window(self, spec: ModelSpec) -> int | None:
         """The model's input context window in tokens from litellm's bundled model info

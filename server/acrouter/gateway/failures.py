@@ -176,11 +176,18 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
 class Failure(Exception):
     """A classified failure of one attempt (internal; becomes a GatewayError)."""
 
-    def __init__(self, kind: str, detail: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        detail: str,
+        retry_after: float | None = None,
+        cost_usd: float | None = 0.0,
+    ) -> None:
         super().__init__(detail)
         self.kind = kind
         self.detail = detail
         self.retry_after = retry_after
+        self.cost_usd = cost_usd  # a billed reply without a usable message
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -15,19 +15,19 @@ from typing import Any
 
 from acrouter.domain import ModelSpec
 
-from .failures import Failure
-
 log = logging.getLogger(__name__)
 
 
-def text_and_usage(response: Any) -> tuple[str, int | None, int | None]:
+def reply_text(response: Any) -> str | None:
+    """The reply's message, or None when it holds none (no choices, or an empty one)."""
     choices = getattr(response, "choices", None)
-    if not choices:
-        raise Failure("bad_reply", "empty reply: no choices")
-    message = getattr(choices[0], "message", None)
+    message = getattr(choices[0], "message", None) if choices else None
     text = getattr(message, "content", None)
-    if not isinstance(text, str) or not text.strip():
-        raise Failure("bad_reply", "empty reply")
+    return text if isinstance(text, str) and text.strip() else None
+
+
+def usage_of(response: Any) -> tuple[int | None, int | None]:
+    """The reply's (prompt, completion) token counts; None when the provider sent none."""
     usage = getattr(response, "usage", None)
     tokens_in = getattr(usage, "prompt_tokens", None)
     tokens_out = getattr(usage, "completion_tokens", None)
@@ -35,7 +35,7 @@ def text_and_usage(response: Any) -> tuple[str, int | None, int | None]:
     tokens_out = tokens_out if isinstance(tokens_out, int) else None
     if not tokens_in and not tokens_out:  # litellm reports 0/0 when the provider sent no usage
         tokens_in = tokens_out = None
-    return text, tokens_in, tokens_out
+    return tokens_in, tokens_out
 
 
 def configured_cost(spec: ModelSpec, tokens_in: int | None, tokens_out: int | None) -> float | None:
