@@ -11,7 +11,6 @@ import logging
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from .context import build_task, check_text
 from .domain import (
     CancelToken,
     Document,
-    Edit,
     Gateway,
     Memory,
     ModelSpec,
@@ -32,6 +30,7 @@ from .domain import (
     Result,
     Task,
     TeamPolicy,
+    Verdict,
     Verifier,
     WarmableGateway,
     WorkspaceChange,
@@ -39,28 +38,9 @@ from .domain import (
 )
 from .errors import AcrouterError
 from .orchestrator import Orchestrator
+from .recheck import TestedRequests
 
 log = logging.getLogger(__name__)
-
-#: How many verified requests' workspaces are kept for ``EditorApp.changed_since``.
-TESTED_KEPT = 32
-
-
-def edit_texts(
-    edit: Edit, doc: Document, root: Path, buffers: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """An edit's new full contents per workspace-relative path (a diff is applied to the
-    files as the editor has them: ``doc`` and the unsaved ``buffers`` by relative path,
-    else the file on disk); nothing is written."""
-    if edit.files:
-        return dict(edit.files)
-    if edit.diff:
-        from .verifier import apply_diff_texts
-
-        overrides = {str(root / rel): text for rel, text in (buffers or {}).items()}
-        overrides[doc.path] = doc.text
-        return apply_diff_texts(root, edit.diff, overrides=overrides)
-    return {}
 
 
 class PriorStore:
@@ -118,9 +98,9 @@ class EditorApp:
         #: does: "acrouter." (the editor's acrouter.teamPriors), "" (config.toml's teamPriors)
         self.settings_prefix = settings_prefix
         self.problems: list[str] = []
-        #: what a verified request's tests ran on (``changed_since``); None: not kept
-        self.fingerprint = fingerprint
-        self._tested: OrderedDict[str, WorkspaceState] = OrderedDict()
+        #: what the last verified requests' tests ran on (``changed_since``,
+        #: ``verify_again``); None: not kept
+        self.tested = TestedRequests(fingerprint) if fingerprint is not None else None
 
     # ------------------------------------------------------------------ settings
     def update_settings(self, settings: Settings) -> None:
@@ -264,18 +244,15 @@ class EditorApp:
         with self._lock:
             if self._policy is policy:
                 self._learned_own_write(result.request_id, *synced)
-            if tested is not None and result.verified:
-                self._tested[result.request_id] = tested
-                while len(self._tested) > TESTED_KEPT:
-                    self._tested.popitem(last=False)
+        if self.tested is not None and tested is not None:
+            self.tested.keep_verified(tested, task, result)
         return result
 
     # ------------------------------------------------------------------ after the request
     def tested_root(self, request_id: str) -> Path | None:
         """The workspace a verified request's tests ran on, if it is still known."""
-        with self._lock:
-            tested = self._tested.get(request_id)
-        return tested.root if tested is not None else None
+        tested = self.tested.get(request_id) if self.tested is not None else None
+        return tested.state.root if tested is not None else None
 
     def changed_since(
         self, request_id: str, buffers: Mapping[str, str]
@@ -283,15 +260,26 @@ class EditorApp:
         """The files of the workspace that changed since the tests of a verified request
         ran (``buffers``: the editor's unsaved buffers in it now, by relative path); None
         when the request is not known (not verified, or not since this server started)."""
-        with self._lock:
-            tested = self._tested.get(request_id)
-        return tested.changes(buffers) if tested is not None else None
+        if self.tested is None:
+            return None
+        return self.tested.changed_since(request_id, buffers)
+
+    def verify_again(
+        self, request_id: str, buffers: Mapping[str, str], cancel: CancelToken | None = None
+    ) -> Verdict | None:
+        """The tests of a verified request run again on its edit, on the workspace as it
+        is now (``recheck.TestedRequests.verify_again``); no model is called and nothing
+        is recorded.  None when the request is not known."""
+        if self.tested is None:
+            return None
+        verifier = self.verifier_factory(self.settings)
+        return self.tested.verify_again(request_id, buffers, verifier, cancel)
 
     def _fingerprint(self, task: Task) -> WorkspaceState | None:
-        if self.fingerprint is None or not task.workspace:
+        if self.tested is None or not task.workspace:
             return None
         try:
-            return self.fingerprint(Path(task.workspace), task.buffers)
+            return self.tested.take(task)
         except (OSError, AcrouterError) as exc:  # then Apply says it cannot tell
             log.warning("the workspace could not be fingerprinted: %s", exc)
             return None
@@ -396,5 +384,4 @@ __all__ = [
     "PriorStore",
     "build_editor_app",
     "build_replay_orchestrator",
-    "edit_texts",
 ]

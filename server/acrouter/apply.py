@@ -1,14 +1,32 @@
-"""Writing a verified edit into the user's files from the command line
-(``acrouter complete --apply``): whole or not at all, and never over a file that changed
+"""Writing a verified edit into the user's files: the texts it writes (``edit_texts``,
+for the editor's WorkspaceEdit and the command line), and from the command line
+(``acrouter complete --apply``) whole or not at all, and never over a file that changed
 since the edit was made from it (the editor makes the same check in its client, see
 ``lsp.convert.base_digests``)."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
-from .verifier import resolve_edit_path
+from .domain import Document, Edit
+from .verifier import apply_diff_texts, resolve_edit_path
+
+
+def edit_texts(
+    edit: Edit, doc: Document, root: Path, buffers: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """An edit's new full contents per workspace-relative path (a diff is applied to the
+    files as the editor has them: ``doc`` and the unsaved ``buffers`` by relative path,
+    else the file on disk); nothing is written."""
+    if edit.files:
+        return dict(edit.files)
+    if edit.diff:
+        overrides = {str(root / rel): text for rel, text in (buffers or {}).items()}
+        overrides[doc.path] = doc.text
+        return apply_diff_texts(root, edit.diff, overrides=overrides)
+    return {}
 
 
 def apply_edit(files: dict[str, str], bases: dict[str, str | None], root: Path) -> int:

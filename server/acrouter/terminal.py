@@ -144,7 +144,7 @@ def cmd_complete(args: argparse.Namespace) -> int:
     except AcrouterError as exc:
         print(f"acrouter: {exc}", file=sys.stderr)
         return 2
-    from .app import edit_texts
+    from .apply import edit_texts
     from .context import workspace_root
 
     root = workspace_root(path, folders)

@@ -9,9 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+from pygls.exceptions import JsonRpcException
+
+from tests.fakes.calc_project import BUGGY
 from tests.lsp.test_e2e import route_arg, run
 from tests.lsp.test_editor_edges import change_doc, open_doc
-from tests.lsp.test_unsaved_buffers import STRICTER, TEST_CALC
+from tests.lsp.test_unsaved_buffers import APPROX_UNSAVED, STRICTER, TEST_CALC
 
 ROUTE = "acrouter.server.routeAndComplete"
 CHANGED_SINCE = "acrouter.server.changedSince"
@@ -62,3 +66,58 @@ async def test_a_request_the_server_does_not_know_cannot_be_vouched_for(lsp):
     client, _target, _root = lsp
     got = await run(client, CHANGED_SINCE, {"requestId": "no-such-request"})
     assert got == {"known": False, "changes": []}
+
+
+VERIFY_AGAIN = "acrouter.server.verifyAgain"
+STATS = "acrouter.server.memoryStats"
+
+
+async def test_verify_again_runs_the_tests_on_the_edit_in_the_workspace_as_it_is_now(lsp, fake):
+    client, target, root = lsp
+    res = await run(client, ROUTE, route_arg(target))
+    assert res["verified"] is True and res["finalModel"] == "strong", res["why"]
+    asked = {"requestId": res["requestId"]}
+    records = (await run(client, STATS, {}))["records"]
+    calls = len(fake.requests)
+
+    # the user makes the test stricter in the editor (not saved): a + b fails it now
+    test_file = root / "tests" / "test_calc.py"
+    open_doc(client, test_file, TEST_CALC, version=1)
+    change_doc(client, test_file, STRICTER, version=2)
+    again = await run(client, VERIFY_AGAIN, asked)
+    assert again["known"] is True and again["verdict"] == "fail", again
+    assert again["testsFailed"] == 1 and "test_add" in again["detail"], again
+    # the verdict at hand is still the old one: Apply goes on warning about the change
+    got = await run(client, CHANGED_SINCE, asked)
+    assert [(c["path"], c["how"]) for c in got["changes"]] == [
+        ("tests/test_calc.py", "edited, not saved")
+    ]
+
+    # the user corrects the test (still not saved): the edit passes it, and the tests'
+    # workspace is now the one the user sees, so Apply has nothing left to warn about
+    change_doc(client, test_file, APPROX_UNSAVED, version=3)
+    again = await run(client, VERIFY_AGAIN, asked)
+    assert again["verdict"] == "pass" and again["testsPassed"] == 2, again
+    assert await run(client, CHANGED_SINCE, asked) == {"known": True, "changes": []}
+
+    # no model was called, nothing was recorded, nothing was written
+    assert len(fake.requests) == calls
+    assert (await run(client, STATS, {}))["records"] == records
+    assert target.read_text() == BUGGY and test_file.read_text() == TEST_CALC
+
+
+async def test_verify_again_refuses_when_a_file_of_the_edit_changed(lsp):
+    client, target, _root = lsp
+    res = await run(client, ROUTE, route_arg(target))
+    assert res["verified"] is True, res["why"]
+    bump(target, target.read_text() + "\n# the user's own change\n")
+    with pytest.raises(JsonRpcException) as failed:
+        await run(client, VERIFY_AGAIN, {"requestId": res["requestId"]})
+    assert "calc.py changed since the edit was made from it; run the request again" in str(
+        failed.value
+    )
+
+
+async def test_verify_again_of_a_request_the_server_does_not_know(lsp):
+    client, _target, _root = lsp
+    assert await run(client, VERIFY_AGAIN, {"requestId": "no-such-request"}) == {"known": False}

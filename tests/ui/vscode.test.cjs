@@ -953,7 +953,7 @@ const VERDICT_DOUBT =
   "the verdict may not hold for the workspace as it is now.";
 
 step(
-  "A test edited after the reply and before Apply: a modal warning asks, Discard applies nothing, Apply Anyway applies",
+  "A test edited after the reply and before Apply: a modal warning asks, Discard applies nothing, Verify Again (Enter) runs the tests again and applies, Apply Anyway applies",
   async () => {
     await dismissNotifications();
     await wb.runCommand(page, "Notifications: Clear All Notifications");
@@ -998,18 +998,34 @@ step(
     await openFile("calc.py");
     assert.equal(await editorText(), calcBefore, "Discard: calc.py is untouched");
 
-    // 2. Apply Anyway: the user's choice, applied to calc.py's buffer
+    // 2. Enter, the modal's default, is Verify Again (never Apply Anyway): the tests run
+    // again on the edit with the test as the user typed it; a comment breaks nothing, so
+    // it passes and the edit is applied
     await dismissNotifications();
     await wb.runCommand(page, "Notifications: Clear All Notifications");
     d = await askApply("# and another\n");
     assert.equal(d.message, VERDICT_DOUBT);
+    assert.ok(d.buttons.includes("Verify Again"), JSON.stringify(d.buttons));
+    await page.keyboard.press("Enter");
+    await openFile("calc.py");
+    await wb.until(async () => (await editorText()) === documented, "the edit verified again and applied", 120_000);
+    assert.ok(!(await wb.dialog(page)), "no second warning once the tests passed again");
+    // it was the run again that applied it (not Apply Anyway), as the server logs
+    await wb.until(async () => /verified again \S+: pass/.test(await acrouterLog()), "the server's log of the run");
+
+    // 3. Apply Anyway: the user's choice, applied to calc.py's buffer without a new run
+    await dismissNotifications();
+    await wb.runCommand(page, "Notifications: Clear All Notifications");
+    d = await askApply("# and a third\n");
+    assert.equal(d.message, VERDICT_DOUBT);
     await wb.clickDialogButton(page, "Apply Anyway");
     await openFile("calc.py");
-    await wb.until(async () => (await editorText()) === documented, "the edit applied to calc.py's editor");
+    const twice = documented.replace("def add(*xs):\n", 'def add(*xs):\n    """the sum of xs"""\n');
+    await wb.until(async () => (await editorText()) === twice, "the edit applied to calc.py's editor");
     await openFile("test_calc.py");
     assert.equal(
       await editorText(),
-      testBefore + "\n# a case to add\n# and another\n",
+      testBefore + "\n# a case to add\n# and another\n# and a third\n",
       "the test buffer is the user's",
     );
   },
@@ -1137,7 +1153,11 @@ async function openFile(name) {
       // type into quick open's own box (a webview may take the focus back as it shows)
       await page.focus(".quick-input-widget input").catch(() => undefined);
       await page.keyboard.type(name, { delay: 5 });
-      await wb.until(async () => (await wb.quickInputState(page)).value === name, `"${name}" typed in quick open`, 5_000);
+      await wb.until(
+        async () => (await wb.quickInputState(page)).value === name,
+        `"${name}" typed in quick open`,
+        5_000,
+      );
       // Enter opens the FIRST row: wait until that is the file (not a recent editor)
       await wb.until(
         () =>
@@ -1163,7 +1183,9 @@ async function openFile(name) {
     } catch (error) {
       if (attempt === 3) {
         const state = JSON.stringify(await wb.quickInputState(page));
-        throw new Error(`${error.message}; the active tab is ${JSON.stringify(await activeTab())}; quick open: ${state}`);
+        throw new Error(
+          `${error.message}; the active tab is ${JSON.stringify(await activeTab())}; quick open: ${state}`,
+        );
       }
     }
   }

@@ -10,24 +10,35 @@
 // which other files changed since (changedSince: a test buffer edited and not saved, a
 // file saved, created or deleted on disk, by the editor or another tool); the apply
 // prompt says so, and at Apply a change the user was not told of yet asks, in a modal
-// warning, Apply Anyway or Discard. What to say is decided in workspaceChanges.ts.
+// warning, Verify Again (the default: the tests run again on the same edit, on the
+// workspace as it is now; no model is called), Apply Anyway or Discard. What to say is
+// decided in workspaceChanges.ts.
 
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
+import { Cancelled, raceCancellation } from "./cancel";
 import { executeServerCommand } from "./client";
 import type { Deps } from "./commandDeps";
 import { closeDiffTabs } from "./documents";
 import { changedOnDisk, staleReason, touchedUris } from "./edits";
 import { showError } from "./log";
 import { applyPrompt, basename } from "./present";
-import { parseChangedSince, type RouteAndCompleteResult, ServerCommand, type WorkspaceEdit } from "./protocol";
+import {
+  parseChangedSince,
+  parseVerifyAgain,
+  type RouteAndCompleteResult,
+  ServerCommand,
+  type VerifyAgainResult,
+  type WorkspaceEdit,
+} from "./protocol";
 import { DETAILS, offerDetails } from "./requestDetails";
-import { alreadyTold, type Drift, driftDetail, driftMessage, driftOf } from "./workspaceChanges";
+import { alreadyTold, type Drift, driftDetail, driftMessage, driftOf, recheckMessage } from "./workspaceChanges";
 
 const APPLY = "Apply Edit";
 const APPLY_ANYWAY = "Apply Anyway";
 const DISCARD = "Discard";
+const VERIFY_AGAIN = "Verify Again";
 
 /** The same document, however each side spells its URI. */
 export function sameUri(a: string, b: string): boolean {
@@ -88,6 +99,37 @@ async function workspaceDrift(deps: Deps, client: LanguageClient, result: RouteA
   }
 }
 
+/** The request's tests run again on its edit, on the workspace as it is now (no model is
+ * called, nothing is learned), under a cancellable progress notification; null when the
+ * user cancelled or the server refused (the user is told why). */
+async function verifyAgain(
+  deps: Deps,
+  client: LanguageClient,
+  result: RouteAndCompleteResult,
+): Promise<VerifyAgainResult | null> {
+  try {
+    return await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: "ACRouter: running your tests on the edit again",
+        cancellable: true,
+      },
+      async (_progress, token) => {
+        const asked = executeServerCommand(client, ServerCommand.verifyAgain, { requestId: result.requestId }, token);
+        return parseVerifyAgain(await raceCancellation(asked, token));
+      },
+    );
+  } catch (error) {
+    if (error instanceof Cancelled) {
+      deps.log.info("verify again: cancelled by the user");
+      return null;
+    }
+    const why = error instanceof Error ? error.message : String(error);
+    showError(deps.log, `ACRouter: the tests could not run on the edit again: ${why}`);
+    return null;
+  }
+}
+
 /**
  * Preview the proposed text of `doc` in a diff and apply the edit if the user chooses
  * Apply. `requestVersion`: the version of `doc` the request was made from; when a
@@ -131,14 +173,23 @@ export async function previewAndApply(
       { preview: true },
     );
     const others = touchedUris(edit).filter((u) => !sameUri(u, uri));
-    const told = await workspaceDrift(deps, client, result);
-    const caution = driftMessage(told);
-    const ask = result.verified && !caution ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    let told = await workspaceDrift(deps, client, result);
+    let caution = driftMessage(told);
     let choice: string | undefined;
-    do {
-      choice = await ask(applyPrompt(result, others, caution), APPLY, DISCARD, DETAILS);
+    for (;;) {
+      const ask = result.verified && !caution ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+      const again = told.kind === "changed" ? [VERIFY_AGAIN] : [];
+      choice = await ask(applyPrompt(result, others, caution), APPLY, ...again, DISCARD, DETAILS);
       if (choice === DETAILS) await details();
-    } while (choice === DETAILS);
+      else if (choice === VERIFY_AGAIN) {
+        const checked = await verifyAgain(deps, client, result);
+        if (checked?.verdict === "pass") {
+          told = await workspaceDrift(deps, client, result);
+          caution = driftMessage(told);
+          vscode.window.setStatusBarMessage(`$(check) ACRouter: ${recheckMessage(checked)}`, 8000);
+        } else if (checked) caution = recheckMessage(checked);
+      } else break;
+    }
     if (choice === APPLY) applied = await applyEdit(deps, client, result, uri, requestVersion, told);
   } finally {
     await deps.diffs.markApplied(result.requestId, applied);
@@ -171,23 +222,48 @@ async function applyEdit(
   result: RouteAndCompleteResult,
   uri: string,
   requestVersion: number,
-  told: Drift,
+  toldAtPreview: Drift,
 ): Promise<boolean> {
+  let told = toldAtPreview;
   if (!(await stillFits(deps, result, uri, requestVersion))) return false;
-  const now = await workspaceDrift(deps, client, result);
-  if (!alreadyTold(now, told)) {
+  let now = await workspaceDrift(deps, client, result);
+  while (!alreadyTold(now, told)) {
+    // the modal's first button is its default (Enter): never Apply Anyway
+    const again = now.kind === "changed" ? [VERIFY_AGAIN] : [];
     const choice = await vscode.window.showWarningMessage(
       `ACRouter: ${driftMessage(now)}.`,
       { modal: true, detail: driftDetail(now) },
-      APPLY_ANYWAY,
+      ...again,
       DISCARD,
+      APPLY_ANYWAY,
     );
+    if (choice === VERIFY_AGAIN) {
+      const checked = await verifyAgain(deps, client, result);
+      if (checked && checked.verdict !== "pass") {
+        const anyway = await vscode.window.showWarningMessage(
+          `ACRouter: ${recheckMessage(checked)}.`,
+          { modal: true },
+          DISCARD,
+          APPLY_ANYWAY,
+        );
+        if (anyway !== APPLY_ANYWAY) {
+          deps.log.info(`edit not applied: ${recheckMessage(checked)}`);
+          return false;
+        }
+        told = now; // applied anyway, as the user chose knowing the changes
+      } else if (checked) vscode.window.setStatusBarMessage(`$(check) ACRouter: ${recheckMessage(checked)}`, 8000);
+      // the tests took a while (the user or another tool may have written): check again
+      if (!(await stillFits(deps, result, uri, requestVersion))) return false;
+      now = await workspaceDrift(deps, client, result);
+      continue;
+    }
     if (choice !== APPLY_ANYWAY) {
       deps.log.info(`edit not applied: the workspace changed since the tests ran (${driftMessage(now)})`);
       return false;
     }
     // the user may have taken a while (another tool may have written): check again
     if (!(await stillFits(deps, result, uri, requestVersion))) return false;
+    break;
   }
   const converted = await client.protocol2CodeConverter.asWorkspaceEdit(
     result.edit as Parameters<typeof client.protocol2CodeConverter.asWorkspaceEdit>[0],

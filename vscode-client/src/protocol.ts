@@ -12,6 +12,7 @@ export const ServerCommand = {
   memoryStats: "acrouter.server.memoryStats",
   exportMemory: "acrouter.server.exportMemory",
   changedSince: "acrouter.server.changedSince",
+  verifyAgain: "acrouter.server.verifyAgain",
 } as const;
 
 // ----------------------------------------------------------------- LSP shapes
@@ -119,6 +120,18 @@ export interface ChangedSinceResult {
   /** False when the server does not know what the request's tests ran on (it restarted). */
   known: boolean;
   changes: WorkspaceChange[];
+}
+
+/** The reply of `verifyAgain`: the request's tests run again on its edit, on the
+ * workspace as it is now (no model is called). */
+export interface VerifyAgainResult {
+  /** False when the server does not know the request any more (it restarted). */
+  known: boolean;
+  verdict: "pass" | "fail" | "error";
+  /** What the tests said, in words (as an attempt's detail). */
+  detail: string;
+  testsPassed: number | null;
+  testsFailed: number | null;
 }
 
 export interface HistoryParams {
@@ -265,6 +278,19 @@ export function parseChangedSince(raw: unknown): ChangedSinceResult {
         .map((c) => ({ path: c.path as string, uri: stringOr(c.uri, ""), how: stringOr(c.how, "changed") }))
     : [];
   return { known: o.known === true, changes };
+}
+
+/** The reply of `verifyAgain`; an unknown verdict is read as "error" (never a pass). */
+export function parseVerifyAgain(raw: unknown): VerifyAgainResult {
+  const o = expectObject(raw, "verifyAgain reply");
+  const verdict = o.verdict === "pass" || o.verdict === "fail" ? o.verdict : "error";
+  return {
+    known: o.known === true,
+    verdict,
+    detail: stringOr(o.detail, ""),
+    testsPassed: numberOrNull(o.testsPassed),
+    testsFailed: numberOrNull(o.testsFailed),
+  };
 }
 
 export function parseHistory(raw: unknown): HistoryEntry[] {

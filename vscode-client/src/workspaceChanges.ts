@@ -6,7 +6,7 @@
 // refused outright when they changed (edits.ts). Pure module (no `vscode`).
 
 import type { SameUri } from "./edits";
-import type { ChangedSinceResult, WorkspaceChange } from "./protocol";
+import type { ChangedSinceResult, VerifyAgainResult, WorkspaceChange } from "./protocol";
 
 /** How many files a message names before "and N more". */
 export const NAMED = 3;
@@ -62,4 +62,15 @@ export function alreadyTold(now: Drift, told: Drift): boolean {
   if (now.kind === "unknown") return told.kind === "unknown";
   if (told.kind !== "changed") return false;
   return now.changes.every((c) => told.changes.some((t) => t.path === c.path && t.how === c.how));
+}
+
+/** What the tests said when they ran again on the edit, in the workspace as it is now
+ * (`verifyAgain`), as a clause: "ACRouter: <clause>." */
+export function recheckMessage(again: VerifyAgainResult): string {
+  if (!again.known)
+    return "the server no longer knows what this request's tests ran on (was it restarted?), so they could not run again";
+  const detail = again.detail ? `: ${again.detail}` : "";
+  if (again.verdict === "pass") return `verified again on the workspace as it is now${detail}`;
+  if (again.verdict === "fail") return `with the workspace as it is now, the edit fails your tests${detail}`;
+  return `the tests could not run on the edit again${detail}`;
 }

@@ -5,6 +5,7 @@ import {
   parseExport,
   parseHistory,
   parseRouteResult,
+  parseVerifyAgain,
   parseWhy,
   ProtocolError,
   ServerCommand,
@@ -136,6 +137,24 @@ describe("other replies", () => {
     assert.throws(() => parseCount({ removed: "all" }, "removed"), /no number "removed"/);
     assert.equal(parseWhy({ why: "**because**" }), "**because**");
     assert.equal(parseWhy({}), "");
+  });
+});
+
+describe("parseVerifyAgain", () => {
+  it("reads a verdict, and never takes an unknown one for a pass", () => {
+    assert.deepEqual(
+      parseVerifyAgain({ known: true, verdict: "fail", detail: "1 failed", testsPassed: 1, testsFailed: 1 }),
+      { known: true, verdict: "fail", detail: "1 failed", testsPassed: 1, testsFailed: 1 },
+    );
+    assert.deepEqual(parseVerifyAgain({ known: false }), {
+      known: false,
+      verdict: "error",
+      detail: "",
+      testsPassed: null,
+      testsFailed: null,
+    });
+    assert.equal(parseVerifyAgain({ known: true, verdict: "PASS" }).verdict, "error");
+    assert.throws(() => parseVerifyAgain("pass"), ProtocolError);
   });
 });
 

@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { applyPrompt } from "../src/present";
-import { parseChangedSince, type WorkspaceChange } from "../src/protocol";
-import { alreadyTold, type Drift, driftDetail, driftMessage, driftOf, listChanges } from "../src/workspaceChanges";
+import { parseChangedSince, parseVerifyAgain, type WorkspaceChange } from "../src/protocol";
+import {
+  alreadyTold,
+  type Drift,
+  driftDetail,
+  driftMessage,
+  driftOf,
+  listChanges,
+  recheckMessage,
+} from "../src/workspaceChanges";
 
 const ws = "file:///home/u/proj";
 const change = (path: string, how = "changed on disk"): WorkspaceChange => ({ path, uri: `${ws}/${path}`, how });
@@ -93,5 +101,25 @@ describe("what the user hears at Apply", () => {
       /\. But the tests ran before conftest\.py \(changed on disk\) changed; .* as it is now\. Apply the edit\?$/,
     );
     assert.doesNotMatch(applyPrompt(summary, []), /But/);
+  });
+});
+
+describe("the tests run again on the edit (Verify Again)", () => {
+  const reply = (verdict: string, detail: string) =>
+    parseVerifyAgain({ known: true, verdict, detail, testsPassed: 2, testsFailed: 0 });
+  it("say what the tests said on the workspace as it is now", () => {
+    assert.equal(
+      recheckMessage(reply("pass", "pass with your tests: 2 passed, 0 failed")),
+      "verified again on the workspace as it is now: pass with your tests: 2 passed, 0 failed",
+    );
+    assert.equal(
+      recheckMessage(reply("fail", "1 failed: test_add")),
+      "with the workspace as it is now, the edit fails your tests: 1 failed: test_add",
+    );
+    assert.equal(recheckMessage(reply("error", "")), "the tests could not run on the edit again");
+  });
+  it("never read a forgotten request as a pass", () => {
+    const gone = parseVerifyAgain({ known: false });
+    assert.match(recheckMessage(gone), /no longer knows .* could not run again$/);
   });
 });

@@ -19,20 +19,21 @@ from typing import Any
 from urllib.parse import unquote
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequestCancelled
+from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
 from pygls.workspace import TextDocument
 
 from .. import __version__
-from ..app import EditorApp, PriorStore, build_editor_app, edit_texts
+from ..app import EditorApp, PriorStore, build_editor_app
 from ..config import parse_settings
 from ..context import uri_to_path, workspace_root
-from ..domain import Cancelled, Document, Result
-from ..errors import AcrouterError, PreflightError, RequestError
-from . import convert
+from ..domain import Document, Result
+from ..errors import PreflightError, RequestError
+from . import convert, recheck
 from .buffers import unsaved_buffers
-from .freshness import changed_since, workspace_changes_json
+from .failures import RequestFailed, in_worker, preflight_failed
+from .freshness import changed_since
 from .log import setup_logging
 from .progress import Cancel, Progress, begin_progress, end_progress
 from .settings import pull_settings
@@ -46,6 +47,7 @@ RESET = "acrouter.server.resetMemory"
 STATS = "acrouter.server.memoryStats"
 EXPORT = "acrouter.server.exportMemory"
 CHANGED_SINCE = "acrouter.server.changedSince"
+VERIFY_AGAIN = "acrouter.server.verifyAgain"
 
 
 #: The workDoneToken of the workspace/executeCommand request being handled, if the client
@@ -82,28 +84,6 @@ class ACRouterProtocol(LanguageServerProtocol):
 
 def _converter() -> Any:
     return convert.register_argument_hooks(default_converter())
-
-
-class RequestFailed(JsonRpcException):
-    """A request that could not be served, with a message the user can act on."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(code=-32803, message=message)  # RequestFailed (LSP 3.17)
-
-
-def preflight_failed(exc: PreflightError) -> RequestFailed:
-    """A refused request: the reason, and the setting that changes it (and a line in
-    the log saying so)."""
-    log.info("request refused before any model call: %s", exc.reason)
-    message = f"{exc.reason}; no model was called"
-    if exc.setting:
-        message += f". Change the setting acrouter.{exc.setting} to fix this."
-    failed = RequestFailed(message)
-    failed.data = {
-        "reason": exc.reason,
-        "setting": f"acrouter.{exc.setting}" if exc.setting else None,
-    }
-    return failed
 
 
 class ACRouterServer(LanguageServer):
@@ -167,7 +147,11 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
 
     @server.command(CHANGED_SINCE)
     async def changed(ls: ACRouterServer, args: convert.RequestIdArgs) -> dict[str, Any]:
-        return await _changed_since(ls, args.request_id)
+        return await recheck.changed_since(ls, args.request_id)
+
+    @server.command(VERIFY_AGAIN)
+    async def again(ls: ACRouterServer, args: convert.RequestIdArgs) -> dict[str, Any]:
+        return await recheck.verify_again(ls, args.request_id)
 
     @server.command(HISTORY)
     def history(
@@ -235,6 +219,8 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     result = await _run_in_worker(ls, app, doc, args, folders, loop, texts_of, left_out)
     edit, bases = None, {}
     if result.edit is not None and result.final_model is not None:
+        from ..apply import edit_texts  # the verifier's modules: not at the server's start
+
         texts = edit_texts(result.edit, doc, root, texts_of)
         edit = convert.workspace_edit(
             doc, result.edit, str(root), texts, ls.workspace.position_codec, buffers
@@ -256,22 +242,6 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         else:
             payload.update(await _apply(ls, edit, result.final_model))
     return payload
-
-
-async def _changed_since(ls: ACRouterServer, request_id: str) -> dict[str, Any]:
-    """changedSince: the files of the workspace that changed since a verified request's
-    tests ran on it (the editor's unsaved buffers now in place of their files), asked by
-    the client when the user applies the edit."""
-    app = ls.require_app()
-    root = app.tested_root(request_id)
-    if root is None:
-        return workspace_changes_json(None, None)
-    found = unsaved_buffers(
-        ls.workspace.text_documents.values(), root, app.settings.max_file_kilobytes * 1024
-    )
-    buffers = {rel: b.text for rel, b in found.items()}
-    changes = await asyncio.to_thread(app.changed_since, request_id, buffers)
-    return workspace_changes_json(changes, root)
 
 
 def _opened(ls: ACRouterServer, uri: str) -> TextDocument | None:
@@ -329,7 +299,9 @@ async def _run_in_worker(
     token = await begin_progress(ls, _WORK_DONE_TOKEN.get())
     cancel = Cancel(outer, ls.work_done_progress.tokens.get(token) if token else None)
     try:
-        return await asyncio.to_thread(
+        return await in_worker(
+            "request",
+            cancel,
             app.route,
             doc,
             args.instruction,
@@ -340,17 +312,6 @@ async def _run_in_worker(
             buffers=buffers,
             buffers_left_out=left_out,
         )
-    except Cancelled:
-        log.info("request cancelled by the user")
-        raise JsonRpcRequestCancelled("cancelled by the user") from None
-    except asyncio.CancelledError:
-        cancel.set()
-        raise
-    except PreflightError as exc:
-        raise preflight_failed(exc) from exc
-    except AcrouterError as exc:
-        log.info("request failed: %s", exc)
-        raise RequestFailed(str(exc)) from exc
     finally:
         end_progress(ls, token)
 
