@@ -191,27 +191,26 @@ def _own_nodes(func: ast.AST) -> list[ast.AST]:
 
 def _free(node: ast.AST, local: frozenset[str]) -> Iterator[ast.AST]:
     """The string constants of ``node`` and the names it reads that are not its
-    functions' own (parameters, names they assign): those of the module."""
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        a = node.args
-        outside = [*getattr(node, "decorator_list", []), *a.defaults, *a.kw_defaults]
-        for n in outside:
-            yield from _free(n, local) if n is not None else ()
-        every = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
-        body: list[ast.AST] = list(node.body) if isinstance(node.body, list) else [node.body]
-        own = {p.arg for p in every if p is not None} | _assigned(body)
-        for st in body:
-            yield from _free(st, local | own)
-        return
-    if isinstance(node, ast.Name):
-        if isinstance(node.ctx, ast.Load) and node.id not in local:
-            yield node
-        return
-    if isinstance(node, ast.Constant):
-        yield node
-        return
-    for child in ast.iter_child_nodes(node):
-        yield from _free(child, local)
+    functions' own (parameters, names they assign): those of the module.  (Iterative: a
+    long chain of ``+`` nests deeper than Python's recursion limit.)"""
+    todo: list[tuple[ast.AST, frozenset[str]]] = [(node, local)]
+    while todo:
+        n, names = todo.pop()
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            a = n.args
+            outside = [*getattr(n, "decorator_list", []), *a.defaults, *a.kw_defaults]
+            todo.extend((d, names) for d in outside if d is not None)
+            every = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
+            body: list[ast.AST] = list(n.body) if isinstance(n.body, list) else [n.body]
+            own = names | {p.arg for p in every if p is not None} | _assigned(body)
+            todo.extend((st, own) for st in body)
+        elif isinstance(n, ast.Name):
+            if isinstance(n.ctx, ast.Load) and n.id not in names:
+                yield n
+        elif isinstance(n, ast.Constant):
+            yield n
+        else:
+            todo.extend((child, names) for child in ast.iter_child_nodes(n))
 
 
 def _assigned(body: list[ast.AST]) -> set[str]:

@@ -68,12 +68,15 @@ def doctest_name_changes(
         text = text.removeprefix(BOM)
         try:
             trees.append(ast.parse(text))
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError):
             return []
         documented |= set(docstrings(text) or {}) - {OTHER_STRINGS, ""}
     if not documented:
         return []
-    before, after = (_changes(tree, documented, edited) for tree in trees)
+    try:
+        before, after = (_changes(tree, documented, edited) for tree in trees)
+    except RecursionError:  # (nested too deeply for us to read: nor to judge)
+        return ["is nested too deeply to be read"]
     # (a decorator the module defines is told by its definition: not shown)
     return sorted({re.sub(r" \(def:[0-9a-f ]*\)$", "", k) for k in after - before})
 

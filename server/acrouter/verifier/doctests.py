@@ -48,7 +48,7 @@ def docstrings(text: str) -> dict[str, list[tuple[ast.Constant, Examples]]] | No
     does not parse."""
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):
         return None
     out: dict[str, list[tuple[ast.Constant, Examples]]] = {}
     seen: set[int] = set()

@@ -336,11 +336,13 @@ class _Finder(ast.NodeVisitor):
 
 def harness_uses(text: str) -> Counter[str]:
     """What the Python module ``text`` does with the test harness (empty when it does
-    not parse: the syntax check reports that)."""
+    not parse: the syntax check reports that; also when it nests too deeply for
+    ``ast.parse``, which the syntax check's ``compile`` reports too)."""
+    finder = _Finder()
     try:
-        tree = ast.parse(text)
+        finder.visit(ast.parse(text))
     except (SyntaxError, ValueError):
         return Counter()
-    finder = _Finder()
-    finder.visit(tree)
+    except RecursionError:  # (nested too deeply for us to read: nor to judge)
+        return Counter({"is nested too deeply to be read": 1})
     return finder.found
