@@ -312,9 +312,11 @@ def test_killing_the_verifier_process_leaves_no_test_process(shared: Shared) -> 
             proc.kill()
 
 
+#: (the flag in a module: a data file the check names belongs to the tests, and an edit
+#: of it alone is judged with it as it was, verifier/testdata.py)
 UT_CHECK = (
-    "import unittest\n\n\nclass Flag(unittest.TestCase):\n"
-    "    def test_flag(self):\n        self.assertEqual(open('flag').read(), 'ok')\n"
+    "import unittest\n\nimport flagmod\n\n\nclass Flag(unittest.TestCase):\n"
+    "    def test_flag(self):\n        self.assertEqual(flagmod.FLAG, 'ok')\n"
 )
 
 
@@ -344,7 +346,7 @@ def test_a_test_interpreter_in_a_masked_folder_is_visible_in_the_sandbox(tmp_pat
                 "check.py": "import sys\nsys.exit(0 if open('flag').read() == 'ok' else 1)\n",
                 "flag": "no",
                 "sub/checks_flag.py": UT_CHECK,
-                "sub/flag": "no",
+                "sub/flagmod.py": "FLAG = 'no'\n",
             },
         )
         task = Task(
@@ -353,8 +355,10 @@ def test_a_test_interpreter_in_a_masked_folder_is_visible_in_the_sandbox(tmp_pat
             workspace=str(root),
             test_command=command.format(py=py),
         )
-        flag = "sub/flag" if command.startswith("cd sub") else "flag"
-        verdict = ProjectVerifier(timeout_s=60).verify(task, Edit(files={flag: "ok"}), "m")
+        edit = (
+            {"sub/flagmod.py": "FLAG = 'ok'\n"} if command.startswith("cd sub") else {"flag": "ok"}
+        )
+        verdict = ProjectVerifier(timeout_s=60).verify(task, Edit(files=edit), "m")
         assert verdict.verdict == "pass", verdict.detail
     finally:
         shutil.rmtree(venv_root, ignore_errors=True)
