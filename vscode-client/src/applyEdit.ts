@@ -198,6 +198,19 @@ export async function previewAndApply(
   }
 }
 
+/** A modal warning with `choices` and Discard; the label chosen (Discard when the user
+ * closed it: Escape, the dialog's ×). The first button is the default (Enter), and it
+ * is never Apply Anyway: the first of `choices` when that is a safe one (Discard is then
+ * the close button), else Discard. */
+async function askModal(message: string, detail: string | undefined, choices: string[]): Promise<string> {
+  const items: vscode.MessageItem[] =
+    choices[0] === APPLY_ANYWAY
+      ? [{ title: DISCARD }, ...choices.map((title) => ({ title }))]
+      : [...choices.map((title) => ({ title })), { title: DISCARD, isCloseAffordance: true }];
+  const picked = await vscode.window.showWarningMessage(message, { modal: true, detail }, ...items);
+  return picked?.title ?? DISCARD;
+}
+
 /** Whether the edit still fits its buffers and files (else the user is told why not). */
 async function stillFits(
   deps: Deps,
@@ -228,24 +241,13 @@ async function applyEdit(
   if (!(await stillFits(deps, result, uri, requestVersion))) return false;
   let now = await workspaceDrift(deps, client, result);
   while (!alreadyTold(now, told)) {
-    // the modal's first button is its default (Enter): never Apply Anyway
+    // the modal's first button is its default (Enter): Verify Again when it can run
     const again = now.kind === "changed" ? [VERIFY_AGAIN] : [];
-    const choice = await vscode.window.showWarningMessage(
-      `ACRouter: ${driftMessage(now)}.`,
-      { modal: true, detail: driftDetail(now) },
-      ...again,
-      DISCARD,
-      APPLY_ANYWAY,
-    );
+    const choice = await askModal(`ACRouter: ${driftMessage(now)}.`, driftDetail(now), [...again, APPLY_ANYWAY]);
     if (choice === VERIFY_AGAIN) {
       const checked = await verifyAgain(deps, client, result);
       if (checked && checked.verdict !== "pass") {
-        const anyway = await vscode.window.showWarningMessage(
-          `ACRouter: ${recheckMessage(checked)}.`,
-          { modal: true },
-          DISCARD,
-          APPLY_ANYWAY,
-        );
+        const anyway = await askModal(`ACRouter: ${recheckMessage(checked)}.`, undefined, [APPLY_ANYWAY]);
         if (anyway !== APPLY_ANYWAY) {
           deps.log.info(`edit not applied: ${recheckMessage(checked)}`);
           return false;

@@ -27,6 +27,10 @@ class Cancel:
     def set(self) -> None:
         self._flag.set()
 
+    def also(self, progress_future: Any) -> None:
+        """Cancelled too when ``progress_future`` (a work-done progress's) is."""
+        self._progress = progress_future
+
     @property
     def cancelled(self) -> bool:
         if self._flag.is_set():
@@ -36,6 +40,16 @@ class Cancel:
                 self._flag.set()
                 return True
         return False
+
+
+def request_cancel(ls: LanguageServer, progress_future: Any = None) -> Cancel:
+    """Cancelled when the client cancels the request being handled ($/cancelRequest
+    cancels its future: pygls keeps them in ``_request_futures``, by message id) or the
+    ``progress_future`` of its work-done progress.  Call it before the handler's first
+    ``await``: ``msg_id`` is the message pygls is handling now."""
+    msg_id = ls.protocol.msg_id
+    outer = ls.protocol._request_futures.get(msg_id) if msg_id is not None else None
+    return Cancel(outer, progress_future)
 
 
 class Progress:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .buffers import unsaved_buffers
 from .failures import in_worker
 from .freshness import workspace_changes_json
-from .progress import Cancel
+from .progress import request_cancel
 
 if TYPE_CHECKING:
     from .server import ACRouterServer
@@ -54,9 +54,7 @@ async def verify_again(ls: ACRouterServer, request_id: str) -> dict[str, Any]:
     if known is None:
         return {"known": False}
     _root, buffers = known
-    msg_id = ls.protocol.msg_id
-    outer = ls.protocol._request_futures.get(msg_id) if msg_id is not None else None
-    cancel = Cancel(outer)
+    cancel = request_cancel(ls)
     app = ls.require_app()
     verdict = await in_worker("verify again", cancel, app.verify_again, request_id, buffers, cancel)
     if verdict is None:  # forgotten meanwhile (more requests verified)

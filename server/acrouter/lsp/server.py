@@ -35,7 +35,7 @@ from .buffers import unsaved_buffers
 from .failures import RequestFailed, in_worker, preflight_failed
 from .freshness import changed_since
 from .log import setup_logging
-from .progress import Cancel, Progress, begin_progress, end_progress
+from .progress import Progress, begin_progress, end_progress, request_cancel
 from .settings import pull_settings
 
 log = logging.getLogger(__name__)
@@ -294,10 +294,9 @@ async def _run_in_worker(
 ) -> Result:
     """``EditorApp.route`` in a worker thread, with progress on the client's token and
     cancellation from $/cancelRequest or the progress Cancel button."""
-    msg_id = ls.protocol.msg_id
-    outer = ls.protocol._request_futures.get(msg_id) if msg_id is not None else None
+    cancel = request_cancel(ls)  # before the first await
     token = await begin_progress(ls, _WORK_DONE_TOKEN.get())
-    cancel = Cancel(outer, ls.work_done_progress.tokens.get(token) if token else None)
+    cancel.also(ls.work_done_progress.tokens.get(token) if token else None)
     try:
         return await in_worker(
             "request",
