@@ -108,6 +108,16 @@ ANTHROPIC_CREDIT = {
     },
 }
 
+UNSUPPORTED_ROLE = {
+    "error": {
+        "message": "Unsupported value: 'messages[0].role' does not support 'system' with this "
+        "model.",
+        "type": "invalid_request_error",
+        "param": "messages[0].role",
+        "code": "unsupported_value",
+    }
+}
+
 SETUP_FAILURES = {
     # id: (cheap's model entry (fake = the fake server's URL), the fake's behaviour, reason shown)
     "gateway-key-no-db": (
@@ -131,6 +141,13 @@ SETUP_FAILURES = {
         {"apiBase": "fake"},
         Behaviour(status=400, body=json.dumps(ANTHROPIC_CREDIT)),
         "the account's quota or credit is used up at http://127.0.0.1:",
+    ),
+    # the provider refuses the request itself as invalid for this model: the request's
+    # shape (a role, a parameter), not an answer of the model
+    "provider-400-invalid-request": (
+        {"apiBase": "fake"},
+        Behaviour(status=400, body=json.dumps(UNSUPPORTED_ROLE)),
+        "the provider refused the request as invalid (400: Unsupported value",
     ),
     "payment-required-402": (
         {"apiBase": "fake"},

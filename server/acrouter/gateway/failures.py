@@ -77,6 +77,12 @@ _CREDIT_MARKERS = (
     "insufficient balance",
 )
 _PAYMENT_REQUIRED = 402
+# A request the provider refuses as invalid for this model (a role or parameter it does
+# not take): the request's shape, set by ACRouter and the configuration, not the model.
+# A content filter's refusal (Azure: code "content_filter"; OpenAI:
+# "content_policy_violation") is the model's provider judging this request: it counts.
+_INVALID_REQUEST = frozenset({400, 422})
+_CONTENT_FILTER_CODES = ("content_filter", "content_policy")
 # Raised by litellm / the OpenAI SDK before any request when no key is configured
 # (litellm reports some of these as a "500"): "Missing credentials. Please pass an
 # `api_key` ...", "Missing Anthropic API Key ...", "Missing Gemini API key ...",
@@ -326,10 +332,24 @@ def classify(exc: BaseException, litellm: ModuleType, spec: ModelSpec, timeout_s
             "config", f"config: the provider does not know model {spec.model!r} (404): {message}"
         )
     if status is not None:
-        reason = _REASONS.get(status, "")
-        head = f"{status} {reason}".strip()
-        return Failure(
-            "provider",
-            f"provider_error: {head}: {message}" if message else f"provider_error: {head}",
-        )
+        return _status_failure(status, message, error, is_("ContentPolicyViolationError"))
     return Failure("provider", f"provider_error: {name}: {message}")
+
+
+def _status_failure(
+    status: int, message: str, error: Mapping[str, Any], policy_violation: bool
+) -> Failure:
+    """A failure known by its HTTP status only.  A request the provider refuses as invalid
+    for this model (400, 422: a role or parameter it does not take) is the set-up's, not
+    an answer of the model; a content filter's refusal and anything else count."""
+    codes = f"{error.get('type') or ''} {error.get('code') or ''}"
+    filtered = policy_violation or any(m in codes for m in _CONTENT_FILTER_CODES)
+    if status in _INVALID_REQUEST and not filtered:
+        return Failure(
+            "config", f"config: the provider refused the request as invalid ({status}: {message})"
+        )
+    reason = _REASONS.get(status, "")
+    head = f"{status} {reason}".strip()
+    return Failure(
+        "provider", f"provider_error: {head}: {message}" if message else f"provider_error: {head}"
+    )
