@@ -25,6 +25,11 @@ class VerifyError(AcrouterError):
     """The verifier could not run or rejected the edit (e.g. a path outside the workspace)."""
 
 
+class SandboxStartError(VerifyError):
+    """The sandbox exited without starting the tests (e.g. bwrap could not create its
+    namespaces): no test ran, which says nothing about the edit."""
+
+
 class ConfigError(AcrouterError):
     """A setting or config file is invalid."""
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from ..domain import CancelToken, Verdict
+from ..errors import SandboxStartError
 from .baseline import BaselineCache
 from .confirm import confirm, fixed_tests
 from .testrun import TestRun
@@ -152,11 +153,17 @@ class Comparison:
 def once_more_if_signalled(run: Run) -> Run:
     """``run``, made once more when it died of a signal without its report
     (``TestRun.signalled``: killed from outside, e.g. by the OOM killer or a user, or by
-    the code under test): only a second death is judged, so one kill is never held
-    against the model nor leaves a baseline without per-test results."""
+    the code under test), or the sandbox could not start it (``SandboxStartError``, e.g.
+    no namespace left for a moment): only a second death is judged, so one kill is never
+    held against the model nor leaves a baseline without per-test results, and a second
+    failure to start is the verifier's error."""
 
     def again_if_killed(edited: bool, cancel: CancelToken | None) -> TestRun:
-        done = run(edited, cancel)
+        try:
+            done = run(edited, cancel)
+        except SandboxStartError as exc:
+            log.warning("%s; trying once more", exc)
+            return run(edited, cancel)
         if not done.signalled:
             return done
         log.warning(

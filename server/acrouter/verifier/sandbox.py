@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 import attrs
 
 from ..domain import Cancelled, CancelToken
-from ..errors import VerifyError
+from ..errors import SandboxStartError
 from .bwrap import Mount, bwrap_argv
 from .bwrap_exe import find_bwrap
 from .limits import Limits, MiB, find_prlimit, wrapper_argv
@@ -353,7 +353,9 @@ def run_command(
         code = None
     elif mode == "bwrap" and code and not run.info:  # bwrap never reported the tests' start
         said = [line.strip() for line in cap.text().splitlines() if line.strip()]
-        raise VerifyError(f"the sandbox could not start the tests ({said[-1] if said else code})")
+        raise SandboxStartError(
+            f"the sandbox could not start the tests ({said[-1] if said else code})"
+        )
     bound = spec.limits.max_processes
     return RunOutcome(
         exit_code=code,
