@@ -13,6 +13,7 @@ hooks; an assignment to ``__doc__`` or ``__test__`` of a value that may hold exa
 from __future__ import annotations
 
 import ast
+import re
 from collections import Counter
 
 from .doctests import holds_no_examples
@@ -61,6 +62,8 @@ HARNESS_NAMES = frozenset(
     }
 )
 
+#: a module name of the tests' (``test_mul``, ``tests.test_mul``, ``calc_test``, ``conftest``)
+_TEST_MODULE = re.compile(r"(^|\.)(test_\w*|\w*_tests?|tests?|conftest)(\.|$)")
 #: comparisons a test's assertion relies on to be false when the values differ
 ALWAYS_TRUE = frozenset({"__eq__", "__contains__", "__lt__", "__le__", "__gt__", "__ge__"})
 #: what doctest reads its examples from: changed at run time, the examples it runs are
@@ -96,6 +99,25 @@ def _module_name(node: ast.expr | None) -> str | None:
 _SYS_MODULES_CHANGES = frozenset(
     {"pop", "setdefault", "update", "clear", "__setitem__", "__delitem__", "popitem"}
 )
+
+
+def _prefix(key: ast.expr | None) -> str | None:
+    """The package a computed module name is under: ``"pip._vendor."`` of
+    ``"pip._vendor." + name`` or ``f"pip._vendor.{name}"``, ``__name__ + ".x"`` (the
+    module's own); None when the name may be anything (``sys.modules[name]``)."""
+    if isinstance(key, ast.BinOp) and isinstance(key.op, ast.Add):
+        left = key.left
+        if isinstance(left, ast.Name) and left.id == "__name__":
+            return "__name__."
+        return _prefix(left) if not isinstance(left, ast.Constant) else _dotted(left.value)
+    if isinstance(key, ast.JoinedStr) and key.values and isinstance(key.values[0], ast.Constant):
+        return _dotted(key.values[0].value)
+    return None
+
+
+def _dotted(text: object) -> str | None:
+    """``text`` when it is a package's prefix (ends with a dot), else None."""
+    return text if isinstance(text, str) and "." in text and text.endswith(".") else None
 
 
 class _Finder(ast.NodeVisitor):
@@ -218,6 +240,8 @@ class _Finder(ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
             self._target(t, holds_no_examples(node.value))
+            if isinstance(t, ast.Subscript) and self._is_sys_modules(t.value):
+                self._module_put(t.slice)
             if isinstance(t, ast.Name) and isinstance(node.value, ast.Lambda):
                 self._comparison(t.id, node.value.body)  # __eq__ = lambda self, o: True
         self._bind(node.targets, node.value)  # tc = sys.modules["unittest"].TestCase
@@ -280,12 +304,30 @@ class _Finder(ast.NodeVisitor):
             self._sys_modules_call(name, node)
         self.generic_visit(node)
 
+    def _module_put(self, key: ast.expr | None) -> None:
+        """A module put into ``sys.modules`` under ``key``: pytest imports a test module
+        by its name, so one put there under a test module's name (``test_mul``, hollow
+        tests compiled with its path) runs in its place.  Not the module's own
+        (``sys.modules[__name__] = ...``, a lazy module)."""
+        if isinstance(key, ast.Name) and key.id == "__name__":
+            return
+        name = key.value if isinstance(key, ast.Constant) else _prefix(key)
+        pieces = [n.value for n in ast.walk(key) if isinstance(n, ast.Constant)] if key else []
+        if name is None or any(isinstance(p, str) and _TEST_MODULE.search(p) for p in pieces):
+            shown = _unparse(key) if key is not None else "..."
+            self.found[f"puts a module into sys.modules[{shown}]"] += 1
+
     def _sys_modules_call(self, name: str, node: ast.Call) -> None:
         """``sys.modules.pop("pytest")``, ``.update({"unittest": fake})``, ``.clear()``."""
         keys: list[ast.expr | None] = list(node.args[:1])
         if name == "update" and node.args and isinstance(node.args[0], ast.Dict):
             keys = list(node.args[0].keys)
+        elif name == "update":
+            keys = [None]  # (keys not known)
         keys += [ast.Constant(k.arg) for k in node.keywords if k.arg]
+        if name in ("update", "setdefault", "__setitem__"):
+            for key in keys:
+                self._module_put(key)
         names = [m for m in map(_module_name, keys) if m]
         for module in names:
             self.found[f"changes sys.modules[{module!r}]"] += 1
