@@ -8,54 +8,59 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
+from pygls.workspace import TextDocument
+
+from ..app import EditorApp
 from .buffers import unsaved_buffers
 from .failures import in_worker
 from .freshness import workspace_changes_json
-from .progress import request_cancel
-
-if TYPE_CHECKING:
-    from .server import ACRouterServer
+from .progress import Cancel
 
 log = logging.getLogger(__name__)
 
 
-def _buffers_now(ls: ACRouterServer, request_id: str) -> tuple[Any, dict[str, str]] | None:
+def _buffers_now(
+    app: EditorApp, documents: Iterable[TextDocument], request_id: str
+) -> tuple[Path, dict[str, str]] | None:
     """The root a verified request's tests ran in and the editor's unsaved buffers
-    there now (relative path -> text); None when the request is not known."""
-    app = ls.require_app()
+    there now (``documents``: the open ones; relative path -> text); None when the
+    request is not known."""
     root = app.tested_root(request_id)
     if root is None:
         return None
-    found = unsaved_buffers(
-        ls.workspace.text_documents.values(), root, app.settings.max_file_kilobytes * 1024
-    )
+    found = unsaved_buffers(documents, root, app.settings.max_file_kilobytes * 1024)
     return root, {rel: b.text for rel, b in found.items()}
 
 
-async def changed_since(ls: ACRouterServer, request_id: str) -> dict[str, Any]:
+async def changed_since(
+    app: EditorApp, documents: Iterable[TextDocument], request_id: str
+) -> dict[str, Any]:
     """changedSince: the files of the workspace that changed since a verified request's
     tests ran on it."""
-    known = _buffers_now(ls, request_id)
+    known = _buffers_now(app, documents, request_id)
     if known is None:
         return workspace_changes_json(None, None)
     root, buffers = known
-    changes = await asyncio.to_thread(ls.require_app().changed_since, request_id, buffers)
+    changes = await asyncio.to_thread(app.changed_since, request_id, buffers)
     return workspace_changes_json(changes, root)
 
 
-async def verify_again(ls: ACRouterServer, request_id: str) -> dict[str, Any]:
+async def verify_again(
+    app: EditorApp, documents: Iterable[TextDocument], cancel: Cancel, request_id: str
+) -> dict[str, Any]:
     """verifyAgain: ``{known, verdict, detail, testsPassed, testsFailed}``; ``known``
     False when the server does not know the request (not verified, or not since it
     started).  A request that cannot be verified again (a file of the edit changed, the
-    tests cannot run) is an error with the reason; the client's cancel stops the run."""
-    known = _buffers_now(ls, request_id)
+    tests cannot run) is an error with the reason; ``cancel`` (the request's) stops the
+    run."""
+    known = _buffers_now(app, documents, request_id)
     if known is None:
         return {"known": False}
     _root, buffers = known
-    cancel = request_cancel(ls)
-    app = ls.require_app()
     verdict = await in_worker("verify again", cancel, app.verify_again, request_id, buffers, cancel)
     if verdict is None:  # forgotten meanwhile (more requests verified)
         return {"known": False}

@@ -147,11 +147,14 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
 
     @server.command(CHANGED_SINCE)
     async def changed(ls: ACRouterServer, args: convert.RequestIdArgs) -> dict[str, Any]:
-        return await recheck.changed_since(ls, args.request_id)
+        documents = ls.workspace.text_documents.values()
+        return await recheck.changed_since(ls.require_app(), documents, args.request_id)
 
     @server.command(VERIFY_AGAIN)
     async def again(ls: ACRouterServer, args: convert.RequestIdArgs) -> dict[str, Any]:
-        return await recheck.verify_again(ls, args.request_id)
+        cancel = request_cancel(ls)  # before the first await
+        documents = ls.workspace.text_documents.values()
+        return await recheck.verify_again(ls.require_app(), documents, cancel, args.request_id)
 
     @server.command(HISTORY)
     def history(
