@@ -335,6 +335,8 @@ def rename_everywhere(root: Path, name: str, new: str, code: dict[str, str]) -> 
         rel = path.relative_to(root).as_posix()
         if ".venv" in path.parts or "node_modules" in path.parts or rel in out:
             continue
+        if any(p.endswith((".egg-info", ".dist-info")) for p in path.parts):
+            continue  # (generated metadata: no edit writes it, and the verifier refuses it)
         if not path.is_file() or path.suffix not in (".py", ".pyi", ".rst", ".md", ".txt"):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
