@@ -22,6 +22,7 @@ from acrouter.memory import TinyDBMemory
 
 from tests.fakes.openai_server import Behaviour, FakeOpenAI
 from tests.gateway.conftest import ProductionApp
+from tests.gateway.test_blame import document
 
 KEY = "sk-sync-test-0123456789"
 INSTRUCTION = "Fix the bug in add"
@@ -45,17 +46,6 @@ def window(production_app: ProductionApp, fake: FakeOpenAI) -> EditorApp:
         "benchmarkModel": "claude-opus-4-6",
     }
     return production_app([cheap], env={"ACR_KEY": KEY}, request_timeout_s=10, priors=PRIORS)
-
-
-def document(tmp_path: Path) -> Document:
-    target = tmp_path / "proj" / "calc.py"
-    target.parent.mkdir(exist_ok=True)
-    target.write_text("def add(a, b):\n    return a - b\n")
-    (target.parent / "conftest.py").write_text("")
-    (target.parent / "test_calc.py").write_text(
-        "from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n"
-    )
-    return Document(uri=target.as_uri(), path=str(target), text=target.read_text())
 
 
 def expected_score(app: EditorApp, doc: Document) -> float:
