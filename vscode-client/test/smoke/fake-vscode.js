@@ -410,13 +410,19 @@ function create(script) {
           m,
           items.filter((i) => typeof i === "string"),
         ),
-      showWarningMessage: (m, ...items) =>
-        ask(
-          "warning",
-          m,
-          items.filter((i) => typeof i === "string"),
-          items.find((i) => typeof i === "object" && i !== null),
-        ),
+      showWarningMessage: (m, ...items) => {
+        // items are labels or MessageItems ({title, isCloseAffordance}); the options object
+        // ({modal, detail}) has no title. A scripted label answers with its MessageItem.
+        const isItem = (i) => typeof i === "string" || (typeof i === "object" && i !== null && "title" in i);
+        const choices = items.filter(isItem);
+        const labels = choices.map((i) => (typeof i === "string" ? i : i.title));
+        const options = items.find((i) => typeof i === "object" && i !== null && !("title" in i));
+        return ask("warning", m, labels, options).then((answer) =>
+          typeof answer === "string" && choices.some((i) => typeof i === "object")
+            ? choices.find((i) => typeof i === "object" && i.title === answer)
+            : answer,
+        );
+      },
       showErrorMessage: (m, ...items) =>
         ask(
           "error",

@@ -269,7 +269,8 @@ test("extension against a fake server", { skip: !fs.existsSync(python) && `no Py
       warned.msg,
       "ACRouter: the tests ran before test_a.py (added) changed; the verdict may not hold for the workspace as it is now.",
     );
-    assert.deepEqual(warned.items, ["Apply Anyway", "Discard"]);
+    // Verify Again first (the default: Enter), Discard the close button
+    assert.deepEqual(warned.items, ["Verify Again", "Apply Anyway", "Discard"]);
     assert.equal(warned.modal, true);
     assert.equal(doc.getText(), "def f():\n    return 1\n", "Discard: nothing applied");
 
@@ -465,7 +466,7 @@ test("extension against the real acrouter server", { skip: realServer, timeout: 
       fs.appendFileSync(testCalc, "\ndef test_more():\n    assert add(1, 1) == 2\n");
       return "Apply Edit";
     },
-    "Apply Anyway",
+    "Verify Again", // the tests run again on the edit, with the stricter test: it passes
   );
   await fake.commands.get("acrouter.routeAndComplete")();
   const warned = last(fake, "warning");
@@ -478,6 +479,11 @@ test("extension against the real acrouter server", { skip: realServer, timeout: 
   const prompt = last(fake, "info").msg;
   assert.match(prompt, /^ACRouter: strong passed your tests on attempt 2 \(2 passed, 0 failed\)/);
   assert.equal(doc.getText(), "def add(a, b):\n    return a + b\n");
+  const statusMessages = fake.shown.filter((s) => s.kind === "statusmsg").map((s) => s.msg);
+  assert.ok(
+    statusMessages.some((m) => /^\$\(check\) ACRouter: verified again on the workspace as it is now: /.test(m)),
+    `the run again said so: ${JSON.stringify(statusMessages)}`,
+  );
   assert.match(script.status.text, /^\$\(check\) strong · /);
   const progress = fake.shown.filter((s) => s.kind === "progress").map((s) => s.msg);
   for (const step of ["choosing model", "calling cheap", "running tests", "escalating to strong"]) {
