@@ -61,11 +61,16 @@ def changed_on_disk(target: Path, expected: dict[Path, str | None]) -> str | Non
         return f"{target} changed (it can no longer be read as text)"
     # bases are read with or without newline translation (a diff's files keep their CRLF):
     # compare the texts, not their line endings (as the editor does)
-    if _lines(now) == _lines(base):
+    if same_text(now, base):
         return None
     if base is None:
         return f"{target} was created"
     return f"{target} was deleted" if now is None else f"{target} changed"
+
+
+def same_text(a: str | None, b: str | None) -> bool:
+    """Whether two texts (None: no file) are the same but for their line endings."""
+    return _lines(a) == _lines(b)
 
 
 def _lines(text: str | None) -> str | None:

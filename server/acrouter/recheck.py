@@ -128,29 +128,21 @@ class TestedRequests:
 
 def _edit_files_changed(tested: Tested, buffers: Mapping[str, str]) -> str | None:
     """The first file the edit changes whose text (its unsaved buffer, else the file on
-    disk) is no longer what the edit was made from; None when all still hold it."""
+    disk) is no longer what the edit was made from; None when all still hold it (the
+    check ``acrouter complete --apply`` makes before it writes)."""
     bases = tested.edit.bases
     if bases is None or not tested.task.workspace:
         return None
+    from .apply import changed_on_disk, same_text
     from .verifier import resolve_edit_path
 
     root = Path(tested.task.workspace)
     for rel, base in sorted(bases.items()):
         if rel in buffers:
-            now: str | None = buffers[rel]
+            if not same_text(buffers[rel], base):
+                return rel
         else:
             path = resolve_edit_path(root, rel)
-            try:
-                now = path.read_bytes().decode("utf-8") if path.exists() else None
-            except (OSError, UnicodeDecodeError):
+            if changed_on_disk(path, {path: base}) is not None:
                 return rel
-        if _normal(now) != _normal(base):
-            return rel
     return None
-
-
-def _normal(text: str | None) -> str | None:
-    """Line breaks as ``\\n``, no byte order mark: the editor and the disk may differ."""
-    if text is None:
-        return None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
