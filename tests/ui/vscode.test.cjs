@@ -1030,6 +1030,52 @@ step(
   },
 );
 
+step(
+  "A test edited while the request ran: the apply prompt says so and offers Verify Again, which runs the tests again; then Apply Edit applies",
+  async () => {
+    await dismissNotifications();
+    await wb.runCommand(page, "Notifications: Clear All Notifications");
+    // the model takes a few seconds: time for the user to type into a test meanwhile
+    const slow = { reply: DOC_ADD_REPLY, delay_s: 8 };
+    await setBehaviours({ "cheap-m": slow, "strong-m": slow });
+    await openFile("calc.py");
+    const calcBefore = await editorText();
+    const documented = calcBefore.replace("def add(*xs):\n", 'def add(*xs):\n    """the sum of xs"""\n');
+    const logBefore = (await acrouterLog()).match(/verified again \S+: pass/g)?.length ?? 0;
+    const asked = (await fakeRequests()).length;
+    await wb.runCommand(page, "ACRouter: Route and Complete");
+    await wb.answerInput(page, /What should change in calc\.py/, "Document add");
+    // the request (and the buffers its tests will run on) left before the model answered
+    await wb.until(async () => (await fakeRequests()).length > asked, "the model called", 60_000);
+    await typeAtEnd("test_calc.py", "# typed while the model thought\n");
+
+    const n = await wb.waitForNotification(page, /Apply the edit\?/, 120_000, true);
+    assert.match(n.message, /passed your tests/);
+    assert.match(n.message, /But the tests ran before tests\/test_calc\.py \(edited, not saved\) changed/);
+    assert.ok(n.buttons.includes("Verify Again"), JSON.stringify(n.buttons));
+    await wb.clickCenterButton(page, /Apply the edit\?/, "Verify Again");
+    // the tests ran again on the edit with the test as typed: the prompt asks plainly
+    const again = await wb.until(
+      async () =>
+        (await wb.notifications(page)).find(
+          (x) => /Apply the edit\?/.test(x.message) && !/tests ran before/.test(x.message),
+        ),
+      "the apply prompt without the doubt",
+      120_000,
+    );
+    assert.match(again.message, /passed your tests/);
+    await wb.until(
+      async () => ((await acrouterLog()).match(/verified again \S+: pass/g)?.length ?? 0) > logBefore,
+      "the server's log of the run",
+    );
+    await wb.clickCenterButton(page, /Apply the edit\?/, "Apply Edit");
+    await openFile("calc.py");
+    await wb.until(async () => (await editorText()) === documented, "the edit applied to calc.py's editor");
+    assert.ok(!(await wb.dialog(page)), "no modal warning: the run again covered the change");
+    await setBehaviours({ "cheap-m": { delay_s: 0 }, "strong-m": { delay_s: 0 } });
+  },
+);
+
 step("The API key reached the provider only: never settings, logs or the protocol trace", async () => {
   // the models were called with the key from SecretStorage, through the server's environment
   const seen = await (await fetch(fake.baseUrl.replace(/\/v1\/?$/, "") + "/_requests")).json();
