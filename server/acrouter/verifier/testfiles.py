@@ -69,6 +69,10 @@ CONFIG_FILES = frozenset(
         ".mocharc.yml",
         ".mocharc.yaml",
         ".taprc",
+        # npm (and pnpm, yarn 1) give .npmrc's node-options to every node of `npm test`
+        ".npmrc",
+        ".yarnrc",
+        ".yarnrc.yml",
         # what runs the tests when the command is `make test`, `just test`, `task test`
         "makefile",
         "gnumakefile",

@@ -1,0 +1,104 @@
+"""Files beside the code that change what a JavaScript test run checks (red team).
+
+The verifier judges an edit's code with the tests' files as they were
+(``testfiles``): the tests, their folders, the runners' configuration.  Each case below
+is an edit that broke a function and added or changed a file the tests' rules did not
+count as theirs, so the edit was judged with it and verified:
+
+- ``.npmrc``: npm gives its ``node-options`` to every node it starts for ``npm test``
+  (``node-options=--import=data:text/javascript,...``: code in no file the tripwire
+  reads), here making node's ``assert.strictEqual`` a no-op;
+- ``__mocks__/``: jest replaces a module by the file of the same name in a
+  ``__mocks__`` folder beside it when a test calls ``jest.mock`` on it, and a package of
+  ``node_modules`` by the one in the root's ``__mocks__`` without any call: the mock's
+  data rewritten to what the broken code now gives, or a hollow ``chai``.
+
+Each was reproduced first with the real runners (jest 29, mocha 10, chai 4 installed
+with npm in a scratch folder; ``npm test`` through ``ProjectVerifier``: ``1 passed, 0
+failed (before: 1 passed, 0 failed)``).  Here, without the network, ``node_modules``
+holds stand-ins that do what those runners do for the case (the jest stand-in of
+``test_jest_harness``, with jest's ``__mocks__`` rules), and the commands are the real
+``npm test``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+
+from .helpers import needs_bwrap, task_for, verifier, write_tree
+from .test_jest_harness import FAKE_JEST
+
+#: jest's mocks, put before the stand-in's runs: ``jest.mock(path)`` (relative to
+#: ``test/``) makes a module resolve to ``__mocks__/<its name>`` beside it; a package
+#: resolves to ``<root>/__mocks__/<package>.js`` when that exists, without a call
+JEST_MOCKS = """\
+const Module = require("module"), mfs = require("fs"), mpath = require("path");
+const mocked = new Set();
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  const real = resolve.call(this, request, ...rest);
+  if (!/^[./]/.test(request) && !Module.isBuiltin(request)) {
+    const mock = mpath.resolve("__mocks__", request + ".js");
+    if (mfs.existsSync(mock)) return mock;
+  }
+  const beside = mpath.join(mpath.dirname(real), "__mocks__", mpath.basename(real));
+  return mocked.has(real) && mfs.existsSync(beside) ? beside : real;
+};
+global.jest = { mock: (p) => mocked.add(require.resolve(mpath.resolve("test", p))) };
+"""
+
+CALC_JS = "exports.add = function (a, b) { return a + b; };\n"
+BROKEN_JS = CALC_JS.replace("a + b", "a - b")
+TEST_NODE_ASSERT = """\
+const assert = require("assert");
+const { add } = require("../calc.js");
+test("adds", () => { assert.strictEqual(add(2, 3), 5); });
+"""
+
+
+def jest_project(root: Path, files: dict[str, str]) -> Path:
+    """A project whose ``npm test`` runs the jest stand-in (with jest's mocks)."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are not installed")
+    jest = FAKE_JEST.replace("#!/usr/bin/env node\n", "#!/usr/bin/env node\n" + JEST_MOCKS, 1)
+    write_tree(
+        root,
+        {
+            "package.json": '{"name": "calc", "version": "1.0.0", "scripts": {"test": "jest"}}\n',
+            "node_modules/.bin/jest": jest,
+            **files,
+        },
+    )
+    os.chmod(root / "node_modules/.bin/jest", 0o755)
+    return root
+
+
+# --------------------------------------------------------------------------- .npmrc
+
+#: what npm puts in NODE_OPTIONS for every node of ``npm test``: node's assert made a
+#: no-op by a module given as a data: URL
+NPMRC = (
+    "node-options=--import=data:text/javascript,"
+    "process.getBuiltinModule(`assert`).strictEqual=()=>{};\n"
+)
+
+
+@needs_bwrap
+def test_an_npmrc_giving_node_options_is_the_tests_configuration(tmp_path: Path) -> None:
+    root = jest_project(tmp_path / "p", {"calc.js": CALC_JS, "test/calc.test.js": TEST_NODE_ASSERT})
+    v = verifier(timeout_s=60)
+    task = task_for(root, "npm test")
+    alone = v.verify(task, Edit(files={"calc.js": BROKEN_JS}), "m")
+    assert alone.verdict == "fail" and alone.tests_failed == 1, alone.detail
+    out = v.verify(task, Edit(files={"calc.js": BROKEN_JS, ".npmrc": NPMRC}), "m")
+    # verified before: "1 passed, 0 failed (before: 1 passed, 0 failed)"
+    assert out.verdict == "fail", out.detail
+    assert out.detail.startswith("with your tests (the edit's changes to .npmrc set aside)")
+    assert out.tests_failed == 1
+    ok = v.verify(task, Edit(files={"calc.js": CALC_JS + "// ok\n", ".npmrc": NPMRC}), "m")
+    assert ok.verdict == "pass", ok.detail
