@@ -102,3 +102,67 @@ def test_an_npmrc_giving_node_options_is_the_tests_configuration(tmp_path: Path)
     assert out.tests_failed == 1
     ok = v.verify(task, Edit(files={"calc.js": CALC_JS + "// ok\n", ".npmrc": NPMRC}), "m")
     assert ok.verdict == "pass", ok.detail
+
+
+# --------------------------------------------------------------------------- __mocks__
+
+API_JS = "exports.prices = function () { throw new Error('no network in tests'); };\n"
+TOTAL_JS = """\
+const api = require("./api");
+exports.total = function () { return api.prices().reduce((a, b) => a + b, 0); };
+"""
+TEST_TOTAL = """\
+jest.mock("../src/api");
+const { total } = require("../src/total");
+test("totals", () => { expect(total()).toBe(6); });
+"""
+MOCK_API = "exports.prices = function () { return [1, 2, 3]; };\n"
+
+
+@needs_bwrap
+def test_a_mock_beside_a_module_belongs_to_the_tests(tmp_path: Path) -> None:
+    root = jest_project(
+        tmp_path / "p",
+        {
+            "src/api.js": API_JS,
+            "src/__mocks__/api.js": MOCK_API,
+            "src/total.js": TOTAL_JS,
+            "test/total.test.js": TEST_TOTAL,
+        },
+    )
+    v = verifier(timeout_s=60)
+    task = task_for(root, "npm test")
+    broken = {"src/total.js": TOTAL_JS.replace("b, 0)", "b, 1)")}
+    alone = v.verify(task, Edit(files=broken), "m")
+    assert alone.verdict == "fail" and alone.tests_failed == 1, alone.detail
+    # the mock's data rewritten to what the broken total gives: verified before
+    rewritten = {**broken, "src/__mocks__/api.js": MOCK_API.replace("2, 3", "2, 2")}
+    out = v.verify(task, Edit(files=rewritten), "m")
+    assert out.verdict == "fail", out.detail
+    assert out.detail.startswith(
+        "with your tests (the edit's changes to src/__mocks__/api.js set aside)"
+    ), out.detail
+
+
+#: a package of node_modules, for the stand-in of the root __mocks__ rule
+CHAI = 'module.exports = { assert: require("assert") };\n'
+TEST_CHAI = """\
+const { assert } = require("chai");
+const { add } = require("../calc.js");
+test("adds", () => { assert.strictEqual(add(2, 3), 5); });
+"""
+
+
+@needs_bwrap
+def test_a_root_mock_of_a_package_belongs_to_the_tests(tmp_path: Path) -> None:
+    root = jest_project(
+        tmp_path / "p",
+        {"calc.js": CALC_JS, "test/calc.test.js": TEST_CHAI, "node_modules/chai/index.js": CHAI},
+    )
+    v = verifier(timeout_s=60)
+    task = task_for(root, "npm test")
+    hollow = "exports.assert = { strictEqual: function () {} };\n"
+    out = v.verify(task, Edit(files={"calc.js": BROKEN_JS, "__mocks__/chai.js": hollow}), "m")
+    # verified before: jest mocks chai from there without a jest.mock call
+    assert out.verdict == "fail", out.detail
+    assert out.detail.startswith("with your tests (the edit's changes to __mocks__/chai.js set")

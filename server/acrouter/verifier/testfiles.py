@@ -34,7 +34,9 @@ else:  # pragma: no cover - Python 3.10
     pass
 
 #: folders whose files are the tests' (fixtures, helpers, data, the tests themselves,
-#: what they compare against: jest's and syrupy's snapshots, Go's testdata)
+#: what they compare against: jest's and syrupy's snapshots, Go's testdata; jest's
+#: mocks, which replace a module for the tests: a package's from the root's without a
+#: ``jest.mock`` call)
 TEST_DIRS = frozenset(
     {
         "test",
@@ -45,6 +47,7 @@ TEST_DIRS = frozenset(
         "specs",
         "__snapshots__",
         "__fixtures__",
+        "__mocks__",
         "fixtures",
         "testdata",
     }
