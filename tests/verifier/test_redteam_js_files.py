@@ -11,7 +11,9 @@ count as theirs, so the edit was judged with it and verified:
 - ``__mocks__/``: jest replaces a module by the file of the same name in a
   ``__mocks__`` folder beside it when a test calls ``jest.mock`` on it, and a package of
   ``node_modules`` by the one in the root's ``__mocks__`` without any call: the mock's
-  data rewritten to what the broken code now gives, or a hollow ``chai``.
+  data rewritten to what the broken code now gives, or a hollow ``chai``;
+- ``node_modules/``: a hollow ``chai`` written there (the verifier mounts the installed
+  packages, and the edit's files over them); now refused, as the project's virtualenv is.
 
 Each was reproduced first with the real runners (jest 29, mocha 10, chai 4 installed
 with npm in a scratch folder; ``npm test`` through ``ProjectVerifier``: ``1 passed, 0
@@ -29,6 +31,8 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.errors import VerifyError
+from acrouter.verifier import resolve_edit_path
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 from .test_jest_harness import FAKE_JEST
@@ -166,3 +170,26 @@ def test_a_root_mock_of_a_package_belongs_to_the_tests(tmp_path: Path) -> None:
     # verified before: jest mocks chai from there without a jest.mock call
     assert out.verdict == "fail", out.detail
     assert out.detail.startswith("with your tests (the edit's changes to __mocks__/chai.js set")
+
+
+# --------------------------------------------------------------------------- node_modules
+
+
+@needs_bwrap
+def test_writes_into_installed_packages_are_refused(tmp_path: Path) -> None:
+    # node loads chai from node_modules: a hollow one there was verified with add broken
+    # ("1 passed, 0 failed (before: 1 passed, 0 failed)"; with real mocha and chai too,
+    # and from src/node_modules/chai for a test in src/)
+    root = jest_project(
+        tmp_path / "p",
+        {"calc.js": CALC_JS, "test/calc.test.js": TEST_CHAI, "node_modules/chai/index.js": CHAI},
+    )
+    v = verifier(timeout_s=60)
+    task = task_for(root, "npm test")
+    hollow = "exports.assert = { strictEqual: function () {} };\n"
+    for rel in ("node_modules/chai/index.js", "src/node_modules/chai/index.js"):
+        out = v.verify(task, Edit(files={"calc.js": BROKEN_JS, rel: hollow}), "m")
+        assert out.verdict == "error" and not out.counted, out.detail
+        assert out.detail.startswith(f"{rel}: writes into node_modules/ are refused"), out.detail
+    with pytest.raises(VerifyError, match="node_modules"):
+        resolve_edit_path(root, "lib/node_modules/x.js")

@@ -54,6 +54,11 @@ REFUSED_STARTUP_MODULES = frozenset({"sitecustomize", "usercustomize"})
 #: install's ``.egg-info``), and their ``entry_points.txt`` loads plugins: a ``[pytest11]``
 #: entry makes pytest import a module of the edit as a plugin before any test runs.
 REFUSED_METADATA_SUFFIXES = (".dist-info", ".egg-info")
+#: Installed JavaScript packages, like the project's virtualenv: node resolves a package
+#: from the nearest ``node_modules`` up from the file that requires it, so a hollow
+#: ``node_modules/chai/index.js`` (or ``src/node_modules/chai`` beside a test in
+#: ``src/``) is the ``chai`` the tests load.
+REFUSED_PACKAGE_DIR = "node_modules"
 
 
 # --------------------------------------------------------------------------- paths
@@ -70,6 +75,11 @@ def _refusal(parts: tuple[str, ...]) -> str | None:
         return (
             f"writes to files Python runs at start-up ({parts[-1]}: sitecustomize, "
             "usercustomize, .pth) are refused"
+        )
+    if REFUSED_PACKAGE_DIR in lowered[:-1]:
+        return (
+            "writes into node_modules/ are refused (installed packages: the tests' runner "
+            "and assertion libraries are loaded from there)"
         )
     if any(p.endswith(REFUSED_METADATA_SUFFIXES) for p in lowered[:-1]):
         return (
@@ -112,7 +122,8 @@ def resolve_edit_path(root: str | os.PathLike[str], rel: str) -> Path:
     Rejects absolute paths, ``file://`` URIs, ``..``, look-alike siblings, symlinks
     that lead out of the workspace, writes into ``.git/``, editor task files, Python
     start-up files (``sitecustomize``, ``usercustomize``, ``.pth``), a distribution's
-    metadata (``.dist-info``, ``.egg-info``) and the project's virtualenv.  The returned path need not exist yet.
+    metadata (``.dist-info``, ``.egg-info``), installed packages (``node_modules/``) and the
+    project's virtualenv.  The returned path need not exist yet.
     """
     parts = _split_relative(rel)
     why = _refusal(parts)
