@@ -30,7 +30,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from acrouter.domain import Edit
+from acrouter.domain import Edit, Task
 from acrouter.errors import VerifyError
 from acrouter.verifier import resolve_edit_path
 
@@ -157,16 +157,23 @@ test("adds", () => { assert.strictEqual(add(2, 3), 5); });
 """
 
 
-@needs_bwrap
-def test_a_root_mock_of_a_package_belongs_to_the_tests(tmp_path: Path) -> None:
+HOLLOW_CHAI = "exports.assert = { strictEqual: function () {} };\n"
+
+
+@pytest.fixture
+def chai_task(tmp_path: Path) -> Task:
+    """``npm test`` of a project whose test takes ``assert`` from ``chai``."""
     root = jest_project(
         tmp_path / "p",
         {"calc.js": CALC_JS, "test/calc.test.js": TEST_CHAI, "node_modules/chai/index.js": CHAI},
     )
-    v = verifier(timeout_s=60)
-    task = task_for(root, "npm test")
-    hollow = "exports.assert = { strictEqual: function () {} };\n"
-    out = v.verify(task, Edit(files={"calc.js": BROKEN_JS, "__mocks__/chai.js": hollow}), "m")
+    return task_for(root, "npm test")
+
+
+@needs_bwrap
+def test_a_root_mock_of_a_package_belongs_to_the_tests(chai_task: Task) -> None:
+    files = {"calc.js": BROKEN_JS, "__mocks__/chai.js": HOLLOW_CHAI}
+    out = verifier(timeout_s=60).verify(chai_task, Edit(files=files), "m")
     # verified before: jest mocks chai from there without a jest.mock call
     assert out.verdict == "fail", out.detail
     assert out.detail.startswith("with your tests (the edit's changes to __mocks__/chai.js set")
@@ -176,20 +183,14 @@ def test_a_root_mock_of_a_package_belongs_to_the_tests(tmp_path: Path) -> None:
 
 
 @needs_bwrap
-def test_writes_into_installed_packages_are_refused(tmp_path: Path) -> None:
+def test_writes_into_installed_packages_are_refused(chai_task: Task) -> None:
     # node loads chai from node_modules: a hollow one there was verified with add broken
     # ("1 passed, 0 failed (before: 1 passed, 0 failed)"; with real mocha and chai too,
     # and from src/node_modules/chai for a test in src/)
-    root = jest_project(
-        tmp_path / "p",
-        {"calc.js": CALC_JS, "test/calc.test.js": TEST_CHAI, "node_modules/chai/index.js": CHAI},
-    )
     v = verifier(timeout_s=60)
-    task = task_for(root, "npm test")
-    hollow = "exports.assert = { strictEqual: function () {} };\n"
     for rel in ("node_modules/chai/index.js", "src/node_modules/chai/index.js"):
-        out = v.verify(task, Edit(files={"calc.js": BROKEN_JS, rel: hollow}), "m")
+        out = v.verify(chai_task, Edit(files={"calc.js": BROKEN_JS, rel: HOLLOW_CHAI}), "m")
         assert out.verdict == "error" and not out.counted, out.detail
         assert out.detail.startswith(f"{rel}: writes into node_modules/ are refused"), out.detail
     with pytest.raises(VerifyError, match="node_modules"):
-        resolve_edit_path(root, "lib/node_modules/x.js")
+        resolve_edit_path(chai_task.workspace, "lib/node_modules/x.js")
