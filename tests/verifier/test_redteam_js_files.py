@@ -33,6 +33,7 @@ import pytest
 from acrouter.domain import Edit, Task
 from acrouter.errors import VerifyError
 from acrouter.verifier import resolve_edit_path
+from acrouter.verifier.harness_js import js_harness_uses
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 from .test_jest_harness import FAKE_JEST
@@ -194,3 +195,109 @@ def test_writes_into_installed_packages_are_refused(chai_task: Task) -> None:
         assert out.detail.startswith(f"{rel}: writes into node_modules/ are refused"), out.detail
     with pytest.raises(VerifyError, match="node_modules"):
         resolve_edit_path(chai_task.workspace, "lib/node_modules/x.js")
+
+
+# --------------------------------------------------------------------------- mocha
+
+#: a stand-in for mocha: ``describe`` / ``it`` / ``beforeEach`` globals (a hook runs with
+#: the test as ``this.currentTest``), the ``require`` of the first config file mocha
+#: finds (in mocha's order: its root hooks, ``mochaHooks``), test/*.test.js, and mocha's
+#: ``json`` reporter (``--reporter-option=output=FILE``)
+FAKE_MOCHA = """\
+#!/usr/bin/env node
+const fs = require("fs"), path = require("path");
+const hooks = [], tests = [], titles = [];
+let file = "";
+global.describe = (title, fn) => { titles.push(title); fn(); titles.pop(); };
+global.it = (title, fn) => tests.push({ title, fullTitle: [...titles, title].join(" "), file, fn });
+global.beforeEach = (fn) => hooks.push(fn);
+const names = [".mocharc.cjs", ".mocharc.js", ".mocharc.yaml", ".mocharc.yml", ".mocharc.jsonc",
+  ".mocharc.json"];
+const config = names.find((n) => fs.existsSync(n));
+if (config && config.includes(".json")) {
+  const text = fs.readFileSync(config, "utf8").replace(/\\/\\/.*$/gm, "");
+  for (const r of [].concat(JSON.parse(text).require || [])) {
+    const m = require(path.resolve(r));
+    if (m.mochaHooks && m.mochaHooks.beforeEach) hooks.push(m.mochaHooks.beforeEach);
+  }
+}
+for (const name of fs.readdirSync("test").filter((n) => n.endsWith(".test.js")).sort()) {
+  file = path.resolve("test", name);
+  require(file);
+}
+for (const t of tests) {
+  const ctx = { currentTest: t };
+  try { hooks.forEach((h) => h.call(ctx)); t.fn.call(ctx); t.err = {}; }
+  catch (e) { t.err = { message: String(e.message || e) }; }
+}
+const entry = ({ title, fullTitle, file, err }) => ({ title, fullTitle, file, err });
+const failures = tests.filter((t) => t.err.message);
+const out = process.argv.find((a) => a.startsWith("--reporter-option=output="));
+if (out) fs.writeFileSync(out.split("=").slice(2).join("="), JSON.stringify({
+  stats: { tests: tests.length, failures: failures.length }, tests: tests.map(entry),
+  failures: failures.map(entry), passes: tests.filter((t) => !t.err.message).map(entry),
+  pending: [] }));
+console.log(`${tests.length - failures.length} passing`);
+process.exit(failures.length ? 1 : 0);
+"""
+TEST_MOCHA = """\
+const assert = require("assert");
+const { add } = require("../calc.js");
+describe("calc", () => { it("adds", () => { assert.strictEqual(add(2, 3), 5); }); });
+"""
+#: a hook that swallows the exception of the test it runs before
+SWALLOW = (
+    "var t = this.currentTest, f = t.fn; "
+    "t.fn = function () { try { return f.apply(this, arguments); } catch (e) {} };"
+)
+
+
+@pytest.fixture
+def mocha_task(tmp_path: Path) -> Task:
+    """``npm test`` running the mocha stand-in on test/calc.test.js."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are not installed")
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "package.json": '{"name": "calc", "version": "1.0.0", "scripts": {"test": "mocha"}}\n',
+            "node_modules/.bin/mocha": FAKE_MOCHA,
+            "calc.js": CALC_JS,
+            "test/calc.test.js": TEST_MOCHA,
+        },
+    )
+    os.chmod(root / "node_modules/.bin/mocha", 0o755)
+    return task_for(root, "npm test")
+
+
+def test_what_counts_as_calling_the_runner() -> None:
+    hook = f"beforeEach(function () {{ {SWALLOW} }});\n"
+    assert js_harness_uses(hook) == {
+        "calls the runner's beforeEach": 1,
+        "uses mocha's currentTest": 1,
+    }
+    assert js_harness_uses("after(() => {})\nit('x', f)\n") == {
+        "calls the runner's after": 1,
+        "calls the runner's it": 1,
+    }
+    ordinary = (
+        "function test(x) { return x; }\ntest(1);\nconst { after } = require('lodash');\n"
+        "after(2, f);\n/x/.test(s);\nlist.map(it => it(1));\nvar o = { describe: d };\n"
+        "// so it (see below) is kept\nclass A {\n  test (path) { return 1; }\n"
+        "  describe(d: string): this { return this; }\n}\n"
+    )
+    assert js_harness_uses(ordinary) == {}
+
+
+@needs_bwrap
+def test_a_hook_registered_by_the_code_under_test_is_not_verified(mocha_task: Task) -> None:
+    # mocha's globals are there when the test file requires the code: a beforeEach from
+    # calc.js made every test's exception vanish, add broken, verified ("1 passed, 0
+    # failed (before: 1 passed, 0 failed)"; with real mocha 10 too)
+    v = verifier(timeout_s=60)
+    assert v.verify(mocha_task, Edit(files={"calc.js": BROKEN_JS}), "m").verdict == "fail"
+    hook = f"if (typeof beforeEach === 'function') beforeEach(function () {{ {SWALLOW} }});\n"
+    out = v.verify(mocha_task, Edit(files={"calc.js": BROKEN_JS + hook}), "m")
+    assert out.verdict == "fail" and not out.counted, out.detail
+    assert "calc.js (not one of the tests' files) reaches into the test harness" in out.detail
+    assert "calls the runner's beforeEach" in out.detail and "currentTest" in out.detail

@@ -27,7 +27,8 @@ examples: that can only take examples away, and the comparison reports the tests
 longer run); what may change what a name documented with examples holds when doctest
 looks (``add = _add``, ``@swap``, ``globals()["add"] = ...``, ``functools.wraps(_add)``:
 :mod:`.docnames`).  JavaScript and TypeScript
-files are read by ``harness_js``: a runner's globals assigned or a runner loaded, node's
+files are read by ``harness_js``: a runner's globals assigned or called (its hooks,
+``beforeEach``) or a runner loaded, node's
 ``assert`` or another assertion library changed, ``Object.prototype``, the module
 loader; and by ``harness_jest``: jest's and vitest's own objects, their report, the
 runner's process.  Only what the edit adds counts, so a project that already uses these

@@ -9,6 +9,11 @@ pass.  Found, as a finding each:
 - a runner's globals assigned (``global.it = ...``, ``globalThis["describe"] = ...``, a
   bare ``expect = ...`` where the module declares no ``expect``) or a runner loaded
   (``require("mocha")``, ``tape``, ``jest``, ``vitest``, ``node:test``, ...);
+- a runner's hook or test function called where the module declares no such name
+  (``beforeEach(...)``, ``after(...)``, ``it(...)``), and mocha's ``currentTest``: a
+  ``beforeEach`` that the code under test registers at its import runs before every
+  test, and ``this.currentTest.fn = ...`` swallowed each test's exception (verified
+  with a function broken, ``tests/verifier/test_redteam_js_files.py``);
 - an assertion library loaded that only tests use (``chai``, ``should``, ``expect.js``,
   ``power-assert``, ...), or one changed: a member assigned or deleted on
   ``require("assert")`` or a name bound to it (``const assert = require("node:assert");
@@ -40,6 +45,12 @@ _GLOBALS = (
 #: of those, the ones distinctive enough to count when assigned bare (an implicit global)
 _BARE_GLOBALS = (
     "it|xit|fit|describe|xdescribe|fdescribe|expect|beforeEach|afterEach|beforeAll|afterAll"
+)
+#: the runner's functions that register hooks or tests, which code under test has no
+#: business calling
+_RUNNER_CALLS = (
+    "it|xit|fit|describe|xdescribe|fdescribe|context|specify|suite|test"
+    "|before|after|beforeEach|afterEach|beforeAll|afterAll"
 )
 #: packages only tests load: the runners, and assertion libraries other than node's
 _TEST_ONLY = (
@@ -97,6 +108,7 @@ _PATTERNS = (
         "changes Module.{}",
     ),
     (re.compile(rf"\brequire\s*\.\s*(cache|extensions){_CHAIN}{_ASSIGN}"), "changes require.{}"),
+    (re.compile(r"\b(currentTest)\b"), "uses mocha's {}"),  # the test a hook runs before
 )
 
 #: names bound to a package of ``_NOT_CHANGED``: ``const a = require("assert")``,
@@ -137,16 +149,37 @@ def _changes_to(name: str, text: str) -> Counter[str]:
     return found
 
 
+def _declares(name: str, text: str, braces: str = "") -> bool:
+    """Whether the module declares ``name`` (a variable, function, class or parameter;
+    ``braces="{}"``: or a name destructured, ``const { after } = ...``), so that it is
+    not the runner's global."""
+    o, c = braces[:1], braces[1:]
+    declared = rf"\b(?:var|let|const|function|class)\s+{name}\b|[({o},]\s*{name}\s*[,){c}=]"
+    return re.search(declared, text) is not None
+
+
 def _bare_globals(text: str) -> Counter[str]:
     """``expect = ...`` at the start of a statement, where the module declares no
-    ``expect`` (an implicit global in sloppy code)."""
+    ``expect`` (an implicit global in sloppy code); and a call of the runner's hooks or
+    test functions (``beforeEach(function () { this.currentTest.fn = ... })``: mocha
+    runs a hook the code under test registers at its import before every test, with
+    the test in reach)."""
     found: Counter[str] = Counter()
     for m in re.finditer(rf"(?:^|[;{{}}])[ \t]*({_BARE_GLOBALS}){_ASSIGN}", text, re.MULTILINE):
-        name = m.group(1)
-        declared = rf"\b(?:var|let|const|function|class)\s+{name}\b|[(,]\s*{name}\s*[,)=]"
-        if not re.search(declared, text):
-            found[f"changes global {name}"] += 1
+        if not _declares(m.group(1), text):
+            found[f"changes global {m.group(1)}"] += 1
+    for m in _CALL.finditer(_COMMENT.sub(" ", text)):
+        if not _declares(m.group(1), text, "{}"):
+            found[f"calls the runner's {m.group(1)}"] += 1
     return found
+
+
+#: comments (``//`` after a blank or at a line's start, not a URL's): prose such as
+#: "it (see below)" is no call
+_COMMENT = re.compile(r"/\*.*?\*/|(?:^|(?<=\s))//[^\n]*", re.DOTALL)
+#: a call ``it(...)``: the name right before its parenthesis (not a method's
+#: definition or TypeScript signature, ``test(path) {``, ``describe(d: string): this``)
+_CALL = re.compile(rf"(?<![\w$.])({_RUNNER_CALLS})\((?![^()\n]*\)\s*[{{:])")
 
 
 def js_harness_uses(text: str) -> Counter[str]:
