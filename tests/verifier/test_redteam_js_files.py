@@ -34,6 +34,7 @@ from acrouter.domain import Edit, Task
 from acrouter.errors import VerifyError
 from acrouter.verifier import resolve_edit_path
 from acrouter.verifier.harness_js import js_harness_uses
+from acrouter.verifier.testfiles import is_test_file
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 from .test_jest_harness import FAKE_JEST
@@ -301,3 +302,57 @@ def test_a_hook_registered_by_the_code_under_test_is_not_verified(mocha_task: Ta
     assert out.verdict == "fail" and not out.counted, out.detail
     assert "calc.js (not one of the tests' files) reaches into the test harness" in out.detail
     assert "calls the runner's beforeEach" in out.detail and "currentTest" in out.detail
+
+
+#: a root hook plugin whose names the tripwire does not read (built at run time)
+HIDDEN_HOOKS = """\
+var k = function (a, b) { return a + b; };
+var hooks = {};
+hooks[k("before", "Each")] = function () {
+  var t = this[k("current", "Test")], f = t.fn;
+  t.fn = function () { try { return f.apply(this, arguments); } catch (e) {} };
+};
+exports[k("mocha", "Hooks")] = hooks;
+"""
+
+
+@needs_bwrap
+def test_every_mocha_config_file_is_the_tests_configuration(mocha_task: Task) -> None:
+    # .mocharc.jsonc (mocha reads it, between .yml and .json) was judged as code: with it
+    # requiring a root hook plugin, add broken was verified ("1 passed, 0 failed
+    # (before: 1 passed, 0 failed)"; with real mocha 10 too)
+    assert js_harness_uses(HIDDEN_HOOKS) == {}
+    files = {
+        "calc.js": BROKEN_JS,
+        ".mocharc.jsonc": '{\n  // root hooks\n  "require": "./hooks.js"\n}\n',
+        "hooks.js": HIDDEN_HOOKS,
+    }
+    out = verifier(timeout_s=60).verify(mocha_task, Edit(files=files), "m")
+    assert out.verdict == "fail", out.detail
+    assert out.detail.startswith("with your tests (the edit's changes to .mocharc.jsonc set aside)")
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        ".mocharc.jsonc",
+        ".npmrc",
+        "sub/.yarnrc.yml",
+        ".nycrc",
+        ".nycrc.json",
+        "nyc.config.js",
+        # vitest 3.2 reads its projects from these: with vitest.workspace.mjs giving
+        # ../src/calc.js an alias to a copy of the old add, add broken was verified
+        # ("1 passed, 0 failed (before: 1 passed, 0 failed)", real vitest 3.2.7, npm test)
+        "vitest.workspace.mjs",
+        "vitest.projects.ts",
+        "__mocks__/chai.js",
+        "src/__mocks__/api.js",
+    ],
+)
+def test_what_configures_or_stands_in_for_js_tests_belongs_to_them(rel: str) -> None:
+    assert is_test_file(rel)
+
+
+def test_ordinary_js_files_do_not() -> None:
+    assert not any(map(is_test_file, ["src/vitest.ts", "mocks/api.js", "npmrc.js", "nyc.js"]))

@@ -71,6 +71,12 @@ CONFIG_FILES = frozenset(
         ".mocharc.cjs",
         ".mocharc.yml",
         ".mocharc.yaml",
+        ".mocharc.jsonc",
+        # nyc's `require` preloads modules into the tests' process (`nyc mocha`)
+        ".nycrc",
+        ".nycrc.json",
+        ".nycrc.yml",
+        ".nycrc.yaml",
         ".taprc",
         # npm (and pnpm, yarn 1) give .npmrc's node-options to every node of `npm test`
         ".npmrc",
@@ -86,9 +92,12 @@ CONFIG_FILES = frozenset(
     }
 )
 #: ... and what transforms or resolves the tests' code as they load (vite's aliases for
-#: vitest, babel's and swc's transforms for jest, TypeScript's paths)
+#: vitest, babel's and swc's transforms for jest, TypeScript's paths); vitest's projects
+#: (``vitest.workspace.*``, ``vitest.projects.*``: an alias of its own there made the
+#: tests import another file than the edit's), nyc's (its ``require``)
 _CONFIG_RE = re.compile(
-    r"^((jest|vitest|vite|karma|ava|playwright|babel)\.config\.[a-z]+"
+    r"^((jest|vitest|vite|karma|ava|playwright|babel|nyc)\.config\.[a-z]+"
+    r"|vitest\.(workspace|projects)\.[a-z]+"
     r"|\.babelrc(\.[a-z]+)?|\.swcrc|tsconfig(\.[\w-]+)?\.json)$"
 )
 _TEST_NAME_RE = re.compile(
