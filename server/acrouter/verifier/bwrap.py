@@ -6,12 +6,15 @@ import functools
 import os
 import shlex
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
 
 from .bwrap_exe import find_bwrap, probe
+from .scratch import scratch_parent
+from .workspace import remove_tree
 
 MiB = 1024**2
 
@@ -32,9 +35,12 @@ class Mount:
     source: str  # host path
     dest: str  # path inside the sandbox
     writable: bool = False
-    #: ``source`` read-only under a temporary writable overlay (bubblewrap >= 0.9's
-    #: ``--overlay-src SRC --tmp-overlay DEST``): writes land in a tmpfs and vanish
+    #: ``source`` read-only under a writable overlay (bubblewrap >= 0.9): writes land in
+    #: ``upper`` (``--overlay-src SRC --overlay UPPER WORK DEST``, a host folder read after
+    #: the run: :mod:`.written`), else in a tmpfs and vanish (``--tmp-overlay DEST``)
     overlay: bool = False
+    upper: str = ""
+    work: str = ""  # overlayfs's work folder, on the same filesystem as ``upper``
 
 
 @functools.lru_cache(maxsize=8)
@@ -79,7 +85,8 @@ def bwrap_argv(
     tmp_bytes: int,
     info_fd: int,
 ) -> list[str]:
-    """The bubblewrap command line (the command to run follows it)."""
+    """The bubblewrap command line (the command to run follows it).  An overlay's upper
+    and work folders are made fresh and empty."""
     size = _bwrap_supports_size(bwrap)
     tmpfs_size = ["--size", str(tmp_bytes)] if size else []
     small = ["--size", str(16 * MiB)] if size else []
@@ -114,7 +121,12 @@ def bwrap_argv(
         elif os.path.isfile(hidden) and not os.path.islink(hidden):
             argv += ["--ro-bind", "/dev/null", hidden]
     for m in mounts:
-        if m.overlay:
+        if m.overlay and m.upper:
+            for folder in (m.upper, m.work):  # fresh: a run sees no earlier run's writes
+                remove_tree(Path(folder))
+                os.makedirs(folder)
+            argv += ["--overlay-src", m.source, "--overlay", m.upper, m.work, m.dest]
+        elif m.overlay:
             argv += ["--overlay-src", m.source, "--tmp-overlay", m.dest]
         else:
             argv += ["--bind" if m.writable else "--ro-bind", m.source, m.dest]
@@ -124,33 +136,46 @@ def bwrap_argv(
     return argv
 
 
+def overlay_works(bwrap: str, lower: str, parent: str | None = None) -> bool:
+    """Whether ``bwrap`` can put ``lower`` under an overlay whose writes land in a folder
+    of ``parent`` (default: where an overlaid run's scratch folder goes): its version
+    knows ``--overlay`` (bubblewrap >= 0.9) and the kernel accepts that folder's
+    filesystem as the upper layer over ``lower``'s.  The probe writes nothing into
+    ``lower``."""
+    return _overlay_works(bwrap, lower, parent or str(scratch_parent(0)))
+
+
 @functools.lru_cache(maxsize=32)
-def overlay_works(bwrap: str, lower: str) -> bool:
-    """Whether ``bwrap`` can put ``lower`` under a temporary overlay here: its version
-    knows ``--tmp-overlay`` (bubblewrap >= 0.9) and the kernel accepts an overlay on
-    that folder's filesystem.  The probe writes nothing into ``lower``."""
+def _overlay_works(bwrap: str, lower: str, parent: str) -> bool:
     path = bwrap if os.sep in bwrap else find_bwrap(bwrap).path
     if not path:
         return False
-    argv = [
-        path,
-        "--unshare-all",
-        "--die-with-parent",
-        "--ro-bind",
-        "/",
-        "/",
-        "--tmpfs",
-        "/tmp",
-        "--overlay-src",
-        lower,
-        "--tmp-overlay",
-        lower,
-    ]
-    if os.geteuid() == 0:
-        argv += ["--cap-drop", "ALL"]
-    marker = os.path.join(lower, ".acrouter-overlay-probe")
-    res = probe([*argv, "--", "/bin/sh", "-c", 'echo x > "$0" && test -s "$0"', marker])
-    return res is not None and res.returncode == 0 and not os.path.lexists(marker)
+    try:
+        os.makedirs(parent, exist_ok=True)
+        probe_dir = tempfile.mkdtemp(prefix="acrouter-overlay-probe-", dir=parent)
+    except OSError:
+        return False
+    upper, work = os.path.join(probe_dir, "upper"), os.path.join(probe_dir, "work")
+    name = ".acrouter-overlay-probe"
+    try:
+        os.mkdir(upper)
+        os.mkdir(work)
+        argv = [path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/"]
+        argv += ["--tmpfs", "/tmp", "--overlay-src", lower, "--overlay", upper, work, lower]
+        if os.geteuid() == 0:
+            argv += ["--cap-drop", "ALL"]
+        marker = os.path.join(lower, name)
+        res = probe([*argv, "--", "/bin/sh", "-c", 'echo x > "$0" && test -s "$0"', marker])
+        return (
+            res is not None
+            and res.returncode == 0
+            and not os.path.lexists(marker)
+            and os.path.isfile(os.path.join(upper, name))
+        )
+    except OSError:
+        return False
+    finally:
+        remove_tree(Path(probe_dir))
 
 
 #: Folders the sandbox replaces with private tmpfs mounts.
@@ -247,14 +272,16 @@ def mounts_for(
     edits: Sequence[tuple[str, str]] = (),
     tools: Sequence[Mount] = (),
     extra: Sequence[Mount] = (),
+    upper: tuple[Path, Path] | None = None,
 ) -> tuple[Mount, ...]:
     """The mounts of one run, in order: the command's tools, the workspace, the edited
     files, then ``extra`` (the run's own folders).
 
     The workspace appears at its own path, so a command naming it (``cd /ws && ...``)
-    runs on the edited tree.  Without ``scratch`` it is the real folder under a
-    temporary overlay (ignored files, in-project venvs and build outputs included;
-    every write lands in a tmpfs), with each edited file (``edits``: host file, path
+    runs on the edited tree.  Without ``scratch`` it is the real folder under an
+    overlay (ignored files, in-project venvs and build outputs included; every write
+    lands in ``upper``'s first folder, its work folder second, else in a tmpfs), with
+    each edited file (``edits``: host file, path
     in the workspace) bound on top.  With ``scratch`` (no overlay available) the copy
     is mounted writable there and the ``shared`` folders (venvs, node_modules)
     read-only on top.  A workspace inside a masked folder (``/tmp/x/ws``) would sit in
@@ -264,7 +291,8 @@ def mounts_for(
     if top is not None and not any(m.dest == top for m in tools):
         mounts.append(Mount(top, top))
     if scratch is None:
-        mounts.append(Mount(str(workspace), str(workspace), overlay=True))
+        up, work = (str(upper[0]), str(upper[1])) if upper else ("", "")
+        mounts.append(Mount(str(workspace), str(workspace), overlay=True, upper=up, work=work))
     else:
         mounts.append(Mount(str(scratch), str(workspace), writable=True))
         for name in shared:

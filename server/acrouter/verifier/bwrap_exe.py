@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 #: The oldest system bwrap preferred over the wheel's: 0.9.0 brought the overlay mounts
-#: (``--tmp-overlay``) the verifier uses for the workspace; 0.8.0 has none.
+#: (``--overlay``) the verifier uses for the workspace; 0.8.0 has none.
 MIN_SYSTEM_VERSION = (0, 9, 0)
 
 SYSTEM = "system"

@@ -6,7 +6,8 @@ was seen before; otherwise it runs at the same time as the run with the edit, in
 folder and sandbox, and is cached (one run at a time per state, even across requests).
 A pass that counts tests as fixed is confirmed by a second pair of runs
 (:mod:`.confirm`).  Commands without per-test results (``weak``) run the baseline only
-when the edited run fails, to tell the edit's failures from the set-up's.
+when the edited run fails, to tell the edit's failures from the set-up's, or wrote
+files that matter (:mod:`.written`), to tell its writes from the tests' own.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Comparison:
             # exit code only: a baseline matters only to tell whether a failure is the
             # edit's or the set-up's
             after = run(True, cancel)
-            if after.exit_code == 0 or after.killed:
+            if (after.exit_code == 0 and not after.wrote) or after.killed:
                 return judge(None, after, weak)
             before = self._cached_baseline(key, lambda: run(False, cancel))
             return judge(before, after, weak)

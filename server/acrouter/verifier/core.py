@@ -45,11 +45,12 @@ from .testfiles import (
 from .testrun import TestRun
 from .unsandboxed import link_shared, refuse_unrewritable
 from .verdict import judge
+from .written import run_writes
 
 log = logging.getLogger(__name__)
 
 #: Bumped when the way a baseline is computed changes (invalidates cached baselines).
-CACHE_VERSION = "5"
+CACHE_VERSION = "6"
 SANDBOX_MODES = ("bwrap", "none")
 
 
@@ -73,7 +74,7 @@ class ProjectVerifier:
       root, app.py, gives every request's verifier the same one); overrides ``cache_dir``.
     - ``scratch_pool``: where copies are kept for reuse (the composition root shares one;
       default: this verifier's own).
-    - ``overlay``: run on the workspace itself under a temporary overlay when bubblewrap
+    - ``overlay``: run on the workspace itself under an overlay when bubblewrap
       can (False: always on a scratch copy).
     - ``refresh_cache``: run every baseline again and replace the cached entry.
     - ``confirm_fixes``: confirm a pass that counts tests as fixed with a second run with
@@ -305,9 +306,8 @@ class ProjectVerifier:
         overlay: bool,
         edited: bool = False,
     ) -> TestRun:
-        """One test run with ``texts`` in place of the files (the unsaved buffers, and
-        the edit's files when ``edited``): on the workspace under a temporary overlay,
-        else on a scratch copy."""
+        """One test run with ``texts`` in place of the files (the unsaved buffers, and the
+        edit's files when ``edited``; under an overlay, else on a copy), and what it wrote."""
         # copies are reused only after sandboxed runs: without a sandbox, a process the
         # tests left behind could still change the copy after the checks
         reusable = self.sandbox == "bwrap" and self.reuse_scratch
@@ -325,7 +325,8 @@ class ProjectVerifier:
                 "with" if edited else "without",
                 root if overlay else scratch.ws,
             )
-            return self._run(command, root, scratch, scan, cancel, overlay, edits)
+            run = self._run(command, root, scratch, scan, cancel, overlay, edits)
+            return attrs.evolve(run, wrote=run_writes(root, scratch, overlay, edits, texts))
         except BaseException:
             reusable = False
             raise

@@ -20,7 +20,8 @@ bound to one of their objects (``tc = unittest.TestCase``), ``__builtins__``,
 one of those modules put into or taken out of ``sys.modules`` (``sys.modules["pytest"]
 = fake``) or ``mock.patch("builtins.x")``; the names of the runner's result protocol
 (``addSuccess``, ``startTest``, ``TestResult``, ...), ``load_tests``, pytest's hook
-names, ``_pytest``, ``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``; an assignment to, or
+names, ``_pytest``, ``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``, ``sys.pycache_prefix`` (where
+pytest reads its cache of a rewritten test module); an assignment to, or
 ``setattr`` of, ``__doc__`` or ``__test__`` (doctest runs what they hold then) of a value
 that may hold examples (not of a constant that is not a string, nor of a string without
 examples: that can only take examples away, and the comparison reports the tests that no

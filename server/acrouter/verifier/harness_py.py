@@ -7,7 +7,7 @@ An assignment to, ``del`` of, or ``setattr`` / ``delattr`` / ``__setattr__`` /
 one of their objects, ``__builtins__``, ``sys.modules["unittest"]``,
 ``__import__("unittest")`` or ``importlib.import_module``); one of those modules put into
 or taken out of ``sys.modules``; the names of the runner's result protocol, pytest's
-hooks; an assignment to ``__doc__`` or ``__test__`` of a value that may hold examples.
+hooks, ``sys.pycache_prefix``; an assignment to ``__doc__`` or ``__test__`` of a value that may hold examples.
 """
 
 from __future__ import annotations
@@ -59,6 +59,11 @@ HARNESS_NAMES = frozenset(
         "pytest_plugins",
         "PYTEST_PLUGINS",
         "PYTEST_ADDOPTS",
+        # where Python and pytest's assertion rewriter read bytecode from: moved into
+        # the run's private /tmp, a forged cache of a test module is out of sight of the
+        # check after the run (:mod:`.written`)
+        "pycache_prefix",
+        "PYTHONPYCACHEPREFIX",
     }
 )
 

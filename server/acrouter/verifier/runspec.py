@@ -15,6 +15,7 @@ from .limits import Limits, node_options
 from .runners import TestPlan, pytest_addopts
 from .sandbox import RunSpec
 from .unsandboxed import editable_paths, to_scratch, to_scratch_text
+from .written import upper_dirs
 
 
 def run_spec(
@@ -34,10 +35,14 @@ def run_spec(
     """How to run ``plan``: in bubblewrap at the workspace path (over the copy ``ws``
     or, with ``overlay``, the workspace itself with ``edits`` bound over it), or
     without a sandbox on the copy.  ``shared``: the venv / node_modules folders the
-    copy does not hold; ``dirs``: the run's out, home and tmp folders."""
+    copy does not hold; ``dirs``: the run's out, home and tmp folders (beside them, the
+    overlay's upper and work folders: what the run wrote, :mod:`.written`).  Python
+    writes no bytecode: an honest run then writes no ``.pyc`` a forged one could hide
+    among."""
     out, home, tmp = dirs
     extra = project_env(root, source_env)
     extra.update(plan.env)
+    extra["PYTHONDONTWRITEBYTECODE"] = "1"
     wasm = node_options(
         limits, extra.get("NODE_OPTIONS"), extra.get("PATH") or source_env.get("PATH"), str(root)
     )
@@ -55,6 +60,7 @@ def run_spec(
             edits=edits,
             tools=tool_mounts((*plan.argv, *script_tokens(plan.argv, root)), root),
             extra=(Mount(str(out), str(out), True), Mount(str(home), str(home), True)),
+            upper=upper_dirs(out.parent) if overlay else None,
         )
         real_home = source_env.get("HOME") or os.path.expanduser("~")
         hide = tuple(p for p in hidden_home_paths(real_home) if not str(root).startswith(p))

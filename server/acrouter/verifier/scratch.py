@@ -205,6 +205,11 @@ class Scratch:
         self.syncs += 1
         self._synced_at = time.monotonic()
 
+    def recorded(self) -> tuple[dict[str, _Sig], dict[str, _Sig]]:
+        """The files and folders of the copy as the last sync left them (their inode,
+        ctime, mode and size): what a run changed shows against these."""
+        return dict(self._files), dict(self._dirs)
+
     def settle(self) -> None:
         """Wait until the clock behind file timestamps has surely ticked since the last
         sync (it may be as coarse as 10 ms), so any later change shows in a ctime."""

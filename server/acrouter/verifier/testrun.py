@@ -43,6 +43,9 @@ class TestRun:
     #: a jest / vitest report against the runner's printed count
     #: (``results.summary_check``): "agrees", "missing", the difference, or "" (unchecked)
     summary: str = ""
+    #: what the run wrote into the workspace that could change its own results, by
+    #: workspace-relative path: "wrote", "rewrote", "deleted" ... (:mod:`.written`)
+    wrote: Mapping[str, str] = attrs.field(factory=dict)
 
     @property
     def cannot_run(self) -> bool:

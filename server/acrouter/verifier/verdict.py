@@ -30,6 +30,7 @@ from ..domain import Verdict
 from .offline import offline
 from .reports import FAILED, PASSED, SKIPPED
 from .testrun import COMMAND_MISSING, PYTEST_CANNOT_RUN, TestRun, failures_of
+from .written import describe
 
 
 def _names(tests: Iterable[str], limit: int = 3) -> str:
@@ -107,7 +108,7 @@ def _judge(before: TestRun | None, after: TestRun, fix_requested: bool) -> Verdi
     """The rules in order: the set-up's fault, runs that did not finish, runs without
     per-test results, then the per-test comparison."""
     j = _Judgement(before, after, fix_requested)
-    for rule in (_setup_fault, _unfinished, _unwitnessed):
+    for rule in (_setup_fault, _rewritten, _unfinished, _unwitnessed):
         v = rule(j)
         if v is not None:
             return v
@@ -170,6 +171,22 @@ def _setup_fault(j: _Judgement) -> Verdict | None:
         counted=False,
     )
     return attrs.evolve(v, setup_error=why or what)
+
+
+def _rewritten(j: _Judgement) -> Verdict | None:
+    """A run that wrote the tests' files or code that the run without the edit did not
+    write (:mod:`.written`): the code under test runs before the runner reads the tests
+    it has not collected yet, so what ran were not the tests the edit is judged by."""
+    before, after = j.before, j.after
+    new = {p: k for p, k in after.wrote.items() if before is None or p not in before.wrote}
+    if not new:
+        return None
+    return j.fail(
+        f"the tests' run {describe(new)}, which the run without the edit did not: the code "
+        "under test may have changed the tests before they ran, so the results cannot "
+        "verify this edit; not verified",
+        counted=False,
+    )
 
 
 def _unfinished(j: _Judgement) -> Verdict | None:
