@@ -356,3 +356,36 @@ def test_what_configures_or_stands_in_for_js_tests_belongs_to_them(rel: str) -> 
 
 def test_ordinary_js_files_do_not() -> None:
     assert not any(map(is_test_file, ["src/vitest.ts", "mocks/api.js", "npmrc.js", "nyc.js"]))
+
+
+# --------------------------------------------------------------------------- helpers
+
+#: the tests' own comparison, kept beside the code (not in a test folder)
+TEST_UTILS = (
+    'const assert = require("assert");\nexports.same = (a, b) => assert.strictEqual(a, b);\n'
+)
+TEST_WITH_UTILS = """\
+const { same } = require("../src/test-utils.js");
+const { add } = require("../calc.js");
+test("adds", () => { same(add(2, 3), 5); });
+"""
+
+
+@needs_bwrap
+@pytest.mark.parametrize("rel", ["src/test-utils.js", "src/testUtils.js", "src/setupTests.js"])
+def test_the_tests_helpers_belong_to_them_by_name(tmp_path: Path, rel: str) -> None:
+    # the helper made a no-op (ordinary code: nothing the tripwire reads), add broken:
+    # verified ("1 passed, 0 failed (before: 1 passed, 0 failed)")
+    root = jest_project(
+        tmp_path / "p",
+        {
+            "calc.js": CALC_JS,
+            rel: TEST_UTILS,
+            "test/calc.test.js": TEST_WITH_UTILS.replace("src/test-utils.js", rel),
+        },
+    )
+    task = task_for(root, "npm test")
+    files = {"calc.js": BROKEN_JS, rel: "exports.same = () => {};\n"}
+    out = verifier(timeout_s=60).verify(task, Edit(files=files), "m")
+    assert out.verdict == "fail", out.detail
+    assert out.detail.startswith(f"with your tests (the edit's changes to {rel} set aside)")

@@ -102,7 +102,11 @@ _CONFIG_RE = re.compile(
 )
 _TEST_NAME_RE = re.compile(
     r"^(test_.*\.py|.*_test\.py|tests?\.py|.*_tests\.py|.*_test\.go"
-    r"|.*\.(test|spec)\.(js|jsx|ts|tsx|mjs|cjs|mts|cts)|.*\.snap|.*\.approved\.\w+|test.*\.txt)$"
+    r"|.*\.(test|spec)\.(js|jsx|ts|tsx|mjs|cjs|mts|cts)|.*\.snap|.*\.approved\.\w+|test.*\.txt"
+    # the JS tests' helpers and set-up by their usual names, wherever they are
+    # (``src/test-utils.js``, ``testUtils.ts``, ``setupTests.js``, ``jest.setup.js``)
+    r"|(test[-_]?(utils?|helpers?)|setup[-_]?tests?|(jest|vitest)[.-]setup)"
+    r"\.(js|jsx|ts|tsx|mjs|cjs|mts|cts))$"
 )
 
 
