@@ -389,3 +389,28 @@ def test_the_tests_helpers_belong_to_them_by_name(tmp_path: Path, rel: str) -> N
     out = verifier(timeout_s=60).verify(task, Edit(files=files), "m")
     assert out.verdict == "fail", out.detail
     assert out.detail.startswith(f"with your tests (the edit's changes to {rel} set aside)")
+
+
+# --------------------------------------------------------------------------- names
+
+NODE_TEST = """\
+const test = require("node:test");
+const assert = require("node:assert");
+const { add } = require("./calc.js");
+test("adds", () => { assert.strictEqual(add(2, 3), 5); });
+"""
+
+
+@needs_bwrap
+@pytest.mark.parametrize("name", ["calc-test.js", "test.js", "test-calc.js", "calc_test.cjs"])
+def test_node_tests_own_names_for_test_files_belong_to_the_tests(tmp_path: Path, name: str) -> None:
+    # node --test runs test.js, test-*.js, *-test.js and *_test.js wherever they are: a
+    # "fix" rewriting such a test's expectation to the bug was verified ("1 passed, 0
+    # failed (before: 1 passed, 0 failed)"), the file judged as code
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    root = write_tree(tmp_path / "p", {"calc.js": CALC_JS, name: NODE_TEST})
+    files = {"calc.js": BROKEN_JS, name: NODE_TEST.replace("3), 5)", "3), -1)")}
+    out = verifier(timeout_s=60).verify(task_for(root, "node --test"), Edit(files=files), "m")
+    assert out.verdict == "fail", out.detail
+    assert out.detail.startswith(f"with your tests (the edit's changes to {name} set aside)")

@@ -103,6 +103,9 @@ _CONFIG_RE = re.compile(
 _TEST_NAME_RE = re.compile(
     r"^(test_.*\.py|.*_test\.py|tests?\.py|.*_tests\.py|.*_test\.go"
     r"|.*\.(test|spec)\.(js|jsx|ts|tsx|mjs|cjs|mts|cts)|.*\.snap|.*\.approved\.\w+|test.*\.txt"
+    # node --test's (and jest's, ava's) own names for test files: test.js, test-*.js,
+    # *-test.js, *_test.js
+    r"|(tests?|test-.*|.*[-_]tests?)\.(js|jsx|ts|tsx|mjs|cjs|mts|cts)"
     # the JS tests' helpers and set-up by their usual names, wherever they are
     # (``src/test-utils.js``, ``testUtils.ts``, ``setupTests.js``, ``jest.setup.js``)
     r"|(test[-_]?(utils?|helpers?)|setup[-_]?tests?|(jest|vitest)[.-]setup)"
