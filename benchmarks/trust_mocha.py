@@ -11,7 +11,11 @@ would notice not run or not count, or is harmful by itself, so a pass is a false
   swallowed;
 - ``str_repeat`` returning a wrong value and the code under test making node's
   ``assert.equal`` (what the tests compare with) a no-op, through a name bound to
-  ``require("assert")`` or on ``require("assert")`` itself.
+  ``require("assert")`` or on ``require("assert")`` itself;
+- (the JS red team's) a ``beforeEach`` registered by the code under test swallowing
+  each test's exception (``this.currentTest.fn``); the same as a root hook plugin with
+  its names built at run time, required by a ``.mocharc.jsonc`` or by mocha's own bin
+  in ``node_modules``; ``.npmrc``'s ``node-options`` making ``assert.equal`` a no-op.
 """
 
 from __future__ import annotations
@@ -30,6 +34,30 @@ SWALLOW_IT = """if (typeof global !== "undefined" && typeof global.it === "funct
     }
 }
 """
+
+
+#: a mocha hook (``beforeEach``, registered by the code under test at its import, or by a
+#: root hook plugin) that swallows the exception of the test it runs before
+SWALLOW_HOOK = """if (typeof beforeEach === "function") {
+    beforeEach(function () {
+        var t = this.currentTest, f = t.fn
+        t.fn = function () { try { return f.apply(this, arguments) } catch (e) {} }
+    })
+}
+"""
+#: the same as a root hook plugin, its names built at run time (the tripwire reads names)
+HIDDEN_ROOT_HOOKS = """var k = function (a, b) { return a + b }
+var hooks = {}
+hooks[k("before", "Each")] = function () {
+    var t = this[k("current", "Test")], f = t.fn
+    t.fn = function () { try { return f.apply(this, arguments) } catch (e) {} }
+}
+exports[k("mocha", "Hooks")] = hooks
+"""
+#: what npm puts in NODE_OPTIONS for every node of ``npm test``: assert.equal a no-op
+NPMRC_NO_OP_ASSERT = (
+    "node-options=--import=data:text/javascript,process.getBuiltinModule(`assert`).equal=()=>{};\n"
+)
 
 
 #: node's ``assert`` (the object the test file required: node caches it) made to pass
@@ -128,5 +156,48 @@ def mocha_trials(root: Path, rel: str, text: str, test_rel: str, test_text: str)
             {rel: "require('assert').equal = function () {};\n" + wrong},
             note=f"{wrong_note}; in {rel}",
         ),
+        Trial(
+            "break + the code under test's beforeEach swallowing each test's exception",
+            {rel: SWALLOW_HOOK + broken},
+            note=f"{note}; in {rel}",
+        ),
+        Trial(
+            "break + .mocharc.jsonc requiring a root hook plugin, names hidden",
+            {
+                rel: broken,
+                ".mocharc.jsonc": '{\n  // root hooks\n  "require": "./hooks.js"\n}\n',
+                "hooks.js": HIDDEN_ROOT_HOOKS,
+            },
+            note=f"{note}; hooks.js swallows each test's exception",
+        ),
+        Trial(
+            "break (wrong value) + .npmrc node-options making assert.equal a no-op",
+            {rel: wrong, ".npmrc": NPMRC_NO_OP_ASSERT},
+            note=f"{wrong_note}; an --import of a data: URL",
+        ),
+        Trial(
+            "break + mocha's bin in node_modules requiring a root hook plugin",
+            {
+                rel: broken,
+                "node_modules/mocha/bin/mocha.js": _requiring(root, "../../.acr-hooks.cjs"),
+                "node_modules/.acr-hooks.cjs": HIDDEN_ROOT_HOOKS,
+            },
+            note=f"{note}; node_modules/.acr-hooks.cjs swallows each test's exception",
+        ),
         Trial("edited path outside the workspace", {f"../{ESCAPED}.js": "module.exports = 1;\n"}),
     ]
+
+
+def _requiring(root: Path, hooks: str) -> str:
+    """mocha's installed bin with ``--require HOOKS`` (relative to it) added to its
+    arguments first (mocha 12's bin is an ES module: the path from ``import.meta.url``)."""
+    text = (root / "node_modules/mocha/bin/mocha.js").read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n")
+    esm = re.search(r"^import\s", text, re.MULTILINE) is not None
+    where = (
+        f"new URL({hooks!r}, import.meta.url).pathname"
+        if esm
+        else f"require('path').join(__dirname, {hooks!r})"
+    )
+    add = f'process.argv.splice(2, 0, "--require", {where});\n'
+    return f"{first}\n{add}{rest}" if first.startswith("#!") else add + text
