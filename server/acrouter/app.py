@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .config import EDITOR_PREFIX, Settings
 from .context import build_task, check_text
+from .cooldown import Cooldowns
 from .domain import (
     CancelToken,
     Document,
@@ -101,6 +102,9 @@ class EditorApp:
         #: what the last verified requests' tests ran on (``changed_since``,
         #: ``verify_again``); None: not kept
         self.tested = TestedRequests(fingerprint) if fingerprint is not None else None
+        #: the models cooling down after the provider's passing trouble (a rate limit, a
+        #: 5xx, a timeout): skipped by this app's requests for a while, never stored
+        self.cooldowns = Cooldowns()
 
     # ------------------------------------------------------------------ settings
     def update_settings(self, settings: Settings) -> None:
@@ -238,6 +242,7 @@ class EditorApp:
             outcome_extras=extras,
             share_failures=settings.share_failures,
             context_tokens=settings.context_tokens,
+            cooldowns=self.cooldowns,
         )
         tested = self._fingerprint(task)  # before any test runs: what they will run on
         result = orch.run(task, cancel=cancel, progress=progress)

@@ -42,6 +42,10 @@ def cmd_memory(args: argparse.Namespace) -> int:
                     for a in o.attempts
                 )
                 print(f"{'':21}attempts: {trail}")
+            skipped = o.meta.get("skipped")
+            if isinstance(skipped, dict) and skipped:  # models cooling down: not called
+                listed = "; ".join(f"{n} ({what})" for n, what in skipped.items())
+                print(f"{'':21}skipped, cooling down: {listed}")
         print(f"\n{mem.count()} records in {default_memory_path()}")
         return 0
     if args.action == "export":

@@ -10,15 +10,24 @@ class AcrouterError(Exception):
 
 class GatewayError(AcrouterError):
     """A model call failed. ``kind`` is one of: auth, budget, unreachable, rate_limit,
-    timeout, provider, context_length, bad_reply, config, cancelled.  Only the kinds in
-    ``domain.MODEL_ERROR_KINDS`` count against the model.  ``cost_usd``: what the call
-    cost (0 when no reply was billed; a reply without a usable message may have been)."""
+    unavailable, timeout, provider, context_length, bad_reply, config, cancelled.  Only
+    the kinds in ``domain.MODEL_ERROR_KINDS`` count against the model (a timeout when it
+    repeats); ``domain.TRANSIENT_KINDS`` cool the model down.  ``cost_usd``: what the
+    call cost (0 when no reply was billed; a reply without a usable message may have
+    been).  ``retry_after``: the seconds the provider asked to wait (Retry-After), if any."""
 
-    def __init__(self, detail: str, kind: str = "provider", cost_usd: float | None = 0.0) -> None:
+    def __init__(
+        self,
+        detail: str,
+        kind: str = "provider",
+        cost_usd: float | None = 0.0,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(detail)
         self.kind = kind
         self.detail = detail
         self.cost_usd = cost_usd
+        self.retry_after = retry_after
 
 
 class VerifyError(AcrouterError):
@@ -28,6 +37,11 @@ class VerifyError(AcrouterError):
 class SandboxStartError(VerifyError):
     """The sandbox exited without starting the tests (e.g. bwrap could not create its
     namespaces): no test ran, which says nothing about the edit."""
+
+
+class CoolingDown(AcrouterError):
+    """Every configured model is cooling down after a passing provider failure (a rate
+    limit, a 5xx, a timeout): none is called; the message names when each is usable."""
 
 
 class ConfigError(AcrouterError):

@@ -24,12 +24,34 @@ def fmt_usd(cost: float | None, unknown: str = "cost unknown") -> str:
 
 #: Detail prefixes of set-up failures, dropped when the why names the reason.
 _SETUP_PREFIXES = ("auth: ", "budget: ", "unreachable: ", "config: ", "verifier: ")
+#: Detail prefixes of the provider's passing trouble (``domain.TRANSIENT_KINDS``).
+_PASSING_PREFIXES = ("unavailable: ", "rate_limited: ", "timeout: ")
+
+
+def passing(attempt: Attempt) -> bool:
+    """A failure on the provider's passing trouble, not counted against the model."""
+    return not attempt.counted and attempt.detail.startswith(_PASSING_PREFIXES)
+
+
+def passing_reason(detail: str, short: bool = False) -> str:
+    """The provider's passing trouble in words: 'provider error 503 Service Unavailable:
+    The engine is currently overloaded.', 'rate limited (429 after one retry)', 'no reply
+    within 120 s'; ``short``: without the provider's message ('provider error 503
+    Service Unavailable', 'rate limited')."""
+    if detail.startswith("rate_limited: "):
+        return "rate limited" if short else f"rate limited ({detail[len('rate_limited: ') :]})"
+    for prefix in _PASSING_PREFIXES:
+        detail = detail.removeprefix(prefix)
+    return detail.split(": ", 1)[0].split(" (", 1)[0] if short else detail
 
 
 def setup_reason(attempt: Attempt) -> str:
     """Why an attempt that is not counted says nothing about its model, in words for the
-    user ("the gateway rejected the key (...)", "cannot reach http://...")."""
+    user ("the gateway rejected the key (...)", "cannot reach http://...", "provider
+    error 503 ... (a passing failure)")."""
     detail = attempt.detail.strip()
+    if passing(attempt):
+        return f"{passing_reason(detail)} (the provider's passing trouble)"
     for prefix in _SETUP_PREFIXES:
         if detail.startswith(prefix):
             detail = detail[len(prefix) :]
@@ -38,8 +60,28 @@ def setup_reason(attempt: Attempt) -> str:
 
 
 def not_held(attempt: Attempt) -> str:
-    """'not held against cheap: the gateway rejected the key (...)'."""
+    """'not held against cheap: the gateway rejected the key (...)'; for the provider's
+    passing trouble 'provider error 503 ... — not counted against cheap: ...'."""
+    if passing(attempt):
+        return (
+            f"{passing_reason(attempt.detail)} — not counted against {attempt.model}: the "
+            "provider's passing trouble; the model cools down for a while instead"
+        )
     return f"not held against {attempt.model}: {setup_reason(attempt)}"
+
+
+def not_tried(skipped: Sequence[str], down: Iterable[str], cooling: Mapping[str, str]) -> str:
+    """Why models were not offered to the policy: their apiBase could not be reached in
+    this request, or they are cooling down (``cooling``: model -> its pause described)."""
+    parts = [f"{n} (cooling down: {cooling[n]})" for n in skipped if n in cooling]
+    unreachable = [n for n in skipped if n not in cooling]
+    if unreachable:
+        parts.insert(
+            0,
+            f"{', '.join(unreachable)} (their apiBase {', '.join(sorted(down))} could not "
+            "be reached in this request)",
+        )
+    return "; ".join(parts)
 
 
 def setup_stop(model: str, error: str) -> str:
@@ -86,6 +128,59 @@ def left_out_line(left_out: Mapping[str, str]) -> str:
     return f"{listed}: {these} used, not what the editor shows; save to use the editor's text"
 
 
+def _attempt_lines(decisions: Sequence[Decision], attempts: Sequence[Attempt]) -> list[str]:
+    """'1. cheap: **fail**, tests 0 passed / 1 failed, $0.0012 (...) — why it was chosen'."""
+    lines = ["", "**Attempts:**"]
+    for i, a in enumerate(attempts, 1):
+        reason = ""
+        if 1 < i <= len(decisions) and decisions[i - 1].reason:
+            reason = f" — {decisions[i - 1].reason}"
+        tests = ""
+        if a.tests_passed is not None or a.tests_failed is not None:
+            tests = f", tests {a.tests_passed or 0} passed / {a.tests_failed or 0} failed"
+        if a.counted:
+            detail = f" ({a.detail})" if a.detail else ""
+        else:  # a set-up failure: say so, and that it is not learned against the model
+            detail = f" — {not_held(a)}"
+        lines.append(
+            f"{i}. {a.model}: **{a.verdict}**{tests}, {fmt_usd(a.cost_usd)}{detail}{reason}"
+        )
+    return lines
+
+
+def _cooling_lines(skipped: Mapping[str, str], paused: Mapping[str, str]) -> list[str]:
+    """The models not called because they were cooling down ('skipped gpt-5.4: rate
+    limited at 12:41:07 (provider asks to wait 30 s); usable again at 12:41:37') and
+    those that now cool down after a passing failure in this request."""
+    if not skipped and not paused:
+        return []
+    lines = ["", "**Cooling down** (the provider's passing trouble, not learned):", ""]
+    lines += [f"- skipped {n}: {what}" for n, what in skipped.items()]
+    lines += [f"- {n}: {what}" for n, what in paused.items() if n not in skipped]
+    return lines
+
+
+def _no_fault_line(attempts: Sequence[Attempt]) -> list[str]:
+    """When no attempt was counted: that no model is at fault, and what to do."""
+    if not attempts or any(a.counted for a in attempts):
+        return []
+    if all(passing(a) for a in attempts):
+        said = (
+            "No model is at fault here: the provider failed for a moment (see above); none "
+            "of this was learned against the models. They are skipped until they cool "
+            "down; ask again then, or add a model from another provider."
+        )
+    else:
+        said = (
+            "No model is at fault here: every attempt failed on the set-up, on the "
+            "provider's passing trouble, or on tests that failed before the edit too (see "
+            "above). Fix the set-up, or fix those tests or leave them out of the test "
+            "command if they have nothing to do with this request, and retry; none of this "
+            "was learned against the models."
+        )
+    return ["", said]
+
+
 def render_why(
     task: Task,
     decisions: Sequence[Decision],
@@ -94,7 +189,10 @@ def render_why(
     verified: bool,
     top: int = 4,
     sandbox: str = "",
+    cooling: tuple[Mapping[str, str], Mapping[str, str]] = ({}, {}),
 ) -> str:
+    """The why of a request; ``cooling``: the models skipped because they were cooling
+    down and those now cooling down, each with its pause described."""
     lines = [f"**Kind:** {task.kind.replace('_', ' ')}"]
     if decisions and decisions[0].candidates:
         first = decisions[0]
@@ -112,26 +210,12 @@ def render_why(
             lines.append("")
             lines.append(first.reason)
     if attempts:
-        lines.append("")
-        lines.append("**Attempts:**")
-        for i, a in enumerate(attempts, 1):
-            reason = ""
-            if 1 < i <= len(decisions) and decisions[i - 1].reason:
-                reason = f" — {decisions[i - 1].reason}"
-            tests = ""
-            if a.tests_passed is not None or a.tests_failed is not None:
-                tests = f", tests {a.tests_passed or 0} passed / {a.tests_failed or 0} failed"
-            if a.counted:
-                detail = f" ({a.detail})" if a.detail else ""
-            else:  # a set-up failure: say so, and that it is not learned against the model
-                detail = f" — {not_held(a)}"
-            lines.append(
-                f"{i}. {a.model}: **{a.verdict}**{tests}, {fmt_usd(a.cost_usd)}{detail}{reason}"
-            )
+        lines += _attempt_lines(decisions, attempts)
     stop = decisions[-1] if decisions and decisions[-1].model is None else None
     if stop is not None and stop.reason and len(decisions) > 1:
         lines.append("")
         lines.append(f"Stopped: {stop.reason}")
+    lines += _cooling_lines(*cooling)
     if sandbox:
         lines.append("")
         lines.append(f"**Sandbox:** {sandbox}")
@@ -148,12 +232,5 @@ def render_why(
         lines.append(f"**Result:** no attempt passed; accepted {final}'s answer unverified.")
     else:
         lines.append("**Result:** no attempt passed the tests; no edit is offered.")
-    if attempts and not any(a.counted for a in attempts):
-        lines.append("")
-        lines.append(
-            "No model is at fault here: every attempt failed on the set-up, or on tests "
-            "that failed before the edit too (see above). Fix the set-up, or fix those tests "
-            "or leave them out of the test command if they have nothing to do with this "
-            "request, and retry; none of this was learned against the models."
-        )
+    lines += _no_fault_line(attempts)
     return "\n".join(lines)

@@ -4,7 +4,8 @@
 
 - Context: the verifier's pre-flight (``Verifier.prepare``: the test command, the tests
   without the edit); a refusal raises ``PreflightError`` before any model is paid for.
-- Action (``_escalate``): ask the policy for a model, call it through the gateway with
+- Action (``_escalate``): ask the policy for a model (among those not cooling down after
+  the provider's passing trouble, ``cooldown.Cooldowns``), call it through the gateway with
   a prompt that carries the baseline and why earlier attempts failed (``Feedback``,
   when ``share_failures``), parse the reply into an edit and verify it (``_attempt``);
   escalate or stop (also when an edit leaves the tests unable to run for the same reason
@@ -25,8 +26,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
+from .cooldown import Cooldowns, Pause, repeated_timeout
 from .domain import (
     MODEL_ERROR_KINDS,
+    TRANSIENT_KINDS,
     UNUSABLE_REPLY,
     Attempt,
     Baseline,
@@ -50,7 +53,7 @@ from .domain import (
     check_cancelled,
 )
 from .errors import AcrouterError, GatewayError, ParseError, VerifyError
-from .explain import network_stop, render_why, setup_stop
+from .explain import network_stop, not_tried, passing_reason, render_why, setup_stop
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,10 @@ class _Trail:
     #: still cannot after one, for the same reason (``Verdict.setup_error``), or the only
     #: failing tests need the network the sandbox has not (``Verdict.network_error``)
     blocked: str | None = None
+    #: models not offered to the policy because they were cooling down, and the models
+    #: whose passing failure in this request made them cool down (for the why)
+    skipped: dict[str, Pause] = attrs.Factory(dict)
+    paused: dict[str, Pause] = attrs.Factory(dict)
 
     def reachable(self, models: Mapping[str, ModelSpec]) -> tuple[str, ...]:
         return tuple(
@@ -108,6 +115,7 @@ class Orchestrator:
         outcome_extras: Callable[[Task], dict] | None = None,
         share_failures: bool = True,
         context_tokens: int = 32_000,
+        cooldowns: Cooldowns | None = None,
     ) -> None:
         if not models:
             raise AcrouterError("no models are configured")
@@ -126,6 +134,9 @@ class Orchestrator:
         self.outcome_extras = outcome_extras
         self.share_failures = share_failures
         self.context_tokens = int(context_tokens)
+        #: the models cooling down after a passing failure (the EditorApp's, shared by
+        #: its requests); none are cooling in a fresh one
+        self.cooldowns = cooldowns if cooldowns is not None else Cooldowns()
 
     # ------------------------------------------------------------------ the loop
     def run(
@@ -135,6 +146,7 @@ class Orchestrator:
         start = time.perf_counter()
         # Context: the tests without the edit (PreflightError: no model is called)
         check_cancelled(cancel)
+        self.cooldowns.check_usable(self.model_names)  # CoolingDown: no model can be called
         progress.report("running the tests without the edit")
         baseline = self.verifier.prepare(task, cancel)
         # Action: attempts until one passes, the policy stops, or max_attempts is spent
@@ -191,17 +203,19 @@ class Orchestrator:
         return trail
 
     def _plan(self, task: Task, trail: _Trail) -> tuple[tuple[str, ...], Decision]:
-        """The policy's next choice among the models that can still be reached."""
+        """The policy's next choice among the models that can still be reached and are
+        not cooling down."""
         names = trail.reachable(self.models) if trail.down else self.model_names
-        decision = self.policy.plan(task, names, tuple(trail.seen))
         tried = {a.model for a in trail.attempts}
+        cooling = self.cooldowns.paused(names)
+        if cooling:
+            names = tuple(n for n in names if n not in cooling)
+            trail.skipped.update({n: p for n, p in cooling.items() if n not in tried})
+        decision = self.policy.plan(task, names, tuple(trail.seen))
         skipped = [n for n in self.model_names if n not in names and n not in tried]
         if decision.model is None and skipped:
-            decision = attrs.evolve(
-                decision,
-                reason=f"{decision.reason}; not tried: {', '.join(skipped)} (their apiBase "
-                f"{', '.join(sorted(trail.down))} could not be reached in this request)",
-            )
+            why_not = not_tried(skipped, trail.down, {n: p.describe() for n, p in cooling.items()})
+            decision = attrs.evolve(decision, reason=f"{decision.reason}; not tried: {why_not}")
         return names, decision
 
     def _accepted(self, task: Task, trail: _Trail) -> str | None:
@@ -218,6 +232,7 @@ class Orchestrator:
     def _outcome(self, task: Task, trail: _Trail, final: str | None, latency_ms: float) -> Outcome:
         """What memory keeps and the policy learns from, with why it was routed so."""
         verified = any(a.verdict == "pass" for a in trail.attempts)
+        skipped = {n: p.describe() for n, p in trail.skipped.items()}
         why = render_why(
             task,
             trail.decisions,
@@ -225,6 +240,7 @@ class Orchestrator:
             final,
             verified,
             sandbox="; ".join(dict.fromkeys(trail.sandboxes)),
+            cooling=(skipped, {n: p.describe() for n, p in trail.paused.items()}),
         )
         outcome = Outcome(
             request_id=task.task_id,
@@ -238,6 +254,8 @@ class Orchestrator:
             instruction=None,
             meta={"source": task.meta["source"]} if task.meta.get("source") else {},
         )
+        if skipped:  # for ``acrouter memory show``: which models were cooling down
+            outcome = attrs.evolve(outcome, meta={**outcome.meta, "skipped": skipped})
         if self.outcome_extras is not None:
             extras = self.outcome_extras(task)
             extras["meta"] = {
@@ -272,14 +290,10 @@ class Orchestrator:
         except Cancelled:
             raise
         except GatewayError as exc:
-            counted = exc.kind in MODEL_ERROR_KINDS  # auth, budget, unreachable...: the set-up's
-            # one prefix naming the kind ("auth: the gateway rejected the key ...")
-            detail = exc.detail if exc.detail.startswith(exc.kind) else f"{exc.kind}: {exc.detail}"
-            if exc.kind == "unreachable" and spec.api_base:
-                trail.down.add(spec.api_base)
-            return self._failed(spec.name, detail, t0, counted, exc.cost_usd), None, None
+            return self._gateway_failed(spec, exc, t0, trail), None, None
         except AcrouterError as exc:
             return self._failed(spec.name, str(exc), t0, counted=False), None, None
+        self.cooldowns.succeeded(spec.name)  # it replied: no longer cooling down
         check_cancelled(cancel)
         cost = completion.cost_usd
         try:
@@ -332,6 +346,25 @@ class Orchestrator:
         if verdict.verdict == "fail":
             note = Feedback(verdict.verdict, verdict.detail, verdict.failures)
         return attempt, edit, note
+
+    def _gateway_failed(
+        self, spec: ModelSpec, exc: GatewayError, t0: float, trail: _Trail
+    ) -> Attempt:
+        """A call that failed: counted only when it says something about the model (not
+        auth, budget, unreachable ...: the set-up's); the provider's passing trouble
+        cools the model down instead (a timeout counts when it repeats)."""
+        # one prefix naming the kind ("auth: the gateway rejected the key ...")
+        detail = exc.detail if exc.detail.startswith(exc.kind) else f"{exc.kind}: {exc.detail}"
+        counted = exc.kind in MODEL_ERROR_KINDS
+        if exc.kind == "unreachable" and spec.api_base:
+            trail.down.add(spec.api_base)
+        if exc.kind in TRANSIENT_KINDS:
+            if exc.kind == "timeout" and repeated_timeout(self.memory, spec.name):
+                counted = True
+                detail += " (the previous call timed out too: counted against the model)"
+            reason = passing_reason(detail, short=True)
+            trail.paused[spec.name] = self.cooldowns.failed(spec.name, reason, exc.retry_after)
+        return self._failed(spec.name, detail, t0, counted, exc.cost_usd)
 
     @staticmethod
     def _failed(

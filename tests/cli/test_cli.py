@@ -49,16 +49,18 @@ def test_complete_without_config_says_what_to_do(home, target):
     assert bad.returncode == 2 and "1-based" in bad.stderr
 
 
+def attempt_rows(res: dict) -> list[tuple[str, str, bool]]:
+    """(model, verdict, counted) of each attempt of a ``complete --json`` result."""
+    return [(a["model"], a["verdict"], a["counted"]) for a in res["attempts"]]
+
+
 def test_a_gateway_budget_error_is_not_counted_in_json_show_and_export(home, target, fake):
     fake.behaviours["cheap-m"] = Behaviour(proxy_error="budget")  # a LiteLLM proxy's 422
     write_config(home, fake.base_url)
     r = complete(home, target, "Fix the bug in add", "--json")
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
-    assert [(a["model"], a["verdict"], a["counted"]) for a in res["attempts"]] == [
-        ("cheap", "error", False),
-        ("strong", "pass", True),
-    ]
+    assert attempt_rows(res) == [("cheap", "error", False), ("strong", "pass", True)]
     assert res["attempts"][0]["detail"].startswith("budget: budget exceeded at http://127.0.0.1:")
     assert "not held against cheap: budget exceeded" in res["why"]
 
@@ -380,3 +382,35 @@ def test_complete_workspace_names_a_project_without_a_marker(home, tmp_path, fak
     r = complete(home, calc, "fix", "--workspace", str(tmp_path / "missing"))
     assert r.returncode == 2 and "is not a folder" in r.stderr, r.stderr
     assert len(fake.chat_requests()) == 2  # the one request that ran: cheap, then strong
+
+
+def test_a_provider_outage_is_not_counted_in_json_and_show_and_each_run_tries_again(
+    home, target, fake
+):
+    """A 503 is the provider's passing trouble: not counted, the run goes on to the next
+    model; the cooldown lives in the process, so the next run calls the models again."""
+    fake.behaviours["cheap-m"] = Behaviour(status=503)
+    fake.behaviours["strong-m"] = Behaviour(status=503)
+    write_config(home, fake.base_url)
+    r = complete(home, target, "Fix the bug in add", "--json")
+    assert r.returncode == 1, r.stderr  # nothing verified
+    res = json.loads(r.stdout)
+    assert attempt_rows(res) == [("cheap", "error", False), ("strong", "error", False)]
+    assert res["attempts"][0]["detail"].startswith("unavailable: provider error 503")
+    assert "provider error 503 Service Unavailable" in res["why"]
+    assert "— not counted against cheap: the provider's passing trouble" in res["why"]
+    assert "No model is at fault here: the provider failed for a moment" in res["why"]
+
+    fake.behaviours["strong-m"] = Behaviour(reply=RIGHT)
+    text = complete(home, target, "Fix the bug in add")  # a new run: nothing cools down
+    assert text.returncode == 0, text.stderr
+    assert len(fake.chat_requests("cheap-m")) == 2  # nothing was learned against cheap
+    assert "[provider error 503 Service Unavailable" in text.stdout
+    show = acrouter(home, "memory", "show")
+    assert (
+        "attempts: cheap error (not counted: provider error 503 Service Unavailable" in show.stdout
+    )
+    exported = json.loads(acrouter(home, "memory", "export").stdout)
+    counted = [[a["counted"] for a in r["attempts"]] for r in exported["records"]]
+    assert counted == [[False, True], [False, False]]  # newest first
+    assert exported["aggregates"] == []

@@ -17,8 +17,8 @@ ProductionApp = Callable[..., EditorApp]
 @pytest.fixture
 def production_app(tmp_path: Path) -> ProductionApp:
     """``build_editor_app`` (litellm gateway, sandboxed verifier, policy, tinydb memory in
-    ``tmp_path``) for these models: one attempt each request, the project's tests run by
-    this interpreter's pytest."""
+    ``tmp_path``) for these models: one attempt each request (``max_attempts``), the
+    project's tests run by this interpreter's pytest."""
 
     def build(
         models: Sequence[Mapping[str, Any]],
@@ -26,11 +26,12 @@ def production_app(tmp_path: Path) -> ProductionApp:
         env: Mapping[str, str],
         request_timeout_s: float,
         priors: PriorStore | None = None,
+        max_attempts: int = 1,
     ) -> EditorApp:
         settings, problems = parse_settings(
             {
                 "models": list(models),
-                "maxAttempts": 1,
+                "maxAttempts": max_attempts,
                 "requestTimeoutSeconds": request_timeout_s,
                 "testCommand": f"{sys.executable} -m pytest -q -p no:cacheprovider",
             }

@@ -5,7 +5,8 @@ tinydb memory) against the fake OpenAI server on 127.0.0.1 and a closed port.
 For each set-up failure the attempt has ``counted: false`` in the result, the memory
 file, the export and the history; the model's expected score in the policy does not
 move (also after a fresh start that replays the memory file); the why says why.  A
-provider failure (500) is the control: it counts and does move the score.
+provider's refusal of the request (a content filter) is the control: it counts and does
+move the score.
 """
 
 from __future__ import annotations
@@ -222,18 +223,31 @@ def test_a_setup_failure_is_shown_stored_exported_and_never_learned(
     assert KEY not in (tmp_path / "memory.json").read_text()
 
 
+CONTENT_FILTER = {
+    "error": {
+        "message": "The response was filtered due to the prompt triggering the content "
+        "management policy.",
+        "type": None,
+        "param": "prompt",
+        "code": "content_filter",
+    }
+}
+
+
 def test_a_provider_failure_counts_and_moves_the_score(
     tmp_path: Path, production_app: ProductionApp, fake: FakeOpenAI
 ) -> None:
-    """The control: the same path with a model-side failure learns it."""
-    fake.behaviours["cheap-m"] = Behaviour(status=500)
+    """The control: the same path with a model-side failure learns it (a content
+    filter's refusal of this request; a 5xx is the provider's passing trouble, see
+    test_passing_failures)."""
+    fake.behaviours["cheap-m"] = Behaviour(status=400, body=json.dumps(CONTENT_FILTER))
     cheap = {"model": "openai/cheap-m", "apiKeyEnv": "ACR_KEY", "apiBase": fake.base_url}
     app = app_for(production_app, cheap, fake)
     doc = document(tmp_path)
     before = expected_score(app, doc)
     result = app.route(doc, INSTRUCTION, folders=[Path(doc.path).parent])
     [attempt] = result.attempts
-    assert attempt.counted and attempt.detail.startswith("provider_error: 500")
+    assert attempt.counted and attempt.detail.startswith("provider_error: 400 Bad Request")
     assert result_json(result, None)["attempts"][0]["counted"] is True
     assert "not held against" not in result.why
     assert expected_score(app, doc) < before - 1e-6

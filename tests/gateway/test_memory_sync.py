@@ -91,7 +91,7 @@ def test_a_reset_during_a_request_leaves_nothing_learned_before_it(
 ) -> None:
     doc = document(tmp_path)
     app = window(production_app, fake)
-    fake.behaviours["cheap-m"] = Behaviour(status=500)  # counted: the policy learns it
+    fake.behaviours["cheap-m"] = Behaviour(garbage=True)  # counted: the policy learns it
     route(app, doc)
     route(app, doc)
     learned = expected_score(app, doc)

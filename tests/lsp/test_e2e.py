@@ -221,8 +221,9 @@ async def test_route_escalates_verifies_and_remembers(lsp, fake, home):
     "behaviour,expect,counted",
     [
         (Behaviour(status=401), "auth", False),  # a rejected key is the set-up's fault
-        (Behaviour(status=429, retry_after=0.2), "rate", True),
-        (Behaviour(status=500), "provider", True),
+        # the provider's passing trouble: not counted, the model cools down
+        (Behaviour(status=429, retry_after=0.2), "rate", False),
+        (Behaviour(status=500), "provider error 500", False),
         (Behaviour(garbage=True), "reply", True),
     ],
     ids=["401", "429", "500", "garbage"],

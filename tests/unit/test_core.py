@@ -384,13 +384,13 @@ def test_setup_failures_are_not_held_against_a_model(tmp_path):
         "vfy": False,
         "env": False,
         "base": False,
-        "slow": True,
+        "slow": False,  # a first timeout: the provider's passing trouble (see test_cooldown)
         "cheap": True,
     }
     assert [a.counted for a in mem.outcomes()[0].attempts] == [a.counted for a in r.attempts]
     aggs: dict = {}
     fold(aggs, mem.outcomes()[0])
-    assert set(aggs) == {("slow", "bug_fixing"), ("cheap", "bug_fixing")}
+    assert set(aggs) == {("cheap", "bug_fixing")}
 
 
 class OfferedPolicy(ScriptedPolicy):

@@ -16,7 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from acrouter.domain import MODEL_ERROR_KINDS, Cancelled, Completion, ModelSpec, Task
+from acrouter.domain import (
+    MODEL_ERROR_KINDS,
+    TRANSIENT_KINDS,
+    Cancelled,
+    Completion,
+    ModelSpec,
+    Task,
+)
 from acrouter.errors import GatewayError
 from acrouter.gateway import FakeGateway, LiteLLMGateway, retry_after_seconds
 from acrouter.gateway import call as call_module
@@ -225,8 +232,9 @@ def test_rate_limit_honours_retry_after_then_succeeds(
 def test_rate_limit_twice_fails_after_one_retry(server: FakeOpenAI, gw: LiteLLMGateway) -> None:
     server.behaviours["busy"] = Behaviour(status=429, retry_after=0.2)
     err = call_error(gw, spec_for(server, "busy"))
-    assert err.kind == "rate_limit"
+    assert err.kind == "rate_limit" and err.kind in TRANSIENT_KINDS
     assert err.detail == "rate_limited: 429 after one retry"
+    assert err.retry_after is None  # its 0.2 s did not do: the cooldown backs off instead
     assert len(server.chat_requests()) == 2
 
 
@@ -238,23 +246,41 @@ def test_rate_limit_with_long_retry_after_fails_without_waiting(
     monkeypatch.setattr(call_module, "_sleep", lambda seconds, cancel: slept.append(seconds))
     err = call_error(gw, spec_for(server, "busy"))
     assert err.kind == "rate_limit"
-    assert "60 s" in err.detail
+    assert "60 s" in err.detail and err.retry_after == 60.0  # the model cools down that long
     assert len(server.chat_requests()) == 1
     assert slept == []  # it did not wait for the 60 s
 
 
 @pytest.mark.parametrize(
-    ("status", "reason"), [(500, "Internal Server Error"), (502, "Bad Gateway"), (503, "")]
+    ("status", "reason"),
+    [(500, "Internal Server Error"), (502, "Bad Gateway"), (503, ""), (529, "Overloaded")],
 )
-def test_server_errors_are_provider_errors(
+def test_server_errors_are_the_providers_passing_trouble(
     server: FakeOpenAI, gw: LiteLLMGateway, status: int, reason: str
 ) -> None:
     server.behaviours["broken"] = Behaviour(status=status)
     err = call_error(gw, spec_for(server, "broken"))
-    assert err.kind == "provider"
-    assert err.detail.startswith(f"provider_error: {status} {reason}")
+    assert err.kind == "unavailable" and err.kind in TRANSIENT_KINDS
+    assert err.kind not in MODEL_ERROR_KINDS
+    assert err.detail.startswith(f"unavailable: provider error {status} {reason}")
     assert "\n" not in err.detail
+    assert err.retry_after is None
     assert len(server.chat_requests()) == 1  # litellm did not retry silently
+
+
+def test_a_503_carries_the_providers_retry_after(server: FakeOpenAI, gw: LiteLLMGateway) -> None:
+    server.behaviours["busy"] = Behaviour(status=503, retry_after=120)
+    err = call_error(gw, spec_for(server, "busy"))
+    assert (err.kind, err.retry_after) == ("unavailable", 120.0)
+    assert len(server.chat_requests()) == 1  # no wait, no retry: the model cools down
+
+
+def test_a_content_filter_refusal_still_counts(server: FakeOpenAI, gw: LiteLLMGateway) -> None:
+    body = {"error": {"message": "The response was filtered.", "code": "content_filter"}}
+    server.behaviours["strict"] = Behaviour(status=400, body=json.dumps(body))
+    err = call_error(gw, spec_for(server, "strict"))
+    assert err.kind == "provider" and err.kind in MODEL_ERROR_KINDS
+    assert err.detail.startswith("provider_error: 400 Bad Request: The response was filtered.")
 
 
 def test_connection_refused_is_unreachable_not_the_model(gw: LiteLLMGateway) -> None:
@@ -301,8 +327,8 @@ def test_a_connection_that_breaks_before_a_reply_is_the_providers_failure(
         )
     finally:
         listener.close()
-    assert err.kind == "provider" and err.kind in MODEL_ERROR_KINDS
-    assert err.detail.startswith(f"provider_error: the connection to {base} broke")
+    assert err.kind == "unavailable" and err.kind not in MODEL_ERROR_KINDS
+    assert err.detail.startswith(f"unavailable: the connection to {base} broke")
 
 
 @pytest.mark.parametrize(
@@ -651,7 +677,7 @@ def test_fake_server_runs_as_a_subprocess(tmp_path: Path) -> None:
         spec = ModelSpec(name="s", model="openai/sub", api_base=base_url, api_key_env=KEY_ENV)
         assert gw.complete(spec, MESSAGES, TASK).text == "from a subprocess"
         other = ModelSpec(name="o", model="openai/other", api_base=base_url, api_key_env=KEY_ENV)
-        assert call_error(gw, other).kind == "provider"
+        assert call_error(gw, other).kind == "unavailable"  # the 500
 
         root = base_url.removesuffix("/v1")
         update = json.dumps({"other": {"reply": "reconfigured"}}).encode()

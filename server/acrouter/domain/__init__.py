@@ -30,6 +30,7 @@ from .interfaces import (
 )
 from .results import (
     MODEL_ERROR_KINDS,
+    TRANSIENT_KINDS,
     UNUSABLE_REPLY,
     VERDICTS,
     Aggregate,
@@ -63,6 +64,7 @@ __all__ = [
     "BENCHMARK_MODELS",
     "DIMENSIONS",
     "MODEL_ERROR_KINDS",
+    "TRANSIENT_KINDS",
     "UNUSABLE_REPLY",
     "VERDICTS",
     "Aggregate",

@@ -176,11 +176,21 @@ class Attempt:
 #: How an attempt's detail starts when the reply held no usable edit (nothing was tested).
 UNUSABLE_REPLY = "unusable reply"
 
-#: ``GatewayError.kind`` values that say something about the model or its provider
-#: (it answered nothing in time, failed, was rate limited after a retry, sent an
-#: unusable reply, or the prompt is too long for it).  Every other kind (auth, budget,
-#: unreachable, config, ...) is the set-up's fault and is not counted.
-MODEL_ERROR_KINDS = frozenset({"timeout", "provider", "rate_limit", "bad_reply", "context_length"})
+#: ``GatewayError.kind`` values that say something about the model (it sent an unusable
+#: reply, the prompt is too long for it, or its provider refused to answer this request,
+#: e.g. a content filter).  They count against the model.  The set-up's kinds (auth,
+#: budget, unreachable, config, ...) are not counted, nor are ``TRANSIENT_KINDS``.
+MODEL_ERROR_KINDS = frozenset({"provider", "bad_reply", "context_length"})
+
+#: ``GatewayError.kind`` values of a provider's passing trouble: still rate limited after
+#: the gateway's one retry (``rate_limit``), a 5xx / overloaded provider or a connection
+#: that broke mid-reply (``unavailable``), no reply within ``requestTimeoutSeconds``
+#: (``timeout``).  Not learned as the model's failure; the model cools down instead
+#: (``cooldown.Cooldowns``: skipped for a while, in this process only).  A timeout
+#: counts when it repeats: when the model's previous call also timed out (see
+#: ``cooldown.repeated_timeout``: a model that never answers in time is worse for
+#: this user, one timeout during an outage says nothing).
+TRANSIENT_KINDS = frozenset({"rate_limit", "unavailable", "timeout"})
 
 
 @attrs.frozen

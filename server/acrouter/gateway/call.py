@@ -3,7 +3,9 @@
 The blocking litellm call runs on a daemon worker thread; the caller's thread polls it,
 so a cancelled request returns at once (the thread is abandoned) and a server that
 trickles bytes past the timeout is cut off.  A 429 is retried once, after the
-provider's ``Retry-After`` when that is short.  Cancellation raises
+provider's ``Retry-After`` when that is short; a 429 after that retry, a long
+Retry-After, a 5xx and a timeout are the provider's passing trouble, which the
+Orchestrator does not learn but cools the model down for (``cooldown``).  Cancellation raises
 ``domain.Cancelled``; every other failure a ``GatewayError`` (see ``failures``).  API
 key values are read from the environment variable the user named, at call time, and
 are never logged or put into any message.
@@ -98,6 +100,7 @@ class LiteLLMGateway:
                     if failure.kind != "rate_limit" or attempt == 2:
                         if failure.kind == "rate_limit":
                             failure.detail = "rate_limited: 429 after one retry"
+                            self._after_retry(failure)
                         raise
                     wait = self._retry_wait(failure)
                     log.info("model %s: rate limited, retrying once in %.1f s", spec.name, wait)
@@ -135,7 +138,9 @@ class LiteLLMGateway:
         # Raised outside the except block: no __context__ chain that could hold a key.
         detail = scrub(failed.detail, secrets)
         log.info("model %s failed: %s", spec.name, detail)
-        raise GatewayError(detail, kind=failed.kind, cost_usd=failed.cost_usd)
+        raise GatewayError(
+            detail, kind=failed.kind, cost_usd=failed.cost_usd, retry_after=failed.retry_after
+        )
 
     def context_window(self, spec: ModelSpec) -> int | None:
         """The model's input context window in tokens from litellm's bundled model info
@@ -218,6 +223,12 @@ class LiteLLMGateway:
                 raise Failure("config", f"config: cannot import litellm ({one_line(str(err))})")
             raise Failure("provider", f"provider_error: {type(err).__name__}: {one_line(str(err))}")
         return worker.result  # type: ignore[no-any-return]
+
+    def _after_retry(self, failure: Failure) -> None:
+        """A short Retry-After was waited once already and did not do: the cooldown backs
+        off (``cooldown.Cooldowns``) instead of waiting it again; a long one is kept."""
+        if failure.retry_after is not None and failure.retry_after <= self.max_retry_after_s:
+            failure.retry_after = None
 
     def _retry_wait(self, failure: Failure) -> float:
         wait = failure.retry_after

@@ -1,6 +1,9 @@
-"""Classifying a failed model call: which failures are the model's (or its provider's),
-and which are the set-up's (unreachable gateway, rejected or missing key, budget,
-configuration), which ``domain.MODEL_ERROR_KINDS`` does not count against the model.
+"""Classifying a failed model call: which failures are the model's (or its provider's
+answer to this request), which are the provider's passing trouble (a rate limit, a 5xx,
+a connection that broke mid-reply, a timeout: ``domain.TRANSIENT_KINDS``, which cool the
+model down instead of being learned), and which are the set-up's (unreachable gateway,
+rejected or missing key, budget, configuration), which ``domain.MODEL_ERROR_KINDS`` does
+not count against the model either.
 
 Every failure becomes a ``Failure`` with a ``kind`` and a one-line ``detail``; the
 gateway turns it into a ``GatewayError``.  API key values are scrubbed from details.
@@ -82,6 +85,10 @@ _PAYMENT_REQUIRED = 402
 # A content filter's refusal (Azure: code "content_filter"; OpenAI:
 # "content_policy_violation") is the model's provider judging this request: it counts.
 _INVALID_REQUEST = frozenset({400, 422})
+# The provider's passing trouble, whatever the request: a 5xx (500 internal error, 502/504
+# from its own gateway, 503 "service unavailable" / "engine overloaded", Anthropic's 529
+# overloaded_error) and 408 (it gave up waiting for the request).  Kind ``unavailable``.
+_PASSING_STATUS = frozenset({408})
 _CONTENT_FILTER_CODES = ("content_filter", "content_policy")
 # Raised by litellm / the OpenAI SDK before any request when no key is configured
 # (litellm reports some of these as a "500"): "Missing credentials. Please pass an
@@ -113,6 +120,7 @@ _REASONS = {
     502: "Bad Gateway",
     503: "Service Unavailable",
     504: "Gateway Timeout",
+    529: "Overloaded",
 }
 
 
@@ -266,7 +274,9 @@ def classify(exc: BaseException, litellm: ModuleType, spec: ModelSpec, timeout_s
     Set-up failures get their own kinds, which ``domain.MODEL_ERROR_KINDS`` does not
     count against the model: ``unreachable`` (no connection to the apiBase),
     ``auth`` (a key rejected by the gateway or the provider, or no key at all),
-    ``budget`` (the gateway's spending limit) and ``config``.
+    ``budget`` (the gateway's spending limit) and ``config``.  The provider's passing
+    trouble is ``rate_limit``, ``unavailable`` (5xx, 408, a connection that broke after
+    it was made) or ``timeout``, with the provider's Retry-After when it sent one.
     """
     ex = litellm.exceptions if hasattr(litellm, "exceptions") else litellm
     status = _status_of(exc)
@@ -324,7 +334,7 @@ def classify(exc: BaseException, litellm: ModuleType, spec: ModelSpec, timeout_s
             (c for c in _causes(exc)[1:] if str(c) and "Connection error" not in str(c)), None
         )
         because = f" ({one_line(str(cause), 120)})" if cause is not None else ""
-        return Failure("provider", f"provider_error: the connection to {where} broke{because}")
+        return Failure("unavailable", f"unavailable: the connection to {where} broke{because}")
     if is_("LiteLLMUnknownProvider") or "LLM Provider NOT provided" in str(exc):
         return Failure("config", f"config: litellm does not know the model string {spec.model!r}")
     if is_("NotFoundError") or status == 404:
@@ -332,24 +342,34 @@ def classify(exc: BaseException, litellm: ModuleType, spec: ModelSpec, timeout_s
             "config", f"config: the provider does not know model {spec.model!r} (404): {message}"
         )
     if status is not None:
-        return _status_failure(status, message, error, is_("ContentPolicyViolationError"))
+        return _status_failure(status, message, error, is_("ContentPolicyViolationError"), exc)
     return Failure("provider", f"provider_error: {name}: {message}")
 
 
 def _status_failure(
-    status: int, message: str, error: Mapping[str, Any], policy_violation: bool
+    status: int,
+    message: str,
+    error: Mapping[str, Any],
+    policy_violation: bool,
+    exc: BaseException,
 ) -> Failure:
-    """A failure known by its HTTP status only.  A request the provider refuses as invalid
-    for this model (400, 422: a role or parameter it does not take) is the set-up's, not
-    an answer of the model; a content filter's refusal and anything else count."""
+    """A failure known by its HTTP status only.  A 5xx or 408 is the provider's passing
+    trouble (``unavailable``, with its Retry-After).  A request the provider refuses as
+    invalid for this model (400, 422: a role or parameter it does not take) is the
+    set-up's, not an answer of the model; a content filter's refusal and any other 4xx
+    count."""
+    reason = _REASONS.get(status, "")
+    head = f"{status} {reason}".strip()
+    if status >= 500 or status in _PASSING_STATUS:
+        said = f": {message}" if message else ""
+        wait = retry_after_seconds(_headers_of(exc))
+        return Failure("unavailable", f"unavailable: provider error {head}{said}", wait)
     codes = f"{error.get('type') or ''} {error.get('code') or ''}"
     filtered = policy_violation or any(m in codes for m in _CONTENT_FILTER_CODES)
     if status in _INVALID_REQUEST and not filtered:
         return Failure(
             "config", f"config: the provider refused the request as invalid ({status}: {message})"
         )
-    reason = _REASONS.get(status, "")
-    head = f"{status} {reason}".strip()
     return Failure(
         "provider", f"provider_error: {head}: {message}" if message else f"provider_error: {head}"
     )
