@@ -15,7 +15,8 @@ export interface ModelStats {
   passes: number;
   /** Calls that failed before any test (missing key, timeout, bad reply). */
   errors: number;
-  /** Calls that failed on the set-up (counted: false), left out of the pass rate. */
+  /** Calls that failed on the set-up or the provider's passing trouble (counted: false),
+   * left out of the pass rate. */
   notCounted: number;
   /** Sum of the known attempt costs (USD). */
   spendUsd: number;
@@ -188,7 +189,7 @@ export function passRateBars(stats: readonly ModelStats[], colours: Map<string, 
     const tip =
       `${s.model}: ${s.passes} of ${s.tested} tested answers passed your tests` +
       (s.errors ? `; ${s.errors} calls failed before testing (key, timeout, reply)` : "") +
-      (s.notCounted ? `; ${s.notCounted} not counted (set-up failures)` : "") +
+      (s.notCounted ? `; ${s.notCounted} not counted (set-up failures, passing provider trouble)` : "") +
       `; spent ${spend}`;
     return [
       `<div class="bar-row" title="${escapeXml(tip)}">`,

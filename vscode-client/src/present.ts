@@ -121,6 +121,8 @@ export function summaryLine(s: RequestSummary): string {
       break;
     default:
       if (n === 0) head = "No model was called";
+      else if (s.attempts.every(passingTrouble))
+        head = `No model could be judged: ${plural(n, "attempt")} met the provider's passing trouble (not counted against the models)`;
       else if (s.attempts.every((a) => !a.counted))
         head = `No model could be judged: ${plural(n, "attempt")} failed on the set-up (not counted against the models)`;
       else head = `No model's answer was accepted (${plural(n, "attempt")})`;
@@ -152,9 +154,19 @@ function testsShort(a: Pick<AttemptInfo, "testsPassed" | "testsFailed">): string
   return `${passed}/${passed + failed}`;
 }
 
-/** "yes", or "no" for a set-up failure that is not held against the model. */
-function countedWord(a: Pick<AttemptInfo, "counted">): string {
-  return a.counted ? "yes" : "no (set-up)";
+/** Detail prefixes of the provider's passing trouble (the server's ``domain.TRANSIENT_KINDS``). */
+const PASSING_PREFIXES = ["unavailable:", "rate_limited:", "timeout:"];
+
+/** A failure on the provider's passing trouble (a rate limit, a 5xx, a first timeout): not
+ * counted against the model, which cools down for a while instead. */
+export function passingTrouble(a: Pick<AttemptInfo, "counted" | "detail">): boolean {
+  return !a.counted && PASSING_PREFIXES.some((p) => a.detail.startsWith(p));
+}
+
+/** "yes", or "no" for a set-up failure or the provider's passing trouble, not held against the model. */
+function countedWord(a: Pick<AttemptInfo, "counted" | "detail">): string {
+  if (a.counted) return "yes";
+  return passingTrouble(a) ? "no (provider)" : "no (set-up)";
 }
 
 /** Markdown table of the attempts, in the order they were made. */
@@ -299,9 +311,10 @@ export function requestRow(e: HistoryEntry, now: Date): RequestRowText {
 export function attemptRow(a: AttemptInfo, index: number): RequestRowText {
   const tests = testsOf(a);
   const notCounted = a.counted ? undefined : "not counted";
-  const blame = a.counted
-    ? ""
-    : `\n\nNot held against ${cell(a.model)}: the set-up failed (see below), so this attempt says nothing about the model.`;
+  const why = passingTrouble(a)
+    ? "the provider's passing trouble (see below), so this attempt says nothing about the model; it cools down for a while"
+    : "the set-up failed (see below), so this attempt says nothing about the model";
+  const blame = a.counted ? "" : `\n\nNot held against ${cell(a.model)}: ${why}.`;
   return {
     label: `${index + 1}. ${a.model}`,
     description: [a.verdict, notCounted, tests, formatCost(a.costUsd), formatLatency(a.latencyMs)]

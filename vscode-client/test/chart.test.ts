@@ -67,7 +67,7 @@ describe("modelStats", () => {
     });
     const [s] = modelStats([entry]);
     assert.deepEqual([s.attempts, s.tested, s.passes, s.errors, s.notCounted], [3, 1, 1, 1, 2]);
-    assert.match(passRateBars([s], colourIndex(["m"])), /2 not counted \(set-up failures\)/);
+    assert.match(passRateBars([s], colourIndex(["m"])), /2 not counted \(set-up failures, passing provider trouble\)/);
     const [series] = passRateSeries([entry]);
     assert.deepEqual(
       series.points.map((p) => p.v),

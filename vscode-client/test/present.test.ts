@@ -266,6 +266,33 @@ describe("history view rows", () => {
     );
     assert.match(resultMarkdown(s), /\*\*1\. cheap\*\* \(error, not counted\)/);
   });
+  it("say the provider's passing trouble (a 503, a rate limit) is not held against the model", () => {
+    const detail = "unavailable: provider error 503 Service Unavailable: The engine is currently overloaded.";
+    const failed = attempt({
+      verdict: "error",
+      counted: false,
+      detail,
+      testsPassed: null,
+      testsFailed: null,
+      costUsd: 0,
+    });
+    const row = attemptRow(failed, 0);
+    assert.equal(row.description, "error · not counted · $0 · 850 ms");
+    assert.match(row.tooltip, /Not held against cheap: the provider's passing trouble .*it cools down for a while/);
+    assert.equal(attemptsMarkdown([failed]).split("\n")[2], "| 1 | cheap | error | – | $0 | 850 ms | no (provider) |");
+    const limited = attempt({ verdict: "error", counted: false, detail: "rate_limited: 429 after one retry" });
+    const s = routeResult({ verified: false, finalModel: null, attempts: [failed, limited] });
+    assert.match(
+      summaryLine(s),
+      /^No model could be judged: 2 attempts met the provider's passing trouble \(not counted against the models\)/,
+    );
+    const counted = attempt({
+      verdict: "error",
+      counted: true,
+      detail: "timeout: no reply within 1 s (the previous call timed out too: counted against the model)",
+    });
+    assert.equal(attemptsMarkdown([counted]).split("\n")[2].endsWith("| yes |"), true);
+  });
   it("attemptTrail marks pass, fail and error", () => {
     assert.equal(
       attemptTrail([attempt({ verdict: "error" }), attempt({ verdict: "fail" }), attempt({ model: "s" })]),
