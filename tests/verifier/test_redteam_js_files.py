@@ -202,8 +202,8 @@ def test_writes_into_installed_packages_are_refused(chai_task: Task) -> None:
 
 #: a stand-in for mocha: ``describe`` / ``it`` / ``beforeEach`` globals (a hook runs with
 #: the test as ``this.currentTest``), the ``require`` of the first config file mocha
-#: finds (in mocha's order: its root hooks, ``mochaHooks``), test/*.test.js, and mocha's
-#: ``json`` reporter (``--reporter-option=output=FILE``)
+#: finds (in mocha's order: its root hooks, ``mochaHooks``), test/*.test.js imported one
+#: after another, and mocha's ``json`` reporter (``--reporter-option=output=FILE``)
 FAKE_MOCHA = """\
 #!/usr/bin/env node
 const fs = require("fs"), path = require("path");
@@ -222,9 +222,10 @@ if (config && config.includes(".json")) {
     if (m.mochaHooks && m.mochaHooks.beforeEach) hooks.push(m.mochaHooks.beforeEach);
   }
 }
+(async () => {
 for (const name of fs.readdirSync("test").filter((n) => n.endsWith(".test.js")).sort()) {
   file = path.resolve("test", name);
-  require(file);
+  await import(require("url").pathToFileURL(file).href);  // one after another, as mocha
 }
 for (const t of tests) {
   const ctx = { currentTest: t };
@@ -240,6 +241,7 @@ if (out) fs.writeFileSync(out.split("=").slice(2).join("="), JSON.stringify({
   pending: [] }));
 console.log(`${tests.length - failures.length} passing`);
 process.exit(failures.length ? 1 : 0);
+})();
 """
 TEST_MOCHA = """\
 const assert = require("assert");
@@ -414,3 +416,47 @@ def test_node_tests_own_names_for_test_files_belong_to_the_tests(tmp_path: Path,
     out = verifier(timeout_s=60).verify(task_for(root, "node --test"), Edit(files=files), "m")
     assert out.verdict == "fail", out.detail
     assert out.detail.startswith(f"with your tests (the edit's changes to {name} set aside)")
+
+
+#: an ES module project: mocha imports its test files one after another
+ESM_CALC = (
+    "export function add(a, b) { return a + b; }\nexport function mul(a, b) { return a * b; }\n"
+)
+ESM_TEST = """\
+import assert from "node:assert";
+import { NAME } from "../calc.js";
+describe("calc", () => { it("NAME", () => { assert.strictEqual(NAME(2, 3), WANT); }); });
+"""
+#: a resolve hook handing the test files imported after it a no-op node:assert
+HOOK = (
+    "data:text/javascript,export async function resolve(s, c, n) { if (s === 'node:assert') "
+    "return { url: 'data:text/javascript,export default { strictEqual() {} }', "
+    "shortCircuit: true }; return n(s, c); }"
+)
+
+
+@needs_bwrap
+def test_module_loader_hooks_registered_by_the_code_are_not_verified(mocha_task: Task) -> None:
+    # add broken, and calc.js (imported by a.test.js) registering a resolve hook: b.test.js,
+    # imported after it, got a no-op assert: verified ("2 passed, 0 failed (before: 2
+    # passed, 0 failed)"; real mocha 10 too)
+    root = Path(mocha_task.workspace)
+    write_tree(
+        root,
+        {
+            "package.json": '{"name": "c", "type": "module", "scripts": {"test": "mocha"}}\n',
+            "calc.js": ESM_CALC,
+            "test/calc.test.js": "",
+            "test/a.test.js": ESM_TEST.replace("NAME", "mul").replace("WANT", "6"),
+            "test/b.test.js": ESM_TEST.replace("NAME", "add").replace("WANT", "5"),
+        },
+    )
+    (root / "test/calc.test.js").unlink()
+    (root / "node_modules/package.json").write_text('{"type": "commonjs"}\n')
+    v = verifier(timeout_s=60)
+    broken = ESM_CALC.replace("a + b", "a - b")
+    assert v.verify(mocha_task, Edit(files={"calc.js": broken}), "m").verdict == "fail"
+    code = f"import {{ register }} from 'node:module';\nregister({HOOK!r});\n" + broken
+    out = v.verify(mocha_task, Edit(files={"calc.js": code}), "m")
+    assert out.verdict == "fail" and not out.counted, out.detail
+    assert "uses the module loader's register" in out.detail, out.detail

@@ -22,7 +22,10 @@ pass.  Found, as a finding each:
 - what assertions rely on: ``Object.prototype`` (``should``'s getter), ``Object.is``
   and the other statics of ``Object``, a prototype through ``__proto__``;
 - the module loader: ``Module._load`` / ``Module.prototype.require`` (what lets code hand
-  a test another ``assert``), ``require.cache[...] = ...``, ``require.extensions``.
+  a test another ``assert``), ``require.cache[...] = ...``, ``require.extensions``, and
+  its hooks: a ``register(...)`` call in a module that names ``node:module`` (a
+  ``resolve`` hook made the ``node:assert`` of the test files mocha imports after it a
+  no-op, verified with a function broken) and ``registerHooks(...)``.
 
 Read with regular expressions, not a parser: a string or comment that looks like one of
 these counts too (only what an edit adds counts, so this costs a false alarm only on an
@@ -109,7 +112,12 @@ _PATTERNS = (
     ),
     (re.compile(rf"\brequire\s*\.\s*(cache|extensions){_CHAIN}{_ASSIGN}"), "changes require.{}"),
     (re.compile(r"\b(currentTest)\b"), "uses mocha's {}"),  # the test a hook runs before
+    (re.compile(r"\b(registerHooks)\s*\("), "uses the module loader's {}"),
 )
+#: the module loader's hooks for ``import`` (``register`` from ``node:module``): a
+#: ``resolve`` hook hands the later test files another ``node:assert``
+_MODULE = re.compile(rf"{_Q}(?:node:)?module{_Q}")
+_REGISTER = re.compile(r"(?<![\w$])register\s*\(|\.\s*register\s*\(")
 
 #: names bound to a package of ``_NOT_CHANGED``: ``const a = require("assert")``,
 #: ``import a from "assert"``, ``import * as a from ...``, ``import a = require(...)``,
@@ -196,5 +204,7 @@ def js_harness_uses(text: str) -> Counter[str]:
             found[what.format(re.sub(r"\s+", "", group))] += 1
     for name in _bound_names(text):
         found += _changes_to(name, text)
+    if _MODULE.search(text):
+        found["uses the module loader's register"] += len(_REGISTER.findall(text))
     found += _bare_globals(text)
     return found
