@@ -241,6 +241,29 @@ async def test_provider_failures_escalate(lsp, fake, behaviour, expect, counted)
     assert "entries" in await run(client, "acrouter.server.history", {"limit": 1})  # still up
 
 
+async def test_every_model_cooling_down_is_refused_naming_when_each_is_usable(lsp, fake):
+    """The language server keeps the cooldowns of its requests: after both models failed
+    on the provider's passing trouble, the next request is refused with when each model
+    is usable again, and no model is called."""
+    client, target, _ = lsp
+    fake.behaviours["cheap-m"] = Behaviour(status=503)
+    fake.behaviours["strong-m"] = Behaviour(status=429, retry_after=40)
+    res = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+    assert [(a["model"], a["counted"]) for a in res["attempts"]] == [
+        ("cheap", False),
+        ("strong", False),
+    ]
+    assert "**Cooling down**" in res["why"] and "(provider asks to wait 40 s)" in res["why"]
+    calls = len(fake.chat_requests())
+    with pytest.raises(JsonRpcException) as refused:
+        await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+    message = str(refused.value)
+    assert "every configured model is cooling down" in message
+    assert "cheap: provider error 503 Service Unavailable at " in message
+    assert "strong: rate limited at " in message and message.count("usable again at ") == 2
+    assert len(fake.chat_requests()) == calls
+
+
 EMOJI_BUGGY = 'ICON = "😋"; add = lambda a, b: a - b\n'
 
 

@@ -23,6 +23,7 @@ from acrouter.memory import (
     TinyDBMemory,
     compacted_size,
     default_memory_path,
+    fold,
     outcome_from_dict,
     outcome_to_dict,
 )
@@ -252,6 +253,30 @@ def test_counted_is_stored_and_old_records_derive_it() -> None:
         {"model": "d", "verdict": "error", "detail": "verifier: bubblewrap (bwrap) is required"},
     ]
     assert [a.counted for a in outcome_from_dict(old).attempts] == [True, True, False, False]
+
+
+def test_the_providers_passing_trouble_recorded_as_counted_before_is_read_as_not() -> None:
+    """Records written when a rate limit, a 5xx or a broken connection still counted
+    against the model: read with today's rule, so an old outage is not learned."""
+    old = outcome_to_dict(outcome(3))
+    details = [
+        "rate_limited: 429 after one retry",
+        "provider_error: 503 Service Unavailable: The engine is currently overloaded.",
+        "provider_error: 500 Internal Server Error",
+        "provider_error: the connection to http://127.0.0.1:9/v1 broke (Connection reset)",
+        "provider_error: 400 Bad Request: The response was filtered.",  # a content filter
+        "timeout: no reply within 120 s",  # stays: which timeout was first is unknown
+        "bad_reply: the provider's reply is not a valid chat completion (...)",
+    ]
+    old["attempts"] = [
+        {"model": "m", "verdict": "error", "detail": d, "counted": True} for d in details
+    ]
+    old["attempts"].append({"model": "m", "verdict": "error", "detail": "rate_limit: 429"})
+    counted = [a.counted for a in outcome_from_dict(old).attempts]
+    assert counted == [False, False, False, False, True, True, True, False]
+    aggs: dict = {}
+    fold(aggs, outcome_from_dict(old))
+    assert aggs[("m", old["kind"])].n == 3
 
 
 def test_round_trip_through_the_file(path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -80,6 +81,21 @@ def legacy_counted(verdict: str, detail: str) -> bool:
     return verdict != "error" or detail.startswith(_LEGACY_MODEL_ERRORS)
 
 
+#: The provider's passing trouble as records written before it stopped counting stored
+#: it (a rate limit after the retry, a 5xx or 408, a connection that broke mid-reply).
+#: It is read as not counted, the rule now, so that an outage learned before the update
+#: does not keep the router away from a good model.  (A timeout then stays counted: the
+#: rule now counts a repeated one, and which was first cannot be told any more.)
+_OLD_PASSING = re.compile(
+    r"(?:rate_limit(?:ed)?: |provider(?:_error)?: (?:(?:5\d\d|408)\b|the connection to ))"
+)
+
+
+def _read_counted(stored: Any, verdict: str, detail: str) -> bool:
+    counted = stored if type(stored) is bool else legacy_counted(verdict, detail)
+    return counted and not (verdict == "error" and _OLD_PASSING.match(detail))
+
+
 def attempt_to_dict(a: Attempt) -> dict[str, Any]:
     return {
         "model": str(a.model),
@@ -122,7 +138,7 @@ def attempt_from_dict(d: Mapping[str, Any]) -> Attempt:
         passed if type(passed) is int else None,
         failed if type(failed) is int else None,
         _num(d.get("score")),
-        counted if type(counted) is bool else legacy_counted(verdict, detail),
+        _read_counted(counted, verdict, detail),
     )
 
 
