@@ -135,3 +135,17 @@ def test_the_tests_files_are_named_first() -> None:
         {"a/b.py": CREATED, "tests/test_mul.py": CHANGED, "z.pyc": CREATED, "c.py": DELETED}
     )
     assert text.startswith("rewrote tests/test_mul.py, wrote z.pyc, wrote a/b.py and 1 more")
+
+
+def test_an_unreadable_folder_left_by_overlayfs_is_removed(tmp_path: Path) -> None:
+    """overlayfs leaves ``work/work`` with mode 000 in its work folder: as an ordinary
+    user, a folder that cannot be listed must still be removed (root reads it anyway)."""
+    from acrouter.verifier.workspace import remove_tree
+
+    work = tmp_path / "overlay-work"
+    (work / "work" / "deeper").mkdir(parents=True)
+    (work / "work" / "deeper" / "f").write_text("x")
+    (work / "work" / "deeper").chmod(0)
+    (work / "work").chmod(0)
+    remove_tree(work)
+    assert not work.exists()

@@ -298,7 +298,8 @@ def owned(path: Path) -> bool:
 
 
 def remove_tree(path: Path) -> None:
-    """Delete a scratch folder even when the tests left read-only folders in it."""
+    """Delete a scratch folder even when the tests left read-only or unreadable folders
+    in it (overlayfs leaves a mode 000 folder in its work folder)."""
 
     def fix(func: Callable[..., object], p: str, _exc: object) -> None:
         try:
@@ -306,6 +307,9 @@ def remove_tree(path: Path) -> None:
             os.chmod(parent, 0o700)
             if os.path.isdir(p) and not os.path.islink(p):
                 os.chmod(p, 0o700)
+                if func in (os.open, os.scandir, os.listdir):  # it could not be read
+                    shutil.rmtree(p, onerror=fix)
+                    return
             func(p)
         except OSError:
             pass
