@@ -13,6 +13,7 @@ without the edit did not write is not verified, and the verdict names the file.
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,44 @@ def test_bytecode_moved_out_of_sight_is_seen_by_the_tripwire(tmp_path: Path) -> 
     v = verifier().verify(task_for(root, f"{PYTEST} tests"), edit, "m")
     assert v.verdict == "fail" and not v.counted, v.detail
     assert "pycache_prefix" in v.detail and "calc.py" in v.detail, v.detail
+
+
+#: a hook that makes every collected test do nothing, in a conftest.py kept in the run's
+#: private /tmp and reached through a link made in a folder pytest has not listed yet
+HOLLOW_ALL = (
+    "def pytest_collection_modifyitems(items):\n"
+    "    for item in items:\n"
+    "        item.runtest = lambda: None\n"
+)
+LINKED_CONFTEST = f"""
+import base64 as _b
+import os as _os
+
+_os.makedirs("/tmp/acr-plug", exist_ok=True)
+with open("/tmp/acr-plug/conftest.py", "wb") as _f:
+    _f.write(_b.b64decode({base64.b64encode(HOLLOW_ALL.encode()).decode()!r}))
+_link = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "z", "plug")
+if not _os.path.lexists(_link):
+    _os.symlink("/tmp/acr-plug", _link)
+"""
+
+
+@pytest.mark.parametrize("overlay", [True, False], ids=["overlay", "scratch-copy"])
+def test_a_link_to_a_conftest_out_of_sight_is_not_verified(tmp_path: Path, overlay: bool) -> None:
+    """Folders no test rule knows (``a/``, ``z/``), pytest run on the whole project: the
+    link ``z/plug`` leads to a conftest.py in the sandbox's /tmp, which pytest loads as
+    it collects ``z/`` and whose hook makes ``test_mul`` do nothing."""
+    root = write_tree(
+        tmp_path / "proj",
+        {
+            "calc.py": CODE,
+            "a/test_add.py": TEST_ADD,
+            "z/test_mul.py": TEST_MUL,
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+        },
+    )
+    edit = Edit(files={"calc.py": BROKEN + LINKED_CONFTEST})
+    v = verifier(overlay=overlay).verify(task_for(root, PYTEST), edit, "m")
+    assert v.verdict == "fail" and not v.counted, v.detail
+    assert "made the link z/plug" in v.detail and "not verified" in v.detail, v.detail
+    assert not os.path.lexists(root / "z" / "plug")

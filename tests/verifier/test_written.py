@@ -14,6 +14,7 @@ from acrouter.verifier.written import (
     CHANGED,
     CREATED,
     DELETED,
+    LINKED,
     REPLACED,
     copy_writes,
     describe,
@@ -33,6 +34,7 @@ echo x > tests/test_zz.py
 rm tests/test_gone.py
 rm -rf tests/sub && mkdir tests/sub && echo 'x = 1' > tests/sub/helper.py
 ln -s ../calc.py tests/conftest.py
+ln -s /tmp plug
 mkdir -p tests/__pycache__ && echo forged > tests/__pycache__/test_mul.cpython-311.pyc
 echo log > run.log
 echo 5 > data/expected.txt
@@ -52,7 +54,8 @@ EXPECTED = {
     "tests/test_gone.py": DELETED,
     "tests/sub": REPLACED,
     "tests/sub/helper.py": CREATED,
-    "tests/conftest.py": CREATED,
+    "tests/conftest.py": LINKED,
+    "plug": LINKED,
     "tests/__pycache__/test_mul.cpython-311.pyc": CREATED,
     "data/expected.txt": CHANGED,
 }
@@ -121,6 +124,7 @@ def test_the_edits_own_files_rewritten(tmp_path: Path) -> None:
         ("data/expected.json", CHANGED, True),  # there before the run
         ("data/expected.json", DELETED, True),
         ("run.log", CREATED, False),  # new, not code, not the tests'
+        ("plug", LINKED, True),  # a folder of tests, or a conftest, may lie behind it
         (".pytest_cache/v/cache/lastfailed", CHANGED, False),  # a cache of results
         (".hypothesis/examples/ab/cd", DELETED, False),
         ("node_modules/.cache/babel/x.js", CREATED, False),

@@ -39,6 +39,9 @@ from .workspace import remove_tree
 
 #: what a run did to a file, in the verdict's words
 CREATED, CHANGED, DELETED, REPLACED = "wrote", "rewrote", "deleted", "replaced the folder"
+#: a symlink the run made: a folder of tests, or a conftest.py, may lie behind it (in the
+#: run's private /tmp, where no check reaches)
+LINKED = "made the link"
 #: Python's own code: what an interpreter imports or runs at start-up
 PYTHON_CODE = frozenset({".py", ".pyc", ".pyo", ".pth", ".so", ".pyd"})
 #: at most this many entries of the upper folder are read
@@ -95,7 +98,8 @@ def _upper_entries(upper: str, rel: str = "") -> Iterator[tuple[str, str]]:
                 yield sub, REPLACED
             yield from _upper_entries(upper, sub)
         else:
-            yield sub, CREATED  # or changed: the caller looks at the workspace
+            # a new file, or a changed one: the caller looks at the workspace
+            yield sub, LINKED if stat.S_ISLNK(st.st_mode) else CREATED
 
 
 def overlay_writes(
@@ -111,7 +115,7 @@ def overlay_writes(
             break
         if rel in bound:
             continue
-        if kind == CREATED and os.path.lexists(root / rel):
+        if kind in (CREATED, LINKED) and os.path.lexists(root / rel):
             kind = CHANGED
         if kind == REPLACED and not os.path.isdir(root / rel):
             continue  # a folder the run created, then emptied
@@ -180,18 +184,18 @@ def copy_writes(ws: Path, files: Mapping[str, _Sig], dirs: Mapping[str, _Sig]) -
         if not stat.S_ISDIR(st.st_mode) or st.st_ino != sig[0]:
             found[d] = REPLACED
             if stat.S_ISDIR(st.st_mode):
-                found.update((rel, CREATED) for rel in _new_files(ws, d, set()))
+                found.update(_new_files(ws, d, set()))
             continue
         if st.st_ctime_ns == sig[1]:
             continue
-        for rel in _new_files(ws, d, known):
-            found.setdefault(rel, CREATED)
+        for rel, kind in _new_files(ws, d, known):
+            found.setdefault(rel, kind)
     return {rel: kind for rel, kind in found.items() if matters(rel, kind)}
 
 
-def _new_files(ws: Path, d: str, known: set[str]) -> Iterator[str]:
+def _new_files(ws: Path, d: str, known: set[str]) -> Iterator[tuple[str, str]]:
     """The files in the folder ``d`` of ``ws`` (and in new folders below it) that the
-    copy was not made of."""
+    copy was not made of, each with :data:`CREATED` or :data:`LINKED`."""
     stack = [d]
     seen = 0
     while stack and seen < MAX_ENTRIES:
@@ -208,7 +212,7 @@ def _new_files(ws: Path, d: str, known: set[str]) -> Iterator[str]:
             if entry.is_dir(follow_symlinks=False):
                 stack.append(rel)
             else:
-                yield rel
+                yield rel, LINKED if entry.is_symlink() else CREATED
 
 
 def describe(wrote: Mapping[str, str], limit: int = 3) -> str:
