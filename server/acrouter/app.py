@@ -18,6 +18,7 @@ from .config import EDITOR_PREFIX, Settings
 from .context import build_task, check_text
 from .cooldown import Cooldowns
 from .domain import (
+    Cancelled,
     CancelToken,
     Document,
     Gateway,
@@ -245,7 +246,13 @@ class EditorApp:
             cooldowns=self.cooldowns,
         )
         tested = self._fingerprint(task)  # before any test runs: what they will run on
-        result = orch.run(task, cancel=cancel, progress=progress)
+        try:
+            result = orch.run(task, cancel=cancel, progress=progress)
+        except Cancelled:  # what it spent was recorded, and learned as it ended
+            with self._lock:
+                if self._policy is policy:
+                    self._learned_own_write(task.task_id, *synced)
+            raise
         with self._lock:
             if self._policy is policy:
                 self._learned_own_write(result.request_id, *synced)

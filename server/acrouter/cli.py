@@ -28,12 +28,13 @@ def cmd_memory(args: argparse.Namespace) -> int:
         if not outcomes:
             print(f"no routing history yet ({default_memory_path()})")
             return 0
-        print(f"{'time':19}  {'kind':18} {'model':16} {'verified':8} {'cost':>9}  instruction")
+        print(f"{'time':19}  {'kind':18} {'model':16} {'verified':9} {'cost':>8}  instruction")
         for o in outcomes:
             t = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(o.time))
             cost = fmt_usd(o.cost_usd, unknown="unknown")
+            verified = "cancelled" if o.meta.get("cancelled") is True else str(o.verified)
             print(
-                f"{t}  {o.kind:18} {(o.final_model or '-'):16} {o.verified!s:8} {cost:>9}  {o.instruction or ''}"
+                f"{t}  {o.kind:18} {(o.final_model or '-'):16} {verified:9} {cost:>8}  {o.instruction or ''}"
             )
             if o.attempts:  # counted: whether the attempt is learned as evidence about the model
                 trail = " -> ".join(

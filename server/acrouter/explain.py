@@ -23,7 +23,7 @@ def fmt_usd(cost: float | None, unknown: str = "cost unknown") -> str:
 
 
 #: Detail prefixes of set-up failures, dropped when the why names the reason.
-_SETUP_PREFIXES = ("auth: ", "budget: ", "unreachable: ", "config: ", "verifier: ")
+_SETUP_PREFIXES = ("auth: ", "budget: ", "unreachable: ", "config: ", "verifier: ", "cancelled: ")
 #: Detail prefixes of the provider's passing trouble (``domain.TRANSIENT_KINDS``).
 _PASSING_PREFIXES = ("unavailable: ", "rate_limited: ", "timeout: ")
 
@@ -181,6 +181,17 @@ def _no_fault_line(attempts: Sequence[Attempt]) -> list[str]:
     return ["", said]
 
 
+def _cancelled_line(attempts: Sequence[Attempt]) -> str:
+    """How a cancelled request ended, and what of it is learned."""
+    learned = (
+        "the tests' verdicts on the edits they judged before the cancel are learned"
+        if any(a.counted for a in attempts)
+        else "nothing of it is learned against the models"
+    )
+    result = "cancelled by the user; no edit is offered. What the calls cost is recorded"
+    return f"**Result:** {result}; {learned}."
+
+
 def render_why(
     task: Task,
     decisions: Sequence[Decision],
@@ -190,9 +201,11 @@ def render_why(
     top: int = 4,
     sandbox: str = "",
     cooling: tuple[Mapping[str, str], Mapping[str, str]] = ({}, {}),
+    cancelled: bool = False,
 ) -> str:
     """The why of a request; ``cooling``: the models skipped because they were cooling
-    down and those now cooling down, each with its pause described."""
+    down and those now cooling down, each with its pause described; ``cancelled``: the
+    user cancelled it (what it spent is recorded)."""
     lines = [f"**Kind:** {task.kind.replace('_', ' ')}"]
     if decisions and decisions[0].candidates:
         first = decisions[0]
@@ -226,6 +239,9 @@ def render_why(
         lines.append("")
         lines.append(f"**Unsaved buffers not used:** {left_out_line(task.buffers_left_out)}")
     lines.append("")
+    if cancelled:
+        lines.append(_cancelled_line(attempts))
+        return "\n".join(lines)
     if verified:
         lines.append(f"**Result:** {final} passed the tests.")
     elif final:

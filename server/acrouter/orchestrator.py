@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
-from .cooldown import Cooldowns, Pause, repeated_timeout
+from .cooldown import Cooldowns, repeated_timeout
 from .domain import (
     MODEL_ERROR_KINDS,
     TRANSIENT_KINDS,
@@ -54,6 +54,7 @@ from .domain import (
 )
 from .errors import AcrouterError, GatewayError, ParseError, VerifyError
 from .explain import network_stop, not_tried, passing_reason, render_why, setup_stop
+from .trail import Pending, Trail, total_cost
 
 log = logging.getLogger(__name__)
 
@@ -61,42 +62,6 @@ log = logging.getLogger(__name__)
 class _NoProgress:
     def report(self, message: str) -> None:
         pass
-
-
-@attrs.define
-class _Trail:
-    """One request's attempts so far, and what was decided and learned along the way."""
-
-    attempts: list[Attempt] = attrs.Factory(list)  # full record, scores included
-    seen: list[Attempt] = attrs.Factory(list)  # what the policy sees mid-task: no scores
-    decisions: list[Decision] = attrs.Factory(list)
-    edits: dict[str, Edit] = attrs.Factory(dict)  # each model's parsed edit
-    feedback: list[Feedback] = attrs.Factory(list)  # why earlier attempts failed
-    sandboxes: list[str] = attrs.Factory(list)  # which sandbox ran the tests, from the verdicts
-    stop: Decision | None = None  # the policy's decision to stop, if it stopped
-    passed: str | None = None  # the model whose edit passed
-    #: apiBases that could not be reached in this request: the models behind them are not
-    #: tried again (each would fail the same way, after its own connection timeout)
-    down: set[str] = attrs.Factory(set)
-    #: why no other model should be called: the tests could not run before the edit and
-    #: still cannot after one, for the same reason (``Verdict.setup_error``), or the only
-    #: failing tests need the network the sandbox has not (``Verdict.network_error``)
-    blocked: str | None = None
-    #: models not offered to the policy because they were cooling down, and the models
-    #: whose passing failure in this request made them cool down (for the why)
-    skipped: dict[str, Pause] = attrs.Factory(dict)
-    paused: dict[str, Pause] = attrs.Factory(dict)
-
-    def reachable(self, models: Mapping[str, ModelSpec]) -> tuple[str, ...]:
-        return tuple(
-            n for n, m in models.items() if m.api_base is None or m.api_base not in self.down
-        )
-
-
-def _total_cost(attempts: Sequence[Attempt]) -> float | None:
-    """The attempts' summed cost; unknown if any one's is."""
-    costs = [a.cost_usd for a in attempts]
-    return None if any(c is None for c in costs) else float(sum(c for c in costs if c is not None))
 
 
 class Orchestrator:
@@ -150,7 +115,12 @@ class Orchestrator:
         progress.report("running the tests without the edit")
         baseline = self.verifier.prepare(task, cancel)
         # Action: attempts until one passes, the policy stops, or max_attempts is spent
-        trail = self._escalate(task, baseline, cancel, progress)
+        trail = Trail()
+        try:
+            self._escalate(task, baseline, cancel, progress, trail)
+        except Cancelled:
+            self._keep_cancelled(task, trail, start)
+            raise
         final = self._accepted(task, trail)
         latency_ms = (time.perf_counter() - start) * 1000.0
         # Feedback: one outcome, stored in memory and learned by the policy
@@ -161,7 +131,7 @@ class Orchestrator:
             kind=task.kind,
             final_model=final,
             verified=outcome.verified,
-            cost_usd=_total_cost(trail.attempts),
+            cost_usd=total_cost(trail.attempts),
             latency_ms=latency_ms,
             attempts=tuple(trail.attempts),
             why=outcome.why,
@@ -169,10 +139,14 @@ class Orchestrator:
         )
 
     def _escalate(
-        self, task: Task, baseline: Baseline, cancel: CancelToken | None, progress: Progress
-    ) -> _Trail:
+        self,
+        task: Task,
+        baseline: Baseline,
+        cancel: CancelToken | None,
+        progress: Progress,
+        trail: Trail,
+    ) -> None:
         """Ask the policy for a model, attempt it, tell the next one why it failed; repeat."""
-        trail = _Trail()
         while len(trail.attempts) < self.max_attempts:
             check_cancelled(cancel)
             first = not trail.attempts
@@ -187,6 +161,7 @@ class Orchestrator:
             spec = self.models[name]
             context = PromptContext(baseline, tuple(trail.feedback), self._budget(spec))
             attempt, edit, note = self._attempt(task, spec, context, cancel, progress, trail)
+            trail.pending = None
             if note is not None and self.share_failures:
                 trail.feedback.append(note)
             trail.attempts.append(attempt)
@@ -200,9 +175,20 @@ class Orchestrator:
                 trail.stop = Decision(None, (), trail.blocked)
                 trail.decisions.append(trail.stop)
                 break
-        return trail
 
-    def _plan(self, task: Task, trail: _Trail) -> tuple[tuple[str, ...], Decision]:
+    def _keep_cancelled(self, task: Task, trail: Trail, start: float) -> None:
+        """A request cancelled after a model was called is recorded: what it spent (the
+        call under way, its cost unknown if it had not replied) and the attempts the tests
+        judged, which are evidence like any other; the cancel itself is not counted."""
+        if trail.pending is not None:
+            trail.attempts.append(trail.pending.cancelled())
+            trail.pending = None
+        if not trail.attempts:
+            return  # no model was called: nothing was paid for, nothing to learn
+        latency_ms = (time.perf_counter() - start) * 1000.0
+        self._learn(task, self._outcome(task, trail, None, latency_ms, cancelled=True))
+
+    def _plan(self, task: Task, trail: Trail) -> tuple[tuple[str, ...], Decision]:
         """The policy's next choice among the models that can still be reached and are
         not cooling down."""
         names = trail.reachable(self.models) if trail.down else self.model_names
@@ -218,7 +204,7 @@ class Orchestrator:
             decision = attrs.evolve(decision, reason=f"{decision.reason}; not tried: {why_not}")
         return names, decision
 
-    def _accepted(self, task: Task, trail: _Trail) -> str | None:
+    def _accepted(self, task: Task, trail: Trail) -> str | None:
         """The model whose edit is handed back: the one that passed; else, when unverified
         edits are accepted (the replay), the one the policy accepts (or the last one)."""
         if trail.passed is not None or not self.accept_unverified or not trail.attempts:
@@ -229,9 +215,16 @@ class Orchestrator:
         tried = {a.model for a in trail.attempts}
         return stop.accept if stop.accept in tried else trail.attempts[-1].model
 
-    def _outcome(self, task: Task, trail: _Trail, final: str | None, latency_ms: float) -> Outcome:
+    def _outcome(
+        self,
+        task: Task,
+        trail: Trail,
+        final: str | None,
+        latency_ms: float,
+        cancelled: bool = False,
+    ) -> Outcome:
         """What memory keeps and the policy learns from, with why it was routed so."""
-        verified = any(a.verdict == "pass" for a in trail.attempts)
+        verified = not cancelled and any(a.verdict == "pass" for a in trail.attempts)
         skipped = {n: p.describe() for n, p in trail.skipped.items()}
         why = render_why(
             task,
@@ -241,7 +234,11 @@ class Orchestrator:
             verified,
             sandbox="; ".join(dict.fromkeys(trail.sandboxes)),
             cooling=(skipped, {n: p.describe() for n, p in trail.paused.items()}),
+            cancelled=cancelled,
         )
+        meta: dict[str, object] = {"source": task.meta["source"]} if task.meta.get("source") else {}
+        if cancelled:
+            meta["cancelled"] = True
         outcome = Outcome(
             request_id=task.task_id,
             time=self.clock(),
@@ -252,7 +249,7 @@ class Orchestrator:
             why=why,
             workspace_id=None,
             instruction=None,
-            meta={"source": task.meta["source"]} if task.meta.get("source") else {},
+            meta=meta,
         )
         if skipped:  # for ``acrouter memory show``: which models were cooling down
             outcome = attrs.evolve(outcome, meta={**outcome.meta, "skipped": skipped})
@@ -279,10 +276,11 @@ class Orchestrator:
         context: PromptContext,
         cancel: CancelToken | None,
         progress: Progress,
-        trail: _Trail,
+        trail: Trail,
     ) -> tuple[Attempt, Edit | None, Feedback | None]:
         """One model's attempt, and what the next model should be told if it failed."""
         t0 = time.perf_counter()
+        pending = trail.pending = Pending(spec.name, t0)
         try:
             completion = self.gateway.complete(
                 spec, self.prompts.messages(task, context), task, cancel
@@ -294,8 +292,9 @@ class Orchestrator:
         except AcrouterError as exc:
             return self._failed(spec.name, str(exc), t0, counted=False), None, None
         self.cooldowns.succeeded(spec.name)  # it replied: no longer cooling down
-        check_cancelled(cancel)
         cost = completion.cost_usd
+        pending.cost_usd, pending.call_ms = cost, completion.latency_ms
+        check_cancelled(cancel)
         try:
             edit = self.prompts.parse(task, completion, context)
         except ParseError as exc:
@@ -348,7 +347,7 @@ class Orchestrator:
         return attempt, edit, note
 
     def _gateway_failed(
-        self, spec: ModelSpec, exc: GatewayError, t0: float, trail: _Trail
+        self, spec: ModelSpec, exc: GatewayError, t0: float, trail: Trail
     ) -> Attempt:
         """A call that failed: counted only when it says something about the model (not
         auth, budget, unreachable ...: the set-up's); the provider's passing trouble

@@ -180,6 +180,10 @@ def test_cli_details_range_timeout_broken_pipe_and_config_key_names(home, target
     assert "gave up after 45 s (--timeout)" in r.stderr
     assert fake.delays_done == []  # the deadline ended it, not a slow reply (if one came)
     assert target.read_text() == BUGGY
+    # the call it was paying for is recorded, cost unknown, and not held against the model
+    shown = acrouter(home, "memory", "show").stdout
+    assert "cancelled" in shown and "unknown" in shown, shown
+    assert "cheap error (not counted: the request was cancelled while cheap was answering" in shown
 
     from acrouter.domain import Attempt, Outcome
     from acrouter.memory import TinyDBMemory

@@ -376,7 +376,7 @@ async def test_progress_goes_to_the_clients_work_done_token(lsp):
     assert list(client.progress_reports) == ["route-progress"]
 
 
-async def test_cancel_stops_the_call_and_records_nothing(lsp, fake):
+async def test_cancel_stops_the_call_and_records_the_spend_not_the_cancel(lsp, fake):
     client, target, _ = lsp
     fake.behaviours["cheap-m"] = Behaviour(reply=WRONG, delay_s=20)
     params = types.ExecuteCommandParams(
@@ -392,12 +392,22 @@ async def test_cancel_stops_the_call_and_records_nothing(lsp, fake):
         if fake.chat_requests("cheap-m"):
             break
     assert fake.chat_requests("cheap-m")
+    told = client.protocol.wait_for_notification("acrouter/historyChanged")
     client.protocol.notify("$/cancelRequest", types.CancelParams(id="route-to-cancel"))
     with pytest.raises(JsonRpcRequestCancelled):
         await asyncio.wait_for(fut, 10)
     assert fake.delays_done == []  # the request ended before the model's (20 s) reply
-    await asyncio.sleep(1.2)  # the worker has stopped: nothing recorded as a failure
-    assert (await run(client, "acrouter.server.history", {}))["entries"] == []
+    # the worker stops and records the call it was paying for: its cost unknown (the
+    # provider may bill it), not counted against cheap, and no edit; the client is told
+    # when it is recorded (the cancel was answered before)
+    await asyncio.wait_for(asyncio.wrap_future(told), 20)
+    [entry] = (await run(client, "acrouter.server.history", {}))["entries"]
+    assert entry["cancelled"] is True and entry["finalModel"] is None
+    assert entry["costUsd"] is None and not entry["verified"]
+    [attempt] = entry["attempts"]
+    assert attempt["model"] == "cheap" and attempt["counted"] is False
+    assert "cancelled while cheap was answering" in attempt["detail"]
+    assert "cancelled by the user" in entry["why"]
 
 
 async def test_bad_settings_fall_back_and_warn(fake, home, tmp_path):

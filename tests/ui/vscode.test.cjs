@@ -613,6 +613,14 @@ step("Route and Complete shows progress and Cancel stops the request", async () 
       FIXED,
       "a cancelled request changes nothing",
     );
+    // ...but what it was paying for is in the history: cheap's call, its cost unknown,
+    // not counted against cheap
+    await wb.openActivity(page, "ACRouter");
+    const row = await wb.until(
+      async () => (await wb.treeRows(page, "Routing History")).find((r) => r.label === "Rename add to plus"),
+      "the cancelled request in the Routing History",
+    );
+    assert.match(row.description, /^just now · cancelled · cheap ⚠ \(not counted\) · cost unknown · /);
   } finally {
     await setBehaviours({ "cheap-m": { reply: WRONG_REPLY, delay_s: 0 } });
   }
@@ -643,7 +651,8 @@ step("Without the key, Route and Complete names the missing variable and offers 
 step("Reset Routing Memory asks with counts, offers an export first, deletes, and the history is empty", async () => {
   await wb.runCommand(page, "ACRouter: Reset Routing Memory");
   const d = await wb.until(() => wb.dialog(page), "the reset confirmation dialog");
-  assert.equal(d.message, "Delete 2 routing records about 2 models?");
+  // the first request, the cancelled one and the one without a key
+  assert.equal(d.message, "Delete 3 routing records about 2 models?");
   assert.match(d.detail, /cannot be undone[\s\S]*Export First saves a JSON copy/);
   assert.ok(d.buttons.includes("Delete") && d.buttons.includes("Export First…"), JSON.stringify(d.buttons));
   await screenshot("reset-confirm");
@@ -661,7 +670,7 @@ step("Reset Routing Memory asks with counts, offers an export first, deletes, an
     "the exported file",
   );
   const data = JSON.parse(fs.readFileSync(path.join(dirs.project, exported), "utf8"));
-  assert.equal(data.records.length, 2);
+  assert.equal(data.records.length, 3);
   assert.ok(Array.isArray(data.aggregates));
   assert.ok(!JSON.stringify(data).includes("return a + b"), "the export holds no code");
   // the confirmation comes back, now with the copy's path and Delete only
@@ -671,7 +680,7 @@ step("Reset Routing Memory asks with counts, offers an export first, deletes, an
   }, "the confirmation after the export");
   assert.ok(again.detail.includes(exported));
   await wb.clickDialogButton(page, "Delete");
-  await wb.waitForNotification(page, /removed 2 routing records/);
+  await wb.waitForNotification(page, /removed 3 routing records/);
   await wb.openActivity(page, "ACRouter");
   const welcome = await wb.until(async () => {
     const w = await wb.viewWelcome(page, "Routing History");

@@ -10,6 +10,7 @@ from acrouter.context import build_task, classify, uri_to_path, workspace_id, wo
 from acrouter.domain import (
     Attempt,
     Baseline,
+    Cancelled,
     Candidate,
     Completion,
     Decision,
@@ -308,6 +309,77 @@ def test_escalates_after_failures_and_hides_scores_mid_task(tmp_path):
     assert mem.count() == 1 and mem.outcomes()[0].final_model == "c"
     assert "c passed the tests" in r.why and "a: **error**" in r.why
     assert r.cost_usd == pytest.approx(0.02)
+
+
+class CancelAt(Gw):
+    """The user cancels while ``model`` is answering."""
+
+    def __init__(self, replies, model):
+        super().__init__(replies)
+        self.model = model
+
+    def complete(self, spec, messages, task, cancel=None):
+        if spec.name == self.model:
+            raise Cancelled()
+        return super().complete(spec, messages, task, cancel)
+
+
+class CancelInTests(Vf):
+    """The user cancels while the tests run on ``model``'s edit."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def verify(self, task, edit, model, cancel=None):
+        if model == self.model:
+            raise Cancelled()
+        return super().verify(task, edit, model, cancel)
+
+
+def test_a_request_cancelled_during_a_call_records_what_it_spent_not_the_cancel(tmp_path):
+    specs = [ModelSpec(n, "x/" + n) for n in ("a", "b")]
+    pol, mem = ScriptedPolicy(["a", "b"]), InMemoryMemory()
+    gw = CancelAt({"a": sr("bad"), "b": sr("good")}, "b")
+    o = Orchestrator(specs, pol, gw, ChatPrompts(), Vf(), mem)
+    with pytest.raises(Cancelled):
+        o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
+    [rec] = mem.outcomes()
+    assert [(a.model, a.verdict, a.counted) for a in rec.attempts] == [
+        ("a", "fail", True),  # the tests judged a's edit: evidence like any other
+        ("b", "error", False),  # under way when cancelled: not held against b
+    ]
+    assert rec.attempts[0].cost_usd == pytest.approx(0.01)
+    assert rec.attempts[1].cost_usd is None and rec.cost_usd is None  # b's bill is unknown
+    assert rec.final_model is None and not rec.verified and rec.meta["cancelled"] is True
+    assert "not held against b: the request was cancelled while b was answering" in rec.why
+    assert "cancelled by the user" in rec.why and "before the cancel are learned" in rec.why
+    assert [x.request_id for x in pol.learned] == [rec.request_id]  # uncounted: skipped
+
+
+def test_a_request_cancelled_while_the_tests_ran_records_the_calls_cost(tmp_path):
+    specs = [ModelSpec("a", "x/a")]
+    pol, mem = ScriptedPolicy(["a"]), InMemoryMemory()
+    o = Orchestrator(specs, pol, Gw({"a": sr("good")}), ChatPrompts(), CancelInTests("a"), mem)
+    with pytest.raises(Cancelled):
+        o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
+    [rec] = mem.outcomes()
+    [a] = rec.attempts
+    assert (a.verdict, a.counted, a.cost_usd) == ("error", False, pytest.approx(0.01))
+    assert "while the tests ran on a's edit" in a.detail
+    assert "nothing of it is learned against the models" in rec.why
+
+
+def test_a_request_cancelled_before_any_call_records_nothing(tmp_path):
+    class CancelBefore(Vf):
+        def prepare(self, task, cancel=None):
+            raise Cancelled()
+
+    specs = [ModelSpec("a", "x/a")]
+    pol, mem = ScriptedPolicy(["a"]), InMemoryMemory()
+    o = Orchestrator(specs, pol, Gw({"a": sr("good")}), ChatPrompts(), CancelBefore(), mem)
+    with pytest.raises(Cancelled):
+        o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
+    assert mem.count() == 0 and pol.learned == []
 
 
 def test_unparseable_reply_is_a_failed_attempt_and_max_attempts_holds(tmp_path):

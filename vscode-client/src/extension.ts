@@ -11,6 +11,7 @@ import { SCHEME, VirtualDocuments } from "./documents";
 import { HistoryModel } from "./historyModel";
 import { HISTORY_VIEW, HistoryTree } from "./historyView";
 import { createLog, reportSettingsProblems } from "./log";
+import { HISTORY_CHANGED } from "./protocol";
 import { ApiKeyStore } from "./secrets";
 import { StatusItem } from "./status";
 
@@ -43,7 +44,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView(HISTORY_VIEW, { treeDataProvider: tree, showCollapseAll: true }),
     vscode.window.registerWebviewViewProvider(CHART_VIEW, chart),
     // A (re)started server may hold a different memory (ACROUTER_HOME, reset elsewhere): reload.
-    servers.onDidStart(() => void history.refresh()),
+    servers.onDidStart((client) => {
+      void history.refresh();
+      // a cancelled request is recorded with what it spent after its reply (the cancel) is sent
+      client.onNotification(HISTORY_CHANGED, () => void history.refresh());
+    }),
     // No request in this workspace yet: the status bar shows the newest one the server remembers.
     history.onDidChange(() => {
       const newest = history.latest;

@@ -18,6 +18,7 @@ const OUTCOME_ICONS = {
   verified: new vscode.ThemeIcon("pass", new vscode.ThemeColor("testing.iconPassed")),
   unverified: new vscode.ThemeIcon("warning", new vscode.ThemeColor("list.warningForeground")),
   failed: new vscode.ThemeIcon("error", new vscode.ThemeColor("testing.iconFailed")),
+  cancelled: new vscode.ThemeIcon("circle-slash"),
 };
 
 const VERDICT_ICONS = {

@@ -59,10 +59,12 @@ function isoMinutes(date: Date): string {
 
 // ----------------------------------------------------------------- outcome
 
-export type Outcome = "verified" | "unverified" | "failed";
+export type Outcome = "verified" | "unverified" | "failed" | "cancelled";
 
-/** verified: tests passed; unverified: a model's answer was accepted without passing tests; failed: nothing accepted. */
-export function outcomeOf(s: Pick<RequestSummary, "verified" | "finalModel">): Outcome {
+/** verified: tests passed; unverified: a model's answer was accepted without passing tests;
+ * failed: nothing accepted; cancelled: the user cancelled it after a model was called. */
+export function outcomeOf(s: Pick<RequestSummary, "verified" | "finalModel" | "cancelled">): Outcome {
+  if (s.cancelled) return "cancelled";
   if (s.verified) return "verified";
   return s.finalModel ? "unverified" : "failed";
 }
@@ -71,12 +73,14 @@ const OUTCOME_ICON: Record<Outcome, string> = {
   verified: "$(check)",
   unverified: "$(warning)",
   failed: "$(error)",
+  cancelled: "$(circle-slash)",
 };
 
 const OUTCOME_WORD: Record<Outcome, string> = {
   verified: "verified",
   unverified: "not verified",
   failed: "failed",
+  cancelled: "cancelled",
 };
 
 /** Status bar text, e.g. "$(check) strong · $0.0021 · verified". */
@@ -86,7 +90,7 @@ export function statusBarText(s: RequestSummary): string {
 }
 
 /** The verdict of a request in one word: "verified", "not verified" or "failed". */
-export function outcomeWord(s: Pick<RequestSummary, "verified" | "finalModel">): string {
+export function outcomeWord(s: Pick<RequestSummary, "verified" | "finalModel" | "cancelled">): string {
   return OUTCOME_WORD[outcomeOf(s)];
 }
 
@@ -118,6 +122,9 @@ export function summaryLine(s: RequestSummary): string {
     }
     case "unverified":
       head = `${s.finalModel}'s answer is NOT verified by tests` + (n > 1 ? ` (best of ${n} attempts)` : "");
+      break;
+    case "cancelled":
+      head = `Cancelled by you after ${plural(n, "model call")} (what they cost is recorded)`;
       break;
     default:
       if (n === 0) head = "No model was called";
@@ -296,6 +303,7 @@ export function requestRow(e: HistoryEntry, now: Date): RequestRowText {
     label: what,
     description: [
       formatTime(e.time, now),
+      ...(e.cancelled ? ["cancelled"] : []),
       attemptTrail(e.attempts),
       formatCost(e.costUsd),
       formatLatency(e.latencyMs),

@@ -15,6 +15,10 @@ export const ServerCommand = {
   verifyAgain: "acrouter.server.verifyAgain",
 } as const;
 
+/** The server's notification (no params) that the routing history changed other than by
+ * a request's reply: a cancelled request recorded what it spent as its worker stopped. */
+export const HISTORY_CHANGED = "acrouter/historyChanged";
+
 // ----------------------------------------------------------------- LSP shapes
 
 export interface Position {
@@ -92,6 +96,8 @@ export interface RequestSummary {
   latencyMs: number;
   attempts: AttemptInfo[];
   why: string;
+  /** The user cancelled the request after a model was called: what it spent is recorded. */
+  cancelled?: boolean;
 }
 
 export interface RouteAndCompleteResult extends RequestSummary {
@@ -255,6 +261,7 @@ function parseSummary(o: Json): RequestSummary {
     latencyMs: numberOrNull(o.latencyMs) ?? 0,
     attempts,
     why: stringOr(o.why, ""),
+    ...(o.cancelled === true ? { cancelled: true } : {}),
   };
 }
 
@@ -319,6 +326,7 @@ function parseEntry(item: unknown, what: string): HistoryEntry {
   const time = typeof e.time === "number" || typeof e.time === "string" ? e.time : 0;
   const instruction = typeof e.instruction === "string" ? e.instruction : null;
   const summary = parseSummary(e);
+  if (isObject(e.meta) && e.meta.cancelled === true) summary.cancelled = true; // an exported record
   if (numberOrNull(e.latencyMs) === null) {
     // memory records carry only per-attempt latencies (and maybe meta.latency_ms)
     const meta = isObject(e.meta) ? numberOrNull(e.meta.latency_ms) : null;

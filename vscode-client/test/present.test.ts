@@ -120,6 +120,20 @@ describe("summaryLine", () => {
     assert.match(summaryLine(s), /^No model's answer was accepted \(1 attempt\)/);
     assert.match(summaryLine(routeResult({ verified: false, finalModel: null, attempts: [] })), /^No model was called/);
   });
+  it("says a cancelled request was cancelled, with the calls it paid for, whatever else it says", () => {
+    const s = routeResult({
+      verified: false,
+      finalModel: null,
+      cancelled: true,
+      costUsd: null,
+      attempts: [attempt({ verdict: "error", counted: false, costUsd: null, detail: "cancelled: while cheap" })],
+    });
+    assert.equal(outcomeOf(s), "cancelled");
+    assert.match(summaryLine(s), /^Cancelled by you after 1 model call \(what they cost is recorded\) · /);
+    assert.match(statusBarText(s), /^\$\(circle-slash\) no model · .* · cancelled$/);
+    const row = requestRow({ ...s, time: 1700000000, instruction: "Rename add" }, new Date(1700000000 * 1000));
+    assert.match(row.description, /^just now · cancelled · cheap ⚠ \(not counted\) · cost unknown · /);
+  });
 });
 
 describe("attemptsMarkdown", () => {

@@ -131,6 +131,19 @@ describe("other replies", () => {
     );
     assert.throws(() => parseHistory({}), /without entries/);
   });
+  it("marks a cancelled request, as the server's history or an exported record says it", () => {
+    const base = { kind: "bug_fixing", finalModel: null, verified: false, attempts: [] };
+    const [sent, exported, plain] = parseHistory({
+      entries: [
+        { ...base, requestId: "3", time: 3, cancelled: true },
+        { ...base, requestId: "2", time: 2, meta: { cancelled: true } },
+        { ...base, requestId: "1", time: 1, cancelled: "yes" },
+      ],
+    });
+    assert.equal(sent.cancelled, true);
+    assert.equal(exported.cancelled, true);
+    assert.equal(plain.cancelled, undefined);
+  });
   it("parses counts and explanations", () => {
     assert.equal(parseCount({ records: 12 }, "records"), 12);
     assert.equal(parseCount({ removed: 0 }, "removed"), 0);

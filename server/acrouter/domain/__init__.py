@@ -29,6 +29,7 @@ from .interfaces import (
     check_cancelled,
 )
 from .results import (
+    CANCELLED,
     MODEL_ERROR_KINDS,
     TRANSIENT_KINDS,
     UNUSABLE_REPLY,
@@ -62,6 +63,7 @@ from .task import (
 
 __all__ = [
     "BENCHMARK_MODELS",
+    "CANCELLED",
     "DIMENSIONS",
     "MODEL_ERROR_KINDS",
     "TRANSIENT_KINDS",

@@ -27,7 +27,9 @@ from .task import ModelSpec, Task
 
 
 class Cancelled(Exception):
-    """The user cancelled the request; nothing is recorded as a model failure."""
+    """The user cancelled the request.  Never held against a model: the request is
+    recorded with what it spent (``Orchestrator._keep_cancelled``), the attempt under way
+    not counted."""
 
 
 @runtime_checkable

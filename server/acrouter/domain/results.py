@@ -175,6 +175,8 @@ class Attempt:
 
 #: How an attempt's detail starts when the reply held no usable edit (nothing was tested).
 UNUSABLE_REPLY = "unusable reply"
+#: the detail's prefix of an attempt under way when its request was cancelled (not counted)
+CANCELLED = "cancelled"
 
 #: ``GatewayError.kind`` values that say something about the model (it sent an unusable
 #: reply, the prompt is too long for it, or its provider refused to answer this request,

@@ -390,4 +390,6 @@ def history_json(o: Outcome) -> dict[str, Any]:
     }
     if o.instruction:
         d["instruction"] = o.instruction
+    if o.meta.get("cancelled") is True:
+        d["cancelled"] = True
     return d

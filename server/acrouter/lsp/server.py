@@ -28,7 +28,7 @@ from .. import __version__
 from ..app import EditorApp, PriorStore, build_editor_app
 from ..config import parse_settings
 from ..context import uri_to_path, workspace_root
-from ..domain import Document, Result
+from ..domain import Cancelled, Document, Result
 from ..errors import PreflightError, RequestError
 from . import convert, recheck
 from .buffers import unsaved_buffers
@@ -48,6 +48,9 @@ STATS = "acrouter.server.memoryStats"
 EXPORT = "acrouter.server.exportMemory"
 CHANGED_SINCE = "acrouter.server.changedSince"
 VERIFY_AGAIN = "acrouter.server.verifyAgain"
+#: notification to the client: the history changed other than by a request's reply (a
+#: cancelled request recorded what it spent after the cancel was answered)
+HISTORY_CHANGED = "acrouter/historyChanged"
 
 
 #: The workDoneToken of the workspace/executeCommand request being handled, if the client
@@ -304,7 +307,10 @@ async def _run_in_worker(
         return await in_worker(
             "request",
             cancel,
-            app.route,
+            _route_and_tell,
+            ls,
+            app,
+            loop,
             doc,
             args.instruction,
             folders=folders,
@@ -316,6 +322,18 @@ async def _run_in_worker(
         )
     finally:
         end_progress(ls, token)
+
+
+def _route_and_tell(
+    ls: ACRouterServer, app: EditorApp, loop: asyncio.AbstractEventLoop, *args: Any, **kw: Any
+) -> Result:
+    """``app.route`` (in the worker thread); when cancelled, the client is told once what
+    the request spent is recorded (its cancel was answered before, as the cancel came)."""
+    try:
+        return app.route(*args, **kw)
+    except Cancelled:
+        loop.call_soon_threadsafe(ls.protocol.notify, HISTORY_CHANGED, {})
+        raise
 
 
 async def _apply(ls: ACRouterServer, edit: dict[str, Any], model: str | None) -> dict[str, Any]:
