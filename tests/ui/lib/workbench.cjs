@@ -75,7 +75,20 @@ async function runCommand(page, title) {
     try {
       await until(() => quickInputVisible(page), "the command palette", 5_000);
       await until(async () => (await quickInputState(page)).value === ">", "the command palette's input", 5_000);
-      await page.keyboard.type(title, { delay: 5 });
+      // into the palette's own box, never by keystrokes: a webview that shows meanwhile
+      // (the model chart) can close the palette, and keys typed then land in the editor
+      const typed = await page.$eval(
+        `${QUICK_INPUT} input`,
+        (el, text) => {
+          if (el.offsetParent === null) return false;
+          el.focus();
+          el.value = text;
+          el.dispatchEvent(new Event("input", { bubbles: true }));
+          return true;
+        },
+        `>${title}`,
+      );
+      if (!typed) throw new Error("the command palette closed before the command was typed");
       await until(
         () =>
           page.$$eval(
@@ -90,6 +103,8 @@ async function runCommand(page, title) {
         10_000,
       );
       if (attempt > 1) console.log(`# the command palette opened on try ${attempt} for "${title}"`);
+      await page.focus(`${QUICK_INPUT} input`); // Enter too goes to the palette only
+      if (!(await quickInputVisible(page))) throw new Error("the command palette closed");
       break;
     } catch (error) {
       if (attempt === 3)
