@@ -18,7 +18,6 @@ from .config import EDITOR_PREFIX, Settings
 from .context import build_task, check_text
 from .cooldown import Cooldowns
 from .domain import (
-    Cancelled,
     CancelToken,
     Document,
     Gateway,
@@ -248,14 +247,10 @@ class EditorApp:
         tested = self._fingerprint(task)  # before any test runs: what they will run on
         try:
             result = orch.run(task, cancel=cancel, progress=progress)
-        except Cancelled:  # what it spent was recorded, and learned as it ended
+        finally:  # a cancelled request was recorded too (what it spent)
             with self._lock:
                 if self._policy is policy:
                     self._learned_own_write(task.task_id, *synced)
-            raise
-        with self._lock:
-            if self._policy is policy:
-                self._learned_own_write(result.request_id, *synced)
         if self.tested is not None and tested is not None:
             self.tested.keep_verified(tested, task, result)
         return result

@@ -73,7 +73,10 @@ def test_the_upper_folder_shows_every_write_that_matters(tmp_path: Path) -> None
     base.mkdir()
     bwrap = _overlay_bwrap(root, base)
     if bwrap is None:
-        pytest.skip("no bubblewrap >= 0.9 that can overlay this folder (bubblewrap 0.8)")
+        pytest.skip(
+            "no overlay here: bubblewrap is older than 0.9, or the kernel will not overlay "
+            "this folder (the scratch-copy tests below cover that case)"
+        )
     upper = upper_dirs(base)
     (upper[0] / "tests").mkdir(parents=True)  # an earlier run's write: gone when it starts
     (upper[0] / "tests" / "test_left.py").write_text("def test_left(): pass\n")

@@ -37,7 +37,7 @@ class Mount:
     writable: bool = False
     #: ``source`` read-only under a writable overlay (bubblewrap >= 0.9): writes land in
     #: ``upper`` (``--overlay-src SRC --overlay UPPER WORK DEST``, a host folder read after
-    #: the run: :mod:`.written`), else in a tmpfs and vanish (``--tmp-overlay DEST``)
+    #: the run: :mod:`.written`); an overlay needs both folders
     overlay: bool = False
     upper: str = ""
     work: str = ""  # overlayfs's work folder, on the same filesystem as ``upper``
@@ -121,13 +121,13 @@ def bwrap_argv(
         elif os.path.isfile(hidden) and not os.path.islink(hidden):
             argv += ["--ro-bind", "/dev/null", hidden]
     for m in mounts:
-        if m.overlay and m.upper:
+        if m.overlay:
+            if not (m.upper and m.work):  # writes no check could read: never
+                raise ValueError(f"the overlay on {m.dest} has no upper and work folder")
             for folder in (m.upper, m.work):  # fresh: a run sees no earlier run's writes
                 remove_tree(Path(folder))
                 os.makedirs(folder)
             argv += ["--overlay-src", m.source, "--overlay", m.upper, m.work, m.dest]
-        elif m.overlay:
-            argv += ["--overlay-src", m.source, "--tmp-overlay", m.dest]
         else:
             argv += ["--bind" if m.writable else "--ro-bind", m.source, m.dest]
     if os.geteuid() == 0:
