@@ -18,7 +18,8 @@ Modules, in the order a verification uses them:
 - ``runspec``: one run's command, environment and mounts;  ``unsandboxed``: the same
   pointed at the copy when there is no sandbox
 - ``bwrap``: the sandbox's command line and mounts
-- ``sandbox``: one run: start, timeout, process bound, cancellation
+- ``sandbox``: one run: start, timeout, process bound, cancellation (``runtypes``: what
+  a run is given and gives back);  ``writebound``: the bound on what a run writes
 - ``limits``: the resource limits and how they are applied;  ``output``: the output cap
 - ``processes``: finding and killing every process of a run (pid namespace, cgroup)
 - ``reports``: per-test results, one module per runner's format;  ``results``: a

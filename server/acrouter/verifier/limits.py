@@ -31,10 +31,26 @@ class Limits:
     max_processes: int = 512  # the watcher's bound: processes of the run, threads not counted
     cpu_s: int | None = None  # RLIMIT_CPU per process; None = the timeout + 5 s
     tmp_bytes: int = 1 * GiB  # size of the private /tmp and /dev/shm
+    #: the watcher's bounds on what the run writes into its scratch folder (the workspace's
+    #: overlay or copy, its home): space allocated, and files and folders made
+    #: (:mod:`.writebound`; the space is at most a quarter of what is free there)
+    write_bytes: int | None = 2 * GiB
+    write_files: int | None = 100_000
     output_keep_bytes: int = 64 * 1024  # kept from the start and from the end of the output
     use_cgroup: bool = True  # use a pids cgroup when the machine allows it
     use_prlimit: bool = True  # apply limits with util-linux prlimit when installed (else Python)
     nice: int = 0
+
+
+def fmt_bytes(n: int | None) -> str:
+    """``2 GiB``, ``1.5 GiB``, ``64 MiB``, ``512 bytes``."""
+    if n is None:
+        return "none"
+    for unit, size in (("GiB", GiB), ("MiB", MiB), ("KiB", 1024)):
+        if n >= size:
+            v = n / size
+            return f"{v:g} {unit}" if v == int(v) else f"{v:.1f} {unit}"
+    return f"{n} bytes"
 
 
 #: Runs first inside the sandbox: sets the rlimits (inside the user namespace, where

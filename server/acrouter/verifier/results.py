@@ -7,11 +7,11 @@ import os
 import signal
 from collections.abc import Mapping
 
-from .limits import GiB, Limits
+from .limits import Limits, fmt_bytes
 from .reports import PARSERS, Report, parse_junit
 from .reports.jest import printed_counts
 from .runners import TestPlan
-from .sandbox import RunOutcome
+from .runtypes import RunOutcome
 from .testrun import TestRun
 
 
@@ -29,6 +29,7 @@ def read_test_run(
         expects_report=plan.expects_report,
         timed_out=outcome.timed_out,
         killed=outcome.killed,
+        low_space=outcome.low_space,
         resource=resource_hint(outcome.exit_code, outcome.output, messages, limits),
         messages=messages,
         last_line=last_line(outcome.output),
@@ -73,12 +74,6 @@ def last_line(output: str) -> str:
         if line.strip() and not line.startswith("[... "):
             return line.strip()[:200]
     return ""
-
-
-def fmt_bytes(n: int | None) -> str:
-    if n is None:
-        return "none"
-    return f"{n / GiB:g} GiB" if n >= GiB else f"{n // (1024 * 1024)} MiB"
 
 
 def resource_hint(

@@ -13,7 +13,7 @@ from .commandline import script_tokens
 from .environment import build_env, hidden_home_paths, project_env
 from .limits import Limits, node_options
 from .runners import TestPlan, pytest_addopts
-from .sandbox import RunSpec
+from .runtypes import RunSpec
 from .unsandboxed import editable_paths, to_scratch, to_scratch_text
 from .written import upper_dirs
 
@@ -73,6 +73,7 @@ def run_spec(
             hide,
             limits,
             capture=plan.capture,
+            write_root=str(out.parent),
         )
     extra.update(
         editable_paths(
@@ -87,4 +88,12 @@ def run_spec(
         extra["PATH"] = to_scratch_text(extra["PATH"], root, ws)
     env = build_env(source_env, home=str(home), tmp=str(tmp), extra=extra)
     argv = tuple(to_scratch_text(a, root, ws) for a in plan.argv)
-    return RunSpec(argv, str(ws), env, timeout_s, limits=limits, capture=plan.capture)
+    return RunSpec(
+        argv,
+        str(ws),
+        env,
+        timeout_s,
+        limits=limits,
+        capture=plan.capture,
+        write_root=str(out.parent),
+    )

@@ -13,6 +13,8 @@ counts only the sandbox's processes -- but root is exempt from it.  So, when the
 machine lets us (root, cgroup v1 ``pids`` or a delegated v2 tree), the run also gets
 its own ``pids`` cgroup with ``pids.max``; and in every mode a watcher counts the
 run's processes each poll and kills the whole tree once they exceed the bound.
+The same watcher bounds what the run writes into its scratch folder
+(:mod:`.writebound`, ``RunSpec.write_root``), and looks once more as the run ends.
 Killing: every process of the run gets SIGKILL directly (through pidfds when the
 kernel has them), then bubblewrap itself; its pid namespace dies with it, including
 children that started their own session.
@@ -27,15 +29,13 @@ import selectors
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Mapping
-
-import attrs
+from collections.abc import Callable
 
 from ..domain import Cancelled, CancelToken
 from ..errors import SandboxStartError
-from .bwrap import Mount, bwrap_argv
+from .bwrap import bwrap_argv
 from .bwrap_exe import find_bwrap
-from .limits import Limits, MiB, find_prlimit, wrapper_argv
+from .limits import MiB, find_prlimit, wrapper_argv
 from .output import OutputCap, drain
 from .processes import (
     PidsCgroup,
@@ -46,36 +46,12 @@ from .processes import (
     ns_inode,
     pids_in_namespace,
 )
+from .runtypes import RunOutcome, RunSpec
+from .writebound import Stop, WriteWatch
 
 log = logging.getLogger(__name__)
 
 POLL_S = 0.05
-
-
-@attrs.frozen
-class RunSpec:
-    argv: tuple[str, ...]
-    cwd: str  # as seen by the command
-    env: Mapping[str, str]
-    timeout_s: float
-    mounts: tuple[Mount, ...] = ()  # bwrap only; applied in order after the base layout
-    hide: tuple[str, ...] = ()  # host folders / files hidden inside the sandbox (bwrap only)
-    limits: Limits = attrs.field(factory=Limits)
-    capture: str | None = None  # host file that receives the whole output (up to a bound)
-
-
-@attrs.frozen
-class RunOutcome:
-    exit_code: int | None  # 128 + n when killed by signal n
-    timed_out: bool
-    killed: str | None  # why the watcher stopped the run
-    output: str  # head + tail of stdout+stderr
-    output_bytes: int  # everything the command wrote
-    duration_ms: float
-    max_processes_seen: int
-    #: how the number of processes was bounded (bwrap mode), for the why: says so when
-    #: no pids cgroup held the run (e.g. cgroups not delegated to the user) and why
-    process_bound: str = ""
 
 
 # --------------------------------------------------------------------------- starting
@@ -141,6 +117,9 @@ class _Run:
         if mode == "bwrap":
             self.info_r, self.info_w = os.pipe()
         argv, cwd = _command_line(spec, mode, bwrap, self.info_w, self.cgroup)
+        #: what the run writes into its scratch folder, measured from here on
+        self.writes = WriteWatch(spec.write_root, spec.limits) if spec.write_root else None
+        self.stop: Stop | None = None  # why the watch stopped the run
         self.out_r, out_w = os.pipe()
         try:
             self.proc = subprocess.Popen(
@@ -312,6 +291,7 @@ class _Run:
 
 #: How a watched run ended (``_watch``).
 _EXITED, _CANCELLED, _TIMED_OUT, _TOO_MANY = "exited", "cancelled", "timed out", "too many"
+_TOO_MUCH = "wrote too much"
 
 
 def run_command(
@@ -322,7 +302,7 @@ def run_command(
     cancel: CancelToken | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> RunOutcome:
-    """Run ``spec`` to completion, timeout, process-bound kill or cancellation
+    """Run ``spec`` to completion, timeout, process-bound or write-bound kill or cancellation
     (``domain.Cancelled`` is raised after the whole tree is dead)."""
     if mode not in ("bwrap", "none"):
         raise ValueError(f"unknown sandbox mode {mode!r}")
@@ -346,6 +326,9 @@ def run_command(
         cap.close()
     if end == _CANCELLED:
         raise Cancelled("verification cancelled")
+    if end == _EXITED and run.writes is not None:  # it may have written past a bound and exited
+        run.stop = run.writes.check(time.monotonic(), final=True)
+        end = _TOO_MUCH if run.stop is not None else end
     code = run.proc.returncode
     if code is not None and code < 0:
         code = 128 - code
@@ -357,10 +340,14 @@ def run_command(
             f"the sandbox could not start the tests ({said[-1] if said else code})"
         )
     bound = spec.limits.max_processes
+    killed = f"they started more than {bound} processes" if end == _TOO_MANY else None
+    if end == _TOO_MUCH and run.stop is not None:
+        killed = run.stop.reason
     return RunOutcome(
         exit_code=code,
         timed_out=end == _TIMED_OUT,
-        killed=f"they started more than {bound} processes" if end == _TOO_MANY else None,
+        killed=killed,
+        low_space=end == _TOO_MUCH and run.stop is not None and run.stop.low_space,
         output=cap.text(),
         output_bytes=cap.total,
         duration_ms=(time.monotonic() - t0) * 1000.0,
@@ -371,7 +358,8 @@ def run_command(
 
 def _watch(run: _Run, cap: OutputCap, deadline: float, cancel: CancelToken | None) -> str:
     """Follow ``run``, keeping its output, until it exits, is cancelled, passes the
-    ``deadline`` or starts too many processes; returns which (``_EXITED`` ...)."""
+    ``deadline``, starts too many processes or writes too much; returns which
+    (``_EXITED`` ...)."""
     bound = run.spec.limits.max_processes
     exit_grace: float | None = None
     next_check = 0.0
@@ -396,3 +384,7 @@ def _watch(run: _Run, cap: OutputCap, deadline: float, cancel: CancelToken | Non
             return _TIMED_OUT
         if run.count(bound) > bound:
             return _TOO_MANY
+        if run.writes is not None and not exited:
+            run.stop = run.writes.check(now)
+            if run.stop is not None:
+                return _TOO_MUCH

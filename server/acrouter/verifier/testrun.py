@@ -31,6 +31,8 @@ class TestRun:
     expects_report: bool = False  # the runner is pytest: a missing report is a failure
     timed_out: bool = False
     killed: str | None = None  # why the sandbox stopped the run early, e.g. too many processes
+    #: ``killed`` for the machine's free space (``RunOutcome.low_space``): not the edit's doing
+    low_space: bool = False
     resource: str | None = None  # a resource limit the run hit, e.g. "memory limit (8 GiB)"
     messages: Mapping[str, str] = attrs.field(factory=dict)  # test id -> failure message
     last_line: str = ""  # last non-empty line of the output, for error details

@@ -192,8 +192,8 @@ def _rewritten(j: _Judgement) -> Verdict | None:
 def _unfinished(j: _Judgement) -> Verdict | None:
     """Runs that did not finish: stopped by the sandbox, or timed out."""
     before, after = j.before, j.after
-    if after.killed:
-        return j.fail(f"the tests were stopped: {after.killed}")
+    if after.killed:  # the process or write bound; the machine's free space is not the edit's
+        return j.fail(f"the tests were stopped: {after.killed}", counted=not after.low_space)
     if not after.timed_out:
         return None
     if before is not None and before.timed_out:
