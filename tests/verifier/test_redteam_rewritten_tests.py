@@ -107,6 +107,16 @@ import os as _os
 _os.remove(_os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "tests", "test_mul.py"))
 """
 
+#: then, as the tests' process exits, the folder made unlistable (mode 0300: its files
+#: can still be written and opened, not listed): as a user other than root the check
+#: after the run could not read it, and a broken ``mul`` was verified under the overlay
+HIDE = """
+import atexit as _ae
+
+_ae.register(_os.chmod, _os.path.dirname(_t), 0o300)
+"""
+HIDE_ZZ = HIDE.replace("_os.path.dirname(_t)", "_d")
+
 
 def _project(tmp_path: Path, mul_dir: str = "tests", data: bool = False) -> Path:
     files = {
@@ -126,6 +136,8 @@ CASES = {
     "new-conftest": (NEW_CONFTEST, "tests/zz", False, "tests/zz/conftest.py"),
     "forged-pyc": (FORGED_PYC, "tests", False, "tests/__pycache__/test_mul."),
     "data": (REWRITE_DATA, "tests", True, "tests/data/mul.txt"),
+    "rewrite-hidden": (REWRITE + HIDE, "tests", False, "tests/test_mul.py"),
+    "new-conftest-hidden": (NEW_CONFTEST + HIDE_ZZ, "tests/zz", False, "tests/zz/conftest.py"),
 }
 
 

@@ -73,6 +73,19 @@ def test_a_run_is_stopped_when_the_free_space_halves(
     assert "fell below half of the 40 GiB free as it started" in stop.reason
 
 
+def test_what_a_run_hid_in_an_unlistable_folder_counts_as_it_ends(tmp_path: Path) -> None:
+    # as a user other than root, a folder of mode 0300 cannot be listed: looks while the
+    # run runs do not see into it (the free-space floor is the bound there), the last does
+    watch = WriteWatch(str(tmp_path), SMALL)
+    hidden = tmp_path / "ws" / "hidden"
+    hidden.mkdir(parents=True)
+    (hidden / "big").write_bytes(os.urandom(8 * MiB))
+    hidden.chmod(0o300)
+    stop = watch.check(0.0, final=True)
+    assert stop is not None and stop.reason.endswith("; its results are not used"), stop
+    assert os.listdir(hidden) == ["big"]  # opened (the run has ended)
+
+
 def test_free_space_is_read_from_the_filesystem(tmp_path: Path) -> None:
     free = real_free(str(tmp_path))
     assert free is not None and free > 0

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -316,3 +317,27 @@ def remove_tree(path: Path) -> None:
 
     if path.exists():
         shutil.rmtree(path, onerror=fix)
+
+
+def open_folders(root: Path) -> int:
+    """Make every folder below ``root`` (and ``root``) readable and searchable by its
+    owner, this user, where a run left one that is not (mode 000, or 0300: files can be
+    written into it and opened, not listed), so that what the run wrote there is seen;
+    returns how many were changed.  Only for what a run that has ended wrote (as root,
+    every folder is readable already)."""
+    changed = 0
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        if not os.access(folder, os.R_OK | os.X_OK):
+            try:
+                os.chmod(folder, stat.S_IMODE(os.lstat(folder).st_mode) | 0o700)
+                changed += 1
+            except OSError:
+                continue
+        try:
+            with os.scandir(folder) as it:
+                stack.extend(e.path for e in it if e.is_dir(follow_symlinks=False))
+        except OSError:
+            continue
+    return changed

@@ -26,10 +26,12 @@ from __future__ import annotations
 import os
 import stat
 import time
+from pathlib import Path
 
 import attrs
 
 from .limits import Limits, fmt_bytes
+from .workspace import open_folders
 
 #: bounds of the time between two walks of the scratch folder
 MIN_INTERVAL_S = 0.05
@@ -127,6 +129,8 @@ class WriteWatch:
             return low
         if (now < self.next_at and not final) or (self.bound is None and self.max_files is None):
             return None
+        if final:  # the run is dead: what it hid in an unreadable folder counts now
+            open_folders(Path(self.root))
         cap = None if self.max_files is None else self.start_files + self.max_files + 1
         used, entries = self._walk(cap)
         if self.max_files is not None and entries - self.start_files > self.max_files:

@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 from .scratch import Scratch
 from .testdata import CODE_SUFFIXES
 from .testfiles import is_test_file
-from .workspace import remove_tree
+from .workspace import open_folders, remove_tree
 
 #: what a run did to a file, in the verdict's words
 CREATED, CHANGED, DELETED, REPLACED = "wrote", "rewrote", "deleted", "replaced the folder"
@@ -149,15 +149,19 @@ def run_writes(
 ) -> dict[str, str]:
     """What the run just made in ``scratch`` wrote that matters: under an overlay on
     ``root`` (its upper folder: :func:`upper_dirs`; ``edits`` bound over it, with the
-    ``texts`` written there), else into the copy.  The upper folder is removed."""
+    ``texts`` written there), else into the copy.  The upper folder is removed.  A
+    folder the run made unreadable is opened first (the run has ended): as a user other
+    than root its files were out of the check's sight."""
     if overlay:
         upper, work = upper_dirs(scratch.base)
+        open_folders(upper)
         wrote = overlay_writes(upper, root, edits)
         wrote.update(edits_rewritten(edits, texts.values()))
         remove_tree(upper)  # read: not kept while the folder waits for its next run
         remove_tree(work)
         return wrote
     files, dirs = scratch.recorded()
+    open_folders(scratch.ws)
     return copy_writes(scratch.ws, files, dirs)
 
 
