@@ -243,7 +243,11 @@ def render_why(
         lines.append(_cancelled_line(attempts))
         return "\n".join(lines)
     if verified:
-        lines.append(f"**Result:** {final} passed the tests.")
+        unrun = next(
+            (a.unrun for a in reversed(attempts) if a.model == final and a.verdict == "pass"), ""
+        )
+        but = f" But {unrun}: read those lines yourself." if unrun else ""
+        lines.append(f"**Result:** {final} passed the tests.{but}")
     elif final:
         lines.append(f"**Result:** no attempt passed; accepted {final}'s answer unverified.")
     else:

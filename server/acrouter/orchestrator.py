@@ -337,6 +337,7 @@ class Orchestrator:
             tests_passed=verdict.tests_passed,
             tests_failed=verdict.tests_failed,
             score=verdict.score,
+            unrun=verdict.unrun,
             # a verifier "error" (or a failure the verifier blames on the set-up) says
             # nothing about the model
             counted=verdict.counted and verdict.verdict != "error",

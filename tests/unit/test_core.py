@@ -311,6 +311,35 @@ def test_escalates_after_failures_and_hides_scores_mid_task(tmp_path):
     assert r.cost_usd == pytest.approx(0.02)
 
 
+def test_a_pass_with_unrun_changes_says_so_in_the_attempt_and_the_why(tmp_path):
+    from acrouter.lsp.convert import attempt_json
+
+    unrun = "no test ran 1 of the 2 statements the edit changes: m.py line 3"
+    verdicts = {
+        "a": Verdict("fail", "1 failed", tests_passed=0, tests_failed=1, score=0.0),
+        "b": Verdict(
+            "pass", f"1 passed, 0 failed; {unrun}", tests_passed=1, score=1.0, unrun=unrun
+        ),
+    }
+    specs = [ModelSpec(n, "x/" + n) for n in ("a", "b")]
+    o = Orchestrator(
+        specs,
+        ScriptedPolicy(["a", "b"]),
+        Gw({"a": sr("x"), "b": sr("y")}),
+        ChatPrompts(),
+        VfVerdicts(verdicts),
+        InMemoryMemory(),
+        max_attempts=2,
+    )
+    r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
+    assert r.verified and r.final_model == "b"
+    assert [a.unrun for a in r.attempts] == ["", unrun]
+    assert attempt_json(r.attempts[1])["unrun"] == unrun and "unrun" not in attempt_json(
+        r.attempts[0]
+    )
+    assert f"**Result:** b passed the tests. But {unrun}: read those lines yourself." in r.why
+
+
 class CancelAt(Gw):
     """The user cancels while ``model`` is answering."""
 

@@ -48,6 +48,7 @@ def test_pass_and_fail_with_json(
         "counted": True,
         "weak": False,
         "detail": "2 passed, 0 failed (before: 1 passed, 1 failed)" + CONFIRMED,
+        "unrun": "",
         "sandbox": "bwrap",
         "bwrap": out["bwrap"],  # which one: tests/verifier/test_bwrap_exe.py
     }

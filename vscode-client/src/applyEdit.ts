@@ -23,7 +23,7 @@ import type { Deps } from "./commandDeps";
 import { closeDiffTabs } from "./documents";
 import { changedOnDisk, staleReason, touchedUris } from "./edits";
 import { showError } from "./log";
-import { applyPrompt, basename } from "./present";
+import { applyPrompt, basename, unrunOf } from "./present";
 import {
   parseChangedSince,
   parseVerifyAgain,
@@ -177,7 +177,8 @@ export async function previewAndApply(
     let caution = driftMessage(told);
     let choice: string | undefined;
     for (;;) {
-      const ask = result.verified && !caution ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+      const calm = result.verified && !caution && !unrunOf(result);
+      const ask = calm ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
       const again = told.kind === "changed" ? [VERIFY_AGAIN] : [];
       choice = await ask(applyPrompt(result, others, caution), APPLY, ...again, DISCARD, DETAILS);
       if (choice === DETAILS) await details();

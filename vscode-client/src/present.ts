@@ -409,8 +409,20 @@ export function resetDoneMessage(removed: number): string {
  * tests ran (workspaceChanges.ts driftMessage), said before the question. */
 export function applyPrompt(s: RequestSummary, otherFiles: readonly string[], caution?: string | null): string {
   const others = otherFiles.length ? ` The edit also changes ${otherFiles.map((f) => basename(f)).join(", ")}.` : "";
-  const but = caution ? ` But ${caution}.` : "";
+  const buts = [caution, unrunOf(s)].filter((b): b is string => !!b);
+  const but = buts.length ? ` But ${buts.join("; and ")}.` : "";
   return `ACRouter: ${summaryLine(s)}.${others}${but} Apply the edit?`;
+}
+
+/** A verified edit's changed lines no test ran (the passing attempt's `unrun`), else undefined:
+ * the tests' pass says nothing about them, so the apply prompt says so. */
+export function unrunOf(s: Pick<RequestSummary, "verified" | "finalModel" | "attempts">): string | undefined {
+  if (!s.verified) return undefined;
+  for (let i = s.attempts.length - 1; i >= 0; i--) {
+    const a = s.attempts[i];
+    if (a.model === s.finalModel && a.verdict === "pass") return a.unrun || undefined;
+  }
+  return undefined;
 }
 
 export function basename(uriOrPath: string): string {

@@ -84,6 +84,10 @@ export interface AttemptInfo {
    * that rejected the key or is unreachable, a missing key, a broken test environment,
    * tests that fail without the edit): shown, but never held against the model. */
   counted: boolean;
+  /** A pass whose edit changed statements no test ran (or whose lines could not be
+   * measured): the server's sentence saying which, e.g. "no test ran 2 of the 3 statements
+   * the edit changes: calc.py lines 6-7". Absent otherwise. */
+  unrun?: string;
 }
 
 /** What the history and the status bar need; a route result has all of it. */

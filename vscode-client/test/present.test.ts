@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   applyPrompt,
+  unrunOf,
   attemptsMarkdown,
   basename,
   formatCost,
@@ -376,6 +377,26 @@ describe("dialogs", () => {
     assert.match(p, /^ACRouter: strong passed your tests/);
     assert.match(p, /also changes test_parse\.py\. Apply the edit\?$/);
     assert.doesNotMatch(applyPrompt(routeResult(), []), /also changes/);
+  });
+  it("says which changed lines no test ran, after any drift", () => {
+    const unrun = "no test ran 2 of the 3 statements the edit changes: calc.py lines 6-7";
+    const r = routeResult({
+      attempts: [attempt({ model: "strong", verdict: "pass", testsPassed: 2, testsFailed: 0, unrun })],
+    });
+    assert.equal(unrunOf(r), unrun);
+    assert.match(
+      applyPrompt(r, []),
+      /\. But no test ran 2 of the 3 statements the edit changes: calc\.py lines 6-7\. Apply the edit\?$/,
+    );
+    assert.match(
+      applyPrompt(r, [], "the tests ran before calc.py changed"),
+      /But the tests ran before calc\.py changed; and no test ran 2 of the 3/,
+    );
+    // only the passing final attempt's: another model's, or an unverified result's, is not this edit's
+    assert.equal(unrunOf({ ...r, verified: false }), undefined);
+    assert.equal(unrunOf({ ...r, finalModel: "cheap" }), undefined);
+    assert.equal(unrunOf(routeResult()), undefined);
+    assert.doesNotMatch(applyPrompt(routeResult(), []), /But/);
   });
   it("basename handles URIs, Windows paths and escapes", () => {
     assert.equal(basename("file:///home/u/my%20file.py"), "my file.py");

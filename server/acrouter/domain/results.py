@@ -116,6 +116,9 @@ class Verdict:
     #: after it (``verifier.offline``): what one of them said, which another model's
     #: edit would meet too; empty otherwise.
     network_error: str = ""
+    #: A pass whose edit changed Python statements no test ran (or whose lines could not
+    #: be measured): the sentence saying which (``verifier.lines``); empty otherwise.
+    unrun: str = ""
 
 
 @attrs.frozen
@@ -165,6 +168,8 @@ class Attempt:
     #: own auth or budget errors, a missing key, a verifier or environment error, tests
     #: that fail or time out without the edit.  The Orchestrator sets it.
     counted: bool = True
+    #: a pass's changed statements no test ran (``Verdict.unrun``); empty otherwise
+    unrun: str = ""
 
     @property
     def tested(self) -> bool:

@@ -350,6 +350,8 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
         d["testsPassed"] = a.tests_passed
     if a.tests_failed is not None:
         d["testsFailed"] = a.tests_failed
+    if a.unrun:
+        d["unrun"] = a.unrun  # a pass whose changed statements the tests did not all run
     return d
 
 

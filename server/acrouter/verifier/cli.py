@@ -117,6 +117,8 @@ def verdict_json(v: Verdict, verifier: ProjectVerifier | None = None) -> dict[st
         "counted": v.counted,
         "weak": v.weak,
         "detail": v.detail,
+        # a pass whose changed statements the tests did not all run (verifier.lines)
+        "unrun": v.unrun,
     }
     if verifier is not None:
         exe = verifier.bwrap_exe()

@@ -7,7 +7,7 @@ import functools
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -29,6 +29,14 @@ from .edits import checked_buffers, edit_texts, texts_before, write_edits
 from .environment import project_env
 from .harness import reaches_into_harness
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
+from .lines import (
+    Traced,
+    plugin_env,
+    python_changes,
+    read_traced,
+    tracer_suspect,
+    with_lines,
+)
 from .renames import with_old_names
 from .results import read_test_run
 from .runners import TestPlan, plan_command
@@ -225,6 +233,8 @@ class ProjectVerifier:
         fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
         judging = functools.partial(judge, fix_requested=fix)
         tests, renamed, restored = touched_tests(texts, patterns, olds)
+        changed = python_changes(texts, olds)  # which of them the tests ran: .lines
+        traced: list[Traced] = []
 
         def verdict_with(files: Mapping[str, str]) -> Verdict:
             def run(edited: bool, token: CancelToken | None) -> TestRun:
@@ -236,9 +246,11 @@ class ProjectVerifier:
                     token,
                     overlay,
                     edited,
+                    {c.path: c.wanted for c in changed} if edited else {},
                 )
                 if edited:
                     bound.append(result.process_bound)
+                    traced.extend([result.traced] if result.traced else [])
                 return with_old_names(result, renamed) if edited and renamed else result
 
             if not files and not probe.weak:  # nothing changes: the run without the edit
@@ -250,7 +262,7 @@ class ProjectVerifier:
             verdict = verdict_with(texts)  # (the tests asked for: what else could judge them?)
         else:
             verdict = judge_with_users_tests(tests, texts, verdict_with, renamed, restored)
-        return verdict, bound[-1] if bound else ""
+        return with_lines(verdict, changed, traced), bound[-1] if bound else ""
 
     def _state(
         self,
@@ -305,9 +317,11 @@ class ProjectVerifier:
         cancel: CancelToken | None,
         overlay: bool,
         edited: bool = False,
+        trace: Mapping[str, Sequence[int]] | None = None,
     ) -> TestRun:
         """One test run with ``texts`` in place of the files (the unsaved buffers, and the
-        edit's files when ``edited``; under an overlay, else on a copy), and what it wrote."""
+        edit's files when ``edited``; under an overlay, else on a copy), and what it wrote;
+        the lines ``trace`` asks about (by file) it ran, when pytest ran them."""
         # copies are reused only after sandboxed runs: without a sandbox, a process the
         # tests left behind could still change the copy after the checks
         reusable = self.sandbox == "bwrap" and self.reuse_scratch
@@ -325,7 +339,7 @@ class ProjectVerifier:
                 "with" if edited else "without",
                 root if overlay else scratch.ws,
             )
-            run = self._run(command, root, scratch, scan, cancel, overlay, edits)
+            run = self._run(command, root, scratch, scan, cancel, overlay, edits, trace)
             return attrs.evolve(run, wrote=run_writes(root, scratch, overlay, edits, texts))
         except BaseException:
             reusable = False
@@ -354,6 +368,7 @@ class ProjectVerifier:
         cancel: CancelToken | None,
         overlay: bool,
         edits: list[tuple[str, str]],
+        trace: Mapping[str, Sequence[int]] | None = None,
     ) -> TestRun:
         """Plan the command, run it in the sandbox and read what it left."""
         dirs = scratch.run_dirs()
@@ -375,13 +390,28 @@ class ProjectVerifier:
             timeout_s=self.timeout_s,
             limits=self.limits,
         )
-        outcome = run_command(spec, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel)
+        seen = str(root) if overlay or self.sandbox == "bwrap" else str(scratch.ws)
+        untraced = spec
+        if trace:
+            asked = {f"{seen}/{rel}": lines for rel, lines in trace.items()}
+            traced = plugin_env(str(dirs[0]), asked, spec.env)
+            spec = attrs.evolve(spec, env={**spec.env, **traced})
+        start = functools.partial(
+            run_command, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel
+        )
+        outcome = start(spec)
+        if trace and tracer_suspect(outcome.exit_code, outcome.timed_out, outcome.output):
+            log.info(
+                "the run with the line tracer failed in a way it may have caused: again without"
+            )
+            spec, trace = untraced, None
+            outcome = start(spec)
         plain = without_wasm_option(spec.env, outcome.output)
         ours = NODE_WASM_OPTION not in self._source_env().get("NODE_OPTIONS", "").split()
         if plain is not None and ours:  # a node older than 20.15 refused the option we added
             log.info("the tests' node does not take %s: running them without it", NODE_WASM_OPTION)
             spec = attrs.evolve(spec, env=plain)
-            outcome = run_command(spec, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel)
+            outcome = start(spec)
         log.debug(
             "test run: exit %s, %d bytes of output, %.0f ms; tail:\n%s",
             outcome.exit_code,
@@ -389,8 +419,8 @@ class ProjectVerifier:
             outcome.duration_ms,
             outcome.output[-2000:],
         )
-        reports_root = str(root) if overlay or self.sandbox == "bwrap" else str(scratch.ws)
-        return read_test_run(outcome, plan, reports_root, self.limits, self.timeout_s)
+        run = read_test_run(outcome, plan, seen, self.limits, self.timeout_s)
+        return attrs.evolve(run, traced=read_traced(dirs[0], seen)) if trace else run
 
 
 # --------------------------------------------------------------------------- helpers

@@ -17,6 +17,9 @@ import re
 from collections import Counter
 
 from .doctests import holds_no_examples
+from .lines import MODULE as LINES_MODULE
+from .lines import OUT_VAR as LINES_OUT_VAR
+from .lines import TARGETS_VAR as LINES_TARGETS_VAR
 
 #: modules whose objects an edit's code has no business changing
 HARNESS_MODULES = frozenset({"unittest", "pytest", "_pytest", "doctest"})
@@ -64,6 +67,11 @@ HARNESS_NAMES = frozenset(
         # check after the run (:mod:`.written`)
         "pycache_prefix",
         "PYTHONPYCACHEPREFIX",
+        # the verifier's tracer of the lines the tests run (:mod:`.lines`), which code
+        # under test could feed lines it never ran
+        LINES_MODULE,
+        LINES_TARGETS_VAR,
+        LINES_OUT_VAR,
     }
 )
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import attrs
 
 from ..domain import TestFailure
+from .lines import Traced
 from .reports import FAILED, PASSED, SKIPPED
 
 #: pytest's exit codes that mean "could not run the tests at all".
@@ -48,6 +49,8 @@ class TestRun:
     #: what the run wrote into the workspace that could change its own results, by
     #: workspace-relative path: "wrote", "rewrote", "deleted" ... (:mod:`.written`)
     wrote: Mapping[str, str] = attrs.field(factory=dict)
+    #: the lines of the edited Python files the tests ran (:mod:`.lines`), when traced
+    traced: Traced | None = None
 
     @property
     def cannot_run(self) -> bool:

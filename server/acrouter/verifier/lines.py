@@ -1,0 +1,418 @@
+"""Which of the statements an edit changes the tests ran: a pass says nothing about code
+no test runs, so the verdict says which changed lines no test ran.
+
+The run with the edit loads a small pytest plugin (``PLUGIN``, ``-p acrouter_lines``
+through ``PYTEST_ADDOPTS``; its folder is put last on ``PYTHONPATH``) that traces the
+lines run in the edited Python files only (``sys.settrace``: a function called in any
+other file costs one lookup) and writes them beside the run's report.  ``changes``
+reads, from the old and new texts, the statements the edit changed (a multi-line
+statement is one; a compound statement's header is one; comments, blank lines,
+docstrings and ``pass`` are none) and the places where it removed code;
+``summarise`` compares them with what ran.  A removal counts as run when the statement
+beside it (at the removed code's indentation, else the one before it) ran.
+
+What this does not measure (the verdict then says nothing about it): runners other
+than pytest (``python -m unittest`` runs through pytest when the project has it), a
+run whose tracer another took over (``pytest --cov``: coverage.py's tracer replaces
+ours, and the verdict says the lines were not measured), code the tests run in
+another process, and non-Python files.  The code under test could stop the tracer
+(its lines then read as not run: a warning too many) or forge the file (a warning
+too few); the harness tripwire reads the plugin's name."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import attrs
+
+from ..domain import Verdict
+
+#: the plugin's module name (``-p acrouter_lines``); the tripwire reads it as a harness name
+MODULE = "acrouter_lines"
+#: the environment variables the plugin reads
+TARGETS_VAR = "ACROUTER_LINES_TARGETS"
+OUT_VAR = "ACROUTER_LINES_OUT"
+#: the files the plugin writes into the run's out folder: ``lines-<pid>.json``
+FILE_PREFIX = "lines-"
+#: spans named in the verdict
+MAX_SPANS = 4
+
+PLUGIN = '''"""ACRouter's verifier: which of the lines it asks about the tests ran."""
+import dis
+import json
+import os
+import sys
+import threading
+
+_WANT = {k: frozenset(v) for k, v in json.loads(os.environ.get("ACROUTER_LINES_TARGETS") or "{}").items()}
+_OUT = os.environ.get("ACROUTER_LINES_OUT") or ""
+_SEEN = {}
+_PENDING = {}  # code object -> the lines asked about it has, not seen yet (None: none)
+
+
+def _pending(code):
+    want = _WANT.get(code.co_filename)
+    if not want:
+        return None
+    seen = _SEEN.get(code.co_filename, ())
+    lines = {n for _, n in dis.findlinestarts(code) if n in want and n not in seen}
+    return lines or None
+
+
+def _local(frame, event, arg):
+    if event == "line":
+        pending = _PENDING.get(frame.f_code)
+        line = frame.f_lineno
+        if pending and line in pending:
+            pending.discard(line)
+            _SEEN.setdefault(frame.f_code.co_filename, set()).add(line)
+            if not pending:  # every line asked about in this code ran: no more events
+                frame.f_trace_lines = False
+    return _local
+
+
+def _global(frame, event, arg):
+    code = frame.f_code
+    try:
+        pending = _PENDING[code]
+    except KeyError:
+        pending = _PENDING[code] = _pending(code)
+    return _local if pending else None
+
+
+if _WANT and _OUT:
+    threading.settrace(_global)
+    sys.settrace(_global)
+
+
+def pytest_unconfigure(config):
+    if not (_WANT and _OUT):
+        return
+    intact = sys.gettrace() is _global
+    sys.settrace(None)
+    threading.settrace(None)
+    data = {"intact": intact, "lines": {k: sorted(v) for k, v in _SEEN.items()}}
+    path = os.path.join(_OUT, "lines-%d.json" % os.getpid())
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f)
+'''
+
+
+@attrs.frozen
+class Change:
+    """What an edit changed in one Python file: its changed statements, by their line
+    ranges in the new text, and where it removed code (the range of the statement
+    beside the removal, in the new text, and the removed lines' range in the old)."""
+
+    path: str  # workspace-relative
+    statements: tuple[tuple[int, int], ...]
+    removals: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+
+    @property
+    def size(self) -> int:
+        return len(self.statements) + len(self.removals)
+
+    @property
+    def wanted(self) -> list[int]:
+        """The lines whose running the summary asks about: those of the changed
+        statements and of the statements beside the removals."""
+        ranges = [*self.statements, *(beside for beside, _ in self.removals)]
+        return sorted({n for a, b in ranges for n in range(a, b + 1)})
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def _code_line(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and not s.startswith("#")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _is_docstring(node: ast.stmt, parent_body: Sequence[ast.stmt]) -> bool:
+    return bool(
+        parent_body
+        and parent_body[0] is node
+        and isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def statement_ranges(tree: ast.Module) -> list[tuple[int, int]]:
+    """Each statement that runs, as its line range: a simple statement whole; a
+    compound statement's header (decorators to the line before its body); no ``try``
+    or ``else`` line, docstring, ``pass``, ``...``, ``global`` or ``nonlocal`` (no line of
+    theirs is ever reported run)."""
+    out: list[tuple[int, int]] = []
+
+    def walk(body: Sequence[ast.stmt]) -> None:
+        for node in body:
+            children = [
+                getattr(node, f)
+                for f in ("body", "orelse", "finalbody")
+                if isinstance(getattr(node, f, None), list)
+            ]
+            handlers = getattr(node, "handlers", None) or []
+            cases = getattr(node, "cases", None) or []
+            skip = (
+                isinstance(node, (ast.Pass, ast.Global, ast.Nonlocal))
+                or (
+                    isinstance(node, ast.Expr)
+                    and isinstance(node.value, ast.Constant)
+                    and node.value.value is Ellipsis
+                )
+                or _is_docstring(node, body)
+                or isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try)))
+            )
+            if not skip:
+                start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+                first_body = getattr(node, "body", None)
+                if children and first_body and isinstance(first_body[0], ast.stmt):
+                    end = max(start, first_body[0].lineno - 1)
+                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                        end = max(start, min(end, _header_end(node)))
+                else:
+                    end = node.end_lineno or node.lineno
+                out.append((start, end))
+            for child in children:
+                walk(child)
+            for h in handlers:
+                out.append((h.lineno, h.lineno))  # ``except X:`` is reported run when it matches
+                walk(h.body)
+            for c in cases:
+                walk(c.body)
+
+    walk(tree.body)
+    return out
+
+
+def _header_end(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> int:
+    """The last line of a ``def`` / ``class`` header (its arguments, bases, return
+    annotation), before any docstring or body."""
+    parts: list[ast.AST] = [*node.decorator_list]
+    if isinstance(node, ast.ClassDef):
+        parts += [*node.bases, *node.keywords]
+    else:
+        parts.append(node.args)
+        if node.returns is not None:
+            parts.append(node.returns)
+    ends = [node.lineno]
+    for p in parts:
+        ends += [getattr(sub, "end_lineno", None) or 0 for sub in ast.walk(p)]
+    return max(ends)
+
+
+def changes(path: str, old: str, new: str) -> Change | None:
+    """The statements the edit changes in one Python file, or None when the new text
+    does not parse (the verdict is then not a pass) or nothing runnable changed."""
+    try:
+        tree = ast.parse(new)
+    except (SyntaxError, ValueError):
+        return None
+    ranges = statement_ranges(tree)
+    a, b = _lines(old), _lines(new)
+    changed: set[int] = set()
+    removed: list[tuple[int, int, int]] = []  # (new position, old start, old end), 0-based
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op in ("replace", "insert"):
+            changed.update(range(j1 + 1, j2 + 1))
+        if op == "delete" and any(_code_line(line) for line in a[i1:i2]):
+            removed.append((j1, i1, i2))
+    statements = tuple(r for r in ranges if any(r[0] <= n <= r[1] for n in changed))
+    removals = []
+    for j, i1, i2 in removed:
+        beside = _beside(b, j, _indent(next(x for x in a[i1:i2] if _code_line(x))), ranges)
+        if beside is not None:
+            removals.append((beside, (i1 + 1, i2)))
+    change = Change(path, statements, tuple(removals))
+    return change if change.size else None
+
+
+def _beside(
+    lines: Sequence[str], j: int, indent: int, ranges: Sequence[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """The statement beside a removal before line ``j`` (0-based) of the new text: the
+    next code line's when it is at the removed code's indentation, else the previous
+    code line's (the end of a block)."""
+    nxt = next((k for k in range(j, len(lines)) if _code_line(lines[k])), None)
+    prev = next((k for k in range(j - 1, -1, -1) if _code_line(lines[k])), None)
+    order = [k for k in (nxt, prev) if k is not None]
+    order.sort(key=lambda k: (_indent(lines[k]) != indent, k != nxt))
+    for k in order:
+        line = k + 1
+        hits = [r for r in ranges if r[0] <= line <= r[1]]
+        if hits:
+            return min(hits, key=lambda r: r[1] - r[0])
+    return None
+
+
+def plugin_env(
+    out_dir: str, targets: Mapping[str, Sequence[int]], env: Mapping[str, str]
+) -> dict[str, str]:
+    """The variables that load the plugin (written into ``out_dir/_acrouter_py``) in
+    a run whose environment is ``env``, asking about ``targets`` (a file's path as the
+    run sees it -> its lines): ``PYTHONPATH`` gains the plugin's folder last,
+    ``PYTEST_ADDOPTS`` gains ``-p acrouter_lines``.  The plugin traces a function only
+    while it holds a line asked about that has not run yet, so a hot loop costs
+    nothing once its lines were seen."""
+    folder = Path(out_dir) / "_acrouter_py"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{MODULE}.py").write_text(PLUGIN, encoding="utf-8")
+    path = env.get("PYTHONPATH")
+    opts = env.get("PYTEST_ADDOPTS")
+    return {
+        "PYTHONPATH": f"{path}{os.pathsep}{folder}" if path else str(folder),
+        "PYTEST_ADDOPTS": f"{opts} -p {MODULE}" if opts else f"-p {MODULE}",
+        TARGETS_VAR: json.dumps({path: sorted(set(lines)) for path, lines in targets.items()}),
+        OUT_VAR: out_dir,
+    }
+
+
+def tracer_suspect(exit_code: int | None, timed_out: bool, output: str) -> bool:
+    """A traced run that failed in a way the tracer may have caused, to be run again
+    without it (the run without the edit is never traced, so a failure of the tracer's
+    must not be taken for the edit's): the plugin could not be imported (a command that
+    sets its own ``PYTHONPATH``), the run timed out (tracing slows it), or its output
+    names the tracing functions (a test that wants ``sys.gettrace()`` to be None)."""
+    if exit_code == 0 and not timed_out:
+        return False
+    return timed_out or MODULE in output or "settrace" in output or "gettrace" in output
+
+
+@attrs.frozen
+class Traced:
+    """What the plugin wrote: the lines run per file (as the run saw its path), and
+    whether its tracer was still in place at the end."""
+
+    lines: Mapping[str, frozenset[int]]
+    intact: bool
+
+
+def read_traced(out_dir: str | Path, base: str) -> Traced | None:
+    """The lines every traced pytest process of the run wrote (merged), by path
+    relative to ``base`` (where the run saw the workspace), or None when none wrote
+    any (not a pytest run, or it never ended)."""
+    merged: dict[str, set[int]] = {}
+    intact, found = True, False
+    try:
+        names = sorted(os.listdir(out_dir))
+    except OSError:
+        return None
+    for name in names:
+        if not (name.startswith(FILE_PREFIX) and name.endswith(".json")):
+            continue
+        try:
+            data = json.loads(Path(out_dir, name).read_text(encoding="utf-8"))
+            lines = data["lines"]
+            ok = bool(data["intact"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if not isinstance(lines, dict):
+            continue
+        found = True
+        intact = intact and ok
+        for file, nums in lines.items():
+            if isinstance(file, str) and isinstance(nums, list) and file.startswith(base + "/"):
+                rel = file[len(base) + 1 :]
+                merged.setdefault(rel, set()).update(n for n in nums if isinstance(n, int))
+    if not found:
+        return None
+    return Traced({k: frozenset(v) for k, v in merged.items()}, intact)
+
+
+def _spans(nums: Iterable[int]) -> str:
+    """``12-14, 20``: line numbers as ranges."""
+    out: list[str] = []
+    run: list[int] = []
+    for n in sorted(set(nums)):
+        if run and n == run[-1] + 1:
+            run.append(n)
+            continue
+        if run:
+            out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+        run = [n]
+    if run:
+        out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+    return ", ".join(out)
+
+
+def python_changes(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> list[Change]:
+    """The changes an edit (``texts``: new texts by relative path; ``olds``: what they
+    held) makes to Python files."""
+    out = []
+    for rel, new in sorted(texts.items()):
+        old = olds.get(rel) or ""
+        if rel.endswith((".py", ".pyw")) and new != old:
+            change = changes(rel, old, new)
+            if change is not None:
+                out.append(change)
+    return out
+
+
+def merge(runs: Sequence[Traced]) -> Traced | None:
+    """The lines of several runs with the edit (a confirmation run, the user's tests
+    alone): a statement any of them ran was run."""
+    if not runs:
+        return None
+    lines: dict[str, set[int]] = {}
+    for t in runs:
+        for rel, nums in t.lines.items():
+            lines.setdefault(rel, set()).update(nums)
+    return Traced({k: frozenset(v) for k, v in lines.items()}, all(t.intact for t in runs))
+
+
+def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str, bool]:
+    """One sentence for the verdict: how many of the changed statements ran, and where
+    the ones no test ran are; True when it is a warning (some did not run, or the lines
+    could not be measured).  Empty when there is nothing to say (no pytest run)."""
+    total = sum(c.size for c in change_list)
+    if not total or traced is None:
+        return "", False
+    if not traced.intact:
+        lost = (
+            "which changed lines the tests ran is not known: another tracer (coverage?) took over"
+        )
+        return lost, True
+    unrun: list[str] = []
+    missed = 0
+    for c in change_list:
+        ran = traced.lines.get(c.path, frozenset())
+
+        def hit(r: tuple[int, int], ran: frozenset[int] = ran) -> bool:
+            return any(r[0] <= n <= r[1] for n in ran)
+
+        lines = [n for r in c.statements if not hit(r) for n in range(r[0], r[1] + 1)]
+        gone = [old for beside, old in c.removals if not hit(beside)]
+        missed += sum(1 for r in c.statements if not hit(r)) + len(gone)
+        if lines:
+            unrun.append(f"{c.path} line{'s' if len(lines) > 1 else ''} {_spans(lines)}")
+        for o1, o2 in gone:
+            unrun.append(f"what {c.path} lost (old lines {_spans(range(o1, o2 + 1))})")
+    if not missed:
+        return f"the tests ran every statement the edit changes ({total})", False
+    named = "; ".join(unrun[:MAX_SPANS]) + (" ..." if len(unrun) > MAX_SPANS else "")
+    return f"no test ran {missed} of the {total} statements the edit changes: {named}", True
+
+
+def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[Traced]) -> Verdict:
+    """A pass whose edit changed statements no test ran (or whose lines could not be
+    measured) says so, in its detail and in ``unrun``; other verdicts, and a pass whose
+    changed statements all ran, are returned as they are."""
+    if verdict.verdict != "pass":
+        return verdict
+    said, warn = summarise(change_list, merge(runs))
+    if not warn:
+        return verdict
+    detail = f"{verdict.detail}; {said}" if verdict.detail else said
+    return attrs.evolve(verdict, detail=detail, unrun=said)

@@ -1,0 +1,206 @@
+"""``verifier.lines``: the statements an edit changes, the plugin that traces which of
+them the tests ran, and the sentence a pass then carries."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from acrouter.domain import Verdict
+from acrouter.verifier.harness_py import harness_uses
+from acrouter.verifier.lines import (
+    Traced,
+    changes,
+    merge,
+    plugin_env,
+    python_changes,
+    read_traced,
+    statement_ranges,
+    summarise,
+    with_lines,
+)
+
+OLD = textwrap.dedent(
+    '''\
+    """A module."""
+    import math
+
+
+    def area(r):
+        """The area."""
+        return math.pi * r * r
+
+
+    def clamp(x, lo, hi):
+        if x < lo:
+            return lo
+        if x > hi:
+            return hi
+        return x
+    '''
+)
+
+
+def test_statement_ranges_skip_what_never_reports_a_line() -> None:
+    import ast
+
+    tree = ast.parse(
+        textwrap.dedent(
+            '''\
+            @deco(
+                1)
+            def f(a,
+                  b):
+                """doc"""
+                try:
+                    pass
+                except ValueError:
+                    ...
+                global g
+                return {
+                    "a": a,
+                }
+            '''
+        )
+    )
+    # the decorated header (lines 1-4), the except clause, the multi-line return
+    assert statement_ranges(tree) == [(1, 4), (8, 8), (11, 13)]
+
+
+def test_changed_statements_not_comments_or_blank_lines() -> None:
+    new = OLD.replace("return math.pi * r * r", "# the area\n    return math.pi * r**2")
+    c = changes("geo.py", OLD, new)
+    assert c is not None
+    assert c.statements == ((8, 8),)  # the return, not the comment on line 7
+    assert (
+        changes("geo.py", OLD, OLD.replace('"""The area."""', '"""The area of a circle."""'))
+        is None
+    )
+    assert changes("geo.py", OLD, OLD + "\n# a comment\n") is None
+    assert changes("geo.py", OLD, "def broken(:\n") is None  # not a pass: nothing to say
+
+
+def test_a_removal_is_judged_by_the_statement_beside_it() -> None:
+    new = OLD.replace("    if x > hi:\n        return hi\n", "")
+    c = changes("geo.py", OLD, new)
+    assert c is not None and c.statements == ()
+    # the removed ``if`` sat before ``return x`` (line 13 now), at the same indentation
+    assert c.removals == (((13, 13), (13, 14)),)
+    # removed at the end of a block: the statement before it
+    new = OLD.replace("        return hi\n    return x\n", "        return hi\n")
+    c = changes("geo.py", OLD, new)
+    assert c is not None and c.removals == (((14, 14), (15, 15)),)
+
+
+def test_summary_names_the_unrun_statements_and_what_was_lost() -> None:
+    new = OLD.replace("    if x > hi:\n        return hi\n", "").replace("* r * r", "* r**2")
+    c = changes("geo.py", OLD, new)
+    assert c is not None
+    assert c.statements == ((7, 7),) and c.removals == (((13, 13), (13, 14)),)
+    ran_all = Traced({"geo.py": frozenset({7, 11, 13})}, intact=True)
+    assert summarise([c], ran_all) == ("the tests ran every statement the edit changes (2)", False)
+    ran_some = Traced({"geo.py": frozenset({11})}, intact=True)
+    said, warn = summarise([c], ran_some)
+    assert warn
+    assert said == (
+        "no test ran 2 of the 2 statements the edit changes: geo.py line 7; "
+        "what geo.py lost (old lines 13-14)"
+    )
+    lost = Traced({"geo.py": frozenset({11, 12, 13})}, intact=False)
+    assert summarise([c], lost)[0].startswith("which changed lines the tests ran is not known")
+    assert summarise([c], None) == ("", False)  # not a pytest run: nothing is claimed
+
+
+def test_with_lines_marks_only_a_pass_with_a_warning() -> None:
+    c = changes("geo.py", OLD, OLD.replace("return lo", "return lo - 1"))
+    assert c is not None
+    none_ran = [Traced({}, intact=True)]
+    v = with_lines(Verdict("pass", detail="2 passed, 0 failed"), [c], none_ran)
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: geo.py line 12"
+    assert v.detail == f"2 passed, 0 failed; {v.unrun}"
+    failed = Verdict("fail", detail="1 failed")
+    assert with_lines(failed, [c], none_ran) is failed
+    ran = [Traced({"geo.py": frozenset({12})}, intact=True)]
+    ok = Verdict("pass", detail="2 passed, 0 failed")
+    assert with_lines(ok, [c], ran) is ok
+
+
+def test_runs_are_merged_and_python_changes_skip_other_files() -> None:
+    a = Traced({"x.py": frozenset({1})}, True)
+    b = Traced({"x.py": frozenset({2}), "y.py": frozenset({3})}, False)
+    m = merge([a, b])
+    assert m == Traced({"x.py": frozenset({1, 2}), "y.py": frozenset({3})}, False)
+    assert merge([]) is None
+    texts = {
+        "geo.py": OLD.replace("return x", "return x + 1"),
+        "README.md": "new",
+        "same.py": "x = 1\n",
+    }
+    olds = {"geo.py": OLD, "README.md": "old", "same.py": "x = 1\n"}
+    assert [c.path for c in python_changes(texts, olds)] == ["geo.py"]
+    assert [c.path for c in python_changes({"new.py": "x = 1\n"}, {"new.py": None})] == ["new.py"]
+
+
+def test_read_traced_merges_processes_and_keeps_the_workspace_files(tmp_path: Path) -> None:
+    (tmp_path / "lines-1.json").write_text(
+        json.dumps({"intact": True, "lines": {"/ws/a.py": [1, 2], "/elsewhere/b.py": [5]}})
+    )
+    (tmp_path / "lines-2.json").write_text(json.dumps({"intact": True, "lines": {"/ws/a.py": [3]}}))
+    (tmp_path / "lines-3.json").write_text("{broken")
+    (tmp_path / "report.xml").write_text("<x/>")
+    t = read_traced(tmp_path, "/ws")
+    assert t == Traced({"a.py": frozenset({1, 2, 3})}, True)
+    assert read_traced(tmp_path / "missing", "/ws") is None
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert read_traced(empty, "/ws") is None
+
+
+def _project(root: Path, conftest: str = "") -> Path:
+    root.mkdir()
+    (root / "geo.py").write_text(OLD)
+    (root / "test_geo.py").write_text(
+        "from geo import clamp\n\n\ndef test_low():\n    assert clamp(-1, 0, 5) == 0\n"
+    )
+    if conftest:
+        (root / "conftest.py").write_text(conftest)
+    return root
+
+
+def _run_plugin(root: Path, out: Path) -> Traced | None:
+    out.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.update(plugin_env(str(out), {str(root / "geo.py"): range(1, 16)}, env))
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root)],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return read_traced(out, str(root))
+
+
+def test_the_plugin_traces_the_lines_pytest_runs(tmp_path: Path) -> None:
+    root = _project(tmp_path / "proj")
+    t = _run_plugin(root, tmp_path / "out")
+    assert t is not None and t.intact
+    lines = t.lines["geo.py"]
+    assert {2, 5, 10, 11, 12} <= lines  # the import, the defs, clamp's first branch
+    assert not lines & {7, 13, 14, 15}  # area's body and the branches test_low never takes
+
+
+def test_a_tracer_that_takes_over_is_reported(tmp_path: Path) -> None:
+    # what ``pytest --cov`` does: coverage.py's tracer replaces the plugin's
+    root = _project(tmp_path / "proj", "import sys\nsys.settrace(lambda *a: None)\n")
+    t = _run_plugin(root, tmp_path / "out")
+    assert t is not None and not t.intact
+
+
+def test_code_naming_the_tracer_trips_the_harness_wire() -> None:
+    found = harness_uses('import sys\nsys.modules["acrouter_lines"]._SEEN.clear()\n')
+    assert found["uses acrouter_lines"] == 1
+    assert harness_uses('import os\nos.environ["ACROUTER_LINES_OUT"]\n')
