@@ -1,13 +1,15 @@
 """What tracing the edited files' lines costs a real test suite, and what it finds there.
 
 For each Python project of ``real_projects`` (its own pytest suite, fetched from PyPI
-once per work folder), the suite runs without and with the verifier's line tracer
-(``verifier.lines``: ``-p acrouter_lines`` asking about every statement of the
-project's ``edit_file``, as if an edit had changed them all, and of every module of its
-package), alternately, ``--repeat`` times each, directly
-(no sandbox: the sandbox's cost is the same with and without).  It prints the median
-wall time of each, their ratio, and how many of ``edit_file``'s statements the suite
-ran (what a pass would name as unrun if an edit changed all of them).
+once per work folder), the suite runs without the verifier's line tracer and with it
+(``verifier.lines``: ``-p acrouter_lines``), alternately, ``--repeat`` times each,
+directly (no sandbox: the sandbox's cost is the same with and without).  The tracer
+asks about: ``ran``, the statements of the project's ``edit_file`` that the suite runs
+(an edit whose changed statements all run: tracing stops once they all ran); ``file``,
+every statement of ``edit_file`` (as if an edit changed them all, some no test runs:
+tracing goes on to the end); ``package``, every statement of every module of its
+package.  It prints the plain run's median wall time, each traced median as a ratio to
+it, and how many of ``edit_file``'s statements the suite ran.
 
     .venv/bin/python benchmarks/lines_cost.py [--work DIR] [--repeat 3] [--only tinydb ...]
 """
@@ -47,13 +49,16 @@ def _package_modules(root: Path, edit_file: str) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in package.rglob("*.py"))
 
 
-def _every_statement(root: Path, rel: str) -> list[int]:
-    """Every line of every statement of the file: as if the edit changed them all."""
+def _statements(root: Path, rel: str) -> list[tuple[int, int]]:
+    """Every statement of the file: as if the edit changed them all."""
     try:
         tree = ast.parse((root / rel).read_text(encoding="utf-8"))
     except (SyntaxError, ValueError, OSError):
         return []
-    return sorted({n for a, b in statement_ranges(tree) for n in range(a, b + 1)})
+    return statement_ranges(tree)
+
+
+KINDS = ("plain", "ran", "file", "package")
 
 
 def main() -> None:
@@ -71,7 +76,7 @@ def main() -> None:
         if p.kind == "pypi" and p.runner == "pytest" and (not args.only or p.name in args.only)
     ]
     print(
-        f"{'project':16} {'plain s':>8} {'edit file':>10} {'package':>8}  ratio (file / package)  edit file's statements run"
+        f"{'project':16} {'plain s':>8} {'ran':>7} {'file':>7} {'package':>8}  edit file's statements run"
     )
     for project in projects:
         print(f"fetching {project.name} ...", file=sys.stderr, flush=True)
@@ -80,35 +85,38 @@ def main() -> None:
         base.pop("PYTHONPATH", None)
         if project.name == "humanize":  # its suite needs these plugins; loaded by name
             base["PYTEST_ADDOPTS"] = "-p freezegun -p pytest_benchmark.plugin"
-        times: dict[str, list[float]] = {"plain": [], "file": [], "package": []}
-        found = None
+        every = _statements(root, project.edit_file)
+        # which of them the suite runs: one traced run asking about every statement
+        with tempfile.TemporaryDirectory() as out:
+            env = {**base, **plugin_env(out, {str(root / project.edit_file): every}, base)}
+            _run(root, project.command, env)
+            found = read_traced(out, str(root))
+        ran_lines = found.lines.get(project.edit_file, frozenset()) if found else frozenset()
+        ran = [r for r in every if any(r[0] <= n <= r[1] for n in ran_lines)]
+        asked = {
+            "ran": {str(root / project.edit_file): ran},
+            "file": {str(root / project.edit_file): every},
+            "package": {
+                str(root / f): _statements(root, f)
+                for f in _package_modules(root, project.edit_file)
+            },
+        }
+        times: dict[str, list[float]] = {k: [] for k in KINDS}
         for _ in range(args.repeat):
-            for kind in ("plain", "file", "package"):
-                env = dict(base)
+            for kind in KINDS:
                 with tempfile.TemporaryDirectory() as out:
+                    env = dict(base)
                     if kind != "plain":
-                        files = (
-                            [project.edit_file]
-                            if kind == "file"
-                            else _package_modules(root, project.edit_file)
-                        )
-                        asked = {str(root / f): _every_statement(root, f) for f in files}
-                        env.update(plugin_env(out, asked, env))
+                        env.update(plugin_env(out, asked[kind], env))
                     times[kind].append(_run(root, project.command, env))
-                    if kind == "file":
-                        found = read_traced(out, str(root))
         med = {k: statistics.median(v) for k, v in times.items()}
-        tree = ast.parse((root / project.edit_file).read_text(encoding="utf-8"))
-        ranges = statement_ranges(tree)
-        ran = found.lines.get(project.edit_file, frozenset()) if found else frozenset()
-        hit = sum(1 for r in ranges if any(r[0] <= n <= r[1] for n in ran))
         intact = (
             "" if found and found.intact else " (tracer lost!)" if found else " (no lines written!)"
         )
         print(
-            f"{project.name:16} {med['plain']:8.2f} {med['file']:10.2f} {med['package']:8.2f}"
-            f"  {med['file'] / med['plain']:.2f}x / {med['package'] / med['plain']:.2f}x"
-            f"            {hit} of {len(ranges)} in {project.edit_file}{intact}",
+            f"{project.name:16} {med['plain']:8.2f} "
+            + " ".join(f"{med[k] / med['plain']:6.2f}x" for k in ("ran", "file", "package"))
+            + f"  {len(ran)} of {len(every)} in {project.edit_file}{intact}",
             flush=True,
         )
 

@@ -892,6 +892,13 @@ step(
     await wb.answerInput(page, /What should change in calc\.py/, USE_MUL_INSTRUCTION);
     let n = await wb.waitForNotification(page, /Apply the edit\?/, 120_000, true);
     assert.match(n.message, /passed your tests \(4 passed, 0 failed\)[\s\S]*The edit also changes fmt\.py\./);
+    // no test imports fmt.py: the prompt says which changed lines no test ran
+    assert.match(
+      n.message,
+      /fmt\.py\. But no test ran 2 of the 2 statements the edit changes: fmt\.py lines 1, 9\. Apply the edit\?$/,
+    );
+    await wb.sleep(300);
+    await screenshot("unrun-lines-warning");
     const typedLater = "\n# still typing\n";
     await typeAtEnd("fmt.py", typedLater);
     await wb.until(async () => (await editorText()) === FMT + SHOW_PRODUCT + typedLater, "the line typed into fmt.py");

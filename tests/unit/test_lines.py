@@ -68,6 +68,12 @@ def test_statement_ranges_skip_what_never_reports_a_line() -> None:
     )
     # the decorated header (lines 1-4), the except clause, the multi-line return
     assert statement_ranges(tree) == [(1, 4), (8, 8), (11, 13)]
+    typed = ast.parse(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import os\nelse:\n    os = None\n"
+        "def f():\n    x: int\n    y: int = 1\n"
+    )
+    # the import, the if, the else's assignment, the def, the annotated assignment
+    assert statement_ranges(typed) == [(1, 1), (2, 2), (5, 5), (6, 6), (8, 8)]
 
 
 def test_changed_statements_not_comments_or_blank_lines() -> None:
@@ -173,7 +179,10 @@ def _project(root: Path, conftest: str = "") -> Path:
 def _run_plugin(root: Path, out: Path) -> Traced | None:
     out.mkdir()
     env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
-    env.update(plugin_env(str(out), {str(root / "geo.py"): range(1, 16)}, env))
+    import ast
+
+    every = statement_ranges(ast.parse(OLD))
+    env.update(plugin_env(str(out), {str(root / "geo.py"): every}, env))
     subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root)],
         cwd=root,
@@ -188,9 +197,31 @@ def test_the_plugin_traces_the_lines_pytest_runs(tmp_path: Path) -> None:
     root = _project(tmp_path / "proj")
     t = _run_plugin(root, tmp_path / "out")
     assert t is not None and t.intact
-    lines = t.lines["geo.py"]
-    assert {2, 5, 10, 11, 12} <= lines  # the import, the defs, clamp's first branch
-    assert not lines & {7, 13, 14, 15}  # area's body and the branches test_low never takes
+    # the import, the defs, clamp's first branch; not area's body nor the branches
+    # test_low never takes
+    assert t.lines["geo.py"] == {2, 5, 10, 11, 12}
+
+
+def test_the_plugin_stops_once_every_statement_ran(tmp_path: Path) -> None:
+    # asked only about what test_low runs: once it ran, tracing stops (the next test
+    # sees no tracer), and the run still counts as traced
+    root = _project(tmp_path / "proj")
+    (root / "test_later.py").write_text(
+        "import sys\n\n\ndef test_no_tracer_any_more():\n    assert sys.gettrace() is None\n"
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.update(plugin_env(str(out), {str(root / "geo.py"): [(11, 11), (12, 12)]}, env))
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    subprocess.run([*argv, "test_geo.py", "test_later.py"], cwd=root, env=env, check=True)
+    assert read_traced(out, str(root)) == Traced({"geo.py": frozenset({11, 12})}, True)
+    # asked also about a statement no test runs: the tracer stays
+    env.update(plugin_env(str(out), {str(root / "geo.py"): [(11, 11), (13, 13)]}, env))
+    res = subprocess.run(
+        [*argv, "test_geo.py", "test_later.py"], check=False, cwd=root, env=env, capture_output=True
+    )
+    assert res.returncode == 1
 
 
 def test_a_tracer_that_takes_over_is_reported(tmp_path: Path) -> None:

@@ -243,6 +243,7 @@ export function parseAttempt(raw: unknown): AttemptInfo {
     testsFailed: numberOrNull(o.testsFailed),
     detail: stringOr(o.detail, ""),
     counted: typeof o.counted === "boolean" ? o.counted : legacyCounted(verdictOf(o.verdict), stringOr(o.detail, "")),
+    ...(typeof o.unrun === "string" && o.unrun ? { unrun: o.unrun } : {}),
   };
 }
 

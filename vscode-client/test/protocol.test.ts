@@ -56,6 +56,14 @@ describe("parseRouteResult", () => {
     assert.equal(r.attempts[0].testsPassed, 3);
     assert.deepEqual(r.edit, wire.edit);
     assert.deepEqual(r.baseDigests, wire.baseDigests);
+    assert.equal(r.attempts[0].unrun, undefined);
+  });
+  it("keeps a pass's unrun lines (only a non-empty string)", () => {
+    const unrun = "no test ran 1 of the 1 statements the edit changes: a.py line 3";
+    const attempt = { ...wire.attempts[0], unrun };
+    assert.equal(parseRouteResult({ ...wire, attempts: [attempt] }).attempts[0].unrun, unrun);
+    for (const bad of ["", 3, null])
+      assert.equal("unrun" in parseRouteResult({ ...wire, attempts: [{ ...attempt, unrun: bad }] }).attempts[0], false);
   });
   it("fills gaps defensively: unknown verdicts are errors, missing costs are unknown", () => {
     const r = parseRouteResult({

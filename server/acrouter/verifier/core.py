@@ -317,11 +317,11 @@ class ProjectVerifier:
         cancel: CancelToken | None,
         overlay: bool,
         edited: bool = False,
-        trace: Mapping[str, Sequence[int]] | None = None,
+        trace: Mapping[str, Sequence[tuple[int, int]]] | None = None,
     ) -> TestRun:
         """One test run with ``texts`` in place of the files (the unsaved buffers, and the
         edit's files when ``edited``; under an overlay, else on a copy), and what it wrote;
-        the lines ``trace`` asks about (by file) it ran, when pytest ran them."""
+        which of the statements ``trace`` asks about (by file) it ran, when pytest ran them."""
         # copies are reused only after sandboxed runs: without a sandbox, a process the
         # tests left behind could still change the copy after the checks
         reusable = self.sandbox == "bwrap" and self.reuse_scratch
@@ -368,7 +368,7 @@ class ProjectVerifier:
         cancel: CancelToken | None,
         overlay: bool,
         edits: list[tuple[str, str]],
-        trace: Mapping[str, Sequence[int]] | None = None,
+        trace: Mapping[str, Sequence[tuple[int, int]]] | None = None,
     ) -> TestRun:
         """Plan the command, run it in the sandbox and read what it left."""
         dirs = scratch.run_dirs()

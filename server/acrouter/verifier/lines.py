@@ -42,37 +42,61 @@ FILE_PREFIX = "lines-"
 #: spans named in the verdict
 MAX_SPANS = 4
 
-PLUGIN = '''"""ACRouter's verifier: which of the lines it asks about the tests ran."""
+PLUGIN = '''"""ACRouter's verifier: which of the statements it asks about the tests ran."""
 import dis
 import json
 import os
 import sys
 import threading
 
-_WANT = {k: frozenset(v) for k, v in json.loads(os.environ.get("ACROUTER_LINES_TARGETS") or "{}").items()}
+_RANGES = {k: [tuple(r) for r in v] for k, v in json.loads(os.environ.get("ACROUTER_LINES_TARGETS") or "{}").items()}
 _OUT = os.environ.get("ACROUTER_LINES_OUT") or ""
-_SEEN = {}
-_PENDING = {}  # code object -> the lines asked about it has, not seen yet (None: none)
+_SEEN = {}  # file -> the lines seen run
+_DONE = {}  # file -> the statements (indices into _RANGES[file]) seen run
+_LEFT = [sum(len(v) for v in _RANGES.values())]
+_PENDING = {}  # code object -> {line: the statements it belongs to}, for statements not seen run
 
 
 def _pending(code):
-    want = _WANT.get(code.co_filename)
-    if not want:
+    ranges = _RANGES.get(code.co_filename)
+    if not ranges:
         return None
-    seen = _SEEN.get(code.co_filename, ())
-    lines = {n for _, n in dis.findlinestarts(code) if n in want and n not in seen}
-    return lines or None
+    done = _DONE.get(code.co_filename, ())
+    out = {}
+    for _, n in dis.findlinestarts(code):
+        if n is None:  # (Python 3.13: code that maps to no line)
+            continue
+        ids = tuple(i for i, (a, b) in enumerate(ranges) if a <= n <= b and i not in done)
+        if ids:
+            out[n] = ids
+    return out or None
+
+
+def _stop():
+    sys.settrace(None)
+    threading.settrace(None)
 
 
 def _local(frame, event, arg):
-    if event == "line":
-        pending = _PENDING.get(frame.f_code)
-        line = frame.f_lineno
-        if pending and line in pending:
-            pending.discard(line)
-            _SEEN.setdefault(frame.f_code.co_filename, set()).add(line)
-            if not pending:  # every line asked about in this code ran: no more events
-                frame.f_trace_lines = False
+    if event != "line":
+        return _local
+    code = frame.f_code
+    pending = _PENDING.get(code)
+    line = frame.f_lineno
+    if not pending or line not in pending:
+        return _local
+    done = _DONE.setdefault(code.co_filename, set())
+    for i in pending.pop(line):
+        if i not in done:
+            done.add(i)
+            _LEFT[0] -= 1
+    _SEEN.setdefault(code.co_filename, set()).add(line)
+    for n in [n for n, ids in pending.items() if all(i in done for i in ids)]:
+        del pending[n]
+    if not pending:  # every statement asked about in this code ran: no more line events
+        frame.f_trace_lines = False
+    if _LEFT[0] <= 0:  # every one ran: no more tracing at all
+        _stop()
     return _local
 
 
@@ -85,17 +109,16 @@ def _global(frame, event, arg):
     return _local if pending else None
 
 
-if _WANT and _OUT:
+if _RANGES and _OUT:
     threading.settrace(_global)
     sys.settrace(_global)
 
 
 def pytest_unconfigure(config):
-    if not (_WANT and _OUT):
+    if not (_RANGES and _OUT):
         return
-    intact = sys.gettrace() is _global
-    sys.settrace(None)
-    threading.settrace(None)
+    intact = _LEFT[0] <= 0 or sys.gettrace() is _global
+    _stop()
     data = {"intact": intact, "lines": {k: sorted(v) for k, v in _SEEN.items()}}
     path = os.path.join(_OUT, "lines-%d.json" % os.getpid())
     with open(path, "w", encoding="utf-8") as f:
@@ -118,11 +141,10 @@ class Change:
         return len(self.statements) + len(self.removals)
 
     @property
-    def wanted(self) -> list[int]:
-        """The lines whose running the summary asks about: those of the changed
-        statements and of the statements beside the removals."""
-        ranges = [*self.statements, *(beside for beside, _ in self.removals)]
-        return sorted({n for a, b in ranges for n in range(a, b + 1)})
+    def wanted(self) -> list[tuple[int, int]]:
+        """The statements whose running the summary asks about: the changed ones and
+        those beside the removals."""
+        return sorted({*self.statements, *(beside for beside, _ in self.removals)})
 
 
 def _lines(text: str) -> list[str]:
@@ -148,11 +170,22 @@ def _is_docstring(node: ast.stmt, parent_body: Sequence[ast.stmt]) -> bool:
     )
 
 
+def _type_checking(node: ast.stmt) -> bool:
+    """``if TYPE_CHECKING:`` / ``if typing.TYPE_CHECKING:``."""
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
 def statement_ranges(tree: ast.Module) -> list[tuple[int, int]]:
     """Each statement that runs, as its line range: a simple statement whole; a
     compound statement's header (decorators to the line before its body); no ``try``
-    or ``else`` line, docstring, ``pass``, ``...``, ``global`` or ``nonlocal`` (no line of
-    theirs is ever reported run)."""
+    or ``else`` line, docstring, ``pass``, ``...``, ``global``, ``nonlocal`` or bare
+    annotation (``x: int``: no line of theirs is ever reported run), nor what an ``if
+    TYPE_CHECKING:`` holds (never meant to run)."""
     out: list[tuple[int, int]] = []
 
     def walk(body: Sequence[ast.stmt]) -> None:
@@ -166,6 +199,7 @@ def statement_ranges(tree: ast.Module) -> list[tuple[int, int]]:
             cases = getattr(node, "cases", None) or []
             skip = (
                 isinstance(node, (ast.Pass, ast.Global, ast.Nonlocal))
+                or (isinstance(node, ast.AnnAssign) and node.value is None)
                 or (
                     isinstance(node, ast.Expr)
                     and isinstance(node.value, ast.Constant)
@@ -184,6 +218,8 @@ def statement_ranges(tree: ast.Module) -> list[tuple[int, int]]:
                 else:
                     end = node.end_lineno or node.lineno
                 out.append((start, end))
+            if _type_checking(node):
+                children = children[1:]  # its body only type checkers read; its else runs
             for child in children:
                 walk(child)
             for h in handlers:
@@ -258,14 +294,15 @@ def _beside(
 
 
 def plugin_env(
-    out_dir: str, targets: Mapping[str, Sequence[int]], env: Mapping[str, str]
+    out_dir: str, targets: Mapping[str, Sequence[tuple[int, int]]], env: Mapping[str, str]
 ) -> dict[str, str]:
     """The variables that load the plugin (written into ``out_dir/_acrouter_py``) in
     a run whose environment is ``env``, asking about ``targets`` (a file's path as the
-    run sees it -> its lines): ``PYTHONPATH`` gains the plugin's folder last,
-    ``PYTEST_ADDOPTS`` gains ``-p acrouter_lines``.  The plugin traces a function only
-    while it holds a line asked about that has not run yet, so a hot loop costs
-    nothing once its lines were seen."""
+    run sees it -> its statements' line ranges): ``PYTHONPATH`` gains the plugin's
+    folder last, ``PYTEST_ADDOPTS`` gains ``-p acrouter_lines``.  The plugin traces a
+    function only while it holds a statement asked about that has not run yet (a hot
+    loop costs nothing once its statements were seen), and stops tracing once every
+    one has run."""
     folder = Path(out_dir) / "_acrouter_py"
     folder.mkdir(exist_ok=True)
     (folder / f"{MODULE}.py").write_text(PLUGIN, encoding="utf-8")
@@ -274,7 +311,7 @@ def plugin_env(
     return {
         "PYTHONPATH": f"{path}{os.pathsep}{folder}" if path else str(folder),
         "PYTEST_ADDOPTS": f"{opts} -p {MODULE}" if opts else f"-p {MODULE}",
-        TARGETS_VAR: json.dumps({path: sorted(set(lines)) for path, lines in targets.items()}),
+        TARGETS_VAR: json.dumps({path: sorted(set(r)) for path, r in targets.items()}),
         OUT_VAR: out_dir,
     }
 
