@@ -314,8 +314,11 @@ export function requestRow(e: HistoryEntry, now: Date): RequestRowText {
   };
 }
 
+/** What an attempt row says of a pass whose changed lines the tests did not all run. */
+const UNRUN_TAG = "changed lines no test ran";
+
 /** An attempt row under a request: "cheap", "fail · 1 passed, 1 failed · $0.0001 · 850 ms";
- * a set-up failure says "not counted". */
+ * a set-up failure says "not counted", a pass whose changed lines no test ran says so. */
 export function attemptRow(a: AttemptInfo, index: number): RequestRowText {
   const tests = testsOf(a);
   const notCounted = a.counted ? undefined : "not counted";
@@ -325,7 +328,14 @@ export function attemptRow(a: AttemptInfo, index: number): RequestRowText {
   const blame = a.counted ? "" : `\n\nNot held against ${cell(a.model)}: ${why}.`;
   return {
     label: `${index + 1}. ${a.model}`,
-    description: [a.verdict, notCounted, tests, formatCost(a.costUsd), formatLatency(a.latencyMs)]
+    description: [
+      a.verdict,
+      notCounted,
+      a.unrun ? UNRUN_TAG : undefined,
+      tests,
+      formatCost(a.costUsd),
+      formatLatency(a.latencyMs),
+    ]
       .filter(Boolean)
       .join(" · "),
     tooltip:

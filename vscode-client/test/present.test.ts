@@ -248,6 +248,10 @@ describe("history view rows", () => {
     assert.match(row.tooltip, /```text\n2 tests failed\n```/);
     const error = attemptRow(attempt({ verdict: "error", testsPassed: null, testsFailed: null, costUsd: 0 }), 1);
     assert.equal(error.description, "error · $0 · 850 ms");
+    const unrun = "no test ran 1 of the 1 statements the edit changes: a.py line 3";
+    const pass = attemptRow(attempt({ verdict: "pass", testsFailed: 0, detail: `10 passed; ${unrun}`, unrun }), 0);
+    assert.equal(pass.description, "pass · changed lines no test ran · 12 passed, 0 failed · $0.0004 · 850 ms");
+    assert.match(pass.tooltip, /no test ran 1 of the 1 statements/);
   });
   it("say when an attempt is not held against its model, and why", () => {
     const detail = "auth: the gateway rejected the key (400: No connected db.)";
