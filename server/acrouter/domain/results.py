@@ -116,8 +116,9 @@ class Verdict:
     #: after it (``verifier.offline``): what one of them said, which another model's
     #: edit would meet too; empty otherwise.
     network_error: str = ""
-    #: A pass whose edit changed Python statements no test ran (or whose lines could not
-    #: be measured): the sentence saying which (``verifier.lines``); empty otherwise.
+    #: A pass whose edit changed Python or JavaScript statements no test ran (or whose
+    #: lines could not be measured): the sentence saying which (``verifier.lines``,
+    #: ``verifier.lines_js``); empty otherwise.
     unrun: str = ""
 
 

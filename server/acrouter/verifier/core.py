@@ -7,7 +7,7 @@ import functools
 import logging
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
@@ -29,14 +29,8 @@ from .edits import checked_buffers, edit_texts, texts_before, write_edits
 from .environment import project_env
 from .harness import reaches_into_harness
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
-from .lines import (
-    Traced,
-    plugin_env,
-    python_changes,
-    read_traced,
-    tracer_suspect,
-    with_lines,
-)
+from .lines import Traced, with_lines
+from .lines_js import Asked, asked, read_run, suspect, trace_env
 from .renames import with_old_names
 from .results import read_test_run
 from .runners import TestPlan, plan_command
@@ -233,7 +227,7 @@ class ProjectVerifier:
         fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
         judging = functools.partial(judge, fix_requested=fix)
         tests, renamed, restored = touched_tests(texts, patterns, olds)
-        changed = python_changes(texts, olds)  # which of them the tests ran: .lines
+        changed = asked(texts, olds)  # which of them the tests ran: .lines, .lines_js
         traced: list[Traced] = []
 
         def verdict_with(files: Mapping[str, str]) -> Verdict:
@@ -246,7 +240,7 @@ class ProjectVerifier:
                     token,
                     overlay,
                     edited,
-                    {c.path: c.wanted for c in changed} if edited else {},
+                    changed if edited else None,
                 )
                 if edited:
                     bound.append(result.process_bound)
@@ -262,7 +256,7 @@ class ProjectVerifier:
             verdict = verdict_with(texts)  # (the tests asked for: what else could judge them?)
         else:
             verdict = judge_with_users_tests(tests, texts, verdict_with, renamed, restored)
-        return with_lines(verdict, changed, traced), bound[-1] if bound else ""
+        return with_lines(verdict, changed.changes, traced), bound[-1] if bound else ""
 
     def _state(
         self,
@@ -317,11 +311,11 @@ class ProjectVerifier:
         cancel: CancelToken | None,
         overlay: bool,
         edited: bool = False,
-        trace: Mapping[str, Sequence[tuple[int, int]]] | None = None,
+        trace: Asked | None = None,
     ) -> TestRun:
         """One test run with ``texts`` in place of the files (the unsaved buffers, and the
         edit's files when ``edited``; under an overlay, else on a copy), and what it wrote;
-        which of the statements ``trace`` asks about (by file) it ran, when pytest ran them."""
+        which of the statements ``trace`` asks about it ran, when pytest or node ran them."""
         # copies are reused only after sandboxed runs: without a sandbox, a process the
         # tests left behind could still change the copy after the checks
         reusable = self.sandbox == "bwrap" and self.reuse_scratch
@@ -368,7 +362,7 @@ class ProjectVerifier:
         cancel: CancelToken | None,
         overlay: bool,
         edits: list[tuple[str, str]],
-        trace: Mapping[str, Sequence[tuple[int, int]]] | None = None,
+        trace: Asked | None = None,
     ) -> TestRun:
         """Plan the command, run it in the sandbox and read what it left."""
         dirs = scratch.run_dirs()
@@ -393,14 +387,14 @@ class ProjectVerifier:
         seen = str(root) if overlay or self.sandbox == "bwrap" else str(scratch.ws)
         untraced = spec
         if trace:
-            asked = {f"{seen}/{rel}": lines for rel, lines in trace.items()}
-            traced = plugin_env(str(dirs[0]), asked, spec.env)
-            spec = attrs.evolve(spec, env={**spec.env, **traced})
+            spec = attrs.evolve(
+                spec, env={**spec.env, **trace_env(str(dirs[0]), seen, trace, spec.env)}
+            )
         start = functools.partial(
             run_command, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel
         )
         outcome = start(spec)
-        if trace and tracer_suspect(outcome.exit_code, outcome.timed_out, outcome.output):
+        if trace and suspect(trace, outcome):
             log.info(
                 "the run with the line tracer failed in a way it may have caused: again without"
             )
@@ -420,7 +414,7 @@ class ProjectVerifier:
             outcome.output[-2000:],
         )
         run = read_test_run(outcome, plan, seen, self.limits, self.timeout_s)
-        return attrs.evolve(run, traced=read_traced(dirs[0], seen)) if trace else run
+        return attrs.evolve(run, traced=read_run(dirs[0], seen, trace)) if trace else run
 
 
 # --------------------------------------------------------------------------- helpers

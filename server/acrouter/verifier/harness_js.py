@@ -21,6 +21,10 @@ pass.  Found, as a finding each:
   require("chai")``), or the object passed to ``Object.assign`` / ``defineProperty``;
 - what assertions rely on: ``Object.prototype`` (``should``'s getter), ``Object.is``
   and the other statics of ``Object``, a prototype through ``__proto__``;
+- node's coverage, which says which changed lines the tests ran (:mod:`.lines_js`):
+  ``NODE_V8_COVERAGE`` (where it is written), ``v8.takeCoverage`` / ``stopCoverage``
+  and the inspector's ``Profiler.*PreciseCoverage`` (code that forged or reset it would
+  hide lines no test ran);
 - the module loader: ``Module._load`` / ``Module.prototype.require`` (what lets code hand
   a test another ``assert``), ``require.cache[...] = ...``, ``require.extensions``, and
   its hooks: a ``register(...)`` call in a module that names ``node:module`` (a
@@ -36,6 +40,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+
+from .lines_js import COVERAGE_VAR
 
 #: JavaScript / TypeScript sources
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
@@ -113,6 +119,13 @@ _PATTERNS = (
     (re.compile(rf"\brequire\s*\.\s*(cache|extensions){_CHAIN}{_ASSIGN}"), "changes require.{}"),
     (re.compile(r"\b(currentTest)\b"), "uses mocha's {}"),  # the test a hook runs before
     (re.compile(r"\b(registerHooks)\s*\("), "uses the module loader's {}"),
+    (  # the coverage the verifier reads the lines run from (:mod:`.lines_js`)
+        re.compile(
+            rf"\b({COVERAGE_VAR}|takeCoverage|stopCoverage"
+            r"|(?:take|stop|start)PreciseCoverage)\b"
+        ),
+        "uses node's coverage: {}",
+    ),
 )
 #: the module loader's hooks for ``import`` (``register`` from ``node:module``): a
 #: ``resolve`` hook hands the later test files another ``node:assert``

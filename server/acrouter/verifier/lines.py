@@ -15,9 +15,9 @@ What this does not measure (the verdict then says nothing about it): runners oth
 than pytest (``python -m unittest`` runs through pytest when the project has it), a
 run whose tracer another took over (``pytest --cov``: coverage.py's tracer replaces
 ours, and the verdict says the lines were not measured), code the tests run in
-another process, and non-Python files.  The code under test could stop the tracer
-(its lines then read as not run: a warning too many) or forge the file (a warning
-too few); the harness tripwire reads the plugin's name."""
+another process, and non-Python files (JavaScript: :mod:`.lines_js`).  The code
+under test could stop the tracer (its lines then read as not run: a warning too many)
+or forge the file (a warning too few); the harness tripwire reads the plugin's name."""
 
 from __future__ import annotations
 
@@ -330,10 +330,13 @@ def tracer_suspect(exit_code: int | None, timed_out: bool, output: str) -> bool:
 @attrs.frozen
 class Traced:
     """What the plugin wrote: the lines run per file (as the run saw its path), and
-    whether its tracer was still in place at the end."""
+    whether its tracer was still in place at the end; ``unmeasured``: files whose lines
+    could not be known (:mod:`.lines_js`: a runner that transforms the code), of which
+    nothing is said."""
 
     lines: Mapping[str, frozenset[int]]
     intact: bool
+    unmeasured: frozenset[str] = frozenset()
 
 
 def read_traced(out_dir: str | Path, base: str) -> Traced | None:
@@ -406,13 +409,20 @@ def merge(runs: Sequence[Traced]) -> Traced | None:
     for t in runs:
         for rel, nums in t.lines.items():
             lines.setdefault(rel, set()).update(nums)
-    return Traced({k: frozenset(v) for k, v in lines.items()}, all(t.intact for t in runs))
+    return Traced(
+        {k: frozenset(v) for k, v in lines.items()},
+        all(t.intact for t in runs),
+        frozenset().union(*(t.unmeasured for t in runs)),
+    )
 
 
 def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str, bool]:
     """One sentence for the verdict: how many of the changed statements ran, and where
     the ones no test ran are; True when it is a warning (some did not run, or the lines
-    could not be measured).  Empty when there is nothing to say (no pytest run)."""
+    could not be measured).  Empty when there is nothing to say (no pytest run, no
+    node run with coverage); files ``unmeasured`` are left out."""
+    if traced is not None and traced.unmeasured:
+        change_list = [c for c in change_list if c.path not in traced.unmeasured]
     total = sum(c.size for c in change_list)
     if not total or traced is None:
         return "", False

@@ -1,0 +1,292 @@
+"""Which of the lines an edit changes in JavaScript files the tests ran, from V8's own
+block coverage (the JavaScript side of :mod:`.lines`).
+
+The run with the edit gets ``NODE_V8_COVERAGE=<out>/v8cov`` (only when the edit changes
+``.js``/``.mjs``/``.cjs`` files): every node process it starts (npm, the runner, the
+test files' processes) writes, as it exits, the block coverage V8 kept: per script, per
+function, ranges of UTF-16 offsets with how many times each ran.  A character ran when
+the innermost range holding it has a count above 0; a line ran when one of its code
+characters did.
+
+The mapping from offsets to lines holds only for a script V8 compiled from the file's
+text as it is: node's own loader (``node --test``, mocha, tape: CommonJS and ES modules)
+does that; a runner that transforms the code (jest, vitest, ts-node, a coverage tool's
+instrumentation) or wraps it does not.  So a file's coverage is trusted only when its
+script's top-level range spans exactly the file's length; else (a wrapper, a
+transform, a byte order mark node strips) the file is not measured and nothing is said
+about it.  A run is not measured at all when no node process wrote coverage for a
+script of the workspace outside ``node_modules`` (not a node runner, or one like c8 that
+sends the coverage elsewhere).
+
+"Statements" here are lines: a changed line with code (not blank, not only a comment,
+not only closing brackets) is one; a removal counts as run when the code line beside it
+(the next at the removed code's indentation, else the one before) ran.  So a statement
+over three lines counts three times, and a line holding code of two blocks (a one-line
+``if``/``else``) reads as run when either ran.  V8 counts blocks as they are entered:
+code after a ``throw`` in the same block reads as run."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import attrs
+
+from .lines import (
+    Change,
+    Traced,
+    _beside,
+    _indent,
+    plugin_env,
+    python_changes,
+    read_traced,
+    tracer_suspect,
+)
+from .runtypes import RunOutcome
+
+SUFFIXES = (".js", ".mjs", ".cjs")
+#: node's variable, and the folder of the run's out folder it points at
+COVERAGE_VAR = "NODE_V8_COVERAGE"
+COVERAGE_DIR = "v8cov"
+#: a line of nothing but closing brackets and separators closes a block: not a statement
+_CLOSING = re.compile(r"[\s)\]};,]*")
+_BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
+
+
+def code_chars(text: str) -> dict[int, list[int]]:
+    """Each line (1-based) with code: the UTF-16 offsets of its characters outside
+    comments and whitespace, without the closing brackets it starts with.  A line
+    with only those, only a comment or nothing is left out.  Strings and templates are
+    skipped over whole (a ``//`` in them is no comment); regular expressions are not
+    told apart (a ``//`` inside one would read as a comment: a line too few)."""
+    out: dict[int, list[int]] = {}
+    line, units, i, n = 1, 0, 0, len(text)
+    state = ""  # "", "block" (/* */), or the quote of the string being read
+    row: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        chars = "".join(c for _, c in row)
+        lead = _CLOSING.match(chars)
+        skip = lead.end() if lead else 0
+        if skip < len(chars):
+            out[line] = [u for u, _ in row[skip:]]
+
+    while i < n:
+        c = text[i]
+        nxt = text[i + 1] if i + 1 < n else ""
+        step = 1
+        if c in "\n\u2028\u2029" or (c == "\r" and nxt != "\n"):
+            flush()
+            row, line = [], line + 1
+            state = state if state in ("block", "`") else ""
+        elif state == "block":
+            if c == "*" and nxt == "/":
+                state, step = "", 2
+        elif state:
+            row.append((units, c))
+            if c == "\\" and nxt not in "\r\n":
+                row.append((units + 1, nxt))
+                step = 2
+            elif c == state:
+                state = ""
+        elif c == "/" and nxt == "/":
+            while i < n and text[i] not in "\r\n\u2028\u2029":
+                units += 2 if ord(text[i]) > 0xFFFF else 1
+                i += 1
+            continue
+        elif c == "/" and nxt == "*":
+            state, step = "block", 2
+        elif not c.isspace():
+            row.append((units, c))
+            if c in "'\"`":
+                state = c
+        for k in range(i, min(i + step, n)):
+            units += 2 if ord(text[k]) > 0xFFFF else 1
+        i += step
+    flush()
+    return out
+
+
+def _split(text: str) -> list[str]:
+    """The lines of ``text`` as JavaScript (and ``code_chars``) counts them: only its line
+    terminators break a line (not ``\\f`` or ``\\x85``, which ``str.splitlines`` breaks at)."""
+    lines = _BREAK.split(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def js_change(path: str, old: str, new: str) -> Change | None:
+    """The code lines the edit changed in one JavaScript file, and where it removed code
+    (beside: the code line next to the removal), or None when none changed."""
+    code = code_chars(new)
+    old_code = code_chars(old)
+    a, b = _split(old), _split(new)
+    masked = [text if n + 1 in code else "" for n, text in enumerate(b)]
+    ranges = [(n, n) for n in sorted(code)]
+    changed: set[int] = set()
+    removals = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op in ("replace", "insert"):
+            changed.update(n for n in range(j1 + 1, j2 + 1) if n in code)
+        gone = [k for k in range(i1, i2) if k + 1 in old_code]
+        if op == "delete" and gone:
+            beside = _beside(masked, j1, _indent(a[gone[0]]), ranges)
+            if beside is not None:
+                removals.append((beside, (i1 + 1, i2)))
+    change = Change(path, tuple((n, n) for n in sorted(changed)), tuple(removals))
+    return change if change.size else None
+
+
+@attrs.frozen
+class Asked:
+    """What the run with the edit is asked about: the changed Python statements (their
+    line ranges by file, for :mod:`.lines`' plugin) and the changed JavaScript files'
+    texts."""
+
+    changes: tuple[Change, ...] = ()
+    py: Mapping[str, Sequence[tuple[int, int]]] = attrs.field(factory=dict)
+    js: Mapping[str, str] = attrs.field(factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.py or self.js)
+
+
+def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
+    """The Python and JavaScript changes of an edit (``texts``: the new texts by
+    relative path; ``olds``: what they held)."""
+    py = python_changes(texts, olds)
+    js = []
+    for rel, new in sorted(texts.items()):
+        old = olds.get(rel) or ""
+        if rel.endswith(SUFFIXES) and new != old:
+            change = js_change(rel, old, new)
+            if change is not None:
+                js.append(change)
+    return Asked(
+        (*py, *js),
+        {c.path: c.wanted for c in py},
+        {c.path: texts[c.path] for c in js},
+    )
+
+
+def trace_env(out_dir: str, seen: str, ask: Asked, env: Mapping[str, str]) -> dict[str, str]:
+    """The variables that trace the run (``seen``: where it sees the workspace)."""
+    extra: dict[str, str] = {}
+    if ask.py:
+        extra.update(plugin_env(out_dir, {f"{seen}/{r}": v for r, v in ask.py.items()}, env))
+    if ask.js:
+        folder = Path(out_dir) / COVERAGE_DIR
+        folder.mkdir(exist_ok=True)
+        extra[COVERAGE_VAR] = str(folder)
+    return extra
+
+
+def suspect(ask: Asked, outcome: RunOutcome) -> bool:
+    """A traced run that failed in a way the tracing may have caused (run again without
+    it): :func:`.lines.tracer_suspect` for Python; for node, a timeout (coverage slows
+    it), a stop by the watcher (the coverage files count in what a run may write), or
+    output naming the coverage variable or folder (a test comparing the environment)."""
+    code, timed_out, output = outcome.exit_code, outcome.timed_out, outcome.output
+    if code == 0 and not timed_out and not outcome.killed:
+        return False
+    if ask.py and tracer_suspect(code, timed_out, output):
+        return True
+    named = COVERAGE_VAR in output or COVERAGE_DIR in output
+    return bool(ask.js) and (timed_out or bool(outcome.killed) or named)
+
+
+def _utf16_len(text: str) -> int:
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+
+
+def _ran(ranges: Sequence[tuple[int, int, int]], offset: int) -> bool:
+    """Whether the innermost range holding ``offset`` ran (no range: it did not)."""
+    best: tuple[int, int, int] | None = None
+    for r in ranges:
+        if r[0] <= offset < r[1] and (best is None or r[1] - r[0] <= best[1] - best[0]):
+            best = r
+    return best is not None and best[2] > 0
+
+
+def _scripts(out_dir: str | Path) -> list[tuple[str, list[Any]]]:
+    """Every script (its file path, its functions) of every coverage file of the run."""
+    folder = Path(out_dir) / COVERAGE_DIR
+    found = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    for name in names:
+        try:
+            result = json.loads((folder / name).read_text(encoding="utf-8"))["result"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        for script in result if isinstance(result, list) else []:
+            url = script.get("url") if isinstance(script, dict) else None
+            funcs = script.get("functions") if isinstance(script, dict) else None
+            if isinstance(url, str) and url.startswith("file://") and isinstance(funcs, list):
+                found.append((unquote(urlparse(url).path), funcs))
+    return found
+
+
+def read_coverage(out_dir: str | Path, base: str, files: Mapping[str, str]) -> Traced | None:
+    """The code lines of ``files`` (relative path -> the text the run saw) the run's
+    node processes ran, merged; a file some process compiled from other text (its
+    top-level range is not the file's length) is ``unmeasured``.  None when no process
+    wrote coverage for a script of the workspace outside ``node_modules``."""
+    ranges: dict[str, list[list[tuple[int, int, int]]]] = {}
+    unmeasured: set[str] = set()
+    measured = False
+    for path, funcs in _scripts(out_dir):
+        if not path.startswith(base + "/"):
+            continue
+        rel = path[len(base) + 1 :]
+        measured = measured or "node_modules/" not in rel
+        if rel not in files:
+            continue
+        try:
+            spans = [
+                (int(r["startOffset"]), int(r["endOffset"]), int(r["count"]))
+                for f in funcs
+                for r in f["ranges"]
+            ]
+        except (KeyError, TypeError, ValueError):
+            spans = []
+        if not spans or spans[0][:2] != (0, _utf16_len(files[rel])):
+            unmeasured.add(rel)
+        else:
+            ranges.setdefault(rel, []).append(spans)
+    if not measured:
+        return None
+    lines: dict[str, frozenset[int]] = {}
+    for rel, text in files.items():
+        if rel in unmeasured:
+            continue
+        runs = ranges.get(rel, [])
+        lines[rel] = frozenset(
+            n
+            for n, offsets in code_chars(text).items()
+            if any(_ran(spans, u) for spans in runs for u in offsets)
+        )
+    return Traced(lines, True, frozenset(unmeasured))
+
+
+def read_run(out_dir: str | Path, seen: str, ask: Asked) -> Traced | None:
+    """What the traced run found, Python's and JavaScript's together: a side that
+    found nothing leaves its files unmeasured."""
+    py = read_traced(out_dir, seen) if ask.py else None
+    js = read_coverage(out_dir, seen, ask.js) if ask.js else None
+    if py is None and js is None:
+        return None
+    parts = [t for t in (py, js) if t is not None]
+    lost = set(ask.py) if py is None else set(ask.js) if js is None else set()
+    return Traced(
+        {k: v for t in parts for k, v in t.lines.items()},
+        all(t.intact for t in parts),
+        frozenset(lost.union(*(t.unmeasured for t in parts))),
+    )
