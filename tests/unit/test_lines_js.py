@@ -8,17 +8,8 @@ import json
 from pathlib import Path
 
 from acrouter.verifier.lines import Change, Traced, summarise
-from acrouter.verifier.lines_js import (
-    COVERAGE_DIR,
-    Asked,
-    asked,
-    code_chars,
-    js_change,
-    read_coverage,
-    read_run,
-    suspect,
-    trace_env,
-)
+from acrouter.verifier.lines_js import COVERAGE_DIR, code_chars, js_change, read_coverage
+from acrouter.verifier.lines_run import Asked, asked, read_run, suspect, trace_env
 from acrouter.verifier.runtypes import RunOutcome
 
 SRC = """\

@@ -30,7 +30,7 @@ from .environment import project_env
 from .harness import reaches_into_harness
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
 from .lines import Traced, with_lines
-from .lines_js import Asked, asked, read_run, suspect, trace_env
+from .lines_run import Asked, asked, read_run, suspect, trace_env
 from .renames import with_old_names
 from .results import read_test_run
 from .runners import TestPlan, plan_command
@@ -227,7 +227,7 @@ class ProjectVerifier:
         fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
         judging = functools.partial(judge, fix_requested=fix)
         tests, renamed, restored = touched_tests(texts, patterns, olds)
-        changed = asked(texts, olds)  # which of them the tests ran: .lines, .lines_js
+        changed = asked(texts, olds)  # which of them the tests ran: .lines_run
         traced: list[Traced] = []
 
         def verdict_with(files: Mapping[str, str]) -> Verdict:

@@ -36,19 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import attrs
-
-from .lines import (
-    Change,
-    Traced,
-    _beside,
-    _indent,
-    plugin_env,
-    python_changes,
-    read_traced,
-    tracer_suspect,
-)
-from .runtypes import RunOutcome
+from .lines import Change, Traced, _beside, _indent
 
 SUFFIXES = (".js", ".mjs", ".cjs")
 #: node's variable, and the folder of the run's out folder it points at
@@ -142,64 +130,6 @@ def js_change(path: str, old: str, new: str) -> Change | None:
     return change if change.size else None
 
 
-@attrs.frozen
-class Asked:
-    """What the run with the edit is asked about: the changed Python statements (their
-    line ranges by file, for :mod:`.lines`' plugin) and the changed JavaScript files'
-    texts."""
-
-    changes: tuple[Change, ...] = ()
-    py: Mapping[str, Sequence[tuple[int, int]]] = attrs.field(factory=dict)
-    js: Mapping[str, str] = attrs.field(factory=dict)
-
-    def __bool__(self) -> bool:
-        return bool(self.py or self.js)
-
-
-def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
-    """The Python and JavaScript changes of an edit (``texts``: the new texts by
-    relative path; ``olds``: what they held)."""
-    py = python_changes(texts, olds)
-    js = []
-    for rel, new in sorted(texts.items()):
-        old = olds.get(rel) or ""
-        if rel.endswith(SUFFIXES) and new != old:
-            change = js_change(rel, old, new)
-            if change is not None:
-                js.append(change)
-    return Asked(
-        (*py, *js),
-        {c.path: c.wanted for c in py},
-        {c.path: texts[c.path] for c in js},
-    )
-
-
-def trace_env(out_dir: str, seen: str, ask: Asked, env: Mapping[str, str]) -> dict[str, str]:
-    """The variables that trace the run (``seen``: where it sees the workspace)."""
-    extra: dict[str, str] = {}
-    if ask.py:
-        extra.update(plugin_env(out_dir, {f"{seen}/{r}": v for r, v in ask.py.items()}, env))
-    if ask.js:
-        folder = Path(out_dir) / COVERAGE_DIR
-        folder.mkdir(exist_ok=True)
-        extra[COVERAGE_VAR] = str(folder)
-    return extra
-
-
-def suspect(ask: Asked, outcome: RunOutcome) -> bool:
-    """A traced run that failed in a way the tracing may have caused (run again without
-    it): :func:`.lines.tracer_suspect` for Python; for node, a timeout (coverage slows
-    it), a stop by the watcher (the coverage files count in what a run may write), or
-    output naming the coverage variable or folder (a test comparing the environment)."""
-    code, timed_out, output = outcome.exit_code, outcome.timed_out, outcome.output
-    if code == 0 and not timed_out and not outcome.killed:
-        return False
-    if ask.py and tracer_suspect(code, timed_out, output):
-        return True
-    named = COVERAGE_VAR in output or COVERAGE_DIR in output
-    return bool(ask.js) and (timed_out or bool(outcome.killed) or named)
-
-
 def _utf16_len(text: str) -> int:
     return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
 
@@ -274,19 +204,3 @@ def read_coverage(out_dir: str | Path, base: str, files: Mapping[str, str]) -> T
             if any(_ran(spans, u) for spans in runs for u in offsets)
         )
     return Traced(lines, True, frozenset(unmeasured))
-
-
-def read_run(out_dir: str | Path, seen: str, ask: Asked) -> Traced | None:
-    """What the traced run found, Python's and JavaScript's together: a side that
-    found nothing leaves its files unmeasured."""
-    py = read_traced(out_dir, seen) if ask.py else None
-    js = read_coverage(out_dir, seen, ask.js) if ask.js else None
-    if py is None and js is None:
-        return None
-    parts = [t for t in (py, js) if t is not None]
-    lost = set(ask.py) if py is None else set(ask.js) if js is None else set()
-    return Traced(
-        {k: v for t in parts for k, v in t.lines.items()},
-        all(t.intact for t in parts),
-        frozenset(lost.union(*(t.unmeasured for t in parts))),
-    )
