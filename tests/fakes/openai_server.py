@@ -14,6 +14,8 @@ killed or until stdin is closed when ``--stdin-eof`` is given)::
 
     python tests/fakes/openai_server.py --port 0 --config behaviours.json [--log requests.jsonl]
 
+(the log file holds no key: credentials' header values are written as a digest)
+
 ``behaviours.json`` maps model names to a behaviour object (the fields of
 ``Behaviour`` except ``respond``) or to a list of them (used in turn; the last one
 repeats). The model ``"*"`` answers any model without its own entry.  A running
@@ -39,6 +41,7 @@ recorded requests read with ``GET /_requests``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import threading
@@ -155,13 +158,29 @@ class RecordedRequest:
     json: Any  # the parsed body, or None when it was not JSON
     time: float
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, redact: bool = False) -> dict[str, Any]:
+        """The request as JSON; ``redact``: credentials' values replaced by a digest
+        (``<redacted sha256:…>``, the first 12 hex digits of the value's sha256)."""
+        headers = self.headers
+        if redact:
+            headers = {
+                k: (
+                    f"<redacted sha256:{hashlib.sha256(v.encode()).hexdigest()[:12]}>"
+                    if k in SECRET_HEADERS
+                    else v
+                )
+                for k, v in headers.items()
+            }
         return {
             "method": self.method,
             "path": self.path,
-            "headers": self.headers,
+            "headers": headers,
             "json": self.json,
         }
+
+
+#: request headers that carry a key (names lower-cased)
+SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization"})
 
 
 def behaviours_from_json(data: Mapping[str, Any]) -> dict[str, BehaviourSpec]:
@@ -296,9 +315,9 @@ class FakeOpenAI:
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(request)
-            if self._log_path:
+            if self._log_path:  # a file outlives the test: no key is written into it
                 with open(self._log_path, "a", encoding="utf-8") as fh:
-                    fh.write(json.dumps(request.to_json()) + "\n")
+                    fh.write(json.dumps(request.to_json(redact=True)) + "\n")
 
     def _next_behaviour(self, model: str) -> Behaviour | None:
         with self._lock:

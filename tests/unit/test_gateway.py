@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import socket
@@ -694,8 +695,15 @@ def test_fake_server_runs_as_a_subprocess(tmp_path: Path) -> None:
             "other",
             "other",
         ]
+        # the key reached the provider (its requests in memory), and the log file holds a
+        # digest of it, never the key
+        assert any(r["headers"].get("authorization") == f"Bearer {SENTINEL}" for r in seen)
+        digest = hashlib.sha256(f"Bearer {SENTINEL}".encode()).hexdigest()[:12]
         logged = [json.loads(line) for line in log_file.read_text().splitlines()]
-        assert any(r["headers"].get("authorization") == f"Bearer {SENTINEL}" for r in logged)
+        assert any(
+            r["headers"].get("authorization") == f"<redacted sha256:{digest}>" for r in logged
+        )
+        assert SENTINEL not in log_file.read_text()
     finally:
         proc.terminate()
         proc.wait(timeout=10)
