@@ -322,13 +322,14 @@ def test_a_pass_with_unrun_changes_says_so_in_the_attempt_and_the_why(tmp_path):
         ),
     }
     specs = [ModelSpec(n, "x/" + n) for n in ("a", "b")]
+    mem = InMemoryMemory()
     o = Orchestrator(
         specs,
         ScriptedPolicy(["a", "b"]),
         Gw({"a": sr("x"), "b": sr("y")}),
         ChatPrompts(),
         VfVerdicts(verdicts),
-        InMemoryMemory(),
+        mem,
         max_attempts=2,
     )
     r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
@@ -338,6 +339,13 @@ def test_a_pass_with_unrun_changes_says_so_in_the_attempt_and_the_why(tmp_path):
         r.attempts[0]
     )
     assert f"**Result:** b passed the tests. But {unrun}: read those lines yourself." in r.why
+    # the Routing History reads it back from the memory file
+    from acrouter.lsp.convert import history_json
+    from acrouter.memory.records import outcome_from_dict, outcome_to_dict
+
+    (stored,) = mem.outcomes()
+    again = history_json(outcome_from_dict(outcome_to_dict(stored)))
+    assert [a.get("unrun") for a in again["attempts"]] == [None, unrun]
 
 
 class CancelAt(Gw):

@@ -279,6 +279,20 @@ def test_the_providers_passing_trouble_recorded_as_counted_before_is_read_as_not
     assert aggs[("m", old["kind"])].n == 3
 
 
+def test_a_pass_keeps_its_unrun_lines(path: Path) -> None:
+    """The history's attempt row reads them back from the memory file; a record
+    without them (an older one, or a pass whose changed lines all ran) has none."""
+    unrun = "no test ran 1 of the 1 statements the edit changes: calc.py line 6"
+    a = Attempt("m", "pass", 0.0, 1.0, f"2 passed, 0 failed; {unrun}", 2, 0, 1.0, unrun=unrun)
+    d = outcome_to_dict(outcome(1, attempts=(a,)))
+    assert d["attempts"][0]["unrun"] == unrun
+    assert "unrun" not in outcome_to_dict(outcome(2))["attempts"][0]
+    TinyDBMemory(path).record(outcome(1, attempts=(a,)))
+    assert TinyDBMemory(path).get("req-1").attempts[0].unrun == unrun  # type: ignore[union-attr]
+    d["attempts"][0]["unrun"] = 3  # not a string: ignored
+    assert outcome_from_dict(d).attempts[0].unrun == ""
+
+
 def test_round_trip_through_the_file(path: Path) -> None:
     o = outcome(7)
     TinyDBMemory(path).record(o)

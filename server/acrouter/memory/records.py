@@ -14,6 +14,8 @@ from ..domain import Aggregate, Attempt, Outcome, TeamPrior
 EXPORT_VERSION = 1
 INSTRUCTION_MAX_CHARS = 120
 DETAIL_MAX_CHARS = 200  # test output can quote code: keep one short line
+#: a pass's changed lines no test ran (``Attempt.unrun``: files and line numbers, no code)
+UNRUN_MAX_CHARS = 400
 WHY_MAX_CHARS = 6000  # the why is our own markdown (no code); bounded to keep the file small
 META_STR_MAX_CHARS = 200
 ABSENT = "absent"  # generation of a store whose file does not exist
@@ -107,6 +109,7 @@ def attempt_to_dict(a: Attempt) -> dict[str, Any]:
         "testsFailed": _opt_int(a.tests_failed),
         "score": _rounded(a.score, 6),
         "counted": bool(a.counted),
+        **({"unrun": first_line(a.unrun, UNRUN_MAX_CHARS)} if a.unrun else {}),
     }
 
 
@@ -139,6 +142,7 @@ def attempt_from_dict(d: Mapping[str, Any]) -> Attempt:
         failed if type(failed) is int else None,
         _num(d.get("score")),
         _read_counted(counted, verdict, detail),
+        unrun=d["unrun"] if type(d.get("unrun")) is str else "",
     )
 
 
