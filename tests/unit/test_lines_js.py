@@ -160,3 +160,28 @@ def test_code_touching_the_coverage_trips_the_harness_wire() -> None:
         "uses node's coverage: takePreciseCoverage": 1,
     }
     assert js_harness_uses("const coverage = takeCoverageOf(x);\n") == {}
+
+
+def test_the_ran_mask_is_the_innermost_range_at_every_offset() -> None:
+    import random
+
+    from acrouter.verifier.lines_js import _ran_mask
+
+    def innermost(spans: list[tuple[int, int, int]], u: int) -> bool:
+        best = None
+        for r in spans:  # the later of two ranges with the same extent is the inner one
+            if r[0] <= u < r[1] and (best is None or r[1] - r[0] <= best[1] - best[0]):
+                best = r
+        return best is not None and best[2] > 0
+
+    rng = random.Random(7)
+    for _ in range(200):
+        length = rng.randint(0, 60)
+        spans = [(0, length, rng.randint(0, 2))]
+        for _ in range(rng.randint(0, 8)):  # V8's ranges nest: each inside an earlier one
+            a, b, _c = rng.choice(spans)
+            if b > a:
+                s = rng.randint(a, b - 1)
+                spans.append((s, rng.randint(s + 1, b), rng.randint(0, 2)))
+        ran = _ran_mask(spans, length).to_bytes(length, "little")  # a byte per offset
+        assert [bool(ran[u]) for u in range(length)] == [innermost(spans, u) for u in range(length)]

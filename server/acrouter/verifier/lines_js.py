@@ -134,13 +134,19 @@ def _utf16_len(text: str) -> int:
     return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
 
 
-def _ran(ranges: Sequence[tuple[int, int, int]], offset: int) -> bool:
-    """Whether the innermost range holding ``offset`` ran (no range: it did not)."""
-    best: tuple[int, int, int] | None = None
-    for r in ranges:
-        if r[0] <= offset < r[1] and (best is None or r[1] - r[0] <= best[1] - best[0]):
-            best = r
-    return best is not None and best[2] > 0
+def _ran_mask(spans: Sequence[tuple[int, int, int]], length: int) -> int:
+    """The offsets of a script of ``length`` UTF-16 units whose innermost range ran, as
+    an int whose little-endian bytes are 1 there and 0 elsewhere (so the runs of several
+    processes merge with ``|``): the ranges are painted outermost first (of ranges with the same
+    extent, the later one is the inner), so each offset keeps its innermost range's
+    count (no range: it did not run).  Slice assignment and int arithmetic keep this
+    linear in C, whatever the number of ranges."""
+    buf = bytearray(length)
+    for start, end, count in sorted(spans, key=lambda r: r[0] - r[1]):  # stable: longest first
+        start, end = max(0, start), min(length, end)
+        if end > start:
+            buf[start:end] = (b"\x01" if count > 0 else b"\x00") * (end - start)
+    return int.from_bytes(buf, "little")
 
 
 def _scripts(out_dir: str | Path) -> list[tuple[str, list[Any]]]:
@@ -197,10 +203,14 @@ def read_coverage(out_dir: str | Path, base: str, files: Mapping[str, str]) -> T
     for rel, text in files.items():
         if rel in unmeasured:
             continue
-        runs = ranges.get(rel, [])
+        length = _utf16_len(text)
+        mask = 0
+        for spans in ranges.get(rel, []):  # a character ran when it ran in any process
+            mask |= _ran_mask(spans, length)
+        ran = mask.to_bytes(length, "little")
         lines[rel] = frozenset(
             n
             for n, offsets in code_chars(text).items()
-            if any(_ran(spans, u) for spans in runs for u in offsets)
+            if any(ran[u] for u in offsets if u < length)
         )
     return Traced(lines, True, frozenset(unmeasured))
