@@ -28,6 +28,9 @@ Modules, in the order a verification uses them:
   rewritten by the code under test)
 - ``verdict``: the before/after rule;  ``confirm``: a pass that counts tests as fixed
   confirmed by a second run with and without the edit
+- ``lines_run``: which of the statements an edit changes the run with it ran, and a
+  pass that names the ones no test ran: ``lines`` for Python (``lines_plugin``: the
+  pytest plugin that traces them), ``lines_js`` for JavaScript (V8's coverage)
 - ``testfiles``: which files of an edit belong to the tests (judged with the user's
   tests as they were first): runners' naming rules, test folders, configuration;
   ``testcommand``: the files a test command loads as tests (pytest's ``python_files``
