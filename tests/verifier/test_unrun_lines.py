@@ -12,6 +12,7 @@ from acrouter.domain import Edit
 from .helpers import (
     CALC,
     CALC_FIXED,
+    CONFIRMED,
     TEST_CALC,
     TEST_PY,
     needs_bwrap,
@@ -120,3 +121,29 @@ def test_the_tracer_never_fails_an_edit(tmp_path: Path) -> None:
         v = verifier().verify(task_for(root, command, kind="refactoring"), edit, "m")
         assert v.verdict == "pass", v.detail
         assert v.unrun == "", v.detail  # not measured: nothing is claimed
+
+
+@needs_bwrap
+def test_a_confirmation_run_is_not_traced_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a fix is confirmed by a second run with and without the edit: the same files, whose
+    # lines the first run with the edit already told
+    from acrouter.verifier import ProjectVerifier
+
+    root = _project(tmp_path / "proj", {"calc.py": CALC, "tests/test_calc.py": TEST_CALC})
+    traced_runs: list[bool] = []
+    run_once = ProjectVerifier._run_once
+
+    def spy(self: ProjectVerifier, *args: object) -> object:
+        edited, trace = args[6], args[7]
+        if edited:
+            traced_runs.append(trace is not None)
+        return run_once(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ProjectVerifier, "_run_once", spy)
+    v = verifier().verify(
+        task_for(root, pytest_cmd(root)), Edit(files={"calc.py": CALC_FIXED}), "m"
+    )
+    assert v.verdict == "pass" and v.detail.endswith(CONFIRMED), v.detail
+    assert traced_runs == [True, False]

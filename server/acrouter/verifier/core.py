@@ -231,6 +231,8 @@ class ProjectVerifier:
         traced: list[Traced] = []
 
         def verdict_with(files: Mapping[str, str]) -> Verdict:
+            found: list[Traced] = []  # these files' lines, traced once (not in a confirmation)
+
             def run(edited: bool, token: CancelToken | None) -> TestRun:
                 result = self._run_once(
                     command,
@@ -240,10 +242,11 @@ class ProjectVerifier:
                     token,
                     overlay,
                     edited,
-                    changed if edited else None,
+                    changed if edited and not found else None,
                 )
                 if edited:
                     bound.append(result.process_bound)
+                    found.extend([result.traced] if result.traced else [])
                     traced.extend([result.traced] if result.traced else [])
                 return with_old_names(result, renamed) if edited and renamed else result
 
