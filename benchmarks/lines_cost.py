@@ -20,28 +20,15 @@ import argparse
 import ast
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from acrouter.verifier.lines import plugin_env, read_traced, statement_ranges
-from real_projects import PROJECTS, default_work, fetch, prepare_work
-
-
-def _run(root: Path, command: str, env: dict[str, str]) -> float:
-    t0 = time.perf_counter()
-    res = subprocess.run(
-        command, shell=True, cwd=root, env=env, capture_output=True, text=True, check=False
-    )
-    took = time.perf_counter() - t0
-    if res.returncode not in (0, 1):
-        raise SystemExit(f"{command} in {root} exited {res.returncode}:\n{res.stdout[-2000:]}")
-    return took
+from real_projects import PROJECTS, default_work, fetch, prepare_work, timed
 
 
 def _package_modules(root: Path, edit_file: str) -> list[str]:
@@ -89,7 +76,7 @@ def main() -> None:
         # which of them the suite runs: one traced run asking about every statement
         with tempfile.TemporaryDirectory() as out:
             env = {**base, **plugin_env(out, {str(root / project.edit_file): every}, base)}
-            _run(root, project.command, env)
+            timed(root, project.command, env, ok=(0, 1))
             found = read_traced(out, str(root))
         ran_lines = found.lines.get(project.edit_file, frozenset()) if found else frozenset()
         ran = [r for r in every if any(r[0] <= n <= r[1] for n in ran_lines)]
@@ -108,7 +95,7 @@ def main() -> None:
                     env = dict(base)
                     if kind != "plain":
                         env.update(plugin_env(out, asked[kind], env))
-                    times[kind].append(_run(root, project.command, env))
+                    times[kind].append(timed(root, project.command, env, ok=(0, 1)))
         med = {k: statistics.median(v) for k, v in times.items()}
         intact = (
             "" if found and found.intact else " (tracer lost!)" if found else " (no lines written!)"

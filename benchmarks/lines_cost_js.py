@@ -19,17 +19,15 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from acrouter.verifier.lines_js import COVERAGE_DIR, COVERAGE_VAR, code_chars, read_coverage
-from real_projects import PROJECTS, default_work, fetch, prepare_work
+from real_projects import PROJECTS, default_work, fetch, prepare_work, timed
 
 #: (project, command): the project's own command, and minimist's tape without nyc
 RUNS = (
@@ -38,17 +36,6 @@ RUNS = (
     ("sprintf-js", None),
     ("no-case", None),
 )
-
-
-def _run(root: Path, command: str, env: dict[str, str]) -> float:
-    t0 = time.perf_counter()
-    res = subprocess.run(
-        command, shell=True, cwd=root, env=env, capture_output=True, text=True, check=False
-    )
-    took = time.perf_counter() - t0
-    if res.returncode != 0:
-        raise SystemExit(f"{command} in {root} exited {res.returncode}:\n{res.stdout[-2000:]}")
-    return took
 
 
 def main() -> None:
@@ -81,7 +68,7 @@ def main() -> None:
                     if kind == "traced":
                         (Path(out) / COVERAGE_DIR).mkdir()
                         env[COVERAGE_VAR] = str(Path(out) / COVERAGE_DIR)
-                    times[kind].append(_run(root, command, env))
+                    times[kind].append(timed(root, command, env))
                     if kind == "traced":
                         found = read_coverage(out, str(root), {project.edit_file: text})
         med = {k: statistics.median(v) for k, v in times.items()}

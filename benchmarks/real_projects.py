@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 from pathlib import Path
 
 import attrs
@@ -166,6 +167,19 @@ def sh(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
             f"{shlex.join(argv)} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}"
         )
     return res.stdout
+
+
+def timed(root: Path, command: str, env: dict[str, str], ok: tuple[int, ...] = (0,)) -> float:
+    """The wall time of ``command`` (a shell line) run in ``root``; stops the benchmark
+    with its output when it exits with a code not in ``ok``."""
+    t0 = time.perf_counter()
+    res = subprocess.run(
+        command, shell=True, cwd=root, env=env, capture_output=True, text=True, check=False
+    )
+    took = time.perf_counter() - t0
+    if res.returncode not in ok:
+        raise SystemExit(f"{command} in {root} exited {res.returncode}:\n{res.stdout[-2000:]}")
+    return took
 
 
 def fetch(project: Project, work: Path) -> Path:

@@ -235,3 +235,30 @@ def test_code_naming_the_tracer_trips_the_harness_wire() -> None:
     found = harness_uses('import sys\nsys.modules["acrouter_lines"]._SEEN.clear()\n')
     assert found["uses acrouter_lines"] == 1
     assert harness_uses('import os\nos.environ["ACROUTER_LINES_OUT"]\n')
+
+
+def test_line_opcodes_cover_every_change_exactly_or_by_the_heuristic(monkeypatch) -> None:
+    import random
+
+    from acrouter.verifier import lines
+
+    def rebuilt(a: list[str], b: list[str]) -> list[str]:
+        out, i = [], 0
+        for _op, i1, i2, j1, j2 in lines.line_opcodes(a, b):
+            out += a[i:i1] + b[j1:j2]
+            i = i2
+        return out + a[i:]
+
+    rng = random.Random(3)
+    words = ["", "    return x", "    y = x * 2", "def f(x):", "pass", "# note"]
+    for exact_lines in (1000, 3):  # the exact match, and difflib's heuristic on the middle
+        monkeypatch.setattr(lines, "EXACT_LINES", exact_lines)
+        for _ in range(200):
+            a = [rng.choice(words) for _ in range(rng.randint(0, 300))]
+            b = list(a)
+            for _ in range(rng.randint(0, 5)):
+                k = rng.randint(0, len(b))
+                b[k : k + rng.randint(0, 3)] = [
+                    rng.choice(words) + "!" for _ in range(rng.randint(0, 3))
+                ]
+            assert rebuilt(a, b) == b  # every line the opcodes leave alone is the same in both

@@ -69,6 +69,41 @@ def _lines(text: str) -> list[str]:
     return text.splitlines()
 
 
+#: a changed middle of at most this many lines (either side) is matched exactly; a
+#: larger one with difflib's heuristic (exact matching grows about as the cube)
+EXACT_LINES = 1000
+
+
+def line_opcodes(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes from the lines ``a`` to ``b``, equal runs left out: the common
+    head and tail are set aside first, and what lies between is matched exactly (no
+    "junk" lines) while it is small, else with difflib's heuristic, which may call a few
+    unchanged lines changed (a warning too many), never a changed line unchanged."""
+    lo = 0
+    while lo < len(a) and lo < len(b) and a[lo] == b[lo]:
+        lo += 1
+    hi = 0
+    while hi < len(a) - lo and hi < len(b) - lo and a[-1 - hi] == b[-1 - hi]:
+        hi += 1
+    mid_a, mid_b = a[lo : len(a) - hi], b[lo : len(b) - hi]
+    exact = max(len(mid_a), len(mid_b)) <= EXACT_LINES
+    matcher = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=not exact)
+    return [
+        (op, i1 + lo, i2 + lo, j1 + lo, j2 + lo)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes()
+        if op != "equal"
+    ]
+
+
+def innermost(ranges: Iterable[tuple[int, int]]) -> dict[int, tuple[int, int]]:
+    """Each line -> the shortest of ``ranges`` holding it (the later of equal ones)."""
+    out: dict[int, tuple[int, int]] = {}
+    for r in sorted(ranges, key=lambda r: r[0] - r[1]):  # longest first: shorter overwrite
+        for n in range(r[0], r[1] + 1):
+            out[n] = r
+    return out
+
+
 def _code_line(line: str) -> bool:
     s = line.strip()
     return bool(s) and not s.startswith("#")
@@ -177,16 +212,16 @@ def changes(path: str, old: str, new: str) -> Change | None:
     a, b = _lines(old), _lines(new)
     changed: set[int] = set()
     removed: list[tuple[int, int, int]] = []  # (new position, old start, old end), 0-based
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in line_opcodes(a, b):
         if op in ("replace", "insert"):
             changed.update(range(j1 + 1, j2 + 1))
         if op == "delete" and any(_code_line(line) for line in a[i1:i2]):
             removed.append((j1, i1, i2))
-    statements = tuple(r for r in ranges if any(r[0] <= n <= r[1] for n in changed))
+    statements = tuple(r for r in ranges if any(n in changed for n in range(r[0], r[1] + 1)))
+    at = innermost(ranges)
     removals = []
     for j, i1, i2 in removed:
-        beside = _beside(b, j, _indent(next(x for x in a[i1:i2] if _code_line(x))), ranges)
+        beside = _beside(b, j, _indent(next(x for x in a[i1:i2] if _code_line(x))), at)
         if beside is not None:
             removals.append((beside, (i1 + 1, i2)))
     change = Change(path, statements, tuple(removals))
@@ -194,21 +229,16 @@ def changes(path: str, old: str, new: str) -> Change | None:
 
 
 def _beside(
-    lines: Sequence[str], j: int, indent: int, ranges: Sequence[tuple[int, int]]
+    lines: Sequence[str], j: int, indent: int, at: Mapping[int, tuple[int, int]]
 ) -> tuple[int, int] | None:
     """The statement beside a removal before line ``j`` (0-based) of the new text: the
     next code line's when it is at the removed code's indentation, else the previous
-    code line's (the end of a block)."""
+    code line's (the end of a block); ``at``: each line's statement (:func:`innermost`)."""
     nxt = next((k for k in range(j, len(lines)) if _code_line(lines[k])), None)
     prev = next((k for k in range(j - 1, -1, -1) if _code_line(lines[k])), None)
     order = [k for k in (nxt, prev) if k is not None]
     order.sort(key=lambda k: (_indent(lines[k]) != indent, k != nxt))
-    for k in order:
-        line = k + 1
-        hits = [r for r in ranges if r[0] <= line <= r[1]]
-        if hits:
-            return min(hits, key=lambda r: r[1] - r[0])
-    return None
+    return next((at[k + 1] for k in order if k + 1 in at), None)
 
 
 def plugin_env(
@@ -355,7 +385,7 @@ def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str
         ran = traced.lines.get(c.path, frozenset())
 
         def hit(r: tuple[int, int], ran: frozenset[int] = ran) -> bool:
-            return any(r[0] <= n <= r[1] for n in ran)
+            return any(n in ran for n in range(r[0], r[1] + 1))
 
         lines = [n for r in c.statements if not hit(r) for n in range(r[0], r[1] + 1)]
         gone = [old for beside, old in c.removals if not hit(beside)]

@@ -27,7 +27,6 @@ code after a ``throw`` in the same block reads as run."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from .lines import Change, Traced, _beside, _indent
+from .lines import Change, Traced, _beside, _indent, innermost, line_opcodes
 
 SUFFIXES = (".js", ".mjs", ".cjs")
 #: node's variable, and the folder of the run's out folder it points at
@@ -115,15 +114,15 @@ def js_change(path: str, old: str, new: str) -> Change | None:
     old_code = code_chars(old)
     a, b = _split(old), _split(new)
     masked = [text if n + 1 in code else "" for n, text in enumerate(b)]
-    ranges = [(n, n) for n in sorted(code)]
+    at = innermost((n, n) for n in code)
     changed: set[int] = set()
     removals = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in line_opcodes(a, b):
         if op in ("replace", "insert"):
             changed.update(n for n in range(j1 + 1, j2 + 1) if n in code)
         gone = [k for k in range(i1, i2) if k + 1 in old_code]
         if op == "delete" and gone:
-            beside = _beside(masked, j1, _indent(a[gone[0]]), ranges)
+            beside = _beside(masked, j1, _indent(a[gone[0]]), at)
             if beside is not None:
                 removals.append((beside, (i1 + 1, i2)))
     change = Change(path, tuple((n, n) for n in sorted(changed)), tuple(removals))

@@ -20,19 +20,29 @@ _OUT = os.environ.get("ACROUTER_LINES_OUT") or ""
 _SEEN = {}  # file -> the lines seen run
 _DONE = {}  # file -> the statements (indices into _RANGES[file]) seen run
 _LEFT = [sum(len(v) for v in _RANGES.values())]
+_INDEX = {}  # file -> {line: the statements holding it}
 _PENDING = {}  # code object -> {line: the statements it belongs to}, for statements not seen run
 
 
+def _index(name):
+    """line -> the statements (indices into _RANGES[name]) that hold it, made once a file"""
+    index = _INDEX.get(name)
+    if index is None:
+        index = _INDEX[name] = {}
+        for i, (a, b) in enumerate(_RANGES.get(name, ())):
+            for n in range(a, b + 1):
+                index.setdefault(n, []).append(i)
+    return index
+
+
 def _pending(code):
-    ranges = _RANGES.get(code.co_filename)
-    if not ranges:
+    if code.co_filename not in _RANGES:
         return None
+    index = _index(code.co_filename)
     done = _DONE.get(code.co_filename, ())
     out = {}
     for _, n in dis.findlinestarts(code):
-        if n is None:  # (Python 3.13: code that maps to no line)
-            continue
-        ids = tuple(i for i, (a, b) in enumerate(ranges) if a <= n <= b and i not in done)
+        ids = tuple(i for i in index.get(n, ()) if i not in done)  # (n None: Python 3.13)
         if ids:
             out[n] = ids
     return out or None
