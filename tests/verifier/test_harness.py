@@ -76,13 +76,17 @@ _r.TestReport.from_item_and_call = classmethod(_passed)
 """
 
 
+#: the sample projects' interpreter (test_python313.py runs these tests with another)
+PYTHON = sys.executable
+
+
 def _python(tmp_path: Path, with_pytest: bool) -> str:
     """This interpreter (it has pytest: unittest runs through it), or a virtualenv
     without pytest (its ``-v`` output is read)."""
     if with_pytest:
-        return shlex.quote(sys.executable)
+        return shlex.quote(PYTHON)
     where = tmp_path / "bare"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
+    subprocess.run([PYTHON, "-m", "venv", "--without-pip", str(where)], check=True)
     return str(where / "bin" / "python")
 
 

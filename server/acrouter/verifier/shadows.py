@@ -44,11 +44,37 @@ TEST_TOOL_MODULES = frozenset(
         "doctest",
     }
 )
+#: the standard library's modules of newer Pythons than the one the server may run on
+#: (``sys.stdlib_module_names`` is our own interpreter's, the project's may be newer):
+#: those 3.12 and 3.13 added (test_python313.py checks them against a 3.13), and 3.14's
+#: new top-level modules.  3.13's ``opcode`` imports ``_opcode_metadata`` and its
+#: ``traceback`` imports ``_colorize``, both when pytest starts.
+NEWER_STDLIB = frozenset(
+    {
+        "_android_support",
+        "_apple_support",
+        "_colorize",
+        "_interpchannels",
+        "_interpqueues",
+        "_interpreters",
+        "_ios_support",
+        "_opcode_metadata",
+        "_pydatetime",
+        "_pylong",
+        "_pyrepl",
+        "_sha2",
+        "_suggestions",
+        "_sysconfig",
+        "_wmi",
+        "annotationlib",
+        "compression",
+    }
+)
 #: names a project's own top-level module may take: ``test`` (the standard library's
 #: regression tests, and a project's test module or folder), ``__main__``
 _ALLOWED = frozenset({"test", "__main__"})
 SHADOWED_MODULES = (
-    TEST_TOOL_MODULES | frozenset(getattr(sys, "stdlib_module_names", ()))
+    TEST_TOOL_MODULES | NEWER_STDLIB | frozenset(getattr(sys, "stdlib_module_names", ()))
 ) - _ALLOWED
 
 

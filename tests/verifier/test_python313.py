@@ -1,0 +1,260 @@
+"""Verdicts when the project's tests run in Python 3.13 (``.ci/python313``), not in the
+repository's interpreter.
+
+The verifier runs the user's test command in the user's interpreter, and code of ours
+runs inside it: the report options and plugins pytest loads, the harness the tests run
+in, what the tripwire, the shadow rule and the doctest rule defend.  Every other test
+runs the sample projects with this repository's venv interpreter; here the same
+end-to-end tests (the real sandboxed verifier) run again with the other Python as the
+project's: its ``-m pytest`` / ``-m unittest`` in the test command.  Each skips with
+:data:`tests.pythons.OTHER_PYTHON_REASON` when there is no such Python.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import shlex
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from acrouter.domain import Edit
+from acrouter.verifier.runners import plan_command
+from acrouter.verifier.shadows import SHADOWED_MODULES
+from acrouter.verifier.syntax import python_version, syntax_error, unreadable
+
+from ..pythons import OTHER_PYTHON_REASON, other_python
+from . import (
+    helpers,
+    test_failing_before_the_edit,
+    test_harness,
+    test_redteam_comparisons,
+    test_redteam_doctest_names,
+    test_redteam_doctests,
+    test_redteam_load_tests,
+    test_redteam_pytest9_config,
+    test_redteam_rewritten_tests,
+    test_redteam_shadows,
+    test_redteam_test_modules,
+    test_verify_outcomes,
+)
+from .helpers import needs_bwrap
+from .test_redteam_deep_nesting import DEEP
+
+OTHER = other_python()
+pytestmark = [pytest.mark.skipif(OTHER is None, reason=OTHER_PYTHON_REASON), needs_bwrap]
+
+#: the end-to-end tests run again with the other Python (all their parameters); those
+#: whose defence lives in the test process: the report and its exit code, the harness
+#: tripwire, shadowed modules, doctests, load_tests, pytest's configuration, nesting,
+#: comparisons, test modules put into sys.modules, the tests' files rewritten by the run
+AGAIN: dict[ModuleType, tuple[str, ...]] = {
+    test_verify_outcomes: (
+        "test_correct_fix_passes",
+        "test_wrong_fix_fails",
+        "test_fix_that_breaks_a_passing_test_fails",
+        "test_syntax_error_fails_fast_with_the_line",
+        "test_deleted_test_is_not_a_pass",
+        "test_newly_skipped_test_is_not_a_pass",
+        "test_conftest_calling_sys_exit_0_is_not_a_pass",
+        "test_exiting_0_from_inside_the_run_is_not_a_pass",
+    ),
+    test_failing_before_the_edit: (
+        "test_a_docstring_in_a_project_with_a_failing_test_is_not_held_against_the_model",
+        "test_a_bug_fix_that_leaves_the_failing_test_failing_is_held_against_the_model",
+    ),
+    test_harness: (
+        "test_a_test_module_patching_testcase_run_is_set_aside",
+        "test_the_code_under_test_patching_testcase_run_is_not_verified",
+        "test_the_code_under_test_rewriting_pytest_reports_is_not_verified",
+        "test_the_code_under_test_making_assertions_no_ops_is_not_verified",
+    ),
+    test_redteam_shadows: (
+        "test_a_pytest_added_to_the_workspace_is_not_verified",
+        "test_a_new_module_of_the_project_is_verified",
+        "test_a_distributions_entry_points_are_refused",
+    ),
+    test_redteam_doctests: (
+        "test_a_docstring_under_a_condition_is_put_back",
+        "test_a_document_of_examples_of_any_name_is_put_back",
+        "test_a_docstring_rewritten_at_run_time_is_not_verified",
+        "test_a_documented_name_bound_again_is_not_verified",
+    ),
+    test_redteam_doctest_names: ("test_add_made_to_hold_another_function_is_not_verified",),
+    test_redteam_load_tests: ("test_any_load_tests_keeps_unittest",),
+    test_redteam_pytest9_config: ("test_a_plugin_loaded_from_pytest_toml_is_not_verified",),
+    test_redteam_comparisons: (
+        "test_a_broken_function_returning_a_value_equal_to_anything_is_not_verified",
+    ),
+    test_redteam_test_modules: ("test_a_hollow_test_module_put_into_sys_modules_is_not_verified",),
+    test_redteam_rewritten_tests: (
+        "test_a_run_that_rewrites_the_tests_is_not_verified",
+        "test_bytecode_moved_out_of_sight_is_seen_by_the_tripwire",
+    ),
+}
+
+
+def _parameters(test: Callable[..., None]) -> list[dict[str, object]]:
+    """Every combination of a test's ``parametrize`` marks, as keyword arguments."""
+    axes = []
+    for mark in getattr(test, "pytestmark", []):
+        if mark.name != "parametrize":
+            continue
+        names, values = mark.args[0], mark.args[1]
+        names = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+        rows = [v.values if hasattr(v, "marks") else v for v in values]  # (pytest.param)
+        axes.append([dict(zip(names, row if len(names) > 1 else (row,))) for row in rows])
+    return [{k: v for part in combo for k, v in part.items()} for combo in itertools.product(*axes)]
+
+
+def _cases() -> list[object]:
+    cases = []
+    for module, names in AGAIN.items():
+        short = module.__name__.rpartition(".")[2].removeprefix("test_")
+        for name in names:
+            test = getattr(module, name)
+            for i, kwargs in enumerate(_parameters(test)):
+                cases.append(pytest.param(module, name, kwargs, id=f"{short}::{name}-{i}"))
+    return cases
+
+
+@pytest.fixture
+def other(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The other Python as the sample projects' interpreter: ``PYTEST`` / ``PYTHON`` of
+    the helpers and of the test modules run again (read when their tests run)."""
+    assert OTHER is not None
+    for module in (helpers, *AGAIN):
+        if hasattr(module, "PYTEST"):
+            monkeypatch.setattr(module, "PYTEST", f"{shlex.quote(OTHER)} -m pytest -q")
+        if hasattr(module, "PYTHON"):
+            monkeypatch.setattr(module, "PYTHON", OTHER)
+    return OTHER
+
+
+def _printed(code: str) -> list[str]:
+    """The words the other Python prints running ``code``."""
+    assert OTHER is not None
+    return subprocess.run(
+        [OTHER, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+
+
+def test_the_other_python_is_313_with_pytest() -> None:
+    out = _printed("import sys, pytest; print(*sys.version_info[:2], pytest.__version__)")
+    assert out[:2] == ["3", "13"], out
+
+
+@pytest.mark.parametrize(("module", "name", "kwargs"), _cases())
+def test_the_same_verdict_with_the_other_python(
+    module: ModuleType,
+    name: str,
+    kwargs: dict[str, object],
+    other: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    test = getattr(module, name)
+    fixtures = [p for p in inspect.signature(test).parameters if p not in kwargs]
+    test(**kwargs, **{f: request.getfixturevalue(f) for f in fixtures})
+
+
+# --------------------------------------------------------------------------- 3.13 itself
+#: what a 3.13 reads and ours (3.10, 3.11) does not: a type alias statement (3.12), a
+#: 3,000-term expression (test_redteam_deep_nesting.py: our ast.parse cannot nest so deep)
+NEWER = {"type statement": "\n\ntype Number = int | float\n", "deep nesting": "\n" + DEEP}
+NEWER_SYNTAX = NEWER["type statement"]
+
+
+#: a _colorize.py that runs the standard library's in its place
+STAND_IN = """\
+import importlib.util
+import os
+import sysconfig
+
+_spec = importlib.util.spec_from_file_location(
+    "_colorize", os.path.join(sysconfig.get_paths()["stdlib"], "_colorize.py")
+)
+_real = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_real)
+globals().update({k: v for k, v in vars(_real).items() if not k.startswith("__")})
+"""
+
+
+def _project(tmp_path: Path) -> Path:
+    """calc with add broken; its tests also check which Python runs them."""
+    version = "import sys\n\n\ndef test_python():\n    assert sys.version_info[:2] == (3, 13)\n"
+    return helpers.write_tree(
+        tmp_path / "proj",
+        {
+            "calc.py": helpers.CALC,
+            "tests/test_calc.py": helpers.TEST_CALC,
+            "tests/test_version.py": version,
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+        },
+    )
+
+
+def test_the_projects_tests_run_in_the_other_python(tmp_path: Path, other: str) -> None:
+    root = _project(tmp_path)
+    task = helpers.task_for(root, helpers.pytest_cmd(root))
+    v = helpers.verifier().verify(task, Edit(files={"calc.py": helpers.CALC_FIXED}), "m")
+    assert v.verdict == "pass", v.detail
+    assert v.detail == "3 passed, 0 failed (before: 2 passed, 1 failed)" + helpers.CONFIRMED
+
+
+@pytest.mark.parametrize("newer", sorted(NEWER))
+def test_code_our_python_cannot_read_is_not_verified(
+    tmp_path: Path, other: str, newer: str
+) -> None:
+    # the tripwire, the doctest and rename rules read the edit with the server's ast:
+    # a 3.12 type statement made the file unreadable to them and they saw nothing, so
+    # pytest's reports rewritten to "passed" with add broken were verified
+    # ('3 passed, 0 failed (before: 2 passed, 1 failed)'); the syntax check, which
+    # refuses such a file when the project's Python is ours, did not run (ours is older)
+    root = _project(tmp_path)
+    task = helpers.task_for(root, helpers.pytest_cmd(root))
+    cheat = test_harness.PATCH_PYTEST + helpers.CALC + NEWER[newer]
+    v = helpers.verifier().verify(task, Edit(files={"calc.py": cheat}), "m")
+    assert v.verdict == "fail" and not v.counted, v.detail
+    assert v.detail.startswith("calc.py is written in syntax that the Python the verifier")
+    assert "(3.13)" in v.detail and "run the ACRouter server on Python 3.13" in v.detail
+    # an honest fix in that syntax is not judged either (not held against the model)
+    honest = Edit(files={"calc.py": helpers.CALC_FIXED + NEWER[newer]})
+    v = helpers.verifier().verify(task, honest, "m")
+    assert v.verdict == "fail" and not v.counted, v.detail
+
+
+def test_a_syntax_error_is_found_by_the_projects_python(tmp_path: Path, other: str) -> None:
+    root = _project(tmp_path)
+    plan = plan_command(helpers.pytest_cmd(root), "/out", root)
+    assert python_version(plan.interpreter) == (3, 13)
+    assert syntax_error({"calc.py": helpers.CALC_FIXED + NEWER_SYNTAX}, plan, root) is None
+    broken = {"calc.py": "def add(a, b):\n    return a +\n"}
+    assert syntax_error(broken, plan, root) == "syntax error in calc.py line 2: invalid syntax"
+    # a file broken before the edit, for the project's Python too, is no newer syntax
+    fixed = {"calc.py": helpers.CALC_FIXED}
+    assert unreadable(fixed, {"calc.py": broken["calc.py"]}, plan, root) is None
+    newer = {"calc.py": helpers.CALC_FIXED + NEWER_SYNTAX}
+    assert unreadable(fixed, newer, plan, root) is not None  # (the doctest rule reads both)
+
+
+def test_the_standard_library_of_the_other_python_is_not_to_be_shadowed(other: str) -> None:
+    names = _printed("import sys; print(*sorted(sys.stdlib_module_names))")
+    assert set(names) - {"test", "__main__"} <= SHADOWED_MODULES
+
+
+def test_a_module_of_the_newer_standard_library_added_to_the_workspace_is_refused(
+    tmp_path: Path, other: str
+) -> None:
+    # 3.13's traceback imports _colorize when pytest starts, from the workspace first
+    # (`python -m pytest`); the server's own list of the standard library (3.11) did not
+    # name it, so a _colorize.py the edit added ran inside the tests unseen: this one,
+    # which passes for the real one, was verified ('3 passed, 0 failed ...')
+    root = _project(tmp_path)
+    task = helpers.task_for(root, helpers.pytest_cmd(root))
+    edit = Edit(files={"calc.py": helpers.CALC_FIXED, "_colorize.py": STAND_IN})
+    v = helpers.verifier().verify(task, edit, "m")
+    assert v.verdict != "pass" and not v.counted, v.detail
+    assert "_colorize.py adds the module _colorize" in v.detail, v.detail
