@@ -105,8 +105,10 @@ def _parameters(test: Callable[..., None]) -> list[dict[str, object]]:
             continue
         names, values = mark.args[0], mark.args[1]
         names = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
-        rows = [v.values if hasattr(v, "marks") else v for v in values]  # (pytest.param)
-        axes.append([dict(zip(names, row if len(names) > 1 else (row,))) for row in rows])
+        rows = [  # a pytest.param's values are a tuple, even of one name
+            v.values if hasattr(v, "marks") else v if len(names) > 1 else (v,) for v in values
+        ]
+        axes.append([dict(zip(names, row)) for row in rows])
     return [{k: v for part in combo for k, v in part.items()} for combo in itertools.product(*axes)]
 
 
