@@ -260,3 +260,19 @@ def test_a_module_of_the_newer_standard_library_added_to_the_workspace_is_refuse
     v = helpers.verifier().verify(task, edit, "m")
     assert v.verdict != "pass" and not v.counted, v.detail
     assert "_colorize.py adds the module _colorize" in v.detail, v.detail
+
+
+def test_unittest_running_no_test_is_read_as_before(tmp_path: Path, other: str) -> None:
+    # 3.12's unittest exits 5 and prints "NO TESTS RAN" where 3.11's exited 0 with "OK";
+    # its -v output (no pytest in the interpreter) is read the same
+    files = {"calc.py": helpers.CALC, "test_calc.py": helpers.TEST_UT}
+    root = helpers.write_tree(tmp_path / "proj", files)
+    bare = test_harness._python(tmp_path, with_pytest=False)  # (3.13, without pytest)
+    task = helpers.task_for(root, f"{bare} -m unittest", kind="test_generation")
+    v = helpers.verifier().verify(task, Edit(files={"test_calc.py": "import unittest\n"}), "m")
+    assert v.verdict == "fail", v.detail
+    assert v.detail.startswith("no test ran: test_calc.TestCalc.test_add, test_calc.TestCalc")
+    empty = helpers.write_tree(tmp_path / "empty", {"calc.py": helpers.CALC})
+    task = helpers.task_for(empty, f"{bare} -m unittest")
+    v = helpers.verifier().verify(task, Edit(files={"calc.py": helpers.CALC_FIXED}), "m")
+    assert v.verdict == "fail" and v.detail.startswith("no test ran; 0 passed, 0 failed"), v.detail
