@@ -23,7 +23,7 @@ from types import ModuleType
 import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.runners import plan_command
-from acrouter.verifier.shadows import SHADOWED_MODULES
+from acrouter.verifier.shadows import REMOVED_STDLIB, shadowed_modules
 from acrouter.verifier.syntax import python_version, syntax_error, unreadable
 
 from ..pythons import OTHER_PYTHON_REASON, other_python
@@ -243,8 +243,21 @@ def test_a_syntax_error_is_found_by_the_projects_python(tmp_path: Path, other: s
 
 
 def test_the_standard_library_of_the_other_python_is_not_to_be_shadowed(other: str) -> None:
-    names = _printed("import sys; print(*sorted(sys.stdlib_module_names))")
-    assert set(names) - {"test", "__main__"} <= SHADOWED_MODULES
+    names = set(_printed("import sys; print(*sorted(sys.stdlib_module_names))"))
+    assert names - {"test", "__main__"} <= shadowed_modules((3, 13))
+    # and what 3.12 and 3.13 took out of it is the project's to add
+    gone = REMOVED_STDLIB[(3, 12)] | REMOVED_STDLIB[(3, 13)]
+    assert not gone & names and not gone & shadowed_modules((3, 13))
+
+
+def test_a_module_3_13_no_longer_has_may_be_added(tmp_path: Path, other: str) -> None:
+    # a vendored imghdr.py (3.13 removed it) was refused as shadowing the standard library
+    root = _project(tmp_path)
+    task = helpers.task_for(root, helpers.pytest_cmd(root))
+    vendored = "def what(file, h=None):\n    return None\n"
+    edit = Edit(files={"calc.py": helpers.CALC_FIXED, "imghdr.py": vendored})
+    v = helpers.verifier().verify(task, edit, "m")
+    assert v.verdict == "pass", v.detail
 
 
 def test_a_module_of_the_newer_standard_library_added_to_the_workspace_is_refused(

@@ -37,7 +37,7 @@ from .runners import TestPlan, plan_command
 from .runspec import run_spec
 from .sandbox import run_command
 from .scratch import Scan, Scratch, ScratchPool, scan_workspace
-from .syntax import syntax_error, unreadable
+from .syntax import project_version, syntax_error, unreadable
 from .testdata import patterns_of_the_tests
 from .testfiles import (
     asks_for_tests,
@@ -219,7 +219,7 @@ class ProjectVerifier:
         patterns = patterns_of_the_tests(command, root, buffers, texts)
         olds = texts_before(root, texts, buffers)  # what the edit was made from
         harness = unreadable(texts, olds, probe, root) or reaches_into_harness(
-            texts, olds, patterns, root
+            texts, olds, patterns, root, project_version(probe, root)
         )
         if harness:  # not evidence about the model: an edit we cannot judge
             return Verdict("fail", detail=harness, score=0.0, counted=False), ""

@@ -73,14 +73,18 @@ def reaches_into_harness(
     olds: Mapping[str, str | None],
     patterns: Iterable[str] = (),
     root: Path | None = None,
+    python: tuple[int, int] | None = None,
 ) -> str | None:
     """Why the edit (new texts by workspace-relative path) cannot be verified because its
     code reaches into the test harness, or None.  ``olds``: each file's text before the
     edit, as it was made from (``edits.texts_before``: an unsaved buffer, else the disk;
     None for a new file); ``patterns``: more test files
     (``testcommand.command_patterns``); ``root``: the workspace, for the modules the
-    edit adds (:mod:`.shadows`)."""
-    shadows = shadowing_modules(texts, olds, lambda rel: root is not None and (root / rel).exists())
+    edit adds (:mod:`.shadows`); ``python``: the version of the project's Python, when
+    known (the modules its standard library no longer has are the project's to add)."""
+    shadows = shadowing_modules(
+        texts, olds, lambda rel: root is not None and (root / rel).exists(), python
+    )
     if shadows:
         return (
             f"{shadows[0]}, named like a module of the standard library or of the test tools: "

@@ -14,7 +14,9 @@ So an edit that adds a module or package, where it may be imported by its own na
 inside a package: the folder holding it has no ``__init__.py``), named like a module of
 the standard library or of the test tools, is not verified.  Only a new one: a project
 that is such a module itself (pytest's own repository, with ``src/_pytest``) can still
-be edited.
+be edited.  The standard library is that of the server's Python and of newer ones
+(:data:`NEWER_STDLIB`), less the modules the project's Python no longer has
+(:data:`REMOVED_STDLIB`).
 """
 
 from __future__ import annotations
@@ -70,6 +72,35 @@ NEWER_STDLIB = frozenset(
         "compression",
     }
 )
+#: the standard library's modules that a Python no longer has, from that version on (PEP
+#: 594, 632): a project on it may add its own under their names (a vendored ``imghdr.py``)
+REMOVED_STDLIB = {
+    (3, 12): frozenset({"asynchat", "asyncore", "distutils", "imp", "smtpd"}),
+    (3, 13): frozenset(
+        {
+            "aifc",
+            "audioop",
+            "cgi",
+            "cgitb",
+            "chunk",
+            "crypt",
+            "imghdr",
+            "lib2to3",
+            "mailcap",
+            "msilib",
+            "nis",
+            "nntplib",
+            "ossaudiodev",
+            "pipes",
+            "sndhdr",
+            "spwd",
+            "sunau",
+            "telnetlib",
+            "uu",
+            "xdrlib",
+        }
+    ),
+}
 #: names a project's own top-level module may take: ``test`` (the standard library's
 #: regression tests, and a project's test module or folder), ``__main__``
 _ALLOWED = frozenset({"test", "__main__"})
@@ -78,22 +109,32 @@ SHADOWED_MODULES = (
 ) - _ALLOWED
 
 
+def shadowed_modules(python: tuple[int, int] | None = None) -> frozenset[str]:
+    """:data:`SHADOWED_MODULES` less the standard library's modules that the project's
+    Python (its version, when known) no longer has."""
+    gone = [names for since, names in REMOVED_STDLIB.items() if python and python >= since]
+    return SHADOWED_MODULES.difference(*gone)
+
+
 def shadowing_modules(
     texts: Mapping[str, str],
     olds: Mapping[str, str | None],
     exists: Callable[[str], bool],
+    python: tuple[int, int] | None = None,
 ) -> list[str]:
     """The edit's new Python files (``texts`` by workspace-relative path; ``olds``: None
     for a new file) that add a module or package named like one of
     :data:`SHADOWED_MODULES` where it may be imported by that name: ``pytest.py``,
     ``pytest/__main__.py``, ``src/xml/__init__.py``; not ``pkg/json.py`` beside a
     ``pkg/__init__.py``.  ``exists``: whether a workspace-relative path existed before
-    the edit."""
+    the edit; ``python``: the version of the project's Python, when known
+    (:func:`shadowed_modules`)."""
 
     def package(folder: str) -> bool:
         init = f"{folder}/__init__.py"
         return exists(init) or init in texts
 
+    shadowed = shadowed_modules(python)
     found = []
     for rel in sorted(texts):
         if not rel.endswith(".py") or olds.get(rel) is not None:
@@ -104,7 +145,7 @@ def shadowing_modules(
             name = part[:-3] if last else part
             folder = "/".join(parts[:i])
             if (
-                name in SHADOWED_MODULES
+                name in shadowed
                 and (i == 0 or not package(folder))
                 and not exists("/".join(parts[: i + 1]))
             ):

@@ -82,6 +82,11 @@ def _interpreter(plan: TestPlan, root: Path) -> str:
     return plan.interpreter or str(project_python(root) or "python3")
 
 
+def project_version(plan: TestPlan, root: Path) -> tuple[int, int] | None:
+    """The (major, minor) version of the Python the project's tests run in, when known."""
+    return python_version(_interpreter(plan, root))
+
+
 def _compiled_by(interpreter: str, texts: Mapping[str, str]) -> tuple[bool, str | None]:
     """(whether ``interpreter`` could judge, the first error it found) for these
     Python files."""
