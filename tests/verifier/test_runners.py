@@ -206,6 +206,15 @@ def test_python_version_from_pyvenv_cfg(tmp_path: Path) -> None:
     assert python_version("no-such-python-here") is None
 
 
+def test_python_version_of_a_free_threaded_build(tmp_path: Path) -> None:
+    # 3.13's free-threaded interpreter is python3.13t: its version was unknown, so the
+    # syntax check never ran for it
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python3.13t").write_text("")
+    (tmp_path / "bin" / "python3").symlink_to("python3.13t")
+    assert python_version(str(tmp_path / "bin" / "python3")) == (3, 13)
+
+
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="5">
 <testcase classname="tests.test_a" name="test_ok" time="0.1"/>

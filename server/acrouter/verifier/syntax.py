@@ -68,7 +68,7 @@ def python_version(interpreter: str | None) -> tuple[int, int] | None:
         )
         m = re.match(r"(\d+)\.(\d+)", raw.strip())
         return (int(m.group(1)), int(m.group(2))) if m else None
-    m = re.search(r"python(\d+)\.(\d+)$", os.path.realpath(path))
+    m = re.search(r"python(\d+)\.(\d+)t?$", os.path.realpath(path))  # (3.13t: free-threaded)
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
