@@ -57,6 +57,7 @@ AGAIN: dict[ModuleType, tuple[str, ...]] = {
         "test_wrong_fix_fails",
         "test_fix_that_breaks_a_passing_test_fails",
         "test_syntax_error_fails_fast_with_the_line",
+        "test_a_file_with_a_byte_order_mark_is_no_syntax_error",
         "test_deleted_test_is_not_a_pass",
         "test_newly_skipped_test_is_not_a_pass",
         "test_conftest_calling_sys_exit_0_is_not_a_pass",

@@ -25,6 +25,7 @@ from .helpers import (
     snapshot,
     task_for,
     verifier,
+    write_tree,
 )
 
 pytestmark = needs_bwrap
@@ -83,6 +84,21 @@ def test_syntax_error_fails_fast_with_the_line(shared: Shared) -> None:
     assert v.detail.startswith("syntax error in calc.py line 2")
     # fast: decided before any test ran, with or without the edit
     assert verifier.baseline_runs == 0 and v.tests_passed is None and v.tests_failed is None
+
+
+def test_a_file_with_a_byte_order_mark_is_no_syntax_error(tmp_path: Path) -> None:
+    # compile() refuses U+FEFF in a str (Python drops it from a file's bytes): every edit
+    # of a file saved with one failed, counted ('syntax error in calc.py line 1: invalid
+    # non-printable character U+FEFF')
+    root = write_tree(tmp_path / "proj", {"tests/test_calc.py": TEST_CALC})
+    (root / "calc.py").write_text("\ufeff" + CALC, encoding="utf-8")
+    task = task_for(root, pytest_cmd(root))
+    v = verifier().verify(task, Edit(files={"calc.py": "\ufeff" + CALC_FIXED}), "m")
+    assert v.verdict == "pass", v.detail
+    v = verifier().verify(
+        task, Edit(files={"calc.py": "\ufeffdef add(a, b):\n    return a +\n"}), "m"
+    )
+    assert v.verdict == "fail" and v.detail.startswith("syntax error in calc.py line 2"), v.detail
 
 
 def test_deleted_test_is_not_a_pass(shared: Shared) -> None:

@@ -89,9 +89,10 @@ def project_version(plan: TestPlan, root: Path) -> tuple[int, int] | None:
 
 def _compiled_by(interpreter: str, texts: Mapping[str, str]) -> tuple[bool, str | None]:
     """(whether ``interpreter`` could judge, the first error it found) for these
-    Python files."""
+    Python files.  Only an interpreter whose version shows (a real ``pythonX.Y`` or a
+    virtualenv's): never a wrapper script of unknown kind."""
     path = shutil.which(interpreter) if os.sep not in interpreter else interpreter
-    if not path or not texts:
+    if not path or not texts or python_version(path) is None:
         return False, None
     try:
         done = subprocess.run(
@@ -117,9 +118,11 @@ def syntax_error(texts: Mapping[str, str], plan: TestPlan, root: Path) -> str | 
     """The first syntax error in the edited Python files, or None (also when neither our
     interpreter nor the project's can judge the project's syntax)."""
     interpreter = _interpreter(plan, root)
-    python = {rel: text for rel, text in texts.items() if rel.endswith(".py")}
+    # (a file saved with a byte-order mark: Python drops it from the bytes, compile()
+    # refuses it in a str)
+    python = {rel: text.removeprefix(BOM) for rel, text in texts.items() if rel.endswith(".py")}
     if not can_check_syntax(interpreter):
-        return _compiled_by(interpreter, python)[1] if python_version(interpreter) else None
+        return _compiled_by(interpreter, python)[1]
     for rel, text in python.items():
         try:
             compile(text, rel, "exec", dont_inherit=True)
@@ -156,7 +159,7 @@ def unreadable(
         if old is None or _readable(old):
             if _readable(texts[rel]):
                 continue
-        elif _readable(texts[rel]) and all(_compiled_by(interpreter, {rel: old})):
+        elif _readable(texts[rel]) and all(_compiled_by(interpreter, {rel: old.removeprefix(BOM)})):
             continue  # the project's Python refuses it too: broken before the edit
         ours = ".".join(map(str, sys.version_info[:2]))
         version = python_version(interpreter)
