@@ -49,8 +49,9 @@ pytestmark = [pytest.mark.skipif(OTHER is None, reason=OTHER_PYTHON_REASON), nee
 
 #: the end-to-end tests run again with the other Python (all their parameters); those
 #: whose defence lives in the test process: the report and its exit code, the harness
-#: tripwire, shadowed modules, doctests, load_tests, pytest's configuration, nesting,
-#: comparisons, test modules put into sys.modules, the tests' files rewritten by the run
+#: tripwire, shadowed modules, doctests, load_tests, pytest's configuration, comparisons,
+#: test modules put into sys.modules, the tests' files rewritten by the run (a file
+#: nested too deeply: NEWER below, since 3.13 compiles it)
 AGAIN: dict[ModuleType, tuple[str, ...]] = {
     test_verify_outcomes: (
         "test_correct_fix_passes",
