@@ -237,6 +237,13 @@ def test_a_syntax_error_is_found_by_the_projects_python(tmp_path: Path, other: s
     assert syntax_error({"calc.py": helpers.CALC_FIXED + NEWER_SYNTAX}, plan, root) is None
     broken = {"calc.py": "def add(a, b):\n    return a +\n"}
     assert syntax_error(broken, plan, root) == "syntax error in calc.py line 2: invalid syntax"
+    # a command naming the interpreter by a path relative to the workspace: the version
+    # and the syntax check were those of a path relative to the server's folder (none)
+    venv = root / "env313" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "python").symlink_to(other)
+    relative = plan_command("env313/bin/python -m pytest tests", "/out", root)
+    assert syntax_error(broken, relative, root) == syntax_error(broken, plan, root)
     # a file broken before the edit, for the project's Python too, is no newer syntax
     fixed = {"calc.py": helpers.CALC_FIXED}
     assert unreadable(fixed, {"calc.py": broken["calc.py"]}, plan, root) is None

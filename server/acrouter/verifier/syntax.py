@@ -79,7 +79,10 @@ def can_check_syntax(interpreter: str | None) -> bool:
 
 
 def _interpreter(plan: TestPlan, root: Path) -> str:
-    return plan.interpreter or str(project_python(root) or "python3")
+    """The project's Python; a relative path (``.venv/bin/python -m pytest``) is the
+    workspace's, where the command runs."""
+    python = plan.interpreter or str(project_python(root) or "python3")
+    return str(root / python) if os.sep in python and not os.path.isabs(python) else python
 
 
 def project_version(plan: TestPlan, root: Path) -> tuple[int, int] | None:
