@@ -231,6 +231,32 @@ def test_a_tracer_that_takes_over_is_reported(tmp_path: Path) -> None:
     assert t is not None and not t.intact
 
 
+def test_a_failed_run_naming_the_tracer_is_suspect_only_when_it_was_traced(
+    tmp_path: Path,
+) -> None:
+    from acrouter.verifier.lines import monitored, tracer_suspect
+
+    says = "assert sys.gettrace() is None"
+    assert not tracer_suspect(0, False, says)
+    assert tracer_suspect(1, False, says)
+    assert tracer_suspect(None, True, "")  # a timeout, however it traced
+    assert tracer_suspect(1, False, "ModuleNotFoundError: No module named 'acrouter_lines'")
+    # the plugin watched with sys.monitoring (Python 3.12+): settrace is the tests' own
+    assert not tracer_suspect(1, False, says, monitored=True)
+    assert tracer_suspect(None, True, "", monitored=True)
+    assert tracer_suspect(1, False, "acrouter_lines.py, line 3", monitored=True)
+
+    def wrote(name: str, tracer: str) -> None:
+        (tmp_path / name).write_text(json.dumps({"intact": True, "tracer": tracer, "lines": {}}))
+
+    assert not monitored(tmp_path)  # nothing written
+    wrote("lines-1.json", "monitoring")
+    assert monitored(tmp_path)
+    wrote("lines-2.json", "settrace")  # a second pytest process that traced
+    assert not monitored(tmp_path)
+    assert not monitored(tmp_path / "missing")
+
+
 def test_code_naming_the_tracer_trips_the_harness_wire() -> None:
     found = harness_uses('import sys\nsys.modules["acrouter_lines"]._SEEN.clear()\n')
     assert found["uses acrouter_lines"] == 1

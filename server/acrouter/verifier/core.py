@@ -399,7 +399,7 @@ class ProjectVerifier:
             run_command, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel
         )
         outcome = start(spec)
-        if trace and suspect(trace, outcome):
+        if trace and suspect(trace, outcome, dirs[0]):
             log.info(
                 "the run with the line tracer failed in a way it may have caused: again without"
             )

@@ -264,15 +264,38 @@ def plugin_env(
     }
 
 
-def tracer_suspect(exit_code: int | None, timed_out: bool, output: str) -> bool:
+def tracer_suspect(
+    exit_code: int | None, timed_out: bool, output: str, monitored: bool = False
+) -> bool:
     """A traced run that failed in a way the tracer may have caused, to be run again
     without it (the run without the edit is never traced, so a failure of the tracer's
     must not be taken for the edit's): the plugin could not be imported (a command that
     sets its own ``PYTHONPATH``), the run timed out (tracing slows it), or its output
-    names the tracing functions (a test that wants ``sys.gettrace()`` to be None)."""
+    names the tracing functions (a test that wants ``sys.gettrace()`` to be None) while
+    the plugin traced with them (``monitored``: it watched with ``sys.monitoring``, which
+    leaves them to the tests)."""
     if exit_code == 0 and not timed_out:
         return False
-    return timed_out or MODULE in output or "settrace" in output or "gettrace" in output
+    if timed_out or MODULE in output:
+        return True
+    return not monitored and ("settrace" in output or "gettrace" in output)
+
+
+def monitored(out_dir: str | Path) -> bool:
+    """Every pytest process of the run watched with ``sys.monitoring`` (at least one
+    wrote what it found)."""
+    kinds = set()
+    try:
+        names = os.listdir(out_dir)
+    except OSError:
+        return False
+    for name in names:
+        if name.startswith(FILE_PREFIX) and name.endswith(".json"):
+            try:
+                kinds.add(json.loads(Path(out_dir, name).read_text(encoding="utf-8"))["tracer"])
+            except (OSError, ValueError, KeyError, TypeError):
+                return False
+    return kinds == {"monitoring"}
 
 
 @attrs.frozen

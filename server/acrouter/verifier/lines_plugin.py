@@ -3,10 +3,18 @@ as the text written beside the run's report: it runs in the project's interprete
 uses the standard library only and no syntax newer than Python 3.8's.
 
 It reads the statements to ask about (line ranges by file, ``ACROUTER_LINES_TARGETS``)
-and traces, with ``sys.settrace``, a function only while it holds one not yet seen run;
-once every one has run it stops tracing.  At the end it writes what ran to
-``ACROUTER_LINES_OUT/lines-<pid>.json``, and whether its tracer was still in place (or
-done)."""
+and watches them run:
+
+- on Python 3.12 and newer with ``sys.monitoring`` (PEP 669), as a tool of its own: a
+  code object of an edited file gets line events when it starts, every other code object
+  none; each line reports once and is then switched off (``DISABLE``), so a hot loop, a
+  generator or a test run after every statement was seen costs nothing.  It sits beside
+  any other tool, ``coverage`` and debuggers included, and a ``sys.settrace`` tracer;
+- else with ``sys.settrace``, a function only while it holds one not yet seen run.
+
+Once every one has run it stops.  At the end it writes what ran to
+``ACROUTER_LINES_OUT/lines-<pid>.json``, whether it was still watching (or done) and
+how it watched (``tracer``: ``monitoring`` or ``settrace``)."""
 
 PLUGIN = '''"""ACRouter's verifier: which of the statements it asks about the tests ran."""
 import dis
@@ -85,17 +93,102 @@ def _global(frame, event, arg):
     return _local if pending else None
 
 
+# ---- Python 3.12 and newer: sys.monitoring, a tool of our own beside any other
+_MON = getattr(sys, "monitoring", None)
+_TOOL = [None]  # our tool id, while we hold one
+_WATCHED = []  # code objects given line events
+
+
+def _claim():
+    """A free tool id (not the debugger's 0, coverage's 1, the profiler's 2 or the
+    optimizer's 5, which their tools expect), or None."""
+    for tool in (4, 3):
+        try:
+            _MON.use_tool_id(tool, "acrouter_lines")
+        except ValueError:
+            continue
+        return tool
+    return None
+
+
+def _started(code, offset):
+    tool = _TOOL[0]
+    if tool is not None and code.co_filename in _RANGES:
+        if _MON.get_tool(tool) != "acrouter_lines":  # freed by the code under test
+            _TOOL[0] = None
+        else:
+            _WATCHED.append(code)
+            _MON.set_local_events(tool, code, _MON.events.LINE)
+    return _MON.DISABLE
+
+
+def _line(code, line):
+    name = code.co_filename
+    ids = _index(name).get(line)
+    if ids:
+        done = _DONE.setdefault(name, set())
+        _SEEN.setdefault(name, set()).add(line)
+        for i in ids:
+            if i not in done:
+                done.add(i)
+                _LEFT[0] -= 1
+        if _LEFT[0] <= 0:  # every one ran: no more events at all
+            _unwatch()
+    return _MON.DISABLE
+
+
+def _unwatch():
+    tool = _TOOL[0]
+    if tool is None:
+        return
+    _TOOL[0] = None
+    watched = _WATCHED[:]
+    del _WATCHED[:]
+    if _MON.get_tool(tool) != "acrouter_lines":
+        return  # taken from us (freed, maybe another tool's now): not ours to touch
+    _MON.set_events(tool, 0)
+    for code in watched:
+        _MON.set_local_events(tool, code, 0)
+    _MON.register_callback(tool, _MON.events.PY_START, None)
+    _MON.register_callback(tool, _MON.events.LINE, None)
+    _MON.free_tool_id(tool)
+
+
+def _watching():
+    """Still watching: our tool id still ours."""
+    tool = _TOOL[0]
+    return tool is not None and _MON.get_tool(tool) == "acrouter_lines"
+
+
 if _RANGES and _OUT:
-    threading.settrace(_global)
-    sys.settrace(_global)
+    # ACROUTER_LINES_TRACER=settrace: the older way on any Python (benchmarks/lines_cost.py
+    # compares the two)
+    if _MON is not None and os.environ.get("ACROUTER_LINES_TRACER") != "settrace":
+        _TOOL[0] = _claim()
+    if _TOOL[0] is not None:
+        _MON.register_callback(_TOOL[0], _MON.events.PY_START, _started)
+        _MON.register_callback(_TOOL[0], _MON.events.LINE, _line)
+        _MON.set_events(_TOOL[0], _MON.events.PY_START)
+    else:
+        threading.settrace(_global)
+        sys.settrace(_global)
+_MONITORED = _TOOL[0] is not None
 
 
 def pytest_unconfigure(config):
     if not (_RANGES and _OUT):
         return
-    intact = _LEFT[0] <= 0 or sys.gettrace() is _global
-    _stop()
-    data = {"intact": intact, "lines": {k: sorted(v) for k, v in _SEEN.items()}}
+    if _MONITORED:
+        intact = _LEFT[0] <= 0 or _watching()
+        _unwatch()
+    else:
+        intact = _LEFT[0] <= 0 or sys.gettrace() is _global
+        _stop()
+    data = {
+        "intact": intact,
+        "tracer": "monitoring" if _MONITORED else "settrace",
+        "lines": {k: sorted(v) for k, v in _SEEN.items()},
+    }
     path = os.path.join(_OUT, "lines-%d.json" % os.getpid())
     with open(path, "w", encoding="utf-8") as f:
         json.dump(data, f)

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import attrs
 
-from .lines import Change, Traced, plugin_env, python_changes, read_traced, tracer_suspect
+from .lines import (
+    Change,
+    Traced,
+    monitored,
+    plugin_env,
+    python_changes,
+    read_traced,
+    tracer_suspect,
+)
 from .lines_js import COVERAGE_DIR, COVERAGE_VAR, SUFFIXES, js_change, read_coverage
 from .runtypes import RunOutcome
 
@@ -59,15 +67,17 @@ def trace_env(out_dir: str, seen: str, ask: Asked, env: Mapping[str, str]) -> di
     return extra
 
 
-def suspect(ask: Asked, outcome: RunOutcome) -> bool:
+def suspect(ask: Asked, outcome: RunOutcome, out_dir: str | Path | None = None) -> bool:
     """A traced run that failed in a way the tracing may have caused (run again without
-    it): :func:`.lines.tracer_suspect` for Python; for node, a timeout (coverage slows
-    it), a stop by the watcher (the coverage files count in what a run may write), or
-    output naming the coverage variable or folder (a test comparing the environment)."""
+    it): :func:`.lines.tracer_suspect` for Python (``out_dir``: where the plugin wrote,
+    to see how it traced); for node, a timeout (coverage slows it), a stop by the
+    watcher (the coverage files count in what a run may write), or output naming the
+    coverage variable or folder (a test comparing the environment)."""
     code, timed_out, output = outcome.exit_code, outcome.timed_out, outcome.output
     if code == 0 and not timed_out and not outcome.killed:
         return False
-    if ask.py and tracer_suspect(code, timed_out, output):
+    watched = out_dir is not None and monitored(out_dir)
+    if ask.py and tracer_suspect(code, timed_out, output, watched):
         return True
     named = COVERAGE_VAR in output or COVERAGE_DIR in output
     return bool(ask.js) and (timed_out or bool(outcome.killed) or named)
