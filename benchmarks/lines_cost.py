@@ -11,7 +11,14 @@ tracing goes on to the end); ``package``, every statement of every module of its
 package.  It prints the plain run's median wall time, each traced median as a ratio to
 it, and how many of ``edit_file``'s statements the suite ran.
 
+``--python PATH`` sets the projects up with another interpreter (their ``.venv`` is made
+with it, in a work folder of its own).  On Python 3.12 and newer the plugin watches with
+``sys.monitoring``; there each row is measured twice, as the plugin runs (``monitoring``)
+and with the ``sys.settrace`` tracer of older Pythons (``ACROUTER_LINES_TRACER=settrace``),
+alternately in the same loop, so the two compare on the same machine load.
+
     .venv/bin/python benchmarks/lines_cost.py [--work DIR] [--repeat 3] [--only tinydb ...]
+        [--python /path/to/python3.13]
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import argparse
 import ast
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -45,29 +53,45 @@ def _statements(root: Path, rel: str) -> list[tuple[int, int]]:
     return statement_ranges(tree)
 
 
-KINDS = ("plain", "ran", "file", "package")
+ASKED = ("ran", "file", "package")
+
+
+def _has_monitoring(python: str) -> bool:
+    probe = [python, "-c", "import sys; sys.exit(0 if hasattr(sys, 'monitoring') else 1)"]
+    return subprocess.run(probe, check=False).returncode == 0
+
+
+def _version(python: str) -> str:
+    probe = [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
+    return subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--work", type=Path, default=default_work("lines-cost"))
+    ap.add_argument("--work", type=Path, default=None)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--python", default=sys.executable, help="the projects' interpreter")
     args = ap.parse_args()
-    work = prepare_work(args.work)
+    version = _version(args.python)
+    own = os.path.realpath(args.python) == os.path.realpath(sys.executable)
+    work = prepare_work(args.work or default_work("lines-cost" if own else f"lines-cost-{version}"))
+    tracers = ("monitoring", "settrace") if _has_monitoring(args.python) else ("settrace",)
+    print(f"Python {version}: {', '.join(tracers)}")
     projects = [
         p
         for p in PROJECTS
         if p.kind == "pypi" and p.runner == "pytest" and (not args.only or p.name in args.only)
     ]
     print(
-        f"{'project':16} {'plain s':>8} {'ran':>7} {'file':>7} {'package':>8}  edit file's statements run"
+        f"{'project':16} {'tracer':10} {'plain s':>8} {'ran':>7} {'file':>7} {'package':>8}"
+        "  edit file's statements run"
     )
     for project in projects:
         print(f"fetching {project.name} ...", file=sys.stderr, flush=True)
-        root = fetch(project, work)
+        root = fetch(project, work, args.python)
         base = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
         base.pop("PYTHONPATH", None)
         if project.name == "humanize":  # its suite needs these plugins; loaded by name
@@ -88,24 +112,29 @@ def main() -> None:
                 for f in _package_modules(root, project.edit_file)
             },
         }
-        times: dict[str, list[float]] = {k: [] for k in KINDS}
+        kinds = [("plain", "")] + [(k, t) for t in tracers for k in ASKED]
+        times: dict[tuple[str, str], list[float]] = {k: [] for k in kinds}
         for _ in range(args.repeat):
-            for kind in KINDS:
+            for kind, tracer in kinds:
                 with tempfile.TemporaryDirectory() as out:
                     env = dict(base)
                     if kind != "plain":
                         env.update(plugin_env(out, asked[kind], env))
-                    times[kind].append(timed(root, project.command, env, ok=(0, 1)))
+                        if tracer == "settrace":
+                            env["ACROUTER_LINES_TRACER"] = "settrace"
+                    times[(kind, tracer)].append(timed(root, project.command, env, ok=(0, 1)))
         med = {k: statistics.median(v) for k, v in times.items()}
+        plain = med[("plain", "")]
         intact = (
             "" if found and found.intact else " (tracer lost!)" if found else " (no lines written!)"
         )
-        print(
-            f"{project.name:16} {med['plain']:8.2f} "
-            + " ".join(f"{med[k] / med['plain']:6.2f}x" for k in ("ran", "file", "package"))
-            + f"  {len(ran)} of {len(every)} in {project.edit_file}{intact}",
-            flush=True,
-        )
+        for tracer in tracers:
+            print(
+                f"{project.name:16} {tracer:10} {plain:8.2f} "
+                + " ".join(f"{med[(k, tracer)] / plain:6.2f}x" for k in ASKED)
+                + f"  {len(ran)} of {len(every)} in {project.edit_file}{intact}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -182,8 +182,9 @@ def timed(root: Path, command: str, env: dict[str, str], ok: tuple[int, ...] = (
     return took
 
 
-def fetch(project: Project, work: Path) -> Path:
-    """The unpacked, set-up project folder (made once, kept in ``work``)."""
+def fetch(project: Project, work: Path, python: str = sys.executable) -> Path:
+    """The unpacked, set-up project folder (made once, kept in ``work``); a Python
+    project's ``.venv`` is made with ``python``."""
     root = work / project.name
     if (root / ".acrouter-bench-ready").exists():
         return root
@@ -215,7 +216,7 @@ def fetch(project: Project, work: Path) -> Path:
     top = next((dl / "x").iterdir())
     shutil.move(str(top), root)
     if project.kind == "pypi":
-        sh([sys.executable, "-m", "venv", str(root / ".venv")])
+        sh([python, "-m", "venv", str(root / ".venv")])
         pip = [str(root / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q"]
         sh([*pip, "-e", str(root), *project.test_deps])
     else:
