@@ -241,18 +241,16 @@ def test_a_failed_run_naming_the_tracer_is_suspect_only_when_it_was_traced(
     assert tracer_suspect(1, False, says)
     assert tracer_suspect(None, True, "")  # a timeout, however it traced
     assert tracer_suspect(1, False, "ModuleNotFoundError: No module named 'acrouter_lines'")
-    # the plugin watched with sys.monitoring (Python 3.12+): settrace is the tests' own
+    # the plugin watched with sys.monitoring (Python 3.12+): settrace is the tests' own,
+    # and a timeout is the edit's (it costs about nothing)
     assert not tracer_suspect(1, False, says, monitored=True)
-    assert tracer_suspect(None, True, "", monitored=True)
+    assert not tracer_suspect(None, True, "", monitored=True)
     assert tracer_suspect(1, False, "acrouter_lines.py, line 3", monitored=True)
 
-    def wrote(name: str, tracer: str) -> None:
-        (tmp_path / name).write_text(json.dumps({"intact": True, "tracer": tracer, "lines": {}}))
-
-    assert not monitored(tmp_path)  # nothing written
-    wrote("lines-1.json", "monitoring")
+    assert not monitored(tmp_path)  # nothing written: the plugin never started
+    (tmp_path / "lines-1.start").write_text("monitoring")
     assert monitored(tmp_path)
-    wrote("lines-2.json", "settrace")  # a second pytest process that traced
+    (tmp_path / "lines-2.start").write_text("settrace")  # a second process that traced
     assert not monitored(tmp_path)
     assert not monitored(tmp_path / "missing")
 

@@ -11,7 +11,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from acrouter.verifier.lines import Traced, plugin_env, read_traced, statement_ranges
+from acrouter.verifier.lines import (
+    Traced,
+    monitored,
+    plugin_env,
+    read_traced,
+    statement_ranges,
+)
 
 from tests.pythons import OTHER_PYTHON_REASON, other_python
 
@@ -159,6 +165,7 @@ def test_monitoring_reads_the_lines_settrace_reads(tmp_path: Path) -> None:
     watched = _run(root, tmp_path / "mon")
     traced = _run(root, tmp_path / "st", tracer="settrace")
     assert watched == Traced({"mod.py": RAN}, True)
+    assert monitored(tmp_path / "mon") and not monitored(tmp_path / "st")
     assert traced is not None and traced.intact
     assert _statements_run(traced) == _statements_run(watched)
     assert len(_statements_run(watched)) == len(STATEMENTS) - 3

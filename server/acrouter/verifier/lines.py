@@ -271,29 +271,34 @@ def tracer_suspect(
     without it (the run without the edit is never traced, so a failure of the tracer's
     must not be taken for the edit's): the plugin could not be imported (a command that
     sets its own ``PYTHONPATH``), the run timed out (tracing slows it), or its output
-    names the tracing functions (a test that wants ``sys.gettrace()`` to be None) while
-    the plugin traced with them (``monitored``: it watched with ``sys.monitoring``, which
-    leaves them to the tests)."""
+    names the tracing functions (a test that wants ``sys.gettrace()`` to be None).
+    ``monitored``: the plugin watched with ``sys.monitoring`` (Python 3.12+), which leaves
+    those functions to the tests and costs about nothing (``benchmarks/lines_cost.py``:
+    within the noise of the plain run on real suites), so a timeout is the edit's: an
+    edit whose tests hang waits the timeout out once."""
     if exit_code == 0 and not timed_out:
         return False
-    if timed_out or MODULE in output:
+    if MODULE in output:
         return True
-    return not monitored and ("settrace" in output or "gettrace" in output)
+    if monitored:
+        return False
+    return timed_out or "settrace" in output or "gettrace" in output
 
 
 def monitored(out_dir: str | Path) -> bool:
-    """Every pytest process of the run watched with ``sys.monitoring`` (at least one
-    wrote what it found)."""
+    """Every pytest process of the run that loaded the plugin watched with
+    ``sys.monitoring`` (at least one did): each says so as it starts
+    (``lines-<pid>.start``)."""
     kinds = set()
     try:
         names = os.listdir(out_dir)
     except OSError:
         return False
     for name in names:
-        if name.startswith(FILE_PREFIX) and name.endswith(".json"):
+        if name.startswith(FILE_PREFIX) and name.endswith(".start"):
             try:
-                kinds.add(json.loads(Path(out_dir, name).read_text(encoding="utf-8"))["tracer"])
-            except (OSError, ValueError, KeyError, TypeError):
+                kinds.add(Path(out_dir, name).read_text(encoding="utf-8").strip())
+            except OSError:
                 return False
     return kinds == {"monitoring"}
 

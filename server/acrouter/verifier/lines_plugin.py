@@ -14,7 +14,8 @@ and watches them run:
 
 Once every one has run it stops.  At the end it writes what ran to
 ``ACROUTER_LINES_OUT/lines-<pid>.json``, whether it was still watching (or done) and
-how it watched (``tracer``: ``monitoring`` or ``settrace``)."""
+how it watched (``tracer``: ``monitoring`` or ``settrace``; also written as it starts, to
+``lines-<pid>.start``, for a run that never ends)."""
 
 PLUGIN = '''"""ACRouter's verifier: which of the statements it asks about the tests ran."""
 import dis
@@ -173,6 +174,14 @@ if _RANGES and _OUT:
         threading.settrace(_global)
         sys.settrace(_global)
 _MONITORED = _TOOL[0] is not None
+if _RANGES and _OUT:
+    # how it traces, written at once: a run killed at its timeout never reaches
+    # pytest_unconfigure
+    try:
+        with open(os.path.join(_OUT, "lines-%d.start" % os.getpid()), "w") as f:
+            f.write("monitoring" if _MONITORED else "settrace")
+    except OSError:
+        pass
 
 
 def pytest_unconfigure(config):
