@@ -347,6 +347,7 @@ def build_editor_app(
             sandbox=s.sandbox,
             scratch_pool=scratch_pool,
             baseline_cache=baselines,
+            trace_lines=s.trace_changed_lines,
         )
 
     return EditorApp(

@@ -49,6 +49,8 @@ class Settings:
     store_instructions: bool = True
     team_priors: tuple[str, ...] = ()  # team priors files (acrouter memory export --team)
     share_failures: bool = True  # tell the next model why the previous attempt failed
+    #: record which changed lines the tests ran (a pass names those none ran)
+    trace_changed_lines: bool = True
     context_tokens: int = 32_000  # prompt budget when the model's context window is unknown
     max_file_kilobytes: int = 1024  # larger files are refused before any model is called
 
@@ -251,6 +253,7 @@ FIELDS: dict[str, tuple[str, Parser]] = {
     "teamPriors": ("team_priors", _team_priors),
     "storeInstructions": ("store_instructions", _flag),
     "shareFailures": ("share_failures", _flag),
+    "traceChangedLines": ("trace_changed_lines", _flag),
 }
 
 

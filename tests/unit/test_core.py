@@ -79,6 +79,7 @@ def test_settings_defaults_and_valid_values():
         ("storeInstructions", "yes"),
         ("models", "gpt"),
         ("shareFailures", "no"),
+        ("traceChangedLines", "off"),
         ("contextTokens", 5),
         ("maxFileKilobytes", 0),
     ],

@@ -147,3 +147,16 @@ def test_a_confirmation_run_is_not_traced_again(
     )
     assert v.verdict == "pass" and v.detail.endswith(CONFIRMED), v.detail
     assert traced_runs == [True, False]
+
+
+@needs_bwrap
+def test_tracing_off_says_nothing_about_lines(tmp_path: Path) -> None:
+    # acrouter.traceChangedLines = false: the edit of test_a_change_no_test_runs_is_named
+    # passes without naming calc.py line 6 (traced, it is named)
+    root = _project(tmp_path / "proj", {"calc.py": CALC_FIXED, "tests/test_calc.py": TEST_PY})
+    edit = Edit(files={"calc.py": CALC_FIXED.replace("return a * b", "return b * a")})
+    task = task_for(root, pytest_cmd(root), kind="refactoring")
+    off = verifier(trace_lines=False).verify(task, edit, "m")
+    assert off.verdict == "pass", off.detail
+    assert off.unrun == "" and "no test ran" not in off.detail
+    assert verifier().verify(task, edit, "m").unrun.endswith("calc.py line 6")

@@ -52,6 +52,8 @@ export interface AcrouterSettings {
   teamPriors: string[];
   /** Tell the next model why the previous attempt failed (verdict, failing tests; never its code). */
   shareFailures: boolean;
+  /** Record which changed lines the tests ran, so a pass names the changed lines no test ran. */
+  traceChangedLines: boolean;
   /** Prompt budget in tokens when litellm does not know the model's context window. */
   contextTokens: number;
   /** Files larger than this are refused before any model is called. */
@@ -72,6 +74,7 @@ export const DEFAULTS: Readonly<AcrouterSettings> = Object.freeze({
   storeInstructions: true,
   teamPriors: [],
   shareFailures: true,
+  traceChangedLines: true,
   contextTokens: 32000,
   maxFileKilobytes: 1024,
   serverInstallSource: "",
@@ -180,6 +183,10 @@ export function validateSettings(raw: Record<string, unknown>): Validated {
   if (raw.shareFailures !== undefined) {
     if (typeof raw.shareFailures === "boolean") s.shareFailures = raw.shareFailures;
     else bad("shareFailures", raw.shareFailures, "true or false", DEFAULTS.shareFailures);
+  }
+  if (raw.traceChangedLines !== undefined) {
+    if (typeof raw.traceChangedLines === "boolean") s.traceChangedLines = raw.traceChangedLines;
+    else bad("traceChangedLines", raw.traceChangedLines, "true or false", DEFAULTS.traceChangedLines);
   }
 
   if (raw.teamPriors !== undefined && raw.teamPriors !== null) {
@@ -315,6 +322,7 @@ export function toServerSettings(s: AcrouterSettings): ServerSettings {
     storeInstructions: s.storeInstructions,
     teamPriors: [...s.teamPriors],
     shareFailures: s.shareFailures,
+    traceChangedLines: s.traceChangedLines,
     contextTokens: s.contextTokens,
     maxFileKilobytes: s.maxFileKilobytes,
   };

@@ -183,6 +183,18 @@ describe("issue 10 settings", () => {
   });
 });
 
+describe("traceChangedLines", () => {
+  it("is a flag sent to the server, validated like the server", () => {
+    const off = validateSettings({ traceChangedLines: false });
+    assert.deepEqual(off.problems, []);
+    assert.equal(toServerSettings(off.settings).traceChangedLines, false);
+    const bad = validateSettings({ traceChangedLines: "off" });
+    assert.equal(bad.problems.length, 1);
+    assert.ok(bad.problems[0].includes("acrouter.traceChangedLines"));
+    assert.equal(bad.settings.traceChangedLines, true);
+  });
+});
+
 describe("what the server receives", () => {
   const { settings } = validateSettings({
     models: [{ name: "cheap", model: "openai/gpt-4o-mini", apiKeyEnv: "OPENAI_API_KEY", benchmarkModel: "gpt-5.4" }],
@@ -205,6 +217,7 @@ describe("what the server receives", () => {
         storeInstructions: true,
         teamPriors: [],
         shareFailures: true,
+        traceChangedLines: true,
         contextTokens: 32000,
         maxFileKilobytes: 1024,
       },

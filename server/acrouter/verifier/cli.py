@@ -196,6 +196,7 @@ def run(args: argparse.Namespace) -> int:
         sandbox=args.sandbox or settings.sandbox,
         cache_dir=default_cache_dir(),
         refresh_cache=args.no_cache,
+        trace_lines=settings.trace_changed_lines,
     )
     try:
         edit = load_edit(args.edit)

@@ -81,6 +81,8 @@ class ProjectVerifier:
     - ``refresh_cache``: run every baseline again and replace the cached entry.
     - ``confirm_fixes``: confirm a pass that counts tests as fixed with a second run with
       and without the edit (:mod:`.confirm`).
+    - ``trace_lines``: record which changed lines the run with the edit ran, so a pass
+      names those no test ran (:mod:`.lines_run`); False: no run is traced.
     """
 
     def __init__(
@@ -100,6 +102,7 @@ class ProjectVerifier:
         overlay: bool = True,
         refresh_cache: bool = False,
         confirm_fixes: bool = True,
+        trace_lines: bool = True,
     ) -> None:
         if sandbox not in SANDBOX_MODES:
             raise ValueError(f"sandbox must be one of {SANDBOX_MODES}, not {sandbox!r}")
@@ -117,6 +120,7 @@ class ProjectVerifier:
         self.pool = scratch_pool if scratch_pool is not None else ScratchPool()
         self.reuse_scratch = reuse_scratch
         self.overlay = overlay
+        self.trace_lines = trace_lines
 
     @property
     def baseline_runs(self) -> int:
@@ -229,7 +233,8 @@ class ProjectVerifier:
         fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
         judging = functools.partial(judge, fix_requested=fix)
         tests, renamed, restored = touched_tests(texts, patterns, olds)
-        changed = asked(texts, olds)  # which of them the tests ran: .lines_run
+        # which of them the tests ran: .lines_run
+        changed = asked(texts, olds) if self.trace_lines else Asked()
         traced: list[Traced] = []
 
         def verdict_with(files: Mapping[str, str]) -> Verdict:
