@@ -39,6 +39,7 @@ from . import (
     test_redteam_rewritten_tests,
     test_redteam_shadows,
     test_redteam_test_modules,
+    test_unrun_lines,
     test_verify_outcomes,
 )
 from .helpers import needs_bwrap
@@ -92,6 +93,14 @@ AGAIN: dict[ModuleType, tuple[str, ...]] = {
         "test_a_broken_function_returning_a_value_equal_to_anything_is_not_verified",
     ),
     test_redteam_test_modules: ("test_a_hollow_test_module_put_into_sys_modules_is_not_verified",),
+    test_unrun_lines: (  # (under sys.monitoring: test_unrun_lines_monitoring.py)
+        "test_a_change_no_test_runs_is_named",
+        "test_a_change_the_tests_run_says_nothing_more",
+        "test_code_removed_where_no_test_goes_is_named",
+        "test_a_failure_carries_no_lines",
+        "test_a_confirmation_run_is_not_traced_again",
+        "test_tracing_off_says_nothing_about_lines",
+    ),
     test_redteam_rewritten_tests: (
         "test_a_run_that_rewrites_the_tests_is_not_verified",
         "test_bytecode_moved_out_of_sight_is_seen_by_the_tripwire",

@@ -1,0 +1,104 @@
+"""The changed lines no test ran, through the sandboxed verifier, when the project's
+tests run in Python 3.12+ (``sys.monitoring``; ``tests/pythons.py``'s interpreter): a
+suite that wants no tracer is measured in one run, and an edit whose tests hang waits the
+timeout out once.  With the repository's Python (3.11: ``sys.settrace``) both runs are
+redone without the tracer, as before."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+from acrouter.verifier import core
+
+from ..pythons import OTHER_PYTHON_REASON, other_python
+from .helpers import CALC_FIXED, TEST_PY, needs_bwrap, task_for, verifier, write_tree
+
+OTHER = other_python()
+pytestmark = [pytest.mark.skipif(OTHER is None, reason=OTHER_PYTHON_REASON), needs_bwrap]
+
+#: a test that fails while any tracer is set (a debugger's or coverage's own suite)
+NO_TRACER = "\n\ndef test_no_tracer():\n    import sys\n\n    assert sys.gettrace() is None\n"
+
+
+def _project(root: Path, test: str) -> Path:
+    return write_tree(
+        root,
+        {
+            "calc.py": CALC_FIXED,
+            "tests/test_calc.py": test,
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+        },
+    )
+
+
+def _command(python: str, root: Path) -> str:
+    return f"{shlex.quote(python)} -m pytest -q {shlex.quote(str(root / 'tests'))}"
+
+
+def _runs(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each test run of the verifier was traced (its environment loads the
+    plugin); the run without the edit, never traced, may come first or last."""
+    seen: list[bool] = []
+    run_command = core.run_command
+
+    def spy(spec, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append("acrouter_lines" in spec.env.get("PYTEST_ADDOPTS", ""))
+        return run_command(spec, *args, **kwargs)
+
+    monkeypatch.setattr(core, "run_command", spy)
+    return seen
+
+
+def test_a_suite_that_wants_no_tracer_is_measured_in_one_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # mul is changed; the tests call only add, and one wants sys.gettrace() None
+    assert OTHER is not None
+    edit = Edit(files={"calc.py": CALC_FIXED.replace("return a * b", "return b * a")})
+    root = _project(tmp_path / "p313", TEST_PY + NO_TRACER)
+    runs = _runs(monkeypatch)
+    v = verifier().verify(task_for(root, _command(OTHER, root), kind="refactoring"), edit, "m")
+    assert v.verdict == "pass", v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.py line 6"
+    assert sorted(runs) == [False, True]  # the baseline; the edit's run, traced, not redone
+    # Python 3.11: the tracer failed test_no_tracer, so the run was redone untraced and
+    # nothing is claimed about the lines
+    root = _project(tmp_path / "p311", TEST_PY + NO_TRACER)
+    runs.clear()
+    v = verifier().verify(
+        task_for(root, _command(sys.executable, root), kind="refactoring"), edit, "m"
+    )
+    assert v.verdict == "pass", v.detail
+    assert v.unrun == ""
+    assert sorted(runs) == [False, False, True]
+
+
+def test_an_edit_whose_tests_hang_waits_the_timeout_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert OTHER is not None
+    hang = CALC_FIXED.replace("return a + b", "while True:\n        pass")
+    edit = Edit(files={"calc.py": hang})
+    runs = _runs(monkeypatch)
+    for python, redone in ((OTHER, False), (sys.executable, True)):
+        root = _project(tmp_path / f"p{len(runs)}", TEST_PY)
+        runs.clear()
+        v = verifier(timeout_s=4).verify(task_for(root, _command(python, root)), edit, "m")
+        assert v.verdict == "fail" and "timed out" in v.detail, v.detail
+        assert sorted(runs) == [False] * (1 + redone) + [True], (python, runs)
+
+
+def test_a_tracer_the_project_sets_leaves_the_lines_known(tmp_path: Path) -> None:
+    # what pytest --cov does (coverage.py's tracer): under sys.settrace the lines are not
+    # known (test_unrun_lines.py); sys.monitoring goes on beside it
+    assert OTHER is not None
+    root = _project(tmp_path / "proj", TEST_PY)
+    (root / "tests" / "conftest.py").write_text("import sys\n\nsys.settrace(lambda *a: None)\n")
+    edit = Edit(files={"calc.py": CALC_FIXED.replace("return a * b", "return b * a")})
+    v = verifier().verify(task_for(root, _command(OTHER, root), kind="refactoring"), edit, "m")
+    assert v.verdict == "pass", v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.py line 6"
