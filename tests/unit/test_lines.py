@@ -246,6 +246,8 @@ def test_a_failed_run_naming_the_tracer_is_suspect_only_when_it_was_traced(
     assert not tracer_suspect(1, False, says, monitored=True)
     assert not tracer_suspect(None, True, "", monitored=True)
     assert tracer_suspect(1, False, "acrouter_lines.py, line 3", monitored=True)
+    # ... but it holds a tool id the tests' own tool may want
+    assert tracer_suspect(1, False, "ValueError: tool 4 is already in use", monitored=True)
 
     assert not monitored(tmp_path)  # nothing written: the plugin never started
     (tmp_path / "lines-1.start").write_text("monitoring")

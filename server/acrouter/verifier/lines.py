@@ -275,13 +275,15 @@ def tracer_suspect(
     ``monitored``: the plugin watched with ``sys.monitoring`` (Python 3.12+), which leaves
     those functions to the tests and costs about nothing (``benchmarks/lines_cost.py``:
     within the noise of the plain run on real suites), so a timeout is the edit's: an
-    edit whose tests hang waits the timeout out once."""
+    edit whose tests hang waits the timeout out once.  It holds a tool id, though: a
+    failed run whose output names ``sys.monitoring`` or a tool id in use (the tests' own
+    tool wanting the same id) is redone without it."""
     if exit_code == 0 and not timed_out:
         return False
     if MODULE in output:
         return True
     if monitored:
-        return False
+        return any(w in output for w in ("sys.monitoring", "use_tool_id", "is already in use"))
     return timed_out or "settrace" in output or "gettrace" in output
 
 
