@@ -126,11 +126,21 @@ def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
-def _find(have: list[str], want: list[str], same) -> list[int]:
-    n = len(want)
-    return [
-        i for i in range(len(have) - n + 1) if all(same(have[i + k], want[k]) for k in range(n))
-    ]
+def _find(have: list[str], want: list[str]) -> list[int]:
+    """Every index where the lines ``want`` (not empty) stand in ``have``, in order
+    (the scan for their first line runs in C: a file of 20,000 lines is no slower to
+    search than a short one by much)."""
+    n, out, at = len(want), [], 0
+    stop = len(have) - n + 1
+    while at < stop:
+        try:
+            at = have.index(want[0], at, stop)
+        except ValueError:
+            break
+        if have[at : at + n] == want:
+            out.append(at)
+        at += 1
+    return out
 
 
 def _reindent(replace: list[str], search_first: str, file_first: str) -> list[str]:
@@ -149,55 +159,101 @@ def _reindent(replace: list[str], search_first: str, file_first: str) -> list[st
 BOM = "\ufeff"  # a UTF-8 byte-order mark: read as text, it starts the first line
 
 
+#: how a SEARCH text may match the file's lines: exactly, ignoring trailing whitespace,
+#: ignoring indentation too (the replacement is then re-indented)
+_RULES = (lambda line: line, str.rstrip, str.strip)
+
+
 def apply_search_replace(text: str, block: SearchReplace, where: str) -> str:
     """``text`` with the block applied once.  ``where`` names the file and block in errors
     (the messages never quote the reply's code: they reach the next model's prompt).
     A byte-order mark is no part of the first line's code: it is kept, never matched."""
-    if text.startswith(BOM):
-        return BOM + apply_search_replace(text[len(BOM) :], block, where)
-    search, replace = list(block.search), list(block.replace)
-    newline = line_end(text)
-    if not any(s.strip() for s in search):  # empty SEARCH: a new file, or add at the end
-        if not replace:
-            raise ParseError(f"{where}: both SEARCH and REPLACE are empty")
-        added = newline.join(replace) + newline
-        if not text:
-            return added
-        return text + ("" if text.endswith(("\n", "\r")) else newline) + added
-    have = document_lines(text, keepends=True)
-    bare = [h.rstrip("\r\n") for h in have]
-    trimmed = list(search)
-    while trimmed and not trimmed[0].strip():
-        trimmed.pop(0)
-    while trimmed and not trimmed[-1].strip():
-        trimmed.pop()
-    rules = (
-        lambda a, b: a == b,
-        lambda a, b: a.rstrip() == b.rstrip(),
-        lambda a, b: a.strip() == b.strip(),
-    )
-    for want in (search, trimmed) if trimmed != search else (search,):
-        for level, same in enumerate(rules):
-            found = _find(bare, want, same)
-            if len(found) > 1:
-                raise ParseError(
-                    f"{where}: the SEARCH text matches {len(found)} places; it must match exactly one"
-                )
-            if len(found) == 1:
-                at = found[0]
-                new = replace
-                if level == 2:
-                    first = next(k for k, w in enumerate(want) if w.strip())
-                    # spaces for a tab-indented file's lines: the same unit for both
-                    both = tabs_like_file([*want, *replace], bare[at : at + len(want)])
-                    new = _reindent(both[len(want) :], both[first], bare[at + first])
-                end = at + len(want)
-                tail_nl = have[end - 1][len(bare[end - 1]) :] if end > 0 else newline
-                body = "".join(line + newline for line in new)
-                if new and not tail_nl:  # the replaced part ended the file without a newline
-                    body = body[: -len(newline)]
-                return "".join(have[:at]) + body + "".join(have[end:])
-    raise ParseError(f"{where}: the SEARCH text does not match the file (even ignoring whitespace)")
+    edited = SearchReplaceText(text)
+    edited.apply(block, where)
+    return edited.text()
+
+
+class SearchReplaceText:
+    """A file's text as its SEARCH/REPLACE blocks change it, one block after the other:
+    the same as ``apply_search_replace`` applied block by block, but the file is split
+    into lines once, not once per block (a reply of 500 blocks on a file of 20,000
+    lines took seconds that way)."""
+
+    def __init__(self, text: str) -> None:
+        self.bom = BOM if text.startswith(BOM) else ""
+        self.have = document_lines(text[len(self.bom) :], keepends=True)
+        self.bare = [h.rstrip("\r\n") for h in self.have]
+        #: the lines as each rule compares them (made when a rule is first needed)
+        self._views: dict[int, list[str]] = {0: self.bare}
+        # the counts ``line_end`` reads (only line ends hold line breaks)
+        self._lf = sum(h.endswith("\n") for h in self.have)
+        self._crlf = sum(h.endswith("\r\n") for h in self.have)
+
+    def text(self) -> str:
+        return self.bom + "".join(self.have)
+
+    def _newline(self) -> str:
+        return "\r\n" if self._crlf * 2 > self._lf else "\n"
+
+    def _view(self, level: int) -> list[str]:
+        if level not in self._views:
+            self._views[level] = [_RULES[level](b) for b in self.bare]
+        return self._views[level]
+
+    def _splice(self, at: int, end: int, lines: list[str]) -> None:
+        """Lines ``at:end`` become ``lines`` (each with its line end)."""
+        gone = self.have[at:end]
+        self._lf += sum(h.endswith("\n") for h in lines) - sum(h.endswith("\n") for h in gone)
+        self._crlf += sum(h.endswith("\r\n") for h in lines) - sum(h.endswith("\r\n") for h in gone)
+        bare = [h.rstrip("\r\n") for h in lines]
+        self.have[at:end] = lines
+        for level, view in self._views.items():
+            view[at:end] = bare if level == 0 else [_RULES[level](b) for b in bare]
+
+    def apply(self, block: SearchReplace, where: str) -> None:
+        """Apply one block (``ParseError`` when it matches nowhere or more than once)."""
+        search, replace = list(block.search), list(block.replace)
+        newline = self._newline()
+        n = len(self.have)
+        if not any(s.strip() for s in search):  # empty SEARCH: a new file, or add at the end
+            if not replace:
+                raise ParseError(f"{where}: both SEARCH and REPLACE are empty")
+            added = [line + newline for line in replace]
+            if n and not self.have[-1].endswith(("\n", "\r")):
+                self._splice(n - 1, n, [self.have[-1] + newline])
+            self._splice(n, n, added)
+            return
+        bare = self.bare
+        trimmed = list(search)
+        while trimmed and not trimmed[0].strip():
+            trimmed.pop(0)
+        while trimmed and not trimmed[-1].strip():
+            trimmed.pop()
+        for want in (search, trimmed) if trimmed != search else (search,):
+            for level, rule in enumerate(_RULES):
+                found = _find(self._view(level), [rule(w) for w in want])
+                if len(found) > 1:
+                    raise ParseError(
+                        f"{where}: the SEARCH text matches {len(found)} places; it must match exactly one"
+                    )
+                if len(found) == 1:
+                    at = found[0]
+                    new = replace
+                    if level == 2:
+                        first = next(k for k, w in enumerate(want) if w.strip())
+                        # spaces for a tab-indented file's lines: the same unit for both
+                        both = tabs_like_file([*want, *replace], bare[at : at + len(want)])
+                        new = _reindent(both[len(want) :], both[first], bare[at + first])
+                    end = at + len(want)
+                    tail_nl = self.have[end - 1][len(bare[end - 1]) :] if end > 0 else newline
+                    body = [line + newline for line in new]
+                    if new and not tail_nl:  # the replaced part ended the file without a newline
+                        body[-1] = new[-1]
+                    self._splice(at, end, body)
+                    return
+        raise ParseError(
+            f"{where}: the SEARCH text does not match the file (even ignoring whitespace)"
+        )
 
 
 # --------------------------------------------------------------------------- a selection's reply

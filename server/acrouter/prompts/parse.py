@@ -15,7 +15,7 @@ from acrouter.definitions import guard
 from acrouter.domain import Edit, Task
 from acrouter.edits import (
     BOM,
-    apply_search_replace,
+    SearchReplaceText,
     fit_to_selection,
     has_search_replace,
     line_end,
@@ -143,7 +143,7 @@ def _search_replace(task: Task, reply: str, rel: str, root: Path) -> Edit:
     doc = task.document
     assert doc is not None
     blocks = parse_search_replace(reply)
-    texts: dict[str, str] = {}
+    texts: dict[str, SearchReplaceText] = {}  # each file as the blocks so far made it
     olds: dict[str, str] = {}
     bases: dict[str, str | None] = {}  # as read: None for a file that does not exist
     for n, block in enumerate(blocks, 1):
@@ -160,9 +160,11 @@ def _search_replace(task: Task, reply: str, rel: str, root: Path) -> Edit:
                 except (OSError, UnicodeDecodeError) as exc:
                     raise ParseError(f"block {n}: cannot read {target}: {exc}") from None
             bases[target] = current
-            olds[target] = texts[target] = current or ""
-        texts[target] = apply_search_replace(texts[target], block, f"block {n} ({target})")
-    changed = {k: v for k, v in texts.items() if v != olds[k]}
+            olds[target] = current or ""
+            texts[target] = SearchReplaceText(olds[target])
+        texts[target].apply(block, f"block {n} ({target})")
+    news = {k: v.text() for k, v in texts.items()}
+    changed = {k: v for k, v in news.items() if v != olds[k]}
     if not changed:
         raise ParseError("the SEARCH/REPLACE blocks change nothing")
     _guard(task, rel, root, changed, olds)
