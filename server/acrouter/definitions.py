@@ -20,6 +20,7 @@ import attrs
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
+from .pytrees import parse
 
 
 @attrs.frozen
@@ -67,7 +68,7 @@ _OTHER_IMPORTS = tuple(
 def _python_definitions(text: str) -> list[Definition] | None:
     text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     try:
-        tree = ast.parse(text)
+        tree = parse(text)
     except (SyntaxError, ValueError):
         return None
     lines = document_lines(text)
@@ -108,7 +109,7 @@ def _python_methods(text: str) -> list[Definition]:
     when the file does not parse)."""
     text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     try:
-        tree = ast.parse(text)
+        tree = parse(text)
     except (SyntaxError, ValueError):
         return []
     lines = document_lines(text)

@@ -54,6 +54,7 @@ from .domain import (
 )
 from .errors import AcrouterError, GatewayError, ParseError, VerifyError
 from .explain import network_stop, not_tried, passing_reason, render_why, setup_stop
+from .pytrees import shared_trees
 from .trail import Pending, Trail, total_cost
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,8 @@ class Orchestrator:
             progress.report(f"calling {name}" if first else f"escalating to {name}")
             spec = self.models[name]
             context = PromptContext(baseline, tuple(trail.feedback), self._budget(spec))
-            attempt, edit, note = self._attempt(task, spec, context, cancel, progress, trail)
+            with shared_trees():  # the reply's parse and its verification read the same texts
+                attempt, edit, note = self._attempt(task, spec, context, cancel, progress, trail)
             trail.pending = None
             if note is not None and self.share_failures:
                 trail.feedback.append(note)

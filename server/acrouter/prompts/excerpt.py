@@ -15,6 +15,7 @@ from pathlib import Path
 from acrouter.definitions import definitions, is_python
 from acrouter.domain import PromptContext, Task, document_lines
 from acrouter.edits import BOM
+from acrouter.pytrees import parse
 
 
 def rel_path(task: Task) -> str:
@@ -72,7 +73,7 @@ def _inner_definitions(text: str, path: str, language: str | None) -> list[tuple
     if not is_python(path, language):
         return []
     try:
-        tree = ast.parse(text.removeprefix(BOM))
+        tree = parse(text.removeprefix(BOM))
     except (SyntaxError, ValueError):
         return []
     out: list[tuple[int, int, str]] = []

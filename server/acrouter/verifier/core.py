@@ -14,6 +14,7 @@ import attrs
 
 from ..domain import Baseline, Cancelled, CancelToken, Edit, Task, Verdict, check_cancelled
 from ..errors import PreflightError, VerifyError
+from ..pytrees import shared_trees
 from .baseline import (
     BaselineCache,
     baseline_summary,
@@ -134,7 +135,8 @@ class ProjectVerifier:
         t0 = time.monotonic()
         sandbox = ""  # which sandbox the tests ran in: none when they never ran
         try:
-            verdict, bound = self._verify(task, edit, cancel)
+            with shared_trees():  # the texts' Python trees, parsed once
+                verdict, bound = self._verify(task, edit, cancel)
             sandbox = self.describe_sandbox(bound)
         except Cancelled:
             raise

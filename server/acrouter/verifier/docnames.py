@@ -39,6 +39,7 @@ import re
 from collections import Counter
 
 from ..edits import BOM
+from ..pytrees import parse
 from .docdecorators import decorations
 from .doctests import OTHER_STRINGS, docstrings, holds_no_examples
 
@@ -67,7 +68,7 @@ def doctest_name_changes(
     for text in (old or "", new):
         text = text.removeprefix(BOM)
         try:
-            trees.append(ast.parse(text))
+            trees.append(parse(text))
         except (SyntaxError, ValueError, RecursionError):
             return []
         documented |= set(docstrings(text) or {}) - {OTHER_STRINGS, ""}

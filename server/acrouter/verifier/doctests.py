@@ -29,6 +29,7 @@ import tokenize
 from collections.abc import Mapping
 
 from ..edits import BOM
+from ..pytrees import cached, parse
 from .renames import renamed_text
 
 #: (source, expected output) of each example of a docstring
@@ -40,6 +41,11 @@ OTHER_STRINGS = "<strings>"
 
 
 def docstrings(text: str) -> dict[str, list[tuple[ast.Constant, Examples]]] | None:
+    """:func:`read_docstrings`, once per text while an edit is judged (``pytrees``)."""
+    return cached("docstrings", text, lambda: read_docstrings(text))
+
+
+def read_docstrings(text: str) -> dict[str, list[tuple[ast.Constant, Examples]]] | None:
     """The docstrings of a module, its classes and functions by qualified name, with
     their examples (only those that have some), in the order of the file: a name defined
     twice (under ``if``/``try``, a redefinition) has one entry per definition.  Other
@@ -47,7 +53,7 @@ def docstrings(text: str) -> dict[str, list[tuple[ast.Constant, Examples]]] | No
     \"\"\"...\"\"\"``) are under :data:`OTHER_STRINGS`, in order.  None when ``text``
     does not parse."""
     try:
-        tree = ast.parse(text)
+        tree = parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return None
     out: dict[str, list[tuple[ast.Constant, Examples]]] = {}
@@ -74,12 +80,15 @@ def docstrings(text: str) -> dict[str, list[tuple[ast.Constant, Examples]]] | No
 
     docstring(tree, "")
     visit(tree, "")
-    in_fstrings = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
-    for node in sorted(
-        (n for n in ast.walk(tree) if isinstance(n, ast.Constant)),
-        key=lambda n: (n.lineno, n.col_offset),
-    ):
-        found = () if id(node) in seen | in_fstrings else _examples_in(node)
+    constants: list[ast.Constant] = []
+    skipped = set(seen)  # (one set: a union for every constant was quadratic in docstrings)
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Constant):
+            constants.append(n)
+        elif isinstance(n, ast.JoinedStr):
+            skipped.update(id(v) for v in n.values)
+    for node in sorted(constants, key=lambda n: (n.lineno, n.col_offset)):
+        found = () if id(node) in skipped else _examples_in(node)
         if found:
             out.setdefault(OTHER_STRINGS, []).append((node, found))
     return out
@@ -95,8 +104,8 @@ def holds_no_examples(value: ast.expr | None) -> bool:
 
 
 def _examples_in(node: ast.Constant) -> Examples:
-    if not isinstance(node.value, str):
-        return ()
+    if not isinstance(node.value, str) or ">>>" not in node.value:
+        return ()  # (an example starts with >>>: none to look for)
     try:
         found = doctest.DocTestParser().get_examples(node.value)
     except ValueError:  # a malformed example: doctest would report it

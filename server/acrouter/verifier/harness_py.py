@@ -16,6 +16,7 @@ import ast
 import re
 from collections import Counter
 
+from ..pytrees import parse
 from .doctests import holds_no_examples
 from .lines import MODULE as LINES_MODULE
 from .lines import OUT_VAR as LINES_OUT_VAR
@@ -395,7 +396,7 @@ def harness_uses(text: str) -> Counter[str]:
     ``ast.parse``, which the syntax check's ``compile`` reports too)."""
     finder = _Finder()
     try:
-        finder.visit(ast.parse(text))
+        finder.visit(parse(text))
     except (SyntaxError, ValueError):
         return Counter()
     except RecursionError:  # (nested too deeply for us to read: nor to judge)

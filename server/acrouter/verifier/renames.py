@@ -50,6 +50,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from ..definitions import defined_names, is_python
+from ..pytrees import parse
 from .jsrenames import edited_module, is_js, js_code_renames, js_renaming
 from .reports import FAILED, PASSED, SKIPPED
 from .testrun import TestRun
@@ -128,7 +129,7 @@ def _passed_by_name(text: str) -> set[str] | None:
     ``pytest.raises``): renamed, they would ask for something else, not the code's.
     None when the file does not parse."""
     try:
-        tree = ast.parse(text.removeprefix("\ufeff"))
+        tree = parse(text.removeprefix("\ufeff"))
     except (SyntaxError, ValueError):
         return None
     args = {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}

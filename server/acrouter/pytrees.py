@@ -1,0 +1,69 @@
+"""Python syntax trees, parsed once per text while a request's edit is judged.
+
+Judging one edit reads the same two texts (the file before and after it) in many places:
+the guard that no definition is dropped (``definitions``), the harness checks
+(``verifier.harness_py``), the doctests (``verifier.doctests``, ``verifier.docnames``),
+the renames (``verifier.renames``).  On a file of 20,000 lines one ``ast.parse`` takes
+0.2 to 0.5 s and makes a tree of about 30 MB, so parsing it once per reader cost seconds.
+
+Inside ``shared_trees()`` (``Orchestrator._attempt`` and ``ProjectVerifier.verify``
+open it) :func:`parse` gives the same tree for the same text, and the same error for a
+text that does not parse; outside it, it is ``ast.parse``.  :func:`cached` keeps what is
+read from a text the same way (the docstrings of ``verifier.doctests``).  All of it
+goes when the outermost scope ends.  What is shared must not be changed by its readers.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+#: (what, text) -> the tree, the error ``ast.parse`` raised, or what ``cached`` made
+_TREES: ContextVar[dict[tuple[str, str], Any] | None] = ContextVar("acrouter_trees", default=None)
+
+
+@contextmanager
+def shared_trees() -> Iterator[None]:
+    """A scope in which each text is parsed once (nested scopes share the outermost)."""
+    if _TREES.get() is not None:
+        yield
+        return
+    token = _TREES.set({})
+    try:
+        yield
+    finally:
+        _TREES.reset(token)
+
+
+def parse(text: str) -> ast.Module:
+    """``ast.parse(text)``; inside ``shared_trees()`` the tree (or the error) of an
+    earlier call with the same text.  The tree must not be changed."""
+    trees = _TREES.get()
+    if trees is None:
+        return ast.parse(text)
+    found = trees.get(("tree", text))
+    if found is None:
+        try:
+            found = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError) as exc:
+            found = exc
+        trees["tree", text] = found
+    if isinstance(found, BaseException):
+        raise found.with_traceback(None)
+    return found
+
+
+def cached(what: str, text: str, make: Callable[[], T]) -> T:
+    """``make()``, what is read from ``text``; inside ``shared_trees()`` made once per
+    (``what``, ``text``).  It must not be changed by its readers."""
+    trees = _TREES.get()
+    if trees is None:
+        return make()
+    key = (what, text)
+    if key not in trees:
+        trees[key] = make()
+    return trees[key]  # type: ignore[no-any-return]
