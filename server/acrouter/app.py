@@ -7,6 +7,7 @@ constructs stages, and there are no module-level singletons.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -114,19 +115,25 @@ class EditorApp:
 
     def warm_in_background(self) -> None:
         """Load priors and import the model library off the request path (seconds)."""
+        threading.Thread(target=self.warm_up, name="acrouter-warm", daemon=True).start()
 
-        def warm() -> None:
-            try:
-                self.priors.get()
-                if self.settings.models:
-                    self.policy()  # fit priors for the configured models
-                gateway = self.gateway_factory(self.settings)
-                if isinstance(gateway, WarmableGateway):
-                    gateway.warm_up()
-            except Exception:  # a failed warm-up only makes the first request slower
-                log.exception("warm-up failed")
-
-        threading.Thread(target=warm, name="acrouter-warm", daemon=True).start()
+    def warm_up(self) -> None:
+        """``warm_in_background``'s work.  What it loaded (litellm's modules, the priors:
+        some 400,000 objects) lives as long as the server, so it is then moved out of
+        the garbage collector's full scans (``gc.freeze``): a request on a file of
+        thousands of lines (its syntax trees) sets off many, and each scanned all of it
+        (seconds per request on 20,000 lines, ``benchmarks/big_files.py``)."""
+        try:
+            self.priors.get()
+            if self.settings.models:
+                self.policy()  # fit priors for the configured models
+            gateway = self.gateway_factory(self.settings)
+            if isinstance(gateway, WarmableGateway):
+                gateway.warm_up()
+        except Exception:  # a failed warm-up only makes the first request slower
+            log.exception("warm-up failed")
+        finally:
+            gc.freeze()
 
     # ------------------------------------------------------------------ policy + memory sync
     def policy(self) -> Policy:
