@@ -1,0 +1,155 @@
+"""Files of thousands of lines on the request path (``benchmarks/big_files.py`` times
+them): the SEARCH/REPLACE blocks of a reply are applied to a file split into lines once,
+with the same result as one block at a time; the Python trees (and docstrings) of a text
+are read once while an edit is judged, and nothing of them is kept after; what the
+server's warm-up loaded is kept out of the garbage collector's scans."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+from acrouter.app import EditorApp, PriorStore
+from acrouter.config import DEFAULTS
+from acrouter.context import build_task
+from acrouter.domain import Completion, Document, PromptContext
+from acrouter.edits import SearchReplace, SearchReplaceText, apply_search_replace
+from acrouter.errors import ParseError
+from acrouter.memory.inmemory import InMemoryMemory
+from acrouter.prompts import ChatPrompts
+from acrouter.pytrees import cached, parse, shared_trees
+from acrouter.verifier.doctests import OTHER_STRINGS, docstrings
+
+
+def one_at_a_time(text: str, blocks: list[SearchReplace]) -> str:
+    for n, block in enumerate(blocks, 1):
+        text = apply_search_replace(text, block, f"block {n}")
+    return text
+
+
+def all_at_once(text: str, blocks: list[SearchReplace]) -> str:
+    edited = SearchReplaceText(text)
+    for n, block in enumerate(blocks, 1):
+        edited.apply(block, f"block {n}")
+    return edited.text()
+
+
+def sr(search: tuple[str, ...], replace: tuple[str, ...]) -> SearchReplace:
+    return SearchReplace(None, search, replace)
+
+
+BLOCKS = [
+    sr(("    return a - b",), ("    return a + b",)),  # exact
+    sr(("def mul(a, b):   ",), ("def mul(a, b):  # times",)),  # but for trailing spaces
+    sr(("return a * b",), ("if a:", "    return a * b", "return 0")),  # re-indented
+    sr(("", "def area(r):", ""), ("def area(radius):",)),  # blank lines trimmed
+    sr(("    return math.pi * r * r",), ()),  # deleted (the file's last line)
+    sr((), ("def extra():", "    return 1")),  # empty SEARCH: added at the end
+    sr(("def extra():",), ("def extra():  # new",)),  # a block on what a block added
+]
+CALC = (
+    "import math\n\n\ndef add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n"
+    "\n\ndef area(r):\n    return math.pi * r * r"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        CALC,
+        CALC + "\n",
+        CALC.replace("\n", "\r\n"),
+        "\ufeff" + CALC + "\n",
+        CALC.replace("\n", "\r"),
+    ],
+    ids=["no-final-newline", "lf", "crlf", "bom", "cr"],
+)
+def test_blocks_applied_to_lines_split_once_are_blocks_applied_one_at_a_time(text: str) -> None:
+    assert all_at_once(text, BLOCKS) == one_at_a_time(text, BLOCKS)
+    assert "return a + b" in all_at_once(text, BLOCKS) and "extra():  # new" in all_at_once(
+        text, BLOCKS
+    )
+
+
+def test_a_block_that_matches_twice_or_nowhere_is_named_after_the_earlier_ones() -> None:
+    text = "x = 1\ny = 2\nx = 1\n"
+    edited = SearchReplaceText(text)
+    edited.apply(sr(("y = 2",), ("y = 3",)), "block 1")
+    with pytest.raises(ParseError, match="block 2: the SEARCH text matches 2 places"):
+        edited.apply(sr(("x = 1",), ("x = 0",)), "block 2")
+    with pytest.raises(ParseError, match="block 3: the SEARCH text does not match"):
+        edited.apply(sr(("y = 2",), ("y = 4",)), "block 3")  # block 1 changed it
+    assert edited.text() == "x = 1\ny = 3\nx = 1\n"
+
+
+def test_500_blocks_on_a_file_of_5000_lines_make_the_file_the_reply_asks_for(
+    tmp_path: Path,
+) -> None:
+    lines = [f"def f{i}(x):\n    return x + {i}\n" for i in range(2500)]
+    (tmp_path / ".git").mkdir()
+    path = tmp_path / "big.py"
+    path.write_text("".join(lines))
+    reply = "".join(
+        f"big.py\n```python\n<<<<<<< SEARCH\n    return x + {i}\n=======\n"
+        f"    return {i} + x\n>>>>>>> REPLACE\n```\n\n"
+        for i in range(0, 2500, 5)
+    )
+    doc = Document(uri=path.as_uri(), path=str(path), text=path.read_text())
+    task = build_task(doc, "Swap the operands", folders=[tmp_path])
+    edit = ChatPrompts().parse(task, Completion("m", reply), PromptContext())
+    expected = "".join(
+        line.replace(f"x + {i}\n", f"{i} + x\n") if i % 5 == 0 else line
+        for i, line in enumerate(lines)
+    )
+    assert edit.files == {"big.py": expected}
+
+
+def test_a_text_is_parsed_once_in_a_scope_and_again_after_it() -> None:
+    text = "def f():\n    return 1\n"
+    with shared_trees():
+        tree = parse(text)
+        with shared_trees():  # nested: the same trees
+            assert parse(text) is tree
+        assert parse("def f():\n    return 2\n") is not tree
+        assert cached("n", text, lambda: [1]) is cached("n", text, lambda: [2])
+        for _ in range(2):  # the error of a text that does not parse, each time
+            with pytest.raises(SyntaxError):
+                parse("def (:\n")
+    assert parse(text) is not tree  # outside a scope: ast.parse
+    assert cached("n", text, lambda: [2]) == [2]
+
+
+def test_the_docstrings_of_a_module_with_thousands_are_all_found() -> None:
+    parts = ['"""The module."""\n', "PROMPT = f'>>> {1}'\n"]  # an f-string holds no examples
+    for i in range(3000):
+        parts.append(f'def f{i}(x):\n    """Add {i}.\n\n    >>> f{i}(1)\n    {i + 1}\n    """\n')
+        parts.append(f"    return x + {i}\n")
+    parts.append('f0.__doc__ = """>>> f0(2)\n3\n"""\n')
+    found = docstrings("".join(parts))
+    assert found is not None
+    assert set(found) == {f"f{i}" for i in range(3000)} | {OTHER_STRINGS}
+    assert found["f2999"][0][1] == (("f2999(1)\n", "3000\n"),)
+    assert [examples for _node, examples in found[OTHER_STRINGS]] == [(("f0(2)\n", "3\n"),)]
+
+
+class _NoWarmUp:  # a gateway without a slow set-up
+    pass
+
+
+def test_the_warm_up_moves_what_it_loaded_out_of_the_collectors_scans(tmp_path: Path) -> None:
+    app = EditorApp(
+        DEFAULTS,
+        memory=InMemoryMemory(),
+        priors=PriorStore(loader=lambda: {"loaded": [object() for _ in range(10)]}),
+        gateway_factory=lambda s: _NoWarmUp(),  # type: ignore[arg-type,return-value]
+        verifier_factory=lambda s: None,  # type: ignore[arg-type,return-value]
+        prompts=ChatPrompts(),
+    )
+    gc.unfreeze()
+    try:
+        app.warm_up()
+        assert gc.get_freeze_count() > 0
+        assert app.priors.get() == app.priors.get()  # loaded once, kept
+    finally:
+        gc.unfreeze()
