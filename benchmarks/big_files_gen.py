@@ -9,7 +9,8 @@ Shapes (``SHAPES``): one line changed; one line changed in each of 500 functions
 line of the file changed; a selection of 2,000 lines (or the whole file when it is
 shorter) replaced with every line changed.  Reply formats (``FORMATS``): SEARCH/REPLACE
 blocks (the prompt's own format for a file-level request), a unified diff in a ```diff
-block, one fenced block holding the whole file (or, for a selection, the selection).
+block (with line numbers, and without: ``@@ ... @@``), one fenced block holding the
+whole file (or, for a selection, the selection).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 import attrs
 
 SHAPES = ("one-line", "500-functions", "rewrite-all", "selection-2000")
-FORMATS = ("search-replace", "diff", "whole")
+FORMATS = ("search-replace", "diff", "diff-numberless", "whole")
 LANGS = ("python", "javascript")
 INSTRUCTION = "Refactor: swap the operands of the arithmetic and annotate each line"
 
@@ -223,13 +224,18 @@ def reply_for(p: Project, req: Request, fmt: str) -> str:
             out += [p.rel, _fence(p), "<<<<<<< SEARCH", *search, "=======", *replace]
             out += [">>>>>>> REPLACE", "```", ""]
         return "\n".join(out)
-    if fmt == "diff":
-        return "```diff\n" + unified_diff(p.rel, old, new, req.changed) + "```\n"
+    if fmt in ("diff", "diff-numberless"):
+        diff = unified_diff(p.rel, old, new, req.changed, numbered=fmt == "diff")
+        return "```diff\n" + diff + "```\n"
     raise ValueError(fmt)
 
 
-def unified_diff(rel: str, old: tuple[str, ...], new: tuple[str, ...], changed) -> str:
-    """A unified diff of line-for-line replacements (``changed``), 3 lines of context."""
+def unified_diff(
+    rel: str, old: tuple[str, ...], new: tuple[str, ...], changed, numbered: bool = True
+) -> str:
+    """A unified diff of line-for-line replacements (``changed``), 3 lines of context;
+    ``numbered=False``: hunk headers without line numbers (``@@ ... @@``, as models
+    often write them: each hunk is placed by its lines alone)."""
     groups: list[list[int]] = []
     for i in changed:
         if groups and i - groups[-1][-1] <= 6:
@@ -239,7 +245,7 @@ def unified_diff(rel: str, old: tuple[str, ...], new: tuple[str, ...], changed) 
     out = [f"--- a/{rel}", f"+++ b/{rel}"]
     for g in groups:
         a, b = max(0, g[0] - 3), min(len(old), g[-1] + 4)
-        out.append(f"@@ -{a + 1},{b - a} +{a + 1},{b - a} @@")
+        out.append(f"@@ -{a + 1},{b - a} +{a + 1},{b - a} @@" if numbered else "@@ ... @@")
         out += _body(old, new, a, b, set(g))
     return "\n".join(out) + "\n"
 

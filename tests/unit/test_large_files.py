@@ -1,6 +1,7 @@
 """Files of thousands of lines on the request path (``benchmarks/big_files.py`` times
 them): the SEARCH/REPLACE blocks of a reply are applied to a file split into lines once,
-with the same result as one block at a time; the Python trees (and docstrings) of a text
+with the same result as one block at a time; hunks without line numbers still go where
+their lines match exactly one place after the previous hunk; the Python trees (and docstrings) of a text
 are read once while an edit is judged, and nothing of them is kept after; what the
 server's warm-up loaded is kept out of the garbage collector's scans."""
 
@@ -15,10 +16,11 @@ from acrouter.config import DEFAULTS
 from acrouter.context import build_task
 from acrouter.domain import Completion, Document, PromptContext
 from acrouter.edits import SearchReplace, SearchReplaceText, apply_search_replace
-from acrouter.errors import ParseError
+from acrouter.errors import ParseError, VerifyError
 from acrouter.memory.inmemory import InMemoryMemory
 from acrouter.prompts import ChatPrompts
 from acrouter.pytrees import cached, parse, shared_trees
+from acrouter.verifier import apply_diff_texts
 from acrouter.verifier.doctests import OTHER_STRINGS, docstrings
 
 
@@ -153,3 +155,31 @@ def test_the_warm_up_moves_what_it_loaded_out_of_the_collectors_scans(tmp_path: 
         assert app.priors.get() == app.priors.get()  # loaded once, kept
     finally:
         gc.unfreeze()
+
+
+def test_500_hunks_without_line_numbers_each_go_where_their_lines_match_once(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "big.py").write_bytes(
+        "".join(f"def f{i}(x):\r\n    return x + {i}   \r\n" for i in range(2500)).encode()
+    )
+    hunks = "".join(
+        f"@@ ... @@\n def f{i}(x):\n-    return x + {i}\n+    return {i} + x\n"
+        for i in range(0, 2500, 5)
+    )
+    out = apply_diff_texts(tmp_path, f"--- a/big.py\n+++ b/big.py\n{hunks}")
+    # trailing whitespace and CRLF aside, each hunk's lines stand in one place
+    assert out["big.py"] == "".join(
+        f"def f{i}(x):\r\n    return {i} + x\r\n"
+        if i % 5 == 0
+        else f"def f{i}(x):\r\n    return x + {i}   \r\n"
+        for i in range(2500)
+    )
+    twice = "@@ ... @@\n-    return x\n+    return -x\n"
+    (tmp_path / "two.py").write_text("def a(x):\n    return x\n\n\ndef b(x):\n    return x  \n")
+    with pytest.raises(VerifyError, match=r"match 2 places \(lines 2, 6\)"):
+        apply_diff_texts(tmp_path, f"--- a/two.py\n+++ b/two.py\n{twice}")
+    # after the previous hunk only: the second hunk's lines stand once after b's header
+    after_first = "@@ ... @@\n-def b(x):\n+def b(y):\n@@ ... @@\n-    return x\n+    return -x\n"
+    out = apply_diff_texts(tmp_path, f"--- a/two.py\n+++ b/two.py\n{after_first}")
+    assert out["two.py"] == "def a(x):\n    return x\n\n\ndef b(y):\n    return -x\n"
