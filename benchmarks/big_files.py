@@ -16,7 +16,7 @@ requests named; ``--lsp`` also sends each shape once through the real pygls serv
 
 Usage: nice -n 10 .venv/bin/python benchmarks/big_files.py [--sizes 1000 5000 20000]
     [--langs python javascript] [--shapes ...] [--formats ...] [--min-seconds 0.05]
-    [--sandbox bwrap|none] [--profile] [--lsp]
+    [--sandbox bwrap|none] [--context-tokens 2000000] [--profile] [--lsp]
 """
 
 from __future__ import annotations
@@ -156,6 +156,13 @@ def main() -> int:
         "--lsp", action="store_true", help="also send each shape once through the real pygls server"
     )
     ap.add_argument("--work", type=Path, default=None, help="where the projects go (temporary)")
+    ap.add_argument(
+        "--context-tokens",
+        type=int,
+        default=2_000_000,
+        help="the model's context window (default: every file is sent whole, so whole-file "
+        "replies are accepted; 128000: a 20,000-line file is sent as an outline and excerpts)",
+    )
     a = ap.parse_args()
 
     from tests.fakes.openai_server import FakeOpenAI
@@ -175,8 +182,7 @@ def main() -> int:
     summary: list[str] = []
     profiles: list[str] = []
     with FakeOpenAI() as fake:
-        # whole files are sent whole only when they fit the prompt budget
-        app = build_app(fake.base_url, a.sandbox, context_tokens=2_000_000)
+        app = build_app(fake.base_url, a.sandbox, context_tokens=a.context_tokens)
         if hasattr(app, "warm_up"):  # what the server does on `initialized` (a checkout
             app.warm_up()  # before it had no warm_up: the warm-up requests load the same)
         for lang in a.langs:

@@ -1,7 +1,8 @@
 """Files of thousands of lines on the request path (``benchmarks/big_files.py`` times
 them): the SEARCH/REPLACE blocks of a reply are applied to a file split into lines once,
 with the same result as one block at a time; hunks without line numbers still go where
-their lines match exactly one place after the previous hunk; the Python trees (and docstrings) of a text
+their lines match exactly one place after the previous hunk; the region shown around a
+selection in a file too large to send whole grows as far as the budget allows; the Python trees (and docstrings) of a text
 are read once while an edit is judged, and nothing of them is kept after; what the
 server's warm-up loaded is kept out of the garbage collector's scans."""
 
@@ -14,11 +15,12 @@ import pytest
 from acrouter.app import EditorApp, PriorStore
 from acrouter.config import DEFAULTS
 from acrouter.context import build_task
-from acrouter.domain import Completion, Document, PromptContext
+from acrouter.domain import Completion, Document, Position, PromptContext, Range
 from acrouter.edits import SearchReplace, SearchReplaceText, apply_search_replace
 from acrouter.errors import ParseError, VerifyError
 from acrouter.memory.inmemory import InMemoryMemory
 from acrouter.prompts import ChatPrompts
+from acrouter.prompts.excerpt import wanted_lines
 from acrouter.pytrees import cached, parse, shared_trees
 from acrouter.verifier import apply_diff_texts
 from acrouter.verifier.doctests import OTHER_STRINGS, docstrings
@@ -183,3 +185,24 @@ def test_500_hunks_without_line_numbers_each_go_where_their_lines_match_once(
     after_first = "@@ ... @@\n-def b(x):\n+def b(y):\n@@ ... @@\n-    return x\n+    return -x\n"
     out = apply_diff_texts(tmp_path, f"--- a/two.py\n+++ b/two.py\n{after_first}")
     assert out["two.py"] == "def a(x):\n    return x\n\n\ndef b(y):\n    return -x\n"
+
+
+def test_the_region_shown_around_a_selection_grows_as_far_as_the_budget_allows(
+    tmp_path: Path,
+) -> None:
+    lines = [f"x{i} = {'1' * (i % 37)}\n" for i in range(3000)]
+    (tmp_path / ".git").mkdir()
+    path = tmp_path / "big.py"
+    path.write_text("".join(lines))
+    rng = Range(Position(1200, 0), Position(1500, 0))
+    doc = Document(uri=path.as_uri(), path=str(path), text=path.read_text(), range=rng)
+    task = build_task(doc, "Simplify", folders=[tmp_path])
+    for limit in (10_000, 20_000, 40_000):  # (the selection alone: 8,167 characters)
+        [(a, b)] = wanted_lines(task, PromptContext(), limit)
+
+        def cost(a: int, b: int) -> int:
+            return sum(len(x) for x in lines[a:b]) + 40
+
+        assert a <= 1200 and b >= 1501 and cost(a, b) <= limit
+        # one line more on either side would not fit (or there is none)
+        assert (a == 0 or cost(a - 1, b) > limit) and (b == 3000 or cost(a, b + 1) > limit)
