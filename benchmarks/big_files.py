@@ -172,7 +172,7 @@ def main() -> int:
     os.environ.setdefault("ACROUTER_HOME", str(work / "home"))
     timers = Timers()
     install(timers)
-    order = [label for _m, _a, label in STAGES]
+    order = list(dict.fromkeys(label for _m, _a, label in STAGES))
     import acrouter
 
     print(f"server code: {Path(acrouter.__file__).parent}")
