@@ -176,9 +176,11 @@ def _project(root: Path, conftest: str = "") -> Path:
     return root
 
 
-def _run_plugin(root: Path, out: Path) -> Traced | None:
+def _run_plugin(root: Path, out: Path, tracer: str = "") -> Traced | None:
     out.mkdir()
     env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+    if tracer:
+        env["ACROUTER_LINES_TRACER"] = tracer
     import ast
 
     every = statement_ranges(ast.parse(OLD))
@@ -211,7 +213,12 @@ def test_the_plugin_stops_once_every_statement_ran(tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     out.mkdir()
-    env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+    # the sys.settrace tracer, whatever the Python (3.12+: test_lines_monitoring.py)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "ACROUTER_LINES_TRACER": "settrace",
+    }
     env.update(plugin_env(str(out), {str(root / "geo.py"): [(11, 11), (12, 12)]}, env))
     argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     subprocess.run([*argv, "test_geo.py", "test_later.py"], cwd=root, env=env, check=True)
@@ -224,10 +231,29 @@ def test_the_plugin_stops_once_every_statement_ran(tmp_path: Path) -> None:
     assert res.returncode == 1
 
 
+def test_an_edit_of_every_line_of_a_long_module_is_traced(tmp_path: Path) -> None:
+    # 12,000 statements asked about: more than an environment variable may hold (128 KiB
+    # on Linux: the run could not even start), so they are written beside the plugin
+    root = tmp_path / "proj"
+    root.mkdir()
+    n = 12_000
+    (root / "big.py").write_text("".join(f"v{i} = {i}\n" for i in range(n)))
+    (root / "test_big.py").write_text("import big\n\n\ndef test_last():\n    assert big.v11999\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.update(plugin_env(str(out), {str(root / "big.py"): [(i, i) for i in range(1, n + 1)]}, env))
+    assert sum(len(v) for v in env.values()) < 4096
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root)]
+    subprocess.run(argv, cwd=root, env=env, check=True, capture_output=True)
+    assert read_traced(out, str(root)) == Traced({"big.py": frozenset(range(1, n + 1))}, True)
+
+
 def test_a_tracer_that_takes_over_is_reported(tmp_path: Path) -> None:
     # what ``pytest --cov`` does: coverage.py's tracer replaces the plugin's
+    # (the sys.settrace tracer, whatever the Python: sys.monitoring sits beside it)
     root = _project(tmp_path / "proj", "import sys\nsys.settrace(lambda *a: None)\n")
-    t = _run_plugin(root, tmp_path / "out")
+    t = _run_plugin(root, tmp_path / "out", tracer="settrace")
     assert t is not None and not t.intact
 
 

@@ -20,7 +20,7 @@ from ..pytrees import parse
 from .doctests import holds_no_examples
 from .lines import MODULE as LINES_MODULE
 from .lines import OUT_VAR as LINES_OUT_VAR
-from .lines import TARGETS_VAR as LINES_TARGETS_VAR
+from .lines import TARGETS_FILE as LINES_TARGETS_FILE
 
 #: modules whose objects an edit's code has no business changing
 HARNESS_MODULES = frozenset({"unittest", "pytest", "_pytest", "doctest"})
@@ -71,7 +71,7 @@ HARNESS_NAMES = frozenset(
         # the verifier's tracer of the lines the tests run (:mod:`.lines`), which code
         # under test could feed lines it never ran
         LINES_MODULE,
-        LINES_TARGETS_VAR,
+        LINES_TARGETS_FILE,
         LINES_OUT_VAR,
     }
 )

@@ -31,12 +31,13 @@ from pathlib import Path
 import attrs
 
 from ..domain import Verdict
+from ..pytrees import parse
 from .lines_plugin import PLUGIN
 
 #: the plugin's module name (``-p acrouter_lines``); the tripwire reads it as a harness name
 MODULE = "acrouter_lines"
 #: the environment variables the plugin reads
-TARGETS_VAR = "ACROUTER_LINES_TARGETS"
+TARGETS_FILE = "acrouter_lines_targets.json"  # beside the plugin: what it asks about
 OUT_VAR = "ACROUTER_LINES_OUT"
 #: the files the plugin writes into the run's out folder: ``lines-<pid>.json``
 FILE_PREFIX = "lines-"
@@ -205,8 +206,8 @@ def changes(path: str, old: str, new: str) -> Change | None:
     """The statements the edit changes in one Python file, or None when the new text
     does not parse (the verdict is then not a pass) or nothing runnable changed."""
     try:
-        tree = ast.parse(new)
-    except (SyntaxError, ValueError):
+        tree = parse(new)  # (the tree the verifier's other checks read)
+    except (SyntaxError, ValueError, RecursionError):
         return None
     ranges = statement_ranges(tree)
     a, b = _lines(old), _lines(new)
@@ -254,12 +255,13 @@ def plugin_env(
     folder = Path(out_dir) / "_acrouter_py"
     folder.mkdir(exist_ok=True)
     (folder / f"{MODULE}.py").write_text(PLUGIN, encoding="utf-8")
+    wanted = {path: sorted(set(r)) for path, r in targets.items()}
+    (folder / TARGETS_FILE).write_text(json.dumps(wanted), encoding="utf-8")
     path = env.get("PYTHONPATH")
     opts = env.get("PYTEST_ADDOPTS")
     return {
         "PYTHONPATH": f"{path}{os.pathsep}{folder}" if path else str(folder),
         "PYTEST_ADDOPTS": f"{opts} -p {MODULE}" if opts else f"-p {MODULE}",
-        TARGETS_VAR: json.dumps({path: sorted(set(r)) for path, r in targets.items()}),
         OUT_VAR: out_dir,
     }
 

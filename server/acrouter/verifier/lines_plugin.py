@@ -2,8 +2,9 @@
 as the text written beside the run's report: it runs in the project's interpreter, so it
 uses the standard library only and no syntax newer than Python 3.8's.
 
-It reads the statements to ask about (line ranges by file, ``ACROUTER_LINES_TARGETS``)
-and watches them run:
+It reads the statements to ask about (line ranges by file, from
+``acrouter_lines_targets.json`` beside it: an edit of every line of a long file asks
+about more than an environment variable may hold) and watches them run:
 
 - on Python 3.12 and newer with ``sys.monitoring`` (PEP 669), as a tool of its own: a
   code object of an edited file gets line events when it starts, every other code object
@@ -24,13 +25,25 @@ import os
 import sys
 import threading
 
-_RANGES = {k: [tuple(r) for r in v] for k, v in json.loads(os.environ.get("ACROUTER_LINES_TARGETS") or "{}").items()}
 _OUT = os.environ.get("ACROUTER_LINES_OUT") or ""
+
+
+def _targets():
+    # written beside this module (an environment variable is limited to 128 KiB)
+    try:
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "acrouter_lines_targets.json"), encoding="utf-8") as f:
+            return {k: [tuple(r) for r in v] for k, v in json.load(f).items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+_RANGES = _targets() if _OUT else {}
 _SEEN = {}  # file -> the lines seen run
 _DONE = {}  # file -> the statements (indices into _RANGES[file]) seen run
 _LEFT = [sum(len(v) for v in _RANGES.values())]
 _INDEX = {}  # file -> {line: the statements holding it}
 _PENDING = {}  # code object -> {line: the statements it belongs to}, for statements not seen run
+_OPEN = {}  # code object -> the statements of _PENDING's not seen run in it
 
 
 def _index(name):
@@ -54,6 +67,8 @@ def _pending(code):
         ids = tuple(i for i in index.get(n, ()) if i not in done)  # (n None: Python 3.13)
         if ids:
             out[n] = ids
+    if out:
+        _OPEN[code] = set(i for ids in out.values() for i in ids)
     return out or None
 
 
@@ -71,14 +86,15 @@ def _local(frame, event, arg):
     if not pending or line not in pending:
         return _local
     done = _DONE.setdefault(code.co_filename, set())
+    left = _OPEN[code]
     for i in pending.pop(line):
+        left.discard(i)
         if i not in done:
             done.add(i)
             _LEFT[0] -= 1
     _SEEN.setdefault(code.co_filename, set()).add(line)
-    for n in [n for n, ids in pending.items() if all(i in done for i in ids)]:
-        del pending[n]
-    if not pending:  # every statement asked about in this code ran: no more line events
+    if not left:  # every statement asked about in this code ran: no more line events
+        pending.clear()
         frame.f_trace_lines = False
     if _LEFT[0] <= 0:  # every one ran: no more tracing at all
         _stop()
