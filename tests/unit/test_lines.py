@@ -134,6 +134,19 @@ def test_with_lines_marks_only_a_pass_with_a_warning() -> None:
     assert with_lines(ok, [c], ran) is ok
 
 
+def test_the_summary_stays_short_for_an_edit_of_many_places() -> None:
+    # 500 one-line functions changed, none run: the first runs of lines, then a count
+    new = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(500))
+    old = new.replace("return", "return -")
+    change = changes("m.py", old, new)
+    assert change is not None and change.size == 500
+    text, warn = summarise([change], Traced({"m.py": frozenset()}, True))
+    assert warn and text == (
+        "no test ran 500 of the 500 statements the edit changes: m.py lines 2, 6, 10, 14,"
+        " 18, 22, 26, 30 and 492 more"
+    )
+
+
 def test_runs_are_merged_and_python_changes_skip_other_files() -> None:
     a = Traced({"x.py": frozenset({1})}, True)
     b = Traced({"x.py": frozenset({2}), "y.py": frozenset({3})}, False)

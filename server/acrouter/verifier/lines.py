@@ -43,6 +43,8 @@ OUT_VAR = "ACROUTER_LINES_OUT"
 FILE_PREFIX = "lines-"
 #: spans named in the verdict
 MAX_SPANS = 4
+#: ... and at most this many runs of lines in each (an edit of hundreds of functions)
+MAX_RUNS = 8
 
 
 @attrs.frozen
@@ -351,8 +353,9 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
     return Traced({k: frozenset(v) for k, v in merged.items()}, intact)
 
 
-def _spans(nums: Iterable[int]) -> str:
-    """``12-14, 20``: line numbers as ranges."""
+def _spans(nums: Iterable[int], most: int = MAX_RUNS) -> str:
+    """``12-14, 20``: line numbers as ranges, the first ``most`` of them (then how many
+    more)."""
     out: list[str] = []
     run: list[int] = []
     for n in sorted(set(nums)):
@@ -364,6 +367,8 @@ def _spans(nums: Iterable[int]) -> str:
         run = [n]
     if run:
         out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+    if len(out) > most:
+        return ", ".join(out[:most]) + f" and {len(out) - most} more"
     return ", ".join(out)
 
 
