@@ -17,6 +17,7 @@ from acrouter.verifier.lines import (
     plugin_env,
     read_traced,
     statement_ranges,
+    tracer_suspect,
 )
 
 from tests.pythons import OTHER_PYTHON_REASON, other_python
@@ -138,6 +139,7 @@ def _run(
     tracer: str = "",
     first_path: Path | None = None,
     expect: int = 0,
+    said: list[str] | None = None,
 ) -> Traced | None:
     out.mkdir()
     env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -157,6 +159,8 @@ def _run(
         text=True,
     )
     assert res.returncode == expect, res.stdout[-3000:] + res.stderr[-2000:]
+    if said is not None:
+        said.append(res.stdout + res.stderr)
     return read_traced(out, str(root))
 
 
@@ -257,25 +261,12 @@ def test_a_tool_id_taken_away_is_reported(tmp_path: Path) -> None:
 def test_a_tool_of_the_tests_wanting_our_id_fails_and_is_said(tmp_path: Path) -> None:
     # the tests claim id 4 after the plugin took it: they fail with words the verifier
     # reads as the tracer's doing (tracer_suspect), and redoes the run untraced
-    from acrouter.verifier.lines import monitored, tracer_suspect
-
     root = _project(tmp_path / "proj")
     (root / "test_zz_tool.py").write_text(
         "import sys\n\n\ndef test_claims_4():\n    sys.monitoring.use_tool_id(4, 'mine')\n"
     )
-    out = tmp_path / "out"
-    out.mkdir()
-    env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
-    env.update(plugin_env(str(out), {str(root / "mod.py"): STATEMENTS}, env))
-    assert PYTHON is not None
-    res = subprocess.run(
-        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root)],
-        cwd=root,
-        env=env,
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    assert res.returncode == 1 and "already in use" in res.stdout
-    assert monitored(out)
-    assert tracer_suspect(res.returncode, False, res.stdout + res.stderr, monitored(out))
+    said: list[str] = []
+    _run(root, tmp_path / "out", STATEMENTS, expect=1, said=said)
+    assert "already in use" in said[0]
+    assert monitored(tmp_path / "out")
+    assert tracer_suspect(1, False, said[0], monitored(tmp_path / "out"))
