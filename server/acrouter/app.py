@@ -122,7 +122,8 @@ class EditorApp:
         some 400,000 objects) lives as long as the server, so it is then moved out of
         the garbage collector's full scans (``gc.freeze``): a request on a file of
         thousands of lines (its syntax trees) sets off many, and each scanned all of it
-        (seconds per request on 20,000 lines, ``benchmarks/big_files.py``)."""
+        (seconds per request on 20,000 lines, ``benchmarks/big_files.py``).  Garbage
+        cycles are collected first: frozen, they would never be."""
         try:
             self.priors.get()
             if self.settings.models:
@@ -133,6 +134,7 @@ class EditorApp:
         except Exception:  # a failed warm-up only makes the first request slower
             log.exception("warm-up failed")
         finally:
+            gc.collect()
             gc.freeze()
 
     # ------------------------------------------------------------------ policy + memory sync

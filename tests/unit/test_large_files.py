@@ -9,6 +9,7 @@ server's warm-up loaded is kept out of the garbage collector's scans."""
 from __future__ import annotations
 
 import gc
+import weakref
 from pathlib import Path
 
 import pytest
@@ -151,9 +152,18 @@ def test_the_warm_up_moves_what_it_loaded_out_of_the_collectors_scans(tmp_path: 
         prompts=ChatPrompts(),
     )
     gc.unfreeze()
+
+    class Node:
+        pass
+
+    cycle = Node()
+    cycle.me = cycle  # type: ignore[attr-defined]
+    gone = weakref.ref(cycle)
+    del cycle  # garbage only a collection frees
     try:
         app.warm_up()
         assert gc.get_freeze_count() > 0
+        assert gone() is None  # collected before the freeze, not kept for ever
         assert app.priors.get() == app.priors.get()  # loaded once, kept
     finally:
         gc.unfreeze()
