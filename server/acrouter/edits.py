@@ -126,11 +126,11 @@ def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
-def _find(have: list[str], want: list[str]) -> list[int]:
-    """Every index where the lines ``want`` (not empty) stand in ``have``, in order
-    (the scan for their first line runs in C: a file of 20,000 lines is no slower to
-    search than a short one by much)."""
-    n, out, at = len(want), [], 0
+def find_lines(have: list[str], want: list[str], start: int = 0) -> list[int]:
+    """Every index from ``start`` where the lines ``want`` (not empty) stand in ``have``,
+    in order (the scan for their first line runs in C: a file of 20,000 lines is no
+    slower to search than a short one by much)."""
+    n, out, at = len(want), [], start
     stop = len(have) - n + 1
     while at < stop:
         try:
@@ -231,7 +231,7 @@ class SearchReplaceText:
             trimmed.pop()
         for want in (search, trimmed) if trimmed != search else (search,):
             for level, rule in enumerate(_RULES):
-                found = _find(self._view(level), [rule(w) for w in want])
+                found = find_lines(self._view(level), [rule(w) for w in want])
                 if len(found) > 1:
                     raise ParseError(
                         f"{where}: the SEARCH text matches {len(found)} places; it must match exactly one"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import attrs
 
-from ..edits import line_end
+from ..edits import find_lines, line_end
 from ..errors import VerifyError
 
 
@@ -113,16 +113,8 @@ def _place(stripped: list[str], want: list[str], floor: int, where: str) -> int:
         if any(line for line in stripped):
             raise VerifyError(f"{where} has no line numbers and no context or removed lines")
         return 0
-    key = [line.rstrip() for line in want]
-    found, at, stop = [], floor, len(stripped) - len(key) + 1
-    while at < stop:  # the first line found by list.index (C): 500 hunks on 20,000 lines
-        try:
-            at = stripped.index(key[0], at, stop)
-        except ValueError:
-            break
-        if stripped[at : at + len(key)] == key:
-            found.append(at)
-        at += 1
+    # (500 hunks on 20,000 lines: each found by a scan in C)
+    found = find_lines(stripped, [line.rstrip() for line in want], floor)
     if len(found) != 1:
         lines = ", ".join(str(k + 1) for k in found[:5]) + (", ..." if len(found) > 5 else "")
         what = f"match {len(found)} places (lines {lines})" if found else "were not found"
