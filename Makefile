@@ -32,8 +32,9 @@ test: lint test-py test-client test-smoke
 test-fast: $(STAMP)
 	$(VPY) -m pytest -q tests/unit tests/policy
 
+# -rs: every skipped test's reason is printed (CI fails on a toolchain it should have installed)
 test-py: $(STAMP)
-	$(VPY) -m pytest -q
+	$(VPY) -m pytest -q -rs
 
 test-client: npm
 	npm test
