@@ -148,10 +148,13 @@ def test_settings_come_from_config_toml_and_the_flags_win(
     assert main([*args, *edit, "--test-command", failing, "--sandbox", "bwrap"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert "fail even without the edit" in out["detail"] and out["sandbox"] == "bwrap"
-    # testTimeoutSeconds: the slow check is stopped after it
+    # testTimeoutSeconds: the slow check is stopped after it, here already without the
+    # edit, which leaves nothing to judge the edit by (the editor's pre-flight): an error
     config.write_text(f'testCommand = "{check} slow"\nsandbox = "none"\ntestTimeoutSeconds = 1\n')
-    assert main([*args, *edit]) == 1
-    assert "after 1 s" in json.loads(capsys.readouterr().out)["detail"]
+    assert main([*args, *edit]) == 2
+    out = json.loads(capsys.readouterr().out)
+    assert out["detail"] == "the tests took longer than 1 s even without the edit"
+    assert not out["counted"]
     # a problem in config.toml is named as written there
     config.write_text(f'testCommand = "{check}"\nsandbox = "docker"\n')
     assert main([*args, *edit]) == 0
@@ -278,3 +281,26 @@ def test_an_edit_that_keeps_every_definition_is_judged_by_the_tests(
     broken = KEPT.replace("return a + b", "return a - b")
     assert main([*args, "--edit", _edit(tmp_path, {"files": {"calc.py": broken}})]) == 1
     assert json.loads(capsys.readouterr().out)["verdict"] == "fail"
+
+
+@needs_bwrap
+def test_a_project_without_tests_is_an_error_not_a_failed_edit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pytest collects nothing with or without the edit: the editor's pre-flight refuses
+    such a request before any model is called, and ``acrouter verify`` says the same
+    (exit 2, not counted) instead of failing the edit ("no test ran")."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "calc.py").write_text(CALC)
+    args = ["verify", "--workspace", str(root), "--test-command", pytest_cmd(root)]
+    edit = ["--edit", _edit(tmp_path, {"files": {"calc.py": CALC_FIXED}})]
+    assert main([*args, *edit, "--json"]) == 2
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "error" and not out["counted"]
+    assert out["detail"] == (
+        f"no test ran with {pytest_cmd(root)!r}, so no edit could be verified "
+        "(pass --test-command or set testCommand in config.toml)"
+    )
+    assert main([*args, *edit]) == 2
+    assert capsys.readouterr().out.startswith("error: no test ran with ")

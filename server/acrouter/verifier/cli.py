@@ -2,7 +2,8 @@
 
 The verifier settings (``testCommand``, ``testTimeoutSeconds``, ``sandbox``) come from
 ``$ACROUTER_HOME/config.toml``, as for ``acrouter complete``; the flags win.  Exit code
-0 = pass, 1 = fail, 2 = error (the edit was rejected, no test command, no sandbox, ...).
+0 = pass, 1 = fail, 2 = error (the edit was rejected, no test command, no sandbox, tests
+that cannot judge any edit: the editor's pre-flight, e.g. no test runs without the edit).
 
 Before any test runs, the edit passes the guard every model's reply passes
 (``definitions.guard``): an edit that drops a top-level definition or import of a file
@@ -25,7 +26,7 @@ from typing import Any
 from ..config import DEFAULTS, Settings, acrouter_home, load_config_file
 from ..definitions import guard
 from ..domain import Edit, Task, Verdict
-from ..errors import ParseError, VerifyError
+from ..errors import ParseError, PreflightError, VerifyError
 from .baseline import default_cache_dir
 from .core import SANDBOX_MODES, ProjectVerifier
 from .edits import edit_texts
@@ -173,6 +174,12 @@ def verify_edit(
         workspace=workspace,
         test_command=test_command,
     )
+    try:  # the editor's pre-flight: tests that cannot judge any edit judge none
+        verifier.prepare(task)
+    except PreflightError as exc:
+        hint = " (pass --test-command or set testCommand in config.toml)"
+        detail = exc.reason + (hint if exc.setting == "testCommand" else "")
+        return Verdict("error", detail=detail, counted=False)
     return verifier.verify(task, edit, "cli")
 
 
