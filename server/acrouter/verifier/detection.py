@@ -89,6 +89,19 @@ def package_script(root: Path | None, name: str) -> str | None:
     return script if isinstance(script, str) else None
 
 
+def package_major(root: Path | None, package: str) -> int | None:
+    """The major version of ``node_modules/PACKAGE`` installed at ``root``, if readable."""
+    if root is None:
+        return None
+    try:
+        data = json.loads(read_text(root / "node_modules" / package / "package.json") or "null")
+    except ValueError:
+        return None
+    version = data.get("version") if isinstance(data, dict) else None
+    m = re.match(r"\s*v?(\d+)\.", version) if isinstance(version, str) else None
+    return int(m.group(1)) if m else None
+
+
 def _npm_test_script(root: Path) -> bool:
     test = package_script(root, "test")
     return test is not None and bool(test.strip()) and _NPM_DEFAULT_TEST not in test

@@ -22,7 +22,13 @@ file of the code under test:
   line (``/proc/<pid>/cmdline``, where that path is given);
 - a way out of jest's module context into the runner's own process: a function's
   ``constructor("return process")`` (or ``this`` / ``globalThis``), and
-  ``process.reallyExit``.
+  ``process.reallyExit``;
+- a worker's channel to the runner, ``process.send`` / ``process.channel``: in mocha's
+  ``--parallel`` mode a test file's worker sends its results to the reporter with
+  ``process.send``, and code under test wrapping it turned a failure into a pass
+  (verified with ``add`` broken, real mocha 12: ``tests/verifier/test_parallel_runners.py``;
+  the verifier now runs mocha ``--no-parallel``), as jest's and vitest's forked workers
+  send theirs.
 
 Regular expressions, not a parser, as for the runners' globals: only what an edit adds counts,
 and code that builds the names at run time is not seen.
@@ -78,6 +84,11 @@ _PATTERNS = (
         'reaches the runner\'s process (constructor("return {}"))',
     ),
     (re.compile(r"\b(reallyExit)\b"), "uses process.{}"),
+    (  # a worker's channel to the runner: the results it sends (mocha --parallel, jest's
+        # and vitest's forked workers) rewritten on their way
+        re.compile(rf"\bprocess\s*(?:\.\s*|\[\s*{_Q})(send|channel|_channel)\b"),
+        "uses process.{} (a worker's channel to the runner)",
+    ),
 )
 
 

@@ -5,7 +5,7 @@ pytest gets ``--junitxml`` (also through ``PYTEST_ADDOPTS`` when it runs inside 
 line); ``python -m unittest`` runs through pytest when that interpreter has it, else
 with ``-v`` (its output is parsed); node's test runner gets our reporter through
 ``NODE_OPTIONS``; jest, vitest and mocha get their JSON reporters (also through an
-``npm test`` script); ``go test`` gets ``-json``; ``cargo test`` keeps libtest's pretty
+``npm test`` script; mocha also ``--no-parallel``); ``go test`` gets ``-json``; ``cargo test`` keeps libtest's pretty
 format; tape's TAP is read from the output.  A coverage wrapper (``nyc``, ``c8``) keeps
 the runner it starts.  Anything else (``make test``, several runners in one line) is judged by its
 exit code, and its verdict is marked weak.  The reports are read by ``reports``.
@@ -31,7 +31,7 @@ from .commandline import (
     runner_of,
     simple_command_spans,
 )
-from .detection import package_script, uses_load_tests
+from .detection import package_major, package_script, uses_load_tests
 from .reports import NODE_REPORTER
 
 log = logging.getLogger(__name__)
@@ -282,8 +282,11 @@ class _Planner:
             )
         if runner == "mocha":
             self.reports.append(("mocha", f"{out}/mocha.json"))
+            # in parallel mode the code under test could rewrite the results its worker
+            # sends (process.send): one process, as before mocha 8 (which has no flag)
+            serial = [] if (package_major(self.root, "mocha") or 8) < 8 else ["--no-parallel"]
             return (
-                ["--reporter=json", f"--reporter-option=output={out}/mocha.json"],
+                [*serial, "--reporter=json", f"--reporter-option=output={out}/mocha.json"],
                 "append",
                 "mocha",
             )
