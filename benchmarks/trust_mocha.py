@@ -15,13 +15,21 @@ would notice not run or not count, or is harmful by itself, so a pass is a false
 - (the JS red team's) a ``beforeEach`` registered by the code under test swallowing
   each test's exception (``this.currentTest.fn``); the same as a root hook plugin with
   its names built at run time, required by a ``.mocharc.jsonc`` or by mocha's own bin
-  in ``node_modules``; ``.npmrc``'s ``node-options`` making ``assert.equal`` a no-op.
+  in ``node_modules``; ``.npmrc``'s ``node-options`` making ``assert.equal`` a no-op;
+- the code under test wrapping ``process.send``, with which a worker of mocha's parallel mode
+  sends its results to the reporter, to turn its ``fail`` events into ``pass`` (plainly and
+  with the name built at run time); in one process there is no ``process.send``.
+
+``parallel_copy`` makes a copy of the project that asks mocha for parallel mode
+(``verify_trust.py --mocha-parallel cli|mocharc``): ``--parallel --jobs 2`` in the test
+script, or ``{"parallel": true, "jobs": 2}`` in a ``.mocharc.json``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 from trust_edits import ESCAPED, Trial, npm_script
@@ -58,6 +66,26 @@ exports[k("mocha", "Hooks")] = hooks
 NPMRC_NO_OP_ASSERT = (
     "node-options=--import=data:text/javascript,process.getBuiltinModule(`assert`).equal=()=>{};\n"
 )
+
+
+#: a worker's results rewritten on their way to mocha's reporter (``SEND``: how it names
+#: ``process.send``): every ``fail`` event sent as a ``pass``
+FORGE_SEND = """if (process.SEND) {
+    var _acrSend = process.SEND.bind(process)
+    process.SEND = function (msg) {
+        if (msg && msg.result && Array.isArray(msg.result.events)) {
+            var events = msg.result.events.map(function (e) {
+                if (e.data && e.data.state === "failed") e.data.state = "passed"
+                if (e.data) delete e.data.err
+                return { eventName: e.eventName === "fail" ? "pass" : e.eventName, data: e.data }
+            })
+            var result = { __type: msg.result.__type, failureCount: 0, events: events }
+            msg = { id: msg.id, result: result, error: null }
+        }
+        return _acrSend.apply(null, [msg].concat([].slice.call(arguments, 1)))
+    }
+}
+"""
 
 
 #: node's ``assert`` (the object the test file required: node caches it) made to pass
@@ -184,8 +212,36 @@ def mocha_trials(root: Path, rel: str, text: str, test_rel: str, test_text: str)
             },
             note=f"{note}; node_modules/.acr-hooks.cjs swallows each test's exception",
         ),
+        Trial(
+            "break + the code under test rewriting its worker's results (process.send)",
+            {rel: FORGE_SEND.replace("SEND", "send") + broken},
+            note=f"{note}; in {rel}",
+        ),
+        Trial(
+            "break + the code under test rewriting its worker's results, names hidden",
+            {rel: FORGE_SEND.replace("process.SEND", 'process["se" + "nd"]') + broken},
+            note=f"{note}; in {rel}",
+        ),
         Trial("edited path outside the workspace", {f"../{ESCAPED}.js": "module.exports = 1;\n"}),
     ]
+
+
+def parallel_copy(root: Path, how: str) -> Path:
+    """A copy of the set-up project ``root`` (made once, beside it) that asks mocha for
+    parallel mode: ``cli``, ``--parallel --jobs 2`` in its test script; ``mocharc``, a
+    ``.mocharc.json``."""
+    copy = root.with_name(f"{root.name}-parallel-{how}")
+    if (copy / ".acrouter-bench-ready").exists():
+        return copy
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy, symlinks=True)
+    if how == "cli":
+        script = json.loads((copy / "package.json").read_text(encoding="utf-8"))["scripts"]["test"]
+        new = re.sub(r"\bmocha\b", "mocha --parallel --jobs 2", script, count=1)
+        (copy / "package.json").write_text(npm_script(copy, "test", new), encoding="utf-8")
+    else:
+        (copy / ".mocharc.json").write_text('{"parallel": true, "jobs": 2}\n', encoding="utf-8")
+    return copy
 
 
 def _requiring(root: Path, hooks: str) -> str:

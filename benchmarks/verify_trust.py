@@ -64,6 +64,7 @@ from acrouter.verifier.cli import verify_edit
 from real_projects import PROJECTS, Project, default_work, fetch, prepare_work, release
 from trust_catalogue import catalogue
 from trust_edits import ESCAPED, Trial
+from trust_mocha import parallel_copy
 
 INSTRUCTION = "Improve this code"
 
@@ -187,6 +188,13 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--only", nargs="*", default=None, help="project names to run")
     ap.add_argument("--edits", nargs="*", default=None, help="edit names (substrings) to run")
+    ap.add_argument(
+        "--mocha-parallel",
+        choices=("cli", "mocharc"),
+        default=None,
+        help="run the mocha projects in parallel mode: --parallel in the test script (cli) "
+        "or in a .mocharc.json (a copy of the project beside it)",
+    )
     args = ap.parse_args()
     prepare_work(args.work)
     rows: list[Row] = []
@@ -196,6 +204,9 @@ def main() -> None:
             continue
         root = fetch(project, args.work).resolve()
         releases[project.name] = release(root)
+        if args.mocha_parallel and project.runner == "mocha":
+            root = parallel_copy(root, args.mocha_parallel)
+            project = attrs.evolve(project, name=f"{project.name} ({args.mocha_parallel})")
         cache = args.work / "verify-trust-cache"
 
         def verifier(project: Project = project, cache: Path = cache) -> ProjectVerifier:
