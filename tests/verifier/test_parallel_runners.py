@@ -13,6 +13,16 @@ nothing: there is no ``process.send`` there).  The verifier now runs mocha
 ``process.channel`` (``harness_jest``: jest's and vitest's forked workers send theirs
 the same way).
 
+``node --test`` runs each test file in a child process of its own (node 20's only
+isolation, whatever ``--test-concurrency``): the child's reporter writes its results to
+its stdout as V8-serialized messages, and the parent reads them for the reporters (ours
+among them).  ``calc.js`` wrapping ``process.stdout.write`` in the child to rewrite
+``test:fail`` into ``test:pass`` (and setting the exit code to 0) was verified, ``add``
+broken, ``1 passed, 0 failed (before: 1 passed, 0 failed)``, with and without
+``--test-concurrency=2``.  The tripwire now reads ``process.stdout`` / ``stderr`` members
+assigned and v8's serializer in the code under test (``harness_js``); with the names
+built at run time it is not seen (as every name the tripwire reads).
+
 Here mocha is the real one, of the repository's devDependencies (``make npm``), and the
 end-to-end tests written for the mocha stand-in (``test_redteam_js_files``,
 ``test_unrun_lines_js``) run again with it in parallel mode (:data:`MOCHA_AGAIN`); those of
@@ -33,6 +43,7 @@ import pytest
 from acrouter.domain import Edit, Task
 from acrouter.verifier.harness import reaches_into_harness
 from acrouter.verifier.harness_jest import jest_harness_uses
+from acrouter.verifier.harness_js import js_harness_uses
 from acrouter.verifier.runners import plan_command
 
 from . import (
@@ -241,6 +252,84 @@ def test_changed_lines_no_test_runs_in_parallel_mode(parallel_task: Task) -> Non
     assert out.unrun == "no test ran 1 of the 1 statements the edit changes: calc.js line 4"
 
 
+# --------------------------------------------------------------------------- node --test
+
+#: ``node --test`` with more than one test file's process at a time (2 cores here: node's
+#: default is one)
+NODE_FLAGS = "--test --test-concurrency=2"
+
+NODE_CALC = "exports.add = function (a, b) { return a + b; };\n"
+NODE_TEST = """\
+const test = require("node:test");
+const assert = require("node:assert");
+const { add } = require("../calc.js");
+test("adds", () => { assert.strictEqual(add(2, 3), 5); });
+"""
+#: the test file's process rewriting what its reporter writes to the parent: every
+#: ``test:fail`` message sent as a ``test:pass``, and the process's exit code made 0
+NODE_FORGE = """\
+const v8 = require("v8");
+const write = process.stdout.write.bind(process.stdout);
+process.on("exit", () => { process.exitCode = 0; });
+process.stdout.write = function (chunk, ...rest) {
+  try {
+    if (Buffer.isBuffer(chunk) && chunk.length > 8) {
+      const d = new v8.DefaultDeserializer(chunk.subarray(6));
+      d.readHeader();
+      const m = d.readValue();
+      if (m && m.type === "test:fail") {
+        m.type = "test:pass";
+        delete m.data.details.error;
+        const s = new v8.DefaultSerializer();
+        s.writeHeader();
+        s.writeValue(m);
+        const body = s.releaseBuffer(), size = Buffer.alloc(4);
+        size.writeUInt32BE(body.length);
+        chunk = Buffer.concat([chunk.subarray(0, 2), size, body]);
+      }
+    }
+  } catch (e) {}
+  return write(chunk, ...rest);
+};
+"""
+
+
+def test_the_tripwire_reads_what_node_test_sends_results_through() -> None:
+    assert js_harness_uses(NODE_FORGE) == {
+        "changes process.stdout (node --test's results)": 1,
+        "uses v8's DefaultDeserializer (node --test's results)": 1,
+        "uses v8's DefaultSerializer (node --test's results)": 1,
+    }
+    assert js_harness_uses(
+        "Object.defineProperty(process.stderr, 'write', { value: f });\n"
+        "const { serialize } = require('node:v8');\n"
+    ) == {
+        "changes process.stderr (node --test's results)": 1,
+        "uses v8's serialize (node --test's results)": 1,
+    }
+    ordinary = (
+        "process.stdout.write('x\\n');\nconst w = process.stdout.write;\n"
+        "if (process.stdout.isTTY) {}\nJSON.stringify(x);\nserializer.serialize(o);\n"
+    )
+    assert js_harness_uses(ordinary) == {}
+
+
+@needs_bwrap
+@pytest.mark.parametrize("command", ["node --test test/", f"node {NODE_FLAGS} test/"])
+def test_node_results_rewritten_in_a_test_files_process_are_not_verified(
+    tmp_path: Path, command: str
+) -> None:
+    root = write_tree(tmp_path / "p", {"calc.js": NODE_CALC, "test/add.test.js": NODE_TEST})
+    task, v = task_for(root, command), verifier(timeout_s=60)
+    broken = NODE_CALC.replace("a + b", "a - b")
+    wrong = v.verify(task, Edit(files={"calc.js": broken}), "m")
+    assert wrong.verdict == "fail" and wrong.counted and wrong.tests_failed == 1, wrong.detail
+    # verified before: "1 passed, 0 failed (before: 1 passed, 0 failed)"
+    out = v.verify(task, Edit(files={"calc.js": broken + NODE_FORGE}), "m")
+    assert out.verdict == "fail" and not out.counted, out.detail
+    assert "changes process.stdout (node --test's results)" in out.detail
+
+
 # --------------------------------------------------------------------------- run again
 
 #: the end-to-end tests written for the mocha stand-in, run with the real mocha in
@@ -276,7 +365,6 @@ NODE_AGAIN: dict[ModuleType, tuple[str, ...]] = {
     ),
     test_runner_results: ("test_node_cheats_fail",),
 }
-NODE_FLAGS = "--test --test-concurrency=2"
 
 
 def _cases(table: dict[ModuleType, tuple[str, ...]], modes: tuple[str, ...]) -> list[object]:

@@ -25,6 +25,15 @@ pass.  Found, as a finding each:
   ``NODE_V8_COVERAGE`` (where it is written), ``v8.takeCoverage`` / ``stopCoverage``
   and the inspector's ``Profiler.*PreciseCoverage`` (code that forged or reset it would
   hide lines no test ran);
+- what ``node --test`` sends its results through: each test file runs in a child
+  process (node's default isolation, whatever ``--test-concurrency``) whose reporter
+  writes them to its stdout as V8-serialized messages, which the parent reads for the
+  reporters; code under test wrapping ``process.stdout.write`` to rewrite ``test:fail``
+  into ``test:pass`` (with ``v8``'s ``DefaultDeserializer`` / ``DefaultSerializer``) was
+  verified with ``add`` broken (node 20,
+  ``tests/verifier/test_parallel_runners.py``).  So a member of ``process.stdout`` /
+  ``process.stderr`` assigned or defined, and in a module that names ``v8``, its
+  ``Serializer`` / ``Deserializer`` / ``serialize`` / ``deserialize``;
 - the module loader: ``Module._load`` / ``Module.prototype.require`` (what lets code hand
   a test another ``assert``), ``require.cache[...] = ...``, ``require.extensions``, and
   its hooks: a ``register(...)`` call in a module that names ``node:module`` (a
@@ -127,6 +136,17 @@ _PATTERNS = (
         "uses node's coverage: {}",
     ),
 )
+#: a member of the process's output streams assigned or defined (``process.stdout.write =
+#: ...``, ``Object.defineProperty(process.stdout, "write", ...)``): node's test runner
+#: sends a test file's results to the parent through its child's stdout
+_STREAMS = re.compile(
+    rf"\bprocess\s*\.\s*(stdout|stderr)(?:{_CHAIN}){_ASSIGN}"
+    r"|\b(?:Object|Reflect)\s*\.\s*(?:defineProperty|defineProperties|assign|set)\s*\(\s*"
+    r"process\s*\.\s*(stdout|stderr)\b"
+)
+#: V8's serialization (how the child's results are written), in a module naming ``v8``
+_V8 = re.compile(rf"{_Q}(?:node:)?v8{_Q}")
+_V8_SERDES = re.compile(r"\b((?:Default)?(?:Serializer|Deserializer)|serialize|deserialize)\b")
 #: the module loader's hooks for ``import`` (``register`` from ``node:module``): a
 #: ``resolve`` hook hands the later test files another ``node:assert``
 _MODULE = re.compile(rf"{_Q}(?:node:)?module{_Q}")
@@ -219,5 +239,10 @@ def js_harness_uses(text: str) -> Counter[str]:
         found += _changes_to(name, text)
     if _MODULE.search(text):
         found["uses the module loader's register"] += len(_REGISTER.findall(text))
+    for m in _STREAMS.finditer(text):
+        found[f"changes process.{m.group(1) or m.group(2)} (node --test's results)"] += 1
+    if _V8.search(text):
+        for m in _V8_SERDES.finditer(text):
+            found[f"uses v8's {m.group(1)} (node --test's results)"] += 1
     found += _bare_globals(text)
     return found
