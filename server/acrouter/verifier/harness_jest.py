@@ -23,12 +23,14 @@ file of the code under test:
 - a way out of jest's module context into the runner's own process: a function's
   ``constructor("return process")`` (or ``this`` / ``globalThis``), and
   ``process.reallyExit``;
-- a worker's channel to the runner, ``process.send`` / ``process.channel``: in mocha's
-  ``--parallel`` mode a test file's worker sends its results to the reporter with
-  ``process.send``, and code under test wrapping it turned a failure into a pass
-  (verified with ``add`` broken, real mocha 12: ``tests/verifier/test_parallel_runners.py``;
-  the verifier now runs mocha ``--no-parallel``), as jest's and vitest's forked workers
-  send theirs.
+- a worker's channel to the runner, ``process.send`` / ``_send`` / ``channel``, and a
+  worker thread's (``MessagePort``, a ``postMessage`` assigned): in mocha's ``--parallel``
+  mode a test file's worker sends its results to the reporter with ``process.send``, and
+  code under test wrapping it turned a failure into a pass (verified with ``add`` broken,
+  real mocha 12; the verifier now runs mocha ``--no-parallel``); vitest's forks (its
+  default pool) send theirs through ``process._send``, and wrapping it did the same
+  (real vitest 4.1.12: ``tests/verifier/test_parallel_runners.py``,
+  ``test_parallel_vitest.py``).
 
 Regular expressions, not a parser, as for the runners' globals: only what an edit adds counts,
 and code that builds the names at run time is not seen.
@@ -85,9 +87,14 @@ _PATTERNS = (
     ),
     (re.compile(r"\b(reallyExit)\b"), "uses process.{}"),
     (  # a worker's channel to the runner: the results it sends (mocha --parallel, jest's
-        # and vitest's forked workers) rewritten on their way
-        re.compile(rf"\bprocess\s*(?:\.\s*|\[\s*{_Q})(send|channel|_channel)\b"),
+        # and vitest's forked workers: vitest binds process.send at start, _send is read
+        # at each call) rewritten on their way
+        re.compile(rf"\bprocess\s*(?:\.\s*|\[\s*{_Q})(send|_send|channel|_channel)\b"),
         "uses process.{} (a worker's channel to the runner)",
+    ),
+    (  # a worker thread's (vitest's threads and vmThreads pools)
+        re.compile(r"\b(MessagePort)\b|\.\s*(postMessage)\s*=(?![=>])"),
+        "changes a worker thread's channel to the runner ({})",
     ),
 )
 
@@ -98,5 +105,5 @@ def jest_harness_uses(text: str) -> Counter[str]:
     found: Counter[str] = Counter()
     for pattern, what in _PATTERNS:
         for m in pattern.finditer(text):
-            found[what.format(m.group(1))] += 1
+            found[what.format(next(g for g in m.groups() if g))] += 1
     return found

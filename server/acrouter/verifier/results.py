@@ -12,7 +12,7 @@ from .reports import PARSERS, Report, parse_junit
 from .reports.jest import printed_counts
 from .runners import TestPlan
 from .runtypes import RunOutcome
-from .testrun import TestRun
+from .testrun import NO_ADDRESS_SPACE, TestRun
 
 
 def read_test_run(
@@ -81,6 +81,13 @@ def resource_hint(
 ) -> str | None:
     """Which resource limit the run hit, as the output or the failure messages show."""
     text = output + "\n" + "\n".join(messages.values())
+    if "Failed to reserve virtual memory" in text:  # V8: "# Fatal process OOM in ..."
+        return (
+            f"{NO_ADDRESS_SPACE} (V8's fatal OOM: Failed to reserve virtual memory) under the "
+            f"sandbox's limit of {fmt_bytes(lim.address_space_bytes)} of address space per "
+            "process: worker threads (vitest's threads and vmThreads pools) cannot start "
+            "there; run the tests in processes (vitest --pool=forks or vmForks)"
+        )
     if "MemoryError" in text or "Cannot allocate memory" in text:
         return f"a test ran out of memory (limit {fmt_bytes(lim.address_space_bytes)} per process)"
     if code == 128 + signal.SIGXFSZ or "File too large" in text:

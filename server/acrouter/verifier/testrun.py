@@ -19,6 +19,9 @@ from .reports import FAILED, PASSED, SKIPPED
 PYTEST_CANNOT_RUN = {3: "internal error", 4: "usage error", 5: "no tests collected"}
 #: Exit codes of a shell for a command that is missing / not executable.
 COMMAND_MISSING = {126: "not executable", 127: "not found"}
+#: how ``TestRun.resource`` starts when V8 could not reserve the address space of a new
+#: isolate (a worker thread) under the sandbox's limit: the sandbox's doing, not the edit's
+NO_ADDRESS_SPACE = "node could not reserve the address space of a new thread"
 
 
 @attrs.frozen

@@ -29,7 +29,7 @@ import attrs
 from ..domain import Verdict
 from .offline import offline
 from .reports import FAILED, PASSED, SKIPPED
-from .testrun import COMMAND_MISSING, PYTEST_CANNOT_RUN, TestRun, failures_of
+from .testrun import COMMAND_MISSING, NO_ADDRESS_SPACE, PYTEST_CANNOT_RUN, TestRun, failures_of
 from .written import describe
 
 
@@ -108,7 +108,7 @@ def _judge(before: TestRun | None, after: TestRun, fix_requested: bool) -> Verdi
     """The rules in order: the set-up's fault, runs that did not finish, runs without
     per-test results, then the per-test comparison."""
     j = _Judgement(before, after, fix_requested)
-    for rule in (_setup_fault, _rewritten, _unfinished, _unwitnessed):
+    for rule in (_setup_fault, _no_address_space, _rewritten, _unfinished, _unwitnessed):
         v = rule(j)
         if v is not None:
             return v
@@ -160,6 +160,8 @@ def _setup_fault(j: _Judgement) -> Verdict | None:
         return None
     code = after.exit_code
     why = after.why_not() or before.why_not()
+    if (before.resource or "").startswith(NO_ADDRESS_SPACE):  # a last line of "#"
+        why = before.resource or why
     what = f"exit code {code}" if code is not None else "no exit code"
     if code in PYTEST_CANNOT_RUN and after.expects_report:
         what += f", {PYTEST_CANNOT_RUN[code]}"
@@ -171,6 +173,18 @@ def _setup_fault(j: _Judgement) -> Verdict | None:
         counted=False,
     )
     return attrs.evolve(v, setup_error=why or what)
+
+
+def _no_address_space(j: _Judgement) -> Verdict | None:
+    """A run, with or without the edit, in which V8 could not reserve a new thread's
+    address space under the sandbox's limit (vitest's threads pool: a worker, and its
+    test file's results, gone, or the whole run; the other threads may die of it too,
+    "JavaScript heap out of memory"): its results say nothing about the edit, and no
+    run to pass on."""
+    for run in (j.after, j.before):
+        if run is not None and (run.resource or "").startswith(NO_ADDRESS_SPACE):
+            return j.fail(f"the tests could not run in the sandbox: {run.resource}", counted=False)
+    return None
 
 
 def _rewritten(j: _Judgement) -> Verdict | None:
