@@ -31,7 +31,7 @@ pass.  Found, as a finding each:
   reporters; code under test wrapping ``process.stdout.write`` to rewrite ``test:fail``
   into ``test:pass`` (with ``v8``'s ``DefaultDeserializer`` / ``DefaultSerializer``) was
   verified with ``add`` broken (node 20,
-  ``tests/verifier/test_parallel_runners.py``).  So a member of ``process.stdout`` /
+  ``tests/verifier/test_parallel_node.py``).  So a member of ``process.stdout`` /
   ``process.stderr`` assigned or defined, and in a module that names ``v8``, its
   ``Serializer`` / ``Deserializer`` / ``serialize`` / ``deserialize``;
 - the module loader: ``Module._load`` / ``Module.prototype.require`` (what lets code hand
