@@ -30,6 +30,8 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit, Task
+from acrouter.verifier.baseline import BaselineCache
+from acrouter.verifier.compare import Comparison
 from acrouter.verifier.harness_jest import jest_harness_uses
 from acrouter.verifier.limits import Limits
 from acrouter.verifier.reports import FAILED, PASSED
@@ -137,6 +139,17 @@ def test_no_address_space_for_a_thread_is_not_the_edits_doing() -> None:
     failing = {**both, "test/add.test.mjs::adds": FAILED}
     plain = judge(ok, TestRun(exit_code=1, outcomes=failing, expects_report=True))
     assert plain.verdict == "fail" and plain.counted  # no such message: the edit's doing
+
+
+def test_a_baseline_without_a_threads_address_space_is_not_kept() -> None:
+    # at random: the next edit's baseline is run again, not read from the cache
+    comparison = Comparison(BaselineCache(), parallel=False, refresh=False, confirm=False)
+    lost = TestRun(exit_code=133, expects_report=True, resource=NO_ADDRESS_SPACE + " ...")
+    assert comparison.cached_baseline("k", lambda: lost) is lost
+    assert comparison.cache.get("k") is None and comparison.baseline_runs == 1
+    ok = TestRun(exit_code=0, outcomes={"t": PASSED}, expects_report=True)
+    assert comparison.cached_baseline("k", lambda: ok) is ok
+    assert comparison.cache.get("k") == ok and comparison.baseline_runs == 2
 
 
 # --------------------------------------------------------------------------- end to end

@@ -21,7 +21,7 @@ from ..domain import CancelToken, Verdict
 from ..errors import SandboxStartError
 from .baseline import BaselineCache
 from .confirm import confirm, fixed_tests
-from .testrun import TestRun
+from .testrun import NO_ADDRESS_SPACE, TestRun
 from .verdict import judge
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,10 @@ class Comparison:
         log.info("running the tests without the edit (baseline)")
         before = run()
         self.baseline_runs += 1
-        if not (before.timed_out or before.killed):
+        # a thread's address space refused (vitest's thread pools) happens or not at
+        # random: such a run is not kept for the next edits
+        lost = (before.resource or "").startswith(NO_ADDRESS_SPACE)
+        if not (before.timed_out or before.killed or lost):
             self.cache.put(key, before)
         return before
 

@@ -5,8 +5,8 @@ pytest gets ``--junitxml`` (also through ``PYTEST_ADDOPTS`` when it runs inside 
 line); ``python -m unittest`` runs through pytest when that interpreter has it, else
 with ``-v`` (its output is parsed); node's test runner gets our reporter through
 ``NODE_OPTIONS``; jest, vitest and mocha get their JSON reporters (also through an
-``npm test`` script; mocha also ``--no-parallel``); ``go test`` gets ``-json``; ``cargo test`` keeps libtest's pretty
-format; tape's TAP is read from the output.  A coverage wrapper (``nyc``, ``c8``) keeps
+``npm test`` script; mocha also ``--no-parallel``); ``go test`` gets ``-json``; ``cargo
+test`` keeps libtest's pretty format; tape's TAP is read from the output.  A coverage wrapper (``nyc``, ``c8``) keeps
 the runner it starts.  Anything else (``make test``, several runners in one line) is judged by its
 exit code, and its verdict is marked weak.  The reports are read by ``reports``.
 """
