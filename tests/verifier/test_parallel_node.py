@@ -172,3 +172,28 @@ def test_the_same_verdict_with_node_test_concurrency(
 ) -> None:
     _run(module, name, kwargs, request)
     assert any(NODE_FLAGS in c for c in node_commands), node_commands
+
+
+@needs_bwrap
+@pytest.mark.parametrize("command", ["node --test test/", f"node {NODE_FLAGS} test/"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        NODE_CALC.replace("a + b", "a - b") + "process.exit(0);\n",
+        NODE_CALC.replace("return a + b;", "process.exit(0);"),
+    ],
+    ids=["at-import", "in-the-test"],
+)
+def test_exit_0_from_the_code_in_a_test_files_process(
+    tmp_path: Path, command: str, code: str
+) -> None:
+    # the child exits 0 before its test reports: node counts the file itself as a passed
+    # test ("2 passed, 0 failed"), the test it held is gone
+    other = 'const test = require("node:test");\ntest("other", () => {});\n'
+    root = write_tree(
+        tmp_path / "p",
+        {"calc.js": NODE_CALC, "test/add.test.js": NODE_TEST, "test/other.test.js": other},
+    )
+    out = verifier(timeout_s=60).verify(task_for(root, command), Edit(files={"calc.js": code}), "m")
+    assert out.verdict == "fail" and out.counted, out.detail
+    assert "no longer ran: test/add.test.js::adds" in out.detail, out.detail
