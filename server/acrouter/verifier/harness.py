@@ -13,14 +13,16 @@ passes every test that compares a value, whatever the code returns.
 So an edit is not verified when its code (a Python file that is not one of the tests')
 gains what only a test harness needs: an assignment to, ``del`` of, or ``setattr`` /
 ``delattr`` / ``__setattr__`` / ``mock.patch.object`` on, something reached through
-``unittest``, ``pytest``, ``_pytest``, ``doctest`` or ``builtins`` (``AssertionError``,
+``unittest``, ``pytest``, ``_pytest``, ``doctest``, ``xdist``, ``execnet`` (pytest-xdist's
+workers send their reports through its channel) or ``builtins`` (``AssertionError``,
 ``__import__``: what the tests use too), whether by a name imported from them, a name
 bound to one of their objects (``tc = unittest.TestCase``), ``__builtins__``,
 ``sys.modules["unittest"]``, ``__import__("unittest")`` or ``importlib.import_module``;
 one of those modules put into or taken out of ``sys.modules`` (``sys.modules["pytest"]
 = fake``) or ``mock.patch("builtins.x")``; the names of the runner's result protocol
 (``addSuccess``, ``startTest``, ``TestResult``, ...), ``load_tests``, pytest's hook
-names, ``_pytest``, ``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``, ``sys.pycache_prefix`` (where
+names, ``_pytest``, ``PYTEST_PLUGINS`` / ``PYTEST_ADDOPTS``, xdist's worker
+(``sendevent``, ``testreport``, ...), ``sys.pycache_prefix`` (where
 pytest reads its cache of a rewritten test module); an assignment to, or
 ``setattr`` of, ``__doc__`` or ``__test__`` (doctest runs what they hold then) of a value
 that may hold examples (not of a constant that is not a string, nor of a string without

@@ -3,11 +3,11 @@ with the test harness.
 
 An assignment to, ``del`` of, or ``setattr`` / ``delattr`` / ``__setattr__`` /
 ``mock.patch.object`` on, something reached through ``unittest``, ``pytest``,
-``_pytest``, ``doctest`` or ``builtins`` (by a name imported from them, a name bound to
+``_pytest``, ``doctest``, pytest-xdist's ``xdist`` and ``execnet`` or ``builtins`` (by a name imported from them, a name bound to
 one of their objects, ``__builtins__``, ``sys.modules["unittest"]``,
 ``__import__("unittest")`` or ``importlib.import_module``); one of those modules put into
 or taken out of ``sys.modules``; the names of the runner's result protocol, pytest's
-hooks, ``sys.pycache_prefix``; an assignment to ``__doc__`` or ``__test__`` of a value that may hold examples.
+hooks, xdist's worker, ``sys.pycache_prefix``; an assignment to ``__doc__`` or ``__test__`` of a value that may hold examples.
 """
 
 from __future__ import annotations
@@ -22,8 +22,11 @@ from .lines import MODULE as LINES_MODULE
 from .lines import OUT_VAR as LINES_OUT_VAR
 from .lines import TARGETS_FILE as LINES_TARGETS_FILE
 
-#: modules whose objects an edit's code has no business changing
-HARNESS_MODULES = frozenset({"unittest", "pytest", "_pytest", "doctest"})
+#: modules whose objects an edit's code has no business changing; with pytest-xdist the
+#: tests run in worker processes that send their reports to the controller through
+#: execnet's channel (``execnet.gateway_base.Channel.send``, xdist's ``sendevent``): a
+#: report rewritten there is the one the controller writes
+HARNESS_MODULES = frozenset({"unittest", "pytest", "_pytest", "doctest", "xdist", "execnet"})
 #: ... and the modules whose objects the tests use too: ``builtins`` (``AssertionError``,
 #: ``__import__``, ``isinstance``): what is reached through these is not to be changed
 REACHED_MODULES = HARNESS_MODULES | {"builtins", "__builtin__"}
@@ -63,6 +66,13 @@ HARNESS_NAMES = frozenset(
         "pytest_plugins",
         "PYTEST_PLUGINS",
         "PYTEST_ADDOPTS",
+        # pytest-xdist's worker and what it sends the controller (:data:`HARNESS_MODULES`)
+        "WorkerInteractor",
+        "sendevent",
+        "workerinput",
+        "workeroutput",
+        "testreport",
+        "gateway_base",
         # where Python and pytest's assertion rewriter read bytecode from: moved into
         # the run's private /tmp, a forged cache of a test module is out of sight of the
         # check after the run (:mod:`.written`)
