@@ -228,6 +228,22 @@ def fetch(project: Project, work: Path, python: str = sys.executable) -> Path:
     return root
 
 
+#: what ``--xdist`` installs into a pytest project's .venv (the dev lock's pins)
+XDIST_PINS = ("pytest-xdist==3.8.0", "execnet==2.1.2")
+
+
+def with_xdist(project: Project, root: Path, workers: str) -> Project:
+    """``project`` with its pytest suite run by pytest-xdist (``-n workers`` added to its
+    command; xdist installed into its .venv once); other runners as they are."""
+    if project.runner != "pytest" or not workers:
+        return project
+    python = root / ".venv" / "bin" / "python"
+    probe = subprocess.run([str(python), "-c", "import xdist"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        sh([str(python), "-m", "pip", "install", "-q", *XDIST_PINS])
+    return attrs.evolve(project, command=f"{project.command} -n {workers}")
+
+
 def release(root: Path) -> str:
     """The archive a set-up project was unpacked from."""
     return (root / ".acrouter-bench-ready").read_text().strip()

@@ -3,7 +3,8 @@
 Every project gets the controls (a no-op, a comment), a covered function broken, code
 dropped, the file cut in half, a test file's tests deleted or hollowed, Python's
 start-up files and paths outside the workspace.  A pytest project also gets conftest
-tampering; a ``python -m unittest`` project the unittest tampering of
+tampering (also the package rewriting the reports pytest-xdist's workers send); a
+``python -m unittest`` project the unittest tampering of
 ``trust_unittest``; minimist (tape) its own; sprintf-js (mocha) ``trust_mocha``'s; no-case
 (jest) and zod (vitest) ``trust_jest``'s; every npm project a rename across code and
 tests (``trust_js_renames``), where the tests name a function of the edited module.
@@ -21,6 +22,7 @@ from trust_edits import (
     FORCE_PASS_HOOK,
     PYTEST_REPORTS_PASSED,
     WRONG,
+    XDIST_REPORTS_PASSED,
     Trial,
     after_preamble,
     break_js,
@@ -248,6 +250,11 @@ def _pytest_trials(ctx: Context) -> list[Trial]:
             "break + the package rewriting pytest's reports",
             {rel: after_preamble(broken, PYTEST_REPORTS_PASSED)},
             note=f"{broken_name} raises; in {rel}",
+        ),
+        Trial(
+            "break + the package rewriting xdist's worker reports",
+            {rel: after_preamble(broken, XDIST_REPORTS_PASSED)},
+            note=f"{broken_name} raises; in {rel} (does nothing without xdist)",
         ),
     ]
 

@@ -48,6 +48,23 @@ def _acr_passed(cls, item, call):
 _acr_runner.TestReport.from_item_and_call = classmethod(_acr_passed)
 """
 
+#: under pytest-xdist, every report a worker sends the controller rewritten to "passed"
+#: on its way (execnet's channel), from the code under test; without xdist it does nothing
+XDIST_REPORTS_PASSED = """import sys as _acr_sys
+
+_acr_gb = _acr_sys.modules.get("execnet.gateway_base")
+if _acr_gb is not None:
+    _acr_send = _acr_gb.Channel.send
+
+    def _acr_forged(self, item):
+        if isinstance(item, tuple) and item and item[0] == "testreport":
+            item[1]["data"]["outcome"] = "passed"
+            item[1]["data"]["longrepr"] = None
+        return _acr_send(self, item)
+
+    _acr_gb.Channel.send = _acr_forged
+"""
+
 
 @attrs.frozen
 class Trial:

@@ -12,7 +12,10 @@ minimist from npm as their developers would (``real_projects``; the projects add
 and prints the medians and the ratios verify / bare (targets: warm <= 1.2x, cold <= 1.6x).
 Each verification is a fresh ``ProjectVerifier`` (as the editor makes one per request).
 
-    .venv/bin/python benchmarks/verify_cost.py [--work DIR] [--repeat 5] [--bwrap PATH]
+    .venv/bin/python benchmarks/verify_cost.py [--work DIR] [--repeat 5] [--bwrap PATH] [--xdist N]
+
+``--xdist N`` runs the pytest projects' suites with pytest-xdist (``-n N`` in their
+command, bare and verified): the cost of a parallel suite against the plain one.
 
 ``--bwrap`` picks the bubblewrap (default: ``bwrap`` on PATH).  Whether the workspace is
 overlaid (bubblewrap >= 0.9) or copied is printed per row.  Downloads and set-up are
@@ -35,7 +38,15 @@ from pathlib import Path
 from acrouter.domain import Edit, Task
 from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.bwrap import overlay_works
-from real_projects import PROJECTS, Project, default_work, fetch, prepare_work, release
+from real_projects import (
+    PROJECTS,
+    Project,
+    default_work,
+    fetch,
+    prepare_work,
+    release,
+    with_xdist,
+)
 
 
 def bare(project: Project, root: Path) -> float:
@@ -90,6 +101,13 @@ def main() -> None:
     ap.add_argument("--bwrap", default="bwrap")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--only", nargs="*", default=None, help="project names to run")
+    ap.add_argument(
+        "--xdist",
+        default="",
+        metavar="N",
+        help="run the pytest suites with pytest-xdist: -n N added to their command "
+        "(bare and verified alike; xdist installed into the project's .venv)",
+    )
     args = ap.parse_args()
     prepare_work(args.work)
     rows = []
@@ -97,6 +115,7 @@ def main() -> None:
         if (args.only and project.name not in args.only) or (not args.only and not project.cost):
             continue
         root = fetch(project, args.work)
+        project = with_xdist(project, root, args.xdist)
         version = release(root)
         mode = "overlay" if overlay_works(args.bwrap, str(root)) else "copy"
         bare(project, root)  # warm the page cache and the interpreter's bytecode
@@ -116,8 +135,10 @@ def main() -> None:
             flush=True,
         )
     print()
+    xdist = f"; pytest-xdist -n {args.xdist}" if args.xdist else ""
     print(
         f"bwrap: {args.bwrap}; median of {args.repeat} runs; no-op edit; a fresh verifier per run"
+        + xdist
     )
     print()
     print(

@@ -39,6 +39,11 @@ Prints a table project x edit -> verdict and the verifier's reason, then
 verdicts with an edit per line and a project per column.
 
     .venv/bin/python benchmarks/verify_trust.py [--work DIR] [--only NAME ...] [--edits NAME ...]
+        [--xdist N]
+
+``--xdist N`` runs the pytest projects' suites with pytest-xdist (``-n N`` added to their
+command, xdist installed into their .venv): the same catalogue with the tests in worker
+processes.
 
 Downloads and set-up are kept in ``--work`` (default: ``acrouter-verify-trust-<uid>`` in
 the temporary directory, the current user's own; a folder another user owns is refused;
@@ -61,7 +66,15 @@ from acrouter.errors import ParseError
 from acrouter.prompts.parse import parse_reply
 from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.cli import verify_edit
-from real_projects import PROJECTS, Project, default_work, fetch, prepare_work, release
+from real_projects import (
+    PROJECTS,
+    Project,
+    default_work,
+    fetch,
+    prepare_work,
+    release,
+    with_xdist,
+)
 from trust_catalogue import catalogue
 from trust_edits import ESCAPED, Trial
 from trust_mocha import parallel_copy
@@ -195,6 +208,13 @@ def main() -> None:
         help="run the mocha projects in parallel mode: --parallel in the test script (cli) "
         "or in a .mocharc.json (a copy of the project beside it)",
     )
+    ap.add_argument(
+        "--xdist",
+        default="",
+        metavar="N",
+        help="run the pytest suites with pytest-xdist: -n N added to their command "
+        "(N a number or auto; xdist installed into the project's .venv)",
+    )
     args = ap.parse_args()
     prepare_work(args.work)
     rows: list[Row] = []
@@ -203,6 +223,7 @@ def main() -> None:
         if args.only and project.name not in args.only:
             continue
         root = fetch(project, args.work).resolve()
+        project = with_xdist(project, root, args.xdist)
         releases[project.name] = release(root)
         if args.mocha_parallel and project.runner == "mocha":
             root = parallel_copy(root, args.mocha_parallel)
