@@ -16,6 +16,7 @@ is named with ``-p xdist``; a user's environment loads it by itself.
 from __future__ import annotations
 
 import inspect
+import os
 import shlex
 import sys
 import uuid
@@ -378,3 +379,16 @@ def test_the_code_under_test_leaving_the_workers_is_not_a_pass(tmp_path: Path, w
     v = helpers.verifier().verify(task, Edit(files={"calc.py": crash}), "m")
     assert v.verdict == "fail" and v.counted, v.detail
     assert "worker 'gw" in v.detail and "crashed while running" in v.detail, v.detail
+
+
+def test_the_number_of_workers_auto_starts_is_the_users(tmp_path: Path) -> None:
+    # PYTEST_XDIST_AUTO_NUM_WORKERS (what `-n auto` starts) did not reach the tests: the
+    # environment is an allowlist, and it was not on it (one per core instead)
+    root = _xdist_project(tmp_path / "proj", "command")
+    count = "import os\n\n\ndef test_count():\n    assert os.environ['PYTEST_XDIST_WORKER_COUNT'] == '5'\n"
+    (root / "tests" / "test_count.py").write_text(count)
+    env = dict(os.environ, PYTEST_XDIST_AUTO_NUM_WORKERS="5")
+    task = _task(root, "command", "-p xdist -n auto")
+    v = helpers.verifier(env=env).verify(task, Edit(files={"calc.py": helpers.CALC_FIXED}), "m")
+    assert v.verdict == "pass", v.detail
+    assert v.detail.startswith("4 passed, 0 failed (before: 3 passed, 1 failed)"), v.detail

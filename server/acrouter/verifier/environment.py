@@ -40,6 +40,7 @@ ENV_ALLOW = frozenset(
         "PYTEST_ADDOPTS",
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD",
         "PYTEST_PLUGINS",
+        "PYTEST_XDIST_AUTO_NUM_WORKERS",  # how many workers pytest-xdist's `-n auto` starts
         "JAVA_HOME",
         "GOROOT",
         "GOPATH",
