@@ -36,7 +36,7 @@ from acrouter.verifier.harness_py import DOCTEST_NAMES, harness_uses
 from acrouter.verifier.testfiles import is_test_file
 
 #: packages that are test tools: their harness code is what they are for
-TEST_TOOLS = ("pytest", "_pytest", "pluggy", "hypothesis", "coverage", "py", "xdist")
+TEST_TOOLS = ("pytest", "_pytest", "pluggy", "hypothesis", "coverage", "py", "xdist", "execnet")
 JS_TEST_TOOLS = ("mocha", "tape", "tap", "jest", "vitest", "chai", "should", "ava", "nyc")
 
 
