@@ -38,7 +38,7 @@ runner's process.  Only what the edit adds counts, so a project that already use
 (a pytest plugin) can still be edited where it does not add more.  This is a tripwire, not a
 proof: code that builds the names at run time (``getattr(m, "add" + "Success")``) is
 not seen, nor code that returns a value equal to anything (``__eq__`` always true).
-Python files are read by ``harness_py``; a module the edit adds named like the test
+Python files are read by ``harness_py`` (the names it reads: ``harness_names``); a module the edit adds named like the test
 runner's or the standard library's (``pytest.py`` at the root) is :mod:`.shadows`'s.
 """
 
