@@ -9,9 +9,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import attrs
 from acrouter.domain import Verdict
 from acrouter.verifier.harness_py import harness_uses
 from acrouter.verifier.lines import (
+    CUT,
     Traced,
     changes,
     merge,
@@ -176,6 +178,22 @@ def test_read_traced_merges_processes_and_keeps_the_workspace_files(tmp_path: Pa
     empty = tmp_path / "empty"
     empty.mkdir()
     assert read_traced(empty, "/ws") is None
+
+
+def test_a_traced_process_that_never_wrote_cuts_what_is_known(tmp_path: Path) -> None:
+    # every traced pytest process says it started (lines-<pid>.start) and, at its end,
+    # what it saw (lines-<pid>.json); one that never ended (a pytest-xdist worker that
+    # crashed, replaced by another) took its lines with it
+    (tmp_path / "lines-1.start").write_text("settrace")
+    (tmp_path / "lines-1.json").write_text(json.dumps({"intact": True, "lines": {"/ws/a.py": [1]}}))
+    assert read_traced(tmp_path, "/ws") == Traced({"a.py": frozenset({1})}, True)
+    (tmp_path / "lines-2.start").write_text("settrace")
+    cut = read_traced(tmp_path, "/ws")
+    assert cut == Traced({"a.py": frozenset({1})}, True, cut=True)
+    change = changes("a.py", "x = 1\ny = 2\n", "x = 3\ny = 4\n")
+    assert change is not None
+    assert summarise([change], cut) == (CUT, True)  # line 2 may have run there
+    assert summarise([change], attrs.evolve(cut, lines={"a.py": frozenset({1, 2})}))[1] is False
 
 
 def _project(root: Path, conftest: str = "") -> Path:

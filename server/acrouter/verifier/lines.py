@@ -319,6 +319,10 @@ class Traced:
     lines: Mapping[str, frozenset[int]]
     intact: bool
     unmeasured: frozenset[str] = frozenset()
+    #: a traced test process started and never wrote what it saw (a pytest-xdist worker
+    #: that crashed, and was replaced, while the run went on): a line none of the others
+    #: saw may have run there
+    cut: bool = False
 
 
 def read_traced(out_dir: str | Path, base: str) -> Traced | None:
@@ -331,6 +335,10 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
         names = sorted(os.listdir(out_dir))
     except OSError:
         return None
+    started = {
+        n[: -len(".start")] for n in names if n.startswith(FILE_PREFIX) and n.endswith(".start")
+    }
+    ended = {n[: -len(".json")] for n in names if n.startswith(FILE_PREFIX) and n.endswith(".json")}
     for name in names:
         if not (name.startswith(FILE_PREFIX) and name.endswith(".json")):
             continue
@@ -350,7 +358,7 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
                 merged.setdefault(rel, set()).update(n for n in nums if isinstance(n, int))
     if not found:
         return None
-    return Traced({k: frozenset(v) for k, v in merged.items()}, intact)
+    return Traced({k: frozenset(v) for k, v in merged.items()}, intact, cut=bool(started - ended))
 
 
 def _spans(nums: Iterable[int], most: int = MAX_RUNS) -> str:
@@ -398,7 +406,15 @@ def merge(runs: Sequence[Traced]) -> Traced | None:
         {k: frozenset(v) for k, v in lines.items()},
         all(t.intact for t in runs),
         frozenset().union(*(t.unmeasured for t in runs)),
+        any(t.cut for t in runs),
     )
+
+
+#: what a pass says when a traced test process never wrote what it saw (:attr:`Traced.cut`)
+CUT = (
+    "which changed lines the tests ran is not known: a test process (a pytest-xdist worker "
+    "that crashed?) ended before it wrote the lines it ran"
+)
 
 
 def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str, bool]:
@@ -433,6 +449,8 @@ def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str
             unrun.append(f"what {c.path} lost (old lines {_spans(range(o1, o2 + 1))})")
     if not missed:
         return f"the tests ran every statement the edit changes ({total})", False
+    if traced.cut:
+        return CUT, True
     named = "; ".join(unrun[:MAX_SPANS]) + (" ..." if len(unrun) > MAX_SPANS else "")
     return f"no test ran {missed} of the {total} statements the edit changes: {named}", True
 

@@ -96,4 +96,5 @@ def read_run(out_dir: str | Path, seen: str, ask: Asked) -> Traced | None:
         {k: v for t in parts for k, v in t.lines.items()},
         all(t.intact for t in parts),
         frozenset(lost.union(*(t.unmeasured for t in parts))),
+        any(t.cut for t in parts),
     )
