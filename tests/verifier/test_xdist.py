@@ -37,6 +37,7 @@ from . import (
     test_redteam_doctests,
     test_redteam_rewritten_tests,
     test_redteam_shadows,
+    test_uncollectable_baseline,
     test_unrun_lines,
     test_users_tests,
     test_verify_outcomes,
@@ -62,6 +63,12 @@ AGAIN: dict[ModuleType, tuple[str, ...]] = {
         "test_newly_skipped_test_is_not_a_pass",
         "test_conftest_calling_sys_exit_0_is_not_a_pass",
         "test_exiting_0_from_inside_the_run_is_not_a_pass",
+    ),
+    test_uncollectable_baseline: (
+        "test_an_edit_that_leaves_the_import_error_stops_the_request",
+        "test_an_edit_that_adds_the_missing_module_passes_as_before",
+        "test_an_edit_whose_only_failing_tests_need_the_network_stops_the_request",
+        "test_a_network_test_beside_a_fix_does_not_stop_a_fix_that_passes",
     ),
     test_failing_before_the_edit: (
         "test_a_docstring_in_a_project_with_a_failing_test_is_not_held_against_the_model",
