@@ -378,17 +378,18 @@ class ProjectVerifier:
     ) -> TestRun:
         """Plan the command, run it in the sandbox and read what it left."""
         dirs = scratch.run_dirs()
-        plan = plan_command(command, str(dirs[0]), root)
+        # jest and vitest cover the edited files themselves (.lines_istanbul)
+        plan = plan_command(command, str(dirs[0]), root, trace.covered if trace else ())
         for path, text in plan.files.items():
             Path(path).write_text(text, encoding="utf-8")
         if not overlay:
             scratch.settle()
-        spec = run_spec(
-            plan,
-            root,
-            scratch.ws,
-            scan.shared_dirs,
-            dirs,
+        spec_of = functools.partial(
+            run_spec,
+            root=root,
+            ws=scratch.ws,
+            shared=scan.shared_dirs,
+            dirs=dirs,
             sandbox=self.sandbox,
             overlay=overlay,
             edits=edits,
@@ -396,17 +397,18 @@ class ProjectVerifier:
             timeout_s=self.timeout_s,
             limits=self.limits,
         )
+        spec = spec_of(plan)
         seen = str(root) if overlay or self.sandbox == "bwrap" else str(scratch.ws)
-        untraced = spec
+        untraced = spec_of(plan_command(command, str(dirs[0]), root)) if plan.covered else spec
+        covered = plan.covered
         if trace:
-            spec = attrs.evolve(
-                spec, env={**spec.env, **trace_env(str(dirs[0]), seen, trace, spec.env)}
-            )
+            extra = trace_env(str(dirs[0]), seen, trace, spec.env, covered)
+            spec = attrs.evolve(spec, env={**spec.env, **extra})
         start = functools.partial(
             run_command, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel
         )
         outcome = start(spec)
-        if trace and suspect(trace, outcome, dirs[0]):
+        if trace and suspect(trace, outcome, dirs[0], covered):
             log.info(
                 "the run with the line tracer failed in a way it may have caused: again without"
             )
@@ -426,7 +428,7 @@ class ProjectVerifier:
             outcome.output[-2000:],
         )
         run = read_test_run(outcome, plan, seen, self.limits, self.timeout_s)
-        return attrs.evolve(run, traced=read_run(dirs[0], seen, trace)) if trace else run
+        return attrs.evolve(run, traced=read_run(dirs[0], seen, trace, covered)) if trace else run
 
 
 # --------------------------------------------------------------------------- helpers

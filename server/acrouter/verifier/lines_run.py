@@ -1,7 +1,10 @@
 """What the run with an edit is asked about the lines it runs, for every language
-:mod:`.lines` (Python) and :mod:`.lines_js` (JavaScript) measure: ``asked`` reads the
-edit's changes, ``trace_env`` the variables that trace the run, ``suspect`` a traced run
-to redo without tracing, ``read_run`` what it found."""
+:mod:`.lines` (Python), :mod:`.lines_js` (JavaScript under node's own loader) and
+:mod:`.lines_istanbul` (JavaScript and TypeScript under jest or vitest) measure:
+``asked`` reads the edit's changes, ``trace_env`` the variables that trace the run,
+``suspect`` a traced run to redo without tracing, ``read_run`` what it found.  Whether
+jest or vitest cover the files is the run's plan (``TestPlan.covered``); its ``cover``
+is :attr:`Asked.covered`."""
 
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ from .lines import (
     read_traced,
     tracer_suspect,
 )
+from .lines_istanbul import SUFFIXES as RUNNER_SUFFIXES
+from .lines_istanbul import SUSPECT_WORDS, read_istanbul
 from .lines_js import COVERAGE_DIR, COVERAGE_VAR, SUFFIXES, js_change, read_coverage
 from .runtypes import RunOutcome
 
@@ -26,8 +31,8 @@ from .runtypes import RunOutcome
 @attrs.frozen
 class Asked:
     """What the run with the edit is asked about: the changed Python statements (their
-    line ranges by file, for :mod:`.lines`' plugin) and the changed JavaScript files'
-    texts."""
+    line ranges by file, for :mod:`.lines`' plugin) and the changed JavaScript and
+    TypeScript files' texts (TypeScript only jest and vitest measure)."""
 
     changes: tuple[Change, ...] = ()
     py: Mapping[str, Sequence[tuple[int, int]]] = attrs.field(factory=dict)
@@ -35,6 +40,15 @@ class Asked:
 
     def __bool__(self) -> bool:
         return bool(self.py or self.js)
+
+    @property
+    def covered(self) -> tuple[str, ...]:
+        """The files jest or vitest are asked to cover (``plan_command``'s ``cover``)."""
+        return tuple(self.js)
+
+    def v8(self) -> dict[str, str]:
+        """The files node's own coverage can measure."""
+        return {k: v for k, v in self.js.items() if k.endswith(SUFFIXES)}
 
 
 def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
@@ -44,7 +58,7 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
     js = []
     for rel, new in sorted(texts.items()):
         old = olds.get(rel) or ""
-        if rel.endswith(SUFFIXES) and new != old:
+        if rel.endswith(RUNNER_SUFFIXES) and new != old:
             change = js_change(rel, old, new)
             if change is not None:
                 js.append(change)
@@ -55,24 +69,34 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
     )
 
 
-def trace_env(out_dir: str, seen: str, ask: Asked, env: Mapping[str, str]) -> dict[str, str]:
-    """The variables that trace the run (``seen``: where it sees the workspace)."""
+def trace_env(
+    out_dir: str, seen: str, ask: Asked, env: Mapping[str, str], covered: str | None = None
+) -> dict[str, str]:
+    """The variables that trace the run (``seen``: where it sees the workspace;
+    ``covered``: jest or vitest already collect the JavaScript's coverage)."""
     extra: dict[str, str] = {}
     if ask.py:
         extra.update(plugin_env(out_dir, {f"{seen}/{r}": v for r, v in ask.py.items()}, env))
-    if ask.js:
+    if ask.v8() and not covered:
         folder = Path(out_dir) / COVERAGE_DIR
         folder.mkdir(exist_ok=True)
         extra[COVERAGE_VAR] = str(folder)
     return extra
 
 
-def suspect(ask: Asked, outcome: RunOutcome, out_dir: str | Path | None = None) -> bool:
+def suspect(
+    ask: Asked,
+    outcome: RunOutcome,
+    out_dir: str | Path | None = None,
+    covered: str | None = None,
+) -> bool:
     """A traced run that failed in a way the tracing may have caused (run again without
     it): :func:`.lines.tracer_suspect` for Python (``out_dir``: where the plugin wrote,
     to see how it traced); for node, a timeout (coverage slows it), a stop by the
     watcher (the coverage files count in what a run may write), or output naming the
-    coverage variable or folder (a test comparing the environment)."""
+    coverage variable or folder (a test comparing the environment); for jest and vitest
+    asked for coverage (``covered``), the same, or output naming one of their coverage
+    options, a threshold or the coverage provider (:data:`.lines_istanbul.SUSPECT_WORDS`)."""
     code, timed_out, output = outcome.exit_code, outcome.timed_out, outcome.output
     if code == 0 and not timed_out and not outcome.killed:
         return False
@@ -80,18 +104,28 @@ def suspect(ask: Asked, outcome: RunOutcome, out_dir: str | Path | None = None) 
     if ask.py and tracer_suspect(code, timed_out, output, watched):
         return True
     named = COVERAGE_VAR in output or COVERAGE_DIR in output
+    if covered:
+        named = named or any(w in output for w in SUSPECT_WORDS)
     return bool(ask.js) and (timed_out or bool(outcome.killed) or named)
 
 
-def read_run(out_dir: str | Path, seen: str, ask: Asked) -> Traced | None:
+def read_run(
+    out_dir: str | Path, seen: str, ask: Asked, covered: str | None = None
+) -> Traced | None:
     """What the traced run found, Python's and JavaScript's together: a side that
-    found nothing leaves its files unmeasured."""
+    found nothing leaves its files unmeasured, and so does node's own coverage the
+    TypeScript files (when jest or vitest did not cover them: ``covered``)."""
     py = read_traced(out_dir, seen) if ask.py else None
-    js = read_coverage(out_dir, seen, ask.js) if ask.js else None
+    node = ask.js if covered else ask.v8()
+    js = None
+    if node:
+        read = read_istanbul if covered else read_coverage
+        js = read(out_dir, seen, node)
     if py is None and js is None:
         return None
     parts = [t for t in (py, js) if t is not None]
-    lost = set(ask.py) if py is None else set(ask.js) if js is None else set()
+    lost = set(ask.js) - set(node)
+    lost |= set(ask.py) if py is None else set(node) if js is None else set()
     return Traced(
         {k: v for t in parts for k, v in t.lines.items()},
         all(t.intact for t in parts),

@@ -32,6 +32,7 @@ from .commandline import (
     simple_command_spans,
 )
 from .detection import package_major, package_script, uses_load_tests
+from .lines_istanbul import coverage_args
 from .reports import NODE_REPORTER
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,9 @@ class TestPlan:
     files: Mapping[str, str] = attrs.field(factory=dict)  # written before the run
     capture: str | None = None  # the whole output is written here (parsed from it)
     weak: str | None = None  # why per-test results cannot be read
+    #: the runner (jest, vitest) asked for the coverage of the files ``cover`` named
+    #: (:mod:`.lines_istanbul`); None: not asked
+    covered: str | None = None
 
     @property
     def pytest(self) -> bool:
@@ -133,8 +137,12 @@ class _Planner:
     """Builds one ``TestPlan``: finds the segment of the command that runs the tests and
     asks that runner for per-test results."""
 
-    def __init__(self, command: str, out: str, root: Path | None) -> None:
+    def __init__(
+        self, command: str, out: str, root: Path | None, cover: tuple[str, ...] = ()
+    ) -> None:
         self.command = command
+        self.cover = cover
+        self.covered: str | None = None
         self.out = out
         self.root = root
         self.env: dict[str, str] = {}
@@ -194,6 +202,7 @@ class _Planner:
             env=self.env,
             files=self.files,
             capture=self.capture,
+            covered=self.covered,
         )
 
     # ------------------------------------------------------------------ a plain argv
@@ -272,14 +281,16 @@ class _Planner:
             return [], "", "node"
         if runner == "jest":
             self.reports.append(("jest", f"{out}/jest.json"))
-            return ["--json", f"--outputFile={out}/jest.json"], "append", "jest"
+            flags = ["--json", f"--outputFile={out}/jest.json"]
+            return [*flags, *self._coverage(runner, tokens)], "append", "jest"
         if runner == "vitest":
             self.reports.append(("vitest", f"{out}/vitest.json"))
-            return (
-                ["--reporter=default", "--reporter=json", f"--outputFile.json={out}/vitest.json"],
-                "append",
-                "vitest",
-            )
+            flags = [
+                "--reporter=default",
+                "--reporter=json",
+                f"--outputFile.json={out}/vitest.json",
+            ]
+            return [*flags, *self._coverage(runner, tokens)], "append", "vitest"
         if runner == "mocha":
             self.reports.append(("mocha", f"{out}/mocha.json"))
             # in parallel mode the code under test could rewrite the results its worker
@@ -310,6 +321,12 @@ class _Planner:
         if runner == "npm":
             return self._npm(tokens)
         return [], "", WEAK_REASON
+
+    def _coverage(self, runner: str, tokens: tuple[str, ...]) -> list[str]:
+        """The arguments asking jest or vitest for the coverage of ``cover``, if any."""
+        extra = coverage_args(runner, tokens, self.root, self.cover, self.out) if self.cover else []
+        self.covered = runner if extra else None
+        return extra
 
     def _node(self) -> None:
         reporter = f"{self.out}/acrouter-node-reporter.mjs"
@@ -384,15 +401,18 @@ _RUNNERS = frozenset(
 )
 
 
-def plan_command(command: str, out_dir: str, root: Path | None = None) -> TestPlan:
+def plan_command(
+    command: str, out_dir: str, root: Path | None = None, cover: tuple[str, ...] = ()
+) -> TestPlan:
     """How to run ``command`` so that its per-test results land in ``out_dir``.
 
     The command may be a plain argv or a shell line (``cd x && FOO=1 pytest -q``); its
     one segment that runs a known test runner (directly, or through an ``npm test``
     script in ``root``'s package.json) is asked for a report.  Commands whose per-test
     results cannot be read (``make test``, several runners, unknown programs) get a
-    plan with ``weak`` set to the reason."""
-    return _Planner(command.strip(), out_dir.rstrip("/"), root).plan()
+    plan with ``weak`` set to the reason.  ``cover``: the edited files (workspace-relative)
+    whose lines jest or vitest are asked to cover (:mod:`.lines_istanbul`)."""
+    return _Planner(command.strip(), out_dir.rstrip("/"), root, cover).plan()
 
 
 def pytest_addopts(existing: str | None, out_dir: str) -> str:
