@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from acrouter.verifier.harness_js import js_harness_uses
 from acrouter.verifier.lines import Traced
 from acrouter.verifier.lines_istanbul import COVERAGE_DIR, REPORT, coverage_args, read_istanbul
 from acrouter.verifier.lines_run import asked, read_run, suspect
@@ -85,6 +86,8 @@ def test_which_runs_are_asked_for_coverage(tmp_path: Path) -> None:
     ]
     old = _modules(tmp_path / "old", jest="24.9.0")  # no v8 provider: instrumented code
     assert coverage_args("jest", ("jest",), old, files, "/out") == []
+    old = _modules(tmp_path / "25", jest="25.5.4")  # its v8 provider counted no line run
+    assert coverage_args("jest", ("jest",), old, files, "/out") == []
     # the user's run collects coverage already: their thresholds would see other numbers
     assert coverage_args("jest", ("jest", "--coverage"), jest, files, "/out") == []
     (jest / "package.json").write_text('{"jest": {"collectCoverage": true}}')
@@ -119,6 +122,8 @@ def test_the_plan_asks_for_it_also_through_npm_test(tmp_path: Path) -> None:
     assert plan.covered == "jest" and plan.runner == "jest"
     assert "--collectCoverageFrom=**/calc.js" in plan.argv
     assert "'--coverageThreshold={}'" in plan.argv[-1] or "--coverageThreshold={}" in plan.argv
+    asked = plan_command("npm test -- --coverage", "/out", root, ("calc.js",))
+    assert asked.covered is None  # the user's own coverage: not narrowed to the edit's files
     plain = plan_command("npm test", "/out", root)
     assert plain.covered is None and not any("coverage" in a for a in plain.argv)
     direct = plan_command("npx jest", "/out", root, ("calc.js",))
@@ -165,3 +170,19 @@ def test_a_failure_the_coverage_may_have_caused_is_redone_without_it() -> None:
     assert not suspect(ask, out("expected 5, got 4"), None, "jest")  # the edit's failure
     assert not suspect(ask, out(said, 0), None, "jest")
     assert not suspect(ask, out(said), None, None)  # no coverage asked of the runner
+
+
+def test_the_tripwire_reads_the_names_of_the_runners_coverage() -> None:
+    # code of the edit that finds the report's folder on jest's command line and forges it
+    forged = (
+        'const arg = argv.find((a) => a.startsWith("--coverageDirectory="));\n'
+        'fs.writeFileSync(path.join(dir, "coverage-final.json"), "{}");\n'
+    )
+    assert js_harness_uses(forged) == {
+        "uses the runner's coverage: coverageDirectory": 1,
+        "uses the runner's coverage: coverage-final.json": 1,
+    }
+    assert js_harness_uses("globalThis.__coverage__ = {};\n") == {
+        "uses the runner's coverage: __coverage__": 1
+    }
+    assert js_harness_uses("const coverage = finalCoverage(x);\n") == {}

@@ -24,7 +24,9 @@ pass.  Found, as a finding each:
 - node's coverage, which says which changed lines the tests ran (:mod:`.lines_js`):
   ``NODE_V8_COVERAGE`` (where it is written), ``v8.takeCoverage`` / ``stopCoverage``
   and the inspector's ``Profiler.*PreciseCoverage`` (code that forged or reset it would
-  hide lines no test ran);
+  hide lines no test ran), and jest's and vitest's (:mod:`.lines_istanbul`): their
+  report ``coverage-final.json``, the options naming where it goes
+  (``coverageDirectory``, ``reportsDirectory``) and istanbul's ``__coverage__``;
 - what ``node --test`` sends its results through: each test file runs in a child
   process (node's default isolation, whatever ``--test-concurrency``) whose reporter
   writes them to its stdout as V8-serialized messages, which the parent reads for the
@@ -134,6 +136,10 @@ _PATTERNS = (
             r"|(?:take|stop|start)PreciseCoverage)\b"
         ),
         "uses node's coverage: {}",
+    ),
+    (  # jest's and vitest's coverage, where the verifier reads it (:mod:`.lines_istanbul`)
+        re.compile(r"\b(coverage-final\.json|coverageDirectory|reportsDirectory|__coverage__)"),
+        "uses the runner's coverage: {}",
     ),
 )
 #: a member of the process's output streams assigned or defined (``process.stdout.write =

@@ -15,7 +15,8 @@ What this does not measure (the verdict then says nothing about it): runners oth
 than pytest (``python -m unittest`` runs through pytest when the project has it), a
 run whose tracer another took over (``pytest --cov``: coverage.py's tracer replaces
 ours, and the verdict says the lines were not measured), code the tests run in
-another process, and non-Python files (JavaScript: :mod:`.lines_js`).  The code
+another process, and non-Python files (JavaScript: :mod:`.lines_js`; under jest and
+vitest, with TypeScript: :mod:`.lines_istanbul`).  The code
 under test could stop the tracer (its lines then read as not run: a warning too many)
 or forge the file (a warning too few); the harness tripwire reads the plugin's name."""
 

@@ -10,8 +10,9 @@ many times each ran, and functions likewise.  The run with the edit asks for it
 (:func:`coverage_args`, only for the edited files: ``--collectCoverageFrom`` /
 ``--coverage.include``, by file name) into ``<out>/jscov``:
 
-- jest 25 or later (``--coverage --coverageProvider=v8``, built in): the thresholds of the
-  user's config replaced by none (``--coverageThreshold={}``);
+- jest 26 or later (``--coverage --coverageProvider=v8``, built in since 25): the
+  thresholds of the user's config replaced by none (``--coverageThreshold={}``; checked
+  with jest 26.6.3, 27.5.1, 29.7.0 and 30.5.2);
 - vitest with ``@vitest/coverage-v8`` of its own version installed in the workspace
   (``--coverage.enabled=true --coverage.provider=v8``): the thresholds that the command
   line can set (lines, functions, branches, statements, ``100``) at 0, ``perFile`` and
@@ -19,7 +20,8 @@ many times each ran, and functions likewise.  The run with the edit asks for it
   then runs again without the coverage).
 
 Not asked (nothing is said, as before): an older jest (its babel provider instruments
-the code: another program than the user's), vitest without the package (or with
+the code: another program than the user's; jest 25.5.4's v8 provider, on node 20,
+counted no line as run), vitest without the package (or with
 ``@vitest/coverage-istanbul`` only, which instruments too), and a command or config that
 already collects coverage (``--coverage``, jest's ``collectCoverage``, a vitest config
 naming ``enabled``): narrowed to the edited files, the user's own thresholds would be
@@ -106,7 +108,7 @@ def coverage_args(
     folder = f"{out}/{COVERAGE_DIR}"
     if runner == "jest":
         version = _version(root, "jest")
-        if version is None or version < (25,) or _collects_already(root, runner, tokens):
+        if version is None or version < (26,) or _collects_already(root, runner, tokens):
             return []
         return [
             "--coverage",

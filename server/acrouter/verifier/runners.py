@@ -323,8 +323,10 @@ class _Planner:
         return [], "", WEAK_REASON
 
     def _coverage(self, runner: str, tokens: tuple[str, ...]) -> list[str]:
-        """The arguments asking jest or vitest for the coverage of ``cover``, if any."""
-        extra = coverage_args(runner, tokens, self.root, self.cover, self.out) if self.cover else []
+        """The arguments asking jest or vitest for the coverage of ``cover``, if any (the
+        whole command's words count too: ``npm test -- --coverage``)."""
+        words = (*tokens, *self.command.split())
+        extra = coverage_args(runner, words, self.root, self.cover, self.out) if self.cover else []
         self.covered = runner if extra else None
         return extra
 
