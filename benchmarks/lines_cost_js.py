@@ -9,9 +9,8 @@ suite runs without and with the coverage (into a fresh folder), alternately,
 It prints the median wall time of each, their ratio, and how many of the code lines of
 the project's ``edit_file`` the suite ran (what a pass would name as unrun if an edit
 changed all of them), or "not measured" when the runner compiles the file from other
-text (nyc's instrumentation, jest 24's wrapper and transform: the verifier asks jest for
-its coverage from jest 25 on, whose v8 provider jest 24 lacks) so V8's coverage cannot be
-mapped to its lines.  minimist runs twice: its
+text (nyc's instrumentation) so V8's coverage cannot be mapped to its lines; a jest or
+vitest run the verifier asks for no coverage (jest 24 has no v8 provider) is "not traced".  minimist runs twice: its
 own ``npm run tests-only`` (``nyc tape``) and ``tape`` alone; no-case twice: with its
 own jest 24 and with jest 30.5.2 (and ts-jest 29.4.15, its config's transform) installed
 over it (``--no-save``, in ``<work>/jest30``, where dist/index.js loses its
@@ -83,15 +82,16 @@ def _reported(out: str, base: str) -> list[str]:
 
 def _traced_run(
     root: Path, runner: str, command: str, edit_file: str, text: str, out: str
-) -> tuple[str, dict[str, str], Reader]:
+) -> tuple[str, dict[str, str], Reader | None]:
     """The command and environment of the traced run, as the verifier makes them, and
     how to read what it found: jest's or vitest's own coverage when the verifier asks
-    them for it, else V8's (which a runner that compiles the code makes useless)."""
+    them for it (None: it asks them for nothing, and their run is not traced), else V8's."""
     env = {k: v for k, v in os.environ.items() if k != COVERAGE_VAR}
     if runner in ("jest", "vitest"):
         extra = coverage_args(runner, tuple(shlex.split(command)), root, (edit_file,), out)
         if extra:
             return f"{command} {shlex.join(extra)}", env, read_istanbul
+        return command, env, None
     (Path(out) / COVERAGE_DIR).mkdir()
     env[COVERAGE_VAR] = str(Path(out) / COVERAGE_DIR)
     return command, env, read_coverage
@@ -144,7 +144,9 @@ def main() -> None:
                         reported = _reported(out, str(root)) if read is read_istanbul else None
         med = {k: statistics.median(v) for k, v in times.items()}
         total = len(code_chars(text))
-        if found is None:
+        if project.runner in ("jest", "vitest") and reported is None:
+            seen = "not traced (the verifier asks this runner for no coverage)"
+        elif found is None:
             seen = "not measured (no workspace script in the coverage)"
         elif project.edit_file in found.unmeasured and reported is not None:
             # (a compiled file's source map leads the runner to the file it was made from)

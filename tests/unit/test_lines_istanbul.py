@@ -10,7 +10,7 @@ from pathlib import Path
 from acrouter.verifier.harness_js import js_harness_uses
 from acrouter.verifier.lines import Traced
 from acrouter.verifier.lines_istanbul import COVERAGE_DIR, REPORT, coverage_args, read_istanbul
-from acrouter.verifier.lines_run import asked, read_run, suspect
+from acrouter.verifier.lines_run import asked, read_run, suspect, trace_env
 from acrouter.verifier.runners import plan_command
 from acrouter.verifier.runtypes import RunOutcome
 
@@ -186,3 +186,18 @@ def test_the_tripwire_reads_the_names_of_the_runners_coverage() -> None:
         "uses the runner's coverage: __coverage__": 1
     }
     assert js_harness_uses("const coverage = finalCoverage(x);\n") == {}
+
+
+def test_a_runner_that_compiles_the_code_unasked_is_not_traced(tmp_path: Path) -> None:
+    # jest 24, vitest without its coverage package: V8's offsets would be the compiled
+    # code's, so node's coverage is not asked for (it cost no-case's jest 24 suite 1.27x)
+    ask = asked({"b.js": "g(1);\n"}, {"b.js": "g(0);\n"})
+    assert trace_env(str(tmp_path), "/ws", ask, {}, None, "jest") == {}
+    assert trace_env(str(tmp_path), "/ws", ask, {}, None, "vitest") == {}
+    assert "NODE_V8_COVERAGE" in trace_env(str(tmp_path), "/ws", ask, {}, None, "mocha")
+    assert read_run(tmp_path, "/ws", ask, None, "jest") is None  # nothing said
+    both = asked({"b.js": "g(1);\n", "t.py": "x = 2\n"}, {"b.js": "g(0);\n", "t.py": "x = 1\n"})
+    (tmp_path / "lines-1.json").write_text('{"lines": {"/ws/t.py": [1]}, "intact": true}')
+    assert read_run(tmp_path, "/ws", both, None, "jest") == Traced(
+        {"t.py": frozenset({1})}, True, frozenset({"b.js"})
+    )

@@ -402,7 +402,7 @@ class ProjectVerifier:
         untraced = spec_of(plan_command(command, str(dirs[0]), root)) if plan.covered else spec
         covered = plan.covered
         if trace:
-            extra = trace_env(str(dirs[0]), seen, trace, spec.env, covered)
+            extra = trace_env(str(dirs[0]), seen, trace, spec.env, covered, plan.runner)
             spec = attrs.evolve(spec, env={**spec.env, **extra})
         start = functools.partial(
             run_command, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel
@@ -428,7 +428,8 @@ class ProjectVerifier:
             outcome.output[-2000:],
         )
         run = read_test_run(outcome, plan, seen, self.limits, self.timeout_s)
-        return attrs.evolve(run, traced=read_run(dirs[0], seen, trace, covered)) if trace else run
+        traced = read_run(dirs[0], seen, trace, covered, plan.runner) if trace else None
+        return attrs.evolve(run, traced=traced) if trace else run
 
 
 # --------------------------------------------------------------------------- helpers

@@ -19,7 +19,8 @@ many times each ran, and functions likewise.  The run with the edit asks for it
   ``autoUpdate`` off (one on a glob of files cannot be unset there: :mod:`.lines_run`
   then runs again without the coverage).
 
-Not asked (nothing is said, as before): an older jest (its babel provider instruments
+Not asked (nothing is said, as before, and no ``NODE_V8_COVERAGE`` either:
+:data:`.lines_run.COMPILING`): an older jest (its babel provider instruments
 the code: another program than the user's; jest 25.5.4's v8 provider, on node 20,
 counted no line as run), vitest without the package (or with
 ``@vitest/coverage-istanbul`` only, which instruments too), and a command or config that

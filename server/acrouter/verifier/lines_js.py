@@ -11,8 +11,9 @@ characters did.
 The mapping from offsets to lines holds only for a script V8 compiled from the file's
 text as it is: node's own loader (``node --test``, mocha, tape: CommonJS and ES modules)
 does that; a runner that transforms the code (jest, vitest, ts-node, a coverage tool's
-instrumentation) or wraps it does not (jest 26+ and vitest with its coverage package
-are asked for their own coverage instead: :mod:`.lines_istanbul`).  So a file's coverage is trusted only when its
+instrumentation) or wraps it does not (jest and vitest runs do not get the variable:
+from jest 26, and vitest with its coverage package, they are asked for their own
+coverage instead, :mod:`.lines_istanbul`).  So a file's coverage is trusted only when its
 script's top-level range spans exactly the file's length; else (a wrapper, a
 transform, a byte order mark node strips) the file is not measured and nothing is said
 about it.  A run is not measured at all when no node process wrote coverage for a

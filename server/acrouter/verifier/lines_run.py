@@ -69,15 +69,25 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
     )
 
 
+#: the runners that compile the code before V8 runs it: V8's offsets are not the file's
+COMPILING = frozenset({"jest", "vitest"})
+
+
 def trace_env(
-    out_dir: str, seen: str, ask: Asked, env: Mapping[str, str], covered: str | None = None
+    out_dir: str,
+    seen: str,
+    ask: Asked,
+    env: Mapping[str, str],
+    covered: str | None = None,
+    runner: str | None = None,
 ) -> dict[str, str]:
     """The variables that trace the run (``seen``: where it sees the workspace;
-    ``covered``: jest or vitest already collect the JavaScript's coverage)."""
+    ``covered``: jest or vitest already collect the JavaScript's coverage; ``runner``:
+    the plan's, whose V8 coverage is not asked for when it compiles the code)."""
     extra: dict[str, str] = {}
     if ask.py:
         extra.update(plugin_env(out_dir, {f"{seen}/{r}": v for r, v in ask.py.items()}, env))
-    if ask.v8() and not covered:
+    if ask.v8() and not covered and runner not in COMPILING:
         folder = Path(out_dir) / COVERAGE_DIR
         folder.mkdir(exist_ok=True)
         extra[COVERAGE_VAR] = str(folder)
@@ -110,13 +120,18 @@ def suspect(
 
 
 def read_run(
-    out_dir: str | Path, seen: str, ask: Asked, covered: str | None = None
+    out_dir: str | Path,
+    seen: str,
+    ask: Asked,
+    covered: str | None = None,
+    runner: str | None = None,
 ) -> Traced | None:
     """What the traced run found, Python's and JavaScript's together: a side that
     found nothing leaves its files unmeasured, and so does node's own coverage the
-    TypeScript files (when jest or vitest did not cover them: ``covered``)."""
+    TypeScript files (when jest or vitest did not cover them: ``covered``), and every
+    JavaScript file under a ``runner`` that compiles the code and was not asked."""
     py = read_traced(out_dir, seen) if ask.py else None
-    node = ask.js if covered else ask.v8()
+    node = ask.js if covered else {} if runner in COMPILING else ask.v8()
     js = None
     if node:
         read = read_istanbul if covered else read_coverage
