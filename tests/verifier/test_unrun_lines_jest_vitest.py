@@ -30,7 +30,8 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed"),
     pytest.mark.skipif(
         not (_has("jest") and _has("vitest") and _has("@vitest/coverage-v8") and _has("ts-jest")),
-        reason="jest, ts-jest, vitest and @vitest/coverage-v8 are not installed: run make npm",
+        reason="jest or vitest is not installed (with ts-jest and @vitest/coverage-v8): run "
+        "`make npm` (the repository's devDependencies)",
     ),
 ]
 
