@@ -285,11 +285,8 @@ class _Planner:
             return [*flags, *self._coverage(runner, tokens)], "append", "jest"
         if runner == "vitest":
             self.reports.append(("vitest", f"{out}/vitest.json"))
-            flags = [
-                "--reporter=default",
-                "--reporter=json",
-                f"--outputFile.json={out}/vitest.json",
-            ]
+            report = f"--outputFile.json={out}/vitest.json"
+            flags = ["--reporter=default", "--reporter=json", report]
             return [*flags, *self._coverage(runner, tokens)], "append", "vitest"
         if runner == "mocha":
             self.reports.append(("mocha", f"{out}/mocha.json"))
