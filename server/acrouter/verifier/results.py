@@ -4,6 +4,7 @@ plan that exists), the last line of its output, and which resource limit it hit.
 from __future__ import annotations
 
 import os
+import re
 import signal
 from collections.abc import Mapping
 
@@ -69,11 +70,31 @@ def read_results(plan: TestPlan, root: str) -> Report | None:
     return None
 
 
+#: a line that names an error (node's ``Error: EROFS: ...``, Python's ``...Error: ...``)
+_ERROR_LINE = re.compile(r"\b\w*(?:Error|Exception)\b|\berror:", re.IGNORECASE)
+#: how far up from the end an error line is looked for when the last line says nothing
+_LOOK_BACK = 40
+
+
 def last_line(output: str) -> str:
-    for line in reversed(output.splitlines()):
-        if line.strip() and not line.startswith("[... "):
-            return line.strip()[:200]
-    return ""
+    """The output's last line, for the messages; when it says nothing (only brackets or
+    punctuation: the ``}`` that ends node's dump of an error object), the last line above
+    it that names an error, else the last one with words."""
+    lines = [
+        s for line in output.splitlines() if (s := line.strip()) and not line.startswith("[... ")
+    ]
+    if not lines:
+        return ""
+    if any(c.isalnum() for c in lines[-1]):
+        return lines[-1][:200]
+    tail = lines[-_LOOK_BACK:]
+    for line in reversed(tail):
+        if _ERROR_LINE.search(line):
+            return line[:200]
+    for line in reversed(tail):
+        if sum(c.isalpha() for c in line) >= 3:
+            return line[:200]
+    return lines[-1][:200]
 
 
 def resource_hint(
