@@ -264,6 +264,29 @@ def _masked_top(workspace: Path) -> str | None:
     return None
 
 
+#: the folders tools write into inside ``node_modules`` as they run: vite bundles a
+#: ``vitest.config.*`` into ``.vite-temp`` before loading it (and vitest keeps its results
+#: in ``.vite``), nyc and babel-loader cache into ``.cache``.  node_modules is read-only
+#: on a scratch copy, so such a suite could not even start there
+NODE_MODULES_CACHES = (".vite-temp", ".vite", ".cache")
+
+
+def _cache_mounts(workspace: Path, scratch: Path, name: str) -> list[Mount]:
+    """Writable, empty stand-ins (folders of the scratch copy) for the cache folders of a
+    read-only ``node_modules``; only those that exist there (a folder must exist to be
+    mounted over, and the tools made them when the suite last ran outside the sandbox)."""
+    if Path(name).name != "node_modules":
+        return []
+    out = []
+    for cache in NODE_MODULES_CACHES:
+        host = workspace / name / cache
+        if host.is_dir() and not host.is_symlink():
+            own = scratch / name / cache
+            own.mkdir(parents=True, exist_ok=True)
+            out.append(Mount(str(own), str(host), writable=True))
+    return out
+
+
 def mounts_for(
     workspace: Path,
     *,
@@ -298,6 +321,7 @@ def mounts_for(
         for name in shared:
             (scratch / name).mkdir(parents=True, exist_ok=True)
             mounts.append(Mount(str(workspace / name), str(workspace / name)))
+            mounts.extend(_cache_mounts(workspace, scratch, name))
     for host_file, rel in edits:
         mounts.append(Mount(host_file, str(workspace / rel), writable=True))
     mounts.extend(extra)
