@@ -31,7 +31,8 @@ Modules, in the order a verification uses them:
 - ``lines_run``: which of the statements an edit changes the run with it ran, and a
   pass that names the ones no test ran: ``lines`` for Python (``lines_plugin``: the
   pytest plugin that traces them), ``lines_js`` for JavaScript (V8's coverage),
-  ``lines_istanbul`` for JavaScript and TypeScript under jest and vitest (their own)
+  ``lines_istanbul`` for JavaScript and TypeScript under jest and vitest (their own),
+  ``lines_go`` for Go (``go test``'s coverage profile)
 - ``testfiles``: which files of an edit belong to the tests (judged with the user's
   tests as they were first): runners' naming rules, test folders, configuration;
   ``testcommand``: the files a test command loads as tests (pytest's ``python_files``

@@ -31,7 +31,7 @@ from .environment import project_env
 from .harness import reaches_into_harness
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
 from .lines import Traced, with_lines
-from .lines_run import Asked, asked, read_run, suspect, trace_env
+from .lines_run import Asked, asked, read_run, suspect, traced_spec
 from .renames import with_old_names
 from .results import read_test_run
 from .runners import TestPlan, plan_command
@@ -327,7 +327,8 @@ class ProjectVerifier:
     ) -> TestRun:
         """One test run with ``texts`` in place of the files (the unsaved buffers, and the
         edit's files when ``edited``; under an overlay, else on a copy), and what it wrote;
-        which of the statements ``trace`` asks about it ran, when pytest or node ran them."""
+        which of the statements ``trace`` asks about it ran, when pytest, node or go test
+        ran them."""
         # copies are reused only after sandboxed runs: without a sandbox, a process the
         # tests left behind could still change the copy after the checks
         reusable = self.sandbox == "bwrap" and self.reuse_scratch
@@ -402,8 +403,7 @@ class ProjectVerifier:
         untraced = spec_of(plan_command(command, str(dirs[0]), root)) if plan.covered else spec
         covered = plan.covered
         if trace:
-            extra = trace_env(str(dirs[0]), seen, trace, spec.env, covered, plan.runner)
-            spec = attrs.evolve(spec, env={**spec.env, **extra})
+            spec, trace = traced_spec(spec, plan.runner, str(dirs[0]), seen, trace, covered)
         start = functools.partial(
             run_command, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel
         )

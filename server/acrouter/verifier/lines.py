@@ -16,9 +16,9 @@ than pytest (``python -m unittest`` runs through pytest when the project has it)
 run whose tracer another took over (``pytest --cov``: coverage.py's tracer replaces
 ours, and the verdict says the lines were not measured), code the tests run in
 another process, and non-Python files (JavaScript: :mod:`.lines_js`; under jest and
-vitest, with TypeScript: :mod:`.lines_istanbul`).  The code
-under test could stop the tracer (its lines then read as not run: a warning too many)
-or forge the file (a warning too few); the harness tripwire reads the plugin's name."""
+vitest, with TypeScript: :mod:`.lines_istanbul`; Go: :mod:`.lines_go`).  The code under
+test could stop the tracer (its lines then read as not run: a warning too many) or
+forge the file (a warning too few); the harness tripwire reads the plugin's name."""
 
 from __future__ import annotations
 
@@ -315,7 +315,8 @@ class Traced:
     """What the plugin wrote: the lines run per file (as the run saw its path), and
     whether its tracer was still in place at the end; ``unmeasured``: files whose lines
     could not be known (:mod:`.lines_js`: a runner that transforms the code), of which
-    nothing is said."""
+    nothing is said; ``changes``: what the edit changed in files whose statements the
+    run told (Go's coverage profile), beside those known before it."""
 
     lines: Mapping[str, frozenset[int]]
     intact: bool
@@ -324,6 +325,8 @@ class Traced:
     #: that crashed, and was replaced, while the run went on): a line none of the others
     #: saw may have run there
     cut: bool = False
+    #: changes only the run could tell (:mod:`.lines_go`: which lines are statements)
+    changes: tuple[Change, ...] = ()
 
 
 def read_traced(out_dir: str | Path, base: str) -> Traced | None:
@@ -408,6 +411,7 @@ def merge(runs: Sequence[Traced]) -> Traced | None:
         all(t.intact for t in runs),
         frozenset().union(*(t.unmeasured for t in runs)),
         any(t.cut for t in runs),
+        changes=tuple({c.path: c for t in runs for c in t.changes}.values()),
     )
 
 
@@ -422,7 +426,7 @@ def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str
     """One sentence for the verdict: how many of the changed statements ran, and where
     the ones no test ran are; True when it is a warning (some did not run, or the lines
     could not be measured).  Empty when there is nothing to say (no pytest run, no
-    node run with coverage); files ``unmeasured`` are left out."""
+    node run with coverage, no go profile); files ``unmeasured`` are left out."""
     if traced is not None and traced.unmeasured:
         change_list = [c for c in change_list if c.path not in traced.unmeasured]
     total = sum(c.size for c in change_list)
@@ -462,7 +466,8 @@ def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[T
     changed statements all ran, are returned as they are."""
     if verdict.verdict != "pass":
         return verdict
-    said, warn = summarise(change_list, merge(runs))
+    traced = merge(runs)
+    said, warn = summarise([*change_list, *(traced.changes if traced else ())], traced)
     if not warn:
         return verdict
     detail = f"{verdict.detail}; {said}" if verdict.detail else said

@@ -1,10 +1,11 @@
 """What the run with an edit is asked about the lines it runs, for every language
-:mod:`.lines` (Python), :mod:`.lines_js` (JavaScript under node's own loader) and
-:mod:`.lines_istanbul` (JavaScript and TypeScript under jest or vitest) measure:
-``asked`` reads the edit's changes, ``trace_env`` the variables that trace the run,
-``suspect`` a traced run to redo without tracing, ``read_run`` what it found.  Whether
-jest or vitest cover the files is the run's plan (``TestPlan.covered``); its ``cover``
-is :attr:`Asked.covered`."""
+:mod:`.lines` (Python), :mod:`.lines_js` (JavaScript under node's own loader),
+:mod:`.lines_istanbul` (JavaScript and TypeScript under jest or vitest) and
+:mod:`.lines_go` (Go) measure: ``asked`` reads the edit's changes, ``traced_spec``
+traces the run (``trace_env``: its variables; for go, its flags), ``suspect`` a traced
+run to redo without tracing, ``read_run`` what it found.  Whether jest or vitest cover
+the files is the run's plan (``TestPlan.covered``); its ``cover`` is
+:attr:`Asked.covered`."""
 
 from __future__ import annotations
 
@@ -22,24 +23,29 @@ from .lines import (
     read_traced,
     tracer_suspect,
 )
+from .lines_go import cover_argv, is_go_code, packages, read_profile
+from .lines_go import named as go_named
 from .lines_istanbul import SUFFIXES as RUNNER_SUFFIXES
 from .lines_istanbul import SUSPECT_WORDS, read_istanbul
 from .lines_js import COVERAGE_DIR, COVERAGE_VAR, SUFFIXES, js_change, read_coverage
-from .runtypes import RunOutcome
+from .runtypes import RunOutcome, RunSpec
 
 
 @attrs.frozen
 class Asked:
     """What the run with the edit is asked about: the changed Python statements (their
-    line ranges by file, for :mod:`.lines`' plugin) and the changed JavaScript and
-    TypeScript files' texts (TypeScript only jest and vitest measure)."""
+    line ranges by file, for :mod:`.lines`' plugin), the changed JavaScript and
+    TypeScript files' texts (TypeScript only jest and vitest measure) and the changed Go
+    files' old and new texts (their statements are known from the run's coverage
+    profile only: not among ``changes``)."""
 
     changes: tuple[Change, ...] = ()
     py: Mapping[str, Sequence[tuple[int, int]]] = attrs.field(factory=dict)
     js: Mapping[str, str] = attrs.field(factory=dict)
+    go: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.py or self.js)
+        return bool(self.py or self.js or self.go)
 
     @property
     def covered(self) -> tuple[str, ...]:
@@ -52,7 +58,7 @@ class Asked:
 
 
 def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
-    """The Python and JavaScript changes of an edit (``texts``: the new texts by
+    """The Python, JavaScript and Go changes of an edit (``texts``: the new texts by
     relative path; ``olds``: what they held)."""
     py = python_changes(texts, olds)
     js = []
@@ -62,10 +68,16 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
             change = js_change(rel, old, new)
             if change is not None:
                 js.append(change)
+    go = {
+        rel: (olds.get(rel) or "", new)
+        for rel, new in sorted(texts.items())
+        if is_go_code(rel) and new != (olds.get(rel) or "")
+    }
     return Asked(
         (*py, *js),
         {c.path: c.wanted for c in py},
         {c.path: texts[c.path] for c in js},
+        go,
     )
 
 
@@ -94,6 +106,27 @@ def trace_env(
     return extra
 
 
+def traced_spec(
+    spec: RunSpec,
+    runner: str | None,
+    out_dir: str,
+    seen: str,
+    ask: Asked,
+    covered: str | None = None,
+) -> tuple[RunSpec, Asked | None]:
+    """``spec`` traced for ``ask`` (its variables, :func:`trace_env`; for Go, ``go
+    test``'s coverage flags), and what it is then asked (Go left out when the command
+    cannot be measured: :func:`.lines_go.cover_argv`), or None when nothing is."""
+    pkgs = packages(seen, ask.go) if ask.go else []
+    argv = cover_argv(spec.argv, runner, out_dir, spec.env, pkgs) if pkgs else None
+    if ask.go and argv is None:
+        ask = attrs.evolve(ask, go={})
+    if not ask:
+        return spec, None
+    env = {**spec.env, **trace_env(out_dir, seen, ask, spec.env, covered, runner)}
+    return attrs.evolve(spec, env=env, argv=argv or spec.argv), ask
+
+
 def suspect(
     ask: Asked,
     outcome: RunOutcome,
@@ -106,17 +139,22 @@ def suspect(
     watcher (the coverage files count in what a run may write), or output naming the
     coverage variable or folder (a test comparing the environment); for jest and vitest
     asked for coverage (``covered``), the same, or output naming one of their coverage
-    options, a threshold or the coverage provider (:data:`.lines_istanbul.SUSPECT_WORDS`)."""
+    options, a threshold or the coverage provider (:data:`.lines_istanbul.SUSPECT_WORDS`);
+    for go, a timeout, a stop by the watcher, or output naming coverage or a package
+    that did not build (:func:`.lines_go.named`)."""
     code, timed_out, output = outcome.exit_code, outcome.timed_out, outcome.output
     if code == 0 and not timed_out and not outcome.killed:
         return False
     watched = out_dir is not None and monitored(out_dir)
     if ask.py and tracer_suspect(code, timed_out, output, watched):
         return True
+    stopped = timed_out or bool(outcome.killed)
+    if ask.go and (stopped or go_named(output)):
+        return True
     named = COVERAGE_VAR in output or COVERAGE_DIR in output
     if covered:
         named = named or any(w in output for w in SUSPECT_WORDS)
-    return bool(ask.js) and (timed_out or bool(outcome.killed) or named)
+    return bool(ask.js) and (stopped or named)
 
 
 def read_run(
@@ -126,24 +164,26 @@ def read_run(
     covered: str | None = None,
     runner: str | None = None,
 ) -> Traced | None:
-    """What the traced run found, Python's and JavaScript's together: a side that
+    """What the traced run found, Python's, JavaScript's and Go's together: a side that
     found nothing leaves its files unmeasured, and so does node's own coverage the
     TypeScript files (when jest or vitest did not cover them: ``covered``), and every
     JavaScript file under a ``runner`` that compiles the code and was not asked."""
-    py = read_traced(out_dir, seen) if ask.py else None
     node = ask.js if covered else {} if runner in COMPILING else ask.v8()
-    js = None
-    if node:
-        read = read_istanbul if covered else read_coverage
-        js = read(out_dir, seen, node)
-    if py is None and js is None:
+    read = read_istanbul if covered else read_coverage
+    sides = [
+        (set(ask.py), read_traced(out_dir, seen) if ask.py else None),
+        (set(node), read(out_dir, seen, node) if node else None),
+        (set(ask.go), read_profile(out_dir, seen, ask.go) if ask.go else None),
+    ]
+    parts = [t for _, t in sides if t is not None]
+    if not parts:
         return None
-    parts = [t for t in (py, js) if t is not None]
     lost = set(ask.js) - set(node)
-    lost |= set(ask.py) if py is None else set(node) if js is None else set()
+    lost |= set().union(*(files for files, t in sides if t is None))
     return Traced(
         {k: v for t in parts for k, v in t.lines.items()},
         all(t.intact for t in parts),
         frozenset(lost.union(*(t.unmeasured for t in parts))),
         any(t.cut for t in parts),
+        tuple(c for t in parts for c in t.changes),
     )
