@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from acrouter.domain import Edit
+from acrouter.domain import Edit, Verdict
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 
@@ -63,7 +63,7 @@ def _project(root: Path, test: str = TEST) -> Path:
     return write_tree(root, {"go.mod": GO_MOD, "calc.go": CALC, "calc_test.go": test})
 
 
-def _verify(root: Path, command: str, files: dict[str, str], **mode: object):  # type: ignore[no-untyped-def]
+def _verify(root: Path, command: str, files: dict[str, str], **mode: object) -> Verdict:
     v = verifier(timeout_s=240, **mode)
     return v.verify(task_for(root, command, kind="refactoring"), Edit(files=files), "m")
 
