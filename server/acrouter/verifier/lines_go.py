@@ -34,7 +34,8 @@ import shlex
 from collections.abc import Container, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from .lines import Change, Traced, _beside, _indent, innermost, line_opcodes
+from .lines import Change, Traced
+from .lines_js import line_change
 
 #: the profile go writes into the run's out folder
 PROFILE = "acrouter-go.cover"
@@ -223,22 +224,7 @@ def statement_lines(text: str, blocks: Mapping[Block, bool]) -> dict[int, bool]:
 def go_change(path: str, old: str, new: str, statements: Mapping[int, bool]) -> Change | None:
     """The statement lines the edit changed in one Go file, and where it removed code
     (beside: the statement line next to the removal), or None when none changed."""
-    a, b = old.split("\n"), new.split("\n")
-    old_code = code_columns(old)
-    masked = [text if k + 1 in statements else "" for k, text in enumerate(b)]
-    at = innermost((k, k) for k in statements)
-    changed: set[int] = set()
-    removals = []
-    for op, i1, i2, j1, j2 in line_opcodes(a, b):
-        if op in ("replace", "insert"):
-            changed.update(k for k in range(j1 + 1, j2 + 1) if k in statements)
-        gone = [k for k in range(i1, i2) if k + 1 in old_code]
-        if op == "delete" and gone:
-            beside = _beside(masked, j1, _indent(a[gone[0]]), at)
-            if beside is not None:
-                removals.append((beside, (i1 + 1, i2)))
-    change = Change(path, tuple((k, k) for k in sorted(changed)), tuple(removals))
-    return change if change.size else None
+    return line_change(path, old.split("\n"), new.split("\n"), statements, code_columns(old))
 
 
 def read_profile(

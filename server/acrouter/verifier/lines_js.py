@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Container, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -112,9 +112,15 @@ def _split(text: str) -> list[str]:
 def js_change(path: str, old: str, new: str) -> Change | None:
     """The code lines the edit changed in one JavaScript file, and where it removed code
     (beside: the code line next to the removal), or None when none changed."""
-    code = code_chars(new)
-    old_code = code_chars(old)
-    a, b = _split(old), _split(new)
+    return line_change(path, _split(old), _split(new), code_chars(new), code_chars(old))
+
+
+def line_change(
+    path: str, a: Sequence[str], b: Sequence[str], code: Collection[int], old_code: Container[int]
+) -> Change | None:
+    """The lines of ``b`` (1-based numbers in ``code``: the statement lines) an edit from
+    ``a`` changed, and where it removed lines of ``old_code`` (beside: the statement line
+    next to the removal), or None when none changed.  JavaScript's lines and Go's."""
     masked = [text if n + 1 in code else "" for n, text in enumerate(b)]
     at = innermost((n, n) for n in code)
     changed: set[int] = set()
