@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 from acrouter.cli import main
+from acrouter.domain import Edit
+from acrouter.verifier import ProjectVerifier
+from acrouter.verifier.cli import verify_edit
 
-from .helpers import CALC, CALC_FIXED, CONFIRMED, Shared, needs_bwrap, pytest_cmd
+from .helpers import CALC, CALC_FIXED, CONFIRMED, Shared, needs_bwrap, pytest_cmd, verifier
 
 
 @pytest.fixture(autouse=True)
@@ -304,3 +307,21 @@ def test_a_project_without_tests_is_an_error_not_a_failed_edit(
     )
     assert main([*args, *edit]) == 2
     assert capsys.readouterr().out.startswith("error: no test ran with ")
+
+
+@needs_bwrap
+def test_no_cache_runs_the_baseline_once(tmp_path: Path) -> None:
+    """``--no-cache`` runs the tests without the edit afresh, once: the pre-flight's run
+    is the verification's baseline (before, the verification ran it a second time)."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "calc.py").write_text(CALC_FIXED)
+    (root / "tests").mkdir()
+    (root / "tests" / "test_calc.py").write_text(
+        "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+    )
+    v: ProjectVerifier = verifier(cache_dir=tmp_path / "cache", refresh_cache=True)
+    comment = CALC_FIXED + "\n# a comment\n"
+    verdict = verify_edit(v, str(root), Edit(files={"calc.py": comment}), pytest_cmd(root))
+    assert verdict.verdict == "pass", verdict.detail
+    assert v.baseline_runs == 1
