@@ -363,3 +363,35 @@ def test_a_test_interpreter_in_a_masked_folder_is_visible_in_the_sandbox(tmp_pat
         assert verdict.verdict == "pass", verdict.detail
     finally:
         shutil.rmtree(venv_root, ignore_errors=True)
+
+
+@needs_bwrap
+def test_a_top_level_link_into_a_masked_folder_is_followed_in_the_sandbox(tmp_path):
+    """A workspace whose ``node_modules`` (here ``vendor``) is a link into another
+    checkout under /tmp (found by a fresh-clone CI run: the sample projects link the
+    repository's node_modules) saw a dangling link in the sandbox's private /tmp: every
+    run failed even without the edit.  The link's target is mounted read-only."""
+    elsewhere = Path(tempfile.mkdtemp(prefix="acrouter-linked-", dir="/tmp"))
+    try:
+        write_tree(elsewhere, {"vendor/lib.py": "WANT = 'ok'\n"})
+        root = write_tree(
+            tmp_path / "ws",
+            {
+                "check.py": "import sys\nsys.path.insert(0, 'vendor')\nimport lib\n"
+                "sys.exit(0 if open('flag').read() == lib.WANT else 1)\n",
+                "flag": "no",
+            },
+        )
+        (root / "vendor").symlink_to(elsewhere / "vendor", target_is_directory=True)
+        task = Task(
+            task_id="t",
+            kind="bug_fixing",
+            workspace=str(root),
+            test_command=f"{sys.executable} check.py",
+        )
+        verdict = ProjectVerifier(timeout_s=60).verify(task, Edit(files={"flag": "ok"}), "m")
+        assert verdict.verdict == "pass", verdict.detail
+        # nothing else of that checkout is shown, and the link's target is read-only
+        assert (elsewhere / "vendor" / "lib.py").read_text() == "WANT = 'ok'\n"
+    finally:
+        shutil.rmtree(elsewhere, ignore_errors=True)

@@ -253,6 +253,19 @@ def tool_mounts(argv: Sequence[str], workspace: Path) -> tuple[Mount, ...]:
     return tuple(Mount(r, r) for r in roots if os.path.isdir(r))
 
 
+def workspace_links(workspace: Path, most: int = 32) -> list[str]:
+    """The workspace's top-level symbolic links (a ``node_modules`` or ``.venv`` linked in
+    from elsewhere), for :func:`tool_mounts` to follow: one into a masked folder
+    (``node_modules -> /tmp/shared/node_modules``) would be a dangling link in the
+    sandbox, whose ``/tmp`` is its own."""
+    try:
+        with os.scandir(workspace) as it:
+            links = sorted(e.path for e in it if e.is_symlink())
+    except OSError:
+        return []
+    return links[:most]
+
+
 def _masked_top(workspace: Path) -> str | None:
     """The top folder of a masked folder (``/tmp/x`` for ``/tmp/x/y/ws``) that holds the
     workspace, when the workspace is not that folder itself."""

@@ -8,7 +8,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from .bwrap import SANDBOX_TMP, Mount, mounts_for, tool_mounts
+from .bwrap import SANDBOX_TMP, Mount, mounts_for, tool_mounts, workspace_links
 from .commandline import script_tokens
 from .environment import build_env, hidden_home_paths, project_env
 from .limits import Limits, node_options
@@ -58,7 +58,9 @@ def run_spec(
             scratch=None if overlay else ws,
             shared=shared,
             edits=edits,
-            tools=tool_mounts((*plan.argv, *script_tokens(plan.argv, root)), root),
+            tools=tool_mounts(
+                (*plan.argv, *script_tokens(plan.argv, root), *workspace_links(root)), root
+            ),
             extra=(Mount(str(out), str(out), True), Mount(str(home), str(home), True)),
             upper=upper_dirs(out.parent) if overlay else None,
         )
