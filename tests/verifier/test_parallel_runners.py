@@ -25,7 +25,7 @@ from __future__ import annotations
 import inspect
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -105,6 +105,23 @@ HIDDEN_SEND = FORGE.replace("process.SEND", 'process["se" + "nd"]')
 PLAIN_SEND = FORGE.replace("SEND", "send")
 
 
+def _link_real_mocha(root: Path) -> None:
+    """``node_modules/mocha`` linked to the repository's: the sandbox then shows the
+    repository's node_modules, which the shim runs mocha from, also when the checkout
+    lies under /tmp (the sandbox's /tmp is its own: ``bwrap.workspace_links``)."""
+    link = root / "node_modules" / "mocha"
+    if not link.exists():
+        link.symlink_to(MOCHA_JS.parents[1], target_is_directory=True)
+
+
+def _write_tree_linking_mocha(root: Path, files: Mapping[str, str]) -> Path:
+    """``write_tree`` for the projects of MOCHA_AGAIN's tests: with the shim, the link."""
+    write_tree(root, files)
+    if "node_modules/.bin/mocha" in files:
+        _link_real_mocha(root)
+    return root
+
+
 def _mocha_project(root: Path, how: str) -> Task:
     write_tree(
         root,
@@ -116,6 +133,7 @@ def _mocha_project(root: Path, how: str) -> Task:
             "test/mul.test.js": TEST_MUL,
         },
     )
+    _link_real_mocha(root)
     os.chmod(root / "node_modules/.bin/mocha", 0o755)
     return task_for(root, "npm test")
 
@@ -283,4 +301,5 @@ def test_the_same_verdict_with_mocha_in_parallel(
     shim = SHIM.replace("ARGS", MOCHA_MODES[mode])
     for m in (test_redteam_js_files, test_unrun_lines_js):
         monkeypatch.setattr(m, "FAKE_MOCHA", shim)
+        monkeypatch.setattr(m, "write_tree", _write_tree_linking_mocha)
     _run(module, name, kwargs, request)

@@ -253,17 +253,33 @@ def tool_mounts(argv: Sequence[str], workspace: Path) -> tuple[Mount, ...]:
     return tuple(Mount(r, r) for r in roots if os.path.isdir(r))
 
 
-def workspace_links(workspace: Path, most: int = 32) -> list[str]:
-    """The workspace's top-level symbolic links (a ``node_modules`` or ``.venv`` linked in
-    from elsewhere), for :func:`tool_mounts` to follow: one into a masked folder
-    (``node_modules -> /tmp/shared/node_modules``) would be a dangling link in the
-    sandbox, whose ``/tmp`` is its own."""
+def _links(folder: Path) -> list[str]:
     try:
-        with os.scandir(workspace) as it:
-            links = sorted(e.path for e in it if e.is_symlink())
+        with os.scandir(folder) as it:
+            return sorted(e.path for e in it if e.is_symlink())
     except OSError:
         return []
-    return links[:most]
+
+
+def _in_masked(path: str) -> bool:
+    return any(path == m or path.startswith(m + os.sep) for m in MASKED_DIRS)
+
+
+def workspace_links(workspace: Path, most: int = 32) -> list[str]:
+    """What the workspace links to, for :func:`tool_mounts` to show in the sandbox, whose
+    ``/tmp`` is its own: its top-level symbolic links (a ``node_modules`` or ``.venv``
+    linked in from elsewhere: ``node_modules -> /tmp/shared/node_modules`` would dangle),
+    and for packages of its ``node_modules`` linked into another ``node_modules`` in a
+    masked folder (``npm link``, or a shared install linked package by package), that
+    ``node_modules`` as a whole: a package's own dependencies are found beside it."""
+    out = _links(workspace)
+    others: set[str] = set()
+    for link in _links(workspace / "node_modules"):
+        target = os.path.realpath(link)
+        parent = os.path.dirname(target)
+        if _in_masked(target) and os.path.basename(parent) == "node_modules":
+            others.add(parent)
+    return [*out[:most], *sorted(others)[:most]]
 
 
 def _masked_top(workspace: Path) -> str | None:
