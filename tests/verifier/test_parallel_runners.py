@@ -115,10 +115,12 @@ def _link_real_mocha(root: Path) -> None:
 
 
 def _write_tree_linking_mocha(root: Path, files: Mapping[str, str]) -> Path:
-    """``write_tree`` for the projects of MOCHA_AGAIN's tests: with the shim, the link."""
+    """``write_tree`` for the projects of MOCHA_AGAIN's tests: with the shim, the link and
+    the configuration asking for parallel mode."""
     write_tree(root, files)
     if "node_modules/.bin/mocha" in files:
         _link_real_mocha(root)
+        (root / "node_modules/.bin/parallel.json").write_text(PARALLEL_CONFIG.read_text())
     return root
 
 
@@ -263,7 +265,9 @@ MOCHA_AGAIN: dict[ModuleType, tuple[str, ...]] = {
     ),
     test_unrun_lines_js: ("test_npm_test_running_mocha",),
 }
-MOCHA_MODES = {"cli": "--parallel --jobs 2", "config": f"--package {PARALLEL_CONFIG}"}
+#: (the configuration is copied beside the shim: the repository's copy may lie under /tmp,
+#: which the sandbox does not show)
+MOCHA_MODES = {"cli": "--parallel --jobs 2", "config": '--package "$(dirname "$0")/parallel.json"'}
 
 
 def _cases(table: dict[ModuleType, tuple[str, ...]], modes: tuple[str, ...]) -> list[object]:
