@@ -32,9 +32,10 @@ test: lint test-py test-client test-smoke
 test-fast: $(STAMP)
 	$(VPY) -m pytest -q tests/unit tests/policy
 
-# -rs: every skipped test's reason is printed (CI fails on a toolchain it should have installed)
+# -rfEs: failures, errors and every skipped test's reason in the summary (CI fails on a
+# toolchain it should have installed)
 test-py: $(STAMP)
-	$(VPY) -m pytest -q -rs
+	$(VPY) -m pytest -q -rfEs
 
 test-client: npm
 	npm test
