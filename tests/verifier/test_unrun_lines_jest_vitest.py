@@ -17,6 +17,7 @@ import pytest
 from acrouter.domain import Edit, Verdict
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
+from .test_unrun_lines_js import CALC  # the same module: the tests call add only
 
 MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 
@@ -35,22 +36,6 @@ pytestmark = [
     ),
 ]
 
-CALC = """\
-// calc: the tests call add only
-exports.add = function (a, b) {
-  return a + b;
-};
-
-exports.clamp = function (x, lo, hi) {
-  if (x < lo) {
-    return lo;
-  }
-  if (x > hi) {
-    return hi;
-  }
-  return x;
-};
-"""
 #: ``clamp`` changed: no test calls it (its lines 7-8 in the new text)
 UNCALLED = CALC.replace("if (x < lo) {\n    return lo;", "if (x <= lo) {\n    return lo + 0;")
 #: add's body (which the test calls) and a comment: nothing to say

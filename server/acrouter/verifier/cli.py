@@ -180,8 +180,6 @@ def verify_edit(
         hint = " (pass --test-command or set testCommand in config.toml)"
         detail = exc.reason + (hint if exc.setting == "testCommand" else "")
         return Verdict("error", detail=detail, counted=False)
-    # the pre-flight ran the baseline (afresh with --no-cache) and cached it: reused
-    verifier.comparison.refresh = False
     return verifier.verify(task, edit, "cli")
 
 

@@ -38,7 +38,9 @@ class Comparison:
     ) -> None:
         self.cache = cache
         self.parallel = parallel  # the baseline beside the edited run (else before it)
-        self.refresh = refresh  # run every baseline again and replace the cached entry
+        #: run every baseline again (once for this verifier) and replace the cached entry
+        self.refresh = refresh
+        self._fresh: set[str] = set()  # the keys run afresh here: cached from then on
         self.confirm = confirm  # confirm passes that count tests as fixed
         self.baseline_runs = 0  # how many baselines were actually run (not cached)
 
@@ -77,7 +79,7 @@ class Comparison:
         cancel: CancelToken | None,
     ) -> tuple[TestRun, TestRun]:
         """The run without the edit (from the cache, else side by side) and with it."""
-        cached = None if self.refresh else self.cache.get(key)
+        cached = self._get(key)
         if cached is not None:
             return cached, run(True, cancel)
         lock = self.cache.lock(key)
@@ -103,7 +105,7 @@ class Comparison:
     ) -> tuple[TestRun, TestRun]:
         """A second run without the edit (cached too) and with it."""
         key2 = f"{key}-again"
-        cached = None if self.refresh else self.cache.get(key2)
+        cached = self._get(key2)
         if cached is not None:
             return cached, run(True, cancel)
         with self.cache.lock(key2):
@@ -136,11 +138,18 @@ class Comparison:
         return self._cached_baseline(key, lambda: again(False, None))
 
     def _cached_baseline(self, key: str, run: Callable[[], TestRun]) -> TestRun:
-        before = None if self.refresh else self.cache.get(key)
+        before = self._get(key)
         if before is None:
             with self.cache.lock(key):
-                before = (None if self.refresh else self.cache.get(key)) or self._baseline(key, run)
+                before = self._get(key) or self._baseline(key, run)
         return before
+
+    def _get(self, key: str) -> TestRun | None:
+        """The cached run without the edit for ``key``; none while ``refresh`` asks for
+        a fresh one that this verifier has not run yet."""
+        if self.refresh and key not in self._fresh:
+            return None
+        return self.cache.get(key)
 
     def _baseline(self, key: str, run: Callable[[], TestRun]) -> TestRun:
         log.info("running the tests without the edit (baseline)")
@@ -151,6 +160,7 @@ class Comparison:
         lost = (before.resource or "").startswith(NO_ADDRESS_SPACE)
         if not (before.timed_out or before.killed or lost):
             self.cache.put(key, before)
+            self._fresh.add(key)
         return before
 
 

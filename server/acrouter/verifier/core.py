@@ -79,7 +79,8 @@ class ProjectVerifier:
       default: this verifier's own).
     - ``overlay``: run on the workspace itself under an overlay when bubblewrap
       can (False: always on a scratch copy).
-    - ``refresh_cache``: run every baseline again and replace the cached entry.
+    - ``refresh_cache``: run every baseline again (once per key for this verifier) and
+      replace the cached entry.
     - ``confirm_fixes``: confirm a pass that counts tests as fixed with a second run with
       and without the edit (:mod:`.confirm`).
     - ``trace_lines``: record which changed lines the run with the edit ran, so a pass
