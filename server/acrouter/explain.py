@@ -24,6 +24,11 @@ def fmt_usd(cost: float | None, unknown: str = "cost unknown") -> str:
 
 #: Detail prefixes of set-up failures, dropped when the why names the reason.
 _SETUP_PREFIXES = ("auth: ", "budget: ", "unreachable: ", "config: ", "verifier: ", "cancelled: ")
+#: Why a pass is not counted: its tests never reached the edit (``verifier.lines``).
+IDLE_REASON = (
+    "its edit passed, but the tests passed before it too and ran none of the statements it "
+    "changes, so the pass says nothing about the model"
+)
 #: Detail prefixes of the provider's passing trouble (``domain.TRANSIENT_KINDS``).
 _PASSING_PREFIXES = ("unavailable: ", "rate_limited: ", "timeout: ")
 
@@ -50,6 +55,8 @@ def setup_reason(attempt: Attempt) -> str:
     user ("the gateway rejected the key (...)", "cannot reach http://...", "provider
     error 503 ... (a passing failure)")."""
     detail = attempt.detail.strip()
+    if attempt.verdict == "pass":  # a pass the tests never reached (``verifier.lines``)
+        return IDLE_REASON
     if passing(attempt):
         return f"{passing_reason(detail)} (the provider's passing trouble)"
     for prefix in _SETUP_PREFIXES:
@@ -67,6 +74,8 @@ def not_held(attempt: Attempt) -> str:
             f"{passing_reason(attempt.detail)} — not counted against {attempt.model}: the "
             "provider's passing trouble; the model cools down for a while instead"
         )
+    if attempt.verdict == "pass":
+        return f"not learned for {attempt.model}: {setup_reason(attempt)}"
     return f"not held against {attempt.model}: {setup_reason(attempt)}"
 
 
@@ -138,7 +147,7 @@ def _attempt_lines(decisions: Sequence[Decision], attempts: Sequence[Attempt]) -
         tests = ""
         if a.tests_passed is not None or a.tests_failed is not None:
             tests = f", tests {a.tests_passed or 0} passed / {a.tests_failed or 0} failed"
-        if a.counted:
+        if a.counted or a.verdict == "pass":  # (an idle pass's detail says it is not learned)
             detail = f" ({a.detail})" if a.detail else ""
         else:  # a set-up failure: say so, and that it is not learned against the model
             detail = f" — {not_held(a)}"
@@ -162,7 +171,7 @@ def _cooling_lines(skipped: Mapping[str, str], paused: Mapping[str, str]) -> lis
 
 def _no_fault_line(attempts: Sequence[Attempt]) -> list[str]:
     """When no attempt was counted: that no model is at fault, and what to do."""
-    if not attempts or any(a.counted for a in attempts):
+    if not attempts or any(a.counted or a.verdict == "pass" for a in attempts):
         return []
     if all(passing(a) for a in attempts):
         said = (

@@ -243,7 +243,8 @@ def _print_result(result, files: dict[str, str], root: Path) -> None:
         f"cost: {fmt_usd(result.cost_usd, unknown='unknown')}"
     )
     for a in result.attempts:
-        print(f"  {a.model}: {a.verdict} {a.detail}" + ("" if a.counted else f"  [{not_held(a)}]"))
+        said = a.counted or a.verdict == "pass"  # an idle pass's detail says it is not learned
+        print(f"  {a.model}: {a.verdict} {a.detail}" + ("" if said else f"  [{not_held(a)}]"))
     print()
     print(result.why)
     for rel, new in files.items():

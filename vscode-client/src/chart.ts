@@ -15,8 +15,8 @@ export interface ModelStats {
   passes: number;
   /** Calls that failed before any test (missing key, timeout, bad reply). */
   errors: number;
-  /** Calls that failed on the set-up or the provider's passing trouble (counted: false),
-   * left out of the pass rate. */
+  /** Calls that failed on the set-up or the provider's passing trouble, and passes whose
+   * tests never reached the edit (counted: false), left out of the pass rate. */
   notCounted: number;
   /** Sum of the known attempt costs (USD). */
   spendUsd: number;
@@ -82,7 +82,7 @@ export function modelStats(
       if (!a.counted) s.notCounted++;
       if (a.verdict === "error") s.errors++;
       else if (a.counted) s.tested++;
-      if (a.verdict === "pass") s.passes++;
+      if (a.verdict === "pass" && a.counted) s.passes++; // (an idle pass is not learned)
       if (a.costUsd === null) s.unpriced++;
       else s.spendUsd += a.costUsd;
     }
@@ -189,7 +189,9 @@ export function passRateBars(stats: readonly ModelStats[], colours: Map<string, 
     const tip =
       `${s.model}: ${s.passes} of ${s.tested} tested answers passed your tests` +
       (s.errors ? `; ${s.errors} calls failed before testing (key, timeout, reply)` : "") +
-      (s.notCounted ? `; ${s.notCounted} not counted (set-up failures, passing provider trouble)` : "") +
+      (s.notCounted
+        ? `; ${s.notCounted} not counted (set-up failures, passing provider trouble, passes the tests never reached)`
+        : "") +
       `; spent ${spend}`;
     return [
       `<div class="bar-row" title="${escapeXml(tip)}">`,

@@ -170,9 +170,17 @@ export function passingTrouble(a: Pick<AttemptInfo, "counted" | "detail">): bool
   return !a.counted && PASSING_PREFIXES.some((p) => a.detail.startsWith(p));
 }
 
-/** "yes", or "no" for a set-up failure or the provider's passing trouble, not held against the model. */
-function countedWord(a: Pick<AttemptInfo, "counted" | "detail">): string {
+/** A pass not learned: the tests passed before the edit too and ran none of the
+ * statements it changes (the server's ``verifier.lines.IDLE_PASS``). */
+export function idlePass(a: Pick<AttemptInfo, "counted" | "verdict">): boolean {
+  return !a.counted && a.verdict === "pass";
+}
+
+/** "yes", or "no" for a set-up failure, the provider's passing trouble (not held against
+ * the model) or a pass whose tests never reached the edit (not learned for it). */
+function countedWord(a: Pick<AttemptInfo, "counted" | "detail" | "verdict">): string {
   if (a.counted) return "yes";
+  if (idlePass(a)) return "no (tests never ran it)";
   return passingTrouble(a) ? "no (provider)" : "no (set-up)";
 }
 
@@ -325,7 +333,11 @@ export function attemptRow(a: AttemptInfo, index: number): RequestRowText {
   const why = passingTrouble(a)
     ? "the provider's passing trouble (see below), so this attempt says nothing about the model; it cools down for a while"
     : "the set-up failed (see below), so this attempt says nothing about the model";
-  const blame = a.counted ? "" : `\n\nNot held against ${cell(a.model)}: ${why}.`;
+  const blame = a.counted
+    ? ""
+    : idlePass(a)
+      ? `\n\nNot learned for ${cell(a.model)}: the tests passed before the edit too and ran none of the statements it changes, so this pass says nothing about the model.`
+      : `\n\nNot held against ${cell(a.model)}: ${why}.`;
   return {
     label: `${index + 1}. ${a.model}`,
     description: [

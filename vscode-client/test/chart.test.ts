@@ -57,6 +57,21 @@ describe("modelStats", () => {
     const rate = passRateSeries([historyEntry({ attempts: [attempt({ model: "m", verdict: "error" })] })]);
     assert.deepEqual(rate, []);
   });
+  it("leaves a pass the tests never reached (counted: false) out of the passes and the rate", () => {
+    const entry = historyEntry({
+      attempts: [
+        attempt({ model: "m", verdict: "pass", counted: false, unrun: "no test ran 1 of the 1 statements" }),
+        attempt({ model: "m", verdict: "fail" }),
+      ],
+    });
+    const [s] = modelStats([entry]);
+    assert.deepEqual([s.attempts, s.tested, s.passes, s.notCounted], [2, 1, 0, 1]);
+    const [series] = passRateSeries([entry]);
+    assert.deepEqual(
+      series.points.map((p) => p.v),
+      [0],
+    );
+  });
   it("leaves set-up failures (counted: false) out of the pass rate, also a fail", () => {
     const entry = historyEntry({
       attempts: [
@@ -67,7 +82,10 @@ describe("modelStats", () => {
     });
     const [s] = modelStats([entry]);
     assert.deepEqual([s.attempts, s.tested, s.passes, s.errors, s.notCounted], [3, 1, 1, 1, 2]);
-    assert.match(passRateBars([s], colourIndex(["m"])), /2 not counted \(set-up failures, passing provider trouble\)/);
+    assert.match(
+      passRateBars([s], colourIndex(["m"])),
+      /2 not counted \(set-up failures, passing provider trouble, passes the tests never reached\)/,
+    );
     const [series] = passRateSeries([entry]);
     assert.deepEqual(
       series.points.map((p) => p.v),

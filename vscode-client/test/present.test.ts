@@ -267,6 +267,31 @@ describe("history view rows", () => {
       "cheap ⚠ (not counted) → s ✓",
     );
   });
+  it("say a pass the tests never reached is offered but not learned, not that the set-up failed", () => {
+    const unrun = "no test ran 1 of the 1 statements the edit changes: a.py line 3";
+    const idle = attempt({
+      verdict: "pass",
+      counted: false,
+      detail: `12 passed; the tests passed before; ${unrun}`,
+      unrun,
+    });
+    const row = attemptRow(idle, 0);
+    assert.equal(
+      row.description,
+      "pass · not counted · changed lines no test ran · 12 passed, 0 failed · $0.0004 · 850 ms",
+    );
+    assert.match(
+      row.tooltip,
+      /Not learned for cheap: the tests passed before the edit too and ran none of the statements/,
+    );
+    assert.doesNotMatch(row.tooltip, /set-up/);
+    assert.equal(
+      attemptsMarkdown([idle]).split("\n")[2],
+      "| 1 | cheap | pass | 12/12 | $0.0004 | 850 ms | no (tests never ran it) |",
+    );
+    const s = routeResult({ verified: true, finalModel: "cheap", attempts: [idle] });
+    assert.match(summaryLine(s), /^cheap passed your tests/);
+  });
   it("say when no model could be judged because every attempt failed on the set-up", () => {
     const s = routeResult({
       verified: false,

@@ -422,21 +422,9 @@ CUT = (
 )
 
 
-def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str, bool]:
-    """One sentence for the verdict: how many of the changed statements ran, and where
-    the ones no test ran are; True when it is a warning (some did not run, or the lines
-    could not be measured).  Empty when there is nothing to say (no pytest run, no
-    node run with coverage, no go profile); files ``unmeasured`` are left out."""
-    if traced is not None and traced.unmeasured:
-        change_list = [c for c in change_list if c.path not in traced.unmeasured]
-    total = sum(c.size for c in change_list)
-    if not total or traced is None:
-        return "", False
-    if not traced.intact:
-        lost = (
-            "which changed lines the tests ran is not known: another tracer (coverage?) took over"
-        )
-        return lost, True
+def _tally(change_list: Sequence[Change], traced: Traced) -> tuple[int, int, list[str]]:
+    """How many changed statements (and removals) there are, how many no test ran, and
+    where those are ("geo.py line 7", "what geo.py lost (old lines 13-14)")."""
     unrun: list[str] = []
     missed = 0
     for c in change_list:
@@ -452,12 +440,54 @@ def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str
             unrun.append(f"{c.path} line{'s' if len(lines) > 1 else ''} {_spans(lines)}")
         for o1, o2 in gone:
             unrun.append(f"what {c.path} lost (old lines {_spans(range(o1, o2 + 1))})")
+    return sum(c.size for c in change_list), missed, unrun
+
+
+def _measured(change_list: Sequence[Change], traced: Traced | None) -> list[Change]:
+    if traced is not None and traced.unmeasured:
+        return [c for c in change_list if c.path not in traced.unmeasured]
+    return list(change_list)
+
+
+def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str, bool]:
+    """One sentence for the verdict: how many of the changed statements ran, and where
+    the ones no test ran are; True when it is a warning (some did not run, or the lines
+    could not be measured).  Empty when there is nothing to say (no pytest run, no
+    node run with coverage, no go profile); files ``unmeasured`` are left out."""
+    change_list = _measured(change_list, traced)
+    if traced is None or not sum(c.size for c in change_list):
+        return "", False
+    if not traced.intact:
+        lost = (
+            "which changed lines the tests ran is not known: another tracer (coverage?) took over"
+        )
+        return lost, True
+    total, missed, unrun = _tally(change_list, traced)
     if not missed:
         return f"the tests ran every statement the edit changes ({total})", False
     if traced.cut:
         return CUT, True
     named = "; ".join(unrun[:MAX_SPANS]) + (" ..." if len(unrun) > MAX_SPANS else "")
     return f"no test ran {missed} of the {total} statements the edit changes: {named}", True
+
+
+def ran_none(change_list: Sequence[Change], traced: Traced | None) -> bool:
+    """The tests ran none of the changed statements (nor beside any removal), as far as
+    is known: lines measured, by a tracer that kept its place, in processes that all
+    wrote what they saw."""
+    change_list = _measured(change_list, traced)
+    if traced is None or not traced.intact or traced.cut:
+        return False
+    total, missed, _ = _tally(change_list, traced)
+    return total > 0 and missed == total
+
+
+#: why a pass whose tests passed before the edit too and ran none of its changed
+#: statements is not learned: any edit there that left the code importable would pass
+IDLE_PASS = (
+    "the tests passed before the edit too and ran none of the statements it changes, so "
+    "this pass says nothing about the model: not learned"
+)
 
 
 def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[Traced]) -> Verdict:
@@ -467,8 +497,14 @@ def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[T
     if verdict.verdict != "pass":
         return verdict
     traced = merge(runs)
-    said, warn = summarise([*change_list, *(traced.changes if traced else ())], traced)
+    everything = [*change_list, *(traced.changes if traced else ())]
+    said, warn = summarise(everything, traced)
     if not warn:
         return verdict
-    detail = f"{verdict.detail}; {said}" if verdict.detail else said
-    return attrs.evolve(verdict, detail=detail, unrun=said)
+    # a pass that fixed failing tests depended on the edit; one whose tests passed
+    # before too and never reached the edit's code would pass any edit that leaves the
+    # code importable
+    idle = verdict.tests_failed_before == 0 and ran_none(everything, traced)
+    said_all = f"{IDLE_PASS}; {said}" if idle else said
+    detail = f"{verdict.detail}; {said_all}" if verdict.detail else said_all
+    return attrs.evolve(verdict, detail=detail, unrun=said, counted=verdict.counted and not idle)

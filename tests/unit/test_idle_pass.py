@@ -1,0 +1,98 @@
+"""A pass whose tests passed before the edit too and ran none of the statements it
+changes is not learned (``verifier.lines.with_lines``): any edit there that left the code
+importable would have passed, so the pass says nothing about the model that wrote it.
+It is still offered (with the warning naming the lines), and the why, the terminal, the
+memory and the history say it was not learned, not that the set-up failed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+from acrouter.context import build_task
+from acrouter.domain import Attempt, ModelSpec, Verdict
+from acrouter.explain import not_held, setup_reason
+from acrouter.memory import InMemoryMemory, fold
+from acrouter.orchestrator import Orchestrator
+from acrouter.prompts import ChatPrompts
+from acrouter.verifier.lines import IDLE_PASS, Traced, changes, ran_none, with_lines
+
+from .test_core import Gw, ScriptedPolicy, VfVerdicts, doc, sr
+
+OLD = "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n"
+NEW = OLD.replace("a * b", "b * a")  # line 6 changes
+PASS = Verdict(
+    "pass",
+    "2 passed, 0 failed",
+    tests_passed_before=2,
+    tests_failed_before=0,
+    tests_passed=2,
+    tests_failed=0,
+    score=1.0,
+)
+
+
+def _change():
+    c = changes("calc.py", OLD, NEW)
+    assert c is not None and c.statements == ((6, 6),)
+    return c
+
+
+def test_a_pass_the_tests_never_reached_is_not_counted() -> None:
+    c = _change()
+    v = with_lines(PASS, [c], [Traced({"calc.py": frozenset({2})}, intact=True)])
+    assert v.verdict == "pass" and not v.counted
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.py line 6"
+    assert v.detail == f"2 passed, 0 failed; {IDLE_PASS}; {v.unrun}"
+
+
+def test_a_pass_that_ran_some_fixed_tests_or_could_not_tell_is_counted() -> None:
+    c = _change()
+    ran = [Traced({"calc.py": frozenset({6})}, intact=True)]
+    assert with_lines(PASS, [c], ran) == PASS  # nothing to say: every changed line ran
+    none = [Traced({}, intact=True)]
+    fixed = attrs.evolve(PASS, tests_failed_before=1, tests_passed_before=1)
+    v = with_lines(fixed, [c], none)  # the edit fixed a failing test: it mattered
+    assert v.counted and v.unrun and IDLE_PASS not in v.detail
+    unknown_before = attrs.evolve(PASS, tests_failed_before=None)  # e.g. exit code only
+    assert with_lines(unknown_before, [c], none).counted
+    # which lines ran is not known: another tracer took over, a process never wrote
+    assert with_lines(PASS, [c], [Traced({}, intact=False)]).counted
+    assert with_lines(PASS, [c], [Traced({}, intact=True, cut=True)]).counted
+    # two runs (a confirmation): a line either of them ran was run
+    both = [Traced({}, intact=True), Traced({"calc.py": frozenset({6})}, intact=True)]
+    assert not ran_none([c], None) and not ran_none([c], both[1])
+    assert with_lines(PASS, [c], both) == PASS
+
+
+def test_an_idle_pass_is_offered_but_not_learned_and_the_why_says_so(tmp_path: Path) -> None:
+    idle = with_lines(PASS, [_change()], [Traced({}, intact=True)])
+    specs = [ModelSpec("a", "x/a")]
+    mem = InMemoryMemory()
+    pol = ScriptedPolicy(["a"])
+    o = Orchestrator(
+        specs,
+        pol,
+        Gw({"a": sr("x")}),
+        ChatPrompts(),
+        VfVerdicts({"a": idle}),
+        mem,
+        max_attempts=2,
+    )
+    r = o.run(build_task(doc(tmp_path), "refactor", folders=[tmp_path]))
+    assert r.verified and r.final_model == "a" and r.edit is not None
+    (a,) = r.attempts
+    assert a.verdict == "pass" and not a.counted and a.unrun == idle.unrun
+    assert [x.counted for x in mem.outcomes()[0].attempts] == [False]
+    aggs: dict = {}
+    fold(aggs, mem.outcomes()[0])
+    assert aggs == {}  # nothing learned about "a"
+    assert IDLE_PASS in r.why and "No model is at fault" not in r.why
+    assert f"But {idle.unrun}: read those lines yourself." in r.why
+    assert not_held(a).startswith("not learned for a: its edit passed, but the tests passed")
+    assert "set-up" not in setup_reason(a)
+
+
+def test_a_failed_set_up_still_reads_as_not_held() -> None:
+    a = Attempt("b", "error", 0.0, 1.0, "auth: the gateway rejected the key", counted=False)
+    assert not_held(a) == "not held against b: the gateway rejected the key"

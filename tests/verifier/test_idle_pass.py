@@ -1,0 +1,74 @@
+"""End to end (``ProjectVerifier.verify``, in the sandbox and without): a pass whose
+tests passed before the edit and ran none of the statements it changes is offered with
+its warning but not counted (``verifier.lines.IDLE_PASS``); one whose tests ran some of
+them, or that fixed a failing test, is counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+from acrouter.verifier.lines import IDLE_PASS
+
+from .helpers import (
+    CALC,
+    CALC_FIXED,
+    TEST_PY,
+    needs_bwrap,
+    pytest_cmd,
+    task_for,
+    verifier,
+    write_tree,
+)
+
+MODES = [
+    pytest.param({}, id="overlay", marks=needs_bwrap),
+    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
+]
+
+
+def _project(root: Path, calc: str) -> Path:
+    # the one test calls only ``add``
+    files = {
+        "calc.py": calc,
+        "tests/test_calc.py": TEST_PY,
+        "pytest.ini": "[pytest]\npythonpath = .\n",
+    }
+    return write_tree(root, files)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_pass_no_test_reached_is_not_counted(tmp_path: Path, mode: dict[str, object]) -> None:
+    root = _project(tmp_path / "proj", CALC_FIXED)
+    edit = Edit(files={"calc.py": CALC_FIXED.replace("return a * b", "return a * b * 0")})
+    v = verifier(**mode).verify(task_for(root, pytest_cmd(root), kind="refactoring"), edit, "m")
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.py line 6"
+    assert f"; {IDLE_PASS}; {v.unrun}" in v.detail
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_pass_whose_tests_ran_part_of_it_is_counted(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _project(tmp_path / "proj", CALC_FIXED)
+    new = CALC_FIXED.replace("a + b", "b + a").replace("return a * b", "return b * a")
+    v = verifier(**mode).verify(
+        task_for(root, pytest_cmd(root), kind="refactoring"), Edit(files={"calc.py": new}), "m"
+    )
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 2 statements the edit changes: calc.py line 6"
+    assert IDLE_PASS not in v.detail
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_pass_that_fixed_a_failing_test_is_counted(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _project(tmp_path / "proj", CALC)  # ``add`` is broken: its test fails before
+    v = verifier(**mode).verify(
+        task_for(root, pytest_cmd(root)), Edit(files={"calc.py": CALC_FIXED}), "m"
+    )
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.tests_failed_before == 1 and IDLE_PASS not in v.detail
