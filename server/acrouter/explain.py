@@ -26,7 +26,7 @@ def fmt_usd(cost: float | None, unknown: str = "cost unknown") -> str:
 _SETUP_PREFIXES = ("auth: ", "budget: ", "unreachable: ", "config: ", "verifier: ", "cancelled: ")
 #: Why a pass is not counted: its tests never reached the edit (``verifier.lines``).
 IDLE_REASON = (
-    "its edit passed, but the tests passed before it too and ran none of the statements it "
+    "its edit passed, but the tests passed before it too and ran none of the code it "
     "changes, so the pass says nothing about the model"
 )
 #: Detail prefixes of the provider's passing trouble (``domain.TRANSIENT_KINDS``).

@@ -1,4 +1,4 @@
-"""A pass whose tests passed before the edit too and ran none of the statements it
+"""A pass whose tests passed before the edit too and ran none of the code it
 changes is not learned (``verifier.lines.with_lines``): any edit there that left the code
 importable would have passed, so the pass says nothing about the model that wrote it.
 It is still offered (with the warning naming the lines), and the why, the terminal, the
@@ -15,7 +15,8 @@ from acrouter.explain import not_held, setup_reason
 from acrouter.memory import InMemoryMemory, fold
 from acrouter.orchestrator import Orchestrator
 from acrouter.prompts import ChatPrompts
-from acrouter.verifier.lines import IDLE_PASS, Traced, changes, ran_none, with_lines
+from acrouter.verifier.lines import Traced, changes, with_lines
+from acrouter.verifier.lines_idle import IDLE_PASS, exercised
 
 from .test_core import Gw, ScriptedPolicy, VfVerdicts, doc, sr
 
@@ -61,7 +62,7 @@ def test_a_pass_that_ran_some_fixed_tests_or_could_not_tell_is_counted() -> None
     assert with_lines(PASS, [c], [Traced({}, intact=True, cut=True)]).counted
     # two runs (a confirmation): a line either of them ran was run
     both = [Traced({}, intact=True), Traced({"calc.py": frozenset({6})}, intact=True)]
-    assert not ran_none([c], None) and not ran_none([c], both[1])
+    assert exercised([c], None) and exercised([c], both[1])
     assert with_lines(PASS, [c], both) == PASS
 
 
@@ -96,3 +97,68 @@ def test_an_idle_pass_is_offered_but_not_learned_and_the_why_says_so(tmp_path: P
 def test_a_failed_set_up_still_reads_as_not_held() -> None:
     a = Attempt("b", "error", 0.0, 1.0, "auth: the gateway rejected the key", counted=False)
     assert not_held(a) == "not held against b: the gateway rejected the key"
+
+
+ADDED = """\
+import re
+from os import path
+
+
+def slug(s):
+    return re.sub("-", "_", s)
+
+
+class Box:
+    import json
+
+    size = 3
+
+    @staticmethod
+    def dump(x=1):
+        def inner():
+            return x
+
+        return inner()
+
+
+if path:
+    def spare():
+        return 1
+"""
+
+
+def _loading(text: str) -> list[int]:
+    c = changes("m.py", "", text)
+    assert c is not None
+    return sorted(r[0] for r in c.loading)
+
+
+def test_the_lines_that_only_define_or_import_as_the_module_loads() -> None:
+    # imports at module and class level, def / class headers (a decorator's line first),
+    # also under a module-level ``if``; not ``size = 3``, not what runs inside a function
+    assert _loading(ADDED) == [1, 2, 5, 9, 10, 14, 23]
+
+
+def test_a_new_function_no_test_calls_with_its_import_is_not_exercised() -> None:
+    old = "def add(a, b):\n    return a + b\n"
+    new = "import re\n\n\n" + old + "\n\ndef slug(s):\n    return re.sub('-', '_', s)\n"
+    c = changes("m.py", old, new)
+    assert c is not None and c.statements == ((1, 1), (8, 8), (9, 9))
+    at_import = Traced({"m.py": frozenset({1, 4, 8})}, intact=True)  # what loading runs
+    assert not exercised([c], at_import)
+    v = with_lines(PASS, [c], [at_import])
+    assert not v.counted and v.unrun == (
+        "no test ran 1 of the 3 statements the edit changes: m.py line 9"
+    )
+    called = Traced({"m.py": frozenset({1, 4, 8, 9})}, intact=True)
+    assert exercised([c], called) and with_lines(PASS, [c], [called]) == PASS
+
+
+def test_a_changed_constant_or_only_a_header_counts_as_exercised() -> None:
+    old = "RATE = 1\n\n\ndef f(x=1):\n    return x * RATE\n"
+    const = changes("m.py", old, old.replace("RATE = 1", "RATE = 2"))
+    assert const is not None and not const.loading
+    assert exercised([const], Traced({"m.py": frozenset({1, 4})}, intact=True))
+    header = changes("m.py", old, old.replace("x=1", "x=2"))  # tests may call f(): not seen
+    assert header is not None and header.loading == {(4, 4)}
+    assert exercised([header], Traced({"m.py": frozenset({1, 4})}, intact=True))

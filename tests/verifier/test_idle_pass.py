@@ -1,5 +1,5 @@
 """End to end (``ProjectVerifier.verify``, in the sandbox and without): a pass whose
-tests passed before the edit and ran none of the statements it changes is offered with
+tests passed before the edit and ran none of the code it changes is offered with
 its warning but not counted (``verifier.lines.IDLE_PASS``); one whose tests ran some of
 them, or that fixed a failing test, is counted."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
-from acrouter.verifier.lines import IDLE_PASS
+from acrouter.verifier.lines_idle import IDLE_PASS
 
 from .helpers import (
     CALC,
@@ -72,3 +72,19 @@ def test_a_pass_that_fixed_a_failing_test_is_counted(
     )
     assert v.verdict == "pass" and v.counted, v.detail
     assert v.tests_failed_before == 1 and IDLE_PASS not in v.detail
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_new_function_no_test_calls_is_not_counted(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _project(tmp_path / "proj", CALC_FIXED)
+    new = (
+        "import operator\n\n\n" + CALC_FIXED + "\n\ndef sub(a, b):\n    return operator.sub(a, b)\n"
+    )
+    task = task_for(root, pytest_cmd(root), kind="code_generation")
+    v = verifier(**mode).verify(task, Edit(files={"calc.py": new}), "m")
+    # the import and the def line ran as calc loaded; no test called sub
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 3 statements the edit changes: calc.py line 13"
+    assert IDLE_PASS in v.detail

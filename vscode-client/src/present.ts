@@ -170,8 +170,8 @@ export function passingTrouble(a: Pick<AttemptInfo, "counted" | "detail">): bool
   return !a.counted && PASSING_PREFIXES.some((p) => a.detail.startsWith(p));
 }
 
-/** A pass not learned: the tests passed before the edit too and ran none of the
- * statements it changes (the server's ``verifier.lines.IDLE_PASS``). */
+/** A pass not learned: the tests passed before the edit too and ran none of the code
+ * it changes (the server's ``verifier.lines_idle.IDLE_PASS``). */
 export function idlePass(a: Pick<AttemptInfo, "counted" | "verdict">): boolean {
   return !a.counted && a.verdict === "pass";
 }
@@ -336,7 +336,7 @@ export function attemptRow(a: AttemptInfo, index: number): RequestRowText {
   const blame = a.counted
     ? ""
     : idlePass(a)
-      ? `\n\nNot learned for ${cell(a.model)}: the tests passed before the edit too and ran none of the statements it changes, so this pass says nothing about the model.`
+      ? `\n\nNot learned for ${cell(a.model)}: the tests passed before the edit too and ran none of the code it changes, so this pass says nothing about the model.`
       : `\n\nNot held against ${cell(a.model)}: ${why}.`;
   return {
     label: `${index + 1}. ${a.model}`,

@@ -282,7 +282,7 @@ describe("history view rows", () => {
     );
     assert.match(
       row.tooltip,
-      /Not learned for cheap: the tests passed before the edit too and ran none of the statements/,
+      /Not learned for cheap: the tests passed before the edit too and ran none of the code it changes/,
     );
     assert.doesNotMatch(row.tooltip, /set-up/);
     assert.equal(

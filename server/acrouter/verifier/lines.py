@@ -33,6 +33,7 @@ import attrs
 
 from ..domain import Verdict
 from ..pytrees import parse
+from .lines_idle import IDLE_PASS, exercised, loading_ranges
 from .lines_plugin import PLUGIN
 
 #: the plugin's module name (``-p acrouter_lines``); the tripwire reads it as a harness name
@@ -57,6 +58,9 @@ class Change:
     path: str  # workspace-relative
     statements: tuple[tuple[int, int], ...]
     removals: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+    #: of :attr:`wanted`, the statements that only define or import as the module loads
+    #: (:func:`.lines_idle.loading_ranges`): their running says no test called the code
+    loading: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def size(self) -> int:
@@ -228,7 +232,8 @@ def changes(path: str, old: str, new: str) -> Change | None:
         beside = _beside(b, j, _indent(next(x for x in a[i1:i2] if _code_line(x))), at)
         if beside is not None:
             removals.append((beside, (i1 + 1, i2)))
-    change = Change(path, statements, tuple(removals))
+    loads = loading_ranges(tree, ranges) & {*statements, *(b for b, _ in removals)}
+    change = Change(path, statements, tuple(removals), frozenset(loads))
     return change if change.size else None
 
 
@@ -422,9 +427,21 @@ CUT = (
 )
 
 
-def _tally(change_list: Sequence[Change], traced: Traced) -> tuple[int, int, list[str]]:
-    """How many changed statements (and removals) there are, how many no test ran, and
-    where those are ("geo.py line 7", "what geo.py lost (old lines 13-14)")."""
+def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str, bool]:
+    """One sentence for the verdict: how many of the changed statements ran, and where
+    the ones no test ran are; True when it is a warning (some did not run, or the lines
+    could not be measured).  Empty when there is nothing to say (no pytest run, no
+    node run with coverage, no go profile); files ``unmeasured`` are left out."""
+    if traced is not None and traced.unmeasured:
+        change_list = [c for c in change_list if c.path not in traced.unmeasured]
+    total = sum(c.size for c in change_list)
+    if not total or traced is None:
+        return "", False
+    if not traced.intact:
+        lost = (
+            "which changed lines the tests ran is not known: another tracer (coverage?) took over"
+        )
+        return lost, True
     unrun: list[str] = []
     missed = 0
     for c in change_list:
@@ -440,54 +457,12 @@ def _tally(change_list: Sequence[Change], traced: Traced) -> tuple[int, int, lis
             unrun.append(f"{c.path} line{'s' if len(lines) > 1 else ''} {_spans(lines)}")
         for o1, o2 in gone:
             unrun.append(f"what {c.path} lost (old lines {_spans(range(o1, o2 + 1))})")
-    return sum(c.size for c in change_list), missed, unrun
-
-
-def _measured(change_list: Sequence[Change], traced: Traced | None) -> list[Change]:
-    if traced is not None and traced.unmeasured:
-        return [c for c in change_list if c.path not in traced.unmeasured]
-    return list(change_list)
-
-
-def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str, bool]:
-    """One sentence for the verdict: how many of the changed statements ran, and where
-    the ones no test ran are; True when it is a warning (some did not run, or the lines
-    could not be measured).  Empty when there is nothing to say (no pytest run, no
-    node run with coverage, no go profile); files ``unmeasured`` are left out."""
-    change_list = _measured(change_list, traced)
-    if traced is None or not sum(c.size for c in change_list):
-        return "", False
-    if not traced.intact:
-        lost = (
-            "which changed lines the tests ran is not known: another tracer (coverage?) took over"
-        )
-        return lost, True
-    total, missed, unrun = _tally(change_list, traced)
     if not missed:
         return f"the tests ran every statement the edit changes ({total})", False
     if traced.cut:
         return CUT, True
     named = "; ".join(unrun[:MAX_SPANS]) + (" ..." if len(unrun) > MAX_SPANS else "")
     return f"no test ran {missed} of the {total} statements the edit changes: {named}", True
-
-
-def ran_none(change_list: Sequence[Change], traced: Traced | None) -> bool:
-    """The tests ran none of the changed statements (nor beside any removal), as far as
-    is known: lines measured, by a tracer that kept its place, in processes that all
-    wrote what they saw."""
-    change_list = _measured(change_list, traced)
-    if traced is None or not traced.intact or traced.cut:
-        return False
-    total, missed, _ = _tally(change_list, traced)
-    return total > 0 and missed == total
-
-
-#: why a pass whose tests passed before the edit too and ran none of its changed
-#: statements is not learned: any edit there that left the code importable would pass
-IDLE_PASS = (
-    "the tests passed before the edit too and ran none of the statements it changes, so "
-    "this pass says nothing about the model: not learned"
-)
 
 
 def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[Traced]) -> Verdict:
@@ -502,9 +477,9 @@ def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[T
     if not warn:
         return verdict
     # a pass that fixed failing tests depended on the edit; one whose tests passed
-    # before too and never reached the edit's code would pass any edit that leaves the
-    # code importable
-    idle = verdict.tests_failed_before == 0 and ran_none(everything, traced)
+    # before too and never called the edit's code would pass any edit that leaves the
+    # code importable (:mod:`.lines_idle`)
+    idle = verdict.tests_failed_before == 0 and not exercised(everything, traced)
     said_all = f"{IDLE_PASS}; {said}" if idle else said
     detail = f"{verdict.detail}; {said_all}" if verdict.detail else said_all
     return attrs.evolve(verdict, detail=detail, unrun=said, counted=verdict.counted and not idle)

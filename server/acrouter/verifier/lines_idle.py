@@ -1,0 +1,107 @@
+"""A pass the tests never reached: not learned.
+
+A pass says the edit left the tests passing.  When they all passed before the edit too
+and none of them ran the code it changes, any edit there that left the code importable
+would have passed: the pass says nothing about the model that wrote it, so it is not
+counted (``Verdict.counted``; :func:`.lines.with_lines` decides, with what the tests ran).
+It is still offered, with the warning that names the lines no test ran.
+
+"The code it changes" leaves out what runs as a Python module loads only to define or
+import something: a ``def`` / ``class`` header (decorators, defaults, annotations) or an
+``import`` at module level or in a class body.  Those run at import, whether or not any
+test calls what they define; so an edit that adds a function no test calls, with the
+import it needs, is not exercised.  A changed module-level assignment is (its value
+reaches the code the tests run), as is any statement inside a function.  An edit that
+changes nothing but such lines (a default argument, an import) is taken as exercised:
+whether a test called what they define is not seen.  Only Python changes mark such
+lines; for JavaScript and Go every changed statement counts.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection, Mapping, Sequence
+from typing import Protocol
+
+
+class Change(Protocol):
+    """What this module reads of ``lines.Change`` (which imports this module)."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def wanted(self) -> list[tuple[int, int]]: ...
+    @property
+    def loading(self) -> Collection[tuple[int, int]]: ...
+
+
+class Traced(Protocol):
+    """What this module reads of ``lines.Traced``."""
+
+    @property
+    def lines(self) -> Mapping[str, Collection[int]]: ...
+    @property
+    def intact(self) -> bool: ...
+    @property
+    def cut(self) -> bool: ...
+    @property
+    def unmeasured(self) -> Collection[str]: ...
+
+
+#: why such a pass is not learned, in its detail and the why
+IDLE_PASS = (
+    "the tests passed before the edit too and ran none of the code it changes (at most "
+    "its def, class and import lines, as the module loaded), so this pass says nothing "
+    "about the model: not learned"
+)
+
+
+def loading_ranges(tree: ast.Module, ranges: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of ``ranges`` (``lines.statement_ranges``), the statements that run as the module
+    loads and only define or import: ``def`` / ``class`` headers and ``import``\\ s at
+    module level or in a class body (also under a module-level ``if`` / ``try`` /
+    ``with``), never one inside a function (that runs when the function is called)."""
+    defining: set[int] = set()  # first lines of such statements
+    other: set[int] = set()  # first lines of every other statement (``a = 1; import b``)
+
+    def walk(body: Sequence[ast.stmt], loading: bool) -> None:
+        for node in body:
+            start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            if loading and (is_def or isinstance(node, (ast.Import, ast.ImportFrom))):
+                defining.add(start)
+            else:
+                other.add(start)
+            inner = loading and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            for field in ("body", "orelse", "finalbody"):
+                child = getattr(node, field, None)
+                if isinstance(child, list) and child and isinstance(child[0], ast.stmt):
+                    walk(child, inner)
+            for h in getattr(node, "handlers", None) or []:
+                walk(h.body, inner)
+            for c in getattr(node, "cases", None) or []:
+                walk(c.body, inner)
+
+    walk(tree.body, True)
+    return {r for r in ranges if r[0] in defining and r[0] not in other}
+
+
+def exercised(change_list: Sequence[Change], traced: Traced | None) -> bool:
+    """Whether the tests ran any of the changed code beyond what only defines or imports
+    as its module loads (``Change.loading``): a changed statement, or the one beside a
+    removal.  True too when that is not known: no lines measured, another tracer took
+    over, a process that never wrote what it saw, or nothing but such lines changed."""
+    if traced is None or not traced.intact or traced.cut:
+        return True
+    total = 0
+    for c in change_list:
+        if c.path in traced.unmeasured:
+            continue
+        ran = traced.lines.get(c.path, ())
+        for r in c.wanted:
+            if r in c.loading:
+                continue
+            total += 1
+            if any(n in ran for n in range(r[0], r[1] + 1)):
+                return True
+    return total == 0
