@@ -5,12 +5,14 @@ them, or that fixed a failing test, is counted."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.lines_idle import IDLE_PASS
 
+from ..pythons import OTHER_PYTHON_REASON, other_python
 from .helpers import (
     CALC,
     CALC_FIXED,
@@ -74,7 +76,20 @@ def test_a_pass_that_fixed_a_failing_test_is_counted(
     assert v.tests_failed_before == 1 and IDLE_PASS not in v.detail
 
 
-@pytest.mark.parametrize("mode", MODES)
+OTHER = other_python()
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [
+        *MODES,
+        pytest.param(
+            {"python": OTHER},
+            id="sys.monitoring",
+            marks=[needs_bwrap, pytest.mark.skipif(OTHER is None, reason=OTHER_PYTHON_REASON)],
+        ),
+    ],
+)
 def test_a_new_function_no_test_calls_is_not_counted(
     tmp_path: Path, mode: dict[str, object]
 ) -> None:
@@ -82,7 +97,9 @@ def test_a_new_function_no_test_calls_is_not_counted(
     new = (
         "import operator\n\n\n" + CALC_FIXED + "\n\ndef sub(a, b):\n    return operator.sub(a, b)\n"
     )
-    task = task_for(root, pytest_cmd(root), kind="code_generation")
+    python = mode.pop("python", None)  # Python 3.12+: the plugin is a sys.monitoring tool
+    command = f"{shlex.quote(str(python))} -m pytest -q tests" if python else pytest_cmd(root)
+    task = task_for(root, command, kind="code_generation")
     v = verifier(**mode).verify(task, Edit(files={"calc.py": new}), "m")
     # the import and the def line ran as calc loaded; no test called sub
     assert v.verdict == "pass" and not v.counted, v.detail
