@@ -162,3 +162,43 @@ def test_a_changed_constant_or_only_a_header_counts_as_exercised() -> None:
     header = changes("m.py", old, old.replace("x=1", "x=2"))  # tests may call f(): not seen
     assert header is not None and header.loading == {(4, 4)}
     assert exercised([header], Traced({"m.py": frozenset({1, 4})}, intact=True))
+
+
+JS = """\
+const util = require("node:util");
+import { a } from "./a.js";
+import("./x.js").then(f);
+exports.sub = function (a, b) {
+  return a - b;
+};
+module.exports.mul = (a, b) => a * b;
+const k = async x => x;
+export default class A {}
+export { a, k };
+const RATE = 2;
+exports.RATE = 3;
+function h() {
+  const inner = () => 1;
+}
+module.exports = { sub, mul };
+let x = y();
+"""
+
+
+def test_the_javascript_lines_that_only_define_or_import_at_the_top_level() -> None:
+    from acrouter.verifier.lines_idle import js_loading_lines
+
+    # not: a dynamic import() call, values assigned (RATE), what a function holds, a call
+    assert sorted(js_loading_lines(JS.splitlines())) == [1, 2, 4, 7, 8, 9, 10, 13, 16]
+
+
+def test_a_new_javascript_function_no_test_calls_is_not_exercised() -> None:
+    from acrouter.verifier.lines_js import js_change
+
+    old = "exports.add = function (a, b) {\n  return a + b;\n};\n"
+    new = old + "\nexports.sub = function (a, b) {\n  return a - b;\n};\n"
+    c = js_change("calc.js", old, new)
+    assert c is not None and c.statements == ((5, 5), (6, 6)) and c.loading == {(5, 5)}
+    at_load = Traced({"calc.js": frozenset({1, 5})}, intact=True)
+    assert not exercised([c], at_load)
+    assert exercised([c], Traced({"calc.js": frozenset({1, 5, 6})}, intact=True))

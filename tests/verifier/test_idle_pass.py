@@ -6,6 +6,7 @@ them, or that fixed a failing test, is counted."""
 from __future__ import annotations
 
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,9 @@ from .helpers import (
     verifier,
     write_tree,
 )
+from .test_unrun_lines_js import CALC as JS_CALC
+from .test_unrun_lines_js import TEST as JS_TEST
+from .test_unrun_lines_js import _node_project
 
 MODES = [
     pytest.param({}, id="overlay", marks=needs_bwrap),
@@ -105,3 +109,31 @@ def test_a_new_function_no_test_calls_is_not_counted(
     assert v.verdict == "pass" and not v.counted, v.detail
     assert v.unrun == "no test ran 1 of the 3 statements the edit changes: calc.py line 13"
     assert IDLE_PASS in v.detail
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@pytest.mark.parametrize("mode", MODES)
+def test_a_new_javascript_function_no_test_calls_is_not_counted(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # node --test: V8's coverage sees the assignment run as calc.js loads, never sub's body
+    root = _node_project(tmp_path / "js")
+    new = (
+        'const util = require("node:util");\n'
+        + JS_CALC
+        + ("\nexports.sub = function (a, b) {\n  return a - b;\n};\n")
+    )
+    task = task_for(root, "node --test", kind="code_generation")
+    v = verifier(**mode).verify(task, Edit(files={"calc.js": new}), "m")
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 3 statements the edit changes: calc.js line 18"
+    assert IDLE_PASS in v.detail
+    # a test calls sub: its changed body ran, so the pass is counted
+    sub = "\nexports.sub = function (a, b) {\n  return a - b;\n};\n"
+    test = JS_TEST + (
+        'test("subtracts", () => { assert.strictEqual(require("../calc.js").sub(3, 1), 2); });\n'
+    )
+    root = _node_project(tmp_path / "js2", test=test, calc=JS_CALC + sub)
+    edit = Edit(files={"calc.js": JS_CALC + sub.replace("a - b", "-(b - a)")})
+    v = verifier(**mode).verify(task_for(root, "node --test", kind="refactoring"), edit, "m")
+    assert v.verdict == "pass" and v.counted and not v.unrun, v.detail

@@ -13,13 +13,19 @@ test calls what they define; so an edit that adds a function no test calls, with
 import it needs, is not exercised.  A changed module-level assignment is (its value
 reaches the code the tests run), as is any statement inside a function.  An edit that
 changes nothing but such lines (a default argument, an import) is taken as exercised:
-whether a test called what they define is not seen.  Only Python changes mark such
-lines; for JavaScript and Go every changed statement counts.
+whether a test called what they define is not seen.  In JavaScript the same is read
+from a line's first words, for lines that start at the file's first column (top
+level): a ``function`` / ``class`` declaration, an ``import``, a ``require(...)`` bound
+to a name, or a function or class assigned to a name or an export (``exports.sub =
+function (a, b) {``, ``const sub = (a, b) => a - b;``), an export list (``export { a,
+b }``, ``module.exports = { a, b };`` on one line); a file whose top level is indented
+(a wrapper) marks nothing.  For Go every changed statement counts.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
@@ -51,8 +57,8 @@ class Traced(Protocol):
 #: why such a pass is not learned, in its detail and the why
 IDLE_PASS = (
     "the tests passed before the edit too and ran none of the code it changes (at most "
-    "its def, class and import lines, as the module loaded), so this pass says nothing "
-    "about the model: not learned"
+    "lines that define or import something, as the module loaded), so this pass says "
+    "nothing about the model: not learned"
 )
 
 
@@ -84,6 +90,26 @@ def loading_ranges(tree: ast.Module, ranges: Sequence[tuple[int, int]]) -> set[t
 
     walk(tree.body, True)
     return {r for r in ranges if r[0] in defining and r[0] not in other}
+
+
+_JS_NAME = r"[\w$]+(?:\.[\w$]+)*"
+_JS_FUNCTION = r"(?:async\s+)?(?:function\b|class\b|(?:\([^()]*\)|[\w$]+)\s*=>)"
+#: a top-level JavaScript line that only defines or imports as the module loads
+_JS_LOADING = re.compile(
+    r"(?:export\s+(?:default\s+)?)?(?:async\s+)?(?:function\b|class\b)"  # declarations
+    r"|import\b(?!\s*\()"  # import ... from (not a dynamic import() call)
+    r"|(?:export\s+)?(?:const|let|var)\s+[^=]+=\s*require\s*\("  # const x = require(...)
+    rf"|(?:(?:export\s+)?(?:const|let|var)\s+)?{_JS_NAME}\s*=\s*{_JS_FUNCTION}"
+    rf"|export\s+default\s+{_JS_FUNCTION}"
+    r"|export\s*(?:\{|\*)"  # export { a, b } / export * from ...
+    r"|(?:module\.)?exports\s*=\s*\{[\w$\s,:]*\}\s*;?\s*$"  # module.exports = { a, b };
+)
+
+
+def js_loading_lines(lines: Sequence[str]) -> set[int]:
+    """The lines (1-based) of a JavaScript file that start at its first column and only
+    define or import something as the module loads (see the module's text)."""
+    return {n + 1 for n, text in enumerate(lines) if _JS_LOADING.match(text)}
 
 
 def exercised(change_list: Sequence[Change], traced: Traced | None) -> bool:

@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from .lines import Change, Traced, _beside, _indent, innermost, line_opcodes
+from .lines_idle import js_loading_lines
 
 SUFFIXES = (".js", ".mjs", ".cjs")
 #: node's variable, and the folder of the run's out folder it points at
@@ -112,15 +113,23 @@ def _split(text: str) -> list[str]:
 def js_change(path: str, old: str, new: str) -> Change | None:
     """The code lines the edit changed in one JavaScript file, and where it removed code
     (beside: the code line next to the removal), or None when none changed."""
-    return line_change(path, _split(old), _split(new), code_chars(new), code_chars(old))
+    b = _split(new)
+    return line_change(path, _split(old), b, code_chars(new), code_chars(old), js_loading_lines(b))
 
 
 def line_change(
-    path: str, a: Sequence[str], b: Sequence[str], code: Collection[int], old_code: Container[int]
+    path: str,
+    a: Sequence[str],
+    b: Sequence[str],
+    code: Collection[int],
+    old_code: Container[int],
+    loading: Collection[int] = (),
 ) -> Change | None:
     """The lines of ``b`` (1-based numbers in ``code``: the statement lines) an edit from
     ``a`` changed, and where it removed lines of ``old_code`` (beside: the statement line
-    next to the removal), or None when none changed.  JavaScript's lines and Go's."""
+    next to the removal), or None when none changed.  JavaScript's lines and Go's.
+    ``loading``: lines of ``b`` that only define or import as the module loads
+    (:attr:`.lines.Change.loading`)."""
     masked = [text if n + 1 in code else "" for n, text in enumerate(b)]
     at = innermost((n, n) for n in code)
     changed: set[int] = set()
@@ -133,7 +142,9 @@ def line_change(
             beside = _beside(masked, j1, _indent(a[gone[0]]), at)
             if beside is not None:
                 removals.append((beside, (i1 + 1, i2)))
-    change = Change(path, tuple((n, n) for n in sorted(changed)), tuple(removals))
+    statements = tuple((n, n) for n in sorted(changed))
+    marked = {(n, n) for n in loading} & {*statements, *(beside for beside, _ in removals)}
+    change = Change(path, statements, tuple(removals), frozenset(marked))
     return change if change.size else None
 
 
