@@ -33,19 +33,19 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("acrouter.verifier", "apply_diff_texts", "diff applied (apply_diff_texts)"),
     ("acrouter.prompts.parse", "_guard", "parse: guard (no code dropped)"),
     ("acrouter.verifier.core", "ProjectVerifier.verify", "verifier.verify"),
-    ("acrouter.verifier.core", "edit_texts", "verify: edit_texts"),
-    ("acrouter.verifier.core", "syntax_error", "verify: syntax_error"),
-    ("acrouter.verifier.core", "patterns_of_the_tests", "verify: patterns_of_the_tests"),
-    ("acrouter.verifier.core", "texts_before", "verify: texts_before"),
-    ("acrouter.verifier.core", "reaches_into_harness", "verify: reaches_into_harness"),
+    ("acrouter.verifier.screening", "edit_texts", "verify: edit_texts"),
+    ("acrouter.verifier.screening", "syntax_error", "verify: syntax_error"),
+    ("acrouter.verifier.screening", "patterns_of_the_tests", "verify: patterns_of_the_tests"),
+    ("acrouter.verifier.screening", "texts_before", "verify: texts_before"),
+    ("acrouter.verifier.screening", "reaches_into_harness", "verify: reaches_into_harness"),
     ("acrouter.verifier.core", "ProjectVerifier._state", "verify: workspace state"),
     ("acrouter.verifier.core", "touched_tests", "verify: touched_tests (renames)"),
     ("acrouter.verifier.core", "asked", "verify: lines asked (lines_run.asked)"),
     ("acrouter.verifier.core", "ProjectVerifier._run_once", "verify: copy / overlay set-up"),
     ("acrouter.verifier.core", "trace_env", "verify: trace_env"),
     ("acrouter.verifier.core", "run_command", "TEST RUN (sandboxed)"),
-    ("acrouter.verifier.core", "read_test_run", "verify: read_test_run"),
-    ("acrouter.verifier.core", "read_run", "verify: traced lines read"),
+    ("acrouter.verifier.sandboxrun", "read_test_run", "verify: read_test_run"),
+    ("acrouter.verifier.sandboxrun", "read_run", "verify: traced lines read"),
     ("acrouter.verifier.core", "run_writes", "verify: run_writes"),
     ("acrouter.verifier.core", "with_lines", "verify: with_lines (unrun)"),
     ("acrouter.orchestrator", "render_why", "why: render_why"),
@@ -56,6 +56,12 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("acrouter.lsp.convert", "base_digests", "lsp: base_digests"),
     ("acrouter.lsp.convert", "result_json", "lsp: result_json"),
 )
+#: where a module's stages were looked up in a checkout that does not have it
+#: (``BIG_FILES_SERVER`` from before the verifier's ``core`` was split by stage)
+FORMERLY = {
+    "acrouter.verifier.screening": "acrouter.verifier.core",
+    "acrouter.verifier.sandboxrun": "acrouter.verifier.core",
+}
 #: what the table keeps apart from our code's own time
 NOT_OURS = ("MODEL CALL (fake provider)", "TEST RUN (sandboxed)")
 
@@ -105,7 +111,10 @@ def install(timers: Timers) -> None:
     """Wrap every stage of ``STAGES`` (once per process); count the gc's pauses."""
     gc.callbacks.append(timers.gc_callback)
     for module_name, attr, label in STAGES:
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            module = importlib.import_module(FORMERLY[module_name])
         owner: object = module
         name = attr
         if "." in attr:

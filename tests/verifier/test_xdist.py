@@ -25,7 +25,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from acrouter.verifier import core
+from acrouter.verifier import sandboxrun
 
 from . import (
     conftest,
@@ -151,13 +151,13 @@ def with_addopts(files: Mapping[str, str]) -> dict[str, str]:
 def outputs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The output of every test run the verifier reads in the test."""
     seen: list[str] = []
-    real = core.read_test_run
+    real = sandboxrun.read_test_run
 
     def spy(outcome: Any, *args: Any, **kw: Any) -> Any:
         seen.append(outcome.output)
         return real(outcome, *args, **kw)
 
-    monkeypatch.setattr(core, "read_test_run", spy)
+    monkeypatch.setattr(sandboxrun, "read_test_run", spy)
     return seen
 
 

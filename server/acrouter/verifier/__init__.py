@@ -42,7 +42,10 @@ Modules, in the order a verification uses them:
   ``doctests``: the
   examples in docstrings and documents, the user's tests too
 - ``compare``: the runs with and without the edit, and their cached baselines
-- ``core``: ``ProjectVerifier``;  ``cli``: ``acrouter verify``
+- ``core``: ``ProjectVerifier``, which puts the stages together: ``preflight`` (the
+  workspace, the test command, the sandbox, the key of the cached baseline),
+  ``screening`` (the edit's texts, judged without a run when they cannot be), and
+  ``sandboxrun`` (one run in a prepared copy, read);  ``cli``: ``acrouter verify``
 - ``fingerprint``: what a request's tests ran on, compared with the workspace when the
   user applies the edit (the files that changed since)
 """

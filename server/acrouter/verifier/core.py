@@ -1,5 +1,11 @@
 """``ProjectVerifier``: run the project's own tests on a scratch copy with the edit
-applied, in a sandbox, and compare with a (cached) run without the edit."""
+applied, in a sandbox, and compare with a (cached) run without the edit.
+
+The stages it puts together: ``preflight`` (the workspace, the test command, the
+sandbox, the state that keys the cached baseline), ``screening`` (the edit's texts, and
+a verdict without running when they cannot be judged), ``sandboxrun`` (one run in a
+prepared copy or overlay, read), ``compare`` and ``verdict`` (the runs compared and
+judged)."""
 
 from __future__ import annotations
 
@@ -12,48 +18,42 @@ from pathlib import Path
 
 import attrs
 
-from ..domain import Baseline, Cancelled, CancelToken, Edit, Task, Verdict, check_cancelled
+from ..domain import Baseline, Cancelled, CancelToken, Edit, Task, Verdict
 from ..errors import PreflightError, VerifyError
 from ..pytrees import shared_trees
-from .baseline import (
-    BaselineCache,
-    baseline_summary,
-    buffers_key,
-    environment_key,
-    shared_stamp,
-)
-from .bwrap import BWRAP_MISSING, bwrap_problem, overlay_works
+from .baseline import BaselineCache, baseline_summary
+from .bwrap import overlay_works
 from .bwrap_exe import BwrapExe, find_bwrap
 from .compare import Comparison
-from .detection import detect_test_command
-from .edits import checked_buffers, edit_texts, texts_before, write_edits
-from .environment import project_env
-from .harness import reaches_into_harness
-from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
+from .edits import checked_buffers, write_edits
+from .limits import Limits
 from .lines import Traced, with_lines
-from .lines_run import Asked, asked, read_run, suspect, traced_spec
+from .lines_run import Asked, asked
+from .preflight import (
+    check_cancel,
+    check_sandbox,
+    command_for,
+    workspace_root,
+    workspace_state,
+)
 from .renames import with_old_names
-from .results import read_test_run
 from .runners import TestPlan, plan_command
-from .runspec import run_spec
 from .sandbox import run_command
-from .scratch import Scan, Scratch, ScratchPool, scan_workspace
-from .syntax import project_version, syntax_error, unreadable
-from .testdata import patterns_of_the_tests
+from .sandboxrun import run_tests
+from .scratch import Scan, ScratchPool
+from .screening import screen_edit
 from .testfiles import (
     asks_for_tests,
     judge_with_users_tests,
     touched_tests,
 )
 from .testrun import TestRun
-from .unsandboxed import link_shared, refuse_unrewritable
+from .unsandboxed import link_shared
 from .verdict import judge
 from .written import run_writes
 
 log = logging.getLogger(__name__)
 
-#: Bumped when the way a baseline is computed changes (invalidates cached baselines).
-CACHE_VERSION = "6"
 SANDBOX_MODES = ("bwrap", "none")
 
 
@@ -166,20 +166,20 @@ class ProjectVerifier:
         the cache, else run now and cached for ``verify``).  Raises ``PreflightError``
         when no edit could be verified, so that no model is called."""
         try:
-            root = self._root(task)
+            root = workspace_root(task)
         except VerifyError as exc:
             raise PreflightError(str(exc)) from None
-        command = task.test_command or self.test_command or detect_test_command(root)
+        command = command_for(task, self.test_command, root)
         if not command:
             raise PreflightError(
                 f"no test command found for {root}, so no edit could be verified", "testCommand"
             )
         try:
-            self._check_sandbox(command, root, task.workspace)
+            check_sandbox(self.bwrap_exe(), command, root, task.workspace)
         except VerifyError as exc:
             raise PreflightError(str(exc), "sandbox") from None
         probe = plan_command(command, "/acrouter-out", root)
-        _check_cancel(cancel)
+        check_cancel(cancel)
         try:  # the unsaved buffers, and a sandbox that could not start the run
             buffers = checked_buffers(root, task)
             scan, key, overlay = self._state(root, command, probe, cancel, buffers)
@@ -209,33 +209,25 @@ class ProjectVerifier:
     # ------------------------------------------------------------------ steps
     def _verify(self, task: Task, edit: Edit, cancel: CancelToken | None) -> tuple[Verdict, str]:
         """The verdict, and how the run with the edit was bounded (for the why)."""
-        root = self._root(task)
-        command = task.test_command or self.test_command or detect_test_command(root)
+        root = workspace_root(task)
+        command = command_for(task, self.test_command, root)
         if not command:
             raise VerifyError(
                 f"no test command found for {root}: set testCommand (acrouter.testCommand in "
                 'VS Code; --test-command or config.toml on the command line), e.g. "python -m pytest"'
             )
-        self._check_sandbox(command, root, task.workspace)
+        check_sandbox(self.bwrap_exe(), command, root, task.workspace)
         buffers = checked_buffers(root, task)  # in both runs: the workspace the user sees
-        texts = edit_texts(root, edit, buffers)
-        probe = plan_command(command, "/acrouter-out", root)  # the real folder comes later
-        syntax = syntax_error(texts, probe, root)
-        if syntax:
-            return Verdict("fail", detail=syntax, score=0.0), ""
-        patterns = patterns_of_the_tests(command, root, buffers, texts)
-        olds = texts_before(root, texts, buffers)  # what the edit was made from
-        harness = unreadable(texts, olds, probe, root) or reaches_into_harness(
-            texts, olds, patterns, root, project_version(probe, root)
-        )
-        if harness:  # not evidence about the model: an edit we cannot judge
-            return Verdict("fail", detail=harness, score=0.0, counted=False), ""
-        _check_cancel(cancel)
+        screened = screen_edit(root, command, edit, buffers)
+        if isinstance(screened, Verdict):  # no test run needed: a verdict already
+            return screened, ""
+        texts, olds, probe = screened.texts, screened.olds, screened.probe
+        check_cancel(cancel)
         scan, key, overlay = self._state(root, command, probe, cancel, buffers)
         bound: list[str] = []
         fix = task.kind == "bug_fixing"  # failing tests are then what the edit should fix
         judging = functools.partial(judge, fix_requested=fix)
-        tests, renamed, restored = touched_tests(texts, patterns, olds)
+        tests, renamed, restored = touched_tests(texts, screened.patterns, olds)
         # which of them the tests ran: .lines_run
         changed = asked(texts, olds) if self.trace_lines else Asked()
         traced: list[Traced] = []
@@ -287,33 +279,17 @@ class ProjectVerifier:
             and self.overlay
             and overlay_works(self._bwrap_path(), str(root))
         )
-        scan = scan_workspace(root, functools.partial(_check_cancel, cancel))
-        source_env = self._source_env()
-        tests_env = project_env(root, source_env)
-        env_key = environment_key(probe.argv, {**source_env, **tests_env}, root)
-        key = scan.state_key(
-            CACHE_VERSION,
+        scan, key = workspace_state(
+            root,
             command,
-            self.sandbox,
-            "overlay" if overlay else "copy",
-            shared_stamp(root, scan),
-            env_key,
-            *([buffers_key(buffers)] if buffers else []),
+            probe,
+            cancel,
+            buffers,
+            sandbox=self.sandbox,
+            overlay=overlay,
+            source_env=self._source_env(),
         )
         return scan, key, overlay
-
-    def _check_sandbox(self, command: str, root: Path, workspace: str | None) -> None:
-        """``VerifyError`` when the tests cannot run: no usable bwrap, or (without a
-        sandbox) a command that would reach the user's folder."""
-        exe = self.bwrap_exe()
-        if exe is None:
-            refuse_unrewritable(command, root, workspace)
-            return
-        if exe.path is None:
-            raise VerifyError(f"{BWRAP_MISSING} ({exe.note})" if exe.note else BWRAP_MISSING)
-        problem = bwrap_problem(exe.path)
-        if problem:
-            raise VerifyError(f"{problem} [{exe.describe()}]")
 
     def _run_once(
         self,
@@ -339,7 +315,7 @@ class ProjectVerifier:
             if overlay:
                 edits = write_edits(scratch.base / "edit", root, texts or {})
             else:
-                scratch.sync(scan, texts, check=functools.partial(_check_cancel, cancel))
+                scratch.sync(scan, texts, check=functools.partial(check_cancel, cancel))
                 if self.sandbox == "none":
                     link_shared(scratch.ws, root, scan.shared_dirs)
             log.info(
@@ -347,7 +323,23 @@ class ProjectVerifier:
                 "with" if edited else "without",
                 root if overlay else scratch.ws,
             )
-            run = self._run(command, root, scratch, scan, cancel, overlay, edits, trace)
+            start = functools.partial(
+                run_command, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel
+            )
+            run = run_tests(
+                command,
+                root,
+                scratch,
+                scan,
+                overlay,
+                edits,
+                trace,
+                start=start,
+                sandbox=self.sandbox,
+                source_env=self._source_env(),
+                timeout_s=self.timeout_s,
+                limits=self.limits,
+            )
             return attrs.evolve(run, wrote=run_writes(root, scratch, overlay, edits, texts))
         except BaseException:
             reusable = False
@@ -358,83 +350,3 @@ class ProjectVerifier:
     def _source_env(self) -> dict[str, str]:
         """The environment the tests' environment is built from."""
         return dict(os.environ if self.env is None else self.env)
-
-    def _root(self, task: Task) -> Path:
-        if not task.workspace:
-            raise VerifyError("the request has no workspace folder, so there are no tests to run")
-        root = Path(os.path.realpath(task.workspace))
-        if not root.is_dir():
-            raise VerifyError(f"the workspace folder {task.workspace} does not exist")
-        return root
-
-    def _run(
-        self,
-        command: str,
-        root: Path,
-        scratch: Scratch,
-        scan: Scan,
-        cancel: CancelToken | None,
-        overlay: bool,
-        edits: list[tuple[str, str]],
-        trace: Asked | None = None,
-    ) -> TestRun:
-        """Plan the command, run it in the sandbox and read what it left."""
-        dirs = scratch.run_dirs()
-        # jest and vitest cover the edited files themselves (.lines_istanbul)
-        plan = plan_command(command, str(dirs[0]), root, trace.covered if trace else ())
-        for path, text in plan.files.items():
-            Path(path).write_text(text, encoding="utf-8")
-        if not overlay:
-            scratch.settle()
-        spec_of = functools.partial(
-            run_spec,
-            root=root,
-            ws=scratch.ws,
-            shared=scan.shared_dirs,
-            dirs=dirs,
-            sandbox=self.sandbox,
-            overlay=overlay,
-            edits=edits,
-            source_env=self._source_env(),
-            timeout_s=self.timeout_s,
-            limits=self.limits,
-        )
-        spec = spec_of(plan)
-        seen = str(root) if overlay or self.sandbox == "bwrap" else str(scratch.ws)
-        untraced = spec_of(plan_command(command, str(dirs[0]), root)) if plan.covered else spec
-        covered = plan.covered
-        if trace:
-            spec, trace = traced_spec(spec, plan.runner, str(dirs[0]), seen, trace, covered)
-        start = functools.partial(
-            run_command, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel
-        )
-        outcome = start(spec)
-        if trace and suspect(trace, outcome, dirs[0], covered):
-            log.info(
-                "the run with the line tracer failed in a way it may have caused: again without"
-            )
-            spec, trace = untraced, None
-            outcome = start(spec)
-        plain = without_wasm_option(spec.env, outcome.output)
-        ours = NODE_WASM_OPTION not in self._source_env().get("NODE_OPTIONS", "").split()
-        if plain is not None and ours:  # a node older than 20.15 refused the option we added
-            log.info("the tests' node does not take %s: running them without it", NODE_WASM_OPTION)
-            spec = attrs.evolve(spec, env=plain)
-            outcome = start(spec)
-        log.debug(
-            "test run: exit %s, %d bytes of output, %.0f ms; tail:\n%s",
-            outcome.exit_code,
-            outcome.output_bytes,
-            outcome.duration_ms,
-            outcome.output[-2000:],
-        )
-        run = read_test_run(outcome, plan, seen, self.limits, self.timeout_s)
-        traced = read_run(dirs[0], seen, trace, covered, plan.runner) if trace else None
-        return attrs.evolve(run, traced=traced) if trace else run
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _check_cancel(cancel: CancelToken | None) -> None:
-    check_cancelled(cancel, "verification cancelled")

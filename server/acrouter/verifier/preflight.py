@@ -1,0 +1,85 @@
+"""The pre-flight of a verification, shared by ``ProjectVerifier.prepare`` and
+``verify``: the workspace folder, the test command, whether the sandbox can run it, and
+the workspace state whose key names the cached run without the edit."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..domain import CancelToken, Task, check_cancelled
+from ..errors import VerifyError
+from .baseline import buffers_key, environment_key, shared_stamp
+from .bwrap import BWRAP_MISSING, bwrap_problem
+from .bwrap_exe import BwrapExe
+from .detection import detect_test_command
+from .environment import project_env
+from .runners import TestPlan
+from .scratch import Scan, scan_workspace
+from .unsandboxed import refuse_unrewritable
+
+#: Bumped when the way a baseline is computed changes (invalidates cached baselines).
+CACHE_VERSION = "6"
+
+
+def check_cancel(cancel: CancelToken | None) -> None:
+    check_cancelled(cancel, "verification cancelled")
+
+
+def workspace_root(task: Task) -> Path:
+    """The task's workspace folder, links resolved; ``VerifyError`` when there is none."""
+    if not task.workspace:
+        raise VerifyError("the request has no workspace folder, so there are no tests to run")
+    root = Path(os.path.realpath(task.workspace))
+    if not root.is_dir():
+        raise VerifyError(f"the workspace folder {task.workspace} does not exist")
+    return root
+
+
+def command_for(task: Task, default: str | None, root: Path) -> str | None:
+    """The test command: the task's, else the verifier's ``default``, else detected."""
+    return task.test_command or default or detect_test_command(root)
+
+
+def check_sandbox(exe: BwrapExe | None, command: str, root: Path, workspace: str | None) -> None:
+    """``VerifyError`` when the tests cannot run: no usable bwrap (``exe``; None: no
+    sandbox), or (without a sandbox) a command that would reach the user's folder."""
+    if exe is None:
+        refuse_unrewritable(command, root, workspace)
+        return
+    if exe.path is None:
+        raise VerifyError(f"{BWRAP_MISSING} ({exe.note})" if exe.note else BWRAP_MISSING)
+    problem = bwrap_problem(exe.path)
+    if problem:
+        raise VerifyError(f"{problem} [{exe.describe()}]")
+
+
+def workspace_state(
+    root: Path,
+    command: str,
+    probe: TestPlan,
+    cancel: CancelToken | None,
+    buffers: Mapping[str, str],
+    *,
+    sandbox: str,
+    overlay: bool,
+    source_env: Mapping[str, str],
+) -> tuple[Scan, str]:
+    """The workspace scan and the baseline cache key: the files, the unsaved ``buffers``
+    in their place, the command and its environment (the tests' environment, built from
+    ``source_env``), the sandbox and whether runs use an overlay."""
+    scan = scan_workspace(root, functools.partial(check_cancel, cancel))
+    tests_env = project_env(root, source_env)
+    env_key = environment_key(probe.argv, {**source_env, **tests_env}, root)
+    key = scan.state_key(
+        CACHE_VERSION,
+        command,
+        sandbox,
+        "overlay" if overlay else "copy",
+        shared_stamp(root, scan),
+        env_key,
+        *([buffers_key(buffers)] if buffers else []),
+    )
+    return scan, key

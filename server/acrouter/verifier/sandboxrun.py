@@ -1,0 +1,89 @@
+"""One run of the test command in a prepared copy (or under an overlay): planned, traced
+when asked, run again when the line tracer or the node option we added may have failed
+it, and read.  ``ProjectVerifier._run_once`` prepares the copy and passes ``start``, the
+sandbox's :func:`.sandbox.run_command` bound to its mode, bwrap and cancel token."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import attrs
+
+from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
+from .lines_run import Asked, read_run, suspect, traced_spec
+from .results import read_test_run
+from .runners import plan_command
+from .runspec import run_spec
+from .runtypes import RunOutcome, RunSpec
+from .scratch import Scan, Scratch
+from .testrun import TestRun
+
+log = logging.getLogger(__name__)
+
+
+def run_tests(
+    command: str,
+    root: Path,
+    scratch: Scratch,
+    scan: Scan,
+    overlay: bool,
+    edits: list[tuple[str, str]],
+    trace: Asked | None,
+    *,
+    start: Callable[[RunSpec], RunOutcome],
+    sandbox: str,
+    source_env: Mapping[str, str],
+    timeout_s: float,
+    limits: Limits,
+) -> TestRun:
+    """Plan the command, run it with ``start`` and read what it left."""
+    dirs = scratch.run_dirs()
+    # jest and vitest cover the edited files themselves (.lines_istanbul)
+    plan = plan_command(command, str(dirs[0]), root, trace.covered if trace else ())
+    for path, text in plan.files.items():
+        Path(path).write_text(text, encoding="utf-8")
+    if not overlay:
+        scratch.settle()
+    spec_of = functools.partial(
+        run_spec,
+        root=root,
+        ws=scratch.ws,
+        shared=scan.shared_dirs,
+        dirs=dirs,
+        sandbox=sandbox,
+        overlay=overlay,
+        edits=edits,
+        source_env=source_env,
+        timeout_s=timeout_s,
+        limits=limits,
+    )
+    spec = spec_of(plan)
+    seen = str(root) if overlay or sandbox == "bwrap" else str(scratch.ws)
+    untraced = spec_of(plan_command(command, str(dirs[0]), root)) if plan.covered else spec
+    covered = plan.covered
+    if trace:
+        spec, trace = traced_spec(spec, plan.runner, str(dirs[0]), seen, trace, covered)
+    outcome = start(spec)
+    if trace and suspect(trace, outcome, dirs[0], covered):
+        log.info("the run with the line tracer failed in a way it may have caused: again without")
+        spec, trace = untraced, None
+        outcome = start(spec)
+    plain = without_wasm_option(spec.env, outcome.output)
+    ours = NODE_WASM_OPTION not in source_env.get("NODE_OPTIONS", "").split()
+    if plain is not None and ours:  # a node older than 20.15 refused the option we added
+        log.info("the tests' node does not take %s: running them without it", NODE_WASM_OPTION)
+        spec = attrs.evolve(spec, env=plain)
+        outcome = start(spec)
+    log.debug(
+        "test run: exit %s, %d bytes of output, %.0f ms; tail:\n%s",
+        outcome.exit_code,
+        outcome.output_bytes,
+        outcome.duration_ms,
+        outcome.output[-2000:],
+    )
+    run = read_test_run(outcome, plan, seen, limits, timeout_s)
+    traced = read_run(dirs[0], seen, trace, covered, plan.runner) if trace else None
+    return attrs.evolve(run, traced=traced) if trace else run
