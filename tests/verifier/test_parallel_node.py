@@ -33,9 +33,9 @@ from . import (
     test_runner_results,
     test_unrun_lines_js,
 )
+from .again import Table, cases, run_again
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 from .test_js_renames import proj  # noqa: F401 (a fixture of NODE_AGAIN's tests)
-from .test_parallel_runners import _cases, _run
 from .test_runner_results import node_project  # noqa: F401 (a fixture of NODE_AGAIN's tests)
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -121,7 +121,7 @@ def test_node_results_rewritten_in_a_test_files_process_are_not_verified(
 # --------------------------------------------------------------------------- run again
 
 #: the end-to-end tests of ``node --test``, run with ``--test-concurrency=2``
-NODE_AGAIN: dict[ModuleType, tuple[str, ...]] = {
+NODE_AGAIN: Table = {
     test_harness: (
         "test_js_code_under_test_wrapping_the_runners_it_is_not_verified",
         "test_js_code_under_test_making_node_assert_a_no_op_is_not_verified",
@@ -161,7 +161,7 @@ def node_commands(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield seen
 
 
-@pytest.mark.parametrize(("module", "name", "kwargs", "mode"), _cases(NODE_AGAIN, ("concurrency",)))
+@pytest.mark.parametrize(("module", "name", "kwargs", "mode"), cases(NODE_AGAIN, ("concurrency",)))
 def test_the_same_verdict_with_node_test_concurrency(
     module: ModuleType,
     name: str,
@@ -170,7 +170,7 @@ def test_the_same_verdict_with_node_test_concurrency(
     request: pytest.FixtureRequest,
     node_commands: list[str],
 ) -> None:
-    _run(module, name, kwargs, request)
+    run_again(module, name, kwargs, request)
     assert any(NODE_FLAGS in c for c in node_commands), node_commands
 
 

@@ -22,10 +22,9 @@ end-to-end tests written for the mocha stand-in (``test_redteam_js_files``,
 
 from __future__ import annotations
 
-import inspect
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -36,8 +35,8 @@ from acrouter.verifier.harness_jest import jest_harness_uses
 from acrouter.verifier.runners import plan_command
 
 from . import test_redteam_js_files, test_unrun_lines_js
+from .again import Table, cases, run_again
 from .helpers import needs_bwrap, task_for, verifier, write_tree
-from .test_python313 import _parameters
 from .test_redteam_js_files import mocha_task  # noqa: F401 (a fixture of MOCHA_AGAIN's tests)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -257,7 +256,7 @@ def test_changed_lines_no_test_runs_in_parallel_mode(parallel_task: Task) -> Non
 
 #: the end-to-end tests written for the mocha stand-in, run with the real mocha in
 #: parallel mode: ``--parallel`` on its command line, or package.json's ``mocha`` key
-MOCHA_AGAIN: dict[ModuleType, tuple[str, ...]] = {
+MOCHA_AGAIN: Table = {
     test_redteam_js_files: (
         "test_a_hook_registered_by_the_code_under_test_is_not_verified",
         "test_every_mocha_config_file_is_the_tests_configuration",
@@ -270,30 +269,7 @@ MOCHA_AGAIN: dict[ModuleType, tuple[str, ...]] = {
 MOCHA_MODES = {"cli": "--parallel --jobs 2", "config": '--package "$(dirname "$0")/parallel.json"'}
 
 
-def _cases(table: dict[ModuleType, tuple[str, ...]], modes: tuple[str, ...]) -> list[object]:
-    cases = []
-    for module, names in table.items():
-        short = module.__name__.rpartition(".")[2].removeprefix("test_")
-        for name in names:
-            for i, kwargs in enumerate(_parameters(getattr(module, name))):
-                for mode in modes:
-                    cases.append(
-                        pytest.param(module, name, kwargs, mode, id=f"{mode}-{short}::{name}-{i}")
-                    )
-    return cases
-
-
-def _run(
-    module: ModuleType, name: str, kwargs: dict[str, object], request: pytest.FixtureRequest
-) -> None:
-    test: Callable[..., None] = getattr(module, name)
-    fixtures = [p for p in inspect.signature(test).parameters if p not in kwargs]
-    test(**kwargs, **{f: request.getfixturevalue(f) for f in fixtures})
-
-
-@pytest.mark.parametrize(
-    ("module", "name", "kwargs", "mode"), _cases(MOCHA_AGAIN, tuple(MOCHA_MODES))
-)
+@pytest.mark.parametrize(("module", "name", "kwargs", "mode"), cases(MOCHA_AGAIN, MOCHA_MODES))
 def test_the_same_verdict_with_mocha_in_parallel(
     module: ModuleType,
     name: str,
@@ -306,4 +282,4 @@ def test_the_same_verdict_with_mocha_in_parallel(
     for m in (test_redteam_js_files, test_unrun_lines_js):
         monkeypatch.setattr(m, "FAKE_MOCHA", shim)
         monkeypatch.setattr(m, "write_tree", _write_tree_linking_mocha)
-    _run(module, name, kwargs, request)
+    run_again(module, name, kwargs, request)

@@ -12,11 +12,8 @@ project's: its ``-m pytest`` / ``-m unittest`` in the test command.  Each skips 
 
 from __future__ import annotations
 
-import inspect
-import itertools
 import shlex
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -42,6 +39,7 @@ from . import (
     test_unrun_lines,
     test_verify_outcomes,
 )
+from .again import Table, cases, run_again
 from .helpers import needs_bwrap
 from .test_redteam_deep_nesting import DEEP
 
@@ -53,7 +51,7 @@ pytestmark = [pytest.mark.skipif(OTHER is None, reason=OTHER_PYTHON_REASON), nee
 #: tripwire, shadowed modules, doctests, load_tests, pytest's configuration, comparisons,
 #: test modules put into sys.modules, the tests' files rewritten by the run (a file
 #: nested too deeply: NEWER below, since 3.13 compiles it)
-AGAIN: dict[ModuleType, tuple[str, ...]] = {
+AGAIN: Table = {
     test_verify_outcomes: (
         "test_correct_fix_passes",
         "test_wrong_fix_fails",
@@ -108,32 +106,6 @@ AGAIN: dict[ModuleType, tuple[str, ...]] = {
 }
 
 
-def _parameters(test: Callable[..., None]) -> list[dict[str, object]]:
-    """Every combination of a test's ``parametrize`` marks, as keyword arguments."""
-    axes = []
-    for mark in getattr(test, "pytestmark", []):
-        if mark.name != "parametrize":
-            continue
-        names, values = mark.args[0], mark.args[1]
-        names = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
-        rows = [  # a pytest.param's values are a tuple, even of one name
-            v.values if hasattr(v, "marks") else v if len(names) > 1 else (v,) for v in values
-        ]
-        axes.append([dict(zip(names, row)) for row in rows])
-    return [{k: v for part in combo for k, v in part.items()} for combo in itertools.product(*axes)]
-
-
-def _cases() -> list[object]:
-    cases = []
-    for module, names in AGAIN.items():
-        short = module.__name__.rpartition(".")[2].removeprefix("test_")
-        for name in names:
-            test = getattr(module, name)
-            for i, kwargs in enumerate(_parameters(test)):
-                cases.append(pytest.param(module, name, kwargs, id=f"{short}::{name}-{i}"))
-    return cases
-
-
 @pytest.fixture
 def other(monkeypatch: pytest.MonkeyPatch) -> str:
     """The other Python as the sample projects' interpreter: ``PYTEST`` / ``PYTHON`` of
@@ -160,7 +132,7 @@ def test_the_other_python_is_313_with_pytest() -> None:
     assert out[:2] == ["3", "13"], out
 
 
-@pytest.mark.parametrize(("module", "name", "kwargs"), _cases())
+@pytest.mark.parametrize(("module", "name", "kwargs"), cases(AGAIN))
 def test_the_same_verdict_with_the_other_python(
     module: ModuleType,
     name: str,
@@ -168,9 +140,7 @@ def test_the_same_verdict_with_the_other_python(
     other: str,
     request: pytest.FixtureRequest,
 ) -> None:
-    test = getattr(module, name)
-    fixtures = [p for p in inspect.signature(test).parameters if p not in kwargs]
-    test(**kwargs, **{f: request.getfixturevalue(f) for f in fixtures})
+    run_again(module, name, kwargs, request)
 
 
 # --------------------------------------------------------------------------- 3.13 itself

@@ -15,7 +15,6 @@ is named with ``-p xdist``; a user's environment loads it by itself.
 
 from __future__ import annotations
 
-import inspect
 import shlex
 import sys
 import uuid
@@ -42,8 +41,8 @@ from . import (
     test_users_tests,
     test_verify_outcomes,
 )
+from .again import Table, cases, run_again
 from .helpers import CALC, TEST_CALC, Shared, needs_bwrap, write_tree
-from .test_python313 import _parameters
 
 pytestmark = needs_bwrap
 
@@ -53,7 +52,7 @@ XDIST = "-p xdist -n 2"
 STARTED = "bringing up nodes"
 
 #: the end-to-end tests run again with xdist on, -n 2 in the test command
-AGAIN: dict[ModuleType, tuple[str, ...]] = {
+AGAIN: Table = {
     test_verify_outcomes: (
         "test_correct_fix_passes",
         "test_wrong_fix_fails",
@@ -111,7 +110,7 @@ AGAIN: dict[ModuleType, tuple[str, ...]] = {
 }
 
 #: ... and those whose sample project has a pytest.ini, with xdist in its ``addopts``
-ADDOPTS: dict[ModuleType, tuple[str, ...]] = {
+ADDOPTS: Table = {
     test_verify_outcomes: AGAIN[test_verify_outcomes],
     test_unrun_lines: AGAIN[test_unrun_lines],
 }
@@ -123,19 +122,6 @@ COUNT_ONCE = (
     "    if not hasattr(session.config, 'workerinput'):\n"
     "        open({log!r}, 'a').write('run\\n')\n"
 )
-
-
-def _cases() -> list[Any]:
-    cases = []
-    for way, table in (("command", AGAIN), ("addopts", ADDOPTS)):
-        for module, names in table.items():
-            short = module.__name__.rpartition(".")[2].removeprefix("test_")
-            for name in names:
-                for i, kwargs in enumerate(_parameters(getattr(module, name))):
-                    cases.append(
-                        pytest.param(way, module, name, kwargs, id=f"{way}-{short}::{name}-{i}")
-                    )
-    return cases
 
 
 def with_addopts(files: Mapping[str, str]) -> dict[str, str]:
@@ -235,15 +221,16 @@ def xdist_on(
     assert not plain, f"{len(plain)} of {len(outputs)} runs without xdist: {plain}"
 
 
-@pytest.mark.parametrize(("way", "module", "name", "kwargs"), _cases())
+@pytest.mark.parametrize(
+    ("module", "name", "kwargs", "way"),
+    cases(AGAIN, ("command",)) + cases(ADDOPTS, ("addopts",)),
+)
 def test_the_same_verdict_with_xdist(
-    way: str,
     module: ModuleType,
     name: str,
     kwargs: dict[str, object],
+    way: str,
     xdist_on: None,
     request: pytest.FixtureRequest,
 ) -> None:
-    test = getattr(module, name)
-    fixtures = [p for p in inspect.signature(test).parameters if p not in kwargs]
-    test(**kwargs, **{f: request.getfixturevalue(f) for f in fixtures})
+    run_again(module, name, kwargs, request)
