@@ -2,45 +2,28 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 
-from .helpers import CALC, TEST_CALC, Shared, write_tree
+from .helpers import CALC_PROJECT, Shared, new_marker, write_tree
 
 
 @pytest.fixture
 def marker() -> str:
-    return f"acrmark{uuid.uuid4().hex[:12]}"
+    return new_marker()
 
 
 @pytest.fixture
 def project(tmp_path: Path, marker: str) -> Path:
     """A two-test project with one bug (``add`` subtracts); its folder name holds a
     unique marker so its test processes can be found in /proc."""
-    root = tmp_path / f"proj-{marker}"
-    return write_tree(
-        root,
-        {
-            "calc.py": CALC,
-            "tests/test_calc.py": TEST_CALC,
-            "pytest.ini": "[pytest]\npythonpath = .\n",
-        },
-    )
+    return write_tree(tmp_path / f"proj-{marker}", CALC_PROJECT)
 
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Shared:
     """The sample project shared by a test module (tests must not change its files)."""
-    mark = f"acrmark{uuid.uuid4().hex[:12]}"
+    mark = new_marker()
     base = tmp_path_factory.mktemp("shared")
-    root = write_tree(
-        base / f"proj-{mark}",
-        {
-            "calc.py": CALC,
-            "tests/test_calc.py": TEST_CALC,
-            "pytest.ini": "[pytest]\npythonpath = .\n",
-        },
-    )
-    return Shared(root, mark, base / "cache")
+    return Shared(write_tree(base / f"proj-{mark}", CALC_PROJECT), mark, base / "cache")

@@ -10,6 +10,7 @@ import sys
 import sysconfig
 import textwrap
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -43,6 +44,14 @@ def test_add():
 def test_mul():
     assert mul(2, 3) == 6
 """
+
+#: the two-test sample project with one bug (``add`` subtracts), pytest configured to
+#: import the code from its root
+CALC_PROJECT = {
+    "calc.py": CALC,
+    "tests/test_calc.py": TEST_CALC,
+    "pytest.ini": "[pytest]\npythonpath = .\n",
+}
 
 #: the same two tests for ``python -m unittest``
 TEST_UT = """\
@@ -95,6 +104,12 @@ def venv_with_pytest(path: Path) -> Path:
     site = next((path / "lib").glob("python*/site-packages"))
     (site / "_acrouter_tests_pytest.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return site
+
+
+def new_marker() -> str:
+    """A unique name to put in a sample project's folder, so that its test processes
+    can be found in /proc."""
+    return f"acrmark{uuid.uuid4().hex[:12]}"
 
 
 def write_tree(root: Path, files: Mapping[str, str]) -> Path:

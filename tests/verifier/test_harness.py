@@ -36,10 +36,10 @@ from acrouter.verifier.testfiles import is_test_file
 from .helpers import (
     CALC,
     CALC_FIXED,
-    PYTEST,
     TEST_PY,
     TEST_UT,
     needs_bwrap,
+    pytest_cmd,
     task_for,
     verifier,
     write_tree,
@@ -234,7 +234,7 @@ def test_the_code_under_test_rewriting_pytest_reports_is_not_verified(tmp_path: 
             "pytest.ini": "[pytest]\npythonpath = .\n",
         },
     )
-    command = f"{PYTEST} {shlex.quote(str(root / 'tests'))}"
+    command = pytest_cmd(root)
     out = verifier().verify(
         task_for(root, command), Edit(files={"calc.py": PATCH_PYTEST + CALC}), "m"
     )

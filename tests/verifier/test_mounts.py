@@ -17,9 +17,11 @@ from acrouter.verifier.bwrap import overlay_works
 from .helpers import (
     CALC,
     CALC_FIXED,
+    CALC_PROJECT,
     PYTEST,
     TEST_CALC,
     needs_bwrap,
+    pytest_cmd,
     task_for,
     venv_with_pytest,
     verifier,
@@ -93,14 +95,7 @@ def git(root: Path, *args: str) -> None:
 def calc_project(tmp_path: Path) -> Path:
     """The sample project under the test's temp folder (below /tmp: a folder the
     sandbox masks with its own private /tmp)."""
-    return write_tree(
-        tmp_path / "outer" / "proj",
-        {
-            "calc.py": CALC,
-            "tests/test_calc.py": TEST_CALC,
-            "pytest.ini": "[pytest]\npythonpath = .\n",
-        },
-    )
+    return write_tree(tmp_path / "outer" / "proj", CALC_PROJECT)
 
 
 WRITER = """\
@@ -208,7 +203,7 @@ def test_git_ignored_generated_files_are_visible(mode: tuple[str, bool], tmp_pat
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "init")
-    command = f"{PYTEST} {shlex.quote(str(root / 'tests'))}"
+    command = pytest_cmd(root)
     edit = Edit(files={"pkg/core.py": "def f():\n    return 2\n"})
     v = make_verifier(mode, timeout_s=60).verify(task_for(root, command), edit, "m")
     assert v.verdict == "pass", v.detail
@@ -267,7 +262,7 @@ def test_the_overlay_never_copies_the_workspace(calc_project: Path) -> None:
     pool = ScratchPool()
     v = make_verifier(("bwrap", True), scratch_pool=pool, timeout_s=60)
     out = v.verify(
-        task_for(calc_project, f"{PYTEST} {shlex.quote(str(calc_project / 'tests'))}"),
+        task_for(calc_project, pytest_cmd(calc_project)),
         Edit(files={"calc.py": CALC_FIXED}),
         "m",
     )

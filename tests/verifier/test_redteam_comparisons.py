@@ -12,7 +12,15 @@ import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.harness_py import harness_uses
 
-from .helpers import CALC_FIXED, PYTEST, TEST_CALC, TEST_UT, task_for, verifier, write_tree
+from .helpers import (
+    CALC_FIXED,
+    CALC_PROJECT,
+    PYTEST,
+    TEST_UT,
+    task_for,
+    verifier,
+    write_tree,
+)
 
 ALWAYS = {
     "__eq__ returns True": "    def __eq__(self, other):\n        return True\n",
@@ -51,10 +59,9 @@ def test_a_broken_function_returning_a_value_equal_to_anything_is_not_verified(
     root = write_tree(
         tmp_path / "proj",
         {
+            **CALC_PROJECT,
             "calc.py": CALC_FIXED,
-            "tests/test_calc.py": TEST_CALC,
             "tests/test_ut.py": TEST_UT.replace("class TestCalc", "class TestCalcUT"),
-            "pytest.ini": "[pytest]\npythonpath = .\n",
         },
     )
     edit = Edit(files={"calc.py": _broken(ALWAYS["__eq__ returns True"])})

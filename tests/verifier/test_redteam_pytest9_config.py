@@ -15,7 +15,7 @@ from acrouter.domain import Edit
 from acrouter.verifier.testcommand import pytest_patterns
 from acrouter.verifier.testfiles import is_test_file
 
-from .helpers import CALC_FIXED, HIDDEN_PLUGIN, PYTEST, TEST_CALC, task_for, verifier, write_tree
+from .helpers import CALC_FIXED, CALC_PROJECT, HIDDEN_PLUGIN, PYTEST, task_for, verifier, write_tree
 
 
 @pytest.mark.parametrize("config", ["pytest.toml", ".pytest.toml", ".pytest.ini"])
@@ -26,14 +26,7 @@ def test_pytest_9s_configuration_belongs_to_the_tests(config: str) -> None:
 @pytest.mark.parametrize("config", ["pytest.toml", ".pytest.toml"])
 def test_a_plugin_loaded_from_pytest_toml_is_not_verified(tmp_path: Path, config: str) -> None:
     # verified before: '2 passed, 0 failed (before: 2 passed, 0 failed)', mul broken
-    root = write_tree(
-        tmp_path / "proj",
-        {
-            "calc.py": CALC_FIXED,
-            "tests/test_calc.py": TEST_CALC,
-            "pytest.ini": "[pytest]\npythonpath = .\n",
-        },
-    )
+    root = write_tree(tmp_path / "proj", {**CALC_PROJECT, "calc.py": CALC_FIXED})
     files = {
         "calc.py": CALC_FIXED.replace("a * b", "a + b"),
         "calc_helpers.py": HIDDEN_PLUGIN,

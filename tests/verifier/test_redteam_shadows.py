@@ -14,7 +14,16 @@ from acrouter.domain import Edit
 from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.shadows import shadowing_modules
 
-from .helpers import CALC, HIDDEN_PLUGIN, PYTEST, TEST_CALC, task_for, verifier, write_tree
+from .helpers import (
+    CALC,
+    CALC_FIXED,
+    CALC_PROJECT,
+    HIDDEN_PLUGIN,
+    PYTEST,
+    task_for,
+    verifier,
+    write_tree,
+)
 
 #: a stand-in for pytest: a JUnit report of every test function passed, exit 0 (the
 #: name of pytest's environment variable built at run time, as the tripwire reads names)
@@ -39,14 +48,7 @@ BROKEN = CALC.replace("a - b", "a + b").replace("a * b", "a + b")  # add fixed, 
 
 
 def _project(tmp_path: Path) -> Path:
-    return write_tree(
-        tmp_path / "proj",
-        {
-            "calc.py": CALC.replace("a - b", "a + b"),
-            "tests/test_calc.py": TEST_CALC,
-            "pytest.ini": "[pytest]\npythonpath = .\n",
-        },
-    )
+    return write_tree(tmp_path / "proj", {**CALC_PROJECT, "calc.py": CALC_FIXED})
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from acrouter.domain import Edit
+from acrouter.domain import Edit, Verdict
 
 from .helpers import (
     CALC,
@@ -24,6 +24,7 @@ from .helpers import (
     PYTEST,
     TEST_UT,
     needs_bwrap,
+    pytest_cmd,
     task_for,
     verifier,
     write_tree,
@@ -322,52 +323,38 @@ def test_a_weak_command_that_fails_without_the_edit_is_not_counted(tmp_path: Pat
 # --------------------------------------------------------------------------- broken environments
 
 
+def _verify_calc(
+    tmp_path: Path, tests: dict[str, str], calc: str, timeout_s: float = 60
+) -> Verdict:
+    """A project of ``calc.py`` (:data:`CALC`) and ``tests`` (text by path), verified
+    with pytest on its tests folder; the edit gives calc.py the text ``calc``."""
+    root = write_tree(tmp_path / "env", {"calc.py": CALC, **tests})
+    return verifier(timeout_s=timeout_s).verify(
+        task_for(root, pytest_cmd(root)), Edit(files={"calc.py": calc}), "m"
+    )
+
+
 def test_a_missing_module_is_an_uncounted_error_with_the_runners_message(tmp_path: Path) -> None:
-    root = write_tree(
-        tmp_path / "env",
-        {
-            "calc.py": CALC,
-            "tests/test_calc.py": "import requests_not_installed_here\n\n\ndef test_x():\n    pass\n",
-            "tests/test_other.py": "def test_ok():\n    pass\n",
-        },
-    )
-    command = f"{PYTEST} {shlex.quote(str(root / 'tests'))}"
-    out = verifier(timeout_s=60).verify(
-        task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m"
-    )
+    tests = {
+        "tests/test_calc.py": "import requests_not_installed_here\n\n\ndef test_x():\n    pass\n",
+        "tests/test_other.py": "def test_ok():\n    pass\n",
+    }
+    out = _verify_calc(tmp_path, tests, CALC_FIXED)
     assert out.verdict == "error" and out.counted is False
     assert "cannot run even without the edit" in out.detail
     assert "ModuleNotFoundError: No module named 'requests_not_installed_here'" in out.detail
 
 
 def test_an_edit_that_breaks_collection_is_the_models_fail(tmp_path: Path) -> None:
-    root = write_tree(
-        tmp_path / "env",
-        {
-            "calc.py": CALC,
-            "tests/test_calc.py": "from calc import add\n\n\ndef test_x():\n    add(1, 1)\n",
-        },
-    )
-    command = f"{PYTEST} {shlex.quote(str(root / 'tests'))}"
-    out = verifier(timeout_s=60).verify(
-        task_for(root, command), Edit(files={"calc.py": "import nothing_like_this\n"}), "m"
-    )
+    tests = {"tests/test_calc.py": "from calc import add\n\n\ndef test_x():\n    add(1, 1)\n"}
+    out = _verify_calc(tmp_path, tests, "import nothing_like_this\n")
     assert out.verdict == "fail" and out.counted is True
     assert "No module named 'nothing_like_this'" in out.detail
 
 
 def test_tests_that_time_out_without_the_edit_are_not_counted(tmp_path: Path) -> None:
-    root = write_tree(
-        tmp_path / "hang",
-        {
-            "calc.py": CALC,
-            "tests/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(60)\n",
-        },
-    )
-    command = f"{PYTEST} {shlex.quote(str(root / 'tests'))}"
-    out = verifier(timeout_s=3).verify(
-        task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m"
-    )
+    tests = {"tests/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(60)\n"}
+    out = _verify_calc(tmp_path, tests, CALC_FIXED, timeout_s=3)
     assert out.verdict == "fail" and out.counted is False
     assert "even without the edit" in out.detail
 

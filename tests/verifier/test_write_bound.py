@@ -133,14 +133,13 @@ print("wrote it all")
 """
 
 
-@needs_bwrap
-@pytest.mark.parametrize("mib", [64, 1])
-def test_the_sandbox_stops_a_run_past_the_bound(tmp_path: Path, mib: int) -> None:
+def _writing(tmp_path: Path, code: str, target: str, mib: int) -> RunSpec:
+    """A sandboxed run of ``code`` (:data:`WRITER`) writing ``mib`` MiB to the file
+    ``target`` of the workspace ``scratch/ws``: its writes bounded below ``scratch``."""
     root = tmp_path / "scratch"
     (root / "ws").mkdir(parents=True)
-    target = root / "ws" / "big.bin"
-    spec = RunSpec(
-        (PY, "-c", WRITER, str(target), str(mib)),
+    return RunSpec(
+        (PY, "-c", code, str(root / "ws" / target), str(mib)),
         "/",
         {"PATH": "/usr/bin:/bin"},
         60,
@@ -148,7 +147,12 @@ def test_the_sandbox_stops_a_run_past_the_bound(tmp_path: Path, mib: int) -> Non
         limits=SMALL,
         write_root=str(root),
     )
-    out = run_command(spec)
+
+
+@needs_bwrap
+@pytest.mark.parametrize("mib", [64, 1])
+def test_the_sandbox_stops_a_run_past_the_bound(tmp_path: Path, mib: int) -> None:
+    out = run_command(_writing(tmp_path, WRITER, "big.bin", mib))
     if mib == 1:  # well below the bound: untouched
         assert out.exit_code == 0 and out.killed is None, out.output
         assert "wrote it all" in out.output
@@ -159,6 +163,7 @@ def test_the_sandbox_stops_a_run_past_the_bound(tmp_path: Path, mib: int) -> Non
         "what one test run may write); the run was stopped"
     )
     assert "wrote it all" not in out.output
+    target = tmp_path / "scratch" / "ws" / "big.bin"
     assert target.stat().st_size < 32 * MiB  # stopped long before the end
 
 
@@ -169,18 +174,7 @@ def test_a_run_that_wrote_past_the_bound_and_exited_between_two_looks_is_not_use
     # no look while it runs: only the one as it ends
     monkeypatch.setattr("acrouter.verifier.writebound.MIN_INTERVAL_S", 600.0)
     monkeypatch.setattr("acrouter.verifier.writebound.MAX_INTERVAL_S", 600.0)
-    root = tmp_path / "scratch"
-    (root / "ws").mkdir(parents=True)
-    spec = RunSpec(
-        (PY, "-c", WRITER.replace("time.sleep(0.01)", "pass"), str(root / "ws" / "b"), "8"),
-        "/",
-        {"PATH": "/usr/bin:/bin"},
-        60,
-        mounts=(Mount(str(root / "ws"), str(root / "ws"), writable=True),),
-        limits=SMALL,
-        write_root=str(root),
-    )
-    out = run_command(spec)
+    out = run_command(_writing(tmp_path, WRITER.replace("time.sleep(0.01)", "pass"), "b", 8))
     assert "wrote it all" in out.output  # it ran to its end
     assert out.exit_code is None and out.killed is not None
     assert out.killed.startswith("they wrote more than 4 MiB into the workspace"), out.killed

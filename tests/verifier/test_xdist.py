@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import shlex
 import sys
-import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
@@ -42,7 +41,7 @@ from . import (
     test_verify_outcomes,
 )
 from .again import Table, cases, run_again
-from .helpers import CALC, TEST_CALC, Shared, needs_bwrap, write_tree
+from .helpers import CALC, CALC_PROJECT, TEST_CALC, Shared, needs_bwrap, new_marker, write_tree
 
 pytestmark = needs_bwrap
 
@@ -169,11 +168,10 @@ def shared_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Share
     """The shared sample project, one per way xdist is turned on."""
     out = {}
     for way in ("command", "addopts"):
-        mark = f"acrmark{uuid.uuid4().hex[:12]}"
+        mark = new_marker()
         base = tmp_path_factory.mktemp(f"shared-{way}")
-        files = {"calc.py": CALC, "tests/test_calc.py": TEST_CALC}
-        files["pytest.ini"] = "[pytest]\npythonpath = .\n"
-        root = write_tree(base / f"proj-{mark}", with_addopts(files) if way == "addopts" else files)
+        files = with_addopts(CALC_PROJECT) if way == "addopts" else CALC_PROJECT
+        root = write_tree(base / f"proj-{mark}", files)
         out[way] = Shared(root, mark, base / "cache")
     return out
 
@@ -190,11 +188,8 @@ def shared(shared_projects: dict[str, Shared], way: str) -> Shared:
 
 @pytest.fixture
 def project(tmp_path: Path, marker: str, way: str) -> Path:
-    files = {"calc.py": CALC, "tests/test_calc.py": TEST_CALC}
-    files["pytest.ini"] = "[pytest]\npythonpath = .\n"
-    return write_tree(
-        tmp_path / f"proj-{marker}", with_addopts(files) if way == "addopts" else files
-    )
+    files = with_addopts(CALC_PROJECT) if way == "addopts" else CALC_PROJECT
+    return write_tree(tmp_path / f"proj-{marker}", files)
 
 
 @pytest.fixture

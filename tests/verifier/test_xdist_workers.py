@@ -18,7 +18,7 @@ from acrouter.verifier.harness_py import harness_uses
 from acrouter.verifier.lines import CUT
 
 from . import helpers
-from .helpers import CALC, TEST_CALC, needs_bwrap, write_tree
+from .helpers import CALC, CALC_PROJECT, TEST_CALC, needs_bwrap, write_tree
 from .test_xdist import STARTED, XDIST, outputs, with_addopts
 
 pytestmark = needs_bwrap
@@ -74,12 +74,7 @@ WORKER_EXIT = "import os\n\nif os.environ.get('PYTEST_XDIST_WORKER'):\n    os._e
 
 
 def _xdist_project(root: Path, way: str) -> Path:
-    files = {
-        "calc.py": CALC,
-        "tests/test_calc.py": TEST_CALC,
-        "tests/test_worker.py": IN_A_WORKER,
-        "pytest.ini": "[pytest]\npythonpath = .\n",
-    }
+    files = {**CALC_PROJECT, "tests/test_worker.py": IN_A_WORKER}
     return write_tree(root, with_addopts(files) if way == "addopts" else files)
 
 
