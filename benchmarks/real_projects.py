@@ -15,6 +15,7 @@ is used only here, at benchmark time, and only to reach PyPI and npm.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shlex
 import shutil
@@ -129,6 +130,21 @@ def default_work(script: str) -> Path:
     """The default ``--work`` folder of a benchmark script: the current user's own under
     the temporary directory (on a shared machine another user's is never picked)."""
     return Path(tempfile.gettempdir()) / f"acrouter-{script}-{os.getuid()}"
+
+
+def project_arguments(ap: argparse.ArgumentParser, script: str) -> None:
+    """The options of a benchmark script over :data:`PROJECTS`: ``--work`` (by default
+    :func:`default_work` of ``script``), ``--bwrap``, ``--timeout`` and ``--only``."""
+    ap.add_argument(
+        "--work",
+        type=Path,
+        default=default_work(script),
+        help="folder for the downloads and set-ups, reused by later runs "
+        "(default: %(default)s, yours alone)",
+    )
+    ap.add_argument("--bwrap", default="bwrap")
+    ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--only", nargs="*", default=None, help="project names to run")
 
 
 def prepare_work(work: Path) -> Path:

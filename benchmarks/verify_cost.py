@@ -41,9 +41,9 @@ from acrouter.verifier.bwrap import overlay_works
 from real_projects import (
     PROJECTS,
     Project,
-    default_work,
     fetch,
     prepare_work,
+    project_arguments,
     release,
     with_xdist,
 )
@@ -90,17 +90,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument(
-        "--work",
-        type=Path,
-        default=default_work("verify-cost"),
-        help="folder for the downloads and set-ups, reused by later runs "
-        "(default: %(default)s, yours alone)",
-    )
+    project_arguments(ap, "verify-cost")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--bwrap", default="bwrap")
-    ap.add_argument("--timeout", type=float, default=600)
-    ap.add_argument("--only", nargs="*", default=None, help="project names to run")
     ap.add_argument(
         "--xdist",
         default="",

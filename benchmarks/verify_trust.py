@@ -69,9 +69,9 @@ from acrouter.verifier.cli import verify_edit
 from real_projects import (
     PROJECTS,
     Project,
-    default_work,
     fetch,
     prepare_work,
+    project_arguments,
     release,
     with_xdist,
 )
@@ -190,16 +190,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument(
-        "--work",
-        type=Path,
-        default=default_work("verify-trust"),
-        help="folder for the downloads and set-ups, reused by later runs "
-        "(default: %(default)s, yours alone)",
-    )
-    ap.add_argument("--bwrap", default="bwrap")
-    ap.add_argument("--timeout", type=float, default=600)
-    ap.add_argument("--only", nargs="*", default=None, help="project names to run")
+    project_arguments(ap, "verify-trust")
     ap.add_argument("--edits", nargs="*", default=None, help="edit names (substrings) to run")
     ap.add_argument(
         "--mocha-parallel",
