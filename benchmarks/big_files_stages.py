@@ -45,7 +45,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("acrouter.verifier.core", "trace_env", "verify: trace_env"),
     ("acrouter.verifier.core", "run_command", "TEST RUN (sandboxed)"),
     ("acrouter.verifier.sandboxrun", "read_test_run", "verify: read_test_run"),
-    ("acrouter.verifier.sandboxrun", "read_run", "verify: traced lines read"),
+    ("acrouter.verifier.core", "read_run", "verify: traced lines read"),
     ("acrouter.verifier.core", "run_writes", "verify: run_writes"),
     ("acrouter.verifier.core", "with_lines", "verify: with_lines (unrun)"),
     ("acrouter.orchestrator", "render_why", "why: render_why"),

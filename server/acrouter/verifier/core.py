@@ -28,7 +28,7 @@ from .compare import Comparison
 from .edits import checked_buffers, write_edits
 from .limits import Limits
 from .lines import Traced, with_lines
-from .lines_run import Asked, asked
+from .lines_run import Asked, asked, read_run
 from .preflight import (
     check_cancel,
     check_sandbox,
@@ -335,6 +335,7 @@ class ProjectVerifier:
                 edits,
                 trace,
                 start=start,
+                read_lines=read_run,
                 sandbox=self.sandbox,
                 source_env=self._source_env(),
                 timeout_s=self.timeout_s,

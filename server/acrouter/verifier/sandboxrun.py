@@ -1,7 +1,9 @@
 """One run of the test command in a prepared copy (or under an overlay): planned, traced
 when asked, run again when the line tracer or the node option we added may have failed
 it, and read.  ``ProjectVerifier._run_once`` prepares the copy and passes ``start``, the
-sandbox's :func:`.sandbox.run_command` bound to its mode, bwrap and cancel token."""
+sandbox's :func:`.sandbox.run_command` bound to its mode, bwrap and cancel token, and
+``read_lines``, :func:`.lines_run.read_run` (both looked up in ``core``, where tests of
+the line tracer spy on them)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from pathlib import Path
 import attrs
 
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
-from .lines_run import Asked, read_run, suspect, traced_spec
+from .lines import Traced
+from .lines_run import Asked, suspect, traced_spec
 from .results import read_test_run
 from .runners import plan_command
 from .runspec import run_spec
@@ -34,12 +37,14 @@ def run_tests(
     trace: Asked | None,
     *,
     start: Callable[[RunSpec], RunOutcome],
+    read_lines: Callable[[Path, str, Asked, str | None, str | None], Traced | None],
     sandbox: str,
     source_env: Mapping[str, str],
     timeout_s: float,
     limits: Limits,
 ) -> TestRun:
-    """Plan the command, run it with ``start`` and read what it left."""
+    """Plan the command, run it with ``start`` and read what it left (the traced lines
+    with ``read_lines``)."""
     dirs = scratch.run_dirs()
     # jest and vitest cover the edited files themselves (.lines_istanbul)
     plan = plan_command(command, str(dirs[0]), root, trace.covered if trace else ())
@@ -85,5 +90,5 @@ def run_tests(
         outcome.output[-2000:],
     )
     run = read_test_run(outcome, plan, seen, limits, timeout_s)
-    traced = read_run(dirs[0], seen, trace, covered, plan.runner) if trace else None
+    traced = read_lines(dirs[0], seen, trace, covered, plan.runner) if trace else None
     return attrs.evolve(run, traced=traced) if trace else run
