@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from .lines import MODULE as LINES_MODULE
-from .lines import OUT_VAR as LINES_OUT_VAR
-from .lines import TARGETS_FILE as LINES_TARGETS_FILE
+from .lines_trace import FOLDER as LINES_FOLDER
+from .lines_trace import MODULE as LINES_MODULE
+from .lines_trace import OUT_VAR as LINES_OUT_VAR
+from .lines_trace import TARGETS_FILE as LINES_TARGETS_FILE
 
 #: modules whose objects an edit's code has no business changing; with pytest-xdist the
 #: tests run in worker processes that send their reports to the controller through
@@ -66,10 +67,15 @@ HARNESS_NAMES = frozenset(
         "pycache_prefix",
         "PYTHONPYCACHEPREFIX",
         # the verifier's tracer of the lines the tests run (:mod:`.lines`), which code
-        # under test could feed lines it never ran
+        # under test could feed lines it never ran, in the test process or in one it
+        # starts (our ``sitecustomize`` imports it there: :mod:`.lines_site`; the name
+        # ``sitecustomize`` itself is not here, being the user's too, and ours keeps
+        # nothing but the start function it deletes)
         LINES_MODULE,
         LINES_TARGETS_FILE,
         LINES_OUT_VAR,
+        LINES_FOLDER,
+        "_acrouter_lines_start",
     }
 )
 

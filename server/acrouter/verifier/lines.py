@@ -1,21 +1,22 @@
 """Which of the statements an edit changes the tests ran: a pass says nothing about code
 no test runs, so the verdict says which changed lines no test ran.
 
-The run with the edit loads a small pytest plugin (:mod:`.lines_plugin`, ``-p acrouter_lines``
-through ``PYTEST_ADDOPTS``; its folder is put last on ``PYTHONPATH``) that traces the
-lines run in the edited Python files only (``sys.settrace``: a function called in any
-other file costs one lookup) and writes them beside the run's report.  ``changes``
+The run with the edit loads a small tracer (:mod:`.lines_plugin`) in every Python process
+it starts (a ``sitecustomize`` of ours, :mod:`.lines_site`, on ``PYTHONPATH``) and as a
+pytest plugin (``-p acrouter_lines`` through ``PYTEST_ADDOPTS``): it traces the lines run
+in the edited Python files only and each process writes them beside the run's report
+(:mod:`.lines_trace` sets this up and reads them).  ``changes``
 reads, from the old and new texts, the statements the edit changed (a multi-line
 statement is one; a compound statement's header is one; comments, blank lines,
 docstrings and ``pass`` are none) and the places where it removed code;
 ``summarise`` compares them with what ran.  A removal counts as run when the statement
 beside it (at the removed code's indentation, else the one before it) ran.
 
-What this does not measure (the verdict then says nothing about it): runners other
-than pytest (``python -m unittest`` runs through pytest when the project has it), a
-run whose tracer another took over (``pytest --cov``: coverage.py's tracer replaces
-ours, and the verdict says the lines were not measured), code the tests run in
-another process, and non-Python files (JavaScript: :mod:`.lines_js`; under jest and
+What this does not measure (the verdict then says nothing about it): a Python process
+started without ``site`` or ``PYTHONPATH`` (``-S``, ``-I``, ``-E``, an environment of its
+own), a run whose tracer another took over (``sys.settrace``: ``pytest --cov``'s
+coverage.py replaces ours, and the verdict says the lines were not measured), and
+non-Python files (JavaScript: :mod:`.lines_js`; under jest and
 vitest, with TypeScript: :mod:`.lines_istanbul`; Go: :mod:`.lines_go`).  The code under
 test could stop the tracer (its lines then read as not run: a warning too many) or
 forge the file (a warning too few); the harness tripwire reads the plugin's name."""
@@ -24,25 +25,37 @@ from __future__ import annotations
 
 import ast
 import difflib
-import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 
 import attrs
 
 from ..domain import Verdict
 from ..pytrees import parse
 from .lines_idle import IDLE_PASS, exercised, loading_ranges
-from .lines_plugin import PLUGIN
+from .lines_trace import (
+    FILE_PREFIX,
+    MODULE,
+    OUT_VAR,
+    TARGETS_FILE,
+    Traced,
+    monitored,
+    plugin_env,
+    read_traced,
+    tracer_suspect,
+)
 
-#: the plugin's module name (``-p acrouter_lines``); the tripwire reads it as a harness name
-MODULE = "acrouter_lines"
-#: the environment variables the plugin reads
-TARGETS_FILE = "acrouter_lines_targets.json"  # beside the plugin: what it asks about
-OUT_VAR = "ACROUTER_LINES_OUT"
-#: the files the plugin writes into the run's out folder: ``lines-<pid>.json``
-FILE_PREFIX = "lines-"
+__all__ = [
+    "FILE_PREFIX",
+    "MODULE",
+    "OUT_VAR",
+    "TARGETS_FILE",
+    "Traced",
+    "monitored",
+    "plugin_env",
+    "read_traced",
+    "tracer_suspect",
+]
+
 #: spans named in the verdict
 MAX_SPANS = 4
 #: ... and at most this many runs of lines in each (an edit of hundreds of functions)
@@ -248,126 +261,6 @@ def _beside(
     order = [k for k in (nxt, prev) if k is not None]
     order.sort(key=lambda k: (_indent(lines[k]) != indent, k != nxt))
     return next((at[k + 1] for k in order if k + 1 in at), None)
-
-
-def plugin_env(
-    out_dir: str, targets: Mapping[str, Sequence[tuple[int, int]]], env: Mapping[str, str]
-) -> dict[str, str]:
-    """The variables that load the plugin (written into ``out_dir/_acrouter_py``) in
-    a run whose environment is ``env``, asking about ``targets`` (a file's path as the
-    run sees it -> its statements' line ranges): ``PYTHONPATH`` gains the plugin's
-    folder last, ``PYTEST_ADDOPTS`` gains ``-p acrouter_lines``.  The plugin traces a
-    function only while it holds a statement asked about that has not run yet (a hot
-    loop costs nothing once its statements were seen), and stops tracing once every
-    one has run."""
-    folder = Path(out_dir) / "_acrouter_py"
-    folder.mkdir(exist_ok=True)
-    (folder / f"{MODULE}.py").write_text(PLUGIN, encoding="utf-8")
-    wanted = {path: sorted(set(r)) for path, r in targets.items()}
-    (folder / TARGETS_FILE).write_text(json.dumps(wanted), encoding="utf-8")
-    path = env.get("PYTHONPATH")
-    opts = env.get("PYTEST_ADDOPTS")
-    return {
-        "PYTHONPATH": f"{path}{os.pathsep}{folder}" if path else str(folder),
-        "PYTEST_ADDOPTS": f"{opts} -p {MODULE}" if opts else f"-p {MODULE}",
-        OUT_VAR: out_dir,
-    }
-
-
-def tracer_suspect(
-    exit_code: int | None, timed_out: bool, output: str, monitored: bool = False
-) -> bool:
-    """A traced run that failed in a way the tracer may have caused, to be run again
-    without it (the run without the edit is never traced, so a failure of the tracer's
-    must not be taken for the edit's): the plugin could not be imported (a command that
-    sets its own ``PYTHONPATH``), the run timed out (tracing slows it), or its output
-    names the tracing functions (a test that wants ``sys.gettrace()`` to be None).
-    ``monitored``: the plugin watched with ``sys.monitoring`` (Python 3.12+), which leaves
-    those functions to the tests and costs about nothing (``benchmarks/lines_cost.py``:
-    within the noise of the plain run on real suites), so a timeout is the edit's: an
-    edit whose tests hang waits the timeout out once.  It holds a tool id, though: a
-    failed run whose output names ``sys.monitoring`` or a tool id in use (the tests' own
-    tool wanting the same id) is redone without it."""
-    if exit_code == 0 and not timed_out:
-        return False
-    if MODULE in output:
-        return True
-    if monitored:
-        return any(w in output for w in ("sys.monitoring", "use_tool_id", "is already in use"))
-    return timed_out or "settrace" in output or "gettrace" in output
-
-
-def monitored(out_dir: str | Path) -> bool:
-    """Every pytest process of the run that loaded the plugin watched with
-    ``sys.monitoring`` (at least one did): each says so as it starts
-    (``lines-<pid>.start``)."""
-    kinds = set()
-    try:
-        names = os.listdir(out_dir)
-    except OSError:
-        return False
-    for name in names:
-        if name.startswith(FILE_PREFIX) and name.endswith(".start"):
-            try:
-                kinds.add(Path(out_dir, name).read_text(encoding="utf-8").strip())
-            except OSError:
-                return False
-    return kinds == {"monitoring"}
-
-
-@attrs.frozen
-class Traced:
-    """What the plugin wrote: the lines run per file (as the run saw its path), and
-    whether its tracer was still in place at the end; ``unmeasured``: files whose lines
-    could not be known (:mod:`.lines_js`: a runner that transforms the code), of which
-    nothing is said; ``changes``: what the edit changed in files whose statements the
-    run told (Go's coverage profile), beside those known before it."""
-
-    lines: Mapping[str, frozenset[int]]
-    intact: bool
-    unmeasured: frozenset[str] = frozenset()
-    #: a traced test process started and never wrote what it saw (a pytest-xdist worker
-    #: that crashed, and was replaced, while the run went on): a line none of the others
-    #: saw may have run there
-    cut: bool = False
-    #: changes only the run could tell (:mod:`.lines_go`: which lines are statements)
-    changes: tuple[Change, ...] = ()
-
-
-def read_traced(out_dir: str | Path, base: str) -> Traced | None:
-    """The lines every traced pytest process of the run wrote (merged), by path
-    relative to ``base`` (where the run saw the workspace), or None when none wrote
-    any (not a pytest run, or it never ended)."""
-    merged: dict[str, set[int]] = {}
-    intact, found = True, False
-    try:
-        names = sorted(os.listdir(out_dir))
-    except OSError:
-        return None
-    started = {
-        n[: -len(".start")] for n in names if n.startswith(FILE_PREFIX) and n.endswith(".start")
-    }
-    ended = {n[: -len(".json")] for n in names if n.startswith(FILE_PREFIX) and n.endswith(".json")}
-    for name in names:
-        if not (name.startswith(FILE_PREFIX) and name.endswith(".json")):
-            continue
-        try:
-            data = json.loads(Path(out_dir, name).read_text(encoding="utf-8"))
-            lines = data["lines"]
-            ok = bool(data["intact"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        if not isinstance(lines, dict):
-            continue
-        found = True
-        intact = intact and ok
-        for file, nums in lines.items():
-            if isinstance(file, str) and isinstance(nums, list) and file.startswith(base + "/"):
-                rel = file[len(base) + 1 :]
-                merged.setdefault(rel, set()).update(n for n in nums if isinstance(n, int))
-    if not found:
-        return None
-    return Traced({k: frozenset(v) for k, v in merged.items()}, intact, cut=bool(started - ended))
 
 
 def _spans(nums: Iterable[int], most: int = MAX_RUNS) -> str:

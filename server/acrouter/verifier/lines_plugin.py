@@ -1,9 +1,14 @@
-"""The pytest plugin :mod:`.lines` loads into the run with an edit (``-p acrouter_lines``),
-as the text written beside the run's report: it runs in the project's interpreter, so it
-uses the standard library only and no syntax newer than Python 3.8's.
+"""The tracer :mod:`.lines` loads into the run with an edit, as the text written beside
+the run's report: the ``sitecustomize`` of :mod:`.lines_site` imports it as every Python
+process of the run starts, and pytest loads it as a plugin too (``-p acrouter_lines``: the
+same module, already imported, traces once).  It runs in the project's interpreter, so it
+uses the standard library only and no syntax newer than Python 3.8's, and imports as
+little as it can (a test may check, in a fresh process, what importing its package
+imports): nothing but ``atexit`` with ``sys.monitoring``; ``threading`` with
+``sys.settrace``, and ``dis`` when an edited file's code first runs.
 
 It reads the statements to ask about (line ranges by file, from
-``acrouter_lines_targets.json`` beside it: an edit of every line of a long file asks
+``acrouter_lines_targets.txt`` beside it: an edit of every line of a long file asks
 about more than an environment variable may hold) and watches them run:
 
 - on Python 3.12 and newer with ``sys.monitoring`` (PEP 669), as a tool of its own: a
@@ -13,28 +18,58 @@ about more than an environment variable may hold) and watches them run:
   any other tool, ``coverage`` and debuggers included, and a ``sys.settrace`` tracer;
 - else with ``sys.settrace``, a function only while it holds one not yet seen run.
 
-Once every one has run it stops.  At the end it writes what ran to
-``ACROUTER_LINES_OUT/lines-<pid>.json``, whether it was still watching (or done) and
-how it watched (``tracer``: ``monitoring`` or ``settrace``; also written as it starts, to
-``lines-<pid>.start``, for a run that never ends)."""
+Once every one has run it stops.  At the end (pytest's ``pytest_unconfigure``, else the
+process's ``atexit``) it writes what ran to ``ACROUTER_LINES_OUT/lines-<pid>.json``,
+whether it was still watching (or done) and how it watched (``tracer``: ``monitoring``
+or ``settrace``; also written as it starts, to ``lines-<pid>.start``, for a process that
+never ends: killed, or gone through ``os._exit``; a child forked without ``exec``
+writes its own ``.start`` too, and ``multiprocessing``'s, which end through
+``os._exit``, write their lines through its finalizers)."""
 
-PLUGIN = '''"""ACRouter's verifier: which of the statements it asks about the tests ran."""
-import dis
-import json
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+#: the targets file's name, beside the module
+TARGETS_FILE = "acrouter_lines_targets.txt"
+
+
+def targets_text(targets: Mapping[str, Sequence[tuple[int, int]]]) -> str:
+    """The targets file: a line a file, its path's UTF-8 bytes in hex (a path may hold any
+    character) then a tab and its ranges (``3-3,7-9``): read without ``json``."""
+    rows = []
+    for path, ranges in sorted(targets.items()):
+        name = path.encode("utf-8", "surrogateescape").hex()
+        rows.append(name + "\t" + ",".join(f"{a}-{b}" for a, b in ranges) + "\n")
+    return "".join(rows)
+
+
+PLUGIN = r'''"""ACRouter's verifier: which of the statements it asks about the tests ran.
+
+PYTEST_DONT_REWRITE (imported before pytest loads it as a plugin)"""
+import atexit
 import os
 import sys
-import threading
 
 _OUT = os.environ.get("ACROUTER_LINES_OUT") or ""
 
 
 def _targets():
-    # written beside this module (an environment variable is limited to 128 KiB)
+    # written beside this module (an environment variable is limited to 128 KiB); a line
+    # a file: its path's UTF-8 bytes in hex, a tab, its ranges ("3-3,7-9")
+    out = {}
     try:
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "acrouter_lines_targets.json"), encoding="utf-8") as f:
-            return {k: [tuple(r) for r in v] for k, v in json.load(f).items()}
-    except (OSError, ValueError, AttributeError, TypeError):
+        where = os.path.join(os.path.dirname(os.path.abspath(__file__)), "acrouter_lines_targets.txt")
+        with open(where, "rb") as f:
+            rows = f.read().decode("ascii").split("\n")
+        for row in rows:
+            name, _, spans = row.partition("\t")
+            if name:
+                path = bytes.fromhex(name).decode("utf-8", "surrogateescape")
+                out[path] = [tuple(int(n) for n in s.split("-")) for s in spans.split(",") if s]
+    except (OSError, ValueError, NameError):
         return {}
+    return out
 
 
 _RANGES = _targets() if _OUT else {}
@@ -60,6 +95,8 @@ def _index(name):
 def _pending(code):
     if code.co_filename not in _RANGES:
         return None
+    import dis  # (only once an edited file's code runs)
+
     index = _index(code.co_filename)
     done = _DONE.get(code.co_filename, ())
     out = {}
@@ -74,7 +111,9 @@ def _pending(code):
 
 def _stop():
     sys.settrace(None)
-    threading.settrace(None)
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        threading.settrace(None)
 
 
 def _local(frame, event, arg):
@@ -187,12 +226,17 @@ if _RANGES and _OUT:
         _MON.register_callback(_TOOL[0], _MON.events.LINE, _line)
         _MON.set_events(_TOOL[0], _MON.events.PY_START)
     else:
+        import threading
+
         threading.settrace(_global)
         sys.settrace(_global)
 _MONITORED = _TOOL[0] is not None
-if _RANGES and _OUT:
-    # how it traces, written at once: a run killed at its timeout never reaches
-    # pytest_unconfigure
+_WROTE = [None]  # the process (pid) that wrote its lines
+
+
+def _begun():
+    # how it traces, written at once: a process killed (at the run's timeout, a crashed
+    # worker) or gone through os._exit never writes its lines, and then they are not known
     try:
         with open(os.path.join(_OUT, "lines-%d.start" % os.getpid()), "w") as f:
             f.write("monitoring" if _MONITORED else "settrace")
@@ -200,21 +244,74 @@ if _RANGES and _OUT:
         pass
 
 
-def pytest_unconfigure(config):
-    if not (_RANGES and _OUT):
+def _quote(text):
+    """text as a JSON string (without the json module)"""
+    out = []
+    for c in text:
+        n = ord(c)
+        if c in '"\\' or n < 32 or n > 126:
+            if n > 0xFFFF:
+                n -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 + (n >> 10), 0xDC00 + (n & 0x3FF)))
+            else:
+                out.append("\\u%04x" % n)
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
+
+
+def _finish():
+    """Write what this process saw, once (pytest's end, else the process's)."""
+    if not (_RANGES and _OUT) or _WROTE[0] == os.getpid():
         return
+    _WROTE[0] = os.getpid()
     if _MONITORED:
         intact = _LEFT[0] <= 0 or _watching()
         _unwatch()
     else:
         intact = _LEFT[0] <= 0 or sys.gettrace() is _global
         _stop()
-    data = {
-        "intact": intact,
-        "tracer": "monitoring" if _MONITORED else "settrace",
-        "lines": {k: sorted(v) for k, v in _SEEN.items()},
-    }
-    path = os.path.join(_OUT, "lines-%d.json" % os.getpid())
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f)
+    lines = ", ".join(
+        "%s: [%s]" % (_quote(k), ", ".join(str(n) for n in sorted(v))) for k, v in _SEEN.items()
+    )
+    data = '{"intact": %s, "tracer": "%s", "lines": {%s}}' % (
+        "true" if intact else "false",
+        "monitoring" if _MONITORED else "settrace",
+        lines,
+    )
+    try:
+        with open(os.path.join(_OUT, "lines-%d.json" % os.getpid()), "w", encoding="utf-8") as f:
+            f.write(data)
+    except OSError:
+        pass
+
+
+class _Forked(object):
+    """multiprocessing's forked child ends through os._exit, after its finalizers"""
+
+    def __call__(self, _obj=None):
+        util = sys.modules.get("multiprocessing.util")
+        if util is not None:
+            util.Finalize(None, _finish, exitpriority=-1000)
+
+
+_AFTER_FORK = _Forked()
+
+
+def _forked():
+    _begun()
+    util = sys.modules.get("multiprocessing.util")
+    if util is not None:  # its _bootstrap clears the finalizers, then runs these
+        util.register_after_fork(_AFTER_FORK, _AFTER_FORK)
+
+
+if _RANGES and _OUT:
+    _begun()
+    atexit.register(_finish)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_forked)
+
+
+def pytest_unconfigure(config):
+    _finish()
 '''

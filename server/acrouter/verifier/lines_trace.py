@@ -1,0 +1,164 @@
+"""The run stage of :mod:`.lines` for Python: the tracer's files written into the run's
+folder and the variables that load it (``plugin_env``), when a traced run that failed is
+redone without it (``tracer_suspect``, ``monitored``), and what its processes wrote
+(``read_traced``).
+
+The tracer (:mod:`.lines_plugin`, module ``acrouter_lines``) is loaded two ways: the
+``sitecustomize`` of :mod:`.lines_site` beside it imports it as every Python process of
+the run starts (its folder is on ``PYTHONPATH``), and pytest loads it as a plugin
+(``-p acrouter_lines`` in ``PYTEST_ADDOPTS``: the same module, already imported, does
+not trace twice; it writes at ``pytest_unconfigure``).  Each process writes its own
+``lines-<pid>.start`` as it starts and ``lines-<pid>.json`` as it ends; one that started
+and never wrote (killed, a crashed pytest-xdist worker, ``os._exit``) makes what ran not
+known (:attr:`Traced.cut`), never "not run"."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+
+from .lines_plugin import PLUGIN, TARGETS_FILE, targets_text
+from .lines_site import SITE, SITE_MODULE
+
+if TYPE_CHECKING:
+    from .lines import Change
+
+#: the tracer's module name (``-p acrouter_lines``); the tripwire reads it as a harness name
+MODULE = "acrouter_lines"
+#: the folder, in the run's out folder, that holds the tracer, its targets and our
+#: ``sitecustomize`` (on ``PYTHONPATH``)
+FOLDER = "_acrouter_py"
+#: the environment variable the tracer reads: where it writes
+OUT_VAR = "ACROUTER_LINES_OUT"
+#: the files the tracer writes into the run's out folder: ``lines-<pid>.json``
+FILE_PREFIX = "lines-"
+
+__all__ = ["MODULE", "OUT_VAR", "SITE_MODULE", "TARGETS_FILE"]
+
+
+def plugin_env(
+    out_dir: str, targets: Mapping[str, Sequence[tuple[int, int]]], env: Mapping[str, str]
+) -> dict[str, str]:
+    """The variables that load the tracer (written into ``out_dir/_acrouter_py`` with our
+    ``sitecustomize``) in a run whose environment is ``env``, asking about ``targets`` (a
+    file's path as the run sees it -> its statements' line ranges): ``PYTHONPATH`` gains
+    the folder last (every Python process of the run imports our ``sitecustomize``),
+    ``PYTEST_ADDOPTS`` gains ``-p acrouter_lines``.  The tracer traces a function only
+    while it holds a statement asked about that has not run yet (a hot loop costs
+    nothing once its statements were seen), and stops tracing once every one has run."""
+    folder = Path(out_dir) / FOLDER
+    folder.mkdir(exist_ok=True)
+    (folder / f"{MODULE}.py").write_text(PLUGIN, encoding="utf-8")
+    (folder / f"{SITE_MODULE}.py").write_text(SITE, encoding="utf-8")
+    wanted = {path: sorted(set(r)) for path, r in targets.items()}
+    (folder / TARGETS_FILE).write_text(targets_text(wanted), encoding="ascii")
+    path = env.get("PYTHONPATH")
+    opts = env.get("PYTEST_ADDOPTS")
+    return {
+        "PYTHONPATH": f"{path}{os.pathsep}{folder}" if path else str(folder),
+        "PYTEST_ADDOPTS": f"{opts} -p {MODULE}" if opts else f"-p {MODULE}",
+        OUT_VAR: out_dir,
+    }
+
+
+def tracer_suspect(
+    exit_code: int | None, timed_out: bool, output: str, monitored: bool = False
+) -> bool:
+    """A traced run that failed in a way the tracer may have caused, to be run again
+    without it (the run without the edit is never traced, so a failure of the tracer's
+    must not be taken for the edit's): the plugin could not be imported (a command that
+    sets its own ``PYTHONPATH``), its output names our folder (a traceback through our
+    ``sitecustomize``) or a ``sitecustomize`` that failed, the run timed out (tracing slows it), or its output
+    names the tracing functions (a test that wants ``sys.gettrace()`` to be None).
+    ``monitored``: the plugin watched with ``sys.monitoring`` (Python 3.12+), which leaves
+    those functions to the tests and costs about nothing (``benchmarks/lines_cost.py``:
+    within the noise of the plain run on real suites), so a timeout is the edit's: an
+    edit whose tests hang waits the timeout out once.  It holds a tool id, though: a
+    failed run whose output names ``sys.monitoring`` or a tool id in use (the tests' own
+    tool wanting the same id) is redone without it."""
+    if exit_code == 0 and not timed_out:
+        return False
+    if MODULE in output or FOLDER in output or "Error in sitecustomize" in output:
+        return True
+    if monitored:
+        return any(w in output for w in ("sys.monitoring", "use_tool_id", "is already in use"))
+    return timed_out or "settrace" in output or "gettrace" in output
+
+
+def monitored(out_dir: str | Path) -> bool:
+    """Every process of the run that loaded the tracer watched with
+    ``sys.monitoring`` (at least one did): each says so as it starts
+    (``lines-<pid>.start``)."""
+    kinds = set()
+    try:
+        names = os.listdir(out_dir)
+    except OSError:
+        return False
+    for name in names:
+        if name.startswith(FILE_PREFIX) and name.endswith(".start"):
+            try:
+                kinds.add(Path(out_dir, name).read_text(encoding="utf-8").strip())
+            except OSError:
+                return False
+    return kinds == {"monitoring"}
+
+
+@attrs.frozen
+class Traced:
+    """What the plugin wrote: the lines run per file (as the run saw its path), and
+    whether its tracer was still in place at the end; ``unmeasured``: files whose lines
+    could not be known (:mod:`.lines_js`: a runner that transforms the code), of which
+    nothing is said; ``changes``: what the edit changed in files whose statements the
+    run told (Go's coverage profile), beside those known before it."""
+
+    lines: Mapping[str, frozenset[int]]
+    intact: bool
+    unmeasured: frozenset[str] = frozenset()
+    #: a traced test process started and never wrote what it saw (a pytest-xdist worker
+    #: that crashed, and was replaced, while the run went on): a line none of the others
+    #: saw may have run there
+    cut: bool = False
+    #: changes only the run could tell (:mod:`.lines_go`: which lines are statements)
+    changes: tuple[Change, ...] = ()
+
+
+def read_traced(out_dir: str | Path, base: str) -> Traced | None:
+    """The lines every traced process of the run wrote (merged), by path relative to
+    ``base`` (where the run saw the workspace), or None when none wrote any (no Python
+    process of the run traced, or none ended); ``cut`` when one started and never wrote
+    (killed, or gone through ``os._exit``)."""
+    merged: dict[str, set[int]] = {}
+    intact, found = True, False
+    try:
+        names = sorted(os.listdir(out_dir))
+    except OSError:
+        return None
+    started = {
+        n[: -len(".start")] for n in names if n.startswith(FILE_PREFIX) and n.endswith(".start")
+    }
+    ended = {n[: -len(".json")] for n in names if n.startswith(FILE_PREFIX) and n.endswith(".json")}
+    for name in names:
+        if not (name.startswith(FILE_PREFIX) and name.endswith(".json")):
+            continue
+        try:
+            data = json.loads(Path(out_dir, name).read_text(encoding="utf-8"))
+            lines = data["lines"]
+            ok = bool(data["intact"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if not isinstance(lines, dict):
+            continue
+        found = True
+        intact = intact and ok
+        for file, nums in lines.items():
+            if isinstance(file, str) and isinstance(nums, list) and file.startswith(base + "/"):
+                rel = file[len(base) + 1 :]
+                merged.setdefault(rel, set()).update(n for n in nums if isinstance(n, int))
+    if not found:
+        return None
+    return Traced({k: frozenset(v) for k, v in merged.items()}, intact, cut=bool(started - ended))
