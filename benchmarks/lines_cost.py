@@ -1,8 +1,10 @@
 """What tracing the edited files' lines costs a real test suite, and what it finds there.
 
-For each Python project of ``real_projects`` (its own pytest suite, fetched from PyPI
-once per work folder), the suite runs without the verifier's line tracer and with it
-(``verifier.lines``: ``-p acrouter_lines``), alternately, ``--repeat`` times each,
+For each Python project of ``real_projects`` (its own pytest suite, or its
+``python -m unittest`` suite in a venv without pytest: jsonpointer, simplejson; fetched
+from PyPI once per work folder), the suite runs without the verifier's line tracer and
+with it (``verifier.lines_trace.plugin_env``: our ``sitecustomize`` starts it in every
+Python process, and pytest's ``-p acrouter_lines`` finds it started), alternately, ``--repeat`` times each,
 directly (no sandbox: the sandbox's cost is the same with and without).  The tracer
 asks about: ``ran``, the statements of the project's ``edit_file`` that the suite runs
 (an edit whose changed statements all run: tracing stops once they all ran); ``file``,
@@ -17,8 +19,14 @@ with it, in a work folder of its own).  On Python 3.12 and newer the plugin watc
 and with the ``sys.settrace`` tracer of older Pythons (``ACROUTER_LINES_TRACER=settrace``),
 alternately in the same loop, so the two compare on the same machine load.
 
+Every Python process of the run starts the tracer (a test's ``subprocess`` too): first it
+prints what that costs a process, the median wall time of ``--starts`` runs of ``python
+-c pass`` plain and traced (asked about one file's statements), alternately: with the
+tracer's modules compiled by each process (``PYTHONDONTWRITEBYTECODE``) and with their
+bytecode cached beside them.
+
     .venv/bin/python benchmarks/lines_cost.py [--work DIR] [--repeat 3] [--only tinydb ...]
-        [--python /path/to/python3.13]
+        [--python /path/to/python3.13] [--starts 40]
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
@@ -66,6 +75,27 @@ def _version(python: str) -> str:
     return subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip()
 
 
+def _starts(python: str, n: int, tracer: str, cached: bool) -> tuple[float, float]:
+    """The median wall time (ms) of ``python -c pass``, plain and traced; ``cached``: with
+    bytecode written (the tracer's modules compiled once, into their folder, as in a run
+    without ``PYTHONDONTWRITEBYTECODE``), else compiled by every process."""
+    plain: list[float] = []
+    traced: list[float] = []
+    with tempfile.TemporaryDirectory() as out:
+        base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        if not cached:
+            base["PYTHONDONTWRITEBYTECODE"] = "1"
+        env = {**base, **plugin_env(out, {f"{out}/mod.py": [(1, 1), (3, 5)]}, base)}
+        if tracer == "settrace":
+            env["ACROUTER_LINES_TRACER"] = "settrace"
+        for _ in range(n):
+            for times, e in ((plain, base), (traced, env)):
+                t0 = time.perf_counter()
+                subprocess.run([python, "-c", "pass"], env=e, check=True)
+                times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(plain), statistics.median(traced)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -74,16 +104,28 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", nargs="*", default=None)
     ap.add_argument("--python", default=sys.executable, help="the projects' interpreter")
+    ap.add_argument("--starts", type=int, default=40, help="python -c pass runs, each way")
     args = ap.parse_args()
     version = _version(args.python)
     own = os.path.realpath(args.python) == os.path.realpath(sys.executable)
     work = prepare_work(args.work or default_work("lines-cost" if own else f"lines-cost-{version}"))
     tracers = ("monitoring", "settrace") if _has_monitoring(args.python) else ("settrace",)
     print(f"Python {version}: {', '.join(tracers)}")
+    for tracer in tracers:
+        for cached in (False, True):
+            plain_ms, traced_ms = _starts(args.python, args.starts, tracer, cached)
+            print(
+                f"a process's start ({tracer}, {'bytecode cached' if cached else 'compiled'}): "
+                f"{plain_ms:.1f} ms plain, {traced_ms:.1f} ms traced "
+                f"(+{traced_ms - plain_ms:.1f} ms, {traced_ms / plain_ms:.2f}x)",
+                flush=True,
+            )
     projects = [
         p
         for p in PROJECTS
-        if p.kind == "pypi" and p.runner == "pytest" and (not args.only or p.name in args.only)
+        if p.kind == "pypi"
+        and p.runner in ("pytest", "unittest")
+        and (not args.only or p.name in args.only)
     ]
     print(
         f"{'project':16} {'tracer':10} {'plain s':>8} {'ran':>7} {'file':>7} {'package':>8}"
