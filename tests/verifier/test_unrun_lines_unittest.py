@@ -21,7 +21,7 @@ import pytest
 from acrouter.domain import Edit
 from acrouter.verifier import core
 from acrouter.verifier.harness_py import harness_uses
-from acrouter.verifier.lines import CUT, Traced, tracer_suspect
+from acrouter.verifier.lines import CUT, Traced, plugin_env, read_traced, tracer_suspect
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 
@@ -242,3 +242,48 @@ def test_code_that_reaches_the_tracer_of_any_process_trips_the_harness_wire(code
 
 def test_a_projects_own_sitecustomize_does_not_trip_it() -> None:
     assert not harness_uses("import sitecustomize\n\nprint(sitecustomize.__file__)\n")
+
+
+#: a script run traced: ``calc.mul`` in a child it forks, which then ends as ``how`` says
+FORKS = """\
+import os
+import subprocess
+import sys
+
+import calc
+
+calc.add(1, 2)
+how = sys.argv[1]
+if how == "preexec":  # subprocess forks, runs preexec_fn, then execs a program not Python
+    subprocess.run(["true"], preexec_fn=lambda: None, check=True)
+elif how == "multiprocessing":  # its fork children end through os._exit
+    import multiprocessing
+
+    child = multiprocessing.get_context("fork").Process(target=calc.mul, args=(2, 3))
+    child.start()
+    child.join()
+else:
+    pid = os.fork()
+    if pid == 0:
+        calc.mul(2, 3)
+        os._exit(0)
+    os.waitpid(pid, 0)
+"""
+
+
+@pytest.mark.parametrize(
+    ("how", "cut", "ran"),
+    [("preexec", False, {2}), ("multiprocessing", False, {2, 6}), ("os._exit", True, {2})],
+)
+def test_forked_children(tmp_path: Path, how: str, cut: bool, ran: set[int]) -> None:
+    # a child forked without exec that never writes makes the lines not known; one that
+    # subprocess forks to exec another program is not a Python process of ours
+    root = write_tree(tmp_path / "proj", {"calc.py": CALC, "forks.py": FORKS})
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1"}
+    env.update(plugin_env(str(out), {str(root / "calc.py"): [(2, 2), (6, 6)]}, env))
+    subprocess.run([PYTHON, "forks.py", how], cwd=root, env=env, check=True)
+    traced = read_traced(out, str(root))
+    assert traced is not None
+    assert (traced.cut, traced.lines["calc.py"]) == (cut, ran)

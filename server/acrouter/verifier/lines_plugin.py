@@ -23,7 +23,8 @@ process's ``atexit``) it writes what ran to ``ACROUTER_LINES_OUT/lines-<pid>.jso
 whether it was still watching (or done) and how it watched (``tracer``: ``monitoring``
 or ``settrace``; also written as it starts, to ``lines-<pid>.start``, for a process that
 never ends: killed, or gone through ``os._exit``; a child forked without ``exec``
-writes its own ``.start`` too, and ``multiprocessing``'s, which end through
+writes its own ``.start`` too (not one ``subprocess`` forks to run a ``preexec_fn``
+before its ``exec``), and ``multiprocessing``'s, which end through
 ``os._exit``, write their lines through its finalizers)."""
 
 from __future__ import annotations
@@ -299,6 +300,13 @@ _AFTER_FORK = _Forked()
 
 
 def _forked():
+    # a child of subprocess's fork_exec (run with a preexec_fn) is about to exec: it is
+    # the program it runs (ours again when that is Python), not a forked Python
+    frame = sys._getframe().f_back
+    while frame is not None:
+        if frame.f_code.co_name == "_execute_child" and "subprocess" in frame.f_code.co_filename:
+            return
+        frame = frame.f_back
     _begun()
     util = sys.modules.get("multiprocessing.util")
     if util is not None:  # its _bootstrap clears the finalizers, then runs these
