@@ -287,3 +287,63 @@ def test_forked_children(tmp_path: Path, how: str, cut: bool, ran: set[int]) -> 
     traced = read_traced(out, str(root))
     assert traced is not None
     assert (traced.cut, traced.lines["calc.py"]) == (cut, ran)
+
+
+#: a test that wants a fresh subprocess untraced (a debugger's or coverage's own suite);
+#: its failure output says nothing of tracing (the name is built in the child)
+TEST_UNTRACED_CHILD = TEST_SUBPROCESS.format(after="").replace(
+    "def test_mul_in_a_subprocess():",
+    "def test_a_child_runs_untraced():\n"
+    "    done = subprocess.run(\n"
+    "        [sys.executable, \"-c\", \"import sys; print(getattr(sys, 'get' + 'trace')() is None)\"],\n"
+    "        capture_output=True, text=True,\n"
+    "    )\n"
+    '    assert done.stdout.strip() == "True", "the child is not clean"\n\n\n'
+    "def test_mul_in_a_subprocess():",
+)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_failure_in_a_process_the_tests_started_is_confirmed_without_the_tracer(
+    tmp_path: Path, mode: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _pytest_project(tmp_path / "proj", TEST_UNTRACED_CHILD)
+    traced: list[bool] = []
+    run_command = core.run_command
+
+    def spy(spec, *args, **kwargs):  # type: ignore[no-untyped-def]
+        traced.append("acrouter_lines" in spec.env.get("PYTEST_ADDOPTS", ""))
+        return run_command(spec, *args, **kwargs)
+
+    monkeypatch.setattr(core, "run_command", spy)
+    v = verifier(timeout_s=60, **mode).verify(
+        task_for(root, _pytest_command(root), kind="refactoring"),
+        Edit(files={"calc.py": CALC_EDITED}),
+        "m",
+    )
+    # with sys.settrace (3.11) the child's check fails under the tracer: the run is made
+    # again without it, and the edit passes; with sys.monitoring the child is clean
+    assert v.verdict == "pass", v.detail
+    if sys.version_info < (3, 12) and PYTHON == sys.executable:
+        assert sorted(traced) == [False, False, True]
+        assert v.unrun == ""  # the run that counted was not traced: nothing is claimed
+    else:
+        assert sorted(traced) == [False, True]
+
+
+def test_the_processes_besides_the_runners(tmp_path: Path) -> None:
+    from acrouter.verifier.lines_trace import others
+
+    def run(*files: str) -> int:
+        out = tmp_path / str(len(list(tmp_path.iterdir())))
+        out.mkdir()
+        for f in files:
+            (out / f).write_text("x")
+        return others(out)
+
+    assert run() == 0
+    assert run("lines-1.start", "lines-1.pytest") == 0  # pytest alone
+    assert run("lines-1.start", "lines-1.pytest", "lines-2.start", "lines-2.pytest") == 0  # xdist
+    assert run("lines-1.start", "lines-1.pytest", "lines-3.start") == 1  # a child of a test
+    assert run("lines-1.start") == 0  # python -m unittest alone
+    assert run("lines-1.start", "lines-3.start", "lines-4.start") == 2

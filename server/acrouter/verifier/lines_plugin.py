@@ -320,6 +320,17 @@ if _RANGES and _OUT:
         os.register_at_fork(after_in_child=_forked)
 
 
+def pytest_configure(config):
+    # this process runs pytest (its main process or an xdist worker): not one the tests
+    # started, whose failure under the tracer its output may not name (lines_trace.others)
+    if _RANGES and _OUT:
+        try:
+            with open(os.path.join(_OUT, "lines-%d.pytest" % os.getpid()), "w") as f:
+                f.write("pytest")
+        except OSError:
+            pass
+
+
 def pytest_unconfigure(config):
     _finish()
 '''

@@ -28,6 +28,7 @@ from .lines_go import named as go_named
 from .lines_istanbul import SUFFIXES as RUNNER_SUFFIXES
 from .lines_istanbul import SUSPECT_WORDS, read_istanbul
 from .lines_js import COVERAGE_DIR, COVERAGE_VAR, SUFFIXES, js_change, read_coverage
+from .lines_trace import others
 from .runtypes import RunOutcome, RunSpec
 
 
@@ -147,6 +148,11 @@ def suspect(
         return False
     watched = out_dir is not None and monitored(out_dir)
     if ask.py and tracer_suspect(code, timed_out, output, watched):
+        return True
+    if ask.py and not watched and out_dir is not None and others(out_dir):
+        # sys.settrace in a process the tests started: how it failed there need not reach
+        # the output (a check that its sys.gettrace() is None), so the failure is confirmed
+        # without the tracer (with sys.monitoring nothing of the tests' changes)
         return True
     stopped = timed_out or bool(outcome.killed)
     if ask.go and (stopped or go_named(output)):

@@ -108,6 +108,27 @@ def monitored(out_dir: str | Path) -> bool:
     return kinds == {"monitoring"}
 
 
+def others(out_dir: str | Path) -> int:
+    """How many Python processes of the run traced besides the runner's: every one that
+    started the tracer (``lines-<pid>.start``) but pytest's own (its main process and
+    xdist's workers: ``lines-<pid>.pytest``); without pytest, all but one (the runner, a
+    ``python -m unittest``).  A process the tests start sees the tracer too, and its
+    failure under it (a check that ``sys.gettrace()`` is None, of what a fresh process
+    imports) reaches the run's output only as the tests report it."""
+    try:
+        names = os.listdir(out_dir)
+    except OSError:
+        return 0
+    started = {
+        n[: -len(".start")] for n in names if n.startswith(FILE_PREFIX) and n.endswith(".start")
+    }
+    pytest = {
+        n[: -len(".pytest")] for n in names if n.startswith(FILE_PREFIX) and n.endswith(".pytest")
+    }
+    rest = len(started - pytest)
+    return rest if pytest else max(rest - 1, 0)
+
+
 @attrs.frozen
 class Traced:
     """What the plugin wrote: the lines run per file (as the run saw its path), and
