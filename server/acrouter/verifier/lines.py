@@ -37,6 +37,7 @@ from .lines_trace import (
     MODULE,
     OUT_VAR,
     TARGETS_FILE,
+    Change,
     Traced,
     monitored,
     plugin_env,
@@ -49,6 +50,7 @@ __all__ = [
     "MODULE",
     "OUT_VAR",
     "TARGETS_FILE",
+    "Change",
     "Traced",
     "monitored",
     "plugin_env",
@@ -60,30 +62,6 @@ __all__ = [
 MAX_SPANS = 4
 #: ... and at most this many runs of lines in each (an edit of hundreds of functions)
 MAX_RUNS = 8
-
-
-@attrs.frozen
-class Change:
-    """What an edit changed in one Python file: its changed statements, by their line
-    ranges in the new text, and where it removed code (the range of the statement
-    beside the removal, in the new text, and the removed lines' range in the old)."""
-
-    path: str  # workspace-relative
-    statements: tuple[tuple[int, int], ...]
-    removals: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
-    #: of :attr:`wanted`, the statements that only define or import as the module loads
-    #: (:func:`.lines_idle.loading_ranges`): their running says no test called the code
-    loading: frozenset[tuple[int, int]] = frozenset()
-
-    @property
-    def size(self) -> int:
-        return len(self.statements) + len(self.removals)
-
-    @property
-    def wanted(self) -> list[tuple[int, int]]:
-        """The statements whose running the summary asks about: the changed ones and
-        those beside the removals."""
-        return sorted({*self.statements, *(beside for beside, _ in self.removals)})
 
 
 def _lines(text: str) -> list[str]:

@@ -1,7 +1,8 @@
 """The run stage of :mod:`.lines` for Python: the tracer's files written into the run's
 folder and the variables that load it (``plugin_env``), when a traced run that failed is
-redone without it (``tracer_suspect``, ``monitored``), and what its processes wrote
-(``read_traced``).
+redone without it (``tracer_suspect``, ``monitored``, ``others``), and what its processes
+wrote (``read_traced``); with ``Change``, what an edit changed in a file, which the
+other languages' stages (:mod:`.lines_js`, :mod:`.lines_go`) use too.
 
 The tracer (:mod:`.lines_plugin`, module ``acrouter_lines``) is loaded two ways: the
 ``sitecustomize`` of :mod:`.lines_site` beside it imports it as every Python process of
@@ -18,15 +19,11 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import attrs
 
 from .lines_plugin import PLUGIN, TARGETS_FILE, targets_text
 from .lines_site import SITE, SITE_MODULE
-
-if TYPE_CHECKING:
-    from .lines import Change
 
 #: the tracer's module name (``-p acrouter_lines``); the tripwire reads it as a harness name
 MODULE = "acrouter_lines"
@@ -127,6 +124,30 @@ def others(out_dir: str | Path) -> int:
     }
     rest = len(started - pytest)
     return rest if pytest else max(rest - 1, 0)
+
+
+@attrs.frozen
+class Change:
+    """What an edit changed in one Python file: its changed statements, by their line
+    ranges in the new text, and where it removed code (the range of the statement
+    beside the removal, in the new text, and the removed lines' range in the old)."""
+
+    path: str  # workspace-relative
+    statements: tuple[tuple[int, int], ...]
+    removals: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+    #: of :attr:`wanted`, the statements that only define or import as the module loads
+    #: (:func:`.lines_idle.loading_ranges`): their running says no test called the code
+    loading: frozenset[tuple[int, int]] = frozenset()
+
+    @property
+    def size(self) -> int:
+        return len(self.statements) + len(self.removals)
+
+    @property
+    def wanted(self) -> list[tuple[int, int]]:
+        """The statements whose running the summary asks about: the changed ones and
+        those beside the removals."""
+        return sorted({*self.statements, *(beside for beside, _ in self.removals)})
 
 
 @attrs.frozen
