@@ -266,3 +266,20 @@ def route(
     doc = Document(uri=target.as_uri(), path=str(target), text=target.read_text())
     task = build_task(doc, instruction, folders=[root], test_command=pytest_cmd(root))
     return task, orch.run(task), gateway, memory
+
+
+def traced_runs(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each test run of the verifier was traced (its environment loads the
+    changed-lines tracer); the run without the edit, never traced, may come first or
+    last."""
+    from acrouter.verifier import core
+
+    seen: list[bool] = []
+    run_command = core.run_command
+
+    def spy(spec, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append("acrouter_lines" in spec.env.get("PYTEST_ADDOPTS", ""))
+        return run_command(spec, *args, **kwargs)
+
+    monkeypatch.setattr(core, "run_command", spy)
+    return seen

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
-from acrouter.verifier import core
 
 from ..pythons import OTHER_PYTHON_REASON, other_python
-from .helpers import CALC_FIXED, TEST_PY, needs_bwrap, task_for, verifier, write_tree
+from .helpers import CALC_FIXED, TEST_PY, needs_bwrap, task_for, traced_runs, verifier, write_tree
 
 OTHER = other_python()
 pytestmark = [pytest.mark.skipif(OTHER is None, reason=OTHER_PYTHON_REASON), needs_bwrap]
@@ -39,18 +38,7 @@ def _command(python: str, root: Path) -> str:
     return f"{shlex.quote(python)} -m pytest -q {shlex.quote(str(root / 'tests'))}"
 
 
-def _runs(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each test run of the verifier was traced (its environment loads the
-    plugin); the run without the edit, never traced, may come first or last."""
-    seen: list[bool] = []
-    run_command = core.run_command
-
-    def spy(spec, *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append("acrouter_lines" in spec.env.get("PYTEST_ADDOPTS", ""))
-        return run_command(spec, *args, **kwargs)
-
-    monkeypatch.setattr(core, "run_command", spy)
-    return seen
+_runs = traced_runs
 
 
 def test_a_suite_that_wants_no_tracer_is_measured_in_one_run(

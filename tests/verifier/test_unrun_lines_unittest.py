@@ -23,7 +23,7 @@ from acrouter.verifier import core
 from acrouter.verifier.harness_py import harness_uses
 from acrouter.verifier.lines import CUT, Traced, plugin_env, read_traced, tracer_suspect
 
-from .helpers import needs_bwrap, task_for, verifier, write_tree
+from .helpers import TEST_UT, needs_bwrap, task_for, traced_runs, verifier, write_tree
 
 #: the projects' interpreter (it has pytest)
 PYTHON = os.environ.get("ACROUTER_TEST_PYTHON") or sys.executable
@@ -45,19 +45,6 @@ def mul(a, b):
 CALC_EDITED = CALC.replace(
     "    return a * b\n", "    if a < 0:\n        return -mul(-a, b)\n    return a * b\n"
 )
-TEST_UT = """\
-import unittest
-
-from calc import add, mul
-
-
-class TestCalc(unittest.TestCase):
-    def test_add(self):
-        self.assertEqual(add(2, 3), 5)
-
-    def test_mul(self):
-        self.assertEqual(mul(2, 3), 6)
-"""
 #: ... and one that runs the new branch
 TEST_UT_NEGATIVE = (
     TEST_UT
@@ -308,14 +295,7 @@ def test_a_failure_in_a_process_the_tests_started_is_confirmed_without_the_trace
     tmp_path: Path, mode: dict[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _pytest_project(tmp_path / "proj", TEST_UNTRACED_CHILD)
-    traced: list[bool] = []
-    run_command = core.run_command
-
-    def spy(spec, *args, **kwargs):  # type: ignore[no-untyped-def]
-        traced.append("acrouter_lines" in spec.env.get("PYTEST_ADDOPTS", ""))
-        return run_command(spec, *args, **kwargs)
-
-    monkeypatch.setattr(core, "run_command", spy)
+    traced = traced_runs(monkeypatch)
     v = verifier(timeout_s=60, **mode).verify(
         task_for(root, _pytest_command(root), kind="refactoring"),
         Edit(files={"calc.py": CALC_EDITED}),
