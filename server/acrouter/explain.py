@@ -116,6 +116,15 @@ def network_stop(model: str, error: str) -> str:
     )
 
 
+def untested_stop(model: str, said: str) -> str:
+    """Why a request stopped after an edit the tests never ran: they imported another
+    copy of the edited code (``said``: which, and what to do)."""
+    return (
+        f"{said}. So {model}'s edit was not verified, and no other model was called: "
+        "its edit would go untested the same way."
+    )
+
+
 def unsaved_line(buffers: Iterable[str], tested: bool, shown: int = 5) -> str:
     """'tests ran on 2 unsaved editor buffers: calc.py, tests/test_calc.py (not the
     files on disk)'; ``tested``: whether any test ran (else the request was only made

@@ -53,7 +53,14 @@ from .domain import (
     check_cancelled,
 )
 from .errors import AcrouterError, GatewayError, ParseError, VerifyError
-from .explain import network_stop, not_tried, passing_reason, render_why, setup_stop
+from .explain import (
+    network_stop,
+    not_tried,
+    passing_reason,
+    render_why,
+    setup_stop,
+    untested_stop,
+)
 from .pytrees import shared_trees
 from .trail import Pending, Trail, total_cost
 
@@ -330,6 +337,8 @@ class Orchestrator:
             trail.blocked = setup_stop(spec.name, verdict.setup_error)
         elif verdict.network_error:
             trail.blocked = network_stop(spec.name, verdict.network_error)
+        elif verdict.untested:
+            trail.blocked = untested_stop(spec.name, verdict.untested)
         attempt = Attempt(
             model=spec.name,
             verdict=verdict.verdict,

@@ -120,6 +120,10 @@ class Verdict:
     #: lines could not be measured): the sentence saying which (``verifier.lines``,
     #: ``verifier.lines_js``); empty otherwise.
     unrun: str = ""
+    #: The tests never imported the edited files but another copy of them (an installed
+    #: package): what they imported instead and what to do (``verifier.lines_shadow``),
+    #: which another model's edit would meet too; empty otherwise.
+    untested: str = ""
 
 
 @attrs.frozen

@@ -32,6 +32,7 @@ import attrs
 from ..domain import Verdict
 from ..pytrees import parse
 from .lines_idle import IDLE_PASS, exercised, loading_ranges
+from .lines_shadow import imported_elsewhere
 from .lines_trace import (
     FILE_PREFIX,
     MODULE,
@@ -288,6 +289,10 @@ def merge(runs: Sequence[Traced]) -> Traced | None:
         frozenset().union(*(t.unmeasured for t in runs)),
         any(t.cut for t in runs),
         changes=tuple({c.path: c for t in runs for c in t.changes}.values()),
+        # imported from elsewhere only when no run imported the workspace's file
+        elsewhere={
+            k: v for k, v in runs[0].elsewhere.items() if all(k in t.elsewhere for t in runs)
+        },
     )
 
 
@@ -344,6 +349,9 @@ def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[T
         return verdict
     traced = merge(runs)
     everything = [*change_list, *(traced.changes if traced else ())]
+    untested = imported_elsewhere(verdict, everything, traced)
+    if untested is not None:
+        return untested
     said, warn = summarise(everything, traced)
     if not warn:
         return verdict

@@ -261,6 +261,44 @@ def _quote(text):
     return '"' + "".join(out) + '"'
 
 
+def _imports():
+    """Of the files asked about: those this process imported as a module ("loaded"), and
+    for the others, a module of the same dotted name imported from another file
+    ("elsewhere": an installed copy of the workspace's package, say)."""
+    loaded, files = set(), []
+    for name, mod in list(sys.modules.items()):
+        f = getattr(mod, "__file__", None)
+        if isinstance(f, str) and isinstance(name, str) and name:
+            f = os.path.abspath(f)
+            loaded.add(f)
+            files.append((name, f))
+    elsewhere = {}
+    for target in _RANGES:
+        if target in loaded:
+            continue
+        for name, f in files:
+            tail = name.replace(".", os.sep)
+            tail += os.sep + "__init__.py" if os.path.basename(f) == "__init__.py" else ".py"
+            if target.endswith(os.sep + tail) and f.endswith(os.sep + tail) and _alike(target, f):
+                elsewhere[target] = f
+                break
+    return sorted(t for t in _RANGES if t in loaded), elsewhere
+
+
+def _alike(edited, other):
+    """other is a copy of edited, maybe older: at least half of its code lines are
+    edited's too (not some other package's module of the same name)"""
+    try:
+        with open(edited, "rb") as f:
+            mine = set(x.strip() for x in f.read().splitlines())
+        with open(other, "rb") as f:
+            theirs = [x.strip() for x in f.read().splitlines()]
+    except OSError:
+        return False
+    code = [x for x in theirs if x and not x.startswith(b"#")]
+    return bool(code) and 2 * sum(1 for x in code if x in mine) >= len(code)
+
+
 def _finish():
     """Write what this process saw, once (pytest's end, else the process's)."""
     if not (_RANGES and _OUT) or _WROTE[0] == os.getpid():
@@ -275,10 +313,16 @@ def _finish():
     lines = ", ".join(
         "%s: [%s]" % (_quote(k), ", ".join(str(n) for n in sorted(v))) for k, v in _SEEN.items()
     )
-    data = '{"intact": %s, "tracer": "%s", "lines": {%s}}' % (
+    try:
+        loaded, elsewhere = _imports()
+    except Exception:  # (never in the way of the process)
+        loaded, elsewhere = list(_RANGES), {}
+    data = '{"intact": %s, "tracer": "%s", "lines": {%s}, "loaded": [%s], "elsewhere": {%s}}' % (
         "true" if intact else "false",
         "monitoring" if _MONITORED else "settrace",
         lines,
+        ", ".join(_quote(t) for t in loaded),
+        ", ".join("%s: %s" % (_quote(k), _quote(v)) for k, v in sorted(elsewhere.items())),
     )
     try:
         with open(os.path.join(_OUT, "lines-%d.json" % os.getpid()), "w", encoding="utf-8") as f:

@@ -192,4 +192,5 @@ def read_run(
         frozenset(lost.union(*(t.unmeasured for t in parts))),
         any(t.cut for t in parts),
         tuple(c for t in parts for c in t.changes),
+        {k: v for t in parts for k, v in t.elsewhere.items()},
     )

@@ -167,6 +167,10 @@ class Traced:
     cut: bool = False
     #: changes only the run could tell (:mod:`.lines_go`: which lines are statements)
     changes: tuple[Change, ...] = ()
+    #: edited files no traced process imported, each with the file a module of the same
+    #: name was imported from instead (an installed copy of the workspace's package:
+    #: the tests never ran the edit there; :mod:`.lines_shadow`)
+    elsewhere: Mapping[str, str] = attrs.field(factory=dict)
 
 
 def read_traced(out_dir: str | Path, base: str) -> Traced | None:
@@ -175,6 +179,8 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
     process of the run traced, or none ended); ``cut`` when one started and never wrote
     (killed, or gone through ``os._exit``)."""
     merged: dict[str, set[int]] = {}
+    loaded: set[str] = set()
+    elsewhere: dict[str, str] = {}
     intact, found = True, False
     try:
         names = sorted(os.listdir(out_dir))
@@ -201,6 +207,30 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
             if isinstance(file, str) and isinstance(nums, list) and file.startswith(base + "/"):
                 rel = file[len(base) + 1 :]
                 merged.setdefault(rel, set()).update(n for n in nums if isinstance(n, int))
+        _imports(data, base, loaded, elsewhere)
     if not found:
         return None
-    return Traced({k: frozenset(v) for k, v in merged.items()}, intact, cut=bool(started - ended))
+    others = {rel: f for rel, f in elsewhere.items() if rel not in loaded}
+    traced = Traced({k: frozenset(v) for k, v in merged.items()}, intact, cut=bool(started - ended))
+    return attrs.evolve(traced, elsewhere=others) if others else traced
+
+
+def _imports(
+    data: Mapping[str, object], base: str, loaded: set[str], elsewhere: dict[str, str]
+) -> None:
+    """What one process wrote of the edited files' imports (``loaded``, ``elsewhere``:
+    see :attr:`Traced.elsewhere`), by path relative to ``base``; a file under ``base``
+    named instead is given relative to it too."""
+
+    def rel(path: object) -> str | None:
+        ok = isinstance(path, str) and path.startswith(base + "/")
+        return path[len(base) + 1 :] if ok else None  # type: ignore[index]
+
+    paths = data.get("loaded")
+    for path in paths if isinstance(paths, list) else ():
+        if (r := rel(path)) is not None:
+            loaded.add(r)
+    found = data.get("elsewhere")
+    for path, other in found.items() if isinstance(found, dict) else ():
+        if (r := rel(path)) is not None and isinstance(other, str):
+            elsewhere.setdefault(r, rel(other) or other)

@@ -1,0 +1,50 @@
+"""A pass from tests that imported another copy of the edited code: not a pass.
+
+The classic case: a project laid out under ``src/`` and installed into its virtualenv
+without ``-e`` (or an old install left there).  Its tests ``import calcpkg`` and get the
+installed copy in ``site-packages``; the workspace's ``src/calcpkg/__init__.py``, which
+the edit changed, is never imported, so the tests pass whatever the edit does (``add``
+broken was "verified", `2 passed, 0 failed`).  The changed-lines tracer sees it: in no
+process of the run was the edited file imported, and in one a module of the same dotted
+name came from another file, a copy of it (at least half of that file's code lines are
+the edited file's; :attr:`.lines_trace.Traced.elsewhere`).
+
+Such a pass becomes verdict ``error``, not counted (the set-up's fault, not the
+model's), with what was imported instead and what to do; ``Verdict.untested`` carries
+it, and the request stops there: every other model's edit would go untested the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ..domain import Verdict
+
+if TYPE_CHECKING:
+    from .lines_trace import Change, Traced
+
+
+def imported_elsewhere(
+    verdict: Verdict, change_list: Sequence[Change], traced: Traced | None
+) -> Verdict | None:
+    """The ``error`` verdict for a pass whose tests imported none of the edited Python
+    files but another file under the same module name, else None."""
+    if verdict.verdict != "pass" or traced is None:
+        return None
+    changed = {c.path for c in change_list}
+    shadowed = sorted((rel, f) for rel, f in traced.elsewhere.items() if rel in changed)
+    if not shadowed or any(traced.lines.get(rel) for rel, _ in shadowed):
+        return None
+    named = "; ".join(f"{other} instead of {rel}" for rel, other in shadowed[:3])
+    said = (
+        f"the tests never ran the edit: they imported {named}. Install the project into "
+        "the tests' environment in editable mode (pip install -e .) or put its source "
+        "folder on their path, then ask again"
+    )
+    detail = f"{said} ({verdict.detail})" if verdict.detail else said
+    return attrs.evolve(
+        verdict, verdict="error", detail=detail, counted=False, score=None, untested=said
+    )
