@@ -322,17 +322,7 @@ def test_a_pass_with_unrun_changes_says_so_in_the_attempt_and_the_why(tmp_path):
             "pass", f"1 passed, 0 failed; {unrun}", tests_passed=1, score=1.0, unrun=unrun
         ),
     }
-    specs = [ModelSpec(n, "x/" + n) for n in ("a", "b")]
-    mem = InMemoryMemory()
-    o = Orchestrator(
-        specs,
-        ScriptedPolicy(["a", "b"]),
-        Gw({"a": sr("x"), "b": sr("y")}),
-        ChatPrompts(),
-        VfVerdicts(verdicts),
-        mem,
-        max_attempts=2,
-    )
+    o, mem = scripted({"a": sr("x"), "b": sr("y")}, verdicts, ["a", "b"])
     r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
     assert r.verified and r.final_model == "b"
     assert [a.unrun for a in r.attempts] == ["", unrun]
@@ -455,6 +445,22 @@ class VfVerdicts:
         return v
 
 
+def scripted(replies, verdicts, order, max_attempts=None):
+    """An Orchestrator over models ``order`` (tried in that order), the gateway replying
+    ``replies`` and the verifier returning ``verdicts`` per model; and its memory."""
+    mem = InMemoryMemory()
+    o = Orchestrator(
+        [ModelSpec(n, "x/" + n) for n in order],
+        ScriptedPolicy(list(order)),
+        Gw(replies),
+        ChatPrompts(),
+        VfVerdicts(verdicts),
+        mem,
+        max_attempts=max_attempts or len(order),
+    )
+    return o, mem
+
+
 def test_setup_failures_are_not_held_against_a_model(tmp_path):
     from acrouter.errors import VerifyError
     from acrouter.memory import fold
@@ -474,17 +480,7 @@ def test_setup_failures_are_not_held_against_a_model(tmp_path):
         "base": Verdict("fail", "the tests fail without the edit", counted=False),
         "cheap": Verdict("fail", "1 failed", tests_passed=0, tests_failed=1, score=0.0),
     }
-    specs = [ModelSpec(n, "x/" + n) for n in names]
-    mem = InMemoryMemory()
-    o = Orchestrator(
-        specs,
-        ScriptedPolicy(names),
-        Gw(replies),
-        ChatPrompts(),
-        VfVerdicts(verdicts),
-        mem,
-        max_attempts=len(names),
-    )
+    o, mem = scripted(replies, verdicts, names)
     r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
     assert {a.model: a.counted for a in r.attempts} == {
         "key": False,

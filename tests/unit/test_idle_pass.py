@@ -10,15 +10,13 @@ from pathlib import Path
 
 import attrs
 from acrouter.context import build_task
-from acrouter.domain import Attempt, ModelSpec, Verdict
+from acrouter.domain import Attempt, Verdict
 from acrouter.explain import not_held, setup_reason
-from acrouter.memory import InMemoryMemory, fold
-from acrouter.orchestrator import Orchestrator
-from acrouter.prompts import ChatPrompts
+from acrouter.memory import fold
 from acrouter.verifier.lines import Traced, changes, with_lines
 from acrouter.verifier.lines_idle import IDLE_PASS, exercised
 
-from .test_core import Gw, ScriptedPolicy, VfVerdicts, doc, sr
+from .test_core import doc, scripted, sr
 
 OLD = "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n"
 NEW = OLD.replace("a * b", "b * a")  # line 6 changes
@@ -68,18 +66,7 @@ def test_a_pass_that_ran_some_fixed_tests_or_could_not_tell_is_counted() -> None
 
 def test_an_idle_pass_is_offered_but_not_learned_and_the_why_says_so(tmp_path: Path) -> None:
     idle = with_lines(PASS, [_change()], [Traced({}, intact=True)])
-    specs = [ModelSpec("a", "x/a")]
-    mem = InMemoryMemory()
-    pol = ScriptedPolicy(["a"])
-    o = Orchestrator(
-        specs,
-        pol,
-        Gw({"a": sr("x")}),
-        ChatPrompts(),
-        VfVerdicts({"a": idle}),
-        mem,
-        max_attempts=2,
-    )
+    o, mem = scripted({"a": sr("x")}, {"a": idle}, ["a"])
     r = o.run(build_task(doc(tmp_path), "refactor", folders=[tmp_path]))
     assert r.verified and r.final_model == "a" and r.edit is not None
     (a,) = r.attempts

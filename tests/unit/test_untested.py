@@ -7,12 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from acrouter.context import build_task
-from acrouter.domain import ModelSpec, Verdict
-from acrouter.memory import InMemoryMemory, fold
-from acrouter.orchestrator import Orchestrator
-from acrouter.prompts import ChatPrompts
+from acrouter.domain import Verdict
+from acrouter.memory import fold
 
-from .test_core import Gw, ScriptedPolicy, VfVerdicts, doc, sr
+from .test_core import doc, scripted, sr
 
 SAID = (
     "the tests never ran the edit: they imported .venv/lib/python3.11/site-packages/calc.py "
@@ -25,16 +23,10 @@ def test_an_untested_edit_stops_the_request_and_is_not_held_against_the_model(
     tmp_path: Path,
 ) -> None:
     untested = Verdict("error", f"{SAID} (2 passed, 0 failed)", counted=False, untested=SAID)
-    specs = [ModelSpec(n, "x/" + n) for n in ("a", "b")]
-    mem = InMemoryMemory()
-    o = Orchestrator(
-        specs,
-        ScriptedPolicy(["a", "b"]),
-        Gw({"a": sr("x"), "b": sr("y")}),
-        ChatPrompts(),
-        VfVerdicts({"a": untested, "b": Verdict("pass", "1 passed", score=1.0)}),
-        mem,
-        max_attempts=2,
+    o, mem = scripted(
+        {"a": sr("x"), "b": sr("y")},
+        {"a": untested, "b": Verdict("pass", "1 passed", score=1.0)},
+        ["a", "b"],
     )
     r = o.run(build_task(doc(tmp_path), "fix", folders=[tmp_path]))
     assert [(a.model, a.verdict, a.counted) for a in r.attempts] == [("a", "error", False)]
