@@ -24,7 +24,7 @@ def fmt_usd(cost: float | None, unknown: str = "cost unknown") -> str:
 
 #: Detail prefixes of set-up failures, dropped when the why names the reason.
 _SETUP_PREFIXES = ("auth: ", "budget: ", "unreachable: ", "config: ", "verifier: ", "cancelled: ")
-#: Why a pass is not counted: its tests never reached the edit (``verifier.lines``).
+#: Why a pass is not counted: its tests never reached the edit (``verifier.lines_idle``).
 IDLE_REASON = (
     "its edit passed, but the tests passed before it too and ran none of the code it "
     "changes, so the pass says nothing about the model"
@@ -50,12 +50,18 @@ def passing_reason(detail: str, short: bool = False) -> str:
     return detail.split(": ", 1)[0].split(" (", 1)[0] if short else detail
 
 
+def idle_pass(attempt: Attempt) -> bool:
+    """A pass not counted: its tests passed before the edit too and never reached the
+    code it changes (``verifier.lines_idle``); its detail says it is not learned."""
+    return not attempt.counted and attempt.verdict == "pass"
+
+
 def setup_reason(attempt: Attempt) -> str:
     """Why an attempt that is not counted says nothing about its model, in words for the
     user ("the gateway rejected the key (...)", "cannot reach http://...", "provider
     error 503 ... (a passing failure)")."""
     detail = attempt.detail.strip()
-    if attempt.verdict == "pass":  # a pass the tests never reached (``verifier.lines``)
+    if idle_pass(attempt):
         return IDLE_REASON
     if passing(attempt):
         return f"{passing_reason(detail)} (the provider's passing trouble)"
@@ -74,7 +80,7 @@ def not_held(attempt: Attempt) -> str:
             f"{passing_reason(attempt.detail)} — not counted against {attempt.model}: the "
             "provider's passing trouble; the model cools down for a while instead"
         )
-    if attempt.verdict == "pass":
+    if idle_pass(attempt):
         return f"not learned for {attempt.model}: {setup_reason(attempt)}"
     return f"not held against {attempt.model}: {setup_reason(attempt)}"
 
@@ -156,7 +162,7 @@ def _attempt_lines(decisions: Sequence[Decision], attempts: Sequence[Attempt]) -
         tests = ""
         if a.tests_passed is not None or a.tests_failed is not None:
             tests = f", tests {a.tests_passed or 0} passed / {a.tests_failed or 0} failed"
-        if a.counted or a.verdict == "pass":  # (an idle pass's detail says it is not learned)
+        if a.counted or idle_pass(a):  # (an idle pass's detail says it is not learned)
             detail = f" ({a.detail})" if a.detail else ""
         else:  # a set-up failure: say so, and that it is not learned against the model
             detail = f" — {not_held(a)}"
@@ -180,7 +186,7 @@ def _cooling_lines(skipped: Mapping[str, str], paused: Mapping[str, str]) -> lis
 
 def _no_fault_line(attempts: Sequence[Attempt]) -> list[str]:
     """When no attempt was counted: that no model is at fault, and what to do."""
-    if not attempts or any(a.counted or a.verdict == "pass" for a in attempts):
+    if not attempts or any(a.counted or idle_pass(a) for a in attempts):
         return []
     if all(passing(a) for a in attempts):
         said = (

@@ -236,14 +236,14 @@ def _print_json(result, files: dict[str, str]) -> None:
 def _print_result(result, files: dict[str, str], root: Path) -> None:
     """The verdict line, each attempt, why, and the edit as a unified diff."""
     from .domain import document_lines
-    from .explain import not_held
+    from .explain import idle_pass, not_held
 
     print(
         f"kind: {result.kind}   model: {result.final_model or '-'}   verified: {result.verified}   "
         f"cost: {fmt_usd(result.cost_usd, unknown='unknown')}"
     )
     for a in result.attempts:
-        said = a.counted or a.verdict == "pass"  # an idle pass's detail says it is not learned
+        said = a.counted or idle_pass(a)  # an idle pass's detail says it is not learned
         print(f"  {a.model}: {a.verdict} {a.detail}" + ("" if said else f"  [{not_held(a)}]"))
     print()
     print(result.why)
