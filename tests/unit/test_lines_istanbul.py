@@ -11,6 +11,7 @@ from acrouter.verifier.harness_js import js_harness_uses
 from acrouter.verifier.lines import Traced
 from acrouter.verifier.lines_istanbul import COVERAGE_DIR, REPORT, coverage_args, read_istanbul
 from acrouter.verifier.lines_run import asked, read_run, suspect, trace_env
+from acrouter.verifier.lines_trace import Loads
 from acrouter.verifier.runners import plan_command
 from acrouter.verifier.runtypes import RunOutcome
 
@@ -134,23 +135,24 @@ def test_the_plan_asks_for_it_also_through_npm_test(tmp_path: Path) -> None:
 def test_typescript_is_measured_only_by_the_runners_that_cover_it(tmp_path: Path) -> None:
     ask = asked({"a.ts": "f(1);\n", "b.js": "g(1);\n"}, {"a.ts": "f(0);\n", "b.js": "g(0);\n"})
     assert list(ask.js) == ["a.ts", "b.js"] and list(ask.v8()) == ["b.js"]
-    # node's own coverage saw b.js only: a.ts is not measured
+    # node's own coverage measures b.js; a.ts, which node loaded itself (tsx, or node's
+    # type stripping), compiled, is not measured
+    ranges = [{"startOffset": 0, "endOffset": 6, "count": 1}]
+    scripts = [
+        {"url": f"file:///ws/{n}", "functions": [{"ranges": ranges}]} for n in ("b.js", "a.ts")
+    ]
     (tmp_path / "v8cov").mkdir()
-    (tmp_path / "v8cov" / "c.json").write_text(
-        json.dumps(
-            {
-                "result": [
-                    {
-                        "url": "file:///ws/b.js",
-                        "functions": [{"ranges": [{"startOffset": 0, "endOffset": 6, "count": 1}]}],
-                    }
-                ]
-            }
-        )
-    )
+    (tmp_path / "v8cov" / "c.json").write_text(json.dumps({"result": scripts}))
     assert read_run(tmp_path, "/ws", ask) == Traced(
         {"b.js": frozenset({1})}, True, frozenset({"a.ts"})
     )
+    # loaded in no form of its own (no build of it either): none of its lines ran
+    (tmp_path / "v8cov" / "c.json").write_text(json.dumps({"result": scripts[:1]}))
+    loads = Loads(frozenset({"a.ts"}), frozenset({"b.js"}))
+    assert read_run(tmp_path, "/ws", ask) == Traced(
+        {"b.js": frozenset({1}), "a.ts": frozenset()}, True, loads=loads
+    )
+    (tmp_path / "v8cov" / "c.json").unlink()
     lines = {"statementMap": {"0": {"start": _pos(1, 0), "end": _pos(1, 5)}}, "s": {"0": 0}}
     _report(tmp_path, {"/ws/a.ts": lines})
     assert read_run(tmp_path, "/ws", ask, "vitest") == Traced(

@@ -28,6 +28,7 @@ from .compare import Comparison
 from .edits import checked_buffers, write_edits
 from .limits import Limits
 from .lines import Traced, with_lines
+from .lines_built import settle
 from .lines_run import Asked, asked, read_run
 from .preflight import (
     check_cancel,
@@ -341,7 +342,8 @@ class ProjectVerifier:
                 timeout_s=self.timeout_s,
                 limits=self.limits,
             )
-            return attrs.evolve(run, wrote=run_writes(root, scratch, overlay, edits, texts))
+            wrote = run_writes(root, scratch, overlay, edits, texts)
+            return attrs.evolve(run, wrote=wrote, traced=settle(run.traced, wrote))
         except BaseException:
             reusable = False
             raise

@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import attrs
+
 from .lines import Change, Traced, _beside, _indent, innermost, line_opcodes
 from .lines_idle import js_loading_lines
 
@@ -167,36 +169,67 @@ def _ran_mask(spans: Sequence[tuple[int, int, int]], length: int) -> int:
     return int.from_bytes(buf, "little")
 
 
-def _scripts(out_dir: str | Path) -> list[tuple[str, list[Any]]]:
-    """Every script (its file path, its functions) of every coverage file of the run."""
+@attrs.frozen
+class Scripts:
+    """What the run's node processes wrote: every script they compiled (its file path and
+    its functions' ranges), and for those with a source map, the files it names as
+    their sources (node's ``source-map-cache``, their paths resolved)."""
+
+    functions: tuple[tuple[str, list[Any]], ...] = ()
+    sources: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
+
+
+def _path(url: object) -> str | None:
+    if isinstance(url, str) and url.startswith("file://"):
+        return unquote(urlparse(url).path)
+    return None
+
+
+def read_scripts(out_dir: str | Path) -> Scripts:
+    """Every script (its file path, its functions) of every coverage file of the run, and
+    the sources of those node read a source map of."""
     folder = Path(out_dir) / COVERAGE_DIR
     found = []
+    sources: dict[str, set[str]] = {}
     try:
         names = sorted(os.listdir(folder))
     except OSError:
-        return []
+        return Scripts()
     for name in names:
         try:
-            result = json.loads((folder / name).read_text(encoding="utf-8"))["result"]
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+            result = data["result"]
         except (OSError, ValueError, KeyError, TypeError):
             continue
         for script in result if isinstance(result, list) else []:
             url = script.get("url") if isinstance(script, dict) else None
             funcs = script.get("functions") if isinstance(script, dict) else None
-            if isinstance(url, str) and url.startswith("file://") and isinstance(funcs, list):
-                found.append((unquote(urlparse(url).path), funcs))
-    return found
+            if (path := _path(url)) is not None and isinstance(funcs, list):
+                found.append((path, funcs))
+        cache = data.get("source-map-cache") if isinstance(data, dict) else None
+        for url, entry in cache.items() if isinstance(cache, dict) else ():
+            data = entry.get("data") if isinstance(entry, dict) else None
+            named = data.get("sources") if isinstance(data, dict) else None
+            path = _path(url)
+            if path is not None and isinstance(named, list):
+                sources.setdefault(path, set()).update(
+                    p for s in named if (p := _path(s)) is not None
+                )
+    return Scripts(tuple(found), {k: frozenset(v) for k, v in sources.items()})
 
 
-def read_coverage(out_dir: str | Path, base: str, files: Mapping[str, str]) -> Traced | None:
+def read_coverage(
+    out_dir: str | Path, base: str, files: Mapping[str, str], scripts: Scripts | None = None
+) -> Traced | None:
     """The code lines of ``files`` (relative path -> the text the run saw) the run's
     node processes ran, merged; a file some process compiled from other text (its
     top-level range is not the file's length) is ``unmeasured``.  None when no process
-    wrote coverage for a script of the workspace outside ``node_modules``."""
+    wrote coverage for a script of the workspace outside ``node_modules``.  ``scripts``:
+    the run's, when already read."""
     ranges: dict[str, list[list[tuple[int, int, int]]]] = {}
     unmeasured: set[str] = set()
     measured = False
-    for path, funcs in _scripts(out_dir):
+    for path, funcs in (scripts or read_scripts(out_dir)).functions:
         if not path.startswith(base + "/"):
             continue
         rel = path[len(base) + 1 :]

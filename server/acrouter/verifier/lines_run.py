@@ -9,6 +9,7 @@ the files is the run's plan (``TestPlan.covered``); its ``cover`` is
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -23,11 +24,19 @@ from .lines import (
     read_traced,
     tracer_suspect,
 )
+from .lines_built import find
 from .lines_go import cover_argv, is_go_code, packages, read_profile
 from .lines_go import named as go_named
 from .lines_istanbul import SUFFIXES as RUNNER_SUFFIXES
 from .lines_istanbul import SUSPECT_WORDS, read_istanbul
-from .lines_js import COVERAGE_DIR, COVERAGE_VAR, SUFFIXES, js_change, read_coverage
+from .lines_js import (
+    COVERAGE_DIR,
+    COVERAGE_VAR,
+    SUFFIXES,
+    js_change,
+    read_coverage,
+    read_scripts,
+)
 from .lines_trace import others
 from .runtypes import RunOutcome, RunSpec
 
@@ -86,6 +95,14 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
 COMPILING = frozenset({"jest", "vitest"})
 
 
+def _loads_itself(ask: Asked, covered: str | None, runner: str | None) -> bool:
+    """Whether node's coverage is asked for: the edit changes JavaScript or TypeScript
+    and no runner that compiles it (jest, vitest) loads it.  For TypeScript, which
+    node's offsets do not measure, the coverage tells which scripts node loaded
+    (:mod:`.lines_built`)."""
+    return bool(ask.js) and not covered and runner not in COMPILING
+
+
 def trace_env(
     out_dir: str,
     seen: str,
@@ -100,7 +117,7 @@ def trace_env(
     extra: dict[str, str] = {}
     if ask.py:
         extra.update(plugin_env(out_dir, {f"{seen}/{r}": v for r, v in ask.py.items()}, env))
-    if ask.v8() and not covered and runner not in COMPILING:
+    if _loads_itself(ask, covered, runner):
         folder = Path(out_dir) / COVERAGE_DIR
         folder.mkdir(exist_ok=True)
         extra[COVERAGE_VAR] = str(folder)
@@ -169,28 +186,37 @@ def read_run(
     ask: Asked,
     covered: str | None = None,
     runner: str | None = None,
+    origin: str | None = None,
 ) -> Traced | None:
     """What the traced run found, Python's, JavaScript's and Go's together: a side that
     found nothing leaves its files unmeasured, and so does node's own coverage the
     TypeScript files (when jest or vitest did not cover them: ``covered``), and every
-    JavaScript file under a ``runner`` that compiles the code and was not asked."""
+    JavaScript file under a ``runner`` that compiles the code and was not asked.
+    ``origin``: the user's workspace, when the run saw a copy (:func:`.lines_built.find`)."""
     node = ask.js if covered else {} if runner in COMPILING else ask.v8()
-    read = read_istanbul if covered else read_coverage
+    scripts = read_scripts(out_dir) if _loads_itself(ask, covered, runner) else None
+    read = read_istanbul if covered else functools.partial(read_coverage, scripts=scripts)
     sides = [
         (set(ask.py), read_traced(out_dir, seen) if ask.py else None),
         (set(node), read(out_dir, seen, node) if node else None),
         (set(ask.go), read_profile(out_dir, seen, ask.go) if ask.go else None),
     ]
+    paths = [p for p, _ in scripts.functions] if scripts else []
+    found = find(seen, ask.js, paths, scripts.sources, origin) if scripts else None
     parts = [t for _, t in sides if t is not None]
-    if not parts:
+    if not parts and not found:
         return None
+    loads, instead = found or (None, {})
+    # TypeScript node loaded in no form of its own ran none of its lines (lines_built)
+    none_ran = {r: frozenset[int]() for r in loads.unloaded if r not in node} if loads else {}
     lost = set(ask.js) - set(node)
     lost |= set().union(*(files for files, t in sides if t is None))
     return Traced(
-        {k: v for t in parts for k, v in t.lines.items()},
+        {**{k: v for t in parts for k, v in t.lines.items()}, **none_ran},
         all(t.intact for t in parts),
-        frozenset(lost.union(*(t.unmeasured for t in parts))),
+        frozenset(lost.union(*(t.unmeasured for t in parts)) - none_ran.keys()),
         any(t.cut for t in parts),
         tuple(c for t in parts for c in t.changes),
-        {k: v for t in parts for k, v in t.elsewhere.items()},
+        {**{k: v for t in parts for k, v in t.elsewhere.items()}, **instead},
+        loads,
     )

@@ -22,9 +22,38 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..domain import Verdict
+from .lines_built import NODE_MODULES
 
 if TYPE_CHECKING:
     from .lines_trace import Change, Traced
+
+
+def _advice(shadowed: Sequence[tuple[str, str]]) -> str:
+    """What the tests ran instead of the edited files, and what to do."""
+    named = "; ".join(f"{other} instead of {rel}" for rel, other in shadowed)
+    if all(other.startswith("/") and other.endswith("/" + rel) for rel, other in shadowed):
+        return (
+            f"they ran {named}: your workspace's own files, reached through the links of "
+            "the copy they ran in (without a sandbox, the copy's node_modules and "
+            'virtualenv folders are links to yours). Run the tests in the sandbox ("bwrap"), '
+            "which puts the edited copy in the workspace's place, then ask again"
+        )
+    if all(rel.endswith(".py") for rel, _ in shadowed):
+        return (
+            f"they imported {named}. Install the project into the tests' environment in "
+            "editable mode (pip install -e .) or put its source folder on their path, then "
+            "ask again"
+        )
+    if all(NODE_MODULES in other.split("/") for _, other in shadowed):
+        return (
+            f"they loaded {named}. Make the workspace's package the one its dependents "
+            'load (an npm workspace, npm link, or a "file:" dependency), then ask again'
+        )
+    built = "; ".join(f"{other}, built from {rel} before the edit" for rel, other in shadowed)
+    return (
+        f"they ran {built}. Make the test command build the code first (e.g. "
+        '"npm run build && npm test", or a "pretest" script), then ask again'
+    )
 
 
 def imported_elsewhere(
@@ -38,12 +67,7 @@ def imported_elsewhere(
     shadowed = sorted((rel, f) for rel, f in traced.elsewhere.items() if rel in changed)
     if not shadowed or any(traced.lines.get(rel) for rel, _ in shadowed):
         return None
-    named = "; ".join(f"{other} instead of {rel}" for rel, other in shadowed[:3])
-    said = (
-        f"the tests never ran the edit: they imported {named}. Install the project into "
-        "the tests' environment in editable mode (pip install -e .) or put its source "
-        "folder on their path, then ask again"
-    )
+    said = "the tests never ran the edit: " + _advice(shadowed[:3])
     detail = f"{said} ({verdict.detail})" if verdict.detail else said
     return attrs.evolve(
         verdict, verdict="error", detail=detail, counted=False, score=None, untested=said

@@ -151,6 +151,16 @@ class Change:
 
 
 @attrs.frozen
+class Loads:
+    """What node loaded in place of edited files: ``unloaded``, the edited files no
+    process loaded; ``scripts``, the workspace's scripts the processes did load (by
+    relative path), for :func:`settle` to tell whether the run built one of them."""
+
+    unloaded: frozenset[str] = frozenset()
+    scripts: frozenset[str] = frozenset()
+
+
+@attrs.frozen
 class Traced:
     """What the plugin wrote: the lines run per file (as the run saw its path), and
     whether its tracer was still in place at the end; ``unmeasured``: files whose lines
@@ -171,6 +181,9 @@ class Traced:
     #: name was imported from instead (an installed copy of the workspace's package:
     #: the tests never ran the edit there; :mod:`.lines_shadow`)
     elsewhere: Mapping[str, str] = attrs.field(factory=dict)
+    #: edited JavaScript and TypeScript no node process loaded, and the scripts they
+    #: did (:mod:`.lines_built`), until the run's writes settle them
+    loads: Loads | None = None
 
 
 def read_traced(out_dir: str | Path, base: str) -> Traced | None:

@@ -37,7 +37,7 @@ def run_tests(
     trace: Asked | None,
     *,
     start: Callable[[RunSpec], RunOutcome],
-    read_lines: Callable[[Path, str, Asked, str | None, str | None], Traced | None],
+    read_lines: Callable[[Path, str, Asked, str | None, str | None, str | None], Traced | None],
     sandbox: str,
     source_env: Mapping[str, str],
     timeout_s: float,
@@ -90,5 +90,6 @@ def run_tests(
         outcome.output[-2000:],
     )
     run = read_test_run(outcome, plan, seen, limits, timeout_s)
-    traced = read_lines(dirs[0], seen, trace, covered, plan.runner) if trace else None
+    origin = None if seen == str(root) else str(root)  # the run saw a copy elsewhere
+    traced = read_lines(dirs[0], seen, trace, covered, plan.runner, origin) if trace else None
     return attrs.evolve(run, traced=traced) if trace else run

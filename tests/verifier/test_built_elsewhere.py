@@ -1,0 +1,215 @@
+"""A pass from node tests that ran another form of the edited file is no pass
+(``verifier.lines_built``, ``verifier.lines_shadow``): a TypeScript project whose tests
+run ``dist/``, built before the edit; a monorepo whose tests load a copy of the edited
+package from ``node_modules``; without a sandbox, a workspace package linked into
+``node_modules``, which leads back to the user's own file.  A build the test command
+makes itself holds the edit: its verdict stands.  Through ``ProjectVerifier.verify`` with
+the real ``node --test``, under the overlay, on the scratch copy and without a sandbox."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+
+from .helpers import needs_bwrap, task_for, verifier, write_tree
+
+pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+
+MODES = [
+    pytest.param({}, id="overlay", marks=needs_bwrap),
+    pytest.param({"overlay": False}, id="scratch-copy", marks=needs_bwrap),
+    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
+]
+
+TS = """\
+export function add(a: number, b: number): number {
+  return a + b;
+}
+
+export function sub(a: number, b: number): number {
+  return a - b;
+}
+"""
+#: what tsc makes of TS (CommonJS), with or without its source map comment
+BUILT = """\
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.add = add;
+exports.sub = sub;
+function add(a, b) {
+    return a + b;
+}
+function sub(a, b) {
+    return a - b;
+}
+"""
+MAP = (
+    '{"version":3,"file":"calc.js","sourceRoot":"","sources":["../src/calc.ts"],'
+    '"names":[],"mappings":";;AAAA"}'
+)
+TEST = """\
+const test = require("node:test");
+const assert = require("node:assert");
+const { add, sub } = require("../dist/calc.js");
+test("add", () => { assert.strictEqual(add(2, 3), 5); });
+test("sub", () => { assert.strictEqual(sub(5, 3), 2); });
+"""
+#: a build step: strips the types from src/calc.ts into dist/calc.js, as tsc would
+BUILD = """\
+const fs = require("node:fs");
+const src = fs.readFileSync("src/calc.ts", "utf8");
+const js = src
+  .replace(/: number/g, "")
+  .replace(/export function (\\w+)/g, (m, n) => `exports.${n} = ${n};\\nfunction ${n}`);
+fs.writeFileSync("dist/calc.js", '"use strict";\\n' + js);
+"""
+BROKEN_TS = {"src/calc.ts": TS.replace("return a + b;", "return a - b;")}
+#: only a comment and a type: the build is the same
+HARMLESS_TS = {
+    "src/calc.ts": TS.replace("export function sub", "// subtracts\nexport function sub")
+}
+
+
+def _committed(root: Path) -> Path:
+    """A git repository of it all: the scratch copy holds what git lists (a folder named
+    dist/ or node_modules/ outside git is not copied)."""
+    for args in (["init", "-q"], ["add", "-A", "-f"], ["commit", "-qm", "init"]):
+        subprocess.run(
+            ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            check=True,
+            capture_output=True,
+        )
+    return root
+
+
+def _ts_project(root: Path, source_map: bool = True) -> Path:
+    files = {"src/calc.ts": TS, "test/calc.test.js": TEST, "build.js": BUILD}
+    if source_map:
+        files["dist/calc.js"] = BUILT + "//# sourceMappingURL=calc.js.map\n"
+        files["dist/calc.js.map"] = MAP
+    else:
+        files["dist/calc.js"] = BUILT
+    return _committed(write_tree(root, files))
+
+
+def _verify(root: Path, mode: dict[str, object], edit: dict[str, str], command: str):  # type: ignore[no-untyped-def]
+    task = task_for(root, command, kind="bug_fixing")
+    return verifier(**mode).verify(task, Edit(files=edit), "m")
+
+
+@pytest.mark.parametrize("source_map", [True, False], ids=["source-map", "by-name"])
+@pytest.mark.parametrize("mode", MODES)
+def test_tests_that_run_a_build_made_before_the_edit_are_no_pass(
+    tmp_path: Path, mode: dict[str, object], source_map: bool
+) -> None:
+    root = _ts_project(tmp_path / "p", source_map)
+    v = _verify(root, dict(mode), BROKEN_TS, "node --test test/")
+    # add is broken; the tests passed on dist/calc.js, built from the code before it
+    assert v.verdict == "error", v.detail
+    assert not v.counted and v.score is None
+    assert v.untested and "dist/calc.js, built from src/calc.ts before the edit" in v.detail
+    assert "npm run build && npm test" in v.detail
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_build_the_test_command_makes_holds_the_edit(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _ts_project(tmp_path / "p")
+    command = "node build.js && node --test test/"
+    broken = _verify(root, dict(mode), BROKEN_TS, command)
+    assert broken.verdict == "fail", broken.detail
+    assert "test/calc.test.js::add" in broken.detail
+    harmless = _verify(root, dict(mode), HARMLESS_TS, command)
+    assert harmless.verdict == "pass", harmless.detail
+    assert harmless.counted and not harmless.untested
+    assert "never ran" not in harmless.detail
+
+
+PKG = """\
+"use strict";
+function add(a, b) {
+  return a + b;
+}
+function sub(a, b) {
+  return a - b;
+}
+module.exports = { add, sub };
+"""
+PKG_TEST = """\
+const test = require("node:test");
+const assert = require("node:assert");
+const { add } = require("calc");
+test("add", () => { assert.strictEqual(add(2, 3), 5); });
+"""
+BROKEN_PKG = {"packages/calc/index.js": PKG.replace("a + b", "a - b")}
+
+
+def _monorepo(root: Path, linked: bool) -> Path:
+    manifest = '{"name": "calc", "version": "1.0.0", "main": "index.js"}\n'
+    files = {
+        "package.json": '{"name": "mono", "private": true}\n',
+        "packages/calc/index.js": PKG,
+        "packages/calc/package.json": manifest,
+        "test/calc.test.js": PKG_TEST,
+    }
+    if not linked:  # installed from the registry, or an old tarball of the package
+        files |= {"node_modules/calc/index.js": PKG, "node_modules/calc/package.json": manifest}
+    write_tree(root, files)
+    if linked:  # an npm workspace: node_modules/calc -> ../packages/calc
+        (root / "node_modules").mkdir()
+        os.symlink("../packages/calc", root / "node_modules" / "calc")
+    return _committed(root)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_tests_that_load_a_copy_from_node_modules_are_no_pass(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    v = _verify(
+        _monorepo(tmp_path / "p", linked=False), dict(mode), BROKEN_PKG, "node --test test/"
+    )
+    assert v.verdict == "error", v.detail
+    assert not v.counted and v.untested
+    assert "they loaded node_modules/calc/index.js instead of packages/calc/index.js" in v.detail
+    assert "npm link" in v.detail
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_workspace_package_linked_into_node_modules_runs_the_edit_or_says_it_did_not(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _monorepo(tmp_path / "p", linked=True)
+    v = _verify(root, dict(mode), BROKEN_PKG, "node --test test/")
+    if mode.get("sandbox") == "none":
+        # the copy's node_modules is a link to the user's, and its link to the package
+        # leads back to the user's own, unedited packages/calc
+        assert v.verdict == "error", v.detail
+        assert f"they ran {root}/packages/calc/index.js instead of packages/calc/index.js" in (
+            v.detail
+        )
+        assert 'sandbox ("bwrap")' in v.detail and not v.counted
+    else:  # the sandbox puts the edited copy at the workspace's path: the link reaches it
+        assert v.verdict == "fail", v.detail
+        assert "test/calc.test.js::add" in v.detail
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_typescript_no_process_loaded_in_any_form_is_code_no_test_ran(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # src/extra.ts is never built nor loaded: its change ran nowhere, and the tests
+    # passed before too: an idle pass, offered with what no test ran, not learned
+    root = tmp_path / "p"
+    write_tree(root, {"src/extra.ts": "export const one: number = 1;\n"})
+    _ts_project(root)
+    edit = {"src/extra.ts": "export const one: number = 1;\nexport const two: number = 2;\n"}
+    v = _verify(root, dict(mode), edit, "node --test test/")
+    assert v.verdict == "pass", v.detail
+    assert not v.counted and not v.untested
+    assert "no test ran 1 of the 1 statements the edit changes: src/extra.ts line 2" in v.detail
