@@ -7,15 +7,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import attrs
 from acrouter.verifier.lines_built import find, settle
-from acrouter.verifier.lines_js import COVERAGE_DIR, read_scripts
+from acrouter.verifier.lines_js import COVERAGE_DIR, Scripts, SourceMap, read_scripts
+from acrouter.verifier.lines_mapped import mapped_lines, segments
 from acrouter.verifier.lines_trace import Loads, Traced
 
 TS = {"src/calc.ts": "export const x: number = 1;\n"}
 
 
-def _found(files: dict[str, str], paths: list[str], **kw: object):  # type: ignore[no-untyped-def]
-    return find("/ws", files, [f"/ws/{p}" if not p.startswith("/") else p for p in paths], **kw)  # type: ignore[arg-type]
+def _scripts(paths: list[str], sources: dict[str, frozenset[str]]) -> Scripts:
+    maps = {p: SourceMap(tuple(sorted(s)), "", ()) for p, s in sources.items()}
+    return Scripts(tuple((p, []) for p in paths), maps)
+
+
+def _found(files: dict[str, str], paths: list[str], sources: dict[str, frozenset[str]]):  # type: ignore[no-untyped-def]
+    full = [f"/ws/{p}" if not p.startswith("/") else p for p in paths]
+    return find("/ws", files, _scripts(full, sources))
 
 
 def test_a_build_by_tscs_folders() -> None:
@@ -59,16 +67,16 @@ def test_a_copy_in_node_modules(tmp_path: Path) -> None:
         copy = tmp_path / "node_modules" / package / "index.js"
         copy.parent.mkdir(parents=True)
         copy.write_text(code)
-        _, instead = find("/ws", edited, ["/ws/t.js", str(copy)], {})
+        _, instead = _found(edited, ["t.js", str(copy)], {})
         assert instead == {"packages/calc/index.js": str(copy)}, package
         copy.write_text("// another package's index\nmodule.exports = require('./lib');\n")
-        assert find("/ws", edited, ["/ws/t.js", str(copy)], {})[1] == {}  # type: ignore[index]
+        assert _found(edited, ["t.js", str(copy)], {})[1] == {}
     # inside the workspace: said relative to it
     ws = tmp_path / "ws"
     (ws / "node_modules" / "calc").mkdir(parents=True)
     (ws / "node_modules" / "calc" / "index.js").write_text(code)
     paths = [f"{ws}/t.js", f"{ws}/node_modules/calc/index.js"]
-    assert find(str(ws), {"packages/calc/index.js": code}, paths, {})[1] == {  # type: ignore[index]
+    assert find(str(ws), {"packages/calc/index.js": code}, _scripts(paths, {}))[1] == {  # type: ignore[index]
         "packages/calc/index.js": "node_modules/calc/index.js"
     }
 
@@ -76,9 +84,9 @@ def test_a_copy_in_node_modules(tmp_path: Path) -> None:
 def test_the_users_own_file_behind_a_copys_link() -> None:
     edited = {"packages/calc/index.js": "x\n"}
     paths = ["/copy/t.js", "/home/me/p/packages/calc/index.js"]
-    _, instead = find("/copy", edited, paths, {}, origin="/home/me/p")  # type: ignore[misc]
+    _, instead = find("/copy", edited, _scripts(paths, {}), origin="/home/me/p")  # type: ignore[misc]
     assert instead == {"packages/calc/index.js": "/home/me/p/packages/calc/index.js"}
-    assert find("/copy", edited, paths, {})[1] == {}  # type: ignore[index]
+    assert find("/copy", edited, _scripts(paths, {}))[1] == {}  # type: ignore[index]
 
 
 def test_the_runs_writes_settle_the_stand_ins() -> None:
@@ -108,7 +116,10 @@ def test_read_scripts_resolves_the_source_maps_node_cached(tmp_path: Path) -> No
     data = {
         "result": [{"url": "file:///ws/dist/calc.js", "functions": []}, {"url": "node:fs"}],
         "source-map-cache": {
-            "file:///ws/dist/calc.js": {"data": {"sources": ["file:///ws/src/calc%20x.ts"]}},
+            "file:///ws/dist/calc.js": {
+                "lineLengths": [3, 0],
+                "data": {"sources": ["file:///ws/src/calc%20x.ts", "webpack://x"], "mappings": ";"},
+            },
             "file:///ws/dist/other.js": {"data": None},
         },
     }
@@ -117,3 +128,71 @@ def test_read_scripts_resolves_the_source_maps_node_cached(tmp_path: Path) -> No
     scripts = read_scripts(tmp_path)
     assert scripts.functions == (("/ws/dist/calc.js", []),)
     assert scripts.sources == {"/ws/dist/calc.js": frozenset({"/ws/src/calc x.ts"})}
+    assert scripts.maps["/ws/dist/calc.js"] == SourceMap(("/ws/src/calc x.ts", None), ";", (3, 0))
+
+
+def _vlq(n: int) -> str:
+    chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    v = (-n << 1) | 1 if n < 0 else n << 1
+    out = ""
+    while True:
+        digit, v = v & 31, v >> 5
+        out += chars[digit | (32 if v else 0)]
+        if not v:
+            return out
+
+
+def test_segments_decode_the_mappings() -> None:
+    # genCol, source, line, column: relative, the column from the line's start
+    text = ";" + _vlq(2) + "AAA," + _vlq(5) + "A" + _vlq(3) + "A;" + _vlq(0) + "C" + _vlq(-2) + "A"
+    assert list(segments(text)) == [(1, 2, 0, 0), (1, 7, 0, 3), (2, 0, 1, 1)]
+    assert list(segments(";;!!,AAAA")) == [(2, 0, 0, 0)]  # a broken segment is skipped
+
+
+TS_SRC = "interface O {\n  r?: boolean;\n}\nexport function add(a: number) {\n  return a + 1;\n}\nexport function mul(a: number) {\n  return a * 2;\n}\n"
+#: the build: a header line, then lines 4-9 of TS_SRC, one for one (the interface: nothing)
+BUILD = (
+    '"use strict";\nfunction add(a) {\n  return a + 1;\n}\nfunction mul(a) {\n  return a * 2;\n}\n'
+)
+
+
+def _build_scripts(ran_mul: bool) -> Scripts:
+    lengths = tuple(len(x) for x in BUILD.split("\n"))
+    mappings = ";AAGA;AACA;AACA;AACA;AACA;AACA"
+    size = len(BUILD)
+    add_at, mul_at = BUILD.index("function add"), BUILD.index("function mul")
+    functions = [
+        {"ranges": [{"startOffset": 0, "endOffset": size, "count": 1}]},
+        {"ranges": [{"startOffset": add_at, "endOffset": mul_at, "count": 1}]},
+        {"ranges": [{"startOffset": mul_at, "endOffset": size - 1, "count": int(ran_mul)}]},
+    ]
+    source_map = SourceMap(("/ws/src/calc.ts",), mappings, lengths)
+    return Scripts((("/ws/dist/calc.js", functions),), {"/ws/dist/calc.js": source_map})
+
+
+def test_the_lines_a_build_ran_read_through_its_source_map() -> None:
+    # the interface's lines made no code: counted as run; mul (its header, in its own
+    # range, as node's coverage of a file reads it) did not run; lines of only "}" are
+    # no code lines
+    assert mapped_lines("/ws/src/calc.ts", TS_SRC, _build_scripts(False)) == {1, 2, 4, 5}
+    assert mapped_lines("/ws/src/calc.ts", TS_SRC, _build_scripts(True)) == {1, 2, 4, 5, 7, 8}
+    assert mapped_lines("/ws/src/other.ts", TS_SRC, _build_scripts(True)) is None
+    stale = _build_scripts(True)
+    wrong = attrs.evolve(stale.maps["/ws/dist/calc.js"], line_lengths=(1, 2))
+    assert (
+        mapped_lines(
+            "/ws/src/calc.ts", TS_SRC, attrs.evolve(stale, maps={"/ws/dist/calc.js": wrong})
+        )
+        is None
+    )
+
+
+def test_a_build_the_run_wrote_gives_its_mapped_lines() -> None:
+    scripts = _build_scripts(False)
+    loads, instead = find("/ws", {"src/calc.ts": TS_SRC}, scripts)
+    assert instead == {"src/calc.ts": "dist/calc.js"}
+    assert loads.mapped == {"src/calc.ts": frozenset({1, 2, 4, 5})}
+    traced = Traced({"src/calc.ts": frozenset()}, True, elsewhere=instead, loads=loads)
+    built = settle(traced, {"dist/calc.js": "rewrote"})
+    assert built is not None and built.elsewhere == {} and not built.unmeasured
+    assert built.lines == {"src/calc.ts": frozenset({1, 2, 4, 5})}

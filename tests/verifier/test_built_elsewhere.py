@@ -213,3 +213,78 @@ def test_typescript_no_process_loaded_in_any_form_is_code_no_test_ran(
     assert v.verdict == "pass", v.detail
     assert not v.counted and not v.untested
     assert "no test ran 1 of the 1 statements the edit changes: src/extra.ts line 2" in v.detail
+
+
+MAPPED_TS = """\
+export interface Opts {
+  round?: boolean;
+}
+
+export function add(a: number, b: number): number {
+  return a + b;
+}
+
+export function mul(a: number, b: number): number {
+  return a * b;
+}
+"""
+#: a build step that keeps the lines (types out, an interface's lines blank) and writes
+#: its source map, as tsc does with sourceMap on: dist/calc.js's line n + 1 is line n
+MAPPED_BUILD = """\
+const fs = require("node:fs");
+const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const vlq = (n) => {
+  let v = n < 0 ? (-n << 1) | 1 : n << 1, out = "";
+  do { let d = v & 31; v >>= 5; out += chars[d | (v ? 32 : 0)]; } while (v);
+  return out;
+};
+let inType = false, prev = 0;
+const lines = fs.readFileSync("src/calc.ts", "utf8").split("\\n").map((l) => {
+  if (l.startsWith("export interface")) inType = true;
+  const out = inType ? "" : l.replace(/: number/g, "").replace(/^export function (\\w+)/, "exports.$1 = $1;function $1");
+  if (inType && l.startsWith("}")) inType = false;
+  return out;
+});
+const mappings = lines.map((l, i) => {
+  if (!l.trim()) return "";
+  const seg = "A" + "A" + vlq(i - prev) + "A";
+  prev = i;
+  return seg;
+});
+const map = { version: 3, file: "calc.js", sources: ["../src/calc.ts"], names: [], mappings: ";" + mappings.join(";") };
+fs.mkdirSync("dist", { recursive: true });
+fs.writeFileSync("dist/calc.js", '"use strict";\\n' + lines.join("\\n") + "//# sourceMappingURL=calc.js.map\\n");
+fs.writeFileSync("dist/calc.js.map", JSON.stringify(map));
+"""
+MAPPED_TEST = TEST.replace(
+    'test("sub", () => { assert.strictEqual(sub(5, 3), 2); });\n', ""
+).replace("{ add, sub }", "{ add }")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_build_the_run_made_tells_the_lines_through_its_source_map(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    files = {"src/calc.ts": MAPPED_TS, "test/calc.test.js": MAPPED_TEST, "build.js": MAPPED_BUILD}
+    root = write_tree(tmp_path / "p", files)
+    subprocess.run(["node", "build.js"], cwd=root, check=True)
+    _committed(root)
+    command = "node build.js && node --test test/"
+    # mul, which no test calls
+    uncalled = _verify(
+        root, dict(mode), {"src/calc.ts": MAPPED_TS.replace("a * b", "b * a")}, command
+    )
+    assert uncalled.verdict == "pass", uncalled.detail
+    assert (
+        "no test ran 1 of the 1 statements the edit changes: src/calc.ts line 10" in uncalled.detail
+    )
+    assert not uncalled.counted  # the tests passed before too, and never ran it: not learned
+    # a field of the interface: no code of the build, nothing left unrun
+    typed = MAPPED_TS.replace("  round?: boolean;\n", "  round?: boolean;\n  digits?: number;\n")
+    field = _verify(root, dict(mode), {"src/calc.ts": typed}, command)
+    assert field.verdict == "pass" and field.counted, field.detail
+    assert "no test ran" not in field.detail and "not known" not in field.detail
+    broken = _verify(
+        root, dict(mode), {"src/calc.ts": MAPPED_TS.replace("a + b", "a - b")}, command
+    )
+    assert broken.verdict == "fail", broken.detail

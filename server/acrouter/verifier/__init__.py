@@ -35,7 +35,8 @@ Modules, in the order a verification uses them:
   ``lines_go`` for Go (``go test``'s coverage profile); ``lines_idle``: a pass whose
   tests never reached the change, not learned; ``lines_shadow``: a pass whose tests ran
   another copy of the edited file (Python's installed package; ``lines_built``: node's
-  build made before the edit, or copy in ``node_modules``), an error
+  build made before the edit, or copy in ``node_modules``), an error; ``lines_mapped``:
+  TypeScript's lines a build of the run ran, through its source map
 - ``testfiles``: which files of an edit belong to the tests (judged with the user's
   tests as they were first): runners' naming rules, test folders, configuration;
   ``testcommand``: the files a test command loads as tests (pytest's ``python_files``

@@ -34,7 +34,9 @@ from pathlib import Path, PurePosixPath
 
 import attrs
 
-from .lines_trace import Loads, Traced
+from .lines_js import Scripts
+from .lines_mapped import mapped_lines
+from .lines_trace import NODE_MODULES, Loads, Traced
 
 #: what node runs: a build's suffixes
 RUNS = (".js", ".mjs", ".cjs")
@@ -44,7 +46,6 @@ TYPESCRIPT = (".ts", ".tsx", ".mts", ".cts")
 OUT_DIRS = frozenset(
     {"dist", "lib", "build", "built", "out", "output", "es", "esm", "cjs", "umd", "compiled"}
 )
-NODE_MODULES = "node_modules"
 
 
 def _rel(path: str, base: str) -> str | None:
@@ -102,31 +103,28 @@ def _copied(rel: str, text: str, scripts: Collection[str]) -> str | None:
 
 
 def find(
-    base: str,
-    files: Mapping[str, str],
-    paths: Collection[str],
-    sources: Mapping[str, frozenset[str]],
-    origin: str | None = None,
+    base: str, files: Mapping[str, str], scripts: Scripts, origin: str | None = None
 ) -> tuple[Loads, dict[str, str]] | None:
     """Of the edited ``files`` (relative path -> new text): those no node process loaded
-    (``paths``: every script they compiled; ``sources``: their source maps' sources),
-    and each one's stand-in, relative to ``base`` when inside it.  ``origin``: the
-    user's workspace, when the run saw a copy of it at ``base`` (no sandbox): its own
-    file is a stand-in too (the copy's ``node_modules`` links to the user's, and a
-    workspace package linked there leads back to it).  None when no process loaded a
-    script of the workspace outside ``node_modules`` (not a node runner), or when they
-    loaded every edited file."""
-    scripts = {r for p in paths if (r := _rel(p, base)) is not None}
-    own = {r for r in scripts if NODE_MODULES not in r.split("/")}
+    (``scripts``: what they compiled, and the source maps they read), and each one's
+    stand-in, relative to ``base`` when inside it.  ``origin``: the user's workspace,
+    when the run saw a copy of it at ``base`` (no sandbox): its own file is a stand-in
+    too (the copy's ``node_modules`` links to the user's, and a workspace package linked
+    there leads back to it).  None when no process loaded a script of the workspace
+    outside ``node_modules`` (not a node runner), or when they loaded every edited file."""
+    paths = {p for p, _ in scripts.functions}
+    loaded = {r for p in paths if (r := _rel(p, base)) is not None}
+    own = {r for r in loaded if NODE_MODULES not in r.split("/")}
     if not own:
         return None
-    unloaded = frozenset(rel for rel in files if rel not in scripts)
+    unloaded = frozenset(rel for rel in files if rel not in loaded)
     if not unloaded:
         return None
+    sources = scripts.sources
     instead: dict[str, str] = {}
-    everything = set(paths)
+    mapped: dict[str, frozenset[int]] = {}
     for rel in sorted(unloaded):
-        other = f"{origin}/{rel}" if origin and f"{origin}/{rel}" in everything else None
+        other = f"{origin}/{rel}" if origin and f"{origin}/{rel}" in paths else None
         other = other or _mapped(f"{base}/{rel}", sources)
         if other is None and rel.endswith(TYPESCRIPT):  # JavaScript's: its source map
             other = _by_name(rel, own)
@@ -136,15 +134,18 @@ def find(
             instead[rel] = other
         elif other is not None:
             instead[rel] = _rel(other, base) or (origin and _rel(other, origin)) or other
-    return Loads(unloaded, frozenset(own)), instead
+        ran = mapped_lines(f"{base}/{rel}", files[rel], scripts)
+        if ran is not None:
+            mapped[rel] = ran
+    return Loads(unloaded, frozenset(own), mapped), instead
 
 
 def settle(traced: Traced | None, wrote: Mapping[str, str]) -> Traced | None:
     """``traced`` once the run's writes (``wrote``: relative path -> what the run did to
     it, :mod:`.written`) are known: a stand-in the run wrote is no stand-in (the run
-    built it, from the edit), and when the run wrote a script its node processes loaded,
-    the lines of the edited files none loaded are not known (a build of theirs may have
-    run them)."""
+    built it, from the edit).  When the run wrote a script its node processes loaded,
+    an edited file none loaded ran through a build of the run: its lines are those its
+    builds' source maps tell (:attr:`.lines_trace.Loads.mapped`), else not known."""
     if traced is None or not wrote:
         return traced
     elsewhere = {k: v for k, v in traced.elsewhere.items() if v not in wrote}
@@ -153,10 +154,12 @@ def settle(traced: Traced | None, wrote: Mapping[str, str]) -> Traced | None:
         if elsewhere == traced.elsewhere:
             return traced
         return attrs.evolve(traced, elsewhere=elsewhere)
+    built = {r: v for r, v in loads.mapped.items() if r in loads.unloaded and r not in elsewhere}
+    unknown = loads.unloaded - built.keys()
     lines = {k: v for k, v in traced.lines.items() if k not in loads.unloaded}
     return attrs.evolve(
         traced,
-        lines=lines,
-        unmeasured=traced.unmeasured | loads.unloaded,
-        elsewhere={k: v for k, v in elsewhere.items() if k not in loads.unloaded},
+        lines={**lines, **built},
+        unmeasured=traced.unmeasured | (unknown - elsewhere.keys()),
+        elsewhere=elsewhere,
     )

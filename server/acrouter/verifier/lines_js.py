@@ -170,13 +170,28 @@ def _ran_mask(spans: Sequence[tuple[int, int, int]], length: int) -> int:
 
 
 @attrs.frozen
+class SourceMap:
+    """A script's source map as node read it: its sources (paths; None for one that is
+    no file), its mappings and the lengths of the script's lines."""
+
+    sources: tuple[str | None, ...]
+    mappings: str
+    line_lengths: tuple[int, ...]
+
+
+@attrs.frozen
 class Scripts:
     """What the run's node processes wrote: every script they compiled (its file path and
-    its functions' ranges), and for those with a source map, the files it names as
-    their sources (node's ``source-map-cache``, their paths resolved)."""
+    its functions' ranges, once per process), and the source maps node read (its
+    ``source-map-cache``, by script path)."""
 
     functions: tuple[tuple[str, list[Any]], ...] = ()
-    sources: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
+    maps: Mapping[str, SourceMap] = attrs.field(factory=dict)
+
+    @property
+    def sources(self) -> dict[str, frozenset[str]]:
+        """The files each script's source map names as its sources."""
+        return {p: frozenset(s for s in m.sources if s) for p, m in self.maps.items()}
 
 
 def _path(url: object) -> str | None:
@@ -185,12 +200,26 @@ def _path(url: object) -> str | None:
     return None
 
 
+def _source_map(entry: object) -> SourceMap | None:
+    data = entry.get("data") if isinstance(entry, dict) else None
+    lengths = entry.get("lineLengths") if isinstance(entry, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
+        return None
+    mappings = data.get("mappings")
+    ok = isinstance(lengths, list) and all(isinstance(n, int) for n in lengths)
+    return SourceMap(
+        tuple(_path(s) for s in data["sources"]),
+        mappings if isinstance(mappings, str) else "",
+        tuple(lengths) if ok else (),  # type: ignore[arg-type]
+    )
+
+
 def read_scripts(out_dir: str | Path) -> Scripts:
     """Every script (its file path, its functions) of every coverage file of the run, and
-    the sources of those node read a source map of."""
+    the source maps node read."""
     folder = Path(out_dir) / COVERAGE_DIR
     found = []
-    sources: dict[str, set[str]] = {}
+    maps: dict[str, SourceMap] = {}
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -208,14 +237,9 @@ def read_scripts(out_dir: str | Path) -> Scripts:
                 found.append((path, funcs))
         cache = data.get("source-map-cache") if isinstance(data, dict) else None
         for url, entry in cache.items() if isinstance(cache, dict) else ():
-            data = entry.get("data") if isinstance(entry, dict) else None
-            named = data.get("sources") if isinstance(data, dict) else None
-            path = _path(url)
-            if path is not None and isinstance(named, list):
-                sources.setdefault(path, set()).update(
-                    p for s in named if (p := _path(s)) is not None
-                )
-    return Scripts(tuple(found), {k: frozenset(v) for k, v in sources.items()})
+            if (path := _path(url)) is not None and (read := _source_map(entry)) is not None:
+                maps.setdefault(path, read)
+    return Scripts(tuple(found), maps)
 
 
 def read_coverage(

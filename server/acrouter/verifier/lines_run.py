@@ -201,8 +201,7 @@ def read_run(
         (set(node), read(out_dir, seen, node) if node else None),
         (set(ask.go), read_profile(out_dir, seen, ask.go) if ask.go else None),
     ]
-    paths = [p for p, _ in scripts.functions] if scripts else []
-    found = find(seen, ask.js, paths, scripts.sources, origin) if scripts else None
+    found = find(seen, ask.js, scripts, origin) if scripts else None
     parts = [t for _, t in sides if t is not None]
     if not parts and not found:
         return None

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..domain import Verdict
-from .lines_built import NODE_MODULES
+from .lines_trace import NODE_MODULES
 
 if TYPE_CHECKING:
     from .lines_trace import Change, Traced

@@ -150,14 +150,21 @@ class Change:
         return sorted({*self.statements, *(beside for beside, _ in self.removals)})
 
 
+#: where node's packages are installed (:mod:`.lines_built`, :mod:`.lines_shadow`)
+NODE_MODULES = "node_modules"
+
+
 @attrs.frozen
 class Loads:
-    """What node loaded in place of edited files: ``unloaded``, the edited files no
-    process loaded; ``scripts``, the workspace's scripts the processes did load (by
-    relative path), for :func:`settle` to tell whether the run built one of them."""
+    """What node loaded in place of edited files (:mod:`.lines_built`): ``unloaded``,
+    the edited files no process loaded; ``scripts``, the workspace's scripts the
+    processes did load (by relative path), for ``settle`` to tell whether the run built
+    one of them; ``mapped``, the lines of unloaded files that builds naming them in their
+    source maps ran (:mod:`.lines_mapped`), which hold when the run made those builds."""
 
     unloaded: frozenset[str] = frozenset()
     scripts: frozenset[str] = frozenset()
+    mapped: Mapping[str, frozenset[int]] = attrs.field(factory=dict)
 
 
 @attrs.frozen
