@@ -124,7 +124,8 @@ def network_stop(model: str, error: str) -> str:
 
 def untested_stop(model: str, said: str) -> str:
     """Why a request stopped after an edit the tests never ran: they imported another
-    copy of the edited code (``said``: which, and what to do)."""
+    copy or a build of the edited code made before the edit (``said``: which, and what
+    to do)."""
     return (
         f"{said}. So {model}'s edit was not verified, and no other model was called: "
         "its edit would go untested the same way."

@@ -31,6 +31,9 @@ def test_a_build_by_tscs_folders() -> None:
         loads, instead = _found(TS, ["test/t.js", build], sources={})
         assert instead == {"src/calc.ts": build}, build
         assert loads == Loads(frozenset({"src/calc.ts"}), frozenset({"test/t.js", build}))
+    # a TypeScript source folder named lib/ (rootDir lib, outDir dist)
+    _, instead = _found({"lib/calc.ts": "x\n"}, ["t.js", "dist/calc.js"], sources={})
+    assert instead == {"lib/calc.ts": "dist/calc.js"}
     nested = {"packages/a/src/x/calc.ts": "x\n"}
     _, instead = _found(nested, ["packages/a/dist/x/calc.js", "t.js"], sources={})
     assert instead == {"packages/a/src/x/calc.ts": "packages/a/dist/x/calc.js"}

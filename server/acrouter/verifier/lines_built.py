@@ -69,7 +69,7 @@ def _by_name(rel: str, scripts: Collection[str]) -> str | None:
         while a and b and a[-1] == b[-1]:  # their common tail of folders
             a.pop()
             b.pop()
-        sibling = len(a) == len(b) >= 1 and a[:-1] == b[:-1] and a[-1] not in OUT_DIRS
+        sibling = len(a) == len(b) >= 1 and a[:-1] == b[:-1]
         inside = len(b) == len(a) + 1 and b[:-1] == a
         if (sibling or inside) and b[-1] in OUT_DIRS:
             return other
