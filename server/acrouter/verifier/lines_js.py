@@ -169,6 +169,19 @@ def _ran_mask(spans: Sequence[tuple[int, int, int]], length: int) -> int:
     return int.from_bytes(buf, "little")
 
 
+def spans_of(funcs: Sequence[Any]) -> list[tuple[int, int, int]]:
+    """A script's ranges, (start, end, count), the script's own first: [] when its
+    coverage is not as V8 writes it."""
+    try:
+        return [
+            (int(r["startOffset"]), int(r["endOffset"]), int(r["count"]))
+            for f in funcs
+            for r in f["ranges"]
+        ]
+    except (KeyError, TypeError, ValueError):
+        return []
+
+
 @attrs.frozen
 class SourceMap:
     """A script's source map as node read it: its sources (paths; None for one that is
@@ -260,14 +273,7 @@ def read_coverage(
         measured = measured or "node_modules/" not in rel
         if rel not in files:
             continue
-        try:
-            spans = [
-                (int(r["startOffset"]), int(r["endOffset"]), int(r["count"]))
-                for f in funcs
-                for r in f["ranges"]
-            ]
-        except (KeyError, TypeError, ValueError):
-            spans = []
+        spans = spans_of(funcs)
         if not spans or spans[0][:2] != (0, _utf16_len(files[rel])):
             unmeasured.add(rel)
         else:

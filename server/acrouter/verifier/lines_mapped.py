@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .lines_js import Scripts, SourceMap, _ran_mask, code_chars
+from .lines_js import Scripts, SourceMap, _ran_mask, code_chars, spans_of
 
 _B64 = {
     c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
@@ -69,14 +69,7 @@ def _ran(
     size = sum(lengths) + max(len(lengths) - 1, 0)
     mask = 0
     for funcs in runs:
-        try:
-            spans = [
-                (int(r["startOffset"]), int(r["endOffset"]), int(r["count"]))
-                for f in funcs
-                for r in f["ranges"]
-            ]
-        except (KeyError, TypeError, ValueError):
-            return None
+        spans = spans_of(funcs)
         if not lengths or not spans or spans[0][:2] != (0, size):
             return None
         mask |= _ran_mask(spans, size)
