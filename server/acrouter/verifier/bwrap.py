@@ -13,6 +13,7 @@ from pathlib import Path
 import attrs
 
 from .bwrap_exe import find_bwrap, probe
+from .bytecode import EMPTY, cached_bytecode
 from .scratch import scratch_parent
 from .workspace import remove_tree
 
@@ -334,7 +335,8 @@ def mounts_for(
     overlay (ignored files, in-project venvs and build outputs included; every write
     lands in ``upper``'s first folder, its work folder second, else in a tmpfs), with
     each edited file (``edits``: host file, path
-    in the workspace) bound on top.  With ``scratch`` (no overlay available) the copy
+    in the workspace) bound on top, and an empty file over its cached bytecode
+    (:mod:`.bytecode`).  With ``scratch`` (no overlay available) the copy
     is mounted writable there and the ``shared`` folders (venvs, node_modules)
     read-only on top.  A workspace inside a masked folder (``/tmp/x/ws``) would sit in
     a writable tmpfs; the top of that folder is mounted read-only first."""
@@ -353,5 +355,8 @@ def mounts_for(
             mounts.extend(_cache_mounts(workspace, scratch, name))
     for host_file, rel in edits:
         mounts.append(Mount(host_file, str(workspace / rel), writable=True))
+    if scratch is None:  # (a copy does not hold them)
+        stale = cached_bytecode(workspace, [rel for _, rel in edits])
+        mounts.extend(Mount(EMPTY, str(workspace / rel)) for rel in stale)
     mounts.extend(extra)
     return tuple(mounts)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import attrs
 
+from .bytecode import cached_bytecode
 from .workspace import list_workspace, owned, remove_tree, shared_dirs, walk_files, write_files
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,8 @@ class Scratch:
             self._dirs, self._files, self._origin, self.bytes = {}, {}, {}, 0
         self._repair_dirs()
         os.makedirs(ws, exist_ok=True)
-        desired = set(scan.files) | set(texts)
+        # never the cached bytecode of a file written here (:mod:`.bytecode`)
+        desired = (set(scan.files) - set(cached_bytecode(scan.root, texts))) | set(texts)
         for rel in [r for r in self._files if r not in desired]:
             _remove(f"{ws}/{rel}")
             self._forget_file(rel)
