@@ -264,7 +264,9 @@ def _quote(text):
 def _imports():
     """Of the files asked about: those this process imported as a module ("loaded"), and
     for the others, a module of the same dotted name imported from another file
-    ("elsewhere": an installed copy of the workspace's package, say)."""
+    ("elsewhere": an installed copy of the workspace's package, say, or a compiled
+    module built before the edit beside it), or from a copy identical to it ("copies":
+    installed from the edited workspace by the test command, as tox does)."""
     loaded, files = set(), []
     for name, mod in list(sys.modules.items()):
         f = getattr(mod, "__file__", None)
@@ -272,17 +274,48 @@ def _imports():
             f = os.path.abspath(f)
             loaded.add(f)
             files.append((name, f))
-    elsewhere = {}
+    elsewhere, copies = {}, {}
     for target in _RANGES:
         if target in loaded:
             continue
         for name, f in files:
             tail = name.replace(".", os.sep)
             tail += os.sep + "__init__.py" if os.path.basename(f) == "__init__.py" else ".py"
-            if target.endswith(os.sep + tail) and f.endswith(os.sep + tail) and _alike(target, f):
+            if target.endswith(os.sep + tail) and f.endswith(os.sep + tail):
+                same = _text(target)
+                if same is not None and same == _text(f):
+                    copies[target] = f
+                    break
+                if _alike(target, f):
+                    elsewhere[target] = f
+                    break
+            if _built_before(target, name, f):
                 elsewhere[target] = f
                 break
-    return sorted(t for t in _RANGES if t in loaded), elsewhere
+    return sorted(t for t in _RANGES if t in loaded), elsewhere, copies
+
+
+def _text(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def _built_before(edited, name, other):
+    """other is an extension module (Cython's, mypyc's) of edited's name beside it, built
+    before the edit was written: Python imports it instead of the .py file"""
+    stem, folder = os.path.splitext(os.path.basename(edited))[0], os.path.dirname(edited)
+    if name.rpartition(".")[2] != stem or os.path.dirname(other) != folder:
+        return False
+    base = os.path.basename(other)
+    if not (base.startswith(stem + ".") and base.endswith((".so", ".pyd"))):
+        return False
+    try:
+        return os.stat(other).st_mtime < os.stat(edited).st_mtime
+    except OSError:
+        return False
 
 
 def _alike(edited, other):
@@ -314,15 +347,20 @@ def _finish():
         "%s: [%s]" % (_quote(k), ", ".join(str(n) for n in sorted(v))) for k, v in _SEEN.items()
     )
     try:
-        loaded, elsewhere = _imports()
+        loaded, elsewhere, copies = _imports()
     except Exception:  # (never in the way of the process)
-        loaded, elsewhere = list(_RANGES), {}
-    data = '{"intact": %s, "tracer": "%s", "lines": {%s}, "loaded": [%s], "elsewhere": {%s}}' % (
+        loaded, elsewhere, copies = list(_RANGES), {}, {}
+
+    def pairs(found):
+        return ", ".join("%s: %s" % (_quote(k), _quote(v)) for k, v in sorted(found.items()))
+
+    data = '{"intact": %s, "tracer": "%s", "lines": {%s}, "loaded": [%s], "elsewhere": {%s}, "copies": {%s}}' % (
         "true" if intact else "false",
         "monitoring" if _MONITORED else "settrace",
         lines,
         ", ".join(_quote(t) for t in loaded),
-        ", ".join("%s: %s" % (_quote(k), _quote(v)) for k, v in sorted(elsewhere.items())),
+        pairs(elsewhere),
+        pairs(copies),
     )
     try:
         with open(os.path.join(_OUT, "lines-%d.json" % os.getpid()), "w", encoding="utf-8") as f:

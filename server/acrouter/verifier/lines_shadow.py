@@ -9,6 +9,14 @@ process of the run was the edited file imported, and in one a module of the same
 name came from another file, a copy of it (at least half of that file's code lines are
 the edited file's; :attr:`.lines_trace.Traced.elsewhere`).
 
+The same holds for an extension module built from the edited file before the edit and
+left beside it (``calc.cpython-311-x86_64-linux-gnu.so`` next to ``calc.py``: Cython's
+``build_ext --inplace``, mypyc): Python imports it before the ``.py`` file, so the edit
+never runs unless the test command rebuilds it (then it is newer than the edit, and not
+taken for one).  And not for a copy identical to the edited file: a command that
+installs the project before its tests (tox, nox, ``pip install . && pytest``) runs the
+edit from there (:attr:`.lines_trace.Traced.unmeasured`: which lines ran is not known).
+
 Such a pass becomes verdict ``error``, not counted (the set-up's fault, not the
 model's), with what was imported instead and what to do; ``Verdict.untested`` carries
 it, and the request stops there: every other model's edit would go untested the same way.
@@ -27,6 +35,10 @@ from .lines_trace import NODE_MODULES
 if TYPE_CHECKING:
     from .lines_trace import Change, Traced
 
+#: the files of an extension module (Cython's, mypyc's), which Python imports before a
+#: ``.py`` file of the same name beside it
+COMPILED = (".so", ".pyd")
+
 
 def _advice(shadowed: Sequence[tuple[str, str]]) -> str:
     """What the tests ran instead of the edited files, and what to do."""
@@ -37,6 +49,12 @@ def _advice(shadowed: Sequence[tuple[str, str]]) -> str:
             "the copy they ran in (without a sandbox, the copy's node_modules and "
             'virtualenv folders are links to yours). Run the tests in the sandbox ("bwrap"), '
             "which puts the edited copy in the workspace's place, then ask again"
+        )
+    if all(other.endswith(COMPILED) for _, other in shadowed):
+        return (
+            f"they imported {named}, a compiled module built before it. Make the test "
+            "command rebuild it first (python setup.py build_ext --inplace && ...) or "
+            "remove it, then ask again"
         )
     if all(rel.endswith(".py") for rel, _ in shadowed):
         return (

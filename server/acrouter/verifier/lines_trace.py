@@ -171,7 +171,8 @@ class Loads:
 class Traced:
     """What the plugin wrote: the lines run per file (as the run saw its path), and
     whether its tracer was still in place at the end; ``unmeasured``: files whose lines
-    could not be known (:mod:`.lines_js`: a runner that transforms the code), of which
+    could not be known (:mod:`.lines_js`: a runner that transforms the code; a Python
+    file imported only from an identical copy, installed by the command), of which
     nothing is said; ``changes``: what the edit changed in files whose statements the
     run told (Go's coverage profile), beside those known before it."""
 
@@ -201,6 +202,7 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
     merged: dict[str, set[int]] = {}
     loaded: set[str] = set()
     elsewhere: dict[str, str] = {}
+    copies: dict[str, str] = {}
     intact, found = True, False
     try:
         names = sorted(os.listdir(out_dir))
@@ -228,19 +230,30 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
                 rel = file[len(base) + 1 :]
                 merged.setdefault(rel, set()).update(n for n in nums if isinstance(n, int))
         _imports(data, base, loaded, elsewhere)
+        _imports(data, base, loaded, copies, key="copies")
     if not found:
         return None
     others = {rel: f for rel, f in elsewhere.items() if rel not in loaded}
-    traced = Traced({k: frozenset(v) for k, v in merged.items()}, intact, cut=bool(started - ended))
+    # imported only from a copy identical to it (installed by the command): its code ran,
+    # which of its lines is not known
+    copied = frozenset(rel for rel in copies if rel not in loaded and rel not in others)
+    traced = Traced(
+        {k: frozenset(v) for k, v in merged.items()}, intact, copied, cut=bool(started - ended)
+    )
     return attrs.evolve(traced, elsewhere=others) if others else traced
 
 
 def _imports(
-    data: Mapping[str, object], base: str, loaded: set[str], elsewhere: dict[str, str]
+    data: Mapping[str, object],
+    base: str,
+    loaded: set[str],
+    elsewhere: dict[str, str],
+    key: str = "elsewhere",
 ) -> None:
-    """What one process wrote of the edited files' imports (``loaded``, ``elsewhere``:
-    see :attr:`Traced.elsewhere`), by path relative to ``base``; a file under ``base``
-    named instead is given relative to it too."""
+    """What one process wrote of the edited files' imports (``loaded``, and ``key``'s:
+    ``elsewhere``, see :attr:`Traced.elsewhere`, or ``copies``, identical copies), by
+    path relative to ``base``; a file under ``base`` named instead is given relative to
+    it too."""
 
     def rel(path: object) -> str | None:
         ok = isinstance(path, str) and path.startswith(base + "/")
@@ -250,7 +263,7 @@ def _imports(
     for path in paths if isinstance(paths, list) else ():
         if (r := rel(path)) is not None:
             loaded.add(r)
-    found = data.get("elsewhere")
+    found = data.get(key)
     for path, other in found.items() if isinstance(found, dict) else ():
         if (r := rel(path)) is not None and isinstance(other, str):
             elsewhere.setdefault(r, rel(other) or other)

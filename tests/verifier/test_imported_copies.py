@@ -1,0 +1,147 @@
+"""What the tests imported in place of the edited file, besides another copy of the
+package (``test_imported_elsewhere``): an extension module built from it before the edit,
+left beside it (Cython's ``build_ext --inplace``, mypyc), which Python imports first, is
+no pass (``verifier.lines_shadow``); a copy identical to the edited file, installed by
+the test command itself (tox, nox, ``pip install . && pytest``), ran the edit and is a
+pass.  Through ``ProjectVerifier.verify``, in the sandbox and without, on Python 3.11
+(``sys.settrace``) and 3.13 (``sys.monitoring``)."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sysconfig
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+from acrouter.verifier.lines_trace import read_traced
+
+from ..pythons import OTHER_PYTHON_REASON, other_python
+from .helpers import PYTEST, needs_bwrap, task_for, verifier, write_tree
+
+OTHER = other_python()
+MODES = [
+    pytest.param({}, id="overlay", marks=needs_bwrap),
+    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
+    pytest.param(
+        {"python": OTHER},
+        id="sys.monitoring",
+        marks=[needs_bwrap, pytest.mark.skipif(OTHER is None, reason=OTHER_PYTHON_REASON)],
+    ),
+]
+CALC = "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n"
+TEST = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+#: the C twin of ``calc.py``, as Cython or mypyc would have built it
+CALC_C = """\
+#include <Python.h>
+static PyObject *add(PyObject *self, PyObject *args) {
+    return PyNumber_Add(PyTuple_GET_ITEM(args, 0), PyTuple_GET_ITEM(args, 1));
+}
+static PyMethodDef methods[] = {{"add", add, METH_VARARGS, ""}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "calc", NULL, -1, methods};
+PyMODINIT_FUNC PyInit_calc(void) { return PyModule_Create(&module); }
+"""
+HEADERS = Path(sysconfig.get_paths()["include"], "Python.h")
+needs_cc = pytest.mark.skipif(
+    shutil.which("cc") is None or not HEADERS.is_file(),
+    reason=f"no C compiler (cc) or no Python headers ({HEADERS}) to build an extension module",
+)
+
+
+def _extension_project(root: Path) -> Path:
+    write_tree(root, {"calc.py": CALC, "calc.c": CALC_C, "tests/test_calc.py": TEST})
+    (root / "pytest.ini").write_text("[pytest]\npythonpath = .\n")
+    so = root / f"calc{sysconfig.get_config_var('EXT_SUFFIX')}"
+    include = f"-I{HEADERS.parent}"
+    subprocess.run(
+        ["cc", "-shared", "-fPIC", include, "calc.c", "-o", so.name], cwd=root, check=True
+    )
+    return root
+
+
+def _verify(root: Path, mode: dict[str, object], edit: dict[str, str], command: str = ""):  # type: ignore[no-untyped-def]
+    mode = dict(mode)
+    python = mode.pop("python", None)
+    pytest_ = f"{shlex.quote(str(python))} -m pytest -q" if python else PYTEST
+    task = task_for(root, f"{command}{pytest_} {shlex.quote(str(root / 'tests'))}")
+    return verifier(**mode).verify(task, Edit(files=edit), "m")
+
+
+@needs_cc
+@pytest.mark.parametrize("mode", MODES[:2])
+def test_a_pass_from_an_extension_module_built_before_the_edit_is_an_error(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _extension_project(tmp_path / "p")
+    v = _verify(root, mode, {"calc.py": CALC.replace("a + b", "a - b")})
+    # add is broken, and the tests passed: Python imported calc.*.so, not calc.py
+    so = f"calc{sysconfig.get_config_var('EXT_SUFFIX')}"
+    assert v.verdict == "error" and not v.counted and v.score is None, v.detail
+    assert v.untested.startswith(
+        f"the tests never ran the edit: they imported {so} instead of calc.py, a compiled "
+        "module built before it. Make the test command rebuild it first"
+    ), v.untested
+
+
+@needs_cc
+@pytest.mark.parametrize("mode", MODES[:2])
+def test_an_extension_module_the_command_rebuilt_is_not_taken_for_a_stale_one(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # the command rebuilds the extension (here: makes it newer than the edit) before
+    # its tests: what they ran is its business, and the edited calc.py is just not
+    # imported, an idle pass
+    root = _extension_project(tmp_path / "p")
+    so = f"calc{sysconfig.get_config_var('EXT_SUFFIX')}"
+    edit = {"calc.py": CALC.replace("a + b", "a - b")}
+    v = _verify(root, mode, edit, command=f"touch {so} && ")
+    assert v.verdict == "pass" and not v.counted and not v.untested, v.detail
+    assert "no test ran 1 of the 1 statements the edit changes: calc.py line 2" in v.detail
+
+
+def _installing_project(root: Path) -> Path:
+    pkg = CALC
+    test = TEST.replace("from calc", "from calcpkg")
+    files = {"src/calcpkg/__init__.py": pkg, "tests/test_calc.py": test}
+    write_tree(root, files)
+    (root / "pytest.ini").write_text("[pytest]\npythonpath = site\n")
+    return root
+
+
+#: installs the workspace's package into ``site`` (as tox or ``pip install .`` would)
+#: before the tests, which import it from there
+INSTALL = "rm -rf site && mkdir site && cp -r src/calcpkg site/ && "
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_copy_the_command_installed_from_the_edit_ran_the_edit(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _installing_project(tmp_path / "p")
+    fine = {"src/calcpkg/__init__.py": CALC.replace("a + b", "b + a")}
+    v = _verify(root, mode, fine, command=INSTALL)
+    assert v.verdict == "pass" and v.counted and not v.untested, v.detail
+    assert "no test ran" not in v.detail  # which lines ran there is not known
+    broken = {"src/calcpkg/__init__.py": CALC.replace("a + b", "a - b")}
+    v = _verify(root, mode, broken, command=INSTALL)
+    assert v.verdict == "fail" and v.counted, v.detail
+
+
+def test_an_edited_file_imported_only_from_an_identical_copy_is_unmeasured(
+    tmp_path: Path,
+) -> None:
+    ws, target = "/ws", "/ws/src/calcpkg/__init__.py"
+    copy = "/ws/.tox/py/lib/site-packages/calcpkg/__init__.py"
+    body = f'{{"intact": true, "lines": {{}}, "loaded": [], "copies": {{"{target}": "{copy}"}}}}'
+    (tmp_path / "lines-1.start").write_text("settrace")
+    (tmp_path / "lines-1.json").write_text(body)
+    t = read_traced(tmp_path, ws)
+    assert t is not None and t.unmeasured == {"src/calcpkg/__init__.py"} and not t.elsewhere
+    (tmp_path / "lines-2.start").write_text("settrace")
+    (tmp_path / "lines-2.json").write_text(
+        f'{{"intact": true, "lines": {{}}, "loaded": ["{target}"]}}'
+    )
+    t = read_traced(tmp_path, ws)
+    assert t is not None and not t.unmeasured  # another process imported the file itself
