@@ -91,6 +91,34 @@ needs_bwrap = pytest.mark.skipif(
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
 
+#: the C twin of ``calc.py``'s ``add``, as Cython or mypyc would have built it
+CALC_C = """\
+#include <Python.h>
+static PyObject *add(PyObject *self, PyObject *args) {
+    return PyNumber_Add(PyTuple_GET_ITEM(args, 0), PyTuple_GET_ITEM(args, 1));
+}
+static PyMethodDef methods[] = {{"add", add, METH_VARARGS, ""}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "calc", NULL, -1, methods};
+PyMODINIT_FUNC PyInit_calc(void) { return PyModule_Create(&module); }
+"""
+PYTHON_H = Path(sysconfig.get_paths()["include"], "Python.h")
+needs_cc = pytest.mark.skipif(
+    shutil.which("cc") is None or not PYTHON_H.is_file(),
+    reason=f"no C compiler (cc) or no Python headers ({PYTHON_H}) to build an extension module",
+)
+
+
+def build_calc_extension(root: Path) -> str:
+    """Build ``CALC_C`` into the extension module ``calc`` at ``root`` (for this
+    interpreter, as ``build_ext --inplace`` names it); returns its file name."""
+    name = f"calc{sysconfig.get_config_var('EXT_SUFFIX')}"
+    (root / "_calc_ext.c").write_text(CALC_C)
+    argv = ["cc", "-shared", "-fPIC", f"-I{PYTHON_H.parent}", "_calc_ext.c", "-o", name]
+    subprocess.run(argv, cwd=root, check=True)
+    (root / "_calc_ext.c").unlink()
+    return name
+
+
 def venv_with_pytest(path: Path) -> Path:
     """A new virtualenv at ``path`` (no pip) that can import this interpreter's pytest,
     with its base interpreter's packages (``--system-site-packages``, where root's

@@ -9,8 +9,6 @@ pass.  Through ``ProjectVerifier.verify``, in the sandbox and without, on Python
 from __future__ import annotations
 
 import shlex
-import shutil
-import subprocess
 import sysconfig
 from pathlib import Path
 
@@ -19,7 +17,15 @@ from acrouter.domain import Edit
 from acrouter.verifier.lines_trace import read_traced
 
 from ..pythons import OTHER_PYTHON_REASON, other_python
-from .helpers import PYTEST, needs_bwrap, task_for, verifier, write_tree
+from .helpers import (
+    PYTEST,
+    build_calc_extension,
+    needs_bwrap,
+    needs_cc,
+    task_for,
+    verifier,
+    write_tree,
+)
 
 OTHER = other_python()
 MODES = [
@@ -33,31 +39,12 @@ MODES = [
 ]
 CALC = "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n"
 TEST = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
-#: the C twin of ``calc.py``, as Cython or mypyc would have built it
-CALC_C = """\
-#include <Python.h>
-static PyObject *add(PyObject *self, PyObject *args) {
-    return PyNumber_Add(PyTuple_GET_ITEM(args, 0), PyTuple_GET_ITEM(args, 1));
-}
-static PyMethodDef methods[] = {{"add", add, METH_VARARGS, ""}, {NULL, NULL, 0, NULL}};
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "calc", NULL, -1, methods};
-PyMODINIT_FUNC PyInit_calc(void) { return PyModule_Create(&module); }
-"""
-HEADERS = Path(sysconfig.get_paths()["include"], "Python.h")
-needs_cc = pytest.mark.skipif(
-    shutil.which("cc") is None or not HEADERS.is_file(),
-    reason=f"no C compiler (cc) or no Python headers ({HEADERS}) to build an extension module",
-)
 
 
 def _extension_project(root: Path) -> Path:
-    write_tree(root, {"calc.py": CALC, "calc.c": CALC_C, "tests/test_calc.py": TEST})
+    write_tree(root, {"calc.py": CALC, "tests/test_calc.py": TEST})
     (root / "pytest.ini").write_text("[pytest]\npythonpath = .\n")
-    so = root / f"calc{sysconfig.get_config_var('EXT_SUFFIX')}"
-    include = f"-I{HEADERS.parent}"
-    subprocess.run(
-        ["cc", "-shared", "-fPIC", include, "calc.c", "-o", so.name], cwd=root, check=True
-    )
+    build_calc_extension(root)
     return root
 
 

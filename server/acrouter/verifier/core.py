@@ -43,6 +43,7 @@ from .sandbox import run_command
 from .sandboxrun import run_tests
 from .scratch import Scan, ScratchPool
 from .screening import screen_edit
+from .stale_build import with_stale_builds
 from .testfiles import (
     asks_for_tests,
     judge_with_users_tests,
@@ -232,6 +233,7 @@ class ProjectVerifier:
         # which of them the tests ran: .lines_run
         changed = asked(texts, olds) if self.trace_lines else Asked()
         traced: list[Traced] = []
+        wrote: set[str] = set()  # what the runs with the edit wrote (.stale_build)
 
         def verdict_with(files: Mapping[str, str]) -> Verdict:
             found: list[Traced] = []  # these files' lines, traced once (not in a confirmation)
@@ -248,6 +250,7 @@ class ProjectVerifier:
                     changed if edited and not found else None,
                 )
                 if edited:
+                    wrote.update(result.wrote)
                     bound.append(result.process_bound)
                     found.extend([result.traced] if result.traced else [])
                     traced.extend([result.traced] if result.traced else [])
@@ -262,7 +265,8 @@ class ProjectVerifier:
             verdict = verdict_with(texts)  # (the tests asked for: what else could judge them?)
         else:
             verdict = judge_with_users_tests(tests, texts, verdict_with, renamed, restored)
-        return with_lines(verdict, changed.changes, traced), bound[-1] if bound else ""
+        verdict = with_lines(verdict, changed.changes, traced)
+        return with_stale_builds(verdict, root, texts, wrote), bound[-1] if bound else ""
 
     def _state(
         self,

@@ -1,0 +1,74 @@
+"""A pass on an edited Cython source whose module the run never rebuilt: not learned.
+
+A Cython project built in place (``python setup.py build_ext --inplace``, ``pip install
+-e .``) keeps ``calc.cpython-311-x86_64-linux-gnu.so`` beside ``calc.pyx``; the tests
+``import calc`` and get that build.  An edit of ``calc.pyx`` reaches them only when the
+test command compiles it again: with plain ``pytest`` the tests ran the module as it
+was before the edit, and ``add`` made to subtract was "verified" (``pass: 2 passed, 0
+failed``, counted, nothing said: the line tracer sees Python files only).
+
+So a pass whose edit changed a ``.pyx`` file with such a module beside it (of the same
+name, an extension module's suffix) that the run did not write again says so, in its
+detail and ``unrun`` (the apply prompt's warning), and is not counted (like an idle
+pass, :mod:`.lines_idle`: it says nothing about the model).  Not an error: a test could
+compile the source elsewhere (``pyximport``), out of sight.  A C file's module is not
+known (``setup.py`` names it), and is left alone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Iterable
+from pathlib import Path, PurePosixPath
+
+import attrs
+
+from ..domain import Verdict
+
+#: the sources Cython compiles into a module of the same name beside them
+SOURCES = (".pyx",)
+#: why such a pass is not learned, in its detail
+NOT_LEARNED = "so this pass says nothing about the model: not learned"
+#: an extension module's file names end so (``.cpython-311-x86_64-linux-gnu.so``, ``.so``)
+MODULES = (".so", ".pyd")
+
+
+def stale_modules(root: Path, edited: Iterable[str], wrote: Collection[str]) -> list[str]:
+    """The extension modules (relative paths) built from the edited Cython sources
+    ``edited`` that the run did not write (``wrote``: :mod:`.written`'s paths)."""
+    found: list[str] = []
+    for rel in edited:
+        path = PurePosixPath(rel)
+        if path.suffix not in SOURCES:
+            continue
+        try:
+            names = sorted(os.listdir(root / path.parent))
+        except OSError:
+            continue
+        for name in names:
+            built = (path.parent / name).as_posix()
+            if name.startswith(path.stem + ".") and name.endswith(MODULES) and built not in wrote:
+                found.append(built)
+    return found
+
+
+def with_stale_builds(
+    verdict: Verdict, root: Path, edited: Iterable[str], wrote: Collection[str]
+) -> Verdict:
+    """A pass whose edited Cython sources have modules beside them the run did not
+    rebuild, not counted and with the warning; any other verdict as it is."""
+    if verdict.verdict != "pass":
+        return verdict
+    stale = stale_modules(root, edited, wrote)
+    if not stale:
+        return verdict
+    said = (
+        f"the run did not rebuild {', '.join(stale[:3])}, built before the edit from the "
+        "edited source beside it: the tests that import it ran the code as it was (make "
+        "the test command build it first: python setup.py build_ext --inplace && ...)"
+    )
+    unrun = f"{verdict.unrun}; {said}" if verdict.unrun else said
+    detail = (
+        f"{verdict.detail}; {said}; {NOT_LEARNED}" if verdict.detail else f"{said}; {NOT_LEARNED}"
+    )
+    return attrs.evolve(verdict, detail=detail, unrun=unrun, counted=False)
