@@ -24,8 +24,11 @@ brackets a line starts with do not count), and it ran when such a block ran.  So
 ``func`` or ``type`` header, ``} else {``, package-level declarations, comments and
 braces are not statements (no block holds them); a ``case``/``default`` line counts as
 the clause that starts on it.  A removal counts as run when the statement line beside
-it ran.  A changed file the profile does not hold (another module, a build constraint,
-no test binary at all) is not measured."""
+it ran.  A changed file the profile does not hold (another module, no test binary at
+all) is not measured, except one with a function (go's profile holds a block for each
+function of a file it built, an empty one too) whose package the profile holds: no test
+binary built that file (a build constraint, ``//go:build windows`` or ``calc_windows.go``,
+left it out), so none of its changed lines ran (every line with code counts then)."""
 
 from __future__ import annotations
 
@@ -48,6 +51,9 @@ _SUMMARY = re.compile(r"coverage: (\[no statements\]|[\d.]+% of statements)")
 _NAMED = re.compile(r"(?i)\bcover|\[(build|setup) failed\]")
 _CLOSERS = b")]},; \t\r\f\v"
 
+#: a function declared with a body: go's profile holds a block for it (one of 0
+#: statements when the body is empty) whenever its file was built
+_FUNC = re.compile(r"(?m)^func\b[^\n]*\{")
 #: a block: start line, start column, end line, end column (exclusive), statements
 Block = tuple[int, int, int, int, int]
 
@@ -245,9 +251,17 @@ def read_profile(
     lines: dict[str, frozenset[int]] = {}
     unmeasured: set[str] = set()
     found: list[Change] = []
+    held = {n.rpartition("/")[0] for n in parse_profile(text)}  # the packages it holds
     for rel, (old, new) in sorted(files.items()):
         name = names[rel]
         blocks = profile.get(name) if name else None
+        if not blocks and name and name.rpartition("/")[0] in held and _FUNC.search(new):
+            # its package was built, without it: a build constraint left it out
+            statements = {n: False for n in code_columns(new)}
+            lines[rel] = frozenset()
+            change = go_change(rel, old, new, statements)
+            found.extend([change] if change else [])
+            continue
         if not blocks or max(b[2] for b in blocks) > new.count("\n") + 1:
             unmeasured.add(rel)
             continue
