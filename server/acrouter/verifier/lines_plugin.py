@@ -282,8 +282,7 @@ def _imports():
             tail = name.replace(".", os.sep)
             tail += os.sep + "__init__.py" if os.path.basename(f) == "__init__.py" else ".py"
             if target.endswith(os.sep + tail) and f.endswith(os.sep + tail):
-                same = _text(target)
-                if same is not None and same == _text(f):
+                if _text(target) == _text(f) is not None:
                     copies[target] = f
                     break
                 if _alike(target, f):
@@ -321,15 +320,12 @@ def _built_before(edited, name, other):
 def _alike(edited, other):
     """other is a copy of edited, maybe older: at least half of its code lines are
     edited's too (not some other package's module of the same name)"""
-    try:
-        with open(edited, "rb") as f:
-            mine = set(x.strip() for x in f.read().splitlines())
-        with open(other, "rb") as f:
-            theirs = [x.strip() for x in f.read().splitlines()]
-    except OSError:
+    mine, theirs = _text(edited), _text(other)
+    if mine is None or theirs is None:
         return False
-    code = [x for x in theirs if x and not x.startswith(b"#")]
-    return bool(code) and 2 * sum(1 for x in code if x in mine) >= len(code)
+    lines = set(x.strip() for x in mine.splitlines())
+    code = [x for x in (y.strip() for y in theirs.splitlines()) if x and not x.startswith(b"#")]
+    return bool(code) and 2 * sum(1 for x in code if x in lines) >= len(code)
 
 
 def _finish():
