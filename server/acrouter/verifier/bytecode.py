@@ -36,7 +36,8 @@ def cached_bytecode(root: Path, edited: Iterable[str]) -> list[str]:
             continue  # (a module's name holds no dot)
         cache = path.parent / "__pycache__"
         try:
-            names = os.listdir(root / cache)
+            with os.scandir(root / cache) as it:  # (regular files: a bind needs no symlink)
+                names = [e.name for e in it if e.is_file(follow_symlinks=False)]
         except OSError:
             continue
         prefix = path.stem + "."
