@@ -17,13 +17,16 @@ the code itself: :func:`.lines_run.trace_env`).  An edited file none of them loa
 - a build by name: ``dist/calc.js`` (or ``lib/``, ``build/``, ``out/``, ...) for
   ``src/calc.ts`` (``tsc``'s ``rootDir`` → ``outDir``), or ``dist/src/calc.js``;
 - for a JavaScript file, a script under ``node_modules`` at the same path within its
-  package whose code lines are at least half the edited file's (a copy, maybe older).
+  package whose code lines are at least half the edited file's (a copy, maybe older);
+- without a sandbox, the user's own file: the copy the tests ran in links to the user's
+  ``node_modules``, and a workspace package linked there leads back to the original.
 
 A stand-in the run itself wrote (a build step in the test command: ``tsc && node --test
-dist/``) holds the edit, so :func:`settle` drops it once the run's writes are known, and
-then says nothing of the lines of the files no script loaded (the build ran them).  One
-it did not write was built from the code before the edit: the pass becomes an error
-(:mod:`.lines_shadow`).
+dist/``) holds the edit, so :func:`settle` drops it once the run's writes are known; the
+lines of the files no script loaded are then those their builds' source maps tell
+(:mod:`.lines_mapped`), else not known.  One it did not write was built from the code
+before the edit: the pass becomes an error (:mod:`.lines_shadow`).  An edited file with
+no stand-in that no process loaded ran none of its lines.
 """
 
 from __future__ import annotations
