@@ -9,7 +9,7 @@ from pathlib import Path
 
 import attrs
 from acrouter.verifier.lines_built import find, settle
-from acrouter.verifier.lines_js import COVERAGE_DIR, Scripts, SourceMap, read_scripts
+from acrouter.verifier.lines_js import COVERAGE_DIR, Scripts, SourceMap, read_coverage, read_scripts
 from acrouter.verifier.lines_mapped import mapped_lines, segments
 from acrouter.verifier.lines_trace import Loads, Traced
 
@@ -199,3 +199,34 @@ def test_a_build_the_run_wrote_gives_its_mapped_lines() -> None:
     built = settle(traced, {"dist/calc.js": "rewrote"})
     assert built is not None and built.elsewhere == {} and not built.unmeasured
     assert built.lines == {"src/calc.ts": frozenset({1, 2, 4, 5})}
+
+
+def test_a_package_loaded_through_a_link_it_kept_is_the_file_it_leads_to(tmp_path: Path) -> None:
+    # node --preserve-symlinks: V8 names node_modules/calc/index.js, a link to the
+    # workspace's package, which is the edited file itself (no copy)
+    ws = tmp_path / "ws"
+    (ws / "packages" / "calc").mkdir(parents=True)
+    (ws / "packages" / "calc" / "index.js").write_text("exports.one = 1;\n")
+    (ws / "node_modules").mkdir()
+    (ws / "node_modules" / "calc").symlink_to("../packages/calc")
+    paths = [f"{ws}/t.js", f"{ws}/node_modules/calc/index.js"]
+    edited = {"packages/calc/index.js": "exports.one = 2;\n"}
+    assert find(str(ws), edited, _scripts(paths, {})) is None  # every edited file loaded
+
+
+def test_the_lines_of_a_package_loaded_through_a_link_it_kept(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (ws / "packages" / "calc").mkdir(parents=True)
+    text = "exports.one = 1;\n"
+    (ws / "packages" / "calc" / "index.js").write_text(text)
+    (ws / "node_modules").mkdir()
+    (ws / "node_modules" / "calc").symlink_to("../packages/calc")
+    (tmp_path / "out" / COVERAGE_DIR).mkdir(parents=True)
+    ranges = [{"startOffset": 0, "endOffset": len(text), "count": 1}]
+    result = [
+        {"url": f"file://{ws}/t.js", "functions": [{"ranges": ranges}]},
+        {"url": f"file://{ws}/node_modules/calc/index.js", "functions": [{"ranges": ranges}]},
+    ]
+    (tmp_path / "out" / COVERAGE_DIR / "c.json").write_text(json.dumps({"result": result}))
+    traced = read_coverage(tmp_path / "out", str(ws), {"packages/calc/index.js": text})
+    assert traced is not None and traced.lines == {"packages/calc/index.js": frozenset({1})}

@@ -288,3 +288,19 @@ def test_a_build_the_run_made_tells_the_lines_through_its_source_map(
         root, dict(mode), {"src/calc.ts": MAPPED_TS.replace("a + b", "a - b")}, command
     )
     assert broken.verdict == "fail", broken.detail
+
+
+@pytest.mark.parametrize("mode", MODES[:2])
+def test_a_workspace_package_loaded_through_a_link_node_kept_is_the_edit(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # node --preserve-symlinks names node_modules/calc/index.js, the link, not the file
+    # it leads to: the edited file ran, its lines are read there
+    root = _monorepo(tmp_path / "p", linked=True)
+    command = "node --preserve-symlinks --test test/"
+    harmless = {"packages/calc/index.js": PKG.replace("a + b", "b + a")}
+    v = _verify(root, dict(mode), harmless, command)
+    assert v.verdict == "pass" and v.counted and not v.untested, v.detail
+    assert v.unrun == "" and "no test ran" not in v.detail  # its one changed line ran
+    broken = _verify(root, dict(mode), BROKEN_PKG, command)
+    assert broken.verdict == "fail", broken.detail

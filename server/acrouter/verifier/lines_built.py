@@ -31,6 +31,7 @@ no stand-in that no process loaded ran none of its lines.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Collection, Mapping
 from pathlib import Path, PurePosixPath
@@ -116,6 +117,10 @@ def find(
     there leads back to it).  None when no process loaded a script of the workspace
     outside ``node_modules`` (not a node runner), or when they loaded every edited file."""
     paths = {p for p, _ in scripts.functions}
+    # a package node loaded through a link it kept (--preserve-symlinks): the file it
+    # leads to was loaded (the link's target as the host sees it: under the overlay, or
+    # the copy mounted, at the workspace's own path)
+    paths |= {os.path.realpath(p) for p in paths if f"/{NODE_MODULES}/" in p}
     loaded = {r for p in paths if (r := _rel(p, base)) is not None}
     own = {r for r in loaded if NODE_MODULES not in r.split("/")}
     if not own:

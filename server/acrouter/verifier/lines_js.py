@@ -271,6 +271,9 @@ def read_coverage(
             continue
         rel = path[len(base) + 1 :]
         measured = measured or "node_modules/" not in rel
+        if rel not in files and "node_modules/" in rel:  # a link node kept (--preserve-symlinks)
+            real = os.path.realpath(path)
+            rel = real[len(base) + 1 :] if real.startswith(base + "/") else rel
         if rel not in files:
             continue
         spans = spans_of(funcs)
