@@ -89,6 +89,13 @@ needs_bwrap = pytest.mark.skipif(
     reason=f"bubblewrap cannot create a sandbox on this machine: {bwrap_problem()}",
 )
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+#: the verifier's three ways of running the tests: under the overlay, on a scratch copy
+#: (bubblewrap 0.8's way), without a sandbox
+MODES = [
+    pytest.param({}, id="overlay", marks=needs_bwrap),
+    pytest.param({"overlay": False}, id="scratch-copy", marks=needs_bwrap),
+    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
+]
 
 
 #: the C twin of ``calc.py``'s ``add``, as Cython or mypyc would have built it

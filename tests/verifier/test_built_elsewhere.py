@@ -16,15 +16,10 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit
 
-from .helpers import needs_bwrap, task_for, verifier, write_tree
+from .helpers import MODES, task_for, verifier, write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
-MODES = [
-    pytest.param({}, id="overlay", marks=needs_bwrap),
-    pytest.param({"overlay": False}, id="scratch-copy", marks=needs_bwrap),
-    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
-]
 
 TS = """\
 export function add(a: number, b: number): number {

@@ -16,27 +16,16 @@ import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.lines_trace import read_traced
 
-from ..pythons import OTHER_PYTHON_REASON, other_python
 from .helpers import (
     PYTEST,
     build_calc_extension,
-    needs_bwrap,
     needs_cc,
     task_for,
     verifier,
     write_tree,
 )
+from .test_imported_elsewhere import MODES
 
-OTHER = other_python()
-MODES = [
-    pytest.param({}, id="overlay", marks=needs_bwrap),
-    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
-    pytest.param(
-        {"python": OTHER},
-        id="sys.monitoring",
-        marks=[needs_bwrap, pytest.mark.skipif(OTHER is None, reason=OTHER_PYTHON_REASON)],
-    ),
-]
 CALC = "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n"
 TEST = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
 

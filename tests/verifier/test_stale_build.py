@@ -11,8 +11,8 @@ import pytest
 from acrouter.domain import Edit
 
 from .helpers import (
+    MODES,
     build_calc_extension,
-    needs_bwrap,
     needs_cc,
     pytest_cmd,
     task_for,
@@ -20,11 +20,6 @@ from .helpers import (
     write_tree,
 )
 
-MODES = [
-    pytest.param({}, id="overlay", marks=needs_bwrap),
-    pytest.param({"overlay": False}, id="scratch-copy", marks=needs_bwrap),
-    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
-]
 PYX = "def add(a, b):\n    return a + b\n"
 TEST = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
 BROKEN = {"calc.pyx": PYX.replace("a + b", "a - b")}

@@ -15,13 +15,8 @@ import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.bytecode import cached_bytecode
 
-from .helpers import CALC_PROJECT, needs_bwrap, pytest_cmd, task_for, verifier, write_tree
+from .helpers import CALC_PROJECT, MODES, pytest_cmd, task_for, verifier, write_tree
 
-MODES = [
-    pytest.param({}, id="overlay", marks=needs_bwrap),
-    pytest.param({"overlay": False}, id="scratch-copy", marks=needs_bwrap),
-    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
-]
 RIGHT = CALC_PROJECT["calc.py"].replace("a - b", "a + b")
 BROKEN = RIGHT.replace("a + b", "a - b")
 

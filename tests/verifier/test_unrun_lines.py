@@ -13,6 +13,7 @@ from .helpers import (
     CALC,
     CALC_FIXED,
     CONFIRMED,
+    MODES,
     TEST_CALC,
     TEST_PY,
     needs_bwrap,
@@ -32,12 +33,6 @@ def clamp(x, lo, hi):
     return x
 """
 TEST_GEO = "from geo import clamp\n\n\ndef test_low():\n    assert clamp(-1, 0, 5) == 0\n"
-
-MODES = [
-    pytest.param({}, id="overlay", marks=needs_bwrap),
-    pytest.param({"overlay": False}, id="scratch-copy", marks=needs_bwrap),
-    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
-]
 
 
 def _project(root: Path, files: dict[str, str]) -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit, Verdict
 
-from .helpers import needs_bwrap, task_for, verifier, write_tree
+from .helpers import MODES, needs_bwrap, task_for, verifier, write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("go") is None, reason="go is not installed")
 
@@ -51,12 +51,6 @@ func TestAdd(t *testing.T) {
 UNCALLED = CALC.replace("if x < lo {\n\t\treturn lo", "if x <= lo {\n\t\treturn lo + 0").replace(
     "within", "between"
 )
-
-MODES = [
-    pytest.param({}, id="overlay", marks=needs_bwrap),
-    pytest.param({"overlay": False}, id="scratch-copy", marks=needs_bwrap),
-    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
-]
 
 
 def _project(root: Path, test: str = TEST) -> Path:

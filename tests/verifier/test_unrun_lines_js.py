@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit
 
-from .helpers import needs_bwrap, task_for, verifier, write_tree
+from .helpers import MODES, needs_bwrap, task_for, verifier, write_tree
 from .test_jest_harness import FAKE_JEST
 from .test_redteam_js_files import FAKE_MOCHA
 
@@ -46,12 +46,6 @@ test("adds", () => { assert.strictEqual(add(2, 3), 5); });
 """
 #: ``clamp`` changed: no test calls it (its lines 7-8 in the new text)
 UNCALLED = CALC.replace("if (x < lo) {\n    return lo;", "if (x <= lo) {\n    return lo + 0;")
-
-MODES = [
-    pytest.param({}, id="overlay", marks=needs_bwrap),
-    pytest.param({"overlay": False}, id="scratch-copy", marks=needs_bwrap),
-    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
-]
 
 
 def _node_project(root: Path, test: str = TEST, calc: str = CALC) -> Path:
