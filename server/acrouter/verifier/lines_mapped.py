@@ -93,22 +93,23 @@ def mapped_lines(target: str, text: str, scripts: Scripts) -> frozenset[int] | N
     """The code lines of ``text`` (the edited file at ``target``, an absolute path) that
     the builds naming it in their source maps ran, or had no code there; None when no
     build's map names it, or a build's coverage cannot be read through its map."""
-    by_script: dict[str, list[list[Any]]] = {}
+    naming = {p: m for p, m in scripts.maps.items() if target in m.sources}
+    runs: dict[str, list[list[Any]]] = {}
     for path, funcs in scripts.functions:
-        by_script.setdefault(path, []).append(funcs)
+        if path in naming:  # (the coverage of the builds that name it, of each process)
+            runs.setdefault(path, []).append(funcs)
+    if not runs:
+        return None
     mapped: set[int] = set()
     hit: set[int] = set()
-    named = False
-    for path, source_map in scripts.maps.items():
+    for path, funcs in runs.items():
+        source_map = naming[path]
         for index, source in enumerate(source_map.sources):
-            if source != target or path not in by_script:
+            if source != target:
                 continue
-            found = _ran(source_map, by_script[path], index)
+            found = _ran(source_map, funcs, index)
             if found is None:
                 return None
-            named = True
             mapped |= found[0]
             hit |= found[1]
-    if not named:
-        return None
     return frozenset(n for n in code_chars(text) if n in hit or n not in mapped)
