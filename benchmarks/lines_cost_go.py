@@ -8,7 +8,8 @@ dependencies, ``--packages`` packages in a chain (each imports the one before it
 with ``--files`` files of ``--funcs`` functions (a loop, a branch, a switch) and a test
 file that calls the even-numbered ones and the package before it.  The command is
 planned as the verifier plans it (``go test ./...`` gets ``-json``; the traced run also
-the coverage flags, :func:`~acrouter.verifier.lines_go.cover_argv`, for an edit of
+the coverage flags, :func:`~acrouter.verifier.lines_go.cover_argv`, through the script that
+first asks ``go list`` where the changed package comes from, for an edit of
 ``p0/f0.go``, the package every other imports) and runs plain, traced, and with
 ``-coverpkg=./...``, in turn, ``--repeat`` times each, directly (no sandbox: its cost is
 the same with and without), each with an empty ``GOCACHE`` as in the verifier (every
@@ -34,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from acrouter.verifier.lines_go import PROFILE, cover_argv, packages, read_profile
+from acrouter.verifier.lines_go import LISTER, PROFILE, cover_argv, lister, packages, read_profile
 from acrouter.verifier.runners import plan_command
 
 FUNC = """\
@@ -114,8 +115,11 @@ def main() -> None:
         generate(root, args.packages, args.files, args.funcs)
         plan = plan_command("go test ./...", str(out), root)
         edited = "p0/f0.go"
-        traced = cover_argv(plan.argv, plan.runner, str(out), {}, packages(root, [edited]))
+        pkgs = packages(root, [edited])
+        traced = cover_argv(plan.argv, plan.runner, str(out), {}, pkgs)
         assert traced is not None
+        # the script that asks go list where the package comes from first (as traced_spec)
+        (out / LISTER).write_text(lister(str(out), pkgs), encoding="utf-8")
         every = tuple(
             a.replace("-coverpkg=example.com/bench/p0", "-coverpkg=./...") for a in traced
         )

@@ -4,16 +4,22 @@ traced run suspect; the go runs themselves: tests/verifier/test_unrun_lines_go.p
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from acrouter.domain import Verdict
 from acrouter.verifier.lines import Change, Traced, merge, with_lines
 from acrouter.verifier.lines_go import (
+    DIRS,
+    LISTER,
     PROFILE,
+    built_from,
     code_columns,
     cover_argv,
     go_change,
     import_name,
+    listed_folders,
+    lister,
     module_path,
     named,
     packages,
@@ -189,7 +195,10 @@ def test_the_coverage_flags_and_what_keeps_them_out() -> None:
     out = "/o d"
     pkgs = ["example.com/calc", "example.com/calc/sub"]
     flags = (f"-coverprofile={out}/{PROFILE}", "-coverpkg=example.com/calc,example.com/calc/sub")
+    script = f"{out}/{LISTER}"
     assert cover_argv(("go", "test", "-json", "./..."), "go", out, {}, pkgs) == (
+        "/bin/sh",
+        script,
         "go",
         "test",
         *flags,
@@ -201,8 +210,18 @@ def test_the_coverage_flags_and_what_keeps_them_out() -> None:
         "/bin/sh",
         "-c",
         (
-            "cd svc && go test '-coverprofile=/o d/acrouter-go.cover' -coverpkg=example.com/calc "
-            "-json ./..."
+            "cd svc && /bin/sh '/o d/acrouter-go-list.sh' go test "
+            "'-coverprofile=/o d/acrouter-go.cover' -coverpkg=example.com/calc -json ./..."
+        ),
+    )
+    # go named by its path, after variables, in a pipeline: the whole word is run
+    line = ("/bin/sh", "-c", "GOFLAGS=-mod=vendor /usr/lib/go/bin/go test ./...|tee log")
+    assert cover_argv(line, "go", out, {}, pkgs[:1]) == (
+        "/bin/sh",
+        "-c",
+        (
+            "GOFLAGS=-mod=vendor /bin/sh '/o d/acrouter-go-list.sh' /usr/lib/go/bin/go test "
+            "'-coverprofile=/o d/acrouter-go.cover' -coverpkg=example.com/calc ./...|tee log"
         ),
     )
     # the command's own coverage, in its flags or in GOFLAGS
@@ -232,10 +251,16 @@ def test_traced_spec_and_what_makes_a_go_run_suspect(tmp_path: Path) -> None:
     spec = RunSpec(("go", "test", "-json", "./..."), ws, {"PATH": "/bin"}, 10.0)
     traced, still = traced_spec(spec, "go", str(tmp_path), ws, ask)
     assert still == ask and traced.env == spec.env
-    assert traced.argv[2:4] == (
+    assert traced.argv[:6] == (
+        "/bin/sh",
+        f"{tmp_path}/{LISTER}",
+        "go",
+        "test",
         f"-coverprofile={tmp_path}/{PROFILE}",
         "-coverpkg=example.com/calc",
     )
+    # the script the traced command runs is written beside the profile
+    assert (tmp_path / LISTER).read_text() == lister(str(tmp_path), ["example.com/calc"])
     assert traced_spec(spec, None, str(tmp_path), ws, ask) == (spec, None)  # make test
     assert traced_spec(spec, "go", str(tmp_path), str(tmp_path), ask) == (spec, None)  # no go.mod
     both = Asked(js={"f.js": "x"}, go={"calc.go": ("a", "b")})
@@ -268,3 +293,48 @@ def attrs_argv(spec: RunSpec, *extra: str) -> RunSpec:
     import attrs
 
     return attrs.evolve(spec, argv=(*spec.argv, *extra))
+
+
+def test_the_lister_writes_where_go_takes_each_package_from_then_runs_the_command(
+    tmp_path: Path,
+) -> None:
+    # a stand-in for go: "list" prints the folders it is asked for, anything else echoes
+    fake = tmp_path / "go"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = list ]; then echo "args: $*" >&2; echo "example.com/lib /m/lib@v1"; '
+        'echo "example.com/gone "; exit 0; fi\n'
+        'echo "ran: $*"\n'
+    )
+    fake.chmod(0o755)
+    out = str(tmp_path)
+    (tmp_path / LISTER).write_text(lister(out, ["example.com/lib", "example.com/gone"]))
+    done = subprocess.run(
+        ["/bin/sh", f"{out}/{LISTER}", str(fake), "test", "-mod=vendor", "./..."],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout == "ran: test -mod=vendor ./...\n"
+    assert done.stderr == ""  # go list's own messages are not the tests' output
+    assert (tmp_path / DIRS).read_text() == "example.com/lib /m/lib@v1\nexample.com/gone \n"
+    # a package go could not find has no folder
+    assert listed_folders(out) == {"example.com/lib": {"/m/lib@v1"}}
+
+
+def test_a_package_built_from_another_folder_names_the_copy() -> None:
+    ws = "/w/s"
+    # the workspace's own folder, in one go test of two, or through a link: the edit
+    assert built_from(ws, "lib/calc.go", {"/w/s/lib"}) is None
+    assert built_from(ws, "lib/calc.go", {"/w/s/app/vendor/example.com/lib", "/w/s/lib"}) is None
+    assert built_from(ws, "calc.go", {"/w/s"}) is None
+    assert built_from(ws, "lib/calc.go", set()) is None
+    # another copy: inside the workspace by its relative path, outside by its own
+    assert (
+        built_from(ws, "lib/calc.go", {"/w/s/app/vendor/example.com/lib"})
+        == "app/vendor/example.com/lib/calc.go"
+    )
+    assert (
+        built_from(ws, "lib/calc.go", {"/root/go/pkg/mod/example.com/lib@v1.0.0"})
+        == "/root/go/pkg/mod/example.com/lib@v1.0.0/calc.go"
+    )

@@ -28,10 +28,18 @@ it ran.  A changed file the profile does not hold (another module, no test binar
 all) is not measured, except one with a function (go's profile holds a block for each
 function of a file it built, an empty one too) whose package the profile holds: no test
 binary built that file (a build constraint, ``//go:build windows`` or ``calc_windows.go``,
-left it out), so none of its changed lines ran (every line with code counts then)."""
+left it out), so none of its changed lines ran (every line with code counts then).
+
+The profile names a file by import path, whichever folder go built it from, so the
+traced ``go test`` runs through :func:`lister`'s script, which first asks ``go list``
+(same folder, same environment) where each changed package comes from: a package every
+``go test`` took from another folder (a ``replace`` to another copy, ``vendor/``, the
+module cache) never ran the edit (:func:`built_from`; ``Traced.elsewhere``, an error:
+:mod:`.lines_shadow`)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from collections.abc import Container, Iterable, Mapping, Sequence
@@ -45,6 +53,13 @@ PROFILE = "acrouter-go.cover"
 #: a command asking for coverage itself (``GOFLAGS=-cover`` too)
 _USERS = re.compile(r"(?<![\w.-])--?(test\.)?cover")
 _GO_TEST = re.compile(r"\bgo\s+test\b")
+#: what stands before ``go`` in the same word of a shell line (``/usr/local/go/bin/``)
+_TOKEN = re.compile(r"[^\s;&|()<>]*$")
+#: the script that lists where go takes the edited packages from (:func:`lister`), and
+#: what it writes: ``import/path /folder`` lines
+LISTER = "acrouter-go-list.sh"
+DIRS = "acrouter-go.dirs"
+_LISTED = "{{.ImportPath}} {{.Dir}}"
 _BLOCK = re.compile(r"^(.+\.go):(\d+)\.(\d+),(\d+)\.(\d+) (\d+) (\d+)$")
 #: go's own lines about coverage (not a test's)
 _SUMMARY = re.compile(r"coverage: (\[no statements\]|[\d.]+% of statements)")
@@ -68,6 +83,21 @@ def packages(base: str | Path, rels: Iterable[str]) -> list[str]:
     return sorted({n.rpartition("/")[0] for n in names if n})
 
 
+def lister(out_dir: str, covered: Sequence[str]) -> str:
+    """The script run as ``/bin/sh SCRIPT GO test ARGS...``: it writes into ``out_dir``
+    (:data:`DIRS`) the folder go takes each package of ``covered`` from in the module the
+    command runs in (``go list``, with the command's ``-mod``/``-modfile``), then runs
+    ``GO test ARGS...``."""
+    listed = shlex.quote(f"{out_dir}/{DIRS}")
+    return (
+        "# ACRouter: where go takes the packages the edit changes from, then the tests\n"
+        "go=$1; shift\nf=\n"
+        'for a in "$@"; do case $a in -mod=*|-modfile=*) f="$f $a";; esac; done\n'
+        f'"$go" list -e $f -f {shlex.quote(_LISTED)} {shlex.join(covered)} >>{listed} 2>/dev/null\n'
+        'exec "$go" "$@"\n'
+    )
+
+
 def cover_argv(
     argv: Sequence[str],
     runner: str | None,
@@ -76,24 +106,32 @@ def cover_argv(
     covered: Sequence[str],
 ) -> tuple[str, ...] | None:
     """``argv`` (a planned ``go test``, as a plain argv or ``/bin/sh -c LINE``) asking go
-    for a coverage profile in ``out_dir`` of the packages ``covered`` (import paths), or
-    None when it cannot be measured so (not go, no package, or the command or
-    ``GOFLAGS`` asks for coverage itself)."""
+    for a coverage profile in ``out_dir`` of the packages ``covered`` (import paths), run
+    through :func:`lister`'s script (the caller writes it into ``out_dir``), or None when
+    it cannot be measured so (not go, no package, or the command or ``GOFLAGS`` asks for
+    coverage itself)."""
     if runner != "go" or not covered or _USERS.search(env.get("GOFLAGS", "")):
         return None
     flags = [f"-coverprofile={out_dir}/{PROFILE}", f"-coverpkg={','.join(covered)}"]
+    script = f"{out_dir}/{LISTER}"
     if len(argv) == 3 and argv[:2] == ("/bin/sh", "-c"):
         line = argv[2]
         found = list(_GO_TEST.finditer(line))
         if len(found) != 1 or _USERS.search(line):
             return None
-        at = found[0].end()
-        return (*argv[:2], line[:at] + " " + shlex.join(flags) + line[at:])
+        start, at = found[0].start(), found[0].end()
+        word = _TOKEN.search(line[:start])
+        start -= len(word.group()) if word else 0
+        lead = f"/bin/sh {shlex.quote(script)} "
+        return (
+            *argv[:2],
+            line[:start] + lead + line[start:at] + " " + shlex.join(flags) + line[at:],
+        )
     if len(argv) < 2 or PurePosixPath(argv[0]).name != "go" or argv[1] != "test":
         return None
     if any(_USERS.match(a) for a in argv[2:]):
         return None
-    return (*argv[:2], *flags, *argv[2:])
+    return ("/bin/sh", script, *argv[:2], *flags, *argv[2:])
 
 
 def named(output: str) -> bool:
@@ -233,18 +271,60 @@ def go_change(path: str, old: str, new: str, statements: Mapping[int, bool]) -> 
     return line_change(path, old.split("\n"), new.split("\n"), statements, code_columns(old))
 
 
+def listed_folders(out_dir: str | Path) -> dict[str, set[str]]:
+    """What :func:`lister`'s script wrote: the folders go took each package from (one per
+    ``go test`` the command ran), by import path."""
+    try:
+        text = (Path(out_dir) / DIRS).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        name, _, folder = line.partition(" ")
+        if folder:
+            out.setdefault(name, set()).add(folder)
+    return out
+
+
+def built_from(base: str, rel: str, folders: Iterable[str]) -> str | None:
+    """The file the tests built in place of the workspace file ``rel`` when every ``go
+    test`` took its package from another folder of ``folders`` (a ``replace`` to another
+    copy, ``vendor/``, the module cache), named as :attr:`.lines.Traced.elsewhere` names
+    it (relative to the workspace ``base`` inside it), else None."""
+    own = PurePosixPath(base, rel).parent
+    folders = sorted(folders)
+    if not folders or any(_same(f, str(own)) for f in folders):
+        return None
+    other = PurePosixPath(folders[0], PurePosixPath(rel).name)
+    return str(other.relative_to(base)) if other.is_relative_to(base) else str(other)
+
+
+def _same(folder: str, own: str) -> bool:
+    """Whether go's ``folder`` is ``own`` (go names the physical path when the
+    workspace's has a link in it)."""
+    return folder == own or os.path.realpath(folder) == os.path.realpath(own)
+
+
 def read_profile(
     out_dir: str | Path, base: str, files: Mapping[str, tuple[str, str]]
 ) -> Traced | None:
     """The statement lines of ``files`` (relative path -> its old and new texts) the
     tests ran, and the files' changes (which lines are statements only the profile
     tells); a file the profile does not hold, or holds with blocks past its end, is
-    ``unmeasured``.  None when go wrote no profile."""
+    ``unmeasured``, and so is one whose package the tests built from another folder
+    (:func:`built_from`: ``elsewhere``, the profile's blocks are the copy's).  None when
+    go wrote no profile."""
     try:
         text = (Path(out_dir) / PROFILE).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     names = {rel: import_name(base, rel) for rel in files}
+    folders = listed_folders(out_dir)
+    elsewhere = {
+        rel: other
+        for rel, name in names.items()
+        if name and (other := built_from(base, rel, folders.get(name.rpartition("/")[0], ())))
+    }
     profile = parse_profile(text, {n for n in names.values() if n})
     if not text.startswith("mode: "):
         return None
@@ -254,6 +334,13 @@ def read_profile(
     held = {n.rpartition("/")[0] for n in parse_profile(text)}  # the packages it holds
     for rel, (old, new) in sorted(files.items()):
         name = names[rel]
+        if rel in elsewhere:
+            # which of its lines ran is not known; what it changed is every code line's
+            # (a change of comments alone needs no test)
+            unmeasured.add(rel)
+            change = go_change(rel, old, new, {n: False for n in code_columns(new)})
+            found.extend([change] if change else [])
+            continue
         blocks = profile.get(name) if name else None
         if not blocks and name and name.rpartition("/")[0] in held and _FUNC.search(new):
             # its package was built, without it: a build constraint left it out
@@ -269,4 +356,4 @@ def read_profile(
         lines[rel] = frozenset(k for k, ran in statements.items() if ran)
         change = go_change(rel, old, new, statements)
         found.extend([change] if change else [])
-    return Traced(lines, True, frozenset(unmeasured), changes=tuple(found))
+    return Traced(lines, True, frozenset(unmeasured), changes=tuple(found), elsewhere=elsewhere)

@@ -25,7 +25,7 @@ from .lines import (
     tracer_suspect,
 )
 from .lines_built import find
-from .lines_go import cover_argv, is_go_code, packages, read_profile
+from .lines_go import LISTER, cover_argv, is_go_code, lister, packages, read_profile
 from .lines_go import named as go_named
 from .lines_istanbul import SUFFIXES as RUNNER_SUFFIXES
 from .lines_istanbul import SUSPECT_WORDS, read_istanbul
@@ -139,6 +139,8 @@ def traced_spec(
     argv = cover_argv(spec.argv, runner, out_dir, spec.env, pkgs) if pkgs else None
     if ask.go and argv is None:
         ask = attrs.evolve(ask, go={})
+    elif argv is not None:
+        Path(out_dir, LISTER).write_text(lister(out_dir, pkgs), encoding="utf-8")
     if not ask:
         return spec, None
     env = {**spec.env, **trace_env(out_dir, seen, ask, spec.env, covered, runner)}

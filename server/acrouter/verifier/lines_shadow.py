@@ -9,6 +9,11 @@ process of the run was the edited file imported, and in one a module of the same
 name came from another file, a copy of it (at least half of that file's code lines are
 the edited file's; :attr:`.lines_trace.Traced.elsewhere`).
 
+Go's tests do the same when the module they run in takes the edited package from another
+folder: a ``replace`` to another copy, ``vendor/``, the module cache
+(:func:`.lines_go.built_from`; the profile names files by import path, so the copy's
+blocks read as the edited file's until ``go list`` says where the package came from).
+
 The same holds for an extension module built from the edited file before the edit and
 left beside it (``calc.cpython-311-x86_64-linux-gnu.so`` next to ``calc.py``: Cython's
 ``build_ext --inplace``, mypyc): Python imports it before the ``.py`` file, so the edit
@@ -55,6 +60,14 @@ def _advice(shadowed: Sequence[tuple[str, str]]) -> str:
             f"they imported {named}, a compiled module built before it. Make the test "
             "command rebuild it first (python setup.py build_ext --inplace && ...) or "
             "remove it, then ask again"
+        )
+    if all(rel.endswith(".go") for rel, _ in shadowed):
+        return (
+            f"they built {named}: the module the tests ran in takes the edited package "
+            "from another copy (a replace directive, vendor/, the module cache). Point it "
+            'at the workspace\'s folder (a replace to it in go.mod, or a go.work that "use"s '
+            'it), or make the test command vendor it first ("go mod vendor && go test '
+            '..."), then ask again'
         )
     if all(rel.endswith(".py") for rel, _ in shadowed):
         return (
