@@ -236,6 +236,10 @@ def test_the_coverage_flags_and_what_keeps_them_out() -> None:
     go_test = ("go", "test", "./...")
     assert cover_argv(go_test, "go", out, {"GOFLAGS": "-cover -mod=mod"}, pkgs) is None
     assert cover_argv(("go", "test", "./x-cover/..."), "go", out, {"GOFLAGS": "-mod=mod"}, pkgs)
+    # go 1.20's -C, which must come first and which the script's go list would not follow
+    for argv in (("go", "test", "-C", "svc", "./..."), ("/bin/sh", "-c", "go test --C=svc ./...")):
+        assert cover_argv(argv, "go", out, {}, pkgs) is None, argv
+    assert cover_argv(("go", "test", "-Cx", "./..."), "go", out, {}, pkgs)  # not -C
     # not go test, a line where go test shows twice, no package
     assert cover_argv(("make", "test"), None, out, {}, pkgs) is None
     twice = ("/bin/sh", "-c", "echo go test && go test ./...")
@@ -310,16 +314,27 @@ def test_the_lister_writes_where_go_takes_each_package_from_then_runs_the_comman
     out = str(tmp_path)
     (tmp_path / LISTER).write_text(lister(out, ["example.com/lib", "example.com/gone"]))
     done = subprocess.run(
-        ["/bin/sh", f"{out}/{LISTER}", str(fake), "test", "-mod=vendor", "./..."],
+        ["/bin/sh", f"{out}/{LISTER}", str(fake), "test", "-mod=vendor", "--modfile", "x.mod"],
         capture_output=True,
         text=True,
         check=True,
     )
-    assert done.stdout == "ran: test -mod=vendor ./...\n"
+    assert done.stdout == "ran: test -mod=vendor --modfile x.mod\n"
     assert done.stderr == ""  # go list's own messages are not the tests' output
     assert (tmp_path / DIRS).read_text() == "example.com/lib /m/lib@v1\nexample.com/gone \n"
     # a package go could not find has no folder
     assert listed_folders(out) == {"example.com/lib": {"/m/lib@v1"}}
+    # go list was asked with the command's -mod and -modfile, in either form
+    (tmp_path / LISTER).write_text(
+        lister(out, ["x"]).replace("2>/dev/null", "2>" + str(tmp_path / "asked"))
+    )
+    subprocess.run(
+        ["/bin/sh", f"{out}/{LISTER}", str(fake), "test", "-mod=vendor", "--modfile", "x.mod"],
+        check=True,
+    )
+    assert (
+        (tmp_path / "asked").read_text().startswith("args: list -e -mod=vendor --modfile x.mod -f ")
+    )
 
 
 def test_a_package_built_from_another_folder_names_the_copy() -> None:

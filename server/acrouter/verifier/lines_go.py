@@ -53,6 +53,9 @@ PROFILE = "acrouter-go.cover"
 #: a command asking for coverage itself (``GOFLAGS=-cover`` too)
 _USERS = re.compile(r"(?<![\w.-])--?(test\.)?cover")
 _GO_TEST = re.compile(r"\bgo\s+test\b")
+#: ``go test -C dir``: go 1.20's change of folder, which must come first (before the
+#: flags added here) and which the script's ``go list`` would not follow
+_CHDIR = re.compile(r"\s+--?C(\s|=|$)")
 #: what stands before ``go`` in the same word of a shell line (``/usr/local/go/bin/``)
 _TOKEN = re.compile(r"[^\s;&|()<>]*$")
 #: the script that lists where go takes the edited packages from (:func:`lister`), and
@@ -92,7 +95,9 @@ def lister(out_dir: str, covered: Sequence[str]) -> str:
     return (
         "# ACRouter: where go takes the packages the edit changes from, then the tests\n"
         "go=$1; shift\nf=\n"
-        'for a in "$@"; do case $a in -mod=*|-modfile=*) f="$f $a";; esac; done\n'
+        "p=\n"
+        'for a in "$@"; do case $p in -mod|--mod|-modfile|--modfile) f="$f $p $a";; esac\n'
+        '  case $a in -mod=*|--mod=*|-modfile=*|--modfile=*) f="$f $a";; esac; p=$a; done\n'
         f'"$go" list -e $f -f {shlex.quote(_LISTED)} {shlex.join(covered)} >>{listed} 2>/dev/null\n'
         'exec "$go" "$@"\n'
     )
@@ -108,8 +113,8 @@ def cover_argv(
     """``argv`` (a planned ``go test``, as a plain argv or ``/bin/sh -c LINE``) asking go
     for a coverage profile in ``out_dir`` of the packages ``covered`` (import paths), run
     through :func:`lister`'s script (the caller writes it into ``out_dir``), or None when
-    it cannot be measured so (not go, no package, or the command or ``GOFLAGS`` asks for
-    coverage itself)."""
+    it cannot be measured so (not go, no package, the command or ``GOFLAGS`` asks for
+    coverage itself, or ``go test -C DIR`` changes folder first)."""
     if runner != "go" or not covered or _USERS.search(env.get("GOFLAGS", "")):
         return None
     flags = [f"-coverprofile={out_dir}/{PROFILE}", f"-coverpkg={','.join(covered)}"]
@@ -117,7 +122,7 @@ def cover_argv(
     if len(argv) == 3 and argv[:2] == ("/bin/sh", "-c"):
         line = argv[2]
         found = list(_GO_TEST.finditer(line))
-        if len(found) != 1 or _USERS.search(line):
+        if len(found) != 1 or _USERS.search(line) or _CHDIR.match(line, found[0].end()):
             return None
         start, at = found[0].start(), found[0].end()
         word = _TOKEN.search(line[:start])
@@ -129,7 +134,7 @@ def cover_argv(
         )
     if len(argv) < 2 or PurePosixPath(argv[0]).name != "go" or argv[1] != "test":
         return None
-    if any(_USERS.match(a) for a in argv[2:]):
+    if any(_USERS.match(a) for a in argv[2:]) or _CHDIR.match(" ".join(argv[1:]), 4):
         return None
     return ("/bin/sh", script, *argv[:2], *flags, *argv[2:])
 
