@@ -5,13 +5,18 @@ run did not rebuild says so and is not learned (``verifier.stale_build``): the t
 
 from __future__ import annotations
 
+import subprocess
+import sysconfig
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier.stale_build import built_before
 
 from .helpers import (
+    CALC_C,
     MODES,
+    PYTHON_H,
     build_calc_extension,
     needs_cc,
     pytest_cmd,
@@ -58,3 +63,60 @@ def test_a_module_the_run_rebuilt_is_the_tests_business(
     task = task_for(root, f"touch {so} && {pytest_cmd(root)}")
     v = verifier(**mode).verify(task, Edit(files=BROKEN), "m")
     assert v.verdict == "pass" and v.counted and not v.unrun, v.detail
+
+
+def _c_project(root: Path) -> tuple[Path, str, str]:
+    """calc built in place from src/calc.c (kept, as a project's setup.py would build
+    it), beside tests that import it; returns the module's name and a command that
+    builds it again."""
+    write_tree(root, {"src/calc.c": CALC_C, "tests/test_calc.py": TEST})
+    (root / "pytest.ini").write_text("[pytest]\npythonpath = .\n")
+    so = f"calc{sysconfig.get_config_var('EXT_SUFFIX')}"
+    build = f"cc -shared -fPIC -I{PYTHON_H.parent} src/calc.c -o {so}"
+    subprocess.run(build, shell=True, cwd=root, check=True)
+    return root, so, build
+
+
+C_BROKEN = {"src/calc.c": CALC_C.replace("PyNumber_Add", "PyNumber_Subtract")}
+
+
+@needs_cc
+@pytest.mark.parametrize("mode", MODES)
+def test_a_c_edit_the_run_built_nothing_from_is_not_learned(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root, so, build = _c_project(tmp_path / "p")
+    v = verifier(**mode).verify(task_for(root, pytest_cmd(root)), Edit(files=C_BROKEN), "m")
+    # add is broken in C, and the tests passed: they imported the module built before
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun.startswith(
+        f"the run built nothing, and {so} were built before the edit: if one is built from "
+        "the edited C code, the tests that import it ran the code as it was"
+    ), v.unrun
+    # a test command that builds it first: the edit is what the tests ran
+    task = task_for(root, f"{build} && {pytest_cmd(root)}")
+    v = verifier(**mode).verify(task, Edit(files=C_BROKEN), "m")
+    assert v.verdict == "fail", v.detail
+
+
+def test_only_c_edits_in_a_workspace_with_extension_modules_are_doubted(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "src/calc.c": "",
+            "pkg/calc.cpython-311-x86_64-linux-gnu.so": "",
+            "pkg/_speed.abi3.so": "",
+            "pkg/libplain.so": "",  # a shared library, no Python module
+            "build/lib/pkg/calc.cpython-311-x86_64-linux-gnu.so": "",  # setup.py's copy
+            ".venv/lib/site-packages/x.cpython-311-x86_64-linux-gnu.so": "",
+        },
+    )
+    found = ["pkg/_speed.abi3.so", "pkg/calc.cpython-311-x86_64-linux-gnu.so"]
+    assert built_before(tmp_path, ["src/calc.c"], set()) == found
+    assert built_before(tmp_path, ["include/calc.hpp", "calc.py"], {"log.txt"}) == found
+    # a Python edit alone; a run that built something (a module, an object file)
+    assert built_before(tmp_path, ["calc.py"], set()) == []
+    assert built_before(tmp_path, ["src/calc.c"], {"build/temp/calc.o"}) == []
+    assert (
+        built_before(tmp_path, ["src/calc.c"], {"pkg/calc.cpython-311-x86_64-linux-gnu.so"}) == []
+    )

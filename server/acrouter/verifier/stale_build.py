@@ -11,8 +11,15 @@ So a pass whose edit changed a ``.pyx`` file with such a module beside it (of th
 name, an extension module's suffix) that the run did not write again says so, in its
 detail and ``unrun`` (the apply prompt's warning), and is not counted (like an idle
 pass, :mod:`.lines_idle`: it says nothing about the model).  Not an error: a test could
-compile the source elsewhere (``pyximport``), out of sight.  A C file's module is not
-known (``setup.py`` names it), and is left alone.
+compile the source elsewhere (``pyximport``), out of sight.  A ``.pxd`` beside it is its
+declarations: the same module.
+
+Which module a C or C++ file is built into is not known (``setup.py`` names it), so an
+edit of one (``.c``, ``.cpp``, a header...) is taken the cautious way: when the workspace
+holds Python extension modules built before the edit (``*.cpython-*.so``,
+``*.abi3.so``, ``*.pyd``) and the run built nothing (wrote no extension module, object
+file or static library), a pass says the tests may have run those builds and is not
+learned (:func:`built_before`).
 """
 
 from __future__ import annotations
@@ -26,7 +33,15 @@ import attrs
 from ..domain import Verdict
 
 #: the sources Cython compiles into a module of the same name beside them
-SOURCES = (".pyx",)
+SOURCES = (".pyx", ".pxd")
+#: C and C++ sources and headers, which setup.py may build into any module
+C_SOURCES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx")
+#: what a build writes: a module, an object file, a static library
+BUILT = (".so", ".pyd", ".o", ".obj", ".a", ".lib")
+#: folders no extension module of the workspace's own is imported from
+_SKIP = {".git", "node_modules", ".venv", "venv", ".tox", ".nox", "site-packages", "build"}
+#: how many folders :func:`built_before` looks through at most
+MAX_FOLDERS = 5000
 #: why such a pass is not learned, in its detail
 NOT_LEARNED = "so this pass says nothing about the model: not learned"
 #: an extension module's file names end so (``.cpython-311-x86_64-linux-gnu.so``, ``.so``)
@@ -52,6 +67,29 @@ def stale_modules(root: Path, edited: Iterable[str], wrote: Collection[str]) -> 
     return found
 
 
+def _extension(name: str) -> bool:
+    return name.endswith((".pyd", ".abi3.so")) or (".cpython-" in name and name.endswith(".so"))
+
+
+def built_before(root: Path, edited: Iterable[str], wrote: Collection[str]) -> list[str]:
+    """The workspace's Python extension modules (relative paths) when the edit changed C
+    or C++ files and the run built nothing (``wrote``: :mod:`.written`'s paths): any of
+    them may have been built from those files before the edit.  At most
+    :data:`MAX_FOLDERS` folders are looked through."""
+    if not any(PurePosixPath(rel).suffix in C_SOURCES for rel in edited):
+        return []
+    if any(rel.endswith(BUILT) for rel in wrote):
+        return []
+    found: list[str] = []
+    for folders, (here, dirs, files) in enumerate(os.walk(root), 1):
+        if folders > MAX_FOLDERS:
+            break
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
+        at = PurePosixPath(Path(here).relative_to(root).as_posix())
+        found.extend((at / f).as_posix() for f in sorted(files) if _extension(f))
+    return found
+
+
 def with_stale_builds(
     verdict: Verdict, root: Path, edited: Iterable[str], wrote: Collection[str]
 ) -> Verdict:
@@ -59,14 +97,24 @@ def with_stale_builds(
     rebuild, not counted and with the warning; any other verdict as it is."""
     if verdict.verdict != "pass":
         return verdict
+    edited = list(edited)
     stale = stale_modules(root, edited, wrote)
-    if not stale:
+    if stale:
+        said = (
+            f"the run did not rebuild {', '.join(stale[:3])}, built before the edit from the "
+            "edited source beside it: the tests that import it ran the code as it was (make "
+            "the test command build it first: python setup.py build_ext --inplace && ...)"
+        )
+    elif before := built_before(root, edited, wrote):
+        more = f" and {len(before) - 3} more" if len(before) > 3 else ""
+        said = (
+            f"the run built nothing, and {', '.join(before[:3])}{more} were built before the "
+            "edit: if one is built from the edited C code, the tests that import it ran the "
+            "code as it was (make the test command build it first: pip install -e . or "
+            "python setup.py build_ext --inplace && ...)"
+        )
+    else:
         return verdict
-    said = (
-        f"the run did not rebuild {', '.join(stale[:3])}, built before the edit from the "
-        "edited source beside it: the tests that import it ran the code as it was (make "
-        "the test command build it first: python setup.py build_ext --inplace && ...)"
-    )
     unrun = f"{verdict.unrun}; {said}" if verdict.unrun else said
     detail = (
         f"{verdict.detail}; {said}; {NOT_LEARNED}" if verdict.detail else f"{said}; {NOT_LEARNED}"
