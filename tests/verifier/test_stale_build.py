@@ -90,7 +90,7 @@ def test_a_c_edit_the_run_built_nothing_from_is_not_learned(
     # add is broken in C, and the tests passed: they imported the module built before
     assert v.verdict == "pass" and not v.counted, v.detail
     assert v.unrun.startswith(
-        f"the run built nothing, and {so} were built before the edit: if one is built from "
+        f"the run built nothing, and {so} was built before the edit: if it is built from "
         "the edited C code, the tests that import it ran the code as it was"
     ), v.unrun
     # a test command that builds it first: the edit is what the tests ran

@@ -107,11 +107,12 @@ def with_stale_builds(
         )
     elif before := built_before(root, edited, wrote):
         more = f" and {len(before) - 3} more" if len(before) > 3 else ""
+        was, one = ("was", "it") if len(before) == 1 else ("were", "one")
         said = (
-            f"the run built nothing, and {', '.join(before[:3])}{more} were built before the "
-            "edit: if one is built from the edited C code, the tests that import it ran the "
-            "code as it was (make the test command build it first: pip install -e . or "
-            "python setup.py build_ext --inplace && ...)"
+            f"the run built nothing, and {', '.join(before[:3])}{more} {was} built before "
+            f"the edit: if {one} is built from the edited C code, the tests that import it "
+            "ran the code as it was (make the test command build it first: pip install -e . "
+            "or python setup.py build_ext --inplace && ...)"
         )
     else:
         return verdict
