@@ -37,6 +37,7 @@ from .preflight import (
     workspace_root,
     workspace_state,
 )
+from .rebuilt import as_they_were, explained, rebuild_key
 from .renames import with_old_names
 from .runners import TestPlan, plan_command
 from .sandbox import run_command
@@ -259,7 +260,21 @@ class ProjectVerifier:
             if not files and not probe.weak:  # nothing changes: the run without the edit
                 before = self.comparison.cached_baseline(key, lambda: run(False, cancel))
                 return judging(before, before)
-            return self.comparison.compare(key, run, probe.weak, cancel, judging)
+
+            def rebuild() -> TestRun | None:
+                """The run without the edit, its files written again as they were (.rebuilt)."""
+                same = as_they_were(olds, files)
+                if not same:
+                    return None
+                again = functools.partial(
+                    self._run_once, command, root, scan, {**buffers, **same}, cancel, overlay, True
+                )
+                return self.comparison.cached_baseline(rebuild_key(key, olds, files), again)
+
+            def judged(before: TestRun | None, after: TestRun, *weak: str | None) -> Verdict:
+                return judging(explained(before, after, rebuild), after, *weak)
+
+            return self.comparison.compare(key, run, probe.weak, cancel, judged)
 
         if not (tests or restored) or (asks_for_tests(task, root) and len(tests) == len(texts)):
             verdict = verdict_with(texts)  # (the tests asked for: what else could judge them?)

@@ -1,0 +1,134 @@
+"""A test command that builds incrementally rewrites its binaries on every edit, which the
+run without the edit (built already) did not: that was "not verified" for every edit,
+a harmless one too.  Those writes are now checked against a run without the edit whose
+files are written again as they were (``verifier.rebuilt``): the build's writes are not
+held against the edit, and what the edit's code writes as the tests run still is.
+Through ``ProjectVerifier.verify`` with real ``make``/``cc`` and ``cargo``, and on
+``explained`` itself."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+from acrouter.verifier.rebuilt import as_they_were, explained, rebuild_key
+from acrouter.verifier.testrun import TestRun
+
+from .helpers import MODES, task_for, verifier, write_tree
+
+needs_make_cc = pytest.mark.skipif(
+    shutil.which("make") is None or shutil.which("cc") is None,
+    reason="make or a C compiler (cc) is not installed",
+)
+needs_cargo = pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
+
+CALC_C = "int add(int a, int b) { return a + b; }\nint mul(int a, int b) { return a * b; }\n"
+TEST_C = (
+    "#include <stdio.h>\nint add(int, int);\n"
+    'int main(void) { if (add(2, 3) != 5) { printf("FAIL add\\n"); return 1; } return 0; }\n'
+)
+MAKEFILE = (
+    "test: test_calc\n\t./test_calc\n\n"
+    "test_calc: calc.o test_calc.c\n\tcc -o test_calc test_calc.c calc.o\n\n"
+    "calc.o: calc.c\n\tcc -c calc.c -o calc.o\n"
+)
+#: add as before, and a line that rewrites the test's source as the test runs
+WRITES_TESTS = (
+    "#include <stdio.h>\nint add(int a, int b) {\n"
+    '  FILE *f = fopen("test_calc.c", "a"); if (f) { fputs("/* */\\n", f); fclose(f); }\n'
+    "  return a + b;\n}\nint mul(int a, int b) { return a * b; }\n"
+)
+
+
+def _c_project(root: Path) -> Path:
+    """A C project built once already (make test), as a developer's workspace is."""
+    write_tree(root, {"calc.c": CALC_C, "test_calc.c": TEST_C, "Makefile": MAKEFILE})
+    subprocess.run(["make", "-s", "test"], cwd=root, check=True, capture_output=True)
+    return root
+
+
+@needs_make_cc
+@pytest.mark.parametrize("mode", MODES)
+def test_an_incremental_build_in_the_command_is_not_held_against_the_edit(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _c_project(tmp_path / "c")
+    task = task_for(root, "make test", kind="refactoring")
+    v = verifier(**mode).verify(task, Edit(files={"calc.c": CALC_C.replace("a * b", "b * a")}), "m")
+    # make rebuilt calc.o and test_calc, as it did from the same files written again
+    assert v.verdict == "pass", v.detail
+    v = verifier(**mode).verify(task, Edit(files={"calc.c": CALC_C.replace("a + b", "a - b")}), "m")
+    assert v.verdict == "fail" and v.counted, v.detail
+    assert v.detail.startswith("the tests failed"), v.detail
+
+
+@needs_make_cc
+@pytest.mark.parametrize("mode", MODES)
+def test_what_the_edits_code_writes_as_the_tests_run_is_still_refused(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _c_project(tmp_path / "c")
+    task = task_for(root, "make test", kind="refactoring")
+    v = verifier(**mode).verify(task, Edit(files={"calc.c": WRITES_TESTS}), "m")
+    assert v.verdict == "fail" and not v.counted, v.detail
+    # the build's own writes are not named; the test's source the code rewrote is
+    assert v.detail.startswith("the tests' run rewrote test_calc.c, which the run without"), (
+        v.detail
+    )
+
+
+@needs_make_cc
+def test_the_run_that_builds_again_is_kept_for_the_next_edit_of_the_same_files(
+    tmp_path: Path,
+) -> None:
+    root = _c_project(tmp_path / "c")
+    task = task_for(root, "make test", kind="refactoring")
+    ver = verifier(sandbox="none", parallel_baseline=False)
+    ver.verify(task, Edit(files={"calc.c": CALC_C.replace("a * b", "b * a")}), "m")
+    runs = ver.comparison.baseline_runs
+    assert runs == 2  # without the edit; without it, calc.c written again
+    v = ver.verify(task, Edit(files={"calc.c": CALC_C.replace("a + b", "b + a")}), "m")
+    assert v.verdict == "pass" and ver.comparison.baseline_runs == runs, v.detail
+
+
+@needs_cargo
+@pytest.mark.parametrize("mode", MODES)
+def test_cargo_with_the_target_of_an_earlier_build(tmp_path: Path, mode: dict[str, object]) -> None:
+    lib = "pub fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n\n#[cfg(test)]\nmod tests {\n"
+    lib += "    #[test]\n    fn adds() {\n        assert_eq!(super::add(2, 3), 5);\n    }\n}\n"
+    cargo = '[package]\nname = "calc"\nversion = "0.1.0"\nedition = "2021"\n'
+    root = write_tree(tmp_path / "rs", {"Cargo.toml": cargo, "src/lib.rs": lib})
+    subprocess.run(["cargo", "test", "-q"], cwd=root, check=True, capture_output=True)
+    task = task_for(root, "cargo test", kind="refactoring")
+    ver = verifier(timeout_s=240, **mode)
+    v = ver.verify(task, Edit(files={"src/lib.rs": lib.replace("    a + b", "    b + a")}), "m")
+    assert v.verdict == "pass", v.detail
+    v = ver.verify(task, Edit(files={"src/lib.rs": lib.replace("    a + b", "    a - b")}), "m")
+    assert v.verdict == "fail" and v.counted, v.detail
+
+
+def test_explained_adds_what_the_run_that_builds_again_wrote() -> None:
+    before = TestRun(exit_code=0, wrote={"log.txt": "rewrote"})
+    after = TestRun(exit_code=0, wrote={"log.txt": "rewrote", "calc.o": "rewrote", "t.py": "wrote"})
+    calls: list[int] = []
+
+    def rebuild() -> TestRun:
+        calls.append(1)
+        return TestRun(exit_code=0, wrote={"calc.o": "rewrote", "calc.c": "rewrote"})
+
+    got = explained(before, after, rebuild)
+    assert got is not None and set(got.wrote) == {"log.txt", "calc.o", "calc.c"}
+    assert calls == [1]
+    # nothing new written, no run without the edit, or only new files: nothing to run
+    assert explained(before, before, rebuild) is before and calls == [1]
+    assert explained(None, after, rebuild) is None and calls == [1]
+    assert explained(before, after, lambda: None) is before
+    # the files the run writes again: those that existed, with their texts before
+    olds = {"calc.c": "old", "new.c": None}
+    assert as_they_were(olds, {"calc.c": "x", "new.c": "y"}) == {"calc.c": "old"}
+    k = rebuild_key("base", olds, {"calc.c": "x", "new.c": "y"})
+    assert k.startswith("base-rebuilt-") and k == rebuild_key("base", olds, {"calc.c": "z"})
+    assert k != rebuild_key("base", {"a.c": "1"}, {"a.c": "2"})
