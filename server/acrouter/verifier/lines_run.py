@@ -37,6 +37,7 @@ from .lines_js import (
     read_coverage,
     read_scripts,
 )
+from .lines_rust import is_rust
 from .lines_trace import others
 from .runtypes import RunOutcome, RunSpec
 
@@ -53,9 +54,12 @@ class Asked:
     py: Mapping[str, Sequence[tuple[int, int]]] = attrs.field(factory=dict)
     js: Mapping[str, str] = attrs.field(factory=dict)
     go: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
+    #: the changed Rust files' old and new texts: which of them ``cargo test`` built
+    #: (:mod:`.lines_rust`), read from its target folder after the run
+    rs: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.py or self.js or self.go)
+        return bool(self.py or self.js or self.go or self.rs)
 
     @property
     def covered(self) -> tuple[str, ...]:
@@ -68,7 +72,7 @@ class Asked:
 
 
 def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
-    """The Python, JavaScript and Go changes of an edit (``texts``: the new texts by
+    """The Python, JavaScript, Go and Rust changes of an edit (``texts``: the new texts by
     relative path; ``olds``: what they held)."""
     py = python_changes(texts, olds)
     js = []
@@ -83,11 +87,17 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
         for rel, new in sorted(texts.items())
         if is_go_code(rel) and new != (olds.get(rel) or "")
     }
+    rs = {
+        rel: (olds.get(rel) or "", new)
+        for rel, new in sorted(texts.items())
+        if is_rust(rel) and new != (olds.get(rel) or "")
+    }
     return Asked(
         (*py, *js),
         {c.path: c.wanted for c in py},
         {c.path: texts[c.path] for c in js},
         go,
+        rs,
     )
 
 

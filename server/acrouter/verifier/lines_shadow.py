@@ -22,6 +22,10 @@ taken for one).  And not for a copy identical to the edited file: a command that
 installs the project before its tests (tox, nox, ``pip install . && pytest``) runs the
 edit from there (:attr:`.lines_trace.Traced.unmeasured`: which lines ran is not known).
 
+And for Rust: ``cargo test`` that built another copy of the edited file's crate (a path
+dependency to a vendored folder, a ``[source]`` replacement) and not the edited file
+(:mod:`.lines_rust`).
+
 Such a pass becomes verdict ``error``, not counted (the set-up's fault, not the
 model's), with what was imported instead and what to do; ``Verdict.untested`` carries
 it, and the request stops there: every other model's edit would go untested the same way.
@@ -68,6 +72,12 @@ def _advice(shadowed: Sequence[tuple[str, str]]) -> str:
             'at the workspace\'s folder (a replace to it in go.mod, or a go.work that "use"s '
             'it), or make the test command vendor it first ("go mod vendor && go test '
             '..."), then ask again'
+        )
+    if all(rel.endswith(".rs") for rel, _ in shadowed):
+        return (
+            f"they built {named}, another copy of its crate. Make the crates the tests "
+            "build depend on the workspace's crate (a path dependency to its folder, or "
+            "a workspace member), or vendor it again (cargo vendor), then ask again"
         )
     if all(rel.endswith(".py") for rel, _ in shadowed):
         return (

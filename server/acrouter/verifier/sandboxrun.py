@@ -17,12 +17,14 @@ import attrs
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
 from .lines import Traced
 from .lines_run import Asked, suspect, traced_spec
+from .lines_rust import View, combine, read_builds
 from .results import read_test_run
 from .runners import plan_command
 from .runspec import run_spec
 from .runtypes import RunOutcome, RunSpec
 from .scratch import Scan, Scratch
 from .testrun import TestRun
+from .written import upper_dirs
 
 log = logging.getLogger(__name__)
 
@@ -92,4 +94,22 @@ def run_tests(
     run = read_test_run(outcome, plan, seen, limits, timeout_s)
     origin = None if seen == str(root) else str(root)  # the run saw a copy elsewhere
     traced = read_lines(dirs[0], seen, trace, covered, plan.runner, origin) if trace else None
+    if trace and trace.rs and plan.runner == "cargo":  # what cargo built: .lines_rust
+        base = root if overlay else scratch.ws
+        upper = upper_dirs(scratch.base)[0] if overlay else None
+        view = View(seen, base, upper, outside=sandbox == "none")
+        traced = combine(traced, read_builds(view, trace.rs, _output(plan.capture, outcome)))
     return attrs.evolve(run, traced=traced) if trace else run
+
+
+def _output(capture: str | None, outcome: RunOutcome) -> str:
+    """The run's whole output (its capture file, which the runner's report is read
+    from), else the head and tail the outcome kept."""
+    try:
+        return (
+            Path(capture).read_text(encoding="utf-8", errors="replace")
+            if capture
+            else outcome.output
+        )
+    except OSError:
+        return outcome.output
