@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
-from acrouter.verifier.lines_rust import code_lines, dep_info_sources
+from acrouter.verifier.lines_cargo import dep_info_sources
+from acrouter.verifier.lines_rust import code_lines
 
 from .helpers import MODES, needs_bwrap, task_for, verifier, write_tree
 
@@ -216,6 +217,30 @@ def test_a_file_a_build_script_copies_is_not_measured(tmp_path: Path) -> None:
     broken = {"src/gen.rs": CALC.replace("a + b", "a - b")}
     v = verifier(timeout_s=240).verify(task_for(root, CMD), Edit(files=broken), "m")
     assert v.verdict == "fail", v.detail
+
+
+STALE_BUILD = GEN_BUILD.replace(
+    "fn main() {\n", 'fn main() {\n    println!("cargo:rerun-if-changed=build.rs");\n'
+)
+
+
+@needs_cargo
+@needs_bwrap
+def test_a_copy_the_build_script_made_before_the_edit_is_no_build_of_it(tmp_path: Path) -> None:
+    """The build script reruns only when ``build.rs`` changes: the ``OUT_DIR`` copy of
+    ``src/gen.rs`` in the ``target/`` built before is what the tests build."""
+    lib = 'include!(concat!(env!("OUT_DIR"), "/gen.rs"));\n' + UNIT_TEST
+    files = {"Cargo.toml": CARGO.format("calc"), "build.rs": STALE_BUILD, "src/lib.rs": lib}
+    root = write_tree(tmp_path / "c", {**files, "src/gen.rs": CALC})
+    subprocess.run(["cargo", "test", "--offline", "-q"], cwd=root, check=True, capture_output=True)
+    broken = {"src/gen.rs": CALC.replace("a + b", "a - b")}
+    v = verifier(timeout_s=240).verify(task_for(root, CMD), Edit(files=broken), "m")
+    assert v.verdict == "error" and v.untested is not None, v.detail
+    assert v.untested.startswith(
+        "the tests never ran the edit: they built target/debug/build/calc-"
+    )
+    assert "/out/gen.rs instead of src/gen.rs: a copy the build script made" in v.untested
+    assert "cargo:rerun-if-changed=src/gen.rs" in v.untested
 
 
 def test_dep_info_sources() -> None:

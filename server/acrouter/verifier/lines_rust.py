@@ -10,14 +10,13 @@ compiled, and was counted:
   }`` while the edit changes ``calc/src/lib.rs``, or a ``[source]`` replacement to a
   vendored folder (``cargo vendor``).  ``add`` broken there still passed.
 
-What the run built is read after it, from the target folder of the test binaries its
-output names (``Running tests/it.rs (target/debug/deps/it-5b468ebaafebcec3)``, ``Doc-tests
-app``): cargo's fingerprint of each unit (``.fingerprint/<package>-<hash>/<kind>-<target>``
-and its ``.json``: the fingerprints of the units it was built from) gives every unit the
-tests that ran were built from, fresh or rebuilt, and rustc's dep-info of each
-(``deps/<crate>-<hash>.d``) every source file it read (``mod``, ``#[path]``,
-``include!``).  Units of other commands (a ``cargo build --release``, an older build) are
-not among them.  Then an edited file none of those lists:
+- a file a build script copies into ``OUT_DIR`` for an ``include!``, in a ``target/``
+  built before, when the script reruns only on a change of ``build.rs``: the tests built
+  the copy of the file as it was.
+
+What the run built is read after it (:mod:`.lines_cargo`): every source file of every
+unit the tests that ran were built from, fresh or rebuilt (``mod``, ``#[path]``,
+``include!``).  Then an edited file none of those lists:
 
 - while one lists the file at the same path within another copy of its crate (a folder
   with a ``Cargo.toml`` of the same package name, outside the edited crate, at least half
@@ -25,6 +24,9 @@ not among them.  Then an edited file none of those lists:
   an error (:attr:`.lines_trace.Traced.elsewhere`, :mod:`.lines_shadow`).  A copy
   identical to the edited file is the edit (a command that vendors the crate again): not
   measured;
+- in a crate with a build script, while one is a file of the same name in a build
+  script's ``OUT_DIR`` that holds the edited file's text before the edit: the same
+  error, with the advice to rerun the script (``cargo:rerun-if-changed``);
 - while one lists another file of its crate, which has no build script (one may copy the
   file into ``OUT_DIR`` and ``include!`` it from there): no test built it, and none of its
   code lines ran (the pass's warning; :mod:`.lines_idle`).
@@ -35,28 +37,22 @@ read as expected, another runner) is not measured, and nothing is said.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import stat
 from collections import Counter
 from collections.abc import Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import attrs
 
+from .lines_cargo import View, built_sources
 from .lines_js import line_change
 from .lines_trace import Change, Traced
 
-#: a test binary cargo ran: ``Running unittests src/lib.rs (target/debug/deps/x-<hash>)``,
-#: or (cargo before 1.51) ``Running target/debug/deps/x-<hash>``
-_RUNNING = re.compile(r"^\s*Running (?:.*\((?P<paren>[^()\n]+)\)|(?P<bare>\S+))\s*$", re.MULTILINE)
-_DOCTESTS = re.compile(r"^\s*Doc-tests (\S+)\s*$", re.MULTILINE)
-_HASHED = re.compile(r"^(?P<name>.+)-(?P<hash>[0-9a-f]{16})$")
+__all__ = ["View", "code_lines", "combine", "is_rust", "read_builds"]
+
 _PACKAGE_NAME = re.compile(r'(?ms)^\[package\][^\[]*?^\s*name\s*=\s*"([^"]+)"')
 _BUILD_KEY = re.compile(r"(?ms)^\[package\][^\[]*?^\s*build\s*=\s*(?!false)")
-#: at most this many fingerprint folders are read
-MAX_UNITS = 20_000
 
 
 def is_rust(rel: str) -> bool:
@@ -100,206 +96,6 @@ def code_lines(text: str) -> set[int]:
     return out
 
 
-@attrs.frozen
-class View:
-    """The folders as the run left them: ``seen``, the workspace's path in the run;
-    ``base``, the host folder that held it (the workspace under an overlay, else the
-    scratch copy); ``upper``, the overlay's upper folder (what the run wrote), or None."""
-
-    seen: str
-    base: Path
-    upper: Path | None = None
-    #: whether the run saw the folders outside ``seen`` as the host does (no sandbox);
-    #: a sandbox's are its own (a private ``/tmp``), and a target folder there is not read
-    outside: bool = False
-
-    def inside(self, path: str) -> bool:
-        return path == self.seen or path.startswith(self.seen + "/")
-
-    def host(self, path: str) -> Path:
-        """Where ``path`` (as the run saw it) is on the host."""
-        if not self.inside(path):
-            return Path(path)
-        rel = path[len(self.seen) + 1 :]
-        if self.upper is not None and rel and os.path.lexists(self.upper / rel):
-            return self.upper / rel
-        return self.base / rel if rel else self.base
-
-    def listdir(self, path: str) -> list[str]:
-        names: set[str] = set()
-        for folder in self._folders(path):
-            try:
-                for entry in os.scandir(folder):
-                    if _whiteout(entry):
-                        names.discard(entry.name)
-                    else:
-                        names.add(entry.name)
-            except OSError:
-                continue
-        return sorted(names)
-
-    def _folders(self, path: str) -> list[Path]:
-        if not self.inside(path):
-            return [Path(path)]
-        rel = path[len(self.seen) + 1 :]
-        lower = self.base / rel if rel else self.base
-        upper = self.upper / rel if self.upper is not None and rel else self.upper
-        return [lower] if upper is None else [lower, upper]
-
-    def read(self, path: str) -> str | None:
-        try:
-            return self.host(path).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return None
-
-
-def _whiteout(entry: os.DirEntry[str]) -> bool:
-    try:
-        st = entry.stat(follow_symlinks=False)
-    except OSError:
-        return True
-    return stat.S_ISCHR(st.st_mode) and st.st_rdev == 0
-
-
-def _profiles(view: View, output: str) -> dict[str, set[str]]:
-    """The profile folders (``target/debug``) of the test binaries ``output`` names, each
-    with the hashes of those binaries."""
-    found: dict[str, set[str]] = {}
-    for m in _RUNNING.finditer(output):
-        path = (m.group("paren") or m.group("bare") or "").strip()
-        name = PurePosixPath(path)
-        hashed = _HASHED.match(name.name)
-        if hashed is None or name.parent.name != "deps":
-            continue
-        if name.is_absolute() and not (view.outside or view.inside(str(name))):
-            continue
-        tops = [view.seen] + [f"{view.seen}/{d}" for d in view.listdir(view.seen)]
-        places = [str(name)] if name.is_absolute() else [f"{t}/{name}" for t in tops]
-        for place in places:
-            if os.path.lexists(view.host(place)):
-                profile = os.path.normpath(str(PurePosixPath(place).parent.parent))
-                found.setdefault(profile, set()).add(hashed.group("hash"))
-                break
-    return found
-
-
-def _units(view: View, profile: str) -> dict[str, tuple[str, str, list[int]]] | None:
-    """The units of ``profile``'s fingerprints: hash -> (package, fingerprint file,
-    the fingerprints of the units it was built from); None when one does not read."""
-    out: dict[str, tuple[str, str, list[int]]] = {}
-    fingerprints = f"{profile}/.fingerprint"
-    for folder in view.listdir(fingerprints)[:MAX_UNITS]:
-        hashed = _HASHED.match(folder)
-        if hashed is None:
-            continue
-        for json_name in view.listdir(f"{fingerprints}/{folder}"):
-            if not json_name.endswith(".json"):
-                continue
-            name = json_name[: -len(".json")]
-            data = view.read(f"{fingerprints}/{folder}/{json_name}")
-            try:
-                deps = [int(d[3]) for d in json.loads(data or "")["deps"]]
-            except (ValueError, KeyError, TypeError, IndexError):
-                return None
-            key = f"{hashed.group('hash')}/{name}"
-            out[key] = (hashed.group("name"), name, deps)
-    return out
-
-
-def _fingerprint(view: View, profile: str, key: str, package: str) -> int | None:
-    hashed, name = key.split("/", 1)
-    text = view.read(f"{profile}/.fingerprint/{package}-{hashed}/{name}")
-    try:
-        return int.from_bytes(bytes.fromhex((text or "").strip()), "little")
-    except ValueError:
-        return None
-
-
-def _built(view: View, profile: str, roots: set[str], doctests: set[str]) -> set[str] | None:
-    """The hashes of the units the tests ``roots`` (binaries' hashes) and the doc-tests
-    of the crates ``doctests`` were built from, with the binaries and examples of the
-    tested packages (cargo builds them for the tests, which may run them); None when the
-    fingerprints do not read."""
-    units = _units(view, profile)
-    if not units:
-        return None
-    by_print: dict[int, str] = {}
-    for key, (package, _, _) in units.items():
-        value = _fingerprint(view, profile, key, package)
-        if value is None:
-            return None
-        by_print[value] = key
-    todo = [k for k in units if k.split("/", 1)[0] in roots]
-    packages = {units[k][0] for k in todo}
-    newest: dict[tuple[str, str], str] = {}
-    for key in sorted(units, key=lambda k: _mtime(view, profile, k, units[k][0])):
-        package, name, _ = units[key]
-        # the library the doc-tests link; the binaries a test may run (CARGO_BIN_EXE_*)
-        # and the examples of the tested packages: their newest builds
-        doc = name.startswith("lib-") and package.replace("-", "_") in doctests
-        if doc or (package in packages and name.startswith(("bin-", "example-"))):
-            newest[package, name] = key
-    todo += newest.values()
-    seen: set[str] = set()
-    while todo:
-        key = todo.pop()
-        if key in seen:
-            continue
-        seen.add(key)
-        for dep in units[key][2]:
-            if dep in by_print:
-                todo.append(by_print[dep])
-    return {k.split("/", 1)[0] for k in seen}
-
-
-def _mtime(view: View, profile: str, key: str, package: str) -> float:
-    hashed, name = key.split("/", 1)
-    try:
-        return view.host(f"{profile}/.fingerprint/{package}-{hashed}/{name}").stat().st_mtime
-    except OSError:
-        return 0.0
-
-
-def dep_info_sources(text: str) -> list[str]:
-    """The files a rustc dep-info file (Makefile rules) names as sources."""
-    out: list[str] = []
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        _, sep, rest = line.replace("\\ ", "\0").partition(": ")
-        if sep:
-            out.extend(p.replace("\0", " ") for p in rest.split() if p)
-    return out
-
-
-def _sources(view: View, profile: str, hashes: set[str]) -> set[str]:
-    """Every source file the units ``hashes`` of ``profile`` were built from, as their
-    dep-info names them (relative to cargo's workspace root, or absolute)."""
-    folders = [f"{profile}/deps", f"{profile}/examples", profile]
-    folders += [f"{profile}/build/{d}" for d in view.listdir(f"{profile}/build")]
-    out: set[str] = set()
-    for folder in folders:
-        for name in view.listdir(folder):
-            hashed = _HASHED.match(name[: -len(".d")]) if name.endswith(".d") else None
-            if hashed is not None and hashed.group("hash") in hashes:
-                out.update(dep_info_sources(view.read(f"{folder}/{name}") or ""))
-    return out
-
-
-def _workspace_root(view: View, profile: str, relative: set[str], made: set[str]) -> str | None:
-    """The folder the dep-info's ``relative`` paths are relative to (cargo's workspace
-    root, where it runs rustc): the nearest folder above ``profile`` (``target/debug``),
-    else the workspace or a folder of its top, that holds every one of them (``made``:
-    the edited files, which may exist only in the run); None when none does."""
-    above = [str(p) for p in PurePosixPath(profile).parents]
-    tops = [f"{view.seen}/{d}" for d in view.listdir(view.seen)]
-    for folder in [*(a for a in above if view.inside(a)), view.seen, *tops]:
-        paths = (os.path.normpath(f"{folder}/{s}") for s in relative)
-        if all(p in made or os.path.lexists(view.host(p)) for p in paths):
-            return folder
-    return None
-
-
 def _crate(view: View, rel: str) -> tuple[str, str, bool] | None:
     """The crate holding the workspace file ``rel``: its folder (as the run saw it), its
     package's name, and whether it has a build script; None when none is found."""
@@ -336,26 +132,23 @@ def _copy(view: View, path: str, crate: str, package: str, inner: str, new: str)
     return bool(theirs) and 2 * sum((theirs & _code(new)).values()) >= sum(theirs.values())
 
 
+def _out_copy(view: View, path: str, rel: str, old: str, new: str) -> bool:
+    """Whether ``path`` is a copy in a build script's ``OUT_DIR``
+    (``target/debug/build/<package>-<hash>/out/``) of ``rel`` as it was before the edit
+    (``old``, which the edit changed to ``new``): the script did not run again."""
+    parts = PurePosixPath(path).parts
+    in_out = "build" in parts[:-2] and "out" in parts[:-1]
+    if not in_out or parts[-1] != PurePosixPath(rel).name or not old or old == new:
+        return False
+    return view.read(path) == old
+
+
 def read_builds(view: View, files: Mapping[str, tuple[str, str]], output: str) -> Traced | None:
     """What ``cargo test`` built of the edited ``files`` (relative path -> old and new
     texts), from its ``output`` and the target folder it left; None when nothing is
     known."""
-    sources: set[str] = set()
-    found = False
-    doctests = set(_DOCTESTS.findall(output))
-    made = {f"{view.seen}/{rel}" for rel in files}
-    for profile, roots in _profiles(view, output).items():
-        built = _built(view, profile, roots, doctests)
-        if built is None:
-            return None
-        found = True
-        named = _sources(view, profile, built)
-        relative = {s for s in named if not s.startswith("/")}
-        root = _workspace_root(view, profile, relative, made) if relative else ""
-        if root is None:
-            return None
-        sources |= {s if s.startswith("/") else os.path.normpath(f"{root}/{s}") for s in named}
-    if not found:
+    sources = built_sources(view, output, {f"{view.seen}/{rel}" for rel in files})
+    if sources is None:
         return None
     lines: dict[str, frozenset[int]] = {}
     elsewhere: dict[str, str] = {}
@@ -371,6 +164,8 @@ def read_builds(view: View, files: Mapping[str, tuple[str, str]], output: str) -
         folder, package, script = crate
         inner = mine[len(folder) + 1 :]
         copies = sorted(s for s in sources if _copy(view, s, folder, package, inner, new))
+        if script and not copies:  # a copy its build script made before the edit
+            copies = sorted(s for s in sources if _out_copy(view, s, rel, old, new))
         change = line_change(
             rel, old.split("\n"), new.split("\n"), code_lines(new), code_lines(old)
         )

@@ -73,6 +73,13 @@ def _advice(shadowed: Sequence[tuple[str, str]]) -> str:
             'it), or make the test command vendor it first ("go mod vendor && go test '
             '..."), then ask again'
         )
+    if all(rel.endswith(".rs") and "/out/" in other for rel, other in shadowed):
+        rerun = "; ".join(f"cargo:rerun-if-changed={rel}" for rel, _ in shadowed)
+        return (
+            f"they built {named}: a copy the build script made before the edit and did not "
+            f"make again. Make the build script rerun when it changes ({rerun}), then ask "
+            "again"
+        )
     if all(rel.endswith(".rs") for rel, _ in shadowed):
         return (
             f"they built {named}, another copy of its crate. Make the crates the tests "
