@@ -30,7 +30,7 @@ import attrs
 _RUNNING = re.compile(r"^\s*Running (?:.*\((?P<paren>[^()\n]+)\)|(?P<bare>\S+))\s*$", re.MULTILINE)
 _DOCTESTS = re.compile(r"^\s*Doc-tests (\S+)\s*$", re.MULTILINE)
 _HASHED = re.compile(r"^(?P<name>.+)-(?P<hash>[0-9a-f]{16})$")
-#: at most this many fingerprint folders are read
+#: a target folder with more fingerprint folders than this is not read (nothing is said)
 MAX_UNITS = 20_000
 
 
@@ -122,7 +122,10 @@ def _units(view: View, profile: str) -> dict[str, tuple[str, str, list[int]]] | 
     the fingerprints of the units it was built from); None when one does not read."""
     out: dict[str, tuple[str, str, list[int]]] = {}
     fingerprints = f"{profile}/.fingerprint"
-    for folder in view.listdir(fingerprints)[:MAX_UNITS]:
+    folders = view.listdir(fingerprints)
+    if len(folders) > MAX_UNITS:  # not read in part: a unit left out would read as not built
+        return None
+    for folder in folders:
         hashed = _HASHED.match(folder)
         if hashed is None:
             continue
