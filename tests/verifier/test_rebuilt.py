@@ -3,8 +3,8 @@ run without the edit (built already) did not: that was "not verified" for every 
 a harmless one too.  Those writes are now checked against a run without the edit whose
 files are written again as they were (``verifier.rebuilt``): the build's writes are not
 held against the edit, and what the edit's code writes as the tests run still is.
-Through ``ProjectVerifier.verify`` with real ``make``/``cc`` and ``cargo``, and on
-``explained`` itself."""
+Through ``ProjectVerifier.verify`` with real ``make``/``cc``, ``cargo`` and a node build
+that goes by content, and on ``explained`` itself."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from acrouter.domain import Edit
 from acrouter.verifier.rebuilt import as_they_were, explained, rebuild_key
 from acrouter.verifier.testrun import TestRun
 
-from .helpers import MODES, task_for, verifier, write_tree
+from .helpers import MODES, needs_node, task_for, verifier, write_tree
 
 needs_make_cc = pytest.mark.skipif(
     shutil.which("make") is None or shutil.which("cc") is None,
@@ -128,7 +128,48 @@ def test_explained_adds_what_the_run_that_builds_again_wrote() -> None:
     assert explained(before, after, lambda: None) is before
     # the files the run writes again: those that existed, with their texts before
     olds = {"calc.c": "old", "new.c": None}
-    assert as_they_were(olds, {"calc.c": "x", "new.c": "y"}) == {"calc.c": "old"}
+    assert as_they_were(olds, {"calc.c": "x", "new.c": "y"}) == {"calc.c": "old\n"}
     k = rebuild_key("base", olds, {"calc.c": "x", "new.c": "y"})
-    assert k.startswith("base-rebuilt-") and k == rebuild_key("base", olds, {"calc.c": "z"})
+    assert k.startswith("base-touched-") and k == rebuild_key("base", olds, {"calc.c": "z"})
     assert k != rebuild_key("base", {"a.c": "1"}, {"a.c": "2"})
+
+
+#: a build that goes by content, as tsc --incremental does: dist/calc.js is written again
+#: only when src/calc.js's hash differs from the one build.info recorded
+BUILD_JS = """\
+const fs = require("fs");
+const crypto = require("crypto");
+const src = fs.readFileSync("src/calc.js", "utf8");
+const hash = crypto.createHash("sha256").update(src).digest("hex");
+let info = {};
+try { info = JSON.parse(fs.readFileSync("build.info", "utf8")); } catch {}
+if (info.hash !== hash) {
+  fs.mkdirSync("dist", { recursive: true });
+  fs.writeFileSync("dist/calc.js", src);
+  fs.writeFileSync("build.info", JSON.stringify({ hash }));
+}
+"""
+CALC_JS = "exports.add = (a, b) => a + b;\nexports.mul = (a, b) => a * b;\n"
+TEST_JS = (
+    'const test = require("node:test");\nconst assert = require("node:assert");\n'
+    'const { add } = require("../dist/calc.js");\n'
+    'test("add", () => assert.strictEqual(add(2, 3), 5));\n'
+)
+
+
+@needs_node
+@pytest.mark.parametrize("mode", MODES)
+def test_a_build_that_goes_by_content(tmp_path: Path, mode: dict[str, object]) -> None:
+    files = {"build.js": BUILD_JS, "src/calc.js": CALC_JS, "test/calc.test.js": TEST_JS}
+    root = write_tree(tmp_path / "js", files)
+    subprocess.run(["node", "build.js"], cwd=root, check=True)  # built before, as yours is
+    # the build and its record in git, so that a scratch copy holds them too
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "built"]):
+        git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t", *args]
+        subprocess.run(git, check=True)
+    task = task_for(root, "node build.js && node --test test/", kind="refactoring")
+    ver = verifier(**mode)
+    v = ver.verify(task, Edit(files={"src/calc.js": CALC_JS.replace("a * b", "b * a")}), "m")
+    assert v.verdict == "pass", v.detail
+    v = ver.verify(task, Edit(files={"src/calc.js": CALC_JS.replace("a + b", "a - b")}), "m")
+    assert v.verdict == "fail" and v.counted, v.detail

@@ -11,8 +11,10 @@ pytest``, rewrote their binaries.  Every edit, a harmless one too, was "not veri
 
 So when the run with the edit wrote files the run without it did not, the tests run
 once more without the edit, but with the files the edit changes written again as they
-were (the same text, a new time: a build that goes by file times rebuilds from them,
-as it did from the edit).  What that run writes is the build's, and is judged as the
+were plus a newline at the end: a new time and a new text, so a build that goes by
+file times (make, cargo, setuptools) or by their content (``tsc --incremental``, ``tsc
+-b``) rebuilds from them as it did from the edit, while the code means what it meant.
+What that run writes is the build's, and is judged as the
 run without the edit's writes are; what the edit's code wrote as the tests ran, the
 unedited code does not write, and it is still refused, by name.  The run is made only
 then, and kept with the run without the edit (cached per set of files), so a second
@@ -37,16 +39,17 @@ def unexplained(before: TestRun | None, after: TestRun) -> list[str]:
 
 
 def rebuild_key(key: str, olds: Mapping[str, str | None], files: Mapping[str, str]) -> str:
-    """The cache key of the run that writes again, as they were, the files of ``files``
-    that existed (``olds``: their texts before the edit; None for a new one), beside the
-    run without the edit's ``key``."""
+    """The cache key of the run that writes again the files of ``files`` that existed
+    (``olds``: their texts before the edit; None for a new one) as they were
+    (:func:`as_they_were`), beside the run without the edit's ``key``."""
     names = "\0".join(sorted(r for r in files if olds.get(r) is not None))
-    return f"{key}-rebuilt-{hashlib.sha256(names.encode()).hexdigest()[:16]}"
+    return f"{key}-touched-{hashlib.sha256(names.encode()).hexdigest()[:16]}"
 
 
 def as_they_were(olds: Mapping[str, str | None], files: Mapping[str, str]) -> dict[str, str]:
-    """The files of the edit ``files`` that existed, with their texts before it."""
-    return {r: old for r in files if (old := olds.get(r)) is not None}
+    """The files of the edit ``files`` that existed, with their texts before it and a
+    newline more (a build that goes by content sees them changed)."""
+    return {r: old + "\n" for r in files if (old := olds.get(r)) is not None}
 
 
 def explained(
