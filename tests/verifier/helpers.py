@@ -155,6 +155,19 @@ def write_tree(root: Path, files: Mapping[str, str]) -> Path:
     return root
 
 
+def committed(root: Path) -> Path:
+    """``root`` made a git repository of everything in it, ignored files too: a scratch
+    copy holds what git lists (a folder named dist/, build/ or node_modules/ outside git
+    is not copied)."""
+    for args in (["init", "-q"], ["add", "-A", "-f"], ["commit", "-qm", "init"]):
+        subprocess.run(
+            ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            check=True,
+            capture_output=True,
+        )
+    return root
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file below ``root`` (symlinks as their target), for byte-identical checks."""
     out = {}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit
 
-from .helpers import MODES, task_for, verifier, write_tree
+from .helpers import MODES, committed, task_for, verifier, write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
@@ -70,18 +70,6 @@ HARMLESS_TS = {
 }
 
 
-def _committed(root: Path) -> Path:
-    """A git repository of it all: the scratch copy holds what git lists (a folder named
-    dist/ or node_modules/ outside git is not copied)."""
-    for args in (["init", "-q"], ["add", "-A", "-f"], ["commit", "-qm", "init"]):
-        subprocess.run(
-            ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-            check=True,
-            capture_output=True,
-        )
-    return root
-
-
 def _ts_project(root: Path, source_map: bool = True) -> Path:
     files = {"src/calc.ts": TS, "test/calc.test.js": TEST, "build.js": BUILD}
     if source_map:
@@ -89,7 +77,7 @@ def _ts_project(root: Path, source_map: bool = True) -> Path:
         files["dist/calc.js.map"] = MAP
     else:
         files["dist/calc.js"] = BUILT
-    return _committed(write_tree(root, files))
+    return committed(write_tree(root, files))
 
 
 def _verify(root: Path, mode: dict[str, object], edit: dict[str, str], command: str):  # type: ignore[no-untyped-def]
@@ -159,7 +147,7 @@ def _monorepo(root: Path, linked: bool) -> Path:
     if linked:  # an npm workspace: node_modules/calc -> ../packages/calc
         (root / "node_modules").mkdir()
         os.symlink("../packages/calc", root / "node_modules" / "calc")
-    return _committed(root)
+    return committed(root)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -263,7 +251,7 @@ def test_a_build_the_run_made_tells_the_lines_through_its_source_map(
     files = {"src/calc.ts": MAPPED_TS, "test/calc.test.js": MAPPED_TEST, "build.js": MAPPED_BUILD}
     root = write_tree(tmp_path / "p", files)
     subprocess.run(["node", "build.js"], cwd=root, check=True)
-    _committed(root)
+    committed(root)
     command = "node build.js && node --test test/"
     # mul, which no test calls
     uncalled = _verify(

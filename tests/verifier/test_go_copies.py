@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit, Verdict
 
-from .helpers import MODES, task_for, verifier, write_tree
+from .helpers import MODES, committed, task_for, verifier, write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("go") is None, reason="go is not installed")
 
@@ -57,12 +57,7 @@ def _project(root: Path, replace: str, vendored: bool = False) -> Path:
     write_tree(root, files)
     if vendored:
         subprocess.run(["go", "mod", "vendor"], cwd=root / "app", check=True, capture_output=True)
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "init"]):
-        subprocess.run(
-            ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-            check=True,
-        )
-    return root
+    return committed(root)
 
 
 def _verify(root: Path, command: str, files: dict[str, str], mode: dict[str, object]) -> Verdict:

@@ -17,7 +17,7 @@ from acrouter.domain import Edit
 from acrouter.verifier.rebuilt import as_they_were, explained, rebuild_key
 from acrouter.verifier.testrun import TestRun
 
-from .helpers import MODES, needs_node, task_for, verifier, write_tree
+from .helpers import MODES, committed, needs_node, task_for, verifier, write_tree
 
 needs_make_cc = pytest.mark.skipif(
     shutil.which("make") is None or shutil.which("cc") is None,
@@ -163,10 +163,7 @@ def test_a_build_that_goes_by_content(tmp_path: Path, mode: dict[str, object]) -
     files = {"build.js": BUILD_JS, "src/calc.js": CALC_JS, "test/calc.test.js": TEST_JS}
     root = write_tree(tmp_path / "js", files)
     subprocess.run(["node", "build.js"], cwd=root, check=True)  # built before, as yours is
-    # the build and its record in git, so that a scratch copy holds them too
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "built"]):
-        git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t", *args]
-        subprocess.run(git, check=True)
+    committed(root)  # the build and its record in git, so that a scratch copy holds them
     task = task_for(root, "node build.js && node --test test/", kind="refactoring")
     ver = verifier(**mode)
     v = ver.verify(task, Edit(files={"src/calc.js": CALC_JS.replace("a * b", "b * a")}), "m")
