@@ -19,7 +19,8 @@ first line (<= 120 chars) only when ``store_instructions`` is on.
 
 Modules: :mod:`.records` (what one record holds and how it is encoded, aggregates),
 :mod:`.inmemory`, :mod:`.file` (the file format, atomic writes, the lock; the only
-importer of tinydb with :mod:`.store`), :mod:`.store` (``TinyDBMemory``).
+importer of tinydb with :mod:`.store`), :mod:`.store` (``TinyDBMemory``), :mod:`.team`
+(what a memory shares with a team, and reading team priors back).
 """
 
 from .file import Encoder

@@ -10,14 +10,16 @@ Modules, in the order a verification uses them:
 - ``runners``: how each runner is asked for per-test results
 - ``syntax``: a Python syntax error fails the edit before any test runs;  ``harness``:
   code under test that reaches into the test harness (or the tests' assertions) is not
-  verified;  ``harness_js``: the same for JavaScript and TypeScript;  ``harness_jest``:
+  verified (``harness_py`` reads a Python module, ``harness_names`` the names only a
+  harness uses);  ``harness_js``: the same for JavaScript and TypeScript;  ``harness_jest``:
   jest's and vitest's own objects, their report, the runner's process
 - ``scratch``: scratch copies, reused from one verification to the next
 - ``baseline``: cached runs without the edit
 - ``environment``: what the tests may see of the environment
 - ``runspec``: one run's command, environment and mounts;  ``unsandboxed``: the same
   pointed at the copy when there is no sandbox
-- ``bwrap``: the sandbox's command line and mounts
+- ``bwrap``: the sandbox's command line and mounts;  ``bwrap_exe``: which bubblewrap
+  executable (the system's, else the wheel's), and how to say so
 - ``sandbox``: one run: start, timeout, process bound, cancellation (``runtypes``: what
   a run is given and gives back);  ``writebound``: the bound on what a run writes
 - ``limits``: the resource limits and how they are applied;  ``output``: the output cap
@@ -25,18 +27,27 @@ Modules, in the order a verification uses them:
 - ``reports``: per-test results, one module per runner's format;  ``results``: a
   finished run read into a ``TestRun`` (``testrun``: what one run produced);
   ``written``: what the run wrote that could change its own results (the tests' files
-  rewritten by the code under test)
+  rewritten by the code under test);  ``rebuilt``: what a build in the test command
+  writes again because the edit changed its sources (a run without the edit, its files
+  written again), not held against the edit;  ``bytecode``: the edited files' cached
+  bytecode kept from the run
 - ``verdict``: the before/after rule;  ``confirm``: a pass that counts tests as fixed
   confirmed by a second run with and without the edit
 - ``lines_run``: which of the statements an edit changes the run with it ran, and a
   pass that names the ones no test ran: ``lines`` for Python (``lines_plugin``: the
-  pytest plugin that traces them), ``lines_js`` for JavaScript (V8's coverage),
+  pytest plugin that traces them; ``lines_trace``: its files and variables, and what its
+  processes found; ``lines_site``: the ``sitecustomize`` that traces every Python
+  process of the run), ``lines_js`` for JavaScript (V8's coverage),
   ``lines_istanbul`` for JavaScript and TypeScript under jest and vitest (their own),
-  ``lines_go`` for Go (``go test``'s coverage profile); ``lines_idle``: a pass whose
+  ``lines_go`` for Go (``go test``'s coverage profile, and where ``go list`` says each
+  package came from), ``lines_rust`` for Rust (which edited files ``cargo test`` built,
+  read by ``lines_cargo`` from its target folder); ``lines_idle``: a pass whose
   tests never reached the change, not learned; ``lines_shadow``: a pass whose tests ran
   another copy of the edited file (Python's installed package; ``lines_built``: node's
   build made before the edit, or copy in ``node_modules``), an error; ``lines_mapped``:
-  TypeScript's lines a build of the run ran, through its source map
+  TypeScript's lines a build of the run ran, through its source map;  ``stale_build``:
+  a pass on an edited Cython or C source whose extension module the run did not build
+  again, not learned
 - ``testfiles``: which files of an edit belong to the tests (judged with the user's
   tests as they were first): runners' naming rules, test folders, configuration;
   ``testcommand``: the files a test command loads as tests (pytest's ``python_files``
@@ -44,7 +55,11 @@ Modules, in the order a verification uses them:
   script it runs);  ``renames``: a rename across code and tests (``jsrenames``: the
   same for JS/TS tests, read by ``jstokens``, each name placed by ``jsplaces``);
   ``doctests``: the
-  examples in docstrings and documents, the user's tests too
+  examples in docstrings and documents, the user's tests too (``docnames``,
+  ``docdecorators``: what a documented name holds when doctest looks);  ``testdata``:
+  data files the tests read, which belong to the tests;  ``shadows``: modules an edit
+  adds that would be imported in place of the runner's or the standard library's;
+  ``offline``: tests that need the network, which the sandbox does not have
 - ``compare``: the runs with and without the edit, and their cached baselines
 - ``core``: ``ProjectVerifier``, which puts the stages together: ``preflight`` (the
   workspace, the test command, the sandbox, the key of the cached baseline),
