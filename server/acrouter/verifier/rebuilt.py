@@ -14,11 +14,11 @@ once more without the edit, but with the files the edit changes written again as
 were plus a newline at the end: a new time and a new text, so a build that goes by
 file times (make, cargo, setuptools) or by their content (``tsc --incremental``, ``tsc
 -b``) rebuilds from them as it did from the edit, while the code means what it meant.
-What that run writes is the build's, and is judged as the
-run without the edit's writes are; what the edit's code wrote as the tests ran, the
-unedited code does not write, and it is still refused, by name.  The run is made only
-then, and kept with the run without the edit (cached per set of files), so a second
-model's edit of the same files does not run it again.
+What that run writes is the build's, and is judged as the run without the edit's writes
+are; what the edit's code wrote as the tests ran, the unedited code does not write, and
+it is still refused, by name.  The run is made only then, and kept with the run without
+the edit (cached per set of files), so a second model's edit of the same files does not
+run it again.
 """
 
 from __future__ import annotations
