@@ -21,7 +21,7 @@ from .helpers import MODES, committed, needs_node, task_for, verifier, write_tre
 
 needs_make_cc = pytest.mark.skipif(
     shutil.which("make") is None or shutil.which("cc") is None,
-    reason="make or a C compiler (cc) is not installed",
+    reason="no C compiler (cc) or no make to build the C project",
 )
 needs_cargo = pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
 
