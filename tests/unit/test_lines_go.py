@@ -7,12 +7,14 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import attrs
 from acrouter.domain import Verdict
 from acrouter.verifier.lines import Change, Traced, merge, with_lines
 from acrouter.verifier.lines_go import (
     DIRS,
     LISTER,
     PROFILE,
+    SHIM_DIR,
     built_from,
     code_columns,
     cover_argv,
@@ -25,6 +27,7 @@ from acrouter.verifier.lines_go import (
     packages,
     parse_profile,
     read_profile,
+    shim,
     statement_lines,
 )
 from acrouter.verifier.lines_run import Asked, asked, read_run, suspect, traced_spec
@@ -265,12 +268,21 @@ def test_traced_spec_and_what_makes_a_go_run_suspect(tmp_path: Path) -> None:
     )
     # the script the traced command runs is written beside the profile
     assert (tmp_path / LISTER).read_text() == lister(str(tmp_path), ["example.com/calc"])
-    assert traced_spec(spec, None, str(tmp_path), ws, ask) == (spec, None)  # make test
+    # go test out of the planner's sight (make test): a go first on the PATH
+    traced, still = traced_spec(spec, None, str(tmp_path), ws, ask)
+    assert still == ask and traced.argv == spec.argv
+    assert traced.env == {"PATH": f"{tmp_path}/{SHIM_DIR}:/bin"}
+    assert (tmp_path / SHIM_DIR / "go").read_text() == shim(str(tmp_path), ["example.com/calc"])
     assert traced_spec(spec, "go", str(tmp_path), str(tmp_path), ask) == (spec, None)  # no go.mod
+    # coverage the command asks for itself: in GOFLAGS nothing is added, in its flags the
+    # go first on the PATH runs it as it is
     both = Asked(js={"f.js": "x"}, go={"calc.go": ("a", "b")})
+    own = attrs.evolve(spec, env={**spec.env, "GOFLAGS": "-cover"})
+    traced, still = traced_spec(own, "go", str(tmp_path), ws, both)
+    assert still == Asked(js={"f.js": "x"}) and traced.argv == spec.argv
+    assert "NODE_V8_COVERAGE" in traced.env and traced.env["PATH"] == "/bin"
     traced, still = traced_spec(attrs_argv(spec, "-cover"), "go", str(tmp_path), ws, both)
-    assert still == Asked(js={"f.js": "x"}) and traced.argv == (*spec.argv, "-cover")
-    assert "NODE_V8_COVERAGE" in traced.env
+    assert still == both and traced.argv == (*spec.argv, "-cover")
 
     def run(
         code: int | None, output: str = "", timed_out: bool = False, killed: str | None = None
@@ -294,8 +306,6 @@ def test_traced_spec_and_what_makes_a_go_run_suspect(tmp_path: Path) -> None:
 
 
 def attrs_argv(spec: RunSpec, *extra: str) -> RunSpec:
-    import attrs
-
     return attrs.evolve(spec, argv=(*spec.argv, *extra))
 
 

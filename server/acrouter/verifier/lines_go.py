@@ -63,6 +63,10 @@ _TOKEN = re.compile(r"[^\s;&|()<>]*$")
 LISTER = "acrouter-go-list.sh"
 DIRS = "acrouter-go.dirs"
 _LISTED = "{{.ImportPath}} {{.Dir}}"
+#: the folder of :func:`shim`'s ``go``, and the start of the profiles each ``go test`` it
+#: runs writes (``acrouter-go-<pid>.cover``)
+SHIM_DIR = "acrouter-go-bin"
+PROFILE_STEM = "acrouter-go"
 _BLOCK = re.compile(r"^(.+\.go):(\d+)\.(\d+),(\d+)\.(\d+) (\d+) (\d+)$")
 #: go's own lines about coverage (not a test's)
 _SUMMARY = re.compile(r"coverage: (\[no statements\]|[\d.]+% of statements)")
@@ -103,6 +107,49 @@ def lister(out_dir: str, covered: Sequence[str]) -> str:
     )
 
 
+def shim(out_dir: str, covered: Sequence[str]) -> str:
+    """The ``go`` put first on the ``PATH`` of a command that runs ``go test`` out of the
+    planner's sight (``make test``, a script, a shell line with two of them): each ``go
+    test`` it runs lists where the packages ``covered`` come from and writes a profile of
+    them of its own (``acrouter-go-<pid>.cover``), as :func:`cover_argv` and
+    :func:`lister` do for one; anything else, a ``go test`` asking for coverage itself
+    or changing folder first (``-C``), runs as it is.  The real ``go`` is the next one on
+    the ``PATH``."""
+    here = shlex.quote(f"{out_dir}/{SHIM_DIR}")
+    listed = shlex.quote(f"{out_dir}/{DIRS}")
+    profile = shlex.quote(f"{out_dir}/{PROFILE_STEM}")
+    pkgs = shlex.join(covered)
+    return (
+        "#!/bin/sh\n"
+        "# ACRouter: go test with a coverage profile of the packages the edit changes\n"
+        f"here={here}; real=\n"
+        "IFS=:; for d in $PATH; do\n"
+        '  [ "$d" = "$here" ] && continue; [ -x "$d/go" ] && { real=$d/go; break; }\n'
+        "done; unset IFS\n"
+        '[ -n "$real" ] || { echo "go: command not found" >&2; exit 127; }\n'
+        '[ "$1" = test ] || exec "$real" "$@"\n'
+        'case " $* $GOFLAGS " in *" -cover"*|*" --cover"*|*" -test.cover"*|*" --test.cover"*)'
+        ' exec "$real" "$@";; esac\n'
+        'case "$2" in -C|-C=*|--C|--C=*) exec "$real" "$@";; esac\n'
+        "shift; f=; p=\n"
+        'for a in "$@"; do case $p in -mod|--mod|-modfile|--modfile) f="$f $p $a";; esac\n'
+        '  case $a in -mod=*|--mod=*|-modfile=*|--modfile=*) f="$f $a";; esac; p=$a; done\n'
+        f'"$real" list -e $f -f {shlex.quote(_LISTED)} {pkgs} >>{listed} 2>/dev/null\n'
+        f'exec "$real" test -coverprofile={profile}-$$.cover -coverpkg={",".join(covered)}'
+        ' "$@"\n'
+    )
+
+
+def shim_path(out_dir: str, env: Mapping[str, str]) -> str:
+    """The ``PATH`` that puts :func:`shim` first."""
+    return f"{out_dir}/{SHIM_DIR}:{env.get('PATH') or os.defpath}"
+
+
+def users_coverage(env: Mapping[str, str]) -> bool:
+    """Whether ``GOFLAGS`` asks for coverage itself (then nothing is added)."""
+    return bool(_USERS.search(env.get("GOFLAGS", "")))
+
+
 def cover_argv(
     argv: Sequence[str],
     runner: str | None,
@@ -115,7 +162,7 @@ def cover_argv(
     through :func:`lister`'s script (the caller writes it into ``out_dir``), or None when
     it cannot be measured so (not go, no package, the command or ``GOFLAGS`` asks for
     coverage itself, or ``go test -C DIR`` changes folder first)."""
-    if runner != "go" or not covered or _USERS.search(env.get("GOFLAGS", "")):
+    if runner != "go" or not covered or users_coverage(env):
         return None
     flags = [f"-coverprofile={out_dir}/{PROFILE}", f"-coverpkg={','.join(covered)}"]
     script = f"{out_dir}/{LISTER}"
@@ -276,6 +323,22 @@ def go_change(path: str, old: str, new: str, statements: Mapping[int, bool]) -> 
     return line_change(path, old.split("\n"), new.split("\n"), statements, code_columns(old))
 
 
+def _profiles(out_dir: str | Path) -> str | None:
+    """The profile go wrote (:func:`cover_argv`'s), else those of every ``go test``
+    :func:`shim` ran, as one (a block counts as run when any ran it); None when none."""
+    folder = Path(out_dir)
+    texts: list[str] = []
+    for path in [folder / PROFILE, *sorted(folder.glob(f"{PROFILE_STEM}-*.cover"))]:
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+    texts = [t for t in texts if t.startswith("mode: ")]
+    if not texts:
+        return None
+    return "\n".join([texts[0].partition("\n")[0], *(t.partition("\n")[2] for t in texts)])
+
+
 def listed_folders(out_dir: str | Path) -> dict[str, set[str]]:
     """What :func:`lister`'s script wrote: the folders go took each package from (one per
     ``go test`` the command ran), by import path."""
@@ -319,9 +382,8 @@ def read_profile(
     ``unmeasured``, and so is one whose package the tests built from another folder
     (:func:`built_from`: ``elsewhere``, the profile's blocks are the copy's).  None when
     go wrote no profile."""
-    try:
-        text = (Path(out_dir) / PROFILE).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    text = _profiles(out_dir)
+    if text is None:
         return None
     names = {rel: import_name(base, rel) for rel in files}
     folders = listed_folders(out_dir)

@@ -25,7 +25,18 @@ from .lines import (
     tracer_suspect,
 )
 from .lines_built import find
-from .lines_go import LISTER, cover_argv, is_go_code, lister, packages, read_profile
+from .lines_go import (
+    LISTER,
+    SHIM_DIR,
+    cover_argv,
+    is_go_code,
+    lister,
+    packages,
+    read_profile,
+    shim,
+    shim_path,
+    users_coverage,
+)
 from .lines_go import named as go_named
 from .lines_istanbul import SUFFIXES as RUNNER_SUFFIXES
 from .lines_istanbul import SUSPECT_WORDS, read_istanbul
@@ -147,13 +158,21 @@ def traced_spec(
     cannot be measured: :func:`.lines_go.cover_argv`), or None when nothing is."""
     pkgs = packages(seen, ask.go) if ask.go else []
     argv = cover_argv(spec.argv, runner, out_dir, spec.env, pkgs) if pkgs else None
-    if ask.go and argv is None:
-        ask = attrs.evolve(ask, go={})
-    elif argv is not None:
+    extra: dict[str, str] = {}
+    if argv is not None:
         Path(out_dir, LISTER).write_text(lister(out_dir, pkgs), encoding="utf-8")
+    elif pkgs and not users_coverage(spec.env):
+        # go test out of the planner's sight (make test, a script): a go first on the PATH
+        bin_dir = Path(out_dir, SHIM_DIR)
+        bin_dir.mkdir(exist_ok=True)
+        (bin_dir / "go").write_text(shim(out_dir, pkgs), encoding="utf-8")
+        (bin_dir / "go").chmod(0o755)
+        extra["PATH"] = shim_path(out_dir, spec.env)
+    elif ask.go:
+        ask = attrs.evolve(ask, go={})
     if not ask:
         return spec, None
-    env = {**spec.env, **trace_env(out_dir, seen, ask, spec.env, covered, runner)}
+    env = {**spec.env, **extra, **trace_env(out_dir, seen, ask, spec.env, covered, runner)}
     return attrs.evolve(spec, env=env, argv=argv or spec.argv), ask
 
 
