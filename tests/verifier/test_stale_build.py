@@ -5,13 +5,15 @@ run did not rebuild says so and is not learned (``verifier.stale_build``): the t
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sysconfig
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
-from acrouter.verifier.stale_build import built_before
+from acrouter.verifier.stale_build import built_before, copies
 
 from .helpers import (
     CALC_C,
@@ -120,3 +122,51 @@ def test_only_c_edits_in_a_workspace_with_extension_modules_are_doubted(tmp_path
     assert (
         built_before(tmp_path, ["src/calc.c"], {"pkg/calc.cpython-311-x86_64-linux-gnu.so"}) == []
     )
+
+
+@needs_cc
+@pytest.mark.parametrize("mode", MODES)
+def test_a_module_copied_again_as_it_was_is_no_build(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root, so, _ = _c_project(tmp_path / "p")
+    # setup.py build_ext --inplace keeps its build in build/lib (here stage/) and copies
+    # it beside the source on every run, its time kept, built or not (msgpack 1.1.0: an
+    # edit of a header it does not name in depends is never compiled)
+    (root / "stage").mkdir()
+    shutil.copy2(root / so, root / "stage" / so)  # (build/ is not copied to a scratch copy)
+    task = task_for(root, f"cp -p stage/{so} {so} && {pytest_cmd(root)}")
+    v = verifier(**mode).verify(task, Edit(files=C_BROKEN), "m")
+    # add is broken in C, and the tests passed on the copy: before, a counted pass
+    assert v.verdict == "pass" and not v.counted, v.detail
+    said = f"the run built nothing, and {so}, stage/{so} were built before the edit"
+    assert v.unrun.startswith(said), v.unrun
+
+
+def test_what_a_copy_and_a_build_write(tmp_path: Path) -> None:
+    root, at = tmp_path / "root", tmp_path / "upper"
+    files = {
+        "copy.cpython-311-x86_64-linux-gnu.so": b"old",  # copied again, its time kept
+        "touched.so": b"old",  # the same bytes, a new time: built again (or touched)
+        "other.pyd": b"old",  # other bytes: built
+        "calc.o": b"old",  # an object file: a compile, whatever it holds
+        "new.so": b"new",  # not in the workspace before
+    }
+    write_tree(root, {k: v.decode() for k, v in files.items() if k != "new.so"})
+    write_tree(at, {k: v.decode() for k, v in files.items()})
+    (at / "other.pyd").write_bytes(b"new")
+    for name in files:
+        if name != "new.so":
+            os.utime(root / name, ns=(10**18, 10**18))
+            os.utime(at / name, ns=(10**18, 10**18))
+    os.utime(at / "touched.so", ns=(10**18 + 1, 10**18 + 1))
+    assert copies(root, at, sorted(files)) == {"copy.cpython-311-x86_64-linux-gnu.so"}
+
+
+def test_cython_sources_without_a_module_of_their_name_are_doubted(tmp_path: Path) -> None:
+    # msgpack's _packer.pyx is included in _cmsgpack.pyx; a .pxi is always included
+    write_tree(tmp_path, {"msgpack/_cmsgpack.cpython-311-x86_64-linux-gnu.so": ""})
+    found = ["msgpack/_cmsgpack.cpython-311-x86_64-linux-gnu.so"]
+    assert built_before(tmp_path, ["msgpack/_packer.pyx"], set()) == found
+    assert built_before(tmp_path, ["msgpack/buff.pxi"], set()) == found
+    assert built_before(tmp_path, ["msgpack/_packer.pyx"], {"build/temp/_cmsgpack.o"}) == []

@@ -44,7 +44,7 @@ from .sandbox import run_command
 from .sandboxrun import run_tests
 from .scratch import Scan, ScratchPool
 from .screening import screen_edit
-from .stale_build import with_stale_builds
+from .stale_build import copies, with_stale_builds
 from .testfiles import (
     asks_for_tests,
     judge_with_users_tests,
@@ -251,7 +251,7 @@ class ProjectVerifier:
                     changed if edited and not found else None,
                 )
                 if edited:
-                    wrote.update(result.wrote)
+                    wrote.update(p for p in result.wrote if p not in result.copied)
                     bound.append(result.process_bound)
                     found.extend([result.traced] if result.traced else [])
                     traced.extend([result.traced] if result.traced else [])
@@ -361,8 +361,11 @@ class ProjectVerifier:
                 timeout_s=self.timeout_s,
                 limits=self.limits,
             )
-            wrote = run_writes(root, scratch, overlay, edits, texts)
-            return attrs.evolve(run, wrote=wrote, traced=settle(run.traced, wrote))
+            copied: set[str] = set()  # modules written again as they were (.stale_build)
+            look = None if not edited else lambda at, w: copied.update(copies(root, at, w))
+            wrote = run_writes(root, scratch, overlay, edits, texts, look)
+            traced = settle(run.traced, wrote)
+            return attrs.evolve(run, wrote=wrote, traced=traced, copied=frozenset(copied))
         except BaseException:
             reusable = False
             raise

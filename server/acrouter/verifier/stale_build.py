@@ -19,11 +19,21 @@ edit of one (``.c``, ``.cpp``, a header...) is taken the cautious way: when the 
 holds Python extension modules built before the edit (``*.cpython-*.so``,
 ``*.abi3.so``, ``*.pyd``) and the run built nothing (wrote no extension module, object
 file or static library), a pass says the tests may have run those builds and is not
-learned (:func:`built_before`).
+learned (:func:`built_before`).  So is an edit of a Cython source with no module of its
+name beside it (``_packer.pyx``, included in msgpack's ``_cmsgpack.pyx``; a ``.pxi``).
+
+"Built nothing" reads what the run wrote, less the extension modules it wrote byte for
+byte as the workspace held them, with their old time (:func:`copies`): ``setup.py build_ext --inplace``
+copies every module beside its source on each run, built or not, and builds nothing
+when only a header changed (``depends`` names none): with msgpack 1.1.0, ``0xc3`` made
+``0xc2`` in ``pack_template.h`` (``True`` packed as ``False``) passed, counted, with
+that copy taken for a build.  An object file written counts as a build, whatever it
+holds.
 """
 
 from __future__ import annotations
 
+import filecmp
 import os
 from collections.abc import Collection, Iterable
 from pathlib import Path, PurePosixPath
@@ -34,8 +44,10 @@ from ..domain import Verdict
 
 #: the sources Cython compiles into a module of the same name beside them
 SOURCES = (".pyx", ".pxd")
-#: C and C++ sources and headers, which setup.py may build into any module
-C_SOURCES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx")
+#: C and C++ sources and headers, which setup.py may build into any module; Cython's,
+#: which another module may include (a module of their name beside them is
+#: :func:`stale_modules`' business)
+C_SOURCES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx", *SOURCES, ".pxi")
 #: what a build writes: a module, an object file, a static library
 BUILT = (".so", ".pyd", ".o", ".obj", ".a", ".lib")
 #: folders no extension module of the workspace's own is imported from
@@ -65,6 +77,27 @@ def stale_modules(root: Path, edited: Iterable[str], wrote: Collection[str]) -> 
             if name.startswith(path.stem + ".") and name.endswith(MODULES) and built not in wrote:
                 found.append(built)
     return found
+
+
+def copies(root: Path, at: Path, wrote: Iterable[str]) -> set[str]:
+    """The extension modules (``.so``, ``.pyd``) among ``wrote`` (what a run wrote, its
+    files lying under ``at`` by the same relative paths: an overlay's upper folder, a
+    scratch copy) written with the bytes, and a time no later than, the workspace
+    ``root``'s: copied again as setuptools copies (its times kept), not built.  A module
+    compiled again to the same bytes has a new time, and is a build."""
+    same: set[str] = set()
+    for rel in wrote:
+        if not rel.endswith(MODULES):
+            continue
+        try:
+            was, now = (root / rel).stat(), (at / rel).stat()
+            if now.st_mtime_ns <= was.st_mtime_ns and filecmp.cmp(
+                root / rel, at / rel, shallow=False
+            ):
+                same.add(rel)
+        except OSError:  # not in the workspace before, or gone
+            continue
+    return same
 
 
 def _extension(name: str) -> bool:

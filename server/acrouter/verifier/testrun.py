@@ -52,6 +52,9 @@ class TestRun:
     #: what the run wrote into the workspace that could change its own results, by
     #: workspace-relative path: "wrote", "rewrote", "deleted" ... (:mod:`.written`)
     wrote: Mapping[str, str] = attrs.field(factory=dict)
+    #: the extension modules among ``wrote`` written byte for byte as the workspace held
+    #: them: copied again, not built (:func:`.stale_build.copies`)
+    copied: frozenset[str] = frozenset()
     #: the lines of the edited Python files the tests ran (:mod:`.lines`), when traced
     traced: Traced | None = None
 

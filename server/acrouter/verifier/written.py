@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from .scratch import Scratch
@@ -146,23 +146,31 @@ def run_writes(
     overlay: bool,
     edits: Sequence[tuple[str, str]],
     texts: Mapping[str, str],
+    look: Callable[[Path, Mapping[str, str]], object] | None = None,
 ) -> dict[str, str]:
     """What the run just made in ``scratch`` wrote that matters: under an overlay on
     ``root`` (its upper folder: :func:`upper_dirs`; ``edits`` bound over it, with the
     ``texts`` written there), else into the copy.  The upper folder is removed.  A
     folder the run made unreadable is opened first (the run has ended): as a user other
-    than root its files were out of the check's sight."""
+    than root its files were out of the check's sight.  ``look``, if given, is called
+    with the folder the written files lie in (by the same relative paths) and what the
+    run wrote, while they are still there."""
     if overlay:
         upper, work = upper_dirs(scratch.base)
         open_folders(upper)
         wrote = overlay_writes(upper, root, edits)
         wrote.update(edits_rewritten(edits, texts.values()))
+        if look is not None:
+            look(upper, wrote)
         remove_tree(upper)  # read: not kept while the folder waits for its next run
         remove_tree(work)
         return wrote
     files, dirs = scratch.recorded()
     open_folders(scratch.ws)
-    return copy_writes(scratch.ws, files, dirs)
+    wrote = copy_writes(scratch.ws, files, dirs)
+    if look is not None:
+        look(scratch.ws, wrote)
+    return wrote
 
 
 def copy_writes(ws: Path, files: Mapping[str, _Sig], dirs: Mapping[str, _Sig]) -> dict[str, str]:
