@@ -93,7 +93,7 @@ def test_a_c_edit_the_run_built_nothing_from_is_not_learned(
     assert v.verdict == "pass" and not v.counted, v.detail
     assert v.unrun.startswith(
         f"the run built nothing, and {so} was built before the edit: if it is built from "
-        "the edited C code, the tests that import it ran the code as it was"
+        "the edited source, the tests that import it ran the code as it was"
     ), v.unrun
     # a test command that builds it first: the edit is what the tests ran
     task = task_for(root, f"{build} && {pytest_cmd(root)}")

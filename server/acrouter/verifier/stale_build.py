@@ -143,7 +143,7 @@ def with_stale_builds(
         was, one = ("was", "it") if len(before) == 1 else ("were", "one")
         said = (
             f"the run built nothing, and {', '.join(before[:3])}{more} {was} built before "
-            f"the edit: if {one} is built from the edited C code, the tests that import it "
+            f"the edit: if {one} is built from the edited source, the tests that import it "
             "ran the code as it was (make the test command build it first: pip install -e . "
             "or python setup.py build_ext --inplace && ...)"
         )
