@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from acrouter.domain import Edit
 from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.cli import verify_edit
-from real_projects import default_work, prepare_work, sh
+from real_projects import default_work, git_commit_all, prepare_work, replacing, sh
 
 PY = ".venv/bin/python"
 SETUP = f"{PY} setup.py -q build_ext --inplace && "
@@ -75,11 +75,6 @@ test("map passes the index", async () => assert.deepStrictEqual(await all(of("a"
 test("filter", async () => assert.deepStrictEqual(await all(of(1, 2, 3).pipe(filter((x) => x > 1))), [2, 3]));
 """  # fmt: skip
 NOTE = "/* a comment of the edit's */\n"
-
-
-def _git(root: Path) -> None:
-    for args in (["init", "-q"], ["add", "-A", "-f"], ["commit", "-qm", "set-up"]):
-        sh(["git", "-C", str(root), "-c", "user.name=b", "-c", "user.email=b@b", *args])
 
 
 def _unpack(dl: Path, root: Path) -> None:
@@ -125,16 +120,9 @@ def _project(work: Path, name: str) -> Path:
     shutil.rmtree(dl, ignore_errors=True)
     dl.mkdir(parents=True)
     (_python if "==" in spec else _npm)(root, spec, dl)
-    _git(root)
+    git_commit_all(root)
     (root / ".ready").write_text(spec + "\n")
     return root
-
-
-def _edit(root: Path, rel: str, old: str, new: str) -> Edit:
-    text = (root / rel).read_text()
-    if old not in text:
-        raise SystemExit(f"{rel} in {root} no longer holds {old!r}")
-    return Edit(files={rel: text.replace(old, new, 1)})
 
 
 def _comment(root: Path, rel: str) -> Edit:
@@ -148,29 +136,29 @@ def _rows(name: str, root: Path) -> list[tuple[str, Edit, str, str]]:
         c = "src/markupsafe/_speedups.c"
         return [
             ("_speedups.c: a comment", _comment(root, c), "pass", stale),
-            ("_speedups.c: &amp; -> &anp;", _edit(root, c, "*outp++ = 'm';", "*outp++ = 'n';"), "fail", stale),
-            ("_speedups.c: does not compile", _edit(root, c, "*outp++ = 'm';", "*outp++ = 'm'"), stale, stale),  # its setup.py then builds without speedups
+            ("_speedups.c: &amp; -> &anp;", replacing(root, c, "*outp++ = 'm';", "*outp++ = 'n';"), "fail", stale),
+            ("_speedups.c: does not compile", replacing(root, c, "*outp++ = 'm';", "*outp++ = 'm'"), stale, stale),  # its setup.py then builds without speedups
         ]  # fmt: skip
     if name == "simplejson":
         c = "simplejson/_speedups.c"
         return [
             ("_speedups.c: a comment", _comment(root, c), "pass", stale),
-            ("_speedups.c: '\\n' -> '\\N'", _edit(root, c, "output[chars++] = 'n';", "output[chars++] = 'N';"), "fail", stale),
+            ("_speedups.c: '\\n' -> '\\N'", replacing(root, c, "output[chars++] = 'n';", "output[chars++] = 'N';"), "fail", stale),
         ]  # fmt: skip
     if name == "rxjs":
         ts, never = "src/internal/operators/map.ts", "error: never ran"
         return [
-            ("map.ts: a comment", _edit(root, ts, "return operate(", "// a comment of the edit's\n    return operate("), "pass", never),
-            ("map.ts: let made var", _edit(root, ts, "let index = 0;", "var index = 0;"), "pass", never),
-            ("map.ts: index++ -> ++index", _edit(root, ts, "index++", "++index"), "fail", never),
-            ("map.ts: a type error", _edit(root, ts, "let index = 0;", "let index: string = 0;"), "fail", never),
+            ("map.ts: a comment", replacing(root, ts, "return operate(", "// a comment of the edit's\n    return operate("), "pass", never),
+            ("map.ts: let made var", replacing(root, ts, "let index = 0;", "var index = 0;"), "pass", never),
+            ("map.ts: index++ -> ++index", replacing(root, ts, "index++", "++index"), "fail", never),
+            ("map.ts: a type error", replacing(root, ts, "let index = 0;", "let index: string = 0;"), "fail", never),
         ]  # fmt: skip
     c = "msgpack/_cmsgpack.c"
     return [
         ("_cmsgpack.c: a comment", _comment(root, c), "pass", stale),
-        ("_cmsgpack.c: True packed False", _edit(root, c, "msgpack_pack_true((&", "msgpack_pack_false((&"), "fail", stale),
-        ("pack_template.h: True is 0xc2", _edit(root, "msgpack/pack_template.h", "d = 0xc3;", "d = 0xc2;"), stale, stale),
-        ("_packer.pyx: True packed False", _edit(root, "msgpack/_packer.pyx", "msgpack_pack_true(&self.pk)", "msgpack_pack_false(&self.pk)"), stale, stale),
+        ("_cmsgpack.c: True packed False", replacing(root, c, "msgpack_pack_true((&", "msgpack_pack_false((&"), "fail", stale),
+        ("pack_template.h: True is 0xc2", replacing(root, "msgpack/pack_template.h", "d = 0xc3;", "d = 0xc2;"), stale, stale),
+        ("_packer.pyx: True packed False", replacing(root, "msgpack/_packer.pyx", "msgpack_pack_true(&self.pk)", "msgpack_pack_false(&self.pk)"), stale, stale),
     ]  # fmt: skip
 
 

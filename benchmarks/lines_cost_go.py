@@ -8,7 +8,7 @@ dependencies, ``--packages`` packages in a chain (each imports the one before it
 with ``--files`` files of ``--funcs`` functions (a loop, a branch, a switch) and a test
 file that calls the even-numbered ones and the package before it.  The command is
 planned as the verifier plans it (``go test ./...`` gets ``-json``; the traced run also
-the coverage flags, :func:`~acrouter.verifier.lines_go.cover_argv`, through the script that
+the coverage flags, :func:`~acrouter.verifier.lines_gotrace.cover_argv`, through the script that
 first asks ``go list`` where the changed package comes from, for an edit of
 ``p0/f0.go``, the package every other imports) and runs plain, traced, and with
 ``-coverpkg=./...``, in turn, ``--repeat`` times each, directly (no sandbox: its cost is
@@ -35,7 +35,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from acrouter.verifier.lines_go import LISTER, PROFILE, cover_argv, lister, packages, read_profile
+from acrouter.verifier.lines_go import packages, read_profile
+from acrouter.verifier.lines_gotrace import LISTER, PROFILE, cover_argv, lister
 from acrouter.verifier.runners import plan_command
 
 FUNC = """\

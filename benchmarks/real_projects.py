@@ -25,8 +25,12 @@ import tarfile
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from acrouter.domain import Edit
 
 
 @attrs.frozen
@@ -183,6 +187,25 @@ def sh(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
             f"{shlex.join(argv)} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}"
         )
     return res.stdout
+
+
+def git_commit_all(root: Path) -> None:
+    """``root`` made a git repository of everything in it (ignored files too): the
+    verifier's scratch copy holds what git lists."""
+    for args in (["init", "-q"], ["add", "-A", "-f"], ["commit", "-qm", "set-up"]):
+        sh(["git", "-C", str(root), "-c", "user.name=b", "-c", "user.email=b@b", *args])
+
+
+def replacing(root: Path, rel: str, old: str, new: str) -> Edit:
+    """The edit that makes the first ``old`` of ``root/rel`` ``new`` (it stops the script
+    when the file no longer holds ``old``: another release).  For the scripts that put
+    the server on ``sys.path`` first."""
+    from acrouter.domain import Edit
+
+    text = (root / rel).read_text()
+    if old not in text:
+        raise SystemExit(f"{rel} in {root} no longer holds {old!r}")
+    return Edit(files={rel: text.replace(old, new, 1)})
 
 
 def timed(root: Path, command: str, env: dict[str, str], ok: tuple[int, ...] = (0,)) -> float:

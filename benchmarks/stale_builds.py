@@ -32,10 +32,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from acrouter.domain import Edit
 from acrouter.verifier import ProjectVerifier
 from acrouter.verifier.cli import verify_edit
-from real_projects import default_work, prepare_work, sh
+from real_projects import default_work, git_commit_all, prepare_work, replacing, sh
 
 RXJS = "rxjs@7.8.1"
 TYPESCRIPT = "typescript@5.6.3"
@@ -81,11 +80,6 @@ TSCONFIG = {
 }
 
 
-def _git(root: Path) -> None:
-    for args in (["init", "-q"], ["add", "-A", "-f"], ["commit", "-qm", "set-up"]):
-        sh(["git", "-C", str(root), "-c", "user.name=b", "-c", "user.email=b@b", *args])
-
-
 def _rxjs(work: Path) -> Path:
     root = work / "rxjs"
     if (root / ".ready").exists():
@@ -101,7 +95,7 @@ def _rxjs(work: Path) -> Path:
     sh([*npm, "--legacy-peer-deps"], cwd=root)  # its dev tools conflict; only tslib is needed
     (root / "test").mkdir()
     (root / "test" / "map.test.js").write_text(RX_TEST)
-    _git(root)
+    git_commit_all(root)
     (root / ".ready").write_text(RXJS + "\n")
     return root
 
@@ -121,16 +115,9 @@ def _calc(work: Path) -> Path:
     (root / ".gitignore").write_text("node_modules/\ndist/\n")
     sh(["npm", "install", "--no-audit", "--no-fund", "--save-exact", "-D", TYPESCRIPT], cwd=root)
     sh(["npx", "tsc"], cwd=root)
-    _git(root)
+    git_commit_all(root)
     (root / ".ready").write_text(TYPESCRIPT + "\n")
     return root
-
-
-def _edit(root: Path, rel: str, old: str, new: str) -> Edit:
-    text = (root / rel).read_text()
-    if old not in text:
-        raise SystemExit(f"{rel} in {root} no longer holds {old!r}")
-    return Edit(files={rel: text.replace(old, new, 1)})
 
 
 def main() -> int:
@@ -146,12 +133,12 @@ def main() -> int:
     map_ts = "src/internal/operators/map.ts"
     map_js = "dist/cjs/internal/operators/map.js"
     rows = [
-        ("rxjs", rx, "node --test test/", "src map.ts: index++ -> ++index", _edit(rx, map_ts, "index++", "++index"), "error: never ran"),
-        ("rxjs", rx, "node --test test/", "dist map.js: index++ -> ++index", _edit(rx, map_js, "index++", "++index"), "fail"),
-        ("tsc", calc, "npm test", "add broken", _edit(calc, "src/calc.ts", "a + b", "a - b"), "error: never ran"),
-        ("tsc", calc, built, "add broken", _edit(calc, "src/calc.ts", "a + b", "a - b"), "fail"),
-        ("tsc", calc, built, "mul (no test calls it)", _edit(calc, "src/calc.ts", "a * b", "b * a"), "pass, line 10 unrun"),
-        ("tsc", calc, built, "an interface field", _edit(calc, "src/calc.ts", "round?: boolean;", "round?: boolean;\n  digits?: number;"), "pass"),
+        ("rxjs", rx, "node --test test/", "src map.ts: index++ -> ++index", replacing(rx, map_ts, "index++", "++index"), "error: never ran"),
+        ("rxjs", rx, "node --test test/", "dist map.js: index++ -> ++index", replacing(rx, map_js, "index++", "++index"), "fail"),
+        ("tsc", calc, "npm test", "add broken", replacing(calc, "src/calc.ts", "a + b", "a - b"), "error: never ran"),
+        ("tsc", calc, built, "add broken", replacing(calc, "src/calc.ts", "a + b", "a - b"), "fail"),
+        ("tsc", calc, built, "mul (no test calls it)", replacing(calc, "src/calc.ts", "a * b", "b * a"), "pass, line 10 unrun"),
+        ("tsc", calc, built, "an interface field", replacing(calc, "src/calc.ts", "round?: boolean;", "round?: boolean;\n  digits?: number;"), "pass"),
     ]  # fmt: skip
     verifier = ProjectVerifier(sandbox=args.sandbox, timeout_s=300)
     print(f"{'project':8} {'command':28} {'edit':34} {'expected':20} verdict / counted / detail")

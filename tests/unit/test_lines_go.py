@@ -11,24 +11,26 @@ import attrs
 from acrouter.domain import Verdict
 from acrouter.verifier.lines import Change, Traced, merge, with_lines
 from acrouter.verifier.lines_go import (
+    code_columns,
+    go_change,
+    import_name,
+    module_path,
+    packages,
+    parse_profile,
+    read_profile,
+    statement_lines,
+)
+from acrouter.verifier.lines_gotrace import (
     DIRS,
     LISTER,
     PROFILE,
     SHIM_DIR,
     built_from,
-    code_columns,
     cover_argv,
-    go_change,
-    import_name,
     listed_folders,
     lister,
-    module_path,
     named,
-    packages,
-    parse_profile,
-    read_profile,
     shim,
-    statement_lines,
 )
 from acrouter.verifier.lines_run import Asked, asked, read_run, suspect, traced_spec
 from acrouter.verifier.runtypes import RunOutcome, RunSpec

@@ -1,5 +1,5 @@
 """A pass from Go tests that built the edited package from another copy of it is an
-error, not a pass (``verifier.lines_go.built_from``): the module the tests run in takes
+error, not a pass (``verifier.lines_gotrace.built_from``): the module the tests run in takes
 the package from a ``replace`` to another folder or from ``vendor/``, so the edit never
 ran.  go's coverage profile names files by import path, so the copy's blocks used to read
 as the edited file's (``add`` broken was ``pass``, every changed line "run"); the traced

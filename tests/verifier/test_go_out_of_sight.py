@@ -1,5 +1,5 @@
 """``go test`` the planner does not see (``make test``, a script, a shell line that runs it
-twice) is measured too: a ``go`` first on the run's ``PATH`` (``verifier.lines_go.shim``)
+twice) is measured too: a ``go`` first on the run's ``PATH`` (``verifier.lines_gotrace.shim``)
 gives each ``go test`` it runs the coverage of the changed packages and asks ``go list``
 where they come from; anything else runs as it is.  Before, such a run said nothing of
 the Go lines it ran, and a replace to another copy of the edited package was a counted
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit, Verdict
-from acrouter.verifier.lines_go import DIRS, SHIM_DIR, shim, shim_path
+from acrouter.verifier.lines_gotrace import DIRS, SHIM_DIR, shim, shim_path
 
 from .helpers import MODES, needs_bwrap, task_for, verifier
 from .test_go_copies import BROKEN

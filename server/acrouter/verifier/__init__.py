@@ -39,8 +39,8 @@ Modules, in the order a verification uses them:
   processes found; ``lines_site``: the ``sitecustomize`` that traces every Python
   process of the run), ``lines_js`` for JavaScript (V8's coverage),
   ``lines_istanbul`` for JavaScript and TypeScript under jest and vitest (their own),
-  ``lines_go`` for Go (``go test``'s coverage profile, and where ``go list`` says each
-  package came from), ``lines_rust`` for Rust (which edited files ``cargo test`` built,
+  ``lines_go`` for Go (``go test``'s coverage profile; ``lines_gotrace``: how the traced
+  ``go test`` is started, and where ``go list`` says each package came from), ``lines_rust`` for Rust (which edited files ``cargo test`` built,
   read by ``lines_cargo`` from its target folder); ``lines_idle``: a pass whose
   tests never reached the change, not learned; ``lines_shadow``: a pass whose tests ran
   another copy of the edited file (Python's installed package; ``lines_built``: node's

@@ -25,19 +25,9 @@ from .lines import (
     tracer_suspect,
 )
 from .lines_built import find
-from .lines_go import (
-    LISTER,
-    SHIM_DIR,
-    cover_argv,
-    is_go_code,
-    lister,
-    packages,
-    read_profile,
-    shim,
-    shim_path,
-    users_coverage,
-)
-from .lines_go import named as go_named
+from .lines_go import is_go_code, packages, read_profile
+from .lines_gotrace import LISTER, SHIM_DIR, cover_argv, lister, shim, shim_path, users_coverage
+from .lines_gotrace import named as go_named
 from .lines_istanbul import SUFFIXES as RUNNER_SUFFIXES
 from .lines_istanbul import SUSPECT_WORDS, read_istanbul
 from .lines_js import (
@@ -155,7 +145,7 @@ def traced_spec(
 ) -> tuple[RunSpec, Asked | None]:
     """``spec`` traced for ``ask`` (its variables, :func:`trace_env`; for Go, ``go
     test``'s coverage flags), and what it is then asked (Go left out when the command
-    cannot be measured: :func:`.lines_go.cover_argv`), or None when nothing is."""
+    cannot be measured: :func:`.lines_gotrace.cover_argv`), or None when nothing is."""
     pkgs = packages(seen, ask.go) if ask.go else []
     argv = cover_argv(spec.argv, runner, out_dir, spec.env, pkgs) if pkgs else None
     extra: dict[str, str] = {}
@@ -190,7 +180,7 @@ def suspect(
     asked for coverage (``covered``), the same, or output naming one of their coverage
     options, a threshold or the coverage provider (:data:`.lines_istanbul.SUSPECT_WORDS`);
     for go, a timeout, a stop by the watcher, or output naming coverage or a package
-    that did not build (:func:`.lines_go.named`)."""
+    that did not build (:func:`.lines_gotrace.named`)."""
     code, timed_out, output = outcome.exit_code, outcome.timed_out, outcome.output
     if code == 0 and not timed_out and not outcome.killed:
         return False

@@ -11,7 +11,7 @@ the edited file's; :attr:`.lines_trace.Traced.elsewhere`).
 
 Go's tests do the same when the module they run in takes the edited package from another
 folder: a ``replace`` to another copy, ``vendor/``, the module cache
-(:func:`.lines_go.built_from`; the profile names files by import path, so the copy's
+(:func:`.lines_gotrace.built_from`; the profile names files by import path, so the copy's
 blocks read as the edited file's until ``go list`` says where the package came from).
 
 The same holds for an extension module built from the edited file before the edit and
