@@ -14,7 +14,7 @@ from .environment import build_env, hidden_home_paths, project_env
 from .limits import Limits, node_options
 from .runners import TestPlan, pytest_addopts
 from .runtypes import RunSpec
-from .unsandboxed import editable_paths, to_scratch, to_scratch_text
+from .unsandboxed import NO_SYNC, editable_paths, to_scratch, to_scratch_text
 from .written import upper_dirs
 
 
@@ -85,6 +85,7 @@ def run_spec(
             extra.get("PYTHONPATH") or source_env.get("PYTHONPATH"),
         )
     )
+    extra.update(NO_SYNC)
     if "VIRTUAL_ENV" in extra:
         extra["VIRTUAL_ENV"] = to_scratch(extra["VIRTUAL_ENV"], root, ws)
         extra["PATH"] = to_scratch_text(extra["PATH"], root, ws)

@@ -2,7 +2,8 @@
 scratch copy is not at the workspace path, so every mention of the workspace in the
 command and its environment is pointed at the copy, an editable install of the project
 is shadowed by the copy's folders, the copy's venv / node_modules link to the real ones,
-and a command that would still reach the user's folder is refused."""
+a command that would still reach the user's folder is refused, and ``uv run`` does not
+sync the environment (:data:`NO_SYNC`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,15 @@ import shlex
 from pathlib import Path
 
 from ..errors import VerifyError
+
+#: Without a sandbox ``uv run`` (and ``uv run --frozen``) finds the project at the copy's
+#: path, not the one its editable install in ``.venv`` names, and would install it again
+#: into the user's ``.venv`` (a link to the real one), pointing at the scratch copy that
+#: is removed after the run, and fetch the build backend to do so (its cache, under the
+#: real home, is not the tests' home): every run was "cannot run even without the edit".
+#: The environment is used as it is, as under the sandbox, where the paths match and uv
+#: finds nothing to sync.
+NO_SYNC = {"UV_NO_SYNC": "1"}
 
 
 def refuse_unrewritable(command: str, root: Path, given: str | None) -> None:
