@@ -29,6 +29,7 @@ from pathlib import Path
 from ..config import acrouter_home
 from ..domain import Baseline
 from ..errors import PreflightError
+from .offline import needed_network
 from .scratch import Scan
 from .testrun import COMMAND_MISSING, PYTEST_CANNOT_RUN, TestRun, failures_of
 
@@ -188,6 +189,7 @@ class BaselineCache:
                 expects_report=bool(data["expects_report"]),
                 messages=data.get("messages") or {},
                 last_line=data.get("last_line") or "",
+                network=data.get("network") or "",
                 broken=data.get("broken") or {},
                 summary=data.get("summary") or "",
                 wrote=data.get("wrote") or {},
@@ -207,6 +209,7 @@ class BaselineCache:
             "expects_report": run.expects_report,
             "messages": dict(run.messages),
             "last_line": run.last_line,
+            "network": run.network,
             "broken": dict(run.broken),
             "summary": run.summary,
             "wrote": dict(run.wrote),
@@ -280,6 +283,9 @@ def baseline_summary(command: str, before: TestRun) -> Baseline:
                 f"{PYTEST_CANNOT_RUN[code]}){tail}",
                 "testCommand",
             )
+        fetch = before.network if code not in (0, None) else None
+        if fetch:  # no test ran: the command's own set-up needed the network
+            raise PreflightError(needed_network(code, fetch), "testCommand")
         detail = f"exit code {code} without the edit"
     else:
         # a test file that cannot be collected (it may import what the edit should add)

@@ -53,6 +53,8 @@ ENV_ALLOW = frozenset(
         "NVM_BIN",
         "PYENV_ROOT",
         "CONDA_PREFIX",
+        "HATCH_DATA_DIR",  # where hatch keeps environments (TOOL_ENV_DIRS)
+        "POETRY_VIRTUALENVS_PATH",
     }
 )
 #: Never passed, even if allowlisted by mistake: keys, tokens, cloud credentials.
@@ -74,6 +76,16 @@ HIDDEN_HOME_DIRS = (
     ".config/gh",
 )
 HIDDEN_HOME_FILES = (".netrc", ".git-credentials", ".pypirc", ".npmrc")
+#: Where Python tools keep the project's virtualenvs outside it, in the user's home:
+#: (variable, XDG base variable, its default under the home, folder under it).  The
+#: tests' HOME is a scratch folder, so ``hatch test`` / ``hatch run`` and ``poetry run``
+#: found no environment, made a new one and, without network, failed.  The variable is
+#: set to the real folder (read-only in the sandbox) when it exists and the user has not
+#: set it.
+TOOL_ENV_DIRS = (
+    ("HATCH_DATA_DIR", "XDG_DATA_HOME", ".local/share", "hatch"),
+    ("POETRY_VIRTUALENVS_PATH", "XDG_CACHE_HOME", ".cache", "pypoetry/virtualenvs"),
+)
 
 
 def build_env(
@@ -104,6 +116,17 @@ def build_env(
             raise ValueError(f"refusing to pass {k} to the tests")
         env[k] = v
     return env
+
+
+def tool_env_dirs(base: Mapping[str, str]) -> dict[str, str]:
+    """:data:`TOOL_ENV_DIRS` that exist in the real home of ``base`` and are not set."""
+    real_home = Path(base.get("HOME") or os.path.expanduser("~"))
+    found: dict[str, str] = {}
+    for var, xdg, default, name in TOOL_ENV_DIRS:
+        folder = Path(base.get(xdg) or real_home / default) / name
+        if var not in base and _is_dir(folder):
+            found[var] = str(folder)
+    return found
 
 
 def _is_dir(path: Path) -> bool:

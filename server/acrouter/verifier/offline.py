@@ -18,6 +18,33 @@ _NETWORK_ERRORS = re.compile(
 )
 
 
+#: What a tool that installs before it runs (hatch, uv, pip under tox or nox) says when
+#: it could not reach the package index: it adds to :data:`_NETWORK_ERRORS`.
+_FETCH_ERRORS = re.compile(
+    r"Failed to fetch|Could not fetch URL|Max retries exceeded|Failed to establish a new "
+    r"connection|No matching distribution found",
+    re.IGNORECASE,
+)
+
+
+def network_line(output: str) -> str | None:
+    """The first line of a run's ``output`` telling that it needed the network."""
+    for line in output.splitlines():
+        if _NETWORK_ERRORS.search(line) or _FETCH_ERRORS.search(line):
+            return line.strip()[:300]
+    return None
+
+
+def needed_network(code: int | None, line: str) -> str:
+    """Why the tests cannot run: their command's own set-up (``line``) needed the network."""
+    return (
+        f"the test command needed the network before any test ran, and the tests have "
+        f"none (exit code {code}): {line}; make the environment it installs before "
+        "verifying, with the network (uv sync, hatch env create, poetry install, pdm "
+        "install, a first tox or nox run)"
+    )
+
+
 class _Run(Protocol):
     @property
     def messages(self) -> Mapping[str, str]: ...

@@ -9,6 +9,7 @@ import signal
 from collections.abc import Mapping
 
 from .limits import Limits, fmt_bytes
+from .offline import network_line
 from .reports import PARSERS, Report, parse_junit
 from .reports.jest import printed_counts
 from .runners import TestPlan
@@ -34,6 +35,7 @@ def read_test_run(
         resource=resource_hint(outcome.exit_code, outcome.output, messages, limits),
         messages=messages,
         last_line=last_line(outcome.output),
+        network=network_line(outcome.output) or "",
         timeout_s=timeout_s,
         broken=parsed.broken if parsed else {},
         process_bound=outcome.process_bound,

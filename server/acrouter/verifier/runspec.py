@@ -10,11 +10,11 @@ from pathlib import Path
 
 from .bwrap import SANDBOX_TMP, Mount, mounts_for, tool_mounts, workspace_links
 from .commandline import script_tokens
-from .environment import build_env, hidden_home_paths, project_env
+from .environment import build_env, hidden_home_paths, project_env, tool_env_dirs
 from .limits import Limits, node_options
 from .runners import TestPlan, pytest_addopts
 from .runtypes import RunSpec
-from .unsandboxed import NO_SYNC, editable_paths, to_scratch, to_scratch_text
+from .unsandboxed import NO_SYNC, editable_paths, poetry_venv, to_scratch, to_scratch_text
 from .written import upper_dirs
 
 
@@ -52,6 +52,7 @@ def run_spec(
         # a pytest below another program (npm, make, a shell line) reports too
         extra["PYTEST_ADDOPTS"] = pytest_addopts(source_env.get("PYTEST_ADDOPTS"), str(out))
     if sandbox == "bwrap":
+        extra = {**tool_env_dirs(source_env), **extra}
         env = build_env(source_env, home=str(home), tmp=SANDBOX_TMP, extra=extra)
         mounts = mounts_for(
             root,
@@ -77,11 +78,20 @@ def run_spec(
             capture=plan.capture,
             write_root=str(out.parent),
         )
+    outside: tuple[str, ...] = ()
+    if "VIRTUAL_ENV" not in extra and "poetry" in plan.command.split():
+        venvs = source_env.get("POETRY_VIRTUALENVS_PATH")
+        found = poetry_venv(root, venvs or tool_env_dirs(source_env).get("POETRY_VIRTUALENVS_PATH"))
+        if found:
+            outside = (found,)
+            extra["VIRTUAL_ENV"] = found
+            path = extra.get("PATH") or source_env.get("PATH", "/usr/bin:/bin")
+            extra["PATH"] = f"{found}/bin{os.pathsep}{path}"
     extra.update(
         editable_paths(
             root,
             ws,
-            shared,
+            (*shared, *outside),
             extra.get("PYTHONPATH") or source_env.get("PYTHONPATH"),
         )
     )

@@ -40,6 +40,8 @@ class TestRun:
     resource: str | None = None  # a resource limit the run hit, e.g. "memory limit (8 GiB)"
     messages: Mapping[str, str] = attrs.field(factory=dict)  # test id -> failure message
     last_line: str = ""  # last non-empty line of the output, for error details
+    #: the output's first line telling the command needed the network (:mod:`.offline`)
+    network: str = ""
     timeout_s: float = 0.0
     #: files / packages / binaries that could not run (collection or build errors) ->
     #: the runner's message; they are among ``outcomes`` as failed

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from ..domain import Verdict
-from .offline import offline
+from .offline import needed_network, offline
 from .reports import FAILED, PASSED, SKIPPED
 from .testrun import COMMAND_MISSING, NO_ADDRESS_SPACE, PYTEST_CANNOT_RUN, TestRun, failures_of
 from .written import describe
@@ -270,6 +270,10 @@ def _exit_code_only(j: _Judgement) -> Verdict:
         and before.exit_code not in (0, None)
         and not before.expects_report
     ):
+        if before.network:
+            return j.verdict(
+                "error", needed_network(before.exit_code, before.network), counted=False
+            )
         return j.fail("the tests fail even without the edit", counted=False)
     if code is None:
         return j.verdict("fail", "the tests did not finish")
