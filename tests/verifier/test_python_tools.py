@@ -188,3 +188,35 @@ def test_poetry_run_finds_its_virtualenv_in_the_users_cache(tmp_path: Path, sand
     command = "poetry run pytest -q -p no:cacheprovider tests"
     verdicts = _verdicts(root, command, env, sandbox)
     assert [v.split()[:2] for v in verdicts] == [["pass", "1->2"], ["fail", "1->0"]], verdicts
+
+
+#: ``tox -e py311``: its commands get only PATH and the variables its pass_env names
+#: (``TOX_OVERRIDE=testenv.pass_env+=A,B_*`` adds to them)
+FAKE_TOX = """#!%s
+import fnmatch, os, subprocess, sys
+keep = ["PATH", "HOME", "TMPDIR", "LANG"]
+for item in os.environ.get("TOX_OVERRIDE", "").split(";"):
+    if item.startswith("testenv.pass_env+="):
+        keep += item.split("=", 1)[1].split(",")
+env = {k: v for k, v in os.environ.items() if any(fnmatch.fnmatchcase(k, p) for p in keep)}
+venv = os.path.join(os.getcwd(), ".tox", "py311")
+cmd = [venv + "/bin/python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
+sys.exit(subprocess.run(cmd, env=env).returncode)
+"""
+
+
+@needs_bwrap
+def test_tox_passes_the_runs_variables_to_its_commands(tmp_path: Path) -> None:
+    """(Without a sandbox the copy has no .tox: tox makes it again, with the network.)
+    Before: tox dropped PYTHONPATH and PYTEST_ADDOPTS, so the tracer ran only in tox's
+    own process (a harmless edit's pass said no test ran the lines it changed) and
+    pytest left no report (only the exit code was judged)."""
+    env = _tool(tmp_path, "tox", FAKE_TOX % sys.executable)
+    root = _calc(tmp_path / "proj")
+    site = venv_with_pytest(root / ".tox" / "py311")
+    (site / "_calc.pth").write_text(f"{root / 'src'}\n")
+    verdicts = _verdicts(root, "tox -e py311", env, "bwrap")
+    # the command is not pytest's own: the count before a pass with nothing fixed is not read
+    assert [v.split()[:2] for v in verdicts] == [["pass", "None->2"], ["fail", "1->0"]], verdicts
+    assert "no test ran" not in verdicts[0]
+    assert "test_calc.py::test_mul" in verdicts[1]

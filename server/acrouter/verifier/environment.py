@@ -129,6 +129,17 @@ def tool_env_dirs(base: Mapping[str, str]) -> dict[str, str]:
     return found
 
 
+def tox_pass_env(extra: Mapping[str, str]) -> str:
+    """``TOX_OVERRIDE`` passing the run's own variables (``extra``: the tracer's
+    ``PYTHONPATH``, pytest's report request in ``PYTEST_ADDOPTS``, ...) through tox, which
+    gives its commands only the variables its ``pass_env`` names: ``tox -e py311`` was
+    weak (no report) and its pass said no test ran the lines it changed (the tracer ran
+    only in tox's own process)."""
+    names = {k for k in extra if k not in ("PATH", "VIRTUAL_ENV")}
+    names |= {"PYTHONPATH", "PYTEST_ADDOPTS", "ACROUTER_*"}  # the tracer's, added later
+    return "testenv.pass_env+=" + ",".join(sorted(names))
+
+
 def _is_dir(path: Path) -> bool:
     """``path.is_dir()``, False also when this user may not look (``/root/.cargo`` for
     a user whose HOME is still root's, as after ``su`` without ``-``)."""

@@ -19,8 +19,11 @@ _NETWORK_ERRORS = re.compile(
 
 
 #: What a tool that installs before it runs (hatch, uv, pip under tox or nox) says when
-#: it could not reach the package index: it adds to :data:`_NETWORK_ERRORS`.
+#: it could not reach the package index (no errno names: ``ENOTFOUND`` would match
+#: ``FileNotFoundError``).
 _FETCH_ERRORS = re.compile(
+    r"Temporary failure in name resolution|Name or service not known|nodename nor "
+    r"servname|getaddrinfo failed|Network is unreachable|No route to host|dns error|"
     r"Failed to fetch|Could not fetch URL|Max retries exceeded|Failed to establish a new "
     r"connection|No matching distribution found",
     re.IGNORECASE,
@@ -30,7 +33,7 @@ _FETCH_ERRORS = re.compile(
 def network_line(output: str) -> str | None:
     """The first line of a run's ``output`` telling that it needed the network."""
     for line in output.splitlines():
-        if _NETWORK_ERRORS.search(line) or _FETCH_ERRORS.search(line):
+        if _FETCH_ERRORS.search(line):
             return line.strip()[:300]
     return None
 

@@ -10,7 +10,13 @@ from pathlib import Path
 
 from .bwrap import SANDBOX_TMP, Mount, mounts_for, tool_mounts, workspace_links
 from .commandline import script_tokens
-from .environment import build_env, hidden_home_paths, project_env, tool_env_dirs
+from .environment import (
+    build_env,
+    hidden_home_paths,
+    project_env,
+    tool_env_dirs,
+    tox_pass_env,
+)
 from .limits import Limits, node_options
 from .runners import TestPlan, pytest_addopts
 from .runtypes import RunSpec
@@ -51,6 +57,8 @@ def run_spec(
     if not any(a.startswith("--junitxml=") for a in plan.argv):
         # a pytest below another program (npm, make, a shell line) reports too
         extra["PYTEST_ADDOPTS"] = pytest_addopts(source_env.get("PYTEST_ADDOPTS"), str(out))
+    if "tox" in plan.command.split():
+        extra["TOX_OVERRIDE"] = tox_pass_env(extra)
     if sandbox == "bwrap":
         extra = {**tool_env_dirs(source_env), **extra}
         env = build_env(source_env, home=str(home), tmp=SANDBOX_TMP, extra=extra)
