@@ -19,6 +19,10 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.errors import PreflightError
+from acrouter.verifier.baseline import baseline_summary
+from acrouter.verifier.offline import network_line
+from acrouter.verifier.testrun import TestRun
 
 from .helpers import (
     CALC,
@@ -220,3 +224,15 @@ def test_tox_passes_the_runs_variables_to_its_commands(tmp_path: Path) -> None:
     assert [v.split()[:2] for v in verdicts] == [["pass", "None->2"], ["fail", "1->0"]], verdicts
     assert "no test ran" not in verdicts[0]
     assert "test_calc.py::test_mul" in verdicts[1]
+
+
+def test_a_run_that_needed_the_network_before_any_test_is_refused_by_the_preflight() -> None:
+    line = network_line(
+        "nox > Running session tests\nerror: Failed to fetch: https://x/simple/a/\n"
+    )
+    assert line == "error: Failed to fetch: https://x/simple/a/"
+    assert network_line("FileNotFoundError: [Errno 2] No such file or directory: 'x'") is None
+    with pytest.raises(PreflightError, match=r"needed the network before any test ran.*Failed"):
+        baseline_summary("nox", TestRun(exit_code=1, network=line))
+    # a run that failed for another reason is compared as before
+    assert baseline_summary("nox", TestRun(exit_code=1)).detail == "exit code 1 without the edit"
