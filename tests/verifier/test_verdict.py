@@ -174,3 +174,11 @@ def test_tests_that_fail_on_the_missing_network_before_and_after_are_not_held() 
     )
     assert judge(net(1, a=P, b=F), other, fix_requested=True).counted
     assert judge(net(1, a=P, b=F), net(1, a=F, b=F), fix_requested=True).counted
+    # node's codes as node writes them; a missing file is no missing network
+    for said, excused in (
+        ("Error: getaddrinfo ENOTFOUND registry.example", True),
+        ("connect ECONNREFUSED 10.0.0.1:443", True),
+        ("FileNotFoundError: [Errno 2] No such file or directory: 'data.json'", False),
+    ):
+        run_ = TestRun(exit_code=1, outcomes={"b": F}, expects_report=True, messages={"b": said})
+        assert judge(run_, run_, fix_requested=True).counted is not excused, said

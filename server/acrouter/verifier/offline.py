@@ -13,7 +13,10 @@ from typing import Protocol
 _NETWORK_ERRORS = re.compile(
     r"Temporary failure in name resolution|Name or service not known|"
     r"nodename nor servname|getaddrinfo failed|Network is unreachable|No route to host|"
-    r"Connection refused|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH",
+    r"Connection refused|"
+    # node's error codes, as node writes them (any case, ENOTFOUND matched the
+    # "eNotFound" of FileNotFoundError: a missing file excused as the missing network)
+    r"(?-i:\b(?:ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH)\b)",
     re.IGNORECASE,
 )
 
