@@ -127,6 +127,12 @@ exec "$venv/bin/python" -m "$@"
 """
 
 
+#: the interpreter the stand-in tools run with: this environment's base interpreter,
+#: which the sandbox shows even when the checkout (and its .venv) lies in /tmp, which it
+#: masks (the stand-ins need only the standard library)
+BASE_PYTHON = os.path.realpath(sys.executable)
+
+
 def _tool(tmp_path: Path, name: str, text: str) -> dict[str, str]:
     """The fake tool on PATH, the user's home in ``tmp_path``: the verifier's env."""
     bin_dir = tmp_path / "bin"
@@ -183,7 +189,7 @@ def test_hatch_test_finds_its_environment_in_the_users_home(tmp_path: Path, sand
 def test_poetry_run_finds_its_virtualenv_in_the_users_cache(tmp_path: Path, sandbox: str) -> None:
     """Before: under the sandbox poetry found no virtualenv in the scratch HOME; without
     one, none at the copy's path either."""
-    env = _tool(tmp_path, "poetry", FAKE_POETRY % shlex.quote(sys.executable))
+    env = _tool(tmp_path, "poetry", FAKE_POETRY % shlex.quote(BASE_PYTHON))
     root = _calc(tmp_path / "proj")
     real = os.path.normcase(os.path.realpath(root))
     tag = base64.urlsafe_b64encode(hashlib.sha256(real.encode()).digest()).decode()[:8]
@@ -215,7 +221,7 @@ def test_tox_passes_the_runs_variables_to_its_commands(tmp_path: Path) -> None:
     Before: tox dropped PYTHONPATH and PYTEST_ADDOPTS, so the tracer ran only in tox's
     own process (a harmless edit's pass said no test ran the lines it changed) and
     pytest left no report (only the exit code was judged)."""
-    env = _tool(tmp_path, "tox", FAKE_TOX % sys.executable)
+    env = _tool(tmp_path, "tox", FAKE_TOX % BASE_PYTHON)
     root = _calc(tmp_path / "proj")
     site = venv_with_pytest(root / ".tox" / "py311")
     (site / "_calc.pth").write_text(f"{root / 'src'}\n")
