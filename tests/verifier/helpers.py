@@ -89,6 +89,7 @@ needs_bwrap = pytest.mark.skipif(
     reason=f"bubblewrap cannot create a sandbox on this machine: {bwrap_problem()}",
 )
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+needs_cargo = pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
 #: the verifier's three ways of running the tests: under the overlay, on a scratch copy
 #: (bubblewrap 0.8's way), without a sandbox
 MODES = [

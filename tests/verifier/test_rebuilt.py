@@ -17,13 +17,12 @@ from acrouter.domain import Edit
 from acrouter.verifier.rebuilt import as_they_were, explained, rebuild_key
 from acrouter.verifier.testrun import TestRun
 
-from .helpers import MODES, committed, needs_node, task_for, verifier, write_tree
+from .helpers import MODES, committed, needs_cargo, needs_node, task_for, verifier, write_tree
 
 needs_make_cc = pytest.mark.skipif(
     shutil.which("make") is None or shutil.which("cc") is None,
     reason="no C compiler (cc) or no make to build the C project",
 )
-needs_cargo = pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
 
 CALC_C = "int add(int a, int b) { return a + b; }\nint mul(int a, int b) { return a * b; }\n"
 TEST_C = (

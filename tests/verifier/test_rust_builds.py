@@ -7,7 +7,6 @@ on dep-info and Rust texts."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,9 +15,7 @@ from acrouter.domain import Edit
 from acrouter.verifier.lines_cargo import dep_info_sources
 from acrouter.verifier.lines_rust import code_lines
 
-from .helpers import MODES, needs_bwrap, task_for, verifier, write_tree
-
-needs_cargo = pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
+from .helpers import MODES, needs_bwrap, needs_cargo, task_for, verifier, write_tree
 
 CARGO = '[package]\nname = "{}"\nversion = "0.1.0"\nedition = "2018"\n'
 CALC = "pub fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n"

@@ -57,15 +57,22 @@ def lister(out_dir: str, covered: Sequence[str]) -> str:
     (:data:`DIRS`) the folder go takes each package of ``covered`` from in the module the
     command runs in (``go list``, with the command's ``-mod``/``-modfile``), then runs
     ``GO test ARGS...``."""
-    listed = shlex.quote(f"{out_dir}/{DIRS}")
     return (
         "# ACRouter: where go takes the packages the edit changes from, then the tests\n"
-        "go=$1; shift\nf=\n"
-        "p=\n"
+        "go=$1; shift\n" + _go_list("$go", out_dir, covered) + 'exec "$go" "$@"\n'
+    )
+
+
+def _go_list(go: str, out_dir: str, covered: Sequence[str]) -> str:
+    """The lines of a script that ask ``go`` (a shell variable, set) where each package of
+    ``covered`` comes from, with the ``-mod``/``-modfile`` of the ``go test`` arguments
+    in ``"$@"``, into ``out_dir``'s :data:`DIRS`."""
+    listed = shlex.quote(f"{out_dir}/{DIRS}")
+    return (
+        "f=; p=\n"
         'for a in "$@"; do case $p in -mod|--mod|-modfile|--modfile) f="$f $p $a";; esac\n'
         '  case $a in -mod=*|--mod=*|-modfile=*|--modfile=*) f="$f $a";; esac; p=$a; done\n'
-        f'"$go" list -e $f -f {shlex.quote(_LISTED)} {shlex.join(covered)} >>{listed} 2>/dev/null\n'
-        'exec "$go" "$@"\n'
+        f'"{go}" list -e $f -f {shlex.quote(_LISTED)} {shlex.join(covered)} >>{listed} 2>/dev/null\n'
     )
 
 
@@ -78,9 +85,7 @@ def shim(out_dir: str, covered: Sequence[str]) -> str:
     or changing folder first (``-C``), runs as it is.  The real ``go`` is the next one on
     the ``PATH``."""
     here = shlex.quote(f"{out_dir}/{SHIM_DIR}")
-    listed = shlex.quote(f"{out_dir}/{DIRS}")
     profile = shlex.quote(f"{out_dir}/{PROFILE_STEM}")
-    pkgs = shlex.join(covered)
     return (
         "#!/bin/sh\n"
         "# ACRouter: go test with a coverage profile of the packages the edit changes\n"
@@ -93,11 +98,9 @@ def shim(out_dir: str, covered: Sequence[str]) -> str:
         'case " $* $GOFLAGS " in *" -cover"*|*" --cover"*|*" -test.cover"*|*" --test.cover"*)'
         ' exec "$real" "$@";; esac\n'
         'case "$2" in -C|-C=*|--C|--C=*) exec "$real" "$@";; esac\n'
-        "shift; f=; p=\n"
-        'for a in "$@"; do case $p in -mod|--mod|-modfile|--modfile) f="$f $p $a";; esac\n'
-        '  case $a in -mod=*|--mod=*|-modfile=*|--modfile=*) f="$f $a";; esac; p=$a; done\n'
-        f'"$real" list -e $f -f {shlex.quote(_LISTED)} {pkgs} >>{listed} 2>/dev/null\n'
-        f'exec "$real" test -coverprofile={profile}-$$.cover -coverpkg={",".join(covered)}'
+        "shift\n"
+        + _go_list("$real", out_dir, covered)
+        + f'exec "$real" test -coverprofile={profile}-$$.cover -coverpkg={",".join(covered)}'
         ' "$@"\n'
     )
 
