@@ -5,8 +5,10 @@ them, or that fixed a failing test, is counted."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,3 +139,47 @@ def test_a_new_javascript_function_no_test_calls_is_not_counted(
     edit = Edit(files={"calc.js": JS_CALC + sub.replace("a - b", "-(b - a)")})
     v = verifier(**mode).verify(task_for(root, "node --test", kind="refactoring"), edit, "m")
     assert v.verdict == "pass" and v.counted and not v.unrun, v.detail
+
+
+# a test command without per-test results (weak): a script that exits 0 or not
+CHECK = "from calc import add\n\nassert add(2, 3) == 5\n"
+
+
+def _script_command() -> str:
+    # the base interpreter: the script needs nothing of the venv's
+    return f"{shlex.quote(os.path.realpath(sys.executable))} check.py"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_exit_code_command_that_ran_none_of_the_edit_is_not_counted(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # exit 0 said nothing about sub: the baseline runs to tell whether it passed before
+    root = write_tree(tmp_path / "proj", {"calc.py": CALC_FIXED, "check.py": CHECK})
+    edit = Edit(files={"calc.py": CALC_FIXED.replace("return a * b", "return a * b * 0")})
+    ver = verifier(**mode)
+    v = ver.verify(task_for(root, _script_command(), kind="refactoring"), edit, "m")
+    assert v.verdict == "pass" and v.weak and not v.counted, v.detail
+    assert ver.baseline_runs == 1 and v.tests_failed_before == 0
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.py line 6"
+    assert f"{IDLE_PASS}; {v.unrun}" in v.detail
+    # an edit of code the script runs: counted, and no baseline is needed for a pass
+    ver = verifier(**mode)
+    edit = Edit(files={"calc.py": CALC_FIXED.replace("a + b", "b + a")})
+    v = ver.verify(task_for(root, _script_command(), kind="refactoring"), edit, "m")
+    assert v.verdict == "pass" and v.weak and v.counted and not v.unrun, v.detail
+    assert ver.baseline_runs == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_exit_code_command_fixed_by_a_new_definition_is_counted(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # the script imports sub, which is missing: it failed before; the edit defines sub
+    # (a def line runs as the module loads, its body never), and the script passes now
+    check = "from calc import add, sub\n\nassert add(2, 3) == 5\n"
+    root = write_tree(tmp_path / "proj", {"calc.py": CALC_FIXED, "check.py": check})
+    edit = Edit(files={"calc.py": CALC_FIXED + "\n\ndef sub(a, b):\n    return a - b\n"})
+    v = verifier(**mode).verify(task_for(root, _script_command()), edit, "m")
+    assert v.verdict == "pass" and v.weak and v.counted, v.detail
+    assert "before: exit code 1" in v.detail and IDLE_PASS not in v.detail

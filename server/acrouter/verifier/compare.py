@@ -6,8 +6,10 @@ was seen before; otherwise it runs at the same time as the run with the edit, in
 folder and sandbox, and is cached (one run at a time per state, even across requests).
 A pass that counts tests as fixed is confirmed by a second pair of runs
 (:mod:`.confirm`).  Commands without per-test results (``weak``) run the baseline only
-when the edited run fails, to tell the edit's failures from the set-up's, or wrote
-files that matter (:mod:`.written`), to tell its writes from the tests' own.
+when the edited run fails, to tell the edit's failures from the set-up's, wrote files
+that matter (:mod:`.written`), to tell its writes from the tests' own, or passed
+without running any of the changed code, to tell whether it passed before too (then the
+pass says nothing about the model: :mod:`.lines_idle`).
 """
 
 from __future__ import annotations
@@ -51,15 +53,18 @@ class Comparison:
         weak: str | None,
         cancel: CancelToken | None,
         judge: Callable[..., Verdict] = judge,
+        idle: Callable[[TestRun], bool] = lambda after: False,
     ) -> Verdict:
         """Run the tests with the edit (``run(True, ...)``) and without it (from the
-        cache, else side by side), and ``judge``."""
+        cache, else side by side), and ``judge``.  ``idle(after)``: the run with the
+        edit ran none of the changed code (for a ``weak`` command, the baseline then
+        runs even after a pass)."""
         run = once_more_if_signalled(run)
         if weak:
             # exit code only: a baseline matters only to tell whether a failure is the
             # edit's or the set-up's
             after = run(True, cancel)
-            if (after.exit_code == 0 and not after.wrote) or after.killed:
+            if after.killed or (after.exit_code == 0 and not after.wrote and not idle(after)):
                 return judge(None, after, weak)
             before = self._cached_baseline(key, lambda: run(False, cancel))
             return judge(before, after, weak)

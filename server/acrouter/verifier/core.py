@@ -27,7 +27,7 @@ from .bwrap_exe import BwrapExe, find_bwrap
 from .compare import Comparison
 from .edits import checked_buffers, write_edits
 from .limits import Limits
-from .lines import Traced, with_lines
+from .lines import Traced, idle, with_lines
 from .lines_built import settle
 from .lines_run import Asked, asked, read_run
 from .preflight import (
@@ -274,7 +274,11 @@ class ProjectVerifier:
             def judged(before: TestRun | None, after: TestRun, *weak: str | None) -> Verdict:
                 return judging(explained(before, after, rebuild), after, *weak)
 
-            return self.comparison.compare(key, run, probe.weak, cancel, judged)
+            def untouched(after: TestRun) -> bool:
+                """The run with the edit ran none of the code it changes."""
+                return idle(changed.changes, after.traced)
+
+            return self.comparison.compare(key, run, probe.weak, cancel, judged, untouched)
 
         if not (tests or restored) or (asks_for_tests(task, root) and len(tests) == len(texts)):
             verdict = verdict_with(texts)  # (the tests asked for: what else could judge them?)

@@ -341,6 +341,15 @@ def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str
     return f"no test ran {missed} of the {total} statements the edit changes: {named}", True
 
 
+def idle(change_list: Sequence[Change], traced: Traced | None) -> bool:
+    """The traced run ran none of the changed code (beyond lines that only define or
+    import as the module loads: :func:`.lines_idle.exercised`); False when no lines were
+    traced or that is not known."""
+    if traced is None:
+        return False
+    return not exercised([*change_list, *traced.changes], traced)
+
+
 def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[Traced]) -> Verdict:
     """A pass whose edit changed statements no test ran (or whose lines could not be
     measured) says so, in its detail and in ``unrun``; other verdicts, and a pass whose

@@ -129,6 +129,8 @@ class _Judgement:
         self.old = before.outcomes if before is not None else None
         self.b_passed = before.passed if before is not None else None
         self.b_failed = before.failed if before is not None else None
+        if before is not None and self.b_failed is None and _clean_exit(before):
+            self.b_failed = 0  # an exit-code command that exited 0: nothing failed before
         self.a_passed, self.a_failed = after.passed, after.failed
         ran = self.ran = (self.a_passed or 0) + (self.a_failed or 0)
         self.score: float | None = None
@@ -151,6 +153,15 @@ class _Judgement:
     def fail(self, reason: str, counted: bool = True) -> Verdict:
         """A failing verdict: ``reason`` followed by the counts."""
         return self.verdict("fail", _with(reason, self.before, self.after), counted)
+
+
+def _clean_exit(run: TestRun) -> bool:
+    """A run without per-test results (an exit-code command) that exited 0."""
+    return (
+        run.outcomes is None
+        and run.exit_code == 0
+        and not (run.expects_report or run.timed_out or run.killed)
+    )
 
 
 def _setup_fault(j: _Judgement) -> Verdict | None:
