@@ -14,6 +14,8 @@ from acrouter.domain import Verdict
 from acrouter.verifier.harness_py import harness_uses
 from acrouter.verifier.lines import (
     CUT,
+    NO_TRACER,
+    UNTRACED,
     Traced,
     changes,
     merge,
@@ -194,6 +196,38 @@ def test_a_traced_process_that_never_wrote_cuts_what_is_known(tmp_path: Path) ->
     assert change is not None
     assert summarise([change], cut) == (CUT, True)  # line 2 may have run there
     assert summarise([change], attrs.evolve(cut, lines={"a.py": frozenset({1, 2})}))[1] is False
+    # processes that started and none wrote (os._exit after the tests): cut, not None
+    only = tmp_path / "only"
+    only.mkdir()
+    (only / "lines-7.start").write_text("settrace")
+    assert read_traced(only, "/ws") == Traced({}, True, cut=True)
+    assert summarise([change], read_traced(only, "/ws")) == (CUT, True)
+
+
+def test_files_whose_lines_are_not_known_are_named_with_why() -> None:
+    # a.py: measured, its changed line ran; b.py: no process of the run traced it
+    a = changes("a.py", "x = 1\n", "x = 2\n")
+    b = changes("b.py", "def f():\n    return 1\n", "def f():\n    return 2\n")
+    assert a is not None and b is not None
+    traced = Traced({"a.py": frozenset({1})}, True, unknown={"b.py": NO_TRACER})
+    said, warn = summarise([a, b], traced)
+    assert warn and said == (
+        "the tests ran every statement the edit changes (1); "
+        f"which lines of b.py the tests ran is not known: {NO_TRACER}"
+    )
+    # not known is not "not run": such a pass is still learned
+    v = with_lines(Verdict("pass", "1 passed", tests_failed_before=0), [a, b], [traced])
+    assert v.counted and v.unrun == said
+    # only b.py changed, the whole run redone without tracing
+    alone = summarise([b], Traced({}, True, unknown={"b.py": UNTRACED}))
+    assert alone == (f"which lines of b.py the tests ran is not known: {UNTRACED}", True)
+    # merged with a confirmation run that measured b.py: known
+    other = Traced({"b.py": frozenset({2})}, True)
+    assert merge([traced, other]) == Traced({"a.py": frozenset({1}), "b.py": frozenset({2})}, True)
+    assert summarise([b], merge([traced, other])) == (
+        "the tests ran every statement the edit changes (1)",
+        False,
+    )
 
 
 def _project(root: Path, conftest: str = "") -> Path:

@@ -183,3 +183,37 @@ def test_an_exit_code_command_fixed_by_a_new_definition_is_counted(
     v = verifier(**mode).verify(task_for(root, _script_command()), edit, "m")
     assert v.verdict == "pass" and v.weak and v.counted, v.detail
     assert "before: exit code 1" in v.detail and IDLE_PASS not in v.detail
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_run_whose_lines_could_not_be_measured_says_so(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # three ways the tracer sees nothing: a Python without the site module (-S: our
+    # sitecustomize never loads), a script ending in os._exit (the tracer never writes),
+    # pytest under -I (our plugin cannot be imported: the traced run fails and runs again
+    # without it). Each pass names calc.py as not known and is still learned.
+    python = shlex.quote(os.path.realpath(sys.executable))
+    quit_early = CHECK + "import os\n\nos._exit(0)\n"
+    root = write_tree(
+        tmp_path / "proj",
+        {"calc.py": CALC_FIXED, "check.py": CHECK, "quit.py": quit_early, **_pytest_files()},
+    )
+    edit = Edit(files={"calc.py": CALC_FIXED.replace("return a * b", "return a * b * 0")})
+    venv_python = shlex.quote(sys.executable)
+    expected = {
+        f"{python} -S check.py": "which lines of calc.py the tests ran is not known: "
+        "no Python process of the tests' run loaded our line tracer",
+        f"{python} quit.py": "which changed lines the tests ran is not known: a test process "
+        "ended before it wrote the lines it ran",
+        f"{venv_python} -I -m pytest -q tests": "which lines of calc.py the tests ran is not "
+        "known: the run with our line tracer failed in a way the tracer may have caused",
+    }
+    for command, said in expected.items():
+        v = verifier(**mode).verify(task_for(root, command, kind="refactoring"), edit, "m")
+        assert v.verdict == "pass" and v.counted, (command, v.detail)
+        assert v.unrun.startswith(said) and IDLE_PASS not in v.detail, (command, v.unrun)
+
+
+def _pytest_files() -> dict[str, str]:
+    return {"tests/test_calc.py": TEST_PY, "pytest.ini": "[pytest]\npythonpath = .\n"}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier.lines import UNTRACED
 
 from .helpers import (
     CALC,
@@ -115,7 +116,9 @@ def test_the_tracer_never_fails_an_edit(tmp_path: Path) -> None:
         (root / "pytest.ini").write_text("[pytest]\npythonpath = src\n")
         v = verifier().verify(task_for(root, command, kind="refactoring"), edit, "m")
         assert v.verdict == "pass", v.detail
-        assert v.unrun == "", v.detail  # not measured: nothing is claimed
+        # not measured: said, and still learned
+        assert v.unrun == f"which lines of src/calc.py the tests ran is not known: {UNTRACED}"
+        assert v.counted, v.detail
 
 
 @needs_bwrap

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit, Verdict
+from acrouter.verifier.lines import UNTRACED
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 from .test_unrun_lines_js import CALC  # the same module: the tests call add only
@@ -165,14 +166,14 @@ def test_vitest_names_a_change_no_test_runs_and_says_nothing_when_all_ran(tmp_pa
 
 def test_vitest_a_users_coverage_thresholds_never_fail_the_edit(tmp_path: Path) -> None:
     # one threshold the command line can set, and one on a glob it cannot: run again
-    # without the coverage (nothing said), never a fail
+    # without the coverage (its lines then not known, and said), never a fail
     config = (
         'export default { test: { coverage: { thresholds: { "**/*.js": { lines: 100 } } } } };\n'
     )
     root = _vitest(tmp_path / "proj", config)
     v = _verify(root, {"calc.js": UNCALLED_ESM})
     assert v.verdict == "pass", v.detail
-    assert v.unrun == "", v.detail
+    assert v.unrun == f"which lines of calc.js the tests ran is not known: {UNTRACED}"
     (root / "vitest.config.mjs").write_text(
         "export default { test: { coverage: { thresholds: { lines: 100 } } } };\n"
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier.lines import NO_TRACER, UNTRACED
 
 from .helpers import MODES, needs_bwrap, task_for, verifier, write_tree
 from .test_jest_harness import FAKE_JEST
@@ -170,16 +171,20 @@ def test_the_coverage_never_fails_an_edit(tmp_path: Path) -> None:
     v = verifier().verify(
         task_for(root, "node --test", kind="refactoring"), Edit(files={"calc.js": UNCALLED}), "m"
     )
-    assert v.verdict == "pass", v.detail
-    assert v.unrun == "", v.detail  # not measured: nothing is claimed
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.unrun == f"which lines of calc.js the tests ran is not known: {UNTRACED}"
 
 
 @needs_bwrap
 def test_a_python_and_a_js_change_together(tmp_path: Path) -> None:
-    # a node suite: the Python file's statements are not measured, the JS file's are
+    # a node suite: the JS file's statements are measured; no Python process ran, so the
+    # Python file's are not known (said)
     root = _node_project(tmp_path / "proj")
     (root / "tool.py").write_text("def f():\n    return 1\n")
     edit = Edit(files={"calc.js": UNCALLED, "tool.py": "def f():\n    return 2\n"})
     v = verifier().verify(task_for(root, "node --test", kind="refactoring"), edit, "m")
     assert v.verdict == "pass", v.detail
-    assert v.unrun == "no test ran 2 of the 2 statements the edit changes: calc.js lines 7-8"
+    assert v.unrun == (
+        "no test ran 2 of the 2 statements the edit changes: calc.js lines 7-8; "
+        f"which lines of tool.py the tests ran is not known: {NO_TRACER}"
+    )

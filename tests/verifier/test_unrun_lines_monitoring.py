@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier.lines import UNTRACED
 
 from ..pythons import OTHER_PYTHON_REASON, other_python
 from .helpers import CALC_FIXED, TEST_PY, needs_bwrap, task_for, traced_runs, verifier, write_tree
@@ -53,15 +54,15 @@ def test_a_suite_that_wants_no_tracer_is_measured_in_one_run(
     assert v.verdict == "pass", v.detail
     assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.py line 6"
     assert sorted(runs) == [False, True]  # the baseline; the edit's run, traced, not redone
-    # Python 3.11: the tracer failed test_no_tracer, so the run was redone untraced and
-    # nothing is claimed about the lines
+    # Python 3.11: the tracer failed test_no_tracer, so the run was redone untraced, and
+    # the pass says which lines ran is not known
     root = _project(tmp_path / "p311", TEST_PY + NO_TRACER)
     runs.clear()
     v = verifier().verify(
         task_for(root, _command(sys.executable, root), kind="refactoring"), edit, "m"
     )
     assert v.verdict == "pass", v.detail
-    assert v.unrun == ""
+    assert v.unrun == f"which lines of calc.py the tests ran is not known: {UNTRACED}"
     assert sorted(runs) == [False, False, True]
 
 

@@ -283,6 +283,7 @@ def merge(runs: Sequence[Traced]) -> Traced | None:
     for t in runs:
         for rel, nums in t.lines.items():
             lines.setdefault(rel, set()).update(nums)
+    unknown = {k: v for t in runs for k, v in t.unknown.items() if k not in lines}
     return Traced(
         {k: frozenset(v) for k, v in lines.items()},
         all(t.intact for t in runs),
@@ -293,13 +294,24 @@ def merge(runs: Sequence[Traced]) -> Traced | None:
         elsewhere={
             k: v for k, v in runs[0].elsewhere.items() if all(k in t.elsewhere for t in runs)
         },
+        unknown=unknown,
     )
 
 
 #: what a pass says when a traced test process never wrote what it saw (:attr:`Traced.cut`)
 CUT = (
-    "which changed lines the tests ran is not known: a test process (a pytest-xdist worker "
-    "that crashed?) ended before it wrote the lines it ran"
+    "which changed lines the tests ran is not known: a test process ended before it wrote "
+    "the lines it ran (os._exit, a kill, or a pytest-xdist worker that crashed)"
+)
+#: why a changed Python file's lines are not known when no process of the run traced
+NO_TRACER = (
+    "no Python process of the tests' run loaded our line tracer (python -I or -S ignore "
+    "PYTHONPATH and the site module; or no test ran Python)"
+)
+#: why no changed file's lines are known when the traced run was redone untraced
+UNTRACED = (
+    "the run with our line tracer failed in a way the tracer may have caused, so the tests "
+    "ran again without it"
 )
 
 
@@ -308,6 +320,17 @@ def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str
     the ones no test ran are; True when it is a warning (some did not run, or the lines
     could not be measured).  Empty when there is nothing to say (no pytest run, no
     node run with coverage, no go profile); files ``unmeasured`` are left out."""
+    shown = sorted({c.path for c in change_list if traced and c.path in traced.unknown})
+    if traced is not None and shown:
+        # the files the run could not tell: said after what it told of the others
+        said, _ = summarise(
+            [c for c in change_list if c.path not in traced.unknown],
+            attrs.evolve(traced, unknown={}),
+        )
+        why = "; ".join(sorted({traced.unknown[p] for p in shown}))
+        files = ", ".join(shown[:MAX_SPANS]) + (" ..." if len(shown) > MAX_SPANS else "")
+        lost = f"which lines of {files} the tests ran is not known: {why}"
+        return (f"{said}; {lost}" if said else lost), True
     if traced is not None and traced.unmeasured:
         change_list = [c for c in change_list if c.path not in traced.unmeasured]
     total = sum(c.size for c in change_list)

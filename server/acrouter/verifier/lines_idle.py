@@ -52,6 +52,8 @@ class Traced(Protocol):
     def cut(self) -> bool: ...
     @property
     def unmeasured(self) -> Collection[str]: ...
+    @property
+    def unknown(self) -> Mapping[str, str]: ...
 
 
 #: why such a pass is not learned, in its detail and the why
@@ -118,6 +120,8 @@ def exercised(change_list: Sequence[Change], traced: Traced | None) -> bool:
     removal.  True too when that is not known: no lines measured, another tracer took
     over, a process that never wrote what it saw, or nothing but such lines changed."""
     if traced is None or not traced.intact or traced.cut:
+        return True
+    if any(c.path in traced.unknown for c in change_list):
         return True
     total = 0
     for c in change_list:

@@ -16,6 +16,8 @@ from pathlib import Path
 import attrs
 
 from .lines import (
+    NO_TRACER,
+    UNTRACED,
     Change,
     Traced,
     monitored,
@@ -217,8 +219,11 @@ def read_run(
     node = ask.js if covered else {} if runner in COMPILING else ask.v8()
     scripts = read_scripts(out_dir) if _loads_itself(ask, covered, runner) else None
     read = read_istanbul if covered else functools.partial(read_coverage, scripts=scripts)
+    python = read_traced(out_dir, seen) if ask.py else None
+    if ask.py and python is None:
+        python = Traced({}, True, unknown=dict.fromkeys(ask.py, NO_TRACER))
     sides = [
-        (set(ask.py), read_traced(out_dir, seen) if ask.py else None),
+        (set(ask.py), python),
         (set(node), read(out_dir, seen, node) if node else None),
         (set(ask.go), read_profile(out_dir, seen, ask.go) if ask.go else None),
     ]
@@ -239,4 +244,12 @@ def read_run(
         tuple(c for t in parts for c in t.changes),
         {**{k: v for t in parts for k, v in t.elsewhere.items()}, **instead},
         loads,
+        {k: v for t in parts for k, v in t.unknown.items()},
     )
+
+
+def untraced(ask: Asked) -> Traced:
+    """What a run redone without tracing (:func:`suspect`) tells of the asked files:
+    nothing, and why."""
+    files = [*ask.py, *ask.js, *ask.go]
+    return Traced({}, True, unknown=dict.fromkeys(files, UNTRACED))

@@ -192,6 +192,10 @@ class Traced:
     #: edited JavaScript and TypeScript no node process loaded, and the scripts they
     #: did (:mod:`.lines_built`), until the run's writes settle them
     loads: Loads | None = None
+    #: edited files whose lines the run could not tell, each with why (no Python process
+    #: loaded the tracer; the traced run failed and the tests ran again untraced): the
+    #: pass says so, and holds it as exercised (not known is not "not run")
+    unknown: Mapping[str, str] = attrs.field(factory=dict)
 
 
 def read_traced(out_dir: str | Path, base: str) -> Traced | None:
@@ -232,7 +236,8 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
         _imports(data, base, loaded, elsewhere)
         _imports(data, base, loaded, copies, key="copies")
     if not found:
-        return None
+        # processes that started tracing and none wrote (os._exit, killed): not known
+        return Traced({}, True, cut=True) if started else None
     others = {rel: f for rel, f in elsewhere.items() if rel not in loaded}
     # imported only from a copy identical to it (installed by the command): its code ran,
     # which of its lines is not known

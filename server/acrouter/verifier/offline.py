@@ -44,8 +44,8 @@ def network_line(output: str) -> str | None:
 def needed_network(code: int | None, line: str) -> str:
     """Why the tests cannot run: their command's own set-up (``line``) needed the network."""
     return (
-        f"the test command needed the network before any test ran, and the tests have "
-        f"none (exit code {code}): {line}; make the environment it installs before "
+        f"the test command needed the network before any test ran, and could not reach "
+        f"it (exit code {code}): {line}; make the environment it installs before "
         "verifying, with the network (uv sync, hatch env create, poetry install, pdm "
         "install, a first tox or nox run)"
     )

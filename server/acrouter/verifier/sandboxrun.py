@@ -16,7 +16,7 @@ import attrs
 
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
 from .lines import Traced
-from .lines_run import Asked, suspect, traced_spec
+from .lines_run import Asked, suspect, traced_spec, untraced
 from .lines_rust import View, combine, read_builds
 from .results import read_test_run
 from .runners import plan_command
@@ -69,14 +69,15 @@ def run_tests(
     )
     spec = spec_of(plan)
     seen = str(root) if overlay or sandbox == "bwrap" else str(scratch.ws)
-    untraced = spec_of(plan_command(command, str(dirs[0]), root)) if plan.covered else spec
+    untraced_spec = spec_of(plan_command(command, str(dirs[0]), root)) if plan.covered else spec
     covered = plan.covered
     if trace:
         spec, trace = traced_spec(spec, plan.runner, str(dirs[0]), seen, trace, covered)
     outcome = start(spec)
+    lost = None  # what was asked of a traced run redone without tracing
     if trace and suspect(trace, outcome, dirs[0], covered):
         log.info("the run with the line tracer failed in a way it may have caused: again without")
-        spec, trace = untraced, None
+        spec, trace, lost = untraced_spec, None, trace
         outcome = start(spec)
     plain = without_wasm_option(spec.env, outcome.output)
     ours = NODE_WASM_OPTION not in source_env.get("NODE_OPTIONS", "").split()
@@ -99,6 +100,8 @@ def run_tests(
         upper = upper_dirs(scratch.base)[0] if overlay else None
         view = View(seen, base, upper, outside=sandbox == "none")
         traced = combine(traced, read_builds(view, trace.rs, _output(plan.capture, outcome)))
+    if lost is not None:
+        return attrs.evolve(run, traced=untraced(lost))
     return attrs.evolve(run, traced=traced) if trace else run
 
 
