@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
-from acrouter.verifier.stale_build import built_before, copies
+from acrouter.verifier.stale_build import built_before, compile_errors, copies, named_errors
 
 from .helpers import (
     CALC_C,
@@ -170,3 +170,50 @@ def test_cython_sources_without_a_module_of_their_name_are_doubted(tmp_path: Pat
     assert built_before(tmp_path, ["msgpack/_packer.pyx"], set()) == found
     assert built_before(tmp_path, ["msgpack/buff.pxi"], set()) == found
     assert built_before(tmp_path, ["msgpack/_packer.pyx"], {"build/temp/_cmsgpack.o"}) == []
+
+
+@needs_cc
+@pytest.mark.parametrize("mode", MODES)
+def test_an_edit_that_does_not_compile_fails_where_the_build_is_optional(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # a build with optional speedups (markupsafe's setup.py): a compile that fails is
+    # passed over, and the tests import the module built before the edit
+    root, _, build = _c_project(tmp_path / "p")
+    optional = f"({build} || echo 'speedups not built, going on without them')"
+    uncompilable = {"src/calc.c": CALC_C.replace("PyNumber_Add(", "PyNumber_Add(;")}
+    for command in (f"{optional} && {pytest_cmd(root)}", f"sh -c \"{optional}\" && true"):
+        v = verifier(**mode).verify(task_for(root, command), Edit(files=uncompilable), "m")
+        # before: pass, not learned ("the run built nothing ..."); the edit does not build
+        assert v.verdict == "fail" and v.counted, (command, v.detail)
+        assert v.detail.startswith("the edited source does not compile: src/calc.c:"), v.detail
+        assert "error: " in v.detail and not v.unrun
+    # the same source failed to build without the edit too: a fail, not held against it
+    (root / "src/calc.c").write_text(uncompilable["src/calc.c"])
+    worse = {"src/calc.c": uncompilable["src/calc.c"].replace("PyNumber_Add(;", "PyNumber_Add(;;")}
+    v = verifier(**mode).verify(
+        task_for(root, f"{optional} && {pytest_cmd(root)}"), Edit(files=worse), "m"
+    )
+    assert v.verdict == "fail" and not v.counted, v.detail
+    assert "printed errors for it too" in v.detail
+
+
+def test_compiler_errors_are_read_and_matched_to_the_edited_files() -> None:
+    output = (
+        "running build_ext\n"
+        "src/calc.c:3:25: error: expected expression before ';' token\n"
+        "/ws/include/calc.h:7: fatal error: Python.h: No such file or directory\n"
+        "src/calc.c:9:1: warning: control reaches end of non-void function\n"
+        "In file included from src/other.c:1:\n"
+        "x.py:3: error: not a C source\n"
+    )
+    errors = compile_errors(output)
+    assert errors == (
+        "src/calc.c:3:25: error: expected expression before ';' token",
+        "/ws/include/calc.h:7: fatal error: Python.h: No such file or directory",
+    )
+    assert named_errors(errors, ["src/calc.c"]) == [errors[0]]
+    assert named_errors(errors, ["include/calc.h"]) == [errors[1]]  # printed in full
+    assert named_errors(errors, ["calc.c"]) == []  # another file of that name
+    assert named_errors(errors, ["lib/src/calc.c"]) == [errors[0]]  # printed from lib/
+    assert compile_errors("all good\n") == ()

@@ -193,6 +193,9 @@ class BaselineCache:
                 broken=data.get("broken") or {},
                 summary=data.get("summary") or "",
                 wrote=data.get("wrote") or {},
+                compile_errors=(
+                    tuple(data["compile_errors"]) if "compile_errors" in data else None
+                ),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -203,7 +206,7 @@ class BaselineCache:
         self._remember(key, run)
         if self.cache_dir is None:
             return
-        data = {
+        data: dict[str, object] = {
             "exit_code": run.exit_code,
             "outcomes": dict(run.outcomes) if run.outcomes is not None else None,
             "expects_report": run.expects_report,
@@ -214,6 +217,8 @@ class BaselineCache:
             "summary": run.summary,
             "wrote": dict(run.wrote),
         }
+        if run.compile_errors is not None:
+            data["compile_errors"] = list(run.compile_errors)
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             tmp = self.cache_dir / f".baseline-{key}.{os.getpid()}.tmp"

@@ -7,9 +7,10 @@ folder and sandbox, and is cached (one run at a time per state, even across requ
 A pass that counts tests as fixed is confirmed by a second pair of runs
 (:mod:`.confirm`).  Commands without per-test results (``weak``) run the baseline only
 when the edited run fails, to tell the edit's failures from the set-up's, wrote files
-that matter (:mod:`.written`), to tell its writes from the tests' own, or passed
-without running any of the changed code, to tell whether it passed before too (then the
-pass says nothing about the model: :mod:`.lines_idle`).
+that matter (:mod:`.written`), to tell its writes from the tests' own, or passed in a
+way only the baseline can judge (``doubtful``): without running any of the changed code,
+to tell whether it passed before too (then the pass says nothing about the model:
+:mod:`.lines_idle`), or after a compiler error in an edited source (:mod:`.stale_build`).
 """
 
 from __future__ import annotations
@@ -53,18 +54,18 @@ class Comparison:
         weak: str | None,
         cancel: CancelToken | None,
         judge: Callable[..., Verdict] = judge,
-        idle: Callable[[TestRun], bool] = lambda after: False,
+        doubtful: Callable[[TestRun], bool] = lambda after: False,
     ) -> Verdict:
         """Run the tests with the edit (``run(True, ...)``) and without it (from the
-        cache, else side by side), and ``judge``.  ``idle(after)``: the run with the
-        edit ran none of the changed code (for a ``weak`` command, the baseline then
-        runs even after a pass)."""
+        cache, else side by side), and ``judge``.  ``doubtful(after)``: a pass of
+        the run with the edit that only the baseline can judge (for a ``weak`` command,
+        the baseline then runs even after a pass)."""
         run = once_more_if_signalled(run)
         if weak:
             # exit code only: a baseline matters only to tell whether a failure is the
             # edit's or the set-up's
             after = run(True, cancel)
-            if after.killed or (after.exit_code == 0 and not after.wrote and not idle(after)):
+            if after.killed or (after.exit_code == 0 and not after.wrote and not doubtful(after)):
                 return judge(None, after, weak)
             before = self._cached_baseline(key, lambda: run(False, cancel))
             return judge(before, after, weak)

@@ -44,7 +44,7 @@ from .sandbox import run_command
 from .sandboxrun import run_tests
 from .scratch import Scan, ScratchPool
 from .screening import screen_edit
-from .stale_build import copies, with_stale_builds
+from .stale_build import copies, named_errors, uncompiled, with_stale_builds
 from .testfiles import (
     asks_for_tests,
     judge_with_users_tests,
@@ -272,13 +272,17 @@ class ProjectVerifier:
                 return self.comparison.cached_baseline(rebuild_key(key, olds, files), again)
 
             def judged(before: TestRun | None, after: TestRun, *weak: str | None) -> Verdict:
-                return judging(explained(before, after, rebuild), after, *weak)
+                verdict = judging(explained(before, after, rebuild), after, *weak)
+                old = before.compile_errors if before is not None else None
+                return uncompiled(verdict, old, after.compile_errors, files)
 
-            def untouched(after: TestRun) -> bool:
-                """The run with the edit ran none of the code it changes."""
-                return idle(changed.changes, after.traced)
+            def doubtful(after: TestRun) -> bool:
+                """The run with the edit ran none of the code it changes, or printed a
+                compiler error in an edited source: the baseline tells what it means."""
+                uncompiled_edit = named_errors(after.compile_errors or (), files)
+                return idle(changed.changes, after.traced) or bool(uncompiled_edit)
 
-            return self.comparison.compare(key, run, probe.weak, cancel, judged, untouched)
+            return self.comparison.compare(key, run, probe.weak, cancel, judged, doubtful)
 
         if not (tests or restored) or (asks_for_tests(task, root) and len(tests) == len(texts)):
             verdict = verdict_with(texts)  # (the tests asked for: what else could judge them?)

@@ -14,6 +14,7 @@ from .reports import PARSERS, Report, parse_junit
 from .reports.jest import printed_counts
 from .runners import TestPlan
 from .runtypes import RunOutcome
+from .stale_build import compile_errors
 from .testrun import NO_ADDRESS_SPACE, TestRun
 
 
@@ -36,6 +37,7 @@ def read_test_run(
         messages=messages,
         last_line=last_line(outcome.output),
         network=network_line(outcome.output) or "",
+        compile_errors=compile_errors(outcome.output),
         timeout_s=timeout_s,
         broken=parsed.broken if parsed else {},
         process_bound=outcome.process_bound,

@@ -29,12 +29,21 @@ when only a header changed (``depends`` names none): with msgpack 1.1.0, ``0xc3`
 ``0xc2`` in ``pack_template.h`` (``True`` packed as ``False``) passed, counted, with
 that copy taken for a build.  An object file written counts as a build, whatever it
 holds.
+
+A build that fails on the edited source need not fail the run: a ``setup.py`` with
+optional speedups (markupsafe's) catches the compiler's failure and goes on without
+them, and the tests import the module built before.  So a pass whose run printed a C or
+C++ compiler error naming an edited file (``src/calc.c:3:5: error: ...``) is a fail
+(:func:`uncompiled`): the edit does not build.  It is held against the model only when
+the run without the edit printed no such error for that file (the source built before
+the edit, in this set-up).
 """
 
 from __future__ import annotations
 
 import filecmp
 import os
+import re
 from collections.abc import Collection, Iterable
 from pathlib import Path, PurePosixPath
 
@@ -154,3 +163,67 @@ def with_stale_builds(
         f"{verdict.detail}; {said}; {NOT_LEARNED}" if verdict.detail else f"{said}; {NOT_LEARNED}"
     )
     return attrs.evolve(verdict, detail=detail, unrun=unrun, counted=False)
+
+
+#: a C or C++ compiler's error line (gcc, clang): ``path:line[:col]: [fatal ]error: ...``
+_COMPILE_ERROR = re.compile(
+    r"^(?P<path>[^\s:]+\.(?:c|h|cc|cpp|cxx|hh|hpp|hxx)):\d+(?::\d+)?: (?:fatal )?error: ",
+    re.MULTILINE,
+)
+#: how many compiler error lines a run keeps
+MAX_ERRORS = 20
+
+
+def compile_errors(output: str) -> tuple[str, ...]:
+    """The C or C++ compiler's error lines in a run's ``output`` (at most ``MAX_ERRORS``)."""
+    found = []
+    for m in _COMPILE_ERROR.finditer(output):
+        end = output.find("\n", m.start())
+        found.append(output[m.start() : end if end >= 0 else len(output)].strip()[:300])
+        if len(found) >= MAX_ERRORS:
+            break
+    return tuple(found)
+
+
+def named_errors(errors: Iterable[str], edited: Collection[str]) -> list[str]:
+    """The error lines whose file is one of ``edited`` (workspace-relative paths; the
+    compiler prints them relative to its folder, the workspace's or one below it, or in
+    full)."""
+    out = []
+    for line in errors:
+        m = _COMPILE_ERROR.match(line)
+        path = m.group("path") if m else ""
+        full = path.startswith("/")
+        if any(
+            path == e or e.endswith("/" + path) or (full and path.endswith("/" + e))
+            for e in edited
+        ):
+            out.append(line)
+    return out
+
+
+def uncompiled(
+    verdict: Verdict,
+    before: tuple[str, ...] | None,
+    after: tuple[str, ...] | None,
+    edited: Collection[str],
+) -> Verdict:
+    """A pass whose run with the edit printed a compiler error naming an edited file
+    (``after``: that run's :func:`compile_errors`) made a fail: the edit does not build.
+    Counted only when the run without the edit is known to have printed none for those
+    files (``before``; None when there was no such run, or it is not known)."""
+    if verdict.verdict != "pass" or not after:
+        return verdict
+    named = named_errors(after, edited)
+    if not named:
+        return verdict
+    counted = before is not None and not named_errors(before, edited)
+    said = (
+        f"the edited source does not compile: {named[0]}"
+        + (f" (and {len(named) - 1} more errors)" if len(named) > 1 else "")
+        + "; the run went on without building it, and the tests ran what was built before"
+    )
+    if not counted:
+        said += " (the run without the edit printed errors for it too, or did not run: not counted)"
+    detail = f"{said}; {verdict.detail}" if verdict.detail else said
+    return attrs.evolve(verdict, verdict="fail", detail=detail, counted=counted, unrun="")
