@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier.lines import NO_COVERAGE
 from acrouter.verifier.lines_idle import IDLE_PASS
 
 from ..pythons import OTHER_PYTHON_REASON, other_python
@@ -217,3 +218,18 @@ def test_a_run_whose_lines_could_not_be_measured_says_so(
 
 def _pytest_files() -> dict[str, str]:
     return {"tests/test_calc.py": TEST_PY, "pytest.ini": "[pytest]\npythonpath = .\n"}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_script_no_node_process_ran_is_said_not_known(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # a Python project's pytest suite, and an edit of its one JavaScript file: no node
+    # process ran, so which of its lines ran is not known (before: nothing was said)
+    root = _project(tmp_path / "proj", CALC_FIXED)
+    (root / "static").mkdir()
+    (root / "static/app.js").write_text("function f() {\n  return 1;\n}\n")
+    edit = Edit(files={"static/app.js": "function f() {\n  return 2;\n}\n"})
+    v = verifier(**mode).verify(task_for(root, pytest_cmd(root), kind="refactoring"), edit, "m")
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.unrun == f"which lines of static/app.js the tests ran is not known: {NO_COVERAGE}"

@@ -308,6 +308,12 @@ NO_TRACER = (
     "no Python process of the tests' run loaded our line tracer (python -I or -S ignore "
     "PYTHONPATH and the site module; or no test ran Python)"
 )
+#: why a changed JavaScript file's lines are not known when no node process of the run
+#: wrote coverage for the workspace's scripts
+NO_COVERAGE = (
+    "no node process of the tests' run wrote coverage of the workspace's scripts (one that "
+    "drops NODE_V8_COVERAGE; or no test ran JavaScript)"
+)
 #: why no changed file's lines are known when the traced run was redone untraced
 UNTRACED = (
     "the run with our line tracer failed in a way the tracer may have caused, so the tests "

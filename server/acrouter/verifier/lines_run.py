@@ -16,6 +16,7 @@ from pathlib import Path
 import attrs
 
 from .lines import (
+    NO_COVERAGE,
     NO_TRACER,
     UNTRACED,
     Change,
@@ -222,9 +223,12 @@ def read_run(
     python = read_traced(out_dir, seen) if ask.py else None
     if ask.py and python is None:
         python = Traced({}, True, unknown=dict.fromkeys(ask.py, NO_TRACER))
+    script = read(out_dir, seen, node) if node else None
+    if node and script is None and not covered:
+        script = Traced({}, True, unknown=dict.fromkeys(node, NO_COVERAGE))
     sides = [
         (set(ask.py), python),
-        (set(node), read(out_dir, seen, node) if node else None),
+        (set(node), script),
         (set(ask.go), read_profile(out_dir, seen, ask.go) if ask.go else None),
     ]
     found = find(seen, ask.js, scripts, origin) if scripts else None
