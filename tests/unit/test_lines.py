@@ -357,7 +357,7 @@ def test_code_naming_the_tracer_trips_the_harness_wire() -> None:
 def test_line_opcodes_cover_every_change_exactly_or_by_the_heuristic(monkeypatch) -> None:
     import random
 
-    from acrouter.verifier import lines
+    from acrouter.verifier import linediff, lines
 
     def rebuilt(a: list[str], b: list[str]) -> list[str]:
         out, i = [], 0
@@ -369,7 +369,7 @@ def test_line_opcodes_cover_every_change_exactly_or_by_the_heuristic(monkeypatch
     rng = random.Random(3)
     words = ["", "    return x", "    y = x * 2", "def f(x):", "pass", "# note"]
     for exact_lines in (1000, 3):  # the exact match, and difflib's heuristic on the middle
-        monkeypatch.setattr(lines, "EXACT_LINES", exact_lines)
+        monkeypatch.setattr(linediff, "EXACT_LINES", exact_lines)
         for _ in range(200):
             a = [rng.choice(words) for _ in range(rng.randint(0, 300))]
             b = list(a)
@@ -379,3 +379,25 @@ def test_line_opcodes_cover_every_change_exactly_or_by_the_heuristic(monkeypatch
                     rng.choice(words) + "!" for _ in range(rng.randint(0, 3))
                 ]
             assert rebuilt(a, b) == b  # every line the opcodes leave alone is the same in both
+
+
+def test_a_large_edit_is_cut_at_lines_found_once_on_each_side() -> None:
+    from acrouter.verifier.linediff import line_opcodes
+
+    # 4,000 functions, every return changed: each changed line, and no other, is named
+    # (difflib on the whole 20,000-line middle took about 10 s: benchmarks/lines_diff.py)
+    old = "".join(f"def f{i}(x):\n    y = x + {i}\n    return y * 2\n\n\n" for i in range(4000))
+    new = old.replace("return y * 2", "return y * 3")
+    ops = line_opcodes(old.splitlines(), new.splitlines())
+    assert [(i1, i2) for _, i1, i2, _, _ in ops] == [(5 * k + 2, 5 * k + 3) for k in range(4000)]
+    assert {op for op, *_ in ops} == {"replace"}
+    # a tenth of the file moved to its end: the moved lines, not the other nine tenths
+    a = old.splitlines()
+    b = a[2000:] + a[:2000]
+    ops = line_opcodes(a, b)
+    assert sum(i2 - i1 for _, i1, i2, _, _ in ops) == 2000
+    out, i = [], 0
+    for _op, i1, i2, j1, j2 in ops:
+        out += a[i:i1] + b[j1:j2]
+        i = i2
+    assert out + a[i:] == b

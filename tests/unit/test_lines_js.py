@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from acrouter.verifier.lines import Change, Traced, summarise
+from acrouter.verifier.lines import NO_COVERAGE, Change, Traced, summarise
 from acrouter.verifier.lines_js import COVERAGE_DIR, code_chars, js_change, read_coverage
 from acrouter.verifier.lines_run import Asked, asked, read_run, suspect, trace_env
 from acrouter.verifier.runtypes import RunOutcome
@@ -118,12 +118,14 @@ def test_a_run_with_no_workspace_script_is_not_measured(tmp_path: Path) -> None:
     assert read_coverage(tmp_path, "/ws", {"f.js": FILE}) is None
     assert read_coverage(tmp_path / "none", "/ws", {"f.js": FILE}) is None
     ask = Asked((Change("f.js", ((2, 2),)),), {}, {"f.js": FILE})
-    assert read_run(tmp_path, "/ws", ask) is None
-    # with a Python file the pytest plugin measured: the JS file is left out
+    # not measured: which of its lines ran is not known, and the pass says so
+    unknown = {"f.js": NO_COVERAGE}
+    assert read_run(tmp_path, "/ws", ask) == Traced({}, True, unknown=unknown)
+    # with a Python file the pytest plugin measured: the JS file still not known
     (tmp_path / "lines-1.json").write_text(json.dumps({"intact": True, "lines": {"/ws/a.py": [1]}}))
     both = Asked(ask.changes, {"a.py": [(1, 1)]}, ask.js)
     t = read_run(tmp_path, "/ws", both)
-    assert t == Traced({"a.py": frozenset({1})}, True, frozenset({"f.js"}))
+    assert t == Traced({"a.py": frozenset({1})}, True, unknown=unknown)
 
 
 def test_the_environment_and_what_makes_a_run_suspect(tmp_path: Path) -> None:

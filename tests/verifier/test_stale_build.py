@@ -182,7 +182,7 @@ def test_an_edit_that_does_not_compile_fails_where_the_build_is_optional(
     root, _, build = _c_project(tmp_path / "p")
     optional = f"({build} || echo 'speedups not built, going on without them')"
     uncompilable = {"src/calc.c": CALC_C.replace("PyNumber_Add(", "PyNumber_Add(;")}
-    for command in (f"{optional} && {pytest_cmd(root)}", f"sh -c \"{optional}\" && true"):
+    for command in (f"{optional} && {pytest_cmd(root)}", f'sh -c "{optional}" && true'):
         v = verifier(**mode).verify(task_for(root, command), Edit(files=uncompilable), "m")
         # before: pass, not learned ("the run built nothing ..."); the edit does not build
         assert v.verdict == "fail" and v.counted, (command, v.detail)

@@ -34,7 +34,8 @@ Modules, in the order a verification uses them:
 - ``verdict``: the before/after rule;  ``confirm``: a pass that counts tests as fixed
   confirmed by a second run with and without the edit
 - ``lines_run``: which of the statements an edit changes the run with it ran, and a
-  pass that names the ones no test ran: ``lines`` for Python (``lines_plugin``: the
+  pass that names the ones no test ran (``linediff``: which lines an edit changed):
+  ``lines`` for Python (``lines_plugin``: the
   pytest plugin that traces them; ``lines_trace``: its files and variables, and what its
   processes found; ``lines_site``: the ``sitecustomize`` that traces every Python
   process of the run), ``lines_js`` for JavaScript (V8's coverage),
@@ -47,7 +48,7 @@ Modules, in the order a verification uses them:
   build made before the edit, or copy in ``node_modules``), an error; ``lines_mapped``:
   TypeScript's lines a build of the run ran, through its source map;  ``stale_build``:
   a pass on an edited Cython or C source whose extension module the run did not build
-  again, not learned
+  again, not learned, and one whose run printed a compiler error for it, a fail
 - ``testfiles``: which files of an edit belong to the tests (judged with the user's
   tests as they were first): runners' naming rules, test folders, configuration;
   ``testcommand``: the files a test command loads as tests (pytest's ``python_files``

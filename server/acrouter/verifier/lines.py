@@ -24,13 +24,13 @@ forge the file (a warning too few); the harness tripwire reads the plugin's name
 from __future__ import annotations
 
 import ast
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
 from ..domain import Verdict
 from ..pytrees import parse
+from .linediff import line_opcodes
 from .lines_idle import IDLE_PASS, exercised, loading_ranges
 from .lines_shadow import imported_elsewhere
 from .lines_trace import (
@@ -67,32 +67,6 @@ MAX_RUNS = 8
 
 def _lines(text: str) -> list[str]:
     return text.splitlines()
-
-
-#: a changed middle of at most this many lines (either side) is matched exactly; a
-#: larger one with difflib's heuristic (exact matching grows about as the cube)
-EXACT_LINES = 1000
-
-
-def line_opcodes(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
-    """difflib's opcodes from the lines ``a`` to ``b``, equal runs left out: the common
-    head and tail are set aside first, and what lies between is matched exactly (no
-    "junk" lines) while it is small, else with difflib's heuristic, which may call a few
-    unchanged lines changed (a warning too many), never a changed line unchanged."""
-    lo = 0
-    while lo < len(a) and lo < len(b) and a[lo] == b[lo]:
-        lo += 1
-    hi = 0
-    while hi < len(a) - lo and hi < len(b) - lo and a[-1 - hi] == b[-1 - hi]:
-        hi += 1
-    mid_a, mid_b = a[lo : len(a) - hi], b[lo : len(b) - hi]
-    exact = max(len(mid_a), len(mid_b)) <= EXACT_LINES
-    matcher = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=not exact)
-    return [
-        (op, i1 + lo, i2 + lo, j1 + lo, j2 + lo)
-        for op, i1, i2, j1, j2 in matcher.get_opcodes()
-        if op != "equal"
-    ]
 
 
 def innermost(ranges: Iterable[tuple[int, int]]) -> dict[int, tuple[int, int]]:

@@ -39,7 +39,8 @@ from urllib.parse import unquote, urlparse
 
 import attrs
 
-from .lines import Change, Traced, _beside, _indent, innermost, line_opcodes
+from .linediff import line_opcodes
+from .lines import Change, Traced, _beside, _indent, innermost
 from .lines_idle import js_loading_lines
 
 SUFFIXES = (".js", ".mjs", ".cjs")

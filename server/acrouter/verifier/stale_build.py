@@ -195,8 +195,7 @@ def named_errors(errors: Iterable[str], edited: Collection[str]) -> list[str]:
         path = m.group("path") if m else ""
         full = path.startswith("/")
         if any(
-            path == e or e.endswith("/" + path) or (full and path.endswith("/" + e))
-            for e in edited
+            path == e or e.endswith("/" + path) or (full and path.endswith("/" + e)) for e in edited
         ):
             out.append(line)
     return out
