@@ -31,8 +31,11 @@ def mul(a, b):
     return a * b
 """
 CALC_FIXED = CALC.replace("a - b", "a + b")
-#: what a pass that counts tests as fixed adds to its detail (verifier.confirm)
-CONFIRMED = "; confirmed by a second run with and without the edit"
+#: what a pass that counts one test as fixed adds to its detail (verifier.confirm): that
+#: test run alone again, with and without the edit (pytest: verifier.subset) ...
+CONFIRMED = "; confirmed by a second run of the fixed test with and without the edit"
+#: ... or the whole suite again (other runners, or the fixed tests alone could not confirm)
+CONFIRMED_WHOLE = "; confirmed by a second run with and without the edit"
 TEST_CALC = """\
 from calc import add, mul
 

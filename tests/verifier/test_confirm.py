@@ -106,8 +106,11 @@ def test_an_edit_that_fixes_nothing_is_not_verified_by_a_flaky_test(tmp_path: Pa
     v = ver.verify(task, noop, "m")
     assert v.verdict == "fail" and not v.counted, v.detail
     assert "tests/test_flaky.py::test_flaky did not fail in a second run without" in v.detail
-    assert log.read_text().count("run") == 4  # two runs without the edit, two with it
-    assert ver.baseline_runs == 2
+    # test_flaky alone passed without the edit: flaky, or failing in its suite only
+    # because of another test; the fixed test alone cannot tell, so the whole suite ran
+    # again, with and without the edit: three runs without the edit, three with it
+    assert log.read_text().count("run") == 6
+    assert ver.baseline_runs == 3
 
 
 def test_a_real_fix_is_confirmed_in_the_sandbox_and_its_second_baseline_cached(
@@ -126,7 +129,8 @@ def test_a_real_fix_is_confirmed_in_the_sandbox_and_its_second_baseline_cached(
     task = task_for(root, pytest_cmd(root))
     v = ver.verify(task, Edit(files={"calc.py": CALC_FIXED}), "m")
     assert v.verdict == "pass" and v.counted
-    assert "confirmed by a second run with and without the edit" in v.detail
+    # one test, the one fixed: nothing to gain from running it alone (the whole suite)
+    assert v.detail.endswith("; confirmed by a second run with and without the edit")
     assert ver.baseline_runs == 2
     v = ver.verify(task, Edit(files={"calc.py": CALC_FIXED + "\n"}), "m")
     assert v.verdict == "pass" and ver.baseline_runs == 2  # both runs without the edit cached

@@ -5,7 +5,9 @@ The run without the edit (the baseline) comes from the cache when the workspace 
 was seen before; otherwise it runs at the same time as the run with the edit, in its own
 folder and sandbox, and is cached (one run at a time per state, even across requests).
 A pass that counts tests as fixed is confirmed by a second pair of runs
-(:mod:`.confirm`).  Commands without per-test results (``weak``) run the baseline only
+(:mod:`.confirm`): of the fixed tests only where the runner can select them
+(``subset``, :mod:`.subset`), falling back to the whole suite when that pair cannot
+confirm it.  Commands without per-test results (``weak``) run the baseline only
 when the edited run fails, to tell the edit's failures from the set-up's, wrote files
 that matter (:mod:`.written`), to tell its writes from the tests' own, or passed in a
 way only the baseline can judge (``doubtful``): without running any of the changed code,
@@ -23,7 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from ..domain import CancelToken, Verdict
 from ..errors import SandboxStartError
 from .baseline import BaselineCache
-from .confirm import confirm, fixed_tests
+from .confirm import confirm, confirm_subset, fixed_tests
+from .subset import subset_key
 from .testrun import NO_ADDRESS_SPACE, TestRun
 from .verdict import judge
 
@@ -31,6 +34,10 @@ log = logging.getLogger(__name__)
 
 #: ``run(edited, cancel)``: one run of the tests, with the edit or without it
 Run = Callable[[bool, CancelToken | None], TestRun]
+#: ``subset(edited, cancel, tests)``: one run of ``tests`` only (:mod:`.subset`)
+Subset = Callable[[bool, CancelToken | None, frozenset[str]], TestRun]
+#: ``worth(fixed, after)``: whether confirming ``fixed`` on their own is worth it
+Worth = Callable[[frozenset[str], TestRun], bool]
 
 
 class Comparison:
@@ -55,11 +62,14 @@ class Comparison:
         cancel: CancelToken | None,
         judge: Callable[..., Verdict] = judge,
         doubtful: Callable[[TestRun], bool] = lambda after: False,
+        subset: tuple[Subset, Worth] | None = None,
     ) -> Verdict:
         """Run the tests with the edit (``run(True, ...)``) and without it (from the
         cache, else side by side), and ``judge``.  ``doubtful(after)``: a pass of
         the run with the edit that only the baseline can judge (for a ``weak`` command,
-        the baseline then runs even after a pass)."""
+        the baseline then runs even after a pass).  ``subset``: how to run only some
+        tests, and whether it is worth it for the fixed ones, for the confirmation of a
+        fix."""
         run = once_more_if_signalled(run)
         if weak:
             # exit code only: a baseline matters only to tell whether a failure is the
@@ -74,8 +84,16 @@ class Comparison:
         fixed = fixed_tests(before, after)
         if first.verdict != "pass" or not fixed or not self.confirm:
             return first
+        if subset is not None and subset[1](fixed, after):
+            log.info("confirming the %d fixed tests with a second run of them alone", len(fixed))
+            only = once_more_if_signalled(lambda edited, c: subset[0](edited, c, fixed))
+            pair = self._again(subset_key(key, fixed), only, cancel)
+            done = confirm_subset(first, fixed, before, pair, judge)
+            if done is not None:
+                return done
+            log.info("the fixed tests alone did not confirm the fix: the whole suite again")
         log.info("confirming the fixed tests with a second run with and without the edit")
-        again = self._again(key, run, cancel)
+        again = self._again(f"{key}-again", run, cancel)
         return confirm(first, fixed, (before, again[0]), (after, again[1]), judge)
 
     def _both(
@@ -105,12 +123,11 @@ class Comparison:
 
     def _again(
         self,
-        key: str,
+        key2: str,
         run: Run,
         cancel: CancelToken | None,
     ) -> tuple[TestRun, TestRun]:
-        """A second run without the edit (cached too) and with it."""
-        key2 = f"{key}-again"
+        """A second run without the edit (cached too, under ``key2``) and with it."""
         cached = self._get(key2)
         if cached is not None:
             return cached, run(True, cancel)

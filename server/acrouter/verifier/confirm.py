@@ -3,12 +3,41 @@
 A verified edit must be right, and a flaky test is the cheapest way to get one wrong: a
 test that fails now and then may fail in the run without the edit and pass in the run
 with it, and an edit that fixed nothing would pass as "fixed 1 of 1 failing tests".  So
-when a pass counts tests as fixed (failing before the edit, passing with it), both runs
-are made once more: the run without the edit (kept in the baseline cache like the
-first) and the run with it.  A test counts as fixed only if it failed in both runs
-without the edit and passed in both with it; the second run with the edit must pass the
-same rules as the first.  When no fixed test holds up, the edit is not verified, and the
-verdict is not held against the model: flaky tests say nothing about it.
+when a pass counts tests as fixed (failing before the edit, passing with it), they are
+run once more without the edit (kept in the baseline cache like the first run) and once
+more with it.  A test counts as fixed only if it failed in both runs without the edit
+and passed in both with it.  When no fixed test holds up, the edit is not verified, and
+the verdict is not held against the model: flaky tests say nothing about it.
+
+The second pair of runs runs only the fixed tests where the runner can select them
+(pytest: :mod:`.subset`), else the whole suite.  Why a subset keeps the guarantee:
+
+- The second pair is a controlled comparison of its own: the same command, the same
+  selection, separate copies, only the edit differs.  A test that failed in the subset
+  without the edit and passed in it with the edit did so because of the edit or by
+  chance, as in two whole-suite runs; the chance that a flaky test fools both pairs is
+  the same product of two independent runs.
+- A test may behave differently alone than in its suite (it needs state another test
+  leaves, or is broken by state another test leaves; module and session fixtures still
+  run, in the suite's order).  So the subset can only confirm, never refute: any
+  disagreement with the first pair (a fixed test that passed without the edit or did
+  not pass with it), a run that did not run exactly the fixed tests (the plugin not
+  loaded, an id named otherwise, ``-x``), or that errored, timed out or was stopped,
+  falls back to the whole-suite confirmation, which decides as before.  A fixed test
+  that only fails alone is thus judged in its suite; one that is flaky alone too is
+  caught by the whole-suite pair as before.
+- What the second run with the edit checks: the rules of the first, on what it ran.
+  Judged against the first run without the edit narrowed to the fixed tests, it must
+  pass: no fixed test failing, skipped or missing, no collection error, no timeout or
+  stop, no file written that the run without the edit did not write, exit code 0.  The
+  rules about the rest of the suite (no previously passing test failing, none gone or
+  skipped) are checked once, on the first run with the edit, as they are for every edit
+  that fixes nothing: the confirmation is about the fixed tests, and repeating the
+  whole suite only for fixes would catch a flaky regression in a fix and not in any
+  other edit.  Re-running the whole suite with the edit and only the baseline as a
+  subset was considered and not done: the baselines of a state are cached and run beside
+  the edited run, so the whole edited rerun is what costs the wall time.
+- Too many fixed tests (more than half of the suite) gain little: the whole suite then.
 
 Only passes that rest on fixed tests pay for this: an edit to a project whose tests all
 passed before is judged on one run, as is every failing verdict.
@@ -22,7 +51,7 @@ import attrs
 
 from ..domain import Verdict
 from .reports import FAILED, PASSED
-from .testrun import TestRun
+from .testrun import NO_ADDRESS_SPACE, TestRun
 
 Judge = Callable[[TestRun | None, TestRun], Verdict]
 
@@ -86,3 +115,47 @@ def _unconfirmed(first: Verdict, why: str) -> Verdict:
         counted=False,
         failures=(),
     )
+
+
+#: the note of a pass confirmed by a second run of the fixed tests only
+SUBSET_NOTE = "confirmed by a second run of the fixed {tests} with and without the edit"
+
+
+def confirm_subset(
+    first: Verdict,
+    fixed: frozenset[str],
+    b1: TestRun,
+    again: tuple[TestRun, TestRun],
+    judge: Judge,
+) -> Verdict | None:
+    """``first`` (a pass counting ``fixed`` as fixed, against the first run without the
+    edit ``b1``) confirmed by a second run of ``fixed`` alone without the edit and with
+    it (``again``); None when that pair cannot confirm it (the caller runs the whole
+    suite again): it did not run exactly ``fixed``, ended otherwise than normally, or
+    any fixed test did not fail without the edit or did not pass with it."""
+    b2, a2 = again
+    for run in again:
+        if (
+            run.outcomes is None
+            or set(run.outcomes) != fixed
+            or run.broken
+            or run.timed_out
+            or run.killed
+            or (run.resource or "").startswith(NO_ADDRESS_SPACE)
+        ):
+            return None
+    assert b2.outcomes is not None and a2.outcomes is not None
+    if b2.exit_code != 1 or any(o != FAILED for o in b2.outcomes.values()):
+        return None
+    if any(o != PASSED for o in a2.outcomes.values()):
+        return None
+    narrowed = attrs.evolve(
+        b1,
+        outcomes={t: o for t, o in (b1.outcomes or {}).items() if t in fixed},
+        messages={t: m for t, m in b1.messages.items() if t in fixed},
+        broken={},
+    )
+    if judge(narrowed, a2).verdict != "pass":
+        return None
+    note = SUBSET_NOTE.format(tests="test" if len(fixed) == 1 else "tests")
+    return attrs.evolve(first, detail=f"{first.detail}; {note}")

@@ -45,6 +45,8 @@ from .sandboxrun import run_tests
 from .scratch import Scan, ScratchPool
 from .screening import screen_edit
 from .stale_build import copies, named_errors, uncompiled, with_stale_builds
+from .subset import selectable, selecting
+from .subset import worth as subset_worth
 from .testfiles import (
     asks_for_tests,
     judge_with_users_tests,
@@ -239,7 +241,9 @@ class ProjectVerifier:
         def verdict_with(files: Mapping[str, str]) -> Verdict:
             found: list[Traced] = []  # these files' lines, traced once (not in a confirmation)
 
-            def run(edited: bool, token: CancelToken | None) -> TestRun:
+            def run(
+                edited: bool, token: CancelToken | None, only: frozenset[str] | None = None
+            ) -> TestRun:
                 result = self._run_once(
                     command,
                     root,
@@ -248,7 +252,8 @@ class ProjectVerifier:
                     token,
                     overlay,
                     edited,
-                    changed if edited and not found else None,
+                    changed if edited and not found and only is None else None,
+                    only,
                 )
                 if edited:
                     wrote.update(p for p in result.wrote if p not in result.copied)
@@ -282,7 +287,13 @@ class ProjectVerifier:
                 uncompiled_edit = named_errors(after.compile_errors or (), files)
                 return idle(changed.changes, after.traced) or bool(uncompiled_edit)
 
-            return self.comparison.compare(key, run, probe.weak, cancel, judged, doubtful)
+            # the confirmation of a fix runs the fixed tests alone where pytest runs them
+            # (not renamed by the edit: their ids differ with it)
+            def worth(fixed: frozenset[str], after: TestRun) -> bool:
+                return selectable(probe, len(fixed)) and not renamed and subset_worth(fixed, after)
+
+            subset = (run, worth)
+            return self.comparison.compare(key, run, probe.weak, cancel, judged, doubtful, subset)
 
         if not (tests or restored) or (asks_for_tests(task, root) and len(tests) == len(texts)):
             verdict = verdict_with(texts)  # (the tests asked for: what else could judge them?)
@@ -329,11 +340,13 @@ class ProjectVerifier:
         overlay: bool,
         edited: bool = False,
         trace: Asked | None = None,
+        only: frozenset[str] | None = None,
     ) -> TestRun:
         """One test run with ``texts`` in place of the files (the unsaved buffers, and the
         edit's files when ``edited``; under an overlay, else on a copy), and what it wrote;
         which of the statements ``trace`` asks about it ran, when pytest, node or go test
-        ran them."""
+        ran them.  ``only``: the pytest tests to run, the others deselected
+        (:mod:`.subset`)."""
         # copies are reused only after sandboxed runs: without a sandbox, a process the
         # tests left behind could still change the copy after the checks
         reusable = self.sandbox == "bwrap" and self.reuse_scratch
@@ -354,6 +367,8 @@ class ProjectVerifier:
             start = functools.partial(
                 run_command, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel
             )
+            # the run's out folder (Scratch.run_dirs) holds the plugin that selects ``only``
+            begin = start if only is None else selecting(start, only, scratch.base / "out")
             run = run_tests(
                 command,
                 root,
@@ -362,7 +377,7 @@ class ProjectVerifier:
                 overlay,
                 edits,
                 trace,
-                start=start,
+                start=begin,
                 read_lines=read_run,
                 sandbox=self.sandbox,
                 source_env=self._source_env(),
