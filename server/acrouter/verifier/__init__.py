@@ -32,7 +32,8 @@ Modules, in the order a verification uses them:
   written again), not held against the edit;  ``bytecode``: the edited files' cached
   bytecode kept from the run
 - ``verdict``: the before/after rule;  ``confirm``: a pass that counts tests as fixed
-  confirmed by a second run with and without the edit
+  confirmed by a second run with and without the edit (``subset``: of the fixed pytest
+  tests alone, else of the whole suite)
 - ``lines_run``: which of the statements an edit changes the run with it ran, and a
   pass that names the ones no test ran (``linediff``: which lines an edit changed):
   ``lines`` for Python (``lines_plugin``: the
