@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ..domain import CancelToken, Verdict
 from ..errors import SandboxStartError
 from .baseline import BaselineCache
-from .confirm import confirm, confirm_subset, fixed_tests
+from .confirm import confirm, confirm_subset, failed_alone, fixed_tests
 from .subset import subset_key
 from .testrun import NO_ADDRESS_SPACE, TestRun
 from .verdict import judge
@@ -84,10 +84,13 @@ class Comparison:
         fixed = fixed_tests(before, after)
         if first.verdict != "pass" or not fixed or not self.confirm:
             return first
-        if subset is not None and subset[1](fixed, after):
+        alone = subset_key(key, fixed)
+        cached = self._get(alone)
+        # (a cached run of them alone that cannot confirm: no need to run them with the edit)
+        if subset and subset[1](fixed, after) and (cached is None or failed_alone(cached, fixed)):
             log.info("confirming the %d fixed tests with a second run of them alone", len(fixed))
             only = once_more_if_signalled(lambda edited, c: subset[0](edited, c, fixed))
-            pair = self._again(subset_key(key, fixed), only, cancel)
+            pair = self._again(alone, only, cancel)
             done = confirm_subset(first, fixed, before, pair, judge)
             if done is not None:
                 return done

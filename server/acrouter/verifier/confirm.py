@@ -121,6 +121,26 @@ def _unconfirmed(first: Verdict, why: str) -> Verdict:
 SUBSET_NOTE = "confirmed by a second run of the fixed {tests} with and without the edit"
 
 
+def _ran_exactly(run: TestRun, tests: frozenset[str]) -> bool:
+    """``run`` ran ``tests`` and nothing else, to the end."""
+    return (
+        run.outcomes is not None
+        and set(run.outcomes) == tests
+        and not (run.broken or run.timed_out or run.killed)
+        and not (run.resource or "").startswith(NO_ADDRESS_SPACE)
+    )
+
+
+def failed_alone(before: TestRun, tests: frozenset[str]) -> bool:
+    """``before`` (a run of ``tests`` alone without the edit) ran exactly them, and
+    every one failed (pytest's exit code 1): it can confirm their fix."""
+    return (
+        _ran_exactly(before, tests)
+        and before.exit_code == 1
+        and all(o == FAILED for o in (before.outcomes or {}).values())
+    )
+
+
 def confirm_subset(
     first: Verdict,
     fixed: frozenset[str],
@@ -134,19 +154,9 @@ def confirm_subset(
     suite again): it did not run exactly ``fixed``, ended otherwise than normally, or
     any fixed test did not fail without the edit or did not pass with it."""
     b2, a2 = again
-    for run in again:
-        if (
-            run.outcomes is None
-            or set(run.outcomes) != fixed
-            or run.broken
-            or run.timed_out
-            or run.killed
-            or (run.resource or "").startswith(NO_ADDRESS_SPACE)
-        ):
-            return None
-    assert b2.outcomes is not None and a2.outcomes is not None
-    if b2.exit_code != 1 or any(o != FAILED for o in b2.outcomes.values()):
+    if not failed_alone(b2, fixed) or not _ran_exactly(a2, fixed):
         return None
+    assert a2.outcomes is not None
     if any(o != PASSED for o in a2.outcomes.values()):
         return None
     narrowed = attrs.evolve(
