@@ -15,8 +15,10 @@ The second pair of runs runs only the fixed tests where the runner can select th
 - The second pair is a controlled comparison of its own: the same command, the same
   selection, separate copies, only the edit differs.  A test that failed in the subset
   without the edit and passed in it with the edit did so because of the edit or by
-  chance, as in two whole-suite runs; the chance that a flaky test fools both pairs is
-  the same product of two independent runs.
+  chance, as in two whole-suite runs: a flaky test fools the confirmation only by
+  failing and passing by chance in both pairs, independent runs.  (Alone its rate of
+  failing may differ from its rate in the suite; a test flaky only through its suite,
+  deterministic alone, then shows the edit's effect on it exactly.)
 - A test may behave differently alone than in its suite (it needs state another test
   leaves, or is broken by state another test leaves; module and session fixtures still
   run, in the suite's order).  So the subset can only confirm, never refute: any
