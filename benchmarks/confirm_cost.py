@@ -12,7 +12,7 @@ a workspace state) three ways, in turn:
 - **none**: ``confirm_fixes=False``, no confirmation (the floor: the run without the
   edit and the run with it, side by side);
 - **whole**: the confirmation before ``verifier.subset``: the whole suite again, with
-  and without the edit (the subset switched off in ``verifier.core``);
+  and without the edit (``verifier.subset.worth`` made to say no);
 - **subset**: the confirmation as it is: ``test_add`` alone again, with and without it.
 
 and prints each one's median wall time of ``ProjectVerifier.verify``, the ratios
@@ -38,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
 from acrouter.domain import Edit, Task
-from acrouter.verifier import ProjectVerifier, core
+from acrouter.verifier import ProjectVerifier, subset
 
 CALC = "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n"
 FIXED = CALC.replace("a - b", "a + b")
@@ -114,14 +114,14 @@ def main() -> None:
 
     task = Task(task_id="bench", workspace=str(root), test_command=command, kind="bug_fixing")
     edit = Edit(files={"calc.py": FIXED})
-    real_worth = core.subset_worth
+    real_worth = subset.worth
     times: dict[str, list[float]] = {"none": [], "whole": [], "subset": []}
     for r in range(args.repeat):
         ways = ["none", "whole", "subset"]
         if r % 2:
             ways.reverse()  # alternate, so a load that drifts does not favour one
         for way in ways:
-            core.subset_worth = real_worth if way == "subset" else lambda fixed, after: False
+            subset.worth = real_worth if way == "subset" else lambda fixed, after: False
             ver = ProjectVerifier(
                 timeout_s=600, sandbox=args.sandbox, env=env, confirm_fixes=way != "none"
             )
@@ -133,7 +133,7 @@ def main() -> None:
                 raise SystemExit(f"{way}: unexpected verdict {v.verdict}: {v.detail}")
             times[way].append(took)
             print(f"round {r + 1} {way:>6}: {took:6.2f} s  ({v.detail})")
-    core.subset_worth = real_worth
+    subset.worth = real_worth
 
     med = {k: statistics.median(v) for k, v in times.items()}
     print()

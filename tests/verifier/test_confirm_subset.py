@@ -169,14 +169,14 @@ def test_a_command_that_sets_its_own_pythonpath_falls_back_to_the_whole_suite(
     ver = verifier(**mode)
     v = ver.verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
     assert v.verdict == "pass" and v.counted, v.detail
-    assert v.detail.endswith(CONFIRMED_WHOLE), v.detail
+    assert CONFIRMED_WHOLE in v.detail, v.detail  # (the line tracer cannot load either)
     only = frozenset({ADD})
     assert [r[2] for r in ran if r[1] == only] == [None, None]  # no report of the pair
     # the next edit that fixes it: the cached run of it alone cannot confirm, so it is
     # not run alone with the edit; the whole suite's second baseline is cached too
     ran.clear()
     v = ver.verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED + "\n"}), "m")
-    assert v.detail.endswith(CONFIRMED_WHOLE), v.detail
+    assert CONFIRMED_WHOLE in v.detail, v.detail  # (the line tracer cannot load either)
     assert [r[:2] for r in ran] == [(True, None), (True, None)] and ver.baseline_runs == 3
 
 

@@ -45,8 +45,7 @@ from .sandboxrun import run_tests
 from .scratch import Scan, ScratchPool
 from .screening import screen_edit
 from .stale_build import copies, named_errors, uncompiled, with_stale_builds
-from .subset import selectable, selecting
-from .subset import worth as subset_worth
+from .subset import selecting, worth_for
 from .testfiles import (
     asks_for_tests,
     judge_with_users_tests,
@@ -287,12 +286,8 @@ class ProjectVerifier:
                 uncompiled_edit = named_errors(after.compile_errors or (), files)
                 return idle(changed.changes, after.traced) or bool(uncompiled_edit)
 
-            # the confirmation of a fix runs the fixed tests alone where pytest runs them
-            # (not renamed by the edit: their ids differ with it)
-            def worth(fixed: frozenset[str], after: TestRun) -> bool:
-                return selectable(probe, len(fixed)) and not renamed and subset_worth(fixed, after)
-
-            subset = (run, worth)
+            # the confirmation of a fix runs the fixed tests alone where pytest can
+            subset = (run, worth_for(probe, bool(renamed)))
             return self.comparison.compare(key, run, probe.weak, cancel, judged, doubtful, subset)
 
         if not (tests or restored) or (asks_for_tests(task, root) and len(tests) == len(texts)):

@@ -105,6 +105,13 @@ def worth(fixed: frozenset[str], after: TestRun) -> bool:
     return bool(fixed) and len(fixed) <= total * MAX_SHARE
 
 
+def worth_for(plan: TestPlan, renamed: bool) -> Callable[[frozenset[str], TestRun], bool]:
+    """``worth(fixed, after)`` for a run of ``plan``: the fixed tests can be selected
+    (:func:`selectable`), the edit renamed no test (their ids differ with it), and
+    running them alone is :func:`worth` it."""
+    return lambda fixed, after: not renamed and selectable(plan, len(fixed)) and worth(fixed, after)
+
+
 def subset_key(key: str, tests: frozenset[str]) -> str:
     """The cache key of the run without the edit of ``tests`` only, beside ``key``."""
     digest = hashlib.sha256("\0".join(sorted(tests)).encode()).hexdigest()[:16]
