@@ -352,6 +352,9 @@ def test_code_naming_the_tracer_trips_the_harness_wire() -> None:
     found = harness_uses('import sys\nsys.modules["acrouter_lines"]._SEEN.clear()\n')
     assert found["uses acrouter_lines"] == 1
     assert harness_uses('import os\nos.environ["ACROUTER_LINES_OUT"]\n')
+    # the plugin that keeps only the fixed tests in a fix's confirmation (verifier.subset)
+    assert harness_uses('import os\nif os.environ.get("ACROUTER_SELECT_IDS"):\n    pass\n')
+    assert harness_uses('import sys\nsys.modules["acrouter_select"]\n')
 
 
 def test_line_opcodes_cover_every_change_exactly_or_by_the_heuristic(monkeypatch) -> None:

@@ -9,6 +9,9 @@ from .lines_trace import FOLDER as LINES_FOLDER
 from .lines_trace import MODULE as LINES_MODULE
 from .lines_trace import OUT_VAR as LINES_OUT_VAR
 from .lines_trace import TARGETS_FILE as LINES_TARGETS_FILE
+from .subset import FOLDER as SELECT_FOLDER
+from .subset import IDS_VAR as SELECT_IDS_VAR
+from .subset import MODULE as SELECT_MODULE
 
 #: modules whose objects an edit's code has no business changing; with pytest-xdist the
 #: tests run in worker processes that send their reports to the controller through
@@ -76,6 +79,11 @@ HARNESS_NAMES = frozenset(
         LINES_OUT_VAR,
         LINES_FOLDER,
         "_acrouter_lines_start",
+        # the plugin that keeps only the fixed tests when a fix is confirmed
+        # (:mod:`.subset`), which code under test could tell its runs apart by
+        SELECT_MODULE,
+        SELECT_FOLDER,
+        SELECT_IDS_VAR,
     }
 )
 
