@@ -362,8 +362,8 @@ class ProjectVerifier:
             start = functools.partial(
                 run_command, mode=self.sandbox, bwrap=self._bwrap_path(), cancel=cancel
             )
-            # the run's out folder (Scratch.run_dirs) holds the plugin that selects ``only``
-            begin = start if only is None else selecting(start, only, scratch.base / "out")
+            # the run's out folder (Scratch.out_dir) holds the plugin that selects ``only``
+            begin = start if only is None else selecting(start, only, scratch.out_dir)
             run = run_tests(
                 command,
                 root,

@@ -287,11 +287,15 @@ class Scratch:
             self._dirs.pop(sub, None)
 
     # ------------------------------------------------------------------ per-run folders
+    @property
+    def out_dir(self) -> Path:
+        """The run's ``out`` folder (the report, the tracer's files): ``run_dirs()[0]``."""
+        return self.base / "out"
+
     def run_dirs(self) -> tuple[Path, Path, Path]:
         """Fresh ``out`` (the report), ``home`` and ``tmp`` folders for one run."""
         made = []
-        for name in ("out", "home", "tmp"):
-            path = self.base / name
+        for path in (self.out_dir, self.base / "home", self.base / "tmp"):
             _remove(str(path))
             path.mkdir()
             made.append(path)
