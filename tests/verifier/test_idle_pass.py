@@ -164,12 +164,14 @@ def test_an_exit_code_command_that_ran_none_of_the_edit_is_not_counted(
     assert ver.baseline_runs == 1 and v.tests_failed_before == 0
     assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.py line 6"
     assert f"{IDLE_PASS}; {v.unrun}" in v.detail
-    # an edit of code the script runs: counted, and no baseline is needed for a pass
+    # an edit of code the script runs: counted; the baseline runs too (cached: once per
+    # state of the workspace), the script leaving no per-test results, to tell whether
+    # it left them without the edit (test_weak_early_exit: a run that stopped early)
     ver = verifier(**mode)
     edit = Edit(files={"calc.py": CALC_FIXED.replace("a + b", "b + a")})
     v = ver.verify(task_for(root, _script_command(), kind="refactoring"), edit, "m")
     assert v.verdict == "pass" and v.weak and v.counted and not v.unrun, v.detail
-    assert ver.baseline_runs == 0
+    assert ver.baseline_runs == 1 and "(before: exit code 0)" in v.detail
 
 
 @pytest.mark.parametrize("mode", MODES)

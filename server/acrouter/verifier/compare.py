@@ -12,7 +12,9 @@ when the edited run fails, to tell the edit's failures from the set-up's, wrote 
 that matter (:mod:`.written`), to tell its writes from the tests' own, or passed in a
 way only the baseline can judge (``doubtful``): without running any of the changed code,
 to tell whether it passed before too (then the pass says nothing about the model:
-:mod:`.lines_idle`), or after a compiler error in an edited source (:mod:`.stale_build`).
+:mod:`.lines_idle`), after a compiler error in an edited source (:mod:`.stale_build`),
+or without per-test results, to tell whether the command left them without the edit (a
+``./run_tests.sh`` running pytest: then the run with the edit stopped before its tests).
 """
 
 from __future__ import annotations
@@ -75,8 +77,15 @@ class Comparison:
             # exit code only: a baseline matters only to tell whether a failure is the
             # edit's or the set-up's
             after = run(True, cancel)
-            if after.killed or (after.exit_code == 0 and not after.wrote and not doubtful(after)):
+            if after.killed or (
+                after.exit_code == 0
+                and after.outcomes is not None
+                and not after.wrote
+                and not doubtful(after)
+            ):
                 return judge(None, after, weak)
+            # (a pass without per-test results: the baseline tells whether the command
+            # left them without the edit, i.e. whether this run stopped before its tests)
             before = self._cached_baseline(key, lambda: run(False, cancel))
             return judge(before, after, weak)
         before, after = self._both(key, run, cancel)

@@ -273,6 +273,13 @@ def _exit_code_only(j: _Judgement) -> Verdict:
         return j.fail(
             f"the test run produced no test report (exit code {code}); did it exit early?"
         )
+    if code == 0 and before is not None and before.outcomes is not None:
+        # (a script running pytest: its report came without the edit, none with it)
+        return j.fail(
+            f"the test run left no per-test results (exit code 0), where the run without "
+            f"the edit left them ({before.passed} passed, {before.failed} failed); did it "
+            "exit early?"
+        )
     if code == 0:
         return j.verdict("pass", _summary(before, after) or "tests exited 0")
     if (

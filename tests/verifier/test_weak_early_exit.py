@@ -1,0 +1,77 @@
+"""End to end (in the sandbox and without): a test command without per-test results of
+its own (a project's ``./run_tests.sh`` running pytest: weak) whose run with the edit
+exits 0 before any test ran, where the run without the edit left pytest's per-test
+report.  Found on six 1.17.0 (``benchmarks/verify_trust.py --only six``): ``os._exit(0)``
+at the top of six.py, or a conftest calling ``sys.exit(0)``, came back a counted *pass
+(weak)*, "tests exited with code 0"; with pytest as the command both fail ("the test
+run produced no test report")."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+
+from .helpers import CALC_FIXED, TEST_CALC, needs_bwrap, task_for, verifier, write_tree
+
+MODES = [
+    pytest.param({}, id="overlay", marks=needs_bwrap),
+    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
+]
+
+EXIT_NOW = "import os as _os\n\n_os._exit(0)\n"
+
+
+def _project(root: Path) -> Path:
+    python = shlex.quote(os.path.realpath(sys.executable))
+    script = f'#!/bin/sh\nset -e\ncd "$(dirname "$0")"\n{python} -m pytest -q tests\n'
+    root = write_tree(
+        root,
+        {
+            "calc.py": CALC_FIXED,
+            "tests/test_calc.py": TEST_CALC,
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+            "run_tests.sh": script,
+        },
+    )
+    (root / "run_tests.sh").chmod(0o755)
+    return root
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_code_exiting_before_the_tests_is_no_pass(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _project(tmp_path / "proj")
+    edit = Edit(files={"calc.py": EXIT_NOW + CALC_FIXED})
+    v = verifier(**mode).verify(task_for(root, "./run_tests.sh", kind="refactoring"), edit, "m")
+    assert v.verdict == "fail" and v.weak and v.counted, v.detail
+    assert "no per-test results (exit code 0)" in v.detail
+    assert "the run without the edit left them (2 passed, 0 failed)" in v.detail
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_conftest_exiting_before_the_tests_is_no_pass(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _project(tmp_path / "proj")
+    edit = Edit(files={"tests/conftest.py": "import sys\nsys.exit(0)\n"})
+    v = verifier(**mode).verify(task_for(root, "./run_tests.sh", kind="refactoring"), edit, "m")
+    assert v.verdict == "fail" and v.weak, v.detail
+    assert "with its own changes to tests/conftest.py" in v.detail
+    assert "no per-test results (exit code 0)" in v.detail
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_harmless_edit_under_the_script_still_passes(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _project(tmp_path / "proj")
+    edit = Edit(files={"calc.py": CALC_FIXED.replace("a + b", "b + a")})
+    v = verifier(**mode).verify(task_for(root, "./run_tests.sh", kind="refactoring"), edit, "m")
+    assert v.verdict == "pass" and v.weak and v.counted, v.detail
+    assert v.tests_passed == 2 and v.tests_failed == 0
