@@ -75,3 +75,64 @@ def test_a_harmless_edit_under_the_script_still_passes(
     v = verifier(**mode).verify(task_for(root, "./run_tests.sh", kind="refactoring"), edit, "m")
     assert v.verdict == "pass" and v.weak and v.counted, v.detail
     assert v.tests_passed == 2 and v.tests_failed == 0
+
+
+# unittest below a script (idna 3.20 with a `make test` running unittest's discovery:
+# os._exit(0) at the import of idna/core.py passed, counted), and a pytest whose report
+# is the project's own (wcwidth 0.9.4's tox.ini passes --junit-xml, which overrides the
+# one PYTEST_ADDOPTS asks for): no per-test results with or without the edit, but the
+# runner's closing line ("Ran 2 tests in 0.001s", "2 passed in 0.01s") only without it
+TEST_UT = """\
+import unittest
+
+from calc import add, mul
+
+
+class TestCalc(unittest.TestCase):
+    def test_add(self):
+        self.assertEqual(add(2, 3), 5)
+
+    def test_mul(self):
+        self.assertEqual(mul(2, 3), 6)
+"""
+
+
+def _script_project(root: Path, runs: str) -> Path:
+    python = shlex.quote(os.path.realpath(sys.executable))
+    script = f'#!/bin/sh\nset -e\ncd "$(dirname "$0")"\n{python} {runs}\n'
+    root = write_tree(
+        root,
+        {
+            "calc.py": CALC_FIXED,
+            "tests/__init__.py": "",
+            "tests/test_calc.py": TEST_UT,
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+            "run_tests.sh": script,
+        },
+    )
+    (root / "run_tests.sh").chmod(0o755)
+    return root
+
+
+RUNS = [
+    pytest.param("-m unittest discover -s tests -t .", "Ran 2 tests in", id="unittest"),
+    pytest.param("-m pytest -q --junit-xml=own.xml tests", "2 passed in", id="pytest-own-xml"),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("runs", "closing"), RUNS)
+def test_no_closing_line_where_there_was_one_is_no_pass(
+    tmp_path: Path, mode: dict[str, object], runs: str, closing: str
+) -> None:
+    root = _script_project(tmp_path / "proj", runs)
+    task = task_for(root, "./run_tests.sh", kind="refactoring")
+    edit = Edit(files={"calc.py": EXIT_NOW + CALC_FIXED})
+    v = verifier(**mode).verify(task, edit, "m")
+    assert v.verdict == "fail" and v.weak and v.counted, v.detail
+    assert "printed no closing line of its runner (exit code 0)" in v.detail
+    assert f"where the run without the edit printed '{closing}" in v.detail
+    # a harmless edit prints it: a pass, counted
+    edit = Edit(files={"calc.py": CALC_FIXED.replace("a + b", "b + a")})
+    v = verifier(**mode).verify(task, edit, "m")
+    assert v.verdict == "pass" and v.weak and v.counted, v.detail

@@ -192,6 +192,7 @@ class BaselineCache:
                 network=data.get("network") or "",
                 broken=data.get("broken") or {},
                 summary=data.get("summary") or "",
+                closing=data.get("closing") or "",
                 wrote=data.get("wrote") or {},
                 compile_errors=(
                     tuple(data["compile_errors"]) if "compile_errors" in data else None
@@ -215,6 +216,7 @@ class BaselineCache:
             "network": run.network,
             "broken": dict(run.broken),
             "summary": run.summary,
+            "closing": run.closing,
             "wrote": dict(run.wrote),
         }
         if run.compile_errors is not None:

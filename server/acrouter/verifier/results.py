@@ -42,7 +42,30 @@ def read_test_run(
         broken=parsed.broken if parsed else {},
         process_bound=outcome.process_bound,
         summary=summary_check(plan, parsed, outcome.output),
+        closing=closing_line(outcome.output) if plan.weak else "",
     )
+
+
+#: the closing lines of the runners a command without per-test results may run:
+#: unittest's ``Ran 12 tests in 0.003s``, pytest's ``== 3 passed, 1 skipped in 0.12s ==``
+#: (``no tests ran in 0.01s``)
+_CLOSING = re.compile(
+    r"^(?:Ran \d+ tests? in [\d.]+s"
+    r"|=*\s*(?:(?:\d+ (?:passed|failed|skipped|deselected|xfailed|xpassed|warnings?|errors?"
+    r"|rerun)(?:, )?)+|no tests ran) in [\d.]+s(?: \([\d:]+\))?\s*=*)$"
+)
+
+
+def closing_line(output: str) -> str:
+    """The last closing line of a known runner in ``output`` (its tail), or ""."""
+    for raw in reversed(output.splitlines()[-200:]):
+        line = _COLOUR.sub("", raw).strip()  # (pytest --color=yes)
+        if _CLOSING.match(line):
+            return line.strip("= ")[:120]
+    return ""
+
+
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def summary_check(plan: TestPlan, parsed: Report | None, output: str) -> str:

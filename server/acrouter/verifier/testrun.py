@@ -51,6 +51,10 @@ class TestRun:
     #: a jest / vitest report against the runner's printed count
     #: (``results.summary_check``): "agrees", "missing", the difference, or "" (unchecked)
     summary: str = ""
+    #: the closing line a known runner printed (unittest's ``Ran 6442 tests in 3.6s``,
+    #: pytest's ``198 passed in 1.2s``), read for a command without per-test results
+    #: (``results.closing_line``): a run that stopped before its tests prints none
+    closing: str = ""
     #: what the run wrote into the workspace that could change its own results, by
     #: workspace-relative path: "wrote", "rewrote", "deleted" ... (:mod:`.written`)
     wrote: Mapping[str, str] = attrs.field(factory=dict)

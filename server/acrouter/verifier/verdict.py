@@ -280,6 +280,12 @@ def _exit_code_only(j: _Judgement) -> Verdict:
             f"the edit left them ({before.passed} passed, {before.failed} failed); did it "
             "exit early?"
         )
+    if code == 0 and before is not None and before.closing and not after.closing:
+        # (unittest below make: its summary came without the edit, none with it)
+        return j.fail(
+            f"the test run printed no closing line of its runner (exit code 0), where the "
+            f"run without the edit printed {before.closing!r}; did it exit early?"
+        )
     if code == 0:
         return j.verdict("pass", _summary(before, after) or "tests exited 0")
     if (
