@@ -216,16 +216,26 @@ sys.exit(subprocess.run(cmd, env=env).returncode)
 
 
 @needs_bwrap
-def test_tox_passes_the_runs_variables_to_its_commands(tmp_path: Path) -> None:
+@pytest.mark.parametrize("tox", ["tox", "bin/tox", "python -m tox"])
+def test_tox_passes_the_runs_variables_to_its_commands(tmp_path: Path, tox: str) -> None:
     """(Without a sandbox the copy has no .tox: tox makes it again, with the network.)
     Before: tox dropped PYTHONPATH and PYTEST_ADDOPTS, so the tracer ran only in tox's
     own process (a harmless edit's pass said no test ran the lines it changed) and
-    pytest left no report (only the exit code was judged)."""
+    pytest left no report (only the exit code was judged).  Also tox called by its path
+    (``.venv/bin/tox -e py311``, as wcwidth 0.9.4's developers would with tox in the
+    project's virtualenv) or as ``python -m tox``: the variables were passed only to a
+    command word ``tox``."""
     env = _tool(tmp_path, "tox", FAKE_TOX % BASE_PYTHON)
     root = _calc(tmp_path / "proj")
+    if tox == "bin/tox":
+        write_tree(root, {"bin/tox": FAKE_TOX % BASE_PYTHON})
+        (root / "bin" / "tox").chmod(0o755)
+    elif tox == "python -m tox":
+        write_tree(root, {"tox.py": (FAKE_TOX % BASE_PYTHON).split("\n", 1)[1]})
+        tox = f"{shlex.quote(BASE_PYTHON)} -m tox"
     site = venv_with_pytest(root / ".tox" / "py311")
     (site / "_calc.pth").write_text(f"{root / 'src'}\n")
-    verdicts = _verdicts(root, "tox -e py311", env, "bwrap")
+    verdicts = _verdicts(root, f"{tox} -e py311", env, "bwrap")
     # the command is not pytest's own: the count before a pass with nothing fixed is not read
     assert [v.split()[:2] for v in verdicts] == [["pass", "None->2"], ["fail", "1->0"]], verdicts
     assert "no test ran" not in verdicts[0]

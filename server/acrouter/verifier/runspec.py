@@ -57,7 +57,7 @@ def run_spec(
     if not any(a.startswith("--junitxml=") for a in plan.argv):
         # a pytest below another program (npm, make, a shell line) reports too
         extra["PYTEST_ADDOPTS"] = pytest_addopts(source_env.get("PYTEST_ADDOPTS"), str(out))
-    if "tox" in plan.command.split():
+    if "tox" in (os.path.basename(word) for word in plan.command.split()):  # .venv/bin/tox
         extra["TOX_OVERRIDE"] = tox_pass_env(extra)
     if sandbox == "bwrap":
         extra = {**tool_env_dirs(source_env), **extra}
