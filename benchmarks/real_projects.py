@@ -16,6 +16,7 @@ is used only here, at benchmark time, and only to reach PyPI and npm.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import shutil
@@ -45,6 +46,15 @@ class Project:
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
     tests: str = ""  # glob of the test files (npm; default: test/**/*.js)
+    #: files the set-up writes into the project, as its developers keep them beside it
+    #: (a Makefile, a run_tests.sh: made executable when it starts with ``#!``)
+    files: tuple[tuple[str, str], ...] = ()
+    #: shell lines the set-up runs in the project once installed (network allowed):
+    #: ``tox --notest`` making the environment its command reuses offline
+    setup: tuple[str, ...] = ()
+    #: devDependencies left out of package.json before ``npm install``: publishing and
+    #: bundling tools, one of which needs a git dependency the registry cannot serve
+    drop_dev: tuple[str, ...] = ()
 
     @property
     def spec(self) -> str:
@@ -55,6 +65,13 @@ class Project:
             f"{self.name}@{self.version}" if self.kind == "npm" else f"{self.name}=={self.version}"
         )
 
+
+#: six's test script (the set-up writes it, as its developers would keep one)
+RUN_TESTS_SH = """#!/bin/sh
+set -e
+cd "$(dirname "$0")"
+.venv/bin/python -m pytest -q -p no:cacheprovider test_six.py "$@"
+"""
 
 PROJECTS = (
     Project("tinydb", "pypi", ("pytest", "pyyaml"), edit_file="tinydb/utils.py"),
@@ -126,6 +143,85 @@ PROJECTS = (
         version="4.6.7",
         cost=False,
         tests="src/v4/mini/tests/*.test.ts",
+    ),
+    # --- test commands that are not a bare runner (2026-12-01) ---
+    # tests inside the package (toolz/tests) and the docstrings' examples collected by
+    # --doctest-modules from the same package
+    Project(
+        "toolz",
+        "pypi",
+        ("pytest",),
+        command=".venv/bin/python -m pytest -q -p no:cacheprovider --doctest-modules toolz",
+        edit_file="toolz/itertoolz.py",
+        version="1.2.0",
+        cost=False,
+    ),
+    # one module at the root (six.py, test_six.py) run by a shell script of the project's
+    Project(
+        "six",
+        "pypi",
+        ("pytest",),
+        command="./run_tests.sh",
+        edit_file="six.py",
+        version="1.17.0",
+        cost=False,
+        files=(("run_tests.sh", RUN_TESTS_SH),),
+    ),
+    # `make test`: a Makefile whose target runs unittest's discovery of tests/
+    Project(
+        "idna",
+        "pypi",
+        ("hypothesis",),
+        command="make test",
+        edit_file="idna/core.py",
+        runner="unittest",
+        version="3.20",
+        cost=False,
+        files=(
+            (
+                "Makefile",
+                ".PHONY: test\ntest:\n\t.venv/bin/python -m unittest discover -s tests -t .\n",
+            ),
+        ),
+    ),
+    # its own tox.ini (deps pinned in requirements-tests39.txt, pytest over tests and
+    # wcwidth), the package installed editable; the environment made once at set-up.
+    # align.py's ljust / rjust / center are what wcwidth exports only without its C
+    # extension, which the editable install builds: the tests run the C ones
+    Project(
+        "wcwidth",
+        "pypi",
+        ("tox",),
+        command=".venv/bin/tox -q -e py311 -x testenv.package=editable",
+        edit_file="wcwidth/align.py",
+        version="0.9.4",
+        cost=False,
+        setup=(".venv/bin/tox -q -e py311 -x testenv.package=editable --notest",),
+    ),
+    # its "test" chains lint, nyc + tape and an npm audit (network); eslint and the
+    # tape suite under nyc chained here as a user would run them offline
+    Project(
+        "qs",
+        "npm",
+        command="npx eslint --ext=js,mjs lib test && npm run tests-only",
+        edit_file="lib/stringify.js",
+        runner="tape",
+        version="6.14.0",
+        cost=False,
+        drop_dev=(
+            "@browserify/envify",
+            "@browserify/uglifyify",
+            "browserify",
+            "bundle-collapser",
+            "common-shakeify",
+            "eclint",
+            "evalmd",
+            "in-publish",
+            "mkdirp",
+            "npmignore",
+            "safe-publish-latest",
+            "unassertify",
+        ),
     ),
 )
 
@@ -259,10 +355,22 @@ def fetch(project: Project, work: Path, python: str = sys.executable) -> Path:
         pip = [str(root / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q"]
         sh([*pip, "-e", str(root), *project.test_deps])
     else:
+        if project.drop_dev:
+            manifest = root / "package.json"
+            data = json.loads(manifest.read_text())
+            for name in project.drop_dev:
+                data.get("devDependencies", {}).pop(name, None)
+            manifest.write_text(json.dumps(data, indent=2) + "\n")
         npm = ["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts"]
         sh(npm, cwd=root)
         if project.test_deps:
             sh([*npm, "--no-save", "--save-exact", *project.test_deps], cwd=root)
+    for rel, text in project.files:
+        (root / rel).write_text(text)
+        if text.startswith("#!"):
+            (root / rel).chmod(0o755)
+    for line in project.setup:
+        sh(["sh", "-c", line], cwd=root)
     (root / ".acrouter-bench-ready").write_text(archive.name + "\n")
     return root
 

@@ -19,6 +19,8 @@ BROKEN = 'raise RuntimeError("broken by verify_trust")'
 #: a break that returns a wrong value instead of raising: what a no-op assertion hides
 WRONG = "return None  # broken by verify_trust"
 ESCAPED = "ESCAPED-acrouter-verify-trust"
+#: the folders of a project's environments (its virtualenv, tox's and nox's): not its code
+ENVIRONMENTS = frozenset({".venv", ".tox", ".nox"})
 
 FORCE_PASS_HOOK = """
 import pytest as _acr_pytest
@@ -89,7 +91,7 @@ def tests_text(root: Path, project: Project) -> str:
     if project.kind == "npm":
         files = npm_test_files(root, project)
     else:
-        files = [p for p in sorted(root.rglob("test*.py")) if ".venv" not in p.parts]
+        files = python_test_files(root)
     return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
 
 
@@ -163,12 +165,17 @@ def drop_method(text: str, tests: str) -> tuple[str, str] | None:
 
 
 def drop_js(text: str, tests: str) -> tuple[str, str]:
-    """``text`` without a top-level ``function NAME`` the tests never name."""
+    """``text`` without a top-level ``function NAME`` the tests never name (in a module
+    with none, a top-level ``var NAME = function``, as qs writes them)."""
     lines = text.splitlines(keepends=True)
     heads = [
         (i, m.group(1))
         for i, line in enumerate(lines)
         if (m := re.match(r"function\s+([A-Za-z_$][\w$]*)", line))
+    ] or [
+        (i, m.group(1))
+        for i, line in enumerate(lines)
+        if (m := re.match(r"(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*function\b", line))
     ]
     untested = [(i, n) for i, n in heads if not re.search(rf"\b{re.escape(n)}\b", tests)]
     i, name = (untested or heads)[-1]
@@ -214,12 +221,13 @@ def no_tests_python(text: str) -> tuple[str, int]:
 def tests_naming(text: str, name: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
     """The test functions and methods of the module ``text`` that name ``name``, last
     first (so that lines can be changed from the end)."""
+    lines = text.splitlines(keepends=True)  # (once: get_source_segment splits per call)
     hits = [
         n
         for n in ast.walk(ast.parse(text))
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
         and n.name.startswith("test")
-        and re.search(rf"\b{name}\b", ast.get_source_segment(text, n) or "")
+        and re.search(rf"\b{name}\b", "".join(lines[n.lineno - 1 : n.end_lineno]))
     ]
     return sorted(hits, key=lambda n: n.lineno, reverse=True)
 
@@ -272,7 +280,7 @@ def site_packages(root: Path) -> str:
 
 def python_test_files(root: Path, pattern: str = "test*.py") -> list[Path]:
     """The project's Python test modules (unittest's default pattern), sorted."""
-    return [p for p in sorted(root.rglob(pattern)) if ".venv" not in p.parts]
+    return [p for p in sorted(root.rglob(pattern)) if not ENVIRONMENTS & set(p.parts)]
 
 
 def test_files_naming(root: Path, name: str) -> list[Path]:
@@ -350,7 +358,7 @@ def rename_everywhere(root: Path, name: str, new: str, code: dict[str, str]) -> 
     word = re.compile(rf"\b{re.escape(name)}\b")
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if ".venv" in path.parts or "node_modules" in path.parts or rel in out:
+        if ENVIRONMENTS & set(path.parts) or "node_modules" in path.parts or rel in out:
             continue
         if any(p.endswith((".egg-info", ".dist-info")) for p in path.parts):
             continue  # (generated metadata: no edit writes it, and the verifier refuses it)

@@ -39,7 +39,13 @@ Prints a table project x edit -> verdict and the verifier's reason, then
 verdicts with an edit per line and a project per column.
 
     .venv/bin/python benchmarks/verify_trust.py [--work DIR] [--only NAME ...] [--edits NAME ...]
-        [--xdist N]
+        [--xdist N] [--sandbox none]
+
+A pass is shown *pass (weak)* when the command has no per-test results of its own, *pass
+(not counted)* when it is offered but not learned from (e.g. no test ran the changed
+code); either is a false pass on an edit that must not pass.  ``--sandbox none`` runs the
+tests unprotected, as ``acrouter verify --sandbox none`` (its own baseline cache); the
+edits that write outside the workspace are then not tried.
 
 ``--xdist N`` runs the pytest projects' suites with pytest-xdist (``-n N`` added to their
 command, xdist installed into their .venv): the same catalogue with the tests in worker
@@ -96,7 +102,7 @@ class Row:
     def false_pass(self) -> bool:
         if self.trial.may_pass:
             return False
-        return "pass" in (self.editor, self.verify)
+        return any(v.startswith("pass") for v in (self.editor, self.verify))
 
 
 # --------------------------------------------------------------------------- running
@@ -156,7 +162,12 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def _short(v: Verdict) -> tuple[str, str]:
-    return v.verdict, v.detail
+    """The verdict, a pass marked *weak* (a command without per-test results) and
+    *not counted* (offered, not learned from: e.g. no test ran the changed code)."""
+    marks = [m for m, on in (("weak", v.weak), ("not counted", not v.counted)) if on]
+    if v.verdict != "pass" or not marks:
+        return v.verdict, v.detail
+    return f"pass ({', '.join(marks)})", v.detail
 
 
 def run_trial(
@@ -206,6 +217,13 @@ def main() -> None:
         help="run the pytest suites with pytest-xdist: -n N added to their command "
         "(N a number or auto; xdist installed into the project's .venv)",
     )
+    ap.add_argument(
+        "--sandbox",
+        choices=("bwrap", "none"),
+        default="bwrap",
+        help="the verifier's sandbox: bwrap (default) or none (the tests run unprotected, "
+        "as `acrouter verify --sandbox none`; the escaping edits then may write outside)",
+    )
     args = ap.parse_args()
     prepare_work(args.work)
     rows: list[Row] = []
@@ -219,13 +237,14 @@ def main() -> None:
         if args.mocha_parallel and project.runner == "mocha":
             root = parallel_copy(root, args.mocha_parallel)
             project = attrs.evolve(project, name=f"{project.name} ({args.mocha_parallel})")
-        cache = args.work / "verify-trust-cache"
+        cache = args.work / ("verify-trust-cache" + ("-none" if args.sandbox == "none" else ""))
 
         def verifier(project: Project = project, cache: Path = cache) -> ProjectVerifier:
             # a fresh verifier per request, as the editor makes one
             return ProjectVerifier(
                 test_command=project.command,
                 timeout_s=args.timeout,
+                sandbox=args.sandbox,
                 cache_dir=cache,
                 bwrap=args.bwrap,
             )
@@ -234,6 +253,8 @@ def main() -> None:
         for trial in catalogue(project, root, args.work.resolve()):
             if args.edits and not any(e in trial.name for e in args.edits):
                 continue
+            if args.sandbox == "none" and "writing outside" in trial.name:
+                continue  # unprotected, the test code may write anywhere: not tried
             editor, editor_why, verify, verify_why = run_trial(project, root, trial, verifier)
             after = _snapshot(root)
             escaped = sorted(p for p in set(after) | set(before) if after.get(p) != before.get(p))
@@ -275,7 +296,10 @@ def main() -> None:
     _matrix(rows)
     false = [r for r in rows if r.false_pass]
     harmless_failed = [
-        r for r in rows if r.trial.may_pass and not {r.editor, r.verify} <= {"pass", "n/a"}
+        r
+        for r in rows
+        if r.trial.may_pass
+        and not all(v == "n/a" or v.startswith("pass") for v in (r.editor, r.verify))
     ]
     escaped_rows = [r for r in rows if r.escaped]
     print()
