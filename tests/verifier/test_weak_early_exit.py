@@ -8,6 +8,7 @@ run produced no test report")."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import sys
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier.baseline import BaselineCache
+from acrouter.verifier.testrun import TestRun
 
 from .helpers import CALC_FIXED, TEST_CALC, needs_bwrap, task_for, verifier, write_tree
 
@@ -136,3 +139,17 @@ def test_no_closing_line_where_there_was_one_is_no_pass(
     edit = Edit(files={"calc.py": CALC_FIXED.replace("a + b", "b + a")})
     v = verifier(**mode).verify(task, edit, "m")
     assert v.verdict == "pass" and v.weak and v.counted, v.detail
+
+
+def test_the_closing_line_is_cached_and_an_older_entry_runs_again(tmp_path: Path) -> None:
+    # an entry cached before the closing line was kept would let the early exit pass
+    # (idna's baseline, cached by the verifier before the rule, did) until the
+    # workspace changed: it is run again
+    cache = BaselineCache(tmp_path)
+    cache.put("k", TestRun(exit_code=0, closing="Ran 2 tests in 0.001s"))
+    assert BaselineCache(tmp_path).get("k") == TestRun(exit_code=0, closing="Ran 2 tests in 0.001s")
+    path = tmp_path / "baseline-k.json"
+    data = json.loads(path.read_text())
+    del data["closing"]
+    path.write_text(json.dumps(data))
+    assert BaselineCache(tmp_path).get("k") is None

@@ -183,6 +183,8 @@ class BaselineCache:
             return None
         try:
             data = json.loads((self.cache_dir / f"baseline-{key}.json").read_text(encoding="utf-8"))
+            if "closing" not in data:
+                return None  # (cached before the runner's closing line was kept: run again)
             run = TestRun(
                 exit_code=data["exit_code"],
                 outcomes=data["outcomes"],
