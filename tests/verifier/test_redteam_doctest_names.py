@@ -242,3 +242,6 @@ def test_a_decorator_changed_to_return_another_function_is_not_verified(tmp_path
     v = verifier().verify(task_for(root, command), Edit(files={"calc.py": new}), "m")
     assert v.verdict != "pass" and not v.counted, v.detail
     assert "decorates add with @logged" in v.detail, v.detail
+    # said as what it is: doctest's names, not the harness's internals
+    assert "calc.py may change what a documented name holds (" in v.detail, v.detail
+    assert "reaches into the test harness" not in v.detail

@@ -100,15 +100,28 @@ def reaches_into_harness(
             continue
         old = olds.get(rel) or ""
         added = _uses(rel, text) - _uses(rel, old)
-        if rel.endswith(".py"):  # doctest runs what add holds, under add's name
-            added.update(doctest_name_changes(old, text, edited - {_module_of(rel)}))
         if added:
-            what = "; ".join(sorted(added)[:3]) + (
-                f" and {len(added) - 3} more" if len(added) > 3 else ""
-            )
             return (
-                f"{rel} (not one of the tests' files) reaches into the test harness ({what}): "
-                "code under test runs inside the test process and could change what it "
-                "reports, so its results cannot verify this edit"
+                f"{rel} (not one of the tests' files) reaches into the test harness "
+                f"({_listed(added)}): code under test runs inside the test process and "
+                "could change what it reports, so its results cannot verify this edit"
+            )
+        # doctest runs what add holds, under add's name
+        named = (
+            doctest_name_changes(old, text, edited - {_module_of(rel)})
+            if rel.endswith(".py")
+            else set()
+        )
+        if named:
+            return (
+                f"{rel} may change what a documented name holds ({_listed(named)}): doctest "
+                "runs the examples of whatever the name holds, which the edit could bring "
+                "from elsewhere, so the doctests' results cannot verify this edit"
             )
     return None
+
+
+def _listed(items: Iterable[str]) -> str:
+    """The first three of ``items``, and how many more."""
+    found = sorted(items)
+    return "; ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
