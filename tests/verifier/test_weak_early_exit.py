@@ -19,7 +19,15 @@ from acrouter.domain import Edit
 from acrouter.verifier.baseline import BaselineCache
 from acrouter.verifier.testrun import TestRun
 
-from .helpers import CALC_FIXED, TEST_CALC, needs_bwrap, task_for, verifier, write_tree
+from .helpers import (
+    CALC_FIXED,
+    TEST_CALC,
+    TEST_UT,
+    needs_bwrap,
+    task_for,
+    verifier,
+    write_tree,
+)
 
 MODES = [
     pytest.param({}, id="overlay", marks=needs_bwrap),
@@ -85,19 +93,6 @@ def test_a_harmless_edit_under_the_script_still_passes(
 # is the project's own (wcwidth 0.9.4's tox.ini passes --junit-xml, which overrides the
 # one PYTEST_ADDOPTS asks for): no per-test results with or without the edit, but the
 # runner's closing line ("Ran 2 tests in 0.001s", "2 passed in 0.01s") only without it
-TEST_UT = """\
-import unittest
-
-from calc import add, mul
-
-
-class TestCalc(unittest.TestCase):
-    def test_add(self):
-        self.assertEqual(add(2, 3), 5)
-
-    def test_mul(self):
-        self.assertEqual(mul(2, 3), 6)
-"""
 
 
 def _script_project(root: Path, runs: str) -> Path:
