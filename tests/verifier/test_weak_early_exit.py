@@ -9,9 +9,6 @@ run produced no test report")."""
 from __future__ import annotations
 
 import json
-import os
-import shlex
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +22,7 @@ from .helpers import (
     TEST_UT,
     needs_bwrap,
     task_for,
+    venv_with_pytest,
     verifier,
     write_tree,
 )
@@ -37,8 +35,17 @@ MODES = [
 EXIT_NOW = "import os as _os\n\n_os._exit(0)\n"
 
 
+def _python(root: Path) -> str:
+    """The project's own .venv, which can import pytest: the script names its python,
+    which the verifier does not read, so it must be one the sandbox shows (this
+    environment's may lie in a folder it masks: a checkout in /tmp; the base interpreter
+    may have no pytest: a user's Debian python3)."""
+    venv_with_pytest(root / ".venv")
+    return ".venv/bin/python"
+
+
 def _project(root: Path) -> Path:
-    python = shlex.quote(os.path.realpath(sys.executable))
+    python = _python(root)
     script = f'#!/bin/sh\nset -e\ncd "$(dirname "$0")"\n{python} -m pytest -q tests\n'
     root = write_tree(
         root,
@@ -96,7 +103,7 @@ def test_a_harmless_edit_under_the_script_still_passes(
 
 
 def _script_project(root: Path, runs: str) -> Path:
-    python = shlex.quote(os.path.realpath(sys.executable))
+    python = _python(root)
     script = f'#!/bin/sh\nset -e\ncd "$(dirname "$0")"\n{python} {runs}\n'
     root = write_tree(
         root,
