@@ -100,6 +100,9 @@ MODES = [
     pytest.param({"overlay": False}, id="scratch-copy", marks=needs_bwrap),
     pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
 ]
+#: the overlay and no sandbox: the two ways a user's tests run, for tests too slow to
+#: run three times
+OVERLAY_AND_NONE = [MODES[0], MODES[2]]
 
 
 #: the C twin of ``calc.py``'s ``add``, as Cython or mypyc would have built it

@@ -23,7 +23,7 @@ from .helpers import (
     CALC_FIXED,
     CONFIRMED,
     CONFIRMED_WHOLE,
-    needs_bwrap,
+    OVERLAY_AND_NONE,
     pytest_cmd,
     task_for,
     verifier,
@@ -31,10 +31,7 @@ from .helpers import (
 )
 
 P, F = "passed", "failed"
-MODES = [
-    pytest.param({}, id="overlay", marks=needs_bwrap),
-    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
-]
+MODES = OVERLAY_AND_NONE
 
 #: (edited, the tests asked for or None for all, the tests the run reported)
 Ran = tuple[bool, frozenset[str] | None, frozenset[str] | None]

@@ -20,6 +20,7 @@ from ..pythons import OTHER_PYTHON_REASON, other_python
 from .helpers import (
     CALC,
     CALC_FIXED,
+    OVERLAY_AND_NONE,
     TEST_PY,
     needs_bwrap,
     pytest_cmd,
@@ -31,10 +32,7 @@ from .test_unrun_lines_js import CALC as JS_CALC
 from .test_unrun_lines_js import TEST as JS_TEST
 from .test_unrun_lines_js import _node_project
 
-MODES = [
-    pytest.param({}, id="overlay", marks=needs_bwrap),
-    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
-]
+MODES = OVERLAY_AND_NONE
 
 
 def _project(root: Path, calc: str) -> Path:

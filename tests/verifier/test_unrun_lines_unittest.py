@@ -30,15 +30,20 @@ from acrouter.verifier.lines import (
     tracer_suspect,
 )
 
-from .helpers import TEST_UT, needs_bwrap, task_for, traced_runs, verifier, write_tree
+from .helpers import (
+    OVERLAY_AND_NONE,
+    TEST_UT,
+    needs_bwrap,
+    task_for,
+    traced_runs,
+    verifier,
+    write_tree,
+)
 
 #: the projects' interpreter (it has pytest)
 PYTHON = os.environ.get("ACROUTER_TEST_PYTHON") or sys.executable
 
-MODES = [
-    pytest.param({}, id="overlay", marks=needs_bwrap),
-    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
-]
+MODES = OVERLAY_AND_NONE
 
 CALC = """\
 def add(a, b):

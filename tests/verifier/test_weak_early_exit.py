@@ -18,19 +18,16 @@ from acrouter.verifier.testrun import TestRun
 
 from .helpers import (
     CALC_FIXED,
+    OVERLAY_AND_NONE,
     TEST_CALC,
     TEST_UT,
-    needs_bwrap,
     task_for,
     venv_with_pytest,
     verifier,
     write_tree,
 )
 
-MODES = [
-    pytest.param({}, id="overlay", marks=needs_bwrap),
-    pytest.param({"sandbox": "none", "parallel_baseline": False}, id="no-sandbox"),
-]
+MODES = OVERLAY_AND_NONE
 
 EXIT_NOW = "import os as _os\n\n_os._exit(0)\n"
 

@@ -184,7 +184,7 @@ class BaselineCache:
         try:
             data = json.loads((self.cache_dir / f"baseline-{key}.json").read_text(encoding="utf-8"))
             if "closing" not in data:
-                return None  # (cached before the runner's closing line was kept: run again)
+                return None  # (cached before the closing line and compiler errors were kept: run again)
             run = TestRun(
                 exit_code=data["exit_code"],
                 outcomes=data["outcomes"],
@@ -196,9 +196,7 @@ class BaselineCache:
                 summary=data.get("summary") or "",
                 closing=data.get("closing") or "",
                 wrote=data.get("wrote") or {},
-                compile_errors=(
-                    tuple(data["compile_errors"]) if "compile_errors" in data else None
-                ),
+                compile_errors=tuple(data.get("compile_errors") or ()),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -220,9 +218,8 @@ class BaselineCache:
             "summary": run.summary,
             "closing": run.closing,
             "wrote": dict(run.wrote),
+            "compile_errors": list(run.compile_errors),
         }
-        if run.compile_errors is not None:
-            data["compile_errors"] = list(run.compile_errors)
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             tmp = self.cache_dir / f".baseline-{key}.{os.getpid()}.tmp"

@@ -283,7 +283,7 @@ class ProjectVerifier:
             def doubtful(after: TestRun) -> bool:
                 """The run with the edit ran none of the code it changes, or printed a
                 compiler error in an edited source: the baseline tells what it means."""
-                uncompiled_edit = named_errors(after.compile_errors or (), files)
+                uncompiled_edit = named_errors(after.compile_errors, files)
                 return idle(changed.changes, after.traced) or bool(uncompiled_edit)
 
             # the confirmation of a fix runs the fixed tests alone where pytest can

@@ -204,13 +204,13 @@ def named_errors(errors: Iterable[str], edited: Collection[str]) -> list[str]:
 def uncompiled(
     verdict: Verdict,
     before: tuple[str, ...] | None,
-    after: tuple[str, ...] | None,
+    after: tuple[str, ...],
     edited: Collection[str],
 ) -> Verdict:
     """A pass whose run with the edit printed a compiler error naming an edited file
     (``after``: that run's :func:`compile_errors`) made a fail: the edit does not build.
     Counted only when the run without the edit is known to have printed none for those
-    files (``before``; None when there was no such run, or it is not known)."""
+    files (``before``; None when there was no such run)."""
     if verdict.verdict != "pass" or not after:
         return verdict
     named = named_errors(after, edited)

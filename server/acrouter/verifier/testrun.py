@@ -61,9 +61,8 @@ class TestRun:
     #: the extension modules among ``wrote`` written byte for byte as the workspace held
     #: them: copied again, not built (:func:`.stale_build.copies`)
     copied: frozenset[str] = frozenset()
-    #: a C or C++ compiler's error lines in the output (:func:`.stale_build.compile_errors`);
-    #: None: not known (a baseline cached before they were read)
-    compile_errors: tuple[str, ...] | None = ()
+    #: a C or C++ compiler's error lines in the output (:func:`.stale_build.compile_errors`)
+    compile_errors: tuple[str, ...] = ()
     #: the lines of the edited Python files the tests ran (:mod:`.lines`), when traced
     traced: Traced | None = None
 
