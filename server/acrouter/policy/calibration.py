@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from .features import Group
-from .shrinkage import LevelK
+from .shrinkage import LevelK, shift_logit
 
 #: grid of prior pseudo-counts (the prior's effective number of tasks in the domain)
 K_GRID = tuple(2.0**i for i in range(-2, 10))  # 0.25 .. 512
@@ -67,13 +67,23 @@ class DomainFit:
     pool_score: float = 0.0  # mean score of every call in the domain
     pool_pass: float = 0.0  # pass rate of every call in the domain
     pool_k_pass: float = 0.0  # pseudo-calls of the pooled pass rate (0: none)
+    #: per model, the pooled pass rate its price predicts (:mod:`.price`; empty: flat)
+    pool_by: tuple[tuple[str, float], ...] = ()
+    price_slope: float = 0.0  # the fitted slope on log price (logit per log-unit)
 
     @property
     def weight(self) -> float:
         """The prior's weight relative to its default (1 = trusted as usual)."""
         return min(self.k_pass, self.k_score) / self.k_default if self.k_default > 0 else 1.0
 
-    def level_k(self, cost_shrink: float) -> LevelK:
+    def level_k(self, cost_shrink: float, model: str | None = None) -> LevelK:
+        pool_score, pool_pass = self.pool_score, self.pool_pass
+        if model is not None and self.pool_by:
+            pm = dict(self.pool_by).get(model)
+            if pm is not None:
+                # the model's score moves from the pooled one as far as its pass rate
+                d = _logit(pm) - _logit(pool_pass)
+                pool_score, pool_pass = shift_logit(pool_score, d), pm
         return LevelK(
             self.k_score,
             self.k_pass,
@@ -81,8 +91,8 @@ class DomainFit:
             self.score_shift,
             self.pass_shift,
             self.pool_share,
-            self.pool_score,
-            self.pool_pass,
+            pool_score,
+            pool_pass,
             self.pool_k_pass,
         )
 
@@ -101,6 +111,12 @@ class DomainFit:
         if self.fail_worth < 0.5:
             bits.append(
                 f"a failed attempt is worth {self.fail_worth:.2g}x the benchmark's partial credit"
+            )
+        if self.pool_by and self.pool_share >= 0.5 and abs(self.price_slope) >= 0.3:
+            odds = math.exp(self.price_slope * math.log(2.0))
+            bits.append(
+                f"models' pass rates here follow their price: each doubling of the price "
+                f"multiplies the odds of a pass by {odds:.2g}"
             )
         if abs(self.after_fail - 1.0) > 0.25:
             bits.append(f"passes after a failure {self.after_fail:.2g}x the benchmark's")
@@ -305,3 +321,8 @@ class Calibration:
     def calls(self, g: Group) -> tuple[float, float]:
         cell = self._sums.get(g)
         return (cell.calls, cell.cost_calls) if cell is not None else (0.0, 0.0)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, P_FLOOR), 1.0 - P_FLOOR)
+    return math.log(p / (1.0 - p))

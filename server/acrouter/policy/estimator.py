@@ -24,6 +24,7 @@ from .calibration import Calibration, DomainFit, fit_level
 from .features import Group, task_path
 from .joint import CondEstimate, GroupJoint, JointTables
 from .params import PolicyParams
+from .price import log_price, pooled_by_price
 from .retrieval import Correction
 from .shrinkage import Estimate, LevelK
 from .stats import SILENT_LEVELS, HierStats
@@ -173,7 +174,8 @@ class Estimator:
             # make it worth 1/phi of its tasks
             k_pass = max(K_MIN, k0 / max(1.0, disp_pass))
             k_score = max(K_MIN, k0 / max(1.0, disp_score))
-        share = pool_score = pool_pass = pool_k_pass = 0.0
+        share = pool_score = pool_pass = pool_k_pass = slope = 0.0
+        pool_by: tuple[tuple[str, float], ...] = ()
         n_all = sum(c.n for c in row.values())
         if pp.domain_pool and rule != "off" and n_all > 0 and k0 > 0:
             # one weight for the prior's whole description of a model here: the part
@@ -181,11 +183,21 @@ class Estimator:
             share = max(0.0, 1.0 - min(k_pass, k_score) / k0)
             pool_score = sum(c.score for c in row.values()) / n_all
             pool_pass = sum(c.passes for c in row.values()) / n_all
+            if pp.price_slope_sd > 0:
+                # pooled per model by its price, where the calls here show price matters
+                prices = {
+                    m: log_price(s.input_cost_per_1m, s.output_cost_per_1m)
+                    for m, s in self.specs.items()
+                }
+                cells_by = {m: (c.passes, c.n) for m, c in row.items()}
+                by, slope = pooled_by_price(cells_by, prices, pp.price_slope_sd, pool_pass)
+                pool_by = tuple(sorted(by.items()))
             if pp.domain_pool_fit:
                 # the weight the prior lost on pass rates goes to the pooled pass rate, as
                 # many pseudo-calls as the models' spread around it allows (a beta-binomial
                 # fit): one or two calls of a model no longer decide its pass rate alone
-                cells = [(c.passes, c.n, pool_pass) for c in row.values() if c.n > 0]
+                pm = dict(pool_by)
+                cells = [(c.passes, c.n, pm.get(m, pool_pass)) for m, c in row.items() if c.n > 0]
                 pool_k_pass = share * fit_level(cells, k0, False)[0]
         return DomainFit(
             group=g,
@@ -202,6 +214,8 @@ class Estimator:
             pool_score=pool_score,
             pool_pass=pool_pass,
             pool_k_pass=pool_k_pass,
+            pool_by=pool_by,
+            price_slope=slope,
             calls=calls,
             cost_calls=cost_calls,
         )
@@ -241,7 +255,7 @@ class Estimator:
         if not fits:
             return self.raw_estimate(name, path, None, 1.0)
         kc = self.params.domain_model_cost_k
-        level_k = {g: f.level_k(kc) for g, f in fits.items()}
+        level_k = {g: f.level_k(kc, name) for g, f in fits.items()}
         last = list(fits.values())[-1]
         est = self.raw_estimate(name, path, level_k, last.cost_ratio)
         if last.fail_worth != 1.0:

@@ -62,6 +62,9 @@ class PolicyParams:
     #: ... and the weight the prior lost on pass rates goes to the pooled pass rate (as many
     #: pseudo-calls as a beta-binomial fit of the models' spread around it allows)
     domain_pool_fit: bool = True
+    #: the pooled means per model from its price per token (:mod:`.price`): the prior sd
+    #: of the slope of the logit on log price, centred on 0 (0: pooled flat)
+    price_slope_sd: float = 1.0
     domain_fail_worth: bool = False  # learn what a failed attempt is worth in the domain
     domain_shift: bool = False  # fit a level shift shared by the models (logit) with the weight
     domain_cost_shrink: float = 0.25  # pseudo-calls of the shared cost scale toward 1 (log)
