@@ -5,14 +5,18 @@ matters (:mod:`acrouter.policy.price`)."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import attrs
 import pytest
-from acrouter.domain import Attempt, ModelSpec, Outcome, Task
+from acrouter.app import EditorApp, PriorStore
+from acrouter.config import Settings
+from acrouter.domain import Attempt, Document, ModelSpec, Outcome, Task
+from acrouter.memory import InMemoryMemory
 from acrouter.policy import DEFAULT_PARAMS, make_policy
 from acrouter.policy.price import fit, log_price, pooled_by_price
 
-from .helpers import make_dataset
+from .helpers import FakeGateway, FakePrompts, FakeVerifier, make_dataset
 
 NAMES = ("dear", "dear2", "cheap", "cheap2")
 BENCH = tuple(f"bench-{n}" for n in NAMES)
@@ -135,3 +139,38 @@ def learn_even(slope_sd: float):
         )
         policy.learn(task, Outcome(task.task_id, 0.0, "bug_fixing", attempts, "dear", ok))
     return policy
+
+
+# --------------------------------------------------------------------------- the editor
+
+
+def test_in_the_editor_a_workspace_where_the_dear_models_pass_says_so_and_leads_with_one(
+    tmp_path: Path,
+):
+    """Replayed through the EditorApp: the benchmark's favourites (the cheap models) fail
+    every request in this workspace and the dear ones pass; calls cost as their prices."""
+    gateway = FakeGateway({"dear": 0.02, "dear2": 0.012, "cheap": 0.001, "cheap2": 0.0015})
+    settings = Settings(models=SPECS, max_attempts=3, cost_weight=0.1, test_command="true")
+    app = EditorApp(
+        settings,
+        memory=InMemoryMemory(),
+        priors=PriorStore(loader=bench),
+        gateway_factory=lambda s: gateway,
+        verifier_factory=lambda s: FakeVerifier(lambda t, m: 1.0 if m.startswith("dear") else 0.0),
+        prompts=FakePrompts(),
+    )
+    results = []
+    for i in range(10):
+        path = tmp_path / f"mod{i}.py"
+        path.write_text("def add(a, b):\n    return a - b\n")
+        doc = Document(
+            uri=path.as_uri(), path=str(path), text=path.read_text(), language_id="python"
+        )
+        results.append(app.route(doc, f"Fix the bug in add number {i}", folders=[tmp_path]))
+    firsts = [r.attempts[0].model for r in results]
+    assert firsts[0].startswith("cheap")  # the priors' choice, before any evidence
+    switched = next(i for i, m in enumerate(firsts) if m.startswith("dear"))
+    assert switched <= 6 and all(m.startswith("dear") for m in firsts[switched:])
+    assert all(r.verified for r in results[switched:])
+    why = " ".join(r.why for r in results[switched:])
+    assert "pass rates here follow their price" in why
