@@ -76,10 +76,12 @@ def bench():
     return make_dataset(rows, BENCH, costs={m: 0.002 for m in BENCH})
 
 
-def after_new_source(slope_sd: float):
+def after_new_source(slope_sd: float, sharpens: bool = True):
     """A new source where the benchmark is wrong: over 8 tasks ``cheap`` (its favourite)
     always fails and ``dear`` always passes; ``dear2`` and ``cheap2`` are never called."""
-    params = attrs.evolve(DEFAULT_PARAMS, price_slope_sd=slope_sd, explore=False)
+    params = attrs.evolve(
+        DEFAULT_PARAMS, price_slope_sd=slope_sd, pool_sharpens=sharpens, explore=False
+    )
     policy = make_policy(bench(), SPECS, cost_weight=0.1, seed=0, params=params)
     policy.configure_budget(1)
     for i in range(8):
@@ -111,6 +113,20 @@ def test_an_untried_dear_model_starts_above_an_untried_cheap_one_where_dear_mode
     why = policy.plan(task, list(NAMES), ()).reason
     assert "pass rates here follow their price" in why
     assert "pass rates here follow their price" not in flat.plan(task, list(NAMES), ()).reason
+
+
+def test_the_pool_narrows_an_untried_model_s_estimate_as_much_as_it_moves_it():
+    """The pseudo-calls the pooled pass rate gets (the models' spread around it) count as
+    evidence behind an untried model's estimate, so its exploration samples are as wide as
+    that spread, not as wide as a model nothing is known about."""
+    policy, _, path = after_new_source(DEFAULT_PARAMS.price_slope_sd)
+    wide, _, _ = after_new_source(DEFAULT_PARAMS.price_slope_sd, sharpens=False)
+    fit_ = policy.est.domain_fits(path)[NOVEL]
+    assert fit_.pool_k_pass > 1.0 and fit_.pool_k_width == fit_.pool_k_pass
+    for m in ("dear2", "cheap2"):
+        narrow, broad = policy.estimate(m, path), wide.estimate(m, path)
+        assert narrow.n_eff == pytest.approx(broad.n_eff + fit_.pool_k_pass)
+        assert narrow.pass_rate == pytest.approx(broad.pass_rate)  # the mean does not move
 
 
 def test_where_price_does_not_tell_the_models_apart_the_pool_stays_flat():

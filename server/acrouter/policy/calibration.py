@@ -67,6 +67,7 @@ class DomainFit:
     pool_score: float = 0.0  # mean score of every call in the domain
     pool_pass: float = 0.0  # pass rate of every call in the domain
     pool_k_pass: float = 0.0  # pseudo-calls of the pooled pass rate (0: none)
+    pool_k_width: float = 0.0  # ... added to the evidence behind an estimate (0: none)
     #: per model, the pooled pass rate its price predicts (:mod:`.price`; empty: flat)
     pool_by: tuple[tuple[str, float], ...] = ()
     price_slope: float = 0.0  # the fitted slope on log price (logit per log-unit)
@@ -94,6 +95,7 @@ class DomainFit:
             pool_score,
             pool_pass,
             self.pool_k_pass,
+            self.pool_k_width,
         )
 
     def describe(self) -> str:

@@ -214,6 +214,7 @@ class Estimator:
             pool_score=pool_score,
             pool_pass=pool_pass,
             pool_k_pass=pool_k_pass,
+            pool_k_width=pool_k_pass if pp.pool_sharpens else 0.0,
             pool_by=pool_by,
             price_slope=slope,
             calls=calls,

@@ -62,6 +62,9 @@ class PolicyParams:
     #: ... and the weight the prior lost on pass rates goes to the pooled pass rate (as many
     #: pseudo-calls as a beta-binomial fit of the models' spread around it allows)
     domain_pool_fit: bool = True
+    #: ... and those pseudo-calls narrow the estimate too (the width of exploration
+    #: samples): an untried model is as uncertain as the models' spread around the pool
+    pool_sharpens: bool = True
     #: the pooled means per model from its price per token (:mod:`.price`): the prior sd
     #: of the slope of the logit on log price, centred on 0 (0: pooled flat)
     price_slope_sd: float = 1.0

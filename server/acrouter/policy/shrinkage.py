@@ -91,8 +91,11 @@ class LevelK:
     pool_score: float = 0.0
     pool_pass: float = 0.0
     #: pseudo-calls of the pooled pass rate itself (the weight the prior lost on pass
-    #: rates, given to it); it moves the pass rate, not the width of exploration samples
+    #: rates, given to it); they move the pass rate
     pool_k_pass: float = 0.0
+    #: pseudo-calls added to the evidence behind the estimate (the width of exploration
+    #: samples): the same, where the pool narrows the estimate too
+    pool_k_width: float = 0.0
 
 
 def shift_logit(p: float, delta: float) -> float:

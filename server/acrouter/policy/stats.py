@@ -229,6 +229,9 @@ class HierStats:
                 frontier = True
                 k = self.frontier_shrink if override is None else override.score
                 tr.n_eff = (o.n if o is not None else 0.0) + k
+                if override is not None:
+                    # what the other models did here narrows the estimate as much as it moves it
+                    tr.n_eff += override.pool_k_width
             ks = kp = kc = k
             if override is not None:
                 ks, kp, kc = override.score, override.pass_, override.cost
