@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from .features import Group
-from .shrinkage import LevelK, shift_logit
+from .shrinkage import LevelK, logit, shift_logit
 
 #: grid of prior pseudo-counts (the prior's effective number of tasks in the domain)
 K_GRID = tuple(2.0**i for i in range(-2, 10))  # 0.25 .. 512
@@ -83,7 +83,7 @@ class DomainFit:
             pm = dict(self.pool_by).get(model)
             if pm is not None:
                 # the model's score moves from the pooled one as far as its pass rate
-                d = _logit(pm) - _logit(pool_pass)
+                d = logit(pm, P_FLOOR) - logit(pool_pass, P_FLOOR)
                 pool_score, pool_pass = shift_logit(pool_score, d), pm
         return LevelK(
             self.k_score,
@@ -323,8 +323,3 @@ class Calibration:
     def calls(self, g: Group) -> tuple[float, float]:
         cell = self._sums.get(g)
         return (cell.calls, cell.cost_calls) if cell is not None else (0.0, 0.0)
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, P_FLOOR), 1.0 - P_FLOOR)
-    return math.log(p / (1.0 - p))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-P_FLOOR = 0.005
+from .shrinkage import logit
 
 
 def log_price(input_per_1m: float | None, output_per_1m: float | None) -> float | None:
@@ -24,11 +24,6 @@ def log_price(input_per_1m: float | None, output_per_1m: float | None) -> float 
         return None
     blended = input_per_1m + 3.0 * output_per_1m
     return math.log(blended) if blended > 0 else None
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, P_FLOOR), 1.0 - P_FLOOR)
-    return math.log(p / (1.0 - p))
 
 
 def _sigmoid(z: float) -> float:
@@ -48,7 +43,7 @@ def fit(
     """MAP (intercept, slope) of logit P(pass) = a + b x from (passes, calls, x) per
     model, x centred by the caller; priors a ~ N(logit(base), intercept_sd^2),
     b ~ N(0, slope_sd^2).  Newton's method on a concave objective."""
-    a, b = _logit(base), 0.0
+    a, b = logit(base), 0.0
     a0 = a
     for _ in range(iters):
         ga = -(a - a0) / intercept_sd**2

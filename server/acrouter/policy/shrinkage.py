@@ -98,6 +98,12 @@ class LevelK:
     pool_k_width: float = 0.0
 
 
+def logit(p: float, floor: float = 0.005) -> float:
+    """log(p / (1 - p)) with ``p`` kept inside [floor, 1 - floor]."""
+    p = min(max(p, floor), 1.0 - floor)
+    return math.log(p / (1.0 - p))
+
+
 def shift_logit(p: float, delta: float) -> float:
     """``p`` moved by ``delta`` on the logit scale (0 and 1 stay put)."""
     if delta == 0.0 or p <= 0.0 or p >= 1.0:
