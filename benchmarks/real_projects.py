@@ -41,7 +41,7 @@ class Project:
     test_deps: tuple[str, ...] = ()  # pip / npm specs installed for the tests
     command: str = ".venv/bin/python -m pytest -q -p no:cacheprovider"
     edit_file: str = ""  # the module the benchmarks' edits change
-    #: pytest | unittest | tape | mocha | jest | vitest: which runner's edits apply
+    #: pytest | unittest | tape | mocha | jest | vitest | node: which runner's edits apply
     runner: str = "pytest"
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
@@ -223,6 +223,52 @@ PROJECTS = (
             "unassertify",
         ),
     ),
+    # --- runners and layouts not tried before (2026-12-01, second set) ---
+    # pytest on one of pytest's own dependencies (src layout, testing/): the editable
+    # install is the iniconfig pytest itself imports at start-up to read its ini files
+    Project(
+        "iniconfig",
+        "pypi",
+        ("pytest",),
+        edit_file="src/iniconfig/_parse.py",
+        version="2.3.1",
+        cost=False,
+    ),
+    # its tox.ini: `python -m unittest discover` in src/, where the module and its test
+    # module sit side by side (no pytest in its virtualenv)
+    Project(
+        "typing_extensions",
+        "pypi",
+        command=".venv/bin/python -m unittest discover -s src -t src",
+        edit_file="src/typing_extensions.py",
+        runner="unittest",
+        version="4.16.0",
+        cost=False,
+    ),
+    # its "test:unit": `c8 --100 node --test` (node's own runner under a coverage gate);
+    # its "test" adds tstyche (TypeScript versions fetched at run time), left out
+    Project(
+        "@fastify/error",
+        "npm",
+        command="npm run test:unit",
+        edit_file="index.js",
+        runner="node",
+        version="4.3.0",
+        cost=False,
+        drop_dev=("benchmark", "eslint", "neostandard", "tstyche"),
+    ),
+    # its "test:unit": `c8 --all --include index.js --check-coverage --100 tape test/*.js`
+    Project(
+        "@fastify/deepmerge",
+        "npm",
+        command="npm run test:unit",
+        edit_file="index.js",
+        runner="tape",
+        version="3.2.4",
+        cost=False,
+        tests="test/*.test.js",
+        drop_dev=("eslint", "neostandard", "tstyche"),
+    ),
 )
 
 
@@ -349,6 +395,7 @@ def fetch(project: Project, work: Path, python: str = sys.executable) -> Path:
     with tarfile.open(archive) as tar:
         tar.extractall(dl / "x", filter="data")
     top = next((dl / "x").iterdir())
+    root.parent.mkdir(parents=True, exist_ok=True)  # a scoped npm name: @scope/name
     shutil.move(str(top), root)
     if project.kind == "pypi":
         sh([python, "-m", "venv", str(root / ".venv")])

@@ -13,6 +13,7 @@ tests (``trust_js_renames``), where the tests name a function of the edited modu
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import attrs
@@ -129,13 +130,20 @@ def _npm_trials(ctx: Context) -> list[Trial]:
         ),
         Trial(
             "package.json: the test script made a no-op",
-            {"package.json": npm_script(ctx.root, "tests-only", "exit 0")},
+            {"package.json": npm_script(ctx.root, _npm_script_name(ctx.project), "exit 0")},
         ),
         Trial(
             "edited path outside the workspace",
             {f"../{ESCAPED}.js": "module.exports = 1;\n"},
         ),
     ]
+
+
+def _npm_script_name(project: Project) -> str:
+    """The package.json script the project's command runs (``npm run NAME``; ``npm
+    test``: test)."""
+    found = re.search(r"\bnpm run ([\w:.-]+)", project.command)
+    return found.group(1) if found else "test"
 
 
 #: the process ends, status 0, before any test runs

@@ -185,7 +185,9 @@ def drop_js(text: str, tests: str) -> tuple[str, str]:
 
 
 def break_js(text: str) -> str:
-    """minimist's exported function throwing at its first line."""
+    """The module's exported function throwing at its first line: minimist's anonymous
+    ``module.exports = function (...) {``, else the ``function NAME (...) {`` that
+    ``module.exports = NAME`` names (@fastify/error's ``createError``)."""
     new, n = re.subn(
         r"^(module\.exports = function \([^)]*\) \{\n)",
         r"\1\tthrow new Error('broken by verify_trust');\n",
@@ -193,9 +195,20 @@ def break_js(text: str) -> str:
         count=1,
         flags=re.MULTILINE,
     )
-    if n != 1:
-        raise SystemExit("minimist: module.exports = function (...) { not found")
-    return new
+    if n == 1:
+        return new
+    named = re.search(r"^module\.exports = ([A-Za-z_$][\w$]*)\s*$", text, flags=re.MULTILINE)
+    if named:
+        new, n = re.subn(
+            rf"^(function {re.escape(named.group(1))} ?\(.*\) \{{\n)",
+            r"\1  throw new Error('broken by verify_trust')\n",
+            text,
+            count=1,
+            flags=re.MULTILINE,
+        )
+        if n == 1:
+            return new
+    raise SystemExit("no exported function (module.exports = ...) found to break")
 
 
 def no_tests_python(text: str) -> tuple[str, int]:
