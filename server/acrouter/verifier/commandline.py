@@ -220,11 +220,30 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
     if prog == "tape":
         return "tape"
     if prog in COVERAGE_WRAPPERS:  # nyc tape ...: the runner after the wrapper's options
-        rest = tokens[1:]
-        while rest and rest[0].startswith("-"):
-            rest = rest[1:]
-        return runner_of(rest)
+        return runner_of(_after_wrapper_options(tokens[1:]))
     return None
+
+
+#: the options of nyc and c8 that take a value as the next word (``c8 --include index.js
+#: tape test/*.js``: the runner is tape, not index.js)
+_WRAPPER_VALUE_OPTIONS = frozenset(
+    {
+        *("-n", "--include", "-x", "--exclude", "-e", "--extension", "-r", "--reporter"),
+        *("-o", "--reports-dir", "--report-dir", "--temp-directory", "--temp-dir", "-t"),
+        *("--src", "--lines", "--branches", "--functions", "--statements", "--config"),
+        *("-c", "--cwd", "--nycrc-path", "-i", "--require", "--cache-dir", "--watermarks"),
+        *("--exclude-after-remap-glob", "--parser-plugins", "--excludeAfterRemap"),
+    }
+)
+
+
+def _after_wrapper_options(rest: tuple[str, ...]) -> tuple[str, ...]:
+    """The command a coverage wrapper runs: ``rest`` past the wrapper's options (and the
+    values of those that take one)."""
+    while rest and rest[0].startswith("-"):
+        takes_value = rest[0] in _WRAPPER_VALUE_OPTIONS and "=" not in rest[0]
+        rest = rest[2:] if takes_value else rest[1:]
+    return rest
 
 
 def npm_script(tokens: tuple[str, ...]) -> str | None:
