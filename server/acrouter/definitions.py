@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import attrs
@@ -239,13 +240,37 @@ def dropped_definitions(
             continue
         lost.append(d.name)
     if old_python and after_python:
-        # a method may move to another class or out of its class; a class that went is
-        # reported once, above
-        kept = {_bare(d.name) for d in (*after, *_python_methods(new))}
-        for d in _python_methods(old):
-            owner = f"class {d.name.split('.')[0]}"
-            if owner in have and _bare(d.name) not in kept and not asked_for(d):
-                lost.append(d.name)
+        lost += _dropped_methods(old, new, before, after, asked_for)
+    return lost
+
+
+def _dropped_methods(
+    old: str,
+    new: str,
+    before: list[Definition],
+    after: list[Definition],
+    asked_for: Callable[[Definition], bool],
+) -> list[str]:
+    """Methods of classes ``new`` keeps that ``new`` no longer defines there.  A method
+    may move to another class or out of its class: each definition of its name that
+    ``new`` adds where ``old`` had none (``Other.name``, a top-level ``name``) accounts
+    for one method gone; another class that already defined the name does not (dropping
+    ``_SpecialForm.__instancecheck__`` while other classes keep theirs).  A class that
+    went is reported once, by the caller."""
+    old_methods, new_methods = _python_methods(old), _python_methods(new)
+    have = {d.name for d in after}
+    new_names = {d.name for d in new_methods}
+    old_names = {d.name for d in (*before, *old_methods)}
+    gained = Counter(_bare(d.name) for d in (*after, *new_methods) if d.name not in old_names)
+    lost: list[str] = []
+    for d in old_methods:
+        owner = f"class {d.name.split('.')[0]}"
+        if owner not in have or d.name in new_names or d.name in lost or asked_for(d):
+            continue
+        if gained[_bare(d.name)] > 0:
+            gained[_bare(d.name)] -= 1  # moved there
+            continue
+        lost.append(d.name)
     return lost
 
 
