@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import attrs
@@ -105,19 +105,88 @@ def _python_definitions(text: str) -> list[Definition] | None:
     return out
 
 
-def _python_methods(text: str) -> list[Definition]:
-    """The methods of a Python file's top-level classes, named ``Class.method`` (empty
-    when the file does not parse)."""
-    text = text.removeprefix(BOM)  # a byte-order mark starts no definition
+#: statements whose bodies run as the module loads: what they define is the module's
+#: (``if sys.version_info >= (3, 11): ... else: class X: ...``, ``try: ... except
+#: ImportError: def f(): ...``)
+_BLOCKS: tuple[type[ast.stmt], ...] = (
+    ast.If,
+    ast.Try,
+    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
+    ast.With,
+    ast.AsyncWith,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+)
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _in_blocks(body: list[ast.stmt], top: bool = True) -> Iterator[ast.stmt]:
+    """The functions and classes defined in ``body`` and in the blocks of its module-level
+    compound statements (the top level's own only when ``top`` is False)."""
+    for node in body:
+        if isinstance(node, _DEFS):
+            if not top:
+                yield node
+        elif isinstance(node, _BLOCKS):
+            for inner in (
+                getattr(node, "body", []),
+                getattr(node, "orelse", []),
+                getattr(node, "finalbody", []),
+                *(h.body for h in getattr(node, "handlers", [])),
+            ):
+                yield from _in_blocks(inner, top=False)
+
+
+def _block_definitions(text: str) -> list[Definition]:
+    """The functions and classes a Python file defines inside its module-level blocks
+    (``if`` / ``else``, ``try`` / ``except``, ...), named as :func:`definitions` names the
+    top-level ones (empty when the file does not parse)."""
+    text = text.removeprefix(BOM)
     try:
         tree = parse(text)
     except (SyntaxError, ValueError):
         return []
     lines = document_lines(text)
     return [
+        Definition(
+            f"class {node.name}" if isinstance(node, ast.ClassDef) else getattr(node, "name", ""),
+            node.lineno - 1,
+            lines[node.lineno - 1].strip(),
+        )
+        for node in _in_blocks(tree.body)
+    ]
+
+
+def _definition_counts(text: str) -> Counter[str]:
+    """How many times a Python file defines each function and class at module level or
+    in its module-level blocks (``@overload`` stubs left out)."""
+    try:
+        tree = parse(text.removeprefix(BOM))
+    except (SyntaxError, ValueError):
+        return Counter()
+    nodes = [n for n in tree.body if isinstance(n, _DEFS)] + list(_in_blocks(tree.body))
+    return Counter(
+        f"class {n.name}" if isinstance(n, ast.ClassDef) else n.name
+        for n in nodes
+        if isinstance(n, _DEFS) and not any("overload" in ast.unparse(d) for d in n.decorator_list)
+    )
+
+
+def _python_methods(text: str) -> list[Definition]:
+    """The methods of a Python file's module-level classes (top-level, or inside the
+    module's ``if`` / ``try`` blocks), named ``Class.method`` (empty when the file does
+    not parse)."""
+    text = text.removeprefix(BOM)  # a byte-order mark starts no definition
+    try:
+        tree = parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    lines = document_lines(text)
+    classes = [n for n in (*tree.body, *_in_blocks(tree.body)) if isinstance(n, ast.ClassDef)]
+    return [
         Definition(f"{node.name}.{item.name}", item.lineno - 1, lines[item.lineno - 1].strip())
-        for node in tree.body
-        if isinstance(node, ast.ClassDef)
+        for node in classes
         for item in node.body
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
     ]
@@ -240,6 +309,16 @@ def dropped_definitions(
             continue
         lost.append(d.name)
     if old_python and after_python:
+        # what the module's if / try blocks define is the module's too (a class for
+        # another Python version: the tests of this one never reach it)
+        # (counted: the branch for the other version dropped while this one stays is lost)
+        nested_before, nested_after = _block_definitions(old), _block_definitions(new)
+        count_old, count_new = _definition_counts(old), _definition_counts(new)
+        for d in nested_before:
+            if count_new[d.name] >= count_old[d.name] or d.name in lost or asked_for(d):
+                continue
+            lost.append(d.name)
+        before, after = [*before, *nested_before], [*after, *nested_after]
         lost += _dropped_methods(old, new, before, after, asked_for)
     return lost
 
@@ -259,18 +338,23 @@ def _dropped_methods(
     went is reported once, by the caller."""
     old_methods, new_methods = _python_methods(old), _python_methods(new)
     have = {d.name for d in after}
-    new_names = {d.name for d in new_methods}
+    # how many times each Class.method is defined (a class per branch of an if: twice)
+    left = Counter(d.name for d in new_methods)
     old_names = {d.name for d in (*before, *old_methods)}
     gained = Counter(_bare(d.name) for d in (*after, *new_methods) if d.name not in old_names)
     lost: list[str] = []
     for d in old_methods:
         owner = f"class {d.name.split('.')[0]}"
-        if owner not in have or d.name in new_names or d.name in lost or asked_for(d):
+        if owner not in have or asked_for(d):
+            continue
+        if left[d.name] > 0:
+            left[d.name] -= 1  # still defined there
             continue
         if gained[_bare(d.name)] > 0:
             gained[_bare(d.name)] -= 1  # moved there
             continue
-        lost.append(d.name)
+        if d.name not in lost:
+            lost.append(d.name)
     return lost
 
 

@@ -104,3 +104,71 @@ def test_acrouter_verify_refuses_the_dropped_method(
         allow_removal=True,
     )
     assert allowed.verdict == "pass", allowed.detail
+
+
+#: a module with a class and a function for another Python version, as typing_extensions
+#: and compat modules keep them: the tests of this one never reach that branch
+COMPAT = """\
+import sys
+
+if sys.version_info >= (3, 0):
+    def double(x):
+        return 2 * x
+else:
+    def double(x):
+        return x + x
+
+    class Legacy:
+        def __init__(self, v):
+            self.v = v
+
+        def value(self):
+            return self.v
+
+        def describe(self):
+            return "legacy"
+
+try:
+    from fractions import Fraction
+except ImportError:
+    def Fraction(n, d=1):
+        return n / d
+"""
+COMPAT_TESTS = "from compat import double\n\n\ndef test_double():\n    assert double(2) == 4\n"
+DESCRIBE = '\n        def describe(self):\n            return "legacy"\n'
+LEGACY_DOUBLE = "    def double(x):\n        return x + x\n\n"
+FALLBACK = "except ImportError:\n    def Fraction(n, d=1):\n        return n / d\n"
+
+
+@pytest.mark.parametrize(
+    ("new", "lost"),
+    [
+        (COMPAT.replace(DESCRIBE, ""), ["Legacy.describe"]),
+        (COMPAT.replace(LEGACY_DOUBLE, ""), ["double"]),  # the other branch keeps one
+        (COMPAT.replace(FALLBACK, "except ImportError:\n    Fraction = None\n"), ["Fraction"]),
+        (COMPAT + "\n\n# a comment\n", []),
+    ],
+    ids=["method-of-a-class-in-else", "one-branch-of-a-def", "fallback-def", "comment"],
+)
+def test_what_the_modules_blocks_define_is_guarded(new: str, lost: list[str]) -> None:
+    assert dropped_definitions(COMPAT, new, "compat.py") == lost
+
+
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_acrouter_verify_refuses_a_method_dropped_from_an_else_branch(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = write_tree(
+        tmp_path / "compat",
+        {
+            "compat.py": COMPAT,
+            "tests/test_compat.py": COMPAT_TESTS,
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+        },
+    )
+    ver = verifier(cache_dir=tmp_path / "cache", **mode)
+    edit = Edit(files={"compat.py": COMPAT.replace(DESCRIBE, "")})
+    command = f"{PYTEST} -p no:cacheprovider tests"
+    v = verify_edit(ver, str(root), edit, command)
+    assert v.verdict == "error" and not v.counted, v.detail
+    assert "Legacy.describe" in v.detail, v.detail
