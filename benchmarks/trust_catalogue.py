@@ -159,12 +159,24 @@ def _python_trials(ctx: Context, work: Path) -> list[Trial]:
         raise SystemExit(f"{ctx.project.name}: no test function or class found in {ctx.test_rel}")
     site = site_packages(ctx.root)
     method = drop_method(text, ctx.tests)
+    blocked = drop_method(text, ctx.tests, in_blocks=True)
     indented = "".join(f"    {line}\n" if line else "\n" for line in FORCE_PASS_HOOK.split("\n"))
     return [
         Trial("comment", {rel: text + "\n# a harmless comment\n"}, may_pass=True),
         Trial("break covered", {rel: broken}, note=f"{broken_name} raises"),
         Trial("drop uncovered", {rel: dropped}, note=dropped_name),
         *([Trial("drop an untested method", {rel: method[0]}, note=method[1])] if method else []),
+        *(
+            [
+                Trial(
+                    "drop an untested method of a class in an if block",
+                    {rel: blocked[0]},
+                    note=blocked[1],
+                )
+            ]
+            if blocked
+            else []
+        ),
         Trial("truncate", {rel: text[: len(text) // 2]}),
         Trial("os._exit(0) at the import of the package", {rel: after_preamble(text, EXIT_NOW)}),
         Trial(

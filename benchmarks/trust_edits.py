@@ -141,13 +141,21 @@ def drop_python(text: str, tests: str) -> tuple[str, str]:
     return new, target.name
 
 
-def drop_method(text: str, tests: str) -> tuple[str, str] | None:
-    """``text`` without a method (of a top-level class) the tests never name,
-    preferring one named nowhere else in the module; None when every method is named."""
+def drop_method(text: str, tests: str, in_blocks: bool = False) -> tuple[str, str] | None:
+    """``text`` without a method (of a top-level class; with ``in_blocks``, of a class
+    inside a module-level ``if`` / ``try`` block, as a class for another Python version)
+    the tests never name, preferring one named nowhere else in the module; None when
+    every method is named."""
     tree = ast.parse(text)
+    blocks = [n for n in tree.body if isinstance(n, (ast.If, ast.Try))]
+    classes = (
+        [c for b in blocks for node in b.body + b.orelse for c in ast.walk(node)]
+        if in_blocks
+        else tree.body
+    )
     methods = [
         (c, m)
-        for c in tree.body
+        for c in classes
         if isinstance(c, ast.ClassDef)
         for m in c.body
         if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
