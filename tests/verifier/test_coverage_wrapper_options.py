@@ -90,3 +90,27 @@ def test_tape_below_c8s_valued_options_is_read_per_test(
     no_op = verify({"package.json": json.dumps({"scripts": {"test:unit": "exit 0"}})})
     assert no_op.verdict == "fail", no_op.detail
     assert "no test report" in no_op.detail, no_op.detail
+
+
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_a_baseline_cached_by_a_weaker_reading_is_not_reused(
+    c8_project: Path, mode: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The baseline cache kept the run of the command read by its exit code alone (as
+    the verifier before this fix read it); the verifier that reads tape below c8 must
+    not compare its per-test results with that baseline, which names no test: a test
+    file's tests taken out would go unseen (the run with the edit was a pass, "2 passed,
+    0 failed (before: exit code 0)")."""
+    cache = c8_project.parent / "cache"
+
+    def verify(files: dict[str, str]):  # type: ignore[no-untyped-def]
+        ver = verifier(timeout_s=60, cache_dir=cache, **mode)
+        return ver.verify(task_for(c8_project, "npm run test:unit"), Edit(files=files), "m")
+
+    with monkeypatch.context() as m:  # the reading before the fix: no runner found
+        m.setattr("acrouter.verifier.runners.runner_of", lambda tokens: None)
+        weak = verify({"index.js": "// adds\n" + INDEX})
+        assert weak.verdict == "pass" and weak.weak, weak.detail
+    gone = verify({"test/more.test.js": "var test = require('tape');\nvar add = require('../');\n"})
+    assert gone.verdict == "fail", gone.detail
+    assert "no longer ran: negative #1" in gone.detail, gone.detail

@@ -68,14 +68,18 @@ def workspace_state(
     source_env: Mapping[str, str],
 ) -> tuple[Scan, str]:
     """The workspace scan and the baseline cache key: the files, the unsaved ``buffers``
-    in their place, the command and its environment (the tests' environment, built from
-    ``source_env``), the sandbox and whether runs use an overlay."""
+    in their place, the command, how it is read (``probe``'s runner, or its exit code
+    alone), its environment (the tests' environment, built from ``source_env``), the
+    sandbox and whether runs use an overlay."""
     scan = scan_workspace(root, functools.partial(check_cancel, cancel))
     tests_env = project_env(root, source_env)
     env_key = environment_key(probe.argv, {**source_env, **tests_env}, root)
     key = scan.state_key(
         CACHE_VERSION,
         command,
+        # how the command is read: a run kept when it was read by its exit code alone
+        # names no test, so a reading per test compared with it would miss tests gone
+        f"runner={probe.runner or ''} weak={bool(probe.weak)}",
         sandbox,
         "overlay" if overlay else "copy",
         shared_stamp(root, scan),
