@@ -245,6 +245,16 @@ PROJECTS = (
         version="4.16.0",
         cost=False,
     ),
+    # an async suite: pytest-asyncio in strict mode (setup.cfg), the tests' event loops
+    # and the threads asgiref's sync_to_async starts; tox's "test" is `pytest -v`
+    Project(
+        "asgiref",
+        "pypi",
+        ("pytest", "pytest-asyncio", "packaging"),
+        edit_file="asgiref/sync.py",
+        version="3.13.0",
+        cost=False,
+    ),
     # its "test:unit": `c8 --100 node --test` (node's own runner under a coverage gate);
     # its "test" adds tstyche (TypeScript versions fetched at run time), left out
     Project(
