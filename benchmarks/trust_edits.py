@@ -147,12 +147,7 @@ def drop_method(text: str, tests: str, in_blocks: bool = False) -> tuple[str, st
     the tests never name, preferring one named nowhere else in the module; None when
     every method is named."""
     tree = ast.parse(text)
-    blocks = [n for n in tree.body if isinstance(n, (ast.If, ast.Try))]
-    classes = (
-        [c for b in blocks for node in b.body + b.orelse for c in ast.walk(node)]
-        if in_blocks
-        else tree.body
-    )
+    classes = _classes_in_blocks(tree) if in_blocks else tree.body
     methods = [
         (c, m)
         for c in classes
@@ -170,6 +165,22 @@ def drop_method(text: str, tests: str, in_blocks: bool = False) -> tuple[str, st
     lines = text.splitlines(keepends=True)
     del lines[start : target.end_lineno]
     return "".join(lines), f"{cls.name}.{target.name}"
+
+
+def _classes_in_blocks(tree: ast.Module) -> list[ast.AST]:
+    """The nodes inside the module's ``if`` / ``try`` blocks; those of the branches of an
+    ``if sys.version_info ...`` this Python does not take, when there are such classes
+    (the code for another version: its tests never reach it)."""
+    blocks = [n for n in tree.body if isinstance(n, (ast.If, ast.Try))]
+    untaken: list[ast.AST] = []
+    for b in blocks:
+        test = ast.unparse(b.test) if isinstance(b, ast.If) else ""
+        if re.fullmatch(r"sys\.version_info\s*[<>=!]+\s*\(\d+, \d+\)", test):
+            taken = eval(test, {"sys": sys})  # a comparison of sys.version_info only
+            untaken += [c for node in (b.orelse if taken else b.body) for c in ast.walk(node)]
+    if any(isinstance(c, ast.ClassDef) for c in untaken):
+        return untaken
+    return [c for b in blocks for node in b.body + b.orelse for c in ast.walk(node)]
 
 
 def drop_js(text: str, tests: str) -> tuple[str, str]:
