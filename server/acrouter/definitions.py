@@ -310,8 +310,8 @@ def dropped_definitions(
         lost.append(d.name)
     if old_python and after_python:
         # what the module's if / try blocks define is the module's too (a class for
-        # another Python version: the tests of this one never reach it)
-        # (counted: the branch for the other version dropped while this one stays is lost)
+        # another Python version: the tests of this one never reach it), counted: the
+        # branch for another version dropped while this one's keeps the name is a loss
         nested_before, nested_after = _block_definitions(old), _block_definitions(new)
         count_old, count_new = _definition_counts(old), _definition_counts(new)
         for d in nested_before:
