@@ -133,3 +133,26 @@ def test_a_suite_that_did_not_run_is_not_a_pass(
 ) -> None:
     v = _verify(tape_project, files)
     assert v.verdict == "fail" and why in v.detail, v.detail
+
+
+def test_under_a_script_an_edit_that_exits_before_tape_prints_its_summary_fails(
+    tape_project: Path,
+) -> None:
+    """``./run.sh`` running tape is read by its exit code (weak).  An edit that makes the
+    tests' process exit before any test ran exits 0 like a pass; the run without the edit
+    printed TAP's summary (``# tests 3``) and this one none: it fails."""
+    script = tape_project / "run.sh"
+    script.write_text('#!/bin/sh\nset -e\ncd "$(dirname "$0")"\nnode_modules/.bin/tape test/*.js\n')
+    script.chmod(0o755)
+
+    def verify(files: dict[str, str]):  # type: ignore[no-untyped-def]
+        return verifier(timeout_s=60, cache_dir=tape_project.parent / "cache").verify(
+            task_for(tape_project, "./run.sh"), Edit(files=files), "m"
+        )
+
+    v = verify({"index.js": "process.exit(0);\n" + INDEX})
+    assert v.verdict == "fail" and v.weak and v.counted, v.detail
+    assert "printed no closing line of its runner (exit code 0)" in v.detail
+    assert "'# tests 3'" in v.detail
+    ok = verify({"index.js": "// adds\n" + INDEX})
+    assert ok.verdict == "pass" and ok.weak, ok.detail

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.baseline import BaselineCache
+from acrouter.verifier.results import closing_line
 from acrouter.verifier.testrun import TestRun
 
 from .helpers import (
@@ -152,3 +153,30 @@ def test_the_closing_line_is_cached_and_an_older_entry_runs_again(tmp_path: Path
     del data["closing"]
     path.write_text(json.dumps(data))
     assert BaselineCache(tmp_path).get("k") is None
+
+
+@pytest.mark.parametrize(
+    ("output", "closing"),
+    [
+        ("1..3\n# tests 3\n# pass  3\n\n# ok\n", "# tests 3"),  # tape
+        ("# tests 36\n# suites 2\n# pass 36\n# fail 0\n", "# tests 36"),  # node --test, TAP
+        ("\u2139 tests 3\n\u2139 pass 3\n", "\u2139 tests 3"),  # node --test, spec
+        ("\n  12 passing (34ms)\n  1 pending\n", "12 passing (34ms)"),  # mocha
+        (
+            "Tests:       1 failed, 2 passed, 3 total\nTime: 1 s\n",
+            "Tests:       1 failed, 2 passed, 3 total",
+        ),
+        (
+            "   Test Files  1 passed (1)\n        Tests  3 passed (3)\n",
+            "Tests  3 passed (3)",
+        ),  # vitest
+        (
+            "test result: ok. 3 passed; 0 failed; 0 ignored; finished in 0.00s\n",
+            "test result: ok. 3 passed; 0 failed; 0 ignored; finished in 0.00s",
+        ),
+        ("ok  \texample.com/calc\t0.003s\n", "ok  \texample.com/calc\t0.003s"),  # go test
+        ("ok 1 adds\nhello\n", ""),  # a TAP test line is no summary
+    ],
+)
+def test_the_closing_lines_of_other_runners_are_known(output: str, closing: str) -> None:
+    assert closing_line(output) == closing

@@ -48,11 +48,20 @@ def read_test_run(
 
 #: the closing lines of the runners a command without per-test results may run:
 #: unittest's ``Ran 12 tests in 0.003s``, pytest's ``== 3 passed, 1 skipped in 0.12s ==``
-#: (``no tests ran in 0.01s``)
+#: (``no tests ran in 0.01s``), TAP's summary (tape, ``node --test``: ``# tests 12``; its spec reporter's ``ℹ tests 12``),
+#: mocha's ``12 passing (34ms)``, jest's ``Tests:       3 passed, 3 total``, vitest's
+#: ``Tests  3 passed (3)``, cargo's ``test result: ok. 3 passed; 0 failed; ...`` and
+#: go's ``ok  	example.com/calc	0.003s``
 _CLOSING = re.compile(
     r"^(?:Ran \d+ tests? in [\d.]+s"
     r"|=*\s*(?:(?:\d+ (?:passed|failed|skipped|deselected|xfailed|xpassed|warnings?|errors?"
-    r"|rerun)(?:, )?)+|no tests ran) in [\d.]+s(?: \([\d:]+\))?\s*=*)$"
+    r"|rerun)(?:, )?)+|no tests ran) in [\d.]+s(?: \([\d:]+\))?\s*=*"
+    r"|(?:#|\u2139) tests \d+"
+    r"|\d+ passing \(\d+(?:\.\d+)?m?s\)"
+    r"|Tests:\s+(?:\d+ \w+, )*\d+ total"
+    r"|Tests\s+(?:\d+ \w+\s*(?:\|\s*)?)+\(\d+\)"
+    r"|test result: (?:ok|FAILED)\. \d+ passed; \d+ failed;.*"
+    r"|ok\s+\S+\s+(?:[\d.]+s|\(cached\)).*)$"
 )
 
 
