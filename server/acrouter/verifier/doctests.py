@@ -14,7 +14,8 @@ Examples added to a docstring that had none are new tests, judged in the whole r
 The same holds for a document with examples (``doc/tutorial.rst`` run by
 ``DocFileSuite``, a ``test*.txt`` pytest collects, a ``usage.test``: any file but a
 Python one): one whose examples the edit changed is put back whole for the first
-judgement.  Docstrings are found under ``if``/``try`` too, a name documented twice
+judgement; one doctest cannot read whole is read paragraph by paragraph
+(:func:`document_examples`).  Docstrings are found under ``if``/``try`` too, a name documented twice
 definition by definition.  A rename across code and tests never renames a string or an
 expected output of an example (:func:`rename_reaches_strings`).
 """
@@ -182,15 +183,39 @@ def doc_examples_changed(
     aside."""
     if not old:
         return False
-    parser = doctest.DocTestParser()
-    try:
-        before = [(e.source, e.want) for e in parser.get_examples(old)]
-        after = [(e.source, e.want) for e in parser.get_examples(new)]
-    except ValueError:  # a malformed example: compare the texts
-        return old != new
+    before, after = document_examples(old), document_examples(new)
     sigma = renamed or {}
     renamed_before = [(renamed_text(s, sigma), renamed_text(w, sigma)) for s, w in before]
     return bool(before) and after not in (before, renamed_before)
+
+
+def document_examples(text: str) -> list[tuple[str, str]]:
+    """The examples of a document (any file but a Python one), in order.  One that
+    doctest cannot read whole (six's ``index.rst`` underlines its headings with
+    ``>>>>>>``) is read paragraph by paragraph, as doctest would read it (tabs expanded;
+    no example spans a line of spaces only): pytest's ``--doctest-glob`` and
+    ``DocFileSuite`` then run none of it, but Sphinx's doctest builder runs its blocks.
+    A paragraph doctest cannot read counts as one example, its whole text, so that any
+    change to it is a change to an example."""
+    parser = doctest.DocTestParser()
+    try:
+        return [(e.source, e.want) for e in parser.get_examples(text)]
+    except ValueError:
+        pass
+    out: list[tuple[str, str]] = []
+    paragraph: list[str] = []
+    for line in [*text.expandtabs().split("\n"), ""]:
+        if line.strip(" "):
+            paragraph.append(line)
+            continue
+        block, paragraph = "".join(f"{x}\n" for x in paragraph), []
+        if ">>>" not in block:
+            continue
+        try:
+            out.extend((e.source, e.want) for e in parser.get_examples(block))
+        except ValueError:  # a malformed example: doctest would report it
+            out.append((block, ""))
+    return out
 
 
 def doctests_as_they_were(
@@ -236,16 +261,14 @@ def rename_reaches_strings(
 
 
 def _examples(text: str, rel: str) -> set[tuple[str, str]] | None:
-    """Every example of a file: a Python file's docstrings', or a document's."""
+    """Every example of a file: a Python file's docstrings' (None when it does not
+    parse), or a document's."""
     if rel.endswith(".py"):
         found = docstrings(text.removeprefix(BOM))
         if found is None:
             return None
         return {e for entries in found.values() for _node, ex in entries for e in ex}
-    try:
-        return {(e.source, e.want) for e in doctest.DocTestParser().get_examples(text)}
-    except ValueError:
-        return None
+    return set(document_examples(text))
 
 
 def _rename_names(source: str, renamed: Mapping[str, str]) -> str | None:
