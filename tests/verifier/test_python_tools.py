@@ -242,6 +242,30 @@ def test_tox_passes_the_runs_variables_to_its_commands(tmp_path: Path, tox: str)
     assert "test_calc.py::test_mul" in verdicts[1]
 
 
+#: the same, its pytest command passing the project's own ``--junit-xml`` (wcwidth 0.9.4's
+#: tox.ini), and failing when that report was not written
+FAKE_TOX_OWN_XML = FAKE_TOX.replace('"tests"]', '"--junit-xml=own.xml", "tests"]').replace(
+    "sys.exit(subprocess.run(cmd, env=env).returncode)",
+    "rc = subprocess.run(cmd, env=env).returncode\nsys.exit(rc or (0 if os.path.exists('own.xml') else 9))",
+)
+
+
+@needs_bwrap
+def test_tox_with_the_projects_own_junit_xml_is_read_per_test(tmp_path: Path) -> None:
+    """Before: the project's ``--junit-xml`` on pytest's command line overrode the report
+    ``PYTEST_ADDOPTS`` asks for; the verdicts were the exit code's ("tests exited with
+    code 1", no test named).  Our plugin (``verifier/junit_own.py``) writes ours too, and
+    the project's own.xml is still written (the fake tox fails without it)."""
+    assert FAKE_TOX_OWN_XML != FAKE_TOX and "own.xml" in FAKE_TOX_OWN_XML
+    env = _tool(tmp_path, "tox", FAKE_TOX_OWN_XML % BASE_PYTHON)
+    root = _calc(tmp_path / "proj")
+    site = venv_with_pytest(root / ".tox" / "py311")
+    (site / "_calc.pth").write_text(f"{root / 'src'}\n")
+    verdicts = _verdicts(root, "tox -e py311", env, "bwrap")
+    assert [v.split()[:2] for v in verdicts] == [["pass", "None->2"], ["fail", "1->0"]], verdicts
+    assert "test_calc.py::test_mul" in verdicts[1]
+
+
 def test_a_run_that_needed_the_network_before_any_test_is_refused_by_the_preflight() -> None:
     line = network_line(
         "nox > Running session tests\nerror: Failed to fetch: https://x/simple/a/\n"

@@ -9,16 +9,23 @@ run produced no test report")."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.baseline import BaselineCache
+from acrouter.verifier.junit_own import plugin_env
 from acrouter.verifier.results import closing_line
+from acrouter.verifier.runners import pytest_addopts
 from acrouter.verifier.testrun import TestRun
 
 from .helpers import (
     CALC_FIXED,
+    CALC_PROJECT,
     OVERLAY_AND_NONE,
     TEST_CALC,
     TEST_UT,
@@ -95,14 +102,16 @@ def test_a_harmless_edit_under_the_script_still_passes(
 
 # unittest below a script (idna 3.20 with a `make test` running unittest's discovery:
 # os._exit(0) at the import of idna/core.py passed, counted), and a pytest whose report
-# is the project's own (wcwidth 0.9.4's tox.ini passes --junit-xml, which overrides the
-# one PYTEST_ADDOPTS asks for): no per-test results with or without the edit, but the
-# runner's closing line ("Ran 2 tests in 0.001s", "2 passed in 0.01s") only without it
+# is the project's own where our plugin cannot load (a script that sets its own
+# PYTHONPATH: its --junit-xml overrides the one PYTEST_ADDOPTS asks for): no per-test
+# results with or without the edit, but the runner's closing line ("Ran 2 tests in
+# 0.001s", "2 passed in 0.01s") only without it
 
 
 def _script_project(root: Path, runs: str) -> Path:
     python = _python(root)
-    script = f'#!/bin/sh\nset -e\ncd "$(dirname "$0")"\n{python} {runs}\n'
+    line = runs.format(python=python) if "{python}" in runs else f"{python} {runs}"
+    script = f'#!/bin/sh\nset -e\ncd "$(dirname "$0")"\n{line}\n'
     root = write_tree(
         root,
         {
@@ -119,7 +128,11 @@ def _script_project(root: Path, runs: str) -> Path:
 
 RUNS = [
     pytest.param("-m unittest discover -s tests -t .", "Ran 2 tests in", id="unittest"),
-    pytest.param("-m pytest -q --junit-xml=own.xml tests", "2 passed in", id="pytest-own-xml"),
+    pytest.param(
+        "PYTHONPATH=. {python} -m pytest -q --junit-xml=own.xml tests",
+        "2 passed in",
+        id="pytest-own-xml-own-pythonpath",
+    ),
 ]
 
 
@@ -180,3 +193,107 @@ def test_the_closing_line_is_cached_and_an_older_entry_runs_again(tmp_path: Path
 )
 def test_the_closing_lines_of_other_runners_are_known(output: str, closing: str) -> None:
     assert closing_line(output) == closing
+
+
+# a pytest run with the project's own --junit-xml (wcwidth 0.9.4's tox.ini): directly, the
+# report our argv asked for overrode the project's (own.xml was not written); below a
+# script, the project's overrode ours (PYTEST_ADDOPTS) and the verdicts were the exit
+# code's.  Our plugin (verifier/junit_own.py) writes the one pytest did not keep
+
+
+def _outputs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What each test run of the verifier printed."""
+    from acrouter.verifier import core
+
+    seen: list[str] = []
+    run_command = core.run_command
+
+    def spy(spec, *args, **kwargs):  # type: ignore[no-untyped-def]
+        outcome = run_command(spec, *args, **kwargs)
+        seen.append(outcome.output)
+        return outcome
+
+    monkeypatch.setattr(core, "run_command", spy)
+    return seen
+
+
+OWN = "--junit-xml=own.xml tests"
+COMMANDS = [
+    pytest.param(".venv/bin/python -m pytest " + OWN, id="pytest"),
+    pytest.param(".venv/bin/python -m pytest -p xdist.plugin -n 2 " + OWN, id="pytest-xdist"),
+    # the script reads own.xml after pytest (set -e: a run that left none fails)
+    pytest.param("{python} -m pytest " + OWN + " && grep -q '<testcase' own.xml", id="script"),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_projects_own_junit_xml_leaves_ours_too(
+    tmp_path: Path, mode: dict[str, object], command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if command.startswith("{python}"):
+        root = _script_project(tmp_path / "proj", command)
+        root = write_tree(root, {"tests/test_calc.py": TEST_CALC, "tests/__init__.py": ""})
+        command = "./run_tests.sh"
+    else:
+        _python(tmp_path / "proj")
+        root = write_tree(tmp_path / "proj", CALC_PROJECT | {"calc.py": CALC_FIXED})
+    task = task_for(root, command, kind="refactoring")
+    outputs = _outputs(monkeypatch)
+    broken = Edit(files={"calc.py": CALC_FIXED.replace("a * b", "a + b")})
+    v = verifier(**mode).verify(task, broken, "m")
+    assert v.verdict == "fail" and v.counted, v.detail
+    assert [f.test_id for f in v.failures] == ["tests/test_calc.py::test_mul"], v.detail
+    assert v.tests_passed == 1 and v.tests_failed == 1, v.detail
+    harmless = Edit(files={"calc.py": CALC_FIXED.replace("a + b", "b + a")})
+    v = verifier(**mode).verify(task, harmless, "m")
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.tests_passed == 2 and v.tests_failed == 0, v.detail
+    # each run wrote the project's own.xml as well as ours (pytest's controller says so)
+    assert outputs and all(re.search(r"generated xml file: \S*/own\.xml", o) for o in outputs)
+    assert all(re.search(r"generated xml file: \S*/report\.xml", o) for o in outputs)
+    assert (root / "own.xml").exists() is False  # written in the run's copy, not here
+
+
+@pytest.mark.parametrize(
+    ("ini", "addopts", "argv"),
+    [
+        pytest.param("--junitxml=own.xml", "", [], id="ini-addopts"),
+        pytest.param("", "", ["--junit-xml", "own.xml"], id="command-line"),
+        pytest.param("", "--junit-xml=own.xml", [], id="users-PYTEST_ADDOPTS"),
+        pytest.param("", "", ["--junit-xml=own.xml", "--junitxml=OURS"], id="ours-on-argv"),
+        pytest.param("", "", [], id="ours-only"),
+    ],
+)
+def test_the_plugin_writes_both_reports_whichever_pytest_kept(
+    tmp_path: Path, ini: str, addopts: str, argv: list[str]
+) -> None:
+    """With this environment's pytest: pytest reads ini addopts, then PYTEST_ADDOPTS
+    (ours last there), then the command line, and keeps the last --junitxml."""
+    out = tmp_path / "out"
+    out.mkdir()
+    ours = str(out / "report.xml")
+    root = write_tree(tmp_path / "proj", CALC_PROJECT | {"calc.py": CALC_FIXED})
+    (root / "pytest.ini").write_text(f"[pytest]\npythonpath = .\naddopts = {ini}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    env["PYTEST_ADDOPTS"] = pytest_addopts(addopts or None, str(out))
+    env.update(plugin_env(str(out), ours, env))
+    args = [a.replace("OURS", ours) for a in argv]
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", *args, "tests"],
+        check=False,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "<testcase" in Path(ours).read_text()
+    assert 'file="tests/test_calc.py"' in Path(ours).read_text()  # xunit1, as we ask
+    own = root / "own.xml"
+    assert own.exists() == bool(ini or addopts or argv), run.stdout
+    if own.exists():
+        assert own.read_text().count("<testcase") == 2
+    assert sorted(p.name for p in root.glob("*.xml")) == (["own.xml"] if own.exists() else [])

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+from .junit_own import FOLDER as JUNIT_FOLDER
+from .junit_own import MODULE as JUNIT_MODULE
+from .junit_own import OUT_VAR as JUNIT_OUT_VAR
 from .lines_trace import FOLDER as LINES_FOLDER
 from .lines_trace import MODULE as LINES_MODULE
 from .lines_trace import OUT_VAR as LINES_OUT_VAR
@@ -84,6 +87,10 @@ HARNESS_NAMES = frozenset(
         SELECT_MODULE,
         SELECT_FOLDER,
         SELECT_IDS_VAR,
+        # the plugin that writes our JUnit report beside the project's own (:mod:`.junit_own`)
+        JUNIT_MODULE,
+        JUNIT_FOLDER,
+        JUNIT_OUT_VAR,
     }
 )
 

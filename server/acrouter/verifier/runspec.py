@@ -17,6 +17,7 @@ from .environment import (
     tool_env_dirs,
     tox_pass_env,
 )
+from .junit_own import plugin_env
 from .limits import Limits, node_options
 from .runners import TestPlan, pytest_addopts
 from .runtypes import RunSpec
@@ -57,6 +58,9 @@ def run_spec(
     if not any(a.startswith("--junitxml=") for a in plan.argv):
         # a pytest below another program (npm, make, a shell line) reports too
         extra["PYTEST_ADDOPTS"] = pytest_addopts(source_env.get("PYTEST_ADDOPTS"), str(out))
+    if plan.runner in (None, "pytest"):  # ours beside the project's own --junit-xml
+        now = {k: extra.get(k) or source_env.get(k) for k in ("PYTHONPATH", "PYTEST_ADDOPTS")}
+        extra.update(plugin_env(str(out), f"{out}/report.xml", {k: v for k, v in now.items() if v}))
     if "tox" in (os.path.basename(word) for word in plan.command.split()):  # .venv/bin/tox
         extra["TOX_OVERRIDE"] = tox_pass_env(extra)
     if sandbox == "bwrap":

@@ -1,6 +1,6 @@
 """One run of the test command in a prepared copy (or under an overlay): planned, traced
-when asked, run again when the line tracer or the node option we added may have failed
-it, and read.  ``ProjectVerifier._run_once`` prepares the copy and passes ``start``, the
+when asked, run again when the line tracer, our JUnit plugin or the node option we added
+may have failed it, and read.  ``ProjectVerifier._run_once`` prepares the copy and passes ``start``, the
 sandbox's :func:`.sandbox.run_command` bound to its mode, bwrap and cancel token, and
 ``read_lines``, :func:`.lines_run.read_run` (both looked up in ``core``, where tests of
 the line tracer spy on them)."""
@@ -14,6 +14,8 @@ from pathlib import Path
 
 import attrs
 
+from .junit_own import MODULE as JUNIT_MODULE
+from .junit_own import unloaded, without_plugin
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
 from .lines import Traced
 from .lines_run import Asked, suspect, traced_spec, untraced
@@ -74,6 +76,12 @@ def run_tests(
     if trace:
         spec, trace = traced_spec(spec, plan.runner, str(dirs[0]), seen, trace, covered)
     outcome = start(spec)
+    bare = without_plugin(spec.env, outcome.exit_code, outcome.output)
+    if bare is not None:  # pytest could not import our JUnit plugin (.junit_own)
+        log.info("the tests' pytest could not load %s: running them without it", JUNIT_MODULE)
+        spec = attrs.evolve(spec, env=bare)
+        untraced_spec = attrs.evolve(untraced_spec, env=unloaded(untraced_spec.env))
+        outcome = start(spec)
     lost = None  # what was asked of a traced run redone without tracing
     if trace and suspect(trace, outcome, dirs[0], covered):
         log.info("the run with the line tracer failed in a way it may have caused: again without")
