@@ -297,3 +297,45 @@ def test_the_plugin_writes_both_reports_whichever_pytest_kept(
     if own.exists():
         assert own.read_text().count("<testcase") == 2
     assert sorted(p.name for p in root.glob("*.xml")) == (["own.xml"] if own.exists() else [])
+
+
+# a linter before the runner (qs 6.14.0's `eslint && npm run tests-only`, `ruff check . &&
+# pytest`) that fails: the run leaves no report, and the verdict said only "produced no
+# test report (exit code 1)"; it names the first lines the linter printed
+LINT = """#!/bin/sh
+if grep -q '^import os' calc.py; then
+    echo "calc.py:1:8: F401 [*] \\`os\\` imported but unused"
+    echo "Found 1 error."
+    exit 1
+fi
+"""
+LINTED = [
+    pytest.param(
+        "./lint.sh && .venv/bin/python -m pytest -q tests",
+        "produced no test report (exit code 1; ",
+        id="lint-and-pytest",
+    ),
+    pytest.param("./run_tests.sh", "the tests failed (", id="script"),  # weak
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("command", "said"), LINTED)
+def test_a_failing_linter_before_the_runner_is_named(
+    tmp_path: Path, mode: dict[str, object], command: str, said: str
+) -> None:
+    root = _script_project(tmp_path / "proj", "./lint.sh\n{python} -m pytest -q tests")
+    root = write_tree(root, {"lint.sh": LINT, "tests/test_calc.py": TEST_CALC})
+    (root / "lint.sh").chmod(0o755)
+    task = task_for(root, command, kind="refactoring")
+    v = verifier(**mode).verify(task, Edit(files={"calc.py": "import os\n" + CALC_FIXED}), "m")
+    assert v.verdict == "fail" and v.counted, v.detail
+    assert (
+        f"{said}it printed: calc.py:1:8: F401 [*] `os` imported but unused | Found 1 error.)"
+        in v.detail
+    )
+    # a run that passes the linter is read as before
+    v = verifier(**mode).verify(
+        task, Edit(files={"calc.py": CALC_FIXED.replace("a + b", "b + a")}), "m"
+    )
+    assert v.verdict == "pass", v.detail

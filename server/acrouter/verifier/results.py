@@ -38,6 +38,7 @@ def read_test_run(
         last_line=last_line(outcome.output),
         network=network_line(outcome.output) or "",
         compile_errors=compile_errors(outcome.output),
+        error_lines=error_lines(outcome.output, root) if parsed is None else (),
         timeout_s=timeout_s,
         broken=parsed.broken if parsed else {},
         process_bound=outcome.process_bound,
@@ -75,6 +76,36 @@ def closing_line(output: str) -> str:
 
 
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+#: a line a linter, a compiler or a script prints for an error: ``calc.py:1:8: F401 ...``
+#: (ruff, flake8, mypy, cc), ``12:5  error  Expected ...`` (eslint, below the file it
+#: names), ``npm error ...``, ``ModuleNotFoundError: ...``
+_PRINTED_ERROR = re.compile(r"^\S+:\d+(?::\d+)?:?\s|\berror\b|\w*Error:", re.IGNORECASE)
+#: eslint's row of an error, and the file heading the rows below it
+_ESLINT_ROW = re.compile(r"^\d+:\d+\s+error\s")
+_FILE_HEADING = re.compile(r"^[\w./@+-]+\.\w+$")
+#: how many error lines a verdict names, and how much of each
+MAX_ERROR_LINES = 3
+MAX_ERROR_CHARS = 200
+
+
+def error_lines(output: str, root: str) -> tuple[str, ...]:
+    """The first lines of ``output`` (its head and tail) that read as errors, the
+    workspace path ``root`` taken out; an eslint row gains the file it is under."""
+    found: list[str] = []
+    heading = ""
+    prefix = root.rstrip("/") + "/"
+    for raw in output.splitlines():
+        line = " ".join(_COLOUR.sub("", raw).replace(prefix, "").split())
+        if _FILE_HEADING.match(line):
+            heading = line
+        elif _PRINTED_ERROR.search(line):
+            if heading and _ESLINT_ROW.match(line):
+                line = f"{heading}:{line}"
+            found.append(line[:MAX_ERROR_CHARS])
+            if len(found) >= MAX_ERROR_LINES:
+                break
+    return tuple(found)
 
 
 def summary_check(plan: TestPlan, parsed: Report | None, output: str) -> str:

@@ -63,6 +63,9 @@ class TestRun:
     copied: frozenset[str] = frozenset()
     #: a C or C++ compiler's error lines in the output (:func:`.stale_build.compile_errors`)
     compile_errors: tuple[str, ...] = ()
+    #: the first lines of the output that read as errors (a linter's before the runner:
+    #: ``results.error_lines``), named where the run left no per-test results
+    error_lines: tuple[str, ...] = ()
     #: the lines of the edited Python files the tests ran (:mod:`.lines`), when traced
     traced: Traced | None = None
 

@@ -271,7 +271,8 @@ def _exit_code_only(j: _Judgement) -> Verdict:
                 + (f": {after.last_line}" if after.last_line else "")
             )
         return j.fail(
-            f"the test run produced no test report (exit code {code}); did it exit early?"
+            f"the test run produced no test report (exit code {code}{_printed(after, '; ')}); "
+            "did it exit early?"
         )
     if code == 0 and before is not None and before.outcomes is not None:
         # (a script running pytest: its report came without the edit, none with it)
@@ -301,7 +302,16 @@ def _exit_code_only(j: _Judgement) -> Verdict:
         return j.fail("the tests fail even without the edit", counted=False)
     if code is None:
         return j.verdict("fail", "the tests did not finish")
-    return j.fail("the tests failed")
+    printed = _printed(after, "")
+    return j.fail(f"the tests failed ({printed})" if printed else "the tests failed")
+
+
+def _printed(run: TestRun, before: str) -> str:
+    """The error lines a run without per-test results printed (a linter's that failed
+    before the runner), for its verdict: ``before`` and "it printed: ...", or ""."""
+    if not run.error_lines:
+        return ""
+    return f"{before}it printed: " + " | ".join(run.error_lines)
 
 
 def _lost_tests(j: _Judgement, outcomes: Mapping[str, str]) -> Verdict | None:
