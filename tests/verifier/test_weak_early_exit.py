@@ -19,7 +19,7 @@ import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.baseline import BaselineCache
 from acrouter.verifier.junit_own import plugin_env
-from acrouter.verifier.results import closing_line
+from acrouter.verifier.results import closing_line, error_lines
 from acrouter.verifier.runners import pytest_addopts
 from acrouter.verifier.testrun import TestRun
 
@@ -348,3 +348,21 @@ def test_a_failing_linter_before_the_runner_is_named(
         task, Edit(files={"calc.py": CALC_FIXED.replace("a + b", "b + a")}), "m"
     )
     assert v.verdict == "pass", v.detail
+
+
+def test_the_error_lines_skip_warnings_and_name_eslints_file() -> None:
+    # eslint's output on qs 6.14.0: warnings first, then the errors below each file
+    output = (
+        "\n/ws/lib/parse.js\n   96:13  warning  Unexpected use of continue statement  no-continue\n"
+        "\n/ws/lib/stringify.js\n  170:13  warning  Unexpected use of continue  no-continue\n"
+        "  182:1   error    Expected indentation of 12 spaces but found 0  indent\n"
+        "  183:9   error    Unreachable code  no-unreachable\n\n"
+        "\u2716 4 problems (2 errors, 2 warnings)\n" + "npm error code 1\n" * 3
+    )
+    assert error_lines(output, "/ws") == (
+        "lib/stringify.js:182:1 error Expected indentation of 12 spaces but found 0 indent",
+        "lib/stringify.js:183:9 error Unreachable code no-unreachable",
+        "npm error code 1",
+    )
+    assert error_lines("collected 2 items\n\n2 passed in 0.01s\n", "/ws") == ()
+    assert len(error_lines("x.py:1:1: E1 " + "y" * 500 + "\n", "/ws")[0]) == 200

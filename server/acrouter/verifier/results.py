@@ -83,6 +83,8 @@ _COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 _PRINTED_ERROR = re.compile(r"^\S+:\d+(?::\d+)?:?\s|\berror\b|\w*Error:", re.IGNORECASE)
 #: eslint's row of an error, and the file heading the rows below it
 _ESLINT_ROW = re.compile(r"^\d+:\d+\s+error\s")
+#: a warning (eslint's rows, a compiler's): not what stopped the run
+_WARNING = re.compile(r"\bwarn(?:ing)?\b", re.IGNORECASE)
 _FILE_HEADING = re.compile(r"^[\w./@+-]+\.\w+$")
 #: how many error lines a verdict names, and how much of each
 MAX_ERROR_LINES = 3
@@ -99,7 +101,9 @@ def error_lines(output: str, root: str) -> tuple[str, ...]:
         line = " ".join(_COLOUR.sub("", raw).replace(prefix, "").split())
         if _FILE_HEADING.match(line):
             heading = line
-        elif _PRINTED_ERROR.search(line):
+        elif _PRINTED_ERROR.search(line) and not (
+            _WARNING.search(line) and "error" not in line.lower()
+        ):
             if heading and _ESLINT_ROW.match(line):
                 line = f"{heading}:{line}"
             found.append(line[:MAX_ERROR_CHARS])
