@@ -365,4 +365,9 @@ def test_the_error_lines_skip_warnings_and_name_eslints_file() -> None:
         "npm error code 1",
     )
     assert error_lines("collected 2 items\n\n2 passed in 0.01s\n", "/ws") == ()
+    # Python's warnings (wcwidth 0.9.4's tox, setuptools building the editable install)
+    warned = "/ws/.tox/py311/lib/dist.py:765: SetuptoolsDeprecationWarning: License classifiers\n"
+    assert error_lines(warned + "E   ImportError: no name x\n", "/ws") == (
+        "E ImportError: no name x",
+    )
     assert len(error_lines("x.py:1:1: E1 " + "y" * 500 + "\n", "/ws")[0]) == 200

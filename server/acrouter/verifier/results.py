@@ -83,8 +83,9 @@ _COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 _PRINTED_ERROR = re.compile(r"^\S+:\d+(?::\d+)?:?\s|\berror\b|\w*Error:", re.IGNORECASE)
 #: eslint's row of an error, and the file heading the rows below it
 _ESLINT_ROW = re.compile(r"^\d+:\d+\s+error\s")
-#: a warning (eslint's rows, a compiler's): not what stopped the run
-_WARNING = re.compile(r"\bwarn(?:ing)?\b", re.IGNORECASE)
+#: a warning (eslint's rows, a compiler's, Python's ``DeprecationWarning``): not what
+#: stopped the run
+_WARNING = re.compile(r"warn(?:ing)?\b", re.IGNORECASE)
 _FILE_HEADING = re.compile(r"^[\w./@+-]+\.\w+$")
 #: how many error lines a verdict names, and how much of each
 MAX_ERROR_LINES = 3
