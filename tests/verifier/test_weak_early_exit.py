@@ -166,15 +166,6 @@ def test_the_closing_line_is_cached_and_an_older_entry_runs_again(tmp_path: Path
     del data["closing"]
     path.write_text(json.dumps(data))
     assert BaselineCache(tmp_path).get("k") is None
-    # one without per-test results cached before a pytest with its own --junit-xml left
-    # ours too (verifier/junit_own.py: wcwidth's tox) runs again; one with them is kept
-    for outcomes in (None, {"tests/test_calc.py::test_add": "passed"}):
-        cache.put("k", TestRun(exit_code=0, outcomes=outcomes, closing="2 passed in 0.01s"))
-        data = json.loads(path.read_text())
-        del data["junit_own"]
-        path.write_text(json.dumps(data))
-        got = BaselineCache(tmp_path).get("k")
-        assert (got is None) == (outcomes is None), got
 
 
 @pytest.mark.parametrize(

@@ -185,10 +185,6 @@ class BaselineCache:
             data = json.loads((self.cache_dir / f"baseline-{key}.json").read_text(encoding="utf-8"))
             if "closing" not in data:
                 return None  # (cached before the closing line and compiler errors were kept: run again)
-            if data.get("outcomes") is None and "junit_own" not in data:
-                # (no per-test results, cached before a pytest with its own --junit-xml
-                # left ours too, .junit_own: run again)
-                return None
             run = TestRun(
                 exit_code=data["exit_code"],
                 outcomes=data["outcomes"],
@@ -223,7 +219,6 @@ class BaselineCache:
             "closing": run.closing,
             "wrote": dict(run.wrote),
             "compile_errors": list(run.compile_errors),
-            "junit_own": True,  # our report beside the project's own (.junit_own)
         }
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)

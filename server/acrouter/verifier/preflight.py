@@ -21,7 +21,10 @@ from .scratch import Scan, scan_workspace
 from .unsandboxed import refuse_unrewritable
 
 #: Bumped when the way a baseline is computed changes (invalidates cached baselines).
-CACHE_VERSION = "7"  # 7: the closing lines of tape, node --test, mocha, jest, vitest, cargo, go
+#: 7: the closing lines of tape, node --test, mocha, jest, vitest, cargo, go; 8: our JUnit
+#: report beside a pytest's own --junit-xml (.junit_own: wcwidth's run without the edit,
+#: cached with no per-test results, kept its verdicts the exit code's "before")
+CACHE_VERSION = "8"
 
 
 def check_cancel(cancel: CancelToken | None) -> None:
