@@ -19,9 +19,10 @@ own ``PYTHONPATH``) is run again without it (:func:`without_plugin`), as it ran 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
+
+from .pytest_plugins import plugin_vars
 
 #: the plugin's module (``-p acrouter_junit``); the tripwire reads it as a harness name
 MODULE = "acrouter_junit"
@@ -120,16 +121,7 @@ def plugin_env(out_dir: str, report: str, env: Mapping[str, str]) -> dict[str, s
     """The variables that load the plugin (written into ``out_dir``) writing ``report``,
     in a run whose environment is ``env``: ``PYTHONPATH`` gains its folder last,
     ``PYTEST_ADDOPTS`` gains ``-p acrouter_junit``."""
-    folder = Path(out_dir) / FOLDER
-    folder.mkdir(exist_ok=True)
-    (folder / f"{MODULE}.py").write_text(PLUGIN, encoding="utf-8")
-    path = env.get("PYTHONPATH")
-    opts = env.get("PYTEST_ADDOPTS")
-    return {
-        "PYTHONPATH": f"{path}{os.pathsep}{folder}" if path else str(folder),
-        "PYTEST_ADDOPTS": f"{opts} -p {MODULE}" if opts else f"-p {MODULE}",
-        OUT_VAR: report,
-    }
+    return {**plugin_vars(Path(out_dir) / FOLDER, MODULE, PLUGIN, env), OUT_VAR: report}
 
 
 def without_plugin(

@@ -24,6 +24,7 @@ import attrs
 
 from .lines_plugin import PLUGIN, TARGETS_FILE, targets_text
 from .lines_site import SITE, SITE_MODULE
+from .pytest_plugins import plugin_vars
 
 #: the tracer's module name (``-p acrouter_lines``); the tripwire reads it as a harness name
 MODULE = "acrouter_lines"
@@ -49,18 +50,11 @@ def plugin_env(
     while it holds a statement asked about that has not run yet (a hot loop costs
     nothing once its statements were seen), and stops tracing once every one has run."""
     folder = Path(out_dir) / FOLDER
-    folder.mkdir(exist_ok=True)
-    (folder / f"{MODULE}.py").write_text(PLUGIN, encoding="utf-8")
+    loads = plugin_vars(folder, MODULE, PLUGIN, env)
     (folder / f"{SITE_MODULE}.py").write_text(SITE, encoding="utf-8")
     wanted = {path: sorted(set(r)) for path, r in targets.items()}
     (folder / TARGETS_FILE).write_text(targets_text(wanted), encoding="ascii")
-    path = env.get("PYTHONPATH")
-    opts = env.get("PYTEST_ADDOPTS")
-    return {
-        "PYTHONPATH": f"{path}{os.pathsep}{folder}" if path else str(folder),
-        "PYTEST_ADDOPTS": f"{opts} -p {MODULE}" if opts else f"-p {MODULE}",
-        OUT_VAR: out_dir,
-    }
+    return {**loads, OUT_VAR: out_dir}
 
 
 def tracer_suspect(

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import attrs
 
+from .pytest_plugins import plugin_vars
 from .runners import TestPlan
 from .runtypes import RunOutcome, RunSpec
 from .testrun import TestRun
@@ -122,17 +122,10 @@ def select_env(out_dir: Path, tests: frozenset[str], env: Mapping[str, str]) -> 
     """The variables that load the plugin (written into ``out_dir``) keeping ``tests``,
     in a run whose environment is ``env``."""
     folder = out_dir / FOLDER
-    folder.mkdir(exist_ok=True)
-    (folder / f"{MODULE}.py").write_text(PLUGIN, encoding="utf-8")
+    loads = plugin_vars(folder, MODULE, PLUGIN, env)
     ids = folder / "ids.json"
     ids.write_text(json.dumps(sorted(tests)), encoding="utf-8")
-    path = env.get("PYTHONPATH")
-    opts = env.get("PYTEST_ADDOPTS")
-    return {
-        "PYTHONPATH": f"{path}{os.pathsep}{folder}" if path else str(folder),
-        "PYTEST_ADDOPTS": f"{opts} -p {MODULE}" if opts else f"-p {MODULE}",
-        IDS_VAR: str(ids),
-    }
+    return {**loads, IDS_VAR: str(ids)}
 
 
 def selecting(
