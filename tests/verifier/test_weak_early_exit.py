@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -218,9 +219,11 @@ def _outputs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 OWN = "--junit-xml=own.xml tests"
+#: a command naming pytest's interpreter (this environment's, which has xdist: the
+#: verifier shows the sandbox what a command names) or a script naming the project's own
 COMMANDS = [
-    pytest.param(".venv/bin/python -m pytest " + OWN, id="pytest"),
-    pytest.param(".venv/bin/python -m pytest -p xdist.plugin -n 2 " + OWN, id="pytest-xdist"),
+    pytest.param("{exe} -m pytest " + OWN, id="pytest"),
+    pytest.param("{exe} -m pytest -p xdist.plugin -n 2 " + OWN, id="pytest-xdist"),
     # the script reads own.xml after pytest (set -e: a run that left none fails)
     pytest.param("{python} -m pytest " + OWN + " && grep -q '<testcase' own.xml", id="script"),
 ]
@@ -236,8 +239,8 @@ def test_the_projects_own_junit_xml_leaves_ours_too(
         root = write_tree(root, {"tests/test_calc.py": TEST_CALC, "tests/__init__.py": ""})
         command = "./run_tests.sh"
     else:
-        _python(tmp_path / "proj")
         root = write_tree(tmp_path / "proj", CALC_PROJECT | {"calc.py": CALC_FIXED})
+        command = command.replace("{exe}", shlex.quote(sys.executable))
     task = task_for(root, command, kind="refactoring")
     outputs = _outputs(monkeypatch)
     broken = Edit(files={"calc.py": CALC_FIXED.replace("a * b", "a + b")})
