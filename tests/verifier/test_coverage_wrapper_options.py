@@ -14,15 +14,14 @@ and runs the rest; tape is ``test_tape``'s.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.commandline import runner_of
 
-from .helpers import OVERLAY_AND_NONE, task_for, verifier, write_tree
-from .test_tape import INDEX, TAPE, TAPE_BIN, TEST_ADD, TEST_MORE
+from .helpers import OVERLAY_AND_NONE, task_for, verifier
+from .test_tape import INDEX, TEST_ADD, TEST_MORE, tape_installed
 
 #: c8's stand-in: its options (the value-taking ones with their values) skipped, the
 #: rest run as a child whose exit code it passes on
@@ -54,9 +53,7 @@ def test_the_runner_after_the_wrappers_options_and_values(tokens: str, runner: s
 
 @pytest.fixture
 def c8_project(tmp_path: Path) -> Path:
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are not installed")
-    root = write_tree(
+    return tape_installed(
         tmp_path / "merge",
         {
             "package.json": json.dumps(
@@ -65,15 +62,9 @@ def c8_project(tmp_path: Path) -> Path:
             "index.js": INDEX,
             "test/add.test.js": TEST_ADD,
             "test/more.test.js": TEST_MORE,
-            "node_modules/tape/package.json": json.dumps({"name": "tape", "main": "index.js"}),
-            "node_modules/tape/index.js": TAPE,
-            "node_modules/.bin/tape": TAPE_BIN,
             "node_modules/.bin/c8": C8_BIN,
         },
     )
-    for name in ("tape", "c8"):
-        (root / "node_modules/.bin" / name).chmod(0o755)
-    return root
 
 
 @pytest.mark.parametrize("mode", OVERLAY_AND_NONE)

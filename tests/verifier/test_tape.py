@@ -78,11 +78,29 @@ test('negative', function (t) {
 """
 
 
-@pytest.fixture
-def tape_project(tmp_path: Path) -> Path:
+#: tape's stand-in in a sample project's node_modules (its bin made executable by
+#: :func:`tape_installed`)
+TAPE_MODULES = {
+    "node_modules/tape/package.json": json.dumps({"name": "tape", "main": "index.js"}),
+    "node_modules/tape/index.js": TAPE,
+    "node_modules/.bin/tape": TAPE_BIN,
+}
+
+
+def tape_installed(root: Path, files: dict[str, str]) -> Path:
+    """A sample project of ``files`` with tape's stand-in; skipped without node and npm
+    (the JavaScript verifier needs them; CI installs them)."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("node and npm are not installed")
-    root = write_tree(
+    root = write_tree(root, TAPE_MODULES | files)
+    for bin_ in (root / "node_modules/.bin").iterdir():
+        bin_.chmod(0o755)
+    return root
+
+
+@pytest.fixture
+def tape_project(tmp_path: Path) -> Path:
+    return tape_installed(
         tmp_path / "adder",
         {
             "package.json": json.dumps(
@@ -91,13 +109,8 @@ def tape_project(tmp_path: Path) -> Path:
             "index.js": INDEX,
             "test/add.js": TEST_ADD,
             "test/more.js": TEST_MORE,
-            "node_modules/tape/package.json": json.dumps({"name": "tape", "main": "index.js"}),
-            "node_modules/tape/index.js": TAPE,
-            "node_modules/.bin/tape": TAPE_BIN,
         },
     )
-    (root / "node_modules/.bin/tape").chmod(0o755)
-    return root
 
 
 def _verify(root: Path, files: dict[str, str]):  # type: ignore[no-untyped-def]
