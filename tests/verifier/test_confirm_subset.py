@@ -156,13 +156,33 @@ def test_a_test_that_behaves_otherwise_alone_is_confirmed_by_the_whole_suite(
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_command_that_sets_its_own_pythonpath_falls_back_to_the_whole_suite(
+def test_a_command_that_sets_its_own_pythonpath_keeps_the_plugin(
     tmp_path: Path, mode: dict[str, object], ran: list[Ran]
 ) -> None:
-    # our plugin's folder is on PYTHONPATH, which the command replaces: pytest cannot
-    # load the plugin (a usage error, no report), so the whole suite confirms the fix
+    # our plugin's folder is on PYTHONPATH, which the command sets: its PYTHONPATH=. is
+    # run as PYTHONPATH=.:<ours> (verifier.inline_env), so the fixed test alone confirms
+    # the fix (before, pytest could not load the plugin: the whole suite confirmed it)
     root = write_tree(tmp_path / "proj", {k: v for k, v in PROJECT.items() if k != "pytest.ini"})
     command = f"cd {shlex.quote(str(root))} && PYTHONPATH=. {pytest_cmd(root)}"
+    ver = verifier(**mode)
+    v = ver.verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.detail == "3 passed, 0 failed (before: 2 passed, 1 failed)" + CONFIRMED
+    only = frozenset({ADD})
+    assert _sorted(ran) == _sorted(
+        [(False, None, ALL), (True, None, ALL), (False, only, only), (True, only, only)]
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_command_that_drops_the_pythonpath_falls_back_to_the_whole_suite(
+    tmp_path: Path, mode: dict[str, object], ran: list[Ran]
+) -> None:
+    # our plugin's folder is on PYTHONPATH, which the command drops (python -m puts the
+    # project's folder on the path): pytest cannot load the plugin (a usage error, no
+    # report), so the whole suite confirms the fix
+    root = write_tree(tmp_path / "proj", {k: v for k, v in PROJECT.items() if k != "pytest.ini"})
+    command = f"cd {shlex.quote(str(root))} && env --unset=PYTHONPATH {pytest_cmd(root)}"
     ver = verifier(**mode)
     v = ver.verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
     assert v.verdict == "pass" and v.counted, v.detail

@@ -102,8 +102,9 @@ def test_a_failure_carries_no_lines(tmp_path: Path) -> None:
 
 @needs_bwrap
 def test_the_tracer_never_fails_an_edit(tmp_path: Path) -> None:
-    # a suite that wants no tracer (a debugger's, coverage's own), and a command that sets
-    # its own PYTHONPATH (the plugin cannot be imported): the run is redone without tracing
+    # a suite that wants no tracer (a debugger's, coverage's own), and a command that drops
+    # the PYTHONPATH (the plugin cannot be imported; one that sets its own keeps ours:
+    # test_inline_env): the run is redone without tracing
     test = (
         TEST_PY + "\n\ndef test_no_tracer():\n    import sys\n\n    assert sys.gettrace() is None\n"
     )
@@ -111,7 +112,7 @@ def test_the_tracer_never_fails_an_edit(tmp_path: Path) -> None:
     edit = Edit(files={"src/calc.py": CALC_FIXED.replace("return a * b", "return b * a")})
     for command in (
         pytest_cmd(root, "-p", "no:cacheprovider"),
-        f"PYTHONPATH=src {pytest_cmd(root)}",
+        f"env --unset=PYTHONPATH {pytest_cmd(root)}",
     ):
         (root / "pytest.ini").write_text("[pytest]\npythonpath = src\n")
         v = verifier().verify(task_for(root, command, kind="refactoring"), edit, "m")

@@ -12,6 +12,7 @@ from .lines_trace import FOLDER as LINES_FOLDER
 from .lines_trace import MODULE as LINES_MODULE
 from .lines_trace import OUT_VAR as LINES_OUT_VAR
 from .lines_trace import TARGETS_FILE as LINES_TARGETS_FILE
+from .pytest_plugins import ADDOPTS_TAIL, PATH_TAIL
 from .subset import FOLDER as SELECT_FOLDER
 from .subset import IDS_VAR as SELECT_IDS_VAR
 from .subset import MODULE as SELECT_MODULE
@@ -91,6 +92,10 @@ HARNESS_NAMES = frozenset(
         JUNIT_MODULE,
         JUNIT_FOLDER,
         JUNIT_OUT_VAR,
+        # what the verifier appends to PYTHONPATH and PYTEST_ADDOPTS, held alone for a
+        # command that sets those itself (:mod:`.inline_env`): it tells a traced run
+        PATH_TAIL,
+        ADDOPTS_TAIL,
     }
 )
 

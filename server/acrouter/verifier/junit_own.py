@@ -14,15 +14,16 @@ its own (the same ini options: ``junit_family=xunit1`` we ask for): ours (its pa
 ``addopts``, ``PYTEST_ADDOPTS`` and the command line in pytest's order).  Not in a
 pytest-xdist worker: the controller writes the reports.
 
-A run that failed naming the plugin (it could not be imported: a command that sets its
-own ``PYTHONPATH``) is run again without it (:func:`without_plugin`), as it ran before."""
+A run that failed naming the plugin (it could not be imported: a script that sets its
+own ``PYTHONPATH``; a test command that does is rewritten to keep ours,
+:mod:`.inline_env`) is run again without it (:func:`without_plugin`), as it ran before."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
 
-from .pytest_plugins import plugin_vars
+from .pytest_plugins import ADDOPTS_TAIL, plugin_vars
 
 #: the plugin's module (``-p acrouter_junit``); the tripwire reads it as a harness name
 MODULE = "acrouter_junit"
@@ -128,7 +129,7 @@ def without_plugin(
     env: Mapping[str, str], exit_code: int | None, output: str
 ) -> dict[str, str] | None:
     """``env`` without the plugin when the run failed naming it (pytest could not import
-    it: a command that sets its own ``PYTHONPATH``); else None."""
+    it: a script that sets its own ``PYTHONPATH``); else None."""
     if (
         exit_code == 0
         or MODULE not in output
@@ -139,11 +140,13 @@ def without_plugin(
 
 
 def unloaded(env: Mapping[str, str]) -> dict[str, str]:
-    """``env`` with ``-p acrouter_junit`` out of its ``PYTEST_ADDOPTS``."""
+    """``env`` with ``-p acrouter_junit`` out of its ``PYTEST_ADDOPTS`` (and of what we
+    appended to it: :data:`.pytest_plugins.ADDOPTS_TAIL`)."""
     out = {k: v for k, v in env.items() if k != OUT_VAR}
-    rest = " ".join(env.get("PYTEST_ADDOPTS", "").replace(f"-p {MODULE}", " ").split())
-    if rest:
-        out["PYTEST_ADDOPTS"] = rest
-    else:
-        out.pop("PYTEST_ADDOPTS", None)
+    for name in ("PYTEST_ADDOPTS", ADDOPTS_TAIL):
+        rest = " ".join(env.get(name, "").replace(f"-p {MODULE}", " ").split())
+        if rest:
+            out[name] = rest
+        else:
+            out.pop(name, None)
     return out

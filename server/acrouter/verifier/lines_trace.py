@@ -62,8 +62,9 @@ def tracer_suspect(
 ) -> bool:
     """A traced run that failed in a way the tracer may have caused, to be run again
     without it (the run without the edit is never traced, so a failure of the tracer's
-    must not be taken for the edit's): the plugin could not be imported (a command that
-    sets its own ``PYTHONPATH``), its output names our folder (a traceback through our
+    must not be taken for the edit's): the plugin could not be imported (a script that
+    sets its own ``PYTHONPATH``: the test command's own keeps ours, :mod:`.inline_env`),
+    its output names our folder (a traceback through our
     ``sitecustomize``) or a ``sitecustomize`` that failed, the run timed out (tracing slows it), or its output
     names the tracing functions (a test that wants ``sys.gettrace()`` to be None).
     ``monitored``: the plugin watched with ``sys.monitoring`` (Python 3.12+), which leaves

@@ -23,8 +23,10 @@ from .unsandboxed import refuse_unrewritable
 #: Bumped when the way a baseline is computed changes (invalidates cached baselines).
 #: 7: the closing lines of tape, node --test, mocha, jest, vitest, cargo, go; 8: our JUnit
 #: report beside a pytest's own --junit-xml (.junit_own: wcwidth's run without the edit,
-#: cached with no per-test results, kept its verdicts the exit code's "before")
-CACHE_VERSION = "8"
+#: cached with no per-test results, kept its verdicts the exit code's "before"); 9: a
+#: command that sets PYTHONPATH / PYTEST_ADDOPTS itself keeps ours (.inline_env: its run
+#: without the edit, cached from the rerun without our JUnit plugin, now runs with it)
+CACHE_VERSION = "9"
 
 
 def check_cancel(cancel: CancelToken | None) -> None:

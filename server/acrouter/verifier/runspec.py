@@ -17,8 +17,10 @@ from .environment import (
     tool_env_dirs,
     tox_pass_env,
 )
+from .inline_env import keeping_ours
 from .junit_own import plugin_env
 from .limits import Limits, node_options
+from .pytest_plugins import TAILS, appended
 from .runners import TestPlan, pytest_addopts
 from .runtypes import RunSpec
 from .unsandboxed import NO_SYNC, editable_paths, poetry_venv, to_scratch, to_scratch_text
@@ -57,9 +59,11 @@ def run_spec(
         extra["NODE_OPTIONS"] = wasm
     if not any(a.startswith("--junitxml=") for a in plan.argv):
         # a pytest below another program (npm, make, a shell line) reports too
-        extra["PYTEST_ADDOPTS"] = pytest_addopts(source_env.get("PYTEST_ADDOPTS"), str(out))
+        now = {"PYTEST_ADDOPTS": source_env.get("PYTEST_ADDOPTS", "")}
+        extra.update(appended(now, "PYTEST_ADDOPTS", pytest_addopts(None, str(out))))
     if plan.runner in (None, "pytest"):  # ours beside the project's own --junit-xml
-        now = {k: extra.get(k) or source_env.get(k) for k in ("PYTHONPATH", "PYTEST_ADDOPTS")}
+        now = {k: extra.get(k) or source_env.get(k) or "" for k in TAILS}
+        now.update({tail: extra.get(tail, "") for tail, _sep in TAILS.values()})  # not the source's
         extra.update(plugin_env(str(out), f"{out}/report.xml", {k: v for k, v in now.items() if v}))
     if "tox" in (os.path.basename(word) for word in plan.command.split()):  # .venv/bin/tox
         extra["TOX_OVERRIDE"] = tox_pass_env(extra)
@@ -80,7 +84,7 @@ def run_spec(
         real_home = source_env.get("HOME") or os.path.expanduser("~")
         hide = tuple(p for p in hidden_home_paths(real_home) if not str(root).startswith(p))
         return RunSpec(
-            plan.argv,
+            keeping_ours(plan.argv),
             str(root),
             env,
             timeout_s,
@@ -112,7 +116,7 @@ def run_spec(
         extra["VIRTUAL_ENV"] = to_scratch(extra["VIRTUAL_ENV"], root, ws)
         extra["PATH"] = to_scratch_text(extra["PATH"], root, ws)
     env = build_env(source_env, home=str(home), tmp=str(tmp), extra=extra)
-    argv = tuple(to_scratch_text(a, root, ws) for a in plan.argv)
+    argv = tuple(to_scratch_text(a, root, ws) for a in keeping_ours(plan.argv))
     return RunSpec(
         argv,
         str(ws),

@@ -12,7 +12,8 @@ the node id, its ``file`` from the test's location), so an id read from the firs
 report selects the test it came from.
 
 Nothing here is trusted: a run whose tests are not exactly those asked for (the plugin
-not loaded, a command that sets its own ``PYTHONPATH`` or ``PYTEST_ADDOPTS``, an id named
+not loaded: a script that sets its own ``PYTHONPATH`` or ``PYTEST_ADDOPTS``, whereas the
+test command's own keeps ours, :mod:`.inline_env`; an id named
 differently, ``-x`` stopping early) is not a subset run, and the confirmation falls back
 to the whole suite (:func:`.confirm.confirm_subset`).
 """
