@@ -175,6 +175,11 @@ def test_environment_runners_keep_the_runner_behind_them() -> None:
     # a unittest rewrite keeps the wrapper and the variables before every command
     script = plan_command("PYTHONPATH=src uv run python -m unittest", "/out").argv[2]
     assert script.count("PYTHONPATH=src uv run python ") == 3, script
+    # ... as written: shlex.join quoted PYTHONPATH='a b' as one word, which sh then ran
+    # as a command of that name, and $PWD/src as a literal
+    for setup in ("PYTHONPATH='a b'", 'PYTHONPATH="$PWD/src" env'):
+        script = plan_command(f"{setup} python -m unittest", "/out").argv[2]
+        assert script.count(f"{setup} python ") == 3, script
 
 
 def test_yarn_and_pnpm_pass_the_reporter_flags_as_each_passes_arguments(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from .commandline import (
     simple_command_spans,
 )
 from .detection import package_major, package_script, uses_load_tests
+from .inline_env import leading_words
 from .lines_istanbul import coverage_args
 from .reports import NODE_REPORTER
 
@@ -242,8 +243,11 @@ class _Planner:
             # what sets the command up (PYTHONPATH=src, uv run) goes before each command;
             # the blanks around the segment stay ("cd sub && python ..." must not become
             # "cd sub &&python ...": the sandbox reads the programs a line names by words)
-            setup = shlex.split(text)[: seg.offset]
-            new = self._unittest(seg, shlex.join(setup) + " " if setup else "")
+            # (as written: shlex.join made PYTHONPATH='a b' a word that is no assignment)
+            setup = leading_words(text.strip(), seg.offset)
+            if setup is None:
+                setup = shlex.join(shlex.split(text)[: seg.offset])
+            new = self._unittest(seg, setup + " " if setup else "")
             lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
             return lead + new + trail, "unittest"
         extra, where, runner_or_why = self._flags(seg.tokens, runner)
