@@ -7,6 +7,7 @@ and hashes the workspace path so memory never stores it.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -334,6 +335,38 @@ def read_text_file(path: Path, max_bytes: int) -> str:
             f"{path.name} is not UTF-8 text (byte {exc.start} cannot be decoded); "
             "ACRouter edits UTF-8 files only"
         ) from None
+
+
+def check_saved_encoding(path: Path) -> None:
+    """The pre-flight for a file the editor has open: the editor sends its text decoded,
+    whatever the file's encoding, so a file that is not UTF-8 on disk is refused as
+    ``read_text_file`` refuses it.  The verifier writes the edited file as UTF-8, so its
+    tests would run on other bytes than the editor saves (a cp1252 ``"café"`` became
+    ``"cafÃ©"`` there: every model's right fix failed, counted against it).  No file on
+    disk (deleted since it was opened): nothing to check."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    raise _not_utf8(path, offset + exc.start) from None
+                offset += len(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:  # cut short inside a character
+        raise _not_utf8(path, offset - len(exc.object) + exc.start) from None
+    except OSError:  # no such file, or unreadable: the buffer is all there is
+        return
+
+
+def _not_utf8(path: Path, byte: int) -> PreflightError:
+    return PreflightError(
+        f"{path.name} is not UTF-8 text on disk (byte {byte} cannot be decoded); "
+        "ACRouter edits UTF-8 files only (save it as UTF-8 first: the tests would run "
+        "on the edit written as UTF-8, not as your editor saves the file)"
+    )
 
 
 def check_text(doc: Document, max_bytes: int) -> None:

@@ -447,3 +447,30 @@ async def test_an_unsaved_buffer_in_a_folder_whose_uri_is_percent_encoded(fake, 
         assert target.read_text() == BUGGY
     finally:
         await client.shutdown_session()
+
+
+#: calc.py in cp1252 (declared), with a string the tests check: the editor shows it right
+CP1252 = '# -*- coding: cp1252 -*-\ndef add(a, b):\n    return a - b\n\n\ndef greet():\n    return "café"\n'
+
+
+@pytest.mark.parametrize("shown", ["cp1252", "utf-8 with replacements"])
+async def test_an_open_file_that_is_not_utf8_on_disk_is_refused_before_any_model(lsp, fake, shown):
+    """The editor sends an open file's text decoded, whatever its encoding (as cp1252 when
+    it guessed or was told so, else as UTF-8 with U+FFFD for the bytes that are not).  The
+    verifier writes the edit as UTF-8: the tests ran on other bytes than the editor saves
+    (both models' right fix of add "broke" test_greet, 'cafÃ©' != 'café', counted against
+    them).  Refused as the same file closed is, before any model is called."""
+    client, target, root = lsp
+    data = CP1252.encode("cp1252")
+    target.write_bytes(data)
+    (root / "tests" / "test_greet.py").write_text(
+        'from calc import greet\n\n\ndef test_greet():\n    assert greet() == "caf\\u00e9"\n'
+    )
+    text = CP1252 if shown == "cp1252" else data.decode("utf-8", errors="replace")
+    open_doc(client, target, text, version=1)
+    rng = {"start": {"line": 1, "character": 0}, "end": {"line": 3, "character": 0}}
+    with pytest.raises(JsonRpcException, match="calc.py is not UTF-8 text on disk"):
+        await run(client, ROUTE, route_arg(target, range=rng))
+    assert fake.chat_requests() == []  # no model was called, nothing paid or learned
+    assert (await run(client, "acrouter.server.history", {}))["entries"] == []
+    assert target.read_bytes() == data

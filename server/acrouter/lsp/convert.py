@@ -16,7 +16,7 @@ import attrs
 from lsprotocol import types
 from pygls.workspace import PositionCodec
 
-from ..context import offset_of, path_to_uri, read_text_file, uri_to_path
+from ..context import check_saved_encoding, offset_of, path_to_uri, read_text_file, uri_to_path
 from ..domain import Attempt, Document, Edit, Outcome, Position, Range, Result, document_lines
 from ..errors import RequestError
 from .buffers import Buffer
@@ -199,13 +199,15 @@ def load_document(
     max_bytes: int = 1024 * 1024,
 ) -> Document:
     """The request's document: the open buffer, else the file (``PreflightError`` when it
-    is not UTF-8 text or larger than ``max_bytes``); ``rng`` is in the client's code
-    units (``codec``)."""
+    is not UTF-8 text or larger than ``max_bytes``; an open buffer's file too when it is
+    not UTF-8 on disk); ``rng`` is in the client's code units (``codec``)."""
     path = uri_to_path(uri)
     if open_text is None:
         if not path.is_file():
             raise RequestError(f"{path} is not a readable file")
         open_text = read_text_file(path, max_bytes)
+    else:  # the editor's text, decoded from whatever the file's encoding is
+        check_saved_encoding(path)
     if rng is not None:  # validate now: a bad range is the caller's error
         rng = Range(
             to_domain_position(open_text, rng.start, codec),
