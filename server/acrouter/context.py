@@ -80,6 +80,36 @@ def path_to_uri(path: Path) -> str:
     return path.resolve().as_uri()
 
 
+def editor_folder(root: Path, folders: Sequence[Path] = (), path: Path | None = None) -> Path:
+    """The workspace ``root`` (resolved, as ``workspace_root`` returns it) as the editor
+    names it: the nearest folder above ``path`` (the request's file, as the editor names
+    it) that resolves to ``root``, else the one below a workspace folder (``folders``, as
+    the editor names them) that does, else ``root``.  The files of an edit are named under
+    it, so that the editor finds the buffers it has open of them: a workspace folder opened
+    through a symbolic link has them open under the link's path, and an edit naming the
+    resolved path would go to a second copy of the file, past the user's unsaved changes."""
+    if path is not None:
+        for parent in Path(os.path.abspath(path)).parents:
+            if parent.resolve() == root:
+                return parent
+    for folder in folders:
+        named = Path(os.path.abspath(folder))
+        real = named.resolve()
+        if root == real or real in root.parents:
+            return named / root.relative_to(real)
+    return root
+
+
+def editor_uri(folder: Path, rel: str) -> str:
+    """The URI of ``rel`` under ``folder`` (``editor_folder``): its path resolved within
+    the workspace (as ``path_to_uri``), under the folder as the editor names it."""
+    root = folder.resolve()
+    real = (root / rel).resolve()
+    if real != root and root not in real.parents:
+        return real.as_uri()
+    return (Path(os.path.abspath(folder)) / real.relative_to(root)).as_uri()
+
+
 _ROOT_MARKERS = (".git", "pyproject.toml", "package.json", "setup.py", "Cargo.toml", "go.mod")
 
 

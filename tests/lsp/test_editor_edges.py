@@ -449,6 +449,60 @@ async def test_an_unsaved_buffer_in_a_folder_whose_uri_is_percent_encoded(fake, 
         await client.shutdown_session()
 
 
+NOTES = "NOTE = 1\n"
+#: a reply changing calc.py and notes.py
+TWO_FILES = (
+    SR_FIX + "\n\nnotes.py\n```python\n<<<<<<< SEARCH\nNOTE = 1\n=======\nNOTE = 2\n"
+    ">>>>>>> REPLACE\n```"
+)
+
+
+async def test_a_folder_opened_through_a_symlink_gets_edits_of_the_files_as_it_names_them(
+    fake, home, tmp_path
+):
+    """The workspace folder is a symbolic link (~/proj -> /data/proj): the editor has its
+    files open under the link's path.  The edit of the other file was addressed to the
+    resolved path, so the server's own check did not see what the user typed there while
+    the request ran (it applied), nor would the extension's, and the editor would open a
+    second copy of the file for the edit."""
+    real = tmp_path / "data" / "proj"
+    make_project(real)
+    (real / "notes.py").write_text(NOTES)
+    link = tmp_path / "proj"
+    link.symlink_to(real)
+    target, notes = link / "calc.py", link / "notes.py"
+    client = await start(home, settings(fake.base_url), link)
+    try:
+        applied = record_apply(client)
+        fake.behaviours["cheap-m"] = Behaviour(reply=TWO_FILES, delay_s=3)
+        open_doc(client, target, BUGGY, version=1)
+        open_doc(client, notes, NOTES, version=1)
+        arg = route_arg(target, apply=True)
+        del arg["range"]
+        fut = asyncio.ensure_future(run(client, ROUTE, arg))
+        await until(lambda: fake.chat_requests("cheap-m"))
+        change_doc(client, notes, "# typed while the request ran\n" + NOTES, version=2)
+        res = await fut
+        assert res["verified"] and res["finalModel"] == "cheap", res["why"]
+        uris = [c["textDocument"]["uri"] for c in res["edit"]["documentChanges"]]
+        assert uris == [target.as_uri(), notes.as_uri()]
+        assert set(res["baseDigests"]) == set(uris)
+        assert res["applied"] is False and applied == []
+        assert res["applyFailure"].startswith("notes.py was edited in the editor since")
+        # the files changed since the tests ran are named as the editor names them too
+        (real / "tests" / "test_calc.py").write_text(
+            (real / "tests" / "test_calc.py").read_text() + "\n"
+        )
+        got = await run(client, "acrouter.server.changedSince", {"requestId": res["requestId"]})
+        assert sorted(c["uri"] for c in got["changes"]) == [
+            notes.as_uri(),  # edited, not saved
+            (link / "tests" / "test_calc.py").as_uri(),
+        ]
+        assert (real / "notes.py").read_text() == NOTES and (real / "calc.py").read_text() == BUGGY
+    finally:
+        await client.shutdown_session()
+
+
 #: calc.py in cp1252 (declared), with a string the tests check: the editor shows it right
 CP1252 = '# -*- coding: cp1252 -*-\ndef add(a, b):\n    return a - b\n\n\ndef greet():\n    return "café"\n'
 

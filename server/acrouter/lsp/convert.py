@@ -16,7 +16,13 @@ import attrs
 from lsprotocol import types
 from pygls.workspace import PositionCodec
 
-from ..context import check_saved_encoding, offset_of, path_to_uri, read_text_file, uri_to_path
+from ..context import (
+    check_saved_encoding,
+    editor_uri,
+    offset_of,
+    read_text_file,
+    uri_to_path,
+)
 from ..domain import Attempt, Document, Edit, Outcome, Position, Range, Result, document_lines
 from ..errors import RequestError
 from .buffers import Buffer
@@ -251,7 +257,7 @@ def _edit_uris(
         if rel == doc_rel
         else buffers[rel].uri
         if rel in buffers
-        else path_to_uri(Path(workspace or ".") / rel)
+        else editor_uri(Path(workspace or "."), rel)
         for rel in rels
     }
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..context import path_to_uri, uri_to_path
+from ..context import editor_uri, uri_to_path
 from ..domain import Document, WorkspaceChange
 
 #: The base digest of a file that did not exist when the edit was made.
@@ -82,6 +82,6 @@ def workspace_changes_json(
     return {
         "known": True,
         "changes": [
-            {"path": c.path, "uri": path_to_uri(root / c.path), "how": c.how} for c in changes
+            {"path": c.path, "uri": editor_uri(root, c.path), "how": c.how} for c in changes
         ],
     }

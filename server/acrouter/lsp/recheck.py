@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from pygls.workspace import TextDocument
 
 from ..app import EditorApp
+from ..context import editor_folder
 from .buffers import unsaved_buffers
 from .failures import in_worker
 from .freshness import workspace_changes_json
@@ -37,16 +38,19 @@ def _buffers_now(
 
 
 async def changed_since(
-    app: EditorApp, documents: Iterable[TextDocument], request_id: str
+    app: EditorApp,
+    documents: Iterable[TextDocument],
+    request_id: str,
+    folders: Sequence[Path] = (),
 ) -> dict[str, Any]:
     """changedSince: the files of the workspace that changed since a verified request's
-    tests ran on it."""
+    tests ran on it (their URIs under the workspace ``folders`` as the editor names them)."""
     known = _buffers_now(app, documents, request_id)
     if known is None:
         return workspace_changes_json(None, None)
     root, buffers = known
     changes = await asyncio.to_thread(app.changed_since, request_id, buffers)
-    return workspace_changes_json(changes, root)
+    return workspace_changes_json(changes, editor_folder(root, folders))
 
 
 async def verify_again(

@@ -27,7 +27,7 @@ from pygls.workspace import TextDocument
 from .. import __version__
 from ..app import EditorApp, PriorStore, build_editor_app
 from ..config import parse_settings
-from ..context import uri_to_path, workspace_root
+from ..context import editor_folder, uri_to_path, workspace_root
 from ..domain import Cancelled, Document, Result
 from ..errors import PreflightError, RequestError
 from . import convert, recheck
@@ -151,7 +151,9 @@ def create_server(app_factory: Callable[[Any], EditorApp] | None = None) -> ACRo
     @server.command(CHANGED_SINCE)
     async def changed(ls: ACRouterServer, args: convert.RequestIdArgs) -> dict[str, Any]:
         documents = ls.workspace.text_documents.values()
-        return await recheck.changed_since(ls.require_app(), documents, args.request_id)
+        return await recheck.changed_since(
+            ls.require_app(), documents, args.request_id, _folders(ls)
+        )
 
     @server.command(VERIFY_AGAIN)
     async def again(ls: ACRouterServer, args: convert.RequestIdArgs) -> dict[str, Any]:
@@ -207,7 +209,7 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     ls.loop = loop
     doc, path = _request_document(ls, app, args)
-    folders = [uri_to_path(f.uri) for f in ls.workspace.folders.values()] if ls.workspace else []
+    folders = _folders(ls)
     try:
         root = workspace_root(path, folders)
     except PreflightError as exc:
@@ -228,10 +230,11 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         from ..apply import edit_texts  # the verifier's modules: not at the server's start
 
         texts = edit_texts(result.edit, doc, root, texts_of)
+        shown = str(editor_folder(root, folders, path))  # the files as the editor names them
         edit = convert.workspace_edit(
-            doc, result.edit, str(root), texts, ls.workspace.position_codec, buffers
+            doc, result.edit, shown, texts, ls.workspace.position_codec, buffers
         )
-        bases = convert.base_digests(doc, result.edit, str(root), texts, buffers)
+        bases = convert.base_digests(doc, result.edit, shown, texts, buffers)
     payload = convert.result_json(result, edit, bases)
     if args.apply and edit is not None:
         opened = _opened(ls, doc.uri)
@@ -248,6 +251,11 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         else:
             payload.update(await _apply(ls, edit, result.final_model))
     return payload
+
+
+def _folders(ls: ACRouterServer) -> list[Path]:
+    """The workspace folders, as the editor names them."""
+    return [uri_to_path(f.uri) for f in ls.workspace.folders.values()] if ls.workspace else []
 
 
 def _opened(ls: ACRouterServer, uri: str) -> TextDocument | None:
