@@ -386,6 +386,16 @@ export function noEditMessage(s: RequestSummary): string {
   return `ACRouter: ${summaryLine(s)}. No edit was proposed.${reason}`;
 }
 
+/** Why Route and Complete cannot work on the active document, which is no file on disk
+ * (`scheme`: its URI's scheme, "untitled" for a new buffer); what to do instead. */
+export function notAFileMessage(scheme: string): string {
+  const why = "ACRouter edits files of your workspace and runs your tests on them";
+  if (scheme === "untitled") return `${why}: save this file in your workspace first.`;
+  if (scheme === "vscode-notebook-cell" || scheme === "vscode-notebook")
+    return `${why}; it cannot edit a notebook's cells. Select code in a .py file (or export the notebook as one) instead.`;
+  return `${why}; this is a "${scheme}:" document (a preview, another version of a file, a file that is not on this machine's disk): open the file itself.`;
+}
+
 /** The message after a request that failed because keys are missing. */
 export function missingKeyMessage(vars: readonly string[]): string {
   const names = vars.join(", ");

@@ -15,7 +15,7 @@ import { unifiedDiff } from "./diff";
 import { EditError, previewText, touchedUris } from "./edits";
 import { missingKeysOf } from "./env";
 import { showError } from "./log";
-import { basename, missingKeyMessage, noEditMessage, summaryLine } from "./present";
+import { basename, missingKeyMessage, noEditMessage, notAFileMessage, summaryLine } from "./present";
 import { followProgress } from "./progress";
 import {
   parseRouteResult,
@@ -47,14 +47,16 @@ function displayName(doc: vscode.TextDocument): string {
 export async function routeAndComplete(deps: Deps): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
-    void vscode.window.showInformationMessage("ACRouter: open a file (and optionally select code) first.");
+    // a notebook open without a cell in focus has no active text editor
+    const notebook = vscode.window.activeNotebookEditor;
+    void vscode.window.showInformationMessage(
+      notebook ? notAFileMessage("vscode-notebook") : "ACRouter: open a file (and optionally select code) first.",
+    );
     return;
   }
   const doc = editor.document;
   if (doc.uri.scheme !== "file") {
-    void vscode.window.showInformationMessage(
-      "ACRouter works on files saved in your workspace (it runs your tests on them): save this file first.",
-    );
+    void vscode.window.showInformationMessage(notAFileMessage(doc.uri.scheme));
     return;
   }
   // A server that cannot start, or runs another version than the extension (until the user

@@ -17,6 +17,7 @@ import {
   missingKeyMessage,
   missingKeysFromAttempts,
   noEditMessage,
+  notAFileMessage,
   requestRow,
   testsMarkdown,
   outcomeOf,
@@ -446,5 +447,18 @@ describe("progressMessage", () => {
     );
     assert.equal(progressMessage({ kind: "report", percentage: 10 }), undefined);
     assert.equal(progressMessage({ kind: "end", message: "done" }), undefined);
+  });
+});
+
+describe("notAFileMessage", () => {
+  it("says what to do for each kind of document that is no file on disk", () => {
+    assert.match(notAFileMessage("untitled"), /save this file in your workspace first\.$/);
+    // saving a notebook does not make its cell a file: it must not say "save"
+    for (const scheme of ["vscode-notebook-cell", "vscode-notebook"]) {
+      assert.match(notAFileMessage(scheme), /cannot edit a notebook's cells.*\.py file/);
+      assert.doesNotMatch(notAFileMessage(scheme), /save/i);
+    }
+    assert.match(notAFileMessage("git"), /"git:" document .*open the file itself\.$/);
+    assert.doesNotMatch(notAFileMessage("acrouter"), /save/i);
   });
 });

@@ -313,6 +313,32 @@ test("extension against a fake server", { skip: !fs.existsSync(python) && `no Py
     },
   );
 
+  await t.test("a notebook cell or a new buffer is refused with what to do, before any question", async () => {
+    const editor = fake.vscode.window.activeTextEditor;
+    try {
+      const cases = [
+        [
+          Uri.from({ scheme: "vscode-notebook-cell", path: path.join(workspace, "n.ipynb"), fragment: "W0sZmlsZQ==" }),
+          /cannot edit a notebook's cells/,
+        ],
+        [Uri.from({ scheme: "untitled", path: "Untitled-1" }), /save this file in your workspace first/],
+      ];
+      for (const [uri, expected] of cases) {
+        fake.vscode.window.activeTextEditor = {
+          document: { uri, version: 1, getText: () => "x = 1\n" },
+          selection: new Selection(0, 0, 0, 0),
+        };
+        const asked = script.answers.length;
+        await fake.commands.get("acrouter.routeAndComplete")();
+        assert.match(last(fake, "info").msg, expected);
+        assert.doesNotMatch(last(fake, "info").msg, /save this file first/);
+        assert.equal(script.answers.length, asked, "no instruction was asked for");
+      }
+    } finally {
+      fake.vscode.window.activeTextEditor = editor;
+    }
+  });
+
   await t.test("Reset Routing Memory confirms with the record count, offering an export", async () => {
     script.answers.push("Delete", undefined);
     await fake.commands.get("acrouter.resetMemory")();
