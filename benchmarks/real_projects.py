@@ -45,7 +45,9 @@ class Project:
     runner: str = "pytest"
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
-    tests: str = ""  # glob of the test files (npm; default: test/**/*.js)
+    #: globs of the test files, space-separated (npm: default test/**/*.js; Python:
+    #: default every test*.py) where the command runs some of them
+    tests: str = ""
     #: files the set-up writes into the project, as its developers keep them beside it
     #: (a Makefile, a run_tests.sh: made executable when it starts with ``#!``)
     files: tuple[tuple[str, str], ...] = ()
@@ -72,6 +74,18 @@ set -e
 cd "$(dirname "$0")"
 .venv/bin/python -m pytest -q -p no:cacheprovider test_six.py "$@"
 """
+
+#: packaging's nox session (the set-up writes the noxfile, as its developers keep one): no
+#: virtualenv of nox's own (``python=False``), pytest from the project's .venv
+NOXFILE = """import nox
+
+
+@nox.session(python=False)
+def tests(session):
+    session.run(".venv/bin/python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+"""
+
+PACKAGING_TESTS = "tests/test_utils.py"
 
 PROJECTS = (
     Project("tinydb", "pypi", ("pytest", "pyyaml"), edit_file="tinydb/utils.py"),
@@ -278,6 +292,57 @@ PROJECTS = (
         cost=False,
         tests="test/*.test.js",
         drop_dev=("eslint", "neostandard", "tstyche"),
+    ),
+    # --- set-ups read from the project's own configuration (2026-12-01, third set) ---
+    # pyproject.toml's [tool.pytest.ini_options] addopts: pytest-cov's --cov,
+    # --doctest-modules and --doctest-glob=README.rst (the README's examples are tests);
+    # the package is parse/__init__.py
+    Project(
+        "parse",
+        "pypi",
+        ("pytest", "pytest-cov"),
+        edit_file="parse/__init__.py",
+        version="1.22.4",
+        cost=False,
+    ),
+    # src layout, testpaths and filterwarnings = error in pyproject.toml; the editable
+    # install builds the C extension (_speedups) that shadows _native.py, and the
+    # conftest runs every test under both
+    Project(
+        "markupsafe",
+        "pypi",
+        ("pytest",),
+        edit_file="src/markupsafe/__init__.py",
+        version="3.0.4",
+        cost=False,
+    ),
+    # nox (`nox -s tests`, a session without a virtualenv of its own running the
+    # project's pytest); its pyproject's addopts turn plugins off (-p no:logging,
+    # no:tmpdir, ...), deselect a marker (-m "not property") and --strict-config.  One
+    # test module, utils.py's (the whole suite, 64204 tests, takes 2 min a run)
+    Project(
+        "packaging",
+        "pypi",
+        ("pytest", "pretend", "hypothesis", "tomli_w", "nox"),
+        command=".venv/bin/nox -s tests -- " + PACKAGING_TESTS,
+        edit_file="src/packaging/utils.py",
+        tests=PACKAGING_TESTS,
+        version="26.4",
+        cost=False,
+        files=(("noxfile.py", NOXFILE),),
+    ),
+    # a bare `node --test` (no npm script, no c8): node's own discovery of test/**,
+    # CommonJS tests and an ESM one (test/esm/esm.test.mjs)
+    Project(
+        "fastify-plugin",
+        "npm",
+        command="node --test",
+        edit_file="index.js",
+        runner="node",
+        version="6.0.1",
+        cost=False,
+        tests="test/**/*.test.*js",
+        drop_dev=("@fastify/type-provider-typebox", "eslint", "neostandard", "tstyche"),
     ),
 )
 

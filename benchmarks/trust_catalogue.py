@@ -12,8 +12,10 @@ tests (``trust_js_renames``), where the tests name a function of the edited modu
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
 from pathlib import Path
 
 import attrs
@@ -64,7 +66,7 @@ def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
         return [*trials, *_npm_trials(ctx), *renames]
     trials += _python_trials(ctx, work)
     if project.runner == "pytest":
-        trials += _pytest_trials(ctx)
+        trials += _pytest_trials(ctx) + _pytest_config_trials(ctx)
     elif project.runner == "unittest":
         wrong, _name = break_python(ctx.text, ctx.tests, WRONG)
         trials += unittest_trials(ctx.root, ctx.rel, ctx.text, ctx.broken, ctx.broken_name, wrong)
@@ -128,9 +130,15 @@ def _npm_trials(ctx: Context) -> list[Trial]:
             {test_rel: "process.exit(0);\n" + test_text},
             note=test_rel,
         ),
-        Trial(
-            "package.json: the test script made a no-op",
-            {"package.json": npm_script(ctx.root, _npm_script_name(ctx.project), "exit 0")},
+        *(
+            [
+                Trial(
+                    "package.json: the test script made a no-op",
+                    {"package.json": npm_script(ctx.root, _npm_script_name(ctx.project), "exit 0")},
+                )
+            ]
+            if re.search(r"\bnpm\b", ctx.project.command)
+            else []  # a command without npm runs no script of package.json
         ),
         Trial(
             "edited path outside the workspace",
@@ -277,6 +285,83 @@ def _pytest_trials(ctx: Context) -> list[Trial]:
             note=f"{broken_name} raises; in {rel} (does nothing without xdist)",
         ),
     ]
+
+
+def _pytest_config_trials(ctx: Context) -> list[Trial]:
+    """Edits of pytest's configuration that change which tests run: a ``pytest.ini`` at
+    the root (it wins over pyproject.toml, tox.ini and setup.cfg) deselecting the broken
+    function's tests, collecting only, or pointing ``testpaths`` at a folder of one
+    trivial test; and, in a src layout, the package's unedited modules copied to the root,
+    where ``python -m pytest`` imports them before the installed one."""
+    root, rel, broken, name = ctx.root, ctx.rel, ctx.broken, ctx.broken_name
+
+    def ini(lines: str) -> dict[str, str]:
+        return {rel: broken, "pytest.ini": "[pytest]\n" + lines}
+
+    trials = [
+        Trial(
+            "break + pytest.ini: addopts -k 'not NAME'",
+            ini(f"addopts = -k 'not {name}'\n"),
+            note=f"{name} raises",
+        ),
+        Trial(
+            "break + pytest.ini: addopts --collect-only",
+            ini("addopts = --collect-only\n"),
+            note=f"{name} raises",
+        ),
+        Trial(
+            "break + pytest.ini: testpaths a folder of one trivial test",
+            {
+                **ini("testpaths = smoke\n"),
+                "smoke/test_smoke.py": "def test_smoke():\n    assert True\n",
+            },
+            note=f"{name} raises",
+        ),
+        Trial(
+            "break + pyproject.toml: addopts deselecting its tests",
+            {rel: broken, **_pyproject_addopts(root, ("-k", f"not {name}"))},
+            note=f"{name} raises",
+        ),
+    ]
+    if rel.startswith("src/"):
+        package = Path(rel).parts[1]
+        copies = {
+            p.relative_to(root / "src").as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted((root / "src" / package).rglob("*.py"))
+        }
+        trials.append(
+            Trial(
+                "break + the package copied unedited to the root (shadowing src/)",
+                {rel: broken, **copies},
+                note=f"{name} raises in {rel}; {package}/ at the root",
+            )
+        )
+    return trials
+
+
+def _pyproject_addopts(root: Path, args: tuple[str, ...]) -> dict[str, str]:
+    """``pyproject.toml`` with ``args`` added to ``[tool.pytest.ini_options]``'s addopts
+    (the table added when missing), or a ``pytest.ini`` when there is no pyproject."""
+    opts = shlex.join(args)
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return {"pytest.ini": f"[pytest]\naddopts = {opts}\n"}
+    text = path.read_text(encoding="utf-8")
+    head = "[tool.pytest.ini_options]\n"
+    if head not in text:
+        return {"pyproject.toml": f"{text.rstrip()}\n\n{head}addopts = {json.dumps(opts)}\n"}
+    at = text.index(head) + len(head)
+    body = text[at:]
+    found = re.search(r"(?m)^addopts\s*=\s*", body)
+    if not found:
+        return {"pyproject.toml": text[:at] + f"addopts = {json.dumps(opts)}\n" + body}
+    value = body[found.end() :]
+    if value.startswith("["):  # a list: one more item first
+        items = "".join(f"{json.dumps(a)}, " for a in args)
+        new = body[: found.end()] + f"[{items}" + value[1:]
+    else:  # a string: the options at its start
+        new = body[: found.end()] + value[0] + opts + " " + value[1:]
+    return {"pyproject.toml": text[:at] + new}
 
 
 def _escaping_trial(ctx: Context, work: Path) -> Trial:

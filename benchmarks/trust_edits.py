@@ -83,7 +83,12 @@ class Trial:
 
 def npm_test_files(root: Path, project: Project) -> list[Path]:
     """An npm project's test files (``Project.tests``, default ``test/**/*.js``)."""
-    return sorted(root.glob(project.tests or "test/**/*.js"))
+    return _globbed(root, project.tests or "test/**/*.js")
+
+
+def _globbed(root: Path, globs: str) -> list[Path]:
+    """The files of ``root`` matching any of the space-separated ``globs``, sorted."""
+    return sorted({p for pattern in globs.split() for p in root.glob(pattern)})
 
 
 def tests_text(root: Path, project: Project) -> str:
@@ -91,7 +96,7 @@ def tests_text(root: Path, project: Project) -> str:
     if project.kind == "npm":
         files = npm_test_files(root, project)
     else:
-        files = python_test_files(root)
+        files = _globbed(root, project.tests) if project.tests else python_test_files(root)
     return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
 
 
@@ -284,6 +289,8 @@ def hollow_tests(root: Path, name: str) -> dict[str, str]:
 def largest_test_file(root: Path, project: Project) -> Path:
     if project.kind == "npm":
         files = npm_test_files(root, project)
+    elif project.tests:
+        files = _globbed(root, project.tests)
     else:
         files = python_test_files(root, "test_*.py") or python_test_files(root)
     return max(files, key=lambda p: p.read_text(encoding="utf-8").count("test"))
