@@ -52,7 +52,7 @@ from .docnames import doctest_name_changes
 from .harness_jest import jest_harness_uses
 from .harness_js import JS_SUFFIXES, js_harness_uses
 from .harness_py import harness_uses
-from .shadows import shadowing_modules
+from .shadows import project_shadows, shadowing_modules
 from .testfiles import is_test_file
 
 
@@ -92,6 +92,13 @@ def reaches_into_harness(
             f"{shadows[0]}, named like a module of the standard library or of the test tools: "
             "it would be imported in their place (the test runner itself, with `python -m "
             "pytest` run in the workspace), so the results cannot verify this edit"
+        )
+    mine = project_shadows(texts, olds, lambda rel: root is not None and (root / rel).exists())
+    if mine:
+        return (
+            f"{mine[0]}: the tests may import the new one in its place (the workspace's "
+            "root comes first on their path with `python -m pytest`) and never run the "
+            "project's own, so the results cannot verify this edit"
         )
     patterns = tuple(patterns)
     edited = frozenset(_module_of(rel) for rel in texts if rel.endswith(".py"))

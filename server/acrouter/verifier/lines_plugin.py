@@ -279,9 +279,11 @@ def _imports():
         if target in loaded:
             continue
         for name, f in files:
-            tail = name.replace(".", os.sep)
-            tail += os.sep + "__init__.py" if os.path.basename(f) == "__init__.py" else ".py"
-            if target.endswith(os.sep + tail) and f.endswith(os.sep + tail):
+            # a module of that name, as a package or a single file (a calc.py imported
+            # in place of the edited src/calc/__init__.py)
+            tail = os.sep + name.replace(".", os.sep)
+            tails = (tail + os.sep + "__init__.py", tail + ".py")
+            if target.endswith(tails) and f.endswith(tails):
                 if _text(target) == _text(f) is not None:
                     copies[target] = f
                     break

@@ -17,6 +17,14 @@ that is such a module itself (pytest's own repository, with ``src/_pytest``) can
 be edited.  The standard library is that of the server's Python and of newer ones
 (:data:`NEWER_STDLIB`), less the modules the project's Python no longer has
 (:data:`REMOVED_STDLIB`).
+
+Nor an edit that adds a top-level module or package named like one the project already
+has in another of its import roots (the workspace's root, ``src/``, ``lib/``): a
+``calc.py`` at the root beside ``src/calc/``, the package installed in editable mode.
+``python -m pytest`` imports the root's first, so the tests run the new file (a copy of
+the code as it was) and never the edited ``src/calc/__init__.py``, which may be broken:
+the run's tracer would tell a package from a package, not from a module of the same
+name (:func:`project_shadows`).
 """
 
 from __future__ import annotations
@@ -114,6 +122,67 @@ def shadowed_modules(python: tuple[int, int] | None = None) -> frozenset[str]:
     Python (its version, when known) no longer has."""
     gone = [names for since, names in REMOVED_STDLIB.items() if python and python >= since]
     return SHADOWED_MODULES.difference(*gone)
+
+
+#: the folders a project's own top-level modules are imported from: the root (``python
+#: -m pytest`` run there, pytest's rootdir), a src layout's ``src/``, ``lib/``
+IMPORT_ROOTS = ("", "src", "lib")
+#: files a project keeps at its root by these names that nothing imports by name
+_OWN_FILES = frozenset({"__init__", "__main__", "conftest", "setup", "noxfile"})
+
+
+def _top_level(
+    rel: str, exists: Callable[[str], bool], texts: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """(folder, module name) of a Python file that may be imported by its own name at
+    the top level: ``calc.py`` -> ("", "calc"), ``src/calc/__init__.py`` -> ("src",
+    "calc"), ``src/calc/core.py`` -> ("src", "calc") when ``src/calc`` is a package; None
+    when no folder of its path is an import root with a module there."""
+    parts = rel.split("/")
+    for i in range(len(parts)):
+        folder = "/".join(parts[:i])
+        if folder not in IMPORT_ROOTS:
+            continue
+        rest = parts[i:]
+        if len(rest) == 1:
+            return (folder, rest[0][:-3]) if rest[0].endswith(".py") else None
+        init = "/".join([*parts[: i + 1], "__init__.py"])
+        if exists(init) or init in texts:
+            return folder, rest[0]
+    return None
+
+
+def project_shadows(
+    texts: Mapping[str, str],
+    olds: Mapping[str, str | None],
+    exists: Callable[[str], bool],
+) -> list[str]:
+    """The edit's new Python files that add, in one of :data:`IMPORT_ROOTS`, a top-level
+    module or package the project already has in another (``calc.py`` or
+    ``calc/__init__.py`` at the root when ``src/calc/__init__.py`` or ``src/calc.py``
+    exists): each with the module it would be imported in place of."""
+    found = []
+    for rel in sorted(texts):
+        if not rel.endswith(".py") or olds.get(rel) is not None:
+            continue
+        top = _top_level(rel, exists, texts)
+        if top is None:
+            continue
+        folder, name = top
+        if name in _OWN_FILES:
+            continue
+        prefix = f"{folder}/" if folder else ""
+        if exists(f"{prefix}{name}.py") or exists(f"{prefix}{name}/__init__.py"):
+            continue  # that module was there before: the edit adds to it
+        for other in IMPORT_ROOTS:
+            if other == folder:
+                continue
+            there = f"{other}/" if other else ""
+            was = [p for p in (f"{there}{name}/__init__.py", f"{there}{name}.py") if exists(p)]
+            if was:
+                found.append(f"{rel} adds the module {name}, which the project has in {was[0]}")
+                break
+    return found
 
 
 def shadowing_modules(
