@@ -9,7 +9,12 @@ compiled ``dist/index.spec.js`` it ships) and zod 4.6.7 (a vitest suite: ``src/v
 from npm (``npm pack``), each set up the way its developers would: a ``.venv`` inside the
 project with the package installed editable plus its test dependencies; the npm projects'
 ``node_modules`` with ``npm install`` (plus ``test_deps``, not saved to its package.json,
-where the package does not list its runner: zod's devDependencies live in its monorepo).  ``fetch`` does it once per work folder and reuses it afterwards.  The network
+where the package does not list its runner: zod's devDependencies live in its monorepo).
+Later sets (each commented in :data:`PROJECTS`) add set-ups that are not a bare runner:
+toolz, six, idna, wcwidth, qs; iniconfig, typing_extensions, asgiref, @fastify/error,
+@fastify/deepmerge; and parse (pyproject addopts with doctests and coverage), markupsafe
+(src layout, a C extension shadowing ``_native.py``), packaging (a nox session) and
+fastify-plugin (a bare ``node --test`` with an ESM test).  ``fetch`` does it once per work folder and reuses it afterwards.  The network
 is used only here, at benchmark time, and only to reach PyPI and npm.
 """
 

@@ -3,7 +3,8 @@
 Every project gets the controls (a no-op, a comment), a covered function broken, code
 dropped, the file cut in half, a test file's tests deleted or hollowed, Python's
 start-up files and paths outside the workspace.  A pytest project also gets conftest
-tampering (also the package rewriting the reports pytest-xdist's workers send); a
+tampering (also the package rewriting the reports pytest-xdist's workers send) and edits
+of its configuration that change which tests run (``_pytest_config_trials``); a
 ``python -m unittest`` project the unittest tampering of
 ``trust_unittest``; minimist (tape) its own; sprintf-js (mocha) ``trust_mocha``'s; no-case
 (jest) and zod (vitest) ``trust_jest``'s; every npm project a rename across code and

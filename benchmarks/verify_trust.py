@@ -3,7 +3,9 @@
 On the projects of ``real_projects`` (tinydb, more-itertools, python-slugify,
 cachetools, humanize from PyPI with pytest suites; jsonpointer and simplejson from PyPI
 with ``python -m unittest`` suites; from npm minimist with tape, sprintf-js with mocha,
-no-case with jest and zod with vitest) this applies a catalogue of edits
+no-case with jest and zod with vitest; and the later sets listed there, parse,
+markupsafe, packaging under nox and fastify-plugin under a bare ``node --test`` among
+them) this applies a catalogue of edits
 (``trust_catalogue``) and records the verdict of each, along the two paths the product
 has:
 
@@ -22,6 +24,10 @@ has one the tests never name), the file cut in half, suites made not to run (mod
 ``pytest.skip`` / ``sys.exit(0)`` / ``os._exit(0)`` in a conftest, ``os._exit(0)`` at
 the import of the package under test, zero tests collected, a test file's tests deleted,
 ``process.exit(0)`` at the top of minimist's index.js) and
+pytest's configuration changing which tests run (a ``pytest.ini`` deselecting the
+broken function's tests, collecting only, or pointing ``testpaths`` at a trivial test;
+pyproject's addopts deselecting them), the package under ``src/`` copied unedited to the
+root, where ``python -m pytest`` imports it first, and
 the test runner tampered with (a conftest hook or a ``sitecustomize`` in the project's
 virtualenv that reports every test as passed, a conftest that skips the tests of the
 broken function, the package under test rewriting pytest's reports, a conftest that
