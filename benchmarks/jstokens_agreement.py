@@ -1,4 +1,4 @@
-"""Does ``verifier/jstokens.py`` read JavaScript as a real parser does?
+"""Does ``jstokens.py`` read JavaScript as a real parser does?
 
 The JS/TS rename rule compares test files token for token, so a misread token (a
 regular expression read as a division, its words as names) is a change it could miss.
@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from acrouter.verifier.jstokens import NAME, NUMBER, REGEX, STRING, tokens
+from acrouter.jstokens import NAME, NUMBER, REGEX, STRING, tokens
 
 #: acorn's tokens of each file (null where acorn cannot read it as a module or a script)
 ACORN = r"""

@@ -30,8 +30,9 @@ import sysconfig
 from collections import Counter
 from pathlib import Path
 
+from acrouter.jsdefinitions import JS_SUFFIXES
 from acrouter.verifier.docnames import doctest_name_changes
-from acrouter.verifier.harness_js import JS_SUFFIXES, js_harness_uses
+from acrouter.verifier.harness_js import js_harness_uses
 from acrouter.verifier.harness_py import DOCTEST_NAMES, harness_uses
 from acrouter.verifier.testfiles import is_test_file
 

@@ -4,8 +4,10 @@
 ``ast``; other languages by conservative line patterns): the outline of a file too
 large to send whole is made of them.  ``dropped_definitions`` is the guard every edit
 passes: top-level definitions and imports that were in a file and are gone afterwards,
-and (Python) a kept class's methods that no class or function defines any more, unless
-the instruction asked to remove them.
+a kept class's methods that no class or function defines any more (Python from
+``ast``; JavaScript and TypeScript from their tokens, :mod:`.jsdefinitions`, with what
+such a module defines by assignment, export or inside a wrapper function), unless the
+instruction asked to remove them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import attrs
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
+from .jsdefinitions import is_js, js_definitions
 from .pytrees import parse
 
 
@@ -278,7 +281,7 @@ def dropped_definitions(
     instruction names it next to a word like remove/rename/merge, and imports when it
     speaks of removing imports."""
     before = definitions(old, path, language)
-    if not before:
+    if not before and not is_js(path, language):
         return []
     after_python = is_python(path, language) and _python_definitions(new) is not None
     old_python = is_python(path, language) and _python_definitions(old) is not None
@@ -320,7 +323,42 @@ def dropped_definitions(
             lost.append(d.name)
         before, after = [*before, *nested_before], [*after, *nested_after]
         lost += _dropped_methods(old, new, before, after, asked_for)
+    elif is_js(path, language):
+        lost += _dropped_js(old, new, lost, asked_for)
     return lost
+
+
+def _dropped_js(
+    old: str, new: str, lost: list[str], asked_for: Callable[[Definition], bool]
+) -> list[str]:
+    """What a JavaScript or TypeScript module defined that it no longer does, read from
+    its tokens (:mod:`.jsdefinitions`: class members, ``exports.x =`` and the like, a
+    wrapped module's functions), counted: a name defined twice and now once is a loss.
+    A definition whose name the edit defines anew elsewhere in the file (a method moved
+    to another class, a function out of a wrapper) moved; members of a class that went
+    are reported by the class.  Nothing where either text cannot be read."""
+    before, after = js_definitions(old), js_definitions(new)
+    if before is None or after is None:
+        return []
+    left = Counter(d.name for d in after)
+    old_names = {d.name for d in before}
+    gained = Counter(_bare(d.name) for d in after if d.name not in old_names)
+    classes = {d.name for d in after if d.kind == "class"}
+    out: list[str] = []
+    for d in before:
+        if left[d.name] > 0:
+            left[d.name] -= 1  # still defined
+            continue
+        if d.kind == "member" and d.name.split(".")[0] not in classes:
+            continue  # its class went (or was renamed): the class is the loss
+        found = Definition(d.name, d.line, "")
+        if d.name in lost or d.name in out or asked_for(found):
+            continue
+        if gained[_bare(d.name)] > 0:
+            gained[_bare(d.name)] -= 1  # moved there
+            continue
+        out.append(d.name)
+    return out
 
 
 def _dropped_methods(
@@ -378,6 +416,7 @@ def guard(
             for d in (
                 *definitions(t, r, language_of(r)),
                 *(_python_methods(t) if is_python(r, language_of(r)) else ()),
+                *((js_definitions(t) or ()) if is_js(r, language_of(r)) else ()),
             )
         }
         lost = dropped_definitions(

@@ -1,4 +1,4 @@
-"""The JS/TS tokenizer the rename rule reads test files with (verifier/jstokens.py): what
+"""The JS/TS tokenizer the rename rule reads test files with (acrouter/jstokens.py): what
 it reads, and every place where JavaScript's grammar needs more than the tokens before
 to decide, which it refuses rather than guess (a misread regular expression would show
 the words in it as names a rename could change)."""
@@ -6,7 +6,7 @@ the words in it as names a rename could change)."""
 from __future__ import annotations
 
 import pytest
-from acrouter.verifier.jstokens import COMMENT, NAME, NUMBER, PUNCT, REGEX, STRING, TEMPLATE, tokens
+from acrouter.jstokens import COMMENT, NAME, NUMBER, PUNCT, REGEX, STRING, TEMPLATE, tokens
 
 
 def kinds(text: str) -> list[tuple[str, str]]:

@@ -48,9 +48,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
+from ..jsdefinitions import JS_SUFFIXES
 from .docnames import doctest_name_changes
 from .harness_jest import jest_harness_uses
-from .harness_js import JS_SUFFIXES, js_harness_uses
+from .harness_js import js_harness_uses
 from .harness_py import harness_uses
 from .shadows import project_shadows, shadowing_modules
 from .testfiles import is_test_file

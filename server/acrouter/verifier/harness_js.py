@@ -54,8 +54,6 @@ from collections import Counter
 
 from .lines_js import COVERAGE_VAR
 
-#: JavaScript / TypeScript sources
-JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 #: the globals a JS test runner (or assertion library) defines, which code under test has
 #: no business replacing
 _GLOBALS = (

@@ -2,14 +2,14 @@
 (:mod:`.jsrenames`): a reference (renamed with the code), a member of the code's
 namespace (``calc.add``: renamed too), a property's key (never renamed), or a place this
 reading does not follow (a shorthand property, a pattern's binding, a class field's
-value...: the file is then no renaming).  Read from the tokens (:mod:`.jstokens`) and
+value...: the file is then no renaming).  Read from the tokens (:mod:`acrouter.jstokens`) and
 the brackets that hold each name."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from .jstokens import KEYWORDS, NAME, PUNCT, STRING, TEMPLATE, Token
+from ..jstokens import KEYWORDS, NAME, PUNCT, STRING, TEMPLATE, Token
 
 _MEMBER_DOT = (".", "?.")
 #: what may come before a class member's name

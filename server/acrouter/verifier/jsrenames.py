@@ -1,7 +1,7 @@
 """A rename across JavaScript/TypeScript code and its tests: the rule of :mod:`.renames`
 for jest, vitest, mocha and ``node --test`` files.
 
-A test file's change is a renaming when, on the tokens (:mod:`.jstokens`, which refuses
+A test file's change is a renaming when, on the tokens (:mod:`acrouter.jstokens`, which refuses
 what it cannot read with certainty: a ``/`` that may be a regular expression, JSX, ...):
 
 - every token of the new file is the old one's, in order, with a line break before it
@@ -57,10 +57,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePosixPath
 
 from ..definitions import defined_names
+from ..jsdefinitions import JS_SUFFIXES
+from ..jstokens import COMMENT, KEYWORDS, NAME, Token, tokens
 from .jsplaces import Reader, relative
-from .jstokens import COMMENT, KEYWORDS, NAME, Token, tokens
-
-JS_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
 
 #: names a JS/TS test means as the language's, the host's or the harness's
 RESERVED = KEYWORDS | frozenset(

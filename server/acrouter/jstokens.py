@@ -1,6 +1,6 @@
 """The tokens of a JavaScript or TypeScript file, read only where they are certain.
 
-The rename rule for JS/TS tests (:mod:`.jsrenames`) compares two test files token for
+The rename rule for JS/TS tests (:mod:`acrouter.verifier.jsrenames`) compares two test files token for
 token, so a token misread is a change it could miss: a regular expression read as a
 division would show the words inside it as names, and renaming one would change what
 the pattern matches.  So this reader refuses (returns None) wherever JavaScript's
@@ -80,6 +80,19 @@ class Token:
     kind: str
     text: str
     newline_before: bool
+    #: the 0-based line the token starts on (not compared: the same tokens on other lines
+    #: are the same tokens)
+    line: int = attrs.field(default=0, eq=False)
+
+
+def _breaks(text: str) -> int:
+    """How many line breaks ``text`` holds (``\r\n`` is one)."""
+    n = text.count("\n")
+    if "\r" in text:
+        n += text.count("\r") - text.count("\r\n")
+    if "\u2028" in text or "\u2029" in text:
+        n += text.count("\u2028") + text.count("\u2029")
+    return n
 
 
 def _regex_allowed(prev: Token | None, before: Token | None) -> bool | None:
@@ -167,10 +180,16 @@ def _template_part(text: str, i: int) -> tuple[int, bool] | None:
 
 
 def _token(
-    text: str, i: int, prev: Token | None, before: Token | None, stack: list[str]
+    text: str,
+    i: int,
+    prev: Token | None,
+    before: Token | None,
+    stack: list[str],
+    lenient: bool = False,
 ) -> tuple[int, str] | None:
     """The end and kind of the token at ``text[i]`` (after ``prev``, after ``before``;
-    ``stack``: the brackets open, updated), or None where it is not read with certainty."""
+    ``stack``: the brackets open, updated), or None where it is not read with certainty.
+    ``lenient`` guesses where certainty is not to be had (see :func:`tokens`)."""
     c = text[i]
     if text.startswith("//", i):
         return _line_end(text, i), COMMENT
@@ -189,8 +208,11 @@ def _token(
         if part[1]:
             stack.append("${")
         return part[0], TEMPLATE
-    if c == "/" and _regex_allowed(prev, before) is not False:
-        pattern = _regex_end(text, i) if _regex_allowed(prev, before) else None
+    allowed = _regex_allowed(prev, before) if c in "/<" else False
+    if allowed is None and lenient:  # a keyword starts an expression; ")" or "}" ends one
+        allowed = prev is not None and prev.kind == NAME
+    if c == "/" and allowed is not False:
+        pattern = _regex_end(text, i) if allowed else None
         return None if pattern is None else (pattern, REGEX)
     if c.isdigit() or (c == "." and text[i + 1 : i + 2].isdigit()):
         m = _NUMBER_RE.match(text, i)
@@ -200,11 +222,13 @@ def _token(
     if m := _NAME_RE.match(text, i):
         follows = text[m.end() : m.end() + 1]
         return None if follows and (follows == "\\" or not follows.isascii()) else (m.end(), NAME)
+    if lenient and c == "#" and (m := _NAME_RE.match(text, i + 1)):
+        return m.end(), NAME  # a private name, #count
     m = _PUNCT_RE.match(text, i)
     if m is None:
         return None  # a backslash, "#", a character outside ASCII: not read here
     word = m.group()
-    if word == "<" and (_regex_allowed(prev, before) is not False or text.startswith("<!--", i)):
+    if text.startswith("<!--", i) or (word == "<" and not lenient and allowed is not False):
         return None  # JSX or a type assertion where an expression starts; a comment
     if word in ("(", "[", "{"):
         stack.append(word)
@@ -213,31 +237,39 @@ def _token(
     return m.end(), PUNCT
 
 
-def tokens(text: str) -> list[Token] | None:
+def tokens(text: str, *, lenient: bool = False) -> list[Token] | None:
     """The tokens of ``text`` (see the module docstring), or None where it cannot read
-    them with certainty."""
+    them with certainty.  ``lenient`` reads more files and may misread a few: a ``/``
+    the tokens before cannot decide divides after ``)`` or ``}`` and starts a regular
+    expression after a keyword, a ``<`` is an operator, ``#name`` a name (for the
+    definitions guard, which compares two readings of one file by the same rules and
+    falls back to line patterns where either is refused)."""
     text = text.removeprefix("\ufeff")
     if text.startswith("#!"):  # a hashbang line
         text = "\n" + text[_line_end(text, 0) :]
     out: list[Token] = []
     stack: list[str] = []  # open brackets; "${" for a template's substitution
-    i, newline = 0, False
+    i, newline, line = 0, False, 0
     prev: Token | None = None  # the last two tokens that are not comments
     before: Token | None = None
     while True:
         m = _SPACE_RE.match(text, i)
         assert m is not None
-        newline = newline or any(c in "\n\r" for c in m.group())
+        space = m.group()
+        if space:
+            newline = newline or "\n" in space or "\r" in space
+            line += _breaks(space)
         i = m.end()
         if i >= len(text):
             break
-        found = _token(text, i, prev, before, stack)
+        found = _token(text, i, prev, before, stack, lenient)
         if found is None:
             return None
         end, kind = found
         if kind == PUNCT and text.startswith("-->", i) and newline:
             return None  # an HTML-like closing comment at the start of a line
-        out.append(Token(kind, text[i:end], newline))
+        out.append(Token(kind, text[i:end], newline, line))
+        line += _breaks(text[i:end])
         if kind != COMMENT:
             prev, before = out[-1], prev
         i, newline = end, False

@@ -1,0 +1,405 @@
+"""What a JavaScript or TypeScript module defines, read from its tokens, for the guard
+that no edit drops code (:mod:`.definitions`).
+
+The guard's line patterns see only what starts at column 0: ``function f``, ``class
+C``, ``const x``.  An edit could drop, unnoticed by them and passed by tests that never
+call it:
+
+- a method of a class (``class Calc { sub (a, b) {…} }``: indented);
+- what a module defines by assignment: ``exports.square = …``, ``module.exports.x =
+  …``, ``Calc.prototype.mul = …``, ``Calc.create = …``;
+- a key of the object a module exports (``module.exports = { parse, stringify }``,
+  ``export default {…}``) or a name of an ``export { a, b as c }`` list;
+- everything a module wrapped in a function defines: ``(function () { … })()``,
+  ``!function () { … }()``, the UMD wrapper's factory (every function of a statement
+  that starts like an immediately invoked one counts as the module's scope).
+
+:func:`js_definitions` lists all of these (and the declarations the line patterns see)
+from the tokens of :mod:`.jstokens`, read leniently (a guess where JavaScript's grammar
+needs more than the tokens before it); None where even that reading fails (an
+unterminated string, unbalanced brackets, JSX text), and the guard then keeps to the
+line patterns.  Nested functions of a function that is not such a wrapper are its own
+business, as in Python: the guard does not read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+import attrs
+
+from .jstokens import COMMENT, NAME, NUMBER, PUNCT, REGEX, STRING, TEMPLATE, Token, tokens
+
+#: the files read as JavaScript or TypeScript, by suffix
+JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
+#: ... or by the editor's language id
+JS_LANGUAGES = frozenset(["javascript", "typescript", "javascriptreact", "typescriptreact"])
+
+#: words that may come before a declaration
+_MODIFIERS = frozenset(["export", "default", "declare", "abstract", "async"])
+#: TypeScript's declarations of types, by their first word
+_TYPE_DECLARATIONS = frozenset(["interface", "type", "enum", "namespace"])
+#: words before a class member's name
+_MEMBER_MODIFIERS = frozenset(
+    "static async get set public private protected readonly override abstract declare accessor".split()  # noqa: SIM905
+)
+#: tokens that end an expression: a line break after one of them may end a statement
+_ENDS = frozenset([")", "]", "}", "++", "--"])
+#: words that end no expression: a line break after one does not end the statement
+_OPEN_WORDS = frozenset(
+    "var let const new typeof delete void in instanceof export import extends case throw else do".split()  # noqa: SIM905
+)
+#: words whose parenthesised head a statement follows, line break or not
+_HEADS = frozenset(["if", "for", "while", "with"])
+#: tokens a statement may start with that continue the one before across a line break
+_CONTINUES = frozenset(
+    ". ?. ( [ , ; : ? = == === != !== + - * / % ** < > <= >= && || ?? & | ^ => in instanceof".split()  # noqa: SIM905
+)
+#: the first token of an expression statement that invokes a function it defines
+_IIFE_STARTS = frozenset(["(", "!", "~", "+", "-", ";", "void"])
+
+
+@attrs.frozen
+class JsDefinition:
+    name: str  # "f", "C", "C.method", "exports.x", "module.exports.x", "export x"
+    line: int  # 0-based
+    kind: str = "declaration"  # "class", "member" (of the class its name starts with), ...
+
+
+def is_js(path: str, language: str | None = None) -> bool:
+    """Whether ``path`` (or the editor's ``language``) is JavaScript or TypeScript."""
+    if language and language.lower() in JS_LANGUAGES:
+        return True
+    return PurePosixPath(path.replace("\\", "/")).suffix.lower() in JS_SUFFIXES
+
+
+def js_definitions(text: str) -> list[JsDefinition] | None:
+    """What the module ``text`` defines (see the module docstring), in order; None where
+    its tokens cannot be read."""
+    found = tokens(text, lenient=True)
+    if found is None:
+        return None
+    code: list[Token] = []
+    broken = False  # a line break before or inside a comment counts before the next token
+    for t in found:
+        if t.kind == COMMENT:
+            broken = broken or t.newline_before or "\n" in t.text or "\r" in t.text
+            continue
+        code.append(attrs.evolve(t, newline_before=True) if broken else t)
+        broken = False
+    out: list[JsDefinition] = []
+    _scope(code, 0, len(code), out)
+    return out
+
+
+def _opens(t: Token) -> bool:
+    """``(``, ``[``, ``{``, or a template part that opens a substitution (``${``)."""
+    return (
+        t.kind == PUNCT
+        and t.text in ("(", "[", "{")
+        or (t.kind == TEMPLATE and t.text.endswith("${"))
+    )
+
+
+def _closes(t: Token) -> bool:
+    """``)``, ``]``, ``}``, or a template part that closes a substitution (its ``}``)."""
+    return (
+        t.kind == PUNCT
+        and t.text in (")", "]", "}")
+        or (t.kind == TEMPLATE and t.text.startswith("}"))
+    )
+
+
+def _close(code: list[Token], i: int) -> int:
+    """The index just past the bracket that closes the one at ``code[i]``."""
+    depth = 0
+    for j in range(i, len(code)):
+        t = code[j]
+        if _closes(t):
+            depth -= 1
+            if depth == 0 and not _opens(t):
+                return j + 1
+        if _opens(t):
+            depth += 1
+    return len(code)
+
+
+def _statement_end(code: list[Token], i: int, end: int) -> int:
+    """The index just past the statement that starts at ``code[i]`` (before ``end``): its
+    ``;``, or a line break after a token that ends an expression before one that cannot
+    continue it (automatic semicolon insertion), or a declaration's closing ``}``."""
+    declared = _declaration_end(code, i, end)
+    if declared is not None:
+        return declared
+    j, held = i, False
+    while j < end:
+        t = code[j]
+        if j > i and not held and t.newline_before and _ends(code[j - 1]) and not _continues(t):
+            return j
+        held = False
+        if t.kind == PUNCT and t.text == ";":
+            return j + 1
+        if _opens(t):
+            held = (
+                t.text == "("
+                and j > i
+                and _is(code[j - 1], *_HEADS)
+                and not (j - 1 > i and _is(code[j - 2], ".", "?."))  # Symbol.for(…)
+            )
+            j = _close(code, j)
+            continue
+        j += 1
+    return end
+
+
+def _declaration_end(code: list[Token], i: int, end: int) -> int | None:
+    """The index just past a function's or a class's declaration at ``code[i]`` (its
+    body's ``}``: no semicolon follows one); None for any other statement."""
+    j = i
+    while j < end and _is(code[j], *_MODIFIERS):
+        j += 1
+    if j >= end or not _is(code[j], "function", "class"):
+        return None
+    if _is(code[i], "export") and j > i + 1 and _is(code[i + 1], "default"):
+        return None  # export default function () {…}(): an expression may follow
+    k = j + 1
+    if _is(code[j], "class"):
+        body = _class_body_start(code, k, end)
+        return None if body is None else _close(code, body)
+    while k < end and not _is(code[k], "("):
+        k += 1
+    if k >= end:
+        return None
+    k = _close(code, k)  # the parameters; then a return type (TypeScript), the body
+    while k < end and not (
+        _is(code[k], ";") or (_is(code[k], "{") and not _is(code[k - 1], ":", "|", "&", "<", ","))
+    ):
+        if code[k].newline_before and _ends(code[k - 1]) and not _continues(code[k]):
+            return k  # an overload's signature without a semicolon
+        k = _close(code, k) if _opens(code[k]) else k + 1
+    if k >= end or _is(code[k], ";"):
+        return None if k >= end else k + 1  # an overload's signature, declare function …;
+    return _close(code, k)
+
+
+def _ends(t: Token) -> bool:
+    if t.kind == NAME:
+        return t.text not in _OPEN_WORDS
+    return t.kind in (NUMBER, STRING, TEMPLATE, REGEX) or t.text in _ENDS
+
+
+def _continues(t: Token) -> bool:
+    return t.kind == PUNCT and t.text in _CONTINUES or t.text in ("in", "instanceof", "as")
+
+
+def _is(t: Token | None, *texts: str) -> bool:
+    return t is not None and t.kind in (NAME, PUNCT) and t.text in texts
+
+
+def _scope(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> None:
+    """The statements of a module's scope, ``code[i:end]``."""
+    while i < end:
+        if _is(code[i], ";"):
+            i += 1
+            continue
+        nxt = _statement_end(code, i, end)
+        _statement(code, i, nxt, out)
+        i = max(nxt, i + 1)
+
+
+def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> None:
+    first = code[i]
+    j = i
+    while j < end and _is(code[j], *_MODIFIERS):
+        j += 1
+    word = code[j] if j < end else None
+    after = code[j + 1] if j + 1 < end else None
+    if _is(word, "function"):
+        k = j + 1
+        if _is(code[k] if k < end else None, "*"):
+            k += 1
+        if k < end and code[k].kind == NAME:
+            out.append(JsDefinition(code[k].text, code[k].line))
+        return
+    if _is(word, "class"):
+        named = (
+            after is not None and after.kind == NAME and after.text not in ("extends", "implements")
+        )
+        owner = after.text if named and after is not None else "default"
+        if named and after is not None:
+            out.append(JsDefinition(owner, after.line, "class"))
+        body = _class_body_start(code, j + 1, end)
+        if body is not None:
+            _class_body(code, body + 1, _close(code, body) - 1, owner, out)
+        return
+    if _is(word, "const", "let", "var") and after is not None and after.kind == NAME:
+        out.append(JsDefinition(after.text, after.line))
+        return
+    if (
+        word is not None
+        and word.kind == NAME
+        and word.text in _TYPE_DECLARATIONS
+        and after is not None
+        and after.kind == NAME
+    ):
+        out.append(JsDefinition(after.text, after.line))
+        return
+    if _is(first, "export") and _is(code[i + 1] if i + 1 < end else None, "{"):
+        _export_list(code, i + 2, _close(code, i + 1) - 1, out)
+        return
+    if _is(first, "export") and _is(word, "{") and j == i + 2:  # export default {…}
+        _object_keys(code, j + 1, _close(code, j) - 1, "export default", out)
+        return
+    if first.kind == NAME and (target := _member_target(code, i, end)) is not None:
+        name, k = target
+        if name != "module.exports":  # what it holds counts (its keys), not the statement:
+            out.append(JsDefinition(name, first.line, "assignment"))  # ES modules drop it
+        elif _is(code[k] if k < end else None, "{"):
+            _object_keys(code, k + 1, _close(code, k) - 1, name, out)
+        return
+    if first.kind == PUNCT and first.text in _IIFE_STARTS or _is(first, "void"):
+        for start, stop in _function_bodies(code, i, end):
+            _scope(code, start, stop, out)
+
+
+def _class_body_start(code: list[Token], k: int, end: int) -> int | None:
+    """The ``{`` that opens the body of the class whose name or heritage starts at
+    ``code[k]``: not an object type in its type parameters (``<T extends { id: string
+    }>``) or an object in its heritage (``extends mixin({…})``)."""
+    while k < end:
+        if _is(code[k], "{") and not _is(
+            code[k - 1], "extends", "implements", ",", "<", ":", "=", "|", "&", "("
+        ):
+            return k
+        k = _close(code, k) if _opens(code[k]) else k + 1
+    return None
+
+
+def _member_target(code: list[Token], i: int, end: int) -> tuple[str, int] | None:
+    """``a.b.c =`` (not ``==``) at ``code[i]``: the name ``a.b.c`` and the index of the
+    first token of the value; None for anything else (``a = 1``, ``a.b()``)."""
+    parts = [code[i].text]
+    k = i + 1
+    while k + 1 < end and _is(code[k], ".") and code[k + 1].kind == NAME:
+        parts.append(code[k + 1].text)
+        k += 2
+    if len(parts) < 2 or k >= end or not _is(code[k], "="):
+        return None
+    return ".".join(parts), k + 1
+
+
+def _function_bodies(code: list[Token], i: int, end: int) -> Iterator[tuple[int, int]]:
+    """The bodies (``{``…``}``, without the braces) of the functions an expression
+    statement defines at its own level: not those nested in another function's body."""
+    j = i
+    while j < end:
+        t = code[j]
+        if _is(t, "{") and j > i and (_is(code[j - 1], ")", "=>")):
+            stop = _close(code, j)
+            yield j + 1, stop - 1
+            j = stop
+            continue
+        j += 1
+
+
+def _class_body(code: list[Token], i: int, end: int, owner: str, out: list[JsDefinition]) -> None:
+    """The methods, accessors and fields of class ``owner``: ``owner.name``."""
+    while i < end:
+        t = code[i]
+        if _is(t, ";", ","):
+            i += 1
+            continue
+        if _is(t, "@"):  # a decorator: @name, @a.b, @name(…)
+            i += 2
+            while i + 1 < end and _is(code[i], "."):
+                i += 2
+            if i < end and _is(code[i], "("):
+                i = _close(code, i)
+            continue
+        j = i
+        while (
+            j + 1 < end
+            and _is(code[j], *_MEMBER_MODIFIERS)
+            and not _is(code[j + 1], "(", "=", ";", ":", "?", "!", "<")
+        ):
+            j += 1
+        if j < end and _is(code[j], "*"):
+            j += 1
+        if j >= end:
+            return
+        key = code[j]
+        if _is(key, "{"):  # a static block
+            i = _close(code, j)
+            continue
+        if _is(key, "["):  # a computed name: skip it, then its member
+            j = _close(code, j) - 1
+        elif key.kind in (NAME, STRING, NUMBER):
+            out.append(JsDefinition(f"{owner}.{_key(key)}", key.line, "member"))
+        i = _member_end(code, j + 1, end)
+
+
+def _member_end(code: list[Token], j: int, end: int) -> int:
+    """The index just past a class member whose name ends before ``code[j]``: its body's
+    ``}``, or the ``;`` or line break that ends a field or a signature."""
+    while j < end:
+        t = code[j]
+        if _is(t, "{") and not _is(code[j - 1], ":", "|", "&", "<", ",", "=", "(", "?"):
+            return _close(code, j)  # the body (not an object type, nor a field's value)
+        if _is(t, ";"):
+            return j + 1
+        if t.newline_before and _ends(code[j - 1]) and not _continues(t):
+            return j
+        if _opens(t):
+            j = _close(code, j)
+            continue
+        j += 1
+    return end
+
+
+def _object_keys(code: list[Token], i: int, end: int, owner: str, out: list[JsDefinition]) -> None:
+    """The keys of an object literal ``code[i:end]`` (its braces excluded): ``a``, ``a:
+    …``, ``a () {…}``, ``get a () {…}``, ``'a': …``; a spread or a computed key adds none."""
+    while i < end:
+        j = i
+        while (
+            j + 1 < end
+            and _is(code[j], "async", "get", "set", "*")
+            and not _is(code[j + 1], ",", ":", "(")
+        ):
+            j += 1
+        key = code[j]
+        if key.kind in (NAME, STRING, NUMBER) and not _is(key, "..."):
+            out.append(JsDefinition(f"{owner}.{_key(key)}", key.line, "key"))
+        k = j
+        while k < end and not _is(code[k], ","):
+            if _opens(code[k]):
+                k = _close(code, k)
+                continue
+            k += 1
+        i = k + 1
+
+
+def _export_list(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> None:
+    """``export { a, b as c }``: ``export a``, ``export c`` (the names importers use)."""
+    for part in _split(code, i, end):
+        names = [t for t in part if t.kind in (NAME, STRING)]
+        if names:
+            last = names[-1]
+            out.append(JsDefinition(f"export {_key(last)}", last.line, "export"))
+
+
+def _key(t: Token) -> str:
+    """A property's name as written: a string's text between its quotes."""
+    return t.text[1:-1] if t.kind == STRING else t.text
+
+
+def _split(code: list[Token], i: int, end: int) -> Iterator[list[Token]]:
+    part: list[Token] = []
+    for t in code[i:end]:
+        if _is(t, ","):
+            yield part
+            part = []
+        else:
+            part.append(t)
+    yield part

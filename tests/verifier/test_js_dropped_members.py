@@ -1,0 +1,389 @@
+"""A JavaScript or TypeScript edit that drops what a module defines below column 0 is
+refused before any test runs, as Python's is.
+
+The guard read JS/TS by line patterns at column 0 only (``function f``, ``class C``,
+``const x``).  Tried on a node --test project whose one test calls ``Calc.add``: an edit
+deleting the method ``Calc.sub``, the assignment ``Calc.prototype.mul = …`` and the export
+``exports.square = …``, none of which a test reaches, was verified (``acrouter verify``:
+*pass*, 1 passed, 0 failed).  The guard now also reads a module's tokens
+(:mod:`acrouter.jsdefinitions`): class members, ``a.b = …`` at the top level, the keys of
+``module.exports = {…}`` and ``export default {…}``, ``export {…}`` lists, and what a
+wrapped module (``(function () {…})()``, ``!function () {…}()``, UMD) defines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from acrouter.definitions import dropped_definitions, guard
+from acrouter.domain import Edit
+from acrouter.errors import ParseError
+from acrouter.jsdefinitions import js_definitions
+from acrouter.verifier.cli import verify_edit
+
+from .helpers import OVERLAY_AND_NONE, needs_node, verifier, write_tree
+
+CALC = """\
+'use strict'
+
+class Calc {
+  add (a, b) {
+    return a + b
+  }
+
+  sub (a, b) {
+    return a - b
+  }
+}
+
+Calc.prototype.mul = function (a, b) {
+  return a * b
+}
+
+exports.square = function (x) {
+  return x * x
+}
+
+exports.Calc = Calc
+"""
+SUB = "\n  sub (a, b) {\n    return a - b\n  }\n"
+MUL = "Calc.prototype.mul = function (a, b) {\n  return a * b\n}\n\n"
+SQUARE = "exports.square = function (x) {\n  return x * x\n}\n\n"
+WITHOUT = CALC.replace(SUB, "").replace(MUL, "").replace(SQUARE, "")
+TEST = """\
+const test = require('node:test')
+const assert = require('node:assert')
+const { Calc } = require('../calc')
+
+test('add', () => {
+  assert.strictEqual(new Calc().add(1, 2), 3)
+})
+"""
+
+
+def names(text: str) -> list[str]:
+    found = js_definitions(text)
+    assert found is not None
+    return [d.name for d in found]
+
+
+def test_the_three_drops_are_losses() -> None:
+    assert dropped_definitions(CALC, WITHOUT, "calc.js") == [
+        "Calc.sub",
+        "Calc.prototype.mul",
+        "exports.square",
+    ]
+    assert dropped_definitions(CALC, CALC.replace(SUB, ""), "calc.ts") == ["Calc.sub"]
+    assert dropped_definitions(CALC, CALC.replace(SUB, ""), "x", language="javascript") == [
+        "Calc.sub"
+    ]
+
+
+def test_what_the_instruction_or_the_selection_names_may_go() -> None:
+    assert (
+        dropped_definitions(CALC, WITHOUT, "calc.js", instruction="remove sub, mul and square")
+        == []
+    )
+    assert dropped_definitions(CALC, WITHOUT, "calc.js", instruction="remove sub") == [
+        "Calc.prototype.mul",
+        "exports.square",
+    ]
+    # a selection of lines 3..17 (0-based: the class and mul) holds sub and mul
+    assert dropped_definitions(CALC, WITHOUT, "calc.js", exempt_lines=(2, 15)) == ["exports.square"]
+
+
+def test_harmless_edits_lose_nothing() -> None:
+    body = CALC.replace("return a - b", "return a - b - 0")
+    added = CALC.replace("class Calc {\n", "class Calc {\n  neg (a) {\n    return -a\n  }\n\n")
+    semicolons = (
+        CALC.replace("'use strict'", "'use strict';")
+        .replace("return a + b", "return a + b;")
+        .replace("return a * b\n}", "return a * b;\n};")
+        .replace("exports.Calc = Calc", "exports.Calc = Calc;")
+    )
+    reordered = CALC.replace(SQUARE, "").replace(
+        "exports.Calc = Calc\n", "exports.Calc = Calc\n\n" + SQUARE
+    )
+    one_line = CALC.replace(SUB, "\n  sub (a, b) { return a - b }\n")
+    for new in (body, added, semicolons, reordered, one_line):
+        assert dropped_definitions(CALC, new, "calc.js") == [], new
+
+
+def test_a_member_moved_is_not_a_loss() -> None:
+    # to another class of the module
+    moved = CALC.replace(SUB, "") + "\nclass Minus {\n  sub (a, b) {\n    return a - b\n  }\n}\n"
+    assert dropped_definitions(CALC, moved, "calc.js") == []
+    # to another file of the same edit
+    edit = {"calc.js": CALC.replace(SUB, ""), "minus.js": "exports.sub = (a, b) => a - b\n"}
+    guard({"calc.js": CALC}, edit, language_of=lambda _: None, instruction="tidy up")
+    # nowhere: refused, naming it
+    with pytest.raises(ParseError, match="Calc.sub"):
+        guard(
+            {"calc.js": CALC},
+            {"calc.js": CALC.replace(SUB, "")},
+            language_of=lambda _: None,
+            instruction="",
+        )
+
+
+def test_a_class_that_went_is_one_loss() -> None:
+    gone = CALC.replace(CALC[CALC.index("class Calc") : CALC.index("Calc.prototype")], "")
+    lost = dropped_definitions(CALC, gone, "calc.js")
+    assert "Calc" in lost and "Calc.add" not in lost and "Calc.sub" not in lost
+
+
+#: a module wrapped in a function, as sprintf-js and UMD bundles are
+WRAPPED = """\
+!function () {
+  'use strict'
+  var re = { digit: /[0-9]/ }
+
+  function sprintf (key) {
+    return format(parse(key), arguments)
+  }
+
+  function vsprintf (fmt, argv) {
+    return sprintf.apply(null, [fmt].concat(argv || []))
+  }
+
+  function format (tree, argv) { return tree }
+  function parse (fmt) { return fmt }
+
+  if (typeof exports !== 'undefined') {
+    exports.sprintf = sprintf
+    exports.vsprintf = vsprintf
+  }
+}()
+"""
+UMD = """\
+(function (root, factory) {
+  if (typeof define === 'function' && define.amd) define([], factory)
+  else if (typeof module === 'object')
+    module.exports = factory()
+  else root.lib = factory()
+}(this, function () {
+  function helper (x) { return x + 1 }
+  function unused (x) { return x - 1 }
+  return { helper: helper }
+}))
+"""
+
+
+def test_a_wrapped_module_defines_what_its_function_does() -> None:
+    assert names(WRAPPED) == ["re", "sprintf", "vsprintf", "format", "parse"]
+    dropped = WRAPPED.replace(
+        "  function vsprintf (fmt, argv) {\n    return sprintf.apply(null, [fmt].concat(argv || []))\n  }\n\n",
+        "",
+    )
+    assert dropped_definitions(WRAPPED, dropped, "sprintf.js") == ["vsprintf"]
+    # the branch's assignment (below an if) is not read as the module's
+    assert names(UMD) == ["helper", "unused"]
+    assert dropped_definitions(
+        UMD, UMD.replace("  function unused (x) { return x - 1 }\n", ""), "u.js"
+    ) == ["unused"]
+
+
+EXPORTS = """\
+const parse = require('./parse')
+const stringify = require('./stringify')
+
+module.exports = {
+  parse,
+  stringify: stringify,
+  'formats': require('./formats'),
+  get version () { return '1' },
+  ...require('./extra'),
+}
+"""
+ESM = """\
+function a () {}
+function b () {}
+export { a, b as bee }
+export default {
+  name: 'x',
+  data () { return {} },
+}
+"""
+
+
+def test_exported_keys_and_lists() -> None:
+    assert names(EXPORTS) == [
+        "parse",
+        "stringify",
+        "module.exports.parse",
+        "module.exports.stringify",
+        "module.exports.formats",
+        "module.exports.version",
+    ]
+    assert dropped_definitions(
+        EXPORTS, EXPORTS.replace("  stringify: stringify,\n", ""), "i.js"
+    ) == ["module.exports.stringify"]
+    assert names(ESM) == [
+        "a",
+        "b",
+        "export a",
+        "export bee",
+        "export default.name",
+        "export default.data",
+    ]
+    assert dropped_definitions(ESM, ESM.replace(", b as bee", ""), "m.mjs") == ["export bee"]
+    # CommonJS made an ES module: every export moved
+    esm = EXPORTS.replace("module.exports = {", "export {").replace(
+        "stringify: stringify", "stringify"
+    )
+    esm = esm.replace("  'formats': require('./formats'),\n  get version () { return '1' },\n", "")
+    esm = (
+        esm.replace("  ...require('./extra'),\n", "")
+        + "export { formats, version } from './more'\n"
+    )
+    assert dropped_definitions(EXPORTS, esm, "i.js") == [], esm
+
+
+TS = """\
+import { Injectable } from './di'
+
+export interface Shape { area(): number }
+export type Point = { x: number; y: number }
+export enum Color { Red, Green }
+
+@Injectable()
+export abstract class Base<T extends { id: string }> implements Shape {
+  static count = 0
+  private readonly items: T[] = []
+  #secret = 1
+  protected handler = (e: Event): void => {
+    console.log(e)
+  }
+
+  static {
+    Base.count = 1
+  }
+
+  constructor (private name: string) {
+    super()
+  }
+
+  abstract area(): number
+
+  get size (): number { return this.items.length }
+  set size (n: number) { this.items.length = n }
+
+  find (id: string): T | undefined
+  find (id: number): T | undefined
+  find (id: string | number): T | undefined {
+    return this.items.find((i) => i.id === String(id))
+  }
+
+  async load (): Promise<{ ok: boolean }> {
+    return { ok: true }
+  }
+
+  [Symbol.iterator] () { return this.items[Symbol.iterator]() }
+}
+
+export function make (): Base<{ id: string }> | null { return null }
+"""
+
+
+def test_typescript_members() -> None:
+    assert names(TS) == [
+        "Shape",
+        "Point",
+        "Color",
+        "Base",
+        "Base.count",
+        "Base.items",
+        "Base.#secret",
+        "Base.handler",
+        "Base.constructor",
+        "Base.area",
+        "Base.size",
+        "Base.size",
+        "Base.find",
+        "Base.find",
+        "Base.find",
+        "Base.load",
+        "make",
+    ]
+    # one of a getter/setter pair, or an overload, is a loss too: counted
+    no_setter = TS.replace("  set size (n: number) { this.items.length = n }\n", "")
+    assert dropped_definitions(TS, no_setter, "base.ts") == ["Base.size"]
+    no_load = TS.replace(
+        "  async load (): Promise<{ ok: boolean }> {\n    return { ok: true }\n  }\n\n", ""
+    )
+    assert dropped_definitions(TS, no_load, "base.ts") == ["Base.load"]
+
+
+def test_statements_split_as_javascript_does() -> None:
+    # no semicolons; a declaration over lines; a call that continues on the next line; a
+    # function declaration followed by a parenthesised expression (no ASI needed)
+    text = (
+        "var\n  a = 1,\n  b = 2\n"
+        "const c = Symbol.for('x')\n\nexports.d = d\n"
+        "foo\n  .bar = 3\n"
+        "function e () {}\n(function (e) {\n  e.f = 1\n})(e || (e = {}))\n"
+        "if (x)\n  module.exports.g = 1\n"
+        "const h = `t ${ `u ${1}` } v`\nexports.i = (a + b) / 2\nexports.j = /re/.test('x')\n"
+        "exports.k = k\n\n/* export */ function l () {}\n"  # the break is before the comment
+    )
+    assert names(text) == [
+        "a",
+        "c",
+        "exports.d",
+        "foo.bar",
+        "e",
+        "e.f",
+        "h",
+        "exports.i",
+        "exports.j",
+        "exports.k",
+        "l",
+    ]
+
+
+def test_what_the_tokens_cannot_read_falls_back_to_line_patterns() -> None:
+    unreadable = CALC + "const s = 'never closed\n"
+    assert js_definitions(unreadable) is None
+    # compared like with like: the line patterns see neither side's members
+    assert dropped_definitions(CALC, unreadable.replace(SUB, ""), "calc.js") == []
+    assert dropped_definitions(
+        CALC, unreadable.replace("class Calc", "class Other"), "calc.js"
+    ) == ["Calc"]
+
+
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_acrouter_verify_refuses_the_drops(tmp_path: Path, mode: dict[str, object]) -> None:
+    root = write_tree(
+        tmp_path / "calc",
+        {
+            "calc.js": CALC,
+            "test/calc.test.js": TEST,
+            "package.json": '{"name": "calc", "version": "1.0.0"}\n',
+        },
+    )
+    ver = verifier(cache_dir=tmp_path / "cache", **mode)
+    v = verify_edit(ver, str(root), Edit(files={"calc.js": WITHOUT}), "node --test test/")
+    assert v.verdict == "error" and not v.counted, v.detail
+    for name in ("Calc.sub", "Calc.prototype.mul", "exports.square"):
+        assert name in v.detail, v.detail
+
+
+@needs_node
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_the_tests_alone_would_pass_the_drops(tmp_path: Path, mode: dict[str, object]) -> None:
+    """Why the guard has to stop them: with the removal allowed the project's tests run,
+    and pass."""
+    root = write_tree(
+        tmp_path / "calc",
+        {
+            "calc.js": CALC,
+            "test/calc.test.js": TEST,
+            "package.json": '{"name": "calc", "version": "1.0.0"}\n',
+        },
+    )
+    ver = verifier(cache_dir=tmp_path / "cache", **mode)
+    allowed = verify_edit(
+        ver, str(root), Edit(files={"calc.js": WITHOUT}), "node --test test/", allow_removal=True
+    )
+    assert allowed.verdict == "pass", allowed.detail
