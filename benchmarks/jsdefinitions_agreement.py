@@ -9,11 +9,20 @@ This script measures both on real files against acorn (the parser of webpack, ro
 eslint's espree), whose syntax tree gives the same list by the same rules:
 
     .venv/bin/python benchmarks/jsdefinitions_agreement.py FOLDER [--acorn PATH] [--limit N]
+    .venv/bin/python benchmarks/jsdefinitions_agreement.py FOLDER --reformat [--limit N]
 
 FOLDER: any tree of .js/.cjs/.mjs files (``npm install`` of a few packages gives
 thousands); acorn is looked up under FOLDER unless given.  Prints the files acorn read,
 those the tokens read (the rest fall back to the line patterns), and those where the two
 lists differ (named, with the difference); exits 1 on any difference.
+
+``--reformat`` measures instead what an edit that only reformats costs: each readable
+.js/.cjs/.mjs/.ts file of FOLDER (not minified, not ``.d.ts``) is reformatted by the
+prettier found under FOLDER (no semicolons, lines of 50 columns, single quotes: imports
+and signatures break over lines), and the guard compares the two texts.  Prints how many
+such edits it would refuse, with the line patterns alone (the guard before
+``jsdefinitions``: an import split over lines reads as dropped) and as it is; exits 1 if
+it still refuses any.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from acrouter.definitions import definitions, dropped_definitions
 from acrouter.jsdefinitions import js_definitions
 
 #: acorn's list of each file's definitions by the rules of jsdefinitions (null where
@@ -80,6 +90,7 @@ function list(text, ast) {
   const scope = (body) => { for (const s of body) statement(s); };
   const statement = (st) => {
     let s = st;
+    if (s.type === 'ImportDeclaration') { found.push('import ' + s.source.value); return; }
     if (s.type === 'ExportNamedDeclaration') {
       if (!s.declaration) {
         for (const sp of s.specifiers) found.push('export ' + (sp.exported.name ?? sp.exported.value));
@@ -133,6 +144,65 @@ process.stdout.write(JSON.stringify(out));
 """
 
 
+#: each file of stdin reformatted by prettier (null where prettier cannot read it)
+PRETTIER = r"""
+const prettier = require(process.argv[1]);
+const fs = require('fs');
+(async () => {
+  const out = {};
+  for (const f of fs.readFileSync(0, 'utf8').split('\n').filter(Boolean)) {
+    try {
+      out[f] = await prettier.format(fs.readFileSync(f, 'utf8'), { filepath: f, semi: false,
+        printWidth: 50, singleQuote: true, trailingComma: 'none' });
+    } catch (e) { out[f] = null; }
+  }
+  process.stdout.write(JSON.stringify(out));
+})();
+"""
+
+
+def _reformat(folder: Path, limit: int, show: int) -> int:
+    """What the guard makes of edits that only reformat (see the module docstring)."""
+    prettier = next(iter(sorted(folder.rglob("node_modules/prettier/package.json"))), None)
+    if prettier is None:
+        sys.exit(f"no prettier under {folder}: npm install prettier there")
+    files = sorted(
+        str(p)
+        for suffix in ("*.js", "*.cjs", "*.mjs", "*.ts")
+        for p in folder.rglob(suffix)
+        if p.is_file()
+        and p.stat().st_size < 500_000
+        and not p.name.endswith((".d.ts", ".min.js"))
+        and "/min/" not in str(p)
+    )[:limit]
+    done = subprocess.run(
+        ["node", "-e", PRETTIER, str(prettier.parent)],
+        input="\n".join(files),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    formatted: dict[str, str | None] = json.loads(done.stdout)
+    edits = by_lines = by_guard = 0
+    for path, new in formatted.items():
+        if new is None:
+            continue
+        old = Path(path).read_text(encoding="utf-8", errors="replace")
+        edits += 1
+        before = {d.name for d in definitions(old, path)}
+        if before - {d.name for d in definitions(new, path)}:
+            by_lines += 1
+        lost = dropped_definitions(old, new, path)
+        if lost:
+            by_guard += 1
+            if by_guard <= show:
+                print(f"  {path}: {lost[:6]}")
+    print(f"files: {len(files)}, reformatted by prettier: {edits}")
+    print(f"refused by the line patterns alone: {by_lines}")
+    print(f"refused by the guard: {by_guard}")
+    return 1 if by_guard else 0
+
+
 def _newest_acorn(folder: Path) -> Path | None:
     """The newest acorn under ``folder`` (8 or later: older ones read no recent syntax)."""
     found = []
@@ -150,7 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--acorn", type=Path, help="acorn's package folder (8 or later)")
     parser.add_argument("--limit", type=int, default=5000, help="at most this many files")
     parser.add_argument("--show", type=int, default=10, help="differences to print")
+    parser.add_argument(
+        "--reformat", action="store_true", help="the guard on edits that only reformat"
+    )
     args = parser.parse_args(argv)
+    if args.reformat:
+        return _reformat(args.folder, args.limit, args.show)
     acorn = args.acorn or _newest_acorn(args.folder)
     if acorn is None:
         sys.exit(f"no acorn 8+ under {args.folder}: give --acorn (npm install acorn)")

@@ -23,7 +23,7 @@ import attrs
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
-from .jsdefinitions import is_js, js_definitions
+from .jsdefinitions import JsDefinition, is_js, js_definitions
 from .pytrees import parse
 
 
@@ -280,8 +280,14 @@ def dropped_definitions(
     same edit defines in other files (a move).  A name counts as asked for when the
     instruction names it next to a word like remove/rename/merge, and imports when it
     speaks of removing imports."""
+    if is_js(path, language):
+        read = _js_lists(old, new)
+        if read is not None:  # both read from their tokens: what the line patterns see too
+            return _dropped_js(
+                *read, asked_for=_asked_for(instruction, exempt_lines, defined_elsewhere)
+            )
     before = definitions(old, path, language)
-    if not before and not is_js(path, language):
+    if not before:
         return []
     after_python = is_python(path, language) and _python_definitions(new) is not None
     old_python = is_python(path, language) and _python_definitions(old) is not None
@@ -291,21 +297,7 @@ def dropped_definitions(
     else:
         after = definitions(new, path, language)
     have = {d.name for d in after}
-    elsewhere = set(defined_elsewhere)
-    removal = bool(_REMOVAL.search(instruction))
-    imports_ok = removal and re.search(r"\bimports?\b", instruction, re.IGNORECASE) is not None
-    words = set(re.findall(r"[A-Za-z_$][\w$]*", instruction))
-
-    def asked_for(d: Definition) -> bool:
-        if exempt_lines is not None and exempt_lines[0] <= d.line <= exempt_lines[1]:
-            return True
-        bare = _bare(d.name)
-        if bare in elsewhere:
-            return True
-        if d.name.startswith("import ") and imports_ok:
-            return True
-        return removal and bare in words
-
+    asked_for = _asked_for(instruction, exempt_lines, defined_elsewhere)
     lost: list[str] = []
     for d in before:
         if d.name in have or d.name in lost or asked_for(d):
@@ -323,28 +315,58 @@ def dropped_definitions(
             lost.append(d.name)
         before, after = [*before, *nested_before], [*after, *nested_after]
         lost += _dropped_methods(old, new, before, after, asked_for)
-    elif is_js(path, language):
-        lost += _dropped_js(old, new, lost, asked_for)
     return lost
 
 
+def _asked_for(
+    instruction: str, exempt_lines: tuple[int, int] | None, defined_elsewhere: Iterable[str]
+) -> Callable[[Definition], bool]:
+    """Whether a definition's removal was asked for: it is in the selection
+    (``exempt_lines``), another file of the edit defines its name (a move), or the
+    instruction names it beside a word like remove / rename / merge (imports: speaks of
+    removing imports)."""
+    elsewhere = set(defined_elsewhere)
+    removal = bool(_REMOVAL.search(instruction))
+    imports_ok = removal and re.search(r"\bimports?\b", instruction, re.IGNORECASE) is not None
+    words = set(re.findall(r"[A-Za-z_$][\w$]*", instruction))
+
+    def asked_for(d: Definition) -> bool:
+        if exempt_lines is not None and exempt_lines[0] <= d.line <= exempt_lines[1]:
+            return True
+        bare = _bare(d.name)
+        if bare in elsewhere:
+            return True
+        if d.name.startswith("import ") and imports_ok:
+            return True
+        return removal and bare in words
+
+    return asked_for
+
+
+def _js_lists(old: str, new: str) -> tuple[list[JsDefinition], list[JsDefinition]] | None:
+    """What the JavaScript or TypeScript texts ``old`` and ``new`` define, read from
+    their tokens; None when either cannot be read (the line patterns then compare)."""
+    before, after = js_definitions(old), js_definitions(new)
+    return None if before is None or after is None else (before, after)
+
+
 def _dropped_js(
-    old: str, new: str, lost: list[str], asked_for: Callable[[Definition], bool]
+    before: list[JsDefinition],
+    after: list[JsDefinition],
+    *,
+    asked_for: Callable[[Definition], bool],
 ) -> list[str]:
     """What a JavaScript or TypeScript module defined that it no longer does, read from
-    its tokens (:mod:`.jsdefinitions`: class members, ``exports.x =`` and the like, a
-    wrapped module's functions), counted: a name defined twice and now once is a loss.
-    A definition whose name the edit defines anew elsewhere in the file (a method moved
-    to another class, a function out of a wrapper) moved; members of a class that went
-    are reported by the class.  Nothing where either text cannot be read."""
-    before, after = js_definitions(old), js_definitions(new)
-    if before is None or after is None:
-        return []
+    its tokens (:mod:`.jsdefinitions`: its declarations and imports wherever their lines
+    break, class members, ``exports.x =`` and the like, a wrapped module's functions),
+    counted: a name defined twice and now once is a loss.  A definition whose name the
+    edit defines anew elsewhere in the file (a method moved to another class, a function
+    out of a wrapper) moved; members of a class that went are reported by the class."""
+    lost: list[str] = []
     left = Counter(d.name for d in after)
     old_names = {d.name for d in before}
     gained = Counter(_bare(d.name) for d in after if d.name not in old_names)
     classes = {d.name for d in after if d.kind == "class"}
-    out: list[str] = []
     for d in before:
         if left[d.name] > 0:
             left[d.name] -= 1  # still defined
@@ -352,13 +374,13 @@ def _dropped_js(
         if d.kind == "member" and d.name.split(".")[0] not in classes:
             continue  # its class went (or was renamed): the class is the loss
         found = Definition(d.name, d.line, "")
-        if d.name in lost or d.name in out or asked_for(found):
+        if d.name in lost or asked_for(found):
             continue
-        if gained[_bare(d.name)] > 0:
+        if gained[_bare(d.name)] > 0 and d.kind != "import":
             gained[_bare(d.name)] -= 1  # moved there
             continue
-        out.append(d.name)
-    return out
+        lost.append(d.name)
+    return lost
 
 
 def _dropped_methods(

@@ -45,10 +45,14 @@ _MEMBER_MODIFIERS = frozenset(
     "static async get set public private protected readonly override abstract declare accessor".split()  # noqa: SIM905
 )
 #: tokens that end an expression: a line break after one of them may end a statement
-_ENDS = frozenset([")", "]", "}", "++", "--"])
+#: (a type's closing ">": `type A = Map<K, Set<V>>⏎`; a line that a comparison breaks
+#: after its ">" is then read as two statements, neither of which declares anything)
+_ENDS = frozenset([")", "]", "}", "++", "--", ">", ">>", ">>>"])
 #: words that end no expression: a line break after one does not end the statement
+#: (``var⏎  a = 1``); not ``void`` and ``const``, which end TypeScript types (``): void``,
+#: ``'x' as const``)
 _OPEN_WORDS = frozenset(
-    "var let const new typeof delete void in instanceof export import extends case throw else do".split()  # noqa: SIM905
+    "var let new typeof delete in instanceof export import extends case throw else do".split()  # noqa: SIM905
 )
 #: words whose parenthesised head a statement follows, line break or not
 _HEADS = frozenset(["if", "for", "while", "with"])
@@ -62,7 +66,7 @@ _IIFE_STARTS = frozenset(["(", "!", "~", "+", "-", ";", "void"])
 
 @attrs.frozen
 class JsDefinition:
-    name: str  # "f", "C", "C.method", "exports.x", "module.exports.x", "export x"
+    name: str  # "f", "C", "C.method", "exports.x", "module.exports.x", "export x", "import x"
     line: int  # 0-based
     kind: str = "declaration"  # "class", "member" (of the class its name starts with), ...
 
@@ -210,6 +214,11 @@ def _scope(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> None
 
 def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> None:
     first = code[i]
+    if _is(first, "import") and not _is(code[i + 1] if i + 1 < end else None, "(", "."):
+        source = next((t for t in code[i + 1 : end] if t.kind == STRING), None)
+        if source is not None:  # import … from 'x', import 'x' (not import('x'), import.meta)
+            out.append(JsDefinition(f"import {_key(source)}", first.line, "import"))
+        return
     j = i
     while j < end and _is(code[j], *_MODIFIERS):
         j += 1
@@ -277,8 +286,9 @@ def _class_body_start(code: list[Token], k: int, end: int) -> int | None:
 
 
 def _member_target(code: list[Token], i: int, end: int) -> tuple[str, int] | None:
-    """``a.b.c =`` (not ``==``) at ``code[i]``: the name ``a.b.c`` and the index of the
-    first token of the value; None for anything else (``a = 1``, ``a.b()``)."""
+    """``a.b.c =`` (not ``==``) at ``code[i]``, a statement that ends at ``end``: the name
+    ``a.b.c`` and the index of the first token of the value; None for anything else
+    (``a = 1``, ``a.b()``, a sequence ``a.b = 1, c.d = 2``)."""
     parts = [code[i].text]
     k = i + 1
     while k + 1 < end and _is(code[k], ".") and code[k + 1].kind == NAME:
@@ -286,6 +296,11 @@ def _member_target(code: list[Token], i: int, end: int) -> tuple[str, int] | Non
         k += 2
     if len(parts) < 2 or k >= end or not _is(code[k], "="):
         return None
+    j = k + 1
+    while j < end:  # a sequence (a.b = 1, c.d = 2: minified code) is not read
+        if _is(code[j], ","):
+            return None
+        j = _close(code, j) if _opens(code[j]) else j + 1
     return ".".join(parts), k + 1
 
 

@@ -288,6 +288,7 @@ export function make (): Base<{ id: string }> | null { return null }
 
 def test_typescript_members() -> None:
     assert names(TS) == [
+        "import ./di",
         "Shape",
         "Point",
         "Color",
