@@ -388,3 +388,65 @@ def test_the_tests_alone_would_pass_the_drops(tmp_path: Path, mode: dict[str, ob
         ver, str(root), Edit(files={"calc.js": WITHOUT}), "node --test test/", allow_removal=True
     )
     assert allowed.verdict == "pass", allowed.detail
+
+
+#: a TypeScript module and the same reformatted as prettier does with no semicolons and
+#: short lines (found by ``benchmarks/jsdefinitions_agreement.py --reformat``: the line
+#: patterns read the split import as dropped, and a signature's closing ``>``, ``void``
+#: or ``as const`` at a line's end as a statement going on)
+TIDY = """\
+import { Observable, OperatorFunction, SchedulerLike } from '../types';
+
+export const ERROR = 'error' as const;
+export type Pair<T> = Map<string, Set<T>>;
+export function endWith<T>(scheduler: SchedulerLike): OperatorFunction<T, T>;
+export function endWith<T, A extends unknown[] = T[]>(...values: A): OperatorFunction<T, T | A>;
+export function endWith<T>(...values: Array<T>): OperatorFunction<T, T> {
+  return (source) => source;
+}
+type Clear = (handle: number) => void;
+interface Provider { clear: Clear }
+"""
+REFORMATTED = """\
+import {
+  Observable,
+  OperatorFunction,
+  SchedulerLike
+} from '../types'
+
+export const ERROR = 'error' as const
+export type Pair<T> = Map<
+  string,
+  Set<T>
+>
+export function endWith<T>(
+  scheduler: SchedulerLike
+): OperatorFunction<T, T>
+export function endWith<
+  T,
+  A extends unknown[] = T[]
+>(...values: A): OperatorFunction<T, T | A>
+export function endWith<T>(
+  ...values: Array<T>
+): OperatorFunction<T, T> {
+  return (source) => source
+}
+type Clear = (
+  handle: number
+) => void
+interface Provider {
+  clear: Clear
+}
+"""
+
+
+def test_reformatting_loses_nothing() -> None:
+    assert names(TIDY) == names(REFORMATTED)
+    assert names(TIDY).count("endWith") == 3
+    assert dropped_definitions(TIDY, REFORMATTED, "end.ts") == []
+    assert dropped_definitions(REFORMATTED, TIDY, "end.ts") == []
+    # one overload fewer is still a loss
+    fewer = REFORMATTED.replace(
+        "export function endWith<T>(\n  scheduler: SchedulerLike\n): OperatorFunction<T, T>\n", ""
+    )
+    assert dropped_definitions(TIDY, fewer, "end.ts") == ["endWith"]
