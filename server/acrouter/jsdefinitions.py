@@ -49,8 +49,8 @@ _MEMBER_MODIFIERS = frozenset(
 #: after its ">" is then read as two statements, neither of which declares anything)
 _ENDS = frozenset([")", "]", "}", "++", "--", ">", ">>", ">>>"])
 #: words that end no expression: a line break after one does not end the statement
-#: (``var⏎  a = 1``); not ``void`` and ``const``, which end TypeScript types (``): void``,
-#: ``'x' as const``)
+#: (``var⏎  a = 1``); not ``void``, which ends a TypeScript type (``): void``; ``const``
+#: ends one after ``as``)
 _OPEN_WORDS = frozenset(
     "var let new typeof delete in instanceof export import extends case throw else do".split()  # noqa: SIM905
 )
@@ -139,7 +139,7 @@ def _statement_end(code: list[Token], i: int, end: int) -> int:
     j, held = i, False
     while j < end:
         t = code[j]
-        if j > i and not held and t.newline_before and _ends(code[j - 1]) and not _continues(t):
+        if j > i and not held and t.newline_before and _ends(code, j - 1) and not _continues(t):
             return j
         held = False
         if t.kind == PUNCT and t.text == ";":
@@ -179,7 +179,7 @@ def _declaration_end(code: list[Token], i: int, end: int) -> int | None:
     while k < end and not (
         _is(code[k], ";") or (_is(code[k], "{") and not _is(code[k - 1], ":", "|", "&", "<", ","))
     ):
-        if code[k].newline_before and _ends(code[k - 1]) and not _continues(code[k]):
+        if code[k].newline_before and _ends(code, k - 1) and not _continues(code[k]):
             return k  # an overload's signature without a semicolon
         k = _close(code, k) if _opens(code[k]) else k + 1
     if k >= end or _is(code[k], ";"):
@@ -187,7 +187,12 @@ def _declaration_end(code: list[Token], i: int, end: int) -> int | None:
     return _close(code, k)
 
 
-def _ends(t: Token) -> bool:
+def _ends(code: list[Token], j: int) -> bool:
+    """Whether ``code[j]`` may end an expression (a line break after it may end the
+    statement)."""
+    t = code[j]
+    if t.kind == NAME and t.text == "const":  # 'x' as const⏎ (TypeScript); const⏎  a = 1
+        return j > 0 and _is(code[j - 1], "as")
     if t.kind == NAME:
         return t.text not in _OPEN_WORDS
     return t.kind in (NUMBER, STRING, TEMPLATE, REGEX) or t.text in _ENDS
@@ -363,7 +368,7 @@ def _member_end(code: list[Token], j: int, end: int) -> int:
             return _close(code, j)  # the body (not an object type, nor a field's value)
         if _is(t, ";"):
             return j + 1
-        if t.newline_before and _ends(code[j - 1]) and not _continues(t):
+        if t.newline_before and _ends(code, j - 1) and not _continues(t):
             return j
         if _opens(t):
             j = _close(code, j)

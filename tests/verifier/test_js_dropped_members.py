@@ -327,6 +327,7 @@ def test_statements_split_as_javascript_does() -> None:
         "if (x)\n  module.exports.g = 1\n"
         "const h = `t ${ `u ${1}` } v`\nexports.i = (a + b) / 2\nexports.j = /re/.test('x')\n"
         "exports.k = k\n\n/* export */ function l () {}\n"  # the break is before the comment
+        "const\n  m = require('path'),\n  n = 2\n"  # eslint's style
     )
     assert names(text) == [
         "a",
@@ -340,6 +341,7 @@ def test_statements_split_as_javascript_does() -> None:
         "exports.j",
         "exports.k",
         "l",
+        "m",
     ]
 
 
