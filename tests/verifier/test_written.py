@@ -156,3 +156,19 @@ def test_an_unreadable_folder_left_by_overlayfs_is_removed(tmp_path: Path) -> No
     (work / "work").chmod(0)
     remove_tree(work)
     assert not work.exists()
+
+
+def test_a_folder_another_cleanup_removed_first_is_left(tmp_path: Path) -> None:
+    """Two cleanups of one leftover scratch folder race: rmtree could not open a folder
+    the other had just removed, and its error handler called ``os.open`` again without
+    its flags (TypeError: open() missing required argument 'flags'), which stopped the
+    cleanup and failed the verification (seen once in test_go_out_of_sight)."""
+    import os
+
+    from acrouter.verifier.workspace import _unblock
+
+    gone = tmp_path / "scratch" / "gone"
+    gone.parent.mkdir()
+    _unblock(os.open, str(gone), None)  # raised TypeError
+    _unblock(os.scandir, str(gone), None)
+    assert gone.parent.exists() and not gone.exists()

@@ -301,22 +301,28 @@ def owned(path: Path) -> bool:
 def remove_tree(path: Path) -> None:
     """Delete a scratch folder even when the tests left read-only or unreadable folders
     in it (overlayfs leaves a mode 000 folder in its work folder)."""
-
-    def fix(func: Callable[..., object], p: str, _exc: object) -> None:
-        try:
-            parent = os.path.dirname(p)
-            os.chmod(parent, 0o700)
-            if os.path.isdir(p) and not os.path.islink(p):
-                os.chmod(p, 0o700)
-                if func in (os.open, os.scandir, os.listdir):  # it could not be read
-                    shutil.rmtree(p, onerror=fix)
-                    return
-            func(p)
-        except OSError:
-            pass
-
     if path.exists():
-        shutil.rmtree(path, onerror=fix)
+        shutil.rmtree(path, onerror=_unblock)
+
+
+def _unblock(func: Callable[..., object], p: str, _exc: object) -> None:
+    """``shutil.rmtree``'s error handler for :func:`remove_tree`: make ``p`` and its
+    folder writable (and ``p`` readable) and try again.  A folder that could not be read
+    (``os.open``, ``os.scandir``) and is gone by now (another cleanup removed it first) is
+    left: ``os.open`` called again without its flags raised a TypeError, which stopped
+    the cleanup and failed the verification."""
+    try:
+        os.chmod(os.path.dirname(p), 0o700)
+        reading = func in (os.open, os.scandir, os.listdir)
+        if os.path.isdir(p) and not os.path.islink(p):
+            os.chmod(p, 0o700)
+            if reading:  # it could not be read
+                shutil.rmtree(p, onerror=_unblock)
+                return
+        if not reading:
+            func(p)
+    except OSError:
+        pass
 
 
 def open_folders(root: Path) -> int:
