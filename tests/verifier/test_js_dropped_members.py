@@ -355,16 +355,18 @@ def test_what_the_tokens_cannot_read_falls_back_to_line_patterns() -> None:
     ) == ["Calc"]
 
 
+def calc_project(tmp_path: Path) -> Path:
+    """A node --test project whose one test calls ``Calc.add``."""
+    files = {"calc.js": CALC, "test/calc.test.js": TEST, "package.json": PACKAGE}
+    return write_tree(tmp_path / "calc", files)
+
+
+PACKAGE = '{"name": "calc", "version": "1.0.0"}\n'
+
+
 @pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
 def test_acrouter_verify_refuses_the_drops(tmp_path: Path, mode: dict[str, object]) -> None:
-    root = write_tree(
-        tmp_path / "calc",
-        {
-            "calc.js": CALC,
-            "test/calc.test.js": TEST,
-            "package.json": '{"name": "calc", "version": "1.0.0"}\n',
-        },
-    )
+    root = calc_project(tmp_path)
     ver = verifier(cache_dir=tmp_path / "cache", **mode)
     v = verify_edit(ver, str(root), Edit(files={"calc.js": WITHOUT}), "node --test test/")
     assert v.verdict == "error" and not v.counted, v.detail
@@ -377,14 +379,7 @@ def test_acrouter_verify_refuses_the_drops(tmp_path: Path, mode: dict[str, objec
 def test_the_tests_alone_would_pass_the_drops(tmp_path: Path, mode: dict[str, object]) -> None:
     """Why the guard has to stop them: with the removal allowed the project's tests run,
     and pass."""
-    root = write_tree(
-        tmp_path / "calc",
-        {
-            "calc.js": CALC,
-            "test/calc.test.js": TEST,
-            "package.json": '{"name": "calc", "version": "1.0.0"}\n',
-        },
-    )
+    root = calc_project(tmp_path)
     ver = verifier(cache_dir=tmp_path / "cache", **mode)
     allowed = verify_edit(
         ver, str(root), Edit(files={"calc.js": WITHOUT}), "node --test test/", allow_removal=True
