@@ -47,7 +47,7 @@ _MEMBER_MODIFIERS = frozenset(
 #: tokens that end an expression: a line break after one of them may end a statement
 #: (a type's closing ">": `type A = Map<K, Set<V>>⏎`; a line that a comparison breaks
 #: after its ">" is then read as two statements, neither of which declares anything)
-_ENDS = frozenset([")", "]", "}", "++", "--", ">", ">>", ">>>"])
+_ENDS = frozenset([")", "]", "}", "++", "--", ">", ">>", ">>>", "!"])
 #: words that end no expression: a line break after one does not end the statement
 #: (``var⏎  a = 1``); not ``void``, which ends a TypeScript type (``): void``; ``const``
 #: ends one after ``as``)

@@ -213,7 +213,11 @@ def _token(
         allowed = prev is not None and prev.kind == NAME
     if c == "/" and allowed is not False:
         pattern = _regex_end(text, i) if allowed else None
-        return None if pattern is None else (pattern, REGEX)
+        if pattern is not None:
+            return pattern, REGEX
+        if not lenient:
+            return None
+        allowed = False  # no regular expression ends on this line: a division (x! / 2)
     if c.isdigit() or (c == "." and text[i + 1 : i + 2].isdigit()):
         m = _NUMBER_RE.match(text, i)
         end = m.end() if m else i
@@ -241,7 +245,8 @@ def tokens(text: str, *, lenient: bool = False) -> list[Token] | None:
     """The tokens of ``text`` (see the module docstring), or None where it cannot read
     them with certainty.  ``lenient`` reads more files and may misread a few: a ``/``
     the tokens before cannot decide divides after ``)`` or ``}`` and starts a regular
-    expression after a keyword, a ``<`` is an operator, ``#name`` a name (for the
+    expression after a keyword, one that starts no regular expression ending on its line
+    divides (TypeScript's ``count! / 2``), a ``<`` is an operator, ``#name`` a name (for the
     definitions guard, which compares two readings of one file by the same rules and
     falls back to line patterns where either is refused)."""
     text = text.removeprefix("\ufeff")

@@ -328,6 +328,7 @@ def test_statements_split_as_javascript_does() -> None:
         "const h = `t ${ `u ${1}` } v`\nexports.i = (a + b) / 2\nexports.j = /re/.test('x')\n"
         "exports.k = k\n\n/* export */ function l () {}\n"  # the break is before the comment
         "const\n  m = require('path'),\n  n = 2\n"  # eslint's style
+        "const o = p!\nconst q = r! /\n  2\n"  # TypeScript's non-null assertion
     )
     assert names(text) == [
         "a",
@@ -342,6 +343,8 @@ def test_statements_split_as_javascript_does() -> None:
         "exports.k",
         "l",
         "m",
+        "o",
+        "q",
     ]
 
 
