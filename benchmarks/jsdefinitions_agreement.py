@@ -16,6 +16,10 @@ thousands); acorn is looked up under FOLDER unless given.  Prints the files acor
 those the tokens read (the rest fall back to the line patterns), and those where the two
 lists differ (named, with the difference); exits 1 on any difference.
 
+``--cost`` prints what the guard costs on the request path: the CPU seconds of
+``dropped_definitions`` (both texts read from their tokens) on the five largest files
+of FOLDER, each compared with itself plus one comment line, beside their lines.
+
 ``--reformat`` measures instead what an edit that only reformats costs: each readable
 .js/.cjs/.mjs/.ts file of FOLDER (not minified, not ``.d.ts``) is reformatted by the
 prettier found under FOLDER (no semicolons, lines of 50 columns, single quotes: imports
@@ -31,6 +35,7 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -203,6 +208,29 @@ def _reformat(folder: Path, limit: int, show: int) -> int:
     return 1 if by_guard else 0
 
 
+def _cost(folder: Path) -> int:
+    """The guard's CPU time on the five largest .js/.ts files of ``folder``."""
+    files = sorted(
+        (p for suffix in ("*.js", "*.ts") for p in folder.rglob(suffix) if p.is_file()),
+        key=lambda p: p.stat().st_size,
+        reverse=True,
+    )
+    shown = 0
+    for path in files:
+        if shown == 5:
+            break
+        old = path.read_text(encoding="utf-8", errors="replace")
+        if ".min." in path.name or js_definitions(old) is None:
+            continue
+        new = old + "\n// a comment\n"
+        start = time.process_time()
+        lost = dropped_definitions(old, new, str(path))
+        spent = time.process_time() - start
+        print(f"{path}: {len(old.splitlines())} lines, {spent:.3f} s CPU, lost {lost}")
+        shown += 1
+    return 0
+
+
 def _newest_acorn(folder: Path) -> Path | None:
     """The newest acorn under ``folder`` (8 or later: older ones read no recent syntax)."""
     found = []
@@ -223,9 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reformat", action="store_true", help="the guard on edits that only reformat"
     )
+    parser.add_argument("--cost", action="store_true", help="the guard's CPU time")
     args = parser.parse_args(argv)
     if args.reformat:
         return _reformat(args.folder, args.limit, args.show)
+    if args.cost:
+        return _cost(args.folder)
     acorn = args.acorn or _newest_acorn(args.folder)
     if acorn is None:
         sys.exit(f"no acorn 8+ under {args.folder}: give --acorn (npm install acorn)")
