@@ -104,5 +104,5 @@ def test_which_added_modules_shadow_the_projects_own() -> None:
     ]
     # inside the project's package, another name, a folder that is no import root, the
     # files a root holds by name
-    assert found("src/calcpkg/util.py", "calc.py", "tests/calcpkg.py", "docs/calcpkg.py") == []
+    assert found("src/calcpkg/util.py", "calc.py", "tests/calcpkg.py", "examples/calcpkg.py") == []
     assert found("conftest.py", "setup.py", "__init__.py") == []
