@@ -61,7 +61,7 @@ _CONTINUES = frozenset(
     ". ?. ( [ , ; : ? = == === != !== + - * / % ** < > <= >= && || ?? & | ^ => in instanceof".split()  # noqa: SIM905
 )
 #: the first token of an expression statement that invokes a function it defines
-_IIFE_STARTS = frozenset(["(", "!", "~", "+", "-", ";", "void"])
+_IIFE_STARTS = ("(", "!", "~", "+", "-", "void")
 
 
 @attrs.frozen
@@ -272,7 +272,7 @@ def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> 
         elif _is(code[k] if k < end else None, "{"):
             _object_keys(code, k + 1, _close(code, k) - 1, name, out)
         return
-    if first.kind == PUNCT and first.text in _IIFE_STARTS or _is(first, "void"):
+    if _is(first, *_IIFE_STARTS):
         for start, stop in _function_bodies(code, i, end):
             _scope(code, start, stop, out)
 
