@@ -36,6 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
+import attrs
 from acrouter.app import build_replay_orchestrator
 from acrouter.bench.metrics import TaskRecord, account, summarize
 from acrouter.bench.registry import make_router
@@ -229,6 +230,17 @@ def eval_escalate(args: argparse.Namespace) -> None:
         )
 
 
+def shuffled(stream: Dataset, seed: int, args: argparse.Namespace) -> Dataset:
+    """``--lodo-shuffle``: seed ``s`` > 0 streams the held-out dimension in an order
+    shuffled by ``random.Random(s)`` (seed 0 keeps the file's order), so that a policy
+    that takes no random draws is measured over as many orders as another over seeds."""
+    if not args.lodo_shuffle or seed == 0:
+        return stream
+    tasks = list(stream.tasks)
+    random.Random(seed).shuffle(tasks)
+    return attrs.evolve(stream, tasks=tuple(tasks))
+
+
 def eval_lodo(args: argparse.Namespace) -> None:
     prior_all, stream_all = splits(args.split)
     if args.lodo_stream == "all":  # the whole held-out dimension (train + val)
@@ -258,7 +270,7 @@ def eval_lodo(args: argparse.Namespace) -> None:
                     pol = baseline_factory(
                         name, seed, stream if name == "hindsight-model" else None
                     )(prior, specs)
-                recs, _, _ = run(pol, prior, stream, budget=1, seed=seed)
+                recs, _, _ = run(pol, prior, shuffled(stream, seed, args), budget=1, seed=seed)
                 regs_full.append(sum(r.regret for r in recs))
                 regs_first.append(sum(r.regret for r in recs[: args.first]))
                 if name == "acrouter":
@@ -305,6 +317,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--seeds", default="0")
     ap.add_argument("--no-baselines", dest="baselines", action="store_false")
     ap.add_argument("--lodo-stream", choices=("split", "all"), default="split")
+    ap.add_argument(
+        "--lodo-shuffle",
+        action="store_true",
+        help="lodo: seed s > 0 also shuffles each held-out dimension's stream (baselines: "
+        "the first seed's order)",
+    )
     ap.add_argument("--first", type=int, default=100)
     ap.add_argument(
         "--set",

@@ -14,7 +14,8 @@ How a decision is made
 2. *One call per task* (``configure_budget(1)``): the model with the best expected
    reward = score - cost_weight x cost.  Where the evidence is thin (a kind or group
    without prior) the expected score is a Thompson sample of its posterior, so the
-   policy explores exactly where it is uncertain and nowhere else.
+   policy explores exactly where it is uncertain and nowhere else (or, with
+   ``explore_index="gittins"``, its Gittins index, :mod:`.gittins`: no draws).
 3. *Verify and escalate*: the next model is the one with the highest reservation value
    (:mod:`.reservation`, the loop: :mod:`.escalation`) among those whose expected gain exceeds their cost; pass rates
    are conditioned on the models that already failed on this task, from the joint
@@ -57,6 +58,7 @@ from ..domain import (
     Task,
     TeamPrior,
 )
+from . import gittins
 from .escalation import Escalation
 from .estimator import Estimator, TaskContext, beta_sample
 from .features import ALL, Group, task_path, text_features
@@ -168,12 +170,17 @@ class ACRouterPolicy:
         """One call: the best expected reward (a posterior sample where evidence is thin)."""
         cw = self.cost_weight
         pp = self.params
-        rng = self._rng(task.task_id, 0) if pp.explore else None
+        gittins_index = pp.explore and pp.explore_index == "gittins"
+        rng = self._rng(task.task_id, 0) if pp.explore and not gittins_index else None
         ranked = []
         for m in models:
             est = ests[m]
             score = est.score
-            if rng is not None and est.n_eff < pp.explore_max_n:
+            if gittins_index and est.n_eff < pp.explore_max_n:
+                score = gittins.index(
+                    est.score, est.n_eff * pp.explore_concentration, pp.explore_discount
+                )
+            elif rng is not None and est.n_eff < pp.explore_max_n:
                 score = beta_sample(rng, est.score, est.n_eff * pp.explore_concentration)
             value = score - cw * (est.cost or 0.0)
             expected = est.score - cw * (est.cost or 0.0)
@@ -184,7 +191,14 @@ class ACRouterPolicy:
         best = cands[0]
         reason = f"chose {best.model}: highest expected value {best.expected_reward:.3f}"
         if ranked[0][0] != best.expected_reward:
-            reason = f"chose {best.model}: best posterior sample (thin evidence, exploring)"
+            if gittins_index:
+                reason = (
+                    f"chose {best.model}: highest Gittins index {ranked[0][0]:.3f}, its expected"
+                    f" value {best.expected_reward:.3f} plus what a call would teach (thin"
+                    " evidence, exploring)"
+                )
+            else:
+                reason = f"chose {best.model}: best posterior sample (thin evidence, exploring)"
         if len(cands) > 1:
             reason += f" (next: {cands[1].model} {cands[1].expected_reward:.3f})"
         return Decision(best.model, cands, reason)
