@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
-from acrouter.verifier.shadows import project_shadows
+from acrouter.verifier.shadows import project_shadows, pytest_test_folders, pythonpath_roots
 
 from .helpers import OVERLAY_AND_NONE, task_for, venv_with_pytest, verifier, write_tree
 
@@ -34,9 +34,9 @@ def _project(root: Path, extra: dict[str, str] | None = None) -> Path:
     return root
 
 
-def _verify(root: Path, mode: dict[str, object], edit: dict[str, str]):  # type: ignore[no-untyped-def]
+def _verify(root: Path, mode: dict[str, object], edit: dict[str, str], tests: str = "tests"):  # type: ignore[no-untyped-def]
     python = shlex.quote(str(root / ".venv" / "bin" / "python"))
-    command = f"{python} -m pytest -q -p no:cacheprovider tests"
+    command = f"{python} -m pytest -q -p no:cacheprovider {tests}"
     return verifier(**mode).verify(task_for(root, command), Edit(files=edit), "m")
 
 
@@ -106,3 +106,128 @@ def test_which_added_modules_shadow_the_projects_own() -> None:
     # files a root holds by name
     assert found("src/calcpkg/util.py", "calc.py", "tests/calcpkg.py", "examples/calcpkg.py") == []
     assert found("conftest.py", "setup.py", "__init__.py") == []
+
+
+# pytest (its default ``--import-mode=prepend``) puts the folder of each test module and
+# conftest.py it imports (the first one upward without an ``__init__.py``) first on
+# ``sys.path``, and its ``pythonpath`` setting's folders: a module added there is imported
+# in place of the package under ``src/``.  Before, ``checks/calcpkg.py`` with ``add``
+# written anew (no copy the tracer tells) beside a broken ``src/calcpkg/__init__.py`` was
+# verified, counted: "1 passed, 0 failed".  (In ``tests/`` it failed: a file of a test
+# folder is the tests', set aside in the first run.)
+REWRITTEN = "def add(x, y):\n    return sum((x, y))\n"
+CHECK = {"checks/test_calc.py": TEST}
+
+
+@pytest.mark.parametrize(
+    ("shadow", "extra"),
+    [
+        ("checks/calcpkg.py", CHECK),
+        ("checks/calcpkg/__init__.py", CHECK),
+        ("tests/calcpkg.py", {}),
+        # a test package's first folder upward without __init__.py
+        ("checks/calcpkg.py", {"checks/unit/__init__.py": "", "checks/unit/test_calc.py": TEST}),
+        # the folder of a conftest.py, no test module in it
+        ("checks/support/calcpkg.py", {**CHECK, "checks/support/conftest.py": ""}),
+        # pytest's pythonpath, in pytest.ini and in pyproject.toml
+        ("vendor/calcpkg.py", {**CHECK, "pytest.ini": "[pytest]\npythonpath = vendor\n"}),
+        (
+            "vendor/calcpkg.py",
+            {**CHECK, "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["vendor"]\n'},
+        ),
+    ],
+)
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_a_module_added_where_pytest_imports_from_is_not_verified(
+    tmp_path: Path, mode: dict[str, object], shadow: str, extra: dict[str, str]
+) -> None:
+    edit = {"src/calcpkg/__init__.py": BROKEN, shadow: REWRITTEN}
+    tests = "checks" if any(rel.startswith("checks/") for rel in extra) else "tests"
+    v = _verify(_project(tmp_path / "p", extra), dict(mode), edit, tests)
+    assert v.verdict == "fail" and not v.counted, v.detail
+    assert v.detail.startswith(
+        f"{shadow} adds the module calcpkg, which the project has in src/calcpkg/__init__.py"
+    ), v.detail
+    assert "pytest puts" in v.detail, v.detail
+
+
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_test_helpers_of_other_names_are_verified(tmp_path: Path, mode: dict[str, object]) -> None:
+    fixed = PKG.replace("a + b", "b + a")
+    test = "from calcpkg import add\nfrom helpers import five\n\n\ndef test_five():\n"
+    test += "    assert add(2, 3) == five()\n"
+    edit = {
+        "src/calcpkg/__init__.py": fixed,
+        "checks/helpers.py": "def five():\n    return 5\n",
+        "checks/test_five.py": test,
+        "checks/calcpkg_data.py": "X = 1\n",
+    }
+    v = _verify(_project(tmp_path / "p", CHECK), dict(mode), edit, "checks")
+    assert v.verdict == "pass" and v.counted, v.detail
+
+
+def test_which_added_modules_shadow_the_projects_own_where_pytest_imports_from() -> None:
+    before = {"src/calcpkg/__init__.py", "vendor/util.py", "tests/helpers.py"}
+
+    def found(*added: str) -> list[str]:
+        return project_shadows(
+            dict.fromkeys(added, ""), {}, before.__contains__, ["vendor"], ["tests", "checks"]
+        )
+
+    assert found("tests/calcpkg.py", "checks/calcpkg/__init__.py", "vendor/calcpkg.py") == [
+        (
+            "checks/calcpkg/__init__.py adds the module calcpkg, which the project has in "
+            "src/calcpkg/__init__.py (pytest puts checks/ first on the tests' path: a folder "
+            "of test files or conftest.py without __init__.py)"
+        ),
+        (
+            "tests/calcpkg.py adds the module calcpkg, which the project has in "
+            "src/calcpkg/__init__.py (pytest puts tests/ first on the tests' path: a folder "
+            "of test files or conftest.py without __init__.py)"
+        ),
+        (
+            "vendor/calcpkg.py adds the module calcpkg, which the project has in "
+            "src/calcpkg/__init__.py (pytest puts vendor/ first on the tests' path: its "
+            "pythonpath)"
+        ),
+    ]
+    # a module the project has on pytest's pythonpath, copied to the root
+    assert found("util.py") == [
+        "util.py adds the module util, which the project has in vendor/util.py"
+    ]
+    # a test folder's own modules are no project's; another name; inside a test package
+    assert found("helpers.py", "src/helpers.py", "tests/calc.py", "other/calcpkg.py") == []
+    assert found("tests/calcpkg_data.py", "checks/conftest.py") == []
+
+
+def test_the_folders_pytest_puts_first(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "src/calcpkg/__init__.py": "",
+            "tests/test_a.py": "",
+            "tests/data/helpers.py": "",
+            "checks/unit/__init__.py": "",
+            "checks/unit/test_b.py": "",
+            "support/conftest.py": "",
+            "pkg/__init__.py": "",
+            "pkg/tests/__init__.py": "",
+            "pkg/tests/test_c.py": "",
+            "node_modules/x/test_d.py": "",
+            "pytest.ini": "[pytest]\npythonpath = vendor . ../out\n",
+            "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["lib2"]\n',
+        },
+    )
+    new = {"extra/test_e.py": "", "setup.cfg": "[tool:pytest]\npythonpath = more\n"}
+    # every Python file of the tests' counts (tests/data/helpers.py, a file in tests/:
+    # more folders than pytest's, never fewer); pkg/tests is in the package pkg (the
+    # root); node_modules is not looked in; pythonpath outside the workspace is not kept
+    assert pytest_test_folders(tmp_path, new) == [
+        "",
+        "checks",
+        "extra",
+        "support",
+        "tests",
+        "tests/data",
+    ]
+    assert pythonpath_roots(tmp_path, new) == ["", "lib2", "more", "vendor"]

@@ -53,7 +53,12 @@ from .docnames import doctest_name_changes
 from .harness_jest import jest_harness_uses
 from .harness_js import js_harness_uses
 from .harness_py import harness_uses
-from .shadows import project_shadows, shadowing_modules
+from .shadows import (
+    project_shadows,
+    pytest_test_folders,
+    pythonpath_roots,
+    shadowing_modules,
+)
 from .testfiles import is_test_file
 
 
@@ -94,14 +99,23 @@ def reaches_into_harness(
             "it would be imported in their place (the test runner itself, with `python -m "
             "pytest` run in the workspace), so the results cannot verify this edit"
         )
-    mine = project_shadows(texts, olds, lambda rel: root is not None and (root / rel).exists())
+    patterns = tuple(patterns)
+    # (the workspace is walked for pytest's folders only when the edit adds a module)
+    new_module = any(rel.endswith(".py") and olds.get(rel) is None for rel in texts)
+    mine = new_module and project_shadows(
+        texts,
+        olds,
+        lambda rel: root is not None and (root / rel).exists(),
+        pythonpath_roots(root, texts),
+        pytest_test_folders(root, texts, patterns),
+    )
     if mine:
         return (
             f"{mine[0]}: the tests may import the new one in its place (the workspace's "
-            "root comes first on their path with `python -m pytest`) and never run the "
+            "root comes first on their path with `python -m pytest`, and pytest puts the "
+            "folders of its test files and its pythonpath there) and never run the "
             "project's own, so the results cannot verify this edit"
         )
-    patterns = tuple(patterns)
     edited = frozenset(_module_of(rel) for rel in texts if rel.endswith(".py"))
     for rel, text in sorted(texts.items()):
         if not rel.endswith((".py", *JS_SUFFIXES)) or is_test_file(rel, patterns):

@@ -24,13 +24,29 @@ has in another of its import roots (the workspace's root, ``src/``, ``lib/``): a
 ``python -m pytest`` imports the root's first, so the tests run the new file (a copy of
 the code as it was) and never the edited ``src/calc/__init__.py``, which may be broken:
 the run's tracer would tell a package from a package, not from a module of the same
-name (:func:`project_shadows`).
+name (:func:`project_shadows`).  pytest's own import roots too
+(:func:`pytest_import_roots`): with its default ``--import-mode=prepend`` it puts first
+on ``sys.path`` the folder of each test module and ``conftest.py`` it imports (the first
+folder upward without an ``__init__.py``), and the folders of its ``pythonpath``
+setting.  A ``checks/calcpkg.py`` beside ``checks/test_calc.py``, with ``add`` written
+anew (no copy the tracer tells), was verified with ``src/calcpkg/__init__.py`` broken.
 """
 
 from __future__ import annotations
 
+import configparser
+import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path, PurePosixPath
+
+from .testfiles import is_test_file
+from .workspace import HEAVY_DIRS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 #: the test runners' modules and what they import at start-up
 TEST_TOOL_MODULES = frozenset(
@@ -131,57 +147,187 @@ IMPORT_ROOTS = ("", "src", "lib")
 _OWN_FILES = frozenset({"__init__", "__main__", "conftest", "setup", "noxfile"})
 
 
+#: the files pytest reads its ``pythonpath`` from at the workspace's root, with the
+#: section (ini files) or the table (TOML) holding it
+_PYTEST_INI = {
+    "pytest.ini": "pytest",
+    ".pytest.ini": "pytest",
+    "tox.ini": "pytest",
+    "setup.cfg": "tool:pytest",
+}
+_PYTEST_TOML = ("pyproject.toml", "pytest.toml", ".pytest.toml")
+#: files of the workspace looked at for the tests' Python files, at most
+MAX_FILES = 20000
+
+
+def _folder(rel: str) -> str | None:
+    """``rel`` as a workspace-relative folder ("" for the root); None outside it."""
+    if not rel or os.path.isabs(rel):
+        return None
+    norm = PurePosixPath(os.path.normpath(rel.replace("\\", "/"))).as_posix()
+    if norm == ".." or norm.startswith("../"):
+        return None
+    return "" if norm == "." else norm
+
+
+def pythonpath_roots(root: Path | None, texts: Mapping[str, str]) -> list[str]:
+    """The folders of pytest's ``pythonpath`` setting in the workspace's configuration
+    files (``pytest.ini``, ``tox.ini``, ``setup.cfg``, ``pyproject.toml``...), as they were
+    and as the edit (``texts``) makes them: every one found counts."""
+    found: list[str] = []
+
+    def versions(name: str) -> Iterator[str]:
+        if root is not None:
+            try:
+                yield (root / name).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                pass
+        if name in texts:
+            yield texts[name]
+
+    for name, section in _PYTEST_INI.items():
+        for text in versions(name):
+            if "pythonpath" not in text:
+                continue
+            parser = configparser.ConfigParser(interpolation=None, strict=False)
+            try:
+                parser.read_string(text)
+            except configparser.Error:
+                continue
+            found += parser.get(section, "pythonpath", fallback="").split()
+    for name in _PYTEST_TOML:
+        for text in versions(name):
+            if "pythonpath" not in text:
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                continue
+            pytest = data.get("tool", {}).get("pytest", {}) if name == "pyproject.toml" else {}
+            for table in (pytest.get("ini_options", {}), pytest, data.get("pytest", {})):
+                value = table.get("pythonpath", []) if isinstance(table, dict) else []
+                found += value.split() if isinstance(value, str) else [str(v) for v in value]
+    folders = (_folder(f) for f in found)
+    return sorted({f for f in folders if f is not None})
+
+
+def pytest_test_folders(
+    root: Path | None, texts: Mapping[str, str], patterns: Iterable[str] = ()
+) -> list[str]:
+    """The folders pytest puts first on ``sys.path`` for the tests (its default
+    ``--import-mode=prepend``): for each of the tests' Python files and ``conftest.py``
+    (:func:`.is_test_file`, with ``patterns``), on disk or new in the edit (``texts``),
+    the first folder upward without an ``__init__.py`` (before or after the edit)."""
+    patterns = tuple(patterns)
+
+    def package(folder: str) -> bool:
+        init = f"{folder}/__init__.py"
+        return init in texts or (root is not None and (root / init).exists())
+
+    def python_files() -> Iterator[str]:
+        yield from (rel for rel in texts if rel.endswith(".py"))
+        if root is None:
+            return
+        seen = 0
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if d not in HEAVY_DIRS and not d.startswith(".")]
+            for f in files:
+                seen += 1
+                if seen > MAX_FILES:
+                    return
+                if f.endswith(".py"):
+                    yield Path(folder, f).relative_to(root).as_posix()
+
+    found: set[str] = set()
+    bases: dict[str, str] = {}
+    for rel in python_files():
+        if not is_test_file(rel, patterns):
+            continue
+        folder = PurePosixPath(rel).parent.as_posix()
+        folder = "" if folder == "." else folder
+        if folder not in bases:
+            here = folder
+            while here and package(here):
+                parent = PurePosixPath(here).parent.as_posix()
+                here = "" if parent == "." else parent
+            bases[folder] = here
+        found.add(bases[folder])
+    return sorted(found)
+
+
 def _top_level(
-    rel: str, exists: Callable[[str], bool], texts: Mapping[str, str]
-) -> tuple[str, str] | None:
+    rel: str, exists: Callable[[str], bool], texts: Mapping[str, str], roots: Iterable[str]
+) -> Iterator[tuple[str, str]]:
     """(folder, module name) of a Python file that may be imported by its own name at
-    the top level: ``calc.py`` -> ("", "calc"), ``src/calc/__init__.py`` -> ("src",
-    "calc"), ``src/calc/core.py`` -> ("src", "calc") when ``src/calc`` is a package; None
-    when no folder of its path is an import root with a module there."""
+    the top level, for each folder of ``roots`` it may be imported from: ``calc.py`` ->
+    ("", "calc"), ``src/calc/__init__.py`` -> ("src", "calc"), ``src/calc/core.py`` ->
+    ("src", "calc") when ``src/calc`` is a package; none when no folder of its path is an
+    import root with a module there."""
+    roots = frozenset(roots)
     parts = rel.split("/")
     for i in range(len(parts)):
         folder = "/".join(parts[:i])
-        if folder not in IMPORT_ROOTS:
+        if folder not in roots:
             continue
         rest = parts[i:]
         if len(rest) == 1:
-            return (folder, rest[0][:-3]) if rest[0].endswith(".py") else None
+            if rest[0].endswith(".py"):
+                yield folder, rest[0][:-3]
+            continue
         init = "/".join([*parts[: i + 1], "__init__.py"])
         if exists(init) or init in texts:
-            return folder, rest[0]
-    return None
+            yield folder, rest[0]
 
 
 def project_shadows(
     texts: Mapping[str, str],
     olds: Mapping[str, str | None],
     exists: Callable[[str], bool],
+    pythonpath: Iterable[str] = (),
+    test_folders: Iterable[str] = (),
 ) -> list[str]:
-    """The edit's new Python files that add, in one of :data:`IMPORT_ROOTS`, a top-level
-    module or package the project already has in another (``calc.py`` or
-    ``calc/__init__.py`` at the root when ``src/calc/__init__.py`` or ``src/calc.py``
-    exists): each with the module it would be imported in place of."""
+    """The edit's new Python files that add a top-level module or package the project
+    already has in another of its import roots (:data:`IMPORT_ROOTS`, and pytest's
+    ``pythonpath``: :func:`pythonpath_roots`), in one of those or in a folder pytest puts
+    first on the tests' path (``test_folders``: :func:`pytest_test_folders`): ``calc.py``
+    or ``calc/__init__.py`` at the root, or ``checks/calc.py`` beside a
+    ``checks/test_calc.py``, when ``src/calc/__init__.py`` or ``src/calc.py`` exists.
+    Each with the module it would be imported in place of, and why pytest puts its folder
+    first when it does.  A test folder's own modules are not the project's: a root
+    ``helpers.py`` beside ``tests/helpers.py`` is none."""
+    pythonpath = [r for r in dict.fromkeys(pythonpath) if r not in IMPORT_ROOTS]
+    targets = (*IMPORT_ROOTS, *pythonpath)
+    tests = [r for r in dict.fromkeys(test_folders) if r not in targets]
     found = []
     for rel in sorted(texts):
         if not rel.endswith(".py") or olds.get(rel) is not None:
             continue
-        top = _top_level(rel, exists, texts)
-        if top is None:
-            continue
-        folder, name = top
-        if name in _OWN_FILES:
-            continue
-        prefix = f"{folder}/" if folder else ""
-        if exists(f"{prefix}{name}.py") or exists(f"{prefix}{name}/__init__.py"):
-            continue  # that module was there before: the edit adds to it
-        for other in IMPORT_ROOTS:
-            if other == folder:
+        for folder, name in _top_level(rel, exists, texts, (*targets, *tests)):
+            if name in _OWN_FILES:
                 continue
-            there = f"{other}/" if other else ""
-            was = [p for p in (f"{there}{name}/__init__.py", f"{there}{name}.py") if exists(p)]
-            if was:
-                found.append(f"{rel} adds the module {name}, which the project has in {was[0]}")
-                break
+            prefix = f"{folder}/" if folder else ""
+            if exists(f"{prefix}{name}.py") or exists(f"{prefix}{name}/__init__.py"):
+                continue  # that module was there before: the edit adds to it
+            was = [
+                f"{there}{name}{end}"
+                for other in targets
+                if other != folder
+                for there in [f"{other}/" if other else ""]
+                for end in ("/__init__.py", ".py")
+                if exists(f"{there}{name}{end}")
+            ]
+            if not was:
+                continue
+            why = (
+                f" (pytest puts {folder}/ first on the tests' path: its pythonpath)"
+                if folder in pythonpath
+                else f" (pytest puts {folder}/ first on the tests' path: a folder of "
+                "test files or conftest.py without __init__.py)"
+                if folder in tests
+                else ""
+            )
+            found.append(f"{rel} adds the module {name}, which the project has in {was[0]}{why}")
+            break
     return found
 
 
