@@ -9,6 +9,7 @@ import io
 import json
 import re
 import sys
+import textwrap
 import tokenize
 from pathlib import Path
 
@@ -276,14 +277,51 @@ def hollow_tests(root: Path, name: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for path in test_files_naming(root, name):
         text = path.read_text(encoding="utf-8", errors="replace")
-        hits = tests_naming(text, name)
-        lines = text.splitlines(keepends=True)
-        for node in hits:
-            first = node.body[0]
-            lines[first.lineno - 1 : node.end_lineno] = [" " * first.col_offset + "pass\n"]
-        if hits:
-            out[path.relative_to(root).as_posix()] = "".join(lines)
+        if hollowed := _hollowed(text, tests_naming(text, name)):
+            out[path.relative_to(root).as_posix()] = hollowed
     return out
+
+
+def _hollowed(text: str, hits: list[ast.FunctionDef | ast.AsyncFunctionDef]) -> str | None:
+    """``text`` with the bodies of ``hits`` (last first) replaced by ``pass``, checked
+    with ``ast.parse``; None without hits.  A body's first line is that of its first
+    statement's decorators (parse's ``test_bugs.py`` has a decorated function first in
+    a test: cut from its ``def``, the decorator was left over a ``pass``, a syntax
+    error); a test inside another hollowed one goes with it; a body that shares a line
+    with its ``def`` (``def test(): ...``) is rewritten with ``ast.unparse``."""
+    outer = [
+        n
+        for n in hits
+        if not any(o is not n and o.lineno <= n.lineno <= (o.end_lineno or 0) for o in hits)
+    ]
+    if not outer:
+        return None
+    lines = text.splitlines(keepends=True)
+    for node in outer:  # (last first: the lines above keep their numbers)
+        first = node.body[0]
+        start = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", []))])
+        cut = [*lines[: start - 1], " " * first.col_offset + "pass\n", *lines[node.end_lineno :]]
+        if start > node.lineno and _parses("".join(cut)):
+            lines = cut
+            continue
+        source = textwrap.dedent("".join(lines[node.lineno - 1 : node.end_lineno]))
+        one = ast.parse(source).body[0]
+        assert isinstance(one, (ast.FunctionDef, ast.AsyncFunctionDef)), ast.dump(one)
+        one.body, one.decorator_list = [ast.Pass()], []  # (its decorators: the lines above)
+        indent = " " * node.col_offset
+        new = [f"{indent}{line}\n" for line in ast.unparse(one).splitlines()]
+        lines[node.lineno - 1 : node.end_lineno] = new
+    hollowed = "".join(lines)
+    ast.parse(hollowed)  # (a SyntaxError here is the benchmark's, never the verifier's)
+    return hollowed
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
 
 
 def largest_test_file(root: Path, project: Project) -> Path:
