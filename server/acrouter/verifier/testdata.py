@@ -25,38 +25,9 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from .testcommand import command_patterns
-from .testfiles import is_test_file
+from .testfiles import CODE_SUFFIXES, is_test_file
 from .workspace import HEAVY_DIRS
 
-#: source files: what a test imports or runs, never what it reads as data
-CODE_SUFFIXES = frozenset(
-    {
-        ".py",
-        ".pyi",
-        ".pyx",
-        ".js",
-        ".mjs",
-        ".cjs",
-        ".jsx",
-        ".ts",
-        ".mts",
-        ".cts",
-        ".tsx",
-        ".go",
-        ".rs",
-        ".c",
-        ".h",
-        ".cc",
-        ".cpp",
-        ".hpp",
-        ".java",
-        ".kt",
-        ".rb",
-        ".php",
-        ".swift",
-        ".cs",
-    }
-)
 #: test files read for names (the tests' own source), at most this many, this big
 MAX_TEST_FILES = 5000
 MAX_TEST_BYTES = 1_000_000

@@ -113,6 +113,42 @@ _TEST_NAME_RE = re.compile(
 )
 
 
+#: source files: what a test imports or runs, never what it reads as data
+CODE_SUFFIXES = frozenset(
+    {
+        ".py",
+        ".pyi",
+        ".pyx",
+        ".js",
+        ".mjs",
+        ".cjs",
+        ".jsx",
+        ".ts",
+        ".mts",
+        ".cts",
+        ".tsx",
+        ".go",
+        ".rs",
+        ".c",
+        ".h",
+        ".cc",
+        ".cpp",
+        ".hpp",
+        ".java",
+        ".kt",
+        ".rb",
+        ".php",
+        ".swift",
+        ".cs",
+    }
+)
+
+
+def is_source(rel: str) -> bool:
+    """Whether ``rel`` is source code (:data:`CODE_SUFFIXES`), not data a test reads."""
+    return PurePosixPath(rel).suffix.lower() in CODE_SUFFIXES
+
+
 def is_test_file(rel: str, patterns: Iterable[str] = ()) -> bool:
     """Whether the workspace-relative path ``rel`` belongs to the tests; ``patterns``
     (from :func:`command_patterns`) are more of them: a pattern without ``/`` is matched
@@ -163,9 +199,17 @@ def touched_tests(
     """What an edit (new texts by path; ``olds``: before it) does to the user's tests:
     the tests' files it changes, the names it renamed across code and tests when that is
     all it changed in them (:mod:`.renames`), and its code files whose docstring examples
-    it changed, with those as they were (:mod:`.doctests`)."""
+    it changed, with those as they were (:mod:`.doctests`).  The rename is read in the
+    tests' source files alone: the tests' files that are no source (a changelog or a
+    document a test names, an expected output) are set aside in the first judgement
+    whether or not they rename too (:func:`judge_with_users_tests`)."""
     tests = files_of_the_tests(texts, patterns)
-    renamed = renames_in_tests(tests, texts, olds)
+    data = {rel for rel in tests if not is_source(rel)}
+    renamed = renames_in_tests(
+        [rel for rel in tests if rel not in data],
+        {r: t for r, t in texts.items() if r not in data},
+        olds,
+    )
     code = {r: t for r, t in texts.items() if r not in set(tests)}
     if renamed and rename_reaches_strings(code, olds, renamed):
         renamed = None  # (an example that names it in a string: judged as before)
@@ -183,38 +227,36 @@ def judge_with_users_tests(
     judged with the tests as they were (``verdict_with(files)`` verifies ``files``), and,
     when that passes, the whole edit.  Both must pass.  ``renamed``: the names the edit
     renamed in its code, when its only change to the tests renames them too
-    (:mod:`.renames`): the renamed tests are the user's.  ``restored``: code files whose
-    docstring examples the edit changed, with those docstrings as they were
-    (:mod:`.doctests`): the user's doctests."""
-    named = _names(tests)
+    (:mod:`.renames`): the renamed tests are the user's, and its changes to the tests'
+    files that are no source (:func:`is_source`: data a test names) are set aside.
+    ``restored``: code files whose docstring examples the edit changed, with those
+    docstrings as they were (:mod:`.doctests`): the user's doctests."""
     pairs = ", ".join(f"{a} to {b}" for a, b in sorted((renamed or {}).items()))
-    users_files = {r: t for r, t in texts.items() if renamed or r not in set(tests)}
+    aside_files = [rel for rel in tests if not renamed or not is_source(rel)]
+    users_files = {r: t for r, t in texts.items() if r not in set(aside_files)}
     users_files.update(restored or {})
+    in_rename = _names([rel for rel in tests if rel not in set(aside_files)])
     if users_files == dict(texts):  # the tests, renamed, are the user's: one judgement
         whole = verdict_with(texts)
         return attrs.evolve(
             whole,
-            detail=f"with your tests, {pairs} renamed in {named} as in the code: {whole.detail}",
+            detail=f"with your tests, {pairs} renamed in {in_rename} as in the code: "
+            f"{whole.detail}",
         )
-    aside = (
-        [
-            f"{pairs} renamed in {named} as in the code"
-            if renamed
-            else f"the edit's changes to {named} set aside"
-        ]
-        if tests
-        else []
-    )
+    aside = [f"{pairs} renamed in {in_rename} as in the code"] if renamed else []
+    if aside_files:
+        aside.append(f"the edit's changes to {_names(aside_files)} set aside")
     if restored:
         aside.append(f"the doctests of {_names(sorted(restored))} as they were")
     users = verdict_with(users_files)
     if users.verdict != "pass":
         return attrs.evolve(users, detail=f"with your tests ({'; '.join(aside)}): {users.detail}")
     whole = verdict_with(texts)
-    changes = _names([*tests, *sorted(set(restored or {}) - set(tests))])
+    changes = _names([*aside_files, *sorted(set(restored or {}) - set(aside_files))])
     if whole.verdict != "pass":
         return attrs.evolve(whole, detail=f"with its own changes to {changes}: {whole.detail}")
+    yours = f"with your tests ({aside[0]})" if renamed else "with your tests"
     return attrs.evolve(
         whole,
-        detail=f"with your tests: {users.detail}; with its changes to {changes}: {whole.detail}",
+        detail=f"{yours}: {users.detail}; with its changes to {changes}: {whole.detail}",
     )
