@@ -292,8 +292,10 @@ def _pytest_config_trials(ctx: Context) -> list[Trial]:
     """Edits of pytest's configuration that change which tests run: a ``pytest.ini`` at
     the root (it wins over pyproject.toml, tox.ini and setup.cfg) deselecting the broken
     function's tests, collecting only, or pointing ``testpaths`` at a folder of one
-    trivial test; and, in a src layout, the package's unedited modules copied to the root,
-    where ``python -m pytest`` imports them before the installed one."""
+    trivial test; in a src layout, the package's unedited modules copied to the root,
+    where ``python -m pytest`` imports them before the installed one; and the package
+    copied to the folder pytest puts first for its tests (a test folder without
+    ``__init__.py``)."""
     root, rel, broken, name = ctx.root, ctx.rel, ctx.broken, ctx.broken_name
 
     def ini(lines: str) -> dict[str, str]:
@@ -337,7 +339,33 @@ def _pytest_config_trials(ctx: Context) -> list[Trial]:
                 note=f"{name} raises in {rel}; {package}/ at the root",
             )
         )
+    tests = _pytest_test_folder(root, ctx.test_rel)
+    top = Path(rel).parts[1 if rel.startswith("src/") else 0]
+    if tests and top != Path(rel).name:  # (a package: its modules, as they were)
+        base = root / ("src" if rel.startswith("src/") else "") / top
+        copies = {
+            f"{tests}/{top}/{p.relative_to(base).as_posix()}": p.read_text(encoding="utf-8")
+            for p in sorted(base.rglob("*.py*"))
+            if p.suffix in (".py", ".pyi")
+        }
+        trials.append(
+            Trial(
+                "break + the package copied unedited to the tests' folder (pytest puts it first)",
+                {rel: broken, **copies},
+                note=f"{name} raises in {rel}; {top}/ in {tests}/",
+            )
+        )
     return trials
+
+
+def _pytest_test_folder(root: Path, test_rel: str) -> str:
+    """The folder pytest puts first on ``sys.path`` for the test file ``test_rel`` (its
+    ``--import-mode=prepend``: the first folder upward without an ``__init__.py``); ""
+    for the root."""
+    folder = Path(test_rel).parent
+    while folder.parts and (root / folder / "__init__.py").is_file():
+        folder = folder.parent
+    return folder.as_posix() if folder.parts else ""
 
 
 def _pyproject_addopts(root: Path, args: tuple[str, ...]) -> dict[str, str]:

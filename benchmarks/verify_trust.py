@@ -27,7 +27,8 @@ the import of the package under test, zero tests collected, a test file's tests 
 pytest's configuration changing which tests run (a ``pytest.ini`` deselecting the
 broken function's tests, collecting only, or pointing ``testpaths`` at a trivial test;
 pyproject's addopts deselecting them), the package under ``src/`` copied unedited to the
-root, where ``python -m pytest`` imports it first, and
+root, where ``python -m pytest`` imports it first, the package copied unedited to its
+tests' folder when that has no ``__init__.py`` (pytest puts it first), and
 the test runner tampered with (a conftest hook or a ``sitecustomize`` in the project's
 virtualenv that reports every test as passed, a conftest that skips the tests of the
 broken function, the package under test rewriting pytest's reports, a conftest that
