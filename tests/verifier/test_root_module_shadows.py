@@ -198,6 +198,8 @@ def test_which_added_modules_shadow_the_projects_own_where_pytest_imports_from()
     # a test folder's own modules are no project's; another name; inside a test package
     assert found("helpers.py", "src/helpers.py", "tests/calc.py", "other/calcpkg.py") == []
     assert found("tests/calcpkg_data.py", "checks/conftest.py") == []
+    # nor with the tests' folder on pytest's pythonpath (it holds their helpers)
+    assert project_shadows({"helpers.py": ""}, {}, before.__contains__, ["tests"], ["tests"]) == []
 
 
 def test_the_folders_pytest_puts_first(tmp_path: Path) -> None:

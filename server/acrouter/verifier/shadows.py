@@ -294,10 +294,15 @@ def project_shadows(
     ``checks/test_calc.py``, when ``src/calc/__init__.py`` or ``src/calc.py`` exists.
     Each with the module it would be imported in place of, and why pytest puts its folder
     first when it does.  A test folder's own modules are not the project's: a root
-    ``helpers.py`` beside ``tests/helpers.py`` is none."""
-    pythonpath = [r for r in dict.fromkeys(pythonpath) if r not in IMPORT_ROOTS]
+    ``helpers.py`` beside ``tests/helpers.py`` is none, with ``pythonpath = tests``
+    too."""
+    test_folders = list(dict.fromkeys(test_folders))
+    # (a pythonpath folder of the tests' own, ``pythonpath = tests``, holds their helpers)
+    pythonpath = [
+        r for r in dict.fromkeys(pythonpath) if r not in IMPORT_ROOTS and r not in test_folders
+    ]
     targets = (*IMPORT_ROOTS, *pythonpath)
-    tests = [r for r in dict.fromkeys(test_folders) if r not in targets]
+    tests = [r for r in test_folders if r not in targets]
     found = []
     for rel in sorted(texts):
         if not rel.endswith(".py") or olds.get(rel) is not None:
