@@ -4,7 +4,9 @@
 // (the version of the requested document and of each unsaved buffer it was made from,
 // no unsaved changes made since in the others, and the server's digest of each file's
 // text; checked before the preview and again at Apply, however long the user took).
-// What fits is decided in edits.ts.
+// A buffer closed since (the diff preview opens the requested file again, counting its
+// versions from 1) is judged by its text alone: the file on disk, or the document opened
+// again, must hold what the edit was made from. What fits is decided in edits.ts.
 //
 // A verified edit's verdict describes the workspace its tests ran on. The server says
 // which other files changed since (changedSince: a test buffer edited and not saved, a
@@ -21,7 +23,7 @@ import { Cancelled, raceCancellation } from "./cancel";
 import { executeServerCommand } from "./client";
 import type { Deps } from "./commandDeps";
 import { closeDiffTabs } from "./documents";
-import { changedOnDisk, staleReason, touchedUris } from "./edits";
+import { touchedUris, whyNotApply as decide } from "./edits";
 import { showError } from "./log";
 import { applyPrompt, basename, unrunOf } from "./present";
 import {
@@ -71,18 +73,20 @@ async function currentText(uri: string): Promise<string | null> {
   return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
 }
 
-/** Why the edit no longer fits (both checks of edits.ts), or null. */
-async function whyNotApply(
-  result: RouteAndCompleteResult,
-  uri: string,
-  requestVersion: number,
-): Promise<string | null> {
-  const edit = result.edit as WorkspaceEdit;
+/** The request as it was sent: its document (VS Code's TextDocument, which says whether
+ * that buffer was closed since), that document's version and text then. */
+export interface Sent {
+  doc: vscode.TextDocument;
+  version: number;
+  text: string;
+}
+
+/** Why the edit no longer fits (edits.ts decides), or null. */
+async function whyNotApply(result: RouteAndCompleteResult, sent: Sent): Promise<string | null> {
   const label = (u: string): string => vscode.workspace.asRelativePath(vscode.Uri.parse(u));
-  return (
-    staleReason(edit, uri, requestVersion, openVersion, sameUri, unsaved, label) ??
-    (await changedOnDisk(edit, uri, result.baseDigests, currentText, sameUri, label))
-  );
+  const request = { uri: sent.doc.uri.toString(), version: sent.version, text: sent.text, closed: sent.doc.isClosed };
+  const editor = { version: openVersion, unsaved, read: currentText, same: sameUri, label };
+  return decide(result.edit as WorkspaceEdit, result.baseDigests, request, editor);
 }
 
 /** What changed in the workspace since the tests of a verified edit ran, the files the
@@ -132,22 +136,22 @@ async function verifyAgain(
 
 /**
  * Preview the proposed text of `doc` in a diff and apply the edit if the user chooses
- * Apply. `requestVersion`: the version of `doc` the request was made from; when a
- * buffer the edit touches has changed since, the user gets a warning instead.
+ * Apply. `sent`: the requested document, its version and text when the request was sent;
+ * when a buffer or file the edit touches has changed since, the user gets a warning instead.
  */
 export async function previewAndApply(
   deps: Deps,
   client: LanguageClient,
-  doc: vscode.TextDocument,
-  requestVersion: number,
+  sent: Sent,
   result: RouteAndCompleteResult,
   proposed: string,
   details: () => Promise<void>,
 ): Promise<void> {
+  const { doc } = sent;
   const edit = result.edit as WorkspaceEdit;
   const uri = doc.uri.toString();
   const name = basename(doc.uri.path);
-  const stale = await whyNotApply(result, uri, requestVersion);
+  const stale = await whyNotApply(result, sent);
   if (stale) {
     await deps.diffs.markApplied(result.requestId, false);
     await offerDetails(
@@ -191,7 +195,7 @@ export async function previewAndApply(
         } else if (checked) caution = recheckMessage(checked);
       } else break;
     }
-    if (choice === APPLY) applied = await applyEdit(deps, client, result, uri, requestVersion, told);
+    if (choice === APPLY) applied = await applyEdit(deps, client, result, sent, told);
   } finally {
     await deps.diffs.markApplied(result.requestId, applied);
     await closeDiffTabs(previewUri);
@@ -213,13 +217,8 @@ async function askModal(message: string, detail: string | undefined, choices: st
 }
 
 /** Whether the edit still fits its buffers and files (else the user is told why not). */
-async function stillFits(
-  deps: Deps,
-  result: RouteAndCompleteResult,
-  uri: string,
-  requestVersion: number,
-): Promise<boolean> {
-  const stale = await whyNotApply(result, uri, requestVersion);
+async function stillFits(deps: Deps, result: RouteAndCompleteResult, sent: Sent): Promise<boolean> {
+  const stale = await whyNotApply(result, sent);
   if (!stale) return true;
   void vscode.window.showWarningMessage(`ACRouter: ${stale}; nothing was applied. Run the request again.`);
   deps.log.warn(`edit not applied: ${stale}`);
@@ -234,12 +233,11 @@ async function applyEdit(
   deps: Deps,
   client: LanguageClient,
   result: RouteAndCompleteResult,
-  uri: string,
-  requestVersion: number,
+  sent: Sent,
   toldAtPreview: Drift,
 ): Promise<boolean> {
   let told = toldAtPreview;
-  if (!(await stillFits(deps, result, uri, requestVersion))) return false;
+  if (!(await stillFits(deps, result, sent))) return false;
   let now = await workspaceDrift(deps, client, result);
   while (!alreadyTold(now, told)) {
     // the modal's first button is its default (Enter): Verify Again when it can run
@@ -256,7 +254,7 @@ async function applyEdit(
         told = now; // applied anyway, as the user chose knowing the changes
       } else if (checked) vscode.window.setStatusBarMessage(`$(check) ACRouter: ${recheckMessage(checked)}`, 8000);
       // the tests took a while (the user or another tool may have written): check again
-      if (!(await stillFits(deps, result, uri, requestVersion))) return false;
+      if (!(await stillFits(deps, result, sent))) return false;
       now = await workspaceDrift(deps, client, result);
       continue;
     }
@@ -265,7 +263,7 @@ async function applyEdit(
       return false;
     }
     // the user may have taken a while (another tool may have written): check again
-    if (!(await stillFits(deps, result, uri, requestVersion))) return false;
+    if (!(await stillFits(deps, result, sent))) return false;
     break;
   }
   const converted = await client.protocol2CodeConverter.asWorkspaceEdit(

@@ -126,6 +126,14 @@ export function previewText(original: string, edit: WorkspaceEdit, uri: string, 
  *   unsaved changes there came after the request and the edit would clobber them
  * @param label how to name a file in the reason (as the server's own check does: the
  *   file as the user knows it, and what happened to its buffer)
+ * @param opts.requestClosed the buffer the request was sent from was closed since. A
+ *   version is a buffer's own count: a document opened again (by the user, or by the
+ *   diff preview) counts from 1 again, so its version says nothing about its text;
+ *   changedOnDisk compares that text instead
+ * @param opts.checked whether changedOnDisk compares a file's text with what the edit
+ *   was made from (the server sent its digest): an unsaved buffer the edit was made
+ *   from is then left to that check, wherever its text is now (open, opened again, or
+ *   saved and closed), and only its text decides
  */
 export function staleReason(
   edit: WorkspaceEdit,
@@ -135,8 +143,9 @@ export function staleReason(
   same: SameUri = exactly,
   unsaved: (uri: string) => boolean = () => false,
   label: (uri: string) => string = (u) => u,
+  opts: { requestClosed?: boolean; checked?: (uri: string) => boolean } = {},
 ): string | null {
-  const now = currentVersion(uri);
+  const now = opts.requestClosed ? undefined : currentVersion(uri);
   if (now !== undefined && now !== requestVersion) {
     return "the file changed after the request was sent";
   }
@@ -153,6 +162,7 @@ export function staleReason(
       continue;
     }
     // another file's change is pinned only when the edit was made from its unsaved buffer
+    if (opts.checked?.(target)) continue;
     const open = currentVersion(target);
     if (open === undefined) return `${label(target)} was closed since the edit was made from its unsaved buffer`;
     if (open !== version) {
@@ -177,6 +187,19 @@ export function baseDigest(text: string | null): string {
   return "sha256:" + createHash("sha256").update(plain, "utf8").digest("hex");
 }
 
+/** What the editor knows of a file the edit touches, for changedOnDisk's messages. */
+export interface FileState {
+  /** whether the editor has the file open now */
+  isOpen?: (uri: string) => boolean;
+  /** whether an open file has unsaved changes now */
+  unsaved?: (uri: string) => boolean;
+  /** the buffer the request was sent from was closed since (see staleReason) */
+  requestClosed?: boolean;
+  /** the requested document's text when the request was sent: what a closed one is
+   * compared with when the server sent no digest of it */
+  requestText?: string;
+}
+
 /**
  * Why the edit must not be applied because a file it changes no longer holds what the
  * edit was made from (`digests`, by URI, from the server), or null if none changed.
@@ -186,8 +209,12 @@ export function baseDigest(text: string | null): string {
  * @param read the file's text now: the open buffer if there is one, else the file on
  *   disk; null when there is no such file; it throws when the file cannot be read
  * @param uri the requested document: without a digest, its version protects it (see
- *   staleReason); any other file without a digest cannot be checked, so the edit is refused
+ *   staleReason), or, when its buffer was closed since the request, its text then
+ *   (`state.requestText`); any other file without a digest cannot be checked, so the
+ *   edit is refused
  * @param label how to name a file in the reason
+ * @param state what the editor knows of the files, to say truthfully where the text
+ *   differs: in a buffer closed since, in the editor, or on disk
  */
 export async function changedOnDisk(
   edit: WorkspaceEdit,
@@ -196,12 +223,18 @@ export async function changedOnDisk(
   read: (uri: string) => Promise<string | null>,
   same: SameUri = exactly,
   label: (uri: string) => string = (u) => u,
+  state: FileState = {},
 ): Promise<string | null> {
   for (const target of touchedUris(edit)) {
     const name = label(target);
-    const want = digests[target];
+    const requested = same(target, uri);
+    const closedRequest = requested && state.requestClosed === true;
+    let want = digests[target];
+    if (want === undefined && closedRequest && state.requestText !== undefined) want = baseDigest(state.requestText);
     if (want === undefined) {
-      if (same(target, uri)) continue;
+      if (requested && !closedRequest) continue;
+      if (requested)
+        return `${name} was closed after the request was sent, and ACRouter cannot tell whether it still holds the text the edit was made from`;
       return `ACRouter cannot tell whether ${name} changed since the edit was made`;
     }
     let now: string | null;
@@ -213,7 +246,75 @@ export async function changedOnDisk(
     if (baseDigest(now) === want) continue;
     if (want === ABSENT) return `${name} was created since the edit was made`;
     if (now === null) return `${name} was deleted since the edit was made`;
+    const open = state.isOpen?.(target) ?? false;
+    if (closedRequest) {
+      const where = open ? "the document opened again" : "the file on disk";
+      return `${name} was closed after the request was sent, and ${where} does not hold the text the edit was made from`;
+    }
+    if (!requested && pinnedToBuffer(edit, target, same)) {
+      if (!open)
+        return `${name} was closed since the edit was made from its unsaved buffer, and the file on disk does not hold that text`;
+      const kept = state.unsaved?.(target) ? " (its unsaved changes are kept)" : "";
+      return `${name} was edited in the editor since the edit was made from its unsaved buffer${kept}`;
+    }
     return `${name} changed on disk since the edit was made`;
   }
   return null;
+}
+
+/** Whether the edit's change of `target` is pinned to a version: the server made it from
+ * that file's unsaved buffer. */
+function pinnedToBuffer(edit: WorkspaceEdit, target: string, same: SameUri): boolean {
+  return (edit.documentChanges ?? []).some(
+    (c) =>
+      isTextDocumentEdit(c) &&
+      same(c.textDocument.uri, target) &&
+      c.textDocument.version !== null &&
+      c.textDocument.version !== undefined,
+  );
+}
+
+/** The request a proposed edit answers, as the client sent it. */
+export interface SentRequest {
+  uri: string;
+  /** the requested document's version then */
+  version: number;
+  /** its text then */
+  text: string;
+  /** whether that buffer was closed since (VS Code's TextDocument.isClosed) */
+  closed: boolean;
+}
+
+/** The editor now, as whyNotApply sees it. */
+export interface EditorNow {
+  /** the version of the open document now; undefined = not open */
+  version: (uri: string) => number | undefined;
+  unsaved: (uri: string) => boolean;
+  /** the open buffer's text, else the file's on disk; null when there is none */
+  read: (uri: string) => Promise<string | null>;
+  same: SameUri;
+  label: (uri: string) => string;
+}
+
+/** Why the edit no longer fits (staleReason, then changedOnDisk), or null: what the
+ * client checks before the preview and again at Apply. */
+export async function whyNotApply(
+  edit: WorkspaceEdit,
+  digests: Readonly<Record<string, string>>,
+  request: SentRequest,
+  editor: EditorNow,
+): Promise<string | null> {
+  const isOpen = (u: string): boolean => editor.version(u) !== undefined;
+  return (
+    staleReason(edit, request.uri, request.version, editor.version, editor.same, editor.unsaved, editor.label, {
+      requestClosed: request.closed,
+      checked: (u) => digests[u] !== undefined,
+    }) ??
+    (await changedOnDisk(edit, request.uri, digests, editor.read, editor.same, editor.label, {
+      isOpen,
+      unsaved: editor.unsaved,
+      requestClosed: request.closed,
+      requestText: request.text,
+    }))
+  );
 }

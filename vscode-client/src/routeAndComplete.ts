@@ -108,7 +108,7 @@ export async function routeAndComplete(deps: Deps): Promise<void> {
   void deps.history.refresh();
   if (proposed === undefined) return;
 
-  await previewAndApply(deps, client, doc, requestVersion, result, proposed, details);
+  await previewAndApply(deps, client, { doc, version: requestVersion, text: originalText }, result, proposed, details);
 }
 
 async function runWithProgress(

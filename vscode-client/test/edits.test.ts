@@ -12,6 +12,7 @@ import {
   previewText,
   staleReason,
   touchedUris,
+  whyNotApply,
 } from "../src/edits";
 import type { TextEdit, WorkspaceEdit } from "../src/protocol";
 
@@ -126,8 +127,8 @@ describe("staleReason", () => {
       documentChanges: [{ textDocument: { uri: other, version: 2 }, edits: [] }],
     };
     assert.match(staleReason(multi, uri, 1, (u) => (u === other ? 3 : 1)) ?? "", /b\.py was edited in the editor/);
-    // a pinned version is an unsaved buffer's: closed since, the edit no longer has its text
-    // (VS Code would refuse the version of the document it opens again anyway)
+    // a pinned version is an unsaved buffer's: closed since, and without the server's digest
+    // of that buffer's text, nothing can tell whether the file still holds it
     assert.match(staleReason(multi, uri, 1, (u) => (u === other ? undefined : 1)) ?? "", /b\.py was closed/);
   });
   it("refuses to overwrite another file with unsaved changes the server did not read", () => {
@@ -298,6 +299,98 @@ describe("changedOnDisk", () => {
     assert.equal(
       await changedOnDisk(multi, uri, bases, read, undefined, name),
       "calc.py changed on disk since the edit was made",
+    );
+  });
+});
+
+describe("whyNotApply", () => {
+  // The requested document calc.py (version 4 when the request was sent) and notes.py, whose
+  // unsaved buffer (version 6) the edit was made from, as the server sends them.
+  const uri = "file:///w/calc.py";
+  const notes = "file:///w/notes.py";
+  const calcText = "def add(a, b):\n    return a - b\n";
+  const notesBuffer = "# unsaved note\n";
+  const multi: WorkspaceEdit = {
+    documentChanges: [
+      { textDocument: { uri, version: 4 }, edits: [edit(1, 11, 1, 12, "+")] },
+      { textDocument: { uri: notes, version: 6 }, edits: [edit(0, 0, 0, 0, "# fixed\n")] },
+    ],
+  };
+  const digests = { [uri]: baseDigest(calcText), [notes]: baseDigest(notesBuffer) };
+  const label = (u: string): string => u.replace("file:///w/", "");
+  /** The editor now: `open` (URI -> version and text of an open buffer, and whether it is
+   * dirty) and `disk` (URI -> the file's text, absent: no file). */
+  const editorNow = (
+    open: Record<string, { version: number; text: string; dirty?: boolean }>,
+    disk: Record<string, string>,
+  ) => ({
+    version: (u: string) => open[u]?.version,
+    unsaved: (u: string) => open[u]?.dirty ?? false,
+    read: async (u: string) => open[u]?.text ?? disk[u] ?? null,
+    same: (a: string, b: string) => a === b,
+    label,
+  });
+  const sent = (closed: boolean) => ({ uri, version: 4, text: calcText, closed });
+  const notesOpen = { version: 6, text: notesBuffer, dirty: true };
+
+  it("applies after the requested file was closed unchanged and opened again by the diff", async () => {
+    // VS Code counts a document opened again from 1: its version says nothing about its text
+    const reopened = editorNow({ [uri]: { version: 1, text: calcText }, [notes]: notesOpen }, { [uri]: calcText });
+    assert.equal(await whyNotApply(multi, digests, sent(true), reopened), null);
+    const closed = editorNow({ [notes]: notesOpen }, { [uri]: calcText });
+    assert.equal(await whyNotApply(multi, digests, sent(true), closed), null);
+    // without the server's digest, the text the request was sent with decides
+    const { [uri]: _calc, ...notesOnly } = digests;
+    assert.equal(await whyNotApply(multi, notesOnly, sent(true), reopened), null);
+  });
+  it("says the buffer still open changed when its version moved on", async () => {
+    const typed = editorNow({ [uri]: { version: 5, text: calcText + "x", dirty: true }, [notes]: notesOpen }, {});
+    assert.equal(await whyNotApply(multi, digests, sent(false), typed), "the file changed after the request was sent");
+  });
+  it("refuses, saying so, when the requested file was closed and no longer holds the request's text", async () => {
+    // closed without saving its unsaved changes (the edit was made from them)
+    const closed = editorNow({ [notes]: notesOpen }, { [uri]: "def add(a, b):\n    pass\n" });
+    assert.equal(
+      await whyNotApply(multi, digests, sent(true), closed),
+      "calc.py was closed after the request was sent, and the file on disk does not hold the text the edit was made from",
+    );
+    // opened again and typed in: its unsaved changes are never overwritten
+    const typed = editorNow(
+      { [uri]: { version: 2, text: calcText + "# new\n", dirty: true }, [notes]: notesOpen },
+      { [uri]: calcText },
+    );
+    assert.equal(
+      await whyNotApply(multi, digests, sent(true), typed),
+      "calc.py was closed after the request was sent, and the document opened again does not hold the text the edit was made from",
+    );
+    const { [uri]: _calc, ...notesOnly } = digests;
+    assert.match((await whyNotApply(multi, notesOnly, sent(true), typed)) ?? "", /calc\.py was closed after/);
+    const gone = editorNow({ [notes]: notesOpen }, {});
+    assert.equal(await whyNotApply(multi, digests, sent(true), gone), "calc.py was deleted since the edit was made");
+  });
+  it("applies to another file whose unsaved buffer was saved and closed, or opened again unchanged", async () => {
+    const calcOpen = { [uri]: { version: 4, text: calcText } };
+    assert.equal(await whyNotApply(multi, digests, sent(false), editorNow(calcOpen, { [notes]: notesBuffer })), null);
+    const reopened = editorNow({ ...calcOpen, [notes]: { version: 1, text: notesBuffer } }, { [notes]: notesBuffer });
+    assert.equal(await whyNotApply(multi, digests, sent(false), reopened), null);
+  });
+  it("refuses another file closed without saving the buffer the edit was made from, or edited since", async () => {
+    const calcOpen = { [uri]: { version: 4, text: calcText } };
+    const discarded = editorNow(calcOpen, { [notes]: "# on disk\n" });
+    assert.equal(
+      await whyNotApply(multi, digests, sent(false), discarded),
+      "notes.py was closed since the edit was made from its unsaved buffer, and the file on disk does not hold that text",
+    );
+    const edited = editorNow({ ...calcOpen, [notes]: { version: 7, text: "# typed\n", dirty: true } }, {});
+    assert.equal(
+      await whyNotApply(multi, digests, sent(false), edited),
+      "notes.py was edited in the editor since the edit was made from its unsaved buffer (its unsaved changes are kept)",
+    );
+    // without the server's digest of that buffer, closing it leaves nothing to compare
+    const { [notes]: _notes, ...calcOnly } = digests;
+    assert.equal(
+      await whyNotApply(multi, calcOnly, sent(false), editorNow(calcOpen, { [notes]: notesBuffer })),
+      "notes.py was closed since the edit was made from its unsaved buffer",
     );
   });
 });
