@@ -51,7 +51,7 @@ async def test_apply_learns_which_files_changed_since_the_tests_ran(lsp):
     assert got["known"] is True
     assert [(c["path"], c["how"]) for c in got["changes"]] == [
         ("conftest.py", "changed on disk"),
-        ("helpers.py", "added"),
+        ("helpers.py", "created"),
         ("tests/test_calc.py", "edited, not saved"),
     ]
     assert got["changes"][2]["uri"] == test_file.as_uri()

@@ -144,8 +144,12 @@ def test_changed_since_names_the_first_file_that_no_longer_holds_the_base(tmp_pa
     assert changed_since(bases, now.get) == ("b.py changed on disk since the edit was made")
     now[b.as_uri()] = "b = 1\n"
     now[new.as_uri()] = "created meanwhile\n"
-    assert changed_since(bases, now.get) == ("new.py changed on disk since the edit was made")
+    # in the words of changedSince's list and of the client's check (edits.ts)
+    assert changed_since(bases, now.get) == "new.py was created since the edit was made"
     now[new.as_uri()] = None
+    now[b.as_uri()] = None
+    assert changed_since(bases, now.get) == "b.py was deleted since the edit was made"
+    now[b.as_uri()] = "b = 1\n"
     # the requested file too: when it was not open, no version pins the edit to its text
     now[a.as_uri()] = "a = 2\n"
     assert changed_since(bases, now.get) == "a.py changed on disk since the edit was made"
@@ -153,10 +157,9 @@ def test_changed_since_names_the_first_file_that_no_longer_holds_the_base(tmp_pa
     now[a.as_uri()] = "a = 1\n"
     doc = Document(uri=a.as_uri(), path=str(a), text="a = 1\n", version=4)
     assert changed_since(bases, now.get, doc, 4) is None
-    for later in (5, None):
-        assert changed_since(bases, now.get, doc, later) == (
-            "a.py was edited since the request was made"
-        )
+    assert changed_since(bases, now.get, doc, 5) == "a.py was edited since the request was made"
+    # closed: the edit is pinned to a version no document has now; it was not edited
+    assert changed_since(bases, now.get, doc, None) == "a.py was closed since the request was made"
 
     def unreadable(uri: str) -> str | None:
         raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")

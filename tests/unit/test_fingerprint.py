@@ -62,8 +62,8 @@ def test_a_test_file_saved_since_is_named(root: Path) -> None:
     (root / "helper.py").write_text("X = 1\n")
     (root / "conftest.py").unlink()
     assert tested.changes({}) == [
-        WorkspaceChange("conftest.py", "removed"),
-        WorkspaceChange("helper.py", "added"),
+        WorkspaceChange("conftest.py", "deleted"),
+        WorkspaceChange("helper.py", "created"),
         WorkspaceChange("tests/test_calc.py", "changed on disk"),
     ]
 
@@ -83,9 +83,25 @@ def test_the_unsaved_buffer_the_tests_ran_on(root: Path) -> None:
     # saved as it was tested (an editor may add a byte order mark): the same workspace
     later(root / "tests" / "test_calc.py", "\ufeff" + text)
     assert tested.changes({}) == []
-    # closed without saving: the tests ran on a text the workspace no longer has
+    # saved with another text since: the tests ran on a text the workspace no longer has
     later(root / "tests" / "test_calc.py", "from calc import add\n")
     assert tested.changes({}) == [WorkspaceChange("tests/test_calc.py", "changed on disk")]
+
+
+def test_an_unsaved_buffer_closed_without_saving_is_not_said_to_have_changed_on_disk(
+    root: Path,
+) -> None:
+    text = "from calc import add\n\ndef test_add(): assert add(1, 2) == 3\n"
+    tested = take_fingerprint(root, {"tests/test_calc.py": text, "tests/test_new.py": text})
+    # closed (or reverted) without saving: the file on disk is the one it was, untouched;
+    # the new test was never saved, so nothing was deleted from disk either
+    assert tested.changes({}) == [
+        WorkspaceChange("tests/test_calc.py", "unsaved changes discarded"),
+        WorkspaceChange("tests/test_new.py", "unsaved changes discarded"),
+    ]
+    # the file deleted from disk is said so
+    (root / "tests" / "test_calc.py").unlink()
+    assert tested.changes({})[0] == WorkspaceChange("tests/test_calc.py", "deleted")
 
 
 def test_caches_and_tool_output_are_no_change(root: Path) -> None:

@@ -22,6 +22,7 @@ from acrouter.config import (
 )
 from acrouter.domain import BENCHMARK_MODELS
 from acrouter.explain import fmt_usd
+from acrouter.verifier import fingerprint
 
 SHARED = json.loads(
     (Path(__file__).resolve().parents[1] / "fixtures" / "shared-constants.json").read_text(
@@ -177,3 +178,15 @@ def test_the_result_carries_the_base_digests_under_the_shared_name() -> None:
     result = Result("r", "bug_fixing", "m", True, None, 0.0, (), "", None)
     bases = {"file:///w/a.py": base_digest("x\n")}
     assert result_json(result, {"documentChanges": []}, bases)[DIGEST["field"]] == bases
+
+
+def test_file_changes_are_named_as_the_extension_names_them() -> None:
+    words = SHARED["fileChanges"]
+    assert {
+        "edited": fingerprint.EDITED,
+        "changed": fingerprint.CHANGED,
+        "created": fingerprint.CREATED,
+        "deleted": fingerprint.DELETED,
+        "discarded": fingerprint.DISCARDED,
+        "packages": fingerprint.PACKAGES,
+    } == {k: v for k, v in words.items() if not k.startswith("_")}

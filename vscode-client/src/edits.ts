@@ -172,6 +172,10 @@ export function staleReason(
   return null;
 }
 
+/** How a file the edit changes changed, in the server's words (its `changedSince` list
+ * and its own check say the same; tests/fixtures/shared-constants.json `fileChanges`). */
+export const HOW = { changed: "changed on disk", created: "created", deleted: "deleted" } as const;
+
 /** The base digest of a file that did not exist when the edit was made (as the server says). */
 export const ABSENT = "absent";
 
@@ -244,8 +248,8 @@ export async function changedOnDisk(
       return `${name} can no longer be read as text`;
     }
     if (baseDigest(now) === want) continue;
-    if (want === ABSENT) return `${name} was created since the edit was made`;
-    if (now === null) return `${name} was deleted since the edit was made`;
+    if (want === ABSENT) return `${name} was ${HOW.created} since the edit was made`;
+    if (now === null) return `${name} was ${HOW.deleted} since the edit was made`;
     const open = state.isOpen?.(target) ?? false;
     if (closedRequest) {
       const where = open ? "the document opened again" : "the file on disk";
@@ -257,7 +261,7 @@ export async function changedOnDisk(
       const kept = state.unsaved?.(target) ? " (its unsaved changes are kept)" : "";
       return `${name} was edited in the editor since the edit was made from its unsaved buffer${kept}`;
     }
-    return `${name} changed on disk since the edit was made`;
+    return `${name} ${HOW.changed} since the edit was made`;
   }
   return null;
 }

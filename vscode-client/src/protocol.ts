@@ -122,7 +122,8 @@ export interface WorkspaceChange {
   path: string;
   /** As the edit names a file (compare with sameUri). */
   uri: string;
-  /** "edited, not saved", "changed on disk", "added", "removed", "packages installed or removed". */
+  /** "edited, not saved", "changed on disk", "created", "deleted", "unsaved changes discarded",
+   * "packages installed or removed" (tests/fixtures/shared-constants.json `fileChanges`). */
   how: string;
 }
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { ABSENT, baseDigest } from "../src/edits";
+import { ABSENT, baseDigest, HOW } from "../src/edits";
 import { formatCost } from "../src/present";
 import { parseRouteResult } from "../src/protocol";
 import {
@@ -38,6 +38,7 @@ interface Shared {
   };
   usd: [number | null, string][];
   baseDigest: { field: string; absent: string; cases: [string, string][] };
+  fileChanges: Record<string, string>;
 }
 
 const shared: Shared = JSON.parse(readFileSync(path.join(repo, "tests", "fixtures", "shared-constants.json"), "utf8"));
@@ -121,5 +122,11 @@ describe("shared constants", () => {
     assert.equal(ABSENT, shared.baseDigest.absent);
     const bases = { "file:///w/a.py": shared.baseDigest.cases[1][1], "file:///w/new.py": ABSENT };
     assert.deepEqual(parseRouteResult({ [shared.baseDigest.field]: bases }).baseDigests, bases);
+  });
+
+  it("names how a file changed in the server's words", () => {
+    assert.equal(HOW.changed, shared.fileChanges.changed);
+    assert.equal(HOW.created, shared.fileChanges.created);
+    assert.equal(HOW.deleted, shared.fileChanges.deleted);
   });
 });

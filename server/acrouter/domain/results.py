@@ -276,8 +276,9 @@ class Result:
 @attrs.frozen
 class WorkspaceChange:
     """A file of the workspace that changed since a request's tests ran on it: its path
-    relative to the workspace, and how ("edited, not saved", "changed on disk", "added",
-    "removed", "packages installed or removed")."""
+    relative to the workspace, and how ("edited, not saved", "changed on disk", "created",
+    "deleted", "unsaved changes discarded", "packages installed or removed":
+    ``verifier.fingerprint``)."""
 
     path: str
     how: str

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..context import editor_uri, uri_to_path
 from ..domain import Document, WorkspaceChange
+from ..verifier.fingerprint import CHANGED, CREATED, DELETED
 
 #: The base digest of a file that did not exist when the edit was made.
 ABSENT = "absent"
@@ -47,15 +48,22 @@ def changed_since(
     still be the one read (``version_now``: the open document's version now, None when
     it is no longer open)."""
     if doc is not None and doc.version is not None and version_now != doc.version:
-        return f"{Path(doc.path).name} was edited since the request was made"
+        # the edit is pinned to the version that was open: a closed document has none
+        how = "closed" if version_now is None else "edited"
+        return f"{Path(doc.path).name} was {how} since the request was made"
     for uri, digest in bases.items():
         name = uri_to_path(uri).name
         try:
-            now = base_digest(text_of(uri))
+            text = text_of(uri)
         except (OSError, UnicodeDecodeError):
             return f"{name} can no longer be read"
-        if now == digest:
+        if base_digest(text) == digest:
             continue
+        # the words of changedSince's list and of the client's own check (edits.ts)
+        if digest == ABSENT:
+            return f"{name} was {CREATED} since the edit was made"
+        if text is None:
+            return f"{name} was {DELETED} since the edit was made"
         if is_open(uri):  # what the user typed there is never overwritten
             since = "its unsaved buffer" if uri in unsaved else "the saved file"
             return (
@@ -64,9 +72,10 @@ def changed_since(
             )
         if uri in unsaved:
             return (
-                f"{name} was closed without saving since the edit was made from its unsaved buffer"
+                f"{name} was closed since the edit was made from its unsaved buffer, "
+                "and the file on disk does not hold that text"
             )
-        return f"{name} changed on disk since the edit was made"
+        return f"{name} {CHANGED} since the edit was made"
     return None
 
 

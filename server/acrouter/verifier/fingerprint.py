@@ -8,7 +8,8 @@ heavy and cache folders left out, virtualenvs and ``node_modules`` mounted, not 
 each file's size and modification time, a digest of each unsaved buffer's text, and the
 stamp of the mounted dependency folders.  ``WorkspaceFingerprint.changes`` compares it
 with the workspace now and names each file that changed since: edited in the editor and
-not saved, changed on disk, added, removed; a package installed or removed.  Outputs of
+not saved, changed on disk, created, deleted, its unsaved changes discarded; a package
+installed or removed.  Outputs of
 test and coverage tools (``NOISE``) are no input of the tests and never count.
 
 Sizes and times, not contents: a file written again with the same bytes (a ``touch``, a
@@ -49,10 +50,17 @@ NOISE = (
     ".DS_Store",
 )
 
+#: How a file changed, in the words the user reads: in ``changedSince``'s list, in the
+#: server's and the client's refusals of an edit whose own file changed ("calc.py was
+#: created since the edit was made"), and in the CLI's.  The extension says the same
+#: (``edits.ts``; tests/fixtures/shared-constants.json holds them for both sides).
 EDITED = "edited, not saved"
 CHANGED = "changed on disk"
-ADDED = "added"
-REMOVED = "removed"
+CREATED = "created"
+DELETED = "deleted"
+#: the unsaved buffer the tests ran on is gone (closed without saving, or reverted) and
+#: the file on disk, unchanged since, does not hold its text
+DISCARDED = "unsaved changes discarded"
 PACKAGES = "packages installed or removed"
 
 
@@ -89,20 +97,24 @@ class WorkspaceFingerprint:
     def _change(self, rel: str, now: WorkspaceFingerprint) -> str | None:
         if rel in now.buffers:
             return None if self.buffers.get(rel) == now.buffers[rel] else EDITED
+        before, after = self.files.get(rel), now.files.get(rel)
         if rel in self.buffers:  # the tests ran on its unsaved text: is that on disk now?
             try:
                 text = (self.root / rel).read_bytes().decode("utf-8").removeprefix("\ufeff")
             except FileNotFoundError:
-                return REMOVED
+                # a file never saved, its buffer closed: nothing was deleted from disk
+                return DELETED if before is not None else DISCARDED
             except (OSError, UnicodeDecodeError):
                 return CHANGED
-            return None if _digest(text) == self.buffers[rel] else CHANGED
-        before, after = self.files.get(rel), now.files.get(rel)
+            if _digest(text) == self.buffers[rel]:
+                return None
+            # the file on disk as it was: the buffer was closed (or reverted) unsaved
+            return DISCARDED if before is not None and before == after else CHANGED
         if before == after:
             return None
         if before is None:
-            return ADDED
-        return REMOVED if after is None else CHANGED
+            return CREATED
+        return DELETED if after is None else CHANGED
 
 
 def take_fingerprint(root: Path, buffers: Mapping[str, str]) -> WorkspaceFingerprint:

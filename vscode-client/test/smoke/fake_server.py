@@ -111,7 +111,7 @@ def changed_since(ls, args: dict):
     for rel in sorted(set(before) | set(now)):
         if before.get(rel) == now.get(rel):
             continue
-        how = ("added" if rel not in before else "removed" if rel not in now
+        how = ("created" if rel not in before else "deleted" if rel not in now
                else "edited, not saved" if now[rel][0] == "unsaved" else "changed on disk")
         changes.append({"path": rel, "uri": from_fs_path(str(root / rel)), "how": how})
     return {"known": True, "changes": changes}

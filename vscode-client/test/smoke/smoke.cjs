@@ -267,7 +267,7 @@ test("extension against a fake server", { skip: !fs.existsSync(python) && `no Py
     const warned = last(fake, "warning");
     assert.equal(
       warned.msg,
-      "ACRouter: the tests ran before test_a.py (added) changed; the verdict may not hold for the workspace as it is now.",
+      "ACRouter: the tests ran before test_a.py (created) changed; the verdict may not hold for the workspace as it is now.",
     );
     // Verify Again first (the default: Enter), Discard the close button
     assert.deepEqual(warned.items, ["Verify Again", "Apply Anyway", "Discard"]);
