@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pygls.exceptions import JsonRpcException
 
-from tests.fakes.calc_project import BUGGY
-from tests.lsp.test_e2e import route_arg, run
+from tests.fakes.calc_project import BUGGY, make_project
+from tests.lsp.test_e2e import route_arg, run, settings, start_session
 from tests.lsp.test_editor_edges import change_doc, open_doc
 from tests.lsp.test_unsaved_buffers import APPROX_UNSAVED, STRICTER, TEST_CALC
 
@@ -60,6 +60,38 @@ async def test_apply_learns_which_files_changed_since_the_tests_ran(lsp):
     bump(target, target.read_text() + "\n")
     got = await run(client, CHANGED_SINCE, asked)
     assert ("calc.py", "changed on disk") in [(c["path"], c["how"]) for c in got["changes"]]
+
+
+async def test_a_module_the_tests_import_from_beside_the_workspace_counts(fake, home, tmp_path):
+    # the tests import a module of a sibling folder on the PYTHONPATH they inherit (as
+    # the server's); no sandbox, which would mask /tmp, where the sibling is
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "sibling.py").write_text("ZERO = 0\n")
+    root = tmp_path / "proj"
+    target = make_project(root)
+    test = root / "tests" / "test_calc.py"
+    test.write_text(
+        test.read_text() + "\n\ndef test_sibling():\n    from sibling import ZERO\n"
+        "    assert add(ZERO, 1) == 1\n"
+    )
+    client, _ = await start_session(
+        home, settings(fake.base_url, sandbox="none"), root, pythonpath=[lib]
+    )
+    try:
+        res = await run(client, ROUTE, route_arg(target))
+        assert res["verified"] is True, res["why"]
+        asked = {"requestId": res["requestId"]}
+        assert await run(client, CHANGED_SINCE, asked) == {"known": True, "changes": []}
+        bump(lib / "sibling.py", "ZERO = 1\n")
+        got = await run(client, CHANGED_SINCE, asked)
+        path = os.path.realpath(lib / "sibling.py")
+        assert got == {
+            "known": True,
+            "changes": [{"path": path, "uri": Path(path).as_uri(), "how": "changed on disk"}],
+        }
+    finally:
+        await client.shutdown_session()
 
 
 async def test_a_request_the_server_does_not_know_cannot_be_vouched_for(lsp):

@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,18 +73,20 @@ async def start_session(
     folders: list[Path] | None = None,
     pull_configuration: bool = True,
     log_level: str | None = "DEBUG",
+    pythonpath: Sequence[Path] = (),
 ) -> tuple[LanguageClient, types.InitializeResult]:
     """The real server over stdio, initialised with ``root`` as its one workspace folder
     ("proj"), or with ``folders`` (none: a file outside every folder); VS Code's client
     capabilities (``pull_configuration``: False, without workspace/configuration).
-    ``log_level``: ACROUTER_LOG_LEVEL (None: unset, as the extension starts it)."""
+    ``log_level``: ACROUTER_LOG_LEVEL (None: unset, as the extension starts it);
+    ``pythonpath``: more folders on the server's PYTHONPATH (the tests inherit it)."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
         "ACROUTER_HOME": str(home),
         "CHEAP_KEY": SENTINEL,
         "STRONG_KEY": SENTINEL,
-        "PYTHONPATH": str(REPO / "server"),
+        "PYTHONPATH": os.pathsep.join(map(str, [REPO / "server", *pythonpath])),
     }
     if log_level is not None:
         env["ACROUTER_LOG_LEVEL"] = log_level

@@ -208,3 +208,96 @@ def test_no_verdict_to_vouch_for_no_fingerprint(tmp_path: Path) -> None:
     cli = editor_app(passes=True, keep=False)
     passed = route(cli, root)
     assert passed.verified and cli.changed_since(passed.request_id, {}) is None
+
+
+# ----------------------------------------------------------- imported from outside the workspace
+def sibling(tmp_path: Path) -> Path:
+    """A package beside the project (``../lib``), as ``pip install -e ../lib`` leaves it."""
+    lib = tmp_path / "lib"
+    (lib / "src" / "mylib").mkdir(parents=True)
+    (lib / "src" / "mylib" / "__init__.py").write_text("ZERO = 0\n")
+    (lib / "src" / "mylib" / "__pycache__").mkdir()
+    (lib / "src" / "mylib" / "__pycache__" / "x.cpython-312.pyc").write_bytes(b"\0")
+    (lib / "README.md").write_text("not Python\n")
+    return lib
+
+
+def venv(root: Path) -> Path:
+    """The workspace's virtualenv (a mounted shared folder): its site-packages."""
+    site = root / ".venv" / "lib" / "python3.12" / "site-packages"
+    site.mkdir(parents=True)
+    (root / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    # another installed package, and a .pth naming an installed folder: never walked
+    (site / "other").mkdir()
+    (site / "other" / "__init__.py").write_text("")
+    (site / "_base.pth").write_text(str(root.parent / "base" / "site-packages") + "\n")
+    return site
+
+
+def real(path: Path) -> str:
+    return os.path.realpath(path)
+
+
+def test_a_sibling_on_the_pythonpath_the_tests_inherit_is_named_by_its_path(
+    root: Path, tmp_path: Path
+) -> None:
+    lib = sibling(tmp_path)
+    init = lib / "src" / "mylib" / "__init__.py"
+    env = {"PYTHONPATH": os.pathsep.join([str(lib / "src"), "src", ""])}  # "src": in the workspace
+    tested = take_fingerprint(root, {}, env)
+    assert tested.outside == {real(init): (init.stat().st_size, init.stat().st_mtime_ns)}
+    assert tested.changes({}) == []
+    later(init, "ZERO = 1\n")
+    (lib / "src" / "mylib" / "more.py").write_text("")
+    (lib / "src" / "mylib" / "__pycache__" / "x.cpython-312.pyc").write_bytes(b"\1\1")
+    assert tested.changes({}) == [
+        WorkspaceChange(real(init), "changed on disk"),
+        WorkspaceChange(real(lib / "src" / "mylib" / "more.py"), "created"),
+    ]
+    # without the folder on the PYTHONPATH, nothing outside counts
+    assert take_fingerprint(root, {}, {}).outside == {}
+
+
+def test_a_sibling_installed_editable_into_the_workspaces_virtualenv(
+    root: Path, tmp_path: Path
+) -> None:
+    lib = sibling(tmp_path)
+    site = venv(root)
+    (site / "__editable__.mylib-0.1.pth").write_text(f"{lib / 'src'}\n")
+    tested = take_fingerprint(root, {}, {})
+    init = real(lib / "src" / "mylib" / "__init__.py")
+    assert list(tested.outside) == [init]
+    (lib / "src" / "mylib" / "__init__.py").unlink()
+    assert tested.changes({}) == [WorkspaceChange(init, "deleted")]
+
+
+def test_a_sibling_mapped_by_setuptools_editable_finder(root: Path, tmp_path: Path) -> None:
+    lib = sibling(tmp_path)
+    site = venv(root)
+    finder = "__editable___mylib_0_1_finder"
+    (site / "__editable__.mylib-0.1.pth").write_text(f"import {finder}; {finder}.install()\n")
+    (site / f"{finder}.py").write_text(
+        f"import sys\nMAPPING: dict[str, str] = {{'mylib': {str(lib / 'src' / 'mylib')!r}}}\n"
+        "NAMESPACES = {}\n"
+    )
+    tested = take_fingerprint(root, {}, {})
+    init = lib / "src" / "mylib" / "__init__.py"
+    assert list(tested.outside) == [real(init)]
+    later(init, "ZERO = 2\n")
+    assert tested.changes({}) == [WorkspaceChange(real(init), "changed on disk")]
+
+
+def test_a_large_folder_on_the_pythonpath_is_walked_only_so_far(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from acrouter.verifier import fingerprint
+
+    home = tmp_path / "home"
+    for i in range(5):
+        (home / f"d{i}").mkdir(parents=True)
+        (home / f"d{i}" / "m.py").write_text("")
+    monkeypatch.setattr(fingerprint, "MAX_OUTSIDE", 3)
+    assert len(take_fingerprint(root, {}, {"PYTHONPATH": str(home)}).outside) == 3
+    monkeypatch.setattr(fingerprint, "MAX_OUTSIDE", 100)
+    monkeypatch.setattr(fingerprint, "MAX_OUTSIDE_DIRS", 3)  # home itself, d0, d1
+    assert len(take_fingerprint(root, {}, {"PYTHONPATH": str(home)}).outside) == 2

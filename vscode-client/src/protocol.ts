@@ -118,7 +118,8 @@ export interface ChangedSinceParams {
 
 /** A file of the workspace that changed since a request's tests ran on it. */
 export interface WorkspaceChange {
-  /** Relative to the workspace folder, "/"-separated. */
+  /** Relative to the workspace folder, "/"-separated; absolute for a Python file outside
+   * it that the tests may import (a sibling package installed editable, a PYTHONPATH folder). */
   path: string;
   /** As the edit names a file (compare with sameUri). */
   uri: string;

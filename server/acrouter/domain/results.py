@@ -276,7 +276,8 @@ class Result:
 @attrs.frozen
 class WorkspaceChange:
     """A file of the workspace that changed since a request's tests ran on it: its path
-    relative to the workspace, and how ("edited, not saved", "changed on disk", "created",
+    relative to the workspace (absolute for a Python file outside it that the tests may
+    import), and how ("edited, not saved", "changed on disk", "created",
     "deleted", "unsaved changes discarded", "packages installed or removed":
     ``verifier.fingerprint``)."""
 

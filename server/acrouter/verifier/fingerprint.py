@@ -14,14 +14,28 @@ test and coverage tools (``NOISE``) are no input of the tests and never count.
 
 Sizes and times, not contents: a file written again with the same bytes (a ``touch``, a
 branch switched and back) counts as changed, as it does for the verifier's cache of runs
-without the edit."""
+without the edit.
+
+Python code outside the workspace that the tests import from a folder of the user's own
+counts too (``outside_sources``): a sibling package installed editable into the
+workspace's virtualenv (``pip install -e ../lib``: its ``.pth`` line or setuptools'
+``__editable___*_finder.py`` mapping) and the folders on the ``PYTHONPATH`` the tests
+inherit.  Their ``.py`` files are only stat'ed (read-only; nothing is written outside the
+workspace), named by absolute path, at most ``MAX_OUTSIDE`` of them in at most
+``MAX_OUTSIDE_DIRS`` folders (past that, the rest is not covered); an installed
+package's folder (``site-packages``, ``dist-packages``) is the virtualenv's stamp above,
+not walked.  What is not covered: a module imported from elsewhere (a virtualenv outside
+the workspace, a ``sys.path`` entry a ``conftest.py`` adds, pytest's ``pythonpath``
+option), and files other than ``.py`` there (data files, compiled extensions)."""
 
 from __future__ import annotations
 
+import ast
 import fnmatch
+import glob
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import attrs
@@ -29,7 +43,7 @@ import attrs
 from ..domain import WorkspaceChange
 from .baseline import shared_stamp
 from .scratch import scan_workspace
-from .workspace import HEAVY_DIRS
+from .workspace import HEAVY_DIRS, is_virtualenv
 
 #: What test and coverage tools write into a workspace, matched against a file's name
 #: (or the name of a folder it is in): no input of the tests, never a reason to doubt a
@@ -63,6 +77,14 @@ DELETED = "deleted"
 DISCARDED = "unsaved changes discarded"
 PACKAGES = "packages installed or removed"
 
+#: At most this many ``.py`` files outside the workspace are stat'ed (``outside_sources``),
+#: found in at most ``MAX_OUTSIDE_DIRS`` folders (a PYTHONPATH naming a home folder must
+#: not walk all of it on every request)
+MAX_OUTSIDE = 5000
+MAX_OUTSIDE_DIRS = 2000
+#: Folders of installed packages: a virtualenv's stamp covers them, they are not walked.
+_INSTALLED = frozenset({"site-packages", "dist-packages"})
+
 
 def is_noise(rel: str) -> bool:
     parts = rel.split("/")
@@ -79,16 +101,27 @@ class WorkspaceFingerprint:
     files: Mapping[str, tuple[int, int]]  # relative path -> (size, mtime_ns) on disk
     buffers: Mapping[str, str]  # relative path -> digest of the unsaved text the tests saw
     shared: str  # baseline.shared_stamp: the mounted virtualenvs and node_modules
+    #: absolute path -> (size, mtime_ns) of the ``.py`` files outside the workspace the
+    #: tests may import (``outside_sources``)
+    outside: Mapping[str, tuple[int, int]] = attrs.field(factory=dict)
+    #: the environment whose PYTHONPATH the tests inherit (the server's), read again by
+    #: ``changes``
+    env: Mapping[str, str] | None = attrs.field(default=None, eq=False, repr=False)
 
     def changes(self, buffers: Mapping[str, str]) -> list[WorkspaceChange]:
         """What differs now, by path: ``buffers``, the editor's unsaved buffers now
         (relative path -> text, as ``lsp.buffers.unsaved_buffers`` finds them)."""
-        now = take_fingerprint(self.root, buffers)
+        now = take_fingerprint(self.root, buffers, self.env)
         out: list[WorkspaceChange] = []
         for rel in sorted({*self.files, *now.files, *self.buffers, *now.buffers}):
             how = self._change(rel, now)
             if how is not None and not is_noise(rel):
                 out.append(WorkspaceChange(rel, how))
+        for path in sorted({*self.outside, *now.outside}):
+            before, after = self.outside.get(path), now.outside.get(path)
+            if before != after and not is_noise(path):
+                how = CREATED if before is None else DELETED if after is None else CHANGED
+                out.append(WorkspaceChange(path, how))
         if now.shared != self.shared:
             for name in _shared_names(self.shared, now.shared):
                 out.append(WorkspaceChange(name, PACKAGES))
@@ -117,17 +150,133 @@ class WorkspaceFingerprint:
         return DELETED if after is None else CHANGED
 
 
-def take_fingerprint(root: Path, buffers: Mapping[str, str]) -> WorkspaceFingerprint:
+def take_fingerprint(
+    root: Path, buffers: Mapping[str, str], env: Mapping[str, str] | None = None
+) -> WorkspaceFingerprint:
     """The workspace at ``root`` now, with the editor's unsaved ``buffers`` (relative
-    path -> text) in place of their files."""
+    path -> text) in place of their files, and the Python files outside it the tests may
+    import (``env``: whose PYTHONPATH the tests inherit; None: this process's)."""
     root = Path(os.path.realpath(root))
     scan = scan_workspace(root)
+    outside: dict[str, tuple[int, int]] = {}
+    for path in _outside_files(outside_sources(root, scan.shared_dirs, env)):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue  # deleted meanwhile, or unreadable: as if absent
+        outside[path] = (st.st_size, st.st_mtime_ns)
     return WorkspaceFingerprint(
         root=root,
         files={rel: (st.st_size, st.st_mtime_ns) for rel, st in scan.files.items()},
         buffers={rel: _digest(text) for rel, text in buffers.items()},
         shared=shared_stamp(root, scan),
+        outside=outside,
+        env=env,
     )
+
+
+def outside_sources(
+    root: Path, shared_dirs: tuple[str, ...] | list[str], env: Mapping[str, str] | None = None
+) -> list[Path]:
+    """Folders and ``.py`` files outside ``root`` (resolved) that the tests may import
+    from: each folder on ``env``'s PYTHONPATH (a relative one from ``root``), and what a
+    virtualenv among ``shared_dirs`` has installed editable: the folders its ``.pth``
+    files add to ``sys.path`` and the packages setuptools' ``__editable___*_finder.py``
+    maps.  Read only; none inside ``root`` (the workspace's own files count already), nor
+    an installed package's folder."""
+    env = os.environ if env is None else env
+    found: list[str] = [
+        os.path.join(root, entry) for entry in env.get("PYTHONPATH", "").split(os.pathsep) if entry
+    ]
+    for rel in shared_dirs:
+        if not is_virtualenv(root / rel):
+            continue
+        for site in sorted(glob.glob(str(root / rel / "lib" / "python*" / "site-packages"))):
+            for pth in sorted(glob.glob(os.path.join(site, "*.pth"))):
+                found.extend(_pth_folders(pth, site))
+            for finder in sorted(glob.glob(os.path.join(site, "__editable___*_finder.py"))):
+                found.extend(_finder_mapping(finder))
+    out: list[Path] = []
+    for entry in found:
+        path = Path(os.path.realpath(entry))
+        if path == root or root in path.parents or _INSTALLED.intersection(path.parts):
+            continue
+        if path not in out and (path.is_dir() or path.suffix == ".py"):
+            out.append(path)
+    return out
+
+
+def _pth_folders(pth: str, site: str) -> list[str]:
+    """The folders a ``.pth`` file adds to ``sys.path`` (its lines that are not comments
+    nor ``import`` lines, relative ones from ``site``)."""
+    try:
+        lines = Path(pth).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [
+        os.path.join(site, line.strip())
+        for line in lines
+        if line.strip() and not line.startswith(("#", "import ", "import\t"))
+    ]
+
+
+def _finder_mapping(finder: str) -> list[str]:
+    """The paths of setuptools' editable finder: its ``MAPPING`` literal (package name ->
+    folder or module file), read without running it."""
+    try:
+        tree = ast.parse(Path(finder).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return []
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign | ast.AnnAssign)
+            and any(isinstance(t, ast.Name) and t.id == "MAPPING" for t in _targets(node))
+            and node.value is not None
+        ):
+            try:
+                mapping = ast.literal_eval(node.value)
+            except ValueError:
+                return []
+            if isinstance(mapping, dict):
+                return [v for v in mapping.values() if isinstance(v, str)]
+    return []
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return list(node.targets) if isinstance(node, ast.Assign) else [node.target]
+
+
+def _outside_files(sources: list[Path]) -> Iterator[str]:
+    """The ``.py`` files of ``sources`` (a file itself, or a folder walked without
+    following symbolic links, leaving out cache and build folders, hidden ones,
+    virtualenvs and installed packages), at most ``MAX_OUTSIDE`` in at most
+    ``MAX_OUTSIDE_DIRS`` folders."""
+    count = folders = 0
+    for source in sources:
+        if source.is_file():
+            walk: Iterator[tuple[str, list[str], list[str]]] = iter(
+                [(str(source.parent), [], [source.name])]
+            )
+        else:
+            walk = os.walk(source)
+        for folder, dirs, names in walk:
+            folders += 1
+            if folders > MAX_OUTSIDE_DIRS:
+                return
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if d not in HEAVY_DIRS
+                and d not in _INSTALLED
+                and not d.startswith(".")
+                and not is_virtualenv(Path(folder, d))
+            )
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    if count >= MAX_OUTSIDE:
+                        return
+                    count += 1
+                    yield os.path.join(folder, name)
 
 
 def _digest(text: str) -> str:
