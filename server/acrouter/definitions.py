@@ -24,7 +24,7 @@ from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
 from .jsdefinitions import JsDefinition, is_js, js_definitions
-from .pytrees import parse
+from .pytrees import cached, parse, shared_trees
 
 
 @attrs.frozen
@@ -69,13 +69,24 @@ _OTHER_IMPORTS = tuple(
 )
 
 
+def _lines(text: str) -> list[str]:
+    """``document_lines(text)``, once per text inside ``shared_trees()`` (not to be changed)."""
+    return cached("definitions.lines", text, lambda: document_lines(text))
+
+
 def _python_definitions(text: str) -> list[Definition] | None:
+    """What :func:`definitions` lists for a Python text (None when it does not parse),
+    once per text inside ``shared_trees()``: the list must not be changed."""
+    return cached("definitions.python", text, lambda: _read_python_definitions(text))
+
+
+def _read_python_definitions(text: str) -> list[Definition] | None:
     text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     try:
         tree = parse(text)
     except (SyntaxError, ValueError):
         return None
-    lines = document_lines(text)
+    lines = _lines(text)
     out: list[Definition] = []
 
     def header(node: ast.AST) -> str:
@@ -144,13 +155,18 @@ def _in_blocks(body: list[ast.stmt], top: bool = True) -> Iterator[ast.stmt]:
 def _block_definitions(text: str) -> list[Definition]:
     """The functions and classes a Python file defines inside its module-level blocks
     (``if`` / ``else``, ``try`` / ``except``, ...), named as :func:`definitions` names the
-    top-level ones (empty when the file does not parse)."""
+    top-level ones (empty when the file does not parse); once per text inside
+    ``shared_trees()``."""
+    return cached("definitions.blocks", text, lambda: _read_block_definitions(text))
+
+
+def _read_block_definitions(text: str) -> list[Definition]:
     text = text.removeprefix(BOM)
     try:
         tree = parse(text)
     except (SyntaxError, ValueError):
         return []
-    lines = document_lines(text)
+    lines = _lines(text)
     return [
         Definition(
             f"class {node.name}" if isinstance(node, ast.ClassDef) else getattr(node, "name", ""),
@@ -163,7 +179,12 @@ def _block_definitions(text: str) -> list[Definition]:
 
 def _definition_counts(text: str) -> Counter[str]:
     """How many times a Python file defines each function and class at module level or
-    in its module-level blocks (``@overload`` stubs left out)."""
+    in its module-level blocks (``@overload`` stubs left out); once per text inside
+    ``shared_trees()``."""
+    return cached("definitions.counts", text, lambda: _read_definition_counts(text))
+
+
+def _read_definition_counts(text: str) -> Counter[str]:
     try:
         tree = parse(text.removeprefix(BOM))
     except (SyntaxError, ValueError):
@@ -179,13 +200,17 @@ def _definition_counts(text: str) -> Counter[str]:
 def _python_methods(text: str) -> list[Definition]:
     """The methods of a Python file's module-level classes (top-level, or inside the
     module's ``if`` / ``try`` blocks), named ``Class.method`` (empty when the file does
-    not parse)."""
+    not parse); once per text inside ``shared_trees()``."""
+    return cached("definitions.methods", text, lambda: _read_python_methods(text))
+
+
+def _read_python_methods(text: str) -> list[Definition]:
     text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     try:
         tree = parse(text)
     except (SyntaxError, ValueError):
         return []
-    lines = document_lines(text)
+    lines = _lines(text)
     classes = [n for n in (*tree.body, *_in_blocks(tree.body)) if isinstance(n, ast.ClassDef)]
     return [
         Definition(f"{node.name}.{item.name}", item.lineno - 1, lines[item.lineno - 1].strip())
@@ -196,9 +221,16 @@ def _python_methods(text: str) -> list[Definition]:
 
 
 def _line_definitions(text: str, python: bool) -> list[Definition]:
+    """The definitions the line patterns find (Python's or the other languages'), once
+    per text inside ``shared_trees()``: the list must not be changed."""
+    what = "definitions.lines.python" if python else "definitions.lines.other"
+    return cached(what, text, lambda: _read_line_definitions(text, python))
+
+
+def _read_line_definitions(text: str, python: bool) -> list[Definition]:
     text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     out: list[Definition] = []
-    for i, line in enumerate(document_lines(text)):
+    for i, line in enumerate(_lines(text)):
         if not line or line[0].isspace():
             continue
         if python:
@@ -231,9 +263,9 @@ def definitions(text: str, path: str, language: str | None = None) -> list[Defin
     if is_python(path, language):
         found = _python_definitions(text)
         if found is not None:
-            return found
-        return _line_definitions(text, python=True)
-    return _line_definitions(text, python=False)
+            return list(found)  # a copy: the read is shared inside shared_trees()
+        return list(_line_definitions(text, python=True))
+    return list(_line_definitions(text, python=False))
 
 
 def defined_names(text: str, path: str, language: str | None = None) -> set[str]:
@@ -279,7 +311,35 @@ def dropped_definitions(
     is the selection: what is defined there may go.  ``defined_elsewhere``: names the
     same edit defines in other files (a move).  A name counts as asked for when the
     instruction names it next to a word like remove/rename/merge, and imports when it
-    speaks of removing imports."""
+    speaks of removing imports.
+
+    Each text is read once (its tree, its lists) inside ``shared_trees()``, which this
+    opens when no caller has; a text compared with itself drops nothing and is not read."""
+    if old == new:
+        return []
+    with shared_trees():
+        return _dropped(
+            old,
+            new,
+            path,
+            language=language,
+            instruction=instruction,
+            exempt_lines=exempt_lines,
+            defined_elsewhere=defined_elsewhere,
+        )
+
+
+def _dropped(
+    old: str,
+    new: str,
+    path: str,
+    *,
+    language: str | None,
+    instruction: str,
+    exempt_lines: tuple[int, int] | None,
+    defined_elsewhere: Iterable[str],
+) -> list[str]:
+    """:func:`dropped_definitions` inside its ``shared_trees()`` scope."""
     if is_js(path, language):
         read = _js_lists(old, new)
         if read is not None:  # both read from their tokens: what the line patterns see too
@@ -343,10 +403,17 @@ def _asked_for(
     return asked_for
 
 
+def _js_definitions(text: str) -> list[JsDefinition] | None:
+    """``js_definitions(text)``, once per text inside ``shared_trees()`` (a multi-file
+    edit reads each other JS file for the names it defines, then compares it): the list
+    must not be changed."""
+    return cached("definitions.js", text, lambda: js_definitions(text))
+
+
 def _js_lists(old: str, new: str) -> tuple[list[JsDefinition], list[JsDefinition]] | None:
     """What the JavaScript or TypeScript texts ``old`` and ``new`` define, read from
     their tokens; None when either cannot be read (the line patterns then compare)."""
-    before, after = js_definitions(old), js_definitions(new)
+    before, after = _js_definitions(old), _js_definitions(new)
     return None if before is None or after is None else (before, after)
 
 
@@ -426,21 +493,41 @@ def guard(
     instruction: str,
     exempt: Mapping[str, tuple[int, int]] | None = None,
 ) -> None:
-    """Raise ``ParseError`` when any changed file drops code nobody asked to remove."""
+    """Raise ``ParseError`` when any changed file drops code nobody asked to remove.
+
+    Each text is read once (``shared_trees()``, opened here when no caller has): the
+    names each changed file defines, for the other files' moves, and its comparison."""
+    with shared_trees():
+        _guard(olds, news, language_of=language_of, instruction=instruction, exempt=exempt)
+
+
+def _guard(
+    olds: Mapping[str, str],
+    news: Mapping[str, str],
+    *,
+    language_of,
+    instruction: str,
+    exempt: Mapping[str, tuple[int, int]] | None,
+) -> None:
+    names: dict[str, set[str]] = {}  # what each changed file defines, read when needed
+
+    def defined(r: str, t: str) -> set[str]:
+        if r not in names:
+            names[r] = {
+                _bare(d.name)
+                for d in (
+                    *definitions(t, r, language_of(r)),
+                    *(_python_methods(t) if is_python(r, language_of(r)) else ()),
+                    *((_js_definitions(t) or ()) if is_js(r, language_of(r)) else ()),
+                )
+            }
+        return names[r]
+
     for rel, new in news.items():
         old = olds.get(rel)
         if not old:
             continue
-        others = {
-            _bare(d.name)
-            for r, t in news.items()
-            if r != rel
-            for d in (
-                *definitions(t, r, language_of(r)),
-                *(_python_methods(t) if is_python(r, language_of(r)) else ()),
-                *((js_definitions(t) or ()) if is_js(r, language_of(r)) else ()),
-            )
-        }
+        others = {name for r, t in news.items() if r != rel for name in defined(r, t)}
         lost = dropped_definitions(
             old,
             new,

@@ -7,7 +7,7 @@ the renames (``verifier.renames``).  On a file of 20,000 lines one ``ast.parse``
 0.2 to 0.5 s and makes a tree of about 30 MB, so parsing it once per reader cost seconds.
 
 Inside ``shared_trees()`` (``Orchestrator._attempt`` and ``ProjectVerifier.verify``
-open it) :func:`parse` gives the same tree for the same text, and the same error for a
+open it, and ``definitions.guard`` where no caller has) :func:`parse` gives the same tree for the same text, and the same error for a
 text that does not parse; outside it, it is ``ast.parse``.  :func:`cached` keeps what is
 read from a text the same way (the docstrings of ``verifier.doctests``).  All of it
 goes when the outermost scope ends.  What is shared must not be changed by its readers.
