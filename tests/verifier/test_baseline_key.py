@@ -127,3 +127,39 @@ def test_no_cache_replaces_the_entry(
     assert list(cache.glob("baseline-*.json")) == entries
     assert "gone" not in entries[0].read_text()  # ...and replaced
     assert main(args) == 0
+
+
+def test_a_sibling_package_edited_since_is_not_judged_by_the_cached_run(tmp_path: Path) -> None:
+    """The tests import a module of a folder beside the workspace (on the PYTHONPATH they
+    inherit). After it changes, the run without the edit is not reused: with the cached
+    one, a test the sibling's change broke would be read as broken by the edit. (No sandbox: it
+    masks /tmp, where the sibling is.)"""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "sibling.py").write_text("def three():\n    return 3\n")
+    root = write_tree(
+        tmp_path / "proj",
+        {
+            "calc.py": CALC,
+            "tests/test_calc.py": "from sibling import three\nfrom calc import mul\n\n\n"
+            "def test_mul():\n    assert mul(three(), 2) == 6\n",
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+        },
+    )
+    command = f"{shlex.quote(sys.executable)} -m pytest -q -p no:cacheprovider tests"
+    env = {**os.environ, "PYTHONPATH": str(lib)}
+    cache = tmp_path / "cache"
+
+    def verify():
+        v = verifier(cache_dir=cache, env=env, sandbox="none")
+        result = v.verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
+        return v.baseline_runs, result
+
+    runs, first = verify()
+    assert (runs, first.verdict) == (1, "pass"), first.detail
+    runs, _ = verify()
+    assert runs == 0  # the sibling as it was: the cached run is reused
+    (lib / "sibling.py").write_text("def three():\n    return 4\n")
+    runs, third = verify()
+    assert runs == 1  # not the cached run, in which test_mul passed ("broke test_mul")
+    assert "(before: 0 passed, 1 failed)" in third.detail, third.detail

@@ -9,7 +9,8 @@ removing a package changes them); the variables PATH, VIRTUAL_ENV, PYTHONPATH,
 NODE_PATH, GOFLAGS, CARGO_HOME, RUSTUP_HOME, GOPATH, JAVA_HOME; and the lock files
 (requirements*.txt, poetry.lock, uv.lock, Pipfile.lock, package-lock.json,
 yarn.lock, pnpm-lock.yaml, Cargo.lock, go.sum) in the workspace and in its parent
-folders up to the repository root.
+folders up to the repository root.  The caller's key adds the Python files beside the
+workspace the tests import (:func:`.fingerprint.outside_stamp`).
 """
 
 from __future__ import annotations

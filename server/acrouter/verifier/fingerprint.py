@@ -158,13 +158,7 @@ def take_fingerprint(
     import (``env``: whose PYTHONPATH the tests inherit; None: this process's)."""
     root = Path(os.path.realpath(root))
     scan = scan_workspace(root)
-    outside: dict[str, tuple[int, int]] = {}
-    for path in _outside_files(outside_sources(root, scan.shared_dirs, env)):
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue  # deleted meanwhile, or unreadable: as if absent
-        outside[path] = (st.st_size, st.st_mtime_ns)
+    outside = outside_stats(root, scan.shared_dirs, env)
     return WorkspaceFingerprint(
         root=root,
         files={rel: (st.st_size, st.st_mtime_ns) for rel, st in scan.files.items()},
@@ -173,6 +167,31 @@ def take_fingerprint(
         outside=outside,
         env=env,
     )
+
+
+def outside_stats(
+    root: Path, shared_dirs: tuple[str, ...] | list[str], env: Mapping[str, str] | None = None
+) -> dict[str, tuple[int, int]]:
+    """Absolute path -> (size, mtime_ns) of the ``.py`` files of :func:`outside_sources`."""
+    stats: dict[str, tuple[int, int]] = {}
+    for path in _outside_files(outside_sources(root, shared_dirs, env)):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue  # deleted meanwhile, or unreadable: as if absent
+        stats[path] = (st.st_size, st.st_mtime_ns)
+    return stats
+
+
+def outside_stamp(
+    root: Path, shared_dirs: tuple[str, ...] | list[str], env: Mapping[str, str]
+) -> str:
+    """A digest of :func:`outside_stats`: part of the key of the verifier's cached runs
+    without the edit, so that a sibling package edited since is not judged by a run of
+    its old code."""
+    stats = outside_stats(Path(os.path.realpath(root)), shared_dirs, env)
+    lines = "".join(f"{p}\0{size}\0{mtime}\n" for p, (size, mtime) in sorted(stats.items()))
+    return hashlib.sha256(lines.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def outside_sources(

@@ -16,6 +16,7 @@ from .bwrap import BWRAP_MISSING, bwrap_problem
 from .bwrap_exe import BwrapExe
 from .detection import detect_test_command
 from .environment import project_env
+from .fingerprint import outside_stamp
 from .runners import TestPlan
 from .scratch import Scan, scan_workspace
 from .unsandboxed import refuse_unrewritable
@@ -78,7 +79,8 @@ def workspace_state(
     sandbox and whether runs use an overlay."""
     scan = scan_workspace(root, functools.partial(check_cancel, cancel))
     tests_env = project_env(root, source_env)
-    env_key = environment_key(probe.argv, {**source_env, **tests_env}, root)
+    env = {**source_env, **tests_env}
+    env_key = environment_key(probe.argv, env, root)
     key = scan.state_key(
         CACHE_VERSION,
         command,
@@ -89,6 +91,9 @@ def workspace_state(
         "overlay" if overlay else "copy",
         shared_stamp(root, scan),
         env_key,
+        # Python files beside the workspace its tests import (a sibling package on the
+        # PYTHONPATH or installed editable): edited since, the cached run is not theirs
+        outside_stamp(root, scan.shared_dirs, env),
         *([buffers_key(buffers)] if buffers else []),
     )
     return scan, key
