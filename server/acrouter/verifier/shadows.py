@@ -34,19 +34,19 @@ anew (no copy the tracer tells), was verified with ``src/calcpkg/__init__.py`` b
 
 from __future__ import annotations
 
-import configparser
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
+from .testcommand import pytest_option
 from .testfiles import is_test_file
 from .workspace import HEAVY_DIRS
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    pass
 
 #: the test runners' modules and what they import at start-up
 TEST_TOOL_MODULES = frozenset(
@@ -147,15 +147,6 @@ IMPORT_ROOTS = ("", "src", "lib")
 _OWN_FILES = frozenset({"__init__", "__main__", "conftest", "setup", "noxfile"})
 
 
-#: the files pytest reads its ``pythonpath`` from at the workspace's root, with the
-#: section (ini files) or the table (TOML) holding it
-_PYTEST_INI = {
-    "pytest.ini": "pytest",
-    ".pytest.ini": "pytest",
-    "tox.ini": "pytest",
-    "setup.cfg": "tool:pytest",
-}
-_PYTEST_TOML = ("pyproject.toml", "pytest.toml", ".pytest.toml")
 #: files of the workspace looked at for the tests' Python files, at most
 MAX_FILES = 20000
 
@@ -174,7 +165,6 @@ def pythonpath_roots(root: Path | None, texts: Mapping[str, str]) -> list[str]:
     """The folders of pytest's ``pythonpath`` setting in the workspace's configuration
     files (``pytest.ini``, ``tox.ini``, ``setup.cfg``, ``pyproject.toml``...), as they were
     and as the edit (``texts``) makes them: every one found counts."""
-    found: list[str] = []
 
     def versions(name: str) -> Iterator[str]:
         if root is not None:
@@ -185,28 +175,7 @@ def pythonpath_roots(root: Path | None, texts: Mapping[str, str]) -> list[str]:
         if name in texts:
             yield texts[name]
 
-    for name, section in _PYTEST_INI.items():
-        for text in versions(name):
-            if "pythonpath" not in text:
-                continue
-            parser = configparser.ConfigParser(interpolation=None, strict=False)
-            try:
-                parser.read_string(text)
-            except configparser.Error:
-                continue
-            found += parser.get(section, "pythonpath", fallback="").split()
-    for name in _PYTEST_TOML:
-        for text in versions(name):
-            if "pythonpath" not in text:
-                continue
-            try:
-                data = tomllib.loads(text)
-            except tomllib.TOMLDecodeError:
-                continue
-            pytest = data.get("tool", {}).get("pytest", {}) if name == "pyproject.toml" else {}
-            for table in (pytest.get("ini_options", {}), pytest, data.get("pytest", {})):
-                value = table.get("pythonpath", []) if isinstance(table, dict) else []
-                found += value.split() if isinstance(value, str) else [str(v) for v in value]
+    found = pytest_option("pythonpath", lambda name: list(versions(name)))
     folders = (_folder(f) for f in found)
     return sorted({f for f in folders if f is not None})
 

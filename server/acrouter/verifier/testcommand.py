@@ -11,7 +11,7 @@ import itertools
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from .commandline import parse_segment, python_module, runner_of, simple_command_spans
@@ -120,6 +120,37 @@ _PYTEST_CONFIGS = {
 }
 
 
+def pytest_option(option: str, texts: Callable[[str], Iterable[str]]) -> list[str]:
+    """The words of pytest's ini ``option`` (e.g. ``python_files``, ``pythonpath``) in
+    every configuration file pytest reads at one folder: ``texts(name)`` gives each text
+    of the file ``name`` there (on disk, as the editor or an edit has it)."""
+    out: list[str] = []
+    for name, section in _PYTEST_CONFIGS.items():
+        for text in texts(name):
+            if option not in text or f"[{section}]" not in text:
+                continue
+            parser = configparser.ConfigParser(interpolation=None, strict=False)
+            try:
+                parser.read_string(text)
+            except configparser.Error:
+                continue
+            out += parser.get(section, option, fallback="").split()
+    for name in ("pyproject.toml", "pytest.toml", ".pytest.toml"):  # (pytest 9: [pytest])
+        for text in texts(name):
+            if option not in text:
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                continue
+            options = data.get("tool", {}).get("pytest", {}) if name == "pyproject.toml" else {}
+            tables = (options.get("ini_options", {}), options, data.get("pytest", {}))
+            for table in tables if name == "pyproject.toml" else tables[2:]:
+                value = table.get(option, []) if isinstance(table, dict) else []
+                out += value.split() if isinstance(value, str) else [str(v) for v in value]
+    return out
+
+
 def pytest_patterns(
     tokens: tuple[str, ...],
     folder: str | None,
@@ -166,31 +197,7 @@ def _configured_python_files(folder: Path, root: Path, buffers: Mapping[str, str
         rel = (folder / name).relative_to(root).as_posix()
         return [read_text(folder / name), *([buffers[rel]] if rel in buffers else [])]
 
-    out: list[str] = []
-    for name, section in _PYTEST_CONFIGS.items():
-        for text in texts(name):
-            if f"[{section}]" not in text:
-                continue
-            parser = configparser.ConfigParser(interpolation=None, strict=False)
-            try:
-                parser.read_string(text)
-            except configparser.Error:
-                continue
-            out += parser.get(section, "python_files", fallback="").split()
-    for name in ("pyproject.toml", "pytest.toml", ".pytest.toml"):  # (pytest 9: [pytest])
-        for text in texts(name):
-            if "python_files" not in text:
-                continue
-            try:
-                data = tomllib.loads(text)
-            except tomllib.TOMLDecodeError:
-                continue
-            options = data.get("tool", {}).get("pytest", {}) if name == "pyproject.toml" else {}
-            tables = (options.get("ini_options", {}), options, data.get("pytest", {}))
-            for table in tables if name == "pyproject.toml" else tables[2:]:
-                value = table.get("python_files", []) if isinstance(table, dict) else []
-                out += value.split() if isinstance(value, str) else [str(v) for v in value]
-    return out
+    return pytest_option("python_files", texts)
 
 
 def _moved(folder: str | None, args: tuple[str, ...], root: Path | None) -> str | None:
