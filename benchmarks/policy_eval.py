@@ -230,11 +230,11 @@ def eval_escalate(args: argparse.Namespace) -> None:
         )
 
 
-def shuffled(stream: Dataset, seed: int, args: argparse.Namespace) -> Dataset:
+def shuffled(stream: Dataset, seed: int, shuffle: bool) -> Dataset:
     """``--lodo-shuffle``: seed ``s`` > 0 streams the held-out dimension in an order
     shuffled by ``random.Random(s)`` (seed 0 keeps the file's order), so that a policy
     that takes no random draws is measured over as many orders as another over seeds."""
-    if not args.lodo_shuffle or seed == 0:
+    if not shuffle or seed == 0:
         return stream
     tasks = list(stream.tasks)
     random.Random(seed).shuffle(tasks)
@@ -270,7 +270,9 @@ def eval_lodo(args: argparse.Namespace) -> None:
                     pol = baseline_factory(
                         name, seed, stream if name == "hindsight-model" else None
                     )(prior, specs)
-                recs, _, _ = run(pol, prior, shuffled(stream, seed, args), budget=1, seed=seed)
+                recs, _, _ = run(
+                    pol, prior, shuffled(stream, seed, args.lodo_shuffle), budget=1, seed=seed
+                )
                 regs_full.append(sum(r.regret for r in recs))
                 regs_first.append(sum(r.regret for r in recs[: args.first]))
                 if name == "acrouter":
