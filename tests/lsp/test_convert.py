@@ -157,9 +157,26 @@ def test_changed_since_names_the_first_file_that_no_longer_holds_the_base(tmp_pa
     now[a.as_uri()] = "a = 1\n"
     doc = Document(uri=a.as_uri(), path=str(a), text="a = 1\n", version=4)
     assert changed_since(bases, now.get, doc, 4) is None
+    # typed and undone: a new version with the text read (the edit is re-pinned to it)
+    assert changed_since(bases, now.get, doc, 5) is None
+    now[a.as_uri()] = "a = 1  # typed\n"
     assert changed_since(bases, now.get, doc, 5) == "a.py was edited since the request was made"
-    # closed: the edit is pinned to a version no document has now; it was not edited
-    assert changed_since(bases, now.get, doc, None) == "a.py was closed since the request was made"
+    now[a.as_uri()] = "a = 1\n"
+    # closed (or reopened) still holding the text read: not stale (the edit is re-pinned)
+    assert changed_since(bases, now.get, doc, None) is None
+    assert changed_since(bases, now.get, doc, 1) is None
+    # closed unsaved: the disk does not hold the buffer the request read
+    unsaved_doc = Document(uri=a.as_uri(), path=str(a), text="a = 9\n", version=4)
+    assert changed_since({}, now.get, unsaved_doc, None) == (
+        "a.py was closed after the request was sent, and the file on disk does not hold the "
+        "text the edit was made from"
+    )
+    assert (
+        changed_since({}, now.get, unsaved_doc, 7) == "a.py was edited since the request was made"
+    )
+    now[a.as_uri()] = None
+    assert changed_since({}, now.get, doc, None) == "a.py was deleted since the edit was made"
+    now[a.as_uri()] = "a = 1\n"
 
     def unreadable(uri: str) -> str | None:
         raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")

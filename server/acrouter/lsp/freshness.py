@@ -44,13 +44,29 @@ def changed_since(
     document's, else the file on disk), None when it does not exist; ``is_open(uri)``:
     whether the editor has it open now; ``unsaved``: the URIs whose edit was made from
     the editor's unsaved buffer.  The requested ``doc`` is checked too (a file that was
-    not open has no version to pin the edit to), and when it was open its version must
-    still be the one read (``version_now``: the open document's version now, None when
-    it is no longer open)."""
+    not open has no version to pin the edit to).  When it was open and its version is
+    no longer the one read (``version_now``: the open document's version now, None when
+    it is no longer open), its text now must still be the one read: a document closed
+    after it was saved, or closed and opened again (editors number a reopened
+    document's versions from the start), still holds it, and the edit is then pinned to
+    the document as it is now (:func:`repin`); a buffer closed unsaved, or edited, does
+    not."""
     if doc is not None and doc.version is not None and version_now != doc.version:
-        # the edit is pinned to the version that was open: a closed document has none
-        how = "closed" if version_now is None else "edited"
-        return f"{Path(doc.path).name} was {how} since the request was made"
+        name = Path(doc.path).name
+        try:
+            now = text_of(doc.uri)
+        except (OSError, UnicodeDecodeError):
+            return f"{name} can no longer be read"
+        if base_digest(now) != base_digest(doc.text):
+            if version_now is not None:  # typed in, or closed and opened with other text
+                return f"{name} was edited since the request was made"
+            if now is None:
+                return f"{name} was {DELETED} since the edit was made"
+            # in the words of the client's own check (edits.ts changedOnDisk)
+            return (
+                f"{name} was closed after the request was sent, and the file on disk does not "
+                "hold the text the edit was made from"
+            )
     for uri, digest in bases.items():
         name = uri_to_path(uri).name
         try:
@@ -77,6 +93,19 @@ def changed_since(
             )
         return f"{name} {CHANGED} since the edit was made"
     return None
+
+
+def repin(edit: dict[str, Any], uri: str, version: int | None) -> dict[str, Any]:
+    """The WorkspaceEdit with the changes of ``uri`` pinned to ``version`` (None: the
+    document is not open), for a requested document that still holds the text the edit
+    was made from but no longer at the version read (see :func:`changed_since`)."""
+    changes = [
+        {**c, "textDocument": {"uri": uri, "version": version}}
+        if c.get("textDocument", {}).get("uri") == uri
+        else c
+        for c in edit.get("documentChanges", [])
+    ]
+    return {**edit, "documentChanges": changes}
 
 
 def workspace_changes_json(

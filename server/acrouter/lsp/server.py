@@ -33,7 +33,7 @@ from ..errors import PreflightError, RequestError
 from . import convert, recheck
 from .buffers import unsaved_buffers
 from .failures import RequestFailed, in_worker, preflight_failed
-from .freshness import changed_since
+from .freshness import changed_since, repin
 from .log import setup_logging
 from .progress import Progress, begin_progress, end_progress, request_cancel
 from .settings import pull_settings
@@ -249,6 +249,8 @@ async def _route(ls: ACRouterServer, args: convert.RouteArgs) -> dict[str, Any]:
         if stale is not None:  # never overwrite what changed since the edit was made
             payload.update({"applied": False, "applyFailure": f"{stale}; nothing was applied"})
         else:
+            if opened is None or opened.version != doc.version:  # closed or reopened
+                edit = repin(edit, doc.uri, opened.version if opened is not None else None)
             payload.update(await _apply(ls, edit, result.final_model))
     return payload
 
