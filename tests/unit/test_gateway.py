@@ -69,9 +69,15 @@ def server() -> Iterator[FakeOpenAI]:
         yield fake
 
 
+#: a call's bound where the test is not about timeouts: generous, as the first call on a
+#: loaded 2-core machine (litellm's lazy imports) took more than 5 s (the timeout tests
+#: make their own 1 s gateway)
+CALL_TIMEOUT_S = 60.0
+
+
 @pytest.fixture
 def gw() -> LiteLLMGateway:
-    return LiteLLMGateway(timeout_s=5.0, env={KEY_ENV: SENTINEL})
+    return LiteLLMGateway(timeout_s=CALL_TIMEOUT_S, env={KEY_ENV: SENTINEL})
 
 
 def spec_for(server: FakeOpenAI, name: str, **kw: object) -> ModelSpec:
@@ -120,7 +126,7 @@ def test_key_is_read_from_the_environment_at_call_time(
     server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server.behaviours["coder"] = Behaviour(reply="ok")
-    gw = LiteLLMGateway(timeout_s=5.0)  # env=None: os.environ
+    gw = LiteLLMGateway(timeout_s=CALL_TIMEOUT_S)  # env=None: os.environ
     monkeypatch.setenv(KEY_ENV, "sk-first")
     gw.complete(spec_for(server, "coder"), MESSAGES, TASK)
     monkeypatch.setenv(KEY_ENV, "sk-second")
@@ -195,7 +201,7 @@ def test_local_server_without_key_env_gets_a_placeholder_not_openai_key(
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", SENTINEL)
     server.behaviours["local"] = Behaviour(reply="ok")
-    gw = LiteLLMGateway(timeout_s=5.0)
+    gw = LiteLLMGateway(timeout_s=CALL_TIMEOUT_S)
     done = gw.complete(spec_for(server, "local", api_key_env=None), MESSAGES, TASK)
     assert done.text == "ok"
     [request] = server.chat_requests()
@@ -402,7 +408,7 @@ def test_litellm_missing_credentials_before_any_request_name_the_variable(
 
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
-    gw = LiteLLMGateway(timeout_s=5.0, env={})
+    gw = LiteLLMGateway(timeout_s=CALL_TIMEOUT_S, env={})
     err = call_error(gw, ModelSpec(name="m", model=model))
     assert err.kind == "auth" and err.kind not in MODEL_ERROR_KINDS
     assert err.detail.startswith(f"auth: no API key: set {variable}"), err.detail
@@ -498,7 +504,7 @@ def test_cancel_during_the_rate_limit_wait(server: FakeOpenAI, gw: LiteLLMGatewa
 def test_missing_key_variable_is_an_auth_error_naming_it(
     server: FakeOpenAI, env: dict[str, str], detail: str
 ) -> None:
-    gw = LiteLLMGateway(timeout_s=5.0, env=env)
+    gw = LiteLLMGateway(timeout_s=CALL_TIMEOUT_S, env=env)
     err = call_error(gw, spec_for(server, "coder", api_key_env="OPENAI_API_KEY"))
     assert err.kind == "auth"
     assert err.detail == f"no API key: environment variable OPENAI_API_KEY {detail}"
@@ -677,7 +683,7 @@ def test_fake_server_runs_as_a_subprocess(tmp_path: Path) -> None:
         assert proc.stdout is not None
         base_url = proc.stdout.readline().strip()
         assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
-        gw = LiteLLMGateway(timeout_s=5.0, env={KEY_ENV: SENTINEL})
+        gw = LiteLLMGateway(timeout_s=CALL_TIMEOUT_S, env={KEY_ENV: SENTINEL})
         spec = ModelSpec(name="s", model="openai/sub", api_base=base_url, api_key_env=KEY_ENV)
         assert gw.complete(spec, MESSAGES, TASK).text == "from a subprocess"
         other = ModelSpec(name="o", model="openai/other", api_base=base_url, api_key_env=KEY_ENV)
