@@ -364,7 +364,38 @@ async def test_a_crlf_buffer_gets_an_edit_that_keeps_its_line_ends(lsp):
     assert "\n" not in new.replace("\r\n", ""), repr(new)  # no bare LF mixed in
 
 
-async def test_apply_is_refused_when_the_buffer_was_closed_unsaved_mid_request(lsp, fake):
+def close_doc(client: LanguageClient, path: Path) -> None:
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri())
+        )
+    )
+
+
+CLOSED_UNSAVED = (
+    "calc.py was closed after the request was sent, and the file on disk does not hold "
+    "the text the edit was made from; nothing was applied"
+)
+
+
+@pytest.mark.parametrize(
+    ("saved", "reopened", "failure", "pinned"),
+    [
+        # said as it happened: closed with what the request read, not "edited"
+        (False, None, CLOSED_UNSAVED, None),
+        # the disk's text opened again: the unsaved lines are gone
+        (False, BUGGY, "calc.py was edited since the request was made; nothing was applied", None),
+        # saved, then closed (or closed and opened again, its versions numbered afresh): the
+        # file still holds what the request read, so the edit goes ahead, pinned to the
+        # document as it is now (the editor would refuse the version closed)
+        (True, None, None, None),
+        (True, "# unsaved\n" + BUGGY, None, 1),
+    ],
+    ids=["closed-unsaved", "closed-unsaved-reopened", "saved-closed", "saved-reopened"],
+)
+async def test_apply_after_the_buffer_was_closed_mid_request(
+    lsp, fake, saved, reopened, failure, pinned
+):
     client, target, _ = lsp
     edited = "# unsaved\n" + BUGGY
     open_doc(client, target, edited, version=4)
@@ -375,73 +406,23 @@ async def test_apply_is_refused_when_the_buffer_was_closed_unsaved_mid_request(l
     rng = {"start": {"line": 1, "character": 0}, "end": {"line": 3, "character": 0}}
     fut = asyncio.ensure_future(run(client, ROUTE, route_arg(target, range=rng, apply=True)))
     await until(lambda: fake.chat_requests("strong-m"))
-    client.text_document_did_close(
-        types.DidCloseTextDocumentParams(
-            text_document=types.TextDocumentIdentifier(uri=target.as_uri())
-        )
-    )
+    if saved:
+        target.write_text(edited)
+    close_doc(client, target)
+    if reopened is not None:
+        open_doc(client, target, reopened, version=1)
     res = await fut
-    assert res["verified"] and res["applied"] is False and applied == []
-    # said as it happened: closed with what the request read, not "edited"
-    assert res["applyFailure"] == (
-        "calc.py was closed after the request was sent, and the file on disk does not hold "
-        "the text the edit was made from; nothing was applied"
-    )
-    assert target.read_text() == BUGGY
-
-
-@pytest.mark.parametrize("reopen", [False, True], ids=["closed", "reopened"])
-async def test_apply_goes_ahead_when_the_buffer_was_saved_and_closed_mid_request(lsp, fake, reopen):
-    """Saved, then closed (or closed and opened again, its versions numbered afresh):
-    the file still holds what the request read, so the edit is applied, pinned to the
-    document as it is now (no version: the editor would refuse the version closed)."""
-    client, target, _ = lsp
-    edited = "# saved before closing\n" + BUGGY
-    open_doc(client, target, edited, version=4)
-    applied = record_apply(client)
-    fake.behaviours["strong-m"] = Behaviour(
-        reply="```python\ndef add(a, b):\n    return a + b\n```", delay_s=3
-    )
-    rng = {"start": {"line": 1, "character": 0}, "end": {"line": 3, "character": 0}}
-    fut = asyncio.ensure_future(run(client, ROUTE, route_arg(target, range=rng, apply=True)))
-    await until(lambda: fake.chat_requests("strong-m"))
-    target.write_text(edited)  # saved
-    client.text_document_did_close(
-        types.DidCloseTextDocumentParams(
-            text_document=types.TextDocumentIdentifier(uri=target.as_uri())
-        )
-    )
-    if reopen:
-        open_doc(client, target, edited, version=1)
-    res = await fut
-    assert res["verified"] and res["applied"] is True, res.get("applyFailure")
+    assert res["verified"], res["why"]
+    if failure is not None:
+        assert res["applied"] is False and applied == []
+        assert res["applyFailure"] == failure
+        assert target.read_text() == BUGGY
+        return
+    assert res["applied"] is True, res.get("applyFailure")
     (params,) = applied
     (change,) = params.edit.document_changes
-    assert change.text_document.version == (1 if reopen else None)
+    assert change.text_document.version == pinned
     assert res["edit"]["documentChanges"][0]["textDocument"]["version"] == 4  # as sent
-
-
-async def test_apply_is_refused_when_the_buffer_was_closed_and_reopened_with_other_text(lsp, fake):
-    client, target, _ = lsp
-    open_doc(client, target, "# unsaved\n" + BUGGY, version=4)
-    applied = record_apply(client)
-    fake.behaviours["strong-m"] = Behaviour(
-        reply="```python\ndef add(a, b):\n    return a + b\n```", delay_s=3
-    )
-    rng = {"start": {"line": 1, "character": 0}, "end": {"line": 3, "character": 0}}
-    fut = asyncio.ensure_future(run(client, ROUTE, route_arg(target, range=rng, apply=True)))
-    await until(lambda: fake.chat_requests("strong-m"))
-    client.text_document_did_close(
-        types.DidCloseTextDocumentParams(
-            text_document=types.TextDocumentIdentifier(uri=target.as_uri())
-        )
-    )
-    open_doc(client, target, BUGGY, version=1)  # the disk's text: the unsaved lines are gone
-    res = await fut
-    assert res["verified"] and res["applied"] is False and applied == []
-    assert (
-        res["applyFailure"] == "calc.py was edited since the request was made; nothing was applied"
-    )
 
 
 async def test_two_requests_at_once_on_the_same_file_both_verify(lsp, fake):
