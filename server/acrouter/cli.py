@@ -111,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("complete", help="route one request from the terminal")
     c.add_argument("--file", required=True, help="the file the request is about")
-    c.add_argument("--range", type=parse_range, default=None, help="L:C-L:C, 1-based")
+    c.add_argument(
+        "--range", type=parse_range, default=None, help="L:C-L:C, 1-based (default: the whole file)"
+    )
     c.add_argument("--instruction", required=True, help="what to do, in words")
     c.add_argument(
         "--workspace",
