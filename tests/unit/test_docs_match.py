@@ -214,9 +214,14 @@ def _package_settings() -> dict[str, object]:
     return {key: spec["default"] for key, spec in props.items()}
 
 
+def _section(readme: str, title: str) -> str:
+    """The text under a ``## title`` or ``### title`` heading, up to the next heading."""
+    return re.split(rf"\n#{{2,3}} {title}\n", readme, maxsplit=1)[1].split("\n#", 1)[0]
+
+
 def _settings_table(readme: str) -> dict[str, tuple[object, str]]:
-    """``### Settings``' rows: setting -> (default, description)."""
-    section = readme.split("\n### Settings\n", 1)[1].split("\n#", 1)[0]
+    """The Settings section's rows: setting -> (default, description)."""
+    section = _section(readme, "Settings")
     rows = {}
     for m in re.finditer(
         r"^\| `(acrouter\.[\w.]+)` \| `([^`]*)` \| (.*) \|$", section, re.MULTILINE
@@ -225,7 +230,11 @@ def _settings_table(readme: str) -> dict[str, tuple[object, str]]:
     return rows
 
 
-def _settings_mismatches(readme: str) -> list[str]:
+def _settings_mismatches(readme: str, editor_only_marked: bool = True) -> list[str]:
+    """How the README's settings table differs from package.json; with
+    ``editor_only_marked`` (the repository's README, which also documents config.toml),
+    also a setting config.toml does not read that is not marked *Editor only*, or the
+    reverse."""
     table, package = _settings_table(readme), _package_settings()
     wrong = [f"{key}: in package.json, not in the README" for key in package.keys() - table.keys()]
     wrong += [f"{key}: in the README, not in package.json" for key in table.keys() - package.keys()]
@@ -237,7 +246,7 @@ def _settings_mismatches(readme: str) -> list[str]:
             )
         read = key.removeprefix("acrouter.") in FIELDS  # by config.toml and the server
         marked = description.startswith("*Editor only.*")
-        if read == marked:
+        if editor_only_marked and read == marked:
             wrong.append(
                 f"{key}: the README {'marks' if marked else 'does not mark'} it *Editor only*, "
                 f"and config.toml {'reads' if read else 'does not read'} it"
@@ -249,6 +258,9 @@ def test_the_settings_table_is_package_json() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(_settings_table(readme)) >= 10  # the parser still reads the table
     assert _settings_mismatches(readme) == []
+    # the extension's own README (shown on its page in VS Code) lists them too
+    extension = (ROOT / "vscode-client" / "README.md").read_text(encoding="utf-8")
+    assert _settings_mismatches(extension, editor_only_marked=False) == []
     # the server reads no setting the extension does not declare
     assert {f"acrouter.{key}" for key in FIELDS} <= _package_settings().keys()
 
@@ -296,3 +308,34 @@ def test_every_make_target_the_docs_name_exists() -> None:
     assert [w.split(":")[1] for w in _missing_make_targets(docs, broken)] == [
         " no target 'test-ui' in the Makefile"
     ] * 2
+
+
+def _palette_commands(package: dict) -> set[str]:
+    """The commands a user finds in the Command Palette: 'Category: Title', all but those
+    package.json hides there (``"when": "false"``)."""
+    hidden = {
+        m["command"]
+        for m in package["contributes"]["menus"].get("commandPalette", [])
+        if m.get("when") == "false"
+    }
+    return {
+        f"{c['category']}: {c['title']}"
+        for c in package["contributes"]["commands"]
+        if c["command"] not in hidden
+    }
+
+
+def _commands_table(readme: str) -> set[str]:
+    section = _section(readme, "Commands")
+    return set(re.findall(r"^\| (ACRouter: [^|]+?) \|", section, re.MULTILINE))
+
+
+def test_the_commands_table_is_the_command_palette() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    package = json.loads((ROOT / "vscode-client" / "package.json").read_text(encoding="utf-8"))
+    assert "ACRouter: Route and Complete" in _commands_table(readme)
+    assert _commands_table(readme) == _palette_commands(package)
+    extension = (ROOT / "vscode-client" / "README.md").read_text(encoding="utf-8")
+    assert _commands_table(extension) == _palette_commands(package)
+    package["contributes"]["commands"][0]["title"] += " Again"  # a renamed command is seen
+    assert _commands_table(readme) != _palette_commands(package)
