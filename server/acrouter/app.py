@@ -240,12 +240,13 @@ class EditorApp:
         with self._lock:
             policy = self.policy()
             synced = (self._policy_gen, self._policy_ids)
+        verifier = self.verifier_factory(settings)
         orch = Orchestrator(
             settings.models,
             policy,
             self.gateway_factory(settings),
             self.prompts,
-            self.verifier_factory(settings),
+            verifier,
             self.memory,
             max_attempts=settings.max_attempts,
             outcome_extras=extras,
@@ -253,7 +254,9 @@ class EditorApp:
             context_tokens=settings.context_tokens,
             cooldowns=self.cooldowns,
         )
-        tested = self._fingerprint(task)  # before any test runs: what they will run on
+        # before any test runs: what they will run on (read by the verifier when it can,
+        # whose pre-flight then keys its cached run without the edit on the same reading)
+        tested = self._fingerprint(task, verifier, cancel)
         try:
             result = orch.run(task, cancel=cancel, progress=progress)
         finally:  # a cancelled request was recorded too (what it spent)
@@ -291,11 +294,13 @@ class EditorApp:
         verifier = self.verifier_factory(self.settings)
         return self.tested.verify_again(request_id, buffers, verifier, cancel)
 
-    def _fingerprint(self, task: Task) -> WorkspaceState | None:
+    def _fingerprint(
+        self, task: Task, verifier: Verifier, cancel: CancelToken | None
+    ) -> WorkspaceState | None:
         if self.tested is None or not task.workspace:
             return None
         try:
-            return self.tested.take(task)
+            return self.tested.take(task, verifier, cancel)
         except (OSError, AcrouterError) as exc:  # then Apply says it cannot tell
             log.warning("the workspace could not be fingerprinted: %s", exc)
             return None

@@ -26,6 +26,7 @@ from .domain import (
     CancelToken,
     Edit,
     Result,
+    StateTakingVerifier,
     Task,
     Verdict,
     Verifier,
@@ -65,11 +66,17 @@ class TestedRequests:
         self._lock = threading.Lock()
         self._tested: OrderedDict[str, Tested] = OrderedDict()
 
-    def take(self, task: Task) -> WorkspaceState:
+    def take(
+        self, task: Task, verifier: Verifier | None = None, cancel: CancelToken | None = None
+    ) -> WorkspaceState:
         """The workspace of ``task`` now (before its tests run); ``OSError`` or
-        ``AcrouterError`` when it cannot be read."""
+        ``AcrouterError`` when it cannot be read.  Read by ``verifier`` when it can
+        (``StateTakingVerifier``: its ``prepare`` for the task, called next, then does not
+        read the workspace again), else by ``fingerprint``."""
         if not task.workspace:
             raise AcrouterError("the request has no workspace")
+        if isinstance(verifier, StateTakingVerifier):
+            return verifier.take_state(task, cancel)
         return self.fingerprint(Path(task.workspace), task.buffers)
 
     def keep(self, request_id: str, tested: Tested) -> None:
@@ -118,7 +125,7 @@ class TestedRequests:
                 f"{stale} changed since the edit was made from it; run the request again"
             )
         task = attrs.evolve(tested.task, buffers=dict(buffers), buffers_left_out={})
-        state = self.take(task)  # before the tests run: what they will run on
+        state = self.take(task, verifier, cancel)  # before the tests run: what they will run on
         verifier.prepare(task, cancel)
         verdict = verifier.verify(task, tested.edit, tested.model, cancel)
         if verdict.verdict == "pass":

@@ -85,6 +85,18 @@ class Verifier(Protocol):
     ) -> Verdict: ...
 
 
+@runtime_checkable
+class StateTakingVerifier(Protocol):
+    """Optional: a verifier that reads the workspace a request's tests will run on once,
+    for the caller (the ``WorkspaceState`` the editor keeps) and for its own ``prepare``
+    of the same request, called next (the key of its cached run without the edit)."""
+
+    def take_state(self, task: Task, cancel: CancelToken | None = None) -> WorkspaceState:
+        """The workspace of ``task`` now, before any of its tests runs; ``OSError`` or
+        ``AcrouterError`` when it cannot be read."""
+        ...
+
+
 class WorkspaceState(Protocol):
     """The workspace as a request's tests ran on it (``verifier.fingerprint``), kept until
     the user applies the edit."""

@@ -68,7 +68,8 @@ Modules, in the order a verification uses them:
   ``screening`` (the edit's texts, judged without a run when they cannot be), and
   ``sandboxrun`` (one run in a prepared copy, read);  ``cli``: ``acrouter verify``
 - ``fingerprint``: what a request's tests ran on, compared with the workspace when the
-  user applies the edit (the files that changed since)
+  user applies the edit (the files that changed since); read once per request, with the
+  key of the cached baseline (``ProjectVerifier.take_state``)
 """
 
 from .baseline import BaselineCache, default_cache_dir

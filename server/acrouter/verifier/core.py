@@ -26,6 +26,7 @@ from .bwrap import overlay_works
 from .bwrap_exe import BwrapExe, find_bwrap
 from .compare import Comparison
 from .edits import checked_buffers, write_edits
+from .fingerprint import Snapshot, WorkspaceFingerprint, fingerprint_of, take_snapshot
 from .limits import Limits
 from .lines import Traced, idle, with_lines
 from .lines_built import settle
@@ -127,6 +128,9 @@ class ProjectVerifier:
         self.reuse_scratch = reuse_scratch
         self.overlay = overlay
         self.trace_lines = trace_lines
+        #: the workspace ``take_state`` read for a request (its id, the reading), used
+        #: once by that request's ``prepare`` instead of reading it again
+        self._taken: tuple[str, Snapshot] | None = None
 
     @property
     def baseline_runs(self) -> int:
@@ -165,14 +169,29 @@ class ProjectVerifier:
         )
         return verdict
 
+    def take_state(self, task: Task, cancel: CancelToken | None = None) -> WorkspaceFingerprint:
+        """The workspace the request's tests will run on (``domain.StateTakingVerifier``),
+        read now, before any of them runs: its fingerprint for the caller, and the scan
+        (with the stats of the Python files beside the workspace) that the request's
+        ``prepare``, called next, keys its cached run without the edit on instead of
+        reading the workspace again.  ``verify`` reads it again (a model was called
+        meanwhile: the workspace the edit is tested on is the one then)."""
+        root = workspace_root(task)
+        snapshot = take_snapshot(root, self._source_env(), functools.partial(check_cancel, cancel))
+        self._taken = (task.task_id, snapshot)
+        return fingerprint_of(snapshot, task.buffers, self.env)
+
     def prepare(self, task: Task, cancel: CancelToken | None = None) -> Baseline:
         """Pre-flight: the test command, the sandbox, and the run without the edit (from
         the cache, else run now and cached for ``verify``).  Raises ``PreflightError``
         when no edit could be verified, so that no model is called."""
+        taken, self._taken = self._taken, None
         try:
             root = workspace_root(task)
         except VerifyError as exc:
             raise PreflightError(str(exc)) from None
+        # the workspace ``take_state`` read for this request, if it did: not read again
+        snapshot = taken[1] if taken is not None and taken[0] == task.task_id else None
         command = command_for(task, self.test_command, root)
         if not command:
             raise PreflightError(
@@ -186,7 +205,7 @@ class ProjectVerifier:
         check_cancel(cancel)
         try:  # the unsaved buffers, and a sandbox that could not start the run
             buffers = checked_buffers(root, task)
-            scan, key, overlay = self._state(root, command, probe, cancel, buffers)
+            scan, key, overlay = self._state(root, command, probe, cancel, buffers, snapshot)
             before = self.comparison.cached_baseline(
                 key, lambda: self._run_once(command, root, scan, buffers, cancel, overlay)
             )
@@ -304,10 +323,11 @@ class ProjectVerifier:
         probe: TestPlan,
         cancel: CancelToken | None,
         buffers: Mapping[str, str],
+        snapshot: Snapshot | None = None,
     ) -> tuple[Scan, str, bool]:
         """The workspace scan, the baseline cache key (the files, the unsaved ``buffers``
         in their place, the command and its environment) and whether runs use an
-        overlay."""
+        overlay; ``snapshot``: the workspace as ``take_state`` read it (else read now)."""
         overlay = (
             self.sandbox == "bwrap"
             and self.overlay
@@ -322,6 +342,7 @@ class ProjectVerifier:
             sandbox=self.sandbox,
             overlay=overlay,
             source_env=self._source_env(),
+            snapshot=snapshot,
         )
         return scan, key, overlay
 

@@ -12,6 +12,11 @@ not saved, changed on disk, created, deleted, its unsaved changes discarded; a p
 installed or removed.  Outputs of
 test and coverage tools (``NOISE``) are no input of the tests and never count.
 
+A request reads the workspace once before its tests run (``take_snapshot``): the editor's
+fingerprint (``fingerprint_of``) and the key of the verifier's cached run without the
+edit (``preflight.workspace_state``) are both made from that reading
+(``ProjectVerifier.take_state``, which the editor's app calls before the request runs).
+
 Sizes and times, not contents: a file written again with the same bytes (a ``touch``, a
 branch switched and back) counts as changed, as it does for the verifier's cache of runs
 without the edit.
@@ -35,14 +40,14 @@ import fnmatch
 import glob
 import hashlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import attrs
 
 from ..domain import WorkspaceChange
 from .baseline import shared_stamp
-from .scratch import scan_workspace
+from .scratch import Scan, scan_workspace
 from .workspace import HEAVY_DIRS, is_virtualenv
 
 #: What test and coverage tools write into a workspace, matched against a file's name
@@ -150,23 +155,61 @@ class WorkspaceFingerprint:
         return DELETED if after is None else CHANGED
 
 
+@attrs.frozen
+class Snapshot:
+    """One reading of the workspace before a request's tests run, for both of its
+    readers: the fingerprint the editor keeps (:func:`fingerprint_of`) and the key of the
+    verifier's cached run without the edit (``preflight.workspace_state``), so that a
+    request scans the workspace (and stats the files beside it) once, not once each.
+
+    Not kept past the request: ``scan`` holds a ``stat`` result per file."""
+
+    scan: Scan
+    shared: str  # baseline.shared_stamp of ``scan``
+    outside: Mapping[str, tuple[int, int]]  # outside_stats, found with ``pythonpath``
+    pythonpath: str  # the PYTHONPATH ``outside`` was found with
+
+
+def take_snapshot(
+    root: Path, env: Mapping[str, str] | None = None, check: Callable[[], None] | None = None
+) -> Snapshot:
+    """The workspace at ``root`` (resolved) now, and the Python files outside it the tests
+    may import (``env``: whose PYTHONPATH the tests inherit; None: this process's);
+    ``check`` is called now and then while scanning (a cancel check)."""
+    root = Path(os.path.realpath(root))
+    scan = scan_workspace(root, check)
+    env = os.environ if env is None else env
+    return Snapshot(
+        scan=scan,
+        shared=shared_stamp(root, scan),
+        outside=outside_stats(root, scan.shared_dirs, env),
+        pythonpath=env.get("PYTHONPATH", ""),
+    )
+
+
+def fingerprint_of(
+    snapshot: Snapshot, buffers: Mapping[str, str], env: Mapping[str, str] | None = None
+) -> WorkspaceFingerprint:
+    """The fingerprint of ``snapshot`` with the editor's unsaved ``buffers`` (relative
+    path -> text) in place of their files; ``env``: read again by ``changes`` (None: this
+    process's environment then)."""
+    return WorkspaceFingerprint(
+        root=snapshot.scan.root,
+        files={rel: (st.st_size, st.st_mtime_ns) for rel, st in snapshot.scan.files.items()},
+        buffers={rel: _digest(text) for rel, text in buffers.items()},
+        shared=snapshot.shared,
+        outside=dict(snapshot.outside),
+        env=env,
+    )
+
+
 def take_fingerprint(
     root: Path, buffers: Mapping[str, str], env: Mapping[str, str] | None = None
 ) -> WorkspaceFingerprint:
     """The workspace at ``root`` now, with the editor's unsaved ``buffers`` (relative
     path -> text) in place of their files, and the Python files outside it the tests may
     import (``env``: whose PYTHONPATH the tests inherit; None: this process's)."""
-    root = Path(os.path.realpath(root))
-    scan = scan_workspace(root)
-    outside = outside_stats(root, scan.shared_dirs, env)
-    return WorkspaceFingerprint(
-        root=root,
-        files={rel: (st.st_size, st.st_mtime_ns) for rel, st in scan.files.items()},
-        buffers={rel: _digest(text) for rel, text in buffers.items()},
-        shared=shared_stamp(root, scan),
-        outside=outside,
-        env=env,
-    )
+    return fingerprint_of(take_snapshot(root, env), buffers, env)
 
 
 def outside_stats(
@@ -189,7 +232,11 @@ def outside_stamp(
     """A digest of :func:`outside_stats`: part of the key of the verifier's cached runs
     without the edit, so that a sibling package edited since is not judged by a run of
     its old code."""
-    stats = outside_stats(Path(os.path.realpath(root)), shared_dirs, env)
+    return outside_digest(outside_stats(Path(os.path.realpath(root)), shared_dirs, env))
+
+
+def outside_digest(stats: Mapping[str, tuple[int, int]]) -> str:
+    """:func:`outside_stamp` of the stats :func:`outside_stats` found."""
     lines = "".join(f"{p}\0{size}\0{mtime}\n" for p, (size, mtime) in sorted(stats.items()))
     return hashlib.sha256(lines.encode("utf-8", "surrogateescape")).hexdigest()
 

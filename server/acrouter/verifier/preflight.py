@@ -16,7 +16,7 @@ from .bwrap import BWRAP_MISSING, bwrap_problem
 from .bwrap_exe import BwrapExe
 from .detection import detect_test_command
 from .environment import project_env
-from .fingerprint import outside_stamp
+from .fingerprint import Snapshot, outside_digest, outside_stamp
 from .runners import TestPlan
 from .scratch import Scan, scan_workspace
 from .unsandboxed import refuse_unrewritable
@@ -72,14 +72,29 @@ def workspace_state(
     sandbox: str,
     overlay: bool,
     source_env: Mapping[str, str],
+    snapshot: Snapshot | None = None,
 ) -> tuple[Scan, str]:
     """The workspace scan and the baseline cache key: the files, the unsaved ``buffers``
     in their place, the command, how it is read (``probe``'s runner, or its exit code
     alone), its environment (the tests' environment, built from ``source_env``), the
-    sandbox and whether runs use an overlay."""
-    scan = scan_workspace(root, functools.partial(check_cancel, cancel))
+    sandbox and whether runs use an overlay.
+
+    ``snapshot``: the workspace as it was read a moment ago for the same request, before
+    any of its tests ran (``ProjectVerifier.take_state``): its scan, and the stats of the
+    files beside the workspace when they were found with the tests' PYTHONPATH, are used
+    instead of reading them again; None (or another folder's): read now."""
     tests_env = project_env(root, source_env)
     env = {**source_env, **tests_env}
+    if snapshot is not None and snapshot.scan.root == root:
+        scan, shared = snapshot.scan, snapshot.shared
+    else:
+        snapshot = None
+        scan = scan_workspace(root, functools.partial(check_cancel, cancel))
+        shared = shared_stamp(root, scan)
+    if snapshot is not None and snapshot.pythonpath == env.get("PYTHONPATH", ""):
+        outside = outside_digest(snapshot.outside)
+    else:
+        outside = outside_stamp(root, scan.shared_dirs, env)
     env_key = environment_key(probe.argv, env, root)
     key = scan.state_key(
         CACHE_VERSION,
@@ -89,11 +104,11 @@ def workspace_state(
         f"runner={probe.runner or ''} weak={bool(probe.weak)}",
         sandbox,
         "overlay" if overlay else "copy",
-        shared_stamp(root, scan),
+        shared,
         env_key,
         # Python files beside the workspace its tests import (a sibling package on the
         # PYTHONPATH or installed editable): edited since, the cached run is not theirs
-        outside_stamp(root, scan.shared_dirs, env),
+        outside,
         *([buffers_key(buffers)] if buffers else []),
     )
     return scan, key
