@@ -61,10 +61,15 @@ from .explain import (
     setup_stop,
     untested_stop,
 )
-from .pytrees import shared_trees
+from .pytrees import kept_trees, shared_trees
 from .trail import Pending, Trail, total_cost
 
 log = logging.getLogger(__name__)
+
+
+def _request_texts(task: Task) -> list[str]:
+    """The texts every attempt of ``task`` reads: its document and unsaved buffers."""
+    return [*([task.document.text] if task.document is not None else []), *task.buffers.values()]
 
 
 class _NoProgress:
@@ -125,7 +130,10 @@ class Orchestrator:
         # Action: attempts until one passes, the policy stops, or max_attempts is spent
         trail = Trail()
         try:
-            self._escalate(task, baseline, cancel, progress, trail)
+            # every attempt reads the document the model is asked to change (and the
+            # unsaved buffers): parsed once for the request, not once per attempt
+            with kept_trees(_request_texts(task)):
+                self._escalate(task, baseline, cancel, progress, trail)
         except Cancelled:
             self._keep_cancelled(task, trail, start)
             raise

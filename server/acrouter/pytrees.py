@@ -11,12 +11,19 @@ open it, and ``definitions.guard`` where no caller has) :func:`parse` gives the 
 text that does not parse; outside it, it is ``ast.parse``.  :func:`cached` keeps what is
 read from a text the same way (the docstrings of ``verifier.doctests``).  All of it
 goes when the outermost scope ends.  What is shared must not be changed by its readers.
+
+A request's escalation judges one edit per attempt, each in its own scope, and every one
+reads the same document (the text the model was asked to change).  Inside
+``kept_trees(texts)`` (``Orchestrator.run`` opens it with the document and the unsaved
+buffers) what is read from those texts outlives the scope it was read in: the next
+attempt's scope finds it, and it goes when ``kept_trees`` ends.  An attempt's other
+texts (the edit's) still go with its scope.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -24,6 +31,10 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 #: (what, text) -> the tree, the error ``ast.parse`` raised, or what ``cached`` made
 _TREES: ContextVar[dict[tuple[str, str], Any] | None] = ContextVar("acrouter_trees", default=None)
+#: ``kept_trees``' texts, and what was read from them (as ``_TREES``)
+_KEPT: ContextVar[tuple[frozenset[str], dict[tuple[str, str], Any]] | None] = ContextVar(
+    "acrouter_kept_trees", default=None
+)
 
 
 @contextmanager
@@ -39,10 +50,33 @@ def shared_trees() -> Iterator[None]:
         _TREES.reset(token)
 
 
+@contextmanager
+def kept_trees(texts: Iterable[str]) -> Iterator[None]:
+    """A scope in which what ``shared_trees()`` scopes read from ``texts`` is kept from
+    one of them to the next (nested: the outermost's texts are kept)."""
+    if _KEPT.get() is not None:
+        yield
+        return
+    token = _KEPT.set((frozenset(texts), {}))
+    try:
+        yield
+    finally:
+        _KEPT.reset(token)
+
+
+def _store(text: str) -> dict[tuple[str, str], Any] | None:
+    """Where what is read from ``text`` is kept: None outside ``shared_trees()``."""
+    trees = _TREES.get()
+    if trees is None:
+        return None
+    kept = _KEPT.get()
+    return kept[1] if kept is not None and text in kept[0] else trees
+
+
 def parse(text: str) -> ast.Module:
     """``ast.parse(text)``; inside ``shared_trees()`` the tree (or the error) of an
     earlier call with the same text.  The tree must not be changed."""
-    trees = _TREES.get()
+    trees = _store(text)
     if trees is None:
         return ast.parse(text)
     found = trees.get(("tree", text))
@@ -60,7 +94,7 @@ def parse(text: str) -> ast.Module:
 def cached(what: str, text: str, make: Callable[[], T]) -> T:
     """``make()``, what is read from ``text``; inside ``shared_trees()`` made once per
     (``what``, ``text``).  It must not be changed by its readers."""
-    trees = _TREES.get()
+    trees = _store(text)
     if trees is None:
         return make()
     key = (what, text)
