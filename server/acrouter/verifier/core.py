@@ -142,6 +142,7 @@ class ProjectVerifier:
         self, task: Task, edit: Edit, model: str, cancel: CancelToken | None = None
     ) -> Verdict:
         t0 = time.monotonic()
+        self._taken = None  # take_state's reading is for the pre-flight called next only
         sandbox = ""  # which sandbox the tests ran in: none when they never ran
         try:
             with shared_trees():  # the texts' Python trees, parsed once
