@@ -105,6 +105,26 @@ def test_a_copy_the_command_installed_from_the_edit_ran_the_edit(
     assert v.verdict == "fail" and v.counted, v.detail
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_lines_of_an_installed_copy_are_the_edited_files(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # boltons' tox.ini (no editable install: the package built into the tox environment,
+    # its tests importing it from site-packages): an edit that breaks code no test runs
+    # (mul) was counted as a pass, with no word of what the tests ran; the copy is the
+    # edited file line for line, so its lines are the edited file's
+    root = _installing_project(tmp_path / "p")
+    wrong = {"src/calcpkg/__init__.py": CALC.replace("a * b", "a + b")}
+    v = _verify(root, mode, wrong, command=INSTALL)
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert "no test ran 1 of the 1 statements the edit changes: src/calcpkg/__init__.py line 6" in (
+        v.detail
+    ), v.detail
+    ran = {"src/calcpkg/__init__.py": CALC.replace("a + b", "b + a")}
+    v = _verify(root, mode, ran, command=INSTALL)
+    assert v.verdict == "pass" and v.counted and "no test ran" not in v.detail, v.detail
+
+
 def test_an_edited_file_imported_only_from_an_identical_copy_is_unmeasured(
     tmp_path: Path,
 ) -> None:

@@ -9,7 +9,10 @@ imports): nothing but ``atexit`` with ``sys.monitoring``; ``threading`` with
 
 It reads the statements to ask about (line ranges by file, from
 ``acrouter_lines_targets.txt`` beside it: an edit of every line of a long file asks
-about more than an environment variable may hold) and watches them run:
+about more than an environment variable may hold) and watches them run, in the edited
+file or in a copy identical to it that the command installed (tox's, ``pip install .``'s
+in ``site-packages``: a file of the same name, byte for byte the edited one, whose lines
+are the edited file's):
 
 - on Python 3.12 and newer with ``sys.monitoring`` (PEP 669), as a tool of its own: a
   code object of an edited file gets line events when it starts, every other code object
@@ -80,6 +83,44 @@ _LEFT = [sum(len(v) for v in _RANGES.values())]
 _INDEX = {}  # file -> {line: the statements holding it}
 _PENDING = {}  # code object -> {line: the statements it belongs to}, for statements not seen run
 _OPEN = {}  # code object -> the statements of _PENDING's not seen run in it
+_BY_BASE = {}  # a file name -> the edited files of that name
+for _t in _RANGES:
+    _BY_BASE.setdefault(os.path.basename(_t), []).append(_t)
+_COPIED = {}  # a code file -> the edited file it is an identical copy of (None: not one)
+
+
+def _text(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def _edited(name):
+    """The edited file whose lines the code of file ``name`` runs: itself, or the edited
+    file it is an identical copy of (installed from the edit by the command, as tox
+    does: its lines are the edited file's); None for any other file"""
+    if name in _RANGES:
+        return name
+    try:
+        return _COPIED[name]
+    except KeyError:
+        pass
+    found = None
+    path = os.path.abspath(name)
+    for target in _BY_BASE.get(os.path.basename(path), ()):
+        # (a package's __init__.py: in a folder of the package's name)
+        init = os.path.basename(target) == "__init__.py"
+        if init and os.path.basename(os.path.dirname(target)) != os.path.basename(
+            os.path.dirname(path)
+        ):
+            continue
+        if path != target and _text(path) == _text(target) is not None:
+            found = target
+            break
+    _COPIED[name] = found
+    return found
 
 
 def _index(name):
@@ -94,12 +135,13 @@ def _index(name):
 
 
 def _pending(code):
-    if code.co_filename not in _RANGES:
+    name = _edited(code.co_filename)
+    if name is None:
         return None
     import dis  # (only once an edited file's code runs)
 
-    index = _index(code.co_filename)
-    done = _DONE.get(code.co_filename, ())
+    index = _index(name)
+    done = _DONE.get(name, ())
     out = {}
     for _, n in dis.findlinestarts(code):
         ids = tuple(i for i in index.get(n, ()) if i not in done)  # (n None: Python 3.13)
@@ -125,14 +167,15 @@ def _local(frame, event, arg):
     line = frame.f_lineno
     if not pending or line not in pending:
         return _local
-    done = _DONE.setdefault(code.co_filename, set())
+    name = _COPIED.get(code.co_filename) or code.co_filename
+    done = _DONE.setdefault(name, set())
     left = _OPEN[code]
     for i in pending.pop(line):
         left.discard(i)
         if i not in done:
             done.add(i)
             _LEFT[0] -= 1
-    _SEEN.setdefault(code.co_filename, set()).add(line)
+    _SEEN.setdefault(name, set()).add(line)
     if not left:  # every statement asked about in this code ran: no more line events
         pending.clear()
         frame.f_trace_lines = False
@@ -170,7 +213,7 @@ def _claim():
 
 def _started(code, offset):
     tool = _TOOL[0]
-    if tool is not None and code.co_filename in _RANGES:
+    if tool is not None and _edited(code.co_filename) is not None:
         if _MON.get_tool(tool) != "acrouter_lines":  # freed by the code under test
             _TOOL[0] = None
         else:
@@ -180,7 +223,7 @@ def _started(code, offset):
 
 
 def _line(code, line):
-    name = code.co_filename
+    name = _COPIED.get(code.co_filename) or code.co_filename
     ids = _index(name).get(line)
     if ids:
         done = _DONE.setdefault(name, set())
@@ -266,7 +309,9 @@ def _imports():
     for the others, a module of the same dotted name imported from another file
     ("elsewhere": an installed copy of the workspace's package, say, or a compiled
     module built before the edit beside it), or from a copy identical to it ("copies":
-    installed from the edited workspace by the test command, as tox does)."""
+    installed from the edited workspace by the test command, as tox does; one whose code
+    the tracer watched as the edited file's, :func:`_edited`, counts as the file loaded:
+    its lines are known)."""
     loaded, files = set(), []
     for name, mod in list(sys.modules.items()):
         f = getattr(mod, "__file__", None)
@@ -275,6 +320,7 @@ def _imports():
             loaded.add(f)
             files.append((name, f))
     elsewhere, copies = {}, {}
+    watched = dict((os.path.abspath(k), v) for k, v in list(_COPIED.items()) if v)
     for target in _RANGES:
         if target in loaded:
             continue
@@ -284,6 +330,9 @@ def _imports():
             tail = os.sep + name.replace(".", os.sep)
             tails = (tail + os.sep + "__init__.py", tail + ".py")
             if target.endswith(tails) and f.endswith(tails):
+                if watched.get(f) == target:
+                    loaded.add(target)
+                    break
                 if _text(target) == _text(f) is not None:
                     copies[target] = f
                     break
@@ -294,14 +343,6 @@ def _imports():
                 elsewhere[target] = f
                 break
     return sorted(t for t in _RANGES if t in loaded), elsewhere, copies
-
-
-def _text(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError:
-        return None
 
 
 def _built_before(edited, name, other):

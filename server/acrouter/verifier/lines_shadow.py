@@ -20,7 +20,9 @@ left beside it (``calc.cpython-311-x86_64-linux-gnu.so`` next to ``calc.py``: Cy
 never runs unless the test command rebuilds it (then it is newer than the edit, and not
 taken for one).  And not for a copy identical to the edited file: a command that
 installs the project before its tests (tox, nox, ``pip install . && pytest``) runs the
-edit from there (:attr:`.lines_trace.Traced.unmeasured`: which lines ran is not known).
+edit from there: the tracer watches the copy's code as the edited file's, line for line
+(``_edited`` in :mod:`.lines_plugin`); a copy it could not watch so is
+:attr:`.lines_trace.Traced.unmeasured` (which lines ran is not known).
 
 And for Rust: ``cargo test`` that built another copy of the edited file's crate (a path
 dependency to a vendored folder, a ``[source]`` replacement) and not the edited file

@@ -167,7 +167,8 @@ class Traced:
     """What the plugin wrote: the lines run per file (as the run saw its path), and
     whether its tracer was still in place at the end; ``unmeasured``: files whose lines
     could not be known (:mod:`.lines_js`: a runner that transforms the code; a Python
-    file imported only from an identical copy, installed by the command), of which
+    file imported only from an identical copy, installed by the command, whose code the
+    tracer did not watch as the file's own), of which
     nothing is said; ``changes``: what the edit changed in files whose statements the
     run told (Go's coverage profile), beside those known before it."""
 
