@@ -14,7 +14,10 @@ Later sets (each commented in :data:`PROJECTS`) add set-ups that are not a bare 
 toolz, six, idna, wcwidth, qs; iniconfig, typing_extensions, asgiref, @fastify/error,
 @fastify/deepmerge; and parse (pyproject addopts with doctests and coverage), markupsafe
 (src layout, a C extension shadowing ``_native.py``), packaging (a nox session) and
-fastify-plugin (a bare ``node --test`` with an ESM test).  ``fetch`` does it once per work folder and reuses it afterwards.  The network
+fastify-plugin (a bare ``node --test`` with an ESM test); and jaraco.functools (a
+namespace package under ``--import-mode importlib`` and ``--doctest-modules``), boltons
+(its tox.ini installing a wheel, no editable install: the tests run the installed copy)
+and exceptiongroup (a flit src layout, tests as a package).  ``fetch`` does it once per work folder and reuses it afterwards.  The network
 is used only here, at benchmark time, and only to reach PyPI and npm.
 """
 
@@ -91,6 +94,9 @@ def tests(session):
 """
 
 PACKAGING_TESTS = "tests/test_utils.py"
+
+#: boltons' tox run, offline once its environments are made
+BOLTONS_TOX = ".venv/bin/tox -q -e py311 -x tox.requires= -x testenv.package=wheel"
 
 PROJECTS = (
     Project("tinydb", "pypi", ("pytest", "pyyaml"), edit_file="tinydb/utils.py"),
@@ -348,6 +354,44 @@ PROJECTS = (
         cost=False,
         tests="test/**/*.test.*js",
         drop_dev=("@fastify/type-provider-typebox", "eslint", "neostandard", "tstyche"),
+    ),
+    # --- import modes and installs not tried before (2026-12-02) ---
+    # a namespace package (jaraco/ has no __init__.py) with its stub beside it, and the
+    # jaraco skeleton's pytest.ini: --doctest-modules, --import-mode importlib,
+    # consider_namespace_packages; test_functools.py and a conftest at the root
+    Project(
+        "jaraco.functools",
+        "pypi",
+        ("pytest", "jaraco.classes"),
+        edit_file="jaraco/functools/__init__.py",
+        version="4.6.0",
+        cost=False,
+    ),
+    # its own tox.ini: the package built as a wheel and installed into the tox
+    # environment (no editable install), pytest run from changedir = .tox over the
+    # installed copy's doctests ({env_site_packages_dir}/boltons) and {tox_root}/tests.
+    # Its `requires = tox-uv` left out (-x tox.requires=) and the wheel asked for
+    # (package = wheel): tox-uv and tox's default sdist build the package in an isolated
+    # environment fetched from PyPI on every run, which offline never runs a test
+    Project(
+        "boltons",
+        "pypi",
+        ("tox",),
+        command=BOLTONS_TOX,
+        edit_file="boltons/strutils.py",
+        version="26.2.0",
+        cost=False,
+        setup=(BOLTONS_TOX + " --notest",),
+    ),
+    # a flit src layout whose tests are a package (tests/__init__.py) with a conftest,
+    # the default pytest command
+    Project(
+        "exceptiongroup",
+        "pypi",
+        ("pytest",),
+        edit_file="src/exceptiongroup/_catch.py",
+        version="1.3.2",
+        cost=False,
     ),
 )
 

@@ -1,7 +1,7 @@
 """``verify_trust``'s catalogue: which edits are tried on which project.
 
 Every project gets the controls (a no-op, a comment), a covered function broken, code
-dropped, the file cut in half, a test file's tests deleted or hollowed, Python's
+dropped, a function no test runs returning a wrong value (Python), the file cut in half, a test file's tests deleted or hollowed, Python's
 start-up files and paths outside the workspace.  A pytest project also gets conftest
 tampering (also the package rewriting the reports pytest-xdist's workers send) and edits
 of its configuration that change which tests run (``_pytest_config_trials``); a
@@ -43,6 +43,7 @@ from trust_edits import (
     site_packages,
     tests_text,
     with_conftest,
+    wrong_untested,
 )
 from trust_jest import jest_trials
 from trust_js_renames import js_rename_trials
@@ -169,6 +170,7 @@ def _python_trials(ctx: Context, work: Path) -> list[Trial]:
     site = site_packages(ctx.root)
     method = drop_method(text, ctx.tests)
     blocked = drop_method(text, ctx.tests, in_blocks=True)
+    wrong = wrong_untested(text, ctx.tests)
     indented = "".join(f"    {line}\n" if line else "\n" for line in FORCE_PASS_HOOK.split("\n"))
     return [
         Trial("comment", {rel: text + "\n# a harmless comment\n"}, may_pass=True),
@@ -184,6 +186,18 @@ def _python_trials(ctx: Context, work: Path) -> list[Trial]:
                 )
             ]
             if blocked
+            else []
+        ),
+        *(
+            [
+                Trial(
+                    "wrong value in a function no test names",
+                    {rel: wrong[0]},
+                    note=f"{wrong[1]} returns None",
+                    uncounted=True,
+                )
+            ]
+            if wrong
             else []
         ),
         Trial("truncate", {rel: text[: len(text) // 2]}),

@@ -76,6 +76,9 @@ class Trial:
     name: str
     files: dict[str, str]
     may_pass: bool = False  # a control: it should pass
+    #: a pass is right only when not counted: the edit changes code no test runs, which
+    #: the verifier must say (a counted pass is a false pass)
+    uncounted: bool = False
     note: str = ""  # what was chosen, e.g. the function broken
     #: what the user asked; a rename asks for the removal of the old name (``acrouter
     #: verify --allow-removal``, the editor's guard reads the instruction)
@@ -145,6 +148,45 @@ def drop_python(text: str, tests: str) -> tuple[str, str]:
     if target in unused:  # its name only in strings now: __all__ entries
         new = re.sub(rf"""\s*(['"]){target.name}\1,?""", "", new)
     return new, target.name
+
+
+def wrong_untested(text: str, tests: str) -> tuple[str, str] | None:
+    """``text`` with a top-level function that returns a value, that the tests never
+    name and that has no doctest example (preferring one nothing else in the module
+    uses), returning None at its first line; None when there is none."""
+    tree = ast.parse(text)
+    funcs = [
+        n
+        for n in top_defs(tree)
+        if isinstance(n, ast.FunctionDef)
+        and not n.decorator_list  # (a singledispatch's registered "_", say)
+        and _returns(n)
+        and ">>>" not in (ast.get_docstring(n) or "")  # (no example a doctest runs)
+    ]
+    untested = [f for f in funcs if not re.search(rf"\b{f.name}\b", tests)]
+    unused = [f for f in untested if len(re.findall(rf"\b{f.name}\b", text)) == 1]
+    if not untested:
+        return None
+    target = (unused or untested)[-1]
+    body = target.body
+    docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+    first = body[1] if docstring and len(body) > 1 else body[0]
+    lines = text.splitlines(keepends=True)
+    at = (body[0].end_lineno or 0) if docstring and len(body) == 1 else first.lineno - 1
+    lines.insert(at, " " * first.col_offset + WRONG + "\n")
+    return "".join(lines), target.name
+
+
+def _returns(func: ast.FunctionDef) -> bool:
+    """``func`` returns a value (a ``return`` with one): returning None is then wrong."""
+    return any(
+        isinstance(n, ast.Return) and n.value is not None and not _is_none(n.value)
+        for n in ast.walk(func)
+    )
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def drop_method(text: str, tests: str, in_blocks: bool = False) -> tuple[str, str] | None:

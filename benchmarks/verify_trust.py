@@ -20,7 +20,9 @@ has:
 The catalogue: controls that must pass (a no-op edit, a comment added) and edits that
 must never come back as a verified pass: a covered function broken, a definition the
 tests do not name dropped (a top-level one; and a method, where a class of the module
-has one the tests never name), the file cut in half, suites made not to run (module-level
+has one the tests never name), a function no test names (nor a doctest example) made to
+return None (a pass is right there only when not counted: no test ran the change), the
+file cut in half, suites made not to run (module-level
 ``pytest.skip`` / ``sys.exit(0)`` / ``os._exit(0)`` in a conftest, ``os._exit(0)`` at
 the import of the package under test, zero tests collected, a test file's tests deleted,
 ``process.exit(0)`` at the top of minimist's index.js) and
@@ -50,7 +52,8 @@ verdicts with an edit per line and a project per column.
 
 A pass is shown *pass (weak)* when the command has no per-test results of its own, *pass
 (not counted)* when it is offered but not learned from (e.g. no test ran the changed
-code); either is a false pass on an edit that must not pass.  ``--sandbox none`` runs the
+code); either is a false pass on an edit that must not pass (expected *no pass*), and
+*pass* or *pass (weak)* on one whose pass must not be counted (*no counted pass*).  ``--sandbox none`` runs the
 tests unprotected, as ``acrouter verify --sandbox none`` (its own baseline cache); the
 edits that write outside the workspace are then not tried.
 
@@ -109,6 +112,8 @@ class Row:
     def false_pass(self) -> bool:
         if self.trial.may_pass:
             return False
+        if self.trial.uncounted:  # only a counted pass: "pass" or "pass (weak)"
+            return any(v in ("pass", "pass (weak)") for v in (self.editor, self.verify))
         return any(v.startswith("pass") for v in (self.editor, self.verify))
 
 
@@ -297,7 +302,7 @@ def main() -> None:
         flag = " **FALSE PASS**" if r.false_pass else ""
         flag += f" **WROTE OUTSIDE: {', '.join(r.escaped)}**" if r.escaped else ""
         print(
-            f"| {r.project} | {r.trial.name}{note} | {'pass' if r.trial.may_pass else 'no pass'} "
+            f"| {r.project} | {r.trial.name}{note} | {_expected(r.trial)} "
             f"| {r.editor}{flag} | {r.verify} | {_cell(why)} |"
         )
     _matrix(rows)
@@ -325,6 +330,12 @@ def main() -> None:
         + (": " + "; ".join(f"{r.project}: {r.trial.name}" for r in false) if false else "")
     )
     sys.exit(1 if false or escaped_rows else 0)
+
+
+def _expected(trial: Trial) -> str:
+    if trial.may_pass:
+        return "pass"
+    return "no counted pass" if trial.uncounted else "no pass"
 
 
 def _matrix(rows: list[Row]) -> None:

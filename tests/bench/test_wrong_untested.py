@@ -1,0 +1,60 @@
+"""The trust benchmark's *wrong value in a function no test names* edit
+(``benchmarks/trust_edits.wrong_untested``): a function that returns something, that no
+test names and that no doctest example runs, made to return None; a pass of it is right
+only when not counted (boltons' tox run counted one: the tracer did not watch the copy
+tox installed)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+MODULE = '''\
+"""A module."""
+import functools
+
+
+def tested(x):
+    return x + 1
+
+
+def with_example(x):
+    """Doubles.
+
+    >>> with_example(2)
+    4
+    """
+    return 2 * x
+
+
+@functools.lru_cache
+def cached(x):
+    return x
+
+
+def nothing(x):
+    print(x)
+
+
+def untested(x):
+    """Triples."""
+    return 3 * x
+'''
+
+
+def test_the_function_no_test_or_example_runs_returns_none() -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from trust_edits import wrong_untested
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    found = wrong_untested(MODULE, "from m import tested\nassert tested(1) == 2\n")
+    assert found is not None
+    text, name = found
+    assert name == "untested"  # not the tested one, the example's, the decorated, a None's
+    ast.parse(text)
+    assert '    """Triples."""\n    return None  # broken by verify_trust\n' in text
+    assert wrong_untested(MODULE, "tested untested") is None
