@@ -43,6 +43,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sides import server_sides
+
 REPO = Path(__file__).resolve().parent.parent
 PY_CASES = ("unchanged", "body", "reformat", "drop", "asked", "rename", "method", "broken", "move")
 JS_CASES = ("unchanged", "body", "drop", "move")
@@ -231,16 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="acrouter-defcost-") as name:
         tmp = Path(name)
         copies = _reformat(files, args.folder, tmp / "reformatted")
-        sides = {"now": REPO / "server"}
-        if args.rev:
-            archive = subprocess.run(
-                ["git", "-C", str(REPO), "archive", args.rev, "server/acrouter"],
-                capture_output=True,
-                check=True,
-            ).stdout
-            (tmp / "rev").mkdir()
-            subprocess.run(["tar", "-x", "-C", str(tmp / "rev")], input=archive, check=True)
-            sides = {args.rev: tmp / "rev" / "server", **sides}
+        sides = server_sides(REPO, args.rev, tmp)
         ran: dict[str, dict] = {}
         start = time.monotonic()
         # --jobs 1: one side after the other; --jobs N: N workers per side, both sides at

@@ -43,6 +43,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sides import server_sides
+
 REPO = Path(__file__).resolve().parent.parent
 
 CALC = "def add(a, b):\n    return a - b\n"
@@ -313,16 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "utf-8",
         )
-        sides = {"now": REPO / "server"}
-        if args.rev:
-            archive = subprocess.run(
-                ["git", "-C", str(REPO), "archive", args.rev, "server/acrouter"],
-                capture_output=True,
-                check=True,
-            ).stdout
-            (tmp / "rev").mkdir()
-            subprocess.run(["tar", "-x", "-C", str(tmp / "rev")], input=archive, check=True)
-            sides = {args.rev: tmp / "rev" / "server", **sides}
+        sides = server_sides(REPO, args.rev, tmp)
         runs: dict[str, list[dict]] = {side: [] for side in sides}
         for r in range(args.rounds):
             # one side after the other, the first one in turn (the same load for both)

@@ -9,11 +9,10 @@ when the same texts are judged again with another instruction in one scope.
 
 from __future__ import annotations
 
-import ast
 from collections import Counter
 
 import pytest
-from acrouter import definitions, pytrees
+from acrouter import definitions
 from acrouter.definitions import dropped_definitions, guard
 from acrouter.errors import ParseError
 from acrouter.pytrees import shared_trees
@@ -43,20 +42,6 @@ NEW = OLD.replace("def gone():\n    return 2\n", "").replace(
 
 JS_A = "export function a() { return 1 }\nexport function b() { return 2 }\n"
 JS_B = "export function c() { return 3 }\n"
-
-
-@pytest.fixture
-def parses(monkeypatch):
-    """Counts ``ast.parse`` calls per text, as ``pytrees.parse`` makes them."""
-    seen: Counter[str] = Counter()
-    real = ast.parse
-
-    def counting(text, *args, **kwargs):
-        seen[text] += 1
-        return real(text, *args, **kwargs)
-
-    monkeypatch.setattr(pytrees.ast, "parse", counting)
-    return seen
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ edits' own texts still go with their attempt, and nothing is kept after the requ
 
 from __future__ import annotations
 
-import ast
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
 from acrouter import pytrees
 from acrouter.context import build_task
 from acrouter.domain import (
@@ -70,20 +68,6 @@ class InTurn:
 
     def learn(self, task: Task, outcome: Outcome) -> None:
         return None
-
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """``ast.parse`` calls per text, as ``pytrees.parse`` makes them."""
-    seen: Counter[str] = Counter()
-    real = ast.parse
-
-    def counting(text, *args, **kwargs):
-        seen[text] += 1
-        return real(text, *args, **kwargs)
-
-    monkeypatch.setattr(pytrees.ast, "parse", counting)
-    return seen
 
 
 def test_an_escalating_request_parses_its_document_once(

@@ -99,7 +99,7 @@ def test_a_copy_the_command_installed_from_the_edit_ran_the_edit(
     fine = {"src/calcpkg/__init__.py": CALC.replace("a + b", "b + a")}
     v = _verify(root, mode, fine, command=INSTALL)
     assert v.verdict == "pass" and v.counted and not v.untested, v.detail
-    assert "no test ran" not in v.detail  # which lines ran there is not known
+    assert "no test ran" not in v.detail  # the tests ran the changed line, in the copy
     broken = {"src/calcpkg/__init__.py": CALC.replace("a + b", "a - b")}
     v = _verify(root, mode, broken, command=INSTALL)
     assert v.verdict == "fail" and v.counted, v.detail
