@@ -180,7 +180,7 @@ def python_module(tokens: tuple[str, ...]) -> tuple[str | None, str | None, int]
 #: Programs that run a test runner under coverage: ``nyc tape test/*.js``.
 COVERAGE_WRAPPERS = ("nyc", "c8")
 #: The JavaScript runners (and wrappers) a package manager may start from node_modules.
-_JS_RUNNERS = frozenset({"jest", "vitest", "mocha", "_mocha", "tape", *COVERAGE_WRAPPERS})
+_JS_RUNNERS = frozenset({"jest", "vitest", "mocha", "_mocha", "tape", "borp", *COVERAGE_WRAPPERS})
 #: npm, and the package managers whose ``test`` / ``run NAME`` run a package.json script.
 _PACKAGE_MANAGERS = ("yarn", "pnpm")
 
@@ -219,6 +219,8 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
         return "cargo" if sub and sub[0] in ("test", "t") else None
     if prog == "tape":
         return "tape"
+    if prog == "borp":  # node's runner started by borp's run(): its own reporter options
+        return "borp"
     if prog in COVERAGE_WRAPPERS:  # nyc tape ...: the runner after the wrapper's options
         return runner_of(_after_wrapper_options(tokens[1:]))
     return None

@@ -4,7 +4,7 @@ comes from the settings or from ``detection``; ``commandline`` reads it).
 pytest gets ``--junitxml`` (also through ``PYTEST_ADDOPTS`` when it runs inside a shell
 line); ``python -m unittest`` runs through pytest when that interpreter has it, else
 with ``-v`` (its output is parsed); node's test runner gets our reporter through
-``NODE_OPTIONS``; jest, vitest and mocha get their JSON reporters (also through an
+``NODE_OPTIONS`` (under borp, which starts it with ``run()``, as a ``--reporter``); jest, vitest and mocha get their JSON reporters (also through an
 ``npm test`` script; mocha also ``--no-parallel``); ``go test`` gets ``-json``; ``cargo
 test`` keeps libtest's pretty format; tape's TAP is read from the output.  A coverage wrapper (``nyc``, ``c8``) keeps
 the runner it starts.  Anything else (``make test``, several runners in one line) is judged by its
@@ -283,6 +283,8 @@ class _Planner:
         if runner == "node":
             self._node()
             return [], "", "node"
+        if runner == "borp":
+            return self._borp(tokens)
         if runner == "jest":
             self.reports.append(("jest", f"{out}/jest.json"))
             flags = ["--json", f"--outputFile={out}/jest.json"]
@@ -339,6 +341,22 @@ class _Planner:
             f"--test-reporter={reporter} --test-reporter-destination={self.out}/node.jsonl"
         )
         self.reports.append(("node", f"{self.out}/node.jsonl"))
+
+    def _borp(self, tokens: tuple[str, ...]) -> tuple[list[str], str, str]:
+        """borp runs node's tests through ``run()`` in its own process, where
+        ``NODE_OPTIONS``' reporters never reach (its reporters are its ``--reporter``
+        options, ``NAME:DESTINATION``): ours added as one, and spec, borp's default,
+        kept when the command names no reporter of its own."""
+        reporter = f"{self.out}/acrouter-node-reporter.mjs"
+        if ":" in self.out:  # borp splits NAME:DESTINATION at the first colon
+            return [], "", f"{WEAK_REASON} (borp cannot be given a report path with ':')"
+        self.files[reporter] = NODE_REPORTER
+        self.reports.append(("node", f"{self.out}/node.jsonl"))
+        named = any(
+            t in ("-r", "--reporter") or t.startswith(("--reporter=", "-r")) for t in tokens[1:]
+        )
+        spec = [] if named else ["--reporter=spec"]
+        return [*spec, f"--reporter={reporter}:{self.out}/node.jsonl"], "append", "node"
 
     def _npm(self, tokens: tuple[str, ...]) -> tuple[list[str], str, str]:
         name = npm_script(tokens) or "test"
