@@ -17,7 +17,9 @@ toolz, six, idna, wcwidth, qs; iniconfig, typing_extensions, asgiref, @fastify/e
 fastify-plugin (a bare ``node --test`` with an ESM test); and jaraco.functools (a
 namespace package under ``--import-mode importlib`` and ``--doctest-modules``), boltons
 (its tox.ini installing a wheel, no editable install: the tests run the installed copy)
-and exceptiongroup (a flit src layout, tests as a package).  ``fetch`` does it once per work folder and reuses it afterwards.  The network
+and exceptiongroup (a flit src layout, tests as a package); and pino-std-serializers and
+pino-abstract-transport (node's runner started by borp, the second under borp's own
+coverage).  ``fetch`` does it once per work folder and reuses it afterwards.  The network
 is used only here, at benchmark time, and only to reach PyPI and npm.
 """
 
@@ -392,6 +394,36 @@ PROJECTS = (
         edit_file="src/exceptiongroup/_catch.py",
         version="1.3.2",
         cost=False,
+    ),
+    # --- node's runner through borp (2026-12-02) ---
+    # its "test": `borp -p 'test/**/*.js'`: borp runs node:test's run() in its own process
+    # (no `node --test` command line), the test files in child processes; with a
+    # tsconfig.json at the root it runs TypeScript first (typescript kept installed).
+    # The error serializers' tests (a later -p wins): those of req/res connect to
+    # "localhost", which this machine's node does not resolve
+    Project(
+        "pino-std-serializers",
+        "npm",
+        command="npm test -- -p 'test/err*.test.js'",
+        edit_file="lib/err.js",
+        runner="node",
+        version="7.1.0",
+        cost=False,
+        tests="test/err*.test.js",
+        drop_dev=("eslint", "neostandard", "tsd"),
+    ),
+    # its "test" chains standard | snazzy, borp under borp's own coverage (c8 inside
+    # borp, --check-coverage) and tsd: the borp step alone
+    Project(
+        "pino-abstract-transport",
+        "npm",
+        command="npx borp --check-coverage 'test/*.test.js'",
+        edit_file="index.js",
+        runner="node",
+        version="3.0.0",
+        cost=False,
+        tests="test/*.test.js",
+        drop_dev=("husky", "snazzy", "standard", "tsd"),
     ),
 )
 

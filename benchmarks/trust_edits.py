@@ -253,10 +253,11 @@ def drop_js(text: str, tests: str) -> tuple[str, str]:
 
 def break_js(text: str) -> str:
     """The module's exported function throwing at its first line: minimist's anonymous
-    ``module.exports = function (...) {``, else the ``function NAME (...) {`` that
+    ``module.exports = function (...) {`` (or a named one: pino-abstract-transport's
+    ``module.exports = function build (...) {``), else the ``function NAME (...) {`` that
     ``module.exports = NAME`` names (@fastify/error's ``createError``)."""
     new, n = re.subn(
-        r"^(module\.exports = function \([^)]*\) \{\n)",
+        r"^(module\.exports = (?:async )?function(?: [A-Za-z_$][\w$]*)? ?\([^)]*\) \{\n)",
         r"\1\tthrow new Error('broken by verify_trust');\n",
         text,
         count=1,

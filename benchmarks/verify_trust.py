@@ -4,8 +4,8 @@ On the projects of ``real_projects`` (tinydb, more-itertools, python-slugify,
 cachetools, humanize from PyPI with pytest suites; jsonpointer and simplejson from PyPI
 with ``python -m unittest`` suites; from npm minimist with tape, sprintf-js with mocha,
 no-case with jest and zod with vitest; and the later sets listed there, parse,
-markupsafe, packaging under nox and fastify-plugin under a bare ``node --test`` among
-them) this applies a catalogue of edits
+markupsafe, packaging under nox, fastify-plugin under a bare ``node --test`` and
+pino-std-serializers and pino-abstract-transport under borp among them) this applies a catalogue of edits
 (``trust_catalogue``) and records the verdict of each, along the two paths the product
 has:
 
