@@ -97,6 +97,19 @@ def test_all_passed_but_nonzero_exit_fails() -> None:
     assert v.verdict == "fail" and "exited with code 3" in v.detail
 
 
+def test_all_passed_but_the_same_nonzero_exit_before_the_edit_is_not_held() -> None:
+    # yarl's pytest.ini: --cov with .coveragerc's fail_under, which its suite misses
+    # where optional test dependencies are not installed: exit 1 with every test
+    # passing, with the edit and without it (a no-op edit too)
+    v = judge(run(1, a=P, b=S), run(1, a=P, b=S))
+    assert v.verdict == "fail" and not v.counted
+    assert "as it did without the edit" in v.detail
+    # another exit code than before, or a test failing before: still the edit's
+    for before in (run(0, a=P, b=S), run(2, a=P, b=S), run(1, a=P, b=F)):
+        v = judge(before, run(1, a=P, b=S))
+        assert v.verdict == "fail" and v.counted, before
+
+
 def test_pytest_cannot_run_after_the_edit_fails_before_it_too_is_an_error() -> None:
     after = TestRun(
         exit_code=4, expects_report=True, last_line="ImportError while loading conftest"
