@@ -425,6 +425,37 @@ PROJECTS = (
         tests="test/*.test.js",
         drop_dev=("husky", "snazzy", "standard", "tsd"),
     ),
+    # --- the project's own pytest.ini turning plugins on (2026-12-02, second set) ---
+    # pytest.ini's addopts: pytest-xdist's --numprocesses=auto (the tests always run in
+    # workers), --doctest-modules over the package, pytest-cov (-p pytest_cov --cov
+    # --cov-context=test, .coveragerc's covdefaults plugin and fail_under = 98.95) and
+    # filterwarnings = error; the editable install builds the Cython _quoting_c that
+    # shadows _quoting_py.py.  requirements/test.txt's test dependencies but
+    # pytest-codspeed (its benchmarks skip themselves, and coverage omits them); cython
+    # for .coveragerc's Cython.Coverage plugin.  Without pydantic (its test skipped) the
+    # suite misses fail_under: every test passes and pytest exits 1
+    Project(
+        "yarl",
+        "pypi",
+        ("pytest", "pytest-cov", "pytest-xdist", "covdefaults", "hypothesis", "cython", "pydantic"),
+        edit_file="yarl/_path.py",
+        version="1.25.1",
+        cost=False,
+    ),
+    # tests shipped inside the package (pyflakes/test/, a package) and run the way an
+    # installed package's are: pytest's console script (the project folder not on
+    # sys.path) with --pyargs, which finds pyflakes.test by importing it through the
+    # editable install
+    Project(
+        "pyflakes",
+        "pypi",
+        ("pytest",),
+        command=".venv/bin/pytest -q -p no:cacheprovider --pyargs pyflakes",
+        edit_file="pyflakes/checker.py",
+        version="4.1.0",
+        cost=False,
+        tests="pyflakes/test/test_*.py",
+    ),
 )
 
 

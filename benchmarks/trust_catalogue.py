@@ -1,7 +1,8 @@
 """``verify_trust``'s catalogue: which edits are tried on which project.
 
 Every project gets the controls (a no-op, a comment), a covered function broken, code
-dropped, a function no test runs returning a wrong value (Python), the file cut in half, a test file's tests deleted or hollowed, Python's
+dropped, a function no test runs returning a wrong value (Python), a function only its
+doctest example runs made to raise (Python), the file cut in half, a test file's tests deleted or hollowed, Python's
 start-up files and paths outside the workspace.  A pytest project also gets conftest
 tampering (also the package rewriting the reports pytest-xdist's workers send) and edits
 of its configuration that change which tests run (``_pytest_config_trials``); a
@@ -29,6 +30,7 @@ from trust_edits import (
     XDIST_REPORTS_PASSED,
     Trial,
     after_preamble,
+    break_doctested,
     break_js,
     break_python,
     drop_js,
@@ -171,6 +173,7 @@ def _python_trials(ctx: Context, work: Path) -> list[Trial]:
     method = drop_method(text, ctx.tests)
     blocked = drop_method(text, ctx.tests, in_blocks=True)
     wrong = wrong_untested(text, ctx.tests)
+    doctested = break_doctested(text, ctx.tests)
     indented = "".join(f"    {line}\n" if line else "\n" for line in FORCE_PASS_HOOK.split("\n"))
     return [
         Trial("comment", {rel: text + "\n# a harmless comment\n"}, may_pass=True),
@@ -198,6 +201,18 @@ def _python_trials(ctx: Context, work: Path) -> list[Trial]:
                 )
             ]
             if wrong
+            else []
+        ),
+        *(
+            [
+                Trial(
+                    "break a function only its doctest runs",
+                    {rel: doctested[0]},
+                    note=f"{doctested[1]} raises",
+                    uncounted=True,
+                )
+            ]
+            if doctested
             else []
         ),
         Trial("truncate", {rel: text[: len(text) // 2]}),

@@ -104,6 +104,12 @@ def tests_text(root: Path, project: Project) -> str:
     return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
 
 
+def _start(stmt: ast.stmt) -> int:
+    """The first line of ``stmt``: its first decorator's, for a decorated definition."""
+    decorators = getattr(stmt, "decorator_list", [])
+    return min([stmt.lineno, *(d.lineno for d in decorators)])
+
+
 def top_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.ClassDef]:
     return [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
 
@@ -122,7 +128,7 @@ def break_python(text: str, tests: str, statement: str = BROKEN) -> tuple[str, s
     docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
     first = body[1] if docstring and len(body) > 1 else body[0]
     lines = text.splitlines(keepends=True)
-    at = (body[0].end_lineno or 0) if docstring and len(body) == 1 else first.lineno - 1
+    at = (body[0].end_lineno or 0) if docstring and len(body) == 1 else _start(first) - 1
     indent = " " * first.col_offset
     lines.insert(at, f"{indent}{statement}\n")
     return "".join(lines), target.name
@@ -172,8 +178,35 @@ def wrong_untested(text: str, tests: str) -> tuple[str, str] | None:
     docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
     first = body[1] if docstring and len(body) > 1 else body[0]
     lines = text.splitlines(keepends=True)
-    at = (body[0].end_lineno or 0) if docstring and len(body) == 1 else first.lineno - 1
+    at = (body[0].end_lineno or 0) if docstring and len(body) == 1 else _start(first) - 1
     lines.insert(at, " " * first.col_offset + WRONG + "\n")
+    return "".join(lines), target.name
+
+
+def break_doctested(text: str, tests: str) -> tuple[str, str] | None:
+    """``text`` with a function (top-level, or a method of a top-level class) that the
+    tests never name but whose docstring's doctest example calls it, raising at its first
+    line: only a doctest (``--doctest-modules``) runs it.  Prefers one named nowhere
+    else in the module; None when there is none."""
+    tree = ast.parse(text)
+    funcs = [
+        n
+        for c in top_defs(tree)
+        for n in ([c] if isinstance(c, ast.FunctionDef) else c.body)
+        if isinstance(n, ast.FunctionDef)
+        and not n.decorator_list
+        and re.search(rf">>>.*\b{n.name}\(", ast.get_docstring(n) or "")
+        and not re.search(rf"\b{n.name}\b", tests)
+    ]
+    if not funcs:
+        return None
+    once = [f for f in funcs if len(re.findall(rf"\b{f.name}\b", text)) <= 2]
+    target = (once or funcs)[-1]
+    body = target.body
+    first = body[1] if len(body) > 1 else body[0]
+    lines = text.splitlines(keepends=True)
+    at = (body[0].end_lineno or 0) if len(body) == 1 else _start(first) - 1
+    lines.insert(at, " " * first.col_offset + BROKEN + "\n")
     return "".join(lines), target.name
 
 
