@@ -58,3 +58,45 @@ def test_the_function_no_test_or_example_runs_returns_none() -> None:
     ast.parse(text)
     assert '    """Triples."""\n    return None  # broken by verify_trust\n' in text
     assert wrong_untested(MODULE, "tested untested") is None
+
+
+#: pyflakes' checker.py: the untested function's first statement is a decorated one
+DECORATED_FIRST = """\
+import functools
+
+
+def in_string_annotation(func):
+    @functools.wraps(func)
+    def inner(*args):
+        return func(*args)
+    return inner
+"""
+
+
+def test_the_statement_goes_above_a_decorated_first_statement() -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from trust_edits import wrong_untested
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    found = wrong_untested(DECORATED_FIRST, "")
+    assert found is not None
+    text, name = found
+    assert name == "in_string_annotation"
+    ast.parse(text)  # (below the decorator: a syntax error)
+    assert "func):\n    return None  # broken by verify_trust\n    @functools.wraps" in text
+
+
+def test_a_function_only_its_doctest_runs_is_made_to_raise() -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from trust_edits import break_doctested
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    found = break_doctested(MODULE, "from m import tested\nassert tested(1) == 2\n")
+    assert found is not None
+    text, name = found
+    assert name == "with_example"
+    ast.parse(text)
+    assert '    """\n    raise RuntimeError("broken by verify_trust")\n    return 2 * x' in text
+    assert break_doctested(MODULE, "with_example") is None  # a test names it
