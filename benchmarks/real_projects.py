@@ -17,9 +17,11 @@ toolz, six, idna, wcwidth, qs; iniconfig, typing_extensions, asgiref, @fastify/e
 fastify-plugin (a bare ``node --test`` with an ESM test); and jaraco.functools (a
 namespace package under ``--import-mode importlib`` and ``--doctest-modules``), boltons
 (its tox.ini installing a wheel, no editable install: the tests run the installed copy)
-and exceptiongroup (a flit src layout, tests as a package); and pino-std-serializers and
+and exceptiongroup (a flit src layout, tests as a package); pino-std-serializers and
 pino-abstract-transport (node's runner started by borp, the second under borp's own
-coverage).  ``fetch`` does it once per work folder and reuses it afterwards.  The network
+coverage); and yarl (its pytest.ini turning pytest-xdist, doctests and pytest-cov with
+fail_under on) and pyflakes (tests inside the package, run by ``--pyargs``).  ``fetch``
+does it once per work folder and reuses it afterwards.  The network
 is used only here, at benchmark time, and only to reach PyPI and npm.
 """
 
