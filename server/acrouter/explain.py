@@ -122,6 +122,18 @@ def network_stop(model: str, error: str) -> str:
     )
 
 
+def exit_stop(model: str, error: str) -> str:
+    """Why a request stopped after an edit whose tests all passed, as before it, in a
+    test command that exits non-zero either way (``error``: the exit)."""
+    return (
+        f"every test passed before the edit and after {model}'s edit, but the test command "
+        f"{error} both times: something in it other than the tests fails (a coverage "
+        "threshold, a step after the tests), so no edit can be verified with it and no "
+        "other model was called. Make the test command exit 0 when its tests pass (e.g. "
+        "leave out a coverage threshold), then ask again."
+    )
+
+
 def untested_stop(model: str, said: str) -> str:
     """Why a request stopped after an edit the tests never ran: they imported another
     copy or a build of the edited code made before the edit (``said``: which, and what

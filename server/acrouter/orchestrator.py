@@ -54,6 +54,7 @@ from .domain import (
 )
 from .errors import AcrouterError, GatewayError, ParseError, VerifyError
 from .explain import (
+    exit_stop,
     network_stop,
     not_tried,
     passing_reason,
@@ -347,6 +348,8 @@ class Orchestrator:
             trail.blocked = network_stop(spec.name, verdict.network_error)
         elif verdict.untested:
             trail.blocked = untested_stop(spec.name, verdict.untested)
+        elif verdict.exit_error:
+            trail.blocked = exit_stop(spec.name, verdict.exit_error)
         attempt = Attempt(
             model=spec.name,
             verdict=verdict.verdict,

@@ -104,10 +104,12 @@ def test_all_passed_but_the_same_nonzero_exit_before_the_edit_is_not_held() -> N
     v = judge(run(1, a=P, b=S), run(1, a=P, b=S))
     assert v.verdict == "fail" and not v.counted
     assert "as it did without the edit" in v.detail
+    # ... and another model's edit would meet the same exit: the request stops there
+    assert v.exit_error == "exited with code 1"
     # another exit code than before, or a test failing before: still the edit's
     for before in (run(0, a=P, b=S), run(2, a=P, b=S), run(1, a=P, b=F)):
         v = judge(before, run(1, a=P, b=S))
-        assert v.verdict == "fail" and v.counted, before
+        assert v.verdict == "fail" and v.counted and not v.exit_error, before
 
 
 def test_pytest_cannot_run_after_the_edit_fails_before_it_too_is_an_error() -> None:

@@ -116,6 +116,10 @@ class Verdict:
     #: after it (``verifier.offline``): what one of them said, which another model's
     #: edit would meet too; empty otherwise.
     network_error: str = ""
+    #: Every test passed, before the edit and after it, but the command exited with the
+    #: same non-zero code both times (a coverage threshold, a step after the tests): the
+    #: exit, which another model's edit would meet too; empty otherwise.
+    exit_error: str = ""
     #: A pass whose edit changed Python or JavaScript statements no test ran (or whose
     #: lines could not be measured): the sentence saying which (``verifier.lines``,
     #: ``verifier.lines_js``); empty otherwise.

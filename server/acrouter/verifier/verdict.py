@@ -405,13 +405,14 @@ def _failing_tests(j: _Judgement) -> Verdict:
         ):
             # the same exit with every test passing, without the edit too: what fails is
             # the command beyond its tests (pytest-cov's fail_under, a step after the
-            # runner), which the edit did not change and no model could
-            return j.fail(
+            # runner), which the edit did not change and another model's would meet too
+            v = j.fail(
                 f"every reported test passed but the run exited with code {code}, as it "
                 "did without the edit: something in the test command other than its tests "
                 "fails (a coverage threshold, a step after the tests), so it cannot show "
                 "whether the edit is right; make the command exit 0 when its tests pass",
                 counted=False,
             )
+            return attrs.evolve(v, exit_error=f"exited with code {code}")
         return j.fail(f"every reported test passed but the run exited with code {code}")
     return j.verdict("pass", _summary(before, after))
