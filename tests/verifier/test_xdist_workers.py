@@ -131,7 +131,7 @@ def test_xdists_worker_found_through_the_garbage_collector_is_seen_by_its_method
 ) -> None:
     # the tripwire reads names: the worker's class name built at run time is not seen,
     # but the method rewritten (sendevent) is; one whose every name is built at run time
-    # is not (README "What verifying lets through"), with or without xdist
+    # is not (docs/verification.md, "What verifying lets through"), with or without xdist
     assert "uses sendevent" in " ".join(harness_uses(SENDEVENT_FORGED))
     root = _xdist_project(tmp_path / "proj", "command")
     edit = Edit(files={"calc.py": SENDEVENT_FORGED + CALC})
