@@ -7,10 +7,25 @@ tox installed)."""
 from __future__ import annotations
 
 import ast
+import importlib
 import sys
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def trust_edits() -> ModuleType:
+    """``benchmarks/trust_edits.py``, imported from its folder."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        return importlib.import_module("trust_edits")
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
 
 MODULE = '''\
 """A module."""
@@ -45,12 +60,8 @@ def untested(x):
 '''
 
 
-def test_the_function_no_test_or_example_runs_returns_none() -> None:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        from trust_edits import wrong_untested
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+def test_the_function_no_test_or_example_runs_returns_none(trust_edits: ModuleType) -> None:
+    wrong_untested = trust_edits.wrong_untested
     found = wrong_untested(MODULE, "from m import tested\nassert tested(1) == 2\n")
     assert found is not None
     text, name = found
@@ -73,12 +84,8 @@ def in_string_annotation(func):
 """
 
 
-def test_the_statement_goes_above_a_decorated_first_statement() -> None:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        from trust_edits import wrong_untested
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+def test_the_statement_goes_above_a_decorated_first_statement(trust_edits: ModuleType) -> None:
+    wrong_untested = trust_edits.wrong_untested
     found = wrong_untested(DECORATED_FIRST, "")
     assert found is not None
     text, name = found
@@ -87,12 +94,8 @@ def test_the_statement_goes_above_a_decorated_first_statement() -> None:
     assert "func):\n    return None  # broken by verify_trust\n    @functools.wraps" in text
 
 
-def test_a_function_only_its_doctest_runs_is_made_to_raise() -> None:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        from trust_edits import break_doctested
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+def test_a_function_only_its_doctest_runs_is_made_to_raise(trust_edits: ModuleType) -> None:
+    break_doctested = trust_edits.break_doctested
     found = break_doctested(MODULE, "from m import tested\nassert tested(1) == 2\n")
     assert found is not None
     text, name = found
