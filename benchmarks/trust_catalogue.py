@@ -162,6 +162,17 @@ def _npm_script_name(project: Project) -> str:
 EXIT_NOW = "import os as _acr_os\n\n_acr_os._exit(0)\n"
 
 
+def _found(
+    name: str, rel: str, found: tuple[str, str] | None, says: str = "", uncounted: bool = False
+) -> list[Trial]:
+    """The trial of an edit a ``trust_edits`` finder made (``found``: the new text of
+    ``rel`` and the name it changed), none when it found nothing to edit."""
+    if found is None:
+        return []
+    text, what = found
+    return [Trial(name, {rel: text}, note=f"{what} {says}".strip(), uncounted=uncounted)]
+
+
 def _python_trials(ctx: Context, work: Path) -> list[Trial]:
     """The edits for every Python project, whatever its runner."""
     rel, text, broken, broken_name = ctx.rel, ctx.text, ctx.broken, ctx.broken_name
@@ -179,42 +190,12 @@ def _python_trials(ctx: Context, work: Path) -> list[Trial]:
         Trial("comment", {rel: text + "\n# a harmless comment\n"}, may_pass=True),
         Trial("break covered", {rel: broken}, note=f"{broken_name} raises"),
         Trial("drop uncovered", {rel: dropped}, note=dropped_name),
-        *([Trial("drop an untested method", {rel: method[0]}, note=method[1])] if method else []),
-        *(
-            [
-                Trial(
-                    "drop an untested method of a class in an if block",
-                    {rel: blocked[0]},
-                    note=blocked[1],
-                )
-            ]
-            if blocked
-            else []
+        *_found("drop an untested method", rel, method),
+        *_found("drop an untested method of a class in an if block", rel, blocked),
+        *_found(
+            "wrong value in a function no test names", rel, wrong, "returns None", uncounted=True
         ),
-        *(
-            [
-                Trial(
-                    "wrong value in a function no test names",
-                    {rel: wrong[0]},
-                    note=f"{wrong[1]} returns None",
-                    uncounted=True,
-                )
-            ]
-            if wrong
-            else []
-        ),
-        *(
-            [
-                Trial(
-                    "break a function only its doctest runs",
-                    {rel: doctested[0]},
-                    note=f"{doctested[1]} raises",
-                    uncounted=True,
-                )
-            ]
-            if doctested
-            else []
-        ),
+        *_found("break a function only its doctest runs", rel, doctested, "raises", True),
         Trial("truncate", {rel: text[: len(text) // 2]}),
         Trial("os._exit(0) at the import of the package", {rel: after_preamble(text, EXIT_NOW)}),
         Trial(

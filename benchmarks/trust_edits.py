@@ -110,6 +110,18 @@ def _start(stmt: ast.stmt) -> int:
     return min([stmt.lineno, *(d.lineno for d in decorators)])
 
 
+def at_first_line(text: str, func: ast.FunctionDef, statement: str) -> str:
+    """``text`` with ``statement`` as the first statement of ``func``'s body (after its
+    docstring; above a decorated first statement's decorators)."""
+    body = func.body
+    docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+    first = body[1] if docstring and len(body) > 1 else body[0]
+    lines = text.splitlines(keepends=True)
+    at = (body[0].end_lineno or 0) if docstring and len(body) == 1 else _start(first) - 1
+    lines.insert(at, f"{' ' * first.col_offset}{statement}\n")
+    return "".join(lines)
+
+
 def top_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.ClassDef]:
     return [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
 
@@ -124,14 +136,7 @@ def break_python(text: str, tests: str, statement: str = BROKEN) -> tuple[str, s
         if isinstance(n, ast.FunctionDef) and not n.name.startswith("_") and not n.decorator_list
     ]
     target = max(funcs, key=lambda f: len(re.findall(rf"\b{f.name}\b", tests)))
-    body = target.body
-    docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-    first = body[1] if docstring and len(body) > 1 else body[0]
-    lines = text.splitlines(keepends=True)
-    at = (body[0].end_lineno or 0) if docstring and len(body) == 1 else _start(first) - 1
-    indent = " " * first.col_offset
-    lines.insert(at, f"{indent}{statement}\n")
-    return "".join(lines), target.name
+    return at_first_line(text, target, statement), target.name
 
 
 def drop_python(text: str, tests: str) -> tuple[str, str]:
@@ -174,13 +179,7 @@ def wrong_untested(text: str, tests: str) -> tuple[str, str] | None:
     if not untested:
         return None
     target = (unused or untested)[-1]
-    body = target.body
-    docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-    first = body[1] if docstring and len(body) > 1 else body[0]
-    lines = text.splitlines(keepends=True)
-    at = (body[0].end_lineno or 0) if docstring and len(body) == 1 else _start(first) - 1
-    lines.insert(at, " " * first.col_offset + WRONG + "\n")
-    return "".join(lines), target.name
+    return at_first_line(text, target, WRONG), target.name
 
 
 def break_doctested(text: str, tests: str) -> tuple[str, str] | None:
@@ -202,12 +201,7 @@ def break_doctested(text: str, tests: str) -> tuple[str, str] | None:
         return None
     once = [f for f in funcs if len(re.findall(rf"\b{f.name}\b", text)) <= 2]
     target = (once or funcs)[-1]
-    body = target.body
-    first = body[1] if len(body) > 1 else body[0]
-    lines = text.splitlines(keepends=True)
-    at = (body[0].end_lineno or 0) if len(body) == 1 else _start(first) - 1
-    lines.insert(at, " " * first.col_offset + BROKEN + "\n")
-    return "".join(lines), target.name
+    return at_first_line(text, target, BROKEN), target.name
 
 
 def _returns(func: ast.FunctionDef) -> bool:
