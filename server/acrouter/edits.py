@@ -48,6 +48,36 @@ def with_line_ends(code: str, newline: str) -> str:
     return lf if newline == "\n" else lf.replace("\n", newline)
 
 
+# --------------------------------------------------------------------------- a path comment
+
+#: a line that is only a comment naming a file: ``# calc.py``, ``// src/a.js``,
+#: ``# File: calc.py``, ``/* a.c */``, ``<!-- page.html -->``
+_PATH_COMMENT = re.compile(
+    r"^\s*(?:#+|//+|--|;+|/\*+|<!--)\s*(?:(?:file(?:name)?|path)\s*:\s*)?"
+    r"(?P<path>[\w./\\-]+?)\s*(?:\*+/|-->)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_path_comment(code: str, rel: str, original: str) -> str:
+    """``code`` without a first line that only names the file it is for (``# calc.py``,
+    ``// src/calc.js``, ``# File: calc.py``): models often head a fenced block with one,
+    and written into the file it would be a stray comment the request never asked for.
+    Kept when the text it replaces starts with that same line, when it names another
+    file, or when it is all the block holds (an empty block deletes the selection)."""
+    first, sep, rest = code.partition("\n")
+    match = _PATH_COMMENT.match(first.rstrip("\r"))
+    if not match or not sep or not rest.strip():
+        return code
+    named = match["path"].replace("\\", "/").removeprefix("./")
+    rel = rel.replace("\\", "/")
+    if not (named == rel or rel.endswith("/" + named)):
+        return code
+    if original.lstrip("\ufeff").lstrip().split("\n", 1)[0].strip() == first.strip():
+        return code
+    return rest
+
+
 # --------------------------------------------------------------------------- SEARCH/REPLACE
 
 _SEARCH = re.compile(r"^\s*<{5,9}\s*SEARCH\s*$")

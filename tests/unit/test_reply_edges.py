@@ -361,3 +361,59 @@ def test_a_path_led_by_the_workspace_folder_name_is_the_request_file(tmp_path):
         "    return a + b\n>>>>>>> REPLACE\n```\n"
     )
     assert parse(_pkg_task(tmp_path), reply).files == {"pkg/calc.py": FIXED}
+
+
+# ----------------------------------------------------------------------------- a path comment
+@pytest.mark.parametrize(
+    "head",
+    ["# calc.py", "# File: calc.py", "#calc.py", "# ./calc.py", "// calc.py"],
+)
+def test_a_whole_file_block_headed_by_a_comment_naming_the_file_drops_it(tmp_path, head):
+    # seen with `acrouter complete` against the fake server: "+# calc.py" at the top of the
+    # offered edit, a stray comment nobody asked for
+    p = project(tmp_path, CALC)
+    e = parse(task_for(p), f"```python\n{head}\n{FIXED}```\n")
+    assert e.files == {"calc.py": FIXED}
+
+
+def test_a_selection_block_headed_by_a_comment_naming_the_file_drops_it(tmp_path):
+    p = project(tmp_path, CALC)
+    rng = Range(Position(0, 0), Position(2, 0))
+    reply = "```python\n# calc.py\ndef add(a, b):\n    return a + b\n```\n"
+    assert parse(task_for(p, rng=rng), reply).files == {"calc.py": FIXED}
+
+
+def test_a_path_comment_in_a_subfolder_file_is_dropped_by_name_or_path(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pkg").mkdir()
+    f = tmp_path / "pkg" / "calc.py"
+    f.write_text(CALC)
+    doc = Document(uri=f.as_uri(), path=str(f), text=CALC)
+    for head in ("# calc.py", "# pkg/calc.py"):
+        e = parse(
+            build_task(doc, "Fix add", folders=[tmp_path]), f"```python\n{head}\n{FIXED}```\n"
+        )
+        assert e.files == {"pkg/calc.py": FIXED}
+
+
+@pytest.mark.parametrize(
+    ("original", "reply_code"),
+    [
+        # the file itself starts with that comment: it stays
+        ("# calc.py\n" + CALC, "# calc.py\n" + FIXED),
+        # a comment naming another file is the model's own
+        (CALC, "# see util.py\n" + FIXED),
+        (CALC, "# util.py\n" + FIXED),
+    ],
+)
+def test_a_comment_that_is_not_a_stray_path_header_stays(tmp_path, original, reply_code):
+    p = project(tmp_path, original)
+    assert parse(task_for(p), f"```python\n{reply_code}```\n").files == {"calc.py": reply_code}
+
+
+def test_a_block_holding_only_a_path_comment_is_not_emptied(tmp_path):
+    # an empty block deletes the selection: a lone comment line must not become one
+    p = project(tmp_path, CALC)
+    rng = Range(Position(1, 0), Position(2, 0))
+    e = parse(task_for(p, rng=rng), "```python\n# calc.py\n```\n")
+    assert e.files == {"calc.py": CALC.replace("    return a - b\n", "    # calc.py\n")}

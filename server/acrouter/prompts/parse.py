@@ -21,6 +21,7 @@ from acrouter.edits import (
     line_end,
     parse_search_replace,
     with_line_ends,
+    without_path_comment,
 )
 from acrouter.errors import ParseError, VerifyError
 
@@ -61,6 +62,12 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
         code = tagged[0]
     else:
         code = blocks[0][1]
+    if doc.range is None:
+        code = without_path_comment(code, rel, doc.text)
+    else:
+        start = offset_of(doc.text, doc.range.start.line, doc.range.start.character)
+        end = offset_of(doc.text, doc.range.end.line, doc.range.end.character)
+        code = without_path_comment(code, rel, doc.text[start:end])
     # the fence's own line end goes; the code's line ends become the file's own
     newline = line_end(doc.text)
     code = with_line_ends(code.removesuffix("\n"), newline)
