@@ -240,6 +240,38 @@ def test_a_copy_the_build_script_made_before_the_edit_is_no_build_of_it(tmp_path
     assert "cargo:rerun-if-changed=src/gen.rs" in v.untested
 
 
+#: semver's build script: it probes the compiler and prints cfgs, no OUT_DIR file, no
+#: rerun-if-changed (cargo reruns it on any change of the package)
+CFG_BUILD = """\
+fn main() {
+    println!("cargo:rustc-cfg=probed");
+}
+"""
+
+
+@needs_cargo
+@pytest.mark.parametrize("mode", MODES)
+def test_a_file_no_test_built_in_a_crate_with_a_build_script(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    """Debian's semver 1.0.14 (verify_trust): ``src/serde.rs`` is a ``#[cfg(feature =
+    "serde")]`` module the tests never build, in a crate whose build script prints cfgs.
+    A panic put there was ``pass: 35 passed, 0 failed``, counted: a build script may copy
+    the file into ``OUT_DIR`` for an ``include!``, so no unit listing it said nothing.  No
+    unit built a file of the script's ``OUT_DIR`` either: no test read the edit."""
+    lib = '#[cfg(feature = "extra")]\nmod extra;\n' + CALC + UNIT_TEST
+    files = {"Cargo.toml": CARGO.format("calc") + "\n[features]\nextra = []\n"}
+    root = write_tree(
+        tmp_path / "s",
+        {**files, "build.rs": CFG_BUILD, "src/lib.rs": lib, "src/extra.rs": EXTRA},
+    )
+    task = task_for(root, CMD, kind="refactoring")
+    broken = {"src/extra.rs": EXTRA.replace("a - b", 'panic!("broken")')}
+    v = verifier(timeout_s=240, **mode).verify(task, Edit(files=broken), "m")
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: src/extra.rs line 2"
+
+
 def test_dep_info_sources() -> None:
     text = (
         "/w/target/debug/deps/calc-0123456789abcdef.d: src/lib.rs src/my\\ mod.rs /v/x.rs\n\n"

@@ -27,9 +27,11 @@ unit the tests that ran were built from, fresh or rebuilt (``mod``, ``#[path]``,
 - in a crate with a build script, while one is a file of the same name in a build
   script's ``OUT_DIR`` that holds the edited file's text before the edit: the same
   error, with the advice to rerun the script (``cargo:rerun-if-changed``);
-- while one lists another file of its crate, which has no build script (one may copy the
-  file into ``OUT_DIR`` and ``include!`` it from there): no test built it, and none of its
-  code lines ran (the pass's warning; :mod:`.lines_idle`).
+- while one lists another file of its crate, which has no build script, or whose build
+  script's ``OUT_DIR`` holds no file one lists (a script may copy the file there and
+  ``include!`` the copy; semver's prints cfgs only, and a ``#[cfg(feature = "serde")]``
+  module's panic was a counted pass): no test built it, and none of its code lines ran
+  (the pass's warning; :mod:`.lines_idle`).
 
 Anything else (the file listed, the target folder not found, fingerprints that do not
 read as expected, another runner) is not measured, and nothing is said.
@@ -143,6 +145,18 @@ def _out_copy(view: View, path: str, rel: str, old: str, new: str) -> bool:
     return view.read(path) == old
 
 
+def _out_dir(path: str, package: str) -> bool:
+    """Whether ``path`` is in an ``OUT_DIR`` of ``package``'s build script
+    (``target/debug/build/<package>-<hash>/out/``)."""
+    parts = PurePosixPath(path).parts
+    return any(
+        parts[i] == "build"
+        and re.fullmatch(rf"{re.escape(package)}-[0-9a-f]+", parts[i + 1])
+        and parts[i + 2] == "out"
+        for i in range(len(parts) - 3)
+    )
+
+
 def read_builds(view: View, files: Mapping[str, tuple[str, str]], output: str) -> Traced | None:
     """What ``cargo test`` built of the edited ``files`` (relative path -> old and new
     texts), from its ``output`` and the target folder it left; None when nothing is
@@ -177,8 +191,10 @@ def read_builds(view: View, files: Mapping[str, tuple[str, str]], output: str) -
             elsewhere[rel] = (
                 other[len(view.seen) + 1 :] if other.startswith(view.seen + "/") else other
             )
-        elif script or not any(s.startswith(folder + "/") for s in sources):
+        elif not any(s.startswith(folder + "/") for s in sources):
             continue
+        elif script and any(_out_dir(s, package) for s in sources):
+            continue  # (a file of its build script's OUT_DIR, which may hold the edit)
         else:
             lines[rel] = frozenset()
         changes.extend([change] if change else [])
