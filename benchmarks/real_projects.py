@@ -20,9 +20,16 @@ namespace package under ``--import-mode importlib`` and ``--doctest-modules``), 
 and exceptiongroup (a flit src layout, tests as a package); pino-std-serializers and
 pino-abstract-transport (node's runner started by borp, the second under borp's own
 coverage); and yarl (its pytest.ini turning pytest-xdist, doctests and pytest-cov with
-fail_under on) and pyflakes (tests inside the package, run by ``--pyargs``).  ``fetch``
-does it once per work folder and reuses it afterwards.  The network
-is used only here, at benchmark time, and only to reach PyPI and npm.
+fail_under on) and pyflakes (tests inside the package, run by ``--pyargs``).  The "debian" projects are
+Go and Rust libraries as Debian packages them (``apt-get download``, the ``.deb``
+unpacked with ``dpkg-deb -x``): go-difflib and golang-lru from their Go sources under
+``/usr/share/gocode/src`` (``go test ./...``, no dependency outside the standard
+library; go-difflib ships no go.mod, so one is written), itoa and semver from their
+crates under ``/usr/share/cargo/registry`` (``cargo test``; semver's optional serde
+from Debian's librust-serde-dev, unpacked into ``debian-registry/``, which a
+``.cargo/config.toml`` puts in crates.io's place, offline).  ``fetch`` does it once per
+work folder and reuses it afterwards.  The network is used only here, at benchmark
+time, and only to reach PyPI, npm and Debian's apt repositories.
 """
 
 from __future__ import annotations
@@ -49,11 +56,14 @@ if TYPE_CHECKING:
 @attrs.frozen
 class Project:
     name: str  # registry name
-    kind: str  # "pypi" | "npm"
-    test_deps: tuple[str, ...] = ()  # pip / npm specs installed for the tests
+    kind: str  # "pypi" | "npm" | "debian" (an apt package: a Go or Rust library's sources)
+    #: pip / npm specs installed for the tests; Debian: librust-*-dev packages whose
+    #: crates go into the project's debian-registry/ (the source of its dependencies)
+    test_deps: tuple[str, ...] = ()
     command: str = ".venv/bin/python -m pytest -q -p no:cacheprovider"
     edit_file: str = ""  # the module the benchmarks' edits change
-    #: pytest | unittest | tape | mocha | jest | vitest | node: which runner's edits apply
+    #: pytest | unittest | tape | mocha | jest | vitest | node | go | cargo: which
+    #: runner's edits apply
     runner: str = "pytest"
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
@@ -69,6 +79,9 @@ class Project:
     #: devDependencies left out of package.json before ``npm install``: publishing and
     #: bundling tools, one of which needs a git dependency the registry cannot serve
     drop_dev: tuple[str, ...] = ()
+    #: Debian: the folder of the package's files that is the project (its Go sources
+    #: under /usr/share/gocode/src, its crate under /usr/share/cargo/registry)
+    debian_path: str = ""
 
     @property
     def spec(self) -> str:
@@ -98,6 +111,18 @@ def tests(session):
 """
 
 PACKAGING_TESTS = "tests/test_utils.py"
+
+#: a crate's cargo configuration: no network, and the crates it depends on from the
+#: Debian packages unpacked into debian-registry/ (a directory source, offline)
+CARGO_CONFIG = """[net]
+offline = true
+
+[source.crates-io]
+replace-with = "debian"
+
+[source.debian]
+directory = "debian-registry"
+"""
 
 #: boltons' tox run, offline once its environments are made
 BOLTONS_TOX = ".venv/bin/tox -q -e py311 -x tox.requires= -x testenv.package=wheel"
@@ -458,6 +483,59 @@ PROJECTS = (
         cost=False,
         tests="pyflakes/test/test_*.py",
     ),
+    # --- Go and Rust libraries as Debian packages them (2026-12-02) ---
+    # one package (difflib/) and its tests, no go.mod in the package: the one its
+    # developers keep (module github.com/pmezard/go-difflib) written beside it
+    Project(
+        "golang-github-pmezard-go-difflib-dev",
+        "debian",
+        command="go test ./...",
+        edit_file="difflib/difflib.go",
+        runner="go",
+        cost=False,
+        tests="**/*_test.go",
+        files=(("go.mod", "module github.com/pmezard/go-difflib\n\ngo 1.12\n"),),
+        debian_path="usr/share/gocode/src/github.com/pmezard/go-difflib",
+    ),
+    # its go.mod (no requirement); two packages, the root's tests also using simplelru/
+    Project(
+        "golang-github-hashicorp-golang-lru-dev",
+        "debian",
+        command="go test ./...",
+        edit_file="lru.go",
+        runner="go",
+        cost=False,
+        tests="**/*_test.go",
+        debian_path="usr/share/gocode/src/github.com/hashicorp/golang-lru",
+    ),
+    # no dependencies: unit tests, tests/test.rs and the doc tests
+    Project(
+        "librust-itoa-dev",
+        "debian",
+        command="cargo test",
+        edit_file="src/lib.rs",
+        runner="cargo",
+        cost=False,
+        tests="tests/**/*.rs",
+        files=((".cargo/config.toml", CARGO_CONFIG),),
+        setup=("cargo generate-lockfile",),
+        debian_path="usr/share/cargo/registry/itoa-1.0.1",
+    ),
+    # an optional serde (Debian's, unpacked into debian-registry/: cargo resolves it for
+    # the lockfile, the tests never build it); tests/ holds four test binaries
+    Project(
+        "librust-semver-dev",
+        "debian",
+        ("librust-serde-dev",),
+        command="cargo test",
+        edit_file="src/lib.rs",
+        runner="cargo",
+        cost=False,
+        tests="tests/**/*.rs",
+        files=((".cargo/config.toml", CARGO_CONFIG),),
+        setup=("cargo generate-lockfile",),
+        debian_path="usr/share/cargo/registry/semver-1.0.14",
+    ),
 )
 
 
@@ -578,6 +656,8 @@ def fetch(project: Project, work: Path, python: str = sys.executable) -> Path:
                 str(dl),
             ]
         )
+    elif project.kind == "debian":
+        return _fetch_debian(project, root, dl)
     else:
         sh(["npm", "pack", "--silent", project.spec], cwd=dl)
     archive = next(dl.iterdir())
@@ -601,14 +681,44 @@ def fetch(project: Project, work: Path, python: str = sys.executable) -> Path:
         sh(npm, cwd=root)
         if project.test_deps:
             sh([*npm, "--no-save", "--save-exact", *project.test_deps], cwd=root)
+    return _finish(project, root, archive.name)
+
+
+def _finish(project: Project, root: Path, archive: str) -> Path:
+    """``project.files`` written into ``root``, its ``setup`` run, the set-up marked
+    ready (with the name of the archive it came from)."""
     for rel, text in project.files:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
         if text.startswith("#!"):
             (root / rel).chmod(0o755)
     for line in project.setup:
         sh(["sh", "-c", line], cwd=root)
-    (root / ".acrouter-bench-ready").write_text(archive.name + "\n")
+    (root / ".acrouter-bench-ready").write_text(archive + "\n")
     return root
+
+
+def _unpacked_deb(package: str, dl: Path) -> tuple[Path, str]:
+    """``package``'s .deb (``apt-get download``, no root needed) unpacked into ``dl``:
+    the folder its files are in, and the .deb's name."""
+    sh(["apt-get", "download", "-q", package], cwd=dl)
+    deb = next(p for p in dl.iterdir() if p.name.startswith(f"{package}_"))
+    out = dl / f"x-{package}"
+    sh(["dpkg-deb", "-x", str(deb), str(out)])
+    return out, deb.name
+
+
+def _fetch_debian(project: Project, root: Path, dl: Path) -> Path:
+    """A Debian package's Go sources or crate copied into ``root``; the crates of its
+    ``test_deps`` (librust-*-dev packages) into ``root/debian-registry``."""
+    x, deb = _unpacked_deb(project.name, dl)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(x / project.debian_path, root, symlinks=True)
+    for package in project.test_deps:
+        dx, _ = _unpacked_deb(package, dl)
+        for crate in sorted((dx / "usr/share/cargo/registry").iterdir()):
+            shutil.copytree(crate, root / "debian-registry" / crate.name, symlinks=True)
+    return _finish(project, root, deb)
 
 
 #: what ``--xdist`` installs into a pytest project's .venv (the dev lock's pins)

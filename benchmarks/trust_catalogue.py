@@ -9,7 +9,8 @@ of its configuration that change which tests run (``_pytest_config_trials``); a
 ``python -m unittest`` project the unittest tampering of
 ``trust_unittest``; minimist (tape) its own; sprintf-js (mocha) ``trust_mocha``'s; no-case
 (jest) and zod (vitest) ``trust_jest``'s; every npm project a rename across code and
-tests (``trust_js_renames``), where the tests name a function of the edited module.
+tests (``trust_js_renames``), where the tests name a function of the edited module; the
+Go and Rust projects (``go test``, ``cargo test``) ``trust_native``'s.
 """
 
 from __future__ import annotations
@@ -50,12 +51,17 @@ from trust_edits import (
 from trust_jest import jest_trials
 from trust_js_renames import js_rename_trials
 from trust_mocha import mocha_trials
+from trust_native import native_trials
 from trust_unittest import unittest_trials
 
 
 def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
     """The edits tried on ``project`` (set up in ``root``; ``work`` is the work folder,
     one of the places the escaping edits try to write)."""
+    if project.kind == "debian":  # Go and Rust: trust_native's
+        edit_file = (root / project.edit_file).read_text(encoding="utf-8")
+        no_op = Trial("no-op", {project.edit_file: edit_file}, may_pass=True)
+        return [no_op, *native_trials(project, root, work)]
     ctx = Context.of(project, root)
     trials = [Trial("no-op", {ctx.rel: ctx.text}, may_pass=True)]
     npm = project.kind == "npm"

@@ -5,7 +5,9 @@ cachetools, humanize from PyPI with pytest suites; jsonpointer and simplejson fr
 with ``python -m unittest`` suites; from npm minimist with tape, sprintf-js with mocha,
 no-case with jest and zod with vitest; and the later sets listed there, parse,
 markupsafe, packaging under nox, fastify-plugin under a bare ``node --test`` and
-pino-std-serializers and pino-abstract-transport under borp among them) this applies a catalogue of edits
+pino-std-serializers and pino-abstract-transport under borp among them; Go and Rust
+libraries from Debian's packages under ``go test`` and ``cargo test``: go-difflib,
+golang-lru, itoa, semver) this applies a catalogue of edits
 (``trust_catalogue``) and records the verdict of each, along the two paths the product
 has:
 
@@ -65,7 +67,7 @@ processes.
 Downloads and set-up are kept in ``--work`` (default: ``acrouter-verify-trust-<uid>`` in
 the temporary directory, the current user's own; a folder another user owns is refused;
 the folder of ``verify_cost.py`` can be reused).  The network is used only by the set-up,
-at benchmark time, and only to reach PyPI and npm.
+at benchmark time, and only to reach PyPI, npm and Debian's apt repositories.
 """
 
 from __future__ import annotations
@@ -144,6 +146,9 @@ def _reply(root: Path, files: dict[str, str], document: str) -> str:
     return f"```diff\n{body}```\n"
 
 
+_LANGUAGES = {"go": "go", "cargo": "rust"}
+
+
 def _task(project: Project, root: Path, rel: str, instruction: str = INSTRUCTION) -> Task:
     path = root / rel
     doc_path = path if path.is_file() else root / project.edit_file
@@ -151,7 +156,9 @@ def _task(project: Project, root: Path, rel: str, instruction: str = INSTRUCTION
         task_id="verify-trust",
         kind="bug_fixing",
         text=instruction,
-        language="javascript" if project.kind == "npm" else "python",
+        language=_LANGUAGES.get(
+            project.runner, "javascript" if project.kind == "npm" else "python"
+        ),
         document=Document(
             uri=doc_path.as_uri(), path=str(doc_path), text=doc_path.read_text(encoding="utf-8")
         ),
