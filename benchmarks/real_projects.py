@@ -18,8 +18,8 @@ fastify-plugin (a bare ``node --test`` with an ESM test); and jaraco.functools (
 namespace package under ``--import-mode importlib`` and ``--doctest-modules``), boltons
 (its tox.ini installing a wheel, no editable install: the tests run the installed copy)
 and exceptiongroup (a flit src layout, tests as a package); pino-std-serializers and
-pino-abstract-transport (node's runner started by borp, the second under borp's own
-coverage); and yarl (its pytest.ini turning pytest-xdist, doctests and pytest-cov with
+pino-abstract-transport (node's runner started by borp, the second with borp's
+``--check-coverage``, which collects nothing without ``--coverage``); and yarl (its pytest.ini turning pytest-xdist, doctests and pytest-cov with
 fail_under on) and pyflakes (tests inside the package, run by ``--pyargs``).  The "debian" projects are
 Go and Rust libraries as Debian packages them (``apt-get download``, the ``.deb``
 unpacked with ``dpkg-deb -x``): go-difflib and golang-lru from their Go sources under
@@ -439,8 +439,8 @@ PROJECTS = (
         tests="test/err*.test.js",
         drop_dev=("eslint", "neostandard", "tsd"),
     ),
-    # its "test" chains standard | snazzy, borp under borp's own coverage (c8 inside
-    # borp, --check-coverage) and tsd: the borp step alone
+    # its "test" chains standard | snazzy, borp --check-coverage and tsd: the borp step
+    # alone (borp 0.20.2 collects coverage, and checks it, only with --coverage too)
     Project(
         "pino-abstract-transport",
         "npm",

@@ -8,7 +8,14 @@ import json
 from pathlib import Path
 
 from acrouter.verifier.lines import NO_COVERAGE, Change, Traced, summarise
-from acrouter.verifier.lines_js import COVERAGE_DIR, code_chars, js_change, read_coverage
+from acrouter.verifier.lines_js import (
+    COVERAGE_DIR,
+    KEEPER,
+    code_chars,
+    js_change,
+    keeper_option,
+    read_coverage,
+)
 from acrouter.verifier.lines_run import Asked, asked, read_run, suspect, trace_env
 from acrouter.verifier.runtypes import RunOutcome
 
@@ -131,8 +138,17 @@ def test_a_run_with_no_workspace_script_is_not_measured(tmp_path: Path) -> None:
 def test_the_environment_and_what_makes_a_run_suspect(tmp_path: Path) -> None:
     ask = Asked((), {}, {"f.js": FILE})
     env = trace_env(str(tmp_path), "/ws", ask, {"PATH": "/bin"})
-    assert env == {"NODE_V8_COVERAGE": str(tmp_path / COVERAGE_DIR)}
+    keeper = tmp_path / KEEPER  # a coverage wrapper's files copied into ours (lines_js)
+    assert env == {
+        "NODE_V8_COVERAGE": str(tmp_path / COVERAGE_DIR),
+        "NODE_OPTIONS": f"--require={keeper}",
+    }
     assert (tmp_path / COVERAGE_DIR).is_dir()
+    assert json.dumps(str(tmp_path / COVERAGE_DIR)) in keeper.read_text(encoding="utf-8")
+    # the run's own NODE_OPTIONS (node's reporters) are kept, ours after them
+    with_reporter = trace_env(str(tmp_path), "/ws", ask, {"NODE_OPTIONS": "--test-reporter=spec"})
+    assert with_reporter["NODE_OPTIONS"] == f"--test-reporter=spec --require={keeper}"
+    assert keeper_option('/a b/"k".cjs') == '--require "/a b/\\"k\\".cjs"'
     assert not trace_env(str(tmp_path), "/ws", Asked(), {})
 
     def run(

@@ -17,8 +17,35 @@ coverage instead, :mod:`.lines_istanbul`).  So a file's coverage is trusted only
 script's top-level range spans exactly the file's length; else (a wrapper, a
 transform, a byte order mark node strips) the file is not measured and nothing is said
 about it.  A run is not measured at all when no node process wrote coverage for a
-script of the workspace outside ``node_modules`` (not a node runner, or one like c8 that
-sends the coverage elsewhere).
+script of the workspace outside ``node_modules`` (not a node runner, or a process that
+drops the variable).
+
+Coverage wrappers (c8, borp's ``--coverage``) point ``NODE_V8_COVERAGE`` at a folder of
+their own for the processes they start, then read it for their report and their gate.
+c8 takes the variable it finds as its ``--temp-directory`` when none is configured, so
+a plain ``c8 tape ...`` already writes into ours; but c8 given ``--temp-directory`` (or
+``tempDirectory`` in ``.c8rc``/package.json) writes elsewhere, and borp writes into a
+``mkdtemp`` folder under ``os.tmpdir()`` (the sandbox's private ``/tmp``) that it deletes
+once its report is done.  The run's out folder then got nothing and a pass said "which
+lines ... ran is not known", counted, even for a line no test ran.  So the run also gets
+:data:`KEEPER` through ``NODE_OPTIONS`` (``--require``): in a node process started with
+``NODE_V8_COVERAGE`` pointing at ours whose own ``process.env.NODE_V8_COVERAGE`` later
+points elsewhere (the wrapper itself, which does that before starting the tests), it
+copies that folder's ``coverage-*.json`` files written since the process started into
+ours, as the folder is about to be deleted (``fs.rm``/``rmdir``/``unlink`` of the folder
+or a file in it, sync, callback or promise; ESM imports of ``node:fs/promises`` see the
+wrapped functions through ``syncBuiltinESMExports``) and when the process exits.  It
+only reads the wrapper's files after the wrapper wrote them and leaves them as they
+were, so the wrapper's report and threshold (``c8 --check-coverage``, ``borp
+--check-coverage``) see the same coverage as without us; the run without the edit gets
+none of this.  Other ways were left: pointing the wrapper's temp folder at ours by its
+option means rewriting the command (not seen behind npm scripts; borp has no such
+option); reading the folder after the run fails for borp (deleted, and in a private
+``/tmp``); a preload taking V8's coverage itself (``v8.takeCoverage``, the inspector's
+``takePreciseCoverage``) resets the counts the wrapper's own files then lack, changing
+its gate.  When the keeper does not reach the wrapper (a ``NODE_OPTIONS`` the command
+replaces, a wrapper killed by a signal), nothing is copied and the pass says, as before,
+that which lines ran is not known.
 
 "Statements" here are lines: a changed line with code (not blank, not only a comment,
 not only closing brackets) is one; a removal counts as run when the code line beside it
@@ -47,6 +74,65 @@ SUFFIXES = (".js", ".mjs", ".cjs")
 #: node's variable, and the folder of the run's out folder it points at
 COVERAGE_VAR = "NODE_V8_COVERAGE"
 COVERAGE_DIR = "v8cov"
+#: the preload, in the run's out folder, that keeps a coverage wrapper's V8 files
+KEEPER = "acrouter-v8keep.cjs"
+#: the prefix of the files it copies into ours
+KEPT = "kept-"
+_KEEPER_JS = r"""'use strict'
+// ACRouter's verifier: keeps the V8 coverage a wrapper (c8, borp) sends to a folder of
+// its own, for the lines an edit changes.  It copies, and changes nothing of the wrapper's.
+// Nothing here may throw or print: it runs in every node process of the run.
+try { (() => {
+  const OURS = __OURS__
+  if (process.env.NODE_V8_COVERAGE !== OURS) return
+  const fs = require('fs')
+  const path = require('path')
+  const started = Date.now() - process.uptime() * 1000
+  const kept = new Set()
+  const now = () => {
+    const dir = process.env.NODE_V8_COVERAGE
+    return dir && path.resolve(dir) !== OURS ? path.resolve(dir) : null
+  }
+  const keep = (dir) => {
+    try {
+      for (const name of fs.readdirSync(dir)) {
+        if (!/^coverage-.*\.json$/.test(name) || kept.has(dir + '/' + name)) continue
+        const from = path.join(dir, name)
+        if (fs.statSync(from).mtimeMs < started) continue
+        fs.copyFileSync(from, path.join(OURS, __KEPT__ + kept.size + '-' + name))
+        kept.add(dir + '/' + name)
+      }
+    } catch {}
+  }
+  const before = (target) => {
+    try {
+      const dir = now()
+      if (dir === null || target === undefined) return
+      const at = path.resolve(target instanceof URL ? require('url').fileURLToPath(target) : String(target))
+      if (at === dir || path.dirname(at) === dir) keep(dir)
+    } catch {}
+  }
+  const wrap = (obj, name) => {
+    const orig = obj && obj[name]
+    if (typeof orig !== 'function') return
+    obj[name] = function (target, ...rest) {
+      before(target)
+      return orig.call(this, target, ...rest)
+    }
+  }
+  try {
+    for (const name of ['rm', 'rmSync', 'rmdir', 'rmdirSync', 'unlink', 'unlinkSync']) {
+      wrap(fs, name)
+    }
+    for (const name of ['rm', 'rmdir', 'unlink']) wrap(fs.promises, name)
+    require('module').syncBuiltinESMExports()
+  } catch {}
+  process.on('exit', () => {
+    const dir = now()
+    if (dir !== null) keep(dir)
+  })
+})() } catch {}
+"""
 #: a line of nothing but closing brackets and separators closes a block: not a statement
 _CLOSING = re.compile(r"[\s)\]};,]*")
 _BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
@@ -104,6 +190,19 @@ def code_chars(text: str) -> dict[int, list[int]]:
         i += step
     flush()
     return out
+
+
+def keeper(folder: str) -> str:
+    """The text of :data:`KEEPER` for the run whose coverage goes to ``folder``."""
+    return _KEEPER_JS.replace("__OURS__", json.dumps(folder)).replace("__KEPT__", json.dumps(KEPT))
+
+
+def keeper_option(path: str) -> str:
+    """The ``NODE_OPTIONS`` word that loads the keeper at ``path`` (node reads double
+    quotes there)."""
+    if re.search(r'[\s"\\]', path):
+        return '--require "' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"--require={path}"
 
 
 def _split(text: str) -> list[str]:

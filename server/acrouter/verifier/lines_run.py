@@ -36,8 +36,11 @@ from .lines_istanbul import SUSPECT_WORDS, read_istanbul
 from .lines_js import (
     COVERAGE_DIR,
     COVERAGE_VAR,
+    KEEPER,
     SUFFIXES,
     js_change,
+    keeper,
+    keeper_option,
     read_coverage,
     read_scripts,
 )
@@ -127,7 +130,9 @@ def trace_env(
 ) -> dict[str, str]:
     """The variables that trace the run (``seen``: where it sees the workspace;
     ``covered``: jest or vitest already collect the JavaScript's coverage; ``runner``:
-    the plan's, whose V8 coverage is not asked for when it compiles the code)."""
+    the plan's, whose V8 coverage is not asked for when it compiles the code).  node's
+    coverage comes with the preload that keeps a coverage wrapper's files
+    (:data:`.lines_js.KEEPER`), added to ``env``'s ``NODE_OPTIONS``."""
     extra: dict[str, str] = {}
     if ask.py:
         extra.update(plugin_env(out_dir, {f"{seen}/{r}": v for r, v in ask.py.items()}, env))
@@ -135,6 +140,13 @@ def trace_env(
         folder = Path(out_dir) / COVERAGE_DIR
         folder.mkdir(exist_ok=True)
         extra[COVERAGE_VAR] = str(folder)
+        # a coverage wrapper's own folder (c8 --temp-directory, borp --coverage): copied
+        # into ours by a preload before the wrapper deletes it (lines_js)
+        preload = Path(out_dir) / KEEPER
+        preload.write_text(keeper(str(folder)), encoding="utf-8")
+        existing = env.get("NODE_OPTIONS", "")
+        option = keeper_option(str(preload))
+        extra["NODE_OPTIONS"] = f"{existing} {option}" if existing else option
     return extra
 
 
@@ -179,7 +191,8 @@ def suspect(
     it): :func:`.lines.tracer_suspect` for Python (``out_dir``: where the plugin wrote,
     to see how it traced); for node, a timeout (coverage slows it), a stop by the
     watcher (the coverage files count in what a run may write), or output naming the
-    coverage variable or folder (a test comparing the environment); for jest and vitest
+    coverage variable or folder (a test comparing the environment) or the preload that
+    keeps a coverage wrapper's files (a node that refused it); for jest and vitest
     asked for coverage (``covered``), the same, or output naming one of their coverage
     options, a threshold or the coverage provider (:data:`.lines_istanbul.SUSPECT_WORDS`);
     for go, a timeout, a stop by the watcher, or output naming coverage or a package
@@ -198,7 +211,7 @@ def suspect(
     stopped = timed_out or bool(outcome.killed)
     if ask.go and (stopped or go_named(output)):
         return True
-    named = COVERAGE_VAR in output or COVERAGE_DIR in output
+    named = COVERAGE_VAR in output or COVERAGE_DIR in output or KEEPER in output
     if covered:
         named = named or any(w in output for w in SUSPECT_WORDS)
     return bool(ask.js) and (stopped or named)
