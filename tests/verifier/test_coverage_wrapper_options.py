@@ -45,9 +45,16 @@ SCRIPT = "c8 --all --include index.js --check-coverage --100 tape test/*.js"
         ("nyc --reporter text -x dist mocha", "mocha"),
         ("c8 -r lcov --100 node --test", "node"),
         ("nyc tape test/*.js", "tape"),
+        # through npx: npx's own options go, the wrapper's stay with their values (before,
+        # every option went and c8 took coverage/tmp2 for the runner: judged by exit code)
+        ("npx c8 --temp-directory coverage/tmp2 tape test/*.js", "tape"),
+        ("npx --yes c8 -r lcov mocha", "mocha"),
+        ("npx -p c8 c8 --include index.js node --test", "node"),
+        ("npx jest --ci", "jest"),
+        ("npx -c jest", None),
     ],
 )
-def test_the_runner_after_the_wrappers_options_and_values(tokens: str, runner: str) -> None:
+def test_the_runner_after_the_wrappers_options_and_values(tokens: str, runner: str | None) -> None:
     assert runner_of(tuple(tokens.split())) == runner
 
 

@@ -185,13 +185,30 @@ _JS_RUNNERS = frozenset({"jest", "vitest", "mocha", "_mocha", "tape", "borp", *C
 _PACKAGE_MANAGERS = ("yarn", "pnpm")
 
 
+#: npx's own options that take a value as the next word (``npx -p c8 c8 tape``)
+_NPX_VALUE_OPTIONS = frozenset({"-p", "--package", "--userconfig", "--cache"})
+
+
+def _after_npx_options(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """What ``npx`` runs: the words after its own options (before the first word that is
+    not one; the runner's own options after it are the runner's, ``npx c8
+    --temp-directory tmp tape``).  Nothing for ``-c``/``--call`` (a command in a
+    string)."""
+    i = 0
+    while i < len(tokens) and tokens[i].startswith("-"):
+        if tokens[i] in ("-c", "--call") or tokens[i].startswith("--call="):
+            return ()
+        i += 2 if tokens[i] in _NPX_VALUE_OPTIONS else 1
+    return tokens[i:]
+
+
 def runner_of(tokens: tuple[str, ...]) -> str | None:
     """Which test runner a simple command starts (None: not one we can read)."""
     if not tokens:
         return None
     prog = os.path.basename(tokens[0])
     if prog in ("npx", "pnpx") and len(tokens) > 1:
-        rest = tuple(t for t in tokens[1:] if not t.startswith("-"))
+        rest = _after_npx_options(tokens[1:])
         return runner_of(rest) if rest else None
     if prog in _PACKAGE_MANAGERS and len(tokens) > 1:  # yarn jest, pnpm exec vitest
         rest = tokens[2:] if tokens[1] == "exec" else tokens[1:]
