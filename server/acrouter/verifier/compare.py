@@ -27,7 +27,15 @@ from concurrent.futures import ThreadPoolExecutor
 from ..domain import CancelToken, Verdict
 from ..errors import SandboxStartError
 from .baseline import BaselineCache
-from .confirm import confirm, confirm_subset, failed_alone, fixed_tests
+from .confirm import (
+    confirm,
+    confirm_subset,
+    failed_alone,
+    fixed_tests,
+    regressions,
+    reordered,
+    unrepeated,
+)
 from .subset import subset_key
 from .testrun import NO_ADDRESS_SPACE, TestRun
 from .verdict import judge
@@ -90,6 +98,17 @@ class Comparison:
             return judge(before, after, weak)
         before, after = self._both(key, run, cancel)
         first = judge(before, after)
+        broke = regressions(before, after)
+        if (
+            self.confirm
+            and first.verdict == "fail"
+            and first.counted
+            and broke
+            and reordered(before, after)
+        ):
+            # another order may be what broke them: the edit's run once more (.confirm)
+            log.info("the tests ran in another order and broke %d tests: once more", len(broke))
+            return unrepeated(first, broke, judge(before, run(True, cancel)))
         fixed = fixed_tests(before, after)
         if first.verdict != "pass" or not fixed or not self.confirm:
             return first

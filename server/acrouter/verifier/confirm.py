@@ -42,7 +42,16 @@ The second pair of runs runs only the fixed tests where the runner can select th
 - Too many fixed tests (more than half of the suite) gain little: the whole suite then.
 
 Only passes that rest on fixed tests pay for this: an edit to a project whose tests all
-passed before is judged on one run, as is every failing verdict.
+passed before is judged on one run, as is every failing verdict but one kind.
+
+That kind (:func:`reordered`, :func:`unrepeated`): a counted fail that broke tests which
+passed without the edit, in a run that ran the tests in another order than the run
+without it (pytest-randomly shuffles them every run, and reseeds ``random``).  A suite
+whose tests depend on their order fails in some orders and not others, edit or not, so
+such a fail would blame a harmless edit on the model.  The tests run once more with the
+edit (in another order again); when that run passes, the fail stands but is not counted.
+It is never turned into a pass: a wrong edit that breaks a test only in some orders
+passes in others, so a pass on a second try says nothing.
 """
 
 from __future__ import annotations
@@ -171,3 +180,45 @@ def confirm_subset(
         return None
     note = SUBSET_NOTE.format(tests="test" if len(fixed) == 1 else "tests")
     return attrs.evolve(first, detail=f"{first.detail}; {note}")
+
+
+# --------------------------------------------------------------------------- reordered
+
+
+def reordered(before: TestRun, after: TestRun) -> bool:
+    """The tests both runs ran did not run in the same order (the reports list them as
+    they ran): a plugin such as pytest-randomly shuffles them every run, or xdist's
+    workers took them otherwise."""
+    if before.outcomes is None or after.outcomes is None:
+        return False
+    common = [t for t in after.outcomes if t in before.outcomes]
+    position = {t: i for i, t in enumerate(t for t in before.outcomes if t in after.outcomes)}
+    return [position[t] for t in common] != sorted(position[t] for t in common)
+
+
+def regressions(before: TestRun | None, after: TestRun) -> frozenset[str]:
+    """The tests that passed without the edit and fail with it."""
+    if before is None or before.outcomes is None or after.outcomes is None:
+        return frozenset()
+    return frozenset(
+        t for t, o in before.outcomes.items() if o == PASSED and after.outcomes.get(t) == FAILED
+    )
+
+
+def unrepeated(first: Verdict, broke: frozenset[str], again: Verdict) -> Verdict:
+    """``first`` (a counted fail on ``broke``, tests that passed without the edit, in a
+    run whose order differed from the run without it) once a second run with the edit,
+    in another order again, gave ``again``: when that one passes, the failure did not
+    repeat, so it is not held against the model (the tests depend on their order or are
+    flaky); the edit is not offered all the same (its pass came on a second try)."""
+    if again.verdict != "pass":
+        return first
+    return attrs.evolve(
+        first,
+        counted=False,
+        detail=f"{first.detail}; not held against the model: the tests ran in another order "
+        f"than without the edit (a plugin such as pytest-randomly shuffles them) and "
+        f"{_names(broke)} passed in a second run with the edit, in another order again: "
+        "they depend on their order or are flaky, so they do not show that the edit broke "
+        "them (not offered either: it passed only on a second try)",
+    )
