@@ -20,7 +20,9 @@ namespace package under ``--import-mode importlib`` and ``--doctest-modules``), 
 and exceptiongroup (a flit src layout, tests as a package); pino-std-serializers and
 pino-abstract-transport (node's runner started by borp, the second with borp's
 ``--check-coverage``, which collects nothing without ``--coverage``); and yarl (its pytest.ini turning pytest-xdist, doctests and pytest-cov with
-fail_under on) and pyflakes (tests inside the package, run by ``--pyargs``).  The "debian" projects are
+fail_under on) and pyflakes (tests inside the package, run by ``--pyargs``); and
+apig-wsgi (pytest-randomly: another test order every run) and iso8601 (hypothesis
+property tests inside the package).  The "debian" projects are
 Go and Rust libraries as Debian packages them (``apt-get download``, the ``.deb``
 unpacked with ``dpkg-deb -x``): go-difflib and golang-lru from their Go sources under
 ``/usr/share/gocode/src`` (``go test ./...``, no dependency outside the standard
@@ -535,6 +537,32 @@ PROJECTS = (
         files=((".cargo/config.toml", CARGO_CONFIG),),
         setup=("cargo generate-lockfile",),
         debian_path="usr/share/cargo/registry/semver-1.0.14",
+    ),
+    # --- test orders and seeds that change every run (2026-12-02, third set) ---
+    # pytest-randomly (its dependency-groups' "test"): every run shuffles the order of the
+    # test modules, classes and functions and reseeds `random` with a new seed, so the
+    # baseline, the edited run and the confirmation's rerun each run in another order;
+    # pyproject's addopts --strict-config --strict-markers, xfail_strict, a src layout
+    Project(
+        "apig-wsgi",
+        "pypi",
+        ("pytest", "pytest-randomly"),
+        edit_file="src/apig_wsgi/__init__.py",
+        version="2.20.0",
+        cost=False,
+    ),
+    # hypothesis property tests (@given over generated datetimes) beside the module they
+    # test, inside the package (iso8601/test_iso8601.py), no pytest configuration: the
+    # default command from the root, where hypothesis writes its example database
+    # (.hypothesis/) on every run
+    Project(
+        "iso8601",
+        "pypi",
+        ("pytest", "hypothesis", "pytz"),
+        edit_file="iso8601/iso8601.py",
+        version="2.1.0",
+        cost=False,
+        tests="iso8601/test_*.py",
     ),
 )
 
