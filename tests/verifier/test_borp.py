@@ -22,12 +22,14 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit
 
+from .borp_standin import REPORTERS
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 
 pytestmark = needs_bwrap
 
 #: borp 0.20's handling of files and reporters, on node's own run() and reporters
-BORP = r"""#!/usr/bin/env node
+BORP = (
+    r"""#!/usr/bin/env node
 import { run } from 'node:test'
 import Reporters from 'node:test/reporters'
 import { createWriteStream } from 'node:fs'
@@ -42,23 +44,11 @@ const args = parseArgs({
 })
 const stream = run({ files: args.positionals.map((f) => resolve(f)) })
 stream.on('test:fail', () => { process.exitCode = 1 })
-for (const input of args.values.reporter) {
-  const [name, dest] = input.split(':')
-  let Ctor
-  if (Object.hasOwn(Reporters, name)) {
-    Ctor = Reporters[name]
-  } else {
-    try {
-      Ctor = await import(resolve(join(process.cwd(), name))).then((m) => m.default || m)
-    } catch {
-      Ctor = await import(name).then((m) => m.default || m)
-    }
-  }
-  const proto = Ctor.prototype && Object.getOwnPropertyDescriptor(Ctor.prototype, 'constructor')
-  stream.compose(proto ? new Ctor() : Ctor).pipe(dest ? createWriteStream(dest) : process.stdout)
-}
-await finished(stream)
 """
+    + REPORTERS
+    + r"""await finished(stream)
+"""
+)
 INDEX = "module.exports = function add (a, b) {\n  return a + b\n}\n"
 TEST_ADD = """\
 const { test } = require('node:test')

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit
 
+from .borp_standin import REPORTERS
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 
 pytestmark = needs_bwrap
@@ -108,22 +109,9 @@ if (args.values.coverage) {
 try {
   const stream = run({ files: args.positionals.map((f) => resolve(f)) })
   stream.on('test:fail', () => { process.exitCode = 1 })
-  for (const input of args.values.reporter) {
-    const [name, dest] = input.split(':')
-    let Ctor
-    if (Object.hasOwn(Reporters, name)) {
-      Ctor = Reporters[name]
-    } else {
-      try {
-        Ctor = await import(resolve(join(process.cwd(), name))).then((m) => m.default || m)
-      } catch {
-        Ctor = await import(name).then((m) => m.default || m)
-      }
-    }
-    const proto = Ctor.prototype && Object.getOwnPropertyDescriptor(Ctor.prototype, 'constructor')
-    stream.compose(proto ? new Ctor() : Ctor).pipe(dest ? createWriteStream(dest) : process.stdout)
-  }
-  await finished(stream)
+"""
+    + REPORTERS
+    + r"""  await finished(stream)
   if (covDir && args.values['check-coverage'] && gate(covDir)) process.exitCode = 1
 } finally {
   if (covDir) await rm(covDir, { recursive: true, maxRetries: 10, retryDelay: 100 })
