@@ -396,8 +396,7 @@ def _rust_methods(text: str) -> list[Definition]:
     owner = ""
     for i, line in enumerate(_lines(text.removeprefix(BOM))):
         if line and not line[0].isspace():
-            m = _RS_IMPL.match(line)
-            owner = m.group(1).split("::")[-1] if m else ""
+            owner = _impl_owner(line)
         elif owner and (m := _RS_METHOD.match(line)):
             out.append(Definition(f"{owner}.{m.group(1)}", i, line.strip()))
     return out
@@ -409,13 +408,35 @@ def _dropped_rust_methods(old: str, new: str, asked_for: Callable[[Definition], 
     method dropped from an ``impl`` compiled and passed, counted (which lines of a built
     ``.rs`` file ran is not measured)."""
     have = Counter(d.name for d in _rust_methods(new))
+    # a type this file defined and no longer does (renamed, or removed): the type is the
+    # loss, which the line patterns report (as a Python class's members go with it)
+    went = _rust_types(old) - _rust_types(new)
     seen: Counter[str] = Counter()
     lost: list[str] = []
     for d in _rust_methods(old):
         seen[d.name] += 1
+        if d.name.split(".")[0] in went:
+            continue
         if seen[d.name] > have[d.name] and d.name not in lost and not asked_for(d):
             lost.append(d.name)
     return lost
+
+
+#: a Rust type defined at column 0: ``pub struct Calc``, ``enum Op``, ``pub(crate) trait T``
+_RS_TYPE = re.compile(
+    r"^(?:pub(?:\([^)]*\))?\s+)?(?:struct|enum|union|trait|type)\s+([A-Za-z_]\w*)"
+)
+
+
+def _rust_types(text: str) -> set[str]:
+    """The names of the types a Rust file defines at column 0."""
+    return {m.group(1) for line in _lines(text.removeprefix(BOM)) if (m := _RS_TYPE.match(line))}
+
+
+def _impl_owner(line: str) -> str:
+    """The type a Rust ``impl`` header at column 0 is for ("" for any other line)."""
+    m = _RS_IMPL.match(line)
+    return m.group(1).split("::")[-1] if m else ""
 
 
 def _asked_for(

@@ -78,6 +78,22 @@ def test_a_method_of_an_impl_dropped_is_lost() -> None:
     assert dropped_definitions(CALC, no_inner, "src/lib.rs") == []
 
 
+def test_a_type_renamed_as_asked_loses_no_method_but_an_impl_deleted_does() -> None:
+    # the type renamed (asked for): its methods go with it, as a Python class's members;
+    # before, "Rename Calc to Calculator" was refused for Calc.add, Calc.sub and Calc.fmt
+    renamed = CALC.replace("Calc", "Calculator")
+    ask = "Rename Calc to Calculator"
+    assert dropped_definitions(CALC, renamed, "src/lib.rs", instruction=ask) == []
+    # not asked for: the type is the loss
+    assert dropped_definitions(CALC, renamed, "src/lib.rs", instruction="Fix add") == ["Calc"]
+    # the type kept, the impl block deleted or moved to another type: its methods are lost
+    no_impl = CALC.replace("impl Calc {", "impl Other {")
+    assert dropped_definitions(CALC, no_impl, "src/lib.rs") == ["Calc.add", "Calc.sub"]
+    start, end = CALC.index("impl Calc {"), CALC.index("impl std::fmt")
+    deleted = CALC[:start] + CALC[end:]
+    assert dropped_definitions(CALC, deleted, "src/lib.rs") == ["Calc.add", "Calc.sub"]
+
+
 @needs_cargo
 @pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
 def test_acrouter_verify_refuses_the_dropped_method(
