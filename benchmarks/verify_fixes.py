@@ -81,8 +81,10 @@ def main() -> None:
                         bwrap=args.bwrap,
                     )
                     v = verify_edit(verifier, str(root), Edit(files={rel: text}), project.command)
-                    right = (v.verdict == "pass" and v.counted) == (name == "fix")
-                    right = right and (name == "fix" or v.verdict != "pass")
+                    # a fix: a counted pass; a wrong fix: anything but a pass
+                    right = (
+                        v.verdict == "pass" and v.counted if name == "fix" else v.verdict != "pass"
+                    )
                     bad_verdicts += not right
                     print(
                         f"{project.name} | {name} #{i + 1} | {v.verdict}"
