@@ -13,7 +13,8 @@ Formats (see README, "What the model sees"):
   earlier ones made; a hunk without line numbers goes where its lines match exactly
   one place, see ``verifier.hunks``);
 - one fenced block: it replaces the selection, or, with no selection, the whole file
-  (only accepted when the file was sent whole).
+  (only accepted when the file was sent whole).  Of several, the one that is plainly
+  the edit (``prompts.parse``), else the reply is unusable.
 
 SEARCH/REPLACE blocks are read line by line between their markers: fence lines inside
 them are code, whatever fences wrap them.  Fenced blocks are found by ``prompts.fences``.

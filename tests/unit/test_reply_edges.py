@@ -417,3 +417,41 @@ def test_a_block_holding_only_a_path_comment_is_not_emptied(tmp_path):
     rng = Range(Position(1, 0), Position(2, 0))
     e = parse(task_for(p, rng=rng), "```python\n# calc.py\n```\n")
     assert e.files == {"calc.py": CALC.replace("    return a - b\n", "    # calc.py\n")}
+
+
+# ----------------------------------------------------------------------------- several blocks
+USAGE = "from calc import add\n\nprint(add(2, 3))  # 5\n"
+TEST = "def test_add():\n    assert add(2, 3) == 5\n"
+
+
+@pytest.mark.parametrize("tag", ["python", ""])
+def test_a_whole_file_followed_by_a_usage_block_is_the_whole_file(tmp_path, tag):
+    # a reply shape models often give; it was unusable ("the reply holds 2 code blocks")
+    p = project(tmp_path, CALC)
+    reply = f"Fixed:\n```{tag}\n{FIXED}```\nUsage:\n```{tag}\n{USAGE}```\n"
+    assert parse(task_for(p), reply).files == {"calc.py": FIXED}
+
+
+def test_a_selection_answered_with_the_code_and_then_a_test_takes_the_code(tmp_path):
+    p = project(tmp_path, CALC)
+    rng = Range(Position(0, 0), Position(2, 0))
+    code = "def add(a, b):\n    return a + b\n"
+    reply = f"```python\n{code}```\nA test:\n```python\n{TEST}```\n"
+    assert parse(task_for(p, rng=rng), reply).files == {"calc.py": FIXED}
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # "before" and "after": both look like the file, so neither is guessed
+        f"Before:\n```python\n{CALC}```\nAfter:\n```python\n{FIXED}```\n",
+        # the file unchanged, then an example: the unchanged one is no edit
+        f"```python\n{CALC}```\nUsage:\n```python\n{USAGE}```\n",
+        # two pieces for two places, neither the file rewritten
+        "```python\nimport math\n```\nand\n```python\ndef neg(x):\n    return -x\n```\n",
+    ],
+)
+def test_several_blocks_none_of_which_is_plainly_the_edit_stay_unusable(tmp_path, reply):
+    p = project(tmp_path, CALC)
+    with pytest.raises(ParseError, match="2 code blocks; expected one"):
+        parse(task_for(p), reply)

@@ -8,11 +8,12 @@ remove (``definitions.guard``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from acrouter.context import offset_of, workspace_text
 from acrouter.definitions import guard
-from acrouter.domain import Edit, Task
+from acrouter.domain import Edit, Task, document_lines
 from acrouter.edits import (
     BOM,
     SearchReplaceText,
@@ -27,6 +28,8 @@ from acrouter.errors import ParseError, VerifyError
 
 from .excerpt import rel_path
 from .fences import DIFF_TAGS, blocks_for, fence_cuts_hunk, tag_matches
+
+_WORD = re.compile(r"\w\w")  # a line of code, not a lone bracket
 
 
 def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
@@ -55,19 +58,20 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
         )
     if diffs:
         return _diff_blocks(task, rel, root, diffs)
-    if len(blocks) > 1:
-        tagged = [b for tag, b in blocks if tag_matches(tag, task.language)]
-        if len(tagged) != 1:
-            raise ParseError(f"the reply holds {len(blocks)} code blocks; expected one")
-        code = tagged[0]
-    else:
-        code = blocks[0][1]
     if doc.range is None:
-        code = without_path_comment(code, rel, doc.text)
+        replaced = doc.text
     else:
         start = offset_of(doc.text, doc.range.start.line, doc.range.start.character)
         end = offset_of(doc.text, doc.range.end.line, doc.range.end.character)
-        code = without_path_comment(code, rel, doc.text[start:end])
+        replaced = doc.text[start:end]
+    code = blocks[0][1]
+    if len(blocks) > 1:
+        tagged = [b for tag, b in blocks if tag_matches(tag, task.language)]
+        chosen = tagged[0] if len(tagged) == 1 else _the_edit(tagged or _codes(blocks), replaced)
+        if chosen is None:
+            raise ParseError(f"the reply holds {len(blocks)} code blocks; expected one")
+        code = chosen
+    code = without_path_comment(code, rel, replaced)
     # the fence's own line end goes; the code's line ends become the file's own
     newline = line_end(doc.text)
     code = with_line_ends(code.removesuffix("\n"), newline)
@@ -101,6 +105,34 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
     new_text = doc.text[:a] + code + doc.text[b:]
     _guard(task, rel, root, {rel: new_text})
     return Edit(files={rel: new_text}, replacement=code, bases={rel: doc.text})
+
+
+def _codes(blocks: list[tuple[str, str]]) -> list[str]:
+    return [code for _, code in blocks]
+
+
+def _the_edit(codes: list[str], replaced: str) -> str | None:
+    """Of several blocks, the one that is the edit, when one plainly is: the file (or the
+    selection) rewritten, the others a usage example or a test of it.  It holds at least
+    half of the code lines of the text it replaces, at least three times as many of them
+    as any other block does, and is not that text unchanged (a "before" block).
+    Otherwise none: "before" and "after" blocks, or two pieces meant for two places, are
+    not guessed at."""
+
+    def lines(text: str) -> set[str]:
+        return {s for line in document_lines(text) if _WORD.search(s := line.strip())}
+
+    old = lines(replaced)
+    shared = sorted(((len(lines(c) & old), i) for i, c in enumerate(codes)), reverse=True)
+    (best, at), (second, _) = shared[0], shared[1]
+    if (
+        not best
+        or 2 * best < len(old)
+        or 3 * second > best
+        or codes[at].strip() == replaced.strip()
+    ):
+        return None
+    return codes[at]
 
 
 def _line_start(text: str, at: int, bom: str) -> bool:
