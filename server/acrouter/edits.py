@@ -9,9 +9,10 @@ Formats (see README, "What the model sees"):
   and several files per reply.  A SEARCH text is matched exactly, then ignoring
   trailing whitespace, then ignoring indentation (the replacement is re-indented);
   one that matches nowhere, or in more than one place, makes the reply unusable.
-- a unified diff (a ```diff block; several are applied in order, each to what the
-  earlier ones made; a hunk without line numbers goes where its lines match exactly
-  one place, see ``verifier.hunks``);
+- a unified diff (a ```diff block, or a diff by its form in any block or unfenced, see
+  ``prompts.fences``; several are applied in order, each to what the earlier ones made;
+  a hunk without line numbers goes where its lines match exactly one place, see
+  ``verifier.hunks``);
 - one fenced block: it replaces the selection, or, with no selection, the whole file
   (only accepted when the file was sent whole).  Of several, the one that is plainly
   the edit (``prompts.parse``), else the reply is unusable.

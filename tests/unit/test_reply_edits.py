@@ -95,6 +95,71 @@ def test_a_diff_block_repeated_word_for_word_is_applied_once(tmp_path):
     assert e.files["calc.py"] == CALC.replace("import math\n", "import math\nimport os\n")
 
 
+# ----------------------------------------------------------------------------- diffs in other shapes
+FIXED_CALC = CALC.replace("a - b", "a + b")
+
+
+def test_a_diff_block_of_hunks_without_file_headers_changes_the_request_file(tmp_path):
+    # was unusable: "malformed diff: a hunk without '---'/'+++' file headers"
+    p = project(tmp_path)
+    assert parse(task_for(p), f"```diff\n{ADD}```\n").files == {"calc.py": FIXED_CALC}
+
+
+@pytest.mark.parametrize("tag", ["", "python"])
+def test_a_diff_in_a_block_not_tagged_diff_is_read_as_a_diff(tmp_path, tag):
+    # was the whole file replaced by the diff's text (refused here by the guard only
+    # because calc.py defines functions)
+    p = project(tmp_path)
+    reply = diff("calc.py", ADD).replace("```diff", f"```{tag}")
+    assert parse(task_for(p), reply).files == {"calc.py": FIXED_CALC}
+
+
+def test_a_diff_in_an_untagged_block_is_not_written_into_a_file_with_no_definitions(tmp_path):
+    # the hazard: no guard sees a Markdown file lose its text to the diff's lines
+    notes = "# Notes\n\nadd subtracts\n"
+    p = project(tmp_path, notes, "notes.md")
+    hunk = "@@ -3 +3 @@\n-add subtracts\n+add adds\n"
+    reply = diff("notes.md", hunk).replace("```diff", "```")
+    assert parse(task_for(p), reply).files == {"notes.md": "# Notes\n\nadd adds\n"}
+
+
+def test_a_patch_file_answered_whole_stays_a_whole_file(tmp_path):
+    old = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n"
+    p = project(tmp_path, old, "fix.patch")
+    new = old.replace("+b", "+c")
+    assert parse(task_for(p, "Make it c"), f"```\n{new}```\n").files == {"fix.patch": new}
+
+
+def test_a_diff_without_a_fence_between_prose_is_applied(tmp_path):
+    p = project(tmp_path)
+    body = diff("calc.py", ADD).removeprefix("```diff\n").removesuffix("```\n")
+    reply = f"Here is the fix:\n\n{body}\nThat makes add add.\n"
+    assert parse(task_for(p), reply).files == {"calc.py": FIXED_CALC}
+
+
+def test_two_diffs_without_fences_are_both_applied_or_neither(tmp_path):
+    p = project(tmp_path)
+    project(tmp_path, UTIL, "util.py")
+    calc = diff("calc.py", ADD).removeprefix("```diff\n").removesuffix("```\n")
+    util = diff("util.py", ONE).removeprefix("```diff\n").removesuffix("```\n")
+    git = "diff --git a/util.py b/util.py\nindex 1111111..2222222 100644\n"
+    e = parse(task_for(p), f"First:\n{calc}\nThen:\n{git}{util}")
+    assert e.files == {"calc.py": FIXED_CALC, "util.py": UTIL.replace("return 1", "return 1.0")}
+    stale = util.replace("return 1\n+", "return 7\n+")
+    with pytest.raises(ParseError, match=r"diff block 2 .*does not apply"):
+        parse(task_for(p), f"First:\n{calc}\nThen:\n{stale}")
+
+
+def test_a_diff_without_a_fence_followed_by_a_bullet_list_is_not_misread(tmp_path):
+    # "- Changed add" reads as a removed line: the hunk no longer matches the file, so
+    # the reply is unusable rather than applied in some other way
+    p = project(tmp_path)
+    body = diff("calc.py", ADD.replace("@@ -4,2 +4,2 @@", "@@")).removeprefix("```diff\n")
+    reply = "Fix:\n" + body.removesuffix("```\n") + "- Changed add to add\n"
+    with pytest.raises(ParseError, match="does not apply"):
+        parse(task_for(p), reply)
+
+
 # ----------------------------------------------------------------------------- CRLF files
 def crlf(text: str) -> str:
     return text.replace("\n", "\r\n")

@@ -48,6 +48,9 @@ _ALIASES = {
     "go": {"golang"},
 }
 DIFF_TAGS = ("diff", "patch")
+#: A hunk's first line, with line numbers or without (``@@``, ``@@ def f(): @@``).
+HUNK_START = re.compile(r"^@@(?: |$)")
+_DIFF_LINE = ("+", "-", " ", "\\", "@@", "diff --git ", "index ")
 
 
 @attrs.frozen
@@ -131,6 +134,51 @@ def blocks_for(reply: str, language: str | None, original: str) -> list[Block]:
     rest = find_blocks("\n".join(lines[merged + 1 :]))
     at = merged + 1  # the line indices of the blocks after it are the reply's own
     return [whole, *(attrs.evolve(b, first=b.first + at, last=b.last + at) for b in rest)]
+
+
+def looks_like_diff(code: str) -> bool:
+    """Whether ``code`` is a unified diff by its form: it starts with ``diff --git``, or
+    with ``---`` and ``+++`` file headers followed by a hunk, or with a hunk."""
+    lines = [line for line in document_lines(code) if line.strip()]
+    if not lines:
+        return False
+    if lines[0].startswith("diff --git ") or HUNK_START.match(lines[0]):
+        return True
+    headers = len(lines) > 2 and lines[0].startswith("--- ") and lines[1].startswith("+++ ")
+    return headers and any(HUNK_START.match(line) for line in lines[2:])
+
+
+def unfenced_diffs(reply: str) -> list[str]:
+    """The unified diffs written into a reply without a fence: each from a ``---``/``+++``
+    header pair (with the ``diff --git`` / ``index`` lines before it) to its last diff
+    line before prose or the next header pair, blank lines inside it kept.  The parser
+    applies them all or none."""
+    lines = document_lines(reply)
+
+    def header(i: int) -> bool:
+        return (
+            i + 1 < len(lines) and lines[i].startswith("--- ") and lines[i + 1].startswith("+++ ")
+        )
+
+    def preamble(i: int) -> int:  # the git lines that lead the header pair at i
+        while i > 0 and lines[i - 1].startswith(("diff --git ", "index ")):
+            i -= 1
+        return i
+
+    out: list[str] = []
+    starts = [i for i in range(len(lines)) if header(i)]
+    for n, i in enumerate(starts):
+        stop = preamble(starts[n + 1]) if n + 1 < len(starts) else len(lines)
+        end = i + 2
+        for j in range(i + 2, stop):
+            if lines[j].startswith(_DIFF_LINE):
+                end = j + 1
+            elif lines[j].strip():
+                break
+        diff = lines[preamble(i) : end]
+        if any(HUNK_START.match(line) for line in diff):
+            out.append("\n".join(diff) + "\n")
+    return out
 
 
 def fence_cuts_hunk(reply: str, block: Block, original: str) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import attrs
+
 from acrouter.context import offset_of, workspace_text
 from acrouter.definitions import guard
 from acrouter.domain import Edit, Task, document_lines
@@ -27,7 +29,16 @@ from acrouter.edits import (
 from acrouter.errors import ParseError, VerifyError
 
 from .excerpt import rel_path
-from .fences import DIFF_TAGS, blocks_for, fence_cuts_hunk, tag_matches
+from .fences import (
+    DIFF_TAGS,
+    HUNK_START,
+    Block,
+    blocks_for,
+    fence_cuts_hunk,
+    looks_like_diff,
+    tag_matches,
+    unfenced_diffs,
+)
 
 _WORD = re.compile(r"\w\w")  # a line of code, not a lone bracket
 
@@ -43,12 +54,17 @@ def parse_reply(task: Task, reply: str, sent_whole: bool) -> Edit:
     root = Path(task.workspace) if task.workspace else Path(doc.path).parent
     if has_search_replace(reply):
         return _search_replace(task, reply, rel, root)
-    found = blocks_for(reply, task.language, doc.text)
+    found = [_as_diff(b, rel) for b in blocks_for(reply, task.language, doc.text)]
     blocks = [(b.tag, b.code) for b in found if b.closed]
     if not blocks:
         if found:
             raise ParseError("the reply's fenced code block is never closed (cut short?)")
-        raise ParseError("the reply holds neither SEARCH/REPLACE blocks nor a fenced code block")
+        bare = unfenced_diffs(reply)
+        if not bare:
+            raise ParseError(
+                "the reply holds neither SEARCH/REPLACE blocks nor a fenced code block"
+            )
+        return _diff_blocks(task, rel, root, bare)
     diffs = [b for tag, b in blocks if tag in DIFF_TAGS]
     if any(fence_cuts_hunk(reply, b, doc.text) for b in found):
         raise ParseError(
@@ -154,7 +170,7 @@ def _diff_blocks(task: Task, rel: str, root: Path, diffs: list[str]) -> Edit:
 
     doc = task.document
     assert doc is not None
-    diffs = list(dict.fromkeys(diffs))
+    diffs = [_with_headers(d, rel) for d in dict.fromkeys(diffs)]
     news: dict[str, str] = {}
     bases: dict[str, str | None] = {}  # as read before any block: None = did not exist
     for n, diff in enumerate(diffs, 1):
@@ -174,6 +190,27 @@ def _diff_blocks(task: Task, rel: str, root: Path, diffs: list[str]) -> Edit:
             bases.setdefault(k, v)
     _guard(task, rel, root, news)
     return Edit(files=news, bases=bases)
+
+
+def _as_diff(block: Block, rel: str) -> Block:
+    """A block that holds a unified diff whatever its tag (```` ``` ````, ```` ```python
+    ````) is read as one: as a whole file or a selection it would put the diff's own
+    lines into the code.  Not for a ``.diff`` or ``.patch`` file, whose text is a diff."""
+    if block.tag in DIFF_TAGS or rel.endswith((".diff", ".patch")):
+        return block
+    return attrs.evolve(block, tag="diff") if looks_like_diff(block.code) else block
+
+
+def _with_headers(diff: str, rel: str) -> str:
+    """A diff whose first hunk comes before any ``---``/``+++`` header (``@@ -4,2 +4,2
+    @@`` and its lines, as models often answer about the request's file) is a diff of
+    the request's file."""
+    for line in document_lines(diff):
+        if line.startswith(("--- ", "diff --git ")):
+            return diff
+        if HUNK_START.match(line):
+            return f"--- a/{rel}\n+++ b/{rel}\n{diff}"
+    return diff
 
 
 def _search_replace(task: Task, reply: str, rel: str, root: Path) -> Edit:
