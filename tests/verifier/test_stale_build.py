@@ -47,7 +47,9 @@ def test_a_pass_the_stale_build_gave_is_not_learned(
     v = verifier(**mode).verify(task_for(root, pytest_cmd(root)), Edit(files=BROKEN), "m")
     # add is broken, and the tests passed: they imported the build from before the edit
     assert v.verdict == "pass" and not v.counted, v.detail
-    assert v.unrun.startswith(
+    # (and no process of the run opened the edited calc.pyx: verifier.lines_opened)
+    assert v.unrun.startswith("no process of the tests' run opened calc.pyx"), v.unrun
+    assert v.unrun.endswith(
         f"the run did not rebuild {so}, built before the edit from the edited source beside "
         "it: the tests that import it ran the code as it was (make the test command build "
         "it first: python setup.py build_ext --inplace && ...)"

@@ -31,7 +31,7 @@ import attrs
 from ..domain import Verdict
 from ..pytrees import parse
 from .linediff import line_opcodes
-from .lines_idle import IDLE_PASS, exercised, loading_ranges
+from .lines_idle import IDLE_PASS, IDLE_UNOPENED, exercised, loading_ranges
 from .lines_shadow import imported_elsewhere
 from .lines_trace import (
     FILE_PREFIX,
@@ -269,6 +269,8 @@ def merge(runs: Sequence[Traced]) -> Traced | None:
             k: v for k, v in runs[0].elsewhere.items() if all(k in t.elsewhere for t in runs)
         },
         unknown=unknown,
+        # opened when any run opened it
+        opened={k: any(t.opened.get(k, False) for t in runs) for t in runs for k in t.opened},
     )
 
 
@@ -297,13 +299,26 @@ UNTRACED = (
 
 def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str, bool]:
     """One sentence for the verdict: how many of the changed statements ran, and where
-    the ones no test ran are; True when it is a warning (some did not run, or the lines
-    could not be measured).  Empty when there is nothing to say (no pytest run, no
-    node run with coverage, no go profile); files ``unmeasured`` are left out."""
+    the ones no test ran are, then the edited files no tracer measures that no process
+    of the run opened (:attr:`Traced.opened`); True when it is a warning (some did not
+    run or were not opened, or the lines could not be measured).  Empty when there is
+    nothing to say (no pytest run, no node run with coverage, no go profile, no file
+    watched); files ``unmeasured`` are left out."""
+    said, warn = _statements(change_list, traced)
+    shut = sorted(k for k, was in traced.opened.items() if not was) if traced else []
+    if not shut:
+        return said, warn
+    files = ", ".join(shut[:MAX_SPANS]) + (" ..." if len(shut) > MAX_SPANS else "")
+    lost = f"no process of the tests' run opened {files}, which the edit changes"
+    return (f"{said}; {lost}" if said else lost), True
+
+
+def _statements(change_list: Sequence[Change], traced: Traced | None) -> tuple[str, bool]:
+    """:func:`summarise`'s sentence on the changed statements."""
     shown = sorted({c.path for c in change_list if traced and c.path in traced.unknown})
     if traced is not None and shown:
         # the files the run could not tell: said after what it told of the others
-        said, _ = summarise(
+        said, _ = _statements(
             [c for c in change_list if c.path not in traced.unknown],
             attrs.evolve(traced, unknown={}),
         )
@@ -371,6 +386,7 @@ def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[T
     # before too and never called the edit's code would pass any edit that leaves the
     # code importable (:mod:`.lines_idle`)
     idle = verdict.tests_failed_before == 0 and not exercised(everything, traced)
-    said_all = f"{IDLE_PASS}; {said}" if idle else said
+    why = IDLE_PASS if everything else IDLE_UNOPENED
+    said_all = f"{why}; {said}" if idle else said
     detail = f"{verdict.detail}; {said_all}" if verdict.detail else said_all
     return attrs.evolve(verdict, detail=detail, unrun=said, counted=verdict.counted and not idle)

@@ -19,7 +19,9 @@ level): a ``function`` / ``class`` declaration, an ``import``, a ``require(...)`
 to a name, or a function or class assigned to a name or an export (``exports.sub =
 function (a, b) {``, ``const sub = (a, b) => a - b;``), an export list (``export { a,
 b }``, ``module.exports = { a, b };`` on one line); a file whose top level is indented
-(a wrapper) marks nothing.  For Go every changed statement counts.
+(a wrapper) marks nothing.  For Go every changed statement counts.  An edited file no
+tracer measures (Markdown, JSON, a Ruby source) counts as exercised when a process of the
+run opened it (:mod:`.lines_opened`), and as not exercised when none did.
 """
 
 from __future__ import annotations
@@ -54,9 +56,16 @@ class Traced(Protocol):
     def unmeasured(self) -> Collection[str]: ...
     @property
     def unknown(self) -> Mapping[str, str]: ...
+    @property
+    def opened(self) -> Mapping[str, bool]: ...
 
 
 #: why such a pass is not learned, in its detail and the why
+#: the same, for an edit of files no tracer measures, none of which the run opened
+IDLE_UNOPENED = (
+    "the tests passed before the edit too and no process of theirs opened the files it "
+    "changes, so this pass says nothing about the model: not learned"
+)
 IDLE_PASS = (
     "the tests passed before the edit too and ran none of the code it changes (at most "
     "lines that define or import something, as the module loaded), so this pass says "
@@ -117,13 +126,17 @@ def js_loading_lines(lines: Sequence[str]) -> set[int]:
 def exercised(change_list: Sequence[Change], traced: Traced | None) -> bool:
     """Whether the tests ran any of the changed code beyond what only defines or imports
     as its module loads (``Change.loading``): a changed statement, or the one beside a
-    removal.  True too when that is not known: no lines measured, another tracer took
-    over, a process that never wrote what it saw, or nothing but such lines changed."""
+    removal, or an edited file no tracer measures that a process opened
+    (:attr:`.Traced.opened`).  True too when that is not known: no lines measured,
+    another tracer took over, a process that never wrote what it saw, or nothing but
+    such lines changed."""
     if traced is None or not traced.intact or traced.cut:
         return True
     if any(c.path in traced.unknown for c in change_list):
         return True
-    total = 0
+    if any(traced.opened.values()):
+        return True
+    total = len(traced.opened)
     for c in change_list:
         if c.path in traced.unmeasured:
             continue

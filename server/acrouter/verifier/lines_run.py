@@ -5,7 +5,8 @@
 traces the run (``trace_env``: its variables; for go, its flags), ``suspect`` a traced
 run to redo without tracing, ``read_run`` what it found.  Whether jest or vitest cover
 the files is the run's plan (``TestPlan.covered``); its ``cover`` is
-:attr:`Asked.covered`."""
+:attr:`Asked.covered`.  Every other file of the edit is only asked whether the run
+opened it (:attr:`Asked.opened`, :mod:`.lines_opened`, watched by ``sandboxrun``)."""
 
 from __future__ import annotations
 
@@ -64,9 +65,12 @@ class Asked:
     #: the changed Rust files' old and new texts: which of them ``cargo test`` built
     #: (:mod:`.lines_rust`), read from its target folder after the run
     rs: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
+    #: the changed files no tracer measures (Markdown, JSON, a Ruby source): whether the
+    #: run opened them (:mod:`.lines_opened`)
+    opened: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.py or self.js or self.go or self.rs)
+        return bool(self.py or self.js or self.go or self.rs or self.opened)
 
     @property
     def covered(self) -> tuple[str, ...]:
@@ -105,7 +109,15 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
         {c.path: texts[c.path] for c in js},
         go,
         rs,
+        tuple(rel for rel in sorted(texts) if texts[rel] != olds.get(rel) and not measured(rel)),
     )
+
+
+def measured(rel: str) -> bool:
+    """A file whose lines (or, for Rust, whether it was built) a tracer measures: Python,
+    JavaScript and TypeScript, Go, Rust; what the run does with any other file is only
+    known by whether it opened it (:mod:`.lines_opened`)."""
+    return rel.endswith((".py", ".pyw", *RUNNER_SUFFIXES)) or is_go_code(rel) or is_rust(rel)
 
 
 #: the runners that compile the code before V8 runs it: V8's offsets are not the file's

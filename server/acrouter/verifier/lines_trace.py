@@ -192,6 +192,9 @@ class Traced:
     #: loaded the tracer; the traced run failed and the tests ran again untraced): the
     #: pass says so, and holds it as exercised (not known is not "not run")
     unknown: Mapping[str, str] = attrs.field(factory=dict)
+    #: the edited files no tracer measures, each with whether a process of the run
+    #: opened it (:mod:`.lines_opened`); empty when that is not known
+    opened: Mapping[str, bool] = attrs.field(factory=dict)
 
 
 def read_traced(out_dir: str | Path, base: str) -> Traced | None:

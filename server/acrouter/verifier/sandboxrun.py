@@ -18,6 +18,7 @@ from .junit_own import MODULE as JUNIT_MODULE
 from .junit_own import unloaded, without_plugin
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
 from .lines import Traced
+from .lines_opened import OpenWatch
 from .lines_run import Asked, suspect, traced_spec, untraced
 from .lines_rust import View, combine, read_builds
 from .results import read_test_run
@@ -26,6 +27,7 @@ from .runspec import run_spec
 from .runtypes import RunOutcome, RunSpec
 from .scratch import Scan, Scratch
 from .testrun import TestRun
+from .workspace import resolve_edit_path
 from .written import upper_dirs
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,9 @@ def run_tests(
     seen = str(root) if overlay or sandbox == "bwrap" else str(scratch.ws)
     untraced_spec = spec_of(plan_command(command, str(dirs[0]), root)) if plan.covered else spec
     covered = plan.covered
+    watch = _watch(trace, root, scratch, overlay, edits) if trace else None
+    if watch is not None:  # every run of the command below, the edited files watched
+        start = functools.partial(_watched, watch, start)
     if trace:
         spec, trace = traced_spec(spec, plan.runner, str(dirs[0]), seen, trace, covered)
     outcome = start(spec)
@@ -109,8 +114,37 @@ def run_tests(
         view = View(seen, base, upper, outside=sandbox == "none")
         traced = combine(traced, read_builds(view, trace.rs, _output(plan.capture, outcome)))
     if lost is not None:
-        return attrs.evolve(run, traced=untraced(lost))
-    return attrs.evolve(run, traced=traced) if trace else run
+        traced = untraced(lost)
+    opened = watch.opened() if watch is not None else None
+    if opened:
+        traced = attrs.evolve(traced or Traced({}, True), opened=opened)
+    return attrs.evolve(run, traced=traced) if trace or lost is not None else run
+
+
+def _watched(watch: OpenWatch, start: Callable[[RunSpec], RunOutcome], spec: RunSpec) -> RunOutcome:
+    return watch.during(lambda: start(spec))
+
+
+def _watch(
+    ask: Asked, root: Path, scratch: Scratch, overlay: bool, edits: list[tuple[str, str]]
+) -> OpenWatch | None:
+    """A watch on the run's copies of the edited files no tracer measures: the files
+    bound over the overlaid workspace, else the scratch copy's (:mod:`.lines_opened`)."""
+    if not ask.opened:
+        return None
+    bound = {rel: host for host, rel in edits}
+    files: dict[str, str] = {}
+    for rel in ask.opened:
+        if overlay:
+            try:
+                real = resolve_edit_path(root, rel).relative_to(root).as_posix()
+            except (ValueError, OSError):
+                continue
+            if real in bound:
+                files[bound[real]] = rel
+        else:
+            files[str(scratch.ws / rel)] = rel
+    return OpenWatch(files) if files else None
 
 
 def _output(capture: str | None, outcome: RunOutcome) -> str:

@@ -1,0 +1,112 @@
+"""Whether the run with an edit opened the edited files whose lines no tracer measures
+(Markdown, JSON, YAML, a Ruby or C source): a pass says nothing about a file no process of
+the tests' run even opened.
+
+Python, JavaScript, TypeScript, Go and Rust files are measured line by line (or by what
+was built: :mod:`.lines_run`); for every other file of the edit, the verifier watches its
+copy in the run's workspace (the scratch copy's file, or the file bound over the overlaid
+workspace) with Linux's inotify for ``IN_OPEN``, from just before the test command starts
+to just after it ends.  Opens through the sandbox's bind mounts and overlay reach the
+same inode, so every process of the run counts, whatever its language; the verifier
+itself does not open these files while the run is on.  A file opened counts as read (the
+test may still not look at the changed part); a file not opened was read by no test.
+Where inotify is not there (not Linux, no free inotify instance or watch), nothing is
+known and nothing is said."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import logging
+import os
+import struct
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+_IN_OPEN = 0x00000020
+_IN_ONESHOT = 0x80000000  # one event a file: the watch goes after it
+_IN_Q_OVERFLOW = 0x00004000
+_IN_NONBLOCK = os.O_NONBLOCK
+_IN_CLOEXEC = os.O_CLOEXEC
+_EVENT = struct.Struct("iIII")  # wd, mask, cookie, len (then len bytes of name)
+
+T = TypeVar("T")
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.inotify_init1, libc.inotify_add_watch  # noqa: B018 (present on Linux only)
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+class OpenWatch:
+    """Watches ``files`` (host path -> the path the verdict names) for opens while
+    :meth:`during` runs something; :meth:`opened` then tells, for each file it could
+    watch, whether any process opened it (None: inotify is not available here)."""
+
+    def __init__(self, files: Mapping[str, str]) -> None:
+        self.files = dict(files)
+        self._seen: set[str] = set()
+        self._watched: set[str] = set()
+        self._known = True
+
+    def during(self, run: Callable[[], T]) -> T:
+        """``run()``, with the files watched while it runs; every call adds to what
+        was seen opened."""
+        libc = _libc()
+        fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC) if libc is not None else -1
+        if fd < 0:
+            self._known = False
+            log.info("cannot watch the edited files for opens (inotify: errno %s)", _err())
+            return run()
+        try:
+            wds: dict[int, str] = {}
+            for host, name in self.files.items():
+                wd = libc.inotify_add_watch(fd, os.fsencode(host), _IN_OPEN | _IN_ONESHOT)  # type: ignore[union-attr]
+                if wd >= 0:
+                    wds[wd] = name
+                    self._watched.add(name)
+                elif _err() != errno.ENOENT:  # (a file the edit deletes is not watched)
+                    self._known = False
+            result = run()
+            self._read(fd, wds)
+            return result
+        finally:
+            os.close(fd)
+
+    def _read(self, fd: int, wds: Mapping[int, str]) -> None:
+        while True:
+            try:
+                buf = os.read(fd, 65536)
+            except BlockingIOError:
+                return
+            at = 0
+            while at + _EVENT.size <= len(buf):
+                wd, mask, _, size = _EVENT.unpack_from(buf, at)
+                at += _EVENT.size + size
+                if mask & _IN_Q_OVERFLOW:
+                    self._seen.update(wds.values())  # (cannot happen: one event a file)
+                elif wd in wds:
+                    self._seen.add(wds[wd])
+
+    def opened(self) -> dict[str, bool] | None:
+        """Each watched file's name -> whether a process opened it; None when not known."""
+        if not self._known:
+            return None
+        return {name: name in self._seen for name in sorted(self._watched)}
+
+
+def _err() -> int:
+    return ctypes.get_errno()
+
+
+def watched_names(files: Iterable[str], measured: Callable[[str], bool]) -> list[str]:
+    """The files of an edit whose opening the run is asked about: those no tracer
+    measures (``measured`` tells the others)."""
+    return sorted(f for f in files if not measured(f))

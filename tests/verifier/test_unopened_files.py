@@ -1,0 +1,109 @@
+"""An edit of a file no tracer measures (Markdown, JSON, a Ruby source): whether the
+run opened it (``verifier.lines_opened``).  Before, an edit of a README no test reads
+passed, counted and with nothing said, as if the tests had checked it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+from acrouter.verifier.lines_idle import IDLE_PASS, IDLE_UNOPENED
+from acrouter.verifier.lines_opened import OpenWatch
+from acrouter.verifier.lines_run import asked
+
+from .helpers import CALC_FIXED, MODES, TEST_PY, pytest_cmd, task_for, verifier, write_tree
+
+README = "# calc\n\nadd adds.\n"
+LIMITS = '{"max": 10}\n'
+# a test that reads the limits file, one that calls add; neither reads the README
+TEST_LIMITS = (
+    "import json\nimport pathlib\n\n\ndef test_limits():\n"
+    "    data = json.loads(pathlib.Path(__file__).parent.parent.joinpath('limits.json')"
+    ".read_text())\n    assert data['max'] >= 1\n"
+)
+
+
+def _project(root: Path) -> Path:
+    return write_tree(
+        root,
+        {
+            "calc.py": CALC_FIXED,
+            "README.md": README,
+            "limits.json": LIMITS,
+            "tests/test_calc.py": TEST_PY,
+            "tests/test_limits.py": TEST_LIMITS,
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+        },
+    )
+
+
+def _verify(root: Path, files: dict[str, str], mode: dict[str, object]):
+    task = task_for(root, pytest_cmd(root), kind="refactoring")
+    return verifier(**mode).verify(task, Edit(files=files), "m")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_file_no_process_opened_is_named_and_its_pass_not_counted(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _project(tmp_path / "proj")
+    v = _verify(root, {"README.md": README.replace("adds", "multiplies")}, mode)
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no process of the tests' run opened README.md, which the edit changes"
+    assert f"{IDLE_UNOPENED}; {v.unrun}" in v.detail
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_file_a_test_opened_is_counted_with_nothing_said(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _project(tmp_path / "proj")
+    v = _verify(root, {"limits.json": LIMITS.replace("10", "12")}, mode)
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert not v.unrun and "opened" not in v.detail
+
+
+def test_code_the_tests_ran_with_a_file_they_did_not_open_is_counted_and_names_it(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path / "proj")
+    files = {"calc.py": CALC_FIXED.replace("a + b", "b + a"), "README.md": "# calc\n"}
+    v = _verify(root, files, {"sandbox": "none", "parallel_baseline": False})
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.unrun.endswith(
+        "; no process of the tests' run opened README.md, which the edit changes"
+    )
+    assert IDLE_PASS not in v.detail and IDLE_UNOPENED not in v.detail
+
+
+def test_only_files_no_tracer_measures_are_watched() -> None:
+    texts = {
+        "calc.py": "x = 1\n",
+        "a.js": "x\n",
+        "b.ts": "x\n",
+        "main.go": "package main\n",
+        "lib.rs": "fn f() {}\n",
+        "README.md": "new\n",
+        "data.json": "{}\n",
+        "lib/a.rb": "puts 1\n",
+        "same.txt": "same\n",
+    }
+    olds = {k: "" for k in texts} | {"same.txt": "same\n"}
+    assert asked(texts, olds).opened == ("README.md", "data.json", "lib/a.rb")
+
+
+def test_the_watch_tells_an_open_from_a_stat(tmp_path: Path) -> None:
+    read, looked, gone = tmp_path / "read.md", tmp_path / "looked.md", tmp_path / "gone.md"
+    read.write_text("a\n")
+    looked.write_text("b\n")
+    watch = OpenWatch({str(read): "read.md", str(looked): "looked.md", str(gone): "gone.md"})
+    code = f"import os; open({str(read)!r}).read(); os.stat({str(looked)!r})"
+    watch.during(lambda: subprocess.run([sys.executable, "-c", code], check=True))
+    # a file that is not there (one the edit deletes) is not watched: nothing is said of it
+    assert watch.opened() == {"looked.md": False, "read.md": True}
+    # a second run adds to what the first saw
+    watch.during(lambda: subprocess.run(["cat", str(looked)], check=True, capture_output=True))
+    assert watch.opened() == {"looked.md": True, "read.md": True}
