@@ -109,3 +109,23 @@ def test_another_module_of_the_same_name_is_not_taken_for_a_copy(
     (root / "site" / "calcpkg" / "__init__.py").write_text(other)
     v = _verify(root, dict(mode), BROKEN)
     assert v.verdict == "pass" and not v.counted and not v.untested, v.detail
+
+
+@pytest.mark.parametrize("mode", MODES[:2])
+def test_a_fail_from_another_copy_of_the_code_is_not_held_against_the_model(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # found on click 8.5.1 installed as a wheel: renaming a function in the code and its
+    # tests failed, counted, because the tests import the new name from the old copy
+    root = _project(tmp_path / "p", "site")
+    renamed = {
+        "src/calcpkg/__init__.py": PKG.replace("def add", "def plus"),
+        "tests/test_calc.py": TEST.replace("add", "plus"),
+    }
+    task = task_for(root, pytest_cmd(root), text="Rename add to plus", kind="refactoring")
+    v = verifier(**mode).verify(task, Edit(files=renamed), "m")
+    assert v.verdict == "error" and not v.counted and v.score is None, v.detail
+    assert v.untested.startswith(
+        "the tests never ran the edit: they imported site/calcpkg/__init__.py instead of "
+        "src/calcpkg/__init__.py."
+    ), v.untested

@@ -370,15 +370,17 @@ def idle(change_list: Sequence[Change], traced: Traced | None) -> bool:
 
 def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[Traced]) -> Verdict:
     """A pass whose edit changed statements no test ran (or whose lines could not be
-    measured) says so, in its detail and in ``unrun``; other verdicts, and a pass whose
+    measured) says so, in its detail and in ``unrun``; a pass or a fail whose tests
+    imported another copy of the edited code is the set-up's ``error``
+    (:func:`.lines_shadow.imported_elsewhere`); other verdicts, and a pass whose
     changed statements all ran, are returned as they are."""
-    if verdict.verdict != "pass":
+    if verdict.verdict not in ("pass", "fail"):
         return verdict
     traced = merge(runs)
     everything = [*change_list, *(traced.changes if traced else ())]
     untested = imported_elsewhere(verdict, everything, traced)
-    if untested is not None:
-        return untested
+    if untested is not None or verdict.verdict != "pass":
+        return untested or verdict
     said, warn = summarise(everything, traced)
     if not warn:
         return verdict

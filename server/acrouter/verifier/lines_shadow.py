@@ -109,9 +109,11 @@ def _advice(shadowed: Sequence[tuple[str, str]]) -> str:
 def imported_elsewhere(
     verdict: Verdict, change_list: Sequence[Change], traced: Traced | None
 ) -> Verdict | None:
-    """The ``error`` verdict for a pass whose tests imported none of the edited Python
-    files but another file under the same module name, else None."""
-    if verdict.verdict != "pass" or traced is None:
+    """The ``error`` verdict for a pass or a fail whose tests imported none of the edited
+    Python files but another file under the same module name, else None: such a fail
+    came from the set-up too (tests the edit changed, renaming what they import, import
+    the new name from the old copy), never from the edited code."""
+    if verdict.verdict not in ("pass", "fail") or traced is None:
         return None
     changed = {c.path for c in change_list}
     shadowed = sorted((rel, f) for rel, f in traced.elsewhere.items() if rel in changed)
