@@ -24,7 +24,11 @@ it ran.  A changed file the profile does not hold (another module, no test binar
 all) is not measured, except one with a function (go's profile holds a block for each
 function of a file it built, an empty one too) whose package the profile holds: no test
 binary built that file (a build constraint, ``//go:build windows`` or ``calc_windows.go``,
-left it out), so none of its changed lines ran (every line with code counts then).
+left it out), so none of its changed lines ran (every line with code counts then).  The
+same holds for one whose package the profile does not hold when the run's ``go list``
+took that package from the file's own folder: ``-coverpkg`` named it, go links it into
+every test binary, so none built it (every file of it left out; a cgo file under
+``testdata/`` that only ``-tags testcgo`` builds).
 
 How the traced ``go test`` is started, and where it took the changed packages from (a
 package built from another copy never ran the edit): :mod:`.lines_gotrace`."""
@@ -241,8 +245,11 @@ def read_profile(
             found.extend([change] if change else [])
             continue
         blocks = profile.get(name) if name else None
-        if not blocks and name and name.rpartition("/")[0] in held and _FUNC.search(new):
-            # its package was built, without it: a build constraint left it out
+        package = name.rpartition("/")[0] if name else ""
+        if not blocks and name and _FUNC.search(new) and (package in held or folders.get(package)):
+            # its package was built, without it: a build constraint left it out; or go
+            # took the package from this folder (``elsewhere`` is not) and no test binary
+            # built it (every file left out, ``testdata/``), though ``-coverpkg`` names it
             statements = {n: False for n in code_columns(new)}
             lines[rel] = frozenset()
             change = go_change(rel, old, new, statements)
