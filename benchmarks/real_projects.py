@@ -24,9 +24,9 @@ fail_under on) and pyflakes (tests inside the package, run by ``--pyargs``); and
 apig-wsgi (pytest-randomly: another test order every run) and iso8601 (hypothesis
 property tests inside the package).  The "debian" projects are
 Go and Rust libraries as Debian packages them (``apt-get download``, the ``.deb``
-unpacked with ``dpkg-deb -x``): go-difflib and golang-lru from their Go sources under
-``/usr/share/gocode/src`` (``go test ./...``, no dependency outside the standard
-library; go-difflib ships no go.mod, so one is written), itoa and semver from their
+unpacked with ``dpkg-deb -x``): go-difflib, golang-lru, go-spew, xxhash and go-cmp from
+their Go sources under ``/usr/share/gocode/src`` (``go test ./...``, no dependency outside
+the standard library; go-difflib and go-spew ship no go.mod, so one is written), itoa and semver from their
 crates under ``/usr/share/cargo/registry`` (``cargo test``; semver's optional serde
 from Debian's librust-serde-dev, unpacked into ``debian-registry/``, which a
 ``.cargo/config.toml`` puts in crates.io's place, offline).  ``fetch`` does it once per
@@ -509,6 +509,46 @@ PROJECTS = (
         cost=False,
         tests="**/*_test.go",
         debian_path="usr/share/gocode/src/github.com/hashicorp/golang-lru",
+    ),
+    # one package (spew/), tests in it and in spew_test (external), a cgo file under
+    # spew/testdata/ that only `-tags testcgo` builds, bypasssafe.go left out by its build
+    # constraint (safe, appengine, js); no go.mod: the module's written beside it
+    Project(
+        "golang-github-davecgh-go-spew-dev",
+        "debian",
+        command="go test ./...",
+        edit_file="spew/common.go",
+        runner="go",
+        cost=False,
+        tests="**/*_test.go",
+        files=(("go.mod", "module github.com/davecgh/go-spew\n\ngo 1.12\n"),),
+        debian_path="usr/share/gocode/src/github.com/davecgh/go-spew",
+    ),
+    # module github.com/cespare/xxhash/v2: an assembly file for amd64, the Go fallback
+    # (xxhash_other.go) and xxhash_safe.go left out on linux/amd64 by build constraints,
+    # and a command (xxhsum/, package main) no test builds
+    Project(
+        "golang-github-cespare-xxhash-dev",
+        "debian",
+        command="go test ./...",
+        edit_file="xxhash.go",
+        runner="go",
+        cost=False,
+        tests="**/*_test.go",
+        debian_path="usr/share/gocode/src/github.com/cespare/xxhash",
+    ),
+    # its go.mod (no requirement); eight packages, cmp's tests mostly in cmp_test (external)
+    # and reaching cmp/internal/*; export_panic.go, pointer_purego.go (purego) and
+    # debug_enable.go (cmp_debug) left out by build constraints; teststructs/ has no tests
+    Project(
+        "golang-github-google-go-cmp-dev",
+        "debian",
+        command="go test ./...",
+        edit_file="cmp/path.go",
+        runner="go",
+        cost=False,
+        tests="**/*_test.go",
+        debian_path="usr/share/gocode/src/github.com/google/go-cmp",
     ),
     # no dependencies: unit tests, tests/test.rs and the doc tests
     Project(

@@ -1,13 +1,19 @@
 """``verify_trust``'s edits of a Go or Rust project (``go test``, ``cargo test``): Debian's
-go-difflib, golang-lru, itoa and semver in ``real_projects``.
+go-difflib, golang-lru, go-spew, xxhash, go-cmp, itoa and semver in ``real_projects``.
 
 Functions are found by line patterns on gofmt / rustfmt layout: a Go ``func`` (or
 method) at column 0, a Rust ``fn`` at any indentation (methods of an ``impl`` too), its
 body opening on the first line that ends with ``{`` and closing at the first later line
-that is ``}`` at the same indentation.  The edits: a comment (a control), the function
-the tests name most made to panic at its first line, a function no test names made to
-panic (a pass is right only when not counted: no test ran it) or dropped (the guard that
-no definition goes must refuse it), the file cut in half, a test file's tests deleted,
+that is ``}`` at the same indentation (a Go one-liner, ``func f() int { return 8 }``, and
+what stands in a ``/* ... */`` comment are no functions there).  The edits: a comment (a
+control), the function the tests name most made to panic at its first line, a function no
+test names made to panic (a pass is right only when not counted: no test ran it) or
+dropped (the guard that no definition goes must refuse it), in Go a function none of
+whose statements ran in the project's ``go test ./...`` (its coverage, measured once at
+set-up; a one-liner's body replaced) made to panic, and the first function of Go code
+``go test ./...`` never builds made to panic (a file a build constraint leaves out, a
+package no test file is in, a file under ``testdata/``; not counted either), the file
+cut in half, a test file's tests deleted,
 a function of a module behind a cargo feature the tests leave off made to
 panic (Rust; a pass is right only when not counted), the broken function's tests made to
 exit 0 before they run (Go: ``os.Exit(0)`` in an
@@ -17,7 +23,10 @@ path outside the workspace."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import tempfile
 from pathlib import Path
 
 import attrs
@@ -46,8 +55,9 @@ def functions(text: str, runner: str) -> list[Func]:
         else r"^(\s*)((?:pub(?:\([^)]*\))?\s+)?(?:const\s+)?(?:unsafe\s+)?fn\s+[A-Za-z_]\w*)"
     )
     out = []
+    commented = _in_block_comments(lines)
     for i, line in enumerate(lines):
-        found = re.match(pattern, line)
+        found = None if i in commented else re.match(pattern, line)
         if not found:
             continue
         indent = found.group(1)
@@ -55,6 +65,10 @@ def functions(text: str, runner: str) -> list[Func]:
         opened = next((j for j in range(i, len(lines)) if lines[j].rstrip().endswith("{")), None)
         if opened is None or any(lines[j].rstrip().endswith(";") for j in range(i, opened)):
             continue  # (a declaration without a body: a trait's)
+        if runner == "go" and any(
+            re.match(r"[A-Za-z/]", lines[j]) for j in range(i + 1, opened + 1)
+        ):
+            continue  # (a Go one-liner, ``{ return ps.typ }``: the next "{" is another's)
         end = next((j for j in range(opened + 1, len(lines)) if lines[j] == f"{indent}}}"), None)
         if end is None:
             continue
@@ -67,8 +81,44 @@ def _named(name: str, text: str) -> int:
     return len(re.findall(rf"\b{re.escape(name)}\b", text))
 
 
+def _in_block_comments(lines: list[str]) -> set[int]:
+    """The lines inside ``/* ... */`` comments that start a line (go-cmp keeps an old
+    ``func equalEagle`` in one)."""
+    out: set[int] = set()
+    inside = False
+    for i, line in enumerate(lines):
+        if inside:
+            out.add(i)
+            inside = "*/" not in line
+        elif line.lstrip().startswith("/*") and "*/" not in line:
+            out.add(i)
+            inside = True
+    return out
+
+
+def _one_liners(text: str) -> list[Func]:
+    """A Go file's functions on one line, ``func (d *Digest) Size() int { return 8 }``."""
+    out = []
+    lines = text.splitlines()
+    commented = _in_block_comments(lines)
+    for i, line in enumerate(lines):
+        found = (
+            None
+            if i in commented
+            else re.match(r"^func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*).*\{ .+ \}$", line)
+        )
+        if found:
+            name = found.group(1)
+            out.append(Func(name, i, i, i, "", name[0].isupper()))
+    return out
+
+
 def _panicking(text: str, func: Func, runner: str) -> str:
     lines = text.splitlines(keepends=True)
+    if func.head == func.end:  # a Go one-liner: its body replaced by the panic
+        head = lines[func.head].rstrip("\n")
+        lines[func.head] = head[: head.index("{ ")] + "{ " + PANIC[runner] + " }\n"
+        return "".join(lines)
     step = "\t" if runner == "go" else "    "  # (gofmt's tab, rustfmt's four spaces)
     lines.insert(func.open + 1, f"{func.indent}{step}{PANIC[runner]}\n")
     return "".join(lines)
@@ -98,7 +148,12 @@ def native_trials(project: Project, root: Path, work: Path) -> list[Trial]:
         if p not in test_files
     )
     funcs = functions(text, runner)
-    tested = max((f for f in funcs if f.public), key=lambda f: (_named(f.name, tests), -f.head))
+    # Go: which functions ran in the project's go test ./... (measured once, here); the
+    # one broken as covered is one that ran (go-cmp's tests name "String" most, and
+    # Path.String never runs)
+    ran = _go_ran(root, rel, funcs + _one_liners(text)) if runner == "go" else {}
+    covered = [f for f in funcs if f.public and ran.get(f, True)]
+    tested = max(covered, key=lambda f: (_named(f.name, tests), -f.head))
     untested = [f for f in funcs if _named(f.name, tests) == 0]
     unused = [f for f in untested if _named(f.name, code) == 1]  # (dropped, it compiles)
     largest = max(test_files, key=lambda p: len(re.findall(r"\bfn |\bfunc Test", p.read_text())))
@@ -120,6 +175,16 @@ def native_trials(project: Project, root: Path, work: Path) -> list[Trial]:
                 uncounted=True,
             )
         )
+    unreached = next((f for f in reversed(funcs + _one_liners(text)) if ran.get(f) is False), None)
+    if unreached:
+        trials.append(
+            Trial(
+                "break a function no test reaches",
+                {rel: _panicking(text, unreached, runner)},
+                note=f"{unreached.name} panics",
+                uncounted=True,
+            )
+        )
     public = [f for f in unused if f.public and f.indent == ""] or [f for f in unused if f.public]
     if public:  # (a trait's method dropped alone does not compile)
         gone = public[-1]
@@ -128,12 +193,14 @@ def native_trials(project: Project, root: Path, work: Path) -> list[Trial]:
         )
     if runner == "cargo":
         trials += _feature_module_trials(root, rel, text)
+    if runner == "go":
+        trials += _unbuilt_go_trials(root)
     impl = _untested_impl(text, unused) if runner == "cargo" else None
     if impl:
         trials.append(
             Trial("drop an untested trait impl", {rel: _dropped(text, impl)}, note=impl.name)
         )
-    exiting = _exiting(rel, text, funcs, tests, runner)
+    exiting = _exiting(rel, text, [f for f in funcs if ran.get(f, True)], tests, runner)
     if exiting:
         trials.append(exiting)
     trials += [
@@ -170,6 +237,99 @@ def _feature_module_trials(root: Path, rel: str, text: str) -> list[Trial]:
             uncounted=True,
         )
     ]
+
+
+def _go_env() -> dict[str, str]:
+    return {**os.environ, "GOFLAGS": "-mod=mod", "GOPROXY": "off", "GOWORK": "off"}
+
+
+def _go_ran(root: Path, rel: str, funcs: list[Func]) -> dict[Func, bool]:
+    """Whether any statement of each function of the Go file ``rel`` ran in the
+    project's ``go test ./...`` (its coverage of ``rel``'s package, from every test
+    binary, written outside the project); a function without statements is left out."""
+    folder = Path(rel).parent.as_posix()
+    package = subprocess.run(
+        ["go", "list", "-f", "{{.ImportPath}}", f"./{folder}"],
+        cwd=root,
+        env=_go_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="acr-trust-go-") as tmp:
+        profile = Path(tmp, "cover.out")
+        subprocess.run(
+            ["go", "test", "-count=1", f"-coverpkg={package}", f"-coverprofile={profile}", "./..."],
+            cwd=root,
+            env=_go_env(),
+            capture_output=True,
+            check=True,
+        )
+        text = profile.read_text(encoding="utf-8")
+    name = f"{package}/{Path(rel).name}"
+    blocks: dict[tuple[int, int], bool] = {}  # (start line, end line) -> ran (1-based)
+    for line in text.splitlines()[1:]:
+        m = re.match(r"^(.+\.go):(\d+)\.\d+,(\d+)\.\d+ (\d+) (\d+)$", line)
+        if m and m.group(1) == name and int(m.group(4)):
+            key = (int(m.group(2)), int(m.group(3)))
+            blocks[key] = blocks.get(key, False) or int(m.group(5)) > 0
+    out = {}
+    for f in funcs:
+        inside = [ran for (a, b), ran in blocks.items() if f.head < a and b <= f.end + 1]
+        if inside:
+            out[f] = any(inside)
+    return out
+
+
+#: ``go list``'s line per package: its folder, the files a build constraint leaves out,
+#: and how many test files it has
+_LIST_FORMAT = '{{.Dir}}\t{{join .IgnoredGoFiles " "}}\t{{len .TestGoFiles}} {{len .XTestGoFiles}}'
+
+
+def _unbuilt_go_trials(root: Path) -> list[Trial]:
+    """Go code ``go test ./...`` never runs, each file's first function made to panic (a
+    pass is right only when not counted): a file a build constraint leaves out on this
+    machine (``//go:build windows``, ``_windows.go``), one under ``testdata/`` (go skips
+    those folders), and a package without test files (a command, ``package main``)."""
+    listed = subprocess.run(
+        ["go", "list", "-e", "-f", _LIST_FORMAT, "./..."],
+        cwd=root,
+        env=_go_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found: list[tuple[str, Path]] = []
+    for line in listed.splitlines():
+        folder, ignored, counts = line.split("\t")
+        for name in ignored.split():
+            if not name.endswith("_test.go"):
+                found.append(("a file a build constraint leaves out", Path(folder, name)))
+        if counts == "0 0":
+            code = sorted(p for p in Path(folder).glob("*.go") if not p.name.endswith("_test.go"))
+            with_funcs = [p for p in code if functions(p.read_text(encoding="utf-8"), "go")]
+            found += [("a package no test file is in", p) for p in with_funcs[:1]]
+    found += [
+        ("a file under testdata/", p)
+        for p in sorted(root.glob("**/testdata/**/*.go"))
+        if not p.name.endswith("_test.go")
+    ]
+    trials = []
+    for what, path in found:
+        text = path.read_text(encoding="utf-8")
+        funcs = functions(text, "go")
+        if not funcs:
+            continue
+        rel = path.relative_to(root).as_posix()
+        trials.append(
+            Trial(
+                f"break {what}",
+                {rel: _panicking(text, funcs[0], "go")},
+                note=f"{funcs[0].name} panics; {rel}",
+                uncounted=True,
+            )
+        )
+    return trials
 
 
 def _untested_impl(text: str, unused: list[Func]) -> Func | None:

@@ -7,7 +7,7 @@ no-case with jest and zod with vitest; and the later sets listed there, parse,
 markupsafe, packaging under nox, fastify-plugin under a bare ``node --test`` and
 pino-std-serializers and pino-abstract-transport under borp among them; Go and Rust
 libraries from Debian's packages under ``go test`` and ``cargo test``: go-difflib,
-golang-lru, itoa, semver) this applies a catalogue of edits
+golang-lru, go-spew, xxhash, go-cmp, itoa, semver) this applies a catalogue of edits
 (``trust_catalogue``) and records the verdict of each, along the two paths the product
 has:
 
