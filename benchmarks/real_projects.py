@@ -22,7 +22,9 @@ pino-abstract-transport (node's runner started by borp, the second with borp's
 ``--check-coverage``, which collects nothing without ``--coverage``); and yarl (its pytest.ini turning pytest-xdist, doctests and pytest-cov with
 fail_under on) and pyflakes (tests inside the package, run by ``--pyargs``); and
 apig-wsgi (pytest-randomly: another test order every run) and iso8601 (hypothesis
-property tests inside the package).  The "debian" projects are
+property tests inside the package); and testscenarios (unittest's ``load_tests``
+protocol: its tests package's ``load_tests`` names the modules, adds the README's
+doctests and hands the suite to the code under test).  The "debian" projects are
 Go and Rust libraries as Debian packages them (``apt-get download``, the ``.deb``
 unpacked with ``dpkg-deb -x``): go-difflib, golang-lru, go-spew, xxhash and go-cmp from
 their Go sources under ``/usr/share/gocode/src`` (``go test ./...``, no dependency outside
@@ -603,6 +605,26 @@ PROJECTS = (
         version="2.1.0",
         cost=False,
         tests="iso8601/test_*.py",
+    ),
+    # --- unittest's load_tests protocol (2026-12-02, fourth set) ---
+    # its tests are a package (tests/, beside testscenarios/) whose __init__.py's
+    # load_tests names the test modules, adds the README's examples
+    # (doctest.DocFileSuite("../README.rst")) and hands the whole suite to the code under
+    # test (testscenarios.generate_scenarios, which multiplies each test by its
+    # scenarios); the package's own __init__.py has a load_tests too.  Its Makefile runs
+    # `python -m testtools.run testscenarios.test_suite`; unittest here: `python -m
+    # unittest tests` (the tests package's load_tests).  testtools (its "test" extra), no
+    # pytest: the verifier reads unittest's -v output
+    Project(
+        "testscenarios",
+        "pypi",
+        ("testtools",),
+        command=".venv/bin/python -m unittest tests",
+        edit_file="testscenarios/scenarios.py",
+        runner="unittest",
+        version="0.7.0",
+        cost=False,
+        tests="tests/test_*.py",
     ),
 )
 
