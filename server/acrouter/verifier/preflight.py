@@ -26,8 +26,11 @@ from .unsandboxed import refuse_unrewritable
 #: report beside a pytest's own --junit-xml (.junit_own: wcwidth's run without the edit,
 #: cached with no per-test results, kept its verdicts the exit code's "before"); 9: a
 #: command that sets PYTHONPATH / PYTEST_ADDOPTS itself keeps ours (.inline_env: its run
-#: without the edit, cached from the rerun without our JUnit plugin, now runs with it)
-CACHE_VERSION = "9"
+#: without the edit, cached from the rerun without our JUnit plugin, now runs with it);
+#: 10: unittest's -v output names a test printed again under the same name ``name #K``
+#: (.reports.unittest_verbose: a run cached with them as one test hid the one that no
+#: longer ran)
+CACHE_VERSION = "10"
 
 
 def check_cancel(cancel: CancelToken | None) -> None:

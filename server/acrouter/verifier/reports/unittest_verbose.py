@@ -23,39 +23,48 @@ def parse_unittest(path: str | os.PathLike[str], root: str | None = None) -> Rep
     """``python -m unittest -v`` output: ``test_add (tests.test_calc.T.test_add) ... ok``
     (a docstring's first line may stand between the name and the result, and what the
     test writes to stderr between ``...`` and a result on its own line: the last such
-    line before the next test is the result).  Ids are ``module.Class.test``.  None when
+    line before the next test is the result).  Ids are ``module.Class.test``; a test
+    printed again under the same name (instances of one method that a ``load_tests``
+    adds with other parameters, testscenarios' scenarios of a plain ``TestCase``: unittest
+    prints ``str(test)``, the method's name alone) is ``module.Class.test #K`` the K-th
+    time, so each is a test of its own: one that no longer runs is missed.  None when
     no ``Ran N tests`` line was printed."""
     text = read_report(path)
     if text is None or not re.search(r"^Ran \d+ tests? in", text, re.MULTILINE):
         return None
     out = Builder()
+    seen: dict[str, int] = {}  # how often each name was given a result
     pending: str | None = None
     result: str | None = None
     for line in text.splitlines():
         m = _UT_START.match(line)
         d = _UT_DOCTEST.match(line) if pending is None else None
         if m or d or _UT_END.match(line):
-            _add(out, pending, result)
+            _add(out, seen, pending, result)
             pending = _ut_id(m.group(1), m.group(2)) if m else d.group(1) if d else None
             result = None
         r = _UT_RESULT.search(line) if pending else None
         if r:
-            _add(out, pending, r.group(1))
+            _add(out, seen, pending, r.group(1))
             pending = None
         elif pending and _UT_ALONE.match(line):
             result = line.strip()
         f = _UT_FAILHDR.match(line)
         if f:
             test_id = _ut_id(f.group(2), f.group(3))
-            out.add(test_id, FAILED)
-    _add(out, pending, result)
+            if not any(out.outcomes.get(t) == FAILED for t in _numbered(test_id, seen)):
+                out.add(test_id, FAILED)  # its result line was not read
+    _add(out, seen, pending, result)
     _ut_messages(text, out)
     return out.report()
 
 
-def _add(out: Builder, test_id: str | None, result: str | None) -> None:
+def _add(out: Builder, seen: dict[str, int], test_id: str | None, result: str | None) -> None:
     if test_id is None or result is None:
         return
+    seen[test_id] = seen.get(test_id, 0) + 1
+    if seen[test_id] > 1:
+        test_id = f"{test_id} #{seen[test_id]}"
     outcome = (
         PASSED
         if result in ("ok", "expected failure")
@@ -64,6 +73,11 @@ def _add(out: Builder, test_id: str | None, result: str | None) -> None:
         else FAILED
     )
     out.add(test_id, outcome, result)
+
+
+def _numbered(test_id: str, seen: dict[str, int]) -> list[str]:
+    """The ids ``test_id``'s results were given: itself, then ``test_id #2``, ..."""
+    return [test_id, *(f"{test_id} #{k}" for k in range(2, seen.get(test_id, 0) + 1))]
 
 
 def _ut_id(name: str, where: str) -> str:
