@@ -24,7 +24,9 @@ fail_under on) and pyflakes (tests inside the package, run by ``--pyargs``); and
 apig-wsgi (pytest-randomly: another test order every run) and iso8601 (hypothesis
 property tests inside the package); and testscenarios (unittest's ``load_tests``
 protocol: its tests package's ``load_tests`` names the modules, adds the README's
-doctests and hands the suite to the code under test).  The "debian" projects are
+doctests and hands the suite to the code under test), and click (a src layout
+installed as a wheel, not editable: its tests run the installed copy).  The "debian"
+projects are
 Go and Rust libraries as Debian packages them (``apt-get download``, the ``.deb``
 unpacked with ``dpkg-deb -x``): go-difflib, golang-lru, go-spew, xxhash and go-cmp from
 their Go sources under ``/usr/share/gocode/src`` (``go test ./...``, no dependency outside
@@ -86,6 +88,9 @@ class Project:
     #: Debian: the folder of the package's files that is the project (its Go sources
     #: under /usr/share/gocode/src, its crate under /usr/share/cargo/registry)
     debian_path: str = ""
+    #: a Python project installed into its .venv in editable mode (``pip install -e``);
+    #: False: a plain ``pip install .`` (a wheel), the tests importing the installed copy
+    editable: bool = True
 
     @property
     def spec(self) -> str:
@@ -626,6 +631,20 @@ PROJECTS = (
         cost=False,
         tests="tests/test_*.py",
     ),
+    # --- a src layout installed as a wheel (2026-12-02, fourth set) ---
+    # `pip install .` into .venv, not editable: the default pytest command from the root
+    # (testpaths = tests, filterwarnings = error in pyproject.toml) imports click from
+    # site-packages, never src/click (src/ is on no path), so no edit of src/ is run by
+    # the tests; its dependency groups' "tests": pytest alone
+    Project(
+        "click",
+        "pypi",
+        ("pytest",),
+        edit_file="src/click/utils.py",
+        version="8.5.1",
+        cost=False,
+        editable=False,
+    ),
 )
 
 
@@ -759,7 +778,7 @@ def fetch(project: Project, work: Path, python: str = sys.executable) -> Path:
     if project.kind == "pypi":
         sh([python, "-m", "venv", str(root / ".venv")])
         pip = [str(root / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q"]
-        sh([*pip, "-e", str(root), *project.test_deps])
+        sh([*pip, *(["-e"] if project.editable else []), str(root), *project.test_deps])
     else:
         if project.drop_dev:
             manifest = root / "package.json"
