@@ -3,7 +3,9 @@ are real outputs recorded for this test (paths rewritten to /work/proj): jest 29
 vitest 2.1.9 and mocha 10.8.2 (installed from npm into a scratch folder, not into this
 repository: their installs are too heavy for the test suite), ``go test -json`` of go
 1.19.8, ``cargo test --no-fail-fast -- --format=pretty`` of cargo 1.95,
-``python3.11 -m unittest -v`` and tape 5.10.2 (behind an npm script's header).  The counts asserted are the ones each runner printed."""
+``python3.11 -m unittest -v``, tape 5.10.2 (behind an npm script's header), RSpec
+3.12's JSON formatter (backtraces cut to one line) and our minitest plugin under minitest
+5.15 (``rake test``; paths made relative).  The counts asserted are the ones each runner printed."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from acrouter.verifier.reports import (
     parse_go_json,
     parse_jest,
     parse_junit,
+    parse_minitest,
     parse_mocha,
     parse_node,
+    parse_rspec,
     parse_tape,
     parse_unittest,
 )
@@ -302,3 +306,60 @@ def test_tape_run_that_did_not_finish_is_broken(tmp_path: Path, cut: str, why: s
 def test_output_without_tap_is_no_report(tmp_path: Path) -> None:
     (tmp_path / "out.txt").write_text("> calc@1.0.0 test\n> tape test/*.js\n\n")
     assert parse_tape(tmp_path / "out.txt") is None
+
+
+def test_rspec_json() -> None:
+    report = parse_rspec(FIXTURES / "rspec.json")
+    assert report is not None and report.broken == {} and counts(report) == (2, 1, 1)
+    # by file and full description (not the line: moving an example is no new test)
+    assert report.outcomes["spec/adder_spec.rb::add adds"] == "passed"
+    assert report.outcomes["spec/adder_spec.rb::add later"] == "skipped"  # pending
+    assert report.messages == {"spec/adder_spec.rb::add neg negative": "expected: -4"}
+
+
+def test_rspec_load_error_is_a_broken_file(tmp_path: Path) -> None:
+    """A spec file that does not load: RSpec runs no example and says so in its
+    ``messages``; the file is a broken entry with the error's own line."""
+    message = (
+        "\nAn error occurred while loading ./spec/neg_spec.rb.\nFailure/Error: __send__(method, file)"
+        "\n\nSyntaxError:\n  /w/spec/neg_spec.rb:6: syntax error, unexpected end-of-input\n"
+    )
+    data = {
+        "version": "3.12.0",
+        "messages": [message],
+        "examples": [],
+        "summary": {"example_count": 0, "errors_outside_of_examples_count": 1},
+    }
+    (tmp_path / "r.json").write_text(json.dumps(data))
+    report = parse_rspec(tmp_path / "r.json")
+    assert report is not None and list(report.broken) == ["spec/neg_spec.rb"]
+    assert report.broken["spec/neg_spec.rb"] == (
+        "SyntaxError: /w/spec/neg_spec.rb:6: syntax error, unexpected end-of-input"
+    )
+    (tmp_path / "other.json").write_text(json.dumps({"examples": {}}))
+    assert parse_rspec(tmp_path / "other.json") is None  # not RSpec's format
+    assert parse_rspec(tmp_path / "missing.json") is None
+
+
+def test_minitest_plugin_lines() -> None:
+    report = parse_minitest(FIXTURES / "minitest.jsonl")
+    assert report is not None and report.broken == {} and counts(report) == (2, 2, 1)
+    assert report.outcomes["test/adder_test.rb::AdderTest#test_adds"] == "passed"
+    assert report.outcomes["test/adder_test.rb::add#test_0001_adds zero"] == "passed"
+    assert report.messages == {
+        "test/adder_test.rb::AdderTest#test_err": "RuntimeError: boom",
+        "test/adder_test.rb::AdderTest#test_neg": "Expected: -4",
+    }
+
+
+def test_a_minitest_run_that_did_not_report_its_summary_is_broken(tmp_path: Path) -> None:
+    lines = (FIXTURES / "minitest.jsonl").read_text().splitlines()
+    (tmp_path / "cut.jsonl").write_text("\n".join(lines[:-1]))  # exited inside a test
+    report = parse_minitest(tmp_path / "cut.jsonl")
+    assert report is not None and list(report.broken) == ["minitest"]
+    # two minitest processes (a Rakefile's two test tasks) append to the same file
+    (tmp_path / "two.jsonl").write_text("\n".join(lines + lines[:2] + lines[-1:]))
+    two = parse_minitest(tmp_path / "two.jsonl")
+    assert two is not None and two.broken == {}
+    (tmp_path / "none.jsonl").write_text("")  # no minitest run started
+    assert parse_minitest(tmp_path / "none.jsonl") is None

@@ -202,6 +202,41 @@ def test_yarn_and_pnpm_pass_the_reporter_flags_as_each_passes_arguments(tmp_path
     assert plan_command("yarn tsc", "/out", tmp_path).weak is not None
 
 
+def test_ruby_runners() -> None:
+    """RSpec gets its JSON formatter (and ``progress`` for the console when the command
+    names no format); minitest (``rake test``, ``ruby -Itest FILE``) our plugin through
+    RUBYLIB; ``bundle exec`` keeps the runner; other rake tasks, ``ruby -e`` are weak."""
+    rspec = plan_command("bundle exec rspec spec/a_spec.rb", "/out")
+    assert rspec.runner == "rspec" and not rspec.weak
+    assert rspec.argv == (
+        *("bundle", "exec", "rspec", "spec/a_spec.rb"),
+        *("--format", "progress", "--format", "json", "--out", "/out/rspec.json"),
+    )
+    assert rspec.reports == (("rspec", "/out/rspec.json"),)
+    documented = plan_command("rspec -fd", "/out")
+    assert documented.argv == ("rspec", "-fd", "--format", "json", "--out", "/out/rspec.json")
+    assert plan_command("cd x && bin/rspec", "/out").argv[2] == (
+        "cd x && bin/rspec --format progress --format json --out /out/rspec.json"
+    )
+    for cmd in (
+        "rake test",
+        "bundle exec rake test TEST=test/a_test.rb",
+        "ruby -Ilib -I test test/adder_test.rb -v",
+        "ruby test_adder.rb",
+        "cd x && rake -f Rakefile test",
+    ):
+        plan = plan_command(cmd, "/out")
+        assert plan.runner == "minitest" and not plan.weak, cmd
+        assert plan.env == {
+            "RUBYLIB": "/out/acrouter-ruby",
+            "ACROUTER_MINITEST_OUT": "/out/minitest.jsonl",
+        }
+        assert list(plan.files) == ["/out/acrouter-ruby/minitest/acrouter_plugin.rb"]
+        assert plan.reports == (("minitest", "/out/minitest.jsonl"),)
+    for cmd in ("rake", "rake spec", "rake test lint", "ruby -e 'require \"x\"'", "ruby lib/x.rb"):
+        assert plan_command(cmd, "/out").weak is not None, cmd
+
+
 def test_python_version_from_pyvenv_cfg(tmp_path: Path) -> None:
     py = _venv(tmp_path, version="3.13.1")
     assert python_version(str(py)) == (3, 13)

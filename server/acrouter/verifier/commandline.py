@@ -236,11 +236,80 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
         return "cargo" if sub and sub[0] in ("test", "t") else None
     if prog == "tape":
         return "tape"
+    if prog in _RUBY_RUNNERS or prog == "bundle":
+        return _ruby_runner(prog, tokens)
     if prog == "borp":  # node's runner started by borp's run(): its own reporter options
         return "borp"
     if prog in COVERAGE_WRAPPERS:  # nyc tape ...: the runner after the wrapper's options
         return runner_of(_after_wrapper_options(tokens[1:]))
     return None
+
+
+#: The Ruby programs that may start RSpec or minitest (also after ``bundle exec``).
+_RUBY_RUNNERS = frozenset({"rspec", "rake", "ruby"})
+#: rake's options that take a value as the next word (``-e``/``-p``: code, not a task)
+_RAKE_VALUE_OPTIONS = frozenset(
+    {"-f", "--rakefile", "-I", "--libdir", "-r", "--require", "-R", "--rakelibdir"}
+    | {"-C", "--directory", "-j", "--jobs"}
+)
+#: ruby's options that take a value as the next word
+_RUBY_VALUE_OPTIONS = frozenset({"-I", "-r", "-C", "-E", "--encoding"})
+#: the options that run code given on the command line, not a task or a script
+_RAKE_CODE_OPTIONS = frozenset({"-e", "--execute", "-E", "--execute-continue", "-p"})
+_RUBY_CODE_OPTIONS = frozenset({"-e", "-n", "-p"})
+
+
+def _ruby_runner(prog: str, tokens: tuple[str, ...]) -> str | None:
+    """``rspec`` (``bin/rspec``) runs RSpec; ``rake test`` and ``ruby [-Itest]
+    test/x_test.rb`` run minitest (a test file: ``*_test.rb``, ``test_*.rb`` or under a
+    ``test`` folder); ``bundle exec`` before any of them.  ``rake`` with other tasks or
+    none (its default task may run anything), ``ruby -e``: None."""
+    if prog == "bundle":
+        rest = tokens[2:] if len(tokens) > 2 and tokens[1] in ("exec", "exe") else ()
+        return (
+            _ruby_runner(os.path.basename(rest[0]), rest)
+            if rest and (os.path.basename(rest[0]) in _RUBY_RUNNERS)
+            else None
+        )
+    if prog == "rspec":
+        return "rspec"
+    words = _ruby_words(tokens[1:], rake=prog == "rake")
+    if words is None:
+        return None
+    if prog == "rake":
+        tasks = [w for w in words if "=" not in w]  # (TESTOPTS=-v is a variable)
+        return "minitest" if tasks == ["test"] else None
+    if not words or not words[0].endswith(".rb"):
+        return None
+    name = os.path.basename(words[0])
+    test_file = name.endswith("_test.rb") or name.startswith("test_")
+    return "minitest" if test_file or "test" in words[0].split("/")[:-1] else None
+
+
+def _ruby_words(args: tuple[str, ...], rake: bool) -> list[str] | None:
+    """The words of a rake or ruby command past its options (ruby's script and its
+    arguments come after ruby's options; rake's tasks may stand anywhere), or None when
+    it runs code given on the command line (``-e``; also ruby's ``-n``/``-p``, rake's
+    ``-E``/``-p``)."""
+    takes_value = _RAKE_VALUE_OPTIONS if rake else _RUBY_VALUE_OPTIONS
+    code = _RAKE_CODE_OPTIONS if rake else _RUBY_CODE_OPTIONS
+    words: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if words and not rake:  # the script's own arguments
+            words.append(a)
+        elif a in code:
+            return None
+        elif a in takes_value:
+            i += 1
+        elif a == "--":
+            words += args[i + 1 :]
+            break
+        elif not a.startswith("-"):
+            words.append(a)
+        i += 1
+    return words
 
 
 #: the options of nyc and c8 that take a value as the next word (``c8 --include index.js

@@ -29,8 +29,9 @@ from .unsandboxed import refuse_unrewritable
 #: without the edit, cached from the rerun without our JUnit plugin, now runs with it);
 #: 10: unittest's -v output names a test printed again under the same name ``name #K``
 #: (.reports.unittest_verbose: a run cached with them as one test hid the one that no
-#: longer ran)
-CACHE_VERSION = "10"
+#: longer ran); 11: RSpec and minitest read per test (a cached run of ``rspec`` or ``rake
+#: test`` has none), and their closing lines
+CACHE_VERSION = "11"
 
 
 def check_cancel(cancel: CancelToken | None) -> None:

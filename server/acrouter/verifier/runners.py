@@ -6,7 +6,10 @@ line); ``python -m unittest`` runs through pytest when that interpreter has it, 
 with ``-v`` (its output is parsed); node's test runner gets our reporter through
 ``NODE_OPTIONS`` (under borp, which starts it with ``run()``, as a ``--reporter``); jest, vitest and mocha get their JSON reporters (also through an
 ``npm test`` script; mocha also ``--no-parallel``); ``go test`` gets ``-json``; ``cargo
-test`` keeps libtest's pretty format; tape's TAP is read from the output.  A coverage wrapper (``nyc``, ``c8``) keeps
+test`` keeps libtest's pretty format; tape's TAP is read from the output; RSpec gets
+its JSON formatter (``--format json --out``, and ``--format progress`` for the console
+when the command names no format); minitest (``rake test``, ``ruby -Itest
+test/x_test.rb``) a plugin of ours through ``RUBYLIB``.  A coverage wrapper (``nyc``, ``c8``) keeps
 the runner it starts.  Anything else (``make test``, several runners in one line) is judged by its
 exit code, and its verdict is marked weak.  The reports are read by ``reports``.
 """
@@ -34,7 +37,7 @@ from .commandline import (
 from .detection import package_major, package_script, uses_load_tests
 from .inline_env import leading_words
 from .lines_istanbul import coverage_args
-from .reports import NODE_REPORTER
+from .reports import MINITEST_OUT_VAR, MINITEST_PLUGIN, MINITEST_PLUGIN_PATH, NODE_REPORTER
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +54,7 @@ class TestPlan:
     command: str
     argv: tuple[str, ...]
     #: whose per-test results are read: pytest, unittest, node, jest, vitest, mocha, go,
-    #: cargo, tape; None = the exit code only (the verdict is weak)
+    #: cargo, tape, rspec, minitest; None = the exit code only (the verdict is weak)
     runner: str | None
     interpreter: str | None  # the Python running the tests, when known
     #: (parser, path) pairs read after the run; the first that exists wins
@@ -321,6 +324,20 @@ class _Planner:
             self.capture = f"{out}/output.log"
             self.reports.append(("tape", self.capture))
             return [], "", "tape"
+        if runner == "rspec":  # its JSON formatter, the console keeping a format
+            self.reports.append(("rspec", f"{out}/rspec.json"))
+            named = any(
+                t in ("-f", "--format") or t.startswith(("-f", "--format=")) for t in tokens
+            )
+            console = [] if named else ["--format", "progress"]
+            return [*console, "--format", "json", "--out", f"{out}/rspec.json"], "append", "rspec"
+        if runner == "minitest":  # our plugin, found on RUBYLIB by minitest's plugin search
+            lib = f"{out}/acrouter-ruby"
+            self.files[f"{lib}/{MINITEST_PLUGIN_PATH}"] = MINITEST_PLUGIN
+            self.env["RUBYLIB"] = lib
+            self.env[MINITEST_OUT_VAR] = f"{out}/minitest.jsonl"
+            self.reports.append(("minitest", f"{out}/minitest.jsonl"))
+            return [], "", "minitest"
         if runner == "npm":
             return self._npm(tokens)
         return [], "", WEAK_REASON
@@ -419,6 +436,7 @@ def _script_args_separator(tokens: tuple[str, ...]) -> list[str]:
 
 _RUNNERS = frozenset(
     {"pytest", "unittest", "node", "jest", "vitest", "mocha", "go", "cargo", "tape"}
+    | {"rspec", "minitest"}
 )
 
 

@@ -50,7 +50,10 @@ def run_spec(
     among."""
     out, home, tmp = dirs
     extra = project_env(root, source_env)
+    ruby_lib = extra.get("RUBYLIB") or source_env.get("RUBYLIB")
     extra.update(plan.env)
+    if "RUBYLIB" in plan.env and ruby_lib:  # our minitest plugin before the project's own
+        extra["RUBYLIB"] = f"{plan.env['RUBYLIB']}:{ruby_lib}"
     extra["PYTHONDONTWRITEBYTECODE"] = "1"
     wasm = node_options(
         limits, extra.get("NODE_OPTIONS"), extra.get("PATH") or source_env.get("PATH"), str(root)

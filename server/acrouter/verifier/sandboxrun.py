@@ -55,6 +55,7 @@ def run_tests(
     # jest and vitest cover the edited files themselves (.lines_istanbul)
     plan = plan_command(command, str(dirs[0]), root, trace.covered if trace else ())
     for path, text in plan.files.items():
+        Path(path).parent.mkdir(parents=True, exist_ok=True)  # (minitest/acrouter_plugin.rb)
         Path(path).write_text(text, encoding="utf-8")
     if not overlay:
         scratch.settle()

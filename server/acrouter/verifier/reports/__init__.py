@@ -1,13 +1,15 @@
 """Per-test results from what each test runner writes: pytest's JUnit XML, node's test
 runner (through a small reporter of ours), jest / vitest / mocha JSON, ``go test
--json``, ``cargo test`` output, ``python -m unittest -v`` output and tape's TAP.
+-json``, ``cargo test`` output, ``python -m unittest -v`` output, tape's TAP, RSpec's
+JSON and minitest (through a plugin of ours).
 
 Every parser returns a ``Report`` (test id -> passed | failed | skipped, plus the first
 line of each failure's message), or None when the file is missing, too big or not the
 runner's format.  Test ids are the runner's own names, prefixed with the test file
 (or package / test binary) where the runner has one: ``tests/test_x.py::test_y[json]``,
 ``test/a.test.js::group > adds``, ``example.com/m/calc::TestAdd``,
-``tests/integ.rs::adds``.
+``tests/integ.rs::adds``, ``spec/adder_spec.rb::add adds``,
+``test/adder_test.rb::AdderTest#test_adds``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from .common import FAILED, MAX_REPORT_BYTES, PASSED, SKIPPED, Report
 from .go import parse_go_json
 from .jest import parse_jest
 from .junit import parse_junit
+from .minitest import MINITEST_OUT_VAR, MINITEST_PLUGIN, MINITEST_PLUGIN_PATH, parse_minitest
 from .mocha import parse_mocha
 from .node import NODE_REPORTER, parse_node
+from .rspec import parse_rspec
 from .tape import parse_tape
 from .unittest_verbose import parse_unittest
 
@@ -34,11 +38,16 @@ PARSERS: dict[str, Callable[[str, str | None], Report | None]] = {
     "cargo": parse_cargo,
     "unittest": parse_unittest,
     "tape": parse_tape,
+    "rspec": parse_rspec,
+    "minitest": parse_minitest,
 }
 
 __all__ = [
     "FAILED",
     "MAX_REPORT_BYTES",
+    "MINITEST_OUT_VAR",
+    "MINITEST_PLUGIN",
+    "MINITEST_PLUGIN_PATH",
     "NODE_REPORTER",
     "PARSERS",
     "PASSED",
@@ -49,8 +58,10 @@ __all__ = [
     "parse_go_json",
     "parse_jest",
     "parse_junit",
+    "parse_minitest",
     "parse_mocha",
     "parse_node",
+    "parse_rspec",
     "parse_tape",
     "parse_unittest",
 ]
