@@ -189,6 +189,20 @@ def test_the_closing_line_is_cached_and_an_older_entry_runs_again(tmp_path: Path
             "test result: ok. 3 passed; 0 failed; 0 ignored; finished in 0.00s",
         ),
         ("ok  \texample.com/calc\t0.003s\n", "ok  \texample.com/calc\t0.003s"),  # go test
+        (
+            (
+                "Finished in 0.00131 seconds (files took 0.0721 seconds to load)\n"
+                "4 examples, 1 failure, 1 pending\n\nFailed examples:\n\nrspec ./spec/a_spec.rb:7\n"
+            ),
+            "4 examples, 1 failure, 1 pending",
+        ),  # RSpec
+        (
+            (
+                "Finished in 0.000919s, 5441.5 runs/s.\n\n"
+                "5 runs, 3 assertions, 1 failures, 1 errors, 1 skips\n\nYou have skipped tests.\n"
+            ),
+            "5 runs, 3 assertions, 1 failures, 1 errors, 1 skips",
+        ),  # minitest
         ("ok 1 adds\nhello\n", ""),  # a TAP test line is no summary
     ],
 )

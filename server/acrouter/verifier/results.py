@@ -51,8 +51,9 @@ def read_test_run(
 #: unittest's ``Ran 12 tests in 0.003s``, pytest's ``== 3 passed, 1 skipped in 0.12s ==``
 #: (``no tests ran in 0.01s``), TAP's summary (tape, ``node --test``: ``# tests 12``; its spec reporter's ``ℹ tests 12``),
 #: mocha's ``12 passing (34ms)``, jest's ``Tests:       3 passed, 3 total``, vitest's
-#: ``Tests  3 passed (3)``, cargo's ``test result: ok. 3 passed; 0 failed; ...`` and
-#: go's ``ok  	example.com/calc	0.003s``
+#: ``Tests  3 passed (3)``, cargo's ``test result: ok. 3 passed; 0 failed; ...``,
+#: go's ``ok  	example.com/calc	0.003s``, RSpec's ``3 examples, 0 failures`` and
+#: minitest's ``3 runs, 3 assertions, 0 failures, 0 errors, 0 skips``
 _CLOSING = re.compile(
     r"^(?:Ran \d+ tests? in [\d.]+s"
     r"|=*\s*(?:(?:\d+ (?:passed|failed|skipped|deselected|xfailed|xpassed|warnings?|errors?"
@@ -62,7 +63,9 @@ _CLOSING = re.compile(
     r"|Tests:\s+(?:\d+ \w+, )*\d+ total"
     r"|Tests\s+(?:\d+ \w+\s*(?:\|\s*)?)+\(\d+\)"
     r"|test result: (?:ok|FAILED)\. \d+ passed; \d+ failed;.*"
-    r"|ok\s+\S+\s+(?:[\d.]+s|\(cached\)).*)$"
+    r"|ok\s+\S+\s+(?:[\d.]+s|\(cached\)).*"
+    r"|\d+ examples?, \d+ failures?.*"
+    r"|\d+ runs, \d+ assertions, \d+ failures, \d+ errors, \d+ skips)$"
 )
 
 
