@@ -180,3 +180,17 @@ def test_minitest_a_suite_that_did_not_run_is_not_a_pass(
 ) -> None:
     v = _verify(minitest_project, "rake test", files)
     assert v.verdict == "fail" and not v.weak and why in v.detail, v.detail
+
+
+def test_a_test_unit_file_stays_read_by_its_exit_code(minitest_project: Path) -> None:
+    """test-unit is not minitest (our plugin never sees its tests): a command running
+    its files is read by its exit code, as before, not refused as a suite that cannot
+    run."""
+    test_unit = TEST_ADD.replace('"minitest/autorun"', '"test/unit"').replace(
+        "Minitest::Test", "Test::Unit::TestCase"
+    )
+    (minitest_project / "test/adder_test.rb").write_text(test_unit)
+    command = "ruby -Itest test/adder_test.rb"
+    v = _verify(minitest_project, command, {"lib/adder.rb": "# adds\n" + ADDER})
+    assert v.verdict == "pass" and v.weak and "test-unit's results are not read" in v.detail
+    assert _verify(minitest_project, command, BROKEN).verdict == "fail"

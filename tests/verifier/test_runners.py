@@ -202,7 +202,7 @@ def test_yarn_and_pnpm_pass_the_reporter_flags_as_each_passes_arguments(tmp_path
     assert plan_command("yarn tsc", "/out", tmp_path).weak is not None
 
 
-def test_ruby_runners() -> None:
+def test_ruby_runners(tmp_path: Path) -> None:
     """RSpec gets its JSON formatter (and ``progress`` for the console when the command
     names no format); minitest (``rake test``, ``ruby -Itest FILE``) our plugin through
     RUBYLIB; ``bundle exec`` keeps the runner; other rake tasks, ``ruby -e`` are weak."""
@@ -233,6 +233,11 @@ def test_ruby_runners() -> None:
         }
         assert list(plan.files) == ["/out/acrouter-ruby/minitest/acrouter_plugin.rb"]
         assert plan.reports == (("minitest", "/out/minitest.jsonl"),)
+    # test-unit's files (not minitest's): read by the exit code
+    root = write_tree(tmp_path, {"test/helper.rb": 'require "test/unit"\n', "test/a_test.rb": ""})
+    for cmd in ("rake test", "ruby -Itest test/a_test.rb"):
+        weak = plan_command(cmd, "/out", root).weak
+        assert weak is not None and "test-unit's results are not read" in weak, cmd
     for cmd in ("rake", "rake spec", "rake test lint", "ruby -e 'require \"x\"'", "ruby lib/x.rb"):
         assert plan_command(cmd, "/out").weak is not None, cmd
 

@@ -164,3 +164,30 @@ def uses_load_tests(root: Path | None, start: str, pattern: str, limit: int = 20
             if _LOAD_TESTS.search(text):
                 return True
     return False
+
+
+#: a Ruby test file of test-unit (not minitest): ``require "test/unit"``, ``Test::Unit``
+_TEST_UNIT = re.compile(r"""\brequire\s*\(?\s*['"]test/unit\b|\bTest::Unit\b""")
+
+
+def uses_test_unit(root: Path | None, files: tuple[str, ...], limit: int = 2000) -> bool:
+    """Whether a Ruby test file ``files`` names (a folder: its ``.rb`` files, its
+    ``test_helper.rb`` too) is test-unit's, whose tests minitest's plugins never see.
+    Too many files to look at counts as yes; no ``root`` (no workspace) as no."""
+    if root is None:
+        return False
+    seen = 0
+    for rel in files:
+        path = root / rel
+        found = (
+            [path]
+            if path.is_file()
+            else [Path(d) / n for d, _, ns in os.walk(path) for n in ns if n.endswith(".rb")]
+        )
+        for file in found:
+            seen += 1
+            if seen > limit:
+                return True
+            if _TEST_UNIT.search(read_text(file)[:65536]):
+                return True
+    return False

@@ -34,7 +34,7 @@ from .commandline import (
     runner_of,
     simple_command_spans,
 )
-from .detection import package_major, package_script, uses_load_tests
+from .detection import package_major, package_script, uses_load_tests, uses_test_unit
 from .inline_env import leading_words
 from .lines_istanbul import coverage_args
 from .reports import MINITEST_OUT_VAR, MINITEST_PLUGIN, MINITEST_PLUGIN_PATH, NODE_REPORTER
@@ -332,6 +332,8 @@ class _Planner:
             console = [] if named else ["--format", "progress"]
             return [*console, "--format", "json", "--out", f"{out}/rspec.json"], "append", "rspec"
         if runner == "minitest":  # our plugin, found on RUBYLIB by minitest's plugin search
+            if uses_test_unit(self.root, _ruby_test_files(tokens)):
+                return [], "", f"{WEAK_REASON} (test-unit's results are not read)"
             lib = f"{out}/acrouter-ruby"
             self.files[f"{lib}/{MINITEST_PLUGIN_PATH}"] = MINITEST_PLUGIN
             self.env["RUBYLIB"] = lib
@@ -420,6 +422,13 @@ class _Planner:
             f"{{ if {setup}{shlex.quote(py)} -c 'import pytest' >/dev/null 2>&1; "
             f"then {setup}{shlex.join(pytest)}; else {setup}{shlex.join(verbose)}; fi; }}"
         )
+
+
+def _ruby_test_files(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """What a minitest command may run: ``ruby``'s script (and ``test/``, where its
+    helper usually is), or ``rake test``'s ``test/`` folder (its default pattern)."""
+    script = next((t for t in tokens if t.endswith(".rb")), None)
+    return (script, "test") if script else ("test",)
 
 
 def _script_args_separator(tokens: tuple[str, ...]) -> list[str]:
