@@ -26,6 +26,8 @@ from acrouter.verifier.reports import (
     parse_tape,
     parse_unittest,
 )
+from acrouter.verifier.reports.minitest import minitest_printed_counts
+from acrouter.verifier.reports.rspec import rspec_printed_counts
 from acrouter.verifier.testrun import TestRun
 from acrouter.verifier.verdict import judge
 
@@ -339,6 +341,32 @@ def test_rspec_load_error_is_a_broken_file(tmp_path: Path) -> None:
     (tmp_path / "other.json").write_text(json.dumps({"examples": {}}))
     assert parse_rspec(tmp_path / "other.json") is None  # not RSpec's format
     assert parse_rspec(tmp_path / "missing.json") is None
+
+
+def test_rspec_printed_counts_agree_with_its_report() -> None:
+    """RSpec's closing line is the report's second witness (the tests' process could
+    write the report): (passed, failed) as the report counts them."""
+    report = parse_rspec(FIXTURES / "rspec.json")
+    assert report is not None and report.counts == (2, 1)
+    printed = "Finished in 0.02 seconds\n4 examples, 1 failure, 1 pending\n\nFailed examples:\n"
+    assert rspec_printed_counts(printed) == (2, 1)
+    assert rspec_printed_counts("0 examples, 0 failures, 1 error occurred outside of examples") == (
+        0,
+        0,
+    )
+    assert rspec_printed_counts("no summary\n") is None
+
+
+def test_minitest_printed_counts_agree_with_its_report() -> None:
+    report = parse_minitest(FIXTURES / "minitest.jsonl")
+    assert report is not None and report.counts == (2, 2)
+    printed = "5 runs, 3 assertions, 1 failures, 1 errors, 1 skips\n"
+    assert minitest_printed_counts(printed) == (2, 2)
+    # two minitest processes (a Rakefile's two test tasks): summed
+    assert minitest_printed_counts(
+        printed + "2 runs, 2 assertions, 0 failures, 0 errors, 0 skips\n"
+    ) == (4, 2)
+    assert minitest_printed_counts("") is None
 
 
 def test_minitest_plugin_lines() -> None:

@@ -194,3 +194,53 @@ def test_a_test_unit_file_stays_read_by_its_exit_code(minitest_project: Path) ->
     v = _verify(minitest_project, command, {"lib/adder.rb": "# adds\n" + ADDER})
     assert v.verdict == "pass" and v.weak and "test-unit's results are not read" in v.detail
     assert _verify(minitest_project, command, BROKEN).verdict == "fail"
+
+
+#: the code under test rewrites RSpec's JSON report as the process exits (the path is in
+#: its ARGV): every example passed, and the process exits 0
+FORGE_RSPEC_REPORT = """\
+at_exit do
+  i = ARGV.index("--out")
+  if i
+    require "json"
+    path = ARGV[i + 1]
+    data = JSON.parse(File.read(path))
+    data["examples"].each { |e| e["status"] = "passed"; e.delete("exception") }
+    File.write(path, JSON.generate(data))
+    exit!(0)
+  end
+end
+"""
+
+
+def test_rspec_a_report_the_code_rewrote_is_not_a_pass(rspec_project: Path) -> None:
+    """The JSON report is written in the tests' process, where the code under test runs:
+    RSpec's printed count (``3 examples, 1 failure``) is a second witness, as jest's."""
+    files = {"lib/adder.rb": FORGE_RSPEC_REPORT + ADDER.replace("a + b", "a - b")}
+    v = _verify(rspec_project, "rspec", files)
+    assert v.verdict == "fail" and not v.counted, v.detail
+    assert "the runner's count differs from its report" in v.detail, v.detail
+
+
+#: the code under test rewrites our minitest plugin's lines after minitest's run (the
+#: path is in its environment): every test passed, and the process exits 0
+FORGE_MINITEST_REPORT = """\
+Minitest.after_run do
+  path = ENV["ACROUTER_MINITEST_OUT"].to_s
+  unless path.empty?
+    File.write(path, File.read(path).gsub('"status":"failed"', '"status":"passed"'))
+    exit!(0)
+  end
+end
+"""
+
+
+def test_minitest_a_report_the_code_rewrote_is_not_a_pass(minitest_project: Path) -> None:
+    """minitest's printed count (``3 runs, 3 assertions, 1 failures, ...``) is the second
+    witness of our plugin's lines, which the tests' process could write; a count
+    missing where the run without the edit printed one fails too."""
+    files = {"lib/adder.rb": FORGE_MINITEST_REPORT + ADDER.replace("a + b", "a - b")}
+    v = _verify(minitest_project, "rake test", files)
+    assert v.verdict == "fail" and not v.counted, v.detail
+    # (exit! drops what minitest printed to a buffered stdout: no count at all)
+    assert "the runner printed no count of its tests" in v.detail, v.detail

@@ -12,6 +12,8 @@ from .limits import Limits, fmt_bytes
 from .offline import network_line
 from .reports import PARSERS, Report, parse_junit
 from .reports.jest import printed_counts
+from .reports.minitest import minitest_printed_counts
+from .reports.rspec import rspec_printed_counts
 from .runners import TestPlan
 from .runtypes import RunOutcome
 from .stale_build import compile_errors
@@ -117,13 +119,15 @@ def error_lines(output: str, root: str) -> tuple[str, ...]:
 
 
 def summary_check(plan: TestPlan, parsed: Report | None, output: str) -> str:
-    """Whether a jest / vitest report agrees with the closing count the runner printed:
-    "agrees", "missing" (nothing printed), a description of the difference, or "" (not
-    checked: another runner, no report).  The report is a file the tests' process could
+    """Whether a jest / vitest / RSpec / minitest report agrees with the closing count
+    the runner printed: "agrees", "missing" (nothing printed), a description of the
+    difference, or "" (not checked: another runner, no report, a minitest run that never
+    reported: a failure of its own).  The report is a file the tests' process could
     write; what the runner printed last is a second witness."""
-    if plan.runner not in ("jest", "vitest") or parsed is None or parsed.counts is None:
+    counter = _PRINTED_COUNTS.get(plan.runner or "")
+    if counter is None or parsed is None or parsed.counts is None or "minitest" in parsed.broken:
         return ""
-    printed = printed_counts(output)
+    printed = counter(output)
     if printed is None:
         return "missing"
     if printed == parsed.counts:
@@ -132,6 +136,15 @@ def summary_check(plan: TestPlan, parsed: Report | None, output: str) -> str:
         f"its report has {parsed.counts[0]} passed, {parsed.counts[1]} failed; "
         f"it printed {printed[0]} passed, {printed[1]} failed"
     )
+
+
+#: what each runner whose report is checked printed as its closing count
+_PRINTED_COUNTS = {
+    "jest": printed_counts,
+    "vitest": printed_counts,
+    "rspec": rspec_printed_counts,
+    "minitest": minitest_printed_counts,
+}
 
 
 def read_results(plan: TestPlan, root: str) -> Report | None:

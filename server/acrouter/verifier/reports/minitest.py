@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+
+import attrs
 
 from .common import FAILED, PASSED, SKIPPED, Builder, Report, read_report, rel_path
 
@@ -68,7 +71,7 @@ def parse_minitest(path: str | os.PathLike[str], root: str | None = None) -> Rep
     if text is None:
         return None
     out = Builder()
-    starts = dones = 0
+    starts = dones = passed = failed = 0
     for line in text.splitlines():
         try:
             ev = json.loads(line)
@@ -86,6 +89,8 @@ def parse_minitest(path: str | os.PathLike[str], root: str | None = None) -> Rep
             file = rel_path(str(ev.get("file") or ""), root)
             message = str(ev.get("message") or "") or None
             out.add(f"{file}::{name}" if file else name, _STATUS[str(ev["status"])], message)
+            passed += ev["status"] == "passed"
+            failed += ev["status"] == "failed"
     if not starts:
         return None
     if dones < starts:
@@ -93,4 +98,20 @@ def parse_minitest(path: str | os.PathLike[str], root: str | None = None) -> Rep
             "minitest",
             "the minitest run stopped before it reported its summary (did a test exit?)",
         )
-    return out.report()
+    return attrs.evolve(out.report(), counts=(passed, failed))
+
+
+#: minitest's closing count: ``5 runs, 3 assertions, 1 failures, 1 errors, 1 skips``
+_PRINTED = re.compile(r"^(\d+) runs, \d+ assertions, (\d+) failures, (\d+) errors, (\d+) skips")
+
+
+def minitest_printed_counts(output: str) -> tuple[int, int] | None:
+    """(passed, failed) summed over the closing counts minitest printed (one per
+    minitest process: a Rakefile's several test tasks); None when none."""
+    found = None
+    for line in output.splitlines():
+        if m := _PRINTED.match(line.strip()):
+            runs, failures, errors, skips = (int(g) for g in m.groups())
+            p, f = found or (0, 0)
+            found = (p + runs - failures - errors - skips, f + failures + errors)
+    return found

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 
+import attrs
+
 from .common import FAILED, PASSED, SKIPPED, Builder, Report, first_line, load_json, rel_path
 
 #: RSpec's words for a spec file that could not be loaded (then no example runs)
@@ -22,12 +24,15 @@ def parse_rspec(path: str | os.PathLike[str], root: str | None = None) -> Report
     if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
         return None
     out = Builder()
+    passed = failed = 0  # as RSpec counts them (an example an exit cut short: not failed)
     for ex in data["examples"]:
         if not isinstance(ex, dict):
             continue
         file = rel_path(str(ex.get("file_path") or ""), root).removeprefix("./")
         name = str(ex.get("full_description") or ex.get("id") or "")
         status = ex.get("status")
+        failed += status == "failed"
+        passed += status not in ("failed", "pending")
         outcome = PASSED if status == "passed" else SKIPPED if status == "pending" else FAILED
         exc = ex.get("exception")
         message = None
@@ -52,7 +57,23 @@ def parse_rspec(path: str | os.PathLike[str], root: str | None = None) -> Report
         if not found:
             text = "\n".join(messages)
             out.add_broken("rspec", _error_line(text) or f"{errors} error(s) outside of examples")
-    return out.report()
+    return attrs.evolve(out.report(), counts=(passed, failed))
+
+
+#: RSpec's closing count: ``4 examples, 1 failure, 1 pending``
+_PRINTED = re.compile(r"^(\d+) examples?, (\d+) failures?(?:, (\d+) pending)?")
+
+
+def rspec_printed_counts(output: str) -> tuple[int, int] | None:
+    """(passed, failed) from the last closing count RSpec printed; None when none."""
+    for line in reversed(output.splitlines()):
+        if m := _PRINTED.match(_ANSI.sub("", line).strip()):
+            examples, failures, pending = (int(g or 0) for g in m.groups())
+            return examples - failures - pending, failures
+    return None
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _message(exc: object) -> str:
