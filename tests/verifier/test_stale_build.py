@@ -63,8 +63,10 @@ def test_a_module_the_run_rebuilt_is_the_tests_business(
     tmp_path: Path, mode: dict[str, object]
 ) -> None:
     root, so = _project(tmp_path / "p")
-    # (the build here only writes the module again: what it holds is the command's affair)
-    task = task_for(root, f"touch {so} && {pytest_cmd(root)}")
+    # (the build here reads the source, as cythonize does, and only writes the module
+    # again: what it holds is the command's affair; a run that never opens calc.pyx is
+    # named by verifier.lines_opened)
+    task = task_for(root, f"cat calc.pyx > /dev/null && touch {so} && {pytest_cmd(root)}")
     v = verifier(**mode).verify(task, Edit(files=BROKEN), "m")
     assert v.verdict == "pass" and v.counted and not v.unrun, v.detail
 
@@ -93,9 +95,11 @@ def test_a_c_edit_the_run_built_nothing_from_is_not_learned(
     v = verifier(**mode).verify(task_for(root, pytest_cmd(root)), Edit(files=C_BROKEN), "m")
     # add is broken in C, and the tests passed: they imported the module built before
     assert v.verdict == "pass" and not v.counted, v.detail
+    # (no process of the run opened src/calc.c either: verifier.lines_opened)
+    unopened = "no process of the tests' run opened src/calc.c, which the edit changes; "
     assert v.unrun.startswith(
-        f"the run built nothing, and {so} was built before the edit: if it is built from "
-        "the edited source, the tests that import it ran the code as it was"
+        f"{unopened}the run built nothing, and {so} was built before the edit: if it is "
+        "built from the edited source, the tests that import it ran the code as it was"
     ), v.unrun
     # a test command that builds it first: the edit is what the tests ran
     task = task_for(root, f"{build} && {pytest_cmd(root)}")
@@ -142,7 +146,8 @@ def test_a_module_copied_again_as_it_was_is_no_build(
     # add is broken in C, and the tests passed on the copy: before, a counted pass
     assert v.verdict == "pass" and not v.counted, v.detail
     said = f"the run built nothing, and {so}, stage/{so} were built before the edit"
-    assert v.unrun.startswith(said), v.unrun
+    unopened = "no process of the tests' run opened src/calc.c, which the edit changes; "
+    assert v.unrun.startswith(unopened + said), v.unrun
 
 
 def test_what_a_copy_and_a_build_write(tmp_path: Path) -> None:
