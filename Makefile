@@ -13,7 +13,7 @@ all: test
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade "pip>=23"
-	$(VPY) -m pip install -q --require-hashes -r requirements-dev.lock
+	$(VPY) -m pip install -q --no-deps --require-hashes -r requirements-dev.lock
 	$(VPY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

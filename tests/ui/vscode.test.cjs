@@ -425,7 +425,7 @@ step(
     assert.match(log, new RegExp(`Installing the ACRouter server \\(the bundled acrouter ${VERSION}\\)`));
     assert.ok(
       log.includes(
-        `$ ${venvPython} -m pip install --disable-pip-version-check --require-hashes -r ${bundled}/requirements.lock`,
+        `$ ${venvPython} -m pip install --disable-pip-version-check --no-deps --require-hashes -r ${bundled}/requirements.lock`,
       ),
       "pip installed the bundled lock",
     );

@@ -187,7 +187,9 @@ export function installSteps(
   const deps = (lock: string, extra: string[] = []): Step => ({
     title: "installing the server's pinned dependencies (this can take a few minutes)",
     command: py,
-    args: [...PIP, ...extra, "--require-hashes", "-r", lock],
+    // --no-deps: the lock is the whole closure; pip 23 (Python 3.11's own) otherwise resolves
+    // an extra a pin names (litellm's httpx[http2]) anew and refuses the newer httpx it finds
+    args: [...PIP, ...extra, "--no-deps", "--require-hashes", "-r", lock],
   });
   // --force-reinstall: the same version number may be a newer build (a checkout, a rebuilt .vsix)
   const server = (what: string, target: string, extra: string[] = []): Step => ({
@@ -315,7 +317,7 @@ export function installCommand(
   if (from.checkout) return `${py} -m pip install -e ${shellQuote(from.checkout, platform)}`;
   if (!from.bundle) return undefined;
   return (
-    `${py} -m pip install --require-hashes -r ${shellQuote(from.bundle.lock, platform)} && ` +
+    `${py} -m pip install --no-deps --require-hashes -r ${shellQuote(from.bundle.lock, platform)} && ` +
     `${py} -m pip install --no-deps ${shellQuote(from.bundle.wheel, platform)}`
   );
 }

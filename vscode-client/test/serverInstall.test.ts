@@ -78,7 +78,7 @@ describe("installSteps", () => {
   it("bundled: creates the environment, installs the hashed pins, then the wheel without dependencies", () => {
     assert.deepEqual(commands({ source: { kind: "bundled" }, bundle }), [
       "python3 -m venv /g/server-venv",
-      `${PIP} --require-hashes -r /ext/bundled/requirements.lock`,
+      `${PIP} --no-deps --require-hashes -r /ext/bundled/requirements.lock`,
       `${PIP} --no-deps --force-reinstall /ext/bundled/acrouter-0.1.0-py3-none-any.whl`,
       CHECK,
     ]);
@@ -88,7 +88,7 @@ describe("installSteps", () => {
   });
   it("wheelhouse: the same pins and wheel, from the folder only (offline)", () => {
     assert.deepEqual(commands({ source: { kind: "wheelhouse", path: "/w" }, bundle }, "ok"), [
-      `${PIP} --no-index --find-links /w --require-hashes -r /ext/bundled/requirements.lock`,
+      `${PIP} --no-index --find-links /w --no-deps --require-hashes -r /ext/bundled/requirements.lock`,
       `${PIP} --no-index --find-links /w --no-deps --force-reinstall /ext/bundled/acrouter-0.1.0-py3-none-any.whl`,
       CHECK,
     ]);
@@ -97,14 +97,18 @@ describe("installSteps", () => {
     assert.deepEqual(
       commands({ source: { kind: "wheel", path: "/d/acrouter-0.2.0-py3-none-any.whl" }, bundle }, "ok"),
       [
-        `${PIP} --require-hashes -r /ext/bundled/requirements.lock`,
+        `${PIP} --no-deps --require-hashes -r /ext/bundled/requirements.lock`,
         `${PIP} --no-deps --force-reinstall /d/acrouter-0.2.0-py3-none-any.whl`,
         CHECK,
       ],
     );
     assert.deepEqual(
       commands({ source: { kind: "checkout", path: "/src/a" }, checkoutLock: "/src/a/requirements.lock" }, "ok"),
-      [`${PIP} --require-hashes -r /src/a/requirements.lock`, `${PIP} --no-deps --force-reinstall /src/a`, CHECK],
+      [
+        `${PIP} --no-deps --require-hashes -r /src/a/requirements.lock`,
+        `${PIP} --no-deps --force-reinstall /src/a`,
+        CHECK,
+      ],
     );
     assert.deepEqual(commands({ source: { kind: "checkout", path: "/src/a" } }, "ok"), [
       `${PIP} --upgrade /src/a`,
@@ -210,7 +214,7 @@ describe("install hints", () => {
   it("installs the bundled wheel with its hashed lock", () => {
     assert.equal(
       installCommand("python3", "linux", { bundle }),
-      "python3 -m pip install --require-hashes -r /ext/bundled/requirements.lock && " +
+      "python3 -m pip install --no-deps --require-hashes -r /ext/bundled/requirements.lock && " +
         "python3 -m pip install --no-deps /ext/bundled/acrouter-0.1.0-py3-none-any.whl",
     );
     assert.equal(installCommand("python3", "linux", {}), undefined);
