@@ -491,6 +491,7 @@ def test_cancel_before_the_call_sends_nothing(server: FakeOpenAI, gw: LiteLLMGat
 
 def test_cancel_during_the_rate_limit_wait(server: FakeOpenAI, gw: LiteLLMGateway) -> None:
     server.behaviours["busy"] = [Behaviour(status=429, retry_after=5), Behaviour(reply="late")]
+    load_litellm()  # (its first import, in a fresh process, can take longer than the 0.5 s)
     token = Token()
     token.cancel_after(0.5)
     with pytest.raises(Cancelled):
@@ -517,6 +518,8 @@ def test_missing_key_variable_is_an_auth_error_naming_it(
 def test_the_key_never_appears_in_errors_logs_or_output(
     server: FakeOpenAI, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    load_litellm()  # (imported first here, in a fresh process, it prints its start-up to stdout)
+    capsys.readouterr()
     for name in ("", "LiteLLM", "LiteLLM Router", "httpx", "httpcore", "openai", "acrouter"):
         caplog.set_level(logging.DEBUG, logger=name or None)
     echo = json.dumps(
