@@ -21,7 +21,7 @@ import errno
 import logging
 import os
 import struct
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 log = logging.getLogger(__name__)
@@ -104,9 +104,3 @@ class OpenWatch:
 
 def _err() -> int:
     return ctypes.get_errno()
-
-
-def watched_names(files: Iterable[str], measured: Callable[[str], bool]) -> list[str]:
-    """The files of an edit whose opening the run is asked about: those no tracer
-    measures (``measured`` tells the others)."""
-    return sorted(f for f in files if not measured(f))
