@@ -27,7 +27,7 @@ import attrs
 
 #: a test binary cargo ran: ``Running unittests src/lib.rs (target/debug/deps/x-<hash>)``,
 #: or (cargo before 1.51) ``Running target/debug/deps/x-<hash>``
-_RUNNING = re.compile(r"^\s*Running (?:.*\((?P<paren>[^()\n]+)\)|(?P<bare>\S+))\s*$", re.MULTILINE)
+RUNNING = re.compile(r"^\s*Running (?:.*\((?P<paren>[^()\n]+)\)|(?P<bare>\S+))\s*$", re.MULTILINE)
 _DOCTESTS = re.compile(r"^\s*Doc-tests (\S+)\s*$", re.MULTILINE)
 _HASHED = re.compile(r"^(?P<name>.+)-(?P<hash>[0-9a-f]{16})$")
 #: a target folder with more fingerprint folders than this is not read (nothing is said)
@@ -95,11 +95,11 @@ def _whiteout(entry: os.DirEntry[str]) -> bool:
     return stat.S_ISCHR(st.st_mode) and st.st_rdev == 0
 
 
-def _profiles(view: View, output: str) -> dict[str, set[str]]:
+def profiles(view: View, output: str) -> dict[str, set[str]]:
     """The profile folders (``target/debug``) of the test binaries ``output`` names, each
     with the hashes of those binaries."""
     found: dict[str, set[str]] = {}
-    for m in _RUNNING.finditer(output):
+    for m in RUNNING.finditer(output):
         path = (m.group("paren") or m.group("bare") or "").strip()
         name = PurePosixPath(path)
         hashed = _HASHED.match(name.name)
@@ -247,7 +247,7 @@ def built_sources(view: View, output: str, made: Collection[str]) -> set[str] | 
     sources: set[str] = set()
     found = False
     doctests = set(_DOCTESTS.findall(output))
-    for profile, roots in _profiles(view, output).items():
+    for profile, roots in profiles(view, output).items():
         built = _built(view, profile, roots, doctests)
         if built is None:
             return None

@@ -46,6 +46,8 @@ from .lines_js import (
     read_scripts,
 )
 from .lines_rust import is_rust
+from .lines_rustcov import cover_env
+from .lines_rustcov import suspect as rust_named
 from .lines_trace import others
 from .runtypes import RunOutcome, RunSpec
 
@@ -68,6 +70,9 @@ class Asked:
     #: the changed files no tracer measures (Markdown, JSON, a Ruby source): whether the
     #: run opened them (:mod:`.lines_opened`)
     opened: tuple[str, ...] = ()
+    #: whether the run's workspace crates are instrumented for coverage, to tell which
+    #: of the changed Rust lines ran (:mod:`.lines_rustcov`)
+    rust_cover: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.py or self.js or self.go or self.rs or self.opened)
@@ -187,6 +192,10 @@ def traced_spec(
         extra["PATH"] = shim_path(out_dir, spec.env)
     elif ask.go:
         ask = attrs.evolve(ask, go={})
+    cover = cover_env(out_dir, seen, spec.env) if ask.rs and runner == "cargo" else None
+    if cover is not None:  # which Rust lines ran: .lines_rustcov
+        extra.update(cover)
+        ask = attrs.evolve(ask, rust_cover=True)
     if not ask:
         return spec, None
     env = {**spec.env, **extra, **trace_env(out_dir, seen, ask, spec.env, covered, runner)}
@@ -222,6 +231,8 @@ def suspect(
         return True
     stopped = timed_out or bool(outcome.killed)
     if ask.go and (stopped or go_named(output)):
+        return True
+    if ask.rust_cover and (stopped or rust_named(output)):
         return True
     named = COVERAGE_VAR in output or COVERAGE_DIR in output or KEEPER in output
     if covered:
@@ -280,5 +291,5 @@ def read_run(
 def untraced(ask: Asked) -> Traced:
     """What a run redone without tracing (:func:`suspect`) tells of the asked files:
     nothing, and why."""
-    files = [*ask.py, *ask.js, *ask.go]
+    files = [*ask.py, *ask.js, *ask.go, *(ask.rs if ask.rust_cover else ())]
     return Traced({}, True, unknown=dict.fromkeys(files, UNTRACED))

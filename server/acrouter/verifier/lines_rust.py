@@ -211,6 +211,7 @@ def combine(traced: Traced | None, rust: Traced | None) -> Traced | None:
         traced,
         lines={**traced.lines, **rust.lines},
         unmeasured=traced.unmeasured | rust.unmeasured,
+        cut=traced.cut or rust.cut,
         changes=(*traced.changes, *rust.changes),
         elsewhere={**traced.elsewhere, **rust.elsewhere},
     )

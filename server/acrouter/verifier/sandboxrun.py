@@ -21,6 +21,7 @@ from .lines import Traced
 from .lines_opened import OpenWatch
 from .lines_run import Asked, suspect, traced_spec, untraced
 from .lines_rust import View, combine, read_builds
+from .lines_rustcov import read_cover
 from .results import read_test_run
 from .runners import plan_command
 from .runspec import run_spec
@@ -113,7 +114,13 @@ def run_tests(
         base = root if overlay else scratch.ws
         upper = upper_dirs(scratch.base)[0] if overlay else None
         view = View(seen, base, upper, outside=sandbox == "none")
-        traced = combine(traced, read_builds(view, trace.rs, _output(plan.capture, outcome)))
+        output = _output(plan.capture, outcome)
+        built = read_builds(view, trace.rs, output)
+        if trace.rust_cover:  # which lines of the files it built ran: .lines_rustcov
+            known = set(built.lines) | set(built.elsewhere) | built.unmeasured if built else set()
+            rest = {k: v for k, v in trace.rs.items() if k not in known}
+            built = combine(built, read_cover(dirs[0], view, rest, output) if rest else None)
+        traced = combine(traced, built)
     if lost is not None:
         traced = untraced(lost)
     opened = watch.opened() if watch is not None else None

@@ -1,0 +1,177 @@
+"""Which changed lines of a Rust file ``cargo test`` ran (``verifier.lines_rustcov``):
+an edit that broke a function no test calls passed and was counted, with nothing said
+(the file was built, and only files were measured).  Now the pass names the lines no
+test ran and is not learned; an edit of a called function stays a counted pass, and a
+comment says nothing.  Through ``ProjectVerifier.verify`` with the real ``cargo test``
+(small crates without dependencies: offline), and on lcov and ``ar`` texts."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+from acrouter.verifier.lines import UNTRACED
+from acrouter.verifier.lines_run import Asked, suspect, untraced
+from acrouter.verifier.lines_rustcov import ar_members, parse_lcov, tool_pairs
+from acrouter.verifier.runtypes import RunOutcome
+
+from .helpers import MODES, needs_cargo, task_for, verifier, write_tree
+
+
+def _profiler() -> bool:
+    """Whether the rustc on the PATH has the profiler runtime (rustup's has it)."""
+    rustc = shutil.which("rustc")
+    if rustc is None:
+        return False
+    done = subprocess.run(
+        [rustc, "--print", "sysroot"], check=False, capture_output=True, text=True
+    )
+    return any(Path(done.stdout.strip()).glob("lib/rustlib/*/lib/libprofiler_builtins-*"))
+
+
+needs_llvm_cov = pytest.mark.skipif(not tool_pairs(), reason="llvm-cov is not installed")
+needs_profiler = pytest.mark.skipif(
+    shutil.which("cargo") is not None and not _profiler(),
+    reason="the rustc on the PATH has no profiler runtime (Debian's)",
+)
+
+CARGO = '[package]\nname = "calc"\nversion = "0.1.0"\nedition = "2018"\n'
+LIB = (
+    "use std::fmt;\n"  # 1
+    "\n"
+    "pub fn add(a: i32, b: i32) -> i32 {\n"  # 3
+    "    a + b\n"  # 4
+    "}\n"
+    "\n"
+    "pub fn unused(a: i32) -> i32 {\n"  # 7
+    "    // doubles\n"  # 8
+    "    a * 2\n"  # 9
+    "}\n"
+    "\n"
+    "pub struct P {\n"  # 12
+    "    pub x: i32,\n"  # 13
+    "}\n"
+    "\n"
+    "impl fmt::Display for P {\n"
+    "    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {\n"
+    '        write!(f, "{}", self.x)\n'
+    "    }\n"
+    "}\n"
+    "\n"
+    "#[cfg(test)]\n"
+    "mod tests {\n"
+    "    #[test]\n"
+    "    fn adds() {\n"
+    "        assert_eq!(super::add(2, 3), 5);\n"
+    "    }\n"
+    "}\n"
+)
+IT = "#[test]\nfn adds() {\n    assert_eq!(calc::add(1, 1), 2);\n}\n"
+CMD = "cargo test --offline"
+
+
+def _crate(root: Path, extra: dict[str, str] | None = None) -> Path:
+    return write_tree(root, {"Cargo.toml": CARGO, "src/lib.rs": LIB, **(extra or {})})
+
+
+@needs_cargo
+@needs_llvm_cov
+@needs_profiler
+@pytest.mark.parametrize("mode", MODES)
+def test_an_edit_of_a_function_no_test_calls_is_not_learned(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _crate(tmp_path / "a")
+    broken = {"src/lib.rs": LIB.replace("a * 2", "a * 3")}
+    v = verifier(timeout_s=240, **mode).verify(task_for(root, CMD), Edit(files=broken), "m")
+    # the file was built; line 9 never ran
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: src/lib.rs line 9"
+
+
+@needs_cargo
+@needs_llvm_cov
+@needs_profiler
+def test_a_line_only_a_doc_test_or_an_integration_test_runs_ran(tmp_path: Path) -> None:
+    """Doc-tests run the library's code too (their counts map through the rlib's
+    objects), and so do the tests of ``tests/``."""
+    doc = "/// ```\n/// assert_eq!(calc::unused(2), 4);\n/// ```\n"
+    root = _crate(tmp_path / "a", {"tests/it.rs": IT.replace("add(1, 1), 2", "unused(1), 2")})
+    broken = {"src/lib.rs": LIB.replace("a * 2", "a + a")}
+    v = verifier(timeout_s=240).verify(task_for(root, CMD), Edit(files=broken), "m")
+    assert v.verdict == "pass" and v.counted and not v.unrun, v.detail
+    documented = LIB.replace("pub fn unused", doc + "pub fn unused")
+    root = _crate(tmp_path / "b", {"src/lib.rs": documented})
+    task = task_for(root, CMD)
+    broken = {"src/lib.rs": documented.replace("a * 2", "a + a")}
+    v = verifier(timeout_s=240).verify(task, Edit(files=broken), "m")
+    assert v.verdict == "pass" and v.counted and not v.unrun, v.detail
+    # with P's Display, which nothing runs, changed too: only its line is named
+    both = broken["src/lib.rs"].replace("self.x)", "self.x + 1)")
+    v = verifier(timeout_s=240).verify(task, Edit(files={"src/lib.rs": both}), "m")
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 2 statements the edit changes: src/lib.rs line 21"
+
+
+@needs_cargo
+@needs_llvm_cov
+@needs_profiler
+@pytest.mark.parametrize("mode", [MODES[0], MODES[2]])
+def test_an_edit_of_a_called_function_and_lines_without_code(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _crate(tmp_path / "a", {"tests/it.rs": IT})
+    task = task_for(root, CMD)
+    # a called function, still right: a counted pass
+    called = {"src/lib.rs": LIB.replace("    a + b\n", "    b + a\n")}
+    v = verifier(timeout_s=240, **mode).verify(task, Edit(files=called), "m")
+    assert v.verdict == "pass" and v.counted and not v.unrun, v.detail
+    # with the uncalled function changed too: only its line is named, and the pass,
+    # which ran some of the change, still counts
+    both = {"src/lib.rs": called["src/lib.rs"].replace("a * 2", "a * 3")}
+    v = verifier(timeout_s=240, **mode).verify(task, Edit(files=both), "m")
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 2 statements the edit changes: src/lib.rs line 9"
+    # a comment, a use, a field's line in an uncalled function's file: nothing said
+    quiet = LIB.replace("// doubles", "// twice a").replace("use std::fmt;", "use std::fmt as fmt;")
+    quiet = quiet.replace("pub x: i32,", "pub x: i32, // the value")
+    v = verifier(timeout_s=240, **mode).verify(task, Edit(files={"src/lib.rs": quiet}), "m")
+    assert v.verdict == "pass" and v.counted and not v.unrun, v.detail
+    # the same with line 9 changed: the one statement of the edit, which no test ran
+    loud = {"src/lib.rs": quiet.replace("a * 2", "a * 3")}
+    v = verifier(timeout_s=240, **mode).verify(task, Edit(files=loud), "m")
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: src/lib.rs line 9"
+
+
+def test_parse_lcov() -> None:
+    text = "SF:/w/src/lib.rs\nDA:3,1\nDA:4,0\nDA:4,2\nDA:9,0\nend_of_record\nDA:1,1\n"
+    assert parse_lcov(text) == {"/w/src/lib.rs": {3: True, 4: True, 9: False}}
+
+
+def test_ar_members() -> None:
+    long = "calc-0123456789abcdef.cgu.0.rcgu.o"
+    names = f"{long}/\n".encode()
+    data = b"!<arch>\n"
+    data += b"//".ljust(48) + str(len(names)).encode().ljust(10) + b"`\n" + names
+    data += b"lib.rmeta/".ljust(48) + b"3".ljust(10) + b"`\n" + b"abc\n"
+    data += b"/0".ljust(48) + b"4".ljust(10) + b"`\n" + b"\x7fELF"
+    assert list(ar_members(data))[1:] == [("lib.rmeta", b"abc"), (long, b"\x7fELF")]
+
+
+def test_a_run_the_coverage_may_have_failed_runs_again_without_it() -> None:
+    """A rustc whose target lacks the profiler runtime fails the build naming it: the
+    run is redone without the coverage, and the pass says which lines ran is not known."""
+    out = "error[E0463]: can't find crate for `profiler_builtins`"
+    failed = RunOutcome(101, False, None, out, len(out), 1.0, 1)
+    asked = Asked(rs={"src/lib.rs": ("a", "b")}, rust_cover=True)
+    assert suspect(asked, failed)
+    assert untraced(asked).unknown == {"src/lib.rs": UNTRACED}
+    # not instrumented: the failure is the edit's, and nothing is said of the file
+    plain = Asked(rs={"src/lib.rs": ("a", "b")})
+    assert not suspect(plain, failed) and not untraced(plain).unknown
+    timed_out = RunOutcome(None, True, None, "", 0, 1.0, 1)
+    assert suspect(asked, timed_out) and not suspect(plain, timed_out)
