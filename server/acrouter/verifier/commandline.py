@@ -236,6 +236,8 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
         return "cargo" if sub and sub[0] in ("test", "t") else None
     if prog == "tape":
         return "tape"
+    if prog in ("mvn", "mvnw") and any(t in _MAVEN_TEST_PHASES for t in tokens[1:]):
+        return "maven"  # Surefire runs the tests in the test phase and every one after
     if prog in _RUBY_RUNNERS or prog == "bundle":
         return _ruby_runner(prog, tokens)
     if prog == "borp":  # node's runner started by borp's run(): its own reporter options
@@ -244,6 +246,9 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
         return runner_of(_after_wrapper_options(tokens[1:]))
     return None
 
+
+#: Maven's phases that run Surefire's tests (``mvn test``, ``./mvnw verify``).
+_MAVEN_TEST_PHASES = frozenset({"test", "package", "verify", "install", "deploy"})
 
 #: The Ruby programs that may start RSpec or minitest (also after ``bundle exec``).
 _RUBY_RUNNERS = frozenset({"rspec", "rake", "ruby"})

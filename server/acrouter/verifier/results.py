@@ -14,6 +14,7 @@ from .reports import PARSERS, Report, parse_junit
 from .reports.jest import printed_counts
 from .reports.minitest import minitest_printed_counts
 from .reports.rspec import rspec_printed_counts
+from .reports.surefire import surefire_printed_counts
 from .runners import TestPlan
 from .runtypes import RunOutcome
 from .stale_build import compile_errors
@@ -55,7 +56,9 @@ def read_test_run(
 #: mocha's ``12 passing (34ms)``, jest's ``Tests:       3 passed, 3 total``, vitest's
 #: ``Tests  3 passed (3)``, cargo's ``test result: ok. 3 passed; 0 failed; ...``,
 #: go's ``ok  	example.com/calc	0.003s``, RSpec's ``3 examples, 0 failures`` and
-#: minitest's ``3 runs, 3 assertions, 0 failures, 0 errors, 0 skips``
+#: minitest's ``3 runs, 3 assertions, 0 failures, 0 errors, 0 skips`` and Maven
+#: Surefire's ``[INFO] Tests run: 3, Failures: 0, Errors: 0, Skipped: 1`` (not Maven's
+#: ``BUILD SUCCESS``, printed by a build that ran no test as well)
 _CLOSING = re.compile(
     r"^(?:Ran \d+ tests? in [\d.]+s"
     r"|=*\s*(?:(?:\d+ (?:passed|failed|skipped|deselected|xfailed|xpassed|warnings?|errors?"
@@ -67,7 +70,8 @@ _CLOSING = re.compile(
     r"|test result: (?:ok|FAILED)\. \d+ passed; \d+ failed;.*"
     r"|ok\s+\S+\s+(?:[\d.]+s|\(cached\)).*"
     r"|\d+ examples?, \d+ failures?.*"
-    r"|\d+ runs, \d+ assertions, \d+ failures, \d+ errors, \d+ skips)$"
+    r"|\d+ runs, \d+ assertions, \d+ failures, \d+ errors, \d+ skips"
+    r"|(?:\[\w+\]\s+)?Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+)$"
 )
 
 
@@ -144,6 +148,7 @@ _PRINTED_COUNTS = {
     "vitest": printed_counts,
     "rspec": rspec_printed_counts,
     "minitest": minitest_printed_counts,
+    "maven": surefire_printed_counts,
 }
 
 

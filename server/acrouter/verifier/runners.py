@@ -9,7 +9,8 @@ with ``-v`` (its output is parsed); node's test runner gets our reporter through
 test`` keeps libtest's pretty format; tape's TAP is read from the output; RSpec gets
 its JSON formatter (``--format json --out``, and ``--format progress`` for the console
 when the command names no format); minitest (``rake test``, ``ruby -Itest
-test/x_test.rb``) a plugin of ours through ``RUBYLIB``.  A coverage wrapper (``nyc``, ``c8``) keeps
+test/x_test.rb``) a plugin of ours through ``RUBYLIB``; Maven (``mvn test``, ``./mvnw
+verify``) leaves Surefire's JUnit XML in each module's ``target/``, copied by the run.  A coverage wrapper (``nyc``, ``c8``) keeps
 the runner it starts.  Anything else (``make test``, several runners in one line) is judged by its
 exit code, and its verdict is marked weak.  The reports are read by ``reports``.
 """
@@ -54,7 +55,7 @@ class TestPlan:
     command: str
     argv: tuple[str, ...]
     #: whose per-test results are read: pytest, unittest, node, jest, vitest, mocha, go,
-    #: cargo, tape, rspec, minitest; None = the exit code only (the verdict is weak)
+    #: cargo, tape, rspec, minitest, maven; None = the exit code only (the verdict is weak)
     runner: str | None
     interpreter: str | None  # the Python running the tests, when known
     #: (parser, path) pairs read after the run; the first that exists wins
@@ -234,6 +235,8 @@ class _Planner:
         elif where == "after-go-test":
             i = tokens.index("test")
             args[i + 1 : i + 1] = extra
+        elif where == "wrap":
+            return ["/bin/sh", "-c", _maven(shlex.join(tokens), self.out)], runner_or_why
         elif where == "after-cargo-test":
             i = next(i for i, t in enumerate(tokens) if t in ("test", "t"))
             args[i + 1 : i + 1] = extra
@@ -254,6 +257,9 @@ class _Planner:
             lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
             return lead + new + trail, "unittest"
         extra, where, runner_or_why = self._flags(seg.tokens, runner)
+        if where == "wrap":
+            lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+            return lead + _maven(text.strip(), self.out) + trail, runner_or_why
         if not extra:
             return text, runner_or_why
         flags = " " + shlex.join(extra)
@@ -340,6 +346,10 @@ class _Planner:
             self.env[MINITEST_OUT_VAR] = f"{out}/minitest.jsonl"
             self.reports.append(("minitest", f"{out}/minitest.jsonl"))
             return [], "", "minitest"
+        if runner == "maven":  # Surefire's reports, gathered by the run (see _maven)
+            self.files[f"{out}/surefire.start"] = ""
+            self.reports.append(("maven", f"{out}/surefire"))
+            return ["maven"], "wrap", "maven"
         if runner == "npm":
             return self._npm(tokens)
         return [], "", WEAK_REASON
@@ -398,7 +408,7 @@ class _Planner:
             self.reports.append(("junit", f"{self.out}/report.xml"))
             return [], "", "pytest"
         last = i == len(spans) - 1 and not script[seg.end :].strip()
-        if not last or runner in ("unittest", "go"):
+        if not last or runner in ("unittest", "go", "maven"):
             return [], "", f"{WEAK_REASON} (npm script {name!r}: {script})"
         extra, _where, runner_or_why = self._flags(seg.tokens, runner)
         if runner_or_why not in _RUNNERS or not extra:
@@ -424,6 +434,22 @@ class _Planner:
         )
 
 
+def _maven(command: str, out: str) -> str:
+    """``command`` (``mvn test``) followed by a copy of the Surefire reports it wrote
+    (``target/surefire-reports/TEST-*.xml`` of every module below, only those newer than
+    the ``surefire.start`` written before the run: a stale one, left in the user's
+    ``target/`` by an earlier build, never counts) into ``OUT/surefire``; its exit code
+    is the command's.  Surefire takes no report folder on the command line."""
+    dest = f"{out}/surefire"
+    copy = 'i=0; for f; do i=$((i+1)); cp "$f" "$0/$$-$i-${f##*/}"; done'
+    return (
+        f"{{ {command}; acrouter_rc=$?; mkdir -p {shlex.quote(dest)}; "
+        f"find . -path '*/target/surefire-reports/TEST-*.xml' -type f "
+        f"-newer {shlex.quote(out + '/surefire.start')} "
+        f"-exec sh -c {shlex.quote(copy)} {shlex.quote(dest)} {{}} +; (exit $acrouter_rc); }}"
+    )
+
+
 def _ruby_test_files(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """What a minitest command may run: ``ruby``'s script (and ``test/``, where its
     helper usually is), or ``rake test``'s ``test/`` folder (its default pattern)."""
@@ -445,7 +471,7 @@ def _script_args_separator(tokens: tuple[str, ...]) -> list[str]:
 
 _RUNNERS = frozenset(
     {"pytest", "unittest", "node", "jest", "vitest", "mocha", "go", "cargo", "tape"}
-    | {"rspec", "minitest"}
+    | {"rspec", "minitest", "maven"}
 )
 
 

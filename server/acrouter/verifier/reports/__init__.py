@@ -1,7 +1,7 @@
 """Per-test results from what each test runner writes: pytest's JUnit XML, node's test
 runner (through a small reporter of ours), jest / vitest / mocha JSON, ``go test
 -json``, ``cargo test`` output, ``python -m unittest -v`` output, tape's TAP, RSpec's
-JSON and minitest (through a plugin of ours).
+JSON, minitest (through a plugin of ours) and Maven Surefire's JUnit XML.
 
 Every parser returns a ``Report`` (test id -> passed | failed | skipped, plus the first
 line of each failure's message), or None when the file is missing, too big or not the
@@ -25,6 +25,7 @@ from .minitest import MINITEST_OUT_VAR, MINITEST_PLUGIN, MINITEST_PLUGIN_PATH, p
 from .mocha import parse_mocha
 from .node import NODE_REPORTER, parse_node
 from .rspec import parse_rspec
+from .surefire import parse_surefire
 from .tape import parse_tape
 from .unittest_verbose import parse_unittest
 
@@ -40,6 +41,7 @@ PARSERS: dict[str, Callable[[str, str | None], Report | None]] = {
     "tape": parse_tape,
     "rspec": parse_rspec,
     "minitest": parse_minitest,
+    "maven": parse_surefire,
 }
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "parse_mocha",
     "parse_node",
     "parse_rspec",
+    "parse_surefire",
     "parse_tape",
     "parse_unittest",
 ]
