@@ -129,3 +129,22 @@ def test_a_fail_from_another_copy_of_the_code_is_not_held_against_the_model(
         "the tests never ran the edit: they imported site/calcpkg/__init__.py instead of "
         "src/calcpkg/__init__.py."
     ), v.untested
+
+
+@pytest.mark.parametrize("mode", MODES[:2])
+def test_an_edit_of_two_copies_ran_from_the_one_imported(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # found on semver 3.1.2 installed with `pip install .`, which leaves its build/lib/
+    # copy in the project: compare broken and renamed across the project (build/lib/'s
+    # copy renamed, not broken; here mul changed there) was "the tests never ran the edit: they imported
+    # src/semver/version.py instead of build/lib/semver/version.py" (an error: the set-up
+    # blamed, the request stopped), although src/semver/version.py, edited too, is what
+    # they ran, and failed on
+    root = _project(tmp_path / "p", "src")
+    other = PKG.replace("a * b", "b * a")
+    v = _verify(root, dict(mode), {**BROKEN, "site/calcpkg/__init__.py": other})
+    assert v.verdict == "fail" and v.counted and not v.untested, v.detail
+    fine = {"src/calcpkg/__init__.py": PKG.replace("a + b", "b + a")}
+    v = _verify(root, dict(mode), {**fine, "site/calcpkg/__init__.py": other})
+    assert v.verdict == "pass" and not v.untested, v.detail

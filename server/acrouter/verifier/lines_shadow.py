@@ -28,6 +28,10 @@ And for Rust: ``cargo test`` that built another copy of the edited file's crate 
 dependency to a vendored folder, a ``[source]`` replacement) and not the edited file
 (:mod:`.lines_rust`).
 
+Not when the copy imported instead is one the edit changed too (``src/semver`` and the
+``build/lib/semver`` a ``pip install .`` leaves in the project, both edited): the tests ran
+the edit there, and the other copy's changes are edited code no test ran, as any.
+
 Such a pass becomes verdict ``error``, not counted (the set-up's fault, not the
 model's), with what was imported instead and what to do; ``Verdict.untested`` carries
 it, and the request stops there: every other model's edit would go untested the same way.
@@ -116,7 +120,11 @@ def imported_elsewhere(
     if verdict.verdict not in ("pass", "fail") or traced is None:
         return None
     changed = {c.path for c in change_list}
-    shadowed = sorted((rel, f) for rel, f in traced.elsewhere.items() if rel in changed)
+    # a copy imported instead that the edit changed too (src/ and the build/lib/ copy
+    # ``pip install .`` leaves beside it, both edited): the tests ran the edit from there
+    shadowed = sorted(
+        (rel, f) for rel, f in traced.elsewhere.items() if rel in changed and f not in changed
+    )
     if not shadowed or any(traced.lines.get(rel) for rel, _ in shadowed):
         return None
     said = "the tests never ran the edit: " + _advice(shadowed[:3])
