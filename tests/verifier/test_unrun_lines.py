@@ -86,7 +86,9 @@ def test_a_tracer_that_takes_over_leaves_the_lines_unknown(tmp_path: Path) -> No
             "tests/conftest.py": "import sys\n\nsys.settrace(lambda *a: None)\n",
         },
     )
-    edit = Edit(files={"calc.py": CALC_FIXED.replace("return a * b", "return b * a")})
+    # add, which the test calls (mul, which none calls, is known not run under such a
+    # tracer too: test_taken_over_tracer)
+    edit = Edit(files={"calc.py": CALC_FIXED.replace("return a + b", "return b + a")})
     v = verifier().verify(task_for(root, pytest_cmd(root), kind="refactoring"), edit, "m")
     assert v.verdict == "pass", v.detail
     assert v.unrun.startswith("which changed lines the tests ran is not known")

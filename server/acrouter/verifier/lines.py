@@ -15,7 +15,8 @@ beside it (at the removed code's indentation, else the one before it) ran.
 What this does not measure (the verdict then says nothing about it): a Python process
 started without ``site`` or ``PYTHONPATH`` (``-S``, ``-I``, ``-E``, an environment of its
 own), a run whose tracer another took over (``sys.settrace``: ``pytest --cov``'s
-coverage.py replaces ours, and the verdict says the lines were not measured), and
+coverage.py replaces ours, and the verdict says the lines were not measured, unless every
+changed statement none ran is in a function no test called: :mod:`.lines_called`), and
 non-Python files (JavaScript: :mod:`.lines_js`; under jest and
 vitest, with TypeScript: :mod:`.lines_istanbul`; Go: :mod:`.lines_go`).  The code under
 test could stop the tracer (its lines then read as not run: a warning too many) or
@@ -31,6 +32,7 @@ import attrs
 from ..domain import Verdict
 from ..pytrees import parse
 from .linediff import line_opcodes
+from .lines_called import functions_of, settled
 from .lines_idle import IDLE_PASS, IDLE_UNOPENED, exercised, loading_ranges
 from .lines_shadow import imported_elsewhere
 from .lines_trace import (
@@ -199,7 +201,9 @@ def changes(path: str, old: str, new: str) -> Change | None:
         if beside is not None:
             removals.append((beside, (i1 + 1, i2)))
     loads = loading_ranges(tree, ranges) & {*statements, *(b for b, _ in removals)}
-    change = Change(path, statements, tuple(removals), frozenset(loads))
+    wanted = {*statements, *(b for b, _ in removals)}
+    within = functions_of(tree, sorted(wanted))
+    change = Change(path, statements, tuple(removals), frozenset(loads), within)
     return change if change.size else None
 
 
@@ -271,7 +275,21 @@ def merge(runs: Sequence[Traced]) -> Traced | None:
         unknown=unknown,
         # opened when any run opened it
         opened={k: any(t.opened.get(k, False) for t in runs) for t in runs for k in t.opened},
+        # called when any run called it; not known when a run taken over did not watch
+        called=_called(runs),
     )
+
+
+def _called(runs: Sequence[Traced]) -> dict[str, frozenset[int]] | None:
+    """The functions any of ``runs`` called (:attr:`Traced.called`), where a tracer was
+    taken over; None when one whose tracer was did not watch the calls."""
+    if all(t.intact for t in runs) or any(t.called is None for t in runs if not t.intact):
+        return None
+    out: dict[str, set[int]] = {}
+    for t in runs:
+        for rel, firsts in (t.called or {}).items():
+            out.setdefault(rel, set()).update(firsts)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 #: what a pass says when a traced test process never wrote what it saw (:attr:`Traced.cut`)
@@ -365,7 +383,8 @@ def idle(change_list: Sequence[Change], traced: Traced | None) -> bool:
     traced or that is not known."""
     if traced is None:
         return False
-    return not exercised([*change_list, *traced.changes], traced)
+    everything = [*change_list, *traced.changes]
+    return not exercised(everything, settled(everything, traced))
 
 
 def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[Traced]) -> Verdict:
@@ -378,6 +397,7 @@ def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[T
         return verdict
     traced = merge(runs)
     everything = [*change_list, *(traced.changes if traced else ())]
+    traced = settled(everything, traced)
     untested = imported_elsewhere(verdict, everything, traced)
     if untested is not None or verdict.verdict != "pass":
         return untested or verdict

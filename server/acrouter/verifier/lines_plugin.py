@@ -19,7 +19,11 @@ are the edited file's):
   none; each line reports once and is then switched off (``DISABLE``), so a hot loop, a
   generator or a test run after every statement was seen costs nothing.  It sits beside
   any other tool, ``coverage`` and debuggers included, and a ``sys.settrace`` tracer;
-- else with ``sys.settrace``, a function only while it holds one not yet seen run.
+- else with ``sys.settrace``, a function only while it holds one not yet seen run.  When
+  another tracer replaces it (coverage.py, started by ``pytest --cov`` or ``coverage
+  run``), it watches from pytest's start which of the edited files' functions are called
+  instead (``sys.setprofile``, which coverage leaves alone; ``called`` in what it writes,
+  :mod:`.lines_called`).
 
 Once every one has run it stops.  At the end (pytest's ``pytest_unconfigure``, else the
 process's ``atexit``) it writes what ran to ``ACROUTER_LINES_OUT/lines-<pid>.json``,
@@ -191,6 +195,35 @@ def _global(frame, event, arg):
     except KeyError:
         pending = _PENDING[code] = _pending(code)
     return _local if pending else None
+
+
+# ---- a tracer that took ours over (pytest --cov, coverage run): which functions ran
+_CALLED = {}  # edited file -> the first lines of its code objects called since
+_PROFILED = [False]  # our profile function watches the calls
+
+
+def _profile(frame, event, arg):
+    if event == "call":
+        code = frame.f_code
+        name = _edited(code.co_filename)
+        if name is not None:
+            _CALLED.setdefault(name, set()).add(code.co_firstlineno)
+
+
+def _fall_back():
+    """Our sys.settrace function replaced by another's (coverage.py's, started by
+    pytest-cov or ``coverage run``) while statements are left: watch which of the edited
+    files' functions are called from now on with sys.setprofile, which the other tracer
+    leaves alone (a function never called ran none of its statements)"""
+    if _MONITORED or _PROFILED[0] or _LEFT[0] <= 0 or sys.gettrace() is _global:
+        return
+    if sys.getprofile() is not None:
+        return  # a profiler's: not ours to replace
+    _PROFILED[0] = True
+    sys.setprofile(_profile)
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        threading.setprofile(_profile)
 
 
 # ---- Python 3.12 and newer: sys.monitoring, a tool of our own beside any other
@@ -382,6 +415,8 @@ def _finish():
     else:
         intact = _LEFT[0] <= 0 or sys.gettrace() is _global
         _stop()
+        if _PROFILED[0] and sys.getprofile() is _profile:
+            sys.setprofile(None)
     lines = ", ".join(
         "%s: [%s]" % (_quote(k), ", ".join(str(n) for n in sorted(v))) for k, v in _SEEN.items()
     )
@@ -393,13 +428,18 @@ def _finish():
     def pairs(found):
         return ", ".join("%s: %s" % (_quote(k), _quote(v)) for k, v in sorted(found.items()))
 
-    data = '{"intact": %s, "tracer": "%s", "lines": {%s}, "loaded": [%s], "elsewhere": {%s}, "copies": {%s}}' % (
+    called = ", ".join(
+        "%s: [%s]" % (_quote(k), ", ".join(str(n) for n in sorted(v))) for k, v in _CALLED.items()
+    )
+    data = '{"intact": %s, "tracer": "%s", "lines": {%s}, "loaded": [%s], "elsewhere": {%s}, "copies": {%s}, "profiled": %s, "called": {%s}}' % (
         "true" if intact else "false",
         "monitoring" if _MONITORED else "settrace",
         lines,
         ", ".join(_quote(t) for t in loaded),
         pairs(elsewhere),
         pairs(copies),
+        "true" if _PROFILED[0] else "false",
+        called,
     )
     try:
         with open(os.path.join(_OUT, "lines-%d.json" % os.getpid()), "w", encoding="utf-8") as f:
@@ -445,11 +485,17 @@ def pytest_configure(config):
     # this process runs pytest (its main process or an xdist worker): not one the tests
     # started, whose failure under the tracer its output may not name (lines_trace.others)
     if _RANGES and _OUT:
+        _fall_back()  # (pytest-cov starts coverage as pytest loads the first conftests)
         try:
             with open(os.path.join(_OUT, "lines-%d.pytest" % os.getpid()), "w") as f:
                 f.write("pytest")
         except OSError:
             pass
+
+
+def pytest_sessionstart(session):
+    if _RANGES and _OUT:
+        _fall_back()
 
 
 def pytest_unconfigure(config):

@@ -285,6 +285,7 @@ def read_run(
         {**{k: v for t in parts for k, v in t.elsewhere.items()}, **instead},
         loads,
         {k: v for t in parts for k, v in t.unknown.items()},
+        called=next((t.called for t in parts if not t.intact), None),
     )
 
 

@@ -133,6 +133,10 @@ class Change:
     #: of :attr:`wanted`, the statements that only define or import as the module loads
     #: (:func:`.lines_idle.loading_ranges`): their running says no test called the code
     loading: frozenset[tuple[int, int]] = frozenset()
+    #: of :attr:`wanted`, those inside a function's body, each with that innermost
+    #: function's first lines as its code object may name them
+    #: (:func:`.lines_called.functions_of`)
+    within: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
 
     @property
     def size(self) -> int:
@@ -195,6 +199,10 @@ class Traced:
     #: the edited files no tracer measures, each with whether a process of the run
     #: opened it (:mod:`.lines_opened`); empty when that is not known
     opened: Mapping[str, bool] = attrs.field(factory=dict)
+    #: where another tracer took ours over (not ``intact``) and every such process
+    #: watched the calls instead (``sys.setprofile``): by edited file, the first lines
+    #: of its functions called there; None when not known
+    called: Mapping[str, frozenset[int]] | None = None
 
 
 def read_traced(out_dir: str | Path, base: str) -> Traced | None:
@@ -206,6 +214,7 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
     loaded: set[str] = set()
     elsewhere: dict[str, str] = {}
     copies: dict[str, str] = {}
+    called: dict[str, set[int]] | None = {}
     intact, found = True, False
     try:
         names = sorted(os.listdir(out_dir))
@@ -228,6 +237,8 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
             continue
         found = True
         intact = intact and ok
+        if not ok:
+            called = _called(data, base, called)
         for file, nums in lines.items():
             if isinstance(file, str) and isinstance(nums, list) and file.startswith(base + "/"):
                 rel = file[len(base) + 1 :]
@@ -244,7 +255,24 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
     traced = Traced(
         {k: frozenset(v) for k, v in merged.items()}, intact, copied, cut=bool(started - ended)
     )
+    if not intact and called is not None:
+        traced = attrs.evolve(traced, called={k: frozenset(v) for k, v in called.items()})
     return attrs.evolve(traced, elsewhere=others) if others else traced
+
+
+def _called(
+    data: Mapping[str, object], base: str, called: dict[str, set[int]] | None
+) -> dict[str, set[int]] | None:
+    """``called`` with what one process whose tracer was taken over saw called (its
+    ``called``, by path relative to ``base``); None when it did not watch the calls."""
+    found = data.get("called")
+    if called is None or data.get("profiled") is not True or not isinstance(found, dict):
+        return None
+    for path, firsts in found.items():
+        if isinstance(path, str) and path.startswith(base + "/") and isinstance(firsts, list):
+            rel = path[len(base) + 1 :]
+            called.setdefault(rel, set()).update(n for n in firsts if isinstance(n, int))
+    return called
 
 
 def _imports(
