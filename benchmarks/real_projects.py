@@ -25,7 +25,11 @@ apig-wsgi (pytest-randomly: another test order every run) and iso8601 (hypothesi
 property tests inside the package); and testscenarios (unittest's ``load_tests``
 protocol: its tests package's ``load_tests`` names the modules, adds the README's
 doctests and hands the suite to the code under test), and click (a src layout
-installed as a wheel, not editable: its tests run the installed copy).  The "debian"
+installed as a wheel, not editable: its tests run the installed copy); and semver
+(--doctest-glob='*.rst' over its docs, --import-mode=importlib, pytest-cov, installed
+as a wheel with src/ on pythonpath), jaraco.functools installed as a wheel under
+importlib mode (``folder``: a second set-up of a listed project) and glom (tox with
+changedir = .tox, ``coverage run`` and {posargs}).  The "debian"
 projects are
 Go and Rust libraries as Debian packages them (``apt-get download``, the ``.deb``
 unpacked with ``dpkg-deb -x``): go-difflib, golang-lru, go-spew, xxhash and go-cmp from
@@ -91,6 +95,14 @@ class Project:
     #: a Python project installed into its .venv in editable mode (``pip install -e``);
     #: False: a plain ``pip install .`` (a wheel), the tests importing the installed copy
     editable: bool = True
+    #: the project's folder under the work folder, its name in ``--only`` and in the
+    #: tables (default: ``name``): a second set-up of a project already listed
+    folder: str = ""
+
+    @property
+    def label(self) -> str:
+        """The project's name in ``--only``, the tables and the work folder."""
+        return self.folder or self.name
 
     @property
     def spec(self) -> str:
@@ -135,6 +147,9 @@ directory = "debian-registry"
 
 #: boltons' tox run, offline once its environments are made
 BOLTONS_TOX = ".venv/bin/tox -q -e py311 -x tox.requires= -x testenv.package=wheel"
+
+#: glom's tox run (a wheel, as boltons'), offline once its environments are made
+GLOM_TOX = ".venv/bin/tox -q -e py311 -x testenv.package=wheel"
 
 PROJECTS = (
     Project("tinydb", "pypi", ("pytest", "pyyaml"), edit_file="tinydb/utils.py"),
@@ -645,6 +660,58 @@ PROJECTS = (
         cost=False,
         editable=False,
     ),
+    # --- doctest files and importlib mode over an installed copy (2026-12-02, fifth set) ---
+    # its .pytest.ini: testpaths = tests docs, pythonpath = src tests, and addopts
+    # --import-mode=importlib, --doctest-glob='*.rst' (the docs' examples are tests, with
+    # names conftest's autouse fixture puts in doctest_namespace), --doctest-modules
+    # and pytest-cov's --cov=semver; installed with `pip install .` (no editable
+    # install; its tox's testenv has skip_install: src/ comes from pythonpath)
+    Project(
+        "semver",
+        "pypi",
+        ("pytest", "pytest-cov", "packaging"),
+        edit_file="src/semver/version.py",
+        version="3.1.2",
+        cost=False,
+        editable=False,
+    ),
+    # jaraco.functools again (its pytest.ini: --import-mode importlib, --doctest-modules,
+    # consider_namespace_packages) installed with `pip install .`, no editable install, and
+    # run by pytest's console script (the project folder not on sys.path): its
+    # test_functools.py imports the installed copy, and so do the doctests of the
+    # workspace's jaraco/functools/__init__.py (importlib mode finds the module name
+    # jaraco.functools already imported, and takes that): the workspace's copy is never
+    # imported
+    Project(
+        "jaraco.functools",
+        "pypi",
+        ("pytest", "jaraco.classes"),
+        command=".venv/bin/pytest -q -p no:cacheprovider",
+        edit_file="jaraco/functools/__init__.py",
+        version="4.6.0",
+        cost=False,
+        editable=False,
+        folder="jaraco.functools-installed",
+    ),
+    # its tox.ini: changedir = .tox, the package built as a wheel and installed into the
+    # tox environment, and `coverage run --parallel --rcfile {toxinidir}/.tox-coveragerc
+    # -m pytest -vv --doctest-modules {envsitepackagesdir}/glom {posargs}`: coverage.py
+    # starts the tests (its tracer from the first line, not pytest-cov's), which run the
+    # installed copy's own tests (glom/test/) and doctests, and the command passes
+    # arguments through {posargs} (`-- -p no:cacheprovider -x`: pytest in .tox/, stopping
+    # at the first failure); deps pinned in requirements.txt (pytest 7.4.4, coverage
+    # 7.2.7)
+    Project(
+        "glom",
+        "pypi",
+        ("tox",),
+        command=GLOM_TOX + " -- -p no:cacheprovider -x",
+        edit_file="glom/core.py",
+        version="25.12.0",
+        cost=False,
+        tests="glom/test/test_*.py",
+        setup=(GLOM_TOX + " --notest",),
+    ),
 )
 
 
@@ -742,11 +809,11 @@ def timed(root: Path, command: str, env: dict[str, str], ok: tuple[int, ...] = (
 def fetch(project: Project, work: Path, python: str = sys.executable) -> Path:
     """The unpacked, set-up project folder (made once, kept in ``work``); a Python
     project's ``.venv`` is made with ``python``."""
-    root = work / project.name
+    root = work / project.label
     if (root / ".acrouter-bench-ready").exists():
         return root
     shutil.rmtree(root, ignore_errors=True)
-    dl = work / "downloads" / project.name
+    dl = work / "downloads" / project.label
     shutil.rmtree(dl, ignore_errors=True)
     dl.mkdir(parents=True)
     if project.kind == "pypi":

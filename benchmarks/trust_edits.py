@@ -128,12 +128,21 @@ def top_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.ClassDef]:
 
 def break_python(text: str, tests: str, statement: str = BROKEN) -> tuple[str, str]:
     """``text`` with its most-tested public function raising at its first line (or
-    running ``statement`` there: ``return None`` for a wrong value)."""
+    running ``statement`` there: ``return None`` for a wrong value); a module without one
+    (semver's version.py: one class) its most-tested public method."""
     tree = ast.parse(text)
-    funcs = [
-        n
-        for n in top_defs(tree)
-        if isinstance(n, ast.FunctionDef) and not n.name.startswith("_") and not n.decorator_list
+
+    def public(nodes: list[ast.stmt]) -> list[ast.FunctionDef]:
+        return [
+            n
+            for n in nodes
+            if isinstance(n, ast.FunctionDef)
+            and not n.name.startswith("_")
+            and not n.decorator_list
+        ]
+
+    funcs = public(list(top_defs(tree))) or [
+        m for c in top_defs(tree) if isinstance(c, ast.ClassDef) for m in public(c.body)
     ]
     target = max(funcs, key=lambda f: len(re.findall(rf"\b{f.name}\b", tests)))
     return at_first_line(text, target, statement), target.name

@@ -249,14 +249,14 @@ def main() -> None:
     rows: list[Row] = []
     releases = {}
     for project in PROJECTS:
-        if args.only and project.name not in args.only:
+        if args.only and project.label not in args.only:
             continue
         root = fetch(project, args.work).resolve()
         project = with_xdist(project, root, args.xdist)
-        releases[project.name] = release(root)
+        releases[project.label] = release(root)
         if args.mocha_parallel and project.runner == "mocha":
             root = parallel_copy(root, args.mocha_parallel)
-            project = attrs.evolve(project, name=f"{project.name} ({args.mocha_parallel})")
+            project = attrs.evolve(project, folder=f"{project.label} ({args.mocha_parallel})")
         cache = args.work / ("verify-trust-cache" + ("-none" if args.sandbox == "none" else ""))
 
         def verifier(project: Project = project, cache: Path = cache) -> ProjectVerifier:
@@ -289,10 +289,10 @@ def main() -> None:
                 )
                 if p.exists()
             ]
-            row = Row(project.name, trial, editor, editor_why, verify, verify_why, tuple(escaped))
+            row = Row(project.label, trial, editor, editor_why, verify, verify_why, tuple(escaped))
             rows.append(row)
             print(
-                f"{project.name} | {trial.name} | editor {editor}: {editor_why} | "
+                f"{project.label} | {trial.name} | editor {editor}: {editor_why} | "
                 f"verify {verify}: {verify_why}" + (f" | WROTE {escaped}" if escaped else ""),
                 file=sys.stderr,
                 flush=True,
