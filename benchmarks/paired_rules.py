@@ -12,12 +12,14 @@ are drawn), so the two settings are run on the same draws and their difference p
 draw is averaged, with its standard error:
 
 - ``single``: the ``ood_dev`` stream of ``--data`` in its own order and ``--runs - 1``
-  reorderings within each part (``ood_single_limits.reordered``); on each order, the mean
-  CumReg of ``--seeds`` seeds (0..N-1) of each setting (a setting without random draws,
+  reorderings within each part (``ood_single_limits.reordered``; ``--start S``: orders
+  S..S+runs-1, fresh ones); on each order, the mean CumReg of ``--seeds`` seeds (0..N-1,
+  or from ``--seed-start``) of each setting (a setting without random draws,
   such as the Gittins index, gives the same figure for every seed).
 - ``lodo``: every dimension of the bundled probing split held out in turn (priors: the
   other eight, the whole dimension streamed), in the file's order (run 0) and shuffled by
-  ``random.Random(run)`` (as ``policy_eval.py lodo --lodo-shuffle``); one seed per run,
+  ``random.Random(run)`` (as ``policy_eval.py lodo --lodo-shuffle``; ``--start S``: runs
+  from S); one seed per run,
   the run's number, for both settings.  CumReg over the first 100 tasks of each dimension,
   summed, and over the whole dimensions.
 
@@ -73,28 +75,31 @@ def paired(label: str, a: list[float], b: list[float]) -> str:
     )
 
 
-def single(a: PolicyParams, b: PolicyParams, runs: int, seeds: int) -> None:
+def single(
+    a: PolicyParams, b: PolicyParams, runs: int, seeds: int, start: int = 0, seed0: int = 0
+) -> None:
     prior, stream = pe.splits("ood_dev")
     ra: list[float] = []
     rb: list[float] = []
-    for k in range(runs):
+    seed_list = range(seed0, seed0 + seeds)
+    for k in range(start, start + runs):
         order = osl.reordered(stream, k)
         ra.append(
-            statistics.mean(sum(r.regret for r in regret(a, prior, order, s)) for s in range(seeds))
+            statistics.mean(sum(r.regret for r in regret(a, prior, order, s)) for s in seed_list)
         )
         rb.append(
-            statistics.mean(sum(r.regret for r in regret(b, prior, order, s)) for s in range(seeds))
+            statistics.mean(sum(r.regret for r in regret(b, prior, order, s)) for s in seed_list)
         )
         print(f"order {k:3d}: A {ra[-1]:6.2f}  B {rb[-1]:6.2f}", flush=True)
-        if (k + 1) % 8 == 0 or k + 1 == runs:
-            print(paired(f"single, orders 0..{k}", ra, rb), flush=True)
+        if (k + 1 - start) % 8 == 0 or k + 1 == start + runs:
+            print(paired(f"single, orders {start}..{k}", ra, rb), flush=True)
 
 
-def lodo(a: PolicyParams, b: PolicyParams, runs: int) -> None:
+def lodo(a: PolicyParams, b: PolicyParams, runs: int, start: int = 0) -> None:
     ds = load_bundled()
     firsts: tuple[list[float], list[float]] = ([], [])
     wholes: tuple[list[float], list[float]] = ([], [])
-    for run in range(runs):
+    for run in range(start, start + runs):
         tot = [[0.0, 0.0], [0.0, 0.0]]  # per setting: first FIRST, whole
         for dim in DIMENSIONS:
             stream = ds.where(lambda t, d=dim: t.dimension == d)
@@ -114,9 +119,9 @@ def lodo(a: PolicyParams, b: PolicyParams, runs: int) -> None:
             f"whole A {tot[0][1]:6.1f}  B {tot[1][1]:6.1f}",
             flush=True,
         )
-        if run >= 1:
-            print(paired(f"lodo first {FIRST}, runs 0..{run}", *firsts), flush=True)
-            print(paired(f"lodo whole,     runs 0..{run}", *wholes), flush=True)
+        if run >= start + 1:
+            print(paired(f"lodo first {FIRST}, runs {start}..{run}", *firsts), flush=True)
+            print(paired(f"lodo whole,     runs {start}..{run}", *wholes), flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -125,6 +130,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--data", type=Path, help="folder holding the ood_dev split (single)")
     ap.add_argument("--runs", type=int, default=16, help="orders (single) or streams (lodo)")
     ap.add_argument("--seeds", type=int, default=3, help="single: seeds per order and setting")
+    ap.add_argument(
+        "--start",
+        type=int,
+        default=0,
+        help="the first order (single) or stream (lodo): "
+        "fresh draws for a test set up after earlier runs (0: the own order / file order)",
+    )
+    ap.add_argument("--seed-start", type=int, default=0, help="single: the first seed")
     ap.add_argument("--a", action="append", default=[], metavar="NAME=VALUE")
     ap.add_argument("--b", action="append", default=[], metavar="NAME=VALUE")
     args = ap.parse_args(argv)
@@ -139,9 +152,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.data is None:
             ap.error("single needs --data DIR (a folder holding the ood_dev split)")
         pe.DATA = args.data
-        single(a, b, args.runs, args.seeds)
+        single(a, b, args.runs, args.seeds, args.start, args.seed_start)
     else:
-        lodo(a, b, args.runs)
+        lodo(a, b, args.runs, args.start)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ How a decision is made
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import threading
 from collections.abc import Mapping, Sequence
@@ -58,7 +59,7 @@ from ..domain import (
     Task,
     TeamPrior,
 )
-from . import gittins
+from . import gittins, ids
 from .escalation import Escalation
 from .estimator import Estimator, TaskContext, beta_sample
 from .features import ALL, Group, task_path, text_features
@@ -171,7 +172,18 @@ class ACRouterPolicy:
         cw = self.cost_weight
         pp = self.params
         gittins_index = pp.explore and pp.explore_index == "gittins"
-        rng = self._rng(task.task_id, 0) if pp.explore and not gittins_index else None
+        thompson = pp.explore and pp.explore_index == "thompson"
+        rng = self._rng(task.task_id, 0) if thompson else None
+        directed = None  # the model information-directed sampling chose
+        if pp.explore and pp.explore_index == "ids":
+            k = ids.choose(
+                [ests[m] for m in models],
+                [cw * (ests[m].cost or 0.0) for m in models],
+                pp.explore_concentration,
+                pp.explore_max_n,
+                self._rng(task.task_id, 0),
+            )
+            directed = None if k is None else models[k]
         ranked = []
         for m in models:
             est = ests[m]
@@ -184,13 +196,22 @@ class ACRouterPolicy:
                 score = beta_sample(rng, est.score, est.n_eff * pp.explore_concentration)
             value = score - cw * (est.cost or 0.0)
             expected = est.score - cw * (est.cost or 0.0)
+            if directed is not None:
+                value = math.inf if m == directed else expected
             cand = candidate(self.est.prior_model(m), m, est, est.score, expected, ctx)
             ranked.append((value, -(est.cost or 0.0), cand))
         ranked.sort(key=lambda x: (-x[0], -x[1]))
         cands = tuple(r[2] for r in ranked)
         best = cands[0]
         reason = f"chose {best.model}: highest expected value {best.expected_reward:.3f}"
-        if ranked[0][0] != best.expected_reward:
+        if directed is not None:
+            if best.expected_reward < max(c.expected_reward for c in cands):
+                reason = (
+                    f"chose {best.model}: information-directed sampling, its expected value"
+                    f" {best.expected_reward:.3f} plus what a call would teach about which"
+                    " model is best (thin evidence, exploring)"
+                )
+        elif ranked[0][0] != best.expected_reward:
             if gittins_index:
                 reason = (
                     f"chose {best.model}: highest Gittins index {ranked[0][0]:.3f}, its expected"

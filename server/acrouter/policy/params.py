@@ -47,11 +47,12 @@ class PolicyParams:
     explore_escalation: bool = False
     explore_concentration: float = 1.0  # samples from Beta(mean * n * c, (1 - mean) * n * c)
     explore_max_n: float = 20.0  # no exploration once the evidence exceeds this
-    #: how the one-call choice explores: "thompson" (posterior samples) or "gittins" (the
-    #: Gittins index of the pass rate at discount ``explore_discount``, :mod:`.gittins`;
-    #: measured in docs/adaptation.md, not the default)
+    #: how the one-call choice explores: "thompson" (posterior samples), "gittins" (the
+    #: Gittins index of the pass rate at discount ``explore_discount``, :mod:`.gittins`)
+    #: or "ids" (information-directed sampling, :mod:`.ids`); the last two measured in
+    #: docs/adaptation.md, not the default
     explore_index: str = attrs.field(
-        default="thompson", validator=attrs.validators.in_(("thompson", "gittins"))
+        default="thompson", validator=attrs.validators.in_(("thompson", "gittins", "ids"))
     )
     explore_discount: float = 0.98
     # ---- a new domain (:mod:`.calibration`): how fast the priors give way
