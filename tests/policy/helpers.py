@@ -83,3 +83,24 @@ def orchestrator(specs, policy, score, *, max_attempts: int = 3, cost=None) -> O
         max_attempts=max_attempts,
         accept_unverified=True,
     )
+
+
+def held_out_single_calls(params, seed: int, tasks: int = 30) -> tuple[list[str], list[str]]:
+    """The one-call choices (models called, whys) of the first ``tasks`` tasks of the
+    bundled probing data's test generation (val part), held out: priors from the other
+    kinds, outcomes the benchmark's, through the production Orchestrator."""
+    from acrouter.bench.replay import bench_models
+    from acrouter.coderouterbench import load_bundled, to_task
+    from acrouter.policy import make_policy
+
+    ds = load_bundled()
+    prior = ds.where(lambda t: t.dimension != "test_generation")
+    stream = ds.where(lambda t: t.dimension == "test_generation" and t.source_split == "val")
+    specs = bench_models(stream)
+    idx = {m: i for i, m in enumerate(stream.models)}
+    policy = make_policy(prior, specs, cost_weight=0.1, seed=seed, params=params)
+    orch = orchestrator(
+        specs, policy, lambda t, m: stream.scores[t.task_id][idx[m]], max_attempts=1
+    )
+    results = [orch.run(to_task(bt)) for bt in list(stream.tasks)[:tasks]]
+    return [r.attempts[0].model for r in results], [r.why for r in results]

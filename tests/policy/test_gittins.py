@@ -9,12 +9,10 @@ import random
 import attrs
 import numpy as np
 import pytest
-from acrouter.bench.replay import bench_models
-from acrouter.coderouterbench import load_bundled, to_task
-from acrouter.policy import DEFAULT_PARAMS, gittins, make_policy
+from acrouter.policy import DEFAULT_PARAMS, gittins
 from acrouter.policy.params import parse_override
 
-from .helpers import orchestrator
+from .helpers import held_out_single_calls
 
 
 @pytest.mark.parametrize(
@@ -57,21 +55,10 @@ def test_an_unknown_exploration_rule_is_refused():
 def test_the_gittins_choice_takes_no_draws_and_says_why(coarse_grid):
     """Same stream, different seeds: the same calls (the index is deterministic); a choice
     that is not the best expected value says it is the index's."""
-    ds = load_bundled()
-    prior = ds.where(lambda t: t.dimension != "test_generation")
-    stream = ds.where(lambda t: t.dimension == "test_generation" and t.source_split == "val")
-    specs = bench_models(stream)
-    idx = {m: i for i, m in enumerate(stream.models)}
     params = attrs.evolve(DEFAULT_PARAMS, explore_index="gittins", explore_discount=0.9)
-    tasks = list(stream.tasks)[:30]
 
     def run(seed):
-        policy = make_policy(prior, specs, cost_weight=0.1, seed=seed, params=params)
-        orch = orchestrator(
-            specs, policy, lambda t, m: stream.scores[t.task_id][idx[m]], max_attempts=1
-        )
-        results = [orch.run(to_task(bt)) for bt in tasks]
-        return [r.attempts[0].model for r in results], [r.why for r in results]
+        return held_out_single_calls(params, seed)
 
     calls, reasons = run(0)
     assert run(random.Random(7).randrange(1, 1000))[0] == calls

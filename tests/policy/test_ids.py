@@ -7,12 +7,10 @@ import random
 from collections import Counter
 
 import attrs
-from acrouter.bench.replay import bench_models
-from acrouter.coderouterbench import load_bundled, to_task
-from acrouter.policy import DEFAULT_PARAMS, ids, make_policy
+from acrouter.policy import DEFAULT_PARAMS, ids
 from acrouter.policy.shrinkage import Estimate
 
-from .helpers import orchestrator
+from .helpers import held_out_single_calls
 
 MAX_N = 20.0
 
@@ -78,21 +76,10 @@ def test_the_choice_in_the_orchestrator_explores_and_says_why():
     """Through the production Orchestrator on a held-out kind: the calls depend on the
     seed only through the draws, more than one model is tried, and a choice that is not
     the best expected value says it is information-directed."""
-    ds = load_bundled()
-    prior = ds.where(lambda t: t.dimension != "test_generation")
-    stream = ds.where(lambda t: t.dimension == "test_generation" and t.source_split == "val")
-    specs = bench_models(stream)
-    idx = {m: i for i, m in enumerate(stream.models)}
     params = attrs.evolve(DEFAULT_PARAMS, explore_index="ids")
-    tasks = list(stream.tasks)[:30]
 
     def run(seed):
-        policy = make_policy(prior, specs, cost_weight=0.1, seed=seed, params=params)
-        orch = orchestrator(
-            specs, policy, lambda t, m: stream.scores[t.task_id][idx[m]], max_attempts=1
-        )
-        results = [orch.run(to_task(bt)) for bt in tasks]
-        return [r.attempts[0].model for r in results], [r.why for r in results]
+        return held_out_single_calls(params, seed)
 
     calls, reasons = run(0)
     assert run(0)[0] == calls
