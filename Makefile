@@ -28,14 +28,19 @@ npm: node_modules/.installed
 
 test: lint test-py test-client test-smoke
 
+# Python tests run in pytest-xdist workers, one per core (most of their time is spent
+# waiting on sandboxed runs and language-server processes); PYTEST_WORKERS=0 runs them in
+# one process, in file order.
+PYTEST_WORKERS ?= auto
+
 # The quick loop while editing: unit and policy tests (no sandbox, no LSP subprocesses).
 test-fast: $(STAMP)
-	$(VPY) -m pytest -q tests/unit tests/policy
+	$(VPY) -m pytest -q -n $(PYTEST_WORKERS) tests/unit tests/policy
 
 # -rfEs: failures, errors and every skipped test's reason in the summary (CI fails on a
 # toolchain it should have installed)
 test-py: $(STAMP)
-	$(VPY) -m pytest -q -rfEs
+	$(VPY) -m pytest -q -rfEs -n $(PYTEST_WORKERS)
 
 test-client: npm
 	npm test
