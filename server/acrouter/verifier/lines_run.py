@@ -1,12 +1,13 @@
 """What the run with an edit is asked about the lines it runs, for every language
 :mod:`.lines` (Python), :mod:`.lines_js` (JavaScript under node's own loader),
 :mod:`.lines_istanbul` (JavaScript and TypeScript under jest or vitest) and
-:mod:`.lines_go` (Go) measure: ``asked`` reads the edit's changes, ``traced_spec``
+:mod:`.lines_go` (Go) and :mod:`.lines_rubycov` (Ruby) measure: ``asked`` reads the edit's changes, ``traced_spec``
 traces the run (``trace_env``: its variables; for go, its flags), ``suspect`` a traced
 run to redo without tracing, ``read_run`` what it found.  Whether jest or vitest cover
 the files is the run's plan (``TestPlan.covered``); its ``cover`` is
 :attr:`Asked.covered`.  Every other file of the edit is only asked whether the run
-opened it (:attr:`Asked.opened`, :mod:`.lines_opened`, watched by ``sandboxrun``)."""
+opened it (:attr:`Asked.opened`, :mod:`.lines_opened`, watched by ``sandboxrun``; a Ruby
+file too, which says so when no ruby of the run loaded it)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ from .lines_js import (
     read_coverage,
     read_scripts,
 )
+from .lines_rubycov import cover_env as ruby_env
+from .lines_rubycov import is_ruby, read_rubycov
+from .lines_rubycov import suspect as ruby_named
 from .lines_rust import is_rust
 from .lines_rustcov import cover_env
 from .lines_rustcov import suspect as rust_named
@@ -73,9 +77,13 @@ class Asked:
     #: whether the run's workspace crates are instrumented for coverage, to tell which
     #: of the changed Rust lines ran (:mod:`.lines_rustcov`)
     rust_cover: bool = False
+    #: the changed Ruby files' old and new texts: which of their lines ran, from Ruby's
+    #: ``Coverage`` in every ruby of the run (:mod:`.lines_rubycov`); they are in
+    #: ``opened`` too (a file no ruby loaded is said so there)
+    rb: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.py or self.js or self.go or self.rs or self.opened)
+        return bool(self.py or self.js or self.go or self.rs or self.opened or self.rb)
 
     @property
     def covered(self) -> tuple[str, ...]:
@@ -108,6 +116,11 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
         for rel, new in sorted(texts.items())
         if is_rust(rel) and new != (olds.get(rel) or "")
     }
+    rb = {
+        rel: (olds.get(rel) or "", new)
+        for rel, new in sorted(texts.items())
+        if is_ruby(rel) and new != (olds.get(rel) or "")
+    }
     return Asked(
         (*py, *js),
         {c.path: c.wanted for c in py},
@@ -115,6 +128,7 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
         go,
         rs,
         tuple(rel for rel in sorted(texts) if texts[rel] != olds.get(rel) and not measured(rel)),
+        rb=rb,
     )
 
 
@@ -196,6 +210,11 @@ def traced_spec(
     if cover is not None:  # which Rust lines ran: .lines_rustcov
         extra.update(cover)
         ask = attrs.evolve(ask, rust_cover=True)
+    ruby = ruby_env(out_dir, seen, ask.rb, spec.env) if ask.rb else None
+    if ruby is not None:  # which Ruby lines ran: .lines_rubycov
+        extra.update(ruby)
+    elif ask.rb:
+        ask = attrs.evolve(ask, rb={})
     if not ask:
         return spec, None
     env = {**spec.env, **extra, **trace_env(out_dir, seen, ask, spec.env, covered, runner)}
@@ -234,6 +253,8 @@ def suspect(
         return True
     if ask.rust_cover and (stopped or rust_named(output)):
         return True
+    if ask.rb and (stopped or ruby_named(output)):
+        return True
     named = COVERAGE_VAR in output or COVERAGE_DIR in output or KEEPER in output
     if covered:
         named = named or any(w in output for w in SUSPECT_WORDS)
@@ -266,6 +287,7 @@ def read_run(
         (set(ask.py), python),
         (set(node), script),
         (set(ask.go), read_profile(out_dir, seen, ask.go) if ask.go else None),
+        (set(ask.rb), read_rubycov(out_dir, ask.rb) if ask.rb else None),
     ]
     found = find(seen, ask.js, scripts, origin) if scripts else None
     parts = [t for _, t in sides if t is not None]
@@ -292,5 +314,5 @@ def read_run(
 def untraced(ask: Asked) -> Traced:
     """What a run redone without tracing (:func:`suspect`) tells of the asked files:
     nothing, and why."""
-    files = [*ask.py, *ask.js, *ask.go, *(ask.rs if ask.rust_cover else ())]
+    files = [*ask.py, *ask.js, *ask.go, *(ask.rs if ask.rust_cover else ()), *ask.rb]
     return Traced({}, True, unknown=dict.fromkeys(files, UNTRACED))

@@ -124,6 +124,8 @@ def run_tests(
     if lost is not None:
         traced = untraced(lost)
     opened = watch.opened() if watch is not None else None
+    if opened and traced is not None:  # Ruby files whose lines were measured: .lines_rubycov
+        opened = {k: v for k, v in opened.items() if k not in traced.lines}
     if opened:
         traced = attrs.evolve(traced or Traced({}, True), opened=opened)
     return attrs.evolve(run, traced=traced) if trace or lost is not None else run
