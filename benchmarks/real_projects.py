@@ -37,7 +37,9 @@ their Go sources under ``/usr/share/gocode/src`` (``go test ./...``, no dependen
 the standard library; go-difflib and go-spew ship no go.mod, so one is written), itoa and semver from their
 crates under ``/usr/share/cargo/registry`` (``cargo test``; semver's optional serde
 from Debian's librust-serde-dev, unpacked into ``debian-registry/``, which a
-``.cargo/config.toml`` puts in crates.io's place, offline).  ``fetch`` does it once per
+``.cargo/config.toml`` puts in crates.io's place, offline).  The "debian-source" one is a Ruby library
+with its own tests, from its Debian source package's upstream tarball in the mirror's
+pool (``.orig.tar.gz``; the binary package ships no tests): builder (minitest).  ``fetch`` does it once per
 work folder and reuses it afterwards.  The network is used only here, at benchmark
 time, and only to reach PyPI, npm and Debian's apt repositories.
 """
@@ -47,6 +49,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -54,6 +57,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,14 +70,17 @@ if TYPE_CHECKING:
 @attrs.frozen
 class Project:
     name: str  # registry name
-    kind: str  # "pypi" | "npm" | "debian" (an apt package: a Go or Rust library's sources)
+    #: "pypi" | "npm" | "debian" (an apt package: a Go or Rust library's sources) |
+    #: "debian-source" (a Debian source package's upstream tarball, ``.orig.tar.gz`` from
+    #: the pool of apt's mirror: a Ruby library with its tests; ``version``: upstream's)
+    kind: str
     #: pip / npm specs installed for the tests; Debian: librust-*-dev packages whose
     #: crates go into the project's debian-registry/ (the source of its dependencies)
     test_deps: tuple[str, ...] = ()
     command: str = ".venv/bin/python -m pytest -q -p no:cacheprovider"
     edit_file: str = ""  # the module the benchmarks' edits change
-    #: pytest | unittest | tape | mocha | jest | vitest | node | go | cargo: which
-    #: runner's edits apply
+    #: pytest | unittest | tape | mocha | jest | vitest | node | go | cargo | minitest:
+    #: which runner's edits apply
     runner: str = "pytest"
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
@@ -113,6 +120,11 @@ class Project:
             f"{self.name}@{self.version}" if self.kind == "npm" else f"{self.name}=={self.version}"
         )
 
+
+#: every test file of a minitest project (builder's test/test*.rb), as rake's TestTask
+#: loads them, in one script the verifier reads per test (``ruby ... test/x.rb``)
+RUBY_ALL_TESTS = """Dir[File.join(__dir__, "test*.rb")].sort.each { |f| require f }
+"""
 
 #: six's test script (the set-up writes it, as its developers would keep one)
 RUN_TESTS_SH = """#!/bin/sh
@@ -600,6 +612,23 @@ PROJECTS = (
         setup=("cargo generate-lockfile",),
         debian_path="usr/share/cargo/registry/semver-1.0.14",
     ),
+    # --- a Ruby library from Debian's source package (2026-12-03) ---
+    # builder 3.2.4 (ruby-builder): minitest, pure Ruby; run as rake's test_units runs it
+    # (-I. -Itest, every test/test*.rb), through one script (rake test_units is not a
+    # command the verifier reads per test); its blankslate test of a module included in
+    # Kernel late fails on Ruby 3 (before any edit): left out.  xchar.rb's String#to_xs and
+    # Integer#xchr are defined on every Ruby and called on none since 1.9 (String#encode)
+    Project(
+        "ruby-builder",
+        "debian-source",
+        command="ruby -Ilib -I. -Itest test/acrouter_all.rb --exclude=/late_included_module_in_kernel/",
+        edit_file="lib/builder/xmlmarkup.rb",
+        runner="minitest",
+        version="3.2.4",
+        cost=False,
+        tests="test/test*.rb",
+        files=(("test/acrouter_all.rb", RUBY_ALL_TESTS),),
+    ),
     # --- test orders and seeds that change every run (2026-12-02, third set) ---
     # pytest-randomly (its dependency-groups' "test"): every run shuffles the order of the
     # test modules, classes and functions and reseeds `random` with a new seed, so the
@@ -834,6 +863,8 @@ def fetch(project: Project, work: Path, python: str = sys.executable) -> Path:
         )
     elif project.kind == "debian":
         return _fetch_debian(project, root, dl)
+    elif project.kind == "debian-source":
+        _download(_debian_orig(project), dl)
     else:
         sh(["npm", "pack", "--silent", project.spec], cwd=dl)
     archive = next(dl.iterdir())
@@ -846,7 +877,7 @@ def fetch(project: Project, work: Path, python: str = sys.executable) -> Path:
         sh([python, "-m", "venv", str(root / ".venv")])
         pip = [str(root / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q"]
         sh([*pip, *(["-e"] if project.editable else []), str(root), *project.test_deps])
-    else:
+    elif project.kind == "npm":
         if project.drop_dev:
             manifest = root / "package.json"
             data = json.loads(manifest.read_text())
@@ -882,6 +913,39 @@ def _unpacked_deb(package: str, dl: Path) -> tuple[Path, str]:
     out = dl / f"x-{package}"
     sh(["dpkg-deb", "-x", str(deb), str(out)])
     return out, deb.name
+
+
+def debian_mirror() -> str:
+    """The Debian mirror of apt's sources (deb822 ``.sources`` or a one-line
+    ``sources.list``; ``ACROUTER_DEBIAN_MIRROR`` overrides it), as ``.ci/python313``."""
+    if os.environ.get("ACROUTER_DEBIAN_MIRROR"):
+        return os.environ["ACROUTER_DEBIAN_MIRROR"].rstrip("/")
+    texts = [p.read_text() for p in sorted(Path("/etc/apt/sources.list.d").glob("*.sources"))]
+    for text in texts:
+        for line in text.splitlines():
+            if line.startswith("URIs:"):
+                found = [u for u in line.split()[1:] if re.search(r"/debian/?$", u)]
+                if found:
+                    return found[0].rstrip("/")
+    listed = Path("/etc/apt/sources.list")
+    for line in listed.read_text().splitlines() if listed.is_file() else []:
+        words = line.split()
+        found = [u for u in words[1:] if words[0] == "deb" and re.search(r"/debian/?$", u)]
+        if found:
+            return found[0].rstrip("/")
+    raise SystemExit("no Debian mirror in apt's sources (set ACROUTER_DEBIAN_MIRROR)")
+
+
+def _debian_orig(project: Project) -> str:
+    """The URL of a Debian source package's upstream tarball in the mirror's pool."""
+    name = project.name
+    folder = name[:4] if name.startswith("lib") else name[0]
+    return f"{debian_mirror()}/pool/main/{folder}/{name}/{name}_{project.version}.orig.tar.gz"
+
+
+def _download(url: str, dl: Path) -> None:
+    with urllib.request.urlopen(url, timeout=120) as response:
+        (dl / url.rsplit("/", 1)[1]).write_bytes(response.read())
 
 
 def _fetch_debian(project: Project, root: Path, dl: Path) -> Path:

@@ -52,12 +52,17 @@ from trust_jest import jest_trials
 from trust_js_renames import js_rename_trials
 from trust_mocha import mocha_trials
 from trust_native import native_trials
+from trust_ruby import ruby_trials
 from trust_unittest import unittest_trials
 
 
 def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
     """The edits tried on ``project`` (set up in ``root``; ``work`` is the work folder,
     one of the places the escaping edits try to write)."""
+    if project.runner == "minitest":  # Ruby: trust_ruby's
+        edit_file = (root / project.edit_file).read_text(encoding="utf-8")
+        no_op = Trial("no-op", {project.edit_file: edit_file}, may_pass=True)
+        return [no_op, *ruby_trials(project, root, work)]
     if project.kind == "debian":  # Go and Rust: trust_native's
         edit_file = (root / project.edit_file).read_text(encoding="utf-8")
         no_op = Trial("no-op", {project.edit_file: edit_file}, may_pass=True)

@@ -7,7 +7,8 @@ no-case with jest and zod with vitest; and the later sets listed there, parse,
 markupsafe, packaging under nox, fastify-plugin under a bare ``node --test`` and
 pino-std-serializers and pino-abstract-transport under borp among them; Go and Rust
 libraries from Debian's packages under ``go test`` and ``cargo test``: go-difflib,
-golang-lru, go-spew, xxhash, go-cmp, itoa, semver) this applies a catalogue of edits
+golang-lru, go-spew, xxhash, go-cmp, itoa, semver; a Ruby library from Debian's
+source package under minitest: builder, ``trust_ruby``'s edits) this applies a catalogue of edits
 (``trust_catalogue``) and records the verdict of each, along the two paths the product
 has:
 
@@ -146,7 +147,7 @@ def _reply(root: Path, files: dict[str, str], document: str) -> str:
     return f"```diff\n{body}```\n"
 
 
-_LANGUAGES = {"go": "go", "cargo": "rust"}
+_LANGUAGES = {"go": "go", "cargo": "rust", "minitest": "ruby"}
 
 
 def _task(project: Project, root: Path, rel: str, instruction: str = INSTRUCTION) -> Task:

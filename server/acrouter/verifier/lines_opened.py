@@ -1,9 +1,11 @@
 """Whether the run with an edit opened the edited files whose lines no tracer measures
-(Markdown, JSON, YAML, a Ruby or C source): a pass says nothing about a file no process of
-the tests' run even opened.
+(Markdown, JSON, YAML, a C source, a Ruby source no ruby of the run loaded): a pass says
+nothing about a file no process of the tests' run even opened.
 
 Python, JavaScript, TypeScript, Go and Rust files are measured line by line (or by what
-was built: :mod:`.lines_run`); for every other file of the edit, the verifier watches its
+was built: :mod:`.lines_run`), and so are Ruby files a ruby of the run loaded
+(:mod:`.lines_rubycov`: ``sandboxrun`` drops those from what is said here); for every
+other file of the edit, the verifier watches its
 copy in the run's workspace (the scratch copy's file, or the file bound over the overlaid
 workspace) with Linux's inotify for ``IN_OPEN``, from just before the test command starts
 to just after it ends.  Opens through the sandbox's bind mounts and overlay reach the
