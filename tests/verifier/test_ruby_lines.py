@@ -151,6 +151,22 @@ def test_a_suite_with_its_own_coverage_still_passes_and_is_measured(
 
 
 @needs_bwrap
+@pytest.mark.parametrize("command", sorted(PROJECTS))
+def test_a_ruby_file_no_ruby_loaded_is_named_once_as_not_opened(
+    tmp_path: Path, command: str
+) -> None:
+    """The measured file's lines are named, the file no ruby loaded as not opened; the
+    measured one is not also named as opened or not."""
+    root = PROJECTS[command](tmp_path)
+    files = {**UNUSED_BROKEN, "lib/extra.rb": "module Extra\n  X = 1\nend\n"}
+    v = _verify(root, command, files)
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert "lib/calc.rb line 7" in v.unrun, v.unrun
+    assert "no process of the tests' run opened lib/extra.rb, which the edit changes" in v.unrun
+    assert "opened lib/calc.rb" not in v.unrun and "lib/calc.rb," not in v.unrun, v.unrun
+
+
+@needs_bwrap
 def test_nothing_is_said_when_the_ruby_that_ran_the_tests_wrote_nothing(tmp_path: Path) -> None:
     """A test process that ends with ``exit!`` runs no ``at_exit``: its lines are not
     known, and no line is said not to have run."""
