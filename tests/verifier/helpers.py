@@ -93,6 +93,18 @@ needs_bwrap = pytest.mark.skipif(
 )
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 needs_cargo = pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
+
+
+def needs_ruby(*programs: str) -> None:
+    """Skip the calling test when ruby or one of ``programs`` (rake, rspec) is missing,
+    naming what to install (CI installs them and fails on this skip)."""
+    for program in ("ruby", *programs):
+        if shutil.which(program) is None:
+            pytest.skip(
+                f"{program} is not installed (Debian: apt-get install ruby rake ruby-rspec)"
+            )
+
+
 #: the verifier's three ways of running the tests: under the overlay, on a scratch copy
 #: (bubblewrap 0.8's way), without a sandbox
 MODES = [

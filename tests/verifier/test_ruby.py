@@ -7,13 +7,12 @@ all passed.  Needs ruby (minitest comes with it) and rspec (CI installs Debian's
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
 
-from .helpers import needs_bwrap, task_for, verifier, write_tree
+from .helpers import needs_bwrap, needs_ruby, task_for, verifier, write_tree
 
 pytestmark = needs_bwrap
 
@@ -67,16 +66,9 @@ end
 """
 
 
-def _needs(program: str) -> None:
-    if shutil.which("ruby") is None:
-        pytest.skip("ruby is not installed")
-    if shutil.which(program) is None:
-        pytest.skip(f"{program} is not installed")
-
-
 @pytest.fixture
 def rspec_project(tmp_path: Path) -> Path:
-    _needs("rspec")
+    needs_ruby("rspec")
     return write_tree(
         tmp_path / "adder",
         {"lib/adder.rb": ADDER, "spec/adder_spec.rb": SPEC_ADD, "spec/neg_spec.rb": SPEC_NEG},
@@ -85,7 +77,7 @@ def rspec_project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def minitest_project(tmp_path: Path) -> Path:
-    _needs("rake")
+    needs_ruby("rake")
     return write_tree(
         tmp_path / "adder",
         {

@@ -7,14 +7,13 @@ and rspec (CI installs Debian's ``ruby``, ``rake`` and ``ruby-rspec``)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.lines_rubycov import code_lines, read_rubycov
 
-from .helpers import needs_bwrap, task_for, verifier, write_tree
+from .helpers import needs_bwrap, needs_ruby, task_for, verifier, write_tree
 
 CALC = """\
 module Calc
@@ -63,20 +62,14 @@ at_exit { Coverage.result }
 """
 
 
-def _needs(*programs: str) -> None:
-    for program in ("ruby", *programs):
-        if shutil.which(program) is None:
-            pytest.skip(f"{program} is not installed")
-
-
 def _minitest(root: Path, extra: dict[str, str] | None = None) -> Path:
-    _needs("rake")
+    needs_ruby("rake")
     files = {"lib/calc.rb": CALC, "test/calc_test.rb": MINITEST, "Rakefile": RAKEFILE}
     return write_tree(root / "calc", {**files, **(extra or {})})
 
 
 def _rspec(root: Path, extra: dict[str, str] | None = None) -> Path:
-    _needs("rspec")
+    needs_ruby("rspec")
     return write_tree(
         root / "calc", {"lib/calc.rb": CALC, "spec/calc_spec.rb": SPEC, **(extra or {})}
     )
