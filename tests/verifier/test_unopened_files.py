@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.lines_idle import IDLE_PASS, IDLE_UNOPENED
-from acrouter.verifier.lines_opened import OpenWatch
+from acrouter.verifier.lines_opened import OpenWatch, blind_sentence, unmeasured_language
 from acrouter.verifier.lines_run import asked
 
 from .helpers import CALC_FIXED, MODES, TEST_PY, pytest_cmd, task_for, verifier, write_tree
@@ -77,6 +77,48 @@ def test_code_the_tests_ran_with_a_file_they_did_not_open_is_counted_and_names_i
         "; no process of the tests' run opened README.md, which the edit changes"
     )
     assert IDLE_PASS not in v.detail and IDLE_UNOPENED not in v.detail
+
+
+LIB_SH = "add() { echo $(($1 + $2)); }\nsub() { echo $(($1 - $2)); }\n"
+TEST_SH = '. ./lib.sh\n[ "$(add 2 3)" = 5 ] || { echo "FAIL add"; exit 1; }\necho ok\n'
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_pass_in_code_no_tracer_measures_says_its_lines_are_not_known(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    """A shell library whose ``sub`` no test calls, broken: the tests pass, and the run
+    opened lib.sh (the test sources it), which is all that is known of it.  The pass used
+    to say nothing, as if the tests had checked ``sub``; now it says which lines ran is
+    not known, so the editor asks the user to read them.  It is still learned: nothing
+    shows the tests missed the edit."""
+    root = write_tree(tmp_path / "proj", {"lib.sh": LIB_SH, "test.sh": TEST_SH})
+    task = task_for(root, "sh test.sh", kind="refactoring")
+    broken = LIB_SH.replace("$1 - $2", "$1 + $2")
+    v = verifier(**mode).verify(task, Edit(files={"lib.sh": broken}), "m")
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.unrun == (
+        "which lines of lib.sh the tests ran is not known: shell is not measured line by "
+        "line, and that a process of the run opened it (a compiler or an interpreter "
+        "loading it) does not show that a test ran what the edit changed"
+    ), v.unrun
+    assert v.detail.endswith(v.unrun)
+
+
+def test_the_sentence_on_code_no_tracer_measures() -> None:
+    assert unmeasured_language("src/Calc.java") == "Java"
+    assert unmeasured_language("calc.C") == "C"
+    assert unmeasured_language("README.md") is None and unmeasured_language("Makefile") is None
+    # opened data files, and code files no process opened, are not this sentence's
+    assert blind_sentence({"limits.json": True, "calc.c": False}, 4) == ""
+    said = blind_sentence({"a.c": True, "b.cpp": True, "lib/x.rb": True, "d.json": True}, 4)
+    assert said.startswith(
+        "which lines of a.c, b.cpp, lib/x.rb the tests ran is not known: no ruby of the run "
+        "reported which of its lines ran; C and C++ are not measured line by line, and that "
+        "a process of the run opened them"
+    ), said
+    many = {f"f{i}.c": True for i in range(6)}
+    assert "which lines of f0.c, f1.c, f2.c, f3.c ... the tests" in blind_sentence(many, 4)
 
 
 def test_only_files_no_tracer_measures_are_watched() -> None:

@@ -34,6 +34,7 @@ from ..pytrees import parse
 from .linediff import line_opcodes
 from .lines_called import functions_of, settled
 from .lines_idle import IDLE_PASS, IDLE_UNOPENED, exercised, loading_ranges
+from .lines_opened import blind_sentence
 from .lines_shadow import imported_elsewhere
 from .lines_trace import (
     FILE_PREFIX,
@@ -323,6 +324,9 @@ def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str
     nothing to say (no pytest run, no node run with coverage, no go profile, no file
     watched); files ``unmeasured`` are left out."""
     said, warn = _statements(change_list, traced)
+    blind = blind_sentence(traced.opened, MAX_SPANS) if traced else ""
+    if blind:
+        said, warn = (f"{said}; {blind}" if said else blind), True
     shut = sorted(k for k, was in traced.opened.items() if not was) if traced else []
     if not shut:
         return said, warn

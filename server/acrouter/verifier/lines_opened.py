@@ -13,7 +13,14 @@ same inode, so every process of the run counts, whatever its language; the verif
 itself does not open these files while the run is on.  A file opened counts as read (the
 test may still not look at the changed part); a file not opened was read by no test.
 Where inotify is not there (not Linux, no free inotify instance or watch), nothing is
-known and nothing is said."""
+known and nothing is said.
+
+An opened file of source code (C, Java, PHP, shell, ...: :data:`UNMEASURED_CODE`) is not
+enough to say the tests ran what the edit changed in it: a compiler opens every file it
+builds.  A pass then says that which of its lines ran is not known
+(:func:`blind_sentence`), so the editor asks the user to read them; it is still learned
+(nothing shows the tests missed the edit).  Before, a C edit that broke a function no test
+calls passed under ``make test`` with nothing said."""
 
 from __future__ import annotations
 
@@ -36,6 +43,86 @@ _IN_CLOEXEC = os.O_CLOEXEC
 _EVENT = struct.Struct("iIII")  # wd, mask, cookie, len (then len bytes of name)
 
 T = TypeVar("T")
+
+#: the suffixes of source code whose lines no tracer of the verifier measures, and the
+#: language's name: a pass knows only that the run opened such a file (a compiler
+#: reading it counts), not whether a test ran what the edit changed in it, and says so
+#: (:func:`blind_sentence`)
+UNMEASURED_CODE: Mapping[str, str] = {
+    ".c": "C",
+    ".h": "C",
+    ".cc": "C++",
+    ".cpp": "C++",
+    ".cxx": "C++",
+    ".c++": "C++",
+    ".hpp": "C++",
+    ".hh": "C++",
+    ".hxx": "C++",
+    ".ipp": "C++",
+    ".m": "Objective-C",
+    ".mm": "Objective-C++",
+    ".java": "Java",
+    ".kt": "Kotlin",
+    ".scala": "Scala",
+    ".groovy": "Groovy",
+    ".clj": "Clojure",
+    ".cs": "C#",
+    ".fs": "F#",
+    ".vb": "Visual Basic",
+    ".php": "PHP",
+    ".swift": "Swift",
+    ".dart": "Dart",
+    ".zig": "Zig",
+    ".nim": "Nim",
+    ".d": "D",
+    ".f90": "Fortran",
+    ".pl": "Perl",
+    ".pm": "Perl",
+    ".lua": "Lua",
+    ".sh": "shell",
+    ".bash": "shell",
+    ".ex": "Elixir",
+    ".exs": "Elixir",
+    ".erl": "Erlang",
+    ".hs": "Haskell",
+    ".ml": "OCaml",
+    ".r": "R",
+    ".jl": "Julia",
+    ".vue": "Vue",
+    ".svelte": "Svelte",
+    ".rb": "Ruby",
+}
+
+
+def unmeasured_language(rel: str) -> str | None:
+    """The language of ``rel`` when it is source code no tracer measures line by line
+    (C, Java, PHP, ...; a Ruby file no ruby of the run measured), else None (Markdown,
+    JSON, YAML, a file with no suffix)."""
+    return UNMEASURED_CODE.get(os.path.splitext(rel)[1].lower())
+
+
+def blind_sentence(opened: Mapping[str, bool], limit: int) -> str:
+    """The verdict's sentence on the edited code files a process of the run opened
+    but whose lines no tracer measured: which of their lines ran is not known (empty
+    when there are none)."""
+    blind = sorted(rel for rel, was in opened.items() if was and unmeasured_language(rel))
+    if not blind:
+        return ""
+    files = ", ".join(blind[:limit]) + (" ..." if len(blind) > limit else "")
+    langs = sorted({unmeasured_language(rel) or "" for rel in blind})
+    why = []
+    if "Ruby" in langs:  # measured in every ruby that loads our script: none reported it
+        why.append("no ruby of the run reported which of its lines ran")
+        langs.remove("Ruby")
+    if langs:
+        why.append(
+            f"{' and '.join(langs)} {'is' if len(langs) == 1 else 'are'} not measured line by line"
+        )
+    return (
+        f"which lines of {files} the tests ran is not known: {'; '.join(why)}, and that a "
+        f"process of the run opened {'it' if len(blind) == 1 else 'them'} (a compiler or "
+        "an interpreter loading it) does not show that a test ran what the edit changed"
+    )
 
 
 def _libc() -> ctypes.CDLL | None:
