@@ -109,6 +109,11 @@ def test_the_sentence_on_code_no_tracer_measures() -> None:
     assert unmeasured_language("src/Calc.java") == "Java"
     assert unmeasured_language("calc.C") == "C"
     assert unmeasured_language("README.md") is None and unmeasured_language("Makefile") is None
+    assert unmeasured_language("src/lib.rs") == "Rust" and unmeasured_language("calc.go") == "Go"
+    # the tests' own files: an edit that adds a test is judged by the tests' rules
+    assert unmeasured_language("calc_test.go") is None
+    assert unmeasured_language("tests/test_calc.c") is None
+    assert unmeasured_language("src/test/java/CalcTest.java") is None
     # opened data files, and code files no process opened, are not this sentence's
     assert blind_sentence({"limits.json": True, "calc.c": False}, 4) == ""
     said = blind_sentence({"a.c": True, "b.cpp": True, "lib/x.rb": True, "d.json": True}, 4)
@@ -134,7 +139,7 @@ def test_only_files_no_tracer_measures_are_watched() -> None:
         "same.txt": "same\n",
     }
     olds = {k: "" for k in texts} | {"same.txt": "same\n"}
-    assert asked(texts, olds).opened == ("README.md", "data.json", "lib/a.rb")
+    assert asked(texts, olds).opened == ("README.md", "data.json", "lib.rs", "lib/a.rb", "main.go")
 
 
 def test_the_watch_tells_an_open_from_a_stat(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ from .shadows import (
     pythonpath_roots,
     shadowing_modules,
 )
-from .testfiles import is_test_file
+from .testnames import is_test_file
 
 
 def _uses(rel: str, text: str) -> Counter[str]:

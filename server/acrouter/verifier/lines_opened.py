@@ -33,6 +33,8 @@ import struct
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
+from .testnames import is_test_file
+
 log = logging.getLogger(__name__)
 
 _IN_OPEN = 0x00000020
@@ -91,13 +93,31 @@ UNMEASURED_CODE: Mapping[str, str] = {
     ".vue": "Vue",
     ".svelte": "Svelte",
     ".rb": "Ruby",
+    ".rs": "Rust",
+    ".go": "Go",
+}
+
+#: why a file of a language the verifier measures in some runs was not measured in this
+#: one (the others are never measured)
+_NOT_IN_THIS_RUN = {
+    "Ruby": "no ruby of the run reported which of its lines ran",
+    "Rust": (
+        "the run's coverage does not say which of its lines ran (Rust is measured under "
+        "cargo test, with a rustc that has the profiler runtime and an llvm-cov installed)"
+    ),
+    "Go": (
+        "the run's coverage does not say which of its lines ran (a go test with coverage "
+        "flags of its own is not measured)"
+    ),
 }
 
 
 def unmeasured_language(rel: str) -> str | None:
     """The language of ``rel`` when it is source code no tracer measures line by line
-    (C, Java, PHP, ...; a Ruby file no ruby of the run measured), else None (Markdown,
-    JSON, YAML, a file with no suffix)."""
+    (C, Java, PHP, ...; a Ruby, Rust or Go file the run did not measure), else None
+    (Markdown, JSON, YAML, a file with no suffix, the tests' own files)."""
+    if is_test_file(rel):
+        return None
     return UNMEASURED_CODE.get(os.path.splitext(rel)[1].lower())
 
 
@@ -110,10 +130,8 @@ def blind_sentence(opened: Mapping[str, bool], limit: int) -> str:
         return ""
     files = ", ".join(blind[:limit]) + (" ..." if len(blind) > limit else "")
     langs = sorted({unmeasured_language(rel) or "" for rel in blind})
-    why = []
-    if "Ruby" in langs:  # measured in every ruby that loads our script: none reported it
-        why.append("no ruby of the run reported which of its lines ran")
-        langs.remove("Ruby")
+    why = [_NOT_IN_THIS_RUN[lang] for lang in langs if lang in _NOT_IN_THIS_RUN]
+    langs = [lang for lang in langs if lang not in _NOT_IN_THIS_RUN]
     if langs:
         why.append(
             f"{' and '.join(langs)} {'is' if len(langs) == 1 else 'are'} not measured line by line"

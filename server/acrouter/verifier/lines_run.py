@@ -71,8 +71,9 @@ class Asked:
     #: the changed Rust files' old and new texts: which of them ``cargo test`` built
     #: (:mod:`.lines_rust`), read from its target folder after the run
     rs: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
-    #: the changed files no tracer measures (Markdown, JSON, a Ruby source): whether the
-    #: run opened them (:mod:`.lines_opened`)
+    #: the changed files no tracer measures (Markdown, JSON, a C source), and the Ruby,
+    #: Rust and Go ones a run may not measure: whether the run opened them
+    #: (:mod:`.lines_opened`; :func:`watched`)
     opened: tuple[str, ...] = ()
     #: whether the run's workspace crates are instrumented for coverage, to tell which
     #: of the changed Rust lines ran (:mod:`.lines_rustcov`)
@@ -127,7 +128,7 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
         {c.path: texts[c.path] for c in js},
         go,
         rs,
-        tuple(rel for rel in sorted(texts) if texts[rel] != olds.get(rel) and not measured(rel)),
+        tuple(rel for rel in sorted(texts) if texts[rel] != olds.get(rel) and watched(rel)),
         rb=rb,
     )
 
@@ -137,6 +138,14 @@ def measured(rel: str) -> bool:
     JavaScript and TypeScript, Go, Rust; what the run does with any other file is only
     known by whether it opened it (:mod:`.lines_opened`)."""
     return rel.endswith((".py", ".pyw", *RUNNER_SUFFIXES)) or is_go_code(rel) or is_rust(rel)
+
+
+def watched(rel: str) -> bool:
+    """A file whose opening the run with the edit watches (:mod:`.lines_opened`): one no
+    tracer measures, and a Rust or Go file, which a run may not measure (``make test``; a
+    rustc without the profiler runtime): what was measured is dropped from what is said
+    of the opened files, as a Ruby file's is."""
+    return not measured(rel) or is_rust(rel) or is_go_code(rel)
 
 
 #: the runners that compile the code before V8 runs it: V8's offsets are not the file's

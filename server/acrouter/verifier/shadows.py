@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from .testcommand import pytest_option
-from .testfiles import is_test_file
+from .testnames import is_test_file
 from .workspace import HEAVY_DIRS
 
 if sys.version_info >= (3, 11):

@@ -4,7 +4,7 @@ A test that compares with an expected output kept in a file (``expected/add.json
 ``golden/report.txt``) is judged by that file as much as by its ``assert``.  An edit that
 breaks the code and rewrites that file to what the broken code now gives passes the
 tests; when the file is in a folder the tests' rules know (``tests/``, ``testdata/``,
-``fixtures/``, ``__snapshots__/``: ``testfiles.TEST_DIRS``) it belongs to the tests and
+``fixtures/``, ``__snapshots__/``: ``testnames.TEST_DIRS``) it belongs to the tests and
 the edit is first judged with it as it was, but ``expected/``, ``golden/``, ``data/`` are
 any project's folders.  So a file of the edit that is not code (no Python, JavaScript,
 ... source) belongs to the tests too when a test file of the workspace names it: its
@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from .testcommand import command_patterns
-from .testfiles import CODE_SUFFIXES, is_test_file
+from .testnames import CODE_SUFFIXES, is_test_file
 from .workspace import HEAVY_DIRS
 
 #: test files read for names (the tests' own source), at most this many, this big

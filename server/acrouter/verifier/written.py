@@ -34,7 +34,7 @@ from pathlib import Path, PurePosixPath
 
 from .scratch import Scratch
 from .testdata import CODE_SUFFIXES
-from .testfiles import is_test_file
+from .testnames import is_test_file
 from .workspace import open_folders, remove_tree
 
 #: what a run did to a file, in the verdict's words
