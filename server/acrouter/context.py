@@ -49,6 +49,14 @@ _RULES: tuple[tuple[str, str], ...] = (
         "algorithm",
         r"\b(algorithm|complexity|o\(n|dynamic programming|optimi[sz]e|faster|shortest path|graph|binary search|sort(ing)?)\b",
     ),
+    # what the code does is not what it should: weaker cues than a "fix" or an "error",
+    # so they come after the kinds a request names outright ("make it faster; it should be
+    # O(n)" is about the algorithm)
+    (
+        "bug_fixing",
+        r"\b((it|this) should|should(n'?t| not)|supposed to|incorrect(ly)?|wrong(ly)?"
+        r"|off[- ]by[- ]one|does(n'?t| not) work|not working|instead of)\b",
+    ),
     ("code_completion", r"\b(complete|finish|fill in|todo|implement the rest|continue)\b"),
 )
 

@@ -122,6 +122,13 @@ def test_bad_model_entries_are_dropped_and_named():
         ("Make this algorithm O(n log n)", "algorithm"),
         ("Finish the TODO", "code_completion"),
         ("Add a CLI entry point", "code_generation"),
+        # a defect told by what the code should do (was code_generation: no cue)
+        ("f590 subtracts; it should add", "bug_fixing"),
+        ("parse_date returns the month instead of the day", "bug_fixing"),
+        ("the total is off by one for empty carts", "bug_fixing"),
+        ("this doesn't work for negative numbers", "bug_fixing"),
+        ("Make this faster; it should be O(n)", "algorithm"),
+        ("Write a function that should return the mean", "code_generation"),
     ],
 )
 def test_classify(text, kind):
