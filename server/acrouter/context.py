@@ -54,8 +54,10 @@ _RULES: tuple[tuple[str, str], ...] = (
     # O(n)" is about the algorithm)
     (
         "bug_fixing",
-        r"\b((it|this) should|should(n'?t| not)|supposed to|incorrect(ly)?|wrong(ly)?"
-        r"|off[- ]by[- ]one|does(n'?t| not) work|not working|instead of)\b",
+        (
+            r"\b((it|this) should|should(n'?t| not)|supposed to|incorrect(ly)?|wrong(ly)?"
+            r"|off[- ]by[- ]one|does(n'?t| not) work|not working|instead of)\b"
+        ),
     ),
     ("code_completion", r"\b(complete|finish|fill in|todo|implement the rest|continue)\b"),
 )
