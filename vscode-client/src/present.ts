@@ -322,11 +322,18 @@ export function requestRow(e: HistoryEntry, now: Date): RequestRowText {
   };
 }
 
-/** What an attempt row says of a pass whose changed lines the tests did not all run. */
-const UNRUN_TAG = "changed lines no test ran";
+/** What an attempt row says of a pass whose changed lines the tests did not all run, or
+ * of one where which of them ran is not known (a C or Java file, a run with its own
+ * coverage: the `unrun` text then only says "which lines of … is not known"). */
+export function unrunTag(unrun: string): string {
+  return /\bno test ran\b|\bno process of the tests' run opened\b/.test(unrun)
+    ? "changed lines no test ran"
+    : "changed lines not measured";
+}
 
 /** An attempt row under a request: "cheap", "fail · 1 passed, 1 failed · $0.0001 · 850 ms";
- * a set-up failure says "not counted", a pass whose changed lines no test ran says so. */
+ * a set-up failure says "not counted", a pass whose changed lines no test ran (or not
+ * measured) says so. */
 export function attemptRow(a: AttemptInfo, index: number): RequestRowText {
   const tests = testsOf(a);
   const notCounted = a.counted ? undefined : "not counted";
@@ -343,7 +350,7 @@ export function attemptRow(a: AttemptInfo, index: number): RequestRowText {
     description: [
       a.verdict,
       notCounted,
-      a.unrun ? UNRUN_TAG : undefined,
+      a.unrun ? unrunTag(a.unrun) : undefined,
       tests,
       formatCost(a.costUsd),
       formatLatency(a.latencyMs),

@@ -253,6 +253,13 @@ describe("history view rows", () => {
     const pass = attemptRow(attempt({ verdict: "pass", testsFailed: 0, detail: `10 passed; ${unrun}`, unrun }), 0);
     assert.equal(pass.description, "pass · changed lines no test ran · 12 passed, 0 failed · $0.0004 · 850 ms");
     assert.match(pass.tooltip, /no test ran 1 of the 1 statements/);
+    // a file whose lines no tracer measured (C): not said to be unrun, said to be unmeasured
+    const blind =
+      "which lines of calc.c the tests ran is not known: C is not measured line by line, and that a process of the run opened it (a compiler or an interpreter loading it) does not show that a test ran what the edit changed";
+    const c = attemptRow(attempt({ verdict: "pass", testsFailed: 0, detail: `exit 0; ${blind}`, unrun: blind }), 0);
+    assert.equal(c.description, "pass · changed lines not measured · 12 passed, 0 failed · $0.0004 · 850 ms");
+    const both = `no test ran 1 of the 2 statements the edit changes: a.py line 3; ${blind}`;
+    assert.match(attemptRow(attempt({ verdict: "pass", unrun: both }), 0).description, /changed lines no test ran/);
   });
   it("say when an attempt is not held against its model, and why", () => {
     const detail = "auth: the gateway rejected the key (400: No connected db.)";
