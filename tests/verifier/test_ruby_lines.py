@@ -172,7 +172,7 @@ def test_unknown_lines_are_said_when_the_ruby_that_ran_the_tests_wrote_nothing(
     assert v.verdict == "pass" and v.counted, v.detail
     assert v.unrun.startswith(
         "which lines of lib/calc.rb the tests ran is not known: no ruby of the run reported "
-        "which of its lines ran,"
+        "which of its lines ran;"
     ), v.unrun
     assert "line 7" not in v.unrun
     assert v.tests_passed == 1, v.detail

@@ -255,7 +255,7 @@ describe("history view rows", () => {
     assert.match(pass.tooltip, /no test ran 1 of the 1 statements/);
     // a file whose lines no tracer measured (C): not said to be unrun, said to be unmeasured
     const blind =
-      "which lines of calc.c the tests ran is not known: C is not measured line by line, and that a process of the run opened it (a compiler or an interpreter loading it) does not show that a test ran what the edit changed";
+      "which lines of calc.c the tests ran is not known: C is not measured line by line; the run only opened the file";
     const c = attemptRow(attempt({ verdict: "pass", testsFailed: 0, detail: `exit 0; ${blind}`, unrun: blind }), 0);
     assert.equal(c.description, "pass · changed lines not measured · 12 passed, 0 failed · $0.0004 · 850 ms");
     const both = `no test ran 1 of the 2 statements the edit changes: a.py line 3; ${blind}`;

@@ -137,9 +137,8 @@ def blind_sentence(opened: Mapping[str, bool], limit: int) -> str:
             f"{' and '.join(langs)} {'is' if len(langs) == 1 else 'are'} not measured line by line"
         )
     return (
-        f"which lines of {files} the tests ran is not known: {'; '.join(why)}, and that a "
-        f"process of the run opened {'it' if len(blind) == 1 else 'them'} (a compiler or "
-        "an interpreter loading it) does not show that a test ran what the edit changed"
+        f"which lines of {files} the tests ran is not known: {'; '.join(why)}; the run only "
+        f"opened {'the file' if len(blind) == 1 else 'them'}"
     )
 
 
