@@ -105,6 +105,14 @@ def needs_ruby(*programs: str) -> None:
             )
 
 
+def needs_gcc(*programs: str) -> None:
+    """Skip the calling test when gcc, gcov or one of ``programs`` (g++, make) is
+    missing, naming what to install."""
+    for program in ("gcc", "gcov", *programs):
+        if shutil.which(program) is None:
+            pytest.skip(f"{program} is not installed (Debian: apt-get install gcc g++ make)")
+
+
 #: the verifier's three ways of running the tests: under the overlay, on a scratch copy
 #: (bubblewrap 0.8's way), without a sandbox
 MODES = [

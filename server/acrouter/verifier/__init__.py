@@ -44,7 +44,9 @@ Modules, in the order a verification uses them:
   ``lines_go`` for Go (``go test``'s coverage profile; ``lines_gotrace``: how the traced
   ``go test`` is started, and where ``go list`` says each package came from), ``lines_rust`` for Rust (which edited files ``cargo test`` built,
   read by ``lines_cargo`` from its target folder; ``lines_rustcov``: which of their
-  lines ran, from rustc's ``-C instrument-coverage`` and LLVM's tools); ``lines_idle``: a pass whose
+  lines ran, from rustc's ``-C instrument-coverage`` and LLVM's tools), ``lines_ccov`` for C
+  and C++ (gcc's ``--coverage`` through compiler wrappers first on the run's ``PATH``,
+  read with ``gcov --json-format``); ``lines_idle``: a pass whose
   tests never reached the change, not learned; ``lines_shadow``: a pass whose tests ran
   another copy of the edited file (Python's installed package; ``lines_built``: node's
   build made before the edit, or copy in ``node_modules``), an error; ``lines_mapped``:

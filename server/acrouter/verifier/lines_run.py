@@ -1,7 +1,7 @@
 """What the run with an edit is asked about the lines it runs, for every language
 :mod:`.lines` (Python), :mod:`.lines_js` (JavaScript under node's own loader),
 :mod:`.lines_istanbul` (JavaScript and TypeScript under jest or vitest) and
-:mod:`.lines_go` (Go) and :mod:`.lines_rubycov` (Ruby) measure: ``asked`` reads the edit's changes, ``traced_spec``
+:mod:`.lines_go` (Go), :mod:`.lines_rubycov` (Ruby) and :mod:`.lines_ccov` (C and C++) measure: ``asked`` reads the edit's changes, ``traced_spec``
 traces the run (``trace_env``: its variables; for go, its flags), ``suspect`` a traced
 run to redo without tracing, ``read_run`` what it found.  Whether jest or vitest cover
 the files is the run's plan (``TestPlan.covered``); its ``cover`` is
@@ -30,6 +30,9 @@ from .lines import (
     tracer_suspect,
 )
 from .lines_built import find
+from .lines_ccov import cover_env as c_env
+from .lines_ccov import is_c, read_ccov
+from .lines_ccov import suspect as c_named
 from .lines_go import is_go_code, packages, read_profile
 from .lines_gotrace import LISTER, SHIM_DIR, cover_argv, lister, shim, shim_path, users_coverage
 from .lines_gotrace import named as go_named
@@ -82,9 +85,15 @@ class Asked:
     #: ``Coverage`` in every ruby of the run (:mod:`.lines_rubycov`); they are in
     #: ``opened`` too (a file no ruby loaded is said so there)
     rb: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
+    #: the changed C and C++ files' old and new texts: which of their lines ran, from
+    #: gcc's coverage of the run's compilations (:mod:`.lines_ccov`); they are in
+    #: ``opened`` too (a file no process opened is said so there)
+    c: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
+    #: why the run could not be instrumented for ``c`` (then its files are not known)
+    c_why: str = ""
 
     def __bool__(self) -> bool:
-        return bool(self.py or self.js or self.go or self.rs or self.opened or self.rb)
+        return bool(self.py or self.js or self.go or self.rs or self.opened or self.rb or self.c)
 
     @property
     def covered(self) -> tuple[str, ...]:
@@ -122,6 +131,11 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
         for rel, new in sorted(texts.items())
         if is_ruby(rel) and new != (olds.get(rel) or "")
     }
+    c = {
+        rel: (olds.get(rel) or "", new)
+        for rel, new in sorted(texts.items())
+        if is_c(rel) and new != (olds.get(rel) or "")
+    }
     return Asked(
         (*py, *js),
         {c.path: c.wanted for c in py},
@@ -130,6 +144,7 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
         rs,
         tuple(rel for rel in sorted(texts) if texts[rel] != olds.get(rel) and watched(rel)),
         rb=rb,
+        c=c,
     )
 
 
@@ -197,10 +212,13 @@ def traced_spec(
     seen: str,
     ask: Asked,
     covered: str | None = None,
+    root: str = "",
 ) -> tuple[RunSpec, Asked | None]:
     """``spec`` traced for ``ask`` (its variables, :func:`trace_env`; for Go, ``go
-    test``'s coverage flags), and what it is then asked (Go left out when the command
-    cannot be measured: :func:`.lines_gotrace.cover_argv`), or None when nothing is."""
+    test``'s coverage flags; for C and C++, a ``PATH`` with our compiler wrappers first),
+    and what it is then asked (Go left out when the command cannot be measured:
+    :func:`.lines_gotrace.cover_argv`), or None when nothing is.  ``root``: the
+    workspace on this machine (where ``seen`` may be a copy)."""
     pkgs = packages(seen, ask.go) if ask.go else []
     argv = cover_argv(spec.argv, runner, out_dir, spec.env, pkgs) if pkgs else None
     extra: dict[str, str] = {}
@@ -224,6 +242,10 @@ def traced_spec(
         extra.update(ruby)
     elif ask.rb:
         ask = attrs.evolve(ask, rb={})
+    if ask.c:  # which C and C++ lines ran: .lines_ccov (compiler wrappers first on the PATH)
+        path, why = c_env(out_dir, seen, spec.env, extra.get("PATH"), root)
+        extra.update(path or {})
+        ask = attrs.evolve(ask, c_why=why)
     if not ask:
         return spec, None
     env = {**spec.env, **extra, **trace_env(out_dir, seen, ask, spec.env, covered, runner)}
@@ -264,6 +286,8 @@ def suspect(
         return True
     if ask.rb and (stopped or ruby_named(output)):
         return True
+    if ask.c and not ask.c_why and (stopped or c_named(output)):
+        return True
     named = COVERAGE_VAR in output or COVERAGE_DIR in output or KEEPER in output
     if covered:
         named = named or any(w in output for w in SUSPECT_WORDS)
@@ -297,6 +321,7 @@ def read_run(
         (set(node), script),
         (set(ask.go), read_profile(out_dir, seen, ask.go) if ask.go else None),
         (set(ask.rb), read_rubycov(out_dir, ask.rb) if ask.rb else None),
+        (set(ask.c), read_ccov(out_dir, seen, ask.c) if ask.c and not ask.c_why else None),
     ]
     found = find(seen, ask.js, scripts, origin) if scripts else None
     parts = [t for _, t in sides if t is not None]
@@ -324,4 +349,5 @@ def untraced(ask: Asked) -> Traced:
     """What a run redone without tracing (:func:`suspect`) tells of the asked files:
     nothing, and why."""
     files = [*ask.py, *ask.js, *ask.go, *(ask.rs if ask.rust_cover else ()), *ask.rb]
+    files += [*(ask.c if not ask.c_why else ())]
     return Traced({}, True, unknown=dict.fromkeys(files, UNTRACED))

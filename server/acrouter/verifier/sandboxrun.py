@@ -18,6 +18,7 @@ from .junit_own import MODULE as JUNIT_MODULE
 from .junit_own import unloaded, without_plugin
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
 from .lines import Traced
+from .lines_ccov import settle as c_settle
 from .lines_opened import OpenWatch
 from .lines_run import Asked, suspect, traced_spec, untraced
 from .lines_rust import View, combine, read_builds
@@ -81,7 +82,7 @@ def run_tests(
     if watch is not None:  # every run of the command below, the edited files watched
         start = functools.partial(_watched, watch, start)
     if trace:
-        spec, trace = traced_spec(spec, plan.runner, str(dirs[0]), seen, trace, covered)
+        spec, trace = traced_spec(spec, plan.runner, str(dirs[0]), seen, trace, covered, str(root))
     outcome = start(spec)
     bare = without_plugin(spec.env, outcome.exit_code, outcome.output)
     if bare is not None:  # pytest could not import our JUnit plugin (.junit_own)
@@ -124,7 +125,9 @@ def run_tests(
     if lost is not None:
         traced = untraced(lost)
     opened = watch.opened() if watch is not None else None
-    if opened and traced is not None:  # Ruby files whose lines were measured: .lines_rubycov
+    if trace and trace.c:  # C and C++ files whose lines were not measured, and why: .lines_ccov
+        traced, opened = c_settle(traced, opened, trace.c, trace.c_why, dirs[0], seen)
+    if opened and traced is not None:  # Ruby, C, C++ files whose lines were measured: .lines_rubycov
         opened = {k: v for k, v in opened.items() if k not in traced.lines}
     if opened:
         traced = attrs.evolve(traced or Traced({}, True), opened=opened)

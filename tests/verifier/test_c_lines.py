@@ -1,0 +1,245 @@
+"""Which changed lines of C and C++ files the tests ran (:mod:`acrouter.verifier.lines_ccov`),
+end to end under ``make test`` with gcc and g++.  Before, an edit that broke a function no
+test calls (``sub`` in ``calc.c``, whose test calls only ``add``) was a counted pass
+with nothing said: the compiler opened the file (:mod:`.lines_opened` saw nothing
+wrong).  Needs gcc, g++, gcov and make (Debian: ``apt-get install gcc g++ make``)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from acrouter.domain import Edit
+from acrouter.verifier.lines import UNTRACED
+from acrouter.verifier.lines_ccov import (
+    OWN_ENV,
+    UNSEEN,
+    WHY,
+    _counts,
+    code_lines,
+    is_c,
+    own_coverage,
+    suspect,
+)
+from acrouter.verifier.lines_run import Asked, asked, untraced
+
+from .helpers import MODES, needs_bwrap, needs_gcc, task_for, verifier, write_tree
+
+CALC = "int add(int a, int b) { return a + b; }\nint sub(int a, int b) { return a - b; }\n"
+TEST = (
+    "#include <stdio.h>\n"
+    "int add(int, int);\n"
+    "int main(void) {\n"
+    '  if (add(2, 3) != 5) { printf("FAIL add\\n"); return 1; }\n'
+    '  printf("ok\\n");\n'
+    "  return 0;\n"
+    "}\n"
+)
+MAKEFILE = "test:\n\tcc -o t calc.c test_calc.c && ./t\n"
+UNUSED_BROKEN = {"calc.c": CALC.replace("a - b", "a + b")}
+CALLED_SAME = {"calc.c": CALC.replace("a + b;", "b + a;")}
+CALLED_BROKEN = {"calc.c": CALC.replace("a + b;", "a * b;")}
+#: what the pass says of sub's line
+SUB_UNRUN = "no test ran 1 of the 1 statements the edit changes: calc.c line 2"
+
+
+def _project(root: Path, extra: dict[str, str] | None = None, *programs: str) -> Path:
+    needs_gcc("make", *programs)
+    files = {"calc.c": CALC, "test_calc.c": TEST, "Makefile": MAKEFILE}
+    return write_tree(root / "calc", {**files, **(extra or {})})
+
+
+def _verify(root: Path, files: dict[str, str], **kw: object):  # type: ignore[no-untyped-def]
+    kw.setdefault("cache_dir", root.parent / "cache")
+    return verifier(timeout_s=120, **kw).verify(task_for(root, "make test"), Edit(files=files), "m")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_edit_breaking_a_function_no_test_calls_is_not_counted(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _project(tmp_path)
+    v = _verify(root, UNUSED_BROKEN, **mode)
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == SUB_UNRUN, v.unrun
+    assert "not learned" in v.detail, v.detail
+    # nothing of ours was written into the workspace
+    assert sorted(p.name for p in root.iterdir()) == ["Makefile", "calc.c", "test_calc.c"]
+
+
+@pytest.mark.parametrize("mode", [MODES[0], MODES[2]])
+def test_an_edit_of_a_called_function_is_judged_as_before(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = _project(tmp_path)
+    same = _verify(root, CALLED_SAME, **mode)
+    assert same.verdict == "pass" and same.counted and not same.unrun, same.detail
+    broken = _verify(root, CALLED_BROKEN, **mode)
+    assert broken.verdict == "fail" and broken.counted, broken.detail
+    # both changed: only sub's line is named, and the pass is counted (add's line ran)
+    both = {"calc.c": CALLED_SAME["calc.c"].replace("a - b", "a + b")}
+    v = _verify(root, both, **mode)
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 2 statements the edit changes: calc.c line 2"
+
+
+CPP = """\
+#include "calc.hpp"
+
+int Calc::add(int a, int b) const {
+  return a + b;
+}
+
+int Calc::twice(int a) const {
+  return a * 2;
+}
+"""
+HPP = """\
+struct Calc {
+  int add(int a, int b) const;
+  int twice(int a) const;
+};
+"""
+TEST_CPP = """\
+#include <iostream>
+#include "calc.hpp"
+
+int main() {
+  Calc c;
+  if (c.add(2, 3) != 5) { std::cout << "FAIL" << std::endl; return 1; }
+  return 0;
+}
+"""
+
+
+@needs_bwrap
+def test_cpp_under_gxx(tmp_path: Path) -> None:
+    makefile = (
+        "test: t\n\t./t\nt: calc.cpp test_calc.cpp calc.hpp\n\t$(CXX) -o t calc.cpp test_calc.cpp\n"
+    )
+    files = {"calc.cpp": CPP, "calc.hpp": HPP, "test_calc.cpp": TEST_CPP, "Makefile": makefile}
+    needs_gcc("make", "g++")
+    root = write_tree(tmp_path / "calc", files)
+    v = _verify(root, {"calc.cpp": CPP.replace("a * 2", "a * 3")})
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.cpp line 8"
+    same = _verify(root, {"calc.cpp": CPP.replace("a + b", "b + a")})
+    assert same.verdict == "pass" and same.counted and not same.unrun, same.detail
+
+
+#: a Makefile naming gcc and its flags, compiling each file into build/ then linking
+MAKEFILE_CC = """\
+CC = gcc
+CFLAGS = -O2 -Wall -MMD -Iinclude
+OBJ = build/calc.o build/test_calc.o
+
+test: build/t
+\t./build/t
+
+build/t: $(OBJ)
+\t$(CC) $(CFLAGS) -o $@ $(OBJ)
+
+build/%.o: %.c
+\tmkdir -p build
+\t$(CC) $(CFLAGS) -c $< -o $@
+"""
+
+
+@pytest.mark.parametrize("mode", [MODES[0], MODES[2]])
+def test_a_makefile_with_its_own_cc_and_cflags(tmp_path: Path, mode: dict[str, object]) -> None:
+    root = _project(tmp_path, {"Makefile": MAKEFILE_CC})
+    v = _verify(root, UNUSED_BROKEN, **mode)
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == SUB_UNRUN, v.unrun
+
+
+@needs_bwrap
+def test_a_compiler_called_by_its_full_path_is_said_not_measured(tmp_path: Path) -> None:
+    """No wrapper of ours is on that path: which lines ran is not known, and said."""
+    gcc = Path("/usr/bin/gcc")
+    if not gcc.exists():
+        pytest.skip("no /usr/bin/gcc")
+    root = _project(tmp_path, {"Makefile": f"test:\n\t{gcc} -o t calc.c test_calc.c && ./t\n"})
+    v = _verify(root, UNUSED_BROKEN)
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.unrun == f"which lines of calc.c the tests ran is not known: {UNSEEN}", v.unrun
+
+
+@needs_bwrap
+def test_a_prebuilt_object_is_said_not_measured_or_not_opened(tmp_path: Path) -> None:
+    """The run links calc.o built before it (no rule remakes it from calc.c).  A step
+    that reads calc.c (a check of its text) opens it: its lines are not known, and that
+    is said; without that step no process opened it, which is said instead."""
+    needs_gcc("make")
+    rules = ".SUFFIXES:\ntest:\n\tcc -o t calc.o test_calc.c && ./t\n"
+    lint = rules.replace("test:\n\t", "test:\n\tgrep -q add calc.c && ")
+    root = _project(tmp_path, {"Makefile": lint})
+    # the object as a build before the run left it (compiled only: nothing of it runs)
+    subprocess.run(["gcc", "-c", "calc.c", "-o", "calc.o"], cwd=root, check=True)
+    v = _verify(root, UNUSED_BROKEN)
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.unrun == f"which lines of calc.c the tests ran is not known: {UNSEEN}", v.unrun
+    (root / "Makefile").write_text(rules)
+    v = _verify(root, UNUSED_BROKEN, cache_dir=tmp_path / "cache2")
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no process of the tests' run opened calc.c, which the edit changes"
+
+
+@needs_bwrap
+def test_a_build_with_coverage_of_its_own_is_said_not_measured(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"Makefile": MAKEFILE.replace("cc -o", "cc --coverage -o")})
+    v = _verify(root, UNUSED_BROKEN)
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.unrun == f"which lines of calc.c the tests ran is not known: {WHY['own']}"
+
+
+@needs_bwrap
+def test_nothing_is_said_to_be_unrun_when_a_test_process_never_exited_normally(
+    tmp_path: Path,
+) -> None:
+    """A program that ends with ``_exit`` writes no counts: which lines ran is not
+    known, and no line is said not to have run."""
+    test = TEST.replace("#include <stdio.h>", "#include <stdio.h>\n#include <unistd.h>")
+    test = test.replace("  return 0;\n}", "  fflush(stdout);\n  _exit(0);\n}")
+    root = _project(tmp_path, {"test_calc.c": test})
+    v = _verify(root, UNUSED_BROKEN)
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert v.unrun.startswith("which changed lines the tests ran is not known"), v.unrun
+
+
+def test_asked_and_untraced() -> None:
+    ask = asked({"calc.c": "x\n", "a.hpp": "y\n", "README.md": "z"}, {})
+    assert set(ask.c) == {"calc.c", "a.hpp"} and "calc.c" in ask.opened and ask
+    assert set(untraced(ask).unknown) == {"calc.c", "a.hpp"}
+    assert untraced(Asked(c={"calc.c": ("", "x")}, c_why=OWN_ENV)).unknown == {}
+    assert is_c("src/x.cc") and is_c("a.h") and not is_c("a.cs") and not is_c("a.md")
+
+
+def test_own_coverage_and_suspect() -> None:
+    assert own_coverage({"CFLAGS": "-O2 --coverage"}) and own_coverage({"GCOV_PREFIX": "/x"})
+    assert own_coverage({"LDFLAGS": "-fprofile-arcs"}) and not own_coverage({"CFLAGS": "-O2"})
+    assert suspect("undefined reference to `__gcov_init'") and not suspect("FAIL add")
+    assert UNTRACED  # (the words of a run redone without tracing)
+
+
+def test_counts_of_gcov_documents() -> None:
+    doc = {
+        "current_working_directory": "/ws/build",
+        "files": [
+            {"file": "../calc.c", "lines": [{"line_number": 1, "count": 0}]},
+            {"file": "/ws/calc.c", "lines": [{"line_number": 1, "count": 2}]},
+            {"file": "/usr/include/stdio.h", "lines": [{"line_number": 9, "count": 1}]},
+            {"file": "/ws/calc.h", "lines": [{"line_number": 3, "count": 0}]},
+        ],
+    }
+    found = _counts(
+        iter([doc, json.loads(json.dumps(doc))]), {"/ws/calc.c": "calc.c", "/ws/calc.h": "calc.h"}
+    )
+    assert found == {"calc.c": {1: True}, "calc.h": {3: False}}
+
+
+def test_code_lines() -> None:
+    text = "/* a\n b */ int x;\n// c\n\nint f(void) {\n  return '}';\n}\n#include <x.h>\n"
+    assert code_lines(text) == {2, 5, 6, 8}
