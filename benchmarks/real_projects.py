@@ -39,7 +39,8 @@ crates under ``/usr/share/cargo/registry`` (``cargo test``; semver's optional se
 from Debian's librust-serde-dev, unpacked into ``debian-registry/``, which a
 ``.cargo/config.toml`` puts in crates.io's place, offline).  The "debian-source" one is a Ruby library
 with its own tests, from its Debian source package's upstream tarball in the mirror's
-pool (``.orig.tar.gz``; the binary package ships no tests): builder (minitest).  ``fetch`` does it once per
+pool (``.orig.tar.gz``; the binary package ships no tests): builder (minitest); and so is
+a C library run by ``make``, utf8proc.  ``fetch`` does it once per
 work folder and reuses it afterwards.  The network is used only here, at benchmark
 time, and only to reach PyPI, npm and Debian's apt repositories.
 """
@@ -72,15 +73,15 @@ class Project:
     name: str  # registry name
     #: "pypi" | "npm" | "debian" (an apt package: a Go or Rust library's sources) |
     #: "debian-source" (a Debian source package's upstream tarball, ``.orig.tar.gz`` from
-    #: the pool of apt's mirror: a Ruby library with its tests; ``version``: upstream's)
+    #: the pool of apt's mirror: a Ruby or C library with its tests; ``version``: upstream's)
     kind: str
     #: pip / npm specs installed for the tests; Debian: librust-*-dev packages whose
     #: crates go into the project's debian-registry/ (the source of its dependencies)
     test_deps: tuple[str, ...] = ()
     command: str = ".venv/bin/python -m pytest -q -p no:cacheprovider"
     edit_file: str = ""  # the module the benchmarks' edits change
-    #: pytest | unittest | tape | mocha | jest | vitest | node | go | cargo | minitest:
-    #: which runner's edits apply
+    #: pytest | unittest | tape | mocha | jest | vitest | node | go | cargo | minitest |
+    #: make (C, its test programs' exit codes): which runner's edits apply
     runner: str = "pytest"
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
@@ -628,6 +629,25 @@ PROJECTS = (
         cost=False,
         tests="test/test*.rb",
         files=(("test/acrouter_all.rb", RUBY_ALL_TESTS),),
+    ),
+    # --- a C library from Debian's source package (2026-12-03) ---
+    # utf8proc 2.8.0: plain make (cc, -std=c99 -O2), a test program per topic linking
+    # utf8proc.o; the programs whose data (NormalizationTest.txt ...) `make check` would
+    # download are left out, the others built and run as `make check` runs them.
+    # utf8proc_category_string and utf8proc_errmsg are called by none of them
+    Project(
+        "utf8proc",
+        "debian-source",
+        command=(
+            "make test/charwidth test/misc test/valid test/iterate test/case test/custom"
+            " && test/charwidth && test/misc && test/valid && test/iterate && test/case"
+            " && test/custom"
+        ),
+        edit_file="utf8proc.c",
+        runner="make",
+        version="2.8.0",
+        cost=False,
+        tests="test/*.c",
     ),
     # --- test orders and seeds that change every run (2026-12-02, third set) ---
     # pytest-randomly (its dependency-groups' "test"): every run shuffles the order of the

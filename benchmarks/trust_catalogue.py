@@ -23,6 +23,7 @@ from pathlib import Path
 
 import attrs
 from real_projects import Project
+from trust_c import c_trials
 from trust_edits import (
     ESCAPED,
     FORCE_PASS_HOOK,
@@ -59,6 +60,10 @@ from trust_unittest import unittest_trials
 def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
     """The edits tried on ``project`` (set up in ``root``; ``work`` is the work folder,
     one of the places the escaping edits try to write)."""
+    if project.runner == "make":  # C: trust_c's
+        edit_file = (root / project.edit_file).read_text(encoding="utf-8")
+        no_op = Trial("no-op", {project.edit_file: edit_file}, may_pass=True)
+        return [no_op, *c_trials(project, root, work)]
     if project.runner == "minitest":  # Ruby: trust_ruby's
         edit_file = (root / project.edit_file).read_text(encoding="utf-8")
         no_op = Trial("no-op", {project.edit_file: edit_file}, may_pass=True)

@@ -18,6 +18,7 @@ from acrouter.verifier.lines_ccov import (
     UNSEEN,
     WHY,
     _counts,
+    _statements,
     code_lines,
     is_c,
     own_coverage,
@@ -155,6 +156,33 @@ def test_a_makefile_with_its_own_cc_and_cflags(tmp_path: Path, mode: dict[str, o
     assert v.unrun == SUB_UNRUN, v.unrun
 
 
+MSG = """\
+const char *msg(int e) {
+  switch (e) {
+    case 1:
+    return "one";
+    case 2:
+    return "two";
+    default:
+    return "other";
+  }
+}
+"""
+
+
+@needs_bwrap
+def test_a_line_an_optimised_build_leaves_unlisted_in_a_function_never_called(
+    tmp_path: Path,
+) -> None:
+    """gcc -O2 makes msg's switch a table: gcov lists no line for ``return "one"``.
+    msg was never called, so none of its lines ran, and that is said."""
+    makefile = "test:\n\tcc -O2 -o t calc.c msg.c test_calc.c && ./t\n"
+    root = _project(tmp_path, {"msg.c": MSG, "Makefile": makefile})
+    v = _verify(root, {"msg.c": MSG.replace('"one"', '"uno"')})
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: msg.c line 4"
+
+
 @needs_bwrap
 def test_a_compiler_called_by_its_full_path_is_said_not_measured(tmp_path: Path) -> None:
     """No wrapper of ours is on that path: which lines ran is not known, and said."""
@@ -234,10 +262,20 @@ def test_counts_of_gcov_documents() -> None:
             {"file": "/ws/calc.h", "lines": [{"line_number": 3, "count": 0}]},
         ],
     }
-    found = _counts(
-        iter([doc, json.loads(json.dumps(doc))]), {"/ws/calc.c": "calc.c", "/ws/calc.h": "calc.h"}
-    )
-    assert found == {"calc.c": {1: True}, "calc.h": {3: False}}
+    doc["files"][1]["functions"] = [{"start_line": 1, "end_line": 4, "execution_count": 0}]
+    other = json.loads(json.dumps(doc))
+    other["files"][1]["functions"][0]["execution_count"] = 3
+    wanted = {"/ws/calc.c": "calc.c", "/ws/calc.h": "calc.h"}
+    lines, funcs = _counts(iter([doc, other]), wanted)
+    assert lines == {"calc.c": {1: True}, "calc.h": {3: False}}
+    assert funcs == {"calc.c": {(1, 4): True}, "calc.h": {}}
+    # the code lines of a function never called are statements that did not run
+    code = {1, 2, 4, 9}
+    assert _statements({1: True}, {(1, 4): False, (8, 9): True}, code) == {
+        1: True,
+        2: False,
+        4: False,
+    }
 
 
 def test_code_lines() -> None:

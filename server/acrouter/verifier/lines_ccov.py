@@ -335,10 +335,12 @@ def _gcov(gcov: str, notes: list[Path], cwd: Path) -> Iterator[dict[str, object]
 
 def _counts(
     docs: Iterator[dict[str, object]], wanted: Mapping[str, str]
-) -> dict[str, dict[int, bool]]:
+) -> tuple[dict[str, dict[int, bool]], dict[str, dict[tuple[int, int], bool]]]:
     """The executable lines of the ``wanted`` files (path as the run saw it ->
-    relative path) in gcov's documents, each with whether it ran."""
+    relative path) in gcov's documents, each with whether it ran; and their functions'
+    line ranges, each with whether it was called."""
     out: dict[str, dict[int, bool]] = {}
+    funcs: dict[str, dict[tuple[int, int], bool]] = {}
     for data in docs:
         cwd = data.get("current_working_directory")
         files = data.get("files")
@@ -350,16 +352,35 @@ def _counts(
                 continue
             path = os.path.normpath(os.path.join(cwd if isinstance(cwd, str) else "/", name))
             rel = wanted.get(path)
-            lines = f.get("lines")
-            if rel is None or not isinstance(lines, list):
+            if rel is None:
                 continue
             held = out.setdefault(rel, {})
-            for line in lines:
-                if not isinstance(line, dict):
-                    continue
+            for line in f.get("lines") or ():
                 n, count = line.get("line_number"), line.get("count")
                 if isinstance(n, int) and isinstance(count, int):
                     held[n] = held.get(n, False) or count > 0
+            called = funcs.setdefault(rel, {})
+            for fn in f.get("functions") or ():
+                span = fn.get("start_line"), fn.get("end_line")
+                count = fn.get("execution_count")
+                if all(isinstance(x, int) for x in (*span, count)):
+                    key = (int(span[0]), int(span[1]))  # type: ignore[arg-type]
+                    called[key] = called.get(key, False) or int(count) > 0  # type: ignore[arg-type]
+    return out, funcs
+
+
+def _statements(
+    held: Mapping[int, bool], funcs: Mapping[tuple[int, int], bool], code: set[int]
+) -> dict[int, bool]:
+    """The statement lines of a file and whether each ran: those gcov lists, and the
+    code lines of a function no process called (an optimised build leaves some lines
+    of it unlisted: a ``switch`` of returns made a table; none of them ran)."""
+    out = dict(held)
+    for (start, end), called in funcs.items():
+        if not called:
+            for n in range(start, end + 1):
+                if n in code:
+                    out.setdefault(n, False)
     return out
 
 
@@ -395,15 +416,21 @@ def read_ccov(
     if not found:
         return None
     counts: dict[str, dict[int, bool]] = {}
+    funcs: dict[str, dict[tuple[int, int], bool]] = {}
     for gcov, batch in batches.items():
-        for rel, held in _counts(_gcov(gcov, batch, folder), wanted).items():
+        found_lines, found_funcs = _counts(_gcov(gcov, batch, folder), wanted)
+        for rel, held in found_lines.items():
             mine = counts.setdefault(rel, {})
             for n, ran in held.items():
                 mine[n] = mine.get(n, False) or ran
+        for rel, spans in found_funcs.items():
+            theirs = funcs.setdefault(rel, {})
+            for span, called in spans.items():
+                theirs[span] = theirs.get(span, False) or called
     lines: dict[str, frozenset[int]] = {}
     changes: list[Change] = []
     for rel, (old, new) in sorted(files.items()):
-        held = counts.get(rel) or {}
+        held = _statements(counts.get(rel) or {}, funcs.get(rel) or {}, code_lines(new))
         if not held or max(held) > new.count("\n") + 1:
             continue
         lines[rel] = frozenset(n for n, ran in held.items() if ran)

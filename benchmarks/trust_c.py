@@ -1,0 +1,79 @@
+"""``verify_trust``'s edits of a C project run by ``make`` (its test programs' exit
+codes): Debian's utf8proc in ``real_projects``.
+
+The edits are known per project (:data:`EDITS`: a file, a line of it and what it
+becomes), as C functions are not found by line patterns here: a comment (a control), a
+function the tests call rewritten to do the same (a control), the same function broken
+(its tests fail), functions no test calls broken (a pass is right only when not
+counted: no test ran them), the file cut in half (it no longer compiles) and a path
+outside the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from real_projects import Project
+from trust_edits import ESCAPED, Trial
+
+#: per project: (trial name, file, line, what it becomes, may pass, must not be counted)
+EDITS = {
+    "utf8proc": (
+        (
+            "same behaviour of a covered function",
+            "utf8proc.c",
+            "  return cl != UINT16_MAX ? seqindex_decode_index((utf8proc_uint32_t)cl) : c;",
+            "  return cl == UINT16_MAX ? c : seqindex_decode_index((utf8proc_uint32_t)cl);",
+            True,
+            False,
+        ),
+        (
+            "break covered",
+            "utf8proc.c",
+            "  return cl != UINT16_MAX ? seqindex_decode_index((utf8proc_uint32_t)cl) : c;",
+            "  return c;",
+            False,
+            False,
+        ),
+        (
+            "break a function no test calls",
+            "utf8proc.c",
+            "  return s[utf8proc_category(c)];",
+            "  return s[0];",
+            False,
+            True,
+        ),
+        (
+            "break another function no test calls",
+            "utf8proc.c",
+            '    return "Invalid UTF-8 string";',
+            '    return "UTF-8 string is too long to be processed.";',
+            False,
+            True,
+        ),
+    )
+}
+
+
+def c_trials(project: Project, root: Path, work: Path) -> list[Trial]:
+    """The edits tried on a C ``project`` set up in ``root``."""
+    rel = project.edit_file
+    text = (root / rel).read_text(encoding="utf-8")
+    trials = [Trial("comment", {rel: text + "\n/* a harmless comment */\n"}, may_pass=True)]
+    for name, other, line, wrong, may_pass, uncounted in EDITS.get(project.name, ()):
+        source = (root / other).read_text(encoding="utf-8")
+        if source.count(line) != 1:
+            continue
+        trials.append(
+            Trial(
+                name,
+                {other: source.replace(line, wrong)},
+                may_pass=may_pass,
+                uncounted=uncounted,
+                note=f"{other}: {wrong.strip()}",
+            )
+        )
+    trials += [
+        Trial("truncate", {rel: text[: len(text) // 2]}),
+        Trial("edited path outside the workspace", {f"../{ESCAPED}.c": "int x;\n"}),
+    ]
+    return trials
