@@ -1,4 +1,4 @@
-"""Which of the lines an edit changes in C and C++ files the tests ran, from gcc's own
+r"""Which of the lines an edit changes in C and C++ files the tests ran, from gcc's own
 coverage (``--coverage``) read with ``gcov --json-format``.
 
 A pass of ``make test`` after an edit that broke a C function no test calls (``sub`` in
@@ -33,7 +33,10 @@ A changed line is a statement when gcov lists it as executable (in any compilati
 holds it: a header's inline functions in every file that includes it); it ran when its
 count there is above 0.  So declarations, comments, blank lines, preprocessor lines and
 the data of an initializer are never statements; a function nothing calls has its lines
-listed with count 0: they did not run, and that is said (a pass whose tests passed
+listed with count 0: they did not run, and that is said.  Every code line
+(:func:`code_lines`) of a function gcov reports never called is such a statement too,
+listed or not: an optimised build leaves lines unlisted (gcc -O2 made utf8proc's
+``utf8proc_errmsg``, a ``switch`` of ``return``\ s, a table) (a pass whose tests passed
 before too and ran none of the edit is not learned, :mod:`.lines_idle`).  An object
 compiled and never run (a program the tests do not start) left no counts: its lines
 did not run.
