@@ -22,6 +22,7 @@ from acrouter.verifier.lines_ccov import (
     code_lines,
     is_c,
     own_coverage,
+    read_ccov,
     suspect,
 )
 from acrouter.verifier.lines_run import Asked, asked, untraced
@@ -281,3 +282,21 @@ def test_counts_of_gcov_documents() -> None:
 def test_code_lines() -> None:
     text = "/* a\n b */ int x;\n// c\n\nint f(void) {\n  return '}';\n}\n#include <x.h>\n"
     assert code_lines(text) == {2, 5, 6, 8}
+
+
+def test_only_a_gcov_found_before_the_run_reads_its_notes(tmp_path: Path) -> None:
+    """The out folder is the run's to write: a note naming another program as its gcov
+    (the code under test could write one) never has it run outside the sandbox."""
+    evil = tmp_path / "evil.sh"
+    ran = tmp_path / "ran"
+    evil.write_text(f"#!/bin/sh\ntouch {ran}\n")
+    evil.chmod(0o755)
+    notes = tmp_path / "out" / "acrouter-c-notes.abc"
+    notes.mkdir(parents=True)
+    (notes / "sources").write_text("/ws/calc.c\n")
+    (notes / "gcov").write_text(f"{evil}\n")
+    (notes / "calc.gcno").write_bytes(b"oncg calc.c")
+    files = {"calc.c": (CALC, UNUSED_BROKEN["calc.c"])}
+    traced = read_ccov(tmp_path / "out", "/ws", files, ())
+    assert not ran.exists()
+    assert traced is not None and traced.unmeasured == {"calc.c"} and not traced.lines

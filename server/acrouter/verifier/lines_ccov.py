@@ -61,7 +61,7 @@ import re
 import shlex
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -256,17 +256,19 @@ __attribute__((constructor)) static void acrouter_c_start(void) {{
 
 def cover_env(
     out_dir: str, seen: str, env: Mapping[str, str], path: str | None = None, root: str = ""
-) -> tuple[dict[str, str] | None, str]:
+) -> tuple[dict[str, str] | None, str, tuple[str, ...]]:
     """The ``PATH`` that puts our compiler wrappers (written into ``out_dir``) first for
     a run that sees the workspace at ``seen`` (``path``: the ``PATH`` it gets already,
     else ``env``'s; ``root``: the workspace on this machine, whose folders are not
-    searched for a gcov), or None and why the run cannot be measured so."""
+    searched for a gcov), or None and why the run cannot be measured so; and the gcovs
+    that may read what it writes (the only ones :func:`read_ccov` runs: the out folder,
+    which names each note's, is the run's to write)."""
     if own_coverage(env):
-        return None, OWN_ENV
+        return None, OWN_ENV, ()
     current = path or env.get("PATH") or os.defpath
     found = compilers({"PATH": current}, [p for p in (seen, root, out_dir) if p])
     if not any(c.kind == "gcc" for c in found):
-        return None, NO_COMPILER
+        return None, NO_COMPILER, ()
     folder = Path(out_dir) / BIN_DIR
     folder.mkdir(exist_ok=True)
     (Path(out_dir) / MARK_SOURCE).write_text(_mark_source(out_dir), encoding="utf-8")
@@ -285,7 +287,8 @@ def cover_env(
             body = body.replace(f"@{key}@", shlex.quote(value), 1)
         (folder / c.name).write_text(body, encoding="utf-8")
         (folder / c.name).chmod(0o755)
-    return {"PATH": f"{folder}:{current}"}, ""
+    gcovs = tuple(sorted({c.gcov for c in found if c.kind == "gcc"}))
+    return {"PATH": f"{folder}:{current}"}, "", gcovs
 
 
 def suspect(output: str) -> bool:
@@ -396,12 +399,16 @@ def _cut(out_dir: Path) -> bool:
 
 
 def read_ccov(
-    out_dir: str | Path, seen: str, files: Mapping[str, tuple[str, str]]
+    out_dir: str | Path,
+    seen: str,
+    files: Mapping[str, tuple[str, str]],
+    gcovs: Collection[str] = (),
 ) -> Traced | None:
     """The statement lines of the edited C and C++ ``files`` (relative path -> old and
     new texts) the tests ran, and their changes; a file no compilation's notes hold is
     ``unmeasured`` (:func:`settle` says why).  None when no compilation was
-    instrumented."""
+    instrumented.  Only the ``gcovs`` :func:`cover_env` found are run (a note naming
+    another is not read)."""
     folder = Path(out_dir)
     wanted = {os.path.normpath(f"{seen}/{rel}"): rel for rel in files}
     names = {Path(rel).name.encode() for rel in files}
@@ -414,7 +421,7 @@ def read_ccov(
                 data = note.read_bytes()
             except OSError:
                 continue
-            if gcov and any(name in data for name in names):  # (the note names its sources)
+            if gcov in gcovs and any(name in data for name in names):  # (it names its sources)
                 batches.setdefault(gcov, []).append(note)
     if not found:
         return None

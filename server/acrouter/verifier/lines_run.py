@@ -91,6 +91,9 @@ class Asked:
     c: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
     #: why the run could not be instrumented for ``c`` (then its files are not known)
     c_why: str = ""
+    #: the gcovs that may read the run's C coverage (found before the run, never named
+    #: by what the run wrote)
+    c_gcov: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.py or self.js or self.go or self.rs or self.opened or self.rb or self.c)
@@ -243,9 +246,9 @@ def traced_spec(
     elif ask.rb:
         ask = attrs.evolve(ask, rb={})
     if ask.c:  # which C and C++ lines ran: .lines_ccov (compiler wrappers first on the PATH)
-        path, why = c_env(out_dir, seen, spec.env, extra.get("PATH"), root)
+        path, why, gcovs = c_env(out_dir, seen, spec.env, extra.get("PATH"), root)
         extra.update(path or {})
-        ask = attrs.evolve(ask, c_why=why)
+        ask = attrs.evolve(ask, c_why=why, c_gcov=gcovs)
     if not ask:
         return spec, None
     env = {**spec.env, **extra, **trace_env(out_dir, seen, ask, spec.env, covered, runner)}
@@ -321,7 +324,10 @@ def read_run(
         (set(node), script),
         (set(ask.go), read_profile(out_dir, seen, ask.go) if ask.go else None),
         (set(ask.rb), read_rubycov(out_dir, ask.rb) if ask.rb else None),
-        (set(ask.c), read_ccov(out_dir, seen, ask.c) if ask.c and not ask.c_why else None),
+        (
+            set(ask.c),
+            read_ccov(out_dir, seen, ask.c, ask.c_gcov) if ask.c and not ask.c_why else None,
+        ),
     ]
     found = find(seen, ask.js, scripts, origin) if scripts else None
     parts = [t for _, t in sides if t is not None]
