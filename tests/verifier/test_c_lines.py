@@ -300,3 +300,17 @@ def test_only_a_gcov_found_before_the_run_reads_its_notes(tmp_path: Path) -> Non
     traced = read_ccov(tmp_path / "out", "/ws", files, ())
     assert not ran.exists()
     assert traced is not None and traced.unmeasured == {"calc.c"} and not traced.lines
+
+
+HEADER = "static inline int twice(int a) {\n  return a * 2;\n}\n"
+
+
+@needs_bwrap
+def test_a_header_s_inline_function_no_test_calls(tmp_path: Path) -> None:
+    """A header's lines are measured in every file that includes it: ``twice``, which
+    only ``sub`` calls, did not run."""
+    calc = '#include "calc.h"\n' + CALC.replace("return a - b;", "return twice(a) - b;")
+    root = _project(tmp_path, {"calc.h": HEADER, "calc.c": calc})
+    v = _verify(root, {"calc.h": HEADER.replace("a * 2", "a * 3")})
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.h line 2"
