@@ -1,5 +1,5 @@
 """Whether the run with an edit opened the edited files whose lines no tracer measures
-(Markdown, JSON, YAML, a C source, a Ruby source no ruby of the run loaded): a pass says
+(Markdown, JSON, YAML, a Java source, a Ruby source no ruby of the run loaded): a pass says
 nothing about a file no process of the tests' run even opened.
 
 Python, JavaScript, TypeScript, Go and Rust files are measured line by line (or by what
@@ -20,7 +20,8 @@ enough to say the tests ran what the edit changed in it: a compiler opens every 
 builds.  A pass then says that which of its lines ran is not known
 (:func:`blind_sentence`), so the editor asks the user to read them; it is still learned
 (nothing shows the tests missed the edit).  Before, a C edit that broke a function no test
-calls passed under ``make test`` with nothing said."""
+calls passed under ``make test`` with nothing said (C and C++ are now measured where a
+gcc is on the run's PATH: :mod:`.lines_ccov`)."""
 
 from __future__ import annotations
 
