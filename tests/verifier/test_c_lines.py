@@ -20,6 +20,7 @@ from acrouter.verifier.lines_ccov import (
     _counts,
     _statements,
     code_lines,
+    function_bodies,
     is_c,
     own_coverage,
     read_ccov,
@@ -182,6 +183,69 @@ def test_a_line_an_optimised_build_leaves_unlisted_in_a_function_never_called(
     v = _verify(root, {"msg.c": MSG.replace('"one"', '"uno"')})
     assert v.verdict == "pass" and not v.counted, v.detail
     assert v.unrun == "no test ran 1 of the 1 statements the edit changes: msg.c line 4"
+
+
+#: calc.c with a function the build leaves out (``#ifdef``), and a static one nothing
+#: calls, which gcc -O2 drops: gcov lists no line of either, and knows no such function
+UNBUILT = (
+    CALC
+    + "#ifdef CALC_EXTRA\nint mul(int a, int b)\n{\n  return a * b;\n}\n#endif\n"
+    + "static int neg(int a) {\n  return -a;\n}\n"
+)
+
+
+@needs_bwrap
+def test_a_function_the_build_did_not_compile_did_not_run(tmp_path: Path) -> None:
+    """An edit of a function under an ``#ifdef`` the build does not define, or of a
+    static function gcc -O2 dropped, was a counted pass with nothing said (simplejson's
+    ``escape_unicode_noascii``, built on Python 3.14 only, broken under 3.11's build):
+    gcov knows nothing of the function, so no test ran it, and that is said."""
+    makefile = "test:\n\tcc -O2 -o t calc.c test_calc.c && ./t\n"
+    root = _project(tmp_path, {"calc.c": UNBUILT, "Makefile": makefile})
+    v = _verify(root, {"calc.c": UNBUILT.replace("a * b", "a + b")})
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.c line 6"
+    v = _verify(root, {"calc.c": UNBUILT.replace("-a;", "a;")})
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.c line 10"
+    # the called function's edit is judged as before: its lines ran
+    v = _verify(root, {"calc.c": UNBUILT.replace("a + b;", "b + a;")})
+    assert v.verdict == "pass" and v.counted and not v.unrun, v.detail
+
+
+def test_function_bodies() -> None:
+    text = (
+        "struct s { int a; };\n"  # 1: no body
+        "static int t[] = { 1, 2 };\n"  # 2: an initializer
+        'extern "C" {\n'  # 3
+        "int f(void)\n"  # 4
+        "{\n"  # 5
+        "  return '}';\n"  # 6: a brace in a character literal
+        "}\n"  # 7
+        "}\n"  # 8
+        "namespace x {\n"  # 9
+        "int g() const noexcept { if (1) { return 2; } }\n"  # 10
+        "}\n"  # 11
+        "#define M(x) \\\n"  # 12: a #define, continued
+        "  { x }\n"  # 13
+        "#if V2\n"  # 14: two signatures, one body
+        "int h(int a, int b) {\n"  # 15
+        "#else\n"  # 16
+        "int h(int a) {\n"  # 17
+        "#endif\n"  # 18
+        "  return a; /* { */\n"  # 19
+        "}\n"  # 20
+        "enum e { A, B };\n"  # 21
+        "int k(int x)\n  __attribute__((cold)) {\n  return x; }\n"  # 22-24
+    )
+    assert function_bodies(text) == [(5, 7), (10, 10), (17, 20), (23, 24)]
+    # nothing in a body of which gcov knows nothing, when it knows nothing of the file
+    assert _statements({}, {}, {2, 3}, [(1, 4)]) == {}
+    assert _statements({9: True}, {(8, 9): True}, {2, 3, 9}, [(1, 4), (8, 9)]) == {
+        2: False,
+        3: False,
+        9: True,
+    }
 
 
 @needs_bwrap

@@ -37,7 +37,12 @@ listed with count 0: they did not run, and that is said.  Every code line
 (:func:`code_lines`) of a function gcov reports never called is such a statement too,
 listed or not: an optimised build leaves lines unlisted (gcc -O2 made utf8proc's
 ``utf8proc_errmsg``, a ``switch`` of ``return``\ s, a table) (a pass whose tests passed
-before too and ran none of the edit is not learned, :mod:`.lines_idle`).  An object
+before too and ran none of the edit is not learned, :mod:`.lines_idle`).  So is every
+code line of a function body (:func:`function_bodies`) of which gcov, holding lines of
+the file, knows nothing: the build did not compile it (an ``#if`` left it out, gcc -O2
+dropped an unused ``static`` function, a template was never instantiated).  Before, such
+an edit was a counted pass with nothing said: simplejson's ``escape_unicode_noascii``,
+compiled on Python 3.14 only, broken on line 2093 under 3.11's build.  An object
 compiled and never run (a program the tests do not start) left no counts: its lines
 did not run.
 
@@ -125,39 +130,51 @@ def is_c(rel: str) -> bool:
     return rel.endswith(SUFFIXES)
 
 
+def stripped(text: str) -> list[str]:
+    """The lines of C or C++ ``text`` with comments (``//``, ``/* */``) made blanks and
+    what string and character literals hold made x (their quotes kept): what is
+    left is code, and no brace of it is in a literal or a comment."""
+    out: list[str] = []
+    block, quote = False, ""
+    for line in text.split("\n"):
+        kept: list[str] = []
+        i = 0
+        while i < len(line):
+            c, two = line[i], line[i : i + 2]
+            if block:
+                if two == "*/":
+                    block, i = False, i + 2
+                    kept.append("  ")
+                else:
+                    kept.append(" ")
+                    i += 1
+            elif quote:
+                kept.append(c if c == quote else "x" * len(two if c == "\\" else c))
+                quote = "" if c == quote else quote
+                i += 2 if c == "\\" else 1
+            elif two == "//":
+                break
+            elif two == "/*":
+                block, i = True, i + 2
+                kept.append("  ")
+            else:
+                quote = c if c in "\"'" else ""
+                kept.append(c)
+                i += 1
+        quote = ""  # (a literal ends with its line)
+        out.append("".join(kept))
+    return out
+
+
 def code_lines(text: str) -> set[int]:
     """The lines of C or C++ ``text`` (1-based) holding code: a character outside
     comments (``//``, ``/* */``) other than blanks and closing brackets; a string's or a
     character literal's lines count."""
-    out: set[int] = set()
-    block = False
-    for n, line in enumerate(text.split("\n"), 1):
-        i, quote = 0, ""
-        while i < len(line):
-            if block:
-                end = line.find("*/", i)
-                if end < 0:
-                    break
-                block, i = False, end + 2
-                continue
-            c = line[i]
-            if quote:
-                out.add(n)
-                i += 2 if c == "\\" else 1
-                quote = "" if c == quote else quote
-                continue
-            two = line[i : i + 2]
-            if two == "//":
-                break
-            if two == "/*":
-                block, i = True, i + 2
-                continue
-            if c in "\"'":
-                quote = c
-            if not c.isspace() and c not in ")]};,":
-                out.add(n)
-            i += 1
-    return out
+    return {
+        n
+        for n, line in enumerate(stripped(text), 1)
+        if any(not c.isspace() and c not in ")]};," for c in line)
+    }
 
 
 def script() -> str:
@@ -375,16 +392,98 @@ def _counts(
     return out, funcs
 
 
+#: what opens a brace at file level that holds declarations, not a function's body
+#: (after :func:`stripped`: ``extern "C"`` reads ``extern "x"``)
+_TRANSPARENT = re.compile(r'(?:\bextern\s*"x+"|\bnamespace\b[\w:\s]*)$')
+
+
+def function_bodies(text: str) -> list[tuple[int, int]]:
+    """The line spans (first, last; 1-based) of the function bodies of C or C++ ``text``:
+    a brace opened at file level (or within ``extern "C" {`` / ``namespace x {``) right
+    after a ``)`` (a signature; ``const``, ``noexcept``, ``override`` and attributes may
+    follow it), to its closing brace.  Comments, literals (:func:`stripped`) and
+    preprocessor lines are skipped, each ``#else`` branch read from where its ``#if``
+    began; a struct, an enum or an initializer (``= {``) is no body."""
+    bodies: list[tuple[int, int]] = []
+    stack: list[str] = []  # per open brace: "body", "scope" (transparent) or "other"
+    start = 0
+    before = ""  # the code since the last ; { or } at the level a body may open
+    directive = False
+    saved: list[tuple[list[str], str, int]] = []  # at each #if: the state to start #else from
+    for n, line in enumerate(stripped(text), 1):
+        if directive or line.lstrip().startswith("#"):
+            word = re.match(r"\s*#\s*(\w*)", line)
+            kind = word.group(1) if word and not directive else ""
+            if kind in ("if", "ifdef", "ifndef"):
+                saved.append((list(stack), before, start))
+            elif kind in ("elif", "else", "elifdef", "elifndef") and saved:
+                # each branch from where the #if began: branches that each open a
+                # function's brace (two signatures, one body) stay balanced
+                stack, before, start = list(saved[-1][0]), saved[-1][1], saved[-1][2]
+            elif kind == "endif" and saved:
+                saved.pop()
+            directive = line.rstrip().endswith("\\")  # (a #define continued)
+            continue
+        for c in line:
+            at_top = all(k == "scope" for k in stack)
+            if c == "{":
+                if not at_top:
+                    stack.append("other")
+                elif _TRANSPARENT.search(before.strip()):
+                    stack.append("scope")
+                elif _signature(before):
+                    stack.append("body")
+                    start = n
+                else:
+                    stack.append("other")
+                before = ""
+            elif c == "}":
+                if (stack.pop() if stack else "") == "body":
+                    bodies.append((start, n))
+                before = ""
+            elif at_top:
+                before = "" if c == ";" else before + c
+        if all(k == "scope" for k in stack):
+            before += " "
+    return bodies
+
+
+def _signature(head: str) -> bool:
+    """Whether the code before a brace ends as a function's signature does: with a
+    ``)``, after which only qualifiers and attributes may come."""
+    head = re.sub(
+        r"\b(?:const|noexcept|override|final|volatile)\b"
+        r"|__attribute__\s*\(\(.*?\)\)|\[\[.*?\]\]",
+        "",
+        head,
+    )
+    return head.strip().endswith(")")
+
+
 def _statements(
-    held: Mapping[int, bool], funcs: Mapping[tuple[int, int], bool], code: set[int]
+    held: Mapping[int, bool],
+    funcs: Mapping[tuple[int, int], bool],
+    code: set[int],
+    bodies: Collection[tuple[int, int]] = (),
 ) -> dict[int, bool]:
     """The statement lines of a file and whether each ran: those gcov lists, and the
     code lines of a function no process called (an optimised build leaves some lines
-    of it unlisted: a ``switch`` of returns made a table; none of them ran)."""
+    of it unlisted: a ``switch`` of returns made a table; none of them ran), and those
+    of a function body (``bodies``) gcov knows nothing of, when it knows of the file:
+    the build did not compile it (an ``#if`` left it out, an unused ``static`` function
+    dropped, a template never instantiated), so no test ran it."""
     out = dict(held)
     for (start, end), called in funcs.items():
         if not called:
             for n in range(start, end + 1):
+                if n in code:
+                    out.setdefault(n, False)
+    if held or funcs:
+        known = [*funcs, *((n, n) for n in held)]
+        for first, last in bodies:
+            if any(a <= last and first <= b for a, b in known):
+                continue
+            for n in range(first, last + 1):
                 if n in code:
                     out.setdefault(n, False)
     return out
@@ -440,7 +539,9 @@ def read_ccov(
     lines: dict[str, frozenset[int]] = {}
     changes: list[Change] = []
     for rel, (old, new) in sorted(files.items()):
-        held = _statements(counts.get(rel) or {}, funcs.get(rel) or {}, code_lines(new))
+        held = _statements(
+            counts.get(rel) or {}, funcs.get(rel) or {}, code_lines(new), function_bodies(new)
+        )
         if not held or max(held) > new.count("\n") + 1:
             continue
         lines[rel] = frozenset(n for n, ran in held.items() if ran)
