@@ -15,6 +15,7 @@ import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.lines import UNTRACED
 from acrouter.verifier.lines_run import Asked, suspect, untraced
+from acrouter.verifier.lines_rust import fn_bodies
 from acrouter.verifier.lines_rustcov import ar_members, parse_lcov, tool_pairs
 from acrouter.verifier.runtypes import RunOutcome
 
@@ -90,6 +91,52 @@ def test_an_edit_of_a_function_no_test_calls_is_not_learned(
     # the file was built; line 9 never ran
     assert v.verdict == "pass" and not v.counted, v.detail
     assert v.unrun == "no test ran 1 of the 1 statements the edit changes: src/lib.rs line 9"
+
+
+GATED = LIB.replace(
+    "pub struct P {",
+    '#[cfg(feature = "extra")]\npub fn triple(a: i32) -> i32 {\n    a * 3\n}\n\npub struct P {',
+)
+
+
+@needs_cargo
+@needs_llvm_cov
+@needs_profiler
+def test_a_function_no_unit_of_the_run_built_did_not_run(tmp_path: Path) -> None:
+    """A function behind a feature the tests do not enable has no coverage region: its
+    edit was a counted pass with nothing said.  No test ran its lines, and that is said."""
+    cargo = CARGO + "\n[features]\nextra = []\n"
+    root = write_tree(tmp_path / "g", {"Cargo.toml": cargo, "src/lib.rs": GATED})
+    broken = {"src/lib.rs": GATED.replace("a * 3", "a * 4")}
+    v = verifier(timeout_s=240).verify(task_for(root, CMD), Edit(files=broken), "m")
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: src/lib.rs line 14"
+    # with the feature on, the tests build it and its line is judged as any other
+    v = verifier(timeout_s=240).verify(
+        task_for(root, CMD + " --features extra"), Edit(files=broken), "m"
+    )
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: src/lib.rs line 14"
+
+
+def test_fn_bodies() -> None:
+    text = (
+        "impl<'a, F: Fn() -> u8> fmt::Display for P<'a> {\n"  # 1: a scope, lifetimes
+        "    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {\n"  # 2
+        "        let c = '{'; let s = r#\"}\"#; 'outer: loop { break 'outer; }\n"  # 3
+        '        write!(f, "{}", self.x)\n'  # 4
+        "    }\n"  # 5
+        "}\n"  # 6
+        "macro_rules! m { ($x:expr) => { fn g() { $x } }; }\n"  # 7: no body
+        "const X: S = S { a: 1 };\n"  # 8
+        "pub(crate) unsafe fn raw<'b>(x: &'b str) -> &'b str where 'b: 'b {\n"  # 9
+        "    /* } /* nested } */ */ x\n"  # 10
+        "}\n"  # 11
+        'extern "C" { fn ext(a: i32); }\n'  # 12
+        "trait T { fn d(&self) -> u8 { 1 } fn e(&self); }\n"  # 13
+        '#[cfg(feature = "x")]\nfn f() {\n    g(|| { 1 })\n}\n'  # 14-17
+    )
+    assert fn_bodies(text) == [(2, 5), (9, 11), (13, 13), (15, 17)]
 
 
 @needs_cargo

@@ -72,6 +72,7 @@ from pathlib import Path
 
 import attrs
 
+from .bodies import Bodies
 from .lines_js import line_change
 from .lines_trace import Change, Traced
 
@@ -404,10 +405,7 @@ def function_bodies(text: str) -> list[tuple[int, int]]:
     follow it), to its closing brace.  Comments, literals (:func:`stripped`) and
     preprocessor lines are skipped, each ``#else`` branch read from where its ``#if``
     began; a struct, an enum or an initializer (``= {``) is no body."""
-    bodies: list[tuple[int, int]] = []
-    stack: list[str] = []  # per open brace: "body", "scope" (transparent) or "other"
-    start = 0
-    before = ""  # the code since the last ; { or } at the level a body may open
+    walk = Bodies(_c_kind)
     directive = False
     saved: list[tuple[list[str], str, int]] = []  # at each #if: the state to start #else from
     for n, line in enumerate(stripped(text), 1):
@@ -415,37 +413,23 @@ def function_bodies(text: str) -> list[tuple[int, int]]:
             word = re.match(r"\s*#\s*(\w*)", line)
             kind = word.group(1) if word and not directive else ""
             if kind in ("if", "ifdef", "ifndef"):
-                saved.append((list(stack), before, start))
+                saved.append(walk.state())
             elif kind in ("elif", "else", "elifdef", "elifndef") and saved:
                 # each branch from where the #if began: branches that each open a
                 # function's brace (two signatures, one body) stay balanced
-                stack, before, start = list(saved[-1][0]), saved[-1][1], saved[-1][2]
+                walk.restore(saved[-1])
             elif kind == "endif" and saved:
                 saved.pop()
             directive = line.rstrip().endswith("\\")  # (a #define continued)
             continue
-        for c in line:
-            at_top = all(k == "scope" for k in stack)
-            if c == "{":
-                if not at_top:
-                    stack.append("other")
-                elif _TRANSPARENT.search(before.strip()):
-                    stack.append("scope")
-                elif _signature(before):
-                    stack.append("body")
-                    start = n
-                else:
-                    stack.append("other")
-                before = ""
-            elif c == "}":
-                if (stack.pop() if stack else "") == "body":
-                    bodies.append((start, n))
-                before = ""
-            elif at_top:
-                before = "" if c == ";" else before + c
-        if all(k == "scope" for k in stack):
-            before += " "
-    return bodies
+        walk.line(n, line)
+    return walk.found
+
+
+def _c_kind(before: str) -> str:
+    if _TRANSPARENT.search(before.strip()):
+        return "scope"
+    return "body" if _signature(before) else "other"
 
 
 def _signature(head: str) -> bool:

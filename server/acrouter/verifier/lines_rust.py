@@ -47,6 +47,7 @@ from pathlib import PurePosixPath
 
 import attrs
 
+from .bodies import Bodies
 from .lines_cargo import View, built_sources
 from .lines_js import line_change
 from .lines_trace import Change, Traced
@@ -65,37 +66,94 @@ def code_lines(text: str) -> set[int]:
     """The lines of Rust ``text`` (1-based) holding code: a character outside comments
     (``//``, nested ``/* */``) other than blanks and closing brackets; a string's lines
     all count."""
-    out: set[int] = set()
-    depth, in_str = 0, False
-    for n, line in enumerate(text.split("\n"), 1):
+    return {
+        n
+        for n, line in enumerate(stripped(text), 1)
+        if any(not c.isspace() and c not in ")]};," for c in line)
+    }
+
+
+#: a character literal at a quote ('x', '\\n', '\\u{1F600}', '{'); a quote not followed
+#: by one starts a lifetime or a label ('a, 'outer)
+_CHAR = re.compile(r"'(?:\\u\{[0-9a-fA-F]{1,6}\}|\\.|[^\\'\n])'")
+_RAW = re.compile(r'b?r(#*)"')
+
+
+def stripped(text: str) -> list[str]:
+    """The lines of Rust ``text`` with comments (``//``, nested ``/* */``) made blanks and
+    what string, raw string and character literals hold made ``x`` (their quotes kept):
+    no brace of what is left is in a literal or a comment."""
+    out: list[str] = []
+    depth = 0  # nested block comments
+    closing = ""  # the end of the string being read: '"', or '"##' for r##"
+    for line in text.split("\n"):
+        kept: list[str] = []
         i = 0
         while i < len(line):
-            two = line[i : i + 2]
+            c, two = line[i], line[i : i + 2]
             if depth:
                 depth += 1 if two == "/*" else -1 if two == "*/" else 0
-                i += 2 if two in ("/*", "*/") else 1
-                continue
-            c = line[i]
-            if in_str:
-                out.add(n)
-                in_str = c != '"'
-                i += 2 if c == "\\" else 1
-                continue
-            if two == "//":
+                step = 2 if two in ("/*", "*/") else 1
+                kept.append(" " * step)
+                i += step
+            elif closing:
+                if line.startswith(closing, i):
+                    kept.append(closing)
+                    i, closing = i + len(closing), ""
+                elif c == "\\" and closing == '"':
+                    kept.append("xx")
+                    i += 2
+                else:
+                    kept.append("x")
+                    i += 1
+            elif two == "//":
                 break
-            if two == "/*":
+            elif two == "/*":
                 depth, i = 1, i + 2
-                continue
-            if line.startswith("'\"'", i):  # the character '"'
-                out.add(n)
-                i += 3
-                continue
-            if c == '"':
-                in_str = True
-            if not c.isspace() and c not in ")]};,":
-                out.add(n)
-            i += 1
+                kept.append("  ")
+            elif (raw := _RAW.match(line, i)) and not (
+                i and (line[i - 1].isalnum() or line[i - 1] == "_")
+            ):
+                kept.append(raw.group(0))
+                closing = '"' + raw.group(1)
+                i = raw.end()
+            elif c == '"':
+                kept.append(c)
+                closing = '"'
+                i += 1
+            elif c == "'" and (char := _CHAR.match(line, i)):
+                kept.append("'" + "x" * (len(char.group(0)) - 2) + "'")
+                i = char.end()
+            else:
+                kept.append(c)
+                i += 1
+        out.append("".join(kept))
     return out
+
+
+#: the start of an item whose braces hold items (functions among them), not code
+_SCOPE = re.compile(r"^(?:pub(?:\([^)]*\))?\s+)?(?:unsafe\s+)?(?:impl|mod|trait|extern\s*\"x*\")\b")
+_ATTRIBUTE = re.compile(r"#!?\[[^\]]*\]")
+
+
+def fn_bodies(text: str) -> list[tuple[int, int]]:
+    """The line spans (first, last; 1-based) of the bodies of the functions of Rust
+    ``text``: a brace opened after ``fn`` at the file's level or within ``impl``, ``mod``,
+    ``trait`` or ``extern`` blocks (not within a function, a ``macro_rules!``, a struct or
+    a ``const``), to its closing brace."""
+    walk = Bodies(_rust_kind)
+    for n, line in enumerate(stripped(text), 1):
+        walk.line(n, line)
+    return walk.found
+
+
+def _rust_kind(before: str) -> str:
+    head = _ATTRIBUTE.sub(" ", before).strip()
+    if _SCOPE.match(head):
+        return "scope"
+    if re.search(r"\bfn\b", head) and not head.startswith("macro_rules"):
+        return "body"
+    return "other"
 
 
 def _crate(view: View, rel: str) -> tuple[str, str, bool] | None:

@@ -31,12 +31,16 @@ they map), written after the run started.  A changed line is a statement when it
 code (:func:`.lines_rust.code_lines`) and the mapping holds a region on it; it ran when a region there counted.  So ``use``,
 struct fields, comments and blank lines are never statements; a function nothing
 instantiates (a generic one no test calls) has its regions, none run: its lines did not
-run, and that is said.  Code no instrumented unit built (``#[cfg(windows)]``, a
-``#[cfg(not(test))]`` item in a crate with no integration test, a ``macro_rules!`` body,
-whose expansions count at their call sites, a build script, a proc-macro) has no
-region: not a statement, nothing said of it.
+run, and that is said.  A function whose body holds no region in a file that holds
+some (:func:`.lines_rust.fn_bodies`) was built by no unit of the run
+(``#[cfg(feature = "extra")]`` the tests do not enable, ``#[cfg(windows)]``, a
+``#[cfg(not(test))]`` item in a crate with no integration test): its code lines are
+statements that did not run, and that is said (before, such an edit was a counted pass
+with nothing said).  Other code with no region (a ``macro_rules!`` body, whose
+expansions count at their call sites; a build script, a proc-macro: files with no
+region at all) is no statement.
 
-Not measured, and nothing said: no pair installed or none reads the profiles, a rustc
+Not measured (the pass says which lines ran is not known, :mod:`.lines_opened`): no pair installed or none reads the profiles, a rustc
 without the profiler runtime, a run whose environment has its own coverage or wrappers
 (``LLVM_PROFILE_FILE``, ``instrument-coverage`` in ``RUSTFLAGS``,
 ``RUSTC_WORKSPACE_WRAPPER``, ``RUSTDOC``), a command cargo does not plan (``make
@@ -55,7 +59,7 @@ from pathlib import Path
 
 from .lines_cargo import RUNNING, View, profiles
 from .lines_js import line_change
-from .lines_rust import code_lines
+from .lines_rust import code_lines, fn_bodies
 from .lines_trace import Change, Traced
 
 #: the rustc wrapper and the rustdoc wrapper, written into the run's out folder
@@ -302,6 +306,11 @@ def read_cover(
             continue
         code = code_lines(new)
         statements = {n: ran for n, ran in held.items() if n in code}
+        for first, last in fn_bodies(new):
+            if not any(first <= n <= last for n in held):
+                # no region in a function's body: no unit the tests ran built it
+                # (#[cfg(feature = ...)], #[cfg(windows)]), so none of it ran
+                statements.update((n, False) for n in range(first, last + 1) if n in code)
         lines[rel] = frozenset(n for n, ran in statements.items() if ran)
         change = line_change(
             rel, old.split("\n"), new.split("\n"), set(statements), code_lines(old)
