@@ -16,8 +16,9 @@ from pathlib import Path
 
 import attrs
 import pytest
-from acrouter.domain import Candidate, Decision, Task
+from acrouter.domain import Candidate, Decision, Task, Verdict
 from acrouter.verifier import Limits, ProjectVerifier, bwrap_problem
+from acrouter.verifier.lines_rustcov import tool_pairs
 
 #: The sample projects' tests run with this interpreter (it has pytest installed).
 PYTEST = f"{shlex.quote(sys.executable)} -m pytest -q"
@@ -93,6 +94,27 @@ needs_bwrap = pytest.mark.skipif(
 )
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 needs_cargo = pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
+
+
+def rust_profiler() -> bool:
+    """Whether the rustc on the PATH has the profiler runtime (rustup's has it; Debian's
+    has not), which the verifier needs to tell which Rust lines ran."""
+    rustc = shutil.which("rustc")
+    if rustc is None:
+        return False
+    done = subprocess.run(
+        [rustc, "--print", "sysroot"], check=False, capture_output=True, text=True
+    )
+    return any(Path(done.stdout.strip()).glob("lib/rustlib/*/lib/libprofiler_builtins-*"))
+
+
+def says_no_unrun_rust_line(v: Verdict) -> bool:
+    """A pass that names no Rust line as not run: nothing said where Rust lines are
+    measured (a rustc with the profiler runtime, an llvm-cov installed), else only that
+    which lines ran is not known (lines_opened's sentence)."""
+    if rust_profiler() and tool_pairs():
+        return not v.unrun
+    return v.unrun.startswith("which lines of ") and "no test ran" not in v.unrun
 
 
 def needs_ruby(*programs: str) -> None:

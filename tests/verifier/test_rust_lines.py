@@ -8,7 +8,6 @@ comment says nothing.  Through ``ProjectVerifier.verify`` with the real ``cargo 
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,23 +18,11 @@ from acrouter.verifier.lines_rust import fn_bodies
 from acrouter.verifier.lines_rustcov import ar_members, parse_lcov, tool_pairs
 from acrouter.verifier.runtypes import RunOutcome
 
-from .helpers import MODES, needs_cargo, task_for, verifier, write_tree
-
-
-def _profiler() -> bool:
-    """Whether the rustc on the PATH has the profiler runtime (rustup's has it)."""
-    rustc = shutil.which("rustc")
-    if rustc is None:
-        return False
-    done = subprocess.run(
-        [rustc, "--print", "sysroot"], check=False, capture_output=True, text=True
-    )
-    return any(Path(done.stdout.strip()).glob("lib/rustlib/*/lib/libprofiler_builtins-*"))
-
+from .helpers import MODES, needs_cargo, rust_profiler, task_for, verifier, write_tree
 
 needs_llvm_cov = pytest.mark.skipif(not tool_pairs(), reason="llvm-cov is not installed")
 needs_profiler = pytest.mark.skipif(
-    shutil.which("cargo") is not None and not _profiler(),
+    shutil.which("cargo") is not None and not rust_profiler(),
     reason="the rustc on the PATH has no profiler runtime (Debian's)",
 )
 
