@@ -7,12 +7,16 @@ coverage: it sets a tracer of its own as pytest loads it, as pytest-cov does."""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from pathlib import Path
 
 import attrs
 from acrouter.domain import Edit
-from acrouter.verifier.lines import Traced, changes
+from acrouter.verifier.lines import OFF, Traced, changes
 from acrouter.verifier.lines_called import settled
+from acrouter.verifier.lines_trace import read_traced
 
 from .helpers import pytest_cmd, task_for, verifier, write_tree
 
@@ -62,3 +66,54 @@ def test_settled_only_when_every_unrun_statement_is_in_a_function_never_called()
     top = changes("calc.py", CALC, CALC + "\nX = mul(2, 3)\n")
     assert top is not None and not top.within
     assert settled([top], never) is never
+
+
+#: a test that switches tracing off, as a debugger's tests do (and as CPython 3.11 does
+#: itself when a call at the recursion limit reaches the tracer)
+SWITCH_OFF = (
+    "import sys\n\n\ndef test_off():\n    sys.settrace(None)\n    assert sys.gettrace() is None\n"
+)
+
+
+def test_a_tracer_switched_off_is_said_as_such(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "calc.py": CALC,
+            "tests/test_calc.py": TEST,
+            "tests/test_off.py": SWITCH_OFF,
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+        },
+    )
+    task = task_for(root, pytest_cmd(root))
+    # the settrace tracer on any Python (3.12 and newer use sys.monitoring, which a
+    # sys.settrace(None) does not touch)
+    env = {**os.environ, "ACROUTER_LINES_TRACER": "settrace"}
+    wrong = {"calc.py": CALC.replace("return a * b", "return None")}
+    v = verifier(sandbox="none", parallel_baseline=False, env=env).verify(
+        task, Edit(files=wrong), "m"
+    )
+    assert v.verdict == "pass", v.detail
+    assert v.unrun == OFF, v.unrun  # not "another tracer took over": none did
+    # with sys.monitoring (Python 3.12 and newer) the switch-off takes nothing away
+    if sys.version_info >= (3, 12):
+        v = verifier(sandbox="none", parallel_baseline=False).verify(task, Edit(files=wrong), "m")
+        assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.py line 6"
+
+
+def test_off_is_read_from_a_process_whose_tracer_was_switched_off(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def wrote(pid: int, intact: bool, off: bool) -> None:
+        data = {"intact": intact, "lines": {}, "loaded": [], "elsewhere": {}, "copies": {}}
+        data.update(profiled=False, called={}, off=off)
+        (out / f"lines-{pid}.json").write_text(json.dumps(data))
+
+    wrote(1, True, False)
+    wrote(2, False, True)
+    traced = read_traced(out, str(tmp_path / "w"))
+    assert traced is not None and not traced.intact and traced.off
+    wrote(2, False, False)  # replaced by another tracer
+    traced = read_traced(out, str(tmp_path / "w"))
+    assert traced is not None and not traced.intact and not traced.off

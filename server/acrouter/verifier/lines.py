@@ -278,6 +278,7 @@ def merge(runs: Sequence[Traced]) -> Traced | None:
         opened={k: any(t.opened.get(k, False) for t in runs) for t in runs for k in t.opened},
         # called when any run called it; not known when a run taken over did not watch
         called=_called(runs),
+        off=any(t.off for t in runs),
     )
 
 
@@ -293,6 +294,14 @@ def _called(runs: Sequence[Traced]) -> dict[str, frozenset[int]] | None:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+#: what a pass says when another tracer replaced ours (and the calls were not watched)
+TAKEN = "which changed lines the tests ran is not known: another tracer (coverage?) took over"
+#: what a pass says when our tracer was switched off during the run (:attr:`Traced.off`)
+OFF = (
+    "which changed lines the tests ran is not known: our line tracer was switched off "
+    "during the run (sys.settrace(None) in the code under test, or, on Python 3.11 and "
+    "older, a test that reached the recursion limit)"
+)
 #: what a pass says when a traced test process never wrote what it saw (:attr:`Traced.cut`)
 CUT = (
     "which changed lines the tests ran is not known: a test process ended before it wrote "
@@ -354,10 +363,7 @@ def _statements(change_list: Sequence[Change], traced: Traced | None) -> tuple[s
     if not total or traced is None:
         return "", False
     if not traced.intact:
-        lost = (
-            "which changed lines the tests ran is not known: another tracer (coverage?) took over"
-        )
-        return lost, True
+        return (OFF if traced.off else TAKEN), True
     unrun: list[str] = []
     missed = 0
     for c in change_list:

@@ -27,7 +27,10 @@ are the edited file's):
 
 Once every one has run it stops.  At the end (pytest's ``pytest_unconfigure``, else the
 process's ``atexit``) it writes what ran to ``ACROUTER_LINES_OUT/lines-<pid>.json``,
-whether it was still watching (or done) and how it watched (``tracer``: ``monitoring``
+whether it was still watching (or done), whether its ``sys.settrace`` function was
+switched off rather than replaced (``off``: ``sys.settrace(None)`` in the code under test,
+or, on Python 3.11 and older, a call that reached the recursion limit as CPython called
+the tracer, which then drops it) and how it watched (``tracer``: ``monitoring``
 or ``settrace``; also written as it starts, to ``lines-<pid>.start``, for a process that
 never ends: killed, or gone through ``os._exit``; a child forked without ``exec``
 writes its own ``.start`` too (not one ``subprocess`` forks to run a ``preexec_fn``
@@ -409,11 +412,13 @@ def _finish():
     if not (_RANGES and _OUT) or _WROTE[0] == os.getpid():
         return
     _WROTE[0] = os.getpid()
+    off = False  # our settrace function switched off, not replaced by another's
     if _MONITORED:
         intact = _LEFT[0] <= 0 or _watching()
         _unwatch()
     else:
         intact = _LEFT[0] <= 0 or sys.gettrace() is _global
+        off = not intact and sys.gettrace() is None
         _stop()
         if _PROFILED[0] and sys.getprofile() is _profile:
             sys.setprofile(None)
@@ -431,7 +436,7 @@ def _finish():
     called = ", ".join(
         "%s: [%s]" % (_quote(k), ", ".join(str(n) for n in sorted(v))) for k, v in _CALLED.items()
     )
-    data = '{"intact": %s, "tracer": "%s", "lines": {%s}, "loaded": [%s], "elsewhere": {%s}, "copies": {%s}, "profiled": %s, "called": {%s}}' % (
+    data = '{"intact": %s, "tracer": "%s", "lines": {%s}, "loaded": [%s], "elsewhere": {%s}, "copies": {%s}, "profiled": %s, "called": {%s}, "off": %s}' % (
         "true" if intact else "false",
         "monitoring" if _MONITORED else "settrace",
         lines,
@@ -440,6 +445,7 @@ def _finish():
         pairs(copies),
         "true" if _PROFILED[0] else "false",
         called,
+        "true" if off else "false",
     )
     try:
         with open(os.path.join(_OUT, "lines-%d.json" % os.getpid()), "w", encoding="utf-8") as f:

@@ -348,6 +348,7 @@ def read_run(
         loads,
         {k: v for t in parts for k, v in t.unknown.items()},
         called=next((t.called for t in parts if not t.intact), None),
+        off=any(t.off for t in parts),
     )
 
 

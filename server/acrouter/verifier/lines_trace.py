@@ -203,6 +203,10 @@ class Traced:
     #: watched the calls instead (``sys.setprofile``): by edited file, the first lines
     #: of its functions called there; None when not known
     called: Mapping[str, frozenset[int]] | None = None
+    #: not ``intact`` because a process's tracer was switched off (``sys.settrace(None)``
+    #: by the code under test, or a call at the recursion limit on Python 3.11 and older),
+    #: not taken over by another's
+    off: bool = False
 
 
 def read_traced(out_dir: str | Path, base: str) -> Traced | None:
@@ -215,7 +219,7 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
     elsewhere: dict[str, str] = {}
     copies: dict[str, str] = {}
     called: dict[str, set[int]] | None = {}
-    intact, found = True, False
+    intact, found, off = True, False, False
     try:
         names = sorted(os.listdir(out_dir))
     except OSError:
@@ -239,6 +243,7 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
         intact = intact and ok
         if not ok:
             called = _called(data, base, called)
+            off = off or data.get("off") is True
         for file, nums in lines.items():
             if isinstance(file, str) and isinstance(nums, list) and file.startswith(base + "/"):
                 rel = file[len(base) + 1 :]
@@ -253,7 +258,11 @@ def read_traced(out_dir: str | Path, base: str) -> Traced | None:
     # which of its lines is not known
     copied = frozenset(rel for rel in copies if rel not in loaded and rel not in others)
     traced = Traced(
-        {k: frozenset(v) for k, v in merged.items()}, intact, copied, cut=bool(started - ended)
+        {k: frozenset(v) for k, v in merged.items()},
+        intact,
+        copied,
+        cut=bool(started - ended),
+        off=off,
     )
     if not intact and called is not None:
         traced = attrs.evolve(traced, called={k: frozenset(v) for k, v in called.items()})
