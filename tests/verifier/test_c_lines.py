@@ -239,6 +239,25 @@ def test_function_bodies() -> None:
         "int k(int x)\n  __attribute__((cold)) {\n  return x; }\n"  # 22-24
     )
     assert function_bodies(text) == [(5, 7), (10, 10), (17, 20), (23, 24)]
+    # C++: member functions defined in a class's braces (a template's too), a
+    # constructor with its initializers; a struct's data, an enum's values are none
+    cpp = (
+        "template <typename T>\n"  # 1
+        "class Calc : public Base<T> {\n"  # 2
+        " public:\n"  # 3
+        "  Calc() : n(0) {}\n"  # 4
+        "  int half(int a) const {\n"  # 5
+        "    return a / 2;\n"  # 6
+        "  }\n"  # 7
+        "  struct In { int g() { return 1; } };\n"  # 8
+        " private:\n"  # 9
+        "  int n;\n"  # 10
+        "};\n"  # 11
+        "struct s { int a; } v = { 1 };\n"  # 12
+        "enum class E : int { A, B };\n"  # 13
+        "struct s make(void) {\n  return v;\n}\n"  # 14-16
+    )
+    assert function_bodies(cpp) == [(4, 4), (5, 7), (8, 8), (14, 16)]
     # nothing in a body of which gcov knows nothing, when it knows nothing of the file
     assert _statements({}, {}, {2, 3}, [(1, 4)]) == {}
     assert _statements({9: True}, {(8, 9): True}, {2, 3, 9}, [(1, 4), (8, 9)]) == {
@@ -378,3 +397,42 @@ def test_a_header_s_inline_function_no_test_calls(tmp_path: Path) -> None:
     v = _verify(root, {"calc.h": HEADER.replace("a * 2", "a * 3")})
     assert v.verdict == "pass" and not v.counted, v.detail
     assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.h line 2"
+
+
+#: a C++ class whose member functions are defined in its body: the tests call add only
+CLASS_HPP = """\
+struct Calc {
+  int add(int a, int b) const { return a + b; }
+  int half(int a) const {
+    return a / 2;
+  }
+};
+"""
+CLASS_TEST = """\
+#include <iostream>
+#include "calc.hpp"
+
+int main() {
+  Calc c;
+  if (c.add(2, 3) != 5) { std::cout << "FAIL" << std::endl; return 1; }
+  return 0;
+}
+"""
+
+
+@needs_bwrap
+def test_a_member_function_defined_in_its_class_that_no_test_calls(tmp_path: Path) -> None:
+    """g++ emits an inline member function only where it is used: gcov knows nothing of
+    ``half``, which no test calls, so its edit did not run.  Before, a member function
+    defined in its class's braces was not read as a body, and its edit was a counted
+    pass with nothing said."""
+    needs_gcc("make", "g++")
+    makefile = "test: t\n\t./t\nt: test_calc.cpp calc.hpp\n\t$(CXX) -o t test_calc.cpp\n"
+    files = {"calc.hpp": CLASS_HPP, "test_calc.cpp": CLASS_TEST, "Makefile": makefile}
+    root = write_tree(tmp_path / "calc", files)
+    v = _verify(root, {"calc.hpp": CLASS_HPP.replace("a / 2", "a / 3")})
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.hpp line 4"
+    # add ran: its edit is judged as before
+    same = _verify(root, {"calc.hpp": CLASS_HPP.replace("a + b", "b + a")})
+    assert same.verdict == "pass" and same.counted and not same.unrun, same.detail

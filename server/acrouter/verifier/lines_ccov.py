@@ -40,7 +40,8 @@ listed or not: an optimised build leaves lines unlisted (gcc -O2 made utf8proc's
 before too and ran none of the edit is not learned, :mod:`.lines_idle`).  So is every
 code line of a function body (:func:`function_bodies`) of which gcov, holding lines of
 the file, knows nothing: the build did not compile it (an ``#if`` left it out, gcc -O2
-dropped an unused ``static`` function, a template was never instantiated).  Before, such
+dropped an unused ``static`` function, a template was never instantiated, an inline member
+function defined in its class was never used).  Before, such
 an edit was a counted pass with nothing said: simplejson's ``escape_unicode_noascii``,
 compiled on Python 3.14 only, broken on line 2093 under 3.11's build.  An object
 compiled and never run (a program the tests do not start) left no counts: its lines
@@ -396,11 +397,15 @@ def _counts(
 #: what opens a brace at file level that holds declarations, not a function's body
 #: (after :func:`stripped`: ``extern "C"`` reads ``extern "x"``)
 _TRANSPARENT = re.compile(r'(?:\bextern\s*"x+"|\bnamespace\b[\w:\s]*)$')
+#: a class, struct or union's head (``template <typename T> class Calc : public Base``):
+#: its brace holds members, and a member function defined there has a body of its own
+_CLASS = re.compile(r"(?:^|[\s;}>])(?:class|struct|union)\s+[^;(){}=]*$")
 
 
 def function_bodies(text: str) -> list[tuple[int, int]]:
     """The line spans (first, last; 1-based) of the function bodies of C or C++ ``text``:
-    a brace opened at file level (or within ``extern "C" {`` / ``namespace x {``) right
+    a brace opened at file level (or within ``extern "C" {`` / ``namespace x {``, or a
+    class, struct or union's braces, where a C++ member function is defined) right
     after a ``)`` (a signature; ``const``, ``noexcept``, ``override`` and attributes may
     follow it), to its closing brace.  Comments, literals (:func:`stripped`) and
     preprocessor lines are skipped, each ``#else`` branch read from where its ``#if``
@@ -427,7 +432,7 @@ def function_bodies(text: str) -> list[tuple[int, int]]:
 
 
 def _c_kind(before: str) -> str:
-    if _TRANSPARENT.search(before.strip()):
+    if _TRANSPARENT.search(before.strip()) or _CLASS.search(before.strip()):
         return "scope"
     return "body" if _signature(before) else "other"
 
