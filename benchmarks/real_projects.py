@@ -73,7 +73,8 @@ class Project:
     name: str  # registry name
     #: "pypi" | "npm" | "debian" (an apt package: a Go or Rust library's sources) |
     #: "debian-source" (a Debian source package's upstream tarball, ``.orig.tar.gz`` from
-    #: the pool of apt's mirror: a Ruby or C library with its tests; ``version``: upstream's)
+    #: the pool of apt's mirror: a Ruby, C or C++ library with its tests; ``version``:
+    #: Debian's upstream version, ``+dfsg`` included; ``orig``: the tarball's compression)
     kind: str
     #: pip / npm specs installed for the tests; Debian: librust-*-dev packages whose
     #: crates go into the project's debian-registry/ (the source of its dependencies)
@@ -106,6 +107,8 @@ class Project:
     #: the project's folder under the work folder, its name in ``--only`` and in the
     #: tables (default: ``name``): a second set-up of a project already listed
     folder: str = ""
+    #: "debian-source": the compression of the ``.orig.tar.*`` tarball
+    orig: str = "gz"
 
     @property
     def label(self) -> str:
@@ -649,6 +652,22 @@ PROJECTS = (
         cost=False,
         tests="test/*.c",
     ),
+    # --- a C++ library from Debian's source package (2026-12-03) ---
+    # tinyxml2 9.0.0: its own Makefile, make's implicit rules ($(CXX)); `make test` builds
+    # xmltest against libtinyxml2.a and runs it (it exits with its count of failures).
+    # Most of tinyxml2.h's member functions are defined in their classes; MemPoolT::Trace
+    # is called only under `#if 0`, so no test runs it
+    Project(
+        "tinyxml2",
+        "debian-source",
+        command="make test",
+        edit_file="tinyxml2.h",
+        runner="make",
+        version="9.0.0+dfsg",
+        orig="xz",
+        cost=False,
+        tests="xmltest.cpp",
+    ),
     # --- test orders and seeds that change every run (2026-12-02, third set) ---
     # pytest-randomly (its dependency-groups' "test"): every run shuffles the order of the
     # test modules, classes and functions and reseeds `random` with a new seed, so the
@@ -960,7 +979,8 @@ def _debian_orig(project: Project) -> str:
     """The URL of a Debian source package's upstream tarball in the mirror's pool."""
     name = project.name
     folder = name[:4] if name.startswith("lib") else name[0]
-    return f"{debian_mirror()}/pool/main/{folder}/{name}/{name}_{project.version}.orig.tar.gz"
+    tarball = f"{name}_{project.version}.orig.tar.{project.orig}"
+    return f"{debian_mirror()}/pool/main/{folder}/{name}/{tarball}"
 
 
 def _download(url: str, dl: Path) -> None:

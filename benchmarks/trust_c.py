@@ -1,5 +1,5 @@
-"""``verify_trust``'s edits of a C project run by ``make`` (its test programs' exit
-codes): Debian's utf8proc in ``real_projects``.
+"""``verify_trust``'s edits of a C or C++ project run by ``make`` (its test programs'
+exit codes): Debian's utf8proc and tinyxml2 in ``real_projects``.
 
 The edits are known per project (:data:`EDITS`: a file, a line of it and what it
 becomes), as C functions are not found by line patterns here: a comment (a control), a
@@ -50,7 +50,36 @@ EDITS = {
             False,
             True,
         ),
-    )
+    ),
+    # C++: member functions defined in their classes in tinyxml2.h (g++ emits one only
+    # where it is used): StrPair::Empty, which parsing calls, and MemPoolT::Trace, which
+    # only code under `#if 0` calls
+    "tinyxml2": (
+        (
+            "same behaviour of a covered function",
+            "tinyxml2.h",
+            "        return _start == _end;",
+            "        return !(_start != _end);",
+            True,
+            False,
+        ),
+        (
+            "break covered",
+            "tinyxml2.h",
+            "        return _start == _end;",
+            "        return _start != _end;",
+            False,
+            False,
+        ),
+        (
+            "break a member function no test calls",
+            "tinyxml2.h",
+            '        printf( "Mempool %s watermark=%d [%dk] current=%d size=%d nAlloc=%d blocks=%d\\n",',
+            '        printf( "Mempool %s WATERMARK=%d [%dk] current=%d size=%d nAlloc=%d blocks=%d\\n",',
+            False,
+            True,
+        ),
+    ),
 }
 
 

@@ -8,8 +8,9 @@ markupsafe, packaging under nox, fastify-plugin under a bare ``node --test`` and
 pino-std-serializers and pino-abstract-transport under borp among them; Go and Rust
 libraries from Debian's packages under ``go test`` and ``cargo test``: go-difflib,
 golang-lru, go-spew, xxhash, go-cmp, itoa, semver; a Ruby library from Debian's
-source package under minitest: builder, ``trust_ruby``'s edits; a C library from Debian's
-source package under make: utf8proc, ``trust_c``'s edits) this applies a catalogue of edits
+source package under minitest: builder, ``trust_ruby``'s edits; a C and a C++ library from
+Debian's source packages under make: utf8proc and tinyxml2, ``trust_c``'s edits) this
+applies a catalogue of edits
 (``trust_catalogue``) and records the verdict of each, along the two paths the product
 has:
 
