@@ -131,6 +131,15 @@ def test_the_edits_own_files_rewritten(tmp_path: Path) -> None:
         (".pytest_cache/v/cache/lastfailed", CHANGED, False),  # a cache of results
         (".hypothesis/examples/ab/cd", DELETED, False),
         ("node_modules/.cache/babel/x.js", CREATED, False),
+        # ctest's record of the run, written as its tests end (the failed ones' only
+        # when one failed); anything else in its Testing folder stays the tests'
+        ("build/Testing/Temporary/LastTestsFailed.log", CREATED, False),
+        ("build/Testing/Temporary/LastTest.log", CHANGED, False),
+        ("build/Testing/Temporary/LastTest_20261203-1700.log", CREATED, False),
+        ("build/Testing/Temporary/CTestCostData.txt", CHANGED, False),
+        ("build/Testing/Temporary/conftest.py", CREATED, True),
+        ("build/Testing/Temporary/expected.txt", CREATED, True),
+        ("Testing/expected.log", CREATED, True),
     ],
 )
 def test_which_writes_count(rel: str, kind: str, counts: bool) -> None:

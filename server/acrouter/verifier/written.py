@@ -21,13 +21,15 @@ Python's), the tests' files by their rules (:func:`.testfiles.is_test_file`: tes
 modules, ``conftest.py``, the runners' configuration, whatever lies in a test folder),
 and any file that existed before the run and was changed or deleted, outside hidden
 folders (``.pytest_cache``, ``.hypothesis``: caches a run updates as its results
-change).  The verdict (:mod:`.verdict`) refuses a run that wrote such a file the run
+change) and ctest's record of its last run (``Testing/Temporary/LastTest.log``,
+``LastTestsFailed.log``, ``CTestCostData.txt``: written as its tests end).  The verdict (:mod:`.verdict`) refuses a run that wrote such a file the run
 without the edit did not: tests that write files of their own write them in both.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -46,6 +48,12 @@ LINKED = "made the link"
 PYTHON_CODE = frozenset({".py", ".pyc", ".pyo", ".pth", ".so", ".pyd"})
 #: at most this many entries of the upper folder are read
 MAX_ENTRIES = 100_000
+#: ctest's record of the run it just made, in ``<build>/Testing/Temporary``: its log, the
+#: tests that failed (``LastTestsFailed.log``, written only when one failed: a broken edit
+#: writes it and the run without the edit does not) and each test's time, which orders
+#: the next run; written as the tests end, read by the next ctest only
+CTEST_TEMPORARY = ("Testing", "Temporary")
+CTEST_LOGS = re.compile(r"LastTest(?:sFailed)?(?:_[\w.-]+)?\.log|CTestCostData\.txt")
 
 _Sig = tuple[int, int, int, int]  # scratch's (inode, ctime_ns, st_mode, size)
 
@@ -57,6 +65,8 @@ def matters(rel: str, kind: str) -> bool:
     suffix = path.suffix.lower()
     if any(part.startswith(".") for part in path.parts):
         return suffix in PYTHON_CODE
+    if path.parent.parts[-2:] == CTEST_TEMPORARY and CTEST_LOGS.fullmatch(path.name):
+        return False
     if suffix in PYTHON_CODE or suffix in CODE_SUFFIXES or is_test_file(rel):
         return True
     return kind != CREATED
