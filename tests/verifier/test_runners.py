@@ -45,6 +45,15 @@ def _venv(root: Path, name: str = ".venv", version: str = "3.11.4") -> Path:
         ({"Cargo.toml": "[package]\n"}, "cargo test"),
         ({"go.mod": "module x\n"}, "go test ./..."),
         ({"Makefile": "all:\n\ttrue\ntest: all\n\t./run\n"}, "make test"),
+        (
+            {"CMakeLists.txt": "project(x)\nenable_testing()\n", "Makefile": "test:\n\tctest\n"},
+            "cmake -S . -B .acrouter-build && cmake --build .acrouter-build && cd .acrouter-build && ctest",
+        ),
+        (
+            {"CMakeLists.txt": "project(x)\ninclude(CTest)\n"},
+            "cmake -S . -B .acrouter-build && cmake --build .acrouter-build && cd .acrouter-build && ctest",
+        ),
+        ({"CMakeLists.txt": "project(x)\n# enable_testing() some day\n"}, None),
         ({"Makefile": "all:\n\ttrue\n"}, None),
         ({"README.md": "hi"}, None),
         ({"pyproject.toml": "[project]\nname='x'\n"}, None),

@@ -137,6 +137,7 @@ def test_the_edits_own_files_rewritten(tmp_path: Path) -> None:
         ("build/Testing/Temporary/LastTest.log", CHANGED, False),
         ("build/Testing/Temporary/LastTest_20261203-1700.log", CREATED, False),
         ("build/Testing/Temporary/CTestCostData.txt", CHANGED, False),
+        ("build/Testing/Temporary/LastTestsDisabled.log", CREATED, False),
         ("build/Testing/Temporary/conftest.py", CREATED, True),
         ("build/Testing/Temporary/expected.txt", CREATED, True),
         ("Testing/expected.log", CREATED, True),

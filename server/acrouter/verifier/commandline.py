@@ -236,6 +236,8 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
         return "cargo" if sub and sub[0] in ("test", "t") else None
     if prog == "tape":
         return "tape"
+    if prog == "ctest" and not any(t.split("=")[0] in _CTEST_NO_RUN for t in tokens[1:]):
+        return "ctest"
     if prog in ("mvn", "mvnw") and any(t in _MAVEN_TEST_PHASES for t in tokens[1:]):
         return "maven"  # Surefire runs the tests in the test phase and every one after
     if prog in _RUBY_RUNNERS or prog == "bundle":
@@ -246,6 +248,13 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
         return runner_of(_after_wrapper_options(tokens[1:]))
     return None
 
+
+#: ctest's options that run no tests of the build folder's list, or run them as a
+#: dashboard script or a build of their own (their results are not read: the exit code)
+_CTEST_NO_RUN = frozenset(
+    {"-N", "--show-only", "--version", "--help", "-h", "-S", "-SP", "-D", "--dashboard"}
+    | {"-T", "--test-action", "-M", "--test-model", "--build-and-test"}
+)
 
 #: Maven's phases that run Surefire's tests (``mvn test``, ``./mvnw verify``).
 _MAVEN_TEST_PHASES = frozenset({"test", "package", "verify", "install", "deploy"})

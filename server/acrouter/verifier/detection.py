@@ -1,6 +1,7 @@
 """Which command runs a project's tests, from what its folder holds: a pytest
 configuration or test files (run with the project's own virtualenv when it has one), an
-``npm test`` script, ``Cargo.toml``, ``go.mod``, a Makefile with a ``test`` target."""
+``npm test`` script, ``Cargo.toml``, ``go.mod``, a ``CMakeLists.txt`` that turns CTest on
+(built in a folder of the run's own, then ``ctest``), a Makefile with a ``test`` target."""
 
 from __future__ import annotations
 
@@ -114,6 +115,26 @@ def _make_test_target(root: Path) -> bool:
     return False
 
 
+#: a CMake project's tests: configured and built in a folder of the run's own (hidden: its
+#: objects and generated files are the build's, never the tests'), then ctest there
+CMAKE_BUILD = ".acrouter-build"
+CMAKE_TESTS = (
+    f"cmake -S . -B {CMAKE_BUILD} && cmake --build {CMAKE_BUILD} && cd {CMAKE_BUILD} && ctest"
+)
+
+
+def _ctest_project(root: Path) -> bool:
+    """A CMake project whose top ``CMakeLists.txt`` turns CTest on."""
+    text = read_text(root / "CMakeLists.txt")
+    return bool(
+        re.search(
+            r"^\s*(?:enable_testing\s*\(|include\s*\(\s*CTest\b)",
+            text,
+            re.MULTILINE | re.IGNORECASE,
+        )
+    )
+
+
 def detect_test_command(root: str | os.PathLike[str]) -> str | None:
     """The command that runs this project's tests, or None when there is no sign of one."""
     root = Path(root)
@@ -126,6 +147,8 @@ def detect_test_command(root: str | os.PathLike[str]) -> str | None:
         return "cargo test"
     if (root / "go.mod").is_file():
         return "go test ./..."
+    if _ctest_project(root):
+        return CMAKE_TESTS
     if _make_test_target(root):
         return "make test"
     return None

@@ -10,7 +10,9 @@ test`` keeps libtest's pretty format; tape's TAP is read from the output; RSpec 
 its JSON formatter (``--format json --out``, and ``--format progress`` for the console
 when the command names no format); minitest (``rake test``, ``ruby -Itest
 test/x_test.rb``) a plugin of ours through ``RUBYLIB``; Maven (``mvn test``, ``./mvnw
-verify``) leaves Surefire's JUnit XML in each module's ``target/``, copied by the run.  A coverage wrapper (``nyc``, ``c8``) keeps
+verify``) leaves Surefire's JUnit XML in each module's ``target/``, copied by the run;
+``ctest`` (CMake 3.21 and newer, read from the folders beside it) gets
+``--output-junit``.  A coverage wrapper (``nyc``, ``c8``) keeps
 the runner it starts.  Anything else (``make test``, several runners in one line) is judged by its
 exit code, and its verdict is marked weak.  The reports are read by ``reports``.
 """
@@ -21,6 +23,7 @@ import logging
 import os
 import re
 import shlex
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -55,7 +58,8 @@ class TestPlan:
     command: str
     argv: tuple[str, ...]
     #: whose per-test results are read: pytest, unittest, node, jest, vitest, mocha, go,
-    #: cargo, tape, rspec, minitest, maven; None = the exit code only (the verdict is weak)
+    #: cargo, tape, rspec, minitest, maven, ctest; None = the exit code only (the verdict
+    #: is weak)
     runner: str | None
     interpreter: str | None  # the Python running the tests, when known
     #: (parser, path) pairs read after the run; the first that exists wins
@@ -346,6 +350,14 @@ class _Planner:
             self.env[MINITEST_OUT_VAR] = f"{out}/minitest.jsonl"
             self.reports.append(("minitest", f"{out}/minitest.jsonl"))
             return [], "", "minitest"
+        if runner == "ctest":  # its JUnit report (CMake 3.21 and newer)
+            if any(t.split("=")[0] == "--output-junit" for t in tokens):
+                return [], "", f"{WEAK_REASON} (it names its own --output-junit)"
+            why = ctest_junit(tokens[0], os.environ.get("PATH"), self.root)
+            if why:
+                return [], "", f"{WEAK_REASON} ({why})"
+            self.reports.append(("ctest", f"{out}/ctest.xml"))
+            return ["--output-junit", f"{out}/ctest.xml"], "append", "ctest"
         if runner == "maven":  # Surefire's reports, gathered by the run (see _maven)
             self.files[f"{out}/surefire.start"] = ""
             self.reports.append(("maven", f"{out}/surefire"))
@@ -434,6 +446,36 @@ class _Planner:
         )
 
 
+#: the first CMake whose ctest writes a JUnit report (``--output-junit``)
+CTEST_JUNIT = (3, 21)
+
+
+def ctest_junit(program: str, path: str | None, root: Path | None) -> str:
+    """Why the ``program`` a command names (``ctest``, ``/opt/cmake/bin/ctest``) may not
+    write a JUnit report: "" when it is the ctest of a CMake 3.21 or newer, as the
+    ``share/cmake-X.Y`` folder beside its ``bin`` says (it is not run here: it could be
+    anything the workspace holds)."""
+    if "/" in program and not os.path.isabs(program):
+        return "a ctest named by a relative path"
+    found = program if os.path.isabs(program) else shutil.which(program, path=path)
+    if not found:
+        return "no ctest on the PATH"
+    real = os.path.realpath(found)
+    if root is not None and (real + "/").startswith(os.path.realpath(root).rstrip("/") + "/"):
+        return "a ctest of the workspace's own"
+    versions = []
+    for folder in Path(real).parent.parent.glob("share/cmake-*"):
+        m = re.fullmatch(r"cmake-(\d+)\.(\d+)", folder.name)
+        if m:
+            versions.append((int(m.group(1)), int(m.group(2))))
+    if not versions:
+        return "which CMake its ctest comes with is not known"
+    if max(versions) < CTEST_JUNIT:
+        major, minor = max(versions)
+        return f"the ctest of CMake {major}.{minor}, which writes no JUnit report (3.21 does)"
+    return ""
+
+
 def _maven(command: str, out: str) -> str:
     """``command`` (``mvn test``) followed by a copy of the Surefire reports it wrote
     (``target/surefire-reports/TEST-*.xml`` of every module below, only those newer than
@@ -471,7 +513,7 @@ def _script_args_separator(tokens: tuple[str, ...]) -> list[str]:
 
 _RUNNERS = frozenset(
     {"pytest", "unittest", "node", "jest", "vitest", "mocha", "go", "cargo", "tape"}
-    | {"rspec", "minitest", "maven"}
+    | {"rspec", "minitest", "maven", "ctest"}
 )
 
 

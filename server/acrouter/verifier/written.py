@@ -50,10 +50,11 @@ PYTHON_CODE = frozenset({".py", ".pyc", ".pyo", ".pth", ".so", ".pyd"})
 MAX_ENTRIES = 100_000
 #: ctest's record of the run it just made, in ``<build>/Testing/Temporary``: its log, the
 #: tests that failed (``LastTestsFailed.log``, written only when one failed: a broken edit
-#: writes it and the run without the edit does not) and each test's time, which orders
-#: the next run; written as the tests end, read by the next ctest only
+#: writes it and the run without the edit does not), those disabled
+#: (``LastTestsDisabled.log``) and each test's time, which orders the next run; written as
+#: the tests end, read by the next ctest only
 CTEST_TEMPORARY = ("Testing", "Temporary")
-CTEST_LOGS = re.compile(r"LastTest(?:sFailed)?(?:_[\w.-]+)?\.log|CTestCostData\.txt")
+CTEST_LOGS = re.compile(r"LastTest(?:s(?:Failed|Disabled))?(?:_[\w.-]+)?\.log|CTestCostData\.txt")
 
 _Sig = tuple[int, int, int, int]  # scratch's (inode, ctime_ns, st_mode, size)
 

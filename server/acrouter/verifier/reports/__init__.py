@@ -1,7 +1,8 @@
 """Per-test results from what each test runner writes: pytest's JUnit XML, node's test
 runner (through a small reporter of ours), jest / vitest / mocha JSON, ``go test
 -json``, ``cargo test`` output, ``python -m unittest -v`` output, tape's TAP, RSpec's
-JSON, minitest (through a plugin of ours) and Maven Surefire's JUnit XML.
+JSON, minitest (through a plugin of ours), Maven Surefire's JUnit XML and CTest's
+(``--output-junit``).
 
 Every parser returns a ``Report`` (test id -> passed | failed | skipped, plus the first
 line of each failure's message), or None when the file is missing, too big or not the
@@ -9,7 +10,7 @@ runner's format.  Test ids are the runner's own names, prefixed with the test fi
 (or package / test binary) where the runner has one: ``tests/test_x.py::test_y[json]``,
 ``test/a.test.js::group > adds``, ``example.com/m/calc::TestAdd``,
 ``tests/integ.rs::adds``, ``spec/adder_spec.rb::add adds``,
-``test/adder_test.rb::AdderTest#test_adds``.
+``test/adder_test.rb::AdderTest#test_adds``; a CTest test by its ``add_test`` name.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable
 
 from .cargo import cargo_counts, parse_cargo
 from .common import FAILED, MAX_REPORT_BYTES, PASSED, SKIPPED, Report
+from .ctest import parse_ctest
 from .go import parse_go_json
 from .jest import parse_jest
 from .junit import parse_junit
@@ -42,6 +44,7 @@ PARSERS: dict[str, Callable[[str, str | None], Report | None]] = {
     "rspec": parse_rspec,
     "minitest": parse_minitest,
     "maven": parse_surefire,
+    "ctest": parse_ctest,
 }
 
 __all__ = [
@@ -57,6 +60,7 @@ __all__ = [
     "Report",
     "cargo_counts",
     "parse_cargo",
+    "parse_ctest",
     "parse_go_json",
     "parse_jest",
     "parse_junit",
