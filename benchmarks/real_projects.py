@@ -82,7 +82,8 @@ class Project:
     command: str = ".venv/bin/python -m pytest -q -p no:cacheprovider"
     edit_file: str = ""  # the module the benchmarks' edits change
     #: pytest | unittest | tape | mocha | jest | vitest | node | go | cargo | minitest |
-    #: make (C, its test programs' exit codes): which runner's edits apply
+    #: make (C, its test programs' exit codes) | ctest (C under CMake): which runner's edits
+    #: apply
     runner: str = "pytest"
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
@@ -667,6 +668,22 @@ PROJECTS = (
         orig="xz",
         cost=False,
         tests="xmltest.cpp",
+    ),
+    # --- a C library under CMake and ctest, from Debian's source package (2026-12-03) ---
+    # cJSON 1.7.15: 19 ctest tests (Unity test programs and cJSON_test), configured and
+    # built in a folder of the run's own, as the verifier detects for a CMake project
+    Project(
+        "cjson",
+        "debian-source",
+        command=(
+            "cmake -S . -B .acrouter-build && cmake --build .acrouter-build"
+            " && cd .acrouter-build && ctest"
+        ),
+        edit_file="cJSON.c",
+        runner="ctest",
+        version="1.7.15",
+        cost=False,
+        tests="tests/*.c",
     ),
     # --- test orders and seeds that change every run (2026-12-02, third set) ---
     # pytest-randomly (its dependency-groups' "test"): every run shuffles the order of the

@@ -1,5 +1,6 @@
 """``verify_trust``'s edits of a C or C++ project run by ``make`` (its test programs'
-exit codes): Debian's utf8proc and tinyxml2 in ``real_projects``.
+exit codes) or by CMake and ctest: Debian's utf8proc, tinyxml2 and cJSON in
+``real_projects``.
 
 The edits are known per project (:data:`EDITS`: a file, a line of it and what it
 becomes), as C functions are not found by line patterns here: a comment (a control), a
@@ -80,6 +81,44 @@ EDITS = {
             True,
         ),
     ),
+    # cJSON under CMake and ctest (19 tests): cJSON_IsRaw, which misc_tests checks, and
+    # cJSON_malloc, which nothing calls (cJSON_Utils, its only user, is not built)
+    "cjson": (
+        (
+            "same behaviour of a covered function",
+            "cJSON.c",
+            "    return (item->type & 0xFF) == cJSON_Raw;",
+            "    return !((item->type & 0xFF) != cJSON_Raw);",
+            True,
+            False,
+        ),
+        (
+            "break covered",
+            "cJSON.c",
+            "    return (item->type & 0xFF) == cJSON_Raw;",
+            "    return (item->type & 0xFF) != cJSON_Raw;",
+            False,
+            False,
+        ),
+        (
+            "break a function no test calls",
+            "cJSON.c",
+            "    return global_hooks.allocate(size);\n}",
+            "    return size ? NULL : NULL;\n}",
+            False,
+            True,
+        ),
+    ),
+}
+#: ctest projects: the top CMakeLists.txt (not one of the tests' files, so the edit is
+#: judged with it), the line of an ``add_test`` there and the test it adds (a test added
+#: in a subfolder takes its properties there only)
+CTEST = {
+    "cjson": (
+        "CMakeLists.txt",
+        '    add_test(NAME ${TEST_CJSON} COMMAND "${CMAKE_CURRENT_BINARY_DIR}/${TEST_CJSON}")\n',
+        "cJSON_test",
+    ),
 }
 
 
@@ -101,8 +140,25 @@ def c_trials(project: Project, root: Path, work: Path) -> list[Trial]:
                 note=f"{other}: {wrong.strip()}",
             )
         )
+    trials += _ctest_trials(project, root)
     trials += [
         Trial("truncate", {rel: text[: len(text) // 2]}),
         Trial("edited path outside the workspace", {f"../{ESCAPED}.c": "int x;\n"}),
     ]
     return trials
+
+
+def _ctest_trials(project: Project, root: Path) -> list[Trial]:
+    """A ctest project's test made not to run through its top ``CMakeLists.txt``: dropped,
+    or disabled.  Read by the exit code only, both passed."""
+    if project.runner != "ctest" or project.name not in CTEST:
+        return []
+    lists, add_test, name = CTEST[project.name]
+    text = (root / lists).read_text(encoding="utf-8")
+    if text.count(add_test) != 1:
+        return []
+    disabled = text + f"set_tests_properties({name} PROPERTIES DISABLED TRUE)\n"
+    return [
+        Trial("a test dropped from CMakeLists.txt", {lists: text.replace(add_test, "")}),
+        Trial("a test disabled in CMakeLists.txt", {lists: disabled}),
+    ]

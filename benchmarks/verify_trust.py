@@ -9,7 +9,9 @@ pino-std-serializers and pino-abstract-transport under borp among them; Go and R
 libraries from Debian's packages under ``go test`` and ``cargo test``: go-difflib,
 golang-lru, go-spew, xxhash, go-cmp, itoa, semver; a Ruby library from Debian's
 source package under minitest: builder, ``trust_ruby``'s edits; a C and a C++ library from
-Debian's source packages under make: utf8proc and tinyxml2, ``trust_c``'s edits) this
+Debian's source packages under make: utf8proc and tinyxml2, and a C library under CMake
+and ctest: cJSON, ``trust_c``'s edits, with a ctest test dropped from or disabled in its
+top ``CMakeLists.txt``) this
 applies a catalogue of edits
 (``trust_catalogue``) and records the verdict of each, along the two paths the product
 has:

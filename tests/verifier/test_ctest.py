@@ -136,7 +136,7 @@ def test_the_junit_report_of_ctest(tmp_path: Path) -> None:
         '<testcase name="off" classname="off" status="disabled"><system-out>Disabled</system-out></testcase>\n'
         '<testcase name="skipper" classname="skipper" status="notrun"><skipped message="SKIP_RETURN_CODE=77"/></testcase>\n'
         '<testcase name="subtracts" classname="subtracts" status="fail"><failure message=""/>'
-        "<system-out>sub(5, 3) != 2\nmore</system-out></testcase>\n"
+        "<system-out>checking sub\nsub(5, 3) != 2\n</system-out></testcase>\n"
         '<testcase name="odd" classname="odd" status="something"/>\n'
         "</testsuite>\n"
     )
@@ -151,6 +151,16 @@ def test_the_junit_report_of_ctest(tmp_path: Path) -> None:
     }
     assert parsed.messages["subtracts"] == "sub(5, 3) != 2"
     assert parsed.counts == (1, 2)
+    # the line that says what failed, not the first (Unity prints a line a check)
+    unity = (
+        "t.c:10:adds:PASS\nt.c:20:subtracts:FAIL: Expected 2 Was 8\n\n2 Tests 1 Failures\nFAIL\n"
+    )
+    report.write_text(
+        '<testsuite><testcase name="u" status="fail"><failure message=""/>'
+        f"<system-out>{unity}</system-out></testcase></testsuite>"
+    )
+    parsed = parse_ctest(report)
+    assert parsed is not None and parsed.messages["u"] == "t.c:20:subtracts:FAIL: Expected 2 Was 8"
     report.write_text("<testsuites/>")
     assert parse_ctest(report) is None
 
