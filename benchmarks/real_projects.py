@@ -676,8 +676,8 @@ PROJECTS = (
         "cjson",
         "debian-source",
         command=(
-            "cmake -S . -B .acrouter-build && cmake --build .acrouter-build"
-            " && cd .acrouter-build && ctest"
+            "rm -rf .acrouter-build && cmake -S . -B .acrouter-build"
+            " && cmake --build .acrouter-build && cd .acrouter-build && ctest"
         ),
         edit_file="cJSON.c",
         runner="ctest",

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier.detection import CMAKE_TESTS, detect_test_command
 from acrouter.verifier.reports.ctest import parse_ctest
 from acrouter.verifier.runners import ctest_junit, plan_command
+from acrouter.verifier.workspace import OWN_BUILD_DIR
 
 from .helpers import MODES, task_for, verifier, write_tree
 
@@ -187,3 +189,28 @@ def test_which_ctest_is_asked_for_a_report(tmp_path: Path) -> None:
     assert old.runner is None and old.weak is not None and "3.20" in old.weak
     for words in ("ctest -N", "ctest --output-junit mine.xml", "ctest -T Test"):
         assert plan_command(words, "/o", None).runner is None, words
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_detected_command_with_its_folder_left_in_the_workspace(
+    cmake_project: Path, mode: dict[str, object]
+) -> None:
+    """The detected command run by hand in the workspace, then the workspace moved: its
+    ``.acrouter-build`` names the old folder (CMake refused to configure: "the tests
+    cannot run even without the edit") and calls the compiler by its full path (no line
+    measured).  The run removes it first, in its own view of the workspace only."""
+    old = cmake_project.parent / "old"
+    shutil.copytree(cmake_project, old)
+    subprocess.run(["sh", "-c", CMAKE_TESTS], cwd=old, check=True, capture_output=True)
+    shutil.copytree(old / OWN_BUILD_DIR, cmake_project / OWN_BUILD_DIR)
+    assert detect_test_command(cmake_project) == CMAKE_TESTS
+    unused = "int half(int a) { return a / 2; }\n"
+    (cmake_project / "calc.cpp").write_text(CALC + unused)
+    v = _verify(cmake_project, {"calc.cpp": CALC + unused.replace("/", "*")}, CMAKE_TESTS, **mode)
+    assert v.verdict == "pass" and not v.counted and not v.weak, v.detail
+    assert v.unrun.startswith("no test ran 1 of the 1 statements"), v.unrun
+    assert (cmake_project / OWN_BUILD_DIR / "CMakeCache.txt").is_file()
+    broken = _verify(
+        cmake_project, {"calc.cpp": CALC.replace("a - b", "a + b")}, CMAKE_TESTS, **mode
+    )
+    assert broken.verdict == "fail" and broken.counted, broken.detail

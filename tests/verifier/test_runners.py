@@ -24,6 +24,13 @@ def _venv(root: Path, name: str = ".venv", version: str = "3.11.4") -> Path:
     return py
 
 
+#: the command detected for a CMake project with CTest, written out
+DETECTED_CMAKE = (
+    "rm -rf .acrouter-build && cmake -S . -B .acrouter-build"
+    " && cmake --build .acrouter-build && cd .acrouter-build && ctest"
+)
+
+
 @pytest.mark.parametrize(
     ("files", "expected"),
     [
@@ -47,11 +54,11 @@ def _venv(root: Path, name: str = ".venv", version: str = "3.11.4") -> Path:
         ({"Makefile": "all:\n\ttrue\ntest: all\n\t./run\n"}, "make test"),
         (
             {"CMakeLists.txt": "project(x)\nenable_testing()\n", "Makefile": "test:\n\tctest\n"},
-            "cmake -S . -B .acrouter-build && cmake --build .acrouter-build && cd .acrouter-build && ctest",
+            DETECTED_CMAKE,
         ),
         (
             {"CMakeLists.txt": "project(x)\ninclude(CTest)\n"},
-            "cmake -S . -B .acrouter-build && cmake --build .acrouter-build && cd .acrouter-build && ctest",
+            DETECTED_CMAKE,
         ),
         ({"CMakeLists.txt": "project(x)\n# enable_testing() some day\n"}, None),
         ({"Makefile": "all:\n\ttrue\n"}, None),

@@ -12,6 +12,8 @@ import shlex
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from .workspace import OWN_BUILD_DIR
+
 _NPM_DEFAULT_TEST = "no test specified"
 
 
@@ -115,11 +117,15 @@ def _make_test_target(root: Path) -> bool:
     return False
 
 
-#: a CMake project's tests: configured and built in a folder of the run's own (hidden: its
-#: objects and generated files are the build's, never the tests'), then ctest there
-CMAKE_BUILD = ".acrouter-build"
+#: a CMake project's tests: configured afresh and built in a folder of the run's own
+#: (hidden: its objects and generated files are the build's, never the tests'), then ctest
+#: there.  One left in the workspace (the command run there by hand) is removed first, in
+#: the run's view of the workspace only: its cache would call the compiler by its full
+#: path, past the wrappers that measure lines, or name the folder the workspace was in
+CMAKE_BUILD = OWN_BUILD_DIR
 CMAKE_TESTS = (
-    f"cmake -S . -B {CMAKE_BUILD} && cmake --build {CMAKE_BUILD} && cd {CMAKE_BUILD} && ctest"
+    f"rm -rf {CMAKE_BUILD} && cmake -S . -B {CMAKE_BUILD} && cmake --build {CMAKE_BUILD}"
+    f" && cd {CMAKE_BUILD} && ctest"
 )
 
 

@@ -28,7 +28,15 @@ from pathlib import Path
 import attrs
 
 from .bytecode import cached_bytecode
-from .workspace import list_workspace, owned, remove_tree, shared_dirs, walk_files, write_files
+from .workspace import (
+    OWN_BUILD_DIR,
+    list_workspace,
+    owned,
+    remove_tree,
+    shared_dirs,
+    walk_files,
+    write_files,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +108,7 @@ def scan_workspace(root: Path, check: Callable[[], None] | None = None) -> Scan:
         i += 1
         if check is not None and i % 512 == 0:
             check()
-        if rel.split("/", 1)[0] == ".git" or rel.startswith(skip) or rel in shared:
+        if rel.split("/", 1)[0] in (".git", OWN_BUILD_DIR) or rel.startswith(skip) or rel in shared:
             continue
         try:
             st = os.lstat(base + rel)

@@ -39,6 +39,12 @@ HEAVY_DIRS = frozenset(
         ".ruff_cache",
     }
 )
+#: The build folder of the test command detected for a CMake project
+#: (``detection.CMAKE_TESTS``): the verifier's own, never copied to a scratch copy, so
+#: every run configures and builds it afresh (one left in the workspace, by a user who ran
+#: that command there, would be reused: its cache calls the compiler by its full path,
+#: past the wrappers that measure which lines ran)
+OWN_BUILD_DIR = ".acrouter-build"
 #: Dependency folders that are not copied but mounted read-only at the same path, so
 #: the project's own interpreter / packages keep working inside the sandbox.
 SHARED_DIR_NAMES = ("node_modules",)
