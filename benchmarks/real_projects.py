@@ -82,8 +82,8 @@ class Project:
     command: str = ".venv/bin/python -m pytest -q -p no:cacheprovider"
     edit_file: str = ""  # the module the benchmarks' edits change
     #: pytest | unittest | tape | mocha | jest | vitest | node | go | cargo | minitest |
-    #: make (C, its test programs' exit codes) | ctest (C under CMake): which runner's edits
-    #: apply
+    #: make (C, its test programs' exit codes) | ctest (C under CMake) | automake (C under
+    #: automake's ``make check``): which runner's edits apply
     runner: str = "pytest"
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
@@ -684,6 +684,23 @@ PROJECTS = (
         version="1.7.15",
         cost=False,
         tests="tests/*.c",
+    ),
+    # --- a C library under automake's test harness, from Debian's source package
+    # (2026-12-04) ---
+    # libyaml 0.2.5: set up as its user has it (bootstrapped, configured in place, built,
+    # `make check` run once: its .trs and .log files left in tests/); `make check` runs
+    # test-version and test-reader (libtool's wrapper scripts) under the parallel
+    # harness; the emitter is called by none of them
+    Project(
+        "libyaml",
+        "debian-source",
+        command="make check",
+        edit_file="src/reader.c",
+        runner="automake",
+        version="0.2.5",
+        cost=False,
+        tests="tests/*.c",
+        setup=("./bootstrap", "./configure -q", "make -s", "make -s check"),
     ),
     # --- test orders and seeds that change every run (2026-12-02, third set) ---
     # pytest-randomly (its dependency-groups' "test"): every run shuffles the order of the

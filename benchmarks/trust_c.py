@@ -1,6 +1,6 @@
 """``verify_trust``'s edits of a C or C++ project run by ``make`` (its test programs'
-exit codes) or by CMake and ctest: Debian's utf8proc, tinyxml2 and cJSON in
-``real_projects``.
+exit codes), by CMake and ctest or by automake's ``make check``: Debian's utf8proc,
+tinyxml2, cJSON and libyaml in ``real_projects``.
 
 The edits are known per project (:data:`EDITS`: a file, a line of it and what it
 becomes), as C functions are not found by line patterns here: a comment (a control), a
@@ -109,6 +109,40 @@ EDITS = {
             True,
         ),
     ),
+    # libyaml under automake's harness: the reader's check of the characters a YAML
+    # stream may hold, which test-reader checks, and yaml_emitter_emit, which no test
+    # calls
+    "libyaml": (
+        (
+            "same behaviour of a covered function",
+            "src/reader.c",
+            "                        || (value >= 0x20 && value <= 0x7E)",
+            "                        || (0x20 <= value && value <= 0x7E)",
+            True,
+            False,
+        ),
+        (
+            "break covered",
+            "src/reader.c",
+            "                        || (value == 0x85) || (value >= 0xA0 && value <= 0xD7FF)",
+            "                        || (value == 0x85) || (value >= 0x80 && value <= 0xD7FF)",
+            False,
+            False,
+        ),
+        (
+            "break a function no test calls",
+            "src/emitter.c",
+            "    while (!yaml_emitter_need_more_events(emitter)) {",
+            "    while (yaml_emitter_need_more_events(emitter)) {",
+            False,
+            True,
+        ),
+    ),
+}
+#: automake projects: the top Makefile.am (not one of the tests' files: ``tests/`` is)
+#: and its ``SUBDIRS`` line with and without the tests' folder
+AUTOMAKE = {
+    "libyaml": ("Makefile.am", "SUBDIRS = include src . tests\n", "SUBDIRS = include src .\n"),
 }
 #: ctest projects: the top CMakeLists.txt (not one of the tests' files, so the edit is
 #: judged with it), the line of an ``add_test`` there and the test it adds (a test added
@@ -141,6 +175,7 @@ def c_trials(project: Project, root: Path, work: Path) -> list[Trial]:
             )
         )
     trials += _ctest_trials(project, root)
+    trials += _automake_trials(project, root)
     trials += [
         Trial("truncate", {rel: text[: len(text) // 2]}),
         Trial("edited path outside the workspace", {f"../{ESCAPED}.c": "int x;\n"}),
@@ -162,3 +197,15 @@ def _ctest_trials(project: Project, root: Path) -> list[Trial]:
         Trial("a test dropped from CMakeLists.txt", {lists: text.replace(add_test, "")}),
         Trial("a test disabled in CMakeLists.txt", {lists: disabled}),
     ]
+
+
+def _automake_trials(project: Project, root: Path) -> list[Trial]:
+    """An automake project's tests' folder dropped from the top ``SUBDIRS``: ``make
+    check`` then runs no test and exits 0.  Read by the exit code only, it passed."""
+    if project.runner != "automake" or project.name not in AUTOMAKE:
+        return []
+    rel, line, without = AUTOMAKE[project.name]
+    text = (root / rel).read_text(encoding="utf-8")
+    if text.count(line) != 1:
+        return []
+    return [Trial("tests dropped from SUBDIRS", {rel: text.replace(line, without)})]

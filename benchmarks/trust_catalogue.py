@@ -60,7 +60,7 @@ from trust_unittest import unittest_trials
 def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
     """The edits tried on ``project`` (set up in ``root``; ``work`` is the work folder,
     one of the places the escaping edits try to write)."""
-    if project.runner in ("make", "ctest"):  # C and C++: trust_c's
+    if project.runner in ("make", "ctest", "automake"):  # C and C++: trust_c's
         edit_file = (root / project.edit_file).read_text(encoding="utf-8")
         no_op = Trial("no-op", {project.edit_file: edit_file}, may_pass=True)
         return [no_op, *c_trials(project, root, work)]

@@ -11,7 +11,8 @@ golang-lru, go-spew, xxhash, go-cmp, itoa, semver; a Ruby library from Debian's
 source package under minitest: builder, ``trust_ruby``'s edits; a C and a C++ library from
 Debian's source packages under make: utf8proc and tinyxml2, and a C library under CMake
 and ctest: cJSON, ``trust_c``'s edits, with a ctest test dropped from or disabled in its
-top ``CMakeLists.txt``) this
+top ``CMakeLists.txt``; and a C library under automake's ``make check``: libyaml, its
+``tests`` folder dropped from the top ``Makefile.am``'s ``SUBDIRS``) this
 applies a catalogue of edits
 (``trust_catalogue``) and records the verdict of each, along the two paths the product
 has:
@@ -151,7 +152,14 @@ def _reply(root: Path, files: dict[str, str], document: str) -> str:
     return f"```diff\n{body}```\n"
 
 
-_LANGUAGES = {"go": "go", "cargo": "rust", "minitest": "ruby", "make": "c"}
+_LANGUAGES = {
+    "go": "go",
+    "cargo": "rust",
+    "minitest": "ruby",
+    "make": "c",
+    "ctest": "c",
+    "automake": "c",
+}
 
 
 def _task(project: Project, root: Path, rel: str, instruction: str = INSTRUCTION) -> Task:

@@ -238,6 +238,8 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
         return "tape"
     if prog == "ctest" and not any(t.split("=")[0] in _CTEST_NO_RUN for t in tokens[1:]):
         return "ctest"
+    if prog in ("make", "gmake") and "check" in make_targets(tokens):
+        return "automake"  # read per test only where automake's harness runs (runners)
     if prog in ("mvn", "mvnw") and any(t in _MAVEN_TEST_PHASES for t in tokens[1:]):
         return "maven"  # Surefire runs the tests in the test phase and every one after
     if prog in _RUBY_RUNNERS or prog == "bundle":
@@ -255,6 +257,58 @@ _CTEST_NO_RUN = frozenset(
     {"-N", "--show-only", "--version", "--help", "-h", "-S", "-SP", "-D", "--dashboard"}
     | {"-T", "--test-action", "-M", "--test-model", "--build-and-test"}
 )
+
+#: make's options that take a value in the next word (``-j`` and ``-l`` only when it is a
+#: number: ``make -j check``), and those that run no recipe (``make -n``)
+_MAKE_VALUE_OPTIONS = frozenset({"-C", "-f", "-I", "-o", "-W", "--file", "--directory"})
+_MAKE_NUMBER_OPTIONS = frozenset({"-j", "-l", "--jobs", "--load-average"})
+_MAKE_NO_RUN = frozenset(
+    {"-n", "--just-print", "--dry-run", "--recon", "-q", "--question", "-t", "--touch"}
+    | {"-v", "--version", "-h", "--help"}
+)
+
+
+def make_targets(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The targets a ``make`` command names (none when it runs no recipe: ``make -n``,
+    ``make -kn``)."""
+    targets: list[str] = []
+    i = 1
+    while i < len(tokens):
+        t = tokens[i]
+        if len(t) > 2 and (t[:2] in _MAKE_VALUE_OPTIONS or t[:2] in _MAKE_NUMBER_OPTIONS):
+            i += 1  # -Cdir, -j4
+            continue
+        grouped = t.startswith("-") and not t.startswith("--") and t[1:].isalpha()
+        if t in _MAKE_NO_RUN or (grouped and any(c in "nqt" for c in t[1:])):
+            return ()
+        if t in _MAKE_VALUE_OPTIONS:
+            i += 2
+            continue
+        if t in _MAKE_NUMBER_OPTIONS and i + 1 < len(tokens) and tokens[i + 1].isdigit():
+            i += 2
+            continue
+        if not t.startswith("-") and "=" not in t:
+            targets.append(t)
+        i += 1
+    return tuple(targets)
+
+
+def make_directory(tokens: tuple[str, ...]) -> str | None:
+    """The folder a ``make`` command runs in (``-C DIR``, ``--directory=DIR``; the last
+    wins, each relative to the one before), or None for the current one."""
+    folder: str | None = None
+    for i, t in enumerate(tokens[1:], start=1):
+        value = None
+        if t in ("-C", "--directory") and i + 1 < len(tokens):
+            value = tokens[i + 1]
+        elif t.startswith("--directory="):
+            value = t.split("=", 1)[1]
+        elif t.startswith("-C") and len(t) > 2:
+            value = t[2:]
+        if value is not None:
+            folder = os.path.join(folder, value) if folder else value
+    return folder
+
 
 #: Maven's phases that run Surefire's tests (``mvn test``, ``./mvnw verify``).
 _MAVEN_TEST_PHASES = frozenset({"test", "package", "verify", "install", "deploy"})

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from .limits import Limits, fmt_bytes
 from .offline import network_line
-from .reports import PARSERS, Report, parse_junit
+from .reports import PARSERS, Report, automake_printed_counts, parse_junit
 from .reports.jest import printed_counts
 from .reports.minitest import minitest_printed_counts
 from .reports.rspec import rspec_printed_counts
@@ -123,10 +123,10 @@ def error_lines(output: str, root: str) -> tuple[str, ...]:
 
 
 def summary_check(plan: TestPlan, parsed: Report | None, output: str) -> str:
-    """Whether a jest / vitest / RSpec / minitest report agrees with the closing count
-    the runner printed: "agrees", "missing" (nothing printed), a description of the
-    difference, or "" (not checked: another runner, no report, a minitest run that never
-    reported: a failure of its own).  The report is a file the tests' process could
+    """Whether a jest / vitest / RSpec / minitest / Surefire / Automake report agrees with
+    the closing count the runner printed: "agrees", "missing" (nothing printed), a
+    description of the difference, or "" (not checked: another runner, no report, a
+    minitest run that never reported: a failure of its own).  The report is a file the tests' process could
     write; what the runner printed last is a second witness."""
     counter = _PRINTED_COUNTS.get(plan.runner or "")
     if counter is None or parsed is None or parsed.counts is None or "minitest" in parsed.broken:
@@ -149,6 +149,7 @@ _PRINTED_COUNTS = {
     "rspec": rspec_printed_counts,
     "minitest": minitest_printed_counts,
     "maven": surefire_printed_counts,
+    "automake": automake_printed_counts,
 }
 
 

@@ -32,13 +32,20 @@ import attrs
 from .commandline import (
     SHELL_CHARS,
     Segment,
+    make_directory,
     npm_script,
     parse_segment,
     python_module,
     runner_of,
     simple_command_spans,
 )
-from .detection import package_major, package_script, uses_load_tests, uses_test_unit
+from .detection import (
+    automake_harness,
+    package_major,
+    package_script,
+    uses_load_tests,
+    uses_test_unit,
+)
 from .inline_env import leading_words
 from .lines_istanbul import coverage_args
 from .reports import MINITEST_OUT_VAR, MINITEST_PLUGIN, MINITEST_PLUGIN_PATH, NODE_REPORTER
@@ -159,6 +166,11 @@ class _Planner:
         self.reports: list[tuple[str, str]] = []
         self.capture: str | None = None
         self.interpreter: str | None = None
+        #: the folder ``make check`` runs in, from the workspace's root
+        self.make_dir = ""
+
+    def _folder(self, rel: str) -> Path | None:
+        return None if self.root is None else self.root / rel
 
     def plan(self) -> TestPlan:
         command = self.command
@@ -168,12 +180,19 @@ class _Planner:
         if simple and segments[0] is not None and segments[0].offset == 0:
             return self._direct(segments[0].tokens)
         found: list[tuple[Segment, str]] = []
+        folder = ""  # where the segment runs, as the ``cd DIR`` before it say
         for seg in segments:
             if seg is None:
                 continue
             runner = runner_of(seg.tokens)
             if runner is None and npm_script(seg.tokens):
                 runner = "npm"
+            if runner == "automake":
+                self.make_dir = os.path.join(folder, make_directory(seg.tokens) or "")
+                if not automake_harness(self._folder(self.make_dir))[0]:
+                    runner = None  # a make check of another kind: not a test runner we read
+            if len(seg.tokens) == 2 and seg.tokens[0] == "cd":
+                folder = os.path.join(folder, seg.tokens[1])
             if runner is not None:
                 found.append((seg, runner))
         if len(found) != 1:
@@ -221,6 +240,8 @@ class _Planner:
             runner = "npm"
         if runner is None:
             return self._weak(tokens, WEAK_REASON)
+        if runner == "automake":
+            self.make_dir = make_directory(tokens) or ""
         if runner == "unittest":  # needs a shell: pytest if importable, else -v output
             text = shlex.join(tokens)
             seg = Segment(0, len(text), tokens, 0)
@@ -240,7 +261,7 @@ class _Planner:
             i = tokens.index("test")
             args[i + 1 : i + 1] = extra
         elif where == "wrap":
-            return ["/bin/sh", "-c", _maven(shlex.join(tokens), self.out)], runner_or_why
+            return ["/bin/sh", "-c", self._wrap(runner, shlex.join(tokens))], runner_or_why
         elif where == "after-cargo-test":
             i = next(i for i, t in enumerate(tokens) if t in ("test", "t"))
             args[i + 1 : i + 1] = extra
@@ -263,7 +284,7 @@ class _Planner:
         extra, where, runner_or_why = self._flags(seg.tokens, runner)
         if where == "wrap":
             lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
-            return lead + _maven(text.strip(), self.out) + trail, runner_or_why
+            return lead + self._wrap(runner, text.strip()) + trail, runner_or_why
         if not extra:
             return text, runner_or_why
         flags = " " + shlex.join(extra)
@@ -362,9 +383,21 @@ class _Planner:
             self.files[f"{out}/surefire.start"] = ""
             self.reports.append(("maven", f"{out}/surefire"))
             return ["maven"], "wrap", "maven"
+        if runner == "automake":  # the .trs files of its harness, gathered by the run
+            ok, why = automake_harness(self._folder(self.make_dir))
+            if not ok:
+                return [], "", f"{WEAK_REASON} ({why})" if why else WEAK_REASON
+            self.files[f"{out}/automake.start"] = ""
+            self.reports.append(("automake", f"{out}/automake.txt"))
+            return ["automake"], "wrap", "automake"
         if runner == "npm":
             return self._npm(tokens)
         return [], "", WEAK_REASON
+
+    def _wrap(self, runner: str, command: str) -> str:
+        """``command`` followed by what gathers the reports its runner leaves in the
+        workspace (Maven's, Automake's)."""
+        return _automake(command, self.out) if runner == "automake" else _maven(command, self.out)
 
     def _coverage(self, runner: str, tokens: tuple[str, ...]) -> list[str]:
         """The arguments asking jest or vitest for the coverage of ``cover``, if any (the
@@ -420,7 +453,7 @@ class _Planner:
             self.reports.append(("junit", f"{self.out}/report.xml"))
             return [], "", "pytest"
         last = i == len(spans) - 1 and not script[seg.end :].strip()
-        if not last or runner in ("unittest", "go", "maven"):
+        if not last or runner in ("unittest", "go", "maven", "automake"):
             return [], "", f"{WEAK_REASON} (npm script {name!r}: {script})"
         extra, _where, runner_or_why = self._flags(seg.tokens, runner)
         if runner_or_why not in _RUNNERS or not extra:
@@ -492,6 +525,32 @@ def _maven(command: str, out: str) -> str:
     )
 
 
+#: how much of a failed test's log the run gathers (its end says why)
+AUTOMAKE_LOG_LINES = 40
+
+
+def _automake(command: str, out: str) -> str:
+    """``command`` (``make check``) followed by what the harness left: each ``.trs``
+    written after the ``automake.start`` written before the run (a stale one, left in
+    the workspace by the user's own ``make check`` or by a test the edit dropped, never
+    counts), the end of its ``.log``, and each ``test-suite.log`` (a harness that ran no
+    test), into ``OUT/automake.txt`` (see ``reports.automake``); its exit code is the
+    command's."""
+    start = shlex.quote(f"{out}/automake.start")
+    dest = shlex.quote(f"{out}/automake.txt")
+    gather = (
+        'for f; do case "$f" in *.trs) printf \':acrouter-trs: %s\\n\' "$f"; cat "$f"; echo; '
+        'l="${f%.trs}.log"; if [ -f "$l" ]; then echo :acrouter-log:; '
+        f'tail -n {AUTOMAKE_LOG_LINES} "$l" | sed "s/^/|/"; fi;; '
+        "*) printf ':acrouter-suite: %s\\n' \"$f\";; esac; done"
+    )
+    return (
+        f"{{ {command}; acrouter_rc=$?; find . -name .git -prune -o "
+        f"\\( -name '*.trs' -o -name test-suite.log \\) -type f -newer {start} "
+        f"-exec sh -c {shlex.quote(gather)} sh {{}} + > {dest}; (exit $acrouter_rc); }}"
+    )
+
+
 def _ruby_test_files(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """What a minitest command may run: ``ruby``'s script (and ``test/``, where its
     helper usually is), or ``rake test``'s ``test/`` folder (its default pattern)."""
@@ -513,7 +572,7 @@ def _script_args_separator(tokens: tuple[str, ...]) -> list[str]:
 
 _RUNNERS = frozenset(
     {"pytest", "unittest", "node", "jest", "vitest", "mocha", "go", "cargo", "tape"}
-    | {"rspec", "minitest", "maven", "ctest"}
+    | {"rspec", "minitest", "maven", "ctest", "automake"}
 )
 
 

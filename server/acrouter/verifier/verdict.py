@@ -230,9 +230,10 @@ def _unfinished(j: _Judgement) -> Verdict | None:
 
 
 def _unwitnessed(j: _Judgement) -> Verdict | None:
-    """A jest / vitest / RSpec / minitest report that the runner's printed count does not
-    back, where the run without the edit had one that did: the tests' process (the code under test runs
-    in it) may have written or rewritten the report."""
+    """A jest / vitest / RSpec / minitest / Surefire / Automake report that the runner's
+    printed count does not back, where the run without the edit had one that did: the
+    tests' process (the code under test runs in it) may have written or rewritten the
+    report."""
     before, after = j.before, j.after
     if after.summary in ("", "agrees") or after.outcomes is None:
         return None

@@ -1,8 +1,8 @@
 """Per-test results from what each test runner writes: pytest's JUnit XML, node's test
 runner (through a small reporter of ours), jest / vitest / mocha JSON, ``go test
 -json``, ``cargo test`` output, ``python -m unittest -v`` output, tape's TAP, RSpec's
-JSON, minitest (through a plugin of ours), Maven Surefire's JUnit XML and CTest's
-(``--output-junit``).
+JSON, minitest (through a plugin of ours), Maven Surefire's JUnit XML, CTest's
+(``--output-junit``) and Automake's parallel test harness (its ``.trs`` files).
 
 Every parser returns a ``Report`` (test id -> passed | failed | skipped, plus the first
 line of each failure's message), or None when the file is missing, too big or not the
@@ -10,13 +10,15 @@ runner's format.  Test ids are the runner's own names, prefixed with the test fi
 (or package / test binary) where the runner has one: ``tests/test_x.py::test_y[json]``,
 ``test/a.test.js::group > adds``, ``example.com/m/calc::TestAdd``,
 ``tests/integ.rs::adds``, ``spec/adder_spec.rb::add adds``,
-``test/adder_test.rb::AdderTest#test_adds``; a CTest test by its ``add_test`` name.
+``test/adder_test.rb::AdderTest#test_adds``; a CTest test by its ``add_test`` name; an
+Automake test by its path (``tests/test-reader``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from .automake import automake_printed_counts, parse_automake
 from .cargo import cargo_counts, parse_cargo
 from .common import FAILED, MAX_REPORT_BYTES, PASSED, SKIPPED, Report
 from .ctest import parse_ctest
@@ -45,6 +47,7 @@ PARSERS: dict[str, Callable[[str, str | None], Report | None]] = {
     "minitest": parse_minitest,
     "maven": parse_surefire,
     "ctest": parse_ctest,
+    "automake": parse_automake,
 }
 
 __all__ = [
@@ -58,7 +61,9 @@ __all__ = [
     "PASSED",
     "SKIPPED",
     "Report",
+    "automake_printed_counts",
     "cargo_counts",
+    "parse_automake",
     "parse_cargo",
     "parse_ctest",
     "parse_go_json",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,21 @@ def first_line(text: str) -> str:
         if line.strip():
             return line.strip()[:200]
     return ""
+
+
+#: a line of a test program's output that says what failed: Unity's ``file:12:name:FAIL:
+#: ...``, GoogleTest's ``file.cc:12: Failure``, Catch2's ``FAILED:``, an assertion, an error
+_FAILED_LINE = re.compile(r"\bFAIL(?:ED|URE)?\b|\bFailure\b|\bAssert|\bassert|\b[Ee]rror\b")
+
+
+def salient_line(output: str) -> str:
+    """The line of a failed test program's output that best says why: the first that
+    names a failure, else its last line (the first is often a passing check's)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for line in lines:
+        if _FAILED_LINE.search(line):
+            return first_line(line)
+    return first_line(lines[-1]) if lines else ""
 
 
 def read_report(path: str | os.PathLike[str]) -> str | None:

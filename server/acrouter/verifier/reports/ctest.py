@@ -8,32 +8,16 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import xml.etree.ElementTree as ET
 
 import attrs
 
-from .common import FAILED, PASSED, SKIPPED, Builder, Report, first_line, read_report
+from .common import FAILED, PASSED, SKIPPED, Builder, Report, read_report, salient_line
 
 log = logging.getLogger(__name__)
 
 #: a test's ``status`` -> its outcome (any other status: failed)
 _STATUS = {"run": PASSED, "fail": FAILED, "notrun": SKIPPED, "disabled": SKIPPED}
-
-
-#: a line of a test program's output that says what failed: Unity's ``file:12:name:FAIL:
-#: ...``, GoogleTest's ``file.cc:12: Failure``, Catch2's ``FAILED:``, an assertion, an error
-_FAILED_LINE = re.compile(r"\bFAIL(?:ED|URE)?\b|\bFailure\b|\bAssert|\bassert|\b[Ee]rror\b")
-
-
-def _salient(output: str) -> str:
-    """The line of a failed test's output that best says why: the first that names a
-    failure, else its last line (the first is often a passing check's)."""
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
-    for line in lines:
-        if _FAILED_LINE.search(line):
-            return first_line(line)
-    return first_line(lines[-1]) if lines else ""
 
 
 def parse_ctest(path: str | os.PathLike[str], root: str | None = None) -> Report | None:
@@ -59,7 +43,7 @@ def parse_ctest(path: str | os.PathLike[str], root: str | None = None) -> Report
             failure = case.find("failure")
             said = failure.get("message") if failure is not None else ""
             output = case.findtext("system-out") or ""
-            message = said or _salient(output) or f"status {case.get('status')!r}"
+            message = said or salient_line(output) or f"status {case.get('status')!r}"
         passed += outcome == PASSED
         failed += outcome == FAILED
         out.add(name, outcome, message)
