@@ -40,7 +40,10 @@ from Debian's librust-serde-dev, unpacked into ``debian-registry/``, which a
 ``.cargo/config.toml`` puts in crates.io's place, offline).  The "debian-source" one is a Ruby library
 with its own tests, from its Debian source package's upstream tarball in the mirror's
 pool (``.orig.tar.gz``; the binary package ships no tests): builder (minitest); and so is
-a C library run by ``make``, utf8proc.  ``fetch`` does it once per
+a C library run by ``make``, utf8proc, a C++ one, tinyxml2, a C library under CMake and
+ctest, cJSON (needs Debian's ``cmake``), and one under automake's ``make check``,
+libyaml, which its set-up bootstraps, configures, builds and checks in place as its user
+would (needs Debian's ``autoconf``, ``automake`` and ``libtool``).  ``fetch`` does it once per
 work folder and reuses it afterwards.  The network is used only here, at benchmark
 time, and only to reach PyPI, npm and Debian's apt repositories.
 """
