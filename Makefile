@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all venv npm test test-fast test-py test-client test-smoke demo bundle vsix lock lint typecheck bench-perf clean
+.PHONY: all venv npm test check test-fast test-py test-client test-smoke demo bundle vsix lock lint typecheck bench-perf clean
 
 all: test
 
@@ -27,6 +27,9 @@ node_modules/.installed: package.json package-lock.json vscode-client/package.js
 npm: node_modules/.installed
 
 test: lint test-py test-client test-smoke
+
+# GNU's name for the same (`make check`)
+check: test
 
 # Python tests run in pytest-xdist workers, one per core (most of their time is spent
 # waiting on sandboxed runs and language-server processes); PYTEST_WORKERS=0 runs them in
