@@ -256,3 +256,12 @@ def test_a_configured_automake_project_is_detected(tmp_path: Path) -> None:
     assert detect_test_command(top) == "make check"
     (top / "Makefile").unlink()  # not configured: CMake's
     assert detect_test_command(top) == CMAKE_TESTS
+    # configured in a folder of its own (mkdir build && cd build && ../configure)
+    (top / "configure.ac").write_text("AC_INIT([p], [1])\n")
+    assert detect_test_command(top) == CMAKE_TESTS  # no build folder yet
+    vpath = AUTOMAKE_HEADER + "srcdir = ..\ntop_srcdir = ..\nTEST_SUITE_LOG = test-suite.log\n"
+    _makefile(top / "my build", vpath)
+    _makefile(top / "elsewhere", AUTOMAKE_HEADER + "top_srcdir = ../../other\n")
+    assert detect_test_command(top) == "cd 'my build' && make check"
+    plan = plan_command(detect_test_command(top) or "", "/o", top)
+    assert plan.runner == "automake", plan.weak

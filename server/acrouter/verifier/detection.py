@@ -1,7 +1,8 @@
 """Which command runs a project's tests, from what its folder holds: a pytest
 configuration or test files (run with the project's own virtualenv when it has one), an
 ``npm test`` script, ``Cargo.toml``, ``go.mod``, an automake project configured with
-its parallel test harness (``make check``), a ``CMakeLists.txt`` that turns CTest on
+its parallel test harness (``make check``, or ``cd build && make check`` where it was
+configured in a folder of its own), a ``CMakeLists.txt`` that turns CTest on
 (built in a folder of the run's own, then ``ctest``), a Makefile with a ``test`` target."""
 
 from __future__ import annotations
@@ -163,6 +164,38 @@ def automake_harness(folder: Path | None) -> tuple[bool, str]:
     return False, "automake's serial test harness, which writes no per-test results"
 
 
+#: a Makefile's line that says its sources are in the folder above (a VPATH build)
+_SOURCES_ABOVE = re.compile(r"^top_srcdir = \.\.$", re.MULTILINE)
+
+
+def automake_build_folder(root: Path) -> str | None:
+    """The folder right below ``root`` where an automake project whose sources are
+    ``root`` (its ``configure.ac``) was configured (``mkdir build && cd build &&
+    ../configure``), with the parallel harness; None when there is none or ``root`` has
+    a Makefile of its own.  The first by name, when several are."""
+    if not any((root / n).is_file() for n in ("configure.ac", "configure.in")):
+        return None
+    if any((root / n).is_file() for n in ("GNUmakefile", "makefile", "Makefile")):
+        return None
+    try:
+        folders = sorted(e.name for e in os.scandir(root) if e.is_dir(follow_symlinks=False))
+    except OSError:
+        return None
+    for name in folders:
+        if name.startswith(".") or name == "node_modules":
+            continue
+        makefile = root / name / "Makefile"
+        if not _AUTOMAKE_HEADER.search(_head(makefile)):
+            continue
+        try:
+            text = makefile.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if _SOURCES_ABOVE.search(text) and automake_harness(root / name)[0]:
+            return name
+    return None
+
+
 def _head(path: Path, size: int = 512) -> str:
     try:
         with open(path, "rb") as f:
@@ -206,6 +239,9 @@ def detect_test_command(root: str | os.PathLike[str]) -> str | None:
         return "go test ./..."
     if automake_harness(root)[0]:  # configured: the user's own build, its Makefile
         return "make check"
+    build = automake_build_folder(root)
+    if build is not None:  # configured in a folder of its own (../configure in build/)
+        return f"cd {shlex.quote(build)} && make check"
     if _ctest_project(root):
         return CMAKE_TESTS
     if _make_test_target(root):
