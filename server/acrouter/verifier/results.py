@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from .limits import Limits, fmt_bytes
 from .offline import network_line
 from .reports import PARSERS, Report, automake_printed_counts, parse_junit
+from .reports.common import ANSI
 from .reports.jest import printed_counts
 from .reports.minitest import minitest_printed_counts
 from .reports.rspec import rspec_printed_counts
@@ -78,13 +79,11 @@ _CLOSING = re.compile(
 def closing_line(output: str) -> str:
     """The last closing line of a known runner in ``output`` (its tail), or ""."""
     for raw in reversed(output.splitlines()[-200:]):
-        line = _COLOUR.sub("", raw).strip()  # (pytest --color=yes)
+        line = ANSI.sub("", raw).strip()  # (pytest --color=yes)
         if _CLOSING.match(line):
             return line.strip("= ")[:120]
     return ""
 
-
-_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 #: a line a linter, a compiler or a script prints for an error: ``calc.py:1:8: F401 ...``
 #: (ruff, flake8, mypy, cc), ``12:5  error  Expected ...`` (eslint, below the file it
@@ -108,7 +107,7 @@ def error_lines(output: str, root: str) -> tuple[str, ...]:
     heading = ""
     prefix = root.rstrip("/") + "/"
     for raw in output.splitlines():
-        line = " ".join(_COLOUR.sub("", raw).replace(prefix, "").split())
+        line = " ".join(ANSI.sub("", raw).replace(prefix, "").split())
         if _FILE_HEADING.match(line):
             heading = line
         elif _PRINTED_ERROR.search(line) and not (
@@ -126,8 +125,8 @@ def summary_check(plan: TestPlan, parsed: Report | None, output: str) -> str:
     """Whether a jest / vitest / RSpec / minitest / Surefire / Automake report agrees with
     the closing count the runner printed: "agrees", "missing" (nothing printed), a
     description of the difference, or "" (not checked: another runner, no report, a
-    minitest run that never reported: a failure of its own).  The report is a file the tests' process could
-    write; what the runner printed last is a second witness."""
+    minitest run that never reported: a failure of its own).  The report is a file the
+    tests' process could write; what the runner printed last is a second witness."""
     counter = _PRINTED_COUNTS.get(plan.runner or "")
     if counter is None or parsed is None or parsed.counts is None or "minitest" in parsed.broken:
         return ""

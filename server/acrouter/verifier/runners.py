@@ -168,9 +168,16 @@ class _Planner:
         self.interpreter: str | None = None
         #: the folder ``make check`` runs in, from the workspace's root
         self.make_dir = ""
+        self._harness: dict[str, tuple[bool, str]] = {}
 
-    def _folder(self, rel: str) -> Path | None:
-        return None if self.root is None else self.root / rel
+    def _automake_harness(self) -> tuple[bool, str]:
+        """:func:`.detection.automake_harness` of the folder ``make check`` runs in (read
+        once a plan: it may walk the folders below)."""
+        rel = self.make_dir
+        if rel not in self._harness:
+            folder = None if self.root is None else self.root / rel
+            self._harness[rel] = automake_harness(folder)
+        return self._harness[rel]
 
     def plan(self) -> TestPlan:
         command = self.command
@@ -189,7 +196,7 @@ class _Planner:
                 runner = "npm"
             if runner == "automake":
                 self.make_dir = os.path.join(folder, make_directory(seg.tokens) or "")
-                if not automake_harness(self._folder(self.make_dir))[0]:
+                if not self._automake_harness()[0]:
                     runner = None  # a make check of another kind: not a test runner we read
             if len(seg.tokens) == 2 and seg.tokens[0] == "cd":
                 folder = os.path.join(folder, seg.tokens[1])
@@ -384,7 +391,7 @@ class _Planner:
             self.reports.append(("maven", f"{out}/surefire"))
             return ["maven"], "wrap", "maven"
         if runner == "automake":  # the .trs files of its harness, gathered by the run
-            ok, why = automake_harness(self._folder(self.make_dir))
+            ok, why = self._automake_harness()
             if not ok:
                 return [], "", f"{WEAK_REASON} ({why})" if why else WEAK_REASON
             self.files[f"{out}/automake.start"] = ""

@@ -29,7 +29,7 @@ import re
 
 import attrs
 
-from .common import FAILED, PASSED, SKIPPED, Builder, Report, read_report, salient_line
+from .common import ANSI, FAILED, PASSED, RANK, SKIPPED, Builder, Report, read_report, salient_line
 
 #: a test's result -> its outcome (anything else: failed)
 _RESULTS = {
@@ -40,7 +40,6 @@ _RESULTS = {
     "XPASS": FAILED,
     "ERROR": FAILED,
 }
-_RANK = {SKIPPED: 0, PASSED: 1, FAILED: 2}
 #: what a failed test's result says when its log says nothing
 _WHY = {
     "XPASS": "passed, where XFAIL_TESTS expects it to fail",
@@ -70,7 +69,7 @@ class _Test:
             return _RESULTS.get(word, FAILED), word
         if not self.results:
             return FAILED, ""
-        worst = max(self.results, key=lambda w: _RANK[_RESULTS.get(w, FAILED)])
+        worst = max(self.results, key=lambda w: RANK[_RESULTS.get(w, FAILED)])
         return _RESULTS.get(worst, FAILED), worst
 
 
@@ -124,7 +123,6 @@ def parse_automake(path: str | os.PathLike[str], root: str | None = None) -> Rep
 
 #: a line of the harness's summary (``# PASS:  2``), colours taken out
 _SUMMARY = re.compile(r"^# (PASS|FAIL|XPASS|ERROR|SKIP|XFAIL|TOTAL):\s+(\d+)\s*$")
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def automake_printed_counts(output: str) -> tuple[int, int] | None:
@@ -135,7 +133,7 @@ def automake_printed_counts(output: str) -> tuple[int, int] | None:
     found = in_summary = False
     passed = failed = 0
     for raw in output.splitlines():
-        line = _ANSI.sub("", raw).strip()
+        line = ANSI.sub("", raw).strip()
         if line.startswith("Testsuite summary"):
             in_summary = True
             continue

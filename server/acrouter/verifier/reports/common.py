@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 
 #: Outcomes of one test in a report.
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
-_RANK = {SKIPPED: 0, PASSED: 1, FAILED: 2}
+RANK = {SKIPPED: 0, PASSED: 1, FAILED: 2}  # the worse outcome, the higher
+#: a terminal colour code (a runner's coloured console output)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 #: A report larger than this is not parsed (a test suite cannot make us read gigabytes).
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 
@@ -50,7 +52,7 @@ class Builder:
     def add(self, test_id: str, outcome: str, message: str | None = None) -> None:
         """A test's outcome; a test reported twice keeps its worst outcome (a pytest
         teardown error after a pass is a failure)."""
-        if _RANK[outcome] >= _RANK.get(self.outcomes.get(test_id, SKIPPED), 0):
+        if RANK[outcome] >= RANK.get(self.outcomes.get(test_id, SKIPPED), 0):
             self.outcomes[test_id] = outcome
         if outcome == FAILED and message and test_id not in self.messages:
             self.messages[test_id] = first_line(message)

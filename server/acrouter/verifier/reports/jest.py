@@ -7,7 +7,7 @@ import re
 
 import attrs
 
-from .common import FAILED, PASSED, SKIPPED, Builder, Report, load_json, rel_path
+from .common import ANSI, FAILED, PASSED, SKIPPED, Builder, Report, load_json, rel_path
 
 _JEST_STATUS = {
     "passed": PASSED,
@@ -56,7 +56,7 @@ _VITEST_TESTS = re.compile(r"^\s*Tests\s+(.*?)\s*\(\d+\)\s*$")
 def printed_counts(output: str) -> tuple[int, int] | None:
     """(passed, failed) from the last closing count jest or vitest printed in
     ``output``; None when there is none."""
-    for line in reversed(_ANSI.sub("", output).splitlines()):
+    for line in reversed(ANSI.sub("", output).splitlines()):
         m = _JEST_TESTS.match(line) or _VITEST_TESTS.match(line)
         if m is None:
             continue
@@ -65,13 +65,10 @@ def printed_counts(output: str) -> tuple[int, int] | None:
     return None
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
 def _jest_message(raw: object) -> str:
     """The runner's own words for a test file that could not run (``Cannot find
     module 'x' from 'y'``), without colours and jest's banner."""
-    text = _ANSI.sub("", str(raw or ""))
+    text = ANSI.sub("", str(raw or ""))
     for line in text.splitlines():
         s = line.strip()
         if s and not s.startswith("●") and "Test suite failed to run" not in s:

@@ -7,7 +7,7 @@ import re
 
 import attrs
 
-from .common import FAILED, PASSED, SKIPPED, Builder, Report, first_line, load_json, rel_path
+from .common import ANSI, FAILED, PASSED, SKIPPED, Builder, Report, first_line, load_json, rel_path
 
 #: RSpec's words for a spec file that could not be loaded (then no example runs)
 _LOAD_ERROR = re.compile(r"An error occurred while loading (\S+?)\.?$", re.MULTILINE)
@@ -67,13 +67,10 @@ _PRINTED = re.compile(r"^(\d+) examples?, (\d+) failures?(?:, (\d+) pending)?")
 def rspec_printed_counts(output: str) -> tuple[int, int] | None:
     """(passed, failed) from the last closing count RSpec printed; None when none."""
     for line in reversed(output.splitlines()):
-        if m := _PRINTED.match(_ANSI.sub("", line).strip()):
+        if m := _PRINTED.match(ANSI.sub("", line).strip()):
             examples, failures, pending = (int(g or 0) for g in m.groups())
             return examples - failures - pending, failures
     return None
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _message(exc: object) -> str:

@@ -11,7 +11,7 @@ import re
 
 import attrs
 
-from .common import FAILED, PASSED, Builder, Report
+from .common import ANSI, FAILED, PASSED, Builder, Report
 from .junit import parse_junit
 
 
@@ -48,7 +48,6 @@ def parse_surefire(path: str | os.PathLike[str], root: str | None = None) -> Rep
 _PRINTED = re.compile(
     r"^(?:\[\w+\]\s+)?Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)\s*$"
 )
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def surefire_printed_counts(output: str) -> tuple[int, int] | None:
@@ -57,7 +56,7 @@ def surefire_printed_counts(output: str) -> tuple[int, int] | None:
     found = False
     passed = failed = 0
     for line in output.splitlines():
-        if m := _PRINTED.match(_ANSI.sub("", line).strip()):
+        if m := _PRINTED.match(ANSI.sub("", line).strip()):
             run, failures, errors, skipped = (int(g) for g in m.groups())
             found = True
             passed += run - failures - errors - skipped
