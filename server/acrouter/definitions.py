@@ -53,6 +53,7 @@ _OTHER_DEFS = tuple(
             r"|data\s+|open\s+)*(?:class|interface|enum|record|object|struct)\s+([A-Za-z_]\w*)"
         ),
         r"^(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)\s*\{",
+        r"^(?:sub|package)\s+([A-Za-z_][\w:]*)",  # Perl
     )
 )
 _OTHER_IMPORTS = tuple(
@@ -292,7 +293,7 @@ def _bare(name: str) -> str:
     if name.startswith("import "):
         word = name.split()[1]
         return word.split(".")[-1]
-    return name.split()[-1].split(".")[-1]
+    return name.split()[-1].split(".")[-1].split("::")[-1]  # (Perl's Pkg::name)
 
 
 def dropped_definitions(

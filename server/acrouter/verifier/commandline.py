@@ -240,6 +240,10 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
         return "ctest"
     if prog in ("make", "gmake") and "check" in make_targets(tokens):
         return "automake"  # read per test only where automake's harness runs (runners)
+    if prog in ("make", "gmake") and "test" in make_targets(tokens):
+        return "makemaker"  # Perl's harness only where MakeMaker builds (runners)
+    if prog == "prove" or (prog == "Build" and "test" in tokens[1:2]):
+        return "prove"  # Perl's TAP::Harness (Module::Build's ./Build test runs it too)
     if prog in ("mvn", "mvnw") and any(t in _MAVEN_TEST_PHASES for t in tokens[1:]):
         return "maven"  # Surefire runs the tests in the test phase and every one after
     if prog in _RUBY_RUNNERS or prog == "bundle":

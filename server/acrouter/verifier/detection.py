@@ -164,6 +164,37 @@ def automake_harness(folder: Path | None) -> tuple[bool, str]:
     return False, "automake's serial test harness, which writes no per-test results"
 
 
+def makemaker_build(folder: Path | None) -> bool:
+    """Whether ``make test`` in ``folder`` runs Perl's test harness: the folder has
+    ExtUtils::MakeMaker's ``Makefile.PL`` (the Makefile may not exist yet: ``perl
+    Makefile.PL && make test``) or a Makefile MakeMaker wrote."""
+    if folder is None:
+        return False
+    if (folder / "Makefile.PL").is_file():
+        return True
+    makefile = folder / "Makefile"
+    return makefile.is_file() and "MakeMaker" in _head(makefile)
+
+
+#: the files of a Perl distribution beside its ``t/`` folder
+_PERL_DIST = ("Makefile.PL", "Build.PL", "cpanfile", "dist.ini", "META.json", "META.yml")
+
+
+def perl_tests(root: Path) -> str | None:
+    """The command that runs a Perl distribution's tests: ``prove -lr t`` where ``t/``
+    has test scripts (``*.t``) and the folder is a distribution (``Makefile.PL``,
+    ``Build.PL``, ``cpanfile``, ...) whose modules need no build (no ``.xs`` file at
+    its top or under ``lib/``: those need ``perl Makefile.PL && make test``)."""
+    tests = root / "t"
+    if not tests.is_dir() or not any(tests.glob("*.t")):
+        return None
+    if not any((root / name).is_file() for name in _PERL_DIST):
+        return None
+    if any(root.glob("*.xs")) or any((root / "lib").rglob("*.xs")):
+        return "perl Makefile.PL && make test" if (root / "Makefile.PL").is_file() else None
+    return "prove -lr t"
+
+
 #: a Makefile's line that says its sources are in the folder above (a VPATH build)
 _SOURCES_ABOVE = re.compile(r"^top_srcdir = \.\.$", re.MULTILINE)
 
@@ -244,6 +275,9 @@ def detect_test_command(root: str | os.PathLike[str]) -> str | None:
         return f"cd {shlex.quote(build)} && make check"
     if _ctest_project(root):
         return CMAKE_TESTS
+    perl = perl_tests(root)
+    if perl is not None:
+        return perl
     if _make_test_target(root):
         return "make test"
     return None

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from .limits import Limits, fmt_bytes
 from .offline import network_line
-from .reports import PARSERS, Report, automake_printed_counts, parse_junit
+from .reports import PARSERS, Report, automake_printed_counts, parse_junit, prove_printed_counts
 from .reports.common import ANSI
 from .reports.jest import printed_counts
 from .reports.minitest import minitest_printed_counts
@@ -59,7 +59,8 @@ def read_test_run(
 #: go's ``ok  	example.com/calc	0.003s``, RSpec's ``3 examples, 0 failures`` and
 #: minitest's ``3 runs, 3 assertions, 0 failures, 0 errors, 0 skips`` and Maven
 #: Surefire's ``[INFO] Tests run: 3, Failures: 0, Errors: 0, Skipped: 1`` (not Maven's
-#: ``BUILD SUCCESS``, printed by a build that ran no test as well)
+#: ``BUILD SUCCESS``, printed by a build that ran no test as well) and Perl's harness's
+#: ``Files=9, Tests=33,  0 wallclock secs ...``
 _CLOSING = re.compile(
     r"^(?:Ran \d+ tests? in [\d.]+s"
     r"|=*\s*(?:(?:\d+ (?:passed|failed|skipped|deselected|xfailed|xpassed|warnings?|errors?"
@@ -72,7 +73,8 @@ _CLOSING = re.compile(
     r"|ok\s+\S+\s+(?:[\d.]+s|\(cached\)).*"
     r"|\d+ examples?, \d+ failures?.*"
     r"|\d+ runs, \d+ assertions, \d+ failures, \d+ errors, \d+ skips"
-    r"|(?:\[\w+\]\s+)?Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+)$"
+    r"|(?:\[\w+\]\s+)?Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+"
+    r"|Files=\d+, Tests=\d+, .*)$"
 )
 
 
@@ -122,10 +124,10 @@ def error_lines(output: str, root: str) -> tuple[str, ...]:
 
 
 def summary_check(plan: TestPlan, parsed: Report | None, output: str) -> str:
-    """Whether a jest / vitest / RSpec / minitest / Surefire / Automake report agrees with
-    the closing count the runner printed: "agrees", "missing" (nothing printed), a
-    description of the difference, or "" (not checked: another runner, no report, a
-    minitest run that never reported: a failure of its own).  The report is a file the
+    """Whether a jest / vitest / RSpec / minitest / Surefire / Automake / Perl harness
+    report agrees with the closing count the runner printed: "agrees", "missing"
+    (nothing printed), a description of the difference, or "" (not checked: another
+    runner, no report, a minitest run that never reported: a failure of its own).  The report is a file the
     tests' process could write; what the runner printed last is a second witness."""
     counter = _PRINTED_COUNTS.get(plan.runner or "")
     if counter is None or parsed is None or parsed.counts is None or "minitest" in parsed.broken:
@@ -149,6 +151,7 @@ _PRINTED_COUNTS = {
     "minitest": minitest_printed_counts,
     "maven": surefire_printed_counts,
     "automake": automake_printed_counts,
+    "prove": prove_printed_counts,
 }
 
 

@@ -12,7 +12,10 @@ when the command names no format); minitest (``rake test``, ``ruby -Itest
 test/x_test.rb``) a plugin of ours through ``RUBYLIB``; Maven (``mvn test``, ``./mvnw
 verify``) leaves Surefire's JUnit XML in each module's ``target/``, copied by the run;
 ``ctest`` (CMake 3.21 and newer, read from the folders beside it) gets
-``--output-junit``.  A coverage wrapper (``nyc``, ``c8``) keeps
+``--output-junit``; automake's ``make check`` leaves a ``.trs`` per test, gathered by
+the run; Perl's harness (``prove``, ``./Build test``, and ``make test`` where MakeMaker
+builds) keeps a copy of each script's TAP (``PERL_TEST_HARNESS_DUMP_TAP``) and prints
+its summary report.  A coverage wrapper (``nyc``, ``c8``) keeps
 the runner it starts.  Anything else (``make test``, several runners in one line) is judged by its
 exit code, and its verdict is marked weak.  The reports are read by ``reports``.
 """
@@ -41,6 +44,7 @@ from .commandline import (
 )
 from .detection import (
     automake_harness,
+    makemaker_build,
     package_major,
     package_script,
     uses_load_tests,
@@ -48,7 +52,14 @@ from .detection import (
 )
 from .inline_env import leading_words
 from .lines_istanbul import coverage_args
-from .reports import MINITEST_OUT_VAR, MINITEST_PLUGIN, MINITEST_PLUGIN_PATH, NODE_REPORTER
+from .reports import (
+    MINITEST_OUT_VAR,
+    MINITEST_PLUGIN,
+    MINITEST_PLUGIN_PATH,
+    NODE_REPORTER,
+    PROVE_DUMP_VAR,
+)
+from .reports.prove import OUTPUT_NAME as PROVE_OUTPUT
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +76,8 @@ class TestPlan:
     command: str
     argv: tuple[str, ...]
     #: whose per-test results are read: pytest, unittest, node, jest, vitest, mocha, go,
-    #: cargo, tape, rspec, minitest, maven, ctest; None = the exit code only (the verdict
+    #: cargo, tape, rspec, minitest, maven, ctest, automake, prove; None = the exit code
+    #: only (the verdict
     #: is weak)
     runner: str | None
     interpreter: str | None  # the Python running the tests, when known
@@ -179,6 +191,10 @@ class _Planner:
             self._harness[rel] = automake_harness(folder)
         return self._harness[rel]
 
+    def _makemaker(self, rel: str) -> bool:
+        """Whether ``make test`` in the folder ``rel`` runs Perl's test harness."""
+        return makemaker_build(None if self.root is None else self.root / rel)
+
     def plan(self) -> TestPlan:
         command = self.command
         spans = simple_command_spans(command)
@@ -198,6 +214,9 @@ class _Planner:
                 self.make_dir = os.path.join(folder, make_directory(seg.tokens) or "")
                 if not self._automake_harness()[0]:
                     runner = None  # a make check of another kind: not a test runner we read
+            if runner == "makemaker":
+                where = os.path.join(folder, make_directory(seg.tokens) or "")
+                runner = "prove" if self._makemaker(where) else None
             if len(seg.tokens) == 2 and seg.tokens[0] == "cd":
                 folder = os.path.join(folder, seg.tokens[1])
             if runner is not None:
@@ -249,6 +268,10 @@ class _Planner:
             return self._weak(tokens, WEAK_REASON)
         if runner == "automake":
             self.make_dir = make_directory(tokens) or ""
+        if runner == "makemaker":
+            if not self._makemaker(make_directory(tokens) or ""):
+                return self._weak(tokens, WEAK_REASON)
+            runner = "prove"
         if runner == "unittest":  # needs a shell: pytest if importable, else -v output
             text = shlex.join(tokens)
             seg = Segment(0, len(text), tokens, 0)
@@ -397,6 +420,11 @@ class _Planner:
             self.files[f"{out}/automake.start"] = ""
             self.reports.append(("automake", f"{out}/automake.txt"))
             return ["automake"], "wrap", "automake"
+        if runner == "prove":  # a copy of each script's TAP; the harness's report
+            self.capture = f"{out}/{PROVE_OUTPUT}"
+            self.env[PROVE_DUMP_VAR] = f"{out}/tap"
+            self.reports.append(("prove", f"{out}/tap"))
+            return [], "", "prove"
         if runner == "npm":
             return self._npm(tokens)
         return [], "", WEAK_REASON
@@ -579,7 +607,7 @@ def _script_args_separator(tokens: tuple[str, ...]) -> list[str]:
 
 _RUNNERS = frozenset(
     {"pytest", "unittest", "node", "jest", "vitest", "mocha", "go", "cargo", "tape"}
-    | {"rspec", "minitest", "maven", "ctest", "automake"}
+    | {"rspec", "minitest", "maven", "ctest", "automake", "prove"}
 )
 
 

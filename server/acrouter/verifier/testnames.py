@@ -28,6 +28,9 @@ TEST_DIRS = frozenset(
         "__mocks__",
         "fixtures",
         "testdata",
+        # Perl's test scripts (t/basic.t) and its author tests (xt/), git's shell tests
+        "t",
+        "xt",
     }
 )
 #: files that configure a test runner, or how the tests are run
@@ -67,6 +70,11 @@ CONFIG_FILES = frozenset(
         ".justfile",
         "taskfile.yml",
         "taskfile.yaml",
+        # Perl: prove's options; MakeMaker's and Module::Build's builds, whose test
+        # targets say which scripts run and how
+        ".proverc",
+        "makefile.pl",
+        "build.pl",
     }
 )
 #: ... and what transforms or resolves the tests' code as they load (vite's aliases for
@@ -87,7 +95,9 @@ _TEST_NAME_RE = re.compile(
     # the JS tests' helpers and set-up by their usual names, wherever they are
     # (``src/test-utils.js``, ``testUtils.ts``, ``setupTests.js``, ``jest.setup.js``)
     r"|(test[-_]?(utils?|helpers?)|setup[-_]?tests?|(jest|vitest)[.-]setup)"
-    r"\.(js|jsx|ts|tsx|mjs|cjs|mts|cts))$"
+    r"\.(js|jsx|ts|tsx|mjs|cjs|mts|cts)"
+    # Perl's test scripts (prove runs t/*.t)
+    r"|.*\.t)$"
 )
 
 

@@ -2,7 +2,8 @@
 runner (through a small reporter of ours), jest / vitest / mocha JSON, ``go test
 -json``, ``cargo test`` output, ``python -m unittest -v`` output, tape's TAP, RSpec's
 JSON, minitest (through a plugin of ours), Maven Surefire's JUnit XML, CTest's
-(``--output-junit``) and Automake's parallel test harness (its ``.trs`` files).
+(``--output-junit``), Automake's parallel test harness (its ``.trs`` files) and Perl's
+TAP::Harness (``prove``: a copy of each script's TAP).
 
 Every parser returns a ``Report`` (test id -> passed | failed | skipped, plus the first
 line of each failure's message), or None when the file is missing, too big or not the
@@ -11,7 +12,8 @@ runner's format.  Test ids are the runner's own names, prefixed with the test fi
 ``test/a.test.js::group > adds``, ``example.com/m/calc::TestAdd``,
 ``tests/integ.rs::adds``, ``spec/adder_spec.rb::add adds``,
 ``test/adder_test.rb::AdderTest#test_adds``; a CTest test by its ``add_test`` name; an
-Automake test by its path (``tests/test-reader``).
+Automake test by its path (``tests/test-reader``); a Perl assertion by its script and
+number (``t/basic.t #2``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from .junit import parse_junit
 from .minitest import MINITEST_OUT_VAR, MINITEST_PLUGIN, MINITEST_PLUGIN_PATH, parse_minitest
 from .mocha import parse_mocha
 from .node import NODE_REPORTER, parse_node
+from .prove import DUMP_VAR as PROVE_DUMP_VAR
+from .prove import parse_prove, prove_printed_counts
 from .rspec import parse_rspec
 from .surefire import parse_surefire
 from .tape import parse_tape
@@ -48,6 +52,7 @@ PARSERS: dict[str, Callable[[str, str | None], Report | None]] = {
     "maven": parse_surefire,
     "ctest": parse_ctest,
     "automake": parse_automake,
+    "prove": parse_prove,
 }
 
 __all__ = [
@@ -59,6 +64,7 @@ __all__ = [
     "NODE_REPORTER",
     "PARSERS",
     "PASSED",
+    "PROVE_DUMP_VAR",
     "SKIPPED",
     "Report",
     "automake_printed_counts",
@@ -72,8 +78,10 @@ __all__ = [
     "parse_minitest",
     "parse_mocha",
     "parse_node",
+    "parse_prove",
     "parse_rspec",
     "parse_surefire",
     "parse_tape",
     "parse_unittest",
+    "prove_printed_counts",
 ]
