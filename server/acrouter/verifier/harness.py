@@ -34,7 +34,9 @@ files are read by ``harness_js``: a runner's globals assigned or called (its hoo
 ``beforeEach``) or a runner loaded, node's
 ``assert`` or another assertion library changed, ``Object.prototype``, the module
 loader; and by ``harness_jest``: jest's and vitest's own objects, their report, the
-runner's process.  Only what the edit adds counts, so a project that already uses these
+runner's process.  Perl modules and scripts are read by ``harness_perl``: the tests'
+assertions named in another package, a test library, TAP printed, the harness's
+environment, ``CORE::GLOBAL``, the debugger.  Only what the edit adds counts, so a project that already uses these
 (a pytest plugin) can still be edited where it does not add more.  This is a tripwire, not a
 proof: code that builds the names at run time (``getattr(m, "add" + "Success")``) is
 not seen, nor code that returns a value equal to anything (``__eq__`` always true).
@@ -52,6 +54,7 @@ from ..jsdefinitions import JS_SUFFIXES
 from .docnames import doctest_name_changes
 from .harness_jest import jest_harness_uses
 from .harness_js import js_harness_uses
+from .harness_perl import perl_harness_uses
 from .harness_py import harness_uses
 from .shadows import (
     project_shadows,
@@ -67,7 +70,13 @@ def _uses(rel: str, text: str) -> Counter[str]:
         return harness_uses(text)
     if rel.endswith(JS_SUFFIXES):
         return js_harness_uses(text) + jest_harness_uses(text)
+    if rel.endswith(_PERL_SUFFIXES):
+        return perl_harness_uses(text)
     return Counter()
+
+
+#: Perl's modules and scripts (``harness_perl``; ``.t``, a test script, is the tests')
+_PERL_SUFFIXES = (".pm", ".pl")
 
 
 def _module_of(rel: str) -> str:
@@ -118,7 +127,7 @@ def reaches_into_harness(
         )
     edited = frozenset(_module_of(rel) for rel in texts if rel.endswith(".py"))
     for rel, text in sorted(texts.items()):
-        if not rel.endswith((".py", *JS_SUFFIXES)) or is_test_file(rel, patterns):
+        if not rel.endswith((".py", *JS_SUFFIXES, *_PERL_SUFFIXES)) or is_test_file(rel, patterns):
             continue
         old = olds.get(rel) or ""
         added = _uses(rel, text) - _uses(rel, old)

@@ -4,7 +4,8 @@ nothing about a file no process of the tests' run even opened.
 
 Python, JavaScript, TypeScript, Go and Rust files are measured line by line (or by what
 was built: :mod:`.lines_run`), and so are Ruby files a ruby of the run loaded
-(:mod:`.lines_rubycov`: ``sandboxrun`` drops those from what is said here); for every
+(:mod:`.lines_rubycov`) and Perl files a perl of the run compiled (:mod:`.lines_perlcov`:
+``sandboxrun`` drops those from what is said here); for every
 other file of the edit, the verifier watches its
 copy in the run's workspace (the scratch copy's file, or the file bound over the overlaid
 workspace) with Linux's inotify for ``IN_OPEN``, from just before the test command starts
@@ -102,6 +103,10 @@ UNMEASURED_CODE: Mapping[str, str] = {
 #: one (the others are never measured)
 _NOT_IN_THIS_RUN = {
     "Ruby": "no ruby of the run reported which of its lines ran",
+    "Perl": (
+        "no perl of the run reported which of its lines ran (a perl started with -T, other "
+        "than by Perl's test harness, ignores PERL5OPT, and so our measurement)"
+    ),
     "Rust": (
         "the run's coverage does not say which of its lines ran (Rust is measured under "
         "cargo test, with a rustc that has the profiler runtime and an llvm-cov installed)"

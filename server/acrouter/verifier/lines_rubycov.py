@@ -32,14 +32,13 @@ there).  A run where a process started and never wrote (``exit!``, a kill) is
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
 from .lines_js import line_change
-from .lines_trace import Change, Traced
+from .lines_trace import Change, Traced, per_process
 
 #: our script, written into the run's out folder, and its variables
 SCRIPT = "acrouter-rbcov.rb"
@@ -112,27 +111,11 @@ def suspect(output: str) -> bool:
     return any(w in output for w in SUSPECT_WORDS)
 
 
-def _results(out_dir: Path) -> tuple[list[dict[str, object]], int]:
-    """What each process wrote, and how many started and never wrote."""
-    done: list[dict[str, object]] = []
-    wrote: set[str] = set()
-    for path in sorted(out_dir.glob(f"{PREFIX}*.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict):
-            done.append(data)
-            wrote.add(path.stem)
-    started = {p.stem for p in out_dir.glob(f"{PREFIX}*.start")}
-    return done, len(started - wrote)
-
-
 def read_rubycov(out_dir: str | Path, files: Mapping[str, tuple[str, str]]) -> Traced | None:
     """The statement lines of the edited Ruby ``files`` (relative path -> old and new
     texts) the tests ran, and their changes; a file no process loaded, or one whose
     lines a process could not count, is ``unmeasured``.  None when no process wrote."""
-    done, silent = _results(Path(out_dir))
+    done, silent = per_process(Path(out_dir), PREFIX)
     if not done:
         return None
     counts: dict[str, dict[int, bool]] = {}

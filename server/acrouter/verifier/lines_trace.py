@@ -308,3 +308,21 @@ def _imports(
     for path, other in found.items() if isinstance(found, dict) else ():
         if (r := rel(path)) is not None and isinstance(other, str):
             elsewhere.setdefault(r, rel(other) or other)
+
+
+def per_process(out_dir: Path, prefix: str) -> tuple[list[dict[str, object]], int]:
+    """What each process of a run wrote as ``<prefix><pid>.json`` into ``out_dir`` (the
+    Ruby and Perl measurements: :mod:`.lines_rubycov`, :mod:`.lines_perlcov`), and how
+    many wrote their ``<prefix><pid>.start`` and never the rest."""
+    done: list[dict[str, object]] = []
+    wrote: set[str] = set()
+    for path in sorted(out_dir.glob(f"{prefix}*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            done.append(data)
+            wrote.add(path.stem)
+    started = {p.stem for p in out_dir.glob(f"{prefix}*.start")}
+    return done, len(started - wrote)

@@ -127,7 +127,9 @@ def run_tests(
     opened = watch.opened() if watch is not None else None
     if trace and trace.c:  # C and C++ files whose lines were not measured, and why: .lines_ccov
         traced, opened = c_settle(traced, opened, trace.c, trace.c_why, dirs[0], seen)
-    if opened and traced is not None:  # files measured line by line: .lines_rubycov, .lines_ccov
+    if (
+        opened and traced is not None
+    ):  # measured line by line: .lines_rubycov, .lines_perlcov, .lines_ccov
         opened = {k: v for k, v in opened.items() if k not in traced.lines}
     if opened:
         traced = attrs.evolve(traced or Traced({}, True), opened=opened)
