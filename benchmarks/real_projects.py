@@ -43,7 +43,10 @@ pool (``.orig.tar.gz``; the binary package ships no tests): builder (minitest); 
 a C library run by ``make``, utf8proc, a C++ one, tinyxml2, a C library under CMake and
 ctest, cJSON (needs Debian's ``cmake``), and one under automake's ``make check``,
 libyaml, which its set-up bootstraps, configures, builds and checks in place as its user
-would (needs Debian's ``autoconf``, ``automake`` and ``libtool``).  ``fetch`` does it once per
+would (needs Debian's ``autoconf``, ``automake`` and ``libtool``); and a Perl
+distribution under ``prove``, Text::Diff (libtext-diff-perl; needs Perl's
+Algorithm::Diff, which Debian's ``libalgorithm-diff-perl`` provides: its set-up checks
+for it).  ``fetch`` does it once per
 work folder and reuses it afterwards.  The network is used only here, at benchmark
 time, and only to reach PyPI, npm and Debian's apt repositories.
 """
@@ -76,7 +79,7 @@ class Project:
     name: str  # registry name
     #: "pypi" | "npm" | "debian" (an apt package: a Go or Rust library's sources) |
     #: "debian-source" (a Debian source package's upstream tarball, ``.orig.tar.gz`` from
-    #: the pool of apt's mirror: a Ruby, C or C++ library with its tests; ``version``:
+    #: the pool of apt's mirror: a Ruby, Perl, C or C++ library with its tests; ``version``:
     #: Debian's upstream version, ``+dfsg`` included; ``orig``: the tarball's compression)
     kind: str
     #: pip / npm specs installed for the tests; Debian: librust-*-dev packages whose
@@ -86,7 +89,7 @@ class Project:
     edit_file: str = ""  # the module the benchmarks' edits change
     #: pytest | unittest | tape | mocha | jest | vitest | node | go | cargo | minitest |
     #: make (C, its test programs' exit codes) | ctest (C under CMake) | automake (C under
-    #: automake's ``make check``): which runner's edits apply
+    #: automake's ``make check``) | prove (Perl's test harness): which runner's edits apply
     runner: str = "pytest"
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
@@ -704,6 +707,23 @@ PROJECTS = (
         cost=False,
         tests="tests/*.c",
         setup=("./bootstrap", "./configure -q", "make -s", "make -s check"),
+    ),
+    # --- a Perl distribution from Debian's source package (2026-12-04) ---
+    # Text::Diff 1.45 (libtext-diff-perl; the tarball unpacks to Text-Diff-1.45/): pure
+    # Perl, 9 scripts in t/ (Test.pm's ok), 33 assertions under `prove -lr t` (what the
+    # verifier detects for it; its three author tests skip whole without
+    # RELEASE_TESTING); needs Perl's Algorithm::Diff (Debian's libalgorithm-diff-perl),
+    # checked at set-up.  Text::Diff::Table's _glean_formats is called by nothing
+    Project(
+        "libtext-diff-perl",
+        "debian-source",
+        command="prove -lr t",
+        edit_file="lib/Text/Diff.pm",
+        runner="prove",
+        version="1.45",
+        cost=False,
+        tests="t/*.t",
+        setup=("perl -MAlgorithm::Diff -e1",),
     ),
     # --- test orders and seeds that change every run (2026-12-02, third set) ---
     # pytest-randomly (its dependency-groups' "test"): every run shuffles the order of the

@@ -14,10 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from real_projects import Project
-from trust_edits import ESCAPED, Trial
+from trust_edits import ESCAPED, Listed, Trial, listed_trials
 
 #: per project: (trial name, file, line, what it becomes, may pass, must not be counted)
-EDITS = {
+EDITS: dict[str, tuple[Listed, ...]] = {
     "utf8proc": (
         (
             "same behaviour of a covered function",
@@ -161,19 +161,7 @@ def c_trials(project: Project, root: Path, work: Path) -> list[Trial]:
     rel = project.edit_file
     text = (root / rel).read_text(encoding="utf-8")
     trials = [Trial("comment", {rel: text + "\n/* a harmless comment */\n"}, may_pass=True)]
-    for name, other, line, wrong, may_pass, uncounted in EDITS.get(project.name, ()):
-        source = (root / other).read_text(encoding="utf-8")
-        if source.count(line) != 1:
-            continue
-        trials.append(
-            Trial(
-                name,
-                {other: source.replace(line, wrong)},
-                may_pass=may_pass,
-                uncounted=uncounted,
-                note=f"{other}: {wrong.strip()}",
-            )
-        )
+    trials += listed_trials(root, EDITS.get(project.name, ()))
     trials += _ctest_trials(project, root)
     trials += _automake_trials(project, root)
     trials += [

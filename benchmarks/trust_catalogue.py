@@ -10,7 +10,9 @@ of its configuration that change which tests run (``_pytest_config_trials``); a
 ``trust_unittest``; minimist (tape) its own; sprintf-js (mocha) ``trust_mocha``'s; no-case
 (jest) and zod (vitest) ``trust_jest``'s; every npm project a rename across code and
 tests (``trust_js_renames``), where the tests name a function of the edited module; the
-Go and Rust projects (``go test``, ``cargo test``) ``trust_native``'s.
+Go and Rust projects (``go test``, ``cargo test``) ``trust_native``'s; the C and C++
+ones ``trust_c``'s, the Ruby one ``trust_ruby``'s and the Perl one (``prove``)
+``trust_perl``'s.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import os
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -53,25 +56,31 @@ from trust_jest import jest_trials
 from trust_js_renames import js_rename_trials
 from trust_mocha import mocha_trials
 from trust_native import native_trials
+from trust_perl import perl_trials
 from trust_ruby import ruby_trials
 from trust_unittest import unittest_trials
+
+#: the runners whose projects get a module's edits of their own (after the no-op): C and
+#: C++ trust_c's, Ruby trust_ruby's, Perl trust_perl's
+_OWN_TRIALS: dict[str, Callable[[Project, Path, Path], list[Trial]]] = {
+    "make": c_trials,
+    "ctest": c_trials,
+    "automake": c_trials,
+    "minitest": ruby_trials,
+    "prove": perl_trials,
+}
 
 
 def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
     """The edits tried on ``project`` (set up in ``root``; ``work`` is the work folder,
     one of the places the escaping edits try to write)."""
-    if project.runner in ("make", "ctest", "automake"):  # C and C++: trust_c's
+    own = _OWN_TRIALS.get(project.runner)
+    if own is None and project.kind == "debian":  # Go and Rust: trust_native's
+        own = native_trials
+    if own is not None:
         edit_file = (root / project.edit_file).read_text(encoding="utf-8")
         no_op = Trial("no-op", {project.edit_file: edit_file}, may_pass=True)
-        return [no_op, *c_trials(project, root, work)]
-    if project.runner == "minitest":  # Ruby: trust_ruby's
-        edit_file = (root / project.edit_file).read_text(encoding="utf-8")
-        no_op = Trial("no-op", {project.edit_file: edit_file}, may_pass=True)
-        return [no_op, *ruby_trials(project, root, work)]
-    if project.kind == "debian":  # Go and Rust: trust_native's
-        edit_file = (root / project.edit_file).read_text(encoding="utf-8")
-        no_op = Trial("no-op", {project.edit_file: edit_file}, may_pass=True)
-        return [no_op, *native_trials(project, root, work)]
+        return [no_op, *own(project, root, work)]
     ctx = Context.of(project, root)
     trials = [Trial("no-op", {ctx.rel: ctx.text}, may_pass=True)]
     npm = project.kind == "npm"

@@ -11,6 +11,7 @@ import re
 import sys
 import textwrap
 import tokenize
+from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
@@ -83,6 +84,33 @@ class Trial:
     #: what the user asked; a rename asks for the removal of the old name (``acrouter
     #: verify --allow-removal``, the editor's guard reads the instruction)
     instruction: str = ""
+
+
+#: an edit known per project (``trust_c``'s and ``trust_perl``'s ``EDITS``): the trial's
+#: name, the file, a line of it (or a run of lines), what it becomes, whether it may
+#: pass and whether its pass must not be counted
+Listed = tuple[str, str, str, str, bool, bool]
+
+
+def listed_trials(root: Path, edits: Iterable[Listed]) -> list[Trial]:
+    """The trials of ``edits`` on the project set up in ``root``; an edit whose line is
+    not once in its file (another release) is left out."""
+    trials = []
+    for name, rel, line, new, may_pass, uncounted in edits:
+        text = (root / rel).read_text(encoding="utf-8")
+        if text.count(line) != 1:
+            continue
+        what = new.strip() or f"{line.strip().splitlines()[0]} ... removed"
+        trials.append(
+            Trial(
+                name,
+                {rel: text.replace(line, new)},
+                may_pass=may_pass,
+                uncounted=uncounted,
+                note=f"{rel}: {what}",
+            )
+        )
+    return trials
 
 
 def npm_test_files(root: Path, project: Project) -> list[Path]:

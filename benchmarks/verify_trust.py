@@ -12,7 +12,11 @@ source package under minitest: builder, ``trust_ruby``'s edits; a C and a C++ li
 Debian's source packages under make: utf8proc and tinyxml2, and a C library under CMake
 and ctest: cJSON, ``trust_c``'s edits, with a ctest test dropped from or disabled in its
 top ``CMakeLists.txt``; and a C library under automake's ``make check``: libyaml, its
-``tests`` folder dropped from the top ``Makefile.am``'s ``SUBDIRS``) this
+``tests`` folder dropped from the top ``Makefile.am``'s ``SUBDIRS``; a Perl
+distribution from Debian's source package under ``prove``: Text::Diff, ``trust_perl``'s
+edits, with the test script that catches the covered break skipped whole, emptied or
+hollowed, the module forging every ``ok`` and a ``.proverc`` running the scripts on an
+unedited copy of ``lib/``) this
 applies a catalogue of edits
 (``trust_catalogue``) and records the verdict of each, along the two paths the product
 has:
@@ -159,6 +163,7 @@ _LANGUAGES = {
     "make": "c",
     "ctest": "c",
     "automake": "c",
+    "prove": "perl",
 }
 
 
