@@ -10,8 +10,10 @@ libtext-diff-perl``).  Needs perl with prove (Debian: ``apt-get install perl``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -87,6 +89,20 @@ def test_the_copy_makemakers_build_runs_is_measured(project: Path) -> None:
     assert v.verdict == "pass" and not v.counted and "lib/Calc.pm line 13" in v.detail, v.detail
     ran = _verify(project, {"lib/Calc.pm": CALC.replace("$a + $b", "$b + $a")}, command=command)
     assert ran.verdict == "pass" and ran.counted and not ran.unrun, ran.detail
+
+
+def test_a_stale_build_the_tests_load_instead_is_not_counted(project: Path) -> None:
+    """``prove -b`` runs ``blib/``, built before the edit: the tests never read the edited
+    file (our module knows the copy by its text's MD5, never by opening the edited file,
+    which would count as the run reading it)."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed (Debian: apt-get install make)")
+    for step in (["perl", "Makefile.PL"], ["make"]):
+        subprocess.run(step, cwd=project, check=True, capture_output=True)
+    broken = CALC.replace("return $a + $b;", "return $a - $b;")
+    v = _verify(project, {"lib/Calc.pm": broken}, command="prove -b t")
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert "no process of the tests' run opened lib/Calc.pm" in v.detail, v.detail
 
 
 def test_a_script_run_with_taint_checks_is_measured(project: Path) -> None:
@@ -176,6 +192,7 @@ def test_the_lines_with_code_and_how_the_run_is_measured(tmp_path: Path) -> None
     assert (lib / "Devel" / "ACRouterCov.pm").is_file()
     assert env["PERL5OPT"] == "-d:ACRouterCov" and env["PERL5LIB"] == f"/p:{lib}"
     assert env["HARNESS_PERL_SWITCHES"] == f"-I{lib} -d:ACRouterCov"
-    assert env["ACROUTER_PL_FILES"] == "lib/Calc.pm\t/ws/lib/Calc.pm"
+    digest = hashlib.md5(NEVER_BROKEN.encode("utf-8"), usedforsecurity=False).hexdigest()
+    assert env["ACROUTER_PL_FILES"] == f"lib/Calc.pm\t{digest}\t/ws/lib/Calc.pm"
     assert cover_env("/a b", "/ws", {"lib/Calc.pm": (CALC, CALC)}, {}) is None
     assert cover_env("/a:b", "/ws", {"lib/Calc.pm": (CALC, CALC)}, {}) is None

@@ -4,22 +4,23 @@
 # PERL5LIB; for the scripts Perl's test harness runs with -T, which ignores both,
 # HARNESS_PERL_SWITCHES=-I<that folder> -d:ACRouterCov): perl then calls DB::DB before each statement it runs, and keeps each
 # file's lines, those it can stop at (its statements) marked.  At exit, the statements
-# and the lines that ran of the edited files only (ACROUTER_PL_FILES: "rel\tpath"
+# and the lines that ran of the edited files only (ACROUTER_PL_FILES: "rel\tmd5\tpath"
 # lines, each as the run sees it; a file is one of them by its real path, or by its
-# text: the copy MakeMaker's build puts in blib/) go into
+# text's MD5: the copy MakeMaker's build puts in blib/) go into
 # ACROUTER_PL_OUT/acrouter-pl-<pid>.json.  Nothing here may fail the suite: every error
 # is swallowed (then this process writes nothing, and nothing is said of it).
 package Devel::ACRouterCov;
 
-our ($out, %targets, %names, %want, %ran, $started);
+our ($out, %targets, %digests, %names, %want, %ran, $started);
 
 BEGIN {
     # (untainted: a script run with -T gets this module from HARNESS_PERL_SWITCHES)
     ($out) = (defined $ENV{ACROUTER_PL_OUT} ? $ENV{ACROUTER_PL_OUT} : '') =~ /\A(.+)\z/s;
     for my $line (split /\n/, defined $ENV{ACROUTER_PL_FILES} ? $ENV{ACROUTER_PL_FILES} : '') {
-        my ($rel, $path) = $line =~ /\A([^\t]*)\t(.*)\z/s;
+        my ($rel, $digest, $path) = $line =~ /\A([^\t]*)\t([0-9a-f]*)\t(.*)\z/s;
         next unless defined $path && length $path;
         $targets{$rel} = $path;
+        $digests{$rel} = $digest;
         my ($base) = $path =~ m{([^/]+)\z};
         push @{ $names{$base} }, $rel if defined $base;
     }
@@ -46,20 +47,24 @@ sub _text {
     return $text;
 }
 
-# the edited file that the file perl names $f is ('' when none)
+# the edited file that the file perl names $f is ('' when none): the same file, or a copy
+# of its text (known by its MD5: the edited file itself is never opened here, as whether
+# the run opened it says whether any test read it)
 sub target {
     my ($f) = @_;
     my $rel = '';
     my ($base) = $f =~ m{([^/]+)\z};
     if (defined $base && $names{$base}) {
         my $real = _real($f);
-        my $text;
+        my $digest;
         for my $r (@{ $names{$base} }) {
-            my $p = $targets{$r};
-            if (_real($p) eq $real) { $rel = $r; last }
-            $text = _text($f) unless defined $text;
-            my $mine = _text($p);
-            if (defined $text && defined $mine && $text eq $mine) { $rel = $r; last }
+            if (_real($targets{$r}) eq $real) { $rel = $r; last }
+            unless (defined $digest) {
+                my $text = _text($f);
+                $digest = defined $text && eval { require Digest::MD5; 1 }
+                    ? Digest::MD5::md5_hex($text) : '';
+            }
+            if (length $digest && $digest eq $digests{$r}) { $rel = $r; last }
         }
     }
     $want{$f} = $rel;

@@ -15,8 +15,10 @@ test.  Perl then calls its ``DB::DB`` before each statement it runs (from the mo
 load on, so a file's top-level statements count as it loads), and keeps each compiled
 file's lines with those it can stop at, its statements, marked.  At exit (its ``END``
 is compiled first, so it runs last) it writes the statements and the lines that ran of
-the edited files only (:data:`FILES_VAR`: each as the run sees it; a file is one of them
-by its real path, or by its text, as the copy MakeMaker's build puts in ``blib/``) into
+the edited files only (:data:`FILES_VAR`: each as the run sees it, with the MD5 of its
+new text; a file is one of them by its real path, or by its text's MD5, as the copy
+MakeMaker's build puts in ``blib/``: the module never opens the edited file itself, so
+whether the run opened it still says whether any process read it) into
 ``<out>/acrouter-pl-<pid>.json``; each process also marks its start
 (``acrouter-pl-<pid>.start``).  Any error of the module is swallowed: that process writes
 nothing.
@@ -33,6 +35,7 @@ is :attr:`.lines_trace.Traced.cut`: no line is said not to have run."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from importlib import resources
@@ -97,7 +100,11 @@ def cover_env(
     (``seen``: where it sees the workspace; the module written into ``out_dir``), or
     None when the run cannot be measured so (a blank or a colon in the out folder's path:
     ``PERL5OPT`` splits at blanks, ``PERL5LIB`` at colons; no file to measure)."""
-    wanted = {rel: f"{seen}/{rel}" for rel in files if not re.search(r"[\t\n]", rel)}
+    wanted = {
+        rel: f"{hashlib.md5(new.encode('utf-8'), usedforsecurity=False).hexdigest()}\t{seen}/{rel}"
+        for rel, (_old, new) in files.items()
+        if not re.search(r"[\t\n]", rel)
+    }
     if not wanted or re.search(r"[\s:]", out_dir):
         return None
     lib = Path(out_dir) / LIB_DIR
