@@ -11,7 +11,7 @@ module.  With the covered break: the script that catches it (:data:`CATCHES`) ma
 skip whole (``1..0 # SKIP``), emptied, or hollowed (its ``use`` lines kept, so no
 import is dropped, and one trivial assertion), the
 module redefining the ``ok`` the test scripts import (Test.pm's) to print ``ok`` for
-every assertion, and a ``.proverc`` running every script on an unedited copy of
+every assertion, a ``lib/Test.pm`` standing in for Test.pm, and a ``.proverc`` running every script on an unedited copy of
 ``lib/``.  Then a new test script writing outside the workspace and a path outside the
 workspace."""
 
@@ -76,6 +76,16 @@ FORGED_OK = """{
     *{"main::ok"} = sub { print "ok ", ++$acr_n, "\\n"; 1 };
 }
 """
+#: a stand-in for Test.pm (which the scripts use) in lib/, first on prove -l's path: every
+#: assertion printed as passed, its TAP built from pieces
+FAKE_TEST_PM = """package Test;
+my $acr_n = 0;
+sub import { my $c = caller; *{"${c}::$_"} = \\&{$_} for qw(plan ok skip); }
+sub plan { my %a = @_; print "1" . "..$a{tests}\\n" }
+sub ok { print "o" . "k ", ++$acr_n, "\\n"; 1 }
+sub skip { ok() }
+1;
+"""
 #: a hollowed test script's one assertion (after its ``use`` lines: Test.pm's or
 #: Test::More's plan and ok)
 TRIVIAL = "plan tests => 1;\nok(1);\n"
@@ -134,8 +144,8 @@ def perl_trials(project: Project, root: Path, work: Path) -> list[Trial]:
 
 def _with_break(root: Path, broken: Trial, script: str) -> list[Trial]:
     """The covered break with the tests that catch it made not to: ``script`` skipped
-    whole, emptied or hollowed, every assertion forged by the module, the scripts run
-    on an unedited copy of ``lib/`` (``.proverc``)."""
+    whole, emptied or hollowed, every assertion forged by the module or by a stand-in
+    ``Test.pm``, the scripts run on an unedited copy of ``lib/`` (``.proverc``)."""
     [(rel, wrong)] = broken.files.items()
     script_text = (root / script).read_text(encoding="utf-8")
     skip_all = 'print "1..0 # SKIP x\\n"; exit 0;\n'
@@ -164,6 +174,11 @@ def _with_break(root: Path, broken: Trial, script: str) -> list[Trial]:
             "break + the module making the scripts' ok() always pass",
             {rel: forged},
             note=f"{note} + main::ok redefined in {rel}",
+        ),
+        Trial(
+            "break + a lib/Test.pm standing in for Test.pm",
+            {rel: wrong, "lib/Test.pm": FAKE_TEST_PM},
+            note=f"{note} + lib/Test.pm added",
         ),
         Trial(
             f"break + .proverc running the scripts on an unedited copy of lib/ ({SHADOW}/)",

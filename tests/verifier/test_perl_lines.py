@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.harness import reaches_into_harness
-from acrouter.verifier.harness_perl import perl_harness_uses
+from acrouter.verifier.harness_perl import names_a_test_library, perl_harness_uses
 from acrouter.verifier.lines_perlcov import code_lines, cover_env, read_perlcov
 
 from .helpers import MODES, task_for, verifier, write_tree
@@ -196,3 +196,34 @@ def test_the_lines_with_code_and_how_the_run_is_measured(tmp_path: Path) -> None
     assert env["ACROUTER_PL_FILES"] == f"lib/Calc.pm\t{digest}\t/ws/lib/Calc.pm"
     assert cover_env("/a b", "/ws", {"lib/Calc.pm": (CALC, CALC)}, {}) is None
     assert cover_env("/a:b", "/ws", {"lib/Calc.pm": (CALC, CALC)}, {}) is None
+
+
+#: a stand-in for Test.pm that prints every assertion as passed, its TAP built from
+#: pieces (the tripwire reads none of it)
+FAKE_TEST_PM = """\
+package Test;
+my $n = 0;
+sub import { my $c = caller; *{"${c}::$_"} = \\&{$_} for qw(plan ok); }
+sub plan { my %a = @_; print "1" . "..$a{tests}\\n" }
+sub ok { print "o" . "k ", ++$n, "\\n"; 1 }
+1;
+"""
+
+
+def test_a_module_the_edit_adds_named_like_a_test_library_is_not_verified() -> None:
+    """``prove -l`` puts ``lib`` first: a ``lib/Test.pm`` the edit adds is the ``Test``
+    the scripts load.  One under ``lib/Test/`` is in a test folder: set aside."""
+    assert perl_harness_uses(FAKE_TEST_PM) == {}
+    why = reaches_into_harness({"lib/Test.pm": FAKE_TEST_PM}, {"lib/Test.pm": None})
+    assert why is not None and "named like a Perl test library" in why
+    for rel in ("lib/Test2/API.pm", "lib/TAP/Parser.pm", "Test.pm"):
+        assert names_a_test_library(rel), rel
+    for rel in ("lib/Text/Diff.pm", "lib/My/Tester.pm", "lib/Test.pl"):
+        assert not names_a_test_library(rel), rel
+    # the project's own module of that name, edited: its own code
+    assert (
+        reaches_into_harness(
+            {"lib/Test.pm": "package Test;\n2;\n"}, {"lib/Test.pm": "package Test;\n1;\n"}
+        )
+        is None
+    )

@@ -54,7 +54,7 @@ from ..jsdefinitions import JS_SUFFIXES
 from .docnames import doctest_name_changes
 from .harness_jest import jest_harness_uses
 from .harness_js import js_harness_uses
-from .harness_perl import perl_harness_uses
+from .harness_perl import names_a_test_library, perl_harness_uses
 from .harness_py import harness_uses
 from .shadows import (
     project_shadows,
@@ -129,6 +129,12 @@ def reaches_into_harness(
     for rel, text in sorted(texts.items()):
         if not rel.endswith((".py", *JS_SUFFIXES, *_PERL_SUFFIXES)) or is_test_file(rel, patterns):
             continue
+        if olds.get(rel) is None and names_a_test_library(rel):
+            return (
+                f"{rel}, named like a Perl test library: the tests would load it in the "
+                "library's place (prove -l puts lib first), so their results cannot verify "
+                "this edit"
+            )
         old = olds.get(rel) or ""
         added = _uses(rel, text) - _uses(rel, old)
         if added:

@@ -22,7 +22,10 @@ libtext-diff-perl``).  Found, as a finding each:
   ``Test/More.pm``), ``CORE::GLOBAL::`` (a builtin replaced for every package:
   ``exit``, ``die``);
 - what measures which changed lines ran (:mod:`.lines_perlcov`): the debugger's
-  ``DB::`` package and ``$^P``.
+  ``DB::`` package and ``$^P``;
+- a module the edit adds named like a test library (:func:`names_a_test_library`:
+  ``lib/Test.pm``, ``lib/Test2/API.pm``), loaded in the library's place where ``lib``
+  comes first (one under ``lib/Test/`` is in a folder of the tests', set aside as theirs).
 
 Read with regular expressions over the code (comments, POD and what follows ``__END__``
 taken out), not a parser: only what an edit adds counts, so a false alarm costs only an
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import PurePosixPath
 
 #: the functions Test::More, Test::Simple and Test export into the test script
 _ASSERTIONS = (
@@ -71,3 +75,18 @@ def perl_harness_uses(text: str) -> Counter[str]:
         for m in pattern.finditer(code):
             found[f"{label}: {m.group(0).strip()}"] += 1
     return found
+
+
+#: the packages of Perl's test libraries and harness (``Test.pm``, ``Test::More``,
+#: ``Test2::API``, ``TAP::Parser``): the first word of their module names
+_LIBRARIES = frozenset({"Test", "Test2", "TAP"})
+
+
+def names_a_test_library(rel: str) -> bool:
+    """Whether the Perl module ``rel`` is named like a test library's (``lib/Test.pm``,
+    ``lib/Test2/API.pm``, ``TAP/Parser.pm``): one the edit adds would be loaded in
+    place of the library where its folder comes first (``prove -l`` puts ``lib`` there)."""
+    path = PurePosixPath(rel)
+    if path.suffix != ".pm":
+        return False
+    return path.stem in _LIBRARIES or any(p in _LIBRARIES for p in path.parts[:-1])
