@@ -359,10 +359,13 @@ def _dropped(
         after = definitions(new, path, language)
     have = {d.name for d in after}
     asked_for = _asked_for(instruction, exempt_lines, defined_elsewhere)
+    kept = _imported(after, path)
     lost: list[str] = []
     for d in before:
         if d.name in have or d.name in lost or asked_for(d):
             continue
+        if d.name.startswith("import ") and _import_items(d.name[7:], path) <= kept:
+            continue  # what it imported is imported still (an item added to its list)
         lost.append(d.name)
     if old_python and after_python:
         # what the module's if / try blocks define is the module's too (a class for
@@ -379,6 +382,54 @@ def _dropped(
     if Path(path).suffix == ".rs":
         lost += _dropped_rust_methods(old, new, asked_for)
     return lost
+
+
+#: a Perl module's import list: ``qw(floor ceil)``, ``'floor', 'ceil'``
+_PERL_LIST_WORD = re.compile(r"[A-Za-z_$@%&:][\w:]*")
+
+
+def _import_items(spec: str, path: str) -> set[str]:
+    """What a ``use`` line of the line patterns imports, item by item: Perl's module and
+    the names of its list (``POSIX qw(floor)``: ``POSIX``, ``POSIX::floor``; ``Test::More
+    tests => 25``: ``Test::More``, the plan being no name), Rust's and PHP's groups
+    expanded (``std::{fmt, io::Read}``: ``std::fmt``, ``std::io::Read``)."""
+    if Path(path).suffix in (".pm", ".pl", ".t"):
+        module, _, rest = spec.strip().partition(" ")
+        listed = re.search(r"\bqw\s*[(\[{/]([^)\]}/]*)", rest)
+        words = listed.group(1).split() if listed else []
+        return {module, *(f"{module}::{w}" for w in words if _PERL_LIST_WORD.fullmatch(w))}
+    return set(_expand_group(spec.strip()))
+
+
+def _expand_group(spec: str) -> list[str]:
+    """``a::{b, c::{d, self}}`` as ``a::b``, ``a::c::d``, ``a::c``; anything else as is."""
+    open_at = spec.find("{")
+    if open_at < 0 or not spec.endswith("}"):
+        return [spec]
+    prefix, body = spec[:open_at], spec[open_at + 1 : -1]
+    items, depth, start = [], 0, 0
+    for i, ch in enumerate(body + ","):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            if body[start:i].strip():
+                items.append(body[start:i].strip())
+            start = i + 1
+    out: list[str] = []
+    for item in items:
+        out += [prefix.rstrip(":\\")] if item == "self" else _expand_group(prefix + item)
+    return out
+
+
+def _imported(found: Iterable[Definition], path: str) -> set[str]:
+    """Every item the ``use`` lines among ``found`` import (:func:`_import_items`)."""
+    out: set[str] = set()
+    for d in found:
+        if d.name.startswith("import "):
+            out |= _import_items(d.name[7:], path)
+    return out
 
 
 #: a Rust ``impl`` block's header at column 0: ``impl<T> Trait for Type<T> {``, ``impl Type {``

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from acrouter.definitions import dropped_definitions
 from acrouter.domain import Edit
+from acrouter.verifier.cli import dropped_code
 from acrouter.verifier.detection import detect_test_command, perl_tests
 from acrouter.verifier.reports.prove import parse_prove, prove_printed_counts, summary_report
 from acrouter.verifier.runners import WEAK_REASON, plan_command
@@ -101,6 +102,17 @@ def test_the_edits_own_skip_of_a_test_script_is_set_aside(project: Path) -> None
     skipped = SUB_T.replace("use Calc;", "use Calc;\nplan skip_all => 'later';")
     v = _verify(project, {"lib/Calc.pm": BROKEN_SUB, "t/sub.t": skipped})
     assert v.verdict == "fail" and "t/sub.t set aside" in v.detail, v.detail
+
+
+def test_an_assertion_added_with_its_plan_raised_passes(project: Path) -> None:
+    """A test-generation request: the edit adds an assertion to ``t/add.t`` and raises
+    its plan (``tests => 3``); the script's ``use`` line changed is no dropped import."""
+    more = ADD_T.replace("tests => 2", "tests => 3") + "is(Calc::add(0, 0), 0, 'zero');\n"
+    edit = Edit(files={"t/add.t": more})
+    assert dropped_code(str(project), edit) == ""  # the guard of acrouter verify and the editor
+    task = task_for(project, "prove -lr t", kind="test_generation")
+    v = verifier(timeout_s=120, cache_dir=project.parent / "cache").verify(task, edit, "m")
+    assert v.verdict == "pass" and v.tests_passed == 4, v.detail
 
 
 def test_a_module_that_ends_the_scripts_early_is_not_a_pass(project: Path) -> None:
