@@ -133,3 +133,21 @@ def test_a_suite_that_did_not_run_is_not_a_pass(
 ) -> None:
     v = _verify(borp_project, files, command)
     assert v.verdict == "fail" and why in v.detail, v.detail
+
+
+#: the stand-in's loop as it runs on a loaded machine: importing a reporter module (ours)
+#: takes a while, during which the reporters composed before it already consume the run
+SLOW_IMPORT = "  } else {\n    await new Promise((r) => setTimeout(r, 400))\n    try {"
+
+
+def test_our_reporter_misses_no_test_when_its_import_is_slow(borp_project: Path) -> None:
+    """borp composes each ``--reporter`` onto the run's stream as its loop reaches it,
+    importing a module reporter first.  With spec before ours, the stream flowed while
+    ours loaded and its report missed the tests that ended then (CI, under load: 2 of 3
+    tests before the edit); ours goes first now."""
+    slow = BORP.replace("  } else {\n    try {", SLOW_IMPORT)
+    assert slow != BORP
+    (borp_project / "node_modules/borp/borp.js").write_text(slow, encoding="utf-8")
+    v = _verify(borp_project, {"index.js": "// adds\n" + INDEX}, "npx borp test/*.test.js")
+    assert v.verdict == "pass" and not v.weak, v.detail
+    assert (v.tests_passed_before, v.tests_passed, v.tests_failed) == (3, 3, 0)

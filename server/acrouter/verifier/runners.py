@@ -455,7 +455,11 @@ class _Planner:
         """borp runs node's tests through ``run()`` in its own process, where
         ``NODE_OPTIONS``' reporters never reach (its reporters are its ``--reporter``
         options, ``NAME:DESTINATION``): ours added as one, and spec, borp's default,
-        kept when the command names no reporter of its own."""
+        kept when the command names no reporter of its own.  Ours goes before spec:
+        borp composes each reporter onto the run's stream as its loop reaches it, and
+        ours is a module it imports first (``await import``): with spec composed before,
+        the stream flowed meanwhile and ours missed the events of the tests that ended
+        then (seen in CI, a test of three missing from the report under load)."""
         reporter = f"{self.out}/acrouter-node-reporter.mjs"
         if ":" in self.out:  # borp splits NAME:DESTINATION at the first colon
             return [], "", f"{WEAK_REASON} (borp cannot be given a report path with ':')"
@@ -465,7 +469,7 @@ class _Planner:
             t in ("-r", "--reporter") or t.startswith(("--reporter=", "-r")) for t in tokens[1:]
         )
         spec = [] if named else ["--reporter=spec"]
-        return [*spec, f"--reporter={reporter}:{self.out}/node.jsonl"], "append", "node"
+        return [f"--reporter={reporter}:{self.out}/node.jsonl", *spec], "append", "node"
 
     def _npm(self, tokens: tuple[str, ...]) -> tuple[list[str], str, str]:
         name = npm_script(tokens) or "test"
