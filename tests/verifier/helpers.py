@@ -16,7 +16,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from acrouter.domain import Candidate, Decision, Task, Verdict
+from acrouter.domain import Candidate, Decision, Edit, Task, Verdict
 from acrouter.verifier import Limits, ProjectVerifier, bwrap_problem
 from acrouter.verifier.lines_rustcov import tool_pairs
 
@@ -262,6 +262,14 @@ def task_for(root: Path, command: str | None = None, **kw: object) -> Task:
 def pytest_cmd(root: Path, *extra: str) -> str:
     """pytest on the project's tests by absolute path (so the marker shows in cmdlines)."""
     return " ".join([PYTEST, *extra, shlex.quote(str(root / "tests"))])
+
+
+def verify_files(root: Path, files: Mapping[str, str], command: str, **kw: object) -> Verdict:
+    """The verdict on the edit that gives ``files`` their new texts in the project at
+    ``root`` (its tests run by ``command``; the baseline cached beside ``root``); ``kw``
+    goes to :func:`verifier` (``timeout_s``, ``sandbox``, ``overlay``, ...)."""
+    kw.setdefault("cache_dir", root.parent / "cache")
+    return verifier(**kw).verify(task_for(root, command), Edit(files=dict(files)), "m")
 
 
 def verifier(**kw: object) -> ProjectVerifier:

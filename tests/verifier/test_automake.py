@@ -14,12 +14,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from acrouter.domain import Edit
+from acrouter.domain import Verdict
 from acrouter.verifier.detection import CMAKE_TESTS, automake_harness, detect_test_command
 from acrouter.verifier.reports.automake import automake_printed_counts, parse_automake
 from acrouter.verifier.runners import WEAK_REASON, plan_command
 
-from .helpers import MODES, OVERLAY_AND_NONE, task_for, verifier, write_tree
+from .helpers import MODES, OVERLAY_AND_NONE, verify_files, write_tree
 
 CONFIGURE = """\
 AC_INIT([calc], [1.0])
@@ -100,9 +100,11 @@ def project(configured: Path, tmp_path: Path) -> Path:
     return root
 
 
-def _verify(root: Path, files: dict[str, str], command: str = "make check", **kw: object):  # type: ignore[no-untyped-def]
-    kw.setdefault("cache_dir", root.parent / "cache")
-    return verifier(timeout_s=240, **kw).verify(task_for(root, command), Edit(files=files), "m")
+def _verify(
+    root: Path, files: dict[str, str], command: str = "make check", **kw: object
+) -> Verdict:
+    kw.setdefault("timeout_s", 240)
+    return verify_files(root, files, command, **kw)
 
 
 @pytest.mark.parametrize("mode", OVERLAY_AND_NONE)

@@ -17,12 +17,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from acrouter.domain import Edit
+from acrouter.domain import Verdict
 from acrouter.verifier.harness import reaches_into_harness
 from acrouter.verifier.harness_perl import names_a_test_library, perl_harness_uses
 from acrouter.verifier.lines_perlcov import code_lines, cover_env, read_perlcov
 
-from .helpers import MODES, task_for, verifier, write_tree
+from .helpers import MODES, verify_files, write_tree
 
 CALC = """\
 package Calc;
@@ -65,9 +65,11 @@ def project(tmp_path: Path) -> Path:
     return write_tree(tmp_path / "calc", files)
 
 
-def _verify(root: Path, files: dict[str, str], command: str = "prove -lr t", **kw: object):  # type: ignore[no-untyped-def]
-    kw.setdefault("cache_dir", root.parent / "cache")
-    return verifier(timeout_s=120, **kw).verify(task_for(root, command), Edit(files=files), "m")
+def _verify(
+    root: Path, files: dict[str, str], command: str = "prove -lr t", **kw: object
+) -> Verdict:
+    kw.setdefault("timeout_s", 120)
+    return verify_files(root, files, command, **kw)
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 from acrouter.definitions import dropped_definitions
-from acrouter.domain import Edit
+from acrouter.domain import Edit, Verdict
 from acrouter.verifier.cli import dropped_code
 from acrouter.verifier.detection import detect_test_command, perl_tests
 from acrouter.verifier.reports.prove import parse_prove, prove_printed_counts, summary_report
 from acrouter.verifier.runners import WEAK_REASON, plan_command
 from acrouter.verifier.testnames import is_test_file
 
-from .helpers import MODES, OVERLAY_AND_NONE, task_for, verifier, write_tree
+from .helpers import MODES, OVERLAY_AND_NONE, task_for, verifier, verify_files, write_tree
 
 CALC = """\
 package Calc;
@@ -66,9 +66,11 @@ def project(tmp_path: Path) -> Path:
     return write_tree(tmp_path / "calc", files)
 
 
-def _verify(root: Path, files: dict[str, str], command: str = "prove -lr t", **kw: object):  # type: ignore[no-untyped-def]
-    kw.setdefault("cache_dir", root.parent / "cache")
-    return verifier(timeout_s=120, **kw).verify(task_for(root, command), Edit(files=files), "m")
+def _verify(
+    root: Path, files: dict[str, str], command: str = "prove -lr t", **kw: object
+) -> Verdict:
+    kw.setdefault("timeout_s", 120)
+    return verify_files(root, files, command, **kw)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -241,6 +243,10 @@ def test_which_commands_run_perls_harness(tmp_path: Path) -> None:
     for command in ("make test", "perl Makefile.PL && make && make test"):
         assert plan_command(command, "/o", tmp_path).runner == "prove", command
     assert plan_command("make -n test", "/o", tmp_path).runner is None
+    # behind an npm script it is not read, and the weak verdict names the script
+    write_tree(tmp_path, {"package.json": '{"scripts": {"test": "make test"}}'})
+    npm = plan_command("npm test", "/o", tmp_path)
+    assert npm.runner is None and npm.weak == f"{WEAK_REASON} (npm script 'test': make test)"
 
 
 def test_a_perl_distribution_is_detected(tmp_path: Path) -> None:

@@ -77,8 +77,7 @@ class TestPlan:
     argv: tuple[str, ...]
     #: whose per-test results are read: pytest, unittest, node, jest, vitest, mocha, go,
     #: cargo, tape, rspec, minitest, maven, ctest, automake, prove; None = the exit code
-    #: only (the verdict
-    #: is weak)
+    #: only (the verdict is weak)
     runner: str | None
     interpreter: str | None  # the Python running the tests, when known
     #: (parser, path) pairs read after the run; the first that exists wins
@@ -492,7 +491,7 @@ class _Planner:
             self.reports.append(("junit", f"{self.out}/report.xml"))
             return [], "", "pytest"
         last = i == len(spans) - 1 and not script[seg.end :].strip()
-        if not last or runner in ("unittest", "go", "maven", "automake"):
+        if not last or runner in ("unittest", "go", "maven", "automake", "makemaker"):
             return [], "", f"{WEAK_REASON} (npm script {name!r}: {script})"
         extra, _where, runner_or_why = self._flags(seg.tokens, runner)
         if runner_or_why not in _RUNNERS or not extra:
