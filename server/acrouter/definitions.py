@@ -56,6 +56,11 @@ _OTHER_DEFS = tuple(
         r"^(?:sub|package)\s+([A-Za-z_][\w:]*)",  # Perl
     )
 )
+#: a PHP method (indented, in its class), in a file that starts ``<?php``
+_PHP_METHOD = re.compile(
+    r"^\s+(?:(?:public|private|protected|static|final|abstract)\s+)*function\s+&?\s*"
+    r"([A-Za-z_]\w*)\s*\("
+)
 _OTHER_IMPORTS = tuple(
     re.compile(p)
     for p in (
@@ -231,7 +236,11 @@ def _line_definitions(text: str, python: bool) -> list[Definition]:
 def _read_line_definitions(text: str, python: bool) -> list[Definition]:
     text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     out: list[Definition] = []
+    php = not python and text.lstrip().startswith("<?php")
     for i, line in enumerate(_lines(text)):
+        if php and (m := _PHP_METHOD.match(line)):
+            out.append(Definition(m.group(1), i, line.strip()))
+            continue
         if not line or line[0].isspace():
             continue
         if python:

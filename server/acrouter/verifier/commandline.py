@@ -248,11 +248,41 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
         return "maven"  # Surefire runs the tests in the test phase and every one after
     if prog in _RUBY_RUNNERS or prog == "bundle":
         return _ruby_runner(prog, tokens)
+    if prog == "phpunit" or (
+        _PHP.fullmatch(prog) and os.path.basename(_php_script(tokens)) == "phpunit"
+    ):
+        return None if any(t.split("=")[0] in _PHPUNIT_NO_RUN for t in tokens[1:]) else "phpunit"
     if prog == "borp":  # node's runner started by borp's run(): its own reporter options
         return "borp"
     if prog in COVERAGE_WRAPPERS:  # nyc tape ...: the runner after the wrapper's options
         return runner_of(_after_wrapper_options(tokens[1:]))
     return None
+
+
+#: ``php``, ``php8.2``: the interpreter that may start ``vendor/bin/phpunit``
+_PHP = re.compile(r"php(\d+(\.\d+)?)?")
+#: php's options that take a value in the next word
+_PHP_VALUED = frozenset({"-d", "-c", "-z"})
+#: PHPUnit's options that run no test (their run writes no report: the exit code)
+_PHPUNIT_NO_RUN = frozenset(
+    {"--version", "--help", "-h", "--list-tests", "--list-tests-xml", "--list-suites"}
+    | {"--list-groups", "--generate-configuration", "--migrate-configuration"}
+    | {"--check-version", "--atleast-version"}
+)
+
+
+def _php_script(tokens: tuple[str, ...]) -> str:
+    """The script ``php [options] SCRIPT ...`` runs ("" when none)."""
+    i = 1
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok in _PHP_VALUED:
+            i += 2
+            continue
+        if not tok.startswith("-"):
+            return tok
+        i += 1
+    return ""
 
 
 #: ctest's options that run no tests of the build folder's list, or run them as a

@@ -195,6 +195,36 @@ def perl_tests(root: Path) -> str | None:
     return "prove -lr t"
 
 
+#: PHPUnit's configuration files, in the order PHPUnit looks for them
+_PHPUNIT_CONFIGS = ("phpunit.xml", "phpunit.xml.dist", "phpunit.dist.xml")
+#: a configuration's bootstrap (``<phpunit bootstrap="vendor/autoload.php" ...>``)
+_PHPUNIT_BOOTSTRAP = re.compile(r"<phpunit\b[^>]*\sbootstrap\s*=", re.DOTALL)
+
+
+def php_tests(root: Path) -> str | None:
+    """The command that runs a PHP project's PHPUnit tests: Composer's
+    ``vendor/bin/phpunit`` where it is installed (it loads Composer's autoloader), else
+    a ``phpunit`` on the PATH, given ``vendor/autoload.php`` as its bootstrap when the
+    configuration names none; with no configuration (``phpunit.xml``,
+    ``phpunit.xml.dist``, ``phpunit.dist.xml``), the ``tests/`` or ``test/`` folder
+    that holds ``*Test.php`` files, in a Composer project (``composer.json``)."""
+    config = next((root / n for n in _PHPUNIT_CONFIGS if (root / n).is_file()), None)
+    target = ""
+    if config is None:
+        if not (root / "composer.json").is_file():
+            return None
+        folder = next((d for d in ("tests", "test") if any((root / d).rglob("*Test.php"))), None)
+        if folder is None:
+            return None
+        target = f" {folder}"
+    if (root / "vendor/bin/phpunit").is_file():
+        return f"vendor/bin/phpunit{target}"
+    named = config is not None and _PHPUNIT_BOOTSTRAP.search(read_text(config))
+    if not named and (root / "vendor/autoload.php").is_file():
+        return f"phpunit --bootstrap vendor/autoload.php{target}"
+    return f"phpunit{target}"
+
+
 #: a Makefile's line that says its sources are in the folder above (a VPATH build)
 _SOURCES_ABOVE = re.compile(r"^top_srcdir = \.\.$", re.MULTILINE)
 
@@ -278,6 +308,9 @@ def detect_test_command(root: str | os.PathLike[str]) -> str | None:
     perl = perl_tests(root)
     if perl is not None:
         return perl
+    php = php_tests(root)
+    if php is not None:
+        return php
     if _make_test_target(root):
         return "make test"
     return None

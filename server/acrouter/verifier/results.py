@@ -14,6 +14,7 @@ from .reports import PARSERS, Report, automake_printed_counts, parse_junit, prov
 from .reports.common import ANSI
 from .reports.jest import printed_counts
 from .reports.minitest import minitest_printed_counts
+from .reports.phpunit import phpunit_printed_counts
 from .reports.rspec import rspec_printed_counts
 from .reports.surefire import surefire_printed_counts
 from .runners import TestPlan
@@ -60,7 +61,8 @@ def read_test_run(
 #: minitest's ``3 runs, 3 assertions, 0 failures, 0 errors, 0 skips`` and Maven
 #: Surefire's ``[INFO] Tests run: 3, Failures: 0, Errors: 0, Skipped: 1`` (not Maven's
 #: ``BUILD SUCCESS``, printed by a build that ran no test as well) and Perl's harness's
-#: ``Files=9, Tests=33,  0 wallclock secs ...``
+#: ``Files=9, Tests=33,  0 wallclock secs ...`` and PHPUnit's ``OK (3 tests, 5 assertions)``
+#: or ``Tests: 9, Assertions: 4, Failures: 2.``
 _CLOSING = re.compile(
     r"^(?:Ran \d+ tests? in [\d.]+s"
     r"|=*\s*(?:(?:\d+ (?:passed|failed|skipped|deselected|xfailed|xpassed|warnings?|errors?"
@@ -74,7 +76,8 @@ _CLOSING = re.compile(
     r"|\d+ examples?, \d+ failures?.*"
     r"|\d+ runs, \d+ assertions, \d+ failures, \d+ errors, \d+ skips"
     r"|(?:\[\w+\]\s+)?Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+"
-    r"|Files=\d+, Tests=\d+, .*)$"
+    r"|Files=\d+, Tests=\d+, .*"
+    r"|OK \(\d+ tests?, \d+ assertions?\)|Tests: \d+, Assertions: \d+(?:, \w+: \d+)*\.?)$"
 )
 
 
@@ -124,8 +127,8 @@ def error_lines(output: str, root: str) -> tuple[str, ...]:
 
 
 def summary_check(plan: TestPlan, parsed: Report | None, output: str) -> str:
-    """Whether a jest / vitest / RSpec / minitest / Surefire / Automake / Perl harness
-    report agrees with the closing count the runner printed: "agrees", "missing"
+    """Whether a jest / vitest / RSpec / minitest / Surefire / Automake / Perl harness /
+    PHPUnit report agrees with the closing count the runner printed: "agrees", "missing"
     (nothing printed), a description of the difference, or "" (not checked: another
     runner, no report, a minitest run that never reported: a failure of its own).  The report is a file the
     tests' process could write; what the runner printed last is a second witness."""
@@ -152,6 +155,7 @@ _PRINTED_COUNTS = {
     "maven": surefire_printed_counts,
     "automake": automake_printed_counts,
     "prove": prove_printed_counts,
+    "phpunit": phpunit_printed_counts,
 }
 
 

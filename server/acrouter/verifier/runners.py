@@ -15,7 +15,8 @@ verify``) leaves Surefire's JUnit XML in each module's ``target/``, copied by th
 ``--output-junit``; automake's ``make check`` leaves a ``.trs`` per test, gathered by
 the run; Perl's harness (``prove``, ``./Build test``, and ``make test`` where MakeMaker
 builds) keeps a copy of each script's TAP (``PERL_TEST_HARNESS_DUMP_TAP``) and prints
-its summary report.  A coverage wrapper (``nyc``, ``c8``) keeps
+its summary report; PHPUnit (``phpunit``, ``vendor/bin/phpunit``, ``php
+vendor/bin/phpunit``) gets ``--log-junit``.  A coverage wrapper (``nyc``, ``c8``) keeps
 the runner it starts.  Anything else (``make test``, several runners in one line) is judged by its
 exit code, and its verdict is marked weak.  The reports are read by ``reports``.
 """
@@ -59,6 +60,7 @@ from .reports import (
     NODE_REPORTER,
     PROVE_DUMP_VAR,
 )
+from .reports.phpunit import REPORT_NAME as PHPUNIT_REPORT
 from .reports.prove import OUTPUT_NAME as PROVE_OUTPUT
 
 log = logging.getLogger(__name__)
@@ -76,8 +78,8 @@ class TestPlan:
     command: str
     argv: tuple[str, ...]
     #: whose per-test results are read: pytest, unittest, node, jest, vitest, mocha, go,
-    #: cargo, tape, rspec, minitest, maven, ctest, automake, prove; None = the exit code
-    #: only (the verdict is weak)
+    #: cargo, tape, rspec, minitest, maven, ctest, automake, prove, phpunit; None = the
+    #: exit code only (the verdict is weak)
     runner: str | None
     interpreter: str | None  # the Python running the tests, when known
     #: (parser, path) pairs read after the run; the first that exists wins
@@ -424,6 +426,9 @@ class _Planner:
             self.env[PROVE_DUMP_VAR] = f"{out}/tap"
             self.reports.append(("prove", f"{out}/tap"))
             return [], "", "prove"
+        if runner == "phpunit":  # its JUnit report, written as its run ends
+            self.reports.append(("phpunit", f"{out}/{PHPUNIT_REPORT}"))
+            return ["--log-junit", f"{out}/{PHPUNIT_REPORT}"], "append", "phpunit"
         if runner == "npm":
             return self._npm(tokens)
         return [], "", WEAK_REASON
@@ -610,7 +615,7 @@ def _script_args_separator(tokens: tuple[str, ...]) -> list[str]:
 
 _RUNNERS = frozenset(
     {"pytest", "unittest", "node", "jest", "vitest", "mocha", "go", "cargo", "tape"}
-    | {"rspec", "minitest", "maven", "ctest", "automake", "prove"}
+    | {"rspec", "minitest", "maven", "ctest", "automake", "prove", "phpunit"}
 )
 
 

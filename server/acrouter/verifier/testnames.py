@@ -75,6 +75,12 @@ CONFIG_FILES = frozenset(
         ".proverc",
         "makefile.pl",
         "build.pl",
+        # PHPUnit's configuration (which tests run, their bootstrap, groups excluded,
+        # ini settings); Composer's (its scripts, the autoloading of the tests' classes)
+        "phpunit.xml",
+        "phpunit.xml.dist",
+        "phpunit.dist.xml",
+        "composer.json",
     }
 )
 #: ... and what transforms or resolves the tests' code as they load (vite's aliases for
@@ -148,6 +154,18 @@ def is_test_file(rel: str, patterns: Iterable[str] = ()) -> bool:
     name = parts[-1].lower()
     if name in CONFIG_FILES or _CONFIG_RE.match(name) or _TEST_NAME_RE.match(name):
         return True
+    if parts[-1].endswith("Test.php") or _composer_loader(parts):  # PHPUnit's names
+        return True
     if any(fnmatchcase(posix if "/" in p else parts[-1], p) for p in patterns):
         return True
     return any(p.lower() in TEST_DIRS for p in parts[:-1])
+
+
+def _composer_loader(parts: tuple[str, ...]) -> bool:
+    """Whether the path is Composer's class loader (``vendor/autoload.php``,
+    ``vendor/composer/...``), which says which file each class of the tests (and of
+    the code under test) is loaded from."""
+    for i, part in enumerate(parts[:-1]):
+        if part == "vendor" and (parts[i + 1] == "composer" or parts[i + 1 :] == ("autoload.php",)):
+            return True
+    return False

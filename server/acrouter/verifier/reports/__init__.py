@@ -3,7 +3,8 @@ runner (through a small reporter of ours), jest / vitest / mocha JSON, ``go test
 -json``, ``cargo test`` output, ``python -m unittest -v`` output, tape's TAP, RSpec's
 JSON, minitest (through a plugin of ours), Maven Surefire's JUnit XML, CTest's
 (``--output-junit``), Automake's parallel test harness (its ``.trs`` files) and Perl's
-TAP::Harness (``prove``: a copy of each script's TAP).
+TAP::Harness (``prove``: a copy of each script's TAP) and PHPUnit's JUnit XML
+(``--log-junit``).
 
 Every parser returns a ``Report`` (test id -> passed | failed | skipped, plus the first
 line of each failure's message), or None when the file is missing, too big or not the
@@ -13,7 +14,8 @@ runner's format.  Test ids are the runner's own names, prefixed with the test fi
 ``tests/integ.rs::adds``, ``spec/adder_spec.rb::add adds``,
 ``test/adder_test.rb::AdderTest#test_adds``; a CTest test by its ``add_test`` name; an
 Automake test by its path (``tests/test-reader``); a Perl assertion by its script and
-number (``t/basic.t #2``).
+number (``t/basic.t #2``); a PHPUnit test by its file, class and name
+(``tests/CalcTest.php::CalcTest::testAdds``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .junit import parse_junit
 from .minitest import MINITEST_OUT_VAR, MINITEST_PLUGIN, MINITEST_PLUGIN_PATH, parse_minitest
 from .mocha import parse_mocha
 from .node import NODE_REPORTER, parse_node
+from .phpunit import parse_phpunit
 from .prove import DUMP_VAR as PROVE_DUMP_VAR
 from .prove import parse_prove, prove_printed_counts
 from .rspec import parse_rspec
@@ -53,6 +56,7 @@ PARSERS: dict[str, Callable[[str, str | None], Report | None]] = {
     "ctest": parse_ctest,
     "automake": parse_automake,
     "prove": parse_prove,
+    "phpunit": parse_phpunit,
 }
 
 __all__ = [
@@ -78,6 +82,7 @@ __all__ = [
     "parse_minitest",
     "parse_mocha",
     "parse_node",
+    "parse_phpunit",
     "parse_prove",
     "parse_rspec",
     "parse_surefire",

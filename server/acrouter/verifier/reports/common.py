@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,19 @@ def read_report(path: str | os.PathLike[str]) -> str | None:
     try:
         return Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
+        return None
+
+
+def read_xml(path: str | os.PathLike[str]) -> ET.Element | None:
+    """An XML report's root element; None if missing, too big or not well-formed (a
+    run cut short while writing it)."""
+    text = read_report(path)
+    if text is None:
+        return None
+    try:
+        return ET.fromstring(text)
+    except (ET.ParseError, ValueError) as exc:
+        log.debug("unreadable test report %s: %s", path, exc)
         return None
 
 

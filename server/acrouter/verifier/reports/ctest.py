@@ -6,15 +6,11 @@ The test programs are processes of their own: none of them writes the report."""
 
 from __future__ import annotations
 
-import logging
 import os
-import xml.etree.ElementTree as ET
 
 import attrs
 
-from .common import FAILED, PASSED, SKIPPED, Builder, Report, read_report, salient_line
-
-log = logging.getLogger(__name__)
+from .common import FAILED, PASSED, SKIPPED, Builder, Report, read_xml, salient_line
 
 #: a test's ``status`` -> its outcome (any other status: failed)
 _STATUS = {"run": PASSED, "fail": FAILED, "notrun": SKIPPED, "disabled": SKIPPED}
@@ -23,13 +19,8 @@ _STATUS = {"run": PASSED, "fail": FAILED, "notrun": SKIPPED, "disabled": SKIPPED
 def parse_ctest(path: str | os.PathLike[str], root: str | None = None) -> Report | None:
     """Every test of a ctest JUnit report, by its name; None when the file is missing,
     too big or not ctest's (no ``testsuite`` root)."""
-    text = read_report(path)
-    if text is None:
-        return None
-    try:
-        suite = ET.fromstring(text)
-    except (ET.ParseError, ValueError) as exc:
-        log.debug("unreadable ctest report %s: %s", path, exc)
+    suite = read_xml(path)
+    if suite is None:
         return None
     if suite.tag != "testsuite":
         return None

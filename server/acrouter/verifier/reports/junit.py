@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import xml.etree.ElementTree as ET
 
-from .common import FAILED, PASSED, SKIPPED, Builder, Report, first_line, read_report
-
-log = logging.getLogger(__name__)
+from .common import FAILED, PASSED, SKIPPED, Builder, Report, first_line, read_xml
 
 
 def _junit_id(case: ET.Element) -> str:
@@ -47,13 +44,8 @@ def _junit_message(child: ET.Element) -> str:
 
 def parse_junit(path: str | os.PathLike[str]) -> Report | None:
     """Per-test outcomes from a JUnit XML report; None if missing, too big or unreadable."""
-    text = read_report(path)
-    if text is None:
-        return None
-    try:
-        root = ET.fromstring(text)
-    except (ET.ParseError, ValueError) as exc:
-        log.debug("unreadable test report %s: %s", path, exc)
+    root = read_xml(path)
+    if root is None:
         return None
     out = Builder()
     for case in root.iter("testcase"):

@@ -1,0 +1,105 @@
+"""PHPUnit's JUnit XML report (``--log-junit``), each test by its file, class and name
+(``tests/CalcTest.php::CalcTest::testAdds``, a data set's as PHPUnit names it:
+``... ::testPairs with data set #0``), and the count PHPUnit printed last.
+
+PHPUnit writes the report when its run ends: a run cut short (an ``exit`` in the code
+under test, a fatal error) leaves none, where its exit code may still be 0.  In the
+report a skipped or incomplete test is ``<skipped/>``; a failure, an error and a risky
+test (one that asserted nothing: PHPUnit's ``RiskyTestError``) are failed; a test with a
+``<warning>`` passed (PHPUnit fails the run for it only with ``failOnWarning``).  A data
+provider that throws leaves a test named ``Error`` with no class in a suite named after
+the test method it feeds (``App\\CalcTest::testPairs``): that method could not run, a
+broken entry."""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+
+import attrs
+
+from .common import ANSI, FAILED, PASSED, SKIPPED, Builder, Report, read_xml, rel_path
+
+#: the report's file name in the run's out folder
+REPORT_NAME = "phpunit.xml"
+#: a failure's ``file:line`` (its last line in PHPUnit's report)
+_AT = re.compile(r"^(/\S+?|\S+\.php):(\d+)$")
+
+
+def _class(case: ET.Element) -> str:
+    """The test's class without its namespace (PHPUnit 9's ``class``, else the dotted
+    ``classname``)."""
+    name = case.get("class") or (case.get("classname") or "").replace(".", "\\")
+    return name.rsplit("\\", 1)[-1]
+
+
+def _message(child: ET.Element, name: str, root: str | None) -> str:
+    """What failed, in a line: PHPUnit's message after the test's own name (its first
+    line: ``App\\Tests\\CalcTest::testFails``, or ``Error`` for a data provider's), with
+    the place it names (``... (tests/CalcTest.php:7)``)."""
+    lines = [ln.strip() for ln in (child.text or "").splitlines() if ln.strip()]
+    if lines and (lines[0] == name or lines[0].split("::", 1)[-1].startswith(name)):
+        lines = lines[1:]
+    place = ""
+    if lines and (m := _AT.match(lines[-1])):
+        place = f" ({rel_path(m.group(1), root)}:{m.group(2)})"
+        lines = lines[:-1]
+    text = lines[0] if lines else child.get("type") or child.tag
+    return text[:200] + place
+
+
+def parse_phpunit(path: str | os.PathLike[str], root: str | None = None) -> Report | None:
+    """Per-test outcomes from PHPUnit's JUnit report; None if missing, too big or
+    unreadable.  ``root``: the workspace as the run saw it (the report's paths are
+    absolute)."""
+    top = read_xml(path)
+    if top is None:
+        return None
+    out = Builder()
+    passed = failed = 0
+    for suite in top.iter("testsuite"):
+        for case in suite.findall("testcase"):
+            name = case.get("name") or ""
+            file = rel_path(case.get("file") or suite.get("file") or "", root)
+            outcome, message = PASSED, None
+            for child in case:
+                if child.tag in ("failure", "error"):
+                    outcome, message = FAILED, message or _message(child, name, root)
+                elif child.tag == "skipped" and outcome != FAILED:
+                    outcome = SKIPPED
+            passed += outcome == PASSED
+            failed += outcome == FAILED
+            if not case.get("class") and not case.get("classname"):
+                # a data provider's error: the method it feeds (the suite's name) never ran
+                entry = suite.get("name") or name
+                out.add_broken(entry, message or "the data provider failed")
+                continue
+            test_id = f"{file}::{_class(case)}::{name}" if file else f"{_class(case)}::{name}"
+            out.add(test_id, outcome, message)
+    return attrs.evolve(out.report(), counts=(passed, failed))
+
+
+#: PHPUnit's closing count: ``OK (3 tests, 5 assertions)``, or ``Tests: 9, Assertions:
+#: 4, Errors: 2, Failures: 2, Skipped: 1, Incomplete: 1, Risky: 1.`` (after ``ERRORS!``,
+#: ``FAILURES!``, ``WARNINGS!`` or ``OK, but incomplete, skipped, or risky tests!``)
+_OK = re.compile(r"^OK \((\d+) tests?, \d+ assertions?\)$")
+_TOTALS = re.compile(r"^Tests: (\d+), Assertions: \d+((?:, \w+: \d+)*)\.?$")
+_KIND = re.compile(r"(\w+): (\d+)")
+
+
+def phpunit_printed_counts(output: str) -> tuple[int, int] | None:
+    """(passed, failed) as PHPUnit printed them last: its tests less the failed
+    (errors, failures, risky) and the skipped (skipped, incomplete) ones; None when it
+    printed no count."""
+    found: tuple[int, int] | None = None
+    for line in ANSI.sub("", output).splitlines():
+        line = line.strip()
+        if m := _OK.match(line):
+            found = int(m.group(1)), 0
+        elif m := _TOTALS.match(line):
+            kinds = {k.lower(): int(v) for k, v in _KIND.findall(m.group(2))}
+            bad = kinds.get("errors", 0) + kinds.get("failures", 0) + kinds.get("risky", 0)
+            skipped = kinds.get("skipped", 0) + kinds.get("incomplete", 0)
+            found = int(m.group(1)) - bad - skipped, bad
+    return found

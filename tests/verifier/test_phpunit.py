@@ -1,0 +1,321 @@
+"""PHPUnit end to end: ``phpunit``, ``vendor/bin/phpunit`` and ``php vendor/bin/phpunit``
+are read per test from the JUnit report PHPUnit writes as its run ends
+(``--log-junit``), with its printed count as the second witness.  Before, PHPUnit was
+judged by its exit code only (weak): an edit whose code under test called ``exit(0)``
+ended the run early with exit code 0 and was a counted pass.  ``*Test.php``,
+``phpunit.xml(.dist)``, ``composer.json`` and Composer's class loader are the user's
+tests now, and an edit that drops a PHP method is refused like one that drops a Python
+function.  Needs PHP and PHPUnit (Debian: ``apt-get install php-cli phpunit``)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from acrouter.definitions import dropped_definitions
+from acrouter.domain import Verdict
+from acrouter.verifier.detection import detect_test_command, php_tests
+from acrouter.verifier.reports.phpunit import parse_phpunit, phpunit_printed_counts
+from acrouter.verifier.runners import WEAK_REASON, plan_command
+from acrouter.verifier.testnames import is_test_file
+
+from .helpers import OVERLAY_AND_NONE, verify_files, write_tree
+
+CALC = """\
+<?php
+namespace App;
+
+final class Calc
+{
+    public static function add(int $a, int $b): int
+    {
+        return $a + $b;
+    }
+
+    public static function sub(int $a, int $b): int
+    {
+        return $a - $b;
+    }
+}
+"""
+CALC_TEST = """\
+<?php
+namespace App\\Tests;
+
+use App\\Calc;
+use PHPUnit\\Framework\\TestCase;
+
+final class CalcTest extends TestCase
+{
+    public function testAdds(): void
+    {
+        self::assertSame(5, Calc::add(2, 3));
+    }
+
+    /** @dataProvider differences */
+    public function testSubtracts(int $a, int $b, int $c): void
+    {
+        self::assertSame($c, Calc::sub($a, $b));
+    }
+
+    public static function differences(): array
+    {
+        return [[5, 3, 2], 'zero' => [1, 1, 0]];
+    }
+}
+"""
+BOOTSTRAP = "<?php\nrequire __DIR__ . '/../src/Calc.php';\n"
+CONFIG = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<phpunit bootstrap="tests/bootstrap.php">
+    <testsuites>
+        <testsuite name="all"><directory>tests</directory></testsuite>
+    </testsuites>
+</phpunit>
+"""
+BROKEN_SUB = CALC.replace("return $a - $b;", "return $a + $b;")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    if shutil.which("php") is None:
+        pytest.skip("php is not installed (Debian: apt-get install php-cli)")
+    if shutil.which("phpunit") is None:
+        pytest.skip("phpunit is not installed (Debian: apt-get install phpunit)")
+    files = {
+        "src/Calc.php": CALC,
+        "tests/CalcTest.php": CALC_TEST,
+        "tests/bootstrap.php": BOOTSTRAP,
+        "phpunit.xml.dist": CONFIG,
+    }
+    return write_tree(tmp_path / "calc", files)
+
+
+def _verify(root: Path, files: dict[str, str], command: str = "phpunit", **kw: object) -> Verdict:
+    kw.setdefault("timeout_s", 120)
+    return verify_files(root, files, command, **kw)
+
+
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_a_harmless_edit_passes_per_test_and_a_broken_one_names_its_tests(
+    project: Path, mode: dict[str, object]
+) -> None:
+    v = _verify(project, {"src/Calc.php": CALC.replace("$a + $b", "$b + $a")}, **mode)
+    assert v.verdict == "pass" and not v.weak, v.detail
+    assert (v.tests_passed_before, v.tests_passed, v.tests_failed) == (3, 3, 0)
+    broken = _verify(project, {"src/Calc.php": BROKEN_SUB}, **mode)
+    assert broken.verdict == "fail" and broken.counted and not broken.weak, broken.detail
+    assert "tests/CalcTest.php::CalcTest::testSubtracts with data set #0" in broken.detail
+    assert "testAdds" not in broken.detail
+    messages = {f.test_id: f.message for f in broken.failures}
+    assert messages["tests/CalcTest.php::CalcTest::testSubtracts with data set #0"] == (
+        "Failed asserting that 8 is identical to 2. (tests/CalcTest.php:17)"
+    ), messages
+
+
+def test_code_that_ends_the_run_with_exit_0_is_not_a_pass(project: Path) -> None:
+    """``exit(0)`` in the code under test ends PHPUnit's run before it writes its
+    report, with exit code 0: by its exit code alone this was a counted pass."""
+    files = {"src/Calc.php": BROKEN_SUB.replace("return $a + $b;\n    }\n}", "exit(0);\n    }\n}")}
+    assert "exit(0);" in files["src/Calc.php"]
+    v = _verify(project, files)
+    assert v.verdict == "fail" and not v.weak, v.detail
+    assert "no test report" in v.detail, v.detail
+
+
+def test_the_edits_skip_of_a_test_is_set_aside(project: Path) -> None:
+    """The test file is the user's: an edit breaking ``sub`` and skipping the test that
+    catches it is judged with the user's test, which fails."""
+    skipped = CALC_TEST.replace(
+        "self::assertSame($c, Calc::sub($a, $b));", "self::markTestSkipped('later');"
+    )
+    v = _verify(project, {"src/Calc.php": BROKEN_SUB, "tests/CalcTest.php": skipped})
+    assert v.verdict == "fail" and "tests/CalcTest.php" in v.detail and "set aside" in v.detail
+
+
+def test_a_narrowed_configuration_is_set_aside(project: Path) -> None:
+    """``phpunit.xml.dist`` says which tests run: an edit that runs none of them (a
+    folder with no tests) and breaks ``sub`` is judged with the user's configuration."""
+    narrowed = CONFIG.replace("<directory>tests</directory>", "<directory>src</directory>")
+    v = _verify(project, {"src/Calc.php": BROKEN_SUB, "phpunit.xml.dist": narrowed})
+    assert v.verdict == "fail" and "phpunit.xml.dist set aside" in v.detail, v.detail
+
+
+def test_php_vendor_bin_phpunit_is_read_too(project: Path) -> None:
+    """A Composer project's own PHPUnit, started by ``php``: here a copy of the
+    system's launcher in ``vendor/bin``."""
+    launcher = Path(shutil.which("phpunit") or "")
+    write_tree(project, {"vendor/bin/phpunit": launcher.read_text(encoding="utf-8")})
+    v = _verify(project, {"src/Calc.php": BROKEN_SUB}, command="php vendor/bin/phpunit")
+    assert v.verdict == "fail" and not v.weak and "testSubtracts" in v.detail, v.detail
+
+
+def test_a_dropped_method_is_refused() -> None:
+    without_sub = CALC.replace(
+        "\n    public static function sub(int $a, int $b): int\n    {\n        return $a - $b;\n    }\n",
+        "",
+    )
+    assert "function sub" not in without_sub
+    assert dropped_definitions(CALC, without_sub, "src/Calc.php") == ["sub"]
+    renamed = CALC.replace("function sub(", "function subtract(")
+    assert dropped_definitions(CALC, renamed, "src/Calc.php") == ["sub"]
+    # a method body rewritten keeps its name
+    assert dropped_definitions(CALC, CALC.replace("$a - $b", "-$b + $a"), "src/Calc.php") == []
+    # an indented "function" of another language is not a method
+    js = "class A {\n  m() {\n    function inner() {}\n  }\n}\n"
+    assert dropped_definitions(js, js.replace("function inner() {}", ""), "a.js") == []
+
+
+#: PHPUnit 9.6's report and console for one class with every kind of outcome
+REPORT = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<testsuites>
+  <testsuite name="/w/tests" tests="9" assertions="4" errors="3" warnings="0" failures="2" skipped="2">
+    <testsuite name="App\\Tests\\CalcTest" file="/w/tests/CalcTest.php" tests="9">
+      <testcase name="testAdds" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" file="/w/tests/CalcTest.php" line="6" assertions="1"/>
+      <testcase name="testFails" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" file="/w/tests/CalcTest.php" line="7" assertions="1">
+        <failure type="PHPUnit\\Framework\\ExpectationFailedException">App\\Tests\\CalcTest::testFails
+Failed asserting that 3 is identical to 4.
+
+/w/tests/CalcTest.php:7</failure>
+      </testcase>
+      <testcase name="testErrors" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" file="/w/tests/CalcTest.php" line="8" assertions="0">
+        <error type="RuntimeException">App\\Tests\\CalcTest::testErrors
+RuntimeException: boom
+
+/w/tests/CalcTest.php:8</error>
+      </testcase>
+      <testcase name="testSkipped" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" file="/w/tests/CalcTest.php" line="9" assertions="0">
+        <skipped/>
+      </testcase>
+      <testcase name="testIncomplete" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" file="/w/tests/CalcTest.php" line="10" assertions="0">
+        <skipped/>
+      </testcase>
+      <testcase name="testRisky" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" file="/w/tests/CalcTest.php" line="11" assertions="0">
+        <error type="PHPUnit\\Framework\\RiskyTestError">App\\Tests\\CalcTest::testRisky
+This test did not perform any assertions
+
+/w/tests/CalcTest.php:11</error>
+      </testcase>
+      <testcase name="testWarns" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" file="/w/tests/CalcTest.php" line="12" assertions="1">
+        <warning type="PHPUnit\\Framework\\Warning">App\\Tests\\CalcTest::testWarns
+careful</warning>
+      </testcase>
+      <testsuite name="App\\Tests\\CalcTest::testPairs" tests="2">
+        <testcase name="testPairs with data set #0" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" file="/w/tests/CalcTest.php" line="13" assertions="1"/>
+        <testcase name="testPairs with data set &quot;named&quot;" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" file="/w/tests/CalcTest.php" line="13" assertions="1">
+          <failure type="PHPUnit\\Framework\\ExpectationFailedException">App\\Tests\\CalcTest::testPairs with data set "named" (2, 2, 5)
+Failed asserting that 4 is identical to 5.
+
+/w/tests/CalcTest.php:13</failure>
+        </testcase>
+      </testsuite>
+      <testsuite name="App\\Tests\\CalcTest::testBrokenProvider" tests="1">
+        <testcase name="Error" assertions="0">
+          <error type="PHPUnit\\Framework\\Error">Error
+The data provider specified for App\\Tests\\CalcTest::testBrokenProvider is invalid.
+Exception: no data
+/w/tests/CalcTest.php:17</error>
+        </testcase>
+      </testsuite>
+    </testsuite>
+  </testsuite>
+</testsuites>
+"""
+CONSOLE = """\
+PHPUnit 9.6.7 by Sebastian Bergmann and contributors.
+
+.FESIRW.FE                                                         10 / 10 (100%)
+
+ERRORS!
+Tests: 10, Assertions: 5, Errors: 2, Failures: 2, Warnings: 1, Skipped: 1, Incomplete: 1, Risky: 1.
+"""
+
+
+def test_every_outcome_of_the_report_and_the_printed_count(tmp_path: Path) -> None:
+    (tmp_path / "phpunit.xml").write_text(REPORT, encoding="utf-8")
+    report = parse_phpunit(tmp_path / "phpunit.xml", "/w")
+    assert report is not None
+    f = "tests/CalcTest.php::CalcTest::"
+    assert report.outcomes == {
+        f + "testAdds": "passed",
+        f + "testFails": "failed",
+        f + "testErrors": "failed",
+        f + "testSkipped": "skipped",
+        f + "testIncomplete": "skipped",
+        f + "testRisky": "failed",  # it asserted nothing
+        f + "testWarns": "passed",  # a warning fails the run only with failOnWarning
+        f + "testPairs with data set #0": "passed",
+        f + 'testPairs with data set "named"': "failed",
+        "App\\Tests\\CalcTest::testBrokenProvider": "failed",
+    }
+    assert report.messages[f + "testFails"] == (
+        "Failed asserting that 3 is identical to 4. (tests/CalcTest.php:7)"
+    )
+    assert report.messages[f + "testErrors"] == "RuntimeException: boom (tests/CalcTest.php:8)"
+    assert report.broken == {
+        "App\\Tests\\CalcTest::testBrokenProvider": (
+            "The data provider specified for App\\Tests\\CalcTest::testBrokenProvider is "
+            "invalid. (tests/CalcTest.php:17)"
+        )
+    }
+    assert report.counts == (3, 5) == phpunit_printed_counts(CONSOLE)
+
+
+def test_the_printed_counts_and_no_report(tmp_path: Path) -> None:
+    assert phpunit_printed_counts("\nOK (1012 tests, 1036 assertions)\n") == (1012, 0)
+    assert phpunit_printed_counts("OK (1 test, 1 assertion)\n") == (1, 0)
+    ok_but = "OK, but incomplete, skipped, or risky tests!\nTests: 4, Assertions: 3, Skipped: 1.\n"
+    assert phpunit_printed_counts(ok_but) == (3, 0)
+    assert phpunit_printed_counts("No tests executed!\n") is None
+    assert parse_phpunit(tmp_path / "missing.xml") is None
+    (tmp_path / "cut.xml").write_text("<testsuites><testsuite", encoding="utf-8")
+    assert parse_phpunit(tmp_path / "cut.xml") is None
+
+
+def test_which_commands_run_phpunit(tmp_path: Path) -> None:
+    for command in (
+        "phpunit",
+        "vendor/bin/phpunit --testsuite unit",
+        "php vendor/bin/phpunit",
+        "php -d memory_limit=-1 ./vendor/bin/phpunit tests",
+        "cd app && vendor/bin/phpunit",
+    ):
+        plan = plan_command(command, "/o", tmp_path)
+        assert plan.runner == "phpunit" and not plan.weak, command
+        assert plan.reports == (("phpunit", "/o/phpunit.xml"),)
+        assert plan.argv[-2:] == ("--log-junit", "/o/phpunit.xml") or plan.argv[-1].endswith(
+            " --log-junit /o/phpunit.xml"
+        ), plan
+    for command in ("phpunit --list-tests", "php artisan test", "php -r 'echo 1;'"):
+        plan = plan_command(command, "/o", tmp_path)
+        assert plan.runner is None and plan.weak == WEAK_REASON, command
+
+
+def test_a_php_project_is_detected(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", {"src/Calc.php": CALC, "tests/CalcTest.php": CALC_TEST})
+    assert php_tests(root) is None  # no configuration, no Composer project
+    write_tree(root, {"composer.json": "{}"})
+    assert detect_test_command(root) == "phpunit tests"
+    write_tree(root, {"vendor/autoload.php": "<?php\n"})
+    assert detect_test_command(root) == "phpunit --bootstrap vendor/autoload.php tests"
+    write_tree(root, {"phpunit.xml.dist": CONFIG})  # it names its bootstrap
+    assert detect_test_command(root) == "phpunit"
+    write_tree(root, {"vendor/bin/phpunit": "#!/usr/bin/env php\n"})
+    assert detect_test_command(root) == "vendor/bin/phpunit"
+
+
+def test_phpunits_files_are_the_tests() -> None:
+    for rel in (
+        "tests/CalcTest.php",
+        "src/Calc/CalcTest.php",  # PHPUnit's suffix, wherever it is
+        "phpunit.xml.dist",
+        "phpunit.xml",
+        "composer.json",
+        "vendor/autoload.php",
+        "vendor/composer/autoload_psr4.php",
+    ):
+        assert is_test_file(rel), rel
+    for rel in ("src/Calc.php", "src/Latest.php", "vendor/acme/lib/autoload.php"):
+        assert not is_test_file(rel), rel
