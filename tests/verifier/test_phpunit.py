@@ -9,6 +9,7 @@ function.  Needs PHP and PHPUnit (Debian: ``apt-get install php-cli phpunit``)."
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -151,6 +152,22 @@ def test_php_vendor_bin_phpunit_is_read_too(project: Path) -> None:
     assert v.verdict == "fail" and not v.weak and "testSubtracts" in v.detail, v.detail
 
 
+def test_composer_test_is_read_through_its_script(project: Path) -> None:
+    """``composer test`` runs composer.json's ``test`` script: PHPUnit gets our report's
+    flag after ``--``, which Composer passes on to the script's command."""
+    if shutil.which("composer") is None:
+        pytest.skip("composer is not installed (Debian: apt-get install composer)")
+    launcher = shutil.which("phpunit") or ""
+    write_tree(project, {"composer.json": '{"scripts": {"test": "@php %s"}}' % launcher})
+    assert detect_test_command(project) == "composer test"
+    v = _verify(project, {"src/Calc.php": BROKEN_SUB}, command="composer test")
+    assert v.verdict == "fail" and not v.weak and "testSubtracts" in v.detail, v.detail
+    ok = _verify(
+        project, {"src/Calc.php": CALC.replace("$a + $b", "$b + $a")}, command="composer test"
+    )
+    assert ok.verdict == "pass" and not ok.weak and ok.tests_passed == 3, ok.detail
+
+
 def test_a_dropped_method_is_refused() -> None:
     without_sub = CALC.replace(
         "\n    public static function sub(int $a, int $b): int\n    {\n        return $a - $b;\n    }\n",
@@ -291,6 +308,20 @@ def test_which_commands_run_phpunit(tmp_path: Path) -> None:
     for command in ("phpunit --list-tests", "php artisan test", "php -r 'echo 1;'"):
         plan = plan_command(command, "/o", tmp_path)
         assert plan.runner is None and plan.weak == WEAK_REASON, command
+    scripts = {"test": "phpunit --colors=never", "both": "phpcs && phpunit", "cb": "App\\Ci::run"}
+    write_tree(tmp_path, {"composer.json": json.dumps({"scripts": scripts})})
+    plan = plan_command("composer test", "/o", tmp_path)
+    assert plan.runner == "phpunit" and plan.argv == (
+        "composer",
+        "test",
+        "--",
+        "--log-junit",
+        "/o/phpunit.xml",
+    )
+    assert plan_command("composer run-script both", "/o", tmp_path).runner == "phpunit"
+    callback = plan_command("composer run cb", "/o", tmp_path)
+    assert callback.weak == f"{WEAK_REASON} (composer script 'cb': App\\Ci::run)"
+    assert plan_command("composer install", "/o", tmp_path).weak == WEAK_REASON
 
 
 def test_a_php_project_is_detected(tmp_path: Path) -> None:

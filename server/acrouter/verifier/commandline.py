@@ -451,6 +451,19 @@ def npm_script(tokens: tuple[str, ...]) -> str | None:
     return None
 
 
+def composer_script(tokens: tuple[str, ...]) -> str | None:
+    """The composer.json script a ``composer test`` / ``composer run[-script] NAME``
+    runs (its name)."""
+    if not tokens or os.path.basename(tokens[0]) not in ("composer", "composer.phar"):
+        return None
+    args = [t for t in tokens[1:] if not t.startswith("-")]
+    if args[:1] == ["test"]:
+        return "test"
+    if args[:1] in (["run"], ["run-script"]) and len(args) > 1:
+        return args[1]
+    return None
+
+
 def script_tokens(argv: tuple[str, ...] | list[str], root: Path | None) -> tuple[str, ...]:
     """The words of the package.json script an ``npm test`` / ``npm run NAME`` command
     runs (also behind ``sh -c``), of the Makefile a ``make`` runs, or of a shell script of

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -92,6 +93,27 @@ def package_script(root: Path | None, name: str) -> str | None:
     scripts = data.get("scripts") if isinstance(data, dict) else None
     script = scripts.get(name) if isinstance(scripts, dict) else None
     return script if isinstance(script, str) else None
+
+
+def composer_script_text(root: Path | None, name: str) -> str | None:
+    """The command of the composer.json script ``name`` in ``root`` when it is one
+    command (a string, or a list of one), with Composer's ``@php`` as ``php``; None for
+    another script, a PHP callback's or one that runs other scripts (``@name``)."""
+    if root is None:
+        return None
+    try:
+        data = json.loads(read_text(root / "composer.json") or "null")
+    except ValueError:
+        return None
+    scripts = data.get("scripts") if isinstance(data, dict) else None
+    script = scripts.get(name) if isinstance(scripts, dict) else None
+    if isinstance(script, list) and len(script) == 1:
+        script = script[0]
+    if not isinstance(script, str):
+        return None
+    if script.startswith("@php "):
+        return "php " + script[5:]
+    return None if script.startswith("@") else script
 
 
 def package_major(root: Path | None, package: str) -> int | None:
@@ -202,12 +224,16 @@ _PHPUNIT_BOOTSTRAP = re.compile(r"<phpunit\b[^>]*\sbootstrap\s*=", re.DOTALL)
 
 
 def php_tests(root: Path) -> str | None:
-    """The command that runs a PHP project's PHPUnit tests: Composer's
+    """The command that runs a PHP project's PHPUnit tests: ``composer test`` where
+    composer.json's ``test`` script runs PHPUnit (and Composer is installed), else Composer's
     ``vendor/bin/phpunit`` where it is installed (it loads Composer's autoloader), else
     a ``phpunit`` on the PATH, given ``vendor/autoload.php`` as its bootstrap when the
     configuration names none; with no configuration (``phpunit.xml``,
     ``phpunit.xml.dist``, ``phpunit.dist.xml``), the ``tests/`` or ``test/`` folder
     that holds ``*Test.php`` files, in a Composer project (``composer.json``)."""
+    script = composer_script_text(root, "test") or ""
+    if re.search(r"\bphpunit\b", script) and shutil.which("composer"):
+        return "composer test"
     config = next((root / n for n in _PHPUNIT_CONFIGS if (root / n).is_file()), None)
     target = ""
     if config is None:

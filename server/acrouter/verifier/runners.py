@@ -36,6 +36,7 @@ import attrs
 from .commandline import (
     SHELL_CHARS,
     Segment,
+    composer_script,
     make_directory,
     npm_script,
     parse_segment,
@@ -45,6 +46,7 @@ from .commandline import (
 )
 from .detection import (
     automake_harness,
+    composer_script_text,
     makemaker_build,
     package_major,
     package_script,
@@ -211,6 +213,8 @@ class _Planner:
             runner = runner_of(seg.tokens)
             if runner is None and npm_script(seg.tokens):
                 runner = "npm"
+            if runner is None and composer_script(seg.tokens):
+                runner = "composer"
             if runner == "automake":
                 self.make_dir = os.path.join(folder, make_directory(seg.tokens) or "")
                 if not self._automake_harness()[0]:
@@ -265,6 +269,8 @@ class _Planner:
         runner = runner_of(tokens)
         if runner is None and npm_script(tokens):
             runner = "npm"
+        if runner is None and composer_script(tokens):
+            runner = "composer"
         if runner is None:
             return self._weak(tokens, WEAK_REASON)
         if runner == "automake":
@@ -431,6 +437,8 @@ class _Planner:
             return ["--log-junit", f"{out}/{PHPUNIT_REPORT}"], "append", "phpunit"
         if runner == "npm":
             return self._npm(tokens)
+        if runner == "composer":
+            return self._composer(tokens)
         return [], "", WEAK_REASON
 
     def _wrap(self, runner: str, command: str) -> str:
@@ -480,6 +488,21 @@ class _Planner:
         script = package_script(self.root, name)
         if not script:
             return [], "", f"{WEAK_REASON} (no package.json script {name!r} to read)"
+        return self._script(f"npm script {name!r}", script, tokens)
+
+    def _composer(self, tokens: tuple[str, ...]) -> tuple[list[str], str, str]:
+        name = composer_script(tokens) or "test"
+        script = composer_script_text(self.root, name)
+        if not script:
+            return [], "", f"{WEAK_REASON} (no composer.json script {name!r} to read)"
+        return self._script(f"composer script {name!r}", script, tokens)
+
+    def _script(
+        self, what: str, script: str, tokens: tuple[str, ...]
+    ) -> tuple[list[str], str, str]:
+        """The flags of the one runner a package.json or composer.json script starts
+        (``what`` names it), passed on after the script's name (``npm test -- FLAGS``,
+        ``composer test -- FLAGS``); weak when it starts several or none."""
         spans = simple_command_spans(script)
         runners = [
             (i, seg, r)
@@ -487,7 +510,7 @@ class _Planner:
             if seg is not None and (r := runner_of(seg.tokens)) is not None
         ]
         if len(runners) != 1:
-            return [], "", f"{WEAK_REASON} (npm script {name!r}: {script})"
+            return [], "", f"{WEAK_REASON} ({what}: {script})"
         i, seg, runner = runners[0]
         if runner == "node":  # NODE_OPTIONS reaches it wherever it stands
             self._node()
@@ -497,7 +520,7 @@ class _Planner:
             return [], "", "pytest"
         last = i == len(spans) - 1 and not script[seg.end :].strip()
         if not last or runner in ("unittest", "go", "maven", "automake", "makemaker"):
-            return [], "", f"{WEAK_REASON} (npm script {name!r}: {script})"
+            return [], "", f"{WEAK_REASON} ({what}: {script})"
         extra, _where, runner_or_why = self._flags(seg.tokens, runner)
         if runner_or_why not in _RUNNERS or not extra:
             return [], "", runner_or_why
