@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from acrouter.definitions import dropped_definitions
 from acrouter.domain import Verdict
+from acrouter.verifier import harness
 from acrouter.verifier.detection import detect_test_command, php_tests
+from acrouter.verifier.harness_php import php_harness_uses
 from acrouter.verifier.reports.phpunit import parse_phpunit, phpunit_printed_counts
 from acrouter.verifier.runners import WEAK_REASON, plan_command
 from acrouter.verifier.testnames import is_test_file
@@ -143,6 +146,40 @@ def test_a_narrowed_configuration_is_set_aside(project: Path) -> None:
     assert v.verdict == "fail" and "phpunit.xml.dist set aside" in v.detail, v.detail
 
 
+#: code under test that forges PHPUnit's results: its report rewritten as the process
+#: ends (the path is on the command line), its closing count printed anew, its exit
+#: status 0
+FORGE = r"""
+ob_start(function (string $out): string {
+    return preg_replace('/FAILURES!\s+Tests: (\d+).*/s', "OK ($1 tests, 3 assertions)\n", $out);
+});
+register_shutdown_function(function (): void {
+    $args = $_SERVER['argv'];
+    $i = array_search('--log-junit', $args, true);
+    if ($i !== false) {
+        $f = $args[$i + 1];
+        $xml = preg_replace('#<failure[^>]*>.*?</failure>#s', '', file_get_contents($f));
+        file_put_contents($f, $xml);
+    }
+    exit(0);
+});
+"""
+
+
+def test_code_that_rewrites_phpunits_report_and_count_is_not_verified(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The broken ``sub`` with the forgery: without the tripwire the report and the
+    printed count agree on three passes, and the edit was verified."""
+    files = {"src/Calc.php": BROKEN_SUB.replace("namespace App;\n", "namespace App;\n" + FORGE)}
+    v = _verify(project, files)
+    assert v.verdict != "pass" and "reaches into the test harness" in v.detail, v.detail
+    assert "register_shutdown_function" in v.detail and "$_SERVER['argv'" in v.detail
+    monkeypatch.setattr(harness, "php_harness_uses", lambda text: Counter())
+    forged = _verify(project, files)  # what the tripwire stands for
+    assert (forged.verdict, forged.tests_passed, forged.tests_failed) == ("pass", 3, 0), forged
+
+
 def test_php_vendor_bin_phpunit_is_read_too(project: Path) -> None:
     """A Composer project's own PHPUnit, started by ``php``: here a copy of the
     system's launcher in ``vendor/bin``."""
@@ -158,7 +195,7 @@ def test_composer_test_is_read_through_its_script(project: Path) -> None:
     if shutil.which("composer") is None:
         pytest.skip("composer is not installed (Debian: apt-get install composer)")
     launcher = shutil.which("phpunit") or ""
-    write_tree(project, {"composer.json": '{"scripts": {"test": "@php %s"}}' % launcher})
+    write_tree(project, {"composer.json": json.dumps({"scripts": {"test": f"@php {launcher}"}})})
     assert detect_test_command(project) == "composer test"
     v = _verify(project, {"src/Calc.php": BROKEN_SUB}, command="composer test")
     assert v.verdict == "fail" and not v.weak and "testSubtracts" in v.detail, v.detail
@@ -350,3 +387,19 @@ def test_phpunits_files_are_the_tests() -> None:
         assert is_test_file(rel), rel
     for rel in ("src/Calc.php", "src/Latest.php", "vendor/acme/lib/autoload.php"):
         assert not is_test_file(rel), rel
+
+
+def test_the_php_tripwire_reads_code_not_comments() -> None:
+    text = (
+        "<?php\n// register_shutdown_function is not used here\n/** @see PHPUnit\\Framework */\n"
+        "# $argv\n#[Attribute]\nfinal class A { public function f() { ob_start(); } }\n"
+    )
+    assert php_harness_uses(text) == Counter()
+    code = (
+        "<?php\n$x = \\PHPUnit\\Framework\\Assert::class; ob_start('strrev'); $n = count($argv);\n"
+    )
+    assert sorted(php_harness_uses(code)) == [
+        "PHPUnit named: \\PHPUnit\\",
+        "the process's end or its output rewritten: ob_start('",
+        "the report or the command line: $argv",
+    ]

@@ -36,7 +36,9 @@ files are read by ``harness_js``: a runner's globals assigned or called (its hoo
 loader; and by ``harness_jest``: jest's and vitest's own objects, their report, the
 runner's process.  Perl modules and scripts are read by ``harness_perl``: the tests'
 assertions named in another package, a test library, TAP printed, the harness's
-environment, ``CORE::GLOBAL``, the debugger.  Only what the edit adds counts, so a project that already uses these
+environment, ``CORE::GLOBAL``, the debugger; PHP files by ``harness_php``: PHPUnit
+named, its report or the command line, a shutdown function or output rewritten, the line
+measurement.  Only what the edit adds counts, so a project that already uses these
 (a pytest plugin) can still be edited where it does not add more.  This is a tripwire, not a
 proof: code that builds the names at run time (``getattr(m, "add" + "Success")``) is
 not seen, nor code that returns a value equal to anything (``__eq__`` always true).
@@ -55,6 +57,7 @@ from .docnames import doctest_name_changes
 from .harness_jest import jest_harness_uses
 from .harness_js import js_harness_uses
 from .harness_perl import names_a_test_library, perl_harness_uses
+from .harness_php import php_harness_uses
 from .harness_py import harness_uses
 from .shadows import (
     project_shadows,
@@ -72,6 +75,8 @@ def _uses(rel: str, text: str) -> Counter[str]:
         return js_harness_uses(text) + jest_harness_uses(text)
     if rel.endswith(_PERL_SUFFIXES):
         return perl_harness_uses(text)
+    if rel.endswith(".php"):
+        return php_harness_uses(text)
     return Counter()
 
 
@@ -127,7 +132,9 @@ def reaches_into_harness(
         )
     edited = frozenset(_module_of(rel) for rel in texts if rel.endswith(".py"))
     for rel, text in sorted(texts.items()):
-        if not rel.endswith((".py", *JS_SUFFIXES, *_PERL_SUFFIXES)) or is_test_file(rel, patterns):
+        if not rel.endswith((".py", *JS_SUFFIXES, *_PERL_SUFFIXES, ".php")) or is_test_file(
+            rel, patterns
+        ):
             continue
         if olds.get(rel) is None and names_a_test_library(rel):
             return (
