@@ -46,7 +46,10 @@ libyaml, which its set-up bootstraps, configures, builds and checks in place as 
 would (needs Debian's ``autoconf``, ``automake`` and ``libtool``); and a Perl
 distribution under ``prove``, Text::Diff (libtext-diff-perl; needs Perl's
 Algorithm::Diff, which Debian's ``libalgorithm-diff-perl`` provides: its set-up checks
-for it).  ``fetch`` does it once per
+for it); and a PHP library under PHPUnit, doctrine/inflector (php-doctrine-inflector,
+an ``.orig.tar.xz``; needs Debian's ``composer``, whose ``composer dump-autoload --dev``
+writes the ``vendor/autoload.php`` its command bootstraps, offline, and Debian's
+``phpunit``: its set-up runs the one and checks the other).  ``fetch`` does it once per
 work folder and reuses it afterwards.  The network is used only here, at benchmark
 time, and only to reach PyPI, npm and Debian's apt repositories.
 """
@@ -79,7 +82,7 @@ class Project:
     name: str  # registry name
     #: "pypi" | "npm" | "debian" (an apt package: a Go or Rust library's sources) |
     #: "debian-source" (a Debian source package's upstream tarball, ``.orig.tar.gz`` from
-    #: the pool of apt's mirror: a Ruby, Perl, C or C++ library with its tests; ``version``:
+    #: the pool of apt's mirror: a Ruby, Perl, PHP, C or C++ library with its tests; ``version``:
     #: Debian's upstream version, ``+dfsg`` included; ``orig``: the tarball's compression)
     kind: str
     #: pip / npm specs installed for the tests; Debian: librust-*-dev packages whose
@@ -89,7 +92,8 @@ class Project:
     edit_file: str = ""  # the module the benchmarks' edits change
     #: pytest | unittest | tape | mocha | jest | vitest | node | go | cargo | minitest |
     #: make (C, its test programs' exit codes) | ctest (C under CMake) | automake (C under
-    #: automake's ``make check``) | prove (Perl's test harness): which runner's edits apply
+    #: automake's ``make check``) | prove (Perl's test harness) | phpunit: which runner's
+    #: edits apply
     runner: str = "pytest"
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
@@ -724,6 +728,30 @@ PROJECTS = (
         cost=False,
         tests="t/*.t",
         setup=("perl -MAlgorithm::Diff -e1",),
+    ),
+    # --- a PHP library under PHPUnit, from Debian's source package (2026-12-04) ---
+    # doctrine/inflector 2.0.6 (php-doctrine-inflector; .orig.tar.xz, unpacks to
+    # php-doctrine-inflector-2.0.6/): pure PHP, 21 test classes under tests/Doctrine/
+    # (phpunit.xml.dist: that folder, the "performance" group excluded, failOnRisky),
+    # 1012 tests under Debian's phpunit 9.6 with the autoloader its developers get from
+    # Composer (`composer dump-autoload --dev`, offline: vendor/autoload.php with
+    # autoload and autoload-dev), checked at set-up with `phpunit --version`.
+    # GenericLanguageInflectorFactory's withSingularRules / withPluralRules are called by
+    # no test, nor Inflector's branches for invalid or ISO-8859-1 text
+    Project(
+        "php-doctrine-inflector",
+        "debian-source",
+        command="phpunit --bootstrap vendor/autoload.php",
+        edit_file="lib/Doctrine/Inflector/Inflector.php",
+        runner="phpunit",
+        version="2.0.6",
+        orig="xz",
+        cost=False,
+        tests="tests/Doctrine/Tests/**/*Test.php",
+        setup=(
+            "COMPOSER_ALLOW_SUPERUSER=1 composer dump-autoload --dev --no-interaction",
+            "phpunit --version",
+        ),
     ),
     # --- test orders and seeds that change every run (2026-12-02, third set) ---
     # pytest-randomly (its dependency-groups' "test"): every run shuffles the order of the

@@ -11,8 +11,8 @@ of its configuration that change which tests run (``_pytest_config_trials``); a
 (jest) and zod (vitest) ``trust_jest``'s; every npm project a rename across code and
 tests (``trust_js_renames``), where the tests name a function of the edited module; the
 Go and Rust projects (``go test``, ``cargo test``) ``trust_native``'s; the C and C++
-ones ``trust_c``'s, the Ruby one ``trust_ruby``'s and the Perl one (``prove``)
-``trust_perl``'s.
+ones ``trust_c``'s, the Ruby one ``trust_ruby``'s, the Perl one (``prove``)
+``trust_perl``'s and the PHP one (PHPUnit) ``trust_php``'s.
 """
 
 from __future__ import annotations
@@ -57,17 +57,19 @@ from trust_js_renames import js_rename_trials
 from trust_mocha import mocha_trials
 from trust_native import native_trials
 from trust_perl import perl_trials
+from trust_php import php_trials
 from trust_ruby import ruby_trials
 from trust_unittest import unittest_trials
 
 #: the runners whose projects get a module's edits of their own (after the no-op): C and
-#: C++ trust_c's, Ruby trust_ruby's, Perl trust_perl's
+#: C++ trust_c's, Ruby trust_ruby's, Perl trust_perl's, PHP trust_php's
 _OWN_TRIALS: dict[str, Callable[[Project, Path, Path], list[Trial]]] = {
     "make": c_trials,
     "ctest": c_trials,
     "automake": c_trials,
     "minitest": ruby_trials,
     "prove": perl_trials,
+    "phpunit": php_trials,
 }
 
 

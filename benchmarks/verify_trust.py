@@ -16,7 +16,12 @@ top ``CMakeLists.txt``; and a C library under automake's ``make check``: libyaml
 distribution from Debian's source package under ``prove``: Text::Diff, ``trust_perl``'s
 edits, with the test script that catches the covered break skipped whole, emptied or
 hollowed, the module forging every ``ok`` and a ``.proverc`` running the scripts on an
-unedited copy of ``lib/``) this
+unedited copy of ``lib/``; a PHP library from Debian's source package under PHPUnit:
+doctrine/inflector, ``trust_php``'s edits, with the tests that catch the covered break
+skipped, excluded by group, renamed, emptied, hollowed or made abstract,
+phpunit.xml.dist narrowed, an unedited copy of the class loaded through Composer's
+autoloader, and the library exiting 0 at shutdown, rewriting the JUnit log or silencing
+PHPUnit's listeners) this
 applies a catalogue of edits
 (``trust_catalogue``) and records the verdict of each, along the two paths the product
 has:
@@ -164,6 +169,7 @@ _LANGUAGES = {
     "ctest": "c",
     "automake": "c",
     "prove": "perl",
+    "phpunit": "php",
 }
 
 
@@ -302,8 +308,9 @@ def main() -> None:
                     args.work / ESCAPED,
                     root.parent / ESCAPED,
                     Path.home() / ESCAPED,
-                    root.parent / f"{ESCAPED}.py",
-                    root.parent / f"{ESCAPED}.js",
+                    # the edited paths outside the workspace, whatever their language's
+                    # extension (.py, .js, .c, .go, .rb, .pm, .php ...)
+                    *sorted(root.parent.glob(f"{ESCAPED}.*")),
                 )
                 if p.exists()
             ]
@@ -324,7 +331,8 @@ def main() -> None:
         why = r.editor_why if r.editor != "pass" or r.verify == "pass" else r.verify_why
         if r.editor != r.verify and r.editor == "refused":
             why = f"{r.editor_why} / verify: {r.verify_why}"
-        note = f" ({r.trial.note})" if r.trial.note else ""
+        # (a note may hold several lines of the edit: one line of the table, as the why)
+        note = f" ({_cell(r.trial.note, 400)})" if r.trial.note else ""
         flag = " **FALSE PASS**" if r.false_pass else ""
         flag += f" **WROTE OUTSIDE: {', '.join(r.escaped)}**" if r.escaped else ""
         print(
