@@ -180,6 +180,30 @@ def test_code_that_rewrites_phpunits_report_and_count_is_not_verified(
     assert (forged.verdict, forged.tests_passed, forged.tests_failed) == ("pass", 3, 0), forged
 
 
+def test_a_test_that_passes_with_fewer_assertions_is_not_counted(project: Path) -> None:
+    """A test that checks each of a list's items: an edit that empties the list passes
+    it with one assertion where it made three.  A test stops at its first failing
+    assertion, so one that stops early and passes may have had its failure swallowed
+    (code under test can silence PHPUnit's result from inside the run, as
+    ``benchmarks/trust_php.py`` does from pieces no tripwire reads)."""
+    parts = "    public static function parts(): array\n    {\n        return [1, 2];\n    }\n}\n"
+    calc = CALC.removesuffix("}\n") + "\n" + parts
+    check = (
+        "    public function testParts(): void\n    {\n        self::assertIsArray(Calc::parts());\n"
+        "        foreach (Calc::parts() as $p) {\n            self::assertGreaterThan(0, $p);\n"
+        "        }\n    }\n}\n"
+    )
+    write_tree(
+        project, {"src/Calc.php": calc, "tests/CalcTest.php": CALC_TEST.removesuffix("}\n") + check}
+    )
+    same = _verify(project, {"src/Calc.php": calc.replace("[1, 2]", "[2, 1]")})
+    assert same.verdict == "pass" and same.counted, same.detail
+    v = _verify(project, {"src/Calc.php": calc.replace("[1, 2]", "[]")})
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert "1 test passed with fewer assertions than before the edit: " in v.detail
+    assert "tests/CalcTest.php::CalcTest::testParts (1, 3 before)" in v.detail, v.detail
+
+
 def test_php_vendor_bin_phpunit_is_read_too(project: Path) -> None:
     """A Composer project's own PHPUnit, started by ``php``: here a copy of the
     system's launcher in ``vendor/bin``."""
@@ -315,6 +339,11 @@ def test_every_outcome_of_the_report_and_the_printed_count(tmp_path: Path) -> No
         )
     }
     assert report.counts == (3, 5) == phpunit_printed_counts(CONSOLE)
+    assert report.assertions == {  # what each passed test made
+        f + "testAdds": 1,
+        f + "testWarns": 1,
+        f + "testPairs with data set #0": 1,
+    }
 
 
 def test_the_printed_counts_and_no_report(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ from .testfiles import (
 )
 from .testrun import TestRun
 from .unsandboxed import link_shared
-from .verdict import judge
+from .verdict import fewer_assertions, judge
 from .written import run_writes
 
 log = logging.getLogger(__name__)
@@ -297,6 +297,7 @@ class ProjectVerifier:
 
             def judged(before: TestRun | None, after: TestRun, *weak: str | None) -> Verdict:
                 verdict = judging(explained(before, after, rebuild), after, *weak)
+                verdict = fewer_assertions(verdict, before, after, files)
                 old = before.compile_errors if before is not None else None
                 return uncompiled(verdict, old, after.compile_errors, files)
 

@@ -48,6 +48,7 @@ def read_test_run(
         broken=parsed.broken if parsed else {},
         process_bound=outcome.process_bound,
         summary=summary_check(plan, parsed, outcome.output),
+        assertions=parsed.assertions if parsed else {},
         closing=closing_line(outcome.output) if plan.weak else "",
     )
 

@@ -51,6 +51,10 @@ class TestRun:
     #: a jest / vitest report against the runner's printed count
     #: (``results.summary_check``): "agrees", "missing", the difference, or "" (unchecked)
     summary: str = ""
+    #: test id -> the assertions each passed test made, where the report says (PHPUnit):
+    #: a test that makes fewer with the edit stopped early without failing
+    #: (:func:`.verdict.fewer_assertions`)
+    assertions: Mapping[str, int] = attrs.field(factory=dict)
     #: the closing line a known runner printed (unittest's ``Ran 6442 tests in 3.6s``,
     #: pytest's ``198 passed in 1.2s``), read for a command without per-test results
     #: (``results.closing_line``): a run that stopped before its tests prints none

@@ -22,7 +22,7 @@ function; for a bug fix they are what the edit should have fixed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 import attrs
 
@@ -417,3 +417,30 @@ def _failing_tests(j: _Judgement) -> Verdict:
             return attrs.evolve(v, exit_error=f"exited with code {code}")
         return j.fail(f"every reported test passed but the run exited with code {code}")
     return j.verdict("pass", _summary(before, after))
+
+
+def fewer_assertions(
+    verdict: Verdict, before: TestRun | None, after: TestRun, edited: Collection[str]
+) -> Verdict:
+    """A counted pass in which a test passed with fewer assertions than it made without
+    the edit (PHPUnit counts them), its file not among the ``edited``: not counted.  A
+    test stops at its first failing assertion; one that stops there and still passes
+    had its failure swallowed (the code under test silencing PHPUnit's result from
+    inside the run, from pieces no tripwire reads), or took another path through the
+    test.  An edit that keeps the behaviour the tests check keeps their counts."""
+    if verdict.verdict != "pass" or not verdict.counted or before is None:
+        return verdict
+    fewer = sorted(
+        t
+        for t, made in after.assertions.items()
+        if made < before.assertions.get(t, made) and t.split("::", 1)[0] not in edited
+    )
+    if not fewer:
+        return verdict
+    first = fewer[0]
+    said = (
+        f"{_plural(len(fewer), 'test')} passed with fewer assertions than before the edit: "
+        f"{_names(fewer)} ({after.assertions[first]}, {before.assertions[first]} before); "
+        "a test that stops early and passes may have had its failure swallowed: not counted"
+    )
+    return attrs.evolve(verdict, detail=f"{verdict.detail}; {said}", counted=False)

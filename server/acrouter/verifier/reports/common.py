@@ -36,6 +36,8 @@ class Report:
     #: (passed, failed) as the report itself counts its tests, a test named twice twice
     #: (jest / vitest: checked against the runner's printed summary); None: not counted
     counts: tuple[int, int] | None = None
+    #: test id -> the assertions a passed test made, where the report says (PHPUnit)
+    assertions: dict[str, int] = attrs.field(factory=dict)
 
 
 class Builder:

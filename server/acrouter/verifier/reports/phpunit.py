@@ -58,6 +58,7 @@ def parse_phpunit(path: str | os.PathLike[str], root: str | None = None) -> Repo
         return None
     out = Builder()
     passed = failed = 0
+    assertions: dict[str, int] = {}
     for suite in top.iter("testsuite"):
         for case in suite.findall("testcase"):
             name = case.get("name") or ""
@@ -77,7 +78,10 @@ def parse_phpunit(path: str | os.PathLike[str], root: str | None = None) -> Repo
                 continue
             test_id = f"{file}::{_class(case)}::{name}" if file else f"{_class(case)}::{name}"
             out.add(test_id, outcome, message)
-    return attrs.evolve(out.report(), counts=(passed, failed))
+            made = case.get("assertions") or ""
+            if outcome == PASSED and made.isdigit():
+                assertions[test_id] = int(made)
+    return attrs.evolve(out.report(), counts=(passed, failed), assertions=assertions)
 
 
 #: PHPUnit's closing count: ``OK (3 tests, 5 assertions)``, or ``Tests: 9, Assertions:
