@@ -432,3 +432,25 @@ def test_the_php_tripwire_reads_code_not_comments() -> None:
         "the process's end or its output rewritten: ob_start('",
         "the report or the command line: $argv",
     ]
+
+
+def test_a_comparisons_message_says_what_was_expected_and_got(tmp_path: Path) -> None:
+    case = (
+        '<testsuites><testsuite name="InflectorTest" file="/w/tests/InflectorTest.php">'
+        '<testcase name="testTableize" class="Doctrine\\Tests\\InflectorTest" '
+        'file="/w/tests/InflectorTest.php" assertions="1">'
+        '<failure type="PHPUnit\\Framework\\ExpectationFailedException">'
+        "Doctrine\\Tests\\InflectorTest::testTableize\n"
+        "Failed asserting that two strings are identical.\n--- Expected\n+++ Actual\n@@ @@\n"
+        "-'model_name'\n+'modelname'\n\n/w/tests/InflectorTest.php:25</failure>"
+        "</testcase></testsuite></testsuites>"
+    )
+    (tmp_path / "r.xml").write_text(case, encoding="utf-8")
+    report = parse_phpunit(tmp_path / "r.xml", "/w")
+    assert report is not None
+    assert report.messages == {
+        "tests/InflectorTest.php::InflectorTest::testTableize": (
+            "Failed asserting that two strings are identical: expected 'model_name', got "
+            "'modelname' (tests/InflectorTest.php:25)"
+        )
+    }

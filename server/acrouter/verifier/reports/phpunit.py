@@ -46,7 +46,13 @@ def _message(child: ET.Element, name: str, root: str | None) -> str:
         place = f" ({rel_path(m.group(1), root)}:{m.group(2)})"
         lines = lines[:-1]
     text = lines[0] if lines else child.get("type") or child.tag
-    return text[:200] + place
+    if "--- Expected" in lines:  # a comparison's diff: its first removed and added lines
+        diff = lines[lines.index("--- Expected") + 1 :]
+        want = next((ln[1:] for ln in diff if ln[:1] == "-" and ln != "-"), None)
+        got = next((ln[1:] for ln in diff if ln[:1] == "+" and not ln.startswith("+++")), None)
+        if want is not None and got is not None:
+            text = f"{text.rstrip('.')}: expected {want[:60]}, got {got[:60]}"
+    return text[:160] + place
 
 
 def parse_phpunit(path: str | os.PathLike[str], root: str | None = None) -> Report | None:
