@@ -4,8 +4,9 @@ nothing about a file no process of the tests' run even opened.
 
 Python, JavaScript, TypeScript, Go and Rust files are measured line by line (or by what
 was built: :mod:`.lines_run`), and so are Ruby files a ruby of the run loaded
-(:mod:`.lines_rubycov`) and Perl files a perl of the run compiled (:mod:`.lines_perlcov`:
-``sandboxrun`` drops those from what is said here); for every
+(:mod:`.lines_rubycov`), Perl files a perl of the run compiled (:mod:`.lines_perlcov`) and
+PHP files a php of the run compiled with pcov loaded (:mod:`.lines_phpcov`: ``sandboxrun``
+drops those from what is said here); for every
 other file of the edit, the verifier watches its
 copy in the run's workspace (the scratch copy's file, or the file bound over the overlaid
 workspace) with Linux's inotify for ``IN_OPEN``, from just before the test command starts
@@ -106,6 +107,11 @@ _NOT_IN_THIS_RUN = {
     "Perl": (
         "no perl of the run reported which of its lines ran (a perl started with -T, other "
         "than by Perl's test harness, ignores PERL5OPT, and so our measurement)"
+    ),
+    "PHP": (
+        "no php of the run reported which of its lines ran (PHP is measured with the pcov "
+        "extension: Debian's php-pcov; a php started with -n or with an auto_prepend_file "
+        "on its command line, or by a command that sets PHP_INI_SCAN_DIR itself, is not)"
     ),
     "Rust": (
         "the run's coverage does not say which of its lines ran (Rust is measured under "

@@ -42,7 +42,7 @@ from importlib import resources
 from pathlib import Path
 
 from .lines_js import line_change
-from .lines_trace import Change, Traced, per_process
+from .lines_trace import Change, Traced, held_lines, per_process
 
 #: our module, written into the run's out folder (``acrouter-perl/Devel/``), and its
 #: variables
@@ -137,19 +137,7 @@ def read_perlcov(out_dir: str | Path, files: Mapping[str, tuple[str, str]]) -> T
     done, silent = per_process(Path(out_dir), PREFIX)
     if not done:
         return None
-    statements: dict[str, set[int]] = {}
-    ran: dict[str, set[int]] = {}
-    for data in done:
-        held = data.get("files")
-        if not isinstance(held, dict):
-            continue
-        for rel, seen in held.items():
-            if not isinstance(seen, dict):
-                continue
-            for key, into in (("statements", statements), ("ran", ran)):
-                numbers = seen.get(key)
-                if isinstance(numbers, list):
-                    into.setdefault(rel, set()).update(n for n in numbers if isinstance(n, int))
+    statements, ran = held_lines(done)
     out: dict[str, frozenset[int]] = {}
     unmeasured: set[str] = set()
     changes: list[Change] = []

@@ -1,14 +1,15 @@
 """What the run with an edit is asked about the lines it runs, for every language
 :mod:`.lines` (Python), :mod:`.lines_js` (JavaScript under node's own loader),
 :mod:`.lines_istanbul` (JavaScript and TypeScript under jest or vitest) and
-:mod:`.lines_go` (Go), :mod:`.lines_rubycov` (Ruby), :mod:`.lines_perlcov` (Perl) and
-:mod:`.lines_ccov` (C and C++) measure: ``asked`` reads the edit's changes, ``traced_spec``
-traces the run (``trace_env``: its variables; for go, its flags), ``suspect`` a traced
-run to redo without tracing, ``read_run`` what it found.  Whether jest or vitest cover
-the files is the run's plan (``TestPlan.covered``); its ``cover`` is
-:attr:`Asked.covered`.  Every other file of the edit is only asked whether the run
-opened it (:attr:`Asked.opened`, :mod:`.lines_opened`, watched by ``sandboxrun``; a Ruby
-or Perl file too, which says so when no ruby or perl of the run loaded it)."""
+:mod:`.lines_go` (Go), :mod:`.lines_rubycov` (Ruby), :mod:`.lines_perlcov` (Perl),
+:mod:`.lines_phpcov` (PHP) and :mod:`.lines_ccov` (C and C++) measure: ``asked`` reads the
+edit's changes, ``traced_spec`` traces the run (``trace_env``: its variables; for go, its
+flags), ``suspect`` a traced run to redo without tracing, ``read_run`` what it found.
+Whether jest or vitest cover the files is the run's plan (``TestPlan.covered``); its
+``cover`` is :attr:`Asked.covered`.  Every other file of the edit is only asked whether
+the run opened it (:attr:`Asked.opened`, :mod:`.lines_opened`, watched by ``sandboxrun``;
+a Ruby, Perl or PHP file too, which says so when no ruby, perl or php of the run loaded
+it)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ from .lines_js import (
 from .lines_perlcov import cover_env as perl_env
 from .lines_perlcov import is_perl, read_perlcov
 from .lines_perlcov import suspect as perl_named
+from .lines_phpcov import cover_env as php_env
+from .lines_phpcov import is_php, read_phpcov
+from .lines_phpcov import suspect as php_named
 from .lines_rubycov import cover_env as ruby_env
 from .lines_rubycov import is_ruby, read_rubycov
 from .lines_rubycov import suspect as ruby_named
@@ -93,6 +97,10 @@ class Asked:
     #: debugger hooks in every perl of the run (:mod:`.lines_perlcov`); they are in
     #: ``opened`` too (a file no perl compiled is said so there)
     pl: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
+    #: the changed PHP files' old and new texts: which of their lines ran, from the pcov
+    #: extension in every php of the run (:mod:`.lines_phpcov`); they are in ``opened``
+    #: too (a file no php compiled is said so there)
+    php: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
     #: the changed C and C++ files' old and new texts: which of their lines ran, from
     #: gcc's coverage of the run's compilations (:mod:`.lines_ccov`); they are in
     #: ``opened`` too (a file no process opened is said so there)
@@ -104,9 +112,8 @@ class Asked:
     c_gcov: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(
-            self.py or self.js or self.go or self.rs or self.opened or self.rb or self.pl or self.c
-        )
+        asked = (self.py, self.js, self.go, self.rs, self.opened, self.rb, self.pl, self.php)
+        return any(asked) or bool(self.c)
 
     @property
     def covered(self) -> tuple[str, ...]:
@@ -149,6 +156,11 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
         for rel, new in sorted(texts.items())
         if is_perl(rel) and new != (olds.get(rel) or "")
     }
+    php = {
+        rel: (olds.get(rel) or "", new)
+        for rel, new in sorted(texts.items())
+        if is_php(rel) and new != (olds.get(rel) or "")
+    }
     c = {
         rel: (olds.get(rel) or "", new)
         for rel, new in sorted(texts.items())
@@ -163,6 +175,7 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
         tuple(rel for rel in sorted(texts) if texts[rel] != olds.get(rel) and watched(rel)),
         rb=rb,
         pl=pl,
+        php=php,
         c=c,
     )
 
@@ -266,6 +279,11 @@ def traced_spec(
         extra.update(perl)
     elif ask.pl:
         ask = attrs.evolve(ask, pl={})
+    php = php_env(out_dir, seen, ask.php, spec.env) if ask.php else None
+    if php is not None:  # which PHP lines ran: .lines_phpcov
+        extra.update(php)
+    elif ask.php:
+        ask = attrs.evolve(ask, php={})
     if ask.c:  # which C and C++ lines ran: .lines_ccov (compiler wrappers first on the PATH)
         path, why, gcovs = c_env(out_dir, seen, spec.env, extra.get("PATH"), root)
         extra.update(path or {})
@@ -312,6 +330,8 @@ def suspect(
         return True
     if ask.pl and (stopped or perl_named(output)):
         return True
+    if ask.php and (stopped or php_named(output)):
+        return True
     if ask.c and not ask.c_why and (stopped or c_named(output)):
         return True
     named = COVERAGE_VAR in output or COVERAGE_DIR in output or KEEPER in output
@@ -348,6 +368,7 @@ def read_run(
         (set(ask.go), read_profile(out_dir, seen, ask.go) if ask.go else None),
         (set(ask.rb), read_rubycov(out_dir, ask.rb) if ask.rb else None),
         (set(ask.pl), read_perlcov(out_dir, ask.pl) if ask.pl else None),
+        (set(ask.php), read_phpcov(out_dir, ask.php) if ask.php else None),
         (
             set(ask.c),
             read_ccov(out_dir, seen, ask.c, ask.c_gcov) if ask.c and not ask.c_why else None,
@@ -380,5 +401,5 @@ def untraced(ask: Asked) -> Traced:
     """What a run redone without tracing (:func:`suspect`) tells of the asked files:
     nothing, and why."""
     files = [*ask.py, *ask.js, *ask.go, *(ask.rs if ask.rust_cover else ()), *ask.rb, *ask.pl]
-    files += [*(ask.c if not ask.c_why else ())]
+    files += [*ask.php, *(ask.c if not ask.c_why else ())]
     return Traced({}, True, unknown=dict.fromkeys(files, UNTRACED))

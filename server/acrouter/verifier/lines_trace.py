@@ -312,8 +312,9 @@ def _imports(
 
 def per_process(out_dir: Path, prefix: str) -> tuple[list[dict[str, object]], int]:
     """What each process of a run wrote as ``<prefix><pid>.json`` into ``out_dir`` (the
-    Ruby and Perl measurements: :mod:`.lines_rubycov`, :mod:`.lines_perlcov`), and how
-    many wrote their ``<prefix><pid>.start`` and never the rest."""
+    Ruby, Perl and PHP measurements: :mod:`.lines_rubycov`, :mod:`.lines_perlcov`,
+    :mod:`.lines_phpcov`), and how many wrote their ``<prefix><pid>.start`` and never the
+    rest."""
     done: list[dict[str, object]] = []
     wrote: set[str] = set()
     for path in sorted(out_dir.glob(f"{prefix}*.json")):
@@ -326,3 +327,25 @@ def per_process(out_dir: Path, prefix: str) -> tuple[list[dict[str, object]], in
             wrote.add(path.stem)
     started = {p.stem for p in out_dir.glob(f"{prefix}*.start")}
     return done, len(started - wrote)
+
+
+def held_lines(
+    done: Sequence[Mapping[str, object]],
+) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """The statement lines and the lines that ran, by edited file, that the processes
+    of a run wrote (:func:`per_process`: each ``{"files": {rel: {"statements": [...],
+    "ran": [...]}}}``; the Perl and PHP measurements), merged."""
+    statements: dict[str, set[int]] = {}
+    ran: dict[str, set[int]] = {}
+    for data in done:
+        held = data.get("files")
+        if not isinstance(held, dict):
+            continue
+        for rel, seen in held.items():
+            if not isinstance(seen, dict):
+                continue
+            for key, into in (("statements", statements), ("ran", ran)):
+                numbers = seen.get(key)
+                if isinstance(numbers, list):
+                    into.setdefault(rel, set()).update(n for n in numbers if isinstance(n, int))
+    return statements, ran

@@ -30,8 +30,10 @@ from .unsandboxed import refuse_unrewritable
 #: 10: unittest's -v output names a test printed again under the same name ``name #K``
 #: (.reports.unittest_verbose: a run cached with them as one test hid the one that no
 #: longer ran); 11: RSpec and minitest read per test (a cached run of ``rspec`` or ``rake
-#: test`` has none), and their closing lines
-CACHE_VERSION = "11"
+#: test`` has none), and their closing lines; 12: PHPUnit read per test, with each test's
+#: assertions (a cached run of ``phpunit`` has neither: an edit's test that made fewer
+#: assertions went unseen), and Perl's harness per assertion
+CACHE_VERSION = "12"
 
 
 def check_cancel(cancel: CancelToken | None) -> None:
