@@ -202,6 +202,7 @@ def test_a_test_that_passes_with_fewer_assertions_is_not_counted(project: Path) 
     assert v.verdict == "pass" and not v.counted, v.detail
     assert "1 test passed with fewer assertions than before the edit: " in v.detail
     assert "tests/CalcTest.php::CalcTest::testParts (1, 3 before)" in v.detail, v.detail
+    assert v.unrun.startswith("1 test passed with fewer assertions"), v.unrun  # the prompt warns
 
 
 def test_php_vendor_bin_phpunit_is_read_too(project: Path) -> None:

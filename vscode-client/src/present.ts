@@ -324,11 +324,12 @@ export function requestRow(e: HistoryEntry, now: Date): RequestRowText {
 
 /** What an attempt row says of a pass whose changed lines the tests did not all run, or
  * of one where which of them ran is not known (a C or Java file, a run with its own
- * coverage: the `unrun` text then only says "which lines of … is not known"). */
+ * coverage: the `unrun` text then only says "which lines of … is not known"), or of one
+ * where a test passed with fewer assertions than before the edit (PHPUnit). */
 export function unrunTag(unrun: string): string {
-  return /\bno test ran\b|\bno process of the tests' run opened\b/.test(unrun)
-    ? "changed lines no test ran"
-    : "changed lines not measured";
+  if (/\bno test ran\b|\bno process of the tests' run opened\b/.test(unrun)) return "changed lines no test ran";
+  if (/\bwhich lines of\b/.test(unrun)) return "changed lines not measured";
+  return /\bfewer assertions than before\b/.test(unrun) ? "a test checked less" : "changed lines not measured";
 }
 
 /** An attempt row under a request: "cheap", "fail · 1 passed, 1 failed · $0.0001 · 850 ms";

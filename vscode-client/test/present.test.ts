@@ -260,6 +260,11 @@ describe("history view rows", () => {
     assert.equal(c.description, "pass · changed lines not measured · 12 passed, 0 failed · $0.0004 · 850 ms");
     const both = `no test ran 1 of the 2 statements the edit changes: a.py line 3; ${blind}`;
     assert.match(attemptRow(attempt({ verdict: "pass", unrun: both }), 0).description, /changed lines no test ran/);
+    // a PHPUnit test that passed with fewer assertions than before the edit
+    const fewer =
+      "1 test passed with fewer assertions than before the edit: tests/CalcTest.php::CalcTest::testParts (1, 3 before)";
+    const less = attemptRow(attempt({ verdict: "pass", testsFailed: 0, counted: false, unrun: fewer }), 0);
+    assert.equal(less.description, "pass · not counted · a test checked less · 12 passed, 0 failed · $0.0004 · 850 ms");
   });
   it("say when an attempt is not held against its model, and why", () => {
     const detail = "auth: the gateway rejected the key (400: No connected db.)";

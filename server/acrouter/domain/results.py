@@ -122,7 +122,8 @@ class Verdict:
     exit_error: str = ""
     #: A pass whose edit changed Python or JavaScript statements no test ran (or whose
     #: lines could not be measured): the sentence saying which (``verifier.lines``,
-    #: ``verifier.lines_js``); empty otherwise.
+    #: ``verifier.lines_js``); and one in which a test passed with fewer assertions than
+    #: without the edit (``verifier.verdict.fewer_assertions``); empty otherwise.
     unrun: str = ""
     #: The tests never imported the edited files but another copy of them (an installed
     #: package): what they imported instead and what to do (``verifier.lines_shadow``),

@@ -421,4 +421,5 @@ def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[T
     why = IDLE_PASS if everything else IDLE_UNOPENED
     said_all = f"{why}; {said}" if idle else said
     detail = f"{verdict.detail}; {said_all}" if verdict.detail else said_all
-    return attrs.evolve(verdict, detail=detail, unrun=said, counted=verdict.counted and not idle)
+    unrun = f"{said}; {verdict.unrun}" if verdict.unrun else said  # (fewer assertions)
+    return attrs.evolve(verdict, detail=detail, unrun=unrun, counted=verdict.counted and not idle)

@@ -443,4 +443,5 @@ def fewer_assertions(
         f"{_names(fewer)} ({after.assertions[first]}, {before.assertions[first]} before); "
         "a test that stops early and passes may have had its failure swallowed: not counted"
     )
-    return attrs.evolve(verdict, detail=f"{verdict.detail}; {said}", counted=False)
+    # (said in ``unrun`` too: the apply prompt warns of a pass that says less than usual)
+    return attrs.evolve(verdict, detail=f"{verdict.detail}; {said}", counted=False, unrun=said)
