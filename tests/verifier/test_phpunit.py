@@ -339,7 +339,9 @@ def test_every_outcome_of_the_report_and_the_printed_count(tmp_path: Path) -> No
             "invalid. (tests/CalcTest.php:17)"
         )
     }
-    assert report.counts == (3, 5) == phpunit_printed_counts(CONSOLE)
+    # (what ran less the failed, the failed: a risky test's error is not counted, as
+    # PHPUnit 10 and 11 write it as passed)
+    assert report.counts == (4, 4) == phpunit_printed_counts(CONSOLE)
     assert report.assertions == {  # what each passed test made
         f + "testAdds": 1,
         f + "testWarns": 1,
@@ -455,3 +457,117 @@ def test_a_comparisons_message_says_what_was_expected_and_got(tmp_path: Path) ->
             "'modelname' (tests/InflectorTest.php:25)"
         )
     }
+
+
+#: the same class (without testWarns) under PHPUnit 11.5 (Debian trixie's): a risky test
+#: passed, the data provider's error in no <testcase> but among the printed errors
+REPORT_11 = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<testsuites>
+  <testsuite name="CLI Arguments" tests="8" assertions="4" errors="1" failures="2" skipped="2" time="0.009590">
+    <testsuite name="App\\Tests\\CalcTest" file="/w/tests/CalcTest.php" tests="8" assertions="4" errors="1" failures="2" skipped="2" time="0.009590">
+      <testcase name="testAdds" file="/w/tests/CalcTest.php" line="6" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" assertions="1" time="0.002539"/>
+      <testcase name="testFails" file="/w/tests/CalcTest.php" line="7" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" assertions="1" time="0.005259">
+        <failure type="PHPUnit\\Framework\\ExpectationFailedException">App\\Tests\\CalcTest::testFails
+Failed asserting that 3 is identical to 4.
+
+/w/tests/CalcTest.php:7</failure>
+      </testcase>
+      <testcase name="testErrors" file="/w/tests/CalcTest.php" line="8" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" assertions="0" time="0.000394">
+        <error type="RuntimeException">App\\Tests\\CalcTest::testErrors
+RuntimeException: boom
+
+/w/tests/CalcTest.php:8</error>
+      </testcase>
+      <testcase name="testSkipped" file="/w/tests/CalcTest.php" line="9" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" assertions="0" time="0.000354">
+        <skipped/>
+      </testcase>
+      <testcase name="testIncomplete" file="/w/tests/CalcTest.php" line="10" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" assertions="0" time="0.000343">
+        <skipped/>
+      </testcase>
+      <testcase name="testRisky" file="/w/tests/CalcTest.php" line="11" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" assertions="0" time="0.000151"/>
+      <testsuite name="App\\Tests\\CalcTest::testPairs" tests="2" assertions="2" errors="0" failures="1" skipped="0" time="0.000550">
+        <testcase name="testPairs with data set #0" file="/w/tests/CalcTest.php" line="13" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" assertions="1" time="0.000217"/>
+        <testcase name="testPairs with data set &quot;named&quot;" file="/w/tests/CalcTest.php" line="13" class="App\\Tests\\CalcTest" classname="App.Tests.CalcTest" assertions="1" time="0.000333">
+          <failure type="PHPUnit\\Framework\\ExpectationFailedException">App\\Tests\\CalcTest::testPairs with data set "named"
+Failed asserting that 4 is identical to 5.
+
+/w/tests/CalcTest.php:13</failure>
+        </testcase>
+      </testsuite>
+    </testsuite>
+  </testsuite>
+</testsuites>
+"""
+CONSOLE_11 = """\
+PHPUnit 11.5.19 by Sebastian Bergmann and contributors.
+
+Runtime:       PHP 8.2.36
+
+.FESIR.F                                                            8 / 8 (100%)
+
+Time: 00:00.021, Memory: 8.00 MB
+
+There was 1 PHPUnit error:
+
+1) App\\Tests\\CalcTest::testBrokenProvider
+The data provider specified for App\\Tests\\CalcTest::testBrokenProvider is invalid
+no data
+
+/w/tests/CalcTest.php:16
+
+--
+
+There was 1 error:
+
+1) App\\Tests\\CalcTest::testErrors
+RuntimeException: boom
+
+/w/tests/CalcTest.php:8
+
+--
+
+There were 2 failures:
+
+1) App\\Tests\\CalcTest::testFails
+Failed asserting that 3 is identical to 4.
+
+/w/tests/CalcTest.php:7
+
+2) App\\Tests\\CalcTest::testPairs with data set "named" (2, 2, 5)
+Failed asserting that 4 is identical to 5.
+
+/w/tests/CalcTest.php:13
+
+--
+
+There was 1 risky test:
+
+1) App\\Tests\\CalcTest::testRisky
+This test did not perform any assertions
+
+/w/tests/CalcTest.php:11
+
+ERRORS!
+Tests: 8, Assertions: 4, Errors: 2, Failures: 2, PHPUnit Deprecations: 2, Skipped: 1, Incomplete: 1, Risky: 1.
+"""
+
+
+def test_phpunit_11s_report_and_count(tmp_path: Path) -> None:
+    (tmp_path / "phpunit.xml").write_text(REPORT_11, encoding="utf-8")
+    report = parse_phpunit(tmp_path / "phpunit.xml", "/w")
+    assert report is not None
+    f = "tests/CalcTest.php::CalcTest::"
+    assert report.outcomes == {
+        f + "testAdds": "passed",
+        f + "testFails": "failed",
+        f + "testErrors": "failed",
+        f + "testSkipped": "skipped",
+        f + "testIncomplete": "skipped",
+        f + "testRisky": "passed",  # PHPUnit 11 writes no error for it
+        f + "testPairs with data set #0": "passed",
+        f + 'testPairs with data set "named"': "failed",
+    }  # (testBrokenProvider: no <testcase>; its tests no longer ran)
+    assert report.broken == {}
+    # Errors: 2 counts the data provider's "PHPUnit error", which is no test's
+    assert report.counts == (3, 3) == phpunit_printed_counts(CONSOLE_11)

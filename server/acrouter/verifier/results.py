@@ -78,7 +78,7 @@ _CLOSING = re.compile(
     r"|\d+ runs, \d+ assertions, \d+ failures, \d+ errors, \d+ skips"
     r"|(?:\[\w+\]\s+)?Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+"
     r"|Files=\d+, Tests=\d+, .*"
-    r"|OK \(\d+ tests?, \d+ assertions?\)|Tests: \d+, Assertions: \d+(?:, \w+: \d+)*\.?)$"
+    r"|OK \(\d+ tests?, \d+ assertions?\)|Tests: \d+, Assertions: \d+(?:, [\w ]+: \d+)*\.?)$"
 )
 
 

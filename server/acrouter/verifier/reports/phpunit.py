@@ -9,7 +9,16 @@ test (one that asserted nothing: PHPUnit's ``RiskyTestError``) are failed; a tes
 ``<warning>`` passed (PHPUnit fails the run for it only with ``failOnWarning``).  A data
 provider that throws leaves a test named ``Error`` with no class in a suite named after
 the test method it feeds (``App\\CalcTest::testPairs``): that method could not run, a
-broken entry."""
+broken entry.
+
+That is PHPUnit 9's report.  PHPUnit 10 and 11 (tried: Debian trixie's 11.5.19) write
+the same XML, but a risky test is an ordinary ``<testcase>`` there (it passed: PHPUnit
+counts it apart, and fails the run for it only with ``failOnRisky``), and a data
+provider that throws leaves no ``<testcase>`` at all (its tests no longer run; PHPUnit
+prints it as a "PHPUnit error").  So the counts the report is checked by, against what
+PHPUnit printed (:func:`phpunit_printed_counts`), are those both versions write alike:
+the tests that ran (not skipped nor incomplete), and of them the failures and the
+errors other than a risky test's."""
 
 from __future__ import annotations
 
@@ -23,6 +32,8 @@ from .common import ANSI, FAILED, PASSED, SKIPPED, Builder, Report, read_xml, re
 
 #: the report's file name in the run's out folder
 REPORT_NAME = "phpunit.xml"
+#: a risky test's error in PHPUnit 9's report (10 and 11 write it as passed)
+_RISKY = "PHPUnit\\Framework\\RiskyTestError"
 #: a failure's ``file:line`` (its last line in PHPUnit's report)
 _AT = re.compile(r"^(/\S+?|\S+\.php):(\d+)$")
 
@@ -63,7 +74,7 @@ def parse_phpunit(path: str | os.PathLike[str], root: str | None = None) -> Repo
     if top is None:
         return None
     out = Builder()
-    passed = failed = 0
+    ran = failed = 0
     assertions: dict[str, int] = {}
     for suite in top.iter("testsuite"):
         for case in suite.findall("testcase"):
@@ -75,8 +86,11 @@ def parse_phpunit(path: str | os.PathLike[str], root: str | None = None) -> Repo
                     outcome, message = FAILED, message or _message(child, name, root)
                 elif child.tag == "skipped" and outcome != FAILED:
                     outcome = SKIPPED
-            passed += outcome == PASSED
-            failed += outcome == FAILED
+            ran += outcome != SKIPPED
+            failed += any(
+                child.tag == "failure" or child.tag == "error" and child.get("type") != _RISKY
+                for child in case
+            )
             if not case.get("class") and not case.get("classname"):
                 # a data provider's error: the method it feeds (the suite's name) never ran
                 entry = suite.get("name") or name
@@ -87,29 +101,37 @@ def parse_phpunit(path: str | os.PathLike[str], root: str | None = None) -> Repo
             made = case.get("assertions") or ""
             if outcome == PASSED and made.isdigit():
                 assertions[test_id] = int(made)
-    return attrs.evolve(out.report(), counts=(passed, failed), assertions=assertions)
+    return attrs.evolve(out.report(), counts=(ran - failed, failed), assertions=assertions)
 
 
 #: PHPUnit's closing count: ``OK (3 tests, 5 assertions)``, or ``Tests: 9, Assertions:
 #: 4, Errors: 2, Failures: 2, Skipped: 1, Incomplete: 1, Risky: 1.`` (after ``ERRORS!``,
-#: ``FAILURES!``, ``WARNINGS!`` or ``OK, but incomplete, skipped, or risky tests!``)
+#: ``FAILURES!``, ``WARNINGS!`` or ``OK, but incomplete, skipped, or risky tests!``;
+#: PHPUnit 10 and 11 add kinds of more words, ``PHPUnit Deprecations: 2``)
 _OK = re.compile(r"^OK \((\d+) tests?, \d+ assertions?\)$")
-_TOTALS = re.compile(r"^Tests: (\d+), Assertions: \d+((?:, \w+: \d+)*)\.?$")
-_KIND = re.compile(r"(\w+): (\d+)")
+_TOTALS = re.compile(r"^Tests: (\d+), Assertions: \d+((?:, [\w ]+: \d+)*)\.?$")
+_KIND = re.compile(r"([\w ]+): (\d+)")
+#: PHPUnit 10 and 11's heading of the errors that are no test's (a data provider's):
+#: ``There was 1 PHPUnit error:``, counted in ``Errors: N``
+_RUNNER_ERRORS = re.compile(r"^There (?:was|were) (\d+) PHPUnit errors?:$")
 
 
 def phpunit_printed_counts(output: str) -> tuple[int, int] | None:
-    """(passed, failed) as PHPUnit printed them last: its tests less the failed
-    (errors, failures, risky) and the skipped (skipped, incomplete) ones; None when it
-    printed no count."""
+    """What PHPUnit printed last, as :func:`parse_phpunit` counts its report: (the
+    tests that ran less the failed, the failed), the tests that ran being its tests less
+    the skipped and incomplete ones, the failed its failures and its errors less those
+    of no test (PHPUnit 10 and 11); None when it printed no count."""
     found: tuple[int, int] | None = None
+    runner_errors = 0
     for line in ANSI.sub("", output).splitlines():
         line = line.strip()
-        if m := _OK.match(line):
+        if m := _RUNNER_ERRORS.match(line):
+            runner_errors = int(m.group(1))
+        elif m := _OK.match(line):
             found = int(m.group(1)), 0
         elif m := _TOTALS.match(line):
-            kinds = {k.lower(): int(v) for k, v in _KIND.findall(m.group(2))}
-            bad = kinds.get("errors", 0) + kinds.get("failures", 0) + kinds.get("risky", 0)
-            skipped = kinds.get("skipped", 0) + kinds.get("incomplete", 0)
-            found = int(m.group(1)) - bad - skipped, bad
+            kinds = {k.strip().lower(): int(v) for k, v in _KIND.findall(m.group(2))}
+            bad = kinds.get("errors", 0) - runner_errors + kinds.get("failures", 0)
+            ran = int(m.group(1)) - kinds.get("skipped", 0) - kinds.get("incomplete", 0)
+            found = ran - bad, bad
     return found
