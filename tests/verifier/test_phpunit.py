@@ -571,3 +571,14 @@ def test_phpunit_11s_report_and_count(tmp_path: Path) -> None:
     assert report.broken == {}
     # Errors: 2 counts the data provider's "PHPUnit error", which is no test's
     assert report.counts == (3, 3) == phpunit_printed_counts(CONSOLE_11)
+    # the run's output beside the report names the method that could not run
+    (tmp_path / "output.log").write_text(CONSOLE_11, encoding="utf-8")
+    with_output = parse_phpunit(tmp_path / "phpunit.xml", "/w")
+    assert with_output is not None
+    assert with_output.broken == {
+        "App\\Tests\\CalcTest::testBrokenProvider": (
+            "The data provider specified for App\\Tests\\CalcTest::testBrokenProvider is "
+            "invalid: no data (tests/CalcTest.php:16)"
+        )
+    }
+    assert with_output.counts == report.counts  # (it is in no count of the report's)

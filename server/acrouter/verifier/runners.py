@@ -62,6 +62,7 @@ from .reports import (
     NODE_REPORTER,
     PROVE_DUMP_VAR,
 )
+from .reports.phpunit import OUTPUT_NAME as PHPUNIT_OUTPUT
 from .reports.phpunit import REPORT_NAME as PHPUNIT_REPORT
 from .reports.prove import OUTPUT_NAME as PROVE_OUTPUT
 
@@ -432,7 +433,8 @@ class _Planner:
             self.env[PROVE_DUMP_VAR] = f"{out}/tap"
             self.reports.append(("prove", f"{out}/tap"))
             return [], "", "prove"
-        if runner == "phpunit":  # its JUnit report, written as its run ends
+        if runner == "phpunit":  # its JUnit report, written as its run ends; its output
+            self.capture = f"{out}/{PHPUNIT_OUTPUT}"
             self.reports.append(("phpunit", f"{out}/{PHPUNIT_REPORT}"))
             return ["--log-junit", f"{out}/{PHPUNIT_REPORT}"], "append", "phpunit"
         if runner == "npm":

@@ -28,10 +28,21 @@ import xml.etree.ElementTree as ET
 
 import attrs
 
-from .common import ANSI, FAILED, PASSED, SKIPPED, Builder, Report, read_xml, rel_path
+from .common import (
+    ANSI,
+    FAILED,
+    PASSED,
+    SKIPPED,
+    Builder,
+    Report,
+    read_report,
+    read_xml,
+    rel_path,
+)
 
-#: the report's file name in the run's out folder
+#: the report's file name in the run's out folder, and the run's output beside it
 REPORT_NAME = "phpunit.xml"
+OUTPUT_NAME = "output.log"
 #: a risky test's error in PHPUnit 9's report (10 and 11 write it as passed)
 _RISKY = "PHPUnit\\Framework\\RiskyTestError"
 #: a failure's ``file:line`` (its last line in PHPUnit's report)
@@ -101,7 +112,36 @@ def parse_phpunit(path: str | os.PathLike[str], root: str | None = None) -> Repo
             made = case.get("assertions") or ""
             if outcome == PASSED and made.isdigit():
                 assertions[test_id] = int(made)
+    output = ANSI.sub("", read_report(os.path.join(os.path.dirname(path), OUTPUT_NAME)) or "")
+    for entry, message in runner_errors(output, root).items():
+        out.add_broken(entry, message)  # (PHPUnit 10 and 11: in no <testcase>)
     return attrs.evolve(out.report(), counts=(ran - failed, failed), assertions=assertions)
+
+
+def runner_errors(output: str, root: str | None = None) -> dict[str, str]:
+    """The test methods PHPUnit 10 and 11 could not run, printed under ``There was 1
+    PHPUnit error:`` (a data provider that throws or is not static), each with its
+    message: ``{"App\\CalcTest::testPairs": "The data provider specified for ... is
+    invalid (tests/CalcTest.php:16)"}``."""
+    found: dict[str, str] = {}
+    inside = False
+    lines = output.splitlines()
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if text.startswith("There w"):
+            inside = bool(_RUNNER_ERRORS.match(text))
+        elif inside and text == "--":
+            inside = False
+        elif inside and (m := _ENTRY.match(text)):
+            said = [ln.strip() for ln in lines[i + 1 : i + 8]]
+            body = said[: said.index("") if "" in said else len(said)]
+            place = next((ln for ln in said if _AT.match(ln)), "")
+            where = ""
+            if place and (at := _AT.match(place)):
+                where = f" ({rel_path(at.group(1), root)}:{at.group(2)})"
+            said_why = ": ".join(ln for ln in body[:2] if not _AT.match(ln)) or "a PHPUnit error"
+            found[m.group(1)] = said_why[:200] + where
+    return found
 
 
 #: PHPUnit's closing count: ``OK (3 tests, 5 assertions)``, or ``Tests: 9, Assertions:
@@ -114,6 +154,8 @@ _KIND = re.compile(r"([\w ]+): (\d+)")
 #: PHPUnit 10 and 11's heading of the errors that are no test's (a data provider's):
 #: ``There was 1 PHPUnit error:``, counted in ``Errors: N``
 _RUNNER_ERRORS = re.compile(r"^There (?:was|were) (\d+) PHPUnit errors?:$")
+#: an entry of such a list: ``1) App\\Tests\\CalcTest::testPairs``
+_ENTRY = re.compile(r"^\d+\) (\S+::\w+)$")
 
 
 def phpunit_printed_counts(output: str) -> tuple[int, int] | None:
