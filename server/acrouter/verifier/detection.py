@@ -82,16 +82,22 @@ def uses_pytest(root: Path) -> bool:
         return False
 
 
-def package_script(root: Path | None, name: str) -> str | None:
-    """The text of the package.json script ``name`` in ``root``, if there is one."""
+def _script(root: Path | None, manifest: str, name: str) -> object:
+    """The script ``name`` of the ``scripts`` table of the JSON file ``manifest`` in
+    ``root`` (package.json's, composer.json's), as it is written; None when there is none."""
     if root is None:
         return None
     try:
-        data = json.loads(read_text(root / "package.json") or "null")
+        data = json.loads(read_text(root / manifest) or "null")
     except ValueError:
         return None
     scripts = data.get("scripts") if isinstance(data, dict) else None
-    script = scripts.get(name) if isinstance(scripts, dict) else None
+    return scripts.get(name) if isinstance(scripts, dict) else None
+
+
+def package_script(root: Path | None, name: str) -> str | None:
+    """The text of the package.json script ``name`` in ``root``, if there is one."""
+    script = _script(root, "package.json", name)
     return script if isinstance(script, str) else None
 
 
@@ -99,14 +105,7 @@ def composer_script_text(root: Path | None, name: str) -> str | None:
     """The command of the composer.json script ``name`` in ``root`` when it is one
     command (a string, or a list of one), with Composer's ``@php`` as ``php``; None for
     another script, a PHP callback's or one that runs other scripts (``@name``)."""
-    if root is None:
-        return None
-    try:
-        data = json.loads(read_text(root / "composer.json") or "null")
-    except ValueError:
-        return None
-    scripts = data.get("scripts") if isinstance(data, dict) else None
-    script = scripts.get(name) if isinstance(scripts, dict) else None
+    script = _script(root, "composer.json", name)
     if isinstance(script, list) and len(script) == 1:
         script = script[0]
     if not isinstance(script, str):
