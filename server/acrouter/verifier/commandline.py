@@ -20,6 +20,8 @@ SHELL_CHARS = re.compile(r"[|&;<>()$`*?\[\]{}~\n\\!]")
 _PREFIXES = frozenset({"env", "exec", "time", "command", "nice", "nohup"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
+#: a Python interpreter's name (``python``, ``python3.11``)
+PYTHON_PROGRAM = _PYTHON
 
 
 @attrs.frozen
@@ -218,6 +220,8 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
         return "pytest"
     if module == "unittest":
         return "unittest"
+    if django_test(tokens) is not None:
+        return "django"
     if prog in ("node", "nodejs"):
         for tok in tokens[1:]:
             if tok == "--test":
@@ -257,6 +261,53 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
     if prog in COVERAGE_WRAPPERS:  # nyc tape ...: the runner after the wrapper's options
         return runner_of(_after_wrapper_options(tokens[1:]))
     return None
+
+
+#: python's options that take a value in the next word (``python -W error manage.py``)
+_PYTHON_VALUED = frozenset({"-W", "-X", "-c", "-m", "--check-hash-based-pycs"})
+
+
+def django_test(tokens: tuple[str, ...]) -> int | None:
+    """Where the test command's own words start (labels, options) when ``tokens`` runs
+    Django's ``test`` command: ``python [options] manage.py test``, ``./manage.py test``,
+    ``python -m django test``, ``django-admin test``; None otherwise."""
+    if not tokens:
+        return None
+    prog = os.path.basename(tokens[0])
+    module, _py, after = python_module(tokens)
+    if module == "django":
+        i = after
+    elif prog in ("django-admin", "django-admin.py", "manage.py"):
+        i = 1
+    elif _PYTHON.fullmatch(prog) and module is None:
+        i = 1
+        while i < len(tokens) and tokens[i].startswith("-"):
+            i += 2 if tokens[i] in _PYTHON_VALUED else 1
+        if i >= len(tokens) or os.path.basename(tokens[i]) != "manage.py":
+            return None
+        i += 1
+    else:
+        return None
+    if i >= len(tokens) or tokens[i] != "test":
+        return None
+    return None if any(t in ("-h", "--help", "--version") for t in tokens[i + 1 :]) else i + 1
+
+
+def django_verbosity(words: tuple[str, ...]) -> int | None:
+    """The verbosity Django's ``test`` is given last among ``words`` (its own words:
+    ``-v 2``, ``-v2``, ``--verbosity=3``); None when none is."""
+    level = None
+    for k, word in enumerate(words):
+        value = None
+        if word in ("-v", "--verbosity") and k + 1 < len(words):
+            value = words[k + 1]
+        elif word.startswith("--verbosity="):
+            value = word.split("=", 1)[1]
+        elif word.startswith("-v") and word[2:].isdigit():
+            value = word[2:]
+        if value is not None and value.isdigit():
+            level = int(value)
+    return level
 
 
 #: ``php``, ``php8.2``: the interpreter that may start ``vendor/bin/phpunit``

@@ -60,14 +60,19 @@ def _has_test_files(folder: Path, depth: int = 3) -> bool:
     )
 
 
-def uses_pytest(root: Path) -> bool:
+def pytest_configured(root: Path) -> bool:
+    """Whether the project configures pytest (its own file, a section, a conftest)."""
     if (root / "pytest.ini").is_file() or (root / "conftest.py").is_file():
         return True
     if "[tool.pytest" in read_text(root / "pyproject.toml"):
         return True
-    if "[tool:pytest]" in read_text(root / "setup.cfg") or "[pytest]" in read_text(
+    return "[tool:pytest]" in read_text(root / "setup.cfg") or "[pytest]" in read_text(
         root / "tox.ini"
-    ):
+    )
+
+
+def uses_pytest(root: Path) -> bool:
+    if pytest_configured(root):
         return True
     if any(_has_test_files(root / d) for d in ("tests", "test")):
         return True
@@ -314,8 +319,11 @@ def _ctest_project(root: Path) -> bool:
 def detect_test_command(root: str | os.PathLike[str]) -> str | None:
     """The command that runs this project's tests, or None when there is no sign of one."""
     root = Path(root)
+    py = project_python(root)
+    if not pytest_configured(root) and (root / "manage.py").is_file():
+        # a Django project: its own runner (pytest-django's projects configure pytest)
+        return f"{shlex.quote(str(py)) if py else 'python3'} manage.py test"
     if uses_pytest(root):
-        py = project_python(root)
         return f"{shlex.quote(str(py))} -m pytest" if py else "python3 -m pytest"
     if _npm_test_script(root):
         return "npm test"

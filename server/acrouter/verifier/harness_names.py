@@ -42,6 +42,15 @@ HARNESS_NAMES = frozenset(
         "TextTestResult",
         "TextTestRunner",
         "load_tests",
+        # Django's test runner (``manage.py test``): the runner a setting names, and
+        # what a runner of the code's own overrides to report what it likes
+        "TEST_RUNNER",
+        "DiscoverRunner",
+        "run_suite",
+        "get_resultclass",
+        "get_test_runner_kwargs",
+        "ParallelTestSuite",
+        "RemoteTestResult",
         # pytest's hooks and reports
         "_pytest",
         "hookimpl",

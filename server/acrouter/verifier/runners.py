@@ -3,7 +3,8 @@ comes from the settings or from ``detection``; ``commandline`` reads it).
 
 pytest gets ``--junitxml`` (also through ``PYTEST_ADDOPTS`` when it runs inside a shell
 line); ``python -m unittest`` runs through pytest when that interpreter has it, else
-with ``-v`` (its output is parsed); node's test runner gets our reporter through
+with ``-v`` (its output is parsed), and so is Django's ``manage.py test`` (``python -m
+django test``, ``django-admin test``) with ``--verbosity 2``; node's test runner gets our reporter through
 ``NODE_OPTIONS`` (under borp, which starts it with ``run()``, as a ``--reporter``); jest, vitest and mocha get their JSON reporters (also through an
 ``npm test`` script; mocha also ``--no-parallel``); ``go test`` gets ``-json``; ``cargo
 test`` keeps libtest's pretty format; tape's TAP is read from the output; RSpec gets
@@ -34,9 +35,12 @@ from pathlib import Path
 import attrs
 
 from .commandline import (
+    PYTHON_PROGRAM,
     SHELL_CHARS,
     Segment,
     composer_script,
+    django_test,
+    django_verbosity,
     make_directory,
     npm_script,
     parse_segment,
@@ -81,7 +85,7 @@ class TestPlan:
     command: str
     argv: tuple[str, ...]
     #: whose per-test results are read: pytest, unittest, node, jest, vitest, mocha, go,
-    #: cargo, tape, rspec, minitest, maven, ctest, automake, prove, phpunit; None = the
+    #: cargo, tape, rspec, minitest, maven, ctest, automake, prove, phpunit, django; None = the
     #: exit code only (the verdict is weak)
     runner: str | None
     interpreter: str | None  # the Python running the tests, when known
@@ -389,6 +393,16 @@ class _Planner:
             self.reports.append(("cargo", self.capture))
             # every test binary runs (no stop at the first failing one), names printed
             return ["--no-fail-fast"], "after-cargo-test", "cargo"
+        if runner == "django":  # unittest's -v output of Django's runner (on stderr)
+            words = tokens[django_test(tokens) or len(tokens) :]
+            if any(t == "--testrunner" or t.startswith("--testrunner=") for t in words):
+                return [], "", f"{WEAK_REASON} (a --testrunner of its own)"
+            if PYTHON_PROGRAM.fullmatch(os.path.basename(tokens[0])):
+                self.interpreter = tokens[0]
+            self.capture = f"{out}/output.log"
+            self.reports.append(("unittest", self.capture))
+            verbose = (django_verbosity(words) or 1) >= 2
+            return ([] if verbose else ["--verbosity", "2"]), "append", "django"
         if runner == "tape":  # TAP on stdout
             self.capture = f"{out}/output.log"
             self.reports.append(("tape", self.capture))
@@ -640,7 +654,7 @@ def _script_args_separator(tokens: tuple[str, ...]) -> list[str]:
 
 _RUNNERS = frozenset(
     {"pytest", "unittest", "node", "jest", "vitest", "mocha", "go", "cargo", "tape"}
-    | {"rspec", "minitest", "maven", "ctest", "automake", "prove", "phpunit"}
+    | {"rspec", "minitest", "maven", "ctest", "automake", "prove", "phpunit", "django"}
 )
 
 

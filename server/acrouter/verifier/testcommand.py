@@ -14,7 +14,13 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
-from .commandline import parse_segment, python_module, runner_of, simple_command_spans
+from .commandline import (
+    django_test,
+    parse_segment,
+    python_module,
+    runner_of,
+    simple_command_spans,
+)
 from .detection import read_text
 
 if sys.version_info >= (3, 11):
@@ -26,7 +32,8 @@ else:  # pragma: no cover - Python 3.10
 def command_patterns(
     command: str, root: Path | None = None, buffers: Mapping[str, str] | None = None
 ) -> tuple[str, ...]:
-    """Patterns for the files a ``python -m unittest`` in ``command`` loads as tests:
+    """Patterns for the files a ``python -m unittest`` (or Django's ``test``) in
+    ``command`` loads as tests:
     its discovery pattern (``-p``, ``test*.py`` by default: ``testing.py`` too), or the
     files of the modules it names (``tests`` -> ``tests.py``, ``tests/*``).  A test
     module can change how its tests run (``load_tests``, ``setUpModule``, a patched
@@ -46,8 +53,13 @@ def command_patterns(
             continue
         out += _script_of(seg.tokens, folder, root)
         module, _py, after = python_module(seg.tokens)
-        if module == "unittest":
-            patterns = _unittest_patterns(seg.tokens[after:])
+        django = django_test(seg.tokens)
+        if module == "unittest" or django is not None:
+            patterns = (
+                _unittest_patterns(seg.tokens[after:])
+                if django is None
+                else _django_patterns(seg.tokens[django:])
+            )
             out += patterns  # by name, and as if from the workspace: never fewer files
             if folder:
                 out += [f"{folder}/{p}" for p in patterns]
@@ -219,6 +231,19 @@ def _moved(folder: str | None, args: tuple[str, ...], root: Path | None) -> str 
     if where == ".." or where.startswith("../"):
         return None
     return "" if where == "." else where
+
+
+def _django_patterns(args: tuple[str, ...]) -> list[str]:
+    """Django's ``test`` discovers, below each label (a package of the code under test
+    too), the modules its pattern names (``-p``, ``test*.py`` by default); ``manage.py``
+    is how the tests start."""
+    pattern = "test*.py"
+    for i, arg in enumerate(args):
+        if arg in ("-p", "--pattern") and i + 1 < len(args):
+            pattern = args[i + 1]
+        elif arg.startswith("--pattern="):
+            pattern = arg.split("=", 1)[1]
+    return [pattern, "manage.py"]
 
 
 def _unittest_patterns(args: tuple[str, ...]) -> list[str]:
