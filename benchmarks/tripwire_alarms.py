@@ -11,7 +11,9 @@ assignment to ``__doc__`` or ``__test__`` whose value may hold examples) and of 
 on what a documented name holds (``verifier.docnames``: a name documented with examples
 bound again, decorated, written into a namespace, a docstring copied) are counted apart
 too: a line for the files with a finding of the other rules, one for each of these two,
-one for either of them.
+one for either of them.  The rule for runners whose report is what they print
+(unittest's ``-v`` lines, Django's: ``harness_py.output_uses``, a stream of ``sys``
+replaced, ``os.dup2``, ...), which applies to those commands only, is counted apart too.
 Packages that are test tools themselves (pytest and
 its plugins, mocha, tape, jest, chai, ...) and minified files (a line over 1,000
 characters) are left out.
@@ -33,7 +35,7 @@ from pathlib import Path
 from acrouter.jsdefinitions import JS_SUFFIXES
 from acrouter.verifier.docnames import doctest_name_changes
 from acrouter.verifier.harness_js import js_harness_uses
-from acrouter.verifier.harness_py import DOCTEST_NAMES, harness_uses
+from acrouter.verifier.harness_py import DOCTEST_NAMES, harness_uses, output_uses
 from acrouter.verifier.testfiles import is_test_file
 
 #: packages that are test tools: their harness code is what they are for
@@ -69,11 +71,11 @@ def _doctest_rule(kind: str) -> bool:
 
 def scan(
     root: Path, suffixes: tuple[str, ...], tools: tuple[str, ...], python: bool
-) -> tuple[int, int, int, int, int, Counter[str], dict[str, str]]:
+) -> tuple[int, int, int, int, int, int, Counter[str], dict[str, str]]:
     """(files read, files with a finding of the assertion and runner rules, files with
     one of the doctest rule, of the rule on what a documented name holds, of either of
-    those two, findings, a file per finding)."""
-    read = hit = doc_hit = names_hit = either = 0
+    those two, of the printed-output rule, findings, a file per finding)."""
+    read = hit = doc_hit = names_hit = either = printed_hit = 0
     found: Counter[str] = Counter()
     where: dict[str, str] = {}
     for path in _files(root, suffixes, tools):
@@ -102,10 +104,13 @@ def scan(
         if python and (names or any(_doctest_rule(k) for k in kinds)):
             either += 1
         kinds |= names
+        printed = {f"printed output: {k}" for k in output_uses(text)} if python else set()
+        printed_hit += bool(printed)
+        kinds |= printed
         for k in kinds:
             found[k] += 1
             where.setdefault(k, rel)
-    return read, hit, doc_hit, names_hit, either, found, where
+    return read, hit, doc_hit, names_hit, either, printed_hit, found, where
 
 
 def main() -> None:
@@ -124,7 +129,9 @@ def main() -> None:
         if not root.is_dir():
             print(f"{root}: not a folder, skipped")
             continue
-        read, hit, doc_hit, names_hit, either, found, where = scan(root, suffixes, tools, python)
+        read, hit, doc_hit, names_hit, either, printed, found, where = scan(
+            root, suffixes, tools, python
+        )
         print(f"{root}: {read} files read, {hit} with a finding of this tripwire")
         if python:
             print(f"  and {doc_hit} with a finding of its doctest rule (__doc__, __test__)")
@@ -133,6 +140,7 @@ def main() -> None:
                 " (rebinding, decorators, namespace writes, copied docstrings)"
             )
             print(f"  and {either} with a finding of either of these two")
+            print(f"  and {printed} with a finding of its rule for runners read from their output")
         for kind, n in found.most_common():
             print(f"  {n:4d}  {kind}  (e.g. {where[kind]})")
 

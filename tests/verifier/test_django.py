@@ -6,7 +6,9 @@ they were judged by their exit code only (weak): an edit whose code raised
 a counted pass.  A project with ``manage.py`` and no pytest configuration gets
 ``python manage.py test`` as its command; the modules its pattern names (``test*.py``) and
 ``manage.py`` are the tests'; a runner of the code's own (``TEST_RUNNER``, a
-``DiscoverRunner`` whose ``run_suite`` reports what it likes) trips the harness wire.
+``DiscoverRunner`` whose ``run_suite`` reports what it likes) trips the harness wire, and
+so, where the report is what the runner prints (Django's, ``python -m unittest``'s
+``-v``), does code that replaces or redirects the process's streams.
 Needs Debian's Django for its python3 (``apt-get install python3-django``)."""
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import pytest
 from acrouter.domain import Verdict
 from acrouter.verifier.commandline import django_test, django_verbosity, runner_of
 from acrouter.verifier.detection import detect_test_command
+from acrouter.verifier.harness import reaches_into_harness
+from acrouter.verifier.harness_py import output_uses
 from acrouter.verifier.runners import WEAK_REASON, plan_command
 from acrouter.verifier.testcommand import command_patterns
 
@@ -225,3 +229,71 @@ def test_the_tests_files_and_the_detected_command(tmp_path: Path) -> None:
     assert detect_test_command(root) == "python3 manage.py test"
     (root / "pytest.ini").write_text("[pytest]\nDJANGO_SETTINGS_MODULE = site_conf.settings\n")
     assert detect_test_command(root) == "python3 -m pytest"
+
+
+FORGED_OUTPUT = (
+    BROKEN_SUB
+    + """
+
+import atexit as _atexit
+import os as _os
+import sys as _sys
+
+
+class _Filter:
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        return self.stream.write(text.replace("FAIL", "ok").replace("failures=1", ""))
+
+    def flush(self):
+        self.stream.flush()
+
+
+_sys.stderr = _Filter(_sys.stderr)
+_atexit.register(lambda: _os._exit(0))
+"""
+)
+
+
+def test_code_that_rewrites_the_printed_results_is_not_verified(project: Path) -> None:
+    """The runner's lines are its report: code that filtered stderr (FAIL -> ok) and
+    ended the process with exit code 0 was a counted pass, 3 passed."""
+    v = _verify(project, {"calc/ops.py": FORGED_OUTPUT})
+    assert v.verdict == "fail" and not v.counted, v.detail
+    assert "changes the process's output (replaces sys.stderr)" in v.detail, v.detail
+
+
+def test_what_changes_the_printed_output() -> None:
+    text = (
+        "import os, sys as s\n"
+        "from contextlib import redirect_stderr\n"
+        "s.stderr = None\n"
+        "sys.stdout.write = print\n"
+        "setattr(s, 'stderr', None)\n"
+        "setattr(s, 'argv', [])\n"
+        "os.dup2(1, 2)\n"
+        "os.close(2)\n"
+        "f.close()\n"
+        "print('x', file=s.stderr)\n"
+        "with redirect_stderr(None):\n    pass\n"
+    )
+    assert output_uses(text) == {
+        "replaces sys.stderr": 1,
+        "replaces sys.stdout": 1,
+        "setattr on sys's streams": 1,
+        "calls dup2": 1,
+        "closes file descriptor 2": 1,
+        "calls redirect_stderr": 1,
+    }
+
+
+def test_the_output_rule_holds_where_the_report_is_printed_only(tmp_path: Path) -> None:
+    texts = {"calc/ops.py": "import sys\nsys.stderr = open('/dev/null', 'w')\n"}
+    olds = {"calc/ops.py": ""}
+    assert reaches_into_harness(texts, olds, printed=True)
+    assert reaches_into_harness(texts, olds, printed=False) is None
+    printed = {p for p, _ in plan_command("python -m unittest", str(tmp_path)).reports}
+    assert "unittest" in printed
+    assert "unittest" not in {p for p, _ in plan_command("pytest", str(tmp_path)).reports}

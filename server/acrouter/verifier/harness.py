@@ -58,7 +58,7 @@ from .harness_jest import jest_harness_uses
 from .harness_js import js_harness_uses
 from .harness_perl import names_a_test_library, perl_harness_uses
 from .harness_php import php_harness_uses
-from .harness_py import harness_uses
+from .harness_py import harness_uses, output_uses
 from .shadows import (
     project_shadows,
     pytest_test_folders,
@@ -96,6 +96,7 @@ def reaches_into_harness(
     patterns: Iterable[str] = (),
     root: Path | None = None,
     python: tuple[int, int] | None = None,
+    printed: bool = False,
 ) -> str | None:
     """Why the edit (new texts by workspace-relative path) cannot be verified because its
     code reaches into the test harness, or None.  ``olds``: each file's text before the
@@ -103,7 +104,9 @@ def reaches_into_harness(
     None for a new file); ``patterns``: more test files
     (``testcommand.command_patterns``); ``root``: the workspace, for the modules the
     edit adds (:mod:`.shadows`); ``python``: the version of the project's Python, when
-    known (the modules its standard library no longer has are the project's to add)."""
+    known (the modules its standard library no longer has are the project's to add);
+    ``printed``: the runner's report is what it prints (unittest's ``-v`` lines, Django's),
+    so Python code that replaces or redirects the process's streams could rewrite it."""
     shadows = shadowing_modules(
         texts, olds, lambda rel: root is not None and (root / rel).exists(), python
     )
@@ -149,6 +152,13 @@ def reaches_into_harness(
                 f"{rel} (not one of the tests' files) reaches into the test harness "
                 f"({_listed(added)}): code under test runs inside the test process and "
                 "could change what it reports, so its results cannot verify this edit"
+            )
+        streams = output_uses(text) - output_uses(old) if printed and rel.endswith(".py") else None
+        if streams:
+            return (
+                f"{rel} (not one of the tests' files) changes the process's output "
+                f"({_listed(streams)}): the test runner's results are read from what it "
+                "prints there, which such code could rewrite, so they cannot verify this edit"
             )
         # doctest runs what add holds, under add's name
         named = (

@@ -343,3 +343,87 @@ def harness_uses(text: str) -> Counter[str]:
     except RecursionError:  # (nested too deeply for us to read: nor to judge)
         return Counter({"is nested too deeply to be read": 1})
     return finder.found
+
+
+#: the streams a runner whose report is its printed output writes it to (unittest's
+#: ``-v`` lines and Django's go to stderr; both, for a runner of the future)
+_STREAMS = frozenset({"stdout", "stderr", "__stdout__", "__stderr__"})
+#: calls that put something else behind a stream or a file descriptor
+_REDIRECTS = frozenset({"dup2", "redirect_stdout", "redirect_stderr"})
+
+
+class _OutputFinder(ast.NodeVisitor):
+    """What a module does to the process's output: a Counter of findings."""
+
+    def __init__(self) -> None:
+        self.sys: set[str] = {"sys"}  # local names of ``sys``
+        self.found: Counter[str] = Counter()
+
+    def visit_Import(self, node: ast.Import) -> None:
+        self.sys.update(a.asname or "sys" for a in node.names if a.name == "sys")
+
+    def _stream(self, node: ast.expr) -> str | None:
+        """``sys.stderr`` for ``sys.stderr`` and anything reached through it
+        (``sys.stderr.write``); None otherwise."""
+        while isinstance(node, ast.Attribute):
+            if (
+                node.attr in _STREAMS
+                and isinstance(node.value, ast.Name)
+                and node.value.id in self.sys
+            ):
+                return f"sys.{node.attr}"
+            node = node.value
+        return None
+
+    def _store(self, targets: list[ast.expr]) -> None:
+        for target in targets:
+            for node in ast.walk(target):
+                stream = self._stream(node) if isinstance(node, ast.Attribute) else None
+                if stream:
+                    self.found[f"replaces {stream}"] += 1
+                    break
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self._store(node.targets)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._store([node.target])
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._store([node.target])
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if name in _REDIRECTS:
+            self.found[f"calls {name}"] += 1
+        first = node.args[0] if node.args else None
+        # closed, the next file opened takes the stream's descriptor
+        closes = name in ("close", "closerange") and isinstance(first, ast.Constant)
+        if closes and isinstance(first, ast.Constant) and first.value in (1, 2):
+            self.found[f"closes file descriptor {first.value}"] += 1
+        if name == "setattr" and len(node.args) >= 2:
+            obj, attr = node.args[0], node.args[1]
+            on_sys = isinstance(obj, ast.Name) and obj.id in self.sys
+            if (on_sys or self._stream(obj)) and not (
+                isinstance(attr, ast.Constant) and attr.value not in _STREAMS and on_sys
+            ):
+                self.found["setattr on sys's streams"] += 1
+        self.generic_visit(node)
+
+
+def output_uses(text: str) -> Counter[str]:
+    """What the Python module ``text`` does to the process's printed output: a stream of
+    ``sys`` replaced (or written into), ``os.dup2``, ``contextlib.redirect_stderr``,
+    ``os.close(2)``.
+    Where the runner's report is what it prints (unittest's ``-v`` lines, Django's),
+    code that does this can rewrite the report as it is written."""
+    finder = _OutputFinder()
+    try:
+        finder.visit(parse(text))
+    except (SyntaxError, ValueError, RecursionError):
+        return Counter()
+    return finder.found
