@@ -297,3 +297,45 @@ def test_the_output_rule_holds_where_the_report_is_printed_only(tmp_path: Path) 
     printed = {p for p, _ in plan_command("python -m unittest", str(tmp_path)).reports}
     assert "unittest" in printed
     assert "unittest" not in {p for p, _ in plan_command("pytest", str(tmp_path)).reports}
+
+
+PRINTS_AND_EXITS = OPS.replace(
+    "def sub(a, b):\n    return a - b",
+    "def sub(a, b):\n"
+    "    import os\n    import sys\n\n"
+    "    sys.stderr.write(\n"
+    '        "test_sub (calc.tests.CalcTests.test_sub) ... ok\\n"\n'
+    '        "test_sub_zero (calc.tests.CalcTests.test_sub_zero) ... ok\\n"\n'
+    '        "\\n" + "-" * 70 + "\\nRan 3 tests in 0.001s\\n\\nOK\\n"\n'
+    "    )\n"
+    "    sys.stderr.flush()\n"
+    "    os._exit(0)",
+)
+
+
+def test_lines_printed_before_the_process_ended_early_are_not_counted(project: Path) -> None:
+    """``sub`` printed the runner's lines for its two tests, then ``os._exit(0)``: the
+    report read 3 passed, exit code 0, a counted pass.  The tracer saw the process end
+    before it wrote its lines: the pass is not counted, and says why."""
+    v = _verify(project, {"calc/ops.py": PRINTS_AND_EXITS})
+    assert v.verdict != "pass" or not v.counted, v.detail
+    assert "may not be the runner's" in v.detail and "may not be the runner's" in v.unrun
+
+
+def test_a_parallel_run_is_read_and_counted(project: Path) -> None:
+    """``--parallel 2``: two test classes, one per worker process; their results are
+    printed by the main process."""
+    head = "from django.test import SimpleTestCase\n\nfrom calc.ops import add, describe, sub\n"
+    more = head + "\n\n" + TESTS.split("\n\n\n", 1)[1].replace("CalcTests", "MoreTests")
+    (project / "calc" / "test_more.py").write_text(
+        more + "\n    def test_describe(self):\n"
+        "        self.assertEqual(describe(1, 2), '1 + 2 = 3')\n"
+    )
+    command = f"{COMMAND} --parallel 2"
+    v = _verify(project, {"calc/ops.py": OPS.replace("a + b", "b + a", 1)}, command)
+    assert v.verdict == "pass" and v.counted and not v.weak, v.detail
+    assert (v.tests_passed_before, v.tests_passed) == (7, 7)
+    broken = _verify(project, {"calc/ops.py": BROKEN_SUB}, command)
+    # without tblib a worker cannot send a failure's traceback, and the run stops there
+    assert broken.verdict == "fail" and not broken.weak, broken.detail
+    assert "AssertionError: 8 != 2" in broken.detail or "CalcTests.test_sub" in broken.detail

@@ -28,7 +28,7 @@ from .compare import Comparison
 from .edits import checked_buffers, write_edits
 from .fingerprint import Snapshot, WorkspaceFingerprint, fingerprint_of, take_snapshot
 from .limits import Limits
-from .lines import Traced, idle, with_lines
+from .lines import Traced, idle, printed_cut, with_lines
 from .lines_built import settle
 from .lines_run import Asked, asked, read_run
 from .preflight import (
@@ -316,6 +316,7 @@ class ProjectVerifier:
         else:
             verdict = judge_with_users_tests(tests, texts, verdict_with, renamed, restored)
         verdict = with_lines(verdict, changed.changes, traced)
+        verdict = printed_cut(verdict, traced, probe.printed_report)
         return with_stale_builds(verdict, root, texts, wrote), bound[-1] if bound else ""
 
     def _state(

@@ -423,3 +423,26 @@ def with_lines(verdict: Verdict, change_list: Sequence[Change], runs: Sequence[T
     detail = f"{verdict.detail}; {said_all}" if verdict.detail else said_all
     unrun = f"{said}; {verdict.unrun}" if verdict.unrun else said  # (fewer assertions)
     return attrs.evolve(verdict, detail=detail, unrun=unrun, counted=verdict.counted and not idle)
+
+
+#: what a counted pass says when a process of a run whose report is its printed output
+#: ended before it wrote its lines (:func:`printed_cut`), after :data:`CUT` or alone
+PRINTED_CUT = (
+    "the runner's results are read from what it printed, and what a process printed "
+    "before ending so may not be the runner's: this pass is not counted"
+)
+
+
+def printed_cut(verdict: Verdict, runs: Sequence[Traced], printed: bool) -> Verdict:
+    """A counted pass of a run whose report is what the runner prints (unittest's ``-v``
+    lines, Django's: ``printed``) in which a traced process ended without writing what it
+    saw: code under test that printed a runner's lines and then ended the process
+    (``os._exit(0)``) before the real results were printed looked like a pass.  Not
+    counted, and said; other verdicts are returned as they are."""
+    traced = merge(runs) if printed and runs else None
+    if traced is None or not traced.cut or verdict.verdict != "pass" or not verdict.counted:
+        return verdict
+    why = PRINTED_CUT if CUT in verdict.detail else f"{CUT.split(': ', 1)[1]}; {PRINTED_CUT}"
+    detail = f"{verdict.detail}; {why}" if verdict.detail else why
+    unrun = f"{verdict.unrun}; {why}" if verdict.unrun else why
+    return attrs.evolve(verdict, detail=detail, unrun=unrun, counted=False)

@@ -104,6 +104,12 @@ class TestPlan:
         return self.runner == "pytest"
 
     @property
+    def printed_report(self) -> bool:
+        """The per-test results may be read from what the runner prints (unittest's
+        ``-v`` lines, Django's), in the process where the code under test runs."""
+        return any(parser == "unittest" for parser, _path in self.reports)
+
+    @property
     def expects_report(self) -> bool:
         """A run that leaves no per-test results could not run its tests."""
         return self.runner is not None

@@ -39,9 +39,8 @@ def screen_edit(
         return Verdict("fail", detail=syntax, score=0.0)
     patterns = patterns_of_the_tests(command, root, buffers, texts)
     olds = texts_before(root, texts, buffers)  # what the edit was made from
-    printed = any(parser == "unittest" for parser, _path in probe.reports)
     harness = unreadable(texts, olds, probe, root) or reaches_into_harness(
-        texts, olds, patterns, root, project_version(probe, root), printed
+        texts, olds, patterns, root, project_version(probe, root), probe.printed_report
     )
     if harness:  # not evidence about the model: an edit we cannot judge
         return Verdict("fail", detail=harness, score=0.0, counted=False)
