@@ -49,7 +49,10 @@ Algorithm::Diff, which Debian's ``libalgorithm-diff-perl`` provides: its set-up 
 for it); and a PHP library under PHPUnit, doctrine/inflector (php-doctrine-inflector,
 an ``.orig.tar.xz``; needs Debian's ``composer``, whose ``composer dump-autoload --dev``
 writes the ``vendor/autoload.php`` its command bootstraps, offline, and Debian's
-``phpunit``: its set-up runs the one and checks the other).  ``fetch`` does it once per
+``phpunit``: its set-up runs the one and checks the other).  django-otp (PyPI) is a
+Django app run by Django's own test runner (``python -m django test`` with its test
+project's settings from the environment), Django, freezegun and qrcode pinned in its
+``.venv``.  ``fetch`` does it once per
 work folder and reuses it afterwards.  The network is used only here, at benchmark
 time, and only to reach PyPI, npm and Debian's apt repositories.
 """
@@ -92,8 +95,8 @@ class Project:
     edit_file: str = ""  # the module the benchmarks' edits change
     #: pytest | unittest | tape | mocha | jest | vitest | node | go | cargo | minitest |
     #: make (C, its test programs' exit codes) | ctest (C under CMake) | automake (C under
-    #: automake's ``make check``) | prove (Perl's test harness) | phpunit: which runner's
-    #: edits apply
+    #: automake's ``make check``) | prove (Perl's test harness) | phpunit | django
+    #: (Django's ``test`` command): which runner's edits apply
     runner: str = "pytest"
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
@@ -177,6 +180,14 @@ BOLTONS_TOX = ".venv/bin/tox -q -e py311 -x tox.requires= -x testenv.package=whe
 
 #: glom's tox run (a wheel, as boltons'), offline once its environments are made
 GLOM_TOX = ".venv/bin/tox -q -e py311 -x testenv.package=wheel"
+
+#: django-otp's tests as its hatch environment runs them (PYTHONPATH=test and
+#: DJANGO_SETTINGS_MODULE=test_project.settings, `python -s -m django test`), src/ first
+#: on the path, the static-token app's label
+DJANGO_OTP_TEST = (
+    "PYTHONPATH=src:test DJANGO_SETTINGS_MODULE=test_project.settings"
+    " .venv/bin/python -s -m django test django_otp.plugins.otp_static"
+)
 
 PROJECTS = (
     Project("tinydb", "pypi", ("pytest", "pyyaml"), edit_file="tinydb/utils.py"),
@@ -752,6 +763,26 @@ PROJECTS = (
             "COMPOSER_ALLOW_SUPERUSER=1 composer dump-autoload --dev --no-interaction",
             "phpunit --version",
         ),
+    ),
+    # --- Django's test runner (2026-12-04) ---
+    # django-otp 1.7.5: a Django app in a src layout whose tests (tests.py in each app,
+    # the shared mixins in django_otp/test_utils.py) run in the test project under
+    # test/ (test/test_project/settings.py: INSTALLED_APPS, no TEST_RUNNER), as its
+    # hatch scripts run them: `python -s -m django test` with PYTHONPATH and
+    # DJANGO_SETTINGS_MODULE set in the environment (here on the command line, src/
+    # first).  The static-token app alone (26 tests, 9 to 13 s; the whole django_otp
+    # label is 174 tests, 76 s); its management command addstatictoken is run by no test
+    # (nor imported: Django imports a command when it is run)
+    Project(
+        "django-otp",
+        "pypi",
+        ("Django==5.2.8", "freezegun==1.5.5", "qrcode==8.2"),
+        command=DJANGO_OTP_TEST,
+        edit_file="src/django_otp/plugins/otp_static/models.py",
+        runner="django",
+        version="1.7.5",
+        cost=False,
+        tests="src/django_otp/plugins/otp_static/tests.py",
     ),
     # --- test orders and seeds that change every run (2026-12-02, third set) ---
     # pytest-randomly (its dependency-groups' "test"): every run shuffles the order of the

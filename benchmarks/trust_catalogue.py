@@ -12,7 +12,8 @@ of its configuration that change which tests run (``_pytest_config_trials``); a
 tests (``trust_js_renames``), where the tests name a function of the edited module; the
 Go and Rust projects (``go test``, ``cargo test``) ``trust_native``'s; the C and C++
 ones ``trust_c``'s, the Ruby one ``trust_ruby``'s, the Perl one (``prove``)
-``trust_perl``'s and the PHP one (PHPUnit) ``trust_php``'s.
+``trust_perl``'s, the PHP one (PHPUnit) ``trust_php``'s and the Django app (Django's
+test runner) ``trust_django``'s.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 import attrs
 from real_projects import Project
 from trust_c import c_trials
+from trust_django import django_trials
 from trust_edits import (
     ESCAPED,
     FORCE_PASS_HOOK,
@@ -62,7 +64,8 @@ from trust_ruby import ruby_trials
 from trust_unittest import unittest_trials
 
 #: the runners whose projects get a module's edits of their own (after the no-op): C and
-#: C++ trust_c's, Ruby trust_ruby's, Perl trust_perl's, PHP trust_php's
+#: C++ trust_c's, Ruby trust_ruby's, Perl trust_perl's, PHP trust_php's, a Django app
+#: trust_django's
 _OWN_TRIALS: dict[str, Callable[[Project, Path, Path], list[Trial]]] = {
     "make": c_trials,
     "ctest": c_trials,
@@ -70,6 +73,7 @@ _OWN_TRIALS: dict[str, Callable[[Project, Path, Path], list[Trial]]] = {
     "minitest": ruby_trials,
     "prove": perl_trials,
     "phpunit": php_trials,
+    "django": django_trials,
 }
 
 

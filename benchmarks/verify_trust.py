@@ -21,7 +21,10 @@ doctrine/inflector, ``trust_php``'s edits, with the tests that catch the covered
 skipped, excluded by group, renamed, emptied, hollowed or made abstract,
 phpunit.xml.dist narrowed, an unedited copy of the class loaded through Composer's
 autoloader, and the library exiting 0 at shutdown, rewriting the JUnit log or silencing
-PHPUnit's listeners) this
+PHPUnit's listeners; a Django app from PyPI under Django's test runner: django-otp,
+``trust_django``'s edits, with the code raising ``SkipTest`` where it breaks, the test
+settings naming a ``TEST_RUNNER`` of their own, dropping the app or narrowing discovery,
+the code setting one itself and printing forged unittest lines) this
 applies a catalogue of edits
 (``trust_catalogue``) and records the verdict of each, along the two paths the product
 has:
@@ -170,6 +173,7 @@ _LANGUAGES = {
     "automake": "c",
     "prove": "perl",
     "phpunit": "php",
+    "django": "python",
 }
 
 
