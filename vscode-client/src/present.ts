@@ -176,11 +176,36 @@ export function idlePass(a: Pick<AttemptInfo, "counted" | "verdict">): boolean {
   return !a.counted && a.verdict === "pass";
 }
 
+/** Why a pass was not learned, in a few words and in a sentence: a test that passed with
+ * fewer assertions than before the edit (``verdict.fewer_assertions``), results read from
+ * what the runner printed in a run whose process ended early (``lines.printed_cut``), else
+ * tests that passed before too and never ran the changed code (``lines_idle``). */
+export function notLearned(a: Pick<AttemptInfo, "detail" | "unrun">): { word: string; sentence: string } {
+  const text = `${a.unrun ?? ""} ${a.detail}`;
+  if (/\bfewer assertions than before\b/.test(text)) {
+    return {
+      word: "a test checked less",
+      sentence: "a test passed with fewer assertions than before the edit, which may hide a failure",
+    };
+  }
+  if (/\bread from what it printed\b/.test(text)) {
+    return {
+      word: "results unsure",
+      sentence:
+        "a test process ended early, and the runner's results are read from what it printed, which may not be the runner's own",
+    };
+  }
+  return {
+    word: "tests never ran it",
+    sentence: "the tests passed before the edit too and ran none of the code it changes",
+  };
+}
+
 /** "yes", or "no" for a set-up failure, the provider's passing trouble (not held against
- * the model) or a pass whose tests never reached the edit (not learned for it). */
-function countedWord(a: Pick<AttemptInfo, "counted" | "detail" | "verdict">): string {
+ * the model) or a pass not learned for it (:func:`notLearned` says why). */
+function countedWord(a: Pick<AttemptInfo, "counted" | "detail" | "verdict" | "unrun">): string {
   if (a.counted) return "yes";
-  if (idlePass(a)) return "no (tests never ran it)";
+  if (idlePass(a)) return `no (${notLearned(a).word})`;
   return passingTrouble(a) ? "no (provider)" : "no (set-up)";
 }
 
@@ -344,7 +369,7 @@ export function attemptRow(a: AttemptInfo, index: number): RequestRowText {
   const blame = a.counted
     ? ""
     : idlePass(a)
-      ? `\n\nNot learned for ${cell(a.model)}: the tests passed before the edit too and ran none of the code it changes, so this pass says nothing about the model.`
+      ? `\n\nNot learned for ${cell(a.model)}: ${notLearned(a).sentence}, so this pass says nothing about the model.`
       : `\n\nNot held against ${cell(a.model)}: ${why}.`;
   return {
     label: `${index + 1}. ${a.model}`,

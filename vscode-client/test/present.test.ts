@@ -29,6 +29,7 @@ import {
   statusBarText,
   statusBarTooltip,
   summaryLine,
+  notLearned,
 } from "../src/present";
 import { attempt, historyEntry, routeResult } from "./fixtures";
 
@@ -304,6 +305,20 @@ describe("history view rows", () => {
     );
     const s = routeResult({ verified: true, finalModel: "cheap", attempts: [idle] });
     assert.match(summaryLine(s), /^cheap passed your tests/);
+  });
+  it("say why a pass was not learned: fewer assertions, or printed results of a run cut short", () => {
+    const fewer =
+      "1 test passed with fewer assertions than before the edit: tests/CalcTest.php::CalcTest::testAdds (1, 3 before)";
+    const checked = attempt({ verdict: "pass", counted: false, detail: `3 passed; ${fewer}`, unrun: fewer });
+    assert.match(attemptRow(checked, 0).tooltip, /Not learned for cheap: a test passed with fewer assertions/);
+    assert.doesNotMatch(attemptRow(checked, 0).tooltip, /ran none of the code/);
+    assert.match(attemptsMarkdown([checked]).split("\n")[2], /\| no \(a test checked less\) \|$/);
+    const cut =
+      "a test process ended before it wrote the lines it ran (os._exit, a kill); the runner's results are read from what it printed, and what a process printed before ending so may not be the runner's: this pass is not counted";
+    const printed = attempt({ verdict: "pass", counted: false, detail: `3 passed; ${cut}`, unrun: cut });
+    assert.match(attemptRow(printed, 0).tooltip, /Not learned for cheap: a test process ended early/);
+    assert.match(attemptsMarkdown([printed]).split("\n")[2], /\| no \(results unsure\) \|$/);
+    assert.equal(notLearned({ detail: "x", unrun: "no test ran 1 of 1" }).word, "tests never ran it");
   });
   it("say when no model could be judged because every attempt failed on the set-up", () => {
     const s = routeResult({
