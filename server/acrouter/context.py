@@ -120,7 +120,10 @@ def editor_uri(folder: Path, rel: str) -> str:
     return (Path(os.path.abspath(folder)) / real.relative_to(root)).as_uri()
 
 
+#: what marks a project's root (Django's ``manage.py`` and ``composer.json`` stand there,
+#: never in a folder below, as CMake's and Maven's files may)
 _ROOT_MARKERS = (".git", "pyproject.toml", "package.json", "setup.py", "Cargo.toml", "go.mod")
+_ROOT_MARKERS += ("manage.py", "composer.json")
 
 
 def workspace_root(path: Path, folders: Sequence[Path] = ()) -> Path:

@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from acrouter.context import workspace_root
 from acrouter.domain import Verdict
 from acrouter.verifier.commandline import django_test, django_verbosity, runner_of
 from acrouter.verifier.detection import detect_test_command
@@ -339,3 +340,11 @@ def test_a_parallel_run_is_read_and_counted(project: Path) -> None:
     # without tblib a worker cannot send a failure's traceback, and the run stops there
     assert broken.verdict == "fail" and not broken.weak, broken.detail
     assert "AssertionError: 8 != 2" in broken.detail or "CalcTests.test_sub" in broken.detail
+
+
+def test_the_command_line_finds_a_django_projects_root(tmp_path: Path) -> None:
+    """``acrouter complete --file calc/ops.py`` without ``--workspace``: the folder with
+    ``manage.py`` (a Django project need not have ``.git`` or a ``pyproject.toml``), not
+    the file's own folder, whose tests Django would not find."""
+    root = write_tree(tmp_path / "site", {"manage.py": MANAGE, "calc/ops.py": OPS})
+    assert workspace_root(root / "calc" / "ops.py") == root.resolve()
