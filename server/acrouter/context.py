@@ -122,8 +122,16 @@ def editor_uri(folder: Path, rel: str) -> str:
 
 #: what marks a project's root (Django's ``manage.py`` and ``composer.json`` stand there,
 #: never in a folder below, as CMake's and Maven's files may)
-_ROOT_MARKERS = (".git", "pyproject.toml", "package.json", "setup.py", "Cargo.toml", "go.mod")
-_ROOT_MARKERS += ("manage.py", "composer.json")
+_ROOT_MARKERS = (
+    ".git",
+    "pyproject.toml",
+    "package.json",
+    "setup.py",
+    "Cargo.toml",
+    "go.mod",
+    "manage.py",
+    "composer.json",
+)
 
 
 def workspace_root(path: Path, folders: Sequence[Path] = ()) -> Path:
