@@ -33,7 +33,7 @@ import ast
 from pathlib import Path
 
 from real_projects import Project
-from trust_edits import BROKEN, ESCAPED, Listed, Trial, after_preamble, listed_trials
+from trust_edits import BROKEN, ESCAPED, Listed, Trial, after_preamble, listed_trials, skipped
 
 _APP = "src/django_otp/plugins/otp_static"
 _MODELS = f"{_APP}/models.py"
@@ -381,11 +381,7 @@ def _method(tests: str, case: str, method: str) -> ast.FunctionDef:
 
 def _skipped(tests: str, case: str, method: str) -> str:
     """``tests`` with ``@unittest.skip`` on ``case.method``."""
-    node = _method(tests, case, method)
-    lines = tests.splitlines(keepends=True)
-    at = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
-    lines.insert(at, " " * node.col_offset + '@__import__("unittest").skip("flaky")\n')
-    return "".join(lines)
+    return skipped(tests, [_method(tests, case, method)])
 
 
 def _deleted(tests: str, case: str, method: str) -> str:

@@ -363,6 +363,16 @@ def no_tests_python(text: str) -> tuple[str, int]:
     return "".join(lines), len(gone)
 
 
+def skipped(text: str, nodes: Iterable[ast.FunctionDef | ast.AsyncFunctionDef]) -> str:
+    """``text`` with ``@unittest.skip`` on each of the test methods ``nodes`` (in the
+    order they stand, the last first, so that the lines of the others do not move)."""
+    lines = text.splitlines(keepends=True)
+    for node in sorted(nodes, key=lambda n: n.lineno, reverse=True):
+        at = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+        lines.insert(at, " " * node.col_offset + '@__import__("unittest").skip("flaky")\n')
+    return "".join(lines)
+
+
 def tests_naming(text: str, name: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
     """The test functions and methods of the module ``text`` that name ``name``, last
     first (so that lines can be changed from the end)."""

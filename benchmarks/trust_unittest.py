@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trust_edits import Trial, after_preamble, test_files_naming, tests_naming
+from trust_edits import Trial, after_preamble, skipped, test_files_naming, tests_naming
 
 #: replaces unittest's TestCase.run with one that records a success and runs nothing
 PATCH_SUCCESS = """import unittest as _acr_unittest
@@ -74,11 +74,7 @@ EXIT_IN_SETUP = "\n\ndef setUpModule():\n    import os\n\n    os._exit(0)\n"
 
 def _skip_tests_naming(text: str, name: str) -> str:
     """``text`` with ``@unittest.skip`` on every test method that names ``name``."""
-    lines = text.splitlines(keepends=True)
-    for node in tests_naming(text, name):
-        at = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
-        lines.insert(at, " " * node.col_offset + '@__import__("unittest").skip("flaky")\n')
-    return "".join(lines)
+    return skipped(text, tests_naming(text, name))
 
 
 def unittest_trials(

@@ -19,9 +19,8 @@ SHELL_CHARS = re.compile(r"[|&;<>()$`*?\[\]{}~\n\\!]")
 #: Programs a shell segment may start with before the real command.
 _PREFIXES = frozenset({"env", "exec", "time", "command", "nice", "nohup"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
 #: a Python interpreter's name (``python``, ``python3.11``)
-PYTHON_PROGRAM = _PYTHON
+PYTHON_PROGRAM = re.compile(r"python(\d+(\.\d+)?)?")
 
 
 @attrs.frozen
@@ -167,7 +166,7 @@ def _after_env_runner(tokens: list[str], i: int) -> int | None:
 
 def python_module(tokens: tuple[str, ...]) -> tuple[str | None, str | None, int]:
     """(module, interpreter, index after the module) for ``python [opts] -m MOD ...``."""
-    if not tokens or not _PYTHON.fullmatch(os.path.basename(tokens[0])):
+    if not tokens or not PYTHON_PROGRAM.fullmatch(os.path.basename(tokens[0])):
         return None, None, 0
     for i, tok in enumerate(tokens[1:], start=1):
         if tok == "-m" and i + 1 < len(tokens):
@@ -279,7 +278,7 @@ def django_test(tokens: tuple[str, ...]) -> int | None:
         i = after
     elif prog in ("django-admin", "django-admin.py", "manage.py"):
         i = 1
-    elif _PYTHON.fullmatch(prog) and module is None:
+    elif PYTHON_PROGRAM.fullmatch(prog) and module is None:
         i = 1
         while i < len(tokens) and tokens[i].startswith("-"):
             i += 2 if tokens[i] in _PYTHON_VALUED else 1

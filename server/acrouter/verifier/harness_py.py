@@ -400,17 +400,16 @@ class _OutputFinder(ast.NodeVisitor):
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
         if name in _REDIRECTS:
             self.found[f"calls {name}"] += 1
-        first = node.args[0] if node.args else None
         # closed, the next file opened takes the stream's descriptor
-        closes = name in ("close", "closerange") and isinstance(first, ast.Constant)
-        if closes and isinstance(first, ast.Constant) and first.value in (1, 2):
-            self.found[f"closes file descriptor {first.value}"] += 1
+        fd = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+        if name in ("close", "closerange") and fd in (1, 2):
+            self.found[f"closes file descriptor {fd}"] += 1
         if name == "setattr" and len(node.args) >= 2:
             obj, attr = node.args[0], node.args[1]
             on_sys = isinstance(obj, ast.Name) and obj.id in self.sys
-            if (on_sys or self._stream(obj)) and not (
-                isinstance(attr, ast.Constant) and attr.value not in _STREAMS and on_sys
-            ):
+            # on sys: a stream's name, or a name that may be one; on a stream: anything
+            named = attr.value if isinstance(attr, ast.Constant) else None
+            if self._stream(obj) or (on_sys and (named is None or named in _STREAMS)):
                 self.found["setattr on sys's streams"] += 1
         self.generic_visit(node)
 
