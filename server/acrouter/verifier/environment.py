@@ -3,12 +3,16 @@ user's credential folders hidden."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
 from .detection import project_python
+
+log = logging.getLogger(__name__)
 
 #: Environment variables passed through to the tests (nothing else is).
 ENV_ALLOW = frozenset(
@@ -75,7 +79,14 @@ HIDDEN_HOME_DIRS = (
     ".config/gcloud",
     ".config/gh",
 )
-HIDDEN_HOME_FILES = (".netrc", ".git-credentials", ".pypirc", ".npmrc")
+HIDDEN_HOME_FILES = (
+    ".netrc",
+    ".git-credentials",
+    ".pypirc",
+    ".npmrc",
+    # repositories' and signing credentials (the run's Gradle has a home of its own)
+    ".gradle/gradle.properties",
+)
 #: Where Python tools keep the project's virtualenvs outside it, in the user's home:
 #: (variable, XDG base variable, its default under the home, folder under it).  The
 #: tests' HOME is a scratch folder, so ``hatch test`` / ``hatch run`` and ``poetry run``
@@ -127,6 +138,59 @@ def tool_env_dirs(base: Mapping[str, str]) -> dict[str, str]:
         if var not in base and _is_dir(folder):
             found[var] = str(folder)
     return found
+
+
+def gradle_home(home: str, base: Mapping[str, str]) -> dict[str, str]:
+    """Gradle's variables for a run whose HOME is the scratch folder ``home``.  Java
+    takes the user's home from the password database, not ``HOME``, so Gradle wrote its
+    caches and locks in the real ``~/.gradle``: read-only in the sandbox, where every
+    Gradle build failed ("Could not create service of type FileHasher ... Read-only file
+    system").  So ``GRADLE_USER_HOME`` is ``home/.gradle``; the real one's dependency
+    cache is Gradle's read-only cache (``GRADLE_RO_DEP_CACHE``: what the user's builds
+    downloaded, as the sandbox has no network); and the Gradle versions the wrapper
+    (``./gradlew``) unpacked there are linked into ``home/.gradle/wrapper/dists``, their
+    marker files copied, so the wrapper finds them and writes its lock files in
+    ``home``; so are the JDKs Gradle provisioned for toolchains (``jdks``).  The real
+    one's ``gradle.properties`` and ``init.d`` are not brought: repositories'
+    credentials live there."""
+    real_home = Path(base.get("HOME") or os.path.expanduser("~"))
+    real = Path(base.get("GRADLE_USER_HOME") or real_home / ".gradle")
+    ours = Path(home) / ".gradle"
+    env = {"GRADLE_USER_HOME": str(ours)}
+    if base.get("GRADLE_RO_DEP_CACHE"):
+        env["GRADLE_RO_DEP_CACHE"] = base["GRADLE_RO_DEP_CACHE"]
+    elif _is_dir(real / "caches" / "modules-2"):
+        env["GRADLE_RO_DEP_CACHE"] = str(real / "caches")
+    _link_wrapper_dists(real / "wrapper" / "dists", ours / "wrapper" / "dists")
+    if _is_dir(real / "jdks") and not (ours / "jdks").exists():
+        try:  # the JDKs Gradle provisioned for a build's toolchain, found there
+            ours.mkdir(parents=True, exist_ok=True)
+            (ours / "jdks").symlink_to(real / "jdks")
+        except OSError as e:
+            log.debug("not linking Gradle's JDKs: %s", e)
+    return env
+
+
+def _link_wrapper_dists(real: Path, ours: Path) -> None:
+    """``dists/<name>/<hash>/``: each unpacked Gradle linked, each small file (the
+    ``.ok`` marker) copied; the downloaded zips and lock files are left."""
+    try:
+        versions = [d for d in real.glob("*/*") if d.is_dir()]
+    except OSError:
+        return
+    for version in versions:
+        mine = ours / version.relative_to(real)
+        try:
+            mine.mkdir(parents=True, exist_ok=True)
+            for item in version.iterdir():
+                if (mine / item.name).exists() or item.name.endswith((".zip", ".lck", ".part")):
+                    continue
+                if item.is_dir():
+                    (mine / item.name).symlink_to(item)
+                elif item.stat().st_size < 4096:
+                    shutil.copyfile(item, mine / item.name)
+        except OSError as e:
+            log.debug("not linking Gradle %s: %s", version, e)
 
 
 def tox_pass_env(extra: Mapping[str, str]) -> str:

@@ -12,6 +12,7 @@ from .bwrap import SANDBOX_TMP, Mount, mounts_for, tool_mounts, workspace_links
 from .commandline import script_tokens
 from .environment import (
     build_env,
+    gradle_home,
     hidden_home_paths,
     project_env,
     tool_env_dirs,
@@ -25,6 +26,9 @@ from .runners import TestPlan, pytest_addopts
 from .runtypes import RunSpec
 from .unsandboxed import NO_SYNC, editable_paths, poetry_venv, to_scratch, to_scratch_text
 from .written import upper_dirs
+
+#: what every JVM in the sandbox gets (see run_spec)
+JAVA_IN_SANDBOX = "-XX:-UseContainerSupport"
 
 
 def run_spec(
@@ -50,6 +54,7 @@ def run_spec(
     among."""
     out, home, tmp = dirs
     extra = project_env(root, source_env)
+    extra.update(gradle_home(str(home), source_env))
     ruby_lib = extra.get("RUBYLIB") or source_env.get("RUBYLIB")
     extra.update(plan.env)
     if "RUBYLIB" in plan.env and ruby_lib:  # our minitest plugin before the project's own
@@ -72,6 +77,10 @@ def run_spec(
         extra["TOX_OVERRIDE"] = tox_pass_env(extra)
     if sandbox == "bwrap":
         extra = {**tool_env_dirs(source_env), **extra}
+        # Java's view of its container read the sandbox's cgroups and failed (JDK 17 on
+        # cgroup v1: a NullPointerException in CgroupV1Subsystem when Gradle asked for
+        # the machine's memory): the sandbox bounds the run's memory itself
+        extra["JAVA_TOOL_OPTIONS"] = JAVA_IN_SANDBOX
         env = build_env(source_env, home=str(home), tmp=SANDBOX_TMP, extra=extra)
         mounts = mounts_for(
             root,
