@@ -120,8 +120,9 @@ def editor_uri(folder: Path, rel: str) -> str:
     return (Path(os.path.abspath(folder)) / real.relative_to(root)).as_uri()
 
 
-#: what marks a project's root (Django's ``manage.py`` and ``composer.json`` stand there,
-#: never in a folder below, as CMake's and Maven's files may)
+#: what marks a project's root (Django's ``manage.py``, ``composer.json``, Gradle's
+#: settings and the Gradle and Maven wrappers stand there, never in a folder below, as
+#: CMake's files, ``build.gradle`` and ``pom.xml`` may)
 _ROOT_MARKERS = (
     ".git",
     "pyproject.toml",
@@ -131,6 +132,10 @@ _ROOT_MARKERS = (
     "go.mod",
     "manage.py",
     "composer.json",
+    "settings.gradle",
+    "settings.gradle.kts",
+    "gradlew",
+    "mvnw",
 )
 
 

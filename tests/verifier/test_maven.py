@@ -17,8 +17,8 @@ from acrouter.verifier.reports.surefire import surefire_printed_counts
 from acrouter.verifier.results import closing_line
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
+from .java_calc import CALC, DEBIAN_REPO, MAIN, NEG, NOT_RUN, NOT_RUN_IDS, SOURCES
 
-DEBIAN_REPO = Path("/usr/share/maven-repo")
 POM = """\
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -44,26 +44,6 @@ POM = """\
   </plugins></build>
 </project>
 """
-CALC = "package calc;\npublic class Calc {\n  public static int add(int a, int b) { return a + b; }\n}\n"
-CALC_TEST = """\
-package calc;
-import org.junit.Test;
-import static org.junit.Assert.assertEquals;
-public class CalcTest {
-  @Test public void adds() { assertEquals(5, Calc.add(2, 3)); }
-  @Test public void addsZero() { assertEquals(0, Calc.add(0, 0)); }
-}
-"""
-NEG_TEST = """\
-package calc;
-import org.junit.Test;
-import static org.junit.Assert.assertEquals;
-public class NegTest {
-  @Test public void addsNegatives() { assertEquals(-5, Calc.add(-2, -3)); }
-}
-"""
-MAIN = "src/main/java/calc/Calc.java"
-NEG = "src/test/java/calc/NegTest.java"
 
 
 @pytest.fixture
@@ -77,9 +57,7 @@ def maven_project(tmp_path: Path) -> Path:
         {
             "pom.xml": POM,
             ".mvn/maven.config": f"-o\n-B\n-Dmaven.repo.local={DEBIAN_REPO}\n",
-            MAIN: CALC,
-            "src/test/java/calc/CalcTest.java": CALC_TEST,
-            NEG: NEG_TEST,
+            **SOURCES,
         },
     )
 
@@ -101,17 +79,7 @@ def test_a_correct_edit_passes_with_counts_and_a_broken_one_fails(maven_project:
 
 
 @needs_bwrap
-@pytest.mark.parametrize(
-    ("files", "why"),
-    [
-        ({NEG: "package calc;\n"}, "no longer ran"),
-        (
-            {NEG: NEG_TEST.replace("@Test public", "@org.junit.Ignore @Test public")},
-            "calc.NegTest::addsNegatives",
-        ),
-    ],
-    ids=["deleted-test-class", "ignored-test"],
-)
+@pytest.mark.parametrize(("files", "why"), NOT_RUN, ids=NOT_RUN_IDS)
 def test_a_test_that_no_longer_runs_is_not_a_pass(
     maven_project: Path, files: dict[str, str], why: str
 ) -> None:

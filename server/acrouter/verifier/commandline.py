@@ -249,6 +249,8 @@ def runner_of(tokens: tuple[str, ...]) -> str | None:
         return "prove"  # Perl's TAP::Harness (Module::Build's ./Build test runs it too)
     if prog in ("mvn", "mvnw") and any(t in _MAVEN_TEST_PHASES for t in tokens[1:]):
         return "maven"  # Surefire runs the tests in the test phase and every one after
+    if prog in ("gradle", "gradlew") and gradle_runs_tests(tokens):
+        return "gradle"
     if prog in _RUBY_RUNNERS or prog == "bundle":
         return _ruby_runner(prog, tokens)
     if prog == "phpunit" or (
@@ -396,6 +398,63 @@ def make_directory(tokens: tuple[str, ...]) -> str | None:
 
 #: Maven's phases that run Surefire's tests (``mvn test``, ``./mvnw verify``).
 _MAVEN_TEST_PHASES = frozenset({"test", "package", "verify", "install", "deploy"})
+
+#: Gradle's options that take a value as the next word (``-x test``, ``-p sub``)
+_GRADLE_VALUE_OPTIONS = frozenset(
+    {"-x", "--exclude-task", "-p", "--project-dir", "-b", "--build-file", "-c"}
+    | {"--settings-file", "-I", "--init-script", "-g", "--gradle-user-home", "--console"}
+    | {"--warning-mode", "--max-workers", "--include-build", "--tests", "--project-cache-dir"}
+    | {
+        "-D",
+        "-P",
+        "--system-prop",
+        "--project-prop",
+        "--priority",
+        "-M",
+        "--write-verification-metadata",
+    }
+)
+#: Gradle's options that run no task (``--dry-run``) or only report
+_GRADLE_NO_RUN = frozenset(
+    {"-m", "--dry-run", "-h", "--help", "-?", "-v", "--version", "--stop", "--status"}
+)
+#: Gradle's tasks that run the ``test`` task (a ``Test`` task by its usual name: ``test``,
+#: ``integrationTest``, Android's ``testDebugUnitTest``), by the last part of its path
+_GRADLE_TEST_TASKS = frozenset({"test", "check", "build"})
+
+
+def gradle_tasks(tokens: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(the tasks ``gradle``/``./gradlew`` is asked to run, those ``-x`` excludes), each
+    by the last part of its path (``:app:test`` is ``test``)."""
+    tasks: list[str] = []
+    excluded: list[str] = []
+    i = 1
+    while i < len(tokens):
+        t = tokens[i]
+        if t in _GRADLE_VALUE_OPTIONS and i + 1 < len(tokens):
+            if t in ("-x", "--exclude-task"):
+                excluded.append(tokens[i + 1].rsplit(":", 1)[-1])
+            i += 2
+            continue
+        if t.startswith("--exclude-task="):
+            excluded.append(t.split("=", 1)[1].rsplit(":", 1)[-1])
+        elif not t.startswith("-"):
+            tasks.append(t.rsplit(":", 1)[-1])
+        i += 1
+    return tasks, excluded
+
+
+def gradle_runs_tests(tokens: tuple[str, ...]) -> bool:
+    """Whether ``gradle TASKS`` runs a ``Test`` task: ``test``, ``check``, ``build`` or a
+    task named ``...Test`` asked for, ``test`` not excluded (``gradle build -x test``)
+    and no option that runs nothing (``--dry-run``)."""
+    if any(t in _GRADLE_NO_RUN for t in tokens[1:]):
+        return False
+    tasks, excluded = gradle_tasks(tokens)
+    if "test" in excluded:
+        return False
+    return any(t in _GRADLE_TEST_TASKS or t.endswith("Test") for t in tasks)
+
 
 #: The Ruby programs that may start RSpec or minitest (also after ``bundle exec``).
 _RUBY_RUNNERS = frozenset({"rspec", "rake", "ruby"})

@@ -316,6 +316,22 @@ def _ctest_project(root: Path) -> bool:
     )
 
 
+#: the files of a Gradle build's root
+GRADLE_BUILD_FILES = ("settings.gradle", "settings.gradle.kts", "build.gradle", "build.gradle.kts")
+
+
+def jvm_tests(root: Path) -> str | None:
+    """Gradle's ``test`` task (through the project's wrapper, ``./gradlew``, when it has
+    one) or Maven's ``test`` phase (``./mvnw`` likewise), or None."""
+    if (root / "gradlew").is_file():
+        return "./gradlew test"
+    if any((root / name).is_file() for name in GRADLE_BUILD_FILES):
+        return "gradle test"
+    if (root / "pom.xml").is_file():
+        return "./mvnw test" if (root / "mvnw").is_file() else "mvn test"
+    return None
+
+
 def detect_test_command(root: str | os.PathLike[str]) -> str | None:
     """The command that runs this project's tests, or None when there is no sign of one."""
     root = Path(root)
@@ -344,6 +360,9 @@ def detect_test_command(root: str | os.PathLike[str]) -> str | None:
     php = php_tests(root)
     if php is not None:
         return php
+    jvm = jvm_tests(root)
+    if jvm is not None:
+        return jvm
     if _make_test_target(root):
         return "make test"
     return None

@@ -309,7 +309,8 @@ class _Planner:
             i = tokens.index("test")
             args[i + 1 : i + 1] = extra
         elif where == "wrap":
-            return ["/bin/sh", "-c", self._wrap(runner, shlex.join(tokens))], runner_or_why
+            line = shlex.join([*tokens, *(extra if runner == "gradle" else [])])
+            return ["/bin/sh", "-c", self._wrap(runner, line)], runner_or_why
         elif where == "after-cargo-test":
             i = next(i for i, t in enumerate(tokens) if t in ("test", "t"))
             args[i + 1 : i + 1] = extra
@@ -332,7 +333,8 @@ class _Planner:
         extra, where, runner_or_why = self._flags(seg.tokens, runner)
         if where == "wrap":
             lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
-            return lead + self._wrap(runner, text.strip()) + trail, runner_or_why
+            line = text.strip() + (" " + shlex.join(extra) if runner == "gradle" else "")
+            return lead + self._wrap(runner, line) + trail, runner_or_why
         if not extra:
             return text, runner_or_why
         flags = " " + shlex.join(extra)
@@ -441,6 +443,11 @@ class _Planner:
             self.files[f"{out}/surefire.start"] = ""
             self.reports.append(("maven", f"{out}/surefire"))
             return ["maven"], "wrap", "maven"
+        if runner == "gradle":  # its Test tasks' JUnit XML, gathered by the run (see _gradle)
+            self.files[f"{out}/gradle.start"] = ""
+            self.files[f"{out}/{GRADLE_INIT_NAME}"] = GRADLE_INIT
+            self.reports.append(("gradle", f"{out}/gradle"))
+            return _gradle_flags(tokens, out), "wrap", "gradle"
         if runner == "automake":  # the .trs files of its harness, gathered by the run
             ok, why = self._automake_harness()
             if not ok:
@@ -465,8 +472,12 @@ class _Planner:
 
     def _wrap(self, runner: str, command: str) -> str:
         """``command`` followed by what gathers the reports its runner leaves in the
-        workspace (Maven's, Automake's)."""
-        return _automake(command, self.out) if runner == "automake" else _maven(command, self.out)
+        workspace (Maven's, Gradle's, Automake's)."""
+        if runner == "automake":
+            return _automake(command, self.out)
+        if runner == "gradle":
+            return _gradle(command, self.out)
+        return _maven(command, self.out)
 
     def _coverage(self, runner: str, tokens: tuple[str, ...]) -> list[str]:
         """The arguments asking jest or vitest for the coverage of ``cover``, if any (the
@@ -541,7 +552,7 @@ class _Planner:
             self.reports.append(("junit", f"{self.out}/report.xml"))
             return [], "", "pytest"
         last = i == len(spans) - 1 and not script[seg.end :].strip()
-        if not last or runner in ("unittest", "go", "maven", "automake", "makemaker"):
+        if not last or runner in ("unittest", "go", "maven", "gradle", "automake", "makemaker"):
             return [], "", f"{WEAK_REASON} ({what}: {script})"
         extra, _where, runner_or_why = self._flags(seg.tokens, runner)
         if runner_or_why not in _RUNNERS or not extra:
@@ -603,14 +614,62 @@ def _maven(command: str, out: str) -> str:
     the ``surefire.start`` written before the run: a stale one, left in the user's
     ``target/`` by an earlier build, never counts) into ``OUT/surefire``; its exit code
     is the command's.  Surefire takes no report folder on the command line."""
-    dest = f"{out}/surefire"
+    return _copying_reports(
+        command, out, "surefire", "-path '*/target/surefire-reports/TEST-*.xml'"
+    )
+
+
+def _copying_reports(command: str, out: str, name: str, which: str) -> str:
+    """``command`` followed by a copy of the reports below that ``which`` (find's test)
+    selects and that are newer than ``OUT/NAME.start`` (written before the run) into
+    the folder ``OUT/NAME``; its exit code is the command's."""
+    dest = f"{out}/{name}"
     copy = 'i=0; for f; do i=$((i+1)); cp "$f" "$0/$$-$i-${f##*/}"; done'
     return (
         f"{{ {command}; acrouter_rc=$?; mkdir -p {shlex.quote(dest)}; "
-        f"find . -path '*/target/surefire-reports/TEST-*.xml' -type f "
-        f"-newer {shlex.quote(out + '/surefire.start')} "
+        f"find . {which} -type f -newer {shlex.quote(f'{out}/{name}.start')} "
         f"-exec sh -c {shlex.quote(copy)} {shlex.quote(dest)} {{}} +; (exit $acrouter_rc); }}"
     )
+
+
+#: the init script given to Gradle (``--init-script``), in the run's own folder
+GRADLE_INIT_NAME = "acrouter-init.gradle"
+#: every ``Test`` task runs: never up to date (the copy holds the user's ``build/`` and
+#: ``.gradle/``, so the run without the edit would run no test and leave no report),
+#: never taken from the build cache (a cached result is not a run of the tests on this
+#: code).  Specs, not closures: a closure of an init script cannot be stored in
+#: Gradle's configuration cache.
+GRADLE_INIT = """\
+// ACRouter: every Test task runs its tests in this build
+import org.gradle.api.specs.Specs
+allprojects {
+    tasks.withType(Test) {
+        outputs.upToDateWhen(Specs.SATISFIES_NONE)
+        outputs.cacheIf(Specs.SATISFIES_NONE)
+    }
+}
+"""
+
+
+def _gradle_flags(tokens: tuple[str, ...], out: str) -> list[str]:
+    """What ``gradle test`` gets: our init script; ``--continue`` (a module whose tests
+    fail does not stop the others' tests, without the edit too); ``--offline`` (the
+    sandbox has no network: dependencies come from the Gradle cache, whatever their
+    age); ``--no-daemon`` unless the command asks for one (a daemon started for the run
+    would outlive it, holding the copy)."""
+    flags = ["--init-script", f"{out}/{GRADLE_INIT_NAME}"]
+    flags += [f for f in ("--continue", "--offline") if f not in tokens]
+    if not any(t in ("--daemon", "--no-daemon") for t in tokens):
+        flags.append("--no-daemon")
+    return flags
+
+
+def _gradle(command: str, out: str) -> str:
+    """``command`` (``gradle test``) followed by a copy of the JUnit XML its ``Test``
+    tasks wrote (``build/test-results/<task>/TEST-*.xml`` of every project below, only
+    those newer than the ``gradle.start`` written before the run: a stale one never
+    counts) into ``OUT/gradle``; its exit code is the command's."""
+    return _copying_reports(command, out, "gradle", "-path '*/test-results/*' -name 'TEST-*.xml'")
 
 
 #: how much of a failed test's log the run gathers (its end says why)
@@ -660,7 +719,7 @@ def _script_args_separator(tokens: tuple[str, ...]) -> list[str]:
 
 _RUNNERS = frozenset(
     {"pytest", "unittest", "node", "jest", "vitest", "mocha", "go", "cargo", "tape"}
-    | {"rspec", "minitest", "maven", "ctest", "automake", "prove", "phpunit", "django"}
+    | {"rspec", "minitest", "maven", "gradle", "ctest", "automake", "prove", "phpunit", "django"}
 )
 
 

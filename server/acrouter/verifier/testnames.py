@@ -31,6 +31,8 @@ TEST_DIRS = frozenset(
         # Perl's test scripts (t/basic.t) and its author tests (xt/), git's shell tests
         "t",
         "xt",
+        # Gradle's build logic (plugins of the build's own, that configure its Test tasks)
+        "buildsrc",
     }
 )
 #: files that configure a test runner, or how the tests are run
@@ -81,6 +83,14 @@ CONFIG_FILES = frozenset(
         "phpunit.xml.dist",
         "phpunit.dist.xml",
         "composer.json",
+        # Gradle's and Maven's builds: which tests run, how, and what runs in the build
+        # (a build script is code: it could rewrite the reports)
+        "build.gradle",
+        "build.gradle.kts",
+        "settings.gradle",
+        "settings.gradle.kts",
+        "gradle.properties",
+        "pom.xml",
     }
 )
 #: ... and what transforms or resolves the tests' code as they load (vite's aliases for

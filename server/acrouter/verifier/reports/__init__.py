@@ -53,6 +53,7 @@ PARSERS: dict[str, Callable[[str, str | None], Report | None]] = {
     "rspec": parse_rspec,
     "minitest": parse_minitest,
     "maven": parse_surefire,
+    "gradle": parse_surefire,  # the same JUnit XML, one file a test class
     "ctest": parse_ctest,
     "automake": parse_automake,
     "prove": parse_prove,
