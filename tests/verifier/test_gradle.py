@@ -130,6 +130,20 @@ def test_the_users_own_build_neither_skips_the_tests_nor_counts_its_reports(
 
 
 @needs_bwrap
+def test_reports_written_elsewhere_are_a_set_up_error_not_a_pass(gradle_project: Path) -> None:
+    """A build whose ``Test`` task writes its JUnit XML outside a ``test-results``
+    folder leaves no report we find, without the edit too: the tests cannot judge it."""
+    (gradle_project / "build.gradle").write_text(
+        BUILD + 'test { reports.junitXml.destination = file("$buildDir/junit") }\n'
+    )
+    v = verify_files(
+        gradle_project, {MAIN: "// adds\n" + CALC}, "gradle test", timeout_s=GRADLE_TIMEOUT_S
+    )
+    assert v.verdict == "error" and not v.counted, v.detail
+    assert "cannot run even without the edit (exit code 0, no test report)" in v.detail, v.detail
+
+
+@needs_bwrap
 def test_the_wrapper_finds_the_gradle_it_unpacked_without_the_network(
     gradle_project: Path, tmp_path: Path
 ) -> None:

@@ -178,6 +178,8 @@ def _setup_fault(j: _Judgement) -> Verdict | None:
         what += f", {PYTEST_CANNOT_RUN[code]}"
     elif code in COMMAND_MISSING:
         what += f", {COMMAND_MISSING[code]}"
+    elif code == 0 and after.expects_report and after.outcomes is None:
+        what += ", no test report"  # (a Gradle build whose Test tasks report elsewhere)
     v = j.verdict(
         "error",
         f"the tests cannot run even without the edit ({what}): {why}".rstrip(": "),
