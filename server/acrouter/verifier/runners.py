@@ -180,10 +180,16 @@ class _Planner:
     asks that runner for per-test results."""
 
     def __init__(
-        self, command: str, out: str, root: Path | None, cover: tuple[str, ...] = ()
+        self,
+        command: str,
+        out: str,
+        root: Path | None,
+        cover: tuple[str, ...] = (),
+        offline: bool = True,
     ) -> None:
         self.command = command
         self.cover = cover
+        self.offline = offline
         self.covered: str | None = None
         self.out = out
         self.root = root
@@ -447,7 +453,7 @@ class _Planner:
             self.files[f"{out}/gradle.start"] = ""
             self.files[f"{out}/{GRADLE_INIT_NAME}"] = GRADLE_INIT
             self.reports.append(("gradle", f"{out}/gradle"))
-            return _gradle_flags(tokens, out), "wrap", "gradle"
+            return _gradle_flags(tokens, out, self.offline), "wrap", "gradle"
         if runner == "automake":  # the .trs files of its harness, gathered by the run
             ok, why = self._automake_harness()
             if not ok:
@@ -651,14 +657,15 @@ allprojects {
 """
 
 
-def _gradle_flags(tokens: tuple[str, ...], out: str) -> list[str]:
+def _gradle_flags(tokens: tuple[str, ...], out: str, offline: bool) -> list[str]:
     """What ``gradle test`` gets: our init script; ``--continue`` (a module whose tests
-    fail does not stop the others' tests, without the edit too); ``--offline`` (the
-    sandbox has no network: dependencies come from the Gradle cache, whatever their
-    age); ``--no-daemon`` unless the command asks for one (a daemon started for the run
-    would outlive it, holding the copy)."""
+    fail does not stop the others' tests, without the edit too); ``--offline`` where the
+    run has no network (the sandbox's: dependencies come from the Gradle cache, whatever
+    their age); ``--no-daemon`` unless the command asks for one (a daemon started for
+    the run would outlive it, holding the copy)."""
     flags = ["--init-script", f"{out}/{GRADLE_INIT_NAME}"]
-    flags += [f for f in ("--continue", "--offline") if f not in tokens]
+    wanted = ("--continue", "--offline") if offline else ("--continue",)
+    flags += [f for f in wanted if f not in tokens]
     if not any(t in ("--daemon", "--no-daemon") for t in tokens):
         flags.append("--no-daemon")
     return flags
@@ -724,7 +731,12 @@ _RUNNERS = frozenset(
 
 
 def plan_command(
-    command: str, out_dir: str, root: Path | None = None, cover: tuple[str, ...] = ()
+    command: str,
+    out_dir: str,
+    root: Path | None = None,
+    cover: tuple[str, ...] = (),
+    *,
+    offline: bool = True,
 ) -> TestPlan:
     """How to run ``command`` so that its per-test results land in ``out_dir``.
 
@@ -733,8 +745,9 @@ def plan_command(
     script in ``root``'s package.json) is asked for a report.  Commands whose per-test
     results cannot be read (``make test``, several runners, unknown programs) get a
     plan with ``weak`` set to the reason.  ``cover``: the edited files (workspace-relative)
-    whose lines jest or vitest are asked to cover (:mod:`.lines_istanbul`)."""
-    return _Planner(command.strip(), out_dir.rstrip("/"), root, cover).plan()
+    whose lines jest or vitest are asked to cover (:mod:`.lines_istanbul`).  ``offline``:
+    the run has no network (the sandbox's), which Gradle is told."""
+    return _Planner(command.strip(), out_dir.rstrip("/"), root, cover, offline).plan()
 
 
 def pytest_addopts(existing: str | None, out_dir: str) -> str:

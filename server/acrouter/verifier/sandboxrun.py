@@ -55,7 +55,10 @@ def run_tests(
     with ``read_lines``)."""
     dirs = scratch.run_dirs()
     # jest and vitest cover the edited files themselves (.lines_istanbul)
-    plan = plan_command(command, str(dirs[0]), root, trace.covered if trace else ())
+    offline = sandbox == "bwrap"  # (the sandbox has no network)
+    plan = plan_command(
+        command, str(dirs[0]), root, trace.covered if trace else (), offline=offline
+    )
     for path, text in plan.files.items():
         Path(path).parent.mkdir(parents=True, exist_ok=True)  # (minitest/acrouter_plugin.rb)
         Path(path).write_text(text, encoding="utf-8")
@@ -76,7 +79,8 @@ def run_tests(
     )
     spec = spec_of(plan)
     seen = str(root) if overlay or sandbox == "bwrap" else str(scratch.ws)
-    untraced_spec = spec_of(plan_command(command, str(dirs[0]), root)) if plan.covered else spec
+    uncovered = plan_command(command, str(dirs[0]), root, offline=offline) if plan.covered else None
+    untraced_spec = spec_of(uncovered) if uncovered is not None else spec
     covered = plan.covered
     watch = _watch(trace, root, scratch, overlay, edits) if trace else None
     if watch is not None:  # every run of the command below, the edited files watched
