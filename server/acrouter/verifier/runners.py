@@ -315,7 +315,7 @@ class _Planner:
             i = tokens.index("test")
             args[i + 1 : i + 1] = extra
         elif where == "wrap":
-            line = shlex.join([*tokens, *(extra if runner == "gradle" else [])])
+            line = shlex.join([*tokens, *extra])
             return ["/bin/sh", "-c", self._wrap(runner, line)], runner_or_why
         elif where == "after-cargo-test":
             i = next(i for i, t in enumerate(tokens) if t in ("test", "t"))
@@ -339,7 +339,7 @@ class _Planner:
         extra, where, runner_or_why = self._flags(seg.tokens, runner)
         if where == "wrap":
             lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
-            line = text.strip() + (" " + shlex.join(extra) if runner == "gradle" else "")
+            line = " ".join([text.strip(), *map(shlex.quote, extra)])
             return lead + self._wrap(runner, line) + trail, runner_or_why
         if not extra:
             return text, runner_or_why
@@ -361,7 +361,8 @@ class _Planner:
         return text, runner_or_why
 
     def _flags(self, tokens: tuple[str, ...], runner: str) -> tuple[list[str], str, str]:
-        """(extra arguments, where they go, the runner or why it is weak)."""
+        """(extra arguments, where they go (``wrap``: appended, then the reports the run
+        leaves are gathered), the runner or why it is weak)."""
         out = self.out
         if runner == "pytest":
             module, py, _ = python_module(tokens)
@@ -448,7 +449,7 @@ class _Planner:
         if runner == "maven":  # Surefire's reports, gathered by the run (see _maven)
             self.files[f"{out}/surefire.start"] = ""
             self.reports.append(("maven", f"{out}/surefire"))
-            return ["maven"], "wrap", "maven"
+            return [], "wrap", "maven"
         if runner == "gradle":  # its Test tasks' JUnit XML, gathered by the run (see _gradle)
             self.files[f"{out}/gradle.start"] = ""
             self.files[f"{out}/{GRADLE_INIT_NAME}"] = GRADLE_INIT
@@ -460,7 +461,7 @@ class _Planner:
                 return [], "", f"{WEAK_REASON} ({why})" if why else WEAK_REASON
             self.files[f"{out}/automake.start"] = ""
             self.reports.append(("automake", f"{out}/automake.txt"))
-            return ["automake"], "wrap", "automake"
+            return [], "wrap", "automake"
         if runner == "prove":  # a copy of each script's TAP; the harness's report
             self.capture = f"{out}/{PROVE_OUTPUT}"
             self.env[PROVE_DUMP_VAR] = f"{out}/tap"
