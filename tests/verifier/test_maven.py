@@ -9,15 +9,24 @@ builds offline from Debian's repository (``/usr/share/maven-repo``) through its
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier.offline import network_line
 from acrouter.verifier.reports.surefire import surefire_printed_counts
-from acrouter.verifier.results import closing_line
+from acrouter.verifier.results import closing_line, last_line
+from acrouter.verifier.runners import plan_command
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
 from .java_calc import CALC, DEBIAN_REPO, MAIN, NEG, NOT_RUN, NOT_RUN_IDS, SOURCES
+
+#: the dependency of ``sparse_repo``'s project that the repository holds without its POM
+EXTRA = (
+    "<dependency><groupId>t</groupId><artifactId>extra</artifactId><version>1</version>"
+    "<scope>test</scope></dependency>"
+)
 
 POM = """\
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -121,3 +130,96 @@ def test_surefire_counts_witness_its_reports_and_close_a_weak_run() -> None:
     assert surefire_printed_counts(PRINTED) == (1 + 3, 1 + 1)
     assert surefire_printed_counts("[INFO] BUILD SUCCESS\n") is None
     assert closing_line(PRINTED) == "[INFO] Tests run: 4, Failures: 0, Errors: 1, Skipped: 0"
+
+
+@pytest.fixture
+def sparse_repo(tmp_path: Path) -> Path:
+    """A local repository like a user's ``~/.m2``: Debian's (linked, group by group) plus
+    a jar whose POM was never downloaded (``t:extra:1``), which Maven offline only warns
+    about."""
+    if shutil.which("mvn") is None:
+        pytest.skip("mvn is not installed")
+    if not (DEBIAN_REPO / "junit/junit/4.x").is_dir():
+        pytest.skip("junit is not installed (Debian's junit4)")
+    repo = tmp_path / "m2"
+    repo.mkdir()
+    for group in DEBIAN_REPO.iterdir():
+        (repo / group.name).symlink_to(group)
+    jar = repo / "t/extra/1/extra-1.jar"
+    jar.parent.mkdir(parents=True)
+    with zipfile.ZipFile(jar, "w") as z:
+        z.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
+    return repo
+
+
+@needs_bwrap
+def test_maven_runs_offline_in_the_sandbox(sparse_repo: Path) -> None:
+    """``mvn test`` gets ``-o`` in the sandbox: else Maven tries the network for the
+    missing POM, cannot even write its lock file in the read-only repository, and every
+    Maven project whose ~/.m2 lacks a POM was "the tests cannot run even without the
+    edit" (a user's real ~/.m2 lacked one of surefire 3.2.5's).  What it lacks outright
+    is the network, said so."""
+    root = write_tree(
+        sparse_repo.parent / "calc",
+        {
+            "pom.xml": POM.replace("<dependencies>", f"<dependencies>\n    {EXTRA}"),
+            ".mvn/maven.config": f"-Dmaven.repo.local={sparse_repo}\n",
+            **SOURCES,
+        },
+    )
+    v = _verify(root, "mvn test", {MAIN: "// adds\n" + CALC})
+    assert v.verdict == "pass" and not v.weak, v.detail
+    assert (v.tests_passed_before, v.tests_passed) == (3, 3), v.detail
+    (root / "pom.xml").write_text(
+        POM.replace("<dependencies>", f"<dependencies>\n    {EXTRA.replace('extra', 'absent')}")
+    )
+    v = _verify(root, "mvn test", {MAIN: "// adds\n" + CALC})
+    assert v.verdict == "error" and not v.counted, v.detail
+    assert "needed the network" in v.detail and "t:absent:jar:1 has not been downloaded" in v.detail
+
+
+def test_maven_is_told_batch_mode_and_offline_in_the_sandbox() -> None:
+    line = plan_command("mvn test", "/out").argv[-1]
+    assert line.startswith("{ mvn test -B -o;"), line
+    assert plan_command("mvn test", "/out", offline=False).argv[-1].startswith("{ mvn test -B;")
+    kept = plan_command("./mvnw --batch-mode --offline test -pl core", "/out").argv[-1]
+    assert kept.startswith("{ ./mvnw --batch-mode --offline test -pl core;"), kept
+
+
+#: the end of ``mvn test`` when a plugin could not be resolved, coloured
+MAVEN_FAILURE = (
+    "[INFO] BUILD FAILURE\n"
+    "[\x1b[1;31mERROR\x1b[m] Failed to execute goal org.apache.maven.plugins:maven-surefire-"
+    "plugin:3.2.5:test (default-test) on project calc: Execution default-test failed -> "
+    "[Help 1]\n[ERROR] \n"
+    "[ERROR] To see the full stack trace of the errors, re-run Maven with the -e switch.\n"
+    "[ERROR] Re-run Maven using the -X switch to enable full debug logging.\n[ERROR] \n"
+    "[ERROR] For more information about the errors and possible solutions, please read the "
+    "following articles:\n"
+    "[ERROR] [Help 1] http://cwiki.apache.org/confluence/display/MAVEN/PluginResolutionException\n"
+    "\x1b[0m\x1b[0m\n"
+)
+
+
+def test_the_message_quotes_mavens_error_not_its_advice_or_colours() -> None:
+    """Before, "the tests cannot run even without the edit (exit code 1): " ended with
+    the escape codes Maven prints last."""
+    assert last_line(MAVEN_FAILURE) == (
+        "[ERROR] Failed to execute goal org.apache.maven.plugins:maven-surefire-plugin:3.2.5:"
+        "test (default-test) on project calc: Execution default-test failed -> [Help 1]"
+    )
+
+
+def test_an_artifact_missing_offline_is_the_network_and_the_quote_names_it() -> None:
+    artifact = "org.example:gone:jar:1.2.3"
+    line = (
+        "[ERROR] Failed to execute goal on project calc: Could not resolve dependencies for "
+        "project t:calc:jar:1.0-SNAPSHOT: The following artifacts could not be resolved: "
+        + ", ".join(f"org.example:dep{i}:jar:1.0" for i in range(12))
+        + ": Cannot access central (https://repo.maven.apache.org/maven2) in offline mode "
+        f"and the artifact {artifact} has not been downloaded from it before. -> [Help 1]"
+    )
+    quoted = network_line(f"[INFO] Scanning for projects...\n{line}\n")
+    assert quoted is not None and len(quoted) <= 301 and artifact in quoted, quoted
+    gradle = "   > No cached version of junit:junit:4.13.2 available for offline mode."
+    assert network_line(gradle) == gradle.strip()

@@ -32,8 +32,10 @@ from .unsandboxed import refuse_unrewritable
 #: longer ran); 11: RSpec and minitest read per test (a cached run of ``rspec`` or ``rake
 #: test`` has none), and their closing lines; 12: PHPUnit read per test, with each test's
 #: assertions (a cached run of ``phpunit`` has neither: an edit's test that made fewer
-#: assertions went unseen), and Perl's harness per assertion
-CACHE_VERSION = "12"
+#: assertions went unseen), and Perl's harness per assertion; 13: Maven run with ``-B`` and,
+#: in the sandbox, ``-o`` (a cached run of ``mvn test`` without them had failed there,
+#: trying the network for a POM the user's ~/.m2 lacks)
+CACHE_VERSION = "13"
 
 
 def check_cancel(cancel: CancelToken | None) -> None:

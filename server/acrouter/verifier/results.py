@@ -177,12 +177,25 @@ _ERROR_LINE = re.compile(r"\b\w*(?:Error|Exception)\b|\berror:", re.IGNORECASE)
 _LOOK_BACK = 40
 
 
+#: the advice Maven prints below the error that stopped it (``[ERROR] [Help 1] http://…``,
+#: ``[ERROR] Re-run Maven using the -X switch …``): not what went wrong
+_MAVEN_TRAILER = re.compile(
+    r"^\[ERROR\]\s*(?:$|\[Help \d+\]|To see the full stack trace|Re-run Maven"
+    r"|For more information about the errors|-> \[Help)"
+)
+
+
 def last_line(output: str) -> str:
-    """The output's last line, for the messages; when it says nothing (only brackets or
-    punctuation: the ``}`` that ends node's dump of an error object), the last line above
-    it that names an error, else the last one with words."""
+    """The output's last line, for the messages, colours taken out; when it says nothing
+    (only brackets or punctuation: the ``}`` that ends node's dump of an error object),
+    the last line above it that names an error, else the last one with words.  Maven's
+    advice below its error does not count."""
     lines = [
-        s for line in output.splitlines() if (s := line.strip()) and not line.startswith("[... ")
+        s
+        for line in output.splitlines()
+        if (s := ANSI.sub("", line).strip())
+        and not line.startswith("[... ")
+        and not _MAVEN_TRAILER.match(s)
     ]
     if not lines:
         return ""

@@ -449,7 +449,7 @@ class _Planner:
         if runner == "maven":  # Surefire's reports, gathered by the run (see _maven)
             self.files[f"{out}/surefire.start"] = ""
             self.reports.append(("maven", f"{out}/surefire"))
-            return [], "wrap", "maven"
+            return _maven_flags(tokens, self.offline), "wrap", "maven"
         if runner == "gradle":  # its Test tasks' JUnit XML, gathered by the run (see _gradle)
             self.files[f"{out}/gradle.start"] = ""
             self.files[f"{out}/{GRADLE_INIT_NAME}"] = GRADLE_INIT
@@ -624,6 +624,18 @@ def _maven(command: str, out: str) -> str:
     return _copying_reports(
         command, out, "surefire", "-path '*/target/surefire-reports/TEST-*.xml'"
     )
+
+
+def _maven_flags(tokens: tuple[str, ...], offline: bool) -> list[str]:
+    """What ``mvn test`` gets: ``-B`` (batch mode: no colours or download progress in
+    the output the verdict quotes); ``-o`` where the run has no network (the sandbox's:
+    Maven otherwise tries the network for what the user's ``~/.m2`` lacks, a plugin's
+    missing POM that it only warns about offline, and fails on the lock file it cannot
+    write in the read-only repository)."""
+    flags = [] if any(t in ("-B", "--batch-mode") for t in tokens) else ["-B"]
+    if offline and not any(t in ("-o", "--offline") for t in tokens):
+        flags.append("-o")
+    return flags
 
 
 def _copying_reports(command: str, out: str, name: str, which: str) -> str:

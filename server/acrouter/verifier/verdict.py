@@ -173,6 +173,9 @@ def _setup_fault(j: _Judgement) -> Verdict | None:
     why = after.why_not() or before.why_not()
     if (before.resource or "").startswith(NO_ADDRESS_SPACE):  # a last line of "#"
         why = before.resource or why
+    if before.network and code not in (0, None):  # (Maven offline: an artifact ~/.m2 lacks)
+        v = j.verdict("error", needed_network(code, before.network), counted=False)
+        return attrs.evolve(v, setup_error=before.network)
     what = f"exit code {code}" if code is not None else "no exit code"
     if code in PYTEST_CANNOT_RUN and after.expects_report:
         what += f", {PYTEST_CANNOT_RUN[code]}"
