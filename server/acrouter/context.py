@@ -136,7 +136,17 @@ _ROOT_MARKERS = (
     "settings.gradle.kts",
     "gradlew",
     "mvnw",
+    ".mvn",  # (Maven's own mark of a build's top folder)
 )
+
+
+def _project_root(folder: Path) -> bool:
+    """Whether ``folder`` is a project's root: it holds one of ``_ROOT_MARKERS``, or a
+    ``pom.xml`` whose folder above holds none (a Maven build's top, not one of its
+    modules, which build against the others)."""
+    if any((folder / m).exists() for m in _ROOT_MARKERS):
+        return True
+    return (folder / "pom.xml").is_file() and not (folder.parent / "pom.xml").is_file()
 
 
 def workspace_root(path: Path, folders: Sequence[Path] = ()) -> Path:
@@ -151,7 +161,7 @@ def workspace_root(path: Path, folders: Sequence[Path] = ()) -> Path:
         root = _innermost(real, [f.resolve() for f in folders])
     if root is None:
         root = next(
-            (p for p in named.parents if any((p / m).exists() for m in _ROOT_MARKERS)),
+            (p for p in named.parents if _project_root(p)),
             named.parent,
         )
     root = root.resolve()

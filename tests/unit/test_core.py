@@ -194,6 +194,25 @@ def test_workspace_root_follows_the_editor_and_refuses_a_link_leading_outside(tm
     assert workspace_root(alias / "src" / "real.py", [alias]) == ws.resolve()
 
 
+def test_a_maven_builds_root_is_its_top_pom_not_a_modules(tmp_path):
+    """Without an editor's folder: the outermost ``pom.xml`` (a module builds against the
+    others, which its own folder lacks), or ``.mvn``; before, a Maven project without
+    ``mvnw`` or ``.git`` was the edited file's own folder, where no test command is found."""
+    top = tmp_path / "shop"
+    java = top / "core" / "src" / "main" / "java" / "Cart.java"
+    java.parent.mkdir(parents=True)
+    java.write_text("class Cart {}\n")
+    (top / "pom.xml").write_text("<project/>\n")
+    (top / "core" / "pom.xml").write_text("<project/>\n")
+    assert workspace_root(java) == top.resolve()
+    (top / "pom.xml").unlink()
+    assert workspace_root(java) == (top / "core").resolve()
+    (top / ".mvn").mkdir()  # (a build whose top holds no pom.xml of its own is rare)
+    assert workspace_root(java) == (top / "core").resolve()
+    (top / "core" / "pom.xml").unlink()
+    assert workspace_root(java) == top.resolve()
+
+
 # ----------------------------------------------------------------------------- prompts
 def test_reply_with_one_block_replaces_the_range(tmp_path):
     d = doc(tmp_path, "def f():\n    return 1\n\nx = f()\n", Range(Position(0, 0), Position(2, 0)))
