@@ -339,3 +339,14 @@ def test_the_commands_table_is_the_command_palette() -> None:
     assert _commands_table(extension) == _palette_commands(package)
     package["contributes"]["commands"][0]["title"] += " Again"  # a renamed command is seen
     assert _commands_table(readme) != _palette_commands(package)
+
+
+def test_the_readme_names_every_credential_path_the_sandbox_hides() -> None:
+    """What the sandbox hides in the home (``environment.HIDDEN_HOME_*``) is what the
+    README's sandbox section tells a user the code under test cannot read."""
+    from acrouter.verifier.environment import HIDDEN_HOME_DIRS, HIDDEN_HOME_FILES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = set(_code(readme))
+    missing = [p for p in (*HIDDEN_HOME_DIRS, *HIDDEN_HOME_FILES) if f"~/{p}" not in code]
+    assert not missing, f"hidden in the sandbox but not named in README.md: {missing}"

@@ -8,12 +8,16 @@ builds offline from Debian's repository (``/usr/share/maven-repo``) through its
 
 from __future__ import annotations
 
+import shlex
 import shutil
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier import environment
+from acrouter.verifier.environment import settings_without_credentials
 from acrouter.verifier.offline import network_line
 from acrouter.verifier.reports.surefire import surefire_printed_counts
 from acrouter.verifier.results import closing_line, last_line
@@ -223,3 +227,52 @@ def test_an_artifact_missing_offline_is_the_network_and_the_quote_names_it() -> 
     assert quoted is not None and len(quoted) <= 301 and artifact in quoted, quoted
     gradle = "   > No cached version of junit:junit:4.13.2 available for offline mode."
     assert network_line(gradle) == gradle.strip()
+
+
+#: a user's ~/.m2/settings.xml: a deploy server's password, a proxy's, a profile the
+#: build reads, and Maven's template's examples in comments
+SETTINGS = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<settings xmlns="http://maven.apache.org/SETTINGS/1.2.0">
+  <localRepository>/srv/m2</localRepository>
+  <!-- <servers> <server><id>example</id></server> </servers> -->
+  <servers>
+    <server><id>corp</id><username>deployer</username><password>hunter2</password></server>
+  </servers>
+  <proxies><proxy><id>p</id><host>proxy.corp</host><password>proxy-hunter2</password></proxy></proxies>
+  <mirrors><mirror><id>corp-mirror</id><mirrorOf>*</mirrorOf><url>https://m.corp</url></mirror></mirrors>
+  <profiles><profile><id>p1</id><properties><calc.greeting>hi</calc.greeting></properties></profile></profiles>
+</settings>
+"""
+
+
+def test_mavens_settings_lose_their_credentials_and_keep_the_rest() -> None:
+    kept = settings_without_credentials(SETTINGS)
+    assert "hunter2" not in kept and "<servers" not in kept and "<proxies" not in kept
+    for part in ("<localRepository>/srv/m2<", "<id>corp-mirror</id>", "calc.greeting"):
+        assert part in kept, kept
+    ET.fromstring(kept.split("?>", 1)[1])  # still XML
+    assert (
+        settings_without_credentials("<settings><servers/></settings>") == "<settings></settings>"
+    )
+
+
+@needs_bwrap
+def test_the_sandbox_shows_maven_its_settings_without_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Maven reads ``settings.xml`` in the home Java takes from the password database;
+    in the sandbox that file is now a copy without ``<servers>`` and ``<proxies>``.
+    Before, the code under test could read the passwords (and print them into a
+    failure message the next model is shown); hidden outright, as an empty file, it
+    would stop Maven ("Non-readable settings")."""
+    home = tmp_path / "javahome"
+    (home / ".m2").mkdir(parents=True)
+    settings = home / ".m2/settings.xml"
+    settings.write_text(SETTINGS)
+    monkeypatch.setattr(environment, "java_user_home", lambda: str(home))
+    root = write_tree(tmp_path / "ws", {"x.txt": "1\n"})
+    check = f"grep -q calc.greeting {settings} && ! grep -q hunter2 {settings}"
+    v = _verify(root, f"sh -c {shlex.quote(check)}", {"x.txt": "2\n"})
+    assert v.verdict == "pass", v.detail
+    assert "hunter2" in settings.read_text()  # the user's own file is as it was

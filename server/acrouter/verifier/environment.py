@@ -86,6 +86,9 @@ HIDDEN_HOME_FILES = (
     ".npmrc",
     # repositories' and signing credentials (the run's Gradle has a home of its own)
     ".gradle/gradle.properties",
+    # Maven's master password (its settings.xml, which an empty file would break, is
+    # read without its credentials instead: maven_settings)
+    ".m2/settings-security.xml",
 )
 #: Where Python tools keep the project's virtualenvs outside it, in the user's home:
 #: (variable, XDG base variable, its default under the home, folder under it).  The
@@ -169,6 +172,52 @@ def gradle_home(home: str, base: Mapping[str, str]) -> dict[str, str]:
         except OSError as e:
             log.debug("not linking Gradle's JDKs: %s", e)
     return env
+
+
+#: an XML comment (Maven's own settings.xml template holds its examples in them)
+_XML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+#: the parts of Maven's settings.xml that hold credentials: each server's password,
+#: passphrase and private key, each proxy's password
+_MAVEN_CREDENTIALS = re.compile(r"<(servers|proxies)\b[^>]*?(?:/>|>.*?</\1\s*>)", re.DOTALL)
+#: the copy the sandbox's Maven reads, in the run's home
+MAVEN_SETTINGS_COPY = ".acrouter-maven-settings.xml"
+
+
+def settings_without_credentials(text: str) -> str:
+    """Maven's ``settings.xml`` without its comments, ``<servers>`` and ``<proxies>``;
+    its local repository, mirrors and profiles are kept (offline, an artifact downloaded
+    through a mirror is found only under the mirror's id)."""
+    return _MAVEN_CREDENTIALS.sub("", _XML_COMMENT.sub("", text))
+
+
+def java_user_home() -> str:
+    """The home Java takes as ``user.home``: the password database's, not ``HOME``."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError):
+        return os.path.expanduser("~")
+
+
+def maven_settings(home: str) -> tuple[str, str] | None:
+    """``(copy, path)``: the user's ``~/.m2/settings.xml`` (``path``, in the home Java
+    takes from the password database, as Maven's ``user.home``) without its credentials,
+    written as ``copy`` in the run's scratch ``home``, for the sandbox to put in its
+    place; None when there is none.  Hidden outright it would be an empty file, which
+    Maven refuses ("Non-readable settings … input contained no data")."""
+    path = Path(java_user_home()) / ".m2" / "settings.xml"
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        text = path.read_text(encoding="utf-8", errors="replace")
+        copy = Path(home) / MAVEN_SETTINGS_COPY
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(settings_without_credentials(text), encoding="utf-8")
+    except OSError as e:
+        log.debug("not bringing Maven's settings: %s", e)
+        return None
+    return str(copy), str(path)
 
 
 def _link_wrapper_dists(real: Path, ours: Path) -> None:

@@ -14,6 +14,7 @@ from .environment import (
     build_env,
     gradle_home,
     hidden_home_paths,
+    maven_settings,
     project_env,
     tool_env_dirs,
     tox_pass_env,
@@ -82,6 +83,7 @@ def run_spec(
         # the machine's memory): the sandbox bounds the run's memory itself
         extra["JAVA_TOOL_OPTIONS"] = JAVA_IN_SANDBOX
         env = build_env(source_env, home=str(home), tmp=SANDBOX_TMP, extra=extra)
+        settings = maven_settings(str(home))  # Maven's, without its credentials
         mounts = mounts_for(
             root,
             scratch=None if overlay else ws,
@@ -90,7 +92,11 @@ def run_spec(
             tools=tool_mounts(
                 (*plan.argv, *script_tokens(plan.argv, root), *workspace_links(root)), root
             ),
-            extra=(Mount(str(out), str(out), True), Mount(str(home), str(home), True)),
+            extra=(
+                Mount(str(out), str(out), True),
+                Mount(str(home), str(home), True),
+                *([Mount(*settings, False)] if settings else []),
+            ),
             upper=upper_dirs(out.parent) if overlay else None,
         )
         real_home = source_env.get("HOME") or os.path.expanduser("~")
