@@ -163,3 +163,28 @@ def test_a_sibling_package_edited_since_is_not_judged_by_the_cached_run(tmp_path
     runs, third = verify()
     assert runs == 1  # not the cached run, in which test_mul passed ("broke test_mul")
     assert "(before: 0 passed, 1 failed)" in third.detail, third.detail
+
+
+def test_a_run_that_needed_the_network_is_not_kept(tmp_path: Path) -> None:
+    """The run without the edit failed because its set-up needed the network (Maven
+    offline: an artifact ~/.m2 lacks).  The user fetches it with a first build outside:
+    the next request runs the tests again.  Before, the cached failure outlived the fix
+    (nothing outside the workspace that a build fills is in the key)."""
+    fetched = tmp_path / "m2" / "ok"
+    root = write_tree(tmp_path / "proj", {"x.txt": "1\n"})
+    miss = "echo '[ERROR] Cannot access central in offline mode and the artifact t:x:jar:1'"
+    command = f"sh -c {shlex.quote(f'test -f {fetched} || {{ {miss}; exit 1; }}')}"
+    cache = tmp_path / "cache"
+
+    def verify():
+        v = verifier(cache_dir=cache, sandbox="none")
+        return v.verify(task_for(root, command), Edit(files={"x.txt": "2\n"}), "m")
+
+    first = verify()
+    assert first.verdict == "error" and "needed the network" in first.detail, first.detail
+    assert not list(cache.glob("baseline-*.json"))
+    fetched.parent.mkdir()
+    fetched.write_text("")
+    second = verify()
+    assert second.verdict == "pass", second.detail
+    assert len(list(cache.glob("baseline-*.json"))) == 1  # a run that ran is kept

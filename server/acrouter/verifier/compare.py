@@ -212,7 +212,11 @@ class Comparison:
         # a thread's address space refused (vitest's thread pools) happens or not at
         # random: such a run is not kept for the next edits
         lost = (before.resource or "").startswith(NO_ADDRESS_SPACE)
-        if not (before.timed_out or before.killed or lost):
+        # nor is one whose set-up needed the network (an artifact ~/.m2 or Gradle's cache
+        # lacks, a package index): the user fixes that outside what the key covers (a
+        # first build with the network), and the cached failure would outlive the fix
+        fetch = before.outcomes is None and bool(before.network)
+        if not (before.timed_out or before.killed or lost or fetch):
             self.cache.put(key, before)
             self._fresh.add(key)
         return before
