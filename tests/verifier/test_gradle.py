@@ -8,12 +8,19 @@ Gradle wrote its caches in the real ``~/.gradle``, read-only there.  Needs Debia
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import shutil
 import subprocess
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from acrouter.verifier.bwrap import overlay_works
+from acrouter.verifier.bwrap_exe import find_bwrap
 from acrouter.verifier.commandline import gradle_runs_tests, runner_of
 from acrouter.verifier.detection import detect_test_command
 from acrouter.verifier.environment import gradle_home
@@ -284,3 +291,53 @@ def test_the_runs_gradle_home_is_its_own_with_the_users_downloads(tmp_path: Path
     assert gradle_home(str(tmp_path / "h2"), {"HOME": str(tmp_path / "nobody")}) == {
         "GRADLE_USER_HOME": str(tmp_path / "h2/.gradle")
     }
+
+
+@contextlib.contextmanager
+def _serving(folder: Path) -> Iterator[str]:
+    """``folder`` served over HTTP on 127.0.0.1 (a repository the user's build downloads
+    from, as from Maven Central), until the block ends."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@needs_bwrap
+def test_what_the_users_builds_downloaded_is_found_offline(tmp_path: Path) -> None:
+    """The user's build downloaded JUnit from a repository into its Gradle home's
+    ``caches/modules-2``; in the sandbox, with no network, the run's own Gradle home has
+    that cache under an overlay.  Before, Gradle 4.4.1 (older than 6.2, which reads
+    ``GRADLE_RO_DEP_CACHE``) failed without the edit: "No cached version of
+    junit:junit:4.x available for offline mode".  Without an overlay (bubblewrap 0.8, a
+    filesystem the kernel will not overlay) only the read-only cache is left: with such a
+    Gradle that is the network error, said so, not counted."""
+    _gradle_or_skip()
+    with _serving(DEBIAN_REPO) as url:
+        build = BUILD.replace("file:///usr/share/maven-repo", url)
+        root = write_tree(
+            tmp_path / "calc",
+            {"settings.gradle": "rootProject.name = 'calc'\n", "build.gradle": build, **SOURCES},
+        )
+        _host_gradle(root, "test", "--no-daemon", "-q")  # the user's build, online
+    user_home = tmp_path / "user-gradle-home"
+    assert (user_home / "caches/modules-2/files-2.1/junit").is_dir()
+    env = {**os.environ, "GRADLE_USER_HOME": str(user_home)}
+    cache = user_home / "caches/modules-2"
+    as_it_was = {p: p.stat().st_mtime_ns for p in cache.rglob("*")}
+    v = verify_files(
+        root, {MAIN: "// adds\n" + CALC}, "gradle test", timeout_s=GRADLE_TIMEOUT_S, env=env
+    )
+    if overlay_works(find_bwrap().path or "bwrap", str(root)):
+        assert v.verdict == "pass" and not v.weak, v.detail
+        assert (v.tests_passed_before, v.tests_passed) == (3, 3), v.detail
+    else:
+        offline = v.verdict == "error" and "No cached version of junit:junit" in v.detail
+        assert v.verdict == "pass" or offline, v.detail
+    # the runs wrote in the overlay's upper folder, not in the user's cache
+    assert {p: p.stat().st_mtime_ns for p in cache.rglob("*")} == as_it_was

@@ -220,6 +220,16 @@ def maven_settings(home: str) -> tuple[str, str] | None:
     return str(copy), str(path)
 
 
+def gradle_dependency_cache(base: Mapping[str, str]) -> str | None:
+    """The user's Gradle dependency cache (``~/.gradle/caches/modules-2``, or under
+    ``$GRADLE_USER_HOME``), if there is one: the sandbox lays it under the run's own
+    Gradle home as an overlay, where a Gradle older than 6.2, which does not read
+    ``GRADLE_RO_DEP_CACHE``, finds what the user's builds downloaded."""
+    real_home = Path(base.get("HOME") or os.path.expanduser("~"))
+    cache = Path(base.get("GRADLE_USER_HOME") or real_home / ".gradle") / "caches" / "modules-2"
+    return str(cache) if _is_dir(cache) and not cache.is_symlink() else None
+
+
 def _link_wrapper_dists(real: Path, ours: Path) -> None:
     """``dists/<name>/<hash>/``: each unpacked Gradle linked, each small file (the
     ``.ok`` marker) copied; the downloaded zips and lock files are left."""

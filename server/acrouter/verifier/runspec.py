@@ -12,6 +12,7 @@ from .bwrap import SANDBOX_TMP, Mount, mounts_for, tool_mounts, workspace_links
 from .commandline import script_tokens
 from .environment import (
     build_env,
+    gradle_dependency_cache,
     gradle_home,
     hidden_home_paths,
     maven_settings,
@@ -84,6 +85,7 @@ def run_spec(
         extra["JAVA_TOOL_OPTIONS"] = JAVA_IN_SANDBOX
         env = build_env(source_env, home=str(home), tmp=SANDBOX_TMP, extra=extra)
         settings = maven_settings(str(home))  # Maven's, without its credentials
+        gradle_cache = _gradle_cache(plan, home, source_env) if overlay else ()
         mounts = mounts_for(
             root,
             scratch=None if overlay else ws,
@@ -96,6 +98,7 @@ def run_spec(
                 Mount(str(out), str(out), True),
                 Mount(str(home), str(home), True),
                 *([Mount(*settings, False)] if settings else []),
+                *gradle_cache,
             ),
             upper=upper_dirs(out.parent) if overlay else None,
         )
@@ -143,4 +146,30 @@ def run_spec(
         limits=limits,
         capture=plan.capture,
         write_root=str(out.parent),
+    )
+
+
+def _gradle_cache(plan: TestPlan, home: Path, source_env: Mapping[str, str]) -> tuple[Mount, ...]:
+    """The user's Gradle dependency cache under an overlay at the run's own Gradle home
+    (``home/.gradle/caches/modules-2``; what Gradle writes there, its locks and anything
+    new, lands in the run's scratch folder), for a command that runs Gradle.  Gradle 6.2
+    and later also read it as ``GRADLE_RO_DEP_CACHE``; an older one did not, and in the
+    sandbox, offline, found none of the dependencies the user's builds had downloaded
+    ("No cached version of junit:junit:4.13.2 available for offline mode")."""
+    if not any(os.path.basename(w) in ("gradle", "gradlew") for w in plan.command.split()):
+        return ()
+    cache = gradle_dependency_cache(source_env)
+    if cache is None:
+        return ()
+    dest = home / ".gradle" / "caches" / "modules-2"
+    dest.mkdir(parents=True, exist_ok=True)
+    scratch = home.parent
+    return (
+        Mount(
+            cache,
+            str(dest),
+            overlay=True,
+            upper=str(scratch / "gradle-upper"),
+            work=str(scratch / "gradle-work"),
+        ),
     )
