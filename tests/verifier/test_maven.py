@@ -136,6 +136,21 @@ def test_surefire_counts_witness_its_reports_and_close_a_weak_run() -> None:
     assert closing_line(PRINTED) == "[INFO] Tests run: 4, Failures: 0, Errors: 1, Skipped: 0"
 
 
+def test_a_count_with_flakes_is_still_a_count() -> None:
+    """With ``-Dsurefire.rerunFailingTestsCount=2``, a test that failed and then passed
+    when run again is run and passed, and the count says ``Flakes: 1``.  Before, that
+    count was not read: a run in which a test flaked "printed no count of its tests",
+    failed as a report the tests' process may have written."""
+    flaked = (
+        "[WARNING] Flakes: \n[WARNING] calc.FlakyTest.sometimes\n"
+        "[ERROR]   Run 1: FlakyTest.sometimes:6 first call fails\n"
+        "[WARNING] Tests run: 4, Failures: 0, Errors: 0, Skipped: 0, Flakes: 1\n"
+        "[INFO] BUILD SUCCESS\n"
+    )
+    assert surefire_printed_counts(flaked) == (4, 0)
+    assert closing_line(flaked).endswith("Skipped: 0, Flakes: 1")
+
+
 @pytest.fixture
 def sparse_repo(tmp_path: Path) -> Path:
     """A local repository like a user's ``~/.m2``: Debian's (linked, group by group) plus

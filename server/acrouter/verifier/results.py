@@ -76,7 +76,7 @@ _CLOSING = re.compile(
     r"|ok\s+\S+\s+(?:[\d.]+s|\(cached\)).*"
     r"|\d+ examples?, \d+ failures?.*"
     r"|\d+ runs, \d+ assertions, \d+ failures, \d+ errors, \d+ skips"
-    r"|(?:\[\w+\]\s+)?Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+"
+    r"|(?:\[\w+\]\s+)?Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+(?:, Flakes: \d+)?"
     r"|Files=\d+, Tests=\d+, .*"
     r"|OK \(\d+ tests?, \d+ assertions?\)|Tests: \d+, Assertions: \d+(?:, [\w ]+: \d+)*\.?)$"
 )

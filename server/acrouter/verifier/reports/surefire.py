@@ -46,7 +46,10 @@ def parse_surefire(path: str | os.PathLike[str], root: str | None = None) -> Rep
 #: Surefire's count of a module's tests under ``Results:`` (not the per-class lines,
 #: which go on with ``, Time elapsed: ...``), after Maven's ``[INFO]`` / ``[ERROR]``
 _PRINTED = re.compile(
-    r"^(?:\[\w+\]\s+)?Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)\s*$"
+    r"^(?:\[\w+\]\s+)?Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)"
+    # (a test that failed and then passed when Surefire ran it again,
+    # rerunFailingTestsCount, counts as run and passed, here and in its report)
+    r"(?:, Flakes: \d+)?\s*$"
 )
 
 
