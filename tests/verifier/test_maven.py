@@ -197,12 +197,17 @@ def test_maven_runs_offline_in_the_sandbox(sparse_repo: Path) -> None:
     assert "needed the network" in v.detail and "t:absent:jar:1 has not been downloaded" in v.detail
 
 
-def test_maven_is_told_batch_mode_and_offline_in_the_sandbox() -> None:
+def test_maven_is_told_batch_mode_to_go_on_past_failures_and_offline_in_the_sandbox() -> None:
     line = plan_command("mvn test", "/out").argv[-1]
-    assert line.startswith("{ mvn test -B -o;"), line
-    assert plan_command("mvn test", "/out", offline=False).argv[-1].startswith("{ mvn test -B;")
-    kept = plan_command("./mvnw --batch-mode --offline test -pl core", "/out").argv[-1]
-    assert kept.startswith("{ ./mvnw --batch-mode --offline test -pl core;"), kept
+    assert line.startswith("{ mvn test -B -Dmaven.test.failure.ignore=true -o;"), line
+    online = plan_command("mvn test", "/out", offline=False).argv[-1]
+    assert online.startswith("{ mvn test -B -Dmaven.test.failure.ignore=true;"), online
+    kept = plan_command(
+        "./mvnw --batch-mode --offline -Dmaven.test.failure.ignore=false test -pl core", "/out"
+    ).argv[-1]
+    assert kept.startswith(
+        "{ ./mvnw --batch-mode --offline -Dmaven.test.failure.ignore=false test -pl core;"
+    ), kept
 
 
 #: the end of ``mvn test`` when a plugin could not be resolved, coloured
@@ -291,3 +296,79 @@ def test_the_sandbox_shows_maven_its_settings_without_credentials(
     v = _verify(root, f"sh -c {shlex.quote(check)}", {"x.txt": "2\n"})
     assert v.verdict == "pass", v.detail
     assert "hunter2" in settings.read_text()  # the user's own file is as it was
+
+
+def _module_pom(name: str, depends: str = "") -> str:
+    dep = (
+        f"<dependencies><dependency><groupId>t</groupId><artifactId>{depends}</artifactId>"
+        "<version>1</version></dependency></dependencies>"
+        if depends
+        else ""
+    )
+    return (
+        '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>'
+        "<parent><groupId>t</groupId><artifactId>calc</artifactId><version>1</version></parent>"
+        f"<artifactId>{name}</artifactId>{dep}</project>\n"
+    )
+
+
+#: ``core``'s ``half`` is wrong before any edit (its test fails); ``app`` uses ``add``
+HALF = "package calc;\npublic class Half {\n  public static int half(int a) { return a / 3; }\n}\n"
+HALF_TEST = """\
+package calc;
+import org.junit.Test;
+import static org.junit.Assert.assertEquals;
+public class HalfTest {
+  @Test public void halves() { assertEquals(2, Half.half(4)); }
+}
+"""
+APP = "package app;\npublic class App {\n  public static int four() { return calc.Calc.add(2, 2); }\n}\n"
+APP_TEST = """\
+package app;
+import org.junit.Test;
+import static org.junit.Assert.assertEquals;
+public class AppTest {
+  @Test public void four() { assertEquals(4, App.four()); }
+}
+"""
+
+
+@needs_bwrap
+def test_a_module_whose_tests_fail_does_not_hide_the_next_modules_tests(
+    maven_project: Path,
+) -> None:
+    """Two modules, ``app`` built on ``core``, and a test of ``core`` failing before the
+    edit.  Maven stopped at ``core``: ``app``'s tests ran in neither run, and an edit
+    breaking ``app`` was the same verdict as a harmless one ("1 failing test:
+    calc.HalfTest::halves ... (before: 3 passed, 1 failed)").  With
+    ``-Dmaven.test.failure.ignore=true`` every module's tests run."""
+    root = maven_project
+    for rel in list(SOURCES):
+        (root / "core" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).rename(root / "core" / rel)
+    pom = POM.replace(
+        "<artifactId>calc</artifactId><version>1</version>",
+        "<artifactId>calc</artifactId><version>1</version><packaging>pom</packaging>"
+        "<modules><module>core</module><module>app</module></modules>",
+    )
+    write_tree(
+        root,
+        {
+            "pom.xml": pom,
+            "core/pom.xml": _module_pom("core"),
+            "core/src/main/java/calc/Half.java": HALF,
+            "core/src/test/java/calc/HalfTest.java": HALF_TEST,
+            "app/pom.xml": _module_pom("app", "core"),
+            "app/src/main/java/app/App.java": APP,
+            "app/src/test/java/app/AppTest.java": APP_TEST,
+        },
+    )
+    app = "app/src/main/java/app/App.java"
+    broken = _verify(root, "mvn test", {app: APP.replace("add(2, 2)", "add(2, 3)")})
+    assert broken.verdict == "fail", broken.detail
+    assert "broke 1 previously passing test: app.AppTest::four" in broken.detail, broken.detail
+    assert "(before: 4 passed, 1 failed)" in broken.detail, broken.detail
+    fixed = _verify(root, "mvn test", {"core/src/main/java/calc/Half.java": HALF.replace("3", "2")})
+    assert fixed.verdict == "pass" and (fixed.tests_passed, fixed.tests_failed) == (5, 0), (
+        fixed.detail
+    )

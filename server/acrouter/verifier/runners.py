@@ -626,13 +626,23 @@ def _maven(command: str, out: str) -> str:
     )
 
 
+#: Surefire's property: a module whose tests fail does not stop the build
+MAVEN_FAILURE_IGNORE = "-Dmaven.test.failure.ignore=true"
+
+
 def _maven_flags(tokens: tuple[str, ...], offline: bool) -> list[str]:
     """What ``mvn test`` gets: ``-B`` (batch mode: no colours or download progress in
-    the output the verdict quotes); ``-o`` where the run has no network (the sandbox's:
+    the output the verdict quotes); ``-Dmaven.test.failure.ignore=true``, so a module
+    whose tests fail does not stop the modules after it, without the edit too (as
+    Gradle's ``--continue``: before, a test failing in ``core`` before the edit left
+    ``app``'s tests unrun in both runs, and an edit breaking ``app`` went unseen); the
+    reports say which tests failed; ``-o`` where the run has no network (the sandbox's:
     Maven otherwise tries the network for what the user's ``~/.m2`` lacks, a plugin's
     missing POM that it only warns about offline, and fails on the lock file it cannot
     write in the read-only repository)."""
     flags = [] if any(t in ("-B", "--batch-mode") for t in tokens) else ["-B"]
+    if not any(t.startswith("-Dmaven.test.failure.ignore") for t in tokens):
+        flags.append(MAVEN_FAILURE_IGNORE)
     if offline and not any(t in ("-o", "--offline") for t in tokens):
         flags.append("-o")
     return flags
