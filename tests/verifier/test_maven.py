@@ -8,18 +8,21 @@ builds offline from Debian's repository (``/usr/share/maven-repo``) through its
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
-from acrouter.verifier import environment
+from acrouter.verifier import environment, runners
 from acrouter.verifier.environment import settings_without_credentials
 from acrouter.verifier.offline import network_line
-from acrouter.verifier.reports.surefire import surefire_printed_counts
+from acrouter.verifier.reports import FAILED, PASSED
+from acrouter.verifier.reports.surefire import parse_surefire, surefire_printed_counts
 from acrouter.verifier.results import closing_line, last_line
 from acrouter.verifier.runners import plan_command
 
@@ -372,3 +375,37 @@ def test_a_module_whose_tests_fail_does_not_hide_the_next_modules_tests(
     assert fixed.verdict == "pass" and (fixed.tests_passed, fixed.tests_failed) == (5, 0), (
         fixed.detail
     )
+
+
+def test_failsafes_reports_are_gathered_with_surefires(tmp_path: Path) -> None:
+    """``mvn verify`` runs integration tests with Failsafe, which writes its reports in
+    ``target/failsafe-reports``.  Since the run ignores test failures (so that a
+    module's failing tests do not stop the next module's), a failing integration test
+    no longer fails the build: only its report says so, and it is read.  (The run's
+    shell here stands in for Maven: no Failsafe plugin is on this machine.)"""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "surefire.start").write_text("")
+    ws = tmp_path / "ws"
+    stale = ws / "app/target/failsafe-reports/TEST-app.OldIT.xml"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("<testsuite/>")  # the user's last build
+    os.utime(stale, (1, 1))
+    reports = {
+        "core/target/surefire-reports/TEST-calc.CalcTest.xml": (
+            '<testsuite><testcase classname="calc.CalcTest" name="adds"/></testsuite>'
+        ),
+        "app/target/failsafe-reports/TEST-app.AppIT.xml": (
+            '<testsuite><testcase classname="app.AppIT" name="starts">'
+            '<failure message="refused"/></testcase></testsuite>'
+        ),
+    }
+    build = " && ".join(
+        f"mkdir -p {shlex.quote(str(Path(rel).parent))} && printf %s {shlex.quote(xml)} > {rel}"
+        for rel, xml in reports.items()
+    )
+    done = subprocess.run(["/bin/sh", "-c", runners._maven(build, str(out))], cwd=ws, check=False)
+    assert done.returncode == 0
+    report = parse_surefire(out / "surefire")
+    assert report is not None
+    assert report.outcomes == {"calc.CalcTest::adds": PASSED, "app.AppIT::starts": FAILED}

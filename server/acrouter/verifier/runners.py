@@ -616,13 +616,21 @@ def ctest_junit(program: str, path: str | None, root: Path | None) -> str:
 
 
 def _maven(command: str, out: str) -> str:
-    """``command`` (``mvn test``) followed by a copy of the Surefire reports it wrote
-    (``target/surefire-reports/TEST-*.xml`` of every module below, only those newer than
-    the ``surefire.start`` written before the run: a stale one, left in the user's
-    ``target/`` by an earlier build, never counts) into ``OUT/surefire``; its exit code
-    is the command's.  Surefire takes no report folder on the command line."""
+    """``command`` (``mvn test``) followed by a copy of the Surefire and Failsafe reports
+    it wrote (``target/surefire-reports/TEST-*.xml`` and, for ``mvn verify``'s
+    integration tests, ``target/failsafe-reports/TEST-*.xml`` of every module below, only
+    those newer than the ``surefire.start`` written before the run: a stale one, left in
+    the user's ``target/`` by an earlier build, never counts) into ``OUT/surefire``; its
+    exit code is the command's.  Surefire takes no report folder on the command line.
+    Failsafe's are read since the run ignores test failures (``MAVEN_FAILURE_IGNORE``,
+    which Failsafe's ``verify`` obeys too): a failing integration test no longer fails
+    the build, and only its report says so."""
     return _copying_reports(
-        command, out, "surefire", "-path '*/target/surefire-reports/TEST-*.xml'"
+        command,
+        out,
+        "surefire",
+        "\\( -path '*/target/surefire-reports/TEST-*.xml'"
+        " -o -path '*/target/failsafe-reports/TEST-*.xml' \\)",
     )
 
 
