@@ -409,3 +409,46 @@ def test_failsafes_reports_are_gathered_with_surefires(tmp_path: Path) -> None:
     report = parse_surefire(out / "surefire")
     assert report is not None
     assert report.outcomes == {"calc.CalcTest::adds": PASSED, "app.AppIT::starts": FAILED}
+
+
+#: the plugins ``mvn install`` runs after the tests, as Debian ships them
+INSTALL_PLUGINS = (
+    "<plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-jar-plugin</artifactId>"
+    "<version>3.3.0</version></plugin>"
+    "<plugin><groupId>org.apache.maven.plugins</groupId>"
+    "<artifactId>maven-install-plugin</artifactId><version>3.1.0</version></plugin>"
+)
+
+
+@needs_bwrap
+def test_mvn_install_writes_into_the_sandboxs_overlay_not_the_users_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``mvn install`` puts the project's artifacts in the user's ``~/.m2/repository``,
+    read-only in the sandbox: every install failed after its tests had passed ("Failed
+    to install artifact t:calc:pom:1 … (No such file or directory)"), "every reported
+    test passed but the run exited with code 1", never a pass.  The repository is now
+    under an overlay at its own path: the install writes into the run's scratch folder,
+    and the user's repository is as it was."""
+    if shutil.which("mvn") is None:
+        pytest.skip("mvn is not installed")
+    if not (DEBIAN_REPO / "org/apache/maven/plugins/maven-install-plugin/3.1.0").is_dir():
+        pytest.skip("maven-install-plugin is not installed (Debian's libmaven-install-plugin-java)")
+    home = tmp_path / "javahome"
+    repo = home / ".m2/repository"
+    repo.mkdir(parents=True)
+    for group in DEBIAN_REPO.iterdir():
+        (repo / group.name).symlink_to(group)
+    monkeypatch.setattr(environment, "java_user_home", lambda: str(home))
+    root = write_tree(
+        tmp_path / "calc",
+        {
+            "pom.xml": POM.replace("</plugins>", INSTALL_PLUGINS + "</plugins>"),
+            ".mvn/maven.config": f"-Dmaven.repo.local={repo}\n",
+            **SOURCES,
+        },
+    )
+    v = _verify(root, "mvn install", {MAIN: "// adds\n" + CALC})
+    assert v.verdict == "pass" and not v.weak, v.detail
+    assert (v.tests_passed_before, v.tests_passed) == (3, 3), v.detail
+    assert not (repo / "t").exists()

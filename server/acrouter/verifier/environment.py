@@ -230,6 +230,16 @@ def gradle_dependency_cache(base: Mapping[str, str]) -> str | None:
     return str(cache) if _is_dir(cache) and not cache.is_symlink() else None
 
 
+def maven_repository() -> str | None:
+    """The user's Maven repository (``~/.m2/repository`` in the home Java takes from the
+    password database, Maven's ``user.home``), if there is one: the sandbox lays it under
+    an overlay at its own path, so ``mvn install`` can write there (into the run's scratch
+    folder); read-only, every install failed ("Failed to install artifact … (No such file
+    or directory)") after the tests had run."""
+    repo = Path(java_user_home()) / ".m2" / "repository"
+    return str(repo) if _is_dir(repo) and not repo.is_symlink() else None
+
+
 def _link_wrapper_dists(real: Path, ours: Path) -> None:
     """``dists/<name>/<hash>/``: each unpacked Gradle linked, each small file (the
     ``.ok`` marker) copied; the downloaded zips and lock files are left."""

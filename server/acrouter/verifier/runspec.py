@@ -15,6 +15,7 @@ from .environment import (
     gradle_dependency_cache,
     gradle_home,
     hidden_home_paths,
+    maven_repository,
     maven_settings,
     project_env,
     tool_env_dirs,
@@ -85,7 +86,10 @@ def run_spec(
         extra["JAVA_TOOL_OPTIONS"] = JAVA_IN_SANDBOX
         env = build_env(source_env, home=str(home), tmp=SANDBOX_TMP, extra=extra)
         settings = maven_settings(str(home))  # Maven's, without its credentials
-        gradle_cache = _gradle_cache(plan, home, source_env) if overlay else ()
+        # the user's caches under overlays: what the run writes there lands in its scratch
+        caches = (
+            (*_gradle_cache(plan, home, source_env), *_maven_repo(plan, home)) if overlay else ()
+        )
         mounts = mounts_for(
             root,
             scratch=None if overlay else ws,
@@ -98,7 +102,7 @@ def run_spec(
                 Mount(str(out), str(out), True),
                 Mount(str(home), str(home), True),
                 *([Mount(*settings, False)] if settings else []),
-                *gradle_cache,
+                *caches,
             ),
             upper=upper_dirs(out.parent) if overlay else None,
         )
@@ -149,6 +153,26 @@ def run_spec(
     )
 
 
+def _runs(plan: TestPlan, *programs: str) -> bool:
+    """Whether the command names one of ``programs`` (``./gradlew``, ``/usr/bin/mvn``)."""
+    return any(os.path.basename(w) in programs for w in plan.command.split())
+
+
+def _maven_repo(plan: TestPlan, home: Path) -> tuple[Mount, ...]:
+    """The user's Maven repository under an overlay at its own path, for a command that
+    runs Maven: ``mvn install`` writes the project's artifacts there (into the run's
+    scratch folder), where it was read-only and every install failed after the tests."""
+    repo = maven_repository() if _runs(plan, "mvn", "mvnw") else None
+    if repo is None:
+        return ()
+    scratch = home.parent
+    return (
+        Mount(
+            repo, repo, overlay=True, upper=str(scratch / "m2-upper"), work=str(scratch / "m2-work")
+        ),
+    )
+
+
 def _gradle_cache(plan: TestPlan, home: Path, source_env: Mapping[str, str]) -> tuple[Mount, ...]:
     """The user's Gradle dependency cache under an overlay at the run's own Gradle home
     (``home/.gradle/caches/modules-2``; what Gradle writes there, its locks and anything
@@ -156,7 +180,7 @@ def _gradle_cache(plan: TestPlan, home: Path, source_env: Mapping[str, str]) -> 
     and later also read it as ``GRADLE_RO_DEP_CACHE``; an older one did not, and in the
     sandbox, offline, found none of the dependencies the user's builds had downloaded
     ("No cached version of junit:junit:4.13.2 available for offline mode")."""
-    if not any(os.path.basename(w) in ("gradle", "gradlew") for w in plan.command.split()):
+    if not _runs(plan, "gradle", "gradlew"):
         return ()
     cache = gradle_dependency_cache(source_env)
     if cache is None:
