@@ -62,12 +62,27 @@ POM = """\
 """
 
 
-@pytest.fixture
-def maven_project(tmp_path: Path) -> Path:
+def _maven_or_skip() -> None:
+    """Skip without Maven or Debian's JUnit 4 (a developer's machine; ``.ci/run``
+    installs both and fails when these tests skip)."""
     if shutil.which("mvn") is None:
         pytest.skip("mvn is not installed")
     if not (DEBIAN_REPO / "junit/junit/4.x").is_dir():
         pytest.skip("junit is not installed (Debian's junit4)")
+
+
+def _linked_repo(repo: Path) -> Path:
+    """``repo``, a local repository holding Debian's, linked group by group (so that
+    what a run adds there is not in Debian's)."""
+    repo.mkdir(parents=True)
+    for group in DEBIAN_REPO.iterdir():
+        (repo / group.name).symlink_to(group)
+    return repo
+
+
+@pytest.fixture
+def maven_project(tmp_path: Path) -> Path:
+    _maven_or_skip()
     return write_tree(
         tmp_path / "calc",
         {
@@ -159,14 +174,8 @@ def sparse_repo(tmp_path: Path) -> Path:
     """A local repository like a user's ``~/.m2``: Debian's (linked, group by group) plus
     a jar whose POM was never downloaded (``t:extra:1``), which Maven offline only warns
     about."""
-    if shutil.which("mvn") is None:
-        pytest.skip("mvn is not installed")
-    if not (DEBIAN_REPO / "junit/junit/4.x").is_dir():
-        pytest.skip("junit is not installed (Debian's junit4)")
-    repo = tmp_path / "m2"
-    repo.mkdir()
-    for group in DEBIAN_REPO.iterdir():
-        (repo / group.name).symlink_to(group)
+    _maven_or_skip()
+    repo = _linked_repo(tmp_path / "m2")
     jar = repo / "t/extra/1/extra-1.jar"
     jar.parent.mkdir(parents=True)
     with zipfile.ZipFile(jar, "w") as z:
@@ -430,15 +439,11 @@ def test_mvn_install_writes_into_the_sandboxs_overlay_not_the_users_repository(
     test passed but the run exited with code 1", never a pass.  The repository is now
     under an overlay at its own path: the install writes into the run's scratch folder,
     and the user's repository is as it was."""
-    if shutil.which("mvn") is None:
-        pytest.skip("mvn is not installed")
+    _maven_or_skip()
     if not (DEBIAN_REPO / "org/apache/maven/plugins/maven-install-plugin/3.1.0").is_dir():
         pytest.skip("maven-install-plugin is not installed (Debian's libmaven-install-plugin-java)")
     home = tmp_path / "javahome"
-    repo = home / ".m2/repository"
-    repo.mkdir(parents=True)
-    for group in DEBIAN_REPO.iterdir():
-        (repo / group.name).symlink_to(group)
+    repo = _linked_repo(home / ".m2/repository")
     monkeypatch.setattr(environment, "java_user_home", lambda: str(home))
     root = write_tree(
         tmp_path / "calc",
