@@ -113,6 +113,11 @@ _NOT_IN_THIS_RUN = {
         "extension: Debian's php-pcov; a php started with -n or with an auto_prepend_file "
         "on its command line, or by a command that sets PHP_INI_SCAN_DIR itself, is not)"
     ),
+    "Java": (
+        "no JVM of the run reported which of its lines ran (Java is measured by an agent "
+        "ACRouter builds with the machine's C compiler and the JDK's headers, on "
+        "JAVA_TOOL_OPTIONS; a JVM started with an environment of its own is not)"
+    ),
     "Rust": (
         "the run's coverage does not say which of its lines ran (Rust is measured under "
         "cargo test, with a rustc that has the profiler runtime and an llvm-cov installed)"

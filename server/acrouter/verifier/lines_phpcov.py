@@ -72,7 +72,7 @@ from importlib import resources
 from pathlib import Path
 
 from .lines_js import line_change
-from .lines_trace import Change, Traced, held_lines, per_process
+from .lines_trace import Change, Traced, c_style_code_lines, held_lines, per_process, ran_all
 
 #: our folder in the run's out folder, with our ini, our script and its files
 LIB_DIR = "acrouter-phpcov"
@@ -133,24 +133,7 @@ def code_lines(text: str) -> set[int]:
     """The lines of PHP ``text`` (1-based) with code: not blank, not a comment (nor in a
     ``/* */`` block or docblock that starts its line), not a bare brace, PHP tag,
     ``namespace``, ``use``, class header or function signature (:data:`_NOT_CODE`)."""
-    out: set[int] = set()
-    block = False
-    for n, line in enumerate(text.split("\n"), 1):
-        if block:
-            end = line.find("*/")
-            if end < 0:
-                continue
-            block, line = False, line[end + 2 :]
-        elif line.lstrip().startswith("/*"):
-            start = line.find("/*")
-            end = line.find("*/", start + 2)
-            if end < 0:
-                block = True
-                continue
-            line = line[:start] + line[end + 2 :]
-        if not _NOT_CODE.match(line):
-            out.add(n)
-    return out
+    return c_style_code_lines(text, _NOT_CODE)
 
 
 def loading_lines(text: str) -> set[int]:
@@ -215,10 +198,6 @@ def suspect(output: str) -> bool:
     return any(w in output for w in SUSPECT_WORDS)
 
 
-def _ran_all(change: Change, ran: set[int]) -> bool:
-    return all(any(n in ran for n in range(a, b + 1)) for a, b in change.wanted)
-
-
 def read_phpcov(out_dir: str | Path, files: Mapping[str, tuple[str, str]]) -> Traced | None:
     """The statement lines of the edited PHP ``files`` (relative path -> old and new
     texts) the tests ran, and their changes; a file no process compiled is
@@ -246,7 +225,7 @@ def read_phpcov(out_dir: str | Path, files: Mapping[str, tuple[str, str]]) -> Tr
             rel, old.split("\n"), new.split("\n"), stmts, code_lines(old), loading_lines(new)
         )
         changes.extend([change] if change else [])
-        if change and reset and not _ran_all(change, did):
+        if change and reset and not ran_all(change, did):
             unknown[rel] = RESET
         else:
             out[rel] = frozenset(did)

@@ -2,14 +2,15 @@
 :mod:`.lines` (Python), :mod:`.lines_js` (JavaScript under node's own loader),
 :mod:`.lines_istanbul` (JavaScript and TypeScript under jest or vitest) and
 :mod:`.lines_go` (Go), :mod:`.lines_rubycov` (Ruby), :mod:`.lines_perlcov` (Perl),
-:mod:`.lines_phpcov` (PHP) and :mod:`.lines_ccov` (C and C++) measure: ``asked`` reads the
+:mod:`.lines_phpcov` (PHP), :mod:`.lines_javacov` (Java) and :mod:`.lines_ccov` (C and
+C++) measure: ``asked`` reads the
 edit's changes, ``traced_spec`` traces the run (``trace_env``: its variables; for go, its
 flags), ``suspect`` a traced run to redo without tracing, ``read_run`` what it found.
 Whether jest or vitest cover the files is the run's plan (``TestPlan.covered``); its
 ``cover`` is :attr:`Asked.covered`.  Every other file of the edit is only asked whether
 the run opened it (:attr:`Asked.opened`, :mod:`.lines_opened`, watched by ``sandboxrun``;
-a Ruby, Perl or PHP file too, which says so when no ruby, perl or php of the run loaded
-it)."""
+a Ruby, Perl, PHP or Java file too, which says so when no ruby, perl, php or JVM of the
+run loaded it)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ from .lines_gotrace import LISTER, SHIM_DIR, cover_argv, lister, shim, shim_path
 from .lines_gotrace import named as go_named
 from .lines_istanbul import SUFFIXES as RUNNER_SUFFIXES
 from .lines_istanbul import SUSPECT_WORDS, read_istanbul
+from .lines_javacov import cover_env as java_env
+from .lines_javacov import is_java, read_javacov
+from .lines_javacov import suspect as java_named
 from .lines_js import (
     COVERAGE_DIR,
     COVERAGE_VAR,
@@ -101,6 +105,10 @@ class Asked:
     #: extension in every php of the run (:mod:`.lines_phpcov`); they are in ``opened``
     #: too (a file no php compiled is said so there)
     php: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
+    #: the changed Java files' old and new texts: which of their lines ran, from our
+    #: JVMTI agent in every JVM of the run (:mod:`.lines_javacov`); they are in
+    #: ``opened`` too (a file no JVM loaded a class of is said so there)
+    java: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
     #: the changed C and C++ files' old and new texts: which of their lines ran, from
     #: gcc's coverage of the run's compilations (:mod:`.lines_ccov`); they are in
     #: ``opened`` too (a file no process opened is said so there)
@@ -113,7 +121,7 @@ class Asked:
 
     def __bool__(self) -> bool:
         asked = (self.py, self.js, self.go, self.rs, self.opened, self.rb, self.pl, self.php)
-        return any(asked) or bool(self.c)
+        return any(asked) or bool(self.java) or bool(self.c)
 
     @property
     def covered(self) -> tuple[str, ...]:
@@ -161,6 +169,11 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
         for rel, new in sorted(texts.items())
         if is_php(rel) and new != (olds.get(rel) or "")
     }
+    java = {
+        rel: (olds.get(rel) or "", new)
+        for rel, new in sorted(texts.items())
+        if is_java(rel) and new != (olds.get(rel) or "")
+    }
     c = {
         rel: (olds.get(rel) or "", new)
         for rel, new in sorted(texts.items())
@@ -176,6 +189,7 @@ def asked(texts: Mapping[str, str], olds: Mapping[str, str | None]) -> Asked:
         rb=rb,
         pl=pl,
         php=php,
+        java=java,
         c=c,
     )
 
@@ -284,6 +298,11 @@ def traced_spec(
         extra.update(php)
     elif ask.php:
         ask = attrs.evolve(ask, php={})
+    java = java_env(out_dir, ask.java, {**spec.env, **extra}) if ask.java else None
+    if java is not None:  # which Java lines ran: .lines_javacov
+        extra.update(java)
+    elif ask.java:
+        ask = attrs.evolve(ask, java={})
     if ask.c:  # which C and C++ lines ran: .lines_ccov (compiler wrappers first on the PATH)
         path, why, gcovs = c_env(out_dir, seen, spec.env, extra.get("PATH"), root)
         extra.update(path or {})
@@ -332,6 +351,8 @@ def suspect(
         return True
     if ask.php and (stopped or php_named(output)):
         return True
+    if ask.java and (stopped or java_named(output)):
+        return True
     if ask.c and not ask.c_why and (stopped or c_named(output)):
         return True
     named = COVERAGE_VAR in output or COVERAGE_DIR in output or KEEPER in output
@@ -369,6 +390,7 @@ def read_run(
         (set(ask.rb), read_rubycov(out_dir, ask.rb) if ask.rb else None),
         (set(ask.pl), read_perlcov(out_dir, ask.pl) if ask.pl else None),
         (set(ask.php), read_phpcov(out_dir, ask.php) if ask.php else None),
+        (set(ask.java), read_javacov(out_dir, ask.java) if ask.java else None),
         (
             set(ask.c),
             read_ccov(out_dir, seen, ask.c, ask.c_gcov) if ask.c and not ask.c_why else None,
@@ -401,5 +423,5 @@ def untraced(ask: Asked) -> Traced:
     """What a run redone without tracing (:func:`suspect`) tells of the asked files:
     nothing, and why."""
     files = [*ask.py, *ask.js, *ask.go, *(ask.rs if ask.rust_cover else ()), *ask.rb, *ask.pl]
-    files += [*ask.php, *(ask.c if not ask.c_why else ())]
+    files += [*ask.php, *ask.java, *(ask.c if not ask.c_why else ())]
     return Traced({}, True, unknown=dict.fromkeys(files, UNTRACED))

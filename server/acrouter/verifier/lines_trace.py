@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -349,3 +350,32 @@ def held_lines(
                 if isinstance(numbers, list):
                     into.setdefault(rel, set()).update(n for n in numbers if isinstance(n, int))
     return statements, ran
+
+
+def ran_all(change: Change, ran: set[int]) -> bool:
+    """Whether a line of each statement ``change`` asks about ran."""
+    return all(any(n in ran for n in range(a, b + 1)) for a, b in change.wanted)
+
+
+def c_style_code_lines(text: str, not_code: re.Pattern[str]) -> set[int]:
+    """The lines of ``text`` (1-based) with code, in a language with ``/* */`` comments
+    (PHP, Java): not in such a comment that starts its line or is still open, and not
+    matched by ``not_code`` once a comment on it is taken out."""
+    out: set[int] = set()
+    block = False
+    for n, line in enumerate(text.split("\n"), 1):
+        if block:
+            end = line.find("*/")
+            if end < 0:
+                continue
+            block, line = False, line[end + 2 :]
+        elif line.lstrip().startswith("/*"):
+            start = line.find("/*")
+            end = line.find("*/", start + 2)
+            if end < 0:
+                block = True
+                continue
+            line = line[:start] + line[end + 2 :]
+        if not not_code.match(line):
+            out.add(n)
+    return out
