@@ -180,6 +180,23 @@ def test_a_nested_class_and_a_lambda_count_as_their_files(project: Path) -> None
     )
 
 
+def test_a_statements_later_line_counts_as_its_first(project: Path) -> None:
+    """javac gives ``* 2;`` on a statement's second line no entry of its own: a change
+    there is the statement's, which ran or did not."""
+    split = CALC.replace("int y = x * 2;", "int y = x\n            * 2;").replace(
+        "return a + b;", "return a\n            + b;"
+    )
+    write_tree(project, {MAIN: split})
+    lines = split.split("\n")
+    never = _verify(project, {MAIN: split.replace("* 2;", "* 3;")})
+    assert never.verdict == "pass" and not never.counted, never.detail
+    line = lines.index("            * 2;") + 1
+    said = f"no test ran 1 of the 1 statements the edit changes: {MAIN} line {line}"
+    assert said in never.detail, never.detail
+    ran = _verify(project, {MAIN: split.replace("+ b;", "+ b + 0;")})
+    assert ran.verdict == "pass" and ran.counted and not ran.unrun, ran.detail
+
+
 def test_a_file_no_jvm_loaded_is_left_to_the_opened_files(project: Path) -> None:
     """javac compiles ``Other``, no test loads it: which of its lines ran is not known
     (javac opened it), and the sentence says how Java is measured."""

@@ -44,7 +44,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -229,6 +229,31 @@ def suspect(output: str) -> bool:
     return any(w in rest for w in SUSPECT_WORDS)
 
 
+#: the end of a line that ends a statement or opens or closes a block
+_ENDS = re.compile(r"[;{}:]\s*(?://.*)?$")
+
+
+def continuations(
+    lines: Sequence[str], statements: Collection[int], code: Collection[int]
+) -> dict[int, int]:
+    """The code lines of ``lines`` (1-based numbers) that carry on a statement begun on an
+    earlier line of ``statements`` (a line table's) without an entry of their own: each
+    -> that line.  A statement ends at a line ending in ``;``, ``{``, ``}`` or ``:``, so an
+    array's elements after ``= {`` are none."""
+    out: dict[int, int] = {}
+    head: int | None = None
+    for n in range(1, len(lines) + 1):
+        if n not in code:
+            continue
+        if n in statements:
+            head = n
+        elif head is not None:
+            out[n] = head
+        if _ENDS.search(lines[n - 1]):
+            head = None
+    return out
+
+
 def read_javacov(out_dir: str | Path, files: Mapping[str, tuple[str, str]]) -> Traced | None:
     """The statement lines of the edited Java ``files`` (relative path -> old and new
     texts) the tests ran, and their changes; a file no JVM prepared a class of is
@@ -256,8 +281,13 @@ def read_javacov(out_dir: str | Path, files: Mapping[str, tuple[str, str]]) -> T
         if reported is None or max(reported, default=0) > new.count("\n") + 1:
             unmeasured.add(rel)
             continue
-        stmts = reported & code_lines(new)
+        code = code_lines(new)
+        stmts = reported & code
         did = ran.get(rel, set()) & stmts
+        # a statement's later lines javac gives no entry (``+ b;``): as its first line
+        heads = continuations(new.split("\n"), stmts, code)
+        stmts = stmts | heads.keys()
+        did = did | {n for n, head in heads.items() if head in did}
         change = line_change(rel, old.split("\n"), new.split("\n"), stmts, code_lines(old))
         changes.extend([change] if change else [])
         if change and rel in reset and not ran_all(change, did):
