@@ -1,13 +1,13 @@
 """Whether the run with an edit opened the edited files whose lines no tracer measures
-(Markdown, JSON, YAML, a Java source, a Ruby source no ruby of the run loaded): a pass says
-nothing about a file no process of the tests' run even opened.
+(Markdown, JSON, YAML, a Kotlin source, a Ruby or Java source no ruby or JVM of the run
+loaded): a pass says nothing about a file no process of the tests' run even opened.
 
 Python, JavaScript, TypeScript, Go and Rust files are measured line by line (or by what
 was built: :mod:`.lines_run`), and so are Ruby files a ruby of the run loaded
-(:mod:`.lines_rubycov`), Perl files a perl of the run compiled (:mod:`.lines_perlcov`) and
-PHP files a php of the run compiled with pcov loaded (:mod:`.lines_phpcov`: ``sandboxrun``
-drops those from what is said here); for every
-other file of the edit, the verifier watches its
+(:mod:`.lines_rubycov`), Perl files a perl of the run compiled (:mod:`.lines_perlcov`),
+PHP files a php of the run compiled with pcov loaded (:mod:`.lines_phpcov`) and Java files
+a JVM of the run loaded a class of (:mod:`.lines_javacov`: ``sandboxrun`` drops those from
+what is said here); for every other file of the edit, the verifier watches its
 copy in the run's workspace (the scratch copy's file, or the file bound over the overlaid
 workspace) with Linux's inotify for ``IN_OPEN``, from just before the test command starts
 to just after it ends.  Opens through the sandbox's bind mounts and overlay reach the

@@ -132,9 +132,10 @@ def run_tests(
     if trace and trace.c:  # C and C++ files whose lines were not measured, and why: .lines_ccov
         traced, opened = c_settle(traced, opened, trace.c, trace.c_why, dirs[0], seen)
     if opened and traced is not None:
-        # measured line by line (.lines_rubycov, .lines_perlcov, .lines_phpcov, .lines_ccov),
-        # or opened and its changed lines said not known, with why (.lines_phpcov: the
-        # run's own coverage cleared pcov's record)
+        # measured line by line (.lines_rubycov, .lines_perlcov, .lines_phpcov, .lines_javacov,
+        # .lines_ccov), or opened and its changed lines said not known, with why
+        # (.lines_phpcov: the run's own coverage cleared pcov's record; .lines_javacov:
+        # another agent retransformed a class of the file)
         told = {c.path for c in traced.changes if c.path in traced.unknown}
         opened = {
             k: v for k, v in opened.items() if k not in traced.lines and not (v and k in told)
