@@ -16,10 +16,12 @@ name, which javac writes into each class as its source file), so the agent knows
 of the file whatever folder it was compiled from.  When a JVM prepares such a class, the
 agent sets a breakpoint on each line its methods' line number tables name (those lines
 are the file's statements, in that JVM); a breakpoint that fires marks its line as run
-and is cleared, so a line costs the JVM one stop.  As the JVM dies it writes
-``<out>/acrouter-java-<pid>.json`` (:func:`.lines_trace.held_lines`' shape); it marks its
-start as it loads (``.start``), so a JVM that was killed or halted (``Runtime.halt``)
-makes the run :attr:`.lines_trace.Traced.cut`, and no line is said not to have run.
+and is cleared, so a line costs the JVM one stop.  As the JVM dies (``System.exit`` and
+``Runtime.halt`` included) it writes ``<out>/acrouter-java-<pid>.json``
+(:func:`.lines_trace.held_lines`' shape); it marks its start (``.start``) as it prepares
+the first class of an edited file, so a JVM killed after that makes the run
+:attr:`.lines_trace.Traced.cut`, and no line is said not to have run (one killed before,
+a build tool's daemon that loads none of them, had nothing to tell).
 
 A class another agent redefines or retransforms (Mockito's inline mock maker for a class
 it mocks, a coverage or profiling agent that transforms loaded classes) loses its
