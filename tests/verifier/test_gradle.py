@@ -259,6 +259,9 @@ def test_the_builds_files_belong_to_the_tests() -> None:
         assert is_test_file(rel), rel
     assert is_test_file("buildSrc/src/main/groovy/conventions.gradle")
     assert not is_test_file("src/main/java/calc/Calc.java")
+    # Maven's options for every build: -Dmaven.main.skip there tested the classes a
+    # build before the edit left in target/ (verify_trust's Java catalogue)
+    assert is_test_file(".mvn/maven.config") and is_test_file(".mvn/jvm.config")
 
 
 def test_the_runs_gradle_home_is_its_own_with_the_users_downloads(tmp_path: Path) -> None:

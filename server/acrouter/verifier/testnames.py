@@ -33,6 +33,10 @@ TEST_DIRS = frozenset(
         "xt",
         # Gradle's build logic (plugins of the build's own, that configure its Test tasks)
         "buildsrc",
+        # Maven's own options for every build of the project (.mvn/maven.config: -Dtest=,
+        # -Dmaven.main.skip, which tests the classes a build before the edit left in
+        # target/), its JVM's (.mvn/jvm.config) and its extensions
+        ".mvn",
     }
 )
 #: files that configure a test runner, or how the tests are run
