@@ -18,7 +18,8 @@ them), with those it did not run.
 The sources (72 files) and tests (71 files: 1156 JUnit 4 tests) are the project's; the
 build file is ours: its own pom.xml inherits commons-parent 52, whose build binds plugins
 that no repository on this machine holds (maven-remote-resources-plugin first), so
-:data:`POM` replaces it with the same coordinates, test dependencies (JUnit 4,
+``real_projects.CODEC_POM`` (the project is one of :data:`real_projects.PROJECTS`)
+replaces it with the same coordinates, test dependencies (JUnit 4,
 commons-lang3) and Surefire excludes (``*AbstractTest``, ``*PerformanceTest``), built
 with ``--release 8`` against Debian's Maven repository (``/usr/share/maven-repo``: the
 packages junit4, libhamcrest-java, libcommons-lang3-java, libsurefire-java with its JUnit
@@ -65,98 +66,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
 from acrouter.verifier.lines_javacov import PREFIX, code_lines, cover_env, read_javacov
 from acrouter.verifier.runners import plan_command
-from real_projects import Project, default_work, fetch, prepare_work, timed
+from real_projects import CODEC_MVN as MVN
+from real_projects import DEBIAN_MAVEN_REPO as DEBIAN_REPO
+from real_projects import PROJECTS, Project, default_work, fetch, prepare_work, timed
 
-#: Debian's Maven repository, the build's only one
-DEBIAN_REPO = "/usr/share/maven-repo"
-
-#: the build file the set-up writes over the project's own (see the docstring)
-POM = f"""\
-<?xml version="1.0" encoding="UTF-8"?>
-<!-- ACRouter's benchmark: commons-codec 1.15's build against Debian's Maven repository -->
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>commons-codec</groupId>
-  <artifactId>commons-codec</artifactId>
-  <version>1.15</version>
-  <properties>
-    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
-    <maven.compiler.release>8</maven.compiler.release>
-  </properties>
-  <repositories>
-    <repository>
-      <id>central</id>
-      <url>file://{DEBIAN_REPO}</url>
-      <releases><checksumPolicy>ignore</checksumPolicy></releases>
-    </repository>
-  </repositories>
-  <pluginRepositories>
-    <pluginRepository>
-      <id>central</id>
-      <url>file://{DEBIAN_REPO}</url>
-      <releases><checksumPolicy>ignore</checksumPolicy></releases>
-    </pluginRepository>
-  </pluginRepositories>
-  <dependencies>
-    <dependency>
-      <groupId>junit</groupId>
-      <artifactId>junit</artifactId>
-      <version>4.13.2</version>
-      <scope>test</scope>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.commons</groupId>
-      <artifactId>commons-lang3</artifactId>
-      <version>3.12.0</version>
-      <scope>test</scope>
-    </dependency>
-  </dependencies>
-  <build>
-    <plugins>
-      <plugin>
-        <groupId>org.apache.maven.plugins</groupId>
-        <artifactId>maven-resources-plugin</artifactId>
-        <version>3.3.0</version>
-      </plugin>
-      <plugin>
-        <groupId>org.apache.maven.plugins</groupId>
-        <artifactId>maven-compiler-plugin</artifactId>
-        <version>3.10.1</version>
-      </plugin>
-      <plugin>
-        <groupId>org.apache.maven.plugins</groupId>
-        <artifactId>maven-surefire-plugin</artifactId>
-        <version>2.22.3</version>
-        <configuration>
-          <argLine>-Xmx2g</argLine>
-          <excludes>
-            <exclude>**/*AbstractTest.java</exclude>
-            <exclude>**/*PerformanceTest.java</exclude>
-          </excludes>
-        </configuration>
-      </plugin>
-    </plugins>
-  </build>
-</project>
-"""
-
-#: Maven with the project's own local repository (filled by the set-up from Debian's)
-MVN = "mvn -Dmaven.repo.local=.m2/repository"
-
-#: Apache Commons Codec 1.15 from Debian's source package (the tarball unpacks to
-#: commons-codec-rel-commons-codec-1.15/), under Maven and Surefire's JUnit 4 provider
-PROJECT = Project(
-    "libcommons-codec-java",
-    "debian-source",
+#: Apache Commons Codec 1.15 from Debian's source package (``real_projects``' set-up:
+#: the tarball unpacks to commons-codec-rel-commons-codec-1.15/), under Maven and
+#: Surefire's JUnit 4 provider; each run from no ``target/`` (a fresh checkout's build)
+PROJECT = attrs.evolve(
+    next(p for p in PROJECTS if p.name == "libcommons-codec-java"),
     command=f"rm -rf target && {MVN} test",
-    edit_file="src/main/java/org/apache/commons/codec/binary/Base64.java",
-    runner="maven",
-    version="1.15",
-    orig="xz",
-    cost=False,
-    tests="src/test/java/**/*Test.java",
-    files=(("pom.xml", POM),),
-    setup=(f"{MVN} -B -q test",),
 )
 
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")

@@ -49,7 +49,12 @@ Algorithm::Diff, which Debian's ``libalgorithm-diff-perl`` provides: its set-up 
 for it); and a PHP library under PHPUnit, doctrine/inflector (php-doctrine-inflector,
 an ``.orig.tar.xz``; needs Debian's ``composer``, whose ``composer dump-autoload --dev``
 writes the ``vendor/autoload.php`` its command bootstraps, offline, and Debian's
-``phpunit``: its set-up runs the one and checks the other).  django-otp (PyPI) is a
+``phpunit``: its set-up runs the one and checks the other); and a Java library under
+Maven, Apache Commons Codec (libcommons-codec-java, an ``.orig.tar.xz``; built with a
+pom.xml of ours, :data:`CODEC_POM`, against Debian's Maven repository: needs Debian's
+``maven``, ``default-jdk`` and the packages of its plugins and test dependencies, and
+its set-up's first ``mvn test`` fills the project's ``.m2/repository``, later runs are
+offline).  django-otp (PyPI) is a
 Django app run by Django's own test runner (``python -m django test`` with its test
 project's settings from the environment), Django, freezegun and qrcode pinned in its
 ``.venv``.  ``fetch`` does it once per
@@ -85,8 +90,9 @@ class Project:
     name: str  # registry name
     #: "pypi" | "npm" | "debian" (an apt package: a Go or Rust library's sources) |
     #: "debian-source" (a Debian source package's upstream tarball, ``.orig.tar.gz`` from
-    #: the pool of apt's mirror: a Ruby, Perl, PHP, C or C++ library with its tests; ``version``:
-    #: Debian's upstream version, ``+dfsg`` included; ``orig``: the tarball's compression)
+    #: the pool of apt's mirror: a Ruby, Perl, PHP, Java, C or C++ library with its tests;
+    #: ``version``: Debian's upstream version, ``+dfsg`` included; ``orig``: the
+    #: tarball's compression)
     kind: str
     #: pip / npm specs installed for the tests; Debian: librust-*-dev packages whose
     #: crates go into the project's debian-registry/ (the source of its dependencies)
@@ -96,7 +102,8 @@ class Project:
     #: pytest | unittest | tape | mocha | jest | vitest | node | go | cargo | minitest |
     #: make (C, its test programs' exit codes) | ctest (C under CMake) | automake (C under
     #: automake's ``make check``) | prove (Perl's test harness) | phpunit | django
-    #: (Django's ``test`` command): which runner's edits apply
+    #: (Django's ``test`` command) | maven (``mvn test``: Surefire's JUnit tests): which
+    #: runner's edits apply
     runner: str = "pytest"
     version: str = ""  # a release to fetch instead of the latest
     cost: bool = True  # measured by verify_cost.py by default (the runner-specific ones not)
@@ -188,6 +195,89 @@ DJANGO_OTP_TEST = (
     "PYTHONPATH=src:test DJANGO_SETTINGS_MODULE=test_project.settings"
     " .venv/bin/python -s -m django test django_otp.plugins.otp_static"
 )
+
+#: Debian's Maven repository, the build's only one
+DEBIAN_MAVEN_REPO = "/usr/share/maven-repo"
+
+#: commons-codec's build file, which its set-up writes over the project's own: that
+#: inherits commons-parent 52, whose build binds plugins no repository on this machine
+#: holds (maven-remote-resources-plugin first); this one has the same coordinates, test
+#: dependencies (JUnit 4, commons-lang3) and Surefire excludes (``*AbstractTest``,
+#: ``*PerformanceTest``), built with ``--release 8`` against Debian's Maven repository
+#: as the ``central`` ``file://`` repository; Surefire's fork gets ``-Xmx2g`` (the tests
+#: that allocate a GiB or more then skip themselves: ``lines_cost_java``'s docstring)
+CODEC_POM = f"""\
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- ACRouter's benchmark: commons-codec 1.15's build against Debian's Maven repository -->
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>commons-codec</groupId>
+  <artifactId>commons-codec</artifactId>
+  <version>1.15</version>
+  <properties>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+    <maven.compiler.release>8</maven.compiler.release>
+  </properties>
+  <repositories>
+    <repository>
+      <id>central</id>
+      <url>file://{DEBIAN_MAVEN_REPO}</url>
+      <releases><checksumPolicy>ignore</checksumPolicy></releases>
+    </repository>
+  </repositories>
+  <pluginRepositories>
+    <pluginRepository>
+      <id>central</id>
+      <url>file://{DEBIAN_MAVEN_REPO}</url>
+      <releases><checksumPolicy>ignore</checksumPolicy></releases>
+    </pluginRepository>
+  </pluginRepositories>
+  <dependencies>
+    <dependency>
+      <groupId>junit</groupId>
+      <artifactId>junit</artifactId>
+      <version>4.13.2</version>
+      <scope>test</scope>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.commons</groupId>
+      <artifactId>commons-lang3</artifactId>
+      <version>3.12.0</version>
+      <scope>test</scope>
+    </dependency>
+  </dependencies>
+  <build>
+    <plugins>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-resources-plugin</artifactId>
+        <version>3.3.0</version>
+      </plugin>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-compiler-plugin</artifactId>
+        <version>3.10.1</version>
+      </plugin>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-surefire-plugin</artifactId>
+        <version>2.22.3</version>
+        <configuration>
+          <argLine>-Xmx2g</argLine>
+          <excludes>
+            <exclude>**/*AbstractTest.java</exclude>
+            <exclude>**/*PerformanceTest.java</exclude>
+          </excludes>
+        </configuration>
+      </plugin>
+    </plugins>
+  </build>
+</project>
+"""
+
+#: Maven with commons-codec's own local repository (``.m2/repository`` in the project,
+#: filled by the set-up from Debian's)
+CODEC_MVN = "mvn -Dmaven.repo.local=.m2/repository"
 
 PROJECTS = (
     Project("tinydb", "pypi", ("pytest", "pyyaml"), edit_file="tinydb/utils.py"),
@@ -783,6 +873,35 @@ PROJECTS = (
         version="1.7.5",
         cost=False,
         tests="src/django_otp/plugins/otp_static/tests.py",
+    ),
+    # --- a Java library under Maven, from Debian's source package (2026-12-05) ---
+    # Apache Commons Codec 1.15 (libcommons-codec-java; .orig.tar.xz, unpacks to
+    # commons-codec-rel-commons-codec-1.15/): 72 sources, 71 test files (1156 JUnit 4
+    # tests under Surefire 2.22.3), our CODEC_POM over its own, built against Debian's
+    # Maven repository into .m2/repository in the project by the set-up's first `mvn
+    # test` (needs Debian's maven, default-jdk, junit4, libhamcrest-java,
+    # libcommons-lang3-java, libsurefire-java, libmaven-compiler-plugin-java and
+    # libmaven-resources-plugin-java); the runs are offline (`-o`, which the verifier
+    # adds).  The command is the user's `mvn test`, no `rm -rf target`: the verifier runs
+    # it on an overlay of the workspace, set-up's target/ included (a scratch copy leaves
+    # target/ out: a build from nothing), and Maven's compiler plugin recompiles a module
+    # whose sources changed, were added or removed, deleting the classes its last
+    # compilation wrote first (a test source deleted leaves no class behind for Surefire
+    # to run).  lines_cost_java times it with `rm -rf target &&` (a fresh checkout's
+    # build).  Base64.isArrayByteBase64 is called by no test, nor do the tests reach
+    # Base64's two "Impossible modulus" throws
+    Project(
+        "libcommons-codec-java",
+        "debian-source",
+        command=f"{CODEC_MVN} test",
+        edit_file="src/main/java/org/apache/commons/codec/binary/Base64.java",
+        runner="maven",
+        version="1.15",
+        orig="xz",
+        cost=False,
+        tests="src/test/java/**/*Test.java",
+        files=(("pom.xml", CODEC_POM),),
+        setup=(f"{CODEC_MVN} -B -q test",),
     ),
     # --- test orders and seeds that change every run (2026-12-02, third set) ---
     # pytest-randomly (its dependency-groups' "test"): every run shuffles the order of the

@@ -12,8 +12,8 @@ of its configuration that change which tests run (``_pytest_config_trials``); a
 tests (``trust_js_renames``), where the tests name a function of the edited module; the
 Go and Rust projects (``go test``, ``cargo test``) ``trust_native``'s; the C and C++
 ones ``trust_c``'s, the Ruby one ``trust_ruby``'s, the Perl one (``prove``)
-``trust_perl``'s, the PHP one (PHPUnit) ``trust_php``'s and the Django app (Django's
-test runner) ``trust_django``'s.
+``trust_perl``'s, the PHP one (PHPUnit) ``trust_php``'s, the Django app (Django's
+test runner) ``trust_django``'s and the Java one (Maven's Surefire) ``trust_java``'s.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ from trust_edits import (
     with_conftest,
     wrong_untested,
 )
+from trust_java import java_trials
 from trust_jest import jest_trials
 from trust_js_renames import js_rename_trials
 from trust_mocha import mocha_trials
@@ -65,7 +66,7 @@ from trust_unittest import unittest_trials
 
 #: the runners whose projects get a module's edits of their own (after the no-op): C and
 #: C++ trust_c's, Ruby trust_ruby's, Perl trust_perl's, PHP trust_php's, a Django app
-#: trust_django's
+#: trust_django's, Java under Maven trust_java's
 _OWN_TRIALS: dict[str, Callable[[Project, Path, Path], list[Trial]]] = {
     "make": c_trials,
     "ctest": c_trials,
@@ -74,6 +75,7 @@ _OWN_TRIALS: dict[str, Callable[[Project, Path, Path], list[Trial]]] = {
     "prove": perl_trials,
     "phpunit": php_trials,
     "django": django_trials,
+    "maven": java_trials,
 }
 
 

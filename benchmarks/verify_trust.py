@@ -24,7 +24,14 @@ autoloader, and the library exiting 0 at shutdown, rewriting the JUnit log or si
 PHPUnit's listeners; a Django app from PyPI under Django's test runner: django-otp,
 ``trust_django``'s edits, with the code raising ``SkipTest`` where it breaks, the test
 settings naming a ``TEST_RUNNER`` of their own, dropping the app or narrowing discovery,
-the code setting one itself and printing forged unittest lines) this
+the code setting one itself and printing forged unittest lines; a Java library from
+Debian's source package under Maven (Surefire, JUnit 4): Apache Commons Codec,
+``trust_java``'s edits, with the tests that catch the covered break marked ``@Ignore``,
+their class deleted, renamed past Surefire's includes or into the pom's excludes, made
+abstract, their methods emptied or hollowed, an unedited copy of the class in the test
+sources (first on Surefire's class path), Surefire told to skip or exclude them from
+pom.xml or ``.mvn/maven.config``, and the library exiting 0 as it loads or rewriting
+Surefire's reports from a shutdown hook) this
 applies a catalogue of edits
 (``trust_catalogue``) and records the verdict of each, along the two paths the product
 has:
@@ -174,6 +181,7 @@ _LANGUAGES = {
     "prove": "perl",
     "phpunit": "php",
     "django": "python",
+    "maven": "java",
 }
 
 
