@@ -197,6 +197,18 @@ def test_a_statements_later_line_counts_as_its_first(project: Path) -> None:
     assert ran.verdict == "pass" and ran.counted and not ran.unrun, ran.detail
 
 
+def test_classes_built_before_the_edit_are_not_the_edits(project: Path) -> None:
+    """A command that runs the classes a build before the edit left (here ``build/``; a
+    Maven told ``-Dmaven.main.skip``) never compiles the edit: the JVM's lines are the old
+    text's, so a change on a line the old ``add`` ran must not read as run.  No process
+    opened the file: that is what is said, and the pass is not learned."""
+    subprocess.run(["sh", "run.sh"], cwd=project, check=True, capture_output=True)
+    write_tree(project, {"run.sh": "set -e\njava -cp build calc.RunTest\n"})
+    v = _verify(project, {MAIN: ADD_BROKEN})
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert f"no process of the tests' run opened {MAIN}" in v.detail, v.detail
+
+
 def test_a_file_no_jvm_loaded_is_left_to_the_opened_files(project: Path) -> None:
     """javac compiles ``Other``, no test loads it: which of its lines ran is not known
     (javac opened it), and the sentence says how Java is measured."""

@@ -129,6 +129,8 @@ def run_tests(
     if lost is not None:
         traced = untraced(lost)
     opened = watch.opened() if watch is not None else None
+    if trace and trace.java and opened and traced is not None:
+        traced = _stale_java(traced, set(trace.java), opened)
     if trace and trace.c:  # C and C++ files whose lines were not measured, and why: .lines_ccov
         traced, opened = c_settle(traced, opened, trace.c, trace.c_why, dirs[0], seen)
     if opened and traced is not None:
@@ -143,6 +145,23 @@ def run_tests(
     if opened:
         traced = attrs.evolve(traced or Traced({}, True), opened=opened)
     return attrs.evolve(run, traced=traced) if trace or lost is not None else run
+
+
+def _stale_java(traced: Traced, java: set[str], opened: Mapping[str, bool]) -> Traced:
+    """``traced`` without the lines of the edited Java files no process of the run opened:
+    the classes a JVM ran were not compiled from the edit (a build told to skip compiling
+    ran those a build before it left in ``target/``), so their lines are not the edit's;
+    the files are left to the opened files' sentence ("no process of the tests' run
+    opened ...", :mod:`.lines_opened`)."""
+    stale = {rel for rel in java if opened.get(rel) is False and rel in traced.lines}
+    if not stale:
+        return traced
+    return attrs.evolve(
+        traced,
+        lines={k: v for k, v in traced.lines.items() if k not in stale},
+        unmeasured=traced.unmeasured | stale,
+        changes=tuple(c for c in traced.changes if c.path not in stale),
+    )
 
 
 def _watched(watch: OpenWatch, start: Callable[[RunSpec], RunOutcome], spec: RunSpec) -> RunOutcome:
