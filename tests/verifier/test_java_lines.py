@@ -88,7 +88,7 @@ public class CalcTest {
 @pytest.fixture
 def jdk() -> None:
     if shutil.which("javac") is None:
-        pytest.skip("javac is not installed (Debian: apt-get install openjdk-17-jdk-headless)")
+        pytest.skip("javac is not installed (Debian: apt-get install default-jdk-headless)")
     if shutil.which("cc") is None:
         pytest.skip("cc is not installed (Debian: apt-get install gcc)")
 

@@ -52,7 +52,7 @@ from pathlib import Path
 
 from ..config import acrouter_home
 from .lines_js import line_change
-from .lines_trace import Change, Traced, c_style_code_lines, held_lines, per_process, ran_all
+from .lines_trace import Change, Traced, c_style_code_lines, read_held
 
 log = logging.getLogger(__name__)
 
@@ -261,46 +261,26 @@ def read_javacov(out_dir: str | Path, files: Mapping[str, tuple[str, str]]) -> T
     texts) the tests ran, and their changes; a file no JVM prepared a class of is
     ``unmeasured``, one a JVM redefined a class of (:data:`RESET`) ``unknown`` where a
     changed line did not run.  None when no JVM wrote."""
-    done, silent = per_process(Path(out_dir), PREFIX)
-    if not done:
-        return None
-    statements, ran = held_lines(done)
-    reset: set[str] = set()
-    for data in done:
-        held = data.get("files")
-        if isinstance(held, dict):
-            reset.update(
-                rel
-                for rel, seen in held.items()
-                if isinstance(seen, dict) and seen.get("reset") is not False
-            )
-    out: dict[str, frozenset[int]] = {}
-    unmeasured: set[str] = set()
-    unknown: dict[str, str] = {}
-    changes: list[Change] = []
-    for rel, (old, new) in sorted(files.items()):
-        reported = statements.get(rel)
-        if reported is None or max(reported, default=0) > new.count("\n") + 1:
-            unmeasured.add(rel)
-            continue
+
+    def judge(
+        rel: str, old: str, new: str, reported: set[int], ran: set[int]
+    ) -> tuple[set[int], Change | None]:
         code = code_lines(new)
         stmts = reported & code
-        did = ran.get(rel, set()) & stmts
+        did = ran & stmts
         # a statement's later lines javac gives no entry (``+ b;``): as its first line
         heads = continuations(new.split("\n"), stmts, code)
         stmts = stmts | heads.keys()
         did = did | {n for n, head in heads.items() if head in did}
-        change = line_change(rel, old.split("\n"), new.split("\n"), stmts, code_lines(old))
-        changes.extend([change] if change else [])
-        if change and rel in reset and not ran_all(change, did):
-            unknown[rel] = RESET
-        else:
-            out[rel] = frozenset(did)
-    return Traced(
-        out,
-        True,
-        frozenset(unmeasured),
-        cut=silent > 0,
-        changes=tuple(changes),
-        unknown=unknown,
-    )
+        return did, line_change(rel, old.split("\n"), new.split("\n"), stmts, code_lines(old))
+
+    def reset(done: Sequence[Mapping[str, object]]) -> Collection[str]:
+        return {
+            rel
+            for data in done
+            if isinstance(held := data.get("files"), dict)
+            for rel, seen in held.items()
+            if isinstance(seen, dict) and seen.get("reset") is not False
+        }
+
+    return read_held(out_dir, files, PREFIX, judge, reset, RESET)

@@ -67,12 +67,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
 from .lines_js import line_change
-from .lines_trace import Change, Traced, c_style_code_lines, held_lines, per_process, ran_all
+from .lines_trace import Change, Traced, c_style_code_lines, read_held
 
 #: our folder in the run's out folder, with our ini, our script and its files
 LIB_DIR = "acrouter-phpcov"
@@ -203,37 +203,18 @@ def read_phpcov(out_dir: str | Path, files: Mapping[str, tuple[str, str]]) -> Tr
     texts) the tests ran, and their changes; a file no process compiled is
     ``unmeasured``, one whose changed lines may have run before a process's pcov record
     was cleared (:data:`RESET`) ``unknown``.  None when no process wrote."""
-    done, silent = per_process(Path(out_dir), PREFIX)
-    if not done:
-        return None
-    statements, ran = held_lines(done)
-    # (a process that does not say its record was kept whole is taken as reset)
-    reset = any(data.get("reset") is not False for data in done)
-    out: dict[str, frozenset[int]] = {}
-    unmeasured: set[str] = set()
-    unknown: dict[str, str] = {}
-    changes: list[Change] = []
-    for rel, (old, new) in sorted(files.items()):
-        reported = statements.get(rel)
-        # (pcov places a file's implicit return on the line after its last)
-        if reported is None or max(reported, default=0) > new.count("\n") + 1:
-            unmeasured.add(rel)
-            continue
+
+    def judge(
+        rel: str, old: str, new: str, reported: set[int], ran: set[int]
+    ) -> tuple[set[int], Change | None]:
         stmts = reported & code_lines(new)
-        did = ran.get(rel, set()) & stmts
         change = line_change(
             rel, old.split("\n"), new.split("\n"), stmts, code_lines(old), loading_lines(new)
         )
-        changes.extend([change] if change else [])
-        if change and reset and not ran_all(change, did):
-            unknown[rel] = RESET
-        else:
-            out[rel] = frozenset(did)
-    return Traced(
-        out,
-        True,
-        frozenset(unmeasured),
-        cut=silent > 0,
-        changes=tuple(changes),
-        unknown=unknown,
-    )
+        return ran & stmts, change
+
+    def reset(done: Sequence[Mapping[str, object]]) -> Collection[str]:
+        # (a process that does not say its record was kept whole is taken as reset)
+        return files.keys() if any(data.get("reset") is not False for data in done) else ()
+
+    return read_held(out_dir, files, PREFIX, judge, reset, RESET)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -379,3 +379,49 @@ def c_style_code_lines(text: str, not_code: re.Pattern[str]) -> set[int]:
         if not not_code.match(line):
             out.add(n)
     return out
+
+
+def read_held(
+    out_dir: str | Path,
+    files: Mapping[str, tuple[str, str]],
+    prefix: str,
+    judge: Callable[[str, str, str, set[int], set[int]], tuple[set[int], Change | None]],
+    reset: Callable[[Sequence[Mapping[str, object]]], Collection[str]],
+    why: str,
+) -> Traced | None:
+    """What the processes of a run wrote as ``<prefix><pid>.json`` (:func:`held_lines`'
+    shape; the PHP and Java measurements) of the edited ``files`` (relative path -> old
+    and new texts): ``judge(rel, old, new, statements, ran)`` gives the statement lines
+    that ran and the edit's change; a file no process held lines of (or lines beyond its
+    end: another text's) is ``unmeasured``; a file ``reset`` names (its record may have
+    lost lines that ran) is ``unknown``, with ``why``, where a changed line did not run.
+    None when no process wrote."""
+    done, silent = per_process(Path(out_dir), prefix)
+    if not done:
+        return None
+    statements, ran = held_lines(done)
+    lost = reset(done)
+    out: dict[str, frozenset[int]] = {}
+    unmeasured: set[str] = set()
+    unknown: dict[str, str] = {}
+    changes: list[Change] = []
+    for rel, (old, new) in sorted(files.items()):
+        reported = statements.get(rel)
+        # (pcov places a file's implicit return on the line after its last)
+        if reported is None or max(reported, default=0) > new.count("\n") + 1:
+            unmeasured.add(rel)
+            continue
+        did, change = judge(rel, old, new, reported, ran.get(rel, set()))
+        changes.extend([change] if change else [])
+        if change and rel in lost and not ran_all(change, did):
+            unknown[rel] = why
+        else:
+            out[rel] = frozenset(did)
+    return Traced(
+        out,
+        True,
+        frozenset(unmeasured),
+        cut=silent > 0,
+        changes=tuple(changes),
+        unknown=unknown,
+    )
