@@ -13,6 +13,7 @@ import textwrap
 import tokenize
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 import attrs
 from real_projects import Project
@@ -585,3 +586,30 @@ def after_preamble(text: str, code: str) -> str:
     lines = text.splitlines(keepends=True)
     lines.insert(at, code if code.endswith("\n") else code + "\n")
     return "".join(lines)
+
+
+class MethodSpan(Protocol):
+    """Where a method is in a text (``trust_php``'s and ``trust_java``'s finders)."""
+
+    start: int  # its doc comment's first line, else its declaration's
+    body: int  # the line after its "{" line
+    end: int  # after its last line
+    indent: str  # the declaration's
+
+
+def dropped_method(text: str, m: MethodSpan) -> str:
+    """``text`` without the method at ``m`` (its doc comment too) and a blank line beside
+    it."""
+    start, end = m.start, m.end
+    if text[end : end + 1] == "\n":
+        end += 1
+    elif text[start - 2 : start] == "\n\n":
+        start -= 1
+    return text[:start] + text[end:]
+
+
+def first_in_body(text: str, m: MethodSpan, code: str) -> str:
+    """``text`` with ``code`` (lines) first in the body of the method at ``m``."""
+    inner = m.indent + "    "
+    lines = "".join(f"{inner}{line}\n" if line else "\n" for line in code.split("\n"))
+    return text[: m.body] + lines + text[m.body :]

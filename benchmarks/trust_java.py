@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from real_projects import Project
-from trust_edits import ESCAPED, Listed, Trial, listed_trials
+from trust_edits import ESCAPED, Listed, Trial, dropped_method, first_in_body, listed_trials
 
 _BASE64 = "src/main/java/org/apache/commons/codec/binary/Base64.java"
 _MAIN = "src/main/java/"
@@ -195,23 +195,11 @@ def _method(text: str, name: str) -> _Method:
 
 
 def _dropped(text: str, name: str) -> str:
-    """``text`` without the method ``name`` (its Javadoc and annotations too) and a blank
-    line beside it."""
-    m = _method(text, name)
-    start, end = m.start, m.end
-    if text[end : end + 1] == "\n":
-        end += 1
-    elif text[start - 2 : start] == "\n\n":
-        start -= 1
-    return text[:start] + text[end:]
+    return dropped_method(text, _method(text, name))
 
 
 def _at_body(text: str, name: str, code: str) -> str:
-    """``text`` with ``code`` (lines) first in the body of the method ``name``."""
-    m = _method(text, name)
-    inner = m.indent + "    "
-    lines = "".join(f"{inner}{line}\n" if line else "\n" for line in code.split("\n"))
-    return text[: m.body] + lines + text[m.body :]
+    return first_in_body(text, _method(text, name), code)
 
 
 def _in_class(text: str, code: str) -> str:
