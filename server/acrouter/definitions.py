@@ -6,8 +6,9 @@ large to send whole is made of them.  ``dropped_definitions`` is the guard every
 passes: top-level definitions and imports that were in a file and are gone afterwards,
 a kept class's methods that no class or function defines any more (Python from
 ``ast``; JavaScript and TypeScript from their tokens, :mod:`.jsdefinitions`, with what
-such a module defines by assignment, export or inside a wrapper function), unless the
-instruction asked to remove them.
+such a module defines by assignment, export or inside a wrapper function), the methods
+and nested types of a Java class (:mod:`.javadefinitions`) and of a PHP class, unless
+the instruction asked to remove them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import attrs
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
+from .javadefinitions import is_java, java_members
 from .jsdefinitions import JsDefinition, is_js, js_definitions
 from .pytrees import cached, parse, shared_trees
 
@@ -226,20 +228,26 @@ def _read_python_methods(text: str) -> list[Definition]:
     ]
 
 
-def _line_definitions(text: str, python: bool) -> list[Definition]:
-    """The definitions the line patterns find (Python's or the other languages'), once
-    per text inside ``shared_trees()``: the list must not be changed."""
-    what = "definitions.lines.python" if python else "definitions.lines.other"
-    return cached(what, text, lambda: _read_line_definitions(text, python))
+def _line_definitions(text: str, python: bool, java: bool = False) -> list[Definition]:
+    """The definitions the line patterns find (Python's or the other languages', with a
+    Java class's members), once per text inside ``shared_trees()``: the list must not be
+    changed."""
+    what = "definitions.lines." + ("python" if python else "java" if java else "other")
+    return cached(what, text, lambda: _read_line_definitions(text, python, java))
 
 
-def _read_line_definitions(text: str, python: bool) -> list[Definition]:
+def _read_line_definitions(text: str, python: bool, java: bool = False) -> list[Definition]:
     text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     out: list[Definition] = []
     php = not python and text.lstrip().startswith("<?php")
+    members = {i: (name, header) for i, name, header in java_members(text)} if java else {}
     for i, line in enumerate(_lines(text)):
         if php and (m := _PHP_METHOD.match(line)):
             out.append(Definition(m.group(1), i, line.strip()))
+            continue
+        if i in members:
+            name, header = members[i]
+            out.append(Definition(name, i, header))
             continue
         if not line or line[0].isspace():
             continue
@@ -275,7 +283,7 @@ def definitions(text: str, path: str, language: str | None = None) -> list[Defin
         if found is not None:
             return list(found)  # a copy: the read is shared inside shared_trees()
         return list(_line_definitions(text, python=True))
-    return list(_line_definitions(text, python=False))
+    return list(_line_definitions(text, python=False, java=is_java(path, language)))
 
 
 def defined_names(text: str, path: str, language: str | None = None) -> set[str]:

@@ -1,0 +1,175 @@
+"""What a Java class declares inside its body, for the guard that no edit drops code
+(:mod:`.definitions`).
+
+The guard's line patterns see only what starts at column 0: a Java file's imports and
+its top-level classes.  An edit could drop, unnoticed by them and passed by tests that
+never call it, a method of a class (``    public static int neg(int a) {``: indented) or
+a nested class.  :func:`java_members` lists the methods and nested classes, interfaces,
+enums and records each class body declares, read from the file's code with its
+comments, strings, character literals and text blocks taken out, and braces counted:
+what a method's body or an anonymous class declares (``new Runnable() { public void
+run() … }``, which an edit may rightly turn into a lambda) is that body's business, as
+in Python, and so is a class declared inside a method (a local class).  Constructors
+are not listed (their name is the class's, which the line patterns see), nor what javac
+makes on its own (an enum's ``values``, a record's accessors, bridge methods).  A
+declaration may break its line before its name or its "(" (``public static <T>
+Collector<T, ?, Long>⏎    counting()``), not elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from .domain import document_lines
+
+#: the editor's language id and the suffix of the files read as Java
+JAVA_LANGUAGE = "java"
+JAVA_SUFFIX = ".java"
+
+#: words before a member's type
+_MODIFIERS = [
+    *("public", "private", "protected", "static", "final", "abstract", "synchronized"),
+    *("native", "default", "strictfp", "sealed", "non-sealed"),
+]
+_MODIFIER = "(?:" + "|".join(_MODIFIERS) + ")"
+_ANNOTATION = r"@[\w$.]+(?:\s*\([^()]*\))?"
+#: a type: ``int``, ``java.util.List<String>``, ``Map.Entry<K, V>[]``
+_TYPE = r"[A-Za-z_$][\w$.]*(?:\s*<[^(){};=]*>)?(?:\s*\[\s*\])*"
+#: a method: modifiers and annotations, type parameters, return type, name, "("
+_METHOD = re.compile(
+    rf"^\s*(?:(?:{_MODIFIER}|{_ANNOTATION})(?:\s+|(?=<)))*(?:<[^(){{}};=]*>\s*)?({_TYPE})\s+"
+    r"([A-Za-z_$][\w$]*)\s*(\(|$)"
+)
+#: a line that holds only a method's head before its name (``public static <T>
+#: Collector<T, ?, Long>``), its name starting the next line (``    counting() {``)
+_HEAD = re.compile(
+    rf"^\s*(?:(?:{_MODIFIER}|{_ANNOTATION})(?:\s+|(?=<)))*(?:<[^(){{}};=]*>\s*)?({_TYPE})\s*$"
+)
+_NAME_FIRST = re.compile(r"^\s*([A-Za-z_$][\w$]*)\s*(\(|$)")
+#: a nested type: ``static class Inner``, ``private enum Kind``, ``record Point(``
+_NESTED = re.compile(
+    rf"^\s*(?:(?:{_MODIFIER}|{_ANNOTATION})\s+)*(?:class|interface|@interface|enum|record)\s+"
+    r"([A-Za-z_$][\w$]*)"
+)
+#: a declaration of a type anywhere on a line: the next "{" opens a class body
+_DECLARES_TYPE = re.compile(r"(?<![\w$.])(?:class|interface|enum|record)\s+[A-Za-z_$]")
+#: words a method's return type cannot be (a statement's first word, a modifier: a
+#: constructor's "public Calc(")
+_NOT_TYPES = frozenset(
+    "return throw new else yield case assert do goto package import var".split()  # noqa: SIM905
+    + _MODIFIERS
+)
+#: words a method's name cannot be
+_NOT_NAMES = frozenset(
+    "if for while switch catch synchronized return new throw super this assert try do else".split()  # noqa: SIM905
+)
+
+
+def is_java(path: str, language: str | None = None) -> bool:
+    """Whether ``path`` (or the editor's ``language``) is Java."""
+    if language and language.lower() == JAVA_LANGUAGE:
+        return True
+    return PurePosixPath(path.replace("\\", "/")).suffix.lower() == JAVA_SUFFIX
+
+
+def code_view(text: str) -> list[str]:
+    """The lines of ``text`` with comments taken out and the insides of strings,
+    character literals and text blocks emptied (a text block's lines are blank): what
+    is left is code, line for line."""
+    out: list[str] = []
+    closer = ""  # what ends the block comment or text block a line starts in
+    for line in document_lines(text):
+        kept: list[str] = []
+        i, n = 0, len(line)
+        while i < n:
+            if closer:
+                end = line.find(closer, i)
+                if end < 0:
+                    break
+                if closer == '"""':
+                    kept.append('""')
+                closer, i = "", end + len(closer)
+                continue
+            c = line[i]
+            if line.startswith("//", i):
+                break
+            if line.startswith(("/*", '"""'), i):
+                closer = "*/" if c == "/" else '"""'
+                i += 2 if c == "/" else 3
+                continue
+            if c in "\"'":
+                j = i + 1
+                while j < n and line[j] != c:
+                    j += 2 if line[j] == "\\" else 1
+                kept.append(c + c)
+                i = j + 1
+                continue
+            kept.append(c)
+            i += 1
+        out.append("".join(kept))
+    return out
+
+
+def java_members(text: str) -> list[tuple[int, str, str]]:
+    """``(line, name, header)`` of each method and nested type a class body of ``text``
+    declares (0-based lines, in order)."""
+    lines = document_lines(text)
+    found: list[tuple[int, str, str]] = []
+    scopes: list[bool] = []  # for each open brace: does it open a class body?
+    declares = False  # a type's declaration was seen and its "{" has not come yet
+    codes = code_view(text)
+    for i, code in enumerate(codes):
+        if scopes and scopes[-1]:
+            if m := _NESTED.match(code):
+                found.append((i, m.group(1), lines[i].strip()))
+            elif (
+                (m := _METHOD.match(code))
+                and _a_method(m.group(1), m.group(2))
+                and (m.group(3) == "(" or _opens_on_next(codes, i))
+            ):
+                found.append((i, m.group(2), lines[i].strip()))
+            elif (
+                (m := _NAME_FIRST.match(code))
+                and (m.group(2) == "(" or _opens_on_next(codes, i))
+                and (head := _head_before(codes, i))
+                and _a_method(head, m.group(1))
+            ):
+                found.append((i, m.group(1), lines[i].strip()))
+        decl = _DECLARES_TYPE.search(code)
+        for j, c in enumerate(code):
+            if decl and j == decl.start():
+                declares = True
+            if c == "{":  # a class declared inside a method's body is the body's
+                scopes.append(declares and all(scopes))
+                declares = False
+            elif c == "}":
+                if scopes:
+                    scopes.pop()
+            elif c == ";":
+                declares = False  # ``record R(int x);`` is no Java, but a statement ends
+    return found
+
+
+def _first_code(codes: Iterable[str]) -> str:
+    """The first of ``codes`` that holds code ("" when none does)."""
+    return next((code for code in codes if code.strip()), "")
+
+
+def _head_before(codes: list[str], i: int) -> str:
+    """The return type the last line with code before line ``i`` ends with, when that
+    line holds nothing but a method's head (modifiers, type parameters, type); ""
+    otherwise."""
+    m = _HEAD.match(_first_code(reversed(codes[:i])))
+    return m.group(1) if m else ""
+
+
+def _opens_on_next(codes: list[str], i: int) -> bool:
+    """Whether the next line that holds code starts with the "(" of a declaration whose
+    name ended line ``i`` (``public <U> CompletionStage<U> thenApply⏎    (Function…``)."""
+    return _first_code(codes[i + 1 :]).lstrip().startswith("(")
+
+
+def _a_method(type_: str, name: str) -> bool:
+    return type_.split("<")[0].strip() not in _NOT_TYPES and name not in _NOT_NAMES
