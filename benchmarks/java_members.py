@@ -1,0 +1,162 @@
+"""How well the guard against dropped code reads a Java class's members, against what
+javac compiled from the same sources.
+
+The guard (``acrouter.javadefinitions.java_members``) reads the methods and nested
+types each class body declares from the source's lines.  This compares, file by file,
+the method names it reads with those ``javap -p`` lists in the file's compiled classes
+(the top-level classes named after the file and their named nested classes; not
+constructors, static initialisers, synthetic methods, anonymous or local classes):
+
+- read but not compiled: a name the guard would report as dropped if it went, though
+  no such method exists (a false refusal waiting to happen);
+- compiled but not read: a method the guard does not protect.
+
+Usage, with Commons Codec's sources and classes from ``benchmarks/lines_cost_java.py``
+or ``verify_trust.py`` (any Maven project built once)::
+
+    .venv/bin/python benchmarks/java_members.py --sources DIR/src/main/java --classes DIR/target/classes
+
+or a part of the JDK's own library, from its ``src.zip`` and ``jimage``::
+
+    .venv/bin/python benchmarks/java_members.py --jdk /usr/lib/jvm/java-17-openjdk-amd64 --package java/util
+
+It prints the counts and the first differences, and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from acrouter.javadefinitions import java_members
+
+#: a method in javap -p's listing: "  public static int add(int, int);"
+_JAVAP_METHOD = re.compile(
+    r"^\s+(?:[\w.$<>\[\], ?&]+\s+)?([\w$]+)\(([^()]*)\)(?:\s+throws [^;]+)?;$"
+)
+
+
+def _named(f: Path) -> bool:
+    """Whether class file ``f`` is a named class (Name.class, Name$Inner.class), not an
+    anonymous or local one (Name$1.class, Name$1Local.class)."""
+    return all(p and not p[0].isdigit() for p in f.stem.split("$")[1:])
+
+
+def _javap_methods(
+    files: list[Path], javap: str = "javap"
+) -> tuple[dict[Path, set[str]], dict[Path, set[str]]]:
+    """The declared method names of the named classes ``files``, by their source file
+    (its folder and the name javac records): no constructors, initialisers, synthetic
+    lambdas or accessors, no enum's ``values`` and ``valueOf``; and the names of the
+    classes each source declares."""
+    found: dict[Path, set[str]] = {}
+    classes: dict[Path, set[str]] = {}
+    for start in range(0, len(files), 200):
+        batch = files[start : start + 200]
+        out = subprocess.run(
+            [javap, "-p", *map(str, batch)], capture_output=True, text=True, check=True
+        ).stdout
+        parts = re.split(r'^Compiled from "([^"]+)"$', out, flags=re.MULTILINE)[1:]
+        for f, source, block in zip(batch, parts[0::2], parts[1::2], strict=True):
+            names: set[str] = set()
+            for line in block.splitlines():
+                m = _JAVAP_METHOD.match(line)
+                if (
+                    m
+                    and not m.group(1).startswith(("lambda$", "access$"))
+                    and "." not in m.group(1)
+                ):
+                    names.add(m.group(1))
+            names.discard(f.stem.split("$")[-1])  # constructors
+            if re.search(r"\bclass [\w.$]+ extends java\.lang\.Enum<", block):
+                # an enum's, made by javac (not a valueOf of its own with other arguments)
+                names -= {"values", "$values"}
+                if not any(
+                    m.group(1) == "valueOf" and m.group(2) != "java.lang.String"
+                    for m in map(_JAVAP_METHOD.match, block.splitlines())
+                    if m
+                ):
+                    names.discard("valueOf")
+            found.setdefault(f.parent / source, set()).update(names)
+            classes.setdefault(f.parent / source, set()).add(f.stem.split("$")[-1])
+    return found, classes
+
+
+def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) -> int:
+    files = [
+        f
+        for f in sorted(sources.rglob("*.java"))
+        if f.name not in ("package-info.java", "module-info.java")
+    ]
+    folders = {classes / f.relative_to(sources).parent for f in files}
+    compiled = [c for d in sorted(folders) if d.is_dir() for c in sorted(d.glob("*.class"))]
+    methods, declared = _javap_methods([c for c in compiled if _named(c)], javap)
+    read_only: list[str] = []
+    compiled_only: list[str] = []
+    total_read = total_compiled = compared = 0
+    for src in files:
+        rel = src.relative_to(sources)
+        have = methods.get(classes / rel)
+        if have is None:
+            continue
+        compared += 1
+        text = src.read_text(encoding="utf-8", errors="replace")
+        read = {name for _line, name, _header in java_members(text)} - declared[classes / rel]
+        total_read += len(read)
+        total_compiled += len(have)
+        read_only += [f"{rel}: {n}" for n in sorted(read - have)]
+        compiled_only += [f"{rel}: {n}" for n in sorted(have - read)]
+    print(f"files compared: {compared}")
+    print(f"method names read by the guard: {total_read}; compiled (javap): {total_compiled}")
+    print(f"read but not compiled (false refusals waiting to happen): {len(read_only)}")
+    for line in read_only[:show]:
+        print("   ", line)
+    print(f"compiled but not read (methods the guard does not protect): {len(compiled_only)}")
+    for line in compiled_only[:show]:
+        print("   ", line)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sources", type=Path, help="a source folder (src/main/java)")
+    p.add_argument("--classes", type=Path, help="its compiled classes (target/classes)")
+    p.add_argument("--jdk", type=Path, help="a JDK with lib/src.zip and lib/modules")
+    p.add_argument("--package", default="java/util", help="with --jdk: the package folder")
+    p.add_argument("--show", type=int, default=25, help="differences listed of each kind")
+    args = p.parse_args(argv)
+    if args.jdk:
+        if not (args.jdk / "lib/src.zip").is_file():
+            p.error(f"{args.jdk}/lib/src.zip is missing (Debian: openjdk-NN-source)")
+        with tempfile.TemporaryDirectory(prefix="acrouter-java-members-") as tmp:
+            src, cls = Path(tmp) / "src", Path(tmp) / "classes"
+            with zipfile.ZipFile(args.jdk / "lib/src.zip") as z:
+                prefix = f"java.base/{args.package}/"
+                names = [
+                    n for n in z.namelist() if n.startswith(prefix) and "/" not in n[len(prefix) :]
+                ]
+                for n in names:
+                    target = src / n[len("java.base/") :]
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(z.read(n))
+            print(
+                f"extracting java.base/{args.package} from {args.jdk}/lib/modules ...", flush=True
+            )
+            only = f"regex:/java.base/{args.package}/[^/]*"
+            subprocess.run(
+                [str(args.jdk / "bin/jimage"), "extract", "--dir", str(cls), "--include", only]
+                + [str(args.jdk / "lib/modules")],
+                check=True,
+            )
+            return compare(src, cls / "java.base", str(args.jdk / "bin/javap"), args.show)
+    if not (args.sources and args.classes):
+        p.error("give --sources and --classes, or --jdk")
+    return compare(args.sources, args.classes, show=args.show)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

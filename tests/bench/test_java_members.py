@@ -1,0 +1,88 @@
+"""``benchmarks/java_members.py`` compares the methods the guard reads in Java sources
+with what ``javap`` lists in the classes javac compiled from them: checked here on a
+project of our own with each kind of declaration it must tell apart."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "java_members.py"
+
+SHAPES = """\
+package p;
+
+import java.util.function.Supplier;
+
+public class Shapes {
+    public Shapes() { }
+
+    public static int area(int w, int h) { return w * h; }
+
+    public static <T> Supplier<T>
+    constant(T value) {
+        Supplier<T> s = new Supplier<T>() {
+            public T get() { return value; }
+        };
+        return s;
+    }
+
+    int local() {
+        class Counter {
+            int next() { return 1; }
+        }
+        return new Counter().next();
+    }
+
+    enum Kind {
+        ROUND, SQUARE;
+        String label() { return name(); }
+    }
+
+    record Point(int x, int y) {
+        int sum() { return x + y; }
+    }
+}
+
+class Helper { static void help() { } }
+"""
+
+
+def _run(*args: str) -> str:
+    out = subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_what_javac_made_itself_is_the_only_difference(tmp_path: Path) -> None:
+    if shutil.which("javac") is None or shutil.which("javap") is None:
+        pytest.skip("javac is not installed (Debian: apt-get install default-jdk-headless)")
+    src = tmp_path / "src"
+    (src / "p").mkdir(parents=True)
+    (src / "p" / "Shapes.java").write_text(SHAPES)
+    classes = tmp_path / "classes"
+    subprocess.run(
+        ["javac", "-d", str(classes), str(src / "p" / "Shapes.java")], check=True, timeout=300
+    )
+    out = _run("--sources", str(src), "--classes", str(classes))
+    lines = out.splitlines()
+    assert lines[0] == "files compared: 1"
+    # read: area, constant, local, label, sum (not get, next, the constructor, help: a
+    # one-line class body); compiled: those and the record's x, y, equals, hashCode,
+    # toString, and Helper.help
+    assert lines[1] == "method names read by the guard: 5; compiled (javap): 11"
+    assert lines[2] == "read but not compiled (false refusals waiting to happen): 0"
+    assert lines[3] == "compiled but not read (methods the guard does not protect): 6"
+    assert [line.strip() for line in lines[4:]] == [
+        f"p/Shapes.java: {name}" for name in ("equals", "hashCode", "help", "toString", "x", "y")
+    ]
