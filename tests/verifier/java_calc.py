@@ -39,3 +39,13 @@ NOT_RUN = [
     ),
 ]
 NOT_RUN_IDS = ["deleted-test-class", "ignored-test"]
+#: a test class an edit adds
+MORE = "src/test/java/calc/MoreTest.java"
+MORE_TEST = NEG_TEST.replace("NegTest", "MoreTest").replace("addsNegatives", "addsMore")
+#: ... and one whose code rewrites a test's source as the tests run
+TAMPER_TEST = MORE_TEST.replace(
+    "  @Test public void addsMore()",
+    "  static { try { java.nio.file.Files.writeString(java.nio.file.Path.of("
+    '"src/test/java/calc/CalcTest.java"), "package calc;\\n"); }'
+    " catch (java.io.IOException e) { } }\n  @Test public void addsMore()",
+)

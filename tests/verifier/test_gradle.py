@@ -28,7 +28,18 @@ from acrouter.verifier.runners import GRADLE_INIT_NAME, plan_command
 from acrouter.verifier.testnames import is_test_file
 
 from .helpers import needs_bwrap, verify_files, write_tree
-from .java_calc import CALC, DEBIAN_REPO, MAIN, NEG, NOT_RUN, NOT_RUN_IDS, SOURCES
+from .java_calc import (
+    CALC,
+    DEBIAN_REPO,
+    MAIN,
+    MORE,
+    MORE_TEST,
+    NEG,
+    NOT_RUN,
+    NOT_RUN_IDS,
+    SOURCES,
+    TAMPER_TEST,
+)
 
 #: a Gradle run starts a JVM or two (no daemon) and compiles: seconds, minutes when loaded
 GRADLE_TIMEOUT_S = 240
@@ -134,6 +145,23 @@ def test_the_users_own_build_neither_skips_the_tests_nor_counts_its_reports(
         gradle_project, {NEG: "package calc;\n"}, "gradle -q test", timeout_s=GRADLE_TIMEOUT_S
     )
     assert deleted.verdict == "fail" and "no longer ran" in deleted.detail, deleted.detail
+
+
+@needs_bwrap
+def test_a_new_test_class_is_verified(gradle_project: Path) -> None:
+    """Gradle writes the new class's classes and reports in ``build/``, under folders
+    named ``test`` (test folders by their rules), which the run without the edit did not
+    write: that was "not verified" for every edit adding a test class.  They are the new
+    file's own now; what its code rewrites as the tests run is still the edit's."""
+    _host_gradle(gradle_project, "test", "--offline", "--no-daemon", "-q")
+    v = verify_files(gradle_project, {MORE: MORE_TEST}, "gradle test", timeout_s=GRADLE_TIMEOUT_S)
+    assert v.verdict == "pass" and v.counted and not v.weak, v.detail
+    assert f"with its changes to {MORE}: 4 passed" in v.detail, v.detail
+    tamper = verify_files(
+        gradle_project, {MORE: TAMPER_TEST}, "gradle test", timeout_s=GRADLE_TIMEOUT_S
+    )
+    assert tamper.verdict == "fail" and not tamper.counted, tamper.detail
+    assert "rewrote src/test/java/calc/CalcTest.java" in tamper.detail, tamper.detail
 
 
 @needs_bwrap

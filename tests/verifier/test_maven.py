@@ -27,7 +27,18 @@ from acrouter.verifier.results import closing_line, last_line
 from acrouter.verifier.runners import plan_command
 
 from .helpers import needs_bwrap, task_for, verifier, write_tree
-from .java_calc import CALC, DEBIAN_REPO, MAIN, NEG, NOT_RUN, NOT_RUN_IDS, SOURCES
+from .java_calc import (
+    CALC,
+    DEBIAN_REPO,
+    MAIN,
+    MORE,
+    MORE_TEST,
+    NEG,
+    NOT_RUN,
+    NOT_RUN_IDS,
+    SOURCES,
+    TAMPER_TEST,
+)
 
 #: the dependency of ``sparse_repo``'s project that the repository holds without its POM
 EXTRA = (
@@ -130,6 +141,22 @@ def test_a_stale_report_in_the_users_target_does_not_count(maven_project: Path) 
     )
     v = _verify(maven_project, "mvn -q test", {NEG: "package calc;\n"})
     assert v.verdict == "fail" and not v.weak and "no longer ran" in v.detail, v.detail
+
+
+@needs_bwrap
+def test_a_new_test_class_in_a_project_built_before_is_verified(maven_project: Path) -> None:
+    """With ``target/`` from an earlier ``mvn test``, the compiler plugin, seeing a
+    source added, compiles every test class again; the run without the edit compiled
+    nothing.  That was "not verified" (the tests' run rewrote target/test-classes/…);
+    the run without the edit with the new file empty compiles them again too."""
+    subprocess.run(["mvn", "-q", "test"], cwd=maven_project, check=True, capture_output=True)
+    v = _verify(maven_project, "mvn test", {MORE: MORE_TEST})
+    assert v.verdict == "pass" and v.counted and not v.weak, v.detail
+    assert "with its changes to src/test/java/calc/MoreTest.java: 4 passed" in v.detail, v.detail
+    # what the new class's code writes as the tests run is still the edit's
+    tamper = _verify(maven_project, "mvn test", {MORE: TAMPER_TEST})
+    assert tamper.verdict == "fail" and not tamper.counted, tamper.detail
+    assert "rewrote src/test/java/calc/CalcTest.java" in tamper.detail, tamper.detail
 
 
 #: what ``mvn test`` prints at its end, two modules (the per-class lines go on with the

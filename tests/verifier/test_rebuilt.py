@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from acrouter.domain import Edit
-from acrouter.verifier.rebuilt import as_they_were, explained, rebuild_key
+from acrouter.verifier.rebuilt import as_they_were, explained, new_class_outputs, rebuild_key
 from acrouter.verifier.testrun import TestRun
 
 from .helpers import MODES, committed, needs_cargo, needs_node, task_for, verifier, write_tree
@@ -131,6 +131,13 @@ def test_explained_adds_what_the_run_that_builds_again_wrote() -> None:
     k = rebuild_key("base", olds, {"calc.c": "x", "new.c": "y"})
     assert k.startswith("base-touched-") and k == rebuild_key("base", olds, {"calc.c": "z"})
     assert k != rebuild_key("base", {"a.c": "1"}, {"a.c": "2"})
+    # and a new Java file empty: a compilation unit that declares nothing
+    java = {"src/test/java/calc/MoreTest.java": "package calc; class MoreTest {}"}
+    assert as_they_were(olds, {"calc.c": "x", **java}) == {
+        "calc.c": "old\n",
+        "src/test/java/calc/MoreTest.java": "",
+    }
+    assert rebuild_key("base", olds, {"calc.c": "x", **java}) != k
 
 
 #: a build that goes by content, as tsc --incremental does: dist/calc.js is written again
@@ -169,3 +176,38 @@ def test_a_build_that_goes_by_content(tmp_path: Path, mode: dict[str, object]) -
     assert v.verdict == "pass", v.detail
     v = ver.verify(task, Edit(files={"src/calc.js": CALC_JS.replace("a + b", "a - b")}), "m")
     assert v.verdict == "fail" and v.counted, v.detail
+
+
+def test_what_a_build_makes_of_a_new_java_file_is_that_files_own() -> None:
+    olds = {"src/test/java/calc/MoreTest.java": None, "src/main/java/calc/Calc.java": "old"}
+    files = {
+        "src/test/java/calc/MoreTest.java": "/* x */\npackage calc;\nclass MoreTest {}\n",
+        "src/main/java/calc/Calc.java": "package calc;\nclass Calc {}\n",
+    }
+    wrote = {
+        "build/classes/java/test/calc/MoreTest.class": "wrote",
+        "build/classes/java/test/calc/MoreTest$1.class": "wrote",
+        "build/test-results/test/TEST-calc.MoreTest.xml": "wrote",
+        "build/reports/tests/test/classes/calc.MoreTest.html": "wrote",
+        # not its own: another class, a rewrite, an edited (not new) file's class
+        "build/classes/java/test/calc/MoreTestHelper.class": "wrote",
+        "build/test-results/test/TEST-calc.MoreTests.xml": "wrote",
+        "build/classes/java/test/calc/CalcTest.class": "rewrote",
+        "build/classes/java/test/calc/MoreTest.class.bak": "wrote",
+        "build/classes/java/main/calc/Calc.class": "wrote",
+        "build/classes/java/test/other/MoreTest.class": "wrote",
+        "src/test/java/calc/CalcTest.java": "rewrote",
+    }
+    assert new_class_outputs(olds, files, wrote) == {
+        "build/classes/java/test/calc/MoreTest.class": "wrote",
+        "build/classes/java/test/calc/MoreTest$1.class": "wrote",
+        "build/test-results/test/TEST-calc.MoreTest.xml": "wrote",
+        "build/reports/tests/test/classes/calc.MoreTest.html": "wrote",
+    }
+    assert new_class_outputs({}, {"calc.c": "int x;"}, {"calc.o": "wrote"}) == {}
+    # counted as written without the edit too: nothing left to explain, no run again
+    before = TestRun(exit_code=0, wrote={})
+    after = TestRun(exit_code=0, wrote=dict(list(wrote.items())[:4]))
+    own = new_class_outputs(olds, files, after.wrote)
+    got = explained(before, after, lambda: pytest.fail("no run again"), own)
+    assert got is not None and set(got.wrote) == set(own)

@@ -38,7 +38,7 @@ from .preflight import (
     workspace_root,
     workspace_state,
 )
-from .rebuilt import as_they_were, explained, rebuild_key
+from .rebuilt import as_they_were, explained, new_class_outputs, rebuild_key
 from .renames import with_old_names
 from .runners import TestPlan, plan_command
 from .sandbox import run_command
@@ -296,7 +296,8 @@ class ProjectVerifier:
                 return self.comparison.cached_baseline(rebuild_key(key, olds, files), again)
 
             def judged(before: TestRun | None, after: TestRun, *weak: str | None) -> Verdict:
-                verdict = judging(explained(before, after, rebuild), after, *weak)
+                own = new_class_outputs(olds, files, after.wrote)
+                verdict = judging(explained(before, after, rebuild, own), after, *weak)
                 verdict = fewer_assertions(verdict, before, after, files)
                 old = before.compile_errors if before is not None else None
                 return uncompiled(verdict, old, after.compile_errors, files)
