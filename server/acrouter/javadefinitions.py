@@ -152,23 +152,24 @@ def java_members(text: str) -> list[tuple[int, str, str]]:
     return found
 
 
-def _first_code(codes: Iterable[str]) -> str:
-    """The first of ``codes`` that holds code ("" when none does)."""
-    return next((code for code in codes if code.strip()), "")
+def _first_code(codes: list[str], order: Iterable[int]) -> str:
+    """The first line of ``codes``, taken in ``order``, that holds code ("" when none
+    does)."""
+    return next((codes[k] for k in order if codes[k].strip()), "")
 
 
 def _head_before(codes: list[str], i: int) -> str:
     """The return type the last line with code before line ``i`` ends with, when that
     line holds nothing but a method's head (modifiers, type parameters, type); ""
     otherwise."""
-    m = _HEAD.match(_first_code(reversed(codes[:i])))
+    m = _HEAD.match(_first_code(codes, range(i - 1, -1, -1)))
     return m.group(1) if m else ""
 
 
 def _opens_on_next(codes: list[str], i: int) -> bool:
     """Whether the next line that holds code starts with the "(" of a declaration whose
     name ended line ``i`` (``public <U> CompletionStage<U> thenApply⏎    (Function…``)."""
-    return _first_code(codes[i + 1 :]).lstrip().startswith("(")
+    return _first_code(codes, range(i + 1, len(codes))).lstrip().startswith("(")
 
 
 def _a_method(type_: str, name: str) -> bool:

@@ -196,6 +196,7 @@ def test_what_a_build_makes_of_a_new_java_file_is_that_files_own() -> None:
         "build/classes/java/test/calc/MoreTest.class.bak": "wrote",
         "build/classes/java/main/calc/Calc.class": "wrote",
         "build/classes/java/test/other/MoreTest.class": "wrote",
+        "src/test/java/calc.MoreTest.py": "wrote",
         "src/test/java/calc/CalcTest.java": "rewrote",
     }
     assert new_class_outputs(olds, files, wrote) == {

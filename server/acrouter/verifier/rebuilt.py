@@ -14,11 +14,11 @@ once more without the edit, but with the files the edit changes written again as
 were plus a newline at the end: a new time and a new text, so a build that goes by
 file times (make, cargo, setuptools) or by their content (``tsc --incremental``, ``tsc
 -b``) rebuilds from them as it did from the edit, while the code means what it meant.
-A new Java file the edit adds is there empty (a compilation unit that declares nothing):
-Maven's compiler plugin, seeing a source added, compiles all of its sources again, as
-it did with the edit; before, an edit adding a test class to a project built once was
-"not verified" for the test classes that build rewrote.  What that run writes is the build's, and is judged as the run without the edit's writes
-are; what the edit's code wrote as the tests ran, the unedited code does not write, and
+A new Java file the edit adds is there empty (a compilation unit that declares
+nothing): Maven's compiler plugin, seeing a source added, compiles all of its sources
+again, as it did with the edit; before, an edit adding a test class to a project built
+once was "not verified" for the test classes that build rewrote.  What that run writes
+is the build's, and is judged as the run without the edit's writes are; what the edit's code wrote as the tests ran, the unedited code does not write, and
 it is still refused, by name.  The run is made only then, and kept with the run without
 the edit (cached per set of files), so a second model's edit of the same files does not
 run it again.
@@ -46,7 +46,9 @@ def unexplained(before: TestRun | None, after: TestRun) -> list[str]:
 
 #: new files that the run without the edit may hold empty: an empty Java file is a
 #: compilation unit that declares nothing
-EMPTY_IS_NOTHING = (".java",)
+EMPTY_IS_NOTHING = ".java"
+#: the reports a runner writes of a class, named after it (``TEST-calc.MoreTest.xml``)
+REPORT_SUFFIXES = (".xml", ".html", ".txt")
 
 
 def rebuild_key(key: str, olds: Mapping[str, str | None], files: Mapping[str, str]) -> str:
@@ -73,13 +75,14 @@ def new_class_outputs(
     """What of ``wrote`` (a run's writes) the run made, not changed, for a Java file the
     edit adds (``olds``: None for a new file): the classes compiled from it
     (``calc/MoreTest.class``, ``calc/MoreTest$1.class``, under any output folder) and
-    the runner's reports of its class (``TEST-calc.MoreTest.xml``, ``calc.MoreTest.html``).
+    the runner's reports of its class (``TEST-calc.MoreTest.xml``, ``calc.MoreTest.html``;
+    XML, HTML or text files named after it).
     They are the edit's own, as its source is: Gradle writes them in
     ``build/classes/java/test/``, which reads as a test folder."""
     keys = [
         source_key(r, text).removesuffix(".java")
         for r, text in files.items()
-        if olds.get(r) is None and r.endswith(".java")
+        if olds.get(r) is None and r.lower().endswith(EMPTY_IS_NOTHING)
     ]
     if not keys:
         return {}
@@ -91,7 +94,9 @@ def new_class_outputs(
         if kind == CREATED
         and (
             any(c.fullmatch(p) for c in classes)
-            or any(r.search(p.rsplit("/", 1)[-1]) for r in reports)
+            or (
+                p.endswith(REPORT_SUFFIXES) and any(r.search(p.rsplit("/", 1)[-1]) for r in reports)
+            )
         )
     }
 
