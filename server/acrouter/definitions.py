@@ -6,9 +6,11 @@ large to send whole is made of them.  ``dropped_definitions`` is the guard every
 passes: top-level definitions and imports that were in a file and are gone afterwards,
 a kept class's methods that no class or function defines any more (Python from
 ``ast``; JavaScript and TypeScript from their tokens, :mod:`.jsdefinitions`, with what
-such a module defines by assignment, export or inside a wrapper function), the methods
-and nested types of a Java class (:mod:`.javadefinitions`) and of a PHP class, unless
-the instruction asked to remove them.
+such a module defines by assignment, export or inside a wrapper function), the methods,
+constructors and nested types of a Java class (:mod:`.javadefinitions`), the methods,
+classes and modules of a Ruby file at any depth (:mod:`.rubydefinitions`), each
+counted with its class (:func:`_dropped_members`: one of two overloads gone is a loss),
+and the methods of a PHP class, unless the instruction asked to remove them.
 """
 
 from __future__ import annotations
@@ -24,9 +26,12 @@ import attrs
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
-from .javadefinitions import is_java, java_members
+from .javadefinitions import is_java, java_classes, java_members
 from .jsdefinitions import JsDefinition, is_js, js_definitions
+from .members import Member
 from .pytrees import cached, parse, shared_trees
+from .rubydefinitions import code_lines, is_ruby, ruby_classes, ruby_members
+from .rubydefinitions import shown as ruby_shown
 
 
 @attrs.frozen
@@ -228,26 +233,69 @@ def _read_python_methods(text: str) -> list[Definition]:
     ]
 
 
-def _line_definitions(text: str, python: bool, java: bool = False) -> list[Definition]:
-    """The definitions the line patterns find (Python's or the other languages', with a
-    Java class's members), once per text inside ``shared_trees()``: the list must not be
-    changed."""
-    what = "definitions.lines." + ("python" if python else "java" if java else "other")
-    return cached(what, text, lambda: _read_line_definitions(text, python, java))
+@attrs.frozen
+class _Members:
+    """How the members of a language's classes are read (:mod:`.members`)."""
+
+    language: str
+    read: Callable[[str], list[Member]]
+    classes: Callable[[str], set[str]]  # the classes a text holds, by path
+    shown: Callable[[Member], str]  # a member as a report names it
+    lines: Callable[[str], list[str]]  # the lines the line patterns read
+    #: a nested type counted as a method is (Java declares each once; Ruby reopens a
+    #: class, and a file that stops doing so loses nothing)
+    types_counted: bool
 
 
-def _read_line_definitions(text: str, python: bool, java: bool = False) -> list[Definition]:
+def _java_shown(member: Member) -> str:
+    if member.kind == "constructor":
+        return f"constructor {member.owner}"
+    return f"{member.owner}.{member.name}"
+
+
+_JAVA = _Members("java", java_members, java_classes, _java_shown, _lines, types_counted=True)
+#: (a Ruby heredoc's or ``=begin`` comment's lines are text for the line patterns too)
+_RUBY = _Members("ruby", ruby_members, ruby_classes, ruby_shown, code_lines, types_counted=False)
+
+
+def _members_of(path: str, language: str | None) -> _Members | None:
+    """The reader of the class members of ``path``'s language, when it has one."""
+    if is_java(path, language):
+        return _JAVA
+    if is_ruby(path, language):
+        return _RUBY
+    return None
+
+
+def _member_name(member: Member) -> str:
+    """A member's definition name: its own, or ``constructor Calc``."""
+    return f"constructor {member.name}" if member.kind == "constructor" else member.name
+
+
+def _line_definitions(text: str, python: bool, members: _Members | None = None) -> list[Definition]:
+    """The definitions the line patterns find (Python's or the other languages', with
+    the members of a Java or Ruby class), once per text inside ``shared_trees()``: the
+    list must not be changed."""
+    what = "definitions.lines." + ("python" if python else members.language if members else "")
+    return cached(what, text, lambda: _read_line_definitions(text, python, members))
+
+
+def _read_line_definitions(
+    text: str, python: bool, reader: _Members | None = None
+) -> list[Definition]:
     text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     out: list[Definition] = []
     php = not python and text.lstrip().startswith("<?php")
-    members = {i: (name, header) for i, name, header in java_members(text)} if java else {}
-    for i, line in enumerate(_lines(text)):
+    members: dict[int, list[Definition]] = {}  # (``attr_accessor :a, :b``: four on a line)
+    for member in reader.read(text) if reader else ():
+        found = Definition(_member_name(member), member.line, member.header)
+        members.setdefault(member.line, []).append(found)
+    for i, line in enumerate(reader.lines(text) if reader else _lines(text)):
         if php and (m := _PHP_METHOD.match(line)):
             out.append(Definition(m.group(1), i, line.strip()))
             continue
         if i in members:
-            name, header = members[i]
-            out.append(Definition(name, i, header))
+            out += members[i]
             continue
         if not line or line[0].isspace():
             continue
@@ -283,7 +331,7 @@ def definitions(text: str, path: str, language: str | None = None) -> list[Defin
         if found is not None:
             return list(found)  # a copy: the read is shared inside shared_trees()
         return list(_line_definitions(text, python=True))
-    return list(_line_definitions(text, python=False, java=is_java(path, language)))
+    return list(_line_definitions(text, python=False, members=_members_of(path, language)))
 
 
 def defined_names(text: str, path: str, language: str | None = None) -> set[str]:
@@ -378,6 +426,10 @@ def _dropped(
     asked_for = _asked_for(instruction, exempt_lines, defined_elsewhere)
     kept = _imported(after, path)
     lost: list[str] = []
+    members = _members_of(path, language)
+    if members:  # a class's members are compared below, counted and by their class
+        inside = {m.line for m in members.read(old)}
+        before = [d for d in before if d.line not in inside]
     for d in before:
         if d.name in have or d.name in lost or asked_for(d):
             continue
@@ -398,6 +450,39 @@ def _dropped(
         lost += _dropped_methods(old, new, before, after, asked_for)
     if Path(path).suffix == ".rs":
         lost += _dropped_rust_methods(old, new, asked_for)
+    if members:
+        lost += _dropped_members(old, new, after, asked_for, members)
+    return lost
+
+
+def _dropped_members(
+    old: str,
+    new: str,
+    after: list[Definition],
+    asked_for: Callable[[Definition], bool],
+    members: _Members,
+) -> list[str]:
+    """The methods (constructors, nested types) of Java or Ruby classes ``new`` keeps
+    that it declares fewer times than ``old`` (``Calc.add`` for one of two overloads
+    gone, or a method of one class while another class keeps its own): a set of names
+    saw neither.  What moved within the file still counts once (the file's declarations
+    of a name are counted together); the members of a class that went are reported by
+    the class."""
+    classes = members.classes(new)
+    left = Counter(d.name for d in after)
+    lost: list[str] = []
+    for m in members.read(old):
+        if m.owner not in classes:
+            continue
+        d = Definition(_member_name(m), m.line, m.header)
+        if m.kind == "type" and not members.types_counted and left[d.name] > 0:
+            continue
+        if left[d.name] > 0:
+            left[d.name] -= 1
+            continue
+        shown = members.shown(m)
+        if shown not in lost and not asked_for(d):
+            lost.append(shown)
     return lost
 
 

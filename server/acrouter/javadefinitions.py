@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from .domain import document_lines
+from .members import Member
+from .pytrees import cached
 
 #: the editor's language id and the suffix of the files read as Java
 JAVA_LANGUAGE = "java"
@@ -54,7 +56,15 @@ _NESTED = re.compile(
     r"([A-Za-z_$][\w$]*)"
 )
 #: a declaration of a type anywhere on a line: the next "{" opens a class body
-_DECLARES_TYPE = re.compile(r"(?<![\w$.])(?:class|interface|enum|record)\s+[A-Za-z_$]")
+_DECLARES_TYPE = re.compile(r"(?<![\w$.])(?:class|interface|enum|record)\s+([A-Za-z_$][\w$]*)")
+#: a constructor: modifiers and annotations, type parameters, its class's name, "("
+_CONSTRUCTOR = re.compile(
+    rf"^\s*(?:(?:{_MODIFIER}|{_ANNOTATION})(?:\s+|(?=<)))*(?:<[^(){{}};=]*>\s*)?"
+    r"([A-Za-z_$][\w$]*)\s*\("
+)
+#: what follows a constructor's "(" when it takes nothing and does nothing: its "{",
+#: a ``super();`` maybe, and its "}" (group 1) or the line's end (the next closes it)
+_EMPTY_BODY = re.compile(r"^\s*\)\s*\{\s*(?:super\(\s*\);\s*)?(\})?\s*$")
 #: words a method's return type cannot be (a statement's first word, a modifier: a
 #: constructor's "public Calc(")
 _NOT_TYPES = frozenset(
@@ -112,44 +122,77 @@ def code_view(text: str) -> list[str]:
     return out
 
 
-def java_members(text: str) -> list[tuple[int, str, str]]:
-    """``(line, name, header)`` of each method and nested type a class body of ``text``
-    declares (0-based lines, in order)."""
+def java_members(text: str) -> list[Member]:
+    """Each method, constructor and nested type a class body of ``text`` declares, in
+    order (a constructor that takes nothing and does nothing is left out: javac makes
+    the same when it goes); read once per text inside ``shared_trees()``, so the list
+    must not be changed."""
+    return cached("java.scan", text, lambda: _scan(text))[0]
+
+
+def java_classes(text: str) -> set[str]:
+    """The classes (interfaces, enums, records) whose bodies ``text`` holds, dotted from
+    their top-level class (``Calc``, ``Calc.Inner``); not anonymous or local ones."""
+    return cached("java.scan", text, lambda: _scan(text))[1]
+
+
+def _scan(text: str) -> tuple[list[Member], set[str]]:
     lines = document_lines(text)
-    found: list[tuple[int, str, str]] = []
-    scopes: list[bool] = []  # for each open brace: does it open a class body?
-    declares = False  # a type's declaration was seen and its "{" has not come yet
+    found: list[Member] = []
+    classes: set[str] = set()
+    # for each open brace, the class whose body it opens (None: a method's body, an
+    # initializer, an anonymous class, or anything inside one of those)
+    scopes: list[str | None] = []
+    declares = ""  # the type whose declaration was seen and whose "{" has not come yet
     codes = code_view(text)
     for i, code in enumerate(codes):
-        if scopes and scopes[-1]:
+        owner = ".".join(s or "" for s in scopes) if scopes and scopes[-1] else ""
+        if owner:
+            header = lines[i].strip()
             if m := _NESTED.match(code):
-                found.append((i, m.group(1), lines[i].strip()))
+                found.append(Member(i, m.group(1), header, owner, "type"))
+            elif (m := _CONSTRUCTOR.match(code)) and m.group(1) == scopes[-1]:
+                if not _does_nothing(codes, i, m.end()):
+                    found.append(Member(i, m.group(1), header, owner, "constructor"))
             elif (
                 (m := _METHOD.match(code))
                 and _a_method(m.group(1), m.group(2))
                 and (m.group(3) == "(" or _opens_on_next(codes, i))
             ):
-                found.append((i, m.group(2), lines[i].strip()))
+                found.append(Member(i, m.group(2), header, owner))
             elif (
                 (m := _NAME_FIRST.match(code))
                 and (m.group(2) == "(" or _opens_on_next(codes, i))
                 and (head := _head_before(codes, i))
                 and _a_method(head, m.group(1))
             ):
-                found.append((i, m.group(1), lines[i].strip()))
+                found.append(Member(i, m.group(1), header, owner))
         decl = _DECLARES_TYPE.search(code)
         for j, c in enumerate(code):
             if decl and j == decl.start():
-                declares = True
+                declares = decl.group(1)
             if c == "{":  # a class declared inside a method's body is the body's
-                scopes.append(declares and all(scopes))
-                declares = False
+                body = declares if declares and all(scopes) else None
+                scopes.append(body)
+                if body:
+                    classes.add(".".join(s or "" for s in scopes))
+                declares = ""
             elif c == "}":
                 if scopes:
                     scopes.pop()
             elif c == ";":
-                declares = False  # ``record R(int x);`` is no Java, but a statement ends
-    return found
+                declares = ""  # ``record R(int x);`` is no Java, but a statement ends
+    return found, classes
+
+
+def _does_nothing(codes: list[str], i: int, start: int) -> bool:
+    """Whether the constructor whose "(" ends at ``start`` of line ``i`` takes no
+    parameters and has an empty body (``public Calc() { }``, ``Calc() {⏎}``, a
+    ``super();`` alone)."""
+    m = _EMPTY_BODY.match(codes[i][start:])
+    if m is None:
+        return False
+    return m.group(1) is not None or _first_code(codes, range(i + 1, len(codes))).strip() == "}"
 
 
 def _first_code(codes: list[str], order: Iterable[int]) -> str:

@@ -57,7 +57,7 @@ WITHOUT_NEG = CALC.replace(NEG, "")
 
 
 def test_the_members_of_a_class_body_are_read() -> None:
-    names = [name for _line, name, _header in java_members(CALC)]
+    names = [m.name for m in java_members(CALC)]
     assert names == ["add", "neg", "toString", "max", "Inner", "values"]
     # the line patterns' top-level class and import, then the members, in order
     listed = [d.name for d in definitions(CALC, "src/calc/Calc.java")]
@@ -67,15 +67,15 @@ def test_the_members_of_a_class_body_are_read() -> None:
 
 
 def test_a_dropped_method_or_nested_class_is_refused() -> None:
-    assert dropped_definitions(CALC, WITHOUT_NEG, "src/calc/Calc.java") == ["neg"]
+    assert dropped_definitions(CALC, WITHOUT_NEG, "src/calc/Calc.java") == ["Calc.neg"]
     renamed = CALC.replace("int neg(", "int negate(")
-    assert dropped_definitions(CALC, renamed, "src/calc/Calc.java") == ["neg"]
+    assert dropped_definitions(CALC, renamed, "src/calc/Calc.java") == ["Calc.neg"]
     no_inner = CALC.replace(
         "    static class Inner {\n        int[] values() { return new int[0]; }\n    }\n", ""
     )
-    assert dropped_definitions(CALC, no_inner, "src/calc/Calc.java") == ["Inner", "values"]
+    assert dropped_definitions(CALC, no_inner, "src/calc/Calc.java") == ["Calc.Inner"]
     # by the editor's language id too, whatever the file is called
-    assert dropped_definitions(CALC, WITHOUT_NEG, "Calc.txt", language="java") == ["neg"]
+    assert dropped_definitions(CALC, WITHOUT_NEG, "Calc.txt", language="java") == ["Calc.neg"]
     # asked for, or inside the selection, it may go
     assert dropped_definitions(CALC, WITHOUT_NEG, "Calc.java", instruction="remove neg") == []
     start = CALC.split("\n").index("    public static int neg(int a) {")
@@ -99,11 +99,11 @@ def test_what_a_body_a_comment_or_a_string_holds_is_no_member() -> None:
         .replace('"int alsoNot("', '"calc"')
     )
     assert dropped_definitions(CALC, edited, "src/calc/Calc.java") == []
-    names = {name for _line, name, _header in java_members(CALC)}
+    names = {m.name for m in java_members(CALC)}
     assert not names & {"compute", "run", "notAMethod", "alsoNot", "Calc", "IllegalStateException"}
     # the body of a method a text block holds is text
     block = 'class T {\n    String s = """\n        int inBlock() {\n        """;\n    int m() { return 1; }\n}\n'
-    assert [name for _line, name, _header in java_members(block)] == ["m"]
+    assert [m.name for m in java_members(block)] == ["m"]
     assert code_view(block)[2] == ""
 
 
@@ -121,10 +121,10 @@ public interface Shape {
     }
 }
 """
-    names = [name for _line, name, _header in java_members(text)]
+    names = [m.name for m in java_members(text)]
     assert names == ["area", "twice", "Kind", "label", "Point", "sum"]
     assert dropped_definitions(text, text.replace("    double area();\n", ""), "Shape.java") == [
-        "area"
+        "Shape.area"
     ]
 
 
@@ -147,14 +147,14 @@ def test_acrouter_verify_refuses_an_edit_that_drops_a_method(tmp_path: Path) -> 
     edit = load_edit(str(tmp_path / "drop.json"))
     assert dropped_code(str(tmp_path / "ws"), edit) == (
         "the edit would delete 1 definition(s), method(s) or import(s) of src/calc/Calc.java "
-        "that the instruction did not ask to remove: neg (pass --allow-removal if the removal "
+        "that the instruction did not ask to remove: Calc.neg (pass --allow-removal if the removal "
         "is meant)"
     )
     kept = {"files": {"src/calc/Calc.java": CALC.replace("-a", "0 - a")}}
     (tmp_path / "keep.json").write_text(json.dumps(kept))
     assert dropped_code(str(tmp_path / "ws"), load_edit(str(tmp_path / "keep.json"))) == ""
     # the editor's path: a model's reply that drops it is refused before any test runs
-    with pytest.raises(ParseError, match="did not ask to remove: neg"):
+    with pytest.raises(ParseError, match="did not ask to remove: Calc.neg"):
         guard(
             {"src/calc/Calc.java": CALC},
             {"src/calc/Calc.java": WITHOUT_NEG},
@@ -189,7 +189,7 @@ public final class Collectors {
     }
 }
 """
-    assert [name for _line, name, _header in java_members(text)] == [
+    assert [m.name for m in java_members(text)] == [
         "counting",
         "thenApply",
         "empty",
@@ -200,7 +200,7 @@ public final class Collectors {
         "        return summingLong(e -> 1L);\n    }\n",
         "",
     )
-    assert dropped_definitions(text, without, "Collectors.java") == ["counting"]
+    assert dropped_definitions(text, without, "Collectors.java") == ["Collectors.counting"]
     # a local class, like an anonymous one, is its method's business
     inlined = text.replace(
         "        class Local {\n            int inside() { return 1; }\n        }\n"
@@ -208,3 +208,79 @@ public final class Collectors {
         "        return 1;",
     )
     assert dropped_definitions(text, inlined, "Collectors.java") == []
+
+
+OVERLOADS = """\
+package calc;
+
+public class Calc {
+    private final int seed;
+
+    public Calc() { this(0); }
+
+    public Calc(int seed) {
+        this.seed = seed;
+    }
+
+    public static int add(int a, int b) { return a + b; }
+
+    public static long add(long a, long b) { return a + b; }
+
+    public int size() { return seed; }
+
+    static class Bag {
+        int size() { return 0; }
+        void clear() { }
+    }
+}
+"""
+
+
+def _without(text: str, line: str) -> str:
+    assert line in text
+    return text.replace(line, "")
+
+
+def test_one_of_two_overloads_or_a_name_another_class_keeps_is_counted() -> None:
+    # Before, names were compared as a set: an edit dropping the long overload of add, a
+    # constructor, or Bag.size (Calc.size kept the name) was passed by the guard
+    path = "src/calc/Calc.java"
+    long_add = "    public static long add(long a, long b) { return a + b; }\n"
+    assert dropped_definitions(OVERLOADS, _without(OVERLOADS, long_add), path) == ["Calc.add"]
+    bag_size = "        int size() { return 0; }\n"
+    assert dropped_definitions(OVERLOADS, _without(OVERLOADS, bag_size), path) == ["Calc.Bag.size"]
+    seeded = "    public Calc(int seed) {\n        this.seed = seed;\n    }\n"
+    assert dropped_definitions(OVERLOADS, _without(OVERLOADS, seeded), path) == ["constructor Calc"]
+    # asked for by name, it may go
+    assert (
+        dropped_definitions(
+            OVERLOADS, _without(OVERLOADS, long_add), path, instruction="remove the long add"
+        )
+        == []
+    )
+
+
+def test_what_keeps_its_count_is_no_loss() -> None:
+    path = "src/calc/Calc.java"
+    # an overload's parameters changed, a constructor made to do nothing, a method moved
+    # to the other class of the file: each name is declared as many times as before
+    widened = OVERLOADS.replace("int add(int a, int b)", "int add(short a, short b)")
+    assert dropped_definitions(OVERLOADS, widened, path) == []
+    moved = _without(OVERLOADS, "        void clear() { }\n").replace(
+        "    public int size()", "    void clear() { }\n\n    public int size()"
+    )
+    assert dropped_definitions(OVERLOADS, moved, path) == []
+    # an empty constructor that takes nothing is what javac makes when it goes
+    assert dropped_definitions(CALC, _without(CALC, "    public Calc() { }\n"), path) == []
+    assert {m.name for m in java_members(CALC) if m.kind == "constructor"} == set()
+
+
+def test_the_members_of_a_class_removed_on_request_go_with_it() -> None:
+    # Before, "remove the Inner class" was refused: its method values was not asked for
+    no_bag = OVERLOADS.replace(
+        "    static class Bag {\n        int size() { return 0; }\n        void clear() { }\n    }\n",
+        "",
+    )
+    path = "src/calc/Calc.java"
+    assert dropped_definitions(OVERLOADS, no_bag, path, instruction="remove the Bag class") == []
+    assert dropped_definitions(OVERLOADS, no_bag, path) == ["Calc.Bag"]

@@ -1,0 +1,19 @@
+"""What a class body declares, as the guard against dropped code reads it in languages
+whose methods the line patterns do not see (:mod:`.javadefinitions`,
+:mod:`.rubydefinitions`)."""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+Kind = Literal["method", "constructor", "type"]
+
+
+class Member(NamedTuple):
+    """A method, constructor or nested type a class (or module) body declares."""
+
+    line: int  # 0-based
+    name: str  # the method's or type's name; a constructor's is its class's
+    header: str  # the declaration's first line
+    owner: str  # the class whose body declares it, dotted from the file's top level
+    kind: Kind = "method"
