@@ -5,7 +5,8 @@ The guard (``acrouter.javadefinitions.java_members``) reads the methods and nest
 types each class body declares from the source's lines.  This compares, file by file,
 the method names it reads with those ``javap -p`` lists in the file's compiled classes
 (the top-level classes named after the file and their named nested classes; not
-constructors, static initialisers, synthetic methods, anonymous or local classes):
+constructors, static initialisers, synthetic methods, anonymous or local classes), and
+how many times each name both list is declared (the guard counts overloads):
 
 - read but not compiled: a name the guard would report as dropped if it went, though
   no such method exists (a false refusal waiting to happen);
@@ -30,6 +31,7 @@ import re
 import subprocess
 import tempfile
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from acrouter.javadefinitions import java_members
@@ -37,6 +39,11 @@ from acrouter.javadefinitions import java_members
 #: a method in javap -p's listing: "  public static int add(int, int);"
 _JAVAP_METHOD = re.compile(
     r"^\s+(?:[\w.$<>\[\], ?&]+\s+)?([\w$]+)\(([^()]*)\)(?:\s+throws [^;]+)?;$"
+)
+
+#: a constructor in javap -p's listing: "  public calc.Calc$Bag(int);"
+_JAVAP_CONSTRUCTOR = re.compile(
+    r"^\s+(?:(?:public|private|protected)\s+)?([\w.$]+)\([^()]*\)(?:\s+throws [^;]+)?;$"
 )
 
 
@@ -48,12 +55,13 @@ def _named(f: Path) -> bool:
 
 def _javap_methods(
     files: list[Path], javap: str = "javap"
-) -> tuple[dict[Path, set[str]], dict[Path, set[str]]]:
-    """The declared method names of the named classes ``files``, by their source file
-    (its folder and the name javac records): no constructors, initialisers, synthetic
-    lambdas or accessors, no enum's ``values`` and ``valueOf``; and the names of the
-    classes each source declares."""
-    found: dict[Path, set[str]] = {}
+) -> tuple[dict[Path, Counter[str]], dict[Path, set[str]]]:
+    """The declared methods of the named classes ``files``, by their source file (its
+    folder and the name javac records), counted by name (overloads): no constructors,
+    initialisers, synthetic lambdas or accessors, no enum's ``values`` and ``valueOf``,
+    each class's constructors as ``constructor Name`` (an implicit one too); and the
+    names of the classes each source declares."""
+    found: dict[Path, Counter[str]] = {}
     classes: dict[Path, set[str]] = {}
     for start in range(0, len(files), 200):
         batch = files[start : start + 200]
@@ -62,7 +70,7 @@ def _javap_methods(
         ).stdout
         parts = re.split(r'^Compiled from "([^"]+)"$', out, flags=re.MULTILINE)[1:]
         for f, source, block in zip(batch, parts[0::2], parts[1::2], strict=True):
-            names: set[str] = set()
+            names: Counter[str] = Counter()
             for line in block.splitlines():
                 m = _JAVAP_METHOD.match(line)
                 if (
@@ -70,18 +78,25 @@ def _javap_methods(
                     and not m.group(1).startswith(("lambda$", "access$"))
                     and "." not in m.group(1)
                 ):
-                    names.add(m.group(1))
-            names.discard(f.stem.split("$")[-1])  # constructors
+                    names[m.group(1)] += 1
+            own = f.stem.split("$")[-1]
+            del names[own]  # constructors (of a class in no package), counted below
+            names[f"constructor {own}"] = sum(
+                1
+                for line in block.splitlines()
+                if (m := _JAVAP_CONSTRUCTOR.match(line))
+                and re.split(r"[.$]", m.group(1))[-1] == own
+            )
             if re.search(r"\bclass [\w.$]+ extends java\.lang\.Enum<", block):
                 # an enum's, made by javac (not a valueOf of its own with other arguments)
-                names -= {"values", "$values"}
+                del names["values"], names["$values"]
                 if not any(
                     m.group(1) == "valueOf" and m.group(2) != "java.lang.String"
                     for m in map(_JAVAP_METHOD.match, block.splitlines())
                     if m
                 ):
-                    names.discard("valueOf")
-            found.setdefault(f.parent / source, set()).update(names)
+                    del names["valueOf"]
+            found.setdefault(f.parent / source, Counter()).update(names)
             classes.setdefault(f.parent / source, set()).add(f.stem.split("$")[-1])
     return found, classes
 
@@ -98,6 +113,11 @@ def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) 
     read_only: list[str] = []
     compiled_only: list[str] = []
     total_read = total_compiled = compared = 0
+    count_read = count_compiled = 0
+    read_more: list[str] = []
+    compiled_more: list[str] = []
+    made_read = made_compiled = 0
+    made_more: list[str] = []
     for src in files:
         rel = src.relative_to(sources)
         have = methods.get(classes / rel)
@@ -105,20 +125,53 @@ def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) 
             continue
         compared += 1
         text = src.read_text(encoding="utf-8", errors="replace")
-        read = {name for _line, name, _header in java_members(text)} - declared[classes / rel]
+        members = java_members(text)
+        counted = Counter(m.name for m in members if m.kind != "constructor")
+        for name in declared[classes / rel]:
+            del counted[name]
+        made = Counter(f"constructor {m.name}" for m in members if m.kind == "constructor")
+        for name in declared[classes / rel]:
+            key = f"constructor {name}"
+            made_read += made[key]
+            made_compiled += have[key]
+            if made[key] > have[key]:
+                made_more.append(f"{rel}: {key} ({made[key]} read, {have[key]} compiled)")
+            del have[key]
+        read = set(counted)
         total_read += len(read)
         total_compiled += len(have)
-        read_only += [f"{rel}: {n}" for n in sorted(read - have)]
-        compiled_only += [f"{rel}: {n}" for n in sorted(have - read)]
+        read_only += [f"{rel}: {n}" for n in sorted(read - set(have))]
+        compiled_only += [f"{rel}: {n}" for n in sorted(set(have) - read)]
+        for name in sorted(read & set(have)):
+            count_read += counted[name]
+            count_compiled += have[name]
+            if counted[name] > have[name]:
+                read_more.append(f"{rel}: {name} ({counted[name]} read, {have[name]} compiled)")
+            elif counted[name] < have[name]:
+                compiled_more.append(f"{rel}: {name} ({counted[name]} read, {have[name]} compiled)")
     print(f"files compared: {compared}")
     print(f"method names read by the guard: {total_read}; compiled (javap): {total_compiled}")
-    print(f"read but not compiled (false refusals waiting to happen): {len(read_only)}")
-    for line in read_only[:show]:
-        print("   ", line)
-    print(f"compiled but not read (methods the guard does not protect): {len(compiled_only)}")
-    for line in compiled_only[:show]:
-        print("   ", line)
+    _listed("read but not compiled (false refusals waiting to happen)", read_only, show)
+    _listed("compiled but not read (methods the guard does not protect)", compiled_only, show)
+    print(
+        f"declarations of the names both have (overloads counted): read {count_read}; "
+        f"compiled {count_compiled}"
+    )
+    _listed("names read more often than compiled", read_more, show)
+    _listed("names compiled more often than read (bridges among them)", compiled_more, show)
+    print(
+        f"constructors read: {made_read}; compiled: {made_compiled} (javac's own among "
+        "them, and those that take nothing and do nothing, which the guard leaves out)"
+    )
+    _listed("classes with more constructors read than compiled", made_more, show)
     return 0
+
+
+def _listed(title: str, items: list[str], show: int) -> None:
+    """``title``: how many ``items``, and the first ``show`` of them."""
+    print(f"{title}: {len(items)}")
+    for line in items[:show]:
+        print("   ", line)
 
 
 def main(argv: list[str] | None = None) -> int:

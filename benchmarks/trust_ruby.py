@@ -6,8 +6,8 @@ the first later ``end`` at the same indentation (a one-line ``def ...; end`` is 
 The edits: a comment (a control), a body changed without changing what it does (a
 control: ``return`` put before the method's last line where that is a plain expression),
 the method the tests name most made to raise at its first line, a method no test names
-made to raise (a pass is right only when not counted: no test ran it), a method no test
-reaches (:data:`UNREACHED`, known per project: builder's ``String#to_xs``, which only a
+made to raise (a pass is right only when not counted: no test ran it), and dropped (the
+guard against dropped code must refuse it), a method no test reaches (:data:`UNREACHED`, known per project: builder's ``String#to_xs``, which only a
 Ruby without ``String#encode`` calls) made to return the wrong thing (likewise), the
 file cut in half, ``exit 0`` at the top of the edited file, a test file's tests deleted,
 a test file writing outside the workspace and a path outside the workspace."""
@@ -69,6 +69,12 @@ def _raising(text: str, method: Method) -> str:
     return "\n".join(lines)
 
 
+def _dropped(text: str, method: Method) -> str:
+    """``text`` without ``method``'s lines, from its ``def`` to its ``end``."""
+    lines = text.split("\n")
+    return "\n".join(lines[: method.head] + lines[method.end + 1 :])
+
+
 def ruby_trials(project: Project, root: Path, work: Path) -> list[Trial]:
     """The edits tried on a Ruby ``project`` set up in ``root``."""
     rel = project.edit_file
@@ -85,14 +91,16 @@ def ruby_trials(project: Project, root: Path, work: Path) -> list[Trial]:
     ]
     if untested:
         quiet = untested[-1]
-        trials.append(
+        trials += [
             Trial(
                 "break a method no test names",
                 {rel: _raising(text, quiet)},
                 note=f"{quiet.name} raises",
                 uncounted=True,
-            )
-        )
+            ),
+            # a pure deletion leaves no changed line to measure: the guard must refuse it
+            Trial("drop a method no test names", {rel: _dropped(text, quiet)}, note=quiet.name),
+        ]
     if project.name in UNREACHED:
         other, name, line, wrong = UNREACHED[project.name]
         source = (root / other).read_text(encoding="utf-8")

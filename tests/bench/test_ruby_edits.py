@@ -64,3 +64,10 @@ def test_the_catalogue(ruby: ModuleType, tmp_path: Path) -> None:
     quiet = trials["break a method no test names"]
     assert quiet.note == "unused raises" and quiet.uncounted
     assert "def _gone_add" in trials["delete a test file's tests"].files["test/test_calc.rb"]
+    # the method dropped, from its def to its end: what the guard must refuse
+    dropped = trials["drop a method no test names"]
+    assert dropped.note == "unused" and not dropped.uncounted
+    assert dropped.files["lib/calc.rb"] == CODE.replace("\n  def unused(a)\n    a * 2\n  end", "")
+    from acrouter.definitions import dropped_definitions
+
+    assert dropped_definitions(CODE, dropped.files["lib/calc.rb"], "lib/calc.rb") == ["Calc#unused"]
