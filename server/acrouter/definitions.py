@@ -23,6 +23,7 @@ from pathlib import Path
 
 import attrs
 
+from .cdefinitions import c_classes, c_members, is_c
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
@@ -242,9 +243,14 @@ class _Members:
     classes: Callable[[str], set[str]]  # the classes a text holds, by path
     shown: Callable[[Member], str]  # a member as a report names it
     lines: Callable[[str], list[str]]  # the lines the line patterns read
-    #: a nested type counted as a method is (Java declares each once; Ruby reopens a
-    #: class, and a file that stops doing so loses nothing)
-    types_counted: bool
+    #: the kinds counted one by one (two declared, one left: a loss); any other is
+    #: kept while the file still defines its name in any way (Ruby reopens a class,
+    #: and a file that stops doing so loses nothing; a C prototype goes with a
+    #: definition left)
+    counted: frozenset[str]
+    #: whether the other languages' definition patterns read its lines too (C's
+    #: reader has all it defines; the patterns read ``static int f`` as Rust's)
+    patterns: bool = True
 
 
 def _java_shown(member: Member) -> str:
@@ -253,9 +259,24 @@ def _java_shown(member: Member) -> str:
     return f"{member.owner}.{member.name}"
 
 
-_JAVA = _Members("java", java_members, java_classes, _java_shown, _lines, types_counted=True)
+def _c_shown(member: Member) -> str:
+    name = f"{member.owner}::{member.name}" if member.owner else member.name
+    if member.kind == "declaration":
+        return f"{name} (its declaration)"
+    return f"#define {name}" if member.kind == "macro" else name
+
+
+_JAVA = _Members(
+    "java", java_members, java_classes, _java_shown, _lines,
+    counted=frozenset(("method", "constructor", "type")),
+)  # fmt: skip
 #: (a Ruby heredoc's or ``=begin`` comment's lines are text for the line patterns too)
-_RUBY = _Members("ruby", ruby_members, ruby_classes, ruby_shown, code_lines, types_counted=False)
+_RUBY = _Members(
+    "ruby", ruby_members, ruby_classes, ruby_shown, code_lines, counted=frozenset(("method",))
+)
+_C = _Members(
+    "c", c_members, c_classes, _c_shown, _lines, counted=frozenset(("method",)), patterns=False
+)
 
 
 def _members_of(path: str, language: str | None) -> _Members | None:
@@ -264,12 +285,15 @@ def _members_of(path: str, language: str | None) -> _Members | None:
         return _JAVA
     if is_ruby(path, language):
         return _RUBY
+    if is_c(path, language):
+        return _C
     return None
 
 
 def _member_name(member: Member) -> str:
-    """A member's definition name: its own, or ``constructor Calc``."""
-    return f"constructor {member.name}" if member.kind == "constructor" else member.name
+    """A member's definition name: its own, or ``constructor Calc``, ``declaration
+    neg``, ``macro TWICE``."""
+    return member.name if member.kind in ("method", "type") else f"{member.kind} {member.name}"
 
 
 def _line_definitions(text: str, python: bool, members: _Members | None = None) -> list[Definition]:
@@ -313,7 +337,7 @@ def _read_line_definitions(
                 out.append(Definition(f"import {m.group(1).strip()}", i, line.strip()))
                 break
         else:
-            for pattern in _OTHER_DEFS:
+            for pattern in _OTHER_DEFS if reader is None or reader.patterns else ():
                 if m := pattern.match(line):
                     out.append(Definition(m.group(1), i, line.strip()))
                     break
@@ -462,22 +486,24 @@ def _dropped_members(
     asked_for: Callable[[Definition], bool],
     members: _Members,
 ) -> list[str]:
-    """The methods (constructors, nested types) of Java or Ruby classes ``new`` keeps
-    that it declares fewer times than ``old`` (``Calc.add`` for one of two overloads
-    gone, or a method of one class while another class keeps its own): a set of names
-    saw neither.  What moved within the file still counts once (the file's declarations
-    of a name are counted together); the members of a class that went are reported by
-    the class."""
-    classes = members.classes(new)
+    """The methods (constructors, nested types) of Java, Ruby or C++ classes ``new``
+    keeps, or a C file's functions, that it defines fewer times than ``old``
+    (``Calc.add`` for one of two overloads gone, or a method of one class while another
+    class keeps its own): a set of names saw neither.  What moved within the file still
+    counts once (the file's definitions of a name are counted together); the members
+    of a class whose body went are reported by the class; what is not counted one by
+    one (``_Members.counted``) is kept while the file defines its name in any way."""
+    classes, had = members.classes(new), members.classes(old)
     left = Counter(d.name for d in after)
+    named = {_bare(d.name) for d in after}
     lost: list[str] = []
     for m in members.read(old):
-        if m.owner not in classes:
+        if m.owner in had and m.owner not in classes:
             continue
         d = Definition(_member_name(m), m.line, m.header)
-        if m.kind == "type" and not members.types_counted and left[d.name] > 0:
+        if m.kind not in members.counted and m.name in named:
             continue
-        if left[d.name] > 0:
+        if m.kind in members.counted and left[d.name] > 0:
             left[d.name] -= 1
             continue
         shown = members.shown(m)

@@ -1,12 +1,14 @@
 """What a class body declares, as the guard against dropped code reads it in languages
 whose methods the line patterns do not see (:mod:`.javadefinitions`,
-:mod:`.rubydefinitions`)."""
+:mod:`.rubydefinitions`, :mod:`.cdefinitions`)."""
 
 from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
-Kind = Literal["method", "constructor", "type"]
+#: a method (a C function), a constructor, a nested type (a C struct, a typedef), a C
+#: function's prototype, a C macro
+Kind = Literal["method", "constructor", "type", "declaration", "macro"]
 
 
 class Member(NamedTuple):

@@ -1,0 +1,351 @@
+"""What a C or C++ file defines, for the guard that no edit drops code
+(:mod:`.definitions`).
+
+The guard's line patterns found no C function at all (``int neg(int a) {`` matches
+none of them), and read ``static int helper(…)`` as a Rust ``static`` named ``int``: an
+edit of ``calc.c`` deleting a function no test calls, its prototype left in
+``calc.h``, built, passed and was verified.  :func:`c_members` reads a C or C++ file's
+code (comments, strings and character literals set aside, braces counted) for
+
+- the functions it defines at file scope, in a namespace or an ``extern "C"`` block
+  (``int neg(int a) {``, ``static inline int helper(void)⏎{``, ``int Calc::neg(int a)
+  const {`` with its class ``Calc``), and a C++ class's member functions defined or
+  declared in its body;
+- the functions it declares (prototypes: ``int neg(int a);``), the types it names
+  (``struct point {``, ``enum color {``, ``class Calc {``, ``typedef … name;``) and its
+  macros (``#define NAME``; an include guard's is not one).
+
+What a function's body holds is the body's.  Of a preprocessor conditional only the
+first branch is read (``#if … #else … #endif``: the ``#else`` part is left out, so that
+two branches opening the same function do not unbalance the braces); a declaration the
+preprocessor writes (``DEFINE_THING(x)``) is not read.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from .domain import document_lines
+from .javadefinitions import code_view
+from .members import Member
+from .pytrees import cached
+
+#: the editor's language ids, and the files read as C or C++
+C_LANGUAGES = frozenset(("c", "cpp", "cuda-cpp", "objective-c", "objective-cpp"))
+C_SUFFIXES = frozenset(
+    (".c", ".h", ".cc", ".cpp", ".cxx", ".c++", ".hh", ".hpp", ".hxx", ".h++", ".ino", ".cu")
+)
+
+#: words a function's name cannot be: a statement's, an operator's
+_NOT_NAMES = frozenset(
+    (
+        *("if", "for", "while", "switch", "return", "sizeof", "alignof", "typeof"),
+        *("decltype", "do", "else", "case", "catch", "__attribute__", "__declspec"),
+        *("static_assert", "_Static_assert", "defined", "throw", "new", "delete"),
+        *("alignas", "noexcept", "requires"),
+        # a type's words: ``static int (*fp)(int);`` declares no function "int"
+        *("void", "int", "char", "short", "long", "float", "double", "signed"),
+        *("unsigned", "bool", "_Bool", "const", "volatile", "static", "inline"),
+        *("extern", "auto", "register", "struct", "union", "enum", "typename"),
+    )
+)
+#: a function that returns a function's pointer: ``void (*dl_sym(void *p))(void)``
+_RETURNS_POINTER = re.compile(r"\(\s*\*+\s*([A-Za-z_]\w*)\s*\(")
+#: the name before a declaration's first "(": ``neg``, ``Calc::neg``, ``~Calc``,
+#: ``operator==``, ``operator()``, ``ns::Calc::operator+=``
+_HEAD = re.compile(
+    r"((?:[A-Za-z_]\w*\s*(?:<[^<>;{}]*>)?\s*::\s*)*"
+    r"(?:~\s*[A-Za-z_]\w*|operator\s*(?:\(\s*\)|\[\s*\]|[^\s(\w]+|\w[\w\s:*&<>]*?)|[A-Za-z_]\w*))"
+    r"\s*(?:<[^;{}()]*>\s*)?\($"  # (an explicit specialization: ``to_float<double>(``)
+)
+_TYPE = re.compile(
+    r"(?<![\w:])(struct|class|union|enum(?:\s+class|\s+struct)?)\s+(?:\[\[[^\]]*\]\]\s*)?(?:alignas\s*\([^)]*\)\s*)?([A-Za-z_]\w*)"
+)
+_NAMESPACE = re.compile(r"^\s*(?:inline\s+)?namespace\b|^\s*extern\s*\"\"\s*$")
+_DEFINE = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)")
+_GUARD = re.compile(r"^\s*#\s*ifndef\s+([A-Za-z_]\w*)")
+_TYPEDEF_NAME = re.compile(r"\(\s*\*?\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*$")
+#: a C++ alias: ``using bits = std::uint64_t;``
+_USING = re.compile(r"^\s*using\s+([A-Za-z_]\w*)\s*=")
+
+
+def is_c(path: str, language: str | None = None) -> bool:
+    """Whether ``path`` (or the editor's ``language``) is C or C++."""
+    if language and language.lower() in C_LANGUAGES:
+        return True
+    return PurePosixPath(path.replace("\\", "/")).suffix.lower() in C_SUFFIXES
+
+
+def c_members(text: str) -> list[Member]:
+    """The functions (kind ``method``), prototypes (``declaration``), types (``type``)
+    and macros (``macro``) of ``text``, in order, each with the C++ class that holds it
+    ("" at file scope); read once per text inside ``shared_trees()``, so the list must
+    not be changed."""
+    return cached("c.scan", text, lambda: _scan(text))[0]
+
+
+def c_classes(text: str) -> set[str]:
+    """The C++ classes and C structs whose bodies ``text`` holds, by path
+    (``Calc``, ``Calc::Inner``), and "" (file scope)."""
+    return cached("c.scan", text, lambda: _scan(text))[1]
+
+
+def _code(text: str) -> tuple[list[str], list[tuple[int, str]]]:
+    """The lines of ``text`` as code (comments, strings and character literals set
+    aside, preprocessor lines and the ``#else`` parts of conditionals blank), and the
+    macros it defines with their lines (not an include guard's)."""
+    lines = code_view(text)
+    raw = document_lines(text)
+    out: list[str] = []
+    macros: list[tuple[int, str]] = []
+    skipping: list[bool] = []  # for each open conditional: is this part left out?
+    guard = ""
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        start = i
+        # a continued line (``#error "a⏎b"``: its string's "\" is the continuation)
+        while raw[i].rstrip().endswith("\\") and i + 1 < len(lines):
+            i += 1
+            line = line.rstrip().removesuffix("\\") + " " + lines[i]
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            word = re.match(r"#\s*(\w*)", stripped)
+            kind = word.group(1) if word else ""
+            if kind in ("if", "ifdef", "ifndef"):
+                skipping.append(False)
+                m = _GUARD.match(stripped)
+                guard = m.group(1) if m else ""
+            elif kind in ("else", "elif", "elifdef", "elifndef") and skipping:
+                skipping[-1] = True
+            elif kind == "endif" and skipping:
+                skipping.pop()
+            elif kind == "define" and not any(skipping):
+                m = _DEFINE.match(stripped)
+                if m and m.group(1) != guard:
+                    macros.append((start, m.group(1)))
+            if kind != "ifndef":
+                guard = ""
+            out += [""] * (i - start + 1)
+        else:
+            guard = ""
+            blank = any(skipping)
+            out += ["" if blank else lines[k] for k in range(start, i + 1)]
+        i += 1
+    return out, macros
+
+
+def _scan(text: str) -> tuple[list[Member], set[str]]:
+    raw = document_lines(text)
+    codes, macros = _code(text)
+    found: list[Member] = [
+        Member(i, name, raw[i].strip() if i < len(raw) else "", "", "macro") for i, name in macros
+    ]
+    classes = {""}
+    # the scopes open: ("file", "") for a namespace or an extern "C" block, ("class",
+    # path) for a class's body, ("body", "") for a function's body or anything else
+    scopes: list[tuple[str, str]] = []
+    buf: list[str] = []  # the code since the last ";", "{" or "}" where declarations are
+    start = 0  # the line the buffer's code starts on
+    typedef = -1  # how many scopes are open where a typedef's struct body was opened
+    for i, code in enumerate(codes):
+        if buf:
+            buf.append(" ")  # a declaration's lines: ``static int⏎add (int a)``
+        for c in code:
+            kind, path = scopes[-1] if scopes else ("file", "")
+            if kind == "body":
+                if c == "{":
+                    scopes.append(("body", ""))
+                elif c == "}":
+                    scopes.pop()
+                    if not scopes or scopes[-1][0] != "body":
+                        buf = []
+                continue
+            if c not in "{};":
+                if not buf and not c.isspace():
+                    start = i
+                if buf or not c.isspace():
+                    buf.append(c)
+                continue
+            head = "".join(buf).strip()
+            if c == "{":
+                if head.startswith("typedef"):
+                    typedef = len(scopes)  # its name follows the body's "}"
+                scopes.append(_opened(head, path, start, raw, found, classes))
+                buf = []
+            elif c == "}":
+                if scopes:
+                    scopes.pop()
+                buf = []
+            else:  # ";": a declaration ends
+                _declared(head, path, start, raw, found, typedef == len(scopes))
+                buf = []
+                if typedef == len(scopes):
+                    typedef = -1
+    return found, classes
+
+
+def _opened(
+    head: str, owner: str, line: int, raw: list[str], found: list[Member], classes: set[str]
+) -> tuple[str, str]:
+    """The scope a "{" after ``head`` opens, in the class ``owner`` (or file scope),
+    with what it defines added to ``found`` and ``classes``."""
+    header = raw[line].strip() if line < len(raw) else ""
+    if _NAMESPACE.match(head):
+        return ("file", owner)
+    head = _without_templates(head)
+    paren = _top_level_paren(head)
+    if paren < 0 or _assigns(head[:paren]):
+        m = _TYPE.search(head) if not _assigns(head) and paren < 0 else None
+        if m is None and paren < 0 and head.startswith("typedef"):
+            return ("class", owner)  # ``typedef struct {``: its name follows the "}"
+        if m and not head.rstrip().endswith(")"):
+            name = m.group(2)
+            found.append(Member(line, name, header, owner, "type"))
+            if m.group(1).startswith("enum"):
+                return ("body", "")
+            path = f"{owner}::{name}" if owner else name
+            classes.add(path)
+            return ("class", path)
+        return ("body", "")  # an initializer, a lambda, an anonymous struct
+    name = _name_before(head, paren, owner)
+    if name:
+        qualifier, _, own = name.rpartition("::")
+        where = "::".join(p for p in (owner, qualifier) if p)
+        found.append(Member(line, own, header, where))
+    return ("body", "")
+
+
+def _declared(
+    head: str, owner: str, line: int, raw: list[str], found: list[Member], typedef: bool
+) -> None:
+    """What the declaration ``head`` (before its ";") names: a function's prototype, or
+    a typedef's name."""
+    header = raw[line].strip() if line < len(raw) else ""
+    if m := _USING.match(_without_templates(head)):
+        found.append(Member(line, m.group(1), header, owner, "type"))
+        return
+    if typedef or head.startswith("typedef"):
+        m = _TYPEDEF_NAME.search(head)
+        name = (m.group(1) or m.group(2)) if m else ""
+        if name and name not in ("typedef",):
+            found.append(Member(line, name, header, owner, "type"))
+        return
+    head = _without_templates(head)
+    paren = _top_level_paren(head)
+    if paren < 0 or _assigns(head[:paren]):
+        return
+    name = _name_before(head, paren, owner)
+    if name:
+        qualifier, _, own = name.rpartition("::")
+        where = "::".join(p for p in (owner, qualifier) if p)
+        found.append(Member(line, own, header, where, "declaration"))
+
+
+def _assigns(text: str) -> bool:
+    """Whether ``text`` holds an initializer's "=" (not ``operator==``'s, ``<=``'s)."""
+    return re.search(r"(?<![=!<>+\-*/%&|^])(?<!operator)=(?!=)", text) is not None
+
+
+def _without_templates(head: str) -> str:
+    """``head`` without its ``template <…>`` parameter lists (``template <class T>
+    class Box``: the class is Box)."""
+    while (k := head.find("template")) >= 0 and (k == 0 or not head[k - 1].isalnum()):
+        j = head.find("<", k)
+        if j < 0:
+            break
+        depth, end = 0, -1
+        for m in range(j, len(head)):
+            depth += {"<": 1, ">": -1}.get(head[m], 0)
+            if depth == 0:
+                end = m
+                break
+        if end < 0:
+            break
+        head = head[:k] + head[end + 1 :]
+    return head
+
+
+#: words whose parenthesized arguments are no function's parameters
+_ATTRIBUTES = ("__attribute__", "__declspec", "alignas", "_Alignas", "__asm__", "asm")
+
+
+def _top_level_paren(head: str) -> int:
+    """Where ``head``'s first "(" outside template arguments and attributes is (-1:
+    none): ``__attribute__((noreturn)) void die(…)``'s is die's, and so is
+    ``PyAPI_FUNC(void) die(…)``'s (a macro's arguments, a name and its "(" after them)."""
+    angle = 0
+    k = 0
+    while k < len(head):
+        c = head[k]
+        if c == "<":
+            angle += 1
+        elif c == ">" and angle:
+            angle -= 1
+        elif c == "(" and not angle:
+            word = re.search(r"\w+$", head[:k].rstrip())
+            close = _closing(head, k)
+            follows = _NAMED_CALL.match(head, close + 1) if close > 0 else None
+            attribute = word is not None and (
+                word.group() in _ATTRIBUTES
+                # a macro standing for a type or an attribute, a function's name after it:
+                # ``PyAPI_FUNC(int) Py_Main(``, ``static NPY_GCC_NONNULL(1) int⏎f(``
+                or (
+                    follows is not None
+                    and follows.group(1) not in _ATTRIBUTES
+                    and follows.group(1) not in _NOT_NAMES
+                )
+            )
+            if not attribute:
+                return k
+            if close < 0:
+                return -1
+            k = close  # over the attribute's arguments
+        k += 1
+    return -1
+
+
+#: what follows a macro's arguments when a function's name comes next: types' words,
+#: "*" and "&", then a name and its "("
+_NAMED_CALL = re.compile(r"[\s\w*&]*?\b([A-Za-z_]\w*)\s*\(")
+
+
+def _closing(head: str, k: int) -> int:
+    """Where the ")" that closes ``head``'s "(" at ``k`` is (-1: not in ``head``)."""
+    depth = 0
+    for m in range(k, len(head)):
+        depth += {"(": 1, ")": -1}.get(head[m], 0)
+        if depth == 0:
+            return m
+    return -1
+
+
+def _name_before(head: str, paren: int, owner: str) -> str:
+    """The function name that ends right before ``head``'s "(" at ``paren`` ("" when
+    what stands there is no function's name: a keyword, a macro's call in a
+    statement, a cast); in the class ``owner``, its constructor's too."""
+    if inner := _RETURNS_POINTER.match(head, paren):
+        return inner.group(1)
+    before = head[: paren + 1]
+    m = _HEAD.search(before)
+    if not m:
+        return ""
+    name = re.sub(r"<[^<>]*>", "", re.sub(r"\s+", "", m.group(1)))  # ``Box<int>::count``
+    own = name.rpartition("::")[2]
+    if own in _NOT_NAMES:
+        return ""
+    constructor = own == owner.rpartition("::")[2] or own.startswith("~")
+    if not _typed(head[: m.start()]) and "::" not in name and not constructor:
+        return ""  # a call or a macro (``FOO(x)``), not a declaration: no type before it
+    return name
+
+
+def _typed(before: str) -> bool:
+    """Whether ``before`` (what stands before a name) ends with a type: a word, ``*``,
+    ``&``, ``>``, a macro's ")" (``int``, ``char *``, ``std::vector<int>&``,
+    ``PyAPI_FUNC(int)``); a C++ constructor or
+    destructor declared in its class has none, and is read by :func:`_name_before`'s
+    caller through its qualifier or its "~"."""
+    tail = before.rstrip()
+    return bool(tail) and (tail[-1].isalnum() or tail[-1] in "_*&>)")

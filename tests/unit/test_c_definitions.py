@@ -1,0 +1,193 @@
+"""The guard against dropped code reads what a C or C++ file defines
+(``cdefinitions``).
+
+Before, the guard's line patterns found no C function (``int neg(int a) {`` matches
+none) and read ``static int helper(…)`` as a Rust ``static`` named ``int``: an edit of
+``calc.c`` that deleted ``neg``, which no test calls, its prototype left in ``calc.h``,
+was verified by ``acrouter verify --test-command "make test"`` ("pass: tests exited
+with code 0")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from acrouter.cdefinitions import c_classes, c_members, is_c
+from acrouter.definitions import dropped_definitions, guard
+from acrouter.errors import ParseError
+from acrouter.verifier.cli import dropped_code, load_edit
+
+CALC_C = """\
+#include <stdio.h>
+#include "calc.h"
+
+/* int not_code(int a) { */
+static const char *NAME = "int not_either(void) {";
+
+/* adds */
+int add(int a, int b)
+{
+    return a + b;
+}
+
+int neg(int a) {
+    return -a;
+}
+
+static int
+helper (int a)
+{
+#ifdef FAST
+    if (a > 0) {
+#else
+    if (a >= 0) {
+#endif
+        return 1;
+    }
+    return 0;
+}
+
+static void (*lookup(const char *name))(void) {
+    return NULL;
+}
+"""
+CALC_H = """\
+#ifndef CALC_H
+#define CALC_H
+
+#define TWICE(x) ((x) * 2)
+
+typedef struct point { int x, y; } point_t;
+typedef int (*op_fn)(int, int);
+enum color { RED, GREEN };
+
+int add(int a, int b);
+int neg(int a);
+
+#endif
+"""
+CALC_CPP = """\
+#include <vector>
+
+namespace calc {
+template <class T> class Box {
+public:
+    Box(T v) : v_{v} {}
+    T get() const { return v_; }
+    int add(int a, int b) { return a + b; }
+    long add(long a, long b) { return a + b; }
+    bool operator==(const Box& o) const;
+    int neg(int a);
+private:
+    T v_;
+};
+
+int Box<int>::neg(int a) { return -a; }
+}
+"""
+NEG = "int neg(int a) {\n    return -a;\n}\n\n"
+
+
+def _without(text: str, part: str) -> str:
+    assert part in text
+    return text.replace(part, "", 1)
+
+
+def test_functions_prototypes_types_and_macros_are_read() -> None:
+    assert [(m.name, m.kind) for m in c_members(CALC_C)] == [
+        ("add", "method"),
+        ("neg", "method"),
+        ("helper", "method"),
+        ("lookup", "method"),
+    ]
+    assert [(m.name, m.kind) for m in c_members(CALC_H)] == [
+        ("TWICE", "macro"),  # (CALC_H is the include guard's: not counted)
+        ("point", "type"),
+        ("point_t", "type"),
+        ("op_fn", "type"),
+        ("color", "type"),
+        ("add", "declaration"),
+        ("neg", "declaration"),
+    ]
+    assert [(m.owner, m.name, m.kind) for m in c_members(CALC_CPP)] == [
+        ("", "Box", "type"),
+        ("Box", "Box", "method"),
+        ("Box", "get", "method"),
+        ("Box", "add", "method"),
+        ("Box", "add", "method"),
+        ("Box", "operator==", "declaration"),
+        ("Box", "neg", "declaration"),
+        ("Box", "neg", "method"),
+    ]
+    assert c_classes(CALC_CPP) == {"", "Box"}
+    assert is_c("src/calc.c") and is_c("calc.HPP") and is_c("x", "cpp") and not is_c("a.cs")
+
+
+def test_a_dropped_function_prototype_type_or_macro_is_refused() -> None:
+    assert dropped_definitions(CALC_C, _without(CALC_C, NEG), "src/calc.c") == ["neg"]
+    static = "static int\nhelper (int a)\n{\n"
+    body = CALC_C[CALC_C.index(static) : CALC_C.index("static void (*lookup")]
+    assert dropped_definitions(CALC_C, _without(CALC_C, body), "src/calc.c") == ["helper"]
+    lookup = CALC_C[CALC_C.index("static void (*lookup") :]
+    assert dropped_definitions(CALC_C, _without(CALC_C, lookup), "src/calc.c") == ["lookup"]
+    assert dropped_definitions(CALC_H, _without(CALC_H, "int neg(int a);\n"), "calc.h") == [
+        "neg (its declaration)"
+    ]
+    twice = "#define TWICE(x) ((x) * 2)\n"
+    assert dropped_definitions(CALC_H, _without(CALC_H, twice), "calc.h") == ["#define TWICE"]
+    color = "enum color { RED, GREEN };\n"
+    assert dropped_definitions(CALC_H, _without(CALC_H, color), "calc.h") == ["color"]
+    # C++: one of two overloads, an inline method, the definition out of its class
+    long_add = "    long add(long a, long b) { return a + b; }\n"
+    assert dropped_definitions(CALC_CPP, _without(CALC_CPP, long_add), "calc.cpp") == ["Box::add"]
+    get = "    T get() const { return v_; }\n"
+    assert dropped_definitions(CALC_CPP, _without(CALC_CPP, get), "calc.cpp") == ["Box::get"]
+    out_of_class = "int Box<int>::neg(int a) { return -a; }\n"
+    assert dropped_definitions(CALC_CPP, _without(CALC_CPP, out_of_class), "calc.cpp") == [
+        "Box::neg"
+    ]
+
+
+def test_what_was_asked_for_moved_or_is_no_code_is_no_loss() -> None:
+    path = "src/calc.c"
+    assert dropped_definitions(CALC_C, _without(CALC_C, NEG), path, instruction="remove neg") == []
+    # moved to the file's end; a comment's or a string's "function" changed; the
+    # #else branch rewritten; a forward declaration dropped while its function stays
+    moved = _without(CALC_C, NEG) + "\n" + NEG
+    assert dropped_definitions(CALC_C, moved, path) == []
+    text = CALC_C.replace("int not_code(int a) {", "nothing").replace("not_either", "x")
+    assert dropped_definitions(CALC_C, text, path) == []
+    other = CALC_C.replace("    if (a >= 0) {\n", "    if (a > -1) {\n")
+    assert dropped_definitions(CALC_C, other, path) == []
+    forward = "static int helper(int a);\n\n" + CALC_C
+    assert dropped_definitions(forward, CALC_C, path) == []
+    # an include guard turned into #pragma once
+    pragma = "#pragma once\n" + CALC_H.replace("#ifndef CALC_H\n#define CALC_H\n", "").replace(
+        "\n#endif\n", "\n"
+    )
+    assert dropped_definitions(CALC_H, pragma, "calc.h") == []
+    # a static function that the old line patterns read as Rust's "static int": a
+    # change of its body is no loss (nor was it); a second one dropped is
+    assert dropped_definitions(CALC_C, CALC_C.replace("return 0;", "return -1;"), path) == []
+
+
+def test_acrouter_verify_and_the_editor_refuse_an_edit_that_drops_a_function(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws/calc.c").write_text(CALC_C)
+    (tmp_path / "ws/calc.h").write_text(CALC_H)
+    edit = {"files": {"calc.c": _without(CALC_C, NEG).replace("a + b", "b + a")}}
+    (tmp_path / "drop.json").write_text(json.dumps(edit))
+    assert dropped_code(str(tmp_path / "ws"), load_edit(str(tmp_path / "drop.json"))) == (
+        "the edit would delete 1 definition(s), method(s) or import(s) of calc.c that the "
+        "instruction did not ask to remove: neg (pass --allow-removal if the removal is meant)"
+    )
+    with pytest.raises(ParseError, match="did not ask to remove: neg"):
+        guard(
+            {"calc.c": CALC_C},
+            {"calc.c": _without(CALC_C, NEG)},
+            language_of=lambda _rel: "c",
+            instruction="make add commutative",
+        )
