@@ -151,7 +151,11 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
             header = lines[i].strip()
             if m := _NESTED.match(code):
                 found.append(Member(i, m.group(1), header, owner, "type"))
-            elif (m := _CONSTRUCTOR.match(code)) and m.group(1) == scopes[-1]:
+            elif (
+                (m := _CONSTRUCTOR.match(code))
+                and m.group(1) == scopes[-1]
+                and _starts_declaration(codes, i)
+            ):
                 if not _does_nothing(codes, i, m.end()):
                     found.append(Member(i, m.group(1), header, owner, "constructor"))
             elif (
@@ -183,6 +187,14 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
             elif c == ";":
                 declares = ""  # ``record R(int x);`` is no Java, but a statement ends
     return found, classes
+
+
+def _starts_declaration(codes: list[str], i: int) -> bool:
+    """Whether line ``i`` starts a declaration: the code before it ends one (";", "{",
+    "}") or is an annotation, not an expression going on (``Field ERA = new⏎
+    Field("era")`` calls a constructor)."""
+    before = _first_code(codes, range(i - 1, -1, -1)).rstrip()
+    return not before or before[-1] in ";{}" or before.lstrip().startswith("@")
 
 
 def _does_nothing(codes: list[str], i: int, start: int) -> bool:

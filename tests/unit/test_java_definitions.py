@@ -284,3 +284,21 @@ def test_the_members_of_a_class_removed_on_request_go_with_it() -> None:
     path = "src/calc/Calc.java"
     assert dropped_definitions(OVERLOADS, no_bag, path, instruction="remove the Bag class") == []
     assert dropped_definitions(OVERLOADS, no_bag, path) == ["Calc.Bag"]
+
+
+def test_a_constructor_called_on_a_line_of_its_own_is_no_declaration() -> None:
+    # the JDK's DateFormat.Field: "public static final Field DAY_OF_MONTH = new⏎
+    # Field(...)" had been read as nine more constructors of Field
+    text = """\
+public class Field {
+    protected Field(String name) {
+        this.name = name;
+    }
+
+    public static final Field ERA = new
+        Field("era");
+}
+"""
+    assert [(m.name, m.kind) for m in java_members(text)] == [("Field", "constructor")]
+    joined = text.replace("new\n        Field(", "new Field(")
+    assert dropped_definitions(text, joined, "Field.java") == []
