@@ -251,7 +251,8 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 found.append(Member(first, ("self." if single else "") + name, header, owner))
             going = going if stripped.endswith((",", "(")) else None
             continue
-        indent = len(code) - len(code.lstrip())
+        lead = code[: len(code) - len(code.lstrip())]
+        indent = len(lead.expandtabs(8))  # (a tab goes to the next eighth column)
         # code as far left as a class's line closes it (its ``end``, or whatever follows
         # it), a ``private`` written there aside (an outdented access modifier)
         while stack and (

@@ -259,3 +259,11 @@ def test_an_outdented_access_modifier_keeps_its_class() -> None:
         ("M::Gen", "b"),
         ("M", "c"),
     ]
+
+
+def test_a_tab_indents_to_the_next_eighth_column() -> None:
+    # builder's xmlmarkup.rb: a method's line indented by a tab had closed its class,
+    # and the methods after it were named Builder#cdata! instead of
+    # Builder::XmlMarkup#cdata!
+    text = "module B\n  class X\n    def a\n\t@a = 1\n    end\n\n    def b; end\n  end\nend\n"
+    assert [(m.owner, m.name) for m in ruby_members(text)][-1] == ("B::X", "b")
