@@ -108,6 +108,19 @@ EDITS: dict[str, tuple[Listed, ...]] = {
             False,
             True,
         ),
+        # the same function dropped: it still builds and links (its prototype stays in
+        # cJSON.h), and no line is left to measure: the guard must refuse it
+        (
+            "drop a function no test calls",
+            "cJSON.c",
+            (
+                "CJSON_PUBLIC(void *) cJSON_malloc(size_t size)\n{\n"
+                "    return global_hooks.allocate(size);\n}\n"
+            ),
+            "",
+            False,
+            False,
+        ),
     ),
     # libyaml under automake's harness: the reader's check of the characters a YAML
     # stream may hold, which test-reader checks, and yaml_emitter_emit, which no test
