@@ -65,7 +65,14 @@ _TYPE = re.compile(
 _NAMESPACE = re.compile(r"^\s*(?:inline\s+)?namespace\b|^\s*extern\s*\"\"\s*$")
 _DEFINE = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)")
 _GUARD = re.compile(r"^\s*#\s*ifndef\s+([A-Za-z_]\w*)")
-_TYPEDEF_NAME = re.compile(r"\(\s*\*?\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*$")
+#: a typedef's name, tried in turn: a function pointer's (``(*op_fn)(int)``) or a
+#: parenthesized one's, a function type's (``void callback(void)``), the last word
+#: (``unsigned long size_t``, ``char buf_t[4]``)
+_TYPEDEF_NAMES = (
+    re.compile(r"\(\s*\*?\s*([A-Za-z_]\w*)\s*\)\s*\("),
+    re.compile(r"([A-Za-z_]\w*)\s*\("),
+    re.compile(r"([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*$"),
+)
 #: a C++ alias: ``using bits = std::uint64_t;``
 _USING = re.compile(r"^\s*using\s+([A-Za-z_]\w*)\s*=")
 
@@ -227,8 +234,8 @@ def _declared(
         found.append(Member(line, m.group(1), header, owner, "type"))
         return
     if typedef or head.startswith("typedef"):
-        m = _TYPEDEF_NAME.search(head)
-        name = (m.group(1) or m.group(2)) if m else ""
+        m = next(filter(None, (p.search(head) for p in _TYPEDEF_NAMES)), None)
+        name = m.group(1) if m else ""
         if name and name not in ("typedef",):
             found.append(Member(line, name, header, owner, "type"))
         return

@@ -60,6 +60,7 @@ CALC_H = """\
 
 typedef struct point { int x, y; } point_t;
 typedef int (*op_fn)(int, int);
+typedef void done_fn(void);
 enum color { RED, GREEN };
 
 int add(int a, int b);
@@ -106,6 +107,7 @@ def test_functions_prototypes_types_and_macros_are_read() -> None:
         ("point", "type"),
         ("point_t", "type"),
         ("op_fn", "type"),
+        ("done_fn", "type"),  # (a function type's: "void" had been read)
         ("color", "type"),
         ("add", "declaration"),
         ("neg", "declaration"),
