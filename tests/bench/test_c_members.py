@@ -42,6 +42,19 @@ int neg(int a) {
 """
 
 
+def _run(*args: str) -> list[str]:
+    """The lines ``c_members.py`` prints with ``args``, stripped (it must exit 0)."""
+    out = subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    return [line.strip() for line in out.stdout.splitlines()]
+
+
 def test_the_reading_is_compared_with_ctags(tmp_path: Path) -> None:
     ctags = shutil.which("ctags")
     version = (
@@ -56,17 +69,10 @@ def test_the_reading_is_compared_with_ctags(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "src/calc.h").write_text(CALC_H)
     (tmp_path / "src/calc.c").write_text(CALC_C)
-    out = subprocess.run(
-        [sys.executable, str(SCRIPT), "--sources", str(tmp_path / "src")],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
+    lines = _run("--sources", str(tmp_path / "src"))
     # the same functions, prototypes, types and macros (the include guard left out on
     # both sides), but for the #else branch's sign, which the guard does not read
-    assert [line.strip() for line in out.stdout.splitlines()] == [
+    assert lines == [
         "files compared: 2",
         "method (function): read 3; tagged 4",
         "read but not tagged (false refusals waiting to happen): 0",
@@ -91,17 +97,10 @@ def test_the_compiler_judges_one_file(tmp_path: Path) -> None:
     (tmp_path / "calc.c").write_text(
         CALC_C + "#define twice(x) twice_impl(x)\nint twice(int a) { return 2 * a; }\n"
     )
-    out = subprocess.run(
-        [sys.executable, str(SCRIPT), "--gcc", str(tmp_path / "calc.c")],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
+    lines = _run("--gcc", str(tmp_path / "calc.c"))
     # gcc compiles the #else branch's sign (the guard reads the first: one each) and
     # names the last function as its macro makes it
-    assert [line.strip() for line in out.stdout.splitlines()] == [
+    assert lines == [
         "functions gcc compiled from calc.c: 4",
         "read by the guard: 4 (every branch's first part)",
         "compiled but not read (not protected): 1",
