@@ -10,7 +10,10 @@ such a module defines by assignment, export or inside a wrapper function), the m
 constructors and nested types of a Java class (:mod:`.javadefinitions`), the methods,
 classes and modules of a Ruby file at any depth (:mod:`.rubydefinitions`), each
 counted with its class (:func:`_dropped_members`: one of two overloads gone is a loss),
-and the methods of a PHP class, unless the instruction asked to remove them.
+the functions, prototypes, types and macros of a C or C++ file (:mod:`.cdefinitions`),
+what a Go file declares at package level, a method with its receiver's type
+(:mod:`.godefinitions`), and the methods of a PHP class, unless the instruction asked
+to remove them.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from .cdefinitions import c_classes, c_members, is_c
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
+from .godefinitions import go_classes, go_members, is_go
 from .javadefinitions import is_java, java_classes, java_members
 from .jsdefinitions import JsDefinition, is_js, js_definitions
 from .members import Member
@@ -279,6 +283,17 @@ _C = _Members(
 )
 
 
+def _go_shown(member: Member) -> str:
+    return f"{member.owner}.{member.name}" if member.owner else member.name
+
+
+#: (a variable or constant is kept while the file names it: the compiler allows one)
+_GO = _Members(
+    "go", go_members, go_classes, _go_shown, _lines,
+    counted=frozenset(("method", "type")), patterns=False,
+)  # fmt: skip
+
+
 def _members_of(path: str, language: str | None) -> _Members | None:
     """The reader of the class members of ``path``'s language, when it has one."""
     if is_java(path, language):
@@ -287,13 +302,17 @@ def _members_of(path: str, language: str | None) -> _Members | None:
         return _RUBY
     if is_c(path, language):
         return _C
+    if is_go(path, language):
+        return _GO
     return None
 
 
 def _member_name(member: Member) -> str:
-    """A member's definition name: its own, or ``constructor Calc``, ``declaration
-    neg``, ``macro TWICE``."""
-    return member.name if member.kind in ("method", "type") else f"{member.kind} {member.name}"
+    """A member's definition name: its own (a method's, a type's, a Go variable's), or
+    ``constructor Calc``, ``declaration neg``, ``macro TWICE``."""
+    if member.kind in ("method", "type", "variable"):
+        return member.name
+    return f"{member.kind} {member.name}"
 
 
 def _line_definitions(text: str, python: bool, members: _Members | None = None) -> list[Definition]:
@@ -496,9 +515,19 @@ def _dropped_members(
     classes, had = members.classes(new), members.classes(old)
     left = Counter(d.name for d in after)
     named = {_bare(d.name) for d in after}
+    # a member its class still declares is kept first, so that what is reported is
+    # the one that went (``Calc.size`` gone, ``Bag.size`` kept: not "Bag.size")
+    still = Counter((m.owner, m.name, m.kind) for m in members.read(new))
+    kept: set[int] = set()
+    for k, m in enumerate(members.read(old)):
+        key, name = (m.owner, m.name, m.kind), _member_name(m)
+        if m.kind in members.counted and still[key] > 0 and left[name] > 0:
+            still[key] -= 1
+            left[name] -= 1
+            kept.add(k)
     lost: list[str] = []
-    for m in members.read(old):
-        if m.owner in had and m.owner not in classes:
+    for k, m in enumerate(members.read(old)):
+        if k in kept or (m.owner in had and m.owner not in classes):
             continue
         d = Definition(_member_name(m), m.line, m.header)
         if m.kind not in members.counted and m.name in named:

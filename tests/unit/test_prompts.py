@@ -199,7 +199,8 @@ def test_other_languages_are_guarded_by_line_patterns():
         == []
     )
     go = 'package m\n\nimport "fmt"\n\nfunc A() {}\n\nfunc (s *S) B() {}\n'
-    assert dropped_definitions(go, "package m\n\nfunc A() {}\n", "m.go") == ["import fmt", "B"]
+    # (a Go method is named with its receiver's type: godefinitions)
+    assert dropped_definitions(go, "package m\n\nfunc A() {}\n", "m.go") == ["import fmt", "S.B"]
 
 
 def test_large_file_is_never_sent_truncated_for_a_whole_file_reply(tmp_path):

@@ -7,7 +7,8 @@ measured: an edit deleting ``Calc::sub``, which no test calls, was verified (*pa
 passed, counted) by ``acrouter verify``.  Met while adding Debian's itoa and semver to
 ``benchmarks/verify_trust.py`` (whose *drop an untested trait impl* row was refused:
 an ``impl`` at column 0 is a definition; its methods alone were not).  Go's methods
-(``func (c Calc) Sub()``, at column 0) were already guarded."""
+(``func (c Calc) Sub()``, at column 0) were already read, by name (and now with their
+receiver's type: ``test_go_dropped_methods.py``)."""
 
 from __future__ import annotations
 

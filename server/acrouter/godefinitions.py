@@ -1,0 +1,189 @@
+"""What a Go file declares at package level, for the guard that no edit drops code
+(:mod:`.definitions`).
+
+The guard's line patterns read a Go method by its name alone: ``func (c *Calc) Size()``
+and ``func (b *Bag) Size()`` were both "Size", and an edit deleting ``Bag.Size``, which
+no test calls, left the name defined, built, passed and was verified.  What a grouped
+declaration holds (``const (⏎  Red = iota⏎  Green⏎)``, ``type (⏎  A struct{}⏎)``) they
+did not read at all.  :func:`go_members` reads a Go file's code (comments, strings,
+runes and raw strings set aside, brackets counted) for what it declares at package
+level:
+
+- its functions and methods (kind ``method``), a method with its receiver's type as
+  its owner (``Calc`` for ``func (c *Calc) Size()``, ``Set`` for ``func (s Set[T])
+  Add``), counted one by one (a package may hold several ``func init()``);
+- its types (kind ``type``), one ``type`` line's or each of a ``type (…)`` group's;
+- its variables and constants (kind ``variable``), each name of a ``var`` or
+  ``const`` line or group (``A, B = 1, 2``: two).
+
+The blank ``_`` (``func _()``, ``var _ io.Reader = (*T)(nil)``) declares no name a
+program can use, and is not read.
+
+What a function's body declares is the body's.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from .domain import document_lines
+from .members import Kind, Member
+from .pytrees import cached
+
+#: a function (group 2) or a method (group 1: its receiver, inside the parentheses)
+_FUNC = re.compile(r"^func\s*(?:\(([^()]*(?:\([^()]*\)[^()]*)?)\)\s*)?([^\W\d]\w*)\s*[\[(]")
+#: a receiver's type: ``c *Calc``, ``*Calc``, ``Calc``, ``s Set[T]``, ``c (*Calc)``
+_RECEIVER = re.compile(r"^\s*(?:[^\W\d]\w*\s+)?\(?\s*\*?\s*([^\W\d]\w*)")
+#: ``type T …``, ``var x …``, ``const (``: the keyword and what follows it
+_DECLARATION = re.compile(r"^(type|var|const)\b\s*(.*)$")
+#: the names a var or const spec starts with (``A, B int``, ``X = iota``, ``Y``)
+_NAMES = re.compile(r"^([^\W\d]\w*(?:\s*,\s*[^\W\d]\w*)*)")
+#: a spec that is names so far, the list going on to the next line (``A,``)
+_LIST = re.compile(r"^[^\W\d]\w*(?:\s*,\s*[^\W\d]\w*)*\s*,$")
+_KINDS: dict[str, Kind] = {"type": "type", "var": "variable", "const": "variable"}
+
+
+def is_go(path: str, language: str | None = None) -> bool:
+    """Whether ``path`` (or the editor's ``language``) is Go."""
+    if language and language.lower() == "go":
+        return True
+    return PurePosixPath(path.replace("\\", "/")).suffix.lower() == ".go"
+
+
+def go_members(text: str) -> list[Member]:
+    """The functions and methods (kind ``method``), types (``type``), variables and
+    constants (``variable``) ``text`` declares at package level, in order, a method
+    with its receiver's type as its owner ("" for the rest); read once per text inside
+    ``shared_trees()``, so the list must not be changed."""
+    return cached("go.scan", text, lambda: _scan(text))
+
+
+def go_classes(text: str) -> set[str]:
+    """The types ``text`` declares (a method's owner), and "" (package level)."""
+    return {""} | {m.name for m in go_members(text) if m.kind == "type"}
+
+
+def code_view(text: str) -> list[str]:
+    """The lines of ``text`` with comments taken out and the insides of strings, runes
+    and raw strings emptied (a raw string's inner lines are blank): what is left is
+    code, line for line."""
+    out: list[str] = []
+    closer = ""  # what ends the block comment or raw string a line starts in
+    for line in document_lines(text):
+        kept: list[str] = []
+        i, n = 0, len(line)
+        while i < n:
+            if closer:
+                end = line.find(closer, i)
+                if end < 0:
+                    break
+                if closer == "`":
+                    kept.append("``")
+                closer, i = "", end + len(closer)
+                continue
+            c = line[i]
+            if line.startswith("//", i):
+                break
+            if line.startswith("/*", i) or c == "`":
+                closer = "*/" if c == "/" else "`"
+                i += 2 if c == "/" else 1
+                continue
+            if c in "\"'":
+                j = i + 1
+                while j < n and line[j] != c:
+                    j += 2 if line[j] == "\\" else 1
+                kept.append(c + c)
+                i = j + 1
+                continue
+            kept.append(c)
+            i += 1
+        out.append("".join(kept))
+    return out
+
+
+def _scan(text: str) -> list[Member]:
+    raw = document_lines(text)
+    found: list[Member] = []
+    depth = 0  # brackets of every kind open before the line
+    group = ""  # the keyword of the ``type (``/``var (``/``const (`` group open at depth 1
+    continued = False  # whether the line goes on from the one before (``a |⏎  b``)
+    names = ""  # the keyword of a spec whose list of names goes on to the next line
+    for i, line in enumerate(code_view(text)):
+        code = line.strip()
+        header = raw[i].strip() if i < len(raw) else code
+        if not code:
+            continue
+        if continued and names:  # ``A,⏎  B,⏎  C uintptr``: the list goes on
+            found += _specs(i, names, code, header)
+            names = names if _LIST.match(code) else ""
+            depth = max(0, depth + _balance(code))
+        elif not continued:
+            names = ""
+            for part in _statements(code):
+                if depth == 0:
+                    group = ""
+                    if (m := _FUNC.match(part)) and m.group(2) != "_":
+                        owner = ""
+                        if m.group(1) is not None:
+                            receiver = _RECEIVER.match(m.group(1))
+                            owner = receiver.group(1) if receiver else ""
+                        found.append(Member(i, m.group(2), header, owner, "method"))
+                    elif _FUNC.match(part):
+                        pass  # ``func _()`` (a compile-time check) declares no name
+                    elif m := _DECLARATION.match(part):
+                        word, rest = m.group(1), m.group(2)
+                        if rest.startswith("("):
+                            group = word
+                            rest = rest[1:].strip()
+                        found += _specs(i, word, rest, header)
+                        names = word if _LIST.match(rest) else ""
+                elif depth == 1 and group and not part.startswith(")"):
+                    found += _specs(i, group, part, header)
+                    names = group if _LIST.match(part) else ""
+                depth = max(0, depth + _balance(part))
+            continued = _CONTINUES.search(code) is not None
+            continue
+        depth = max(0, depth + _balance(code))
+        continued = _CONTINUES.search(code) is not None
+    return found
+
+
+#: the end of a line after which Go's statement goes on (no semicolon goes in): an
+#: operator, a "," or a "." (not a number's: ``uf = 1.``); an opening bracket's lines
+#: are counted as inside it
+_CONTINUES = re.compile(r"(?:[^\w()\[\]{}\"'`+\-.\s]|(?<!\+)\+|(?<!-)-|(?<!\d)\.)\s*$")
+
+
+def _statements(code: str) -> list[str]:
+    """``code`` cut at its semicolons outside brackets (``t00 t; t01 t``: two specs)."""
+    if ";" not in code:
+        return [code]
+    parts: list[str] = []
+    depth, start = 0, 0
+    for k, c in enumerate(code):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == ";" and depth == 0:
+            parts.append(code[start:k].strip())
+            start = k + 1
+    parts.append(code[start:].strip())
+    return [p for p in parts if p]
+
+
+def _specs(line: int, word: str, spec: str, header: str) -> list[Member]:
+    """The names one type, var or const spec declares (``A, B = 1, 2``: A and B)."""
+    m = _NAMES.match(spec)
+    if not m:
+        return []
+    names = [n.strip() for n in m.group(1).split(",")]
+    if word == "type":
+        names = names[:1]  # ``type A[K, V any] …``: the type parameters are not types
+    return [Member(line, n, header, "", _KINDS[word]) for n in names if n != "_"]
+
+
+def _balance(code: str) -> int:
+    """The brackets ``code`` opens less those it closes."""
+    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
