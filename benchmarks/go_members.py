@@ -1,0 +1,188 @@
+"""How well the guard against dropped code reads what a Go file declares at package
+level, against what Go's own parser (``go/parser``) finds in the same file.
+
+The guard (``acrouter.godefinitions.go_members``) reads a file's functions and
+methods (with their receiver's type), types, variables and constants from its lines,
+brackets counted.  This compares, file by file, what it reads with the declarations of
+the file's syntax tree, each with the type that owns it (a method's receiver):
+
+- read but not parsed: something the guard would report as dropped if it went, though
+  Go sees no such declaration there (a false refusal waiting to happen);
+- parsed but not read: a declaration the guard does not protect.
+
+Usage, on Go's own library (the default) or any folder of Go code::
+
+    .venv/bin/python benchmarks/go_members.py
+    .venv/bin/python benchmarks/go_members.py --sources /usr/share/gocode/src
+
+It prints the counts and the first differences, and exits 0; files Go cannot parse
+(a ``testdata`` folder's broken ones) are left out, and counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from acrouter.godefinitions import go_members
+from members_report import listed
+
+#: the package-level declarations of each file named on standard input, a JSON line per
+#: file: [[owner, name, kind], ...], or null when the file does not parse (the blank
+#: ``_`` declares nothing a program can name, and the guard does not read it)
+PARSER = r"""
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+)
+
+func receiver(e ast.Expr) string {
+	switch t := e.(type) {
+	case *ast.StarExpr:
+		return receiver(t.X)
+	case *ast.ParenExpr:
+		return receiver(t.X)
+	case *ast.IndexExpr:
+		return receiver(t.X)
+	case *ast.IndexListExpr:
+		return receiver(t.X)
+	case *ast.Ident:
+		return t.Name
+	}
+	return ""
+}
+
+func main() {
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		f, err := parser.ParseFile(token.NewFileSet(), in.Text(), nil, parser.SkipObjectResolution)
+		if err != nil {
+			fmt.Println("null")
+			continue
+		}
+		out := [][3]string{}
+		for _, decl := range f.Decls {
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				owner := ""
+				if d.Recv != nil && len(d.Recv.List) > 0 {
+					owner = receiver(d.Recv.List[0].Type)
+				}
+				if d.Name.Name != "_" {
+					out = append(out, [3]string{owner, d.Name.Name, "method"})
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					switch s := spec.(type) {
+					case *ast.TypeSpec:
+						if s.Name.Name != "_" {
+							out = append(out, [3]string{"", s.Name.Name, "type"})
+						}
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							if n.Name != "_" {
+								out = append(out, [3]string{"", n.Name, "variable"})
+							}
+						}
+					}
+				}
+			}
+		}
+		line, _ := json.Marshal(out)
+		fmt.Println(string(line))
+	}
+}
+"""
+
+
+def _parsed(files: list[Path], go: str = "go") -> list[list[tuple[str, str, str]] | None]:
+    with tempfile.TemporaryDirectory() as tmp:
+        main = Path(tmp) / "main.go"
+        main.write_text(PARSER)
+        env = {**os.environ, "GO111MODULE": "off", "GOFLAGS": ""}
+        out = subprocess.run(
+            [go, "run", str(main)],
+            input="".join(f"{f}\n" for f in files),
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp,
+            env=env,
+        ).stdout
+    return [
+        None if row is None else [tuple(x) for x in row]  # type: ignore[misc]
+        for row in map(json.loads, out.splitlines())
+    ]
+
+
+def compare(sources: Path, go: str = "go", show: int = 25) -> int:
+    files = sorted(f for f in sources.rglob("*.go") if f.is_file())
+    parsed = _parsed(files, go)
+    read_only: list[str] = []
+    parsed_only: list[str] = []
+    names_read_only: list[str] = []
+    names_parsed_only: list[str] = []
+    total_read = total_parsed = compared = unparsed = 0
+    for f, found in zip(files, parsed, strict=True):
+        if found is None:
+            unparsed += 1
+            continue
+        compared += 1
+        text = f.read_text(encoding="utf-8", errors="replace")
+        read = Counter((m.owner, m.name, m.kind) for m in go_members(text))
+        have = Counter(found)
+        total_read += sum(read.values())
+        total_parsed += sum(have.values())
+        rel = f.relative_to(sources)
+        read_only += [f"{rel}: {_shown(o, n, k)}" for (o, n, k) in (read - have).elements()]
+        parsed_only += [f"{rel}: {_shown(o, n, k)}" for (o, n, k) in (have - read).elements()]
+        named = Counter(n for (_o, n, _k) in read.elements())
+        parsed_names = Counter(n for (_o, n, _k) in have.elements())
+        names_read_only += [f"{rel}: {n}" for n in (named - parsed_names).elements()]
+        names_parsed_only += [f"{rel}: {n}" for n in (parsed_names - named).elements()]
+    print(f"files compared: {compared} (Go could not parse {unparsed})")
+    print(f"declarations read by the guard: {total_read}; parsed by Go: {total_parsed}")
+    print("by name (a file's declarations of a name together):")
+    listed("  read but not parsed (false refusals waiting to happen)", names_read_only, show)
+    listed("  parsed but not read (not protected)", names_parsed_only, show)
+    print("by the type that owns each (a method's receiver; how a loss is named):")
+    listed("read but not parsed (false refusals waiting to happen)", read_only, show)
+    listed("parsed but not read (declarations the guard does not protect)", parsed_only, show)
+    return 0
+
+
+def _shown(owner: str, name: str, kind: str) -> str:
+    return f"{owner}.{name} ({kind})" if owner else f"{name} ({kind})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sources", type=Path, help="a folder of Go files (default: Go's own)")
+    p.add_argument("--go", default="go", help="the go to parse with")
+    p.add_argument("--show", type=int, default=25, help="differences listed of each kind")
+    args = p.parse_args(argv)
+    sources = args.sources
+    if sources is None:
+        root = subprocess.run(
+            [args.go, "env", "GOROOT"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        sources = Path(root) / "src"
+    if not sources.is_dir():
+        p.error(f"{sources} is not a folder")
+    return compare(sources, args.go, args.show)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
