@@ -38,6 +38,7 @@ from collections import Counter
 from pathlib import Path
 
 from acrouter.cdefinitions import C_SUFFIXES, c_members
+from members_report import listed
 
 #: the guard's kinds, and the ctags kinds each is compared with
 KINDS = {
@@ -73,13 +74,6 @@ def _guards(text: str) -> set[str]:
     return set(re.findall(r"#\s*ifndef\s+(\w+)\s*\n\s*#\s*define\s+\1\b", text))
 
 
-def _listed(title: str, items: list[str], show: int) -> None:
-    """``title``: how many ``items``, and the first ``show`` of them."""
-    print(f"{title}: {len(items)}")
-    for line in items[:show]:
-        print("   ", line)
-
-
 def compare(sources: Path, ctags: str = "ctags", show: int = 10) -> int:
     files = sorted(f for f in sources.rglob("*") if f.suffix.lower() in C_SUFFIXES and f.is_file())
     tags = _ctags(files, ctags)
@@ -108,8 +102,8 @@ def compare(sources: Path, ctags: str = "ctags", show: int = 10) -> int:
     for kind, their_kinds in KINDS.items():
         read, tagged = totals[kind]
         print(f"{kind} ({', '.join(their_kinds)}): read {read}; tagged {tagged}")
-        _listed("  read but not tagged (false refusals waiting to happen)", read_only[kind], show)
-        _listed("  tagged but not read (not protected)", tagged_only[kind], show)
+        listed("  read but not tagged (false refusals waiting to happen)", read_only[kind], show)
+        listed("  tagged but not read (not protected)", tagged_only[kind], show)
     return 0
 
 
@@ -147,7 +141,7 @@ def compare_gcc(source: Path, gcc: str = "gcc", flags: tuple[str, ...] = (), sho
     read = Counter(m.name for m in c_members(text) if m.kind == "method")
     print(f"functions gcc compiled from {source.name}: {sum(defined.values())}")
     print(f"read by the guard: {sum(read.values())} (every branch's first part)")
-    _listed("compiled but not read (not protected)", list((defined - read).elements()), show)
+    listed("compiled but not read (not protected)", list((defined - read).elements()), show)
     print(
         f"read but not compiled here (other branches, not judged): {sum((read - defined).values())}"
     )

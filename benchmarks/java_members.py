@@ -35,6 +35,7 @@ from collections import Counter
 from pathlib import Path
 
 from acrouter.javadefinitions import java_members
+from members_report import listed
 
 #: a method in javap -p's listing: "  public static int add(int, int);"
 _JAVAP_METHOD = re.compile(
@@ -151,27 +152,20 @@ def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) 
                 compiled_more.append(f"{rel}: {name} ({counted[name]} read, {have[name]} compiled)")
     print(f"files compared: {compared}")
     print(f"method names read by the guard: {total_read}; compiled (javap): {total_compiled}")
-    _listed("read but not compiled (false refusals waiting to happen)", read_only, show)
-    _listed("compiled but not read (methods the guard does not protect)", compiled_only, show)
+    listed("read but not compiled (false refusals waiting to happen)", read_only, show)
+    listed("compiled but not read (methods the guard does not protect)", compiled_only, show)
     print(
         f"declarations of the names both have (overloads counted): read {count_read}; "
         f"compiled {count_compiled}"
     )
-    _listed("names read more often than compiled", read_more, show)
-    _listed("names compiled more often than read (bridges among them)", compiled_more, show)
+    listed("names read more often than compiled", read_more, show)
+    listed("names compiled more often than read (bridges among them)", compiled_more, show)
     print(
         f"constructors read: {made_read}; compiled: {made_compiled} (javac's own among "
         "them, and those that take nothing and do nothing, which the guard leaves out)"
     )
-    _listed("classes with more constructors read than compiled", made_more, show)
+    listed("classes with more constructors read than compiled", made_more, show)
     return 0
-
-
-def _listed(title: str, items: list[str], show: int) -> None:
-    """``title``: how many ``items``, and the first ``show`` of them."""
-    print(f"{title}: {len(items)}")
-    for line in items[:show]:
-        print("   ", line)
 
 
 def main(argv: list[str] | None = None) -> int:

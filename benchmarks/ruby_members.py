@@ -29,6 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 from acrouter.rubydefinitions import ruby_members
+from members_report import listed
 
 #: Ripper's definitions of each file named on standard input, a JSON line per file:
 #: [[owner, name, kind], ...], or null when the file does not parse
@@ -177,20 +178,13 @@ def compare(sources: Path, ruby: str = "ruby", show: int = 25) -> int:
     print(f"files compared: {compared} (Ripper could not parse {unparsed})")
     print(f"definitions read by the guard: {total_read}; parsed by Ripper: {total_parsed}")
     print("by name, as the guard counts them (a file's definitions of a name together):")
-    _listed("  read but not parsed (false refusals waiting to happen)", names_read_only, show)
-    _listed("  parsed but not read (not protected)", names_parsed_only, show)
+    listed("  read but not parsed (false refusals waiting to happen)", names_read_only, show)
+    listed("  parsed but not read (not protected)", names_parsed_only, show)
     print("by the class or module that holds each (how a loss is named; a class's")
     print("methods go with it when it goes):")
-    _listed("read but not parsed (false refusals waiting to happen)", read_only, show)
-    _listed("parsed but not read (definitions the guard does not protect)", parsed_only, show)
+    listed("read but not parsed (false refusals waiting to happen)", read_only, show)
+    listed("parsed but not read (definitions the guard does not protect)", parsed_only, show)
     return 0
-
-
-def _listed(title: str, items: list[str], show: int) -> None:
-    """``title``: how many ``items``, and the first ``show`` of them."""
-    print(f"{title}: {len(items)}")
-    for line in items[:show]:
-        print("   ", line)
 
 
 def main(argv: list[str] | None = None) -> int:
