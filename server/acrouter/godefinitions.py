@@ -64,16 +64,20 @@ def go_classes(text: str) -> set[str]:
     return {""} | {m.name for m in go_members(text) if m.kind == "type"}
 
 
-def code_view(text: str) -> list[str]:
-    """The lines of ``text`` with comments taken out and the insides of strings, runes
-    and raw strings emptied (a raw string's inner lines are blank): what is left is
-    code, line for line."""
+#: what starts a comment, a raw string, or a string or rune (to its closing quote)
+_OPENER = re.compile(r"//|/\*|`|\"(?:[^\"\\]|\\.)*\"?|'(?:[^'\\]|\\.)*'?")
+
+
+def code_view(text: str, lines: list[str] | None = None) -> list[str]:
+    """The lines of ``text`` (``lines``, when they have been read) with comments taken
+    out and the insides of strings, runes and raw strings emptied (a raw string's inner
+    lines are blank): what is left is code, line for line."""
     out: list[str] = []
     closer = ""  # what ends the block comment or raw string a line starts in
-    for line in document_lines(text):
+    for line in document_lines(text) if lines is None else lines:
         kept: list[str] = []
-        i, n = 0, len(line)
-        while i < n:
+        i = 0
+        while True:
             if closer:
                 end = line.find(closer, i)
                 if end < 0:
@@ -81,41 +85,36 @@ def code_view(text: str) -> list[str]:
                 if closer == "`":
                     kept.append("``")
                 closer, i = "", end + len(closer)
-                continue
-            c = line[i]
-            if line.startswith("//", i):
+            m = _OPENER.search(line, i)
+            if m is None:
+                kept.append(line[i:])
                 break
-            if line.startswith("/*", i) or c == "`":
-                closer = "*/" if c == "/" else "`"
-                i += 2 if c == "/" else 1
-                continue
-            if c in "\"'":
-                j = i + 1
-                while j < n and line[j] != c:
-                    j += 2 if line[j] == "\\" else 1
-                kept.append(c + c)
-                i = j + 1
-                continue
-            kept.append(c)
-            i += 1
+            kept.append(line[i : m.start()])
+            token, i = m.group(), m.end()
+            if token == "//":
+                break
+            if token in ("/*", "`"):
+                closer = "*/" if token == "/*" else "`"
+            else:  # a string or rune: its quotes
+                kept.append(token[0] * 2)
         out.append("".join(kept))
     return out
 
 
 def _scan(text: str) -> list[Member]:
-    raw = document_lines(text)
+    # (the lines the guard's line patterns read too: made once inside shared_trees())
+    raw = cached("definitions.lines", text, lambda: document_lines(text))
     found: list[Member] = []
     depth = 0  # brackets of every kind open before the line
     group = ""  # the keyword of the ``type (``/``var (``/``const (`` group open at depth 1
     continued = False  # whether the line goes on from the one before (``a |⏎  b``)
     names = ""  # the keyword of a spec whose list of names goes on to the next line
-    for i, line in enumerate(code_view(text)):
+    for i, line in enumerate(code_view(text, raw)):
         code = line.strip()
-        header = raw[i].strip() if i < len(raw) else code
         if not code:
             continue
         if continued and names:  # ``A,⏎  B,⏎  C uintptr``: the list goes on
-            found += _specs(i, names, code, header)
+            found += _specs(i, names, code, raw[i].strip())
             names = names if _LIST.match(code) else ""
             depth = max(0, depth + _balance(code))
         elif not continued:
@@ -128,7 +127,7 @@ def _scan(text: str) -> list[Member]:
                         if m.group(1) is not None:
                             receiver = _RECEIVER.match(m.group(1))
                             owner = receiver.group(1) if receiver else ""
-                        found.append(Member(i, m.group(2), header, owner, "method"))
+                        found.append(Member(i, m.group(2), raw[i].strip(), owner, "method"))
                     elif _FUNC.match(part):
                         pass  # ``func _()`` (a compile-time check) declares no name
                     elif m := _DECLARATION.match(part):
@@ -136,23 +135,29 @@ def _scan(text: str) -> list[Member]:
                         if rest.startswith("("):
                             group = word
                             rest = rest[1:].strip()
-                        found += _specs(i, word, rest, header)
+                        found += _specs(i, word, rest, raw[i].strip())
                         names = word if _LIST.match(rest) else ""
                 elif depth == 1 and group and not part.startswith(")"):
-                    found += _specs(i, group, part, header)
+                    found += _specs(i, group, part, raw[i].strip())
                     names = group if _LIST.match(part) else ""
                 depth = max(0, depth + _balance(part))
-            continued = _CONTINUES.search(code) is not None
+            continued = _continues(code)
             continue
         depth = max(0, depth + _balance(code))
-        continued = _CONTINUES.search(code) is not None
+        continued = _continues(code)
     return found
 
 
-#: the end of a line after which Go's statement goes on (no semicolon goes in): an
-#: operator, a "," or a "." (not a number's: ``uf = 1.``); an opening bracket's lines
-#: are counted as inside it
-_CONTINUES = re.compile(r"(?:[^\w()\[\]{}\"'`+\-.\s]|(?<!\+)\+|(?<!-)-|(?<!\d)\.)\s*$")
+def _continues(code: str) -> bool:
+    """Whether Go's statement goes on after the (stripped) line ``code``: no semicolon
+    goes in after an operator, a "," or a "." (not a number's: ``uf = 1.``); an
+    opening bracket's lines are counted as inside it."""
+    last = code[-1]
+    if last.isalnum() or last in "_()[]{}\"'`":
+        return False
+    if last in "+-":
+        return not code.endswith(last * 2)  # ``i++`` ends a statement
+    return last != "." or len(code) < 2 or not code[-2].isdigit()
 
 
 def _statements(code: str) -> list[str]:
@@ -186,4 +191,5 @@ def _specs(line: int, word: str, spec: str, header: str) -> list[Member]:
 
 def _balance(code: str) -> int:
     """The brackets ``code`` opens less those it closes."""
-    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
+    opened = code.count("(") + code.count("[") + code.count("{")
+    return opened - code.count(")") - code.count("]") - code.count("}")
