@@ -7,7 +7,7 @@ it with no scope open (``verifier.cli.dropped_code``); a model's reply passes it
 orchestrator's ``shared_trees()`` (``prompts.parse``).  This script calls ``guard`` as
 they do, on the files of a folder, with synthetic edits of each:
 
-    .venv/bin/python benchmarks/definitions_cost.py FOLDER [--top 10] [--scope] [--js]
+    .venv/bin/python benchmarks/definitions_cost.py FOLDER [--top 10] [--scope] [--js] [--go]
     .venv/bin/python benchmarks/definitions_cost.py FOLDER --rev main [--all] [--scope]
 
 The edits (Python): ``unchanged`` (the text itself), ``body`` (a statement added to the
@@ -16,9 +16,9 @@ ruff is beside the interpreter and changes it), ``drop`` (that function deleted)
 ``asked`` (the same, the instruction asking for it), ``rename`` (it renamed), ``method``
 (the method nearest the middle deleted), ``broken`` (an unclosed bracket in the middle:
 the line patterns compare) and ``move`` (the function deleted and written to another
-file of the same edit).  With ``--js`` also .js/.ts files: ``unchanged``, ``body`` (a
-comment line in the middle), ``drop`` (the middle line deleted) and ``move`` (the file
-emptied into another one).
+file of the same edit).  With ``--js`` also .js/.ts files, with ``--go`` .go files:
+``unchanged``, ``body`` (a comment line in the middle), ``drop`` (the middle line
+deleted) and ``move`` (the file emptied into another one).
 
 Each case runs in a fresh interpreter state per case (a fresh ``shared_trees()`` with
 ``--scope``), timed with ``time.process_time``.  Prints the ``--top`` largest files' CPU
@@ -49,6 +49,7 @@ REPO = Path(__file__).resolve().parent.parent
 PY_CASES = ("unchanged", "body", "reformat", "drop", "asked", "rename", "method", "broken", "move")
 JS_CASES = ("unchanged", "body", "drop", "move")
 JS_SUFFIXES = (".js", ".ts")
+GO_SUFFIXES = (".go",)
 
 
 def _nearest(nodes: list[ast.AST], middle: int) -> ast.AST | None:
@@ -108,7 +109,7 @@ def _py_edits(text: str, reformatted: str | None) -> dict[str, tuple[dict[str, s
     return out
 
 
-def _js_edits(text: str, suffix: str) -> dict[str, tuple[dict[str, str], str]]:
+def _line_edits(text: str, suffix: str) -> dict[str, tuple[dict[str, str], str]]:
     lines = text.splitlines(keepends=True)
     middle = len(lines) // 2
     name = "a" + suffix
@@ -131,8 +132,8 @@ def _worker(listing: Path, out: Path, scope: bool) -> int:
     results: dict[str, dict[str, tuple[str, float]]] = {}
     for path, reformatted_path in job["files"]:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
-        if path.endswith(JS_SUFFIXES):
-            edits = _js_edits(text, Path(path).suffix)
+        if path.endswith(JS_SUFFIXES + GO_SUFFIXES):  # ("//" starts a comment in both)
+            edits = _line_edits(text, Path(path).suffix)
         else:
             reformatted = None
             if reformatted_path:
@@ -205,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="at most this many files (0: all)")
     parser.add_argument("--every", type=int, default=1, help="every Nth file (path order)")
     parser.add_argument("--js", action="store_true", help="also .js/.ts files")
+    parser.add_argument("--go", action="store_true", help="also .go files")
     parser.add_argument("--scope", action="store_true", help="each case in shared_trees()")
     parser.add_argument(
         "--jobs", type=int, default=1, help="workers per side, both sides at once (default 1)"
@@ -216,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         return _worker(*args.worker, scope=args.scope)
     if args.folder is None:
         parser.error("FOLDER is required")
-    suffixes = (".py", *(JS_SUFFIXES if args.js else ()))
+    suffixes = (".py", *(JS_SUFFIXES if args.js else ()), *(GO_SUFFIXES if args.go else ()))
     found = [
         p
         for p in args.folder.rglob("*")
@@ -260,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{time.monotonic() - start:.0f} s wall")
     scope = "inside shared_trees()" if args.scope else "no scope open (acrouter verify)"
     print(f"guard CPU seconds per edit, {scope}:")
-    cases = PY_CASES if not args.js else tuple(dict.fromkeys((*PY_CASES, *JS_CASES)))
+    lines = args.js or args.go
+    cases = PY_CASES if not lines else tuple(dict.fromkeys((*PY_CASES, *JS_CASES)))
     names = list(ran)
     for p in files[: args.top]:
         cells = []
