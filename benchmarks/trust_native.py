@@ -8,7 +8,8 @@ that is ``}`` at the same indentation (a Go one-liner, ``func f() int { return 8
 what stands in a ``/* ... */`` comment are no functions there).  The edits: a comment (a
 control), the function the tests name most made to panic at its first line, a function no
 test names made to panic (a pass is right only when not counted: no test ran it) or
-dropped (the guard that no definition goes must refuse it), in Go a function none of
+dropped (the guard that no definition goes must refuse it), in Go a method dropped while
+another type keeps one of its name (the same), a function none of
 whose statements ran in the project's ``go test ./...`` (its coverage, measured once at
 set-up; a one-liner's body replaced) made to panic, and the first function of Go code
 ``go test ./...`` never builds made to panic (a file a build constraint leaves out, a
@@ -194,6 +195,7 @@ def native_trials(project: Project, root: Path, work: Path) -> list[Trial]:
     if runner == "cargo":
         trials += _feature_module_trials(root, rel, text)
     if runner == "go":
+        trials += _namesake_trial(rel, text, funcs + _one_liners(text), ran)
         trials += _unbuilt_go_trials(root)
     impl = _untested_impl(text, unused) if runner == "cargo" else None
     if impl:
@@ -235,6 +237,33 @@ def _feature_module_trials(root: Path, rel: str, text: str) -> list[Trial]:
             {module.relative_to(root).as_posix(): _panicking(source, funcs[0], "cargo")},
             note=f"{funcs[0].name} panics",
             uncounted=True,
+        )
+    ]
+
+
+#: a Go method's head: its receiver's type and its name
+_GO_METHOD = re.compile(r"^func\s*\(\s*(?:\w+\s+)?\*?\s*(\w+)[^)]*\)\s*(\w+)")
+
+
+def _namesake_trial(rel: str, text: str, funcs: list[Func], ran: dict[Func, bool]) -> list[Trial]:
+    """A Go method dropped while another type of the file keeps one of its name (the
+    last of them none of whose statements ran, else the last): the name stays defined,
+    so only a guard that reads a method with its receiver's type refuses it."""
+    lines = text.splitlines()
+    heads = {f: _GO_METHOD.match(lines[f.head]) for f in funcs}
+    names = [m.group(2) for m in heads.values() if m]
+    shared = sorted((f for f, m in heads.items() if m and names.count(m.group(2)) > 1),
+                    key=lambda f: f.head)  # fmt: skip
+    quiet = [f for f in shared if ran.get(f) is False] or shared
+    if not quiet:
+        return []
+    gone = quiet[-1]
+    owner = heads[gone].group(1)  # type: ignore[union-attr]  (matched: it is shared)
+    return [
+        Trial(
+            "drop a method another type keeps the name of",
+            {rel: _dropped(text, gone)},
+            note=f"{owner}.{gone.name}",
         )
     ]
 

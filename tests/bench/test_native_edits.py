@@ -82,3 +82,22 @@ def test_exit_in_the_code_imports_os_and_skips_const_fns(native: ModuleType) -> 
     )
     rust = native._exiting("src/lib.rs", RUST, native.functions(RUST, "cargo"), "zero()", "cargo")
     assert rust.note == "add"  # (zero, named by the tests, is a const fn)
+
+
+def test_a_go_method_another_type_keeps_the_name_of_is_dropped(native: ModuleType) -> None:
+    text = GO + (
+        "\n// Show shows a bag.\nfunc (b Bag) Show() string { return fmt.Sprint(b.n) }\n"
+        "\nfunc (b Bag) Size() int {\n\treturn b.n\n}\n"
+    )
+    funcs = native.functions(text, "go") + native._one_liners(text)
+    show = next(f for f in funcs if f.name == "Show" and f.head == 9)
+    # Calc.Show ran in no test: it is the one dropped, though Bag.Show comes later
+    (trial,) = native._namesake_trial("calc.go", text, funcs, {show: False})
+    assert (trial.name, trial.note) == ("drop a method another type keeps the name of", "Calc.Show")
+    assert "func (c *Calc) Show" not in trial.files["calc.go"]
+    assert "func (b Bag) Show" in trial.files["calc.go"]
+    # nothing measured: the last of them, with its doc comment
+    (trial,) = native._namesake_trial("calc.go", text, funcs, {})
+    assert trial.note == "Bag.Show" and "Show shows a bag" not in trial.files["calc.go"]
+    # no other type has a method of the name: no trial
+    assert native._namesake_trial("calc.go", GO, native.functions(GO, "go"), {}) == []
