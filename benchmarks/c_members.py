@@ -20,7 +20,7 @@ Universal Ctags (Debian: ``apt-get install universal-ctags``).  Where ctags lose
 way (SQLite's amalgamation), the compiler judges one C file's function definitions:
 ``--gcc FILE`` runs ``gcc -fsyntax-only -aux-info``, which lists every function the
 file defines as it compiles here (one branch of each conditional, the one its macros
-select: the guard reads the first, so what it reads beyond gcc's list is not judged)::
+select: the guard reads every branch, so what it reads beyond gcc's list is not judged)::
 
     .venv/bin/python benchmarks/c_members.py --gcc sqlite3.c
 """
@@ -140,7 +140,7 @@ def compare_gcc(source: Path, gcc: str = "gcc", flags: tuple[str, ...] = (), sho
     text = source.read_text(encoding="utf-8", errors="replace")
     read = Counter(m.name for m in c_members(text) if m.kind == "method")
     print(f"functions gcc compiled from {source.name}: {sum(defined.values())}")
-    print(f"read by the guard: {sum(read.values())} (every branch's first part)")
+    print(f"read by the guard: {sum(read.values())} (every branch of each conditional)")
     listed("compiled but not read (not protected)", list((defined - read).elements()), show)
     print(
         f"read but not compiled here (other branches, not judged): {sum((read - defined).values())}"

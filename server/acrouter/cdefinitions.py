@@ -15,10 +15,13 @@ code (comments, strings and character literals set aside, braces counted) for
   (``struct point {``, ``enum color {``, ``class Calc {``, ``typedef … name;``) and its
   macros (``#define NAME``; an include guard's is not one).
 
-What a function's body holds is the body's.  Of a preprocessor conditional only the
-first branch is read (``#if … #else … #endif``: the ``#else`` part is left out, so that
-two branches opening the same function do not unbalance the braces); a declaration the
-preprocessor writes (``DEFINE_THING(x)``) is not read.
+What a function's body holds is the body's.  The file is read once per branch of
+its conditionals (``#if … #elif … #else … #endif``), each view taking the same branch
+of every conditional (the first, the second, …, or a conditional's last when it has
+fewer; at most ``_VIEWS`` views), so that two branches opening the same function do not
+unbalance the braces; what a later view reads that an earlier did not (the Windows
+function of an ``#ifdef _WIN32 … #else`` the tests here never build) counts too.  A
+declaration the preprocessor writes (``DEFINE_THING(x)``) is not read.
 """
 
 from __future__ import annotations
@@ -98,61 +101,143 @@ def c_classes(text: str) -> set[str]:
     return cached("c.scan", text, lambda: _scan(text))[1]
 
 
-def _code(text: str) -> tuple[list[str], list[tuple[int, str]]]:
-    """The lines of ``text`` as code (comments, strings and character literals set
-    aside, preprocessor lines and the ``#else`` parts of conditionals blank), and the
-    macros it defines with their lines (not an include guard's)."""
+#: the most views of a file read, one per branch of its conditionals (``#if … #elif …
+# elif … #else``): a file whose conditionals have more branches has the rest's read
+#: with its last view's
+_VIEWS = 4
+
+
+def _directives(text: str) -> _Read:
+    """``text``'s lines as code (:func:`code_view`), its lines, and its preprocessor
+    lines: (first line, last line, the directive's text), a line continued with "\\"
+    read with the next."""
     lines = code_view(text)
     raw = document_lines(text)
-    out: list[str] = []
-    macros: list[tuple[int, str]] = []
-    skipping: list[bool] = []  # for each open conditional: is this part left out?
-    guard = ""
+    found: list[tuple[int, int, str]] = []
     i = 0
     while i < len(lines):
-        line = lines[i]
-        start = i
-        # a continued line (``#error "a⏎b"``: its string's "\" is the continuation)
-        while raw[i].rstrip().endswith("\\") and i + 1 < len(lines):
-            i += 1
-            line = line.rstrip().removesuffix("\\") + " " + lines[i]
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            word = re.match(r"#\s*(\w*)", stripped)
-            kind = word.group(1) if word else ""
-            if kind in ("if", "ifdef", "ifndef"):
-                skipping.append(False)
-                m = _GUARD.match(stripped)
-                guard = m.group(1) if m else ""
-            elif kind in ("else", "elif", "elifdef", "elifndef") and skipping:
-                skipping[-1] = True
-            elif kind == "endif" and skipping:
-                skipping.pop()
-            elif kind == "define" and not any(skipping):
-                m = _DEFINE.match(stripped)
-                if m and m.group(1) != guard:
-                    macros.append((start, m.group(1)))
-            if kind != "ifndef":
-                guard = ""
-            out += [""] * (i - start + 1)
-        else:
-            guard = ""
-            blank = any(skipping)
-            out += ["" if blank else lines[k] for k in range(start, i + 1)]
+        if lines[i].lstrip().startswith("#"):
+            line, start = lines[i], i
+            # a continued line (``#error "a⏎b"``: its string's "\" is the continuation)
+            while raw[i].rstrip().endswith("\\") and i + 1 < len(lines):
+                i += 1
+                line = line.rstrip().removesuffix("\\") + " " + lines[i]
+            found.append((start, i, line.strip()))
         i += 1
+    return lines, raw, found
+
+
+def _branches(directives: list[tuple[int, int, str]]) -> dict[int, int]:
+    """How many branches each conditional has, by the line of its ``#if``."""
+    count: dict[int, int] = {}
+    opened: list[int] = []
+    for start, _end, line in directives:
+        kind = _directive(line)
+        if kind in ("if", "ifdef", "ifndef"):
+            opened.append(start)
+            count[start] = 1
+        elif kind in ("else", "elif", "elifdef", "elifndef") and opened:
+            count[opened[-1]] += 1
+        elif kind == "endif" and opened:
+            opened.pop()
+    return count
+
+
+def _directive(line: str) -> str:
+    word = re.match(r"#\s*(\w*)", line)
+    return word.group(1) if word else ""
+
+
+#: what :func:`_directives` reads of a text: its code, its lines, its directives
+_Read = tuple[list[str], list[str], list[tuple[int, int, str]]]
+
+
+def _code(
+    text: str, view: int = 0, read: _Read | None = None
+) -> tuple[list[str], list[tuple[int, str]]]:
+    """The lines of ``text`` as code (comments, strings and character literals set
+    aside, preprocessor lines blank, and of each conditional every branch but one: the
+    ``view``-th, or its last when it has fewer), and the macros that code defines with
+    their lines (not an include guard's); ``read``: ``_directives(text)``, when it has
+    been read."""
+    lines, _raw, directives = read or _directives(text)
+    branches = _branches(directives)
+    out = list(lines)
+    macros: list[tuple[int, str]] = []
+    # for each open conditional: the branch read, the branch at hand
+    opened: list[tuple[int, int]] = []
+    guard = ""
+    after = 0  # the first line after the last directive
+    for start, end, line in directives:
+        if start > after:
+            guard = ""  # (code between an #ifndef and its #define: no include guard)
+        if any(want != at for want, at in opened):
+            out[after:start] = [""] * (start - after)
+        kind = _directive(line)
+        if kind in ("if", "ifdef", "ifndef"):
+            opened.append((min(view, branches[start] - 1), 0))
+            m = _GUARD.match(line)
+            guard = m.group(1) if m else ""
+        elif kind in ("else", "elif", "elifdef", "elifndef") and opened:
+            want, at = opened[-1]
+            opened[-1] = (want, at + 1)
+        elif kind == "endif" and opened:
+            opened.pop()
+        elif kind == "define" and not any(want != at for want, at in opened):
+            m = _DEFINE.match(line)
+            if m and m.group(1) != guard:
+                macros.append((start, m.group(1)))
+        if kind != "ifndef":
+            guard = ""
+        out[start : end + 1] = [""] * (end + 1 - start)
+        after = end + 1
+    if any(want != at for want, at in opened):
+        out[after:] = [""] * (len(out) - after)
     return out, macros
 
 
+def views(directives: list[tuple[int, int, str]]) -> int:
+    """How many views of a text with these ``directives`` :func:`_scan` reads: one per
+    branch of its conditionals with the most, at most ``_VIEWS``."""
+    return min(_VIEWS, max(_branches(directives).values(), default=1))
+
+
 def _scan(text: str) -> tuple[list[Member], set[str]]:
-    raw = document_lines(text)
-    codes, macros = _code(text)
+    """What each view of ``text`` defines (:func:`_code`): the first view's, then what
+    another view reads where the first does not (a function of an ``#else`` part).  A
+    definition is the same in two views where the "}" closing its body (or the ";"
+    ending it) is on the same line: its head may differ (``#if A⏎int f(int a) {⏎#else⏎
+    int f(long a) {⏎#endif``), and so may the line it is reported on, where its code
+    starts (after a macro's line without a ";", ``NPY_IMPL_MINMAX(max)⏎NPY_FINLINE int
+    f(…)``)."""
+    read = _directives(text)
+    found, classes, ends = _scan_view(text, 0, read)
+    seen = {(end, m.name, m.kind) for m, end in zip(found, ends, strict=True)}
+    for view in range(1, views(read[2])):
+        more, their_classes, their_ends = _scan_view(text, view, read)
+        for m, end in zip(more, their_ends, strict=True):
+            if (end, m.name, m.kind) not in seen:
+                seen.add((end, m.name, m.kind))
+                found.append(m)
+        classes |= their_classes
+    return found, classes
+
+
+def _scan_view(text: str, view: int, read: _Read) -> tuple[list[Member], set[str], list[int]]:
+    """What the ``view``-th view of ``text`` (``read``: ``_directives(text)``) defines,
+    its classes, and for each definition the line of the "}" that closes its body (or,
+    without one, the ";" that ends it)."""
+    raw = read[1]
+    codes, macros = _code(text, view, read)
     found: list[Member] = [
         Member(i, name, raw[i].strip() if i < len(raw) else "", "", "macro") for i, name in macros
     ]
+    ends = [i for i, _name in macros]
     classes = {""}
     # the scopes open: ("file", "") for a namespace or an extern "C" block, ("class",
     # path) for a class's body, ("body", "") for a function's body or anything else
     scopes: list[tuple[str, str]] = []
+    opened_by: list[int] = []  # for each scope, the definition whose body it is, or -1
     buf: list[str] = []  # the code since the last ";", "{" or "}" where declarations are
     start = 0  # the line the buffer's code starts on
     typedef = -1  # how many scopes are open where a typedef's struct body was opened
@@ -164,8 +249,11 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
             if kind == "body":
                 if c == "{":
                     scopes.append(("body", ""))
+                    opened_by.append(-1)
                 elif c == "}":
                     scopes.pop()
+                    if (k := opened_by.pop()) >= 0:
+                        ends[k] = i
                     if not scopes or scopes[-1][0] != "body":
                         buf = []
                 continue
@@ -180,17 +268,22 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 if head.startswith("typedef"):
                     typedef = len(scopes)  # its name follows the body's "}"
                 scopes.append(_opened(head, path, start, raw, found, classes))
+                opened_by.append(len(found) - 1 if len(found) > len(ends) else -1)
+                ends += [i] * (len(found) - len(ends))
                 buf = []
             elif c == "}":
                 if scopes:
                     scopes.pop()
+                    if (k := opened_by.pop()) >= 0:
+                        ends[k] = i
                 buf = []
             else:  # ";": a declaration ends
                 _declared(head, path, start, raw, found, typedef == len(scopes))
+                ends += [i] * (len(found) - len(ends))
                 buf = []
                 if typedef == len(scopes):
                     typedef = -1
-    return found, classes
+    return found, classes, ends
 
 
 def _opened(

@@ -70,14 +70,13 @@ def test_the_reading_is_compared_with_ctags(tmp_path: Path) -> None:
     (tmp_path / "src/calc.h").write_text(CALC_H)
     (tmp_path / "src/calc.c").write_text(CALC_C)
     lines = _run("--sources", str(tmp_path / "src"))
-    # the same functions, prototypes, types and macros (the include guard left out on
-    # both sides), but for the #else branch's sign, which the guard does not read
+    # the same functions (both branches' sign), prototypes, types and macros (the
+    # include guard left out on both sides)
     assert lines == [
         "files compared: 2",
-        "method (function): read 3; tagged 4",
+        "method (function): read 4; tagged 4",
         "read but not tagged (false refusals waiting to happen): 0",
-        "tagged but not read (not protected): 1",
-        "calc.c: sign",
+        "tagged but not read (not protected): 0",
         "declaration (prototype): read 2; tagged 2",
         "read but not tagged (false refusals waiting to happen): 0",
         "tagged but not read (not protected): 0",
@@ -98,12 +97,12 @@ def test_the_compiler_judges_one_file(tmp_path: Path) -> None:
         CALC_C + "#define twice(x) twice_impl(x)\nint twice(int a) { return 2 * a; }\n"
     )
     lines = _run("--gcc", str(tmp_path / "calc.c"))
-    # gcc compiles the #else branch's sign (the guard reads the first: one each) and
-    # names the last function as its macro makes it
+    # gcc compiles the #else branch's sign (the guard reads both) and names the last
+    # function as its macro makes it
     assert lines == [
         "functions gcc compiled from calc.c: 4",
-        "read by the guard: 4 (every branch's first part)",
+        "read by the guard: 5 (every branch of each conditional)",
         "compiled but not read (not protected): 1",
         "twice_impl",
-        "read but not compiled here (other branches, not judged): 1",
+        "read but not compiled here (other branches, not judged): 2",
     ]

@@ -193,3 +193,59 @@ def test_acrouter_verify_and_the_editor_refuse_an_edit_that_drops_a_function(
             language_of=lambda _rel: "c",
             instruction="make add commutative",
         )
+
+
+PLATFORM_C = """\
+#include "calc.h"
+
+#ifdef _WIN32
+#include <windows.h>
+static int page_size(void) { SYSTEM_INFO s; GetSystemInfo(&s); return s.dwPageSize; }
+#elif defined(__APPLE__)
+static int page_size(void) { return 16384; }
+static int apple_only(void) { return 1; }
+#else
+#include <unistd.h>
+static int page_size(void)
+{
+    return (int)sysconf(_SC_PAGESIZE);
+}
+#endif
+
+#if HAVE_FAST
+int scaled(int a) {
+#else
+int scaled(long a) {
+#endif
+    return a * page_size();
+}
+"""
+
+
+def test_every_branch_of_a_conditional_is_read() -> None:
+    # the guard read each conditional's first branch only: the #elif and #else parts,
+    # which the tests of one platform never build, could go unseen
+    read = [(m.line, m.name) for m in c_members(PLATFORM_C) if m.kind == "method"]
+    assert read == [(4, "page_size"), (17, "scaled"), (6, "page_size"), (7, "apple_only"),
+                    (10, "page_size")]  # fmt: skip
+    # (both heads of scaled open one function: it is read once)
+    path = "src/platform.c"
+    start, end = PLATFORM_C.index("#elif defined"), PLATFORM_C.index("#else\n#include")
+    no_apple = PLATFORM_C[:start] + PLATFORM_C[end:]
+    assert dropped_definitions(PLATFORM_C, no_apple, path) == ["apple_only", "page_size"]
+    start, end = PLATFORM_C.index("#else\n#include"), PLATFORM_C.index("#endif\n\n#if HAVE")
+    no_posix = PLATFORM_C[:start] + PLATFORM_C[end:]
+    assert dropped_definitions(PLATFORM_C, no_posix, path) == ["import unistd.h", "page_size"]
+    # the conditional kept, one branch's body changed or reformatted, a branch added,
+    # or the platforms merged as asked: no loss
+    body = PLATFORM_C.replace("return 16384;", "return 4096 * 4;")
+    assert dropped_definitions(PLATFORM_C, body, path) == []
+    more = PLATFORM_C.replace(
+        "#else\n#include <unistd.h>",
+        "#elif defined(__FreeBSD__)\nstatic int page_size(void) { return 4096; }\n#else\n"
+        "#include <unistd.h>",
+    )
+    assert dropped_definitions(PLATFORM_C, more, path) == []
+    merged = no_posix.replace("#ifdef _WIN32", "#include <unistd.h>\n#if 1")
+    ask = "merge the page_size implementations and remove apple_only"
+    assert dropped_definitions(PLATFORM_C, merged, path, instruction=ask) == []
