@@ -255,6 +255,10 @@ class _Members:
     #: whether the other languages' definition patterns read its lines too (C's
     #: reader has all it defines; the patterns read ``static int f`` as Rust's)
     patterns: bool = True
+    #: kinds not counted one by one that are lost when the file defines the name fewer
+    #: times in all (C's macros: a ``#define`` of one branch of a conditional gone while
+    #: another's stays is a loss; a macro turned into a function of its name is not)
+    tallied: frozenset[str] = frozenset()
 
 
 def _java_shown(member: Member) -> str:
@@ -279,8 +283,9 @@ _RUBY = _Members(
     "ruby", ruby_members, ruby_classes, ruby_shown, code_lines, counted=frozenset(("method",))
 )
 _C = _Members(
-    "c", c_members, c_classes, _c_shown, _lines, counted=frozenset(("method",)), patterns=False
-)
+    "c", c_members, c_classes, _c_shown, _lines,
+    counted=frozenset(("method",)), patterns=False, tallied=frozenset(("macro",)),
+)  # fmt: skip
 
 
 def _go_shown(member: Member) -> str:
@@ -525,12 +530,21 @@ def _dropped_members(
             still[key] -= 1
             left[name] -= 1
             kept.add(k)
+    if members.tallied:
+        before = Counter(m.name for m in members.read(old))
+        now = Counter(m.name for m in members.read(new))
+        defined = Counter((m.kind, m.name) for m in members.read(new))
+        defined_before = Counter((m.kind, m.name) for m in members.read(old))
     lost: list[str] = []
     for k, m in enumerate(members.read(old)):
         if k in kept or (m.owner in had and m.owner not in classes):
             continue
         d = Definition(_member_name(m), m.line, m.header)
-        if m.kind not in members.counted and m.name in named:
+        if m.kind in members.tallied and m.name in named:
+            fewer = defined[m.kind, m.name] < defined_before[m.kind, m.name]
+            if not fewer or now[m.name] >= before[m.name]:
+                continue
+        elif m.kind not in members.counted and m.name in named:
             continue
         if m.kind in members.counted and left[d.name] > 0:
             left[d.name] -= 1

@@ -249,3 +249,16 @@ def test_every_branch_of_a_conditional_is_read() -> None:
     merged = no_posix.replace("#ifdef _WIN32", "#include <unistd.h>\n#if 1")
     ask = "merge the page_size implementations and remove apple_only"
     assert dropped_definitions(PLATFORM_C, merged, path, instruction=ask) == []
+
+
+def test_a_macro_of_one_branch_gone_while_another_defines_it_is_lost() -> None:
+    # read from every branch, a macro kept while the file still named it could go from
+    # one branch unseen: now it counts when the file defines its name fewer times
+    sep = "#ifdef _WIN32\n#define SEP '\\\\'\n#else\n#define SEP '/'\n#endif\n"
+    windows = "#define SEP '\\\\'\n"
+    assert windows in sep
+    assert dropped_definitions(sep, sep.replace(windows, ""), "path.h") == ["#define SEP"]
+    # a macro turned into a function of its name, a macro's value changed: no loss
+    function = sep.replace(windows, "static inline char SEP(void) { return '\\\\'; }\n")
+    assert dropped_definitions(sep, function, "path.h") == []
+    assert dropped_definitions(sep, sep.replace("'/'", "'|'"), "path.h") == []
