@@ -26,11 +26,10 @@ import json
 import os
 import subprocess
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 from acrouter.godefinitions import go_members
-from members_report import listed
+from members_report import compare_parsed
 
 #: the package-level declarations of each file named on standard input, a JSON line per
 #: file: [[owner, name, kind], ...], or null when the file does not parse (the blank
@@ -129,38 +128,17 @@ def _parsed(files: list[Path], go: str = "go") -> list[list[tuple[str, str, str]
 
 def compare(sources: Path, go: str = "go", show: int = 25) -> int:
     files = sorted(f for f in sources.rglob("*.go") if f.is_file())
-    parsed = _parsed(files, go)
-    read_only: list[str] = []
-    parsed_only: list[str] = []
-    names_read_only: list[str] = []
-    names_parsed_only: list[str] = []
-    total_read = total_parsed = compared = unparsed = 0
-    for f, found in zip(files, parsed, strict=True):
-        if found is None:
-            unparsed += 1
-            continue
-        compared += 1
-        text = f.read_text(encoding="utf-8", errors="replace")
-        read = Counter((m.owner, m.name, m.kind) for m in go_members(text))
-        have = Counter(found)
-        total_read += sum(read.values())
-        total_parsed += sum(have.values())
-        rel = f.relative_to(sources)
-        read_only += [f"{rel}: {_shown(o, n, k)}" for (o, n, k) in (read - have).elements()]
-        parsed_only += [f"{rel}: {_shown(o, n, k)}" for (o, n, k) in (have - read).elements()]
-        named = Counter(n for (_o, n, _k) in read.elements())
-        parsed_names = Counter(n for (_o, n, _k) in have.elements())
-        names_read_only += [f"{rel}: {n}" for n in (named - parsed_names).elements()]
-        names_parsed_only += [f"{rel}: {n}" for n in (parsed_names - named).elements()]
-    print(f"files compared: {compared} (Go could not parse {unparsed})")
-    print(f"declarations read by the guard: {total_read}; parsed by Go: {total_parsed}")
-    print("by name (a file's declarations of a name together):")
-    listed("  read but not parsed (false refusals waiting to happen)", names_read_only, show)
-    listed("  parsed but not read (not protected)", names_parsed_only, show)
-    print("by the type that owns each (a method's receiver; how a loss is named):")
-    listed("read but not parsed (false refusals waiting to happen)", read_only, show)
-    listed("parsed but not read (declarations the guard does not protect)", parsed_only, show)
-    return 0
+    return compare_parsed(
+        sources,
+        files,
+        _parsed(files, go),
+        lambda text: ((m.owner, m.name, m.kind) for m in go_members(text)),
+        judge="Go",
+        noun="declarations",
+        owners="by the type that owns each (a method's receiver; how a loss is named):",
+        shown=_shown,
+        show=show,
+    )
 
 
 def _shown(owner: str, name: str, kind: str) -> str:

@@ -1,7 +1,14 @@
 """What the ``*_members.py`` benchmarks print the same way: a count of differences and
-the first of them."""
+the first of them, and the comparison of a guard's reading with a parser's."""
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+#: a definition as a parser lists it and a reader reads it: (owner, name, kind)
+Row = tuple[str, str, str]
 
 
 def listed(title: str, items: list[str], show: int) -> None:
@@ -9,3 +16,52 @@ def listed(title: str, items: list[str], show: int) -> None:
     print(f"{title}: {len(items)}")
     for line in items[:show]:
         print("   ", line)
+
+
+def compare_parsed(
+    sources: Path,
+    files: list[Path],
+    parsed: list[list[Row] | None],
+    read: Callable[[str], Iterable[Row]],
+    *,
+    judge: str,
+    noun: str,
+    owners: str,
+    shown: Callable[[str, str, str], str],
+    show: int,
+) -> int:
+    """Prints, file by file, what the guard reads (``read`` of a file's text) against
+    what the parser ``judge`` lists (``parsed``: a file's rows, None when it could not
+    parse it): by name, as the guard counts them, then by owner (``owners`` says how the
+    owner is named).  ``noun``: what the rows are ("definitions")."""
+    read_only: list[str] = []
+    parsed_only: list[str] = []
+    names_read_only: list[str] = []
+    names_parsed_only: list[str] = []
+    total_read = total_parsed = compared = unparsed = 0
+    for f, found in zip(files, parsed, strict=True):
+        if found is None:
+            unparsed += 1
+            continue
+        compared += 1
+        mine = Counter(read(f.read_text(encoding="utf-8", errors="replace")))
+        have = Counter(found)
+        total_read += sum(mine.values())
+        total_parsed += sum(have.values())
+        rel = f.relative_to(sources)
+        read_only += [f"{rel}: {shown(o, n, k)}" for (o, n, k) in (mine - have).elements()]
+        parsed_only += [f"{rel}: {shown(o, n, k)}" for (o, n, k) in (have - mine).elements()]
+        # what the guard compares: the file's definitions by name, wherever they are
+        named = Counter(n for (_o, n, _k) in mine.elements())
+        parsed_names = Counter(n for (_o, n, _k) in have.elements())
+        names_read_only += [f"{rel}: {n}" for n in (named - parsed_names).elements()]
+        names_parsed_only += [f"{rel}: {n}" for n in (parsed_names - named).elements()]
+    print(f"files compared: {compared} ({judge} could not parse {unparsed})")
+    print(f"{noun} read by the guard: {total_read}; parsed by {judge}: {total_parsed}")
+    print(f"by name, as the guard counts them (a file's {noun} of a name together):")
+    listed("  read but not parsed (false refusals waiting to happen)", names_read_only, show)
+    listed("  parsed but not read (not protected)", names_parsed_only, show)
+    print(owners)
+    listed("read but not parsed (false refusals waiting to happen)", read_only, show)
+    listed(f"parsed but not read ({noun} the guard does not protect)", parsed_only, show)
+    return 0

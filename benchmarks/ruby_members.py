@@ -25,11 +25,10 @@ import argparse
 import json
 import subprocess
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 from acrouter.rubydefinitions import ruby_members
-from members_report import listed
+from members_report import compare_parsed
 
 #: Ripper's definitions of each file named on standard input, a JSON line per file:
 #: [[owner, name, kind], ...], or null when the file does not parse
@@ -151,40 +150,18 @@ def _ripper(files: list[Path], ruby: str = "ruby") -> list[list[tuple[str, str, 
 
 def compare(sources: Path, ruby: str = "ruby", show: int = 25) -> int:
     files = sorted(f for f in sources.rglob("*.rb") if f.is_file())
-    parsed = _ripper(files, ruby)
-    read_only: list[str] = []
-    parsed_only: list[str] = []
-    total_read = total_parsed = compared = unparsed = 0
-    names_read_only: list[str] = []
-    names_parsed_only: list[str] = []
-    for f, found in zip(files, parsed, strict=True):
-        if found is None:
-            unparsed += 1
-            continue
-        compared += 1
-        text = f.read_text(encoding="utf-8", errors="replace")
-        read = Counter((m.owner, m.name, m.kind) for m in ruby_members(text))
-        have = Counter(found)
-        total_read += sum(read.values())
-        total_parsed += sum(have.values())
-        rel = f.relative_to(sources)
-        read_only += [f"{rel}: {o}{' ' if o else ''}{n} ({k})" for (o, n, k) in (read - have)]
-        parsed_only += [f"{rel}: {o}{' ' if o else ''}{n} ({k})" for (o, n, k) in (have - read)]
-        # what the guard compares: the file's definitions by name, wherever they are
-        named = Counter(n for (_o, n, _k) in read.elements())
-        parsed_names = Counter(n for (_o, n, _k) in have.elements())
-        names_read_only += [f"{rel}: {n}" for n in (named - parsed_names).elements()]
-        names_parsed_only += [f"{rel}: {n}" for n in (parsed_names - named).elements()]
-    print(f"files compared: {compared} (Ripper could not parse {unparsed})")
-    print(f"definitions read by the guard: {total_read}; parsed by Ripper: {total_parsed}")
-    print("by name, as the guard counts them (a file's definitions of a name together):")
-    listed("  read but not parsed (false refusals waiting to happen)", names_read_only, show)
-    listed("  parsed but not read (not protected)", names_parsed_only, show)
-    print("by the class or module that holds each (how a loss is named; a class's")
-    print("methods go with it when it goes):")
-    listed("read but not parsed (false refusals waiting to happen)", read_only, show)
-    listed("parsed but not read (definitions the guard does not protect)", parsed_only, show)
-    return 0
+    return compare_parsed(
+        sources,
+        files,
+        _ripper(files, ruby),
+        lambda text: ((m.owner, m.name, m.kind) for m in ruby_members(text)),
+        judge="Ripper",
+        noun="definitions",
+        owners="by the class or module that holds each (how a loss is named; a class's\n"
+        "methods go with it when it goes):",
+        shown=lambda o, n, k: f"{o}{' ' if o else ''}{n} ({k})",
+        show=show,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

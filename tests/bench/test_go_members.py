@@ -48,7 +48,7 @@ def test_the_reading_is_compared_with_gos_parser(tmp_path: Path) -> None:
     assert [line.strip() for line in out.stdout.splitlines()] == [
         "files compared: 1 (Go could not parse 1)",
         "declarations read by the guard: 4; parsed by Go: 5",
-        "by name (a file's declarations of a name together):",
+        "by name, as the guard counts them (a file's declarations of a name together):",
         "read but not parsed (false refusals waiting to happen): 0",
         "parsed but not read (not protected): 1",
         "calc.go: Odd",
