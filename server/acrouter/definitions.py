@@ -33,6 +33,7 @@ from .errors import ParseError
 from .godefinitions import go_classes, go_members, is_go
 from .javadefinitions import is_java, java_classes, java_members
 from .jsdefinitions import JsDefinition, is_js, js_definitions
+from .kotlindefinitions import is_kotlin, kotlin_classes, kotlin_members
 from .members import Member
 from .pytrees import cached, parse, shared_trees
 from .rubydefinitions import code_lines, is_ruby, ruby_classes, ruby_members
@@ -299,6 +300,16 @@ _GO = _Members(
 )  # fmt: skip
 
 
+def _kotlin_shown(member: Member) -> str:
+    return f"constructor {member.owner}" if member.kind == "constructor" else _go_shown(member)
+
+
+_KOTLIN = _Members(
+    "kotlin", kotlin_members, kotlin_classes, _kotlin_shown, _lines,
+    counted=frozenset(("method", "constructor", "type", "variable")),
+)  # fmt: skip
+
+
 def _members_of(path: str, language: str | None) -> _Members | None:
     """The reader of the class members of ``path``'s language, when it has one."""
     if is_java(path, language):
@@ -309,6 +320,8 @@ def _members_of(path: str, language: str | None) -> _Members | None:
         return _C
     if is_go(path, language):
         return _GO
+    if is_kotlin(path, language):
+        return _KOTLIN
     return None
 
 

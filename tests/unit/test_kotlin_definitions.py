@@ -1,0 +1,157 @@
+"""The guard against dropped code reads what a Kotlin file's classes declare
+(``kotlindefinitions``).
+
+Before, the guard's line patterns saw a Kotlin file's column 0 only: a class's methods
+are indented, and ``dropped_definitions`` of a ``Calc.kt`` without its untested ``neg``
+was ``[]`` (an edit deleting it, built and tested by Gradle, would have been verified)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from acrouter.definitions import dropped_definitions, guard
+from acrouter.errors import ParseError
+from acrouter.kotlindefinitions import is_kotlin, kotlin_classes, kotlin_members
+from acrouter.verifier.cli import dropped_code, load_edit
+
+CALC_KT = '''\
+package calc
+
+import kotlin.math.abs
+
+/* a block comment /* nested */ fun notCode() {} */
+class Calc(
+    private val base: Int = 0,
+    private val onDone: () -> Unit = {},
+) : Base() {
+    val size: Int get() = 1
+    private var count = 0
+
+    constructor(x: Long) : this(x.toInt())
+
+    fun add(a: Int, b: Int): Int = a + b
+
+    fun add(a: Long, b: Long): Long = a + b
+
+    fun neg(a: Int): Int {
+        val template = "${mapOf("k" to "}")["k"]} fun inTemplate() {"
+        return -a
+    }
+
+    @JvmStatic
+    internal fun <T> List<T>.second(): T = this[1]
+
+    companion object {
+        const val ZERO = 0
+        fun create(): Calc = Calc()
+    }
+
+    class Bag {
+        fun size(): Int = 0
+    }
+}
+
+val RAW = """
+fun notAFunction() {
+"""
+
+fun String.shout() = uppercase()
+
+object Registry {
+    fun get(): Calc? = null
+}
+'''
+NEG = '''
+    fun neg(a: Int): Int {
+        val template = "${mapOf("k" to "}")["k"]} fun inTemplate() {"
+        return -a
+    }
+'''
+
+
+def _without(text: str, part: str) -> str:
+    assert part in text
+    return text.replace(part, "", 1)
+
+
+def test_what_a_kotlin_file_declares_is_read_with_its_class() -> None:
+    read = [(m.owner, m.name, m.kind) for m in kotlin_members(CALC_KT)]
+    assert read == [
+        ("", "Calc", "type"),  # (the primary constructor's properties are not read)
+        ("Calc", "size", "variable"),
+        ("Calc", "count", "variable"),
+        ("Calc", "Calc", "constructor"),
+        ("Calc", "add", "method"),
+        ("Calc", "add", "method"),
+        ("Calc", "neg", "method"),  # (what its body and string template hold is its)
+        ("Calc", "second", "method"),
+        ("Calc", "Companion", "type"),
+        ("Calc.Companion", "ZERO", "variable"),
+        ("Calc.Companion", "create", "method"),
+        ("Calc", "Bag", "type"),
+        ("Calc.Bag", "size", "method"),
+        ("", "RAW", "variable"),  # (what the raw string holds is text)
+        ("", "shout", "method"),
+        ("", "Registry", "type"),
+        ("Registry", "get", "method"),
+    ]
+    assert kotlin_classes(CALC_KT) == {"", "Calc", "Calc.Companion", "Calc.Bag", "Registry"}
+    assert is_kotlin("src/main/kotlin/Calc.kt") and is_kotlin("build.gradle.kts")
+    assert is_kotlin("x", "kotlin") and not is_kotlin("Calc.java")
+
+
+def test_a_dropped_member_is_refused_by_its_class() -> None:
+    path = "src/main/kotlin/calc/Calc.kt"
+    assert dropped_definitions(CALC_KT, _without(CALC_KT, NEG), path) == ["Calc.neg"]
+    long_add = "    fun add(a: Long, b: Long): Long = a + b\n"
+    assert dropped_definitions(CALC_KT, _without(CALC_KT, long_add), path) == ["Calc.add"]
+    create = "        fun create(): Calc = Calc()\n"
+    assert dropped_definitions(CALC_KT, _without(CALC_KT, create), path) == [
+        "Calc.Companion.create"
+    ]
+    ctor = "    constructor(x: Long) : this(x.toInt())\n"
+    assert dropped_definitions(CALC_KT, _without(CALC_KT, ctor), path) == ["constructor Calc"]
+    # Bag.size gone while Calc.size stays: a loss, named by its class
+    bag_size = "        fun size(): Int = 0\n"
+    assert dropped_definitions(CALC_KT, _without(CALC_KT, bag_size), path) == ["Calc.Bag.size"]
+
+
+def test_what_was_asked_for_moved_or_changed_is_no_loss() -> None:
+    path = "Calc.kt"
+    no_neg = _without(CALC_KT, NEG)
+    assert dropped_definitions(CALC_KT, no_neg, path, instruction="remove neg") == []
+    moved = no_neg.replace("    companion object {", NEG.lstrip("\n") + "\n    companion object {")
+    assert dropped_definitions(CALC_KT, moved, path) == []
+    body = CALC_KT.replace("return -a", "return 0 - a")
+    assert dropped_definitions(CALC_KT, body, path) == []
+    # a comment's, a template's or a raw string's "fun" changed: no code
+    text = CALC_KT.replace("notCode", "x").replace("inTemplate", "y").replace("notAFunction", "z")
+    assert dropped_definitions(CALC_KT, text, path) == []
+    # the class removed as asked takes its members with it
+    start, end = CALC_KT.index("class Calc("), CALC_KT.index('val RAW = """')
+    no_calc = CALC_KT[:start] + CALC_KT[end:]
+    assert dropped_definitions(CALC_KT, no_calc, path, instruction="remove the Calc class") == []
+    assert dropped_definitions(CALC_KT, no_calc, path) == ["Calc"]
+
+
+def test_acrouter_verify_and_the_editor_refuse_an_edit_that_drops_a_method(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws/Calc.kt").write_text(CALC_KT)
+    edit = {"files": {"Calc.kt": _without(CALC_KT, NEG).replace("a + b", "b + a")}}
+    (tmp_path / "drop.json").write_text(json.dumps(edit))
+    assert dropped_code(str(tmp_path / "ws"), load_edit(str(tmp_path / "drop.json"))) == (
+        "the edit would delete 1 definition(s), method(s) or import(s) of Calc.kt that the "
+        "instruction did not ask to remove: Calc.neg (pass --allow-removal if the removal is "
+        "meant)"
+    )
+    with pytest.raises(ParseError, match="did not ask to remove: Calc.neg"):
+        guard(
+            {"Calc.kt": CALC_KT},
+            {"Calc.kt": _without(CALC_KT, NEG)},
+            language_of=lambda _rel: "kotlin",
+            instruction="make add commutative",
+        )
