@@ -1,0 +1,158 @@
+"""How well the guard against dropped code reads what a Kotlin file's classes declare,
+against tree-sitter's Kotlin grammar on the same file.
+
+The guard (``acrouter.kotlindefinitions.kotlin_members``) reads a file's functions,
+secondary constructors, properties, classes and objects, at the top level and in class
+bodies, from its lines with brackets counted.  This compares, file by file, what it
+reads with the same declarations of tree-sitter's syntax tree (``tree-sitter-kotlin``),
+each with the class that holds it:
+
+- read but not parsed: something the guard would report as dropped if it went, though
+  the grammar sees no such declaration there (a false refusal waiting to happen);
+- parsed but not read: a declaration the guard does not protect.
+
+The grammar runs in ``--python``, an interpreter with ``tree-sitter`` and
+``tree-sitter-kotlin`` (binary wheels on PyPI)::
+
+    python3 -m venv /tmp/kt && /tmp/kt/bin/pip install tree-sitter==0.26.1 tree-sitter-kotlin==1.1.0
+    .venv/bin/python benchmarks/kotlin_members.py --python /tmp/kt/bin/python --sources DIR
+
+(the Kotlin of React Native's npm package, ``ReactAndroid/src/main/java``, is a
+corpus).  It prints the counts and the first differences, and exits 0; files with a
+syntax error in the grammar's tree are left out, and counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from acrouter.kotlindefinitions import kotlin_members
+from members_report import compare_parsed
+
+#: the declarations of each file named on standard input, a JSON line per file:
+#: [[owner, name, kind], ...], or null when its tree has a syntax error
+PARSER = r"""
+import json, sys
+import tree_sitter_kotlin
+from tree_sitter import Language, Parser
+
+parser = Parser(Language(tree_sitter_kotlin.language()))
+CLASSES = {"class_declaration", "object_declaration", "companion_object"}
+BODIES = {"class_body", "enum_class_body"}
+
+
+def name(node):
+    found = node.child_by_field_name("name")
+    if found is None:
+        found = next((c for c in node.named_children if c.type == "identifier"), None)
+    return found.text.decode().strip("`") if found is not None else ""
+
+
+def errors(node):
+    return node.type == "ERROR" or any(errors(c) for c in node.children)
+
+
+def walk(node, owner, out):
+    for child in node.named_children:
+        kind = child.type
+        if kind in CLASSES:
+            own = name(child) or ("Companion" if kind == "companion_object" else "")
+            out.append([owner, own, "type"])
+            path = f"{owner}.{own}" if owner else own
+            for body in child.named_children:
+                if body.type in BODIES:
+                    walk(body, path, out)
+        elif kind == "function_declaration":
+            out.append([owner, name(child), "method"])
+        elif kind == "secondary_constructor":
+            out.append([owner, owner.rpartition(".")[2], "constructor"])
+        elif kind == "property_declaration":
+            for var in child.named_children:
+                if var.type == "variable_declaration":
+                    out.append([owner, name(var), "variable"])
+                elif var.type == "multi_variable_declaration":
+                    for v in var.named_children:
+                        out.append([owner, name(v), "variable"])
+
+
+for path in sys.stdin:
+    tree = parser.parse(open(path.rstrip("\n"), "rb").read())
+    if errors(tree.root_node):
+        print("null")
+        continue
+    out = []
+    walk(tree.root_node, "", out)
+    print(json.dumps(out))
+"""
+
+
+def _parsed(files: list[Path], python: str) -> list[list[tuple[str, str, str]] | None]:
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
+        script.write(PARSER)
+    try:
+        out = subprocess.run(
+            [python, script.name],
+            input="".join(f"{f}\n" for f in files),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        Path(script.name).unlink()
+    return [
+        None if row is None else [tuple(x) for x in row]  # type: ignore[misc]
+        for row in map(json.loads, out.splitlines())
+    ]
+
+
+def _shown(owner: str, name: str, kind: str) -> str:
+    return f"{owner}.{name} ({kind})" if owner else f"{name} ({kind})"
+
+
+def compare(sources: Path, python: str, show: int = 25) -> int:
+    files = sorted(f for f in sources.rglob("*.kt") if f.is_file())
+    return compare_parsed(
+        sources,
+        files,
+        _parsed(files, python),
+        lambda text: ((m.owner, m.name, m.kind) for m in kotlin_members(text)),
+        judge="tree-sitter-kotlin",
+        noun="declarations",
+        owners="by the class that holds each (how a loss is named):",
+        shown=_shown,
+        show=show,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sources", type=Path, required=True, help="a folder of Kotlin files")
+    p.add_argument(
+        "--python",
+        default=sys.executable,
+        help="a python with tree-sitter and tree-sitter-kotlin (default: this one)",
+    )
+    p.add_argument("--show", type=int, default=25, help="differences listed of each kind")
+    args = p.parse_args(argv)
+    if not args.sources.is_dir():
+        p.error(f"{args.sources} is not a folder")
+    check = subprocess.run(
+        [args.python, "-c", "import tree_sitter, tree_sitter_kotlin"],
+        capture_output=True,
+        check=False,
+    )
+    if check.returncode != 0:
+        p.error(
+            f"{args.python} cannot import tree_sitter and tree_sitter_kotlin: give --python "
+            "an interpreter with them (pip install tree-sitter tree-sitter-kotlin)"
+        )
+    return compare(args.sources, args.python, args.show)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
