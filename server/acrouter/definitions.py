@@ -12,8 +12,8 @@ classes and modules of a Ruby file at any depth (:mod:`.rubydefinitions`), each
 counted with its class (:func:`_dropped_members`: one of two overloads gone is a loss),
 the functions, prototypes, types and macros of a C or C++ file (:mod:`.cdefinitions`),
 what a Go file declares at package level, a method with its receiver's type
-(:mod:`.godefinitions`), and the methods of a PHP class, unless the instruction asked
-to remove them.
+(:mod:`.godefinitions`), the members of a Kotlin class (:mod:`.kotlindefinitions`),
+and the methods of a PHP class, unless the instruction asked to remove them.
 """
 
 from __future__ import annotations
