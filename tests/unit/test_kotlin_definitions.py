@@ -63,12 +63,12 @@ object Registry {
     fun get(): Calc? = null
 }
 '''
-NEG = '''
+NEG = """
     fun neg(a: Int): Int {
         val template = "${mapOf("k" to "}")["k"]} fun inTemplate() {"
         return -a
     }
-'''
+"""
 
 
 def _without(text: str, part: str) -> str:
