@@ -22,14 +22,13 @@ It prints the counts and the first differences, and exits 0; files Go cannot par
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import tempfile
 from pathlib import Path
 
 from acrouter.godefinitions import go_members
-from members_report import compare_parsed
+from members_report import compare_parsed, rows
 
 #: the package-level declarations of each file named on standard input, a JSON line per
 #: file: [[owner, name, kind], ...], or null when the file does not parse (the blank
@@ -120,10 +119,7 @@ def _parsed(files: list[Path], go: str = "go") -> list[list[tuple[str, str, str]
             cwd=tmp,
             env=env,
         ).stdout
-    return [
-        None if row is None else [tuple(x) for x in row]  # type: ignore[misc]
-        for row in map(json.loads, out.splitlines())
-    ]
+    return rows(out)
 
 
 def compare(sources: Path, go: str = "go", show: int = 25) -> int:

@@ -25,14 +25,12 @@ syntax error in the grammar's tree are left out, and counted.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from acrouter.kotlindefinitions import kotlin_members
-from members_report import compare_parsed
+from members_report import compare_parsed, parsed_rows
 
 #: the declarations of each file named on standard input, a JSON line per file:
 #: [[owner, name, kind], ...], or null when its tree has a syntax error
@@ -92,22 +90,7 @@ for path in sys.stdin:
 
 
 def _parsed(files: list[Path], python: str) -> list[list[tuple[str, str, str]] | None]:
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
-        script.write(PARSER)
-    try:
-        out = subprocess.run(
-            [python, script.name],
-            input="".join(f"{f}\n" for f in files),
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    finally:
-        Path(script.name).unlink()
-    return [
-        None if row is None else [tuple(x) for x in row]  # type: ignore[misc]
-        for row in map(json.loads, out.splitlines())
-    ]
+    return parsed_rows(python, PARSER, ".py", files)
 
 
 def _shown(owner: str, name: str, kind: str) -> str:

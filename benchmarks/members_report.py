@@ -3,12 +3,43 @@ the first of them, and the comparison of a guard's reading with a parser's."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 #: a definition as a parser lists it and a reader reads it: (owner, name, kind)
 Row = tuple[str, str, str]
+
+
+def rows(out: str) -> list[list[Row] | None]:
+    """A parser's output, a JSON line per file: its rows, or None (it did not parse)."""
+    return [
+        None if row is None else [tuple(x) for x in row]  # type: ignore[misc]
+        for row in map(json.loads, out.splitlines())
+    ]
+
+
+def parsed_rows(
+    program: str, script: str, suffix: str, files: list[Path]
+) -> list[list[Row] | None]:
+    """The rows of each of ``files`` as ``program`` running ``script`` (written to a
+    temporary ``suffix`` file) lists them, the files' paths on its standard input."""
+    with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False) as f:
+        f.write(script)
+    try:
+        out = subprocess.run(
+            [program, f.name],
+            input="".join(f"{p}\n" for p in files),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        Path(f.name).unlink()
+    return rows(out)
 
 
 def listed(title: str, items: list[str], show: int) -> None:

@@ -22,13 +22,11 @@ are left out (and counted).
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
-import tempfile
 from pathlib import Path
 
 from acrouter.rubydefinitions import ruby_members
-from members_report import compare_parsed
+from members_report import compare_parsed, parsed_rows
 
 #: Ripper's definitions of each file named on standard input, a JSON line per file:
 #: [[owner, name, kind], ...], or null when the file does not parse
@@ -130,22 +128,7 @@ end
 
 
 def _ripper(files: list[Path], ruby: str = "ruby") -> list[list[tuple[str, str, str]] | None]:
-    with tempfile.NamedTemporaryFile("w", suffix=".rb", delete=False) as script:
-        script.write(RIPPER)
-    try:
-        out = subprocess.run(
-            [ruby, script.name],
-            input="".join(f"{f}\n" for f in files),
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    finally:
-        Path(script.name).unlink()
-    return [
-        None if row is None else [tuple(x) for x in row]  # type: ignore[misc]
-        for row in map(json.loads, out.splitlines())
-    ]
+    return parsed_rows(ruby, RIPPER, ".rb", files)
 
 
 def compare(sources: Path, ruby: str = "ruby", show: int = 25) -> int:

@@ -103,7 +103,9 @@ func TestAdd(t *testing.T) {
 }
 """
 
-needs_go = pytest.mark.skipif(shutil.which("go") is None, reason="go is not installed")
+needs_go = pytest.mark.skipif(
+    shutil.which("go") is None, reason="go is not installed (Debian: apt-get install golang-go)"
+)
 
 
 def test_what_a_go_file_declares_is_read_with_its_owner() -> None:
