@@ -13,7 +13,9 @@ counted with its class (:func:`_dropped_members`: one of two overloads gone is a
 the functions, prototypes, types and macros of a C or C++ file (:mod:`.cdefinitions`),
 what a Go file declares at package level, a method with its receiver's type
 (:mod:`.godefinitions`), the members of a Kotlin class (:mod:`.kotlindefinitions`),
-and the methods of a PHP class, unless the instruction asked to remove them.
+and what a PHP file declares, a class's methods, constants, properties, enum cases and
+used traits with their class (:mod:`.phpdefinitions`), unless the instruction asked to
+remove them.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from .javadefinitions import is_java, java_classes, java_members
 from .jsdefinitions import JsDefinition, is_js, js_definitions
 from .kotlindefinitions import is_kotlin, kotlin_classes, kotlin_members
 from .members import Member
+from .phpdefinitions import is_php, php_classes, php_members
 from .pytrees import cached, parse, shared_trees
 from .rubydefinitions import code_lines, is_ruby, ruby_classes, ruby_members
 from .rubydefinitions import shown as ruby_shown
@@ -310,6 +313,21 @@ _KOTLIN = _Members(
 )  # fmt: skip
 
 
+def _php_shown(member: Member) -> str:
+    if not member.owner:
+        return member.name
+    if member.name.startswith("use "):  # a trait the class uses
+        return f"{member.owner}: {member.name}"
+    return f"{member.owner}::{member.name}"
+
+
+#: (a class constant, property or enum case is counted: PHP allows one of a name)
+_PHP = _Members(
+    "php", php_members, php_classes, _php_shown, _lines,
+    counted=frozenset(("method", "type", "variable")),
+)  # fmt: skip
+
+
 def _members_of(path: str, language: str | None) -> _Members | None:
     """The reader of the class members of ``path``'s language, when it has one."""
     if is_java(path, language):
@@ -322,6 +340,8 @@ def _members_of(path: str, language: str | None) -> _Members | None:
         return _GO
     if is_kotlin(path, language):
         return _KOTLIN
+    if is_php(path, language):
+        return _PHP
     return None
 
 
@@ -335,8 +355,8 @@ def _member_name(member: Member) -> str:
 
 def _line_definitions(text: str, python: bool, members: _Members | None = None) -> list[Definition]:
     """The definitions the line patterns find (Python's or the other languages', with
-    the members of a Java or Ruby class), once per text inside ``shared_trees()``: the
-    list must not be changed."""
+    the members of a class of the languages :func:`_members_of` reads), once per text
+    inside ``shared_trees()``: the list must not be changed."""
     what = "definitions.lines." + ("python" if python else members.language if members else "")
     return cached(what, text, lambda: _read_line_definitions(text, python, members))
 
@@ -346,7 +366,8 @@ def _read_line_definitions(
 ) -> list[Definition]:
     text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     out: list[Definition] = []
-    php = not python and text.lstrip().startswith("<?php")
+    # (a PHP file the reader of its members does not know: a ``.inc`` file)
+    php = not python and reader is None and text.lstrip().startswith("<?php")
     members: dict[int, list[Definition]] = {}  # (``attr_accessor :a, :b``: four on a line)
     for member in reader.read(text) if reader else ():
         found = Definition(_member_name(member), member.line, member.header)
@@ -523,8 +544,9 @@ def _dropped_members(
     asked_for: Callable[[Definition], bool],
     members: _Members,
 ) -> list[str]:
-    """The methods (constructors, nested types) of Java, Ruby or C++ classes ``new``
-    keeps, or a C file's functions, that it defines fewer times than ``old``
+    """The members (methods, constructors, nested types, properties) of Java, Ruby, C++,
+    Kotlin or PHP classes ``new`` keeps, what a Go or PHP file declares at its top level,
+    or a C file's functions, that it defines fewer times than ``old``
     (``Calc.add`` for one of two overloads gone, or a method of one class while another
     class keeps its own): a set of names saw neither.  What moved within the file still
     counts once (the file's definitions of a name are counted together); the members
@@ -695,7 +717,8 @@ def _asked_for(
             return True
         if d.name.startswith("import ") and imports_ok:
             return True
-        return removal and bare in words
+        # (a PHP property, ``$cache``: "remove the cache property" names it)
+        return removal and (bare in words or bare.removeprefix("$") in words)
 
     return asked_for
 

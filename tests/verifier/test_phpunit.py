@@ -16,15 +16,16 @@ from pathlib import Path
 
 import pytest
 from acrouter.definitions import dropped_definitions
-from acrouter.domain import Verdict
+from acrouter.domain import Edit, Verdict
 from acrouter.verifier import harness
+from acrouter.verifier.cli import verify_edit
 from acrouter.verifier.detection import detect_test_command, php_tests
 from acrouter.verifier.harness_php import php_harness_uses
 from acrouter.verifier.reports.phpunit import parse_phpunit, phpunit_printed_counts
 from acrouter.verifier.runners import WEAK_REASON, plan_command
 from acrouter.verifier.testnames import is_test_file
 
-from .helpers import OVERLAY_AND_NONE, verify_files, write_tree
+from .helpers import OVERLAY_AND_NONE, verifier, verify_files, write_tree
 
 CALC = """\
 <?php
@@ -236,14 +237,51 @@ def test_a_dropped_method_is_refused() -> None:
         "",
     )
     assert "function sub" not in without_sub
-    assert dropped_definitions(CALC, without_sub, "src/Calc.php") == ["sub"]
+    assert dropped_definitions(CALC, without_sub, "src/Calc.php") == ["Calc::sub"]
     renamed = CALC.replace("function sub(", "function subtract(")
-    assert dropped_definitions(CALC, renamed, "src/Calc.php") == ["sub"]
+    assert dropped_definitions(CALC, renamed, "src/Calc.php") == ["Calc::sub"]
     # a method body rewritten keeps its name
     assert dropped_definitions(CALC, CALC.replace("$a - $b", "-$b + $a"), "src/Calc.php") == []
     # an indented "function" of another language is not a method
     js = "class A {\n  m() {\n    function inner() {}\n  }\n}\n"
     assert dropped_definitions(js, js.replace("function inner() {}", ""), "a.js") == []
+
+
+#: Calc with a constant, a property and a method no test reaches, and a Bag whose
+#: size() no test calls either
+MEMBERS = (
+    CALC.replace(
+        "final class Calc\n{\n",
+        "final class Calc\n{\n    private const LIMIT = 100;\n\n    /** @var int[] */\n"
+        "    private array $cache = [];\n\n    public function size(): int\n    {\n"
+        "        return min(count($this->cache), self::LIMIT);\n    }\n\n",
+    )
+    + "\nfinal class Bag\n{\n    public function size(): int\n    {\n        return 0;\n    }\n}\n"
+)
+
+
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_a_member_no_test_reaches_dropped_is_refused_before_phpunit_passes_it(
+    project: Path, mode: dict[str, object], tmp_path: Path
+) -> None:
+    """Before, the guard read a PHP method by its name alone and no property or constant:
+    each of these edits passed PHPUnit (3 passed), verified."""
+    (project / "src/Calc.php").write_text(MEMBERS)
+    ver = verifier(cache_dir=tmp_path / "cache", timeout_s=120, **mode)
+    bag_size = "    public function size(): int\n    {\n        return 0;\n    }\n"
+    for part, lost in (
+        (bag_size, "Bag::size"),  # while Calc::size keeps the name
+        ("    /** @var int[] */\n    private array $cache = [];\n", "Calc::$cache"),
+        ("    private const LIMIT = 100;\n", "Calc::LIMIT"),
+    ):
+        start = MEMBERS.rindex(part) if lost == "Bag::size" else MEMBERS.index(part)
+        edit = Edit(files={"src/Calc.php": MEMBERS[:start] + MEMBERS[start + len(part) :]})
+        v = verify_edit(ver, str(project), edit, "phpunit")
+        assert v.verdict == "error" and not v.counted, v.detail
+        assert f"did not ask to remove: {lost} " in v.detail, v.detail
+        # with the removal allowed the tests run, and pass: none reaches what went
+        allowed = verify_edit(ver, str(project), edit, "phpunit", allow_removal=True)
+        assert allowed.verdict == "pass" and allowed.tests_passed == 3, allowed.detail
 
 
 #: PHPUnit 9.6's report and console for one class with every kind of outcome
