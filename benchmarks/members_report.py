@@ -7,7 +7,7 @@ import json
 import subprocess
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 #: a definition as a parser lists it and a reader reads it: (owner, name, kind)
@@ -23,15 +23,16 @@ def rows(out: str) -> list[list[Row] | None]:
 
 
 def parsed_rows(
-    program: str, script: str, suffix: str, files: list[Path]
+    program: str, script: str, suffix: str, files: list[Path], args: Sequence[str] = ()
 ) -> list[list[Row] | None]:
     """The rows of each of ``files`` as ``program`` running ``script`` (written to a
-    temporary ``suffix`` file) lists them, the files' paths on its standard input."""
+    temporary ``suffix`` file, given ``args`` after it) lists them, the files' paths on
+    its standard input."""
     with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False) as f:
         f.write(script)
     try:
         out = subprocess.run(
-            [program, f.name],
+            [program, f.name, *args],
             input="".join(f"{p}\n" for p in files),
             capture_output=True,
             text=True,
