@@ -7,7 +7,7 @@ it with no scope open (``verifier.cli.dropped_code``); a model's reply passes it
 orchestrator's ``shared_trees()`` (``prompts.parse``).  This script calls ``guard`` as
 they do, on the files of a folder, with synthetic edits of each:
 
-    .venv/bin/python benchmarks/definitions_cost.py FOLDER [--top 10] [--scope] [--js] [--go] [--c] [--kotlin]
+    .venv/bin/python benchmarks/definitions_cost.py FOLDER [--top 10] [--scope] [--js] [--go] [--c] [--kotlin] [--php]
     .venv/bin/python benchmarks/definitions_cost.py FOLDER --rev main [--all] [--scope]
 
 The edits (Python): ``unchanged`` (the text itself), ``body`` (a statement added to the
@@ -17,7 +17,7 @@ ruff is beside the interpreter and changes it), ``drop`` (that function deleted)
 (the method nearest the middle deleted), ``broken`` (an unclosed bracket in the middle:
 the line patterns compare) and ``move`` (the function deleted and written to another
 file of the same edit).  With ``--js`` also .js/.ts files, with ``--go`` .go files,
-with ``--c`` C and C++ files, with ``--kotlin`` .kt files:
+with ``--c`` C and C++ files, with ``--kotlin`` .kt files, with ``--php`` .php files:
 ``unchanged``, ``body`` (a comment line in the middle), ``drop`` (the middle line
 deleted) and ``move`` (the file emptied into another one).
 
@@ -53,6 +53,9 @@ JS_SUFFIXES = (".js", ".ts")
 GO_SUFFIXES = (".go",)
 C_SUFFIXES = (".c", ".h", ".cc", ".cpp", ".hpp")
 KOTLIN_SUFFIXES = (".kt",)
+PHP_SUFFIXES = (".php",)
+#: the languages whose edits are lines (a "//" comment added, a line dropped)
+LINE_SUFFIXES = JS_SUFFIXES + GO_SUFFIXES + C_SUFFIXES + KOTLIN_SUFFIXES + PHP_SUFFIXES
 
 
 def _nearest(nodes: list[ast.AST], middle: int) -> ast.AST | None:
@@ -135,7 +138,7 @@ def _worker(listing: Path, out: Path, scope: bool) -> int:
     results: dict[str, dict[str, tuple[str, float]]] = {}
     for path, reformatted_path in job["files"]:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
-        if path.endswith(JS_SUFFIXES + GO_SUFFIXES + C_SUFFIXES + KOTLIN_SUFFIXES):  # ("//")
+        if path.endswith(LINE_SUFFIXES):
             edits = _line_edits(text, Path(path).suffix)
         else:
             reformatted = None
@@ -212,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--go", action="store_true", help="also .go files")
     parser.add_argument("--c", action="store_true", help="also C and C++ files")
     parser.add_argument("--kotlin", action="store_true", help="also .kt files")
+    parser.add_argument("--php", action="store_true", help="also .php files")
     parser.add_argument("--scope", action="store_true", help="each case in shared_trees()")
     parser.add_argument(
         "--jobs", type=int, default=1, help="workers per side, both sides at once (default 1)"
@@ -229,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         *(GO_SUFFIXES if args.go else ()),
         *(C_SUFFIXES if args.c else ()),
         *(KOTLIN_SUFFIXES if args.kotlin else ()),
+        *(PHP_SUFFIXES if args.php else ()),
     )
     found = [
         p
@@ -273,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{time.monotonic() - start:.0f} s wall")
     scope = "inside shared_trees()" if args.scope else "no scope open (acrouter verify)"
     print(f"guard CPU seconds per edit, {scope}:")
-    lines = args.js or args.go or args.c or args.kotlin
+    lines = args.js or args.go or args.c or args.kotlin or args.php
     cases = PY_CASES if not lines else tuple(dict.fromkeys((*PY_CASES, *JS_CASES)))
     names = list(ran)
     for p in files[: args.top]:
