@@ -4,8 +4,8 @@ nikic/PHP-Parser's syntax tree of the same file.
 The guard (``acrouter.phpdefinitions.php_members``) reads a file's classes, interfaces,
 traits and enums, its functions, constants and ``define()`` calls, at the top level (in
 namespaces and top-level ``if``/``try``/loop blocks too), and the methods, constants,
-properties, enum cases and used traits of each class body, from its lines with brackets
-counted.  This compares, file by file, what it reads with the same declarations of
+properties (those its constructor promotes too), enum cases and used traits of each
+class body, from its lines with brackets counted.  This compares, file by file, what it reads with the same declarations of
 PHP-Parser's tree, each with the class that holds it:
 
 - read but not parsed: something the guard would report as dropped if it went, though
@@ -56,6 +56,13 @@ function members(Stmt\ClassLike $class, string $owner, array &$out): void {
     foreach ($class->stmts as $s) {
         if ($s instanceof Stmt\ClassMethod) {
             $out[] = [$owner, $s->name->toString(), 'method'];
+            if ($s->name->toLowerString() === '__construct') {
+                foreach ($s->params as $p) {  // a promoted property
+                    if ($p->flags !== 0 && $p->var instanceof Node\Expr\Variable) {
+                        $out[] = [$owner, '$' . $p->var->name, 'variable'];
+                    }
+                }
+            }
         } elseif ($s instanceof Stmt\ClassConst) {
             foreach ($s->consts as $c) {
                 $out[] = [$owner, $c->name->toString(), 'variable'];

@@ -14,13 +14,13 @@ and in the body of a class, interface, trait or enum, each with the class that h
 - classes, interfaces, traits and enums (``type``);
 - constants (``variable``): each of a ``const A = 1, B = 2;`` statement, top-level or
   in a class, and a top-level ``define('NAME', …)``;
-- properties (``variable``, named with their ``$``: ``$total``), each of a statement;
+- properties (``variable``, named with their ``$``: ``$total``), each of a statement,
+  and those a constructor promotes (``__construct(private int $x)``: ``$x``);
 - enum cases (``variable``) and the traits a class uses (``use Sized;``: ``use
   Sized``).
 
 What a function's body, a closure or an anonymous class (``new class { … }``) declares
-is the body's.  The properties a constructor promotes (``__construct(private int
-$x)``) are not read.
+is the body's; what follows ``__halt_compiler();`` is data.
 """
 
 from __future__ import annotations
@@ -338,7 +338,10 @@ def _declarations(statement: str, owner: str) -> list[tuple[int, str, Kind]]:
     code = _without_attributes(stripped)
     at = len(statement) - len(code)
     if m := _FUNCTION.match(code):
-        return [(at + m.start(1), m.group(1), "method")]
+        found: list[tuple[int, str, Kind]] = [(at + m.start(1), m.group(1), "method")]
+        if owner and m.group(1).lower() == "__construct":
+            found += _promoted(code, at, m.end())
+        return found
     if owner == "":
         if m := _CLASS.match(code):
             return [(at + m.start(2), m.group(2), "type")]
@@ -393,6 +396,36 @@ def _unguarded(code: str) -> str:
             rest = rest[o.end() :].lstrip()
         code = rest
     return code
+
+
+#: a constructor's parameter that declares a property (``private readonly Foo $foo``)
+_PROMOTED = re.compile(
+    r"^(?:(?:public|protected|private|readonly)(?:\(set\))?\s+)+[^$]*\$(" + _ID + ")",
+    re.IGNORECASE,
+)
+
+
+def _promoted(code: str, at: int, start: int) -> list[tuple[int, str, Kind]]:
+    """The properties a constructor's parameters (``code[start:]``, after its ``(``)
+    declare: ``__construct(private int $x, $y)``: ``$x``."""
+    out: list[tuple[int, str, Kind]] = []
+    depth, begin = 0, start
+    for j in range(start, len(code)):
+        c = code[j]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}" and depth:
+            depth -= 1
+        elif c in ",)" and depth == 0:
+            piece = code[begin:j]
+            param = _without_attributes(piece)
+            if m := _PROMOTED.match(param):
+                offset = begin + len(piece) - len(param) + m.start(1)
+                out.append((at + offset, "$" + m.group(1), "variable"))
+            if c == ")":
+                break
+            begin = j + 1
+    return out
 
 
 #: a trait a ``use`` statement names (``\Foo\Bar``)

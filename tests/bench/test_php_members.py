@@ -54,8 +54,8 @@ class Tiny { public $x; }
 
 #: PHP-Parser's rows of CART: LIMIT, DEPTH, APP_ROOT, APP_DEBUG, helper, Cart, use Sized,
 #: use App\Traits\Loggable, EMPTY, $total, $a, $b, __construct, add, Suit, Hearts,
-#: Tiny, $x (not $items, promoted; not $hidden, in an anonymous class)
-PARSED = 18
+#: $items (promoted by the constructor), Tiny, $x (not $hidden, in an anonymous class)
+PARSED = 19
 
 #: the guard reads all of CART as PHP-Parser does (the braceless if's define too)
 EXPECTED = [

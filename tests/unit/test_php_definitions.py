@@ -90,8 +90,9 @@ def test_what_a_php_file_declares_is_read_with_its_class() -> None:
         ("", "CODES", "variable"),
         ("", "LIMIT", "variable"),
         ("", "helper", "method"),  # (in the top level's if block)
-        ("", "Point", "type"),  # (the promoted property is not read)
+        ("", "Point", "type"),
         ("Point", "__construct", "method"),
+        ("Point", "$x", "variable"),  # (a property its constructor promotes)
         ("", "Sized", "type"),
         ("Sized", "refs", "method"),
         ("", "Suit", "type"),
@@ -138,6 +139,8 @@ def test_a_dropped_member_is_refused_by_its_class() -> None:
     assert dropped_definitions(CALC_PHP, _without(CALC_PHP, spades), path) == ["Suit::Spades"]
     logs = CALC_PHP.replace("use Sized, \\Other\\Logs {", "use Sized {")
     assert dropped_definitions(CALC_PHP, logs, path) == ["Calc: use Other\\Logs"]
+    promoted = CALC_PHP.replace("__construct(public int $x)", "__construct(int $x)")
+    assert dropped_definitions(CALC_PHP, promoted, path) == ["Point::$x"]
     point = "final readonly class Point {\n    public function __construct(public int $x) {}\n}\n"
     assert dropped_definitions(CALC_PHP, _without(CALC_PHP, point), path) == ["Point"]
 
