@@ -13,9 +13,9 @@ counted with its class (:func:`_dropped_members`: one of two overloads gone is a
 the functions, prototypes, types and macros of a C or C++ file (:mod:`.cdefinitions`),
 what a Go file declares at package level, a method with its receiver's type
 (:mod:`.godefinitions`), the members of a Kotlin class (:mod:`.kotlindefinitions`),
-and what a PHP file declares, a class's methods, constants, properties, enum cases and
-used traits with their class (:mod:`.phpdefinitions`), unless the instruction asked to
-remove them.
+what a PHP file declares, a class's methods, constants, properties, enum cases and
+used traits with their class (:mod:`.phpdefinitions`), and the members of a C# type
+(:mod:`.csharpdefinitions`), unless the instruction asked to remove them.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pathlib import Path
 import attrs
 
 from .cdefinitions import c_classes, c_members, is_c
+from .csharpdefinitions import csharp_classes, csharp_members, is_csharp
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
@@ -328,6 +329,12 @@ _PHP = _Members(
 )  # fmt: skip
 
 
+_CSHARP = _Members(
+    "csharp", csharp_members, csharp_classes, _kotlin_shown, _lines,
+    counted=frozenset(("method", "constructor", "type", "variable")),
+)  # fmt: skip
+
+
 def _members_of(path: str, language: str | None) -> _Members | None:
     """The reader of the class members of ``path``'s language, when it has one."""
     if is_java(path, language):
@@ -342,6 +349,8 @@ def _members_of(path: str, language: str | None) -> _Members | None:
         return _KOTLIN
     if is_php(path, language):
         return _PHP
+    if is_csharp(path, language):
+        return _CSHARP
     return None
 
 
@@ -545,7 +554,7 @@ def _dropped_members(
     members: _Members,
 ) -> list[str]:
     """The members (methods, constructors, nested types, properties) of Java, Ruby, C++,
-    Kotlin or PHP classes ``new`` keeps, what a Go or PHP file declares at its top level,
+    Kotlin, PHP or C# classes ``new`` keeps, what a Go or PHP file declares at its top level,
     or a C file's functions, that it defines fewer times than ``old``
     (``Calc.add`` for one of two overloads gone, or a method of one class while another
     class keeps its own): a set of names saw neither.  What moved within the file still

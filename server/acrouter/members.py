@@ -1,15 +1,16 @@
 """What a class body declares, as the guard against dropped code reads it in languages
 whose methods the line patterns do not see (:mod:`.javadefinitions`,
 :mod:`.rubydefinitions`, :mod:`.cdefinitions`, :mod:`.godefinitions`,
-:mod:`.kotlindefinitions`, :mod:`.phpdefinitions`)."""
+:mod:`.kotlindefinitions`, :mod:`.phpdefinitions`, :mod:`.csharpdefinitions`)."""
 
 from __future__ import annotations
 
+import bisect
 from typing import Literal, NamedTuple
 
 #: a method (a C function), a constructor, a nested type (a C struct, a typedef), a C
 #: function's prototype, a C macro, a Go variable or constant, a Kotlin property, a PHP
-#: constant, property, enum case or used trait
+#: constant, property, enum case or used trait, a C# field, property, event or enum member
 Kind = Literal["method", "constructor", "type", "declaration", "macro", "variable"]
 
 
@@ -21,3 +22,38 @@ class Member(NamedTuple):
     header: str  # the declaration's first line
     owner: str  # the class whose body declares it, dotted from the file's top level
     kind: Kind = "method"
+
+
+class Statement:
+    """The code of a statement read so far, with the line each piece came from (the
+    readers that read a file statement by statement: :mod:`.phpdefinitions`,
+    :mod:`.csharpdefinitions`); a line's pieces are joined by a space."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.starts: list[int] = []  # where each line's piece starts in the text
+        self.lines: list[int] = []
+
+    def add(self, piece: str, line: int) -> None:
+        if not self.parts and not piece.strip():
+            return
+        if self.lines and self.lines[-1] == line:
+            self.parts.append(piece)
+        else:
+            self.parts.append(" " + piece if self.parts else piece)
+            self.starts.append(self.size)
+            self.lines.append(line)
+        self.size += len(self.parts[-1])
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def line_at(self, offset: int) -> int:
+        return self.lines[max(0, bisect.bisect_right(self.starts, offset) - 1)]
+
+    def clear(self) -> None:
+        self.parts.clear()
+        self.starts.clear()
+        self.lines.clear()
+        self.size = 0

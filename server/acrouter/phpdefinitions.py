@@ -25,12 +25,11 @@ is the body's; what follows ``__halt_compiler();`` is data.
 
 from __future__ import annotations
 
-import bisect
 import re
 from pathlib import PurePosixPath
 
 from .domain import document_lines
-from .members import Kind, Member
+from .members import Kind, Member, Statement
 from .pytrees import cached
 
 _ATTRIBUTE_START = "#["
@@ -214,39 +213,6 @@ def _string_end(line: str, i: int, quote: str) -> int:
     return -1
 
 
-class _Statement:
-    """The code of a statement read so far, with the line each piece came from."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.size = 0
-        self.starts: list[int] = []  # where each line's piece starts in the text
-        self.lines: list[int] = []
-
-    def add(self, piece: str, line: int) -> None:
-        if not self.parts and not piece.strip():
-            return
-        if self.lines and self.lines[-1] == line:
-            self.parts.append(piece)
-        else:
-            self.parts.append(" " + piece if self.parts else piece)
-            self.starts.append(self.size)
-            self.lines.append(line)
-        self.size += len(self.parts[-1])
-
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    def line_at(self, offset: int) -> int:
-        return self.lines[max(0, bisect.bisect_right(self.starts, offset) - 1)]
-
-    def clear(self) -> None:
-        self.parts.clear()
-        self.starts.clear()
-        self.lines.clear()
-        self.size = 0
-
-
 def _scan(text: str) -> tuple[list[Member], set[str]]:
     raw = document_lines(text)
     found: list[Member] = []
@@ -255,7 +221,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
     # a namespace's, an if's) or None (code), with the brackets open outside it
     scopes: list[tuple[str | None, int]] = []
     parens = 0  # parentheses and brackets open in the statement
-    statement = _Statement()
+    statement = Statement()
 
     def declared(at: str, owner: str) -> None:
         for offset, name, kind in _declarations(statement.text(), owner):

@@ -1,0 +1,374 @@
+"""What a C# file's types declare, for the guard that no edit drops code
+(:mod:`.definitions`).
+
+The guard's line patterns see only what starts at column 0, and a C# file's types
+usually sit inside a ``namespace { … }`` block, their members deeper still: an edit
+could delete a method, a property or a whole class no test reaches, and a passing
+``dotnet test`` (or ``make test``) verified it.  :func:`csharp_members` reads a C# file's
+code (comments, preprocessor lines, strings (verbatim, interpolated and raw ones too)
+and characters set aside, brackets counted, statements read whole) for what each
+namespace and type declares, with the type that holds it (``Calc``, ``Calc.Inner``;
+namespaces are not named):
+
+- classes, structs, interfaces, enums, records and delegates (kind ``type``);
+- methods (``method``), counted one by one (overloads), an explicit interface
+  implementation by its own name (``int IComparable.CompareTo(…)``: ``CompareTo``);
+- constructors (``constructor``, named by their class), static ones too;
+- fields (each of ``int a = 1, b;``), constants, properties, events and enum members
+  (``variable``).
+
+What a method's, an accessor's or a lambda's body declares is the body's (a local
+function).  Indexers, operators and finalizers are not read, nor a record's positional
+parameters, nor the local functions of top-level statements.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from .domain import document_lines
+from .members import Kind, Member, Statement
+from .pytrees import cached
+
+_ID = r"@?[^\W\d]\w*"
+_MODIFIERS = (
+    r"(?:(?:public|private|protected|internal|static|readonly|const|volatile|virtual|override"
+    r"|abstract|sealed|extern|unsafe|async|new|partial|required|file|fixed|ref|scoped)\s+)*"
+)
+#: a type: ``int``, ``List<Dictionary<string, int>>``, ``int[,]``, ``(int a, string b)``,
+#: ``string?``, ``global::System.Int32``
+_GENERIC = r"<[^<>;{}]*(?:<[^<>;{}]*(?:<[^<>;{}]*>[^<>;{}]*)*>[^<>;{}]*)*>"
+_TYPE = (
+    r"(?:\((?:[^()]|\([^()]*\))*\)|(?:\w+::)?" + _ID + r"(?:\s*" + _GENERIC + r")?"
+    r"(?:\s*\.\s*" + _ID + r"(?:\s*" + _GENERIC + r")?)*)"
+    r"(?:\s*\?)?(?:\s*\[[\s,]*\])*(?:\s*\?)?(?:\s*\*)*"
+)
+_TYPE_DECLARATION = re.compile(
+    "^"
+    + _MODIFIERS
+    + r"(class|struct|interface|enum|record(?:\s+(?:class|struct))?)\s+("
+    + _ID
+    + ")"
+)
+_DELEGATE = re.compile("^" + _MODIFIERS + r"delegate\s+" + _TYPE + r"\s+(" + _ID + ")")
+_NAMESPACE = re.compile(r"^namespace\b")
+_EVENT = re.compile("^" + _MODIFIERS + r"event\s+" + _TYPE + r"\s+")
+#: a constructor or finalizer: its name and "(" (a finalizer starts ``~``)
+_CONSTRUCTOR = re.compile("^" + _MODIFIERS + r"(~?)\s*(" + _ID + r")\s*\(")
+#: a member with a type: what follows the type (the name, maybe qualified by the
+#: interface it implements, and what comes next)
+_TYPED = re.compile("^" + _MODIFIERS + _TYPE + r"\s+(?=[^\s=,;(){}])")
+#: a method's name: ``Add(``, ``Map<T>(``, ``IComparable.CompareTo(``
+_METHOD = re.compile(
+    r"^(?:"
+    + _ID
+    + r"(?:\s*"
+    + _GENERIC
+    + r")?\s*\.\s*)*("
+    + _ID
+    + r")\s*(?:"
+    + _GENERIC
+    + r")?\s*\("
+)
+#: a property: its name before ``=>`` (group 2) or the ``{`` that ended the statement
+#: (``IFoo.Size``: ``Size``)
+_PROPERTY = re.compile(
+    r"^(?:" + _ID + r"(?:\s*" + _GENERIC + r")?\s*\.\s*)*(" + _ID + r")\s*(?:(=>)|$)"
+)
+#: what follows the type of an indexer (``this[``) or an operator
+_NOT_MEMBER = re.compile(r"^(?:this\s*\[|operator\b)")
+#: one declarator of a field: its name, then ``=`` or nothing
+_DECLARATOR = re.compile(r"^\s*(" + _ID + r")\s*(?:=|\[|$)", re.DOTALL)
+_ENUM_MEMBER = re.compile(r"^(" + _ID + r")\s*(?:=|$)", re.DOTALL)
+#: a statement's keywords that are no member's type
+_NOT_TYPES = frozenset(("return", "using", "operator", "this", "namespace", "extern"))
+
+
+def is_csharp(path: str, language: str | None = None) -> bool:
+    """Whether ``path`` (or the editor's ``language``) is C#."""
+    if language and language.lower() in ("csharp", "c#"):
+        return True
+    return PurePosixPath(path.replace("\\", "/")).suffix.lower() == ".cs"
+
+
+def csharp_members(text: str) -> list[Member]:
+    """The types (kind ``type``), methods (``method``), constructors (``constructor``),
+    fields, constants, properties, events and enum members (``variable``) ``text``
+    declares in its namespaces and type bodies, in order, each with the type that
+    holds it ("" outside any type); read once per text inside ``shared_trees()``, so
+    the list must not be changed."""
+    return cached("csharp.scan", text, lambda: _scan(text))[0]
+
+
+def csharp_classes(text: str) -> set[str]:
+    """The types whose bodies ``text`` holds, by path (``Calc``, ``Calc.Inner``), and ""."""
+    return cached("csharp.scan", text, lambda: _scan(text))[1]
+
+
+def code_view(text: str) -> list[str]:
+    """The lines of ``text`` with comments and preprocessor lines taken out and the
+    insides of strings and characters emptied (an interpolation's code with them):
+    what is left is code, line for line."""
+    out: list[str] = []
+    comment = False
+    string = ""  # the closing of a string that goes on to the next line: '"' or '"""'
+    for line in document_lines(text):
+        kept: list[str] = []
+        i, n = 0, len(line)
+        if not comment and not string and line.lstrip().startswith("#"):
+            out.append("")  # (#if, #region, #pragma: no code)
+            continue
+        while i < n:
+            if comment:
+                end = line.find("*/", i)
+                if end < 0:
+                    break
+                comment, i = False, end + 2
+                continue
+            if string:
+                end = _multiline_end(line, i, string)
+                if end < 0:
+                    break
+                string, i = "", end
+                kept.append('""')
+                continue
+            c = line[i]
+            if c == "/" and line.startswith("//", i):
+                break
+            if c == "/" and line.startswith("/*", i):
+                comment, i = True, i + 2
+                continue
+            if c in "$@\"'" and (opening := _STRING.match(line, i)):
+                prefix, quotes = opening.group(1), opening.group(2)
+                i = opening.end()
+                if c == "'":
+                    i = _char_end(line, i)
+                    kept.append("''")
+                    continue
+                if len(quotes) >= 3:  # a raw string: to the same number of quotes
+                    end = line.find(quotes, i)
+                    if end < 0:
+                        string = quotes
+                        break
+                    i = end + len(quotes)
+                elif "@" in prefix:  # verbatim: "" is a quote, lines go on
+                    end = _multiline_end(line, i, '"')
+                    if end < 0:
+                        string = '"'
+                        break
+                    i = end
+                else:
+                    i = _string_end(line, i, "$" in prefix)
+                kept.append('""')
+                continue
+            kept.append(c)
+            i += 1
+        out.append("".join(kept))
+    return out
+
+
+#: a string's or character's opening: its prefix ($, @, $@, @$, $$) and its quotes
+_STRING = re.compile(r"((?:\$+@?|@\$*)?)(\"{3,}|\"|')")
+
+
+def _char_end(line: str, i: int) -> int:
+    """Past the character literal whose text starts at ``line[i]``."""
+    while i < len(line):
+        if line[i] == "\\":
+            i += 2
+        elif line[i] == "'":
+            return i + 1
+        else:
+            i += 1
+    return i
+
+
+def _multiline_end(line: str, i: int, closing: str) -> int:
+    """Past the ``closing`` of a verbatim (``"``: ``""`` is a quote) or raw string whose
+    text goes on at ``line[i]``, or -1 when it goes on to the next line."""
+    while True:
+        end = line.find(closing, i)
+        if end < 0:
+            return -1
+        if closing == '"' and line.startswith('""', end):
+            i = end + 2
+            continue
+        return end + len(closing)
+
+
+def _string_end(line: str, i: int, interpolated: bool) -> int:
+    """Past the regular string whose text starts at ``line[i]`` (an interpolation's code
+    skipped: ``$"{d["k"]}"``), or the line's end."""
+    n = len(line)
+    while i < n:
+        c = line[i]
+        if c == "\\":
+            i += 2
+        elif c == '"':
+            return i + 1
+        elif interpolated and c == "{":
+            if line.startswith("{{", i):
+                i += 2
+                continue
+            depth, i = 1, i + 1
+            while i < n and depth:
+                if line[i] == '"' or line[i] in "$@" and line[i + 1 : i + 2] in ('"', "@", "$"):
+                    opening = _STRING.match(line, i)
+                    if opening:
+                        i = _string_end(line, opening.end(), "$" in opening.group(1))
+                        continue
+                depth += {"{": 1, "}": -1}.get(line[i], 0)
+                i += 1
+        else:
+            i += 1
+    return n
+
+
+def _without_attributes(code: str) -> str:
+    """``code`` without the attributes it starts with (``[Test] public void …``)."""
+    code = code.lstrip()
+    while code.startswith("["):
+        depth = 0
+        for j, c in enumerate(code):
+            depth += {"[": 1, "]": -1}.get(c, 0)
+            if depth == 0:
+                code = code[j + 1 :].lstrip()
+                break
+        else:
+            return ""
+    return code
+
+
+#: the characters that end, open or close something a statement is read by
+_SPECIAL = re.compile(r"[{}()\[\];,]")
+
+
+def _scan(text: str) -> tuple[list[Member], set[str]]:
+    raw = document_lines(text)
+    found: list[Member] = []
+    classes = {""}
+    # the braces open: the type whose body each is ("" outside any: a namespace's),
+    # or None (code), whether it is an enum's, and the brackets open outside it
+    scopes: list[tuple[str | None, bool, int]] = []
+    parens = 0
+    statement = Statement()
+
+    def declared(owner: str, ended_by: str) -> str | None:
+        """Records what the statement declares; the path of a type it declares."""
+        before = statement.text()[:-1]  # (without what ends it)
+        code = _without_attributes(before)
+        at = len(before) - len(code)
+        body: str | None = None
+        for offset, name, kind in _declarations(code, owner, ended_by):
+            line = statement.line_at(at + offset)
+            found.append(Member(line, name, raw[line].strip(), owner, kind))
+            if kind == "type":
+                body = f"{owner}.{name}" if owner else name
+        return body
+
+    for i, line in enumerate(code_view(text)):
+        start = 0
+        for m in _SPECIAL.finditer(line):
+            c = m.group()
+            owner, enum, _ = scopes[-1] if scopes else ("", False, 0)
+            if owner is None:  # code: only its braces count
+                if c == "{":
+                    scopes.append((None, False, parens))
+                elif c == "}":
+                    parens = scopes.pop()[2]
+                    if parens == 0 and (scopes[-1][0] if scopes else "") is not None:
+                        statement.clear()  # (a body closed)
+                    start = m.end()
+                continue
+            statement.add(line[start : m.end()], i)
+            start = m.end()
+            if c in "([":
+                parens += 1
+            elif c in ")]":
+                parens = max(0, parens - 1)
+            elif parens:
+                if c == "{":
+                    scopes.append((None, False, parens))
+                    parens = 0
+            elif enum and c in ",}":
+                code = _without_attributes(statement.text()[:-1])
+                if member := _ENUM_MEMBER.match(code):
+                    at = statement.line_at(len(statement.text()) - 1 - len(code))
+                    name = member.group(1).lstrip("@")
+                    found.append(Member(at, name, raw[at].strip(), owner, "variable"))
+                statement.clear()
+                if c == "}":
+                    parens = scopes.pop()[2]
+            elif c == ";":
+                declared(owner, ";")
+                statement.clear()
+            elif c == "{":
+                code = _without_attributes(statement.text()[:-1])
+                body = declared(owner, "{")
+                if body is not None:
+                    classes.add(body)
+                    scopes.append((body, _is_enum(code), 0))
+                elif _NAMESPACE.match(code):
+                    scopes.append((owner, False, 0))
+                else:
+                    scopes.append((None, False, 0))
+                statement.clear()
+            elif c == "}":
+                if scopes:
+                    parens = scopes.pop()[2]
+                statement.clear()
+        if (scopes[-1][0] if scopes else "") is not None:
+            statement.add(line[start:], i)
+    return found, classes
+
+
+def _is_enum(code: str) -> bool:
+    m = _TYPE_DECLARATION.match(code)
+    return m is not None and m.group(1) == "enum"
+
+
+def _declarations(code: str, owner: str, ended_by: str) -> list[tuple[int, str, Kind]]:
+    """What a statement of a namespace (``owner`` "") or of a type body declares, ended
+    by ``ended_by`` (``{`` or ``;``): (its offset in ``code``, its name, its kind)."""
+    if m := _TYPE_DECLARATION.match(code):
+        return [(m.start(2), m.group(2).lstrip("@"), "type")]
+    if m := _DELEGATE.match(code):
+        return [(m.start(1), m.group(1).lstrip("@"), "type")]
+    if not owner:
+        return []
+    if m := _EVENT.match(code):
+        return _declarators(code, m.end())
+    own = owner.rpartition(".")[2]
+    if (m := _CONSTRUCTOR.match(code)) and m.group(2).lstrip("@") == own:
+        return [] if m.group(1) else [(m.start(2), own, "constructor")]
+    m = _TYPED.match(code)
+    if m is None or code[: m.end()].split()[-1] in _NOT_TYPES:
+        return []
+    rest = code[m.end() :]
+    if _NOT_MEMBER.match(rest):
+        return []  # an indexer, an operator
+    if method := _METHOD.match(rest):
+        return [(m.end() + method.start(1), method.group(1).lstrip("@"), "method")]
+    prop = _PROPERTY.match(rest)  # (``Size {``, ``Size => …``; ``size;`` is a field's)
+    if prop and (prop.group(2) or ended_by == "{"):
+        return [(m.end() + prop.start(1), prop.group(1).lstrip("@"), "variable")]
+    return _declarators(code, m.end())
+
+
+def _declarators(code: str, start: int) -> list[tuple[int, str, Kind]]:
+    """The names of the declarators of a field or event, ``code[start:]``: each
+    comma-separated part's (brackets counted)."""
+    out: list[tuple[int, str, Kind]] = []
+    depth, begin = 0, start
+    for j in range(start, len(code) + 1):
+        c = code[j] if j < len(code) else ","
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            if m := _DECLARATOR.match(code[begin:j]):
+                out.append((begin + m.start(1), m.group(1).lstrip("@"), "variable"))
+            begin = j + 1
+    return out
