@@ -28,7 +28,7 @@ import re
 from pathlib import PurePosixPath
 
 from .domain import document_lines
-from .members import Kind, Member, Statement
+from .members import Kind, Member, Statement, comma_parts, without_leading
 from .pytrees import cached
 
 _ID = r"@?[^\W\d]\w*"
@@ -227,17 +227,7 @@ def _string_end(line: str, i: int, interpolated: bool) -> int:
 
 def _without_attributes(code: str) -> str:
     """``code`` without the attributes it starts with (``[Test] public void …``)."""
-    code = code.lstrip()
-    while code.startswith("["):
-        depth = 0
-        for j, c in enumerate(code):
-            depth += {"[": 1, "]": -1}.get(c, 0)
-            if depth == 0:
-                code = code[j + 1 :].lstrip()
-                break
-        else:
-            return ""
-    return code
+    return without_leading(code, "[")
 
 
 #: the characters that end, open or close something a statement is read by
@@ -359,16 +349,8 @@ def _declarations(code: str, owner: str, ended_by: str) -> list[tuple[int, str, 
 def _declarators(code: str, start: int) -> list[tuple[int, str, Kind]]:
     """The names of the declarators of a field or event, ``code[start:]``: each
     comma-separated part's (brackets counted)."""
-    out: list[tuple[int, str, Kind]] = []
-    depth, begin = 0, start
-    for j in range(start, len(code) + 1):
-        c = code[j] if j < len(code) else ","
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == "," and depth == 0:
-            if m := _DECLARATOR.match(code[begin:j]):
-                out.append((begin + m.start(1), m.group(1).lstrip("@"), "variable"))
-            begin = j + 1
-    return out
+    return [
+        (offset + m.start(1), m.group(1).lstrip("@"), "variable")
+        for offset, part in comma_parts(code, start)
+        if (m := _DECLARATOR.match(part))
+    ]

@@ -57,3 +57,37 @@ class Statement:
         self.starts.clear()
         self.lines.clear()
         self.size = 0
+
+
+def without_leading(code: str, opening: str) -> str:
+    """``code`` without the bracketed groups it starts with, each opening with
+    ``opening`` and closed by its "]" (attributes: PHP's ``#[…]``, C#'s ``[…]``), and
+    without the spaces before and between them."""
+    code = code.lstrip()
+    while code.startswith(opening):
+        depth = 0
+        for j in range(len(opening) - 1, len(code)):
+            depth += {"[": 1, "]": -1}.get(code[j], 0)
+            if depth == 0:
+                code = code[j + 1 :].lstrip()
+                break
+        else:
+            return ""
+    return code
+
+
+def comma_parts(code: str, start: int) -> list[tuple[int, str]]:
+    """The comma-separated parts of ``code[start:]`` outside brackets (``a = f(1, 2),
+    b``: two), each with its offset in ``code``."""
+    out: list[tuple[int, str]] = []
+    depth, begin = 0, start
+    for j in range(start, len(code) + 1):
+        c = code[j] if j < len(code) else ","
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            out.append((begin, code[begin:j]))
+            begin = j + 1
+    return out

@@ -29,7 +29,7 @@ import re
 from pathlib import PurePosixPath
 
 from .domain import document_lines
-from .members import Kind, Member, Statement
+from .members import Kind, Member, Statement, comma_parts, without_leading
 from .pytrees import cached
 
 _ATTRIBUTE_START = "#["
@@ -284,17 +284,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
 
 def _without_attributes(code: str) -> str:
     """``code`` without the attributes it starts with (``#[Route('/a')] public …``)."""
-    code = code.lstrip()
-    while code.startswith(_ATTRIBUTE_START):
-        depth = 0
-        for j in range(1, len(code)):
-            depth += {"[": 1, "]": -1}.get(code[j], 0)
-            if depth == 0:
-                code = code[j + 1 :].lstrip()
-                break
-        else:
-            return ""
-    return code
+    return without_leading(code, _ATTRIBUTE_START)
 
 
 def _declarations(statement: str, owner: str) -> list[tuple[int, str, Kind]]:
@@ -405,17 +395,9 @@ def _listed(
 ) -> list[tuple[int, str, Kind]]:
     """The names ``item`` reads in each comma-separated part of ``code[start:]`` (brackets
     counted; a ``use`` statement's adaptations, ``{ … }``, not read)."""
-    out: list[tuple[int, str, Kind]] = []
-    depth, begin = 0, start
     rest = code[: len(code) - 1] if code.endswith((";", "{")) else code
-    for j in range(start, len(rest) + 1):
-        c = rest[j] if j < len(rest) else ","
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == "," and depth == 0:
-            if m := item.match(rest[begin:j]):
-                out.append((at + begin + m.start(1), prefix + m.group(1), "variable"))
-            begin = j + 1
-    return out
+    return [
+        (at + offset + m.start(1), prefix + m.group(1), "variable")
+        for offset, part in comma_parts(rest, start)
+        if (m := item.match(part))
+    ]
