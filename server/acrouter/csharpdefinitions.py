@@ -28,6 +28,7 @@ import re
 from pathlib import PurePosixPath
 
 from .domain import document_lines
+from .edits import BOM
 from .members import Kind, Member, Statement, comma_parts, without_leading
 from .pytrees import cached
 
@@ -40,7 +41,8 @@ _MODIFIERS = (
 #: ``string?``, ``global::System.Int32``
 _GENERIC = r"<[^<>;{}]*(?:<[^<>;{}]*(?:<[^<>;{}]*>[^<>;{}]*)*>[^<>;{}]*)*>"
 _TYPE = (
-    r"(?:\((?:[^()]|\([^()]*\))*\)|(?:\w+::)?" + _ID + r"(?:\s*" + _GENERIC + r")?"
+    r"(?:delegate\s*\*\s*(?:managed|unmanaged)?\s*(?:\[[^\]]*\])?\s*" + _GENERIC + r"|"
+    r"\((?:[^()]|\([^()]*\))*\)|(?:\w+::)?" + _ID + r"(?:\s*" + _GENERIC + r")?"
     r"(?:\s*\.\s*" + _ID + r"(?:\s*" + _GENERIC + r")?)*)"
     r"(?:\s*\?)?(?:\s*\[[\s,]*\])*(?:\s*\?)?(?:\s*\*)*"
 )
@@ -77,9 +79,16 @@ _PROPERTY = re.compile(
     r"^(?:" + _ID + r"(?:\s*" + _GENERIC + r")?\s*\.\s*)*(" + _ID + r")\s*(?:(=>)|$)"
 )
 #: what follows the type of an indexer (``this[``) or an operator
-_NOT_MEMBER = re.compile(r"^(?:this\s*\[|operator\b)")
+_NOT_MEMBER = re.compile(
+    r"^(?:(?:" + _ID + r"(?:\s*" + _GENERIC + r")?\s*\.\s*)*this\s*\[|operator\b)"
+)
 #: one declarator of a field: its name, then ``=`` or nothing
-_DECLARATOR = re.compile(r"^\s*(" + _ID + r")\s*(?:=|\[|$)", re.DOTALL)
+#: (an explicit interface implementation's event: ``IService.Changed``)
+_DECLARATOR = re.compile(
+    r"^\s*(?:" + _ID + r"(?:\s*" + _GENERIC + r")?\s*\.\s*)*(" + _ID + r")"
+    r"\s*(?:=|\[[^\]]*\]\s*$|$)",  # (``fixed byte Data[16];``)
+    re.DOTALL,
+)
 _ENUM_MEMBER = re.compile(r"^(" + _ID + r")\s*(?:=|$)", re.DOTALL)
 #: a statement's keywords that are no member's type
 _NOT_TYPES = frozenset(("return", "using", "operator", "this", "namespace", "extern"))
@@ -113,7 +122,7 @@ def code_view(text: str) -> list[str]:
     out: list[str] = []
     comment = False
     string = ""  # the closing of a string that goes on to the next line: '"' or '"""'
-    for line in document_lines(text):
+    for line in document_lines(text.removeprefix(BOM)):  # (a byte-order mark is no code)
         kept: list[str] = []
         i, n = 0, len(line)
         if not comment and not string and line.lstrip().startswith("#"):
@@ -141,7 +150,9 @@ def code_view(text: str) -> list[str]:
                 continue
             if c in "$@\"'" and (opening := _STRING.match(line, i)):
                 prefix, quotes = opening.group(1), opening.group(2)
-                i = opening.end()
+                if "@" in prefix:  # (``@"""…``: a verbatim string opening with a quote)
+                    quotes = '"'
+                i = opening.start(2) + len(quotes)
                 if c == "'":
                     i = _char_end(line, i)
                     kept.append("''")
@@ -269,7 +280,9 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                     parens = scopes.pop()[2]
                     if parens == 0 and (scopes[-1][0] if scopes else "") is not None:
                         statement.clear()  # (a body closed)
-                    start = m.end()
+                    # (an initializer's ``new byte[] { … }`` closed: its "}" is the
+                    # statement's, to keep its brackets counted)
+                    start = m.start() if parens else m.end()
                 continue
             statement.add(line[start : m.end()], i)
             start = m.end()
@@ -351,6 +364,6 @@ def _declarators(code: str, start: int) -> list[tuple[int, str, Kind]]:
     comma-separated part's (brackets counted)."""
     return [
         (offset + m.start(1), m.group(1).lstrip("@"), "variable")
-        for offset, part in comma_parts(code, start)
+        for offset, part in comma_parts(code, start, angles=True)
         if (m := _DECLARATOR.match(part))
     ]

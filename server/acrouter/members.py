@@ -76,18 +76,21 @@ def without_leading(code: str, opening: str) -> str:
     return code
 
 
-def comma_parts(code: str, start: int) -> list[tuple[int, str]]:
+def comma_parts(code: str, start: int, *, angles: bool = False) -> list[tuple[int, str]]:
     """The comma-separated parts of ``code[start:]`` outside brackets (``a = f(1, 2),
-    b``: two), each with its offset in ``code``."""
+    b``: two), each with its offset in ``code``; with ``angles``, ``<…>`` are brackets
+    too (C#'s ``new Dictionary<string, int>()``; a lambda's ``=>`` is none)."""
+    opening, closing = ("([{<", ")]}>") if angles else ("([{", ")]}")
     out: list[tuple[int, str]] = []
     depth, begin = 0, start
-    for j in range(start, len(code) + 1):
-        c = code[j] if j < len(code) else ","
-        if c in "([{":
+    for j in range(start, len(code)):
+        c = code[j]
+        if c in opening:
             depth += 1
-        elif c in ")]}":
-            depth -= 1
+        elif c in closing and not (c == ">" and code[j - 1 : j] == "="):
+            depth = max(0, depth - 1)
         elif c == "," and depth == 0:
             out.append((begin, code[begin:j]))
             begin = j + 1
+    out.append((begin, code[begin:]))  # (the last, brackets closed or not)
     return out

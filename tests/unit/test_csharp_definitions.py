@@ -208,3 +208,37 @@ def test_acrouter_verify_and_the_editor_refuse_an_edit_that_drops_a_method(
             language_of=lambda _rel: "csharp",
             instruction="make Add commutative",
         )
+
+
+def test_what_real_code_holds_that_the_first_reading_missed() -> None:
+    """Found by ``benchmarks/csharp_members.py`` against tree-sitter's grammar on keepass2,
+    Newtonsoft.Json, NUnit and pythonnet: a byte-order mark, a function pointer's type,
+    a verbatim string opening with a quote, an explicit interface's event with
+    accessors, an array initializer inside a field's arguments, a generic type's
+    commas in an initializer, an explicit interface's indexer."""
+    text = (
+        "\ufeffusing System;\n"
+        "namespace N\n{\n"
+        "    unsafe class Runtime : IService, IList\n    {\n"
+        "        static delegate* unmanaged[Cdecl]<IntPtr, int> Py_IsInitialized { get; }\n"
+        '        string json = @"{""a"":""" + x + @"""}";\n'
+        "        event EventHandler IService.Changed { add { } remove { } }\n"
+        "        static readonly Guid Id = new Guid(new byte[] {\n            0xE5, 0xFF\n        });\n"
+        "        Dictionary<string, Func<int, object, object>> map = new Dictionary<string, Func<int, object, object>>(), other;\n"
+        "        object IList.this[int index] { get { return null; } set { } }\n"
+        "        fixed byte Data[16];\n"
+        "        void Last() { }\n"
+        "    }\n}\n"
+    )
+    read = [(m.owner, m.name, m.kind) for m in csharp_members(text)]
+    assert read == [
+        ("", "Runtime", "type"),
+        ("Runtime", "Py_IsInitialized", "variable"),
+        ("Runtime", "json", "variable"),
+        ("Runtime", "Changed", "variable"),
+        ("Runtime", "Id", "variable"),
+        ("Runtime", "map", "variable"),
+        ("Runtime", "other", "variable"),  # (not "object": the generic's commas)
+        ("Runtime", "Data", "variable"),  # (the indexer before it is not read)
+        ("Runtime", "Last", "method"),
+    ]
