@@ -1,0 +1,163 @@
+"""How well the guard against dropped code reads what a C# file declares, against
+tree-sitter's C# grammar on the same file.
+
+The guard (``acrouter.csharpdefinitions.csharp_members``) reads a file's classes,
+structs, interfaces, enums, records and delegates, at the top level (in namespaces, block
+or file-scoped, too) and in type bodies, and the methods, constructors, fields,
+properties, events and enum members of each type body, from its lines with brackets
+counted.  This compares, file by file, what it reads with the same declarations of
+tree-sitter's syntax tree (``tree-sitter-c-sharp``), each with the type that holds it:
+
+- read but not parsed: something the guard would report as dropped if it went, though
+  the grammar sees no such declaration there (a false refusal waiting to happen);
+- parsed but not read: a declaration the guard does not protect.
+
+Indexers, operators, destructors, local functions, top-level statements and whatever a
+method's, accessor's or lambda's body holds are not declarations here; nor are a
+record's positional parameters.  Both branches of an ``#if`` are read.
+
+The grammar runs in ``--python``, an interpreter with ``tree-sitter`` and
+``tree-sitter-c-sharp`` (binary wheels on PyPI)::
+
+    python3 -m venv /tmp/cs && /tmp/cs/bin/pip install tree-sitter==0.26.1 tree-sitter-c-sharp==0.23.5
+    .venv/bin/python benchmarks/csharp_members.py --python /tmp/cs/bin/python --sources DIR
+
+(the sources of Debian's ``keepass2``, ``newtonsoft-json`` and ``nunit`` packages, their
+``.orig.tar.*`` in Debian's pool, and the C# of ``pythonnet``'s sdist on PyPI, which has
+file-scoped namespaces, are a corpus).  It prints the counts and the first differences,
+and exits 0; files with a syntax error in the grammar's tree (an ERROR or MISSING node)
+are left out, and counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from acrouter.csharpdefinitions import csharp_members
+from members_report import compare_parsed, parsed_rows
+
+#: the declarations of each file named on standard input, a JSON line per file:
+#: [[owner, name, kind], ...], or null when its tree has a syntax error.  A file-scoped
+#: namespace's declarations are the compilation unit's own children in the grammar; the
+#: branches of #if/#elif/#else hold the declarations between them
+PARSER = r"""
+import json, sys
+import tree_sitter_c_sharp
+from tree_sitter import Language, Parser
+
+parser = Parser(Language(tree_sitter_c_sharp.language()))
+# record, record class and record struct are all record_declaration
+TYPES = {
+    "class_declaration", "struct_declaration", "interface_declaration",
+    "enum_declaration", "record_declaration", "delegate_declaration",
+}
+# what holds declarations of the same owner
+INSIDE = {
+    "namespace_declaration", "file_scoped_namespace_declaration", "declaration_list",
+    "preproc_if", "preproc_elif", "preproc_else",
+}
+NAMED = {"property_declaration", "event_declaration", "enum_member_declaration"}
+FIELDS = {"field_declaration", "event_field_declaration"}
+
+
+def name(node):
+    found = node.child_by_field_name("name")
+    if found is None:
+        return ""
+    text = found.text.decode(errors="replace")
+    return text[1:] if text.startswith("@") else text  # @class is class
+
+
+def walk(node, owner, out):
+    for child in node.named_children:
+        kind = child.type
+        if kind in TYPES:
+            own = name(child)
+            out.append([owner, own, "type"])
+            body = child.child_by_field_name("body")
+            if body is not None:
+                walk(body, f"{owner}.{own}" if owner else own, out)
+        elif kind in INSIDE:
+            walk(child, owner, out)
+        elif kind == "method_declaration":
+            out.append([owner, name(child), "method"])
+        elif kind == "constructor_declaration":
+            out.append([owner, owner.rpartition(".")[2], "constructor"])
+        elif kind in NAMED:
+            out.append([owner, name(child), "variable"])
+        elif kind in FIELDS:
+            for var in child.named_children:
+                if var.type == "variable_declaration":
+                    for v in var.named_children:
+                        if v.type == "variable_declarator":
+                            out.append([owner, name(v), "variable"])
+
+
+for path in sys.stdin:
+    tree = parser.parse(open(path.rstrip("\n"), "rb").read())
+    if tree.root_node.has_error:  # an ERROR or a MISSING node anywhere in it
+        print("null")
+        continue
+    out = []
+    walk(tree.root_node, "", out)
+    print(json.dumps(out))
+"""
+
+
+def _parsed(files: list[Path], python: str) -> list[list[tuple[str, str, str]] | None]:
+    return parsed_rows(python, PARSER, ".py", files)
+
+
+def _shown(owner: str, name: str, kind: str) -> str:
+    return f"{owner}.{name} ({kind})" if owner else f"{name} ({kind})"
+
+
+def compare(sources: Path, python: str, show: int = 25) -> int:
+    files = sorted(f for f in sources.rglob("*.cs") if f.is_file())
+    return compare_parsed(
+        sources,
+        files,
+        _parsed(files, python),
+        lambda text: ((m.owner, m.name, m.kind) for m in csharp_members(text)),
+        judge="tree-sitter-c-sharp",
+        noun="declarations",
+        owners="by the class that holds each (how a loss is named):",
+        shown=_shown,
+        show=show,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sources", type=Path, required=True, help="a folder of C# files")
+    p.add_argument(
+        "--python",
+        default=sys.executable,
+        help="a python with tree-sitter and tree-sitter-c-sharp (default: this one)",
+    )
+    p.add_argument("--show", type=int, default=25, help="differences listed of each kind")
+    args = p.parse_args(argv)
+    if not args.sources.is_dir():
+        p.error(f"{args.sources} is not a folder")
+    try:
+        ran = subprocess.run(
+            [args.python, "-c", "import tree_sitter, tree_sitter_c_sharp"],
+            capture_output=True,
+            check=False,
+        ).returncode
+    except OSError:
+        ran = -1
+    if ran != 0:
+        p.error(
+            f"{args.python} cannot import tree_sitter and tree_sitter_c_sharp: give --python "
+            "an interpreter with them "
+            "(pip install tree-sitter==0.26.1 tree-sitter-c-sharp==0.23.5)"
+        )
+    return compare(args.sources, args.python, args.show)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
