@@ -7,7 +7,7 @@ it with no scope open (``verifier.cli.dropped_code``); a model's reply passes it
 orchestrator's ``shared_trees()`` (``prompts.parse``).  This script calls ``guard`` as
 they do, on the files of a folder, with synthetic edits of each:
 
-    .venv/bin/python benchmarks/definitions_cost.py FOLDER [--top 10] [--scope] [--js] [--go] [--c] [--kotlin] [--php]
+    .venv/bin/python benchmarks/definitions_cost.py FOLDER [--top 10] [--scope] [--js] [--go] [--c] [--kotlin] [--php] [--csharp]
     .venv/bin/python benchmarks/definitions_cost.py FOLDER --rev main [--all] [--scope]
 
 The edits (Python): ``unchanged`` (the text itself), ``body`` (a statement added to the
@@ -17,7 +17,7 @@ ruff is beside the interpreter and changes it), ``drop`` (that function deleted)
 (the method nearest the middle deleted), ``broken`` (an unclosed bracket in the middle:
 the line patterns compare) and ``move`` (the function deleted and written to another
 file of the same edit).  With ``--js`` also .js/.ts files, with ``--go`` .go files,
-with ``--c`` C and C++ files, with ``--kotlin`` .kt files, with ``--php`` .php files:
+with ``--c`` C and C++ files, with ``--kotlin`` .kt files, with ``--php`` .php files, with ``--csharp`` .cs files:
 ``unchanged``, ``body`` (a comment line in the middle), ``drop`` (the middle line
 deleted) and ``move`` (the file emptied into another one).
 
@@ -54,8 +54,11 @@ GO_SUFFIXES = (".go",)
 C_SUFFIXES = (".c", ".h", ".cc", ".cpp", ".hpp")
 KOTLIN_SUFFIXES = (".kt",)
 PHP_SUFFIXES = (".php",)
+CSHARP_SUFFIXES = (".cs",)
 #: the languages whose edits are lines (a "//" comment added, a line dropped)
-LINE_SUFFIXES = JS_SUFFIXES + GO_SUFFIXES + C_SUFFIXES + KOTLIN_SUFFIXES + PHP_SUFFIXES
+LINE_SUFFIXES = (
+    JS_SUFFIXES + GO_SUFFIXES + C_SUFFIXES + KOTLIN_SUFFIXES + PHP_SUFFIXES + CSHARP_SUFFIXES
+)
 
 
 def _nearest(nodes: list[ast.AST], middle: int) -> ast.AST | None:
@@ -216,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--c", action="store_true", help="also C and C++ files")
     parser.add_argument("--kotlin", action="store_true", help="also .kt files")
     parser.add_argument("--php", action="store_true", help="also .php files")
+    parser.add_argument("--csharp", action="store_true", help="also .cs files")
     parser.add_argument("--scope", action="store_true", help="each case in shared_trees()")
     parser.add_argument(
         "--jobs", type=int, default=1, help="workers per side, both sides at once (default 1)"
@@ -234,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         *(C_SUFFIXES if args.c else ()),
         *(KOTLIN_SUFFIXES if args.kotlin else ()),
         *(PHP_SUFFIXES if args.php else ()),
+        *(CSHARP_SUFFIXES if args.csharp else ()),
     )
     found = [
         p
@@ -278,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{time.monotonic() - start:.0f} s wall")
     scope = "inside shared_trees()" if args.scope else "no scope open (acrouter verify)"
     print(f"guard CPU seconds per edit, {scope}:")
-    lines = args.js or args.go or args.c or args.kotlin or args.php
+    lines = args.js or args.go or args.c or args.kotlin or args.php or args.csharp
     cases = PY_CASES if not lines else tuple(dict.fromkeys((*PY_CASES, *JS_CASES)))
     names = list(ran)
     for p in files[: args.top]:
