@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 from acrouter.kotlindefinitions import kotlin_members
-from members_report import compare_parsed, parsed_rows
+from members_report import compare_members, parsed_rows
 
 #: the declarations of each file named on standard input, a JSON line per file:
 #: [[owner, name, kind], ...], or null when its tree has a syntax error
@@ -93,21 +93,13 @@ def _parsed(files: list[Path], python: str) -> list[list[tuple[str, str, str]] |
     return parsed_rows(python, PARSER, ".py", files)
 
 
-def _shown(owner: str, name: str, kind: str) -> str:
-    return f"{owner}.{name} ({kind})" if owner else f"{name} ({kind})"
-
-
 def compare(sources: Path, python: str, show: int = 25) -> int:
-    files = sorted(f for f in sources.rglob("*.kt") if f.is_file())
-    return compare_parsed(
+    return compare_members(
         sources,
-        files,
-        _parsed(files, python),
-        lambda text: ((m.owner, m.name, m.kind) for m in kotlin_members(text)),
+        ".kt",
+        lambda files: _parsed(files, python),
+        kotlin_members,
         judge="tree-sitter-kotlin",
-        noun="declarations",
-        owners="by the class that holds each (how a loss is named):",
-        shown=_shown,
         show=show,
     )
 

@@ -9,6 +9,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 #: a definition as a parser lists it and a reader reads it: (owner, name, kind)
 Row = tuple[str, str, str]
@@ -97,3 +98,34 @@ def compare_parsed(
     listed("read but not parsed (false refusals waiting to happen)", read_only, show)
     listed(f"parsed but not read ({noun} the guard does not protect)", parsed_only, show)
     return 0
+
+
+def compare_members(
+    sources: Path,
+    suffix: str,
+    parse: Callable[[list[Path]], list[list[Row] | None]],
+    members: Callable[[str], Iterable[Any]],
+    *,
+    judge: str,
+    show: int,
+    separator: str = ".",
+) -> int:
+    """:func:`compare_parsed` of the ``suffix`` files under ``sources``: what the guard's
+    reader ``members`` reads in each (its ``Member`` list) against what ``parse`` lists
+    of them, a member shown by its class and name joined by ``separator``."""
+    files = sorted(f for f in sources.rglob("*" + suffix) if f.is_file())
+
+    def shown(owner: str, name: str, kind: str) -> str:
+        return f"{owner}{separator}{name} ({kind})" if owner else f"{name} ({kind})"
+
+    return compare_parsed(
+        sources,
+        files,
+        parse(files),
+        lambda text: ((m.owner, m.name, m.kind) for m in members(text)),
+        judge=judge,
+        noun="declarations",
+        owners="by the class that holds each (how a loss is named):",
+        shown=shown,
+        show=show,
+    )

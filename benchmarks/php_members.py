@@ -29,7 +29,7 @@ import subprocess
 from pathlib import Path
 
 from acrouter.phpdefinitions import php_members
-from members_report import compare_parsed, parsed_rows
+from members_report import compare_members, parsed_rows
 
 #: where Debian's php-parser package puts PHP-Parser's autoloader
 AUTOLOAD = Path("/usr/share/php/PhpParser/autoload.php")
@@ -176,22 +176,15 @@ def _parsed(
     return parsed_rows(php, PARSER, ".php", files, args=[str(autoload)])
 
 
-def _shown(owner: str, name: str, kind: str) -> str:
-    return f"{owner}::{name} ({kind})" if owner else f"{name} ({kind})"
-
-
 def compare(sources: Path, php: str = "php", autoload: Path = AUTOLOAD, show: int = 25) -> int:
-    files = sorted(f for f in sources.rglob("*.php") if f.is_file())
-    return compare_parsed(
+    return compare_members(
         sources,
-        files,
-        _parsed(files, php, autoload),
-        lambda text: ((m.owner, m.name, m.kind) for m in php_members(text)),
+        ".php",
+        lambda files: _parsed(files, php, autoload),
+        php_members,
         judge="PHP-Parser",
-        noun="declarations",
-        owners="by the class that holds each (how a loss is named):",
-        shown=_shown,
         show=show,
+        separator="::",
     )
 
 
