@@ -223,7 +223,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
     parens = 0  # parentheses and brackets open in the statement
     statement = Statement()
 
-    def declared(at: str, owner: str) -> None:
+    def declared(owner: str) -> None:
         for offset, name, kind in _declarations(statement.text(), owner):
             line = statement.line_at(offset)
             found.append(Member(line, name, raw[line].strip(), owner, kind))
@@ -257,7 +257,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 elif c == "}" and scopes:
                     parens = scopes.pop()[1]
             elif c == ";":
-                declared(c, owner)
+                declared(owner)
                 statement.clear()
             elif c == ":":
                 if owner == "" and _COLON.match(statement.text()[:-1].strip()):
@@ -270,7 +270,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                     body = m_class.group(2)
                 elif owner == "" and (not code.strip() or _CONTROL.match(code)):
                     body = ""  # (a bare ``{ … }`` block of the top level too)
-                declared(c, owner)
+                declared(owner)
                 scopes.append((body, parens))
                 statement.clear()
             elif c == "}":
