@@ -14,8 +14,10 @@ the functions, prototypes, types and macros of a C or C++ file (:mod:`.cdefiniti
 what a Go file declares at package level, a method with its receiver's type
 (:mod:`.godefinitions`), the members of a Kotlin class (:mod:`.kotlindefinitions`),
 what a PHP file declares, a class's methods, constants, properties, enum cases and
-used traits with their class (:mod:`.phpdefinitions`), and the members of a C# type
-(:mod:`.csharpdefinitions`), unless the instruction asked to remove them.
+used traits with their class (:mod:`.phpdefinitions`), the members of a C# type
+(:mod:`.csharpdefinitions`), and what a Rust file's modules, ``impl`` blocks, traits,
+structs and enums declare, every ``#[cfg]`` variant counted (:mod:`.rustdefinitions`),
+unless the instruction asked to remove them.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from .phpdefinitions import is_php, php_classes, php_members
 from .pytrees import cached, parse, shared_trees
 from .rubydefinitions import code_lines, is_ruby, ruby_classes, ruby_members
 from .rubydefinitions import shown as ruby_shown
+from .rustdefinitions import is_rust, rust_classes, rust_members
+from .rustdefinitions import shown as rust_shown
 
 
 @attrs.frozen
@@ -335,6 +339,14 @@ _CSHARP = _Members(
 )  # fmt: skip
 
 
+#: (every ``#[cfg]`` variant of an item is one: the tests build one platform's)
+_RUST = _Members(
+    "rust", rust_members, rust_classes, rust_shown, _lines,
+    counted=frozenset(("method", "type", "variable", "module", "macro", "impl")),
+    patterns=False,
+)  # fmt: skip
+
+
 def _members_of(path: str, language: str | None) -> _Members | None:
     """The reader of the class members of ``path``'s language, when it has one."""
     if is_java(path, language):
@@ -351,15 +363,18 @@ def _members_of(path: str, language: str | None) -> _Members | None:
         return _PHP
     if is_csharp(path, language):
         return _CSHARP
+    if is_rust(path, language):
+        return _RUST
     return None
 
 
 def _member_name(member: Member) -> str:
     """A member's definition name: its own (a method's, a type's, a Go variable's), or
-    ``constructor Calc``, ``declaration neg``, ``macro TWICE``."""
+    ``constructor Calc``, ``declaration neg``, ``macro TWICE``, ``mod imp``, ``impl
+    Display for Calc``."""
     if member.kind in ("method", "type", "variable"):
         return member.name
-    return f"{member.kind} {member.name}"
+    return f"{'mod' if member.kind == 'module' else member.kind} {member.name}"
 
 
 def _line_definitions(text: str, python: bool, members: _Members | None = None) -> list[Definition]:
@@ -449,7 +464,8 @@ def _bare(name: str) -> str:
     if name.startswith("import "):
         word = name.split()[1]
         return word.split(".")[-1]
-    return name.split()[-1].split(".")[-1].split("::")[-1]  # (Perl's Pkg::name)
+    # (Perl's Pkg::name; a Rust impl's ``Name<'a>``)
+    return name.split()[-1].split(".")[-1].split("::")[-1].split("<")[0]
 
 
 def dropped_definitions(
@@ -539,8 +555,6 @@ def _dropped(
             lost.append(d.name)
         before, after = [*before, *nested_before], [*after, *nested_after]
         lost += _dropped_methods(old, new, before, after, asked_for)
-    if Path(path).suffix == ".rs":
-        lost += _dropped_rust_methods(old, new, asked_for)
     if members:
         lost += _dropped_members(old, new, after, asked_for, members)
     return lost
@@ -645,65 +659,6 @@ def _imported(found: Iterable[Definition], path: str) -> set[str]:
         if d.name.startswith("import "):
             out |= _import_items(d.name[7:], path)
     return out
-
-
-#: a Rust ``impl`` block's header at column 0: ``impl<T> Trait for Type<T> {``, ``impl Type {``
-_RS_IMPL = re.compile(r"^impl\b(?:\s*<[^{]*?>)?\s+(?:[^{]+?\s+for\s+)?([A-Za-z_][\w:]*)")
-#: a method of an ``impl`` block, one level in (four spaces or a tab)
-_RS_METHOD = re.compile(
-    r"^(?:    |\t)(?:pub(?:\([^)]*\))?\s+)?(?:default\s+)?(?:const\s+)?(?:async\s+)?"
-    r"(?:unsafe\s+)?(?:extern\s+\"[^\"]*\"\s+)?fn\s+([A-Za-z_]\w*)"
-)
-
-
-def _rust_methods(text: str) -> list[Definition]:
-    """The methods of a Rust file's ``impl`` blocks at column 0, as ``Type.method`` (one
-    for each block that defines it)."""
-    out: list[Definition] = []
-    owner = ""
-    for i, line in enumerate(_lines(text.removeprefix(BOM))):
-        if line and not line[0].isspace():
-            owner = _impl_owner(line)
-        elif owner and (m := _RS_METHOD.match(line)):
-            out.append(Definition(f"{owner}.{m.group(1)}", i, line.strip()))
-    return out
-
-
-def _dropped_rust_methods(old: str, new: str, asked_for: Callable[[Definition], bool]) -> list[str]:
-    """Methods of Rust ``impl`` blocks (``Type.method``) that ``new`` defines fewer times
-    than ``old``: the line patterns see only what starts at column 0, and an untested
-    method dropped from an ``impl`` compiled and passed, counted (which lines of a built
-    ``.rs`` file ran is not measured)."""
-    have = Counter(d.name for d in _rust_methods(new))
-    # a type this file defined and no longer does (renamed, or removed): the type is the
-    # loss, which the line patterns report (as a Python class's members go with it)
-    went = _rust_types(old) - _rust_types(new)
-    seen: Counter[str] = Counter()
-    lost: list[str] = []
-    for d in _rust_methods(old):
-        seen[d.name] += 1
-        if d.name.split(".")[0] in went:
-            continue
-        if seen[d.name] > have[d.name] and d.name not in lost and not asked_for(d):
-            lost.append(d.name)
-    return lost
-
-
-#: a Rust type defined at column 0: ``pub struct Calc``, ``enum Op``, ``pub(crate) trait T``
-_RS_TYPE = re.compile(
-    r"^(?:pub(?:\([^)]*\))?\s+)?(?:struct|enum|union|trait|type)\s+([A-Za-z_]\w*)"
-)
-
-
-def _rust_types(text: str) -> set[str]:
-    """The names of the types a Rust file defines at column 0."""
-    return {m.group(1) for line in _lines(text.removeprefix(BOM)) if (m := _RS_TYPE.match(line))}
-
-
-def _impl_owner(line: str) -> str:
-    """The type a Rust ``impl`` header at column 0 is for ("" for any other line)."""
-    m = _RS_IMPL.match(line)
-    return m.group(1).split("::")[-1] if m else ""
 
 
 def _asked_for(

@@ -9,9 +9,13 @@ import bisect
 from typing import Literal, NamedTuple
 
 #: a method (a C function), a constructor, a nested type (a C struct, a typedef), a C
-#: function's prototype, a C macro, a Go variable or constant, a Kotlin property, a PHP
-#: constant, property, enum case or used trait, a C# field, property, event or enum member
-Kind = Literal["method", "constructor", "type", "declaration", "macro", "variable"]
+#: function's prototype, a C macro (a Rust ``macro_rules!``), a Go variable or constant,
+#: a Kotlin property, a PHP constant, property, enum case or used trait, a C# field,
+#: property, event or enum member (a Rust constant, static, field or variant), a Rust
+#: module or ``impl`` block
+Kind = Literal[
+    "method", "constructor", "type", "declaration", "macro", "variable", "module", "impl"
+]
 
 
 class Member(NamedTuple):
@@ -59,12 +63,12 @@ class Statement:
         self.size = 0
 
 
-def without_leading(code: str, opening: str) -> str:
-    """``code`` without the bracketed groups it starts with, each opening with
-    ``opening`` and closed by its "]" (attributes: PHP's ``#[…]``, C#'s ``[…]``), and
-    without the spaces before and between them."""
+def without_leading(code: str, *openings: str) -> str:
+    """``code`` without the bracketed groups it starts with, each opening with one of
+    ``openings`` and closed by its "]" (attributes: PHP's ``#[…]``, C#'s ``[…]``, Rust's
+    ``#[…]`` and ``#![…]``), and without the spaces before and between them."""
     code = code.lstrip()
-    while code.startswith(opening):
+    while opening := next((o for o in openings if code.startswith(o)), ""):
         depth = 0
         for j in range(len(opening) - 1, len(code)):
             depth += {"[": 1, "]": -1}.get(code[j], 0)
