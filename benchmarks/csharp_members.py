@@ -32,12 +32,11 @@ are left out, and counted.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
 from acrouter.csharpdefinitions import csharp_members
-from members_report import compare_members, parsed_rows
+from members_report import compare_members, grammar_error, parsed_rows
 
 #: the declarations of each file named on standard input, a JSON line per file:
 #: [[owner, name, kind], ...], or null when its tree has a syntax error.  A file-scoped
@@ -134,20 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if not args.sources.is_dir():
         p.error(f"{args.sources} is not a folder")
-    try:
-        ran = subprocess.run(
-            [args.python, "-c", "import tree_sitter, tree_sitter_c_sharp"],
-            capture_output=True,
-            check=False,
-        ).returncode
-    except OSError:
-        ran = -1
-    if ran != 0:
-        p.error(
-            f"{args.python} cannot import tree_sitter and tree_sitter_c_sharp: give --python "
-            "an interpreter with them "
-            "(pip install tree-sitter==0.26.1 tree-sitter-c-sharp==0.23.5)"
-        )
+    if problem := grammar_error(
+        args.python, "tree_sitter_c_sharp", "tree-sitter==0.26.1 tree-sitter-c-sharp==0.23.5"
+    ):
+        p.error(problem)
     return compare(args.sources, args.python, args.show)
 
 

@@ -7,7 +7,7 @@ it with no scope open (``verifier.cli.dropped_code``); a model's reply passes it
 orchestrator's ``shared_trees()`` (``prompts.parse``).  This script calls ``guard`` as
 they do, on the files of a folder, with synthetic edits of each:
 
-    .venv/bin/python benchmarks/definitions_cost.py FOLDER [--top 10] [--scope] [--js] [--go] [--c] [--kotlin] [--php] [--csharp]
+    .venv/bin/python benchmarks/definitions_cost.py FOLDER [--top 10] [--scope] [--js] [--go] [--c] [--kotlin] [--php] [--csharp] [--rust]
     .venv/bin/python benchmarks/definitions_cost.py FOLDER --rev main [--all] [--scope]
 
 The edits (Python): ``unchanged`` (the text itself), ``body`` (a statement added to the
@@ -17,18 +17,20 @@ ruff is beside the interpreter and changes it), ``drop`` (that function deleted)
 (the method nearest the middle deleted), ``broken`` (an unclosed bracket in the middle:
 the line patterns compare) and ``move`` (the function deleted and written to another
 file of the same edit).  With ``--js`` also .js/.ts files, with ``--go`` .go files,
-with ``--c`` C and C++ files, with ``--kotlin`` .kt files, with ``--php`` .php files, with ``--csharp`` .cs files:
-``unchanged``, ``body`` (a comment line in the middle), ``drop`` (the middle line
-deleted) and ``move`` (the file emptied into another one).
+with ``--c`` C and C++ files, with ``--kotlin`` .kt files, with ``--php`` .php files,
+with ``--csharp`` .cs files, with ``--rust`` .rs files: ``unchanged``, ``body`` (a
+comment line in the middle), ``drop`` (the middle line deleted) and ``move`` (the file
+emptied into another one).
 
 Each case runs in a fresh interpreter state per case (a fresh ``shared_trees()`` with
 ``--scope``), timed with ``time.process_time``.  Prints the ``--top`` largest files' CPU
-seconds per edit and the totals per edit.  ``--rev REV`` runs the same cases with
-``server/acrouter`` as it is at git revision REV (``git archive``, in a temporary folder,
-another process) and prints both sides' times, their ratio, and the cases whose outcome
-(the refusal's text, or none) differs: ``disagreements: 0`` when the two agree.  ``--all``
-runs every file (not only the ``--top`` largest), ``--every N`` every Nth of them in path
-order; ``--jobs N`` runs N workers per side, both sides at once.  No network.
+seconds per edit and the totals per edit (the edits refused, each side's).  ``--rev
+REV`` runs the same cases with ``server/acrouter`` as it is at git revision REV (``git
+archive``, in a temporary folder, another process) and prints both sides' times, their
+ratio, and the cases whose outcome (the refusal's text, or none) differs:
+``disagreements: 0`` when the two agree.  ``--all`` runs every file (not only the
+``--top`` largest), ``--every N`` every Nth of them in path order; ``--jobs N`` runs N
+workers per side, both sides at once.  No network.
 """
 
 from __future__ import annotations
@@ -55,9 +57,16 @@ C_SUFFIXES = (".c", ".h", ".cc", ".cpp", ".hpp")
 KOTLIN_SUFFIXES = (".kt",)
 PHP_SUFFIXES = (".php",)
 CSHARP_SUFFIXES = (".cs",)
+RUST_SUFFIXES = (".rs",)
 #: the languages whose edits are lines (a "//" comment added, a line dropped)
 LINE_SUFFIXES = (
-    JS_SUFFIXES + GO_SUFFIXES + C_SUFFIXES + KOTLIN_SUFFIXES + PHP_SUFFIXES + CSHARP_SUFFIXES
+    JS_SUFFIXES
+    + GO_SUFFIXES
+    + C_SUFFIXES
+    + KOTLIN_SUFFIXES
+    + PHP_SUFFIXES
+    + CSHARP_SUFFIXES
+    + RUST_SUFFIXES
 )
 
 
@@ -220,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kotlin", action="store_true", help="also .kt files")
     parser.add_argument("--php", action="store_true", help="also .php files")
     parser.add_argument("--csharp", action="store_true", help="also .cs files")
+    parser.add_argument("--rust", action="store_true", help="also .rs files")
     parser.add_argument("--scope", action="store_true", help="each case in shared_trees()")
     parser.add_argument(
         "--jobs", type=int, default=1, help="workers per side, both sides at once (default 1)"
@@ -239,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         *(KOTLIN_SUFFIXES if args.kotlin else ()),
         *(PHP_SUFFIXES if args.php else ()),
         *(CSHARP_SUFFIXES if args.csharp else ()),
+        *(RUST_SUFFIXES if args.rust else ()),
     )
     found = [
         p
@@ -283,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{time.monotonic() - start:.0f} s wall")
     scope = "inside shared_trees()" if args.scope else "no scope open (acrouter verify)"
     print(f"guard CPU seconds per edit, {scope}:")
-    lines = args.js or args.go or args.c or args.kotlin or args.php or args.csharp
+    lines = args.js or args.go or args.c or args.kotlin or args.php or args.csharp or args.rust
     cases = PY_CASES if not lines else tuple(dict.fromkeys((*PY_CASES, *JS_CASES)))
     names = list(ran)
     for p in files[: args.top]:
@@ -300,7 +311,10 @@ def main(argv: list[str] | None = None) -> int:
         count = sum(1 for r in ran[names[-1]]["results"].values() if case in r)
         if not count:
             continue
-        refused = sum(1 for r in ran[names[-1]]["results"].values() if case in r and r[case][0])
+        refused = " -> ".join(  # (each side's, the rev's first)
+            str(sum(1 for r in ran[s]["results"].values() if case in r and r[case][0]))
+            for s in names
+        )
         line = f"  {case}: {count} edits, refused {refused}, " + " -> ".join(
             f"{t:.1f} s" for t in totals
         )

@@ -25,12 +25,11 @@ syntax error in the grammar's tree are left out, and counted.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
 from acrouter.kotlindefinitions import kotlin_members
-from members_report import compare_members, parsed_rows
+from members_report import compare_members, grammar_error, parsed_rows
 
 #: the declarations of each file named on standard input, a JSON line per file:
 #: [[owner, name, kind], ...], or null when its tree has a syntax error
@@ -116,16 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if not args.sources.is_dir():
         p.error(f"{args.sources} is not a folder")
-    check = subprocess.run(
-        [args.python, "-c", "import tree_sitter, tree_sitter_kotlin"],
-        capture_output=True,
-        check=False,
-    )
-    if check.returncode != 0:
-        p.error(
-            f"{args.python} cannot import tree_sitter and tree_sitter_kotlin: give --python "
-            "an interpreter with them (pip install tree-sitter tree-sitter-kotlin)"
-        )
+    if problem := grammar_error(
+        args.python, "tree_sitter_kotlin", "tree-sitter tree-sitter-kotlin"
+    ):
+        p.error(problem)
     return compare(args.sources, args.python, args.show)
 
 

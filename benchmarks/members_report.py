@@ -129,3 +129,20 @@ def compare_members(
         shown=shown,
         show=show,
     )
+
+
+def grammar_error(python: str, grammar: str, pins: str) -> str | None:
+    """Why ``python`` cannot run a tree-sitter judge (it cannot import ``tree_sitter``
+    and ``grammar``, or does not run), or None when it can; ``pins``: what to install."""
+    try:
+        ran = subprocess.run(
+            [python, "-c", f"import tree_sitter, {grammar}"], capture_output=True, check=False
+        ).returncode
+    except OSError:
+        ran = -1
+    if ran == 0:
+        return None
+    return (
+        f"{python} cannot import tree_sitter and {grammar}: give --python an interpreter "
+        f"with them (pip install {pins})"
+    )
