@@ -37,7 +37,9 @@ their Go sources under ``/usr/share/gocode/src`` (``go test ./...``, no dependen
 the standard library; go-difflib and go-spew ship no go.mod, so one is written), itoa and semver from their
 crates under ``/usr/share/cargo/registry`` (``cargo test``; semver's optional serde
 from Debian's librust-serde-dev, unpacked into ``debian-registry/``, which a
-``.cargo/config.toml`` puts in crates.io's place, offline).  The "debian-source" one is a Ruby library
+``.cargo/config.toml`` puts in crates.io's place, offline), and so is getrandom (a
+module per platform chosen in a ``cfg_if!``; cfg-if, libc and two crates cargo resolves
+for its lockfile from Debian's packages).  The "debian-source" one is a Ruby library
 with its own tests, from its Debian source package's upstream tarball in the mirror's
 pool (``.orig.tar.gz``; the binary package ships no tests): builder (minitest); and so is
 a C library run by ``make``, utf8proc, a C++ one, tinyxml2, a C library under CMake and
@@ -727,6 +729,26 @@ PROJECTS = (
         files=((".cargo/config.toml", CARGO_CONFIG),),
         setup=("cargo generate-lockfile",),
         debian_path="usr/share/cargo/registry/semver-1.0.14",
+    ),
+    # a module per platform, chosen in a cfg_if! (cfg-if and libc from Debian, and the
+    # two crates its rustc-dep-of-std feature names, which cargo resolves for the lockfile)
+    Project(
+        "librust-getrandom-dev",
+        "debian",
+        (
+            "librust-cfg-if-dev",
+            "librust-libc-dev",
+            "librust-compiler-builtins-dev",
+            "librust-rustc-std-workspace-core-dev",
+        ),
+        command="cargo test",
+        edit_file="src/lib.rs",
+        runner="cargo",
+        cost=False,
+        tests="tests/**/*.rs",
+        files=((".cargo/config.toml", CARGO_CONFIG),),
+        setup=("cargo generate-lockfile",),
+        debian_path="usr/share/cargo/registry/getrandom-0.2.8",
     ),
     # --- a Ruby library from Debian's source package (2026-12-03) ---
     # builder 3.2.4 (ruby-builder): minitest, pure Ruby; run as rake's test_units runs it

@@ -194,6 +194,7 @@ def native_trials(project: Project, root: Path, work: Path) -> list[Trial]:
         )
     if runner == "cargo":
         trials += _feature_module_trials(root, rel, text)
+        trials += _platform_module_trials(rel, text)
     if runner == "go":
         trials += _namesake_trial(rel, text, funcs + _one_liners(text), ran)
         trials += _unbuilt_go_trials(root)
@@ -239,6 +240,38 @@ def _feature_module_trials(root: Path, rel: str, text: str) -> list[Trial]:
             uncounted=True,
         )
     ]
+
+
+#: a module declared on a line of its own: ``#[path = "macos.rs"] mod imp;``
+_MOD_LINE = re.compile(
+    r'^\s*(?:#\[path\s*=\s*"([^"]+)"\]\s*)?(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+);\s*$'
+)
+
+
+def _platform_module_trials(rel: str, text: str) -> list[Trial]:
+    """A module declared again for another platform (the branches of a ``cfg_if!``, or
+    ``#[cfg(…)]`` items: ``#[path = "macos.rs"] mod imp;``) dropped: the last such line
+    whose nearest condition above names neither linux nor unix.  ``cargo test`` here
+    builds this machine's branch only; the other platform's build no longer has the
+    module."""
+    lines = text.splitlines(keepends=True)
+    mods = [(i, m) for i, line in enumerate(lines) if (m := _MOD_LINE.match(line))]
+    names = [m.group(2) for _, m in mods]
+    for i, m in reversed(mods):
+        if names.count(m.group(2)) < 2:
+            continue
+        above = next((lines[j] for j in range(i, -1, -1) if "#[cfg(" in lines[j]), "")
+        if not above or re.search(r"\b(?:linux|unix)\b", above):
+            continue
+        where = f" ({m.group(1)})" if m.group(1) else ""
+        return [
+            Trial(
+                "drop the module another platform builds",
+                {rel: "".join(lines[:i] + lines[i + 1 :])},
+                note=f"mod {m.group(2)}{where}",
+            )
+        ]
+    return []
 
 
 #: a Go method's head: its receiver's type and its name
