@@ -9,8 +9,9 @@ functions, constants and types of each ``impl`` and ``trait`` body, the named fi
 each struct and union and the variants of each enum, from its lines with brackets
 counted.  This compares, file by file, what it reads with the same declarations of
 tree-sitter's syntax tree (``tree-sitter-rust``), each with what holds it (the module
-path from the file's top, joined with ``::``, then the type, trait or ``<TYPE as
-TRAIT>`` of an ``impl``):
+path from the file's top, joined with ``::``, then the struct, enum, union or trait;
+an ``impl`` block is held by its type's name, its items by ``<Calc>`` for an inherent
+``impl``, or ``<TYPE as TRAIT>``):
 
 - read but not parsed: something the guard would report as dropped if it went, though
   the grammar sees no such declaration there (a false refusal waiting to happen);
