@@ -283,9 +283,10 @@ def _c_shown(member: Member) -> str:
     return f"#define {name}" if member.kind == "macro" else name
 
 
+#: (a field or an enum constant is counted: Java allows one of a name per class)
 _JAVA = _Members(
     "java", java_members, java_classes, _java_shown, _lines,
-    counted=frozenset(("method", "constructor", "type")),
+    counted=frozenset(("method", "constructor", "type", "variable")),
 )  # fmt: skip
 #: (a Ruby heredoc's or ``=begin`` comment's lines are text for the line patterns too)
 _RUBY = _Members(

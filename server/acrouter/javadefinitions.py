@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from .domain import document_lines
-from .members import Member
+from .members import Member, comma_parts
 from .pytrees import cached
 
 #: the editor's language id and the suffix of the files read as Java
@@ -56,7 +56,7 @@ _NESTED = re.compile(
     r"([A-Za-z_$][\w$]*)"
 )
 #: a declaration of a type anywhere on a line: the next "{" opens a class body
-_DECLARES_TYPE = re.compile(r"(?<![\w$.])(?:class|interface|enum|record)\s+([A-Za-z_$][\w$]*)")
+_DECLARES_TYPE = re.compile(r"(?<![\w$.])(class|interface|enum|record)\s+([A-Za-z_$][\w$]*)")
 #: a constructor: modifiers and annotations, type parameters, its class's name, "("
 _CONSTRUCTOR = re.compile(
     rf"^\s*(?:(?:{_MODIFIER}|{_ANNOTATION})(?:\s+|(?=<)))*(?:<[^(){{}};=]*>\s*)?"
@@ -123,10 +123,10 @@ def code_view(text: str) -> list[str]:
 
 
 def java_members(text: str) -> list[Member]:
-    """Each method, constructor and nested type a class body of ``text`` declares, in
-    order (a constructor that takes nothing and does nothing is left out: javac makes
-    the same when it goes); read once per text inside ``shared_trees()``, so the list
-    must not be changed."""
+    """Each method, constructor and nested type, field (each of ``int a = 1, b;``) and
+    enum constant (kind ``variable``) a class body of ``text`` declares (a constructor
+    that takes nothing and does nothing is left out: javac makes the same when it goes);
+    read once per text inside ``shared_trees()``, so the list must not be changed."""
     return cached("java.scan", text, lambda: _scan(text))[0]
 
 
@@ -144,6 +144,9 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
     # initializer, an anonymous class, or anything inside one of those)
     scopes: list[str | None] = []
     declares = ""  # the type whose declaration was seen and whose "{" has not come yet
+    keyword = ""  # its keyword (``enum``: its body starts with its constants)
+    enums: set[int] = set()  # the depths of the enum bodies whose constants go on
+    fields = _Fields(found, lines)
     codes = code_view(text)
     for i, code in enumerate(codes):
         owner = ".".join(s or "" for s in scopes) if scopes and scopes[-1] else ""
@@ -173,20 +176,145 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 found.append(Member(i, m.group(1), header, owner))
         decl = _DECLARES_TYPE.search(code)
         for j, c in enumerate(code):
+            body_level = bool(scopes) and scopes[-1] is not None
             if decl and j == decl.start():
-                declares = decl.group(1)
+                keyword, declares = decl.group(1), decl.group(2)
+            if body_level:
+                owner = ".".join(s or "" for s in scopes)
+                if c == "{" and (fields.assigned() or len(scopes) in enums):
+                    scopes.append(None)  # (an initializer's, an enum constant's body)
+                    fields.add(c, i)
+                    fields.inside = len(scopes)
+                    declares = ""
+                    continue
+                if c in ",;}" and len(scopes) in enums and not fields.parens:
+                    fields.constant(owner)
+                    if c != ",":
+                        enums.discard(len(scopes))
+                    if c != "}":
+                        continue
+                elif c == ";" and not fields.parens:
+                    fields.declared(owner)
+                    declares = ""
+                    continue
+                elif c not in "{}":
+                    fields.add(c, i)
+                    continue
             if c == "{":  # a class declared inside a method's body is the body's
                 body = declares if declares and all(scopes) else None
                 scopes.append(body)
                 if body:
                     classes.add(".".join(s or "" for s in scopes))
+                    if keyword == "enum":
+                        enums.add(len(scopes))
                 declares = ""
+                if body_level:
+                    fields.clear()  # (a member's body, a nested class's)
             elif c == "}":
                 if scopes:
+                    if fields.inside == len(scopes):  # an initializer's closed
+                        fields.inside = 0
+                        scopes.pop()
+                        fields.add(c, i)
+                        continue
+                    enums.discard(len(scopes))
                     scopes.pop()
+                    if scopes and scopes[-1] is not None:
+                        fields.clear()
             elif c == ";":
                 declares = ""  # ``record R(int x);`` is no Java, but a statement ends
     return found, classes
+
+
+class _Fields:
+    """The code of a class body's statement read so far, character by character with
+    their lines, and the fields and enum constants it declares."""
+
+    def __init__(self, found: list[Member], lines: list[str]) -> None:
+        self.found, self.lines = found, lines
+        self.chars: list[str] = []
+        self.at: list[int] = []
+        self.parens = 0
+        self.equals = False  # an "=" outside brackets: what follows is a value
+        self.inside = 0  # the depth of the initializer's braces open, or 0
+
+    def add(self, c: str, line: int) -> None:
+        if self.inside and c != "}":
+            return
+        if c in "([":
+            self.parens += 1
+        elif c in ")]":
+            self.parens = max(0, self.parens - 1)
+        elif c == "=" and not self.parens and (self.chars[-1:] or [""])[0] not in "=!<>":
+            self.equals = True
+        self.chars.append(c)
+        self.at.append(line)
+
+    def assigned(self) -> bool:
+        """Whether a "{" here opens a value (``= { 1, 2 }``, ``= new T() { … }``, a
+        lambda's body, ``f(new T() { … })``, ``@A({"x"})``), not a member's body."""
+        return self.equals or self.parens > 0
+
+    def clear(self) -> None:
+        self.chars.clear()
+        self.at.clear()
+        self.parens, self.equals = 0, False
+
+    def declared(self, owner: str) -> None:
+        """Records the fields the statement ended by ";" declares (``int a = 1, b;``)."""
+        code = "".join(self.chars)
+        start = len(code) - len(rest := _without_annotations(code))
+        m = _FIELD.match(rest)
+        if m and m.group(1).split("<")[0].strip() not in _NOT_TYPES:
+            # (a comma inside ``<…>`` splits a part no declarator starts: ``new
+            # HashMap<String, Integer>()``'s `` Integer>()``; one counted as a bracket would
+            # not close after ``(1 << N)``)
+            for offset, part in comma_parts(code, start + m.start(2)):
+                if d := _DECLARATOR.match(part):
+                    self._record(owner, offset + d.start(1), d.group(1))
+        self.clear()
+
+    def constant(self, owner: str) -> None:
+        """Records the enum constant the statement is (``RED``, ``GREEN("g") { … }``)."""
+        code = "".join(self.chars)
+        start = len(code) - len(rest := _without_annotations(code))
+        if m := _CONSTANT.match(rest):
+            self._record(owner, start + m.start(1), m.group(1))
+        self.clear()
+
+    def _record(self, owner: str, offset: int, name: str) -> None:
+        line = self.at[offset]
+        self.found.append(Member(line, name, self.lines[line].strip(), owner, "variable"))
+
+
+def _without_annotations(code: str) -> str:
+    """``code`` without the annotations it starts with (``@Deprecated``, ``@A(x = 1)``)."""
+    code = code.lstrip()
+    while m := re.match(r"@\s*[\w$.]+\s*", code):
+        code = code[m.end() :]
+        if code.startswith("("):
+            depth = 0
+            for j, c in enumerate(code):
+                depth += {"(": 1, ")": -1}.get(c, 0)
+                if depth == 0:
+                    code = code[j + 1 :]
+                    break
+            else:
+                return ""
+        code = code.lstrip()
+    return code
+
+
+#: a field: modifiers (and type annotations: ``private static @Stable int x``), its
+#: type and its first declarator's name, then "=", ",", "[" or the statement's end
+_FIELD = re.compile(
+    rf"^(?:(?:{_MODIFIER}|transient|volatile)\s+|{_ANNOTATION}\s*)*({_TYPE})\s+"
+    r"([A-Za-z_$][\w$]*)\s*(?:[=,\[]|$)"
+)
+#: one declarator: its name, maybe ``[]``, then "=" or nothing
+_DECLARATOR = re.compile(r"^\s*([A-Za-z_$][\w$]*)\s*(?:\[\s*\]\s*)*(?:=|$)", re.DOTALL)
+#: an enum constant: its name, then arguments, a body or nothing
+_CONSTANT = re.compile(r"^([A-Za-z_$][\w$]*)\s*(?:[({]|$)", re.DOTALL)
 
 
 def _starts_declaration(codes: list[str], i: int) -> bool:

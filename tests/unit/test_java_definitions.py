@@ -58,7 +58,7 @@ WITHOUT_NEG = CALC.replace(NEG, "")
 
 def test_the_members_of_a_class_body_are_read() -> None:
     names = [m.name for m in java_members(CALC)]
-    assert names == ["add", "neg", "toString", "max", "Inner", "values"]
+    assert names == ["NAME", "add", "neg", "toString", "max", "Inner", "values"]
     # the line patterns' top-level class and import, then the members, in order
     listed = [d.name for d in definitions(CALC, "src/calc/Calc.java")]
     assert listed == ["calc", "import java.util.List", "Calc", *names]  # (package: Perl's pattern)
@@ -103,7 +103,7 @@ def test_what_a_body_a_comment_or_a_string_holds_is_no_member() -> None:
     assert not names & {"compute", "run", "notAMethod", "alsoNot", "Calc", "IllegalStateException"}
     # the body of a method a text block holds is text
     block = 'class T {\n    String s = """\n        int inBlock() {\n        """;\n    int m() { return 1; }\n}\n'
-    assert [m.name for m in java_members(block)] == ["m"]
+    assert [m.name for m in java_members(block)] == ["s", "m"]  # (a field, and a method)
     assert code_view(block)[2] == ""
 
 
@@ -122,7 +122,7 @@ public interface Shape {
 }
 """
     names = [m.name for m in java_members(text)]
-    assert names == ["area", "twice", "Kind", "label", "Point", "sum"]
+    assert names == ["area", "twice", "Kind", "ROUND", "SQUARE", "label", "Point", "sum"]
     assert dropped_definitions(text, text.replace("    double area();\n", ""), "Shape.java") == [
         "Shape.area"
     ]
@@ -296,6 +296,9 @@ public class Field {
         Field("era");
 }
 """
-    assert [(m.name, m.kind) for m in java_members(text)] == [("Field", "constructor")]
+    assert [(m.name, m.kind) for m in java_members(text)] == [
+        ("Field", "constructor"),
+        ("ERA", "variable"),  # (a field)
+    ]
     joined = text.replace("new\n        Field(", "new Field(")
     assert dropped_definitions(text, joined, "Field.java") == []
