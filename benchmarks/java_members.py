@@ -1,12 +1,14 @@
 """How well the guard against dropped code reads a Java class's members, against what
 javac compiled from the same sources.
 
-The guard (``acrouter.javadefinitions.java_members``) reads the methods and nested
-types each class body declares from the source's lines.  This compares, file by file,
-the method names it reads with those ``javap -p`` lists in the file's compiled classes
-(the top-level classes named after the file and their named nested classes; not
-constructors, static initialisers, synthetic methods, anonymous or local classes), and
-how many times each name both list is declared (the guard counts overloads):
+The guard (``acrouter.javadefinitions.java_members``) reads the methods, nested types,
+fields and enum constants each class body declares from the source's code.  This
+compares, file by file, the method names it reads with those ``javap -p`` lists in the
+file's compiled classes (the top-level classes named after the file and their named
+nested classes; not constructors, static initialisers, synthetic methods, anonymous or
+local classes), and how many times each name both list is declared (the guard counts
+overloads), and then its fields and enum constants with javap's fields (not javac's
+own, nor a record's components):
 
 - read but not compiled: a name the guard would report as dropped if it went, though
   no such method exists (a false refusal waiting to happen);
@@ -42,6 +44,10 @@ _JAVAP_METHOD = re.compile(
     r"^\s+(?:[\w.$<>\[\], ?&]+\s+)?([\w$]+)\(([^()]*)\)(?:\s+throws [^;]+)?;$"
 )
 
+#: a field in javap -p's listing: "  private static final int LIMIT;" (an enum's
+#: constants too: "  public static final p.Kind ROUND;")
+_JAVAP_FIELD = re.compile(r"^\s+(?:[\w.$<>\[\], ?&]+\s+)?([\w$]+);$")
+
 #: a constructor in javap -p's listing: "  public calc.Calc$Bag(int);"
 _JAVAP_CONSTRUCTOR = re.compile(
     r"^\s+(?:(?:public|private|protected)\s+)?([\w.$]+)\([^()]*\)(?:\s+throws [^;]+)?;$"
@@ -56,14 +62,16 @@ def _named(f: Path) -> bool:
 
 def _javap_methods(
     files: list[Path], javap: str = "javap"
-) -> tuple[dict[Path, Counter[str]], dict[Path, set[str]]]:
+) -> tuple[dict[Path, Counter[str]], dict[Path, set[str]], dict[Path, Counter[str]]]:
     """The declared methods of the named classes ``files``, by their source file (its
     folder and the name javac records), counted by name (overloads): no constructors,
     initialisers, synthetic lambdas or accessors, no enum's ``values`` and ``valueOf``,
-    each class's constructors as ``constructor Name`` (an implicit one too); and the
-    names of the classes each source declares."""
+    each class's constructors as ``constructor Name`` (an implicit one too); the names
+    of the classes each source declares; and their fields and enum constants, counted
+    by name (not javac's own, ``this$0``, ``$VALUES``, nor a record's components)."""
     found: dict[Path, Counter[str]] = {}
     classes: dict[Path, set[str]] = {}
+    fields: dict[Path, Counter[str]] = {}
     for start in range(0, len(files), 200):
         batch = files[start : start + 200]
         out = subprocess.run(
@@ -99,7 +107,17 @@ def _javap_methods(
                     del names["valueOf"]
             found.setdefault(f.parent / source, Counter()).update(names)
             classes.setdefault(f.parent / source, set()).add(f.stem.split("$")[-1])
-    return found, classes
+            record = re.search(
+                r"^[^{\n]*\bclass\b[^{\n]* extends java\.lang\.Record\b", block, re.MULTILINE
+            )
+            fields.setdefault(f.parent / source, Counter()).update(
+                m.group(1)
+                for line in block.splitlines()
+                if (m := _JAVAP_FIELD.match(line))
+                and not re.match(r"\$|(?:this|val)\$", m.group(1))  # (javac's)
+                and (not record or " static " in f" {line.strip()}")
+            )
+    return found, classes, fields
 
 
 def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) -> int:
@@ -110,7 +128,7 @@ def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) 
     ]
     folders = {classes / f.relative_to(sources).parent for f in files}
     compiled = [c for d in sorted(folders) if d.is_dir() for c in sorted(d.glob("*.class"))]
-    methods, declared = _javap_methods([c for c in compiled if _named(c)], javap)
+    methods, declared, variables = _javap_methods([c for c in compiled if _named(c)], javap)
     read_only: list[str] = []
     compiled_only: list[str] = []
     total_read = total_compiled = compared = 0
@@ -119,6 +137,9 @@ def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) 
     compiled_more: list[str] = []
     made_read = made_compiled = 0
     made_more: list[str] = []
+    fields_read = fields_compiled = 0
+    fields_read_only: list[str] = []
+    fields_compiled_only: list[str] = []
     for src in files:
         rel = src.relative_to(sources)
         have = methods.get(classes / rel)
@@ -127,7 +148,13 @@ def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) 
         compared += 1
         text = src.read_text(encoding="utf-8", errors="replace")
         members = java_members(text)
-        counted = Counter(m.name for m in members if m.kind != "constructor")
+        counted = Counter(m.name for m in members if m.kind not in ("constructor", "variable"))
+        held = Counter(m.name for m in members if m.kind == "variable")
+        compiled_fields = variables.get(classes / rel, Counter())
+        fields_read += held.total()
+        fields_compiled += compiled_fields.total()
+        fields_read_only += [f"{rel}: {n}" for n in sorted((held - compiled_fields).elements())]
+        fields_compiled_only += [f"{rel}: {n}" for n in sorted((compiled_fields - held).elements())]
         for name in declared[classes / rel]:
             del counted[name]
         made = Counter(f"constructor {m.name}" for m in members if m.kind == "constructor")
@@ -165,6 +192,11 @@ def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) 
         "them, and those that take nothing and do nothing, which the guard leaves out)"
     )
     listed("classes with more constructors read than compiled", made_more, show)
+    print(
+        f"fields and enum constants read by the guard: {fields_read}; compiled: {fields_compiled}"
+    )
+    listed("fields read but not compiled", fields_read_only, show)
+    listed("fields compiled but not read", fields_compiled_only, show)
     return 0
 
 
