@@ -7,7 +7,7 @@ it with no scope open (``verifier.cli.dropped_code``); a model's reply passes it
 orchestrator's ``shared_trees()`` (``prompts.parse``).  This script calls ``guard`` as
 they do, on the files of a folder, with synthetic edits of each:
 
-    .venv/bin/python benchmarks/definitions_cost.py FOLDER [--top 10] [--scope] [--js] [--go] [--c] [--kotlin] [--php] [--csharp] [--rust]
+    .venv/bin/python benchmarks/definitions_cost.py FOLDER [--top 10] [--scope] [--js] [--go] [--c] [--kotlin] [--php] [--csharp] [--rust] [--java]
     .venv/bin/python benchmarks/definitions_cost.py FOLDER --rev main [--all] [--scope]
 
 The edits (Python): ``unchanged`` (the text itself), ``body`` (a statement added to the
@@ -18,9 +18,9 @@ ruff is beside the interpreter and changes it), ``drop`` (that function deleted)
 the line patterns compare) and ``move`` (the function deleted and written to another
 file of the same edit).  With ``--js`` also .js/.ts files, with ``--go`` .go files,
 with ``--c`` C and C++ files, with ``--kotlin`` .kt files, with ``--php`` .php files,
-with ``--csharp`` .cs files, with ``--rust`` .rs files: ``unchanged``, ``body`` (a
-comment line in the middle), ``drop`` (the middle line deleted) and ``move`` (the file
-emptied into another one).
+with ``--csharp`` .cs files, with ``--rust`` .rs files, with ``--java`` .java files:
+``unchanged``, ``body`` (a comment line in the middle), ``drop`` (the middle line
+deleted) and ``move`` (the file emptied into another one).
 
 Each case runs in a fresh interpreter state per case (a fresh ``shared_trees()`` with
 ``--scope``), timed with ``time.process_time``.  Prints the ``--top`` largest files' CPU
@@ -58,6 +58,7 @@ KOTLIN_SUFFIXES = (".kt",)
 PHP_SUFFIXES = (".php",)
 CSHARP_SUFFIXES = (".cs",)
 RUST_SUFFIXES = (".rs",)
+JAVA_SUFFIXES = (".java",)
 #: the languages whose edits are lines (a "//" comment added, a line dropped)
 LINE_SUFFIXES = (
     JS_SUFFIXES
@@ -67,6 +68,7 @@ LINE_SUFFIXES = (
     + PHP_SUFFIXES
     + CSHARP_SUFFIXES
     + RUST_SUFFIXES
+    + JAVA_SUFFIXES
 )
 
 
@@ -230,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--php", action="store_true", help="also .php files")
     parser.add_argument("--csharp", action="store_true", help="also .cs files")
     parser.add_argument("--rust", action="store_true", help="also .rs files")
+    parser.add_argument("--java", action="store_true", help="also .java files")
     parser.add_argument("--scope", action="store_true", help="each case in shared_trees()")
     parser.add_argument(
         "--jobs", type=int, default=1, help="workers per side, both sides at once (default 1)"
@@ -250,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         *(PHP_SUFFIXES if args.php else ()),
         *(CSHARP_SUFFIXES if args.csharp else ()),
         *(RUST_SUFFIXES if args.rust else ()),
+        *(JAVA_SUFFIXES if args.java else ()),
     )
     found = [
         p
@@ -294,7 +298,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{time.monotonic() - start:.0f} s wall")
     scope = "inside shared_trees()" if args.scope else "no scope open (acrouter verify)"
     print(f"guard CPU seconds per edit, {scope}:")
-    lines = args.js or args.go or args.c or args.kotlin or args.php or args.csharp or args.rust
+    lines = (
+        args.js
+        or args.go
+        or args.c
+        or args.kotlin
+        or args.php
+        or args.csharp
+        or args.rust
+        or args.java
+    )
     cases = PY_CASES if not lines else tuple(dict.fromkeys((*PY_CASES, *JS_CASES)))
     names = list(ran)
     for p in files[: args.top]:

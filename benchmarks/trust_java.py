@@ -8,7 +8,8 @@ it, or a run of lines, and what it becomes; :data:`DROPS`: methods dropped): a c
 method broken (its tests fail), a line no test runs broken and a public method no test
 calls broken (a pass is right only when not counted: no test ran the change), that
 public method dropped (the tests still compile and pass: the reply guard should refuse
-a dropped method, as it does PHP's), the file cut in half (a compile error),
+a dropped method, as it does PHP's), a public constant no line of the project names
+dropped (the same), the file cut in half (a compile error),
 ``System.exit(0);`` first in the covered method (Surefire's forked JVM ends mid-run);
 harmless edits of the tests (controls): a new test class of the covered method, a
 comment in a test file.  With the covered break: the tests that catch it
@@ -46,6 +47,7 @@ from real_projects import Project
 from trust_edits import ESCAPED, Listed, Trial, dropped_method, first_in_body, listed_trials
 
 _BASE64 = "src/main/java/org/apache/commons/codec/binary/Base64.java"
+_MURMUR3 = "src/main/java/org/apache/commons/codec/digest/MurmurHash3.java"
 _MAIN = "src/main/java/"
 _TESTS = "src/test/java/"
 
@@ -95,6 +97,21 @@ EDITS: dict[str, tuple[Listed, ...]] = {
             "        return !isBase64(arrayOctet);",
             False,
             True,
+        ),
+        # the one field of the main sources whose name no other line of the project
+        # has (deprecated, "not used internally"): gone, everything compiles and passes
+        (
+            "drop a public constant no test needs",
+            _MURMUR3,
+            (
+                "    /**\n     * A random number to use for a hash code.\n     *\n"
+                "     * @deprecated This is not used internally and will be removed in a future"
+                " release.\n     */\n    @Deprecated\n"
+                "    public static final long NULL_HASHCODE = 2862933555777941757L;\n\n"
+            ),
+            "",
+            False,
+            False,
         ),
     ),
 }
