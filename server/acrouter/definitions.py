@@ -225,9 +225,11 @@ def _read_definition_counts(text: str) -> Counter[str]:
 
 
 def _python_methods(text: str) -> list[Definition]:
-    """The methods of a Python file's module-level classes (top-level, or inside the
-    module's ``if`` / ``try`` blocks), named ``Class.method`` (empty when the file does
-    not parse); once per text inside ``shared_trees()``."""
+    """What the body of a Python file's module-level classes (top-level, or inside the
+    module's ``if`` / ``try`` blocks) defines: its methods, its nested classes and the
+    names its statements assign (``LIMIT = 10``, a dataclass's ``x: int``, an enum's
+    ``RED = 1``), each named ``Class.name`` (empty when the file does not parse); once
+    per text inside ``shared_trees()``."""
     return cached("definitions.methods", text, lambda: _read_python_methods(text))
 
 
@@ -238,13 +240,71 @@ def _read_python_methods(text: str) -> list[Definition]:
     except (SyntaxError, ValueError):
         return []
     lines = _lines(text)
-    classes = [n for n in (*tree.body, *_in_blocks(tree.body)) if isinstance(n, ast.ClassDef)]
     return [
-        Definition(f"{node.name}.{item.name}", item.lineno - 1, lines[item.lineno - 1].strip())
-        for node in classes
+        Definition(f"{node.name}.{name}", item.lineno - 1, lines[item.lineno - 1].strip())
+        for node in _python_classes(tree)
         for item in node.body
-        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for name in _class_body_names(item)
     ]
+
+
+def _python_classes(tree: ast.Module) -> list[ast.ClassDef]:
+    return [n for n in (*tree.body, *_in_blocks(tree.body)) if isinstance(n, ast.ClassDef)]
+
+
+def _class_body_names(item: ast.stmt) -> list[str]:
+    """The names a statement of a class body defines: a method's or nested class's, or
+    each name it assigns (``a = b = 0``, ``a, b = 1, 2``, ``x: int``)."""
+    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [item.name]
+    targets: list[ast.expr] = []
+    if isinstance(item, ast.Assign):
+        targets = list(item.targets)
+    elif isinstance(item, ast.AnnAssign):
+        targets = [item.target]
+    names: list[str] = []
+    while targets:
+        target = targets.pop(0)
+        if isinstance(target, ast.Name):
+            names.append(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            targets[:0] = target.elts
+    return names
+
+
+def _instance_attributes(text: str) -> set[str]:
+    """``Class.name`` for each ``self.name = …`` a method of a module-level class of a
+    Python file assigns (a class attribute that became an instance's is no loss); once
+    per text inside ``shared_trees()``."""
+    return cached("definitions.instance", text, lambda: _read_instance_attributes(text))
+
+
+def _read_instance_attributes(text: str) -> set[str]:
+    try:
+        tree = parse(text.removeprefix(BOM))
+    except (SyntaxError, ValueError):
+        return set()
+    found: set[str] = set()
+    for node in _python_classes(tree):
+        for item in node.body:
+            if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for sub in ast.walk(item):
+                targets = (
+                    sub.targets
+                    if isinstance(sub, ast.Assign)
+                    else [sub.target]
+                    if isinstance(sub, (ast.AnnAssign, ast.AugAssign))
+                    else []
+                )
+                for t in targets:
+                    if (
+                        isinstance(t, ast.Attribute)
+                        and isinstance(t.value, ast.Name)
+                        and t.value.id == "self"
+                    ):
+                        found.add(f"{node.name}.{t.attr}")
+    return found
 
 
 @attrs.frozen
@@ -742,8 +802,9 @@ def _dropped_methods(
     after: list[Definition],
     asked_for: Callable[[Definition], bool],
 ) -> list[str]:
-    """Methods of classes ``new`` keeps that ``new`` no longer defines there.  A method
-    may move to another class or out of its class: each definition of its name that
+    """Methods, nested classes and attributes (:func:`_python_methods`) of classes
+    ``new`` keeps that ``new`` no longer defines there.  A method may move to another
+    class or out of its class: each definition of its name that
     ``new`` adds where ``old`` had none (``Other.name``, a top-level ``name``) accounts
     for one method gone; another class that already defined the name does not (dropping
     ``_SpecialForm.__instancecheck__`` while other classes keep theirs).  A class that
@@ -752,6 +813,7 @@ def _dropped_methods(
     have = {d.name for d in after}
     # how many times each Class.method is defined (a class per branch of an if: twice)
     left = Counter(d.name for d in new_methods)
+    assigned = _instance_attributes(new)
     old_names = {d.name for d in (*before, *old_methods)}
     gained = Counter(_bare(d.name) for d in (*after, *new_methods) if d.name not in old_names)
     lost: list[str] = []
@@ -761,6 +823,8 @@ def _dropped_methods(
             continue
         if left[d.name] > 0:
             left[d.name] -= 1  # still defined there
+            continue
+        if d.name in assigned:  # (an instance's attribute now: ``self.size = 0``)
             continue
         if gained[_bare(d.name)] > 0:
             gained[_bare(d.name)] -= 1  # moved there
