@@ -3,7 +3,8 @@ level, against what Go's own parser (``go/parser``) finds in the same file.
 
 The guard (``acrouter.godefinitions.go_members``) reads a file's functions and
 methods (with their receiver's type), types, variables and constants from its lines,
-brackets counted.  This compares, file by file, what it reads with the declarations of
+brackets counted, and the fields of its structs and the methods of its interfaces
+(with their type).  This compares, file by file, what it reads with the declarations of
 the file's syntax tree, each with the type that owns it (a method's receiver):
 
 - read but not parsed: something the guard would report as dropped if it went, though
@@ -58,8 +59,45 @@ func receiver(e ast.Expr) string {
 		return receiver(t.X)
 	case *ast.Ident:
 		return t.Name
+	case *ast.SelectorExpr:
+		return t.Sel.Name
 	}
 	return ""
+}
+
+// the fields of a struct (an embedded one by its type's name; an array's or a slice's
+// element's too) and the methods of an interface a type spec declares, held by the type
+func members(s *ast.TypeSpec, out [][3]string) [][3]string {
+	typ := s.Type
+	for { // (an array's or a slice's elements: type T []struct { … })
+		array, ok := typ.(*ast.ArrayType)
+		if !ok {
+			break
+		}
+		typ = array.Elt
+	}
+	switch t := typ.(type) {
+	case *ast.StructType:
+		for _, f := range t.Fields.List {
+			if len(f.Names) == 0 {
+				out = append(out, [3]string{s.Name.Name, receiver(f.Type), "variable"})
+			}
+			for _, n := range f.Names {
+				if n.Name != "_" {
+					out = append(out, [3]string{s.Name.Name, n.Name, "variable"})
+				}
+			}
+		}
+	case *ast.InterfaceType:
+		for _, f := range t.Methods.List {
+			if _, ok := f.Type.(*ast.FuncType); ok {
+				for _, n := range f.Names {
+					out = append(out, [3]string{s.Name.Name, n.Name, "method"})
+				}
+			}
+		}
+	}
+	return out
 }
 
 func main() {
@@ -87,6 +125,7 @@ func main() {
 					case *ast.TypeSpec:
 						if s.Name.Name != "_" {
 							out = append(out, [3]string{"", s.Name.Name, "type"})
+							out = members(s, out)
 						}
 					case *ast.ValueSpec:
 						for _, n := range s.Names {

@@ -362,10 +362,11 @@ def _go_shown(member: Member) -> str:
     return f"{member.owner}.{member.name}" if member.owner else member.name
 
 
-#: (a variable or constant is kept while the file names it: the compiler allows one)
+#: (a variable, a constant, a struct's field, each counted with its type: another
+#: struct keeping a field of its name keeps nothing of this one's)
 _GO = _Members(
     "go", go_members, go_classes, _go_shown, _lines,
-    counted=frozenset(("method", "type")), patterns=False,
+    counted=frozenset(("method", "type", "variable")), patterns=False,
 )  # fmt: skip
 
 

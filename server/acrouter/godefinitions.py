@@ -14,7 +14,10 @@ level:
   Add``), counted one by one (a package may hold several ``func init()``);
 - its types (kind ``type``), one ``type`` line's or each of a ``type (…)`` group's;
 - its variables and constants (kind ``variable``), each name of a ``var`` or
-  ``const`` line or group (``A, B = 1, 2``: two).
+  ``const`` line or group (``A, B = 1, 2``: two);
+- the fields of its structs (``variable``: each of ``X, Y int``, an embedded ``*Base``
+  by its type's name) and the methods of its interfaces (``method``), with their type
+  as owner (an array's or a slice's element struct too: ``type T []struct { … }``).
 
 The blank ``_`` (``func _()``, ``var _ io.Reader = (*T)(nil)``) declares no name a
 program can use, and is not read.
@@ -60,7 +63,7 @@ def go_members(text: str) -> list[Member]:
 
 
 def go_classes(text: str) -> set[str]:
-    """The types ``text`` declares (a method's owner), and "" (package level)."""
+    """The types ``text`` declares (a method's, a field's owner), and "" (package level)."""
     return {""} | {m.name for m in go_members(text) if m.kind == "type"}
 
 
@@ -109,10 +112,20 @@ def _scan(text: str) -> list[Member]:
     group = ""  # the keyword of the ``type (``/``var (``/``const (`` group open at depth 1
     continued = False  # whether the line goes on from the one before (``a |⏎  b``)
     names = ""  # the keyword of a spec whose list of names goes on to the next line
+    # the struct or interface whose body is open: its type's name, its keyword and the
+    # depth of its lines
+    body: tuple[str, str, int] | None = None
+    listing = False  # whether a struct's line listed names, its type on a later line
     for i, line in enumerate(code_view(text, raw)):
         code = line.strip()
         if not code:
             continue
+        if body and depth == body[2] and (not continued or listing):
+            # (``nArgSlot, // …⏎  nAuto int32``: a list of names going on)
+            listing = body[1] == "struct" and _LIST.match(code) is not None
+            found += _body_member(i, body, code.rstrip(","), raw[i].strip())
+        if body and depth + _balance(code) < body[2]:
+            body = None  # (its "}")
         if continued and names:  # ``A,⏎  B,⏎  C uintptr``: the list goes on
             found += _specs(i, names, code, raw[i].strip())
             names = names if _LIST.match(code) else ""
@@ -137,15 +150,78 @@ def _scan(text: str) -> list[Member]:
                             rest = rest[1:].strip()
                         found += _specs(i, word, rest, raw[i].strip())
                         names = word if _LIST.match(rest) else ""
+                        if word == "type":
+                            body = _opens_body(rest, depth + _balance(part)) or body
+                            found += _one_line_body(i, rest, raw[i].strip())
                 elif depth == 1 and group and not part.startswith(")"):
                     found += _specs(i, group, part, raw[i].strip())
                     names = group if _LIST.match(part) else ""
+                    if group == "type":
+                        body = _opens_body(part, depth + _balance(part)) or body
+                        found += _one_line_body(i, part, raw[i].strip())
                 depth = max(0, depth + _balance(part))
             continued = _continues(code)
             continue
         depth = max(0, depth + _balance(code))
         continued = _continues(code)
     return found
+
+
+#: a type spec whose struct or interface body opens and goes on to the next lines (type
+#: parameters first, maybe: ``Pair[K comparable, V any] struct {``; an array's or a
+#: slice's: ``semTable [N]struct {``, its elements' fields the type's)
+_BRACKETS = r"\[(?:[^\[\]]|\[[^\]]*\])*\]"
+_BODY = re.compile(
+    r"^([^\W\d]\w*)\s*(?:" + _BRACKETS + r"\s*)?=?\s*(?:" + _BRACKETS + r"\s*)*"
+    r"(struct|interface)\s*\{$"
+)
+#: a field's names (``X, Y int``) or an embedded type (``*pkg.Base``: ``Base``)
+_FIELD_NAMES = re.compile(r"^([^\W\d]\w*(?:\s*,\s*[^\W\d]\w*)*)\s+[^\s=]")
+_EMBEDDED = re.compile(r"^\*?\s*(?:[^\W\d]\w*\.)?([^\W\d]\w*)\s*(?:\[.*\])?\s*(?:``)?$")
+#: an interface's method: ``Area() float64``
+_INTERFACE_METHOD = re.compile(r"^([^\W\d]\w*)\s*\(")
+
+
+def _opens_body(spec: str, after: int) -> tuple[str, str, int] | None:
+    """The struct or interface body a type spec opens on its line and leaves open
+    (``Point struct {``): its type, its keyword and the depth of its lines."""
+    m = _BODY.match(spec.strip())
+    return (m.group(1), m.group(2), after) if m and after > 0 and m.group(1) != "_" else None
+
+
+#: a type spec whose struct or interface body is on its line: ``Base struct{ ID int }``
+_ONE_LINE = re.compile(
+    r"^([^\W\d]\w*)\s*(?:" + _BRACKETS + r"\s*)?=?\s*(?:" + _BRACKETS + r"\s*)*"
+    r"(struct|interface)\s*\{([^{}]*)\}$"
+)
+
+
+def _one_line_body(line: int, spec: str, header: str) -> list[Member]:
+    """What a struct's or interface's body written on its type's line declares."""
+    m = _ONE_LINE.match(spec.strip())
+    if not m or m.group(1) == "_":
+        return []
+    body = (m.group(1), m.group(2), 0)
+    return [f for part in m.group(3).split(";") if part.strip()
+            for f in _body_member(line, body, part.strip(), header)]  # fmt: skip
+
+
+def _body_member(line: int, body: tuple[str, str, int], code: str, header: str) -> list[Member]:
+    """What a line of a struct's body declares (its fields: ``X, Y int``, an embedded
+    ``*Base``) or of an interface's (a method); an embedded interface or a constraint
+    (``~int | ~string``) is not read."""
+    owner, keyword, _ = body
+    if code.startswith("}"):
+        return []
+    if keyword == "interface":
+        m = _INTERFACE_METHOD.match(code)
+        return [Member(line, m.group(1), header, owner, "method")] if m else []
+    if m := _FIELD_NAMES.match(code):
+        names = [n.strip() for n in m.group(1).split(",")]
+        return [Member(line, n, header, owner, "variable") for n in names if n != "_"]
+    if m := _EMBEDDED.match(code):
+        return [Member(line, m.group(1), header, owner, "variable")]
+    return []
 
 
 def _continues(code: str) -> bool:

@@ -122,7 +122,9 @@ def test_what_a_go_file_declares_is_read_with_its_owner() -> None:
         ("", "more", "variable"),
         ("", "mask", "variable"),  # its value's next line ("2") is no name
         ("", "Calc", "type"),
+        ("Calc", "items", "variable"),  # a struct's field, on its type's line
         ("", "Bag", "type"),  # (its type parameter T is none)
+        ("Bag", "n", "variable"),
         ("Calc", "Size", "method"),
         ("Calc", "Add", "method"),
         ("Bag", "Size", "method"),
@@ -200,5 +202,83 @@ def test_acrouter_verify_refuses_the_dropped_method(
     assert v.verdict == "error" and not v.counted, v.detail
     assert "Bag.Size" in v.detail and "did not ask to remove" in v.detail, v.detail
     # with its removal allowed the tests run and pass: none calls Bag.Size
+    allowed = verify_edit(ver, str(root), edit, "go test ./...", allow_removal=True)
+    assert allowed.verdict == "pass", allowed.detail
+
+
+SHAPES = """\
+package calc
+
+// Point is a point.
+type Point struct {
+	X, Y  int
+	Label string `json:"label"`
+	*Base
+}
+
+// Base is what points share.
+type Base struct{ ID int }
+
+// Tag has a label too.
+type Tag struct {
+	Label string
+}
+
+// Shape is a shape.
+type Shape interface {
+	Area() float64
+	Perimeter() float64
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "lost"),
+    [
+        # another struct keeps a field of its name: Point's is still lost
+        ('\tLabel string `json:"label"`\n', "", ["Point.Label"]),
+        ("\tX, Y  int\n", "\tX int\n", ["Point.Y"]),
+        ("\t*Base\n", "", ["Point.Base"]),
+        ("\tPerimeter() float64\n", "", ["Shape.Perimeter"]),
+        ("struct{ ID int }", "struct{}", ["Base.ID"]),
+    ],
+)
+def test_a_struct_field_or_interface_method_dropped_is_lost(
+    old: str, new: str, lost: list[str]
+) -> None:
+    """Go's reader read what a file declares at package level, not what a struct or an
+    interface holds: a field no test needs, or an interface's method, could go."""
+    edited = SHAPES.replace(old, new)
+    assert edited != SHAPES
+    assert dropped_definitions(SHAPES, edited, "shapes.go") == lost
+    name = lost[0].split(".")[-1]
+    assert dropped_definitions(SHAPES, edited, "shapes.go", instruction=f"Remove {name}") == []
+    # a tag changed, a field's type changed, the fields in another order: no loss
+    for same in (
+        SHAPES.replace('`json:"label"`', '`json:"name"`'),
+        SHAPES.replace("X, Y  int", "X, Y  int64"),
+        SHAPES.replace("\tX, Y  int\n\tLabel string", "\tLabel string\n\tX, Y  int"),
+    ):
+        assert dropped_definitions(SHAPES, same, "shapes.go") == []
+
+
+@needs_go
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_acrouter_verify_refuses_the_dropped_field(tmp_path: Path, mode: dict[str, object]) -> None:
+    test = 'package calc\n\nimport "testing"\n\nfunc TestPoint(t *testing.T) {\n\tif (Point{X: 1}).X != 1 {\n\t\tt.Fatal("x")\n\t}\n}\n'
+    root = write_tree(
+        tmp_path / "calc",
+        {
+            "go.mod": "module example.com/calc\n\ngo 1.18\n",
+            "shapes.go": SHAPES,
+            "shapes_test.go": test,
+        },
+    )
+    ver = verifier(cache_dir=tmp_path / "cache", timeout_s=240, **mode)
+    edit = Edit(files={"shapes.go": SHAPES.replace('\tLabel string `json:"label"`\n', "")})
+    v = verify_edit(ver, str(root), edit, "go test ./...")
+    assert v.verdict == "error" and not v.counted, v.detail
+    assert "shapes.go that the instruction did not ask to remove: Point.Label" in v.detail
+    # the tests cannot tell: with the removal allowed they run, and pass
     allowed = verify_edit(ver, str(root), edit, "go test ./...", allow_removal=True)
     assert allowed.verdict == "pass", allowed.detail
