@@ -31,12 +31,8 @@ are left out, and counted.
 
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
-
 from acrouter.csharpdefinitions import csharp_members
-from members_report import compare_members, grammar_error, parsed_rows
+from members_report import tree_sitter_main
 
 #: the declarations of each file named on standard input, a JSON line per file:
 #: [[owner, name, kind], ...], or null when its tree has a syntax error.  A file-scoped
@@ -106,38 +102,17 @@ for path in sys.stdin:
 """
 
 
-def _parsed(files: list[Path], python: str) -> list[list[tuple[str, str, str]] | None]:
-    return parsed_rows(python, PARSER, ".py", files)
-
-
-def compare(sources: Path, python: str, show: int = 25) -> int:
-    return compare_members(
-        sources,
-        ".cs",
-        lambda files: _parsed(files, python),
-        csharp_members,
-        judge="tree-sitter-c-sharp",
-        show=show,
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sources", type=Path, required=True, help="a folder of C# files")
-    p.add_argument(
-        "--python",
-        default=sys.executable,
-        help="a python with tree-sitter and tree-sitter-c-sharp (default: this one)",
+    return tree_sitter_main(
+        argv,
+        __doc__,
+        language="C#",
+        suffix=".cs",
+        grammar="tree_sitter_c_sharp",
+        pins="tree-sitter==0.26.1 tree-sitter-c-sharp==0.23.5",
+        script=PARSER,
+        members=csharp_members,
     )
-    p.add_argument("--show", type=int, default=25, help="differences listed of each kind")
-    args = p.parse_args(argv)
-    if not args.sources.is_dir():
-        p.error(f"{args.sources} is not a folder")
-    if problem := grammar_error(
-        args.python, "tree_sitter_c_sharp", "tree-sitter==0.26.1 tree-sitter-c-sharp==0.23.5"
-    ):
-        p.error(problem)
-    return compare(args.sources, args.python, args.show)
 
 
 if __name__ == "__main__":

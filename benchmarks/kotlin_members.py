@@ -24,12 +24,8 @@ syntax error in the grammar's tree are left out, and counted.
 
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
-
 from acrouter.kotlindefinitions import kotlin_members
-from members_report import compare_members, grammar_error, parsed_rows
+from members_report import tree_sitter_main
 
 #: the declarations of each file named on standard input, a JSON line per file:
 #: [[owner, name, kind], ...], or null when its tree has a syntax error
@@ -88,38 +84,17 @@ for path in sys.stdin:
 """
 
 
-def _parsed(files: list[Path], python: str) -> list[list[tuple[str, str, str]] | None]:
-    return parsed_rows(python, PARSER, ".py", files)
-
-
-def compare(sources: Path, python: str, show: int = 25) -> int:
-    return compare_members(
-        sources,
-        ".kt",
-        lambda files: _parsed(files, python),
-        kotlin_members,
-        judge="tree-sitter-kotlin",
-        show=show,
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sources", type=Path, required=True, help="a folder of Kotlin files")
-    p.add_argument(
-        "--python",
-        default=sys.executable,
-        help="a python with tree-sitter and tree-sitter-kotlin (default: this one)",
+    return tree_sitter_main(
+        argv,
+        __doc__,
+        language="Kotlin",
+        suffix=".kt",
+        grammar="tree_sitter_kotlin",
+        pins="tree-sitter tree-sitter-kotlin",
+        script=PARSER,
+        members=kotlin_members,
     )
-    p.add_argument("--show", type=int, default=25, help="differences listed of each kind")
-    args = p.parse_args(argv)
-    if not args.sources.is_dir():
-        p.error(f"{args.sources} is not a folder")
-    if problem := grammar_error(
-        args.python, "tree_sitter_kotlin", "tree-sitter tree-sitter-kotlin"
-    ):
-        p.error(problem)
-    return compare(args.sources, args.python, args.show)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@ the first of them, and the comparison of a guard's reading with a parser's."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -131,18 +133,49 @@ def compare_members(
     )
 
 
-def grammar_error(python: str, grammar: str, pins: str) -> str | None:
-    """Why ``python`` cannot run a tree-sitter judge (it cannot import ``tree_sitter``
-    and ``grammar``, or does not run), or None when it can; ``pins``: what to install."""
+def tree_sitter_main(
+    argv: list[str] | None,
+    doc: str,
+    *,
+    language: str,
+    suffix: str,
+    grammar: str,
+    pins: str,
+    script: str,
+    members: Callable[[str], Iterable[Any]],
+    separator: str = ".",
+) -> int:
+    """The command line of a judge that compares a guard's reader ``members`` with
+    tree-sitter's ``grammar`` (a module of that name, run by ``script`` in ``--python``,
+    an interpreter where ``pins`` are installed) on a folder's ``suffix`` files."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--sources", type=Path, required=True, help=f"a folder of {language} files")
+    p.add_argument(
+        "--python",
+        default=sys.executable,
+        help=f"a python with tree_sitter and {grammar} (default: this one)",
+    )
+    p.add_argument("--show", type=int, default=25, help="differences listed of each kind")
+    args = p.parse_args(argv)
+    if not args.sources.is_dir():
+        p.error(f"{args.sources} is not a folder")
     try:
         ran = subprocess.run(
-            [python, "-c", f"import tree_sitter, {grammar}"], capture_output=True, check=False
+            [args.python, "-c", f"import tree_sitter, {grammar}"], capture_output=True, check=False
         ).returncode
     except OSError:
         ran = -1
-    if ran == 0:
-        return None
-    return (
-        f"{python} cannot import tree_sitter and {grammar}: give --python an interpreter "
-        f"with them (pip install {pins})"
+    if ran != 0:
+        p.error(
+            f"{args.python} cannot import tree_sitter and {grammar}: give --python an "
+            f"interpreter with them (pip install {pins})"
+        )
+    return compare_members(
+        args.sources,
+        suffix,
+        lambda files: parsed_rows(args.python, script, ".py", files),
+        members,
+        judge="tree-sitter-" + grammar.removeprefix("tree_sitter_").replace("_", "-"),
+        show=args.show,
+        separator=separator,
     )

@@ -42,12 +42,8 @@ exits 0; files with a syntax error in the grammar's tree (an ERROR or MISSING no
 
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
-
 from acrouter.rustdefinitions import rust_members
-from members_report import compare_members, grammar_error, parsed_rows
+from members_report import tree_sitter_main
 
 #: the declarations of each file named on standard input, a JSON line per file:
 #: [[owner, name, kind], ...], or null when its tree (or a cfg_if! branch's) has a
@@ -239,39 +235,18 @@ for path_ in sys.stdin:
 """
 
 
-def _parsed(files: list[Path], python: str) -> list[list[tuple[str, str, str]] | None]:
-    return parsed_rows(python, PARSER, ".py", files)
-
-
-def compare(sources: Path, python: str, show: int = 25) -> int:
-    return compare_members(
-        sources,
-        ".rs",
-        lambda files: _parsed(files, python),
-        rust_members,
-        judge="tree-sitter-rust",
-        show=show,
+def main(argv: list[str] | None = None) -> int:
+    return tree_sitter_main(
+        argv,
+        __doc__,
+        language="Rust",
+        suffix=".rs",
+        grammar="tree_sitter_rust",
+        pins="tree-sitter==0.26.1 tree-sitter-rust==0.24.2",
+        script=PARSER,
+        members=rust_members,
         separator="::",
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sources", type=Path, required=True, help="a folder of Rust files")
-    p.add_argument(
-        "--python",
-        default=sys.executable,
-        help="a python with tree-sitter and tree-sitter-rust (default: this one)",
-    )
-    p.add_argument("--show", type=int, default=25, help="differences listed of each kind")
-    args = p.parse_args(argv)
-    if not args.sources.is_dir():
-        p.error(f"{args.sources} is not a folder")
-    if problem := grammar_error(
-        args.python, "tree_sitter_rust", "tree-sitter==0.26.1 tree-sitter-rust==0.24.2"
-    ):
-        p.error(problem)
-    return compare(args.sources, args.python, args.show)
 
 
 if __name__ == "__main__":

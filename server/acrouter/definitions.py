@@ -289,21 +289,14 @@ def _read_instance_attributes(text: str) -> set[str]:
         for item in node.body:
             if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
-            for sub in ast.walk(item):
-                targets = (
-                    sub.targets
-                    if isinstance(sub, ast.Assign)
-                    else [sub.target]
-                    if isinstance(sub, (ast.AnnAssign, ast.AugAssign))
-                    else []
-                )
-                for t in targets:
-                    if (
-                        isinstance(t, ast.Attribute)
-                        and isinstance(t.value, ast.Name)
-                        and t.value.id == "self"
-                    ):
-                        found.add(f"{node.name}.{t.attr}")
+            for t in ast.walk(item):  # (every ``self.x`` stored to, however)
+                if (
+                    isinstance(t, ast.Attribute)
+                    and isinstance(t.ctx, ast.Store)
+                    and isinstance(t.value, ast.Name)
+                    and t.value.id == "self"
+                ):
+                    found.add(f"{node.name}.{t.attr}")
     return found
 
 

@@ -94,6 +94,10 @@ needs_bwrap = pytest.mark.skipif(
 )
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 needs_cargo = pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
+needs_javac = pytest.mark.skipif(
+    shutil.which("javac") is None,
+    reason="javac is not installed (Debian: apt-get install default-jdk-headless)",
+)
 
 
 def rust_profiler() -> bool:

@@ -8,7 +8,6 @@ said *pass*."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from acrouter.domain import Edit
 from acrouter.javadefinitions import java_members
 from acrouter.verifier.cli import verify_edit
 
-from .helpers import OVERLAY_AND_NONE, verifier, write_tree
+from .helpers import OVERLAY_AND_NONE, needs_javac, verifier, write_tree
 from .test_java_lines import RUN_SH, RUN_TEST
 
 CALC = """\
@@ -119,12 +118,11 @@ def test_what_changes_no_field_is_no_loss() -> None:
         assert dropped_definitions(CALC, new, "src/calc/Calc.java") == [], new
 
 
+@needs_javac
 @pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
 def test_acrouter_verify_refuses_the_dropped_constant_before_the_tests_pass_it(
     tmp_path: Path, mode: dict[str, object]
 ) -> None:
-    if shutil.which("javac") is None:
-        pytest.skip("javac is not installed (Debian: apt-get install default-jdk-headless)")
     files = {"src/calc/Calc.java": CALC, "test/calc/RunTest.java": RUN_TEST, "run.sh": RUN_SH}
     root = write_tree(tmp_path / "calc", files)
     ver = verifier(cache_dir=tmp_path / "cache", timeout_s=240, **mode)
