@@ -40,6 +40,7 @@ from trust_edits import (
     break_doctested,
     break_js,
     break_python,
+    drop_class_block_member,
     drop_js,
     drop_method,
     drop_python,
@@ -216,6 +217,7 @@ def _python_trials(ctx: Context, work: Path) -> list[Trial]:
     site = site_packages(ctx.root)
     method = drop_method(text, ctx.tests)
     blocked = drop_method(text, ctx.tests, in_blocks=True)
+    class_block = drop_class_block_member(text, ctx.tests)
     wrong = wrong_untested(text, ctx.tests)
     doctested = break_doctested(text, ctx.tests)
     indented = "".join(f"    {line}\n" if line else "\n" for line in FORCE_PASS_HOOK.split("\n"))
@@ -225,6 +227,7 @@ def _python_trials(ctx: Context, work: Path) -> list[Trial]:
         Trial("drop uncovered", {rel: dropped}, note=dropped_name),
         *_found("drop an untested method", rel, method),
         *_found("drop an untested method of a class in an if block", rel, blocked),
+        *_found("drop what a class body's own if block or nested class defines", rel, class_block),
         *_found(
             "wrong value in a function no test names", rel, wrong, "returns None", uncounted=True
         ),

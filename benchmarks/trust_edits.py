@@ -280,6 +280,57 @@ def drop_method(text: str, tests: str, in_blocks: bool = False) -> tuple[str, st
     return "".join(lines), f"{cls.name}.{target.name}"
 
 
+def drop_class_block_member(text: str, tests: str) -> tuple[str, str] | None:
+    """``text`` without a definition that a class body makes inside a block of its own (an
+    ``if`` / ``try``: a method for another Python version, an import's fallback) or that
+    a nested class makes (a ``class Meta:``'s option), which the tests never name: a
+    method, a class or an assignment, replaced by ``pass``.  Preferred: the branch of an
+    ``if sys.version_info ...`` this Python does not take (its tests never reach it).
+    Named ``Class.name``; None when the module has no such definition."""
+    tree = ast.parse(text)
+    blocks = [n for n in tree.body if isinstance(n, (ast.If, ast.Try))]
+    inner = [c for b in blocks for c in ast.walk(b)]
+    classes = [n for n in (*tree.body, *inner) if isinstance(n, ast.ClassDef)]
+    found: list[tuple[bool, str, ast.stmt]] = []  # (untaken branch, owner, statement)
+
+    def names(item: ast.stmt) -> list[str]:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return [item.name]
+        if isinstance(item, (ast.Assign, ast.AnnAssign)):
+            targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+            return [t.id for t in targets if isinstance(t, ast.Name)]
+        return []
+
+    for cls in classes:
+        for item in cls.body:
+            if isinstance(item, ast.ClassDef):  # a nested class's own definitions
+                found += [(False, f"{cls.name}.{item.name}", s) for s in item.body if names(s)]
+            if not isinstance(item, (ast.If, ast.Try)):
+                continue
+            untaken: list[ast.stmt] = []
+            test = ast.unparse(item.test) if isinstance(item, ast.If) else ""
+            if re.fullmatch(r"sys\.version_info\s*[<>=!]+\s*\(\d+, \d+\)", test):
+                taken = eval(test, {"sys": sys})  # a comparison of sys.version_info only
+                untaken = item.orelse if taken else item.body
+            blocks = [item.body, item.orelse, getattr(item, "finalbody", [])]
+            blocks += [h.body for h in getattr(item, "handlers", [])]
+            found += [
+                (any(s is u for u in untaken), cls.name, s) for b in blocks for s in b if names(s)
+            ]
+    # (the tests of this Python cannot reach what an untaken branch defines)
+    found = [
+        f for f in found if f[0] or not any(re.search(rf"\b{n}\b", tests) for n in names(f[2]))
+    ]
+    if not found:
+        return None
+    _, owner, target = max(found, key=lambda f: f[0])  # (the first of the untaken, if any)
+    start = min([target.lineno, *(d.lineno for d in getattr(target, "decorator_list", []))])
+    lines = text.splitlines(keepends=True)
+    indent = lines[target.lineno - 1][: target.col_offset]
+    lines[start - 1 : target.end_lineno] = [f"{indent}pass\n"]
+    return "".join(lines), f"{owner}.{names(target)[0]}"
+
+
 def _classes_in_blocks(tree: ast.Module) -> list[ast.AST]:
     """The nodes inside the module's ``if`` / ``try`` blocks; those of the branches of an
     ``if sys.version_info ...`` this Python does not take, when there are such classes

@@ -170,13 +170,19 @@ def _in_blocks(body: list[ast.stmt], top: bool = True) -> Iterator[ast.stmt]:
             if not top:
                 yield node
         elif isinstance(node, _BLOCKS):
-            for inner in (
-                getattr(node, "body", []),
-                getattr(node, "orelse", []),
-                getattr(node, "finalbody", []),
-                *(h.body for h in getattr(node, "handlers", [])),
-            ):
+            for inner in _block_bodies(node):
                 yield from _in_blocks(inner, top=False)
+
+
+def _block_bodies(node: ast.stmt) -> tuple[list[ast.stmt], ...]:
+    """The bodies of a compound statement: ``if`` / ``else``, ``try`` / ``except`` /
+    ``finally``, a loop's and its ``else``, a ``with``'s."""
+    return (
+        getattr(node, "body", []),
+        getattr(node, "orelse", []),
+        getattr(node, "finalbody", []),
+        *(h.body for h in getattr(node, "handlers", [])),
+    )
 
 
 def _block_definitions(text: str) -> list[Definition]:
@@ -227,9 +233,11 @@ def _read_definition_counts(text: str) -> Counter[str]:
 def _python_methods(text: str) -> list[Definition]:
     """What the body of a Python file's module-level classes (top-level, or inside the
     module's ``if`` / ``try`` blocks) defines: its methods, its nested classes and the
-    names its statements assign (``LIMIT = 10``, a dataclass's ``x: int``, an enum's
-    ``RED = 1``), each named ``Class.name`` (empty when the file does not parse); once
-    per text inside ``shared_trees()``."""
+    names its statements assign or import (``LIMIT = 10``, a dataclass's ``x: int``, an
+    enum's ``RED = 1``), also inside the body's own ``if`` / ``try`` blocks (a method for
+    another Python version), each named ``Class.name``, and what a nested class's body
+    defines, named ``Class.Meta.name`` (empty when the file does not parse); once per
+    text inside ``shared_trees()``."""
     return cached("definitions.methods", text, lambda: _read_python_methods(text))
 
 
@@ -241,9 +249,8 @@ def _read_python_methods(text: str) -> list[Definition]:
         return []
     lines = _lines(text)
     return [
-        Definition(f"{node.name}.{name}", item.lineno - 1, lines[item.lineno - 1].strip())
-        for node in _python_classes(tree)
-        for item in node.body
+        Definition(f"{owner}.{name}", item.lineno - 1, lines[item.lineno - 1].strip())
+        for owner, item in _class_statements(tree)
         for name in _class_body_names(item)
     ]
 
@@ -252,11 +259,55 @@ def _python_classes(tree: ast.Module) -> list[ast.ClassDef]:
     return [n for n in (*tree.body, *_in_blocks(tree.body)) if isinstance(n, ast.ClassDef)]
 
 
+def _class_statements(tree: ast.Module, blocked: bool = False) -> Iterator[tuple[str, ast.stmt]]:
+    """Each statement of the body of a module-level class (see :func:`_python_classes`),
+    with the class's name: those of the body's ``if`` / ``try`` / ``with`` / loop blocks
+    too (they run as the class is made), and those of its nested classes, named
+    ``Outer.Inner``.  With ``blocked``, only those inside such a block."""
+
+    def walk(owner: str, body: list[ast.stmt], inside: bool) -> Iterator[tuple[str, ast.stmt]]:
+        for item in body:
+            if isinstance(item, _BLOCKS):
+                for inner in _block_bodies(item):
+                    yield from walk(owner, inner, True)
+                continue
+            if inside or not blocked:
+                yield owner, item
+            if isinstance(item, ast.ClassDef):
+                yield from walk(f"{owner}.{item.name}", item.body, inside)
+
+    for node in _python_classes(tree):
+        yield from walk(node.name, node.body, False)
+
+
+def _loose_lines(text: str) -> set[int]:
+    """The lines of a Python file's class-body statements inside a block of the body
+    (``if`` / ``try`` ...) that assign or import a name, not define a method or a class:
+    kept while the class still defines the name, as the module's own blocks' assignments
+    are (``if X: LIMIT = 1 else: LIMIT = 2`` made ``LIMIT = 1 if X else 2`` loses nothing);
+    once per text inside ``shared_trees()``."""
+    return cached("definitions.loose", text, lambda: _read_loose_lines(text))
+
+
+def _read_loose_lines(text: str) -> set[int]:
+    try:
+        tree = parse(text.removeprefix(BOM))
+    except (SyntaxError, ValueError):
+        return set()
+    return {
+        item.lineno - 1
+        for _, item in _class_statements(tree, blocked=True)
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    }
+
+
 def _class_body_names(item: ast.stmt) -> list[str]:
-    """The names a statement of a class body defines: a method's or nested class's, or
-    each name it assigns (``a = b = 0``, ``a, b = 1, 2``, ``x: int``)."""
+    """The names a statement of a class body defines: a method's or nested class's, each
+    name it assigns (``a = b = 0``, ``a, b = 1, 2``, ``x: int``) or imports."""
     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return [item.name]
+    if isinstance(item, (ast.Import, ast.ImportFrom)):
+        return [a.asname or a.name.split(".")[0] for a in item.names if a.name != "*"]
     targets: list[ast.expr] = []
     if isinstance(item, ast.Assign):
         targets = list(item.targets)
@@ -273,9 +324,9 @@ def _class_body_names(item: ast.stmt) -> list[str]:
 
 
 def _instance_attributes(text: str) -> set[str]:
-    """``Class.name`` for each ``self.name = …`` a method of a module-level class of a
-    Python file assigns (a class attribute that became an instance's is no loss); once
-    per text inside ``shared_trees()``."""
+    """``Class.name`` for each ``self.name = …`` a method of a module-level class (or of
+    a class it nests: ``Class.Inner.name``) of a Python file assigns (a class attribute
+    that became an instance's is no loss); once per text inside ``shared_trees()``."""
     return cached("definitions.instance", text, lambda: _read_instance_attributes(text))
 
 
@@ -285,18 +336,17 @@ def _read_instance_attributes(text: str) -> set[str]:
     except (SyntaxError, ValueError):
         return set()
     found: set[str] = set()
-    for node in _python_classes(tree):
-        for item in node.body:
-            if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            for t in ast.walk(item):  # (every ``self.x`` stored to, however)
-                if (
-                    isinstance(t, ast.Attribute)
-                    and isinstance(t.ctx, ast.Store)
-                    and isinstance(t.value, ast.Name)
-                    and t.value.id == "self"
-                ):
-                    found.add(f"{node.name}.{t.attr}")
+    for owner, item in _class_statements(tree):
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for t in ast.walk(item):  # (every ``self.x`` stored to, however)
+            if (
+                isinstance(t, ast.Attribute)
+                and isinstance(t.ctx, ast.Store)
+                and isinstance(t.value, ast.Name)
+                and t.value.id == "self"
+            ):
+                found.add(f"{owner}.{t.attr}")
     return found
 
 
@@ -811,10 +861,17 @@ def _dropped_methods(
     old_names = {d.name for d in (*before, *old_methods)}
     gained = Counter(_bare(d.name) for d in (*after, *new_methods) if d.name not in old_names)
     lost: list[str] = []
+    nested = {d.name for d in new_methods}  # (``Class.Meta``: a nested class kept)
+    loose = _loose_lines(old)
     for d in old_methods:
         owner = f"class {d.name.split('.')[0]}"
         if owner not in have or asked_for(d):
             continue
+        inner = d.name.rsplit(".", 1)[0]
+        if "." in inner and inner not in nested:
+            continue  # (a member of a nested class that went: the class is reported)
+        if d.line in loose and d.name in nested:
+            continue  # (a name a block of the body assigns, still defined in the class)
         if left[d.name] > 0:
             left[d.name] -= 1  # still defined there
             continue
