@@ -3,8 +3,8 @@ level, against what Go's own parser (``go/parser``) finds in the same file.
 
 The guard (``acrouter.godefinitions.go_members``) reads a file's functions and
 methods (with their receiver's type), types, variables and constants from its lines,
-brackets counted, and the fields of its structs and the methods of its interfaces
-(with their type).  This compares, file by file, what it reads with the declarations of
+brackets counted, and the fields of its structs and the methods and embedded interfaces
+of its interfaces (with their type).  This compares, file by file, what it reads with the declarations of
 the file's syntax tree, each with the type that owns it (a method's receiver):
 
 - read but not parsed: something the guard would report as dropped if it went, though
@@ -94,6 +94,10 @@ func members(s *ast.TypeSpec, out [][3]string) [][3]string {
 				for _, n := range f.Names {
 					out = append(out, [3]string{s.Name.Name, n.Name, "method"})
 				}
+			}
+			switch f.Type.(type) { // an embedded interface (not a union's terms)
+			case *ast.Ident, *ast.SelectorExpr, *ast.IndexExpr, *ast.IndexListExpr:
+				out = append(out, [3]string{s.Name.Name, receiver(f.Type), "variable"})
 			}
 		}
 	}

@@ -6,8 +6,8 @@ The guard (``acrouter.rustdefinitions.rust_members``) reads a file's module-leve
 ``macro_rules!`` macros and ``impl`` blocks), at the top level, in inline ``mod``
 bodies, in ``extern`` blocks and in the branches of a ``cfg_if!`` invocation, and the
 functions, constants and types of each ``impl`` and ``trait`` body, the named fields of
-each struct and union and the variants of each enum, from its lines with brackets
-counted.  This compares, file by file, what it reads with the same declarations of
+each struct and union, the variants of each enum and the named fields of each struct
+variant, from its lines with brackets counted.  This compares, file by file, what it reads with the same declarations of
 tree-sitter's syntax tree (``tree-sitter-rust``), each with what holds it (the module
 path from the file's top, joined with ``::``, then the struct, enum, union or trait;
 an ``impl`` block is held by its type's name, its items by ``<Calc>`` for an inherent
@@ -20,7 +20,7 @@ an ``impl`` block is held by its type's name, its items by ``<Calc>`` for an inh
 An ``impl`` block is named by its trait and type as written (``Display for Calc``, or
 the type alone), without its own generic parameters, ``unsafe`` or ``where`` clause,
 a run of whitespace kept as one space between two word characters only.  ``use``,
-``extern crate``, ``const _``, other macro invocations, tuple structs' fields, struct
+``extern crate``, ``const _``, other macro invocations, tuple structs' and tuple
 variants' fields and whatever a function's body or a constant's value holds are not
 declarations here.  The grammar does not parse inside a macro invocation: a module-level
 ``cfg_if!`` (or ``cfg_if::cfg_if!``) has each branch's body parsed on its own, its items
@@ -197,6 +197,9 @@ def items(node, owner, out):
                 for variant in body.named_children:
                     if variant.type == "enum_variant":
                         out.append([path(owner, own), name(variant), "variable"])
+                        fielded = variant.child_by_field_name("body")
+                        if fielded is not None and fielded.type == "field_declaration_list":
+                            fields(fielded, path(path(owner, own), name(variant)), out)
             elif body.type == "field_declaration_list":  # a struct's, a union's
                 fields(body, path(owner, own), out)
         elif kind in ("const_item", "static_item"):

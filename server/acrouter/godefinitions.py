@@ -16,8 +16,9 @@ level:
 - its variables and constants (kind ``variable``), each name of a ``var`` or
   ``const`` line or group (``A, B = 1, 2``: two);
 - the fields of its structs (``variable``: each of ``X, Y int``, an embedded ``*Base``
-  by its type's name) and the methods of its interfaces (``method``), with their type
-  as owner (an array's or a slice's element struct too: ``type T []struct { … }``).
+  by its type's name), the methods of its interfaces (``method``) and the interfaces
+  they embed (``variable``, by name: ``io.Writer`` is ``Writer``), with their type as
+  owner (an array's or a slice's element struct too: ``type T []struct { … }``).
 
 The blank ``_`` (``func _()``, ``var _ io.Reader = (*T)(nil)``) declares no name a
 program can use, and is not read.
@@ -208,14 +209,18 @@ def _one_line_body(line: int, spec: str, header: str) -> list[Member]:
 
 def _body_member(line: int, body: tuple[str, str, int], code: str, header: str) -> list[Member]:
     """What a line of a struct's body declares (its fields: ``X, Y int``, an embedded
-    ``*Base``) or of an interface's (a method); an embedded interface or a constraint
-    (``~int | ~string``) is not read."""
+    ``*Base``) or of an interface's (a method, an embedded interface by its name:
+    ``io.Writer``, ``Container[T]``); a union of a constraint (``~int | ~string``) is
+    not read."""
     owner, keyword, _ = body
     if code.startswith("}"):
         return []
     if keyword == "interface":
-        m = _INTERFACE_METHOD.match(code)
-        return [Member(line, m.group(1), header, owner, "method")] if m else []
+        if m := _INTERFACE_METHOD.match(code):
+            return [Member(line, m.group(1), header, owner, "method")]
+        if (m := _EMBEDDED.match(code)) and not code.startswith("*"):
+            return [Member(line, m.group(1), header, owner, "variable")]
+        return []
     if m := _FIELD_NAMES.match(code):
         names = [n.strip() for n in m.group(1).split(",")]
         return [Member(line, n, header, owner, "variable") for n in names if n != "_"]

@@ -17,7 +17,8 @@ attributes left out) for what each module, ``impl``, trait, struct and enum decl
   Calc`` or ``Calc``), each counted one by one: every ``#[cfg]`` variant is one;
 - in an ``impl`` block, with its type (``Calc``) or, for a trait's, ``<Calc as
   Display>`` as owner: its functions, constants and types; in a trait, the same;
-- a struct's or union's named fields, and an enum's variants (``variable``).
+- a struct's or union's named fields, an enum's variants and a struct variant's named
+  fields (``variable``; the variant's path their owner: ``Shape::Move``).
 
 What a function's body, a constant's value or a macro's invocation holds is not read
 (``cfg_if!`` aside); nor is ``use``, which the line patterns read.
@@ -72,7 +73,7 @@ def rust_members(text: str) -> list[Member]:
 
 def rust_classes(text: str) -> set[str]:
     """What holds declarations in ``text`` (modules, ``impl`` blocks, traits, structs,
-    unions and enums), by path, and "" (the file's top level)."""
+    unions, enums and struct variants), by path, and "" (the file's top level)."""
     return cached("rust.scan", text, lambda: _scan(text))[1]
 
 
@@ -370,7 +371,16 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 if c == "}":
                     scopes.pop()
             elif scope.kind == "enum" and c == "{":  # a struct variant's fields
-                scopes.append(_Scope("code", scope.owner, ends=False))
+                code = _without_attributes(statement.text()[:-1])
+                variant = _VARIANT.match(code)
+                listed(scope)  # (the variant, ``Move``, before its fields)
+                clear()
+                if variant:
+                    path = _path(scope.owner, _name(variant))
+                    classes.add(path)
+                    scopes.append(_Scope("struct", path))
+                else:
+                    scopes.append(_Scope("code", scope.owner, ends=False))
             elif scope.kind == "cfg_if" and c == "{":
                 scopes.append(_Scope("module", scope.owner))
                 clear()

@@ -1,6 +1,6 @@
 """What a Rust file declares, as the guard against dropped code reads it
 (:mod:`acrouter.rustdefinitions`): every ``#[cfg]`` variant of an item, what inline
-modules, ``impl`` blocks, traits, structs and enums hold.
+modules, ``impl`` blocks, traits, structs, enums and struct variants hold.
 
 Before, the line patterns read a Rust item at column 0 by name and an ``impl``'s methods
 one level in: the ``#[cfg(windows)]`` variant of a function dropped while the unix one
@@ -40,7 +40,7 @@ pub struct Calc<'a> {
 pub enum Op {
     Add,
     Neg(i32),
-    Mul { by: i32 },
+    Mul { by: i32, round: bool },
 }
 
 pub const LIMIT: u32 = 10;
@@ -131,6 +131,8 @@ def test_what_a_rust_file_declares_is_read_with_what_holds_it() -> None:
         ("Op", "Add", "variable"),
         ("Op", "Neg", "variable"),
         ("Op", "Mul", "variable"),
+        ("Op::Mul", "by", "variable"),  # a struct variant's fields
+        ("Op::Mul", "round", "variable"),
         ("", "LIMIT", "variable"),
         ("", "square", "macro"),
         ("Calc", "Calc<'a>", "impl"),
@@ -154,9 +156,16 @@ def test_what_a_rust_file_declares_is_read_with_what_holds_it() -> None:
     ]
     lines = LIB.splitlines()
     assert [lines[m.line] for m in rust_members(LIB)][:2] == ["pub fn page_size() -> usize {"] * 2
-    assert {"", "Calc", "Op", "Shape", "imp", "<Calc>", "<Calc<'a> as fmt::Display>"} <= (
-        rust_classes(LIB)
-    )
+    assert {
+        "",
+        "Calc",
+        "Op",
+        "Op::Mul",
+        "Shape",
+        "imp",
+        "<Calc>",
+        "<Calc<'a> as fmt::Display>",
+    } <= (rust_classes(LIB))
 
 
 @pytest.mark.parametrize(
@@ -167,6 +176,9 @@ def test_what_a_rust_file_declares_is_read_with_what_holds_it() -> None:
         (lambda t: _without(t, "    pub fn other()", "    }\n"), ["imp::other"]),
         (lambda t: _without(t, "    fn name(&self)", "    }\n"), ["Shape::name"]),
         (lambda t: t.replace("    Neg(i32),\n", ""), ["Op::Neg"]),
+        (lambda t: t.replace(", round: bool", ""), ["Op::Mul::round"]),
+        # a struct variant that went is reported by itself, not field by field
+        (lambda t: t.replace("    Mul { by: i32, round: bool },\n", ""), ["Op::Mul"]),
         (lambda t: t.replace("    #[allow(dead_code)]\n    name: &'a str,\n", ""), ["Calc::name"]),
         (lambda t: t.replace("    pub const ZERO: i32 = 0;\n", ""), ["Calc::ZERO"]),
         (lambda t: _without(t, "    pub fn sub(", "    }\n"), ["Calc::sub"]),

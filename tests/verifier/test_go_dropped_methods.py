@@ -209,6 +209,8 @@ def test_acrouter_verify_refuses_the_dropped_method(
 SHAPES = """\
 package calc
 
+import "fmt"
+
 // Point is a point.
 type Point struct {
 	X, Y  int
@@ -229,6 +231,21 @@ type Shape interface {
 	Area() float64
 	Perimeter() float64
 }
+
+// Solid is a shape with a volume, that says what it is.
+type Solid interface {
+	Shape
+	fmt.Stringer
+	Volume() float64
+}
+
+// Number is what a sum takes.
+type Number interface {
+	~int | ~float64
+}
+
+// Pair is two of a kind.
+type Pair interface{ Shape; fmt.Stringer }
 """
 
 
@@ -241,13 +258,18 @@ type Shape interface {
         ("\t*Base\n", "", ["Point.Base"]),
         ("\tPerimeter() float64\n", "", ["Shape.Perimeter"]),
         ("struct{ ID int }", "struct{}", ["Base.ID"]),
+        # an embedded interface: its methods went from the interface's
+        ("\tfmt.Stringer\n\tVolume", "\tVolume", ["Solid.Stringer"]),
+        ("\tShape\n\tfmt", "\tfmt", ["Solid.Shape"]),
+        ("interface{ Shape; fmt.Stringer }", "interface{ Shape }", ["Pair.Stringer"]),
     ],
 )
 def test_a_struct_field_or_interface_method_dropped_is_lost(
     old: str, new: str, lost: list[str]
 ) -> None:
     """Go's reader read what a file declares at package level, not what a struct or an
-    interface holds: a field no test needs, or an interface's method, could go."""
+    interface holds: a field no test needs, an interface's method or an interface it
+    embeds, could go."""
     edited = SHAPES.replace(old, new)
     assert edited != SHAPES
     assert dropped_definitions(SHAPES, edited, "shapes.go") == lost
