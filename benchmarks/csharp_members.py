@@ -3,18 +3,23 @@ tree-sitter's C# grammar on the same file.
 
 The guard (``acrouter.csharpdefinitions.csharp_members``) reads a file's classes,
 structs, interfaces, enums, records and delegates, at the top level (in namespaces, block
-or file-scoped, too) and in type bodies, and the methods, constructors, fields,
-properties, events and enum members of each type body, from its lines with brackets
-counted.  This compares, file by file, what it reads with the same declarations of
-tree-sitter's syntax tree (``tree-sitter-c-sharp``), each with the type that holds it:
+or file-scoped, too) and in type bodies, the methods, operators, conversions,
+finalizers, constructors, fields, properties, indexers, events and enum members of each
+type body, and a record's positional parameters, from its lines with brackets counted.
+This compares, file by file, what it reads with the same declarations of tree-sitter's
+syntax tree (``tree-sitter-c-sharp``), each with the type that holds it:
 
 - read but not parsed: something the guard would report as dropped if it went, though
   the grammar sees no such declaration there (a false refusal waiting to happen);
 - parsed but not read: a declaration the guard does not protect.
 
-Indexers, operators, destructors, local functions, top-level statements and whatever a
-method's, accessor's or lambda's body holds are not declarations here; nor are a
-record's positional parameters.  Both branches of an ``#if`` are read.
+An operator is named by its symbol (``operator +``, ``operator checked +``, ``operator
+true``), a conversion by its type (``operator int``, implicit or explicit), an indexer
+``this[]``, a destructor ``~Calc``: methods, but indexers and a record's positional
+parameters, which are variables (a parameter the record's, unless its body declares a
+member of its name itself).  Local functions, top-level statements, a class's primary
+constructor's parameters and whatever a method's, accessor's or lambda's body holds are
+not declarations here.  Both branches of an ``#if`` are read.
 
 The grammar runs in ``--python``, an interpreter with ``tree-sitter`` and
 ``tree-sitter-c-sharp`` (binary wheels on PyPI)::
@@ -39,7 +44,7 @@ from members_report import tree_sitter_main
 #: namespace's declarations are the compilation unit's own children in the grammar; the
 #: branches of #if/#elif/#else hold the declarations between them
 PARSER = r"""
-import json, sys
+import json, re, sys
 import tree_sitter_c_sharp
 from tree_sitter import Language, Parser
 
@@ -66,21 +71,54 @@ def name(node):
     return text[1:] if text.startswith("@") else text  # @class is class
 
 
+def type_name(text):
+    # as acrouter.csharpdefinitions.type_name: List< int > is List<int>
+    tight = re.sub(r"\s*([<>,.?\[\]()*:])\s*", r"\1", " ".join(text.split()))
+    return re.sub(r",(?![,\]])", ", ", tight)
+
+
+def operator(node):
+    # operator +, operator checked +, operator true; a conversion: operator int
+    checked = "checked " if any(c.type == "checked" for c in node.children) else ""
+    if node.type == "conversion_operator_declaration":
+        what = type_name(node.child_by_field_name("type").text.decode(errors="replace"))
+    else:
+        what = node.child_by_field_name("operator").text.decode(errors="replace")
+    return f"operator {checked}{what}"
+
+
 def walk(node, owner, out):
     for child in node.named_children:
         kind = child.type
         if kind in TYPES:
             own = name(child)
             out.append([owner, own, "type"])
+            path = f"{owner}.{own}" if owner else own
+            if kind == "record_declaration":  # its positional parameters: properties
+                for params in child.named_children:
+                    if params.type != "parameter_list":
+                        continue
+                    for i, p in enumerate(params.children):
+                        if p.type == "parameter":
+                            out.append([path, name(p), "parameter"])
+                        elif params.field_name_for_child(i) == "name":  # (params int[] Xs)
+                            text = p.text.decode(errors="replace").lstrip("@")
+                            out.append([path, text, "parameter"])
             body = child.child_by_field_name("body")
             if body is not None:
-                walk(body, f"{owner}.{own}" if owner else own, out)
+                walk(body, path, out)
         elif kind in INSIDE:
             walk(child, owner, out)
         elif kind == "method_declaration":
             out.append([owner, name(child), "method"])
         elif kind == "constructor_declaration":
             out.append([owner, owner.rpartition(".")[2], "constructor"])
+        elif kind in ("operator_declaration", "conversion_operator_declaration"):
+            out.append([owner, operator(child), "method"])
+        elif kind == "indexer_declaration":
+            out.append([owner, "this[]", "variable"])
+        elif kind == "destructor_declaration":
+            out.append([owner, "~" + name(child), "method"])
         elif kind in NAMED:
             out.append([owner, name(child), "variable"])
         elif kind in FIELDS:
@@ -98,6 +136,13 @@ for path in sys.stdin:
         continue
     out = []
     walk(tree.root_node, "", out)
+    # a positional parameter the record's body declares itself is that declaration
+    own = {(o, n) for o, n, k in out if k == "variable"}
+    out = [
+        [o, n, "variable" if k == "parameter" else k]
+        for o, n, k in out
+        if k != "parameter" or (o, n) not in own
+    ]
     print(json.dumps(out))
 """
 

@@ -13,13 +13,22 @@ namespaces are not named):
 - classes, structs, interfaces, enums, records and delegates (kind ``type``);
 - methods (``method``), counted one by one (overloads), an explicit interface
   implementation by its own name (``int IComparable.CompareTo(…)``: ``CompareTo``);
+  operators too, by their symbol (``operator +``, ``operator checked +``, ``operator
+  true``; an explicit interface's ``IAdd<Calc>.operator +``), conversions by their type
+  (``operator int``, whether implicit or explicit: C# allows one of the two, and an edit
+  turning one into the other drops nothing), and finalizers (``~Calc``);
 - constructors (``constructor``, named by their class), static ones too;
-- fields (each of ``int a = 1, b;``), constants, properties, events and enum members
+- fields (each of ``int a = 1, b;``), constants, properties, events, enum members,
+  indexers (``this[]``, each overload counted; ``int IList<int>.this[int i]`` too) and a
+  record's positional parameters, its properties (``record Point(int X, int Y);``:
+  ``Point.X``, ``Point.Y``; one its body declares itself is that declaration)
   (``variable``).
 
 What a method's, an accessor's or a lambda's body declares is the body's (a local
-function).  Indexers, operators and finalizers are not read, nor a record's positional
-parameters, nor the local functions of top-level statements.
+function).  A class's or struct's primary constructor's parameters are no members, and
+the local functions of top-level statements are not read.  :func:`spoken_of` tells the
+guard when an instruction names an operator, an indexer or a finalizer, which have no
+name of their own ("remove the + operator", "drop the indexer").
 """
 
 from __future__ import annotations
@@ -78,10 +87,27 @@ _METHOD = re.compile(
 _PROPERTY = re.compile(
     r"^(?:" + _ID + r"(?:\s*" + _GENERIC + r")?\s*\.\s*)*(" + _ID + r")\s*(?:(=>)|$)"
 )
-#: what follows the type of an indexer (``this[``) or an operator
-_NOT_MEMBER = re.compile(
-    r"^(?:(?:" + _ID + r"(?:\s*" + _GENERIC + r")?\s*\.\s*)*this\s*\[|operator\b)"
+#: the interface an explicit implementation names: ``IList<int>.``, ``IAdd<Calc>.``
+_QUALIFIER = r"(?:" + _ID + r"(?:\s*" + _GENERIC + r")?\s*\.\s*)*"
+#: an operator's symbol: ``+``, ``==``, ``>>>``
+_SYMBOL = r"[-+*/%&|^!~<>=]+"
+#: what follows the type of an indexer: ``this[``, ``IList<int>.this[``
+_INDEXER = re.compile("^" + _QUALIFIER + r"(this)\s*\[")
+#: what follows the type of an operator (``operator +(``, ``operator checked -(``,
+#: ``operator true(``, ``IAdd<Calc>.operator +(``: group 3) or of a conversion (its
+#: type ``implicit`` or ``explicit``: ``operator int(``, ``operator checked long(``:
+#: group 4)
+_OPERATOR = re.compile(
+    "^"
+    + _QUALIFIER
+    + r"(operator)\s*(checked\b\s*)?(?:("
+    + _SYMBOL
+    + r"|(?:true|false)\b)|("
+    + _TYPE
+    + r"))\s*\("
 )
+#: what follows the type of an indexer or operator the patterns above do not read
+_NOT_MEMBER = re.compile("^(?:" + _QUALIFIER + r"this\s*\[|operator\b)")
 #: one declarator of a field: its name, then ``=`` or nothing
 #: (an explicit interface implementation's event: ``IService.Changed``)
 _DECLARATOR = re.compile(
@@ -92,6 +118,12 @@ _DECLARATOR = re.compile(
 _ENUM_MEMBER = re.compile(r"^(" + _ID + r")\s*(?:=|$)", re.DOTALL)
 #: a statement's keywords that are no member's type
 _NOT_TYPES = frozenset(("return", "using", "operator", "this", "namespace", "extern"))
+#: what may stand between a record's name and its positional parameters' "(": ``<T>``
+_PARAMETERS = re.compile(r"\s*(?:" + _GENERIC + r")?\s*\(")
+#: a parameter's name: the last word before its default value
+_PARAMETER = re.compile("(" + _ID + r")\s*$")
+#: an indexer's name (``public int this[int i]``, ``int IList<int>.this[int i]``)
+INDEXER = "this[]"
 
 
 def is_csharp(path: str, language: str | None = None) -> bool:
@@ -102,16 +134,48 @@ def is_csharp(path: str, language: str | None = None) -> bool:
 
 
 def csharp_members(text: str) -> list[Member]:
-    """The types (kind ``type``), methods (``method``), constructors (``constructor``),
-    fields, constants, properties, events and enum members (``variable``) ``text``
-    declares in its namespaces and type bodies, in order, each with the type that
-    holds it ("" outside any type); read once per text inside ``shared_trees()``, so
-    the list must not be changed."""
+    """The types (kind ``type``), methods, operators and finalizers (``method``),
+    constructors (``constructor``), fields, constants, properties, events, enum members,
+    indexers and records' positional parameters (``variable``) ``text`` declares in its
+    namespaces and type bodies, in order, each with the type that holds it ("" outside
+    any type; a record's for its parameters); read once per text inside
+    ``shared_trees()``, so the list must not be changed."""
     return cached("csharp.scan", text, lambda: _scan(text))[0]
 
 
+def type_name(text: str) -> str:
+    """A type as a conversion operator's name holds it (``operator List<int>``), its
+    spaces made the same wherever it is written: ``List<int>`` for ``List< int >``,
+    ``Dictionary<string, int>``, ``(int a, int b)``."""
+    tight = re.sub(r"\s*([<>,.?\[\]()*:])\s*", r"\1", " ".join(text.split()))
+    return re.sub(r",(?![,\]])", ", ", tight)
+
+
+def spoken_of(name: str, instruction: str) -> bool:
+    """Whether ``instruction`` speaks of the member ``name`` that has no name of its own
+    (:func:`csharp_members`), as asking for its removal would: an operator
+    (``operator +``, ``operator checked +``) by its symbol (``+``, not in ``++``), a
+    conversion (``operator int``) by "conversion", any of them by "operators", an
+    indexer (``this[]``) by "indexer", a finalizer (``~Calc``) by "finalizer" or
+    "destructor".  (A conversion's type and ``operator true`` are words already.)"""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", instruction)}
+    if name == INDEXER:
+        return bool(words & {"indexer", "indexers"})
+    if name.startswith("~"):
+        return bool(words & {"finalizer", "finalizers", "destructor", "destructors"})
+    if not name.startswith("operator "):
+        return False
+    if "operators" in words:
+        return True
+    what = name.split()[-1]
+    if re.fullmatch(_SYMBOL, what):
+        return what in re.findall(_SYMBOL, instruction)
+    return bool(words & {"conversion", "conversions"}) and what not in ("true", "false")
+
+
 def csharp_classes(text: str) -> set[str]:
-    """The types whose bodies ``text`` holds, by path (``Calc``, ``Calc.Inner``), and ""."""
+    """The types whose bodies ``text`` holds, by path (``Calc``, ``Calc.Inner``; a record
+    with positional parameters, whose list is one), and ""."""
     return cached("csharp.scan", text, lambda: _scan(text))[1]
 
 
@@ -254,6 +318,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
     scopes: list[tuple[str | None, bool, int]] = []
     parens = 0
     statement = Statement()
+    positional: set[int] = set()  # which of found are a record's positional parameters
 
     def declared(owner: str, ended_by: str) -> str | None:
         """Records what the statement declares; the path of a type it declares."""
@@ -266,6 +331,13 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
             found.append(Member(line, name, raw[line].strip(), owner, kind))
             if kind == "type":
                 body = f"{owner}.{name}" if owner else name
+        if body is not None:
+            # a record's positional parameters: its properties (its "body" is their list)
+            for offset, name in _positional(code):
+                line = statement.line_at(at + offset)
+                positional.add(len(found))
+                found.append(Member(line, name, raw[line].strip(), body, "variable"))
+                classes.add(body)
         return body
 
     for i, line in enumerate(code_view(text)):
@@ -323,6 +395,13 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 statement.clear()
         if (scopes[-1][0] if scopes else "") is not None:
             statement.add(line[start:], i)
+    # a positional parameter the record's body declares itself is that declaration
+    own = {
+        (m.owner, m.name)
+        for k, m in enumerate(found)
+        if m.kind == "variable" and k not in positional
+    }
+    found = [m for k, m in enumerate(found) if k not in positional or (m.owner, m.name) not in own]
     return found, classes
 
 
@@ -344,19 +423,51 @@ def _declarations(code: str, owner: str, ended_by: str) -> list[tuple[int, str, 
         return _declarators(code, m.end())
     own = owner.rpartition(".")[2]
     if (m := _CONSTRUCTOR.match(code)) and m.group(2).lstrip("@") == own:
-        return [] if m.group(1) else [(m.start(2), own, "constructor")]
+        if m.group(1):  # a finalizer: ``~Calc``
+            return [(m.start(1), "~" + own, "method")]
+        return [(m.start(2), own, "constructor")]
     m = _TYPED.match(code)
     if m is None or code[: m.end()].split()[-1] in _NOT_TYPES:
         return []
     rest = code[m.end() :]
+    if operator := _OPERATOR.match(rest):
+        checked = "checked " if operator.group(2) else ""
+        what = operator.group(3) or type_name(operator.group(4))
+        return [(m.end() + operator.start(1), f"operator {checked}{what}", "method")]
+    if indexer := _INDEXER.match(rest):
+        return [(m.end() + indexer.start(1), INDEXER, "variable")]
     if _NOT_MEMBER.match(rest):
-        return []  # an indexer, an operator
+        return []  # (an operator not read)
     if method := _METHOD.match(rest):
         return [(m.end() + method.start(1), method.group(1).lstrip("@"), "method")]
     prop = _PROPERTY.match(rest)  # (``Size {``, ``Size => …``; ``size;`` is a field's)
     if prop and (prop.group(2) or ended_by == "{"):
         return [(m.end() + prop.start(1), prop.group(1).lstrip("@"), "variable")]
     return _declarators(code, m.end())
+
+
+def _positional(code: str) -> list[tuple[int, str]]:
+    """The positional parameters of the record ``code`` declares (``record Point(int X,
+    [property: Key] int Y = 0)``: ``X``, ``Y``), each with its offset in ``code``."""
+    m = _TYPE_DECLARATION.match(code)
+    if m is None or not m.group(1).startswith("record"):
+        return []
+    opening = _PARAMETERS.match(code, m.end())
+    if opening is None:
+        return []
+    depth, end = 1, len(code)
+    for j in range(opening.end(), len(code)):
+        depth += {"(": 1, ")": -1}.get(code[j], 0)
+        if depth == 0:
+            end = j
+            break
+    out: list[tuple[int, str]] = []
+    for offset, part in comma_parts(code[:end], opening.end(), angles=True):
+        rest = _without_attributes(part)  # (``[property: Key]``)
+        if name := _PARAMETER.search(rest.split("=", 1)[0]):
+            at = offset + len(part) - len(rest) + name.start(1)
+            out.append((at, name.group(1).lstrip("@")))
+    return out
 
 
 def _declarators(code: str, start: int) -> list[tuple[int, str, Kind]]:

@@ -31,7 +31,7 @@ from pathlib import Path
 import attrs
 
 from .cdefinitions import c_classes, c_members, is_c
-from .csharpdefinitions import csharp_classes, csharp_members, is_csharp
+from .csharpdefinitions import csharp_classes, csharp_members, is_csharp, spoken_of
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
@@ -786,8 +786,11 @@ def _asked_for(
             return True
         if d.name.startswith("import ") and imports_ok:
             return True
-        # (a PHP property, ``$cache``: "remove the cache property" names it)
-        return removal and (bare in words or bare.removeprefix("$") in words)
+        # (a PHP property, ``$cache``: "remove the cache property" names it; a C#
+        # ``operator +``: "remove the + operator")
+        return removal and (
+            bare in words or bare.removeprefix("$") in words or spoken_of(d.name, instruction)
+        )
 
     return asked_for
 

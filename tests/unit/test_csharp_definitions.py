@@ -113,22 +113,29 @@ def test_what_a_csharp_file_declares_is_read_with_its_type() -> None:
         ("Calc", "Custom", "variable"),  # (an event with accessors)
         ("Calc", "Size", "variable"),
         ("Calc", "Name", "variable"),  # (an interpolated string's braces are text)
-        ("Calc", "Calc", "constructor"),  # static; the indexer before it is not read
+        ("Calc", "this[]", "variable"),  # an indexer
+        ("Calc", "Calc", "constructor"),  # static
         ("Calc", "Calc", "constructor"),
-        ("Calc", "Calc", "constructor"),  # (the finalizer is not read)
+        ("Calc", "Calc", "constructor"),
+        ("Calc", "~Calc", "method"),  # the finalizer
         ("Calc", "Add", "method"),
         ("Calc", "Add", "method"),  # (its local function and verbatim string are its)
         ("Calc", "Map", "method"),
         ("Calc", "CompareTo", "method"),  # an explicit interface implementation
         ("Calc", "Dispose", "method"),
-        ("Calc", "Pair", "method"),  # (the operators before it are not read)
+        ("Calc", "operator +", "method"),
+        ("Calc", "operator int", "method"),  # a conversion, by its type
+        ("Calc", "Pair", "method"),
         ("Calc", "Debug", "method"),  # (an #if's lines are read)
         ("Calc", "Mode", "type"),
         ("Calc.Mode", "Fast", "variable"),
         ("Calc.Mode", "Slow", "variable"),
         ("Calc.Mode", "Exact", "variable"),
-        ("Calc", "Point", "type"),  # (a record's positional parameters are not read)
+        ("Calc", "Point", "type"),
+        ("Calc.Point", "X", "variable"),  # a record's positional parameters
+        ("Calc.Point", "Y", "variable"),
         ("Calc", "Size2", "type"),
+        ("Calc.Size2", "W", "variable"),
         ("Calc.Size2", "Area", "variable"),
         ("Calc", "Handler", "type"),  # a delegate
         ("Calc", "Inner", "type"),
@@ -145,6 +152,7 @@ def test_what_a_csharp_file_declares_is_read_with_its_type() -> None:
         "",
         "Calc",
         "Calc.Mode",
+        "Calc.Point",  # (its parameter list is its body)
         "Calc.Size2",
         "Calc.Inner",
         "IShape",
@@ -239,6 +247,208 @@ def test_what_real_code_holds_that_the_first_reading_missed() -> None:
         ("Runtime", "Id", "variable"),
         ("Runtime", "map", "variable"),
         ("Runtime", "other", "variable"),  # (not "object": the generic's commas)
-        ("Runtime", "Data", "variable"),  # (the indexer before it is not read)
+        ("Runtime", "this[]", "variable"),  # an explicit interface's indexer
+        ("Runtime", "Data", "variable"),
         ("Runtime", "Last", "method"),
+    ]
+
+
+OPS_CS = """\
+namespace Demo
+{
+    public partial class Calc : IAdd<Calc>
+    {
+        public int Value;
+        public Calc(int value) { Value = value; }
+        public static Calc operator +(Calc a, Calc b) => new Calc(a.Value + b.Value);
+        public static Calc operator +(Calc a, int b) => new Calc(a.Value + b);
+        public static Calc operator checked +(Calc a, Calc b) => new Calc(checked(a.Value + b.Value));
+        public static Calc operator -(Calc a) => new Calc(-a.Value);
+        public static bool operator ==(Calc a, Calc b) => a.Value == b.Value;
+        public static bool operator !=(Calc a, Calc b) => !(a == b);
+        public static bool operator true(Calc c) => c.Value != 0;
+        public static bool operator false(Calc c) => c.Value == 0;
+        public static implicit operator int(Calc c) => c.Value;
+        public static explicit operator Calc(int v) => new Calc(v);
+        static Calc IAdd<Calc>.operator +(Calc a, Calc b) => a + b;
+        public int this[int i] => Value + i;
+        public int this[string name]
+        {
+            get { return Value; }
+        }
+        ~Calc() { }
+    }
+
+    public record Point(int X, int Y);
+    public record Size(int W, int H) { public int W { get; init; } = W; }
+}
+"""
+PLUS_INT = "        public static Calc operator +(Calc a, int b) => new Calc(a.Value + b);\n"
+NAME_INDEXER = """\
+        public int this[string name]
+        {
+            get { return Value; }
+        }
+"""
+TO_INT = "        public static implicit operator int(Calc c) => c.Value;\n"
+FINALIZER = "        ~Calc() { }\n"
+NEG = "        public static Calc operator -(Calc a) => new Calc(-a.Value);\n"
+
+
+def test_operators_indexers_finalizers_and_record_parameters_are_read() -> None:
+    """Before, the reader skipped them: an edit deleting an untested ``operator +``, an
+    indexer, a conversion or a finalizer passed the guard."""
+    read = [(m.owner, m.name, m.kind) for m in csharp_members(OPS_CS)]
+    assert read == [
+        ("", "Calc", "type"),
+        ("Calc", "Value", "variable"),
+        ("Calc", "Calc", "constructor"),
+        ("Calc", "operator +", "method"),  # each overload counted
+        ("Calc", "operator +", "method"),
+        ("Calc", "operator checked +", "method"),
+        ("Calc", "operator -", "method"),  # (unary)
+        ("Calc", "operator ==", "method"),
+        ("Calc", "operator !=", "method"),
+        ("Calc", "operator true", "method"),
+        ("Calc", "operator false", "method"),
+        ("Calc", "operator int", "method"),  # conversions, by their type
+        ("Calc", "operator Calc", "method"),
+        ("Calc", "operator +", "method"),  # an explicit interface's
+        ("Calc", "this[]", "variable"),  # indexers, each overload counted
+        ("Calc", "this[]", "variable"),
+        ("Calc", "~Calc", "method"),
+        ("", "Point", "type"),
+        ("Point", "X", "variable"),  # a record's positional parameters: its properties
+        ("Point", "Y", "variable"),
+        ("", "Size", "type"),
+        ("Size", "H", "variable"),
+        ("Size", "W", "variable"),  # (the property its body declares, not twice)
+    ]
+    lines = {m.name: m.line for m in csharp_members(OPS_CS)}
+    assert OPS_CS.splitlines()[lines["~Calc"]] == FINALIZER.rstrip("\n")
+    # (a record's parameter list is its body: the record gone takes its parameters)
+    assert csharp_classes(OPS_CS) == {"", "Calc", "Point", "Size"}
+
+
+def test_a_dropped_operator_indexer_conversion_or_finalizer_is_refused() -> None:
+    path = "Calc.cs"
+    # one of two overloads gone is a loss, named by its class
+    assert dropped_definitions(OPS_CS, _without(OPS_CS, PLUS_INT), path) == ["Calc.operator +"]
+    checked = "        public static Calc operator checked +(Calc a, Calc b)"
+    no_checked = "\n".join(line for line in OPS_CS.splitlines() if checked not in line) + "\n"
+    assert dropped_definitions(OPS_CS, no_checked, path) == ["Calc.operator checked +"]
+    assert dropped_definitions(OPS_CS, _without(OPS_CS, NAME_INDEXER), path) == ["Calc.this[]"]
+    assert dropped_definitions(OPS_CS, _without(OPS_CS, TO_INT), path) == ["Calc.operator int"]
+    assert dropped_definitions(OPS_CS, _without(OPS_CS, FINALIZER), path) == ["Calc.~Calc"]
+    no_y = _without(OPS_CS, "Point(int X, int Y)", "Point(int X)")
+    assert dropped_definitions(OPS_CS, no_y, path) == ["Point.Y"]
+    # an instruction naming another operator asks for nothing of this one
+    plus = dropped_definitions(
+        OPS_CS, _without(OPS_CS, PLUS_INT), path, instruction="Remove the ++ operator"
+    )
+    assert plus == ["Calc.operator +"]
+
+
+def test_an_operator_or_indexer_changed_moved_or_asked_for_is_no_loss() -> None:
+    path = "Calc.cs"
+    assert dropped_definitions(OPS_CS, _without(OPS_CS, NEG), path) == ["Calc.operator -"]
+    # a body changed, a declaration reformatted, an operator moved within its class
+    body = _without(OPS_CS, "new Calc(-a.Value)", "new Calc(0 - a.Value)")
+    assert dropped_definitions(OPS_CS, body, path) == []
+    reformatted = _without(
+        _without(
+            OPS_CS,
+            "operator +(Calc a, int b) =>",
+            "operator+ (Calc a,\n            int b)\n            =>",
+        ),
+        "public int this[int i] => Value + i;",
+        "public int this [ int i ]\n            => Value + i;",
+    )
+    assert dropped_definitions(OPS_CS, reformatted, path) == []
+    moved = _without(_without(OPS_CS, PLUS_INT), FINALIZER, FINALIZER + PLUS_INT)
+    assert dropped_definitions(OPS_CS, moved, path) == []
+    # an implicit conversion made explicit drops nothing (C# allows one of the two)
+    explicit = _without(OPS_CS, "implicit operator int", "explicit operator int")
+    assert dropped_definitions(OPS_CS, explicit, path) == []
+    # a record's parameter list turned into properties its body declares
+    props = "Point { public int X { get; init; } public int Y { get; init; } }"
+    assert dropped_definitions(OPS_CS, _without(OPS_CS, "Point(int X, int Y);", props), path) == []
+    # what the instruction asks to remove, though it has no name of its own
+    for part, instruction in (
+        (PLUS_INT, "Remove the + operator that takes an int"),
+        (NEG, "drop operator-"),
+        (NAME_INDEXER, "Remove the string indexer"),
+        (FINALIZER, "Delete the finalizer"),
+        (TO_INT, "Remove the implicit conversion to int"),
+        ("    public record Point(int X, int Y);\n", "remove the Point record"),
+    ):
+        without = _without(OPS_CS, part)
+        assert dropped_definitions(OPS_CS, without, path) != []
+        assert dropped_definitions(OPS_CS, without, path, instruction=instruction) == []
+
+
+def test_the_guard_refuses_a_dropped_operator_but_not_one_moved_to_another_file() -> None:
+    with pytest.raises(ParseError, match=r"did not ask to remove: Calc\.operator -$"):
+        guard(
+            {"Calc.cs": OPS_CS},
+            {"Calc.cs": _without(OPS_CS, NEG)},
+            language_of=lambda _rel: "csharp",
+            instruction="make + faster",
+        )
+    ops = "namespace Demo\n{\n    public partial class Calc\n    {\n" + NEG + "    }\n}\n"
+    guard(
+        {"Calc.cs": OPS_CS, "Calc.Ops.cs": "namespace Demo { }\n"},
+        {"Calc.cs": _without(OPS_CS, NEG), "Calc.Ops.cs": ops},
+        language_of=lambda _rel: "csharp",
+        instruction="put the unary minus in Calc.Ops.cs",
+    )
+
+
+def test_what_operators_indexers_and_records_look_like_in_real_code() -> None:
+    """Each as tree-sitter's C# grammar reads it (``benchmarks/csharp_members.py``, which
+    lists them the same way): a conversion's type written with spaces, a checked
+    conversion, an explicit interface's conversion, an operator over lines with a
+    comment, an interface's static abstract operator and indexer, a generic record's
+    parameters with attributes, defaults and ``params``, a class's primary constructor
+    (its parameters are no members)."""
+    text = (
+        "namespace N;\n"
+        'public record R<T>(T X, [property: Key(Name = "a,b")] string S = "a,b",\n'
+        "    params int[] Xs) where T : class;\n"
+        "public class Prim(int x) { public int Twice => 2 * x; }\n"
+        "public struct Vec : IConv<Vec>\n{\n"
+        "    public static implicit operator Dictionary<string,  List< int >>(Vec v) => null;\n"
+        "    public static explicit operator checked long(Vec v) => 1;\n"
+        '    static implicit IConv<Vec>.operator string(Vec v) => "";\n'
+        "    public static Vec operator /* a comment */\n        <<(Vec a, int b) => a;\n"
+        '    [Attr("x")] public ref int this [ int i ] => ref i;\n'
+        "}\n"
+        "public interface INum<T> where T : INum<T>\n{\n"
+        "    static abstract T operator +(T a, T b);\n"
+        "    int this[int i] { get; set; }\n"
+        "}\n"
+    )
+    read = [(m.owner, m.name, m.kind) for m in csharp_members(text)]
+    assert read == [
+        ("", "R", "type"),
+        ("R", "X", "variable"),
+        ("R", "S", "variable"),  # (the attribute's "," and "=" are its)
+        ("R", "Xs", "variable"),
+        ("", "Prim", "type"),
+        ("Prim", "Twice", "variable"),
+        ("", "Vec", "type"),
+        ("Vec", "operator Dictionary<string, List<int>>", "method"),
+        ("Vec", "operator checked long", "method"),
+        ("Vec", "operator string", "method"),
+        ("Vec", "operator <<", "method"),
+        ("Vec", "this[]", "variable"),
+        ("", "INum", "type"),
+        ("INum", "operator +", "method"),
+        ("INum", "this[]", "variable"),
+    ]
+    lines = text.splitlines()
+    assert [lines[m.line].strip()[:16] for m in csharp_members(text)][1:4] == [
+        "public record R<",
+        "public record R<",
+        "params int[] Xs)",
     ]
