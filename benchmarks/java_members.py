@@ -7,8 +7,9 @@ compares, file by file, the method names it reads with those ``javap -p`` lists 
 file's compiled classes (the top-level classes named after the file and their named
 nested classes; not constructors, static initialisers, synthetic methods, anonymous or
 local classes), and how many times each name both list is declared (the guard counts
-overloads), and then its fields and enum constants with javap's fields (not javac's
-own, nor a record's components):
+overloads), and then its fields, enum constants and records' components with javap's
+fields (not javac's own; a component is its record's private final field, the only
+fields a record has that are not static):
 
 - read but not compiled: a name the guard would report as dropped if it went, though
   no such method exists (a false refusal waiting to happen);
@@ -62,16 +63,23 @@ def _named(f: Path) -> bool:
 
 def _javap_methods(
     files: list[Path], javap: str = "javap"
-) -> tuple[dict[Path, Counter[str]], dict[Path, set[str]], dict[Path, Counter[str]]]:
+) -> tuple[
+    dict[Path, Counter[str]],
+    dict[Path, set[str]],
+    dict[Path, Counter[str]],
+    dict[Path, Counter[str]],
+]:
     """The declared methods of the named classes ``files``, by their source file (its
     folder and the name javac records), counted by name (overloads): no constructors,
     initialisers, synthetic lambdas or accessors, no enum's ``values`` and ``valueOf``,
     each class's constructors as ``constructor Name`` (an implicit one too); the names
-    of the classes each source declares; and their fields and enum constants, counted
-    by name (not javac's own, ``this$0``, ``$VALUES``, nor a record's components)."""
+    of the classes each source declares; their fields (a record's components among
+    them) and enum constants, counted by name (not javac's own, ``this$0``,
+    ``$VALUES``); and the records' components, apart."""
     found: dict[Path, Counter[str]] = {}
     classes: dict[Path, set[str]] = {}
     fields: dict[Path, Counter[str]] = {}
+    components: dict[Path, Counter[str]] = {}
     for start in range(0, len(files), 200):
         batch = files[start : start + 200]
         out = subprocess.run(
@@ -107,17 +115,21 @@ def _javap_methods(
                     del names["valueOf"]
             found.setdefault(f.parent / source, Counter()).update(names)
             classes.setdefault(f.parent / source, set()).add(f.stem.split("$")[-1])
-            record = re.search(
-                r"^[^{\n]*\bclass\b[^{\n]* extends java\.lang\.Record\b", block, re.MULTILINE
-            )
             fields.setdefault(f.parent / source, Counter()).update(
                 m.group(1)
                 for line in block.splitlines()
                 if (m := _JAVAP_FIELD.match(line))
                 and not re.match(r"\$|(?:this|val)\$", m.group(1))  # (javac's)
-                and (not record or " static " in f" {line.strip()}")
             )
-    return found, classes, fields
+            if re.search(
+                r"^[^{\n]*\bclass\b[^{\n]* extends java\.lang\.Record\b", block, re.MULTILINE
+            ):
+                components.setdefault(f.parent / source, Counter()).update(
+                    m.group(1)
+                    for line in block.splitlines()
+                    if (m := _JAVAP_FIELD.match(line)) and " static " not in f" {line.strip()}"
+                )
+    return found, classes, fields, components
 
 
 def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) -> int:
@@ -128,7 +140,9 @@ def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) 
     ]
     folders = {classes / f.relative_to(sources).parent for f in files}
     compiled = [c for d in sorted(folders) if d.is_dir() for c in sorted(d.glob("*.class"))]
-    methods, declared, variables = _javap_methods([c for c in compiled if _named(c)], javap)
+    methods, declared, variables, components = _javap_methods(
+        [c for c in compiled if _named(c)], javap
+    )
     read_only: list[str] = []
     compiled_only: list[str] = []
     total_read = total_compiled = compared = 0
@@ -138,6 +152,7 @@ def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) 
     made_read = made_compiled = 0
     made_more: list[str] = []
     fields_read = fields_compiled = 0
+    components_compiled = components_read = 0
     fields_read_only: list[str] = []
     fields_compiled_only: list[str] = []
     for src in files:
@@ -151,6 +166,9 @@ def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) 
         counted = Counter(m.name for m in members if m.kind not in ("constructor", "variable"))
         held = Counter(m.name for m in members if m.kind == "variable")
         compiled_fields = variables.get(classes / rel, Counter())
+        compiled_components = components.get(classes / rel, Counter())
+        components_compiled += compiled_components.total()
+        components_read += (held & compiled_components).total()
         fields_read += held.total()
         fields_compiled += compiled_fields.total()
         fields_read_only += [f"{rel}: {n}" for n in sorted((held - compiled_fields).elements())]
@@ -193,7 +211,12 @@ def compare(sources: Path, classes: Path, javap: str = "javap", show: int = 25) 
     )
     listed("classes with more constructors read than compiled", made_more, show)
     print(
-        f"fields and enum constants read by the guard: {fields_read}; compiled: {fields_compiled}"
+        "fields, enum constants and record components read by the guard: "
+        f"{fields_read}; compiled: {fields_compiled}"
+    )
+    print(
+        f"record components among them: compiled {components_compiled}, "
+        f"read (by their names) {components_read}"
     )
     listed("fields read but not compiled", fields_read_only, show)
     listed("fields compiled but not read", fields_compiled_only, show)

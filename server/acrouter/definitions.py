@@ -482,6 +482,11 @@ def _member_name(member: Member) -> str:
     return f"{'mod' if member.kind == 'module' else member.kind} {member.name}"
 
 
+#: words the line patterns may take for a name on a line a class opens (Rust's
+#: ``static NAME`` pattern reads ``static class Inner {`` as "class")
+_KEYWORDS = frozenset(("class", "interface", "enum", "record", "struct", "object"))
+
+
 def _line_definitions(text: str, python: bool, members: _Members | None = None) -> list[Definition]:
     """The definitions the line patterns find (Python's or the other languages', with
     the members of a class of the languages :func:`_members_of` reads), once per text
@@ -507,9 +512,13 @@ def _read_line_definitions(
             continue
         if i in members:
             out += members[i]
-            continue
+            if reader is not None and reader.language != "java":
+                continue  # (the reader's members are what the line defines)
         if not line or line[0].isspace():
             continue
+        # (members on a top-level Java class's line, ``record P(int x) {``: the class is
+        # read too; not a keyword a pattern took for a name: ``static class``)
+        named = {d.name for d in members.get(i, ())} | _KEYWORDS
         if python:
             if m := _PY_DEF.match(line):
                 kind = "class " if line.startswith("class") else ""
@@ -526,7 +535,8 @@ def _read_line_definitions(
         else:
             for pattern in _OTHER_DEFS if reader is None or reader.patterns else ():
                 if m := pattern.match(line):
-                    out.append(Definition(m.group(1), i, line.strip()))
+                    if m.group(1) not in named:
+                        out.append(Definition(m.group(1), i, line.strip()))
                     break
     return out
 
@@ -640,8 +650,8 @@ def _dropped(
     lost: list[str] = []
     members = _members_of(path, language)
     if members:  # a class's members are compared below, counted and by their class
-        inside = {m.line for m in members.read(old)}
-        before = [d for d in before if d.line not in inside]
+        inside = {(m.line, _member_name(m)) for m in members.read(old)}
+        before = [d for d in before if (d.line, d.name) not in inside]
     for d in before:
         if d.name in have or d.name in lost or asked_for(d):
             continue

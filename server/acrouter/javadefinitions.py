@@ -9,11 +9,17 @@ enums and records each class body declares, read from the file's code with its
 comments, strings, character literals and text blocks taken out, and braces counted:
 what a method's body or an anonymous class declares (``new Runnable() { public void
 run() … }``, which an edit may rightly turn into a lambda) is that body's business, as
-in Python, and so is a class declared inside a method (a local class).  Constructors
-are not listed (their name is the class's, which the line patterns see), nor what javac
-makes on its own (an enum's ``values``, a record's accessors, bridge methods).  A
-declaration may break its line before its name or its "(" (``public static <T>
-Collector<T, ?, Long>⏎    counting()``), not elsewhere.
+in Python, and so is a class declared inside a method (a local class).  What javac
+makes on its own is not listed (an enum's ``values``, a record's accessors, bridge
+methods).  A declaration may break its line before its name or its "(" (``public
+static <T> Collector<T, ?, Long>⏎    counting()``), not elsewhere.
+
+A record's components are its fields (kind ``variable``, each on the line of its name:
+``record Pair<A, B>(A first,⏎    @Nullable B second)``, ``(String... parts)``); javac
+makes each a private final field and an accessor.  An accessor the record writes
+itself (``public int x() { return x; }`` for its component ``x``) is not listed: it is
+there while the component is, written or made, so an edit leaving it to javac drops
+nothing.  A compact constructor (``Point { … }``) is its body's business.
 """
 
 from __future__ import annotations
@@ -123,10 +129,11 @@ def code_view(text: str) -> list[str]:
 
 
 def java_members(text: str) -> list[Member]:
-    """Each method, constructor and nested type, field (each of ``int a = 1, b;``) and
-    enum constant (kind ``variable``) a class body of ``text`` declares (a constructor
-    that takes nothing and does nothing is left out: javac makes the same when it goes);
-    read once per text inside ``shared_trees()``, so the list must not be changed."""
+    """Each method, constructor and nested type, field (each of ``int a = 1, b;``), enum
+    constant and record component (kind ``variable``) a class body of ``text`` declares
+    (not a record's own accessors; a constructor that takes nothing and does nothing is
+    left out: javac makes the same when it goes); read once per text inside
+    ``shared_trees()``, so the list must not be changed."""
     return cached("java.scan", text, lambda: _scan(text))[0]
 
 
@@ -145,6 +152,8 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
     scopes: list[str | None] = []
     declares = ""  # the type whose declaration was seen and whose "{" has not come yet
     keyword = ""  # its keyword (``enum``: its body starts with its constants)
+    declared_at = (0, 0)  # where its name ends (a record's header follows: its components)
+    components: dict[str, set[str]] = {}  # each record's components, by its dotted name
     enums: set[int] = set()  # the depths of the enum bodies whose constants go on
     fields = _Fields(found, lines)
     codes = code_view(text)
@@ -152,6 +161,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
         owner = ".".join(s or "" for s in scopes) if scopes and scopes[-1] else ""
         if owner:
             header = lines[i].strip()
+            accessors = components.get(owner, set())  # (a record's: javac makes them)
             if m := _NESTED.match(code):
                 found.append(Member(i, m.group(1), header, owner, "type"))
             elif (
@@ -166,12 +176,14 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 and _a_method(m.group(1), m.group(2))
                 and (m.group(3) == "(" or _opens_on_next(codes, i))
             ):
-                found.append(Member(i, m.group(2), header, owner))
+                if not (m.group(2) in accessors and _EMPTY_PARAMETERS.match(code, m.end())):
+                    found.append(Member(i, m.group(2), header, owner))
             elif (
                 (m := _NAME_FIRST.match(code))
                 and (m.group(2) == "(" or _opens_on_next(codes, i))
                 and (head := _head_before(codes, i))
                 and _a_method(head, m.group(1))
+                and not (m.group(1) in accessors and _EMPTY_PARAMETERS.match(code, m.end()))
             ):
                 found.append(Member(i, m.group(1), header, owner))
         decl = _DECLARES_TYPE.search(code)
@@ -179,6 +191,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
             body_level = bool(scopes) and scopes[-1] is not None
             if decl and j == decl.start():
                 keyword, declares = decl.group(1), decl.group(2)
+                declared_at = (i, decl.end(2))
             if body_level:
                 owner = ".".join(s or "" for s in scopes)
                 if c == "{" and (fields.assigned() or len(scopes) in enums):
@@ -204,9 +217,17 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 body = declares if declares and all(scopes) else None
                 scopes.append(body)
                 if body:
-                    classes.add(".".join(s or "" for s in scopes))
+                    dotted = ".".join(s or "" for s in scopes)
+                    classes.add(dotted)
                     if keyword == "enum":
                         enums.add(len(scopes))
+                    elif keyword == "record":
+                        read = _components(codes, declared_at, (i, j))
+                        components[dotted] = {name for _, name in read}
+                        found += [
+                            Member(at, name, lines[at].strip(), dotted, "variable")
+                            for at, name in read
+                        ]
                 declares = ""
                 if body_level:
                     fields.clear()  # (a member's body, a nested class's)
@@ -315,6 +336,61 @@ _FIELD = re.compile(
 _DECLARATOR = re.compile(r"^\s*([A-Za-z_$][\w$]*)\s*(?:\[\s*\]\s*)*(?:=|$)", re.DOTALL)
 #: an enum constant: its name, then arguments, a body or nothing
 _CONSTANT = re.compile(r"^([A-Za-z_$][\w$]*)\s*(?:[({]|$)", re.DOTALL)
+
+
+#: what follows a method's "(" when it takes no parameters
+_EMPTY_PARAMETERS = re.compile(r"\s*\)")
+#: a record component's name, ending its part of the header's list
+_LAST_NAME = re.compile(r"([A-Za-z_$][\w$]*)\s*$")
+
+
+def _components(
+    codes: list[str], start: tuple[int, int], end: tuple[int, int]
+) -> list[tuple[int, str]]:
+    """The line and name of each component of the record whose name ends at ``start``
+    (line, column) and whose body's "{" is at ``end``: ``record Pair<A, B>(A first,⏎
+    @Nullable B second) implements …``, ``(String... parts)``; none when its header holds
+    no list, or one the "{" at ``end`` falls inside."""
+    chars: list[str] = []
+    at: list[int] = []
+    for k in range(start[0], end[0] + 1):
+        piece = codes[k][start[1] if k == start[0] else 0 : end[1] if k == end[0] else None]
+        chars += [*piece, " "]
+        at += [k] * (len(piece) + 1)
+    text = "".join(chars)
+    n, j = len(text), 0
+    while j < n and text[j].isspace():
+        j += 1
+    if text.startswith("<", j):  # its type parameters
+        depth = 0
+        while j < n:
+            depth += {"<": 1, ">": -1}.get(text[j], 0)
+            j += 1
+            if depth == 0:
+                break
+        while j < n and text[j].isspace():
+            j += 1
+    if not text.startswith("(", j):
+        return []
+    found: list[tuple[int, str]] = []
+    parens = angles = 0
+    part = j + 1
+    for k in range(j, n):
+        c = text[k]
+        if c == "(":
+            parens += 1
+        elif c == ")":
+            parens -= 1
+        elif parens == 1 and c in "<>":
+            angles = max(0, angles + (1 if c == "<" else -1))
+        if parens == 0 or (c == "," and parens == 1 and angles == 0):
+            m = _LAST_NAME.search(text, part, k)
+            if m and text[part : m.start()].strip():  # (a type before the name)
+                found.append((at[m.start(1)], m.group(1)))
+            part = k + 1
+            if parens == 0:
+                return found
+    return []  # (not closed before a "{": ``(@A({1, 2}) int x)`` is not read)
 
 
 def _starts_declaration(codes: list[str], i: int) -> bool:

@@ -108,8 +108,9 @@ def test_what_javac_made_itself_is_the_only_difference(tmp_path: Path) -> None:
             "nothing and do nothing, which the guard leaves out)"
         ),
         "classes with more constructors read than compiled: 0",
-        # size, and Kind's ROUND and SQUARE (not the record's x and y, nor $VALUES)
-        "fields and enum constants read by the guard: 3; compiled: 3",
+        # size, Kind's ROUND and SQUARE, and the record's x and y (not $VALUES)
+        "fields, enum constants and record components read by the guard: 5; compiled: 5",
+        "record components among them: compiled 2, read (by their names) 2",
         "fields read but not compiled: 0",
         "fields compiled but not read: 0",
     ]

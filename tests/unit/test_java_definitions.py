@@ -122,7 +122,7 @@ public interface Shape {
 }
 """
     names = [m.name for m in java_members(text)]
-    assert names == ["area", "twice", "Kind", "ROUND", "SQUARE", "label", "Point", "sum"]
+    assert names == ["area", "twice", "Kind", "ROUND", "SQUARE", "label", "Point", "x", "y", "sum"]
     assert dropped_definitions(text, text.replace("    double area();\n", ""), "Shape.java") == [
         "Shape.area"
     ]
@@ -302,3 +302,124 @@ public class Field {
     ]
     joined = text.replace("new\n        Field(", "new Field(")
     assert dropped_definitions(text, joined, "Field.java") == []
+
+
+POINT = """\
+package geo;
+
+import java.util.Objects;
+
+public record Point(int x, int y, String label) {
+    public Point {
+        Objects.requireNonNull(label);
+        if (x < 0 || y < 0) {
+            throw new IllegalArgumentException("negative");
+        }
+    }
+
+    public int x() { return x; }
+
+    public String describe() { return label + ": " + x + ", " + y; }
+
+    record Pair<A, B extends Comparable<B>>(
+            A first,
+            @Deprecated B second) {
+    }
+
+    static record Parts(@SuppressWarnings("unused") String... parts) { }
+
+    static Point origin() {
+        record Local(int z) { }
+        return new Point(new Local(0).z(), 0, "origin");
+    }
+}
+"""
+#: ``label`` gone from the header and from the record's own uses of it
+NO_LABEL = (
+    POINT.replace("int y, String label)", "int y)")
+    .replace("        Objects.requireNonNull(label);\n", "")
+    .replace('return label + ": " + x', "return x")
+    .replace('0, "origin")', "0)")
+)
+
+
+def test_a_records_components_are_read_as_its_fields() -> None:
+    # Before, a record's header was not read: its components (javac's private final
+    # fields, each with its accessor) were not members at all
+    got = [(m.owner, m.name, m.kind, m.line) for m in java_members(POINT)]
+    header = POINT.split("\n").index("public record Point(int x, int y, String label) {")
+    pair = POINT.split("\n").index("            A first,")
+    assert got == [
+        ("Point", "x", "variable", header),
+        ("Point", "y", "variable", header),
+        ("Point", "label", "variable", header),
+        # the compact constructor is its body's; the accessor x() the record writes is
+        # the one javac would make: neither is listed
+        ("Point", "describe", "method", header + 10),
+        ("Point", "Pair", "type", pair - 1),
+        ("Point.Pair", "first", "variable", pair),  # (its type parameters skipped)
+        ("Point.Pair", "second", "variable", pair + 1),  # (an annotation before its type)
+        ("Point", "Parts", "type", pair + 4),
+        ("Point.Parts", "parts", "variable", pair + 4),  # (varargs)
+        ("Point", "origin", "method", pair + 6),  # (its local record is its body's)
+    ]
+
+
+def test_a_records_component_dropped_or_renamed_is_lost() -> None:
+    path = "src/geo/Point.java"
+    # Before: passed, though every caller of label() and of the three-argument
+    # constructor is broken, and no test needs either
+    assert dropped_definitions(POINT, NO_LABEL, path) == ["Point.label"]
+    renamed = POINT.replace("String label", "String name").replace("(label)", "(name)")
+    assert dropped_definitions(POINT, renamed.replace("return label", "return name"), path) == [
+        "Point.label"
+    ]
+    no_second = POINT.replace("A first,\n            @Deprecated B second)", "A first)")
+    assert dropped_definitions(POINT, no_second, path) == ["Point.Pair.second"]
+    # asked for by name, it may go
+    for asked in ("Remove the label component of Point", "Rename label to name"):
+        assert dropped_definitions(POINT, NO_LABEL, path, instruction=asked) == [], asked
+    # a component split over lines: the line of its name counts for the selection
+    line = POINT.split("\n").index("            @Deprecated B second) {")
+    assert dropped_definitions(POINT, no_second, path, exempt_lines=(line, line)) == []
+
+
+def test_what_keeps_a_records_components_is_no_loss() -> None:
+    path = "src/geo/Point.java"
+    same = [
+        POINT.replace('return label + ": "', 'return label + " = "'),  # a method's body
+        # the header reformatted over lines, a component's type changed
+        POINT.replace(
+            "(int x, int y, String label) {",
+            "(\n        int x,\n        int y,\n        String label) {",
+        ),
+        POINT.replace("String label)", "CharSequence label)"),
+        # the compact constructor edited, then gone
+        POINT.replace("x < 0 || y < 0", "x < 0"),
+        POINT.replace(
+            "    public Point {\n        Objects.requireNonNull(label);\n"
+            '        if (x < 0 || y < 0) {\n            throw new IllegalArgumentException("negative");\n'
+            "        }\n    }\n",
+            "",
+        ),
+        # the accessor it wrote left to javac, which makes the same (before: "Point.x")
+        POINT.replace("    public int x() { return x; }\n", ""),
+    ]
+    for new in same:
+        assert new != POINT
+        assert {m.name for m in java_members(new) if m.owner == "Point"} >= {"x", "y", "label"}
+        assert dropped_definitions(POINT, new, path) == [], new
+
+
+def test_a_top_level_class_is_read_with_the_members_on_its_line() -> None:
+    # the record's line holds its components; a class's may hold a field. Before, the
+    # members read there hid the class from the line patterns: an edit deleting the
+    # class (a record whose header holds a component now) passed
+    path = "src/geo/Shapes.java"
+    text = "package geo;\n\nclass Box { int side; }\n\nrecord Dot(int x) { }\n\nclass Kept {\n}\n"
+    without_box = text.replace("class Box { int side; }\n\n", "")
+    assert dropped_definitions(text, without_box, path) == ["Box"]
+    without_dot = text.replace("record Dot(int x) { }\n\n", "")
+    assert dropped_definitions(text, without_dot, path) == ["Dot"]
+    # (each line's members first, then what the line patterns read there)
+    assert [d.name for d in definitions(text, path)] == ["geo", "side", "Box", "x", "Dot", "Kept"]

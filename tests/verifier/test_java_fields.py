@@ -133,3 +133,64 @@ def test_acrouter_verify_refuses_the_dropped_constant_before_the_tests_pass_it(
     # the tests cannot tell: with the removal allowed they build, run and pass
     allowed = verify_edit(ver, str(root), edit, "sh run.sh", allow_removal=True)
     assert allowed.verdict == "pass", allowed.detail
+
+
+POINT = """\
+package calc;
+
+/** Where a shape sits; its label is for people, and no test reads it. */
+public record Point(int x, int y, String label) {
+    public Point {
+        if (x < 0 || y < 0) {
+            throw new IllegalArgumentException("negative");
+        }
+    }
+
+    public int x() { return x; }
+
+    public String describe() {
+        return label + ": " + x + ", " + y;
+    }
+}
+"""
+#: the ``label`` component dropped, with the record's own use of it
+POINT_NO_LABEL = POINT.replace("int y, String label)", "int y)").replace('label + ": " + ', "")
+#: the header over lines, the compact constructor edited, the written accessor left to
+#: javac (which makes the same): nothing the record declares is gone
+POINT_REWORKED = (
+    POINT.replace(
+        "(int x, int y, String label) {",
+        "(\n        int x,\n        int y,\n        String label) {",
+    )
+    .replace("x < 0 || y < 0", "x < 0 || y < 0 || label.isEmpty()")
+    .replace("    public int x() { return x; }\n\n", "")
+)
+
+
+@needs_javac
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_acrouter_verify_refuses_a_records_component_no_test_needs(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    # Before, a record's components were not read: the edit dropping label compiled,
+    # the tests (of Calc.add) passed, and acrouter verify said "pass"
+    files = {
+        "src/calc/Calc.java": CALC,
+        "src/calc/Point.java": POINT,
+        "test/calc/RunTest.java": RUN_TEST,
+        "run.sh": RUN_SH,
+    }
+    root = write_tree(tmp_path / "calc", files)
+    ver = verifier(cache_dir=tmp_path / "cache", timeout_s=240, **mode)
+    edit = Edit(files={"src/calc/Point.java": POINT_NO_LABEL})
+    v = verify_edit(ver, str(root), edit, "sh run.sh")
+    assert v.verdict == "error" and not v.counted, v.detail
+    assert "that the instruction did not ask to remove: Point.label" in v.detail, v.detail
+    # the tests cannot tell: with the removal allowed they build, run and pass
+    allowed = verify_edit(ver, str(root), edit, "sh run.sh", allow_removal=True)
+    assert allowed.verdict == "pass", allowed.detail
+    # what keeps every component (and leaves x() to javac) is verified as before
+    kept = verify_edit(
+        ver, str(root), Edit(files={"src/calc/Point.java": POINT_REWORKED}), "sh run.sh"
+    )
+    assert kept.verdict == "pass", kept.detail
