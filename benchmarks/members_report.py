@@ -31,10 +31,18 @@ def parsed_rows(
     """The rows of each of ``files`` as ``program`` running ``script`` (written to a
     temporary ``suffix`` file, given ``args`` after it) lists them, the files' paths on
     its standard input."""
+    return rows(run_script(program, script, suffix, files, args))
+
+
+def run_script(
+    program: str, script: str, suffix: str, files: list[Path], args: Sequence[str] = ()
+) -> str:
+    """What ``program`` running ``script`` (written to a temporary ``suffix`` file, given
+    ``args`` after it) prints, the paths of ``files`` on its standard input."""
     with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False) as f:
         f.write(script)
     try:
-        out = subprocess.run(
+        return subprocess.run(
             [program, f.name, *args],
             input="".join(f"{p}\n" for p in files),
             capture_output=True,
@@ -43,7 +51,6 @@ def parsed_rows(
         ).stdout
     finally:
         Path(f.name).unlink()
-    return rows(out)
 
 
 def listed(title: str, items: list[str], show: int) -> None:

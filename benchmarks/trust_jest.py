@@ -209,6 +209,56 @@ def real_report(project: Project, root: Path) -> str:
     return json.dumps(data)
 
 
+#: a top-level interface's first line, and a property of its on a line of its own
+_TS_INTERFACE = re.compile(r"^(?:export\s+)?(?:declare\s+)?interface\s+([A-Za-z_$][\w$]*)")
+_TS_PROPERTY = re.compile(r"^  (?:readonly\s+)?([A-Za-z_$][\w$]*)\??:\s*[^;{}()]+;?\s*$")
+
+
+def drop_ts_member(root: Path, tests: str, test_rel: str) -> tuple[str, str, str] | None:
+    """The first ``src/**/*.ts`` file (not a test, not ``.d.ts``; nearest the tests'
+    folder ``test_rel`` is in first, then in path order) with a top-level interface
+    whose property, on a line of its own, the tests never name; its last such property
+    deleted (with a one-line doc comment above it): (the file's path, its new text, the
+    member as the guard names it, ``Interface.name``).  Found from the lines alone (not
+    the guard's reader, which the benchmark measures).  A runner that strips types
+    (vitest's esbuild) cannot tell: nothing that runs changed."""
+    near = Path(test_rel).parent.parts
+
+    def distance(path: Path) -> tuple[int, str]:
+        parts = path.relative_to(root).parts
+        shared = next((k for k, (a, b) in enumerate(zip(parts, near)) if a != b), len(near))
+        return -shared, path.as_posix()
+
+    for path in sorted((root / "src").rglob("*.ts"), key=distance):
+        if path.name.endswith((".d.ts", ".test.ts", ".spec.ts")) or "/tests/" in str(path):
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        found: list[tuple[int, str]] = []
+        owner = ""  # the interface whose body the line is in
+        opened = False
+        for n, line in enumerate(lines):
+            if m := _TS_INTERFACE.match(line):
+                owner, opened = m.group(1), False
+            if owner and not opened:
+                opened = line.rstrip().endswith("{")
+                continue
+            if owner and line.startswith("}"):
+                owner = ""
+            elif (
+                owner
+                and (m := _TS_PROPERTY.match(line))
+                and not re.search(rf"\b{m.group(1)}\b", tests)
+            ):
+                found.append((n, f"{owner}.{m.group(1)}"))
+        if found:
+            n, name = found[-1]
+            above = lines[n - 1].strip() if n else ""
+            start = n - 1 if above.startswith("/**") and above.endswith("*/") else n
+            text = "".join(lines[:start] + lines[n + 1 :])
+            return path.relative_to(root).as_posix(), text, name
+    return None
+
+
 def _prepend(text: str, code: str) -> str:
     """``code`` first in the module ``text`` (after a ``"use strict"`` line)."""
     if text.startswith('"use strict";\n'):
@@ -305,6 +355,16 @@ def jest_trials(
         ),
         Trial("edited path outside the workspace", {f"../{ESCAPED}.js": "module.exports = 1;\n"}),
     ]
+    if vitest and (dropped := drop_ts_member(root, test_text, test_rel)) is not None:
+        ts_rel, ts_text, member = dropped
+        trials.insert(
+            -1,
+            Trial(
+                "drop a TypeScript interface member no test names (vitest strips types)",
+                {ts_rel: ts_text},
+                note=member,
+            ),
+        )
     if not vitest:
         data = json.loads((root / "package.json").read_text(encoding="utf-8"))
         data.setdefault("jest", {})["testPathIgnorePatterns"] = ["/"]

@@ -830,17 +830,20 @@ def _dropped_js(
     break, class members, ``exports.x =`` and the like, a wrapped module's functions),
     counted: a name defined twice and now once is a loss.  A definition whose name the
     edit defines anew elsewhere in the file (a method moved to another class, a function
-    out of a wrapper) moved; members of a class that went are reported by the class."""
+    out of a wrapper) moved; members of a class (an interface, an enum, a namespace) that
+    went are reported by the class."""
     lost: list[str] = []
     left = Counter(d.name for d in after)
     old_names = {d.name for d in before}
     gained = Counter(_bare(d.name) for d in after if d.name not in old_names)
     classes = {d.name for d in after if d.kind == "class"}
+    held = {d.name for d in before if d.kind == "class"}  # (a namespace's too)
     for d in before:
         if left[d.name] > 0:
             left[d.name] -= 1  # still defined
             continue
-        if d.kind == "member" and d.name.split(".")[0] not in classes:
+        owner = d.name.rsplit(".", 1)[0] if "." in d.name else None
+        if (d.kind == "member" or owner in held) and owner not in classes:
             continue  # its class went (or was renamed): the class is the loss
         found = Definition(d.name, d.line, "")
         if d.name in lost or asked_for(found):

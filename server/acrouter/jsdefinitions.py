@@ -38,8 +38,8 @@ JS_LANGUAGES = frozenset(["javascript", "typescript", "javascriptreact", "typesc
 
 #: words that may come before a declaration
 _MODIFIERS = frozenset(["export", "default", "declare", "abstract", "async"])
-#: TypeScript's declarations of types, by their first word
-_TYPE_DECLARATIONS = frozenset(["interface", "type", "enum", "namespace"])
+#: TypeScript's declarations of types and namespaces, by their first word
+_TYPE_DECLARATIONS = frozenset(["interface", "type", "enum", "namespace", "module"])
 #: words before a class member's name
 _MEMBER_MODIFIERS = frozenset(
     "static async get set public private protected readonly override abstract declare accessor".split()  # noqa: SIM905
@@ -199,7 +199,12 @@ def _ends(code: list[Token], j: int) -> bool:
 
 
 def _continues(t: Token) -> bool:
-    return t.kind == PUNCT and t.text in _CONTINUES or t.text in ("in", "instanceof", "as")
+    """Whether ``t`` continues the statement before it across a line break (``extends``
+    too: an interface's heritage on the line after its name, as prettier writes it)."""
+    return t.kind == PUNCT and t.text in _CONTINUES or t.text in _CONTINUING_WORDS
+
+
+_CONTINUING_WORDS = frozenset(["in", "instanceof", "as", "extends", "implements"])
 
 
 def _is(t: Token | None, *texts: str) -> bool:
@@ -247,6 +252,9 @@ def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> 
         if body is not None:
             _class_body(code, body + 1, _close(code, body) - 1, owner, out)
         return
+    if _is(word, "const") and _is(after, "enum"):  # const enum E {…} (TypeScript)
+        j, word = j + 1, after
+        after = code[j + 1] if j + 1 < end else None
     if _is(word, "const", "let", "var") and after is not None and after.kind == NAME:
         out.append(JsDefinition(after.text, after.line))
         return
@@ -257,7 +265,7 @@ def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> 
         and after is not None
         and after.kind == NAME
     ):
-        out.append(JsDefinition(after.text, after.line))
+        _type_declaration(code, j, end, out)
         return
     if _is(first, "export") and _is(code[i + 1] if i + 1 < end else None, "{"):
         _export_list(code, i + 2, _close(code, i + 1) - 1, out)
@@ -275,6 +283,60 @@ def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> 
     if _is(first, *_IIFE_STARTS):
         for start, stop in _function_bodies(code, i, end):
             _scope(code, start, stop, out)
+
+
+def _type_declaration(code: list[Token], j: int, end: int, out: list[JsDefinition]) -> None:
+    """TypeScript's ``interface I {…}``, ``enum E {…}``, ``type T = …`` or ``namespace N
+    {…}`` (``module N {…}``, ``namespace A.B {…}``) at ``code[j]``: the name, and what
+    its body holds, each named after it: an interface's or an object type's members
+    (``I.a``, ``I.m``, each signature of an overload), an enum's members (``E.Red``),
+    and what a namespace's statements define (``N.f``, ``N.C``, ``N.C.m``, ``N.I.a``)."""
+    word, first = code[j].text, code[j + 1]
+    k, name = j + 2, first.text
+    while word in ("namespace", "module") and k + 1 < end and _is(code[k], "."):
+        if code[k + 1].kind != NAME:
+            break
+        name += "." + code[k + 1].text  # namespace A.B {…}
+        k += 2
+    if word == "type":
+        if k < end and _is(code[k], "<"):  # type T<K = string> = …: its parameters
+            angles = 0
+            while k < end and not (angles == 0 and _is(code[k], "=")):
+                angles += _angles(code[k])
+                k = _close(code, k) if _opens(code[k]) else k + 1
+        value = k + 1
+        literal = value < end and _is(code[k], "=") and _is(code[value], "{")
+        if literal and (stop := _close(code, value)) < end and not _is(code[stop], ";"):
+            literal = False  # { … } & Other, { … }[]: not an object type alone
+        out.append(JsDefinition(name, first.line, "class" if literal else "declaration"))
+        if literal:
+            _class_body(code, value + 1, _close(code, value) - 1, name, out, typed=True)
+        return
+    body = _class_body_start(code, k, end) if word == "interface" else k
+    if body is None or body >= end or not _is(code[body], "{"):
+        out.append(JsDefinition(name, first.line))
+        return
+    out.append(JsDefinition(name, first.line, "class"))
+    stop = _close(code, body) - 1
+    if word == "interface":
+        _class_body(code, body + 1, stop, name, out, typed=True)
+    elif word == "enum":
+        _object_keys(code, body + 1, stop, name, out, kind="member")
+    else:  # a namespace: its statements, as a module's
+        inner: list[JsDefinition] = []
+        _scope(code, body + 1, stop, inner)
+        out += [
+            attrs.evolve(d, name=f"{name}.{d.name}")
+            for d in inner
+            if d.kind not in ("import", "export")
+        ]
+
+
+def _angles(t: Token) -> int:
+    """The angle brackets ``t`` opens less those it closes (``<``, ``>``, ``>>``)."""
+    if t.kind != PUNCT or t.text in ("=>", "<=", ">="):
+        return 0
+    return t.text.count("<") - t.text.count(">")
 
 
 def _class_body_start(code: list[Token], k: int, end: int) -> int | None:
@@ -323,8 +385,12 @@ def _function_bodies(code: list[Token], i: int, end: int) -> Iterator[tuple[int,
         j += 1
 
 
-def _class_body(code: list[Token], i: int, end: int, owner: str, out: list[JsDefinition]) -> None:
-    """The methods, accessors and fields of class ``owner``: ``owner.name``."""
+def _class_body(
+    code: list[Token], i: int, end: int, owner: str, out: list[JsDefinition], typed: bool = False
+) -> None:
+    """The methods, accessors and fields of class ``owner``: ``owner.name`` (with
+    ``typed``, an interface's or object type's members: ``new (…): T`` is a construct
+    signature there, not a method named ``new``)."""
     while i < end:
         t = code[i]
         if _is(t, ";", ","):
@@ -352,8 +418,14 @@ def _class_body(code: list[Token], i: int, end: int, owner: str, out: list[JsDef
         if _is(key, "{"):  # a static block
             i = _close(code, j)
             continue
-        if _is(key, "["):  # a computed name: skip it, then its member
+        if _is(key, "[", "("):  # a computed name, a call signature: skip it, then the rest
             j = _close(code, j) - 1
+        elif _is(key, "<"):  # a generic call signature: <T>(x: T): T
+            angles = 0
+            while j < end and (angles := angles + _angles(code[j])) > 0:
+                j += 1
+        elif typed and _is(key, "new") and j + 1 < end and _is(code[j + 1], "(", "<"):
+            pass  # an interface's construct signature: new (…): T
         elif key.kind in (NAME, STRING, NUMBER):
             out.append(JsDefinition(f"{owner}.{_key(key)}", key.line, "member"))
         i = _member_end(code, j + 1, end)
@@ -362,14 +434,18 @@ def _class_body(code: list[Token], i: int, end: int, owner: str, out: list[JsDef
 def _member_end(code: list[Token], j: int, end: int) -> int:
     """The index just past a class member whose name ends before ``code[j]``: its body's
     ``}``, or the ``;`` or line break that ends a field or a signature."""
+    angles = 0  # (``Map<K, V>``: its "," ends no member)
     while j < end:
         t = code[j]
-        if _is(t, "{") and not _is(code[j - 1], ":", "|", "&", "<", ",", "=", "(", "?"):
+        if _is(t, "{") and not _is(
+            code[j - 1], ":", "|", "&", "<", ",", "=", "(", "?", "extends"
+        ):  # (``m<T extends { id: string }>()``: a type, not the body)
             return _close(code, j)  # the body (not an object type, nor a field's value)
-        if _is(t, ";"):
+        if _is(t, ";") or (_is(t, ",") and angles <= 0):  # (``{ a: string, b: number }``)
             return j + 1
-        if t.newline_before and _ends(code, j - 1) and not _continues(t):
+        if t.newline_before and _ends(code, j - 1) and (not _continues(t) or _keyed(code, j)):
             return j
+        angles += _angles(t)
         if _opens(t):
             j = _close(code, j)
             continue
@@ -377,20 +453,30 @@ def _member_end(code: list[Token], j: int, end: int) -> int:
     return end
 
 
-def _object_keys(code: list[Token], i: int, end: int, owner: str, out: list[JsDefinition]) -> None:
+def _keyed(code: list[Token], j: int) -> bool:
+    """Whether the word ``code[j]`` starts a member of its own: a name followed by ``:``,
+    ``?:`` or ``(`` (an interface's ``in: A`` after a line without a semicolon)."""
+    after = code[j + 1] if j + 1 < len(code) else None
+    return code[j].kind == NAME and _is(after, ":", "?", "(", "?:", "<")
+
+
+def _object_keys(
+    code: list[Token], i: int, end: int, owner: str, out: list[JsDefinition], kind: str = "key"
+) -> None:
     """The keys of an object literal ``code[i:end]`` (its braces excluded): ``a``, ``a:
-    …``, ``a () {…}``, ``get a () {…}``, ``'a': …``; a spread or a computed key adds none."""
+    …``, ``a () {…}``, ``get a () {…}``, ``'a': …``; a spread or a computed key adds none
+    (an enum's members too: ``Red = 1``, with ``kind`` "member")."""
     while i < end:
         j = i
         while (
             j + 1 < end
             and _is(code[j], "async", "get", "set", "*")
-            and not _is(code[j + 1], ",", ":", "(")
+            and not _is(code[j + 1], ",", ":", "(", "=")
         ):
             j += 1
         key = code[j]
         if key.kind in (NAME, STRING, NUMBER) and not _is(key, "..."):
-            out.append(JsDefinition(f"{owner}.{_key(key)}", key.line, "key"))
+            out.append(JsDefinition(f"{owner}.{_key(key)}", key.line, kind))
         k = j
         while k < end and not _is(code[k], ","):
             if _opens(code[k]):

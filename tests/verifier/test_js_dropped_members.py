@@ -290,8 +290,13 @@ def test_typescript_members() -> None:
     assert names(TS) == [
         "import ./di",
         "Shape",
+        "Shape.area",
         "Point",
+        "Point.x",
+        "Point.y",
         "Color",
+        "Color.Red",
+        "Color.Green",
         "Base",
         "Base.count",
         "Base.items",
@@ -314,6 +319,154 @@ def test_typescript_members() -> None:
         "  async load (): Promise<{ ok: boolean }> {\n    return { ok: true }\n  }\n\n", ""
     )
     assert dropped_definitions(TS, no_load, "base.ts") == ["Base.load"]
+
+
+#: TypeScript's containers: an interface, an enum, an object type and a namespace
+TYPES = """\
+export interface Options<T extends { id: string }> extends Base {
+  timeout?: number
+  readonly retries: number
+  onError(e: Error): void
+  onError(e: string): void
+  [key: string]: unknown
+  new (x: number): Options<T>
+  (x: number): void
+  'quoted-key': string
+}
+
+export const enum Dir { Up = 'UP', Down = 'DOWN' }
+export type Shape = { kind: string; area(): number }
+export type Mixed = { a: number } & Base
+
+export namespace Util {
+  export function helper(): number { return 1 }
+  export const LIMIT = 3
+  export class Inner { go() { return 1 } }
+  export interface Cfg { depth: number }
+}
+
+namespace A.B { export function deep() {} }
+"""
+
+
+def test_what_typescripts_containers_hold_is_read() -> None:
+    """An interface's or an object type's members (each overload's signature; not an
+    index, call or construct signature), an enum's members and what a namespace's
+    statements define, each named after what holds it."""
+    assert names(TYPES) == [
+        "Options",
+        "Options.timeout",
+        "Options.retries",
+        "Options.onError",
+        "Options.onError",
+        "Options.quoted-key",
+        "Dir",
+        "Dir.Up",
+        "Dir.Down",
+        "Shape",
+        "Shape.kind",
+        "Shape.area",
+        "Mixed",
+        "Util",
+        "Util.helper",
+        "Util.LIMIT",
+        "Util.Inner",
+        "Util.Inner.go",
+        "Util.Cfg",
+        "Util.Cfg.depth",
+        "A.B",
+        "A.B.deep",
+    ]
+
+
+def test_typescript_container_shapes_read_as_typescript_reads_them() -> None:
+    """What ``benchmarks/ts_members.py`` found the reader got wrong against TypeScript's
+    own parser: a type parameter's default before the alias's "=", members separated by
+    commas (not the commas of ``Map<K, V>`` nor of a call signature's parameters), an
+    object type after ``extends`` in a method's type parameters, an enum member named
+    ``get``, a call or construct signature."""
+    text = (
+        "type T<U = string, V extends Map<K, W> = X> = { a: U; b: V }\n"
+        "export interface Cache { add(x: number): void, get: number,\n"
+        "  m: Map<string, number>, n: number }\n"
+        "export interface I { f<T extends { id: string }, U>(x: T): U; g: number }\n"
+        'enum E { async = "async", get = 1, set }\n'
+        "export interface Callback {\n"
+        "  (level: number, message: string): void\n"
+        "  <T>(a: T, b: number): T\n"
+        "  new (x: number, y: string): Callback\n"
+        "  extends<T>(x: T): void\n"
+        "  z: number\n"
+        "}\n"
+    )
+    assert [n for n in names(text) if "." in n] == [
+        "T.a",
+        "T.b",
+        "Cache.add",
+        "Cache.get",
+        "Cache.m",
+        "Cache.n",
+        "I.f",
+        "I.g",
+        "E.async",
+        "E.get",
+        "E.set",
+        "Callback.extends",
+        "Callback.z",
+    ]
+    # a class's method named new is one (chromium-bidi's SessionProcessor.new)
+    assert names("class Session { new (a, b) { return a } }\n") == ["Session", "Session.new"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "lost"),
+    [
+        ("  readonly retries: number\n", "", ["Options.retries"]),
+        ("  onError(e: string): void\n", "", ["Options.onError"]),  # one overload
+        (", Down = 'DOWN'", "", ["Dir.Down"]),
+        ("; area(): number", "", ["Shape.area"]),
+        ("  export function helper(): number { return 1 }\n", "", ["Util.helper"]),
+        ("  export const LIMIT = 3\n", "", ["Util.LIMIT"]),
+        (" go() { return 1 } ", " ", ["Util.Inner.go"]),
+        ("namespace A.B { export function deep() {} }\n", "", ["A.B"]),
+    ],
+)
+def test_what_a_typescript_container_held_dropped_is_lost(
+    old: str, new: str, lost: list[str]
+) -> None:
+    """Before, only the container's name was read: a member of an interface, an enum or
+    a namespace no test needs could go (a test runner that strips types, as vitest's
+    esbuild does, never checks an interface at all)."""
+    edited = TYPES.replace(old, new)
+    assert edited != TYPES
+    assert dropped_definitions(TYPES, edited, "types.ts") == lost
+    name = lost[0].split(".")[-1]
+    assert dropped_definitions(TYPES, edited, "types.ts", instruction=f"Remove {name}") == []
+
+
+def test_a_typescript_container_reshaped_loses_nothing() -> None:
+    same = [
+        # members on one line, in another order
+        TYPES.replace(
+            "  timeout?: number\n  readonly retries: number\n",
+            "  readonly retries: number; timeout?: number\n",
+        ),
+        TYPES.replace("Up = 'UP', Down = 'DOWN'", "Down = 'DOWN', Up = 'UP'"),
+        # an object type made an interface, and an intersection (its members unread)
+        TYPES.replace(
+            "export type Shape = { kind: string; area(): number }",
+            "export interface Shape { kind: string; area(): number }",
+        ),
+        TYPES.replace("{ a: number } & Base", "Base & { a: number; b: string }"),
+        # a member moved into the interface it extends
+        TYPES.replace("  timeout?: number\n", "") + "interface Base { timeout?: number }\n",
+    ]
+    for edited in same:
+        assert edited != TYPES
+        assert dropped_definitions(TYPES, edited, "types.ts") == [], edited
+    # the whole interface gone is one loss, not one per member
+    start, stop = TYPES.index("export interface"), TYPES.index("export const enum")
+    assert dropped_definitions(TYPES, TYPES[:start] + TYPES[stop:], "types.ts") == ["Options"]
 
 
 def test_statements_split_as_javascript_does() -> None:
