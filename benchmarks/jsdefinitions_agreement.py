@@ -113,8 +113,7 @@ function list(text, ast) {
     if (s.type === 'FunctionDeclaration') { found.push(s.id.name); return; }
     if (s.type === 'ClassDeclaration') { found.push(s.id.name); cls(s, s.id.name); return; }
     if (s.type === 'VariableDeclaration') {
-      const d = s.declarations[0];
-      if (d.id.type === 'Identifier') found.push(d.id.name);
+      for (const d of s.declarations) if (d.id.type === 'Identifier') found.push(d.id.name);
       return;
     }
     if (s.type !== 'ExpressionStatement' || s.directive) return;

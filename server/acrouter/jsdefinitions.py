@@ -255,8 +255,8 @@ def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> 
     if _is(word, "const") and _is(after, "enum"):  # const enum E {…} (TypeScript)
         j, word = j + 1, after
         after = code[j + 1] if j + 1 < end else None
-    if _is(word, "const", "let", "var") and after is not None and after.kind == NAME:
-        out.append(JsDefinition(after.text, after.line))
+    if _is(word, "const", "let", "var") and after is not None:
+        out += [JsDefinition(t.text, t.line) for t in _declarators(code, j + 1, end)]
         return
     if (
         word is not None
@@ -283,6 +283,29 @@ def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> 
     if _is(first, *_IIFE_STARTS):
         for start, stop in _function_bodies(code, i, end):
             _scope(code, start, stop, out)
+
+
+def _declarators(code: list[Token], k: int, end: int) -> list[Token]:
+    """The names a ``const`` / ``let`` / ``var`` statement declares, its declarators
+    starting at ``code[k]`` (``var a = 1, b, c: Map<K, V> = new Map()``: a, b, c; not a
+    destructuring pattern's names)."""
+    names: list[Token] = []
+    while k < end:
+        t = code[k]
+        after = code[k + 1] if k + 1 < end else None
+        if t.kind == NAME and (after is None or _is(after, "=", ",", ":", "!", ";")):
+            names.append(t)
+        angles, typed = 0, False  # (a type's ``<K, V>``; not an initializer's ``a < b``)
+        while k < end and not (_is(code[k], ",") and angles <= 0):
+            if _is(code[k], ":") and not typed:
+                typed = True
+            elif _is(code[k], "="):
+                typed, angles = False, 0
+            elif typed:
+                angles += _angles(code[k])
+            k = _close(code, k) if _opens(code[k]) else k + 1
+        k += 1
+    return names
 
 
 def _type_declaration(code: list[Token], j: int, end: int, out: list[JsDefinition]) -> None:

@@ -485,6 +485,7 @@ def test_statements_split_as_javascript_does() -> None:
     )
     assert names(text) == [
         "a",
+        "b",  # each declarator of a declaration
         "c",
         "exports.d",
         "foo.bar",
@@ -496,9 +497,30 @@ def test_statements_split_as_javascript_does() -> None:
         "exports.k",
         "l",
         "m",
+        "n",
         "o",
         "q",
     ]
+
+
+def test_each_declarator_of_a_declaration_is_a_definition() -> None:
+    """``var fs = require('fs'), path = require('path')``: the second declarator dropped
+    was no loss to the reader, which read a declaration's first name only."""
+    text = (
+        "var fs = require('fs'), path = require('path')\n"
+        "export const m: Map<string, number> = new Map(), n = 1\n"
+        "const f = <A, B>(x: A) => x, g = 2\n"
+        "const { p, q } = obj, r = 3\n"
+    )
+    assert names(text) == ["fs", "path", "m", "n", "f", "g", "r"]
+    dropped = text.replace(", path = require('path')", "")
+    assert dropped_definitions(text, dropped, "calc.ts") == ["path"]
+    # split over lines, or one declaration a line: nothing lost
+    for same in (
+        text.replace(", n = 1", ",\n  n = 1"),
+        text.replace("var fs = require('fs'), path", "var fs = require('fs')\nvar path"),
+    ):
+        assert dropped_definitions(text, same, "calc.ts") == [], same
 
 
 def test_what_the_tokens_cannot_read_falls_back_to_line_patterns() -> None:
