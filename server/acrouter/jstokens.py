@@ -66,12 +66,16 @@ _PUNCTUATORS = sorted(
 )
 _PUNCT_RE = re.compile("|".join(map(re.escape, _PUNCTUATORS)))
 _NAME_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+#: a name as the lenient reading takes it: JavaScript's identifiers are Unicode (``{ 県:
+#: '大阪府' }``, ``const café``)
+_UNICODE_NAME_RE = re.compile("(?:[^\\W\\d]|\\$)(?:\\w|\\$|\u200c|\u200d)*")
 _NUMBER_RE = re.compile(
     r"(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)"
     r"(?:[eE][+-]?\d[\d_]*)?)n?"
 )
 _LINE_END_RE = re.compile("[\n\r\u2028\u2029]")
-_SPACE_RE = re.compile(r"[ \t\f\v\r\n\u00a0\ufeff]*")
+#: white space, Unicode's spaces too (JavaScript's ``Zs``)
+_SPACE_RE = re.compile("[ \t\f\v\r\n\u00a0\ufeff\u1680\u2000-\u200a\u202f\u205f\u3000]*")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 
@@ -223,9 +227,10 @@ def _token(
         end = m.end() if m else i
         follows = text[end : end + 1]
         return None if follows and (follows.isalnum() or follows in "_$\\") else (end, NUMBER)
-    if m := _NAME_RE.match(text, i):
+    if m := (_UNICODE_NAME_RE if lenient else _NAME_RE).match(text, i):
         follows = text[m.end() : m.end() + 1]
-        return None if follows and (follows == "\\" or not follows.isascii()) else (m.end(), NAME)
+        unread = follows == "\\" or not (lenient or follows.isascii())
+        return None if follows and unread else (m.end(), NAME)
     if lenient and c == "#" and (m := _NAME_RE.match(text, i + 1)):
         return m.end(), NAME  # a private name, #count
     m = _PUNCT_RE.match(text, i)

@@ -523,6 +523,15 @@ def test_each_declarator_of_a_declaration_is_a_definition() -> None:
         assert dropped_definitions(text, same, "calc.ts") == [], same
 
 
+def test_names_outside_ascii_are_read() -> None:
+    """qs's tests hold ``{ 県: '大阪府' }``: the tokens refused the file, and the line
+    patterns, comparing it with a reformatted copy, took imports prettier had moved to
+    the next line for dropped.  JavaScript's names are Unicode: the tokens read it."""
+    text = "const café = { 県: '大阪府' }\u3000\nexport function f () {}\n"
+    assert names(text) == ["café", "f"]
+    assert dropped_definitions(text, text.replace("export function f () {}\n", ""), "a.js") == ["f"]
+
+
 def test_what_the_tokens_cannot_read_falls_back_to_line_patterns() -> None:
     unreadable = CALC + "const s = 'never closed\n"
     assert js_definitions(unreadable) is None
