@@ -3,7 +3,8 @@ against tree-sitter's Kotlin grammar on the same file.
 
 The guard (``acrouter.kotlindefinitions.kotlin_members``) reads a file's functions,
 secondary constructors, properties, classes and objects, at the top level and in class
-bodies, from its lines with brackets counted.  This compares, file by file, what it
+bodies, and the properties a primary constructor declares (``val`` / ``var``
+parameters), from its lines with brackets counted.  This compares, file by file, what it
 reads with the same declarations of tree-sitter's syntax tree (``tree-sitter-kotlin``),
 each with the class that holds it:
 
@@ -60,6 +61,13 @@ def walk(node, owner, out):
             for body in child.named_children:
                 if body.type in BODIES:
                     walk(body, path, out)
+                elif body.type == "primary_constructor":  # its val / var parameters
+                    for params in body.named_children:
+                        if params.type != "class_parameters":
+                            continue
+                        for param in params.named_children:
+                            if any(c.type in ("val", "var") for c in param.children):
+                                out.append([path, name(param), "variable"])
         elif kind == "function_declaration":
             out.append([owner, name(child), "method"])
         elif kind == "secondary_constructor":

@@ -12,13 +12,16 @@ that holds it (``Calc``, ``Calc.Companion``, ``Outer.Inner``):
 - functions (kind ``method``), extension functions by their name (``fun
   String.shout()``: ``shout``), counted one by one (overloads);
 - secondary constructors (``constructor``, named by their class);
-- properties (``variable``), ``val`` and ``var``;
+- properties (``variable``), ``val`` and ``var``, a primary constructor's too;
 - classes, interfaces, objects and companion objects (``type``).
+
+The properties a class's primary constructor declares (``data class Point(val x: Int,⏎
+    var label: String = "")``: ``Point.x``, ``Point.label``; not its plain parameters)
+are read as the class's properties, each on the line of its name.
 
 What a function's body or an initializer declares is the body's (an ``object :
 Listener { … }`` expression's members too).  A member on the line that opens its class's
-body (``object Registry { fun get() {} }``) and the properties a primary constructor
-declares (``class Point(val x: Int)``) are not read.
+body (``object Registry { fun get() {} }``) is not read.
 """
 
 from __future__ import annotations
@@ -153,7 +156,8 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
     parens = 0  # parentheses and brackets open
     pending: str | None = None  # a class declared whose body's "{" has not come
     pending_at = (0, 0)  # the braces and parentheses open where it was declared
-    for i, line in enumerate(code_view(text)):
+    codes = code_view(text)
+    for i, line in enumerate(codes):
         code = line.strip()
         owner = scopes[-1] if scopes else ""
         if code and parens == 0 and owner is not None:
@@ -168,6 +172,14 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 found.append(Member(i, name, raw[i].strip(), owner, kind))
                 pending = path if kind == "type" else None
                 pending_at = (len(scopes), parens)
+                if kind == "type" and (header := _TYPE.match(code)):
+                    start = len(line) - len(line.lstrip()) + header.end()
+                    properties = _primary_properties(codes, i, start)
+                    found += [
+                        Member(at, p, raw[at].strip(), path, "variable") for at, p in properties
+                    ]
+                    if properties:
+                        classes.add(path)  # (its properties are its, body or not)
         for c in code:
             if c in "([":
                 parens += 1
@@ -187,6 +199,52 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
             elif c in "=;" and parens == pending_at[1] and len(scopes) == pending_at[0]:
                 pending = None  # ``class A = …`` is no body; ``;`` ends the declaration
     return found, classes
+
+
+#: what may stand between a class's name and its primary constructor's "(": type
+#: parameters, annotations and modifiers before ``constructor``
+_BEFORE_PARAMETERS = re.compile(
+    r"\s*(?:<[^<>]*(?:<[^<>]*(?:<[^<>]*>[^<>]*)*>[^<>]*)*>\s*)?"
+    r"(?:" + _MODIFIERS + r"constructor\s*)?\("
+)
+#: a primary constructor's parameter that declares a property: its name
+_PARAMETER_PROPERTY = re.compile(
+    "^" + _MODIFIERS + r"(?:(?:private|protected|internal|public|override|vararg)\s+)*"
+    r"(?:val|var)\s+`?(\w+)`?"
+)
+
+
+def _primary_properties(codes: list[str], i: int, start: int) -> list[tuple[int, str]]:
+    """The line and name of each property the primary constructor declares of the class
+    whose name ends at ``codes[i][start]`` (``(val x: Int, var y: Int = 0)``, over lines
+    too); none without one."""
+    chars: list[str] = []
+    at: list[int] = []
+    for k in range(i, min(len(codes), i + 200)):
+        piece = codes[k][start:] if k == i else codes[k]
+        chars += [*piece, " "]
+        at += [k] * (len(piece) + 1)
+    text = "".join(chars)
+    m = _BEFORE_PARAMETERS.match(text)
+    if m is None:
+        return []
+    found: list[tuple[int, str]] = []
+    depth, part = 1, m.end()
+    for k in range(m.end(), len(text)):
+        c = text[k]
+        if c in "([{<":
+            depth += 1
+        elif c in ")]}>" and not (c == ">" and text[k - 1] == "-"):  # (``->``: no bracket)
+            depth -= 1
+        if depth == 0 or (c == "," and depth == 1):
+            piece = text[part:k]
+            if p := _PARAMETER_PROPERTY.match(piece.strip()):
+                offset = part + len(piece) - len(piece.lstrip()) + p.start(1)
+                found.append((at[min(offset, len(at) - 1)], p.group(1)))
+            part = k + 1
+            if depth == 0:
+                return found
+    return []  # (not closed within 200 lines: not read)
 
 
 def _declaration(code: str) -> tuple[Kind, str] | None:

@@ -79,7 +79,9 @@ def _without(text: str, part: str) -> str:
 def test_what_a_kotlin_file_declares_is_read_with_its_class() -> None:
     read = [(m.owner, m.name, m.kind) for m in kotlin_members(CALC_KT)]
     assert read == [
-        ("", "Calc", "type"),  # (the primary constructor's properties are not read)
+        ("", "Calc", "type"),
+        ("Calc", "base", "variable"),  # the primary constructor's properties
+        ("Calc", "onDone", "variable"),
         ("Calc", "size", "variable"),
         ("Calc", "count", "variable"),
         ("Calc", "Calc", "constructor"),
@@ -100,6 +102,52 @@ def test_what_a_kotlin_file_declares_is_read_with_its_class() -> None:
     assert kotlin_classes(CALC_KT) == {"", "Calc", "Calc.Companion", "Calc.Bag", "Registry"}
     assert is_kotlin("src/main/kotlin/Calc.kt") and is_kotlin("build.gradle.kts")
     assert is_kotlin("x", "kotlin") and not is_kotlin("Calc.java")
+
+
+POINT_KT = """\
+package shapes
+
+data class Point(val x: Int, val y: Int, var label: String = "") {
+    fun norm() = x * x + y * y
+}
+
+class Box<T : Comparable<T>> @Inject constructor(
+    private val items: List<T>,
+    size: Int,
+    @Json(name = "w") val width: Int = 0,
+)
+"""
+
+
+def test_a_primary_constructors_properties_are_the_classs() -> None:
+    """A data class's properties are mostly its primary constructor's: one no test
+    names (``Point.label``) deleted passed before, as the reader did not read them."""
+    read = [(m.line, m.owner, m.name) for m in kotlin_members(POINT_KT) if m.kind == "variable"]
+    assert read == [
+        (2, "Point", "x"),
+        (2, "Point", "y"),
+        (2, "Point", "label"),
+        (7, "Box", "items"),  # (not size: a parameter, no property)
+        (9, "Box", "width"),
+    ]
+    assert "Box" in kotlin_classes(POINT_KT)  # (its properties are its: no body needed)
+    dropped = POINT_KT.replace(', var label: String = ""', "")
+    assert dropped_definitions(POINT_KT, dropped, "Point.kt") == ["Point.label"]
+    assert dropped_definitions(POINT_KT, dropped, "Point.kt", instruction="Remove label") == []
+    narrowed = POINT_KT.replace('    @Json(name = "w") val width: Int = 0,\n', "")
+    assert dropped_definitions(POINT_KT, narrowed, "Point.kt") == ["Box.width"]
+    same = [
+        # a property moved into the body, the parameters one a line, a default changed
+        POINT_KT.replace(', var label: String = "") {', ') {\n    var label: String = ""'),
+        POINT_KT.replace("(val x: Int, val y: Int,", "(\n    val x: Int,\n    val y: Int,\n   "),
+        POINT_KT.replace("val width: Int = 0", "val width: Int = 1"),
+    ]
+    for edited in same:
+        assert edited != POINT_KT
+        assert dropped_definitions(POINT_KT, edited, "Point.kt") == [], edited
+    # the class gone is one loss, not one per property
+    start = POINT_KT.index("class Box")
+    assert dropped_definitions(POINT_KT, POINT_KT[:start], "Point.kt") == ["Box"]
 
 
 def test_a_dropped_member_is_refused_by_its_class() -> None:
