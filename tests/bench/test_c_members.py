@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "c_members.py"
+from .helpers import script_output
 
 CALC_H = """\
 #ifndef CALC_H
@@ -44,15 +43,7 @@ int neg(int a) {
 
 def _run(*args: str) -> list[str]:
     """The lines ``c_members.py`` prints with ``args``, stripped (it must exit 0)."""
-    out = subprocess.run(
-        [sys.executable, str(SCRIPT), *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
-    return [line.strip() for line in out.stdout.splitlines()]
+    return [line.strip() for line in script_output("c_members.py", *args).splitlines()]
 
 
 def test_the_reading_is_compared_with_ctags(tmp_path: Path) -> None:

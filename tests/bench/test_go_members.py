@@ -4,13 +4,11 @@ own parser finds in them: checked here on a small folder of our own."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "go_members.py"
+from .helpers import script_output
 
 CALC = """\
 package calc
@@ -37,15 +35,8 @@ def test_the_reading_is_compared_with_gos_parser(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "calc.go").write_text(CALC)
     (tmp_path / "src" / "broken.go").write_text("package calc\n\nfunc (\n")
-    out = subprocess.run(
-        [sys.executable, str(SCRIPT), "--sources", str(tmp_path / "src")],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
-    assert [line.strip() for line in out.stdout.splitlines()] == [
+    out = script_output("go_members.py", "--sources", str(tmp_path / "src"))
+    assert [line.strip() for line in out.splitlines()] == [
         "files compared: 1 (Go could not parse 1)",
         "declarations read by the guard: 4; parsed by Go: 5",
         "by name, as the guard counts them (a file's declarations of a name together):",

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "java_members.py"
+from .helpers import script_output
 
 SHAPES = """\
 package p;
@@ -62,15 +61,7 @@ class Helper { static void help() { } }
 
 
 def _run(*args: str) -> str:
-    out = subprocess.run(
-        [sys.executable, str(SCRIPT), *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout
+    return script_output("java_members.py", *args)
 
 
 def test_what_javac_made_itself_is_the_only_difference(tmp_path: Path) -> None:

@@ -4,13 +4,12 @@ nikic/PHP-Parser finds in them: checked here on a small folder of our own."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "php_members.py"
+from .helpers import script_output
+
 AUTOLOAD = Path("/usr/share/php/PhpParser/autoload.php")
 
 CART = """\
@@ -80,15 +79,8 @@ def test_the_reading_is_compared_with_php_parser(tmp_path: Path) -> None:
     (tmp_path / "src" / "broken.php").write_text(
         "<?php\nclass Broken {\n    public function x( {\n}\n"
     )
-    out = subprocess.run(
-        [sys.executable, str(SCRIPT), "--sources", str(tmp_path / "src")],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
-    lines = [line.strip() for line in out.stdout.splitlines()]
+    out = script_output("php_members.py", "--sources", str(tmp_path / "src"))
+    lines = [line.strip() for line in out.splitlines()]
     # PHP-Parser's side, whatever the guard reads
     assert lines[0] == "files compared: 1 (PHP-Parser could not parse 1)"
     assert lines[1].endswith(f"; parsed by PHP-Parser: {PARSED}")

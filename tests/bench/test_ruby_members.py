@@ -4,13 +4,11 @@ with what Ruby's own parser (Ripper) finds in them: checked here on a file of ou
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "ruby_members.py"
+from .helpers import script_output
 
 SOURCE = """\
 module M
@@ -38,18 +36,11 @@ def test_the_reading_is_compared_with_rippers(tmp_path: Path) -> None:
         pytest.skip("ruby is not installed (Debian: apt-get install ruby)")
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "m.rb").write_text(SOURCE)
-    out = subprocess.run(
-        [sys.executable, str(SCRIPT), "--sources", str(tmp_path / "lib")],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
+    out = script_output("ruby_members.py", "--sources", str(tmp_path / "lib"))
     # M, A, x, x=, a, self.b, self.c, Gen, flat: the same names on both sides; but a
     # method written at its class's own indentation (a generated parser's style) is
     # read as the file's, not Gen's
-    assert [line.strip() for line in out.stdout.splitlines()] == [
+    assert [line.strip() for line in out.splitlines()] == [
         "files compared: 1 (Ripper could not parse 0)",
         "definitions read by the guard: 9; parsed by Ripper: 9",
         "by name, as the guard counts them (a file's definitions of a name together):",

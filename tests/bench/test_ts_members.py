@@ -6,14 +6,13 @@ repository's ``node_modules`` (``npm ci`` installs it)."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from .helpers import script_output
+
 REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO / "benchmarks" / "ts_members.py"
 
 SHAPES = """\
 export interface Options<T = string> extends Base {
@@ -40,15 +39,8 @@ def test_the_reading_is_compared_with_typescripts_parser(tmp_path: Path) -> None
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "shapes.ts").write_text(SHAPES)
     (tmp_path / "src" / "broken.ts").write_text("export interface Broken {\n  a: \n")
-    out = subprocess.run(
-        [sys.executable, str(SCRIPT), "--sources", str(tmp_path / "src")],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
-    lines = [line.strip() for line in out.stdout.splitlines()]
+    out = script_output("ts_members.py", "--sources", str(tmp_path / "src"))
+    lines = [line.strip() for line in out.splitlines()]
     # every rule read as TypeScript reads it, overloads counted, the broken file left out
     assert lines == [
         (
@@ -62,14 +54,8 @@ def test_the_reading_is_compared_with_typescripts_parser(tmp_path: Path) -> None
         "each name of a file once (differences of names, not of counts):",
         "read but not parsed: 0",
         "parsed but not read: 0",
-    ], out.stdout
+    ], out
     # TypeScript's own list, by the rules of the script's docstring
-    listing = subprocess.run(
-        [sys.executable, str(SCRIPT), "--sources", str(tmp_path / "src"), "--names"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    ).stdout
+    listing = script_output("ts_members.py", "--sources", str(tmp_path / "src"), "--names")
     for name in ("Options.onError", "Color.Green", "Point.y", "Util.high", "Util.Box.constructor"):
         assert name in listing, listing
