@@ -92,6 +92,15 @@ function list(text, ast) {
       if (v && typeof v === 'object') functionsOf(v, visit);
     }
   };
+  const bound = (p) => {
+    // the names a declarator's target binds: a name, or a destructuring pattern's
+    if (p === null) return;  // an array pattern's hole
+    if (p.type === 'Identifier') found.push(p.name);
+    else if (p.type === 'ObjectPattern') for (const q of p.properties) bound(q.type === 'RestElement' ? q.argument : q.value);
+    else if (p.type === 'ArrayPattern') for (const q of p.elements) bound(q);
+    else if (p.type === 'AssignmentPattern') bound(p.left);
+    else if (p.type === 'RestElement') bound(p.argument);
+  };
   const scope = (body) => { for (const s of body) statement(s); };
   const statement = (st) => {
     let s = st;
@@ -113,7 +122,7 @@ function list(text, ast) {
     if (s.type === 'FunctionDeclaration') { found.push(s.id.name); return; }
     if (s.type === 'ClassDeclaration') { found.push(s.id.name); cls(s, s.id.name); return; }
     if (s.type === 'VariableDeclaration') {
-      for (const d of s.declarations) if (d.id.type === 'Identifier') found.push(d.id.name);
+      for (const d of s.declarations) bound(d.id);
       return;
     }
     if (s.type !== 'ExpressionStatement' || s.directive) return;

@@ -166,6 +166,13 @@ function container(s, name, sf, out) {
   }
   return false;
 }
+// the names a declarator binds: its name, or a destructuring pattern's names
+function bound(n, prefix, out) {
+  if (n.kind === K.Identifier) out.push(prefix + '.' + n.text);
+  else if (n.kind === K.ObjectBindingPattern || n.kind === K.ArrayBindingPattern) {
+    for (const e of n.elements) if (e.kind === K.BindingElement) bound(e.name, prefix, out);
+  }
+}
 function namespaceBody(block, prefix, sf, out) {
   if (!block) return;
   for (const s of block.statements) {
@@ -180,9 +187,7 @@ function namespaceBody(block, prefix, sf, out) {
         }
         break;
       case K.VariableStatement:
-        for (const d of s.declarationList.declarations) {
-          if (d.name.kind === K.Identifier) out.push(prefix + '.' + d.name.text);
-        }
+        for (const d of s.declarationList.declarations) bound(d.name, prefix, out);
         break;
       case K.InterfaceDeclaration: case K.EnumDeclaration: case K.TypeAliasDeclaration:
         out.push(prefix + '.' + s.name.text);

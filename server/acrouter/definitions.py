@@ -838,9 +838,17 @@ def _dropped_js(
     gained = Counter(_bare(d.name) for d in after if d.name not in old_names)
     classes = {d.name for d in after if d.kind == "class"}
     held = {d.name for d in before if d.kind == "class"}  # (a namespace's too)
+    # CommonJS and ES modules import alike: ``const { a } = require('x')`` in one text,
+    # ``import { a } from 'x'`` in the other, keeps both the module and the name
+    required = {f"import {d.source}" for d in after if d.source is not None}
+    imported = {n for d in after if d.kind == "import" for n in d.binds}
     for d in before:
         if left[d.name] > 0:
             left[d.name] -= 1  # still defined
+            continue
+        if (d.kind == "import" and d.name in required) or (
+            d.source is not None and d.name in imported
+        ):
             continue
         owner = d.name.rsplit(".", 1)[0] if "." in d.name else None
         if (d.kind == "member" or owner in held) and owner not in classes:
@@ -848,6 +856,8 @@ def _dropped_js(
         found = Definition(d.name, d.line, "")
         if d.name in lost or asked_for(found):
             continue
+        if d.source is not None and asked_for(Definition(f"import {d.source}", d.line, "")):
+            continue  # const fs = require('fs'), and the instruction removes imports
         if gained[_bare(d.name)] > 0 and d.kind != "import":
             gained[_bare(d.name)] -= 1  # moved there
             continue

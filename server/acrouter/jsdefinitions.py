@@ -69,6 +69,8 @@ class JsDefinition:
     name: str  # "f", "C", "C.method", "exports.x", "module.exports.x", "export x", "import x"
     line: int  # 0-based
     kind: str = "declaration"  # "class", "member" (of the class its name starts with), ...
+    source: str | None = None  # what a declarator's value requires: ``const a = require('x')``
+    binds: tuple[str, ...] = ()  # the names an import binds: ``import d, { a as b }``: d, b
 
 
 def is_js(path: str, language: str | None = None) -> bool:
@@ -225,9 +227,12 @@ def _scope(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> None
 def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> None:
     first = code[i]
     if _is(first, "import") and not _is(code[i + 1] if i + 1 < end else None, "(", "."):
-        source = next((t for t in code[i + 1 : end] if t.kind == STRING), None)
+        clause = code[i + 1 : end]  # the string after ``from`` (not ``{ 'a-b' as c }``)
+        after_from = next((k for k, t in enumerate(clause) if _is(t, "from")), -1) + 1
+        source = next((t for t in clause[after_from:] if t.kind == STRING), None)
         if source is not None:  # import … from 'x', import 'x' (not import('x'), import.meta)
-            out.append(JsDefinition(f"import {_key(source)}", first.line, "import"))
+            binds = _import_bindings(code, i + 1, end)
+            out.append(JsDefinition(f"import {_key(source)}", first.line, "import", binds=binds))
         return
     j = i
     while j < end and _is(code[j], *_MODIFIERS):
@@ -256,7 +261,7 @@ def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> 
         j, word = j + 1, after
         after = code[j + 1] if j + 1 < end else None
     if _is(word, "const", "let", "var") and after is not None:
-        out += [JsDefinition(t.text, t.line) for t in _declarators(code, j + 1, end)]
+        out += _declarators(code, j + 1, end)
         return
     if (
         word is not None
@@ -285,27 +290,103 @@ def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> 
             _scope(code, start, stop, out)
 
 
-def _declarators(code: list[Token], k: int, end: int) -> list[Token]:
+def _declarators(code: list[Token], k: int, end: int) -> list[JsDefinition]:
     """The names a ``const`` / ``let`` / ``var`` statement declares, its declarators
-    starting at ``code[k]`` (``var a = 1, b, c: Map<K, V> = new Map()``: a, b, c; not a
-    destructuring pattern's names)."""
-    names: list[Token] = []
+    starting at ``code[k]`` (``var a = 1, b, c: Map<K, V> = new Map()``: a, b, c; a
+    destructuring pattern's names: ``const { a, b: c, ...d } = o``: a, c, d).  A
+    declarator whose value is ``require('x')`` (or a property of it) keeps its source,
+    so that an instruction to remove imports covers it."""
+    found: list[JsDefinition] = []
     while k < end:
         t = code[k]
         after = code[k + 1] if k + 1 < end else None
         if t.kind == NAME and (after is None or _is(after, "=", ",", ":", "!", ";")):
-            names.append(t)
-        angles, typed = 0, False  # (a type's ``<K, V>``; not an initializer's ``a < b``)
+            names = [t]
+        elif _is(t, "{", "["):
+            names = _pattern_names(code, k, end)
+        else:
+            names = []
+        angles, typed, source = 0, False, None  # (a type's ``<K, V>``; not ``a < b``)
         while k < end and not (_is(code[k], ",") and angles <= 0):
             if _is(code[k], ":") and not typed:
                 typed = True
             elif _is(code[k], "="):
                 typed, angles = False, 0
+                source = _required(code, k + 1, end)
             elif typed:
                 angles += _angles(code[k])
             k = _close(code, k) if _opens(code[k]) else k + 1
+        found += [JsDefinition(n.text, n.line, source=source) for n in names]
         k += 1
+    return found
+
+
+def _pattern_names(code: list[Token], i: int, end: int) -> list[Token]:
+    """The names the destructuring pattern whose bracket is ``code[i]`` binds: ``{ a, b:
+    c, d = 1, [e]: f, ...g }`` binds a, c, d, f, g; ``[x, , { y }, ...z]`` binds x, y, z."""
+    keyed = _is(code[i], "{")
+    stop = min(_close(code, i) - 1, end)
+    names: list[Token] = []
+    k = i + 1
+    while k < stop:
+        e = k  # one element: up to the next comma of this pattern
+        while e < stop and not _is(code[e], ","):
+            e = _close(code, e) if _opens(code[e]) else e + 1
+        t = k
+        if t < e and _is(code[t], "..."):
+            t += 1
+        elif keyed:  # key: target (the key a name, a string, [computed]) or a name
+            j = t
+            while j < e and not _is(code[j], ":", "="):
+                j = _close(code, j) if _opens(code[j]) else j + 1
+            if j < e and _is(code[j], ":"):
+                t = j + 1
+        if t < e and _is(code[t], "{", "["):
+            names += _pattern_names(code, t, e)
+        elif t < e and code[t].kind == NAME:
+            names.append(code[t])
+        k = e + 1
     return names
+
+
+def _import_bindings(code: list[Token], k: int, end: int) -> tuple[str, ...]:
+    """The names an ``import`` statement whose clause starts at ``code[k]`` binds:
+    ``import d, { a, b as c, type T } from 'x'``: d, a, c, T; ``import * as ns from
+    'x'``: ns; ``import x = require('x')`` (TypeScript): x."""
+    if k + 1 < end and _is(code[k], "type") and not _is(code[k + 1], "from", ",", "="):
+        k += 1  # import type { A } from 'x'
+    names: list[str] = []
+    while k < end and not _is(code[k], "from", "=") and code[k].kind != STRING:
+        t = code[k]
+        if _is(t, "{"):
+            stop = min(_close(code, k) - 1, end)
+            part: list[Token] = []
+            for u in [*code[k + 1 : stop], None]:
+                if u is None or _is(u, ","):
+                    if part and part[-1].kind == NAME:
+                        names.append(part[-1].text)  # a, b as c, type T
+                    part = []
+                else:
+                    part.append(u)
+            k = stop + 1
+            continue
+        if t.kind == NAME and t.text != "as":
+            names.append(t.text)  # the default's name, or the namespace's after * as
+        k += 1
+    return tuple(names)
+
+
+def _required(code: list[Token], v: int, end: int) -> str | None:
+    """The module ``code[v:]`` requires when it starts ``require('x')``; else None."""
+    if (
+        v + 3 < end
+        and _is(code[v], "require")
+        and _is(code[v + 1], "(")
+        and code[v + 2].kind == STRING
+        and _is(code[v + 3], ")")
+    ):
+        return _key(code[v + 2])
+    return None
 
 
 def _type_declaration(code: list[Token], j: int, end: int, out: list[JsDefinition]) -> None:

@@ -512,7 +512,7 @@ def test_each_declarator_of_a_declaration_is_a_definition() -> None:
         "const f = <A, B>(x: A) => x, g = 2\n"
         "const { p, q } = obj, r = 3\n"
     )
-    assert names(text) == ["fs", "path", "m", "n", "f", "g", "r"]
+    assert names(text) == ["fs", "path", "m", "n", "f", "g", "p", "q", "r"]
     dropped = text.replace(", path = require('path')", "")
     assert dropped_definitions(text, dropped, "calc.ts") == ["path"]
     # split over lines, or one declaration a line: nothing lost
@@ -521,6 +521,82 @@ def test_each_declarator_of_a_declaration_is_a_definition() -> None:
         text.replace("var fs = require('fs'), path", "var fs = require('fs')\nvar path"),
     ):
         assert dropped_definitions(text, same, "calc.ts") == [], same
+
+
+def test_a_destructuring_patterns_names_are_definitions() -> None:
+    """``const { format, parse } = require('./util')``: dropping ``parse`` from the
+    pattern leaves every use of it a ReferenceError that a suite not reaching them
+    passes; the reader read no name of a pattern."""
+    text = (
+        "const { format, parse: read, level = 1, ['x' + y]: z, ...others } = require('./util')\n"
+        "let [first, , { deep: [inner] }, ...tail] = list, plain = 2\n"
+        "export const { a }: Options = defaults, { b = { c: 1 } } = more\n"
+    )
+    assert names(text) == [
+        *("format", "read", "level", "z", "others"),
+        *("first", "inner", "tail", "plain"),
+        *("a", "b"),
+    ]
+    assert dropped_definitions(text, text.replace(" parse: read,", ""), "m.ts") == ["read"]
+    assert dropped_definitions(text, text.replace(", ...tail", ""), "m.ts") == ["tail"]
+    # the same names bound another way, or the pattern over lines: nothing lost
+    for same in (
+        text.replace(
+            "let [first, , { deep: [inner] }, ...tail] = list, plain = 2",
+            "let first = list[0], inner = list[2].deep[0], tail = list.slice(3)\nlet plain = 2",
+        ),
+        text.replace("{ format, parse: read,", "{\n  format,\n  parse: read,\n "),
+    ):
+        assert dropped_definitions(text, same, "m.ts") == [], same
+
+
+def test_a_required_name_goes_when_the_instruction_removes_imports() -> None:
+    """``const fs = require('fs')`` is CommonJS's import: "remove unused imports" may
+    drop it, or a name of its pattern, as an ES ``import`` may go; any other
+    instruction may not."""
+    text = (
+        "const fs = require('fs')\n"
+        "const { join, resolve } = require('path').posix\n"
+        "const helper = make('fs')\n"
+        "module.exports = () => join('a', 'b')\n"
+    )
+    tidy = text.replace("const fs = require('fs')\n", "").replace(", resolve", "")
+    assert dropped_definitions(text, tidy, "m.js", instruction="remove the unused imports") == []
+    assert dropped_definitions(text, tidy, "m.js", instruction="tidy this up") == [
+        "fs",
+        "resolve",
+    ]
+    # a value that is not a require() is no import
+    unhelped = text.replace("const helper = make('fs')\n", "")
+    assert dropped_definitions(text, unhelped, "m.js", instruction="remove the unused imports") == [
+        "helper"
+    ]
+
+
+def test_commonjs_and_es_imports_are_one_kind() -> None:
+    """A module converted from ``require`` to ``import`` (or back) keeps what it imports:
+    the names an ES import binds stand for the required ones, and a ``require`` for the
+    ES import of its module; a name neither binds any more is still lost."""
+    common = (
+        "const fs = require('fs')\n"
+        "const { join, sep: separator } = require('node:path')\n"
+        "module.exports = () => fs.readFileSync(join('a', separator))\n"
+    )
+    es = (
+        "import fs from 'fs'\n"
+        "import { join, sep as separator } from 'node:path'\n"
+        "export default () => fs.readFileSync(join('a', separator))\n"
+    )
+    assert dropped_definitions(common, es, "m.js", instruction="use ES modules") == []
+    assert dropped_definitions(es, common, "m.js", instruction="use require") == []
+    narrower = es.replace("import { join, sep as separator }", "import { join }")
+    assert dropped_definitions(common, narrower, "m.js", instruction="use ES modules") == [
+        "separator"
+    ]
+    # the module is the string after ``from``, not a name the clause quotes
+    found = js_definitions("import { 'a-b' as ab, c } from 'lib'\n")
+    assert found is not None
+    assert [(d.name, d.binds) for d in found] == [("import lib", ("ab", "c"))]
 
 
 def test_names_outside_ascii_are_read() -> None:
@@ -571,6 +647,46 @@ def test_the_tests_alone_would_pass_the_drops(tmp_path: Path, mode: dict[str, ob
     allowed = verify_edit(
         ver, str(root), Edit(files={"calc.js": WITHOUT}), "node --test test/", allow_removal=True
     )
+    assert allowed.verdict == "pass", allowed.detail
+
+
+UTIL_USER = """\
+'use strict'
+const { format, parse } = require('./util')
+
+exports.show = (x) => format(x)
+exports.read = (s) => parse(s)
+"""
+UTIL = "exports.format = (x) => `<${x}>`\nexports.parse = (s) => s.slice(1, -1)\n"
+UTIL_TEST = """\
+const test = require('node:test')
+const assert = require('node:assert')
+const { show } = require('../shown')
+
+test('show', () => {
+  assert.strictEqual(show(1), '<1>')
+})
+"""
+
+
+@needs_node
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_a_name_dropped_from_a_pattern_is_refused(tmp_path: Path, mode: dict[str, object]) -> None:
+    """``parse`` dropped from the pattern, ``exports.read`` left calling it: the suite,
+    which reaches ``show`` only, passes the edit; ``acrouter verify`` refuses it."""
+    files = {
+        "shown.js": UTIL_USER,
+        "util.js": UTIL,
+        "test/shown.test.js": UTIL_TEST,
+        "package.json": PACKAGE,
+    }
+    root = write_tree(tmp_path / "shown", files)
+    ver = verifier(cache_dir=tmp_path / "cache", **mode)
+    broken = Edit(files={"shown.js": UTIL_USER.replace("{ format, parse }", "{ format }")})
+    v = verify_edit(ver, str(root), broken, "node --test test/")
+    assert v.verdict == "error" and not v.counted, v.detail
+    assert "parse" in v.detail, v.detail
+    allowed = verify_edit(ver, str(root), broken, "node --test test/", allow_removal=True)
     assert allowed.verdict == "pass", allowed.detail
 
 
