@@ -20,13 +20,14 @@ lists by these rules:
 3. ``type T = { … }``, only where the alias's type is itself an object type literal
    (not an intersection, a union, a mapped type): its members as an interface's.
 4. ``namespace N { … }`` / ``module N { … }`` with an identifier name (``namespace A.B
-   { … }`` is the container ``A.B``), not ``declare module "x"`` nor ``declare
-   global``: what its statements declare, each under the namespace's path: functions
+   { … }`` is the container ``A.B``), ``declare module "x" { … }`` (the container
+   ``module x``) and ``declare global { … }`` (``global``): what its statements
+   declare, each under the namespace's path: functions
    (``N.f``, each overload signature), classes (``N.C``) and their methods, properties
    and accessors (``N.C.m``, each overload, ``N.C.#x``; its constructor as
    ``N.C.constructor``, as a top-level class's is read; not computed names, index
-   signatures), each identifier a variable statement declares (``const a = 1, b = 2``:
-   ``N.a``, ``N.b``; not destructuring patterns), interfaces, enums and
+   signatures), each name a variable statement declares (``const a = 1, b = 2``:
+   ``N.a``, ``N.b``; a destructuring pattern's names too), interfaces, enums and
    type aliases (``N.I``, and their members ``N.I.a`` by rules 1-3), namespaces
    (``N.M``, and recursively ``N.M.f``).  Not imports, ``export {…}``, ``export =``.
 
@@ -137,8 +138,12 @@ function classMembers(c, owner, sf, out, constructors) {
 // a namespace's identifier name: the ModuleDeclaration's path ("A.B" for namespace A.B)
 // and its block; null for declare module "x", declare global
 function namespacePath(d) {
-  if (d.name.kind !== K.Identifier || (d.flags & ts.NodeFlags.GlobalAugmentation)) return null;
-  let path = d.name.text;
+  // declare global {…}: "global"; declare module 'x' {…}: "module x" (as the guard names them)
+  let path;
+  if (d.flags & ts.NodeFlags.GlobalAugmentation) path = 'global';
+  else if (d.name.kind === K.StringLiteral) path = 'module ' + d.name.text;
+  else if (d.name.kind === K.Identifier) path = d.name.text;
+  else return null;
   let body = d.body;
   while (body && body.kind === K.ModuleDeclaration) {
     path += '.' + body.name.text;

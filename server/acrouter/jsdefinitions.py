@@ -160,17 +160,20 @@ def _statement_end(code: list[Token], i: int, end: int) -> int:
 
 
 def _declaration_end(code: list[Token], i: int, end: int) -> int | None:
-    """The index just past a function's or a class's declaration at ``code[i]`` (its
-    body's ``}``: no semicolon follows one); None for any other statement."""
+    """The index just past a function's, a class's or an interface's declaration at
+    ``code[i]`` (its body's ``}``: no semicolon follows one); None for any other
+    statement."""
     j = i
     while j < end and _is(code[j], *_MODIFIERS):
         j += 1
-    if j >= end or not _is(code[j], "function", "class"):
+    if j >= end or not _is(code[j], "function", "class", "interface"):
         return None
+    if _is(code[j], "interface") and not (j + 1 < end and code[j + 1].kind == NAME):
+        return None  # (a name in sloppy JavaScript)
     if _is(code[i], "export") and j > i + 1 and _is(code[i + 1], "default"):
         return None  # export default function () {…}(): an expression may follow
     k = j + 1
-    if _is(code[j], "class"):
+    if _is(code[j], "class", "interface"):  # (its body may open on a line of its own)
         body = _class_body_start(code, k, end)
         return None if body is None else _close(code, body)
     while k < end and not _is(code[k], "("):
@@ -270,6 +273,12 @@ def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> 
         and after is not None
         and after.kind == NAME
     ):
+        _type_declaration(code, j, end, out)
+        return
+    if (_is(word, "module") and after is not None and after.kind == STRING) or (
+        _is(word, "global") and _is(after, "{") and after is not None and not after.newline_before
+    ):  # declare module 'x' {…} (an ambient module, an augmentation), declare global {…}
+        # (``global {`` on one line is no JavaScript; in a module declaration, no declare)
         _type_declaration(code, j, end, out)
         return
     if _is(first, "export") and _is(code[i + 1] if i + 1 < end else None, "{"):
@@ -391,12 +400,17 @@ def _required(code: list[Token], v: int, end: int) -> str | None:
 
 def _type_declaration(code: list[Token], j: int, end: int, out: list[JsDefinition]) -> None:
     """TypeScript's ``interface I {…}``, ``enum E {…}``, ``type T = …`` or ``namespace N
-    {…}`` (``module N {…}``, ``namespace A.B {…}``) at ``code[j]``: the name, and what
+    {…}`` (``module N {…}``, ``namespace A.B {…}``; ``declare module 'x' {…}``, named
+    ``module x``; ``declare global {…}``, named ``global``) at ``code[j]``: the name, and what
     its body holds, each named after it: an interface's or an object type's members
     (``I.a``, ``I.m``, each signature of an overload), an enum's members (``E.Red``),
     and what a namespace's statements define (``N.f``, ``N.C``, ``N.C.m``, ``N.I.a``)."""
     word, first = code[j].text, code[j + 1]
     k, name = j + 2, first.text
+    if first.kind == STRING:  # declare module 'x': named by its module, quotes aside
+        name = f"module {_key(first)}"
+    elif word == "global":  # declare global {…}
+        k, name = j + 1, "global"
     while word in ("namespace", "module") and k + 1 < end and _is(code[k], "."):
         if code[k + 1].kind != NAME:
             break

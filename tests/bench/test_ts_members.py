@@ -31,6 +31,16 @@ export namespace Util {
   // a class's constructor, as a top-level class's, and a name TypeScript does not have
   export class Box { constructor(public side: number) {} }
 }
+declare module 'lib' {
+  interface Options
+    extends Base
+  {
+    verbose: boolean
+  }
+}
+declare global {
+  var appVersion: string
+}
 """
 
 
@@ -48,7 +58,7 @@ def test_the_reading_is_compared_with_typescripts_parser(tmp_path: Path) -> None
             "files: 2; compared: 1 (1 with containers); TypeScript could not parse 1;"
             " the guard's tokens could not read 0"
         ),
-        "members read by the guard: 15; listed by TypeScript: 15",
+        "members read by the guard: 18; listed by TypeScript: 18",
         "each name as many times as it is declared (as the guard counts them):",
         "read but not parsed (false refusals waiting to happen): 0",
         "parsed but not read (not protected): 0",
@@ -66,5 +76,7 @@ def test_the_reading_is_compared_with_typescripts_parser(tmp_path: Path) -> None
         "Util.Box.constructor",
         "Util.top",
         "Util.others",
+        "module lib.Options.verbose",
+        "global.appVersion",
     ):
         assert name in listing, listing

@@ -599,6 +599,47 @@ def test_commonjs_and_es_imports_are_one_kind() -> None:
     assert [(d.name, d.binds) for d in found] == [("import lib", ("ab", "c"))]
 
 
+def test_ambient_modules_and_global_augmentations_are_read() -> None:
+    """``declare module 'express' {…}`` and ``declare global {…}`` hold types no test
+    runs (vitest strips them): what they declare counts, each under ``module express``
+    or ``global``; an interface whose body opens on a line of its own (as
+    ``@types/node`` writes a long heading) is read whole."""
+    text = (
+        "import 'express'\n"
+        "declare module 'express' {\n"
+        "  interface Request<P = unknown>\n"
+        "    extends Base\n"
+        "  {\n"
+        "    user: string\n"
+        "    id: number\n"
+        "  }\n"
+        "  export function f(): void\n"
+        "}\n"
+        "declare module 'shorthand';\n"
+        "declare global {\n"
+        "  interface Window { app: number }\n"
+        "  var x: number\n"
+        "}\n"
+        "export {}\n"
+    )
+    assert names(text) == [
+        "import express",
+        *("module express", "module express.Request", "module express.Request.user"),
+        *("module express.Request.id", "module express.f", "module shorthand"),
+        *("global", "global.Window", "global.Window.app", "global.x"),
+    ]
+    gone = text.replace("    id: number\n", "").replace("  var x: number\n", "")
+    assert dropped_definitions(text, gone, "types.d.ts") == [
+        "module express.Request.id",
+        "global.x",
+    ]
+    # the module's quotes changed, or the file reformatted: nothing lost
+    same = text.replace("'express' {", '"express" {').replace(
+        "Window { app: number }", "Window {\n    app: number\n  }"
+    )
+    assert dropped_definitions(text, same, "types.d.ts") == []
+
+
 def test_names_outside_ascii_are_read() -> None:
     """qs's tests hold ``{ 県: '大阪府' }``: the tokens refused the file, and the line
     patterns, comparing it with a reformatted copy, took imports prettier had moved to
