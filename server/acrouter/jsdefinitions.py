@@ -369,15 +369,8 @@ def _import_bindings(code: list[Token], k: int, end: int) -> tuple[str, ...]:
         t = code[k]
         if _is(t, "{"):
             stop = min(_close(code, k) - 1, end)
-            part: list[Token] = []
-            for u in [*code[k + 1 : stop], None]:
-                if u is None or _is(u, ","):
-                    if part and part[-1].kind == NAME:
-                        names.append(part[-1].text)  # a, b as c, type T
-                    part = []
-                else:
-                    part.append(u)
-            k = stop + 1
+            names += [p[-1].text for p in _split(code, k + 1, stop) if p and p[-1].kind == NAME]
+            k = stop + 1  # (a, b as c, type T: the last name of each)
             continue
         if t.kind == NAME and t.text != "as":
             names.append(t.text)  # the default's name, or the namespace's after * as
