@@ -3,8 +3,8 @@ against tree-sitter's Kotlin grammar on the same file.
 
 The guard (``acrouter.kotlindefinitions.kotlin_members``) reads a file's functions,
 secondary constructors, properties, classes and objects, at the top level and in class
-bodies, and the properties a primary constructor declares (``val`` / ``var``
-parameters), from its lines with brackets counted.  This compares, file by file, what it
+bodies, the properties a primary constructor declares (``val`` / ``var``
+parameters) and an enum class's entries, from its lines with brackets counted.  This compares, file by file, what it
 reads with the same declarations of tree-sitter's syntax tree (``tree-sitter-kotlin``),
 each with the class that holds it:
 
@@ -68,6 +68,8 @@ def walk(node, owner, out):
                         for param in params.named_children:
                             if any(c.type in ("val", "var") for c in param.children):
                                 out.append([path, name(param), "variable"])
+        elif kind == "enum_entry":
+            out.append([owner, name(child), "variable"])
         elif kind == "function_declaration":
             out.append([owner, name(child), "method"])
         elif kind == "secondary_constructor":

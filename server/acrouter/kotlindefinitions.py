@@ -19,6 +19,10 @@ The properties a class's primary constructor declares (``data class Point(val x:
     var label: String = "")``: ``Point.x``, ``Point.label``; not its plain parameters)
 are read as the class's properties, each on the line of its name.
 
+An enum class's entries are its properties (``RED``, ``GREEN(2) { … }``: ``Color.RED``,
+``Color.GREEN``), each on the line of its name; what an entry's body declares is the
+entry's.
+
 What a function's body or an initializer declares is the body's (an ``object :
 Listener { … }`` expression's members too).  A member on the line that opens its class's
 body (``object Registry { fun get() {} }``) is not read.
@@ -156,6 +160,9 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
     parens = 0  # parentheses and brackets open
     pending: str | None = None  # a class declared whose body's "{" has not come
     pending_at = (0, 0)  # the braces and parentheses open where it was declared
+    pending_enum = False  # whether it is an ``enum class``
+    # the enum bodies whose entries go on, by their depth: whether an entry's name is next
+    entries: dict[int, bool] = {}
     codes = code_view(text)
     for i, line in enumerate(codes):
         code = line.strip()
@@ -172,7 +179,9 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 found.append(Member(i, name, raw[i].strip(), owner, kind))
                 pending = path if kind == "type" else None
                 pending_at = (len(scopes), parens)
-                if kind == "type" and (header := _TYPE.match(code)):
+                header = _TYPE.match(code) if kind == "type" else None
+                pending_enum = header is not None and _ENUM.search(header.group(0)) is not None
+                if header is not None:
                     start = len(line) - len(line.lstrip()) + header.end()
                     properties = _primary_properties(codes, i, start)
                     found += [
@@ -180,7 +189,23 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                     ]
                     if properties:
                         classes.add(path)  # (its properties are its, body or not)
-        for c in code:
+        j = 0
+        while j < len(code):
+            c = code[j]
+            if parens == 0 and len(scopes) in entries:  # an enum class's entries
+                if c == "@" and (a := _ANNOTATION_NAME.match(code, j)):
+                    j = a.end()  # (its arguments are counted as parentheses)
+                    continue
+                if entries[len(scopes)] and (e := _ENTRY.match(code, j)):
+                    enum = scopes[-1] or ""
+                    found.append(Member(i, e.group(1), raw[i].strip(), enum, "variable"))
+                    entries[len(scopes)] = False
+                    j = e.end()
+                    continue
+                if c == ",":
+                    entries[len(scopes)] = True
+                elif c == ";":  # the class's other members follow
+                    del entries[len(scopes)]
             if c in "([":
                 parens += 1
             elif c in ")]":
@@ -189,16 +214,28 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 if pending is not None and (len(scopes), parens) == pending_at:
                     scopes.append(pending)
                     classes.add(pending)
+                    if pending_enum:
+                        entries[len(scopes)] = True
                     pending = None
-                else:  # (a lambda in the header's parentheses: ``onDone: () -> Unit = {}``)
-                    scopes.append(None)
+                else:  # (a lambda in the header's parentheses: ``onDone: () -> Unit = {}``;
+                    scopes.append(None)  # an enum entry's body)
             elif c == "}" and scopes:
+                entries.pop(len(scopes), None)
                 scopes.pop()
                 if len(scopes) < pending_at[0]:
                     pending = None
             elif c in "=;" and parens == pending_at[1] and len(scopes) == pending_at[0]:
                 pending = None  # ``class A = …`` is no body; ``;`` ends the declaration
+            j += 1
     return found, classes
+
+
+#: the modifier that makes a class an enum
+_ENUM = re.compile(r"(?<![\w@.])enum\s")
+#: an annotation's name, before an enum entry (``@SerialName("red") RED``)
+_ANNOTATION_NAME = re.compile(r"@[\w.:]+")
+#: an enum entry's name (arguments, a body, "," or ";" may follow)
+_ENTRY = re.compile(r"`?([A-Za-z_]\w*)`?")
 
 
 #: what may stand between a class's name and its primary constructor's "(": type

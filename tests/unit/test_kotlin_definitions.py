@@ -150,6 +150,68 @@ def test_a_primary_constructors_properties_are_the_classs() -> None:
     assert dropped_definitions(POINT_KT, POINT_KT[:start], "Point.kt") == ["Box"]
 
 
+LEVEL_KT = """\
+package log
+
+@Serializable
+enum class Level(val rank: Int) {
+    @SerialName("debug") DEBUG(10),
+    INFO(20) {
+        override fun loud() = false
+        val inner = 1
+    },
+    `WARN`(
+        30
+    ),
+    ERROR(40),
+    ;
+    open fun loud() = rank >= 30
+    enum class Style { PLAIN, COLOR }
+}
+
+enum class Mode { READ, WRITE, APPEND }
+"""
+
+
+def test_an_enum_classs_entries_are_its() -> None:
+    """An enum entry no test names (``Mode.APPEND``, parsed from a config file with
+    ``Mode.valueOf``) deleted passed before: the reader took nothing from an enum's
+    entries.  tree-sitter's Kotlin grammar lists the same entries
+    (``benchmarks/kotlin_members.py``)."""
+    read = [(m.line, m.owner, m.name) for m in kotlin_members(LEVEL_KT) if m.kind == "variable"]
+    assert read == [
+        (3, "Level", "rank"),
+        (4, "Level", "DEBUG"),
+        (5, "Level", "INFO"),  # (not inner: the entry's body is the entry's)
+        (9, "Level", "WARN"),
+        (12, "Level", "ERROR"),
+        (15, "Level.Style", "PLAIN"),
+        (15, "Level.Style", "COLOR"),
+        (18, "Mode", "READ"),
+        (18, "Mode", "WRITE"),
+        (18, "Mode", "APPEND"),
+    ]
+    assert [m.name for m in kotlin_members(LEVEL_KT) if m.kind == "method"] == ["loud"]
+    path = "src/main/kotlin/log/Level.kt"
+    no_append = LEVEL_KT.replace(", APPEND }", " }")
+    assert dropped_definitions(LEVEL_KT, no_append, path) == ["Mode.APPEND"]
+    assert dropped_definitions(LEVEL_KT, no_append, path, instruction="Remove APPEND") == []
+    no_warn = LEVEL_KT.replace("    `WARN`(\n        30\n    ),\n", "")
+    assert dropped_definitions(LEVEL_KT, no_warn, path) == ["Level.WARN"]
+    no_color = LEVEL_KT.replace("PLAIN, COLOR", "PLAIN")
+    assert dropped_definitions(LEVEL_KT, no_color, path) == ["Level.Style.COLOR"]
+    same = [
+        # entries one a line, reordered, an entry's argument or body changed, the ";" moved
+        LEVEL_KT.replace("{ READ, WRITE, APPEND }", "{\n    READ,\n    WRITE,\n    APPEND,\n}"),
+        LEVEL_KT.replace("READ, WRITE, APPEND", "APPEND, READ, WRITE"),
+        LEVEL_KT.replace("ERROR(40)", "ERROR(50)").replace("= false", "= true"),
+        LEVEL_KT.replace("ERROR(40),\n    ;", "ERROR(40);"),
+    ]
+    for edited in same:
+        assert edited != LEVEL_KT
+        assert dropped_definitions(LEVEL_KT, edited, path) == [], edited
+
+
 def test_a_dropped_member_is_refused_by_its_class() -> None:
     path = "src/main/kotlin/calc/Calc.kt"
     assert dropped_definitions(CALC_KT, _without(CALC_KT, NEG), path) == ["Calc.neg"]
