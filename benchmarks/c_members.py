@@ -2,14 +2,15 @@
 Universal Ctags' reading of the same files.
 
 The guard (``acrouter.cdefinitions.c_members``) reads a file's functions, prototypes,
-types and macros from its code, braces counted.  This compares, file by file and by
+types, macros, fields and enum constants from its code, braces counted.  This compares, file by file and by
 name (as the guard counts them: a file's definitions of a name together), each kind
 with ctags' tags of that kind:
 
 - functions (ctags ``function``): read but not tagged is a false refusal waiting to
   happen when it goes; tagged but not read is a function the guard does not protect;
 - prototypes (``prototype``), types (``struct``, ``union``, ``enum``, ``typedef``,
-  ``class``) and macros (``macro``, an include guard's left out) likewise.
+  ``class``), macros (``macro``, an include guard's left out) and a struct's or
+  class's fields and an enum's constants (``member``, ``enumerator``) likewise.
 
 Usage, on any folder of C or C++ code (numpy's sources, a Debian source package)::
 
@@ -46,6 +47,7 @@ KINDS = {
     "declaration": ("prototype",),
     "type": ("struct", "union", "enum", "typedef", "class"),
     "macro": ("macro",),
+    "variable": ("enumerator", "member"),
 }
 
 

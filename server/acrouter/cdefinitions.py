@@ -13,7 +13,13 @@ code (comments, strings and character literals set aside, braces counted) for
   declared in its body;
 - the functions it declares (prototypes: ``int neg(int a);``), the types it names
   (``struct point {``, ``enum color {``, ``class Calc {``, ``typedef … name;``) and its
-  macros (``#define NAME``; an include guard's is not one).
+  macros (``#define NAME``; an include guard's is not one);
+- the fields of a struct, union or class (``int a, *b, c[4];``, a bit field, a function
+  pointer, a default member initializer; an anonymous union's are its struct's) and
+  the constants of an enum (``RED``, ``GREEN = 2``), each of kind ``variable`` with its
+  struct or enum (an anonymous enum's with the scope that holds it): a constant gone
+  renumbers the ones after it, a field gone changes its struct's layout, and no test
+  need name either.
 
 What a function's body holds is the body's.  The file is read once per branch of
 its conditionals (``#if … #elif … #else … #endif``), each view taking the same branch
@@ -31,7 +37,7 @@ from pathlib import PurePosixPath
 
 from .domain import document_lines
 from .javadefinitions import code_view
-from .members import Member
+from .members import Member, comma_parts
 from .pytrees import cached
 
 #: the editor's language ids, and the files read as C or C++
@@ -88,16 +94,16 @@ def is_c(path: str, language: str | None = None) -> bool:
 
 
 def c_members(text: str) -> list[Member]:
-    """The functions (kind ``method``), prototypes (``declaration``), types (``type``)
-    and macros (``macro``) of ``text``, in order, each with the C++ class that holds it
-    ("" at file scope); read once per text inside ``shared_trees()``, so the list must
+    """The functions (kind ``method``), prototypes (``declaration``), types (``type``),
+    macros (``macro``), fields and enum constants (``variable``) of ``text``, in order,
+    each with the class, struct or enum that holds it ("" at file scope); read once per text inside ``shared_trees()``, so the list must
     not be changed."""
     return cached("c.scan", text, lambda: _scan(text))[0]
 
 
 def c_classes(text: str) -> set[str]:
-    """The C++ classes and C structs whose bodies ``text`` holds, by path
-    (``Calc``, ``Calc::Inner``), and "" (file scope)."""
+    """The C++ classes, C structs and enums whose bodies ``text`` holds, by path
+    (``Calc``, ``Calc::Inner``, ``color``), and "" (file scope)."""
     return cached("c.scan", text, lambda: _scan(text))[1]
 
 
@@ -241,11 +247,30 @@ def _scan_view(text: str, view: int, read: _Read) -> tuple[list[Member], set[str
     buf: list[str] = []  # the code since the last ";", "{" or "}" where declarations are
     start = 0  # the line the buffer's code starts on
     typedef = -1  # how many scopes are open where a typedef's struct body was opened
+    nested = 0  # the brackets open in an enumerator's value
+    unnamed = False  # whether the "}" last read closed an anonymous union's body
     for i, code in enumerate(codes):
         if buf:
             buf.append(" ")  # a declaration's lines: ``static int⏎add (int a)``
         for c in code:
             kind, path = scopes[-1] if scopes else ("file", "")
+            if kind == "enum":  # its enumerators, each ended by "," or the closing "}"
+                if c in "([{" or (c in ")]}" and nested):
+                    nested += 1 if c in "([{" else -1
+                elif c in ",}":
+                    _enumerator("".join(buf), path, start, raw, found)
+                    ends += [i] * (len(found) - len(ends))
+                    buf = []
+                    if c == "}":
+                        scopes.pop()
+                        if (k := opened_by.pop()) >= 0:
+                            ends[k] = i
+                    continue
+                if not buf and not c.isspace():
+                    start = i
+                if buf or not c.isspace():
+                    buf.append(c)
+                continue
             if kind == "body":
                 if c == "{":
                     scopes.append(("body", ""))
@@ -262,52 +287,82 @@ def _scan_view(text: str, view: int, read: _Read) -> tuple[list[Member], set[str
                     start = i
                 if buf or not c.isspace():
                     buf.append(c)
+                if c == ":" and kind in _BODIES and _LABEL.fullmatch("".join(buf).strip()):
+                    buf = []  # (``public:``: what follows starts on its own line)
                 continue
             head = "".join(buf).strip()
             if c == "{":
                 if head.startswith("typedef"):
                     typedef = len(scopes)  # its name follows the body's "}"
-                scopes.append(_opened(head, path, start, raw, found, classes))
+                scopes.append(_opened(head, path, start, raw, found, classes, kind in _BODIES))
                 opened_by.append(len(found) - 1 if len(found) > len(ends) else -1)
                 ends += [i] * (len(found) - len(ends))
                 buf = []
+                unnamed = False
             elif c == "}":
                 if scopes:
-                    scopes.pop()
+                    unnamed = scopes.pop()[0] == "fields"
                     if (k := opened_by.pop()) >= 0:
                         ends[k] = i
                 buf = []
             else:  # ";": a declaration ends
-                _declared(head, path, start, raw, found, typedef == len(scopes))
+                if unnamed and kind in _BODIES:  # ``union { … } parts;``: parts is a field
+                    names = _fields(head, typed=False)
+                    header = raw[start].strip() if start < len(raw) else ""
+                    found += [Member(start, n, header, path, "variable") for n in names]
+                else:
+                    body = kind in _BODIES
+                    _declared(head, path, start, raw, found, typedef == len(scopes), body)
                 ends += [i] * (len(found) - len(ends))
                 buf = []
+                unnamed = False
                 if typedef == len(scopes):
                     typedef = -1
     return found, classes, ends
 
 
+#: the scopes whose declarations are fields: a struct's or class's body, an anonymous
+#: union's or struct's in it
+_BODIES = ("class", "fields")
+
+
 def _opened(
-    head: str, owner: str, line: int, raw: list[str], found: list[Member], classes: set[str]
+    head: str,
+    owner: str,
+    line: int,
+    raw: list[str],
+    found: list[Member],
+    classes: set[str],
+    body: bool = False,
 ) -> tuple[str, str]:
-    """The scope a "{" after ``head`` opens, in the class ``owner`` (or file scope),
-    with what it defines added to ``found`` and ``classes``."""
+    """The scope a "{" after ``head`` opens, in the class ``owner`` (or file scope; a
+    struct's or class's body when ``body``), with what it defines added to ``found``
+    and ``classes``."""
     header = raw[line].strip() if line < len(raw) else ""
     if _NAMESPACE.match(head):
         return ("file", owner)
     head = _without_templates(head)
     paren = _top_level_paren(head)
+    if body and _ANONYMOUS_MEMBERS.match(head):
+        return ("fields", owner)  # (an anonymous union's fields are the struct's)
     if paren < 0 or _assigns(head[:paren]):
         m = _TYPE.search(head) if not _assigns(head) and paren < 0 else None
+        if m is None and body and not head.startswith((",", ":")) and (names := _fields(head)):
+            # a field's initializer: ``std::atomic<int> n_{0};``, ``int a[2] = {0, 1};``
+            found += [Member(line, name, header, owner, "variable") for name in names]
+            return ("body", "")
+        if m is None and paren < 0 and _ANONYMOUS_ENUM.search(head):
+            return ("enum", owner)  # ``enum {``, ``typedef enum {``: C's names, not a type's
         if m is None and paren < 0 and head.startswith("typedef"):
             return ("class", owner)  # ``typedef struct {``: its name follows the "}"
         if m and not head.rstrip().endswith(")"):
             name = m.group(2)
             found.append(Member(line, name, header, owner, "type"))
-            if m.group(1).startswith("enum"):
-                return ("body", "")
             path = f"{owner}::{name}" if owner else name
             classes.add(path)
-            return ("class", path)
+            # (a C enum's constants are its scope's names, but named by their enum: an
+            # enum gone is one loss, ``color``, not one per constant)
+            return ("enum" if m.group(1).startswith("enum") else "class", path)
         return ("body", "")  # an initializer, a lambda, an anonymous struct
     name = _name_before(head, paren, owner)
     if name:
@@ -318,11 +373,20 @@ def _opened(
 
 
 def _declared(
-    head: str, owner: str, line: int, raw: list[str], found: list[Member], typedef: bool
+    head: str,
+    owner: str,
+    line: int,
+    raw: list[str],
+    found: list[Member],
+    typedef: bool,
+    body: bool = False,
 ) -> None:
-    """What the declaration ``head`` (before its ";") names: a function's prototype, or
-    a typedef's name."""
+    """What the declaration ``head`` (before its ";") names: a function's prototype, a
+    typedef's name, or (``body``: in a struct's or class's body) its fields."""
     header = raw[line].strip() if line < len(raw) else ""
+    if body and not typedef and (names := _fields(head)):
+        found += [Member(line, name, header, owner, "variable") for name in names]
+        return
     if m := _USING.match(_without_templates(head)):
         found.append(Member(line, m.group(1), header, owner, "type"))
         return
@@ -341,6 +405,64 @@ def _declared(
         qualifier, _, own = name.rpartition("::")
         where = "::".join(p for p in (owner, qualifier) if p)
         found.append(Member(line, own, header, where, "declaration"))
+
+
+#: an enum with no name of its own: ``enum {``, ``typedef enum {``, ``enum : int {``
+_ANONYMOUS_ENUM = re.compile(r"^(?:typedef\s+)?enum(?:\s+(?:class|struct))?\s*(?::[^{}]*)?$")
+#: an anonymous union or struct in a struct's body: its fields are the struct's
+_ANONYMOUS_MEMBERS = re.compile(r"^(?:union|struct)\s*(?:__attribute__\s*\(\(.*\)\)\s*)?$")
+#: an enumerator: its name, then attributes, a value or nothing
+_ENUMERATOR = re.compile(
+    r"^(?:\[\[[^\]]*\]\]\s*)?([A-Za-z_]\w*)\s*"
+    r"(?:\[\[.*?\]\]\s*|__attribute__\s*\(\(.*?\)\)\s*)*(?:=.*)?$",
+    re.DOTALL,
+)
+#: what a field's declaration may start with that declares no field: an access label
+#: before it is taken off; the others declare something else
+_LABEL = re.compile(r"\b(?:public|private|protected|signals|slots|Q_SLOTS|Q_SIGNALS)\s*:(?!:)")
+_NO_FIELD = re.compile(
+    r"^(?:typedef|using|friend|template|static_assert|_Static_assert|namespace|return)\b"
+    r"|^(?:struct|class|union|enum(?:\s+class|\s+struct)?)\s+[A-Za-z_]\w*\s*(?::[^;]*)?$"
+)
+#: a function pointer's name: ``void (*on_done)(int)``, ``int (Calc::*op)(int)``
+_POINTER_FIELD = re.compile(
+    r"\(\s*(?:[A-Za-z_]\w*\s*::\s*)*\*\s*(?:const\s+)?([A-Za-z_]\w*)\s*\)\s*\("
+)
+
+
+def _enumerator(text: str, owner: str, line: int, raw: list[str], found: list[Member]) -> None:
+    """The enumerator ``text`` (``RED``, ``GREEN = 2``, ``BLUE [[deprecated]]``) as a
+    ``variable`` of ``owner`` (its enum; an anonymous enum's scope); nothing for the empty text after a last ",", nor for a piece of a value
+    that a template's "," split (``v = f<A, B>()``: `` B>()``)."""
+    if m := _ENUMERATOR.match(text.strip()):
+        header = raw[line].strip() if line < len(raw) else ""
+        found.append(Member(line, m.group(1), header, owner, "variable"))
+
+
+def _fields(head: str, *, typed: bool = True) -> list[str]:
+    """The fields the declaration ``head`` in a struct's or class's body declares
+    (``int a, *b, c[4]``, ``unsigned flag : 1``, ``std::map<int, int> m = {}``, ``void
+    (*cb)(int)``); none for a method's declaration, a nested type's, a typedef.  The
+    first has a type before its name unless not ``typed`` (what follows an anonymous
+    union's body: ``parts, *next``)."""
+    head = _LABEL.sub(" ", head).strip()
+    if not head or _NO_FIELD.match(head):
+        return []
+    if m := _POINTER_FIELD.search(head):
+        return [m.group(1)]
+    head = _without_templates(head)
+    while (sized := re.sub(r"\[[^\[\]]*\]", "", head)) != head:
+        head = sized  # (an array's sizes: ``char buf[sizeof(long)]``)
+    paren = _top_level_paren(head)
+    if paren >= 0 and not _assigns(head[:paren]):
+        return []  # a method (a prototype), or a macro's call
+    names: list[str] = []
+    for _offset, part in comma_parts(head, 0, angles=True):
+        part = re.split(r"(?<![=!<>])=(?!=)|\{|(?<!:):(?!:)", part, maxsplit=1)[0].strip()
+        m = re.search(r"([A-Za-z_]\w*)\s*$", part)
+        if m and m.group(1) not in _NOT_NAMES and (names or m.start() > 0 or not typed):
+            names.append(m.group(1))  # (the first has a type before it)
+    return names
 
 
 def _assigns(text: str) -> bool:

@@ -10,7 +10,8 @@ such a module defines by assignment, export or inside a wrapper function), the m
 constructors and nested types of a Java class (:mod:`.javadefinitions`), the methods,
 classes and modules of a Ruby file at any depth (:mod:`.rubydefinitions`), each
 counted with its class (:func:`_dropped_members`: one of two overloads gone is a loss),
-the functions, prototypes, types and macros of a C or C++ file (:mod:`.cdefinitions`),
+the functions, prototypes, types, macros, fields and enum constants of a C or C++ file
+(:mod:`.cdefinitions`),
 what a Go file declares at package level, a method with its receiver's type
 (:mod:`.godefinitions`), the members of a Kotlin class (:mod:`.kotlindefinitions`),
 what a PHP file declares, a class's methods, constants, properties, enum cases and
@@ -395,9 +396,11 @@ _JAVA = _Members(
 _RUBY = _Members(
     "ruby", ruby_members, ruby_classes, ruby_shown, code_lines, counted=frozenset(("method",))
 )
+#: (a field or an enumerator is counted with its struct or enum: another struct
+#: keeping a field of its name keeps nothing of this one's)
 _C = _Members(
     "c", c_members, c_classes, _c_shown, _lines,
-    counted=frozenset(("method",)), patterns=False, tallied=frozenset(("macro",)),
+    counted=frozenset(("method", "variable")), patterns=False, tallied=frozenset(("macro",)),
 )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ CALC_H = """\
 #define TWICE(x) ((x) * 2)
 struct point { int x, y; };
 typedef struct point point_t;
+enum shape { DOT, LINE = 2 };
 int add(int a, int b);
 int neg(int a);
 #endif
@@ -71,10 +72,14 @@ def test_the_reading_is_compared_with_ctags(tmp_path: Path) -> None:
         "declaration (prototype): read 2; tagged 2",
         "read but not tagged (false refusals waiting to happen): 0",
         "tagged but not read (not protected): 0",
-        "type (struct, union, enum, typedef, class): read 2; tagged 2",
+        "type (struct, union, enum, typedef, class): read 3; tagged 3",
         "read but not tagged (false refusals waiting to happen): 0",
         "tagged but not read (not protected): 0",
         "macro (macro): read 1; tagged 1",
+        "read but not tagged (false refusals waiting to happen): 0",
+        "tagged but not read (not protected): 0",
+        # a struct's fields and an enum's constants
+        "variable (enumerator, member): read 4; tagged 4",
         "read but not tagged (false refusals waiting to happen): 0",
         "tagged but not read (not protected): 0",
     ]

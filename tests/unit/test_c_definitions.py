@@ -105,10 +105,14 @@ def test_functions_prototypes_types_and_macros_are_read() -> None:
     assert [(m.name, m.kind) for m in c_members(CALC_H)] == [
         ("TWICE", "macro"),  # (CALC_H is the include guard's: not counted)
         ("point", "type"),
+        ("x", "variable"),  # (point's fields)
+        ("y", "variable"),
         ("point_t", "type"),
         ("op_fn", "type"),
         ("done_fn", "type"),  # (a function type's: "void" had been read)
         ("color", "type"),
+        ("RED", "variable"),  # (color's constants)
+        ("GREEN", "variable"),
         ("add", "declaration"),
         ("neg", "declaration"),
     ]
@@ -120,6 +124,7 @@ def test_functions_prototypes_types_and_macros_are_read() -> None:
         ("Box", "add", "method"),
         ("Box", "operator==", "declaration"),
         ("Box", "neg", "declaration"),
+        ("Box", "v_", "variable"),  # (not from the constructor's ``v_{v}``)
         ("Box", "neg", "method"),
     ]
     assert c_classes(CALC_CPP) == {"", "Box"}
@@ -262,3 +267,113 @@ def test_a_macro_of_one_branch_gone_while_another_defines_it_is_lost() -> None:
     function = sep.replace(windows, "static inline char SEP(void) { return '\\\\'; }\n")
     assert dropped_definitions(sep, function, "path.h") == []
     assert dropped_definitions(sep, sep.replace("'/'", "'|'"), "path.h") == []
+
+
+OPS_H = """\
+#ifndef OPS_H
+#define OPS_H
+
+/* the opcodes written to a program file: their values are its format */
+enum op {
+    OP_ADD,
+    OP_SUB,
+    OP_MUL = 4,
+};
+
+typedef enum { MODE_READ, MODE_WRITE } mode_t;
+
+struct stats {
+    int calls;
+    int errors, warnings;
+    unsigned traced : 1;
+    char name[sizeof(long)];
+    void (*on_error)(int code);
+    union { int i; float f; };
+    struct { long lo, hi; } range;
+};
+
+#endif
+"""
+OPS_HPP = """\
+#include <atomic>
+#include <vector>
+
+class Pool {
+public:
+    enum class State { Idle, Busy };
+    Pool() : size_{0}, busy_(false) {}
+    int size() const { return size_; }
+    static constexpr int kMax = 64;
+private:
+    std::vector<int> items_;
+    std::atomic<int> size_{0};
+    int weights_[2] = {1, 2};
+    bool busy_;
+};
+"""
+
+
+def test_a_structs_fields_and_an_enums_constants_are_read() -> None:
+    """An enum's constant or a struct's field no test names deleted passed before: the
+    reader took nothing from a struct's or an enum's body.  Dropping ``OP_SUB`` renumbers
+    ``OP_MUL``'s neighbours in every program file written, and a field gone changes the
+    struct's layout; ``acrouter verify --test-command "make test"`` on a project whose
+    test calls ``apply(OP_ADD, …)`` alone said "pass" (docs/verification.md)."""
+    read = [(m.owner, m.name) for m in c_members(OPS_H) if m.kind == "variable"]
+    assert read == [
+        ("op", "OP_ADD"),
+        ("op", "OP_SUB"),
+        ("op", "OP_MUL"),
+        ("", "MODE_READ"),  # (an anonymous enum's constants: its scope's)
+        ("", "MODE_WRITE"),
+        ("stats", "calls"),
+        ("stats", "errors"),
+        ("stats", "warnings"),
+        ("stats", "traced"),
+        ("stats", "name"),
+        ("stats", "on_error"),
+        ("stats", "i"),  # (an anonymous union's fields: the struct's)
+        ("stats", "f"),
+        ("stats", "lo"),
+        ("stats", "hi"),
+        ("stats", "range"),  # (named after its body)
+    ]
+    read = [(m.owner, m.name) for m in c_members(OPS_HPP) if m.kind == "variable"]
+    assert read == [
+        ("Pool::State", "Idle"),
+        ("Pool::State", "Busy"),
+        ("Pool", "kMax"),
+        ("Pool", "items_"),
+        ("Pool", "size_"),  # (not from the constructor's ``size_{0}``)
+        ("Pool", "weights_"),
+        ("Pool", "busy_"),
+    ]
+    assert [m.line for m in c_members(OPS_HPP) if m.name == "items_"] == [10]  # (not public:'s)
+    no_sub = OPS_H.replace("    OP_SUB,\n", "")
+    assert dropped_definitions(OPS_H, no_sub, "ops.h") == ["op::OP_SUB"]
+    assert dropped_definitions(OPS_H, no_sub, "ops.h", instruction="Remove OP_SUB") == []
+    no_errors = OPS_H.replace("int errors, warnings;", "int warnings;")
+    assert dropped_definitions(OPS_H, no_errors, "ops.h") == ["stats::errors"]
+    no_range = OPS_H.replace("} range;", "};")
+    assert dropped_definitions(OPS_H, no_range, "ops.h") == ["stats::range"]
+    no_busy = OPS_HPP.replace("    bool busy_;\n", "")
+    assert dropped_definitions(OPS_HPP, no_busy, "pool.hpp") == ["Pool::busy_"]
+    no_idle = OPS_HPP.replace("{ Idle, Busy }", "{ Busy }")
+    assert dropped_definitions(OPS_HPP, no_idle, "pool.hpp") == ["Pool::State::Idle"]
+    # an enum or struct gone is one loss
+    start, end = OPS_H.index("struct stats"), OPS_H.index("#endif")
+    assert dropped_definitions(OPS_H, OPS_H[:start] + OPS_H[end:], "ops.h") == ["stats"]
+    same = [
+        # one declarator a line, a value given, a default member initializer, reordered,
+        # a constant moved into an anonymous enum of the same class
+        OPS_H.replace("int errors, warnings;", "int errors;\n    int warnings;"),
+        OPS_H.replace("    OP_SUB,", "    OP_SUB = 1,"),
+        OPS_HPP.replace("bool busy_;", "bool busy_ = false;"),
+        OPS_HPP.replace("std::atomic<int> size_{0};", "std::atomic<int> size_;"),
+        OPS_H.replace("MODE_READ, MODE_WRITE", "MODE_WRITE, MODE_READ"),
+        OPS_HPP.replace("static constexpr int kMax = 64;", "enum { kMax = 64 };"),
+    ]
+    for edited in same:
+        assert edited != OPS_H and edited != OPS_HPP
+        old = OPS_HPP if "Pool" in edited else OPS_H
+        assert dropped_definitions(old, edited, "ops.hpp") == [], edited
