@@ -6,8 +6,9 @@ The edits are known per project (:data:`EDITS`: a file, a line of it and what it
 becomes), as C functions are not found by line patterns here: a comment (a control), a
 function the tests call rewritten to do the same (a control), the same function broken
 (its tests fail), functions no test calls broken (a pass is right only when not
-counted: no test ran them), the file cut in half (it no longer compiles) and a path
-outside the workspace."""
+counted: no test ran them), an enum constant no code names dropped (it passes the
+tests: the guard must refuse it), the file cut in half (it no longer compiles) and a
+path outside the workspace."""
 
 from __future__ import annotations
 
@@ -50,6 +51,15 @@ EDITS: dict[str, tuple[Listed, ...]] = {
             '    return "UTF-8 string is too long to be processed.";',
             False,
             True,
+        ),
+        (
+            # an option of the public API no code or test of the project names
+            "drop an enum constant no test names",
+            "utf8proc.h",
+            "  UTF8PROC_NLF2LF    = (UTF8PROC_NLF2LS | UTF8PROC_NLF2PS),\n",
+            "",
+            False,
+            False,
         ),
     ),
     # C++: member functions defined in their classes in tinyxml2.h (g++ emits one only

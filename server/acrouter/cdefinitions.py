@@ -357,6 +357,8 @@ def _opened(
             return ("class", owner)  # ``typedef struct {``: its name follows the "}"
         if m and not head.rstrip().endswith(")"):
             name = m.group(2)
+            if (e := _EXPORTED.match(head, m.start(2))) and e.group(1) not in ("final", "sealed"):
+                name = e.group(1)  # ``class TINYXML2_LIB XMLNode``: not the macro's name
             found.append(Member(line, name, header, owner, "type"))
             path = f"{owner}::{name}" if owner else name
             classes.add(path)
@@ -409,6 +411,12 @@ def _declared(
 
 #: an enum with no name of its own: ``enum {``, ``typedef enum {``, ``enum : int {``
 _ANONYMOUS_ENUM = re.compile(r"^(?:typedef\s+)?enum(?:\s+(?:class|struct))?\s*(?::[^{}]*)?$")
+#: a class's name after an export macro or attributes (``class Q_CORE_EXPORT QString``,
+#: ``struct __attribute__((packed)) header``)
+_EXPORTED = re.compile(
+    r"(?:[A-Z_][A-Z0-9_]*(?:\s*\([^()]*\))?\s+|__attribute__\s*\(\(.*?\)\)\s*"
+    r"|__declspec\s*\([^()]*\)\s*)+([A-Za-z_]\w*)"
+)
 #: an anonymous union or struct in a struct's body: its fields are the struct's
 _ANONYMOUS_MEMBERS = re.compile(r"^(?:union|struct)\s*(?:__attribute__\s*\(\(.*\)\)\s*)?$")
 #: an enumerator: its name, then attributes, a value or nothing
@@ -424,9 +432,11 @@ _NO_FIELD = re.compile(
     r"^(?:typedef|using|friend|template|static_assert|_Static_assert|namespace|return)\b"
     r"|^(?:struct|class|union|enum(?:\s+class|\s+struct)?)\s+[A-Za-z_]\w*\s*(?::[^;]*)?$"
 )
-#: a function pointer's name: ``void (*on_done)(int)``, ``int (Calc::*op)(int)``
+#: a function pointer's name: ``void (*on_done)(int)``, ``int (Calc::*op)(int)``,
+#: ``void *(CJSON_CDECL *malloc_fn)(size_t)`` (a calling convention's word first)
 _POINTER_FIELD = re.compile(
-    r"\(\s*(?:[A-Za-z_]\w*\s*::\s*)*\*\s*(?:const\s+)?([A-Za-z_]\w*)\s*\)\s*\("
+    r"\(\s*(?:[A-Za-z_]\w*\s+)?(?:[A-Za-z_]\w*\s*::\s*)*\*\s*(?:const\s+)?([A-Za-z_]\w*)"
+    r"\s*\)\s*\("
 )
 
 

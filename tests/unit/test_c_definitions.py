@@ -288,6 +288,7 @@ struct stats {
     unsigned traced : 1;
     char name[sizeof(long)];
     void (*on_error)(int code);
+    void *(OPS_CDECL *alloc)(unsigned long size);
     union { int i; float f; };
     struct { long lo, hi; } range;
 };
@@ -332,6 +333,7 @@ def test_a_structs_fields_and_an_enums_constants_are_read() -> None:
         ("stats", "traced"),
         ("stats", "name"),
         ("stats", "on_error"),
+        ("stats", "alloc"),  # (a calling convention's macro before its "*")
         ("stats", "i"),  # (an anonymous union's fields: the struct's)
         ("stats", "f"),
         ("stats", "lo"),
@@ -356,6 +358,12 @@ def test_a_structs_fields_and_an_enums_constants_are_read() -> None:
     assert dropped_definitions(OPS_H, no_errors, "ops.h") == ["stats::errors"]
     no_range = OPS_H.replace("} range;", "};")
     assert dropped_definitions(OPS_H, no_range, "ops.h") == ["stats::range"]
+    # a class after its export macro is named by its own name, not the macro's
+    exported = OPS_HPP.replace("class Pool {", "class OPS_API Pool final {")
+    assert [(m.owner, m.name) for m in c_members(exported) if m.kind == "type"] == [
+        ("", "Pool"),
+        ("Pool", "State"),
+    ]
     no_busy = OPS_HPP.replace("    bool busy_;\n", "")
     assert dropped_definitions(OPS_HPP, no_busy, "pool.hpp") == ["Pool::busy_"]
     no_idle = OPS_HPP.replace("{ Idle, Busy }", "{ Busy }")
