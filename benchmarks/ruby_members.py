@@ -4,7 +4,7 @@ modules, against what Ruby's own parser (``Ripper``) finds in the same file.
 The guard (``acrouter.rubydefinitions.ruby_members``) reads them from the lines, by
 indentation.  This compares, file by file, what it reads with the ``def``, ``defs``,
 ``class``, ``module``, ``alias``, ``attr_*``, ``alias_method`` and ``define_method``
-nodes of Ripper's tree, each with the class or module that holds it:
+nodes and a constant's assignments (``assign``, ``opassign``) of Ripper's tree, each with the class or module that holds it:
 
 - read but not parsed: something the guard would report as dropped if it went, though
   Ruby sees no such definition there (a false refusal waiting to happen);
@@ -99,6 +99,11 @@ def walk(node, owner, single, out)
     end
     node[4..].each { |n| walk(n, owner, false, out) }
     return
+  when :assign, :opassign
+    target = node[1]
+    if target.is_a?(Array) && target[0] == :var_field && target[1].is_a?(Array) && target[1][0] == :@const
+      out << [owner.join("::"), target[1][1], "variable"]
+    end
   when :alias
     new = sym(node[1])
     out << [owner.join("::"), (single ? "self." : "") + new, "method"] if new

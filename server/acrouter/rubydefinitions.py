@@ -14,7 +14,10 @@ makes the ``def`` lines it holds singleton methods (``self.name``).  The methods
 ``attr_reader``, ``attr_writer`` or ``attr_accessor`` line makes count as defined there
 (``attr_accessor :memory``: ``memory`` and ``memory=``), so turning a reader method into
 one drops nothing; so do an ``alias`` or ``alias_method`` line's new name and a
-``define_method(:name)``'s.  Methods made any other way are not read.
+``define_method(:name)``'s.  Methods made any other way are not read.  A constant's
+assignment (``VERSION = "1.0"``, ``DEFAULTS ||= {}``) is read too (kind ``variable``),
+with the class or module that holds it: Ruby looks a constant up when the code naming
+it runs, so one gone fails only the code no test ran.
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ _MAKES = re.compile(
 _SYMBOL = re.compile(r"(?<![\w:]):(" + _NAME + r")(?![\w:])")
 _BARE = re.compile(r"(?<![\w:$@]):?(" + _NAME + r")(?![\w:])")
 _VISIBILITY = frozenset(("private", "protected", "public"))
+#: a constant's assignment: ``VERSION = "1.0"``, ``DEFAULTS ||= {}`` (not ``A == b``,
+#: ``A =~ /x/``, ``A => e``)
+_CONSTANT = re.compile(r"^\s*([A-Z]\w*)\s*(?:\|\||&&)?=(?![=~>])")
 #: a singleton class: ``class << self``, ``class << IO``, ``class << (X = Object.new)``;
 #: not one closed on its line (``class << x;self;end.class_eval do``)
 _SINGLETON = re.compile(r"^\s*class\s*<<\s*[\w@$:(](?!.*;\s*end\b)")
@@ -264,7 +270,8 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
             code, singleton = one.group(1) + one.group(2), True
         m_def, m_type = _DEF.match(code), _TYPE.match(code)
         m_single, makes = _SINGLETON.match(code), _MAKES.match(code)
-        if not (m_def or m_type or m_single or makes):
+        m_const = _CONSTANT.match(code)
+        if not (m_def or m_type or m_single or makes or m_const):
             continue
         owner = "::".join(n for _, n in stack if n != "<< self")
         header = lines[i].strip()
@@ -286,6 +293,8 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 found.append(Member(i, ("self." if singleton else "") + name, header, owner))
             if how.startswith("attr_") and rest.endswith((",", "(")):
                 going = (how, header, i)
+        elif m_const:
+            found.append(Member(i, m_const.group(1), header, owner, "variable"))
     return found, classes
 
 
@@ -314,7 +323,7 @@ def shown(member: Member) -> str:
     or its name at the top level."""
     if not member.owner:
         return member.name
-    if member.kind == "type":
+    if member.kind in ("type", "variable"):
         return f"{member.owner}::{member.name}"
     if member.name.startswith("self."):
         return f"{member.owner}.{member.name.removeprefix('self.')}"

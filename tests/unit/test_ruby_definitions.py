@@ -241,6 +241,9 @@ end
     found = [(m.owner, m.name) for m in ruby_members(text)]
     assert found == [
         ("", "Gen"),
+        ("Gen", "SRC"),  # (the constants: not what their literals hold)
+        ("Gen", "WORDS"),
+        ("Gen", "PATTERN"),
         ("Gen", "eval_it"),
         ("Gen", "after_them"),
         ("Gen", "still_gen"),
@@ -267,3 +270,55 @@ def test_a_tab_indents_to_the_next_eighth_column() -> None:
     # Builder::XmlMarkup#cdata!
     text = "module B\n  class X\n    def a\n\t@a = 1\n    end\n\n    def b; end\n  end\nend\n"
     assert [(m.owner, m.name) for m in ruby_members(text)][-1] == ("B::X", "b")
+
+
+CONFIG_RB = """\
+module Feed
+  VERSION = "2.1.0"
+  DEFAULTS ||= { limit: 10 }.freeze
+
+  class Reader
+    FORMATS = %w[rss atom].freeze
+    Entry = Struct.new(:title, :link)
+    TIMEOUT = 5 if RUBY_VERSION >= "3"
+
+    def parse(kind)
+      raise ArgumentError unless FORMATS.include?(kind)
+      LEGACY == kind ? nil : Entry.new(kind, nil)
+    end
+  end
+end
+"""
+
+
+def test_a_constants_assignment_is_read_with_its_owner() -> None:
+    """A constant no test names deleted passed before (Ruby looks it up only when the
+    code naming it runs): ``Feed::Reader::TIMEOUT`` gone, a suite that never reaches
+    the code reading it passes.  Ruby's parser assigns the same constants
+    (``benchmarks/ruby_members.py``: 1,259 of Ruby's library's not read before)."""
+    found = [(m.owner, m.name) for m in ruby_members(CONFIG_RB) if m.kind == "variable"]
+    assert found == [
+        ("Feed", "VERSION"),
+        ("Feed", "DEFAULTS"),
+        ("Feed::Reader", "FORMATS"),
+        ("Feed::Reader", "Entry"),
+        ("Feed::Reader", "TIMEOUT"),  # (not LEGACY: compared, not assigned)
+    ]
+    path = "lib/feed.rb"
+    no_timeout = _without(CONFIG_RB, '    TIMEOUT = 5 if RUBY_VERSION >= "3"\n')
+    assert dropped_definitions(CONFIG_RB, no_timeout, path) == ["Feed::Reader::TIMEOUT"]
+    no_version = _without(CONFIG_RB, '  VERSION = "2.1.0"\n')
+    assert dropped_definitions(CONFIG_RB, no_version, path) == ["Feed::VERSION"]
+    assert dropped_definitions(CONFIG_RB, no_version, path, instruction="Remove VERSION") == []
+    same = [
+        # a value changed, frozen, moved within the file, ``||=`` for ``=``
+        CONFIG_RB.replace('"2.1.0"', '"2.2.0"'),
+        CONFIG_RB.replace("TIMEOUT = 5", "TIMEOUT = 5.0"),
+        _without(CONFIG_RB, '  VERSION = "2.1.0"\n').replace(
+            ".freeze\n\n", '.freeze\n  VERSION = "2.1.0"\n\n', 1
+        ),
+        CONFIG_RB.replace("DEFAULTS ||=", "DEFAULTS ="),
+    ]
+    for edited in same:
+        assert edited != CONFIG_RB
+        assert dropped_definitions(CONFIG_RB, edited, path) == [], edited
