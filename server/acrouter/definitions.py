@@ -231,6 +231,80 @@ def _read_definition_counts(text: str) -> Counter[str]:
     )
 
 
+def _decorators(text: str) -> tuple[Counter[tuple[str, str]], Counter[str], dict[str, int]]:
+    """The decorators of a Python file's functions and classes (at module level, in its
+    module-level blocks, in class bodies): how many times each (definition, decorator)
+    pair is written (``("Views.profile", "login_required")``; a decorator by what it
+    calls: ``app.route`` for ``@app.route("/x")``), how many times each definition is,
+    and the line of each pair's first decorator; once per text inside
+    ``shared_trees()``."""
+    return cached("definitions.decorators", text, lambda: _read_decorators(text))
+
+
+def _read_decorators(text: str) -> tuple[Counter[tuple[str, str]], Counter[str], dict[str, int]]:
+    pairs: Counter[tuple[str, str]] = Counter()
+    defined: Counter[str] = Counter()
+    lines: dict[str, int] = {}
+    try:
+        tree = parse(text.removeprefix(BOM))
+    except (SyntaxError, ValueError):
+        return pairs, defined, lines
+
+    def walk(owner: str, body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, _BLOCKS):
+                for inner in _block_bodies(node):
+                    walk(owner, inner)
+                continue
+            if not isinstance(node, _DEFS):
+                continue
+            name = f"{owner}.{node.name}" if owner else node.name
+            defined[name] += 1
+            for d in node.decorator_list:
+                called = ast.unparse(d.func if isinstance(d, ast.Call) else d)
+                if called.rpartition(".")[2] == "overload":
+                    continue  # (a typing stub: not counted, as its definition is not)
+                pairs[name, called] += 1
+                lines.setdefault(f"{name} {called}", d.lineno - 1)
+            if isinstance(node, ast.ClassDef):
+                walk(name, node.body)
+
+    walk("", tree.body)
+    return pairs, defined, lines
+
+
+#: decorators whose removal makes tests run or fail as they should: no loss
+_STRICTER = frozenset(
+    ("skip", "skipif", "skipIf", "skipUnless", "xfail", "expectedFailure", "flaky")
+)
+#: the words with which an instruction speaks of decorators
+_DECORATOR = ("decorator", "decorators")
+
+
+def _dropped_decorators(old: str, new: str, asked_for: Callable[[Definition], bool]) -> list[str]:
+    """The decorators ``new`` takes off a function or class it keeps, as many times
+    defined as before (``@login_required on profile``): a decorator's effect (a check, a
+    route, a cache, a registration) is code no test may reach, and one gone leaves every
+    name in place.  One gone with its definition is the definition's loss (reported
+    elsewhere, or asked for); one the instruction names beside a removal word (``remove
+    the login_required decorator``), or that speaks of removing decorators, may go."""
+    old_pairs, old_defined, old_lines = _decorators(old)
+    if not old_pairs:
+        return []
+    new_pairs, new_defined, _ = _decorators(new)
+    lost: list[str] = []
+    for (name, called), count in old_pairs.items():
+        if new_pairs[name, called] >= count or new_defined[name] < old_defined[name]:
+            continue
+        d = Definition(called, old_lines[f"{name} {called}"], f"@{called}")
+        if called.rpartition(".")[2] in _STRICTER or any(
+            asked_for(Definition(word, d.line, d.header)) for word in (called, *_DECORATOR)
+        ):
+            continue
+        lost.append(f"@{called} on {name}")
+    return lost
+
+
 def _python_methods(text: str) -> list[Definition]:
     """What the body of a Python file's module-level classes (top-level, or inside the
     module's ``if`` / ``try`` blocks) defines: its methods, its nested classes and the
@@ -673,6 +747,7 @@ def _dropped(
             lost.append(d.name)
         before, after = [*before, *nested_before], [*after, *nested_after]
         lost += _dropped_methods(old, new, before, after, asked_for)
+        lost += _dropped_decorators(old, new, asked_for)
     if members:
         lost += _dropped_members(old, new, after, asked_for, members)
     return lost
