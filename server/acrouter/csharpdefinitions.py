@@ -179,6 +179,12 @@ def csharp_classes(text: str) -> set[str]:
     return cached("csharp.scan", text, lambda: _scan(text))[1]
 
 
+def csharp_code(text: str) -> list[str]:
+    """:func:`code_view` of ``text``, once per text inside ``shared_trees()`` (the
+    members' reader and the annotations' share it): the list must not be changed."""
+    return cached("csharp.code", text, lambda: code_view(text))
+
+
 def code_view(text: str) -> list[str]:
     """The lines of ``text`` with comments and preprocessor lines taken out and the
     insides of strings and characters emptied (an interpolation's code with them):
@@ -340,7 +346,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
                 classes.add(body)
         return body
 
-    for i, line in enumerate(code_view(text)):
+    for i, line in enumerate(csharp_code(text)):
         start = 0
         for m in _SPECIAL.finditer(line):
             c = m.group()

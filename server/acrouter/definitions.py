@@ -32,16 +32,16 @@ from pathlib import Path
 import attrs
 
 from .cdefinitions import c_classes, c_members, is_c
-from .csharpdefinitions import csharp_classes, csharp_members, is_csharp, spoken_of
+from .csharpdefinitions import csharp_classes, csharp_code, csharp_members, is_csharp, spoken_of
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
 from .godefinitions import go_classes, go_members, is_go
-from .javadefinitions import is_java, java_classes, java_members
+from .javadefinitions import is_java, java_classes, java_code, java_members
 from .jsdefinitions import JsDefinition, is_js, js_definitions
-from .kotlindefinitions import is_kotlin, kotlin_classes, kotlin_members
-from .members import Member
-from .phpdefinitions import is_php, php_classes, php_members
+from .kotlindefinitions import is_kotlin, kotlin_classes, kotlin_code, kotlin_members
+from .members import Member, annotations_of
+from .phpdefinitions import is_php, php_classes, php_code, php_members
 from .pytrees import cached, parse, shared_trees
 from .rubydefinitions import code_lines, is_ruby, ruby_classes, ruby_members
 from .rubydefinitions import shown as ruby_shown
@@ -446,6 +446,10 @@ class _Members:
     #: times in all (C's macros: a ``#define`` of one branch of a conditional gone while
     #: another's stays is a loss; a macro turned into a function of its name is not)
     tallied: frozenset[str] = frozenset()
+    #: how its annotations or attributes start ("@", "[", "#["), and the code view they
+    #: are read from (comments out, strings emptied); none where they are not read
+    marker: str = ""
+    code: Callable[[str], list[str]] | None = None
 
 
 def _java_shown(member: Member) -> str:
@@ -465,6 +469,7 @@ def _c_shown(member: Member) -> str:
 _JAVA = _Members(
     "java", java_members, java_classes, _java_shown, _lines,
     counted=frozenset(("method", "constructor", "type", "variable")),
+    marker="@", code=java_code,
 )  # fmt: skip
 #: (a Ruby heredoc's or ``=begin`` comment's lines are text for the line patterns too)
 _RUBY = _Members(
@@ -497,6 +502,7 @@ def _kotlin_shown(member: Member) -> str:
 _KOTLIN = _Members(
     "kotlin", kotlin_members, kotlin_classes, _kotlin_shown, _lines,
     counted=frozenset(("method", "constructor", "type", "variable")),
+    marker="@", code=kotlin_code,
 )  # fmt: skip
 
 
@@ -512,12 +518,14 @@ def _php_shown(member: Member) -> str:
 _PHP = _Members(
     "php", php_members, php_classes, _php_shown, _lines,
     counted=frozenset(("method", "type", "variable")),
+    marker="#[", code=php_code,
 )  # fmt: skip
 
 
 _CSHARP = _Members(
     "csharp", csharp_members, csharp_classes, _kotlin_shown, _lines,
     counted=frozenset(("method", "constructor", "type", "variable")),
+    marker="[", code=csharp_code,
 )  # fmt: skip
 
 
@@ -548,6 +556,93 @@ def _members_of(path: str, language: str | None) -> _Members | None:
     if is_rust(path, language):
         return _RUST
     return None
+
+
+#: annotations whose removal makes tests run (``@Disabled``) or only changes what a
+#: compiler checks or warns of: no loss
+_STRICTER_ANNOTATIONS = frozenset(
+    (
+        *("Disabled", "Ignore", "Ignored", "Skip", "SuppressWarnings", "Suppress"),
+        *("SuppressMessage", "SuppressLint", "Override"),
+    )
+)
+#: the words with which an instruction speaks of annotations or attributes
+_ANNOTATION_WORDS = ("annotation", "annotations", "attribute", "attributes", *_DECORATOR)
+
+
+def _annotated(text: str, path: str, language: str | None, members: _Members) -> _Annotated:
+    """What :func:`_dropped_annotations` reads of a text, once per text inside
+    ``shared_trees()``: how many times each (declaration, annotation) pair is written,
+    how many times each declaration is, and a line of each pair's declaration.  The
+    declarations: the members the reader lists, and the top-level types of the line
+    patterns (a Java file's ``class``)."""
+    return cached(
+        f"definitions.annotations.{members.language}",
+        text,
+        lambda: _read_annotated(text, path, language, members),
+    )
+
+
+_Annotated = tuple[Counter[tuple[str, str]], Counter[str], dict[tuple[str, str], Definition]]
+
+
+def _read_annotated(text: str, path: str, language: str | None, members: _Members) -> _Annotated:
+    pairs: Counter[tuple[str, str]] = Counter()
+    declared: Counter[str] = Counter()
+    where: dict[tuple[str, str], Definition] = {}
+    assert members.code is not None
+    codes = members.code(text)
+    read = members.read(text)
+    lines = {m.line for m in read}
+    found = [(members.shown(m), m.name, m.line) for m in read]
+    found += [
+        (d.name, d.name, d.line)
+        for d in definitions(text, path, language)
+        if d.line not in lines and not d.name.startswith("import ") and " " not in d.name
+    ]
+    for shown, name, line in found:
+        declared[shown] += 1
+        for a in annotations_of(codes, line, name, members.marker):
+            pairs[shown, a] += 1
+            where.setdefault((shown, a), Definition(a, line, shown))
+    return pairs, declared, where
+
+
+def _dropped_annotations(
+    old: str,
+    new: str,
+    path: str,
+    language: str | None,
+    asked_for: Callable[[Definition], bool],
+    members: _Members,
+) -> list[str]:
+    """The annotations (Java, Kotlin) or attributes (C#, PHP) ``new`` takes off a
+    declaration it keeps as many times (``@PreAuthorize on AdminController.delete``,
+    ``[Authorize] on Admin.Index``): what one does (a permission check, a route, a
+    transaction, a serialized name) is code no test may reach, and one gone leaves every
+    name in place.  No loss: one that goes with its declaration, one the instruction
+    names beside a removal word or when it speaks of removing annotations or
+    attributes, or one whose removal makes tests run or only changes a compiler's
+    checks (``@Disabled``, ``@SuppressWarnings``, ``@Override``)."""
+    if not members.marker or members.code is None:
+        return []
+    old_pairs, old_declared, where = _annotated(old, path, language, members)
+    if not old_pairs:
+        return []
+    new_pairs, new_declared, _ = _annotated(new, path, language, members)
+    lost: list[str] = []
+    opening = members.marker
+    closing = "]" if members.marker.endswith("[") else ""
+    for (shown, a), count in old_pairs.items():
+        if new_pairs[shown, a] >= count or new_declared[shown] < old_declared[shown]:
+            continue
+        if a.rpartition(".")[2] in _STRICTER_ANNOTATIONS:
+            continue
+        d = where[shown, a]
+        if any(asked_for(Definition(w, d.line, d.header)) for w in (a, *_ANNOTATION_WORDS)):
+            continue
+        lost.append(f"{opening}{a}{closing} on {shown}")
+    return lost
 
 
 def _member_name(member: Member) -> str:
@@ -750,6 +845,7 @@ def _dropped(
         lost += _dropped_decorators(old, new, asked_for)
     if members:
         lost += _dropped_members(old, new, after, asked_for, members)
+        lost += _dropped_annotations(old, new, path, language, asked_for, members)
     return lost
 
 

@@ -90,6 +90,12 @@ def is_java(path: str, language: str | None = None) -> bool:
     return PurePosixPath(path.replace("\\", "/")).suffix.lower() == JAVA_SUFFIX
 
 
+def java_code(text: str) -> list[str]:
+    """:func:`code_view` of ``text``, once per text inside ``shared_trees()`` (the
+    members' reader and the annotations' share it): the list must not be changed."""
+    return cached("java.code", text, lambda: code_view(text))
+
+
 def code_view(text: str) -> list[str]:
     """The lines of ``text`` with comments taken out and the insides of strings,
     character literals and text blocks emptied (a text block's lines are blank): what
@@ -156,7 +162,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
     components: dict[str, set[str]] = {}  # each record's components, by its dotted name
     enums: set[int] = set()  # the depths of the enum bodies whose constants go on
     fields = _Fields(found, lines)
-    codes = code_view(text)
+    codes = java_code(text)
     for i, code in enumerate(codes):
         owner = ".".join(s or "" for s in scopes) if scopes and scopes[-1] else ""
         if owner:

@@ -81,6 +81,12 @@ def kotlin_classes(text: str) -> set[str]:
     return cached("kotlin.scan", text, lambda: _scan(text))[1]
 
 
+def kotlin_code(text: str) -> list[str]:
+    """:func:`code_view` of ``text``, once per text inside ``shared_trees()`` (the
+    members' reader and the annotations' share it): the list must not be changed."""
+    return cached("kotlin.code", text, lambda: code_view(text))
+
+
 def code_view(text: str) -> list[str]:
     """The lines of ``text`` with comments taken out (block comments nest) and the
     insides of strings, characters and raw strings emptied, a template's code
@@ -163,7 +169,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
     pending_enum = False  # whether it is an ``enum class``
     # the enum bodies whose entries go on, by their depth: whether an entry's name is next
     entries: dict[int, bool] = {}
-    codes = code_view(text)
+    codes = kotlin_code(text)
     for i, line in enumerate(codes):
         code = line.strip()
         owner = scopes[-1] if scopes else ""

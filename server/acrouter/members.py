@@ -6,6 +6,7 @@ whose methods the line patterns do not see (:mod:`.javadefinitions`,
 from __future__ import annotations
 
 import bisect
+import re
 from typing import Literal, NamedTuple
 
 #: a method (a C function), a constructor, a nested type (a C struct, a typedef), a C
@@ -98,3 +99,123 @@ def comma_parts(code: str, start: int, *, angles: bool = False) -> list[tuple[in
             begin = j + 1
     out.append((begin, code[begin:]))  # (the last, brackets closed or not)
     return out
+
+
+#: an annotation's name after its "@" (a Kotlin use-site target aside: ``@field:Json``)
+_AT_NAME = re.compile(r"@\s*(?:[a-z]+\s*:\s*)?([A-Za-z_][\w.]*)")
+#: an attribute's name at the start of its part of a ``[…]`` list (a target aside:
+#: C#'s ``[return: NotNull]``)
+_ATTRIBUTE_NAME = re.compile(r"\s*(?:[a-z]+\s*:\s*)?([A-Za-z_\\][\w.\\]*)")
+
+
+def annotations_of(codes: list[str], line: int, name: str, marker: str) -> list[str]:
+    """The annotations (``marker`` "@": Java's, Kotlin's) or attributes ("[": C#'s,
+    "#[": PHP's) written on the lines right above the declaration at ``line`` of
+    ``codes`` (a file's code view: comments out, strings emptied) and on its line before
+    ``name``: their names (``PreAuthorize``, ``Authorize``), in order; an annotation's
+    arguments over several lines are read with it."""
+    own = codes[line] if line < len(codes) else ""
+    at = re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", own) if name else None
+    before = own[: at.start()] if at else ""
+    start = _parameter_start(before)
+    if start > 0:  # a parameter's property: ``class User(@SerialName("n") val name``
+        return _annotation_names(before[start:], marker)
+    above: list[str] = []
+    balance = 0  # closing brackets below the line at hand whose openings are above it
+    k = line - 1
+    while k >= 0:
+        code = codes[k].strip()
+        k -= 1
+        if not code:
+            continue  # (a blank line, a comment's)
+        opens = code.count("(") + code.count("[") - code.count(")") - code.count("]")
+        if balance + opens < 0 or _only_annotations(code, marker):
+            above.append(code)  # (an annotation's line, or its arguments' going on)
+            balance += opens
+            continue
+        break
+    text = " ".join([*reversed(above), before])
+    return _annotation_names(text, marker)
+
+
+def _only_annotations(code: str, marker: str) -> bool:
+    """Whether ``code`` holds annotations (attributes) and nothing else outside their
+    brackets: ``@Deprecated``, ``@RequestMapping(`` (its arguments going on), ``[HttpGet,
+    Authorize]``; not ``@Suppress("X") val a = 1``, a declaration of its own."""
+    if not code.startswith(marker):
+        return False
+    depth = 0
+    i = 0
+    while i < len(code):
+        c = code[i]
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and not c.isspace():
+            if marker == "@" and c == "@" and (m := _AT_NAME.match(code, i)):
+                i = m.end()
+                continue
+            if not (marker == "#[" and c == "#"):
+                return False
+        i += 1
+    return True
+
+
+def _parameter_start(before: str) -> int:
+    """Where the parameter that ends ``before`` starts (after the "(" or "," before it,
+    brackets closed between), or 0 when ``before`` opens no parameter list."""
+    depth = 0
+    for j in range(len(before) - 1, -1, -1):
+        c = before[j]
+        if c in ")]" or (c == ">" and before[j - 1 : j] != "-"):  # (``Map<K, V>``)
+            depth += 1
+        elif c == "<" and depth:
+            depth -= 1
+        elif c in "([":
+            if depth == 0:
+                return j + 1 if c == "(" else 0
+            depth -= 1
+        elif c == "," and depth == 0:
+            return j + 1
+    return 0
+
+
+def _annotation_names(text: str, marker: str) -> list[str]:
+    """The names of the annotations or attributes ``text`` holds outside brackets."""
+    names: list[str] = []
+    depth = 0
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if depth == 0 and marker == "@" and c == "@":
+            if (m := _AT_NAME.match(text, i)) and m.group(1) != "interface":
+                names.append(m.group(1))
+                i = m.end()
+                continue
+        elif (
+            depth == 0
+            and marker != "@"
+            and text.startswith(marker, i)
+            and (i == 0 or text[i - 1] in " \t]")
+        ):
+            end = i + len(marker)
+            inner = 1
+            j = end
+            while j < len(text) and inner:
+                inner += {"[": 1, "]": -1}.get(text[j], 0)
+                j += 1
+            for _offset, part in comma_parts(text[end : j - 1], 0):
+                if (m := _ATTRIBUTE_NAME.match(part)) and m.group(1):
+                    found = m.group(1).lstrip("\\")
+                    if marker == "[" and found.endswith("Attribute") and found != "Attribute":
+                        found = found.removesuffix("Attribute")
+                    names.append(found)
+            i = j
+            continue
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return names

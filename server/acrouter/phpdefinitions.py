@@ -103,6 +103,12 @@ def php_classes(text: str) -> set[str]:
     return cached("php.scan", text, lambda: _scan(text))[1]
 
 
+def php_code(text: str) -> list[str]:
+    """:func:`code_view` of ``text``, once per text inside ``shared_trees()`` (the
+    members' reader and the annotations' share it): the list must not be changed."""
+    return cached("php.code", text, lambda: code_view(text))
+
+
 def code_view(text: str) -> list[str]:
     """The lines of ``text`` with what is not code taken out: what lies outside the PHP
     tags (``?>`` reads as the ``;`` it is), comments, the insides of strings (a string
@@ -230,7 +236,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
             if kind == "type":
                 classes.add(name)
 
-    for i, line in enumerate(code_view(text)):
+    for i, line in enumerate(php_code(text)):
         start = 0
         for m in _SPECIAL.finditer(line):
             c = m.group()
