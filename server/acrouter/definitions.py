@@ -1036,6 +1036,30 @@ def _dropped_js(
             gained[_bare(d.name)] -= 1  # moved there
             continue
         lost.append(d.name)
+    return lost + _dropped_js_decorators(before, after, asked_for)
+
+
+def _dropped_js_decorators(
+    before: list[JsDefinition], after: list[JsDefinition], asked_for: Callable[[Definition], bool]
+) -> list[str]:
+    """The decorators ``after`` takes off a class or class member it keeps as many
+    times (``@UseGuards on AdminController``), as :func:`_dropped_decorators` for
+    Python's: one named beside a removal word, or when the instruction speaks of removing
+    decorators, may go."""
+    old = Counter((d.name, x) for d in before for x in d.decorators)
+    if not old:
+        return []
+    new = Counter((d.name, x) for d in after for x in d.decorators)
+    had, has = Counter(d.name for d in before), Counter(d.name for d in after)
+    line = {(d.name, x): d.line for d in before for x in d.decorators}
+    lost: list[str] = []
+    for (name, called), count in old.items():
+        if new[name, called] >= count or has[name] < had[name]:
+            continue
+        d = Definition(called, line[name, called], f"@{called}")
+        if any(asked_for(Definition(w, d.line, d.header)) for w in (called, *_DECORATOR)):
+            continue
+        lost.append(f"@{called} on {name}")
     return lost
 
 

@@ -19,7 +19,9 @@ from the tokens of :mod:`.jstokens`, read leniently (a guess where JavaScript's 
 needs more than the tokens before it); None where even that reading fails (an
 unterminated string, unbalanced brackets, JSX text), and the guard then keeps to the
 line patterns.  Nested functions of a function that is not such a wrapper are its own
-business, as in Python: the guard does not read them.
+business, as in Python: the guard does not read them.  A class's and a class member's
+decorators are read with them (``JsDefinition.decorators``: ``@UseGuards(RolesGuard)``
+is ``UseGuards``), so that one taken off what the edit keeps is a loss too.
 """
 
 from __future__ import annotations
@@ -71,6 +73,9 @@ class JsDefinition:
     kind: str = "declaration"  # "class", "member" (of the class its name starts with), ...
     source: str | None = None  # what a declarator's value requires: ``const a = require('x')``
     binds: tuple[str, ...] = ()  # the names an import binds: ``import d, { a as b }``: d, b
+    #: the decorators written before a class or a class member, by what they call:
+    #: ``@UseGuards(RolesGuard)``: ``UseGuards``
+    decorators: tuple[str, ...] = ()
 
 
 def is_js(path: str, language: str | None = None) -> bool:
@@ -218,16 +223,41 @@ def _is(t: Token | None, *texts: str) -> bool:
 
 def _scope(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> None:
     """The statements of a module's scope, ``code[i:end]``."""
+    decorators: tuple[str, ...] = ()  # those read before the statement they decorate
     while i < end:
         if _is(code[i], ";"):
             i += 1
             continue
+        if _is(code[i], "@"):
+            name, i = _decorator(code, i, end)
+            decorators += (name,) if name else ()
+            continue
         nxt = _statement_end(code, i, end)
-        _statement(code, i, nxt, out)
+        _statement(code, i, nxt, out, decorators)
+        decorators = ()
         i = max(nxt, i + 1)
 
 
-def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> None:
+def _decorator(code: list[Token], i: int, end: int) -> tuple[str, int]:
+    """The name of the decorator at ``code[i]`` (its "@"): what it calls (``a.b`` of
+    ``@a.b(…)``), and where the code after it starts."""
+    parts: list[str] = []
+    i += 1
+    while i < end and code[i].kind == NAME:
+        parts.append(code[i].text)
+        if i + 1 < end and _is(code[i + 1], "."):
+            i += 2
+            continue
+        i += 1
+        break
+    if i < end and _is(code[i], "("):
+        i = _close(code, i)
+    return ".".join(parts), i
+
+
+def _statement(
+    code: list[Token], i: int, end: int, out: list[JsDefinition], decorators: tuple[str, ...] = ()
+) -> None:
     first = code[i]
     if _is(first, "import") and not _is(code[i + 1] if i + 1 < end else None, "(", "."):
         clause = code[i + 1 : end]  # the string after ``from`` (not ``{ 'a-b' as c }``)
@@ -255,7 +285,7 @@ def _statement(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> 
         )
         owner = after.text if named and after is not None else "default"
         if named and after is not None:
-            out.append(JsDefinition(owner, after.line, "class"))
+            out.append(JsDefinition(owner, after.line, "class", decorators=decorators))
         body = _class_body_start(code, j + 1, end)
         if body is not None:
             _class_body(code, body + 1, _close(code, body) - 1, owner, out)
@@ -502,17 +532,15 @@ def _class_body(
     """The methods, accessors and fields of class ``owner``: ``owner.name`` (with
     ``typed``, an interface's or object type's members: ``new (…): T`` is a construct
     signature there, not a method named ``new``)."""
+    decorators: tuple[str, ...] = ()  # the next member's
     while i < end:
         t = code[i]
         if _is(t, ";", ","):
             i += 1
             continue
         if _is(t, "@"):  # a decorator: @name, @a.b, @name(…)
-            i += 2
-            while i + 1 < end and _is(code[i], "."):
-                i += 2
-            if i < end and _is(code[i], "("):
-                i = _close(code, i)
+            name, i = _decorator(code, i, end)
+            decorators += (name,) if name else ()
             continue
         j = i
         while (
@@ -538,7 +566,10 @@ def _class_body(
         elif typed and _is(key, "new") and j + 1 < end and _is(code[j + 1], "(", "<"):
             pass  # an interface's construct signature: new (…): T
         elif key.kind in (NAME, STRING, NUMBER):
-            out.append(JsDefinition(f"{owner}.{_key(key)}", key.line, "member"))
+            out.append(
+                JsDefinition(f"{owner}.{_key(key)}", key.line, "member", decorators=decorators)
+            )
+        decorators = ()
         i = _member_end(code, j + 1, end)
 
 

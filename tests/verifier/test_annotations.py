@@ -205,3 +205,57 @@ def test_acrouter_verify_refuses_the_dropped_check_before_the_tests_pass_it(
     # the tests cannot tell: with the removal allowed they build, run and pass
     allowed = verify_edit(ver, str(root), edit, "sh run.sh", allow_removal=True)
     assert allowed.verdict == "pass", allowed.detail
+
+
+NEST_TS = """\
+import { Controller, Get, UseGuards } from '@nestjs/common';
+
+@Controller('admin')
+@UseGuards(RolesGuard)
+export class AdminController {
+  @Get('users')
+  @Roles('admin')
+  list() {
+    return [];
+  }
+
+  @HostListener('click', ['$event']) @Throttle.limit(3) onClick(e: Event) {}
+}
+
+@Injectable() export class Audit {}
+"""
+
+
+def test_a_typescript_decorator_taken_off_a_kept_class_or_member_is_lost() -> None:
+    """NestJS checks a route's guard (``@UseGuards``) and roles (``@Roles``) from their
+    decorators; a suite that calls the controller's methods directly passes without
+    them."""
+    cases = [
+        ("@UseGuards(RolesGuard)\n", "", ["@UseGuards on AdminController"]),
+        ("  @Roles('admin')\n", "", ["@Roles on AdminController.list"]),
+        (" @Throttle.limit(3)", "", ["@Throttle.limit on AdminController.onClick"]),
+        # (a class decorated on its own line was not read at all)
+        ("@Injectable() export", "export", ["@Injectable on Audit"]),
+    ]
+    for old, new, lost in cases:
+        edited = NEST_TS.replace(old, new)
+        assert edited != NEST_TS
+        assert dropped_definitions(NEST_TS, edited, "admin.controller.ts") == lost, old
+        name = lost[0].split()[0].removeprefix("@").split(".")[-1]
+        for instruction in (f"Remove {name}", "remove the decorators"):
+            assert dropped_definitions(NEST_TS, edited, "a.ts", instruction=instruction) == []
+    same = [
+        NEST_TS.replace("@Get('users')", "@Get('people')"),  # another argument
+        NEST_TS.replace(
+            "@Controller('admin')\n@UseGuards(RolesGuard)",
+            "@UseGuards(RolesGuard) @Controller('admin')",
+        ),
+        NEST_TS.replace("  list() {\n    return [];\n  }", "  list() {\n    return ['all'];\n  }"),
+    ]
+    for edited in same:
+        assert edited != NEST_TS
+        assert dropped_definitions(NEST_TS, edited, "admin.controller.ts") == [], edited
+    # list gone is list's loss, not its decorators' too
+    start, end = NEST_TS.index("  @Get('users')"), NEST_TS.index("  @HostListener")
+    without = NEST_TS[:start] + NEST_TS[end:]
+    assert dropped_definitions(NEST_TS, without, "admin.controller.ts") == ["AdminController.list"]
