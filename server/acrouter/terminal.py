@@ -128,7 +128,9 @@ def cmd_complete(args: argparse.Namespace) -> int:
         from .context import workspace_root
 
         # a link leading outside: refused
-        workspace_root(Path(os.path.abspath(args.file)), folders)
+        found = workspace_root(Path(os.path.abspath(args.file)), folders)
+        if not folders and not args.json:  # (the tests run there: say which it took)
+            print(f"… workspace {found} (--workspace for another)", file=sys.stderr)
         text = _read_request_file(args, settings, path)
         doc = Document(uri=path.as_uri(), path=str(path), text=text, range=args.range)
         result = _route_document(args, settings, doc, folders)

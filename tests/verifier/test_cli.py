@@ -301,9 +301,11 @@ def test_a_project_without_tests_is_an_error_not_a_failed_edit(
     assert main([*args, *edit, "--json"]) == 2
     out = json.loads(capsys.readouterr().out)
     assert out["verdict"] == "error" and not out["counted"]
+    # (with what the runner said of it: here, that the tests' folder is not there)
     assert out["detail"] == (
-        f"no test ran with {pytest_cmd(root)!r}, so no edit could be verified "
-        "(pass --test-command or set testCommand in config.toml)"
+        f"no test ran with {pytest_cmd(root)!r}, so no edit could be verified: ERROR: "
+        f"file or directory not found: {root / 'tests'} (pass --test-command or set "
+        "testCommand in config.toml)"
     )
     assert main([*args, *edit]) == 2
     assert capsys.readouterr().out.startswith("error: no test ran with ")

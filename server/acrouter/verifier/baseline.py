@@ -301,7 +301,8 @@ def baseline_summary(command: str, before: TestRun) -> Baseline:
         # is a failing test, not a refusal
         if not before.broken and (before.passed or 0) + (before.failed or 0) == 0:
             raise PreflightError(
-                f"no test ran with {command!r}, so no edit could be verified", "testCommand"
+                f"no test ran with {command!r}, so no edit could be verified{tail}",
+                "testCommand",
             )
         detail = f"{before.passed} passed, {before.failed} failed without the edit"
     return Baseline(
