@@ -231,20 +231,23 @@ def _read_definition_counts(text: str) -> Counter[str]:
     )
 
 
-def _decorators(text: str) -> tuple[Counter[tuple[str, str]], Counter[str], dict[str, int]]:
+_Decorated = tuple[Counter[tuple[str, str]], Counter[str], dict[tuple[str, str], tuple[int, str]]]
+
+
+def _decorators(text: str) -> _Decorated:
     """The decorators of a Python file's functions and classes (at module level, in its
     module-level blocks, in class bodies): how many times each (definition, decorator)
-    pair is written (``("Views.profile", "login_required")``; a decorator by what it
-    calls: ``app.route`` for ``@app.route("/x")``), how many times each definition is,
-    and the line of each pair's first decorator; once per text inside
-    ``shared_trees()``."""
+    pair is written (``("Views.profile", "login_required")``; a decorator by the name of
+    what it calls: ``route`` for ``@app.route("/x")``, so that ``@router.route`` keeps
+    it), how many times each definition is, and each pair's first decorator: its line and
+    what it calls (``app.route``); once per text inside ``shared_trees()``."""
     return cached("definitions.decorators", text, lambda: _read_decorators(text))
 
 
-def _read_decorators(text: str) -> tuple[Counter[tuple[str, str]], Counter[str], dict[str, int]]:
+def _read_decorators(text: str) -> _Decorated:
     pairs: Counter[tuple[str, str]] = Counter()
     defined: Counter[str] = Counter()
-    lines: dict[str, int] = {}
+    lines: dict[tuple[str, str], tuple[int, str]] = {}
     try:
         tree = parse(text.removeprefix(BOM))
     except (SyntaxError, ValueError):
@@ -262,10 +265,11 @@ def _read_decorators(text: str) -> tuple[Counter[tuple[str, str]], Counter[str],
             defined[name] += 1
             for d in node.decorator_list:
                 called = ast.unparse(d.func if isinstance(d, ast.Call) else d)
-                if called.rpartition(".")[2] == "overload":
+                bare = called.rpartition(".")[2]
+                if bare == "overload":
                     continue  # (a typing stub: not counted, as its definition is not)
-                pairs[name, called] += 1
-                lines.setdefault(f"{name} {called}", d.lineno - 1)
+                pairs[name, bare] += 1
+                lines.setdefault((name, bare), (d.lineno - 1, called))
             if isinstance(node, ast.ClassDef):
                 walk(name, node.body)
 
@@ -293,12 +297,12 @@ def _dropped_decorators(old: str, new: str, asked_for: Callable[[Definition], bo
         return []
     new_pairs, new_defined, _ = _decorators(new)
     lost: list[str] = []
-    for (name, called), count in old_pairs.items():
-        if new_pairs[name, called] >= count or new_defined[name] < old_defined[name]:
+    for (name, bare), count in old_pairs.items():
+        if new_pairs[name, bare] >= count or new_defined[name] < old_defined[name]:
             continue
-        d = Definition(called, old_lines[f"{name} {called}"], f"@{called}")
-        if called.rpartition(".")[2] in _STRICTER or any(
-            asked_for(Definition(word, d.line, d.header)) for word in (called, *_DECORATOR)
+        line, called = old_lines[name, bare]
+        if bare in _STRICTER or any(
+            asked_for(Definition(word, line, f"@{called}")) for word in (called, *_DECORATOR)
         ):
             continue
         lost.append(f"@{called} on {name}")
@@ -603,8 +607,9 @@ def _read_annotated(text: str, path: str, language: str | None, members: _Member
     for shown, name, line in found:
         declared[shown] += 1
         for a in annotations_of(codes, line, name, members.marker):
-            pairs[shown, a] += 1
-            where.setdefault((shown, a), Definition(a, line, shown))
+            bare = re.split(r"[.\\]", a)[-1]  # (``@jakarta.annotation.Nullable``: ``Nullable``)
+            pairs[shown, bare] += 1
+            where.setdefault((shown, bare), Definition(a, line, shown))
     return pairs, declared, where
 
 
@@ -633,15 +638,15 @@ def _dropped_annotations(
     lost: list[str] = []
     opening = members.marker
     closing = "]" if members.marker.endswith("[") else ""
-    for (shown, a), count in old_pairs.items():
-        if new_pairs[shown, a] >= count or new_declared[shown] < old_declared[shown]:
+    for (shown, bare), count in old_pairs.items():
+        if new_pairs[shown, bare] >= count or new_declared[shown] < old_declared[shown]:
             continue
-        if a.rpartition(".")[2] in _STRICTER_ANNOTATIONS:
+        if bare in _STRICTER_ANNOTATIONS:
             continue
-        d = where[shown, a]
-        if any(asked_for(Definition(w, d.line, d.header)) for w in (a, *_ANNOTATION_WORDS)):
+        d = where[shown, bare]  # (its name as written: ``d.name``)
+        if any(asked_for(Definition(w, d.line, d.header)) for w in (d.name, *_ANNOTATION_WORDS)):
             continue
-        lost.append(f"{opening}{a}{closing} on {shown}")
+        lost.append(f"{opening}{d.name}{closing} on {shown}")
     return lost
 
 
@@ -1046,18 +1051,21 @@ def _dropped_js_decorators(
     times (``@UseGuards on AdminController``), as :func:`_dropped_decorators` for
     Python's: one named beside a removal word, or when the instruction speaks of removing
     decorators, may go."""
-    old = Counter((d.name, x) for d in before for x in d.decorators)
+    old = Counter((d.name, x.rpartition(".")[2]) for d in before for x in d.decorators)
     if not old:
         return []
-    new = Counter((d.name, x) for d in after for x in d.decorators)
+    new = Counter((d.name, x.rpartition(".")[2]) for d in after for x in d.decorators)
     had, has = Counter(d.name for d in before), Counter(d.name for d in after)
-    line = {(d.name, x): d.line for d in before for x in d.decorators}
+    first: dict[tuple[str, str], tuple[int, str]] = {}
+    for d in before:
+        for x in d.decorators:
+            first.setdefault((d.name, x.rpartition(".")[2]), (d.line, x))
     lost: list[str] = []
-    for (name, called), count in old.items():
-        if new[name, called] >= count or has[name] < had[name]:
+    for (name, bare), count in old.items():
+        if new[name, bare] >= count or has[name] < had[name]:
             continue
-        d = Definition(called, line[name, called], f"@{called}")
-        if any(asked_for(Definition(w, d.line, d.header)) for w in (called, *_DECORATOR)):
+        line, called = first[name, bare]
+        if any(asked_for(Definition(w, line, f"@{called}")) for w in (called, *_DECORATOR)):
             continue
         lost.append(f"@{called} on {name}")
     return lost

@@ -121,6 +121,9 @@ def annotations_of(codes: list[str], line: int, name: str, marker: str) -> list[
     if start > 0:  # a parameter's property: ``class User(@SerialName("n") val name``
         return _annotation_names(before[start:], marker)
     above: list[str] = []
+    # the lines read up from a ")" whose "(" is above: an annotation's arguments, if the
+    # line that opens them is an annotation's (not a declaration's parameters)
+    pending: list[str] = []
     balance = 0  # closing brackets below the line at hand whose openings are above it
     k = line - 1
     while k >= 0:
@@ -129,9 +132,18 @@ def annotations_of(codes: list[str], line: int, name: str, marker: str) -> list[
         if not code:
             continue  # (a blank line, a comment's)
         opens = code.count("(") + code.count("[") - code.count(")") - code.count("]")
-        if balance + opens < 0 or _only_annotations(code, marker):
-            above.append(code)  # (an annotation's line, or its arguments' going on)
+        if pending or balance + opens < 0:
+            pending.append(code)
             balance += opens
+            if balance < 0:
+                continue
+            if not _only_annotations(code, marker):
+                break  # (``class A(⏎  val x: Int,⏎) {``: parameters, no annotation's)
+            above += pending
+            pending = []
+            continue
+        if _only_annotations(code, marker):
+            above.append(code)
             continue
         break
     text = " ".join([*reversed(above), before])

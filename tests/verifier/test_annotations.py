@@ -112,6 +112,7 @@ def test_what_keeps_every_annotation_or_only_loosens_a_check_is_no_loss() -> Non
             '    @Audited(category = "close", level = 2)\n    @RequiresRole("admin")\n',
         ),
         ACCOUNTS.replace('@RequiresRole("admin")', '@RequiresRole("root")'),
+        ACCOUNTS.replace("@Inject private", "@javax.inject.Inject private"),  # (qualified)
         ACCOUNTS.replace(
             '(\n        category = "close",\n        level = 2)', '(category = "close", level = 2)'
         ),
@@ -147,6 +148,18 @@ data class User(@SerialName("user_name") val name: String) {
         "@Transient on User.cache"
     ]
     assert dropped_definitions(kotlin, kotlin.replace("    @Disabled\n", ""), "User.kt") == []
+    # a header's parameters above a member are no annotations of it (React Native's
+    # ViewAtIndex: ``@JvmField`` had been read as ``equals``'s through the ")" of ``) {``)
+    header = """\
+class ViewAtIndex(
+    @JvmField val tag: Int,
+    @JvmField val index: Int,
+) {
+    override fun equals(other: Any?): Boolean = other === this
+}
+"""
+    edited = header.replace("    @JvmField val index: Int,\n", "")
+    assert dropped_definitions(header, edited, "ViewAtIndex.kt") == ["ViewAtIndex.index"]
     csharp = """\
 namespace Bank;
 
@@ -246,6 +259,7 @@ def test_a_typescript_decorator_taken_off_a_kept_class_or_member_is_lost() -> No
             assert dropped_definitions(NEST_TS, edited, "a.ts", instruction=instruction) == []
     same = [
         NEST_TS.replace("@Get('users')", "@Get('people')"),  # another argument
+        NEST_TS.replace("@Throttle.limit(3)", "@limit(3)"),  # (called by its own name)
         NEST_TS.replace(
             "@Controller('admin')\n@UseGuards(RolesGuard)",
             "@UseGuards(RolesGuard) @Controller('admin')",

@@ -103,6 +103,8 @@ def test_a_decorator_reordered_reargued_gone_with_its_function_or_a_skip_is_no_l
     same = [
         VIEWS.replace('@route("/profile")\n@route("/me")\n', '@route("/me")\n@route("/profile")\n'),
         VIEWS.replace('@route("/me")', '@route("/me/")'),  # (its argument: not its name)
+        # (what it is called through: ``@app.route`` moved to ``@router.route``)
+        VIEWS.replace('@route("/me")', '@router.route("/me")'),
         VIEWS.replace("@login_required\n", "@login_required\n@functools.lru_cache\n"),
         VIEWS.replace('@pytest.mark.skip(reason="slow")\n', ""),  # (the test runs now)
         VIEWS.replace("    @staticmethod\n", "    @staticmethod  # no self\n"),
