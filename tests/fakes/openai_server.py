@@ -30,6 +30,8 @@ recorded requests read with ``GET /_requests``.
 * ``garbage``: a 200 with a non-JSON body;
 * ``empty_choices``: a 200 ``chat.completion`` with ``"choices": []``;
 * ``delay_s``: sleep that long before answering (for timeout and cancel tests);
+* ``finish_reason``: the choice's ``finish_reason`` (default ``"stop"``; ``"length"``
+  is a reply cut at the model's output limit, ``"content_filter"`` one a filter cut);
 * ``proxy_error``: answer like a LiteLLM proxy refusing the request itself, with the
   status, message and error type litellm 1.109.3's proxy sends (see
   ``LITELLM_PROXY_ERRORS``): ``"no_db"``, ``"invalid_token"``, ``"invalid_key"``,
@@ -134,6 +136,7 @@ class Behaviour:
     prompt_tokens: int = 11
     completion_tokens: int = 7
     proxy_error: str | None = None  # a key of LITELLM_PROXY_ERRORS
+    finish_reason: str = "stop"  # "length": the reply was cut at the output limit
     respond: Respond | None = None
 
     @classmethod
@@ -201,7 +204,7 @@ def _completion_json(model: str, text: str, b: Behaviour, empty: bool) -> dict[s
             {
                 "index": 0,
                 "message": {"role": "assistant", "content": text},
-                "finish_reason": "stop",
+                "finish_reason": b.finish_reason,
                 "logprobs": None,
             }
         )

@@ -281,3 +281,41 @@ def test_an_empty_reply_counts_and_costs_what_the_provider_billed(
     assert result.cost_usd == pytest.approx(billed)
     [stored] = TinyDBMemory(tmp_path / "memory.json").outcomes()
     assert stored.attempts[0].cost_usd == pytest.approx(billed)
+
+
+def test_a_reply_cut_at_the_output_limit_is_never_offered(
+    tmp_path: Path, production_app: ProductionApp, fake: FakeOpenAI
+) -> None:
+    """A reply the provider cut off (``finish_reason: length``) is the model's failure,
+    billed, even when what arrived parses and passes: here its one whole SEARCH/REPLACE
+    block fixes ``add`` and the tests pass with it, but the blocks it was cut before are
+    lost, and an edit the model did not finish is not offered as verified."""
+    fake.behaviours["cheap-m"] = Behaviour(
+        reply=(
+            "calc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n"
+            "    return a + b\n>>>>>>> REPLACE\n```\n\nNow the tests:\n\ntest_calc.py\n"
+        ),
+        finish_reason="length",
+        prompt_tokens=4000,
+        completion_tokens=50,
+    )
+    cheap = {
+        "model": "openai/cheap-m",
+        "apiKeyEnv": "ACR_KEY",
+        "apiBase": fake.base_url,
+        "inputCostPer1M": 2.0,
+        "outputCostPer1M": 8.0,
+    }
+    app = app_for(production_app, cheap, fake)
+    doc = document(tmp_path)
+    result = app.route(doc, INSTRUCTION, folders=[Path(doc.path).parent])
+    cut = result.attempts[0]
+    assert cut.model == "cheap" and cut.verdict == "error" and cut.counted
+    assert (
+        cut.detail
+        == "bad_reply: reply cut short at the model's output limit (finish_reason: length)"
+    )
+    assert cut.cost_usd == pytest.approx((4000 * 2.0 + 50 * 8.0) / 1_000_000)
+    assert not (result.verified and result.final_model == "cheap")
+    stored = TinyDBMemory(tmp_path / "memory.json").outcomes()[0]
+    assert stored.attempts[0].verdict == "error" and stored.attempts[0].counted

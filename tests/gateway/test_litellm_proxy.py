@@ -198,3 +198,28 @@ def test_a_wrong_team_key_is_the_gateways_rejection_not_the_models_failure(
     assert len(provider.requests) == seen  # the provider was never called
     [stored] = app.history()
     assert not stored.attempts[0].counted
+
+
+def test_a_reply_the_provider_cut_short_is_refused_through_the_proxy(
+    proxy: str,
+    provider: FakeOpenAI,
+    production_app: ProductionApp,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The provider ends a reply at its output limit (``finish_reason: length``); the
+    proxy passes that on, and the fix it holds (whole, and passing) is not offered."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setitem(
+        provider.behaviours,
+        "provider-coder",
+        Behaviour(reply=FIX, prompt_tokens=1000, completion_tokens=500, finish_reason="length"),
+    )
+    doc = _project(tmp_path)
+    app = _app(production_app, proxy, MASTER_KEY)
+    result = app.route(doc, "Fix the bug in add", folders=[Path(doc.path).parent])
+    [attempt] = result.attempts
+    assert (attempt.verdict, attempt.counted) == ("error", True), attempt.detail
+    assert "cut short at the model's output limit" in attempt.detail, attempt.detail
+    assert not result.verified and result.edit is None
+    assert attempt.cost_usd == pytest.approx(BILLED)  # billed by the proxy all the same

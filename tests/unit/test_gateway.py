@@ -426,8 +426,24 @@ def test_litellm_missing_credentials_before_any_request_name_the_variable(
         (Behaviour(empty_choices=True), "empty reply: no choices"),
         (Behaviour(reply=""), "empty reply"),
         (Behaviour(reply="   \n"), "empty reply"),
+        (
+            Behaviour(reply="```python\nx = 1\n```\n", finish_reason="length"),
+            "reply cut short at the model's output limit (finish_reason: length)",
+        ),
+        (
+            Behaviour(reply="```python\nx = 1\n```\n", finish_reason="content_filter"),
+            "reply cut short by the provider's content filter (finish_reason: content_filter)",
+        ),
     ],
-    ids=["non-json", "json-without-choices", "empty-choices", "empty-content", "blank-content"],
+    ids=[
+        "non-json",
+        "json-without-choices",
+        "empty-choices",
+        "empty-content",
+        "blank-content",
+        "cut-at-output-limit",
+        "cut-by-content-filter",
+    ],
 )
 def test_garbage_and_empty_replies_are_bad_replies(
     server: FakeOpenAI, gw: LiteLLMGateway, behaviour: Behaviour, detail: str

@@ -26,7 +26,7 @@ from acrouter.errors import GatewayError
 
 from .failures import Failure, classify, one_line, scrub
 from .loader import NO_KEY, StdoutGuard, load_litellm
-from .reply import reply_cost, reply_text, usage_of
+from .reply import cut_short, reply_cost, reply_text, usage_of
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,9 @@ class LiteLLMGateway:
                     no_choice = not getattr(response, "choices", None)
                     detail = "empty reply: no choices" if no_choice else "empty reply"
                     raise Failure("bad_reply", detail, cost_usd=cost)
+                cut = cut_short(response)
+                if cut is not None:  # the model's failure too: an edit it did not finish
+                    raise Failure("bad_reply", f"reply cut short {cut}", cost_usd=cost)
                 latency_ms = (worker.ended_at - first_began) * 1000.0
                 log.debug(
                     "model %s answered in %.0f ms (%s in / %s out tokens, cost %s)",

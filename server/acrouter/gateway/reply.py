@@ -26,6 +26,28 @@ def reply_text(response: Any) -> str | None:
     return text if isinstance(text, str) and text.strip() else None
 
 
+#: finish reasons that say the reply was cut off before the model ended it, and why
+_CUT_SHORT = {
+    "length": "at the model's output limit",
+    "max_tokens": "at the model's output limit",
+    "content_filter": "by the provider's content filter",
+}
+
+
+def cut_short(response: Any) -> str | None:
+    """Why the reply's text ends before the model ended it (its ``finish_reason`` is
+    ``length`` or ``content_filter``: litellm maps Anthropic's ``max_tokens``, Gemini's
+    ``MAX_TOKENS`` and the like to those), or None for a reply the model finished.  A cut
+    reply may still parse: its last whole SEARCH/REPLACE block or diff hunk can end just
+    before the cut, and what came after it (more blocks, other files) is lost."""
+    choices = getattr(response, "choices", None)
+    reason = getattr(choices[0], "finish_reason", None) if choices else None
+    if not isinstance(reason, str):
+        return None
+    why = _CUT_SHORT.get(reason.strip().lower())
+    return f"{why} (finish_reason: {reason})" if why else None
+
+
 def usage_of(response: Any) -> tuple[int | None, int | None]:
     """The reply's (prompt, completion) token counts; None when the provider sent none."""
     usage = getattr(response, "usage", None)
