@@ -33,6 +33,7 @@ import attrs
 
 from .cdefinitions import c_classes, c_members, is_c
 from .csharpdefinitions import csharp_classes, csharp_code, csharp_members, is_csharp, spoken_of
+from .datadefinitions import data_error, data_format, data_names, dropped_keys
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
@@ -805,6 +806,17 @@ def _dropped(
     defined_elsewhere: Iterable[str],
 ) -> list[str]:
     """:func:`dropped_definitions` inside its ``shared_trees()`` scope."""
+    fmt = data_format(path, language)
+    if fmt is not None:  # JSON, TOML, YAML: their keys and list items
+        return dropped_keys(
+            old,
+            new,
+            fmt,
+            instruction=instruction,
+            removal=bool(_REMOVAL.search(instruction)),
+            exempt_lines=exempt_lines,
+            defined_elsewhere=set(defined_elsewhere),
+        )
     if is_js(path, language):
         read = _js_lists(old, new)
         if read is not None:  # both read from their tokens: what the line patterns see too
@@ -1144,6 +1156,8 @@ def _guard(
     names: dict[str, set[str]] = {}  # what each changed file defines, read when needed
 
     def defined(r: str, t: str) -> set[str]:
+        if r not in names and (fmt := data_format(r, language_of(r))) is not None:
+            names[r] = data_names(t, fmt)
         if r not in names:
             names[r] = {
                 _bare(d.name)
@@ -1159,6 +1173,14 @@ def _guard(
         old = olds.get(rel)
         if not old:
             continue
+        fmt = data_format(rel, language_of(rel))
+        if fmt is not None and data_error(old, fmt) is None:
+            broken = data_error(new, fmt)
+            if broken is not None:
+                raise ParseError(
+                    f"the edit leaves {rel} unreadable as {fmt.upper()} ({broken}); "
+                    "it read before the edit"
+                )
         others = {name for r, t in news.items() if r != rel for name in defined(r, t)}
         lost = dropped_definitions(
             old,
@@ -1171,6 +1193,11 @@ def _guard(
         )
         if lost:
             shown = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+            if fmt is not None:
+                raise ParseError(
+                    f"the edit would delete {len(lost)} key(s) or list item(s) of {rel} that "
+                    f"the instruction did not ask to remove: {shown}"
+                )
             raise ParseError(
                 f"the edit would delete {len(lost)} definition(s), method(s) or import(s) of {rel} "
                 f"that the instruction did not ask to remove: {shown}"

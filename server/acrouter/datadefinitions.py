@@ -1,0 +1,380 @@
+"""What a data file defines: the keys of a JSON, TOML or YAML file, and the items of its
+lists, counted, for the guard that no edit drops what nobody asked to remove
+(``definitions.dropped_definitions``).
+
+A configuration file is code no test reaches: an edit of ``pyproject.toml`` that adds a
+dependency and drops ``[tool.ruff]``, of ``package.json`` that drops a script, of a
+workflow that drops a step, passes every test.  So each file is read whole (``json``
+also with comments and trailing commas, as ``tsconfig.json`` and VS Code's settings
+are written; ``tomllib``; YAML with PyYAML's base loader: every scalar a string, any
+tag, every document) and every node is counted by its path:
+
+- a mapping's key by the keys above it: ``tool.ruff.line-length``;
+- a list's item as ``[]`` below the list's path (``jobs.test.steps[]``), so one of three
+  steps gone is one fewer; a string item by what it names (``project.dependencies[]
+  =attrs`` for ``"attrs>=23"``: a requirement by its project's name, so a new version
+  is no loss; another string without spaces whole; prose and numbers only counted).
+
+What a path counted before and counts less after is lost, once, at its topmost path
+(``tool.ruff``, not also its ``line-length``), unless it moved (its last key appears
+at a path the file had not had: ``tool.ruff.select`` to ``tool.ruff.lint.select``).
+A file that read before and does not read after the edit is refused by the guard too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from .pytrees import cached
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+_SUFFIXES = {".json": "json", ".jsonc": "json", ".toml": "toml", ".yml": "yaml", ".yaml": "yaml"}
+_LANGUAGES = {"json": "json", "jsonc": "json", "toml": "toml", "yaml": "yaml"}
+#: names of JSON files no suffix tells (``.eslintrc``, ``.babelrc``)
+_JSON_NAMES = frozenset((".eslintrc", ".babelrc", ".prettierrc", ".jshintrc", ".swcrc"))
+
+
+class DataError(ValueError):
+    """The text does not read as its format; the message says where."""
+
+
+def data_format(path: str, language: str | None = None) -> str | None:
+    """``"json"``, ``"toml"`` or ``"yaml"`` for a file of that format (by its suffix, else
+    the editor's language id), None for any other file."""
+    p = PurePosixPath(path.replace("\\", "/"))
+    found = _SUFFIXES.get(p.suffix.lower())
+    if found is None and p.name.lower() in _JSON_NAMES:
+        found = "json"
+    if found is None and language:
+        found = _LANGUAGES.get(language.lower())
+    return found
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _without_comments(text: str) -> str:
+    """JSON with comments (``//``, ``/* */``) and trailing commas made plain JSON; the
+    line breaks stay where they were, so an error's line is the file's."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i : j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append("\n" * text.count("\n", i, j))
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    plain = "".join(out)
+    # a comma before a closing bracket (outside strings: strings were copied whole, and
+    # this pattern needs the comma to be followed by blanks only)
+    return re.sub(r",(\s*[}\]])", r"\1", plain)
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as strict:
+        try:
+            return json.loads(_without_comments(text))
+        except ValueError:
+            raise DataError(_json_error(strict)) from None
+
+
+def _json_error(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"line {exc.lineno}: {exc.msg}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _toml(text: str) -> Any:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(str(exc).splitlines()[0]) from None
+
+
+def _yaml(text: str) -> Any:
+    import yaml  # type: ignore[import-untyped]  # (PyYAML, imported when a YAML file is edited)
+
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    try:
+        docs = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise DataError(f"{where}{exc.problem or exc.context or 'not YAML'}") from None
+    except (yaml.YAMLError, TypeError, RecursionError) as exc:  # (TypeError: a list as a key)
+        raise DataError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    return docs[0] if len(docs) == 1 else docs
+
+
+_READERS = {"json": _json, "toml": _toml, "yaml": _yaml}
+
+
+def read_data(text: str, fmt: str) -> Any:
+    """The file's value (a YAML stream of several documents: their list); raises
+    ``DataError`` when it does not read."""
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return None
+    try:
+        return _READERS[fmt](text)
+    except RecursionError:
+        raise DataError("nested too deeply to read") from None
+
+
+# --------------------------------------------------------------------------- counting
+
+_NAME = r"@?[A-Za-z0-9][\w.\-]*(?:/[\w.\-]+)?"
+#: a requirement (PEP 508, npm's ``name@range``): its project's name, then extras and a
+#: version, a marker, or nothing
+_REQUIREMENT = re.compile(rf"^({_NAME})\s*(?:\[[^\]]*\]\s*)?(?:===|==|~=|!=|>=|<=|>|<|\^|~|@|;|$)")
+
+
+def normal(name: str) -> str:
+    """A name as compared: lower case, runs of ``-``, ``_`` and ``.`` one ``-`` (PEP
+    503's project names)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def item_name(value: str) -> str | None:
+    """What a string item of a list names (compared by :func:`normal`): a requirement's
+    project (``attrs`` for ``attrs>=23``), else the string when it has no blank and is at most 100 characters,
+    else None.  None too for what starts with a digit (a version, a number: YAML's
+    scalars are all read as strings): such an item is a value, counted only."""
+    value = value.strip()
+    if not value or value[0].isdigit() or value.lower() in ("true", "false", "null", "~"):
+        return None
+    if m := _REQUIREMENT.match(value):
+        return m.group(1)
+    if len(value) <= 100 and not any(c.isspace() for c in value):
+        return value
+    return None
+
+
+Path = tuple[str, ...]
+
+
+def _walk(value: Any, path: Path, written: dict[Path, str]) -> Iterator[Path]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            here = (*path, str(key))
+            yield here
+            yield from _walk(inner, here, written)
+    elif isinstance(value, list):
+        for inner in value:
+            if isinstance(inner, str) and (name := item_name(inner)) is not None:
+                here = (*path, f"[]={normal(name)}")
+                written.setdefault(here, name)
+                yield here
+            else:
+                here = (*path, "[]")
+                yield here
+                yield from _walk(inner, here, written)
+
+
+def data_paths(text: str, fmt: str) -> Counter[Path] | None:
+    """How many times each path occurs in the file (see the module docstring); None when
+    it does not read; once per text inside ``shared_trees()``."""
+    read = _read_paths(text, fmt)
+    return None if read is None else read[0]
+
+
+def _read_paths(text: str, fmt: str) -> tuple[Counter[Path], dict[Path, str]] | None:
+    """The paths counted, and each named item's name as the file first writes it."""
+
+    def read() -> tuple[Counter[Path], dict[Path, str]] | None:
+        try:
+            value = read_data(text, fmt)
+        except DataError:
+            return None
+        written: dict[Path, str] = {}
+        return Counter(_walk(value, (), written)), written
+
+    return cached(f"data.paths.{fmt}", text, read)
+
+
+def data_error(text: str, fmt: str) -> str | None:
+    """Why the text does not read as ``fmt``, or None when it does."""
+    try:
+        read_data(text, fmt)
+    except DataError as exc:
+        return str(exc)
+    return None
+
+
+def leaf(path: Path) -> str:
+    """The name a user would write for a path: its last key (``select`` for
+    ``tool.ruff.select``; a list's for its items; an item's own name)."""
+    for part in reversed(path):
+        if part.startswith("[]="):
+            return part[3:]
+        if part != "[]":
+            return part
+    return ""
+
+
+def shown(path: Path, written: dict[Path, str] | None = None) -> str:
+    """A lost path as the guard names it: ``tool.ruff.line-length``, ``an item of
+    jobs.test.steps``, ``attrs in project.dependencies`` (an item's name as ``written``
+    holds it)."""
+    keys = ".".join(p for p in path if not p.startswith("[]=")).replace(".[]", "[]")
+    # (a stream of YAML documents, a file that is a list: its items' keys by their own)
+    keys = keys.removeprefix("[]").removeprefix(".")
+    if path and path[-1] == "[]":
+        return f"an item of {keys.removesuffix('[]') or 'the file'}"
+    if path and path[-1].startswith("[]="):
+        return f"{(written or {}).get(path, path[-1][3:])} in {keys}"
+    return keys
+
+
+def lost_paths(
+    old: Counter[Path], new: Counter[Path], elsewhere: frozenset[str] = frozenset()
+) -> list[Path]:
+    """The paths ``new`` counts fewer times than ``old``, topmost only (a table gone is
+    one loss, not one per key), in the order ``old`` holds them, but for those that
+    moved: a key or named item whose name ``new`` gained at a path ``old`` did not have
+    (``tool.ruff.select`` to ``tool.ruff.lint.select``) or that ``elsewhere`` (another
+    file of the edit) holds, and a key or list item whose contents all went there
+    (``jest``'s settings moved from ``package.json`` to their own file).  A key renamed
+    in place is lost: whatever reads the file looks for the old name."""
+    fewer = [p for p, count in old.items() if new[p] < count]
+    if not fewer:
+        return []
+    gone = set(fewer)
+    top = [p for p in fewer if not any(p[:i] in gone for i in range(1, len(p)))]
+    gained = Counter(normal(leaf(p)) for p, count in new.items() if old[p] < count)
+
+    def moved(name: str) -> bool:
+        if normal(name) in elsewhere:
+            return True
+        if gained[normal(name)] > 0:
+            gained[normal(name)] -= 1
+            return True
+        return False
+
+    out: list[Path] = []
+    for p in top:
+        if p[-1] != "[]" and moved(leaf(p)):
+            continue
+        inside = [q for q in old if len(q) > len(p) and q[: len(p)] == p and q[-1] != "[]"]
+        if inside and all(normal(leaf(q)) in elsewhere for q in inside):
+            continue
+        out.append(p)
+    return out
+
+
+# --------------------------------------------------------------------------- in the text
+
+_KEY_ON_LINE = (
+    re.compile(r'"((?:[^"\\]|\\.)*)"\s*:'),  # JSON
+    re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?"),  # a TOML table's header
+    re.compile(r"^\s*([\w\-\"'. ]+?)\s*="),  # a TOML key
+    re.compile(r"^\s*(?:-\s+)*([^\s:#'\"\-][^:#]*?|'[^']*'|\"[^\"]*\")\s*:(?:\s|$)"),  # YAML
+)
+
+
+def keys_on_lines(lines: list[str]) -> set[str]:
+    """The key names written on ``lines`` (each part of a dotted TOML key too)."""
+    out: set[str] = set()
+    for line in lines:
+        for pattern in _KEY_ON_LINE:
+            for m in pattern.finditer(line):
+                written = m.group(1).strip()
+                out.add(written.strip("\"'"))
+                out.update(part.strip().strip("\"'") for part in written.split("."))
+    return out
+
+
+# --------------------------------------------------------------------------- the guard
+
+
+def _spoken(instruction: str) -> set[str]:
+    """The names an instruction writes, compared as :func:`_said` compares them: each
+    word, each pair of words (``line length`` for ``line-length``), a plural's singular."""
+    words = [normal(w).strip("-") for w in re.findall(r"[\w@./\-]+", instruction)]
+    words = [w.rstrip(".") for w in words if w]
+    said = {re.sub(r"[^a-z0-9@/]", "", w) for w in words}
+    said |= {re.sub(r"[^a-z0-9@/]", "", a + b) for a, b in itertools.pairwise(words)}
+    return said | {w[:-1] for w in said if w.endswith("s")}
+
+
+def _said(name: str, said: set[str]) -> bool:
+    key = re.sub(r"[^a-z0-9@/]", "", normal(name))
+    return bool(key) and (key in said or (key.endswith("s") and key[:-1] in said))
+
+
+def dropped_keys(
+    old: str,
+    new: str,
+    fmt: str,
+    *,
+    instruction: str,
+    removal: bool,
+    exempt_lines: tuple[int, int] | None,
+    defined_elsewhere: set[str],
+) -> list[str]:
+    """The keys and list items of ``old`` that ``new`` lacks (:func:`lost_paths`) and
+    that nobody asked to remove, as :func:`shown` names them; empty when either text
+    does not read (the guard refuses a text that read before and no longer does).
+
+    Asked for: a key or item written on a line of the selection (``exempt_lines``), one
+    another file of the edit has (a move), or one the instruction names beside a word
+    like remove (``removal``): by its key, its name (``attrs``) or, for a list's item, the
+    list's key (``remove the lint step``, ``drop unused dependencies``)."""
+    read_before, read_after = _read_paths(old, fmt), _read_paths(new, fmt)
+    if read_before is None or read_after is None:
+        return []
+    (before, written), (after, _) = read_before, read_after
+    elsewhere = frozenset(normal(n) for n in defined_elsewhere)
+    lost = lost_paths(before, after, elsewhere)
+    if not lost:
+        return []
+    said = _spoken(instruction) if removal else set()
+    selected: set[str] = set()
+    items_selected = False  # (a list's item starts on a selected line: ``- name: lint``, ``{``)
+    if exempt_lines is not None:
+        lines = old.splitlines()[exempt_lines[0] : exempt_lines[1] + 1]
+        selected = {normal(k) for k in keys_on_lines(lines)}
+        selected |= {normal(w) for line in lines for w in re.findall(r"[\w@./\-]+", line)}
+        items_selected = any(re.match(r"\s*(?:-(?:\s|$)|\{|\[\[)", line) for line in lines)
+    out: list[str] = []
+    for path in lost:
+        names = [leaf(path)]
+        if path[-1].startswith("[]"):
+            names.append(leaf(path[:-1]))  # the list's own key
+        if path[-1] == "[]" and items_selected:
+            continue
+        if any(normal(n) in selected or _said(n, said) for n in names):
+            continue
+        out.append(shown(path, written))
+    return out
+
+
+def data_names(text: str, fmt: str) -> set[str]:
+    """The last keys and item names a data file holds (for another file's moves)."""
+    return {leaf(p) for p in data_paths(text, fmt) or ()}

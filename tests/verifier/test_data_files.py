@@ -1,0 +1,292 @@
+"""An edit of a JSON, TOML or YAML file that drops a key or a list's item nobody asked to
+remove is refused, as a dropped function is: configuration is code no test reaches.
+
+Before, the guard read no data file: an edit of ``pyproject.toml`` asked to add a
+dependency, which also dropped ``[tool.ruff]``, was verified by ``acrouter verify`` on a
+pytest project ("pass: 1 passed, 0 failed": pytest reads the file, and nothing in it
+tells ruff's settings are gone).  A key moved, a value changed, a version bumped, the
+file reformatted, and what the instruction names beside a removal word are no loss;
+a file that read before and no longer reads is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from acrouter.datadefinitions import data_format, item_name
+from acrouter.definitions import dropped_definitions, guard
+from acrouter.domain import Edit
+from acrouter.errors import ParseError
+from acrouter.verifier.cli import verify_edit
+
+from .helpers import OVERLAY_AND_NONE, PYTEST, verifier, write_tree
+
+PYPROJECT = """\
+[project]
+name = "shapes"
+version = "0.1.0"
+dependencies = [
+    "attrs>=23",
+    "numpy>=1.26; python_version >= '3.10'",
+]
+
+[project.optional-dependencies]
+dev = ["pytest>=8", "ruff"]
+
+[tool.pytest.ini_options]
+pythonpath = ["."]
+
+[tool.ruff]
+line-length = 100
+select = ["E", "F", "B"]
+
+[tool.mypy]
+strict = true
+"""
+
+PACKAGE = """\
+{
+  "name": "shapes",
+  "version": "1.0.0",
+  "scripts": {
+    "test": "jest",
+    "lint": "eslint src",
+    "build": "tsc -p ."
+  },
+  "dependencies": {
+    "lodash": "^4.17.21"
+  }
+}
+"""
+
+TSCONFIG = """\
+{
+  // the compiler's settings
+  "compilerOptions": {
+    "strict": true,
+    "target": "es2022", /* modern runtimes only */
+    "outDir": "dist",
+  },
+  "include": ["src"],
+}
+"""
+
+WORKFLOW = """\
+name: ci
+on:
+  push:
+    branches: [main]
+  pull_request:
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - name: lint
+        run: make lint
+      - name: test
+        run: make test
+"""
+
+TEMPLATE = """\
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "${AWS::StackName}-data"
+      Tags:
+        - Key: team
+          Value: !Ref Team
+---
+extra: document
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "before", "after", "lost"),
+    [
+        (
+            "pyproject.toml",
+            PYPROJECT,
+            '[tool.ruff]\nline-length = 100\nselect = ["E", "F", "B"]\n\n',
+            "",
+            ["tool.ruff"],
+        ),
+        ("pyproject.toml", PYPROJECT, "line-length = 100\n", "", ["tool.ruff.line-length"]),
+        ("pyproject.toml", PYPROJECT, '    "attrs>=23",\n', "", ["attrs in project.dependencies"]),
+        ("pyproject.toml", PYPROJECT, ', "B"]', "]", ["B in tool.ruff.select"]),
+        ("package.json", PACKAGE, '    "lint": "eslint src",\n', "", ["scripts.lint"]),
+        ("tsconfig.json", TSCONFIG, '    "strict": true,\n', "", ["compilerOptions.strict"]),
+        (
+            ".github/workflows/ci.yml",
+            WORKFLOW,
+            "      - name: lint\n        run: make lint\n",
+            "",
+            ["an item of jobs.test.steps"],
+        ),
+        (".github/workflows/ci.yml", WORKFLOW, "  pull_request:\n", "", ["on.pull_request"]),
+        (
+            "template.yaml",
+            TEMPLATE,
+            "      Tags:\n",
+            "      Labels:\n",
+            ["Resources.Bucket.Properties.Tags"],
+        ),
+    ],
+    ids=[
+        "toml-table",
+        "toml-key",
+        "toml-requirement",
+        "toml-string-item",
+        "json-script",
+        "jsonc-option",
+        "yaml-step",
+        "yaml-trigger",
+        "yaml-tags",
+    ],
+)
+def test_a_key_or_item_gone_is_lost_unless_asked_for(
+    path: str, old: str, before: str, after: str, lost: list[str]
+) -> None:
+    assert old.count(before) == 1
+    edited = old.replace(before, after)
+    assert dropped_definitions(old, edited, path) == lost
+    name = lost[0].split()[0].split(".")[-1]
+    if lost[0].startswith("an item of "):
+        name = lost[0].split(".")[-1].removesuffix("s")  # (the list's key: "the lint step")
+    assert dropped_definitions(old, edited, path, instruction=f"Remove the {name} one") == []
+    assert dropped_definitions(old, edited, path, instruction=f"Rename {name}") == []
+    # naming it without a removal word does not ask for it
+    assert dropped_definitions(old, edited, path, instruction=f"Document {name}") == lost
+    # a selection of the lines it was on lets it go
+    first = old[: old.index(before)].count("\n")
+    last = first + max(0, before.count("\n") - 1)
+    assert dropped_definitions(old, edited, path, exempt_lines=(first, last)) == []
+
+
+def test_a_key_moved_a_value_changed_a_version_bumped_or_reformatted_is_no_loss() -> None:
+    same_toml = [
+        PYPROJECT.replace('"attrs>=23"', '"attrs>=24.2"'),  # a new version
+        PYPROJECT.replace('"attrs>=23",\n', '"attrs>=23",\n    "httpx>=0.27",\n'),  # one more
+        PYPROJECT.replace("line-length = 100", "line-length = 88"),
+        # ruff's own move of its rules under lint
+        PYPROJECT.replace(
+            'select = ["E", "F", "B"]\n', '\n[tool.ruff.lint]\nselect = ["E", "F", "B"]\n'
+        ),
+        PYPROJECT.replace('dev = ["pytest>=8", "ruff"]', 'dev = ["ruff", "pytest>=8.3"]'),
+        # (pytest moved from the dev extra into the dependencies)
+        PYPROJECT.replace('"pytest>=8", ', "").replace(
+            '"attrs>=23",', '"attrs>=23",\n    "pytest",'
+        ),
+    ]
+    for edited in same_toml:
+        assert edited != PYPROJECT
+        assert dropped_definitions(PYPROJECT, edited, "pyproject.toml") == [], edited
+    reformatted = json.dumps(json.loads(PACKAGE), indent=4, sort_keys=True)
+    assert dropped_definitions(PACKAGE, reformatted, "package.json") == []
+    # comments and trailing commas dropped: the same settings
+    plain = json.dumps(
+        {
+            "compilerOptions": {"outDir": "dist", "strict": True, "target": "es2022"},
+            "include": ["src"],
+        }
+    )
+    assert dropped_definitions(TSCONFIG, plain, "tsconfig.json") == []
+    step = WORKFLOW.replace("run: make test", "run: make test PYTEST_WORKERS=2")
+    flow = WORKFLOW.replace("branches: [main]", "branches:\n      - main\n      - release")
+    for edited in (step, flow, WORKFLOW.replace('"3.12"', '"3.13"')):
+        assert dropped_definitions(WORKFLOW, edited, "ci.yml") == [], edited
+
+
+def test_a_file_that_no_longer_reads_is_refused() -> None:
+    cases = [
+        ("pyproject.toml", PYPROJECT, PYPROJECT.replace("[tool.mypy]", "[tool.mypy"), "TOML"),
+        ("package.json", PACKAGE, PACKAGE.replace('"lint"', "lint"), "JSON (line 6:"),
+        ("ci.yml", WORKFLOW, WORKFLOW.replace("branches: [main]", "branches: [main"), "YAML (line"),
+    ]
+    for path, old, new, said in cases:
+        with pytest.raises(ParseError, match="unreadable as") as caught:
+            guard({path: old}, {path: new}, language_of=lambda _r: None, instruction="")
+        assert f"leaves {path} unreadable as {said}" in str(caught.value), caught.value
+    # a file that did not read before is not judged by it
+    broken = "[tool.ruff\n"
+    guard({"a.toml": broken}, {"a.toml": "x = 1\n"}, language_of=lambda _r: None, instruction="")
+
+
+def test_a_key_moved_to_another_file_of_the_edit_is_no_loss() -> None:
+    jest = '{\n  "testEnvironment": "node"\n}\n'
+    package = PACKAGE.replace(
+        '"version": "1.0.0",', '"version": "1.0.0",\n  "jest": {"testEnvironment": "node"},'
+    )
+    moved = PACKAGE
+    guard(
+        {"package.json": package, "jest.config.json": ""},
+        {"package.json": moved, "jest.config.json": jest},
+        language_of=lambda _r: None,
+        instruction="Put jest's settings in their own file",
+    )
+    with pytest.raises(ParseError, match=r"key\(s\) or list item\(s\) of package.json.*: jest$"):
+        guard(
+            {"package.json": package},
+            {"package.json": moved},
+            language_of=lambda _r: None,
+            instruction="Put jest's settings in their own file",
+        )
+
+
+def test_formats_by_suffix_name_or_language_and_what_items_name() -> None:
+    """(Names are compared as PEP 503 compares projects: ``Typing_Extensions`` is
+    ``typing-extensions``.)"""
+    assert [data_format(p) for p in ("a.json", "b.jsonc", "c.toml", "d.yml", "e.YAML")] == [
+        "json",
+        "json",
+        "toml",
+        "yaml",
+        "yaml",
+    ]
+    assert data_format(".eslintrc") == "json" and data_format("Dockerfile") is None
+    assert data_format("settings", "jsonc") == "json" and data_format("x.py", None) is None
+    names = {
+        "attrs>=23": "attrs",
+        "requests[socks] >= 2.31": "requests",
+        "typing_extensions; python_version < '3.11'": "typing_extensions",
+        "@types/node": "@types/node",
+        "lodash@^4": "lodash",
+        "E501": "E501",
+        "--fix": "--fix",
+        "src/**/*.ts": "src/**/*.ts",
+        "3.12": None,  # (a version: a value)
+        "Fix the bug in add": None,  # (prose: an item, counted only)
+    }
+    assert {v: item_name(v) for v in names} == names
+
+
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_acrouter_verify_refuses_the_dropped_table_before_pytest_passes_it(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    shapes = "def area(w, h):\n    return w * h\n"
+    test = "from shapes import area\n\n\ndef test_area():\n    assert area(2, 3) == 6\n"
+    files = {"pyproject.toml": PYPROJECT, "shapes.py": shapes, "tests/test_shapes.py": test}
+    root = write_tree(tmp_path / "ws", files)
+    ver = verifier(cache_dir=tmp_path / "cache", **mode)
+    added = PYPROJECT.replace('"attrs>=23",\n', '"attrs>=23",\n    "httpx>=0.27",\n')
+    edit = Edit(
+        files={
+            "pyproject.toml": added.replace(
+                '[tool.ruff]\nline-length = 100\nselect = ["E", "F", "B"]\n\n', ""
+            )
+        }
+    )
+    v = verify_edit(ver, str(root), edit, PYTEST)
+    assert v.verdict == "error" and not v.counted, v.detail
+    assert "of pyproject.toml that the instruction did not ask to remove: tool.ruff" in v.detail
+    # the tests cannot tell: with the removal allowed they run, and pass
+    allowed = verify_edit(ver, str(root), edit, PYTEST, allow_removal=True)
+    assert allowed.verdict == "pass", allowed.detail
+    kept = verify_edit(ver, str(root), Edit(files={"pyproject.toml": added}), PYTEST)
+    assert kept.verdict == "pass", kept.detail
