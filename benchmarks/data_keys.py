@@ -1,4 +1,5 @@
-"""How the guard reads JSON, TOML and YAML files (``acrouter.datadefinitions``), judged
+"""How the guard reads data files (``acrouter.datadefinitions``: JSON, TOML, YAML, INI,
+dotenv and pip's requirements), judged
 on real files: it must never refuse a reformatted file, and must refuse a key's line
 deleted.
 
@@ -6,7 +7,8 @@ For every file under the folders given (``--max`` per format, at most 400 KB eac
 reads as its format:
 
 - reformatted: JSON written again by ``json.dumps`` (sorted keys, another indent), YAML
-  by PyYAML's ``dump`` of what the base loader read, and both by prettier
+  by PyYAML's ``dump`` of what the base loader read, INI by ``configparser`` (without
+  its comments), and JSON and YAML by prettier
   (``--prettier``: the repository's own ``node_modules/.bin/prettier``).  Any loss the
   guard reports there, or a file it says no longer reads, is a false refusal;
 - one line deleted (``--deletions`` random lines a file, seed 0): where the text still
@@ -40,14 +42,14 @@ from acrouter.definitions import dropped_definitions, guard
 from acrouter.errors import ParseError
 from acrouter.pytrees import shared_trees
 
-SUFFIXES = (".json", ".toml", ".yml", ".yaml")
+FORMATS = ("json", "toml", "yaml", "ini", "env", "requirements")
 
 
 def files(folders: list[Path], most: int) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = defaultdict(list)
     for folder in folders:
         for path in sorted(folder.rglob("*")):
-            if path.suffix.lower() not in SUFFIXES or not path.is_file():
+            if not data_format(str(path)) or not path.is_file():
                 continue
             try:
                 if path.stat().st_size > 400_000:
@@ -81,13 +83,28 @@ def reformats(text: str, fmt: str) -> list[tuple[str, str]]:
 
         docs = list(yaml.load_all(text, Loader=yaml.CBaseLoader))
         out.append(("yaml.dump", yaml.dump_all(docs, sort_keys=True, width=60)))
+    elif fmt == "ini":
+        import configparser
+        import io
+
+        parser = configparser.RawConfigParser(
+            strict=False, allow_no_value=True, default_section="\x00default"
+        )
+        parser.optionxform = str  # type: ignore[assignment,method-assign]
+        try:
+            parser.read_string(text)
+        except (configparser.Error, AttributeError, ValueError):
+            return out  # (keys above the first section: not written back here)
+        written = io.StringIO()
+        parser.write(written)
+        out.append(("configparser", written.getvalue()))
     return out
 
 
 def prettier(paths: list[Path], fmt: str) -> dict[Path, str]:
     """Each file as prettier writes it (copies in a temporary folder); {} without it."""
     exe = ROOT / "node_modules" / ".bin" / "prettier"
-    if not exe.exists() or fmt == "toml":
+    if not exe.exists() or fmt not in ("json", "yaml"):
         return {}
     out: dict[Path, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -123,7 +140,7 @@ def main() -> int:
         "refused  missed  unreadable(refused/all)  read ms/100KB"
     )
     examples: list[str] = []
-    for fmt in ("json", "toml", "yaml"):
+    for fmt in FORMATS:
         paths = found.get(fmt, [])
         counts: Counter[str] = Counter()
         seconds = 0.0
@@ -145,7 +162,7 @@ def main() -> int:
         pretty = prettier(readable, fmt) if args.prettier else {}
         for path in readable:
             text = texts[path]
-            rel = path.name
+            rel = f"{path.parent.name}/{path.name}"  # (requirements/base.txt)
             variants = reformats(text, fmt)
             if path in pretty and pretty[path] != text:
                 variants.append(("prettier", pretty[path]))

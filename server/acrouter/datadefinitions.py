@@ -1,13 +1,14 @@
-"""What a data file defines: the keys of a JSON, TOML or YAML file, and the items of its
-lists, counted, for the guard that no edit drops what nobody asked to remove
-(``definitions.dropped_definitions``).
+"""What a data file defines: the keys of a JSON, TOML, YAML, INI or dotenv file and the
+items of its lists (a pip requirements file: its lines), counted, for the guard that no
+edit drops what nobody asked to remove (``definitions.dropped_definitions``).
 
 A configuration file is code no test reaches: an edit of ``pyproject.toml`` that adds a
 dependency and drops ``[tool.ruff]``, of ``package.json`` that drops a script, of a
 workflow that drops a step, passes every test.  So each file is read whole (``json``
 also with comments and trailing commas, as ``tsconfig.json`` and VS Code's settings
 are written; ``tomllib``; YAML with PyYAML's base loader: every scalar a string, any
-tag, every document) and every node is counted by its path:
+tag, every document; ``configparser`` for INI, a value of several lines as the list of
+its lines) and every node is counted by its path:
 
 - a mapping's key by the keys above it: ``tool.ruff.line-length``;
 - a list's item as ``[]`` below the list's path (``jobs.test.steps[]``), so one of three
@@ -39,10 +40,38 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-_SUFFIXES = {".json": "json", ".jsonc": "json", ".toml": "toml", ".yml": "yaml", ".yaml": "yaml"}
-_LANGUAGES = {"json": "json", "jsonc": "json", "toml": "toml", "yaml": "yaml"}
-#: names of JSON files no suffix tells (``.eslintrc``, ``.babelrc``)
-_JSON_NAMES = frozenset((".eslintrc", ".babelrc", ".prettierrc", ".jshintrc", ".swcrc"))
+_SUFFIXES = {
+    ".json": "json",
+    ".jsonc": "json",
+    ".toml": "toml",
+    ".yml": "yaml",
+    ".yaml": "yaml",
+    ".ini": "ini",
+    ".cfg": "ini",
+}
+_LANGUAGES = {
+    "json": "json",
+    "jsonc": "json",
+    "toml": "toml",
+    "yaml": "yaml",
+    "ini": "ini",
+    "dotenv": "env",
+    "pip-requirements": "requirements",
+}
+#: files no suffix tells (``.eslintrc``, ``.flake8``, ``.env``)
+_NAMES = {
+    **dict.fromkeys((".eslintrc", ".babelrc", ".prettierrc", ".jshintrc", ".swcrc"), "json"),
+    **dict.fromkeys(
+        (".flake8", ".pylintrc", "pylintrc", ".coveragerc", ".editorconfig", ".gitmodules"), "ini"
+    ),
+    **dict.fromkeys((".gitconfig", ".pypirc", ".isort.cfg", ".bumpversion.cfg"), "ini"),
+}
+#: pip's requirement files: ``requirements.txt``, ``requirements-dev.txt``,
+#: ``dev-requirements.txt``, ``requirements/base.txt``, ``constraints.txt``
+_REQUIREMENTS = re.compile(
+    r"(?:^|/)(?:[\w.-]*requirements[\w.-]*|constraints[\w.-]*|requirements/[\w.-]+)\.(?:txt|in)$",
+    re.IGNORECASE,
+)
 
 
 class DataError(ValueError):
@@ -50,12 +79,18 @@ class DataError(ValueError):
 
 
 def data_format(path: str, language: str | None = None) -> str | None:
-    """``"json"``, ``"toml"`` or ``"yaml"`` for a file of that format (by its suffix, else
-    the editor's language id), None for any other file."""
-    p = PurePosixPath(path.replace("\\", "/"))
-    found = _SUFFIXES.get(p.suffix.lower())
-    if found is None and p.name.lower() in _JSON_NAMES:
-        found = "json"
+    """The format of a data file: ``"json"``, ``"toml"``, ``"yaml"``, ``"ini"``
+    (``setup.cfg``, ``tox.ini``, ``.flake8``, ``.editorconfig``), ``"env"`` (``.env``,
+    ``.env.example``) or ``"requirements"`` (pip's); by its suffix or name, else the
+    editor's language id; None for any other file."""
+    posix = path.replace("\\", "/")
+    p = PurePosixPath(posix)
+    name = p.name.lower()
+    found = _SUFFIXES.get(p.suffix.lower()) or _NAMES.get(name)
+    if found is None and (name == ".env" or name.startswith(".env.") or name.endswith(".env")):
+        found = "env"
+    if found is None and _REQUIREMENTS.search(posix):
+        found = "requirements"
     if found is None and language:
         found = _LANGUAGES.get(language.lower())
     return found
@@ -132,7 +167,69 @@ def _yaml(text: str) -> Any:
     return docs[0] if len(docs) == 1 else docs
 
 
-_READERS = {"json": _json, "toml": _toml, "yaml": _yaml}
+#: a section's name in an INI file for the keys above its first section
+_TOP = "\x00top"
+
+
+def _ini(text: str) -> Any:
+    """Sections and their keys (as written: not lower-cased); a value of several lines
+    (``install_requires =`` then a requirement a line) is the list of its lines."""
+    import configparser
+
+    parser = configparser.RawConfigParser(
+        strict=False, allow_no_value=True, default_section="\x00default", delimiters=("=", ":")
+    )
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        parser.read_string(f"[{_TOP}]\n" + text)
+    except (configparser.Error, AttributeError, ValueError) as exc:
+        # (AttributeError: configparser's own, on an indented line after a key without a
+        # value)
+        raise DataError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    out: dict[str, Any] = {}
+    for section in parser.sections():
+        keys: dict[str, Any] = {}
+        for key, value in parser.items(section, raw=True):
+            lines = [v.strip() for v in (value or "").splitlines() if v.strip()]
+            keys[key] = lines if "\n" in (value or "") else value
+        if section == _TOP:
+            out.update(keys)
+        else:
+            out[section] = keys
+    return out
+
+
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][\w.-]*)\s*=")
+
+
+def _env(text: str) -> Any:
+    """A dotenv file's variables (``KEY=value``, ``export KEY=value``)."""
+    return {m.group(1): "" for line in text.splitlines() if (m := _ENV_LINE.match(line))}
+
+
+def _requirements(text: str) -> Any:
+    """A pip requirements file's lines, joined where a line ends in ``\\``, without
+    comments and ``--hash`` options; an option line as one word (``-r=base.txt``)."""
+    out: list[str] = []
+    for line in re.sub(r"\\\r?\n", " ", text).splitlines():
+        line = re.sub(r"(^|\s)#.*", "", line).strip()
+        line = re.sub(r"\s--hash[=\s]\S+", "", line).strip()
+        if not line:
+            continue
+        if line.startswith("-"):
+            line = re.sub(r"\s+", "=", line, count=1)
+        out.append(line)
+    return out
+
+
+_READERS = {
+    "json": _json,
+    "toml": _toml,
+    "yaml": _yaml,
+    "ini": _ini,
+    "env": _env,
+    "requirements": _requirements,
+}
 
 
 def read_data(text: str, fmt: str) -> Any:
@@ -248,7 +345,8 @@ def shown(path: Path, written: dict[Path, str] | None = None) -> str:
     if path and path[-1] == "[]":
         return f"an item of {keys.removesuffix('[]') or 'the file'}"
     if path and path[-1].startswith("[]="):
-        return f"{(written or {}).get(path, path[-1][3:])} in {keys}"
+        name = (written or {}).get(path, path[-1][3:])
+        return f"{name} in {keys}" if keys else name
     return keys
 
 
@@ -359,8 +457,7 @@ def dropped_keys(
     items_selected = False  # (a list's item starts on a selected line: ``- name: lint``, ``{``)
     if exempt_lines is not None:
         lines = old.splitlines()[exempt_lines[0] : exempt_lines[1] + 1]
-        selected = {normal(k) for k in keys_on_lines(lines)}
-        selected |= {normal(w) for line in lines for w in re.findall(r"[\w@./\-]+", line)}
+        selected = _spoken("\n".join(lines)) | _spoken(" ".join(keys_on_lines(lines)))
         items_selected = any(re.match(r"\s*(?:-(?:\s|$)|\{|\[\[)", line) for line in lines)
     out: list[str] = []
     for path in lost:
@@ -369,7 +466,7 @@ def dropped_keys(
             names.append(leaf(path[:-1]))  # the list's own key
         if path[-1] == "[]" and items_selected:
             continue
-        if any(normal(n) in selected or _said(n, said) for n in names):
+        if any(_said(n, selected) or _said(n, said) for n in names):
             continue
         out.append(shown(path, written))
     return out

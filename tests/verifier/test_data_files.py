@@ -106,6 +106,34 @@ extra: document
 """
 
 
+SETUP_CFG = """\
+[metadata]
+name = shapes
+
+[options]
+install_requires =
+    attrs>=23
+    numpy
+
+[flake8]
+max-line-length = 100
+"""
+
+REQUIREMENTS = """\
+# what the service runs
+-r base.txt
+attrs==23.1.0 \\
+    --hash=sha256:1f28b4522cdc2fb4256ac1a020c78acf9cba2c6b4a9b1fb0b4f4d2a1f5e0c2b1
+numpy>=1.26  # arrays
+"""
+
+DOTENV = """\
+DATABASE_URL=postgres://localhost/shapes
+export SECRET_KEY=dev-only
+DEBUG=1
+"""
+
+
 @pytest.mark.parametrize(
     ("path", "old", "before", "after", "lost"),
     [
@@ -136,6 +164,11 @@ extra: document
             "      Labels:\n",
             ["Resources.Bucket.Properties.Tags"],
         ),
+        ("setup.cfg", SETUP_CFG, "    numpy\n", "", ["numpy in options.install_requires"]),
+        ("setup.cfg", SETUP_CFG, "[flake8]\nmax-line-length = 100\n", "", ["flake8"]),
+        ("requirements.txt", REQUIREMENTS, "-r base.txt\n", "", ["-r=base.txt"]),
+        ("requirements/prod.txt", REQUIREMENTS, "numpy>=1.26  # arrays\n", "", ["numpy"]),
+        (".env.example", DOTENV, "export SECRET_KEY=dev-only\n", "", ["SECRET_KEY"]),
     ],
     ids=[
         "toml-table",
@@ -147,6 +180,11 @@ extra: document
         "yaml-step",
         "yaml-trigger",
         "yaml-tags",
+        "ini-requirement",
+        "ini-section",
+        "requirements-include",
+        "requirements-project",
+        "dotenv-variable",
     ],
 )
 def test_a_key_or_item_gone_is_lost_unless_asked_for(
@@ -158,6 +196,8 @@ def test_a_key_or_item_gone_is_lost_unless_asked_for(
     name = lost[0].split()[0].split(".")[-1]
     if lost[0].startswith("an item of "):
         name = lost[0].split(".")[-1].removesuffix("s")  # (the list's key: "the lint step")
+    if lost[0].startswith("-r="):
+        name = "-r base.txt"  # (as a user writes pip's option)
     assert dropped_definitions(old, edited, path, instruction=f"Remove the {name} one") == []
     assert dropped_definitions(old, edited, path, instruction=f"Rename {name}") == []
     # naming it without a removal word does not ask for it
@@ -196,6 +236,17 @@ def test_a_key_moved_a_value_changed_a_version_bumped_or_reformatted_is_no_loss(
         }
     )
     assert dropped_definitions(TSCONFIG, plain, "tsconfig.json") == []
+    same_other = [
+        ("setup.cfg", SETUP_CFG, SETUP_CFG.replace("attrs>=23", "attrs>=24")),
+        ("setup.cfg", SETUP_CFG, SETUP_CFG.replace("max-line-length = 100", "max-line-length: 88")),
+        ("requirements.txt", REQUIREMENTS, REQUIREMENTS.replace("numpy>=1.26", "numpy==2.1.3")),
+        # (pip-compile's layout: the hash on its own line, the comment gone)
+        ("requirements.txt", REQUIREMENTS, REQUIREMENTS.replace("  # arrays", "")),
+        (".env", DOTENV, DOTENV.replace("DEBUG=1", "DEBUG=0\nLOG_LEVEL=info")),
+    ]
+    for path, old, edited in same_other:
+        assert edited != old
+        assert dropped_definitions(old, edited, path) == [], edited
     step = WORKFLOW.replace("run: make test", "run: make test PYTEST_WORKERS=2")
     flow = WORKFLOW.replace("branches: [main]", "branches:\n      - main\n      - release")
     for edited in (step, flow, WORKFLOW.replace('"3.12"', '"3.13"')):
@@ -241,6 +292,10 @@ def test_a_key_moved_to_another_file_of_the_edit_is_no_loss() -> None:
 def test_formats_by_suffix_name_or_language_and_what_items_name() -> None:
     """(Names are compared as PEP 503 compares projects: ``Typing_Extensions`` is
     ``typing-extensions``.)"""
+    others = ("setup.cfg", "tox.ini", ".flake8", ".env", ".env.local", "requirements-dev.txt")
+    assert [data_format(p) for p in others] == ["ini", "ini", "ini", "env", "env", "requirements"]
+    assert data_format("requirements/base.txt") == "requirements"
+    assert data_format("notes.txt") is None
     assert [data_format(p) for p in ("a.json", "b.jsonc", "c.toml", "d.yml", "e.YAML")] == [
         "json",
         "json",
