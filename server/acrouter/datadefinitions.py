@@ -1,5 +1,6 @@
 """What a data file defines: the keys of a JSON, TOML, YAML, INI or dotenv file and the
-items of its lists (a pip requirements file: its lines), counted, for the guard that no
+items of its lists (a pip requirements file: its lines; a Makefile: its targets and
+variables), counted, for the guard that no
 edit drops what nobody asked to remove (``definitions.dropped_definitions``).
 
 A configuration file is code no test reaches: an edit of ``pyproject.toml`` that adds a
@@ -48,6 +49,7 @@ _SUFFIXES = {
     ".yaml": "yaml",
     ".ini": "ini",
     ".cfg": "ini",
+    ".mk": "make",
 }
 _LANGUAGES = {
     "json": "json",
@@ -57,6 +59,7 @@ _LANGUAGES = {
     "ini": "ini",
     "dotenv": "env",
     "pip-requirements": "requirements",
+    "makefile": "make",
 }
 #: files no suffix tells (``.eslintrc``, ``.flake8``, ``.env``)
 _NAMES = {
@@ -65,6 +68,7 @@ _NAMES = {
         (".flake8", ".pylintrc", "pylintrc", ".coveragerc", ".editorconfig", ".gitmodules"), "ini"
     ),
     **dict.fromkeys((".gitconfig", ".pypirc", ".isort.cfg", ".bumpversion.cfg"), "ini"),
+    **dict.fromkeys(("makefile", "gnumakefile"), "make"),
 }
 #: pip's requirement files: ``requirements.txt``, ``requirements-dev.txt``,
 #: ``dev-requirements.txt``, ``requirements/base.txt``, ``constraints.txt``
@@ -222,6 +226,39 @@ def _requirements(text: str) -> Any:
     return out
 
 
+#: a Makefile's rule: its targets before one or two colons (not ``:=``)
+_MAKE_RULE = re.compile(r"^([^\s:=#][^:=#]*?)\s*::?(?!=)")
+#: a Makefile's variable: ``NAME = …``, ``:=``, ``::=``, ``?=``, ``+=``, ``!=``, ``define NAME``
+_MAKE_VARIABLE = re.compile(
+    r"^(?:(?:export|override|private)\s+)*(?:define\s+([A-Za-z_][\w.-]*)|"
+    r"([A-Za-z_][\w.-]*)\s*(?::{1,3}=|\?=|\+=|!=|=))"
+)
+
+
+def _make(text: str) -> Any:
+    """A Makefile's targets and variables, each as a key (special targets such as
+    ``.PHONY`` left out; a recipe's lines, after a tab, are not read)."""
+    out: dict[str, str] = {}
+    lines = re.sub(r"\\\r?\n", " ", text).splitlines()
+    defining = False
+    for line in lines:
+        if defining:
+            defining = not re.match(r"^\s*endef\b", line)
+            continue
+        if line.startswith("\t") or not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if m := _MAKE_VARIABLE.match(line):
+            name = m.group(1) or m.group(2)
+            defining = m.group(1) is not None
+            out[name] = ""
+            continue
+        if (m := _MAKE_RULE.match(line)) and not line.startswith(("ifeq", "ifneq", "ifdef")):
+            for target in m.group(1).split():
+                if not target.startswith(".") and "$" not in target:
+                    out[target] = ""
+    return out
+
+
 _READERS = {
     "json": _json,
     "toml": _toml,
@@ -229,6 +266,7 @@ _READERS = {
     "ini": _ini,
     "env": _env,
     "requirements": _requirements,
+    "make": _make,
 }
 
 
@@ -313,6 +351,11 @@ def _read_paths(text: str, fmt: str) -> tuple[Counter[Path], dict[Path, str]] | 
         return Counter(_walk(value, (), written)), written
 
     return cached(f"data.paths.{fmt}", text, read)
+
+
+def what_counts(fmt: str) -> str:
+    """What the guard's refusal calls the things a file of ``fmt`` holds."""
+    return "target(s) or variable(s)" if fmt == "make" else "key(s) or list item(s)"
 
 
 def data_error(text: str, fmt: str) -> str | None:

@@ -33,7 +33,7 @@ import attrs
 
 from .cdefinitions import c_classes, c_members, is_c
 from .csharpdefinitions import csharp_classes, csharp_code, csharp_members, is_csharp, spoken_of
-from .datadefinitions import data_error, data_format, data_names, dropped_keys
+from .datadefinitions import data_error, data_format, data_names, dropped_keys, what_counts
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
@@ -1195,7 +1195,7 @@ def _guard(
             shown = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
             if fmt is not None:
                 raise ParseError(
-                    f"the edit would delete {len(lost)} key(s) or list item(s) of {rel} that "
+                    f"the edit would delete {len(lost)} {what_counts(fmt)} of {rel} that "
                     f"the instruction did not ask to remove: {shown}"
                 )
             raise ParseError(

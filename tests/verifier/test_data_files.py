@@ -127,6 +127,22 @@ attrs==23.1.0 \\
 numpy>=1.26  # arrays
 """
 
+MAKEFILE = """\
+PY ?= python3
+VENV := .venv
+
+.PHONY: test lint docs
+
+test: $(VENV)
+\t$(VENV)/bin/pytest -q
+
+lint:
+\t$(VENV)/bin/ruff check .
+
+docs: lint
+\t$(VENV)/bin/mkdocs build
+"""
+
 DOTENV = """\
 DATABASE_URL=postgres://localhost/shapes
 export SECRET_KEY=dev-only
@@ -169,6 +185,8 @@ DEBUG=1
         ("requirements.txt", REQUIREMENTS, "-r base.txt\n", "", ["-r=base.txt"]),
         ("requirements/prod.txt", REQUIREMENTS, "numpy>=1.26  # arrays\n", "", ["numpy"]),
         (".env.example", DOTENV, "export SECRET_KEY=dev-only\n", "", ["SECRET_KEY"]),
+        ("Makefile", MAKEFILE, "lint:\n\t$(VENV)/bin/ruff check .\n\n", "", ["lint"]),
+        ("Makefile", MAKEFILE, "PY ?= python3\n", "", ["PY"]),
     ],
     ids=[
         "toml-table",
@@ -185,6 +203,8 @@ DEBUG=1
         "requirements-include",
         "requirements-project",
         "dotenv-variable",
+        "make-target",
+        "make-variable",
     ],
 )
 def test_a_key_or_item_gone_is_lost_unless_asked_for(
@@ -243,6 +263,14 @@ def test_a_key_moved_a_value_changed_a_version_bumped_or_reformatted_is_no_loss(
         # (pip-compile's layout: the hash on its own line, the comment gone)
         ("requirements.txt", REQUIREMENTS, REQUIREMENTS.replace("  # arrays", "")),
         (".env", DOTENV, DOTENV.replace("DEBUG=1", "DEBUG=0\nLOG_LEVEL=info")),
+        ("Makefile", MAKEFILE, MAKEFILE.replace("docs: lint", "docs: lint test")),
+        # (a recipe changed, the .PHONY line split: targets and variables stay)
+        ("Makefile", MAKEFILE, MAKEFILE.replace("pytest -q", "pytest -q -x")),
+        (
+            "Makefile",
+            MAKEFILE,
+            MAKEFILE.replace(".PHONY: test lint docs", ".PHONY: test\n.PHONY: lint docs"),
+        ),
     ]
     for path, old, edited in same_other:
         assert edited != old
@@ -294,6 +322,7 @@ def test_formats_by_suffix_name_or_language_and_what_items_name() -> None:
     ``typing-extensions``.)"""
     others = ("setup.cfg", "tox.ini", ".flake8", ".env", ".env.local", "requirements-dev.txt")
     assert [data_format(p) for p in others] == ["ini", "ini", "ini", "env", "env", "requirements"]
+    assert [data_format(p) for p in ("Makefile", "docs/makefile", "rules.mk")] == ["make"] * 3
     assert data_format("requirements/base.txt") == "requirements"
     assert data_format("notes.txt") is None
     assert [data_format(p) for p in ("a.json", "b.jsonc", "c.toml", "d.yml", "e.YAML")] == [
