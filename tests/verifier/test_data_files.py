@@ -322,7 +322,7 @@ def test_formats_by_suffix_name_or_language_and_what_items_name() -> None:
     ``typing-extensions``.)"""
     others = ("setup.cfg", "tox.ini", ".flake8", ".env", ".env.local", "requirements-dev.txt")
     assert [data_format(p) for p in others] == ["ini", "ini", "ini", "env", "env", "requirements"]
-    assert [data_format(p) for p in ("Makefile", "docs/makefile", "rules.mk")] == ["make"] * 3
+    assert [data_format(p) for p in ("Makefile", "site/makefile", "rules.mk")] == ["make"] * 3
     assert data_format("requirements/base.txt") == "requirements"
     assert data_format("notes.txt") is None
     assert [data_format(p) for p in ("a.json", "b.jsonc", "c.toml", "d.yml", "e.YAML")] == [
