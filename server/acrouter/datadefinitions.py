@@ -312,6 +312,8 @@ def item_name(value: str) -> str | None:
 
 
 Path = tuple[str, ...]
+#: the most paths a file is read for (a package-lock.json of 1 MB holds about 40,000)
+MAX_PATHS = 500_000
 
 
 def _walk(value: Any, path: Path, written: dict[Path, str]) -> Iterator[Path]:
@@ -348,7 +350,10 @@ def _read_paths(text: str, fmt: str) -> tuple[Counter[Path], dict[Path, str]] | 
         except DataError:
             return None
         written: dict[Path, str] = {}
-        return Counter(_walk(value, (), written)), written
+        # (YAML's aliases share a node: nested ones, a "billion laughs", would make paths
+        # without end of a short text; past the bound the file is not compared)
+        paths = Counter(itertools.islice(_walk(value, (), written), MAX_PATHS + 1))
+        return None if paths.total() > MAX_PATHS else (paths, written)
 
     return cached(f"data.paths.{fmt}", text, read)
 

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
-from acrouter.datadefinitions import data_format, item_name
+from acrouter.datadefinitions import MAX_PATHS, data_format, data_paths, item_name
 from acrouter.definitions import dropped_definitions, guard
 from acrouter.domain import Edit
 from acrouter.errors import ParseError
@@ -374,3 +374,19 @@ def test_acrouter_verify_refuses_the_dropped_table_before_pytest_passes_it(
     assert allowed.verdict == "pass", allowed.detail
     kept = verify_edit(ver, str(root), Edit(files={"pyproject.toml": added}), PYTEST)
     assert kept.verdict == "pass", kept.detail
+
+
+def test_yaml_aliases_without_end_are_not_compared() -> None:
+    """Nested aliases ("billion laughs": 10 x 9^8 paths from 9 short lines) stop the
+    reading at ``MAX_PATHS``: the file is left uncompared rather than the server hung."""
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(8):
+        prev, name = chr(97 + i), chr(98 + i)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    bomb = "\n".join(lines) + "\n"
+    assert data_paths(bomb, "yaml") is None
+    assert dropped_definitions(bomb, "a: 1\n", "x.yml") == []
+    # (a text of many paths below the bound is read: 60,000 keys)
+    many = json.dumps({f"k{i}": {"a": 1, "b": 2} for i in range(20_000)})
+    counted = data_paths(many, "json")
+    assert counted is not None and counted.total() == 60_000 < MAX_PATHS
