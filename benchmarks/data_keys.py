@@ -42,7 +42,7 @@ from acrouter.definitions import dropped_definitions, guard
 from acrouter.errors import ParseError
 from acrouter.pytrees import shared_trees
 
-FORMATS = ("json", "toml", "yaml", "ini", "env", "requirements", "make")
+FORMATS = ("json", "toml", "yaml", "ini", "env", "requirements", "make", "lines")
 
 
 def files(folders: list[Path], most: int) -> dict[str, list[Path]]:

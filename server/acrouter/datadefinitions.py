@@ -1,6 +1,6 @@
 """What a data file defines: the keys of a JSON, TOML, YAML, INI or dotenv file and the
 items of its lists (a pip requirements file: its lines; a Makefile: its targets and
-variables), counted, for the guard that no
+variables; a ``.gitignore``, ``CODEOWNERS`` or ``MANIFEST.in``: its lines), counted, for the guard that no
 edit drops what nobody asked to remove (``definitions.dropped_definitions``).
 
 A configuration file is code no test reaches: an edit of ``pyproject.toml`` that adds a
@@ -69,6 +69,19 @@ _NAMES = {
     ),
     **dict.fromkeys((".gitconfig", ".pypirc", ".isort.cfg", ".bumpversion.cfg"), "ini"),
     **dict.fromkeys(("makefile", "gnumakefile"), "make"),
+    **dict.fromkeys(
+        (
+            ".gitignore",
+            ".dockerignore",
+            ".npmignore",
+            ".prettierignore",
+            ".eslintignore",
+            ".gitattributes",
+            "codeowners",
+            "manifest.in",
+        ),
+        "lines",
+    ),
 }
 #: pip's requirement files: ``requirements.txt``, ``requirements-dev.txt``,
 #: ``dev-requirements.txt``, ``requirements/base.txt``, ``constraints.txt``
@@ -259,6 +272,17 @@ def _make(text: str) -> Any:
     return out
 
 
+def _lines(text: str) -> Any:
+    """A file of one pattern a line (``.gitignore``, ``CODEOWNERS``, ``MANIFEST.in``):
+    each line but blanks and ``#`` comments, as a key, its blanks made one space."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line and not line.startswith("#"):
+            out[line] = ""
+    return out
+
+
 _READERS = {
     "json": _json,
     "toml": _toml,
@@ -267,6 +291,7 @@ _READERS = {
     "env": _env,
     "requirements": _requirements,
     "make": _make,
+    "lines": _lines,
 }
 
 
@@ -360,7 +385,9 @@ def _read_paths(text: str, fmt: str) -> tuple[Counter[Path], dict[Path, str]] | 
 
 def what_counts(fmt: str) -> str:
     """What the guard's refusal calls the things a file of ``fmt`` holds."""
-    return "target(s) or variable(s)" if fmt == "make" else "key(s) or list item(s)"
+    if fmt == "make":
+        return "target(s) or variable(s)"
+    return "line(s)" if fmt == "lines" else "key(s) or list item(s)"
 
 
 def data_error(text: str, fmt: str) -> str | None:
@@ -389,7 +416,7 @@ def shown(path: Path, written: dict[Path, str] | None = None) -> str:
     holds it)."""
     keys = ".".join(p for p in path if not p.startswith("[]=")).replace(".[]", "[]")
     # (a stream of YAML documents, a file that is a list: its items' keys by their own)
-    keys = keys.removeprefix("[]").removeprefix(".")
+    keys = keys[3:] if keys.startswith("[].") else keys.removeprefix("[]")
     if path and path[-1] == "[]":
         return f"an item of {keys.removesuffix('[]') or 'the file'}"
     if path and path[-1].startswith("[]="):

@@ -143,6 +143,15 @@ docs: lint
 \t$(VENV)/bin/mkdocs build
 """
 
+GITIGNORE = """\
+# secrets
+.env
+*.pem
+
+__pycache__/
+.venv/
+"""
+
 DOTENV = """\
 DATABASE_URL=postgres://localhost/shapes
 export SECRET_KEY=dev-only
@@ -187,6 +196,7 @@ DEBUG=1
         (".env.example", DOTENV, "export SECRET_KEY=dev-only\n", "", ["SECRET_KEY"]),
         ("Makefile", MAKEFILE, "lint:\n\t$(VENV)/bin/ruff check .\n\n", "", ["lint"]),
         ("Makefile", MAKEFILE, "PY ?= python3\n", "", ["PY"]),
+        (".gitignore", GITIGNORE, ".env\n", "", [".env"]),
     ],
     ids=[
         "toml-table",
@@ -205,6 +215,7 @@ DEBUG=1
         "dotenv-variable",
         "make-target",
         "make-variable",
+        "gitignore-line",
     ],
 )
 def test_a_key_or_item_gone_is_lost_unless_asked_for(
@@ -266,6 +277,8 @@ def test_a_key_moved_a_value_changed_a_version_bumped_or_reformatted_is_no_loss(
         ("Makefile", MAKEFILE, MAKEFILE.replace("docs: lint", "docs: lint test")),
         # (a recipe changed, the .PHONY line split: targets and variables stay)
         ("Makefile", MAKEFILE, MAKEFILE.replace("pytest -q", "pytest -q -x")),
+        (".gitignore", GITIGNORE, GITIGNORE.replace("# secrets\n", "") + "dist/\n"),
+        (".gitignore", GITIGNORE, ".venv/\n" + GITIGNORE.replace(".venv/\n", "")),
         (
             "Makefile",
             MAKEFILE,
@@ -323,6 +336,8 @@ def test_formats_by_suffix_name_or_language_and_what_items_name() -> None:
     others = ("setup.cfg", "tox.ini", ".flake8", ".env", ".env.local", "requirements-dev.txt")
     assert [data_format(p) for p in others] == ["ini", "ini", "ini", "env", "env", "requirements"]
     assert [data_format(p) for p in ("Makefile", "site/makefile", "rules.mk")] == ["make"] * 3
+    lists = (".gitignore", "web/.dockerignore", ".github/CODEOWNERS", "MANIFEST.in")
+    assert [data_format(p) for p in lists] == ["lines"] * 4
     assert data_format("requirements/base.txt") == "requirements"
     assert data_format("notes.txt") is None
     assert [data_format(p) for p in ("a.json", "b.jsonc", "c.toml", "d.yml", "e.YAML")] == [
