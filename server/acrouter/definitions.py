@@ -232,7 +232,39 @@ def _read_definition_counts(text: str) -> Counter[str]:
     )
 
 
+#: marks on definitions (Python's or TypeScript's decorators, Java's annotations, C#'s
+#: attributes): how many times each (definition, mark's last name) pair is written, how
+#: many times each definition is, and each pair's first mark: its line, as written
 _Decorated = tuple[Counter[tuple[str, str]], Counter[str], dict[tuple[str, str], tuple[int, str]]]
+
+
+def _marks_taken_off(
+    old: _Decorated,
+    new: _Decorated,
+    asked_for: Callable[[Definition], bool],
+    *,
+    words: tuple[str, ...],
+    exempt: frozenset[str],
+    shown: Callable[[str], str],
+) -> list[str]:
+    """The marks ``new`` takes off a definition it keeps as many times as ``old`` does
+    (``@login_required on profile``, ``[Authorize] on Admin``): what one does (a check, a
+    route, a transaction) is code no test may reach, and one gone leaves every name in
+    place.  No loss: one gone with its definition (the definition's loss, reported
+    elsewhere, or asked for), one whose last name is in ``exempt`` (its removal makes
+    tests run or only changes a compiler's checks), one the instruction names beside a
+    removal word, or any when it speaks of removing them (``words``)."""
+    old_pairs, old_defined, first = old
+    new_pairs, new_defined, _ = new
+    lost: list[str] = []
+    for (name, bare), count in old_pairs.items():
+        if new_pairs[name, bare] >= count or new_defined[name] < old_defined[name]:
+            continue
+        line, written = first[name, bare]
+        if bare in exempt or any(asked_for(Definition(w, line, "")) for w in (written, *words)):
+            continue
+        lost.append(f"{shown(written)} on {name}")
+    return lost
 
 
 def _decorators(text: str) -> _Decorated:
@@ -287,27 +319,19 @@ _DECORATOR = ("decorator", "decorators")
 
 
 def _dropped_decorators(old: str, new: str, asked_for: Callable[[Definition], bool]) -> list[str]:
-    """The decorators ``new`` takes off a function or class it keeps, as many times
-    defined as before (``@login_required on profile``): a decorator's effect (a check, a
-    route, a cache, a registration) is code no test may reach, and one gone leaves every
-    name in place.  One gone with its definition is the definition's loss (reported
-    elsewhere, or asked for); one the instruction names beside a removal word (``remove
-    the login_required decorator``), or that speaks of removing decorators, may go."""
-    old_pairs, old_defined, old_lines = _decorators(old)
-    if not old_pairs:
+    """The decorators ``new`` takes off a Python function or class it keeps
+    (:func:`_marks_taken_off`); a skip or xfail mark may go (the test then runs)."""
+    before = _decorators(old)
+    if not before[0]:
         return []
-    new_pairs, new_defined, _ = _decorators(new)
-    lost: list[str] = []
-    for (name, bare), count in old_pairs.items():
-        if new_pairs[name, bare] >= count or new_defined[name] < old_defined[name]:
-            continue
-        line, called = old_lines[name, bare]
-        if bare in _STRICTER or any(
-            asked_for(Definition(word, line, f"@{called}")) for word in (called, *_DECORATOR)
-        ):
-            continue
-        lost.append(f"@{called} on {name}")
-    return lost
+    return _marks_taken_off(
+        before,
+        _decorators(new),
+        asked_for,
+        words=_DECORATOR,
+        exempt=_STRICTER,
+        shown=lambda called: f"@{called}",
+    )
 
 
 def _python_methods(text: str) -> list[Definition]:
@@ -575,7 +599,7 @@ _STRICTER_ANNOTATIONS = frozenset(
 _ANNOTATION_WORDS = ("annotation", "annotations", "attribute", "attributes", *_DECORATOR)
 
 
-def _annotated(text: str, path: str, language: str | None, members: _Members) -> _Annotated:
+def _annotated(text: str, path: str, language: str | None, members: _Members) -> _Decorated:
     """What :func:`_dropped_annotations` reads of a text, once per text inside
     ``shared_trees()``: how many times each (declaration, annotation) pair is written,
     how many times each declaration is, and a line of each pair's declaration.  The
@@ -588,13 +612,10 @@ def _annotated(text: str, path: str, language: str | None, members: _Members) ->
     )
 
 
-_Annotated = tuple[Counter[tuple[str, str]], Counter[str], dict[tuple[str, str], Definition]]
-
-
-def _read_annotated(text: str, path: str, language: str | None, members: _Members) -> _Annotated:
+def _read_annotated(text: str, path: str, language: str | None, members: _Members) -> _Decorated:
     pairs: Counter[tuple[str, str]] = Counter()
     declared: Counter[str] = Counter()
-    where: dict[tuple[str, str], Definition] = {}
+    where: dict[tuple[str, str], tuple[int, str]] = {}
     assert members.code is not None
     codes = members.code(text)
     read = members.read(text)
@@ -610,7 +631,7 @@ def _read_annotated(text: str, path: str, language: str | None, members: _Member
         for a in annotations_of(codes, line, name, members.marker):
             bare = re.split(r"[.\\]", a)[-1]  # (``@jakarta.annotation.Nullable``: ``Nullable``)
             pairs[shown, bare] += 1
-            where.setdefault((shown, bare), Definition(a, line, shown))
+            where.setdefault((shown, bare), (line, a))
     return pairs, declared, where
 
 
@@ -623,32 +644,24 @@ def _dropped_annotations(
     members: _Members,
 ) -> list[str]:
     """The annotations (Java, Kotlin) or attributes (C#, PHP) ``new`` takes off a
-    declaration it keeps as many times (``@PreAuthorize on AdminController.delete``,
-    ``[Authorize] on Admin.Index``): what one does (a permission check, a route, a
-    transaction, a serialized name) is code no test may reach, and one gone leaves every
-    name in place.  No loss: one that goes with its declaration, one the instruction
-    names beside a removal word or when it speaks of removing annotations or
-    attributes, or one whose removal makes tests run or only changes a compiler's
-    checks (``@Disabled``, ``@SuppressWarnings``, ``@Override``)."""
+    declaration it keeps (``@PreAuthorize on AdminController.delete``, ``[Authorize] on
+    Admin.Index``; :func:`_marks_taken_off`); ``@Disabled``, ``@SuppressWarnings`` and
+    ``@Override`` may go."""
     if not members.marker or members.code is None:
         return []
-    old_pairs, old_declared, where = _annotated(old, path, language, members)
-    if not old_pairs:
+    before = _annotated(old, path, language, members)
+    if not before[0]:
         return []
-    new_pairs, new_declared, _ = _annotated(new, path, language, members)
-    lost: list[str] = []
     opening = members.marker
     closing = "]" if members.marker.endswith("[") else ""
-    for (shown, bare), count in old_pairs.items():
-        if new_pairs[shown, bare] >= count or new_declared[shown] < old_declared[shown]:
-            continue
-        if bare in _STRICTER_ANNOTATIONS:
-            continue
-        d = where[shown, bare]  # (its name as written: ``d.name``)
-        if any(asked_for(Definition(w, d.line, d.header)) for w in (d.name, *_ANNOTATION_WORDS)):
-            continue
-        lost.append(f"{opening}{d.name}{closing} on {shown}")
-    return lost
+    return _marks_taken_off(
+        before,
+        _annotated(new, path, language, members),
+        asked_for,
+        words=_ANNOTATION_WORDS,
+        exempt=_STRICTER_ANNOTATIONS,
+        shown=lambda written: f"{opening}{written}{closing}",
+    )
 
 
 def _member_name(member: Member) -> str:
@@ -1056,31 +1069,31 @@ def _dropped_js(
     return lost + _dropped_js_decorators(before, after, asked_for)
 
 
+def _js_decorated(found: list[JsDefinition]) -> _Decorated:
+    pairs = Counter((d.name, x.rpartition(".")[2]) for d in found for x in d.decorators)
+    first: dict[tuple[str, str], tuple[int, str]] = {}
+    for d in found:
+        for x in d.decorators:
+            first.setdefault((d.name, x.rpartition(".")[2]), (d.line, x))
+    return pairs, Counter(d.name for d in found), first
+
+
 def _dropped_js_decorators(
     before: list[JsDefinition], after: list[JsDefinition], asked_for: Callable[[Definition], bool]
 ) -> list[str]:
-    """The decorators ``after`` takes off a class or class member it keeps as many
-    times (``@UseGuards on AdminController``), as :func:`_dropped_decorators` for
-    Python's: one named beside a removal word, or when the instruction speaks of removing
-    decorators, may go."""
-    old = Counter((d.name, x.rpartition(".")[2]) for d in before for x in d.decorators)
-    if not old:
+    """The decorators ``after`` takes off a class or class member it keeps
+    (``@UseGuards on AdminController``; :func:`_marks_taken_off`)."""
+    old = _js_decorated(before)
+    if not old[0]:
         return []
-    new = Counter((d.name, x.rpartition(".")[2]) for d in after for x in d.decorators)
-    had, has = Counter(d.name for d in before), Counter(d.name for d in after)
-    first: dict[tuple[str, str], tuple[int, str]] = {}
-    for d in before:
-        for x in d.decorators:
-            first.setdefault((d.name, x.rpartition(".")[2]), (d.line, x))
-    lost: list[str] = []
-    for (name, bare), count in old.items():
-        if new[name, bare] >= count or has[name] < had[name]:
-            continue
-        line, called = first[name, bare]
-        if any(asked_for(Definition(w, line, f"@{called}")) for w in (called, *_DECORATOR)):
-            continue
-        lost.append(f"@{called} on {name}")
-    return lost
+    return _marks_taken_off(
+        old,
+        _js_decorated(after),
+        asked_for,
+        words=_DECORATOR,
+        exempt=frozenset(),
+        shown=lambda called: f"@{called}",
+    )
 
 
 def _dropped_methods(

@@ -59,6 +59,17 @@ def models(cheap: dict[str, Any], fake: FakeOpenAI) -> list[dict[str, Any]]:
     ]
 
 
+def priced_cheap(fake: FakeOpenAI) -> dict[str, Any]:
+    """The cheap model on the fake server, at $2 / $8 per million tokens."""
+    return {
+        "model": "openai/cheap-m",
+        "apiKeyEnv": "ACR_KEY",
+        "apiBase": fake.base_url,
+        "inputCostPer1M": 2.0,
+        "outputCostPer1M": 8.0,
+    }
+
+
 def app_for(production_app: ProductionApp, cheap: dict[str, Any], fake: FakeOpenAI) -> EditorApp:
     return production_app(
         models(cheap, fake), env={"ACR_KEY": KEY}, request_timeout_s=10, priors=PRIORS
@@ -264,14 +275,7 @@ def test_an_empty_reply_counts_and_costs_what_the_provider_billed(
     paid for: its cost is what its usage says, not $0 (which would teach the router that
     the model is free)."""
     fake.behaviours["cheap-m"] = Behaviour(reply="", prompt_tokens=4000, completion_tokens=50)
-    cheap = {
-        "model": "openai/cheap-m",
-        "apiKeyEnv": "ACR_KEY",
-        "apiBase": fake.base_url,
-        "inputCostPer1M": 2.0,
-        "outputCostPer1M": 8.0,
-    }
-    app = app_for(production_app, cheap, fake)
+    app = app_for(production_app, priced_cheap(fake), fake)
     doc = document(tmp_path)
     result = app.route(doc, INSTRUCTION, folders=[Path(doc.path).parent])
     [attempt] = result.attempts
@@ -299,14 +303,7 @@ def test_a_reply_cut_at_the_output_limit_is_never_offered(
         prompt_tokens=4000,
         completion_tokens=50,
     )
-    cheap = {
-        "model": "openai/cheap-m",
-        "apiKeyEnv": "ACR_KEY",
-        "apiBase": fake.base_url,
-        "inputCostPer1M": 2.0,
-        "outputCostPer1M": 8.0,
-    }
-    app = app_for(production_app, cheap, fake)
+    app = app_for(production_app, priced_cheap(fake), fake)
     doc = document(tmp_path)
     result = app.route(doc, INSTRUCTION, folders=[Path(doc.path).parent])
     cut = result.attempts[0]
