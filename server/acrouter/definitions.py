@@ -760,7 +760,8 @@ def defined_names(text: str, path: str, language: str | None = None) -> set[str]
 _REMOVAL = re.compile(
     r"\b(remove|removes|removing|delete|deletes|deleting|drop|dropping|rename|renames|renaming|"
     r"replace|inline|merge|combine|consolidate|move|moving|get rid|eliminate|strip|unused|"
-    r"dedupe|deduplicate)\b",
+    r"dedupe|deduplicate|instead|migrate|migrates|migrating|switch|switches|switching|"
+    r"convert|converts|converting|disable|disables|disabling|uninstall)\b",
     re.IGNORECASE,
 )
 

@@ -309,6 +309,29 @@ def test_a_file_that_no_longer_reads_is_refused() -> None:
     guard({"a.toml": broken}, {"a.toml": "x = 1\n"}, language_of=lambda _r: None, instruction="")
 
 
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "Use ruff instead of flake8",
+        "Migrate the flake8 settings to ruff",
+        "Switch from flake8 to ruff",
+        "Convert the flake8 config to ruff's",
+        "Disable flake8",
+    ],
+)
+def test_a_tool_replaced_by_another_may_take_its_settings(instruction: str) -> None:
+    """What the instruction replaces, migrates from, switches from, converts or disables
+    and names may go, as what it removes may."""
+    ruff = SETUP_CFG.replace("[flake8]\nmax-line-length = 100\n", "")
+    assert dropped_definitions(SETUP_CFG, ruff, "setup.cfg") == ["flake8"]
+    assert dropped_definitions(SETUP_CFG, ruff, "setup.cfg", instruction=instruction) == []
+    # (the words let only what is named go)
+    numpy = ruff.replace("    numpy\n", "")
+    assert dropped_definitions(SETUP_CFG, numpy, "setup.cfg", instruction=instruction) == [
+        "numpy in options.install_requires"
+    ]
+
+
 def test_a_key_moved_to_another_file_of_the_edit_is_no_loss() -> None:
     jest = '{\n  "testEnvironment": "node"\n}\n'
     package = PACKAGE.replace(
