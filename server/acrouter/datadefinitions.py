@@ -370,9 +370,8 @@ def _read_paths(text: str, fmt: str) -> tuple[Counter[Path], dict[Path, str]] | 
     """The paths counted, and each named item's name as the file first writes it."""
 
     def read() -> tuple[Counter[Path], dict[Path, str]] | None:
-        try:
-            value = read_data(text, fmt)
-        except DataError:
+        value, error = _read(text, fmt)
+        if error is not None:
             return None
         written: dict[Path, str] = {}
         # (YAML's aliases share a node: nested ones, a "billion laughs", would make paths
@@ -391,12 +390,23 @@ def what_counts(fmt: str) -> str:
 
 
 def data_error(text: str, fmt: str) -> str | None:
-    """Why the text does not read as ``fmt``, or None when it does."""
-    try:
-        read_data(text, fmt)
-    except DataError as exc:
-        return str(exc)
-    return None
+    """Why the text does not read as ``fmt``, or None when it does; once per text inside
+    ``shared_trees()``."""
+
+    return _read(text, fmt)[1]
+
+
+def _read(text: str, fmt: str) -> tuple[Any, str | None]:
+    """(the file's value, None), or (None, why it does not read); once per text inside
+    ``shared_trees()``."""
+
+    def read() -> tuple[Any, str | None]:
+        try:
+            return read_data(text, fmt), None
+        except DataError as exc:
+            return None, str(exc)
+
+    return cached(f"data.value.{fmt}", text, read)
 
 
 def leaf(path: Path) -> str:
