@@ -565,3 +565,45 @@ async def test_tests_that_cannot_be_collected_before_or_after_the_edit_stop_the_
     assert "Stopped: the tests could not run before the edit and still cannot" in res["why"]
     assert "No module named 'calc_constants'" in res["why"]
     assert "No model is at fault here" in res["why"]
+
+
+PYPROJECT = (
+    '[project]\nname = "calc"\ndependencies = [\n    "attrs>=23",\n]\n\n'
+    "[tool.ruff]\nline-length = 100\n\n[tool.mypy]\nstrict = true\n"
+)
+
+
+def _sr(path: str, search: str, replace: str) -> str:
+    return f"{path}\n```toml\n<<<<<<< SEARCH\n{search}=======\n{replace}>>>>>>> REPLACE\n```\n"
+
+
+async def test_an_edit_of_pyproject_that_drops_a_table_is_refused_and_the_next_kept(lsp, fake):
+    """The editor path of the data-file guard: asked to add a dependency, the cheap
+    model's block also drops ``[tool.ruff]`` (the tests pass either way: they never read
+    ruff's settings); it is an unusable reply, and the strong model's edit is offered."""
+    client, target, root = lsp
+    target.write_text(BUGGY.replace("a - b", "a + b"))  # (the tests pass before the edit)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(PYPROJECT)
+    search = '    "attrs>=23",\n]\n\n[tool.ruff]\nline-length = 100\n'
+    fake.behaviours["cheap-m"] = Behaviour(
+        reply=_sr("pyproject.toml", search, '    "attrs>=23",\n    "httpx>=0.27",\n]\n')
+    )
+    fake.behaviours["strong-m"] = Behaviour(
+        reply=_sr(
+            "pyproject.toml",
+            search,
+            search.replace('"attrs>=23",\n', '"attrs>=23",\n    "httpx>=0.27",\n'),
+        )
+    )
+    arg = route_arg(pyproject, instruction="Add httpx to the dependencies")
+    del arg["range"]
+    res = await run(client, "acrouter.server.routeAndComplete", arg)
+    assert [a["verdict"] for a in res["attempts"]] == ["fail", "pass"], res["attempts"]
+    assert res["attempts"][0]["detail"] == (
+        "unusable reply: the edit would delete 1 key(s) or list item(s) of pyproject.toml "
+        "that the instruction did not ask to remove: tool.ruff"
+    )
+    assert res["verified"] and res["finalModel"] == "strong"
+    new = apply_text_edits(PYPROJECT, res["edit"]["documentChanges"][0]["edits"])
+    assert '"httpx>=0.27"' in new and "[tool.ruff]\nline-length = 100" in new
