@@ -181,7 +181,34 @@ def _yaml(text: str) -> Any:
         raise DataError(f"{where}{exc.problem or exc.context or 'not YAML'}") from None
     except (yaml.YAMLError, TypeError, RecursionError) as exc:  # (TypeError: a list as a key)
         raise DataError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    docs = [_merged(d, 0) for d in docs]
     return docs[0] if len(docs) == 1 else docs
+
+
+def _merged(value: Any, depth: int, done: dict[int, Any] | None = None) -> Any:
+    """``value`` with YAML's merge keys applied (``<<: *defaults``: the mapping's own keys
+    win), as a reader of the file sees it: an anchor inlined is the same file.  The base
+    loader leaves ``<<`` a key.  A node an alias shares is merged once (``done``, by
+    identity), so nested aliases cost what their text does."""
+    if depth > 200:
+        raise DataError("nested too deeply to read")
+    if not isinstance(value, (dict, list)):
+        return value
+    done = {} if done is None else done
+    if id(value) in done:
+        return done[id(value)]
+    if isinstance(value, list):
+        merged_list = [_merged(v, depth + 1, done) for v in value]
+        done[id(value)] = merged_list
+        return merged_list
+    out = {k: _merged(v, depth + 1, done) for k, v in value.items() if k != "<<"}
+    merge = value.get("<<")
+    for source in merge if isinstance(merge, list) else [merge]:
+        if isinstance(source, dict):
+            for k, v in _merged(source, depth + 1, done).items():
+                out.setdefault(k, v)
+    done[id(value)] = out
+    return out
 
 
 #: a section's name in an INI file for the keys above its first section

@@ -428,3 +428,31 @@ def test_yaml_aliases_without_end_are_not_compared() -> None:
     many = json.dumps({f"k{i}": {"a": 1, "b": 2} for i in range(20_000)})
     counted = data_paths(many, "json")
     assert counted is not None and counted.total() == 60_000 < MAX_PATHS
+
+
+COMPOSE = """\
+x-defaults: &defaults
+  image: python:3.12
+  restart: always
+services:
+  web:
+    <<: *defaults
+    command: serve
+  worker:
+    <<: *defaults
+    command: work
+"""
+
+
+def test_yaml_merge_keys_are_read_as_merged() -> None:
+    """An anchor inlined is the same file to whatever reads it; a merge taken away
+    loses what it brought."""
+    inlined = COMPOSE.replace(
+        "  web:\n    <<: *defaults\n", "  web:\n    image: python:3.12\n    restart: always\n"
+    )
+    assert dropped_definitions(COMPOSE, inlined, "compose.yml") == []
+    unmerged = COMPOSE.replace("  worker:\n    <<: *defaults\n", "  worker:\n")
+    assert dropped_definitions(COMPOSE, unmerged, "compose.yml") == [
+        "services.worker.image",
+        "services.worker.restart",
+    ]
