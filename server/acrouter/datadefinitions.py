@@ -34,6 +34,8 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
+import attrs
+
 from .pytrees import cached
 
 if sys.version_info >= (3, 11):
@@ -368,43 +370,57 @@ Path = tuple[str, ...]
 MAX_PATHS = 500_000
 
 
-def _walk(value: Any, path: Path, written: dict[Path, str]) -> Iterator[Path]:
+def _walk(value: Any, path: Path, read: _Read) -> Iterator[Path]:
     if isinstance(value, dict):
         for key, inner in value.items():
             here = (*path, str(key))
             yield here
-            yield from _walk(inner, here, written)
+            yield from _walk(inner, here, read)
     elif isinstance(value, list):
         for inner in value:
             if isinstance(inner, str) and (name := item_name(inner)) is not None:
                 here = (*path, f"[]={normal(name)}")
-                written.setdefault(here, name)
+                read.written.setdefault(here, name)
                 yield here
-            else:
-                here = (*path, "[]")
-                yield here
-                yield from _walk(inner, here, written)
+                continue
+            here = (*path, "[]")
+            yield here
+            if isinstance(inner, (dict, list)):
+                yield from _walk(inner, here, read)
+            elif inner is not None:
+                read.values.setdefault(here, Counter())[str(inner)] += 1
+
+
+@attrs.define
+class _Read:
+    """What a data file holds: how many times each path occurs, each named item's name
+    as the file first writes it, and the values of the items counted only (``3.10`` of
+    a matrix's ``python-version``: which one went, for the instruction to name)."""
+
+    paths: Counter[Path] = attrs.field(factory=Counter)
+    written: dict[Path, str] = attrs.field(factory=dict)
+    values: dict[Path, Counter[str]] = attrs.field(factory=dict)
 
 
 def data_paths(text: str, fmt: str) -> Counter[Path] | None:
     """How many times each path occurs in the file (see the module docstring); None when
     it does not read; once per text inside ``shared_trees()``."""
     read = _read_paths(text, fmt)
-    return None if read is None else read[0]
+    return None if read is None else read.paths
 
 
-def _read_paths(text: str, fmt: str) -> tuple[Counter[Path], dict[Path, str]] | None:
-    """The paths counted, and each named item's name as the file first writes it."""
+def _read_paths(text: str, fmt: str) -> _Read | None:
+    """What the file holds (:class:`_Read`); None when it does not read."""
 
-    def read() -> tuple[Counter[Path], dict[Path, str]] | None:
+    def read() -> _Read | None:
         value, error = _read(text, fmt)
         if error is not None:
             return None
-        written: dict[Path, str] = {}
+        found = _Read()
         # (YAML's aliases share a node: nested ones, a "billion laughs", would make paths
         # without end of a short text; past the bound the file is not compared)
-        paths = Counter(itertools.islice(_walk(value, (), written), MAX_PATHS + 1))
-        return None if paths.total() > MAX_PATHS else (paths, written)
+        found.paths = Counter(itertools.islice(_walk(value, (), found), MAX_PATHS + 1))
+        return None if found.paths.total() > MAX_PATHS else found
 
     return cached(f"data.paths.{fmt}", text, read)
 
@@ -559,7 +575,7 @@ def dropped_keys(
     read_before, read_after = _read_paths(old, fmt), _read_paths(new, fmt)
     if read_before is None or read_after is None:
         return []
-    (before, written), (after, _) = read_before, read_after
+    before, after = read_before.paths, read_after.paths
     elsewhere = frozenset(normal(n) for n in defined_elsewhere)
     lost = lost_paths(before, after, elsewhere)
     if not lost:
@@ -574,13 +590,22 @@ def dropped_keys(
     out: list[str] = []
     for path in lost:
         names = [leaf(path)]
+        gone: list[str] = []
         if path[-1].startswith("[]"):
             names.append(leaf(path[:-1]))  # the list's own key
-        if path[-1] == "[]" and items_selected:
-            continue
+        if path[-1] == "[]":
+            # the values gone (``3.10``: "drop Python 3.10" names it)
+            was = read_before.values.get(path, Counter())
+            gone = sorted((was - read_after.values.get(path, Counter())).elements())
+            names += gone
+            if items_selected:
+                continue
         if any(_said(n, selected) or _said(n, said) for n in names):
             continue
-        out.append(shown(path, written))
+        if gone and len(gone) == before[path] - after[path]:
+            out.append(f"{', '.join(gone)} in {shown(path[:-1])}")
+        else:
+            out.append(shown(path, read_before.written))
     return out
 
 

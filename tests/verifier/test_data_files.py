@@ -456,3 +456,18 @@ def test_yaml_merge_keys_are_read_as_merged() -> None:
         "services.worker.image",
         "services.worker.restart",
     ]
+
+
+def test_a_value_gone_from_a_list_is_named_and_may_be_asked_for() -> None:
+    """An item counted only (a version, a number) is named by its value when it goes, so
+    "Drop Python 3.10" may take it; another value for it is no loss."""
+    matrix = 'jobs:\n  test:\n    strategy:\n      matrix:\n        python: ["3.10", "3.11"]\n'
+    dropped = matrix.replace('"3.10", ', "")
+    assert dropped_definitions(matrix, dropped, "ci.yml") == [
+        "3.10 in jobs.test.strategy.matrix.python"
+    ]
+    assert dropped_definitions(matrix, dropped, "ci.yml", instruction="Drop Python 3.10") == []
+    assert dropped_definitions(matrix, matrix.replace("3.10", "3.13"), "ci.yml") == []
+    ports = '{"ports": [8080, 9090], "hosts": [{"name": "a"}, {"name": "b"}]}'
+    fewer = '{"ports": [8080], "hosts": [{"name": "a"}]}'
+    assert dropped_definitions(ports, fewer, "a.json") == ["9090 in ports", "an item of hosts"]
