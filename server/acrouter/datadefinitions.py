@@ -69,7 +69,7 @@ _NAMES = {
     **dict.fromkeys(
         (".flake8", ".pylintrc", "pylintrc", ".coveragerc", ".editorconfig", ".gitmodules"), "ini"
     ),
-    **dict.fromkeys((".gitconfig", ".pypirc", ".isort.cfg", ".bumpversion.cfg"), "ini"),
+    **dict.fromkeys((".gitconfig", ".pypirc"), "ini"),
     **dict.fromkeys(("makefile", "gnumakefile"), "make"),
     **dict.fromkeys(
         (
@@ -100,8 +100,9 @@ class DataError(ValueError):
 def data_format(path: str, language: str | None = None) -> str | None:
     """The format of a data file: ``"json"``, ``"toml"``, ``"yaml"``, ``"ini"``
     (``setup.cfg``, ``tox.ini``, ``.flake8``, ``.editorconfig``), ``"env"`` (``.env``,
-    ``.env.example``) or ``"requirements"`` (pip's); by its suffix or name, else the
-    editor's language id; None for any other file."""
+    ``.env.example``), ``"requirements"`` (pip's), ``"make"`` (``Makefile``, ``*.mk``)
+    or ``"lines"`` (``.gitignore``, ``CODEOWNERS``, ``MANIFEST.in``); by its suffix or
+    name, else the editor's language id; None for any other file."""
     posix = path.replace("\\", "/")
     p = PurePosixPath(posix)
     name = p.name.lower()
@@ -149,13 +150,15 @@ def _without_comments(text: str) -> str:
 
 
 def _json(text: str) -> Any:
+    """The JSON value; with comments and trailing commas too (their error is the one
+    reported: the lines are the file's, and a comment is no error)."""
     try:
         return json.loads(text)
-    except ValueError as strict:
+    except ValueError:
         try:
             return json.loads(_without_comments(text))
-        except ValueError:
-            raise DataError(_json_error(strict)) from None
+        except ValueError as exc:
+            raise DataError(_json_error(exc)) from None
 
 
 def _json_error(exc: ValueError) -> str:

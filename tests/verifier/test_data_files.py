@@ -299,6 +299,13 @@ def test_a_file_that_no_longer_reads_is_refused() -> None:
         ("pyproject.toml", PYPROJECT, PYPROJECT.replace("[tool.mypy]", "[tool.mypy"), "TOML"),
         ("package.json", PACKAGE, PACKAGE.replace('"lint"', "lint"), "JSON (line 6:"),
         ("ci.yml", WORKFLOW, WORKFLOW.replace("branches: [main]", "branches: [main"), "YAML (line"),
+        # (a file with comments: the error is the one after them, not the first comment)
+        (
+            "tsconfig.json",
+            TSCONFIG,
+            TSCONFIG.replace('"outDir": "dist"', '"outDir" "dist"'),
+            "JSON (line 6:",
+        ),
     ]
     for path, old, new, said in cases:
         with pytest.raises(ParseError, match="unreadable as") as caught:
