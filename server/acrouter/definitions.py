@@ -697,7 +697,8 @@ def _read_line_definitions(
     for member in reader.read(text) if reader else ():
         found = Definition(_member_name(member), member.line, member.header)
         members.setdefault(member.line, []).append(found)
-    for i, line in enumerate(reader.lines(text) if reader else _lines(text)):
+    lines = reader.lines(text) if reader else _lines(text)
+    for i, line in enumerate(lines):
         if php and (m := _PHP_METHOD.match(line)):
             out.append(Definition(m.group(1), i, line.strip()))
             continue
@@ -719,6 +720,9 @@ def _read_line_definitions(
             elif m := _PY_ASSIGN.match(line):
                 out.append(Definition(m.group(1), i, line.strip()))
             continue
+        if perl := _perl_declared(lines, i):
+            out += [Definition(name, i, line.strip()) for name in perl]
+            continue
         for pattern in _OTHER_IMPORTS:
             if m := pattern.match(line):
                 out.append(Definition(f"import {m.group(1).strip()}", i, line.strip()))
@@ -730,6 +734,41 @@ def _read_line_definitions(
                         out.append(Definition(m.group(1), i, line.strip()))
                     break
     return out
+
+
+#: Perl's constants (``use constant PI => 3.14;``, ``use constant {`` then ``E => 2.7,``…)
+#: and package variables (``our $VERSION``, ``our @EXPORT_OK``, ``our ($a, %b)``)
+_PERL_CONSTANT = re.compile(r"^use\s+constant\s*(\{|[A-Za-z_]\w*)")
+_PERL_OUR = re.compile(r"^our\s*(\(|[$@%][A-Za-z_]\w*)")
+
+
+def _perl_declared(lines: list[str], i: int) -> list[str]:
+    """What a Perl line at column 0 declares: each constant of ``use constant`` (``constant
+    PI``; a hash of them read to its closing brace, at most 200 lines on) and each
+    variable of ``our`` (``our $VERSION``); empty for any other line.  (Before, ``use
+    constant PI => …`` was an import of ``constant``, kept by any other ``use
+    constant``.)"""
+    line = lines[i]
+    if m := _PERL_CONSTANT.match(line):
+        if m.group(1) != "{":
+            return [f"constant {m.group(1)}"]
+        body = _perl_list(lines, i, "{", "}")
+        return [f"constant {n}" for n in re.findall(r"(?:^|[,\s])([A-Za-z_]\w*)\s*=>", body)]
+    if m := _PERL_OUR.match(line):
+        names = _perl_list(lines, i, "(", ")") if m.group(1) == "(" else m.group(1)
+        return [f"our {v}" for v in re.findall(r"[$@%][A-Za-z_]\w*", names)]
+    return []
+
+
+def _perl_list(lines: list[str], i: int, opening: str, closing: str) -> str:
+    """What stands between ``opening`` on line ``i`` and the next ``closing``, read over
+    at most 200 lines, without ``#`` comments (``use constant {…}``, ``our (…)``)."""
+    block = []
+    for more in lines[i : i + 200]:
+        block.append(more.split("#", 1)[0])
+        if closing in block[-1]:
+            break
+    return "\n".join(block).split(opening, 1)[1].split(closing, 1)[0]
 
 
 def is_python(path: str, language: str | None = None) -> bool:
@@ -1001,10 +1040,10 @@ def _asked_for(
             return True
         if d.name.startswith("import ") and imports_ok:
             return True
-        # (a PHP property, ``$cache``: "remove the cache property" names it; a C#
-        # ``operator +``: "remove the + operator")
+        # (a PHP property or a Perl variable, ``$cache``, ``%cache``: "remove the cache
+        # property" names it; a C# ``operator +``: "remove the + operator")
         return removal and (
-            bare in words or bare.removeprefix("$") in words or spoken_of(d.name, instruction)
+            bare in words or bare.lstrip("$@%") in words or spoken_of(d.name, instruction)
         )
 
     return asked_for
