@@ -723,8 +723,9 @@ def _read_line_definitions(
         if perl := _perl_declared(lines, i):
             out += [Definition(name, i, line.strip()) for name in perl]
             continue
+        statement = _use_statement(lines, i)
         for pattern in _OTHER_IMPORTS:
-            if m := pattern.match(line):
+            if m := pattern.match(statement):
                 out.append(Definition(f"import {m.group(1).strip()}", i, line.strip()))
                 break
         else:
@@ -758,6 +759,20 @@ def _perl_declared(lines: list[str], i: int) -> list[str]:
         names = _perl_list(lines, i, "(", ")") if m.group(1) == "(" else m.group(1)
         return [f"our {v}" for v in re.findall(r"[$@%][A-Za-z_]\w*", names)]
     return []
+
+
+def _use_statement(lines: list[str], i: int) -> str:
+    """Line ``i``, or, for a ``use`` its line does not end (Perl's ``use vars qw(`` then a
+    name a line, Rust's ``use std::{`` then ``fmt,``), the statement to its ``;`` (at
+    most 50 lines on) on one line, its blanks made one space: what it imports does not
+    depend on where its lines break."""
+    line = lines[i]
+    if not re.match(r"use\s", line) or ";" in line:
+        return line
+    for j in range(i + 1, min(i + 50, len(lines))):
+        if ";" in lines[j]:
+            return " ".join(" ".join(lines[i : j + 1]).split())
+    return line
 
 
 def _perl_list(lines: list[str], i: int, opening: str, closing: str) -> str:
