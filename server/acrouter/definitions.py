@@ -1249,7 +1249,14 @@ def _guard(
                     f"the edit leaves {rel} unreadable as {fmt.upper()} ({broken}); "
                     "it read before the edit"
                 )
-        others = {name for r, t in news.items() if r != rel for name in defined(r, t)}
+        # (a key moves between data files, a definition between code files: a JSON key
+        # "build" does not stand for a dropped function build)
+        others = {
+            name
+            for r, t in news.items()
+            if r != rel and (data_format(r, language_of(r)) is None) == (fmt is None)
+            for name in defined(r, t)
+        }
         lost = dropped_definitions(
             old,
             new,

@@ -478,3 +478,17 @@ def test_a_value_gone_from_a_list_is_named_and_may_be_asked_for() -> None:
     ports = '{"ports": [8080, 9090], "hosts": [{"name": "a"}, {"name": "b"}]}'
     fewer = '{"ports": [8080], "hosts": [{"name": "a"}]}'
     assert dropped_definitions(ports, fewer, "a.json") == ["9090 in ports", "an item of hosts"]
+
+
+def test_a_key_of_a_data_file_is_no_move_of_a_function() -> None:
+    """Moves are counted between data files, and between code files: a script named
+    ``build`` added to package.json does not stand for a function ``build`` deleted
+    from a module by the same edit."""
+    js_old = "function build() {\n  return 1;\n}\nfunction test() {\n  return 2;\n}\n"
+    js_new = "function test() {\n  return 2;\n}\n"
+    olds = {"a.js": js_old, "package.json": '{"scripts": {"test": "jest"}}'}
+    news = {"a.js": js_new, "package.json": '{"scripts": {"test": "jest", "build": "tsc"}}'}
+    with pytest.raises(
+        ParseError, match=r"of a\.js that the instruction did not ask to remove: build$"
+    ):
+        guard(olds, news, language_of=lambda _r: None, instruction="Add a build script")
