@@ -161,6 +161,34 @@ def _json(text: str) -> Any:
             raise DataError(_json_error(exc)) from None
 
 
+#: JSON files whose readers take comments and trailing commas (TypeScript's, VS Code's,
+#: Babel's, ESLint's, SWC's, dev containers'; and any ``.jsonc``)
+_JSONC = re.compile(
+    r"(?:^|/)(?:[jt]sconfig[\w.-]*\.json|\.vscode/[^/]+\.json|[^/]*\.jsonc|"
+    r"\.?devcontainer(?:/devcontainer)?\.json|\.eslintrc(?:\.json)?|\.babelrc(?:\.json)?|"
+    r"\.swcrc|api-extractor\.json|turbo\.json|biome\.json)$",
+    re.IGNORECASE,
+)
+
+
+def json_made_loose(old: str, new: str, path: str) -> str | None:
+    """Why ``new`` breaks a file that was plain JSON: it reads only with comments or
+    trailing commas allowed (what npm, Composer and most readers refuse), where ``old``
+    read without them; None when ``old`` was not plain JSON, ``new`` is, or the file is
+    one whose readers take them (``tsconfig.json``, ``.vscode/settings.json``)."""
+    if _JSONC.search(path.replace("\\", "/")):
+        return None
+    try:
+        json.loads(old.removeprefix("\ufeff"))
+    except ValueError:
+        return None
+    try:
+        json.loads(new.removeprefix("\ufeff"))
+    except ValueError as exc:
+        return f"{_json_error(exc)}; plain JSON before: no comments, no trailing commas"
+    return None
+
+
 def _json_error(exc: ValueError) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"line {exc.lineno}: {exc.msg}"

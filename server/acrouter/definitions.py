@@ -33,7 +33,14 @@ import attrs
 
 from .cdefinitions import c_classes, c_members, is_c
 from .csharpdefinitions import csharp_classes, csharp_code, csharp_members, is_csharp, spoken_of
-from .datadefinitions import data_error, data_format, data_names, dropped_keys, what_counts
+from .datadefinitions import (
+    data_error,
+    data_format,
+    data_names,
+    dropped_keys,
+    json_made_loose,
+    what_counts,
+)
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
@@ -1244,6 +1251,8 @@ def _guard(
         fmt = data_format(rel, language_of(rel))
         if fmt is not None and data_error(old, fmt) is None:
             broken = data_error(new, fmt)
+            if broken is None and fmt == "json":
+                broken = json_made_loose(old, new, rel)
             if broken is not None:
                 raise ParseError(
                     f"the edit leaves {rel} unreadable as {fmt.upper()} ({broken}); "

@@ -492,3 +492,29 @@ def test_a_key_of_a_data_file_is_no_move_of_a_function() -> None:
         ParseError, match=r"of a\.js that the instruction did not ask to remove: build$"
     ):
         guard(olds, news, language_of=lambda _r: None, instruction="Add a build script")
+
+
+def test_plain_json_made_loose_is_refused_where_its_readers_take_no_comments() -> None:
+    """A trailing comma or a comment added to ``package.json`` breaks npm (and any test
+    run that does not read the file passes); in ``tsconfig.json`` or VS Code's settings
+    both are allowed."""
+    pkg = '{\n  "name": "calc",\n  "scripts": {\n    "test": "jest"\n  }\n}\n'
+    comma = pkg.replace('"jest"\n', '"jest",\n')
+    comment = pkg.replace('"name": "calc",', '"name": "calc", // the package')
+    for loose in (comma, comment):
+        with pytest.raises(ParseError, match="plain JSON before: no comments, no trailing commas"):
+            guard(
+                {"package.json": pkg},
+                {"package.json": loose},
+                language_of=lambda _r: None,
+                instruction="",
+            )
+        for path in ("tsconfig.json", "tsconfig.build.json", ".vscode/settings.json", "a.jsonc"):
+            guard({path: pkg}, {path: loose}, language_of=lambda _r: None, instruction="")
+    # a file that had comments may keep them
+    guard(
+        {"cfg.json": comment},
+        {"cfg.json": comma.replace('"jest",', '"jest", // run')},
+        language_of=lambda _r: None,
+        instruction="",
+    )
