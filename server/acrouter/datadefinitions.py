@@ -383,8 +383,8 @@ def normal(name: str) -> str:
 
 def item_name(value: str) -> str | None:
     """What a string item of a list names (compared by :func:`normal`): a requirement's
-    project (``attrs`` for ``attrs>=23``), else the string when it has no blank and is at most 100 characters,
-    else None.  None too for what starts with a digit (a version, a number: YAML's
+    project (``attrs`` for ``attrs>=23``), else the string when it has no blank and is at
+    most 100 characters, else None.  None too for what starts with a digit (a version, a number: YAML's
     scalars are all read as strings): such an item is a value, counted only."""
     value = value.strip()
     if not value or value[0].isdigit() or value.lower() in ("true", "false", "null", "~"):
@@ -538,9 +538,10 @@ def lost_paths(
     for p in top:
         if p[-1] != "[]" and moved(leaf(p)):
             continue
-        inside = [q for q in old if len(q) > len(p) and q[: len(p)] == p and q[-1] != "[]"]
-        if inside and all(normal(leaf(q)) in elsewhere for q in inside):
-            continue
+        if elsewhere:  # (only then: a scan of the file's paths for each loss)
+            inside = [q for q in old if len(q) > len(p) and q[: len(p)] == p and q[-1] != "[]"]
+            if inside and all(normal(leaf(q)) in elsewhere for q in inside):
+                continue
         out.append(p)
     return out
 
