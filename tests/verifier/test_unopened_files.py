@@ -11,10 +11,19 @@ from pathlib import Path
 import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.lines_idle import IDLE_PASS, IDLE_UNOPENED
-from acrouter.verifier.lines_opened import OpenWatch, blind_sentence, unmeasured_language
+from acrouter.verifier.lines_opened import OpenWatch, blind_sentence, git_env, unmeasured_language
 from acrouter.verifier.lines_run import asked
 
-from .helpers import CALC_FIXED, MODES, TEST_PY, pytest_cmd, task_for, verifier, write_tree
+from .helpers import (
+    CALC_FIXED,
+    MODES,
+    TEST_PY,
+    committed,
+    pytest_cmd,
+    task_for,
+    verifier,
+    write_tree,
+)
 
 README = "# calc\n\nadd adds.\n"
 LIMITS = '{"max": 10}\n'
@@ -153,3 +162,87 @@ def test_the_watch_tells_an_open_from_a_stat(tmp_path: Path) -> None:
     # a second run adds to what the first saw
     watch.during(lambda: subprocess.run(["cat", str(looked)], check=True, capture_output=True))
     assert watch.opened() == {"looked.md": True, "read.md": True}
+
+
+# A test that runs git (as setuptools-scm, hatch-vcs, versioneer and pytest-benchmark
+# do: ``git describe --dirty``, ``git status``), and one that also reads the README
+TEST_GIT = (
+    "import subprocess\n\n\ndef test_git():\n"
+    "    subprocess.run(['git', 'status', '--porcelain'], capture_output=True)\n"
+)
+TEST_GIT_README = TEST_GIT + (
+    "\n\ndef test_readme():\n"
+    "    import pathlib\n\n"
+    "    assert 'calc' in pathlib.Path(__file__).parent.parent.joinpath('README.md').read_text()\n"
+)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_file_only_git_opened_is_not_taken_for_one_a_test_read(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    """git compares each file whose inode or times differ from its index's with the
+    commit, reading it: an edited file's always do (the run's copy is a new file), and
+    when its size is the same git must read it.  Before, that open counted as a test's:
+    a README edit of the same size under a ``git status`` run was a counted pass, with
+    nothing said."""
+    root = _project(tmp_path / "proj")
+    (root / "tests" / "test_git.py").write_text(TEST_GIT)
+    committed(root)
+    same_size = README.replace("adds", "sums")
+    v = _verify(root, {"README.md": same_size}, mode)
+    assert v.verdict == "pass" and not v.counted, v.detail
+    assert v.unrun.startswith("no process of the tests' run opened README.md, which the edit")
+    assert f"{IDLE_UNOPENED}; {v.unrun}" in v.detail
+    # under the overlay the run sees the workspace's git (a scratch copy has no .git)
+    if mode.get("overlay", True) and mode.get("sandbox") != "none":
+        assert v.unrun.endswith("(only git did, to compare it with the commit)"), v.unrun
+    # a test that reads it too: opened, counted
+    (root / "tests" / "test_git.py").write_text(TEST_GIT_README)
+    committed(root)
+    v = _verify(root, {"README.md": same_size}, mode)
+    assert v.verdict == "pass" and v.counted, v.detail
+    assert not v.unrun, v.unrun
+
+
+def test_the_watch_leaves_out_the_opens_of_a_marked_git(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    readme = repo / "README.md"
+    readme.write_text("one\n")
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path)}
+    git = ["git", "-c", "user.email=a@b", "-c", "user.name=a"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True, env=env)
+    subprocess.run([*git, "add", "."], cwd=repo, check=True, env=env)
+    subprocess.run([*git, "commit", "-qm", "one"], cwd=repo, check=True, env=env)
+    readme.unlink()
+    readme.write_text("two\n")  # a new file of the same size: git must read it
+    out = tmp_path / "out"
+    out.mkdir()
+    marked = git_env(str(out), env)
+    assert marked["PATH"].startswith(f"{out}/git-bin:")
+    watch = OpenWatch({str(readme): "README.md"}, marks=str(out / "git-marks"))
+    run_env = {**env, **marked}
+    status = watch.during(
+        lambda: subprocess.run(
+            ["git", "status", "--porcelain"],
+            check=False,
+            cwd=repo,
+            env=run_env,
+            capture_output=True,
+            text=True,
+        )
+    )
+    assert status.returncode == 0 and status.stdout == " M README.md\n", status
+    assert watch.opened() == {"README.md": False}
+    assert watch.by_git() == {"README.md"}
+    # the wrapper keeps git's exit status and output
+    bad = subprocess.run(
+        ["git", "no-such-command"], check=False, env=run_env, capture_output=True, text=True
+    )
+    assert bad.returncode == 1 and "is not a git command" in bad.stderr
+    # an open by another process, after git ended, is a test's
+    watch.during(lambda: subprocess.run(["cat", str(readme)], check=True, capture_output=True))
+    assert watch.opened() == {"README.md": True} and watch.by_git() == frozenset()
+    # without git on the PATH nothing is added
+    assert git_env(str(out), {"PATH": str(tmp_path)}) == {}

@@ -276,6 +276,7 @@ def merge(runs: Sequence[Traced]) -> Traced | None:
         unknown=unknown,
         # opened when any run opened it
         opened={k: any(t.opened.get(k, False) for t in runs) for t in runs for k in t.opened},
+        by_git=frozenset().union(*(t.by_git for t in runs)),
         # called when any run called it; not known when a run taken over did not watch
         called=_called(runs),
         off=any(t.off for t in runs),
@@ -341,6 +342,8 @@ def summarise(change_list: Sequence[Change], traced: Traced | None) -> tuple[str
         return said, warn
     files = ", ".join(shut[:MAX_SPANS]) + (" ..." if len(shut) > MAX_SPANS else "")
     lost = f"no process of the tests' run opened {files}, which the edit changes"
+    if traced and traced.by_git & set(shut):
+        lost += " (only git did, to compare it with the commit)"
     return (f"{said}; {lost}" if said else lost), True
 
 

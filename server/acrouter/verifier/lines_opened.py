@@ -32,7 +32,11 @@ import ctypes.util
 import errno
 import logging
 import os
+import select
+import shlex
+import shutil
 import struct
+import threading
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
@@ -171,18 +175,27 @@ def _libc() -> ctypes.CDLL | None:
 class OpenWatch:
     """Watches ``files`` (host path -> the path the verdict names) for opens while
     :meth:`during` runs something; :meth:`opened` then tells, for each file it could
-    watch, whether any process opened it (None: inotify is not available here)."""
+    watch, whether any process opened it (None: inotify is not available here).
 
-    def __init__(self, files: Mapping[str, str]) -> None:
+    With ``marks`` (the folder :func:`git_env`'s git writes its marks in), an open made
+    while a git of the run was running is git's (:meth:`by_git`), not a test's: the
+    events of the files and of the marks come in the order they happened, read as the
+    run goes (a thread; each file watched until a test's open is seen)."""
+
+    def __init__(self, files: Mapping[str, str], marks: str | None = None) -> None:
         self.files = dict(files)
+        self.marks = marks
         self._seen: set[str] = set()
+        self._git_seen: set[str] = set()
+        self._gits: set[str] = set()  # the pids of the gits running now
         self._watched: set[str] = set()
         self._known = True
+        self._libc: ctypes.CDLL | None = None
 
     def during(self, run: Callable[[], T]) -> T:
         """``run()``, with the files watched while it runs; every call adds to what
         was seen opened."""
-        libc = _libc()
+        libc = self._libc = _libc()
         fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC) if libc is not None else -1
         if fd < 0:
             self._known = False
@@ -190,20 +203,45 @@ class OpenWatch:
             return run()
         try:
             wds: dict[int, str] = {}
+            # (with git's marks every open is read, to tell whose it was)
+            mask = _IN_OPEN if self.marks else _IN_OPEN | _IN_ONESHOT
             for host, name in self.files.items():
-                wd = libc.inotify_add_watch(fd, os.fsencode(host), _IN_OPEN | _IN_ONESHOT)  # type: ignore[union-attr]
+                wd = libc.inotify_add_watch(fd, os.fsencode(host), mask)  # type: ignore[union-attr]
                 if wd >= 0:
                     wds[wd] = name
                     self._watched.add(name)
                 elif _err() != errno.ENOENT:  # (a file the edit deletes is not watched)
                     self._known = False
-            result = run()
-            self._read(fd, wds)
+            marks_wd = -1
+            if self.marks:
+                marks_wd = libc.inotify_add_watch(fd, os.fsencode(self.marks), _IN_OPEN)  # type: ignore[union-attr]
+            if marks_wd < 0 or not wds:
+                result = run()
+                self._read(fd, wds, -1)
+                return result
+            stop = threading.Event()
+            reader = threading.Thread(
+                target=self._follow, args=(fd, wds, marks_wd, stop), daemon=True
+            )
+            reader.start()
+            try:
+                result = run()
+            finally:
+                stop.set()
+                reader.join()
+            self._read(fd, wds, marks_wd)
             return result
         finally:
             os.close(fd)
 
-    def _read(self, fd: int, wds: Mapping[int, str]) -> None:
+    def _follow(self, fd: int, wds: dict[int, str], marks_wd: int, stop: threading.Event) -> None:
+        poller = select.poll()  # (not select.select: a descriptor above 1023 is refused)
+        poller.register(fd, select.POLLIN)
+        while not stop.is_set():
+            if poller.poll(50):
+                self._read(fd, wds, marks_wd)
+
+    def _read(self, fd: int, wds: Mapping[int, str], marks_wd: int) -> None:
         while True:
             try:
                 buf = os.read(fd, 65536)
@@ -212,17 +250,74 @@ class OpenWatch:
             at = 0
             while at + _EVENT.size <= len(buf):
                 wd, mask, _, size = _EVENT.unpack_from(buf, at)
+                name = buf[at + _EVENT.size : at + _EVENT.size + size].rstrip(b"\0")
                 at += _EVENT.size + size
                 if mask & _IN_Q_OVERFLOW:
-                    self._seen.update(wds.values())  # (cannot happen: one event a file)
-                elif wd in wds:
-                    self._seen.add(wds[wd])
+                    self._seen.update(wds.values())  # (the order is lost: a test's, then)
+                elif wd == marks_wd and name:
+                    mark = os.fsdecode(name)
+                    if mark.startswith("s."):
+                        self._gits.add(mark[2:])
+                    elif mark.startswith("e."):
+                        self._gits.discard(mark[2:])
+                elif wd in wds and mask & _IN_OPEN:
+                    if self._gits:
+                        self._git_seen.add(wds[wd])
+                    elif wds[wd] not in self._seen:
+                        self._seen.add(wds[wd])
+                        if marks_wd >= 0 and self._libc is not None:  # (no more to tell)
+                            self._libc.inotify_rm_watch(fd, wd)
 
     def opened(self) -> dict[str, bool] | None:
-        """Each watched file's name -> whether a process opened it; None when not known."""
+        """Each watched file's name -> whether a process opened it (a git of the run
+        does not count: :meth:`by_git`); None when not known."""
         if not self._known:
             return None
         return {name: name in self._seen for name in sorted(self._watched)}
+
+    def by_git(self) -> frozenset[str]:
+        """The watched files only a git of the run opened (to compare them with the
+        commit: ``git status``, ``git describe --dirty``)."""
+        return frozenset(self._git_seen - self._seen)
+
+
+#: where :func:`git_env`'s git is, and where it writes its marks, in the run's folder
+GIT_BIN = "git-bin"
+GIT_MARKS = "git-marks"
+
+
+def git_env(out_dir: str, env: Mapping[str, str]) -> dict[str, str]:
+    """A ``PATH`` (for ``env``'s) whose first git runs the one ``env`` finds, after
+    it marks its start (``s.PID``) and before its end (``e.PID``) in ``out_dir``'s
+    :data:`GIT_MARKS`; empty when ``env``'s ``PATH`` has no git.
+
+    A git that compares the work tree with the commit (``git status``, ``git describe
+    --dirty``, run by setuptools-scm, hatch-vcs, versioneer or pytest-benchmark) opens
+    each file whose inode or times differ from its index's, as every edited file's
+    do: that open says nothing about a test reading the file."""
+    path = env.get("PATH") or os.defpath
+    real = shutil.which("git", path=path)
+    if real is None:
+        return {}
+    marks = os.path.join(out_dir, GIT_MARKS)
+    folder = os.path.join(out_dir, GIT_BIN)
+    os.makedirs(marks, exist_ok=True)
+    os.makedirs(folder, exist_ok=True)
+    wrapper = os.path.join(folder, "git")
+    m = shlex.quote(marks)
+    with open(wrapper, "w", encoding="utf-8") as f:
+        f.write(
+            "#!/bin/sh\n"
+            "# ACRouter's verifier: git, its run marked (an open of an edited file while it\n"
+            "# runs is git's, not a test's)\n"
+            f": > {m}/s.$$ 2>/dev/null\n"
+            f'{shlex.quote(real)} "$@"\n'
+            "status=$?\n"
+            f": > {m}/e.$$ 2>/dev/null\n"
+            "exit $status\n"
+        )
+    os.chmod(wrapper, 0o755)
+    return {"PATH": f"{folder}{os.pathsep}{path}"}
 
 
 def _err() -> int:

@@ -200,6 +200,9 @@ class Traced:
     #: the edited files no tracer measures, each with whether a process of the run
     #: opened it (:mod:`.lines_opened`); empty when that is not known
     opened: Mapping[str, bool] = attrs.field(factory=dict)
+    #: of those not opened, the files a git of the run opened (to compare them with the
+    #: commit: :func:`.lines_opened.git_env`)
+    by_git: frozenset[str] = frozenset()
     #: where another tracer took ours over (not ``intact``) and every such process
     #: watched the calls instead (``sys.setprofile``): by edited file, the first lines
     #: of its functions called there; None when not known

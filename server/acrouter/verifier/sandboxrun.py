@@ -19,7 +19,7 @@ from .junit_own import unloaded, without_plugin
 from .limits import NODE_WASM_OPTION, Limits, without_wasm_option
 from .lines import Traced
 from .lines_ccov import settle as c_settle
-from .lines_opened import OpenWatch
+from .lines_opened import GIT_MARKS, OpenWatch, git_env
 from .lines_run import Asked, suspect, traced_spec, untraced
 from .lines_rust import View, combine, read_builds
 from .lines_rustcov import read_cover
@@ -87,6 +87,13 @@ def run_tests(
         start = functools.partial(_watched, watch, start)
     if trace:
         spec, trace = traced_spec(spec, plan.runner, str(dirs[0]), seen, trace, covered, str(root))
+    if watch is not None and (marked := git_env(str(dirs[0]), spec.env)):
+        # a git of the run marks when it runs: its opens of the edited files are no test's
+        watch.marks = str(Path(dirs[0], GIT_MARKS))
+        spec = attrs.evolve(spec, env={**spec.env, **marked})
+        untraced_spec = attrs.evolve(
+            untraced_spec, env={**untraced_spec.env, **git_env(str(dirs[0]), untraced_spec.env)}
+        )
     outcome = start(spec)
     bare = without_plugin(spec.env, outcome.exit_code, outcome.output)
     if bare is not None:  # pytest could not import our JUnit plugin (.junit_own)
@@ -143,7 +150,10 @@ def run_tests(
             k: v for k, v in opened.items() if k not in traced.lines and not (v and k in told)
         }
     if opened:
-        traced = attrs.evolve(traced or Traced({}, True), opened=opened)
+        by_git = watch.by_git() if watch is not None else frozenset()
+        traced = attrs.evolve(
+            traced or Traced({}, True), opened=opened, by_git=by_git & set(opened)
+        )
     return attrs.evolve(run, traced=traced) if trace or lost is not None else run
 
 
