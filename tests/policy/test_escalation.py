@@ -233,3 +233,17 @@ def test_a_reply_without_a_usable_edit_does_not_condition_the_next_model():
     after = pol.plan(task(), MODELS, (unusable,))
     assert _p_pass(after, "b") < 0.6  # b's rate on all tasks (0.5), not conditioned on a
     assert after.model == "b"  # and it escalates: there is no edit to accept
+
+
+def test_a_first_choice_on_partial_credit_states_its_expected_score():
+    """Code understanding is scored by partial credit: hardly any task passes, so the
+    first call's P(pass) is 0.00 and the why read as a choice that cannot work; it now
+    states the score the choice expects too."""
+    partial = policy_for(rows_for(lambda i: (0.4, 0.2, 0.1)))
+    reason = partial.plan(task(), MODELS, ()).reason
+    assert reason.startswith("chose a: P(pass) 0.00, expected score 0.4"), reason
+    assert "(partial credit)" in reason
+    # where models pass, P(pass) says it
+    passing = policy_for(rows_for(lambda i: (1.0, 0.0, 0.0)))
+    reason = passing.plan(task(), MODELS, ()).reason
+    assert reason.startswith("chose a: P(pass) 1.00 for") and "partial" not in reason, reason

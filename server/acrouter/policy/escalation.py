@@ -198,8 +198,15 @@ class Escalation:
     ) -> str:
         gain, _, opt, _ = chosen
         if not tried:
+            # (a kind the benchmark scores by partial credit, code understanding: hardly a
+            # pass, but a score; "P(pass) 0.00" alone reads as a choice that cannot work)
+            partial = (
+                f", expected score {opt.q + (1.0 - opt.q) * opt.fail_score:.2f} (partial credit)"
+                if opt.q < 0.05 and opt.fail_score >= 0.05
+                else ""
+            )
             return (
-                f"chose {opt.model}: P(pass) {opt.q:.2f} for "
+                f"chose {opt.model}: P(pass) {opt.q:.2f}{partial} for "
                 f"{fmt_usd(ests[opt.model].cost, unknown='unknown')} "
                 f"(best reservation value; escalates on failure)"
             )
