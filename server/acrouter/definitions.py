@@ -41,6 +41,7 @@ from .datadefinitions import (
     json_made_loose,
     what_counts,
 )
+from .docdefinitions import doc_error, doc_format, doc_names, doc_sections, dropped_sections
 from .domain import document_lines
 from .edits import BOM
 from .errors import ParseError
@@ -798,7 +799,12 @@ def is_python(path: str, language: str | None = None) -> bool:
 
 
 def definitions(text: str, path: str, language: str | None = None) -> list[Definition]:
-    """Top-level definitions and imports of a file, in order."""
+    """Top-level definitions and imports of a file, in order (a document's: its
+    headings, each named by its title)."""
+    doc = doc_format(path, language)
+    if doc is not None:
+        lines = text.splitlines()
+        return [Definition(s.title, s.line, lines[s.line]) for s in doc_sections(text, doc)]
     if is_python(path, language):
         found = _python_definitions(text)
         if found is not None:
@@ -881,6 +887,17 @@ def _dropped(
     defined_elsewhere: Iterable[str],
 ) -> list[str]:
     """:func:`dropped_definitions` inside its ``shared_trees()`` scope."""
+    doc = doc_format(path, language)
+    if doc is not None:  # Markdown, reStructuredText, AsciiDoc: their sections
+        return dropped_sections(
+            old,
+            new,
+            doc,
+            instruction=instruction,
+            removal=bool(_REMOVAL.search(instruction)),
+            exempt_lines=exempt_lines,
+            defined_elsewhere=defined_elsewhere,
+        )
     fmt = data_format(path, language)
     if fmt is not None:  # JSON, TOML, YAML: their keys and list items
         return dropped_keys(
@@ -1230,7 +1247,17 @@ def _guard(
 ) -> None:
     names: dict[str, set[str]] = {}  # what each changed file defines, read when needed
 
+    def kind(r: str) -> str:
+        """What a file is: a key moves between data files, a section between documents,
+        a definition between code files (a JSON key "build" does not stand for a
+        dropped function build)."""
+        if doc_format(r, language_of(r)) is not None:
+            return "doc"
+        return "data" if data_format(r, language_of(r)) is not None else "code"
+
     def defined(r: str, t: str) -> set[str]:
+        if r not in names and (doc := doc_format(r, language_of(r))) is not None:
+            names[r] = doc_names(t, doc)
         if r not in names and (fmt := data_format(r, language_of(r))) is not None:
             names[r] = data_names(t, fmt)
         if r not in names:
@@ -1258,12 +1285,13 @@ def _guard(
                     f"the edit leaves {rel} unreadable as {fmt.upper()} ({broken}); "
                     "it read before the edit"
                 )
-        # (a key moves between data files, a definition between code files: a JSON key
-        # "build" does not stand for a dropped function build)
+        doc = doc_format(rel, language_of(rel))
+        if doc is not None and (broken := doc_error(old, new, doc)) is not None:
+            raise ParseError(f"the edit leaves {rel} broken: {broken}")
         others = {
             name
             for r, t in news.items()
-            if r != rel and (data_format(r, language_of(r)) is None) == (fmt is None)
+            if r != rel and kind(r) == kind(rel)
             for name in defined(r, t)
         }
         lost = dropped_definitions(
@@ -1277,6 +1305,11 @@ def _guard(
         )
         if lost:
             shown = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+            if doc is not None:
+                raise ParseError(
+                    f"the edit would delete {len(lost)} section(s) of {rel} that the "
+                    f"instruction did not ask to remove: {shown}"
+                )
             if fmt is not None:
                 raise ParseError(
                     f"the edit would delete {len(lost)} {what_counts(fmt)} of {rel} that "

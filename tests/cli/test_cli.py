@@ -418,3 +418,58 @@ def test_a_provider_outage_is_not_counted_in_json_and_show_and_each_run_tries_ag
     counted = [[a["counted"] for a in r["attempts"]] for r in exported["records"]]
     assert counted == [[False, True], [False, False]]  # newest first
     assert exported["aggregates"] == []
+
+
+README_MD = """\
+# calc
+
+## Install
+
+Run `pip install calc`. Teh package needs Python 3.9.
+
+## Security
+
+Report vulnerabilities to security@example.com. Do not open public issues.
+
+## License
+
+MIT
+"""
+
+
+def test_a_readme_edit_that_drops_a_section_is_refused_and_the_next_model_fixes_the_typo(
+    home, target, fake
+):
+    """What a user saw: asked to fix a typo in README.md, the cheap model's block fixed it
+    and dropped the Security section; no test reads the README, and it was offered (with
+    only "read those lines yourself").  Now it is refused and the next model's edit, the
+    typo alone, is the one offered."""
+    target.write_text(RIGHT_CALC)  # (the project's tests pass, before and after)
+    readme = target.parent / "README.md"
+    readme.write_text(README_MD)
+    dropped = (
+        "README.md\n```markdown\n<<<<<<< SEARCH\n"
+        "Run `pip install calc`. Teh package needs Python 3.9.\n\n## Security\n\n"
+        "Report vulnerabilities to security@example.com. Do not open public issues.\n\n"
+        "## License\n=======\nRun `pip install calc`. The package needs Python 3.9.\n\n"
+        "## License\n>>>>>>> REPLACE\n```\n"
+    )
+    typo = (
+        "README.md\n```markdown\n<<<<<<< SEARCH\n"
+        "Run `pip install calc`. Teh package needs Python 3.9.\n=======\n"
+        "Run `pip install calc`. The package needs Python 3.9.\n>>>>>>> REPLACE\n```\n"
+    )
+    fake.behaviours["cheap-m"] = Behaviour(reply=dropped)
+    fake.behaviours["strong-m"] = Behaviour(reply=typo)
+    write_config(home, fake.base_url)
+    r = complete(home, readme, "Fix the typo in the install section", "--apply", "--json")
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    cheap, strong = res["attempts"]
+    assert cheap["verdict"] == "fail", cheap
+    assert (
+        "the edit would delete 1 section(s) of README.md that the instruction did not ask to "
+        "remove: Security" in cheap["detail"]
+    )
+    assert strong["verdict"] == "pass", strong
+    assert readme.read_text() == README_MD.replace("Teh", "The")

@@ -607,3 +607,42 @@ async def test_an_edit_of_pyproject_that_drops_a_table_is_refused_and_the_next_k
     assert res["verified"] and res["finalModel"] == "strong"
     new = apply_text_edits(PYPROJECT, res["edit"]["documentChanges"][0]["edits"])
     assert '"httpx>=0.27"' in new and "[tool.ruff]\nline-length = 100" in new
+
+
+README_MD = (
+    "# calc\n\n## Install\n\nRun `pip install calc`. Teh package needs Python 3.9.\n\n"
+    "## Security\n\nReport vulnerabilities to security@example.com.\n\n## License\n\nMIT\n"
+)
+
+
+async def test_a_readme_edit_that_drops_a_section_is_refused_and_the_next_kept(lsp, fake):
+    """The editor path of the document guard: asked to fix a typo in the README, the
+    cheap model's block also drops the Security section, which no test reads; it is an
+    unusable reply, and the strong model's edit, the typo alone, is offered."""
+    client, target, root = lsp
+    target.write_text(BUGGY.replace("a - b", "a + b"))  # (the tests pass before the edit)
+    readme = root / "README.md"
+    readme.write_text(README_MD)
+    search = (
+        "Run `pip install calc`. Teh package needs Python 3.9.\n\n## Security\n\n"
+        "Report vulnerabilities to security@example.com.\n"
+    )
+    fixed = "Run `pip install calc`. The package needs Python 3.9.\n"
+
+    def sr(replace: str) -> str:
+        block = f"<<<<<<< SEARCH\n{search}=======\n{replace}>>>>>>> REPLACE\n"
+        return f"README.md\n```markdown\n{block}```\n"
+
+    fake.behaviours["cheap-m"] = Behaviour(reply=sr(fixed))
+    fake.behaviours["strong-m"] = Behaviour(reply=sr(search.replace("Teh", "The")))
+    arg = route_arg(readme, instruction="Fix the typo in the install section")
+    del arg["range"]
+    res = await run(client, "acrouter.server.routeAndComplete", arg)
+    assert [a["verdict"] for a in res["attempts"]] == ["fail", "pass"], res["attempts"]
+    assert res["attempts"][0]["detail"] == (
+        "unusable reply: the edit would delete 1 section(s) of README.md that the "
+        "instruction did not ask to remove: Security"
+    )
+    assert res["verified"] and res["finalModel"] == "strong"
+    new = apply_text_edits(README_MD, res["edit"]["documentChanges"][0]["edits"])
+    assert new == README_MD.replace("Teh", "The")

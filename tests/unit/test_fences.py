@@ -120,9 +120,11 @@ def test_diff_that_adds_and_keeps_fence_lines_applies_whole(tmp_path):
         "--- a/notes.md\n+++ b/notes.md\n@@ -1,5 +1,8 @@\n # Notes\n \n ```\n old\n ```\n"
         "+\n+```sh\n+make\n"
     )
-    # The added "+```sh" line never ended a block; the context " ```" lines did, once.
-    e = _parse(t, f"```diff\n{diff}```\n")
-    assert e.files == {"notes.md": doc + "\n```sh\nmake\n"}
+    # The added "+```sh" line never ended a block; the context " ```" lines did, once:
+    # the whole diff applied, the "```sh" it opens (line 7) is left open, and the guard
+    # refuses a document whose rest would render as code
+    with pytest.raises(ParseError, match="code fence opened on line 7 is never closed"):
+        _parse(t, f"```diff\n{diff}```\n")
     diff_end = diff.replace("+make\n", "+make\n+```\n").replace("+1,8", "+1,9")
     e = _parse(t, f"````diff\n{diff_end}````\n")
     assert e.files == {"notes.md": doc + "\n```sh\nmake\n```\n"}
