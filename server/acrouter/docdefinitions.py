@@ -307,15 +307,19 @@ _STOP = frozenset(
 )
 
 
+#: a word of an instruction or a title ("c++", "v1.2", "c#" too)
+_WORD = re.compile(r"[A-Za-z0-9][\w.+#-]*[\w+#]|[A-Za-z0-9]")
+
+
 def _words(text: str) -> set[str]:
-    words = {w.lower() for w in re.findall(r"[A-Za-z0-9][\w.+#-]*[\w+#]|[A-Za-z0-9]", text)}
+    words = {w.lower() for w in _WORD.findall(text)}
     return words | {w[:-1] for w in words if w.endswith("s")}
 
 
 def _named(title: str, said: set[str]) -> bool:
     """Whether an instruction's words (``said``) name a title: every word of it that
     says something (not "the", "how"); a title of such words only, all of them."""
-    words = [w.lower() for w in re.findall(r"[A-Za-z0-9][\w.+#-]*[\w+#]|[A-Za-z0-9]", title)]
+    words = [w.lower() for w in _WORD.findall(title)]
     meaning = [w for w in words if w not in _STOP] or words
     return bool(meaning) and all(w in said or w.rstrip("s") in said for w in meaning)
 
