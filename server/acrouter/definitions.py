@@ -51,6 +51,7 @@ from .jsdefinitions import JsDefinition, is_js, js_definitions
 from .kotlindefinitions import is_kotlin, kotlin_classes, kotlin_code, kotlin_members
 from .members import Member, annotations_of
 from .phpdefinitions import is_php, php_classes, php_code, php_members
+from .pyparameters import dropped_parameters
 from .pytrees import cached, parse, shared_trees
 from .rubydefinitions import code_lines, is_ruby, ruby_classes, ruby_members
 from .rubydefinitions import shown as ruby_shown
@@ -324,6 +325,40 @@ _STRICTER = frozenset(
 )
 #: the words with which an instruction speaks of decorators
 _DECORATOR = ("decorator", "decorators")
+
+
+#: an instruction that speaks of a signature or of parameters beside a removal word
+#: ("remove the unused parameters", "replace the args with a config object", "change
+#: the signature") asks for what it does to them
+_PARAMETERS = re.compile(
+    r"\b(parameters?|params?|arguments?|args|kwargs|signatures?)\b", re.IGNORECASE
+)
+
+
+def _dropped_parameters(
+    old: str, new: str, instruction: str, exempt_lines: tuple[int, int] | None
+) -> list[str]:
+    """The parameters a Python function ``new`` keeps no longer takes
+    (:func:`.pyparameters.dropped_parameters`), as ``parameter encoding of parse``,
+    unless asked for: the function's ``def`` line selected, the parameter named beside a
+    removal word, or parameters or the signature spoken of beside one."""
+    found = dropped_parameters(old, new)
+    if not found:
+        return []
+    removal = bool(_REMOVAL.search(instruction)) or bool(
+        re.search(r"\bchange\b", instruction, re.IGNORECASE)
+    )
+    if removal and _PARAMETERS.search(instruction):
+        return []
+    words = set(re.findall(r"[A-Za-z_]\w*", instruction))
+    out: list[str] = []
+    for function, name, line in found:
+        if exempt_lines is not None and exempt_lines[0] <= line <= exempt_lines[1]:
+            continue
+        if removal and name.lstrip("*") in words:
+            continue
+        out.append(f"parameter {name} of {function}")
+    return out
 
 
 def _dropped_decorators(old: str, new: str, asked_for: Callable[[Definition], bool]) -> list[str]:
@@ -916,8 +951,8 @@ def _dropped(
                 *read, asked_for=_asked_for(instruction, exempt_lines, defined_elsewhere)
             )
     before = definitions(old, path, language)
-    if not before:
-        return []
+    if not before and not (is_python(path, language) and _python_definitions(old) is not None):
+        return []  # (a Python module made of blocks only: what they define is compared below)
     after_python = is_python(path, language) and _python_definitions(new) is not None
     old_python = is_python(path, language) and _python_definitions(old) is not None
     if after_python != old_python:  # compare like with like when one side does not parse
@@ -952,6 +987,7 @@ def _dropped(
         before, after = [*before, *nested_before], [*after, *nested_after]
         lost += _dropped_methods(old, new, before, after, asked_for)
         lost += _dropped_decorators(old, new, asked_for)
+        lost += _dropped_parameters(old, new, instruction, exempt_lines)
     if members:
         lost += _dropped_members(old, new, after, asked_for, members)
         lost += _dropped_annotations(old, new, path, language, asked_for, members)

@@ -295,7 +295,10 @@ def test_of_a_title_written_twice_the_section_that_went_is_blamed() -> None:
     taken for the one whose heading went (its text kept)."""
     old = "# v2\n\n## Changes\n\n# v1\n\n## Changes\n\nFixed the parser.\n"
     assert lost(old, old.replace("# v1\n\n## Changes\n\n", "# v1\n\n"), "CHANGES.md") == []
-    assert lost(old, old.replace("# v1\n\n## Changes\n\nFixed the parser.\n", "")) == ["v1", "Changes"]
+    assert lost(old, old.replace("# v1\n\n## Changes\n\nFixed the parser.\n", "")) == [
+        "v1",
+        "Changes",
+    ]
 
 
 def test_what_commonmark_reads_as_no_heading_is_none() -> None:

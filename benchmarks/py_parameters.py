@@ -1,0 +1,442 @@
+"""How the guard reads the parameters of Python functions (``acrouter.pyparameters``),
+judged on real files: a parameter deleted from a function the edit keeps must be
+refused, and an edit that keeps what callers can pass must never be.
+
+For every ``.py`` file under the folders given (in sorted path order, at most 300 KB,
+UTF-8, parsed by ``ast``; ``--max`` files in all, default 2000; a path with a part named
+by ``--exclude`` is left out), up to 3 functions with a parameter other than ``self`` /
+``cls`` (and other than a method's first one) are drawn at random (``--seed``, default
+0), and each is edited by slicing the text at the positions ``ast`` and ``tokenize``
+give its parameters, their annotations and defaults.  Each edit is judged by
+``definitions.dropped_definitions(old, new, rel, instruction="Fix the bug")`` inside
+``pytrees.shared_trees()`` (``rel``: the path under its folder):
+
+- ``deleted``, to be refused: one parameter deleted with its annotation, its default and
+  its comma (with it the ``/`` or the bare ``*`` it leaves alone; a ``*args`` before
+  keyword-only parameters becomes a bare ``*``).  The guard must report ``parameter
+  NAME of FUNCTION``.  Not counted as misses, by design: a parameter the new signature
+  still takes (a keyword-only one into ``**kwargs``, a positional-only one into
+  ``*args``, one that can be either into both), a function defined twice in the file
+  (``@overload`` stubs, a property's setter, a branch per Python version), a function
+  inside another function;
+- never to be refused (any loss the guard reports is a false refusal): ``added``, a new
+  ``extra_param=None`` last (before ``**kwargs``; keyword-only after ``*args``);
+  ``default``, a default wrapped: ``(DEFAULT) if True else None``; ``annotated``,
+  ``: object`` added to a parameter without an annotation, and ``unannotated``, an
+  annotation removed; ``ruff format``, the whole file as ``ruff format --isolated -``
+  (the ruff beside the interpreter) writes it, when that changes it.
+
+An edit whose text no longer parses is skipped (counted).  Prints one row an edit kind,
+how the deletions not refused divide, and the first false refusals and misses, with
+file:line and the guard's message; then the command line.
+
+    .venv/bin/python benchmarks/py_parameters.py /root/.pyenv/versions/3.11.7/lib/python3.11 \\
+        --exclude site-packages --exclude test --exclude tests --exclude idle_test
+
+Reads the folders given, writes nothing there (ruff reads standard input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import random
+import shlex
+import subprocess
+import sys
+import tokenize
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "server"))
+
+from acrouter.definitions import dropped_definitions
+from acrouter.pytrees import parse, shared_trees
+
+INSTRUCTION = "Fix the bug"
+KINDS = ("deleted", "added", "default", "annotated", "unannotated", "ruff format")
+EXTRA = "extra_param"
+RUFF = Path(sys.executable).parent / "ruff"
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass
+class Found:
+    """A function of the file: its path as the guard names it (``Reader.parse``),
+    whether the guard reads it (not inside another function) and is a method."""
+
+    node: Function
+    path: str
+    read: bool
+    method: bool
+
+
+@dataclass
+class Item:
+    """What one comma of a signature separates: ``a: int = 3``, ``*args``, ``/``; its
+    tokens are (string, start, end, inside brackets of its own)."""
+
+    start: int
+    end: int
+    tokens: list[tuple[str, int, int, bool]]
+    comma: int | None  # where the comma after it ends
+
+
+class Text:
+    """A source text and its offsets: ``ast`` columns are UTF-8 bytes, slices characters."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.split("\n")
+        self.starts = [0]
+        for line in self.lines[:-1]:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+
+    def at(self, lineno: int, col: int) -> int:
+        line = self.lines[lineno - 1]
+        if line.isascii():
+            return self.starts[lineno - 1] + col
+        return self.starts[lineno - 1] + len(line.encode()[:col].decode(errors="ignore"))
+
+    def start(self, node: ast.arg | ast.expr) -> int:
+        return self.at(node.lineno, node.col_offset)
+
+    def end(self, node: ast.expr) -> int:
+        assert node.end_lineno is not None and node.end_col_offset is not None
+        return self.at(node.end_lineno, node.end_col_offset)
+
+    def items(self, node: Function) -> list[Item]:
+        """The signature's items, read from the tokens of ``def name(`` to its ``)``."""
+        base = node.lineno - 1
+        tokens = tokenize.generate_tokens(io.StringIO(self.text[self.starts[base] :]).readline)
+        depth = 0
+        items: list[Item] = []
+        current: list[tuple[str, int, int, bool]] = []
+
+        def pos(row: int, col: int) -> int:
+            return self.starts[base + row - 1] + col
+
+        for tok in tokens:
+            if tok.type in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+                continue
+            if tok.type == tokenize.OP and tok.string in "([{":
+                depth += 1
+                if depth == 1:
+                    continue
+            elif tok.type == tokenize.OP and tok.string in ")]}":
+                depth -= 1
+                if depth == 0:
+                    break
+            if depth == 0:
+                continue
+            if depth == 1 and tok.type == tokenize.OP and tok.string == ",":
+                if current:
+                    items[-1].comma = pos(*tok.end)
+                current = []
+                continue
+            start, end = pos(*tok.start), pos(*tok.end)
+            if not current:
+                items.append(Item(start, end, current, None))
+            inner = depth > 1
+            current.append((tok.string, start, end, inner))
+            items[-1].end = end
+        return items
+
+
+def functions(tree: ast.Module) -> list[Found]:
+    """Every function of the file, in source order, with its path as the guard names
+    it: what a module's or a class's compound statements define is theirs; what a
+    function defines is not read."""
+    out: list[Found] = []
+
+    def walk(body: list[ast.stmt], prefix: str, in_class: bool, read: bool) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                out.append(Found(node, prefix + node.name, read, in_class))
+                walk(node.body, f"{prefix}{node.name}.", False, False)
+            elif isinstance(node, ast.ClassDef):
+                walk(node.body, f"{prefix}{node.name}.", True, read)
+            else:
+                parts = [getattr(node, f, []) for f in ("body", "orelse", "finalbody")]
+                parts += [h.body for h in getattr(node, "handlers", [])]
+                parts += [c.body for c in getattr(node, "cases", [])]
+                for part in parts:
+                    if isinstance(part, list) and part and isinstance(part[0], ast.stmt):
+                        walk(part, prefix, in_class, read)
+
+    walk(tree.body, "", False, True)
+    return out
+
+
+def static(node: Function) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+
+
+def everything(a: ast.arguments) -> list[ast.arg]:
+    return [
+        *a.posonlyargs,
+        *a.args,
+        *([a.vararg] if a.vararg else []),
+        *a.kwonlyargs,
+        *([a.kwarg] if a.kwarg else []),
+    ]
+
+
+def candidates(f: Found) -> list[ast.arg]:
+    """The parameters an edit may drop: not ``self`` / ``cls``, nor a method's first."""
+    a = f.node.args
+    first = (a.posonlyargs + a.args)[:1] if f.method and not static(f.node) else []
+    return [p for p in everything(a) if p not in first and p.arg not in ("self", "cls")]
+
+
+def written(p: ast.arg, a: ast.arguments) -> str:
+    return ("*" if p is a.vararg else "**" if p is a.kwarg else "") + p.arg
+
+
+def absorbed(p: ast.arg, a: ast.arguments) -> bool:
+    """Whether the signature without ``p`` still takes what callers passed to it."""
+    if p in a.posonlyargs:
+        return a.vararg is not None
+    if p in a.args:
+        return a.vararg is not None and a.kwarg is not None
+    if p in a.kwonlyargs:
+        return a.kwarg is not None
+    return False
+
+
+def cut(text: str, items: list[Item], first: int, last: int) -> str:
+    """``text`` without the items first..last and their comma."""
+    if last + 1 < len(items):
+        return text[: items[first].start] + text[items[last + 1].start :]
+    comma = items[last].comma
+    if comma is not None:
+        return text[: items[first].start] + text[comma:]
+    if first > 0:
+        return text[: items[first - 1].end] + text[items[last].end :]
+    return text[: items[first].start] + text[items[last].end :]
+
+
+def holding(items: list[Item], at: int) -> int:
+    return next(i for i, item in enumerate(items) if item.start <= at < item.end)
+
+
+def deleted(src: Text, f: Found, p: ast.arg, items: list[Item]) -> str:
+    a, text = f.node.args, src.text
+    i = holding(items, src.start(p))
+    if p is a.vararg and a.kwonlyargs:  # keyword-only parameters stay keyword-only
+        return text[: items[i].start] + "*" + text[items[i].end :]
+    first, last = i, i
+    if p in a.posonlyargs and len(a.posonlyargs) == 1:
+        last = i + 1  # the "/"
+    if p in a.kwonlyargs and len(a.kwonlyargs) == 1 and a.vararg is None:
+        first = i - 1  # the bare "*"
+    return cut(text, items, first, last)
+
+
+def added(src: Text, f: Found, items: list[Item]) -> str:
+    text, a = src.text, f.node.args
+    if a.kwarg is not None:
+        at = items[holding(items, src.start(a.kwarg))].start
+        return text[:at] + f"{EXTRA}=None, " + text[at:]
+    last = items[-1]
+    if last.comma is not None:
+        return text[: last.comma] + f" {EXTRA}=None," + text[last.comma :]
+    return text[: last.end] + f", {EXTRA}=None" + text[last.end :]
+
+
+def defaulted(src: Text, default: ast.expr) -> str:
+    start, end = src.start(default), src.end(default)
+    text = src.text
+    return f"{text[:start]}({text[start:end]}) if True else None{text[end:]}"
+
+
+def annotation(src: Text, p: ast.arg, items: list[Item]) -> str:
+    """``: object`` added to ``p`` without one, its annotation removed from ``p`` with one."""
+    text = src.text
+    item = items[holding(items, src.start(p))]
+    at = src.start(p)
+    name_end = next(end for _, start, end, _ in item.tokens if start == at)
+    if p.annotation is None:
+        return text[:name_end] + ": object" + text[name_end:]
+    eq = next((start for s, start, _, inner in item.tokens if s == "=" and not inner), None)
+    # the annotation's last token: before the "=" of its default, or the item's last
+    upto = item.end if eq is None else max(end for _, _, end, _ in item.tokens if end <= eq)
+    return text[:name_end] + text[upto:]
+
+
+def parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def ruff_format(text: str) -> str | None:
+    try:
+        done = subprocess.run(
+            [str(RUFF), "format", "--isolated", "-"],
+            input=text,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def python_files(
+    folders: list[Path], most: int, exclude: set[str]
+) -> tuple[list[tuple[Path, str, str]], Counter[str]]:
+    """(path, rel, text) of the files read, and why others were not."""
+    out: list[tuple[Path, str, str]] = []
+    unread: Counter[str] = Counter()
+    for folder in folders:
+        for path in sorted(folder.rglob("*.py")):
+            if len(out) >= most:
+                return out, unread
+            rel = path.relative_to(folder)
+            if exclude & set(rel.parts[:-1]) or not path.is_file():
+                continue
+            try:
+                if path.stat().st_size > 300_000:
+                    unread["over 300 KB"] += 1
+                    continue
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                unread["not UTF-8"] += 1
+                continue
+            if not parses(text):
+                unread["not parsed"] += 1
+                continue
+            out.append((path, str(rel), text))
+    return out, unread
+
+
+class Judge:
+    def __init__(self) -> None:
+        self.rows: dict[str, Counter[str]] = {k: Counter() for k in KINDS}
+        self.deletions: Counter[str] = Counter()
+        self.false: list[str] = []
+        self.misses: list[str] = []
+
+    def benign(self, kind: str, old: str, new: str, rel: str, where: str, what: str) -> None:
+        row = self.rows[kind]
+        if not parses(new):
+            row["skipped"] += 1
+            return
+        row["edits"] += 1
+        lost = dropped_definitions(old, new, rel, instruction=INSTRUCTION)
+        if lost:
+            row["refused"] += 1
+            self.false.append(f"false refusal ({kind}) {where} {what}: {lost[:4]}")
+        else:
+            row["not refused"] += 1
+
+    def deletion(
+        self, old: str, new: str, rel: str, where: str, f: Found, p: ast.arg, why: str | None
+    ) -> None:
+        row = self.rows["deleted"]
+        if not parses(new):
+            row["skipped"] += 1
+            return
+        row["edits"] += 1
+        lost = dropped_definitions(old, new, rel, instruction=INSTRUCTION)
+        name = f"parameter {written(p, f.node.args)} of {f.path}"
+        if name in lost:
+            row["refused"] += 1
+            if why is not None:
+                self.deletions[f"refused although {why}"] += 1
+                self.false.append(f"false refusal (deleted, {why}) {where}: {lost[:4]}")
+            return
+        row["not refused"] += 1
+        self.deletions[why or "missed"] += 1
+        if why is None:
+            self.misses.append(
+                f"missed {where} {written(p, f.node.args)} of {f.path}; guard: {lost[:3]}"
+            )
+
+
+def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str) -> None:
+    src = Text(text)
+    tree = parse(text)
+    found = functions(tree)
+    counts = Counter(f.path for f in found if f.read)
+    chosen = [f for f in found if candidates(f)]
+    for f in rng.sample(chosen, min(3, len(chosen))):
+        a = f.node.args
+        where = f"{shown}:{f.node.lineno}"
+        try:
+            items = src.items(f.node)
+        except (tokenize.TokenError, SyntaxError, StopIteration):
+            continue
+        p = rng.choice(candidates(f))
+        why = None  # (a deletion the guard must refuse)
+        if not f.read:
+            why = "inside a function"
+        elif counts[f.path] > 1:
+            why = "defined twice"
+        elif absorbed(p, a):
+            why = "still taken"
+        judge.deletion(text, deleted(src, f, p, items), rel, where, f, p, why)
+        if all(q.arg != EXTRA for q in everything(a)):
+            judge.benign("added", text, added(src, f, items), rel, where, "")
+        defaults = [*a.defaults, *(d for d in a.kw_defaults if d is not None)]
+        if defaults:
+            d = rng.choice(defaults)
+            new = defaulted(src, d)
+            judge.benign("default", text, new, rel, where, ast.unparse(d)[:40])
+        q = rng.choice(candidates(f))
+        kind = "annotated" if q.annotation is None else "unannotated"
+        judge.benign(kind, text, annotation(src, q, items), rel, where, q.arg)
+    formatted = ruff_format(text)
+    if formatted is not None and formatted != text:
+        judge.benign("ruff format", text, formatted, rel, shown, "")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("folders", nargs="+", type=Path)
+    ap.add_argument("--max", type=int, default=2000, help="files in all (default 2000)")
+    ap.add_argument("--seed", type=int, default=0, help="of the random choices (default 0)")
+    ap.add_argument(
+        "--exclude", action="append", default=[], help="leave out paths with a part so named"
+    )
+    ap.add_argument("--show", type=int, default=12, help="false refusals and misses shown")
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    read, unread = python_files(args.folders, args.max, set(args.exclude))
+    judge = Judge()
+    for path, rel, text in read:
+        with shared_trees():
+            judge_file(judge, rng, rel, text, str(path))
+    left = ", ".join(f"{why} {n}" for why, n in sorted(unread.items())) or "none"
+    print(f"files read: {len(read)} (not read: {left})")
+    print(f"{'edit':<12}  {'edits':>6}  {'refused':>7}  {'not refused':>11}  {'skipped':>7}")
+    for kind in KINDS:
+        row = judge.rows[kind]
+        print(
+            f"{kind:<12}  {row['edits']:>6}  {row['refused']:>7}  {row['not refused']:>11}  "
+            f"{row['skipped']:>7}"
+        )
+    d = judge.deletions
+    print(
+        f"deletions not refused: {d['still taken']} still taken (by *args / **kwargs), "
+        f"{d['defined twice']} of a function defined twice, {d['inside a function']} of a "
+        f"function inside a function, {d['missed']} missed"
+    )
+    by_design = sum(n for why, n in d.items() if why.startswith("refused although"))
+    print(f"deletions refused although not compared by design: {by_design}")
+    for line in [*judge.false[: args.show], *judge.misses[: args.show]]:
+        print(line)
+    print("command:", shlex.join([sys.executable, *sys.argv]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

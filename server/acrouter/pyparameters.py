@@ -1,0 +1,120 @@
+"""The parameters of a Python file's functions, for the guard that no edit drops what
+nobody asked to remove (``definitions.dropped_definitions``).
+
+A function the edit keeps but whose parameter it drops breaks every caller that passes
+it, and a library's callers are mostly outside the repository: an edit asked to fix a
+bug in ``parse(text, encoding="utf-8")`` that also drops ``encoding`` passes every test
+that calls ``parse(text)``.  So each function's parameters are read from ``ast``, by
+the function's path (``parse``, ``Reader.parse``; those of a module's or a class's
+blocks too: ``if``, ``try``, ``with``, ``for``, ``while``, ``match``), and one the function had and no longer has is lost:
+
+- unless the new signature still takes what callers passed: a keyword-only parameter
+  gone into a new ``**kwargs``, a positional-only one into ``*args``, one that could be
+  either into both;
+- a method's first parameter (``self``, ``cls``) is not compared, nor a function
+  defined twice in the file (an ``@overload`` stub, a branch per Python version).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from .pytrees import cached, parse
+
+#: (kind, name): "pos" positional only, "any" positional or keyword, "kw" keyword only,
+#: "*" the ``*args`` and "**" the ``**kwargs``
+Parameter = tuple[str, str]
+
+
+def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> list[Parameter]:
+    a = node.args
+    out: list[Parameter] = [("pos", p.arg) for p in a.posonlyargs]
+    out += [("any", p.arg) for p in a.args]
+    if method and out and not _static(node):
+        out = out[1:]  # (self, cls: how the method is called, not what callers pass)
+    if a.vararg is not None:
+        out.append(("*", a.vararg.arg))
+    out += [("kw", p.arg) for p in a.kwonlyargs]
+    if a.kwarg is not None:
+        out.append(("**", a.kwarg.arg))
+    return out
+
+
+def _static(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+
+
+def _functions(
+    body: list[ast.stmt], prefix: str, in_class: bool
+) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef, bool]]:
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield prefix + node.name, node, in_class
+        elif isinstance(node, ast.ClassDef):
+            yield from _functions(node.body, f"{prefix}{node.name}.", True)
+        else:  # a block's bodies: if, try (and except*), with, for, while, match
+            for part in (
+                getattr(node, "body", None),
+                getattr(node, "orelse", None),
+                getattr(node, "finalbody", None),
+                *(h.body for h in getattr(node, "handlers", None) or ()),
+                *(c.body for c in getattr(node, "cases", None) or ()),
+            ):
+                if isinstance(part, list) and part and isinstance(part[0], ast.stmt):
+                    yield from _functions(part, prefix, in_class)
+
+
+def signatures(text: str) -> dict[str, tuple[int, list[Parameter]]] | None:
+    """Each function's path -> (its 0-based ``def`` line, its parameters), for those
+    defined once; None when the text does not parse."""
+
+    def read() -> dict[str, tuple[int, list[Parameter]]] | None:
+        try:
+            tree = parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+        out: dict[str, tuple[int, list[Parameter]]] = {}
+        twice: set[str] = set()
+        for path, node, method in _functions(tree.body, "", False):
+            if path in out:
+                twice.add(path)
+            line = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+            out[path] = (line, _parameters(node, method))
+        for path in twice:
+            del out[path]
+        return out
+
+    return cached("py.signatures", text, read)
+
+
+def _taken(kind: str, after: list[Parameter]) -> bool:
+    """Whether ``after`` still takes what a caller passed to a parameter of ``kind``."""
+    kinds = {k for k, _ in after}
+    if kind == "pos":
+        return "*" in kinds
+    if kind == "kw":
+        return "**" in kinds
+    if kind == "any":
+        return "*" in kinds and "**" in kinds
+    return kind in kinds  # (``*args`` renamed ``*rest``: the same callers)
+
+
+def dropped_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
+    """(function path, parameter as written: ``encoding``, ``*args``, ``**options``,
+    the function's 0-based line in ``old``) for each parameter of a function ``new``
+    keeps that ``new`` no longer takes."""
+    before, after = signatures(old), signatures(new)
+    if not before or after is None:
+        return []
+    out: list[tuple[str, str, int]] = []
+    for path, (line, params) in before.items():
+        if path not in after:
+            continue  # (a function gone is the guard's other loss)
+        now = after[path][1]
+        names = {name for _, name in now}
+        for kind, name in params:
+            if name in names or _taken(kind, now):
+                continue
+            out.append((path, {"*": "*", "**": "**"}.get(kind, "") + name, line))
+    return out

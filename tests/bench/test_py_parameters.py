@@ -1,0 +1,92 @@
+"""``benchmarks/py_parameters.py`` judges how the guard reads the parameters of Python
+functions with edits of real files: checked here on a tiny corpus of our own, whose
+deletions (with ``--seed 1``) have each fate: refused (a function a module-level
+``for`` loop defines too: missed before ``pyparameters`` walked loops), still taken by
+``*args`` / ``**kwargs`` (``fn`` of ``call``), of a function defined twice or inside a
+function."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from .helpers import script_output
+
+FILES = {
+    # ruff formats this one ("text:str"): the whole file reformatted is an edit too
+    "a_calc.py": """\
+def parse(text:str = "utf-8"):
+    return text
+
+
+def outer(x):
+    def inner(y=1):
+        return y
+
+    return inner
+""",
+    "b_overload.py": """\
+from typing import overload
+
+
+@overload
+def get(key: int) -> int: ...
+@overload
+def get(key: str) -> str: ...
+def get(key):
+    return key
+""",
+    "c_call.py": """\
+import sys
+
+
+def call(fn, /, *args, **kwargs):
+    return fn(*args, **kwargs)
+
+
+class Reader:
+    def read(self, size=-1, *, strict=False):
+        return size
+""",
+    "d_loop.py": """\
+import sys
+
+for _name in ("a", "b"):
+
+    def scaled(value):
+        return value
+""",
+    "e_broken.py": "def broken(:\n",
+}
+
+
+def test_the_edits_are_judged(tmp_path: Path) -> None:
+    if not (Path(sys.executable).parent / "ruff").exists():
+        pytest.skip("no ruff beside the interpreter")
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, text in FILES.items():
+        (src / name).write_text(text)
+    (src / "skipped").mkdir()
+    (src / "skipped" / "z.py").write_text("def z(a):\n    return a\n")
+    args = (str(src), "--exclude", "skipped", "--seed", "1")
+    out = script_output("py_parameters.py", *args).splitlines()
+    assert out[:10] == [
+        "files read: 4 (not read: not parsed 1)",
+        "edit           edits  refused  not refused  skipped",
+        "deleted            9        4            5        0",
+        "added              9        0            9        0",
+        "default            3        0            3        0",
+        "annotated          6        0            6        0",
+        "unannotated        3        0            3        0",
+        "ruff format        1        0            1        0",
+        (
+            "deletions not refused: 1 still taken (by *args / **kwargs), 3 of a function "
+            "defined twice, 1 of a function inside a function, 0 missed"
+        ),
+        "deletions refused although not compared by design: 0",
+    ]
+    assert out[10].startswith("command: ") and out[10].endswith(" ".join(args))
+    assert len(out) == 11

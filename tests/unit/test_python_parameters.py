@@ -1,0 +1,141 @@
+"""A parameter dropped from a Python function the edit keeps is refused, as a dropped
+function is: every caller that passes it breaks, and a library's callers are mostly
+outside the repository.
+
+Before, an edit asked to fix a bug in ``parse(text, encoding="utf-8")`` that also
+dropped ``encoding`` passed: the guard compared which functions a file defines, not what
+they take, and the tests call ``parse(text)``."""
+
+from __future__ import annotations
+
+import pytest
+from acrouter.definitions import dropped_definitions
+from acrouter.pyparameters import dropped_parameters, signatures
+
+SOURCE = """\
+import sys
+
+
+def parse(text, encoding="utf-8", *, strict=False):
+    return text
+
+
+def join(*parts, sep=" "):
+    return sep.join(parts)
+
+
+def call(fn, /, *args, **kwargs):
+    return fn(*args, **kwargs)
+
+
+class Reader:
+    def __init__(self, path, mode="r"):
+        self.path = path
+
+    def read(self, size=-1, **options):
+        return self.path
+
+    @staticmethod
+    def open(path, mode="r"):
+        return Reader(path, mode)
+
+    @classmethod
+    def of(cls, path):
+        return cls(path)
+
+
+if sys.version_info >= (3, 12):
+    def batched(items, n):
+        return items
+"""
+
+
+def lost(new: str, instruction: str = "Fix the bug in parse", **kw) -> list[str]:
+    return dropped_definitions(SOURCE, new, "reader.py", instruction=instruction, **kw)
+
+
+def test_signatures_are_read_by_path_without_self_or_cls() -> None:
+    sigs = signatures(SOURCE)
+    assert sigs is not None
+    assert sigs["parse"][1] == [("any", "text"), ("any", "encoding"), ("kw", "strict")]
+    assert sigs["call"][1] == [("pos", "fn"), ("*", "args"), ("**", "kwargs")]
+    assert sigs["Reader.read"][1] == [("any", "size"), ("**", "options")]
+    assert sigs["Reader.open"][1] == [("any", "path"), ("any", "mode")]  # static: no self
+    assert sigs["Reader.of"][1] == [("any", "path")]
+    assert sigs["batched"][1] == [("any", "items"), ("any", "n")]  # in an if block
+    assert signatures("def f(:\n") is None
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "gone"),
+    [
+        ('encoding="utf-8", ', "", "parameter encoding of parse"),
+        (", *, strict=False", "", "parameter strict of parse"),
+        (", **options", "", "parameter **options of Reader.read"),
+        ('(self, path, mode="r"):\n        self', "(self, path):\n        self", None),
+        ("def batched(items, n)", "def batched(items)", "parameter n of batched"),
+        ("fn, /, *args", "fn, /", "parameter *args of call"),
+        ("def join(*parts, ", "def join(", "parameter *parts of join"),
+    ],
+)
+def test_a_parameter_gone_is_lost(before: str, after: str, gone: str | None) -> None:
+    assert before in SOURCE
+    new = SOURCE.replace(before, after, 1)
+    if gone is None:  # Reader.__init__'s mode
+        assert lost(new) == ["parameter mode of Reader.__init__"]
+    else:
+        assert lost(new) == [gone]
+
+
+def test_what_callers_can_still_pass_is_no_loss() -> None:
+    same = [
+        SOURCE.replace("*, strict=False", "**flags"),  # keyword-only into **kwargs
+        SOURCE.replace("(fn, /, *args, **kwargs)", "(*args, **kwargs)"),  # into *args
+        SOURCE.replace('(text, encoding="utf-8", *,', '(text, *rest, encoding="utf-8", **kw,'),
+        SOURCE.replace("*args, **kwargs):\n    return fn", "*a, **kw):\n    return fn"),
+        SOURCE.replace('encoding="utf-8"', 'encoding: str = "utf-8"'),  # annotated
+        SOURCE.replace('encoding="utf-8"', 'encoding="latin-1", errors="strict"'),  # added
+        SOURCE.replace("def parse(text", "def parse(text, /"),  # positional only, kept
+    ]
+    for new in same:
+        assert lost(new) == [], new
+    # a function gone is the guard's other loss, not its parameters
+    gone = SOURCE.replace(
+        'def parse(text, encoding="utf-8", *, strict=False):\n    return text\n', ""
+    )
+    assert lost(gone) == ["parse"]
+    # a file that does not parse after the edit: the line patterns compare
+    assert dropped_parameters(SOURCE, "def parse(:\n") == []
+
+
+def test_a_parameter_may_go_when_asked_for() -> None:
+    new = SOURCE.replace('encoding="utf-8", ', "")
+    assert lost(new, "Remove the encoding parameter of parse") == []
+    assert lost(new, "Drop encoding") == []
+    assert lost(new, "Remove unused arguments") == []
+    assert lost(new, "Change the signature of parse to take only the text") == []
+    # named without a removal word, or a removal without a name: still lost
+    assert lost(new, "Document encoding in parse") == ["parameter encoding of parse"]
+    assert lost(new, "Remove the bug in parse") == ["parameter encoding of parse"]
+    # "add a parameter" speaks of parameters but asks for no removal
+    assert lost(new, "Add a timeout parameter to parse") == ["parameter encoding of parse"]
+    # the function selected: its code may change freely
+    line = SOURCE.splitlines().index('def parse(text, encoding="utf-8", *, strict=False):')
+    assert lost(new, exempt_lines=(line, line + 1)) == []
+
+
+def test_a_module_of_blocks_only_and_loops_are_compared() -> None:
+    """cffi's ``_imp_emulation.py`` defines its functions in ``try`` blocks only: the
+    guard returned before comparing anything (a function renamed there passed too)."""
+    src = "try:\n    import json\nexcept ImportError:\n    def loads(text, strict=True):\n        pass\n"
+    fix = "Fix the bug"
+    assert dropped_definitions(src, src.replace(", strict=True", ""), "x.py", instruction=fix) == [
+        "parameter strict of loads"
+    ]
+    assert dropped_definitions(src, src.replace("loads", "load"), "x.py", instruction=fix) == [
+        "loads"
+    ]
+    loop = "import sys\nfor _ in ():\n    def scaled(value, factor=1):\n        return value\n"
+    assert dropped_definitions(loop, loop.replace(", factor=1", ""), "x.py", instruction=fix) == [
+        "parameter factor of scaled"
+    ]
