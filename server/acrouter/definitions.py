@@ -1351,6 +1351,15 @@ def _guard(
                     f"the edit would delete {len(lost)} {what_counts(fmt)} of {rel} that "
                     f"the instruction did not ask to remove: {shown}"
                 )
+            if all(name.startswith("parameter ") for name in lost):
+                names = [name.removeprefix("parameter ") for name in lost]
+                shown = ", ".join(names[:5]) + (
+                    f" and {len(names) - 5} more" if len(names) > 5 else ""
+                )
+                raise ParseError(
+                    f"the edit would delete {len(lost)} parameter(s) of {rel} that the "
+                    f"instruction did not ask to remove: {shown}"
+                )
             raise ParseError(
                 f"the edit would delete {len(lost)} definition(s), method(s) or import(s) of {rel} "
                 f"that the instruction did not ask to remove: {shown}"

@@ -9,7 +9,8 @@ they take, and the tests call ``parse(text)``."""
 from __future__ import annotations
 
 import pytest
-from acrouter.definitions import dropped_definitions
+from acrouter.definitions import dropped_definitions, guard
+from acrouter.errors import ParseError
 from acrouter.pyparameters import dropped_parameters, signatures
 
 SOURCE = """\
@@ -139,3 +140,31 @@ def test_a_module_of_blocks_only_and_loops_are_compared() -> None:
     assert dropped_definitions(loop, loop.replace(", factor=1", ""), "x.py", instruction=fix) == [
         "parameter factor of scaled"
     ]
+
+
+def test_the_refusal_names_parameters_as_such() -> None:
+    new = SOURCE.replace('encoding="utf-8", ', "").replace(", **options", "")
+    with pytest.raises(ParseError) as caught:
+        guard(
+            {"reader.py": SOURCE},
+            {"reader.py": new},
+            language_of=lambda _r: None,
+            instruction="Fix the bug in parse",
+        )
+    assert str(caught.value) == (
+        "the edit would delete 2 parameter(s) of reader.py that the instruction did not ask "
+        "to remove: encoding of parse, **options of Reader.read"
+    )
+    # with a function gone too, each loss says what it is
+    gone = new.replace('def join(*parts, sep=" "):\n    return sep.join(parts)\n', "")
+    with pytest.raises(
+        ParseError,
+        match=r"3 definition\(s\), method\(s\) or import\(s\) of reader.py .*: join, "
+        r"parameter encoding of parse, parameter \*\*options of Reader.read$",
+    ):
+        guard(
+            {"reader.py": SOURCE},
+            {"reader.py": gone},
+            language_of=lambda _r: None,
+            instruction="Fix the bug in parse",
+        )
