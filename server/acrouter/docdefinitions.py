@@ -294,8 +294,7 @@ def doc_error(old: str, new: str, fmt: str) -> str | None:
 
 #: words that ask a document for less text as a whole: its sections may go
 _SHORTER = re.compile(
-    r"\b(shorten|shorter|condense|summari[sz]e|trim|tighten|cut down|restructure|"
-    r"reorgani[sz]e)\b",
+    r"\b(shorten|shorter|condense|summari[sz]e|cut down|restructure|reorgani[sz]e)\b",
     re.IGNORECASE,
 )
 _STOP = frozenset(
@@ -361,7 +360,8 @@ def dropped_sections(
     Asked for: a heading on a line of the selection (``exempt_lines``), a title another
     document of the edit has (a move), one the instruction names beside a word like
     remove (``removal``), or any, when the instruction asks for a shorter document
-    (shorten, condense, summarize, restructure)."""
+    (shorten, condense, summarize, cut down, restructure, reorganize: not "trim" or
+    "tighten", which are said of whitespace and wording)."""
     before, after = doc_sections(old, fmt), doc_sections(new, fmt)
     had = Counter(normal(s.title) for s in before)
     has = Counter(normal(s.title) for s in after)

@@ -182,6 +182,7 @@ def test_a_section_gone_is_lost_unless_asked_for(
     assert lost(text, new, path, "Fix the typo") == [gone]
     assert lost(text, new, path, f"Fix the typo and remove the {gone.lower()} section") == []
     assert lost(text, new, path, "Shorten it") == []  # a shorter document asks for it
+    assert lost(text, new, path, "Fix the typo and tighten the wording") == [gone]
     assert lost(text, new, path, f"Fix the typo in the {gone} section") == [gone]  # no removal
     line = next(i for i, t in enumerate(text.splitlines()) if t.strip("#= ") == gone)
     assert lost(text, new, path, "Fix the typo", exempt_lines=(line, line + 1)) == []
