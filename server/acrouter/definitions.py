@@ -1352,9 +1352,9 @@ def _guard(
                     f"the instruction did not ask to remove: {shown}"
                 )
             if all(name.startswith("parameter ") for name in lost):
-                names = [name.removeprefix("parameter ") for name in lost]
-                shown = ", ".join(names[:5]) + (
-                    f" and {len(names) - 5} more" if len(names) > 5 else ""
+                params = [name.removeprefix("parameter ") for name in lost]
+                shown = ", ".join(params[:5]) + (
+                    f" and {len(params) - 5} more" if len(params) > 5 else ""
                 )
                 raise ParseError(
                     f"the edit would delete {len(lost)} parameter(s) of {rel} that the "
