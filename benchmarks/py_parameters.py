@@ -15,8 +15,8 @@ give its parameters, their annotations and defaults.  Each edit is judged by
   its comma (with it the ``/`` or the bare ``*`` it leaves alone; a ``*args`` before
   keyword-only parameters becomes a bare ``*``).  The guard must report ``parameter
   NAME of FUNCTION``.  Not counted as misses, by design: a parameter the new signature
-  still takes (a keyword-only one into ``**kwargs``, a positional-only one into
-  ``*args``, one that can be either into both), a function defined twice in the file
+  still takes (a keyword-only one into ``**kwargs``, a positional-only or required one
+  into ``*args``, one with a default that can be either into both), a function defined twice in the file
   (``@overload`` stubs, a property's setter, a branch per Python version), a function
   inside another function;
 - never to be refused (any loss the guard reports is a false refusal): ``added``, a new
@@ -200,8 +200,9 @@ def absorbed(p: ast.arg, a: ast.arguments) -> bool:
     """Whether the signature without ``p`` still takes what callers passed to it."""
     if p in a.posonlyargs:
         return a.vararg is not None
-    if p in a.args:
-        return a.vararg is not None and a.kwarg is not None
+    if p in a.args:  # required: passed by position; with a default: often by keyword too
+        defaulted = a.args.index(p) >= len(a.args) - len(a.defaults)
+        return a.vararg is not None and (a.kwarg is not None or not defaulted)
     if p in a.kwonlyargs:
         return a.kwarg is not None
     return False

@@ -9,8 +9,9 @@ the function's path (``parse``, ``Reader.parse``; those of a module's or a class
 blocks too: ``if``, ``try``, ``with``, ``for``, ``while``, ``match``), and one the function had and no longer has is lost:
 
 - unless the new signature still takes what callers passed: a keyword-only parameter
-  gone into a new ``**kwargs``, a positional-only one into ``*args``, one that could be
-  either into both;
+  gone into a new ``**kwargs``, a positional-only or a required one into ``*args``
+  (``add(a, b)`` to ``add(*xs)``: it is passed by position), one with a default into
+  both (it is often passed by keyword);
 - a method's first parameter (``self``, ``cls``) is not compared, nor a function
   defined twice in the file (an ``@overload`` stub, a branch per Python version).
 """
@@ -22,15 +23,20 @@ from collections.abc import Iterator
 
 from .pytrees import cached, parse
 
-#: (kind, name): "pos" positional only, "any" positional or keyword, "kw" keyword only,
-#: "*" the ``*args`` and "**" the ``**kwargs``
+#: (kind, name): "pos" positional only, "any" positional or keyword ("any=" with a
+#: default), "kw" keyword only, "*" the ``*args`` and "**" the ``**kwargs``
 Parameter = tuple[str, str]
 
 
 def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> list[Parameter]:
     a = node.args
     out: list[Parameter] = [("pos", p.arg) for p in a.posonlyargs]
-    out += [("any", p.arg) for p in a.args]
+    positional = [*a.posonlyargs, *a.args]
+    first_default = len(positional) - len(a.defaults)  # (defaults are the last ones')
+    out += [
+        ("any=" if len(a.posonlyargs) + k >= first_default else "any", p.arg)
+        for k, p in enumerate(a.args)
+    ]
     if method and out and not _static(node):
         out = out[1:]  # (self, cls: how the method is called, not what callers pass)
     if a.vararg is not None:
@@ -91,11 +97,11 @@ def signatures(text: str) -> dict[str, tuple[int, list[Parameter]]] | None:
 def _taken(kind: str, after: list[Parameter]) -> bool:
     """Whether ``after`` still takes what a caller passed to a parameter of ``kind``."""
     kinds = {k for k, _ in after}
-    if kind == "pos":
+    if kind in ("pos", "any"):  # (a required parameter is passed by position)
         return "*" in kinds
     if kind == "kw":
         return "**" in kinds
-    if kind == "any":
+    if kind == "any=":  # (one with a default, often by keyword: ``encoding="latin-1"``)
         return "*" in kinds and "**" in kinds
     return kind in kinds  # (``*args`` renamed ``*rest``: the same callers)
 

@@ -58,10 +58,10 @@ def lost(new: str, instruction: str = "Fix the bug in parse", **kw) -> list[str]
 def test_signatures_are_read_by_path_without_self_or_cls() -> None:
     sigs = signatures(SOURCE)
     assert sigs is not None
-    assert sigs["parse"][1] == [("any", "text"), ("any", "encoding"), ("kw", "strict")]
+    assert sigs["parse"][1] == [("any", "text"), ("any=", "encoding"), ("kw", "strict")]
     assert sigs["call"][1] == [("pos", "fn"), ("*", "args"), ("**", "kwargs")]
-    assert sigs["Reader.read"][1] == [("any", "size"), ("**", "options")]
-    assert sigs["Reader.open"][1] == [("any", "path"), ("any", "mode")]  # static: no self
+    assert sigs["Reader.read"][1] == [("any=", "size"), ("**", "options")]
+    assert sigs["Reader.open"][1] == [("any", "path"), ("any=", "mode")]  # static: no self
     assert sigs["Reader.of"][1] == [("any", "path")]
     assert sigs["batched"][1] == [("any", "items"), ("any", "n")]  # in an if block
     assert signatures("def f(:\n") is None
@@ -97,9 +97,16 @@ def test_what_callers_can_still_pass_is_no_loss() -> None:
         SOURCE.replace('encoding="utf-8"', 'encoding: str = "utf-8"'),  # annotated
         SOURCE.replace('encoding="utf-8"', 'encoding="latin-1", errors="strict"'),  # added
         SOURCE.replace("def parse(text", "def parse(text, /"),  # positional only, kept
+        # a required parameter is passed by position: *args takes it (the editor's test:
+        # "Fix add so that it sums any number of arguments", add(a, b) to add(*xs))
+        SOURCE.replace("def batched(items, n)", "def batched(*items_and_n)"),
     ]
     for new in same:
         assert lost(new) == [], new
+    # one with a default is often passed by keyword: *args alone does not take it
+    assert lost(SOURCE.replace('(text, encoding="utf-8", *,', "(text, *rest,")) == [
+        "parameter encoding of parse"
+    ]
     # a function gone is the guard's other loss, not its parameters
     gone = SOURCE.replace(
         'def parse(text, encoding="utf-8", *, strict=False):\n    return text\n', ""
