@@ -838,7 +838,7 @@ def definitions(text: str, path: str, language: str | None = None) -> list[Defin
     headings, each named by its title)."""
     doc = doc_format(path, language)
     if doc is not None:
-        lines = text.splitlines()
+        lines = document_lines(text)  # (as the sections count them: not at a form feed)
         return [Definition(s.title, s.line, lines[s.line]) for s in doc_sections(text, doc)]
     if is_python(path, language):
         found = _python_definitions(text)

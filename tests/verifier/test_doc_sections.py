@@ -323,6 +323,12 @@ def test_lines_are_counted_as_the_editor_counts_them() -> None:
     new = old.replace("## Warranty\n\nNone at all.\n\n", "")
     assert lost(old, new, "LICENSE.md", exempt_lines=(4, 4)) == []
     assert lost(old, new, "LICENSE.md") == ["Warranty"]
+    # the outline's line of each heading is the heading's
+    assert [d.header for d in definitions(old, "LICENSE.md")] == [
+        "# Terms",
+        "## Warranty",
+        "## Notes",
+    ]
 
 
 def test_headings_are_matched_by_level_too() -> None:
