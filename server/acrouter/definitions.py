@@ -48,6 +48,7 @@ from .errors import ParseError
 from .godefinitions import go_classes, go_members, is_go
 from .javadefinitions import is_java, java_classes, java_code, java_members
 from .jsdefinitions import JsDefinition, is_js, js_definitions
+from .jsparameters import dropped_parameters as js_dropped_parameters
 from .kotlindefinitions import is_kotlin, kotlin_classes, kotlin_code, kotlin_members
 from .members import Member, annotations_of
 from .phpdefinitions import is_php, php_classes, php_code, php_members
@@ -335,14 +336,25 @@ _PARAMETERS = re.compile(
 )
 
 
+#: an instruction that says what a function it names takes ("make total take a list
+#: instead of two numbers", "parse should accept a path") asks for its parameters; not
+#: how long it takes ("make parse take less time")
+_TAKES = (
+    r"(?:\s+(?:should|must|to|will|can|now|only|instead|also))*\s+"
+    r"(?:takes?|accepts?|receives?)\b(?!\s+(?:less|more|too|so|long|longer|forever|ages|time"
+    r"|a\s+while|a\s+long|\d))"
+)
+
+
 def _dropped_parameters(
-    old: str, new: str, instruction: str, exempt_lines: tuple[int, int] | None
+    found: list[tuple[str, str, int]], instruction: str, exempt_lines: tuple[int, int] | None
 ) -> list[str]:
-    """The parameters a Python function ``new`` keeps no longer takes
-    (:func:`.pyparameters.dropped_parameters`), as ``parameter encoding of parse``,
-    unless asked for: the function's ``def`` line selected, the parameter named beside a
-    removal word, or parameters or the signature spoken of beside one."""
-    found = dropped_parameters(old, new)
+    """The parameters a function the edit keeps no longer takes (``found``: (function,
+    parameter, the function's 0-based line), from :func:`.pyparameters.dropped_parameters`
+    or :func:`_js_parameters`), as ``parameter encoding of parse``, unless asked for: the
+    function's line selected, the parameter named beside a removal word, parameters or
+    the signature spoken of beside one, or what the function takes said beside its
+    name."""
     if not found:
         return []
     removal = bool(_REMOVAL.search(instruction)) or bool(
@@ -350,14 +362,37 @@ def _dropped_parameters(
     )
     if removal and _PARAMETERS.search(instruction):
         return []
-    words = set(re.findall(r"[A-Za-z_]\w*", instruction))
+    words = set(re.findall(r"[A-Za-z_$][\w$]*", instruction))
     out: list[str] = []
     for function, name, line in found:
         if exempt_lines is not None and exempt_lines[0] <= line <= exempt_lines[1]:
             continue
-        if removal and name.lstrip("*") in words:
+        if removal and name.lstrip("*.") in words:
+            continue
+        bare = function.rpartition(".")[2]
+        if re.search(rf"(?<![\w$]){re.escape(bare)}{_TAKES}", instruction, re.IGNORECASE):
             continue
         out.append(f"parameter {name} of {function}")
+    return out
+
+
+def _js_parameters(
+    before: list[JsDefinition], after: list[JsDefinition]
+) -> list[tuple[str, str, int]]:
+    """(function, parameter, the function's 0-based line in the old text) for each
+    parameter of a JavaScript or TypeScript function defined once before and after the
+    edit that it no longer takes (:func:`.jsparameters.dropped_parameters`; an overloaded
+    function is not compared)."""
+    count_before = Counter(d.name for d in before)
+    count_after = Counter(d.name for d in after)
+    now = {d.name: d.signature for d in after}
+    out: list[tuple[str, str, int]] = []
+    for d in before:
+        if d.signature is None or count_before[d.name] != 1 or count_after[d.name] != 1:
+            continue
+        new = now[d.name]
+        if new is not None:
+            out += [(d.name, p, d.line) for p in js_dropped_parameters(d.signature, new)]
     return out
 
 
@@ -949,7 +984,7 @@ def _dropped(
         if read is not None:  # both read from their tokens: what the line patterns see too
             return _dropped_js(
                 *read, asked_for=_asked_for(instruction, exempt_lines, defined_elsewhere)
-            )
+            ) + _dropped_parameters(_js_parameters(*read), instruction, exempt_lines)
     before = definitions(old, path, language)
     if not before and not (is_python(path, language) and _python_definitions(old) is not None):
         return []  # (a Python module made of blocks only: what they define is compared below)
@@ -987,7 +1022,7 @@ def _dropped(
         before, after = [*before, *nested_before], [*after, *nested_after]
         lost += _dropped_methods(old, new, before, after, asked_for)
         lost += _dropped_decorators(old, new, asked_for)
-        lost += _dropped_parameters(old, new, instruction, exempt_lines)
+        lost += _dropped_parameters(dropped_parameters(old, new), instruction, exempt_lines)
     if members:
         lost += _dropped_members(old, new, after, asked_for, members)
         lost += _dropped_annotations(old, new, path, language, asked_for, members)

@@ -31,7 +31,22 @@ from pathlib import PurePosixPath
 
 import attrs
 
-from .jstokens import COMMENT, NAME, NUMBER, PUNCT, REGEX, STRING, TEMPLATE, Token, tokens
+from .jsparameters import Signature, function_value, named_signature
+from .jstokens import (
+    COMMENT,
+    NAME,
+    NUMBER,
+    PUNCT,
+    REGEX,
+    STRING,
+    TEMPLATE,
+    Token,
+    tokens,
+)
+from .jstokens import angles as _angles
+from .jstokens import close as _close
+from .jstokens import is_ as _is
+from .jstokens import opens as _opens
 
 #: the files read as JavaScript or TypeScript, by suffix
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
@@ -76,6 +91,9 @@ class JsDefinition:
     #: the decorators written before a class or a class member, by what they call:
     #: ``@UseGuards(RolesGuard)``: ``UseGuards``
     decorators: tuple[str, ...] = ()
+    #: a function's parameters (:mod:`.jsparameters`): a declaration's, a method's, a
+    #: function or arrow value's; None for anything else
+    signature: Signature | None = attrs.field(default=None, eq=False)
 
 
 def is_js(path: str, language: str | None = None) -> bool:
@@ -102,38 +120,6 @@ def js_definitions(text: str) -> list[JsDefinition] | None:
     out: list[JsDefinition] = []
     _scope(code, 0, len(code), out)
     return out
-
-
-def _opens(t: Token) -> bool:
-    """``(``, ``[``, ``{``, or a template part that opens a substitution (``${``)."""
-    return (
-        t.kind == PUNCT
-        and t.text in ("(", "[", "{")
-        or (t.kind == TEMPLATE and t.text.endswith("${"))
-    )
-
-
-def _closes(t: Token) -> bool:
-    """``)``, ``]``, ``}``, or a template part that closes a substitution (its ``}``)."""
-    return (
-        t.kind == PUNCT
-        and t.text in (")", "]", "}")
-        or (t.kind == TEMPLATE and t.text.startswith("}"))
-    )
-
-
-def _close(code: list[Token], i: int) -> int:
-    """The index just past the bracket that closes the one at ``code[i]``."""
-    depth = 0
-    for j in range(i, len(code)):
-        t = code[j]
-        if _closes(t):
-            depth -= 1
-            if depth == 0 and not _opens(t):
-                return j + 1
-        if _opens(t):
-            depth += 1
-    return len(code)
 
 
 def _statement_end(code: list[Token], i: int, end: int) -> int:
@@ -217,10 +203,6 @@ def _continues(t: Token) -> bool:
 _CONTINUING_WORDS = frozenset(["in", "instanceof", "as", "extends", "implements"])
 
 
-def _is(t: Token | None, *texts: str) -> bool:
-    return t is not None and t.kind in (NAME, PUNCT) and t.text in texts
-
-
 def _scope(code: list[Token], i: int, end: int, out: list[JsDefinition]) -> None:
     """The statements of a module's scope, ``code[i:end]``."""
     decorators: tuple[str, ...] = ()  # those read before the statement they decorate
@@ -277,7 +259,8 @@ def _statement(
         if _is(code[k] if k < end else None, "*"):
             k += 1
         if k < end and code[k].kind == NAME:
-            out.append(JsDefinition(code[k].text, code[k].line))
+            found = named_signature(code, k + 1, end)
+            out.append(JsDefinition(code[k].text, code[k].line, signature=found))
         return
     if _is(word, "class"):
         named = (
@@ -320,7 +303,8 @@ def _statement(
     if first.kind == NAME and (target := _member_target(code, i, end)) is not None:
         name, k = target
         if name != "module.exports":  # what it holds counts (its keys), not the statement:
-            out.append(JsDefinition(name, first.line, "assignment"))  # ES modules drop it
+            value = function_value(code, k, end)  # (ES modules drop it)
+            out.append(JsDefinition(name, first.line, "assignment", signature=value))
         elif _is(code[k] if k < end else None, "{"):
             _object_keys(code, k + 1, _close(code, k) - 1, name, out)
         return
@@ -346,16 +330,18 @@ def _declarators(code: list[Token], k: int, end: int) -> list[JsDefinition]:
         else:
             names = []
         angles, typed, source = 0, False, None  # (a type's ``<K, V>``; not ``a < b``)
+        value: int | None = None
         while k < end and not (_is(code[k], ",") and angles <= 0):
             if _is(code[k], ":") and not typed:
                 typed = True
-            elif _is(code[k], "="):
-                typed, angles = False, 0
+            elif _is(code[k], "=") and value is None:
+                typed, angles, value = False, 0, k + 1
                 source = _required(code, k + 1, end)
             elif typed:
                 angles += _angles(code[k])
             k = _close(code, k) if _opens(code[k]) else k + 1
-        found += [JsDefinition(n.text, n.line, source=source) for n in names]
+        function = function_value(code, value, k) if value is not None and len(names) == 1 else None
+        found += [JsDefinition(n.text, n.line, source=source, signature=function) for n in names]
         k += 1
     return found
 
@@ -473,13 +459,6 @@ def _type_declaration(code: list[Token], j: int, end: int, out: list[JsDefinitio
         ]
 
 
-def _angles(t: Token) -> int:
-    """The angle brackets ``t`` opens less those it closes (``<``, ``>``, ``>>``)."""
-    if t.kind != PUNCT or t.text in ("=>", "<=", ">="):
-        return 0
-    return t.text.count("<") - t.text.count(">")
-
-
 def _class_body_start(code: list[Token], k: int, end: int) -> int | None:
     """The ``{`` that opens the body of the class whose name or heritage starts at
     ``code[k]``: not an object type in its type parameters (``<T extends { id: string
@@ -566,11 +545,36 @@ def _class_body(
         elif typed and _is(key, "new") and j + 1 < end and _is(code[j + 1], "(", "<"):
             pass  # an interface's construct signature: new (…): T
         elif key.kind in (NAME, STRING, NUMBER):
+            stop = _member_end(code, j + 1, end)
+            accessor = any(_is(code[k], "get", "set") for k in range(i, j))
+            found = None if accessor else _member_signature(code, j + 1, stop)
             out.append(
-                JsDefinition(f"{owner}.{_key(key)}", key.line, "member", decorators=decorators)
+                JsDefinition(
+                    f"{owner}.{_key(key)}",
+                    key.line,
+                    "member",
+                    decorators=decorators,
+                    signature=found,
+                )
             )
         decorators = ()
         i = _member_end(code, j + 1, end)
+
+
+def _member_signature(code: list[Token], k: int, stop: int) -> Signature | None:
+    """The parameters of a class member whose name ends before ``code[k]`` and whose
+    code ends before ``code[stop]``: a method's, or a field's function or arrow value's
+    (``handle = (event) => {…}``)."""
+    found = named_signature(code, k, stop)
+    if found is not None:
+        return found
+    depth = 0
+    while k < stop:  # a field: ``name: Type = value``
+        if _is(code[k], "=") and depth <= 0:
+            return function_value(code, k + 1, stop)
+        depth += _angles(code[k])
+        k = _close(code, k) if _opens(code[k]) else k + 1
+    return None
 
 
 def _member_end(code: list[Token], j: int, end: int) -> int:
@@ -617,14 +621,19 @@ def _object_keys(
         ):
             j += 1
         key = code[j]
-        if key.kind in (NAME, STRING, NUMBER) and not _is(key, "..."):
-            out.append(JsDefinition(f"{owner}.{_key(key)}", key.line, kind))
         k = j
         while k < end and not _is(code[k], ","):
             if _opens(code[k]):
                 k = _close(code, k)
                 continue
             k += 1
+        if key.kind in (NAME, STRING, NUMBER) and not _is(key, "..."):
+            found = None  # a method's parameters, or a function value's (not an accessor's)
+            if not any(_is(code[m], "get", "set") for m in range(i, j)):
+                found = named_signature(code, j + 1, k)
+                if found is None and j + 1 < k and _is(code[j + 1], ":"):
+                    found = function_value(code, j + 2, k)
+            out.append(JsDefinition(f"{owner}.{_key(key)}", key.line, kind, signature=found))
         i = k + 1
 
 

@@ -284,3 +284,51 @@ def tokens(text: str, *, lenient: bool = False) -> list[Token] | None:
             prev, before = out[-1], prev
         i, newline = end, False
     return None if stack else out
+
+
+# Walking the tokens: brackets and angle brackets (for the definitions guard's readers,
+# :mod:`acrouter.jsdefinitions` and :mod:`acrouter.jsparameters`).
+
+
+def opens(t: Token) -> bool:
+    """``(``, ``[``, ``{``, or a template part that opens a substitution (``${``)."""
+    return (
+        t.kind == PUNCT
+        and t.text in ("(", "[", "{")
+        or (t.kind == TEMPLATE and t.text.endswith("${"))
+    )
+
+
+def closes(t: Token) -> bool:
+    """``)``, ``]``, ``}``, or a template part that closes a substitution (its ``}``)."""
+    return (
+        t.kind == PUNCT
+        and t.text in (")", "]", "}")
+        or (t.kind == TEMPLATE and t.text.startswith("}"))
+    )
+
+
+def close(code: list[Token], i: int) -> int:
+    """The index just past the bracket that closes the one at ``code[i]``."""
+    depth = 0
+    for j in range(i, len(code)):
+        t = code[j]
+        if closes(t):
+            depth -= 1
+            if depth == 0 and not opens(t):
+                return j + 1
+        if opens(t):
+            depth += 1
+    return len(code)
+
+
+def is_(t: Token | None, *texts: str) -> bool:
+    """Whether ``t`` is a name or a punctuator among ``texts``."""
+    return t is not None and t.kind in (NAME, PUNCT) and t.text in texts
+
+
+def angles(t: Token) -> int:
+    """The angle brackets ``t`` opens less those it closes (``<``, ``>``, ``>>``)."""
+    if t.kind != PUNCT or t.text in ("=>", "<=", ">="):
+        return 0
+    return t.text.count("<") - t.text.count(">")

@@ -122,6 +122,12 @@ def test_a_parameter_may_go_when_asked_for() -> None:
     assert lost(new, "Drop encoding") == []
     assert lost(new, "Remove unused arguments") == []
     assert lost(new, "Change the signature of parse to take only the text") == []
+    # what the function takes, said beside its name ("make f take a list instead of two
+    # numbers" was refused); not how long it takes, nor what another function takes
+    assert lost(new, "Make parse take only the text") == []
+    assert lost(new, "parse should accept a str") == []
+    assert lost(new, "Make parse take less time") == ["parameter encoding of parse"]
+    assert lost(new, "Make join take a list") == ["parameter encoding of parse"]
     # named without a removal word, or a removal without a name: still lost
     assert lost(new, "Document encoding in parse") == ["parameter encoding of parse"]
     assert lost(new, "Remove the bug in parse") == ["parameter encoding of parse"]

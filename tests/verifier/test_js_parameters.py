@@ -1,0 +1,243 @@
+"""A parameter dropped from a JavaScript or TypeScript function the edit keeps is
+refused, as a dropped function is: JavaScript ignores the arguments a function does not
+take, so every caller that passes it runs as if it had not, and one dropped before
+others hands each caller's arguments to the wrong parameters.
+
+Before, an edit asked to fix a bug in ``parse(text, encoding)`` that also dropped
+``encoding`` passed ``acrouter verify`` on a ``node --test`` project: the guard compared
+which functions a module defines, not what they take, and the tests call
+``parse(text)``.  A rename, a parameter added, a rest parameter taking the others, an
+unused last parameter dropped, and a parameter the instruction asks to remove are no
+loss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from acrouter.definitions import dropped_definitions, guard
+from acrouter.domain import Edit
+from acrouter.errors import ParseError
+from acrouter.jsdefinitions import js_definitions
+from acrouter.verifier.cli import verify_edit
+
+from .helpers import OVERLAY_AND_NONE, needs_node, verifier, write_tree
+
+SOURCE = """\
+export function parse(text, encoding = 'utf-8') {
+  return decode(text, encoding);
+}
+
+function over(a: string): string;
+function over(a: number, b: number): number;
+function over(a: any, b?: any) {
+  return a + b;
+}
+
+export class Calc {
+  constructor(private readonly base: number, @Inject(LOG) log) {}
+
+  add(a, b) {
+    return a + b + this.base;
+  }
+
+  tidy(a, unused) {
+    return a;
+  }
+
+  scaled<T>(x: number, unit: T): Map<T, number> {
+    return new Map([[unit, x * this.base]]);
+  }
+
+  onEvent = (event, context) => {
+    this.last = [event, context];
+  };
+
+  get value() {
+    return this.base;
+  }
+}
+
+export const scale = (a, b) => a * b;
+const square = x => x * x;
+const join = function (sep, ...parts) {
+  return parts.join(sep);
+};
+exports.pick = function (obj, keys) {
+  return keys.map((k) => obj[k]);
+};
+Calc.prototype.mul = (a, b) => a * b;
+module.exports = {
+  fmt(value, digits) {
+    return value.toFixed(digits);
+  },
+  id: (v) => v,
+};
+
+interface Runner {
+  run(name: string, timeout?: number): void;
+}
+
+function bound(this: Window, delay: number) {
+  return delay;
+}
+"""
+
+
+def lost(new: str, instruction: str = "Fix the bug in parse", **kw: object) -> list[str]:
+    return dropped_definitions(SOURCE, new, "src/calc.ts", instruction=instruction, **kw)  # type: ignore[arg-type]
+
+
+def test_each_function_s_parameters_are_read_with_what_its_code_reads() -> None:
+    found = {d.name: d.signature for d in js_definitions(SOURCE) or []}
+    sig = found["parse"]
+    assert sig is not None and sig.params == ("text", "encoding") and all(sig.used)
+    ctor = found["Calc.constructor"]  # a parameter property is a field: read as this.base
+    assert ctor is not None and ctor.params == ("base", "log") and ctor.used == (True, False)
+    tidy = found["Calc.tidy"]
+    assert tidy is not None and tidy.used == (True, False)
+    read = {
+        "Calc.scaled": ("x", "unit"),  # (a return type's comma ends nothing)
+        "Calc.onEvent": ("event", "context"),
+        "scale": ("a", "b"),
+        "square": ("x",),
+        "join": ("sep", "...parts"),
+        "exports.pick": ("obj", "keys"),
+        "Calc.prototype.mul": ("a", "b"),
+        "module.exports.fmt": ("value", "digits"),
+        "module.exports.id": ("v",),
+        "Runner.run": ("name", "timeout"),  # a signature alone: all it declares is read
+        "bound": ("delay",),  # TypeScript's this parameter is not passed
+    }
+    for name, params in read.items():
+        got = found[name]
+        assert got is not None and got.params == params, name
+    assert found["Calc.value"] is None  # an accessor
+    assert found["Calc"] is None
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "gone"),
+    [
+        ("parse(text, encoding = 'utf-8')", "parse(text)", "parameter encoding of parse"),
+        ("add(a, b) {\n    return a + b", "add(b) {\n    return 2 * b", "parameter a of Calc.add"),
+        ("(a, b) => a * b;\nconst", "(b) => b;\nconst", "parameter a of scale"),
+        ("join = function (sep, ...parts)", "join = function (sep)", "parameter ...parts of join"),
+        ("(obj, keys)", "(obj)", "parameter keys of exports.pick"),
+        ("fmt(value, digits)", "fmt(value)", "parameter digits of module.exports.fmt"),
+        ("onEvent = (event, context)", "onEvent = (event)", "parameter context of Calc.onEvent"),
+        ("private readonly base: number, ", "", "parameter base of Calc.constructor"),
+        (
+            "run(name: string, timeout?: number)",
+            "run(name: string)",
+            "parameter timeout of Runner.run",
+        ),
+        # an unused parameter dropped before one kept shifts the callers' arguments
+        ("tidy(a, unused)", "tidy(unused)", "parameter a of Calc.tidy"),
+        # two arguments taken as one object: the second is no longer read
+        ("(obj, keys)", "({ obj, keys })", "parameter keys of exports.pick"),
+        ("scaled<T>(x: number, unit: T)", "scaled<T>(unit: T)", "parameter x of Calc.scaled"),
+    ],
+)
+def test_a_parameter_gone_is_lost(before: str, after: str, gone: str) -> None:
+    assert before in SOURCE
+    assert lost(SOURCE.replace(before, after, 1)) == [gone]
+
+
+def test_what_callers_still_pass_as_before_is_no_loss() -> None:
+    same = [
+        SOURCE.replace("add(a, b) {\n    return a + b", "add(x, y) {\n    return x + y"),  # renamed
+        SOURCE.replace(
+            "parse(text, encoding = 'utf-8')", "parse(text, encoding = 'utf-8', strict)"
+        ),
+        SOURCE.replace(
+            "add(a, b) {\n    return a + b", "add(...xs) {\n    return xs.reduce((p, q) => p + q)"
+        ),  # a rest parameter takes every argument
+        SOURCE.replace("tidy(a, unused)", "tidy(a)"),  # unused, and last: no call changes
+        SOURCE.replace("fmt(value, digits) {", "fmt() {\n    const [value, digits] = arguments;"),
+        SOURCE.replace("parse(text, encoding = 'utf-8')", "parse(text: string, encoding: string)"),
+        # an overloaded function is not compared (its signatures differ by design)
+        SOURCE.replace("function over(a: number, b: number)", "function over(a: number)"),
+    ]
+    for new in same:
+        assert lost(new) == [], new
+    # a function gone is the guard's other loss, not its parameters
+    gone = SOURCE.replace("const square = x => x * x;\n", "")
+    assert lost(gone) == ["square"]
+
+
+def test_a_parameter_may_go_when_asked_for() -> None:
+    new = SOURCE.replace("parse(text, encoding = 'utf-8')", "parse(text)")
+    assert lost(new, "Remove the encoding parameter of parse") == []
+    assert lost(new, "Drop encoding") == []
+    assert lost(new, "Make parse take only the text") == []
+    assert lost(new, "parse should accept just a string") == []
+    line = SOURCE.splitlines().index("export function parse(text, encoding = 'utf-8') {")
+    assert lost(new, exempt_lines=(line, line + 2)) == []
+    # how long it takes is not what it takes; another function's name says nothing
+    assert lost(new, "Make parse take less time") == ["parameter encoding of parse"]
+    assert lost(new, "Make scale take a list") == ["parameter encoding of parse"]
+    assert lost(new, "Document encoding") == ["parameter encoding of parse"]
+
+
+def test_the_refusal_names_parameters_as_such() -> None:
+    new = SOURCE.replace("parse(text, encoding = 'utf-8')", "parse(text)").replace(
+        "fmt(value, digits)", "fmt(value)"
+    )
+    with pytest.raises(ParseError) as caught:
+        guard(
+            {"src/calc.ts": SOURCE},
+            {"src/calc.ts": new},
+            language_of=lambda _r: None,
+            instruction="Fix the bug in parse",
+        )
+    assert str(caught.value) == (
+        "the edit would delete 2 parameter(s) of src/calc.ts that the instruction did not ask "
+        "to remove: encoding of parse, digits of module.exports.fmt"
+    )
+
+
+CALC = """\
+function parse(text, encoding) {
+  const e = encoding || 'utf8';
+  return Buffer.from(text, e).toString('utf8').trim();
+}
+
+module.exports = { parse };
+"""
+TEST = """\
+const test = require('node:test');
+const assert = require('node:assert');
+const { parse } = require('../calc.js');
+
+test('parse trims', () => {
+  assert.strictEqual(parse(' a '), 'a');
+});
+"""
+
+
+@needs_node
+@pytest.mark.parametrize("mode", OVERLAY_AND_NONE)
+def test_acrouter_verify_refuses_the_dropped_parameter_before_node_test_passes_it(
+    tmp_path: Path, mode: dict[str, object]
+) -> None:
+    root = write_tree(tmp_path / "ws", {"calc.js": CALC, "test/calc.test.js": TEST})
+    ver = verifier(cache_dir=tmp_path / "cache", **mode)
+    command = "node --test test/"
+    dropped = CALC.replace(
+        "parse(text, encoding) {\n  const e = encoding || 'utf8';",
+        "parse(text) {\n  const e = 'utf8';",
+    )
+    edit = Edit(files={"calc.js": dropped})
+    v = verify_edit(ver, str(root), edit, command)
+    assert v.verdict == "error" and not v.counted, v.detail
+    assert (
+        "delete 1 parameter(s) of calc.js that the instruction did not ask to remove: "
+        "encoding of parse" in v.detail
+    )
+    # the tests cannot tell: with the removal allowed they run, and pass
+    allowed = verify_edit(ver, str(root), edit, command, allow_removal=True)
+    assert allowed.verdict == "pass" and "1 passed" in allowed.detail, allowed.detail
+    renamed = CALC.replace("encoding", "charset")
+    kept = verify_edit(ver, str(root), Edit(files={"calc.js": renamed}), command)
+    assert kept.verdict == "pass", kept.detail
