@@ -14,7 +14,11 @@ give its parameters, their annotations and defaults.  Each edit is judged by
 - ``deleted``, to be refused: one parameter deleted with its annotation, its default and
   its comma (with it the ``/`` or the bare ``*`` it leaves alone; a ``*args`` before
   keyword-only parameters becomes a bare ``*``).  The guard must report ``parameter
-  NAME of FUNCTION``.  Not counted as misses, by design: a parameter the new signature
+  NAME of FUNCTION``.  Also to be refused, as ``parameter NAME of FUNCTION (made
+  keyword-only)`` and ``(made required)``: ``keyword-only``, a bare ``*`` put before the
+  last positional-or-keyword parameter of a signature without ``*`` (and not a method's
+  first); ``required``, a default taken away (a keyword-only parameter's, or the first
+  positional one's with a default).  Not counted as misses, by design: a parameter the new signature
   still takes (a keyword-only one into ``**kwargs``, a positional-only or required one
   into ``*args``, one with a default that can be either into both), a function defined twice in the file
   (``@overload`` stubs, a property's setter, a branch per Python version), a function
@@ -57,7 +61,18 @@ from acrouter.definitions import dropped_definitions
 from acrouter.pytrees import parse, shared_trees
 
 INSTRUCTION = "Fix the bug"
-KINDS = ("deleted", "added", "default", "annotated", "unannotated", "ruff format")
+KINDS = (
+    "deleted",
+    "keyword-only",
+    "required",
+    "added",
+    "default",
+    "annotated",
+    "unannotated",
+    "ruff format",
+)
+#: the edits the guard must refuse, and how it names what they do to the parameter
+REFUSED = {"deleted": "", "keyword-only": " (made keyword-only)", "required": " (made required)"}
 EXTRA = "extra_param"
 RUFF = Path(sys.executable).parent / "ruff"
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -248,6 +263,29 @@ def added(src: Text, f: Found, items: list[Item]) -> str:
     return text[: last.end] + f", {EXTRA}=None" + text[last.end :]
 
 
+def keyword_only(src: Text, p: ast.arg, items: list[Item]) -> str:
+    """A bare ``*`` put before ``p``."""
+    at = items[holding(items, src.start(p))].start
+    return src.text[:at] + "*, " + src.text[at:]
+
+
+def required(src: Text, a: ast.arguments, items: list[Item]) -> tuple[ast.arg, str] | None:
+    """A default taken away: a keyword-only parameter's (the first with one), else the
+    first positional one's with a default (those after it keep theirs); None if none."""
+    pairs = [(p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults, strict=True) if d is not None]
+    positional = [*a.posonlyargs, *a.args]
+    if not pairs and a.defaults:
+        pairs = [(positional[len(positional) - len(a.defaults)], a.defaults[0])]
+    if not pairs:
+        return None
+    p, d = pairs[0]
+    item = items[holding(items, src.start(p))]
+    eq = next((start for s, start, _, inner in item.tokens if s == "=" and not inner), None)
+    if eq is None:
+        return None
+    return p, src.text[:eq].rstrip() + src.text[src.end(d) :]
+
+
 def defaulted(src: Text, default: ast.expr) -> str:
     start, end = src.start(default), src.end(default)
     text = src.text
@@ -322,7 +360,7 @@ def python_files(
 class Judge:
     def __init__(self) -> None:
         self.rows: dict[str, Counter[str]] = {k: Counter() for k in KINDS}
-        self.deletions: Counter[str] = Counter()
+        self.deletions: Counter[tuple[str, str]] = Counter()
         self.false: list[str] = []
         self.misses: list[str] = []
 
@@ -340,26 +378,34 @@ class Judge:
             row["not refused"] += 1
 
     def deletion(
-        self, old: str, new: str, rel: str, where: str, f: Found, p: ast.arg, why: str | None
+        self,
+        old: str,
+        new: str,
+        rel: str,
+        where: str,
+        f: Found,
+        p: ast.arg,
+        why: str | None,
+        kind: str = "deleted",
     ) -> None:
-        row = self.rows["deleted"]
+        row = self.rows[kind]
         if not parses(new):
             row["skipped"] += 1
             return
         row["edits"] += 1
         lost = dropped_definitions(old, new, rel, instruction=INSTRUCTION)
-        name = f"parameter {written(p, f.node.args)} of {f.path}"
+        name = f"parameter {written(p, f.node.args)} of {f.path}{REFUSED[kind]}"
         if name in lost:
             row["refused"] += 1
             if why is not None:
-                self.deletions[f"refused although {why}"] += 1
-                self.false.append(f"false refusal (deleted, {why}) {where}: {lost[:4]}")
+                self.deletions[kind, f"refused although {why}"] += 1
+                self.false.append(f"false refusal ({kind}, {why}) {where}: {lost[:4]}")
             return
         row["not refused"] += 1
-        self.deletions[why or "missed"] += 1
+        self.deletions[kind, why or "missed"] += 1
         if why is None:
             self.misses.append(
-                f"missed {where} {written(p, f.node.args)} of {f.path}; guard: {lost[:3]}"
+                f"missed ({kind}) {where} {written(p, f.node.args)} of {f.path}; guard: {lost[:3]}"
             )
 
 
@@ -385,6 +431,16 @@ def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str
         elif absorbed(p, a):
             why = "still taken"
         judge.deletion(text, deleted(src, f, p, items), rel, where, f, p, why)
+        not_read = (
+            "inside a function" if not f.read else "defined twice" if counts[f.path] > 1 else None
+        )
+        last = a.args[-1] if a.args else None
+        if last is not None and a.vararg is None and not a.kwonlyargs and last in candidates(f):
+            new = keyword_only(src, last, items)
+            judge.deletion(text, new, rel, where, f, last, not_read, "keyword-only")
+        made = required(src, a, items)
+        if made is not None:
+            judge.deletion(text, made[1], rel, where, f, made[0], not_read, "required")
         if all(q.arg != EXTRA for q in everything(a)):
             judge.benign("added", text, added(src, f, items), rel, where, "")
         defaults = [*a.defaults, *(d for d in a.kw_defaults if d is not None)]
@@ -426,13 +482,15 @@ def main() -> int:
             f"{row['skipped']:>7}"
         )
     d = judge.deletions
-    print(
-        f"deletions not refused: {d['still taken']} still taken (by *args / **kwargs), "
-        f"{d['defined twice']} of a function defined twice, {d['inside a function']} of a "
-        f"function inside a function, {d['missed']} missed"
-    )
-    by_design = sum(n for why, n in d.items() if why.startswith("refused although"))
-    print(f"deletions refused although not compared by design: {by_design}")
+    for kind in REFUSED:
+        print(
+            f"{kind} not refused: {d[kind, 'still taken']} still taken (by *args / "
+            f"**kwargs), {d[kind, 'defined twice']} of a function defined twice, "
+            f"{d[kind, 'inside a function']} of a function inside a function, "
+            f"{d[kind, 'missed']} missed"
+        )
+    by_design = sum(n for (_, why), n in d.items() if why.startswith("refused although"))
+    print(f"refused although not compared by design: {by_design}")
     for line in [*judge.false[: args.show], *judge.misses[: args.show]]:
         print(line)
     print("command:", shlex.join([sys.executable, *sys.argv]))

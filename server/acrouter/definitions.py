@@ -52,7 +52,7 @@ from .jsparameters import dropped_parameters as js_dropped_parameters
 from .kotlindefinitions import is_kotlin, kotlin_classes, kotlin_code, kotlin_members
 from .members import Member, annotations_of
 from .phpdefinitions import is_php, php_classes, php_code, php_members
-from .pyparameters import dropped_parameters
+from .pyparameters import changed_parameters, dropped_parameters
 from .pytrees import cached, parse, shared_trees
 from .rubydefinitions import code_lines, is_ruby, ruby_classes, ruby_members
 from .rubydefinitions import shown as ruby_shown
@@ -346,6 +346,12 @@ _TAKES = (
 )
 
 
+#: words of how a parameter is passed ("make the flags keyword-only", "no defaults")
+_HOW_PASSED = re.compile(
+    r"\b(keyword|keywords|positional|default|defaults|required|optional)\b", re.IGNORECASE
+)
+
+
 def _dropped_parameters(
     found: list[tuple[str, str, int]], instruction: str, exempt_lines: tuple[int, int] | None
 ) -> list[str]:
@@ -360,19 +366,23 @@ def _dropped_parameters(
     removal = bool(_REMOVAL.search(instruction)) or bool(
         re.search(r"\bchange\b", instruction, re.IGNORECASE)
     )
-    if removal and _PARAMETERS.search(instruction):
+    signature_talk = bool(_PARAMETERS.search(instruction))
+    if removal and signature_talk:
         return []
     words = set(re.findall(r"[A-Za-z_$][\w$]*", instruction))
     out: list[str] = []
     for function, name, line in found:
         if exempt_lines is not None and exempt_lines[0] <= line <= exempt_lines[1]:
             continue
-        if removal and name.lstrip("*.") in words:
+        bare, _, change = name.partition(" (made ")
+        if change and (bare in words or signature_talk or _HOW_PASSED.search(instruction)):
+            continue  # (a parameter made keyword-only, positional-only or required: named)
+        if removal and bare.lstrip("*.") in words:
             continue
-        bare = function.rpartition(".")[2]
-        if re.search(rf"(?<![\w$]){re.escape(bare)}{_TAKES}", instruction, re.IGNORECASE):
+        short = function.rpartition(".")[2]
+        if re.search(rf"(?<![\w$]){re.escape(short)}{_TAKES}", instruction, re.IGNORECASE):
             continue
-        out.append(f"parameter {name} of {function}")
+        out.append(f"parameter {bare} of {function}" + (f" (made {change}" if change else ""))
     return out
 
 
@@ -1022,7 +1032,9 @@ def _dropped(
         before, after = [*before, *nested_before], [*after, *nested_after]
         lost += _dropped_methods(old, new, before, after, asked_for)
         lost += _dropped_decorators(old, new, asked_for)
-        lost += _dropped_parameters(dropped_parameters(old, new), instruction, exempt_lines)
+        lost += _dropped_parameters(
+            dropped_parameters(old, new) + changed_parameters(old, new), instruction, exempt_lines
+        )
     if members:
         lost += _dropped_members(old, new, after, asked_for, members)
         lost += _dropped_annotations(old, new, path, language, asked_for, members)
@@ -1391,9 +1403,17 @@ def _guard(
                 shown = ", ".join(params[:5]) + (
                     f" and {len(params) - 5} more" if len(params) > 5 else ""
                 )
+                changed = sum(" (made " in name for name in params)
+                what, asked = (
+                    ("delete", "remove")
+                    if not changed
+                    else ("change", "change")
+                    if changed == len(params)
+                    else ("delete or change", "remove or change")
+                )
                 raise ParseError(
-                    f"the edit would delete {len(lost)} parameter(s) of {rel} that the "
-                    f"instruction did not ask to remove: {shown}"
+                    f"the edit would {what} {len(lost)} parameter(s) of {rel} that the "
+                    f"instruction did not ask to {asked}: {shown}"
                 )
             raise ParseError(
                 f"the edit would delete {len(lost)} definition(s), method(s) or import(s) of {rel} "

@@ -14,6 +14,10 @@ blocks too: ``if``, ``try``, ``with``, ``for``, ``while``, ``match``), and one t
   both (it is often passed by keyword);
 - a method's first parameter (``self``, ``cls``) is not compared, nor a function
   defined twice in the file (an ``@overload`` stub, a branch per Python version).
+
+A parameter kept can break its callers too: made keyword-only (``parse(text, "latin-1")``
+fails), positional-only (``parse(text, encoding="latin-1")`` fails) or required (its
+default taken away: ``parse(text)`` fails).  :func:`changed_parameters` names those.
 """
 
 from __future__ import annotations
@@ -23,16 +27,19 @@ from collections.abc import Iterator
 
 from .pytrees import cached, parse
 
-#: (kind, name): "pos" positional only, "any" positional or keyword ("any=" with a
-#: default), "kw" keyword only, "*" the ``*args`` and "**" the ``**kwargs``
+#: (kind, name): "pos" positional only ("pos=" with a default), "any" positional or
+#: keyword ("any=" with a default), "kw" keyword only ("kw=" with a default), "*" the
+#: ``*args`` and "**" the ``**kwargs``
 Parameter = tuple[str, str]
 
 
 def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> list[Parameter]:
     a = node.args
-    out: list[Parameter] = [("pos", p.arg) for p in a.posonlyargs]
     positional = [*a.posonlyargs, *a.args]
     first_default = len(positional) - len(a.defaults)  # (defaults are the last ones')
+    out: list[Parameter] = [
+        ("pos=" if k >= first_default else "pos", p.arg) for k, p in enumerate(a.posonlyargs)
+    ]
     out += [
         ("any=" if len(a.posonlyargs) + k >= first_default else "any", p.arg)
         for k, p in enumerate(a.args)
@@ -41,7 +48,10 @@ def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> l
         out = out[1:]  # (self, cls: how the method is called, not what callers pass)
     if a.vararg is not None:
         out.append(("*", a.vararg.arg))
-    out += [("kw", p.arg) for p in a.kwonlyargs]
+    out += [
+        ("kw" if default is None else "kw=", p.arg)
+        for p, default in zip(a.kwonlyargs, a.kw_defaults, strict=True)
+    ]
     if a.kwarg is not None:
         out.append(("**", a.kwarg.arg))
     return out
@@ -97,9 +107,9 @@ def signatures(text: str) -> dict[str, tuple[int, list[Parameter]]] | None:
 def _taken(kind: str, after: list[Parameter]) -> bool:
     """Whether ``after`` still takes what a caller passed to a parameter of ``kind``."""
     kinds = {k for k, _ in after}
-    if kind in ("pos", "any"):  # (a required parameter is passed by position)
+    if kind in ("pos", "pos=", "any"):  # (a required parameter is passed by position)
         return "*" in kinds
-    if kind == "kw":
+    if kind in ("kw", "kw="):
         return "**" in kinds
     if kind == "any=":  # (one with a default, often by keyword: ``encoding="latin-1"``)
         return "*" in kinds and "**" in kinds
@@ -123,4 +133,30 @@ def dropped_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
             if name in names or _taken(kind, now):
                 continue
             out.append((path, {"*": "*", "**": "**"}.get(kind, "") + name, line))
+    return out
+
+
+def changed_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
+    """(function path, ``encoding (made keyword-only)``, the function's 0-based line in
+    ``old``) for each parameter of a function ``new`` keeps that it still takes by name
+    but no longer as its callers passed it: by position (made keyword-only), by keyword
+    (made positional-only), or left out (made required)."""
+    before, after = signatures(old), signatures(new)
+    if not before or after is None:
+        return []
+    out: list[tuple[str, str, int]] = []
+    for path, (line, params) in before.items():
+        if path not in after:
+            continue
+        now = {name: kind for kind, name in after[path][1]}
+        for kind, name in params:
+            if name not in now or kind in ("*", "**") or now[name] in ("*", "**"):
+                continue
+            was, became = kind.rstrip("="), now[name].rstrip("=")
+            if was in ("pos", "any") and became == "kw":
+                out.append((path, f"{name} (made keyword-only)", line))
+            elif was in ("any", "kw") and became == "pos":
+                out.append((path, f"{name} (made positional-only)", line))
+            elif kind.endswith("=") and not now[name].endswith("="):
+                out.append((path, f"{name} (made required)", line))
     return out

@@ -73,20 +73,30 @@ def test_the_edits_are_judged(tmp_path: Path) -> None:
     (src / "skipped" / "z.py").write_text("def z(a):\n    return a\n")
     args = (str(src), "--exclude", "skipped", "--seed", "1")
     out = script_output("py_parameters.py", *args).splitlines()
-    assert out[:10] == [
+    assert out[:14] == [
         "files read: 4 (not read: not parsed 1)",
         "edit           edits  refused  not refused  skipped",
         "deleted            9        4            5        0",
+        "keyword-only       7        3            4        0",
+        "required           3        2            1        0",
         "added              9        0            9        0",
         "default            3        0            3        0",
         "annotated          6        0            6        0",
         "unannotated        3        0            3        0",
         "ruff format        1        0            1        0",
         (
-            "deletions not refused: 1 still taken (by *args / **kwargs), 3 of a function "
+            "deleted not refused: 1 still taken (by *args / **kwargs), 3 of a function "
             "defined twice, 1 of a function inside a function, 0 missed"
         ),
-        "deletions refused although not compared by design: 0",
+        (
+            "keyword-only not refused: 0 still taken (by *args / **kwargs), 3 of a function "
+            "defined twice, 1 of a function inside a function, 0 missed"
+        ),
+        (
+            "required not refused: 0 still taken (by *args / **kwargs), 0 of a function "
+            "defined twice, 1 of a function inside a function, 0 missed"
+        ),
+        "refused although not compared by design: 0",
     ]
-    assert out[10].startswith("command: ") and out[10].endswith(" ".join(args))
-    assert len(out) == 11
+    assert out[14].startswith("command: ") and out[14].endswith(" ".join(args))
+    assert len(out) == 15

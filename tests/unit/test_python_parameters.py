@@ -58,7 +58,7 @@ def lost(new: str, instruction: str = "Fix the bug in parse", **kw) -> list[str]
 def test_signatures_are_read_by_path_without_self_or_cls() -> None:
     sigs = signatures(SOURCE)
     assert sigs is not None
-    assert sigs["parse"][1] == [("any", "text"), ("any=", "encoding"), ("kw", "strict")]
+    assert sigs["parse"][1] == [("any", "text"), ("any=", "encoding"), ("kw=", "strict")]
     assert sigs["call"][1] == [("pos", "fn"), ("*", "args"), ("**", "kwargs")]
     assert sigs["Reader.read"][1] == [("any=", "size"), ("**", "options")]
     assert sigs["Reader.open"][1] == [("any", "path"), ("any=", "mode")]  # static: no self
@@ -96,7 +96,6 @@ def test_what_callers_can_still_pass_is_no_loss() -> None:
         SOURCE.replace("*args, **kwargs):\n    return fn", "*a, **kw):\n    return fn"),
         SOURCE.replace('encoding="utf-8"', 'encoding: str = "utf-8"'),  # annotated
         SOURCE.replace('encoding="utf-8"', 'encoding="latin-1", errors="strict"'),  # added
-        SOURCE.replace("def parse(text", "def parse(text, /"),  # positional only, kept
         # a required parameter is passed by position: *args takes it (the editor's test:
         # "Fix add so that it sums any number of arguments", add(a, b) to add(*xs))
         SOURCE.replace("def batched(items, n)", "def batched(*items_and_n)"),
@@ -178,6 +177,53 @@ def test_the_refusal_names_parameters_as_such() -> None:
         guard(
             {"reader.py": SOURCE},
             {"reader.py": gone},
+            language_of=lambda _r: None,
+            instruction="Fix the bug in parse",
+        )
+
+
+def test_a_parameter_kept_but_no_longer_taken_as_callers_pass_it_is_changed() -> None:
+    """Kept by name, a parameter can still break its callers: made keyword-only
+    (``parse(text, "latin-1")`` fails), positional-only (``parse(text,
+    encoding="latin-1")`` fails) or required (``parse(text)`` fails).  Before, only a
+    parameter's name was compared, and each of these passed the tests that call
+    ``parse(text)``."""
+    keyword_only = SOURCE.replace('(text, encoding="utf-8", *,', '(text, *, encoding="utf-8",')
+    assert lost(keyword_only) == ["parameter encoding of parse (made keyword-only)"]
+    positional_only = SOURCE.replace("def parse(text", "def parse(text, /")
+    assert lost(positional_only) == ["parameter text of parse (made positional-only)"]
+    required = SOURCE.replace(
+        '(text, encoding="utf-8", *, strict=False)', "(text, encoding, *, strict)"
+    )
+    assert lost(required) == [
+        "parameter encoding of parse (made required)",
+        "parameter strict of parse (made required)",
+    ]
+    # a default changed, a parameter made optional, one taken into *args: none of these
+    assert lost(SOURCE.replace('encoding="utf-8"', "encoding=None")) == []
+    assert lost(SOURCE.replace("def batched(items, n)", "def batched(items, n=2)")) == []
+    # asked for: the parameter named, or how parameters are passed spoken of
+    assert lost(keyword_only, "Make encoding keyword-only") == []
+    assert lost(positional_only, "Make the first parameter positional-only") == []
+    assert lost(required, "Remove the defaults from parse") == []
+    with pytest.raises(ParseError) as caught:
+        guard(
+            {"reader.py": SOURCE},
+            {"reader.py": keyword_only},
+            language_of=lambda _r: None,
+            instruction="Fix the bug in parse",
+        )
+    assert str(caught.value) == (
+        "the edit would change 1 parameter(s) of reader.py that the instruction did not ask "
+        "to change: encoding of parse (made keyword-only)"
+    )
+    dropped_too = keyword_only.replace(", **options", "")
+    with pytest.raises(
+        ParseError, match=r"would delete or change 2 parameter\(s\) .* ask to remove or change: "
+    ):
+        guard(
+            {"reader.py": SOURCE},
+            {"reader.py": dropped_too},
             language_of=lambda _r: None,
             instruction="Fix the bug in parse",
         )
