@@ -56,6 +56,7 @@ from .pyparameters import changed_parameters, dropped_parameters
 from .pytrees import cached, parse, shared_trees
 from .rubydefinitions import code_lines, is_ruby, ruby_classes, ruby_members
 from .rubydefinitions import shown as ruby_shown
+from .rubyparameters import dropped_parameters as ruby_dropped_parameters
 from .rustdefinitions import is_rust, rust_classes, rust_members
 from .rustdefinitions import shown as rust_shown
 
@@ -379,7 +380,7 @@ def _dropped_parameters(
             continue  # (a parameter made keyword-only, positional-only or required: named)
         if removal and bare.lstrip("*.") in words:
             continue
-        short = function.rpartition(".")[2]
+        short = re.split(r"[.#]", function)[-1]  # (parse of Reader.parse, Calc#parse)
         if re.search(rf"(?<![\w$]){re.escape(short)}{_TAKES}", instruction, re.IGNORECASE):
             continue
         out.append(f"parameter {bare} of {function}" + (f" (made {change}" if change else ""))
@@ -1038,6 +1039,9 @@ def _dropped(
     if members:
         lost += _dropped_members(old, new, after, asked_for, members)
         lost += _dropped_annotations(old, new, path, language, asked_for, members)
+    if is_ruby(path, language):
+        found = ruby_dropped_parameters(old, new)
+        lost += _dropped_parameters(found, instruction, exempt_lines)
     return lost
 
 

@@ -44,6 +44,8 @@ _DEF = re.compile(
     r"^\s*(?:[a-z_]\w*\s+)?def\s+(?:(self|[A-Z]\w*)\s*(?:\.|::)\s*)?(" + _NAME + r")"
     r"(?![\w.:]|\s+\.)"
 )
+#: (the same, for :mod:`.rubyparameters`, which reads a ``def``'s parameters after its name)
+DEF = _DEF
 #: ``class Calc``, ``class Calc < Base``, ``module Tools::Text``; not ``class << self``
 _TYPE = re.compile(r"^\s*(class|module)\s+((?:::)?[A-Z]\w*(?:::[A-Z]\w*)*)")
 #: a line that makes methods by name: ``attr_reader :a, :b``, ``alias_method :new,

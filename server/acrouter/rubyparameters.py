@@ -1,0 +1,174 @@
+"""The parameters of a Ruby file's methods, for the guard that no edit drops what nobody
+asked to remove (``definitions.dropped_definitions``).
+
+Ruby checks a call's arguments against the method when the call runs: an edit asked to
+fix a bug in ``def parse(text, encoding = "UTF-8")`` that also drops ``encoding`` passes
+every test that calls ``parse(text)``, and every caller that passes an encoding (a gem's
+are mostly outside the repository) raises ``ArgumentError``.  So each method's parameters
+are read from its ``def`` line (and the lines its parenthesised list goes on to), for the
+methods :mod:`.rubydefinitions` reads, by the name a report gives them (``Calc#parse``,
+``Calc.create``), and compared:
+
+- positional parameters (``a``, ``a = 1``, a destructuring ``(a, b)``) are passed by
+  position: a rename is no loss, fewer of them is, unless the method now takes a rest
+  (``*args``) or forwards everything (``...``);
+- keyword parameters (``key:``, ``key: 1``) are passed by name: one gone is lost unless
+  the method now takes ``**options`` (or ``...``); ``*args`` and ``**options`` gone are
+  lost too;
+- a parameter kept can break its callers: one made required (its default taken away)
+  or one passed by position made a keyword.
+
+A block parameter (``&block``) is not compared: a block passed to a method that no
+longer takes it raises nothing.  A method defined twice in the file (a class reopened,
+a branch per Ruby version) is not compared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .pytrees import cached
+from .rubydefinitions import DEF, code_lines, ruby_members, shown
+
+#: (kind, name): "req", "opt" positional (required, with a default), "kw", "kw=" keyword
+#: (required, with a default), "*" the rest, "**" the keyword rest, "&" the block, "..."
+#: forwarding; a destructuring parameter's name is ""
+Parameter = tuple[str, str]
+
+_NAME = re.compile(r"[a-z_][A-Za-z0-9_]*")
+_KEYWORD = re.compile(r"([a-z_]\w*):(?!:)(.*)$", re.DOTALL)
+_OPTIONAL = re.compile(r"([a-z_]\w*)\s*=(.*)$", re.DOTALL)
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+
+
+def signatures(text: str) -> dict[str, tuple[int, list[Parameter]]]:
+    """Each method's name as a report gives it -> (its 0-based ``def`` line, its
+    parameters), for the methods defined once in ``text``."""
+
+    def read() -> dict[str, tuple[int, list[Parameter]]]:
+        methods = [m for m in ruby_members(text) if m.kind == "method"]
+        defs = [m for m in methods if DEF.match(m.header)]  # (not an attr_* or alias)
+        count = Counter(shown(m) for m in methods)
+        lines = code_lines(text)
+        out: dict[str, tuple[int, list[Parameter]]] = {}
+        for m in defs:
+            if count[shown(m)] == 1:
+                found = _parameter_list(lines, m.line)
+                if found is not None:
+                    out[shown(m)] = (m.line, [_parameter(p) for p in found])
+        return out
+
+    return cached("ruby.signatures", text, read)
+
+
+def _parameter_list(lines: list[str], i: int) -> list[str] | None:
+    """The parameters of the ``def`` on line ``i``, as written, split at their commas;
+    None where they cannot be read (a list left open)."""
+    m = DEF.match(lines[i])
+    if m is None:
+        return None
+    rest = lines[i][m.end() :].lstrip()
+    if not rest or rest[0] in "=;#":
+        return []  # no parameters (``def x = 1``, ``def x; end``)
+    if rest[0] != "(":  # ``def parse text, encoding = nil``: to the line's end
+        return _split(rest.split("#", 1)[0].split(";", 1)[0])
+    text, depth, quote = "", 0, ""
+    for k in range(i, min(i + 200, len(lines))):
+        line = rest if k == i else lines[k]
+        for c in line:
+            if quote:
+                quote = "" if c == quote else quote
+            elif c in "'\"":
+                quote = c
+            elif c == "#":
+                break  # a comment
+            elif c in "([{":
+                depth += 1
+            elif c in ")]}":
+                depth -= 1
+                if depth == 0:
+                    return _split(text[1:])
+            text += c
+        text += " "
+        quote = ""
+    return None
+
+
+def _split(text: str) -> list[str]:
+    """``text`` split at its commas outside brackets and strings."""
+    parts, part, stack, quote = [], "", [], ""
+    for c in text:
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c in _CLOSERS:
+            stack.append(_CLOSERS[c])
+        elif stack and c == stack[-1]:
+            stack.pop()
+        elif c == "," and not stack:
+            parts.append(part.strip())
+            part = ""
+            continue
+        part += c
+    parts.append(part.strip())
+    return [p for p in parts if p]
+
+
+def _parameter(text: str) -> Parameter:
+    if text == "...":
+        return "...", "..."
+    for mark in ("**", "*", "&"):
+        if text.startswith(mark):
+            return mark, text[len(mark) :].strip()
+    if m := _KEYWORD.match(text):
+        return ("kw=" if m.group(2).strip() else "kw"), m.group(1)
+    if m := _OPTIONAL.match(text):
+        return "opt", m.group(1)
+    if _NAME.fullmatch(text):
+        return "req", text
+    return "req", ""  # a destructuring parameter: ``(key, value)``
+
+
+def dropped_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
+    """(method, parameter as written: ``encoding``, ``*args``, ``encoding (made
+    required)``, the method's 0-based line in ``old``) for each parameter of a method
+    ``new`` keeps that its callers can no longer pass as they did (see the module
+    docstring)."""
+    before, after = signatures(old), signatures(new)
+    out: list[tuple[str, str, int]] = []
+    for name, (line, params) in before.items():
+        if name in after:
+            out += [(name, p, line) for p in _lost(params, after[name][1])]
+    return out
+
+
+def _lost(old: list[Parameter], new: list[Parameter]) -> list[str]:
+    kinds = {k for k, _ in new}
+    if "..." in kinds:
+        return []
+    now = {n: k for k, n in new if n}
+    positional = [n for k, n in new if k in ("req", "opt")]
+    rest = "*" in kinds
+    keywords = any(k == "**" and n != "nil" for k, n in new)
+    out: list[str] = []
+    before = [n for k, n in old if k in ("req", "opt")]
+    if not rest and len(positional) < len(before):  # (a destructuring one: by position)
+        gone = [
+            n or f"#{i + 1}"
+            for i, n in enumerate(before)
+            if (n and n not in positional) or (not n and i >= len(positional))
+        ]
+        for n in gone or [f"#{len(positional) + 1}"]:
+            out.append(f"{n} (made keyword)" if now.get(n) in ("kw", "kw=") else n)
+    for k, n in old:
+        if k in ("kw", "kw=") and now.get(n) not in ("kw", "kw=") and not keywords:
+            out.append(n)
+        elif k == "*" and not rest:
+            out.append(f"*{n}")
+        elif k == "**" and n != "nil" and not keywords:
+            out.append(f"**{n}")
+        elif (k, now.get(n)) in (("opt", "req"), ("kw=", "kw")):
+            out.append(f"{n} (made required)")
+    return out
