@@ -31,7 +31,7 @@ from pathlib import PurePosixPath
 
 import attrs
 
-from .jsparameters import Signature, function_value, named_signature
+from .jsparameters import Signature, function_value, named_signature, type_parameters_end
 from .jstokens import (
     COMMENT,
     NAME,
@@ -337,6 +337,9 @@ def _declarators(code: list[Token], k: int, end: int) -> list[JsDefinition]:
             elif _is(code[k], "=") and value is None:
                 typed, angles, value = False, 0, k + 1
                 source = _required(code, k + 1, end)
+                if k + 1 < end and _is(code[k + 1], "<"):  # a generic arrow: <T, U>(…) => …
+                    k = type_parameters_end(code, k + 1, end)
+                    continue
             elif typed:
                 angles += _angles(code[k])
             k = _close(code, k) if _opens(code[k]) else k + 1

@@ -91,11 +91,11 @@ def named_signature(
     ``<T>(x: T) => x``); None where no parameter list follows."""
     if k < end and is_(code[k], "?", "!"):
         k += 1
-    k = _skip_type_parameters(code, k, end)
+    k = type_parameters_end(code, k, end)
     return signature(code, k, end, arrow=arrow) if k < end and is_(code[k], "(") else None
 
 
-def _skip_type_parameters(code: list[Token], k: int, end: int) -> int:
+def type_parameters_end(code: list[Token], k: int, end: int) -> int:
     """The index after a type parameter list ``<T, U extends X>`` at ``code[k]``, if any."""
     if k < end and is_(code[k], "<"):
         depth = 0
@@ -208,11 +208,14 @@ def dropped_parameters(old: Signature, new: Signature) -> list[str]:
     if new.reads_arguments or any(p.startswith("...") for p in new.params):
         return []
     now = set(new.params) - {""}
-    before = set(old.params) - {""}
+    before = set(old.params)  # ("" too: a pattern in a pattern's place is no new name)
+    patterns = new.params.count("")
     out: list[str] = []
     for i, (name, used) in enumerate(zip(old.params, old.used, strict=True)):
         if name and name in now:
             continue
+        if not name and old.params[: i + 1].count("") <= patterns:
+            continue  # a pattern: as many as before are still taken, in order
         if i < len(new.params) and not name.startswith("...") and new.params[i] not in before:
             continue  # another name (or a pattern) in its place: a rename
         later_kept = any(p in now for p in old.params[i + 1 :] if p)

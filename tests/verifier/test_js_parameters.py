@@ -241,3 +241,30 @@ def test_acrouter_verify_refuses_the_dropped_parameter_before_node_test_passes_i
     renamed = CALC.replace("encoding", "charset")
     kept = verify_edit(ver, str(root), Edit(files={"calc.js": renamed}), command)
     assert kept.verdict == "pass", kept.detail
+
+
+def test_a_generic_arrow_and_a_pattern_after_a_parameter() -> None:
+    """Found on node_modules by ``benchmarks/js_parameters.py``: a declarator's generic
+    arrow was split at its type parameters' comma (``<T, U>(…) => …`` read as two
+    declarators, neither a function), and a parameter dropped before a destructuring
+    pattern was named by the pattern's position (``#2``), not by its name."""
+    old = (
+        "export const invoke = <T extends Array<any>, U>(fn: (...a: T) => U, name: string) => {\n"
+        "  return (...a: T): U => fn(...a, name);\n"
+        "};\n"
+        "export function configItem(value, { dirname = '.', type } = {}) {\n"
+        "  return [value, dirname, type];\n"
+        "}\n"
+    )
+
+    def gone(before: str, after: str) -> list[str]:
+        assert before in old
+        new = old.replace(before, after)
+        return dropped_definitions(old, new, "a.ts", instruction="Fix the bug")
+
+    assert gone(", name: string) =>", ") =>") == ["parameter name of invoke"]
+    assert gone("configItem(value, {", "configItem({") == ["parameter value of configItem"]
+    assert gone("(value, { dirname = '.', type } = {})", "(value)") == [
+        "parameter #2 of configItem"
+    ]
+    assert gone("configItem(value, {", "configItem(item, {") == []
