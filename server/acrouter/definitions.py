@@ -52,6 +52,7 @@ from .jsparameters import dropped_parameters as js_dropped_parameters
 from .kotlindefinitions import is_kotlin, kotlin_classes, kotlin_code, kotlin_members
 from .members import Member, annotations_of
 from .phpdefinitions import is_php, php_classes, php_code, php_members
+from .phpparameters import dropped_parameters as php_dropped_parameters
 from .pyparameters import changed_parameters, dropped_parameters
 from .pytrees import cached, parse, shared_trees
 from .rubydefinitions import code_lines, is_ruby, ruby_classes, ruby_members
@@ -1041,6 +1042,9 @@ def _dropped(
         lost += _dropped_annotations(old, new, path, language, asked_for, members)
     if is_ruby(path, language):
         found = ruby_dropped_parameters(old, new)
+        lost += _dropped_parameters(found, instruction, exempt_lines)
+    if is_php(path, language):
+        found = php_dropped_parameters(old, new)
         lost += _dropped_parameters(found, instruction, exempt_lines)
     return lost
 

@@ -1,0 +1,129 @@
+"""The parameters of a PHP file's functions and methods, for the guard that no edit drops
+what nobody asked to remove (``definitions.dropped_definitions``).
+
+PHP, like JavaScript, ignores the arguments a user-defined function does not take: an
+edit asked to fix a bug in ``function parse($text, $encoding = 'UTF-8')`` that also drops
+``$encoding`` passes every test that calls ``parse($text)``, and every caller that
+passes an encoding runs as if it had not (one dropped before others hands each caller's
+arguments to the wrong parameters).  So each function's and method's parameters are read
+from the file's code (:func:`.phpdefinitions.php_code`: strings and comments set aside),
+for the functions :mod:`.phpdefinitions` reads, by the name a report gives them
+(``Calc::add``, ``helper``), with what its body reads, and compared as JavaScript's are
+(:func:`.jsparameters.dropped_parameters`): a rename, a parameter added, a variadic
+(``...$rest``) or ``func_get_args()`` now taking every argument, and an unused last
+parameter dropped are no loss.  A constructor's promoted parameter (``private int $x``)
+counts as read: it is a property.  A function defined twice in the file is not compared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .jsparameters import Signature
+from .jsparameters import dropped_parameters as positional_loss
+from .phpdefinitions import php_code, php_members
+from .pytrees import cached
+
+_ID = r"[\w\x80-\U0010ffff]+"
+_PARAMETER = re.compile(r"(\.\.\.)?\s*&?\s*\$(" + _ID + ")")
+_PROMOTED = re.compile(
+    r"^\s*(?:(?:public|protected|private|readonly)(?:\(set\))?\s+)+", re.IGNORECASE
+)
+_ALL_ARGUMENTS = re.compile(r"\bfunc_(?:get_args|get_arg|num_args)\s*\(", re.IGNORECASE)
+
+
+def signatures(text: str) -> dict[str, tuple[int, Signature]]:
+    """Each function's or method's name as a report gives it -> (its 0-based line, its
+    signature), for those defined once in ``text``."""
+
+    def read() -> dict[str, tuple[int, Signature]]:
+        methods = [m for m in php_members(text) if m.kind == "method"]
+        names = [f"{m.owner}::{m.name}" if m.owner else m.name for m in methods]
+        count = Counter(names)
+        code = php_code(text)
+        out: dict[str, tuple[int, Signature]] = {}
+        for m, name in zip(methods, names, strict=True):
+            if count[name] == 1:
+                found = _signature(code, m.line, m.name)
+                if found is not None:
+                    out[name] = (m.line, found)
+        return out
+
+    return cached("php.signatures", text, read)
+
+
+def _signature(code: list[str], line: int, name: str) -> Signature | None:
+    """The signature of the function ``name`` whose name stands on ``line``."""
+    text = "\n".join(code[line : line + 400])
+    head = re.search(r"\b" + re.escape(name) + r"\s*\(", text)
+    if head is None:
+        return None
+    opened = head.end() - 1
+    closed = _close(text, opened)
+    if closed is None:
+        return None
+    params = _split(text[opened + 1 : closed])
+    body = ""
+    rest = text[closed + 1 :]
+    brace = re.match(r"[^{;]*", rest)  # (a return type: ``): ?array``)
+    if brace is not None and rest[brace.end() : brace.end() + 1] == "{":
+        start = closed + 1 + brace.end()
+        end = _close(text, start)
+        if end is None:
+            return None
+        body = text[start + 1 : end]
+    names: list[str] = []
+    used: list[bool] = []
+    reads = body + " " + text[opened + 1 : closed]
+    for part in params:
+        m = _PARAMETER.search(part)
+        if m is None:
+            continue
+        names.append(("..." if m.group(1) else "") + m.group(2))
+        uses = len(re.findall(r"\$" + re.escape(m.group(2)) + r"\b", reads))
+        uses += len(re.findall(r"['\"]" + re.escape(m.group(2)) + r"['\"]", body))  # compact()
+        used.append(not body or bool(_PROMOTED.match(part)) or uses > 1)
+    return Signature(tuple(names), tuple(used), bool(_ALL_ARGUMENTS.search(body)))
+
+
+def _close(text: str, i: int) -> int | None:
+    """The index of the bracket that closes the one at ``text[i]`` (strings are set
+    aside in the code view: brackets are counted as they stand)."""
+    depth = 0
+    for j in range(i, len(text)):
+        c = text[j]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def _split(text: str) -> list[str]:
+    """A parameter list split at its commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for j, c in enumerate(text):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(text[start:j])
+            start = j + 1
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]
+
+
+def dropped_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
+    """(function, parameter as written without its ``$``: ``encoding``, ``...rest``,
+    the function's 0-based line in ``old``) for each parameter of a function ``new``
+    keeps that it no longer takes (see the module docstring)."""
+    before, after = signatures(old), signatures(new)
+    out: list[tuple[str, str, int]] = []
+    for name, (line, signature) in before.items():
+        if name in after:
+            out += [(name, p, line) for p in positional_loss(signature, after[name][1])]
+    return out
