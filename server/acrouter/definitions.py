@@ -348,6 +348,13 @@ _TAKES = (
 )
 
 
+#: an instruction that asks for the parameters in one object ("use an options object",
+#: "pass a config object instead") asks for what it does to them
+_OPTIONS_OBJECT = re.compile(
+    r"\b(options?|config|configuration|settings|params|parameters?|arguments?|props)\s+"
+    r"(object|dict|dictionary|hash|struct|bag)\b",
+    re.IGNORECASE,
+)
 #: words of how a parameter is passed ("make the flags keyword-only", "no defaults")
 _HOW_PASSED = re.compile(
     r"\b(keyword|keywords|positional|default|defaults|required|optional)\b", re.IGNORECASE
@@ -369,7 +376,7 @@ def _dropped_parameters(
         re.search(r"\bchange\b", instruction, re.IGNORECASE)
     )
     signature_talk = bool(_PARAMETERS.search(instruction))
-    if removal and signature_talk:
+    if (removal and signature_talk) or _OPTIONS_OBJECT.search(instruction):
         return []
     words = set(re.findall(r"[A-Za-z_$][\w$]*", instruction))
     out: list[str] = []

@@ -172,6 +172,10 @@ def test_a_parameter_may_go_when_asked_for() -> None:
     assert lost(new, "Drop encoding") == []
     assert lost(new, "Make parse take only the text") == []
     assert lost(new, "parse should accept just a string") == []
+    # the parameters asked for in one object
+    together = SOURCE.replace("parse(text, encoding = 'utf-8')", "parse({ text, encoding })")
+    assert lost(together) == ["parameter encoding of parse"]
+    assert lost(together, "Use an options object for parse") == []
     line = SOURCE.splitlines().index("export function parse(text, encoding = 'utf-8') {")
     assert lost(new, exempt_lines=(line, line + 2)) == []
     # how long it takes is not what it takes; another function's name says nothing
