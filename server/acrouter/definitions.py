@@ -1098,7 +1098,9 @@ def _dropped_members(
             fewer = defined[m.kind, m.name] < defined_before[m.kind, m.name]
             if not fewer or now[m.name] >= before[m.name]:
                 continue
-        elif m.kind not in members.counted and m.name in named:
+        elif m.kind not in members.counted and (
+            m.name in named or ("::" in m.name and _bare(m.name) in named)
+        ):  # (Ruby's ``class CLI::Add`` in ``module Bundler``: the patterns read "CLI::Add")
             continue
         if m.kind in members.counted and left[d.name] > 0:
             left[d.name] -= 1
