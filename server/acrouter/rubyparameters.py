@@ -71,8 +71,13 @@ def _parameter_list(lines: list[str], i: int) -> list[str] | None:
     rest = lines[i][m.end() :].lstrip()
     if not rest or rest[0] in "=;#":
         return []  # no parameters (``def x = 1``, ``def x; end``)
-    if rest[0] != "(":  # ``def parse text, encoding = nil``: to the line's end
-        return _split(rest.split("#", 1)[0].split(";", 1)[0])
+    if rest[0] != "(":  # ``def parse text, encoding = nil``: to the line's end, and on
+        text = rest.split("#", 1)[0].split(";", 1)[0]  # past a line ending in a comma
+        k = i
+        while text.rstrip().endswith(",") and k + 1 < len(lines):
+            k += 1
+            text += " " + lines[k].split("#", 1)[0].split(";", 1)[0]
+        return _split(text)
     text, depth, quote = "", 0, ""
     for k in range(i, min(i + 200, len(lines))):
         line = rest if k == i else lines[k]

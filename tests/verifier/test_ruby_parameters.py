@@ -46,6 +46,11 @@ module Tools
       a
     end
 
+    def directive prefix, name,
+                  encoding = nil
+      prefix
+    end
+
     def each(...)
       @items.each(...)
     end
@@ -81,6 +86,8 @@ def test_each_method_s_parameters_are_read_by_the_name_a_report_gives_it() -> No
         "Tools::Reader.open": [("req", "path"), ("opt", "mode"), ("req", "")],
         "Tools::Reader#sq": [("req", "x")],
         "Tools::Reader#plain": [("req", "a"), ("req", "b")],
+        # a bare list that goes on past a line ending in a comma
+        "Tools::Reader#directive": [("req", "prefix"), ("req", "name"), ("opt", "encoding")],
         "Tools::Reader#each": [("...", "...")],
         "helper": [("req", "a"), ("opt", "b")],
     }
