@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .domain import document_lines
 from .jsparameters import Signature
 from .jsparameters import dropped_parameters as positional_loss
 from .phpdefinitions import php_code, php_members
@@ -41,11 +42,11 @@ def signatures(text: str) -> dict[str, tuple[int, Signature]]:
         methods = [m for m in php_members(text) if m.kind == "method"]
         names = [f"{m.owner}::{m.name}" if m.owner else m.name for m in methods]
         count = Counter(names)
-        code = php_code(text)
+        code, raw = php_code(text), document_lines(text)
         out: dict[str, tuple[int, Signature]] = {}
         for m, name in zip(methods, names, strict=True):
             if count[name] == 1:
-                found = _signature(code, m.line, m.name)
+                found = _signature(code, raw, m.line, m.name)
                 if found is not None:
                     out[name] = (m.line, found)
         return out
@@ -53,8 +54,9 @@ def signatures(text: str) -> dict[str, tuple[int, Signature]]:
     return cached("php.signatures", text, read)
 
 
-def _signature(code: list[str], line: int, name: str) -> Signature | None:
-    """The signature of the function ``name`` whose name stands on ``line``."""
+def _signature(code: list[str], raw: list[str], line: int, name: str) -> Signature | None:
+    """The signature of the function ``name`` whose name stands on ``line`` (``raw``, the
+    text's lines, for the variables strings interpolate: ``"type '$type'"``)."""
     text = "\n".join(code[line : line + 400])
     head = re.search(r"\b" + re.escape(name) + r"\s*\(", text)
     if head is None:
@@ -64,7 +66,7 @@ def _signature(code: list[str], line: int, name: str) -> Signature | None:
     if closed is None:
         return None
     params = _split(text[opened + 1 : closed])
-    body = ""
+    body, body_end = "", closed
     rest = text[closed + 1 :]
     brace = re.match(r"[^{;]*", rest)  # (a return type: ``): ?array``)
     if brace is not None and rest[brace.end() : brace.end() + 1] == "{":
@@ -72,16 +74,17 @@ def _signature(code: list[str], line: int, name: str) -> Signature | None:
         end = _close(text, start)
         if end is None:
             return None
-        body = text[start + 1 : end]
+        body, body_end = text[start + 1 : end], end
     names: list[str] = []
     used: list[bool] = []
-    reads = body + " " + text[opened + 1 : closed]
+    last = line + text.count("\n", 0, body_end)  # (the body's last line)
+    reads = "\n".join(raw[line : last + 1])  # (its parameters and body as written)
     for part in params:
         m = _PARAMETER.search(part)
         if m is None:
             continue
         names.append(("..." if m.group(1) else "") + m.group(2))
-        uses = len(re.findall(r"\$" + re.escape(m.group(2)) + r"\b", reads))
+        uses = len(re.findall(r"\$\{?" + re.escape(m.group(2)) + r"\b", reads))
         uses += len(re.findall(r"['\"]" + re.escape(m.group(2)) + r"['\"]", body))  # compact()
         used.append(not body or bool(_PROMOTED.match(part)) or uses > 1)
     return Signature(tuple(names), tuple(used), bool(_ALL_ARGUMENTS.search(body)))

@@ -48,6 +48,11 @@ class Calc
     {
         return compact('a', 'b');
     }
+
+    public static function unsupported($type, $code)
+    {
+        return "The type '$type' is not supported ({$code}).";
+    }
 }
 
 interface Runner
@@ -74,6 +79,7 @@ def test_each_function_s_parameters_are_read_with_what_its_body_reads() -> None:
         "Calc::tidy": (("a", "unused"), (True, False)),
         "Calc::join": (("sep", "...parts"), (True, True)),
         "Calc::pack": (("a", "b"), (True, True)),  # compact('a', 'b') reads them
+        "Calc::unsupported": (("type", "code"), (True, True)),  # a string interpolates them
         "Runner::run": (("opts", "timeout"), (True, True)),  # a signature alone
         "parse": (("text", "encoding"), (True, True)),
     }
