@@ -17,6 +17,7 @@ counts as read: it is a property.  A function defined twice in the file is not c
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 
@@ -42,11 +43,11 @@ def signatures(text: str) -> dict[str, tuple[int, Signature]]:
         methods = [m for m in php_members(text) if m.kind == "method"]
         names = [f"{m.owner}::{m.name}" if m.owner else m.name for m in methods]
         count = Counter(names)
-        code, raw = php_code(text), document_lines(text)
+        code = _Code(php_code(text), document_lines(text))
         out: dict[str, tuple[int, Signature]] = {}
         for m, name in zip(methods, names, strict=True):
             if count[name] == 1:
-                found = _signature(code, raw, m.line, m.name)
+                found = _signature(code, m.line, m.name)
                 if found is not None:
                     out[name] = (m.line, found)
         return out
@@ -54,11 +55,22 @@ def signatures(text: str) -> dict[str, tuple[int, Signature]]:
     return cached("php.signatures", text, read)
 
 
-def _signature(code: list[str], raw: list[str], line: int, name: str) -> Signature | None:
-    """The signature of the function ``name`` whose name stands on ``line`` (``raw``, the
-    text's lines, for the variables strings interpolate: ``"type '$type'"``)."""
-    text = "\n".join(code[line : line + 400])
-    head = re.search(r"\b" + re.escape(name) + r"\s*\(", text)
+class _Code:
+    """A file's code view joined, where each line starts in it, and its lines as written
+    (for the variables strings interpolate: ``"type '$type'"``)."""
+
+    def __init__(self, code: list[str], raw: list[str]) -> None:
+        self.text = "\n".join(code)
+        self.starts = [0]
+        for line in code[:-1]:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+        self.raw = raw
+
+
+def _signature(code: _Code, line: int, name: str) -> Signature | None:
+    """The signature of the function ``name`` whose name stands on ``line``."""
+    text = code.text
+    head = re.compile(r"\b" + re.escape(name) + r"\s*\(").search(text, code.starts[line])
     if head is None:
         return None
     opened = head.end() - 1
@@ -77,8 +89,8 @@ def _signature(code: list[str], raw: list[str], line: int, name: str) -> Signatu
         body, body_end = text[start + 1 : end], end
     names: list[str] = []
     used: list[bool] = []
-    last = line + text.count("\n", 0, body_end)  # (the body's last line)
-    reads = "\n".join(raw[line : last + 1])  # (its parameters and body as written)
+    last = bisect.bisect_right(code.starts, body_end) - 1  # (the body's last line)
+    reads = "\n".join(code.raw[line : last + 1])  # (its parameters and body as written)
     for part in params:
         m = _PARAMETER.search(part)
         if m is None:

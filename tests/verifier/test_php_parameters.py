@@ -175,3 +175,14 @@ def test_acrouter_verify_refuses_the_dropped_parameter_before_the_tests_pass_it(
     # the tests cannot tell: with the removal allowed they run, and pass
     allowed = verify_edit(ver, str(root), edit, command, allow_removal=True)
     assert allowed.verdict == "pass", allowed.detail
+
+
+def test_a_function_of_any_length_is_compared() -> None:
+    """Found by ``benchmarks/php_parameters.py`` on /usr/share/php: a function whose body
+    ran past 400 lines (phpunit's ``Builder::fromParameters``) was never compared."""
+    body = "".join(f"    $x{i} = {i};\n" for i in range(450))
+    old = "<?php\nfunction big($a, $b)\n{\n" + body + "    return $a + $b;\n}\n"
+    new = old.replace("big($a, $b)", "big($a)")
+    assert dropped_definitions(old, new, "big.php", instruction="Fix the bug") == [
+        "parameter b of big"
+    ]
