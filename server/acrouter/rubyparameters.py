@@ -28,8 +28,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .domain import document_lines
 from .pytrees import cached
-from .rubydefinitions import DEF, code_lines, ruby_members, shown
+from .rubydefinitions import DEF, ruby_members, shown
 
 #: (kind, name): "req", "opt" positional (required, with a default), "kw", "kw=" keyword
 #: (required, with a default), "*" the rest, "**" the keyword rest, "&" the block, "..."
@@ -50,7 +51,7 @@ def signatures(text: str) -> dict[str, tuple[int, list[Parameter]]]:
         methods = [m for m in ruby_members(text) if m.kind == "method"]
         defs = [m for m in methods if DEF.match(m.header)]  # (not an attr_* or alias)
         count = Counter(shown(m) for m in methods)
-        lines = code_lines(text)
+        lines = document_lines(text)  # (as written: a literal may span lines)
         out: dict[str, tuple[int, list[Parameter]]] = {}
         for m in defs:
             if count[shown(m)] == 1:
@@ -63,56 +64,118 @@ def signatures(text: str) -> dict[str, tuple[int, list[Parameter]]]:
 
 
 def _parameter_list(lines: list[str], i: int) -> list[str] | None:
-    """The parameters of the ``def`` on line ``i``, as written, split at their commas;
-    None where they cannot be read (a list left open)."""
+    """The parameters of the ``def`` on line ``i``, split at their commas, with what
+    literals hold blanked (:func:`_masked`); None where they cannot be read (a list left
+    open)."""
     m = DEF.match(lines[i])
     if m is None:
         return None
-    rest = lines[i][m.end() :].lstrip()
-    if not rest or rest[0] in "=;#":
+    text = _masked("\n".join([lines[i][m.end() :], *lines[i + 1 : i + 200]])).lstrip(" \t")
+    if not text.strip(" \t\n") or text[0] in "=;\n":
         return []  # no parameters (``def x = 1``, ``def x; end``)
-    if rest[0] != "(":  # ``def parse text, encoding = nil``: to the line's end, and on
-        text = rest.split("#", 1)[0].split(";", 1)[0]  # past a line ending in a comma
-        k = i
-        while text.rstrip().endswith(",") and k + 1 < len(lines):
-            k += 1
-            text += " " + lines[k].split("#", 1)[0].split(";", 1)[0]
-        return _split(text)
-    text, depth, quote = "", 0, ""
-    for k in range(i, min(i + 200, len(lines))):
-        line = rest if k == i else lines[k]
-        for c in line:
-            if quote:
-                quote = "" if c == quote else quote
-            elif c in "'\"":
-                quote = c
-            elif c == "#":
-                break  # a comment
-            elif c in "([{":
-                depth += 1
-            elif c in ")]}":
-                depth -= 1
-                if depth == 0:
-                    return _split(text[1:])
-            text += c
-        text += " "
-        quote = ""
+    if text[0] != "(":  # ``def parse text, encoding = nil``: to the line's end, and on
+        end = 0  # past a line ending in a comma
+        while True:
+            stop = min(
+                (k for k in (text.find("\n", end), text.find(";", end)) if k >= 0), default=-1
+            )
+            if stop < 0 or not text[:stop].rstrip().endswith(",") or text[stop] == ";":
+                return _split(text if stop < 0 else text[:stop])
+            end = stop + 1
+    depth = 0
+    for k, c in enumerate(text):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth == 0:
+                return _split(text[1:k])
     return None
 
 
+#: what may stand before a literal that starts with ``/``, ``%`` or ``?`` (not a value:
+#: ``a / b`` divides, ``a ? b : c`` chooses)
+_LITERAL_BEFORE = frozenset("=(,[{|&!:")
+_PERCENT = re.compile(r"%[qQwWiIrsx]?([^\w\s])")
+
+
+def _masked(text: str) -> str:
+    """``text`` with the insides of its strings, regular expressions, percent literals,
+    character literals (``?(``) and special globals (``$"``) blanked and its comments
+    spaced out, line breaks kept: its brackets, commas and ``#`` are then code's."""
+    out = list(text)
+    n, i, before = len(text), 0, ""  # (the last character of code that is not a space)
+
+    def blank(a: int, b: int) -> None:
+        for k in range(a, min(b, n)):
+            if out[k] != "\n":
+                out[k] = "_"
+
+    def closing(j: int, closer: str, opener: str = "") -> int:
+        depth = 1
+        while j < n:
+            c = text[j]
+            if c == "\\":
+                j += 2
+                continue
+            if opener and c == opener:
+                depth += 1
+            elif c == closer:
+                depth -= 1
+                if depth == 0:
+                    return j
+            j += 1
+        return n
+
+    while i < n:
+        c = text[i]
+        start = not before or before in _LITERAL_BEFORE
+        if c in "'\"`":
+            j = closing(i + 1, c)
+        elif c == "/" and start:
+            j = closing(i + 1, "/")
+        elif c == "%" and start and (m := _PERCENT.match(text, i)):
+            opener = m.group(1)
+            closer = _CLOSERS.get(opener, opener)
+            j = closing(m.end(), closer, opener if closer != opener else "")
+            blank(m.end(), j)
+            i, before = j + 1, closer
+            continue
+        elif c == "?" and start and i + 1 < n and not text[i + 1].isspace():
+            j = i + (3 if text[i + 1] == "\\" else 2)  # ?( ?' ?\n
+            blank(i + 1, j)
+            i, before = j, "?"
+            continue
+        elif c == "$" and i + 1 < n and not (text[i + 1].isalnum() or text[i + 1] == "_"):
+            blank(i + 1, i + 2)  # $" $; $/
+            i, before = i + 2, "$"
+            continue
+        elif c == "#":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            for k in range(i, j):
+                out[k] = " "
+            i = j
+            continue
+        else:
+            if not c.isspace():
+                before = c
+            i += 1
+            continue
+        blank(i + 1, j)
+        i, before = j + 1, c
+    return "".join(out)
+
+
 def _split(text: str) -> list[str]:
-    """``text`` split at its commas outside brackets and strings."""
-    parts, part, stack, quote = [], "", [], ""
+    """``text`` (masked) split at its commas outside brackets."""
+    parts, part, depth = [], "", 0
     for c in text:
-        if quote:
-            quote = "" if c == quote else quote
-        elif c in "'\"":
-            quote = c
-        elif c in _CLOSERS:
-            stack.append(_CLOSERS[c])
-        elif stack and c == stack[-1]:
-            stack.pop()
-        elif c == "," and not stack:
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
             parts.append(part.strip())
             part = ""
             continue

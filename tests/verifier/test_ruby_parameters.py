@@ -200,3 +200,27 @@ def test_acrouter_verify_refuses_the_dropped_parameter_before_minitest_passes_it
     )
     kept = verify_edit(ver, str(root), Edit(files={"lib/reader.rb": renamed}), command)
     assert kept.verdict == "pass", kept.detail
+
+
+@pytest.mark.parametrize(
+    "default",
+    ['"#"', '"x;y"', '"\\""', "/#/", "/[(]/", "?(", "?'", '$"', "%q(it's)", "%(x\ny)"],
+)
+def test_a_default_s_literal_does_not_end_or_hide_the_list(default: str) -> None:
+    """Found by the helper that wrote ``benchmarks/rb_parameters.py``, with edits Ruby
+    parses: a bare list was cut at a ``#`` or ``;`` inside a string (a deletion after it
+    missed, a string changed taken for one), and a parenthesised one whose default held
+    an escaped quote, a regular expression, a character or percent literal or ``$"``
+    was not read at all."""
+    for bare in (False, True):
+        if bare and "\n" in default:
+            continue
+        head = f"def m a = {default}, b = 1" if bare else f"def m(a = {default}, b = 1)"
+        cut = head.replace(", b = 1", "")
+        old = f"class Edge\n  {head}\n    [a, b]\n  end\nend\n"
+        fix = "Fix the bug"
+        assert dropped_definitions(old, old.replace(head, cut), "e.rb", instruction=fix) == [
+            "parameter b of Edge#m"
+        ], head
+        changed = old.replace(f"a = {default}", "a = nil")
+        assert dropped_definitions(old, changed, "e.rb", instruction=fix) == [], head
