@@ -79,7 +79,7 @@ def function_value(code: list[Token], v: int, end: int) -> Signature | None:
         body = _body(code, v + 1, end, arrow=True)
         if body is None:
             return None
-        return _signature([(code[v].text, v)], [], code[body[0] : body[1]])
+        return _signature([(code[v].text, v)], code[v : v + 1], code[body[0] : body[1]])
     return named_signature(code, v, end, arrow=True)
 
 

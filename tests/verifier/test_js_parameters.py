@@ -272,3 +272,22 @@ def test_a_generic_arrow_and_a_pattern_after_a_parameter() -> None:
         "parameter #2 of configItem"
     ]
     assert gone("configItem(value, {", "configItem(item, {") == []
+
+
+def test_an_arrow_s_only_parameter_read_once_is_read() -> None:
+    """Found by ``benchmarks/js_parameters.py`` on node_modules (wrap-ansi's
+    ``wordLengths = string => string.split(' ')…``, babel's ``exports.ensure = name =>
+    {…}``): the binding of an arrow's unparenthesised parameter was not counted, so a
+    parameter its body reads once was taken for unused, and dropping it passed."""
+    old = (
+        "const lengths = text => text.split(' ');\nexports.ensure = name => {\n  load(name);\n};\n"
+    )
+    fix = "Fix the bug"
+    new = old.replace("text => text.split", "() => input.split")
+    assert dropped_definitions(old, new, "a.js", instruction=fix) == ["parameter text of lengths"]
+    new = old.replace("name => {", "() => {")
+    assert dropped_definitions(old, new, "a.js", instruction=fix) == [
+        "parameter name of exports.ensure"
+    ]
+    unused = "const one = x => 1;\n"
+    assert dropped_definitions(unused, "const one = () => 1;\n", "a.js", instruction=fix) == []
