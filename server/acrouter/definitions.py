@@ -1218,7 +1218,7 @@ def _dropped_js(
     lost: list[str] = []
     left = Counter(d.name for d in after)
     old_names = {d.name for d in before}
-    gained = Counter(_bare(d.name) for d in after if d.name not in old_names)
+    gained = Counter(_bare(d.name) for d in after if d.name not in old_names and d.kind != "value")
     classes = {d.name for d in after if d.kind == "class"}
     held = {d.name for d in before if d.kind == "class"}  # (a namespace's too)
     # CommonJS and ES modules import alike: ``const { a } = require('x')`` in one text,
@@ -1226,6 +1226,8 @@ def _dropped_js(
     required = {f"import {d.source}" for d in after if d.source is not None}
     imported = {n for d in after if d.kind == "import" for n in d.binds}
     for d in before:
+        if d.kind == "value":
+            continue  # (``module.exports = function …``: read for its parameters only)
         if left[d.name] > 0:
             left[d.name] -= 1  # still defined
             continue

@@ -85,7 +85,9 @@ _IIFE_STARTS = ("(", "!", "~", "+", "-", "void")
 class JsDefinition:
     name: str  # "f", "C", "C.method", "exports.x", "module.exports.x", "export x", "import x"
     line: int  # 0-based
-    kind: str = "declaration"  # "class", "member" (of the class its name starts with), ...
+    #: "class", "member" (of the class its name starts with), ...; "value": what
+    #: ``module.exports`` is set to, read for its parameters only
+    kind: str = "declaration"
     source: str | None = None  # what a declarator's value requires: ``const a = require('x')``
     binds: tuple[str, ...] = ()  # the names an import binds: ``import d, { a as b }``: d, b
     #: the decorators written before a class or a class member, by what they call:
@@ -307,6 +309,10 @@ def _statement(
             out.append(JsDefinition(name, first.line, "assignment", signature=value))
         elif _is(code[k] if k < end else None, "{"):
             _object_keys(code, k + 1, _close(code, k) - 1, name, out)
+        elif (value := function_value(code, k, end)) is not None:
+            # the module's one function (``module.exports = function (path) {…}``): its
+            # parameters are compared, the statement is not a definition (kind "value")
+            out.append(JsDefinition(name, first.line, "value", signature=value))
         return
     if _is(first, *_IIFE_STARTS):
         for start, stop in _function_bodies(code, i, end):

@@ -291,3 +291,20 @@ def test_an_arrow_s_only_parameter_read_once_is_read() -> None:
     ]
     unused = "const one = x => 1;\n"
     assert dropped_definitions(unused, "const one = () => 1;\n", "a.js", instruction=fix) == []
+
+
+def test_the_function_a_module_exports_is_compared() -> None:
+    """Found by ``benchmarks/js_parameters.py`` on node_modules: ``module.exports =
+    function (path) {…}``, a CommonJS package's whole API (slash, has-flag, is-number…),
+    was not read, so a parameter it dropped passed.  The statement is still no definition
+    of its own: an ES module's ``export default`` in its place drops nothing."""
+    old = "'use strict';\nmodule.exports = function slash(path) {\n  return path.replace(/\\\\/g, '/');\n};\n"
+    fix = "Fix the bug"
+    new = old.replace("slash(path)", "slash()")
+    assert dropped_definitions(old, new, "index.js", instruction=fix) == [
+        "parameter path of module.exports"
+    ]
+    renamed = old.replace("slash(path)", "slash(p)").replace("return path", "return p")
+    assert dropped_definitions(old, renamed, "index.js", instruction=fix) == []
+    esm = "export default function slash(path) {\n  return path.replace(/\\\\/g, '/');\n}\n"
+    assert dropped_definitions(old, esm, "index.js", instruction="Make it an ES module") == []
