@@ -116,18 +116,23 @@ def _taken(kind: str, after: list[Parameter]) -> bool:
     return kind in kinds  # (``*args`` renamed ``*rest``: the same callers)
 
 
+def _kept(old: str, new: str) -> Iterator[tuple[str, int, list[Parameter], list[Parameter]]]:
+    """(function path, its 0-based line in ``old``, its parameters before and after) for
+    each function both texts define once (a function gone is the guard's other loss)."""
+    before, after = signatures(old), signatures(new)
+    if not before or after is None:
+        return
+    for path, (line, params) in before.items():
+        if path in after:
+            yield path, line, params, after[path][1]
+
+
 def dropped_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
     """(function path, parameter as written: ``encoding``, ``*args``, ``**options``,
     the function's 0-based line in ``old``) for each parameter of a function ``new``
     keeps that ``new`` no longer takes."""
-    before, after = signatures(old), signatures(new)
-    if not before or after is None:
-        return []
     out: list[tuple[str, str, int]] = []
-    for path, (line, params) in before.items():
-        if path not in after:
-            continue  # (a function gone is the guard's other loss)
-        now = after[path][1]
+    for path, line, params, now in _kept(old, new):
         names = {name for _, name in now}
         for kind, name in params:
             if name in names or _taken(kind, now):
@@ -141,14 +146,9 @@ def changed_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
     ``old``) for each parameter of a function ``new`` keeps that it still takes by name
     but no longer as its callers passed it: by position (made keyword-only), by keyword
     (made positional-only), or left out (made required)."""
-    before, after = signatures(old), signatures(new)
-    if not before or after is None:
-        return []
     out: list[tuple[str, str, int]] = []
-    for path, (line, params) in before.items():
-        if path not in after:
-            continue
-        now = {name: kind for kind, name in after[path][1]}
+    for path, line, params, taken in _kept(old, new):
+        now = {name: kind for kind, name in taken}
         for kind, name in params:
             if name not in now or kind in ("*", "**") or now[name] in ("*", "**"):
                 continue
