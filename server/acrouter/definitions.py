@@ -365,8 +365,8 @@ def _dropped_parameters(
     found: list[tuple[str, str, int]], instruction: str, exempt_lines: tuple[int, int] | None
 ) -> list[str]:
     """The parameters a function the edit keeps no longer takes (``found``: (function,
-    parameter, the function's 0-based line), from :func:`.pyparameters.dropped_parameters`
-    or :func:`_js_parameters`), as ``parameter encoding of parse``, unless asked for: the
+    parameter, the function's 0-based line), from :mod:`.pyparameters`,
+    :func:`_js_parameters` or a ``_Members.parameters``), as ``parameter encoding of parse``, unless asked for: the
     function's line selected, the parameter named beside a removal word, parameters or
     the signature spoken of beside one, or what the function takes said beside its
     name."""
@@ -576,6 +576,10 @@ class _Members:
     #: are read from (comments out, strings emptied); none where they are not read
     marker: str = ""
     code: Callable[[str], list[str]] | None = None
+    #: the parameters of the functions an edit keeps that it no longer takes, as
+    #: (function, parameter, the function's 0-based line) (:mod:`.rubyparameters`,
+    #: :mod:`.phpparameters`); none where they are not read
+    parameters: Callable[[str, str], list[tuple[str, str, int]]] | None = None
 
 
 def _java_shown(member: Member) -> str:
@@ -599,8 +603,9 @@ _JAVA = _Members(
 )  # fmt: skip
 #: (a Ruby heredoc's or ``=begin`` comment's lines are text for the line patterns too)
 _RUBY = _Members(
-    "ruby", ruby_members, ruby_classes, ruby_shown, code_lines, counted=frozenset(("method",))
-)
+    "ruby", ruby_members, ruby_classes, ruby_shown, code_lines, counted=frozenset(("method",)),
+    parameters=ruby_dropped_parameters,
+)  # fmt: skip
 #: (a field or an enumerator is counted with its struct or enum: another struct
 #: keeping a field of its name keeps nothing of this one's)
 _C = _Members(
@@ -644,7 +649,7 @@ def _php_shown(member: Member) -> str:
 _PHP = _Members(
     "php", php_members, php_classes, _php_shown, _lines,
     counted=frozenset(("method", "type", "variable")),
-    marker="#[", code=php_code,
+    marker="#[", code=php_code, parameters=php_dropped_parameters,
 )  # fmt: skip
 
 
@@ -1047,12 +1052,9 @@ def _dropped(
     if members:
         lost += _dropped_members(old, new, after, asked_for, members)
         lost += _dropped_annotations(old, new, path, language, asked_for, members)
-    if is_ruby(path, language):
-        found = ruby_dropped_parameters(old, new)
-        lost += _dropped_parameters(found, instruction, exempt_lines)
-    if is_php(path, language):
-        found = php_dropped_parameters(old, new)
-        lost += _dropped_parameters(found, instruction, exempt_lines)
+        if members.parameters is not None:
+            found = members.parameters(old, new)
+            lost += _dropped_parameters(found, instruction, exempt_lines)
     return lost
 
 
