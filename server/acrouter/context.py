@@ -120,7 +120,8 @@ def editor_uri(folder: Path, rel: str) -> str:
     return (Path(os.path.abspath(folder)) / real.relative_to(root)).as_uri()
 
 
-#: what marks a project's root (Django's ``manage.py``, ``composer.json``, Gradle's
+#: what marks a project's root (Django's ``manage.py``, ``composer.json``, Bundler's
+#: ``Gemfile``, Gradle's
 #: settings and the Gradle and Maven wrappers stand there, never in a folder below, as
 #: CMake's files, ``build.gradle`` and ``pom.xml`` may)
 _ROOT_MARKERS = (
@@ -132,6 +133,7 @@ _ROOT_MARKERS = (
     "go.mod",
     "manage.py",
     "composer.json",
+    "Gemfile",
     "settings.gradle",
     "settings.gradle.kts",
     "gradlew",

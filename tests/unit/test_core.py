@@ -194,6 +194,19 @@ def test_workspace_root_follows_the_editor_and_refuses_a_link_leading_outside(tm
     assert workspace_root(alias / "src" / "real.py", [alias]) == ws.resolve()
 
 
+def test_a_ruby_projects_root_is_its_gemfiles_folder(tmp_path):
+    """Without an editor's folder, a Bundler project's top (its ``Gemfile``); before, a
+    Ruby project without ``.git`` was the edited file's own folder, ``lib/``, where its
+    tests cannot run."""
+    top = tmp_path / "reader"
+    rb = top / "lib" / "reader" / "parse.rb"
+    rb.parent.mkdir(parents=True)
+    rb.write_text("def parse(text)\n  text\nend\n")
+    assert workspace_root(rb) == rb.parent.resolve()
+    (top / "Gemfile").write_text('source "https://rubygems.org"\n')
+    assert workspace_root(rb) == top.resolve()
+
+
 def test_a_maven_builds_root_is_its_top_pom_not_a_modules(tmp_path):
     """Without an editor's folder: the outermost ``pom.xml`` (a module builds against the
     others, which its own folder lacks), or ``.mvn``; before, a Maven project without

@@ -89,7 +89,7 @@ def minitest_project(tmp_path: Path) -> Path:
     )
 
 
-def _verify(root: Path, command: str, files: dict[str, str]):  # type: ignore[no-untyped-def]
+def _verify(root: Path, command: str | None, files: dict[str, str]):  # type: ignore[no-untyped-def]
     return verifier(timeout_s=60, cache_dir=root.parent / "cache").verify(
         task_for(root, command), Edit(files=files), "m"
     )
@@ -148,6 +148,21 @@ def test_minitest_a_correct_edit_passes_with_counts_and_a_broken_one_fails(
     assert broken.verdict == "fail" and not broken.weak, broken.detail
     assert "test/adder_test.rb::AdderTest#test_adds" in broken.detail, broken.detail
     assert "Expected: 5" in broken.detail, broken.detail
+
+
+@pytest.mark.parametrize("runner", ["rspec", "minitest"])
+def test_with_no_command_set_a_ruby_projects_tests_are_found_and_read_per_test(
+    runner: str, request: pytest.FixtureRequest
+) -> None:
+    """No test command set: the project's own runner is detected (``rspec``, ``rake
+    test``) and read per test; before, a Ruby project had none, and every request ended in
+    "no test command"."""
+    project: Path = request.getfixturevalue(f"{runner}_project")
+    v = _verify(project, None, {"lib/adder.rb": "# adds\n" + ADDER})
+    assert v.verdict == "pass" and not v.weak, v.detail
+    assert (v.tests_passed_before, v.tests_passed, v.tests_failed) == (3, 3, 0)
+    broken = _verify(project, None, BROKEN)
+    assert broken.verdict == "fail" and not broken.weak, broken.detail
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,60 @@ def test_detection(tmp_path: Path, files: dict[str, str], expected: str | None) 
     assert detect_test_command(write_tree(tmp_path, files)) == expected
 
 
+RAKE_TESTS = "require 'rake/testtask'\nRake::TestTask.new do |t|\n  t.libs << 'test'\nend\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "bundler", "expected"),
+    [
+        ({".rspec": "--require spec_helper\n"}, False, "rspec"),
+        ({"spec/lib/adder_spec.rb": ""}, False, "rspec"),
+        ({"spec/adder_spec.rb": "", "Gemfile": ""}, True, "bundle exec rspec"),
+        ({"spec/adder_spec.rb": "", "Gemfile": ""}, False, "rspec"),  # no Bundler: its gems
+        ({"Rakefile": RAKE_TESTS, "test/adder_test.rb": ""}, False, "rake test"),
+        ({"Rakefile": RAKE_TESTS, "Gemfile": ""}, True, "bundle exec rake test"),
+        ({"Rakefile": "task :test do\n  ruby 'test/all.rb'\nend\n"}, False, "rake test"),
+        ({"rakefile.rb": "Minitest::TestTask.create\n"}, False, "rake test"),
+        # .rspec says RSpec is the project's runner, whatever else its Rakefile defines
+        ({".rspec": "", "Rakefile": RAKE_TESTS}, False, "rspec"),
+        # a Rakefile's test task before specs elsewhere (rake test is the project's word)
+        ({"Rakefile": RAKE_TESTS, "spec/x_spec.rb": ""}, False, "rake test"),
+        # a test task of another name, a commented one: not `rake test`
+        ({"Rakefile": "Rake::TestTask.new(:unit) do |t|\nend\n"}, False, None),
+        ({"Rakefile": "# Rake::TestTask.new\ntask :build\n"}, False, None),
+        ({"Gemfile": "", "lib/adder.rb": ""}, True, None),
+        ({"spec/spec_helper.rb": ""}, False, None),  # a helper and no spec
+    ],
+)
+def test_ruby_detection(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    files: dict[str, str],
+    bundler: bool,
+    expected: str | None,
+) -> None:
+    """A Ruby project's tests are found as RSpec's and minitest's are read (before, every
+    Ruby project needed its test command set: none was detected)."""
+    from acrouter.verifier import detection
+
+    real = detection.shutil.which
+    monkeypatch.setattr(
+        detection.shutil,
+        "which",
+        lambda name, *a, **k: (
+            ("/usr/bin/bundle" if bundler else None) if name == "bundle" else real(name, *a, **k)
+        ),
+    )
+    assert detect_test_command(write_tree(tmp_path, files)) == expected
+
+
+def test_an_rspec_binstub_is_the_projects_rspec(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"spec/adder_spec.rb": "", "bin/rspec": "#!/usr/bin/env ruby\n"})
+    assert detect_test_command(root) == "rspec"  # (not executable: not a binstub)
+    (root / "bin/rspec").chmod(0o755)
+    assert detect_test_command(root) == "bin/rspec"
+
+
 @pytest.mark.parametrize("venv", [".venv", "venv"])
 def test_detection_uses_the_projects_virtualenv(tmp_path: Path, venv: str) -> None:
     write_tree(tmp_path, {"tests/test_a.py": ""})

@@ -3,7 +3,8 @@ configuration or test files (run with the project's own virtualenv when it has o
 ``npm test`` script, ``Cargo.toml``, ``go.mod``, an automake project configured with
 its parallel test harness (``make check``, or ``cd build && make check`` where it was
 configured in a folder of its own), a ``CMakeLists.txt`` that turns CTest on
-(built in a folder of the run's own, then ``ctest``), a Makefile with a ``test`` target."""
+(built in a folder of the run's own, then ``ctest``), RSpec or a Rakefile's ``test`` task,
+Perl's ``prove``, PHPUnit, Gradle's and Maven's ``test``, a Makefile with a ``test`` target."""
 
 from __future__ import annotations
 
@@ -221,6 +222,44 @@ def perl_tests(root: Path) -> str | None:
     return "prove -lr t"
 
 
+#: a Rakefile's ``test`` task: ``Rake::TestTask.new`` (its task is ``test`` unless it names
+#: another), ``Minitest::TestTask.create``, ``task :test``, ``task "test"``, ``task test: ...``
+_RAKE_TEST_TASK = re.compile(
+    r"""^\s*(?:
+        (?:Rake::TestTask\.new|Minitest::TestTask\.create)\b
+            (?!\s*\(?\s*(?::|["'])(?!test\b))   # not a task named otherwise
+        | task\s*\(?\s*(?::test\b|["']test["']|test:)
+    )""",
+    re.MULTILINE | re.VERBOSE,
+)
+#: the names rake looks for its Rakefile under
+_RAKEFILES = ("Rakefile", "rakefile", "Rakefile.rb", "rakefile.rb")
+
+
+def _has_specs(folder: Path) -> bool:
+    try:
+        return any(folder.rglob("*_spec.rb"))
+    except OSError:
+        return False
+
+
+def ruby_tests(root: Path) -> str | None:
+    """The command that runs a Ruby project's tests: RSpec where the project configures it
+    (``.rspec``), else ``rake test`` where its Rakefile defines a ``test`` task (minitest's
+    ``Rake::TestTask``), else RSpec where ``spec/`` holds ``*_spec.rb`` files.  RSpec is
+    the project's ``bin/rspec`` where it has that binstub; both run under ``bundle exec``
+    in a Bundler project (a ``Gemfile``) when Bundler is installed."""
+    bundle = "bundle exec " if (root / "Gemfile").is_file() and shutil.which("bundle") else ""
+    binstub = root / "bin" / "rspec"
+    rspec = "bin/rspec" if binstub.is_file() and os.access(binstub, os.X_OK) else f"{bundle}rspec"
+    if (root / ".rspec").is_file():
+        return rspec
+    rakefile = next((root / n for n in _RAKEFILES if (root / n).is_file()), None)
+    if rakefile is not None and _RAKE_TEST_TASK.search(read_text(rakefile)):
+        return f"{bundle}rake test"
+    return rspec if _has_specs(root / "spec") else None
+
+
 #: PHPUnit's configuration files, in the order PHPUnit looks for them
 _PHPUNIT_CONFIGS = ("phpunit.xml", "phpunit.xml.dist", "phpunit.dist.xml")
 #: a configuration's bootstrap (``<phpunit bootstrap="vendor/autoload.php" ...>``)
@@ -354,6 +393,9 @@ def detect_test_command(root: str | os.PathLike[str]) -> str | None:
         return f"cd {shlex.quote(build)} && make check"
     if _ctest_project(root):
         return CMAKE_TESTS
+    ruby = ruby_tests(root)
+    if ruby is not None:
+        return ruby
     perl = perl_tests(root)
     if perl is not None:
         return perl
