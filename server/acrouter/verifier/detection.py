@@ -8,6 +8,7 @@ Perl's ``prove``, PHPUnit, Gradle's and Maven's ``test``, a Makefile with a ``te
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import re
@@ -36,6 +37,70 @@ def read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
+
+
+def _venv_config(interpreter: str) -> dict[str, str] | None:
+    """The settings of the virtualenv whose ``bin/`` holds ``interpreter`` (its
+    ``pyvenv.cfg``: ``version``, ``home``, ``include-system-site-packages``), None when it is
+    in none (or the file does not read)."""
+    cfg = Path(interpreter).parent.parent / "pyvenv.cfg"
+    if not cfg.is_file():
+        return None
+    parser = configparser.ConfigParser()
+    try:
+        parser.read_string("[venv]\n" + read_text(cfg))
+    except configparser.Error:
+        return None
+    return {k.lower(): v.strip() for k, v in parser.items("venv")}
+
+
+def python_version(interpreter: str | None) -> tuple[int, int] | None:
+    """The (major, minor) version of ``interpreter`` without running it, when it shows."""
+    if not interpreter:
+        return None
+    path = shutil.which(interpreter) if os.sep not in interpreter else interpreter
+    if not path:
+        return None
+    venv = _venv_config(path)
+    if venv is not None:
+        raw = venv.get("version_info") or venv.get("version") or ""
+        m = re.match(r"(\d+)\.(\d+)", raw)
+        return (int(m.group(1)), int(m.group(2))) if m else None
+    m = re.search(r"python(\d+)\.(\d+)t?$", os.path.realpath(path))  # (3.13t: free-threaded)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def _site_folders(path: str, version: tuple[int, int]) -> list[Path]:
+    """Where an interpreter at ``path`` (a virtualenv's, or a prefix's ``bin/``) looks for
+    installed packages: a virtualenv's ``site-packages`` (and its base interpreter's, when
+    it includes them), a prefix's ``site-packages``, and Debian's ``dist-packages``."""
+    xy = "python{}.{}".format(*version)
+    venv = _venv_config(path)
+    if venv is not None:
+        own = [Path(path).parent.parent / "lib" / xy / "site-packages"]
+        if venv.get("include-system-site-packages", "").lower() != "true":
+            return own
+        home = venv.get("home")
+        base = shutil.which(f"python{version[0]}.{version[1]}", path=home) if home else None
+        return own + (_site_folders(base, version) if base else [])
+    prefix = Path(os.path.realpath(path)).parent.parent
+    return [
+        prefix / "lib" / xy / "site-packages",
+        prefix / "lib" / xy / "dist-packages",
+        prefix / "lib" / "python3" / "dist-packages",
+        prefix / "local" / "lib" / xy / "dist-packages",
+    ]
+
+
+def pytest_installed(interpreter: str) -> bool:
+    """Whether ``interpreter`` (a name on the PATH or a path) has pytest installed, as far
+    as its package folders show without running it; True when they do not show (a Python
+    whose version or layout we cannot tell)."""
+    path = shutil.which(interpreter) if os.sep not in interpreter else interpreter
+    version = python_version(path)
+    if not path or version is None:
+        return True
+    return any((folder / "pytest").is_dir() for folder in _site_folders(path, version))
 
 
 def _has_test_files(folder: Path, depth: int = 3) -> bool:
@@ -86,6 +151,55 @@ def uses_pytest(root: Path) -> bool:
         )
     except OSError:
         return False
+
+
+#: what makes a test module unittest's whole: it imports unittest (for its TestCase
+#: classes) and defines no test function of pytest's at its top level
+_UNITTEST_IMPORT = re.compile(r"^\s*(?:import\s+unittest\b|from\s+unittest\b)", re.MULTILINE)
+_TOP_TEST_FUNCTION = re.compile(r"^(?:async\s+)?def\s+test", re.MULTILINE)
+
+
+def _test_module(name: str) -> bool:
+    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+
+
+def unittest_tests(root: Path, python: str, limit: int = 2000) -> str | None:
+    """``python -m unittest`` for a project whose tests pytest would run but its Python
+    cannot (no pytest installed, as its package folders show: :func:`pytest_installed`)
+    and unittest's discovery runs whole: the project does not configure pytest; its test
+    modules are all in ``tests/`` (or ``test/``, or the top folder), named ``test*.py``,
+    in folders discovery enters (packages below the start), each importing unittest and
+    defining no test function at its top level.  None otherwise (pytest stays the
+    command: a test unittest would not run must not be left out of a verdict)."""
+    if pytest_configured(root) or pytest_installed(python):
+        return None
+    folders = [d for d in ("tests", "test") if _has_test_files(root / d)]
+    try:
+        top = [root / e.name for e in os.scandir(root) if e.is_file() and _test_module(e.name)]
+    except OSError:
+        return None
+    if len(folders) + bool(top) != 1:
+        return None
+    start = root / folders[0] if folders else root
+    files = top or [p for p in start.rglob("*.py") if _test_module(p.name)][: limit + 1]
+    if len(files) > limit:
+        return None
+    for path in files:
+        if not path.name.startswith("test"):  # (``*_test.py``: not discovery's ``test*.py``)
+            return None
+        folder = path.parent
+        while folder != start:  # (discovery enters packages only)
+            if not (folder / "__init__.py").is_file():
+                return None
+            folder = folder.parent
+        text = read_text(path)
+        if not _UNITTEST_IMPORT.search(text) or _TOP_TEST_FUNCTION.search(text):
+            return None
+    command = f"{shlex.quote(python)} -m unittest"
+    if not folders:
+        return command
+    package = (start / "__init__.py").is_file()  # (imported from the top folder, as pytest does)
+    return f"{command} discover -s {folders[0]}" + (" -t ." if package else "")
 
 
 def _script(root: Path | None, manifest: str, name: str) -> object:
@@ -379,7 +493,9 @@ def detect_test_command(root: str | os.PathLike[str]) -> str | None:
         # a Django project: its own runner (pytest-django's projects configure pytest)
         return f"{shlex.quote(str(py)) if py else 'python3'} manage.py test"
     if uses_pytest(root):
-        return f"{shlex.quote(str(py))} -m pytest" if py else "python3 -m pytest"
+        python = str(py) if py else "python3"
+        unittest = unittest_tests(root, python)
+        return unittest or f"{shlex.quote(python)} -m pytest"
     if _npm_test_script(root):
         return "npm test"
     if (root / "Cargo.toml").is_file():

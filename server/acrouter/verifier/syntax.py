@@ -15,10 +15,8 @@ input, and it is the workspace's interpreter as it was before the edit."""
 from __future__ import annotations
 
 import ast
-import configparser
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..edits import BOM
-from .detection import project_python, read_text
+from .detection import project_python, python_version
 from .runners import TestPlan
 
 #: compiles the files of a JSON object {path: text} on stdin; prints the first error
@@ -45,31 +43,6 @@ for rel, text in json.load(sys.stdin).items():
 else:
     print("null")
 """
-
-
-def python_version(interpreter: str | None) -> tuple[int, int] | None:
-    """The (major, minor) version of ``interpreter`` without running it, when it shows."""
-    if not interpreter:
-        return None
-    path = shutil.which(interpreter) if os.sep not in interpreter else interpreter
-    if not path:
-        return None
-    cfg = Path(path).parent.parent / "pyvenv.cfg"
-    if cfg.is_file():
-        parser = configparser.ConfigParser()
-        try:
-            parser.read_string("[venv]\n" + read_text(cfg))
-        except configparser.Error:
-            return None
-        raw = (
-            parser.get("venv", "version_info", fallback=None)
-            or parser.get("venv", "version", fallback="")
-            or ""
-        )
-        m = re.match(r"(\d+)\.(\d+)", raw.strip())
-        return (int(m.group(1)), int(m.group(2))) if m else None
-    m = re.search(r"python(\d+)\.(\d+)t?$", os.path.realpath(path))  # (3.13t: free-threaded)
-    return (int(m.group(1)), int(m.group(2))) if m else None
 
 
 def can_check_syntax(interpreter: str | None) -> bool:
