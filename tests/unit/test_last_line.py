@@ -42,3 +42,20 @@ def test_the_truncation_marker_is_not_a_line() -> None:
         last_line("real failure here\n[... 51200 bytes of output omitted ...]\n")
         == "real failure here"
     )
+
+
+#: what rake printed when its Rakefile needed a gem that is not installed (minitest
+#: 5.15.0's, which requires Hoe)
+RAKE_ABORTED = """\
+rake aborted!
+LoadError: cannot load such file -- hoe
+<internal:/usr/lib/ruby/vendor_ruby/rubygems/core_ext/kernel_require.rb>:85:in `require'
+/ws/Rakefile:4:in `<top (required)>'
+(See full trace by running task with --trace)
+"""
+
+
+def test_rakes_error_not_its_advice() -> None:
+    """Before, the message quoted "(See full trace by running task with --trace)"."""
+    assert last_line(RAKE_ABORTED) == "LoadError: cannot load such file -- hoe"
+    assert last_line("rake aborted!\n") == "rake aborted!"  # (nothing below it)

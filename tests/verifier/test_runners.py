@@ -84,6 +84,14 @@ RAKE_TESTS = "require 'rake/testtask'\nRake::TestTask.new do |t|\n  t.libs << 't
         ({"Rakefile": RAKE_TESTS, "Gemfile": ""}, True, "bundle exec rake test"),
         ({"Rakefile": "task :test do\n  ruby 'test/all.rb'\nend\n"}, False, "rake test"),
         ({"rakefile.rb": "Minitest::TestTask.create\n"}, False, "rake test"),
+        # the test task in a file rake loads with the Rakefile (builder 3.2.4's), or Hoe's
+        # (minitest 5.15.0's): before, none was found
+        (
+            {"Rakefile": "task :default => :test\n", "rakelib/testing.rake": RAKE_TESTS},
+            False,
+            "rake test",
+        ),
+        ({"Rakefile": 'require "hoe"\nHoe.spec "minitest" do\nend\n'}, False, "rake test"),
         # .rspec says RSpec is the project's runner, whatever else its Rakefile defines
         ({".rspec": "", "Rakefile": RAKE_TESTS}, False, "rspec"),
         # a Rakefile's test task before specs elsewhere (rake test is the project's word)

@@ -5,12 +5,13 @@ The sample projects' tests run in the sandbox with this repository's interpreter
 
 from __future__ import annotations
 
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from acrouter.domain import Edit, Task
+from acrouter.domain import Document, Edit, Task
 from acrouter.verifier import BWRAP_MISSING, BaselineCache, ProjectVerifier
 
 from .helpers import (
@@ -371,6 +372,13 @@ def test_prepare_refuses_what_no_edit_could_pass(tmp_path: Path) -> None:
     with pytest.raises(PreflightError) as info:
         verifier().prepare(task_for(tmp_path))
     assert info.value.setting == "testCommand"
+    assert 'e.g. "python -m pytest"' in info.value.reason  # (no file: Python's)
+    # the example is in the language of the file the request is about (before, always
+    # pytest's, for a Ruby or a Go project too)
+    for name, example in (("lib/reader.rb", "bundle exec rspec"), ("main.go", "go test ./...")):
+        doc = Document(uri=(tmp_path / name).as_uri(), path=str(tmp_path / name), text="")
+        with pytest.raises(PreflightError, match=f'e.g. "{re.escape(example)}"'):
+            verifier().prepare(task_for(tmp_path, document=doc))
     with pytest.raises(PreflightError) as info:
         verifier(sandbox="none").prepare(task_for(tmp_path, "/nonexistent/run-tests"))
     assert info.value.setting == "testCommand" and "not found" in info.value.reason

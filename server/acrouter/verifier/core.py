@@ -25,6 +25,7 @@ from .baseline import BaselineCache, baseline_summary
 from .bwrap import overlay_works
 from .bwrap_exe import BwrapExe, find_bwrap
 from .compare import Comparison
+from .detection import example_test_command
 from .edits import checked_buffers, write_edits
 from .fingerprint import Snapshot, WorkspaceFingerprint, fingerprint_of, take_snapshot
 from .limits import Limits
@@ -195,8 +196,11 @@ class ProjectVerifier:
         snapshot = taken[1] if taken is not None and taken[0] == task.task_id else None
         command = command_for(task, self.test_command, root)
         if not command:
+            example = example_test_command(task.document.path if task.document else None)
             raise PreflightError(
-                f"no test command found for {root}, so no edit could be verified", "testCommand"
+                f"no test command found for {root}, so no edit could be verified "
+                f'(set one, e.g. "{example}")',
+                "testCommand",
             )
         try:
             check_sandbox(self.bwrap_exe(), command, root, task.workspace)
@@ -238,7 +242,8 @@ class ProjectVerifier:
         if not command:
             raise VerifyError(
                 f"no test command found for {root}: set testCommand (acrouter.testCommand in "
-                'VS Code; --test-command or config.toml on the command line), e.g. "python -m pytest"'
+                "VS Code; --test-command or config.toml on the command line), e.g. "
+                f'"{example_test_command(task.document.path if task.document else None)}"'
             )
         check_sandbox(self.bwrap_exe(), command, root, task.workspace)
         buffers = checked_buffers(root, task)  # in both runs: the workspace the user sees

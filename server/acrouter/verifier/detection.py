@@ -337,11 +337,13 @@ def perl_tests(root: Path) -> str | None:
 
 
 #: a Rakefile's ``test`` task: ``Rake::TestTask.new`` (its task is ``test`` unless it names
-#: another), ``Minitest::TestTask.create``, ``task :test``, ``task "test"``, ``task test: ...``
+#: another), ``Minitest::TestTask.create``, Hoe's (``Hoe.spec``), ``task :test``, ``task
+#: "test"``, ``task test: ...``
 _RAKE_TEST_TASK = re.compile(
     r"""^\s*(?:
         (?:Rake::TestTask\.new|Minitest::TestTask\.create)\b
             (?!\s*\(?\s*(?::|["'])(?!test\b))   # not a task named otherwise
+        | Hoe\.spec\b
         | task\s*\(?\s*(?::test\b|["']test["']|test:)
     )""",
     re.MULTILINE | re.VERBOSE,
@@ -359,8 +361,8 @@ def _has_specs(folder: Path) -> bool:
 
 def ruby_tests(root: Path) -> str | None:
     """The command that runs a Ruby project's tests: RSpec where the project configures it
-    (``.rspec``), else ``rake test`` where its Rakefile defines a ``test`` task (minitest's
-    ``Rake::TestTask``), else RSpec where ``spec/`` holds ``*_spec.rb`` files.  RSpec is
+    (``.rspec``), else ``rake test`` where its Rakefile, or a ``rakelib/*.rake`` file rake
+    loads with it, defines a ``test`` task (minitest's ``Rake::TestTask``), else RSpec where ``spec/`` holds ``*_spec.rb`` files.  RSpec is
     the project's ``bin/rspec`` where it has that binstub; both run under ``bundle exec``
     in a Bundler project (a ``Gemfile``) when Bundler is installed."""
     bundle = "bundle exec " if (root / "Gemfile").is_file() and shutil.which("bundle") else ""
@@ -369,7 +371,10 @@ def ruby_tests(root: Path) -> str | None:
     if (root / ".rspec").is_file():
         return rspec
     rakefile = next((root / n for n in _RAKEFILES if (root / n).is_file()), None)
-    if rakefile is not None and _RAKE_TEST_TASK.search(read_text(rakefile)):
+    if rakefile is not None and any(
+        _RAKE_TEST_TASK.search(read_text(f))
+        for f in (rakefile, *sorted((root / "rakelib").glob("*.rake"))[:50])
+    ):
         return f"{bundle}rake test"
     return rspec if _has_specs(root / "spec") else None
 
@@ -483,6 +488,26 @@ def jvm_tests(root: Path) -> str | None:
     if (root / "pom.xml").is_file():
         return "./mvnw test" if (root / "mvnw").is_file() else "mvn test"
     return None
+
+
+#: an example of a test command, by the suffix of the file a request is about (for the
+#: message that asks for one)
+_EXAMPLES = {
+    **dict.fromkeys((".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx"), "npm test"),
+    **dict.fromkeys((".rb", ".rake"), "bundle exec rspec"),
+    **dict.fromkeys((".pl", ".pm", ".t"), "prove -lr t"),
+    **dict.fromkeys((".c", ".h", ".cc", ".cpp", ".hpp"), "make test"),
+    **dict.fromkeys((".java", ".kt"), "./gradlew test"),
+    ".go": "go test ./...",
+    ".rs": "cargo test",
+    ".php": "vendor/bin/phpunit",
+    ".cs": "dotnet test",
+}
+
+
+def example_test_command(path: str | None) -> str:
+    """A test command to show as an example to a user whose request is about ``path``."""
+    return _EXAMPLES.get(os.path.splitext(path or "")[1].lower(), "python -m pytest")
 
 
 def detect_test_command(root: str | os.PathLike[str]) -> str | None:

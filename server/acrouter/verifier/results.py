@@ -185,11 +185,16 @@ _MAVEN_TRAILER = re.compile(
 )
 
 
+#: what rake prints before the error that stopped it (then a backtrace, then advice)
+_RAKE_ABORTED = "rake aborted!"
+
+
 def last_line(output: str) -> str:
     """The output's last line, for the messages, colours taken out; when it says nothing
     (only brackets or punctuation: the ``}`` that ends node's dump of an error object),
     the last line above it that names an error, else the last one with words.  Maven's
-    advice below its error does not count."""
+    advice below its error does not count; after rake's ``rake aborted!``, the error
+    below it (not its backtrace, nor ``(See full trace by running task with --trace)``)."""
     lines = [
         s
         for line in output.splitlines()
@@ -199,6 +204,9 @@ def last_line(output: str) -> str:
     ]
     if not lines:
         return ""
+    if _RAKE_ABORTED in lines[-_LOOK_BACK:-1]:  # (rake's error, before its backtrace)
+        at = len(lines) - 1 - lines[::-1].index(_RAKE_ABORTED)
+        return lines[at + 1][:200]
     if any(c.isalnum() for c in lines[-1]):
         return lines[-1][:200]
     tail = lines[-_LOOK_BACK:]
