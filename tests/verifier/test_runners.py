@@ -40,6 +40,14 @@ DETECTED_CMAKE = (
         ({"setup.cfg": "[tool:pytest]\n"}, "python3 -m pytest"),
         ({"tests/unit/test_x.py": ""}, "python3 -m pytest"),
         ({"test_root.py": ""}, "python3 -m pytest"),
+        # a Python distribution whose tests are its packages' (simplejson/tests,
+        # src/pkg/tests): before, none was found
+        ({"setup.py": "", "simplejson/tests/test_dump.py": ""}, "python3 -m pytest"),
+        ({"pyproject.toml": "[project]\n", "src/pkg/tests/test_x.py": ""}, "python3 -m pytest"),
+        ({"pkg/tests/test_x.py": ""}, None),  # (not a Python distribution)
+        ({"setup.cfg": "", "pkg/tests/helpers.py": ""}, None),
+        ({"pyproject.toml": "[project]\n", "node_modules/m/tests/test_x.py": ""}, None),
+        ({"pyproject.toml": "[project]\n", "build/lib/pkg/tests/test_x.py": ""}, None),
         ({"package.json": json.dumps({"scripts": {"test": "jest"}})}, "npm test"),
         (
             {

@@ -103,6 +103,26 @@ def pytest_installed(interpreter: str) -> bool:
     return any((folder / "pytest").is_dir() for folder in _site_folders(path, version))
 
 
+def _test_module(name: str) -> bool:
+    """A name pytest collects as a test module (``test_*.py``, ``*_test.py``)."""
+    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+
+
+def _entered(e: os.DirEntry[str]) -> bool:
+    """A folder searched for tests: not hidden, not a cache, a build's output, a
+    dependency folder or a virtualenv (pytest does not collect those either)."""
+    return (
+        e.is_dir(follow_symlinks=False)
+        and not e.name.startswith(".")
+        and e.name not in _NOT_ENTERED
+        and not e.name.endswith(".egg-info")
+        and not os.path.isfile(os.path.join(e.path, "pyvenv.cfg"))
+    )
+
+
+_NOT_ENTERED = frozenset(("__pycache__", "node_modules", "build", "dist", "site-packages"))
+
+
 def _has_test_files(folder: Path, depth: int = 3) -> bool:
     if depth < 0 or not folder.is_dir():
         return False
@@ -110,20 +130,29 @@ def _has_test_files(folder: Path, depth: int = 3) -> bool:
         entries = list(os.scandir(folder))
     except OSError:
         return False
+    if any(e.is_file() and _test_module(e.name) for e in entries):
+        return True
+    return any(_has_test_files(Path(e.path), depth - 1) for e in entries if _entered(e))
+
+
+#: the files of a Python distribution's top folder
+_PYTHON_PROJECT = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def _package_tests(folder: Path, depth: int = 3) -> bool:
+    """Whether a ``tests`` or ``test`` folder with test modules lies below ``folder``,
+    at most ``depth`` folders down: a package's own tests (``simplejson/tests``,
+    ``src/pkg/tests``), which pytest finds from the top folder."""
+    if depth < 0:
+        return False
+    try:
+        entries = [e for e in os.scandir(folder) if _entered(e)]
+    except OSError:
+        return False
     for e in entries:
-        if (
-            e.is_file()
-            and e.name.endswith(".py")
-            and (e.name.startswith("test_") or e.name.endswith("_test.py"))
-        ):
+        if e.name in ("tests", "test") and _has_test_files(Path(e.path), 2):
             return True
-    return any(
-        _has_test_files(Path(e.path), depth - 1)
-        for e in entries
-        if e.is_dir(follow_symlinks=False)
-        and not e.name.startswith(".")
-        and e.name != "__pycache__"
-    )
+    return any(_package_tests(Path(e.path), depth - 1) for e in entries)
 
 
 def pytest_configured(root: Path) -> bool:
@@ -138,29 +167,25 @@ def pytest_configured(root: Path) -> bool:
 
 
 def uses_pytest(root: Path) -> bool:
+    """Whether the project's tests are pytest's to run: it configures pytest, or has test
+    modules in ``tests/``, ``test/`` or its top folder, or (a Python distribution:
+    ``pyproject.toml``, ``setup.py``, ``setup.cfg``) in a package's ``tests`` folder."""
     if pytest_configured(root):
         return True
     if any(_has_test_files(root / d) for d in ("tests", "test")):
         return True
     try:
-        return any(
-            e.is_file()
-            and e.name.endswith(".py")
-            and (e.name.startswith("test_") or e.name.endswith("_test.py"))
-            for e in os.scandir(root)
-        )
+        if any(e.is_file() and _test_module(e.name) for e in os.scandir(root)):
+            return True
     except OSError:
         return False
+    return any((root / n).is_file() for n in _PYTHON_PROJECT) and _package_tests(root)
 
 
 #: what makes a test module unittest's whole: it imports unittest (for its TestCase
 #: classes) and defines no test function of pytest's at its top level
 _UNITTEST_IMPORT = re.compile(r"^\s*(?:import\s+unittest\b|from\s+unittest\b)", re.MULTILINE)
 _TOP_TEST_FUNCTION = re.compile(r"^(?:async\s+)?def\s+test", re.MULTILINE)
-
-
-def _test_module(name: str) -> bool:
-    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
 
 
 def unittest_tests(root: Path, python: str, limit: int = 2000) -> str | None:
