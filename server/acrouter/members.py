@@ -101,6 +101,12 @@ def comma_parts(code: str, start: int, *, angles: bool = False) -> list[tuple[in
     return out
 
 
+def split_commas(text: str) -> list[str]:
+    """The non-empty parts of ``text`` between its commas outside brackets, stripped (a
+    parameter list's parameters)."""
+    return [p for _offset, part in comma_parts(text, 0) if (p := part.strip())]
+
+
 #: an annotation's name after its "@" (a Kotlin use-site target aside: ``@field:Json``)
 _AT_NAME = re.compile(r"@\s*(?:[a-z]+\s*:\s*)?([A-Za-z_][\w.]*)")
 #: an attribute's name at the start of its part of a ``[…]`` list (a target aside:

@@ -24,6 +24,7 @@ from collections import Counter
 from .domain import document_lines
 from .jsparameters import Signature
 from .jsparameters import dropped_parameters as positional_loss
+from .members import split_commas
 from .phpdefinitions import php_code, php_members
 from .pytrees import cached
 
@@ -77,7 +78,7 @@ def _signature(code: _Code, line: int, name: str) -> Signature | None:
     closed = _close(text, opened)
     if closed is None:
         return None
-    params = _split(text[opened + 1 : closed])
+    params = split_commas(text[opened + 1 : closed])
     body, body_end = "", closed
     rest = text[closed + 1 :]
     brace = re.match(r"[^{;]*", rest)  # (a return type: ``): ?array``)
@@ -115,21 +116,6 @@ def _close(text: str, i: int) -> int | None:
             if depth == 0:
                 return j
     return None
-
-
-def _split(text: str) -> list[str]:
-    """A parameter list split at its commas outside brackets."""
-    parts, depth, start = [], 0, 0
-    for j, c in enumerate(text):
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == "," and depth == 0:
-            parts.append(text[start:j])
-            start = j + 1
-    parts.append(text[start:])
-    return [p for p in parts if p.strip()]
 
 
 def dropped_parameters(old: str, new: str) -> list[tuple[str, str, int]]:

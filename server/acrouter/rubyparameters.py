@@ -29,6 +29,7 @@ import re
 from collections import Counter
 
 from .domain import document_lines
+from .members import split_commas
 from .pytrees import cached
 from .rubydefinitions import DEF, ruby_members, shown
 
@@ -101,7 +102,7 @@ def _read_list(text: str, whole: bool) -> list[str] | None:
             if stop < 0 and not whole and text.rstrip().endswith(","):
                 return _MORE
             if stop < 0 or not text[:stop].rstrip().endswith(",") or text[stop] == ";":
-                return _split(text if stop < 0 else text[:stop])
+                return split_commas(text if stop < 0 else text[:stop])
             end = stop + 1
     depth = 0
     for k, c in enumerate(text):
@@ -110,7 +111,7 @@ def _read_list(text: str, whole: bool) -> list[str] | None:
         elif c in ")]}":
             depth -= 1
             if depth == 0:
-                return _split(text[1:k])
+                return split_commas(text[1:k])
     return None if whole else _MORE
 
 
@@ -186,23 +187,6 @@ def _masked(text: str) -> str:
         blank(i + 1, j)
         i, before = j + 1, c
     return "".join(out)
-
-
-def _split(text: str) -> list[str]:
-    """``text`` (masked) split at its commas outside brackets."""
-    parts, part, depth = [], "", 0
-    for c in text:
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == "," and depth == 0:
-            parts.append(part.strip())
-            part = ""
-            continue
-        part += c
-    parts.append(part.strip())
-    return [p for p in parts if p]
 
 
 def _parameter(text: str) -> Parameter:
