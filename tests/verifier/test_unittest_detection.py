@@ -32,6 +32,7 @@ class MeanTest(unittest.TestCase):
     def test_one(self):
         self.assertEqual(mean([4]), 4)
 """
+PLAIN_CLASS = "\n\nclass TestPlain:\n    def test_more(self):\n        assert mean([2]) == 2\n"
 PYTEST_STYLE = "from calc import mean\n\n\ndef test_mean():\n    assert mean([1, 3]) == 2\n"
 
 
@@ -67,9 +68,37 @@ def _venv(root: Path, *, pytest_too: bool = False, system: Path | None = None) -
             "discover -s tests -t .",
         ),
         ({"test_calc.py": UNITTEST}, ""),
+        # a TestCase named Test*: unittest's
+        ({"tests/test_calc.py": UNITTEST.replace("MeanTest", "TestMean")}, "discover -s tests"),
+        # a package's own tests (simplejson 4.3.0's), its folders above packages
+        (
+            {
+                "setup.py": "",
+                "simplejson/__init__.py": "",
+                "simplejson/tests/__init__.py": "",
+                "simplejson/tests/test_dump.py": UNITTEST,
+            },
+            "discover -s simplejson/tests -t .",
+        ),
         # what unittest would not run, or would not run whole: pytest stays the command
         ({"tests/test_calc.py": UNITTEST + "\n\n" + PYTEST_STYLE}, None),
         ({"tests/test_calc.py": UNITTEST, "tests/test_more.py": PYTEST_STYLE}, None),
+        # pytest's test classes (no base, or object), pytest imported: unittest would not
+        # run them, or not as pytest does
+        ({"tests/test_calc.py": UNITTEST + PLAIN_CLASS}, None),
+        ({"tests/test_calc.py": UNITTEST + PLAIN_CLASS.replace(":", "(object):", 1)}, None),
+        ({"tests/test_calc.py": "import pytest\n" + UNITTEST}, None),
+        # a package's tests below a folder that is not a package (src/): not importable
+        # from the top folder
+        (
+            {
+                "setup.py": "",
+                "src/pkg/__init__.py": "",
+                "src/pkg/tests/__init__.py": "",
+                "src/pkg/tests/test_x.py": UNITTEST,
+            },
+            None,
+        ),
         ({"tests/unit/test_calc.py": UNITTEST}, None),  # (not a package: not entered)
         ({"tests/calc_test.py": UNITTEST}, None),  # (not discovery's test*.py)
         ({"tests/test_calc.py": UNITTEST, "test_root.py": UNITTEST}, None),

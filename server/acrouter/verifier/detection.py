@@ -14,6 +14,7 @@ import os
 import re
 import shlex
 import shutil
+from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -139,20 +140,22 @@ def _has_test_files(folder: Path, depth: int = 3) -> bool:
 _PYTHON_PROJECT = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
-def _package_tests(folder: Path, depth: int = 3) -> bool:
-    """Whether a ``tests`` or ``test`` folder with test modules lies below ``folder``,
-    at most ``depth`` folders down: a package's own tests (``simplejson/tests``,
+def _package_tests(folder: Path, depth: int = 3) -> Iterator[Path]:
+    """The ``tests`` and ``test`` folders with test modules below ``folder``, at most
+    ``depth`` folders down: a package's own tests (``simplejson/tests``,
     ``src/pkg/tests``), which pytest finds from the top folder."""
     if depth < 0:
-        return False
+        return
     try:
-        entries = [e for e in os.scandir(folder) if _entered(e)]
+        entries = sorted((e for e in os.scandir(folder) if _entered(e)), key=lambda e: e.name)
     except OSError:
-        return False
+        return
     for e in entries:
         if e.name in ("tests", "test") and _has_test_files(Path(e.path), 2):
-            return True
-    return any(_package_tests(Path(e.path), depth - 1) for e in entries)
+            yield Path(e.path)
+    for e in entries:
+        if e.name not in ("tests", "test"):
+            yield from _package_tests(Path(e.path), depth - 1)
 
 
 def pytest_configured(root: Path) -> bool:
@@ -179,33 +182,43 @@ def uses_pytest(root: Path) -> bool:
             return True
     except OSError:
         return False
-    return any((root / n).is_file() for n in _PYTHON_PROJECT) and _package_tests(root)
+    if not any((root / n).is_file() for n in _PYTHON_PROJECT):
+        return False
+    return next(_package_tests(root), None) is not None
 
 
 #: what makes a test module unittest's whole: it imports unittest (for its TestCase
-#: classes) and defines no test function of pytest's at its top level
+#: classes), and pytest's are not there: no test function or plain ``Test`` class (no
+#: base, ``object``) at its top level, no pytest imported (fixtures, marks, raises)
 _UNITTEST_IMPORT = re.compile(r"^\s*(?:import\s+unittest\b|from\s+unittest\b)", re.MULTILINE)
-_TOP_TEST_FUNCTION = re.compile(r"^(?:async\s+)?def\s+test", re.MULTILINE)
+_PYTEST_STYLE = re.compile(
+    r"^(?:async\s+)?def\s+test"
+    r"|^class\s+Test\w*\s*(?:\(\s*(?:object\s*)?\))?\s*:"
+    r"|^\s*(?:import\s+pytest\b|from\s+pytest\b)",
+    re.MULTILINE,
+)
 
 
 def unittest_tests(root: Path, python: str, limit: int = 2000) -> str | None:
     """``python -m unittest`` for a project whose tests pytest would run but its Python
     cannot (no pytest installed, as its package folders show: :func:`pytest_installed`)
     and unittest's discovery runs whole: the project does not configure pytest; its test
-    modules are all in ``tests/`` (or ``test/``, or the top folder), named ``test*.py``,
-    in folders discovery enters (packages below the start), each importing unittest and
-    defining no test function at its top level.  None otherwise (pytest stays the
-    command: a test unittest would not run must not be left out of a verdict)."""
+    modules are all in one folder's tree (``tests/``, ``test/``, a package's
+    ``tests`` folder whose folders above are packages, or the top folder), named
+    ``test*.py``, in folders discovery enters (packages below the start), each importing
+    unittest with nothing of pytest's (:data:`_PYTEST_STYLE`).  None otherwise (pytest
+    stays the command: a test unittest would not run must not be left out of a verdict)."""
     if pytest_configured(root) or pytest_installed(python):
         return None
-    folders = [d for d in ("tests", "test") if _has_test_files(root / d)]
+    folders = [root / d for d in ("tests", "test") if _has_test_files(root / d)]
+    folders += [f for f in _package_tests(root) if f.parent != root][:2]
     try:
         top = [root / e.name for e in os.scandir(root) if e.is_file() and _test_module(e.name)]
     except OSError:
         return None
     if len(folders) + bool(top) != 1:
         return None
-    start = root / folders[0] if folders else root
+    start = folders[0] if folders else root
     files = top or [p for p in start.rglob("*.py") if _test_module(p.name)][: limit + 1]
     if len(files) > limit:
         return None
@@ -218,13 +231,18 @@ def unittest_tests(root: Path, python: str, limit: int = 2000) -> str | None:
                 return None
             folder = folder.parent
         text = read_text(path)
-        if not _UNITTEST_IMPORT.search(text) or _TOP_TEST_FUNCTION.search(text):
+        if not _UNITTEST_IMPORT.search(text) or _PYTEST_STYLE.search(text):
             return None
     command = f"{shlex.quote(python)} -m unittest"
     if not folders:
         return command
-    package = (start / "__init__.py").is_file()  # (imported from the top folder, as pytest does)
-    return f"{command} discover -s {folders[0]}" + (" -t ." if package else "")
+    rel = start.relative_to(root)
+    chain = [start, *[p for p in start.parents if root in p.parents]]  # (start up to root)
+    if all((p / "__init__.py").is_file() for p in chain):  # imported from the top folder
+        return f"{command} discover -s {shlex.quote(rel.as_posix())} -t ."
+    if start.parent == root:  # (tests/ not a package: its own top)
+        return f"{command} discover -s {shlex.quote(rel.as_posix())}"
+    return None
 
 
 def _script(root: Path | None, manifest: str, name: str) -> object:
