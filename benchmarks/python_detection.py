@@ -43,16 +43,16 @@ download them, from PyPI.
 
 Measured 2026-12-06 (Debian bookworm's python3 3.11.2 without pytest; the link to this
 virtualenv's Python runs its base, pyenv's 3.11.7, with pytest 9.0.3; the collection is
-this virtualenv's pytest 9.2.0), 20 s once downloaded (90 s from nothing): 34 of 36
+this virtualenv's pytest 9.2.0), 20 s once downloaded (90 s from nothing): 35 of 36
 detected either way, ``python3 -m pytest`` with pytest; without it, unittest for
 cachetools (480 run, 480 collected), certifi (``discover -s certifi/tests -t .``, 3 and
 3), idna (6431 and 6430: test_idna_properties needs hypothesis, a failed import under
-both), more-itertools (929 and 765: doctests its ``load_tests`` adds) and simplejson
-(``discover -s simplejson/tests -t .``, 283 and 282); none fewer.  docutils keeps pytest:
-``tools/test/test_buildhtml.py`` lies outside ``test/``, and ``discover -s test`` would
-leave its tests out.  None detected for decorator (``tests/test.py``, run as a script)
-and typing-extensions (``src/test_typing_extensions.py``, which pytest collects from the
-top folder).
+both), more-itertools (929 and 765: doctests its ``load_tests`` adds), simplejson
+(``discover -s simplejson/tests -t .``, 283 and 282) and typing-extensions
+(``discover -s src``, as its tox.ini runs it: 576 and 573); none fewer.  docutils keeps
+pytest: ``tools/test/test_buildhtml.py`` lies outside ``test/`` in folders that are not
+packages, and ``discover -s test`` would leave its tests out.  None detected for
+decorator (``tests/test.py``, run as a script, which pytest does not collect).
 
 Usage::
 

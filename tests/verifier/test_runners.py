@@ -44,6 +44,7 @@ DETECTED_CMAKE = (
         # src/pkg/tests): before, none was found
         ({"setup.py": "", "simplejson/tests/test_dump.py": ""}, "python3 -m pytest"),
         ({"pyproject.toml": "[project]\n", "src/pkg/tests/test_x.py": ""}, "python3 -m pytest"),
+        ({"setup.py": "", "src/test_typing_extensions.py": ""}, "python3 -m pytest"),
         ({"pkg/tests/test_x.py": ""}, None),  # (not a Python distribution)
         ({"setup.cfg": "", "pkg/tests/helpers.py": ""}, None),
         ({"pyproject.toml": "[project]\n", "node_modules/m/tests/test_x.py": ""}, None),

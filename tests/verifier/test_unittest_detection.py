@@ -65,7 +65,7 @@ def _venv(root: Path, *, pytest_too: bool = False, system: Path | None = None) -
                 "tests/unit/__init__.py": "",
                 "tests/unit/test_c.py": UNITTEST,
             },
-            "discover -s tests -t .",
+            "discover -s tests/unit -t .",  # (the folder that holds them all)
         ),
         ({"test_calc.py": UNITTEST}, ""),
         # a TestCase named Test*: unittest's
@@ -88,6 +88,19 @@ def _venv(root: Path, *, pytest_too: bool = False, system: Path | None = None) -
         ({"tests/test_calc.py": UNITTEST + PLAIN_CLASS}, None),
         ({"tests/test_calc.py": UNITTEST + PLAIN_CLASS.replace(":", "(object):", 1)}, None),
         ({"tests/test_calc.py": "import pytest\n" + UNITTEST}, None),
+        # test modules elsewhere too: discovery from the folder that holds them all, where
+        # it enters every folder (before, `discover -s tests` left tools/ out)
+        (
+            {
+                "tests/__init__.py": "",
+                "tests/test_calc.py": UNITTEST,
+                "tools/__init__.py": "",
+                "tools/test_tool.py": UNITTEST,
+            },
+            "",
+        ),
+        ({"tests/test_calc.py": UNITTEST, "tools/test/test_tool.py": UNITTEST}, None),
+        ({"setup.py": "", "src/test_calc.py": UNITTEST}, "discover -s src"),  # typing-extensions'
         # a package's tests below a folder that is not a package (src/): not importable
         # from the top folder
         (

@@ -14,7 +14,6 @@ import os
 import re
 import shlex
 import shutil
-from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -140,22 +139,28 @@ def _has_test_files(folder: Path, depth: int = 3) -> bool:
 _PYTHON_PROJECT = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
-def _package_tests(folder: Path, depth: int = 3) -> Iterator[Path]:
-    """The ``tests`` and ``test`` folders with test modules below ``folder``, at most
-    ``depth`` folders down: a package's own tests (``simplejson/tests``,
-    ``src/pkg/tests``), which pytest finds from the top folder."""
-    if depth < 0:
-        return
-    try:
-        entries = sorted((e for e in os.scandir(folder) if _entered(e)), key=lambda e: e.name)
-    except OSError:
-        return
-    for e in entries:
-        if e.name in ("tests", "test") and _has_test_files(Path(e.path), 2):
-            yield Path(e.path)
-    for e in entries:
-        if e.name not in ("tests", "test"):
-            yield from _package_tests(Path(e.path), depth - 1)
+def _test_modules(folder: Path, limit: int, folders: int = 20000) -> list[Path] | None:
+    """Every module pytest collects below ``folder`` (``test_*.py``, ``*_test.py``, in
+    the folders :func:`_entered` enters), sorted; None past ``limit`` modules or
+    ``folders`` folders (too many to read)."""
+    found: list[Path] = []
+    stack, seen = [folder], 0
+    while stack:
+        seen += 1
+        if seen > folders:
+            return None
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for e in entries:
+            if e.is_file() and _test_module(e.name):
+                found.append(Path(e.path))
+                if len(found) > limit:
+                    return None
+            elif _entered(e):
+                stack.append(Path(e.path))
+    return sorted(found)
 
 
 def pytest_configured(root: Path) -> bool:
@@ -172,7 +177,9 @@ def pytest_configured(root: Path) -> bool:
 def uses_pytest(root: Path) -> bool:
     """Whether the project's tests are pytest's to run: it configures pytest, or has test
     modules in ``tests/``, ``test/`` or its top folder, or (a Python distribution:
-    ``pyproject.toml``, ``setup.py``, ``setup.cfg``) in a package's ``tests`` folder."""
+    ``pyproject.toml``, ``setup.py``, ``setup.cfg``) anywhere up to four folders down,
+    where pytest, run from the top folder, collects them (``simplejson/tests``,
+    ``src/test_typing_extensions.py``)."""
     if pytest_configured(root):
         return True
     if any(_has_test_files(root / d) for d in ("tests", "test")):
@@ -182,9 +189,7 @@ def uses_pytest(root: Path) -> bool:
             return True
     except OSError:
         return False
-    if not any((root / n).is_file() for n in _PYTHON_PROJECT):
-        return False
-    return next(_package_tests(root), None) is not None
+    return any((root / n).is_file() for n in _PYTHON_PROJECT) and _has_test_files(root, 4)
 
 
 #: what makes a test module unittest's whole: it imports unittest (for its TestCase
@@ -202,26 +207,20 @@ _PYTEST_STYLE = re.compile(
 def unittest_tests(root: Path, python: str, limit: int = 2000) -> str | None:
     """``python -m unittest`` for a project whose tests pytest would run but its Python
     cannot (no pytest installed, as its package folders show: :func:`pytest_installed`)
-    and unittest's discovery runs whole: the project does not configure pytest; its test
-    modules are all in one folder's tree (``tests/``, ``test/``, a package's
-    ``tests`` folder whose folders above are packages, or the top folder), named
-    ``test*.py``, in folders discovery enters (packages below the start), each importing
-    unittest with nothing of pytest's (:data:`_PYTEST_STYLE`).  None otherwise (pytest
-    stays the command: a test unittest would not run must not be left out of a verdict)."""
+    and unittest's discovery runs whole: the project does not configure pytest, and every
+    module pytest would collect from the top folder is one discovery runs from the
+    folder that holds them all (``tests/``, ``src/``, ``simplejson/tests``, the top
+    folder), imported from the top folder where that folder and those above it are
+    packages: named ``test*.py``, in folders discovery enters (packages below the
+    start), importing unittest with nothing of pytest's (:data:`_PYTEST_STYLE`).  None
+    otherwise (pytest stays the command: a test unittest would not run must not be left
+    out of a verdict)."""
     if pytest_configured(root) or pytest_installed(python):
         return None
-    folders = [root / d for d in ("tests", "test") if _has_test_files(root / d)]
-    folders += [f for f in _package_tests(root) if f.parent != root][:2]
-    try:
-        top = [root / e.name for e in os.scandir(root) if e.is_file() and _test_module(e.name)]
-    except OSError:
+    files = _test_modules(root, limit)
+    if not files:
         return None
-    if len(folders) + bool(top) != 1:
-        return None
-    start = folders[0] if folders else root
-    files = top or [p for p in start.rglob("*.py") if _test_module(p.name)][: limit + 1]
-    if len(files) > limit:
-        return None
+    start = Path(os.path.commonpath([f.parent for f in files]))
     for path in files:
         if not path.name.startswith("test"):  # (``*_test.py``: not discovery's ``test*.py``)
             return None
@@ -234,14 +233,14 @@ def unittest_tests(root: Path, python: str, limit: int = 2000) -> str | None:
         if not _UNITTEST_IMPORT.search(text) or _PYTEST_STYLE.search(text):
             return None
     command = f"{shlex.quote(python)} -m unittest"
-    if not folders:
+    if start == root:
         return command
-    rel = start.relative_to(root)
+    rel = shlex.quote(start.relative_to(root).as_posix())
     chain = [start, *[p for p in start.parents if root in p.parents]]  # (start up to root)
     if all((p / "__init__.py").is_file() for p in chain):  # imported from the top folder
-        return f"{command} discover -s {shlex.quote(rel.as_posix())} -t ."
-    if start.parent == root:  # (tests/ not a package: its own top)
-        return f"{command} discover -s {shlex.quote(rel.as_posix())}"
+        return f"{command} discover -s {rel} -t ."
+    if start.parent == root:  # (tests/, src/ not a package: its own top)
+        return f"{command} discover -s {rel}"
     return None
 
 
