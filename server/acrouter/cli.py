@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the project folder: its files are copied for the tests, which run there "
         "(default: the nearest folder above the file with .git, pyproject.toml, package.json, "
-        "setup.py, Cargo.toml, go.mod, manage.py, composer.json, Gemfile, settings.gradle(.kts), gradlew, "
+        "setup.py, Cargo.toml, go.mod, manage.py, composer.json, Gemfile, Makefile.PL, Build.PL, cpanfile, dist.ini, settings.gradle(.kts), gradlew, "
         "mvnw or .mvn, or a pom.xml with none in the folder above, else the file's own folder)",
     )
     c.add_argument(

@@ -121,7 +121,8 @@ def editor_uri(folder: Path, rel: str) -> str:
 
 
 #: what marks a project's root (Django's ``manage.py``, ``composer.json``, Bundler's
-#: ``Gemfile``, Gradle's
+#: ``Gemfile``, a Perl distribution's ``Makefile.PL``, ``Build.PL``, ``cpanfile`` or
+#: ``dist.ini``, Gradle's
 #: settings and the Gradle and Maven wrappers stand there, never in a folder below, as
 #: CMake's files, ``build.gradle`` and ``pom.xml`` may)
 _ROOT_MARKERS = (
@@ -134,6 +135,10 @@ _ROOT_MARKERS = (
     "manage.py",
     "composer.json",
     "Gemfile",
+    "Makefile.PL",
+    "Build.PL",
+    "cpanfile",
+    "dist.ini",
     "settings.gradle",
     "settings.gradle.kts",
     "gradlew",

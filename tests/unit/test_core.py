@@ -207,6 +207,18 @@ def test_a_ruby_projects_root_is_its_gemfiles_folder(tmp_path):
     assert workspace_root(rb) == top.resolve()
 
 
+@pytest.mark.parametrize("marker", ["Makefile.PL", "Build.PL", "cpanfile", "dist.ini"])
+def test_a_perl_distributions_root_is_its_top_folder(tmp_path, marker):
+    """Before, a Perl distribution without ``.git`` was the edited module's own folder
+    (``lib/Text/``), where ``prove -lr t`` finds no ``t/``."""
+    pm = tmp_path / "Text-Reader" / "lib" / "Text" / "Reader.pm"
+    pm.parent.mkdir(parents=True)
+    pm.write_text("package Text::Reader;\n1;\n")
+    assert workspace_root(pm) == pm.parent.resolve()
+    (tmp_path / "Text-Reader" / marker).write_text("")
+    assert workspace_root(pm) == (tmp_path / "Text-Reader").resolve()
+
+
 def test_a_maven_builds_root_is_its_top_pom_not_a_modules(tmp_path):
     """Without an editor's folder: the outermost ``pom.xml`` (a module builds against the
     others, which its own folder lacks), or ``.mvn``; before, a Maven project without
