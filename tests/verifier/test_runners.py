@@ -134,6 +134,37 @@ def test_ruby_detection(
     assert detect_test_command(write_tree(tmp_path, files)) == expected
 
 
+NODE_TEST = 'const test = require("node:test");\nconst assert = require("node:assert");\n'
+JEST_TEST = 'describe("calc", () => {\n  it("adds", () => expect(1 + 1).toBe(2));\n});\n'
+NPM_INIT = json.dumps({"scripts": {"test": 'echo "Error: no test specified" && exit 1'}})
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        # npm init's script, tests of node's own runner: before, none was found
+        ({"package.json": NPM_INIT, "calc.test.js": NODE_TEST}, "node --test"),
+        ({"test/calc.mjs": 'import test from "node:test";\n'}, "node --test"),
+        (
+            {"test-calc.js": NODE_TEST, "test/fixtures/data.js": "module.exports = 1;\n"},
+            "node --test",
+        ),
+        # a script of the project's own comes first
+        (
+            {"package.json": json.dumps({"scripts": {"test": "mocha"}}), "a.test.js": NODE_TEST},
+            "npm test",
+        ),
+        # another runner's tests (jest's globals), or none of node's: not node --test
+        ({"package.json": NPM_INIT, "a.test.js": NODE_TEST, "b.test.js": JEST_TEST}, None),
+        ({"package.json": NPM_INIT, "b.test.js": JEST_TEST}, None),
+        ({"package.json": NPM_INIT, "calc.js": NODE_TEST}, None),  # (not a name node runs)
+        ({"node_modules/m/x.test.js": NODE_TEST}, None),
+    ],
+)
+def test_node_test_detection(tmp_path: Path, files: dict[str, str], expected: str | None) -> None:
+    assert detect_test_command(write_tree(tmp_path, files)) == expected
+
+
 def test_an_rspec_binstub_is_the_projects_rspec(tmp_path: Path) -> None:
     root = write_tree(tmp_path, {"spec/adder_spec.rb": "", "bin/rspec": "#!/usr/bin/env ruby\n"})
     assert detect_test_command(root) == "rspec"  # (not executable: not a binstub)

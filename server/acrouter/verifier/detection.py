@@ -295,6 +295,49 @@ def _npm_test_script(root: Path) -> bool:
     return test is not None and bool(test.strip()) and _NPM_DEFAULT_TEST not in test
 
 
+#: the files ``node --test`` runs when given none (Node 20): ``*.test.js``, ``*-test.js``,
+#: ``*_test.js``, ``test-*.js``, ``test.js`` (and ``.mjs``, ``.cjs``), and every such
+#: file under a ``test`` folder
+_NODE_TEST_NAME = re.compile(r"(?:^test|[._-]test)\.[cm]?js$|^test-.*\.[cm]?js$")
+_NODE_SCRIPT = re.compile(r"\.[cm]?js$")
+#: node's own test module imported (``import test from "node:test"``, ``require("node:test")``)
+_NODE_TEST_IMPORT = re.compile(r"""(?:\bfrom|\brequire\s*\(|\bimport\s*\()\s*["']node:test["']""")
+#: a test framework's call: in a file that does not import node:test, another runner's test
+_TEST_CALL = re.compile(r"^\s*(?:describe|it|test|suite)\s*\(", re.MULTILINE)
+
+
+def node_tests(root: Path, limit: int = 500) -> str | None:
+    """``node --test`` for a project whose package.json names no test script (npm's
+    default one fails) and whose files node's runner runs (:data:`_NODE_TEST_NAME`) are
+    its tests: one at least imports ``node:test``, and none calls another runner's
+    ``describe``/``it``/``test`` without it.  None otherwise."""
+    files: list[Path] = []
+    stack: list[tuple[Path, bool]] = [(root, False)]
+    while stack:
+        folder, in_test = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            if e.is_file() and (
+                _NODE_TEST_NAME.search(e.name) or in_test and _NODE_SCRIPT.search(e.name)
+            ):
+                files.append(Path(e.path))
+                if len(files) > limit:
+                    return None
+            elif _entered(e):
+                stack.append((Path(e.path), in_test or e.name == "test"))
+    node = False
+    for path in files:
+        text = read_text(path)
+        if _NODE_TEST_IMPORT.search(text):
+            node = True
+        elif _TEST_CALL.search(text):
+            return None
+    return "node --test" if node else None
+
+
 def _make_test_target(root: Path) -> bool:
     for name in ("GNUmakefile", "makefile", "Makefile"):
         if re.search(r"^test\s*:", read_text(root / name), re.MULTILINE):
@@ -565,6 +608,9 @@ def detect_test_command(root: str | os.PathLike[str]) -> str | None:
         return unittest or f"{shlex.quote(python)} -m pytest"
     if _npm_test_script(root):
         return "npm test"
+    node = node_tests(root)
+    if node is not None:
+        return node
     if (root / "Cargo.toml").is_file():
         return "cargo test"
     if (root / "go.mod").is_file():
