@@ -401,17 +401,17 @@ def _js_parameters(
     """(function, parameter, the function's 0-based line in the old text) for each
     parameter of a JavaScript or TypeScript function defined once before and after the
     edit that it no longer takes (:func:`.jsparameters.dropped_parameters`; an overloaded
-    function is not compared)."""
-    count_before = Counter(d.name for d in before)
-    count_after = Counter(d.name for d in after)
-    now = {d.name: d.signature for d in after}
+    function is not compared).  Only functions count: a type, an interface or a variable
+    of the function's name (``type parse = …`` beside ``function parse``) is no second
+    function."""
+    count_before = Counter(d.name for d in before if d.signature is not None)
+    now = {d.name: d.signature for d in after if d.signature is not None}
+    count_after = Counter(d.name for d in after if d.signature is not None)
     out: list[tuple[str, str, int]] = []
     for d in before:
         if d.signature is None or count_before[d.name] != 1 or count_after[d.name] != 1:
             continue
-        new = now[d.name]
-        if new is not None:
-            out += [(d.name, p, d.line) for p in js_dropped_parameters(d.signature, new)]
+        out += [(d.name, p, d.line) for p in js_dropped_parameters(d.signature, now[d.name])]
     return out
 
 

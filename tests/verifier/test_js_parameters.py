@@ -308,3 +308,28 @@ def test_the_function_a_module_exports_is_compared() -> None:
     assert dropped_definitions(old, renamed, "index.js", instruction=fix) == []
     esm = "export default function slash(path) {\n  return path.replace(/\\\\/g, '/');\n}\n"
     assert dropped_definitions(old, esm, "index.js", instruction="Make it an ES module") == []
+
+
+def test_a_function_sharing_its_name_with_a_type_is_compared() -> None:
+    """A type, an interface or a namespace of the function's name is no second function
+    (TypeScript keeps types and values apart): before, ``parse`` counted as defined twice
+    and its dropped parameter passed (5 of the misses on all of node_modules: typebox,
+    zod, @jridgewell, rolldown)."""
+    source = (
+        "export type parse = (text: string, encoding: string) => string;\n"
+        "export function parse(text: string, encoding: string): string {\n"
+        "  return text + encoding;\n}\n"
+        "export interface Box { x: number }\n"
+        "export function Box(x: number, y: number): number {\n  return x + y;\n}\n"
+    )
+    for before, after, gone in (
+        (
+            "parse(text: string, encoding: string): string",
+            "parse(text: string): string",
+            "encoding",
+        ),
+        ("Box(x: number, y: number): number", "Box(x: number): number", "y"),
+    ):
+        new = source.replace(before, after)
+        found = dropped_definitions(source, new, "src/calc.ts", instruction="Fix the bug in parse")
+        assert found == [f"parameter {gone} of {before.split('(')[0]}"], found
