@@ -1,10 +1,12 @@
 """Which command runs a project's tests, from what its folder holds: a pytest
-configuration or test files (run with the project's own virtualenv when it has one), an
-``npm test`` script, ``Cargo.toml``, ``go.mod``, an automake project configured with
-its parallel test harness (``make check``, or ``cd build && make check`` where it was
-configured in a folder of its own), a ``CMakeLists.txt`` that turns CTest on
-(built in a folder of the run's own, then ``ctest``), RSpec or a Rakefile's ``test`` task,
-Perl's ``prove``, PHPUnit, Gradle's and Maven's ``test``, a Makefile with a ``test`` target."""
+configuration or test files (run with the project's own virtualenv when it has one; with
+``python -m unittest`` where that Python has no pytest and the tests are unittest's
+whole), an ``npm test`` script, ``node --test`` for node's own runner's test files,
+``Cargo.toml``, ``go.mod``, an automake project configured with its parallel test
+harness (``make check``, or ``cd build && make check`` where it was configured in a
+folder of its own), a ``CMakeLists.txt`` that turns CTest on (built in a folder of the
+run's own, then ``ctest``), RSpec or a Rakefile's ``test`` task, Perl's ``prove``,
+PHPUnit, Gradle's and Maven's ``test``, a Makefile with a ``test`` target."""
 
 from __future__ import annotations
 
