@@ -86,6 +86,7 @@ import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
 from acrouter.definitions import dropped_definitions  # type: ignore[import-untyped]
+from bench_sources import read_sources, source_arguments, unread_line, utf8_exact
 
 INSTRUCTION = "Fix the bug"
 KINDS = ("deleted", "added", "renamed", "unused dropped", "prettier")
@@ -616,32 +618,6 @@ def renamed(text: str, p: Param) -> str:
     return text
 
 
-def script_files(
-    folders: list[Path], most: int, exclude: set[str]
-) -> tuple[list[tuple[Path, str, str]], Counter[str]]:
-    """(path, rel, text) of the files to read, and why others were not."""
-    out: list[tuple[Path, str, str]] = []
-    unread: Counter[str] = Counter()
-    for folder in folders:
-        paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES)
-        for path in paths:
-            if len(out) >= most:
-                return out, unread
-            rel = path.relative_to(folder)
-            if exclude & set(rel.parts[:-1]) or not path.is_file():
-                continue
-            try:
-                if path.stat().st_size > 300_000:
-                    unread["over 300 KB"] += 1
-                    continue
-                text = path.read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
-                unread["not UTF-8"] += 1
-                continue
-            out.append((path, str(rel), text))
-    return out, unread
-
-
 @dataclass
 class Edit:
     kind: str
@@ -738,16 +714,14 @@ def edits_of(
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("folders", nargs="+", type=Path)
-    ap.add_argument("--max", type=int, default=2000, help="files in all (default 2000)")
-    ap.add_argument("--seed", type=int, default=0, help="of the random choices (default 0)")
-    ap.add_argument(
-        "--exclude", action="append", default=[], help="leave out paths with a part so named"
-    )
-    ap.add_argument("--show", type=int, default=10, help="false refusals and misses shown")
+    source_arguments(ap, 10)
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    files, unread = script_files(args.folders, args.max, set(args.exclude))
+    unread: Counter[str] = Counter()
+    sources = read_sources(
+        args.folders, "*", set(args.exclude), unread, read=utf8_exact, suffixes=SUFFIXES
+    )
+    files = list(islice(sources, max(args.max, 0)))
     judge = Judge()
     oracle = Oracle()
     read = 0
@@ -779,8 +753,7 @@ def main() -> int:
 
 
 def report(judge: Judge, read: int, unread: Counter[str], show: int) -> None:
-    left = ", ".join(f"{why} {n}" for why, n in sorted(unread.items())) or "none"
-    print(f"files read: {read} (not read: {left})")
+    print(unread_line(read, unread))
     print(
         f"{'edit':<14}  {'files':>5}  {'edits':>6}  {'refused':>7}  {'not refused':>11}  {'skipped':>7}"
     )

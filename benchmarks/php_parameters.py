@@ -82,7 +82,6 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,6 +92,7 @@ sys.path.insert(0, str(ROOT / "server"))
 from acrouter.definitions import dropped_definitions
 from acrouter.phpparameters import signatures
 from acrouter.pytrees import shared_trees
+from bench_sources import read_sources, source_arguments, unread_line, utf8_bytes
 
 INSTRUCTION = "Fix the bug"
 KINDS = ("deleted", "shifted", "added", "renamed", "unused dropped", "typed")
@@ -639,30 +639,6 @@ def has_opcache(php: str) -> bool:
     return done.stdout.strip() == "1"
 
 
-def php_files(
-    folders: list[Path], exclude: set[str], unread: Counter[str]
-) -> Iterator[tuple[Path, str, bytes]]:
-    """(path, rel, bytes) of each file to read, in order; why others are not, in ``unread``."""
-    for folder in folders:
-        for path in sorted(folder.rglob("*.php")):
-            rel = path.relative_to(folder)
-            if exclude & set(rel.parts[:-1]) or not path.is_file():
-                continue
-            try:
-                if path.stat().st_size > 300_000:
-                    unread["over 300 KB"] += 1
-                    continue
-                data = path.read_bytes()
-                data.decode("utf-8")
-            except OSError:
-                unread["not readable"] += 1
-                continue
-            except UnicodeDecodeError:
-                unread["not UTF-8"] += 1
-                continue
-            yield path, str(rel), data
-
-
 def cut(data: bytes, params: list[Param], i: int) -> bytes:
     """``data`` without the parameter ``params[i]`` and its comma."""
     p = params[i]
@@ -801,13 +777,7 @@ class Judge:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("folders", nargs="+", type=Path)
-    ap.add_argument("--max", type=int, default=2000, help="files in all (default 2000)")
-    ap.add_argument("--seed", type=int, default=0, help="of the random choices (default 0)")
-    ap.add_argument(
-        "--exclude", action="append", default=[], help="leave out paths with a part so named"
-    )
-    ap.add_argument("--show", type=int, default=12, help="false refusals and misses shown")
+    source_arguments(ap, 12)
     ap.add_argument("--php", default="php", help="PHP's command line (default php)")
     ap.add_argument(
         "--lint",
@@ -823,7 +793,9 @@ def main() -> int:
     rng = random.Random(args.seed)
     lint = args.lint if has_opcache(args.php) else "php-l"
     unread: Counter[str] = Counter()
-    files = php_files(args.folders, set(args.exclude), unread)
+    files = read_sources(
+        args.folders, "*.php", set(args.exclude), unread, read=utf8_bytes, unreadable="not readable"
+    )
     judge = Judge()
     read = 0
     with tempfile.TemporaryDirectory(prefix="php_parameters.") as tmp:
@@ -879,8 +851,7 @@ def main() -> int:
 def report(
     judge: Judge, read: int, unread: Counter[str], lint: str, args: argparse.Namespace
 ) -> int:
-    left = ", ".join(f"{why} {n}" for why, n in sorted(unread.items())) or "none"
-    print(f"files read: {read} (not read: {left})")
+    print(unread_line(read, unread))
     how = (
         "TOKEN_PARSE and opcache_compile_file() in the oracle"
         if lint == "compile"

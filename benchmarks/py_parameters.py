@@ -59,6 +59,7 @@ sys.path.insert(0, str(ROOT / "server"))
 
 from acrouter.definitions import dropped_definitions
 from acrouter.pytrees import parse, shared_trees
+from bench_sources import read_sources, source_arguments, unread_line, utf8_text
 
 INSTRUCTION = "Fix the bug"
 KINDS = (
@@ -332,28 +333,16 @@ def ruff_format(text: str) -> str | None:
 def python_files(
     folders: list[Path], most: int, exclude: set[str]
 ) -> tuple[list[tuple[Path, str, str]], Counter[str]]:
-    """(path, rel, text) of the files read, and why others were not."""
+    """(path, rel, text) of the files read (at most ``most``, each parsed), and why others
+    were not."""
     out: list[tuple[Path, str, str]] = []
     unread: Counter[str] = Counter()
-    for folder in folders:
-        for path in sorted(folder.rglob("*.py")):
-            if len(out) >= most:
-                return out, unread
-            rel = path.relative_to(folder)
-            if exclude & set(rel.parts[:-1]) or not path.is_file():
-                continue
-            try:
-                if path.stat().st_size > 300_000:
-                    unread["over 300 KB"] += 1
-                    continue
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                unread["not UTF-8"] += 1
-                continue
-            if not parses(text):
-                unread["not parsed"] += 1
-                continue
-            out.append((path, str(rel), text))
+    sources = read_sources(folders, "*.py", exclude, unread, read=utf8_text)
+    while len(out) < most and (source := next(sources, None)) is not None:
+        if parses(source[2]):
+            out.append(source)
+        else:
+            unread["not parsed"] += 1
     return out, unread
 
 
@@ -458,13 +447,7 @@ def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("folders", nargs="+", type=Path)
-    ap.add_argument("--max", type=int, default=2000, help="files in all (default 2000)")
-    ap.add_argument("--seed", type=int, default=0, help="of the random choices (default 0)")
-    ap.add_argument(
-        "--exclude", action="append", default=[], help="leave out paths with a part so named"
-    )
-    ap.add_argument("--show", type=int, default=12, help="false refusals and misses shown")
+    source_arguments(ap, 12)
     args = ap.parse_args()
     rng = random.Random(args.seed)
     read, unread = python_files(args.folders, args.max, set(args.exclude))
@@ -472,8 +455,7 @@ def main() -> int:
     for path, rel, text in read:
         with shared_trees():
             judge_file(judge, rng, rel, text, str(path))
-    left = ", ".join(f"{why} {n}" for why, n in sorted(unread.items())) or "none"
-    print(f"files read: {len(read)} (not read: {left})")
+    print(unread_line(len(read), unread))
     print(f"{'edit':<12}  {'edits':>6}  {'refused':>7}  {'not refused':>11}  {'skipped':>7}")
     for kind in KINDS:
         row = judge.rows[kind]

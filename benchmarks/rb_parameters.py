@@ -86,6 +86,7 @@ from acrouter.definitions import dropped_definitions
 from acrouter.pytrees import shared_trees
 from acrouter.rubydefinitions import DEF, ruby_members, shown
 from acrouter.rubyparameters import Parameter, signatures
+from bench_sources import read_sources, source_arguments, unread_line, utf8_text
 
 INSTRUCTION = "Fix the bug"
 KINDS = (
@@ -525,29 +526,17 @@ def default_changed(text: str, p: Param) -> str | None:
 def ruby_files(
     folders: list[Path], most: int, exclude: set[str], ruby: Ruby
 ) -> tuple[list[tuple[Path, str, str, list[dict[str, Any]]]], Counter[str]]:
-    """(path, rel, text, Ripper's methods) of the files read, and why others were not."""
+    """(path, rel, text, Ripper's methods) of the files read (at most ``most``, each
+    parsed), and why others were not."""
     out: list[tuple[Path, str, str, list[dict[str, Any]]]] = []
     unread: Counter[str] = Counter()
-    for folder in folders:
-        for path in sorted(folder.rglob("*.rb")):
-            if len(out) >= most:
-                return out, unread
-            rel = path.relative_to(folder)
-            if exclude & set(rel.parts[:-1]) or not path.is_file():
-                continue
-            try:
-                if path.stat().st_size > 300_000:
-                    unread["over 300 KB"] += 1
-                    continue
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                unread["not UTF-8"] += 1
-                continue
-            found = ruby.methods(text)
-            if found is None:
-                unread["not parsed"] += 1
-                continue
-            out.append((path, str(rel), text, found))
+    sources = read_sources(folders, "*.rb", exclude, unread, read=utf8_text)
+    while len(out) < most and (source := next(sources, None)) is not None:
+        found = ruby.methods(source[2])
+        if found is None:
+            unread["not parsed"] += 1
+        else:
+            out.append((*source, found))
     return out, unread
 
 
@@ -724,13 +713,7 @@ def judge_file(
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("folders", nargs="+", type=Path)
-    ap.add_argument("--max", type=int, default=2000, help="files in all (default 2000)")
-    ap.add_argument("--seed", type=int, default=0, help="of the random choices (default 0)")
-    ap.add_argument(
-        "--exclude", action="append", default=[], help="leave out paths with a part so named"
-    )
-    ap.add_argument("--show", type=int, default=10, help="examples shown of each kind")
+    source_arguments(ap, 10, "examples shown of each kind")
     ap.add_argument("--ruby", default="ruby", help="the ruby to parse with (default: ruby)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -744,8 +727,7 @@ def main() -> int:
                     judge_file(judge, rng, rel, text, str(path), found)
         finally:
             ruby.close()
-    left = ", ".join(f"{why} {n}" for why, n in sorted(unread.items())) or "none"
-    print(f"files read: {len(read)} (not read: {left})")
+    print(unread_line(len(read), unread))
     r = judge.read
     print(
         f"methods with parameters (Ripper): {r['methods']} (list not split: {r['unsplit']}); "
