@@ -130,10 +130,12 @@ export function lookup(this: Record<string, number>, key: string): number {
 
 def test_the_edits_are_judged(tmp_path: Path) -> None:
     modules = REPO / "node_modules"
-    if shutil.which("node") is None or not (modules / "typescript").is_dir():
-        pytest.skip("no node, or no typescript in node_modules: run `npm ci` at the root")
-    if not (modules / "prettier").is_dir():
-        pytest.skip("no prettier in node_modules: run `npm ci` at the root")
+    # (CI fails when these skip: .ci/run looks for "... is not installed" of each)
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: the benchmark's oracle is TypeScript's compiler")
+    for package in ("typescript", "prettier"):
+        if not (modules / package).is_dir():
+            pytest.skip(f"{package} is not installed in node_modules: run `make npm`")
     src = tmp_path / "src"
     src.mkdir()
     for name, text in FILES.items():
