@@ -305,14 +305,14 @@ def _timed_out(exc: subprocess.TimeoutExpired) -> str:
     )
 
 
-def run_unittest(root: Path, command: str, folder: Path, timeout: float) -> tuple[int | None, str]:
-    """The detected unittest ``command`` run in ``root`` with the ``python3`` of
-    ``folder``: its tests run and result line (``timeout`` when it ran too long; the last
-    line of its output when it gave no result)."""
+def _run(args: str | list[str], root: Path, folder: Path, timeout: float) -> tuple[str, int | None]:
+    """Its output and exit code (None when it ran past ``timeout`` seconds: the output so
+    far), run in ``root`` with the ``python3`` of ``folder`` first on the PATH (a string
+    through the shell)."""
     try:
         res = subprocess.run(
-            command,
-            shell=True,
+            args,
+            shell=isinstance(args, str),
             cwd=root,
             env=run_env(folder),
             capture_output=True,
@@ -322,12 +322,21 @@ def run_unittest(root: Path, command: str, folder: Path, timeout: float) -> tupl
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired as exc:
-        ran, _ = unittest_result(_timed_out(exc))
+        return _timed_out(exc), None
+    return _output(res), res.returncode
+
+
+def run_unittest(root: Path, command: str, folder: Path, timeout: float) -> tuple[int | None, str]:
+    """The detected unittest ``command`` run in ``root`` with the ``python3`` of
+    ``folder``: its tests run and result line (``timeout`` when it ran too long; the last
+    line of its output when it gave no result)."""
+    output, code = _run(command, root, folder, timeout)
+    ran, result = unittest_result(output)
+    if code is None:
         return ran, f"timeout ({timeout:.0f} s)"
-    ran, result = unittest_result(_output(res))
     if not result:
-        tail = [line.strip() for line in _output(res).splitlines() if line.strip()]
-        result = f"no result (exit {res.returncode}): {tail[-1] if tail else ''}"
+        tail = [line.strip() for line in output.splitlines() if line.strip()]
+        result = f"no result (exit {code}): {tail[-1] if tail else ''}"
     return ran, result
 
 
@@ -335,20 +344,7 @@ def collect(root: Path, folder: Path, python: str, timeout: float) -> tuple[int 
     """The tests ``python``'s pytest collects in ``root`` from the top folder, as the
     ``python3 -m pytest`` detected with pytest runs them, and its collection errors."""
     argv = [python, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
-    try:
-        res = subprocess.run(
-            argv,
-            cwd=root,
-            env=run_env(folder),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired as exc:
-        return collected(_timed_out(exc))
-    return collected(_output(res))
+    return collected(_run(argv, root, folder, timeout)[0])
 
 
 def run_project(
