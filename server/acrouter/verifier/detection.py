@@ -16,6 +16,7 @@ import os
 import re
 import shlex
 import shutil
+from collections.abc import Callable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -141,9 +142,11 @@ def _has_test_files(folder: Path, depth: int = 3) -> bool:
 _PYTHON_PROJECT = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
-def _test_modules(folder: Path, limit: int, folders: int = 20000) -> list[Path] | None:
-    """Every module pytest collects below ``folder`` (``test_*.py``, ``*_test.py``, in
-    the folders :func:`_entered` enters), sorted; None past ``limit`` modules or
+def _files(
+    folder: Path, wanted: Callable[[Path], bool], limit: int, folders: int = 20000
+) -> list[Path] | None:
+    """The files below ``folder`` (in the folders :func:`_entered` enters) for which
+    ``wanted(path relative to folder)`` holds, sorted; None past ``limit`` of them or
     ``folders`` folders (too many to read)."""
     found: list[Path] = []
     stack, seen = [folder], 0
@@ -156,13 +159,18 @@ def _test_modules(folder: Path, limit: int, folders: int = 20000) -> list[Path] 
         except OSError:
             continue
         for e in entries:
-            if e.is_file() and _test_module(e.name):
+            if e.is_file() and wanted(Path(e.path).relative_to(folder)):
                 found.append(Path(e.path))
                 if len(found) > limit:
                     return None
             elif _entered(e):
                 stack.append(Path(e.path))
     return sorted(found)
+
+
+def _test_modules(folder: Path, limit: int) -> list[Path] | None:
+    """Every module pytest collects below ``folder`` (``test_*.py``, ``*_test.py``)."""
+    return _files(folder, lambda rel: _test_module(rel.name), limit)
 
 
 def pytest_configured(root: Path) -> bool:
@@ -313,23 +321,17 @@ def node_tests(root: Path, limit: int = 500) -> str | None:
     default one fails) and whose files node's runner runs (:data:`_NODE_TEST_NAME`) are
     its tests: one at least imports ``node:test``, and none calls another runner's
     ``describe``/``it``/``test`` without it.  None otherwise."""
-    files: list[Path] = []
-    stack: list[tuple[Path, bool]] = [(root, False)]
-    while stack:
-        folder, in_test = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for e in entries:
-            if e.is_file() and (
-                _NODE_TEST_NAME.search(e.name) or in_test and _NODE_SCRIPT.search(e.name)
-            ):
-                files.append(Path(e.path))
-                if len(files) > limit:
-                    return None
-            elif _entered(e):
-                stack.append((Path(e.path), in_test or e.name == "test"))
+    files = _files(
+        root,
+        lambda rel: bool(
+            _NODE_TEST_NAME.search(rel.name)
+            or "test" in rel.parts[:-1]
+            and _NODE_SCRIPT.search(rel.name)
+        ),
+        limit,
+    )
+    if files is None:
+        return None
     node = False
     for path in files:
         text = read_text(path)
