@@ -144,9 +144,14 @@ NPM_INIT = json.dumps({"scripts": {"test": 'echo "Error: no test specified" && e
     [
         # npm init's script, tests of node's own runner: before, none was found
         ({"package.json": NPM_INIT, "calc.test.js": NODE_TEST}, "node --test"),
-        ({"test/calc.mjs": 'import test from "node:test";\n'}, "node --test"),
+        ({"package.json": "{}", "test/calc.mjs": 'import test from "node:test";\n'}, "node --test"),
+        ({"test/calc.mjs": 'import test from "node:test";\n'}, None),  # (no package.json)
         (
-            {"test-calc.js": NODE_TEST, "test/fixtures/data.js": "module.exports = 1;\n"},
+            {
+                "package.json": "{}",
+                "test-calc.js": NODE_TEST,
+                "test/fixtures/data.js": "module.exports = 1;\n",
+            },
             "node --test",
         ),
         # a script of the project's own comes first
@@ -158,7 +163,7 @@ NPM_INIT = json.dumps({"scripts": {"test": 'echo "Error: no test specified" && e
         ({"package.json": NPM_INIT, "a.test.js": NODE_TEST, "b.test.js": JEST_TEST}, None),
         ({"package.json": NPM_INIT, "b.test.js": JEST_TEST}, None),
         ({"package.json": NPM_INIT, "calc.js": NODE_TEST}, None),  # (not a name node runs)
-        ({"node_modules/m/x.test.js": NODE_TEST}, None),
+        ({"package.json": NPM_INIT, "node_modules/m/x.test.js": NODE_TEST}, None),
     ],
 )
 def test_node_test_detection(tmp_path: Path, files: dict[str, str], expected: str | None) -> None:

@@ -317,10 +317,14 @@ _TEST_CALL = re.compile(r"^\s*(?:describe|it|test|suite)\s*\(", re.MULTILINE)
 
 
 def node_tests(root: Path, limit: int = 500) -> str | None:
-    """``node --test`` for a project whose package.json names no test script (npm's
+    """``node --test`` for a JavaScript project whose package.json names no test script (npm's
     default one fails) and whose files node's runner runs (:data:`_NODE_TEST_NAME`) are
     its tests: one at least imports ``node:test``, and none calls another runner's
-    ``describe``/``it``/``test`` without it.  None otherwise."""
+    ``describe``/``it``/``test`` without it.  None otherwise, and without reading the
+    tree for a folder with no package.json (detection runs on every request: a Go or
+    Rust project's is not walked for JavaScript tests)."""
+    if not (root / "package.json").is_file():
+        return None
     files = _files(
         root,
         lambda rel: bool(
