@@ -21,6 +21,7 @@ import pytest
 from acrouter.domain import Edit
 from acrouter.errors import PreflightError
 from acrouter.verifier.baseline import baseline_summary
+from acrouter.verifier.detection import detect_test_command
 from acrouter.verifier.offline import network_line
 from acrouter.verifier.testrun import TestRun
 
@@ -150,7 +151,7 @@ def _calc(root: Path) -> Path:
     return write_tree(root, {"src/calc.py": CALC, "tests/test_calc.py": TEST_CALC})
 
 
-def _verdicts(root: Path, command: str, env: dict[str, str], sandbox: str) -> list[str]:
+def _verdicts(root: Path, command: str | None, env: dict[str, str], sandbox: str) -> list[str]:
     before = _checksum(root)
     out = []
     for code in (CALC_FIXED, CALC.replace("a * b", "a + b")):
@@ -198,6 +199,81 @@ def test_poetry_run_finds_its_virtualenv_in_the_users_cache(tmp_path: Path, sand
     command = "poetry run pytest -q -p no:cacheprovider tests"
     verdicts = _verdicts(root, command, env, sandbox)
     assert [v.split()[:2] for v in verdicts] == [["pass", "1->2"], ["fail", "1->0"]], verdicts
+
+
+#: what marks a project as poetry's or pipenv's, and where that tool makes its virtualenv
+#: in the user's home (named by a hash of the project's real path, or of its Pipfile's)
+_TOOL_PROJECTS = {
+    "poetry": ({"pyproject.toml": '[tool.poetry]\nname = "calc"\n'}, ".cache/pypoetry/virtualenvs"),
+    "pipenv": ({"Pipfile": "[packages]\n"}, ".local/share/virtualenvs"),
+}
+
+
+def _tool_venv_name(tool: str, root: Path) -> str:
+    if tool == "poetry":
+        hashed = os.path.normcase(os.path.realpath(root))
+        tail = "-py3.11"
+    else:
+        hashed, tail = str(root / "Pipfile"), ""
+    tag = base64.urlsafe_b64encode(hashlib.sha256(hashed.encode()).digest()).decode()[:8]
+    return f"calc-{tag}{tail}"
+
+
+@pytest.mark.parametrize("sandbox", [pytest.param("bwrap", marks=needs_bwrap), "none"])
+@pytest.mark.parametrize("tool", sorted(_TOOL_PROJECTS))
+def test_with_no_command_set_the_virtualenv_poetry_or_pipenv_made_runs_the_tests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tool: str, sandbox: str
+) -> None:
+    """A poetry or pipenv project keeps its virtualenv in the user's home, not in its
+    folder.  Before: no virtualenv was found, the detected command was ``python3 -m
+    pytest`` (the Python on the PATH, without the project's install and dependencies),
+    and every request ended 'the tests cannot run even without the edit: ...
+    ModuleNotFoundError: No module named ...' after a model had been paid for."""
+    for var in ("POETRY_VIRTUALENVS_PATH", "WORKON_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    files, folder = _TOOL_PROJECTS[tool]
+    root = write_tree(_calc(tmp_path / "proj"), files)
+    venv = tmp_path / "home" / folder / _tool_venv_name(tool, root)
+    site = venv_with_pytest(venv)
+    (site / "_calc.pth").write_text(f"{root / 'src'}\n")  # its editable install
+    assert detect_test_command(root) == f"{shlex.quote(str(venv / 'bin' / 'python'))} -m pytest"
+    verdicts = _verdicts(root, None, dict(os.environ), sandbox)
+    assert [v.split()[:2] for v in verdicts] == [["pass", "1->2"], ["fail", "1->0"]], verdicts
+
+
+@pytest.mark.parametrize("layout", ["src", "flat"])
+def test_without_a_sandbox_an_active_virtualenv_elsewhere_runs_the_edited_copy(
+    tmp_path: Path, layout: str
+) -> None:
+    """The user's active virtualenv lies outside the workspace (virtualenvwrapper's
+    ``~/.virtualenvs``, pyenv-virtualenv's) and holds an editable install naming the
+    workspace.  Before, without a sandbox, the tests imported the workspace's unedited
+    files: every edit was 'error: the tests never ran the edit: they ran
+    .../src/calc.py instead of src/calc.py'."""
+    root = write_tree(tmp_path / "proj", {f"{'src/' if layout == 'src' else ''}calc.py": CALC})
+    write_tree(root, {"tests/test_calc.py": TEST_CALC})
+    venv = tmp_path / "virtualenvs" / "calc"
+    site = venv_with_pytest(venv)
+    (site / "_calc.pth").write_text(f"{root / 'src' if layout == 'src' else root}\n")
+    env = {
+        **os.environ,
+        "VIRTUAL_ENV": str(venv),
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+    }
+    rel = "src/calc.py" if layout == "src" else "calc.py"
+    before = _checksum(root)
+    out = []
+    for code in (CALC_FIXED, CALC.replace("a * b", "a + b")):
+        v = verifier(sandbox="none", timeout_s=60, env=env).verify(
+            task_for(root, "python -m pytest -q -p no:cacheprovider tests"),
+            Edit(files={rel: code}),
+            "m",
+        )
+        out.append(f"{v.verdict} {v.tests_passed_before}->{v.tests_passed} {v.detail}")
+    assert _checksum(root) == before
+    assert [v.split()[:2] for v in out] == [["pass", "1->2"], ["fail", "1->0"]], out
 
 
 #: ``tox -e py311``: its commands get only PATH and the variables its pass_env names

@@ -1,5 +1,6 @@
 """Which command runs a project's tests, from what its folder holds: a pytest
-configuration or test files (run with the project's own virtualenv when it has one; with
+configuration or test files (run with the project's own virtualenv when it has one, in
+its folder or made by poetry or pipenv in the user's home; with
 ``python -m unittest`` where that Python has no pytest and the tests are unittest's
 whole), an ``npm test`` script, ``node --test`` for node's own runner's test files,
 ``Cargo.toml``, ``go.mod``, an automake project configured with its parallel test
@@ -10,13 +11,16 @@ PHPUnit, Gradle's and Maven's ``test``, a Makefile with a ``test`` target."""
 
 from __future__ import annotations
 
+import base64
 import configparser
+import glob
+import hashlib
 import json
 import os
 import re
 import shlex
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -25,14 +29,94 @@ from .workspace import OWN_BUILD_DIR
 _NPM_DEFAULT_TEST = "no test specified"
 
 
-def project_python(root: Path) -> Path | None:
-    """The project's own virtualenv interpreter (``.venv/`` or ``venv/``), if any."""
+def _venv_python(venv: Path) -> Path | None:
+    py = venv / "bin" / "python"
+    return py if (venv / "pyvenv.cfg").is_file() and os.access(py, os.X_OK) else None
+
+
+def project_python(root: Path, env: Mapping[str, str] | None = None) -> Path | None:
+    """The project's own virtualenv interpreter: ``.venv/``, ``venv/`` or ``env/`` in
+    it, else the one poetry or pipenv made for it in the user's home
+    (:func:`tool_venv`), if any."""
     for name in (".venv", "venv", "env"):
-        venv = root / name
-        py = venv / "bin" / "python"
-        if (venv / "pyvenv.cfg").is_file() and os.access(py, os.X_OK):
+        py = _venv_python(root / name)
+        if py is not None:
             return py
-    return None
+    venv = tool_venv(root, os.environ if env is None else env)
+    return None if venv is None else _venv_python(venv)
+
+
+#: Where a tool keeps the virtualenvs it makes for projects, in the user's home:
+#: (variable, XDG base variable, its default under the home, folder under it)
+POETRY_VENVS = ("POETRY_VIRTUALENVS_PATH", "XDG_CACHE_HOME", ".cache", "pypoetry/virtualenvs")
+PIPENV_VENVS = ("WORKON_HOME", "XDG_DATA_HOME", ".local/share", "virtualenvs")
+
+
+def tool_folder(env: Mapping[str, str], row: tuple[str, str, str, str]) -> Path:
+    """The folder ``row`` (:data:`POETRY_VENVS`, ...) names for the environment ``env``."""
+    var, xdg, default, name = row
+    if env.get(var):
+        return Path(os.path.expanduser(env[var]))
+    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    return Path(env.get(xdg) or home / default) / name
+
+
+def _path_tag(path: str) -> str:
+    """The 8 characters poetry and pipenv name a project's virtualenv by: the start of
+    the URL-safe base64 of the SHA-256 of a path."""
+    return base64.urlsafe_b64encode(hashlib.sha256(path.encode()).digest()).decode()[:8]
+
+
+def tool_venv(root: Path, env: Mapping[str, str]) -> Path | None:
+    """The virtualenv poetry or pipenv made for the project outside it: poetry's for a
+    project with a ``poetry.lock`` or poetry in its ``pyproject.toml``, pipenv's for one
+    with a ``Pipfile``."""
+    pyproject = read_text(root / "pyproject.toml")
+    poetry = (root / "poetry.lock").is_file() or any(
+        sign in pyproject for sign in ("[tool.poetry", "poetry.core")
+    )
+    found = [
+        *([poetry_venv(root, env)] if poetry else []),
+        *([pipenv_venv(root, env)] if (root / "Pipfile").is_file() else []),
+    ]
+    return _latest([v for v in found if v is not None])
+
+
+def poetry_venv(root: Path, env: Mapping[str, str]) -> Path | None:
+    """The virtualenv poetry made for the project at ``root``: ``NAME-HASH-pyX.Y`` in
+    ``POETRY_VIRTUALENVS_PATH`` (``~/.cache/pypoetry/virtualenvs``), HASH that of the
+    project's real path; the most recently made when several (one per Python)."""
+    tag = _path_tag(os.path.normcase(os.path.realpath(root)))
+    return _latest(_matching(tool_folder(env, POETRY_VENVS), f"*-{tag}-py*"))
+
+
+def pipenv_venv(root: Path, env: Mapping[str, str]) -> Path | None:
+    """The virtualenv pipenv made for the project at ``root``: ``NAME-HASH`` in
+    ``WORKON_HOME`` (``~/.local/share/virtualenvs``), HASH that of its Pipfile's path."""
+    pipfile = root / "Pipfile"
+    folder = tool_folder(env, PIPENV_VENVS)
+    paths = dict.fromkeys((str(pipfile), os.path.realpath(pipfile)))
+    return _latest([v for path in paths for v in _matching(folder, f"*-{_path_tag(path)}")])
+
+
+def _matching(folder: Path, pattern: str) -> list[Path]:
+    try:
+        return [Path(p) for p in glob.glob(os.path.join(glob.escape(str(folder)), pattern))]
+    except OSError:
+        return []
+
+
+def _latest(venvs: list[Path]) -> Path | None:
+    """The most recently made of these folders that are virtualenvs with a Python."""
+    pythons = [v for v in venvs if _venv_python(v) is not None]
+    return max(pythons, key=_made) if pythons else None
+
+
+def _made(venv: Path) -> float:
+    try:
+        return (venv / "pyvenv.cfg").stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def read_text(path: Path) -> str:

@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from .detection import project_python
+from .detection import PIPENV_VENVS, POETRY_VENVS, project_python, tool_folder
 
 log = logging.getLogger(__name__)
 
@@ -92,13 +92,14 @@ HIDDEN_HOME_FILES = (
 )
 #: Where Python tools keep the project's virtualenvs outside it, in the user's home:
 #: (variable, XDG base variable, its default under the home, folder under it).  The
-#: tests' HOME is a scratch folder, so ``hatch test`` / ``hatch run`` and ``poetry run``
-#: found no environment, made a new one and, without network, failed.  The variable is
-#: set to the real folder (read-only in the sandbox) when it exists and the user has not
-#: set it.
+#: tests' HOME is a scratch folder, so ``hatch test`` / ``hatch run``, ``poetry run`` and
+#: ``pipenv run`` found no environment, made a new one and, without network, failed.
+#: The variable is set to the real folder (read-only in the sandbox) when it exists and
+#: the user has not set it.
 TOOL_ENV_DIRS = (
     ("HATCH_DATA_DIR", "XDG_DATA_HOME", ".local/share", "hatch"),
-    ("POETRY_VIRTUALENVS_PATH", "XDG_CACHE_HOME", ".cache", "pypoetry/virtualenvs"),
+    POETRY_VENVS,
+    PIPENV_VENVS,
 )
 
 
@@ -134,12 +135,11 @@ def build_env(
 
 def tool_env_dirs(base: Mapping[str, str]) -> dict[str, str]:
     """:data:`TOOL_ENV_DIRS` that exist in the real home of ``base`` and are not set."""
-    real_home = Path(base.get("HOME") or os.path.expanduser("~"))
     found: dict[str, str] = {}
-    for var, xdg, default, name in TOOL_ENV_DIRS:
-        folder = Path(base.get(xdg) or real_home / default) / name
-        if var not in base and _is_dir(folder):
-            found[var] = str(folder)
+    for row in TOOL_ENV_DIRS:
+        folder = tool_folder(base, row)
+        if row[0] not in base and _is_dir(folder):
+            found[row[0]] = str(folder)
     return found
 
 
@@ -288,9 +288,10 @@ def hidden_home_paths(home: str | None = None) -> tuple[str, ...]:
 
 
 def project_env(root: Path, source_env: Mapping[str, str]) -> dict[str, str]:
-    """VIRTUAL_ENV and PATH for the project's own virtualenv, if it has one."""
+    """VIRTUAL_ENV and PATH for the project's own virtualenv, if it has one (in its
+    folder, or poetry's or pipenv's in the user's home)."""
     extra: dict[str, str] = {}
-    venv_python = project_python(root)
+    venv_python = project_python(root, source_env)
     if venv_python is not None:
         venv = venv_python.parent.parent
         extra["VIRTUAL_ENV"] = str(venv)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .bwrap import SANDBOX_TMP, Mount, mounts_for, tool_mounts, workspace_links
 from .commandline import script_tokens
+from .detection import poetry_venv
 from .environment import (
     build_env,
     gradle_dependency_cache,
@@ -27,7 +28,7 @@ from .limits import Limits, node_options
 from .pytest_plugins import TAILS, appended
 from .runners import TestPlan, pytest_addopts
 from .runtypes import RunSpec
-from .unsandboxed import NO_SYNC, editable_paths, poetry_venv, to_scratch, to_scratch_text
+from .unsandboxed import NO_SYNC, editable_paths, to_scratch, to_scratch_text
 from .written import upper_dirs
 
 #: what every JVM in the sandbox gets (see run_spec)
@@ -119,15 +120,17 @@ def run_spec(
             capture=plan.capture,
             write_root=str(out.parent),
         )
-    outside: tuple[str, ...] = ()
     if "VIRTUAL_ENV" not in extra and "poetry" in plan.command.split():
-        venvs = source_env.get("POETRY_VIRTUALENVS_PATH")
-        found = poetry_venv(root, venvs or tool_env_dirs(source_env).get("POETRY_VIRTUALENVS_PATH"))
-        if found:
-            outside = (found,)
-            extra["VIRTUAL_ENV"] = found
+        # poetry finds its virtualenv by the project's path, which the copy does not have
+        found = poetry_venv(root, source_env)
+        if found is not None:
+            extra["VIRTUAL_ENV"] = str(found)
             path = extra.get("PATH") or source_env.get("PATH", "/usr/bin:/bin")
             extra["PATH"] = f"{found}/bin{os.pathsep}{path}"
+    # a virtualenv outside the workspace (poetry's or pipenv's for it, or the user's
+    # active one) whose editable install names the workspace: the copy's folders first
+    venv = extra.get("VIRTUAL_ENV") or source_env.get("VIRTUAL_ENV")
+    outside = (venv,) if venv and to_scratch(venv, root, ws) == venv else ()
     extra.update(
         editable_paths(
             root,

@@ -7,9 +7,7 @@ sync the environment (:data:`NO_SYNC`)."""
 
 from __future__ import annotations
 
-import base64
 import glob
-import hashlib
 import os
 import re
 import shlex
@@ -118,19 +116,3 @@ def link_shared(ws: Path, root: Path, shared: tuple[str, ...]) -> None:
         except OSError:
             continue
         dest.symlink_to(root / rel, target_is_directory=True)
-
-
-def poetry_venv(root: Path, venvs: str | None) -> str | None:
-    """Without a sandbox ``poetry run`` looks for the project's virtualenv in ``venvs``
-    (``POETRY_VIRTUALENVS_PATH``) by a hash of the project's path, which the copy does not
-    have: it made a new, empty one and ran what else it found.  The one poetry made for
-    the workspace (``NAME-HASH-pyX.Y``; the most recent if several), for VIRTUAL_ENV:
-    poetry uses an active virtualenv."""
-    if not venvs:
-        return None
-    real = os.path.normcase(os.path.realpath(root))
-    tag = base64.urlsafe_b64encode(hashlib.sha256(real.encode()).digest()).decode()[:8]
-    found = glob.glob(os.path.join(glob.escape(venvs), f"*-{tag}-py*", "bin", "python"))
-    if not found:
-        return None
-    return os.path.dirname(os.path.dirname(max(found, key=lambda p: os.stat(p).st_mtime)))
