@@ -243,14 +243,16 @@ def test_with_no_command_set_the_virtualenv_poetry_or_pipenv_made_runs_the_tests
     assert [v.split()[:2] for v in verdicts] == [["pass", "1->2"], ["fail", "1->0"]], verdicts
 
 
+@pytest.mark.parametrize("how", ["active", "named"])
 @pytest.mark.parametrize("layout", ["src", "flat"])
-def test_without_a_sandbox_an_active_virtualenv_elsewhere_runs_the_edited_copy(
-    tmp_path: Path, layout: str
+def test_without_a_sandbox_a_virtualenv_elsewhere_runs_the_edited_copy(
+    tmp_path: Path, layout: str, how: str
 ) -> None:
-    """The user's active virtualenv lies outside the workspace (virtualenvwrapper's
-    ``~/.virtualenvs``, pyenv-virtualenv's) and holds an editable install naming the
-    workspace.  Before, without a sandbox, the tests imported the workspace's unedited
-    files: every edit was 'error: the tests never ran the edit: they ran
+    """A virtualenv outside the workspace (virtualenvwrapper's ``~/.virtualenvs``,
+    pyenv-virtualenv's, the editor's selected one), active (``VIRTUAL_ENV``) or named by
+    the command (``~/.virtualenvs/calc/bin/python -m pytest``), holds an editable install
+    naming the workspace.  Before, without a sandbox, the tests imported the workspace's
+    unedited files: every edit was 'error: the tests never ran the edit: they ran
     .../src/calc.py instead of src/calc.py'."""
     root = write_tree(tmp_path / "proj", {f"{'src/' if layout == 'src' else ''}calc.py": CALC})
     write_tree(root, {"tests/test_calc.py": TEST_CALC})
@@ -262,12 +264,16 @@ def test_without_a_sandbox_an_active_virtualenv_elsewhere_runs_the_edited_copy(
         "VIRTUAL_ENV": str(venv),
         "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
     }
+    python = "python"
+    if how == "named":
+        env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+        python = shlex.quote(str(venv / "bin" / "python"))
     rel = "src/calc.py" if layout == "src" else "calc.py"
     before = _checksum(root)
     out = []
     for code in (CALC_FIXED, CALC.replace("a * b", "a + b")):
         v = verifier(sandbox="none", timeout_s=60, env=env).verify(
-            task_for(root, "python -m pytest -q -p no:cacheprovider tests"),
+            task_for(root, f"{python} -m pytest -q -p no:cacheprovider tests"),
             Edit(files={rel: code}),
             "m",
         )

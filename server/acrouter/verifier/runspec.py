@@ -127,10 +127,11 @@ def run_spec(
             extra["VIRTUAL_ENV"] = str(found)
             path = extra.get("PATH") or source_env.get("PATH", "/usr/bin:/bin")
             extra["PATH"] = f"{found}/bin{os.pathsep}{path}"
-    # a virtualenv outside the workspace (poetry's or pipenv's for it, or the user's
-    # active one) whose editable install names the workspace: the copy's folders first
-    venv = extra.get("VIRTUAL_ENV") or source_env.get("VIRTUAL_ENV")
-    outside = (venv,) if venv and to_scratch(venv, root, ws) == venv else ()
+    # a virtualenv outside the workspace (poetry's or pipenv's for it, the user's active
+    # one, the one whose Python the command names) whose editable install names the
+    # workspace: the copy's folders first
+    venvs = (extra.get("VIRTUAL_ENV") or source_env.get("VIRTUAL_ENV"), _venv_of(plan.interpreter))
+    outside = tuple(v for v in dict.fromkeys(venvs) if v and to_scratch(v, root, ws) == v)
     extra.update(
         editable_paths(
             root,
@@ -174,6 +175,14 @@ def _maven_repo(plan: TestPlan, home: Path) -> tuple[Mount, ...]:
             repo, repo, overlay=True, upper=str(scratch / "m2-upper"), work=str(scratch / "m2-work")
         ),
     )
+
+
+def _venv_of(interpreter: str | None) -> str | None:
+    """The virtualenv whose ``bin/`` holds ``interpreter`` (a path), if it is in one."""
+    if not interpreter or not os.path.isabs(interpreter):
+        return None
+    venv = os.path.dirname(os.path.dirname(interpreter))
+    return venv if os.path.isfile(os.path.join(venv, "pyvenv.cfg")) else None
 
 
 def _gradle_cache(plan: TestPlan, home: Path, source_env: Mapping[str, str]) -> tuple[Mount, ...]:
