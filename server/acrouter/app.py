@@ -205,10 +205,12 @@ class EditorApp:
         progress: Progress | None = None,
         buffers: Mapping[str, str] | None = None,
         buffers_left_out: Mapping[str, str] | None = None,
+        python: str | None = None,
     ) -> Result:
         """Route, verify and remember one request; ``buffers``: the editor's unsaved
         buffers by workspace-relative path (``Task.buffers``): the request is made and
-        tested against them; ``buffers_left_out``: those that could not be, with why."""
+        tested against them; ``buffers_left_out``: those that could not be, with why;
+        ``python``: the editor's Python for the workspace (``Task.python``)."""
         settings = self.settings
         if not settings.models:
             raise AcrouterError(
@@ -223,6 +225,7 @@ class EditorApp:
             test_command=test_command or settings.test_command,
             buffers=buffers,
             buffers_left_out=buffers_left_out,
+            python=python,
         )
         store = settings.store_instructions
 

@@ -249,9 +249,11 @@ def build_task(
     request_id: str | None = None,
     buffers: Mapping[str, str] | None = None,
     buffers_left_out: Mapping[str, str] | None = None,
+    python: str | None = None,
 ) -> Task:
     """The request as a router sees it; ``buffers``: the editor's unsaved buffers by
-    workspace-relative path (``Task.buffers``)."""
+    workspace-relative path (``Task.buffers``); ``python``: the editor's Python
+    (``Task.python``)."""
     if not instruction or not instruction.strip():
         raise RequestError("the instruction is empty")
     selection = selected_text(doc)  # validates the range
@@ -274,6 +276,7 @@ def build_task(
         test_command=test_command,
         buffers=dict(buffers or {}),
         buffers_left_out=dict(buffers_left_out or {}),
+        python=python,
     )
 
 

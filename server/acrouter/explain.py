@@ -239,10 +239,12 @@ def render_why(
     sandbox: str = "",
     cooling: tuple[Mapping[str, str], Mapping[str, str]] = ({}, {}),
     cancelled: bool = False,
+    commands: Sequence[str] = (),
 ) -> str:
     """The why of a request; ``cooling``: the models skipped because they were cooling
     down and those now cooling down, each with its pause described; ``cancelled``: the
-    user cancelled it (what it spent is recorded)."""
+    user cancelled it (what it spent is recorded); ``commands``: the commands that ran
+    the tests."""
     lines = [f"**Kind:** {task.kind.replace('_', ' ')}"]
     if decisions and decisions[0].candidates:
         first = decisions[0]
@@ -266,6 +268,9 @@ def render_why(
         lines.append("")
         lines.append(f"Stopped: {stop.reason}")
     lines += _cooling_lines(*cooling)
+    if commands:
+        lines.append("")
+        lines.append(f"**Tests ran with:** {', '.join(f'`{c}`' for c in commands)}")
     if sandbox:
         lines.append("")
         lines.append(f"**Sandbox:** {sandbox}")

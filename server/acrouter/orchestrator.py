@@ -251,6 +251,7 @@ class Orchestrator:
             final,
             verified,
             sandbox="; ".join(dict.fromkeys(trail.sandboxes)),
+            commands=tuple(dict.fromkeys(trail.commands)),
             cooling=(skipped, {n: p.describe() for n, p in trail.paused.items()}),
             cancelled=cancelled,
         )
@@ -342,6 +343,8 @@ class Orchestrator:
             )
         if verdict.sandbox:
             trail.sandboxes.append(verdict.sandbox)
+        if verdict.test_command:
+            trail.commands.append(verdict.test_command)
         if verdict.setup_error:
             trail.blocked = setup_stop(spec.name, verdict.setup_error)
         elif verdict.network_error:

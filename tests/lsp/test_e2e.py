@@ -21,6 +21,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.fakes.calc_project import BUGGY, CALC13, ONLY_ADD, SR_FIX, WRONG, make_project
 from tests.fakes.openai_server import Behaviour
+from tests.verifier.helpers import venv_with_pytest
 
 SENTINEL = "sk-SENTINEL-do-not-leak-4242"
 REPO = Path(__file__).resolve().parents[2]
@@ -344,6 +345,8 @@ async def test_malformed_arguments_are_lsp_errors(lsp, tmp_path):
         route_arg(target, textDocument={"uri": "untitled:Untitled-1"}),
         route_arg(target, instruction=""),
         route_arg(target, apply="false"),  # typed arguments are strict: no "false" -> True
+        route_arg(target, python="python3"),  # the editor's Python: an absolute path
+        route_arg(target, python=3),
         "not an object",
     ]
     for arg in bad:
@@ -646,3 +649,43 @@ async def test_a_readme_edit_that_drops_a_section_is_refused_and_the_next_kept(l
     assert res["verified"] and res["finalModel"] == "strong"
     new = apply_text_edits(README_MD, res["edit"]["documentChanges"][0]["edits"])
     assert new == README_MD.replace("Teh", "The")
+
+
+async def test_the_editors_python_runs_the_tests_of_a_project_without_a_virtualenv(
+    lsp, fake, tmp_path
+):
+    """The request carries the Python the editor has selected for the workspace (VS
+    Code's Python extension: a conda environment, a virtualenv in ``~/.virtualenvs``);
+    a project with no virtualenv of its own and no acrouter.testCommand has its tests run
+    with it.  Before (and still without it): ``python3 -m pytest``, whose Python lacks
+    what the tests import, and the request ended with no edit after a model was paid."""
+    client, _target, _root = lsp
+    project = tmp_path / "editorpy"
+    (project / ".git").mkdir(parents=True)
+    target = project / "calc.py"
+    target.write_text(BUGGY)
+    (project / "tests").mkdir()
+    (project / "tests" / "test_calc.py").write_text(
+        "import extdep\nfrom calc import add\n\n\n"
+        "def test_add():\n    assert add(2, 3) == extdep.FIVE\n\n\n"
+        "def test_zero():\n    assert add(0, 0) == 0\n"
+    )
+    venv = tmp_path / "envs" / "editorpy"
+    site = venv_with_pytest(venv)
+    (site / "extdep.py").write_text("FIVE = 5\n")  # only the selected environment has it
+    no_tc = settings(fake.base_url)
+    del no_tc["acrouter"]["testCommand"]
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=no_tc))
+    await asyncio.sleep(0.3)
+
+    without = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+    assert without["verified"] is False
+    assert "No module named 'extdep'" in without["why"], without["why"]
+    assert "**Tests ran with:** `python3 -m pytest`" in without["why"], without["why"]
+
+    python = str(venv / "bin" / "python")
+    res = await run(client, "acrouter.server.routeAndComplete", route_arg(target, python=python))
+    assert res["verified"] is True, res["why"]
+    assert [a["verdict"] for a in res["attempts"]] == ["fail", "pass"], res["attempts"]
+    assert res["attempts"][1]["testsPassed"] == 2
+    assert f"**Tests ran with:** `{python} -m pytest`" in res["why"], res["why"]

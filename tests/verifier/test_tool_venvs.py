@@ -135,3 +135,26 @@ def test_a_virtualenv_in_the_project_comes_first(
     assert detect_test_command(root) == f"{outside / 'bin' / 'python'} -m pytest"
     inside = _venv(root / ".venv")
     assert project_python(root) == inside / "bin" / "python"
+
+
+def test_the_editors_python_after_the_projects_own_virtualenvs(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``detect_test_command(root, editor_python)``: the Python the editor has selected
+    (a conda environment, a virtualenv in ``~/.virtualenvs``) runs a Python project's
+    tests where the project has no virtualenv of its own, in its folder or poetry's or
+    pipenv's; a path that is not an executable file is not taken."""
+    for var in ("POETRY_VIRTUALENVS_PATH", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    editor = _venv(tmp_path / "conda/envs/ds") / "bin" / "python"
+    root = write_tree(tmp_path / "app", {"tests/test_app.py": ""})
+    assert detect_test_command(root) == "python3 -m pytest"
+    assert detect_test_command(root, str(editor)) == f"{editor} -m pytest"
+    assert detect_test_command(root, str(tmp_path / "gone/bin/python")) == "python3 -m pytest"
+    assert detect_test_command(root, str(tmp_path / "conda")) == "python3 -m pytest"
+    write_tree(root, POETRY)
+    poetry = _venv(home / ".cache/pypoetry/virtualenvs" / _poetry_name(root))
+    assert detect_test_command(root, str(editor)) == f"{poetry / 'bin' / 'python'} -m pytest"
+    inside = _venv(root / ".venv")
+    assert detect_test_command(root, str(editor)) == f"{inside / 'bin' / 'python'} -m pytest"

@@ -51,6 +51,18 @@ function pythonExtensionPython(log: Log): Promise<string | undefined> {
 }
 
 /**
+ * The Python the editor has selected for `resource`'s workspace folder (the Python
+ * extension's active interpreter), sent with each request: a Python project with no
+ * virtualenv of its own has its tests run with it. Only asked of a Python extension
+ * that is already active (a request does not start it), within 3 s.
+ */
+export function editorPython(resource: vscode.Uri, log: Log): Promise<string | undefined> {
+  const extension = vscode.extensions.getExtension(PYTHON_EXTENSION_ID) as PythonExtensionLike | undefined;
+  const folder = vscode.workspace.getWorkspaceFolder(resource)?.uri ?? resource;
+  return pythonExtensionInterpreter(extension, folder, (m) => log.warn(m), 3_000, false);
+}
+
+/**
  * The interpreter that runs the server: pythonPath, else the private install,
  * else the Python extension's active environment, else python3.
  */

@@ -48,15 +48,18 @@ function withTimeout<T>(promise: PromiseLike<T>, ms: number): Promise<T | undefi
 /**
  * The interpreter of the Python extension's active environment for `resource`,
  * or undefined when that extension is absent, fails, is slow, or has none
- * selected. Never throws: its problems go to `onProblem`.
+ * selected (or, with `activate` false, is not active yet). Never throws: its
+ * problems go to `onProblem`.
  */
 export async function pythonExtensionInterpreter(
   extension: PythonExtensionLike | undefined,
   resource: unknown,
   onProblem: (message: string) => void,
   timeoutMs = 10_000,
+  activate = true,
 ): Promise<string | undefined> {
   if (!extension) return undefined;
+  if (!extension.isActive && !activate) return undefined;
   try {
     if (!extension.isActive) {
       const activated = await withTimeout(

@@ -70,6 +70,9 @@ export interface RouteAndCompleteParams {
   instruction: string;
   testCommand?: string;
   apply?: boolean;
+  /** The Python the editor has selected for the workspace (the Python extension's active
+   * interpreter): a Python project with no virtualenv of its own has its tests run with it. */
+  python?: string;
 }
 
 export interface AttemptInfo {

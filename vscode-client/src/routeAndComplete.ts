@@ -9,7 +9,7 @@ import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { previewAndApply, sameUri } from "./applyEdit";
 import { Cancelled, raceCancellation } from "./cancel";
-import { currentSettings, executeServerCommand } from "./client";
+import { currentSettings, editorPython, executeServerCommand } from "./client";
 import type { Deps } from "./commandDeps";
 import { unifiedDiff } from "./diff";
 import { EditError, previewText, touchedUris } from "./edits";
@@ -80,6 +80,8 @@ export async function routeAndComplete(deps: Deps): Promise<void> {
   const originalText = doc.getText();
   const params: RouteAndCompleteParams = { textDocument: { uri }, instruction: instruction.trim(), apply: false };
   if (range) params.range = range;
+  const python = await editorPython(doc.uri, deps.log);
+  if (python && path.isAbsolute(python)) params.python = python;
 
   let result: RouteAndCompleteResult;
   try {

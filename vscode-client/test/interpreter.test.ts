@@ -53,6 +53,14 @@ describe("pythonExtensionInterpreter", () => {
     assert.deepEqual(ext.resolved, [{ path: "/w/.venv" }]);
     assert.deepEqual(problems, []);
   });
+  it("for a request (activate false): asks an active extension, never starts an inactive one", async () => {
+    const inactive = fakeExtension({ "/w": "/envs/ds" }, { isActive: false });
+    assert.equal(await pythonExtensionInterpreter(inactive, "/w", () => undefined, 3_000, false), undefined);
+    assert.equal(inactive.activated, 0);
+    assert.deepEqual(inactive.resolved, []);
+    const active = fakeExtension({ "/w": "/envs/ds" });
+    assert.equal(await pythonExtensionInterpreter(active, "/w", () => undefined, 3_000, false), "/envs/ds/bin/python");
+  });
   it("is undefined when no environment is selected", async () => {
     assert.equal(await pythonExtensionInterpreter(fakeExtension({}), "/w", () => undefined), undefined);
     assert.equal(await pythonExtensionInterpreter(fakeExtension({ "/w": "" }), "/w", () => undefined), undefined);

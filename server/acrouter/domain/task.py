@@ -101,6 +101,9 @@ class Task:
     command line and the benchmark.  ``buffers_left_out``: unsaved buffers of workspace
     files that could not be used (the file on disk is not UTF-8, the buffer is too
     large), with why: for those the files on disk were used, and the why says so.
+    ``python``: the Python the editor has selected for the workspace (VS Code's Python
+    extension's active interpreter), which runs a Python project's detected tests when
+    the project has no virtualenv of its own; None for the command line and the benchmark.
     """
 
     task_id: str
@@ -113,3 +116,4 @@ class Task:
     test_command: str | None = None
     buffers: Mapping[str, str] = attrs.field(factory=dict)
     buffers_left_out: Mapping[str, str] = attrs.field(factory=dict)
+    python: str | None = None

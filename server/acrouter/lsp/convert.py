@@ -8,6 +8,7 @@ code points.  ``to_domain_position`` and ``to_client_position`` convert with pyg
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ class RouteArgs:
     range: Range | None = None  # in the client's code units (see to_domain_position)
     test_command: str | None = None
     apply: bool = False
+    python: str | None = None  # the editor's Python for the workspace (Task.python)
 
 
 @attrs.frozen
@@ -105,7 +107,8 @@ def _object(raw: Any, command: str) -> Mapping[str, Any]:
 
 
 def route_args(raw: Any, _cls: Any = RouteArgs) -> RouteArgs:
-    """Validate routeAndComplete's argument {textDocument, range?, instruction, testCommand?, apply?}."""
+    """Validate routeAndComplete's argument {textDocument, range?, instruction, testCommand?,
+    apply?, python?}."""
     arg = _object(raw, "routeAndComplete")
     td = arg.get("textDocument")
     if not isinstance(td, Mapping) or not isinstance(td.get("uri"), str) or not td["uri"]:
@@ -119,7 +122,12 @@ def route_args(raw: Any, _cls: Any = RouteArgs) -> RouteArgs:
     apply = arg.get("apply", False)
     if not isinstance(apply, bool):
         raise RequestError("apply must be true or false")
-    return RouteArgs(td["uri"], instruction, parse_range(arg.get("range")), tc or None, apply)
+    python = arg.get("python")
+    if python is not None and (not isinstance(python, str) or not os.path.isabs(python)):
+        raise RequestError("python must be an absolute path to a Python interpreter")
+    return RouteArgs(
+        td["uri"], instruction, parse_range(arg.get("range")), tc or None, apply, python or None
+    )
 
 
 def history_args(raw: Any, _cls: Any = HistoryArgs) -> HistoryArgs:

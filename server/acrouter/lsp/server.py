@@ -325,6 +325,7 @@ async def _run_in_worker(
             args.instruction,
             folders=folders,
             test_command=args.test_command,
+            python=args.python,
             cancel=cancel,
             progress=Progress(ls, token, loop),
             buffers=buffers,

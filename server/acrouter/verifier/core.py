@@ -323,7 +323,8 @@ class ProjectVerifier:
             verdict = judge_with_users_tests(tests, texts, verdict_with, renamed, restored)
         verdict = with_lines(verdict, changed.changes, traced)
         verdict = printed_cut(verdict, traced, probe.printed_report)
-        return with_stale_builds(verdict, root, texts, wrote), bound[-1] if bound else ""
+        verdict = attrs.evolve(with_stale_builds(verdict, root, texts, wrote), test_command=command)
+        return verdict, bound[-1] if bound else ""
 
     def _state(
         self,

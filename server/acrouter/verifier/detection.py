@@ -29,6 +29,10 @@ from .workspace import OWN_BUILD_DIR
 _NPM_DEFAULT_TEST = "no test specified"
 
 
+def _executable(path: str | None) -> Path | None:
+    return Path(path) if path and os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
 def _venv_python(venv: Path) -> Path | None:
     py = venv / "bin" / "python"
     return py if (venv / "pyvenv.cfg").is_file() and os.access(py, os.X_OK) else None
@@ -687,10 +691,15 @@ def example_test_command(path: str | None) -> str:
     return _EXAMPLES.get(os.path.splitext(path or "")[1].lower(), "python -m pytest")
 
 
-def detect_test_command(root: str | os.PathLike[str]) -> str | None:
-    """The command that runs this project's tests, or None when there is no sign of one."""
+def detect_test_command(
+    root: str | os.PathLike[str], editor_python: str | None = None
+) -> str | None:
+    """The command that runs this project's tests, or None when there is no sign of one.
+    A Python project's tests run with its own virtualenv (:func:`project_python`), else
+    with ``editor_python`` (the Python the editor has selected for the workspace, when it
+    is an executable file), else with ``python3``."""
     root = Path(root)
-    py = project_python(root)
+    py = project_python(root) or _executable(editor_python)
     if not pytest_configured(root) and (root / "manage.py").is_file():
         # a Django project: its own runner (pytest-django's projects configure pytest)
         return f"{shlex.quote(str(py)) if py else 'python3'} manage.py test"

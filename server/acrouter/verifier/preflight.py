@@ -53,8 +53,9 @@ def workspace_root(task: Task) -> Path:
 
 
 def command_for(task: Task, default: str | None, root: Path) -> str | None:
-    """The test command: the task's, else the verifier's ``default``, else detected."""
-    return task.test_command or default or detect_test_command(root)
+    """The test command: the task's, else the verifier's ``default``, else detected (with
+    the editor's Python, ``Task.python``, where the project has no virtualenv)."""
+    return task.test_command or default or detect_test_command(root, task.python)
 
 
 def check_sandbox(exe: BwrapExe | None, command: str, root: Path, workspace: str | None) -> None:
