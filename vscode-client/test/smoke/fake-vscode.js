@@ -492,7 +492,7 @@ function create(script) {
       },
       createDiagnosticCollection: () => ({ set() {}, delete() {}, clear() {}, dispose() {}, forEach() {} }),
     },
-    extensions: { getExtension: () => undefined, all: [] },
+    extensions: { getExtension: (id) => script.extensions?.[id], all: [] },
   };
   const proxy = new Proxy(vscode, {
     get(t, p) {

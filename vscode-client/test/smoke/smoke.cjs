@@ -12,7 +12,8 @@
 // server is missing, and that no key reaches the log. The same flows in a real
 // VS Code: `make test-ui` (tests/ui/vscode.test.cjs).
 // The last test runs the REAL `acrouter serve` (from ../server) against the fake
-// OpenAI-compatible server in ../tests/fakes on 127.0.0.1, with real test runs.
+// OpenAI-compatible server in ../tests/fakes on 127.0.0.1, with real test runs, the
+// test command detected with the Python a stand-in Python extension has selected.
 
 const assert = require("node:assert/strict");
 const { createHash } = require("node:crypto");
@@ -462,11 +463,29 @@ test("extension against the real acrouter server", { skip: realServer, timeout: 
           outputCostPer1M: 2,
         },
       ],
-      testCommand: `${python} -m pytest -q -p no:cacheprovider`,
+      // no testCommand: detected, with the Python the Python extension has selected
       requestTimeoutSeconds: 60,
       testTimeoutSeconds: 120,
       sandbox: sandboxProblem.status === 0 ? "bwrap" : "none",
       "trace.server": "verbose",
+    },
+  };
+  // the Python extension, active, with this Python selected for the workspace: the
+  // project has no virtualenv, so its detected tests run with it (not python3's)
+  const asked = [];
+  script.extensions = {
+    "ms-python.python": {
+      isActive: true,
+      activate: async () => undefined,
+      exports: {
+        environments: {
+          getActiveEnvironmentPath: (resource) => {
+            asked.push(resource?.fsPath);
+            return { path: path.dirname(path.dirname(python)) };
+          },
+          resolveEnvironment: async () => ({ executable: { uri: { fsPath: python } } }),
+        },
+      },
     },
   };
   const fake = create(script);
@@ -528,6 +547,9 @@ test("extension against the real acrouter server", { skip: realServer, timeout: 
   assert.match(markdown, /^# Fix the bug in add\n/);
   assert.match(markdown, /-    return a - b\n\+    return a \+ b/);
   assert.match(markdown, /## Why\n\n\*\*Kind:\*\* bug fixing/);
+  // with the editor's Python, asked for the document's workspace folder
+  assert.ok(markdown.includes(`**Tests ran with:** \`${python} -m pytest\``), markdown);
+  assert.ok(asked.includes(project), `asked for ${project}: ${JSON.stringify(asked)}`);
   // the tests ran in the sandbox whenever one could be built
   assert.match(markdown, sandboxProblem.status === 0 ? /\*\*Sandbox:\*\* bwrap/ : /\*\*Sandbox:\*\* no sandbox/);
   script.answers.push("Delete", undefined);
