@@ -1,6 +1,8 @@
 """The verifier against the test commands of modern Python toolchains: ``uv run pytest``,
 ``uv run --frozen pytest``, ``hatch test``, ``hatch run test``, ``poetry run pytest``,
-``pdm run pytest``, ``tox -e py311`` and ``nox``.
+``pdm run pytest``, ``pipenv run pytest``, ``tox -e py311`` and ``nox``; and, with no
+command given, the command detected for the poetry and pipenv projects, whose
+virtualenvs those tools make in the user's home (the row names it).
 
 For each, a small project (``src/calc``: ``add`` and ``mul`` tested, ``shout`` not) is set
 up under ``--work`` the way the tool expects (pyproject.toml, its lock file, the tool's
@@ -27,6 +29,8 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+from acrouter.verifier.detection import detect_test_command
 
 ACROUTER = Path(sys.executable).with_name("acrouter")
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -92,6 +96,8 @@ def _pyproject(tool: str) -> str:
             + '\n[build-system]\nrequires = ["poetry-core>=2.0"]\n'
             + 'build-backend = "poetry.core.masonry.api"\n'
         )
+    if tool == "pipenv":  # not a package: pytest finds src/ by its configuration
+        return PROJECT + '\n[tool.pytest.ini_options]\npythonpath = ["src"]\n'
     if tool == "pdm":
         return (
             PROJECT
@@ -110,6 +116,14 @@ commands = pytest {{posargs}}
 """
 #: tox packaging the project as an editable wheel, built in its own .pkg environment
 TOX_EDITABLE_INI = TOX_INI.replace("[testenv]\n", "[testenv]\npackage = editable\n")
+PIPFILE = f"""[packages]
+
+[dev-packages]
+pytest = "*"
+
+[requires]
+python_version = "{PY}"
+"""
 NOXFILE = """import nox
 
 
@@ -119,14 +133,17 @@ def tests(session):
     session.install("-e", ".")
     session.run("pytest")
 """
-#: (row name, project folder, set-up commands, test command)
-CASES = [
+#: (row name, project folder, set-up commands, test command: None, detected)
+CASES: list[tuple[str, str, list[list[str]], str | None]] = [
     ("uv run pytest", "uv", [["uv", "sync"]], "uv run pytest"),
     ("uv run --frozen pytest", "uv", [], "uv run --frozen pytest"),
     ("hatch test", "hatch", [["hatch", "test"]], "hatch test"),
     ("hatch run test", "hatch", [["hatch", "run", "test"]], "hatch run test"),
     ("poetry run pytest", "poetry", [["poetry", "install"]], "poetry run pytest"),
     ("pdm run pytest", "pdm", [["pdm", "install"]], "pdm run pytest"),
+    ("pipenv run pytest", "pipenv", [["pipenv", "install", "--dev"]], "pipenv run pytest"),
+    ("none set, detected in the poetry project", "poetry", [], None),
+    ("none set, detected in the pipenv project", "pipenv", [], None),
     (f"tox -e {TOX_ENV}", "tox", [["tox", "-e", TOX_ENV]], f"tox -e {TOX_ENV}"),
     (
         f"tox -e {TOX_ENV} (package = editable)",
@@ -137,7 +154,7 @@ CASES = [
     ("nox", "nox", [["nox"]], "nox"),
 ]
 #: hishel 2.0 has no SyncSqliteStorage, which pdm 2.29 imports (every pdm command failed)
-TOOLS = ["uv", "hatch", "poetry", "pdm", "hishel[httpx2]>=1.4,<2", "tox", "nox"]
+TOOLS = ["uv", "hatch", "poetry", "pdm", "hishel[httpx2]>=1.4,<2", "tox", "nox", "pipenv"]
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -146,7 +163,7 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Completed
 
 def install_tools(work: Path) -> Path:
     tools = work / "tools"
-    if not (tools / "bin" / "nox").exists():
+    if not (tools / "bin" / "pipenv").exists():
         subprocess.run([sys.executable, "-m", "venv", str(tools)], check=True)
         subprocess.run([str(tools / "bin" / "pip"), "install", "-q", *TOOLS], check=True)
     return tools / "bin"
@@ -166,6 +183,8 @@ def make_project(root: Path, tool: str) -> None:
         (root / "tox.ini").write_text(TOX_EDITABLE_INI)
     if tool == "nox":
         (root / "noxfile.py").write_text(NOXFILE)
+    if tool == "pipenv":
+        (root / "Pipfile").write_text(PIPFILE)
     (root / ".gitignore").write_text(".venv/\n.tox/\n.nox/\n__pycache__/\n.pytest_cache/\n")
 
 
@@ -184,11 +203,12 @@ def _check(done: subprocess.CompletedProcess[str]) -> None:
         raise SystemExit(f"{done.args}: exit {done.returncode}\n{done.stdout}\n{done.stderr}")
 
 
-def verdict(root: Path, edit: str, command: str, sandbox: str, env: dict[str, str]) -> str:
+def verdict(root: Path, edit: str, command: str | None, sandbox: str, env: dict[str, str]) -> str:
     spec = root.parent / f"edit-{edit}.json"
     spec.write_text(json.dumps({"files": {"src/calc/__init__.py": EDITS[edit]}}))
     args = [str(ACROUTER), "verify", "--workspace", str(root), "--edit", str(spec)]
-    args += ["--test-command", command, "--sandbox", sandbox, "--timeout", "120"]
+    args += [*(["--test-command", command] if command else []), "--sandbox", sandbox]
+    args += ["--timeout", "120"]
     if edit == "harmless":  # the first of each: no baseline cached by an earlier run
         args.append("--no-cache")
     done = _run(args, root, env)
@@ -207,6 +227,7 @@ def main() -> None:
     env = dict(os.environ)
     env["PATH"] = f"{install_tools(work)}{os.pathsep}{env['PATH']}"
     env.pop("VIRTUAL_ENV", None)
+    env.pop("PIPENV_VENV_IN_PROJECT", None)  # pipenv's virtualenv in the user's home
     only = set(filter(None, args.only.split(",")))
     done: set[str] = set()
     print("| command | edit | default sandbox | --sandbox none |")
@@ -219,6 +240,8 @@ def main() -> None:
             make_project(root, tool)
             set_up(root, tool, env)
             done.add(tool)
+        if command is None:
+            name = f"{name}: {detect_test_command(root)}"
         for edit in EDITS:
             cells = [verdict(root, edit, command, sb, env) for sb in ("bwrap", "none")]
             if not args.full:

@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from .detection import PIPENV_VENVS, POETRY_VENVS, project_python, tool_folder
+from .detection import POETRY_VENVS, project_python, tool_folder
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +92,11 @@ HIDDEN_HOME_FILES = (
 )
 #: Where Python tools keep the project's virtualenvs outside it, in the user's home:
 #: (variable, XDG base variable, its default under the home, folder under it).  The
-#: tests' HOME is a scratch folder, so ``hatch test`` / ``hatch run``, ``poetry run`` and
-#: ``pipenv run`` found no environment, made a new one and, without network, failed.
-#: The variable is set to the real folder (read-only in the sandbox) when it exists and
-#: the user has not set it.
-TOOL_ENV_DIRS = (
-    ("HATCH_DATA_DIR", "XDG_DATA_HOME", ".local/share", "hatch"),
-    POETRY_VENVS,
-    PIPENV_VENVS,
-)
+#: tests' HOME is a scratch folder, so ``hatch test`` / ``hatch run`` and ``poetry run``
+#: found no environment, made a new one and, without network, failed.  The variable is
+#: set to the real folder (read-only in the sandbox) when it exists and the user has not
+#: set it.  (``pipenv run`` found its virtualenv without: ``benchmarks/python_tools.py``.)
+TOOL_ENV_DIRS = (("HATCH_DATA_DIR", "XDG_DATA_HOME", ".local/share", "hatch"), POETRY_VENVS)
 
 
 def build_env(
