@@ -358,3 +358,35 @@ def test_a_run_that_needed_the_network_before_any_test_is_refused_by_the_preflig
         baseline_summary("nox", TestRun(exit_code=1, network=line))
     # a run that failed for another reason is compared as before
     assert baseline_summary("nox", TestRun(exit_code=1)).detail == "exit code 1 without the edit"
+
+
+#: a test that runs ``python`` from the PATH, as tests of a command-line tool do
+TEST_SUBPROCESS = """\
+import os
+import subprocess
+
+
+def test_the_tests_python_is_the_virtualenvs():
+    out = subprocess.run(
+        ["python", "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True
+    )
+    assert out.stdout.strip() == os.environ["VIRTUAL_ENV"]
+"""
+
+
+@pytest.mark.parametrize("sandbox", [pytest.param("bwrap", marks=needs_bwrap), "none"])
+def test_a_command_naming_a_virtualenvs_python_runs_as_if_it_were_active(
+    tmp_path: Path, sandbox: str
+) -> None:
+    """``~/.virtualenvs/calc/bin/python -m pytest`` (or the editor's Python, which
+    detection names): the tests' own ``python`` and ``VIRTUAL_ENV`` are that
+    virtualenv's, as in the user's shell with it active.  Before: the PATH's python3,
+    and VIRTUAL_ENV unset (the test failed before and after every edit)."""
+    root = write_tree(_calc(tmp_path / "proj"), {"tests/test_env.py": TEST_SUBPROCESS})
+    venv = tmp_path / "virtualenvs" / "calc"
+    site = venv_with_pytest(venv)
+    (site / "_calc.pth").write_text(f"{root / 'src'}\n")
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    command = f"{shlex.quote(str(venv / 'bin' / 'python'))} -m pytest -q -p no:cacheprovider tests"
+    verdicts = _verdicts(root, command, env, sandbox)
+    assert [v.split()[:2] for v in verdicts] == [["pass", "2->3"], ["fail", "2->1"]], verdicts

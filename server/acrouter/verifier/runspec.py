@@ -58,6 +58,12 @@ def run_spec(
     among."""
     out, home, tmp = dirs
     extra = project_env(root, source_env)
+    named = _venv_of(plan.interpreter)
+    if "VIRTUAL_ENV" not in extra and named is not None:
+        # a virtualenv's Python the command names (the editor's, ~/.virtualenvs/x/bin/python):
+        # its tests' own ``python`` and tools are that virtualenv's, as when it is active
+        path = source_env.get("PATH", "/usr/bin:/bin")
+        extra.update(VIRTUAL_ENV=named, PATH=f"{named}/bin{os.pathsep}{path}")
     extra.update(gradle_home(str(home), source_env))
     ruby_lib = extra.get("RUBYLIB") or source_env.get("RUBYLIB")
     extra.update(plan.env)
@@ -130,7 +136,7 @@ def run_spec(
     # a virtualenv outside the workspace (poetry's or pipenv's for it, the user's active
     # one, the one whose Python the command names) whose editable install names the
     # workspace: the copy's folders first
-    venvs = (extra.get("VIRTUAL_ENV") or source_env.get("VIRTUAL_ENV"), _venv_of(plan.interpreter))
+    venvs = (extra.get("VIRTUAL_ENV") or source_env.get("VIRTUAL_ENV"), named)
     outside = tuple(v for v in dict.fromkeys(venvs) if v and to_scratch(v, root, ws) == v)
     extra.update(
         editable_paths(
