@@ -15,6 +15,7 @@ import os
 import shlex
 import stat
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -389,4 +390,41 @@ def test_a_command_naming_a_virtualenvs_python_runs_as_if_it_were_active(
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
     command = f"{shlex.quote(str(venv / 'bin' / 'python'))} -m pytest -q -p no:cacheprovider tests"
     verdicts = _verdicts(root, command, env, sandbox)
+    assert [v.split()[:2] for v in verdicts] == [["pass", "2->3"], ["fail", "2->1"]], verdicts
+
+
+#: a test that asks which ``python`` the PATH gives and which conda environment is active
+TEST_CONDA = """\
+import os
+import shutil
+
+
+def test_the_tests_python_is_the_conda_environments():
+    prefix = os.environ["CONDA_PREFIX"]
+    assert shutil.which("python") == os.path.join(prefix, "bin", "python")
+"""
+
+
+def test_a_command_naming_a_conda_environments_python_runs_as_if_it_were_active(
+    tmp_path: Path,
+) -> None:
+    """The editor's Python may be a conda environment's (``conda-meta/`` beside its
+    ``bin/``, no ``pyvenv.cfg``): ``CONDA_PREFIX`` and the front of ``PATH`` are its, as
+    after ``conda activate``.  (Without a sandbox: this stand-in environment's Python is
+    a link to the base interpreter, which finds pytest through PYTHONPATH.)"""
+    root = write_tree(
+        _calc(tmp_path / "proj"),
+        {"tests/test_env.py": TEST_CONDA, "pytest.ini": "[pytest]\npythonpath = src\n"},
+    )
+    prefix = tmp_path / "miniconda3" / "envs" / "ds"
+    (prefix / "conda-meta").mkdir(parents=True)
+    (prefix / "bin").mkdir()
+    (prefix / "bin" / "python").symlink_to(BASE_PYTHON)
+    purelib = sysconfig.get_paths()["purelib"]
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    env["PYTHONPATH"] = purelib
+    command = (
+        f"{shlex.quote(str(prefix / 'bin' / 'python'))} -m pytest -q -p no:cacheprovider tests"
+    )
+    verdicts = _verdicts(root, command, env, "none")
     assert [v.split()[:2] for v in verdicts] == [["pass", "2->3"], ["fail", "2->1"]], verdicts

@@ -58,12 +58,13 @@ def run_spec(
     among."""
     out, home, tmp = dirs
     extra = project_env(root, source_env)
-    named = _venv_of(plan.interpreter)
+    named = _environment_of(plan.interpreter)
     if "VIRTUAL_ENV" not in extra and named is not None:
-        # a virtualenv's Python the command names (the editor's, ~/.virtualenvs/x/bin/python):
-        # its tests' own ``python`` and tools are that virtualenv's, as when it is active
+        # a virtualenv's or a conda environment's Python the command names (the editor's,
+        # ~/.virtualenvs/x/bin/python): its tests' own ``python`` and tools are that
+        # environment's, as when it is active
         path = source_env.get("PATH", "/usr/bin:/bin")
-        extra.update(VIRTUAL_ENV=named, PATH=f"{named}/bin{os.pathsep}{path}")
+        extra.update({named[1]: named[0], "PATH": f"{named[0]}/bin{os.pathsep}{path}"})
     extra.update(gradle_home(str(home), source_env))
     ruby_lib = extra.get("RUBYLIB") or source_env.get("RUBYLIB")
     extra.update(plan.env)
@@ -136,7 +137,7 @@ def run_spec(
     # a virtualenv outside the workspace (poetry's or pipenv's for it, the user's active
     # one, the one whose Python the command names) whose editable install names the
     # workspace: the copy's folders first
-    venvs = (extra.get("VIRTUAL_ENV") or source_env.get("VIRTUAL_ENV"), named)
+    venvs = (extra.get("VIRTUAL_ENV") or source_env.get("VIRTUAL_ENV"), named and named[0])
     outside = tuple(v for v in dict.fromkeys(venvs) if v and to_scratch(v, root, ws) == v)
     extra.update(
         editable_paths(
@@ -183,12 +184,18 @@ def _maven_repo(plan: TestPlan, home: Path) -> tuple[Mount, ...]:
     )
 
 
-def _venv_of(interpreter: str | None) -> str | None:
-    """The virtualenv whose ``bin/`` holds ``interpreter`` (a path), if it is in one."""
+def _environment_of(interpreter: str | None) -> tuple[str, str] | None:
+    """The environment whose ``bin/`` holds ``interpreter`` (a path) and the variable
+    that names it when it is active: a virtualenv's (``pyvenv.cfg``: ``VIRTUAL_ENV``) or
+    a conda environment's (``conda-meta/``: ``CONDA_PREFIX``); None in neither."""
     if not interpreter or not os.path.isabs(interpreter):
         return None
-    venv = os.path.dirname(os.path.dirname(interpreter))
-    return venv if os.path.isfile(os.path.join(venv, "pyvenv.cfg")) else None
+    prefix = os.path.dirname(os.path.dirname(interpreter))
+    if os.path.isfile(os.path.join(prefix, "pyvenv.cfg")):
+        return prefix, "VIRTUAL_ENV"
+    if os.path.isdir(os.path.join(prefix, "conda-meta")):
+        return prefix, "CONDA_PREFIX"
+    return None
 
 
 def _gradle_cache(plan: TestPlan, home: Path, source_env: Mapping[str, str]) -> tuple[Mount, ...]:
