@@ -1,5 +1,5 @@
 """End-to-end tests of other modules run again under other conditions: another Python
-(``test_python313``), pytest-xdist (``test_xdist``), a runner's parallel mode
+(``test_other_python``), pytest-xdist (``test_xdist``), a runner's parallel mode
 (``test_parallel_runners``, ``test_parallel_node``).  A table names the tests by module;
 each runs with every combination of its ``parametrize`` marks, its fixtures asked of
 the test that runs it again."""

@@ -76,7 +76,7 @@ _r.TestReport.from_item_and_call = classmethod(_passed)
 """
 
 
-#: the sample projects' interpreter (test_python313.py runs these tests with another)
+#: the sample projects' interpreter (test_other_python.py runs these tests with another)
 PYTHON = sys.executable
 
 

@@ -2,7 +2,7 @@
 (``verifier.lines_shadow``): the project's ``src/calcpkg`` is edited, but the tests'
 path puts another ``calcpkg`` first (as a non-editable install into the virtualenv
 does), so no test ever runs the edit.  Through ``ProjectVerifier.verify``, in the sandbox
-and without, on Python 3.11 (``sys.settrace``) and 3.13 (``sys.monitoring``)."""
+and without, on Python 3.11 (``sys.settrace``) and a newer one (``sys.monitoring``)."""
 
 from __future__ import annotations
 

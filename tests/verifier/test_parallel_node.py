@@ -12,7 +12,7 @@ passed, 0 failed)``, with and without ``--test-concurrency=2``.  The tripwire no
 tripwire reads).
 
 The end-to-end tests of ``node --test`` run again here with ``--test-concurrency=2``
-(:data:`NODE_AGAIN`, as ``test_python313`` runs others with another Python).
+(:data:`NODE_AGAIN`, as ``test_other_python`` runs others with another Python).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ interpreter without pytest, code a test runs in a Python subprocess, a user's ow
 ran is then not known).
 
 The projects' interpreter is this repository's, or ``ACROUTER_TEST_PYTHON`` when it is
-set (``export ACROUTER_TEST_PYTHON=$(.ci/python313)``: Python 3.13, whose tracer watches
+set (``export ACROUTER_TEST_PYTHON=$(.ci/cpython)``: Python 3.14, whose tracer watches
 with ``sys.monitoring``)."""
 
 from __future__ import annotations

@@ -72,26 +72,33 @@ TEST_TOOL_MODULES = frozenset(
 )
 #: the standard library's modules of newer Pythons than the one the server may run on
 #: (``sys.stdlib_module_names`` is our own interpreter's, the project's may be newer):
-#: those 3.12 and 3.13 added (test_python313.py checks them against a 3.13), and 3.14's
-#: new top-level modules.  3.13's ``opcode`` imports ``_opcode_metadata`` and its
-#: ``traceback`` imports ``_colorize``, both when pytest starts.
+#: those 3.12, 3.13 and 3.14 added (test_other_python.py checks them against the
+#: ``sys.stdlib_module_names`` of a 3.14 and a 3.13).  3.13's ``opcode`` imports
+#: ``_opcode_metadata`` and its ``traceback`` imports ``_colorize``, and 3.14's
+#: ``warnings`` imports ``_py_warnings``, all when pytest starts.
 NEWER_STDLIB = frozenset(
     {
         "_android_support",
         "_apple_support",
+        "_ast_unparse",
         "_colorize",
+        "_hmac",
         "_interpchannels",
         "_interpqueues",
         "_interpreters",
         "_ios_support",
         "_opcode_metadata",
+        "_py_warnings",
         "_pydatetime",
         "_pylong",
         "_pyrepl",
+        "_remote_debugging",
         "_sha2",
         "_suggestions",
         "_sysconfig",
+        "_types",
         "_wmi",
+        "_zstd",
         "annotationlib",
         "compression",
     }

@@ -1,5 +1,5 @@
-"""Verdicts when the project's tests run in Python 3.13 (``.ci/python313``), not in the
-repository's interpreter.
+"""Verdicts when the project's tests run in a newer Python (``.ci/cpython``: 3.14 in CI,
+and 3.13 again), not in the repository's interpreter.
 
 The verifier runs the user's test command in the user's interpreter, and code of ours
 runs inside it: the report options and plugins pytest loads, the harness the tests run
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -23,7 +24,7 @@ from acrouter.verifier.runners import plan_command
 from acrouter.verifier.shadows import REMOVED_STDLIB, shadowed_modules
 from acrouter.verifier.syntax import python_version, syntax_error, unreadable
 
-from ..pythons import OTHER_PYTHON_REASON, other_python
+from ..pythons import OTHER_PYTHON_REASON, other_python, version_of
 from . import (
     helpers,
     test_failing_before_the_edit,
@@ -44,6 +45,10 @@ from .helpers import needs_bwrap
 from .test_redteam_deep_nesting import DEEP
 
 OTHER = other_python()
+#: its (major, minor)
+VERSION = version_of(OTHER) if OTHER else (0, 0)
+#: as the verifier writes it
+DOTTED = "{}.{}".format(*VERSION)
 pytestmark = [pytest.mark.skipif(OTHER is None, reason=OTHER_PYTHON_REASON), needs_bwrap]
 
 #: the end-to-end tests run again with the other Python (all their parameters); those
@@ -127,9 +132,9 @@ def _printed(code: str) -> list[str]:
     ).stdout.split()
 
 
-def test_the_other_python_is_313_with_pytest() -> None:
+def test_the_other_python_is_newer_than_ours_with_pytest() -> None:
     out = _printed("import sys, pytest; print(*sys.version_info[:2], pytest.__version__)")
-    assert out[:2] == ["3", "13"], out
+    assert (int(out[0]), int(out[1])) >= (3, 13) and VERSION > sys.version_info[:2], out
 
 
 @pytest.mark.parametrize(("module", "name", "kwargs"), cases(AGAIN))
@@ -143,31 +148,31 @@ def test_the_same_verdict_with_the_other_python(
     run_again(module, name, kwargs, request)
 
 
-# --------------------------------------------------------------------------- 3.13 itself
-#: what a 3.13 reads and ours (3.10, 3.11) does not: a type alias statement (3.12), a
+# ------------------------------------------------------------- the newer Python itself
+#: what a 3.13 or newer reads and ours (3.10, 3.11) does not: a type alias statement (3.12), a
 #: 3,000-term expression (test_redteam_deep_nesting.py: our ast.parse cannot nest so deep)
 NEWER = {"type statement": "\n\ntype Number = int | float\n", "deep nesting": "\n" + DEEP}
 NEWER_SYNTAX = NEWER["type statement"]
 
 
-#: a _colorize.py that runs the standard library's in its place
+#: a module named ``{name}`` that runs the standard library's in its place
 STAND_IN = """\
 import importlib.util
 import os
 import sysconfig
 
 _spec = importlib.util.spec_from_file_location(
-    "_colorize", os.path.join(sysconfig.get_paths()["stdlib"], "_colorize.py")
+    "{name}", os.path.join(sysconfig.get_paths()["stdlib"], "{name}.py")
 )
 _real = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_real)
-globals().update({k: v for k, v in vars(_real).items() if not k.startswith("__")})
+globals().update({{k: v for k, v in vars(_real).items() if not k.startswith("__")}})
 """
 
 
 def _project(tmp_path: Path) -> Path:
     """calc with add broken; its tests also check which Python runs them."""
-    version = "import sys\n\n\ndef test_python():\n    assert sys.version_info[:2] == (3, 13)\n"
+    version = f"import sys\n\n\ndef test_python():\n    assert sys.version_info[:2] == {VERSION}\n"
     return helpers.write_tree(
         tmp_path / "proj",
         {
@@ -202,7 +207,7 @@ def test_code_our_python_cannot_read_is_not_verified(
     v = helpers.verifier().verify(task, Edit(files={"calc.py": cheat}), "m")
     assert v.verdict == "fail" and not v.counted, v.detail
     assert v.detail.startswith("calc.py is written in syntax that the Python the verifier")
-    assert "(3.13)" in v.detail and "run the ACRouter server on Python 3.13" in v.detail
+    assert f"({DOTTED})" in v.detail and f"run the ACRouter server on Python {DOTTED}" in v.detail
     # an honest fix in that syntax is not judged either (not held against the model)
     honest = Edit(files={"calc.py": helpers.CALC_FIXED + NEWER[newer]})
     v = helpers.verifier().verify(task, honest, "m")
@@ -212,7 +217,7 @@ def test_code_our_python_cannot_read_is_not_verified(
 def test_a_syntax_error_is_found_by_the_projects_python(tmp_path: Path, other: str) -> None:
     root = _project(tmp_path)
     plan = plan_command(helpers.pytest_cmd(root), "/out", root)
-    assert python_version(plan.interpreter) == (3, 13)
+    assert python_version(plan.interpreter) == VERSION
     assert syntax_error({"calc.py": helpers.CALC_FIXED + NEWER_SYNTAX}, plan, root) is None
     broken = {"calc.py": "def add(a, b):\n    return a +\n"}
     assert syntax_error(broken, plan, root) == "syntax error in calc.py line 2: invalid syntax"
@@ -232,10 +237,10 @@ def test_a_syntax_error_is_found_by_the_projects_python(tmp_path: Path, other: s
 
 def test_the_standard_library_of_the_other_python_is_not_to_be_shadowed(other: str) -> None:
     names = set(_printed("import sys; print(*sorted(sys.stdlib_module_names))"))
-    assert names - {"test", "__main__"} <= shadowed_modules((3, 13))
-    # and what 3.12 and 3.13 took out of it is the project's to add
-    gone = REMOVED_STDLIB[(3, 12)] | REMOVED_STDLIB[(3, 13)]
-    assert not gone & names and not gone & shadowed_modules((3, 13))
+    assert names - {"test", "__main__"} <= shadowed_modules(VERSION)
+    # and what the releases up to it took out of it is the project's to add
+    gone = frozenset().union(*(n for since, n in REMOVED_STDLIB.items() if since <= VERSION))
+    assert not gone & names and not gone & shadowed_modules(VERSION)
 
 
 def test_a_module_3_13_no_longer_has_may_be_added(tmp_path: Path, other: str) -> None:
@@ -248,19 +253,29 @@ def test_a_module_3_13_no_longer_has_may_be_added(tmp_path: Path, other: str) ->
     assert v.verdict == "pass", v.detail
 
 
+#: pure-Python modules of a newer standard library that pytest imports when it starts,
+#: and the release that added them
+STARTUP_MODULES = {"_colorize": (3, 13), "_py_warnings": (3, 14)}
+
+
+@pytest.mark.parametrize("name", sorted(STARTUP_MODULES))
 def test_a_module_of_the_newer_standard_library_added_to_the_workspace_is_refused(
-    tmp_path: Path, other: str
+    tmp_path: Path, other: str, name: str
 ) -> None:
-    # 3.13's traceback imports _colorize when pytest starts, from the workspace first
-    # (`python -m pytest`); the server's own list of the standard library (3.11) did not
-    # name it, so a _colorize.py the edit added ran inside the tests unseen: this one,
-    # which passes for the real one, was verified ('3 passed, 0 failed ...')
+    # 3.13's traceback imports _colorize when pytest starts, and 3.14's warnings
+    # _py_warnings, from the workspace first (`python -m pytest`); the server's own list
+    # of the standard library (3.11) did not name them, so such a module the edit added
+    # ran inside the tests unseen: this one, which passes for the real one, was verified
+    # ('3 passed, 0 failed ...')
+    if VERSION < STARTUP_MODULES[name]:
+        pytest.skip(f"Python {DOTTED} has no {name}")
     root = _project(tmp_path)
     task = helpers.task_for(root, helpers.pytest_cmd(root))
-    edit = Edit(files={"calc.py": helpers.CALC_FIXED, "_colorize.py": STAND_IN})
+    stand_in = STAND_IN.format(name=name)
+    edit = Edit(files={"calc.py": helpers.CALC_FIXED, f"{name}.py": stand_in})
     v = helpers.verifier().verify(task, edit, "m")
     assert v.verdict != "pass" and not v.counted, v.detail
-    assert "_colorize.py adds the module _colorize" in v.detail, v.detail
+    assert f"{name}.py adds the module {name}" in v.detail, v.detail
 
 
 def test_unittest_running_no_test_is_read_as_before(tmp_path: Path, other: str) -> None:
