@@ -1213,7 +1213,7 @@ def _unpacked_deb(package: str, dl: Path) -> tuple[Path, str]:
 
 def debian_mirror() -> str:
     """The Debian mirror of apt's sources (deb822 ``.sources`` or a one-line
-    ``sources.list``; ``ACROUTER_DEBIAN_MIRROR`` overrides it), as ``.ci/python313``."""
+    ``sources.list``; ``ACROUTER_DEBIAN_MIRROR`` overrides it), as ``.ci/cpython``."""
     if os.environ.get("ACROUTER_DEBIAN_MIRROR"):
         return os.environ["ACROUTER_DEBIAN_MIRROR"].rstrip("/")
     texts = [p.read_text() for p in sorted(Path("/etc/apt/sources.list.d").glob("*.sources"))]

@@ -60,6 +60,11 @@ def _cpython(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
             "python3.14/python3.14_3.14.7.orig.tar.xz",
             "3b48dac8fb59f62eaa67ac83c1eb12bda1b7a08406dd286e252c11a66be27f81",
         ),
+        (
+            ("3.15",),
+            "python3.15/python3.15_3.15.0~rc1.orig.tar.xz",
+            "f84dad680ab2147417d2739355c2678f0f9acffe4ae8ef77895de1454b384b07",
+        ),
     ],
 )
 def test_a_tarball_of_another_sha256_is_refused(
@@ -78,4 +83,4 @@ def test_a_tarball_of_another_sha256_is_refused(
 def test_a_release_it_does_not_build_is_named(tmp_path: Path) -> None:
     done = _cpython(tmp_path, "3.9")
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == "cpython: no Python 3.9 here: 3.13 or 3.14\n"
+    assert done.stderr == "cpython: no Python 3.9 here: 3.13, 3.14 or 3.15\n"

@@ -155,15 +155,17 @@ NEWER = {"type statement": "\n\ntype Number = int | float\n", "deep nesting": "\
 NEWER_SYNTAX = NEWER["type statement"]
 
 
-#: a module named ``{name}`` that runs the standard library's in its place
+#: a module named ``{name}`` that runs the standard library's in its place (its ``.py``,
+#: or its extension module in ``lib-dynload``)
 STAND_IN = """\
+import importlib.machinery
 import importlib.util
 import os
-import sysconfig
+import sys
 
-_spec = importlib.util.spec_from_file_location(
-    "{name}", os.path.join(sysconfig.get_paths()["stdlib"], "{name}.py")
-)
+_here = os.path.dirname(os.path.abspath(__file__))
+_dirs = [p for p in sys.path if os.path.abspath(p or ".") != _here]
+_spec = importlib.machinery.PathFinder.find_spec("{name}", _dirs)
 _real = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_real)
 globals().update({{k: v for k, v in vars(_real).items() if not k.startswith("__")}})
@@ -255,18 +257,18 @@ def test_a_module_3_13_no_longer_has_may_be_added(tmp_path: Path, other: str) ->
 
 #: pure-Python modules of a newer standard library that pytest imports when it starts,
 #: and the release that added them
-STARTUP_MODULES = {"_colorize": (3, 13), "_py_warnings": (3, 14)}
+STARTUP_MODULES = {"_colorize": (3, 13), "_py_warnings": (3, 14), "_math_integer": (3, 15)}
 
 
 @pytest.mark.parametrize("name", sorted(STARTUP_MODULES))
 def test_a_module_of_the_newer_standard_library_added_to_the_workspace_is_refused(
     tmp_path: Path, other: str, name: str
 ) -> None:
-    # 3.13's traceback imports _colorize when pytest starts, and 3.14's warnings
-    # _py_warnings, from the workspace first (`python -m pytest`); the server's own list
-    # of the standard library (3.11) did not name them, so such a module the edit added
-    # ran inside the tests unseen: this one, which passes for the real one, was verified
-    # ('3 passed, 0 failed ...')
+    # 3.13's traceback imports _colorize when pytest starts, 3.14's warnings
+    # _py_warnings and 3.15's math _math_integer, from the workspace first (`python -m
+    # pytest`); the server's own list of the standard library (3.11) did not name them,
+    # so such a module the edit added ran inside the tests unseen: this one, which passes
+    # for the real one, was verified ('3 passed, 0 failed ...')
     if VERSION < STARTUP_MODULES[name]:
         pytest.skip(f"Python {DOTTED} has no {name}")
     root = _project(tmp_path)

@@ -353,7 +353,7 @@ export function baseCandidates(
   const names =
     platform === "win32"
       ? ["python", "python3"]
-      : ["python3", "python3.14", "python3.13", "python3.12", "python3.11", "python3.10", "python"];
+      : ["python3", "python3.15", "python3.14", "python3.13", "python3.12", "python3.11", "python3.10", "python"];
   return [resolvedSetting, pythonExtension, ...names].filter((p, i, all): p is string => !!p && all.indexOf(p) === i);
 }
 

@@ -183,10 +183,11 @@ describe("interpreters", () => {
       "/opt/py/bin/python",
       "/proj/.venv/bin/python",
       "python3",
-      "python3.14",
+      "python3.15",
     ]);
     assert.deepEqual(baseCandidates(undefined, undefined, "linux"), [
       "python3",
+      "python3.15",
       "python3.14",
       "python3.13",
       "python3.12",

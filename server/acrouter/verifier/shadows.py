@@ -72,10 +72,11 @@ TEST_TOOL_MODULES = frozenset(
 )
 #: the standard library's modules of newer Pythons than the one the server may run on
 #: (``sys.stdlib_module_names`` is our own interpreter's, the project's may be newer):
-#: those 3.12, 3.13 and 3.14 added (test_other_python.py checks them against the
-#: ``sys.stdlib_module_names`` of a 3.14 and a 3.13).  3.13's ``opcode`` imports
-#: ``_opcode_metadata`` and its ``traceback`` imports ``_colorize``, and 3.14's
-#: ``warnings`` imports ``_py_warnings``, all when pytest starts.
+#: those 3.12 to 3.15 added (test_other_python.py checks them against the
+#: ``sys.stdlib_module_names`` of a 3.14 and a 3.13, and of a 3.15 when given one).
+#: 3.13's ``opcode`` imports ``_opcode_metadata`` and its ``traceback`` imports
+#: ``_colorize``, 3.14's ``warnings`` imports ``_py_warnings`` and 3.15's ``math``
+#: imports ``_math_integer``, all when pytest starts.
 NEWER_STDLIB = frozenset(
     {
         "_android_support",
@@ -87,6 +88,7 @@ NEWER_STDLIB = frozenset(
         "_interpqueues",
         "_interpreters",
         "_ios_support",
+        "_math_integer",
         "_opcode_metadata",
         "_py_warnings",
         "_pydatetime",
@@ -101,6 +103,7 @@ NEWER_STDLIB = frozenset(
         "_zstd",
         "annotationlib",
         "compression",
+        "profiling",
     }
 )
 #: the standard library's modules that a Python no longer has, from that version on (PEP
@@ -131,6 +134,7 @@ REMOVED_STDLIB = {
             "xdrlib",
         }
     ),
+    (3, 15): frozenset({"sre_compile", "sre_constants", "sre_parse"}),
 }
 #: names a project's own top-level module may take: ``test`` (the standard library's
 #: regression tests, and a project's test module or folder), ``__main__``
