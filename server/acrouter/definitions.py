@@ -49,6 +49,7 @@ from .godefinitions import go_classes, go_members, is_go
 from .javadefinitions import is_java, java_classes, java_code, java_members
 from .jsdefinitions import JsDefinition, is_js, js_definitions
 from .jsparameters import dropped_parameters as js_dropped_parameters
+from .jsparameters import moved_parameters as js_moved_parameters
 from .kotlindefinitions import is_kotlin, kotlin_classes, kotlin_code, kotlin_members
 from .members import Member, annotations_of
 from .phpdefinitions import is_php, php_classes, php_code, php_members
@@ -361,6 +362,16 @@ _HOW_PASSED = re.compile(
 )
 
 
+#: where pytest looks for tests by default: ``test_*.py``, ``*_test.py`` (and
+#: ``conftest.py``, whose fixtures it calls too)
+_PYTHON_TEST_MODULE = re.compile(r"(test_\w*|\w*_test|conftest)\.py$")
+
+
+def _python_test_module(path: str) -> bool:
+    """Whether pytest would take the file at ``path`` for a test module."""
+    return bool(_PYTHON_TEST_MODULE.match(Path(path).name))
+
+
 def _dropped_parameters(
     found: list[tuple[str, str, int]], instruction: str, exempt_lines: tuple[int, int] | None
 ) -> list[str]:
@@ -383,15 +394,16 @@ def _dropped_parameters(
     for function, name, line in found:
         if exempt_lines is not None and exempt_lines[0] <= line <= exempt_lines[1]:
             continue
-        bare, _, change = name.partition(" (made ")
+        bare, _, change = name.partition(" (")
         if change and (bare in words or signature_talk or _HOW_PASSED.search(instruction)):
-            continue  # (a parameter made keyword-only, positional-only or required: named)
+            continue  # (a parameter added, moved, or made keyword-only, positional-only or
+            # required: named)
         if removal and bare.lstrip("*.") in words:
             continue
         short = re.split(r"[.#]", function)[-1]  # (parse of Reader.parse, Calc#parse)
         if re.search(rf"(?<![\w$]){re.escape(short)}{_TAKES}", instruction, re.IGNORECASE):
             continue
-        out.append(f"parameter {bare} of {function}" + (f" (made {change}" if change else ""))
+        out.append(f"parameter {bare} of {function}" + (f" ({change}" if change else ""))
     return out
 
 
@@ -400,7 +412,8 @@ def _js_parameters(
 ) -> list[tuple[str, str, int]]:
     """(function, parameter, the function's 0-based line in the old text) for each
     parameter of a JavaScript or TypeScript function defined once before and after the
-    edit that it no longer takes (:func:`.jsparameters.dropped_parameters`; an overloaded
+    edit that it no longer takes, or takes in another place
+    (:func:`.jsparameters.dropped_parameters`, :func:`.jsparameters.moved_parameters`; an overloaded
     function is not compared).  Only functions count: a type, an interface or a variable
     of the function's name (``type parse = …`` beside ``function parse``) is no second
     function."""
@@ -411,7 +424,13 @@ def _js_parameters(
     for d in before:
         if d.signature is None or count_before[d.name] != 1 or count_after[d.name] != 1:
             continue
-        out += [(d.name, p, d.line) for p in js_dropped_parameters(d.signature, now[d.name])]
+        out += [
+            (d.name, p, d.line)
+            for p in (
+                *js_dropped_parameters(d.signature, now[d.name]),
+                *js_moved_parameters(d.signature, now[d.name]),
+            )
+        ]
     return out
 
 
@@ -1046,8 +1065,11 @@ def _dropped(
         before, after = [*before, *nested_before], [*after, *nested_after]
         lost += _dropped_methods(old, new, before, after, asked_for)
         lost += _dropped_decorators(old, new, asked_for)
+        tests = _python_test_module(path)
         lost += _dropped_parameters(
-            dropped_parameters(old, new) + changed_parameters(old, new), instruction, exempt_lines
+            dropped_parameters(old, new, tests) + changed_parameters(old, new, tests),
+            instruction,
+            exempt_lines,
         )
     if members:
         lost += _dropped_members(old, new, after, asked_for, members)
@@ -1424,7 +1446,7 @@ def _guard(
                 shown = ", ".join(params[:5]) + (
                     f" and {len(params) - 5} more" if len(params) > 5 else ""
                 )
-                changed = sum(" (made " in name for name in params)
+                changed = sum(" (" in name for name in params)
                 what, asked = (
                     ("delete", "remove")
                     if not changed

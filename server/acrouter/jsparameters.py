@@ -19,6 +19,10 @@ when the function no longer takes it, unless:
   kept: the calls that passed it mean what they meant.  An unused one that others
   followed shifts them, and is lost.
 
+A parameter kept in another place is changed (:func:`moved_parameters`): a new one put
+before it (``scale(values, factor = 1)`` made ``scale(values, step = 0, factor = 1)``
+hands each caller's factor to ``step``), or the parameters reordered.
+
 A destructuring pattern counts by its position (``#2``).  TypeScript's ``this``
 parameter is not one: callers do not pass it.
 """
@@ -30,6 +34,7 @@ from collections import Counter
 import attrs
 
 from .jstokens import NAME, Token, angles, close, is_, opens
+from .parameters import moved
 
 #: a class constructor's parameter properties and a parameter's modifiers (TypeScript)
 _MODIFIERS = frozenset(["public", "private", "protected", "readonly", "override"])
@@ -223,3 +228,9 @@ def dropped_parameters(old: Signature, new: Signature) -> list[str]:
             continue  # nothing read it, and no argument after it shifts
         out.append(name if name and name != "..." else f"#{i + 1}")
     return out
+
+
+def moved_parameters(old: Signature, new: Signature) -> list[str]:
+    """The parameters of ``old`` that ``new`` takes in another place
+    (:func:`.parameters.moved`)."""
+    return moved(old.params, new.params)

@@ -11,7 +11,8 @@ for the functions :mod:`.phpdefinitions` reads, by the name a report gives them
 (``Calc::add``, ``helper``), with what its body reads, and compared as JavaScript's are
 (:func:`.jsparameters.dropped_parameters`): a rename, a parameter added, a variadic
 (``...$rest``) or ``func_get_args()`` now taking every argument, and an unused last
-parameter dropped are no loss.  A constructor's promoted parameter (``private int $x``)
+parameter dropped are no loss; a parameter kept in another place (a new one put before
+it) is changed (:func:`.jsparameters.moved_parameters`).  A constructor's promoted parameter (``private int $x``)
 counts as read: it is a property.  A function defined twice in the file is not compared.
 """
 
@@ -22,7 +23,7 @@ import re
 from collections import Counter
 
 from .domain import document_lines
-from .jsparameters import Signature
+from .jsparameters import Signature, moved_parameters
 from .jsparameters import dropped_parameters as positional_loss
 from .members import split_commas
 from .phpdefinitions import php_code, php_members
@@ -126,5 +127,9 @@ def dropped_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
     out: list[tuple[str, str, int]] = []
     for name, (line, signature) in before.items():
         if name in after:
-            out += [(name, p, line) for p in positional_loss(signature, after[name][1])]
+            now = after[name][1]
+            out += [
+                (name, p, line)
+                for p in (*positional_loss(signature, now), *moved_parameters(signature, now))
+            ]
     return out

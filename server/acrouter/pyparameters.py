@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from .parameters import moved
 from .pytrees import cached, parse
 
 #: (kind, name): "pos" positional only ("pos=" with a default), "any" positional or
@@ -81,9 +82,31 @@ def _functions(
                     yield from _functions(part, prefix, in_class)
 
 
-def signatures(text: str) -> dict[str, tuple[int, list[Parameter]]] | None:
+def _called_by_pytest(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, path: str, test_module: bool
+) -> bool:
+    """Whether pytest calls the function, passing what its parameters name (a fixture, a
+    hook ``pytest_*``, a test ``test*`` of a test module, at its top level or in a class
+    ``Test*``): no caller passes it anything, so a parameter added, dropped or moved
+    breaks nothing (``def test_add(tmp_path)``)."""
+    if node.name.startswith("pytest_"):
+        return True
+    for d in node.decorator_list:
+        target = d.func if isinstance(d, ast.Call) else d
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if name in ("fixture", "yield_fixture"):
+            return True
+    owner = path.rpartition(".")[0]
+    return test_module and node.name.startswith("test") and (not owner or owner.startswith("Test"))
+
+
+def signatures(
+    text: str, test_module: bool = False
+) -> dict[str, tuple[int, list[Parameter]]] | None:
     """Each function's path -> (its 0-based ``def`` line, its parameters), for those
-    defined once; None when the text does not parse."""
+    defined once that something else than pytest calls; None when the text does not
+    parse.  ``test_module``: the text is a test module (its ``test*`` functions are
+    pytest's)."""
 
     def read() -> dict[str, tuple[int, list[Parameter]]] | None:
         try:
@@ -93,6 +116,8 @@ def signatures(text: str) -> dict[str, tuple[int, list[Parameter]]] | None:
         out: dict[str, tuple[int, list[Parameter]]] = {}
         twice: set[str] = set()
         for path, node, method in _functions(tree.body, "", False):
+            if _called_by_pytest(node, path, test_module):
+                continue
             if path in out:
                 twice.add(path)
             line = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
@@ -101,7 +126,7 @@ def signatures(text: str) -> dict[str, tuple[int, list[Parameter]]] | None:
             del out[path]
         return out
 
-    return cached("py.signatures", text, read)
+    return cached(f"py.signatures.{test_module}", text, read)
 
 
 def _taken(kind: str, after: list[Parameter]) -> bool:
@@ -116,10 +141,12 @@ def _taken(kind: str, after: list[Parameter]) -> bool:
     return kind in kinds  # (``*args`` renamed ``*rest``: the same callers)
 
 
-def _kept(old: str, new: str) -> Iterator[tuple[str, int, list[Parameter], list[Parameter]]]:
+def _kept(
+    old: str, new: str, test_module: bool
+) -> Iterator[tuple[str, int, list[Parameter], list[Parameter]]]:
     """(function path, its 0-based line in ``old``, its parameters before and after) for
     each function both texts define once (a function gone is the guard's other loss)."""
-    before, after = signatures(old), signatures(new)
+    before, after = signatures(old, test_module), signatures(new, test_module)
     if not before or after is None:
         return
     for path, (line, params) in before.items():
@@ -127,12 +154,12 @@ def _kept(old: str, new: str) -> Iterator[tuple[str, int, list[Parameter], list[
             yield path, line, params, after[path][1]
 
 
-def dropped_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
+def dropped_parameters(old: str, new: str, test_module: bool = False) -> list[tuple[str, str, int]]:
     """(function path, parameter as written: ``encoding``, ``*args``, ``**options``,
     the function's 0-based line in ``old``) for each parameter of a function ``new``
     keeps that ``new`` no longer takes."""
     out: list[tuple[str, str, int]] = []
-    for path, line, params, now in _kept(old, new):
+    for path, line, params, now in _kept(old, new, test_module):
         names = {name for _, name in now}
         for kind, name in params:
             if name in names or _taken(kind, now):
@@ -141,13 +168,13 @@ def dropped_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
     return out
 
 
-def changed_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
+def changed_parameters(old: str, new: str, test_module: bool = False) -> list[tuple[str, str, int]]:
     """(function path, ``encoding (made keyword-only)``, the function's 0-based line in
     ``old``) for each parameter of a function ``new`` keeps that it still takes by name
     but no longer as its callers passed it: by position (made keyword-only), by keyword
     (made positional-only), or left out (made required)."""
     out: list[tuple[str, str, int]] = []
-    for path, line, params, taken in _kept(old, new):
+    for path, line, params, taken in _kept(old, new, test_module):
         now = {name: kind for kind, name in taken}
         for kind, name in params:
             if name not in now or kind in ("*", "**") or now[name] in ("*", "**"):
@@ -159,4 +186,35 @@ def changed_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
                 out.append((path, f"{name} (made positional-only)", line))
             elif kind.endswith("=") and not now[name].endswith("="):
                 out.append((path, f"{name} (made required)", line))
+        out += [(path, change, line) for change in _added_or_moved(params, taken)]
     return out
+
+
+_POSITIONAL = ("pos", "pos=", "any", "any=")
+
+
+def _added_or_moved(params: list[Parameter], taken: list[Parameter]) -> list[str]:
+    """What a function's callers pass that binds otherwise after the edit, the names it
+    kept aside: a required parameter added (``parse(text)`` to ``parse(text, sep)``: a
+    call ``parse(line)`` fails), unless it is one of those the edit spelled out of a
+    ``*args`` (for one passed by position) or a ``**kwargs`` (by keyword) the function
+    no longer takes (``f(*args)`` to ``f(a, b)``); and a positional parameter moved
+    (``scale(values, factor=1)`` to ``scale(values, step=0, factor=1)``: a call
+    ``scale(xs, 2)`` now passes 2 as ``step``, and no error tells), unless a positional
+    parameter went or was made keyword-only (that change is named itself)."""
+    out: list[str] = []
+    had = {name for _, name in params}
+    kinds, now = {kind for kind, _ in params}, {kind for kind, _ in taken}
+    spelled = {k for k in ("*", "**") if k in kinds and k not in now}
+    before = [name for kind, name in params if kind in _POSITIONAL]
+    after = [name for kind, name in taken if kind in _POSITIONAL]
+    names = {name for _, name in taken}
+    renamed = {n for k, n in enumerate(after) if k < len(before) and before[k] not in names}
+    for kind, name in taken:
+        if name in had or name in renamed or kind.endswith("=") or kind in ("*", "**"):
+            continue  # (one renamed: the old name's loss is named)
+        by_position, by_keyword = kind in ("pos", "any"), kind in ("kw", "any")
+        if (by_position and "*" in spelled) or (by_keyword and "**" in spelled):
+            continue
+        out.append(f"{name} (added, required)")
+    return out + moved(before, after)

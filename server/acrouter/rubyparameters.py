@@ -15,8 +15,10 @@ methods :mod:`.rubydefinitions` reads, by the name a report gives them (``Calc#p
 - keyword parameters (``key:``, ``key: 1``) are passed by name: one gone is lost unless
   the method now takes ``**options`` (or ``...``); ``*args`` and ``**options`` gone are
   lost too;
-- a parameter kept can break its callers: one made required (its default taken away)
-  or one passed by position made a keyword.
+- a parameter kept can break its callers: one made required (its default taken away),
+  one passed by position made a keyword, or one taken in another place (a new one put
+  before it, the list reordered: :func:`.parameters.moved`);
+- a required parameter added breaks every call that does not pass it.
 
 A block parameter (``&block``) is not compared: a block passed to a method that no
 longer takes it raises nothing.  A method defined twice in the file (a class reopened,
@@ -30,6 +32,7 @@ from collections import Counter
 
 from .domain import document_lines
 from .members import split_commas
+from .parameters import moved
 from .pytrees import cached
 from .rubydefinitions import DEF, ruby_members, shown
 
@@ -244,4 +247,28 @@ def _lost(old: list[Parameter], new: list[Parameter]) -> list[str]:
             out.append(f"**{n}")
         elif (k, now.get(n)) in (("opt", "req"), ("kw=", "kw")):
             out.append(f"{n} (made required)")
-    return out
+    return out + _added(old, new) + moved(before, positional)
+
+
+def _added(old: list[Parameter], new: list[Parameter]) -> list[str]:
+    """The required parameters ``new`` adds (``parse(text)`` to ``parse(text, sep)`` or
+    ``parse(text, sep:)``: a call ``parse(line)`` raises), unless spelled out of a rest
+    (``*args``, ``**options``) the method no longer takes, or a positional one renamed."""
+    had, kinds = {n for _, n in old if n}, {k for k, _ in old}
+    spelled = kinds - {k for k, _ in new}
+    renamed = _renamed([n for k, n in old if k in ("req", "opt")], new)
+    return [
+        f"{n} (added, required)"
+        for k, n in new
+        if n
+        and n not in had | renamed
+        and ((k == "req" and "*" not in spelled) or (k == "kw" and "**" not in spelled))
+    ]
+
+
+def _renamed(before: list[str], new: list[Parameter]) -> set[str]:
+    """The positional parameters of ``new`` in the place of one of ``before`` that went:
+    a rename (callers pass them by position)."""
+    after = [n for k, n in new if k in ("req", "opt")]
+    names = set(after)
+    return {n for i, n in enumerate(after) if i < len(before) and before[i] not in names}

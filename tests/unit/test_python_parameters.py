@@ -227,3 +227,119 @@ def test_a_parameter_kept_but_no_longer_taken_as_callers_pass_it_is_changed() ->
             language_of=lambda _r: None,
             instruction="Fix the bug in parse",
         )
+
+
+def test_a_required_parameter_added_or_a_parameter_moved_is_changed() -> None:
+    """A function kept can break its callers with a parameter added: a required one
+    (``parse(text)`` fails once ``parse(text, sep)``), or one put before a positional
+    one, which then binds otherwise: ``Reader.read(size=-1)`` made ``read(offset=0,
+    size=-1)`` turns a caller's ``read(10)`` into ``read(offset=10)``, and nothing
+    fails.  Before, both were verified when the tests pass what the new signature
+    wants or pass by keyword (an app calling ``scale(xs, 2)`` had its factor taken as a
+    step)."""
+    required = SOURCE.replace('(text, encoding="utf-8", *,', '(text, sep, encoding="utf-8", *,')
+    assert lost(required) == [
+        "parameter sep of parse (added, required)",
+        "parameter encoding of parse (moved from 2nd to 3rd place)",
+    ]
+    keyword = SOURCE.replace("*, strict=False)", "*, strict=False, level)")
+    assert lost(keyword) == ["parameter level of parse (added, required)"]
+    moved = SOURCE.replace("def read(self, size=-1,", "def read(self, offset=0, size=-1,")
+    assert lost(moved) == ["parameter size of Reader.read (moved from 1st to 2nd place)"]
+    swapped = SOURCE.replace("def open(path, mode=", "def open(mode, path=")
+    assert lost(swapped) == [
+        "parameter mode of Reader.open (made required)",
+        "parameter path of Reader.open (moved from 1st to 2nd place)",
+        "parameter mode of Reader.open (moved from 2nd to 1st place)",
+    ]
+    # a positional one before a kept *args takes what it took; a first one, what it got
+    timeout = SOURCE.replace("def call(fn, /, *args,", "def call(fn, /, timeout, *args,")
+    assert lost(timeout) == ["parameter timeout of call (added, required)"]
+    # no loss: an optional one added last or keyword-only, one spelled out of a *args or
+    # a **kwargs the function no longer takes (whose own loss is named), a method's
+    # first parameter renamed
+    assert lost(SOURCE.replace("*, strict=False)", 'sep=",", *, strict=False)')) == []
+    assert lost(SOURCE.replace("*, strict=False)", "*, strict=False, level=0)")) == []
+    spelled = SOURCE.replace(
+        "def read(self, size=-1, **options)", "def read(self, size=-1, *, fmt)"
+    )
+    assert lost(spelled) == ["parameter **options of Reader.read"]
+    assert lost(SOURCE.replace("def of(cls, path)", "def of(klass, path)")) == []
+    # asked for: the parameter named, parameters spoken of, what parse takes said
+    assert lost(required, "Add a sep parameter to parse") == []
+    assert lost(required, "parse should take the separator as sep") == []
+    assert lost(moved, "Let read start at an offset") == [
+        "parameter size of Reader.read (moved from 1st to 2nd place)"
+    ]
+    assert lost(moved, "Let read start at an offset, before size") == []
+    with pytest.raises(ParseError) as caught:
+        guard(
+            {"reader.py": SOURCE},
+            {"reader.py": moved},
+            language_of=lambda _r: None,
+            instruction="Fix the bug in read",
+        )
+    assert str(caught.value) == (
+        "the edit would change 1 parameter(s) of reader.py that the instruction did not ask "
+        "to change: size of Reader.read (moved from 1st to 2nd place)"
+    )
+
+
+TESTS = """\
+import pytest
+
+
+@pytest.fixture
+def db():
+    return {}
+
+
+@pytest.fixture(scope="module")
+def server(db):
+    return db
+
+
+def pytest_configure(config):
+    pass
+
+
+def test_add(db):
+    assert db == {}
+
+
+class TestCalc:
+    def test_sub(self, server):
+        assert server == {}
+
+
+def make(a, b=1):
+    return a
+"""
+
+
+@pytest.mark.parametrize("rel", ["tests/test_calc.py", "calc_test.py", "conftest.py"])
+def test_what_pytest_calls_may_take_other_parameters(rel: str) -> None:
+    """pytest passes a fixture, a hook and a test of a test module what their parameters
+    name, and nothing else calls them: asking for a fixture more or one fewer breaks no
+    caller.  Before, ``def test_add(db)`` made ``test_add(tmp_path, db)`` was refused as
+    a parameter moved, and ``test_add()`` as ``db`` dropped.  A helper of the same
+    module is still compared."""
+    new = (
+        TESTS.replace("def db():", "def db(tmp_path):")
+        .replace("def server(db):", "def server():")
+        .replace("def pytest_configure(config):", "def pytest_configure():")
+        .replace("def test_add(db):", "def test_add(tmp_path, db):")
+        .replace("def test_sub(self, server):", "def test_sub(self, server, db):")
+    )
+    assert dropped_definitions(TESTS, new, rel, instruction="Fix the flaky test") == []
+    helper = new.replace("def make(a, b=1)", "def make(a, c, b=1)")
+    assert dropped_definitions(TESTS, helper, rel, instruction="Fix the flaky test") == [
+        "parameter c of make (added, required)",
+        "parameter b of make (moved from 2nd to 3rd place)",
+    ]
+    # outside a test module, a function named test_* is anyone's to call
+    assert dropped_definitions(TESTS, new, "calc/checks.py", instruction="Fix it") == [
+        "parameter tmp_path of test_add (added, required)",
+        "parameter db of test_add (moved from 1st to 2nd place)",
+        "parameter db of TestCalc.test_sub (added, required)",
+    ]

@@ -137,6 +137,12 @@ def test_each_function_s_parameters_are_read_with_what_its_code_reads() -> None:
         # two arguments taken as one object: the second is no longer read
         ("(obj, keys)", "({ obj, keys })", "parameter keys of exports.pick"),
         ("scaled<T>(x: number, unit: T)", "scaled<T>(unit: T)", "parameter x of Calc.scaled"),
+        # a parameter put before one kept hands each caller's argument to the new one
+        (
+            "parse(text, encoding = 'utf-8')",
+            "parse(text, strict = false, encoding = 'utf-8')",
+            "parameter encoding of parse (moved from 2nd to 3rd place)",
+        ),
     ],
 )
 def test_a_parameter_gone_is_lost(before: str, after: str, gone: str) -> None:

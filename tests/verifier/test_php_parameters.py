@@ -97,6 +97,12 @@ def test_each_function_s_parameters_are_read_with_what_its_body_reads() -> None:
         ("string $sep, string ...$parts", "string $sep", "parameter ...parts of Calc::join"),
         (", ?int $timeout = null", "", "parameter timeout of Runner::run"),
         ("pack($a, $b)", "pack($a)", "parameter b of Calc::pack"),
+        # a parameter put before one kept hands each caller's argument to the new one
+        (
+            "(string $text, string $encoding = 'UTF-8')",
+            "(string $text, bool $strict = false, string $encoding = 'UTF-8')",
+            "parameter encoding of parse (moved from 2nd to 3rd place)",
+        ),
     ],
 )
 def test_a_parameter_gone_is_lost(before: str, after: str, gone: str) -> None:

@@ -109,6 +109,19 @@ def test_each_method_s_parameters_are_read_by_the_name_a_report_gives_it() -> No
         ("helper(a, b = 2)", "helper(a, b)", "parameter b of helper (made required)"),
         ("helper(a, b = 2)", "helper(a, b: 2)", "parameter b of helper (made keyword)"),
         ('mode: "r")', "mode:)", "parameter mode of Tools::Reader#initialize (made required)"),
+        # a parameter put before one kept takes what callers passed to it
+        (
+            "helper(a, b = 2)",
+            "helper(a, c = 0, b = 2)",
+            "parameter b of helper (moved from 2nd to 3rd place)",
+        ),
+        # a required one added: every call that does not pass it raises ArgumentError
+        (
+            '(path, mode: "r")',
+            '(path, mode: "r", strict:)',
+            "parameter strict of Tools::Reader#initialize (added, required)",
+        ),
+        ("helper(a, b = 2)", "helper(a, b = 2, c)", "parameter c of helper (added, required)"),
     ],
 )
 def test_a_parameter_gone_or_changed_is_lost(before: str, after: str, gone: str) -> None:
