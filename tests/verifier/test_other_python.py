@@ -20,8 +20,9 @@ from types import ModuleType
 
 import pytest
 from acrouter.domain import Edit
+from acrouter.verifier.detection import stdlib_folder
 from acrouter.verifier.runners import plan_command
-from acrouter.verifier.shadows import REMOVED_STDLIB, shadowed_modules
+from acrouter.verifier.shadows import REMOVED_STDLIB, shadowed_modules, stdlib_modules
 from acrouter.verifier.syntax import python_version, syntax_error, unreadable
 
 from ..pythons import OTHER_PYTHON_REASON, other_python, version_of
@@ -243,6 +244,29 @@ def test_the_standard_library_of_the_other_python_is_not_to_be_shadowed(other: s
     # and what the releases up to it took out of it is the project's to add
     gone = frozenset().union(*(n for since, n in REMOVED_STDLIB.items() if since <= VERSION))
     assert not gone & names and not gone & shadowed_modules(VERSION)
+
+
+def test_the_other_python_s_standard_library_is_read_from_its_folder(other: str) -> None:
+    # read without running it (stdlib_folder, stdlib_modules), what the shadow rule adds
+    # to its list for a Python newer than the list: every module the Python names that
+    # a file holds (the builtin ones are imported before the workspace's)
+    folder = stdlib_folder(other)
+    assert folder is not None and (folder / "os.py").is_file()
+    named = set(_printed("import sys; print(*sorted(sys.stdlib_module_names))"))
+    builtin = set(_printed("import sys; print(*sorted(sys.builtin_module_names))"))
+    on_disk = stdlib_modules(folder)
+    # the others are other platforms', frozen ones, or not built (without libzstd-dev,
+    # _zstd): none is a file the Python finds
+    others = sorted(named - builtin - on_disk)
+    found = _printed(
+        "import importlib.util as u\n"
+        f"for n in {others!r}:\n"
+        "    s = u.find_spec(n)\n"
+        "    if s is not None and s.has_location: print(n, s.origin)"
+    )
+    assert found == [], found
+    assert {n for n, since in STARTUP_MODULES.items() if VERSION >= since} <= on_disk
+    assert on_disk - {"test"} <= shadowed_modules(VERSION, on_disk)
 
 
 def test_a_module_3_13_no_longer_has_may_be_added(tmp_path: Path, other: str) -> None:

@@ -161,6 +161,33 @@ def python_version(interpreter: str | None) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
+def stdlib_folder(interpreter: str | None) -> Path | None:
+    """The folder of the standard library of ``interpreter`` (a name on the PATH or a
+    path; a virtualenv's: its base Python's), found without running it:
+    ``PREFIX/lib/pythonX.Y`` (``pythonX.Yt`` free-threaded) holding ``os.py``; None when
+    it does not show."""
+    if not interpreter:
+        return None
+    path = shutil.which(interpreter) if os.sep not in interpreter else interpreter
+    version = python_version(path)
+    if not path or version is None:
+        return None
+    venv = _venv_config(path)
+    if venv is not None:
+        home = venv.get("home")
+        names = (f"python{version[0]}.{version[1]}", f"python{version[0]}", "python")
+        found = [shutil.which(name, path=home) for name in names] if home else []
+        path = next((p for p in found if p), None)
+        if path is None:
+            return None
+    real = Path(os.path.realpath(path))
+    xy = "python{}.{}".format(*version)
+    for folder in (real.parent.parent / "lib" / xy, real.parent.parent / "lib" / f"{xy}t"):
+        if (folder / "os.py").is_file():
+            return folder
+    return None
+
+
 def _site_folders(path: str, version: tuple[int, int]) -> list[Path]:
     """Where an interpreter at ``path`` (a virtualenv's, or a prefix's ``bin/``) looks for
     installed packages: a virtualenv's ``site-packages`` (and its base interpreter's, when

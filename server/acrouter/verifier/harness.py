@@ -97,6 +97,7 @@ def reaches_into_harness(
     root: Path | None = None,
     python: tuple[int, int] | None = None,
     printed: bool = False,
+    stdlib: Iterable[str] = (),
 ) -> str | None:
     """Why the edit (new texts by workspace-relative path) cannot be verified because its
     code reaches into the test harness, or None.  ``olds``: each file's text before the
@@ -104,11 +105,12 @@ def reaches_into_harness(
     None for a new file); ``patterns``: more test files
     (``testcommand.command_patterns``); ``root``: the workspace, for the modules the
     edit adds (:mod:`.shadows`); ``python``: the version of the project's Python, when
-    known (the modules its standard library no longer has are the project's to add);
+    known (the modules its standard library no longer has are the project's to add), and
+    ``stdlib`` the modules its standard library's folder holds;
     ``printed``: the runner's report is what it prints (unittest's ``-v`` lines, Django's),
     so Python code that replaces or redirects the process's streams could rewrite it."""
     shadows = shadowing_modules(
-        texts, olds, lambda rel: root is not None and (root / rel).exists(), python
+        texts, olds, lambda rel: root is not None and (root / rel).exists(), python, stdlib
     )
     if shadows:
         return (

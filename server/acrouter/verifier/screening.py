@@ -13,7 +13,8 @@ from ..domain import Edit, Verdict
 from .edits import edit_texts, texts_before
 from .harness import reaches_into_harness
 from .runners import TestPlan, plan_command
-from .syntax import project_version, syntax_error, unreadable
+from .shadows import stdlib_modules
+from .syntax import project_stdlib, project_version, syntax_error, unreadable
 from .testdata import patterns_of_the_tests
 
 
@@ -40,7 +41,13 @@ def screen_edit(
     patterns = patterns_of_the_tests(command, root, buffers, texts)
     olds = texts_before(root, texts, buffers)  # what the edit was made from
     harness = unreadable(texts, olds, probe, root) or reaches_into_harness(
-        texts, olds, patterns, root, project_version(probe, root), probe.printed_report
+        texts,
+        olds,
+        patterns,
+        root,
+        project_version(probe, root),
+        probe.printed_report,
+        stdlib_modules(project_stdlib(probe, root)),
     )
     if harness:  # not evidence about the model: an edit we cannot judge
         return Verdict("fail", detail=harness, score=0.0, counted=False)

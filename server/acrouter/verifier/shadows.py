@@ -16,7 +16,8 @@ the standard library or of the test tools, is not verified.  Only a new one: a p
 that is such a module itself (pytest's own repository, with ``src/_pytest``) can still
 be edited.  The standard library is that of the server's Python and of newer ones
 (:data:`NEWER_STDLIB`), less the modules the project's Python no longer has
-(:data:`REMOVED_STDLIB`).
+(:data:`REMOVED_STDLIB`), with what the project's Python's own standard library folder
+holds, when it shows (:func:`stdlib_modules`: a Python newer than this list).
 
 Nor an edit that adds a top-level module or package named like one the project already
 has in another of its import roots (the workspace's root, ``src/``, ``lib/``): a
@@ -34,6 +35,7 @@ anew (no copy the tracer tells), was verified with ``src/calcpkg/__init__.py`` b
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -42,11 +44,6 @@ from pathlib import Path, PurePosixPath
 from .testcommand import pytest_option
 from .testnames import is_test_file
 from .workspace import HEAVY_DIRS
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - Python 3.10
-    pass
 
 #: the test runners' modules and what they import at start-up
 TEST_TOOL_MODULES = frozenset(
@@ -144,11 +141,46 @@ SHADOWED_MODULES = (
 ) - _ALLOWED
 
 
-def shadowed_modules(python: tuple[int, int] | None = None) -> frozenset[str]:
+def shadowed_modules(
+    python: tuple[int, int] | None = None, stdlib: Iterable[str] = ()
+) -> frozenset[str]:
     """:data:`SHADOWED_MODULES` less the standard library's modules that the project's
-    Python (its version, when known) no longer has."""
+    Python (its version, when known) no longer has, and with the modules its standard
+    library's folder holds (``stdlib``, :func:`stdlib_modules`: those of a Python newer
+    than :data:`NEWER_STDLIB` knows)."""
     gone = [names for since, names in REMOVED_STDLIB.items() if python and python >= since]
-    return SHADOWED_MODULES.difference(*gone)
+    return SHADOWED_MODULES.difference(*gone) | (frozenset(stdlib) - _ALLOWED)
+
+
+#: what a standard library's folder holds that is no module of it
+_NOT_STDLIB = frozenset({"site-packages", "dist-packages", "__pycache__"})
+
+
+@functools.lru_cache(maxsize=16)
+def stdlib_modules(folder: Path | None) -> frozenset[str]:
+    """The top-level modules and packages in a Python's standard library ``folder``
+    (:func:`.detection.stdlib_folder`), read from its files without running it: its
+    ``.py`` files, its packages (folders with an ``__init__.py``), and the extension
+    modules in it and in its ``lib-dynload``.  Empty for None or a folder that does not
+    read."""
+    if folder is None:
+        return frozenset()
+    names: set[str] = set()
+    for where in (folder, folder / "lib-dynload"):
+        try:
+            entries = list(os.scandir(where))
+        except OSError:
+            continue
+        for e in entries:
+            if e.name in _NOT_STDLIB:
+                continue
+            if e.name.endswith(".py") and where == folder:
+                names.add(e.name[:-3])
+            elif e.name.endswith((".so", ".pyd")):
+                names.add(e.name.split(".")[0])
+            elif where == folder and os.path.isfile(os.path.join(e.path, "__init__.py")):
+                names.add(e.name)
+    return frozenset(n for n in names if n.isidentifier())
 
 
 #: the folders a project's own top-level modules are imported from: the root (``python
@@ -321,20 +353,21 @@ def shadowing_modules(
     olds: Mapping[str, str | None],
     exists: Callable[[str], bool],
     python: tuple[int, int] | None = None,
+    stdlib: Iterable[str] = (),
 ) -> list[str]:
     """The edit's new Python files (``texts`` by workspace-relative path; ``olds``: None
     for a new file) that add a module or package named like one of
     :data:`SHADOWED_MODULES` where it may be imported by that name: ``pytest.py``,
     ``pytest/__main__.py``, ``src/xml/__init__.py``; not ``pkg/json.py`` beside a
     ``pkg/__init__.py``.  ``exists``: whether a workspace-relative path existed before
-    the edit; ``python``: the version of the project's Python, when known
-    (:func:`shadowed_modules`)."""
+    the edit; ``python``: the version of the project's Python, when known, and
+    ``stdlib`` the modules its standard library's folder holds (:func:`shadowed_modules`)."""
 
     def package(folder: str) -> bool:
         init = f"{folder}/__init__.py"
         return exists(init) or init in texts
 
-    shadowed = shadowed_modules(python)
+    shadowed = shadowed_modules(python, stdlib)
     found = []
     for rel in sorted(texts):
         if not rel.endswith(".py") or olds.get(rel) is not None:

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..edits import BOM
-from .detection import project_python, python_version
+from .detection import project_python, python_version, stdlib_folder
 from .runners import TestPlan
 
 #: compiles the files of a JSON object {path: text} on stdin; prints the first error
@@ -61,6 +61,12 @@ def _interpreter(plan: TestPlan, root: Path) -> str:
 def project_version(plan: TestPlan, root: Path) -> tuple[int, int] | None:
     """The (major, minor) version of the Python the project's tests run in, when known."""
     return python_version(_interpreter(plan, root))
+
+
+def project_stdlib(plan: TestPlan, root: Path) -> Path | None:
+    """The standard library's folder of the Python the project's tests run in, when it
+    shows without running it (:func:`.detection.stdlib_folder`)."""
+    return stdlib_folder(_interpreter(plan, root))
 
 
 def _compiled_by(interpreter: str, texts: Mapping[str, str]) -> tuple[bool, str | None]:
