@@ -363,6 +363,52 @@ def test_a_path_led_by_the_workspace_folder_name_is_the_request_file(tmp_path):
     assert parse(_pkg_task(tmp_path), reply).files == {"pkg/calc.py": FIXED}
 
 
+def _monorepo_task(tmp_path):
+    """``packages/calc`` of a monorepo opened as the workspace, its ``src/calc/ops.py``
+    the request's file and ``src/calc/util.py`` another."""
+    root = tmp_path / "repo" / "packages" / "calc"
+    (root / "src" / "calc").mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / "src" / "calc" / "ops.py").write_text(CALC)
+    (root / "src" / "calc" / "util.py").write_text("def double(x):\n    return x * 2\n")
+    p = root / "src" / "calc" / "ops.py"
+    doc = Document(uri=p.as_uri(), path=str(p), text=CALC)
+    return build_task(doc, "Fix add", folders=[root])
+
+
+def _block(path: str, search: str, replace: str) -> str:
+    return (
+        f"{path}\n```python\n<<<<<<< SEARCH\n{search}\n=======\n{replace}\n>>>>>>> REPLACE\n```\n"
+    )
+
+
+def test_paths_led_by_the_end_of_the_workspace_s_own_path_name_its_files(tmp_path):
+    # a model that read the monorepo's paths: before, 'block 1 (packages/calc/src/calc/
+    # ops.py): the SEARCH text does not match the file', for each model in turn
+    reply = _block("packages/calc/src/calc/ops.py", "    return a - b", "    return a + b")
+    reply += _block("repo/packages/calc/src/calc/util.py", "    return x * 2", "    return 2 * x")
+    e = parse(_monorepo_task(tmp_path), reply)
+    assert e.files == {
+        "src/calc/ops.py": FIXED,
+        "src/calc/util.py": "def double(x):\n    return 2 * x\n",
+    }
+    # a file of another package is not the workspace's: named as it is, and missing
+    other = _block("packages/other/src/calc/util.py", "    return x * 2", "    return 2 * x")
+    with pytest.raises(ParseError) as caught:
+        parse(_monorepo_task(tmp_path / "again"), other)
+    assert str(caught.value) == (
+        "block 1 (packages/other/src/calc/util.py): no such file in the workspace (paths "
+        "are relative to its folder, calc/; an empty SEARCH part creates a new file)"
+    )
+    # an empty SEARCH part makes a new file where it says, even one whose path, less
+    # the workspace's name, is a file of the workspace (not added at that file's end)
+    new = _block("notes/new.py", "", "x = 1") + _block("calc/src/calc/util.py", "", "y = 2")
+    assert parse(_monorepo_task(tmp_path / "third"), new).files == {
+        "notes/new.py": "x = 1\n",
+        "calc/src/calc/util.py": "y = 2\n",
+    }
+
+
 # ----------------------------------------------------------------------------- a path comment
 @pytest.mark.parametrize(
     "head",

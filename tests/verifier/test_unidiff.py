@@ -183,6 +183,31 @@ def test_a_diff_naming_the_request_file_shortened_or_led_by_the_folder_name_chan
     assert apply_diff_texts(root, other, own="pkg/calc.py") == {"sub/calc.py": "x = 1\n"}
 
 
+def test_a_diff_naming_files_by_a_monorepo_s_paths_changes_the_workspace_s(tmp_path):
+    # the workspace is packages/proj of a monorepo, the model wrote the repository's paths
+    root = tmp_path / "repo" / "packages" / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "calc.py").write_text("def add(a, b):\n    return a - b\n")
+    (root / "pkg" / "util.py").write_text("X = 1\n")
+    diff = (
+        "--- a/packages/proj/pkg/calc.py\n+++ b/packages/proj/pkg/calc.py\n@@ -1,2 +1,2 @@\n"
+        " def add(a, b):\n-    return a - b\n+    return a + b\n"
+        "--- a/repo/packages/proj/pkg/util.py\n+++ b/repo/packages/proj/pkg/util.py\n"
+        "@@ -1 +1 @@\n-X = 1\n+X = 2\n"
+    )
+    assert apply_diff_texts(root, diff, own="pkg/calc.py") == {
+        "pkg/calc.py": "def add(a, b):\n    return a + b\n",
+        "pkg/util.py": "X = 2\n",
+    }
+    with pytest.raises(VerifyError, match="the diff changes packages/other/pkg/util.py, which"):
+        apply_diff_texts(
+            root,
+            "--- a/packages/other/pkg/util.py\n+++ b/packages/other/pkg/util.py\n"
+            "@@ -1 +1 @@\n-X = 1\n+X = 2\n",
+            own="pkg/calc.py",
+        )
+
+
 # ----------------------------------------------------------------------------- hunks without line numbers
 # Models often write "@@", "@@ ... @@" or "@@ def f(): @@" headers; each such hunk goes
 # where its context and removed lines match exactly one place after the previous hunk.

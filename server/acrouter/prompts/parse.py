@@ -223,7 +223,7 @@ def _search_replace(task: Task, reply: str, rel: str, root: Path) -> Edit:
     olds: dict[str, str] = {}
     bases: dict[str, str | None] = {}  # as read: None for a file that does not exist
     for n, block in enumerate(blocks, 1):
-        target = _target(block.path, rel, root)
+        target = _target(block.path, rel, root, any(line.strip() for line in block.search))
         if target not in texts:
             current: str | None = doc.text
             if target != rel:
@@ -235,6 +235,12 @@ def _search_replace(task: Task, reply: str, rel: str, root: Path) -> Edit:
                     current = workspace_text(task, target)
                 except (OSError, UnicodeDecodeError) as exc:
                     raise ParseError(f"block {n}: cannot read {target}: {exc}") from None
+            if current is None and any(line.strip() for line in block.search):
+                raise ParseError(
+                    f"block {n} ({target}): no such file in the workspace (paths are "
+                    f"relative to its folder, {root.name}/; an empty SEARCH part creates a "
+                    "new file)"
+                )
             bases[target] = current
             olds[target] = current or ""
             texts[target] = SearchReplaceText(olds[target])
@@ -247,7 +253,10 @@ def _search_replace(task: Task, reply: str, rel: str, root: Path) -> Edit:
     return Edit(files=changed, bases={k: bases[k] for k in changed})
 
 
-def _target(path: str | None, rel: str, root: Path) -> str:
+def _target(path: str | None, rel: str, root: Path, existing: bool = True) -> str:
+    """The workspace-relative path a block's ``path`` names (None: the request's file
+    ``rel``); ``existing``: the block changes a file that exists (a SEARCH part), so a
+    monorepo's path to one of the workspace's files names it (``within_workspace``)."""
     if path is None:
         return rel
     p = path.strip().replace("\\", "/")  # pkg\\calc.py is pkg/calc.py (as the verifier reads it)
@@ -258,11 +267,11 @@ def _target(path: str | None, rel: str, root: Path) -> str:
             p = str(Path(p).resolve().relative_to(root.resolve()))
         except ValueError:
             raise ParseError(f"the reply edits {path}, which is outside the workspace") from None
-    from acrouter.verifier import names_request_file
+    from acrouter.verifier import names_request_file, within_workspace
 
     if p == rel or names_request_file(p, rel, root):
         return rel
-    return p
+    return (within_workspace(p, root) if existing else None) or p
 
 
 def _guard(

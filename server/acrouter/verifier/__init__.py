@@ -87,7 +87,7 @@ from .scratch import ScratchPool
 from .testrun import TestRun
 from .unidiff import apply_diff_texts, parse_unified_diff
 from .verdict import judge
-from .workspace import names_request_file, resolve_edit_path, write_files
+from .workspace import names_request_file, resolve_edit_path, within_workspace, write_files
 
 __all__ = [
     "BWRAP_MISSING",
@@ -108,5 +108,6 @@ __all__ = [
     "parse_unified_diff",
     "resolve_edit_path",
     "take_fingerprint",
+    "within_workspace",
     "write_files",
 ]

@@ -21,7 +21,12 @@ from pathlib import Path
 from ..edits import BOM
 from ..errors import VerifyError
 from .hunks import FilePatch, Hunk, apply_file_patch
-from .workspace import names_request_file, normalise_relative, resolve_edit_path
+from .workspace import (
+    names_request_file,
+    normalise_relative,
+    resolve_edit_path,
+    within_workspace,
+)
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _NO_EOL = "\\ No newline at end of file"
@@ -239,7 +244,9 @@ def apply_diff_texts(
     file on disk (e.g. an unsaved editor buffer).  ``read``, when given, is filled with
     the text each path was patched from (None: it did not exist).  ``own``: the request's
     file; a change to a file that does not exist whose path is a tail of it (``calc.py``
-    for ``pkg/calc.py``, as models shorten it; see ``names_request_file``) is a change to it.  Writes nothing."""
+    for ``pkg/calc.py``, as models shorten it; see ``names_request_file``) is a change to it,
+    and one led by the end of the workspace's own path is a change to the file the rest
+    names (``within_workspace``).  Writes nothing."""
     root_real = Path(os.path.realpath(root))
     by_real = {os.path.realpath(k): v for k, v in (overrides or {}).items()}
     out: dict[str, str] = {}
@@ -251,6 +258,8 @@ def apply_diff_texts(
             and names_request_file(rel, own, root_real)
         ):
             rel = own
+        elif patch.old_path is not None:  # (a monorepo's path to a file of the workspace)
+            rel = within_workspace(rel, root_real) or rel
         target = resolve_edit_path(root_real, rel)
         if rel in out:
             current: str | None = out[rel]

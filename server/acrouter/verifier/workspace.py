@@ -157,12 +157,28 @@ def resolve_edit_path(root: str | os.PathLike[str], rel: str) -> Path:
 def names_request_file(rel: str, own: str, root: Path) -> bool:
     """Whether a path a model wrote, ``rel`` (normalised, another than ``own``), means the
     request's file ``own``: it names no file and is ``own`` shortened (``calc.py`` for
-    ``pkg/calc.py``) or led by the workspace folder's name (``proj/pkg/calc.py``).  Any
+    ``pkg/calc.py``) or led by the workspace folder's name or path
+    (``proj/pkg/calc.py``, ``packages/proj/pkg/calc.py``: :func:`within_workspace`).  Any
     other path is another file, perhaps a new one (``sub/calc.py`` is not ``calc.py``)."""
     if rel == own or (root / rel).exists():
         return False
     parts, own_parts = rel.split("/"), own.split("/")
-    return own_parts[-len(parts) :] == parts or parts == [root.name, *own_parts]
+    return own_parts[-len(parts) :] == parts or within_workspace(rel, root) == own
+
+
+def within_workspace(rel: str, root: Path) -> str | None:
+    """``rel`` (normalised) without what leads it that is the end of the workspace's own
+    path, when the rest names an existing file and ``rel`` names none: a model that read
+    a monorepo's paths writes ``packages/calc/src/ops.py`` for the workspace
+    ``…/packages/calc``'s ``src/ops.py``.  None otherwise."""
+    if (root / rel).exists():
+        return None
+    parts, names = rel.split("/"), root.resolve().parts[1:]
+    for k in range(min(len(parts) - 1, len(names)), 0, -1):
+        rest = "/".join(parts[k:])
+        if tuple(parts[:k]) == tuple(names[-k:]) and (root / rest).is_file():
+            return rest
+    return None
 
 
 def normalise_relative(rel: str) -> str:
