@@ -48,6 +48,9 @@ class Signature:
     params: tuple[str, ...]
     used: tuple[bool, ...]
     reads_arguments: bool = False
+    #: for each parameter, whether a call must pass it (no default, not variadic), where
+    #: a missing argument is an error (PHP); empty where it is not read (JavaScript)
+    required: tuple[bool, ...] = ()
 
 
 def signature(code: list[Token], paren: int, end: int, *, arrow: bool = False) -> Signature | None:

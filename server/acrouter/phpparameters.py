@@ -12,7 +12,8 @@ for the functions :mod:`.phpdefinitions` reads, by the name a report gives them
 (:func:`.jsparameters.dropped_parameters`): a rename, a parameter added, a variadic
 (``...$rest``) or ``func_get_args()`` now taking every argument, and an unused last
 parameter dropped are no loss; a parameter kept in another place (a new one put before
-it) is changed (:func:`.jsparameters.moved_parameters`).  A constructor's promoted parameter (``private int $x``)
+it) is changed (:func:`.jsparameters.moved_parameters`), and so is a required one added
+(PHP throws ``ArgumentCountError`` where a call passes too few arguments).  A constructor's promoted parameter (``private int $x``)
 counts as read: it is a property.  A function defined twice in the file is not compared.
 """
 
@@ -91,6 +92,7 @@ def _signature(code: _Code, line: int, name: str) -> Signature | None:
         body, body_end = text[start + 1 : end], end
     names: list[str] = []
     used: list[bool] = []
+    required: list[bool] = []
     last = bisect.bisect_right(code.starts, body_end) - 1  # (the body's last line)
     reads = "\n".join(code.raw[line : last + 1])  # (its parameters and body as written)
     for part in params:
@@ -98,10 +100,11 @@ def _signature(code: _Code, line: int, name: str) -> Signature | None:
         if m is None:
             continue
         names.append(("..." if m.group(1) else "") + m.group(2))
+        required.append(not m.group(1) and "=" not in part[m.end() :])
         uses = len(re.findall(r"\$\{?" + re.escape(m.group(2)) + r"\b", reads))
         uses += len(re.findall(r"['\"]" + re.escape(m.group(2)) + r"['\"]", body))  # compact()
         used.append(not body or bool(_PROMOTED.match(part)) or uses > 1)
-    return Signature(tuple(names), tuple(used), bool(_ALL_ARGUMENTS.search(body)))
+    return Signature(tuple(names), tuple(used), bool(_ALL_ARGUMENTS.search(body)), tuple(required))
 
 
 def _close(text: str, i: int) -> int | None:
@@ -130,6 +133,27 @@ def dropped_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
             now = after[name][1]
             out += [
                 (name, p, line)
-                for p in (*positional_loss(signature, now), *moved_parameters(signature, now))
+                for p in (
+                    *positional_loss(signature, now),
+                    *moved_parameters(signature, now),
+                    *_added(signature, now),
+                )
             ]
     return out
+
+
+def _added(old: Signature, new: Signature) -> list[str]:
+    """The required parameters ``new`` adds, as ``sep (added, required)``: PHP throws
+    ``ArgumentCountError`` at every call that does not pass one.  Not one in the place of
+    a parameter that went (a rename), nor one spelled out of a variadic (``...$args``) or
+    of ``func_get_args()`` the function no longer takes."""
+    if any(p.startswith("...") for p in old.params) or old.reads_arguments:
+        return []
+    had = set(old.params)
+    return [
+        f"{p} (added, required)"
+        for i, (p, required) in enumerate(zip(new.params, new.required, strict=True))
+        if required
+        and p not in had
+        and not (i < len(old.params) and old.params[i] not in new.params)
+    ]

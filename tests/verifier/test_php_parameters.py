@@ -110,6 +110,25 @@ def test_a_parameter_gone_is_lost(before: str, after: str, gone: str) -> None:
     assert lost(SOURCE.replace(before, after, 1)) == [gone]
 
 
+def test_a_required_parameter_added_is_changed() -> None:
+    # PHP throws ArgumentCountError at a call that passes too few arguments to a
+    # function of the file: parse($text) fails once parse($text, $sep)
+    required = SOURCE.replace(
+        "(string $text, string $encoding = 'UTF-8')",
+        "(string $text, string $encoding = 'UTF-8', ?string $sep = null)",
+    ).replace("tidy($a, $unused)", "tidy($a, $unused, $limit)")
+    assert lost(required) == ["parameter limit of Calc::tidy (added, required)"]
+    # spelled out of a variadic it no longer takes (its loss is named), or renamed
+    spelled = SOURCE.replace("string ...$parts)", "string $first, string $second)")
+    assert lost(spelled) == ["parameter ...parts of Calc::join"]
+    renamed = SOURCE.replace(
+        "pack($a, $b): array\n    {\n        return compact('a', 'b');",
+        "pack($a, $c): array\n    {\n        return compact('a', 'c');",
+    )
+    assert lost(renamed) == []
+    assert lost(required, "Let tidy stop at a limit") == []
+
+
 def test_what_callers_still_pass_as_before_is_no_loss() -> None:
     same = [
         SOURCE.replace(
