@@ -428,7 +428,9 @@ def _js_parameters(
             (d.name, p, d.line)
             for p in (
                 *js_dropped_parameters(d.signature, now[d.name]),
-                *js_moved_parameters(d.signature, now[d.name]),
+                *js_moved_parameters(
+                    d.signature, now[d.name], constructor=d.name.endswith("constructor")
+                ),
             )
         ]
     return out

@@ -51,6 +51,8 @@ class Signature:
     #: for each parameter, whether a call must pass it (no default, not variadic), where
     #: a missing argument is an error (PHP); empty where it is not read (JavaScript)
     required: tuple[bool, ...] = ()
+    #: the parameters typed with a class or an interface (``logger: Logger``)
+    services: frozenset[str] = frozenset()
 
 
 def signature(code: list[Token], paren: int, end: int, *, arrow: bool = False) -> Signature | None:
@@ -65,7 +67,20 @@ def signature(code: list[Token], paren: int, end: int, *, arrow: bool = False) -
             return None
         names = tuple(name.removeprefix("this.") for name, _ in params)
         return Signature(names, (True,) * len(names))
-    return _signature(params, code[paren + 1 : stop - 1], code[body[0] : body[1]])
+    found = _signature(params, code[paren + 1 : stop - 1], code[body[0] : body[1]])
+    return attrs.evolve(found, services=_services(code, params, stop - 1))
+
+
+def _services(code: list[Token], params: list[tuple[str, int]], end: int) -> frozenset[str]:
+    """The parameters typed with a class or an interface (``logger: Logger``, ``http?:
+    HttpClient``), by the capital that starts their type's name."""
+    out = set()
+    for name, k in params:
+        k += 2 if k + 1 < end and is_(code[k + 1], "?") else 1  # (``http?: HttpClient``)
+        typed = k + 1 < end and is_(code[k], ":") and code[k + 1].kind == NAME
+        if typed and code[k + 1].text[:1].isupper():
+            out.add(name.removeprefix("this."))
+    return frozenset(out)
 
 
 def function_value(code: list[Token], v: int, end: int) -> Signature | None:
@@ -233,7 +248,20 @@ def dropped_parameters(old: Signature, new: Signature) -> list[str]:
     return out
 
 
-def moved_parameters(old: Signature, new: Signature) -> list[str]:
+def moved_parameters(old: Signature, new: Signature, constructor: bool = False) -> list[str]:
     """The parameters of ``old`` that ``new`` takes in another place
-    (:func:`.parameters.moved`)."""
+    (:func:`.parameters.moved`); for a ``constructor``, not when what shifts them is
+    services: new parameters typed with a class or an interface (``private logger:
+    Logger``), which a framework injects (Angular's, NestJS's) by their type, not their
+    place."""
+    if constructor and injected(old, new):
+        return []
     return moved(old.params, new.params)
+
+
+def injected(old: Signature, new: Signature) -> bool:
+    """Whether ``new`` adds parameters to ``old`` and each is a service (typed with a
+    class or an interface): a constructor's that a framework injects (Angular, NestJS,
+    Symfony's and Laravel's autowiring) by type."""
+    added = [p for p in new.params if p and p not in old.params]
+    return bool(added) and all(p in new.services for p in added)

@@ -13,7 +13,9 @@ for the functions :mod:`.phpdefinitions` reads, by the name a report gives them
 (``...$rest``) or ``func_get_args()`` now taking every argument, and an unused last
 parameter dropped are no loss; a parameter kept in another place (a new one put before
 it) is changed (:func:`.jsparameters.moved_parameters`), and so is a required one added
-(PHP throws ``ArgumentCountError`` where a call passes too few arguments).  A constructor's promoted parameter (``private int $x``)
+(PHP throws ``ArgumentCountError`` where a call passes too few arguments); but not a
+constructor's new services (parameters typed with a class or an interface), which
+Symfony's and Laravel's autowiring passes by type.  A constructor's promoted parameter (``private int $x``)
 counts as read: it is a property.  A function defined twice in the file is not compared.
 """
 
@@ -24,7 +26,7 @@ import re
 from collections import Counter
 
 from .domain import document_lines
-from .jsparameters import Signature, moved_parameters
+from .jsparameters import Signature, injected, moved_parameters
 from .jsparameters import dropped_parameters as positional_loss
 from .members import split_commas
 from .phpdefinitions import php_code, php_members
@@ -35,6 +37,9 @@ _PARAMETER = re.compile(r"(\.\.\.)?\s*&?\s*\$(" + _ID + ")")
 _PROMOTED = re.compile(
     r"^\s*(?:(?:public|protected|private|readonly)(?:\(set\))?\s+)+", re.IGNORECASE
 )
+#: a parameter's type that is a class or an interface (``LoggerInterface``, ``?Cache``,
+#: ``\\Psr\\Log\\LoggerInterface``): a service, which autowiring passes by its type
+_SERVICE = re.compile(r"(?:^|[\s(|?])\\?[A-Z]\w*(?:\\\w+)*\s*$")
 _ALL_ARGUMENTS = re.compile(r"\bfunc_(?:get_args|get_arg|num_args)\s*\(", re.IGNORECASE)
 
 
@@ -93,6 +98,7 @@ def _signature(code: _Code, line: int, name: str) -> Signature | None:
     names: list[str] = []
     used: list[bool] = []
     required: list[bool] = []
+    services: set[str] = set()
     last = bisect.bisect_right(code.starts, body_end) - 1  # (the body's last line)
     reads = "\n".join(code.raw[line : last + 1])  # (its parameters and body as written)
     for part in params:
@@ -101,10 +107,18 @@ def _signature(code: _Code, line: int, name: str) -> Signature | None:
             continue
         names.append(("..." if m.group(1) else "") + m.group(2))
         required.append(not m.group(1) and "=" not in part[m.end() :])
+        if _SERVICE.search(part[: m.start()]):
+            services.add(names[-1])
         uses = len(re.findall(r"\$\{?" + re.escape(m.group(2)) + r"\b", reads))
         uses += len(re.findall(r"['\"]" + re.escape(m.group(2)) + r"['\"]", body))  # compact()
         used.append(not body or bool(_PROMOTED.match(part)) or uses > 1)
-    return Signature(tuple(names), tuple(used), bool(_ALL_ARGUMENTS.search(body)), tuple(required))
+    return Signature(
+        tuple(names),
+        tuple(used),
+        bool(_ALL_ARGUMENTS.search(body)),
+        tuple(required),
+        frozenset(services),
+    )
 
 
 def _close(text: str, i: int) -> int | None:
@@ -131,6 +145,9 @@ def dropped_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
     for name, (line, signature) in before.items():
         if name in after:
             now = after[name][1]
+            if name.endswith("__construct") and injected(signature, now):
+                out += [(name, p, line) for p in positional_loss(signature, now)]
+                continue  # (new services, which autowiring passes by type)
             out += [
                 (name, p, line)
                 for p in (

@@ -137,6 +137,12 @@ def test_each_function_s_parameters_are_read_with_what_its_code_reads() -> None:
         # two arguments taken as one object: the second is no longer read
         ("(obj, keys)", "({ obj, keys })", "parameter keys of exports.pick"),
         ("scaled<T>(x: number, unit: T)", "scaled<T>(unit: T)", "parameter x of Calc.scaled"),
+        # not a service: a constructor's callers pass it by its place
+        (
+            "constructor(private readonly base: number, @Inject(LOG) log)",
+            "constructor(private readonly base: number, unit: string, @Inject(LOG) log)",
+            "parameter log of Calc.constructor (moved from 2nd to 3rd place)",
+        ),
         # a parameter put before one kept hands each caller's argument to the new one
         (
             "parse(text, encoding = 'utf-8')",
@@ -152,6 +158,11 @@ def test_a_parameter_gone_is_lost(before: str, after: str, gone: str) -> None:
 
 def test_what_callers_still_pass_as_before_is_no_loss() -> None:
     same = [
+        # a constructor's service put first: Angular and NestJS inject each by its type
+        SOURCE.replace(
+            "constructor(private readonly base",
+            "constructor(private http: HttpClient, private readonly base",
+        ),
         SOURCE.replace("add(a, b) {\n    return a + b", "add(x, y) {\n    return x + y"),  # renamed
         SOURCE.replace(
             "parse(text, encoding = 'utf-8')", "parse(text, encoding = 'utf-8', strict)"

@@ -127,6 +127,18 @@ def test_a_required_parameter_added_is_changed() -> None:
     )
     assert lost(renamed) == []
     assert lost(required, "Let tidy stop at a limit") == []
+    # a constructor's new service (typed with a class or an interface): autowiring
+    # (Symfony's, Laravel's) passes it by its type, not its place
+    service = SOURCE.replace(
+        "(private int $base,", "(private LoggerInterface $logger, private int $base,"
+    )
+    assert lost(service) == []
+    scalar = SOURCE.replace("(private int $base,", "(int $scale, private int $base,")
+    assert lost(scalar) == [
+        "parameter base of Calc::__construct (moved from 1st to 2nd place)",
+        "parameter log of Calc::__construct (moved from 2nd to 3rd place)",
+        "parameter scale of Calc::__construct (added, required)",
+    ]
 
 
 def test_what_callers_still_pass_as_before_is_no_loss() -> None:
