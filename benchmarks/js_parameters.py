@@ -1,7 +1,7 @@
 """How the guard reads the parameters of JavaScript and TypeScript functions
 (``acrouter.jsparameters``), judged on real files: a parameter deleted from a function
-the edit keeps must be refused, and an edit that keeps what callers can pass must never
-be.
+the edit keeps, or moved by one put before it, must be refused, and an edit that keeps
+what callers can pass must never be.
 
 For every ``.js``, ``.mjs``, ``.cjs``, ``.jsx``, ``.ts``, ``.mts``, ``.cts``, ``.tsx`` file
 under the folders given (declaration files ``.d.ts`` too: they are API), in sorted path
@@ -26,6 +26,20 @@ the positions TypeScript gives.  Each edit is judged by
   guard must report ``parameter NAME of FUNCTION`` (``parameter ...NAME of FUNCTION``
   for a rest parameter); another loss it reports instead (``parameter #2 of
   FUNCTION``) is a refusal under another name, counted apart;
+- ``moved``, to be refused: a new parameter ``extra`` (``extra: unknown`` in TypeScript)
+  put before the first one callers pass (after TypeScript's ``this``; ``x => x``
+  becomes ``(extra, x) => x``), so that each caller's arguments go to the next one.
+  The guard must report the first parameter with a name it goes before (after any
+  destructuring patterns before it: a function with patterns only is not edited) as
+  ``parameter NAME of FUNCTION (moved from 1st to 2nd place)`` (``...NAME`` for a rest
+  parameter; its lines for the later ones are not looked at).  No default: every
+  JavaScript parameter is ``undefined`` when not passed, a default would make the list
+  non-simple and a ``"use strict"`` body a syntax error, and in TypeScript an optional
+  parameter before a required one is an error, neither of which TypeScript's parser
+  reports.  Not made (counted skipped): a setter's (it takes one parameter).  Not
+  counted as misses, by design, the functions the guard does not read (below) and
+  those defined twice; a rest parameter or ``arguments`` is no reason: the arguments
+  still go to other parameters;
 - never to be refused (any loss the guard reports is a false refusal): ``added``, a new
   last parameter ``extra`` (``extra?: unknown`` in TypeScript; not where a rest parameter
   is last); ``renamed``, a parameter renamed ``renamedParam`` with every reference to it
@@ -49,10 +63,10 @@ whose value is a function or an arrow (``Class.field``), ``const``/``let``/``var
 a function or an arrow (``NAME``), ``a.b.c =`` one (``exports.f``,
 ``Calc.prototype.mul``, ``module.exports``), and the keys of ``module.exports = {…}`` and
 ``export default {…}`` whose value is one or a method (``module.exports.key``, ``export
-default.key``).  A deletion the guard does not refuse is a miss, but for these, by design
-(counted by reason): a function ``inside a function`` (but the wrapper); ``not named``
-(callbacks, other anonymous functions, other object literals' methods, class
-expressions); ``in a block`` (a module's ``if``, ``try``, ``for``); an ``accessor``
+default.key``).  A deletion or a move the guard does not refuse is a miss, but for
+these, by design (counted by reason): a function ``inside a function`` (but the
+wrapper); ``not named`` (callbacks, other anonymous functions, other object literals'
+methods, class expressions); ``in a block`` (a module's ``if``, ``try``, ``for``); an ``accessor``
 (``get``/``set``); one ``defined twice`` (two functions of one name in the file:
 TypeScript's overloads, a branch each); a ``rest parameter`` (the function still takes
 what callers passed); ``reads arguments`` (its body reads ``arguments``).  (Interfaces'
@@ -60,11 +74,12 @@ and object types' method signatures, which the guard reads too, are not drawn.)
 
 An edit whose text TypeScript no longer parses is skipped (counted).  Prints one row an
 edit kind (the files edited, the edits, how many the guard refused -- reported any loss
---, did not refuse, and skipped), how the deletions divide (those to refuse: refused,
-refused under another name, missed; those not refused by design, by reason; those
-refused although not read by design), the false refusals, then the first (``--show``,
-default 10) false refusals, misses, refusals under another name and refusals by design
-with file:line and the guard's message, then the command line.
+--, did not refuse, and skipped), how the deletions and then the moves divide (those to
+refuse: refused, refused under another name, missed; those not refused by design, by
+reason; those refused although not read by design), the false refusals, then the first
+(``--show``, default 10) false refusals, misses, refusals under another name and
+refusals by design with file:line and the guard's message (``(moved)`` for a move's),
+then the command line.
 
     .venv/bin/python benchmarks/js_parameters.py vscode-client/src
     .venv/bin/python benchmarks/js_parameters.py node_modules --max 2000
@@ -94,10 +109,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
 from acrouter.definitions import dropped_definitions  # type: ignore[import-untyped]
+from acrouter.parameters import ordinal
 from bench_sources import read_sources, source_arguments, unread_line, utf8_exact
 
 INSTRUCTION = "Fix the bug"
-KINDS = ("deleted", "added", "renamed", "unused dropped", "prettier")
+KINDS = ("deleted", "moved", "added", "renamed", "unused dropped", "prettier")
+#: the edits the guard must refuse; the others must pass
+REFUSED = ("deleted", "moved")
+BENIGN = tuple(k for k in KINDS if k not in REFUSED)
 SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 TYPED = (".ts", ".mts", ".cts", ".tsx")
 #: why the guard does not read a function, in the order they are printed
@@ -610,6 +629,24 @@ def added(text: str, f: Function, typed: bool) -> str:
     return f"{text[: last.end]}, {extra}{text[last.end :]}"
 
 
+def moved(text: str, f: Function, typed: bool) -> tuple[str, str] | None:
+    """``extra`` (``extra: unknown`` in TypeScript) put before the first parameter
+    callers pass (after TypeScript's ``this``): (what the guard must report, the text);
+    None where no parameter with a name follows it (destructuring patterns only)."""
+    passed = [p for p in f.params if not p.this]
+    named = next((k for k, p in enumerate(passed) if p.name), None)
+    if named is None:
+        return None
+    first, q = passed[0], passed[named]
+    extra = f"{EXTRA}: unknown" if typed else EXTRA
+    if f.parens:
+        new = f"{text[: first.start]}{extra}, {text[first.start :]}"
+    else:  # x => x: (extra, x) => x
+        new = f"{text[: first.start]}({extra}, {text[first.start : first.end]}){text[first.end :]}"
+    change = f"(moved from {ordinal(named + 1)} to {ordinal(named + 2)} place)"
+    return f"parameter {q.written} of {f.name} {change}", new
+
+
 def renamed(text: str, p: Param) -> str:
     spans = [(p.name_start, p.name_end, False), *p.refs]
     for start, end, shorthand in sorted(spans, reverse=True):
@@ -624,15 +661,16 @@ class Edit:
     new: str
     where: str
     what: str
-    expected: str | None = None  # (deleted) what the guard must report
-    why: str | None = None  # (deleted) why it need not, by design
+    expected: str | None = None  # (deleted, moved) what the guard must report
+    why: str | None = None  # (deleted, moved) why it need not, by design
+    legal: bool = True  # False: not made (JavaScript would not take it), counted skipped
 
 
 class Judge:
     def __init__(self) -> None:
         self.rows: dict[str, Counter[str]] = {k: Counter() for k in KINDS}
         self.files: dict[str, set[str]] = {k: set() for k in KINDS}
-        self.deletions: Counter[str] = Counter()
+        self.deletions: dict[str, Counter[str]] = {k: Counter() for k in REFUSED}
         self.false: list[str] = []
         self.misses: list[str] = []
         self.by_design: list[str] = []
@@ -640,13 +678,15 @@ class Judge:
 
     def judge(self, edit: Edit, old: str, path: Path, rel: str, parsed: bool) -> None:
         row = self.rows[edit.kind]
-        if not parsed:
+        if not parsed or not edit.legal:
             row["skipped"] += 1
             return
         row["edits"] += 1
         self.files[edit.kind].add(str(path))
         lost = dropped_definitions(old, edit.new, rel, instruction=INSTRUCTION)
-        if edit.kind != "deleted":
+        tag = "" if edit.kind == "deleted" else f" ({edit.kind})"
+        deletions = self.deletions.get(edit.kind)
+        if deletions is None:
             row["refused" if lost else "not refused"] += 1
             if lost:
                 self.false.append(
@@ -656,22 +696,22 @@ class Judge:
         if lost:
             row["refused"] += 1
             if edit.why is not None:
-                self.deletions[f"refused although {edit.why}"] += 1
+                deletions[f"refused although {edit.why}"] += 1
                 self.by_design.append(
-                    f"refused although {edit.why}: {edit.where} {edit.what}: {lost[:4]}"
+                    f"refused although {edit.why}{tag}: {edit.where} {edit.what}: {lost[:4]}"
                 )
             elif edit.expected in lost:
-                self.deletions["refused"] += 1
+                deletions["refused"] += 1
             else:
-                self.deletions["another name"] += 1
+                deletions["another name"] += 1
                 self.misnamed.append(
-                    f"refused under another name {edit.where} {edit.what}: {lost[:4]}"
+                    f"refused under another name{tag} {edit.where} {edit.what}: {lost[:4]}"
                 )
             return
         row["not refused"] += 1
-        self.deletions[edit.why or "missed"] += 1
+        deletions[edit.why or "missed"] += 1
         if edit.why is None:
-            self.misses.append(f"missed {edit.where} {edit.what}; guard: {lost[:4]}")
+            self.misses.append(f"missed{tag} {edit.where} {edit.what}; guard: {lost[:4]}")
 
 
 def edits_of(
@@ -698,6 +738,15 @@ def edits_of(
             expected = f"parameter {p.written} of {f.name}"
             edit = Edit("deleted", deleted(text, f, i), where, f"{p.written} of {named}")
             edit.expected, edit.why = expected, why
+            out.append(edit)
+        shift = None if f.has_extra else moved(text, f, typed)
+        if shift is not None:
+            edit = Edit("moved", shift[1], where, f"{EXTRA} put first in {named}")
+            edit.expected = shift[0]
+            edit.why = f.reason
+            if edit.why is None and names[f.name or ""] > 1:
+                edit.why = "defined twice"
+            edit.legal = f.reason != "accessor"  # (a setter takes one parameter)
             out.append(edit)
         if not (f.params[-1].rest or f.has_extra):
             out.append(Edit("added", added(text, f, typed), where, named))
@@ -763,17 +812,20 @@ def report(judge: Judge, read: int, unread: Counter[str], show: int) -> None:
             f"{kind:<14}  {len(judge.files[kind]):>5}  {row['edits']:>6}  {row['refused']:>7}  "
             f"{row['not refused']:>11}  {row['skipped']:>7}"
         )
-    d = judge.deletions
-    print(
-        f"deletions to refuse: {d['refused'] + d['another name'] + d['missed']}: refused "
-        f"{d['refused']}, refused under another name {d['another name']}, missed {d['missed']}"
-    )
-    print("deletions not refused, by design: " + ", ".join(f"{d[why]} {why}" for why in REASONS))
-    print(f"deletions refused although not read by design: {len(judge.by_design)}")
-    benign = sum(judge.rows[k]["refused"] for k in KINDS[1:])
+    for kind, d in judge.deletions.items():
+        edits = "deletions" if kind == "deleted" else f"{kind} edits"
+        print(
+            f"{edits} to refuse: {d['refused'] + d['another name'] + d['missed']}: refused "
+            f"{d['refused']}, refused under another name {d['another name']}, missed "
+            f"{d['missed']}"
+        )
+        print(f"{edits} not refused, by design: " + ", ".join(f"{d[w]} {w}" for w in REASONS))
+        by_design = sum(n for w, n in d.items() if w.startswith("refused although"))
+        print(f"{edits} refused although not read by design: {by_design}")
+    benign = sum(judge.rows[k]["refused"] for k in BENIGN)
     print(
         f"false refusals: {benign} ("
-        + ", ".join(f"{k} {judge.rows[k]['refused']}" for k in KINDS[1:])
+        + ", ".join(f"{k} {judge.rows[k]['refused']}" for k in BENIGN)
         + ")"
     )
     shown = [judge.false, judge.misses, judge.misnamed, judge.by_design]

@@ -1,7 +1,7 @@
 """How the guard reads the parameters of PHP functions and methods
 (``acrouter.phpparameters``), judged on real files: a parameter deleted from a function
-the edit keeps must be refused, and an edit that keeps what callers can pass must never
-be.
+the edit keeps, or moved by one put before it, must be refused, and an edit that keeps
+what callers can pass must never be.
 
 For every ``.php`` file under the folders given (in sorted path order, at most 300 KB,
 UTF-8; ``--max`` files in all, default 2000; a path with a part named by ``--exclude``
@@ -28,7 +28,12 @@ edited by slicing its bytes at the offsets the tokens give.  Each edit is judged
   ``shifted``, one no body references deleted when a later one is kept (each caller's
   later arguments go to the wrong parameters).  The guard must report ``parameter NAME
   of FUNCTION`` (``NAME`` without its ``$``, ``...NAME`` for a variadic; ``FUNCTION`` as
-  ``Calc::add``, or ``parse`` at the top level);
+  ``Calc::add``, or ``parse`` at the top level).  Also to be refused: ``moved``, a new
+  ``$extra = null`` put before the first parameter (of any function without a parameter
+  ``$extra``; before a required one PHP takes it for required, with a deprecation
+  notice, and compiles the file), reported as ``parameter NAME of FUNCTION (moved from
+  1st to 2nd place)`` for that first one (the lines for the later ones are not looked
+  at);
 - never to be refused (any loss the guard reports is a false refusal): ``added``, a new
   last parameter ``$extra = null`` (not where a variadic is last); ``renamed``, one
   parameter renamed ``$NAME_renamed`` in every ``T_VARIABLE`` of the parameter list and
@@ -39,13 +44,14 @@ edited by slicing its bytes at the offsets the tokens give.  Each edit is judged
   references it and it is not promoted (where the function has a body); ``typed``, one
   parameter's type removed, or ``mixed`` given to one without.
 
-A deletion the guard does not refuse is a miss, but for these, by design (counted by
-reason, in this order): one of a ``closure`` or an arrow function; a method of an
+A deletion or a move the guard does not refuse is a miss, but for these, by design
+(counted by reason, in this order): one of a ``closure`` or an arrow function; a method of an
 ``anonymous class``; a function ``in a function body`` (nested in a function's,
 a method's or a closure's body, a method of a class declared there); one ``defined
 twice`` in the file by that name (``Calc::add``, ``parse``); one ``absorbed`` (another
 parameter is variadic, or the body calls ``func_get_args()``, ``func_get_arg()`` or
-``func_num_args()``: the function still takes every argument); one ``not listed`` (the
+``func_num_args()``: the function still takes every argument; not for a move, which
+still hands each argument to another parameter); one ``not listed`` (the
 function is not in ``phpparameters.signatures(old)``: ``phpdefinitions.php_members`` does
 not list it, or its signature is not read; shown apart: what the guard does not
 protect).  An ``unused dropped`` edit of a function whose body is empty (``{}``) that
@@ -61,7 +67,7 @@ declares outside classes in the process that compiles it, so such a file (and ea
 its edits) is compiled in a forked child.  Where PHP has no OPcache, or with ``--lint
 php-l``, ``php -l`` is run on each edit that tokenizes instead (slower; on 4,779 edits of
 ``/usr/share/php`` and Debian's packages of Laravel the two agreed on every one, 20 not
-linting).  Prints one row an edit kind, how the deletions not refused
+linting).  Prints one row an edit kind, how the edits to be refused that were not
 divide, and the first false refusals, misses and functions not listed, with file:line and
 the guard's message; then the command line.
 
@@ -95,8 +101,8 @@ from acrouter.pytrees import shared_trees
 from bench_sources import read_sources, source_arguments, unread_line, utf8_bytes
 
 INSTRUCTION = "Fix the bug"
-KINDS = ("deleted", "shifted", "added", "renamed", "unused dropped", "typed")
-REFUSED = ("deleted", "shifted")
+KINDS = ("deleted", "shifted", "moved", "added", "renamed", "unused dropped", "typed")
+REFUSED = ("deleted", "shifted", "moved")
 #: why a deletion may go unrefused by design, in the order they are looked for
 WHYS = (
     "closure",
@@ -656,6 +662,12 @@ def added(data: bytes, f: Function) -> bytes:
     return data[: last.end] + b", $extra = null" + data[last.end :]
 
 
+def moved(data: bytes, f: Function) -> bytes:
+    """``$extra = null`` put before the first parameter."""
+    first = f.params[0]
+    return data[: first.start] + b"$extra = null, " + data[first.start :]
+
+
 def renamed(data: bytes, p: Param, new: str) -> bytes:
     old = ("$" + p.name).encode()
     out = data
@@ -679,8 +691,9 @@ class Edit:
     kind: str
     new: bytes
     f: Function
-    p: Param | None  # the parameter deleted (of a deletion)
+    p: Param | None  # the parameter deleted (of a deletion), moved (of a move)
     what: str  # the parameter the edit is about, for the messages
+    change: str = ""  # (moved) what the guard must say of ``p``: `` (moved from …)``
 
 
 def edits(rng: random.Random, data: bytes, found: list[Function]) -> list[Edit]:
@@ -697,6 +710,9 @@ def edits(rng: random.Random, data: bytes, found: list[Function]) -> list[Edit]:
         if free:
             i = rng.choice(free)
             out.append(Edit("shifted", cut(data, ps, i), f, ps[i], ps[i].written))
+        if all(p.name != "extra" for p in ps):
+            change = " (moved from 1st to 2nd place)"
+            out.append(Edit("moved", moved(data, f), f, ps[0], ps[0].written, change))
         if not ps[-1].variadic and all(p.name != "extra" for p in ps):
             out.append(Edit("added", added(data, f), f, None, "$extra"))
         dynamic = {"compact", "extract", "get_defined_vars", "parse_str", "$$", "eval"}
@@ -716,8 +732,11 @@ def edits(rng: random.Random, data: bytes, found: list[Function]) -> list[Edit]:
     return out
 
 
-def why_not(f: Function, p: Param, counts: Counter[str], listed: set[str]) -> str | None:
-    """Why the deletion of ``p`` may go unrefused by design (see the docstring), or None."""
+def why_not(
+    f: Function, p: Param, counts: Counter[str], listed: set[str], absorbs: bool = True
+) -> str | None:
+    """Why the deletion of ``p`` (without ``absorbs``: an edit that moves it) may go
+    unrefused by design (see the docstring), or None."""
     if f.kind != "function":
         return "closure"
     if f.anonymous:
@@ -726,7 +745,8 @@ def why_not(f: Function, p: Param, counts: Counter[str], listed: set[str]) -> st
         return "in a function body"
     if counts[f.path] > 1:
         return "defined twice"
-    if any(q.variadic for q in f.params if q is not p) or ALL_ARGUMENTS & set(f.markers):
+    absorbed = any(q.variadic for q in f.params if q is not p) or ALL_ARGUMENTS & set(f.markers)
+    if absorbs and absorbed:
         return "absorbed"
     if f.path not in listed:
         return "not listed"
@@ -759,8 +779,8 @@ class Judge:
             else:
                 self.false.append(f"false refusal ({e.kind}) {where} {about}: {lost[:4]}")
             return
-        why = why_not(e.f, e.p, counts, listed)
-        name = f"parameter {e.p.written} of {e.f.path}"
+        why = why_not(e.f, e.p, counts, listed, absorbs=e.kind != "moved")
+        name = f"parameter {e.p.written} of {e.f.path}{e.change}"
         if name in lost or (why == "closure" and lost):
             row["refused"] += 1
             if why is not None:

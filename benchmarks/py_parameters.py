@@ -1,6 +1,7 @@
 """How the guard reads the parameters of Python functions (``acrouter.pyparameters``),
-judged on real files: a parameter deleted from a function the edit keeps must be
-refused, and an edit that keeps what callers can pass must never be.
+judged on real files: a parameter deleted from a function the edit keeps (or made
+keyword-only or required, or moved, or a required one added) must be refused, and an
+edit that keeps what callers can pass must never be.
 
 For every ``.py`` file under the folders given (in sorted path order, at most 300 KB,
 UTF-8, parsed by ``ast``; ``--max`` files in all, default 2000; a path with a part named
@@ -18,11 +19,25 @@ give its parameters, their annotations and defaults.  Each edit is judged by
   keyword-only)`` and ``(made required)``: ``keyword-only``, a bare ``*`` put before the
   last positional-or-keyword parameter of a signature without ``*`` (and not a method's
   first); ``required``, a default taken away (a keyword-only parameter's, or the first
-  positional one's with a default).  Not counted as misses, by design: a parameter the new signature
-  still takes (a keyword-only one into ``**kwargs``, a positional-only or required one
-  into ``*args``, one with a default that can be either into both), a function defined twice in the file
-  (``@overload`` stubs, a property's setter, a branch per Python version), a function
-  inside another function;
+  positional one's with a default).  Also to be refused: ``moved``, a new
+  ``extra_param=None`` put before the first positional parameter callers pass (after a
+  method's ``self`` / ``cls``), or, where that one is required (a default before it
+  does not parse), before the first positional one with a default (a function whose
+  positional parameters are all required, or that has none, is not edited: counted on a
+  line of its own); the guard must report the parameter it goes before as ``parameter
+  NAME of FUNCTION (moved from 1st to 2nd place)`` (the places counted among those
+  callers pass, without ``self`` / ``cls``; its lines for the parameters after it are
+  not looked at); ``added required``, a new keyword-only ``extra_param`` without a
+  default put last (after the keyword-only parameters, before ``**kwargs``; after a
+  bare ``*`` put there where the signature has no ``*`` nor ``*args``): ``parameter
+  extra_param of FUNCTION (added, required)``.  Not counted as misses, by design: a
+  parameter the new signature still takes (a keyword-only one into ``**kwargs``, a
+  positional-only or required one into ``*args``, one with a default that can be either
+  into both), a function defined twice in the file (``@overload`` stubs, a property's
+  setter, a branch per Python version), a function inside another function, a function
+  pytest calls (a hook ``pytest_*``, a fixture, a ``test*`` function of a test module
+  -- ``test_*.py``, ``*_test.py``, ``conftest.py`` -- at its top level or in a class
+  ``Test*``: no caller passes it anything);
 - never to be refused (any loss the guard reports is a false refusal): ``added``, a new
   ``extra_param=None`` last (before ``**kwargs``; keyword-only after ``*args``);
   ``default``, a default wrapped: ``(DEFAULT) if True else None``; ``annotated``,
@@ -31,8 +46,9 @@ give its parameters, their annotations and defaults.  Each edit is judged by
   (the ruff beside the interpreter) writes it, when that changes it.
 
 An edit whose text no longer parses is skipped (counted).  Prints one row an edit kind,
-how the deletions not refused divide, and the first false refusals and misses, with
-file:line and the guard's message; then the command line.
+how the edits to be refused that were not divide, where ``moved`` put its parameter,
+and the first false refusals and misses, with file:line and the guard's message; then
+the command line.
 
     .venv/bin/python benchmarks/py_parameters.py /root/.pyenv/versions/3.11.7/lib/python3.11 \\
         --exclude site-packages --exclude test --exclude tests --exclude idle_test
@@ -46,6 +62,7 @@ import argparse
 import ast
 import io
 import random
+import re
 import shlex
 import subprocess
 import sys
@@ -58,6 +75,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
 from acrouter.definitions import dropped_definitions
+from acrouter.parameters import ordinal
 from acrouter.pytrees import parse, shared_trees
 from bench_sources import read_sources, source_arguments, unread_line, utf8_text
 
@@ -66,6 +84,8 @@ KINDS = (
     "deleted",
     "keyword-only",
     "required",
+    "moved",
+    "added required",
     "added",
     "default",
     "annotated",
@@ -73,9 +93,17 @@ KINDS = (
     "ruff format",
 )
 #: the edits the guard must refuse, and how it names what they do to the parameter
-REFUSED = {"deleted": "", "keyword-only": " (made keyword-only)", "required": " (made required)"}
+REFUSED = {
+    "deleted": "",
+    "keyword-only": " (made keyword-only)",
+    "required": " (made required)",
+    "moved": " (moved from {} to {} place)",
+    "added required": " (added, required)",
+}
 EXTRA = "extra_param"
 RUFF = Path(sys.executable).parent / "ruff"
+#: the files pytest takes for test modules (and ``conftest.py``)
+TEST_MODULE = re.compile(r"(test_\w*|\w*_test|conftest)\.py$")
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -187,6 +215,23 @@ def functions(tree: ast.Module) -> list[Found]:
     return out
 
 
+def called_by_pytest(f: Found, test_module: bool) -> bool:
+    """Whether pytest calls the function, passing what its parameters name: a hook
+    ``pytest_*``, a fixture, a test ``test*`` of a test module (at its top level or in a
+    class ``Test*``)."""
+    if f.node.name.startswith("pytest_"):
+        return True
+    for d in f.node.decorator_list:
+        target = d.func if isinstance(d, ast.Call) else d
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if name in ("fixture", "yield_fixture"):
+            return True
+    owner = f.path.rpartition(".")[0]
+    return (
+        test_module and f.node.name.startswith("test") and (not owner or owner.startswith("Test"))
+    )
+
+
 def static(node: Function) -> bool:
     return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
 
@@ -262,6 +307,43 @@ def added(src: Text, f: Found, items: list[Item]) -> str:
     if last.comma is not None:
         return text[: last.comma] + f" {EXTRA}=None," + text[last.comma :]
     return text[: last.end] + f", {EXTRA}=None" + text[last.end :]
+
+
+def passed(f: Found) -> list[ast.arg]:
+    """The positional parameters callers pass: not a method's first (``self``, ``cls``)."""
+    a = f.node.args
+    positional = [*a.posonlyargs, *a.args]
+    return positional[1:] if f.method and not static(f.node) else positional
+
+
+def moved(src: Text, f: Found, items: list[Item]) -> tuple[str, int, str] | None:
+    """``extra_param=None`` put before the first positional parameter callers pass, or
+    where that one is required (a default before it would not parse) before the first
+    with a default: (``front`` or ``after required``, the 0-based place of the parameter
+    it moves among those callers pass, the text); None where each is required."""
+    a, text = f.node.args, src.text
+    positional = [*a.posonlyargs, *a.args]
+    first_default = len(positional) - len(a.defaults)
+    for k, p in enumerate(passed(f)):
+        if positional.index(p) >= first_default:
+            at = items[holding(items, src.start(p))].start
+            new = text[:at] + f"{EXTRA}=None, " + text[at:]
+            return ("front" if k == 0 else "after required"), k, new
+    return None
+
+
+def added_required(src: Text, f: Found, items: list[Item]) -> str:
+    """A new keyword-only ``extra_param`` without a default, last (before ``**kwargs``;
+    after a bare ``*`` put there where the signature has no ``*`` nor ``*args``)."""
+    text, a = src.text, f.node.args
+    new = EXTRA if a.vararg is not None or a.kwonlyargs else f"*, {EXTRA}"
+    if a.kwarg is not None:
+        at = items[holding(items, src.start(a.kwarg))].start
+        return text[:at] + f"{new}, " + text[at:]
+    last = items[-1]
+    if last.comma is not None:
+        return text[: last.comma] + f" {new}," + text[last.comma :]
+    return text[: last.end] + f", {new}" + text[last.end :]
 
 
 def keyword_only(src: Text, p: ast.arg, items: list[Item]) -> str:
@@ -352,6 +434,7 @@ class Judge:
         self.deletions: Counter[tuple[str, str]] = Counter()
         self.false: list[str] = []
         self.misses: list[str] = []
+        self.places: Counter[str] = Counter()  # (moved) where extra_param went, or why not
 
     def benign(self, kind: str, old: str, new: str, rel: str, where: str, what: str) -> None:
         row = self.rows[kind]
@@ -373,17 +456,22 @@ class Judge:
         rel: str,
         where: str,
         f: Found,
-        p: ast.arg,
+        p: ast.arg | str,
         why: str | None,
         kind: str = "deleted",
+        change: str | None = None,
     ) -> None:
+        """``new`` must be refused as ``parameter P of FUNCTION`` with the kind's change
+        (``change`` where it is not the kind's: ``(moved from 1st to 2nd place)``), ``p``
+        a parameter of the function's or the name of one the edit adds, unless ``why``."""
         row = self.rows[kind]
         if not parses(new):
             row["skipped"] += 1
             return
         row["edits"] += 1
         lost = dropped_definitions(old, new, rel, instruction=INSTRUCTION)
-        name = f"parameter {written(p, f.node.args)} of {f.path}{REFUSED[kind]}"
+        shown = p if isinstance(p, str) else written(p, f.node.args)
+        name = f"parameter {shown} of {f.path}{REFUSED[kind] if change is None else change}"
         if name in lost:
             row["refused"] += 1
             if why is not None:
@@ -393,13 +481,12 @@ class Judge:
         row["not refused"] += 1
         self.deletions[kind, why or "missed"] += 1
         if why is None:
-            self.misses.append(
-                f"missed ({kind}) {where} {written(p, f.node.args)} of {f.path}; guard: {lost[:3]}"
-            )
+            self.misses.append(f"missed ({kind}) {where} {shown} of {f.path}; guard: {lost[:3]}")
 
 
 def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str) -> None:
     src = Text(text)
+    test_module = bool(TEST_MODULE.match(Path(rel).name))
     tree = parse(text)
     found = functions(tree)
     counts = Counter(f.path for f in found if f.read)
@@ -412,17 +499,15 @@ def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str
         except (tokenize.TokenError, SyntaxError, StopIteration):
             continue
         p = rng.choice(candidates(f))
-        why = None  # (a deletion the guard must refuse)
+        not_read = None  # (an edit the guard must refuse)
         if not f.read:
-            why = "inside a function"
+            not_read = "inside a function"
         elif counts[f.path] > 1:
-            why = "defined twice"
-        elif absorbed(p, a):
-            why = "still taken"
+            not_read = "defined twice"
+        elif called_by_pytest(f, test_module):
+            not_read = "called by pytest"
+        why = not_read or ("still taken" if absorbed(p, a) else None)
         judge.deletion(text, deleted(src, f, p, items), rel, where, f, p, why)
-        not_read = (
-            "inside a function" if not f.read else "defined twice" if counts[f.path] > 1 else None
-        )
         last = a.args[-1] if a.args else None
         if last is not None and a.vararg is None and not a.kwonlyargs and last in candidates(f):
             new = keyword_only(src, last, items)
@@ -430,6 +515,19 @@ def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str
         made = required(src, a, items)
         if made is not None:
             judge.deletion(text, made[1], rel, where, f, made[0], not_read, "required")
+        if all(q.arg != EXTRA for q in everything(a)):
+            if not passed(f):
+                judge.places["no positional parameter"] += 1
+            elif (shift := moved(src, f, items)) is None:
+                judge.places["each required"] += 1
+            else:
+                place, k, new = shift
+                judge.places[place] += 1
+                change = REFUSED["moved"].format(ordinal(k + 1), ordinal(k + 2))
+                q = passed(f)[k]
+                judge.deletion(text, new, rel, where, f, q, not_read, "moved", change)
+            new = added_required(src, f, items)
+            judge.deletion(text, new, rel, where, f, EXTRA, not_read, "added required")
         if all(q.arg != EXTRA for q in everything(a)):
             judge.benign("added", text, added(src, f, items), rel, where, "")
         defaults = [*a.defaults, *(d for d in a.kw_defaults if d is not None)]
@@ -456,11 +554,11 @@ def main() -> int:
         with shared_trees():
             judge_file(judge, rng, rel, text, str(path))
     print(unread_line(len(read), unread))
-    print(f"{'edit':<12}  {'edits':>6}  {'refused':>7}  {'not refused':>11}  {'skipped':>7}")
+    print(f"{'edit':<14}  {'edits':>6}  {'refused':>7}  {'not refused':>11}  {'skipped':>7}")
     for kind in KINDS:
         row = judge.rows[kind]
         print(
-            f"{kind:<12}  {row['edits']:>6}  {row['refused']:>7}  {row['not refused']:>11}  "
+            f"{kind:<14}  {row['edits']:>6}  {row['refused']:>7}  {row['not refused']:>11}  "
             f"{row['skipped']:>7}"
         )
     d = judge.deletions
@@ -469,8 +567,15 @@ def main() -> int:
             f"{kind} not refused: {d[kind, 'still taken']} still taken (by *args / "
             f"**kwargs), {d[kind, 'defined twice']} of a function defined twice, "
             f"{d[kind, 'inside a function']} of a function inside a function, "
-            f"{d[kind, 'missed']} missed"
+            f"{d[kind, 'called by pytest']} called by pytest, {d[kind, 'missed']} missed"
         )
+    w = judge.places
+    print(
+        f"moved: {w['front']} before the first positional parameter callers pass, "
+        f"{w['after required']} before the first with a default (a required one first); "
+        f"not edited: {w['each required']} each positional parameter required, "
+        f"{w['no positional parameter']} none"
+    )
     by_design = sum(n for (_, why), n in d.items() if why.startswith("refused although"))
     print(f"refused although not compared by design: {by_design}")
     for line in [*judge.false[: args.show], *judge.misses[: args.show]]:

@@ -1,6 +1,7 @@
 """How the guard reads the parameters of Ruby methods (``acrouter.rubyparameters``),
 judged on real files against Ruby's own parser: a parameter deleted from a method the
-edit keeps must be refused, and an edit that keeps what callers can pass must never be.
+edit keeps (or made a keyword or required, or moved, or a required one added) must be
+refused, and an edit that keeps what callers can pass must never be.
 
 For every ``.rb`` file under the folders given (in sorted path order, at most 300 KB,
 UTF-8, parsed by Ruby; ``--max`` files in all, default 2000; a path with a part named by
@@ -23,7 +24,19 @@ inside ``pytrees.shared_trees()`` (``rel``: the path under its folder):
   positional parameter follows it: ``parameter NAME of METHOD (made keyword)``;
   ``required``, a default taken away (the first positional one's: those after it keep
   theirs; or a keyword one's), drawn at random: ``parameter NAME of METHOD (made
-  required)``.  METHOD is the name the guard gives the method on that line (one that
+  required)``; ``moved``, a new ``extra_param = nil`` put before the first positional
+  parameter, or where Ruby does not parse that (a required one first, then an optional
+  one or a rest) before the first optional one (a method where neither parses, or with
+  no positional parameter, is not edited: counted on a line of its own): the guard must
+  report the first positional parameter with a name it goes before as ``parameter NAME
+  of METHOD (moved from 1st to 2nd place)`` (the places counted among the positional
+  parameters; its lines for the later ones are not looked at), except where every
+  positional parameter is required and no rest nor ``...`` follows: Ruby binds the
+  required parameters first, so every call that worked binds as before, and that edit
+  (``binds as before``) must not be refused; ``added required``, a new required
+  keyword ``extra_param:`` after the other keywords (before ``**opts``, ``**nil`` or
+  ``&block``; not made, counted skipped, beside ``...``): ``parameter extra_param of
+  METHOD (added, required)``.  METHOD is the name the guard gives the method on that line (one that
   Ripper's tree holds in another class or module, as a class body not indented, is
   counted and listed as named otherwise).  Not counted as misses, by design: a
   parameter the new signature still takes (a positional one into ``*rest`` or ``...``,
@@ -34,7 +47,9 @@ inside ``pytrees.shared_trees()`` (``rel``: the path under its folder):
   parameter list it cannot read (``acrouter.rubyparameters.signatures`` lacks it);
 - never to be refused (any loss the guard reports is a false refusal): ``added``, a new
   ``extra_param = nil`` after the last optional (else required) positional parameter,
-  before a rest, keywords or a block; ``renamed``, a positional parameter renamed
+  before a rest, keywords or a block (before a required one after it, which Ruby binds
+  from the end: ``def f(host = nil, extra_param = nil, port)``); ``binds as before``
+  (see ``moved``); ``renamed``, a positional parameter renamed
   ``renamed_NAME`` with every token of the method that names it as a variable;
   ``default changed``, a default replaced by ``nil`` (``false`` where it was ``nil``);
   ``block dropped``, ``&block`` deleted with its comma (whatever the body does with it);
@@ -83,6 +98,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
 from acrouter.definitions import dropped_definitions
+from acrouter.parameters import ordinal
 from acrouter.pytrees import shared_trees
 from acrouter.rubydefinitions import DEF, ruby_members, shown
 from acrouter.rubyparameters import Parameter, signatures
@@ -94,13 +110,22 @@ KINDS = (
     "deleted",
     "keyword",
     "required",
+    "moved",
+    "added required",
     "added",
+    "binds as before",
     "renamed",
     "default changed",
     "block dropped",
 )
 #: the edits the guard must refuse, and how it names what they do to the parameter
-REFUSED = {"deleted": "", "keyword": " (made keyword)", "required": " (made required)"}
+REFUSED = {
+    "deleted": "",
+    "keyword": " (made keyword)",
+    "required": " (made required)",
+    "moved": " (moved from {} to {} place)",
+    "added required": " (added, required)",
+}
 EXTRA = "extra_param"
 POSITIONAL = ("req", "opt", "post")
 #: Ripper's kinds (``post``: a required positional parameter after the optional ones or
@@ -489,6 +514,38 @@ def added(text: str, params: list[Param]) -> str:
     return text[:end] + f", {EXTRA} = nil" + text[end:]
 
 
+def moved_at(params: list[Param]) -> list[tuple[str, int]]:
+    """Where ``extra_param = nil`` may go to move a positional parameter, in the order
+    tried (the first whose text Ruby parses is taken): (``front``, or ``before
+    optional`` where the first positional parameter is required and an optional one or a
+    rest follows, which makes the front no place for a default; the index among the
+    positional parameters of the one it goes before)."""
+    positional = [p for p in params if p.kind in POSITIONAL]
+    out = [("front", 0)] if positional else []
+    first_opt = next((i for i, p in enumerate(positional) if p.kind == "opt"), None)
+    if first_opt is not None and first_opt > 0:
+        out.append(("before optional", first_opt))
+    return out
+
+
+def moved(text: str, params: list[Param], k: int) -> str:
+    """``extra_param = nil`` put before the ``k``-th positional parameter."""
+    at = [p for p in params if p.kind in POSITIONAL][k].start
+    return text[:at] + f"{EXTRA} = nil, " + text[at:]
+
+
+def added_required(text: str, params: list[Param]) -> str | None:
+    """A required keyword ``extra_param:`` after the other keywords (before ``**opts``,
+    ``&block``); None where the method forwards everything (``...``)."""
+    if any(p.kind == "fwd" for p in params):
+        return None
+    at = next((p for p in params if p.kind in ("kwrest", "nokw", "block")), None)
+    if at is not None:
+        return text[: at.start] + f"{EXTRA}:, " + text[at.start :]
+    end = params[-1].end
+    return text[:end] + f", {EXTRA}:" + text[end:]
+
+
 def renamed(text: str, m: Method, p: Param) -> str | None:
     """``p`` renamed where the method names it, or None where its own name is not read."""
     assert p.name is not None
@@ -554,6 +611,7 @@ class Judge:
         self.unread: list[str] = []  # the edits of methods the guard does not read
         self.otherwise: list[str] = []
         self.named: list[str] = []
+        self.places: Counter[str] = Counter()  # (moved) where extra_param went, or why not
 
     def benign(self, kind: str, old: str, new: str | None, rel: str, where: str, what: str) -> None:
         if new is None or new == old:
@@ -581,9 +639,12 @@ class Judge:
         method: str,
         name: str,
         why: str | None,
+        change: str | None = None,
     ) -> None:
-        """``new`` must be refused as ``parameter NAME of METHOD`` (any ``#N`` for
-        ``name`` "#") unless ``why``: not compared, by design."""
+        """``new`` must be refused as ``parameter NAME of METHOD`` with the kind's change
+        (``change`` where it is not the kind's: ``(moved from 1st to 2nd place)``; any
+        ``#N`` for ``name`` "#") unless ``why``: not compared, by design."""
+        suffix = REFUSED[kind] if change is None else change
         if new is None or new == old:
             return
         row = self.rows[kind]
@@ -594,11 +655,10 @@ class Judge:
         lost = dropped_definitions(old, new, rel, instruction=INSTRUCTION)
         if name.startswith("#"):
             hit = any(
-                s.startswith("parameter #") and s.endswith(f" of {method}{REFUSED[kind]}")
-                for s in lost
+                s.startswith("parameter #") and s.endswith(f" of {method}{suffix}") for s in lost
             )
         else:
-            hit = f"parameter {name} of {method}{REFUSED[kind]}" in lost
+            hit = f"parameter {name} of {method}{suffix}" in lost
         if hit:
             row["refused"] += 1
             if why is not None:
@@ -697,6 +757,12 @@ def judge_file(
             new = required(text, q)
             judge.refusal("required", text, new, rel, where, method, str(q.name), not_read)
         if all(q.name != EXTRA for q in params):
+            moved_edit(judge, text, rel, where, method, params, not_read)
+            new = added_required(text, params)
+            if new is None:  # (no keyword goes beside ``...``)
+                judge.rows["added required"]["skipped"] += 1
+            else:
+                judge.refusal("added required", text, new, rel, where, method, EXTRA, not_read)
             judge.benign("added", text, added(text, params), rel, where, "")
         named = [q for q in params if q.kind in POSITIONAL and q.name]
         if named:
@@ -709,6 +775,41 @@ def judge_file(
         blocks = [j for j, q in enumerate(params) if q.kind == "block"]
         if blocks:
             judge.benign("block dropped", text, cut(text, params, blocks[0]), rel, where, "")
+
+
+def moved_edit(
+    judge: Judge,
+    text: str,
+    rel: str,
+    where: str,
+    method: str,
+    params: list[Param],
+    not_read: str | None,
+) -> None:
+    """``extra_param = nil`` put before the first positional parameter (or the first
+    optional one, :func:`moved_at`): the guard must report the first named one it moves
+    as ``(moved from 1st to 2nd place)``."""
+    positional = [p for p in params if p.kind in POSITIONAL]
+    for place, k in moved_at(params):
+        named = next((j for j in range(k, len(positional)) if positional[j].name), None)
+        if named is None:
+            continue
+        new = moved(text, params, k)
+        if not judge.ruby.parses(new):
+            continue
+        required_only = all(p.kind in ("req", "post") for p in positional)
+        if place == "front" and required_only and not {"rest", "fwd"} & {p.kind for p in params}:
+            # Ruby binds the required parameters first: every call that worked binds
+            # as before, so the guard must let it through
+            judge.places["front, each required"] += 1
+            judge.benign("binds as before", text, new, rel, where, "")
+            return
+        judge.places[place] += 1
+        change = REFUSED["moved"].format(ordinal(named + 1), ordinal(named + 2))
+        name = str(positional[named].name)
+        judge.refusal("moved", text, new, rel, where, method, name, not_read, change)
+        return
+    judge.places["no place" if positional else "no positional parameter"] += 1
 
 
 def main() -> int:
@@ -750,6 +851,15 @@ def main() -> int:
             f"read ({d[kind, 'list not read']} of them: its parameters), "
             f"{d[kind, 'missed']} missed"
         )
+    w = judge.places
+    print(
+        f"moved: {w['front']} before the first positional parameter, {w['before optional']} "
+        f"before the first optional one (a required one first); binds as before: "
+        f"{w['front, each required']} put before positional parameters that are all "
+        f"required (no rest nor ... follows: Ruby binds the required ones first, so every "
+        f"call that worked binds as before); not edited: {w['no place']} where no such "
+        f"place parses, {w['no positional parameter']} without a positional parameter"
+    )
     by_design = sum(n for (_, why), n in d.items() if why.startswith("refused although"))
     print(f"refused although not compared by design: {by_design}")
     print(

@@ -222,8 +222,8 @@ def dropped_parameters(old: str, new: str) -> list[tuple[str, str, int]]:
 
 def _lost(old: list[Parameter], new: list[Parameter]) -> list[str]:
     kinds = {k for k, _ in new}
-    if "..." in kinds:
-        return []
+    if "..." in kinds:  # (it takes every argument; those before it still bind by place)
+        return _moved(old, new)
     now = {n: k for k, n in new if n}
     positional = [n for k, n in new if k in ("req", "opt")]
     rest = "*" in kinds
@@ -247,7 +247,62 @@ def _lost(old: list[Parameter], new: list[Parameter]) -> list[str]:
             out.append(f"**{n}")
         elif (k, now.get(n)) in (("opt", "req"), ("kw=", "kw")):
             out.append(f"{n} (made required)")
-    return out + _added(old, new) + moved(before, positional)
+    return out + _added(old, new) + _moved(old, new)
+
+
+def _moved(old: list[Parameter], new: list[Parameter]) -> list[str]:
+    """The positional parameters a call binds to other arguments after the edit, as
+    ``port (moved from 2nd to 3rd place)`` (:func:`.parameters.moved`, by Ruby's rules): a
+    required parameter after an optional one or a rest takes its argument from the end
+    (``def f(host = nil, port)``: ``f(80)`` binds ``port``), so one put before it moves
+    nothing; every number of arguments both lists take is compared."""
+    before = [n for k, n in old if k in ("req", "opt")]
+    after = [n for k, n in new if k in ("req", "opt")]
+    shifted = set(moved(before, after))  # (none when one went: named as lost)
+    if not shifted:
+        return []
+    was, now = _shape(old), _shape(new)
+    changed = {
+        name
+        for count in sorted(set(_arities(was)) & set(_arities(now)))
+        for name, at in _bound(was, count).items()
+        if name in after and _bound(now, count).get(name) != at
+    }
+    return [m for m in moved(before, after) if m.partition(" (")[0] in changed]
+
+
+def _shape(params: list[Parameter]) -> tuple[list[str], list[str], list[str], bool]:
+    """A method's positional parameters as Ruby binds them: (the required ones before any
+    optional one or rest, the optional ones, the required ones after, whether a rest or
+    ``...`` takes what is left)."""
+    pre: list[str] = []
+    opt: list[str] = []
+    post: list[str] = []
+    rest = False
+    for k, n in params:
+        if k == "req":
+            (post if opt or rest else pre).append(n)
+        elif k == "opt":
+            opt.append(n)
+        elif k in ("*", "..."):
+            rest = True
+    return pre, opt, post, rest
+
+
+def _arities(shape: tuple[list[str], list[str], list[str], bool]) -> range:
+    pre, opt, post, rest = shape
+    return range(len(pre) + len(post), len(pre) + len(opt) + len(post) + 1 + rest)
+
+
+def _bound(shape: tuple[list[str], list[str], list[str], bool], count: int) -> dict[str, int]:
+    """Each named positional parameter -> the index of the argument it takes from a call
+    passing ``count`` arguments (one left to its default is not there)."""
+    pre, opt, post, _rest = shape
+    out = {n: i for i, n in enumerate(pre)}
+    out.update((n, len(pre) + i) for i, n in enumerate(opt[: count - len(pre) - len(post)]))
+    out.update((n, count - len(post) + i) for i, n in enumerate(post))
+    out.pop("", None)  # (a destructuring parameter)
+    return out
 
 
 def _added(old: list[Parameter], new: list[Parameter]) -> list[str]:

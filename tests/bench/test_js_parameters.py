@@ -144,21 +144,28 @@ def test_the_edits_are_judged(tmp_path: Path) -> None:
     (src / "skipped" / "z.js").write_text("function z(a) {\n  return a;\n}\n")
     args = (str(src), "--exclude", "skipped", "--seed", "1")
     out = script_output("js_parameters.py", *args).splitlines()
-    assert out[:11] == [
+    assert out[:15] == [
         "files read: 9 (not read: not parsed 1)",
         "edit            files   edits  refused  not refused  skipped",
         "deleted             9      21       13            8        0",
+        "moved               9      22       15            7        1",
         "added               9      21        0           21        0",
         "renamed             9      23        0           23        0",
         "unused dropped      2       2        0            2        0",
         "prettier            2       2        0            2        0",
         "deletions to refuse: 13: refused 13, refused under another name 0, missed 0",
         (
-            "deletions not refused, by design: 1 inside a function, 2 not named, 1 in a block, "
-            "1 accessor, 1 defined twice, 1 rest parameter, 1 reads arguments"
+            "deletions not refused, by design: 1 inside a function, 2 not named, 1 in a "
+            "block, 1 accessor, 1 defined twice, 1 rest parameter, 1 reads arguments"
         ),
         "deletions refused although not read by design: 0",
+        "moved edits to refuse: 15: refused 15, refused under another name 0, missed 0",
+        (
+            "moved edits not refused, by design: 1 inside a function, 2 not named, 1 in a"
+            " block, 0 accessor, 3 defined twice, 0 rest parameter, 0 reads arguments"
+        ),
+        "moved edits refused although not read by design: 0",
         "false refusals: 0 (added 0, renamed 0, unused dropped 0, prettier 0)",
     ], "\n".join(out)
-    assert out[11].startswith("command: ") and out[11].endswith(" ".join(args))
-    assert len(out) == 12
+    assert out[15].startswith("command: ") and out[15].endswith(" ".join(args))
+    assert len(out) == 16

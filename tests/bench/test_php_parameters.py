@@ -115,18 +115,24 @@ EXPECTED = [
     "edit             edits  refused  not refused  skipped",
     "deleted             12        5            7        1",
     "shifted              1        1            0        0",
+    "moved               13        7            6        1",
     "added               12        0           12        1",
     "renamed             14        0           14        0",
     "unused dropped       1        1            0        0",
     "typed               14        0           14        0",
     (
-        "deleted not refused: 1 absorbed (a variadic or func_get_args()), 2 of a function "
-        "defined twice, 1 in a function body, 2 of a closure or arrow function, 1 of an "
+        "deleted not refused: 1 absorbed (a variadic or func_get_args()), 2 of a function"
+        " defined twice, 1 in a function body, 2 of a closure or arrow function, 1 of an "
         "anonymous class, 0 not listed by the guard, 0 missed"
     ),
     (
-        "shifted not refused: 0 absorbed (a variadic or func_get_args()), 0 of a function "
-        "defined twice, 0 in a function body, 0 of a closure or arrow function, 0 of an "
+        "shifted not refused: 0 absorbed (a variadic or func_get_args()), 0 of a function"
+        " defined twice, 0 in a function body, 0 of a closure or arrow function, 0 of an "
+        "anonymous class, 0 not listed by the guard, 0 missed"
+    ),
+    (
+        "moved not refused: 0 absorbed (a variadic or func_get_args()), 2 of a function "
+        "defined twice, 1 in a function body, 2 of a closure or arrow function, 1 of an "
         "anonymous class, 0 not listed by the guard, 0 missed"
     ),
     "refused although not compared by design: 0",
@@ -148,6 +154,6 @@ def test_the_edits_are_judged(tmp_path: Path) -> None:
     out = script_output("php_parameters.py", *args).splitlines()
     if out[1] == "edits linted with TOKEN_PARSE in the oracle, then php -l on each":
         out[1] = LINTED
-    assert out[:13] == EXPECTED
-    assert out[13].startswith("command: ") and out[13].endswith(" ".join(args))
-    assert len(out) == 14
+    assert out[:15] == EXPECTED
+    assert out[15].startswith("command: ") and out[15].endswith(" ".join(args))
+    assert len(out) == 16

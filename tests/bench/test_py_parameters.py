@@ -59,6 +59,23 @@ for _name in ("a", "b"):
         return value
 """,
     "e_broken.py": "def broken(:\n",
+    # what pytest calls by name (not compared, by design), and a helper that is
+    "conftest.py": """\
+import pytest
+
+
+@pytest.fixture
+def db(tmp_path, request):
+    return tmp_path
+
+
+def pytest_configure(config):
+    pass
+
+
+def scale(values, factor=1, offset=0):
+    return values
+""",
 }
 
 
@@ -73,30 +90,50 @@ def test_the_edits_are_judged(tmp_path: Path) -> None:
     (src / "skipped" / "z.py").write_text("def z(a):\n    return a\n")
     args = (str(src), "--exclude", "skipped", "--seed", "1")
     out = script_output("py_parameters.py", *args).splitlines()
-    assert out[:14] == [
-        "files read: 4 (not read: not parsed 1)",
-        "edit           edits  refused  not refused  skipped",
-        "deleted            9        4            5        0",
-        "keyword-only       7        3            4        0",
-        "required           3        2            1        0",
-        "added              9        0            9        0",
-        "default            3        0            3        0",
-        "annotated          6        0            6        0",
-        "unannotated        3        0            3        0",
-        "ruff format        1        0            1        0",
+    assert out[:19] == [
+        "files read: 5 (not read: not parsed 1)",
+        "edit             edits  refused  not refused  skipped",
+        "deleted             12        5            7        0",
+        "keyword-only        10        4            6        0",
+        "required             4        3            1        0",
+        "moved                4        3            1        0",
+        "added required      12        6            6        0",
+        "added               12        0           12        0",
+        "default              4        0            4        0",
+        "annotated            9        0            9        0",
+        "unannotated          3        0            3        0",
+        "ruff format          1        0            1        0",
         (
             "deleted not refused: 1 still taken (by *args / **kwargs), 3 of a function "
-            "defined twice, 1 of a function inside a function, 0 missed"
+            "defined twice, 1 of a function inside a function, 2 called by pytest, 0 "
+            "missed"
         ),
         (
-            "keyword-only not refused: 0 still taken (by *args / **kwargs), 3 of a function "
-            "defined twice, 1 of a function inside a function, 0 missed"
+            "keyword-only not refused: 0 still taken (by *args / **kwargs), 3 of a "
+            "function defined twice, 1 of a function inside a function, 2 called by "
+            "pytest, 0 missed"
         ),
         (
             "required not refused: 0 still taken (by *args / **kwargs), 0 of a function "
-            "defined twice, 1 of a function inside a function, 0 missed"
+            "defined twice, 1 of a function inside a function, 0 called by pytest, 0 "
+            "missed"
+        ),
+        (
+            "moved not refused: 0 still taken (by *args / **kwargs), 0 of a function "
+            "defined twice, 1 of a function inside a function, 0 called by pytest, 0 "
+            "missed"
+        ),
+        (
+            "added required not refused: 0 still taken (by *args / **kwargs), 3 of a "
+            "function defined twice, 1 of a function inside a function, 2 called by "
+            "pytest, 0 missed"
+        ),
+        (
+            "moved: 3 before the first positional parameter callers pass, 1 before the "
+            "first with a default (a required one first); not edited: 8 each positional "
+            "parameter required, 0 none"
         ),
         "refused although not compared by design: 0",
     ]
-    assert out[14].startswith("command: ") and out[14].endswith(" ".join(args))
-    assert len(out) == 15
+    assert out[19].startswith("command: ") and out[19].endswith(" ".join(args))
+    assert len(out) == 20

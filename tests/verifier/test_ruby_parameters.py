@@ -139,11 +139,33 @@ def test_what_callers_still_pass_as_before_is_no_loss() -> None:
         SOURCE.replace("def helper(a, b = 2)", "def helper(a, b = 3, c = nil)"),
         SOURCE.replace('(path, mode: "r")', '(path, mode: "r", strict: false)'),
         SOURCE.replace("def helper(a, b = 2)", "def helper(a, b = 2, *)"),
+        # put before required ones, which Ruby binds first: every call binds as before
+        SOURCE.replace("def plain a, b", "def plain extra = nil, a, b"),
     ]
     for new in same:
         assert lost(new) == [], new
     # a method gone is the guard's other loss, not its parameters
     assert lost(SOURCE.replace("    def sq(x) = x * x\n", "")) == ["Tools::Reader#sq"]
+
+
+def test_a_parameter_moves_by_ruby_s_binding() -> None:
+    """Ruby binds the required parameters first, those after an optional one or a rest
+    from the end: a parameter put before them moves nothing (``def serve(host = nil,
+    port)``: ``serve(80)`` binds ``port`` either way), one put before an optional one
+    moves it, and one before a parameter that forwarding (``...``) follows moves that
+    (``each(1)`` no longer binds ``first``; the benchmark found it reported as nothing)."""
+    old = "def serve(host = nil, port)\n  port\nend\n\ndef each(first, ...)\n  first\nend\n"
+
+    def lost_here(new: str) -> list[str]:
+        return dropped_definitions(old, new, "lib/s.rb", instruction="Fix the bug")
+
+    assert lost_here(old.replace("(host = nil, port)", "(host = nil, backlog = 5, port)")) == []
+    assert lost_here(old.replace("(host = nil, port)", "(backlog = 5, host = nil, port)")) == [
+        "parameter host of serve (moved from 1st to 2nd place)"
+    ]
+    assert lost_here(old.replace("(first, ...)", "(extra = nil, first, ...)")) == [
+        "parameter first of each (moved from 1st to 2nd place)"
+    ]
 
 
 def test_a_parameter_may_go_when_asked_for() -> None:
