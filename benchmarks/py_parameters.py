@@ -299,14 +299,19 @@ def deleted(src: Text, f: Found, p: ast.arg, items: list[Item]) -> str:
 
 
 def added(src: Text, f: Found, items: list[Item]) -> str:
+    return put_last(src, f, items, f"{EXTRA}=None")
+
+
+def put_last(src: Text, f: Found, items: list[Item], new: str) -> str:
+    """``new`` put last in the signature (before ``**kwargs``)."""
     text, a = src.text, f.node.args
     if a.kwarg is not None:
         at = items[holding(items, src.start(a.kwarg))].start
-        return text[:at] + f"{EXTRA}=None, " + text[at:]
+        return text[:at] + f"{new}, " + text[at:]
     last = items[-1]
     if last.comma is not None:
-        return text[: last.comma] + f" {EXTRA}=None," + text[last.comma :]
-    return text[: last.end] + f", {EXTRA}=None" + text[last.end :]
+        return text[: last.comma] + f" {new}," + text[last.comma :]
+    return text[: last.end] + f", {new}" + text[last.end :]
 
 
 def passed(f: Found) -> list[ast.arg]:
@@ -335,15 +340,9 @@ def moved(src: Text, f: Found, items: list[Item]) -> tuple[str, int, str] | None
 def added_required(src: Text, f: Found, items: list[Item]) -> str:
     """A new keyword-only ``extra_param`` without a default, last (before ``**kwargs``;
     after a bare ``*`` put there where the signature has no ``*`` nor ``*args``)."""
-    text, a = src.text, f.node.args
+    a = f.node.args
     new = EXTRA if a.vararg is not None or a.kwonlyargs else f"*, {EXTRA}"
-    if a.kwarg is not None:
-        at = items[holding(items, src.start(a.kwarg))].start
-        return text[:at] + f"{new}, " + text[at:]
-    last = items[-1]
-    if last.comma is not None:
-        return text[: last.comma] + f" {new}," + text[last.comma :]
-    return text[: last.end] + f", {new}" + text[last.end :]
+    return put_last(src, f, items, new)
 
 
 def keyword_only(src: Text, p: ast.arg, items: list[Item]) -> str:
