@@ -12,6 +12,14 @@ def ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
+def renamed(before: Sequence[str], after: Sequence[str]) -> set[str]:
+    """The parameters of ``after`` (passed by position, in order) in the place of one of
+    ``before`` that went: a rename, which callers passing by position do not see (the
+    old name's loss, where it is one, is named by itself)."""
+    names = set(after)
+    return {p for i, p in enumerate(after) if i < len(before) and before[i] not in names}
+
+
 def moved(before: Sequence[str], after: Sequence[str]) -> list[str]:
     """The parameters a caller passes by position, ``before`` and ``after`` an edit (in
     order; ``""`` for one without a name, as a destructuring pattern), that the function

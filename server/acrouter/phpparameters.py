@@ -29,6 +29,7 @@ from .domain import document_lines
 from .jsparameters import Signature, injected, moved_parameters
 from .jsparameters import dropped_parameters as positional_loss
 from .members import split_commas
+from .parameters import renamed
 from .phpdefinitions import php_code, php_members
 from .pytrees import cached
 
@@ -166,11 +167,9 @@ def _added(old: Signature, new: Signature) -> list[str]:
     of ``func_get_args()`` the function no longer takes."""
     if any(p.startswith("...") for p in old.params) or old.reads_arguments:
         return []
-    had = set(old.params)
+    had = set(old.params) | renamed(old.params, new.params)
     return [
         f"{p} (added, required)"
-        for i, (p, required) in enumerate(zip(new.params, new.required, strict=True))
-        if required
-        and p not in had
-        and not (i < len(old.params) and old.params[i] not in new.params)
+        for p, required in zip(new.params, new.required, strict=True)
+        if required and p not in had
     ]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from .parameters import moved
+from .parameters import moved, renamed
 from .pytrees import cached, parse
 
 #: (kind, name): "pos" positional only ("pos=" with a default), "any" positional or
@@ -208,10 +208,9 @@ def _added_or_moved(params: list[Parameter], taken: list[Parameter]) -> list[str
     spelled = {k for k in ("*", "**") if k in kinds and k not in now}
     before = [name for kind, name in params if kind in _POSITIONAL]
     after = [name for kind, name in taken if kind in _POSITIONAL]
-    names = {name for _, name in taken}
-    renamed = {n for k, n in enumerate(after) if k < len(before) and before[k] not in names}
+    spelled_anew = renamed(before, after)
     for kind, name in taken:
-        if name in had or name in renamed or kind.endswith("=") or kind in ("*", "**"):
+        if name in had or name in spelled_anew or kind.endswith("=") or kind in ("*", "**"):
             continue  # (one renamed: the old name's loss is named)
         by_position, by_keyword = kind in ("pos", "any"), kind in ("kw", "any")
         if (by_position and "*" in spelled) or (by_keyword and "**" in spelled):

@@ -32,7 +32,7 @@ from collections import Counter
 
 from .domain import document_lines
 from .members import split_commas
-from .parameters import moved
+from .parameters import moved, renamed
 from .pytrees import cached
 from .rubydefinitions import DEF, ruby_members, shown
 
@@ -311,19 +311,13 @@ def _added(old: list[Parameter], new: list[Parameter]) -> list[str]:
     (``*args``, ``**options``) the method no longer takes, or a positional one renamed."""
     had, kinds = {n for _, n in old if n}, {k for k, _ in old}
     spelled = kinds - {k for k, _ in new}
-    renamed = _renamed([n for k, n in old if k in ("req", "opt")], new)
+    spelled_anew = renamed(
+        [n for k, n in old if k in ("req", "opt")], [n for k, n in new if k in ("req", "opt")]
+    )
     return [
         f"{n} (added, required)"
         for k, n in new
         if n
-        and n not in had | renamed
+        and n not in had | spelled_anew
         and ((k == "req" and "*" not in spelled) or (k == "kw" and "**" not in spelled))
     ]
-
-
-def _renamed(before: list[str], new: list[Parameter]) -> set[str]:
-    """The positional parameters of ``new`` in the place of one of ``before`` that went:
-    a rename (callers pass them by position)."""
-    after = [n for k, n in new if k in ("req", "opt")]
-    names = set(after)
-    return {n for i, n in enumerate(after) if i < len(before) and before[i] not in names}

@@ -161,6 +161,15 @@ def python_version(interpreter: str | None) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
+def _base_python(venv: Mapping[str, str], version: tuple[int, int]) -> str | None:
+    """The Python a virtualenv was made from (``venv``: its ``pyvenv.cfg``), in its
+    ``home`` folder: ``pythonX.Y``, else ``pythonX`` or ``python``."""
+    home = venv.get("home")
+    names = (f"python{version[0]}.{version[1]}", f"python{version[0]}", "python")
+    found = (shutil.which(name, path=home) for name in names) if home else ()
+    return next((p for p in found if p), None)
+
+
 def stdlib_folder(interpreter: str | None) -> Path | None:
     """The folder of the standard library of ``interpreter`` (a name on the PATH or a
     path; a virtualenv's: its base Python's), found without running it:
@@ -174,10 +183,7 @@ def stdlib_folder(interpreter: str | None) -> Path | None:
         return None
     venv = _venv_config(path)
     if venv is not None:
-        home = venv.get("home")
-        names = (f"python{version[0]}.{version[1]}", f"python{version[0]}", "python")
-        found = [shutil.which(name, path=home) for name in names] if home else []
-        path = next((p for p in found if p), None)
+        path = _base_python(venv, version)
         if path is None:
             return None
     real = Path(os.path.realpath(path))
@@ -198,8 +204,7 @@ def _site_folders(path: str, version: tuple[int, int]) -> list[Path]:
         own = [Path(path).parent.parent / "lib" / xy / "site-packages"]
         if venv.get("include-system-site-packages", "").lower() != "true":
             return own
-        home = venv.get("home")
-        base = shutil.which(f"python{version[0]}.{version[1]}", path=home) if home else None
+        base = _base_python(venv, version)
         return own + (_site_folders(base, version) if base else [])
     prefix = Path(os.path.realpath(path)).parent.parent
     return [
