@@ -203,6 +203,18 @@ def test_other_languages_are_guarded_by_line_patterns():
     assert dropped_definitions(go, "package m\n\nfunc A() {}\n", "m.go") == ["import fmt", "S.B"]
 
 
+def test_the_outline_of_a_large_file_lists_each_line_once(tmp_path):
+    # ``from a import b, c`` defines two names on one line: one outline row
+    funcs = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(1500))
+    head = "from collections.abc import Iterable, Sized\nimport os\n\n\n"
+    p = project(tmp_path, head + funcs, "big.py")
+    user = ChatPrompts().messages(task_for(p, "Fix f742"), PromptContext(budget_tokens=32_000))[1][
+        "content"
+    ]
+    assert user.count("     1: from collections.abc import Iterable, Sized") == 1
+    assert "     2: import os\n     5: def f0(x):" in user
+
+
 def test_large_file_is_never_sent_truncated_for_a_whole_file_reply(tmp_path):
     funcs = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(1500))
     p = project(tmp_path, "import os\n\n\n" + funcs, "big.py")

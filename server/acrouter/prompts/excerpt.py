@@ -41,7 +41,8 @@ def outline(text: str, path: str, language: str | None, limit: int) -> str:
     """Top-level definitions with 1-based line numbers, at most ``limit`` characters."""
     rows: list[str] = []
     used = 0
-    defs = definitions(text, path, language)
+    # one row per line: ``from a import b, c`` defines two names on one line
+    defs = list({d.line: d for d in definitions(text, path, language)}.values())
     for d in defs:
         row = f"{d.line + 1:>6}: {cut(d.header, 160)}"
         if used + len(row) > limit:
