@@ -37,7 +37,12 @@ give its parameters, their annotations and defaults.  Each edit is judged by
   setter, a branch per Python version), a function inside another function, a function
   pytest calls (a hook ``pytest_*``, a fixture, a ``test*`` function of a test module
   -- ``test_*.py``, ``*_test.py``, ``conftest.py`` -- at its top level or in a class
-  ``Test*``: no caller passes it anything);
+  ``Test*``: no caller passes it anything), and for ``moved`` a function a web or
+  command line framework calls by keyword (a decorator ``@X.get("/path")``,
+  ``.route``/``.post``/... with a path that starts with ``/`` or is empty, or click's
+  ``command``/``group`` with an ``option``/``argument``) unless the parameter moved is one the framework passes by position (a
+  first ``request``/``req``/``ctx``/``context``, or the first under a ``pass_*``
+  decorator);
 - never to be refused (any loss the guard reports is a false refusal): ``added``, a new
   ``extra_param=None`` last (before ``**kwargs``; keyword-only after ``*args``);
   ``default``, a default wrapped: ``(DEFAULT) if True else None``; ``annotated``,
@@ -230,6 +235,39 @@ def called_by_pytest(f: Found, test_module: bool) -> bool:
     return (
         test_module and f.node.name.startswith("test") and (not owner or owner.startswith("Test"))
     )
+
+
+#: decorators by which a web framework registers a route (``@app.get("/items")``,
+#: ``@bp.route("/")``: with a path that starts with ``/`` or is empty), and by which
+#: click makes a command (with one that declares a parameter: option, argument)
+ROUTE_METHODS = {"route", "get", "post", "put", "patch", "delete", "head", "options"}
+ROUTE_METHODS |= {"websocket", "api_route"}
+COMMAND_DECORATORS = {"command", "group"}
+PARAMETER_DECORATORS = {"option", "argument"}
+
+
+def by_framework(f: Found) -> int | None:
+    """For a function a web or command line framework calls by keyword (a route's, a
+    click command's), how many of its first parameters the framework passes by
+    position: 1 for a ``request``/``req``/``ctx``/``context`` first or under a
+    ``@click.pass_*`` decorator, else 0; None for any other function."""
+    names, route = set(), False
+    for d in f.node.decorator_list:
+        target = d.func if isinstance(d, ast.Call) else d
+        names.add(target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", ""))
+        if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute):
+            path = d.args[:1] or [k.value for k in d.keywords if k.arg in ("path", "rule")][:1]
+            route |= d.func.attr in ROUTE_METHODS and any(
+                isinstance(x, ast.Constant) and isinstance(x.value, str) and x.value[:1] in "/"
+                for x in path
+            )
+    command = bool(names & COMMAND_DECORATORS) and bool(names & PARAMETER_DECORATORS)
+    if not route and not command:
+        return None
+    if any(n.startswith("pass_") for n in names):
+        return 1
+    first = passed(f)[:1]
+    return int(bool(first) and first[0].arg in ("request", "req", "ctx", "context"))
 
 
 def static(node: Function) -> bool:
@@ -524,7 +562,11 @@ def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str
                 judge.places[place] += 1
                 change = REFUSED["moved"].format(ordinal(k + 1), ordinal(k + 2))
                 q = passed(f)[k]
-                judge.deletion(text, new, rel, where, f, q, not_read, "moved", change)
+                keyword = by_framework(f)
+                why = not_read or (
+                    "called by keyword" if keyword is not None and k >= keyword else None
+                )
+                judge.deletion(text, new, rel, where, f, q, why, "moved", change)
             new = added_required(src, f, items)
             judge.deletion(text, new, rel, where, f, EXTRA, not_read, "added required")
         if all(q.arg != EXTRA for q in everything(a)):
@@ -566,7 +608,9 @@ def main() -> int:
             f"{kind} not refused: {d[kind, 'still taken']} still taken (by *args / "
             f"**kwargs), {d[kind, 'defined twice']} of a function defined twice, "
             f"{d[kind, 'inside a function']} of a function inside a function, "
-            f"{d[kind, 'called by pytest']} called by pytest, {d[kind, 'missed']} missed"
+            f"{d[kind, 'called by pytest']} called by pytest, "
+            f"{d[kind, 'called by keyword']} called by a framework by keyword, "
+            f"{d[kind, 'missed']} missed"
         )
     w = judge.places
     print(

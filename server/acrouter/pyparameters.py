@@ -18,6 +18,12 @@ blocks too: ``if``, ``try``, ``with``, ``for``, ``while``, ``match``), and one t
 A parameter kept can break its callers too: made keyword-only (``parse(text, "latin-1")``
 fails), positional-only (``parse(text, encoding="latin-1")`` fails) or required (its
 default taken away: ``parse(text)`` fails).  :func:`changed_parameters` names those.
+
+A web route's or a click command's function is called by its framework, by keyword
+(FastAPI, Flask: ``view(**url_values)``; click: ``command(**params)``): a
+parameter it takes in another place breaks no call, unless the framework passes it by
+position (the first, ``request``/``ctx`` or one a ``@click.pass_*`` gives).  See
+:func:`_called_by_keyword`.
 """
 
 from __future__ import annotations
@@ -100,6 +106,83 @@ def _called_by_pytest(
     return test_module and node.name.startswith("test") and (not owner or owner.startswith("Test"))
 
 
+#: The decorators by which a web framework registers a route, called with its path
+#: (``@app.get("/items")``, ``@bp.route("/")``, ``@router.post(path="/")``; not
+#: ``@mock.patch("os.getcwd")``, whose mock is passed by position).
+_ROUTES = frozenset(
+    ("route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route")
+)
+#: click's command (``@click.command()``, ``@cli.group()``) and the decorators that
+#: declare its parameters (``@click.option("--n")``, ``@click.argument("src")``): with
+#: both, the command line's order is the decorators', and the function is called by
+#: keyword.  Not a command alone: typer's and discord.py's take their arguments in the
+#: signature's order; nor an option alone (IPython's ``@magic_arguments.argument``).
+_COMMANDS = frozenset(("command", "group"))
+_DECLARED = frozenset(("option", "argument"))
+
+#: The names under which a framework passes its request or context by position, first
+#: (Sanic, Starlette, aiohttp, Django Ninja: ``handler(request, **url_values)``; ``ctx``).
+_PASSED_FIRST = frozenset(("request", "req", "ctx", "context"))
+
+
+def _decorator_name(d: ast.expr) -> str:
+    target = d.func if isinstance(d, ast.Call) else d
+    return target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+
+
+def _route(d: ast.expr) -> bool:
+    """``@<something>.get("/path")``: a route's path (``/...`` or empty), given first or
+    as ``path=``/``rule=``."""
+    if not (isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)):
+        return False
+    if d.func.attr not in _ROUTES:
+        return False
+    first = (
+        d.args[0]
+        if d.args
+        else next((k.value for k in d.keywords if k.arg in ("path", "rule")), None)
+    )
+    return (
+        isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and first.value[:1] in ("", "/")
+    )
+
+
+def _called_by_keyword(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:
+    """How many of its first parameters a web or command line framework passes by
+    position to a function it calls (0, or 1: the ``request``, ``ctx`` or what a
+    ``@click.pass_*`` decorator gives), None if the function is not such a callback."""
+    names = {_decorator_name(d) for d in node.decorator_list}
+    command = bool(names & _COMMANDS and names & _DECLARED)
+    if not (command or any(_route(d) for d in node.decorator_list)):
+        return None
+    if any(n.startswith("pass_") for n in names):
+        return 1
+    params = [*node.args.posonlyargs, *node.args.args]
+    return 1 if params and params[0].arg in _PASSED_FIRST else 0
+
+
+def keyword_called(text: str) -> dict[str, int]:
+    """Each function's path -> the number of its first parameters its framework passes
+    by position (:func:`_called_by_keyword`), for the route and command functions of
+    ``text`` (none when it does not parse)."""
+
+    def read() -> dict[str, int]:
+        try:
+            tree = parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            return {}
+        out: dict[str, int] = {}
+        for path, node, _ in _functions(tree.body, "", False):
+            first = _called_by_keyword(node)
+            if first is not None:
+                out[path] = first
+        return out
+
+    return cached("py.keyword_called", text, read)
+
+
 def signatures(
     text: str, test_module: bool = False
 ) -> dict[str, tuple[int, list[Parameter]]] | None:
@@ -174,6 +257,7 @@ def changed_parameters(old: str, new: str, test_module: bool = False) -> list[tu
     but no longer as its callers passed it: by position (made keyword-only), by keyword
     (made positional-only), or left out (made required)."""
     out: list[tuple[str, str, int]] = []
+    by_framework, by_framework_now = keyword_called(old), keyword_called(new)
     for path, line, params, taken in _kept(old, new, test_module):
         now = {name: kind for kind, name in taken}
         for kind, name in params:
@@ -186,14 +270,17 @@ def changed_parameters(old: str, new: str, test_module: bool = False) -> list[tu
                 out.append((path, f"{name} (made positional-only)", line))
             elif kind.endswith("=") and not now[name].endswith("="):
                 out.append((path, f"{name} (made required)", line))
-        out += [(path, change, line) for change in _added_or_moved(params, taken)]
+        first = by_framework.get(path) if path in by_framework_now else None
+        out += [(path, change, line) for change in _added_or_moved(params, taken, first)]
     return out
 
 
 _POSITIONAL = ("pos", "pos=", "any", "any=")
 
 
-def _added_or_moved(params: list[Parameter], taken: list[Parameter]) -> list[str]:
+def _added_or_moved(
+    params: list[Parameter], taken: list[Parameter], first: int | None = None
+) -> list[str]:
     """What a function's callers pass that binds otherwise after the edit, the names it
     kept aside: a required parameter added (``parse(text)`` to ``parse(text, sep)``: a
     call ``parse(line)`` fails), unless it is one of those the edit spelled out of a
@@ -201,7 +288,9 @@ def _added_or_moved(params: list[Parameter], taken: list[Parameter]) -> list[str
     no longer takes (``f(*args)`` to ``f(a, b)``); and a positional parameter moved
     (``scale(values, factor=1)`` to ``scale(values, step=0, factor=1)``: a call
     ``scale(xs, 2)`` now passes 2 as ``step``, and no error tells), unless a positional
-    parameter went or was made keyword-only (that change is named itself)."""
+    parameter went or was made keyword-only (that change is named itself).  ``first``:
+    the function is a framework's callback that passes only so many of its first
+    parameters by position (:func:`_called_by_keyword`): only their places count."""
     out: list[str] = []
     had = {name for _, name in params}
     kinds, now = {kind for kind, _ in params}, {kind for kind, _ in taken}
@@ -216,4 +305,4 @@ def _added_or_moved(params: list[Parameter], taken: list[Parameter]) -> list[str
         if (by_position and "*" in spelled) or (by_keyword and "**" in spelled):
             continue
         out.append(f"{name} (added, required)")
-    return out + moved(before, after)
+    return out + moved(before if first is None else before[:first], after)

@@ -343,3 +343,124 @@ def test_what_pytest_calls_may_take_other_parameters(rel: str) -> None:
         "parameter db of test_add (moved from 1st to 2nd place)",
         "parameter db of TestCalc.test_sub (added, required)",
     ]
+
+
+ROUTES = """\
+import functools
+from unittest import mock
+
+import click
+import typer
+from IPython.core.magic_arguments import argument, magic_arguments
+from fastapi import FastAPI
+from sanic import Sanic
+
+app = FastAPI()
+web = Sanic("web")
+typer_app = typer.Typer()
+
+
+@app.get("/items")
+def list_items(skip: int = 0, limit: int = 10):
+    return []
+
+
+@web.route("/users/<name>")
+async def user(request, name, full=False):
+    return name
+
+
+@click.command()
+@click.option("--count", default=1)
+@click.option("--name")
+def hello(count, name):
+    pass
+
+
+@click.command()
+@click.option("--verbose", is_flag=True)
+@click.pass_obj
+def show(repo, verbose=False):
+    pass
+
+
+@typer_app.command()
+def greet(name: str, formal: bool = False):
+    pass
+
+
+@mock.patch("os.getcwd")
+def check(getcwd, strict=False):
+    pass
+
+
+@magic_arguments()
+@argument("-n", "--lines")
+def tail(line="", cell=None):
+    pass
+
+
+@functools.lru_cache(maxsize=None)
+def lookup(key, default=None):
+    return default
+"""
+
+
+def test_a_framework_callback_called_by_keyword_may_take_its_parameters_elsewhere() -> None:
+    """FastAPI and Flask call a route's function with its URL and query values by
+    keyword, click and typer a command's with its options: a parameter put before
+    another breaks no call.  Before, "filter the items by name" made
+    ``list_items(q="", skip=0, limit=10)`` and was refused as ``skip`` and ``limit``
+    moved.  What the framework passes by position stays compared (Sanic's
+    ``request``, what ``@click.pass_obj`` gives), as does every other decorated
+    function, and a required parameter added (a request without it fails)."""
+    new = (
+        ROUTES.replace("def list_items(skip", 'def list_items(q: str = "", skip')
+        .replace("def hello(count, name)", "def hello(name, count)")
+        .replace("async def user(request, name,", "async def user(request, lang=None, name=None,")
+    )
+    assert dropped_definitions(ROUTES, new, "app.py", instruction="Filter by name") == []
+    before_request = ROUTES.replace("def user(request,", "def user(lang, request,")
+    assert dropped_definitions(
+        ROUTES, before_request, "app.py", instruction="Support languages"
+    ) == [
+        "parameter lang of user (added, required)",
+        "parameter request of user (moved from 1st to 2nd place)",
+    ]
+    before_obj = ROUTES.replace("def show(repo,", "def show(verbose=False, repo=None,").replace(
+        "repo=None, verbose=False)", "repo=None)"
+    )
+    assert dropped_definitions(ROUTES, before_obj, "app.py", instruction="Tidy show") == [
+        "parameter repo of show (moved from 1st to 2nd place)"
+    ]
+    # typer takes a command's arguments in the signature's order (``greet Ann``); a
+    # mock is passed by position; an IPython magic's ``@argument`` alone declares no
+    # click command
+    others = (
+        ROUTES.replace("def greet(name: str,", "def greet(title: str = '', name: str = '',")
+        .replace("def check(getcwd,", "def check(strict=False, getcwd=None,")
+        .replace("(getcwd=None, strict=False)", "(getcwd=None)")
+        .replace('def tail(line=""', 'def tail(n=0, line=""')
+    )
+    assert dropped_definitions(ROUTES, others, "app.py", instruction="Tidy up") == [
+        "parameter name of greet (moved from 1st to 2nd place)",
+        "parameter formal of greet (moved from 2nd to 3rd place)",
+        "parameter getcwd of check (moved from 1st to 2nd place)",
+        "parameter strict of check (moved from 2nd to 1st place)",
+        "parameter line of tail (moved from 1st to 2nd place)",
+        "parameter cell of tail (moved from 2nd to 3rd place)",
+    ]
+    cached_ = ROUTES.replace("def lookup(key,", "def lookup(ns=None, key=None,")
+    assert dropped_definitions(ROUTES, cached_, "app.py", instruction="Namespace lookups") == [
+        "parameter key of lookup (moved from 1st to 2nd place)",
+        "parameter default of lookup (moved from 2nd to 3rd place)",
+    ]
+    required = ROUTES.replace("def list_items(skip", "def list_items(q: str, skip")
+    assert dropped_definitions(ROUTES, required, "app.py", instruction="Filter by name") == [
+        "parameter q of list_items (added, required)"
+    ]
+    # a route no longer registered is compared as any function is
+    unrouted = new.replace('@app.get("/items")\n', "")
+    assert "parameter skip of list_items (moved from 1st to 2nd place)" in dropped_definitions(
+        ROUTES, unrouted, "app.py", instruction="Filter by name"
+    )
