@@ -21,7 +21,8 @@ when the function no longer takes it, unless:
 
 A parameter kept in another place is changed (:func:`moved_parameters`): a new one put
 before it (``scale(values, factor = 1)`` made ``scale(values, step = 0, factor = 1)``
-hands each caller's factor to ``step``), or the parameters reordered.
+hands each caller's factor to ``step``), or the parameters reordered; not where the
+framework passes each by its decorator (NestJS's ``@Query('skip') skip``).
 
 A destructuring pattern counts by its position (``#2``).  TypeScript's ``this``
 parameter is not one: callers do not pass it.
@@ -53,6 +54,8 @@ class Signature:
     required: tuple[bool, ...] = ()
     #: the parameters typed with a class or an interface (``logger: Logger``)
     services: frozenset[str] = frozenset()
+    #: the parameters with a decorator (``@Query('q') q``, ``@Inject(TOKEN) t``)
+    decorated: frozenset[str] = frozenset()
 
 
 def signature(code: list[Token], paren: int, end: int, *, arrow: bool = False) -> Signature | None:
@@ -61,14 +64,14 @@ def signature(code: list[Token], paren: int, end: int, *, arrow: bool = False) -
     the list (``(a, b)`` alone is an expression)."""
     stop = close(code, paren)
     body = _body(code, stop, end, arrow=arrow)
-    params = _parameters(code, paren + 1, stop - 1)
+    params, decorated = _parameters(code, paren + 1, stop - 1)
     if body is None:  # a signature alone (an overload's, an interface's, ``declare``):
         if arrow:  # what it declares is what callers pass
             return None
         names = tuple(name.removeprefix("this.") for name, _ in params)
-        return Signature(names, (True,) * len(names))
+        return Signature(names, (True,) * len(names), decorated=decorated)
     found = _signature(params, code[paren + 1 : stop - 1], code[body[0] : body[1]])
-    return attrs.evolve(found, services=_services(code, params, stop - 1))
+    return attrs.evolve(found, services=_services(code, params, stop - 1), decorated=decorated)
 
 
 def _services(code: list[Token], params: list[tuple[str, int]], end: int) -> frozenset[str]:
@@ -154,10 +157,13 @@ def _body(code: list[Token], k: int, end: int, *, arrow: bool) -> tuple[int, int
     return None
 
 
-def _parameters(code: list[Token], i: int, end: int) -> list[tuple[str, int]]:
+def _parameters(
+    code: list[Token], i: int, end: int
+) -> tuple[list[tuple[str, int]], frozenset[str]]:
     """The parameters of the list ``code[i:end]`` (its parentheses excluded), each with
-    the index of the token that binds it."""
+    the index of the token that binds it; and those of them with a decorator."""
     out: list[tuple[str, int]] = []
+    decorated: set[str] = set()
     while i < end:
         k, typed, depth = i, False, 0  # (a type's ``Map<K, V>``: its comma splits nothing)
         while k < end and not (is_(code[k], ",") and depth <= 0):
@@ -171,10 +177,12 @@ def _parameters(code: list[Token], i: int, end: int) -> list[tuple[str, int]]:
         found = _parameter(code, i, k)
         if found is not None:
             out.append(found)
+            if is_(code[i], "@"):
+                decorated.add(found[0].removeprefix("this."))
         i = k + 1
     if out and out[0][0] == "this" and is_(code[out[0][1] + 1], ":"):
         out = out[1:]  # TypeScript's ``this: Window``: not passed
-    return out
+    return out, frozenset(decorated)
 
 
 def _parameter(code: list[Token], i: int, end: int) -> tuple[str, int] | None:
@@ -253,8 +261,12 @@ def moved_parameters(old: Signature, new: Signature, constructor: bool = False) 
     (:func:`.parameters.moved`); for a ``constructor``, not when what shifts them is
     services: new parameters typed with a class or an interface (``private logger:
     Logger``), which a framework injects (Angular's, NestJS's) by their type, not their
-    place."""
+    place; nor when each parameter, before and after, has a decorator: a NestJS
+    handler's ``@Query('skip') skip``, ``@Param('id') id``, ``@Body() dto``, which the
+    framework passes by what the decorator names."""
     if constructor and injected(old, new):
+        return []
+    if all(p in s.decorated for s in (old, new) for p in s.params):
         return []
     return moved(old.params, new.params)
 

@@ -350,3 +350,55 @@ def test_a_function_sharing_its_name_with_a_type_is_compared() -> None:
         new = source.replace(before, after)
         found = dropped_definitions(source, new, "src/calc.ts", instruction="Fix the bug in parse")
         assert found == [f"parameter {gone} of {before.split('(')[0]}"], found
+
+
+NEST = """\
+@Controller('items')
+export class ItemsController {
+  constructor(private readonly items: ItemsService) {}
+
+  @Get()
+  findAll(@Query('skip') skip = 0, @Query('limit') limit = 10) {
+    return this.items.list(skip, limit);
+  }
+
+  @Get(':id')
+  findOne(@Param('id') id: string) {
+    return this.items.get(id);
+  }
+
+  count(kind: string, all = false) {
+    return this.items.count(kind, all);
+  }
+}
+"""
+
+
+def test_a_handler_whose_parameters_each_have_a_decorator_may_take_them_elsewhere() -> None:
+    """NestJS passes a handler's ``@Query('skip') skip`` by what its decorator names, not
+    by its place: a new decorated parameter put first moves nothing.  Before, "filter
+    the items by name" made ``findAll(@Query('q') q = '', @Query('skip') skip = 0, …)``
+    and was refused as ``skip`` and ``limit`` moved.  A parameter without a decorator,
+    before or after, is passed by position, and the places count again."""
+
+    def nest_lost(before: str, after: str) -> list[str]:
+        assert before in NEST
+        new = NEST.replace(before, after, 1)
+        return dropped_definitions(NEST, new, "src/items.controller.ts", instruction="Tidy")
+
+    q = "findAll(@Query('q') q = '', @Query('skip') skip = 0,"
+    assert nest_lost("findAll(@Query('skip') skip = 0,", q) == []
+    full = "findOne(@Query('full') full: boolean, @Param('id') id: string)"
+    assert nest_lost("findOne(@Param('id') id: string)", full) == []
+    plain = "findOne(full: boolean, @Param('id') id: string)"
+    assert nest_lost("findOne(@Param('id') id: string)", plain) == [
+        "parameter id of ItemsController.findOne (moved from 1st to 2nd place)"
+    ]
+    assert nest_lost("count(kind: string,", "count(ns: string, kind: string,") == [
+        "parameter kind of ItemsController.count (moved from 1st to 2nd place)",
+        "parameter all of ItemsController.count (moved from 2nd to 3rd place)",
+    ]
+    # a decorated parameter dropped is still lost: a client's ?limit= is ignored
+    assert nest_lost(", @Query('limit') limit = 10)", ")") == [
+        "parameter limit of ItemsController.findAll"
+    ]
