@@ -145,6 +145,73 @@ def _venv_config(interpreter: str) -> dict[str, str] | None:
     return {k.lower(): v.strip() for k, v in parser.items("venv")}
 
 
+def _version_key(name: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", name))
+
+
+def _version_names(text: str) -> list[str]:
+    """The names a ``.python-version`` (or pyenv's global ``version``) file lists."""
+    lines = (line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    return [word for line in lines for word in line.split()]
+
+
+def pyenv_versions(folder: Path, env: Mapping[str, str], pyenv_root: Path) -> list[str]:
+    """The versions pyenv picks, in order, for a command run in ``folder``: those of
+    ``PYENV_VERSION``, else of the nearest ``.python-version`` at or above ``folder``,
+    else of ``PYENV_ROOT/version`` (the global one), else ``system``."""
+    chosen = env.get("PYENV_VERSION", "").replace(":", " ").split()
+    if chosen:
+        return chosen
+    for place in (folder, *folder.parents):
+        if (place / ".python-version").is_file():
+            return _version_names(read_text(place / ".python-version"))
+    return _version_names(read_text(pyenv_root / "version")) or ["system"]
+
+
+def pyenv_shim(interpreter: str, env: Mapping[str, str] | None = None) -> Path | None:
+    """The pyenv shim ``interpreter`` is (a name on the ``PATH`` or a path:
+    ``~/.pyenv/shims/python3``), or None."""
+    env = os.environ if env is None else env
+    path = interpreter if os.sep in interpreter else shutil.which(interpreter, path=env.get("PATH"))
+    if not path or Path(path).parent.name != "shims":
+        return None
+    return Path(path) if (Path(path).parent.parent / "versions").is_dir() else None
+
+
+def pyenv_target(
+    interpreter: str, folder: Path, env: Mapping[str, str] | None = None
+) -> str | None:
+    """The interpreter a pyenv shim (``~/.pyenv/shims/python3``: a script, whose version
+    does not show) runs for a command run in ``folder``, found as pyenv finds it but
+    without running it: in the first of the versions it picks (:func:`pyenv_versions`)
+    that has the command (``PYENV_ROOT/versions/NAME/bin/python3``; for a prefix such as
+    ``3.12``, its latest ``3.12.x``; for ``system``, the command on the ``PATH`` outside
+    pyenv's folder).  None for anything else than a shim, or when no version has it."""
+    env = os.environ if env is None else env
+    shim = pyenv_shim(interpreter, env)
+    if shim is None:
+        return None
+    pyenv_root, command = shim.parent.parent, shim.name
+    for name in pyenv_versions(folder, env, pyenv_root):
+        if name == "system":
+            path = (env.get("PATH") or os.defpath).split(os.pathsep)
+            outside = [p for p in path if p and not Path(p).is_relative_to(pyenv_root)]
+            found = shutil.which(command, path=os.pathsep.join(outside))
+            if found:
+                return found
+            continue
+        versions = pyenv_root / "versions"
+        home = versions / name
+        if not home.is_dir():  # a prefix: its latest version
+            latest = sorted(
+                versions.glob(f"{glob.escape(name)}.*"), key=lambda p: _version_key(p.name)
+            )
+            home = latest[-1] if latest else home
+        if os.access(home / "bin" / command, os.X_OK):
+            return str(home / "bin" / command)
+    return None
+
+
 def python_version(interpreter: str | None) -> tuple[int, int] | None:
     """The (major, minor) version of ``interpreter`` without running it, when it shows."""
     if not interpreter:
@@ -345,7 +412,7 @@ def unittest_tests(root: Path, python: str, limit: int = 2000) -> str | None:
     start), importing unittest with nothing of pytest's (:data:`_PYTEST_STYLE`).  None
     otherwise (pytest stays the command: a test unittest would not run must not be left
     out of a verdict)."""
-    if pytest_configured(root) or pytest_installed(python):
+    if pytest_configured(root) or pytest_installed(pyenv_target(python, root) or python):
         return None
     files = _test_modules(root, limit)
     if not files:

@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from .detection import POETRY_VENVS, project_python, tool_folder
+from .detection import POETRY_VENVS, project_python, pyenv_shim, pyenv_versions, tool_folder
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ ENV_ALLOW = frozenset(
         "NVM_DIR",
         "NVM_BIN",
         "PYENV_ROOT",
+        "PYENV_VERSION",  # (``pyenv shell 3.12``: the Python the user's shims run)
         "CONDA_PREFIX",
         "HATCH_DATA_DIR",  # where hatch keeps environments (TOOL_ENV_DIRS)
         "POETRY_VIRTUALENVS_PATH",
@@ -285,11 +286,27 @@ def hidden_home_paths(home: str | None = None) -> tuple[str, ...]:
 
 def project_env(root: Path, source_env: Mapping[str, str]) -> dict[str, str]:
     """VIRTUAL_ENV and PATH for the project's own virtualenv, if it has one (in its
-    folder, or poetry's or pipenv's in the user's home)."""
-    extra: dict[str, str] = {}
+    folder, or poetry's or pipenv's in the user's home); PYENV_VERSION for pyenv's
+    shims (:func:`pyenv_version`)."""
+    extra: dict[str, str] = pyenv_version(root, source_env)
     venv_python = project_python(root, source_env)
     if venv_python is not None:
         venv = venv_python.parent.parent
         extra["VIRTUAL_ENV"] = str(venv)
         extra["PATH"] = f"{venv / 'bin'}{os.pathsep}{source_env.get('PATH', '/usr/bin:/bin')}"
     return extra
+
+
+def pyenv_version(root: Path, source_env: Mapping[str, str]) -> dict[str, str]:
+    """``PYENV_VERSION`` for a user whose ``python3`` is a pyenv shim and who has not set
+    it: the versions pyenv picks in the workspace (its ``.python-version``, or one in a
+    folder above it: ``~/projects/.python-version``; else the global one).  The tests run
+    in a copy elsewhere (or in a sandbox that shows the workspace alone), where pyenv
+    found no such file and ran its global Python, not the one the user's terminal runs
+    in the workspace."""
+    if source_env.get("PYENV_VERSION"):
+        return {}  # (passed through: ENV_ALLOW)
+    shim = pyenv_shim("python3", source_env) or pyenv_shim("python", source_env)
+    if shim is None:
+        return {}
+    return {"PYENV_VERSION": ":".join(pyenv_versions(root, source_env, shim.parent.parent))}

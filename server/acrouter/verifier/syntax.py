@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..edits import BOM
-from .detection import project_python, python_version, stdlib_folder
+from .detection import project_python, pyenv_target, python_version, stdlib_folder
 from .runners import TestPlan
 
 #: compiles the files of a JSON object {path: text} on stdin; prints the first error
@@ -53,9 +53,11 @@ def can_check_syntax(interpreter: str | None) -> bool:
 
 def _interpreter(plan: TestPlan, root: Path) -> str:
     """The project's Python; a relative path (``.venv/bin/python -m pytest``) is the
-    workspace's, where the command runs."""
+    workspace's, where the command runs; a pyenv shim, the Python it runs there
+    (:func:`.detection.pyenv_target`)."""
     python = plan.interpreter or str(project_python(root) or "python3")
-    return str(root / python) if os.sep in python and not os.path.isabs(python) else python
+    python = str(root / python) if os.sep in python and not os.path.isabs(python) else python
+    return pyenv_target(python, root) or python
 
 
 def project_version(plan: TestPlan, root: Path) -> tuple[int, int] | None:
