@@ -40,7 +40,9 @@ give its parameters, their annotations and defaults.  Each edit is judged by
   ``Test*``: no caller passes it anything), and for ``moved`` a function a web or
   command line framework calls by keyword (a decorator ``@X.get("/path")``,
   ``.route``/``.post``/... with a path that starts with ``/`` or is empty, or click's
-  ``command``/``group`` with an ``option``/``argument``) unless the parameter moved is one the framework passes by position (a
+  ``command``/``group`` with an ``option``/``argument``; a FastAPI dependency: a
+  function or a class's ``__init__`` the module names in ``Depends(...)`` or
+  ``Security(...)``) unless the parameter moved is one the framework passes by position (a
   first ``request``/``req``/``ctx``/``context``, or the first under a ``pass_*``
   decorator);
 - never to be refused (any loss the guard reports is a false refusal): ``added``, a new
@@ -246,12 +248,32 @@ COMMAND_DECORATORS = {"command", "group"}
 PARAMETER_DECORATORS = {"option", "argument"}
 
 
-def by_framework(f: Found) -> int | None:
+def injected(tree: ast.Module) -> set[str]:
+    """The paths of the functions FastAPI calls by keyword as dependencies: each name
+    given to a ``Depends(...)`` or ``Security(...)`` call of the module (first, or as
+    ``dependency=``), and that name's ``__init__`` (a class)."""
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        callee = (
+            node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        )
+        if callee not in ("Depends", "Security"):
+            continue
+        for arg in [*node.args[:1], *(k.value for k in node.keywords if k.arg == "dependency")]:
+            if isinstance(arg, ast.Name):
+                found |= {arg.id, arg.id + ".__init__"}
+    return found
+
+
+def by_framework(f: Found, dependencies: set[str] | frozenset[str] = frozenset()) -> int | None:
     """For a function a web or command line framework calls by keyword (a route's, a
-    click command's), how many of its first parameters the framework passes by
-    position: 1 for a ``request``/``req``/``ctx``/``context`` first or under a
-    ``@click.pass_*`` decorator, else 0; None for any other function."""
-    names, route = set(), False
+    click command's, a FastAPI dependency: its path in ``dependencies``), how many of
+    its first parameters the framework passes by position: 1 for a
+    ``request``/``req``/``ctx``/``context`` first or under a ``@click.pass_*``
+    decorator, else 0; None for any other function."""
+    names, route = set(), f.path in dependencies
     for d in f.node.decorator_list:
         target = d.func if isinstance(d, ast.Call) else d
         names.add(target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", ""))
@@ -526,6 +548,7 @@ def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str
     test_module = bool(TEST_MODULE.match(Path(rel).name))
     tree = parse(text)
     found = functions(tree)
+    dependencies = injected(tree)
     counts = Counter(f.path for f in found if f.read)
     chosen = [f for f in found if candidates(f)]
     for f in rng.sample(chosen, min(3, len(chosen))):
@@ -562,7 +585,7 @@ def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str
                 judge.places[place] += 1
                 change = REFUSED["moved"].format(ordinal(k + 1), ordinal(k + 2))
                 q = passed(f)[k]
-                keyword = by_framework(f)
+                keyword = by_framework(f, dependencies)
                 why = not_read or (
                     "called by keyword" if keyword is not None and k >= keyword else None
                 )

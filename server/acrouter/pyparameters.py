@@ -20,7 +20,8 @@ fails), positional-only (``parse(text, encoding="latin-1")`` fails) or required 
 default taken away: ``parse(text)`` fails).  :func:`changed_parameters` names those.
 
 A web route's or a click command's function is called by its framework, by keyword
-(FastAPI, Flask: ``view(**url_values)``; click: ``command(**params)``): a
+(FastAPI, Flask: ``view(**url_values)``; click: ``command(**params)``), and so is
+a FastAPI dependency (a function or class the module passes to ``Depends``): a
 parameter it takes in another place breaks no call, unless the framework passes it by
 position (the first, ``request``/``ctx`` or one a ``@click.pass_*`` gives).  See
 :func:`_called_by_keyword`.
@@ -149,13 +150,32 @@ def _route(d: ast.expr) -> bool:
     )
 
 
-def _called_by_keyword(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:
+#: FastAPI's markers of a dependency, which it calls with what its parameters name:
+#: ``Depends(get_db)``, ``Security(get_user, scopes=[...])``, ``Depends(dependency=f)``
+_DEPENDENCY_MARKERS = frozenset(("Depends", "Security"))
+
+
+def _dependencies(tree: ast.Module) -> set[str]:
+    """The names ``Depends(...)`` / ``Security(...)`` calls of the module are given: the
+    functions and classes FastAPI calls (a class: its ``__init__``) by keyword."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _decorator_name(node) in _DEPENDENCY_MARKERS:
+            given = node.args[:1] or [k.value for k in node.keywords if k.arg == "dependency"]
+            out.update(g.id for g in given if isinstance(g, ast.Name))
+    return out
+
+
+def _called_by_keyword(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, dependency: bool = False
+) -> int | None:
     """How many of its first parameters a web or command line framework passes by
     position to a function it calls (0, or 1: the ``request``, ``ctx`` or what a
-    ``@click.pass_*`` decorator gives), None if the function is not such a callback."""
+    ``@click.pass_*`` decorator gives), None if the function is not such a callback.
+    ``dependency``: FastAPI calls it, for a ``Depends``."""
     names = {_decorator_name(d) for d in node.decorator_list}
     command = bool(names & _COMMANDS and names & _DECLARED)
-    if not (command or any(_route(d) for d in node.decorator_list)):
+    if not (dependency or command or any(_route(d) for d in node.decorator_list)):
         return None
     if any(n.startswith("pass_") for n in names):
         return 1
@@ -166,7 +186,7 @@ def _called_by_keyword(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int | No
 def keyword_called(text: str) -> dict[str, int]:
     """Each function's path -> the number of its first parameters its framework passes
     by position (:func:`_called_by_keyword`), for the route and command functions of
-    ``text`` (none when it does not parse)."""
+    ``text`` and its FastAPI dependencies (none when it does not parse)."""
 
     def read() -> dict[str, int]:
         try:
@@ -174,8 +194,10 @@ def keyword_called(text: str) -> dict[str, int]:
         except (SyntaxError, ValueError, RecursionError):
             return {}
         out: dict[str, int] = {}
+        dependencies = _dependencies(tree)
+        injected = dependencies | {f"{name}.__init__" for name in dependencies}
         for path, node, _ in _functions(tree.body, "", False):
-            first = _called_by_keyword(node)
+            first = _called_by_keyword(node, path in injected)
             if first is not None:
                 out[path] = first
         return out

@@ -352,7 +352,7 @@ from unittest import mock
 import click
 import typer
 from IPython.core.magic_arguments import argument, magic_arguments
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sanic import Sanic
 
 app = FastAPI()
@@ -362,6 +362,20 @@ typer_app = typer.Typer()
 
 @app.get("/items")
 def list_items(skip: int = 0, limit: int = 10):
+    return []
+
+
+def paging(skip: int = 0, limit: int = 10):
+    return skip, limit
+
+
+class Filters:
+    def __init__(self, q: str = "", tag: str = ""):
+        self.q = q
+
+
+@app.get("/things")
+def things(page=Depends(paging), filters: Filters = Depends(Filters)):
     return []
 
 
@@ -408,14 +422,17 @@ def lookup(key, default=None):
 
 def test_a_framework_callback_called_by_keyword_may_take_its_parameters_elsewhere() -> None:
     """FastAPI and Flask call a route's function with its URL and query values by
-    keyword, click and typer a command's with its options: a parameter put before
-    another breaks no call.  Before, "filter the items by name" made
+    keyword, click a command's with its options, FastAPI a dependency (a function or
+    a class given to ``Depends``) with what it needs: a parameter put before another
+    breaks no call.  Before, "filter the items by name" made
     ``list_items(q="", skip=0, limit=10)`` and was refused as ``skip`` and ``limit``
     moved.  What the framework passes by position stays compared (Sanic's
     ``request``, what ``@click.pass_obj`` gives), as does every other decorated
     function, and a required parameter added (a request without it fails)."""
     new = (
         ROUTES.replace("def list_items(skip", 'def list_items(q: str = "", skip')
+        .replace("def paging(skip", "def paging(cursor: str = '', skip")
+        .replace('__init__(self, q: str = ""', '__init__(self, lang: str = "", q: str = ""')
         .replace("def hello(count, name)", "def hello(name, count)")
         .replace("async def user(request, name,", "async def user(request, lang=None, name=None,")
     )
