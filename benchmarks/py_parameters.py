@@ -42,7 +42,8 @@ give its parameters, their annotations and defaults.  Each edit is judged by
   ``.route``/``.post``/... with a path that starts with ``/`` or is empty, or click's
   ``command``/``group`` with an ``option``/``argument``; a FastAPI dependency: a
   function or a class's ``__init__`` the module names in ``Depends(...)`` or
-  ``Security(...)``) unless the parameter moved is one the framework passes by position (a
+  ``Security(...)``; a typer command, where ``extra_param=None`` is an option and
+  moves none of the command line's arguments, which typer takes in order) unless the parameter moved is one the framework passes by position (a
   first ``request``/``req``/``ctx``/``context``, or the first under a ``pass_*``
   decorator);
 - never to be refused (any loss the guard reports is a false refusal): ``added``, a new
@@ -264,6 +265,38 @@ def injected(tree: ast.Module) -> set[str]:
         for arg in [*node.args[:1], *(k.value for k in node.keywords if k.arg == "dependency")]:
             if isinstance(arg, ast.Name):
                 found |= {arg.id, arg.id + ".__init__"}
+    return found
+
+
+def typer_commands(tree: ast.Module) -> set[str]:
+    """In a module that imports typer, the names of the functions typer runs: decorated
+    with ``command``/``callback`` (unless also with click's ``option``/``argument``), or
+    given to ``typer.run``.  ``extra_param=None`` is an option there (by name), so it
+    moves none of the command line's arguments."""
+    names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names] + [
+        n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+    ]
+    if not any(name == "typer" or name.startswith("typer.") for name in names):
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            called = set()
+            for d in node.decorator_list:
+                target = d.func if isinstance(d, ast.Call) else d
+                called.add(
+                    target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+                )
+            if called & {"command", "callback"} and not called & PARAMETER_DECORATORS:
+                found.add(node.name)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "run"
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+        ):
+            found.add(node.args[0].id)
     return found
 
 
@@ -549,6 +582,7 @@ def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str
     tree = parse(text)
     found = functions(tree)
     dependencies = injected(tree)
+    typer = typer_commands(tree)
     counts = Counter(f.path for f in found if f.read)
     chosen = [f for f in found if candidates(f)]
     for f in rng.sample(chosen, min(3, len(chosen))):
@@ -585,7 +619,7 @@ def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str
                 judge.places[place] += 1
                 change = REFUSED["moved"].format(ordinal(k + 1), ordinal(k + 2))
                 q = passed(f)[k]
-                keyword = by_framework(f, dependencies)
+                keyword = 0 if f.path in typer else by_framework(f, dependencies)
                 why = not_read or (
                     "called by keyword" if keyword is not None and k >= keyword else None
                 )

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from .parameters import moved, renamed
 from .pytrees import cached, parse
@@ -166,40 +167,109 @@ def _dependencies(tree: ast.Module) -> set[str]:
     return out
 
 
+class Callback(NamedTuple):
+    """How a framework calls a function of the project: by keyword, but for its
+    ``first`` parameters (by position); for a typer command, whose command line takes
+    its ``arguments`` (those parameters, in order) by position, and its options by
+    name."""
+
+    first: int = 0
+    arguments: tuple[str, ...] | None = None
+
+
+#: typer's markers of a command line argument (else a parameter with a default is an
+#: option): ``name: str = typer.Argument(...)``, ``Annotated[str, typer.Argument()]``
+_TYPER_ARGUMENT, _TYPER_OPTION = "Argument", "Option"
+
+
+def _typer_marker(p: ast.arg, default: ast.expr | None) -> str | None:
+    """``Argument``/``Option`` where the parameter's annotation (``Annotated[...]``) or its
+    default says which it is."""
+    calls: list[ast.expr] = [default] if default is not None else []
+    if isinstance(p.annotation, ast.Subscript) and isinstance(p.annotation.slice, ast.Tuple):
+        calls += p.annotation.slice.elts[1:]
+    for call in calls:
+        if isinstance(call, ast.Call) and _decorator_name(call) in (_TYPER_ARGUMENT, _TYPER_OPTION):
+            return _decorator_name(call)
+    return None
+
+
+def _typer_arguments(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The parameters a typer command takes as command line arguments, in order: those
+    without a default or marked ``Argument`` (not one typed ``Context``)."""
+    a = node.args
+    positional = [*a.posonlyargs, *a.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(a.defaults))
+    pairs = [*zip(positional, [*defaults, *a.defaults]), *zip(a.kwonlyargs, a.kw_defaults)]
+    out = []
+    for p, default in pairs:
+        if p.annotation is not None and ast.unparse(p.annotation).endswith("Context"):
+            continue
+        marker = _typer_marker(p, default)
+        if marker == _TYPER_ARGUMENT or (marker is None and default is None):
+            out.append(p.arg)
+    return tuple(out)
+
+
 def _called_by_keyword(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, dependency: bool = False
-) -> int | None:
-    """How many of its first parameters a web or command line framework passes by
-    position to a function it calls (0, or 1: the ``request``, ``ctx`` or what a
-    ``@click.pass_*`` decorator gives), None if the function is not such a callback.
-    ``dependency``: FastAPI calls it, for a ``Depends``."""
+    node: ast.FunctionDef | ast.AsyncFunctionDef, dependency: bool = False, typer: bool = False
+) -> Callback | None:
+    """How a web or command line framework calls the function (:class:`Callback`: by
+    keyword, but for the ``request``, ``ctx`` or what a ``@click.pass_*`` decorator
+    gives, first; a typer command's arguments in order), None if it is not such a
+    callback.  ``dependency``: FastAPI calls it, for a ``Depends``; ``typer``: a typer
+    command of the module's (``@app.command()``, ``typer.run(main)``)."""
     names = {_decorator_name(d) for d in node.decorator_list}
     command = bool(names & _COMMANDS and names & _DECLARED)
+    if typer and not command:
+        return Callback(0, _typer_arguments(node))
     if not (dependency or command or any(_route(d) for d in node.decorator_list)):
         return None
     if any(n.startswith("pass_") for n in names):
-        return 1
+        return Callback(1)
     params = [*node.args.posonlyargs, *node.args.args]
-    return 1 if params and params[0].arg in _PASSED_FIRST else 0
+    return Callback(1 if params and params[0].arg in _PASSED_FIRST else 0)
 
 
-def keyword_called(text: str) -> dict[str, int]:
-    """Each function's path -> the number of its first parameters its framework passes
-    by position (:func:`_called_by_keyword`), for the route and command functions of
-    ``text`` and its FastAPI dependencies (none when it does not parse)."""
+def _typer_commands(tree: ast.Module) -> set[str]:
+    """The functions of a module that imports typer that typer runs: decorated with a
+    ``command`` or a ``callback`` (``@app.command()``), or given to ``typer.run``."""
+    imports = (n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)))
+    if not any(
+        (n.module or "").split(".")[0] == "typer"
+        if isinstance(n, ast.ImportFrom)
+        else any(a.name.split(".")[0] == "typer" for a in n.names)
+        for n in imports
+    ):
+        return set()
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if {_decorator_name(d) for d in node.decorator_list} & {"command", "callback"}:
+                out.add(node.name)
+        elif isinstance(node, ast.Call) and _decorator_name(node) == "run":
+            out.update(a.id for a in node.args[:1] if isinstance(a, ast.Name))
+    return out
 
-    def read() -> dict[str, int]:
+
+def keyword_called(text: str) -> dict[str, Callback]:
+    """Each function's path -> how its framework calls it (:func:`_called_by_keyword`),
+    for the route and command functions of ``text`` and its FastAPI dependencies (none
+    when it does not parse)."""
+
+    def read() -> dict[str, Callback]:
         try:
             tree = parse(text)
         except (SyntaxError, ValueError, RecursionError):
             return {}
-        out: dict[str, int] = {}
+        out: dict[str, Callback] = {}
         dependencies = _dependencies(tree)
         injected = dependencies | {f"{name}.__init__" for name in dependencies}
+        typer = _typer_commands(tree)
         for path, node, _ in _functions(tree.body, "", False):
-            first = _called_by_keyword(node, path in injected)
-            if first is not None:
-                out[path] = first
+            how = _called_by_keyword(node, path in injected, path in typer)
+            if how is not None:
+                out[path] = how
         return out
 
     return cached("py.keyword_called", text, read)
@@ -292,8 +362,9 @@ def changed_parameters(old: str, new: str, test_module: bool = False) -> list[tu
                 out.append((path, f"{name} (made positional-only)", line))
             elif kind.endswith("=") and not now[name].endswith("="):
                 out.append((path, f"{name} (made required)", line))
-        first = by_framework.get(path) if path in by_framework_now else None
-        out += [(path, change, line) for change in _added_or_moved(params, taken, first)]
+        before, after = by_framework.get(path), by_framework_now.get(path)
+        how = (before, after) if before is not None and after is not None else None
+        out += [(path, change, line) for change in _added_or_moved(params, taken, how)]
     return out
 
 
@@ -301,7 +372,9 @@ _POSITIONAL = ("pos", "pos=", "any", "any=")
 
 
 def _added_or_moved(
-    params: list[Parameter], taken: list[Parameter], first: int | None = None
+    params: list[Parameter],
+    taken: list[Parameter],
+    callback: tuple[Callback, Callback] | None = None,
 ) -> list[str]:
     """What a function's callers pass that binds otherwise after the edit, the names it
     kept aside: a required parameter added (``parse(text)`` to ``parse(text, sep)``: a
@@ -310,9 +383,10 @@ def _added_or_moved(
     no longer takes (``f(*args)`` to ``f(a, b)``); and a positional parameter moved
     (``scale(values, factor=1)`` to ``scale(values, step=0, factor=1)``: a call
     ``scale(xs, 2)`` now passes 2 as ``step``, and no error tells), unless a positional
-    parameter went or was made keyword-only (that change is named itself).  ``first``:
-    the function is a framework's callback that passes only so many of its first
-    parameters by position (:func:`_called_by_keyword`): only their places count."""
+    parameter went or was made keyword-only (that change is named itself).
+    ``callback``: how a framework calls the function, before and after the edit
+    (:func:`_called_by_keyword`): only the places of the first parameters it passes by
+    position count, or a typer command's arguments' order."""
     out: list[str] = []
     had = {name for _, name in params}
     kinds, now = {kind for kind, _ in params}, {kind for kind, _ in taken}
@@ -327,4 +401,9 @@ def _added_or_moved(
         if (by_position and "*" in spelled) or (by_keyword and "**" in spelled):
             continue
         out.append(f"{name} (added, required)")
-    return out + moved(before if first is None else before[:first], after)
+    if callback is None:
+        return out + moved(before, after)
+    was, now_ = callback
+    if was.arguments is not None and now_.arguments is not None:
+        return out + moved(was.arguments, now_.arguments)
+    return out + moved(before[: was.first], after)

@@ -350,14 +350,12 @@ import functools
 from unittest import mock
 
 import click
-import typer
 from IPython.core.magic_arguments import argument, magic_arguments
 from fastapi import Depends, FastAPI
 from sanic import Sanic
 
 app = FastAPI()
 web = Sanic("web")
-typer_app = typer.Typer()
 
 
 @app.get("/items")
@@ -395,11 +393,6 @@ def hello(count, name):
 @click.option("--verbose", is_flag=True)
 @click.pass_obj
 def show(repo, verbose=False):
-    pass
-
-
-@typer_app.command()
-def greet(name: str, formal: bool = False):
     pass
 
 
@@ -450,18 +443,14 @@ def test_a_framework_callback_called_by_keyword_may_take_its_parameters_elsewher
     assert dropped_definitions(ROUTES, before_obj, "app.py", instruction="Tidy show") == [
         "parameter repo of show (moved from 1st to 2nd place)"
     ]
-    # typer takes a command's arguments in the signature's order (``greet Ann``); a
-    # mock is passed by position; an IPython magic's ``@argument`` alone declares no
+    # a mock is passed by position; an IPython magic's ``@argument`` alone declares no
     # click command
     others = (
-        ROUTES.replace("def greet(name: str,", "def greet(title: str = '', name: str = '',")
-        .replace("def check(getcwd,", "def check(strict=False, getcwd=None,")
+        ROUTES.replace("def check(getcwd,", "def check(strict=False, getcwd=None,")
         .replace("(getcwd=None, strict=False)", "(getcwd=None)")
         .replace('def tail(line=""', 'def tail(n=0, line=""')
     )
     assert dropped_definitions(ROUTES, others, "app.py", instruction="Tidy up") == [
-        "parameter name of greet (moved from 1st to 2nd place)",
-        "parameter formal of greet (moved from 2nd to 3rd place)",
         "parameter getcwd of check (moved from 1st to 2nd place)",
         "parameter strict of check (moved from 2nd to 1st place)",
         "parameter line of tail (moved from 1st to 2nd place)",
@@ -481,3 +470,74 @@ def test_a_framework_callback_called_by_keyword_may_take_its_parameters_elsewher
     assert "parameter skip of list_items (moved from 1st to 2nd place)" in dropped_definitions(
         ROUTES, unrouted, "app.py", instruction="Filter by name"
     )
+
+
+TYPER = """\
+from typing import Annotated
+
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def copy(src: str, dst: str, force: bool = False):
+    pass
+
+
+@app.callback()
+def main(ctx: typer.Context, verbose: bool = False):
+    pass
+
+
+def greet(name: Annotated[str, typer.Argument()] = "World", formal: bool = False):
+    pass
+
+
+def helper(value, b=1):
+    return value
+
+
+if __name__ == "__main__":
+    typer.run(greet)
+"""
+
+
+def test_a_typer_command_takes_its_arguments_in_order_and_its_options_by_name() -> None:
+    """typer calls a command by keyword, and its command line takes the arguments (the
+    parameters without a default, or marked ``typer.Argument``) in the signature's
+    order, the options (``--force``) by name: asked "add a --dry-run option", an
+    option put anywhere changes no command line, and was refused as the parameters
+    after it moved; two arguments swapped change every ``copy a b``, and are refused."""
+
+    def typer_lost(*pairs: tuple[str, str]) -> list[str]:
+        new = TYPER
+        for before, after in pairs:
+            assert before in new
+            new = new.replace(before, after, 1)
+        return dropped_definitions(TYPER, new, "cli.py", instruction="Add a dry run mode")
+
+    assert typer_lost(("copy(src: str,", "copy(dry_run: bool = False, src: str,")) == []
+    assert (
+        typer_lost(("main(ctx: typer.Context,", "main(quiet: bool = False, ctx: typer.Context,"))
+        == []
+    )
+    assert typer_lost(("greet(name: Annotated", "greet(loud: bool = False, name: Annotated")) == []
+    assert typer_lost(("copy(src: str, dst: str,", "copy(dst: str, src: str,")) == [
+        "parameter src of copy (moved from 1st to 2nd place)",
+        "parameter dst of copy (moved from 2nd to 1st place)",
+    ]
+    # a new argument before the others shifts the command line's words (and each
+    # command line without it fails)
+    assert typer_lost(
+        ("copy(src: str,", "copy(verb: Annotated[str, typer.Argument()], src: str,")
+    ) == [
+        "parameter verb of copy (added, required)",
+        "parameter src of copy (moved from 1st to 2nd place)",
+        "parameter dst of copy (moved from 2nd to 3rd place)",
+    ]
+    # a function typer does not run is compared as any other
+    assert typer_lost(("def helper(value,", "def helper(z=0, value=None,")) == [
+        "parameter value of helper (moved from 1st to 2nd place)",
+        "parameter b of helper (moved from 2nd to 3rd place)",
+    ]
