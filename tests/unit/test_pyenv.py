@@ -145,6 +145,15 @@ def test_the_tests_run_with_the_versions_pyenv_picks_in_the_workspace(tmp_path: 
     )
     # no pyenv: nothing set
     assert project_env(ws, {"PATH": "/usr/bin:/bin"}) == {}
+    # the workspace's own .python-version (at its top, or a subproject's) is in the copy,
+    # and pyenv finds it there: a PYENV_VERSION would override a subproject's
+    (ws / "api").mkdir()
+    (ws / "api" / ".python-version").write_text("3.10.13\n", encoding="utf-8")
+    assert project_env(ws, source) == {}
+    (ws / "api" / ".python-version").unlink()
+    (ws / ".python-version").write_text("3.10.13\n", encoding="utf-8")
+    assert project_env(ws, source) == {}
+    (ws / ".python-version").unlink()
     # a virtualenv of the project's own still wins over pyenv's Python
     venv = ws / ".venv"
     _executable(venv / "bin" / "python")

@@ -303,9 +303,13 @@ def pyenv_version(root: Path, source_env: Mapping[str, str]) -> dict[str, str]:
     folder above it: ``~/projects/.python-version``; else the global one).  The tests run
     in a copy elsewhere (or in a sandbox that shows the workspace alone), where pyenv
     found no such file and ran its global Python, not the one the user's terminal runs
-    in the workspace."""
+    in the workspace.  Not where the workspace has a ``.python-version`` of its own (at
+    its top or a folder below): the copy has it, and a ``PYENV_VERSION`` would override
+    a subproject's (``cd api && python3 -m pytest``)."""
     if source_env.get("PYENV_VERSION"):
         return {}  # (passed through: ENV_ALLOW)
+    if (root / ".python-version").is_file() or any(root.glob("*/.python-version")):
+        return {}
     shim = pyenv_shim("python3", source_env) or pyenv_shim("python", source_env)
     if shim is None:
         return {}
