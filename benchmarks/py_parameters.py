@@ -43,7 +43,9 @@ give its parameters, their annotations and defaults.  Each edit is judged by
   ``command``/``group`` with an ``option``/``argument``; a FastAPI dependency: a
   function or a class's ``__init__`` the module names in ``Depends(...)`` or
   ``Security(...)``; a typer command, where ``extra_param=None`` is an option and
-  moves none of the command line's arguments, which typer takes in order) unless the parameter moved is one the framework passes by position (a
+  moves none of the command line's arguments, which typer takes in order; not one the
+  module calls by name with an argument by position, nor the ``__init__`` of a class
+  it so calls) unless the parameter moved is one the framework passes by position (a
   first ``request``/``req``/``ctx``/``context``, or the first under a ``pass_*``
   decorator);
 - never to be refused (any loss the guard reports is a false refusal): ``added``, a new
@@ -583,6 +585,11 @@ def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str
     found = functions(tree)
     dependencies = injected(tree)
     typer = typer_commands(tree)
+    positional_calls = {
+        n.func.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.args
+    }
     counts = Counter(f.path for f in found if f.read)
     chosen = [f for f in found if candidates(f)]
     for f in rng.sample(chosen, min(3, len(chosen))):
@@ -620,6 +627,8 @@ def judge_file(judge: Judge, rng: random.Random, rel: str, text: str, shown: str
                 change = REFUSED["moved"].format(ordinal(k + 1), ordinal(k + 2))
                 q = passed(f)[k]
                 keyword = 0 if f.path in typer else by_framework(f, dependencies)
+                if f.path.removesuffix(".__init__") in positional_calls:  # (the module's too)
+                    keyword = None
                 why = not_read or (
                     "called by keyword" if keyword is not None and k >= keyword else None
                 )

@@ -252,6 +252,17 @@ def _typer_commands(tree: ast.Module) -> set[str]:
     return out
 
 
+def _called_by_position(tree: ast.Module) -> set[str]:
+    """The names the module calls with an argument by position (``list_items(0, 10)``,
+    ``Filters("q")``): such a function is the module's to call, not its framework's
+    alone."""
+    return {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args
+    }
+
+
 def keyword_called(text: str) -> dict[str, Callback]:
     """Each function's path -> how its framework calls it (:func:`_called_by_keyword`),
     for the route and command functions of ``text`` and its FastAPI dependencies (none
@@ -266,7 +277,10 @@ def keyword_called(text: str) -> dict[str, Callback]:
         dependencies = _dependencies(tree)
         injected = dependencies | {f"{name}.__init__" for name in dependencies}
         typer = _typer_commands(tree)
+        called = _called_by_position(tree)
         for path, node, _ in _functions(tree.body, "", False):
+            if path in called or path.removesuffix(".__init__") in called:
+                continue  # (a view that another calls: ``return list_items(0, 10)``)
             how = _called_by_keyword(node, path in injected, path in typer)
             if how is not None:
                 out[path] = how

@@ -465,6 +465,14 @@ def test_a_framework_callback_called_by_keyword_may_take_its_parameters_elsewher
     assert dropped_definitions(ROUTES, required, "app.py", instruction="Filter by name") == [
         "parameter q of list_items (added, required)"
     ]
+    # one the module calls by position is the module's to call too
+    home = ROUTES + '\n\n@app.get("/")\ndef home():\n    return list_items(0, 5)\n'
+    assert dropped_definitions(
+        home, home.replace("def list_items(skip", 'def list_items(q: str = "", skip'), "app.py"
+    ) == [
+        "parameter skip of list_items (moved from 1st to 2nd place)",
+        "parameter limit of list_items (moved from 2nd to 3rd place)",
+    ]
     # a route no longer registered is compared as any function is
     unrouted = new.replace('@app.get("/items")\n', "")
     assert "parameter skip of list_items (moved from 1st to 2nd place)" in dropped_definitions(
