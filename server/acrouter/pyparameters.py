@@ -117,8 +117,9 @@ _ROUTES = frozenset(
 #: click's command (``@click.command()``, ``@cli.group()``) and the decorators that
 #: declare its parameters (``@click.option("--n")``, ``@click.argument("src")``): with
 #: both, the command line's order is the decorators', and the function is called by
-#: keyword.  Not a command alone: typer's and discord.py's take their arguments in the
-#: signature's order; nor an option alone (IPython's ``@magic_arguments.argument``).
+#: keyword.  Not a command alone: typer's has a rule of its own (:func:`_typer_commands`),
+#: discord.py's binds a message's words in the signature's order; nor an option alone
+#: (IPython's ``@magic_arguments.argument``).
 _COMMANDS = frozenset(("command", "group"))
 _DECLARED = frozenset(("option", "argument"))
 
