@@ -364,7 +364,6 @@ def changed_parameters(old: str, new: str, test_module: bool = False) -> list[tu
     but no longer as its callers passed it: by position (made keyword-only), by keyword
     (made positional-only), or left out (made required)."""
     out: list[tuple[str, str, int]] = []
-    by_framework, by_framework_now = keyword_called(old), keyword_called(new)
     for path, line, params, taken in _kept(old, new, test_module):
         now = {name: kind for kind, name in taken}
         for kind, name in params:
@@ -377,9 +376,12 @@ def changed_parameters(old: str, new: str, test_module: bool = False) -> list[tu
                 out.append((path, f"{name} (made positional-only)", line))
             elif kind.endswith("=") and not now[name].endswith("="):
                 out.append((path, f"{name} (made required)", line))
-        before, after = by_framework.get(path), by_framework_now.get(path)
-        how = (before, after) if before is not None and after is not None else None
-        out += [(path, change, line) for change in _added_or_moved(params, taken, how)]
+        changes = _added_or_moved(params, taken)
+        if any(change.endswith(" place)") for change in changes):  # (moved: by whom called?)
+            before, after = keyword_called(old).get(path), keyword_called(new).get(path)
+            if before is not None and after is not None:
+                changes = _added_or_moved(params, taken, (before, after))
+        out += [(path, change, line) for change in changes]
     return out
 
 
