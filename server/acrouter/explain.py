@@ -244,7 +244,7 @@ def render_why(
     """The why of a request; ``cooling``: the models skipped because they were cooling
     down and those now cooling down, each with its pause described; ``cancelled``: the
     user cancelled it (what it spent is recorded); ``commands``: the commands that ran
-    the tests."""
+    the tests, as shown (Markdown: `` `python3 -m pytest` (python3: pyenv's …)``)."""
     lines = [f"**Kind:** {task.kind.replace('_', ' ')}"]
     if decisions and decisions[0].candidates:
         first = decisions[0]
@@ -270,7 +270,7 @@ def render_why(
     lines += _cooling_lines(*cooling)
     if commands:
         lines.append("")
-        lines.append(f"**Tests ran with:** {', '.join(f'`{c}`' for c in commands)}")
+        lines.append(f"**Tests ran with:** {', '.join(commands)}")
     if sandbox:
         lines.append("")
         lines.append(f"**Sandbox:** {sandbox}")

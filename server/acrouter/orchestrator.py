@@ -344,7 +344,8 @@ class Orchestrator:
         if verdict.sandbox:
             trail.sandboxes.append(verdict.sandbox)
         if verdict.test_command:
-            trail.commands.append(verdict.test_command)
+            python = f" ({verdict.test_python})" if verdict.test_python else ""
+            trail.commands.append(f"`{verdict.test_command}`{python}")
         if verdict.setup_error:
             trail.blocked = setup_stop(spec.name, verdict.setup_error)
         elif verdict.network_error:

@@ -23,7 +23,9 @@ class Trail:
     edits: dict[str, Edit] = attrs.Factory(dict)  # each model's parsed edit
     feedback: list[Feedback] = attrs.Factory(list)  # why earlier attempts failed
     sandboxes: list[str] = attrs.Factory(list)  # which sandbox ran the tests, from the verdicts
-    commands: list[str] = attrs.Factory(list)  # which command ran them, from the verdicts
+    #: which command ran them, from the verdicts (as the why shows it: `cmd` and the
+    #: Python a pyenv shim ran)
+    commands: list[str] = attrs.Factory(list)
     stop: Decision | None = None  # the policy's decision to stop, if it stopped
     passed: str | None = None  # the model whose edit passed
     #: apiBases that could not be reached in this request: the models behind them are not

@@ -16,15 +16,37 @@ folder is laid out as pyenv lays it out; none of its programs is ever run (each 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from acrouter.domain import Edit
-from acrouter.verifier.detection import detect_test_command, pyenv_target, python_version
+from acrouter.context import build_task
+from acrouter.domain import (
+    Attempt,
+    Decision,
+    Document,
+    Edit,
+    ModelSpec,
+    Outcome,
+    Task,
+    Verdict,
+)
+from acrouter.gateway import FakeGateway
+from acrouter.memory import InMemoryMemory
+from acrouter.orchestrator import Orchestrator
+from acrouter.prompts import ChatPrompts
+from acrouter.verifier.detection import (
+    detect_test_command,
+    pyenv_shown,
+    pyenv_target,
+    python_version,
+)
 from acrouter.verifier.environment import build_env, project_env
 from acrouter.verifier.runners import plan_command
 from acrouter.verifier.screening import Screened, screen_edit
 from acrouter.verifier.syntax import project_stdlib, project_version
+
+from tests.policy.helpers import FakeVerifier
 
 NEVER_RUN = "#!/bin/sh\nexit 3\n"
 
@@ -159,3 +181,54 @@ def test_the_tests_run_with_the_versions_pyenv_picks_in_the_workspace(tmp_path: 
     _executable(venv / "bin" / "python")
     (venv / "pyvenv.cfg").write_text("version = 3.12.1\n", encoding="utf-8")
     assert project_env(ws, source)["VIRTUAL_ENV"] == str(venv)
+
+
+REPLY = "calc.py\n```python\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n```\n"
+
+
+class _First:
+    """Calls the first model, once."""
+
+    name = "first"
+
+    def plan(self, task: Task, models: Sequence[str], tried: Sequence[Attempt]) -> Decision:
+        return Decision(model=None if tried else models[0], reason="first")
+
+    def learn(self, task: Task, outcome: Outcome) -> None:
+        return None
+
+
+class _Ran(FakeVerifier):
+    """Passes, with the command and the Python a shim ran, as the verifier says them."""
+
+    def verify(self, task: Task, edit: Edit, model: str, cancel: object = None) -> Verdict:
+        return Verdict(
+            "pass",
+            test_command="python3 -m unittest",
+            test_python="python3: pyenv's /home/u/.pyenv/versions/3.12.1/bin/python3",
+        )
+
+
+def test_the_why_names_the_python_a_shim_ran(tmp_path: Path) -> None:
+    root = _pyenv(tmp_path)
+    ws = _workspace(tmp_path, "3.12")
+    target = root / "versions" / "3.12.1" / "bin" / "python3"
+    shim = str(root / "shims" / "python3")
+    assert pyenv_shown(shim, ws) == f"{shim}: pyenv's {target}"
+    assert pyenv_shown(str(target), ws) == "" and pyenv_shown(None, ws) == ""
+    doc = Document(uri=(ws / "calc.py").as_uri(), path=str(ws / "calc.py"), text="x = 1\n")
+    task = build_task(doc, "Fix add", folders=[ws])
+    orch = Orchestrator(
+        (ModelSpec(name="m", model="openai/m"),),
+        _First(),
+        FakeGateway({"m": REPLY}),
+        ChatPrompts(),
+        _Ran(lambda t, m: 1.0),
+        InMemoryMemory(),
+        accept_unverified=True,
+    )
+    why = orch.run(task).why
+    assert (
+        "**Tests ran with:** `python3 -m unittest` "
+        "(python3: pyenv's /home/u/.pyenv/versions/3.12.1/bin/python3)"
+    ) in why

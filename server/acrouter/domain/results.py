@@ -106,6 +106,9 @@ class Verdict:
     sandbox: str = ""
     #: The command that ran the tests, for the why; empty when no test ran.
     test_command: str = ""
+    #: The Python the command's interpreter is where the command does not show it (a
+    #: pyenv shim: ``python3: pyenv's /…/versions/3.12.1/bin/python3``), for the why.
+    test_python: str = ""
     #: The test command's per-test results could not be read (``make test``): deleted
     #: or skipped tests cannot be detected; the detail says why.
     weak: bool = False

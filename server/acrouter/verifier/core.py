@@ -25,7 +25,7 @@ from .baseline import BaselineCache, baseline_summary
 from .bwrap import overlay_works
 from .bwrap_exe import BwrapExe, find_bwrap
 from .compare import Comparison
-from .detection import example_test_command
+from .detection import example_test_command, pyenv_shown
 from .edits import checked_buffers, write_edits
 from .fingerprint import Snapshot, WorkspaceFingerprint, fingerprint_of, take_snapshot
 from .limits import Limits
@@ -323,7 +323,11 @@ class ProjectVerifier:
             verdict = judge_with_users_tests(tests, texts, verdict_with, renamed, restored)
         verdict = with_lines(verdict, changed.changes, traced)
         verdict = printed_cut(verdict, traced, probe.printed_report)
-        verdict = attrs.evolve(with_stale_builds(verdict, root, texts, wrote), test_command=command)
+        verdict = attrs.evolve(
+            with_stale_builds(verdict, root, texts, wrote),
+            test_command=command,
+            test_python=pyenv_shown(probe.interpreter, root),
+        )
         return verdict, bound[-1] if bound else ""
 
     def _state(

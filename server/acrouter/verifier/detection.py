@@ -212,6 +212,14 @@ def pyenv_target(
     return None
 
 
+def pyenv_shown(interpreter: str | None, folder: Path) -> str:
+    """``python3: pyenv's /…/versions/3.12.1/bin/python3`` for a command whose Python is
+    a pyenv shim, for the why (the command alone does not tell which Python ran); else
+    empty."""
+    target = pyenv_target(interpreter, folder) if interpreter else None
+    return f"{interpreter}: pyenv's {target}" if target else ""
+
+
 def python_version(interpreter: str | None) -> tuple[int, int] | None:
     """The (major, minor) version of ``interpreter`` without running it, when it shows."""
     if not interpreter:
