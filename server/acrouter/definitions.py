@@ -126,7 +126,7 @@ def _read_python_definitions(text: str) -> list[Definition] | None:
     text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     try:
         tree = parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # (nested too deeply)
         return None
     lines = _lines(text)
     out: list[Definition] = []
@@ -212,7 +212,7 @@ def _read_block_definitions(text: str) -> list[Definition]:
     text = text.removeprefix(BOM)
     try:
         tree = parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # (nested too deeply)
         return []
     lines = _lines(text)
     return [
@@ -235,7 +235,7 @@ def _definition_counts(text: str) -> Counter[str]:
 def _read_definition_counts(text: str) -> Counter[str]:
     try:
         tree = parse(text.removeprefix(BOM))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # (nested too deeply)
         return Counter()
     nodes = [n for n in tree.body if isinstance(n, _DEFS)] + list(_in_blocks(tree.body))
     return Counter(
@@ -296,7 +296,7 @@ def _read_decorators(text: str) -> _Decorated:
     lines: dict[tuple[str, str], tuple[int, str]] = {}
     try:
         tree = parse(text.removeprefix(BOM))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # (nested too deeply)
         return pairs, defined, lines
 
     def walk(owner: str, body: list[ast.stmt]) -> None:
@@ -467,7 +467,7 @@ def _read_python_methods(text: str) -> list[Definition]:
     text = text.removeprefix(BOM)  # a byte-order mark starts no definition
     try:
         tree = parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # (nested too deeply)
         return []
     lines = _lines(text)
     return [
@@ -514,7 +514,7 @@ def _loose_lines(text: str) -> set[int]:
 def _read_loose_lines(text: str) -> set[int]:
     try:
         tree = parse(text.removeprefix(BOM))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # (nested too deeply)
         return set()
     return {
         item.lineno - 1
@@ -555,7 +555,7 @@ def _instance_attributes(text: str) -> set[str]:
 def _read_instance_attributes(text: str) -> set[str]:
     try:
         tree = parse(text.removeprefix(BOM))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # (nested too deeply)
         return set()
     found: set[str] = set()
     for owner, item in _class_statements(tree):

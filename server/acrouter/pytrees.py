@@ -73,16 +73,27 @@ def _store(text: str) -> dict[tuple[str, str], Any] | None:
     return kept[1] if kept is not None and text in kept[0] else trees
 
 
+def _parsed(text: str) -> ast.Module:
+    """``ast.parse(text)``, whose parser's own stack overflowing on code nested too
+    deeply (``X = ----…1``, 10,000 signs: a ``MemoryError``, which its readers did not
+    expect, and the verifier raised it) is the ``RecursionError`` of code nested too
+    deeply for the compiler."""
+    try:
+        return ast.parse(text)
+    except MemoryError as exc:
+        raise RecursionError(f"the parser's stack overflowed: nested too deeply ({exc})") from None
+
+
 def parse(text: str) -> ast.Module:
-    """``ast.parse(text)``; inside ``shared_trees()`` the tree (or the error) of an
-    earlier call with the same text.  The tree must not be changed."""
+    """``ast.parse(text)`` (:func:`_parsed`); inside ``shared_trees()`` the tree (or the
+    error) of an earlier call with the same text.  The tree must not be changed."""
     trees = _store(text)
     if trees is None:
-        return ast.parse(text)
+        return _parsed(text)
     found = trees.get(("tree", text))
     if found is None:
         try:
-            found = ast.parse(text)
+            found = _parsed(text)
         except (SyntaxError, ValueError, RecursionError) as exc:
             found = exc
         trees["tree", text] = found

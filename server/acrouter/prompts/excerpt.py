@@ -76,7 +76,7 @@ def _inner_definitions(text: str, path: str, language: str | None) -> list[tuple
         return []
     try:
         tree = parse(text.removeprefix(BOM))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # (nested too deeply)
         return []
     out: list[tuple[int, int, str]] = []
 

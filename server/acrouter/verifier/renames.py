@@ -130,7 +130,7 @@ def _passed_by_name(text: str) -> set[str] | None:
     None when the file does not parse."""
     try:
         tree = parse(text.removeprefix("\ufeff"))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # (nested too deeply)
         return None
     args = {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
     return args | {n.arg for n in ast.walk(tree) if isinstance(n, ast.keyword) and n.arg}

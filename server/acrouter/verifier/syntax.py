@@ -112,8 +112,8 @@ def syntax_error(texts: Mapping[str, str], plan: TestPlan, root: Path) -> str | 
             compile(text, rel, "exec", dont_inherit=True)
         except SyntaxError as exc:
             return f"syntax error in {rel} line {exc.lineno}: {exc.msg}"
-        except (ValueError, RecursionError) as exc:  # (an expression nested too deeply)
-            return f"{rel} cannot be compiled: {exc}"
+        except (ValueError, RecursionError, MemoryError) as exc:  # (nested too deeply)
+            return f"{rel} cannot be compiled: {exc or 'the parser ran out of stack'}"
     return None
 
 
