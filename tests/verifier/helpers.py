@@ -20,8 +20,18 @@ from acrouter.domain import Candidate, Decision, Edit, Task, Verdict
 from acrouter.verifier import Limits, ProjectVerifier, bwrap_problem
 from acrouter.verifier.lines_rustcov import tool_pairs
 
-#: The sample projects' tests run with this interpreter (it has pytest installed).
-PYTEST = f"{shlex.quote(sys.executable)} -m pytest -q"
+from ..pythons import version_of
+
+#: The sample projects' Python: their tests run with this interpreter (it has pytest
+#: installed), the one that runs this suite.
+PROJECT_PYTHON = sys.executable
+PYTEST = f"{shlex.quote(PROJECT_PYTHON)} -m pytest -q"
+#: Put before a test command: the changed-lines tracer watches with ``sys.settrace`` in
+#: the run's processes on any Python (3.12 and newer use ``sys.monitoring`` without it:
+#: :mod:`acrouter.verifier.lines_plugin`).  The variable reaches the tests only when the
+#: command sets it: of the verifier's own environment, only the variables
+#: ``environment.ENV_ALLOW`` names are passed on.
+SETTRACE = "env ACROUTER_LINES_TRACER=settrace "
 
 CALC = """\
 def add(a, b):
@@ -87,6 +97,15 @@ def _make(item, call):
 
 globals()["pytest_" + "runtest_makereport"] = _make
 """
+
+
+def lines_monitored(python: str = PROJECT_PYTHON) -> bool:
+    """Whether the changed-lines tracer watches with ``sys.monitoring`` (Python 3.12 and
+    newer: a project's own ``sys.settrace`` tracer neither replaces nor switches it off)
+    in the tests of a project run with ``python`` (asked of that interpreter), unless the
+    command starts with :data:`SETTRACE`."""
+    return version_of(python) >= (3, 12)
+
 
 needs_bwrap = pytest.mark.skipif(
     bwrap_problem() is not None,

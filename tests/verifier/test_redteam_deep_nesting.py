@@ -1,28 +1,94 @@
-"""A Python file nested too deeply for ``compile`` / ``ast.parse`` (a 3,000-term ``+``).
+"""A Python file nested too deeply for ``compile`` / ``ast.parse`` (a long ``+`` chain).
 
 The verifier raised ``RecursionError`` on such an edit (from the syntax check's
 ``compile``); when the syntax check does not run (a project whose Python is newer than
 ours), the tripwire's ``ast.parse`` raised it too, and a file it cannot read is one it
-cannot judge."""
+cannot judge.
+
+How deep is too deep depends on the Python: 3.11 counts its compiler's recursion and
+gives up on a 3,000-term ``+``; 3.14 recurses as deep as the C stack lets it (about
+100,000 terms with an 8 MiB stack)."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
+import pytest
 from acrouter.domain import Edit
 from acrouter.verifier.harness import reaches_into_harness
 
-from .helpers import CALC_FIXED, PYTEST, TEST_CALC, task_for, verifier, write_tree
+from .helpers import (
+    CALC_FIXED,
+    PROJECT_PYTHON,
+    PYTEST,
+    TEST_CALC,
+    task_for,
+    verifier,
+    write_tree,
+)
 
-DEEP = "X = " + " + ".join(['"a"'] * 3000) + "\n"
+
+def _deep(terms: int) -> str:
+    return "X = " + " + ".join(['"a"'] * terms) + "\n"
+
+
+#: too deep for Python 3.11's ``compile`` and ``ast.parse``
+DEEP = _deep(3000)
+
+#: the ``+`` chains tried, the shortest first (3.14 with a 64 MiB stack: 300,000)
+TERMS = (3000, 10_000, 30_000, 100_000, 300_000)
+
+#: prints the fewest terms of those on its command line that ``compile`` refuses as
+#: nested too deeply (``RecursionError``), or nothing.  Its memory is bounded (3 GiB):
+#: 3.14 compiles 100,000 terms in 3 GB and more with a 64 MiB stack (then refuses
+#: 300,000 at once), in 5 GB with an unlimited one
+_PROBE = """\
+import resource, sys
+_, hard = resource.getrlimit(resource.RLIMIT_AS)
+cap = 3 << 30
+if hard != resource.RLIM_INFINITY:
+    cap = min(cap, hard)
+resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+for n in map(int, sys.argv[1:]):
+    try:
+        compile("X = " + " + ".join(['"a"'] * n) + "\\n", "calc.py", "exec", dont_inherit=True)
+    except RecursionError:
+        print(n)
+        break
+    except MemoryError:
+        continue
+"""
+
+
+def _too_deep_to_compile(python: str) -> int | None:
+    """The fewest :data:`TERMS` that ``python``'s ``compile`` refuses as nested too
+    deeply, asked of a process of its own (as the syntax check compiles there for a
+    project whose Python is newer than ours; in ours, called deeper in its stack, it
+    gives up no later), or None."""
+    done = subprocess.run(
+        [python, "-I", "-S", "-c", _PROBE, *map(str, TERMS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return int(done.stdout) if done.stdout.strip() else None
 
 
 def test_a_file_too_deep_to_compile_fails_instead_of_raising(tmp_path: Path) -> None:
+    # the project's Python is ours (helpers.PYTEST): the syntax check compiles in this process
+    terms = _too_deep_to_compile(PROJECT_PYTHON)
+    if terms is None:
+        pytest.skip(
+            f"{PROJECT_PYTHON} compiles a {TERMS[-1]:,}-term expression (an unlimited C "
+            "stack?): no file of a size to test with is too deep for it"
+        )
     root = write_tree(
         tmp_path / "proj",
         {"calc.py": CALC_FIXED, "tests/test_calc.py": TEST_CALC, "pytest.ini": "[pytest]\n"},
     )
-    edit = Edit(files={"calc.py": CALC_FIXED + "\n" + DEEP})
+    edit = Edit(files={"calc.py": CALC_FIXED + "\n" + _deep(terms)})
     v = verifier().verify(task_for(root, f"{PYTEST} tests"), edit, "m")
     assert v.verdict == "fail" and "cannot be compiled" in v.detail, v.detail
 

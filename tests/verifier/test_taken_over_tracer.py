@@ -8,8 +8,6 @@ coverage: it sets a tracer of its own as pytest loads it, as pytest-cov does."""
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 
 import attrs
@@ -18,7 +16,7 @@ from acrouter.verifier.lines import OFF, Traced, changes
 from acrouter.verifier.lines_called import settled
 from acrouter.verifier.lines_trace import read_traced
 
-from .helpers import pytest_cmd, task_for, verifier, write_tree
+from .helpers import SETTRACE, lines_monitored, pytest_cmd, task_for, verifier, write_tree
 
 CALC = "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n"
 TEST = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
@@ -42,15 +40,24 @@ def test_an_edit_of_a_function_no_test_called_is_not_counted_under_another_trace
     # the coerce.py its documentation shows, which no test runs, was a counted pass ("not
     # known")
     root = _project(tmp_path / "p")
-    task = task_for(root, pytest_cmd(root))
     wrong = {"calc.py": CALC.replace("return a * b", "return None")}
-    v = verifier(sandbox="none", parallel_baseline=False).verify(task, Edit(files=wrong), "m")
-    assert v.verdict == "pass" and not v.counted, v.detail
-    assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.py line 6"
-    # add is called by the test: which of its lines ran is not known, the pass counted
     fine = {"calc.py": CALC.replace("a + b", "b + a")}
-    v = verifier(sandbox="none", parallel_baseline=False).verify(task, Edit(files=fine), "m")
-    assert v.verdict == "pass" and v.counted and "not known" in v.detail, v.detail
+    # the settrace tracer, which the conftest's replaces (Python 3.11's; any Python's with
+    # SETTRACE), and the project's Python's own way (sys.monitoring on 3.12 and newer,
+    # which the conftest's tracer does not replace: every line is known)
+    for command in (SETTRACE + pytest_cmd(root), pytest_cmd(root)):
+        task = task_for(root, command)
+        taken_over = command.startswith(SETTRACE) or not lines_monitored()
+        v = verifier(sandbox="none", parallel_baseline=False).verify(task, Edit(files=wrong), "m")
+        assert v.verdict == "pass" and not v.counted, v.detail
+        assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.py line 6"
+        v = verifier(sandbox="none", parallel_baseline=False).verify(task, Edit(files=fine), "m")
+        assert v.verdict == "pass" and v.counted, v.detail
+        if taken_over:
+            # add is called by the test: which of its lines ran is not known, the pass counted
+            assert "not known" in v.detail, v.detail
+        else:
+            assert v.unrun == "" and "not known" not in v.detail, v.detail
 
 
 def test_settled_only_when_every_unrun_statement_is_in_a_function_never_called() -> None:
@@ -85,19 +92,19 @@ def test_a_tracer_switched_off_is_said_as_such(tmp_path: Path) -> None:
             "pytest.ini": "[pytest]\npythonpath = .\n",
         },
     )
-    task = task_for(root, pytest_cmd(root))
     # the settrace tracer on any Python (3.12 and newer use sys.monitoring, which a
-    # sys.settrace(None) does not touch)
-    env = {**os.environ, "ACROUTER_LINES_TRACER": "settrace"}
+    # sys.settrace(None) does not touch); set by the command: the verifier passes none of
+    # its own environment's ACROUTER_* variables to the tests
+    task = task_for(root, SETTRACE + pytest_cmd(root))
     wrong = {"calc.py": CALC.replace("return a * b", "return None")}
-    v = verifier(sandbox="none", parallel_baseline=False, env=env).verify(
-        task, Edit(files=wrong), "m"
-    )
+    v = verifier(sandbox="none", parallel_baseline=False).verify(task, Edit(files=wrong), "m")
     assert v.verdict == "pass", v.detail
     assert v.unrun == OFF, v.unrun  # not "another tracer took over": none did
     # with sys.monitoring (Python 3.12 and newer) the switch-off takes nothing away
-    if sys.version_info >= (3, 12):
+    if lines_monitored():
+        task = task_for(root, pytest_cmd(root))
         v = verifier(sandbox="none", parallel_baseline=False).verify(task, Edit(files=wrong), "m")
+        assert v.verdict == "pass", v.detail
         assert v.unrun == "no test ran 1 of the 1 statements the edit changes: calc.py line 6"
 
 
