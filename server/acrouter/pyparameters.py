@@ -129,6 +129,8 @@ _PASSED_FIRST = frozenset(("request", "req", "ctx", "context"))
 
 
 def _decorator_name(d: ast.expr) -> str:
+    """The name a decorator or a call ends with: ``get`` of ``@app.get("/")``,
+    ``Depends`` of ``Depends(paging)``, ``staticmethod``."""
     target = d.func if isinstance(d, ast.Call) else d
     return target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
 
