@@ -145,6 +145,10 @@ def test_exit_code_only_runners() -> None:
 def test_timeouts_and_kills_fail_with_their_reason() -> None:
     v = judge(run(1, a=F), TestRun(exit_code=None, timed_out=True, timeout_s=5))
     assert v.verdict == "fail" and "timed out after 5 s" in v.detail
+    hung = TestRun(exit_code=None, timed_out=True, timeout_s=5, error_lines=("E: boom",))
+    assert judge(run(1, a=F), hung).detail.startswith(
+        "the tests timed out after 5 s; first it printed: E: boom"
+    )
     v = judge(None, TestRun(exit_code=None, killed="they started more than 64 processes"))
     assert v.verdict == "fail" and "64 processes" in v.detail
 

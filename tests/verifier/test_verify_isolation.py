@@ -239,6 +239,24 @@ def test_endless_output_without_capture_ends_by_timeout(shared: Shared) -> None:
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0 < 64 * 1024  # KiB
 
 
+def test_a_run_that_hangs_after_its_failure_names_what_it_printed(shared: Shared) -> None:
+    """Django's ``--parallel`` without tblib: a worker cannot send a failure back, the main
+    process prints the traceback and may hang at exit; the timeout's verdict says what
+    the run printed before it hung."""
+    body = """
+    import sys, time
+
+    def test_fails_then_hangs():
+        print("AssertionError: 8 != 2", file=sys.stderr, flush=True)
+        time.sleep(60)
+    """
+    v = shared.verifier(timeout_s=4).verify(shared.task("-s"), add_test("test_hang.py", body), "m")
+    assert v.verdict == "fail" and v.counted, v.detail
+    # (pytest's progress dots on the line before it)
+    assert "timed out after 4 s; first it printed: " in v.detail, v.detail
+    assert "AssertionError: 8 != 2" in v.detail.split("first it printed: ")[1], v.detail
+
+
 # --------------------------------------------------------------------------- stopping
 
 SLEEPER = """

@@ -231,7 +231,9 @@ def _unfinished(j: _Judgement) -> Verdict | None:
             f"the tests time out after {after.timeout_s:g} s even without the edit",
             counted=False,
         )
-    return j.fail(f"the tests timed out after {after.timeout_s:g} s")
+    # what it printed before it hung: a failure Django's ``--parallel`` could not send back
+    # (no tblib) leaves a pool that may hang at exit, its traceback already printed
+    return j.fail(f"the tests timed out after {after.timeout_s:g} s" + _printed(after, "; first "))
 
 
 def _unwitnessed(j: _Judgement) -> Verdict | None:
