@@ -44,6 +44,7 @@ from .datadefinitions import (
 from .docdefinitions import doc_error, doc_format, doc_names, doc_sections, dropped_sections
 from .domain import document_lines
 from .edits import BOM
+from .elisions import asks_for_placeholders, placeholders, stubbed
 from .errors import ParseError
 from .godefinitions import go_classes, go_members, is_go
 from .javadefinitions import is_java, java_classes, java_code, java_members
@@ -1464,3 +1465,28 @@ def _guard(
                 f"the edit would delete {len(lost)} definition(s), method(s) or import(s) of {rel} "
                 f"that the instruction did not ask to remove: {shown}"
             )
+        if kind(rel) == "code" and not asks_for_placeholders(instruction):
+            _refuse_placeholders(rel, old, new, python=is_python(rel, language_of(rel)))
+
+
+def _refuse_placeholders(rel: str, old: str, new: str, *, python: bool) -> None:
+    """Raise ``ParseError`` where the edit put a placeholder in place of code of ``rel``
+    (:mod:`.elisions`): a comment standing in for lines it took out, a Python function
+    cut to a stub."""
+    if old == new:
+        return
+    found = [
+        f"line {line + 1} {comment!r} where {gone} line(s) of code were"
+        for line, comment, gone in placeholders(old, new)
+    ]
+    if python:
+        found += [
+            f"the body of {path} (line {line + 1}) cut to {what}"
+            for path, line, what in stubbed(old, new)
+        ]
+    if found:
+        shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
+        raise ParseError(
+            f"the edit would replace code of {rel} with a placeholder the instruction did not "
+            f"ask for, deleting that code: {shown}; write the code out in full"
+        )

@@ -70,14 +70,18 @@ def _static(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
 
 
-def _functions(
+def functions(
     body: list[ast.stmt], prefix: str, in_class: bool
 ) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef, bool]]:
+    """(path, node, whether a class defines it) for each function of ``body``, by its
+    path (``parse``, ``Reader.parse``), those of its classes' and blocks' bodies too
+    (``if``, ``try``, ``with``, ``for``, ``while``, ``match``); a nested function is not
+    one (it is its function's code)."""
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             yield prefix + node.name, node, in_class
         elif isinstance(node, ast.ClassDef):
-            yield from _functions(node.body, f"{prefix}{node.name}.", True)
+            yield from functions(node.body, f"{prefix}{node.name}.", True)
         else:  # a block's bodies: if, try (and except*), with, for, while, match
             for part in (
                 getattr(node, "body", None),
@@ -87,7 +91,7 @@ def _functions(
                 *(c.body for c in getattr(node, "cases", None) or ()),
             ):
                 if isinstance(part, list) and part and isinstance(part[0], ast.stmt):
-                    yield from _functions(part, prefix, in_class)
+                    yield from functions(part, prefix, in_class)
 
 
 def _called_by_pytest(
@@ -281,7 +285,7 @@ def keyword_called(text: str) -> dict[str, Callback]:
         injected = dependencies | {f"{name}.__init__" for name in dependencies}
         typer = _typer_commands(tree)
         called = _called_by_position(tree)
-        for path, node, _ in _functions(tree.body, "", False):
+        for path, node, _ in functions(tree.body, "", False):
             if path in called or path.removesuffix(".__init__") in called:
                 continue  # (a view that another calls: ``return list_items(0, 10)``)
             how = _called_by_keyword(node, path in injected, path in typer)
@@ -307,7 +311,7 @@ def signatures(
             return None
         out: dict[str, tuple[int, list[Parameter]]] = {}
         twice: set[str] = set()
-        for path, node, method in _functions(tree.body, "", False):
+        for path, node, method in functions(tree.body, "", False):
             if _called_by_pytest(node, path, test_module):
                 continue
             if path in out:

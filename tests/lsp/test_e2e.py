@@ -651,6 +651,43 @@ async def test_a_readme_edit_that_drops_a_section_is_refused_and_the_next_kept(l
     assert new == README_MD.replace("Teh", "The")
 
 
+async def test_a_body_elided_with_a_placeholder_is_refused_and_the_next_kept(lsp, fake):
+    """The editor path of the placeholder guard: asked to fix ``add``, the cheap model's
+    block writes ``describe``'s body, which no test calls, as ``# ... existing code ...``
+    and ``pass``: the tests pass, and it was offered as verified.  Now it is an unusable
+    reply, and the strong model's edit is offered."""
+    client, target, _ = lsp
+    describe = '\n\ndef describe(a, b):\n    total = add(a, b)\n    return f"{a} + {b} = {total}"\n'
+    target.write_text(BUGGY + describe)
+    search = BUGGY + describe
+
+    def sr(replace: str) -> str:
+        return (
+            f"calc.py\n```python\n<<<<<<< SEARCH\n{search}=======\n{replace}>>>>>>> REPLACE\n```\n"
+        )
+
+    fixed = search.replace("a - b", "a + b")
+    lazy = fixed.replace(
+        '    total = add(a, b)\n    return f"{a} + {b} = {total}"\n',
+        "    # ... existing code ...\n    pass\n",
+    )
+    fake.behaviours["cheap-m"] = Behaviour(reply=sr(lazy))
+    fake.behaviours["strong-m"] = Behaviour(reply=sr(fixed))
+    arg = route_arg(target, instruction="Fix the bug in add")
+    del arg["range"]
+    res = await run(client, "acrouter.server.routeAndComplete", arg)
+    assert [a["verdict"] for a in res["attempts"]] == ["fail", "pass"], res["attempts"]
+    assert res["attempts"][0]["detail"] == (
+        "unusable reply: the edit would replace code of calc.py with a placeholder the "
+        "instruction did not ask for, deleting that code: line 6 '# ... existing code ...' "
+        "where 2 line(s) of code were; the body of describe (line 5) cut to pass; write the "
+        "code out in full"
+    )
+    assert res["verified"] and res["finalModel"] == "strong"
+    new = apply_text_edits(search, res["edit"]["documentChanges"][0]["edits"])
+    assert new == fixed
+
+
 async def test_the_editors_python_runs_the_tests_of_a_project_without_a_virtualenv(
     lsp, fake, tmp_path
 ):

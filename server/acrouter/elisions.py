@@ -1,0 +1,251 @@
+"""Code an edit replaced with a placeholder, for the guard that no edit drops what
+nobody asked to remove (``definitions.guard``).
+
+Models told not to elide code still do: where a function's body was they write
+``# ... existing code ...`` or ``// rest of the method unchanged``, or cut the body to
+``pass``.  The function keeps its name, so the definitions the guard compares do not
+tell, and where no test calls it every test passes: a verified edit that deletes code.
+Two readings find it:
+
+- :func:`placeholders`: a comment line of the edit's that reads as a stand-in for code
+  (an ellipsis, "existing code", "rest of the function unchanged", "omitted for
+  brevity"), or a statement that does (Rust's ``todo!()``, a thrown "not implemented"
+  error), where the edit took out lines of code that the new text holds fewer times
+  than the old (code moved is not lost; ``return -1`` taken out of one function is,
+  though another returns -1 too).  A comment the file already had is not the
+  edit's, and one added where nothing was taken out stands for nothing.
+- :func:`stubbed`: a Python function whose body had code and is now a stub: ``pass``,
+  ``...``, ``raise NotImplementedError`` or a docstring alone (not one the edit made an
+  ``@abstractmethod`` or an ``@overload``).
+
+Neither is read where the instruction asks for such a thing (a stub, a placeholder, a
+skeleton, a no-op, an abstract method).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from .pyparameters import functions
+from .pytrees import parse
+
+#: what a comment line starts and ends with, in the languages the guard reads
+_MARKERS = re.compile(r"^(?:\{?\s*/\*+|<!--|//+|#+|--+|;+|%+|\*+)\s*")
+_CLOSERS = re.compile(r"\s*(?:\*+/\s*\}?|-->)\s*$")
+_ELLIPSIS = r"(?:\.{3,}|…)"
+#: placeholder words: an ellipsis-led comment is a stand-in with one of them ("... rest
+#: of the code"), not a sentence continued from the line before ("# ...and then retry")
+_VOCABULARY = (
+    r"existing|rest|remaining|unchanged|omitted|elided|previous|etc|code|snip|"
+    r"implementation|body|methods?|functions?"
+)
+#: what a stand-in for code says (the comment's text, its markers taken off)
+_PLACEHOLDER = re.compile(
+    rf"""^(?:
+        {_ELLIPSIS}                                     # ...
+      | {_ELLIPSIS}.*{_ELLIPSIS}                        # ... existing code ...
+      | {_ELLIPSIS}\s*[(\[]?(?:\S+\s+)?(?:{_VOCABULARY})\b.*  # ... rest of the function
+      | \[\s*{_ELLIPSIS}\s*\]                           # [...]
+      | [(\[]?\s*(?:{_ELLIPSIS}\s*)?                     # Rest of the code remains the same
+        (?:the\s+)?(?:existing|remaining|previous|original|other|rest\s+of(?:\s+the)?)
+        \s+(?:\w+\s+)?(?:code|implementation|methods?|functions?|logic|body|lines|file|
+            class|tests?|imports)\b
+        .*\b(?:unchanged|goes\s+here|omitted|remains?|as\s+before|(?:the\s+)?same|stays?|
+            elided|brevity|not\s+shown|as\s+is|intact|untouched)\b.*
+      | (?:code|implementation|body|logic|rest)\s+(?:is\s+)?(?:unchanged|omitted|elided)\b.*
+      | .*\b(?:omitted|elided|shortened)\s+for\s+brevity\b.*
+      | (?:keep|keeping)\s+(?:the\s+)?(?:existing|rest\s+of\s+the|original)\s+(?:\w+\s+)?
+        (?:code|implementation|logic|body|lines)\b.*
+      | snip\b.*
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+#: a stand-in is short: a comment of more words explains something
+_MAX_WORDS = 10
+#: a statement that stands in for code in the languages that have one: Rust's
+#: ``todo!()``, ``unimplemented!()``; a "not implemented" error thrown (JavaScript,
+#: TypeScript, Java, C#, Kotlin, PHP) or a panic (Go)
+_STUB_LINE = re.compile(
+    r"""^(?:
+        (?:todo|unimplemented)!\(.*\)\s*;?
+      | throw\s+new\s+[\w.]*(?:Error|Exception)\(\s*["'`](?:todo|not\s+(?:yet\s+)?implemented|
+            unimplemented)\b.*\)\s*;?
+      | (?:panic|TODO)\(\s*["'`](?:todo|not\s+(?:yet\s+)?implemented|unimplemented)\b.*\)\s*;?
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+#: an instruction that asks for stubs or placeholders
+_ASKED = re.compile(
+    r"\b(?:placeholders?|stubs?|stubbed|stubbing|elide|elided|elision|skeletons?|scaffold\w*|"
+    r"not\s+implemented|NotImplemented\w*|no-?ops?|abstract|do(?:es)?\s+nothing|"
+    r"empty\s+(?:the\s+)?(?:body|bodies|function|method)|"
+    r"remove\s+(?:the\s+|its\s+)?(?:body|bodies|implementation|logic))\b",
+    re.IGNORECASE,
+)
+#: a changed middle of at most this many lines (either side) is matched exactly
+_EXACT_LINES = 1000
+
+
+def asks_for_placeholders(instruction: str) -> bool:
+    """Whether the instruction asks for stubs or placeholders ("stub out", "a no-op",
+    "make it abstract", "remove the body"): then neither reading is made."""
+    return _ASKED.search(instruction) is not None
+
+
+def placeholder_line(line: str) -> bool:
+    """Whether ``line`` is a comment, or a statement, that stands in for code."""
+    text = line.strip()
+    if _STUB_LINE.match(text):
+        return True
+    marker = _MARKERS.match(text)
+    if marker is None or not marker.group(0).strip():
+        return False
+    said = _CLOSERS.sub("", text[marker.end() :]).strip()
+    if not said or len(said.split()) > _MAX_WORDS:
+        return False
+    return _PLACEHOLDER.match(said) is not None
+
+
+def _code(line: str) -> bool:
+    """A line of code: neither blank nor a comment alone."""
+    text = line.strip()
+    if not text:
+        return False
+    marker = _MARKERS.match(text)
+    return marker is None or not marker.group(0).strip()
+
+
+def _regions(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
+    """The changed regions from ``a`` to ``b`` as (a from, a to, b from, b to): difflib's
+    changes on the middle between the common head and tail, those apart by blank lines
+    alone taken as one."""
+    lo, a_hi, b_hi = 0, len(a), len(b)
+    while lo < a_hi and lo < b_hi and a[lo] == b[lo]:
+        lo += 1
+    while a_hi > lo and b_hi > lo and a[a_hi - 1] == b[b_hi - 1]:
+        a_hi, b_hi = a_hi - 1, b_hi - 1
+    small = max(a_hi - lo, b_hi - lo) <= _EXACT_LINES
+    matcher = difflib.SequenceMatcher(None, a[lo:a_hi], b[lo:b_hi], autojunk=not small)
+    out: list[list[int]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        i1, i2, j1, j2 = i1 + lo, i2 + lo, j1 + lo, j2 + lo
+        if out and not any(line.strip() for line in a[out[-1][1] : i1]):
+            out[-1][1], out[-1][3] = i2, j2  # (apart by blank lines: one region)
+        else:
+            out.append([i1, i2, j1, j2])
+    return [(r[0], r[1], r[2], r[3]) for r in out]
+
+
+def placeholders(old: str, new: str) -> list[tuple[int, str, int]]:
+    """(0-based line in ``new``, the comment, lines of code it stands for) for each
+    comment of the edit's that stands in for code it took out (see the module)."""
+    a, b = old.splitlines(), new.splitlines()
+    had = {line.strip() for line in a}
+    candidates = [
+        j for j, line in enumerate(b) if line.strip() not in had and placeholder_line(line)
+    ]
+    if not candidates:
+        return []
+    # a line taken out is lost where the new text holds it fewer times than the old
+    # (``return -1`` taken out of one function is lost though another returns -1 too)
+    short = Counter(line.strip() for line in a if _code(line))
+    short.subtract(line.strip() for line in b if _code(line))
+    out: list[tuple[int, str, int]] = []
+    for i1, i2, j1, j2 in _regions(a, b):
+        inside = [j for j in candidates if j1 <= j < j2]
+        gone = 0
+        for line in a[i1:i2]:
+            if _code(line) and short[line.strip()] > 0:
+                short[line.strip()] -= 1
+                gone += 1
+        if inside and gone:
+            out.append((inside[0], b[inside[0]].strip(), gone))
+    return out
+
+
+def _docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def _stub(node: ast.stmt) -> str | None:
+    """What a stub statement is (``pass``, ``...``, ``raise NotImplementedError``)."""
+    if isinstance(node, ast.Pass):
+        return "pass"
+    if (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and node.value.value is Ellipsis
+    ):
+        return "..."
+    if isinstance(node, ast.Raise) and node.exc is not None:
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
+            return "raise NotImplementedError"
+    return None
+
+
+def _body(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
+    body = node.body
+    return body[1:] if body and _docstring(body[0]) else body
+
+
+def _declared_only(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """An ``@abstractmethod`` or an ``@overload``: its body is meant to be a stub."""
+    for d in node.decorator_list:
+        name = d.attr if isinstance(d, ast.Attribute) else getattr(d, "id", "")
+        if name in ("abstractmethod", "overload", "abstractproperty"):
+            return True
+    return False
+
+
+def _functions(text: str) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] | None:
+    """Each function's path -> its definitions in the file's order (a property's getter
+    and setter, one per platform); None when the text does not parse."""
+    try:
+        tree = parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    out: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+    for path, node, _ in functions(tree.body, "", False):
+        out.setdefault(path, []).append(node)
+    return out
+
+
+def _now_a_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    body = _body(node)
+    if not body:
+        return "a docstring alone"
+    return _stub(body[0]) if len(body) == 1 else None
+
+
+def stubbed(old: str, new: str) -> list[tuple[str, int, str]]:
+    """(function path, its 0-based ``def`` line in ``new``, what its body is now) for each
+    function of a Python text whose body had code and is a stub after the edit; a
+    function defined more than once is matched in order where the edit keeps as many
+    of it, and one the edit made an ``@abstractmethod`` or an ``@overload`` is not read."""
+    after = _functions(new)
+    if not after or not any(_now_a_stub(n) for nodes in after.values() for n in nodes):
+        return []
+    before = _functions(old) or {}
+    out: list[tuple[str, int, str]] = []
+    for path, nodes in after.items():
+        had = before.get(path, [])
+        if len(had) != len(nodes):
+            continue  # (one added or taken away: which is which is not known)
+        for was, node in zip(had, nodes):
+            what = _now_a_stub(node)
+            if what is None or (_declared_only(node) and not _declared_only(was)):
+                continue
+            if any(_stub(s) is None for s in _body(was)):
+                out.append((path, node.lineno - 1, what))
+    return out

@@ -1,0 +1,228 @@
+"""Code an edit replaced with a placeholder is refused (``acrouter.elisions``, read by the
+guard ``definitions.guard``).
+
+A model asked to fix ``add`` answered with the file where ``slugify``'s body was
+``# ... existing code ...`` and ``pass``: no definition went, the one test (of ``add``)
+passed, and ``acrouter verify`` said "pass": a verified edit that deletes the code of a
+function no test calls."""
+
+from __future__ import annotations
+
+import pytest
+from acrouter.definitions import guard
+from acrouter.elisions import placeholders, stubbed
+from acrouter.errors import ParseError
+
+CALC = '''\
+import re
+
+
+def add(a, b):
+    return a - b
+
+
+def slugify(text):
+    """A URL's slug."""
+    text = text.lower().strip()
+    text = re.sub(r"[^a-z0-9]+", "-", text)
+    return text.strip("-")
+'''
+FIXED = CALC.replace("a - b", "a + b")
+BODY = """\
+    text = text.lower().strip()
+    text = re.sub(r"[^a-z0-9]+", "-", text)
+    return text.strip("-")
+"""
+
+
+def _refusal(old: str, new: str, path: str = "calc.py", instruction: str = "Fix add") -> str:
+    with pytest.raises(ParseError) as caught:
+        guard({path: old}, {path: new}, language_of=lambda _rel: None, instruction=instruction)
+    return str(caught.value)
+
+
+def _passes(old: str, new: str, path: str = "calc.py", instruction: str = "Fix add") -> None:
+    guard({path: old}, {path: new}, language_of=lambda _rel: None, instruction=instruction)
+
+
+def test_a_body_replaced_by_a_placeholder_comment_is_refused() -> None:
+    new = FIXED.replace(BODY, "    # ... existing code ...\n    pass\n")
+    assert placeholders(CALC, new) == [(9, "# ... existing code ...", 3)]
+    assert stubbed(CALC, new) == [("slugify", 7, "pass")]
+    said = _refusal(CALC, new)
+    assert said.startswith("the edit would replace code of calc.py with a placeholder"), said
+    assert "line 10 '# ... existing code ...' where 3 line(s) of code were" in said
+    assert "the body of slugify (line 8) cut to pass" in said
+
+
+@pytest.mark.parametrize(
+    "lazy",
+    [
+        "    text = text.lower().strip()\n    # ... rest of the function unchanged ...\n",
+        "    text = text.lower().strip()\n    # Rest of the code remains the same\n",
+        "    text = text.lower().strip()\n    # (implementation omitted for brevity)\n",
+    ],
+)
+def test_the_rest_of_a_body_elided_is_refused(lazy: str) -> None:
+    new = FIXED.replace(BODY, lazy)
+    [(line, _, gone)] = placeholders(CALC, new)
+    assert (line, gone) == (10, 2)
+    assert "with a placeholder" in _refusal(CALC, new)
+
+
+@pytest.mark.parametrize(
+    ("stub", "what"),
+    [
+        ("    ...\n", "..."),
+        ('    raise NotImplementedError("later")\n', "raise NotImplementedError"),
+        ("", "a docstring alone"),
+    ],
+)
+def test_a_body_cut_to_a_stub_is_refused(stub: str, what: str) -> None:
+    new = FIXED.replace(BODY, stub)
+    assert stubbed(CALC, new) == [("slugify", 7, what)]
+    assert f"the body of slugify (line 8) cut to {what}" in _refusal(CALC, new)
+
+
+def test_a_test_emptied_to_pass_is_refused() -> None:
+    old = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+    new = old.replace("    assert add(2, 3) == 5\n", "    pass\n")
+    assert "the body of test_add (line 4) cut to pass" in _refusal(
+        old, new, "tests/test_calc.py", "Speed up the tests"
+    )
+
+
+def test_a_javascript_body_replaced_by_a_placeholder_is_refused() -> None:
+    old = (
+        "export function add(a, b) {\n  return a - b;\n}\n\n"
+        "export function slug(text) {\n  const lower = text.toLowerCase();\n"
+        '  return lower.replace(/[^a-z0-9]+/g, "-");\n}\n'
+    )
+    new = old.replace("a - b", "a + b").replace(
+        '  const lower = text.toLowerCase();\n  return lower.replace(/[^a-z0-9]+/g, "-");\n',
+        "  // ... existing code ...\n",
+    )
+    assert "line 6 '// ... existing code ...' where 2 line(s) of code were" in _refusal(
+        old, new, "src/calc.js"
+    )
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        # a comment that stands for nothing: no code taken out
+        FIXED.replace(
+            "    text = text.lower()", "    # ... existing code ...\n    text = text.lower()"
+        ),
+        # a sentence continued, not a stand-in
+        FIXED.replace(
+            '    return text.strip("-")\n',
+            '    # ...and the dashes at both ends go\n    return text.strip("-") or ""\n',
+        ),
+        # the code moved (to a helper), not lost
+        FIXED.replace(BODY, "    # ... existing code ...\n    return _slug(text)\n")
+        + "\n\ndef _slug(text):\n"
+        + BODY,
+    ],
+    ids=["nothing-taken-out", "a-sentence", "moved"],
+)
+def test_what_stands_for_no_lost_code_passes(new: str) -> None:
+    _passes(CALC, new)
+
+
+def test_a_placeholder_the_file_had_is_not_the_edits() -> None:
+    old = CALC + "\n\ndef later():\n    # ... existing code ...\n    return 1\n"
+    new = old.replace("a - b", "a + b").replace(
+        "    # ... existing code ...\n    return 1\n", "    # ... existing code ...\n    return 2\n"
+    )
+    _passes(old, new)
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "Replace slugify's body with a stub",
+        "Make slugify a no-op",
+        "Leave a placeholder in slugify",
+    ],
+)
+def test_an_instruction_that_asks_for_a_stub_gets_it(instruction: str) -> None:
+    _passes(
+        CALC,
+        FIXED.replace(BODY, "    # ... existing code ...\n    pass\n"),
+        instruction=instruction,
+    )
+
+
+def test_an_abstract_method_and_a_stub_before_are_not_read() -> None:
+    old = (
+        "import abc\n\n\nclass Shape(abc.ABC):\n    def area(self):\n        return 0\n\n"
+        "    def name(self):\n        pass\n"
+    )
+    new = old.replace(
+        "    def area(self):\n        return 0\n",
+        "    @abc.abstractmethod\n    def area(self):\n        ...\n",
+    ).replace("        pass\n", "        ...\n")
+    assert stubbed(old, new) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "stub"),
+    [
+        (
+            "src/lib.rs",
+            (
+                "pub fn add(a: i32, b: i32) -> i32 {\n    a - b\n}\n\n"
+                "pub fn area(r: f64) -> f64 {\n    let squared = r * r;\n    squared * 3.14\n}\n"
+            ),
+            "    todo!()\n",
+        ),
+        (
+            "src/Calc.java",
+            (
+                "class Calc {\n    int add(int a, int b) {\n        return a - b;\n    }\n\n"
+                "    double area(double r) {\n        double squared = r * r;\n"
+                "        return squared * 3.14;\n    }\n}\n"
+            ),
+            '        throw new UnsupportedOperationException("not implemented");\n',
+        ),
+    ],
+    ids=["rust-todo", "java-throw"],
+)
+def test_a_body_cut_to_a_stub_statement_is_refused(path: str, old: str, stub: str) -> None:
+    body = [line for line in old.splitlines(keepends=True) if "squared" in line]
+    new = old.replace("a - b", "a + b").replace("".join(body), stub)
+    [(_, said, gone)] = placeholders(old, new)
+    assert (said, gone) == (stub.strip(), 2)
+    assert "with a placeholder" in _refusal(old, new, path)
+
+
+def test_a_line_the_file_holds_elsewhere_too_is_lost_where_it_went() -> None:
+    """``return -1`` taken out of ``find`` is lost though ``index`` returns -1 too: code
+    counts as moved only where the new text holds it as many times as the old."""
+    old = (
+        "def index(xs, x):\n    for i, y in enumerate(xs):\n        if y == x:\n"
+        "            return i\n    return -1\n\n\n"
+        "def find(xs, x):\n    for i, y in enumerate(xs):\n        if y == x:\n"
+        "            return i\n    return -1\n"
+    )
+    new = old[: old.index("def find")] + (
+        "def find(xs, x):\n    # ... same loop as index ...\n    return index(xs, x)\n"
+    )
+    assert placeholders(old, new) == [(8, "# ... same loop as index ...", 4)]
+
+
+def test_a_property_and_an_abstract_method_with_code_are_read() -> None:
+    """A getter and its setter (one path, defined twice) are matched in order; an
+    ``@abstractmethod`` whose body had code (a default its subclasses call through
+    ``super()``) loses it when cut to ``...``."""
+    old = (
+        "import abc\n\n\nclass Box(abc.ABC):\n"
+        "    @property\n    def size(self):\n        return self._size\n\n"
+        "    @size.setter\n    def size(self, value):\n        self._size = max(0, value)\n\n"
+        "    @abc.abstractmethod\n    def close(self):\n        self.closed = True\n"
+    )
+    new = old.replace("        self._size = max(0, value)\n", "        pass\n").replace(
+        "        self.closed = True\n", "        ...\n"
+    )
+    assert stubbed(old, new) == [("Box.size", 9, "pass"), ("Box.close", 13, "...")]
