@@ -1466,13 +1466,15 @@ def _guard(
                 f"that the instruction did not ask to remove: {shown}"
             )
         if kind(rel) == "code" and not asks_for_placeholders(instruction):
-            _refuse_placeholders(rel, old, new, python=is_python(rel, language_of(rel)))
+            python = is_python(rel, language_of(rel))
+            _refuse_placeholders(rel, old, new, instruction=instruction, python=python)
 
 
-def _refuse_placeholders(rel: str, old: str, new: str, *, python: bool) -> None:
+def _refuse_placeholders(rel: str, old: str, new: str, *, instruction: str, python: bool) -> None:
     """Raise ``ParseError`` where the edit put a placeholder in place of code of ``rel``
     (:mod:`.elisions`): a comment standing in for lines it took out, a Python function
-    cut to a stub."""
+    cut to a stub, unless the instruction names it beside a word like remove ("remove
+    the prints from debug_dump": its body was prints alone)."""
     if old == new:
         return
     found = [
@@ -1480,9 +1482,11 @@ def _refuse_placeholders(rel: str, old: str, new: str, *, python: bool) -> None:
         for line, comment, gone in placeholders(old, new)
     ]
     if python:
+        named = set(re.findall(r"\w+", instruction)) if _REMOVAL.search(instruction) else set()
         found += [
             f"the body of {path} (line {line + 1}) cut to {what}"
             for path, line, what in stubbed(old, new)
+            if path.rsplit(".", 1)[-1] not in named
         ]
     if found:
         shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")

@@ -226,3 +226,16 @@ def test_a_property_and_an_abstract_method_with_code_are_read() -> None:
         "        self.closed = True\n", "        ...\n"
     )
     assert stubbed(old, new) == [("Box.size", 9, "pass"), ("Box.close", 13, "...")]
+
+
+def test_a_function_the_instruction_asks_to_empty_may_become_a_stub() -> None:
+    """ "Remove the prints from debug_dump": its body was prints alone, and ``pass`` is
+    what is left; a function it does not name is still read."""
+    old = (
+        "def debug_dump(x):\n    print(x)\n    print(type(x))\n\n\ndef keep(x):\n    return x * 2\n"
+    )
+    emptied = old.replace("    print(x)\n    print(type(x))\n", "    pass\n")
+    _passes(old, emptied, instruction="Remove the prints from debug_dump")
+    both = emptied.replace("    return x * 2\n", "    pass\n")
+    said = _refusal(old, both, instruction="Remove the prints from debug_dump")
+    assert "the body of keep (line 5) cut to pass" in said and "debug_dump" not in said
