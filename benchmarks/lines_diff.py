@@ -1,4 +1,4 @@
-"""What reading an edit's changed lines costs on large files: ``verifier.linediff``
+"""What reading an edit's changed lines costs on large files: ``acrouter.linediff``
 (anchors at lines found once in each side, then difflib on the gaps) against difflib on
 the whole changed middle (what it did before), on files made here.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from acrouter.verifier.linediff import EXACT_LINES, line_opcodes
+from acrouter.linediff import EXACT_LINES, line_opcodes
 
 
 def whole_middle(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:

@@ -25,11 +25,11 @@ skeleton, a no-op, an abstract method).
 from __future__ import annotations
 
 import ast
-import difflib
 import re
 from collections import Counter
 from collections.abc import Sequence
 
+from .linediff import line_opcodes
 from .pyparameters import functions
 from .pytrees import parse
 
@@ -41,15 +41,28 @@ _ELLIPSIS = r"(?:\.{3,}|…)"
 #: of the code"), not a sentence continued from the line before ("# ...and then retry")
 _VOCABULARY = (
     r"existing|rest|remaining|unchanged|omitted|elided|previous|etc|code|snip|"
-    r"implementation|body|methods?|functions?"
+    r"implementation|body|methods?|functions?|lines|same|as\s+before|keep"
+)
+#: what a comment says the code it stands for is ("unchanged", "the same")
+_AS_IS = (
+    r"unchanged|omitted|elided|as\s+(?:is|before)|(?:the\s+)?same|identical|intact|untouched|"
+    r"not\s+shown"
 )
 #: what a stand-in for code says (the comment's text, its markers taken off)
 _PLACEHOLDER = re.compile(
     rf"""^(?:
         {_ELLIPSIS}                                     # ...
       | {_ELLIPSIS}.*{_ELLIPSIS}                        # ... existing code ...
-      | {_ELLIPSIS}\s*[(\[]?(?:\S+\s+)?(?:{_VOCABULARY})\b.*  # ... rest of the function
+      | {_ELLIPSIS}\s*[(\[]?(?:\S+\s+){{0,2}}(?:{_VOCABULARY})\b.*  # ... all other methods
       | \[\s*{_ELLIPSIS}\s*\]                           # [...]
+      | [(\[<]\s*(?:the\s+)?(?:rest\s+of\s+(?:the\s+)?|existing\s+|original\s+|previous\s+|
+            remaining\s+|other\s+)(?:\w+\s+)?(?:code|implementation|logic|body|file|class|
+            functions?|methods?)\s*[)\]>]                # [rest of code], <existing code>
+      | (?:the\s+)?rest(?:\s+of\s+(?:the\s+)?\w+)?\s+(?:stays?|remains?|is|are)\s+
+            (?:{_AS_IS})\b.*                              # The rest stays the same
+      | (?:the\s+|your\s+)?(?:(?:existing|original|previous|other|your)\s+(?:\w+\s+)?)?
+            (?:code|implementation|logic)\s+(?:goes\s+)?here\W*  # existing code here
+      | (?:TODO|FIXME)\b\W*(?:implement(?:ation)?|fill\s+in)(?:\s+(?:this|me|it|here))?\W*
       | [(\[]?\s*(?:{_ELLIPSIS}\s*)?                     # Rest of the code remains the same
         (?:the\s+)?(?:existing|remaining|previous|original|other|rest\s+of(?:\s+the)?)
         \s+(?:\w+\s+)?(?:code|implementation|methods?|functions?|logic|body|lines|file|
@@ -63,6 +76,24 @@ _PLACEHOLDER = re.compile(
       | snip\b.*
     )$""",
     re.IGNORECASE | re.VERBOSE,
+)
+#: a comment that says no more than that the code is as it was ("(unchanged)", "same as
+#: before"): a stand-in on a line of its own, not a block comment's line (``* unchanged.``
+#: ends a sentence begun on the line above)
+_STATUS = re.compile(
+    r"""^[(\[<]?\s*(?:unchanged|no\s+changes?|as\s+before|
+        same\s+as\s+(?:before|above|(?:in\s+)?(?:the\s+)?original))\s*[)\]>]?\.?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+#: a line of code that opens a body, a call's arguments or a collection and holds a
+#: comment in it (``function slug(text) { /* ... */ }``, ``run(/* ... */);``, ``ITEMS = [
+#: # ... existing entries``): the comment, for the reading of one alone
+_INLINE = re.compile(
+    r"""^(?P<code>\S.*?[{(\[:])\s*(?:
+        /\*+\s*(?P<block>.*?)\s*\*+/\s*[})\]]*\s*[;,]?   # { /* ... */ }
+      | (?://+|\#+)\s*(?P<line>.*)                         # {  // ... existing code
+    )$""",
+    re.VERBOSE,
 )
 #: a stand-in is short: a comment of more words explains something
 _MAX_WORDS = 10
@@ -86,8 +117,6 @@ _ASKED = re.compile(
     r"remove\s+(?:the\s+|its\s+)?(?:body|bodies|implementation|logic))\b",
     re.IGNORECASE,
 )
-#: a changed middle of at most this many lines (either side) is matched exactly
-_EXACT_LINES = 1000
 
 
 def asks_for_placeholders(instruction: str) -> bool:
@@ -103,11 +132,20 @@ def placeholder_line(line: str) -> bool:
         return True
     marker = _MARKERS.match(text)
     if marker is None or not marker.group(0).strip():
-        return False
+        inline = _INLINE.match(text)
+        return inline is not None and _stands_in(inline.group("block") or inline.group("line"))
     said = _CLOSERS.sub("", text[marker.end() :]).strip()
+    if _STATUS.match(said):
+        return not marker.group(0).lstrip().startswith("*")
+    return _stands_in(said)
+
+
+def _stands_in(said: str) -> bool:
+    """Whether a comment's text (its markers taken off) reads as a stand-in for code."""
+    said = said.strip()
     if not said or len(said.split()) > _MAX_WORDS:
         return False
-    return _PLACEHOLDER.match(said) is not None
+    return _STATUS.match(said) is not None or _PLACEHOLDER.match(said) is not None
 
 
 def _code(line: str) -> bool:
@@ -120,26 +158,25 @@ def _code(line: str) -> bool:
 
 
 def _regions(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
-    """The changed regions from ``a`` to ``b`` as (a from, a to, b from, b to): difflib's
-    changes on the middle between the common head and tail, those apart by blank lines
-    alone taken as one."""
-    lo, a_hi, b_hi = 0, len(a), len(b)
-    while lo < a_hi and lo < b_hi and a[lo] == b[lo]:
-        lo += 1
-    while a_hi > lo and b_hi > lo and a[a_hi - 1] == b[b_hi - 1]:
-        a_hi, b_hi = a_hi - 1, b_hi - 1
-    small = max(a_hi - lo, b_hi - lo) <= _EXACT_LINES
-    matcher = difflib.SequenceMatcher(None, a[lo:a_hi], b[lo:b_hi], autojunk=not small)
+    """The changed regions from ``a`` to ``b`` as (a from, a to, b from, b to): the
+    verifier's line diff, changes apart by blank lines alone taken as one."""
     out: list[list[int]] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        i1, i2, j1, j2 = i1 + lo, i2 + lo, j1 + lo, j2 + lo
+    for _, i1, i2, j1, j2 in line_opcodes(a, b):
         if out and not any(line.strip() for line in a[out[-1][1] : i1]):
             out[-1][1], out[-1][3] = i2, j2  # (apart by blank lines: one region)
         else:
             out.append([i1, i2, j1, j2])
     return [(r[0], r[1], r[2], r[3]) for r in out]
+
+
+def _held(line: str) -> str:
+    """The code a line of the new text holds: a line with a stand-in in it
+    (``function slug(text) { /* ... */ }``) holds what comes before the comment."""
+    text = line.strip()
+    inline = _INLINE.match(text)
+    if inline is not None and _stands_in(inline.group("block") or inline.group("line")):
+        return inline.group("code").strip()
+    return text
 
 
 def placeholders(old: str, new: str) -> list[tuple[int, str, int]]:
@@ -155,7 +192,7 @@ def placeholders(old: str, new: str) -> list[tuple[int, str, int]]:
     # a line taken out is lost where the new text holds it fewer times than the old
     # (``return -1`` taken out of one function is lost though another returns -1 too)
     short = Counter(line.strip() for line in a if _code(line))
-    short.subtract(line.strip() for line in b if _code(line))
+    short.subtract(_held(line) for line in b if _code(line))
     out: list[tuple[int, str, int]] = []
     for i1, i2, j1, j2 in _regions(a, b):
         inside = [j for j in candidates if j1 <= j < j2]

@@ -360,7 +360,8 @@ def test_code_naming_the_tracer_trips_the_harness_wire() -> None:
 def test_line_opcodes_cover_every_change_exactly_or_by_the_heuristic(monkeypatch) -> None:
     import random
 
-    from acrouter.verifier import linediff, lines
+    from acrouter import linediff
+    from acrouter.verifier import lines
 
     def rebuilt(a: list[str], b: list[str]) -> list[str]:
         out, i = [], 0
@@ -385,7 +386,7 @@ def test_line_opcodes_cover_every_change_exactly_or_by_the_heuristic(monkeypatch
 
 
 def test_a_large_edit_is_cut_at_lines_found_once_on_each_side() -> None:
-    from acrouter.verifier.linediff import line_opcodes
+    from acrouter.linediff import line_opcodes
 
     # 4,000 functions, every return changed: each changed line, and no other, is named
     # (difflib on the whole 20,000-line middle took about 10 s: benchmarks/lines_diff.py)

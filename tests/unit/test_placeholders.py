@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from acrouter.definitions import guard
-from acrouter.elisions import placeholders, stubbed
+from acrouter.elisions import placeholder_line, placeholders, stubbed
 from acrouter.errors import ParseError
 
 CALC = '''\
@@ -70,6 +70,57 @@ def test_the_rest_of_a_body_elided_is_refused(lazy: str) -> None:
     assert "with a placeholder" in _refusal(CALC, new)
 
 
+#: how models word a stand-in, seen in their replies: each where slugify's body was
+WORDINGS = [
+    "# ... (same as before)",
+    "# ... same as before ...",
+    "# same as before",
+    "# (unchanged)",
+    "# unchanged",
+    "# no changes",
+    "# Same as above",
+    "# same as the original",
+    "# ... all other lines remain the same",
+    "# ... keep the rest",
+    "# ... as before",
+    "# The rest stays the same",
+    "# rest of the function is unchanged",
+    "# [rest of code]",
+    "# <existing code>",
+    "# existing code here",
+    "# your code here",
+    "# Implementation goes here.",
+    "# TODO: implement",
+    "# TODO: implement this",
+    "# FIXME: fill in",
+]
+
+
+@pytest.mark.parametrize("comment", WORDINGS)
+def test_the_ways_models_word_a_stand_in_are_read(comment: str) -> None:
+    new = FIXED.replace(BODY, f"    {comment}\n    return text\n")
+    assert placeholders(CALC, new) == [(9, comment, 3)], comment
+    assert "with a placeholder" in _refusal(CALC, new)
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "# rest is handled by the caller",
+        "# the code here is subtle: see the RFC",
+        "# TODO: implement caching for the lookup",
+        "# same as above, for the y axis",
+        "# ... then retry the request",
+        "# the original regex allowed dots",
+        " * unchanged.",
+    ],
+)
+def test_a_comment_that_explains_is_not_a_stand_in(comment: str) -> None:
+    assert not placeholder_line(comment)
+    new = FIXED.replace(BODY, f"    {comment}\n    return text\n")
+    assert placeholders(CALC, new) == []
+
+
 @pytest.mark.parametrize(
     ("stub", "what"),
     [
@@ -105,6 +156,44 @@ def test_a_javascript_body_replaced_by_a_placeholder_is_refused() -> None:
     assert "line 6 '// ... existing code ...' where 2 line(s) of code were" in _refusal(
         old, new, "src/calc.js"
     )
+
+
+JS = (
+    "export function add(a, b) {\n  return a - b;\n}\n\n"
+    "export function slug(text) {\n  const lower = text.toLowerCase();\n"
+    '  return lower.replace(/[^a-z0-9]+/g, "-");\n}\n\n'
+    "export const UNITS = [\n  'mm',\n  'cm',\n];\n"
+)
+JS_SLUG = (
+    "export function slug(text) {\n  const lower = text.toLowerCase();\n"
+    '  return lower.replace(/[^a-z0-9]+/g, "-");\n}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("lazy", "gone"),
+    [
+        (JS_SLUG, "export function slug(text) { /* ... */ }\n"),
+        ("export const UNITS = [\n  'mm',\n  'cm',\n];\n", "export const UNITS = [ /* ... */ ];\n"),
+        (JS_SLUG, "export function slug(text) {  // ... existing code\n}\n"),
+    ],
+    ids=["a-body", "a-list", "a-comment-after-the-brace"],
+)
+def test_a_stand_in_on_the_line_that_opens_a_body_is_read(lazy: str, gone: str) -> None:
+    new = JS.replace("a - b", "a + b").replace(lazy, gone)
+    [(line, comment, lost)] = placeholders(JS, new)
+    assert (line, comment) == (new.splitlines().index(comment), gone.splitlines()[0])
+    assert lost >= 2
+    assert "with a placeholder" in _refusal(JS, new, "src/calc.js")
+
+
+def test_a_comment_put_after_an_opening_line_that_keeps_its_code_is_not_a_loss() -> None:
+    new = JS.replace("a - b", "a + b").replace(
+        "export const UNITS = [\n", "export const UNITS = [  // ... existing entries\n"
+    )
+    assert placeholder_line("export const UNITS = [  // ... existing entries")
+    assert placeholders(JS, new) == []
+    _passes(JS, new, "src/calc.js")
 
 
 @pytest.mark.parametrize(

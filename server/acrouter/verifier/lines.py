@@ -30,8 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from ..domain import Verdict
+from ..linediff import line_opcodes
 from ..pytrees import parse
-from .linediff import line_opcodes
 from .lines_called import functions_of, settled
 from .lines_idle import IDLE_PASS, IDLE_UNOPENED, exercised, loading_ranges
 from .lines_opened import blind_sentence

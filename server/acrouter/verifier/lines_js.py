@@ -66,7 +66,7 @@ from urllib.parse import unquote, urlparse
 
 import attrs
 
-from .linediff import line_opcodes
+from ..linediff import line_opcodes
 from .lines import Change, Traced, _beside, _indent, innermost
 from .lines_idle import js_loading_lines
 

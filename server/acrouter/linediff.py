@@ -1,5 +1,6 @@
-"""Which lines an edit changed: the line diff :mod:`.lines` and :mod:`.lines_js` read
-the changed statements from.
+"""Which lines an edit changed: the line diff the verifier's :mod:`.verifier.lines` and
+:mod:`.verifier.lines_js` read the changed statements from, and the guard's
+:mod:`.elisions` the code a placeholder took the place of.
 
 The common head and tail are set aside first.  What lies between is matched exactly
 with difflib (no "junk" lines) while it is small.  A larger middle is cut at anchors
