@@ -19,7 +19,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from tests.fakes.calc_project import BUGGY, CALC13, ONLY_ADD, SR_FIX, WRONG, make_project
+from tests.fakes.calc_project import BUGGY, CALC13, ONLY_ADD, RIGHT, SR_FIX, WRONG, make_project
 from tests.fakes.openai_server import Behaviour
 from tests.verifier.helpers import venv_with_pytest
 
@@ -686,6 +686,28 @@ async def test_a_body_elided_with_a_placeholder_is_refused_and_the_next_kept(lsp
     assert res["verified"] and res["finalModel"] == "strong"
     new = apply_text_edits(search, res["edit"]["documentChanges"][0]["edits"])
     assert new == fixed
+
+
+async def test_an_edit_that_answers_the_failing_tests_values_fails_and_the_next_is_kept(lsp, fake):
+    """The cheap model, shown ``test_add``'s assertion ``add(2, 3) == 5``, writes the
+    answer in instead of fixing ``add``: both tests pass, and it was offered as verified,
+    though ``add(1, 1)`` is still 0.  Now it fails, counted, and the strong model's fix is
+    offered (``verifier.specialcases``)."""
+    client, target, _ = lsp
+    special = "def add(a, b):\n    if (a, b) == (2, 3):\n        return 5\n    return a - b\n"
+    fake.behaviours["cheap-m"] = Behaviour(reply=f"```python\n{special}```")
+    fake.behaviours["strong-m"] = Behaviour(reply=RIGHT)
+    res = await run(client, "acrouter.server.routeAndComplete", route_arg(target))
+    assert [a["verdict"] for a in res["attempts"]] == ["fail", "pass"], res["attempts"]
+    assert res["attempts"][0]["detail"].startswith(
+        "the edit answers the failing tests' own values instead of fixing the code: add "
+        "(calc.py line 2): (a, b) == (2, 3) returns 5, the values of tests/test_calc.py::"
+        "test_add; any other input gets the old behaviour"
+    ), res["attempts"][0]["detail"]
+    assert res["verified"] and res["finalModel"] == "strong"
+    assert apply_text_edits(BUGGY, res["edit"]["documentChanges"][0]["edits"]) == BUGGY.replace(
+        "-", "+"
+    )
 
 
 async def test_the_editors_python_runs_the_tests_of_a_project_without_a_virtualenv(

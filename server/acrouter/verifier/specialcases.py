@@ -1,0 +1,419 @@
+"""An edit that answers the tests' own values, made a fail.
+
+The prompt shows a model the tests that cover its file and, after a failed attempt,
+the failing tests' assertions.  A model that cannot find the fix may write the answer
+in instead: ``if (a, b) == (2, 3): return 5`` in ``add``, whose failing test asserts
+``add(2, 3) == 5``.  Every test passes and the code is as wrong as before: a verified
+edit that is wrong for every input but the tested one.
+
+Read here, for Python, in a function the file had before the edit
+(:func:`special_cases`): a branch the edit added (an ``if`` or a conditional
+expression) whose condition pins parameters of the function to literals (``a == 2 and
+b == 3``, ``(a, b) == (2, 3)``, ``text == "Hello World"``) and which returns a literal,
+where a test the edit fixed (failing before it, passing after) calls the function and
+holds each of those values.  Not read:
+
+- a function that already looked the same parameter up before the edit: compared it
+  with a literal that is not a base case's, used it as a key (``UNITS[unit]``, ``UNITS.get(unit)``) or tested it
+  for membership (a dispatch on a unit or a command's name: one case more is the same
+  kind of code);
+- a parameter the function assigns before the branch, or in a loop that holds it
+  (``c = c.lower()`` before ``if c == "def"``): the value compared is one it computed,
+  not the input a test passes;
+- pinned values that are all a base case's (``None``, booleans, ``0``, ``1``, ``-1``,
+  ``2``, an empty string or collection: ``if n == 0: return 1``) or name-like strings
+  (no spaces: a keyword, a scheme, a path; ``if pattern == "*": return True`` is a rule,
+  ``if text == "Hello World"`` is a test's data);
+- an instruction that asks for a special case ("special-case", "hard-code", "always
+  return", "an exception for"; not a bug told by its example, "it treats 1900 as a leap
+  year", the case special-casing is wrong for);
+- a function the edit added (no code before it to be special-cased).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+import attrs
+
+from ..domain import Verdict
+from ..errors import VerifyError
+from ..pyparameters import functions
+from ..pytrees import parse
+from .reports import FAILED, PASSED
+from .testrun import TestRun
+from .workspace import resolve_edit_path
+
+#: a pinned parameter -> the literal it is compared with
+Pins = dict[str, object]
+#: values a base case compares with: no sign of a test's own value
+_TRIVIAL = (None, True, False, 0, 1, -1, 2, "", (), b"")
+#: a string that names something rather than holds data
+_NAME_LIKE = re.compile(r"[\w.*/:@+-]{1,40}")
+#: an instruction that asks for a special case
+_ASKED = re.compile(
+    r"\b(?:special[- ]?cas\w*|hard[- ]?cod\w*|always\s+returns?|exceptions?\s+for)\b",
+    re.IGNORECASE,
+)
+
+
+def _literal(node: ast.AST) -> tuple[bool, object]:
+    """(True, value) for a literal (a constant, a negative number, a tuple or list of
+    literals), else (False, None)."""
+    if isinstance(node, ast.Constant | ast.UnaryOp | ast.Tuple | ast.List):
+        try:
+            return True, ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return False, None
+    return False, None
+
+
+def _pins(test: ast.expr, params: set[str]) -> Pins | None:
+    """The parameters ``test`` pins to literals (``a == 2 and b == 3``, ``(a, b) == (2,
+    3)``), or None when it is anything else."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        out: Pins = {}
+        for each in test.values:
+            part = _pins(each, params)
+            if part is None:
+                return None
+            out.update(part)
+        return out
+    if not (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
+    ):
+        return None
+    left, right = test.left, test.comparators[0]
+    if _literal(left)[0]:
+        left, right = right, left
+    ok, value = _literal(right)
+    if not ok:
+        return None
+    if isinstance(left, ast.Name) and left.id in params:
+        return {left.id: value}
+    if (
+        isinstance(left, ast.Tuple)
+        and isinstance(value, tuple)
+        and len(left.elts) == len(value)
+        and all(isinstance(e, ast.Name) and e.id in params for e in left.elts)
+    ):
+        return {e.id: v for e, v in zip(left.elts, value, strict=True)}  # type: ignore[attr-defined]
+    return None
+
+
+def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterable[ast.AST]:
+    """The nodes of ``func``'s body, not those of a function or class defined in it."""
+    todo: list[ast.AST] = list(func.body)
+    while todo:
+        node = todo.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                todo.append(child)
+
+
+def _params(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    a = func.args
+    return {p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
+
+
+def _branches(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> list[tuple[ast.expr, Pins, tuple[bool, object], int]]:
+    """(condition, its pins, (whether it returns a literal, which), line) for each
+    ``if`` and conditional expression of ``func`` whose condition pins parameters."""
+    params = _params(func)
+    out: list[tuple[ast.expr, Pins, tuple[bool, object], int]] = []
+    for node in _own_nodes(func):
+        if isinstance(node, ast.If):
+            body = node.body
+            returned = (
+                _literal(body[0].value)
+                if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value
+                else (False, None)
+            )
+        elif isinstance(node, ast.IfExp):
+            returned = _literal(node.body)
+        else:
+            continue
+        pins = _pins(node.test, params)
+        if pins:
+            out.append((node.test, pins, returned, node.lineno))
+    return out
+
+
+def _trivial(value: object) -> bool:
+    """A base case's value, or a name-like string (a keyword, a scheme, a path: what
+    rules compare with, ``if pattern == "*": return True``), or a tuple of them."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value in (0, 1, -1, 2)  # (0.0 too)
+    if isinstance(value, str) and _NAME_LIKE.fullmatch(value):
+        return True
+    if isinstance(value, tuple | list):
+        return all(_trivial(v) for v in value)
+    return any(type(value) is type(t) and value == t for t in _TRIVIAL)
+
+
+def _assigned(func: ast.FunctionDef | ast.AsyncFunctionDef, line: int) -> set[str]:
+    """The names ``func`` assigns before ``line``, or anywhere in a loop that holds it
+    (``c = c.lower()``, a loop's variable): a parameter among them is compared there as
+    a value the function computed, not as its input (one assigned after a special case
+    at the top is still the input where it is compared)."""
+    loops = [
+        (n.lineno, n.end_lineno or n.lineno)
+        for n in _own_nodes(func)
+        if isinstance(n, ast.For | ast.AsyncFor | ast.While)
+    ]
+    out: set[str] = set()
+    for node in _own_nodes(func):
+        targets: list[ast.AST] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(
+            node, ast.AugAssign | ast.AnnAssign | ast.For | ast.AsyncFor | ast.NamedExpr
+        ):
+            targets = [node.target]
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            targets = [i.optional_vars for i in node.items if i.optional_vars is not None]
+        else:
+            continue
+        at = node.lineno
+        if at >= line and not any(lo <= line <= hi and lo <= at <= hi for lo, hi in loops):
+            continue
+        for target in targets:
+            out.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return out
+
+
+def _looked_up(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The parameters ``func`` compares with a literal that is not a base case's
+    (``if code == 404``; ``if n == 0`` is no lookup), uses as a key or tests for
+    membership: a lookup, where one case more is the same kind of code."""
+    params = _params(func)
+    out = {p for _, pins, _, _ in _branches(func) for p, v in pins.items() if not _trivial(v)}
+    for node in _own_nodes(func):
+        keys: list[ast.AST] = []
+        if isinstance(node, ast.Subscript):
+            keys.append(node.slice)
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "get":
+            keys.extend(node.args[:1])
+        elif isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.In | ast.NotIn):
+            keys.append(node.left)  # (``unit in UNITS``)
+        elif isinstance(node, ast.Match):
+            keys.append(node.subject)
+        out.update(k.id for k in keys if isinstance(k, ast.Name) and k.id in params)
+    return out
+
+
+def _key(value: object) -> tuple[str, object]:
+    """A value as a test's literal holds it (2 and 2.0 alike; True is not 1)."""
+    if isinstance(value, bool) or value is None:
+        return (type(value).__name__, value)
+    if isinstance(value, int | float):
+        return ("number", value)  # (2 == 2.0, and their hashes are equal)
+    return (type(value).__name__, value)
+
+
+def _values(node: ast.AST) -> set[tuple[str, object]]:
+    """Every literal in ``node`` (a test function, its decorators too), and the items
+    of its tuples and lists."""
+    out: set[tuple[str, object]] = set()
+    for n in ast.walk(node):
+        ok, value = _literal(n)
+        if not ok:
+            continue
+        for v in value if isinstance(value, tuple | list) else (value,):
+            try:
+                out.add(_key(v))
+            except TypeError:  # (an unhashable item: a list in a list)
+                continue
+        try:
+            out.add(_key(value))
+        except TypeError:
+            continue
+    return out
+
+
+def _calls(node: ast.AST) -> set[str]:
+    """The names of the functions ``node`` calls (``add``, ``calc.add``, ``self.add``)."""
+    out: set[str] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Call):
+            f = n.func
+            out.add(f.id if isinstance(f, ast.Name) else getattr(f, "attr", ""))
+    return out
+
+
+def _test_function(tree: ast.Module, test_id: str) -> ast.AST | None:
+    """The function of a pytest id (``tests/test_calc.py::TestAdd::test_add[2-3]``)."""
+    parts = test_id.split("[", 1)[0].split("::")[1:]
+    body: Sequence[ast.stmt] = tree.body
+    found: ast.AST | None = None
+    for part in parts:
+        found = next(
+            (
+                n
+                for n in body
+                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                and n.name == part
+            ),
+            None,
+        )
+        if found is None:
+            return None
+        body = found.body  # type: ignore[attr-defined]
+    return found if isinstance(found, ast.FunctionDef | ast.AsyncFunctionDef) else None
+
+
+def _functions(text: str) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+    try:
+        tree = parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return {path: node for path, node, _ in functions(tree.body, "", False)}
+
+
+def _shown(pins: Pins, returned: object) -> str:
+    names = ", ".join(pins)
+    values = ", ".join(repr(v) for v in pins.values())
+    cond = f"({names}) == ({values})" if len(pins) > 1 else f"{names} == {values}"
+    return f"{cond} returns {returned!r}"
+
+
+#: a test read for its values: (its id, the names it calls, the literals it holds)
+TestValues = tuple[str, set[str], set[tuple[str, object]]]
+
+
+def special_cases(
+    olds: Mapping[str, str | None],
+    news: Mapping[str, str],
+    fixed: Sequence[str],
+    test_text: Callable[[str], str | None],
+    instruction: str,
+) -> list[str]:
+    """What the edit special-cases, a sentence each (see the module): ``olds`` and
+    ``news`` the edited files' texts, ``fixed`` the ids of the tests that failed without
+    the edit and pass with it, ``test_text`` a test file's text by workspace path."""
+    if _ASKED.search(instruction):
+        return []
+    tests = read_tests(fixed, test_text)
+    return answered(olds, news, tests) if tests else []
+
+
+def read_tests(ids: Sequence[str], test_text: Callable[[str], str | None]) -> list[TestValues]:
+    """The Python tests of ``ids`` (pytest ids), read for their values; each file parsed
+    once."""
+    tests: list[TestValues] = []
+    trees: dict[str, ast.Module | None] = {}
+    for test_id in ids:
+        path = test_id.split("::", 1)[0]
+        if not path.endswith(".py") or "::" not in test_id:
+            continue
+        if path not in trees:
+            text = test_text(path)
+            try:
+                trees[path] = parse(text) if text else None
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                trees[path] = None
+        tree = trees[path]
+        node = _test_function(tree, test_id) if tree is not None else None
+        if node is not None:
+            tests.append((test_id, _calls(node), _values(node)))
+    return tests
+
+
+def answered(
+    olds: Mapping[str, str | None], news: Mapping[str, str], tests: Sequence[TestValues]
+) -> list[str]:
+    """Each branch the edit added (:func:`added_branches`) whose values, and the function's
+    name, a test of ``tests`` holds: a sentence each."""
+    out: list[str] = []
+    for rel, new in news.items():
+        old = olds.get(rel)
+        if not rel.endswith(".py") or not old:
+            continue
+        for path, pins, value, line in added_branches(old, new):
+            try:
+                wanted = {_key(v) for v in [*pins.values(), value]}
+            except TypeError:
+                continue
+            name = path.rsplit(".", 1)[-1]
+            test_id = next((t for t, calls, held in tests if name in calls and wanted <= held), "")
+            if test_id:
+                out.append(
+                    f"{path} ({rel} line {line}): {_shown(pins, value)}, the values of {test_id}"
+                )
+    return out
+
+
+def added_branches(old: str, new: str) -> list[tuple[str, Pins, object, int]]:
+    """(function path, pins, the literal returned, line) for each branch the edit added
+    to a Python function the old text had, whose condition pins parameters to literals
+    that are not all a base case's and which returns a literal, where the function did
+    not look those parameters up before (see the module)."""
+    if old == new:
+        return []
+    before, after = _functions(old), _functions(new)
+    if not before or not after:
+        return []
+    out: list[tuple[str, Pins, object, int]] = []
+    for path, func in after.items():
+        was = before.get(path)
+        if was is None:
+            continue
+        had_tests = {ast.dump(t) for t, *_ in _branches(was)}
+        looked_up = _looked_up(was)
+        for test, pins, (returns, value), line in _branches(func):
+            if not returns or ast.dump(test) in had_tests or looked_up & set(pins):
+                continue
+            if _assigned(func, line) & set(pins):
+                continue
+            if not all(_trivial(v) for v in pins.values()):
+                out.append((path, pins, value, line))
+    return out
+
+
+def special_cased(
+    verdict: Verdict,
+    before: TestRun | None,
+    after: TestRun,
+    olds: Mapping[str, str | None],
+    news: Mapping[str, str],
+    test_text: Callable[[str], str | None],
+    instruction: str,
+) -> Verdict:
+    """A pass whose edit special-cases the values of the tests it fixed
+    (:func:`special_cases`) made a counted fail: it fixes those inputs alone."""
+    if verdict.verdict != "pass" or before is None or not after.outcomes:
+        return verdict
+    old = before.outcomes or {}
+    fixed = sorted(t for t, o in after.outcomes.items() if o == PASSED and old.get(t) == FAILED)
+    found = special_cases(olds, news, fixed, test_text, instruction) if fixed else []
+    if not found:
+        return verdict
+    said = (
+        "the edit answers the failing tests' own values instead of fixing the code: "
+        + "; ".join(found[:3])
+        + (f"; and {len(found) - 3} more" if len(found) > 3 else "")
+        + "; any other input gets the old behaviour"
+    )
+    detail = f"{said}; {verdict.detail}" if verdict.detail else said
+    return attrs.evolve(verdict, verdict="fail", detail=detail, counted=True, unrun="")
+
+
+def workspace_tests(root: Path, buffers: Mapping[str, str]) -> Callable[[str], str | None]:
+    """A test file's text by workspace path, as the runs saw it: an unsaved buffer, else
+    the file (None for one outside the workspace, or unreadable)."""
+
+    def read(rel: str) -> str | None:
+        if rel in buffers:
+            return buffers[rel]
+        try:
+            return resolve_edit_path(root, rel).read_text(encoding="utf-8")
+        except (VerifyError, OSError, UnicodeDecodeError):
+            return None
+
+    return read
