@@ -57,6 +57,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
+from acrouter.pytrees import own_nodes
 from acrouter.verifier import specialcases
 from bench_sources import utf8_text
 
@@ -166,7 +167,7 @@ def existing(root: Path, show: int) -> None:
             if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
             params = specialcases._params(func)
-            for node in specialcases._own_nodes(func):
+            for node in own_nodes(func):
                 if not (
                     isinstance(node, ast.If)
                     and not node.orelse
@@ -269,8 +270,8 @@ def synthetic(root: Path, most: int, exclude: set[str], show: int) -> None:
 
 def _missed(old: str, new: str, name: str) -> str:
     """Why an added branch was not read: the filter that left it."""
-    before = specialcases._functions(old) or {}
-    after = specialcases._functions(new) or {}
+    before = specialcases._last_definitions(old) or {}
+    after = specialcases._last_definitions(new) or {}
     for path, func in after.items():
         if path.rsplit(".", 1)[-1] != name or path not in before:
             continue

@@ -30,8 +30,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .linediff import line_opcodes
-from .pyparameters import functions
-from .pytrees import parse
+from .pyparameters import defined_functions
 
 #: what a comment line starts and ends with, in the languages the guard reads
 _MARKERS = re.compile(r"^(?:\{?\s*/\*+|<!--|//+|#+|--+|;+|%+|\*+)\s*")
@@ -245,19 +244,6 @@ def _declared_only(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
-def _functions(text: str) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] | None:
-    """Each function's path -> its definitions in the file's order (a property's getter
-    and setter, one per platform); None when the text does not parse."""
-    try:
-        tree = parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    out: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
-    for path, node, _ in functions(tree.body, "", False):
-        out.setdefault(path, []).append(node)
-    return out
-
-
 def _now_a_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     body = _body(node)
     if not body:
@@ -270,10 +256,10 @@ def stubbed(old: str, new: str) -> list[tuple[str, int, str]]:
     function of a Python text whose body had code and is a stub after the edit; a
     function defined more than once is matched in order where the edit keeps as many
     of it, and one the edit made an ``@abstractmethod`` or an ``@overload`` is not read."""
-    after = _functions(new)
+    after = defined_functions(new)
     if not after or not any(_now_a_stub(n) for nodes in after.values() for n in nodes):
         return []
-    before = _functions(old) or {}
+    before = defined_functions(old) or {}
     out: list[tuple[str, int, str]] = []
     for path, nodes in after.items():
         had = before.get(path, [])

@@ -70,6 +70,22 @@ def _static(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
 
 
+def defined_functions(
+    text: str,
+) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] | None:
+    """Each function of a Python text by its path (:func:`functions`) -> its definitions
+    in the file's order (a property's getter and setter, one per platform); None when
+    the text does not parse."""
+    try:
+        tree = parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    out: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+    for path, node, _ in functions(tree.body, "", False):
+        out.setdefault(path, []).append(node)
+    return out
+
+
 def functions(
     body: list[ast.stmt], prefix: str, in_class: bool
 ) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef, bool]]:

@@ -112,3 +112,16 @@ def cached(what: str, text: str, make: Callable[[], T]) -> T:
     if key not in trees:
         trees[key] = make()
     return trees[key]  # type: ignore[no-any-return]
+
+
+def own_nodes(func: ast.AST) -> list[ast.AST]:
+    """The nodes of ``func``'s body, not those of the functions, classes and lambdas in
+    it (their own nodes are theirs: a nested function's ``return`` is not ``func``'s)."""
+    out: list[ast.AST] = []
+    todo = list(ast.iter_child_nodes(func))
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
+    return out

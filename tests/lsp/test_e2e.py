@@ -576,8 +576,8 @@ PYPROJECT = (
 )
 
 
-def _sr(path: str, search: str, replace: str) -> str:
-    return f"{path}\n```toml\n<<<<<<< SEARCH\n{search}=======\n{replace}>>>>>>> REPLACE\n```\n"
+def _sr(path: str, search: str, replace: str, lang: str = "toml") -> str:
+    return f"{path}\n```{lang}\n<<<<<<< SEARCH\n{search}=======\n{replace}>>>>>>> REPLACE\n```\n"
 
 
 async def test_an_edit_of_pyproject_that_drops_a_table_is_refused_and_the_next_kept(lsp, fake):
@@ -660,19 +660,13 @@ async def test_a_body_elided_with_a_placeholder_is_refused_and_the_next_kept(lsp
     describe = '\n\ndef describe(a, b):\n    total = add(a, b)\n    return f"{a} + {b} = {total}"\n'
     target.write_text(BUGGY + describe)
     search = BUGGY + describe
-
-    def sr(replace: str) -> str:
-        return (
-            f"calc.py\n```python\n<<<<<<< SEARCH\n{search}=======\n{replace}>>>>>>> REPLACE\n```\n"
-        )
-
     fixed = search.replace("a - b", "a + b")
     lazy = fixed.replace(
         '    total = add(a, b)\n    return f"{a} + {b} = {total}"\n',
         "    # ... existing code ...\n    pass\n",
     )
-    fake.behaviours["cheap-m"] = Behaviour(reply=sr(lazy))
-    fake.behaviours["strong-m"] = Behaviour(reply=sr(fixed))
+    fake.behaviours["cheap-m"] = Behaviour(reply=_sr("calc.py", search, lazy, "python"))
+    fake.behaviours["strong-m"] = Behaviour(reply=_sr("calc.py", search, fixed, "python"))
     arg = route_arg(target, instruction="Fix the bug in add")
     del arg["range"]
     res = await run(client, "acrouter.server.routeAndComplete", arg)

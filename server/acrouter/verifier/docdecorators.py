@@ -22,6 +22,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator
 
+from ..pytrees import own_nodes
 from .doctests import holds_no_examples
 
 
@@ -147,7 +148,7 @@ def _returns_wrapped(func: ast.FunctionDef, factory: bool = False) -> bool:
     inner = {
         st.name: st for st in func.body if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
-    returns = [n for n in _own_nodes(func) if isinstance(n, ast.Return)]
+    returns = [n for n in own_nodes(func) if isinstance(n, ast.Return)]
     if not returns or not params:
         return False
     for ret in returns:
@@ -175,18 +176,6 @@ def _wraps_of(dec: ast.expr, param: str) -> bool:
         and isinstance(dec.args[0], ast.Name)
         and dec.args[0].id == param
     )
-
-
-def _own_nodes(func: ast.AST) -> list[ast.AST]:
-    """The nodes of ``func``'s body, not those of the functions and classes in it."""
-    out: list[ast.AST] = []
-    todo = list(ast.iter_child_nodes(func))
-    while todo:
-        node = todo.pop()
-        out.append(node)
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            todo.extend(ast.iter_child_nodes(node))
-    return out
 
 
 def _free(node: ast.AST, local: frozenset[str]) -> Iterator[ast.AST]:

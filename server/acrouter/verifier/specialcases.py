@@ -14,9 +14,9 @@ where a test the edit fixed (failing before it, passing after) calls the functio
 holds each of those values.  Not read:
 
 - a function that already looked the same parameter up before the edit: compared it
-  with a literal that is not a base case's, used it as a key (``UNITS[unit]``, ``UNITS.get(unit)``) or tested it
-  for membership (a dispatch on a unit or a command's name: one case more is the same
-  kind of code);
+  with a literal that is not a base case's, used it as a key (``UNITS[unit]``,
+  ``UNITS.get(unit)``), tested it for membership or matched on it (a dispatch on a unit
+  or a command's name: one case more is the same kind of code);
 - a parameter the function assigns before the branch, or in a loop that holds it
   (``c = c.lower()`` before ``if c == "def"``): the value compared is one it computed,
   not the input a test passes;
@@ -27,22 +27,24 @@ holds each of those values.  Not read:
 - an instruction that asks for a special case ("special-case", "hard-code", "always
   return", "an exception for"; not a bug told by its example, "it treats 1900 as a leap
   year", the case special-casing is wrong for);
-- a function the edit added (no code before it to be special-cased).
+- a function the edit added (no code before it to be special-cased), or one defined
+  inside another function.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
 
 from ..domain import Verdict
 from ..errors import VerifyError
-from ..pyparameters import functions
-from ..pytrees import parse
+from ..pyparameters import defined_functions
+from ..pytrees import own_nodes, parse
+from .edits import texts_before
 from .reports import FAILED, PASSED
 from .testrun import TestRun
 from .workspace import resolve_edit_path
@@ -104,17 +106,6 @@ def _pins(test: ast.expr, params: set[str]) -> Pins | None:
     return None
 
 
-def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterable[ast.AST]:
-    """The nodes of ``func``'s body, not those of a function or class defined in it."""
-    todo: list[ast.AST] = list(func.body)
-    while todo:
-        node = todo.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                todo.append(child)
-
-
 def _params(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     a = func.args
     return {p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
@@ -127,7 +118,7 @@ def _branches(
     ``if`` and conditional expression of ``func`` whose condition pins parameters."""
     params = _params(func)
     out: list[tuple[ast.expr, Pins, tuple[bool, object], int]] = []
-    for node in _own_nodes(func):
+    for node in own_nodes(func):
         if isinstance(node, ast.If):
             body = node.body
             returned = (
@@ -164,11 +155,11 @@ def _assigned(func: ast.FunctionDef | ast.AsyncFunctionDef, line: int) -> set[st
     at the top is still the input where it is compared)."""
     loops = [
         (n.lineno, n.end_lineno or n.lineno)
-        for n in _own_nodes(func)
+        for n in own_nodes(func)
         if isinstance(n, ast.For | ast.AsyncFor | ast.While)
     ]
     out: set[str] = set()
-    for node in _own_nodes(func):
+    for node in own_nodes(func):
         targets: list[ast.AST] = []
         if isinstance(node, ast.Assign):
             targets = list(node.targets)
@@ -194,7 +185,7 @@ def _looked_up(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     membership: a lookup, where one case more is the same kind of code."""
     params = _params(func)
     out = {p for _, pins, _, _ in _branches(func) for p, v in pins.items() if not _trivial(v)}
-    for node in _own_nodes(func):
+    for node in own_nodes(func):
         keys: list[ast.AST] = []
         if isinstance(node, ast.Subscript):
             keys.append(node.slice)
@@ -268,12 +259,10 @@ def _test_function(tree: ast.Module, test_id: str) -> ast.AST | None:
     return found if isinstance(found, ast.FunctionDef | ast.AsyncFunctionDef) else None
 
 
-def _functions(text: str) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef] | None:
-    try:
-        tree = parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    return {path: node for path, node, _ in functions(tree.body, "", False)}
+def _last_definitions(text: str) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+    """Each function's path -> its last definition in a Python text (None: no parse)."""
+    found = defined_functions(text)
+    return None if found is None else {path: nodes[-1] for path, nodes in found.items()}
 
 
 def _shown(pins: Pins, returned: object) -> str:
@@ -356,7 +345,7 @@ def added_branches(old: str, new: str) -> list[tuple[str, Pins, object, int]]:
     not look those parameters up before (see the module)."""
     if old == new:
         return []
-    before, after = _functions(old), _functions(new)
+    before, after = _last_definitions(old), _last_definitions(new)
     if not before or not after:
         return []
     out: list[tuple[str, Pins, object, int]] = []
@@ -409,11 +398,10 @@ def workspace_tests(root: Path, buffers: Mapping[str, str]) -> Callable[[str], s
     the file (None for one outside the workspace, or unreadable)."""
 
     def read(rel: str) -> str | None:
-        if rel in buffers:
-            return buffers[rel]
         try:
-            return resolve_edit_path(root, rel).read_text(encoding="utf-8")
-        except (VerifyError, OSError, UnicodeDecodeError):
+            resolve_edit_path(root, rel)
+        except VerifyError:
             return None
+        return texts_before(root, [rel], buffers)[rel]
 
     return read
