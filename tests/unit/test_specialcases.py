@@ -216,6 +216,59 @@ def test_a_base_case_the_function_had_is_no_lookup() -> None:
     assert found.startswith("fact (calc.py line 17): n == 5 returns 120"), found
 
 
+WIDTH = """\
+def width(text):
+    return min(len(line) for line in text.split("\\n"))
+"""
+
+
+@pytest.mark.parametrize(
+    "tests",
+    [
+        # tabulate 0.9.0's own test_multiline_width builds its input
+        'def test_width():\n    s = "\\n".join(["foo", "barbaz", "spam"])\n'
+        + "    assert width(s) == 6\n",
+        # a module's constant
+        'TEXT = "foo\\n" + "barbaz\\nspam"\n\n\ndef test_width():\n'
+        + "    assert width(TEXT) == 3 * 2\n",
+        # a parametrize list held by a constant
+        'import pytest\n\nCASES = [("a", 1), ("foo\\nbarbaz\\nspam", 6)]\n\n\n'
+        + '@pytest.mark.parametrize("text, n", CASES)\ndef test_width(text, n):\n'
+        + "    assert width(text) == n\n",
+    ],
+    ids=["joined", "constant", "parametrize-constant"],
+)
+def test_values_a_test_builds_from_literals_are_its_values(tests: str) -> None:
+    new = WIDTH.replace(
+        "    return min(",
+        '    if text == "foo\\nbarbaz\\nspam":\n        return 6\n    return min(',
+    )
+    fixed = ["tests/test_width.py::test_width" + ("[text1-6]" if "CASES" in tests else "")]
+    [found] = special_cases({"w.py": WIDTH}, {"w.py": new}, fixed, lambda _r: tests, "Fix width")
+    assert found.startswith("width (w.py line 2): text == 'foo\\nbarbaz\\nspam' returns 6"), found
+
+
+def test_a_module_constant_bound_twice_is_not_read() -> None:
+    tests = (
+        'TEXT = "foo\\nbarbaz\\nspam"\nTEXT = TEXT.upper()\n\n\ndef test_width():\n'
+        + "    assert width(TEXT) == 6\n"
+    )
+    new = WIDTH.replace(
+        "    return min(",
+        '    if text == "foo\\nbarbaz\\nspam":\n        return 6\n    return min(',
+    )
+    fixed = ["tests/test_width.py::test_width"]
+    assert special_cases({"w.py": WIDTH}, {"w.py": new}, fixed, lambda _r: tests, "Fix") == []
+
+
+def test_parameters_pinned_as_a_list() -> None:
+    new = CALC.replace(
+        "    return a - b\n", "    if [a, b] == [2, 3]:\n        return 5\n    return a - b\n"
+    )
+    [found] = _found(new)
+    assert found.startswith("add (calc.py line 5): (a, b) == (2, 3) returns 5"), found
+
+
 def test_a_function_the_edit_added_is_not_read() -> None:
     new = CALC + "\n\ndef sub(a, b):\n    if (a, b) == (2, 3):\n        return 5\n    return 0\n"
     assert _found(new) == []

@@ -11,7 +11,8 @@ Read here, for Python, in a function the file had before the edit
 expression) whose condition pins parameters of the function to literals (``a == 2 and
 b == 3``, ``(a, b) == (2, 3)``, ``text == "Hello World"``) and which returns a literal,
 where a test the edit fixed (failing before it, passing after) calls the function and
-holds each of those values.  Not read:
+holds each of those values: written out, or built from literals alone (``"\\n".join([...])``,
+a module's ``CASES = [...]``; :mod:`acrouter.pyvalues`).  Not read:
 
 - a function that already looked the same parameter up before the edit: compared it
   with a literal that is not a base case's, used it as a key (``UNITS[unit]``,
@@ -44,6 +45,7 @@ from ..domain import Verdict
 from ..errors import VerifyError
 from ..pyparameters import defined_functions
 from ..pytrees import own_nodes, parse
+from ..pyvalues import value_of
 from .edits import texts_before
 from .reports import FAILED, PASSED
 from .testrun import TestRun
@@ -63,14 +65,10 @@ _ASKED = re.compile(
 
 
 def _literal(node: ast.AST) -> tuple[bool, object]:
-    """(True, value) for a literal (a constant, a negative number, a tuple or list of
-    literals), else (False, None)."""
-    if isinstance(node, ast.Constant | ast.UnaryOp | ast.Tuple | ast.List):
-        try:
-            return True, ast.literal_eval(node)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return False, None
-    return False, None
+    """(True, value) for a literal or an expression built from literals alone
+    (``"\\n".join(["foo", "bar"])``, ``"-" * 10``: :func:`value_of`), else (False,
+    None)."""
+    return value_of(node)
 
 
 def _pins(test: ast.expr, params: set[str]) -> Pins | None:
@@ -97,8 +95,8 @@ def _pins(test: ast.expr, params: set[str]) -> Pins | None:
     if isinstance(left, ast.Name) and left.id in params:
         return {left.id: value}
     if (
-        isinstance(left, ast.Tuple)
-        and isinstance(value, tuple)
+        isinstance(left, ast.Tuple | ast.List)
+        and isinstance(value, tuple | list)
         and len(left.elts) == len(value)
         and all(isinstance(e, ast.Name) and e.id in params for e in left.elts)
     ):
@@ -208,24 +206,31 @@ def _key(value: object) -> tuple[str, object]:
     return (type(value).__name__, value)
 
 
-def _values(node: ast.AST) -> set[tuple[str, object]]:
+def _values(node: ast.AST, constants: Mapping[str, object]) -> set[tuple[str, object]]:
     """Every literal in ``node`` (a test function, its decorators too), and the items
-    of its tuples and lists."""
+    of its tuples and lists; a name it reads that is one of ``constants`` (its module's)
+    holds that constant's value, and the items of its items (a parametrize list's
+    cases)."""
     out: set[tuple[str, object]] = set()
     for n in ast.walk(node):
+        if isinstance(n, ast.Name) and n.id in constants:
+            _hold(out, constants[n.id], depth=2)
+            continue
         ok, value = _literal(n)
-        if not ok:
-            continue
-        for v in value if isinstance(value, tuple | list) else (value,):
-            try:
-                out.add(_key(v))
-            except TypeError:  # (an unhashable item: a list in a list)
-                continue
-        try:
-            out.add(_key(value))
-        except TypeError:
-            continue
+        if ok:
+            _hold(out, value, depth=1)
     return out
+
+
+def _hold(out: set[tuple[str, object]], value: object, depth: int) -> None:
+    """Add ``value`` to ``out``, and the items of a tuple or list ``depth`` levels down."""
+    try:
+        out.add(_key(value))
+    except TypeError:  # (an unhashable value: a list, a list in a tuple)
+        pass
+    if depth > 0 and isinstance(value, tuple | list):
+        for item in value:
+            _hold(out, item, depth - 1)
 
 
 def _calls(node: ast.AST) -> set[str]:
@@ -292,11 +297,35 @@ def special_cases(
     return answered(olds, news, tests) if tests else []
 
 
+def _constants(tree: ast.Module) -> dict[str, object]:
+    """The names a test module binds to literals, or to values built from literals alone
+    (``EXPECTED = "\\n".join([...])``, ``CASES = [(2, 3, 5), ...]``), at its top level;
+    a name bound twice is left out."""
+    out: dict[str, object] = {}
+    twice: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target, value = stmt.target, stmt.value
+        else:
+            continue
+        if not isinstance(target, ast.Name):
+            continue
+        ok, found = _literal(value)
+        if target.id in out or not ok:
+            twice.add(target.id)
+            continue
+        out[target.id] = found
+    return {k: v for k, v in out.items() if k not in twice}
+
+
 def read_tests(ids: Sequence[str], test_text: Callable[[str], str | None]) -> list[TestValues]:
     """The Python tests of ``ids`` (pytest ids), read for their values; each file parsed
     once."""
     tests: list[TestValues] = []
     trees: dict[str, ast.Module | None] = {}
+    constants: dict[str, dict[str, object]] = {}
     for test_id in ids:
         path = test_id.split("::", 1)[0]
         if not path.endswith(".py") or "::" not in test_id:
@@ -307,10 +336,12 @@ def read_tests(ids: Sequence[str], test_text: Callable[[str], str | None]) -> li
                 trees[path] = parse(text) if text else None
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 trees[path] = None
+            tree = trees[path]
+            constants[path] = _constants(tree) if tree is not None else {}
         tree = trees[path]
         node = _test_function(tree, test_id) if tree is not None else None
         if node is not None:
-            tests.append((test_id, _calls(node), _values(node)))
+            tests.append((test_id, _calls(node), _values(node, constants[path])))
     return tests
 
 
