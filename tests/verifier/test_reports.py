@@ -197,6 +197,27 @@ def test_node_reporter_lines(tmp_path: Path) -> None:
     assert report.broken == {"test/b.test.js": "Cannot find module 'x'"}
 
 
+def test_a_node_suite_that_fails_for_its_tests_is_no_test(tmp_path: Path) -> None:
+    """node 20 reports a ``describe`` as failed when a test in it fails, and a passing
+    suite not at all: counted as a test, the suite of a fixed test 'no longer ran' and
+    the fix was failed (``acrouter verify`` on a node:test project, ef7e2bf)."""
+    grp = {"file": "/w/test/a.test.js", "path": ["grp"], "suite": True}
+    lines = [
+        {"file": "/w/test/a.test.js", "path": ["grp", "inner"], "status": "fail", "err": "x"},
+        {**grp, "status": "fail", "err": "1 subtest failed"},
+        {"file": "/w/test/a.test.js", "path": ["boom"], "suite": True, "status": "fail"},
+    ]
+    path = tmp_path / "node.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    report = parse_node(path, "/w")
+    assert report is not None
+    # (a suite whose callback threw declared no test: its failure is the only one)
+    assert report.outcomes == {
+        "test/a.test.js::grp > inner": "failed",
+        "test/a.test.js::boom": "failed",
+    }
+
+
 JUNIT_XUNIT1 = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite>
 <testcase classname="tests.test_x" name="test_y[json]" file="tests/test_x.py" line="1"/>
 <testcase classname="tests.test_x.TestC" name="test_m" file="tests/test_x.py" line="4"><failure message="assert 0">x</failure></testcase>

@@ -46,6 +46,8 @@ def parse_node(path: str | os.PathLike[str], root: str | None = None) -> Report 
     if text is None:
         return None
     out = Builder()
+    seen: list[str] = []
+    failed_suites: list[tuple[str, str]] = []
     for line in text.splitlines():
         try:
             ev = json.loads(line)
@@ -57,6 +59,10 @@ def parse_node(path: str | os.PathLike[str], root: str | None = None) -> Report 
         test_id = " > ".join(names)
         if ev.get("file"):
             test_id = f"{rel_path(str(ev['file']), root)}::{test_id}"
+        if ev.get("suite") and ev.get("status") == "fail":
+            failed_suites.append((test_id, ev.get("err") or "failed"))
+            continue
+        seen.append(test_id)
         if ev.get("status") == "fail" and ev.get("file") and names == [str(ev["file"])]:
             out.add_broken(rel_path(str(ev["file"]), root), ev.get("err") or "the test file failed")
         elif ev.get("status") == "fail":
@@ -65,4 +71,10 @@ def parse_node(path: str | os.PathLike[str], root: str | None = None) -> Report 
             out.add(test_id, SKIPPED)
         else:
             out.add(test_id, PASSED)
+    # A suite fails when a test in it fails, and passes unreported: counted as a test, a
+    # fix would read as the suite's no longer running. Its failure counts only where no
+    # test of it was reported (its callback threw before any test was declared).
+    for test_id, err in failed_suites:
+        if not any(t.startswith(test_id + " > ") for t in seen):
+            out.add(test_id, FAILED, err)
     return out.report()
