@@ -107,6 +107,50 @@ def test_node_cheats_fail(node_project: Path, new_test: str, why: str) -> None:
     assert out.verdict == "fail" and why in out.detail, out.detail
 
 
+SUITE_JS = """\
+const { describe, it } = require('node:test');
+const assert = require('node:assert');
+const { add, mul } = require('../calc.js');
+
+describe('calc', () => {
+  it('adds', () => { assert.strictEqual(add(2, 3), 5); });
+  it('multiplies', () => { assert.strictEqual(mul(2, 3), 6); });
+});
+"""
+
+
+def test_a_fix_of_a_test_in_a_node_suite_passes_and_a_special_case_fails(tmp_path: Path) -> None:
+    """node reports a ``describe`` that holds a failing test as failed, and one that
+    passes not at all: ef7e2bf's verifier read the suite as a test that 'no longer ran'
+    after the fix, and failed it. An edit that answers the test's values instead
+    (``if (a === 2 && b === 3) return 5``) is a counted fail (``verifier.jsspecialcases``)."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    calc = "function add(a, b) {\n  return a - b;\n}\n\nexports.add = add;\n"
+    calc += "exports.mul = (a, b) => a * b;\n"
+    root = write_tree(
+        tmp_path / "suite",
+        {
+            "package.json": json.dumps({"name": "calc", "scripts": {"test": "node --test test/"}}),
+            "calc.js": calc,
+            "test/calc.test.js": SUITE_JS,
+        },
+    )
+    v = verifier(timeout_s=60)
+    fixed = v.verify(
+        task_for(root, "npm test"), Edit(files={"calc.js": calc.replace("a - b", "a + b")}), "m"
+    )
+    assert fixed.verdict == "pass", fixed.detail
+    assert (fixed.tests_passed_before, fixed.tests_failed_before) == (1, 1)
+    special = calc.replace(
+        "  return a - b;", "  if (a === 2 && b === 3) return 5;\n  return a - b;"
+    )
+    out = v.verify(task_for(root, "npm test"), Edit(files={"calc.js": special}), "m")
+    assert out.verdict == "fail" and out.counted, out.detail
+    assert "answers the failing tests' own values" in out.detail, out.detail
+    assert "add (calc.js line 2): (a, b) == (2, 3) returns 5" in out.detail, out.detail
+
+
 # --------------------------------------------------------------------------- unittest
 
 

@@ -6,7 +6,8 @@ in instead: ``if (a, b) == (2, 3): return 5`` in ``add``, whose failing test ass
 ``add(2, 3) == 5``.  Every test passes and the code is as wrong as before: a verified
 edit that is wrong for every input but the tested one.
 
-Read here, for Python, in a function the file had before the edit
+Read here for Python (JavaScript and TypeScript: :mod:`.jsspecialcases`, the same rule
+on tokens), in a function the file had before the edit
 (:func:`special_cases`): a branch the edit added (an ``if`` or a conditional
 expression) whose condition pins parameters of the function to literals (``a == 2 and
 b == 3``, ``(a, b) == (2, 3)``, ``text == "Hello World"``) and which returns a literal,
@@ -43,20 +44,17 @@ import attrs
 
 from ..domain import Verdict
 from ..errors import VerifyError
+from ..jsdefinitions import is_js
 from ..pyparameters import defined_functions
 from ..pytrees import own_nodes, parse
 from ..pyvalues import value_of
 from .edits import texts_before
+from .jsspecialcases import js_added_branches, js_shown, read_js_tests
+from .pinned import Pins, TestValues, hold, shown, trivial, value_key
 from .reports import FAILED, PASSED
 from .testrun import TestRun
 from .workspace import resolve_edit_path
 
-#: a pinned parameter -> the literal it is compared with
-Pins = dict[str, object]
-#: values a base case compares with: no sign of a test's own value
-_TRIVIAL = (None, True, False, 0, 1, -1, 2, "", (), b"")
-#: a string that names something rather than holds data
-_NAME_LIKE = re.compile(r"[\w.*/:@+-]{1,40}")
 #: an instruction that asks for a special case
 _ASKED = re.compile(
     r"\b(?:special[- ]?cas\w*|hard[- ]?cod\w*|always\s+returns?|exceptions?\s+for)\b",
@@ -134,18 +132,6 @@ def _branches(
     return out
 
 
-def _trivial(value: object) -> bool:
-    """A base case's value, or a name-like string (a keyword, a scheme, a path: what
-    rules compare with, ``if pattern == "*": return True``), or a tuple of them."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value in (0, 1, -1, 2)  # (0.0 too)
-    if isinstance(value, str) and _NAME_LIKE.fullmatch(value):
-        return True
-    if isinstance(value, tuple | list):
-        return all(_trivial(v) for v in value)
-    return any(type(value) is type(t) and value == t for t in _TRIVIAL)
-
-
 def _assigned(func: ast.FunctionDef | ast.AsyncFunctionDef, line: int) -> set[str]:
     """The names ``func`` assigns before ``line``, or anywhere in a loop that holds it
     (``c = c.lower()``, a loop's variable): a parameter among them is compared there as
@@ -182,7 +168,7 @@ def _looked_up(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     (``if code == 404``; ``if n == 0`` is no lookup), uses as a key or tests for
     membership: a lookup, where one case more is the same kind of code."""
     params = _params(func)
-    out = {p for _, pins, _, _ in _branches(func) for p, v in pins.items() if not _trivial(v)}
+    out = {p for _, pins, _, _ in _branches(func) for p, v in pins.items() if not trivial(v)}
     for node in own_nodes(func):
         keys: list[ast.AST] = []
         if isinstance(node, ast.Subscript):
@@ -197,15 +183,6 @@ def _looked_up(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     return out
 
 
-def _key(value: object) -> tuple[str, object]:
-    """A value as a test's literal holds it (2 and 2.0 alike; True is not 1)."""
-    if isinstance(value, bool) or value is None:
-        return (type(value).__name__, value)
-    if isinstance(value, int | float):
-        return ("number", value)  # (2 == 2.0, and their hashes are equal)
-    return (type(value).__name__, value)
-
-
 def _values(node: ast.AST, constants: Mapping[str, object]) -> set[tuple[str, object]]:
     """Every literal in ``node`` (a test function, its decorators too), and the items
     of its tuples and lists; a name it reads that is one of ``constants`` (its module's)
@@ -214,23 +191,12 @@ def _values(node: ast.AST, constants: Mapping[str, object]) -> set[tuple[str, ob
     out: set[tuple[str, object]] = set()
     for n in ast.walk(node):
         if isinstance(n, ast.Name) and n.id in constants:
-            _hold(out, constants[n.id], depth=2)
+            hold(out, constants[n.id], depth=2)
             continue
         ok, value = _literal(n)
         if ok:
-            _hold(out, value, depth=1)
+            hold(out, value, depth=1)
     return out
-
-
-def _hold(out: set[tuple[str, object]], value: object, depth: int) -> None:
-    """Add ``value`` to ``out``, and the items of a tuple or list ``depth`` levels down."""
-    try:
-        out.add(_key(value))
-    except TypeError:  # (an unhashable value: a list, a list in a tuple)
-        pass
-    if depth > 0 and isinstance(value, tuple | list):
-        for item in value:
-            _hold(out, item, depth - 1)
 
 
 def _calls(node: ast.AST) -> set[str]:
@@ -270,17 +236,6 @@ def _last_definitions(text: str) -> dict[str, ast.FunctionDef | ast.AsyncFunctio
     return None if found is None else {path: nodes[-1] for path, nodes in found.items()}
 
 
-def _shown(pins: Pins, returned: object) -> str:
-    names = ", ".join(pins)
-    values = ", ".join(repr(v) for v in pins.values())
-    cond = f"({names}) == ({values})" if len(pins) > 1 else f"{names} == {values}"
-    return f"{cond} returns {returned!r}"
-
-
-#: a test read for its values: (its id, the names it calls, the literals it holds)
-TestValues = tuple[str, set[str], set[tuple[str, object]]]
-
-
 def special_cases(
     olds: Mapping[str, str | None],
     news: Mapping[str, str],
@@ -293,7 +248,7 @@ def special_cases(
     the edit and pass with it, ``test_text`` a test file's text by workspace path."""
     if _ASKED.search(instruction):
         return []
-    tests = read_tests(fixed, test_text)
+    tests = read_tests(fixed, test_text) + read_js_tests(fixed, test_text)
     return answered(olds, news, tests) if tests else []
 
 
@@ -353,18 +308,24 @@ def answered(
     out: list[str] = []
     for rel, new in news.items():
         old = olds.get(rel)
-        if not rel.endswith(".py") or not old:
+        if not old:
             continue
-        for path, pins, value, line in added_branches(old, new):
+        if rel.endswith(".py"):
+            branches, show = added_branches(old, new), repr
+        elif is_js(rel):
+            branches, show = js_added_branches(old, new), js_shown
+        else:
+            continue
+        for path, pins, value, line in branches:
             try:
-                wanted = {_key(v) for v in [*pins.values(), value]}
+                wanted = {value_key(v) for v in [*pins.values(), value]}
             except TypeError:
                 continue
             name = path.rsplit(".", 1)[-1]
             test_id = next((t for t, calls, held in tests if name in calls and wanted <= held), "")
             if test_id:
                 out.append(
-                    f"{path} ({rel} line {line}): {_shown(pins, value)}, the values of {test_id}"
+                    f"{path} ({rel} line {line}): {shown(pins, value, show)}, the values of {test_id}"
                 )
     return out
 
@@ -391,7 +352,7 @@ def added_branches(old: str, new: str) -> list[tuple[str, Pins, object, int]]:
                 continue
             if _assigned(func, line) & set(pins):
                 continue
-            if not all(_trivial(v) for v in pins.values()):
+            if not all(trivial(v) for v in pins.values()):
                 out.append((path, pins, value, line))
     return out
 

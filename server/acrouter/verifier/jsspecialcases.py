@@ -1,0 +1,483 @@
+"""An edit that answers the tests' own values, read in JavaScript and TypeScript.
+
+The rule of :mod:`.specialcases`, read from tokens (:mod:`acrouter.jstokens`): a branch
+the edit added at the top of a function's body (not inside a loop or another block of
+it), in a function the file had before,
+
+    if (a === 2 && b === 3) return 5;
+    if (text == "Hello World") { return "hello-world"; }
+
+each part of its condition a parameter compared (``===`` or ``==``) with a literal, and
+returning a literal (a number, a string, a template with no substitution, ``true``,
+``false``, ``null``, an array of those), where a test the edit fixed calls the function
+by name and holds each of those values in its own ``it``/``test`` call.  A test is found
+by its id, ``file::describe › title`` (jest's; node's and mocha's name it alike): the
+call whose title ends the id.  Not read: values that are all a base case's or name-like
+(:func:`acrouter.verifier.pinned.trivial`); a parameter the function assigns before the
+branch; a function that looked the parameter up before the edit (compared it with a
+literal that is not a base case's, used it as a key: ``[p]``, ``.get(p)``, ``.has(p)``,
+``.includes(p)``, ``p in``, ``switch (p)``); a conditional expression; a function the
+edit added, or one not found by name (``function f(``, a method ``f(``, ``f = (...) =>``,
+``f: function (``); a test's values held by a constant outside its call.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from ..jsdefinitions import is_js
+from ..jstokens import COMMENT, NAME, NUMBER, PUNCT, STRING, TEMPLATE, Token, close, is_, tokens
+from .pinned import Branch, Pins, TestValues, hold, trivial
+
+#: a function's parameters and its body's tokens (from its ``{`` to past its ``}``)
+_Function = tuple[tuple[str, ...], int, int]
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+_LITERAL_NAMES = {"true": True, "false": False, "null": None}
+#: names before ``(`` that are no function's
+_KEYWORDS = frozenset(["if", "for", "while", "switch", "catch", "with", "return", "typeof"])
+#: a call whose argument is looked up: ``UNITS.get(unit)``, ``seen.has(x)``
+_LOOKUPS = frozenset(["get", "has", "includes", "indexOf"])
+_ASSIGNING = frozenset(
+    ["=", "+=", "-=", "*=", "/=", "%=", "**=", "??=", "||=", "&&=", "<<=", ">>=", "|=", "&="]
+)
+_TEST_CALLS = frozenset(["it", "test", "specify"])
+#: names after which a ``[`` opens an array literal, not a subscript (``return [x]``)
+_BEFORE_EXPRESSION = frozenset(
+    "return typeof instanceof in of new delete void throw case do else extends yield await".split()  # noqa: SIM905 (a word list)
+)
+
+
+def _code(text: str) -> list[Token] | None:
+    found = tokens(text, lenient=True)
+    return None if found is None else [t for t in found if t.kind != COMMENT]
+
+
+def _unescaped(body: str) -> str | None:
+    """A string literal's value from the text between its quotes (None: an escape not
+    read here, a legacy octal)."""
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c != "\\":
+            out.append(c)
+            i += 1
+            continue
+        nxt = body[i + 1 : i + 2]
+        if nxt == "0" and body[i + 2 : i + 3].isdigit() or nxt[:1].isdigit() and nxt != "0":
+            return None
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt in ("u", "x"):
+            if body[i + 2 : i + 3] == "{" and nxt == "u":
+                end = body.find("}", i + 3)
+                digits, i = body[i + 3 : end], end + 1
+            else:
+                width = 4 if nxt == "u" else 2
+                digits, i = body[i + 2 : i + 2 + width], i + 2 + width
+            try:
+                out.append(chr(int(digits, 16)))
+            except (ValueError, OverflowError):
+                return None
+        elif nxt in ("\r", "\n"):  # (a line continuation)
+            i += 3 if body[i + 1 : i + 3] == "\r\n" else 2
+        else:
+            out.append(nxt)
+            i += 2
+    return "".join(out)
+
+
+def _number(text: str) -> int | float | None:
+    text = text.replace("_", "").removesuffix("n")
+    try:
+        if text[:2].lower() in ("0x", "0o", "0b"):
+            return int(text, 0)
+        if len(text) > 1 and text[0] == "0" and text[1].isdigit():
+            return None  # (a legacy octal)
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() and not any(c in text for c in ".eE") else value
+
+
+def _value(code: list[Token], i: int, end: int) -> tuple[object, int] | None:
+    """The literal at ``code[i]`` and the index past it, or None."""
+    if i >= end:
+        return None
+    t = code[i]
+    if t.kind == NUMBER:
+        n = _number(t.text)
+        return None if n is None else (n, i + 1)
+    if is_(t, "-") and i + 1 < end and code[i + 1].kind == NUMBER:
+        n = _number(code[i + 1].text)
+        return None if n is None else (-n, i + 2)
+    if t.kind == STRING or (
+        t.kind == TEMPLATE and len(t.text) > 1 and t.text[0] == t.text[-1] == "`"
+    ):
+        s = _unescaped(t.text[1:-1])
+        return None if s is None else (s, i + 1)
+    if t.kind == NAME and t.text in _LITERAL_NAMES:
+        return _LITERAL_NAMES[t.text], i + 1
+    if is_(t, "["):
+        items: list[object] = []
+        j = i + 1
+        while j < end and not is_(code[j], "]"):
+            found = _value(code, j, end)
+            if found is None:
+                return None
+            items.append(found[0])
+            j = found[1]
+            if is_(code[j] if j < end else None, ","):
+                j += 1
+            elif not is_(code[j] if j < end else None, "]"):
+                return None
+        return (tuple(items), j + 1) if j < end else None
+    return None
+
+
+def _opener(code: list[Token], j: int) -> int | None:
+    """The index of the ``(`` that the ``)`` at ``code[j]`` closes."""
+    depth = 0
+    for k in range(j, -1, -1):
+        if is_(code[k], ")"):
+            depth += 1
+        elif is_(code[k], "("):
+            depth -= 1
+            if depth == 0:
+                return k
+    return None
+
+
+def _params(code: list[Token], start: int, stop: int) -> tuple[str, ...]:
+    """The plain names of a parameter list (``a``, ``b: number``, ``c = 1``); a pattern
+    or a rest parameter counts as ``""``."""
+    out: list[str] = []
+    depth, first = 0, True
+    for t in code[start:stop]:
+        if t.text in ("(", "[", "{") and t.kind == PUNCT:
+            depth += 1
+        elif t.text in (")", "]", "}") and t.kind == PUNCT:
+            depth -= 1
+        if depth == 0 and is_(t, ","):
+            first = True
+            continue
+        if first:
+            out.append(t.text if t.kind == NAME else "")
+            first = False
+    return tuple(out)
+
+
+def _header(code: list[Token], o: int) -> tuple[str, tuple[str, ...]] | None:
+    """The name and parameters of the function whose body opens at ``code[o]`` (``{``),
+    or None where that brace opens no named function's body: ``function f(a) {``, a
+    method ``f(a) {``, ``f = (a) => {``, ``f: function (a) {``."""
+    j = o - 1
+    arrow = j >= 0 and is_(code[j], "=>")
+    if arrow:
+        j -= 1
+    if j < 0:
+        return None
+    if not is_(code[j], ")"):  # (a return type: ``f(a): number {``)
+        k = j
+        while k > max(o - 24, 0) and (
+            code[k].kind == NAME or is_(code[k], ".", "<", ">", "[", "]", "|", ",", "?")
+        ):
+            k -= 1
+        if not (k > 0 and is_(code[k], ":") and is_(code[k - 1], ")")):
+            return None
+        j = k - 1
+    opener = _opener(code, j)
+    if opener is None or opener == 0:
+        return None
+    params = _params(code, opener + 1, j)
+    k = opener - 1
+    if not arrow and not is_(code[k], "function"):
+        before = code[k]
+        if before.kind != NAME or before.text in _KEYWORDS:
+            return None
+        if k > 0 and is_(code[k - 1], ".", "extends"):
+            return None  # (a member's call, ``a.b(c)``, or ``extends mixin(B) {``)
+        return before.text, params
+    k -= 0 if arrow else 1
+    if k >= 0 and is_(code[k], "async"):
+        k -= 1
+    if (
+        k >= 1
+        and code[k - 1].kind == NAME
+        and (is_(code[k], "=") or (is_(code[k], ":") and k >= 2 and is_(code[k - 2], "{", ",")))
+    ):  # (a property, not a conditional's other value: ``c ? noop : function (a) {``)
+        return code[k - 1].text, params
+    return None
+
+
+def _functions(code: list[Token]) -> dict[str, list[_Function]]:
+    """Each named function's parameters and body, by name."""
+    out: dict[str, list[_Function]] = {}
+    for o, t in enumerate(code):
+        if is_(t, "{"):
+            found = _header(code, o)
+            if found is not None:
+                out.setdefault(found[0], []).append((found[1], o, close(code, o)))
+    return out
+
+
+def _top_level(code: list[Token], o: int, end: int) -> list[int]:
+    """The indexes of the tokens directly in the body ``code[o:end]`` (not in a block or
+    a bracket of it)."""
+    out: list[int] = []
+    depth = 0
+    for i in range(o + 1, end - 1):
+        t = code[i]
+        if (
+            t.kind == PUNCT
+            and t.text in ("(", "[", "{")
+            or (t.kind == TEMPLATE and t.text.endswith("${"))
+        ):
+            depth += 1
+            if depth == 1 and is_(t, "{", "(", "["):
+                out.append(i)
+            continue
+        if (
+            t.kind == PUNCT
+            and t.text in (")", "]", "}")
+            or (t.kind == TEMPLATE and t.text.startswith("}"))
+        ):
+            depth -= 1
+            continue
+        if depth == 0:
+            out.append(i)
+    return out
+
+
+def _pins(code: list[Token], start: int, stop: int, params: set[str]) -> Pins | None:
+    """The parameters a condition ``code[start:stop]`` pins: parts joined by ``&&``,
+    each ``p === literal`` or ``literal == p``, a part in parentheses alike."""
+    out: Pins = {}
+    parts: list[tuple[int, int]] = []
+    depth, begin = 0, start
+    for i in range(start, stop):
+        t = code[i]
+        if is_(t, "(", "[", "{"):
+            depth += 1
+        elif is_(t, ")", "]", "}"):
+            depth -= 1
+        elif depth == 0 and is_(t, "&&"):
+            parts.append((begin, i))
+            begin = i + 1
+    parts.append((begin, stop))
+    for a, b in parts:
+        while b - a > 2 and is_(code[a], "(") and close(code, a) == b:
+            a, b = a + 1, b - 1
+        if b - a < 3:
+            return None
+        if code[a].kind == NAME and is_(code[a + 1], "===", "=="):
+            name, found, stop = code[a].text, _value(code, a + 2, b), b
+        elif code[b - 1].kind == NAME and is_(code[b - 2], "===", "=="):
+            name, found, stop = code[b - 1].text, _value(code, a, b - 2), b - 2
+        else:
+            return None
+        if name not in params or found is None or found[1] != stop:
+            return None
+        out[name] = found[0]
+    return out
+
+
+def _branches(code: list[Token], fn: _Function) -> list[tuple[Pins, object, int, str]]:
+    """(pins, the literal returned, the index of its ``if``, the condition's text) for
+    each ``if`` at the top of the body of ``fn`` that pins parameters and returns a
+    literal (not the body of a loop written without braces: ``for (...) if``)."""
+    params, o, end = fn
+    names = {p for p in params if p}
+    out: list[tuple[Pins, object, int, str]] = []
+    for k in _top_level(code, o, end):
+        if not (is_(code[k], "if") and k + 1 < end and is_(code[k + 1], "(")):
+            continue
+        if is_(code[k - 1], ")"):
+            continue
+        shut = close(code, k + 1)
+        pins = _pins(code, k + 2, shut - 1, names)
+        if not pins:
+            continue
+        j = shut
+        braced = j < end and is_(code[j], "{")
+        j += braced
+        if not (j < end and is_(code[j], "return")):
+            continue
+        found = _value(code, j + 1, end)
+        if found is None:
+            continue
+        value, j = found
+        after = code[j] if j < end else None
+        ends = is_(after, ";") or is_(after, "}") or (after is not None and after.newline_before)
+        if not ends:
+            continue  # (``return 5 + a``)
+        j += is_(after, ";")
+        if braced and not is_(code[j] if j < end else None, "}"):
+            continue
+        cond = " ".join(t.text for t in code[k + 2 : shut - 1])
+        out.append((pins, value, k, cond))
+    return out
+
+
+def _literal_before(code: list[Token], c: int) -> tuple[bool, object]:
+    """(True, the value) for a literal that ends just before ``code[c]``."""
+    for start in (c - 1, c - 2):
+        found = _value(code, start, c) if start >= 0 else None
+        if found is not None and found[1] == c:
+            return True, found[0]
+    return False, None
+
+
+def _keyed(code: list[Token], b: int) -> bool:
+    """Whether the ``[`` at ``code[b]``, holding one name, opens a subscript
+    (``UNITS[unit]``, ``a?.[k]``) or a computed key (``{ [k]: v }``), not an array
+    literal (``return [x]``, ``f([x])``, ``[[x]]``)."""
+    before = code[b - 1] if b > 0 else None
+    if before is None:
+        return False
+    if before.kind == NAME:
+        return before.text not in _BEFORE_EXPRESSION
+    if before.kind in (STRING, NUMBER) or (before.kind == TEMPLATE and before.text[-1] == "`"):
+        return True
+    if is_(before, ")", "]", "?."):
+        return True
+    after = code[b + 3] if b + 3 < len(code) else None
+    return is_(before, "{", ",") and is_(after, ":")
+
+
+def _looked_up(code: list[Token], fn: _Function) -> set[str]:
+    """The parameters the body of ``fn`` compares with a literal that is not a base
+    case's, uses as a key or tests for membership, or switches on."""
+    params, o, end = fn
+    names = {p for p in params if p}
+    out: set[str] = set()
+    for i in range(o + 1, end - 1):
+        t = code[i]
+        if is_(t, "===", "==", "!==", "!="):
+            left, right = code[i - 1], code[i + 1]
+            if left.kind == NAME and left.text in names and not is_(code[i - 2], ".", "?."):
+                found = _value(code, i + 1, end)
+                if found is not None and not trivial(found[0]):
+                    out.add(left.text)
+            elif (
+                right.kind == NAME
+                and right.text in names
+                and not is_(code[i + 2], ".", "?.", "[", "(")
+            ):  # (the parameter itself, not ``a.p`` or ``p[0]``)
+                ok, value = _literal_before(code, i)
+                if ok and not trivial(value):
+                    out.add(right.text)
+            continue
+        if t.kind != NAME or t.text not in names:
+            continue
+        prev, nxt = code[i - 1], code[i + 1]
+        if (is_(prev, "[") and is_(nxt, "]") and _keyed(code, i - 1)) or is_(nxt, "in"):
+            out.add(t.text)
+        if is_(prev, "(") and is_(nxt, ")", ","):
+            before = code[i - 2]
+            if is_(before, "switch") or (
+                before.kind == NAME and before.text in _LOOKUPS and is_(code[i - 3], ".", "?.")
+            ):  # (a method's: ``has(obj, key)`` looks nothing up in ``obj``)
+                out.add(t.text)
+    return out
+
+
+def _assigned(code: list[Token], fn: _Function, at: int) -> set[str]:
+    """The parameters the body of ``fn`` assigns before ``code[at]``."""
+    params, o, _ = fn
+    names = {p for p in params if p}
+    out: set[str] = set()
+    for i in range(o + 1, at):
+        t = code[i]
+        if (
+            t.kind == NAME
+            and t.text in names
+            and (is_(code[i + 1], *_ASSIGNING, "++", "--") or is_(code[i - 1], "++", "--"))
+        ):
+            out.add(t.text)
+    return out
+
+
+def js_added_branches(old: str, new: str) -> list[Branch]:
+    """(function name, pins, the literal returned, line) for each branch the edit added
+    to a JavaScript or TypeScript function the old text had (see the module)."""
+    if old == new:
+        return []
+    before_code, after_code = _code(old), _code(new)
+    if before_code is None or after_code is None:
+        return []
+    before, after = _functions(before_code), _functions(after_code)
+    out: list[Branch] = []
+    for name, fns in after.items():
+        was = before.get(name)
+        if not was:
+            continue
+        had = {cond for fn in was for *_, cond in _branches(before_code, fn)}
+        looked_up = set().union(*(_looked_up(before_code, fn) for fn in was))
+        for fn in fns:
+            for pins, value, at, cond in _branches(after_code, fn):
+                if cond in had or looked_up & set(pins):
+                    continue
+                if _assigned(after_code, fn, at) & set(pins):
+                    continue
+                if not all(trivial(v) for v in pins.values()):
+                    out.append((name, pins, value, after_code[at].line + 1))
+    return out
+
+
+def _titled(title: str, rest: str) -> bool:
+    """Whether the id's part after ``::`` names a test titled ``title``."""
+    return bool(title) and (
+        rest == title or any(rest.endswith(sep + title) for sep in (" › ", " > ", " "))
+    )
+
+
+def read_js_tests(ids: Sequence[str], test_text: Callable[[str], str | None]) -> list[TestValues]:
+    """The JavaScript and TypeScript tests of ``ids`` (``file::describe › title``), each
+    read in its own ``it``/``test`` call for the names it calls and the values it holds;
+    each file read once."""
+    out: list[TestValues] = []
+    codes: dict[str, list[Token] | None] = {}
+    for test_id in ids:
+        path, sep, rest = test_id.partition("::")
+        if not sep or not is_js(path):
+            continue
+        if path not in codes:
+            text = test_text(path)
+            codes[path] = _code(text) if text else None
+        code = codes[path]
+        if code is None:
+            continue
+        for i in range(len(code) - 2):
+            if not (code[i].kind == NAME and code[i].text in _TEST_CALLS):
+                continue
+            j = i + 1
+            while j + 1 < len(code) and is_(code[j], ".") and code[j + 1].kind == NAME:
+                j += 2  # (``it.only(``, ``test.concurrent(``)
+            if not is_(code[j] if j < len(code) else None, "("):
+                continue
+            found = _value(code, j + 1, len(code))
+            if found is None or not isinstance(found[0], str) or not _titled(found[0], rest):
+                continue
+            end = close(code, j)
+            calls = {
+                code[k].text
+                for k in range(j + 1, end - 1)
+                if code[k].kind == NAME and is_(code[k + 1], "(")
+            }
+            held: set[tuple[str, object]] = set()
+            for k in range(j + 1, end):
+                value = _value(code, k, end)
+                if value is not None:
+                    hold(held, value[0], depth=1)
+            out.append((test_id, calls, held))
+    return out
+
+
+def js_shown(value: object) -> str:
+    """A value as JavaScript writes it."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(js_shown(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
