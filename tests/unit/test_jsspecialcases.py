@@ -216,3 +216,12 @@ def test_a_function_is_named_by_its_property_not_a_conditionals_other_value() ->
     code = _code(text)
     assert code is not None
     assert sorted(_functions(code)) == ["run", "twice"]
+
+
+def test_a_malformed_escape_or_deep_nesting_reads_as_no_value() -> None:
+    """``"\\u{41"`` (no closing brace) made the string reader start over from its first
+    character, forever; arrays nested deeper than Python's recursion limit raised."""
+    tests = "it('x', () => { expect(f(\"\\\\u{41\")).toBe(" + "[" * 2000 + "]" * 2000 + "); });"
+    [(_id, calls, held)] = read_js_tests(["t.test.js::x"], lambda _r: tests)
+    assert "f" in calls and ("str", "x") in held
+    assert not any(value == "A" for _kind, value in held)

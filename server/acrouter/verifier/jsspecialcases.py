@@ -73,6 +73,8 @@ def _unescaped(body: str) -> str | None:
         elif nxt in ("u", "x"):
             if body[i + 2 : i + 3] == "{" and nxt == "u":
                 end = body.find("}", i + 3)
+                if end < 0:
+                    return None  # (unterminated: read on, it would start over)
                 digits, i = body[i + 3 : end], end + 1
             else:
                 width = 4 if nxt == "u" else 2
@@ -102,9 +104,13 @@ def _number(text: str) -> int | float | None:
     return int(value) if value.is_integer() and not any(c in text for c in ".eE") else value
 
 
-def _value(code: list[Token], i: int, end: int) -> tuple[object, int] | None:
+#: how deep arrays of a literal may nest
+_MAX_NESTING = 32
+
+
+def _value(code: list[Token], i: int, end: int, depth: int = 0) -> tuple[object, int] | None:
     """The literal at ``code[i]`` and the index past it, or None."""
-    if i >= end:
+    if i >= end or depth > _MAX_NESTING:
         return None
     t = code[i]
     if t.kind == NUMBER:
@@ -124,7 +130,7 @@ def _value(code: list[Token], i: int, end: int) -> tuple[object, int] | None:
         items: list[object] = []
         j = i + 1
         while j < end and not is_(code[j], "]"):
-            found = _value(code, j, end)
+            found = _value(code, j, end, depth + 1)
             if found is None:
                 return None
             items.append(found[0])
@@ -236,8 +242,6 @@ def _top_level(code: list[Token], o: int, end: int) -> list[int]:
             or (t.kind == TEMPLATE and t.text.endswith("${"))
         ):
             depth += 1
-            if depth == 1 and is_(t, "{", "(", "["):
-                out.append(i)
             continue
         if (
             t.kind == PUNCT
@@ -434,45 +438,64 @@ def _titled(title: str, rest: str) -> bool:
     )
 
 
+def _test_calls(code: list[Token]) -> list[tuple[str, int]]:
+    """Each ``it``/``test``/``specify`` call of a test file titled by a literal string:
+    (its title, the index of its ``(``)."""
+    out: list[tuple[str, int]] = []
+    for i in range(len(code) - 2):
+        if not (code[i].kind == NAME and code[i].text in _TEST_CALLS):
+            continue
+        j = i + 1
+        while j + 1 < len(code) and is_(code[j], ".") and code[j + 1].kind == NAME:
+            j += 2  # (``it.only(``, ``test.concurrent(``)
+        if not is_(code[j] if j < len(code) else None, "("):
+            continue
+        found = _value(code, j + 1, len(code))
+        if found is not None and isinstance(found[0], str):
+            out.append((found[0], j))
+    return out
+
+
+def _read_call(code: list[Token], j: int) -> tuple[set[str], set[tuple[str, object]]]:
+    """The names the call whose ``(`` is ``code[j]`` calls, and the values it holds."""
+    end = close(code, j)
+    calls = {
+        code[k].text
+        for k in range(j + 1, end - 1)
+        if code[k].kind == NAME and is_(code[k + 1], "(")
+    }
+    held: set[tuple[str, object]] = set()
+    for k in range(j + 1, end):
+        value = _value(code, k, end)
+        if value is not None:
+            hold(held, value[0], depth=1)
+    return calls, held
+
+
 def read_js_tests(ids: Sequence[str], test_text: Callable[[str], str | None]) -> list[TestValues]:
     """The JavaScript and TypeScript tests of ``ids`` (``file::describe › title``), each
     read in its own ``it``/``test`` call for the names it calls and the values it holds;
-    each file read once."""
+    each file read once, each call once."""
     out: list[TestValues] = []
-    codes: dict[str, list[Token] | None] = {}
+    files: dict[str, tuple[list[Token], list[tuple[str, int]]] | None] = {}
+    read: dict[tuple[str, int], tuple[set[str], set[tuple[str, object]]]] = {}
     for test_id in ids:
         path, sep, rest = test_id.partition("::")
         if not sep or not is_js(path):
             continue
-        if path not in codes:
+        if path not in files:
             text = test_text(path)
-            codes[path] = _code(text) if text else None
-        code = codes[path]
-        if code is None:
+            code = _code(text) if text else None
+            files[path] = None if code is None else (code, _test_calls(code))
+        found = files[path]
+        if found is None:
             continue
-        for i in range(len(code) - 2):
-            if not (code[i].kind == NAME and code[i].text in _TEST_CALLS):
-                continue
-            j = i + 1
-            while j + 1 < len(code) and is_(code[j], ".") and code[j + 1].kind == NAME:
-                j += 2  # (``it.only(``, ``test.concurrent(``)
-            if not is_(code[j] if j < len(code) else None, "("):
-                continue
-            found = _value(code, j + 1, len(code))
-            if found is None or not isinstance(found[0], str) or not _titled(found[0], rest):
-                continue
-            end = close(code, j)
-            calls = {
-                code[k].text
-                for k in range(j + 1, end - 1)
-                if code[k].kind == NAME and is_(code[k + 1], "(")
-            }
-            held: set[tuple[str, object]] = set()
-            for k in range(j + 1, end):
-                value = _value(code, k, end)
-                if value is not None:
-                    hold(held, value[0], depth=1)
-            out.append((test_id, calls, held))
+        code, titled = found
+        for title, j in titled:
+            if _titled(title, rest):
+                if (path, j) not in read:
+                    read[path, j] = _read_call(code, j)
+                out.append((test_id, *read[path, j]))
     return out
 
 

@@ -248,7 +248,10 @@ def special_cases(
     the edit and pass with it, ``test_text`` a test file's text by workspace path."""
     if _ASKED.search(instruction):
         return []
-    tests = read_tests(fixed, test_text) + read_js_tests(fixed, test_text)
+    tests = [
+        *(read_tests(fixed, test_text) if any(r.endswith(".py") for r in news) else []),
+        *(read_js_tests(fixed, test_text) if any(is_js(r) for r in news) else []),
+    ]
     return answered(olds, news, tests) if tests else []
 
 
