@@ -255,8 +255,8 @@ def tokens(text: str, *, lenient: bool = False) -> list[Token] | None:
     definitions guard, which compares two readings of one file by the same rules and
     falls back to line patterns where either is refused)."""
     text = text.removeprefix("\ufeff")
-    if text.startswith("#!"):  # a hashbang line
-        text = "\n" + text[_line_end(text, 0) :]
+    if text.startswith("#!"):  # a hashbang line: its terminator stays, and counts
+        text = text[_line_end(text, 0) :]
     out: list[Token] = []
     stack: list[str] = []  # open brackets; "${" for a template's substitution
     i, newline, line = 0, False, 0

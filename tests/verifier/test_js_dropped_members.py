@@ -791,3 +791,11 @@ def test_reformatting_loses_nothing() -> None:
         "export function endWith<T>(\n  scheduler: SchedulerLike\n): OperatorFunction<T, T>\n", ""
     )
     assert dropped_definitions(TIDY, fewer, "end.ts") == ["endWith"]
+
+
+def test_a_selection_in_a_file_with_a_hashbang_excuses_only_what_it_covers() -> None:
+    old = "#!/usr/bin/env node\nfunction a() {}\nfunction b() {}\nrun()\n"
+    new = "#!/usr/bin/env node\nrun()\n"
+    # the selection is b's line (2, 0-based): b may go, a may not
+    assert dropped_definitions(old, new, "cli.js", exempt_lines=(2, 2)) == ["a"]
+    assert dropped_definitions(old, new, "cli.js", exempt_lines=(1, 2)) == []

@@ -142,3 +142,12 @@ def test_a_line_comment_ends_at_any_line_terminator() -> None:
 
 def test_a_hashbang_and_a_byte_order_mark_are_no_tokens() -> None:
     assert kinds("\ufeff#!/usr/bin/env node\nrun()") == [(NAME, "run"), (PUNCT, "("), (PUNCT, ")")]
+
+
+def test_lines_after_a_hashbang_are_the_file_lines() -> None:
+    # (0-based, as the editor's selection: the definitions guard excuses a function the
+    # selection covers, so a line one too high excused the function above it)
+    for text in ("#!/usr/bin/env node\nrun()", "#!/usr/bin/env node\r\nrun()", "\ufeff#!x\nrun()"):
+        read = tokens(text)
+        assert read is not None
+        assert (read[0].text, read[0].line, read[0].newline_before) == ("run", 1, True)
