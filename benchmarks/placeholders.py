@@ -5,7 +5,8 @@ human edits, and its recall on lazy edits of the kind models make.
 ``--releases OLD NEW``: each code file (``.py .js .ts .jsx .tsx .go .rs .java .rb .c .h
 .cpp .php .kt .cs``, UTF-8, of any size) at the same path under both folders whose
 text differs is read by ``elisions.placeholders(old, new)`` and, a ``.py`` one, by
-``elisions.stubbed(old, new)``.  The pairs are two releases of a project, edits made by
+``elisions.stubbed(old, new)`` (a ``.js .mjs .cjs .ts .jsx .tsx .mts .cts`` one by
+``elisions.js_stubbed``).  The pairs are two releases of a project, edits made by
 people: every hit is a candidate false refusal for a reader to judge (a function a
 release deprecates into ``raise NotImplementedError`` is a change ACRouter takes only
 where the instruction asks for it).  Prints the pairs compared and changed, the hits of
@@ -61,6 +62,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import shlex
 import sys
 from collections import Counter
@@ -70,8 +72,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
 from acrouter.definitions import guard
-from acrouter.elisions import placeholder_line, placeholders, stubbed
+from acrouter.elisions import js_stubbed, placeholder_line, placeholders, stubbed
 from acrouter.errors import ParseError
+from acrouter.jsfunctions import code_of
+from acrouter.jsfunctions import functions as js_functions
+from acrouter.jstokens import Token
 from acrouter.pyparameters import functions
 from acrouter.pytrees import shared_trees
 from bench_sources import read_sources, unread_line, utf8_text
@@ -79,6 +84,8 @@ from bench_sources import read_sources, unread_line, utf8_text
 INSTRUCTION = "Fix the bug"
 CODE = {".py", ".js", ".ts", ".jsx", ".tsx", ".go", ".rs", ".java", ".rb", ".c", ".h"}
 CODE |= {".cpp", ".php", ".kt", ".cs"}
+JS = (".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx", ".mts", ".cts")
+CODE |= set(JS)
 LAZY = ("a", "b", "c")
 CONTROLS = ("trailing", "inserted")
 
@@ -103,8 +110,9 @@ def releases(old_dir: Path, new_dir: Path, show: int) -> None:
         for line, comment, gone in placeholders(old, new):
             kinds["placeholder"] += 1
             hits.append(f"placeholder {rel}:{line + 1} {comment!r} for {gone} line(s) of code")
-        if path.suffix == ".py":
-            for name, line, what in stubbed(old, new):
+        reads = {".py": stubbed, **dict.fromkeys(JS, js_stubbed)}.get(path.suffix.lower())
+        if reads is not None:
+            for name, line, what in reads(old, new):
                 kinds["stubbed"] += 1
                 hits.append(f"stubbed {rel}:{line + 1} {name} cut to {what}")
     print(f"file pairs compared: {compared}, changed: {changed} (not UTF-8: {unread})")
@@ -270,18 +278,98 @@ def synthetic(folder: Path, most: int, exclude: set[str], show: int) -> None:
         print(" ", line)
 
 
+def js_synthetic(folder: Path, most: int, exclude: set[str], show: int) -> None:
+    """Each JavaScript or TypeScript function ``jsfunctions.functions`` finds whose body
+    holds code, emptied (``empty``: refused) or given a comment after its ``{`` (``comment``:
+    never refused), each edit judged by the guard as ``--synthetic`` judges."""
+    unread: Counter[str] = Counter()
+    judge = Judge()
+    rows = judge.rows
+    rows["empty"], rows["comment"] = Counter(), Counter()
+    listed: list[str] = []
+    read = 0
+    sources = read_sources([folder], "*", exclude, unread, read=utf8_text, suffixes=JS)
+    while read < most and (source := next(sources, None)) is not None:
+        path, rel, text = source
+        code = code_of(text)
+        if code is None:
+            unread["not read"] += 1
+            continue
+        read += 1
+        starts = line_starts(text)
+        for name, fns in js_functions(code).items():
+            for _, o, end in fns:
+                if end - o <= 2:
+                    continue
+                first, last = code[o], code[end - 1]
+                at, to = _offset(text, starts, first), _offset(text, starts, last)
+                if at is None or to is None:
+                    rows["empty"]["skipped"] += 1
+                    continue
+                where = f"{path}:{first.line + 1} {name}"
+                for kind, new in (
+                    ("empty", text[:at] + "{}" + text[to + 1 :]),
+                    ("comment", text[: at + 1] + " // checked" + text[at + 1 :]),
+                ):
+                    rows[kind]["edits"] += 1
+                    with shared_trees():
+                        try:
+                            guard(
+                                {str(rel): text},
+                                {str(rel): new},
+                                language_of=lambda _r: None,
+                                instruction=INSTRUCTION,
+                            )
+                        except ParseError as e:
+                            rows[kind]["refused"] += 1
+                            if kind == "comment" or "with a placeholder" not in str(e):
+                                listed.append(f"{kind} refused {where}: {str(e)[:200]}")
+                            continue
+                    if kind == "empty":
+                        listed.append(f"empty missed {where}")
+    print(unread_line(read, unread))
+    for kind in ("empty", "comment"):
+        row = rows[kind]
+        print(
+            f"{kind:<8} edits {row['edits']:>6}  refused {row['refused']:>6}  skipped {row['skipped']:>4}"
+        )
+    for line in listed[:show]:
+        print(" ", line)
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset each line of ``text`` starts at (lines as the tokens count them)."""
+    return [0, *(m.end() for m in re.finditer(r"\r\n|[\r\n\u2028\u2029]", text))]
+
+
+def _offset(text: str, starts: list[int], t: Token) -> int | None:
+    """Where the one-character token ``t`` is in ``text``: on its line, where the line
+    holds that character once (else None: which one is not known)."""
+    line = starts[t.line] if t.line < len(starts) else None
+    if line is None:
+        return None
+    end = starts[t.line + 1] if t.line + 1 < len(starts) else len(text)
+    found = text.count(t.text, line, end)
+    return text.index(t.text, line, end) if found == 1 else None
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--releases", nargs=2, type=Path, metavar=("OLD", "NEW"))
     mode.add_argument("--synthetic", type=Path, metavar="DIR")
     mode.add_argument("--comments", type=Path, nargs="+", metavar="DIR")
+    mode.add_argument("--js-synthetic", type=Path, metavar="DIR")
     ap.add_argument("--max", type=int, default=300, help="files (--synthetic; default 300)")
     ap.add_argument("--exclude", action="append", default=[], help="folder names left out")
     ap.add_argument("--show", type=int, help="hits or cases listed (default 50 / 10)")
     args = ap.parse_args()
     if args.releases:
         releases(*args.releases, 50 if args.show is None else args.show)
+    elif args.js_synthetic:
+        js_synthetic(
+            args.js_synthetic, args.max, set(args.exclude), 20 if args.show is None else args.show
+        )
     elif args.comments:
         comments(args.comments, 200 if args.show is None else args.show)
     else:

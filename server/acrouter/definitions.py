@@ -44,7 +44,7 @@ from .datadefinitions import (
 from .docdefinitions import doc_error, doc_format, doc_names, doc_sections, dropped_sections
 from .domain import document_lines
 from .edits import BOM
-from .elisions import asks_for_placeholders, placeholders, stubbed
+from .elisions import asks_for_placeholders, js_stubbed, placeholders, stubbed
 from .errors import ParseError
 from .godefinitions import go_classes, go_members, is_go
 from .javadefinitions import is_java, java_classes, java_code, java_members
@@ -1466,26 +1466,36 @@ def _guard(
                 f"that the instruction did not ask to remove: {shown}"
             )
         if kind(rel) == "code" and not asks_for_placeholders(instruction):
-            python = is_python(rel, language_of(rel))
-            _refuse_placeholders(rel, old, new, instruction=instruction, python=python)
+            language = language_of(rel)
+            stubs = js_stubbed if is_js(rel, language) else None
+            stubs = stubbed if is_python(rel, language) else stubs
+            _refuse_placeholders(rel, old, new, instruction=instruction, stubs=stubs)
 
 
-def _refuse_placeholders(rel: str, old: str, new: str, *, instruction: str, python: bool) -> None:
+def _refuse_placeholders(
+    rel: str,
+    old: str,
+    new: str,
+    *,
+    instruction: str,
+    stubs: Callable[[str, str], list[tuple[str, int, str]]] | None,
+) -> None:
     """Raise ``ParseError`` where the edit put a placeholder in place of code of ``rel``
-    (:mod:`.elisions`): a comment standing in for lines it took out, a Python function
-    cut to a stub, unless the instruction names it beside a word like remove ("remove
-    the prints from debug_dump": its body was prints alone)."""
+    (:mod:`.elisions`): a comment standing in for lines it took out, a function cut to a
+    stub (``stubs`` reads them: a Python one cut to ``pass``, a JavaScript one to ``{}``),
+    unless the instruction names it beside a word like remove ("remove the prints from
+    debug_dump": its body was prints alone)."""
     if old == new:
         return
     found = [
         f"line {line + 1} {comment!r} where {gone} line(s) of code were"
         for line, comment, gone in placeholders(old, new)
     ]
-    if python:
-        named = set(re.findall(r"\w+", instruction)) if _REMOVAL.search(instruction) else set()
+    if stubs is not None:
+        named = set(re.findall(r"[\w$]+", instruction)) if _REMOVAL.search(instruction) else set()
         found += [
             f"the body of {path} (line {line + 1}) cut to {what}"
-            for path, line, what in stubbed(old, new)
+            for path, line, what in stubs(old, new)
             if path.rsplit(".", 1)[-1] not in named
         ]
     if found:

@@ -17,6 +17,8 @@ Two readings find it:
 - :func:`stubbed`: a Python function whose body had code and is now a stub: ``pass``,
   ``...``, ``raise NotImplementedError`` or a docstring alone (not one the edit made an
   ``@abstractmethod`` or an ``@overload``).
+- :func:`js_stubbed`: a JavaScript or TypeScript function whose body had code and is
+  now empty, ``{}`` or ``{ return; }`` (comments do not count: ``{ /* ... */ }`` too).
 
 Neither is read where the instruction asks for such a thing (a stub, a placeholder, a
 skeleton, a no-op, an abstract method).
@@ -29,6 +31,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from .jsfunctions import code_of, functions
+from .jstokens import Token, is_
 from .linediff import line_opcodes
 from .pyparameters import defined_functions
 
@@ -272,3 +276,46 @@ def stubbed(old: str, new: str) -> list[tuple[str, int, str]]:
             if any(_stub(s) is None for s in _body(was)):
                 out.append((path, node.lineno - 1, what))
     return out
+
+
+def js_stubbed(old: str, new: str) -> list[tuple[str, int, str]]:
+    """(function name, its 0-based line in ``new``, what its body is now) for each
+    JavaScript or TypeScript function (:func:`.jsfunctions.functions`: found by name)
+    whose body had code and is empty after the edit, ``{}`` or ``{ return; }``, its
+    parameters as they were (in minified code a name and its function change from one
+    build to the next; a parameter an edit drops the definitions guard reads); a name
+    defined more than once is matched in order where the edit keeps as many of it.
+    Nothing where either text cannot be read."""
+    after_code = code_of(new)
+    if after_code is None:
+        return []
+    after = functions(after_code)
+    empty = {
+        name: [_js_empty(after_code, o, end) for _, o, end in fns] for name, fns in after.items()
+    }
+    if not any(any(e) for e in empty.values()):
+        return []
+    before_code = code_of(old)
+    if before_code is None:
+        return []
+    before = functions(before_code)
+    out: list[tuple[str, int, str]] = []
+    for name, fns in after.items():
+        had = before.get(name, [])
+        if len(had) != len(fns):
+            continue  # (one added or taken away: which is which is not known)
+        for (was_params, was_o, was_end), (params, o, end), now in zip(had, fns, empty[name]):
+            if now and params == was_params and not _js_empty(before_code, was_o, was_end):
+                out.append((name, after_code[o].line, now))
+    return out
+
+
+def _js_empty(code: Sequence[Token], o: int, end: int) -> str:
+    """What the body ``code[o:end]`` (its braces too) is where it does nothing: ``{}``,
+    ``{ return; }``; else ""."""
+    inner = code[o + 1 : end - 1]
+    if not inner:
+        return "{}"
+    if is_(inner[0], "return") and (len(inner) == 1 or (len(inner) == 2 and is_(inner[1], ";"))):
+        return "{ return; }"
+    return ""

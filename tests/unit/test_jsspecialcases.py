@@ -8,7 +8,9 @@ other input still gets ``a - b``."""
 from __future__ import annotations
 
 import pytest
-from acrouter.verifier.jsspecialcases import _code, _functions, js_added_branches, read_js_tests
+from acrouter.jsfunctions import code_of as _code
+from acrouter.jsfunctions import functions as _functions
+from acrouter.verifier.jsspecialcases import js_added_branches, read_js_tests
 from acrouter.verifier.specialcases import special_cases
 
 CALC = """\

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from acrouter.definitions import guard
-from acrouter.elisions import placeholder_line, placeholders, stubbed
+from acrouter.elisions import js_stubbed, placeholder_line, placeholders, stubbed
 from acrouter.errors import ParseError
 
 CALC = '''\
@@ -328,3 +328,50 @@ def test_a_function_the_instruction_asks_to_empty_may_become_a_stub() -> None:
     both = emptied.replace("    return x * 2\n", "    pass\n")
     said = _refusal(old, both, instruction="Remove the prints from debug_dump")
     assert "the body of keep (line 5) cut to pass" in said and "debug_dump" not in said
+
+
+def test_a_javascript_body_emptied_is_refused() -> None:
+    """``slug(text) {}``: a model asked to fix ``add`` emptied a function no test calls;
+    every test passed and ``acrouter verify`` said pass (9e2f136's server)."""
+    fixed = JS.replace("a - b", "a + b")
+    for empty, what in (("{}", "{}"), ("{\n  return;\n}", "{ return; }"), ("{ /* … */ }", "{}")):
+        new = fixed.replace(JS_SLUG, f"export function slug(text) {empty}\n")
+        said = _refusal(JS, new, "src/calc.js")
+        assert f"the body of slug (line 5) cut to {what}" in said
+    assert js_stubbed(JS, JS) == []
+
+
+def test_the_functions_a_javascript_or_typescript_file_names_are_read_emptied() -> None:
+    old = (
+        "class Box {\n  open(lid: Lid): void {\n    this.lid = lid;\n  }\n"
+        "  get size(): number {\n    return this.n;\n  }\n}\n"
+        "const close = async (box: Box): Promise<void> => {\n  await box.shut();\n};\n"
+        "const api = { fetch: function (url) {\n  return get(url);\n} };\n"
+    )
+    new = (
+        old.replace("    this.lid = lid;\n", "")
+        .replace("    return this.n;\n", "")
+        .replace("  await box.shut();\n", "")
+        .replace("\n  return get(url);\n", "")
+    )
+    assert js_stubbed(old, new) == [
+        ("open", 1, "{}"),
+        ("size", 3, "{}"),
+        ("close", 6, "{}"),
+        ("fetch", 8, "{}"),
+    ]
+    assert "the body of open (line 2) cut to {}" in _refusal(old, new, "box.ts")
+
+
+def test_what_is_no_javascript_body_emptied() -> None:
+    # a body of comments alone before; a function the edit adds; an instruction that asks
+    old = "function noop() {\n  // nothing to do\n}\nfunction log(m) {\n  console.log(m);\n}\n"
+    _passes(old, old.replace("  // nothing to do\n", ""), "a.js")
+    _passes(old, old + "function later() {}\n", "a.js")
+    emptied = old.replace("  console.log(m);\n", "")
+    for instruction in ("Make log a no-op", "Remove the logging from log", "stub out log"):
+        _passes(old, emptied, "a.js", instruction=instruction)
+    # minified code: a name is another function in the next build (its parameters differ)
+    assert js_stubbed("function Da(n,t){return n+t}", "function Da(r){}") == []
+    # where the old text cannot be read, nothing is said
+    assert js_stubbed("function f( {", "function f() {}") == []

@@ -27,15 +27,14 @@ import json
 from collections.abc import Callable, Sequence
 
 from ..jsdefinitions import is_js
-from ..jstokens import COMMENT, NAME, NUMBER, PUNCT, STRING, TEMPLATE, Token, close, is_, tokens
+from ..jsfunctions import Function as _Function
+from ..jsfunctions import code_of as _code
+from ..jsfunctions import functions as _functions
+from ..jstokens import NAME, NUMBER, PUNCT, STRING, TEMPLATE, Token, close, is_
 from .pinned import Branch, Pins, TestValues, hold, trivial
 
-#: a function's parameters and its body's tokens (from its ``{`` to past its ``}``)
-_Function = tuple[tuple[str, ...], int, int]
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 _LITERAL_NAMES = {"true": True, "false": False, "null": None}
-#: names before ``(`` that are no function's
-_KEYWORDS = frozenset(["if", "for", "while", "switch", "catch", "with", "return", "typeof"])
 #: a call whose argument is looked up: ``UNITS.get(unit)``, ``seen.has(x)``
 _LOOKUPS = frozenset(["get", "has", "includes", "indexOf"])
 _ASSIGNING = frozenset(
@@ -46,11 +45,6 @@ _TEST_CALLS = frozenset(["it", "test", "specify"])
 _BEFORE_EXPRESSION = frozenset(
     "return typeof instanceof in of new delete void throw case do else extends yield await".split()  # noqa: SIM905 (a word list)
 )
-
-
-def _code(text: str) -> list[Token] | None:
-    found = tokens(text, lenient=True)
-    return None if found is None else [t for t in found if t.kind != COMMENT]
 
 
 def _unescaped(body: str) -> str | None:
@@ -141,92 +135,6 @@ def _value(code: list[Token], i: int, end: int, depth: int = 0) -> tuple[object,
                 return None
         return (tuple(items), j + 1) if j < end else None
     return None
-
-
-def _opener(code: list[Token], j: int) -> int | None:
-    """The index of the ``(`` that the ``)`` at ``code[j]`` closes."""
-    depth = 0
-    for k in range(j, -1, -1):
-        if is_(code[k], ")"):
-            depth += 1
-        elif is_(code[k], "("):
-            depth -= 1
-            if depth == 0:
-                return k
-    return None
-
-
-def _params(code: list[Token], start: int, stop: int) -> tuple[str, ...]:
-    """The plain names of a parameter list (``a``, ``b: number``, ``c = 1``); a pattern
-    or a rest parameter counts as ``""``."""
-    out: list[str] = []
-    depth, first = 0, True
-    for t in code[start:stop]:
-        if t.text in ("(", "[", "{") and t.kind == PUNCT:
-            depth += 1
-        elif t.text in (")", "]", "}") and t.kind == PUNCT:
-            depth -= 1
-        if depth == 0 and is_(t, ","):
-            first = True
-            continue
-        if first:
-            out.append(t.text if t.kind == NAME else "")
-            first = False
-    return tuple(out)
-
-
-def _header(code: list[Token], o: int) -> tuple[str, tuple[str, ...]] | None:
-    """The name and parameters of the function whose body opens at ``code[o]`` (``{``),
-    or None where that brace opens no named function's body: ``function f(a) {``, a
-    method ``f(a) {``, ``f = (a) => {``, ``f: function (a) {``."""
-    j = o - 1
-    arrow = j >= 0 and is_(code[j], "=>")
-    if arrow:
-        j -= 1
-    if j < 0:
-        return None
-    if not is_(code[j], ")"):  # (a return type: ``f(a): number {``)
-        k = j
-        while k > max(o - 24, 0) and (
-            code[k].kind == NAME or is_(code[k], ".", "<", ">", "[", "]", "|", ",", "?")
-        ):
-            k -= 1
-        if not (k > 0 and is_(code[k], ":") and is_(code[k - 1], ")")):
-            return None
-        j = k - 1
-    opener = _opener(code, j)
-    if opener is None or opener == 0:
-        return None
-    params = _params(code, opener + 1, j)
-    k = opener - 1
-    if not arrow and not is_(code[k], "function"):
-        before = code[k]
-        if before.kind != NAME or before.text in _KEYWORDS:
-            return None
-        if k > 0 and is_(code[k - 1], ".", "extends"):
-            return None  # (a member's call, ``a.b(c)``, or ``extends mixin(B) {``)
-        return before.text, params
-    k -= 0 if arrow else 1
-    if k >= 0 and is_(code[k], "async"):
-        k -= 1
-    if (
-        k >= 1
-        and code[k - 1].kind == NAME
-        and (is_(code[k], "=") or (is_(code[k], ":") and k >= 2 and is_(code[k - 2], "{", ",")))
-    ):  # (a property, not a conditional's other value: ``c ? noop : function (a) {``)
-        return code[k - 1].text, params
-    return None
-
-
-def _functions(code: list[Token]) -> dict[str, list[_Function]]:
-    """Each named function's parameters and body, by name."""
-    out: dict[str, list[_Function]] = {}
-    for o, t in enumerate(code):
-        if is_(t, "{"):
-            found = _header(code, o)
-            if found is not None:
-                out.setdefault(found[0], []).append((found[1], o, close(code, o)))
-    return out
 
 
 def _top_level(code: list[Token], o: int, end: int) -> list[int]:
