@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from acrouter.cli import main
 from acrouter.domain import Edit
+from acrouter.verifier import preflight
 from acrouter.verifier.baseline import environment_key
 
 from .helpers import (
@@ -188,3 +189,54 @@ def test_a_run_that_needed_the_network_is_not_kept(tmp_path: Path) -> None:
     second = verify()
     assert second.verdict == "pass", second.detail
     assert len(list(cache.glob("baseline-*.json"))) == 1  # a run that ran is kept
+
+
+def test_the_code_stamp_follows_every_file_of_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = write_tree(tmp_path / "acrouter", {"a.py": "x = 1\n", "verifier/reports/b.py": ""})
+    monkeypatch.setattr(preflight, "_PACKAGE", package)
+    stamps = []
+    try:
+        for change in (None, "x = 2\n", "x = 2\n# another line\n"):
+            if change is not None:
+                (package / "a.py").write_text(change)
+            preflight.code_stamp.cache_clear()
+            stamps.append(preflight.code_stamp())
+        (package / "verifier" / "reports" / "c.py").write_text("")
+        preflight.code_stamp.cache_clear()
+        stamps.append(preflight.code_stamp())
+        (package / "notes.txt").write_text("not code")
+        preflight.code_stamp.cache_clear()
+        assert preflight.code_stamp() == stamps[-1]
+    finally:
+        preflight.code_stamp.cache_clear()
+    assert len(set(stamps)) == 4
+
+
+@needs_bwrap
+def test_a_run_cached_by_another_version_of_the_server_is_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cached run without the edit was read by the code that ran it: another
+    version (which may read the report or count the suite's tests another way) runs it
+    again rather than compare an edit's run with it."""
+    root = write_tree(
+        tmp_path / "proj",
+        {
+            "calc.py": CALC,
+            "tests/test_calc.py": "from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n",
+            "pytest.ini": "[pytest]\npythonpath = .\n",
+        },
+    )
+    command = f"{shlex.quote(sys.executable)} -m pytest -q -p no:cacheprovider tests"
+    cache = tmp_path / "cache"
+    runs = []
+    for stamp in ("one", "one", "two"):
+        monkeypatch.setattr(preflight, "code_stamp", lambda stamp=stamp: stamp)
+        v = verifier(cache_dir=cache, timeout_s=60)
+        result = v.verify(task_for(root, command), Edit(files={"calc.py": CALC_FIXED}), "m")
+        assert result.verdict == "pass", result.detail
+        runs.append(v.baseline_runs)
+    assert runs == [1, 0, 1]
+    assert len(list(cache.glob("baseline-*.json"))) == 2

@@ -5,6 +5,7 @@ the workspace state whose key names the cached run without the edit."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,23 +22,26 @@ from .runners import TestPlan
 from .scratch import Scan, scan_workspace
 from .unsandboxed import refuse_unrewritable
 
-#: Bumped when the way a baseline is computed changes (invalidates cached baselines).
-#: 7: the closing lines of tape, node --test, mocha, jest, vitest, cargo, go; 8: our JUnit
-#: report beside a pytest's own --junit-xml (.junit_own: wcwidth's run without the edit,
-#: cached with no per-test results, kept its verdicts the exit code's "before"); 9: a
-#: command that sets PYTHONPATH / PYTEST_ADDOPTS itself keeps ours (.inline_env: its run
-#: without the edit, cached from the rerun without our JUnit plugin, now runs with it);
-#: 10: unittest's -v output names a test printed again under the same name ``name #K``
-#: (.reports.unittest_verbose: a run cached with them as one test hid the one that no
-#: longer ran); 11: RSpec and minitest read per test (a cached run of ``rspec`` or ``rake
-#: test`` has none), and their closing lines; 12: PHPUnit read per test, with each test's
-#: assertions (a cached run of ``phpunit`` has neither: an edit's test that made fewer
-#: assertions went unseen), and Perl's harness per assertion; 13: Maven run with ``-B`` and,
-#: in the sandbox, ``-o`` (a cached run of ``mvn test`` without them had failed there,
-#: trying the network for a POM the user's ~/.m2 lacks); 14: a ``node --test`` suite
-#: that failed for its tests is no test (a cached run holding one failed a fix: the suite
-#: "no longer ran")
-CACHE_VERSION = "14"
+#: The package whose code reads a run (:func:`code_stamp`).
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def code_stamp() -> str:
+    """A digest of this server's own code (every ``.py`` file of the package), part of
+    the key of a cached run without the edit: a run read by another version's code (how
+    a report is read, which tests a suite holds, how a command is run in the sandbox)
+    is run again.  It was a number bumped by hand (14 times), and a change that forgot
+    to bump it compared an edit's run with a cached run read the old way."""
+    h = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        h.update(f"{path.relative_to(_PACKAGE).as_posix()}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()[:16]
 
 
 def check_cancel(cancel: CancelToken | None) -> None:
@@ -108,7 +112,7 @@ def workspace_state(
         outside = outside_stamp(root, scan.shared_dirs, env)
     env_key = environment_key(probe.argv, env, root)
     key = scan.state_key(
-        CACHE_VERSION,
+        code_stamp(),
         command,
         # how the command is read: a run kept when it was read by its exit code alone
         # names no test, so a reading per test compared with it would miss tests gone
