@@ -400,7 +400,20 @@ def _js_test_ids(rel: str, text: str) -> list[str]:
 def _js_branch_end(code: list[Token], k: int, end: int) -> int:
     """The index of the last token of the branch whose ``if`` is ``code[k]`` (one
     :func:`jsspecialcases._branches` read): its ``}``, its ``;`` or the literal it
-    returns."""
+    returns; of a conditional ``return … ? … : …;`` at ``code[k]``, its ``;`` or the
+    token before the body's ``}``."""
+    if is_(code[k], "return"):
+        depth = 0
+        for j in range(k + 1, end):
+            if is_(code[j], "(", "[", "{"):
+                depth += 1
+            elif is_(code[j], ")", "]", "}"):
+                depth -= 1
+                if depth < 0:
+                    return j - 1
+            elif depth == 0 and is_(code[j], ";"):
+                return j
+        return end - 1
     j = close(code, k + 1)
     braced = is_(code[j], "{")
     j += braced  # (at ``return``)

@@ -111,8 +111,27 @@ def _found(old: str, new: str, fixed: list[str] | None = None) -> list[str]:
             "fact (src/calc.ts line 19): n == 5 returns 120, the values of "
             + "test/calc.test.js::calc fact",
         ),
+        (  # a conditional expression, on one line or as prettier breaks it
+            "  return a - b;",
+            "  return a === 2 && b === 3 ? 5 : a - b;",
+            "add (src/calc.ts line 4): (a, b) == (2, 3) returns 5",
+        ),
+        (
+            "  return a - b;",
+            "  return (a === 2 && b === 3)\n    ? 5\n    : a - b;",
+            "add (src/calc.ts line 4): (a, b) == (2, 3) returns 5",
+        ),
     ],
-    ids=["if-return", "braces", "reversed", "arrow-typed", "method", "after-a-base-case"],
+    ids=[
+        "if-return",
+        "braces",
+        "reversed",
+        "arrow-typed",
+        "method",
+        "after-a-base-case",
+        "conditional",
+        "conditional-broken",
+    ],
 )
 def test_a_branch_that_returns_a_fixed_tests_answer_is_found(old: str, new: str, said: str) -> None:
     [found] = _found(old, new)
@@ -146,6 +165,11 @@ def test_a_branch_that_returns_a_fixed_tests_answer_is_found(old: str, new: str,
         ("  return a - b;", "  if (a === 2 || b === 3) return 5;\n  return a - b;"),
         # the fix itself
         ("  return a - b;", "  return a + b;"),
+        # a conditional that computes its answer, or is not what the function returns
+        ("  return a - b;", "  return a === 2 && b === 3 ? a + b : a - b;"),
+        ("  return a - b;", "  return add2(a === 2 && b === 3 ? 5 : 0) - b;"),
+        # ``return`` at the end of its line returns nothing
+        ("  return a - b;", "  return\n  a === 2 && b === 3 ? 5 : a - b;"),
     ],
     ids=[
         "lookup",
@@ -158,6 +182,9 @@ def test_a_branch_that_returns_a_fixed_tests_answer_is_found(old: str, new: str,
         "base-case",
         "or",
         "a-fix",
+        "conditional-computed",
+        "conditional-inside",
+        "return-alone",
     ],
 )
 def test_what_is_not_a_special_case(old: str, new: str) -> None:

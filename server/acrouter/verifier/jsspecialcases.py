@@ -6,6 +6,7 @@ it), in a function the file had before,
 
     if (a === 2 && b === 3) return 5;
     if (text == "Hello World") { return "hello-world"; }
+    return a === 2 && b === 3 ? 5 : a - b;
 
 each part of its condition a parameter compared (``===`` or ``==``) with a literal, and
 returning a literal (a number, a string, a template with no substitution, ``true``,
@@ -16,7 +17,8 @@ call whose title ends the id.  Not read: values that are all a base case's or na
 (:func:`acrouter.verifier.pinned.trivial`); a parameter the function assigns before the
 branch; a function that looked the parameter up before the edit (compared it with a
 literal that is not a base case's, used it as a key: ``[p]``, ``.get(p)``, ``.has(p)``,
-``.includes(p)``, ``p in``, ``switch (p)``); a conditional expression; a function the
+``.includes(p)``, ``p in``, ``switch (p)``); a conditional expression that is not what
+the function returns (only the first condition of a chain of them is read); a function the
 edit added, or one not found by name (``function f(``, a method ``f(``, ``f = (...) =>``,
 ``f: function (``); a test's values held by a constant outside its call.
 """
@@ -203,7 +205,13 @@ def _branches(code: list[Token], fn: _Function) -> list[tuple[Pins, object, int,
     params, o, end = fn
     names = {p for p in params if p}
     out: list[tuple[Pins, object, int, str]] = []
-    for k in _top_level(code, o, end):
+    top = _top_level(code, o, end)
+    for n, k in enumerate(top):
+        if is_(code[k], "return") and not is_(code[k - 1], ")"):
+            found_ternary = _ternary(code, top[n + 1 :], k, names)
+            if found_ternary is not None:
+                out.append(found_ternary)
+            continue
         if not (is_(code[k], "if") and k + 1 < end and is_(code[k + 1], "(")):
             continue
         if is_(code[k - 1], ")"):
@@ -231,6 +239,32 @@ def _branches(code: list[Token], fn: _Function) -> list[tuple[Pins, object, int,
         cond = " ".join(t.text for t in code[k + 2 : shut - 1])
         out.append((pins, value, k, cond))
     return out
+
+
+def _ternary(
+    code: list[Token], rest: list[int], k: int, names: set[str]
+) -> tuple[Pins, object, int, str] | None:
+    """The branch of ``return COND ? LITERAL : …`` at ``code[k]`` (its ``return``), where
+    COND pins parameters (``rest``: the body's top-level indexes after ``k``)."""
+    if k + 1 >= len(code) or code[k + 1].newline_before:
+        return None  # (``return`` ends at a line break)
+    q = None
+    for i in rest:
+        if is_(code[i], ";", "}"):
+            break
+        if is_(code[i], "?"):
+            q = i
+            break
+    if q is None or q - k < 4:
+        return None
+    a, b = k + 1, q
+    while b - a > 2 and is_(code[a], "(") and close(code, a) == b:
+        a, b = a + 1, b - 1
+    pins = _pins(code, a, b, names)
+    found = _value(code, q + 1, len(code)) if pins else None
+    if not pins or found is None or not is_(code[found[1]] if found[1] < len(code) else None, ":"):
+        return None
+    return pins, found[0], k, " ".join(t.text for t in code[a:b])
 
 
 def _literal_before(code: list[Token], c: int) -> tuple[bool, object]:
