@@ -4,10 +4,11 @@ human edits, and its recall on lazy edits of the kind models make.
 
 ``--releases OLD NEW``: each code file (``.py .js .ts .jsx .tsx .go .rs .java .rb .c .h
 .cpp .php .kt .cs``, UTF-8, of any size) at the same path under both folders whose
-text differs is read by ``elisions.placeholders(old, new)`` and, a ``.py`` one, by
-``elisions.stubbed(old, new)`` (a ``.js .mjs .cjs .ts .jsx .tsx .mts .cts`` one by
-``elisions.js_stubbed``).  The pairs are two releases of a project, edits made by
-people: every hit is a candidate false refusal for a reader to judge (a function a
+text differs is read by ``elisions.placeholders(old, new)`` and by the reader of
+functions cut to a stub that ``definitions.stub_reader`` gives its language
+(``elisions.stubbed`` for Python, ``js_stubbed``, ``ruby_stubbed``, ``brace_stubbed`` for
+Go, Rust, C, C++, Java, Kotlin, C# and PHP).  The pairs are two releases of a project,
+edits made by people: every hit is a candidate false refusal for a reader to judge (a function a
 release deprecates into ``raise NotImplementedError`` is a change ACRouter takes only
 where the instruction asks for it).  Prints the pairs compared and changed, the hits of
 each kind, and (``--show``, default 50) each hit: file, 1-based line, comment or
@@ -71,8 +72,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
-from acrouter.definitions import guard
-from acrouter.elisions import js_stubbed, placeholder_line, placeholders, stubbed
+from acrouter.definitions import guard, stub_reader
+from acrouter.elisions import placeholder_line, placeholders
 from acrouter.errors import ParseError
 from acrouter.jsfunctions import code_of
 from acrouter.jsfunctions import functions as js_functions
@@ -110,7 +111,7 @@ def releases(old_dir: Path, new_dir: Path, show: int) -> None:
         for line, comment, gone in placeholders(old, new):
             kinds["placeholder"] += 1
             hits.append(f"placeholder {rel}:{line + 1} {comment!r} for {gone} line(s) of code")
-        reads = {".py": stubbed, **dict.fromkeys(JS, js_stubbed)}.get(path.suffix.lower())
+        reads = stub_reader(rel, None)
         if reads is not None:
             for name, line, what in reads(old, new):
                 kinds["stubbed"] += 1

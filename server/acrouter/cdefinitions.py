@@ -202,6 +202,12 @@ def _code(
     return out, macros
 
 
+def c_code(text: str) -> list[str]:
+    """The lines of ``text`` as code, the first branch of each conditional read
+    (:func:`_code`)."""
+    return _code(text)[0]
+
+
 def views(directives: list[tuple[int, int, str]]) -> int:
     """How many views of a text with these ``directives`` :func:`_scan` reads: one per
     branch of its conditionals with the most, at most ``_VIEWS``."""

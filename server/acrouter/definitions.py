@@ -24,6 +24,7 @@ unless the instruction asked to remove them.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import attrs
 
-from .cdefinitions import c_classes, c_members, is_c
+from .cdefinitions import c_classes, c_code, c_members, is_c
 from .csharpdefinitions import csharp_classes, csharp_code, csharp_members, is_csharp, spoken_of
 from .datadefinitions import (
     data_error,
@@ -44,8 +45,16 @@ from .datadefinitions import (
 from .docdefinitions import doc_error, doc_format, doc_names, doc_sections, dropped_sections
 from .domain import document_lines
 from .edits import BOM
-from .elisions import asks_for_placeholders, js_stubbed, placeholders, stubbed
+from .elisions import (
+    asks_for_placeholders,
+    brace_stubbed,
+    js_stubbed,
+    placeholders,
+    ruby_stubbed,
+    stubbed,
+)
 from .errors import ParseError
+from .godefinitions import code_view as go_code
 from .godefinitions import go_classes, go_members, is_go
 from .javadefinitions import is_java, java_classes, java_code, java_members
 from .jsdefinitions import JsDefinition, is_js, js_definitions
@@ -60,6 +69,7 @@ from .pytrees import cached, parse, shared_trees
 from .rubydefinitions import code_lines, is_ruby, ruby_classes, ruby_members
 from .rubydefinitions import shown as ruby_shown
 from .rubyparameters import dropped_parameters as ruby_dropped_parameters
+from .rustdefinitions import code_view as rust_code
 from .rustdefinitions import is_rust, rust_classes, rust_members
 from .rustdefinitions import shown as rust_shown
 
@@ -74,6 +84,20 @@ class Definition:
 _PY_DEF = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)")
 _PY_IMPORT = re.compile(r"^(?:import\s+([\w., ]+)|from\s+([\w.]+)\s+import\b)")
 _PY_ASSIGN = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)")
+
+#: What reads the functions an edit cut to a stub: (function, 0-based line, the stub)
+_Stubs = Callable[[str, str], list[tuple[str, int, str]]]
+#: the brace languages' code views (comments out, strings emptied), for
+#: :func:`.elisions.brace_stubbed`
+_BRACE_VIEWS: tuple[tuple[Callable[[str, str | None], bool], Callable[[str], list[str]]], ...] = (
+    (is_go, go_code),
+    (is_rust, rust_code),
+    (is_c, c_code),
+    (is_java, java_code),
+    (is_kotlin, kotlin_code),
+    (is_csharp, csharp_code),
+    (is_php, php_code),
+)
 
 #: Top-level definitions in other languages, on lines that start at column 0.
 _OTHER_DEFS = tuple(
@@ -1467,9 +1491,22 @@ def _guard(
             )
         if kind(rel) == "code" and not asks_for_placeholders(instruction):
             language = language_of(rel)
-            stubs = js_stubbed if is_js(rel, language) else None
-            stubs = stubbed if is_python(rel, language) else stubs
+            stubs = stub_reader(rel, language)
             _refuse_placeholders(rel, old, new, instruction=instruction, stubs=stubs)
+
+
+def stub_reader(rel: str, language: str | None) -> _Stubs | None:
+    """What reads the functions an edit of ``rel`` cut to a stub, by its language."""
+    if is_python(rel, language):
+        return stubbed
+    if is_js(rel, language):
+        return js_stubbed
+    if is_ruby(rel, language):
+        return ruby_stubbed
+    for known, view in _BRACE_VIEWS:
+        if known(rel, language):
+            return functools.partial(brace_stubbed, view=view)
+    return None
 
 
 def _refuse_placeholders(
@@ -1478,11 +1515,11 @@ def _refuse_placeholders(
     new: str,
     *,
     instruction: str,
-    stubs: Callable[[str, str], list[tuple[str, int, str]]] | None,
+    stubs: _Stubs | None,
 ) -> None:
     """Raise ``ParseError`` where the edit put a placeholder in place of code of ``rel``
     (:mod:`.elisions`): a comment standing in for lines it took out, a function cut to a
-    stub (``stubs`` reads them: a Python one cut to ``pass``, a JavaScript one to ``{}``),
+    stub (``stubs`` reads them: a Python one cut to ``pass``, one in braces to ``{}``),
     unless the instruction names it beside a word like remove ("remove the prints from
     debug_dump": its body was prints alone)."""
     if old == new:

@@ -18,9 +18,13 @@ Two readings find it:
   ``...``, ``raise NotImplementedError`` or a docstring alone (not one the edit made an
   ``@abstractmethod`` or an ``@overload``).
 - :func:`js_stubbed`: a JavaScript or TypeScript function whose body had code and is
-  now empty, ``{}`` or ``{ return; }`` (comments do not count: ``{ /* ... */ }`` too).
+  now empty, ``{}`` or ``{ return; }`` (comments do not count: ``{ /* ... */ }`` too);
+  :func:`brace_stubbed` the same in Go, Rust, C and C++, Java, Kotlin, C# and PHP, read
+  from the language's code view (a ``void`` function emptied compiles, and where no
+  test calls it every test passes); :func:`ruby_stubbed` a Ruby method whose ``end``
+  now follows its ``def``.
 
-Neither is read where the instruction asks for such a thing (a stub, a placeholder, a
+None is read where the instruction asks for such a thing (a stub, a placeholder, a
 skeleton, a no-op, an abstract method).
 """
 
@@ -29,12 +33,13 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .jsfunctions import code_of, functions
 from .jstokens import Token, is_
 from .linediff import line_opcodes
 from .pyparameters import defined_functions
+from .rubydefinitions import code_lines
 
 #: what a comment line starts and ends with, in the languages the guard reads
 _MARKERS = re.compile(r"^(?:\{?\s*/\*+|<!--|//+|#+|--+|;+|%+|\*+)\s*")
@@ -319,3 +324,177 @@ def _js_empty(code: Sequence[Token], o: int, end: int) -> str:
     if is_(inner[0], "return") and (len(inner) == 1 or (len(inner) == 2 and is_(inner[1], ";"))):
         return "{ return; }"
     return ""
+
+
+#: words a statement starts with whose block follows a condition written without
+#: parentheses (Go, Rust) or with them
+_STATEMENTS = frozenset(
+    ["if", "else", "for", "while", "loop", "switch", "select", "match", "catch", "foreach"]
+    + ["using", "lock", "fixed", "synchronized", "when", "return", "do", "try", "defer", "go"]
+)
+#: words before ``(`` that name no function: a statement's, or an anonymous function's
+_NO_FUNCTION = _STATEMENTS | frozenset(
+    ["func", "function", "fun", "fn", "new", "sizeof", "typeof", "await", "yield", "use"]
+)
+_BRACE_MARKS = re.compile(r"[\n;{}]")
+_NAME_BEFORE_PAREN = re.compile(r"([A-Za-z_$][\w$]*)\s*(?:<[^()]*>)?\s*\(")
+
+
+def _function_name(key: str) -> str | None:
+    """The name of the function the code before a ``{`` (whitespace collapsed) declares,
+    or None: a name before a parameter list that no keyword like ``if`` or ``func`` is, nothing
+    assigned outside the parentheses, not a lambda's arrow (Go's ``func (s *S) Close()``:
+    the receiver's parentheses follow ``func``, the name is ``Close``)."""
+    words = key.split(maxsplit=1)
+    if key.endswith(("->", "=>")) or ")" not in key or words[0] in _STATEMENTS:
+        return None  # (``if f(x) {``, ``for x in f(y) {``: Go's and Rust's conditions)
+    depth, outside = 0, []
+    for c in key:
+        depth += c == "("
+        depth -= c == ")"
+        if depth == 0:
+            outside.append(c)
+    if "=" in "".join(outside).replace("==", "").replace("=>", "").replace("->", ""):
+        return None
+    for m in _NAME_BEFORE_PAREN.finditer(key):
+        name = m.group(1)
+        if name in ("func", "function"):
+            continue  # (Go's receiver follows ``func``; an anonymous function: no name)
+        before = key[: m.start()]
+        called = before.endswith(".")  # (a call: ``items.each(x) {``, ``x?.let(y) {``)
+        function = name not in _NO_FUNCTION and not called
+        return name if function and not before.rstrip().endswith("new") else None
+    return None
+
+
+def _header(code: str) -> str:
+    """The header of the brace that ``code`` (the code since the last ``;``, ``{`` or
+    ``}``) ends at, whitespace collapsed: from the start of the line where the last
+    parenthesised group opens (a parameter list over several lines, a brace on a line
+    of its own), not the statements before it that end with no ``;`` (Go, Kotlin)."""
+    end = code.rfind(")")
+    depth, start = 0, len(code)
+    for k in range(end, -1, -1):
+        depth += (code[k] == ")") - (code[k] == "(")
+        if depth == 0:
+            start = k
+            break
+    return " ".join(code[code.rfind("\n", 0, start) + 1 :].split())
+
+
+def _brace_bodies(view: Sequence[str]) -> list[tuple[str, str, int, str]]:
+    """(the function's header, :func:`_header`; its name; the 0-based line of the ``{``;
+    what its body is when it does nothing, ``{}`` or ``{ return; }``, or "code" where
+    it has some) for each brace pair of a code view (comments out, strings emptied)
+    whose header declares a function."""
+    text = "\n".join(view)
+    out: list[tuple[str, str, int, str]] = []
+    opened: list[tuple[int, str, int]] = []  # each open brace: where, header, line
+    line, last = 0, 0  # where the code since the last ; { } starts
+    for m in _BRACE_MARKS.finditer(text):
+        i, c = m.start(), m.group()
+        if c == "\n":
+            line += 1
+        elif c == ";":
+            last = i + 1
+        elif c == "{":
+            opened.append((i, _header(text[last:i]), line))
+            last = i + 1
+        elif c == "}":
+            if opened:
+                at, key, where = opened.pop()
+                name = _function_name(key)
+                if name is not None:
+                    body = " ".join(text[at + 1 : i].split())
+                    what = (
+                        "{}"
+                        if not body
+                        else "{ return; }"
+                        if body in ("return;", "return")
+                        else "code"
+                    )
+                    out.append((key, name, where, what))
+            last = i + 1
+    return out
+
+
+def brace_stubbed(
+    old: str, new: str, view: Callable[[str], Sequence[str]]
+) -> list[tuple[str, int, str]]:
+    """(function name, its ``{``'s 0-based line in ``new``, what its body is now) for
+    each function of a brace language (Go, Rust, C and C++, Java, Kotlin, C#, PHP; read
+    from ``view``, the language's code view) whose body had code and is ``{}`` or ``{
+    return; }`` after the edit, its header as it was (from the line its parameter list
+    opens on); a header written more than once is matched in order where the edit keeps
+    as many of it."""
+    after = _brace_bodies(view(new))
+    if not any(what != "code" for *_, what in after):
+        return []
+    return _stubs_matched(_brace_bodies(view(old)), after)
+
+
+def _stubs_matched(
+    before: list[tuple[str, str, int, str]], after: list[tuple[str, str, int, str]]
+) -> list[tuple[str, int, str]]:
+    """(name, line, what its body is now) for each (header, name, line, what) of
+    ``after`` that does nothing where the same header's body in ``before`` had code,
+    headers written more than once matched in order where both have as many."""
+    had: dict[str, list[str]] = {}
+    for key, _, _, what in before:
+        had.setdefault(key, []).append(what)
+    now: dict[str, list[tuple[str, int, str]]] = {}
+    for key, name, line, what in after:
+        now.setdefault(key, []).append((name, line, what))
+    out: list[tuple[str, int, str]] = []
+    for key, found in now.items():
+        was = had.get(key, [])
+        if len(was) != len(found):
+            continue
+        for old_what, (name, line, what) in zip(was, found):
+            if what != "code" and old_what == "code":
+                out.append((name, line, what))
+    return out
+
+
+_RUBY_DEF = re.compile(r"^(\s*)def\s+((?:self\.)?[\w.]+[?!=]?)")
+
+
+def _ruby_defs(text: str) -> list[tuple[str, str, int, str]]:
+    """(header, name, 0-based line, "{}" where the body is empty else "code") for each
+    ``def`` of a Ruby text (read from :func:`.rubydefinitions.code_lines`, comments not
+    code): an empty body is an ``end`` on the next code line at the ``def``'s indent, or
+    ``def f; end``; an endless method (``def f(x) = x * 2``) has none."""
+    lines = code_lines(text)
+    out: list[tuple[str, str, int, str]] = []
+    for i, line in enumerate(lines):
+        m = _RUBY_DEF.match(line)
+        if m is None:
+            continue
+        rest = line[m.end() :]
+        if re.match(r"\s*(?:\([^()]*\))?\s*=(?!=)", rest):
+            continue  # (an endless method)
+        if re.search(r";\s*end\s*$", line):
+            head, _, body = line.strip().partition(";")
+            what = "{}" if not body.strip().removesuffix("end").strip(" ;") else "code"
+            out.append((head.strip(), m.group(2), i, what))
+            continue
+        j = i + 1
+        while j < len(lines) and (not lines[j].strip() or lines[j].lstrip().startswith("#")):
+            j += 1
+        empty = j < len(lines) and lines[j].strip() == "end" and lines[j].startswith(m.group(1))
+        indent = len(lines[j]) - len(lines[j].lstrip()) if j < len(lines) else -1
+        empty = empty and indent == len(m.group(1))
+        out.append((line.strip(), m.group(2), i, "{}" if empty else "code"))
+    return out
+
+
+def ruby_stubbed(old: str, new: str) -> list[tuple[str, int, str]]:
+    """(method name, its ``def``'s 0-based line in ``new``, "an empty body") for each Ruby
+    method whose body had code and is empty after the edit, its ``def`` line as it was
+    (matched in order where the edit keeps as many of it)."""
+    after = _ruby_defs(new)
+    if not any(what != "code" for *_, what in after):
+        return []
+    return [
+        (name, line, "an empty body") for name, line, _ in _stubs_matched(_ruby_defs(old), after)
+    ]

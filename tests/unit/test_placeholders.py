@@ -10,8 +10,16 @@ from __future__ import annotations
 
 import pytest
 from acrouter.definitions import guard
-from acrouter.elisions import js_stubbed, placeholder_line, placeholders, stubbed
+from acrouter.elisions import (
+    brace_stubbed,
+    js_stubbed,
+    placeholder_line,
+    placeholders,
+    ruby_stubbed,
+    stubbed,
+)
 from acrouter.errors import ParseError
+from acrouter.godefinitions import code_view as go_code
 
 CALC = '''\
 import re
@@ -375,3 +383,152 @@ def test_what_is_no_javascript_body_emptied() -> None:
     assert js_stubbed("function Da(n,t){return n+t}", "function Da(r){}") == []
     # where the old text cannot be read, nothing is said
     assert js_stubbed("function f( {", "function f() {}") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "body", "said"),
+    [
+        (
+            "server.go",
+            (
+                "package m\n\nvar n = 1\nfunc (s *S) Close() {\n\ts.conn.Close()\n}\n\n"
+                "func add(a, b int) int {\n\treturn a - b\n}\n"
+            ),
+            "\ts.conn.Close()\n",
+            "the body of Close (line 4) cut to {}",
+        ),
+        (
+            "src/lib.rs",
+            (
+                'fn log(m: &str) {\n    println!("{}", m);\n}\n\nfn add(a: i32, b: i32) -> i32 {\n'
+                "    a - b\n}\n"
+            ),
+            '    println!("{}", m);\n',
+            "the body of log (line 1) cut to {}",
+        ),
+        (
+            "calc.c",
+            (
+                "static void\nlog_line(const char *m)\n{\n    puts(m);\n}\n\n"
+                "int add(int a, int b) { return a - b; }\n"
+            ),
+            "    puts(m);\n",
+            "the body of log_line (line 3) cut to {}",
+        ),
+        (
+            "src/A.java",
+            (
+                'class A {\n  @Override\n  public void log(String m) {\n    System.out.println("{" + m);\n'
+                "  }\n  int add(int a, int b) { return a - b; }\n}\n"
+            ),
+            '    System.out.println("{" + m);\n',
+            "the body of log (line 3) cut to {}",
+        ),
+        (
+            "A.kt",
+            (
+                "val n = 1\nfun log(m: String) {\n    println(m)\n}\nfun add(a: Int, b: Int): Int {\n"
+                "    return a - b\n}\n"
+            ),
+            "    println(m)\n",
+            "the body of log (line 2) cut to {}",
+        ),
+        (
+            "A.cs",
+            (
+                "class A\n{\n    static void Log(string m)\n    {\n        Console.WriteLine(m);\n"
+                "    }\n    static int Add(int a, int b) { return a - b; }\n}\n"
+            ),
+            "        Console.WriteLine(m);\n",
+            "the body of Log (line 4) cut to {}",
+        ),
+        (
+            "src/A.php",
+            (
+                "<?php\nclass A {\n    public function log(string $m): void {\n        echo $m;\n"
+                "    }\n    public function add($a, $b) { return $a - $b; }\n}\n"
+            ),
+            "        echo $m;\n",
+            "the body of log (line 3) cut to {}",
+        ),
+    ],
+    ids=["go", "rust", "c", "java", "kotlin", "csharp", "php"],
+)
+def test_a_function_emptied_in_a_brace_language_is_refused(
+    path: str, old: str, body: str, said: str
+) -> None:
+    """A ``void`` function emptied compiles, and where no test calls it every test
+    passes: the edit that fixes ``add`` and empties ``log`` deletes its code."""
+    assert body in old
+    fixed = old.replace("a - b", "a + b").replace("$a - $b", "$a + $b")
+    new = fixed.replace(body, "")
+    assert said in _refusal(old, new, path), _refusal(old, new, path)
+    _passes(old, fixed, path)
+    # the instruction names it beside a removal word, or asks for a no-op
+    _passes(old, new, path, instruction=f"Fix add and remove the output from {said.split()[3]}")
+    _passes(old, new, path, instruction="Fix add and make log a no-op")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # a block of a function emptied is the function's change, not a stub
+        (
+            "func f(x int) {\n\tif x > 0 {\n\t\tlog(x)\n\t}\n\tdone()\n}\n",
+            "func f(x int) {\n\tif x > 0 {\n\t}\n\tdone()\n}\n",
+        ),
+        # a Go condition that calls a function is no function's header
+        (
+            "func f(x int) {\n\tif ok(x) {\n\t\tlog(x)\n\t}\n}\n",
+            "func f(x int) {\n\tif ok(x) {\n\t}\n}\n",
+        ),
+        # an anonymous function's body
+        (
+            "func f() {\n\tgo func() {\n\t\twork()\n\t}()\n}\n",
+            "func f() {\n\tgo func() {\n\t}()\n}\n",
+        ),
+        # a function renamed, or whose parameters changed: not the one that was
+        ("func f(x int) {\n\tlog(x)\n}\n", "func g(x int) {\n}\n"),
+        ("func f(x int) {\n\tlog(x)\n}\n", "func f() {\n}\n"),
+        # a body that had comments alone
+        ("func f() {\n\t// nothing yet\n}\n", "func f() {\n}\n"),
+        # a function the edit adds empty
+        ("func f() {\n\tlog(1)\n}\n", "func f() {\n\tlog(1)\n}\n\nfunc g() {}\n"),
+    ],
+    ids=["a-block", "a-condition", "anonymous", "renamed", "parameters", "comments", "added"],
+)
+def test_what_is_no_function_emptied_in_a_brace_language(old: str, new: str) -> None:
+    assert brace_stubbed(old, new, go_code) == []
+
+
+RUBY = """\
+class Calc
+  def log(m)
+    @lines << m
+  end
+
+  def add(a, b)
+    a - b
+  end
+
+  def noop
+    # nothing to do
+  end
+
+  def twice(x) = x * 2
+end
+"""
+
+
+def test_a_ruby_method_emptied_is_refused() -> None:
+    fixed = RUBY.replace("a - b", "a + b")
+    new = fixed.replace("    @lines << m\n", "")
+    assert "the body of log (line 2) cut to an empty body" in _refusal(RUBY, new, "lib/calc.rb")
+    _passes(RUBY, fixed, "lib/calc.rb")
+    _passes(RUBY, new, "lib/calc.rb", instruction="Fix add and remove the logging from log")
+    # a body of comments alone, and an endless method, have no code to lose
+    _passes(RUBY, fixed.replace("    # nothing to do\n", ""), "lib/calc.rb")
+    one_line = RUBY.replace("  def twice(x) = x * 2\n", "  def one; 1; end\n")
+    assert ruby_stubbed(one_line, one_line.replace("def one; 1; end", "def one; end")) == [
+        ("one", 13, "an empty body")
+    ]
