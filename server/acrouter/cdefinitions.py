@@ -204,8 +204,20 @@ def _code(
 
 def c_code(text: str) -> list[str]:
     """The lines of ``text`` as code, the first branch of each conditional read
-    (:func:`_code`)."""
-    return _code(text)[0]
+    (:func:`_code`); read once per text inside ``shared_trees()``, not to be changed."""
+    return _first_view(text)[0]
+
+
+def _first_view(text: str) -> tuple[list[str], list[tuple[int, str]]]:
+    """``_code(text)``, once per text inside ``shared_trees()`` (its scan and the stub
+    reader share it)."""
+    return cached("c.code", text, lambda: _code(text, 0, _read(text)))
+
+
+def _read(text: str) -> _Read:
+    """``_directives(text)``, once per text inside ``shared_trees()`` (its scan and its
+    code view share it)."""
+    return cached("c.directives", text, lambda: _directives(text))
 
 
 def views(directives: list[tuple[int, int, str]]) -> int:
@@ -222,7 +234,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
     int f(long a) {⏎#endif``), and so may the line it is reported on, where its code
     starts (after a macro's line without a ";", ``NPY_IMPL_MINMAX(max)⏎NPY_FINLINE int
     f(…)``)."""
-    read = _directives(text)
+    read = _read(text)
     found, classes, ends = _scan_view(text, 0, read)
     seen = {(end, m.name, m.kind) for m, end in zip(found, ends, strict=True)}
     for view in range(1, views(read[2])):
@@ -240,7 +252,7 @@ def _scan_view(text: str, view: int, read: _Read) -> tuple[list[Member], set[str
     its classes, and for each definition the line of the "}" that closes its body (or,
     without one, the ";" that ends it)."""
     raw = read[1]
-    codes, macros = _code(text, view, read)
+    codes, macros = _first_view(text) if view == 0 else _code(text, view, read)
     found: list[Member] = [
         Member(i, name, raw[i].strip() if i < len(raw) else "", "", "macro") for i, name in macros
     ]

@@ -54,8 +54,7 @@ from .elisions import (
     stubbed,
 )
 from .errors import ParseError
-from .godefinitions import code_view as go_code
-from .godefinitions import go_classes, go_members, is_go
+from .godefinitions import go_classes, go_code, go_members, is_go
 from .javadefinitions import is_java, java_classes, java_code, java_members
 from .jsdefinitions import JsDefinition, is_js, js_definitions
 from .jsparameters import dropped_parameters as js_dropped_parameters
@@ -69,8 +68,7 @@ from .pytrees import cached, parse, shared_trees
 from .rubydefinitions import code_lines, is_ruby, ruby_classes, ruby_members
 from .rubydefinitions import shown as ruby_shown
 from .rubyparameters import dropped_parameters as ruby_dropped_parameters
-from .rustdefinitions import code_view as rust_code
-from .rustdefinitions import is_rust, rust_classes, rust_members
+from .rustdefinitions import is_rust, rust_classes, rust_code, rust_members
 from .rustdefinitions import shown as rust_shown
 
 

@@ -72,6 +72,16 @@ def go_classes(text: str) -> set[str]:
 _OPENER = re.compile(r"//|/\*|`|\"(?:[^\"\\]|\\.)*\"?|'(?:[^'\\]|\\.)*'?")
 
 
+def go_code(text: str) -> list[str]:
+    """:func:`code_view` of ``text``, read once per text inside ``shared_trees()`` (the
+    guard's scope: its definitions and its stub reader share it); not to be changed."""
+    return cached(
+        "go.code",
+        text,
+        lambda: code_view(text, cached("definitions.lines", text, lambda: document_lines(text))),
+    )
+
+
 def code_view(text: str, lines: list[str] | None = None) -> list[str]:
     """The lines of ``text`` (``lines``, when they have been read) with comments taken
     out and the insides of strings, runes and raw strings emptied (a raw string's inner
@@ -117,7 +127,7 @@ def _scan(text: str) -> list[Member]:
     # depth of its lines
     body: tuple[str, str, int] | None = None
     listing = False  # whether a struct's line listed names, its type on a later line
-    for i, line in enumerate(code_view(text, raw)):
+    for i, line in enumerate(go_code(text)):
         code = line.strip()
         if not code:
             continue

@@ -41,7 +41,7 @@ from .jstokens import (
     STRING,
     TEMPLATE,
     Token,
-    tokens,
+    lenient_tokens,
 )
 from .jstokens import angles as _angles
 from .jstokens import close as _close
@@ -108,7 +108,7 @@ def is_js(path: str, language: str | None = None) -> bool:
 def js_definitions(text: str) -> list[JsDefinition] | None:
     """What the module ``text`` defines (see the module docstring), in order; None where
     its tokens cannot be read."""
-    found = tokens(text, lenient=True)
+    found = lenient_tokens(text)
     if found is None:
         return None
     code: list[Token] = []

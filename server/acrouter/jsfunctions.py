@@ -9,7 +9,8 @@ an arrow whose body is an expression, and a function with no name, are not found
 
 from __future__ import annotations
 
-from .jstokens import COMMENT, NAME, PUNCT, Token, close, is_, tokens
+from .jstokens import COMMENT, NAME, PUNCT, Token, close, is_, lenient_tokens
+from .pytrees import cached
 
 #: a function's parameters and its body's tokens (from its ``{`` to past its ``}``)
 Function = tuple[tuple[str, ...], int, int]
@@ -18,8 +19,13 @@ KEYWORDS = frozenset(["if", "for", "while", "switch", "catch", "with", "return",
 
 
 def code_of(text: str) -> list[Token] | None:
-    """The tokens of ``text`` but its comments (read leniently), or None."""
-    found = tokens(text, lenient=True)
+    """The tokens of ``text`` but its comments (read leniently), or None; read once per
+    text inside ``shared_trees()``, the list not to be changed."""
+    return cached("js.code", text, lambda: _code_of(text))
+
+
+def _code_of(text: str) -> list[Token] | None:
+    found = lenient_tokens(text)
     return None if found is None else [t for t in found if t.kind != COMMENT]
 
 

@@ -28,6 +28,8 @@ import re
 
 import attrs
 
+from .pytrees import cached
+
 NAME, PUNCT, NUMBER, STRING, TEMPLATE, REGEX, COMMENT = (
     "name",
     "punct",
@@ -244,6 +246,13 @@ def _token(
     elif word in _CLOSERS and (not stack or stack.pop() != _CLOSERS[word]):
         return None
     return m.end(), PUNCT
+
+
+def lenient_tokens(text: str) -> list[Token] | None:
+    """``tokens(text, lenient=True)``, read once per text inside ``shared_trees()`` (the
+    guard's scope: its readers of functions and definitions share it); the list must not
+    be changed."""
+    return cached("js.tokens.lenient", text, lambda: tokens(text, lenient=True))
 
 
 def tokens(text: str, *, lenient: bool = False) -> list[Token] | None:

@@ -112,6 +112,12 @@ def normalized(code: str) -> str:
 _STRING = re.compile(r"(?<![\w#])(?:[bc]?r(#*)\"|[bc]?\")")
 
 
+def rust_code(text: str) -> list[str]:
+    """:func:`code_view` of ``text``, read once per text inside ``shared_trees()`` (the
+    guard's scope: its definitions and its stub reader share it); not to be changed."""
+    return cached("rust.code", text, lambda: code_view(text))
+
+
 def code_view(text: str) -> list[str]:
     """The lines of ``text`` with comments (nested block comments too) taken out and the
     insides of strings, raw strings and characters emptied (a lifetime's ``'a`` kept):
@@ -338,7 +344,7 @@ def _scan(text: str) -> tuple[list[Member], set[str]]:
         statement.clear()
         recorded = False
 
-    for i, line in enumerate(code_view(text)):
+    for i, line in enumerate(rust_code(text)):
         start = 0
         for m in _SPECIAL.finditer(line):
             c = m.group()
