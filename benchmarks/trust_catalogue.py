@@ -14,6 +14,8 @@ Go and Rust projects (``go test``, ``cargo test``) ``trust_native``'s; the C and
 ones ``trust_c``'s, the Ruby one ``trust_ruby``'s, the Perl one (``prove``)
 ``trust_perl``'s, the PHP one (PHPUnit) ``trust_php``'s, the Django app (Django's
 test runner) ``trust_django``'s and the Java one (Maven's Surefire) ``trust_java``'s.
+Every project, in every language, also gets a function of its edited file that no test
+names emptied (``trust_emptied``): a placeholder a pass must never offer.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from trust_edits import (
     with_conftest,
     wrong_untested,
 )
+from trust_emptied import emptied_trials
 from trust_java import java_trials
 from trust_jest import jest_trials
 from trust_js_renames import js_rename_trials
@@ -82,7 +85,12 @@ _OWN_TRIALS: dict[str, Callable[[Project, Path, Path], list[Trial]]] = {
 
 def catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
     """The edits tried on ``project`` (set up in ``root``; ``work`` is the work folder,
-    one of the places the escaping edits try to write)."""
+    one of the places the escaping edits try to write): its language's and runner's, and
+    in every language a function no test names emptied (``trust_emptied``)."""
+    return _catalogue(project, root, work) + emptied_trials(project, root)
+
+
+def _catalogue(project: Project, root: Path, work: Path) -> list[Trial]:
     own = _OWN_TRIALS.get(project.runner)
     if own is None and project.kind == "debian":  # Go and Rust: trust_native's
         own = native_trials

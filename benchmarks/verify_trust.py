@@ -49,7 +49,8 @@ must never come back as a verified pass: a covered function broken, a definition
 tests do not name dropped (a top-level one; and a method, where a class of the module
 has one the tests never name), a function no test names (nor a doctest example) made to
 return None (a pass is right there only when not counted: no test ran the change), a
-function only its docstring's example runs made to raise (likewise), the
+function only its docstring's example runs made to raise (likewise), in every language
+a function no test file names emptied (``trust_emptied``: a placeholder), the
 file cut in half, suites made not to run (module-level
 ``pytest.skip`` / ``sys.exit(0)`` / ``os._exit(0)`` in a conftest, ``os._exit(0)`` at
 the import of the package under test, zero tests collected, a test file's tests deleted,
