@@ -84,7 +84,7 @@ from bench_sources import read_sources, unread_line, utf8_text
 
 INSTRUCTION = "Fix the bug"
 CODE = {".py", ".js", ".ts", ".jsx", ".tsx", ".go", ".rs", ".java", ".rb", ".c", ".h"}
-CODE |= {".cpp", ".php", ".kt", ".cs"}
+CODE |= {".cpp", ".php", ".kt", ".cs", ".pm", ".pl"}
 JS = (".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx", ".mts", ".cts")
 CODE |= set(JS)
 LAZY = ("a", "b", "c")
@@ -338,6 +338,76 @@ def js_synthetic(folder: Path, most: int, exclude: set[str], show: int) -> None:
         print(" ", line)
 
 
+#: a top-level Perl ``sub`` whose ``{`` ends its line (found here independently of
+#: ``elisions``' reader), and the ``}`` alone at column 0 that ends it
+_PERL_SUB = re.compile(r"^sub\s+([A-Za-z_][\w:]*)[^{};#]*\{\s*$")
+
+
+def perl_synthetic(folder: Path, most: int, exclude: set[str], show: int) -> None:
+    """Each top-level Perl ``sub NAME ... {`` (``.pm`` and ``.pl`` files, the ``{`` ending
+    its line, the body ended by the next ``}`` alone at column 0 before another such
+    ``sub``, else skipped and counted; outside POD and before ``__END__``) whose body has
+    code (a line not blank nor a ``#`` comment, more than ``return;``), emptied
+    (``empty``: its lines between the two braces deleted, refused) or given a comment line
+    ``    # checked`` after its ``{`` (``comment``: never refused), each edit judged by the
+    guard as ``--synthetic`` judges."""
+    unread: Counter[str] = Counter()
+    rows: dict[str, Counter[str]] = {"empty": Counter(), "comment": Counter()}
+    listed: list[str] = []
+    read = 0
+    sources = read_sources([folder], "*", exclude, unread, read=utf8_text, suffixes=(".pm", ".pl"))
+    while read < most and (source := next(sources, None)) is not None:
+        path, rel, text = source
+        read += 1
+        lines = text.split("\n")
+        pod = False
+        for i, line in enumerate(lines):
+            if re.match(r"=[a-zA-Z]", line):
+                pod = not line.startswith("=cut")
+            if re.match(r"__(?:END|DATA)__\s*$", line):
+                break
+            m = None if pod else _PERL_SUB.match(line)
+            if m is None:
+                continue
+            end = next((k for k in range(i + 1, len(lines)) if lines[k].rstrip() == "}"), None)
+            if end is None or any(_PERL_SUB.match(b) for b in lines[i + 1 : end]):
+                rows["empty"]["skipped"] += 1  # (its end not found before the next sub's)
+                continue
+            code = [b.strip() for b in lines[i + 1 : end] if b.strip() and b.lstrip()[0] != "#"]
+            if " ".join(code) in ("", "return;", "return"):
+                continue  # (a body that does nothing: nothing to lose)
+            where = f"{path}:{i + 1} {m.group(1)}"
+            for kind, new in (
+                ("empty", lines[: i + 1] + lines[end:]),
+                ("comment", [*lines[: i + 1], "    # checked", *lines[i + 1 :]]),
+            ):
+                rows[kind]["edits"] += 1
+                try:
+                    guard(
+                        {str(rel): text},
+                        {str(rel): "\n".join(new)},
+                        language_of=lambda _r: None,
+                        instruction=INSTRUCTION,
+                    )
+                except ParseError as e:
+                    placeholder = "with a placeholder" in str(e)
+                    rows[kind]["refused" if placeholder else "refused otherwise"] += 1
+                    if kind == "comment" or not placeholder:
+                        listed.append(f"{kind} refused {where}: {str(e)[:200]}")
+                    continue
+                if kind == "empty":
+                    listed.append(f"empty missed {where}")
+    print(unread_line(read, unread))
+    for kind in ("empty", "comment"):
+        row = rows[kind]
+        print(
+            f"{kind:<8} edits {row['edits']:>6}  refused as a placeholder {row['refused']:>6}"
+            f"  refused otherwise {row['refused otherwise']:>4}  skipped {row['skipped']:>4}"
+        )
+    for line in listed[:show]:
+        print(" ", line)
+
+
 def line_starts(text: str) -> list[int]:
     """The offset each line of ``text`` starts at (lines as the tokens count them)."""
     return [0, *(m.end() for m in re.finditer(r"\r\n|[\r\n\u2028\u2029]", text))]
@@ -361,12 +431,17 @@ def main() -> int:
     mode.add_argument("--synthetic", type=Path, metavar="DIR")
     mode.add_argument("--comments", type=Path, nargs="+", metavar="DIR")
     mode.add_argument("--js-synthetic", type=Path, metavar="DIR")
+    mode.add_argument("--perl-synthetic", type=Path, metavar="DIR")
     ap.add_argument("--max", type=int, default=300, help="files (--synthetic; default 300)")
     ap.add_argument("--exclude", action="append", default=[], help="folder names left out")
     ap.add_argument("--show", type=int, help="hits or cases listed (default 50 / 10)")
     args = ap.parse_args()
     if args.releases:
         releases(*args.releases, 50 if args.show is None else args.show)
+    elif args.perl_synthetic:
+        perl_synthetic(
+            args.perl_synthetic, args.max, set(args.exclude), 20 if args.show is None else args.show
+        )
     elif args.js_synthetic:
         js_synthetic(
             args.js_synthetic, args.max, set(args.exclude), 20 if args.show is None else args.show

@@ -49,6 +49,7 @@ from .elisions import (
     asks_for_placeholders,
     brace_stubbed,
     js_stubbed,
+    perl_stubbed,
     placeholders,
     ruby_stubbed,
     stubbed,
@@ -1501,6 +1502,8 @@ def stub_reader(rel: str, language: str | None) -> _Stubs | None:
         return js_stubbed
     if is_ruby(rel, language):
         return ruby_stubbed
+    if (language or "").lower() == "perl" or Path(rel).suffix in (".pm", ".pl"):
+        return perl_stubbed
     for known, view in _BRACE_VIEWS:
         if known(rel, language):
             return functools.partial(brace_stubbed, view=view)

@@ -22,7 +22,8 @@ Two readings find it:
   :func:`brace_stubbed` the same in Go, Rust, C and C++, Java, Kotlin, C# and PHP, read
   from the language's code view (a ``void`` function emptied compiles, and where no
   test calls it every test passes); :func:`ruby_stubbed` a Ruby method whose ``end``
-  now follows its ``def``.
+  now follows its ``def``; :func:`perl_stubbed` a Perl ``sub`` now ``{}`` or ``{
+  return; }``.
 
 None is read where the instruction asks for such a thing (a stub, a placeholder, a
 skeleton, a no-op, an abstract method).
@@ -35,6 +36,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+from .domain import document_lines
 from .jsfunctions import code_of, functions
 from .jstokens import Token, is_
 from .linediff import line_opcodes
@@ -498,3 +500,92 @@ def ruby_stubbed(old: str, new: str) -> list[tuple[str, int, str]]:
     return [
         (name, line, "an empty body") for name, line, _ in _stubs_matched(_ruby_defs(old), after)
     ]
+
+
+#: a Perl ``sub`` with a name (group 2), its prototype or signature and attributes, and
+#: what follows them on its line (group 3: its body's ``{`` and more, or nothing)
+_PERL_SUB = re.compile(
+    r"^(\s*)sub\s+([A-Za-z_][\w:]*)\s*(?:\([^()]*\)\s*)?(?::\s*\w+(?:\([^()]*\))?\s*)*(\{.*)?$"
+)
+_PERL_SKIPPED = re.compile(r"^=[a-zA-Z]")  # POD, to ``=cut``
+
+
+def perl_code(text: str) -> list[str]:
+    """The lines of a Perl text with its POD, what follows ``__END__`` or ``__DATA__``
+    and its ``#`` comments blank (a ``#`` inside a string or a pattern cuts its line
+    short: the readers of this view look for a sub's braces and whether its body has
+    code, which such a line has before its ``#``)."""
+    out: list[str] = []
+    pod = ended = False
+    for line in document_lines(text):
+        if ended:
+            out.append("")
+            continue
+        if pod:
+            pod = not line.startswith("=cut")
+            out.append("")
+            continue
+        if _PERL_SKIPPED.match(line):
+            pod = not line.startswith("=cut")
+            out.append("")
+            continue
+        if re.match(r"__(?:END|DATA)__\s*$", line):
+            ended = True
+            out.append("")
+            continue
+        out.append(re.sub(r"(?:^|(?<=\s))#.*", "", line).rstrip())
+    return out
+
+
+def _perl_subs(text: str) -> list[tuple[str, str, int, str]]:
+    """(header, name, 0-based line, "{}" / "{ return; }" where the body does nothing
+    else "code") for each named ``sub`` of a Perl text whose body's end is found: on its
+    line (``sub f { ... }``), or a ``}`` alone at the ``sub``'s indent below it (its
+    ``{`` on the ``sub``'s line or alone on the next)."""
+    lines = perl_code(text)
+    out: list[tuple[str, str, int, str]] = []
+    for i, line in enumerate(lines):
+        m = _PERL_SUB.match(line)
+        if m is None:
+            continue
+        indent, rest = m.group(1), m.group(3)
+        header = " ".join(line[: m.start(3)].split()) if rest else " ".join(line.split())
+        if rest is None:  # (``sub f`` and its ``{`` alone on the next line)
+            if i + 1 >= len(lines) or lines[i + 1].strip() != "{":
+                continue
+            body_start, rest = i + 2, ""
+        else:
+            inner = rest[1:]
+            if inner.rstrip().endswith("}") and inner.count("{") == inner.count("}") - 1:
+                out.append((header, m.group(2), i, _perl_what(inner.rstrip()[:-1])))
+                continue
+            body_start, rest = i + 1, inner
+        end = next(
+            (
+                k
+                for k in range(body_start, len(lines))
+                if lines[k].strip() in ("}", "};") and lines[k].startswith(indent + "}")
+            ),
+            None,
+        )
+        if end is not None:
+            body = " ".join([rest, *lines[body_start:end]])
+            out.append((header, m.group(2), i, _perl_what(body)))
+    return out
+
+
+def _perl_what(body: str) -> str:
+    words = " ".join(body.split())
+    if not words:
+        return "{}"
+    return "{ return; }" if words in ("return;", "return") else "code"
+
+
+def perl_stubbed(old: str, new: str) -> list[tuple[str, int, str]]:
+    """(sub name, its ``sub``'s 0-based line in ``new``, what its body is now) for each
+    named Perl ``sub`` whose body had code and is ``{}`` or ``{ return; }`` after the
+    edit, its header as it was (matched in order where the edit keeps as many of it)."""
+    after = _perl_subs(new)
+    if not any(what != "code" for *_, what in after):
+        return []
+    return _stubs_matched(_perl_subs(old), after)

@@ -13,6 +13,7 @@ from acrouter.definitions import guard
 from acrouter.elisions import (
     brace_stubbed,
     js_stubbed,
+    perl_stubbed,
     placeholder_line,
     placeholders,
     ruby_stubbed,
@@ -532,3 +533,49 @@ def test_a_ruby_method_emptied_is_refused() -> None:
     assert ruby_stubbed(one_line, one_line.replace("def one; 1; end", "def one; end")) == [
         ("one", 13, "an empty body")
     ]
+
+
+PERL = """\
+package Calc;
+use strict;
+
+sub log_line {
+    my ($self, $m) = @_;
+    push @{ $self->{lines} }, $m;   # keep it
+}
+
+sub add { my ($a, $b) = @_; return $a - $b }
+
+sub noop
+{
+    # nothing to do
+}
+
+1;
+
+=head1 EXAMPLE
+
+    sub log_line {}
+
+=cut
+"""
+
+
+def test_a_perl_sub_emptied_is_refused() -> None:
+    fixed = PERL.replace("$a - $b", "$a + $b")
+    body = "    my ($self, $m) = @_;\n    push @{ $self->{lines} }, $m;   # keep it\n"
+    new = fixed.replace(body, "")
+    assert "the body of log_line (line 4) cut to {}" in _refusal(PERL, new, "lib/Calc.pm")
+    _passes(PERL, fixed, "lib/Calc.pm")
+    _passes(PERL, new, "lib/Calc.pm", instruction="Fix add and remove the logging from log_line")
+    # one line, a ``return;`` alone, the brace on its own line
+    one = fixed.replace("{ my ($a, $b) = @_; return $a + $b }", "{ return; }")
+    assert perl_stubbed(PERL, one) == [("add", 8, "{ return; }")]
+    printing = PERL.replace("    # nothing to do\n", "    print 1;\n")
+    assert perl_stubbed(printing, PERL) == [("noop", 10, "{}")]
+    assert perl_stubbed(PERL, one.replace("sub add {", "sub add ($$) {")) == []  # (header changed)
+    # a body of comments alone has no code to lose; POD is not code
+    assert perl_stubbed(PERL, PERL.replace("    # nothing to do\n", "")) == []
+    assert (
+        perl_stubbed(PERL, PERL.replace("    sub log_line {}\n", "    sub log_line { 1 }\n")) == []
+    )
