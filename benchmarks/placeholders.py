@@ -3,11 +3,11 @@
 human edits, and its recall on lazy edits of the kind models make.
 
 ``--releases OLD NEW``: each code file (``.py .js .ts .jsx .tsx .go .rs .java .rb .c .h
-.cpp .php .kt .cs``, UTF-8, of any size) at the same path under both folders whose
+.cpp .php .kt .cs .pm .pl``, UTF-8, of any size) at the same path under both folders whose
 text differs is read by ``elisions.placeholders(old, new)`` and by the reader of
 functions cut to a stub that ``definitions.stub_reader`` gives its language
-(``elisions.stubbed`` for Python, ``js_stubbed``, ``ruby_stubbed``, ``brace_stubbed`` for
-Go, Rust, C, C++, Java, Kotlin, C# and PHP).  The pairs are two releases of a project,
+(``elisions.stubbed`` for Python, ``js_stubbed``, ``ruby_stubbed``, ``perl_stubbed``,
+``brace_stubbed`` for Go, Rust, C, C++, Java, Kotlin, C# and PHP).  The pairs are two releases of a project,
 edits made by people: every hit is a candidate false refusal for a reader to judge (a function a
 release deprecates into ``raise NotImplementedError`` is a change ACRouter takes only
 where the instruction asks for it).  Prints the pairs compared and changed, the hits of
@@ -47,6 +47,14 @@ reason.
     PYTHONPATH=server .venv/bin/python benchmarks/placeholders.py \\
         --synthetic /root/.pyenv/versions/3.11.7/lib/python3.11 --exclude site-packages \\
         --exclude test --exclude tests --exclude idle_test --max 300
+
+``--js-synthetic DIR``: each JavaScript or TypeScript function the reader finds, emptied
+(refused) or given a comment after its ``{`` (never refused).  ``--perl-synthetic DIR``:
+each top-level Perl ``sub`` found by a pattern of this script's (not the reader's),
+emptied (refused) or given a comment line (never refused).
+
+    PYTHONPATH=server .venv/bin/python benchmarks/placeholders.py --js-synthetic node_modules --max 1000
+    PYTHONPATH=server .venv/bin/python benchmarks/placeholders.py --perl-synthetic /usr/share/perl/5.36 --max 3000
 
 ``--comments DIR...``: each line of the code files under the folders that reads as a
 placeholder (``elisions``' reading of one line), counted; those that are more than an
