@@ -292,9 +292,7 @@ def js_synthetic(folder: Path, most: int, exclude: set[str], show: int) -> None:
     holds code, emptied (``empty``: refused) or given a comment after its ``{`` (``comment``:
     never refused), each edit judged by the guard as ``--synthetic`` judges."""
     unread: Counter[str] = Counter()
-    judge = Judge()
-    rows = judge.rows
-    rows["empty"], rows["comment"] = Counter(), Counter()
+    rows: dict[str, Counter[str]] = {"empty": Counter(), "comment": Counter()}
     listed: list[str] = []
     read = 0
     sources = read_sources([folder], "*", exclude, unread, read=utf8_text, suffixes=JS)
@@ -320,27 +318,13 @@ def js_synthetic(folder: Path, most: int, exclude: set[str], show: int) -> None:
                     ("empty", text[:at] + "{}" + text[to + 1 :]),
                     ("comment", text[: at + 1] + " // checked" + text[at + 1 :]),
                 ):
-                    rows[kind]["edits"] += 1
-                    with shared_trees():
-                        try:
-                            guard(
-                                {str(rel): text},
-                                {str(rel): new},
-                                language_of=lambda _r: None,
-                                instruction=INSTRUCTION,
-                            )
-                        except ParseError as e:
-                            rows[kind]["refused"] += 1
-                            if kind == "comment" or "with a placeholder" not in str(e):
-                                listed.append(f"{kind} refused {where}: {str(e)[:200]}")
-                            continue
-                    if kind == "empty":
-                        listed.append(f"empty missed {where}")
+                    _judge_emptied(rows[kind], listed, kind, where, str(rel), text, new)
     print(unread_line(read, unread))
     for kind in ("empty", "comment"):
         row = rows[kind]
         print(
-            f"{kind:<8} edits {row['edits']:>6}  refused {row['refused']:>6}  skipped {row['skipped']:>4}"
+            f"{kind:<8} edits {row['edits']:>6}  refused as a placeholder {row['refused']:>6}"
+            f"  refused otherwise {row['refused otherwise']:>4}  skipped {row['skipped']:>4}"
         )
     for line in listed[:show]:
         print(" ", line)
@@ -389,22 +373,7 @@ def perl_synthetic(folder: Path, most: int, exclude: set[str], show: int) -> Non
                 ("empty", lines[: i + 1] + lines[end:]),
                 ("comment", [*lines[: i + 1], "    # checked", *lines[i + 1 :]]),
             ):
-                rows[kind]["edits"] += 1
-                try:
-                    guard(
-                        {str(rel): text},
-                        {str(rel): "\n".join(new)},
-                        language_of=lambda _r: None,
-                        instruction=INSTRUCTION,
-                    )
-                except ParseError as e:
-                    placeholder = "with a placeholder" in str(e)
-                    rows[kind]["refused" if placeholder else "refused otherwise"] += 1
-                    if kind == "comment" or not placeholder:
-                        listed.append(f"{kind} refused {where}: {str(e)[:200]}")
-                    continue
-                if kind == "empty":
-                    listed.append(f"empty missed {where}")
+                _judge_emptied(rows[kind], listed, kind, where, str(rel), text, "\n".join(new))
     print(unread_line(read, unread))
     for kind in ("empty", "comment"):
         row = rows[kind]
@@ -414,6 +383,27 @@ def perl_synthetic(folder: Path, most: int, exclude: set[str], show: int) -> Non
         )
     for line in listed[:show]:
         print(" ", line)
+
+
+def _judge_emptied(
+    row: Counter[str], listed: list[str], kind: str, where: str, rel: str, old: str, new: str
+) -> None:
+    """One edit of ``--js-synthetic`` or ``--perl-synthetic`` judged by the guard (in a
+    fresh ``shared_trees()``) and counted in ``row``: ``refused`` by the placeholder guard,
+    ``refused otherwise``; a control refused, an ``empty`` edit refused otherwise or
+    passed, listed."""
+    row["edits"] += 1
+    with shared_trees():
+        try:
+            guard({rel: old}, {rel: new}, language_of=lambda _r: None, instruction=INSTRUCTION)
+        except ParseError as e:
+            placeholder = "with a placeholder" in str(e)
+            row["refused" if placeholder else "refused otherwise"] += 1
+            if kind == "comment" or not placeholder:
+                listed.append(f"{kind} refused {where}: {str(e)[:200]}")
+            return
+    if kind == "empty":
+        listed.append(f"empty missed {where}")
 
 
 def line_starts(text: str) -> list[int]:
