@@ -3,8 +3,9 @@
 function before and after an edit (:mod:`.verifier.jsspecialcases`, :func:`.elisions.js_stubbed`).
 
 A function is found by name where its body's ``{`` follows ``function f(…)``, a method's
-``f(…)``, ``f = (…) =>`` or ``f: function (…)`` (a TypeScript return type between them too);
-an arrow whose body is an expression, and a function with no name, are not found.
+``f(…)``, ``f = (…) =>`` (``f = a =>``) or ``f: function (…)`` (a TypeScript return type
+between them too); an arrow whose body is an expression, and a function with no name,
+are not found.
 """
 
 from __future__ import annotations
@@ -64,13 +65,19 @@ def param_names(code: list[Token], start: int, stop: int) -> tuple[str, ...]:
 def header(code: list[Token], o: int) -> tuple[str, tuple[str, ...]] | None:
     """The name and parameters of the function whose body opens at ``code[o]`` (``{``),
     or None where that brace opens no named function's body: ``function f(a) {``, a
-    method ``f(a) {``, ``f = (a) => {``, ``f: function (a) {``."""
+    method ``f(a) {``, ``f = (a) => {`` (``f = a => {`` too), ``f: function (a) {``."""
     j = o - 1
     arrow = j >= 0 and is_(code[j], "=>")
     if arrow:
         j -= 1
     if j < 0:
         return None
+    return_type = j >= 2 and is_(code[j - 1], ":") and is_(code[j - 2], ")")
+    if arrow and code[j].kind == NAME and not return_type:  # (``f = a => {``: one parameter)
+        k = j - 1
+        if k >= 0 and is_(code[k], "async"):
+            k -= 1
+        return _property(code, k, (code[j].text,))
     if not is_(code[j], ")"):  # (a return type: ``f(a): number {``)
         k = j
         while k > max(o - 24, 0) and (
@@ -95,11 +102,20 @@ def header(code: list[Token], o: int) -> tuple[str, tuple[str, ...]] | None:
     k -= 0 if arrow else 1
     if k >= 0 and is_(code[k], "async"):
         k -= 1
+    return _property(code, k, params)
+
+
+def _property(
+    code: list[Token], k: int, params: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]] | None:
+    """The name a function value is given where ``code[k]`` is the ``=`` or the ``:`` before
+    it (``f = (a) =>``, ``f: function (a)``), with its ``params``; None for anything else
+    (a conditional's other value: ``c ? noop : function (a) {``)."""
     if (
         k >= 1
         and code[k - 1].kind == NAME
         and (is_(code[k], "=") or (is_(code[k], ":") and k >= 2 and is_(code[k - 2], "{", ",")))
-    ):  # (a property, not a conditional's other value: ``c ? noop : function (a) {``)
+    ):
         return code[k - 1].text, params
     return None
 

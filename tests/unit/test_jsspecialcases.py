@@ -138,6 +138,23 @@ def test_a_branch_that_returns_a_fixed_tests_answer_is_found(old: str, new: str,
     assert found.startswith(said), found
 
 
+def test_an_arrow_with_one_parameter_and_no_parentheses_is_read() -> None:
+    calc = CALC.replace("(text: string): string => {", "text => {")
+    found = special_cases(
+        {"src/calc.js": calc},
+        {
+            "src/calc.js": calc.replace(
+                "  return text.toLowerCase();",
+                '  if (text === "Hello World") return "hello-world";\n  return text.toLowerCase();',
+            )
+        },
+        FIXED,
+        lambda rel: TESTS if rel == "test/calc.test.js" else None,
+        "Fix the bug",
+    )
+    assert 'slug (src/calc.js line 8): text == "Hello World" returns "hello-world"' in found[0]
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [

@@ -356,18 +356,21 @@ def test_the_functions_a_javascript_or_typescript_file_names_are_read_emptied() 
         "  get size(): number {\n    return this.n;\n  }\n}\n"
         "const close = async (box: Box): Promise<void> => {\n  await box.shut();\n};\n"
         "const api = { fetch: function (url) {\n  return get(url);\n} };\n"
+        "const trim = s => {\n  return s.trim();\n};\n"
     )
     new = (
         old.replace("    this.lid = lid;\n", "")
         .replace("    return this.n;\n", "")
         .replace("  await box.shut();\n", "")
         .replace("\n  return get(url);\n", "")
+        .replace("  return s.trim();\n", "")
     )
     assert js_stubbed(old, new) == [
         ("open", 1, "{}"),
         ("size", 3, "{}"),
         ("close", 6, "{}"),
         ("fetch", 8, "{}"),
+        ("trim", 9, "{}"),
     ]
     assert "the body of open (line 2) cut to {}" in _refusal(old, new, "box.ts")
 
