@@ -464,8 +464,9 @@ _RUBY_DEF = re.compile(r"^(\s*)def\s+((?:self\.)?[\w.]+[?!=]?)")
 def _ruby_defs(text: str) -> list[tuple[str, str, int, str]]:
     """(header, name, 0-based line, "{}" where the body is empty else "code") for each
     ``def`` of a Ruby text (read from :func:`.rubydefinitions.code_lines`, comments not
-    code): an empty body is an ``end`` on the next code line at the ``def``'s indent, or
-    ``def f; end``; an endless method (``def f(x) = x * 2``) has none."""
+    code): an empty body is an ``end`` on the next code line at the ``def``'s indent (after
+    its parameters, where they go on over lines), or ``def f; end``; an endless method
+    (``def f(x) = x * 2``) has none."""
     lines = code_lines(text)
     out: list[tuple[str, str, int, str]] = []
     for i, line in enumerate(lines):
@@ -481,6 +482,10 @@ def _ruby_defs(text: str) -> list[tuple[str, str, int, str]]:
             out.append((head.strip(), m.group(2), i, what))
             continue
         j = i + 1
+        depth = rest.count("(") - rest.count(")") if rest.lstrip().startswith("(") else 0
+        while depth > 0 and j < len(lines):  # (parameters over several lines)
+            depth += lines[j].count("(") - lines[j].count(")")
+            j += 1
         while j < len(lines) and (not lines[j].strip() or lines[j].lstrip().startswith("#")):
             j += 1
         empty = j < len(lines) and lines[j].strip() == "end" and lines[j].startswith(m.group(1))

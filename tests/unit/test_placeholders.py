@@ -532,6 +532,11 @@ def test_a_ruby_method_emptied_is_refused() -> None:
     _passes(RUBY, new, "lib/calc.rb", instruction="Fix add and remove the logging from log")
     # a body of comments alone, and an endless method, have no code to lose
     _passes(RUBY, fixed.replace("    # nothing to do\n", ""), "lib/calc.rb")
+    # parameters over several lines
+    wide = RUBY.replace("  def log(m)\n", "  def log(m,\n          level = :info)\n")
+    assert ruby_stubbed(wide, wide.replace("    @lines << m\n", "")) == [
+        ("log", 1, "an empty body")
+    ]
     one_line = RUBY.replace("  def twice(x) = x * 2\n", "  def one; 1; end\n")
     assert ruby_stubbed(one_line, one_line.replace("def one; 1; end", "def one; end")) == [
         ("one", 13, "an empty body")
