@@ -72,8 +72,12 @@ def header(code: list[Token], o: int) -> tuple[str, tuple[str, ...]] | None:
         j -= 1
     if j < 0:
         return None
-    return_type = j >= 2 and is_(code[j - 1], ":") and is_(code[j - 2], ")")
-    if arrow and code[j].kind == NAME and not return_type:  # (``f = a => {``: one parameter)
+    # one parameter without parentheses, given to a name (``f = a => {``, ``f: a => {``;
+    # not a return type's last name, ``(a): T => {``, ``(a): x.T => {``)
+    assigned = j >= 2 and (
+        is_(code[j - 1], "=", "async") or (is_(code[j - 1], ":") and not is_(code[j - 2], ")"))
+    )
+    if arrow and code[j].kind == NAME and assigned:
         k = j - 1
         if k >= 0 and is_(code[k], "async"):
             k -= 1

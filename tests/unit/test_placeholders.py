@@ -587,3 +587,17 @@ def test_a_perl_sub_emptied_is_refused() -> None:
     assert (
         perl_stubbed(PERL, PERL.replace("    sub log_line {}\n", "    sub log_line { 1 }\n")) == []
     )
+
+
+def test_a_javascript_arrow_is_named_past_its_return_type_or_without_parentheses() -> None:
+    old = (
+        "const load = (url): api.Page => {\n  return get(url);\n};\n"
+        "const trim = s => {\n  return s.trim();\n};\n"
+        "const pick = c ? a : b => {\n  return b;\n};\n"
+    )
+    new = (
+        old.replace("  return get(url);\n", "")
+        .replace("  return s.trim();\n", "")
+        .replace("  return b;\n", "")
+    )
+    assert js_stubbed(old, new) == [("load", 0, "{}"), ("trim", 2, "{}")]
