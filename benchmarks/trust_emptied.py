@@ -177,7 +177,9 @@ def _python(text: str, tests: str) -> tuple[str, str] | None:
         rest = body[1:] if doc else body
         if not rest or (len(rest) == 1 and isinstance(rest[0], ast.Pass)):
             continue
-        start, stop = rest[0].lineno - 1, rest[-1].end_lineno or rest[-1].lineno
+        first = rest[0]  # (its decorators first: a decorated nested function's ``@`` line)
+        start = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", []))]) - 1
+        stop = rest[-1].end_lineno or rest[-1].lineno
         indent = re.match(r"\s*", lines[start]).group(0)  # type: ignore[union-attr]
         if start == node.lineno - 1:
             continue  # (a body on the header's line)

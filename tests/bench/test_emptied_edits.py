@@ -103,3 +103,18 @@ def test_ruby_and_python(emptied: ModuleType) -> None:
 
 def test_none_when_every_function_is_named(emptied: ModuleType) -> None:
     assert emptied.emptied(GO, "Add Log Show Sum", "go") is None
+
+
+def test_python_a_decorated_nested_function_goes_with_its_decorator(emptied: ModuleType) -> None:
+    text = (
+        "def chainable(method):\n"
+        '    """Doc."""\n\n'
+        "    @functools.wraps(method)\n"
+        "    def wrapper(self):\n"
+        "        return self\n\n"
+        "    return wrapper\n"
+    )
+    new, name = emptied.emptied(text, "", "python")
+    assert name == "chainable"
+    assert new == 'def chainable(method):\n    """Doc."""\n\n    pass\n'
+    compile(new, "x.py", "exec")
