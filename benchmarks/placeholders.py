@@ -319,15 +319,7 @@ def js_synthetic(folder: Path, most: int, exclude: set[str], show: int) -> None:
                     ("comment", text[: at + 1] + " // checked" + text[at + 1 :]),
                 ):
                     _judge_emptied(rows[kind], listed, kind, where, str(rel), text, new)
-    print(unread_line(read, unread))
-    for kind in ("empty", "comment"):
-        row = rows[kind]
-        print(
-            f"{kind:<8} edits {row['edits']:>6}  refused as a placeholder {row['refused']:>6}"
-            f"  refused otherwise {row['refused otherwise']:>4}  skipped {row['skipped']:>4}"
-        )
-    for line in listed[:show]:
-        print(" ", line)
+    _print_emptied(unread_line(read, unread), rows, listed[:show])
 
 
 #: a top-level Perl ``sub`` whose ``{`` ends its line (found here independently of
@@ -374,14 +366,20 @@ def perl_synthetic(folder: Path, most: int, exclude: set[str], show: int) -> Non
                 ("comment", [*lines[: i + 1], "    # checked", *lines[i + 1 :]]),
             ):
                 _judge_emptied(rows[kind], listed, kind, where, str(rel), text, "\n".join(new))
-    print(unread_line(read, unread))
+    _print_emptied(unread_line(read, unread), rows, listed[:show])
+
+
+def _print_emptied(files: str, rows: dict[str, Counter[str]], listed: list[str]) -> None:
+    """What ``--js-synthetic`` or ``--perl-synthetic`` read: the files, a row an edit kind,
+    then the cases ``listed``."""
+    print(files)
     for kind in ("empty", "comment"):
         row = rows[kind]
         print(
             f"{kind:<8} edits {row['edits']:>6}  refused as a placeholder {row['refused']:>6}"
             f"  refused otherwise {row['refused otherwise']:>4}  skipped {row['skipped']:>4}"
         )
-    for line in listed[:show]:
+    for line in listed:
         print(" ", line)
 
 
